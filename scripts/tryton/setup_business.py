@@ -1,0 +1,171 @@
+"""Business setup of a freshly initialised Tryton 8.2 database, for Causeway's tests and demo.
+
+Run with the Tryton venv's python (no server needed: proteus talks to trytond in-process):
+
+    DB=erp CONF=path/to/trytond.conf .cache/tryton/venv/bin/python scripts/tryton/setup_business.py
+
+It reuses the helpers that ship in the Tryton modules' own ``tests/tools.py`` (the ones
+Tryton's scenario tests use), so the chart, fiscal years and sequences are set up the way
+Tryton itself expects. The numbers here are a contract with the tests: every goods product
+starts with exactly 1000 units in the warehouse storage location, the SKUs match the vendor
+sample orders, and the two customer taxes are 10 % and 6 %.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import time
+from decimal import Decimal
+
+from proteus import Model
+from proteus import config as pconfig
+
+STOCK_PER_PRODUCT = Decimal(1000)
+
+# (sku, name, list price, cost price)
+GOODS: list[tuple[str, str, Decimal, Decimal]] = [
+    ("WID-001", "Widget", Decimal("10"), Decimal("4")),
+    ("GAD-001", "Gadget", Decimal("25"), Decimal("11")),
+    # The SKUs of the Shopify vendor sample order (vendor-samples/shopify/order.json).
+    ("IPOD2008GREEN", "IPod Nano - 8gb", Decimal("199"), Decimal("120")),
+    ("IPOD2008RED", "IPod Nano - 8gb", Decimal("199"), Decimal("120")),
+    ("IPOD2008BLACK", "IPod Nano - 8gb", Decimal("199"), Decimal("120")),
+] + [
+    (f"SKU-{n:04d}", f"Bench item {n}", Decimal(5 + n), Decimal("2")) for n in range(1, 41)
+]
+# Non-stock lines the connector adds to a sale: shipping charged and order-level discount.
+SERVICES: list[tuple[str, str]] = [("SHIPPING", "Shipping"), ("DISCOUNT", "Discount")]
+
+
+def main() -> None:
+    t0 = time.time()
+    pconfig.set_trytond(
+        database=os.environ.get("DB", "erp"), config_file=os.environ.get("CONF", "trytond.conf")
+    )
+    # Imported after set_trytond: these modules need the pool of the configured database.
+    from trytond.modules.account.tests.tools import (
+        create_chart,
+        create_fiscalyear,
+        create_tax,
+        get_accounts,
+    )
+    from trytond.modules.account_invoice.tests.tools import (
+        create_payment_term,
+        set_fiscalyear_invoice_sequences,
+    )
+    from trytond.modules.company.tests.tools import create_company, get_company
+
+    # 1. Company in USD (also sets the admin user's company in its preferences).
+    Party = Model.get("party.party")
+    company_party = Party(name="Causeway Demo Company")
+    company_party.save()
+    create_company(party=company_party, currency="USD")
+    company = get_company()
+
+    # 2. Minimal chart of accounts, from the template shipped with the account module.
+    create_chart(company)
+    accounts = get_accounts(company)
+
+    # 3. Calendar fiscal years for this year and the next, so orders dated around New Year
+    #    (and demos run in December) still find an open period and invoice sequences.
+    this_year = datetime.date.today().year
+    for year in (this_year, this_year + 1):
+        fiscalyear = create_fiscalyear(
+            company, (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+        )
+        fiscalyear = set_fiscalyear_invoice_sequences(fiscalyear)
+        fiscalyear.click("create_period")
+
+    # 4. Customer taxes. The connector matches an order's tax rate to a tax by its rate.
+    taxes = {}
+    for name, rate in (("VAT 10%", Decimal("0.10")), ("State Tax 6%", Decimal("0.06"))):
+        tax = create_tax(rate, company)
+        tax.name = tax.description = name
+        tax.save()
+        taxes[name] = tax
+
+    # 5. Product categories carrying the revenue/expense accounts invoices need.
+    Category = Model.get("product.category")
+    goods_category = Category(
+        name="Goods",
+        accounting=True,
+        account_revenue=accounts["revenue"],
+        account_expense=accounts["expense"],
+    )
+    goods_category.customer_taxes.append(taxes["VAT 10%"])
+    goods_category.save()
+    services_category = Category(
+        name="Services",
+        accounting=True,
+        account_revenue=accounts["revenue"],
+        account_expense=accounts["expense"],
+    )
+    services_category.save()
+
+    # 6. Payment term "Direct", also the default for new customers.
+    payment_term = create_payment_term()
+    payment_term.save()
+    AccountConfig = Model.get("account.configuration")
+    account_config = AccountConfig(1)
+    account_config.default_customer_payment_term = payment_term
+    account_config.save()
+
+    # 7. Products: templates in one save, then the SKU (suffix_code) and cost on the variants.
+    Uom = Model.get("product.uom")
+    (unit,) = Uom.find([("name", "=", "Unit")])
+    Template = Model.get("product.template")
+    Product = Model.get("product.product")
+    templates = [
+        Template(
+            name=name,
+            default_uom=unit,
+            type="goods",
+            salable=True,
+            list_price=price,
+            account_category=goods_category,
+        )
+        for _sku, name, price, _cost in GOODS
+    ] + [
+        Template(
+            name=name,
+            default_uom=unit,
+            type="service",
+            salable=True,
+            list_price=Decimal(0),
+            account_category=services_category,
+        )
+        for _sku, name in SERVICES
+    ]
+    Template.save(templates)
+    skus = [g[0] for g in GOODS] + [s[0] for s in SERVICES]
+    costs = [g[3] for g in GOODS] + [Decimal(0) for _ in SERVICES]
+    products = []
+    for template, sku, cost in zip(templates, skus, costs, strict=True):
+        (product,) = template.products
+        product.suffix_code = sku  # product.code = template.code + suffix_code
+        product.cost_price = cost
+        products.append(product)
+    Product.save(products)
+
+    # 8. Stock on hand: one inventory in the warehouse's storage location.
+    Location = Model.get("stock.location")
+    (warehouse,) = Location.find([("type", "=", "warehouse"), ("code", "=", "WH")])
+    storage = warehouse.storage_location
+    Inventory = Model.get("stock.inventory")
+    inventory = Inventory(location=storage)
+    for product in products[: len(GOODS)]:
+        inventory.lines.new(product=product, quantity=float(STOCK_PER_PRODUCT))
+    inventory.click("confirm")
+    assert inventory.state == "done", inventory.state
+
+    print(
+        f"tryton setup: company={company.party.name} (USD), fiscal years {this_year}-"
+        f"{this_year + 1}, taxes={', '.join(taxes)}, payment_term={payment_term.name}, "
+        f"{len(GOODS)} goods x {STOCK_PER_PRODUCT} in {warehouse.code}/{storage.code}, "
+        f"services={', '.join(s for s, _ in SERVICES)} ({time.time() - t0:.1f}s)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+"""`causeway ...`: the command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from causeway.config import CausewayConfig, load_config
+from causeway.errors import ConfigError
+
+app = typer.Typer(help="Causeway: web stores, ERP and CRM as one system.", no_args_is_help=True)
+sync_app = typer.Typer(help="Run a flow now, outside its schedule.", no_args_is_help=True)
+app.add_typer(sync_app, name="sync")
+console = Console()
+err = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path,
+    typer.Option("--config", "-c", envvar="CAUSEWAY_CONFIG", help="path to causeway.yaml"),
+]
+EXAMPLE = Path(__file__).with_name("config") / "example.yaml"
+
+
+def _config(path: Path) -> CausewayConfig:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _when(stamp: float | None) -> str:
+    if not stamp:
+        return "-"
+    delta = stamp - time.time()
+    text = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp))
+    ago = f"in {delta:.0f}s" if delta > 0 else f"{-delta:.0f}s ago"
+    return f"{text} ({ago})"
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="where to write the example")] = Path("causeway.yaml"),
+    force: Annotated[bool, typer.Option(help="overwrite an existing file")] = False,
+) -> None:
+    """Write a commented example causeway.yaml to start from."""
+    if path.exists() and not force:
+        err.print(f"[red]error:[/red] {path} exists; use --force to overwrite it")
+        raise typer.Exit(1)
+    path.write_text(EXAMPLE.read_text())
+    console.print(f"wrote {path}: edit the systems and flows, then run `causeway run -c {path}`")
+
+
+@app.command()
+def run(config: ConfigOption = Path("causeway.yaml")) -> None:
+    """Run the hub: webhook server, workers and scheduler, until interrupted."""
+    import uvicorn
+
+    from causeway.hub import Hub
+    from causeway.web.app import create_app
+
+    settings = _config(config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    hub = Hub(settings)
+    hub.start()
+    _subscribe_webhooks(hub)
+    try:
+        uvicorn.run(create_app(hub), host=settings.server.host, port=settings.server.port,
+                    log_level="warning")
+    finally:
+        hub.stop()
+
+
+def _subscribe_webhooks(hub: Any) -> None:
+    public = hub.config.server.public_url
+    if not public:
+        return
+    for name in hub.ingress:
+        try:
+            hub.connectors[name].subscribe_webhooks(
+                f"{public.rstrip('/')}/webhooks/{name}", ["orders/create", "orders/updated"]
+            )
+        except Exception as exc:  # noqa: BLE001 - the reconcile poll still catches orders
+            logging.getLogger("causeway").warning("could not subscribe %s webhooks: %s", name, exc)
+
+
+@app.command()
+def status(
+    config: ConfigOption = Path("causeway.yaml"),
+    as_json: Annotated[bool, typer.Option("--json", help="print as JSON")] = False,
+) -> None:
+    """Each flow's last and next run, queue depth, and dead jobs with their reasons."""
+    from causeway.status import collect_status
+
+    report = collect_status(_config(config))
+    if as_json:
+        console.print_json(json.dumps(report))
+        return
+    flows = Table("flow", "queued", "running", "done", "dead", "last success", "next run", "last error",
+                  title="Flows")
+    for flow in report["flows"]:
+        flows.add_row(
+            flow["name"], str(flow["queued"]), str(flow["running"]), str(flow["done"]),
+            str(flow["dead"]), _when(flow["last_success_at"]), _when(flow["next_run_at"]),
+            (flow["last_error"] or "")[:80],
+        )
+    console.print(flows)
+    if report["dead"]:
+        dead = Table("job", "flow", "entity", "attempts", "reason", title="Dead jobs (causeway replay ID)")
+        for job in report["dead"]:
+            dead.add_row(str(job["id"]), job["flow"], job["ordering_key"], str(job["attempts"]),
+                         job["last_error"] or "")
+        console.print(dead)
+    else:
+        console.print("no dead jobs")
+
+
+@app.command()
+def replay(
+    job_id: Annotated[int | None, typer.Argument(help="the dead job to run again")] = None,
+    all_dead: Annotated[bool, typer.Option("--all", help="replay every dead job")] = False,
+    flow: Annotated[str | None, typer.Option(help="with --all: only this flow's")] = None,
+    config: ConfigOption = Path("causeway.yaml"),
+) -> None:
+    """Put dead jobs back in the queue after their cause is fixed."""
+    from causeway.engine.jobs import JobQueue
+    from causeway.engine.store import Store
+
+    if job_id is None and not all_dead:
+        err.print("[red]error:[/red] give a job id, or --all (see `causeway status` for dead jobs)")
+        raise typer.Exit(2)
+    settings = _config(config)
+    queue = JobQueue(Store(settings.store.url))
+    count = queue.replay(job_id, flow=flow)
+    if job_id is not None and count == 0:
+        err.print(f"[red]error:[/red] job {job_id} is not dead (or does not exist); nothing replayed")
+        raise typer.Exit(1)
+    console.print(f"replayed {count} job(s); a running hub picks them up now")
+
+
+@sync_app.command("stock")
+def sync_stock(
+    full: Annotated[bool, typer.Option("--full", help="every SKU, not only changed ones")] = False,
+    config: ConfigOption = Path("causeway.yaml"),
+) -> None:
+    """Publish sellable stock from the ERP to the stores now."""
+    from rich.progress import Progress
+
+    from causeway.hub import Hub
+
+    hub = Hub(_config(config))
+    if not hasattr(hub, "stock_flow"):
+        err.print("[red]error:[/red] flows.stock-to-channels is not configured in causeway.yaml")
+        raise typer.Exit(2)
+    with Progress(console=console) as progress:
+        task = progress.add_task("publishing stock", total=None)
+
+        def report(_phase: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        result = hub.stock_flow.run(full=full, progress=report)
+    hub.stop()
+    for name, channel in result.channels.items():
+        console.print(
+            f"{name}: {len(channel.pushed)} updated, {len(channel.already_right)} already right, "
+            f"{len(channel.not_in_channel)} not sold there"
+        )
+        for problem in channel.errors:
+            err.print(f"[red]{name}:[/red] {problem}")
+    if any(c.errors for c in result.channels.values()):
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    once: Annotated[bool, typer.Option("--once", help="exit after the scenario; 0 only if every order reached the ERP")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+    orders: Annotated[int, typer.Option(help="sample orders to place")] = 12,
+    workdir: Annotated[Path | None, typer.Option(help="where the demo keeps its files")] = None,
+) -> None:
+    """Start Tryton, a Shopify sandbox and the hub; place sample orders; watch them land."""
+    from causeway.demo import run_demo
+
+    ok = run_demo(orders=orders, once=once, as_json=as_json, workdir=workdir, console=console)
+    raise typer.Exit(0 if ok else 1)
+
+
+def main() -> None:  # pragma: no cover - `python -m causeway`
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

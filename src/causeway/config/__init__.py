@@ -1,0 +1,20 @@
+"""causeway.yaml: loading, validation and the commented example `causeway init` writes."""
+
+from causeway.config.loader import load_config, parse_config
+from causeway.config.models import (
+    CausewayConfig,
+    OrdersToErpFlow,
+    ShopifySystem,
+    StockToChannelsFlow,
+    TrytonSystem,
+)
+
+__all__ = [
+    "CausewayConfig",
+    "OrdersToErpFlow",
+    "ShopifySystem",
+    "StockToChannelsFlow",
+    "TrytonSystem",
+    "load_config",
+    "parse_config",
+]

@@ -1,0 +1,1 @@
+"""One package per application Causeway talks to. Connectors never call each other."""

@@ -1,0 +1,136 @@
+"""Pydantic models of the Order node Causeway selects with queries.ORDER_FIELDS.
+
+Field names are Shopify's own (camelCase) so a model reads like the document it
+validates. Like the REST models they ignore unknown keys and require only what
+the canonical Order needs; money goes through the same Decimal parsing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+
+from causeway.connectors.shopify.rest_models import Money
+
+
+def _id_text(value: object) -> object:
+    # legacyResourceId is an UnsignedInt64, which Shopify serialises as a string;
+    # accept a JSON integer too. Booleans are not ids.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+IdText = Annotated[str, BeforeValidator(_id_text)]
+
+
+class _Gql(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class GqlMoney(_Gql):
+    amount: Money
+    currencyCode: str | None = None
+
+
+class GqlMoneyBag(_Gql):
+    shopMoney: GqlMoney
+
+
+class GqlTaxLine(_Gql):
+    title: str
+    rate: Money | None = None
+    priceSet: GqlMoneyBag
+
+
+class GqlAddress(_Gql):
+    name: str | None = None
+    firstName: str | None = None
+    lastName: str | None = None
+    company: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    zip: str | None = None
+    province: str | None = None
+    provinceCode: str | None = None
+    country: str | None = None
+    countryCodeV2: str | None = None
+    phone: str | None = None
+
+
+class GqlLineItem(_Gql):
+    id: str
+    sku: str | None = None
+    name: str | None = None
+    title: str
+    quantity: int
+    originalUnitPriceSet: GqlMoneyBag
+    totalDiscountSet: GqlMoneyBag | None = None
+    taxLines: list[GqlTaxLine] = []
+
+
+class GqlShippingLine(_Gql):
+    title: str
+    code: str | None = None
+    originalPriceSet: GqlMoneyBag
+    taxLines: list[GqlTaxLine] = []
+
+
+class GqlLineItems(_Gql):
+    nodes: list[GqlLineItem]
+
+
+class GqlShippingLines(_Gql):
+    nodes: list[GqlShippingLine] = []
+
+
+class GqlCustomer(_Gql):
+    id: str
+    firstName: str | None = None
+    lastName: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class GqlVisit(_Gql):
+    landingPage: str | None = None
+    referrerUrl: str | None = None
+    source: str | None = None
+
+
+class GqlJourney(_Gql):
+    firstVisit: GqlVisit | None = None
+
+
+class GqlOrder(_Gql):
+    """An Order node as selected by queries.ORDER_FIELDS."""
+
+    id: str
+    legacyResourceId: IdText | None = None
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    createdAt: datetime
+    updatedAt: datetime
+    cancelledAt: datetime | None = None
+    closedAt: datetime | None = None
+    currencyCode: str
+    taxesIncluded: bool = False
+    test: bool = False
+    note: str | None = None
+    tags: list[str] = []
+    sourceName: str | None = None
+    displayFinancialStatus: str | None = None
+    displayFulfillmentStatus: str | None = None
+    customerJourneySummary: GqlJourney | None = None
+    subtotalPriceSet: GqlMoneyBag | None = None
+    totalPriceSet: GqlMoneyBag
+    totalTaxSet: GqlMoneyBag | None = None
+    totalDiscountsSet: GqlMoneyBag | None = None
+    customer: GqlCustomer | None = None
+    shippingAddress: GqlAddress | None = None
+    billingAddress: GqlAddress | None = None
+    taxLines: list[GqlTaxLine] = []
+    lineItems: GqlLineItems
+    shippingLines: GqlShippingLines = GqlShippingLines()

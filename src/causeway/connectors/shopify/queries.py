@@ -1,0 +1,125 @@
+"""The Admin GraphQL documents Causeway sends to Shopify (API version 2025-10).
+
+They are module constants so that the connector and the sandbox are held to the
+same contract: the sandbox's tests execute exactly these documents, and every
+field here exists in Shopify's public Admin GraphQL schema.
+"""
+
+API_VERSION = "2025-10"
+
+_MONEY = "shopMoney { amount currencyCode }"
+_TAX_LINES = f"taxLines {{ title rate priceSet {{ {_MONEY} }} }}"
+_ADDRESS = (
+    "name firstName lastName company address1 address2 city zip "
+    "province provinceCode country countryCodeV2 phone"
+)
+
+ORDER_FIELDS = f"""
+  id legacyResourceId name email phone createdAt updatedAt cancelledAt closedAt
+  currencyCode taxesIncluded test note tags sourceName
+  displayFinancialStatus displayFulfillmentStatus
+  customerJourneySummary {{ firstVisit {{ landingPage referrerUrl source }} }}
+  subtotalPriceSet {{ {_MONEY} }}
+  totalPriceSet {{ {_MONEY} }}
+  totalTaxSet {{ {_MONEY} }}
+  totalDiscountsSet {{ {_MONEY} }}
+  totalShippingPriceSet {{ {_MONEY} }}
+  customer {{ id firstName lastName email phone }}
+  shippingAddress {{ {_ADDRESS} }}
+  billingAddress {{ {_ADDRESS} }}
+  {_TAX_LINES}
+  lineItems(first: 250) {{
+    nodes {{
+      id sku name title quantity
+      originalUnitPriceSet {{ {_MONEY} }}
+      totalDiscountSet {{ {_MONEY} }}
+      {_TAX_LINES}
+    }}
+  }}
+  shippingLines(first: 20) {{
+    nodes {{ title code originalPriceSet {{ {_MONEY} }} {_TAX_LINES} }}
+  }}
+"""
+
+# Orders changed since a watermark, oldest change first, so a cursor can follow.
+ORDERS_UPDATED_SINCE = f"""
+query OrdersUpdatedSince($first: Int!, $after: String, $query: String) {{
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{ {ORDER_FIELDS} }}
+  }}
+}}
+"""
+
+ORDER_BY_ID = f"""
+query OrderById($id: ID!) {{
+  order(id: $id) {{ {ORDER_FIELDS} }}
+}}
+"""
+
+# $query is a search like "sku:WID-001 OR sku:GAD-001".
+VARIANTS_BY_SKU = """
+query VariantsBySku($first: Int!, $query: String!) {
+  productVariants(first: $first, query: $query) {
+    nodes {
+      id sku title price
+      product { id title }
+      inventoryItem { id tracked }
+    }
+  }
+}
+"""
+
+LOCATIONS = """
+query Locations($first: Int!) {
+  locations(first: $first) {
+    nodes { id name isActive }
+  }
+}
+"""
+
+INVENTORY_LEVELS = """
+query InventoryLevels($ids: [ID!]!, $locationId: ID!) {
+  nodes(ids: $ids) {
+    ... on InventoryItem {
+      id sku
+      inventoryLevel(locationId: $locationId) {
+        quantities(names: ["available"]) { name quantity }
+      }
+    }
+  }
+}
+"""
+
+# At most 250 quantities per call (Shopify's documented limit).
+INVENTORY_SET_QUANTITIES = """
+mutation InventorySetQuantities($input: InventorySetQuantitiesInput!) {
+  inventorySetQuantities(input: $input) {
+    inventoryAdjustmentGroup {
+      createdAt reason referenceDocumentUri
+      changes { name delta quantityAfterChange item { id } location { id } }
+    }
+    userErrors { code field message }
+  }
+}
+"""
+MAX_QUANTITIES_PER_SET = 250
+
+WEBHOOK_SUBSCRIPTION_CREATE = """
+mutation WebhookSubscriptionCreate(
+  $topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!
+) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
+    webhookSubscription { id topic uri }
+    userErrors { field message }
+  }
+}
+"""
+
+WEBHOOK_SUBSCRIPTIONS = """
+query WebhookSubscriptions($first: Int!) {
+  webhookSubscriptions(first: $first) {
+    nodes { id topic uri }
+  }
+}
+"""

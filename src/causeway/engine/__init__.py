@@ -1,0 +1,1 @@
+"""The durable core: store, links, inbox, jobs, cursors, rate budgets and the worker loop."""

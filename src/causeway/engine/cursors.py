@@ -1,0 +1,63 @@
+"""Polling watermarks with an overlap window.
+
+A poller asks "what changed since T?". Remote clocks skew and transactions that
+started before T may commit after it, so each poll reads from T minus an overlap
+window and relies on idempotent processing to absorb the repeats. The watermark
+only ever moves forward, and only to a timestamp seen in the data itself.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, select
+
+from causeway.engine.schema import cursors
+from causeway.engine.store import Store, now
+
+
+class Cursor:
+    def __init__(self, store: Store, system: str, stream: str, overlap: timedelta) -> None:
+        self.store = store
+        self.system = system
+        self.stream = stream
+        self.overlap = overlap
+
+    def value(self, conn: Connection | None = None) -> datetime | None:
+        if conn is None:
+            with self.store.read() as c:
+                return self.value(c)
+        raw = conn.execute(
+            select(cursors.c.value).where(
+                cursors.c.system == self.system, cursors.c.stream == self.stream
+            )
+        ).scalar()
+        return datetime.fromisoformat(raw) if raw else None
+
+    def window_start(self) -> datetime | None:
+        """Where the next poll should start reading: the watermark minus the overlap."""
+        value = self.value()
+        return None if value is None else value - self.overlap
+
+    def advance(self, seen: datetime | None) -> bool:
+        """Move the watermark to `seen` if that is later. Returns whether it moved."""
+        if seen is None:
+            return False
+        if seen.tzinfo is None:
+            seen = seen.replace(tzinfo=UTC)
+        with self.store.transaction() as conn:
+            current = self.value(conn)
+            if current is not None and seen <= current:
+                return False
+            values = dict(value=seen.isoformat(), updated_at=now())
+            if current is None:
+                conn.execute(
+                    cursors.insert().values(system=self.system, stream=self.stream, **values)
+                )
+            else:
+                conn.execute(
+                    cursors.update()
+                    .where(cursors.c.system == self.system, cursors.c.stream == self.stream)
+                    .values(**values)
+                )
+            return True

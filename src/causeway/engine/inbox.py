@@ -1,0 +1,161 @@
+"""The inbox: every change received is on disk before the sender hears "OK".
+
+A webhook is written raw (body bytes and headers), together with the job that
+will process it, in one transaction; only then is it acknowledged. The source's
+event id is unique per source, so a redelivered webhook is acknowledged again
+but stored and processed once.
+
+Durable commits are the expensive part of ingress. `InboxWriter` batches the
+records of concurrent requests into one transaction (group commit): every
+request still waits for its own record to be committed, but a burst of 500
+webhooks costs a handful of fsyncs instead of 500.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from causeway.engine.jobs import JobQueue, NewJob
+from causeway.engine.schema import inbox
+from causeway.engine.store import Store, now
+
+
+@dataclass(frozen=True)
+class InboxRecord:
+    source: str
+    event_id: str
+    topic: str
+    entity_key: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    id: int
+    source: str
+    event_id: str
+    topic: str
+    entity_key: str
+    body: bytes
+    headers: dict[str, str]
+    received_at: float
+
+
+# Decides which flow job(s) a received record starts; given the new inbox id.
+Router = Callable[[InboxRecord, int], Sequence[NewJob]]
+
+
+class Inbox:
+    def __init__(self, store: Store, jobs: JobQueue, router: Router) -> None:
+        self.store = store
+        self.jobs = jobs
+        self.router = router
+
+    def accept_in(self, conn: Connection, record: InboxRecord) -> bool:
+        """Store one record and its jobs in the caller's transaction.
+
+        Returns False when the (source, event_id) was already there: a duplicate
+        delivery, which must be acknowledged but not processed again.
+        """
+        insert = pg_insert(inbox) if self.store.is_postgres else sqlite_insert(inbox)
+        statement = (
+            insert.values(
+                source=record.source, event_id=record.event_id, topic=record.topic,
+                entity_key=record.entity_key, headers=json.dumps(record.headers),
+                body=record.body, received_at=now(),
+            )
+            .on_conflict_do_nothing(index_elements=["source", "event_id"])
+            .returning(inbox.c.id)
+        )
+        inbox_id = conn.execute(statement).scalar()
+        if inbox_id is None:
+            return False
+        self.jobs.enqueue_in(conn, self.router(record, inbox_id))
+        return True
+
+    def accept(self, records: Sequence[InboxRecord]) -> list[bool]:
+        with self.store.transaction() as conn:
+            return [self.accept_in(conn, r) for r in records]
+
+    def get(self, inbox_id: int, conn: Connection | None = None) -> StoredEvent | None:
+        if conn is None:
+            with self.store.read() as c:
+                return self.get(inbox_id, c)
+        row = conn.execute(select(inbox).where(inbox.c.id == inbox_id)).first()
+        if row is None:
+            return None
+        return StoredEvent(
+            row.id, row.source, row.event_id, row.topic, row.entity_key, bytes(row.body),
+            json.loads(row.headers or "{}"), row.received_at,
+        )
+
+
+class InboxWriter:
+    """Group commit for the inbox: one writer thread, many waiting requests."""
+
+    def __init__(self, inbox: Inbox, *, max_batch: int = 500) -> None:
+        self.inbox = inbox
+        self.max_batch = max_batch
+        self._queue: queue.Queue[tuple[InboxRecord, Future[bool]] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="inbox-writer", daemon=True)
+        self.batches = 0
+        self.records = 0
+
+    def start(self) -> InboxWriter:
+        self._thread.start()
+        return self
+
+    def submit(self, record: InboxRecord) -> Future[bool]:
+        """Queue a record; the future resolves once it is committed (True) or was
+        a duplicate (False), or carries the exception if the commit failed."""
+        future: Future[bool] = Future()
+        self._queue.put((record, future))
+        return future
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            batch = [item]
+            stopping = False
+            while len(batch) < self.max_batch:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stopping = True
+                    break
+                batch.append(nxt)
+            self._commit(batch)
+            if stopping:
+                return
+
+    def _commit(self, batch: list[tuple[InboxRecord, Future[bool]]]) -> None:
+        # The same event may arrive twice inside one batch; the first one wins.
+        try:
+            results = self.inbox.accept([record for record, _ in batch])
+        except Exception as exc:  # noqa: BLE001 - the error goes to every waiter
+            for _, future in batch:
+                future.set_exception(exc)
+            return
+        self.batches += 1
+        self.records += len(batch)
+        for (_, future), stored in zip(batch, results, strict=True):
+            future.set_result(stored)
+

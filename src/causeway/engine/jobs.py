@@ -1,0 +1,261 @@
+"""Jobs: durable units of flow work with ordering, leases, retries and a dead letter.
+
+The rules, each one tested directly in tests/engine:
+- A job is claimable when it is queued and due, or running with an expired lease
+  (its worker crashed). Claiming takes a lease; a live worker renews it.
+- Per-entity order: of the unfinished jobs sharing an ordering key, only the
+  oldest may run. A job that is backing off holds back the later ones.
+- A retryable failure backs off exponentially with jitter; a permanent failure,
+  or running out of attempts, parks the job as `dead` with a readable reason.
+  Dead jobs never block anything and can be replayed.
+On PostgreSQL, claims use FOR UPDATE SKIP LOCKED so several worker processes can
+share one queue; on SQLite the write lock serialises claims.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, and_, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from causeway.engine.schema import jobs
+from causeway.engine.store import Store, now
+
+QUEUED, RUNNING, DONE, DEAD = "queued", "running", "done", "dead"
+UNFINISHED = (QUEUED, RUNNING)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    flow: str
+    ordering_key: str
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+    last_error: str | None = None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 12
+    base_seconds: float = 2.0
+    cap_seconds: float = 300.0
+
+    def delay(self, attempt: int, *, at_least: float | None = None, rng: random.Random | None = None) -> float:
+        """Exponential backoff with jitter for the given (1-based) attempt.
+
+        The jitter is drawn from the upper half of the window so retries of many
+        jobs that failed together spread out without ever retrying instantly.
+        """
+        ceiling = min(self.cap_seconds, self.base_seconds * (2 ** max(0, attempt - 1)))
+        delay = (rng or random).uniform(ceiling / 2, ceiling)
+        return max(delay, at_least or 0.0)
+
+
+@dataclass(frozen=True)
+class NewJob:
+    flow: str
+    ordering_key: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    dedupe_key: str | None = None
+    run_at: float | None = None
+
+
+def _insert(store: Store):  # type: ignore[no-untyped-def]
+    return pg_insert(jobs) if store.is_postgres else sqlite_insert(jobs)
+
+
+class JobQueue:
+    def __init__(self, store: Store, policy: RetryPolicy | None = None) -> None:
+        self.store = store
+        self.policy = policy or RetryPolicy()
+
+    # -- creating -----------------------------------------------------------
+    def enqueue_in(self, conn: Connection, new_jobs: Sequence[NewJob]) -> int:
+        """Add jobs inside the caller's transaction. A job whose dedupe_key matches
+        an unfinished job is skipped (e.g. a scheduled run that is still pending);
+        finishing a job releases its key."""
+        stamp = now()
+        rows = [
+            dict(
+                flow=j.flow, ordering_key=j.ordering_key, dedupe_key=j.dedupe_key,
+                payload=json.dumps(j.payload), state=QUEUED, attempts=0,
+                max_attempts=self.policy.max_attempts,
+                run_at=j.run_at if j.run_at is not None else stamp,
+                created_at=stamp, updated_at=stamp,
+            )
+            for j in new_jobs
+        ]
+        if not rows:
+            return 0
+        statement = (
+            _insert(self.store)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(jobs.c.id)
+        )
+        # Counted from RETURNING: rowcount of a multi-row insert differs by driver.
+        return len(conn.execute(statement, rows).all())
+
+    def enqueue(self, *new_jobs: NewJob) -> int:
+        with self.store.transaction() as conn:
+            return self.enqueue_in(conn, new_jobs)
+
+    # -- claiming -----------------------------------------------------------
+    def claim(
+        self, worker: str, flows: Sequence[str], *, limit: int = 1, lease_seconds: float = 30.0
+    ) -> list[Job]:
+        stamp = now()
+        j = jobs.alias("j")
+        earlier = jobs.alias("earlier")
+        held_back = exists().where(
+            earlier.c.ordering_key == j.c.ordering_key,
+            earlier.c.id < j.c.id,
+            earlier.c.state.in_(UNFINISHED),
+        )
+        due = or_(
+            and_(j.c.state == QUEUED, j.c.run_at <= stamp),
+            and_(j.c.state == RUNNING, j.c.lease_until < stamp),
+        )
+        candidates = (
+            select(j.c.id)
+            .where(j.c.flow.in_(list(flows)), due, ~held_back)
+            .order_by(j.c.run_at, j.c.id)
+            .limit(limit)
+        )
+        if self.store.is_postgres:
+            candidates = candidates.with_for_update(skip_locked=True, of=j)
+        with self.store.transaction() as conn:
+            ids = list(conn.execute(candidates).scalars())
+            if not ids:
+                return []
+            conn.execute(
+                update(jobs)
+                .where(jobs.c.id.in_(ids))
+                .values(
+                    state=RUNNING, lease_owner=worker, lease_until=stamp + lease_seconds,
+                    attempts=jobs.c.attempts + 1, updated_at=stamp,
+                )
+            )
+            rows = conn.execute(select(jobs).where(jobs.c.id.in_(ids)).order_by(jobs.c.id))
+            return [
+                Job(r.id, r.flow, r.ordering_key, json.loads(r.payload), r.attempts,
+                    r.max_attempts, r.last_error)
+                for r in rows
+            ]
+
+    def renew(self, worker: str, job_ids: Sequence[int], lease_seconds: float) -> None:
+        if not job_ids:
+            return
+        with self.store.transaction() as conn:
+            conn.execute(
+                update(jobs)
+                .where(jobs.c.id.in_(list(job_ids)), jobs.c.lease_owner == worker,
+                       jobs.c.state == RUNNING)
+                .values(lease_until=now() + lease_seconds)
+            )
+
+    # -- finishing ------------------------------------------------------------
+    def _owned(self, job: Job, worker: str):  # type: ignore[no-untyped-def]
+        # Only the lease holder may finish a job: a worker that stalled past its
+        # lease must not overwrite the outcome of the worker that took over.
+        return and_(jobs.c.id == job.id, jobs.c.lease_owner == worker, jobs.c.state == RUNNING)
+
+    def complete_in(self, conn: Connection, job: Job, worker: str) -> bool:
+        stamp = now()
+        result = conn.execute(
+            update(jobs).where(self._owned(job, worker)).values(
+                state=DONE, lease_owner=None, lease_until=None, updated_at=stamp,
+                finished_at=stamp, last_error=None, dedupe_key=None,
+            )
+        )
+        return result.rowcount == 1
+
+    def complete(self, job: Job, worker: str) -> bool:
+        with self.store.transaction() as conn:
+            return self.complete_in(conn, job, worker)
+
+    def retry(self, job: Job, worker: str, error: str, *, retry_after: float | None = None) -> str:
+        """Back off, or park as dead when the attempts are used up. Returns the new state."""
+        if job.attempts >= job.max_attempts:
+            return self.kill(job, worker, f"gave up after {job.attempts} attempts: {error}")
+        delay = self.policy.delay(job.attempts, at_least=retry_after)
+        with self.store.transaction() as conn:
+            conn.execute(
+                update(jobs).where(self._owned(job, worker)).values(
+                    state=QUEUED, lease_owner=None, lease_until=None, run_at=now() + delay,
+                    last_error=error, updated_at=now(),
+                )
+            )
+        return QUEUED
+
+    def kill(self, job: Job, worker: str, reason: str) -> str:
+        stamp = now()
+        with self.store.transaction() as conn:
+            conn.execute(
+                update(jobs).where(self._owned(job, worker)).values(
+                    state=DEAD, lease_owner=None, lease_until=None, last_error=reason,
+                    updated_at=stamp, finished_at=stamp, dedupe_key=None,
+                )
+            )
+        return DEAD
+
+    # -- operating ----------------------------------------------------------
+    def replay(self, job_id: int | None = None, *, flow: str | None = None) -> int:
+        """Put one dead job, or all dead jobs (of a flow), back in the queue with
+        fresh attempts. Returns how many were requeued."""
+        condition = jobs.c.state == DEAD
+        if job_id is not None:
+            condition = and_(condition, jobs.c.id == job_id)
+        if flow is not None:
+            condition = and_(condition, jobs.c.flow == flow)
+        with self.store.transaction() as conn:
+            result = conn.execute(
+                update(jobs).where(condition).values(
+                    state=QUEUED, attempts=0, run_at=now(), finished_at=None, updated_at=now(),
+                )
+            )
+            return result.rowcount
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """(flow, state) -> number of jobs."""
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(jobs.c.flow, jobs.c.state, func.count()).group_by(jobs.c.flow, jobs.c.state)
+            )
+            return {(flow, state): n for flow, state, n in rows}
+
+    def dead(self, limit: int = 100) -> list[dict[str, Any]]:
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(jobs.c.id, jobs.c.flow, jobs.c.ordering_key, jobs.c.attempts,
+                       jobs.c.last_error, jobs.c.finished_at)
+                .where(jobs.c.state == DEAD).order_by(jobs.c.id).limit(limit)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    def get(self, job_id: int) -> dict[str, Any] | None:
+        with self.store.read() as conn:
+            row = conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
+            return dict(row._mapping) if row else None
+
+    def for_key(self, ordering_key: str) -> list[dict[str, Any]]:
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(jobs.c.id, jobs.c.flow, jobs.c.state, jobs.c.attempts, jobs.c.last_error)
+                .where(jobs.c.ordering_key == ordering_key).order_by(jobs.c.id)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    def unfinished(self, flows: Sequence[str] | None = None) -> int:
+        condition = jobs.c.state.in_(UNFINISHED)
+        if flows:
+            condition = and_(condition, jobs.c.flow.in_(list(flows)))
+        with self.store.read() as conn:
+            return conn.execute(select(func.count()).where(condition)).scalar_one()

@@ -1,0 +1,144 @@
+"""Links: which record in which system is the same business entity.
+
+A link row says "order 450789469 in system `shop` is hub entity H"; another row
+says "sale 17 in system `erp` is hub entity H". One table serves any number of
+systems. The unique key (system, entity_type, external_id) is what stops a
+second hub entity ever being made for the same remote record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select, tuple_, update
+
+from causeway.engine.schema import links
+from causeway.engine.store import now
+
+
+@dataclass(frozen=True)
+class Link:
+    hub_id: str
+    system: str
+    entity_type: str
+    external_id: str
+    fingerprint: str | None
+    remote_updated_at: float | None
+
+
+def new_hub_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _row_to_link(row: object) -> Link:
+    m = row._mapping  # type: ignore[attr-defined]
+    return Link(
+        m["hub_id"], m["system"], m["entity_type"], m["external_id"],
+        m["fingerprint"], m["remote_updated_at"],
+    )
+
+
+def find(conn: Connection, system: str, entity_type: str, external_id: str) -> Link | None:
+    row = conn.execute(
+        select(links).where(
+            links.c.system == system,
+            links.c.entity_type == entity_type,
+            links.c.external_id == external_id,
+        )
+    ).first()
+    return _row_to_link(row) if row else None
+
+
+def find_many(
+    conn: Connection, system: str, entity_type: str, external_ids: list[str]
+) -> dict[str, Link]:
+    if not external_ids:
+        return {}
+    rows = conn.execute(
+        select(links).where(
+            links.c.system == system,
+            links.c.entity_type == entity_type,
+            links.c.external_id.in_(external_ids),
+        )
+    )
+    return {link.external_id: link for link in map(_row_to_link, rows)}
+
+
+def for_hub(conn: Connection, hub_id: str) -> list[Link]:
+    rows = conn.execute(select(links).where(links.c.hub_id == hub_id).order_by(links.c.id))
+    return [_row_to_link(r) for r in rows]
+
+
+def all_of_type(conn: Connection, system: str, entity_type: str) -> dict[str, Link]:
+    rows = conn.execute(
+        select(links).where(links.c.system == system, links.c.entity_type == entity_type)
+    )
+    return {link.external_id: link for link in map(_row_to_link, rows)}
+
+
+def save(
+    conn: Connection,
+    *,
+    hub_id: str,
+    system: str,
+    entity_type: str,
+    external_id: str,
+    fingerprint: str | None = None,
+    remote_updated_at: float | None = None,
+) -> Link:
+    """Insert the link, or update fingerprint/updated_at of the existing one.
+
+    Callers run this inside the transaction that records the effect, so a crash
+    leaves either both or neither.
+    """
+    existing = find(conn, system, entity_type, external_id)
+    stamp = now()
+    if existing is None:
+        conn.execute(
+            links.insert().values(
+                hub_id=hub_id, system=system, entity_type=entity_type, external_id=external_id,
+                fingerprint=fingerprint, remote_updated_at=remote_updated_at,
+                created_at=stamp, updated_at=stamp,
+            )
+        )
+        return Link(hub_id, system, entity_type, external_id, fingerprint, remote_updated_at)
+    conn.execute(
+        update(links)
+        .where(
+            links.c.system == system,
+            links.c.entity_type == entity_type,
+            links.c.external_id == external_id,
+        )
+        .values(fingerprint=fingerprint, remote_updated_at=remote_updated_at, updated_at=stamp)
+    )
+    return Link(existing.hub_id, system, entity_type, external_id, fingerprint, remote_updated_at)
+
+
+def save_fingerprints(
+    conn: Connection, system: str, entity_type: str, values: dict[str, tuple[str, str]]
+) -> None:
+    """Record many (external_id -> (hub_id, fingerprint)) at once, e.g. published stock."""
+    if not values:
+        return
+    known = find_many(conn, system, entity_type, list(values))
+    stamp = now()
+    new_rows = []
+    for external_id, (hub_id, fingerprint) in values.items():
+        if external_id in known:
+            conn.execute(
+                update(links)
+                .where(
+                    tuple_(links.c.system, links.c.entity_type, links.c.external_id)
+                    == (system, entity_type, external_id)
+                )
+                .values(fingerprint=fingerprint, updated_at=stamp)
+            )
+        else:
+            new_rows.append(
+                dict(hub_id=hub_id, system=system, entity_type=entity_type,
+                     external_id=external_id, fingerprint=fingerprint,
+                     remote_updated_at=None, created_at=stamp, updated_at=stamp)
+            )
+    if new_rows:
+        conn.execute(links.insert(), new_rows)

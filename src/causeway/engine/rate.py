@@ -1,0 +1,120 @@
+"""One rate budget per credential, shared by every flow that uses that credential.
+
+A budget is a leaky bucket kept in step with what the remote system reports:
+Shopify says how many cost points are left (`throttleStatus`), any HTTP API may
+answer 429 with Retry-After. Callers ask for `cost` units before a request and
+wait, without busy-looping and without fixed one-second sleeps, until the bucket
+holds them. A Retry-After pauses everyone on that credential, not just the caller
+that saw it, because the limit belongs to the credential.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RateBudget:
+    name: str
+    capacity: float
+    refill_per_second: float
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    _available: float = field(init=False)
+    _stamp: float = field(init=False)
+    _paused_until: float = field(init=False, default=0.0)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    waits: int = field(init=False, default=0)
+    waited_seconds: float = field(init=False, default=0.0)
+
+    def __post_init__(self) -> None:
+        if self.capacity <= 0 or self.refill_per_second <= 0:
+            raise ValueError("a rate budget needs a positive capacity and refill rate")
+        self._available = self.capacity
+        self._stamp = self.clock()
+
+    def _refill(self, now: float) -> None:
+        elapsed = max(0.0, now - self._stamp)
+        self._available = min(self.capacity, self._available + elapsed * self.refill_per_second)
+        self._stamp = now
+
+    def _delay_for(self, cost: float, now: float) -> float:
+        """Seconds until `cost` units are there; 0 means take them now."""
+        self._refill(now)
+        pause = max(0.0, self._paused_until - now)
+        # A request that costs more than the whole bucket can never fit; let it
+        # through once the bucket is full, the server will tell us the rest.
+        needed = min(cost, self.capacity)
+        shortfall = max(0.0, needed - self._available)
+        return max(pause, shortfall / self.refill_per_second)
+
+    def acquire(self, cost: float = 1.0) -> float:
+        """Block until `cost` units are available, take them, return seconds waited."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self.clock()
+                delay = self._delay_for(cost, now)
+                if delay <= 0:
+                    self._available -= min(cost, self.capacity)
+                    if waited:
+                        self.waits += 1
+                        self.waited_seconds += waited
+                    return waited
+            self.sleep(delay)
+            waited += delay
+
+    def pause(self, seconds: float) -> None:
+        """Honour a Retry-After: nobody on this credential calls for `seconds`."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, self.clock() + max(0.0, seconds))
+
+    def observe(
+        self,
+        *,
+        available: float,
+        capacity: float | None = None,
+        refill_per_second: float | None = None,
+    ) -> None:
+        """Adopt the server's own view of the bucket (it is the one that counts)."""
+        with self._lock:
+            if capacity:
+                self.capacity = float(capacity)
+            if refill_per_second:
+                self.refill_per_second = float(refill_per_second)
+            self._available = min(self.capacity, float(available))
+            self._stamp = self.clock()
+
+    def refund(self, units: float) -> None:
+        """Give back units taken for a request that cost less than estimated."""
+        with self._lock:
+            self._available = min(self.capacity, self._available + max(0.0, units))
+
+    @property
+    def available(self) -> float:
+        with self._lock:
+            self._refill(self.clock())
+            return self._available
+
+
+class RateBudgets:
+    """The registry: the same credential always gets the same budget object."""
+
+    def __init__(self) -> None:
+        self._budgets: dict[str, RateBudget] = {}
+        self._lock = threading.Lock()
+
+    def get(self, credential: str, *, capacity: float, refill_per_second: float) -> RateBudget:
+        with self._lock:
+            budget = self._budgets.get(credential)
+            if budget is None:
+                budget = RateBudget(credential, capacity, refill_per_second)
+                self._budgets[credential] = budget
+            return budget
+
+    def all(self) -> list[RateBudget]:
+        with self._lock:
+            return list(self._budgets.values())

@@ -1,0 +1,110 @@
+"""The hub's tables, as SQLAlchemy Core metadata.
+
+Alembic migrations (engine/migrations) create these; this module is what the code
+queries against. Times are epoch seconds (float) so that SQLite and PostgreSQL
+compare them the same way and leases are plain arithmetic.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL wants BIGINT.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+links = Table(
+    "links",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("hub_id", String(64), nullable=False),
+    Column("system", String(64), nullable=False),
+    Column("entity_type", String(64), nullable=False),
+    Column("external_id", String(255), nullable=False),
+    Column("fingerprint", String(128)),
+    Column("remote_updated_at", Float),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("system", "entity_type", "external_id", name="uq_links_external"),
+    Index("ix_links_hub", "hub_id"),
+)
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source", String(64), nullable=False),
+    Column("event_id", String(255), nullable=False),
+    Column("topic", String(128), nullable=False),
+    Column("entity_key", String(255), nullable=False),
+    Column("headers", Text, nullable=False, default="{}"),
+    Column("body", LargeBinary, nullable=False),
+    Column("received_at", Float, nullable=False),
+    UniqueConstraint("source", "event_id", name="uq_inbox_event"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("flow", String(64), nullable=False),
+    Column("ordering_key", String(255), nullable=False),
+    Column("dedupe_key", String(255)),
+    Column("payload", Text, nullable=False, default="{}"),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("max_attempts", Integer, nullable=False),
+    Column("run_at", Float, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_until", Float),
+    Column("last_error", Text),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("finished_at", Float),
+    UniqueConstraint("dedupe_key", name="uq_jobs_dedupe"),
+    Index("ix_jobs_claim", "state", "flow", "run_at"),
+    Index("ix_jobs_ordering", "ordering_key", "state", "id"),
+)
+
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("system", String(64), primary_key=True),
+    Column("stream", String(64), primary_key=True),
+    Column("value", String(64)),
+    Column("updated_at", Float, nullable=False),
+)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("hub_id", String(64), primary_key=True),
+    Column("entity_type", String(64), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("summary", Text, nullable=False, default="{}"),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+flow_runs = Table(
+    "flow_runs",
+    metadata,
+    Column("flow", String(64), primary_key=True),
+    Column("last_started_at", Float),
+    Column("last_success_at", Float),
+    Column("last_error", Text),
+    Column("next_run_at", Float),
+)

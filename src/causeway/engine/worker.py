@@ -1,0 +1,162 @@
+"""The worker loop: claim due jobs, run their flow, record the outcome.
+
+A flow handles a batch of jobs and says, per job, whether it succeeded or which
+error it met. The worker turns that into the job's next state by the class of
+the error (see causeway.errors), renews leases while a slow batch runs, and
+never lets one job's failure touch another's outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy import update
+
+from causeway.engine.jobs import DEAD, DONE, Job, JobQueue
+from causeway.engine.schema import flow_runs
+from causeway.engine.store import Store, now
+from causeway.errors import PermanentError, RetryableError
+
+log = logging.getLogger("causeway.worker")
+
+
+class Flow(Protocol):
+    name: str
+    batch_size: int
+
+    def handle(self, jobs: Sequence[Job]) -> Mapping[int, BaseException | None]:
+        """Process the jobs; return, for each job id, None on success or the error."""
+        ...
+
+
+@dataclass
+class WorkerStats:
+    done: int = 0
+    retried: int = 0
+    dead: int = 0
+    batches: int = 0
+    by_flow: dict[str, int] = field(default_factory=dict)
+
+
+def record_flow_outcome(store: Store, flow: str, *, ok: bool, error: str | None = None) -> None:
+    """Keep each flow's last success and last error for `causeway status`."""
+    stamp = now()
+    values = {"last_started_at": stamp}
+    values |= {"last_success_at": stamp} if ok else {"last_error": error}
+    with store.transaction() as conn:
+        changed = conn.execute(
+            update(flow_runs).where(flow_runs.c.flow == flow).values(**values)
+        ).rowcount
+        if not changed:
+            conn.execute(flow_runs.insert().values(flow=flow, **values))
+
+
+class Worker:
+    def __init__(
+        self,
+        store: Store,
+        queue: JobQueue,
+        flows: Mapping[str, Flow],
+        *,
+        lease_seconds: float = 30.0,
+        idle_sleep: float = 0.2,
+        name: str | None = None,
+    ) -> None:
+        self.store = store
+        self.queue = queue
+        self.flows = dict(flows)
+        self.lease_seconds = lease_seconds
+        self.idle_sleep = idle_sleep
+        self.name = name or f"worker-{uuid.uuid4().hex[:8]}"
+        self.stats = WorkerStats()
+
+    def run_once(self) -> int:
+        """Claim and run at most one batch per flow. Returns the number of jobs run."""
+        ran = 0
+        for flow in self.flows.values():
+            batch = self.queue.claim(
+                self.name, [flow.name], limit=flow.batch_size, lease_seconds=self.lease_seconds
+            )
+            if batch:
+                self._run_batch(flow, batch)
+                ran += len(batch)
+        return ran
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                ran = self.run_once()
+            except Exception:  # noqa: BLE001 - the store may be briefly unavailable
+                log.exception("worker %s: claiming failed; retrying", self.name)
+                ran = 0
+            if not ran:
+                stop.wait(self.idle_sleep)
+
+    def run_until_idle(self, timeout: float = 60.0) -> None:
+        """Run until no job is due (tests, `causeway sync`); jobs backing off are left."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.run_once():
+                return
+        raise TimeoutError(f"jobs still due after {timeout} s")
+
+    def _run_batch(self, flow: Flow, batch: Sequence[Job]) -> None:
+        self.stats.batches += 1
+        renewing = threading.Event()
+        renewer = threading.Thread(
+            target=self._renew_leases, args=([j.id for j in batch], renewing), daemon=True
+        )
+        renewer.start()
+        try:
+            outcomes = flow.handle(batch)
+        except BaseException as exc:  # noqa: BLE001 - a flow bug fails its batch, not the worker
+            log.exception("flow %s failed a whole batch", flow.name)
+            outcomes = {job.id: exc for job in batch}
+        finally:
+            renewing.set()
+            renewer.join()
+        failures = []
+        for job in batch:
+            error = outcomes.get(job.id, RuntimeError(f"flow {flow.name} gave no outcome"))
+            state = self._settle(job, error)
+            if state != DONE:
+                failures.append(f"job {job.id}: {error}")
+        record_flow_outcome(
+            self.store, flow.name, ok=not failures, error="; ".join(failures)[:2000] or None
+        )
+
+    def _settle(self, job: Job, error: BaseException | None) -> str:
+        if error is None:
+            self.queue.complete(job, self.name)
+            self.stats.done += 1
+            self.stats.by_flow[job.flow] = self.stats.by_flow.get(job.flow, 0) + 1
+            return DONE
+        if isinstance(error, PermanentError):
+            log.warning("job %s (%s) parked: %s", job.id, job.ordering_key, error)
+            self.stats.dead += 1
+            return self.queue.kill(job, self.name, str(error))
+        retry_after = error.retry_after if isinstance(error, RetryableError) else None
+        message = str(error) or type(error).__name__
+        if not isinstance(error, RetryableError):
+            message = f"{type(error).__name__}: {message}"
+        state = self.queue.retry(job, self.name, message, retry_after=retry_after)
+        if state == DEAD:
+            self.stats.dead += 1
+        else:
+            self.stats.retried += 1
+        log.info("job %s (%s) will retry: %s", job.id, job.ordering_key, message)
+        return state
+
+    def _renew_leases(self, job_ids: list[int], finished: threading.Event) -> None:
+        interval = self.lease_seconds / 3
+        while not finished.wait(interval):
+            try:
+                self.queue.renew(self.name, job_ids, self.lease_seconds)
+            except Exception:  # noqa: BLE001 - a missed renewal only risks a rerun
+                log.exception("could not renew leases")

@@ -1,0 +1,1 @@
+"""One module per business flow. Flows decide; connectors do the I/O."""

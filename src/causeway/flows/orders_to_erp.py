@@ -1,0 +1,259 @@
+"""orders-to-erp: every store order becomes a confirmed ERP sales order, once.
+
+Triggered by the store's order webhooks and by a reconciling poll that catches
+anything a webhook missed; both land in the inbox first, so both take the same
+path here. A batch of order jobs becomes one batched ERP call: that is where the
+speed comes from. Exactly-once rests on two things: the ERP connector searches
+`sale.reference` before it creates, and the link written afterwards makes every
+later event for the same order a no-op.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Protocol
+
+from causeway.engine import links
+from causeway.engine.cursors import Cursor
+from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
+from causeway.engine.jobs import Job, NewJob
+from causeway.engine.schema import entities
+from causeway.engine.store import Store, now
+from causeway.errors import CausewayError, InvalidPayloadError, PermanentError
+from causeway.model import Order
+
+log = logging.getLogger("causeway.flows.orders_to_erp")
+
+NAME = "orders-to-erp"
+POLL_TOPIC = "orders/poll"  # inbox topic of orders found by the reconciling poll
+ORDER_TOPICS = ("orders/create", "orders/updated", "orders/paid", POLL_TOPIC)
+ORDER = "order"
+SALE = "sale"
+
+
+class OrderSource(Protocol):
+    def orders_updated_since(self, since: datetime | None, page_size: int = 50) -> Iterable[Any]: ...
+
+
+class SalesTarget(Protocol):
+    def place_orders(self, orders: list[tuple[str, Order]]) -> Mapping[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class OrderParsers:
+    """How to read this source's payloads: webhook bodies and polled nodes."""
+
+    webhook: Callable[[dict[str, Any]], Order]
+    polled: Callable[[dict[str, Any]], Order]
+
+
+def reference_for(prefix: str, order: Order) -> str:
+    """The ERP's sale.reference: unique per store, readable by ERP users ("shop-1001")."""
+    return f"{prefix}{order.number.lstrip('#')}"
+
+
+def timestamp(value: datetime) -> float:
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+
+
+def order_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
+    return NewJob(NAME, f"{source}:{record.entity_key}", {"inbox_id": inbox_id})
+
+
+def parse_event(event: StoredEvent, parsers: OrderParsers) -> Order:
+    try:
+        data = json.loads(event.body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidPayloadError(f"{event.topic} event {event.event_id}: body is not JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise InvalidPayloadError(f"{event.topic} event {event.event_id}: body is not a JSON object")
+    parse = parsers.polled if event.topic == POLL_TOPIC else parsers.webhook
+    return parse(data)
+
+
+def pending_quantities(events: Iterable[StoredEvent], parsers: OrderParsers) -> dict[str, Decimal]:
+    """SKU -> quantity held by orders the store took that the ERP does not have yet.
+
+    The store already counted these against its own stock; the ERP will only
+    when the sale is confirmed. Publishing ERP stock without them would oversell.
+    """
+    held: dict[str, Decimal] = {}
+    for event in events:
+        try:
+            order = parse_event(event, parsers)
+        except CausewayError:
+            continue
+        if order.cancelled_at:
+            continue
+        for line in order.lines:
+            if line.sku:
+                held[line.sku] = held.get(line.sku, Decimal(0)) + line.quantity
+    return held
+
+
+class OrdersToErp:
+    name = NAME
+
+    def __init__(
+        self,
+        store: Store,
+        inbox: Inbox,
+        *,
+        source: str,
+        source_connector: OrderSource,
+        parsers: OrderParsers,
+        target: str,
+        target_connector: SalesTarget,
+        batch_size: int = 25,
+        reference_prefix: str | None = None,
+        reconcile_overlap: timedelta = timedelta(minutes=10),
+    ) -> None:
+        self.store = store
+        self.inbox = inbox
+        self.source = source
+        self.source_connector = source_connector
+        self.parsers = parsers
+        self.target = target
+        self.target_connector = target_connector
+        self.batch_size = batch_size
+        self.prefix = reference_prefix if reference_prefix is not None else f"{source}-"
+        self.cursor = Cursor(store, source, "orders", reconcile_overlap)
+
+    # -- the job handler ------------------------------------------------------
+    def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
+        outcomes: dict[int, BaseException | None] = {}
+        to_place: dict[int, Order] = {}
+        for job in jobs:
+            if job.payload.get("poll"):
+                outcomes[job.id] = self._guard(self.reconcile)
+                continue
+            try:
+                order = self._load(job)
+            except CausewayError as exc:
+                outcomes[job.id] = exc
+                continue
+            if order is None or self._already_placed(order):
+                outcomes[job.id] = None
+            else:
+                to_place[job.id] = order
+        if to_place:
+            outcomes |= self._place(to_place)
+        return outcomes
+
+    @staticmethod
+    def _guard(action: Callable[[], object]) -> BaseException | None:
+        try:
+            action()
+        except Exception as exc:  # noqa: BLE001 - becomes the job's outcome
+            return exc
+        return None
+
+    def _load(self, job: Job) -> Order | None:
+        event = self.inbox.get(int(job.payload["inbox_id"]))
+        if event is None:
+            raise PermanentError(f"inbox record {job.payload['inbox_id']} is missing")
+        return parse_event(event, self.parsers)
+
+    def _already_placed(self, order: Order) -> bool:
+        """True when the ERP already has this order and this event is not newer.
+
+        Order edits are not yet carried to the ERP; a stale event (older
+        updated_at than the one recorded) is dropped either way.
+        """
+        with self.store.read() as conn:
+            link = links.find(conn, self.source, ORDER, order.external_id)
+        return link is not None and link.fingerprint == "in_erp"
+
+    def _place(self, orders: dict[int, Order]) -> dict[int, BaseException | None]:
+        by_reference = {reference_for(self.prefix, o): (job_id, o) for job_id, o in orders.items()}
+        try:
+            results = self.target_connector.place_orders(
+                [(ref, order) for ref, (_, order) in by_reference.items()]
+            )
+        except Exception as exc:  # noqa: BLE001 - the whole call failed: every job shares it
+            return {job_id: exc for job_id in orders}
+        outcomes: dict[int, BaseException | None] = {}
+        for reference, (job_id, order) in by_reference.items():
+            result = results.get(reference)
+            if result is None:
+                outcomes[job_id] = PermanentError(f"{self.target} gave no result for {reference}")
+            elif isinstance(result, BaseException):
+                outcomes[job_id] = result
+            else:
+                self._record(order, reference, result)
+                outcomes[job_id] = None
+        return outcomes
+
+    def _record(self, order: Order, reference: str, sale: Any) -> None:
+        """Link store order and ERP sale to one hub entity, in one transaction."""
+        with self.store.transaction() as conn:
+            existing = links.find(conn, self.source, ORDER, order.external_id)
+            hub_id = existing.hub_id if existing else links.new_hub_id()
+            links.save(
+                conn, hub_id=hub_id, system=self.source, entity_type=ORDER,
+                external_id=order.external_id, fingerprint="in_erp",
+                remote_updated_at=timestamp(order.updated_at),
+            )
+            links.save(
+                conn, hub_id=hub_id, system=self.target, entity_type=SALE,
+                external_id=str(sale.sale_id), fingerprint=sale.state,
+            )
+            summary = {
+                "number": order.number,
+                "reference": reference,
+                "erp_number": sale.number,
+                "erp_state": sale.state,
+                "total": str(order.total),
+                "erp_total": str(sale.total_amount),
+                "currency": order.currency,
+                "email": order.customer.email,
+                "financial_status": str(order.financial_status),
+            }
+            values = dict(state="in_erp", summary=json.dumps(summary), updated_at=now())
+            if conn.execute(entities.update().where(entities.c.hub_id == hub_id).values(**values)).rowcount == 0:
+                conn.execute(entities.insert().values(hub_id=hub_id, entity_type=ORDER, created_at=now(), **values))
+
+    # -- the reconciling poll -------------------------------------------------
+    def _known_and_current(self, order: Order) -> bool:
+        with self.store.read() as conn:
+            link = links.find(conn, self.source, ORDER, order.external_id)
+        return (
+            link is not None
+            and link.fingerprint == "in_erp"
+            and (link.remote_updated_at or 0) >= timestamp(order.updated_at)
+        )
+
+    def reconcile(self) -> int:
+        """Put every order changed since the watermark into the inbox; returns how many
+        were new to the inbox. Orders already in the ERP are skipped cheaply."""
+        seen: datetime | None = None
+        fresh = 0
+        batch: list[InboxRecord] = []
+        for node in self.source_connector.orders_updated_since(self.cursor.window_start()):
+            order = self.parsers.polled(node)
+            seen = max(seen, order.updated_at) if seen else order.updated_at
+            if self._known_and_current(order):
+                continue
+            batch.append(
+                InboxRecord(
+                    source=self.source,
+                    event_id=f"poll:{order.external_id}:{order.updated_at.isoformat()}",
+                    topic=POLL_TOPIC,
+                    entity_key=f"{ORDER}:{order.external_id}",
+                    body=json.dumps(node).encode(),
+                )
+            )
+            if len(batch) >= 100:
+                fresh += sum(self.inbox.accept(batch))
+                batch = []
+        if batch:
+            fresh += sum(self.inbox.accept(batch))
+        self.cursor.advance(seen)
+        if fresh:
+            log.info("reconcile found %d order events the webhooks had not delivered", fresh)
+        return fresh

@@ -1,0 +1,177 @@
+"""The hub: one configured Causeway, from causeway.yaml to running workers.
+
+Everything is wired here and nowhere else, so a reader can see in one place which
+connector each flow uses, which inbox topics start which flow, and what runs on a
+schedule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from causeway.config import CausewayConfig, ShopifySystem, TrytonSystem
+from causeway.connectors.shopify.connector import ShopifyConnector
+from causeway.connectors.shopify.ingress import ShopifyIngress
+from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
+from causeway.connectors.tryton.connector import TrytonConnector
+from causeway.engine.inbox import Inbox, InboxRecord, InboxWriter
+from causeway.engine.jobs import UNFINISHED, DEAD, JobQueue, NewJob, RetryPolicy
+from causeway.engine.rate import RateBudgets
+from causeway.engine.scheduler import Scheduler, Trigger
+from causeway.engine.schema import jobs
+from causeway.engine.store import Store
+from causeway.engine.worker import Flow, Worker
+from causeway.flows import orders_to_erp, stock_to_channels
+from causeway.flows.orders_to_erp import OrderParsers, OrdersToErp, order_job, pending_quantities
+from causeway.flows.stock_to_channels import StockToChannels
+
+log = logging.getLogger("causeway.hub")
+
+SHOPIFY_PARSERS = OrderParsers(webhook=order_from_rest, polled=order_from_graphql)
+
+
+def build_connector(name: str, system: Any, budgets: RateBudgets) -> Any:
+    if isinstance(system, ShopifySystem):
+        token = system.access_token.get_secret_value()
+        # One budget per credential: every flow using this token shares it.
+        credential = f"shopify:{system.shop_url}:{hashlib.sha256(token.encode()).hexdigest()[:12]}"
+        budget = budgets.get(
+            credential, capacity=system.cost_bucket, refill_per_second=system.cost_restore_per_second
+        )
+        return ShopifyConnector(system.shop_url, token, budget=budget, system=name)
+    if isinstance(system, TrytonSystem):
+        return TrytonConnector(
+            system.url, system.database, system.username, system.password.get_secret_value(),
+            warehouse_code=system.warehouse, shipping_sku=system.shipping_sku,
+            discount_sku=system.discount_sku, timeout=system.timeout, system=name,
+        )
+    raise TypeError(f"no connector for {type(system).__name__}")
+
+
+class Hub:
+    def __init__(self, config: CausewayConfig) -> None:
+        self.config = config
+        workers = config.workers
+        self.store = Store(config.store.url, synchronous=config.store.sqlite_synchronous)
+        self.jobs = JobQueue(
+            self.store,
+            RetryPolicy(workers.max_attempts, workers.backoff_base, workers.backoff_cap),
+        )
+        self.budgets = RateBudgets()
+        self.connectors = {
+            name: build_connector(name, system, self.budgets)
+            for name, system in config.systems.items()
+        }
+        self.ingress = {
+            name: ShopifyIngress(name, system.webhook_secret.get_secret_value())
+            for name, system in config.systems.items()
+            if isinstance(system, ShopifySystem)
+        }
+        self.inbox = Inbox(self.store, self.jobs, self.route)
+        self.flows: dict[str, Flow] = {}
+        self.triggers: list[Trigger] = []
+        self._wire_flows()
+        self.scheduler = Scheduler(self.store, self.jobs, self.triggers)
+        self.writer: InboxWriter | None = None
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.workers: list[Worker] = []
+
+    # -- wiring -------------------------------------------------------------
+    def _wire_flows(self) -> None:
+        orders = self.config.flows.orders_to_erp
+        if orders and orders.enabled:
+            self.orders_flow = OrdersToErp(
+                self.store, self.inbox,
+                source=orders.source, source_connector=self.connectors[orders.source],
+                parsers=SHOPIFY_PARSERS,
+                target=orders.target, target_connector=self.connectors[orders.target],
+                batch_size=orders.batch_size, reference_prefix=orders.reference_prefix,
+                reconcile_overlap=timedelta(seconds=orders.reconcile_overlap),
+            )
+            self.flows[orders_to_erp.NAME] = self.orders_flow
+            self.triggers.append(Trigger(orders_to_erp.NAME, orders.reconcile_every,
+                                         {"poll": True}, name="orders-to-erp:reconcile"))
+        stock = self.config.flows.stock_to_channels
+        if stock and stock.enabled:
+            locations = {
+                t: getattr(self.config.systems[t], "location", None) for t in stock.targets
+            }
+            self.stock_flow = StockToChannels(
+                self.store,
+                source=stock.source, source_connector=self.connectors[stock.source],
+                targets={t: self.connectors[t] for t in stock.targets},
+                safety_stock=stock.safety_stock, safety_by_sku=stock.safety_stock_by_sku,
+                held=self.held_quantities, overlap=timedelta(seconds=stock.overlap),
+                location_ids=locations,
+            )
+            self.flows[stock_to_channels.NAME] = self.stock_flow
+            self.triggers.append(Trigger(stock_to_channels.NAME, stock.every))
+
+    def route(self, record: InboxRecord, inbox_id: int) -> Sequence[NewJob]:
+        """Which flow a received change starts. Unrouted records stay in the inbox."""
+        orders = self.config.flows.orders_to_erp
+        if (
+            orders and orders.enabled and record.source == orders.source
+            and record.topic in orders_to_erp.ORDER_TOPICS
+        ):
+            return [order_job(record.source, record, inbox_id)]
+        log.info("no flow takes %s from %s; kept in the inbox only", record.topic, record.source)
+        return []
+
+    def held_quantities(self) -> dict[str, Any]:
+        """Stock held by store orders that have not reached the ERP yet."""
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(jobs.c.payload).where(
+                    jobs.c.flow == orders_to_erp.NAME, jobs.c.state.in_((*UNFINISHED, DEAD))
+                )
+            )
+            payloads = [json.loads(r.payload) for r in rows]
+        inbox_ids = [p["inbox_id"] for p in payloads if "inbox_id" in p]
+        events = [e for e in map(self.inbox.get, inbox_ids) if e is not None]
+        return pending_quantities(events, SHOPIFY_PARSERS)
+
+    # -- running ------------------------------------------------------------
+    def new_worker(self, name: str | None = None) -> Worker:
+        return Worker(self.store, self.jobs, self.flows,
+                      lease_seconds=self.config.workers.lease, name=name)
+
+    def start(self, *, workers: int | None = None, scheduler: bool = True) -> None:
+        self._stop.clear()
+        self.writer = InboxWriter(self.inbox).start()
+        count = self.config.workers.count if workers is None else workers
+        for i in range(count):
+            worker = self.new_worker()
+            self.workers.append(worker)
+            self._spawn(f"worker-{i}", worker.run)
+        if scheduler:
+            self._spawn("scheduler", self.scheduler.run)
+
+    def _spawn(self, name: str, target: Any) -> None:
+        thread = threading.Thread(target=target, args=(self._stop,), name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=30)
+        self._threads.clear()
+        if self.writer:
+            self.writer.stop()
+            self.writer = None
+        for connector in self.connectors.values():
+            close = getattr(connector, "close", None)
+            if close:
+                close()
+        self.store.dispose()
+

@@ -1,0 +1,1 @@
+"""HTTP: webhook ingress and the hub's REST API."""

@@ -1,0 +1,79 @@
+"""The hub's HTTP surface: `POST /webhooks/{system}` and the `/api` read endpoints.
+
+The webhook route answers only after the delivery is committed to the inbox
+(group-committed with its neighbours), never before, and never parses more than
+it needs: verification and storage are all that stand between the sender and
+its 200.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from causeway.connectors.shopify.ingress import WebhookRejected
+from causeway.hub import Hub
+from causeway.web.order_view import order_view
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"body larger than {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"body larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(hub: Hub) -> FastAPI:
+    app = FastAPI(title="Causeway", version="0.1.0")
+    limit = hub.config.server.max_body_bytes
+
+    @app.exception_handler(HTTPException)
+    async def _plain_errors(_: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+
+    @app.post("/webhooks/{system}")
+    async def receive_webhook(system: str, request: Request) -> dict[str, Any]:
+        ingress = hub.ingress.get(system)
+        if ingress is None:
+            raise HTTPException(404, f"no webhook-receiving system named {system!r} in causeway.yaml")
+        body = await _read_limited(request, limit)
+        try:
+            record = ingress.record(request.headers, body)
+        except WebhookRejected as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+        if hub.writer is None:
+            raise HTTPException(503, "the hub is not accepting webhooks yet; retry")
+        try:
+            stored = await asyncio.wrap_future(hub.writer.submit(record))
+        except Exception as exc:  # noqa: BLE001 - not stored: the sender must retry
+            raise HTTPException(503, f"could not store the webhook ({type(exc).__name__}); retry") from None
+        return {"stored": stored, "duplicate": not stored, "event_id": record.event_id}
+
+    @app.get("/api/orders/{system}/{external_id}")
+    def get_order(system: str, external_id: str) -> dict[str, Any]:
+        view = order_view(hub.store, hub.jobs, system, external_id)
+        if view is None:
+            raise HTTPException(404, f"the hub has seen no order {external_id} from {system!r}")
+        return view
+
+    @app.post("/api/flows/{flow}/run")
+    def run_flow(flow: str) -> dict[str, Any]:
+        triggers = [t for t in hub.triggers if t.flow == flow]
+        if not triggers:
+            raise HTTPException(404, f"no scheduled flow named {flow!r}")
+        return {"queued": sum(hub.scheduler.fire(t) for t in triggers)}
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

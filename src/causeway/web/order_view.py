@@ -1,0 +1,56 @@
+"""The hub's view of one order: its id in every system and where it stands."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from causeway.engine import links
+from causeway.engine.jobs import JobQueue
+from causeway.engine.schema import entities, inbox
+from causeway.engine.store import Store
+from causeway.flows.orders_to_erp import ORDER
+
+
+def order_view(store: Store, jobs: JobQueue, system: str, external_id: str) -> dict[str, Any] | None:
+    ordering_key = f"{system}:{ORDER}:{external_id}"
+    with store.read() as conn:
+        link = links.find(conn, system, ORDER, external_id)
+        related = links.for_hub(conn, link.hub_id) if link else []
+        entity = (
+            conn.execute(select(entities).where(entities.c.hub_id == link.hub_id)).first()
+            if link else None
+        )
+        events = conn.execute(
+            select(inbox.c.event_id, inbox.c.topic, inbox.c.received_at)
+            .where(inbox.c.source == system, inbox.c.entity_key == f"{ORDER}:{external_id}")
+            .order_by(inbox.c.id)
+        ).all()
+    history = jobs.for_key(ordering_key)
+    if link is None and not history and not events:
+        return None
+    problem = next((j["last_error"] for j in reversed(history) if j["state"] == "dead"), None)
+    if entity is not None:
+        state = entity.state
+    elif any(j["state"] == "running" for j in history):
+        state = "processing"
+    elif problem:
+        state = "parked"
+    else:
+        state = "received"
+    return {
+        "system": system,
+        "external_id": external_id,
+        "hub_id": link.hub_id if link else None,
+        "state": state,
+        "problem": problem if state == "parked" else None,
+        "ids": {
+            l.system: {"entity_type": l.entity_type, "id": l.external_id, "state": l.fingerprint}
+            for l in related
+        },
+        "summary": json.loads(entity.summary) if entity is not None else {},
+        "events": [{"event_id": e.event_id, "topic": e.topic, "received_at": e.received_at} for e in events],
+        "jobs": history,
+    }
