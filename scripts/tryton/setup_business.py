@@ -25,14 +25,14 @@ STOCK_PER_PRODUCT = Decimal(1000)
 
 # (sku, name, list price, cost price)
 GOODS: list[tuple[str, str, Decimal, Decimal]] = [
-    ("WID-001", "Widget", Decimal("10"), Decimal("4")),
-    ("GAD-001", "Gadget", Decimal("25"), Decimal("11")),
+    ("WID-001", "Widget", Decimal(10), Decimal(4)),
+    ("GAD-001", "Gadget", Decimal(25), Decimal(11)),
     # The SKUs of the Shopify vendor sample order (vendor-samples/shopify/order.json).
-    ("IPOD2008GREEN", "IPod Nano - 8gb", Decimal("199"), Decimal("120")),
-    ("IPOD2008RED", "IPod Nano - 8gb", Decimal("199"), Decimal("120")),
-    ("IPOD2008BLACK", "IPod Nano - 8gb", Decimal("199"), Decimal("120")),
+    ("IPOD2008GREEN", "IPod Nano - 8gb", Decimal(199), Decimal(120)),
+    ("IPOD2008RED", "IPod Nano - 8gb", Decimal(199), Decimal(120)),
+    ("IPOD2008BLACK", "IPod Nano - 8gb", Decimal(199), Decimal(120)),
 ] + [
-    (f"SKU-{n:04d}", f"Bench item {n}", Decimal(5 + n), Decimal("2")) for n in range(1, 41)
+    (f"SKU-{n:04d}", f"Bench item {n}", Decimal(5 + n), Decimal(2)) for n in range(1, 41)
 ]
 # Non-stock lines the connector adds to a sale: shipping charged and order-level discount.
 SERVICES: list[tuple[str, str]] = [("SHIPPING", "Shipping"), ("DISCOUNT", "Discount")]

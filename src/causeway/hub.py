@@ -147,7 +147,7 @@ class Hub:
 
     def start(self, *, workers: int | None = None, scheduler: bool = True) -> None:
         self._stop.clear()
-        self.writer = InboxWriter(self.inbox).start()
+        self.writer = InboxWriter(self.inbox, max_batch=self.config.server.ingress_batch).start()
         count = self.config.workers.count if workers is None else workers
         for i in range(count):
             worker = self.new_worker()

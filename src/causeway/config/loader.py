@@ -21,11 +21,11 @@ from causeway.errors import ConfigError
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
-def _expand(value: Any, path: str, env: Mapping[str, str]) -> Any:
+def _expand(value: Any, path: str, env: Mapping[str, str], missing: list[str]) -> Any:
     if isinstance(value, dict):
-        return {k: _expand(v, f"{path}.{k}" if path else str(k), env) for k, v in value.items()}
+        return {k: _expand(v, f"{path}.{k}" if path else str(k), env, missing) for k, v in value.items()}
     if isinstance(value, list):
-        return [_expand(v, f"{path}[{i}]", env) for i, v in enumerate(value)]
+        return [_expand(v, f"{path}[{i}]", env, missing) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
 
@@ -35,10 +35,11 @@ def _expand(value: Any, path: str, env: Mapping[str, str]) -> Any:
             return env[name]
         if default is not None:
             return default
-        raise ConfigError(
-            f"{path}: environment variable {name} is not set; "
-            f"export {name}=... before starting Causeway (or write ${{{name}:-default}})"
+        missing.append(
+            f"{path}: environment variable {name} is not set; export {name}=... before "
+            f"starting Causeway (or write ${{{name}:-default}} in the file)"
         )
+        return ""
 
     return _ENV_REF.sub(substitute, value)
 
@@ -65,7 +66,11 @@ def _describe(error: dict[str, Any]) -> str:
 def parse_config(data: Any, env: Mapping[str, str] | None = None, source: str = "causeway.yaml") -> CausewayConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: the file must be a mapping with a `systems:` key at the top")
-    expanded = _expand(data, "", os.environ if env is None else env)
+    missing: list[str] = []
+    expanded = _expand(data, "", os.environ if env is None else env, missing)
+    if missing:
+        problems = "\n".join(f"  - {m}" for m in missing)
+        raise ConfigError(f"{source} refers to unset environment variables:\n{problems}")
     try:
         return CausewayConfig.model_validate(expanded)
     except ValidationError as exc:

@@ -107,6 +107,9 @@ class ServerSettings(Strict):
         default=None, description="URL the store can reach the hub at, for webhook subscriptions"
     )
     max_body_bytes: int = Field(default=2_000_000, ge=1024)
+    ingress_batch: int = Field(
+        default=500, ge=1, description="webhooks committed together; 1 turns group commit off"
+    )
 
 
 class WorkerSettings(Strict):

@@ -30,7 +30,7 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import httpx
 from tenacity import (
@@ -163,7 +163,7 @@ class ShopifyGraphQL:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> ShopifyGraphQL:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

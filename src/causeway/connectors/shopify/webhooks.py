@@ -145,6 +145,8 @@ def entity_key(topic: str, body_json: Mapping[str, Any] | bytes | str) -> str:
     if not isinstance(body, Mapping):
         raise UnkeyableWebhookError(f"{topic} webhook body is not a JSON object")
     resource = topic.strip().lower().split("/", 1)[0]
+    kind: str
+    keys: tuple[str, ...]
     if topic.strip().lower() == "orders/edited":
         # Its body is {"order_edit": {"order_id": ...}}: an edit of that order.
         edit = body.get("order_edit")

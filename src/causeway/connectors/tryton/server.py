@@ -18,6 +18,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Self
 
 import httpx
 
@@ -227,7 +228,7 @@ class TrytonServer:
         if handle is not None:
             handle.close()  # type: ignore[attr-defined]
 
-    def __enter__(self) -> TrytonServer:
+    def __enter__(self) -> Self:
         return self.start() if not self.running else self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,0 +1,178 @@
+"""Find or create the Tryton parties and addresses of a batch of orders, in a few calls.
+
+Customers are matched by email (case-insensitive: the hub stores emails lowercased, and
+the search uses ``ilike`` so an address typed with capitals in Tryton still matches),
+or by exact name when the order has no email. Two orders of one new customer in the same
+batch make one party. An address is reused when (street, postal code, city) match,
+forgiving case and spacing; otherwise it is added to the party.
+
+Calls per batch, whatever its size: one search of emails, one of names (only if some
+orders have no email), one create of the new parties, one read of their addresses, one
+create of the missing addresses, one country lookup when new country codes appear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from causeway.connectors.tryton.mapping import (
+    address_key,
+    address_values,
+    customer_key,
+    customer_name,
+    order_address_key,
+    order_addresses,
+    party_values,
+)
+from causeway.connectors.tryton.rpc import TrytonRPC
+from causeway.errors import CausewayError, PermanentError, RetryableError
+from causeway.model import Order
+
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class ResolvedParty:
+    party: int
+    invoice_address: int
+    shipment_address: int
+
+
+class CustomerResolver:
+    def __init__(self, rpc: TrytonRPC) -> None:
+        self.rpc = rpc
+        self._countries: dict[str, int | None] = {}
+
+    def resolve(self, orders: Mapping[str, Order],
+                errors: dict[str, Any]) -> dict[str, ResolvedParty]:
+        """reference -> party and addresses; orders that fail get their error in `errors`."""
+        if not orders:
+            return {}
+        keys = {ref: customer_key(order) for ref, order in orders.items()}
+        try:
+            countries = self._country_ids(orders.values())
+            parties = self._find_parties(set(keys.values()))
+        except CausewayError as exc:
+            errors.update({ref: exc for ref in orders})
+            return {}
+        first_order: dict[Key, Order] = {}
+        for ref, key in keys.items():
+            if key not in parties:
+                first_order.setdefault(key, orders[ref])
+        parties.update(self._create_parties(first_order, countries, keys, errors))
+        ok = {ref: order for ref, order in orders.items()
+              if ref not in errors and keys[ref] in parties}
+        try:
+            addresses = self._addresses(ok, keys, parties, countries)
+        except CausewayError as exc:
+            errors.update({ref: exc for ref in ok})
+            return {}
+        resolved: dict[str, ResolvedParty] = {}
+        for ref, order in ok.items():
+            party = parties[keys[ref]]
+            known = addresses[party]
+            if order.billing_address is None and order.shipping_address is None:
+                first = min(known.values())
+                resolved[ref] = ResolvedParty(party, first, first)
+                continue
+            billing = order.billing_address or order.shipping_address
+            shipping = order.shipping_address or order.billing_address
+            assert billing is not None and shipping is not None
+            resolved[ref] = ResolvedParty(party, known[order_address_key(billing)],
+                                          known[order_address_key(shipping)])
+        return resolved
+
+    def _find_parties(self, keys: set[Key]) -> dict[Key, int]:
+        found: dict[Key, int] = {}
+        emails = sorted(value for kind, value in keys if kind == "email")
+        if emails:
+            # ilike is case-insensitive; its wildcards (_) may over-match, so compare exactly.
+            records = self.rpc.search_read(
+                "party.contact_mechanism",
+                [("type", "=", "email"), ["OR", *[("value", "ilike", e) for e in emails]]],
+                ["party", "value"], order=[("party", "ASC"), ("id", "ASC")])
+            for record in records:
+                key = ("email", str(record["value"]).strip().lower())
+                if key in keys:
+                    found.setdefault(key, int(record["party"]))
+        names = sorted(value for kind, value in keys if kind == "name")
+        if names:
+            records = self.rpc.search_read("party.party", [("name", "in", names)], ["name"],
+                                           order=[("id", "ASC")])
+            for record in records:
+                found.setdefault(("name", record["name"]), int(record["id"]))
+        return found
+
+    def _create_parties(self, first_order: dict[Key, Order], countries: dict[str, int],
+                        keys: dict[str, Key], errors: dict[str, Any]) -> dict[Key, int]:
+        """One create for all new customers; one by one only if Tryton refuses the batch."""
+        if not first_order:
+            return {}
+        pending = list(first_order)
+        values = {key: party_values(first_order[key], countries) for key in pending}
+
+        def fail(failed: list[Key], exc: CausewayError) -> None:
+            errors.update({ref: exc for ref, key in keys.items() if key in failed})
+
+        try:
+            ids = self.rpc.create("party.party", [values[k] for k in pending])
+            return dict(zip(pending, ids, strict=True))
+        except RetryableError as exc:
+            fail(pending, exc)
+            return {}
+        except PermanentError as exc:
+            if len(pending) == 1:
+                fail(pending, exc)
+                return {}
+        created: dict[Key, int] = {}
+        for key in pending:
+            try:
+                (created[key],) = self.rpc.create("party.party", [values[key]])
+            except CausewayError as exc:
+                fail([key], exc)
+        return created
+
+    def _addresses(self, orders: dict[str, Order], keys: dict[str, Key],
+                   parties: dict[Key, int], countries: dict[str, int],
+                   ) -> dict[int, dict[tuple[str, ...], int]]:
+        """party -> address key -> address id, creating the addresses orders need."""
+        party_ids = sorted({parties[keys[ref]] for ref in orders})
+        known: dict[int, dict[tuple[str, ...], int]] = {pid: {} for pid in party_ids}
+        if not party_ids:
+            return known
+        records = self.rpc.search_read(
+            "party.address", [("party", "in", party_ids)],
+            ["party", "street", "postal_code", "city"], order=[("id", "ASC")])
+        for record in records:
+            key = address_key(record["street"], record["postal_code"], record["city"])
+            known[int(record["party"])].setdefault(key, int(record["id"]))
+        to_create: dict[tuple[int, tuple[str, ...]], dict[str, Any]] = {}
+        for ref, order in orders.items():
+            party = parties[keys[ref]]
+            if order.billing_address is None and order.shipping_address is None \
+                    and known[party]:
+                continue  # nothing to ship to: any address of the party will do
+            for address in order_addresses(order):
+                key = order_address_key(address)
+                if key not in known[party]:
+                    to_create.setdefault((party, key), {
+                        "party": party,
+                        **address_values(address, customer_name(order), countries)})
+        if to_create:
+            ids = self.rpc.create("party.address", list(to_create.values()))
+            for (party, key), address_id in zip(to_create, ids, strict=True):
+                known[party][key] = address_id
+        return known
+
+    def _country_ids(self, orders: Any) -> dict[str, int]:
+        codes = {(a.country_code or "").upper() for o in orders
+                 for a in (o.billing_address, o.shipping_address) if a and a.country_code}
+        missing = sorted(codes - set(self._countries))
+        if missing:
+            records = self.rpc.search_read("country.country", [("code", "in", missing)],
+                                           ["code"])
+            self._countries.update({code: None for code in missing})
+            self._countries.update({r["code"]: int(r["id"]) for r in records})
+        return {code: cid for code, cid in self._countries.items() if cid is not None}

@@ -1,0 +1,229 @@
+"""`causeway demo`: the whole data path on one machine, in about a minute.
+
+It starts the real Tryton ERP (from the local build), a Shopify sandbox that
+speaks Shopify's wire contract, and the hub between them; publishes ERP stock to
+the store; places sample orders in the store, whose webhooks arrive signed, some
+twice and out of order, as real ones do; and shows each order land in the ERP
+exactly once. `--once` makes it a check: exit 0 only if every order landed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from causeway.config import parse_config
+from causeway.connectors.tryton.server import TrytonServer, default_build_dir, ensure_built
+from causeway.hub import Hub
+from causeway.sandbox.shopify import SandboxServer, SandboxSettings
+from causeway.web.app import create_app
+from causeway.web.order_view import order_view
+from causeway.web.server import BackgroundServer, free_port
+
+CATALOGUE = [("WID-001", "Widget", "10.00"), ("GAD-001", "Gadget", "25.00")] + [
+    (f"SKU-{n:04d}", f"Bench item {n}", f"{5 + n}.00") for n in range(1, 9)
+]
+CUSTOMERS = [
+    ("Ada", "Lovelace", "ada@example.com"), ("Grace", "Hopper", "Grace.Hopper@Example.com"),
+    ("Alan", "Turing", "alan@example.org"), ("Katherine", "Johnson", "kj@example.net"),
+    ("Edsger", "Dijkstra", "ewd@example.nl"),
+]
+SOURCES = [("web", "https://shop.example.com/?utm_source=newsletter", "https://mail.example.com/"),
+           ("web", "https://shop.example.com/products/widget", "https://www.google.com/"),
+           ("pos", None, None)]
+
+
+@dataclass
+class DemoSummary:
+    orders_placed: int = 0
+    orders_in_erp: int = 0
+    erp_sales_for_these_orders: int = 0
+    webhook_deliveries: int = 0
+    duplicates_ignored: int = 0
+    stock_skus_published: int = 0
+    seconds: float = 0.0
+    erp_numbers: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.orders_placed > 0
+            and self.orders_in_erp == self.orders_placed
+            and self.erp_sales_for_these_orders == self.orders_placed
+            and not self.problems
+        )
+
+
+def _config(workdir: Path, erp: TrytonServer, shop_url: str, settings: SandboxSettings, port: int) -> Any:
+    return parse_config({
+        "store": {"url": f"sqlite:///{workdir / 'causeway.db'}"},
+        "server": {"port": port, "public_url": f"http://127.0.0.1:{port}"},
+        "workers": {"count": 2, "lease": "10s", "backoff_base": "500ms", "backoff_cap": "5s"},
+        "systems": {
+            "shop": {"type": "shopify", "shop_url": shop_url,
+                     "access_token": settings.access_token, "webhook_secret": settings.api_secret},
+            "erp": {"type": "tryton", "url": erp.url, "database": erp.database,
+                    "username": erp.username, "password": erp.password},
+        },
+        "flows": {
+            "orders-to-erp": {"source": "shop", "target": "erp", "reconcile_every": "20s",
+                              "batch_size": 25},
+            "stock-to-channels": {"source": "erp", "targets": ["shop"], "every": "10s",
+                                  "safety_stock": 2},
+        },
+    }, env={})
+
+
+def _place_orders(sandbox: httpx.Client, count: int, rng: random.Random) -> list[dict[str, Any]]:
+    placed = []
+    for i in range(count):
+        first, last, email = CUSTOMERS[i % len(CUSTOMERS)]
+        source, landing, referrer = SOURCES[i % len(SOURCES)]
+        lines = [{"sku": sku, "quantity": rng.randint(1, 3)}
+                 for sku, _, _ in rng.sample(CATALOGUE, rng.randint(1, 3))]
+        body = {"email": email, "first_name": first, "last_name": last, "lines": lines,
+                "tax_rate": "0.10", "shipping_price": "4.90" if i % 2 else "0.00",
+                "source_name": source, "landing_site": landing, "referring_site": referrer}
+        response = sandbox.post("/_sandbox/orders", json=body)
+        response.raise_for_status()
+        placed.append(response.json())
+    return placed
+
+
+def _progress_table(rows: list[tuple[str, str, str]]) -> Table:
+    table = Table("store order", "state", "ERP sale", title="Orders: store -> hub -> ERP")
+    for number, state, erp in rows:
+        colour = {"in_erp": "green", "parked": "red"}.get(state, "yellow")
+        table.add_row(number, f"[{colour}]{state}[/{colour}]", erp)
+    return table
+
+
+def run_demo(*, orders: int, once: bool, as_json: bool, workdir: Path | None, console: Console) -> bool:
+    started = time.monotonic()
+    build = default_build_dir()
+    ensure_built(build)
+    own_dir = workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix="causeway-demo-")) if workdir is None else workdir
+    workdir.mkdir(parents=True, exist_ok=True)
+    say = (lambda *_: None) if as_json else console.print
+    summary = DemoSummary()
+    rng = random.Random(2026)
+    settings = SandboxSettings(api_secret="demo-webhook-secret", access_token="shpat_demo",
+                               duplicate_rate=0.25, out_of_order=True, seed=7)
+    erp = TrytonServer(build, workdir / "tryton")
+    hub: Hub | None = None
+    servers: list[Any] = []
+    try:
+        say("[bold]1.[/bold] starting the Tryton ERP (real trytond, SQLite) ...")
+        erp.start()
+        say(f"   Tryton at {erp.url}, database {erp.database!r}")
+        say("[bold]2.[/bold] starting the Shopify sandbox ...")
+        sandbox = SandboxServer(settings).start()
+        servers.append(sandbox)
+        shop = httpx.Client(base_url=sandbox.url, timeout=30)
+        for sku, title, price in CATALOGUE:
+            shop.post("/_sandbox/products", json={"title": title, "sku": sku, "price": price,
+                                                  "quantity": 0}).raise_for_status()
+        say(f"   sandbox store at {sandbox.url} with {len(CATALOGUE)} products")
+        say("[bold]3.[/bold] starting the hub ...")
+        port = free_port()
+        hub = Hub(_config(workdir, erp, sandbox.url, settings, port))
+        hub.start()
+        servers.append(BackgroundServer(create_app(hub), port=port).start())
+        hub.connectors["shop"].subscribe_webhooks(f"http://127.0.0.1:{port}/webhooks/shop",
+                                                  ["orders/create", "orders/updated"])
+        say(f"   hub at http://127.0.0.1:{port} (webhooks: /webhooks/shop)")
+
+        say("[bold]4.[/bold] publishing sellable stock from the ERP to the store ...")
+        run = hub.stock_flow.run(full=True)
+        summary.stock_skus_published = len(run.channels["shop"].pushed)
+        inventory = shop.get("/_sandbox/inventory").json()
+        say(f"   {summary.stock_skus_published} SKUs set; WID-001 now sells {inventory.get('WID-001')} "
+            "(ERP 1000 minus safety stock 2)")
+
+        say(f"[bold]5.[/bold] placing {orders} orders in the store ...")
+        placed = _place_orders(shop, orders, rng)
+        summary.orders_placed = len(placed)
+        ids = [str(o["id"]) for o in placed]
+        numbers = {str(o["id"]): o["name"] for o in placed}
+        deadline = time.monotonic() + 60 + 3 * orders
+        with Live(console=console, refresh_per_second=4, transient=as_json) as live:
+            while True:
+                rows = []
+                for order_id in ids:
+                    view = order_view(hub.store, hub.jobs, "shop", order_id) or {}
+                    rows.append((numbers[order_id], view.get("state", "waiting"),
+                                 view.get("summary", {}).get("erp_number") or ""))
+                if not as_json:
+                    live.update(_progress_table(rows))
+                if all(state == "in_erp" for _, state, _ in rows) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.25)
+        summary.orders_in_erp = sum(1 for _, state, _ in rows if state == "in_erp")
+        summary.erp_numbers = {num: erp_no for num, _, erp_no in rows if erp_no}
+        for _, state, _ in rows:
+            if state == "parked":
+                summary.problems.append("an order was parked; see `causeway status`")
+
+        references = [f"shop-{numbers[i].lstrip('#')}" for i in ids]
+        summary.erp_sales_for_these_orders = len(hub.connectors["erp"].rpc.search_read(
+            "sale.sale", [["reference", "in", references], ["state", "in", ["confirmed", "processing", "done"]]],
+            ["id"]))
+        deliveries = shop.get("/_sandbox/deliveries").json()
+        summary.webhook_deliveries = len(deliveries)
+        summary.duplicates_ignored = max(0, summary.webhook_deliveries - summary.orders_placed)
+
+        say("[bold]6.[/bold] the ERP's forecast dropped; publishing the change ...")
+        hub.stock_flow.run()
+        after = shop.get("/_sandbox/inventory").json()
+        say("   store stock now: " + ", ".join(f"{sku} {after.get(sku)}" for sku, _, _ in CATALOGUE[:4]))
+    except Exception as exc:  # noqa: BLE001 - the summary reports it; --once fails on it
+        summary.problems.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        summary.seconds = round(time.monotonic() - started, 1)
+        if not once and not summary.problems and hub is not None:
+            say("\nThe hub keeps running: place orders with "
+                f"POST {servers[0].url}/_sandbox/orders, watch with GET /api/orders/shop/<id>. Ctrl-C stops.")
+            try:
+                while True:
+                    time.sleep(1)
+            except KeyboardInterrupt:
+                pass
+        for server in reversed(servers):
+            server.stop()
+        if hub is not None:
+            hub.stop()
+        erp.stop()
+        if own_dir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    _print_summary(summary, as_json, console)
+    return summary.ok
+
+
+def _print_summary(summary: DemoSummary, as_json: bool, console: Console) -> None:
+    data = asdict(summary) | {"ok": summary.ok}
+    if as_json:
+        print(json.dumps(data, default=lambda o: str(o) if isinstance(o, Decimal) else o))
+        return
+    table = Table("", "", title="Summary", show_header=False)
+    for key in ("orders_placed", "orders_in_erp", "erp_sales_for_these_orders", "webhook_deliveries",
+                "duplicates_ignored", "stock_skus_published", "seconds"):
+        table.add_row(key.replace("_", " "), str(data[key]))
+    console.print(table)
+    for problem in summary.problems:
+        console.print(f"[red]problem:[/red] {problem}")
+    console.print("[green]every order reached the ERP exactly once[/green]" if summary.ok
+                  else "[red]not every order reached the ERP[/red]")

@@ -1,0 +1,99 @@
+"""Startup settings of the Shopify sandbox, and the fault knobs that can change at runtime.
+
+The defaults are Shopify's own numbers (a 1000-point bucket restoring 50 points a
+second, a single query capped at 1000 points, a 5 s webhook timeout, 8 delivery
+attempts), except where a faithful number would make tests slow: retries back
+off from 0.2 s instead of minutes. Each such difference is named in its field's
+description so nobody mistakes it for Shopify's behaviour.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FaultSettings(BaseModel):
+    """Faults the sandbox injects so the hub's reliability can be tested on purpose.
+
+    API faults hit `/admin/api/.../graphql.json` only (never the control API),
+    webhook faults hit deliveries. All draws come from a random generator seeded
+    with `SandboxSettings.seed`, so a failing run can be replayed exactly.
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    error_rate_5xx: float = Field(
+        0.0, ge=0.0, le=1.0, description="Share of API calls answered 502 (HTML) or 503 (JSON)."
+    )
+    rate_429: float = Field(
+        0.0, ge=0.0, le=1.0, description="Share of API calls answered 429 with Retry-After."
+    )
+    latency_ms: int = Field(0, ge=0, description="Delay added to every API call.")
+    duplicate_rate: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of delivered webhooks sent once more, same body and same event id.",
+    )
+    out_of_order: bool = Field(
+        False, description="Hold webhook deliveries and release them shuffled, window by window."
+    )
+    out_of_order_window: int = Field(
+        5, ge=2, description="How many deliveries are held before a shuffled release."
+    )
+    out_of_order_max_hold_ms: int = Field(
+        300, ge=0, description="A partial window is released (shuffled) after this long."
+    )
+
+
+class SandboxSettings(BaseModel):
+    """Everything the sandbox needs at startup; `faults` can also change at runtime."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    api_secret: str = Field("sandbox-api-secret", description="Signs webhooks (HMAC-SHA256).")
+    access_token: str = Field("shpat_sandbox_token", description="X-Shopify-Access-Token.")
+    shop_domain: str = "causeway-sandbox.myshopify.com"
+    shop_name: str = "Causeway Sandbox"
+    shop_email: str = "owner@causeway-sandbox.example"
+    currency: str = Field("USD", description="The shop currency, default for new orders.")
+    shop_utc_offset_minutes: int = Field(
+        -300,
+        ge=-720,
+        le=840,
+        description=(
+            "The shop's timezone. REST payloads (webhooks) carry local times with this "
+            "offset, GraphQL DateTime is always UTC, exactly like Shopify; the default "
+            "(-05:00) is the offset of Shopify's own sample shop, so a hub that compares "
+            "the two as strings fails here rather than in production."
+        ),
+    )
+    api_version: str = "2025-10"
+    bucket_max: float = Field(1000.0, gt=0, description="throttleStatus.maximumAvailable.")
+    restore_rate: float = Field(50.0, gt=0, description="throttleStatus.restoreRate, per second.")
+    max_query_cost: int = Field(
+        1000, gt=0, description="Shopify's single-query limit (MAX_COST_EXCEEDED above it)."
+    )
+    webhook_timeout_s: float = Field(5.0, gt=0, description="Shopify waits 5 s for a 2xx.")
+    webhook_retry_initial_s: float = Field(
+        0.2, ge=0, description="First retry delay (Shopify: minutes; fast here on purpose)."
+    )
+    webhook_retry_factor: float = Field(2.0, ge=1.0)
+    webhook_max_attempts: int = Field(8, ge=1, description="Shopify tries 8 times in all.")
+    webhook_remove_failing_subscriptions: bool = Field(
+        True,
+        description=(
+            "Like Shopify, delete an API-created subscription whose webhook failed every "
+            "attempt."
+        ),
+    )
+    allow_http_webhooks: bool = Field(
+        True,
+        description=(
+            "Shopify only accepts https:// subscription URIs; the sandbox also accepts "
+            "http:// so tests can receive on 127.0.0.1. Deliveries only ever go to "
+            "loopback addresses, whatever this says."
+        ),
+    )
+    faults: FaultSettings = Field(default_factory=FaultSettings)
+    seed: int = Field(0, description="Seeds every random draw (faults, tokens, shuffles).")

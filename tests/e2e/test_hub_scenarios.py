@@ -1,0 +1,157 @@
+"""Scenarios an operator would recognise, with the hub in-process, the real Tryton and the sandbox."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from causeway.config import parse_config
+from causeway.connectors.tryton.connector import TrytonConnector
+from causeway.connectors.tryton.server import TrytonServer
+from causeway.engine.schema import inbox, jobs
+from causeway.hub import Hub
+from causeway.sandbox.shopify import SandboxServer
+from causeway.web.app import create_app
+from causeway.web.server import BackgroundServer
+from tests.e2e.conftest import erp_sales, place_orders
+from tests.e2e.harness import SECRET, hub_config, new_port
+
+pytestmark = pytest.mark.tryton
+
+
+@pytest.fixture
+def hub(tmp_path: Path, tryton_server: TrytonServer, sandbox: SandboxServer, shop: httpx.Client,
+        prefix: str) -> Iterator[tuple[Hub, BackgroundServer]]:
+    port = new_port()
+    config = hub_config(tmp_path, tryton_server, sandbox.url, port, prefix=prefix)
+    config["flows"]["stock-to-channels"]["safety_stock"] = 2
+    config["server"]["max_body_bytes"] = 64_000
+    running = Hub(parse_config(config, env={}))
+    running.start(workers=0, scheduler=False)  # the test drives the worker itself
+    server = BackgroundServer(create_app(running), port=port).start()
+    shop.put("/_sandbox/webhooks", json={"uri": f"{server.url}/webhooks/shop"}).raise_for_status()
+    yield running, server
+    server.stop()
+    running.stop()
+
+
+def inbox_size(hub: Hub) -> int:
+    with hub.store.read() as conn:
+        return conn.execute(select(func.count()).select_from(inbox)).scalar_one()
+
+
+def drain(hub: Hub, shop: httpx.Client) -> None:
+    shop.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
+    hub.new_worker().run_until_idle(timeout=120)
+
+
+def signed(body: bytes, secret: str = SECRET) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def test_a_forged_or_missing_signature_is_refused_and_nothing_is_stored(hub: tuple[Hub, BackgroundServer]) -> None:
+    running, server = hub
+    body = json.dumps({"id": 1, "line_items": []}).encode()
+    headers = {"X-Shopify-Topic": "orders/create", "X-Shopify-Event-Id": "forged-1",
+               "Content-Type": "application/json"}
+    forged = httpx.post(f"{server.url}/webhooks/shop", content=body,
+                        headers=headers | {"X-Shopify-Hmac-Sha256": signed(body, "not-the-secret")})
+    missing = httpx.post(f"{server.url}/webhooks/shop", content=body, headers=headers)
+    tampered = httpx.post(f"{server.url}/webhooks/shop", content=body + b" ",
+                          headers=headers | {"X-Shopify-Hmac-Sha256": signed(body)})
+    assert (forged.status_code, missing.status_code, tampered.status_code) == (401, 401, 401)
+    assert "signature" in forged.json()["error"]
+    assert inbox_size(running) == 0
+    with running.store.read() as conn:
+        assert conn.execute(select(func.count()).select_from(jobs)).scalar_one() == 0
+
+
+def test_an_oversized_body_is_refused_with_413(hub: tuple[Hub, BackgroundServer]) -> None:
+    running, server = hub
+    body = b"{" + b" " * 70_000 + b"}"
+    response = httpx.post(f"{server.url}/webhooks/shop", content=body,
+                          headers={"X-Shopify-Hmac-Sha256": signed(body), "X-Shopify-Topic": "orders/create"})
+    assert response.status_code == 413
+    assert inbox_size(running) == 0
+
+
+def test_an_unparseable_but_signed_payload_is_kept_and_parked_with_its_reason(
+    hub: tuple[Hub, BackgroundServer],
+) -> None:
+    running, server = hub
+    body = b'{"id": 77, "line_items": "not a list"'
+    response = httpx.post(f"{server.url}/webhooks/shop", content=body, headers={
+        "X-Shopify-Hmac-Sha256": signed(body), "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Event-Id": "broken-1"})
+    assert response.status_code == 200
+    running.new_worker().run_until_idle()
+    dead, = running.jobs.dead()
+    assert "not JSON" in dead["last_error"]
+    assert inbox_size(running) == 1
+
+
+def test_an_unknown_sku_is_parked_with_its_name_while_other_orders_land_then_replay_lands_it(
+    hub: tuple[Hub, BackgroundServer], shop: httpx.Client, tryton_server: TrytonServer, prefix: str,
+    tryton: TrytonConnector,
+) -> None:
+    running, server = hub
+    new_sku = f"NEW-{uuid.uuid4().hex[:6].upper()}"
+    shop.post("/_sandbox/products", json={"title": "New thing", "sku": new_sku, "price": "12.00",
+                                          "quantity": 10}).raise_for_status()
+    good = place_orders(shop, 3)
+    bad, = place_orders(shop, 1, skus=[new_sku])
+    drain(running, shop)
+
+    dead, = running.jobs.dead()
+    assert new_sku in dead["last_error"] and "replay" in dead["last_error"]
+    view = httpx.get(f"{server.url}/api/orders/shop/{bad['id']}").json()
+    assert view["state"] == "parked" and new_sku in view["problem"]
+    assert len(erp_sales(tryton_server, prefix)) == 3
+    for order in good:
+        landed = httpx.get(f"{server.url}/api/orders/shop/{order['id']}").json()
+        assert landed["state"] == "in_erp" and "erp" in landed["ids"]
+
+    tryton.ensure_product(new_sku, "New thing", Decimal("12"), Decimal("5"), Decimal("10"))
+    assert running.jobs.replay(dead["id"]) == 1
+    running.new_worker().run_until_idle()
+    assert len(erp_sales(tryton_server, prefix)) == 4
+    assert httpx.get(f"{server.url}/api/orders/shop/{bad['id']}").json()["state"] == "in_erp"
+
+
+def test_an_unknown_order_is_404_with_a_message(hub: tuple[Hub, BackgroundServer]) -> None:
+    _, server = hub
+    response = httpx.get(f"{server.url}/api/orders/shop/999999999")
+    assert response.status_code == 404 and "999999999" in response.json()["error"]
+
+
+def test_a_stock_change_in_tryton_reaches_the_store_and_unchanged_skus_cost_no_call(
+    hub: tuple[Hub, BackgroundServer], shop: httpx.Client, tryton: TrytonConnector,
+) -> None:
+    running, _ = hub
+    flow = running.stock_flow
+    flow.run(full=True)
+    levels = {l.sku: l for l in tryton.stock_levels(["SKU-0009"])}
+    published = shop.get("/_sandbox/inventory").json()
+    assert published["SKU-0009"] == int(levels["SKU-0009"].forecast) - 2  # safety stock
+
+    tryton.set_stock("SKU-0009", Decimal(400))
+    shop.delete("/_sandbox/calls")
+    run = flow.run()
+    assert run.channels["shop"].pushed == {"SKU-0009": 398}
+    assert shop.get("/_sandbox/inventory").json()["SKU-0009"] == 398
+    pushes = [c for c in shop.get("/_sandbox/calls").json() if c["operationName"] == "InventorySetQuantities"]
+    assert len(pushes) == 1
+
+    shop.delete("/_sandbox/calls")
+    flow.run()  # nothing changed in the ERP since
+    assert shop.get("/_sandbox/calls").json() == []

@@ -1,0 +1,87 @@
+"""causeway.yaml: a bad file gets a message that names the key and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from causeway.config import load_config, parse_config
+from causeway.config.models import parse_duration
+from causeway.errors import ConfigError
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "src" / "causeway" / "config" / "example.yaml"
+ENV = {"SHOPIFY_ACCESS_TOKEN": "shpat_x", "SHOPIFY_WEBHOOK_SECRET": "s", "TRYTON_PASSWORD": "p"}
+
+
+def example() -> dict:
+    return yaml.safe_load(EXAMPLE.read_text())
+
+
+def test_the_example_written_by_init_is_valid() -> None:
+    config = parse_config(example(), env=ENV)
+    assert config.systems["shop"].access_token.get_secret_value() == "shpat_x"
+    assert config.flows.stock_to_channels.every == 300
+    assert config.flows.stock_to_channels.safety_stock_by_sku == {"WID-001": 10}
+
+
+def test_a_missing_environment_variable_names_the_key_and_the_variable() -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config(example(), env={})
+    assert "systems.shop.access_token" in str(info.value)
+    assert "export SHOPIFY_ACCESS_TOKEN" in str(info.value)
+
+
+def test_a_misspelt_key_is_reported_not_ignored() -> None:
+    data = example()
+    data["flows"]["stock-to-channels"]["safety_stok"] = 3
+    with pytest.raises(ConfigError, match=r"flows\.stock-to-channels\.safety_stok: unknown key"):
+        parse_config(data, env=ENV)
+
+
+def test_a_flow_naming_a_missing_system_lists_the_defined_ones() -> None:
+    data = example()
+    data["flows"]["orders-to-erp"]["target"] = "odoo"
+    with pytest.raises(ConfigError, match=r"no system named 'odoo' \(systems defined: erp, shop\)"):
+        parse_config(data, env=ENV)
+
+
+def test_a_flow_pointing_at_the_wrong_kind_of_system_says_so() -> None:
+    data = example()
+    data["flows"]["orders-to-erp"]["target"] = "shop"
+    with pytest.raises(ConfigError, match="system 'shop' is a shopify, but this flow needs a tryton"):
+        parse_config(data, env=ENV)
+
+
+def test_bad_values_name_their_key() -> None:
+    data = example()
+    data["flows"]["stock-to-channels"]["every"] = "soon"
+    data["flows"]["stock-to-channels"]["safety_stock"] = -1
+    data["systems"]["erp"]["type"] = "odoo"
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, env=ENV)
+    text = str(info.value)
+    assert "flows.stock-to-channels.every: 'soon' is not a duration" in text
+    assert "flows.stock-to-channels.safety_stock" in text
+    assert "systems.erp.type: must be one of shopify, tryton" in text
+
+
+def test_files_that_are_missing_or_not_yaml_are_explained(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="run `causeway init`"):
+        load_config(tmp_path / "nope.yaml")
+    broken = tmp_path / "causeway.yaml"
+    broken.write_text("systems:\n  shop: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML at line"):
+        load_config(broken)
+
+
+@pytest.mark.parametrize("text,seconds", [("250ms", 0.25), ("30s", 30), ("5m", 300), ("1h", 3600), (90, 90)])
+def test_durations(text: object, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+def test_env_default_syntax() -> None:
+    data = example()
+    data["systems"]["erp"]["password"] = "${ERP_PW:-admin}"
+    assert parse_config(data, env=ENV).systems["erp"].password.get_secret_value() == "admin"

@@ -1,0 +1,54 @@
+"""Order flow decisions that need no ERP: references and held quantities."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from causeway.engine.inbox import StoredEvent
+from causeway.flows.orders_to_erp import OrderParsers, parse_event, pending_quantities, reference_for
+from causeway.errors import InvalidPayloadError
+from causeway.model import Customer, Order, OrderLine
+
+import pytest
+
+
+def order(number: str = "#1001", cancelled: bool = False, **lines: int) -> Order:
+    stamp = datetime(2026, 11, 22, tzinfo=UTC)
+    return Order(
+        external_id="1", number=number, currency="USD", created_at=stamp, updated_at=stamp,
+        customer=Customer(email="a@b.c"),
+        lines=tuple(OrderLine(external_id=sku, sku=sku, title=sku, quantity=q, unit_price=Decimal(1))
+                    for sku, q in lines.items()),
+        subtotal=Decimal(0), total_tax=Decimal(0), total=Decimal(0),
+        cancelled_at=stamp if cancelled else None,
+    )
+
+
+def event(body: bytes, topic: str = "orders/create") -> StoredEvent:
+    return StoredEvent(1, "shop", "e1", topic, "order:1", body, {}, 0.0)
+
+
+PARSERS = OrderParsers(webhook=lambda d: order(**d["lines"]), polled=lambda d: order(**d["lines"]))
+
+
+def test_the_erp_reference_is_the_prefix_and_the_store_number() -> None:
+    assert reference_for("shop-", order("#1001")) == "shop-1001"
+    assert reference_for("eu/", order("1002")) == "eu/1002"
+
+
+def test_held_quantities_sum_open_orders_and_skip_cancelled_and_broken_ones() -> None:
+    events = [
+        event(json.dumps({"lines": {"A": 2, "B": 1}}).encode()),
+        event(json.dumps({"lines": {"A": 3}}).encode()),
+        event(b"not json"),
+    ]
+    assert pending_quantities(events, PARSERS) == {"A": Decimal(5), "B": Decimal(1)}
+
+
+def test_a_body_that_is_not_a_json_object_is_an_invalid_payload() -> None:
+    with pytest.raises(InvalidPayloadError, match="not a JSON object"):
+        parse_event(event(b"[1, 2]"), PARSERS)
+    with pytest.raises(InvalidPayloadError, match="not JSON"):
+        parse_event(event(b"\xff\xfe"), PARSERS)
