@@ -1,0 +1,80 @@
+"""Shared pieces of the benchmarks: a fresh Tryton, store-shaped orders, signing."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import hmac
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from causeway.connectors.tryton.server import TrytonServer, default_build_dir, ensure_built
+from causeway.sandbox.shopify import SandboxServer, SandboxSettings
+
+SECRET = "bench-secret"
+TOKEN = "shpat_bench"
+SKUS = [f"SKU-{n:04d}" for n in range(1, 41)]
+
+
+def start_tryton() -> TrytonServer:
+    build = default_build_dir()
+    ensure_built(build)
+    return TrytonServer(build, Path(tempfile.mkdtemp(prefix="causeway-bench-"))).start()
+
+
+def store_orders(count: int, tag: str, templates: int = 20) -> list[dict[str, Any]]:
+    """`count` REST-shaped Shopify orders (the webhook body), made by the sandbox's
+    checkout and then cloned with fresh ids so that thousands cost little."""
+    with SandboxServer(SandboxSettings(api_secret=SECRET, access_token=TOKEN)) as sandbox:
+        shop = httpx.Client(base_url=sandbox.url, timeout=30)
+        for sku in SKUS:
+            shop.post("/_sandbox/products", json={"title": sku, "sku": sku, "price": "9.00",
+                                                  "quantity": 100000}).raise_for_status()
+        made = []
+        for i in range(min(templates, count)):
+            lines = [{"sku": SKUS[(i * 2 + k) % len(SKUS)], "quantity": 1 + k} for k in range(2)]
+            made.append(shop.post("/_sandbox/orders", json={
+                "email": f"{tag}-customer{i % 5}@example.com", "first_name": "Bench",
+                "last_name": f"Customer {i % 5}", "lines": lines, "tax_rate": "0.10",
+            }).json())
+    orders = []
+    for i in range(count):
+        order = copy.deepcopy(made[i % len(made)])
+        order["id"] = 9_000_000 + i
+        order["name"] = f"#{tag}{i}"
+        order["order_number"] = i
+        orders.append(order)
+    return orders
+
+
+def webhook(order: dict[str, Any], event_id: str) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(order).encode()
+    signature = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
+    return body, {
+        "Content-Type": "application/json",
+        "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Hmac-Sha256": signature,
+        "X-Shopify-Event-Id": event_id,
+        "X-Shopify-Shop-Domain": "bench.myshopify.com",
+    }
+
+
+def hub_settings(workdir: Path, erp: TrytonServer, shop_url: str, port: int, **server: Any) -> dict[str, Any]:
+    return {
+        "store": {"url": f"sqlite:///{workdir / 'hub.db'}"},
+        "server": {"port": port, **server},
+        "workers": {"count": 1, "lease": "60s", "backoff_base": "200ms", "backoff_cap": "2s"},
+        "systems": {
+            "shop": {"type": "shopify", "shop_url": shop_url, "access_token": TOKEN,
+                     "webhook_secret": SECRET},
+            "erp": {"type": "tryton", "url": erp.url, "database": erp.database,
+                    "username": erp.username, "password": erp.password},
+        },
+        "flows": {"orders-to-erp": {"source": "shop", "target": "erp", "reconcile_every": "1h",
+                                    "batch_size": 25}},
+    }

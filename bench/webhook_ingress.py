@@ -1,0 +1,92 @@
+"""Webhook ingress while the ERP drains: durable accepts per second and latency.
+
+The hub runs as its own process (`causeway run`) with its worker pushing the
+orders into the real Tryton at the same time, so ingress competes for the disk
+and the CPU as it would in production. Each accept is acknowledged only after
+it is committed. Two runs side by side: group commit (the default) and the
+baseline of one commit per webhook (`server.ingress_batch: 1`).
+
+    .venv/bin/python bench/webhook_ingress.py [--webhooks 2000] [--concurrency 64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from bench._common import hub_settings, start_tryton, store_orders, webhook
+from causeway.web.server import free_port
+from tests.e2e.harness import HubProcess
+
+
+async def fire(url: str, bodies: list[tuple[bytes, dict[str, str]]], concurrency: int) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    queue: asyncio.Queue[tuple[bytes, dict[str, str]]] = asyncio.Queue()
+    for item in bodies:
+        queue.put_nowait(item)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async def sender(client: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            body, headers = queue.get_nowait()
+            t0 = time.perf_counter()
+            response = await client.post(f"{url}/webhooks/shop", content=body, headers=headers)
+            latencies.append(time.perf_counter() - t0)
+            if response.status_code != 200:
+                raise RuntimeError(f"webhook refused: {response.status_code} {response.text}")
+
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(sender(client) for _ in range(concurrency)))
+        return time.perf_counter() - started, latencies
+
+
+def run(erp: Any, orders: list[dict[str, Any]], tag: str, concurrency: int, **server: Any) -> dict[str, float]:
+    workdir = Path(tempfile.mkdtemp(prefix=f"causeway-ingress-{tag}-"))
+    port = free_port()
+    settings = hub_settings(workdir, erp, "http://127.0.0.1:9", port, **server)
+    settings["flows"]["orders-to-erp"]["reference_prefix"] = f"{tag}-"
+    hub = HubProcess(workdir, settings).start()
+    try:
+        bodies = [webhook(o, f"{tag}-{i}") for i, o in enumerate(orders)]
+        elapsed, latencies = asyncio.run(fire(hub.url, bodies, concurrency))
+    finally:
+        hub.stop()
+    latencies.sort()
+    return {
+        "accepts_per_s": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--webhooks", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    args = parser.parse_args()
+    erp = start_tryton()
+    try:
+        orders = store_orders(args.webhooks, "ingress")
+        grouped = run(erp, orders, "grouped", args.concurrency)
+        single = run(erp, orders, "single", args.concurrency, ingress_batch=1)
+    finally:
+        erp.stop()
+    print(f"{args.webhooks} signed webhooks, {args.concurrency} concurrent senders, ERP draining, SQLite synchronous=FULL")
+    for name, r in (("group commit (default)", grouped), ("one commit per webhook", single)):
+        print(f"{name:24s}: {r['accepts_per_s']:7.0f} accepts/s  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms")
+    print(f"ratio group/single throughput: {grouped['accepts_per_s'] / single['accepts_per_s']:.2f}x; "
+          f"target >= 500 accepts/s with p99 < 50 ms: "
+          f"{'met' if grouped['accepts_per_s'] >= 500 and grouped['p99_ms'] < 50 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Pytest fixtures for the real Tryton ERP: one server per test session, one connector per test.
+
+The server is started from the build that `make tryton` leaves in .cache/tryton (or
+$CAUSEWAY_TRYTON_BUILD). Without a build the tests are skipped locally and fail under
+CI=true, where a silent skip would hide a broken essential part.
+
+Tests share the session's database, so each one uses its own references, SKUs and emails
+(see `unique`); none depends on another having run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from causeway.connectors.tryton.connector import TrytonConnector
+from causeway.connectors.tryton.server import TrytonServer, default_build_dir, is_built
+
+__all__ = ["tryton", "tryton_build_dir", "tryton_server", "unique"]
+
+# One server for the whole session even when these fixtures are registered twice
+# (as a root plugin and from tests/tryton/conftest.py).
+_shared: dict[str, TrytonServer] = {}
+
+
+def _missing_build(build: Path) -> None:
+    reason = f"Tryton not built: run make tryton (looked in {build})"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}; CI=true: the real ERP must be present")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def tryton_build_dir() -> Path:
+    build = default_build_dir()
+    if not is_built(build):
+        _missing_build(build)
+    return build
+
+
+@pytest.fixture(scope="session")
+def tryton_server(
+    tryton_build_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TrytonServer]:
+    """A running trytond on a fresh copy of the template database, for the session."""
+    server = _shared.get("server")
+    if server is None or not server.running:
+        server = TrytonServer(tryton_build_dir, tmp_path_factory.mktemp("tryton"))
+        server.start()
+        _shared["server"] = server
+    yield server
+    server.stop()
+    _shared.pop("server", None)
+
+
+@pytest.fixture
+def tryton(tryton_server: TrytonServer) -> Iterator[TrytonConnector]:
+    """A connector logged in to the session's Tryton, closed after the test."""
+    connector = TrytonConnector(
+        tryton_server.url, tryton_server.database, tryton_server.username, tryton_server.password
+    )
+    yield connector
+    connector.close()
+
+
+@pytest.fixture
+def unique() -> str:
+    """A suffix of this test's own for references, SKUs and emails."""
+    return uuid.uuid4().hex[:8]
