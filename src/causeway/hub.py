@@ -46,7 +46,9 @@ def build_connector(name: str, system: Any, budgets: RateBudgets) -> Any:
         budget = budgets.get(
             credential, capacity=system.cost_bucket, refill_per_second=system.cost_restore_per_second
         )
-        return ShopifyConnector(system.shop_url, token, budget=budget, system=name)
+        return ShopifyConnector(
+            system.shop_url, token, budget=budget, system=name, api_version=system.api_version
+        )
     if isinstance(system, TrytonSystem):
         return TrytonConnector(
             system.url, system.database, system.username, system.password.get_secret_value(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from graphql import parse
 
 from causeway.connectors.shopify import queries
 from causeway.connectors.shopify.client import RetryPolicy, ShopifyGraphQL
+from causeway.connectors.shopify.connector import QuantityChange, ShopifyConnector
 from causeway.engine.rate import RateBudget
 from causeway.errors import PermanentError, RetryableError
 
@@ -23,17 +25,28 @@ TOKEN = "shpat_secret_token_value"
 DOC = "query Shop { shop { name } }"
 
 
+TICK = 1e-6
+
+
 class FakeTime:
+    """A clock that only moves when slept on. Like a real clock it moves at least
+    one tick per sleep: the budget may ask for a float-rounding remainder."""
+
     def __init__(self) -> None:
         self.now = 1000.0
-        self.sleeps: list[float] = []
+        self._sleeps: list[float] = []
 
     def clock(self) -> float:
         return self.now
 
     def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+        self._sleeps.append(seconds)
+        self.now += max(seconds, TICK)
+
+    @property
+    def sleeps(self) -> list[float]:
+        """The waits that matter (rounding remainders left out)."""
+        return [s for s in self._sleeps if s > TICK]
 
 
 def cost(
@@ -256,7 +269,9 @@ def test_max_cost_exceeded_says_to_lower_the_page_size() -> None:
 
 
 def test_internal_server_error_in_graphql_errors_is_retried() -> None:
-    body = {"errors": [{"message": "Internal error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}
+    body = {
+        "errors": [{"message": "Internal error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]
+    }
     f = Fixture([httpx.Response(200, json=body), ok()])
     assert f.client.execute(DOC) == {"shop": {"name": "x"}}
     assert f.client.transient_retries == 1
@@ -268,7 +283,9 @@ def test_non_json_200_is_transient() -> None:
 
 
 def test_a_private_budget_is_created_when_none_is_given() -> None:
-    client = ShopifyGraphQL("example.myshopify.com", TOKEN, transport=httpx.MockTransport(lambda r: ok()))
+    client = ShopifyGraphQL(
+        "example.myshopify.com", TOKEN, transport=httpx.MockTransport(lambda r: ok())
+    )
     assert client.endpoint == "https://example.myshopify.com/admin/api/2025-10/graphql.json"
     assert client.budget.capacity == 1000 and client.budget.refill_per_second == 50
     client.close()
@@ -277,7 +294,7 @@ def test_a_private_budget_is_created_when_none_is_given() -> None:
 @pytest.mark.parametrize(
     "name",
     [
-        "ORDERS_UPDATED_SINCE",
+        "ORDERS_CHANGED_SINCE",
         "ORDER_BY_ID",
         "VARIANTS_BY_SKU",
         "LOCATIONS",
@@ -289,3 +306,183 @@ def test_a_private_budget_is_created_when_none_is_given() -> None:
 )
 def test_every_document_the_connector_sends_is_valid_graphql(name: str) -> None:
     parse(getattr(queries, name))
+
+
+# ------------------------------------------- connector logic over the same transport
+
+
+class FakeShop:
+    """Answers by operation name, records the variables the connector sent."""
+
+    def __init__(self, answer: Callable[[str, dict[str, Any]], dict[str, Any]]) -> None:
+        self.answer = answer
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        name = body["query"].split("(")[0].split()[-1]
+        self.sent.append((name, body["variables"]))
+        return ok(self.answer(name, body["variables"]))
+
+
+def connector_for(shop: FakeShop) -> ShopifyConnector:
+    return ShopifyConnector(
+        "https://example.myshopify.com", TOKEN, transport=httpx.MockTransport(shop)
+    )
+
+
+def variant(n: int, sku: str) -> dict[str, Any]:
+    return {
+        "id": f"gid://shopify/ProductVariant/{n}",
+        "sku": sku,
+        "product": {"id": f"gid://shopify/Product/{n}"},
+        "inventoryItem": {"id": f"gid://shopify/InventoryItem/{n}", "tracked": True},
+    }
+
+
+def test_sku_lookup_keeps_exact_matches_only_and_batches_by_50() -> None:
+    def answer(name: str, variables: dict[str, Any]) -> dict[str, Any]:
+        # Shopify's search matches loosely: every SKU also brings a longer one.
+        skus = [part.removeprefix("sku:") for part in variables["query"].split(" OR ")]
+        nodes = [variant(i, s) for i, s in enumerate(skus)]
+        nodes += [variant(1000 + i, s + "-XL") for i, s in enumerate(skus)]
+        return {"productVariants": {"nodes": nodes[: variables["first"]]}}
+
+    shop = FakeShop(answer)
+    found = connector_for(shop).inventory_items_by_sku([f"S{n:03d}" for n in range(60)])
+    assert sorted(found) == [f"S{n:03d}" for n in range(60)]
+    assert all(not ref.sku.endswith("-XL") for ref in found.values())
+    assert [len(v["query"].split(" OR ")) for _, v in shop.sent] == [50, 10]
+    assert shop.sent[1][1]["query"].startswith("sku:S050 OR sku:S051")
+
+
+def test_sku_search_values_with_syntax_characters_are_quoted() -> None:
+    shop = FakeShop(lambda name, v: {"productVariants": {"nodes": []}})
+    connector_for(shop).inventory_items_by_sku(["A B", 'C"D', "E:F", "PLAIN-1"])
+    assert shop.sent[0][1]["query"] == 'sku:"A B" OR sku:"C\\"D" OR sku:"E:F" OR sku:PLAIN-1'
+
+
+def test_set_available_separates_checked_from_unchecked_and_chunks_by_250() -> None:
+    shop = FakeShop(lambda name, v: {"inventorySetQuantities": {"userErrors": []}})
+    loc = "gid://shopify/Location/1"
+    checked = [
+        QuantityChange(inventory_item_id=f"i{n}", location_id=loc, quantity=n, compare_quantity=0)
+        for n in range(260)
+    ]
+    unchecked = [QuantityChange(inventory_item_id="u1", location_id=loc, quantity=5)]
+    outcome = connector_for(shop).set_available(unchecked + checked, reason="correction")
+    assert len(outcome.applied) == 261 and not outcome.stale and not outcome.failed
+    inputs = [v["input"] for _, v in shop.sent]
+    assert [len(i["quantities"]) for i in inputs] == [250, 10, 1]
+    assert [i.get("ignoreCompareQuantity") for i in inputs] == [None, None, True]
+    assert inputs[0]["quantities"][3] == {
+        "inventoryItemId": "i3",
+        "locationId": loc,
+        "quantity": 3,
+        "compareQuantity": 0,
+    }
+    assert "compareQuantity" not in inputs[2]["quantities"][0]
+    assert all(i["name"] == "available" and i["reason"] == "correction" for i in inputs)
+
+
+def test_a_user_error_naming_no_change_refuses_the_whole_call() -> None:
+    error = {"code": "INVALID_REASON", "field": ["input", "reason"], "message": "bad reason"}
+    shop = FakeShop(lambda name, v: {"inventorySetQuantities": {"userErrors": [error]}})
+    change = QuantityChange(inventory_item_id="i", location_id="l", quantity=1)
+    outcome = connector_for(shop).set_available([change], reason="nonsense")
+    assert outcome.failed == [change] and outcome.applied == [] and outcome.stale == []
+    assert outcome.errors == ["INVALID_REASON: bad reason (input.reason)"]
+
+
+def test_orders_are_searched_from_the_watermark_in_utc_and_paged() -> None:
+    pages = iter(
+        [
+            {"orders": {"pageInfo": {"hasNextPage": True, "endCursor": "c1"}, "nodes": []}},
+            {"orders": {"pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": []}},
+        ]
+    )
+    shop = FakeShop(lambda name, v: next(pages))
+    since = datetime(2025, 3, 1, 7, 30, 15, 999, tzinfo=timezone(timedelta(hours=-5)))
+    assert list(connector_for(shop).order_changes_since(since, page_size=20)) == []
+    assert [v for _, v in shop.sent] == [
+        {"first": 20, "after": None, "query": "updated_at:>='2025-03-01T12:30:15Z'"},
+        {"first": 20, "after": "c1", "query": "updated_at:>='2025-03-01T12:30:15Z'"},
+    ]
+
+
+def test_existing_webhook_subscriptions_are_kept_and_topics_become_enums() -> None:
+    uri = "https://hub.example/webhooks/shopify"
+
+    def answer(name: str, variables: dict[str, Any]) -> dict[str, Any]:
+        if name == "WebhookSubscriptions":
+            existing = [
+                {"id": "gid://shopify/WebhookSubscription/1", "topic": "ORDERS_CREATE", "uri": uri}
+            ]
+            return {"webhookSubscriptions": {"nodes": existing}}
+        return {
+            "webhookSubscriptionCreate": {
+                "userErrors": [],
+                "webhookSubscription": {
+                    "id": "gid://shopify/WebhookSubscription/2",
+                    "topic": variables["topic"],
+                    "uri": uri,
+                },
+            }
+        }
+
+    shop = FakeShop(answer)
+    ids = connector_for(shop).subscribe_webhooks(uri, ["orders/create", "inventory_levels/update"])
+    assert ids == {
+        "orders/create": "gid://shopify/WebhookSubscription/1",
+        "inventory_levels/update": "gid://shopify/WebhookSubscription/2",
+    }
+    assert shop.sent[1] == (
+        "WebhookSubscriptionCreate",
+        {"topic": "INVENTORY_LEVELS_UPDATE", "webhookSubscription": {"uri": uri, "format": "JSON"}},
+    )
+
+
+def test_changes_shopify_names_are_set_aside_and_the_rest_is_sent_again() -> None:
+    def answer(name: str, variables: dict[str, Any]) -> dict[str, Any]:
+        ids = [c["inventoryItemId"] for c in variables["input"]["quantities"]]
+        errors = []
+        for n, item in enumerate(ids):
+            at = ["input", "quantities", str(n)]
+            if item == "stale":
+                errors.append(
+                    {
+                        "code": "COMPARE_QUANTITY_STALE",
+                        "field": [*at, "compareQuantity"],
+                        "message": "The compareQuantity value does not match.",
+                    }
+                )
+            if item == "bad":  # two errors on one change still name one change
+                errors.append(
+                    {
+                        "code": "INVALID_INVENTORY_ITEM",
+                        "field": [*at, "inventoryItemId"],
+                        "message": "The specified inventory item could not be found.",
+                    }
+                )
+                errors.append(
+                    {
+                        "code": "INVALID_LOCATION",
+                        "field": [*at, "locationId"],
+                        "message": "The specified location could not be found.",
+                    }
+                )
+        return {"inventorySetQuantities": {"userErrors": errors}}
+
+    shop = FakeShop(answer)
+    changes = {
+        name: QuantityChange(
+            inventory_item_id=name, location_id="l", quantity=1, compare_quantity=0
+        )
+        for name in ("ok1", "stale", "bad", "ok2")
+    }
+    outcome = connector_for(shop).set_available(list(changes.values()))
+    assert outcome.applied == [changes["ok1"], changes["ok2"]]
+    assert outcome.stale == [changes["stale"]]
+    assert outcome.failed == [changes["bad"]]
+    assert len(outcome.errors) == 2 and all("quantities.2" in e for e in outcome.errors)
+    assert [len(v["input"]["quantities"]) for _, v in shop.sent] == [4, 2]

@@ -48,7 +48,10 @@ class RateBudget:
         # A request that costs more than the whole bucket can never fit; let it
         # through once the bucket is full, the server will tell us the rest.
         needed = min(cost, self.capacity)
-        shortfall = max(0.0, needed - self._available)
+        shortfall = needed - self._available
+        # Float rounding can leave a sliver of a unit missing; waiting for it
+        # would sleep for nanoseconds in a loop.
+        shortfall = 0.0 if shortfall < 1e-9 else shortfall
         return max(pause, shortfall / self.refill_per_second)
 
     def acquire(self, cost: float = 1.0) -> float:

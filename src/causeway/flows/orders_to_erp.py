@@ -37,7 +37,8 @@ SALE = "sale"
 
 
 class OrderSource(Protocol):
-    def orders_updated_since(self, since: datetime | None, page_size: int = 50) -> Iterable[Any]: ...
+    def order_changes_since(self, since: datetime | None, page_size: int = 100) -> Iterable[Any]: ...
+    def order_node(self, external_id: str) -> dict[str, Any]: ...
 
 
 class SalesTarget(Protocol):
@@ -219,40 +220,38 @@ class OrdersToErp:
                 conn.execute(entities.insert().values(hub_id=hub_id, entity_type=ORDER, created_at=now(), **values))
 
     # -- the reconciling poll -------------------------------------------------
-    def _known_and_current(self, order: Order) -> bool:
+    def _current(self, external_id: str, updated_at: datetime) -> bool:
+        """The ERP has this order, from an event at least as new as `updated_at`."""
         with self.store.read() as conn:
-            link = links.find(conn, self.source, ORDER, order.external_id)
+            link = links.find(conn, self.source, ORDER, external_id)
         return (
             link is not None
             and link.fingerprint == "in_erp"
-            and (link.remote_updated_at or 0) >= timestamp(order.updated_at)
+            and (link.remote_updated_at or 0) >= timestamp(updated_at)
         )
 
     def reconcile(self) -> int:
-        """Put every order changed since the watermark into the inbox; returns how many
-        were new to the inbox. Orders already in the ERP are skipped cheaply."""
+        """Put every order changed since the watermark that the hub does not have
+        into the inbox; returns how many were new to the inbox.
+
+        Listing changes is cheap; only orders the ERP does not have yet are
+        fetched in full, and they take the same inbox -> job path as webhooks.
+        """
         seen: datetime | None = None
         fresh = 0
-        batch: list[InboxRecord] = []
-        for node in self.source_connector.orders_updated_since(self.cursor.window_start()):
-            order = self.parsers.polled(node)
-            seen = max(seen, order.updated_at) if seen else order.updated_at
-            if self._known_and_current(order):
+        for change in self.source_connector.order_changes_since(self.cursor.window_start()):
+            seen = max(seen, change.updated_at) if seen else change.updated_at
+            if self._current(change.external_id, change.updated_at):
                 continue
-            batch.append(
-                InboxRecord(
-                    source=self.source,
-                    event_id=f"poll:{order.external_id}:{order.updated_at.isoformat()}",
-                    topic=POLL_TOPIC,
-                    entity_key=f"{ORDER}:{order.external_id}",
-                    body=json.dumps(node).encode(),
-                )
+            node = self.source_connector.order_node(change.external_id)
+            record = InboxRecord(
+                source=self.source,
+                event_id=f"poll:{change.external_id}:{change.updated_at.isoformat()}",
+                topic=POLL_TOPIC,
+                entity_key=f"{ORDER}:{change.external_id}",
+                body=json.dumps(node).encode(),
             )
-            if len(batch) >= 100:
-                fresh += sum(self.inbox.accept(batch))
-                batch = []
-        if batch:
-            fresh += sum(self.inbox.accept(batch))
+            fresh += sum(self.inbox.accept([record]))
         self.cursor.advance(seen)
         if fresh:
             log.info("reconcile found %d order events the webhooks had not delivered", fresh)

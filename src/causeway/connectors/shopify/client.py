@@ -38,7 +38,8 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from causeway.connectors.shopify.queries import API_VERSION
@@ -174,9 +175,10 @@ class ShopifyGraphQL:
     def _with_transient_retries(self, document: str, payload: dict[str, Any]) -> dict[str, Any]:
         retrying = Retrying(
             stop=stop_after_attempt(self.retry.max_attempts),
-            wait=wait_exponential_jitter(
-                initial=self.retry.backoff_initial, max=self.retry.backoff_max
-            ),
+            # 0.5, 1, 2, 4 ... s plus up to 1 s of jitter, so that workers that failed
+            # together do not all come back in the same instant.
+            wait=wait_exponential(multiplier=self.retry.backoff_initial, max=self.retry.backoff_max)
+            + wait_random(0, 1.0),
             retry=retry_if_exception_type(_Transient),
             sleep=self.budget.sleep,
             before_sleep=self._count_retry,
@@ -298,9 +300,10 @@ class ShopifyGraphQL:
             raise _Transient(f"GraphQL INTERNAL_SERVER_ERROR: {messages}")
         if "MAX_COST_EXCEEDED" in codes:
             raise PermanentError(
-                f"Shopify rejected a query costing {requested:g} points, over the "
-                f"{self.budget.capacity:g}-point limit of a single query: lower the page "
-                f"size (page_size) of this call. {messages}"
+                f"Shopify refused a query whose requested cost is {requested:g} points, over "
+                f"its single-query limit (1000): nested connections multiply, so lower "
+                f"page_size or the first: of the nested connections in the document. "
+                f"{messages}"
             )
         if "ACCESS_DENIED" in codes:
             raise PermanentError(

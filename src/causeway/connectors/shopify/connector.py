@@ -15,15 +15,23 @@ from datetime import UTC, datetime
 from typing import Any, Self, TypeVar
 
 import httpx
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from causeway.connectors.shopify import queries as q
 from causeway.connectors.shopify.client import RetryPolicy, ShopifyGraphQL
-from causeway.connectors.shopify.mapping import order_from_graphql
+from causeway.connectors.shopify.graphql_models import (
+    GqlInventoryItem,
+    GqlOrdersPage,
+    GqlUserError,
+    GqlVariant,
+    GqlWebhookSubscription,
+)
+from causeway.connectors.shopify.mapping import gid_tail, order_from_graphql
 from causeway.connectors.shopify.rest_models import describe_errors
 from causeway.connectors.shopify.types import (
     InventoryItemRef,
     Location,
+    OrderChange,
     QuantityChange,
     SetOutcome,
 )
@@ -31,64 +39,23 @@ from causeway.engine.rate import RateBudget
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.model import Order
 
+__all__ = [
+    "InventoryItemRef",
+    "Location",
+    "OrderChange",
+    "QuantityChange",
+    "SetOutcome",
+    "ShopifyConnector",
+    "order_gid",
+    "webhook_topic_enum",
+]
+
 log = logging.getLogger(__name__)
 
 SKUS_PER_QUERY = 50  # keeps the search string and the match count small
 IDS_PER_LEVELS_QUERY = 100
 VARIANTS_PAGE = 250  # Shopify's maximum `first`
 STALE = "COMPARE_QUANTITY_STALE"
-
-
-# Shapes of the answers, validated at the edge like every other payload.
-class _Shape(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class _Ref(_Shape):
-    id: str
-
-
-class _PageInfo(_Shape):
-    hasNextPage: bool
-    endCursor: str | None = None
-
-
-class _OrdersPage(_Shape):
-    pageInfo: _PageInfo
-    nodes: list[dict[str, Any]]
-
-
-class _Variant(_Shape):
-    id: str
-    sku: str | None = None
-    product: _Ref | None = None
-    inventoryItem: _Ref | None = None
-
-
-class _Quantity(_Shape):
-    name: str
-    quantity: int
-
-
-class _Level(_Shape):
-    quantities: list[_Quantity] = []
-
-
-class _Item(_Shape):
-    id: str
-    inventoryLevel: _Level | None = None
-
-
-class _UserError(_Shape):
-    code: str | None = None
-    field: list[str] | None = None
-    message: str
-
-
-class _Webhook(_Shape):
-    id: str
-    topic: str
-    uri: str | None = None
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -123,6 +90,7 @@ def webhook_topic_enum(topic: str) -> str:
 
 
 def order_gid(external_id: str) -> str:
+    """The Order gid GraphQL wants for a numeric id (a gid passes through)."""
     return external_id if external_id.startswith("gid://") else f"gid://shopify/Order/{external_id}"
 
 
@@ -154,14 +122,14 @@ class ShopifyConnector:
 
     # ------------------------------------------------------------------ orders
 
-    def order_nodes_updated_since(
-        self, since: datetime | None, page_size: int = 50
-    ) -> Iterator[dict[str, Any]]:
-        """Raw Order nodes changed at or after `since`, oldest change first.
+    def order_changes_since(
+        self, since: datetime | None, page_size: int = 100
+    ) -> Iterator[OrderChange]:
+        """Orders changed at or after `since`, oldest change first (about 1 point each).
 
-        For the poller: store each node raw in the inbox, parse it in the job
-        (order_from_graphql), so one unparseable order is parked with its reason
-        instead of stopping the poll.
+        The poller compares these with what the hub already has and fetches only
+        the orders it is missing (order_node), because a full order is too
+        expensive to list by the page.
         """
         search = None
         if since is not None:
@@ -170,33 +138,36 @@ class ShopifyConnector:
         after: str | None = None
         while True:
             data = self.client.execute(
-                q.ORDERS_UPDATED_SINCE, {"first": page_size, "after": after, "query": search}
+                q.ORDERS_CHANGED_SINCE, {"first": page_size, "after": after, "query": search}
             )
-            page = _shape(_OrdersPage, data.get("orders"), "orders")
-            yield from page.nodes
+            page = _shape(GqlOrdersPage, data.get("orders"), "orders")
+            for stamp in page.nodes:
+                yield OrderChange(
+                    external_id=stamp.legacyResourceId or gid_tail(stamp.id),
+                    updated_at=stamp.updatedAt.astimezone(UTC),
+                )
             if not page.pageInfo.hasNextPage or not page.pageInfo.endCursor:
                 return
             after = page.pageInfo.endCursor
 
-    def orders_updated_since(self, since: datetime | None, page_size: int = 50) -> Iterator[Order]:
-        """Canonical orders changed at or after `since`, oldest change first.
+    def order_node(self, external_id: str) -> dict[str, Any]:
+        """One order as Shopify sends it (queries.ORDER_FIELDS), by numeric id or gid.
 
-        Raises InvalidPayloadError at the first order that does not parse; use
-        order_nodes_updated_since where one bad order must not stop the rest.
+        Kept raw for the inbox, so that an order that does not parse is parked
+        by its job with the reason instead of stopping the poll.
         """
-        for node in self.order_nodes_updated_since(since, page_size):
-            yield order_from_graphql(node)
-
-    def order(self, external_id: str) -> Order:
-        """One order by its numeric id ("450789469") or gid."""
         data = self.client.execute(q.ORDER_BY_ID, {"id": order_gid(external_id)})
         node = data.get("order")
-        if node is None:
+        if not isinstance(node, dict):
             raise PermanentError(
                 f"order {external_id} not found in {self.system}: it was deleted, or the "
                 f"id belongs to another shop"
             )
-        return order_from_graphql(node)
+        return node
+
+    def order(self, external_id: str) -> Order:
+        """One order by its numeric id ("450789469") or gid, in canonical form."""
+        return order_from_graphql(self.order_node(external_id))
 
     # --------------------------------------------------------------- locations
 
@@ -229,19 +200,29 @@ class ShopifyConnector:
             self._find_skus(batch, found)
         return found
 
-    def _find_skus(self, batch: list[str], found: dict[str, InventoryItemRef]) -> None:
+    def _find_skus(
+        self, batch: list[str], found: dict[str, InventoryItemRef], first: int | None = None
+    ) -> None:
+        # Room for ~5 loose matches per SKU; a variant costs 3 requested points, so a
+        # single SKU does not ask for the full 752 points of a 250-variant page.
+        first = first or min(VARIANTS_PAGE, max(50, 5 * len(batch)))
         search = " OR ".join(f"sku:{_search_value(sku)}" for sku in batch)
-        data = self.client.execute(q.VARIANTS_BY_SKU, {"first": VARIANTS_PAGE, "query": search})
+        data = self.client.execute(q.VARIANTS_BY_SKU, {"first": first, "query": search})
         nodes = _nodes(data, "productVariants")
-        if len(nodes) >= VARIANTS_PAGE and len(batch) > 1:
-            # Loose matches may have pushed exact ones off the page: halve and retry.
-            half = len(batch) // 2
-            self._find_skus(batch[:half], found)
-            self._find_skus(batch[half:], found)
-            return
+        if len(nodes) >= first:
+            # Loose matches may have pushed exact ones off the page: look closer.
+            if len(batch) > 1:
+                half = len(batch) // 2
+                self._find_skus(batch[:half], found)
+                self._find_skus(batch[half:], found)
+                return
+            if first < VARIANTS_PAGE:
+                self._find_skus(batch, found, VARIANTS_PAGE)
+                return
+            log.warning("SKU %s matches over %d variants in %s", batch[0], first, self.system)
         wanted = set(batch)
         for node in nodes:
-            v = _shape(_Variant, node, "productVariants")
+            v = _shape(GqlVariant, node, "productVariants")
             if v.sku not in wanted or v.inventoryItem is None or v.product is None:
                 continue
             if v.sku in found:
@@ -264,10 +245,13 @@ class ShopifyConnector:
             data = self.client.execute(
                 q.INVENTORY_LEVELS, {"ids": batch, "locationId": location_id}
             )
-            for node in data.get("nodes") or []:
+            nodes = data.get("nodes")
+            if not isinstance(nodes, list):
+                raise InvalidPayloadError("unexpected Shopify answer: nodes is missing")
+            for node in nodes:
                 if not node:  # unknown id, or not an InventoryItem
                     continue
-                item = _shape(_Item, node, "inventory levels")
+                item = _shape(GqlInventoryItem, node, "inventory levels")
                 if item.inventoryLevel is None:
                     continue
                 for quantity in item.inventoryLevel.quantities:
@@ -315,17 +299,19 @@ class ShopifyConnector:
                 for e in errors
                 if e.code != STALE
             )
-            by_index = {
-                i: e for e in errors if (i := _quantity_index(e.field, len(pending))) is not None
-            }
-            if len(by_index) < len(errors) or not by_index:
+            by_index: dict[int, list[GqlUserError]] = {}
+            for error in errors:
+                index = _quantity_index(error.field, len(pending))
+                by_index.setdefault(-1 if index is None else index, []).append(error)
+            if -1 in by_index:
                 # Shopify did not say which change it refused: the whole call is refused.
                 stale = all(e.code == STALE for e in errors)
                 outcome["stale" if stale else "failed"].extend(pending)
                 return
             # It named the changes it refused: set those aside and send the rest again.
-            for index, error in by_index.items():
-                outcome["stale" if error.code == STALE else "failed"].append(pending[index])
+            for index, named in by_index.items():
+                stale = all(e.code == STALE for e in named)
+                outcome["stale" if stale else "failed"].append(pending[index])
             pending = [c for i, c in enumerate(pending) if i not in by_index]
 
     def _set_call(
@@ -334,7 +320,7 @@ class ShopifyConnector:
         ignore_compare: bool,
         reason: str,
         reference_uri: str | None,
-    ) -> list[_UserError]:
+    ) -> list[GqlUserError]:
         items: list[dict[str, Any]] = []
         for change in changes:
             item: dict[str, Any] = {
@@ -353,7 +339,8 @@ class ShopifyConnector:
         data = self.client.execute(q.INVENTORY_SET_QUANTITIES, {"input": payload})
         result = data.get("inventorySetQuantities") or {}
         return [
-            _shape(_UserError, e, "inventorySetQuantities") for e in result.get("userErrors") or []
+            _shape(GqlUserError, e, "inventorySetQuantities")
+            for e in result.get("userErrors") or []
         ]
 
     # ---------------------------------------------------------------- webhooks
@@ -367,7 +354,7 @@ class ShopifyConnector:
         existing = {
             w.topic: w.id
             for w in (
-                _shape(_Webhook, n, "webhookSubscriptions")
+                _shape(GqlWebhookSubscription, n, "webhookSubscriptions")
                 for n in _nodes(data, "webhookSubscriptions")
             )
             if w.uri == uri
@@ -384,7 +371,7 @@ class ShopifyConnector:
             )
             created = data.get("webhookSubscriptionCreate") or {}
             errors = [
-                _shape(_UserError, e, "webhookSubscriptionCreate")
+                _shape(GqlUserError, e, "webhookSubscriptionCreate")
                 for e in created.get("userErrors") or []
             ]
             subscription = created.get("webhookSubscription")
@@ -393,7 +380,9 @@ class ShopifyConnector:
                 raise PermanentError(
                     f"could not subscribe {self.system} to {topic} at {uri}: {messages}"
                 )
-            result[topic] = _shape(_Webhook, subscription, "webhookSubscriptionCreate").id
+            result[topic] = _shape(
+                GqlWebhookSubscription, subscription, "webhookSubscriptionCreate"
+            ).id
             existing[enum] = result[topic]
         return result
 

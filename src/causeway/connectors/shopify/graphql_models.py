@@ -1,18 +1,19 @@
-"""Pydantic models of the Order node Causeway selects with queries.ORDER_FIELDS.
+"""Pydantic models of the GraphQL answers to the documents in queries.py.
 
 Field names are Shopify's own (camelCase) so a model reads like the document it
 validates. Like the REST models they ignore unknown keys and require only what
-the canonical Order needs; money goes through the same Decimal parsing.
+the hub needs; money goes through the same Decimal parsing. The Order node is
+what queries.ORDER_FIELDS selects.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-from causeway.connectors.shopify.rest_models import Money
+from causeway.connectors.shopify.rest_models import Money, Rate
 
 
 def _id_text(value: object) -> object:
@@ -39,7 +40,7 @@ class GqlMoneyBag(_Gql):
 
 class GqlTaxLine(_Gql):
     title: str
-    rate: Money | None = None
+    rate: Rate | None = None
     priceSet: GqlMoneyBag
 
 
@@ -77,7 +78,12 @@ class GqlShippingLine(_Gql):
     taxLines: list[GqlTaxLine] = []
 
 
+class GqlHasNext(_Gql):
+    hasNextPage: bool = False
+
+
 class GqlLineItems(_Gql):
+    pageInfo: GqlHasNext = GqlHasNext()
     nodes: list[GqlLineItem]
 
 
@@ -134,3 +140,61 @@ class GqlOrder(_Gql):
     taxLines: list[GqlTaxLine] = []
     lineItems: GqlLineItems
     shippingLines: GqlShippingLines = GqlShippingLines()
+
+
+# ------------------------------------------------ the connector's other answers
+
+
+class GqlRef(_Gql):
+    id: str
+
+
+class GqlPageInfo(_Gql):
+    hasNextPage: bool
+    endCursor: str | None = None
+
+
+class GqlOrderStamp(_Gql):
+    """What queries.ORDERS_CHANGED_SINCE lists per order."""
+
+    id: str
+    legacyResourceId: IdText | None = None
+    updatedAt: datetime
+
+
+class GqlOrdersPage(_Gql):
+    pageInfo: GqlPageInfo
+    nodes: list[GqlOrderStamp]
+
+
+class GqlVariant(_Gql):
+    id: str
+    sku: str | None = None
+    product: GqlRef | None = None
+    inventoryItem: GqlRef | None = None
+
+
+class GqlQuantity(_Gql):
+    name: str
+    quantity: int
+
+
+class GqlInventoryLevel(_Gql):
+    quantities: list[GqlQuantity] = []
+
+
+class GqlInventoryItem(_Gql):
+    id: str
+    inventoryLevel: GqlInventoryLevel | None = None
+
+
+class GqlUserError(_Gql):
+    code: str | None = None
+    field: list[str] | None = None
+    message: str
+
+
+class GqlWebhookSubscription(_Gql):
+    id: str
+    topic: str
+    uri: str | None = None

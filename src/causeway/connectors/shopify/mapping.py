@@ -36,6 +36,7 @@ from causeway.connectors.shopify.graphql_models import (
     GqlTaxLine,
 )
 from causeway.connectors.shopify.rest_models import (
+    ZERO,
     RestAddress,
     RestCustomer,
     RestOrder,
@@ -43,6 +44,7 @@ from causeway.connectors.shopify.rest_models import (
     describe_errors,
     parse_rest,
 )
+from causeway.connectors.shopify.queries import MAX_LINE_ITEMS
 from causeway.errors import InvalidPayloadError
 from causeway.model import (
     Address,
@@ -241,7 +243,7 @@ def _rest_order(o: RestOrder, c: RestCustomer | None, bill: RestAddress | None) 
             quantity=li.quantity,
             unit_price=li.price,
             tax_lines=_rest_taxes(li.tax_lines),
-            discount=sum((d.amount for d in li.discount_allocations), Decimal(0)),
+            discount=sum((d.amount for d in li.discount_allocations), ZERO),
         )
         for li in o.line_items
     )
@@ -309,7 +311,7 @@ def _gql_taxes(lines: list[GqlTaxLine]) -> tuple[TaxLine, ...]:
 
 
 def _amount(bag: GqlMoneyBag | None) -> Decimal:
-    return bag.shopMoney.amount if bag is not None else Decimal(0)
+    return bag.shopMoney.amount if bag is not None else ZERO
 
 
 def order_from_graphql(node: Mapping[str, Any]) -> Order:
@@ -355,6 +357,11 @@ def _gql_order(o: GqlOrder, external_id: str) -> Order:
         )
         for li in o.lineItems.nodes
     )
+    if o.lineItems.pageInfo.hasNextPage:
+        raise InvalidPayloadError(
+            f"order {o.name} has more than {MAX_LINE_ITEMS} line items; Causeway reads at most "
+            f"{MAX_LINE_ITEMS} per order, so it is parked rather than entered incomplete"
+        )
     return Order(
         external_id=external_id,
         number=o.name,

@@ -33,7 +33,7 @@ def to_decimal(value: object) -> object:
     """
     if isinstance(value, bool):
         # ValueError, not TypeError: pydantic only reports ValueError as a field error.
-        raise ValueError("expected a decimal number, got a boolean")  # noqa: TRY004
+        raise ValueError("expected a decimal number, not a boolean")  # noqa: TRY004
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int | float):
@@ -42,16 +42,41 @@ def to_decimal(value: object) -> object:
         try:
             result = Decimal(value.strip())
         except InvalidOperation:
-            raise ValueError(f"expected a decimal number, got {value!r}") from None
+            raise ValueError("expected a decimal number") from None
     else:
         return value  # let pydantic's own Decimal validation name the type error
     if not result.is_finite():
-        raise ValueError(f"expected a finite decimal number, got {value!r}")
+        raise ValueError("expected a finite decimal number")
     return result
 
 
-Money = Annotated[Decimal, BeforeValidator(to_decimal)]
-"""A money amount or rate as Decimal, parsed from a string or a JSON number."""
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def to_money(value: object) -> object:
+    """A money amount with at least two decimals: "199.0" and "199.00" become 199.00.
+
+    REST sends "199.00", GraphQL's Money scalar sends "199.0". They are equal
+    Decimals but serialise differently, and the hub fingerprints serialised
+    orders; one scale keeps the same order's fingerprint the same.
+    """
+    result = to_decimal(value)
+    if isinstance(result, Decimal):
+        exponent = result.as_tuple().exponent  # an int: to_decimal refuses NaN/Infinity
+        if isinstance(exponent, int) and exponent > -2:
+            try:
+                return result.quantize(CENT)
+            except InvalidOperation:  # more digits than a Decimal context holds
+                raise ValueError("amount out of range") from None
+    return result
+
+
+Money = Annotated[Decimal, BeforeValidator(to_money)]
+"""A money amount as Decimal, parsed from a string or a JSON number."""
+
+Rate = Annotated[Decimal, BeforeValidator(to_decimal)]
+"""A tax rate as Decimal (0.06 means 6 %), parsed through its decimal text."""
 
 RestId = int
 """Shopify REST ids are JSON integers (the GraphQL gid's numeric tail)."""
@@ -81,7 +106,7 @@ class RestAddress(RestModel):
 
 class RestTaxLine(RestModel):
     title: str
-    rate: Money
+    rate: Rate
     price: Money
 
 
@@ -141,7 +166,7 @@ class RestOrder(RestModel):
     total_tax: Money
     total_price: Money
     line_items: list[RestLineItem]
-    total_discounts: Money = Decimal(0)
+    total_discounts: Money = ZERO
     email: str | None = None
     contact_email: str | None = None
     phone: str | None = None
@@ -274,6 +299,9 @@ def describe_errors(error: ValidationError, limit: int = 5) -> str:
     lines = []
     for item in error.errors()[:limit]:
         where = ".".join(str(p) for p in item["loc"]) or "(payload)"
+        if item["type"] == "missing":  # its input is the whole parent object: noise
+            lines.append(f"{where}: {item['msg']}")
+            continue
         got = repr(item.get("input"))
         got = got if len(got) <= 60 else got[:57] + "..."
         lines.append(f"{where}: {item['msg']} (got {got})")

@@ -6,6 +6,8 @@ kept whole because every GraphQL call takes them back in that form.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -28,6 +30,13 @@ class InventoryItemRef(_Frozen):
     inventory_item_id: str
     variant_id: str
     product_id: str
+
+
+class OrderChange(_Frozen):
+    """An order that changed: enough for a poller to decide whether to fetch it."""
+
+    external_id: str  # numeric id, "450789469"
+    updated_at: datetime
 
 
 class QuantityChange(_Frozen):

@@ -13,22 +13,102 @@ create of the missing addresses, one country lookup when new country codes appea
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from causeway.connectors.tryton.mapping import (
-    address_key,
-    address_values,
-    customer_key,
-    customer_name,
-    order_address_key,
-    order_addresses,
-    party_values,
-)
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.errors import CausewayError, PermanentError, RetryableError
-from causeway.model import Order
+from causeway.model import Address, Order
+
+# --- mapping: an order's customer as Tryton party values (pure) ---------------------
+
+
+def customer_name(order: Order) -> str:
+    """The party name: the customer's name, else an address name, else the email."""
+    for candidate in (
+        order.customer.full_name,
+        order.billing_address.name if order.billing_address else "",
+        order.shipping_address.name if order.shipping_address else "",
+        order.customer.email or "",
+    ):
+        if candidate and candidate.strip():
+            return candidate.strip()
+    return f"Customer of order {order.number}"
+
+
+def _norm(text: str | None) -> str:
+    return re.sub(r"\s+", " ", (text or "")).strip().casefold()
+
+
+def street_text(address: Address) -> str:
+    return "\n".join(p for p in (address.street, address.street2) if p)
+
+
+def address_key(street: str | None, postal_code: str | None, city: str | None) -> tuple[str, ...]:
+    """What makes two addresses the same place, forgiving case and spacing."""
+    return (_norm(street), _norm(postal_code), _norm(city))
+
+
+def order_address_key(address: Address) -> tuple[str, ...]:
+    return address_key(street_text(address), address.postal_code, address.city)
+
+
+def order_addresses(order: Order) -> list[Address]:
+    """Invoice then shipment address, deduplicated; an empty one when the order has none."""
+    found: list[Address] = []
+    for address in (order.billing_address, order.shipping_address):
+        if address and all(order_address_key(address) != order_address_key(a) for a in found):
+            found.append(address)
+    return found or [Address()]
+
+
+def address_values(
+    address: Address, party_name: str, countries: Mapping[str, int] | None = None
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "street": street_text(address),
+        "postal_code": address.postal_code,
+        "city": address.city,
+    }
+    name = " ".join(p for p in (address.company, address.name) if p).strip()
+    if name and name != party_name:
+        values["party_name"] = name
+    country = (address.country_code or "").upper()
+    if countries and country in countries:
+        values["country"] = countries[country]
+    return values
+
+
+def party_values(order: Order, countries: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """A new party with its addresses, email and phone, in one nested create."""
+    name = customer_name(order)
+    mechanisms: list[dict[str, Any]] = []
+    if order.customer.email:
+        mechanisms.append({"type": "email", "value": order.customer.email.lower()})
+    phone = order.customer.phone or next(
+        (a.phone for a in (order.billing_address, order.shipping_address) if a and a.phone), None
+    )
+    if phone:
+        mechanisms.append({"type": "phone", "value": phone})
+    values: dict[str, Any] = {
+        "name": name,
+        "addresses": [
+            ["create", [address_values(a, name, countries) for a in order_addresses(order)]]
+        ],
+    }
+    if mechanisms:
+        values["contact_mechanisms"] = [["create", mechanisms]]
+    return values
+
+
+def customer_key(order: Order) -> tuple[str, str]:
+    """Identity of the customer for matching: ("email", address) or ("name", name)."""
+    if order.customer.email:
+        return ("email", order.customer.email.lower())
+    return ("name", customer_name(order))
+
 
 Key = tuple[str, str]
 
@@ -41,12 +121,15 @@ class ResolvedParty:
 
 
 class CustomerResolver:
+    """Batch find-or-create of parties and addresses; remembers country ids it looked up."""
+
     def __init__(self, rpc: TrytonRPC) -> None:
         self.rpc = rpc
         self._countries: dict[str, int | None] = {}
 
-    def resolve(self, orders: Mapping[str, Order],
-                errors: dict[str, Any]) -> dict[str, ResolvedParty]:
+    def resolve(
+        self, orders: Mapping[str, Order], errors: dict[str, Any]
+    ) -> dict[str, ResolvedParty]:
         """reference -> party and addresses; orders that fail get their error in `errors`."""
         if not orders:
             return {}
@@ -62,8 +145,11 @@ class CustomerResolver:
             if key not in parties:
                 first_order.setdefault(key, orders[ref])
         parties.update(self._create_parties(first_order, countries, keys, errors))
-        ok = {ref: order for ref, order in orders.items()
-              if ref not in errors and keys[ref] in parties}
+        ok = {
+            ref: order
+            for ref, order in orders.items()
+            if ref not in errors and keys[ref] in parties
+        }
         try:
             addresses = self._addresses(ok, keys, parties, countries)
         except CausewayError as exc:
@@ -80,8 +166,9 @@ class CustomerResolver:
             billing = order.billing_address or order.shipping_address
             shipping = order.shipping_address or order.billing_address
             assert billing is not None and shipping is not None
-            resolved[ref] = ResolvedParty(party, known[order_address_key(billing)],
-                                          known[order_address_key(shipping)])
+            resolved[ref] = ResolvedParty(
+                party, known[order_address_key(billing)], known[order_address_key(shipping)]
+            )
         return resolved
 
     def _find_parties(self, keys: set[Key]) -> dict[Key, int]:
@@ -92,21 +179,29 @@ class CustomerResolver:
             records = self.rpc.search_read(
                 "party.contact_mechanism",
                 [("type", "=", "email"), ["OR", *[("value", "ilike", e) for e in emails]]],
-                ["party", "value"], order=[("party", "ASC"), ("id", "ASC")])
+                ["party", "value"],
+                order=[("party", "ASC"), ("id", "ASC")],
+            )
             for record in records:
                 key = ("email", str(record["value"]).strip().lower())
                 if key in keys:
                     found.setdefault(key, int(record["party"]))
         names = sorted(value for kind, value in keys if kind == "name")
         if names:
-            records = self.rpc.search_read("party.party", [("name", "in", names)], ["name"],
-                                           order=[("id", "ASC")])
+            records = self.rpc.search_read(
+                "party.party", [("name", "in", names)], ["name"], order=[("id", "ASC")]
+            )
             for record in records:
                 found.setdefault(("name", record["name"]), int(record["id"]))
         return found
 
-    def _create_parties(self, first_order: dict[Key, Order], countries: dict[str, int],
-                        keys: dict[str, Key], errors: dict[str, Any]) -> dict[Key, int]:
+    def _create_parties(
+        self,
+        first_order: dict[Key, Order],
+        countries: dict[str, int],
+        keys: dict[str, Key],
+        errors: dict[str, Any],
+    ) -> dict[Key, int]:
         """One create for all new customers; one by one only if Tryton refuses the batch."""
         if not first_order:
             return {}
@@ -134,45 +229,58 @@ class CustomerResolver:
                 fail([key], exc)
         return created
 
-    def _addresses(self, orders: dict[str, Order], keys: dict[str, Key],
-                   parties: dict[Key, int], countries: dict[str, int],
-                   ) -> dict[int, dict[tuple[str, ...], int]]:
+    def _addresses(
+        self,
+        orders: dict[str, Order],
+        keys: dict[str, Key],
+        parties: dict[Key, int],
+        countries: dict[str, int],
+    ) -> dict[int, dict[tuple[str, ...], int]]:
         """party -> address key -> address id, creating the addresses orders need."""
         party_ids = sorted({parties[keys[ref]] for ref in orders})
         known: dict[int, dict[tuple[str, ...], int]] = {pid: {} for pid in party_ids}
         if not party_ids:
             return known
         records = self.rpc.search_read(
-            "party.address", [("party", "in", party_ids)],
-            ["party", "street", "postal_code", "city"], order=[("id", "ASC")])
+            "party.address",
+            [("party", "in", party_ids)],
+            ["party", "street", "postal_code", "city"],
+            order=[("id", "ASC")],
+        )
         for record in records:
             key = address_key(record["street"], record["postal_code"], record["city"])
             known[int(record["party"])].setdefault(key, int(record["id"]))
         to_create: dict[tuple[int, tuple[str, ...]], dict[str, Any]] = {}
         for ref, order in orders.items():
             party = parties[keys[ref]]
-            if order.billing_address is None and order.shipping_address is None \
-                    and known[party]:
+            if order.billing_address is None and order.shipping_address is None and known[party]:
                 continue  # nothing to ship to: any address of the party will do
             for address in order_addresses(order):
                 key = order_address_key(address)
                 if key not in known[party]:
-                    to_create.setdefault((party, key), {
-                        "party": party,
-                        **address_values(address, customer_name(order), countries)})
+                    to_create.setdefault(
+                        (party, key),
+                        {
+                            "party": party,
+                            **address_values(address, customer_name(order), countries),
+                        },
+                    )
         if to_create:
             ids = self.rpc.create("party.address", list(to_create.values()))
             for (party, key), address_id in zip(to_create, ids, strict=True):
                 known[party][key] = address_id
         return known
 
-    def _country_ids(self, orders: Any) -> dict[str, int]:
-        codes = {(a.country_code or "").upper() for o in orders
-                 for a in (o.billing_address, o.shipping_address) if a and a.country_code}
+    def _country_ids(self, orders: Iterable[Order]) -> dict[str, int]:
+        codes = {
+            (a.country_code or "").upper()
+            for o in orders
+            for a in (o.billing_address, o.shipping_address)
+            if a and a.country_code
+        }
         missing = sorted(codes - set(self._countries))
         if missing:
-            records = self.rpc.search_read("country.country", [("code", "in", missing)],
-                                           ["code"])
+            records = self.rpc.search_read("country.country", [("code", "in", missing)], ["code"])
             self._countries.update({code: None for code in missing})
             self._countries.update({r["code"]: int(r["id"]) for r in records})
         return {code: cid for code, cid in self._countries.items() if cid is not None}

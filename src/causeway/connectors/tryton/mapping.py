@@ -21,24 +21,37 @@ Decisions made here, each one documented in docs/connectors/tryton.md:
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from causeway.errors import PermanentError
-from causeway.model import Address, Order, OrderLine, TaxLine
+from causeway.model import Order, OrderLine, StockLevel, TaxLine
 
 PRICE_PLACES = Decimal("0.0001")  # Tryton's product price_decimal default
 RATE_PLACES = Decimal("0.000001")
 ZERO = Decimal(0)
 
 # What the connector reads of a sale to report it back.
-SALE_FIELDS = ("reference", "number", "state", "party", "untaxed_amount", "tax_amount",
-               "total_amount")
-# States after which a sale is not touched again by place_orders.
-SETTLED_STATES = frozenset({"confirmed", "processing", "done", "cancelled"})
+SALE_FIELDS = (
+    "reference",
+    "number",
+    "state",
+    "party",
+    "untaxed_amount",
+    "tax_amount",
+    "total_amount",
+)
+
+
+# What read_sale shows of a sale and of its lines.
+SALE_DETAIL_FIELDS = (
+    *("number", "state", "reference", "description", "comment", "party", "sale_date"),
+    *("untaxed_amount", "tax_amount", "total_amount", "shipments", "invoices"),
+)
+LINE_DETAIL_FIELDS = ("product.code", "description", "quantity", "unit_price", "amount", "taxes")
 
 
 @dataclass(frozen=True)
@@ -125,8 +138,9 @@ def line_tax_lines(order: Order, line: OrderLine) -> tuple[TaxLine, ...]:
     return ()
 
 
-def tax_ids(tax_lines: Iterable[TaxLine], taxes: Sequence[TrytonTax], *,
-            system: str = "erp") -> list[int]:
+def tax_ids(
+    tax_lines: Iterable[TaxLine], taxes: Sequence[TrytonTax], *, system: str = "erp"
+) -> list[int]:
     """Tryton tax ids for tax lines; zero-rate lines need no tax and are skipped."""
     ids: list[int] = []
     for tax_line in tax_lines:
@@ -153,8 +167,9 @@ def net_of_tax(price: Decimal, tax_lines: Iterable[TaxLine], taxes_included: boo
     return price / (1 + total_rate) if total_rate else price
 
 
-def line_unit_price(line: OrderLine, tax_lines: Iterable[TaxLine] = (),
-                    taxes_included: bool = False) -> Decimal:
+def line_unit_price(
+    line: OrderLine, tax_lines: Iterable[TaxLine] = (), taxes_included: bool = False
+) -> Decimal:
     """Net unit price after the line's own discount, rounded to Tryton's 4 places."""
     gross = Decimal(line.unit_price) * line.quantity - Decimal(line.discount)
     return round_price(net_of_tax(gross / line.quantity, tax_lines, taxes_included))
@@ -192,15 +207,17 @@ def sale_lines(
         applied = line_tax_lines(order, line)
         ids = tax_ids(applied, taxes, system=system)
         product_tax_sets.append(ids)
-        values.append({
-            "type": "line",
-            "product": product.id,
-            "description": line.title,
-            "quantity": float(line.quantity),
-            "unit": product.uom,
-            "unit_price": line_unit_price(line, applied, order.taxes_included),
-            "taxes": _taxes_value(ids),
-        })
+        values.append(
+            {
+                "type": "line",
+                "product": product.id,
+                "description": line.title,
+                "quantity": float(line.quantity),
+                "unit": product.uom,
+                "unit_price": line_unit_price(line, applied, order.taxes_included),
+                "taxes": _taxes_value(ids),
+            }
+        )
     for ship in order.shipping_lines:
         if Decimal(ship.price) <= 0:
             continue
@@ -209,16 +226,19 @@ def sale_lines(
                 f"order {order.number} charges shipping but {system} has no service product "
                 f"for it: create a salable service product with the shipping SKU, then replay"
             )
-        values.append({
-            "type": "line",
-            "product": shipping.id,
-            "description": ship.title or "Shipping",
-            "quantity": 1.0,
-            "unit": shipping.uom,
-            "unit_price": round_price(
-                net_of_tax(Decimal(ship.price), ship.tax_lines, order.taxes_included)),
-            "taxes": _taxes_value(tax_ids(ship.tax_lines, taxes, system=system)),
-        })
+        values.append(
+            {
+                "type": "line",
+                "product": shipping.id,
+                "description": ship.title or "Shipping",
+                "quantity": 1.0,
+                "unit": shipping.uom,
+                "unit_price": round_price(
+                    net_of_tax(Decimal(ship.price), ship.tax_lines, order.taxes_included)
+                ),
+                "taxes": _taxes_value(tax_ids(ship.tax_lines, taxes, system=system)),
+            }
+        )
     rest = unallocated_discount(order)
     if rest > 0:
         if discount is None:
@@ -228,17 +248,22 @@ def sale_lines(
             )
         # Taxed like every product line, so the tax base drops the way the channel's did.
         common = [i for i in product_tax_sets[0] if all(i in s for s in product_tax_sets)]
-        common_lines = [t for t in line_tax_lines(order, order.lines[0])
-                        if t.rate and match_tax(t, taxes, system=system).id in common]
-        values.append({
-            "type": "line",
-            "product": discount.id,
-            "description": "Discount",
-            "quantity": 1.0,
-            "unit": discount.uom,
-            "unit_price": -round_price(net_of_tax(rest, common_lines, order.taxes_included)),
-            "taxes": _taxes_value(common),
-        })
+        common_lines = [
+            t
+            for t in line_tax_lines(order, order.lines[0])
+            if t.rate and match_tax(t, taxes, system=system).id in common
+        ]
+        values.append(
+            {
+                "type": "line",
+                "product": discount.id,
+                "description": "Discount",
+                "quantity": 1.0,
+                "unit": discount.uom,
+                "unit_price": -round_price(net_of_tax(rest, common_lines, order.taxes_included)),
+                "taxes": _taxes_value(common),
+            }
+        )
     return values
 
 
@@ -308,86 +333,35 @@ def sale_values(
     return values
 
 
-# --- customers ----------------------------------------------------------------------------
-
-
-def customer_name(order: Order) -> str:
-    """The party name: the customer's name, else an address name, else the email."""
-    for candidate in (
-        order.customer.full_name,
-        order.billing_address.name if order.billing_address else "",
-        order.shipping_address.name if order.shipping_address else "",
-        order.customer.email or "",
-    ):
-        if candidate and candidate.strip():
-            return candidate.strip()
-    return f"Customer of order {order.number}"
-
-
-def _norm(text: str | None) -> str:
-    return re.sub(r"\s+", " ", (text or "")).strip().casefold()
-
-
-def street_text(address: Address) -> str:
-    return "\n".join(p for p in (address.street, address.street2) if p)
-
-
-def address_key(street: str | None, postal_code: str | None, city: str | None) -> tuple[str, ...]:
-    """What makes two addresses the same place, forgiving case and spacing."""
-    return (_norm(street), _norm(postal_code), _norm(city))
-
-
-def order_address_key(address: Address) -> tuple[str, ...]:
-    return address_key(street_text(address), address.postal_code, address.city)
-
-
-def order_addresses(order: Order) -> list[Address]:
-    """Invoice then shipment address, deduplicated; an empty one when the order has none."""
-    found: list[Address] = []
-    for address in (order.billing_address, order.shipping_address):
-        if address and all(order_address_key(address) != order_address_key(a) for a in found):
-            found.append(address)
-    return found or [Address()]
-
-
-def address_values(address: Address, party_name: str,
-                   countries: Mapping[str, int] | None = None) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "street": street_text(address),
-        "postal_code": address.postal_code,
-        "city": address.city,
+def sale_line_row(line: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``sale.line`` read with LINE_DETAIL_FIELDS, as plain data (quantity as Decimal)."""
+    return {
+        "product_code": (line.get("product.") or {}).get("code"),
+        "description": line["description"],
+        "quantity": Decimal(str(line["quantity"])),
+        "unit_price": line["unit_price"],
+        "amount": line["amount"],
+        "taxes": line["taxes"],
     }
-    name = " ".join(p for p in (address.company, address.name) if p).strip()
-    if name and name != party_name:
-        values["party_name"] = name
-    country = (address.country_code or "").upper()
-    if countries and country in countries:
-        values["country"] = countries[country]
-    return values
 
 
-def party_values(order: Order, countries: Mapping[str, int] | None = None) -> dict[str, Any]:
-    """A new party with its addresses, email and phone, in one nested create."""
-    name = customer_name(order)
-    mechanisms: list[dict[str, Any]] = []
-    if order.customer.email:
-        mechanisms.append({"type": "email", "value": order.customer.email.lower()})
-    phone = order.customer.phone or next(
-        (a.phone for a in (order.billing_address, order.shipping_address) if a and a.phone), None)
-    if phone:
-        mechanisms.append({"type": "phone", "value": phone})
-    values: dict[str, Any] = {
-        "name": name,
-        "addresses": [["create", [address_values(a, name, countries)
-                                  for a in order_addresses(order)]]],
-    }
-    if mechanisms:
-        values["contact_mechanisms"] = [["create", mechanisms]]
-    return values
+def stock_level(record: Mapping[str, Any], location: str, as_of: dt.datetime) -> StockLevel:
+    """A ``product.product`` read with quantity and forecast_quantity in a location context."""
+    return StockLevel(
+        sku=record["code"],
+        location=location,
+        on_hand=Decimal(str(record["quantity"])),
+        forecast=Decimal(str(record["forecast_quantity"])),
+        as_of=as_of,
+    )
 
 
-def customer_key(order: Order) -> tuple[str, str]:
-    """Identity of the customer for matching: ("email", address) or ("name", name)."""
-    if order.customer.email:
-        return ("email", order.customer.email.lower())
-    return ("name", customer_name(order))
+def latest_stamp(records: Iterable[Mapping[str, Any]]) -> dt.datetime | None:
+    """The newest write_date/create_date of records, as an aware UTC datetime (a cursor).
+
+    Tryton's timestamps are naive UTC.
+    """
+    stamps: list[dt.datetime] = [
+        s for r in records for s in (r.get("write_date"), r.get("create_date")) if s
+    ]
+    return max(stamps).replace(tzinfo=dt.UTC) if stamps else None

@@ -1,4 +1,4 @@
-"""JSON-RPC client for Tryton 8.2, and the classification of what can go wrong with it.
+"""JSON-RPC client for Tryton 8.2: one logged-in session over one keep-alive connection.
 
 Protocol (trytond 8.2, ``trytond/protocols/jsonrpc.py`` and ``dispatcher.py``):
 
@@ -8,14 +8,10 @@ Protocol (trytond 8.2, ``trytond/protocols/jsonrpc.py`` and ``dispatcher.py``):
   password, ~190 ms, on every call).
 - Every ``model.*`` call takes the context dict as its LAST parameter (422 without it);
   the client fetches it once from ``model.res.user.get_preferences``.
-- Non-JSON values travel tagged: ``{"__class__": "Decimal", "decimal": "10.00"}``, date,
-  datetime, time, timedelta, bytes.
-- Business errors come back as HTTP 200 with ``"error": [name, args]``.
+- Values and errors: see ``protocol.py`` (tagged types, error classification).
 
-Why the error classes matter: the engine decides retry vs. park from the exception class.
-A UserError (validation, access, missing data) will fail the same way again, so it is a
-``PermanentError`` carrying Tryton's own message. The ERP being down, restarting, slow or
-locked is a ``RetryableError`` raised *quickly* (the engine does the long backoff, not us).
+Failing fast matters: the ERP being down, restarting or slow is a ``RetryableError`` raised
+within seconds; the engine does the long backoff, not this client.
 
 Only requests that certainly did not reach Tryton (connection refused, connect timeout) are
 retried inside a call, plus any failure of a read-only method. A write that timed out may
@@ -26,17 +22,31 @@ searches by natural key first (``sale.reference``).
 from __future__ import annotations
 
 import base64
-import datetime as dt
-import json
 import logging
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_fixed
 
+from causeway.connectors.tryton.protocol import (
+    TrytonUnavailableError,
+    TrytonUserError,
+    classify_error,
+    dumps,
+    loads,
+    status_error,
+)
 from causeway.errors import PermanentError, RetryableError
+
+__all__ = [
+    "TrytonRPC",
+    "TrytonUnavailableError",
+    "TrytonUserError",
+    "classify_error",
+    "dumps",
+    "loads",
+]
 
 log = logging.getLogger(__name__)
 
@@ -45,161 +55,19 @@ Context = dict[str, Any]
 
 # Methods that never write: any failure may be retried (also after a read timeout).
 _READ_ONLY_SUFFIXES = (".search_read", ".read", ".search", ".search_count", ".get_preferences")
-# Words in an unexpected server exception that mean "try again later".
-_TRANSIENT_MARKERS = ("database is locked", "could not serialize", "deadlock", "timeout",
-                      "OperationalError", "connection")
-
-
-class TrytonUserError(PermanentError):
-    """Tryton refused the request for a business reason (UserError, UserWarning, ...).
-
-    kind is Tryton's exception name; the message is Tryton's text, which is what an
-    operator needs to read (e.g. "The value for field "Unit Price" ... is not valid").
-    """
-
-    def __init__(self, kind: str, message: str, description: str = "") -> None:
-        self.kind = kind
-        self.tryton_message = message
-        self.description = description
-        text = f"Tryton {kind}: {message}"
-        if description:
-            text += f" ({description})"
-        super().__init__(text)
-
-
-class TrytonUnavailableError(RetryableError):
-    """Tryton could not be reached or answered with a transient server failure."""
-
-
-# --- tagged types -------------------------------------------------------------------------
-
-
-def _to_utc_naive(value: dt.datetime) -> dt.datetime:
-    # Tryton stores and compares naive UTC datetimes.
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value
-
-
-def encode_value(value: Any) -> Any:
-    """json.dumps `default=` hook: the tagged form Tryton's JSONDecoder expects."""
-    if isinstance(value, Decimal):
-        return {"__class__": "Decimal", "decimal": str(value)}
-    if isinstance(value, dt.datetime):
-        value = _to_utc_naive(value)
-        return {"__class__": "datetime", "year": value.year, "month": value.month,
-                "day": value.day, "hour": value.hour, "minute": value.minute,
-                "second": value.second, "microsecond": value.microsecond}
-    if isinstance(value, dt.date):
-        return {"__class__": "date", "year": value.year, "month": value.month, "day": value.day}
-    if isinstance(value, dt.time):
-        return {"__class__": "time", "hour": value.hour, "minute": value.minute,
-                "second": value.second, "microsecond": value.microsecond}
-    if isinstance(value, dt.timedelta):
-        return {"__class__": "timedelta", "seconds": value.total_seconds()}
-    if isinstance(value, bytes | bytearray):
-        return {"__class__": "bytes", "base64": base64.b64encode(bytes(value)).decode("ascii")}
-    if isinstance(value, set | frozenset):
-        return list(value)
-    raise TypeError(f"cannot send {type(value).__name__} to Tryton: {value!r}")
-
-
-def decode_object(obj: dict[str, Any]) -> Any:
-    """json.loads `object_hook=`: turn Tryton's tagged dicts back into Python values."""
-    kind = obj.get("__class__")
-    if kind is None:
-        return obj
-    if kind == "Decimal":
-        return Decimal(obj["decimal"])
-    if kind == "datetime":
-        return dt.datetime(obj["year"], obj["month"], obj["day"], obj["hour"], obj["minute"],
-                           obj["second"], obj.get("microsecond", 0))
-    if kind == "date":
-        return dt.date(obj["year"], obj["month"], obj["day"])
-    if kind == "time":
-        return dt.time(obj["hour"], obj["minute"], obj["second"], obj.get("microsecond", 0))
-    if kind == "timedelta":
-        return dt.timedelta(seconds=obj["seconds"])
-    if kind == "bytes":
-        return base64.b64decode(obj["base64"])
-    return obj
-
-
-def dumps(payload: Any) -> bytes:
-    return json.dumps(payload, default=encode_value, separators=(",", ":")).encode()
-
-
-def loads(data: bytes | str) -> Any:
-    return json.loads(data, object_hook=decode_object)
-
-
-# --- error classification -----------------------------------------------------------------
-
-
-def classify_error(error: Any, method: str) -> PermanentError | RetryableError:
-    """Map the ``error`` member of a Tryton JSON-RPC answer to a Causeway error.
-
-    Shapes (trytond 8.2): ``["UserError", [message, description, domain]]`` (also for
-    AccessError, ValidationError and the other UserError subclasses),
-    ``["UserWarning", [name, message, description]]``, ``["ConcurrencyException", message]``,
-    ``["LoginException", [name, message, type]]``, and for unexpected exceptions
-    ``[str(exception), traceback]``.
-    """
-    if isinstance(error, list | tuple) and error:
-        kind = str(error[0])
-        args = error[1] if len(error) > 1 else None
-        if kind == "UserError" and isinstance(args, list | tuple):
-            message = str(args[0]) if args else ""
-            description = str(args[1]) if len(args) > 1 and args[1] else ""
-            return TrytonUserError(kind, message, description)
-        if kind == "UserWarning" and isinstance(args, list | tuple):
-            message = str(args[1]) if len(args) > 1 else str(args)
-            description = str(args[2]) if len(args) > 2 and args[2] else ""
-            return TrytonUserError(kind, message, description)
-        if kind == "LoginException":
-            return TrytonUserError(kind, f"login requires more than a password: {args}")
-        if kind in ("ConcurrencyException", "RateLimitException", "TimeOutException"):
-            return RetryableError(f"Tryton {kind} in {method}: {args}")
-        text = kind
-        trace = str(args or "")
-    else:
-        text, trace = str(error), ""
-    last_line = trace.strip().splitlines()[-1] if trace.strip() else ""
-    summary = f"unexpected Tryton server error in {method}: {text}"
-    if last_line and last_line not in text:
-        summary += f" [{last_line}]"
-    if any(m.lower() in (text + trace).lower() for m in _TRANSIENT_MARKERS):
-        return RetryableError(summary)
-    # A server-side exception we cannot explain is most often a bad request (a bug on our
-    # side or in the data), which would fail the same way again: park it with the trace.
-    return PermanentError(summary)
-
-
-def _status_error(response: httpx.Response, method: str) -> PermanentError | RetryableError:
-    status = response.status_code
-    excerpt = response.text[:300].strip()
-    if status == 429:
-        after = response.headers.get("Retry-After")
-        return RetryableError(
-            f"Tryton rate limit (HTTP 429) on {method}",
-            retry_after=float(after) if after and after.isdigit() else None,
-        )
-    if status >= 500:
-        return TrytonUnavailableError(f"Tryton answered HTTP {status} to {method}: {excerpt}")
-    if status == 404:
-        # trytond answers 404 when it cannot open the database: a wrong name, or the
-        # database backend being down. The second is transient, so retry (bounded).
-        return TrytonUnavailableError(
-            f"Tryton answered HTTP 404 to {method}: database not found or not reachable "
-            f"(check `database` in the connector config)"
-        )
-    return PermanentError(f"Tryton answered HTTP {status} to {method}: {excerpt}")
 
 
 def _may_retry_transport(exc: BaseException, method: str) -> bool:
+    """Retry inside the call only what is safe and quick.
+
+    A connection refused or not made never reached Tryton: safe for any method. A read
+    may also be repeated after a broken connection (a keep-alive the server dropped). A
+    timeout is never repeated here: a hung ERP must surface quickly, not after 2x timeout.
+    """
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-        return True  # the request never reached the server
-    return isinstance(exc, httpx.TransportError) and method.endswith(_READ_ONLY_SUFFIXES)
+        return True
+    broken = isinstance(exc, httpx.TransportError) and not isinstance(exc, httpx.TimeoutException)
+    return broken and method.endswith(_READ_ONLY_SUFFIXES)
 
 
 # --- the client ---------------------------------------------------------------------------
@@ -243,8 +111,9 @@ class TrytonRPC:
         """Open a session and load the user's context (company, language, ...)."""
         self._auth = None
         try:
-            result = self._post("common.db.login",
-                                [self.username, {"password": self._password}, self.language])
+            result = self._post(
+                "common.db.login", [self.username, {"password": self._password}, self.language]
+            )
         except PermanentError as exc:
             raise PermanentError(
                 f"cannot log in to Tryton at {self.endpoint} as {self.username!r}: {exc}"
@@ -275,32 +144,74 @@ class TrytonRPC:
             self.login()
             return self._post(method, args)
 
-    def model(self, model: str, method: str, *params: Any,
-              context: Mapping[str, Any] | None = None) -> Any:
+    def model(
+        self, model: str, method: str, *params: Any, context: Mapping[str, Any] | None = None
+    ) -> Any:
         return self.call(f"model.{model}.{method}", *params, context=context)
 
-    def search_read(self, model: str, domain: Domain, fields: Sequence[str], *,
-                    offset: int = 0, limit: int | None = None,
-                    order: Sequence[tuple[str, str]] | None = None,
-                    context: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        return self.model(model, "search_read", list(domain), offset, limit,
-                          [list(o) for o in order] if order else None, list(fields),
-                          context=context)
+    def search_read(
+        self,
+        model: str,
+        domain: Domain,
+        fields: Sequence[str],
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        order: Sequence[tuple[str, str]] | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = self.model(
+            model,
+            "search_read",
+            list(domain),
+            offset,
+            limit,
+            [list(o) for o in order] if order else None,
+            list(fields),
+            context=context,
+        )
+        return records
 
-    def read(self, model: str, ids: Sequence[int], fields: Sequence[str], *,
-             context: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        return self.model(model, "read", list(ids), list(fields), context=context)
+    def read(
+        self,
+        model: str,
+        ids: Sequence[int],
+        fields: Sequence[str],
+        *,
+        context: Mapping[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = self.model(
+            model, "read", list(ids), list(fields), context=context
+        )
+        return records
 
-    def create(self, model: str, values: Sequence[Mapping[str, Any]], *,
-               context: Mapping[str, Any] | None = None) -> list[int]:
+    def create(
+        self,
+        model: str,
+        values: Sequence[Mapping[str, Any]],
+        *,
+        context: Mapping[str, Any] | None = None,
+    ) -> list[int]:
         return list(self.model(model, "create", [dict(v) for v in values], context=context))
 
-    def write(self, model: str, ids: Sequence[int], values: Mapping[str, Any], *,
-              context: Mapping[str, Any] | None = None) -> None:
+    def write(
+        self,
+        model: str,
+        ids: Sequence[int],
+        values: Mapping[str, Any],
+        *,
+        context: Mapping[str, Any] | None = None,
+    ) -> None:
         self.model(model, "write", list(ids), dict(values), context=context)
 
-    def button(self, model: str, button: str, ids: Sequence[int], *,
-               context: Mapping[str, Any] | None = None) -> Any:
+    def button(
+        self,
+        model: str,
+        button: str,
+        ids: Sequence[int],
+        *,
+        context: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Run a workflow button (quote, confirm, ...) on many records in one call."""
         return self.model(model, button, list(ids), context=context)
 
@@ -331,13 +242,13 @@ class TrytonRPC:
         if response.status_code == 401:
             raise PermanentError("wrong username or password (HTTP 401)")
         if response.status_code != 200:
-            raise _status_error(response, method)
+            raise status_error(response, method)
         try:
             body = loads(response.content)
         except ValueError as exc:
             raise TrytonUnavailableError(
-                f"Tryton answered {method} with something that is not JSON: "
-                f"{response.text[:200]!r}") from exc
+                f"Tryton answered {method} with something that is not JSON: {response.text[:200]!r}"
+            ) from exc
         if body.get("error") is not None:
             raise classify_error(body["error"], method)
         return body.get("result")

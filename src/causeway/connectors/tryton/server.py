@@ -11,14 +11,16 @@ server is always started with its one database named on the command line.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import time
+import weakref
 from pathlib import Path
-from typing import Self
+from typing import IO, Self
 
 import httpx
 
@@ -27,6 +29,16 @@ from causeway.errors import ConfigError
 ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "admin"  # set by build.sh through TRYTONPASSFILE
 _START_TIMEOUT = 60.0
+
+# Servers still running when the interpreter exits (a crashed script, a test run that
+# was interrupted) are stopped, so no orphan trytond keeps a port and a database.
+_running: weakref.WeakSet[TrytonServer] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_leftovers() -> None:
+    for server in list(_running):
+        server.stop()
 
 
 def _repo_root(start: Path) -> Path | None:
@@ -91,7 +103,7 @@ class TrytonServer:
         self._requested_port = port
         self.port: int | None = port
         self._process: subprocess.Popen[bytes] | None = None
-        self._log_handle: object | None = None
+        self._log_handle: IO[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -111,7 +123,7 @@ class TrytonServer:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
-    def start(self, fresh: bool = True) -> TrytonServer:
+    def start(self, fresh: bool = True) -> Self:
         """Start trytond and return once a login succeeds.
 
         fresh=True replaces the database with the build's template; fresh=False keeps the
@@ -145,7 +157,14 @@ class TrytonServer:
         )
         venv = self.build_dir / "venv" / "bin"
         # Run through the venv's python so a moved build dir (stale shebang) still works.
-        command = [str(venv / "python"), str(venv / "trytond"), "-c", str(conf), "-d", self.database]
+        command = [
+            str(venv / "python"),
+            str(venv / "trytond"),
+            "-c",
+            str(conf),
+            "-d",
+            self.database,
+        ]
         log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the process lifetime
         self._log_handle = log
         self._process = subprocess.Popen(
@@ -156,6 +175,7 @@ class TrytonServer:
             cwd=self.work_dir,
             start_new_session=True,  # Ctrl-C in the terminal goes to us, we stop it cleanly
         )
+        _running.add(self)
         try:
             self._wait_ready()
         except BaseException:
@@ -166,8 +186,11 @@ class TrytonServer:
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + _START_TIMEOUT
         endpoint = f"{self.url}/{self.database}/rpc/"
-        body = {"id": 0, "method": "common.db.login",
-                "params": [self.username, {"password": self.password}, "en"]}
+        body = {
+            "id": 0,
+            "method": "common.db.login",
+            "params": [self.username, {"password": self.password}, "en"],
+        }
         last_problem = "no answer yet"
         with httpx.Client(timeout=5.0, trust_env=False) as client:
             while time.monotonic() < deadline:
@@ -216,17 +239,18 @@ class TrytonServer:
             process.wait()
         self._cleanup()
 
-    def restart(self) -> TrytonServer:
+    def restart(self) -> Self:
         """Stop, then start on the same port and the same database (fresh=False)."""
         self.stop()
         return self.start(fresh=False)
 
     def _cleanup(self) -> None:
+        _running.discard(self)
         self._process = None
         handle = self._log_handle
         self._log_handle = None
         if handle is not None:
-            handle.close()  # type: ignore[attr-defined]
+            handle.close()
 
     def __enter__(self) -> Self:
         return self.start() if not self.running else self

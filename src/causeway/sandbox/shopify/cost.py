@@ -57,8 +57,10 @@ def _unwrap(type_: Any) -> tuple[Any, bool]:
 
 
 def _is_connection(type_: Any) -> bool:
-    return isinstance(type_, GraphQLObjectType) and type_.name.endswith("Connection") and (
-        "nodes" in type_.fields or "edges" in type_.fields
+    return (
+        isinstance(type_, GraphQLObjectType)
+        and type_.name.endswith("Connection")
+        and ("nodes" in type_.fields or "edges" in type_.fields)
     )
 
 
@@ -105,8 +107,10 @@ class CostCalculator:
         if condition == parent.name:
             return True
         cond_type = self.schema.get_type(condition)
-        if cond_type is not None and is_abstract_type(cond_type) and isinstance(
-            parent, GraphQLObjectType
+        if (
+            cond_type is not None
+            and is_abstract_type(cond_type)
+            and isinstance(parent, GraphQLObjectType)
         ):
             return self.schema.is_sub_type(cond_type, parent)
         return False
@@ -138,8 +142,10 @@ class CostCalculator:
 
     def _selection_cost(self, selection_set: SelectionSetNode | None, type_: Any) -> int:
         return max(
-            (sum(self._field_cost(f, t) for f in self._fields(selection_set, t))
-             for t in self._concrete(type_)),
+            (
+                sum(self._field_cost(f, t) for f in self._fields(selection_set, t))
+                for t in self._concrete(type_)
+            ),
             default=0,
         )
 
@@ -191,9 +197,14 @@ class CostCalculator:
         candidates = self._concrete(type_)
         if len(candidates) > 1:  # abstract: the type whose fields came back
             candidates = [t for t in candidates if value.get("__typename") == t.name] or [
-                max(candidates, key=lambda t: sum(
-                    1 for f in self._fields(selection_set, t)
-                    if (f.alias or f.name).value in value))
+                max(
+                    candidates,
+                    key=lambda t: sum(
+                        1
+                        for f in self._fields(selection_set, t)
+                        if (f.alias or f.name).value in value
+                    ),
+                )
             ]
         concrete = candidates[0]
         total = 0
@@ -215,14 +226,18 @@ class CostCalculator:
         if _is_connection(type_) and isinstance(value, dict):
             return 2 + self._actual_nodes(node, type_, value)
         if is_list and isinstance(value, list):
-            costs = [1 + self._actual_fields(node.selection_set, type_, v) if v is not None else 1
-                     for v in value]
+            costs = [
+                1 + self._actual_fields(node.selection_set, type_, v) if v is not None else 1
+                for v in value
+            ]
             if isinstance(self._arg(node, "ids"), list):
                 return sum(costs)
             return max(costs, default=1)
         return 1 + self._actual_fields(node.selection_set, type_, value)
 
-    def _actual_nodes(self, node: FieldNode, connection: GraphQLObjectType, value: dict) -> int:
+    def _actual_nodes(
+        self, node: FieldNode, connection: GraphQLObjectType, value: dict[str, Any]
+    ) -> int:
         node_type = _unwrap(connection.fields["nodes"].type)[0]
         edge_type = _unwrap(connection.fields["edges"].type)[0]
         best = 0
@@ -240,7 +255,8 @@ class CostCalculator:
                     key = (edge_field.alias or edge_field.name).value
                     cost = sum(
                         1 + self._actual_fields(edge_field.selection_set, node_type, e.get(key))
-                        for e in items if isinstance(e, dict)
+                        for e in items
+                        if isinstance(e, dict)
                     )
                     best = max(best, cost)
         return best
@@ -254,13 +270,15 @@ class CostCalculator:
         def walk(value: Any, path: list[str], node: FieldNode) -> None:
             if isinstance(value, list):
                 if len(value) > MAX_INPUT_ARRAY:
-                    errors.append(GraphQLError(
-                        f"The input array size of {len(value)} is greater than the maximum "
-                        f"allowed of {MAX_INPUT_ARRAY}.",
-                        nodes=[node],
-                        path=path,
-                        extensions={"code": "MAX_INPUT_SIZE_EXCEEDED"},
-                    ))
+                    errors.append(
+                        GraphQLError(
+                            f"The input array size of {len(value)} is greater than the maximum "
+                            f"allowed of {MAX_INPUT_ARRAY}.",
+                            nodes=[node],
+                            path=path,
+                            extensions={"code": "MAX_INPUT_SIZE_EXCEEDED"},
+                        )
+                    )
                 for item in value:
                     walk(item, path, node)
             elif isinstance(value, dict):
@@ -268,12 +286,15 @@ class CostCalculator:
                     walk(item, [*path, key], node)
 
         def visit(selection_set: SelectionSetNode | None, prefix: list[str]) -> None:
-            for sel in (selection_set.selections if selection_set else ()):
+            for sel in selection_set.selections if selection_set else ():
                 if isinstance(sel, FieldNode):
                     here = [*prefix, (sel.alias or sel.name).value]
                     for arg in sel.arguments or ():
-                        walk(value_from_ast_untyped(arg.value, self.variables),
-                             [*here, arg.name.value], sel)
+                        walk(
+                            value_from_ast_untyped(arg.value, self.variables),
+                            [*here, arg.name.value],
+                            sel,
+                        )
                     visit(sel.selection_set, here)
                 elif isinstance(sel, InlineFragmentNode):
                     visit(sel.selection_set, prefix)

@@ -90,21 +90,22 @@ class FaultInjector:
     def api_fault(self) -> InjectedResponse | None:
         """Decide whether this API call fails at the edge, and how.
 
-        Two draws are made on every call, whatever the knobs, so that changing
-        one rate does not reshuffle which calls the other one hits.
+        One draw picks the outcome from consecutive bands ([0, 5xx rate) is a 5xx,
+        the next `rate_429` wide band a 429), so each happens at exactly its
+        configured rate; a second draw picks the variant. Both draws are made on
+        every call, so changing a knob never shifts which later calls are hit.
         """
         with self._lock:
-            draw_5xx = self._api_rng.random()
-            draw_429 = self._api_rng.random()
+            draw = self._api_rng.random()
             pick = self._api_rng.random()
             faults = self._faults
-        if draw_5xx < faults.error_rate_5xx:
+        if draw < faults.error_rate_5xx:
             if pick < 0.5:
                 return InjectedResponse(502, _BAD_GATEWAY_HTML, "text/html; charset=utf-8", {})
             return InjectedResponse(
                 503, _UNAVAILABLE_JSON, "application/json; charset=utf-8", {"Retry-After": "1.0"}
             )
-        if draw_429 < faults.rate_429:
+        if draw < faults.error_rate_5xx + faults.rate_429:
             retry_after = "1.0" if pick < 0.5 else "2.0"
             return InjectedResponse(
                 429,

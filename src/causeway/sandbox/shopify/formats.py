@@ -63,7 +63,7 @@ def gql_time(value: datetime) -> str:
 
 def parse_time(text: str) -> datetime:
     """Read any ISO 8601 time Shopify or a client may write (with "Z" or an offset)."""
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed
@@ -86,6 +86,12 @@ class SandboxClock:
         with self._lock:
             stamp = time.time() + self._skew
         return datetime.fromtimestamp(int(stamp), tz=UTC)
+
+    def precise_now(self) -> datetime:
+        """Sub-second time on the same (possibly advanced) clock, for event timestamps."""
+        with self._lock:
+            stamp = time.time() + self._skew
+        return datetime.fromtimestamp(stamp, tz=UTC)
 
     def advance(self, seconds: float) -> datetime:
         with self._lock:

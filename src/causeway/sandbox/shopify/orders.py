@@ -18,20 +18,36 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from causeway.sandbox.shopify.formats import gid, money, rest_money
+from causeway.sandbox.shopify.inputs import AddressIn, OrderIn, OrderUpdateIn
 from causeway.sandbox.shopify.store import Store
 
 _COUNTRIES = {
-    "US": "United States", "CA": "Canada", "GB": "United Kingdom", "DE": "Germany",
-    "FR": "France", "NL": "Netherlands", "BE": "Belgium", "ES": "Spain", "IT": "Italy",
-    "AT": "Austria", "CH": "Switzerland", "AU": "Australia", "NZ": "New Zealand",
-    "IE": "Ireland", "SE": "Sweden", "DK": "Denmark", "NO": "Norway", "PL": "Poland",
-    "PT": "Portugal", "JP": "Japan", "MX": "Mexico", "BR": "Brazil",
+    "US": "United States",
+    "CA": "Canada",
+    "GB": "United Kingdom",
+    "DE": "Germany",
+    "FR": "France",
+    "NL": "Netherlands",
+    "BE": "Belgium",
+    "ES": "Spain",
+    "IT": "Italy",
+    "AT": "Austria",
+    "CH": "Switzerland",
+    "AU": "Australia",
+    "NZ": "New Zealand",
+    "IE": "Ireland",
+    "SE": "Sweden",
+    "DK": "Denmark",
+    "NO": "Norway",
+    "PL": "Poland",
+    "PT": "Portugal",
+    "JP": "Japan",
+    "MX": "Mexico",
+    "BR": "Brazil",
 }
 
 
@@ -41,86 +57,6 @@ class OutOfStockError(Exception):
 
 class UnknownSkuError(Exception):
     """A line names a SKU the sandbox shop does not sell."""
-
-
-class AddressIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    first_name: str | None = None
-    last_name: str | None = None
-    company: str | None = None
-    address1: str = "1 Sandbox Way"
-    address2: str | None = ""
-    city: str = "Louisville"
-    province: str | None = "Kentucky"
-    province_code: str | None = "KY"
-    zip: str | None = "40202"
-    country: str | None = None
-    country_code: str = "US"
-    phone: str | None = None
-    latitude: str | None = None
-    longitude: str | None = None
-
-
-class LineIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    sku: str
-    quantity: int = Field(gt=0)
-    price: Decimal | None = Field(None, ge=0, description="Defaults to the variant price.")
-
-
-class NoteAttributeIn(BaseModel):
-    name: str
-    value: str
-
-
-class OrderIn(BaseModel):
-    """What a storefront checkout knows when it places an order."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    email: str
-    first_name: str
-    last_name: str
-    phone: str | None = None
-    lines: list[LineIn] = Field(min_length=1)
-    shipping_price: Decimal = Field(Decimal("0"), ge=0)
-    shipping_title: str | None = None
-    shipping_taxable: bool = False
-    tax_rate: Decimal = Field(Decimal("0"), ge=0, lt=1)
-    tax_title: str = "Tax"
-    taxes_included: bool = False
-    currency: str | None = None
-    source_name: str = "web"
-    landing_site: str | None = None
-    referring_site: str | None = None
-    shipping_address: AddressIn | None = None
-    billing_address: AddressIn | None = None
-    note: str | None = None
-    tags: list[str] = Field(default_factory=list)
-    note_attributes: list[NoteAttributeIn] = Field(default_factory=list)
-    financial_status: Literal[
-        "pending", "authorized", "partially_paid", "paid", "partially_refunded",
-        "refunded", "voided", "expired",
-    ] = "paid"
-    buyer_accepts_marketing: bool = False
-    test: bool = False
-
-
-class OrderUpdateIn(BaseModel):
-    """What a merchant can change on an order in the admin (each change bumps updated_at)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    note: str | None = None
-    tags: list[str] | None = None
-    email: str | None = None
-    financial_status: str | None = None
-    fulfillment_status: Literal["fulfilled", "partial", "restocked"] | None = None
-    cancel_reason: Literal["customer", "declined", "fraud", "inventory", "other", "staff"] | None = (
-        None
-    )
 
 
 def _rest_address(a: AddressIn, first: str, last: str) -> dict[str, Any]:
@@ -198,10 +134,24 @@ def _customer(store: Store, req: OrderIn, address: dict[str, Any]) -> dict[str, 
             "last_order_name": None,
             "phone": req.phone,
             "default_address": {
-                **{k: address[k] for k in ("address1", "address2", "city", "company",
-                                           "country", "first_name", "last_name", "phone",
-                                           "province", "zip", "name", "province_code",
-                                           "country_code")},
+                **{
+                    k: address[k]
+                    for k in (
+                        "address1",
+                        "address2",
+                        "city",
+                        "company",
+                        "country",
+                        "first_name",
+                        "last_name",
+                        "phone",
+                        "province",
+                        "zip",
+                        "name",
+                        "province_code",
+                        "country_code",
+                    )
+                },
                 "id": store.next_id("MailingAddress"),
                 "country_name": address["country"],
                 "default": True,
@@ -227,7 +177,11 @@ def create_order(store: Store, req: OrderIn, shop_currency: str) -> dict[str, An
             item = store.items[variant.inventory_item_id]
             level = store.levels.get((item.id, store.default_location_id))
             available = level.get("available") if level else 0
-            if item.tracked and variant.inventory_policy == "deny" and available < wanted[variant.id]:
+            if (
+                item.tracked
+                and variant.inventory_policy == "deny"
+                and available < wanted[variant.id]
+            ):
                 raise OutOfStockError(
                     f"{variant.sku} is out of stock: {wanted[variant.id]} ordered, "
                     f"{available} available"
@@ -236,13 +190,17 @@ def create_order(store: Store, req: OrderIn, shop_currency: str) -> dict[str, An
         currency = req.currency or shop_currency
         now = store.clock.now()
         stamp = store.clock.rest_time(now)
-        ship_to = _rest_address(req.shipping_address or AddressIn(phone=req.phone),
-                                req.first_name, req.last_name)
-        bill_to = (_rest_address(req.billing_address, req.first_name, req.last_name)
-                   if req.billing_address else dict(ship_to))
+        ship_to = _rest_address(
+            req.shipping_address or AddressIn(phone=req.phone), req.first_name, req.last_name
+        )
+        bill_to = (
+            _rest_address(req.billing_address, req.first_name, req.last_name)
+            if req.billing_address
+            else dict(ship_to)
+        )
 
         line_items: list[dict[str, Any]] = []
-        items_total = Decimal("0")
+        items_total = Decimal(0)
         weight = 0
         all_tax_lines: list[dict[str, Any]] = []
         for line, variant in zip(req.lines, variants, strict=True):
@@ -254,54 +212,59 @@ def create_order(store: Store, req: OrderIn, shop_currency: str) -> dict[str, An
             taxes = _tax_lines(amount, req) if variant.taxable else []
             all_tax_lines.extend(taxes)
             default = variant.title == "Default Title"
-            line_items.append({
-                "fulfillment_service": "manual",
-                "fulfillment_status": None,
-                "grams": variant.grams,
-                "id": store.next_id("LineItem"),
-                "price": rest_money(price),
-                "product_id": product.id,
-                "quantity": line.quantity,
-                "requires_shipping": variant.requires_shipping,
-                "sku": variant.sku,
-                "title": product.title,
-                "variant_id": variant.id,
-                "variant_title": None if default else variant.title,
-                "vendor": product.vendor,
-                "name": product.title if default else f"{product.title} - {variant.title}",
-                "variant_inventory_management": "shopify" if store.items[
-                    variant.inventory_item_id].tracked else None,
-                "properties": [],
-                "product_exists": True,
-                "taxable": variant.taxable,
-                "total_discount": "0.00",
-                "tax_lines": taxes,
-            })
+            line_items.append(
+                {
+                    "fulfillment_service": "manual",
+                    "fulfillment_status": None,
+                    "grams": variant.grams,
+                    "id": store.next_id("LineItem"),
+                    "price": rest_money(price),
+                    "product_id": product.id,
+                    "quantity": line.quantity,
+                    "requires_shipping": variant.requires_shipping,
+                    "sku": variant.sku,
+                    "title": product.title,
+                    "variant_id": variant.id,
+                    "variant_title": None if default else variant.title,
+                    "vendor": product.vendor,
+                    "name": product.title if default else f"{product.title} - {variant.title}",
+                    "variant_inventory_management": "shopify"
+                    if store.items[variant.inventory_item_id].tracked
+                    else None,
+                    "properties": [],
+                    "product_exists": True,
+                    "taxable": variant.taxable,
+                    "total_discount": "0.00",
+                    "tax_lines": taxes,
+                }
+            )
 
         shipping_price = money(req.shipping_price)
         shipping_taxes = _tax_lines(shipping_price, req) if req.shipping_taxable else []
         all_tax_lines.extend(shipping_taxes)
         title = req.shipping_title or ("Free Shipping" if shipping_price == 0 else "Standard")
-        shipping_lines = [{
-            "code": title,
-            "price": rest_money(shipping_price),
-            "source": "shopify",
-            "title": title,
-            "id": store.next_id("ShippingLine"),
-            "tax_lines": shipping_taxes,
-        }]
+        shipping_lines = [
+            {
+                "code": title,
+                "price": rest_money(shipping_price),
+                "source": "shopify",
+                "title": title,
+                "id": store.next_id("ShippingLine"),
+                "tax_lines": shipping_taxes,
+            }
+        ]
 
         grouped: OrderedDict[tuple[str, float], Decimal] = OrderedDict()
         for tax in all_tax_lines:
             key = (tax["title"], tax["rate"])
-            grouped[key] = grouped.get(key, Decimal("0")) + Decimal(tax["price"])
+            grouped[key] = grouped.get(key, Decimal(0)) + Decimal(tax["price"])
         order_tax_lines = [
             {"price": rest_money(total), "rate": rate, "title": title}
             for (title, rate), total in grouped.items()
         ]
-        total_tax = sum(grouped.values(), Decimal("0"))
+        total_tax = sum(grouped.values(), Decimal(0))
         subtotal = items_total  # no discounts in the sandbox checkout
-        total = subtotal + shipping_price + (Decimal("0") if req.taxes_included else total_tax)
+        total = subtotal + shipping_price + (Decimal(0) if req.taxes_included else total_tax)
 
         customer = _customer(store, req, ship_to)
         store.order_number += 1
@@ -377,13 +340,15 @@ def create_order(store: Store, req: OrderIn, shop_currency: str) -> dict[str, An
             "admin_graphql_api_id": gid("Order", order_id),
         }
         spent = Decimal(customer["total_spent"]) + total
-        customer.update({
-            "orders_count": customer["orders_count"] + 1,
-            "total_spent": rest_money(spent),
-            "last_order_id": order_id,
-            "last_order_name": order["name"],
-            "updated_at": stamp,
-        })
+        customer.update(
+            {
+                "orders_count": customer["orders_count"] + 1,
+                "total_spent": rest_money(spent),
+                "last_order_id": order_id,
+                "last_order_name": order["name"],
+                "updated_at": stamp,
+            }
+        )
         order["customer"] = dict(customer)
         store.orders[order_id] = order
 

@@ -152,7 +152,7 @@ def _as_time(value: str, shop_tz: tzinfo) -> tuple[datetime, datetime] | None:
         if len(value) == 10:
             day = datetime.fromisoformat(value).replace(tzinfo=shop_tz)
             return day, day + timedelta(days=1)
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=shop_tz)
         return moment, moment + timedelta(seconds=1)
@@ -192,8 +192,12 @@ def _compare(actual: Any, op: str, wanted: str, shop_tz: tzinfo) -> bool:
         }[op]
     text, pattern = str(actual).lower(), wanted.lower()
     if op != ":":
-        return {">": text > pattern, ">=": text >= pattern, "<": text < pattern,
-                "<=": text <= pattern}[op]
+        return {
+            ">": text > pattern,
+            ">=": text >= pattern,
+            "<": text < pattern,
+            "<=": text <= pattern,
+        }[op]
     if pattern.endswith("*"):
         return text.startswith(pattern[:-1])
     return text == pattern

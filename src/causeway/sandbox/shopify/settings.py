@@ -9,7 +9,9 @@ description so nobody mistakes it for Shopify's behaviour.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class FaultSettings(BaseModel):
@@ -23,42 +25,73 @@ class FaultSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     error_rate_5xx: float = Field(
-        0.0, ge=0.0, le=1.0, description="Share of API calls answered 502 (HTML) or 503 (JSON)."
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of API calls answered 502 (HTML) or 503 (JSON).",
     )
     rate_429: float = Field(
-        0.0, ge=0.0, le=1.0, description="Share of API calls answered 429 with Retry-After."
+        default=0.0, ge=0.0, le=1.0, description="Share of API calls answered 429 with Retry-After."
     )
-    latency_ms: int = Field(0, ge=0, description="Delay added to every API call.")
+    latency_ms: int = Field(default=0, ge=0, description="Delay added to every API call.")
     duplicate_rate: float = Field(
-        0.0,
+        default=0.0,
         ge=0.0,
         le=1.0,
         description="Share of delivered webhooks sent once more, same body and same event id.",
     )
     out_of_order: bool = Field(
-        False, description="Hold webhook deliveries and release them shuffled, window by window."
+        default=False,
+        description="Hold webhook deliveries and release them shuffled, window by window.",
     )
     out_of_order_window: int = Field(
-        5, ge=2, description="How many deliveries are held before a shuffled release."
+        default=5, ge=2, description="How many deliveries are held before a shuffled release."
     )
     out_of_order_max_hold_ms: int = Field(
-        300, ge=0, description="A partial window is released (shuffled) after this long."
+        default=300, ge=0, description="A partial window is released (shuffled) after this long."
     )
+
+    @model_validator(mode="after")
+    def _rates_fit(self) -> FaultSettings:
+        if self.error_rate_5xx + self.rate_429 > 1.0:
+            raise ValueError("error_rate_5xx + rate_429 must not exceed 1")
+        return self
 
 
 class SandboxSettings(BaseModel):
-    """Everything the sandbox needs at startup; `faults` can also change at runtime."""
+    """Everything the sandbox needs at startup; `faults` can also change at runtime.
+
+    Fault knobs may be given flat (`SandboxSettings(duplicate_rate=0.25)`) or as
+    `faults=FaultSettings(...)`; flat ones are moved into `faults`.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    api_secret: str = Field("sandbox-api-secret", description="Signs webhooks (HMAC-SHA256).")
-    access_token: str = Field("shpat_sandbox_token", description="X-Shopify-Access-Token.")
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_fault_knobs(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        knobs = {k: data[k] for k in FaultSettings.model_fields if k in data}
+        if not knobs:
+            return data
+        rest = {k: v for k, v in data.items() if k not in knobs}
+        given = rest.get("faults") or {}
+        if isinstance(given, FaultSettings):
+            given = given.model_dump()
+        rest["faults"] = {**given, **knobs}
+        return rest
+
+    api_secret: str = Field(
+        default="sandbox-api-secret", description="Signs webhooks (HMAC-SHA256)."
+    )
+    access_token: str = Field(default="shpat_sandbox_token", description="X-Shopify-Access-Token.")
     shop_domain: str = "causeway-sandbox.myshopify.com"
     shop_name: str = "Causeway Sandbox"
     shop_email: str = "owner@causeway-sandbox.example"
-    currency: str = Field("USD", description="The shop currency, default for new orders.")
+    currency: str = Field(default="USD", description="The shop currency, default for new orders.")
     shop_utc_offset_minutes: int = Field(
-        -300,
+        default=-300,
         ge=-720,
         le=840,
         description=(
@@ -69,31 +102,32 @@ class SandboxSettings(BaseModel):
         ),
     )
     api_version: str = "2025-10"
-    bucket_max: float = Field(1000.0, gt=0, description="throttleStatus.maximumAvailable.")
-    restore_rate: float = Field(50.0, gt=0, description="throttleStatus.restoreRate, per second.")
+    bucket_max: float = Field(default=1000.0, gt=0, description="throttleStatus.maximumAvailable.")
+    restore_rate: float = Field(
+        default=50.0, gt=0, description="throttleStatus.restoreRate, per second."
+    )
     max_query_cost: int = Field(
-        1000, gt=0, description="Shopify's single-query limit (MAX_COST_EXCEEDED above it)."
+        default=1000, gt=0, description="Shopify's single-query limit (MAX_COST_EXCEEDED above it)."
     )
-    webhook_timeout_s: float = Field(5.0, gt=0, description="Shopify waits 5 s for a 2xx.")
+    webhook_timeout_s: float = Field(default=5.0, gt=0, description="Shopify waits 5 s for a 2xx.")
     webhook_retry_initial_s: float = Field(
-        0.2, ge=0, description="First retry delay (Shopify: minutes; fast here on purpose)."
+        default=0.2, ge=0, description="First retry delay (Shopify: minutes; fast here on purpose)."
     )
-    webhook_retry_factor: float = Field(2.0, ge=1.0)
-    webhook_max_attempts: int = Field(8, ge=1, description="Shopify tries 8 times in all.")
+    webhook_retry_factor: float = Field(default=2.0, ge=1.0)
+    webhook_max_attempts: int = Field(default=8, ge=1, description="Shopify tries 8 times in all.")
     webhook_remove_failing_subscriptions: bool = Field(
-        True,
+        default=True,
         description=(
-            "Like Shopify, delete an API-created subscription whose webhook failed every "
-            "attempt."
+            "Like Shopify, delete an API-created subscription whose webhook failed every attempt."
         ),
     )
     allow_http_webhooks: bool = Field(
-        True,
+        default=True,
         description=(
             "Shopify only accepts https:// subscription URIs; the sandbox also accepts "
             "http:// so tests can receive on 127.0.0.1. Deliveries only ever go to "
             "loopback addresses, whatever this says."
         ),
     )
-    faults: FaultSettings = Field(default_factory=FaultSettings)
-    seed: int = Field(0, description="Seeds every random draw (faults, tokens, shuffles).")
+    faults: FaultSettings = Field(default_factory=lambda: FaultSettings())
+    seed: int = Field(default=0, description="Seeds every random draw (faults, tokens, shuffles).")

@@ -65,7 +65,14 @@ QUANTITY_NAMES = (
     "reserved",
     "safety_stock",
 )
-_ON_HAND_PARTS = ("available", "committed", "damaged", "quality_control", "reserved", "safety_stock")
+_ON_HAND_PARTS = (
+    "available",
+    "committed",
+    "damaged",
+    "quality_control",
+    "reserved",
+    "safety_stock",
+)
 
 # Id ranges of the size Shopify hands out today, so a hub that stores ids in a
 # 32-bit column fails here.
@@ -266,16 +273,35 @@ class Store:
             now = self.clock.now()
             handle = "-".join("".join(c if c.isalnum() else " " for c in title.lower()).split())
             product = Product(
-                self.next_id("Product"), title, handle or "product", vendor, product_type,
-                "ACTIVE", [], now, now,
+                self.next_id("Product"),
+                title,
+                handle or "product",
+                vendor,
+                product_type,
+                "ACTIVE",
+                [],
+                now,
+                now,
             )
             variant_id = self.next_id("ProductVariant")
             item = InventoryItem(
                 self.next_id("InventoryItem"), variant_id, sku, tracked, requires_shipping, now, now
             )
             variant = Variant(
-                variant_id, product.id, sku, "Default Title", price, item.id, inventory_policy,
-                taxable, requires_shipping, grams, 1, barcode, now, now,
+                variant_id,
+                product.id,
+                sku,
+                "Default Title",
+                price,
+                item.id,
+                inventory_policy,
+                taxable,
+                requires_shipping,
+                grams,
+                1,
+                barcode,
+                now,
+                now,
             )
             product.variant_ids.append(variant.id)
             level = InventoryLevel(
@@ -304,8 +330,7 @@ class Store:
             "available": level.get("available"),
             "updated_at": self.clock.rest_time(level.updated_at),
             "admin_graphql_api_id": (
-                f"{gid('InventoryLevel', level.location_id)}"
-                f"?inventory_item_id={level.item_id}"
+                f"{gid('InventoryLevel', level.location_id)}?inventory_item_id={level.item_id}"
             ),
         }
 
@@ -323,8 +348,14 @@ class Store:
         with self.lock:
             now = self.clock.now()
             sub = Subscription(
-                self.next_id("WebhookSubscription"), topic, uri, format,
-                list(include_fields or []), filter, now, now,
+                self.next_id("WebhookSubscription"),
+                topic,
+                uri,
+                format,
+                list(include_fields or []),
+                filter,
+                now,
+                now,
             )
             self.subscriptions[sub.id] = sub
             return sub

@@ -12,41 +12,36 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from graphql import GraphQLError
-
 from causeway.sandbox.shopify.connections import paginate
 from causeway.sandbox.shopify.formats import (
     gid,
     gql_decimal,
     gql_money_scalar,
     gql_time,
-    parse_gid,
     parse_time,
 )
-from causeway.sandbox.shopify.store import (
-    QUANTITY_NAMES,
-    AdjustmentGroup,
-    InventoryItem,
-    InventoryLevel,
-    Location,
-    Product,
-    Store,
-    Subscription,
-    Variant,
-)
+from causeway.sandbox.shopify.inventory_views import InventoryViews
+from causeway.sandbox.shopify.store import Product, Store, Subscription, Variant
 
 FINANCIAL = {
-    "pending": "PENDING", "authorized": "AUTHORIZED", "partially_paid": "PARTIALLY_PAID",
-    "paid": "PAID", "partially_refunded": "PARTIALLY_REFUNDED", "refunded": "REFUNDED",
-    "voided": "VOIDED", "expired": "EXPIRED",
+    "pending": "PENDING",
+    "authorized": "AUTHORIZED",
+    "partially_paid": "PARTIALLY_PAID",
+    "paid": "PAID",
+    "partially_refunded": "PARTIALLY_REFUNDED",
+    "refunded": "REFUNDED",
+    "voided": "VOIDED",
+    "expired": "EXPIRED",
 }
 FULFILLMENT = {
-    None: "UNFULFILLED", "fulfilled": "FULFILLED", "partial": "PARTIALLY_FULFILLED",
+    None: "UNFULFILLED",
+    "fulfilled": "FULFILLED",
+    "partial": "PARTIALLY_FULFILLED",
     "restocked": "RESTOCKED",
 }
 
 
-class Views:
+class Views(InventoryViews):
     """Builds GraphQL-shaped dicts for one shop (its domain and API version)."""
 
     def __init__(self, store: Store, *, api_version: str, shop_currency: str) -> None:
@@ -115,9 +110,7 @@ class Views:
             "displayName": name or rest.get("email") or "",
             "email": rest.get("email"),
             "phone": rest.get("phone"),
-            "defaultEmailAddress": (
-                {"emailAddress": rest["email"]} if rest.get("email") else None
-            ),
+            "defaultEmailAddress": ({"emailAddress": rest["email"]} if rest.get("email") else None),
             "defaultPhoneNumber": {"phoneNumber": rest["phone"]} if rest.get("phone") else None,
             "note": rest.get("note"),
             "tags": [t.strip() for t in (rest.get("tags") or "").split(",") if t.strip()],
@@ -147,8 +140,13 @@ class Views:
             "source": (host.removeprefix("www.") if host else "direct"),
             "occurredAt": gql_time(parse_time(order["created_at"])),
         }
-        return {"firstVisit": visit, "lastVisit": dict(visit), "ready": True,
-                "customerOrderIndex": None, "daysToConversion": 0}
+        return {
+            "firstVisit": visit,
+            "lastVisit": dict(visit),
+            "ready": True,
+            "customerOrderIndex": None,
+            "daysToConversion": 0,
+        }
 
     def line_item(self, line: dict[str, Any], currency: str) -> dict[str, Any]:
         price = Decimal(line["price"])
@@ -198,15 +196,25 @@ class Views:
         cur = o["currency"]
         lines = o.get("line_items") or []
         ships = o.get("shipping_lines") or []
-        shipping_total = sum((Decimal(s["price"]) for s in ships), Decimal("0"))
+        shipping_total = sum((Decimal(s["price"]) for s in ships), Decimal(0))
 
         def line_items(info: Any, **args: Any) -> dict[str, Any]:
-            return paginate(lines, sort="POSITION", key=lambda row: (lines.index(row), row["id"]),
-                            node=lambda row: self.line_item(row, cur), **args)
+            return paginate(
+                lines,
+                sort="POSITION",
+                key=lambda row: (lines.index(row), row["id"]),
+                node=lambda row: self.line_item(row, cur),
+                **args,
+            )
 
         def shipping_lines(info: Any, includeRemovals: bool = False, **args: Any) -> dict[str, Any]:
-            return paginate(ships, sort="POSITION", key=lambda row: (ships.index(row), row["id"]),
-                            node=lambda row: self.shipping_line(row, cur), **args)
+            return paginate(
+                ships,
+                sort="POSITION",
+                key=lambda row: (ships.index(row), row["id"]),
+                node=lambda row: self.shipping_line(row, cur),
+                **args,
+            )
 
         customer_id = (o.get("customer") or {}).get("id")
         cancel = o.get("cancel_reason")
@@ -221,7 +229,9 @@ class Views:
             "createdAt": gql_time(parse_time(o["created_at"])),
             "processedAt": gql_time(parse_time(o["created_at"])),
             "updatedAt": gql_time(parse_time(o["updated_at"])),
-            "cancelledAt": gql_time(parse_time(o["cancelled_at"])) if o.get("cancelled_at") else None,
+            "cancelledAt": gql_time(parse_time(o["cancelled_at"]))
+            if o.get("cancelled_at")
+            else None,
             "cancelReason": cancel.upper() if cancel else None,
             "closed": o.get("closed_at") is not None,
             "closedAt": gql_time(parse_time(o["closed_at"])) if o.get("closed_at") else None,
@@ -260,13 +270,15 @@ class Views:
     def product(self, p: Product) -> dict[str, Any]:
         def variants(info: Any, sortKey: str = "POSITION", **args: Any) -> dict[str, Any]:
             rows = [self.store.variants[v] for v in p.variant_ids]
-            return paginate(rows, sort=sortKey, key=lambda v: (v.position, v.id),
-                            node=self.variant, **args)
+            return paginate(
+                rows, sort=sortKey, key=lambda v: (v.position, v.id), node=self.variant, **args
+            )
 
         total = 0
         for vid in p.variant_ids:
             level = self.store.levels.get(
-                (self.store.variants[vid].inventory_item_id, self.store.default_location_id))
+                (self.store.variants[vid].inventory_item_id, self.store.default_location_id)
+            )
             total += level.get("available") if level else 0
         return {
             "__typename": "Product",
@@ -304,118 +316,9 @@ class Views:
             "createdAt": gql_time(v.created_at),
             "updatedAt": gql_time(v.updated_at),
             "product": lambda info: self.product(product),
-            "inventoryItem": lambda info: self.inventory_item(self.store.items[v.inventory_item_id]),
-        }
-
-    # ---------------------------------------------------------------- inventory
-
-    def _level_for(self, item_id: int, location_gid: str, kind: str) -> dict[str, Any] | None:
-        found_kind, location_id = parse_gid(location_gid)
-        if found_kind != kind:
-            return None
-        level = self.store.levels.get((item_id, location_id))
-        return self.level(level) if level else None
-
-    def inventory_item(self, item: InventoryItem) -> dict[str, Any]:
-        def inventory_level(info: Any, locationId: str) -> dict[str, Any] | None:
-            return self._level_for(item.id, locationId, "Location")
-
-        return {
-            "__typename": "InventoryItem",
-            "id": gid("InventoryItem", item.id),
-            "legacyResourceId": str(item.id),
-            "sku": item.sku,
-            "tracked": item.tracked,
-            "requiresShipping": item.requires_shipping,
-            "createdAt": gql_time(item.created_at),
-            "updatedAt": gql_time(item.updated_at),
-            "variant": lambda info: self.variant(self.store.variants[item.variant_id]),
-            "inventoryLevel": inventory_level,
-        }
-
-    def level(self, level: InventoryLevel) -> dict[str, Any]:
-        level_gid = (f"{gid('InventoryLevel', level.location_id)}"
-                     f"?inventory_item_id={level.item_id}")
-
-        def quantities(info: Any, names: list[str]) -> list[dict[str, Any]]:
-            unknown = [n for n in names if n not in QUANTITY_NAMES]
-            if unknown:
-                raise GraphQLError(
-                    f"Invalid quantity name(s): {', '.join(unknown)}. Valid names are: "
-                    f"{', '.join(QUANTITY_NAMES)}."
-                )
-            return [
-                {
-                    "id": f"gid://shopify/InventoryQuantity/{level.location_id}"
-                          f"?inventory_item_id={level.item_id}&name={n}",
-                    "name": n,
-                    "quantity": level.get(n),
-                    "updatedAt": gql_time(level.updated_at),
-                }
-                for n in names
-            ]
-
-        return {
-            "__typename": "InventoryLevel",
-            "id": level_gid,
-            "canDeactivate": False,
-            "createdAt": gql_time(level.created_at),
-            "updatedAt": gql_time(level.updated_at),
-            "item": lambda info: self.inventory_item(self.store.items[level.item_id]),
-            "location": lambda info: self.location(self.store.locations[level.location_id]),
-            "quantities": quantities,
-        }
-
-    def location(self, loc: Location) -> dict[str, Any]:
-        def inventory_level(info: Any, inventoryItemId: str) -> dict[str, Any] | None:
-            kind, item_id = parse_gid(inventoryItemId)
-            if kind != "InventoryItem":
-                return None
-            level = self.store.levels.get((item_id, loc.id))
-            return self.level(level) if level else None
-
-        return {
-            "__typename": "Location",
-            "id": gid("Location", loc.id),
-            "legacyResourceId": str(loc.id),
-            "name": loc.name,
-            "isActive": loc.is_active,
-            "fulfillsOnlineOrders": True,
-            "hasActiveInventory": any(k[1] == loc.id for k in self.store.levels),
-            "shipsInventory": True,
-            "createdAt": gql_time(loc.created_at),
-            "updatedAt": gql_time(loc.updated_at),
-            "inventoryLevel": inventory_level,
-        }
-
-    def adjustment_group(self, group: AdjustmentGroup) -> dict[str, Any]:
-        def changes(info: Any, inventoryItemIds: list[str] | None = None,
-                    locationIds: list[str] | None = None,
-                    quantityNames: list[str] | None = None) -> list[dict[str, Any]]:
-            items = {parse_gid(i)[1] for i in inventoryItemIds} if inventoryItemIds else None
-            locs = {parse_gid(i)[1] for i in locationIds} if locationIds else None
-            return [
-                {
-                    "name": c.name,
-                    "delta": c.delta,
-                    "quantityAfterChange": c.quantity_after,
-                    "ledgerDocumentUri": None,
-                    "item": self.inventory_item(self.store.items[c.item_id]),
-                    "location": self.location(self.store.locations[c.location_id]),
-                }
-                for c in group.changes
-                if (items is None or c.item_id in items)
-                and (locs is None or c.location_id in locs)
-                and (quantityNames is None or c.name in quantityNames)
-            ]
-
-        return {
-            "__typename": "InventoryAdjustmentGroup",
-            "id": gid("InventoryAdjustmentGroup", group.id),
-            "createdAt": gql_time(group.created_at),
-            "reason": group.reason,
-            "referenceDocumentUri": group.reference_document_uri,
-            "changes": changes,
+            "inventoryItem": lambda info: self.inventory_item(
+                self.store.items[v.inventory_item_id]
+            ),
         }
 
     # ---------------------------------------------------------------- webhooks
@@ -434,6 +337,9 @@ class Views:
             "filter": sub.filter,
             "createdAt": gql_time(sub.created_at),
             "updatedAt": gql_time(sub.updated_at),
-            "apiVersion": {"handle": self.api_version, "displayName": self.api_version,
-                           "supported": True},
+            "apiVersion": {
+                "handle": self.api_version,
+                "displayName": self.api_version,
+                "supported": True,
+            },
         }

@@ -1,0 +1,99 @@
+"""What a storefront checkout and a merchant's admin edits send: the control API's inputs.
+
+Validated with pydantic so a test that asks for something Shopify would never
+record (a negative quantity, an unknown financial status) fails loudly at the
+control API instead of producing an order no real shop could contain.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AddressIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    address1: str = "1 Sandbox Way"
+    address2: str | None = ""
+    city: str = "Louisville"
+    province: str | None = "Kentucky"
+    province_code: str | None = "KY"
+    zip: str | None = "40202"
+    country: str | None = None
+    country_code: str = "US"
+    phone: str | None = None
+    latitude: str | None = None
+    longitude: str | None = None
+
+
+class LineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: str
+    quantity: int = Field(gt=0)
+    price: Decimal | None = Field(default=None, ge=0, description="Defaults to the variant price.")
+
+
+class NoteAttributeIn(BaseModel):
+    name: str
+    value: str
+
+
+class OrderIn(BaseModel):
+    """What a storefront checkout knows when it places an order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str
+    first_name: str
+    last_name: str
+    phone: str | None = None
+    lines: list[LineIn] = Field(min_length=1)
+    shipping_price: Decimal = Field(default=Decimal(0), ge=0)
+    shipping_title: str | None = None
+    shipping_taxable: bool = False
+    tax_rate: Decimal = Field(default=Decimal(0), ge=0, lt=1)
+    tax_title: str = "Tax"
+    taxes_included: bool = False
+    currency: str | None = None
+    source_name: str = "web"
+    landing_site: str | None = None
+    referring_site: str | None = None
+    shipping_address: AddressIn | None = None
+    billing_address: AddressIn | None = None
+    note: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    note_attributes: list[NoteAttributeIn] = Field(default_factory=list)
+    financial_status: Literal[
+        "pending",
+        "authorized",
+        "partially_paid",
+        "paid",
+        "partially_refunded",
+        "refunded",
+        "voided",
+        "expired",
+    ] = "paid"
+    buyer_accepts_marketing: bool = False
+    test: bool = False
+
+
+class OrderUpdateIn(BaseModel):
+    """What a merchant can change on an order in the admin (each change bumps updated_at)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: str | None = None
+    tags: list[str] | None = None
+    email: str | None = None
+    financial_status: str | None = None
+    fulfillment_status: Literal["fulfilled", "partial", "restocked"] | None = None
+    cancel_reason: (
+        Literal["customer", "declined", "fraud", "inventory", "other", "staff"] | None
+    ) = None
