@@ -14,6 +14,8 @@ from sqlalchemy import create_engine, text
 
 from causeway.engine.store import Store
 
+pytest_plugins = ["tests.tryton_fixtures"]
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_ADMIN_URL = os.environ.get(
     "CAUSEWAY_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -10,6 +10,7 @@ demand (`causeway sync stock`), and in full (`--full`) to repair drift.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -29,6 +30,9 @@ log = logging.getLogger("causeway.flows.stock_to_channels")
 NAME = "stock-to-channels"
 STOCK = "stock"  # link entity type: external_id = SKU, fingerprint = published quantity
 MAX_CAS_ROUNDS = 3
+# A SKU the store does not sell is looked up again only after this long (or on a
+# full run), so that an unchanged ERP costs no store call at all.
+NOT_IN_CHANNEL_RECHECK = 15 * 60
 
 
 class StockSource(Protocol):
@@ -108,6 +112,7 @@ class StockToChannels:
         self.cursor = Cursor(store, source, "stock-moves", overlap)
         self._locations: dict[str, str | None] = dict(location_ids or {})
         self._items: dict[str, dict[str, Any]] = {name: {} for name in self.targets}
+        self._absent: dict[str, dict[str, float]] = {name: {} for name in self.targets}
 
     def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
         outcomes: dict[int, BaseException | None] = {}
@@ -153,7 +158,7 @@ class StockToChannels:
         if not wanted:
             return result
         location = self._location(name, channel)
-        items = self._inventory_items(name, channel, list(wanted))
+        items = self._inventory_items(name, channel, list(wanted), recheck_absent=full)
         result.not_in_channel = sorted(set(wanted) - set(items))
         todo = {sku: qty for sku, qty in wanted.items() if sku in items}
         for round_ in range(MAX_CAS_ROUNDS):
@@ -201,9 +206,18 @@ class StockToChannels:
             self._locations[name] = channel.primary_location_id()
         return self._locations[name]  # type: ignore[return-value]
 
-    def _inventory_items(self, name: str, channel: StockChannel, skus: list[str]) -> dict[str, Any]:
-        cache = self._items[name]
-        missing = [sku for sku in skus if sku not in cache]
-        if missing:
-            cache.update(channel.inventory_items_by_sku(missing))
+    def _inventory_items(
+        self, name: str, channel: StockChannel, skus: list[str], *, recheck_absent: bool
+    ) -> dict[str, Any]:
+        cache, absent = self._items[name], self._absent[name]
+        stamp = time.monotonic()
+        unknown = [
+            sku for sku in skus
+            if sku not in cache
+            and (recheck_absent or stamp - absent.get(sku, -NOT_IN_CHANNEL_RECHECK) >= NOT_IN_CHANNEL_RECHECK)
+        ]
+        if unknown:
+            found = channel.inventory_items_by_sku(unknown)
+            cache.update(found)
+            absent.update({sku: stamp for sku in unknown if sku not in found})
         return {sku: cache[sku] for sku in skus if sku in cache}
