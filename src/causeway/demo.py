@@ -182,11 +182,11 @@ def run_demo(*, orders: int, once: bool, as_json: bool, workdir: Path | None, co
         summary.erp_sales_for_these_orders = len(hub.connectors["erp"].rpc.search_read(
             "sale.sale", [["reference", "in", references], ["state", "in", ["confirmed", "processing", "done"]]],
             ["id"]))
-        deliveries = shop.get("/_sandbox/deliveries").json()
-        summary.webhook_deliveries = len(deliveries)
-        summary.duplicates_ignored = max(0, summary.webhook_deliveries - summary.orders_placed)
+        delivered = [d for d in shop.get("/_sandbox/deliveries").json() if 200 <= (d.get("status") or 0) < 300]
+        summary.webhook_deliveries = len(delivered)
+        summary.duplicates_ignored = len(delivered) - len({d["event_id"] for d in delivered})
 
-        say("[bold]6.[/bold] the ERP's forecast dropped; publishing the change ...")
+        say("\n[bold]6.[/bold] the ERP's forecast dropped; publishing the change ...")
         hub.stock_flow.run()
         after = shop.get("/_sandbox/inventory").json()
         say("   store stock now: " + ", ".join(f"{sku} {after.get(sku)}" for sku, _, _ in CATALOGUE[:4]))

@@ -61,31 +61,45 @@ class Inbox:
         self.jobs = jobs
         self.router = router
 
-    def accept_in(self, conn: Connection, record: InboxRecord) -> bool:
-        """Store one record and its jobs in the caller's transaction.
+    def accept_in(self, conn: Connection, records: Sequence[InboxRecord]) -> list[bool]:
+        """Store records and their jobs in the caller's transaction.
 
-        Returns False when the (source, event_id) was already there: a duplicate
-        delivery, which must be acknowledged but not processed again.
+        For each record, False means its (source, event_id) was already there (or
+        earlier in the same batch): a duplicate delivery, which must be
+        acknowledged but not processed again. One multi-row insert serves the
+        whole batch, which is what makes group commit cheap.
         """
+        if not records:
+            return []
+        unique: dict[tuple[str, str], InboxRecord] = {}
+        for record in records:
+            unique.setdefault((record.source, record.event_id), record)
+        stamp = now()
         insert = pg_insert(inbox) if self.store.is_postgres else sqlite_insert(inbox)
-        statement = (
-            insert.values(
-                source=record.source, event_id=record.event_id, topic=record.topic,
-                entity_key=record.entity_key, headers=json.dumps(record.headers),
-                body=record.body, received_at=now(),
-            )
-            .on_conflict_do_nothing(index_elements=["source", "event_id"])
-            .returning(inbox.c.id)
+        statement = insert.on_conflict_do_nothing(index_elements=["source", "event_id"]).returning(
+            inbox.c.id, inbox.c.source, inbox.c.event_id
         )
-        inbox_id = conn.execute(statement).scalar()
-        if inbox_id is None:
-            return False
-        self.jobs.enqueue_in(conn, self.router(record, inbox_id))
-        return True
+        rows = [
+            dict(source=r.source, event_id=r.event_id, topic=r.topic, entity_key=r.entity_key,
+                 headers=json.dumps(r.headers), body=r.body, received_at=stamp)
+            for r in unique.values()
+        ]
+        stored = {(row.source, row.event_id): row.id for row in conn.execute(statement, rows)}
+        new_jobs = [
+            job for key, inbox_id in stored.items() for job in self.router(unique[key], inbox_id)
+        ]
+        self.jobs.enqueue_in(conn, new_jobs)
+        claimed: set[tuple[str, str]] = set()
+        results = []
+        for record in records:
+            key = (record.source, record.event_id)
+            results.append(key in stored and key not in claimed)
+            claimed.add(key)
+        return results
 
     def accept(self, records: Sequence[InboxRecord]) -> list[bool]:
         with self.store.transaction() as conn:
-            return [self.accept_in(conn, r) for r in records]
+            return self.accept_in(conn, records)
 
     def get(self, inbox_id: int, conn: Connection | None = None) -> StoredEvent | None:
         if conn is None:

@@ -17,7 +17,6 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -45,12 +44,10 @@ class Store:
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # The pool hands each connection to one thread at a time; keeping them open
+        # saves re-running the pragmas below on every transaction.
         engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": 30},
-            # One connection per checkout keeps threads from sharing a handle;
-            # opening a SQLite file is cheap next to a durable commit.
-            poolclass=NullPool if database and database != ":memory:" else None,
+            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8
         )
 
         @event.listens_for(engine, "connect")
