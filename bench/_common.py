@@ -33,15 +33,25 @@ def store_orders(count: int, tag: str, templates: int = 20) -> list[dict[str, An
     with SandboxServer(SandboxSettings(api_secret=SECRET, access_token=TOKEN)) as sandbox:
         shop = httpx.Client(base_url=sandbox.url, timeout=30)
         for sku in SKUS:
-            shop.post("/_sandbox/products", json={"title": sku, "sku": sku, "price": "9.00",
-                                                  "quantity": 100000}).raise_for_status()
+            shop.post(
+                "/_sandbox/products",
+                json={"title": sku, "sku": sku, "price": "9.00", "quantity": 100000},
+            ).raise_for_status()
         made = []
         for i in range(min(templates, count)):
             lines = [{"sku": SKUS[(i * 2 + k) % len(SKUS)], "quantity": 1 + k} for k in range(2)]
-            made.append(shop.post("/_sandbox/orders", json={
-                "email": f"{tag}-customer{i % 5}@example.com", "first_name": "Bench",
-                "last_name": f"Customer {i % 5}", "lines": lines, "tax_rate": "0.10",
-            }).json())
+            made.append(
+                shop.post(
+                    "/_sandbox/orders",
+                    json={
+                        "email": f"{tag}-customer{i % 5}@example.com",
+                        "first_name": "Bench",
+                        "last_name": f"Customer {i % 5}",
+                        "lines": lines,
+                        "tax_rate": "0.10",
+                    },
+                ).json()
+            )
     orders = []
     for i in range(count):
         order = copy.deepcopy(made[i % len(made)])
@@ -64,17 +74,34 @@ def webhook(order: dict[str, Any], event_id: str) -> tuple[bytes, dict[str, str]
     }
 
 
-def hub_settings(workdir: Path, erp: TrytonServer, shop_url: str, port: int, **server: Any) -> dict[str, Any]:
+def hub_settings(
+    workdir: Path, erp: TrytonServer, shop_url: str, port: int, **server: Any
+) -> dict[str, Any]:
     return {
         "store": {"url": f"sqlite:///{workdir / 'hub.db'}"},
         "server": {"port": port, **server},
         "workers": {"count": 1, "lease": "60s", "backoff_base": "200ms", "backoff_cap": "2s"},
         "systems": {
-            "shop": {"type": "shopify", "shop_url": shop_url, "access_token": TOKEN,
-                     "webhook_secret": SECRET},
-            "erp": {"type": "tryton", "url": erp.url, "database": erp.database,
-                    "username": erp.username, "password": erp.password},
+            "shop": {
+                "type": "shopify",
+                "shop_url": shop_url,
+                "access_token": TOKEN,
+                "webhook_secret": SECRET,
+            },
+            "erp": {
+                "type": "tryton",
+                "url": erp.url,
+                "database": erp.database,
+                "username": erp.username,
+                "password": erp.password,
+            },
         },
-        "flows": {"orders-to-erp": {"source": "shop", "target": "erp", "reconcile_every": "1h",
-                                    "batch_size": 25}},
+        "flows": {
+            "orders-to-erp": {
+                "source": "shop",
+                "target": "erp",
+                "reconcile_every": "1h",
+                "batch_size": 25,
+            }
+        },
     }

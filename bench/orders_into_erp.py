@@ -30,33 +30,77 @@ from causeway.web.server import BackgroundServer, free_port
 
 def direct_one_by_one(rpc: TrytonRPC, orders: list[dict[str, Any]]) -> None:
     """The baseline: per order, the calls a straightforward integration makes."""
-    products = {p["code"]: p for p in rpc.search_read(
-        "product.product", [["code", "in", sorted({li["sku"] for o in orders for li in o["line_items"]})]],
-        ["code", "default_uom"])}
-    tax, = rpc.search_read("account.tax", [["rate", "=", Decimal("0.10")]], ["id"], limit=1)
+    products = {
+        p["code"]: p
+        for p in rpc.search_read(
+            "product.product",
+            [["code", "in", sorted({li["sku"] for o in orders for li in o["line_items"]})]],
+            ["code", "default_uom"],
+        )
+    }
+    (tax,) = rpc.search_read("account.tax", [["rate", "=", Decimal("0.10")]], ["id"], limit=1)
     for order in orders:
         email = order["email"].lower()
-        found = rpc.search_read("party.contact_mechanism", [["type", "=", "email"], ["value", "=", email]],
-                                ["party"], limit=1)
+        found = rpc.search_read(
+            "party.contact_mechanism",
+            [["type", "=", "email"], ["value", "=", email]],
+            ["party"],
+            limit=1,
+        )
         if found:
             party = found[0]["party"]
             address = rpc.read("party.party", [party], ["addresses"])[0]["addresses"][0]
         else:
             a = order["shipping_address"]
-            party, = rpc.create("party.party", [{
-                "name": f"{a['first_name']} {a['last_name']}",
-                "addresses": [["create", [{"street": a["address1"], "postal_code": a["zip"], "city": a["city"]}]]],
-                "contact_mechanisms": [["create", [{"type": "email", "value": email}]]],
-            }])
+            (party,) = rpc.create(
+                "party.party",
+                [
+                    {
+                        "name": f"{a['first_name']} {a['last_name']}",
+                        "addresses": [
+                            [
+                                "create",
+                                [
+                                    {
+                                        "street": a["address1"],
+                                        "postal_code": a["zip"],
+                                        "city": a["city"],
+                                    }
+                                ],
+                            ]
+                        ],
+                        "contact_mechanisms": [["create", [{"type": "email", "value": email}]]],
+                    }
+                ],
+            )
             address = rpc.read("party.party", [party], ["addresses"])[0]["addresses"][0]
-        sale, = rpc.create("sale.sale", [{
-            "party": party, "invoice_address": address, "shipment_address": address,
-            "reference": f"direct-{order['id']}",
-            "lines": [["create", [{
-                "type": "line", "product": products[li["sku"]]["id"], "quantity": float(li["quantity"]),
-                "unit": products[li["sku"]]["default_uom"], "unit_price": Decimal(li["price"]),
-                "taxes": [["add", [tax["id"]]]]} for li in order["line_items"]]]],
-        }])
+        (sale,) = rpc.create(
+            "sale.sale",
+            [
+                {
+                    "party": party,
+                    "invoice_address": address,
+                    "shipment_address": address,
+                    "reference": f"direct-{order['id']}",
+                    "lines": [
+                        [
+                            "create",
+                            [
+                                {
+                                    "type": "line",
+                                    "product": products[li["sku"]]["id"],
+                                    "quantity": float(li["quantity"]),
+                                    "unit": products[li["sku"]]["default_uom"],
+                                    "unit_price": Decimal(li["price"]),
+                                    "taxes": [["add", [tax["id"]]]],
+                                }
+                                for li in order["line_items"]
+                            ],
+                        ]
+                    ],
+                }
+            ],
+        )
         rpc.button("sale.sale", "quote", [sale])
         rpc.button("sale.sale", "confirm", [sale])
 

@@ -26,7 +26,9 @@ from causeway.web.server import free_port
 from tests.e2e.harness import HubProcess
 
 
-async def fire(url: str, bodies: list[tuple[bytes, dict[str, str]]], concurrency: int) -> tuple[float, list[float]]:
+async def fire(
+    url: str, bodies: list[tuple[bytes, dict[str, str]]], concurrency: int
+) -> tuple[float, list[float]]:
     """Send every webhook with `concurrency` senders; return elapsed seconds and latencies.
 
     aiohttp rather than httpx here: httpx's async client tops out near 150
@@ -51,12 +53,15 @@ async def fire(url: str, bodies: list[tuple[bytes, dict[str, str]]], concurrency
         return time.perf_counter() - started, latencies
 
 
-def run(erp: Any, orders: list[dict[str, Any]], tag: str, concurrency: int, **server: Any) -> dict[str, float]:
+def run(
+    erp: Any, orders: list[dict[str, Any]], tag: str, concurrency: int, **settings: Any
+) -> dict[str, float]:
     workdir = Path(tempfile.mkdtemp(prefix=f"causeway-ingress-{tag}-"))
     port = free_port()
-    settings = hub_settings(workdir, erp, "http://127.0.0.1:9", port, **server)
-    settings["flows"]["orders-to-erp"]["reference_prefix"] = f"{tag}-"
-    hub = HubProcess(workdir, settings).start()
+    config = hub_settings(workdir, erp, "http://127.0.0.1:9", port, **settings.get("server", {}))
+    config["store"].update(settings.get("store", {}))
+    config["flows"]["orders-to-erp"]["reference_prefix"] = f"{tag}-"
+    hub = HubProcess(workdir, config).start()
     try:
         bodies = [webhook(o, f"{tag}-{i}") for i, o in enumerate(orders)]
         elapsed, latencies = asyncio.run(fire(hub.url, bodies, concurrency))
@@ -78,16 +83,39 @@ def main() -> None:
     erp = start_tryton()
     try:
         orders = store_orders(args.webhooks, "ingress")
-        grouped = run(erp, orders, "grouped", args.concurrency)
-        single = run(erp, orders, "single", args.concurrency, ingress_batch=1)
+        runs = {
+            "group commit, FULL (default)": run(erp, orders, "grouped", args.concurrency),
+            "one commit per webhook, FULL": run(
+                erp, orders, "single", args.concurrency, server={"ingress_batch": 1}
+            ),
+            "group commit, NORMAL": run(
+                erp,
+                orders,
+                "normal",
+                args.concurrency,
+                store={"sqlite_synchronous": "NORMAL"},
+            ),
+        }
     finally:
         erp.stop()
-    print(f"{args.webhooks} signed webhooks, {args.concurrency} concurrent senders, ERP draining, SQLite synchronous=FULL")
-    for name, r in (("group commit (default)", grouped), ("one commit per webhook", single)):
-        print(f"{name:24s}: {r['accepts_per_s']:7.0f} accepts/s  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms")
-    print(f"ratio group/single throughput: {grouped['accepts_per_s'] / single['accepts_per_s']:.2f}x; "
-          f"target >= 500 accepts/s with p99 < 50 ms: "
-          f"{'met' if grouped['accepts_per_s'] >= 500 and grouped['p99_ms'] < 50 else 'NOT met'}")
+    print(
+        f"{args.webhooks} signed webhooks, {args.concurrency} concurrent senders, "
+        "the hub's worker draining into the real Tryton meanwhile"
+    )
+    for name, r in runs.items():
+        print(
+            f"{name:30s}: {r['accepts_per_s']:6.0f} accepts/s  "
+            f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms"
+        )
+    grouped = runs["group commit, FULL (default)"]
+    single = runs["one commit per webhook, FULL"]
+    met = grouped["accepts_per_s"] >= 500 and grouped["p99_ms"] < 50
+    print(
+        f"ratio group commit / one commit per webhook: "
+        f"{grouped['accepts_per_s'] / single['accepts_per_s']:.2f}x throughput; "
+        f"target >= 500 accepts/s with p99 < 50 ms (default settings): "
+        f"{'met' if met else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

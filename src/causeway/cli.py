@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import time
 from pathlib import Path
@@ -49,7 +48,9 @@ def _when(stamp: float | None) -> str:
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="where to write the example")] = Path("causeway.yaml"),
+    path: Annotated[Path, typer.Argument(help="where to write the example")] = Path(
+        "causeway.yaml"
+    ),
     force: Annotated[bool, typer.Option(help="overwrite an existing file")] = False,
 ) -> None:
     """Write a commented example causeway.yaml to start from."""
@@ -74,8 +75,12 @@ def run(config: ConfigOption = Path("causeway.yaml")) -> None:
     hub.start()
     _subscribe_webhooks(hub)
     try:
-        uvicorn.run(create_app(hub), host=settings.server.host, port=settings.server.port,
-                    log_level="warning")
+        uvicorn.run(
+            create_app(hub),
+            host=settings.server.host,
+            port=settings.server.port,
+            log_level="warning",
+        )
     finally:
         hub.stop()
 
@@ -89,7 +94,7 @@ def _subscribe_webhooks(hub: Any) -> None:
             hub.connectors[name].subscribe_webhooks(
                 f"{public.rstrip('/')}/webhooks/{name}", ["orders/create", "orders/updated"]
             )
-        except Exception as exc:  # noqa: BLE001 - the reconcile poll still catches orders
+        except Exception as exc:
             logging.getLogger("causeway").warning("could not subscribe %s webhooks: %s", name, exc)
 
 
@@ -105,20 +110,41 @@ def status(
     if as_json:
         console.print_json(json.dumps(report))
         return
-    flows = Table("flow", "queued", "running", "done", "dead", "last success", "next run", "last error",
-                  title="Flows")
+    flows = Table(
+        "flow",
+        "queued",
+        "running",
+        "done",
+        "dead",
+        "last success",
+        "next run",
+        "last error",
+        title="Flows",
+    )
     for flow in report["flows"]:
         flows.add_row(
-            flow["name"], str(flow["queued"]), str(flow["running"]), str(flow["done"]),
-            str(flow["dead"]), _when(flow["last_success_at"]), _when(flow["next_run_at"]),
+            flow["name"],
+            str(flow["queued"]),
+            str(flow["running"]),
+            str(flow["done"]),
+            str(flow["dead"]),
+            _when(flow["last_success_at"]),
+            _when(flow["next_run_at"]),
             (flow["last_error"] or "")[:80],
         )
     console.print(flows)
     if report["dead"]:
-        dead = Table("job", "flow", "entity", "attempts", "reason", title="Dead jobs (causeway replay ID)")
+        dead = Table(
+            "job", "flow", "entity", "attempts", "reason", title="Dead jobs (causeway replay ID)"
+        )
         for job in report["dead"]:
-            dead.add_row(str(job["id"]), job["flow"], job["ordering_key"], str(job["attempts"]),
-                         job["last_error"] or "")
+            dead.add_row(
+                str(job["id"]),
+                job["flow"],
+                job["ordering_key"],
+                str(job["attempts"]),
+                job["last_error"] or "",
+            )
         console.print(dead)
     else:
         console.print("no dead jobs")
@@ -142,7 +168,9 @@ def replay(
     queue = JobQueue(Store(settings.store.url))
     count = queue.replay(job_id, flow=flow)
     if job_id is not None and count == 0:
-        err.print(f"[red]error:[/red] job {job_id} is not dead (or does not exist); nothing replayed")
+        err.print(
+            f"[red]error:[/red] job {job_id} is not dead (or does not exist); nothing replayed"
+        )
         raise typer.Exit(1)
     console.print(f"replayed {count} job(s); a running hub picks them up now")
 
@@ -182,7 +210,12 @@ def sync_stock(
 
 @app.command()
 def demo(
-    once: Annotated[bool, typer.Option("--once", help="exit after the scenario; 0 only if every order reached the ERP")] = False,
+    once: Annotated[
+        bool,
+        typer.Option(
+            "--once", help="exit after the scenario; 0 only if every order reached the ERP"
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
     orders: Annotated[int, typer.Option(help="sample orders to place")] = 12,
     workdir: Annotated[Path | None, typer.Option(help="where the demo keeps its files")] = None,

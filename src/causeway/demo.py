@@ -36,13 +36,17 @@ CATALOGUE = [("WID-001", "Widget", "10.00"), ("GAD-001", "Gadget", "25.00")] + [
     (f"SKU-{n:04d}", f"Bench item {n}", f"{5 + n}.00") for n in range(1, 9)
 ]
 CUSTOMERS = [
-    ("Ada", "Lovelace", "ada@example.com"), ("Grace", "Hopper", "Grace.Hopper@Example.com"),
-    ("Alan", "Turing", "alan@example.org"), ("Katherine", "Johnson", "kj@example.net"),
+    ("Ada", "Lovelace", "ada@example.com"),
+    ("Grace", "Hopper", "Grace.Hopper@Example.com"),
+    ("Alan", "Turing", "alan@example.org"),
+    ("Katherine", "Johnson", "kj@example.net"),
     ("Edsger", "Dijkstra", "ewd@example.nl"),
 ]
-SOURCES = [("web", "https://shop.example.com/?utm_source=newsletter", "https://mail.example.com/"),
-           ("web", "https://shop.example.com/products/widget", "https://www.google.com/"),
-           ("pos", None, None)]
+SOURCES = [
+    ("web", "https://shop.example.com/?utm_source=newsletter", "https://mail.example.com/"),
+    ("web", "https://shop.example.com/products/widget", "https://www.google.com/"),
+    ("pos", None, None),
+]
 
 
 @dataclass
@@ -67,24 +71,46 @@ class DemoSummary:
         )
 
 
-def _config(workdir: Path, erp: TrytonServer, shop_url: str, settings: SandboxSettings, port: int) -> Any:
-    return parse_config({
-        "store": {"url": f"sqlite:///{workdir / 'causeway.db'}"},
-        "server": {"port": port, "public_url": f"http://127.0.0.1:{port}"},
-        "workers": {"count": 2, "lease": "10s", "backoff_base": "500ms", "backoff_cap": "5s"},
-        "systems": {
-            "shop": {"type": "shopify", "shop_url": shop_url,
-                     "access_token": settings.access_token, "webhook_secret": settings.api_secret},
-            "erp": {"type": "tryton", "url": erp.url, "database": erp.database,
-                    "username": erp.username, "password": erp.password},
+def _config(
+    workdir: Path, erp: TrytonServer, shop_url: str, settings: SandboxSettings, port: int
+) -> Any:
+    return parse_config(
+        {
+            "store": {"url": f"sqlite:///{workdir / 'causeway.db'}"},
+            "server": {"port": port, "public_url": f"http://127.0.0.1:{port}"},
+            "workers": {"count": 2, "lease": "10s", "backoff_base": "500ms", "backoff_cap": "5s"},
+            "systems": {
+                "shop": {
+                    "type": "shopify",
+                    "shop_url": shop_url,
+                    "access_token": settings.access_token,
+                    "webhook_secret": settings.api_secret,
+                },
+                "erp": {
+                    "type": "tryton",
+                    "url": erp.url,
+                    "database": erp.database,
+                    "username": erp.username,
+                    "password": erp.password,
+                },
+            },
+            "flows": {
+                "orders-to-erp": {
+                    "source": "shop",
+                    "target": "erp",
+                    "reconcile_every": "20s",
+                    "batch_size": 25,
+                },
+                "stock-to-channels": {
+                    "source": "erp",
+                    "targets": ["shop"],
+                    "every": "10s",
+                    "safety_stock": 2,
+                },
+            },
         },
-        "flows": {
-            "orders-to-erp": {"source": "shop", "target": "erp", "reconcile_every": "20s",
-                              "batch_size": 25},
-            "stock-to-channels": {"source": "erp", "targets": ["shop"], "every": "10s",
-                                  "safety_stock": 2},
-        },
-    }, env={})
+        env={},
+    )
 
 
 def _place_orders(sandbox: httpx.Client, count: int, rng: random.Random) -> list[dict[str, Any]]:
@@ -92,11 +118,21 @@ def _place_orders(sandbox: httpx.Client, count: int, rng: random.Random) -> list
     for i in range(count):
         first, last, email = CUSTOMERS[i % len(CUSTOMERS)]
         source, landing, referrer = SOURCES[i % len(SOURCES)]
-        lines = [{"sku": sku, "quantity": rng.randint(1, 3)}
-                 for sku, _, _ in rng.sample(CATALOGUE, rng.randint(1, 3))]
-        body = {"email": email, "first_name": first, "last_name": last, "lines": lines,
-                "tax_rate": "0.10", "shipping_price": "4.90" if i % 2 else "0.00",
-                "source_name": source, "landing_site": landing, "referring_site": referrer}
+        lines = [
+            {"sku": sku, "quantity": rng.randint(1, 3)}
+            for sku, _, _ in rng.sample(CATALOGUE, rng.randint(1, 3))
+        ]
+        body = {
+            "email": email,
+            "first_name": first,
+            "last_name": last,
+            "lines": lines,
+            "tax_rate": "0.10",
+            "shipping_price": "4.90" if i % 2 else "0.00",
+            "source_name": source,
+            "landing_site": landing,
+            "referring_site": referrer,
+        }
         response = sandbox.post("/_sandbox/orders", json=body)
         response.raise_for_status()
         placed.append(response.json())
@@ -111,7 +147,9 @@ def _progress_table(rows: list[tuple[str, str, str]]) -> Table:
     return table
 
 
-def run_demo(*, orders: int, once: bool, as_json: bool, workdir: Path | None, console: Console) -> bool:
+def run_demo(
+    *, orders: int, once: bool, as_json: bool, workdir: Path | None, console: Console
+) -> bool:
     started = time.monotonic()
     build = default_build_dir()
     ensure_built(build)
@@ -121,8 +159,13 @@ def run_demo(*, orders: int, once: bool, as_json: bool, workdir: Path | None, co
     say = (lambda *_: None) if as_json else console.print
     summary = DemoSummary()
     rng = random.Random(2026)
-    settings = SandboxSettings(api_secret="demo-webhook-secret", access_token="shpat_demo",
-                               duplicate_rate=0.25, out_of_order=True, seed=7)
+    settings = SandboxSettings(
+        api_secret="demo-webhook-secret",
+        access_token="shpat_demo",
+        duplicate_rate=0.25,
+        out_of_order=True,
+        seed=7,
+    )
     erp = TrytonServer(build, workdir / "tryton")
     hub: Hub | None = None
     servers: list[Any] = []
@@ -135,24 +178,29 @@ def run_demo(*, orders: int, once: bool, as_json: bool, workdir: Path | None, co
         servers.append(sandbox)
         shop = httpx.Client(base_url=sandbox.url, timeout=30)
         for sku, title, price in CATALOGUE:
-            shop.post("/_sandbox/products", json={"title": title, "sku": sku, "price": price,
-                                                  "quantity": 0}).raise_for_status()
+            shop.post(
+                "/_sandbox/products",
+                json={"title": title, "sku": sku, "price": price, "quantity": 0},
+            ).raise_for_status()
         say(f"   sandbox store at {sandbox.url} with {len(CATALOGUE)} products")
         say("[bold]3.[/bold] starting the hub ...")
         port = free_port()
         hub = Hub(_config(workdir, erp, sandbox.url, settings, port))
         hub.start()
         servers.append(BackgroundServer(create_app(hub), port=port).start())
-        hub.connectors["shop"].subscribe_webhooks(f"http://127.0.0.1:{port}/webhooks/shop",
-                                                  ["orders/create", "orders/updated"])
+        hub.connectors["shop"].subscribe_webhooks(
+            f"http://127.0.0.1:{port}/webhooks/shop", ["orders/create", "orders/updated"]
+        )
         say(f"   hub at http://127.0.0.1:{port} (webhooks: /webhooks/shop)")
 
         say("[bold]4.[/bold] publishing sellable stock from the ERP to the store ...")
         run = hub.stock_flow.run(full=True)
         summary.stock_skus_published = len(run.channels["shop"].pushed)
         inventory = shop.get("/_sandbox/inventory").json()
-        say(f"   {summary.stock_skus_published} SKUs set; WID-001 now sells {inventory.get('WID-001')} "
-            "(ERP 1000 minus safety stock 2)")
+        say(
+            f"   {summary.stock_skus_published} SKUs set; WID-001 now sells "
+            f"{inventory.get('WID-001')} (ERP 1000 minus safety stock 2)"
+        )
 
         say(f"[bold]5.[/bold] placing {orders} orders in the store ...")
         placed = _place_orders(shop, orders, rng)
@@ -165,8 +213,13 @@ def run_demo(*, orders: int, once: bool, as_json: bool, workdir: Path | None, co
                 rows = []
                 for order_id in ids:
                     view = order_view(hub.store, hub.jobs, "shop", order_id) or {}
-                    rows.append((numbers[order_id], view.get("state", "waiting"),
-                                 view.get("summary", {}).get("erp_number") or ""))
+                    rows.append(
+                        (
+                            numbers[order_id],
+                            view.get("state", "waiting"),
+                            view.get("summary", {}).get("erp_number") or "",
+                        )
+                    )
                 if not as_json:
                     live.update(_progress_table(rows))
                 if all(state == "in_erp" for _, state, _ in rows) or time.monotonic() > deadline:
@@ -179,24 +232,41 @@ def run_demo(*, orders: int, once: bool, as_json: bool, workdir: Path | None, co
                 summary.problems.append("an order was parked; see `causeway status`")
 
         references = [f"shop-{numbers[i].lstrip('#')}" for i in ids]
-        summary.erp_sales_for_these_orders = len(hub.connectors["erp"].rpc.search_read(
-            "sale.sale", [["reference", "in", references], ["state", "in", ["confirmed", "processing", "done"]]],
-            ["id"]))
-        delivered = [d for d in shop.get("/_sandbox/deliveries").json() if 200 <= (d.get("status") or 0) < 300]
+        summary.erp_sales_for_these_orders = len(
+            hub.connectors["erp"].rpc.search_read(
+                "sale.sale",
+                [
+                    ["reference", "in", references],
+                    ["state", "in", ["confirmed", "processing", "done"]],
+                ],
+                ["id"],
+            )
+        )
+        delivered = [
+            d
+            for d in shop.get("/_sandbox/deliveries").json()
+            if 200 <= (d.get("status") or 0) < 300
+        ]
         summary.webhook_deliveries = len(delivered)
         summary.duplicates_ignored = len(delivered) - len({d["event_id"] for d in delivered})
 
         say("\n[bold]6.[/bold] the ERP's forecast dropped; publishing the change ...")
         hub.stock_flow.run()
         after = shop.get("/_sandbox/inventory").json()
-        say("   store stock now: " + ", ".join(f"{sku} {after.get(sku)}" for sku, _, _ in CATALOGUE[:4]))
-    except Exception as exc:  # noqa: BLE001 - the summary reports it; --once fails on it
+        say(
+            "   store stock now: "
+            + ", ".join(f"{sku} {after.get(sku)}" for sku, _, _ in CATALOGUE[:4])
+        )
+    except Exception as exc:
         summary.problems.append(f"{type(exc).__name__}: {exc}")
     finally:
         summary.seconds = round(time.monotonic() - started, 1)
         if not once and not summary.problems and hub is not None:
-            say("\nThe hub keeps running: place orders with "
-                f"POST {servers[0].url}/_sandbox/orders, watch with GET /api/orders/shop/<id>. Ctrl-C stops.")
+            say(
+                "\nThe hub keeps running: place orders with "
+                f"POST {servers[0].url}/_sandbox/orders, watch with GET /api/orders/shop/<id>. "
+                "Ctrl-C stops."
+            )
             try:
                 while True:
                     time.sleep(1)
@@ -219,11 +289,21 @@ def _print_summary(summary: DemoSummary, as_json: bool, console: Console) -> Non
         print(json.dumps(data, default=lambda o: str(o) if isinstance(o, Decimal) else o))
         return
     table = Table("", "", title="Summary", show_header=False)
-    for key in ("orders_placed", "orders_in_erp", "erp_sales_for_these_orders", "webhook_deliveries",
-                "duplicates_ignored", "stock_skus_published", "seconds"):
+    for key in (
+        "orders_placed",
+        "orders_in_erp",
+        "erp_sales_for_these_orders",
+        "webhook_deliveries",
+        "duplicates_ignored",
+        "stock_skus_published",
+        "seconds",
+    ):
         table.add_row(key.replace("_", " "), str(data[key]))
     console.print(table)
     for problem in summary.problems:
         console.print(f"[red]problem:[/red] {problem}")
-    console.print("[green]every order reached the ERP exactly once[/green]" if summary.ok
-                  else "[red]not every order reached the ERP[/red]")
+    console.print(
+        "[green]every order reached the ERP exactly once[/green]"
+        if summary.ok
+        else "[red]not every order reached the ERP[/red]"
+    )

@@ -23,7 +23,7 @@ from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.engine.inbox import Inbox, InboxRecord, InboxWriter
-from causeway.engine.jobs import UNFINISHED, DEAD, JobQueue, NewJob, RetryPolicy
+from causeway.engine.jobs import DEAD, UNFINISHED, JobQueue, NewJob, RetryPolicy
 from causeway.engine.rate import RateBudgets
 from causeway.engine.scheduler import Scheduler, Trigger
 from causeway.engine.schema import jobs
@@ -44,16 +44,24 @@ def build_connector(name: str, system: Any, budgets: RateBudgets) -> Any:
         # One budget per credential: every flow using this token shares it.
         credential = f"shopify:{system.shop_url}:{hashlib.sha256(token.encode()).hexdigest()[:12]}"
         budget = budgets.get(
-            credential, capacity=system.cost_bucket, refill_per_second=system.cost_restore_per_second
+            credential,
+            capacity=system.cost_bucket,
+            refill_per_second=system.cost_restore_per_second,
         )
         return ShopifyConnector(
             system.shop_url, token, budget=budget, system=name, api_version=system.api_version
         )
     if isinstance(system, TrytonSystem):
         return TrytonConnector(
-            system.url, system.database, system.username, system.password.get_secret_value(),
-            warehouse_code=system.warehouse, shipping_sku=system.shipping_sku,
-            discount_sku=system.discount_sku, timeout=system.timeout, system=name,
+            system.url,
+            system.database,
+            system.username,
+            system.password.get_secret_value(),
+            warehouse_code=system.warehouse,
+            shipping_sku=system.shipping_sku,
+            discount_sku=system.discount_sku,
+            timeout=system.timeout,
+            system=name,
         )
     raise TypeError(f"no connector for {type(system).__name__}")
 
@@ -92,16 +100,26 @@ class Hub:
         orders = self.config.flows.orders_to_erp
         if orders and orders.enabled:
             self.orders_flow = OrdersToErp(
-                self.store, self.inbox,
-                source=orders.source, source_connector=self.connectors[orders.source],
+                self.store,
+                self.inbox,
+                source=orders.source,
+                source_connector=self.connectors[orders.source],
                 parsers=SHOPIFY_PARSERS,
-                target=orders.target, target_connector=self.connectors[orders.target],
-                batch_size=orders.batch_size, reference_prefix=orders.reference_prefix,
+                target=orders.target,
+                target_connector=self.connectors[orders.target],
+                batch_size=orders.batch_size,
+                reference_prefix=orders.reference_prefix,
                 reconcile_overlap=timedelta(seconds=orders.reconcile_overlap),
             )
             self.flows[orders_to_erp.NAME] = self.orders_flow
-            self.triggers.append(Trigger(orders_to_erp.NAME, orders.reconcile_every,
-                                         {"poll": True}, name="orders-to-erp:reconcile"))
+            self.triggers.append(
+                Trigger(
+                    orders_to_erp.NAME,
+                    orders.reconcile_every,
+                    {"poll": True},
+                    name="orders-to-erp:reconcile",
+                )
+            )
         stock = self.config.flows.stock_to_channels
         if stock and stock.enabled:
             locations = {
@@ -109,10 +127,13 @@ class Hub:
             }
             self.stock_flow = StockToChannels(
                 self.store,
-                source=stock.source, source_connector=self.connectors[stock.source],
+                source=stock.source,
+                source_connector=self.connectors[stock.source],
                 targets={t: self.connectors[t] for t in stock.targets},
-                safety_stock=stock.safety_stock, safety_by_sku=stock.safety_stock_by_sku,
-                held=self.held_quantities, overlap=timedelta(seconds=stock.overlap),
+                safety_stock=stock.safety_stock,
+                safety_by_sku=stock.safety_stock_by_sku,
+                held=self.held_quantities,
+                overlap=timedelta(seconds=stock.overlap),
                 location_ids=locations,
             )
             self.flows[stock_to_channels.NAME] = self.stock_flow
@@ -122,7 +143,9 @@ class Hub:
         """Which flow a received change starts. Unrouted records stay in the inbox."""
         orders = self.config.flows.orders_to_erp
         if (
-            orders and orders.enabled and record.source == orders.source
+            orders
+            and orders.enabled
+            and record.source == orders.source
             and record.topic in orders_to_erp.ORDER_TOPICS
         ):
             return [order_job(record.source, record, inbox_id)]
@@ -144,8 +167,9 @@ class Hub:
 
     # -- running ------------------------------------------------------------
     def new_worker(self, name: str | None = None) -> Worker:
-        return Worker(self.store, self.jobs, self.flows,
-                      lease_seconds=self.config.workers.lease, name=name)
+        return Worker(
+            self.store, self.jobs, self.flows, lease_seconds=self.config.workers.lease, name=name
+        )
 
     def start(self, *, workers: int | None = None, scheduler: bool = True) -> None:
         self._stop.clear()
@@ -176,4 +200,3 @@ class Hub:
             if close:
                 close()
         self.store.dispose()
-

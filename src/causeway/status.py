@@ -30,15 +30,23 @@ def collect_status(config: CausewayConfig) -> dict[str, Any]:
         flows = []
         for name in configured_flows(config):
             run = runs.get(name)
-            schedules = [r.next_run_at for key, r in runs.items()
-                         if key.startswith(f"schedule:{name}") and r.next_run_at]
-            flows.append({
-                "name": name,
-                **{state: counts.get((name, state), 0) for state in ("queued", "running", "done", "dead")},
-                "last_success_at": run.last_success_at if run else None,
-                "last_error": run.last_error if run else None,
-                "next_run_at": min(schedules) if schedules else None,
-            })
+            schedules = [
+                r.next_run_at
+                for key, r in runs.items()
+                if key.startswith(f"schedule:{name}") and r.next_run_at
+            ]
+            flows.append(
+                {
+                    "name": name,
+                    **{
+                        state: counts.get((name, state), 0)
+                        for state in ("queued", "running", "done", "dead")
+                    },
+                    "last_success_at": run.last_success_at if run else None,
+                    "last_error": run.last_error if run else None,
+                    "next_run_at": min(schedules) if schedules else None,
+                }
+            )
         return {"flows": flows, "dead": queue.dead()}
     finally:
         store.dispose()

@@ -21,21 +21,42 @@ SECRET = "e2e-webhook-secret"
 TOKEN = "shpat_e2e"
 
 
-def hub_config(workdir: Path, erp: TrytonServer, shop_url: str, port: int, **overrides: Any) -> dict[str, Any]:
+def hub_config(
+    workdir: Path, erp: TrytonServer, shop_url: str, port: int, **overrides: Any
+) -> dict[str, Any]:
     config: dict[str, Any] = {
         "store": {"url": f"sqlite:///{workdir / 'hub.db'}"},
         "server": {"port": port, "public_url": f"http://127.0.0.1:{port}"},
-        "workers": {"count": 2, "lease": "3s", "backoff_base": "200ms", "backoff_cap": "2s",
-                    "max_attempts": 30},
+        "workers": {
+            "count": 2,
+            "lease": "3s",
+            "backoff_base": "200ms",
+            "backoff_cap": "2s",
+            "max_attempts": 30,
+        },
         "systems": {
-            "shop": {"type": "shopify", "shop_url": shop_url, "access_token": TOKEN,
-                     "webhook_secret": SECRET},
-            "erp": {"type": "tryton", "url": erp.url, "database": erp.database,
-                    "username": erp.username, "password": erp.password},
+            "shop": {
+                "type": "shopify",
+                "shop_url": shop_url,
+                "access_token": TOKEN,
+                "webhook_secret": SECRET,
+            },
+            "erp": {
+                "type": "tryton",
+                "url": erp.url,
+                "database": erp.database,
+                "username": erp.username,
+                "password": erp.password,
+            },
         },
         "flows": {
-            "orders-to-erp": {"source": "shop", "target": "erp", "reconcile_every": "1h",
-                              "batch_size": 25, "reference_prefix": overrides.pop("prefix", "shop-")},
+            "orders-to-erp": {
+                "source": "shop",
+                "target": "erp",
+                "reconcile_every": "1h",
+                "batch_size": 25,
+                "reference_prefix": overrides.pop("prefix", "shop-"),
+            },
             "stock-to-channels": {"source": "erp", "targets": ["shop"], "every": "1h"},
         },
     }
@@ -63,12 +84,16 @@ class HubProcess:
         log = self.log.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "causeway.cli", "run", "-c", str(self.config_path)],
-            stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=os.environ.copy(),
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"hub exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"hub exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}"
+                )
             try:
                 if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
                     return self

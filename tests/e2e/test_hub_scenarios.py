@@ -1,4 +1,4 @@
-"""Scenarios an operator would recognise, with the hub in-process, the real Tryton and the sandbox."""
+"""Scenarios an operator would recognise: the hub in-process, the real Tryton, the sandbox."""
 
 from __future__ import annotations
 
@@ -30,8 +30,13 @@ pytestmark = pytest.mark.tryton
 
 
 @pytest.fixture
-def hub(tmp_path: Path, tryton_server: TrytonServer, sandbox: SandboxServer, shop: httpx.Client,
-        prefix: str) -> Iterator[tuple[Hub, BackgroundServer]]:
+def hub(
+    tmp_path: Path,
+    tryton_server: TrytonServer,
+    sandbox: SandboxServer,
+    shop: httpx.Client,
+    prefix: str,
+) -> Iterator[tuple[Hub, BackgroundServer]]:
     port = new_port()
     config = hub_config(tmp_path, tryton_server, sandbox.url, port, prefix=prefix)
     config["flows"]["stock-to-channels"]["safety_stock"] = 2
@@ -59,16 +64,27 @@ def signed(body: bytes, secret: str = SECRET) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def test_a_forged_or_missing_signature_is_refused_and_nothing_is_stored(hub: tuple[Hub, BackgroundServer]) -> None:
+def test_a_forged_or_missing_signature_is_refused_and_nothing_is_stored(
+    hub: tuple[Hub, BackgroundServer],
+) -> None:
     running, server = hub
     body = json.dumps({"id": 1, "line_items": []}).encode()
-    headers = {"X-Shopify-Topic": "orders/create", "X-Shopify-Event-Id": "forged-1",
-               "Content-Type": "application/json"}
-    forged = httpx.post(f"{server.url}/webhooks/shop", content=body,
-                        headers=headers | {"X-Shopify-Hmac-Sha256": signed(body, "not-the-secret")})
+    headers = {
+        "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Event-Id": "forged-1",
+        "Content-Type": "application/json",
+    }
+    forged = httpx.post(
+        f"{server.url}/webhooks/shop",
+        content=body,
+        headers=headers | {"X-Shopify-Hmac-Sha256": signed(body, "not-the-secret")},
+    )
     missing = httpx.post(f"{server.url}/webhooks/shop", content=body, headers=headers)
-    tampered = httpx.post(f"{server.url}/webhooks/shop", content=body + b" ",
-                          headers=headers | {"X-Shopify-Hmac-Sha256": signed(body)})
+    tampered = httpx.post(
+        f"{server.url}/webhooks/shop",
+        content=body + b" ",
+        headers=headers | {"X-Shopify-Hmac-Sha256": signed(body)},
+    )
     assert (forged.status_code, missing.status_code, tampered.status_code) == (401, 401, 401)
     assert "signature" in forged.json()["error"]
     assert inbox_size(running) == 0
@@ -79,8 +95,11 @@ def test_a_forged_or_missing_signature_is_refused_and_nothing_is_stored(hub: tup
 def test_an_oversized_body_is_refused_with_413(hub: tuple[Hub, BackgroundServer]) -> None:
     running, server = hub
     body = b"{" + b" " * 70_000 + b"}"
-    response = httpx.post(f"{server.url}/webhooks/shop", content=body,
-                          headers={"X-Shopify-Hmac-Sha256": signed(body), "X-Shopify-Topic": "orders/create"})
+    response = httpx.post(
+        f"{server.url}/webhooks/shop",
+        content=body,
+        headers={"X-Shopify-Hmac-Sha256": signed(body), "X-Shopify-Topic": "orders/create"},
+    )
     assert response.status_code == 413
     assert inbox_size(running) == 0
 
@@ -90,29 +109,40 @@ def test_an_unparseable_but_signed_payload_is_kept_and_parked_with_its_reason(
 ) -> None:
     running, server = hub
     body = b'{"id": 77, "line_items": "not a list"'
-    response = httpx.post(f"{server.url}/webhooks/shop", content=body, headers={
-        "X-Shopify-Hmac-Sha256": signed(body), "X-Shopify-Topic": "orders/create",
-        "X-Shopify-Event-Id": "broken-1"})
+    response = httpx.post(
+        f"{server.url}/webhooks/shop",
+        content=body,
+        headers={
+            "X-Shopify-Hmac-Sha256": signed(body),
+            "X-Shopify-Topic": "orders/create",
+            "X-Shopify-Event-Id": "broken-1",
+        },
+    )
     assert response.status_code == 200
     running.new_worker().run_until_idle()
-    dead, = running.jobs.dead()
+    (dead,) = running.jobs.dead()
     assert "not JSON" in dead["last_error"]
     assert inbox_size(running) == 1
 
 
 def test_an_unknown_sku_is_parked_with_its_name_while_other_orders_land_then_replay_lands_it(
-    hub: tuple[Hub, BackgroundServer], shop: httpx.Client, tryton_server: TrytonServer, prefix: str,
+    hub: tuple[Hub, BackgroundServer],
+    shop: httpx.Client,
+    tryton_server: TrytonServer,
+    prefix: str,
     tryton: TrytonConnector,
 ) -> None:
     running, server = hub
     new_sku = f"NEW-{uuid.uuid4().hex[:6].upper()}"
-    shop.post("/_sandbox/products", json={"title": "New thing", "sku": new_sku, "price": "12.00",
-                                          "quantity": 10}).raise_for_status()
+    shop.post(
+        "/_sandbox/products",
+        json={"title": "New thing", "sku": new_sku, "price": "12.00", "quantity": 10},
+    ).raise_for_status()
     good = place_orders(shop, 3)
-    bad, = place_orders(shop, 1, skus=[new_sku])
+    (bad,) = place_orders(shop, 1, skus=[new_sku])
     drain(running, shop)
 
-    dead, = running.jobs.dead()
+    (dead,) = running.jobs.dead()
     assert new_sku in dead["last_error"] and "replay" in dead["last_error"]
     view = httpx.get(f"{server.url}/api/orders/shop/{bad['id']}").json()
     assert view["state"] == "parked" and new_sku in view["problem"]
@@ -121,7 +151,7 @@ def test_an_unknown_sku_is_parked_with_its_name_while_other_orders_land_then_rep
         landed = httpx.get(f"{server.url}/api/orders/shop/{order['id']}").json()
         assert landed["state"] == "in_erp" and "erp" in landed["ids"]
 
-    tryton.ensure_product(new_sku, "New thing", Decimal("12"), Decimal("5"), Decimal("10"))
+    tryton.ensure_product(new_sku, "New thing", Decimal(12), Decimal(5), Decimal(10))
     assert running.jobs.replay(dead["id"]) == 1
     running.new_worker().run_until_idle()
     assert len(erp_sales(tryton_server, prefix)) == 4
@@ -135,12 +165,14 @@ def test_an_unknown_order_is_404_with_a_message(hub: tuple[Hub, BackgroundServer
 
 
 def test_a_stock_change_in_tryton_reaches_the_store_and_unchanged_skus_cost_no_call(
-    hub: tuple[Hub, BackgroundServer], shop: httpx.Client, tryton: TrytonConnector,
+    hub: tuple[Hub, BackgroundServer],
+    shop: httpx.Client,
+    tryton: TrytonConnector,
 ) -> None:
     running, _ = hub
     flow = running.stock_flow
     flow.run(full=True)
-    levels = {l.sku: l for l in tryton.stock_levels(["SKU-0009"])}
+    levels = {level.sku: level for level in tryton.stock_levels(["SKU-0009"])}
     published = shop.get("/_sandbox/inventory").json()
     assert published["SKU-0009"] == int(levels["SKU-0009"].forecast) - 2  # safety stock
 
@@ -149,7 +181,11 @@ def test_a_stock_change_in_tryton_reaches_the_store_and_unchanged_skus_cost_no_c
     run = flow.run()
     assert run.channels["shop"].pushed == {"SKU-0009": 398}
     assert shop.get("/_sandbox/inventory").json()["SKU-0009"] == 398
-    pushes = [c for c in shop.get("/_sandbox/calls").json() if c["operationName"] == "InventorySetQuantities"]
+    pushes = [
+        c
+        for c in shop.get("/_sandbox/calls").json()
+        if c["operationName"] == "InventorySetQuantities"
+    ]
     assert len(pushes) == 1
 
     shop.delete("/_sandbox/calls")

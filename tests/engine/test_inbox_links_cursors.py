@@ -14,9 +14,13 @@ from causeway.engine.store import Store
 
 def make_inbox(store: Store) -> tuple[Inbox, JobQueue]:
     queue = JobQueue(store)
-    inbox = Inbox(store, queue, lambda record, inbox_id: [
-        NewJob("orders", f"shop:{record.entity_key}", {"inbox_id": inbox_id})
-    ])
+    inbox = Inbox(
+        store,
+        queue,
+        lambda record, inbox_id: [
+            NewJob("orders", f"shop:{record.entity_key}", {"inbox_id": inbox_id})
+        ],
+    )
     return inbox, queue
 
 
@@ -33,12 +37,16 @@ def test_a_redelivered_webhook_is_stored_and_queued_once(store: Store) -> None:
 
 def test_the_same_event_twice_in_one_group_commit_counts_once(store: Store) -> None:
     inbox, queue = make_inbox(store)
-    assert inbox.accept([record("evt-1"), record("evt-1"), record("evt-2", 2)]) == [True, False, True]
+    assert inbox.accept([record("evt-1"), record("evt-1"), record("evt-2", 2)]) == [
+        True,
+        False,
+        True,
+    ]
     assert queue.unfinished() == 2
 
 
 def test_the_writer_commits_concurrent_deliveries_in_few_transactions(store: Store) -> None:
-    inbox, queue = make_inbox(store)
+    inbox, _queue = make_inbox(store)
     writer = InboxWriter(inbox)
     futures = [writer.submit(record(f"evt-{i}", i)) for i in range(300)]
     futures.append(writer.submit(record("evt-5", 5)))  # a duplicate mixed in
@@ -67,14 +75,31 @@ def test_links_join_records_of_several_systems_into_one_entity(store: Store) -> 
     with store.transaction() as conn:
         hub = links.new_hub_id()
         links.save(conn, hub_id=hub, system="shop", entity_type="order", external_id="450789469")
-        links.save(conn, hub_id=hub, system="erp", entity_type="sale", external_id="17", fingerprint="confirmed")
+        links.save(
+            conn,
+            hub_id=hub,
+            system="erp",
+            entity_type="sale",
+            external_id="17",
+            fingerprint="confirmed",
+        )
     with store.read() as conn:
         found = links.find(conn, "shop", "order", "450789469")
         assert found is not None and found.hub_id == hub
-        assert {(l.system, l.external_id) for l in links.for_hub(conn, hub)} == {("shop", "450789469"), ("erp", "17")}
+        assert {(link.system, link.external_id) for link in links.for_hub(conn, hub)} == {
+            ("shop", "450789469"),
+            ("erp", "17"),
+        }
     with store.transaction() as conn:
         # Saving again updates rather than making a second link.
-        links.save(conn, hub_id="ignored", system="erp", entity_type="sale", external_id="17", fingerprint="done")
+        links.save(
+            conn,
+            hub_id="ignored",
+            system="erp",
+            entity_type="sale",
+            external_id="17",
+            fingerprint="done",
+        )
     with store.read() as conn:
         again = links.find(conn, "erp", "sale", "17")
         assert again is not None and again.hub_id == hub and again.fingerprint == "done"

@@ -17,8 +17,11 @@ def queue(store: Store, **policy: float) -> JobQueue:
 
 def test_only_the_oldest_job_of_an_entity_runs(store: Store) -> None:
     q = queue(store)
-    q.enqueue(NewJob("f", "order:1", {"n": 1}), NewJob("f", "order:1", {"n": 2}),
-              NewJob("f", "order:2", {"n": 3}))
+    q.enqueue(
+        NewJob("f", "order:1", {"n": 1}),
+        NewJob("f", "order:1", {"n": 2}),
+        NewJob("f", "order:2", {"n": 3}),
+    )
     claimed = q.claim("w1", ["f"], limit=10)
     assert [j.payload["n"] for j in claimed] == [1, 3]
     # While the first order:1 job runs, a second worker gets nothing for that order.
@@ -30,19 +33,21 @@ def test_only_the_oldest_job_of_an_entity_runs(store: Store) -> None:
 def test_a_job_backing_off_holds_back_later_updates_of_the_same_entity(store: Store) -> None:
     q = queue(store, base_seconds=60)
     q.enqueue(NewJob("f", "sku:A", {"n": 1}), NewJob("f", "sku:A", {"n": 2}))
-    first, = q.claim("w", ["f"])
+    (first,) = q.claim("w", ["f"])
     assert q.retry(first, "w", "ERP down") == QUEUED
     assert q.claim("w", ["f"], limit=10) == []
 
 
-def test_a_crashed_workers_job_is_taken_over_after_its_lease(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crashed_workers_job_is_taken_over_after_its_lease(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     q = queue(store)
     q.enqueue(NewJob("f", "k"))
-    job, = q.claim("crashed", ["f"], lease_seconds=30)
+    (job,) = q.claim("crashed", ["f"], lease_seconds=30)
     assert q.claim("other", ["f"]) == []
     clock = jobs_module.now() + 31
     monkeypatch.setattr(jobs_module, "now", lambda: clock)
-    taken, = q.claim("other", ["f"])
+    (taken,) = q.claim("other", ["f"])
     assert taken.id == job.id and taken.attempts == 2
     # The crashed worker waking up late cannot overwrite the new owner's outcome.
     assert q.complete(job, "crashed") is False
@@ -50,10 +55,12 @@ def test_a_crashed_workers_job_is_taken_over_after_its_lease(store: Store, monke
     assert q.get(job.id)["state"] == DONE
 
 
-def test_renewed_leases_keep_a_slow_job_with_its_worker(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_renewed_leases_keep_a_slow_job_with_its_worker(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     q = queue(store)
     q.enqueue(NewJob("f", "k"))
-    job, = q.claim("slow", ["f"], lease_seconds=30)
+    (job,) = q.claim("slow", ["f"], lease_seconds=30)
     start = jobs_module.now()
     monkeypatch.setattr(jobs_module, "now", lambda: start + 25)
     q.renew("slow", [job.id], 30)
@@ -71,30 +78,32 @@ def test_retries_back_off_exponentially_with_jitter_and_end_dead() -> None:
     assert policy.delay(1, at_least=30, rng=rng) >= 30  # Retry-After wins over a short backoff
 
 
-def test_a_job_that_keeps_failing_is_parked_with_its_reason(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_job_that_keeps_failing_is_parked_with_its_reason(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     q = queue(store, max_attempts=2, base_seconds=1)
     q.enqueue(NewJob("f", "k"))
     clock = [jobs_module.now()]
     monkeypatch.setattr(jobs_module, "now", lambda: clock[0])
-    job, = q.claim("w", ["f"])
+    (job,) = q.claim("w", ["f"])
     assert q.retry(job, "w", "timeout talking to erp") == QUEUED
     clock[0] += 5
-    job, = q.claim("w", ["f"])
+    (job,) = q.claim("w", ["f"])
     assert q.retry(job, "w", "timeout talking to erp") == DEAD
-    dead, = q.dead()
+    (dead,) = q.dead()
     assert dead["last_error"] == "gave up after 2 attempts: timeout talking to erp"
 
 
 def test_dead_jobs_do_not_block_and_can_be_replayed(store: Store) -> None:
     q = queue(store)
     q.enqueue(NewJob("f", "order:9", {"n": 1}), NewJob("f", "order:9", {"n": 2}))
-    first, = q.claim("w", ["f"])
+    (first,) = q.claim("w", ["f"])
     q.kill(first, "w", "unknown SKU X")
-    second, = q.claim("w", ["f"])
+    (second,) = q.claim("w", ["f"])
     assert second.payload == {"n": 2}
     q.complete(second, "w")
     assert q.replay(first.id) == 1
-    again, = q.claim("w", ["f"])
+    (again,) = q.claim("w", ["f"])
     assert again.id == first.id and again.attempts == 1
     assert q.replay(first.id) == 0  # it is no longer dead
 
@@ -103,7 +112,7 @@ def test_a_pending_scheduled_run_is_not_queued_twice(store: Store) -> None:
     q = queue(store)
     assert q.enqueue(NewJob("stock", "stock", dedupe_key="schedule:stock")) == 1
     assert q.enqueue(NewJob("stock", "stock", dedupe_key="schedule:stock")) == 0
-    job, = q.claim("w", ["stock"])
+    (job,) = q.claim("w", ["stock"])
     q.complete(job, "w")
     # Once the run finished, the next one may be queued.
     assert q.enqueue(NewJob("stock", "stock", dedupe_key="schedule:stock")) == 1
@@ -112,7 +121,7 @@ def test_a_pending_scheduled_run_is_not_queued_twice(store: Store) -> None:
 def test_counts_by_flow_and_state(store: Store) -> None:
     q = queue(store)
     q.enqueue(NewJob("a", "1"), NewJob("a", "2"), NewJob("b", "3"))
-    job, = q.claim("w", ["b"])
+    (job,) = q.claim("w", ["b"])
     q.complete(job, "w")
     assert q.counts() == {("a", QUEUED): 2, ("b", DONE): 1}
     assert q.unfinished(["a"]) == 2

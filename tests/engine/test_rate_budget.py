@@ -42,20 +42,20 @@ def test_an_empty_bucket_waits_exactly_for_the_refill() -> None:
 
 
 def test_retry_after_pauses_every_caller_of_the_credential() -> None:
-    b, t = budget()
+    b, _t = budget()
     b.pause(2.5)
     assert b.acquire(1) == pytest.approx(2.5)
 
 
 def test_the_servers_view_of_the_bucket_wins() -> None:
-    b, t = budget(capacity=100, refill=10)
+    b, _t = budget(capacity=100, refill=10)
     b.observe(available=5, capacity=1000, refill_per_second=50)
     assert b.capacity == 1000
     assert b.acquire(55) == pytest.approx(1.0)
 
 
 def test_a_request_larger_than_the_bucket_goes_once_the_bucket_is_full() -> None:
-    b, t = budget(capacity=100, refill=10)
+    b, _t = budget(capacity=100, refill=10)
     b.acquire(50)
     assert b.acquire(500) == pytest.approx(5.0)
 

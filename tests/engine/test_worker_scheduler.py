@@ -36,7 +36,12 @@ class ScriptedFlow:
 
 def test_each_job_in_a_batch_gets_its_own_outcome(store: Store) -> None:
     queue = JobQueue(store, RetryPolicy(max_attempts=3))
-    queue.enqueue(*(NewJob("scripted", f"k{i}", {"do": do}) for i, do in enumerate(["ok", "retry", "permanent", "bug"])))
+    queue.enqueue(
+        *(
+            NewJob("scripted", f"k{i}", {"do": do})
+            for i, do in enumerate(["ok", "retry", "permanent", "bug"])
+        )
+    )
     flow = ScriptedFlow()
     worker = Worker(store, queue, {"scripted": flow})
     worker.run_until_idle()
@@ -64,7 +69,9 @@ def test_a_flow_that_raises_fails_its_batch_but_not_the_worker(sqlite_store: Sto
     assert {queue.get(i)["last_error"] for i in (1, 2)} == {"RuntimeError: flow bug"}
 
 
-def test_an_interval_schedule_fires_when_due_and_not_before(sqlite_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interval_schedule_fires_when_due_and_not_before(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     queue = JobQueue(sqlite_store)
     sched = Scheduler(sqlite_store, queue, [Trigger("stock-to-channels", 180)])
     clock = [1_000_000.0]

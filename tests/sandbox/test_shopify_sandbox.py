@@ -231,7 +231,9 @@ def test_every_document_in_queries_py_runs_and_returns_the_right_data(make_shop)
     assert listed["data"]["webhookSubscriptions"]["nodes"] == [sub["webhookSubscription"]]
 
 
-def test_the_order_documents_fit_shopifys_single_query_limit_and_wider_ones_are_refused(make_shop) -> None:
+def test_the_order_documents_fit_shopifys_single_query_limit_and_wider_ones_are_refused(
+    make_shop,
+) -> None:
     shop = make_shop()
     stock(shop, "WID-001")
     order = checkout(shop)
@@ -412,12 +414,15 @@ def _set(shop: SandboxServer, quantities: list[dict[str, Any]], **extra: Any) ->
 def test_inventory_set_quantities_is_an_atomic_compare_and_set(make_shop) -> None:
     shop = make_shop()
     a, b = stock(shop, "A-1", 5), stock(shop, "B-1", 7)
-    row = lambda p, qty, cmp: {
-        "inventoryItemId": p["inventory_item_gid"],
-        "locationId": p["location_gid"],
-        "quantity": qty,
-        "compareQuantity": cmp,
-    }
+
+    def row(p, qty, cmp):
+        return {
+            "inventoryItemId": p["inventory_item_gid"],
+            "locationId": p["location_gid"],
+            "quantity": qty,
+            "compareQuantity": cmp,
+        }
+
     done = _set(shop, [row(a, 12, 5), row(b, 0, 7)])["data"]["inventorySetQuantities"]
     assert done["userErrors"] == []
     changes = {

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from causeway.connectors.shopify import queries as q
 from causeway.connectors.shopify.client import RetryPolicy
 from causeway.connectors.shopify.connector import QuantityChange, ShopifyConnector
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
@@ -179,6 +178,7 @@ def test_an_unknown_inventory_item_is_an_error_not_an_exception(shop: Shop) -> N
 
 
 # ---------------------------------------------------------------------- orders
+
 
 def test_changed_orders_are_listed_oldest_change_first_and_fetched_whole(shop: Shop) -> None:
     add_product(shop, "WID-001", quantity=100, price="10.00")

@@ -31,7 +31,7 @@ def park_a_job(config_file: Path) -> int:
     data = yaml.safe_load(config_file.read_text())
     queue = JobQueue(Store(data["store"]["url"]))
     queue.enqueue(NewJob("orders-to-erp", "shop:order:1", {"inbox_id": 1}))
-    job, = queue.claim("w", ["orders-to-erp"])
+    (job,) = queue.claim("w", ["orders-to-erp"])
     queue.kill(job, "w", "unknown SKU NOPE in erp: create the product")
     return job.id
 

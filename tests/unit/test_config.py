@@ -50,7 +50,9 @@ def test_a_flow_naming_a_missing_system_lists_the_defined_ones() -> None:
 def test_a_flow_pointing_at_the_wrong_kind_of_system_says_so() -> None:
     data = example()
     data["flows"]["orders-to-erp"]["target"] = "shop"
-    with pytest.raises(ConfigError, match="system 'shop' is a shopify, but this flow needs a tryton"):
+    with pytest.raises(
+        ConfigError, match="system 'shop' is a shopify, but this flow needs a tryton"
+    ):
         parse_config(data, env=ENV)
 
 
@@ -76,7 +78,9 @@ def test_files_that_are_missing_or_not_yaml_are_explained(tmp_path: Path) -> Non
         load_config(broken)
 
 
-@pytest.mark.parametrize("text,seconds", [("250ms", 0.25), ("30s", 30), ("5m", 300), ("1h", 3600), (90, 90)])
+@pytest.mark.parametrize(
+    "text,seconds", [("250ms", 0.25), ("30s", 30), ("5m", 300), ("1h", 3600), (90, 90)]
+)
 def test_durations(text: object, seconds: float) -> None:
     assert parse_duration(text) == seconds
 

@@ -6,22 +6,35 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from causeway.engine.inbox import StoredEvent
-from causeway.flows.orders_to_erp import OrderParsers, parse_event, pending_quantities, reference_for
-from causeway.errors import InvalidPayloadError
-from causeway.model import Customer, Order, OrderLine
-
 import pytest
+
+from causeway.engine.inbox import StoredEvent
+from causeway.errors import InvalidPayloadError
+from causeway.flows.orders_to_erp import (
+    OrderParsers,
+    parse_event,
+    pending_quantities,
+    reference_for,
+)
+from causeway.model import Customer, Order, OrderLine
 
 
 def order(number: str = "#1001", cancelled: bool = False, **lines: int) -> Order:
     stamp = datetime(2026, 11, 22, tzinfo=UTC)
     return Order(
-        external_id="1", number=number, currency="USD", created_at=stamp, updated_at=stamp,
+        external_id="1",
+        number=number,
+        currency="USD",
+        created_at=stamp,
+        updated_at=stamp,
         customer=Customer(email="a@b.c"),
-        lines=tuple(OrderLine(external_id=sku, sku=sku, title=sku, quantity=q, unit_price=Decimal(1))
-                    for sku, q in lines.items()),
-        subtotal=Decimal(0), total_tax=Decimal(0), total=Decimal(0),
+        lines=tuple(
+            OrderLine(external_id=sku, sku=sku, title=sku, quantity=q, unit_price=Decimal(1))
+            for sku, q in lines.items()
+        ),
+        subtotal=Decimal(0),
+        total_tax=Decimal(0),
+        total=Decimal(0),
         cancelled_at=stamp if cancelled else None,
     )
 

@@ -257,7 +257,7 @@ def test_max_cost_exceeded_says_to_lower_the_page_size() -> None:
     body = {
         "errors": [
             {
-                "message": "Query cost is 2502, which exceeds the single query max cost limit (1000).",
+                "message": "Query cost is 2502, which exceeds the single query max cost limit (1000).",  # noqa: E501
                 "extensions": {"code": "MAX_COST_EXCEEDED", "cost": 2502, "maxCost": 1000},
             }
         ],

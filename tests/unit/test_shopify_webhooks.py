@@ -29,7 +29,7 @@ def test_sign_body_is_base64_hmac_sha256_of_the_raw_bytes() -> None:
 
 
 def test_known_vector() -> None:
-    # Computed independently: printf '%s' '{"a":1}' | openssl dgst -sha256 -hmac key -binary | base64
+    # Computed independently: printf '%s' '{"a":1}' | openssl dgst -sha256 -hmac key -binary | base64  # noqa: E501
     assert sign_body("key", b'{"a":1}') == "iKZ/JLvNrtDmyZdAS7eadDuvRMa6svTCcyjjAJ0i40I="
 
 

@@ -23,7 +23,9 @@ _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 def _expand(value: Any, path: str, env: Mapping[str, str], missing: list[str]) -> Any:
     if isinstance(value, dict):
-        return {k: _expand(v, f"{path}.{k}" if path else str(k), env, missing) for k, v in value.items()}
+        return {
+            k: _expand(v, f"{path}.{k}" if path else str(k), env, missing) for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_expand(v, f"{path}[{i}]", env, missing) for i, v in enumerate(value)]
     if not isinstance(value, str):
@@ -52,7 +54,9 @@ def _describe(error: dict[str, Any]) -> str:
     message = error["msg"]
     kind = error["type"]
     if kind == "extra_forbidden":
-        return f"{location}: unknown key; remove it or check its spelling in `causeway init`'s example"
+        return (
+            f"{location}: unknown key; remove it or check its spelling in `causeway init`'s example"
+        )
     if kind == "missing":
         return f"{location}: required key is missing; add it (see `causeway init` for an example)"
     if kind == "union_tag_invalid" or kind == "union_tag_not_found":
@@ -63,7 +67,9 @@ def _describe(error: dict[str, Any]) -> str:
     return f"{location}: {message}{shown}" if location else f"{message}{shown}"
 
 
-def parse_config(data: Any, env: Mapping[str, str] | None = None, source: str = "causeway.yaml") -> CausewayConfig:
+def parse_config(
+    data: Any, env: Mapping[str, str] | None = None, source: str = "causeway.yaml"
+) -> CausewayConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: the file must be a mapping with a `systems:` key at the top")
     missing: list[str] = []
@@ -87,5 +93,7 @@ def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Cause
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        raise ConfigError(
+            f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"
+        ) from None
     return parse_config(data, env, source=str(path))

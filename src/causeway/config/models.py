@@ -48,7 +48,9 @@ class ShopifySystem(Strict):
     access_token: SecretStr
     webhook_secret: SecretStr
     api_version: str = "2025-10"
-    location: str | None = Field(default=None, description="location id or name; default: first active")
+    location: str | None = Field(
+        default=None, description="location id or name; default: first active"
+    )
     cost_bucket: float = 1000.0
     cost_restore_per_second: float = 50.0
 

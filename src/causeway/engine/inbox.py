@@ -80,8 +80,15 @@ class Inbox:
             inbox.c.id, inbox.c.source, inbox.c.event_id
         )
         rows = [
-            dict(source=r.source, event_id=r.event_id, topic=r.topic, entity_key=r.entity_key,
-                 headers=json.dumps(r.headers), body=r.body, received_at=stamp)
+            dict(
+                source=r.source,
+                event_id=r.event_id,
+                topic=r.topic,
+                entity_key=r.entity_key,
+                headers=json.dumps(r.headers),
+                body=r.body,
+                received_at=stamp,
+            )
             for r in unique.values()
         ]
         stored = {(row.source, row.event_id): row.id for row in conn.execute(statement, rows)}
@@ -109,8 +116,14 @@ class Inbox:
         if row is None:
             return None
         return StoredEvent(
-            row.id, row.source, row.event_id, row.topic, row.entity_key, bytes(row.body),
-            json.loads(row.headers or "{}"), row.received_at,
+            row.id,
+            row.source,
+            row.event_id,
+            row.topic,
+            row.entity_key,
+            bytes(row.body),
+            json.loads(row.headers or "{}"),
+            row.received_at,
         )
 
 
@@ -164,7 +177,7 @@ class InboxWriter:
         # The same event may arrive twice inside one batch; the first one wins.
         try:
             results = self.inbox.accept([record for record, _ in batch])
-        except Exception as exc:  # noqa: BLE001 - the error goes to every waiter
+        except Exception as exc:
             for _, future in batch:
                 future.set_exception(exc)
             return
@@ -172,4 +185,3 @@ class InboxWriter:
         self.records += len(batch)
         for (_, future), stored in zip(batch, results, strict=True):
             future.set_result(stored)
-

@@ -48,7 +48,9 @@ class RetryPolicy:
     base_seconds: float = 2.0
     cap_seconds: float = 300.0
 
-    def delay(self, attempt: int, *, at_least: float | None = None, rng: random.Random | None = None) -> float:
+    def delay(
+        self, attempt: int, *, at_least: float | None = None, rng: random.Random | None = None
+    ) -> float:
         """Exponential backoff with jitter for the given (1-based) attempt.
 
         The jitter is drawn from the upper half of the window so retries of many
@@ -85,11 +87,16 @@ class JobQueue:
         stamp = now()
         rows = [
             dict(
-                flow=j.flow, ordering_key=j.ordering_key, dedupe_key=j.dedupe_key,
-                payload=json.dumps(j.payload), state=QUEUED, attempts=0,
+                flow=j.flow,
+                ordering_key=j.ordering_key,
+                dedupe_key=j.dedupe_key,
+                payload=json.dumps(j.payload),
+                state=QUEUED,
+                attempts=0,
                 max_attempts=self.policy.max_attempts,
                 run_at=j.run_at if j.run_at is not None else stamp,
-                created_at=stamp, updated_at=stamp,
+                created_at=stamp,
+                updated_at=stamp,
             )
             for j in new_jobs
         ]
@@ -139,14 +146,24 @@ class JobQueue:
                 update(jobs)
                 .where(jobs.c.id.in_(ids))
                 .values(
-                    state=RUNNING, lease_owner=worker, lease_until=stamp + lease_seconds,
-                    attempts=jobs.c.attempts + 1, updated_at=stamp,
+                    state=RUNNING,
+                    lease_owner=worker,
+                    lease_until=stamp + lease_seconds,
+                    attempts=jobs.c.attempts + 1,
+                    updated_at=stamp,
                 )
             )
             rows = conn.execute(select(jobs).where(jobs.c.id.in_(ids)).order_by(jobs.c.id))
             return [
-                Job(r.id, r.flow, r.ordering_key, json.loads(r.payload), r.attempts,
-                    r.max_attempts, r.last_error)
+                Job(
+                    r.id,
+                    r.flow,
+                    r.ordering_key,
+                    json.loads(r.payload),
+                    r.attempts,
+                    r.max_attempts,
+                    r.last_error,
+                )
                 for r in rows
             ]
 
@@ -156,8 +173,11 @@ class JobQueue:
         with self.store.transaction() as conn:
             conn.execute(
                 update(jobs)
-                .where(jobs.c.id.in_(list(job_ids)), jobs.c.lease_owner == worker,
-                       jobs.c.state == RUNNING)
+                .where(
+                    jobs.c.id.in_(list(job_ids)),
+                    jobs.c.lease_owner == worker,
+                    jobs.c.state == RUNNING,
+                )
                 .values(lease_until=now() + lease_seconds)
             )
 
@@ -170,9 +190,16 @@ class JobQueue:
     def complete_in(self, conn: Connection, job: Job, worker: str) -> bool:
         stamp = now()
         result = conn.execute(
-            update(jobs).where(self._owned(job, worker)).values(
-                state=DONE, lease_owner=None, lease_until=None, updated_at=stamp,
-                finished_at=stamp, last_error=None, dedupe_key=None,
+            update(jobs)
+            .where(self._owned(job, worker))
+            .values(
+                state=DONE,
+                lease_owner=None,
+                lease_until=None,
+                updated_at=stamp,
+                finished_at=stamp,
+                last_error=None,
+                dedupe_key=None,
             )
         )
         return result.rowcount == 1
@@ -188,9 +215,15 @@ class JobQueue:
         delay = self.policy.delay(job.attempts, at_least=retry_after)
         with self.store.transaction() as conn:
             conn.execute(
-                update(jobs).where(self._owned(job, worker)).values(
-                    state=QUEUED, lease_owner=None, lease_until=None, run_at=now() + delay,
-                    last_error=error, updated_at=now(),
+                update(jobs)
+                .where(self._owned(job, worker))
+                .values(
+                    state=QUEUED,
+                    lease_owner=None,
+                    lease_until=None,
+                    run_at=now() + delay,
+                    last_error=error,
+                    updated_at=now(),
                 )
             )
         return QUEUED
@@ -199,9 +232,16 @@ class JobQueue:
         stamp = now()
         with self.store.transaction() as conn:
             conn.execute(
-                update(jobs).where(self._owned(job, worker)).values(
-                    state=DEAD, lease_owner=None, lease_until=None, last_error=reason,
-                    updated_at=stamp, finished_at=stamp, dedupe_key=None,
+                update(jobs)
+                .where(self._owned(job, worker))
+                .values(
+                    state=DEAD,
+                    lease_owner=None,
+                    lease_until=None,
+                    last_error=reason,
+                    updated_at=stamp,
+                    finished_at=stamp,
+                    dedupe_key=None,
                 )
             )
         return DEAD
@@ -217,8 +257,14 @@ class JobQueue:
             condition = and_(condition, jobs.c.flow == flow)
         with self.store.transaction() as conn:
             result = conn.execute(
-                update(jobs).where(condition).values(
-                    state=QUEUED, attempts=0, run_at=now(), finished_at=None, updated_at=now(),
+                update(jobs)
+                .where(condition)
+                .values(
+                    state=QUEUED,
+                    attempts=0,
+                    run_at=now(),
+                    finished_at=None,
+                    updated_at=now(),
                 )
             )
             return result.rowcount
@@ -234,9 +280,17 @@ class JobQueue:
     def dead(self, limit: int = 100) -> list[dict[str, Any]]:
         with self.store.read() as conn:
             rows = conn.execute(
-                select(jobs.c.id, jobs.c.flow, jobs.c.ordering_key, jobs.c.attempts,
-                       jobs.c.last_error, jobs.c.finished_at)
-                .where(jobs.c.state == DEAD).order_by(jobs.c.id).limit(limit)
+                select(
+                    jobs.c.id,
+                    jobs.c.flow,
+                    jobs.c.ordering_key,
+                    jobs.c.attempts,
+                    jobs.c.last_error,
+                    jobs.c.finished_at,
+                )
+                .where(jobs.c.state == DEAD)
+                .order_by(jobs.c.id)
+                .limit(limit)
             )
             return [dict(r._mapping) for r in rows]
 
@@ -249,7 +303,8 @@ class JobQueue:
         with self.store.read() as conn:
             rows = conn.execute(
                 select(jobs.c.id, jobs.c.flow, jobs.c.state, jobs.c.attempts, jobs.c.last_error)
-                .where(jobs.c.ordering_key == ordering_key).order_by(jobs.c.id)
+                .where(jobs.c.ordering_key == ordering_key)
+                .order_by(jobs.c.id)
             )
             return [dict(r._mapping) for r in rows]
 

@@ -34,8 +34,12 @@ def new_hub_id() -> str:
 def _row_to_link(row: object) -> Link:
     m = row._mapping  # type: ignore[attr-defined]
     return Link(
-        m["hub_id"], m["system"], m["entity_type"], m["external_id"],
-        m["fingerprint"], m["remote_updated_at"],
+        m["hub_id"],
+        m["system"],
+        m["entity_type"],
+        m["external_id"],
+        m["fingerprint"],
+        m["remote_updated_at"],
     )
 
 
@@ -97,9 +101,14 @@ def save(
     if existing is None:
         conn.execute(
             links.insert().values(
-                hub_id=hub_id, system=system, entity_type=entity_type, external_id=external_id,
-                fingerprint=fingerprint, remote_updated_at=remote_updated_at,
-                created_at=stamp, updated_at=stamp,
+                hub_id=hub_id,
+                system=system,
+                entity_type=entity_type,
+                external_id=external_id,
+                fingerprint=fingerprint,
+                remote_updated_at=remote_updated_at,
+                created_at=stamp,
+                updated_at=stamp,
             )
         )
         return Link(hub_id, system, entity_type, external_id, fingerprint, remote_updated_at)
@@ -136,9 +145,16 @@ def save_fingerprints(
             )
         else:
             new_rows.append(
-                dict(hub_id=hub_id, system=system, entity_type=entity_type,
-                     external_id=external_id, fingerprint=fingerprint,
-                     remote_updated_at=None, created_at=stamp, updated_at=stamp)
+                dict(
+                    hub_id=hub_id,
+                    system=system,
+                    entity_type=entity_type,
+                    external_id=external_id,
+                    fingerprint=fingerprint,
+                    remote_updated_at=None,
+                    created_at=stamp,
+                    updated_at=stamp,
+                )
             )
     if new_rows:
         conn.execute(links.insert(), new_rows)

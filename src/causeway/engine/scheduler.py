@@ -59,8 +59,12 @@ class Scheduler:
     def fire(self, trigger: Trigger) -> int:
         """Enqueue the trigger's job now (also what 'run on demand' does)."""
         return self.queue.enqueue(
-            NewJob(trigger.flow, f"{trigger.flow}:{trigger.key}", dict(trigger.payload),
-                   dedupe_key=trigger.key)
+            NewJob(
+                trigger.flow,
+                f"{trigger.flow}:{trigger.key}",
+                dict(trigger.payload),
+                dedupe_key=trigger.key,
+            )
         )
 
     def tick(self) -> list[str]:
@@ -79,6 +83,6 @@ class Scheduler:
         while not stop.is_set():
             try:
                 self.tick()
-            except Exception:  # noqa: BLE001 - try again next tick
+            except Exception:
                 log.exception("scheduler tick failed")
             stop.wait(resolution)

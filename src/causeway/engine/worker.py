@@ -92,7 +92,7 @@ class Worker:
         while not stop.is_set():
             try:
                 ran = self.run_once()
-            except Exception:  # noqa: BLE001 - the store may be briefly unavailable
+            except Exception:
                 log.exception("worker %s: claiming failed; retrying", self.name)
                 ran = 0
             if not ran:
@@ -115,7 +115,7 @@ class Worker:
         renewer.start()
         try:
             outcomes = flow.handle(batch)
-        except BaseException as exc:  # noqa: BLE001 - a flow bug fails its batch, not the worker
+        except BaseException as exc:
             log.exception("flow %s failed a whole batch", flow.name)
             outcomes = {job.id: exc for job in batch}
         finally:
@@ -158,5 +158,5 @@ class Worker:
         while not finished.wait(interval):
             try:
                 self.queue.renew(self.name, job_ids, self.lease_seconds)
-            except Exception:  # noqa: BLE001 - a missed renewal only risks a rerun
+            except Exception:
                 log.exception("could not renew leases")

@@ -37,7 +37,9 @@ SALE = "sale"
 
 
 class OrderSource(Protocol):
-    def order_changes_since(self, since: datetime | None, page_size: int = 100) -> Iterable[Any]: ...
+    def order_changes_since(
+        self, since: datetime | None, page_size: int = 100
+    ) -> Iterable[Any]: ...
     def order_node(self, external_id: str) -> dict[str, Any]: ...
 
 
@@ -70,9 +72,13 @@ def parse_event(event: StoredEvent, parsers: OrderParsers) -> Order:
     try:
         data = json.loads(event.body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidPayloadError(f"{event.topic} event {event.event_id}: body is not JSON ({exc})") from None
+        raise InvalidPayloadError(
+            f"{event.topic} event {event.event_id}: body is not JSON ({exc})"
+        ) from None
     if not isinstance(data, dict):
-        raise InvalidPayloadError(f"{event.topic} event {event.event_id}: body is not a JSON object")
+        raise InvalidPayloadError(
+            f"{event.topic} event {event.event_id}: body is not a JSON object"
+        )
     parse = parsers.polled if event.topic == POLL_TOPIC else parsers.webhook
     return parse(data)
 
@@ -150,7 +156,7 @@ class OrdersToErp:
     def _guard(action: Callable[[], object]) -> BaseException | None:
         try:
             action()
-        except Exception as exc:  # noqa: BLE001 - becomes the job's outcome
+        except Exception as exc:
             return exc
         return None
 
@@ -176,7 +182,7 @@ class OrdersToErp:
             results = self.target_connector.place_orders(
                 [(ref, order) for ref, (_, order) in by_reference.items()]
             )
-        except Exception as exc:  # noqa: BLE001 - the whole call failed: every job shares it
+        except Exception as exc:
             return {job_id: exc for job_id in orders}
         outcomes: dict[int, BaseException | None] = {}
         for reference, (job_id, order) in by_reference.items():
@@ -196,13 +202,21 @@ class OrdersToErp:
             existing = links.find(conn, self.source, ORDER, order.external_id)
             hub_id = existing.hub_id if existing else links.new_hub_id()
             links.save(
-                conn, hub_id=hub_id, system=self.source, entity_type=ORDER,
-                external_id=order.external_id, fingerprint="in_erp",
+                conn,
+                hub_id=hub_id,
+                system=self.source,
+                entity_type=ORDER,
+                external_id=order.external_id,
+                fingerprint="in_erp",
                 remote_updated_at=timestamp(order.updated_at),
             )
             links.save(
-                conn, hub_id=hub_id, system=self.target, entity_type=SALE,
-                external_id=str(sale.sale_id), fingerprint=sale.state,
+                conn,
+                hub_id=hub_id,
+                system=self.target,
+                entity_type=SALE,
+                external_id=str(sale.sale_id),
+                fingerprint=sale.state,
             )
             summary = {
                 "number": order.number,
@@ -216,8 +230,17 @@ class OrdersToErp:
                 "financial_status": str(order.financial_status),
             }
             values = dict(state="in_erp", summary=json.dumps(summary), updated_at=now())
-            if conn.execute(entities.update().where(entities.c.hub_id == hub_id).values(**values)).rowcount == 0:
-                conn.execute(entities.insert().values(hub_id=hub_id, entity_type=ORDER, created_at=now(), **values))
+            if (
+                conn.execute(
+                    entities.update().where(entities.c.hub_id == hub_id).values(**values)
+                ).rowcount
+                == 0
+            ):
+                conn.execute(
+                    entities.insert().values(
+                        hub_id=hub_id, entity_type=ORDER, created_at=now(), **values
+                    )
+                )
 
     # -- the reconciling poll -------------------------------------------------
     def _current(self, external_id: str, updated_at: datetime) -> bool:

@@ -43,8 +43,12 @@ class StockSource(Protocol):
 class StockChannel(Protocol):
     def primary_location_id(self) -> str: ...
     def inventory_items_by_sku(self, skus: list[str]) -> Mapping[str, Any]: ...
-    def available_quantities(self, inventory_item_ids: list[str], location_id: str) -> Mapping[str, int]: ...
-    def set_available(self, quantities: list[Any], *, reason: str = ..., reference_uri: str | None = ...) -> Any: ...
+    def available_quantities(
+        self, inventory_item_ids: list[str], location_id: str
+    ) -> Mapping[str, int]: ...
+    def set_available(
+        self, quantities: list[Any], *, reason: str = ..., reference_uri: str | None = ...
+    ) -> Any: ...
 
 
 # -- the decisions, free of I/O ----------------------------------------------
@@ -64,7 +68,9 @@ def sellable_quantities(
     return result
 
 
-def changed_since_published(sellable: Mapping[str, int], published: Mapping[str, str | None]) -> dict[str, int]:
+def changed_since_published(
+    sellable: Mapping[str, int], published: Mapping[str, str | None]
+) -> dict[str, int]:
     return {sku: qty for sku, qty in sellable.items() if published.get(sku) != str(qty)}
 
 
@@ -121,7 +127,7 @@ class StockToChannels:
                 run = self.run(full=bool(job.payload.get("full")))
                 errors = [e for r in run.channels.values() for e in r.errors]
                 outcomes[job.id] = RetryableError("; ".join(errors)) if errors else None
-            except Exception as exc:  # noqa: BLE001 - becomes the job's outcome
+            except Exception as exc:
                 outcomes[job.id] = exc
         return outcomes
 
@@ -133,7 +139,9 @@ class StockToChannels:
             changed, seen = self.erp.stock_changes_since(self.cursor.window_start())
             levels = self.erp.stock_levels(sorted(changed)) if changed else []
         sellable = sellable_quantities(
-            levels, safety_stock=self.safety_stock, safety_by_sku=self.safety_by_sku,
+            levels,
+            safety_stock=self.safety_stock,
+            safety_by_sku=self.safety_by_sku,
             held=self.held() if levels else {},
         )
         run = StockRun(considered=len(sellable))
@@ -145,7 +153,11 @@ class StockToChannels:
         return run
 
     def _publish(
-        self, name: str, channel: StockChannel, sellable: Mapping[str, int], full: bool,
+        self,
+        name: str,
+        channel: StockChannel,
+        sellable: Mapping[str, int],
+        full: bool,
         progress: Progress | None,
     ) -> ChannelResult:
         result = ChannelResult()
@@ -167,9 +179,16 @@ class StockToChannels:
             stale = self._push_round(channel, items, location, todo, result, progress)
             todo = {sku: todo[sku] for sku in stale}
             if todo:
-                log.info("%s: %d quantities changed under us; re-reading (round %d)", name, len(todo), round_ + 1)
+                log.info(
+                    "%s: %d quantities changed under us; re-reading (round %d)",
+                    name,
+                    len(todo),
+                    round_ + 1,
+                )
         if todo:
-            result.errors.append(f"{name}: stock kept changing in the store for {', '.join(sorted(todo))}")
+            result.errors.append(
+                f"{name}: stock kept changing in the store for {', '.join(sorted(todo))}"
+            )
         done = {sku: (f"sku:{sku}", str(qty)) for sku, qty in result.pushed.items()}
         done |= {sku: (f"sku:{sku}", str(sellable[sku])) for sku in result.already_right}
         with self.store.transaction() as conn:
@@ -177,8 +196,13 @@ class StockToChannels:
         return result
 
     def _push_round(
-        self, channel: StockChannel, items: Mapping[str, Any], location: str,
-        todo: Mapping[str, int], result: ChannelResult, progress: Progress | None,
+        self,
+        channel: StockChannel,
+        items: Mapping[str, Any],
+        location: str,
+        todo: Mapping[str, int],
+        result: ChannelResult,
+        progress: Progress | None,
     ) -> list[str]:
         ids = {items[sku].inventory_item_id: sku for sku in todo}
         current = channel.available_quantities(list(ids), location)
@@ -187,13 +211,19 @@ class StockToChannels:
             if current.get(item_id) == todo[sku]:
                 result.already_right.append(sku)
             else:
-                changes.append(QuantityChange(
-                    inventory_item_id=item_id, location_id=location, quantity=todo[sku],
-                    compare_quantity=current.get(item_id),
-                ))
+                changes.append(
+                    QuantityChange(
+                        inventory_item_id=item_id,
+                        location_id=location,
+                        quantity=todo[sku],
+                        compare_quantity=current.get(item_id),
+                    )
+                )
         if not changes:
             return []
-        outcome = channel.set_available(changes, reason="correction", reference_uri=f"causeway://{NAME}")
+        outcome = channel.set_available(
+            changes, reason="correction", reference_uri=f"causeway://{NAME}"
+        )
         for change in outcome.applied:
             result.pushed[ids[change.inventory_item_id]] = change.quantity
         result.errors.extend(outcome.errors)
@@ -212,9 +242,13 @@ class StockToChannels:
         cache, absent = self._items[name], self._absent[name]
         stamp = time.monotonic()
         unknown = [
-            sku for sku in skus
+            sku
+            for sku in skus
             if sku not in cache
-            and (recheck_absent or stamp - absent.get(sku, -NOT_IN_CHANNEL_RECHECK) >= NOT_IN_CHANNEL_RECHECK)
+            and (
+                recheck_absent
+                or stamp - absent.get(sku, -NOT_IN_CHANNEL_RECHECK) >= NOT_IN_CHANNEL_RECHECK
+            )
         ]
         if unknown:
             found = channel.inventory_items_by_sku(unknown)

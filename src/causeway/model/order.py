@@ -40,7 +40,7 @@ class OrderLine(BaseModel):
     quantity: int = Field(gt=0)
     unit_price: Decimal
     tax_lines: tuple[TaxLine, ...] = ()
-    discount: Decimal = Decimal("0")  # total discount allocated to this line
+    discount: Decimal = Decimal(0)  # total discount allocated to this line
 
 
 class ShippingLine(BaseModel):
@@ -80,7 +80,7 @@ class Order(BaseModel):
     taxes_included: bool = False
     subtotal: Decimal
     total_tax: Decimal
-    total_discounts: Decimal = Decimal("0")
+    total_discounts: Decimal = Decimal(0)
     total: Decimal
     financial_status: FinancialStatus = FinancialStatus.UNKNOWN
     fulfillment_status: str | None = None
@@ -96,4 +96,4 @@ class Order(BaseModel):
 
     @property
     def shipping_total(self) -> Decimal:
-        return sum((s.price for s in self.shipping_lines), Decimal("0"))
+        return sum((s.price for s in self.shipping_lines), Decimal(0))

@@ -44,7 +44,9 @@ def create_app(hub: Hub) -> FastAPI:
     async def receive_webhook(system: str, request: Request) -> dict[str, Any]:
         ingress = hub.ingress.get(system)
         if ingress is None:
-            raise HTTPException(404, f"no webhook-receiving system named {system!r} in causeway.yaml")
+            raise HTTPException(
+                404, f"no webhook-receiving system named {system!r} in causeway.yaml"
+            )
         body = await _read_limited(request, limit)
         try:
             record = ingress.record(request.headers, body)
@@ -54,8 +56,10 @@ def create_app(hub: Hub) -> FastAPI:
             raise HTTPException(503, "the hub is not accepting webhooks yet; retry")
         try:
             stored = await asyncio.wrap_future(hub.writer.submit(record))
-        except Exception as exc:  # noqa: BLE001 - not stored: the sender must retry
-            raise HTTPException(503, f"could not store the webhook ({type(exc).__name__}); retry") from None
+        except Exception as exc:
+            raise HTTPException(
+                503, f"could not store the webhook ({type(exc).__name__}); retry"
+            ) from None
         return {"stored": stored, "duplicate": not stored, "event_id": record.event_id}
 
     @app.get("/api/orders/{system}/{external_id}")

@@ -14,14 +14,17 @@ from causeway.engine.store import Store
 from causeway.flows.orders_to_erp import ORDER
 
 
-def order_view(store: Store, jobs: JobQueue, system: str, external_id: str) -> dict[str, Any] | None:
+def order_view(
+    store: Store, jobs: JobQueue, system: str, external_id: str
+) -> dict[str, Any] | None:
     ordering_key = f"{system}:{ORDER}:{external_id}"
     with store.read() as conn:
         link = links.find(conn, system, ORDER, external_id)
         related = links.for_hub(conn, link.hub_id) if link else []
         entity = (
             conn.execute(select(entities).where(entities.c.hub_id == link.hub_id)).first()
-            if link else None
+            if link
+            else None
         )
         events = conn.execute(
             select(inbox.c.event_id, inbox.c.topic, inbox.c.received_at)
@@ -47,10 +50,16 @@ def order_view(store: Store, jobs: JobQueue, system: str, external_id: str) -> d
         "state": state,
         "problem": problem if state == "parked" else None,
         "ids": {
-            l.system: {"entity_type": l.entity_type, "id": l.external_id, "state": l.fingerprint}
-            for l in related
+            link.system: {
+                "entity_type": link.entity_type,
+                "id": link.external_id,
+                "state": link.fingerprint,
+            }
+            for link in related
         },
         "summary": json.loads(entity.summary) if entity is not None else {},
-        "events": [{"event_id": e.event_id, "topic": e.topic, "received_at": e.received_at} for e in events],
+        "events": [
+            {"event_id": e.event_id, "topic": e.topic, "received_at": e.received_at} for e in events
+        ],
         "jobs": history,
     }

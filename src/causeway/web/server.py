@@ -20,10 +20,13 @@ class BackgroundServer:
     def __init__(self, app: Any, *, port: int | None = None, host: str = "127.0.0.1") -> None:
         self.host = host
         self.port = port or free_port()
-        config = uvicorn.Config(app, host=host, port=self.port, log_level="warning",
-                                lifespan="off", access_log=False)
+        config = uvicorn.Config(
+            app, host=host, port=self.port, log_level="warning", lifespan="off", access_log=False
+        )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name=f"http-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, name=f"http-{self.port}", daemon=True
+        )
 
     @property
     def url(self) -> str:

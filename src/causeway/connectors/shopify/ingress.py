@@ -8,8 +8,9 @@ inbox needs to deduplicate (the event id) and to order (the entity key).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
+
+import orjson
 
 from causeway.connectors.shopify.webhooks import WebhookHeaders, entity_key, verify_webhook
 from causeway.engine.inbox import InboxRecord
@@ -47,7 +48,7 @@ class ShopifyIngress:
         event_id = meta.event_id or "sha256:" + hashlib.sha256(body).hexdigest()
         topic = meta.topic or "unknown"
         try:
-            key = entity_key(topic, json.loads(body))
+            key = entity_key(topic, orjson.loads(body))
         except (ValueError, TypeError, KeyError, AttributeError):
             # Unparseable: keep it anyway; its job will park it with the reason.
             key = f"unparseable:{event_id}"

@@ -35,6 +35,7 @@ from causeway.connectors.shopify.graphql_models import (
     GqlOrder,
     GqlTaxLine,
 )
+from causeway.connectors.shopify.queries import MAX_LINE_ITEMS
 from causeway.connectors.shopify.rest_models import (
     ZERO,
     RestAddress,
@@ -44,7 +45,6 @@ from causeway.connectors.shopify.rest_models import (
     describe_errors,
     parse_rest,
 )
-from causeway.connectors.shopify.queries import MAX_LINE_ITEMS
 from causeway.errors import InvalidPayloadError
 from causeway.model import (
     Address,

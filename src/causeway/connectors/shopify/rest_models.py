@@ -33,7 +33,7 @@ def to_decimal(value: object) -> object:
     """
     if isinstance(value, bool):
         # ValueError, not TypeError: pydantic only reports ValueError as a field error.
-        raise ValueError("expected a decimal number, not a boolean")  # noqa: TRY004
+        raise ValueError("expected a decimal number, not a boolean")
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int | float):

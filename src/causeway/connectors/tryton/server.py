@@ -165,7 +165,7 @@ class TrytonServer:
             "-d",
             self.database,
         ]
-        log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the process lifetime
+        log = open(self.log_path, "ab")
         self._log_handle = log
         self._process = subprocess.Popen(
             command,

@@ -282,7 +282,7 @@ class GraphQLService:
                             f"Query cost is {requested}, which exceeds the single query max cost "
                             f"limit ({limit}).\n\nSee https://shopify.dev/concepts/about-apis/"
                             "rate-limits for more information on how the\ncost of a query is "
-                            "calculated.\n\nTo query larger amounts of data with fewer limits, bulk "
+                            "calculated.\n\nTo query larger amounts of data with fewer limits, bulk "  # noqa: E501 - Shopify's own message
                             "operations should be used instead.\nSee https://shopify.dev/tutorials/"
                             "perform-bulk-operations-with-admin-api for usage details.\n"
                         ),

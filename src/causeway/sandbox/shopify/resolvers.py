@@ -264,7 +264,10 @@ class QueryRootResolver:
             }.get(f),
             rows,
         )
-        key = lambda s: (s.id, s.id)
+
+        def key(s):
+            return (s.id, s.id)
+
         return paginate(rows, sort=sortKey, key=key, node=self.views.subscription, **page)
 
     def webhookSubscription(self, info: Info, id: str) -> dict[str, Any] | None:
