@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
@@ -72,7 +73,11 @@ def run(config: ConfigOption = Path("causeway.yaml")) -> None:
     settings = _config(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     hub = Hub(settings)
+    # Workers map orders in Python while the event loop answers webhooks; a
+    # shorter GIL switch interval keeps a worker's batch from stalling ingress.
+    sys.setswitchinterval(0.001)
     hub.start()
+    gc.freeze()  # what start-up allocated is never garbage: keep GC passes short
     _subscribe_webhooks(hub)
     try:
         uvicorn.run(
