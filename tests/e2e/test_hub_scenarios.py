@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -13,18 +14,23 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
+from causeway.cli import app
 from causeway.config import parse_config
+from causeway.connectors.shopify.connector import QuantityChange, ShopifyConnector
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.connectors.tryton.server import TrytonServer
 from causeway.engine.schema import inbox, jobs
 from causeway.hub import Hub
 from causeway.sandbox.shopify import SandboxServer
 from causeway.web.app import create_app
+from causeway.web.order_view import order_view
 from causeway.web.server import BackgroundServer
 from tests.e2e.conftest import erp_sales, place_orders
-from tests.e2e.harness import SECRET, hub_config, new_port
+from tests.e2e.harness import SECRET, TOKEN, hub_config, new_port
 
 pytestmark = pytest.mark.tryton
 
@@ -191,3 +197,91 @@ def test_a_stock_change_in_tryton_reaches_the_store_and_unchanged_skus_cost_no_c
     shop.delete("/_sandbox/calls")
     flow.run()  # nothing changed in the ERP since
     assert shop.get("/_sandbox/calls").json() == []
+
+
+def test_orders_whose_webhooks_never_arrived_are_found_by_the_reconciling_poll(
+    tmp_path: Path,
+    tryton_server: TrytonServer,
+    sandbox: SandboxServer,
+    shop: httpx.Client,
+    prefix: str,
+) -> None:
+    config = hub_config(tmp_path, tryton_server, sandbox.url, new_port(), prefix=prefix)
+    running = Hub(parse_config(config, env={}))  # no webhook subscription at all
+    try:
+        orders = place_orders(shop, 4)
+        running.scheduler.fire(running.triggers[0])  # the reconcile trigger, on demand
+        running.new_worker().run_until_idle(timeout=120)
+        assert len(erp_sales(tryton_server, prefix)) == 4
+        # A second poll finds nothing new and fetches no order in full.
+        shop.delete("/_sandbox/calls")
+        assert running.orders_flow.reconcile() == 0
+        operations = [c["operationName"] for c in shop.get("/_sandbox/calls").json()]
+        assert operations == ["OrdersChangedSince"]
+        view = order_view(running.store, running.jobs, "shop", str(orders[0]["id"]))
+        assert view is not None and view["state"] == "in_erp"
+    finally:
+        running.stop()
+
+
+def test_orders_wait_while_the_erp_is_down_and_land_once_it_is_back(
+    tmp_path: Path,
+    tryton_build_dir: Path,
+    sandbox: SandboxServer,
+    shop: httpx.Client,
+    prefix: str,
+) -> None:
+    erp = TrytonServer(tryton_build_dir, tmp_path / "erp").start()
+    config = hub_config(tmp_path, erp, sandbox.url, new_port(), prefix=prefix)
+    running = Hub(parse_config(config, env={}))
+    running.start(workers=0, scheduler=False)
+    server = BackgroundServer(create_app(running), port=config["server"]["port"]).start()
+    try:
+        shop.put("/_sandbox/webhooks", json={"uri": f"{server.url}/webhooks/shop"})
+        erp.kill()
+        place_orders(shop, 3)
+        shop.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
+        worker = running.new_worker()
+        worker.run_until_idle()
+        assert worker.stats.retried == 3 and not running.jobs.dead()
+        assert running.jobs.unfinished() == 3  # waiting, not lost
+        erp.restart()
+        deadline = time.monotonic() + 60
+        while running.jobs.unfinished() and time.monotonic() < deadline:
+            worker.run_until_idle()
+            time.sleep(0.2)
+        assert len(erp_sales(erp, prefix)) == 3
+    finally:
+        server.stop()
+        running.stop()
+        erp.stop()
+
+
+def test_sync_stock_full_from_the_command_line_repairs_drift(
+    tmp_path: Path,
+    tryton_server: TrytonServer,
+    sandbox: SandboxServer,
+    shop: httpx.Client,
+) -> None:
+    config = hub_config(tmp_path, tryton_server, sandbox.url, new_port())
+    path = tmp_path / "causeway.yaml"
+    path.write_text(yaml.safe_dump(config))
+    first = CliRunner().invoke(app, ["sync", "stock", "--full", "-c", str(path)])
+    assert first.exit_code == 0, first.output
+    assert "shop: 12 updated" in first.output
+    # Someone edits stock by hand in the store: a full sync puts it back.
+    sku = "GAD-001"
+    expected = shop.get("/_sandbox/inventory").json()[sku]
+    with ShopifyConnector(sandbox.url, TOKEN) as store:
+        ref = store.inventory_items_by_sku([sku])[sku]
+        change = QuantityChange(
+            inventory_item_id=ref.inventory_item_id,
+            location_id=store.primary_location_id(),
+            quantity=expected + 7,
+        )
+        assert store.set_available([change]).applied == [change]
+    assert shop.get("/_sandbox/inventory").json()[sku] == expected + 7
+    again = CliRunner().invoke(app, ["sync", "stock", "--full", "-c", str(path)])
+    assert again.exit_code == 0, again.output
+    assert "shop: 1 updated, 11 already right" in again.output
+    assert shop.get("/_sandbox/inventory").json()[sku] == expected
