@@ -10,8 +10,12 @@ TRYTON_BUILD := .cache/tryton
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	# `python -m pip`, not the pip script: the interpreter is certain, a shebang is not.
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -c "import causeway, pathlib, sys; here = pathlib.Path('src').resolve(); \
+	  sys.exit(0 if pathlib.Path(causeway.__file__).resolve().is_relative_to(here) else \
+	  f'causeway imports from {causeway.__file__}, not {here}: remove $(VENV) and retry')"
 	touch $@
 
 tryton: $(TRYTON_BUILD)/.built
@@ -20,17 +24,17 @@ $(TRYTON_BUILD)/.built: scripts/tryton/build.sh scripts/tryton/setup_business.py
 	bash scripts/tryton/build.sh $(TRYTON_BUILD)
 
 demo: venv tryton
-	$(BIN)/causeway demo
+	$(BIN)/python -m causeway.cli demo
 
 test: venv tryton
-	$(BIN)/pytest
+	$(BIN)/python -m pytest
 
 bench: venv tryton
-	$(BIN)/python bench/orders_into_erp.py
-	$(BIN)/python bench/webhook_ingress.py
+	$(BIN)/python -m bench.orders_into_erp
+	$(BIN)/python -m bench.webhook_ingress
 
 lint: venv
-	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m ruff check src tests bench
 
 clean:
 	rm -rf $(VENV) .cache

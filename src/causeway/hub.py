@@ -22,6 +22,7 @@ from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
 from causeway.connectors.tryton.connector import TrytonConnector
+from causeway.engine import links
 from causeway.engine.inbox import Inbox, InboxRecord, InboxWriter
 from causeway.engine.jobs import DEAD, UNFINISHED, JobQueue, NewJob, RetryPolicy
 from causeway.engine.rate import RateBudgets
@@ -163,7 +164,25 @@ class Hub:
             payloads = [json.loads(r.payload) for r in rows]
         inbox_ids = [p["inbox_id"] for p in payloads if "inbox_id" in p]
         events = [e for e in map(self.inbox.get, inbox_ids) if e is not None]
+        # A late update of an order the ERP already has is queued too; its stock is
+        # already out of the ERP forecast and must not be held back twice.
+        placed = self._orders_in_erp(
+            {
+                e.entity_key.removeprefix("order:")
+                for e in events
+                if e.entity_key.startswith("order:")
+            }
+        )
+        events = [e for e in events if e.entity_key.removeprefix("order:") not in placed]
         return pending_quantities(events, SHOPIFY_PARSERS)
+
+    def _orders_in_erp(self, external_ids: set[str]) -> set[str]:
+        orders = self.config.flows.orders_to_erp
+        if not orders or not external_ids:
+            return set()
+        with self.store.read() as conn:
+            found = links.find_many(conn, orders.source, orders_to_erp.ORDER, sorted(external_ids))
+        return {ext for ext, link in found.items() if link.fingerprint == "in_erp"}
 
     # -- running ------------------------------------------------------------
     def new_worker(self, name: str | None = None) -> Worker:

@@ -64,6 +64,9 @@ class TrytonSystem(Strict):
     warehouse: str = "WH"
     shipping_sku: str = "SHIPPING"
     discount_sku: str = "DISCOUNT"
+    payment_term: str | None = Field(
+        default="Direct", description="name of the payment term set on sales"
+    )
     timeout: Duration = 60.0
 
 
