@@ -125,3 +125,23 @@ def test_counts_by_flow_and_state(store: Store) -> None:
     q.complete(job, "w")
     assert q.counts() == {("a", QUEUED): 2, ("b", DONE): 1}
     assert q.unfinished(["a"]) == 2
+
+
+def test_an_exclusive_flow_runs_one_batch_at_a_time_across_workers(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    q = queue(store)
+    q.enqueue(NewJob("orders", "order:1"), NewJob("orders", "order:2"))
+    first = q.claim("w1", ["orders"], limit=1, exclusive=True)
+    assert len(first) == 1
+    assert q.claim("w2", ["orders"], limit=1, exclusive=True) == []
+    assert len(q.claim("w2", ["orders"], limit=1)) == 1  # a non-exclusive claim is not held back
+    q.complete(first[0], "w1")
+    q.enqueue(NewJob("orders", "order:3"))
+    # w2 still holds order:2, so an exclusive claim waits ...
+    assert q.claim("w1", ["orders"], exclusive=True) == []
+    # ... but a crashed holder blocks the flow no longer than its lease.
+    clock = jobs_module.now() + 31
+    monkeypatch.setattr(jobs_module, "now", lambda: clock)
+    taken = q.claim("w3", ["orders"], limit=5, exclusive=True)
+    assert sorted(j.ordering_key for j in taken) == ["order:2", "order:3"]

@@ -19,6 +19,7 @@ class ScriptedFlow:
 
     name = "scripted"
     batch_size = 10
+    exclusive = False
 
     def __init__(self) -> None:
         self.seen: list[list[int]] = []
@@ -59,6 +60,7 @@ def test_a_flow_that_raises_fails_its_batch_but_not_the_worker(sqlite_store: Sto
     class Broken:
         name = "broken"
         batch_size = 5
+        exclusive = False
 
         def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
             raise RuntimeError("flow bug")

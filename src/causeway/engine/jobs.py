@@ -116,8 +116,20 @@ class JobQueue:
 
     # -- claiming -----------------------------------------------------------
     def claim(
-        self, worker: str, flows: Sequence[str], *, limit: int = 1, lease_seconds: float = 30.0
+        self,
+        worker: str,
+        flows: Sequence[str],
+        *,
+        limit: int = 1,
+        lease_seconds: float = 30.0,
+        exclusive: bool = False,
     ) -> list[Job]:
+        """Lease up to `limit` due jobs of these flows.
+
+        exclusive: claim nothing while another worker holds a live lease on a job of
+        these flows, so that a flow runs one batch at a time across all workers
+        (a flow that finds-or-creates shared records, like ERP customers, needs it).
+        """
         stamp = now()
         j = jobs.alias("j")
         earlier = jobs.alias("earlier")
@@ -139,6 +151,8 @@ class JobQueue:
         if self.store.is_postgres:
             candidates = candidates.with_for_update(skip_locked=True, of=j)
         with self.store.transaction() as conn:
+            if exclusive and self._busy(conn, flows, stamp):
+                return []
             ids = list(conn.execute(candidates).scalars())
             if not ids:
                 return []
@@ -166,6 +180,16 @@ class JobQueue:
                 )
                 for r in rows
             ]
+
+    def _busy(self, conn: Connection, flows: Sequence[str], stamp: float) -> bool:
+        if self.store.is_postgres:
+            # Serialise exclusive claims of these flows: two claimers must not both
+            # see "nobody is running" under READ COMMITTED.
+            conn.execute(select(func.pg_advisory_xact_lock(func.hashtext("|".join(sorted(flows))))))
+        running = select(jobs.c.id).where(
+            jobs.c.flow.in_(list(flows)), jobs.c.state == RUNNING, jobs.c.lease_until >= stamp
+        )
+        return conn.execute(running.limit(1)).first() is not None
 
     def renew(self, worker: str, job_ids: Sequence[int], lease_seconds: float) -> None:
         if not job_ids:

@@ -29,6 +29,8 @@ log = logging.getLogger("causeway.worker")
 class Flow(Protocol):
     name: str
     batch_size: int
+    # True: one batch at a time across all workers (see JobQueue.claim).
+    exclusive: bool
 
     def handle(self, jobs: Sequence[Job]) -> Mapping[int, BaseException | None]:
         """Process the jobs; return, for each job id, None on success or the error."""
@@ -81,7 +83,11 @@ class Worker:
         ran = 0
         for flow in self.flows.values():
             batch = self.queue.claim(
-                self.name, [flow.name], limit=flow.batch_size, lease_seconds=self.lease_seconds
+                self.name,
+                [flow.name],
+                limit=flow.batch_size,
+                lease_seconds=self.lease_seconds,
+                exclusive=flow.exclusive,
             )
             if batch:
                 self._run_batch(flow, batch)

@@ -105,6 +105,9 @@ def pending_quantities(events: Iterable[StoredEvent], parsers: OrderParsers) -> 
 
 class OrdersToErp:
     name = NAME
+    # Customers are found-or-created by email: two batches at once could both
+    # create the same new customer.
+    exclusive = True
 
     def __init__(
         self,

@@ -94,6 +94,7 @@ Progress = Callable[[str, int, int], None]  # (phase, done, total)
 class StockToChannels:
     name = NAME
     batch_size = 1
+    exclusive = True  # two runs at once would only race each other's compare-and-set
 
     def __init__(
         self,
