@@ -14,6 +14,7 @@ import random
 import shutil
 import tempfile
 import time
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -208,7 +209,8 @@ def run_demo(
         ids = [str(o["id"]) for o in placed]
         numbers = {str(o["id"]): o["name"] for o in placed}
         deadline = time.monotonic() + 60 + 3 * orders
-        with Live(console=console, refresh_per_second=4, transient=as_json) as live:
+        live_view = nullcontext() if as_json else Live(console=console, refresh_per_second=4)
+        with live_view as live:
             while True:
                 rows = []
                 for order_id in ids:
@@ -220,7 +222,7 @@ def run_demo(
                             view.get("summary", {}).get("erp_number") or "",
                         )
                     )
-                if not as_json:
+                if live is not None:
                     live.update(_progress_table(rows))
                 if all(state == "in_erp" for _, state, _ in rows) or time.monotonic() > deadline:
                     break

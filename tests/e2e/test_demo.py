@@ -1,0 +1,31 @@
+"""`causeway demo --once --json`: the tour a new user runs first, as a check."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from causeway.connectors.tryton.server import TrytonServer
+
+pytestmark = pytest.mark.tryton
+
+
+def test_the_demo_lands_every_order_once_and_prints_only_json(tryton_server: TrytonServer) -> None:
+    # tryton_server is requested only so that a missing build skips (or fails in CI)
+    # with the same message as the other end-to-end tests; the demo starts its own.
+    result = subprocess.run(
+        [sys.executable, "-m", "causeway.cli", "demo", "--once", "--json", "--orders", "5"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads(result.stdout)  # nothing but the JSON summary on stdout
+    assert summary["ok"] is True
+    assert summary["orders_placed"] == summary["orders_in_erp"] == 5
+    assert summary["erp_sales_for_these_orders"] == 5
+    assert summary["problems"] == []
