@@ -285,3 +285,28 @@ def test_sync_stock_full_from_the_command_line_repairs_drift(
     assert again.exit_code == 0, again.output
     assert "shop: 1 updated, 11 already right" in again.output
     assert shop.get("/_sandbox/inventory").json()[sku] == expected
+
+
+def test_the_same_hub_runs_on_postgresql(
+    tmp_path: Path,
+    postgres_url: str,
+    tryton_server: TrytonServer,
+    sandbox: SandboxServer,
+    shop: httpx.Client,
+    prefix: str,
+) -> None:
+    config = hub_config(tmp_path, tryton_server, sandbox.url, new_port(), prefix=prefix)
+    config["store"] = {"url": postgres_url}
+    running = Hub(parse_config(config, env={}))
+    running.start(workers=0, scheduler=False)
+    server = BackgroundServer(create_app(running), port=config["server"]["port"]).start()
+    try:
+        shop.put("/_sandbox/webhooks", json={"uri": f"{server.url}/webhooks/shop"})
+        orders = place_orders(shop, 5)
+        drain(running, shop)
+        assert len(erp_sales(tryton_server, prefix)) == 5
+        view = httpx.get(f"{server.url}/api/orders/shop/{orders[0]['id']}").json()
+        assert view["state"] == "in_erp" and "erp" in view["ids"]
+    finally:
+        server.stop()
+        running.stop()
