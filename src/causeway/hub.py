@@ -163,7 +163,7 @@ class Hub:
             )
             payloads = [json.loads(r.payload) for r in rows]
         inbox_ids = [p["inbox_id"] for p in payloads if "inbox_id" in p]
-        events = [e for e in map(self.inbox.get, inbox_ids) if e is not None]
+        events = list(self.inbox.get_many(inbox_ids).values())
         # A late update of an order the ERP already has is queued too; its stock is
         # already out of the ERP forecast and must not be held back twice.
         placed = self._orders_in_erp(

@@ -108,23 +108,27 @@ class Inbox:
         with self.store.transaction() as conn:
             return self.accept_in(conn, records)
 
-    def get(self, inbox_id: int, conn: Connection | None = None) -> StoredEvent | None:
-        if conn is None:
-            with self.store.read() as c:
-                return self.get(inbox_id, c)
-        row = conn.execute(select(inbox).where(inbox.c.id == inbox_id)).first()
-        if row is None:
-            return None
-        return StoredEvent(
-            row.id,
-            row.source,
-            row.event_id,
-            row.topic,
-            row.entity_key,
-            bytes(row.body),
-            json.loads(row.headers or "{}"),
-            row.received_at,
-        )
+    def get(self, inbox_id: int) -> StoredEvent | None:
+        return self.get_many([inbox_id]).get(inbox_id)
+
+    def get_many(self, inbox_ids: Sequence[int]) -> dict[int, StoredEvent]:
+        if not inbox_ids:
+            return {}
+        with self.store.read() as conn:
+            rows = conn.execute(select(inbox).where(inbox.c.id.in_(list(inbox_ids))))
+            return {
+                row.id: StoredEvent(
+                    row.id,
+                    row.source,
+                    row.event_id,
+                    row.topic,
+                    row.entity_key,
+                    bytes(row.body),
+                    json.loads(row.headers or "{}"),
+                    row.received_at,
+                )
+                for row in rows
+            }
 
 
 class InboxWriter:

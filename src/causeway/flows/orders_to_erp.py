@@ -138,16 +138,19 @@ class OrdersToErp:
     def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
         outcomes: dict[int, BaseException | None] = {}
         to_place: dict[int, Order] = {}
+        events = self.inbox.get_many(
+            [int(j.payload["inbox_id"]) for j in jobs if "inbox_id" in j.payload]
+        )
         for job in jobs:
             if job.payload.get("poll"):
                 outcomes[job.id] = self._guard(self.reconcile)
                 continue
             try:
-                order = self._load(job)
+                order = self._load(job, events)
             except CausewayError as exc:
                 outcomes[job.id] = exc
                 continue
-            if order is None or self._already_placed(order):
+            if self._already_placed(order):
                 outcomes[job.id] = None
             else:
                 to_place[job.id] = order
@@ -163,10 +166,11 @@ class OrdersToErp:
             return exc
         return None
 
-    def _load(self, job: Job) -> Order | None:
-        event = self.inbox.get(int(job.payload["inbox_id"]))
+    def _load(self, job: Job, events: Mapping[int, StoredEvent]) -> Order:
+        inbox_id = int(job.payload.get("inbox_id", -1))
+        event = events.get(inbox_id)
         if event is None:
-            raise PermanentError(f"inbox record {job.payload['inbox_id']} is missing")
+            raise PermanentError(f"job {job.id}: inbox record {inbox_id} is missing")
         return parse_event(event, self.parsers)
 
     def _already_placed(self, order: Order) -> bool:
