@@ -99,7 +99,7 @@ def _subscribe_webhooks(hub: Any) -> None:
             hub.connectors[name].subscribe_webhooks(
                 f"{public.rstrip('/')}/webhooks/{name}", ["orders/create", "orders/updated"]
             )
-        except Exception as exc:
+        except Exception as exc:  # the reconcile poll still catches orders
             logging.getLogger("causeway").warning("could not subscribe %s webhooks: %s", name, exc)
 
 

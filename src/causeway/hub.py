@@ -71,7 +71,11 @@ class Hub:
     def __init__(self, config: CausewayConfig) -> None:
         self.config = config
         workers = config.workers
-        self.store = Store(config.store.url, synchronous=config.store.sqlite_synchronous)
+        self.store = Store(
+            config.store.url,
+            synchronous=config.store.sqlite_synchronous,
+            background_checkpoints=True,
+        )
         self.jobs = JobQueue(
             self.store,
             RetryPolicy(workers.max_attempts, workers.backoff_base, workers.backoff_cap),
@@ -200,6 +204,14 @@ class Hub:
             self._spawn(f"worker-{i}", worker.run)
         if scheduler:
             self._spawn("scheduler", self.scheduler.run)
+        self._spawn("checkpointer", self._checkpoint_loop)
+
+    def _checkpoint_loop(self, stop: threading.Event) -> None:
+        while not stop.wait(1.0):
+            try:
+                self.store.checkpoint()
+            except Exception:  # the next round tries again
+                log.exception("WAL checkpoint failed")
 
     def _spawn(self, name: str, target: Any) -> None:
         thread = threading.Thread(target=target, args=(self._stop,), name=name, daemon=True)

@@ -181,7 +181,7 @@ class InboxWriter:
         # The same event may arrive twice inside one batch; the first one wins.
         try:
             results = self.inbox.accept([record for record, _ in batch])
-        except Exception as exc:
+        except Exception as exc:  # the error goes to every waiting request
             for _, future in batch:
                 future.set_exception(exc)
             return

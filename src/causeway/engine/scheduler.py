@@ -83,6 +83,6 @@ class Scheduler:
         while not stop.is_set():
             try:
                 self.tick()
-            except Exception:
+            except Exception:  # try again next tick
                 log.exception("scheduler tick failed")
             stop.wait(resolution)

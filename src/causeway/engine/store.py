@@ -28,19 +28,28 @@ def now() -> float:
 class Store:
     """A connection factory plus the knowledge of which database it is."""
 
-    def __init__(self, url: str, *, synchronous: str = "FULL", migrate: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        synchronous: str = "FULL",
+        migrate: bool = True,
+        background_checkpoints: bool = False,
+    ) -> None:
+        """background_checkpoints: the owner calls `checkpoint()` from its own thread
+        (the running hub does), so no commit ever pays for a WAL checkpoint."""
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.is_postgres = self.url.get_backend_name() == "postgresql"
         if self.is_sqlite:
-            self.engine = self._sqlite_engine(url, synchronous)
+            self.engine = self._sqlite_engine(url, synchronous, background_checkpoints)
         else:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
         if migrate:
             self.migrate()
 
     @staticmethod
-    def _sqlite_engine(url: str, synchronous: str) -> Engine:
+    def _sqlite_engine(url: str, synchronous: str, background_checkpoints: bool) -> Engine:
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -59,6 +68,10 @@ class Store:
             # FULL: an acknowledged webhook survives a power cut, not only a crash.
             cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.execute("PRAGMA busy_timeout=30000")
+            if background_checkpoints:
+                # By default the commit that crosses 1000 WAL pages copies them into
+                # the database and fsyncs it: a webhook would wait for that.
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
@@ -86,6 +99,13 @@ class Store:
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as connection:
             yield connection
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database without blocking readers or writers (SQLite)."""
+        if not self.is_sqlite:
+            return
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
     def dispose(self) -> None:
         self.engine.dispose()

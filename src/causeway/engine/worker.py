@@ -98,7 +98,7 @@ class Worker:
         while not stop.is_set():
             try:
                 ran = self.run_once()
-            except Exception:
+            except Exception:  # the store may be briefly unavailable
                 log.exception("worker %s: claiming failed; retrying", self.name)
                 ran = 0
             if not ran:
@@ -121,7 +121,7 @@ class Worker:
         renewer.start()
         try:
             outcomes = flow.handle(batch)
-        except BaseException as exc:
+        except BaseException as exc:  # a flow bug fails its batch, not the worker
             log.exception("flow %s failed a whole batch", flow.name)
             outcomes = {job.id: exc for job in batch}
         finally:
@@ -164,5 +164,5 @@ class Worker:
         while not finished.wait(interval):
             try:
                 self.queue.renew(self.name, job_ids, self.lease_seconds)
-            except Exception:
+            except Exception:  # a missed renewal only risks a rerun
                 log.exception("could not renew leases")

@@ -162,7 +162,7 @@ class OrdersToErp:
     def _guard(action: Callable[[], object]) -> BaseException | None:
         try:
             action()
-        except Exception as exc:
+        except Exception as exc:  # becomes the job's outcome
             return exc
         return None
 
@@ -189,7 +189,7 @@ class OrdersToErp:
             results = self.target_connector.place_orders(
                 [(ref, order) for ref, (_, order) in by_reference.items()]
             )
-        except Exception as exc:
+        except Exception as exc:  # the whole call failed: every job shares it
             return {job_id: exc for job_id in orders}
         outcomes: dict[int, BaseException | None] = {}
         for reference, (job_id, order) in by_reference.items():

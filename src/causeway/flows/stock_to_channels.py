@@ -128,7 +128,7 @@ class StockToChannels:
                 run = self.run(full=bool(job.payload.get("full")))
                 errors = [e for r in run.channels.values() for e in r.errors]
                 outcomes[job.id] = RetryableError("; ".join(errors)) if errors else None
-            except Exception as exc:
+            except Exception as exc:  # becomes the job's outcome
                 outcomes[job.id] = exc
         return outcomes
 

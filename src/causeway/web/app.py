@@ -56,7 +56,7 @@ def create_app(hub: Hub) -> FastAPI:
             raise HTTPException(503, "the hub is not accepting webhooks yet; retry")
         try:
             stored = await asyncio.wrap_future(hub.writer.submit(record))
-        except Exception as exc:
+        except Exception as exc:  # not stored: the sender must retry
             raise HTTPException(
                 503, f"could not store the webhook ({type(exc).__name__}); retry"
             ) from None

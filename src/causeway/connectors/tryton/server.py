@@ -165,7 +165,7 @@ class TrytonServer:
             "-d",
             self.database,
         ]
-        log = open(self.log_path, "ab")
+        log = open(self.log_path, "ab")  # kept open for the process lifetime
         self._log_handle = log
         self._process = subprocess.Popen(
             command,
