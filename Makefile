@@ -7,10 +7,11 @@ TRYTON_BUILD := .cache/tryton
 
 .PHONY: demo test tryton venv bench lint clean
 
+# Tools run as `$(BIN)/python -m ...`, not through their scripts: the interpreter is
+# certain, a script's shebang is not. The last step checks causeway imports from here.
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	# `python -m pip`, not the pip script: the interpreter is certain, a shebang is not.
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	$(BIN)/python -c "import causeway, pathlib, sys; here = pathlib.Path('src').resolve(); \
