@@ -1,6 +1,5 @@
-"""Shared fixtures. Services the suite needs for real (PostgreSQL, the Tryton
-build) are skipped with a reason on a machine without them, and fail the run
-under CI=true, where a silent skip would hide a broken essential part."""
+"""Shared fixtures: stores on SQLite and PostgreSQL, and (as a plugin) the real Tryton.
+Essential services follow tests/essential.py: skipped locally, failed under CI=true."""
 
 from __future__ import annotations
 
@@ -13,20 +12,13 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from causeway.engine.store import Store
+from tests.essential import unavailable
 
 pytest_plugins = ["tests.tryton_fixtures"]
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_ADMIN_URL = os.environ.get(
     "CAUSEWAY_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-
-
-def unavailable(reason: str) -> None:
-    """Skip locally, fail in CI: an essential service that did not start is a failure there."""
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: essential services must be present)")
-    pytest.skip(reason)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ Tests share the session's database, so each one uses its own references, SKUs an
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,26 +18,16 @@ import pytest
 
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.connectors.tryton.server import TrytonServer, default_build_dir, is_built
+from tests.essential import unavailable
 
 __all__ = ["tryton", "tryton_build_dir", "tryton_server", "unique"]
-
-# One server for the whole session even when these fixtures are registered twice
-# (as a root plugin and from tests/tryton/conftest.py).
-_shared: dict[str, TrytonServer] = {}
-
-
-def _missing_build(build: Path) -> None:
-    reason = f"Tryton not built: run make tryton (looked in {build})"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason}; CI=true: the real ERP must be present")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
 def tryton_build_dir() -> Path:
     build = default_build_dir()
     if not is_built(build):
-        _missing_build(build)
+        unavailable(f"Tryton not built: run make tryton (looked in {build})")
     return build
 
 
@@ -47,14 +36,9 @@ def tryton_server(
     tryton_build_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[TrytonServer]:
     """A running trytond on a fresh copy of the template database, for the session."""
-    server = _shared.get("server")
-    if server is None or not server.running:
-        server = TrytonServer(tryton_build_dir, tmp_path_factory.mktemp("tryton"))
-        server.start()
-        _shared["server"] = server
+    server = TrytonServer(tryton_build_dir, tmp_path_factory.mktemp("tryton")).start()
     yield server
     server.stop()
-    _shared.pop("server", None)
 
 
 @pytest.fixture
