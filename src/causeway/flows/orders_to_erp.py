@@ -137,7 +137,7 @@ class OrdersToErp:
     # -- the job handler ------------------------------------------------------
     def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
         outcomes: dict[int, BaseException | None] = {}
-        to_place: dict[int, Order] = {}
+        loaded: dict[int, Order] = {}
         events = self.inbox.get_many(
             [int(j.payload["inbox_id"]) for j in jobs if "inbox_id" in j.payload]
         )
@@ -146,14 +146,16 @@ class OrdersToErp:
                 outcomes[job.id] = self._guard(self.reconcile)
                 continue
             try:
-                order = self._load(job, events)
+                loaded[job.id] = self._load(job, events)
             except CausewayError as exc:
                 outcomes[job.id] = exc
-                continue
-            if self._already_placed(order):
-                outcomes[job.id] = None
+        placed = self._already_placed([o.external_id for o in loaded.values()])
+        to_place = {}
+        for job_id, order in loaded.items():
+            if order.external_id in placed:
+                outcomes[job_id] = None
             else:
-                to_place[job.id] = order
+                to_place[job_id] = order
         if to_place:
             outcomes |= self._place(to_place)
         return outcomes
@@ -173,15 +175,15 @@ class OrdersToErp:
             raise PermanentError(f"job {job.id}: inbox record {inbox_id} is missing")
         return parse_event(event, self.parsers)
 
-    def _already_placed(self, order: Order) -> bool:
-        """True when the ERP already has this order and this event is not newer.
+    def _already_placed(self, external_ids: list[str]) -> set[str]:
+        """The orders the ERP already has: their events change nothing more.
 
-        Order edits are not yet carried to the ERP; a stale event (older
-        updated_at than the one recorded) is dropped either way.
+        Order edits are not yet carried to the ERP (the order lifecycle work), so
+        any later event of a placed order, stale or not, is done once recorded.
         """
         with self.store.read() as conn:
-            link = links.find(conn, self.source, ORDER, order.external_id)
-        return link is not None and link.fingerprint == "in_erp"
+            found = links.find_many(conn, self.source, ORDER, external_ids)
+        return {ext for ext, link in found.items() if link.fingerprint == "in_erp"}
 
     def _place(self, orders: dict[int, Order]) -> dict[int, BaseException | None]:
         by_reference = {reference_for(self.prefix, o): (job_id, o) for job_id, o in orders.items()}
