@@ -61,6 +61,7 @@ def build_connector(name: str, system: Any, budgets: RateBudgets) -> Any:
             warehouse_code=system.warehouse,
             shipping_sku=system.shipping_sku,
             discount_sku=system.discount_sku,
+            payment_term=system.payment_term,
             timeout=system.timeout,
             system=name,
         )

@@ -1,4 +1,5 @@
-"""Stock held back for store orders the ERP does not have yet, and only for those."""
+"""The hub built from causeway.yaml: settings reach their connector; stock held back for
+store orders the ERP does not have yet, and only for those."""
 
 from __future__ import annotations
 
@@ -80,5 +81,32 @@ def test_orders_not_in_the_erp_hold_stock_and_orders_already_there_do_not(tmp_pa
                 fingerprint="in_erp",
             )
         assert hub.held_quantities() == {"WID-001": Decimal(5)}
+    finally:
+        hub.stop()
+
+
+def test_erp_settings_from_the_file_reach_the_tryton_connector(tmp_path: Path) -> None:
+    config = parse_config(
+        {
+            "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
+            "systems": {
+                "erp": {
+                    "type": "tryton",
+                    "url": "http://127.0.0.1:9",
+                    "database": "d",
+                    "username": "u",
+                    "password": "p",
+                    "warehouse": "WH2",
+                    "payment_term": "Net 30",
+                }
+            },
+        },
+        env={},
+    )
+    hub = Hub(config)
+    try:
+        erp = hub.connectors["erp"]
+        assert erp.master.payment_term_name == "Net 30"
+        assert erp.master.warehouse_code == "WH2"
     finally:
         hub.stop()
