@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from causeway.connectors.tryton.server import TrytonServer, default_build_dir, ensure_built
+from causeway.demo import local_config
 from causeway.sandbox.shopify import SandboxServer, SandboxSettings
 
 SECRET = "bench-secret"
@@ -77,31 +78,11 @@ def webhook(order: dict[str, Any], event_id: str) -> tuple[bytes, dict[str, str]
 def hub_settings(
     workdir: Path, erp: TrytonServer, shop_url: str, port: int, **server: Any
 ) -> dict[str, Any]:
-    return {
-        "store": {"url": f"sqlite:///{workdir / 'hub.db'}"},
-        "server": {"port": port, **server},
-        "workers": {"count": 1, "lease": "60s", "backoff_base": "200ms", "backoff_cap": "2s"},
-        "systems": {
-            "shop": {
-                "type": "shopify",
-                "shop_url": shop_url,
-                "access_token": TOKEN,
-                "webhook_secret": SECRET,
-            },
-            "erp": {
-                "type": "tryton",
-                "url": erp.url,
-                "database": erp.database,
-                "username": erp.username,
-                "password": erp.password,
-            },
-        },
-        "flows": {
-            "orders-to-erp": {
-                "source": "shop",
-                "target": "erp",
-                "reconcile_every": "1h",
-                "batch_size": 25,
-            }
-        },
-    }
+    """The demo's local configuration with one worker, orders only, nothing scheduled."""
+    config = local_config(workdir, erp, shop_url, token=TOKEN, secret=SECRET, port=port)
+    # No public_url: the bench posts the webhooks itself, nothing is to subscribe.
+    config["server"] = {"port": port, **server}
+    config["workers"] = {"count": 1, "lease": "60s", "backoff_base": "200ms", "backoff_cap": "2s"}
+    config["flows"]["orders-to-erp"]["reconcile_every"] = "1h"
+    del config["flows"]["stock-to-channels"]
+    return config

@@ -22,8 +22,7 @@ from typing import Any
 import aiohttp
 
 from bench._common import hub_settings, start_tryton, store_orders, webhook
-from causeway.web.server import free_port
-from tests.e2e.harness import HubProcess
+from causeway.localserver import HubProcess, free_port
 
 
 async def fire(

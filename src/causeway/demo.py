@@ -28,10 +28,10 @@ from rich.table import Table
 from causeway.config import parse_config
 from causeway.connectors.tryton.server import TrytonServer, default_build_dir, ensure_built
 from causeway.hub import Hub
+from causeway.localserver import BackgroundServer, free_port
 from causeway.sandbox.shopify import SandboxServer, SandboxSettings
 from causeway.web.app import create_app
 from causeway.web.order_view import order_view
-from causeway.web.server import BackgroundServer, free_port
 
 CATALOGUE = [("WID-001", "Widget", "10.00"), ("GAD-001", "Gadget", "25.00")] + [
     (f"SKU-{n:04d}", f"Bench item {n}", f"{5 + n}.00") for n in range(1, 9)
@@ -72,46 +72,47 @@ class DemoSummary:
         )
 
 
-def _config(
-    workdir: Path, erp: TrytonServer, shop_url: str, settings: SandboxSettings, port: int
-) -> Any:
-    return parse_config(
-        {
-            "store": {"url": f"sqlite:///{workdir / 'causeway.db'}"},
-            "server": {"port": port, "public_url": f"http://127.0.0.1:{port}"},
-            "workers": {"count": 2, "lease": "10s", "backoff_base": "500ms", "backoff_cap": "5s"},
-            "systems": {
-                "shop": {
-                    "type": "shopify",
-                    "shop_url": shop_url,
-                    "access_token": settings.access_token,
-                    "webhook_secret": settings.api_secret,
-                },
-                "erp": {
-                    "type": "tryton",
-                    "url": erp.url,
-                    "database": erp.database,
-                    "username": erp.username,
-                    "password": erp.password,
-                },
+def local_config(
+    workdir: Path, erp: TrytonServer, shop_url: str, *, token: str, secret: str, port: int
+) -> dict[str, Any]:
+    """causeway.yaml, as data, for a hub between a local Tryton and a local store.
+
+    The demo uses it as is; tests and benchmarks change what they measure.
+    """
+    return {
+        "store": {"url": f"sqlite:///{workdir / 'causeway.db'}"},
+        "server": {"port": port, "public_url": f"http://127.0.0.1:{port}"},
+        "workers": {"count": 2, "lease": "10s", "backoff_base": "500ms", "backoff_cap": "5s"},
+        "systems": {
+            "shop": {
+                "type": "shopify",
+                "shop_url": shop_url,
+                "access_token": token,
+                "webhook_secret": secret,
             },
-            "flows": {
-                "orders-to-erp": {
-                    "source": "shop",
-                    "target": "erp",
-                    "reconcile_every": "20s",
-                    "batch_size": 25,
-                },
-                "stock-to-channels": {
-                    "source": "erp",
-                    "targets": ["shop"],
-                    "every": "10s",
-                    "safety_stock": 2,
-                },
+            "erp": {
+                "type": "tryton",
+                "url": erp.url,
+                "database": erp.database,
+                "username": erp.username,
+                "password": erp.password,
             },
         },
-        env={},
-    )
+        "flows": {
+            "orders-to-erp": {
+                "source": "shop",
+                "target": "erp",
+                "reconcile_every": "20s",
+                "batch_size": 25,
+            },
+            "stock-to-channels": {
+                "source": "erp",
+                "targets": ["shop"],
+                "every": "10s",
+                "safety_stock": 2,
+            },
+        },
+    }
 
 
 def _place_orders(sandbox: httpx.Client, count: int, rng: random.Random) -> list[dict[str, Any]]:
@@ -186,7 +187,15 @@ def run_demo(
         say(f"   sandbox store at {sandbox.url} with {len(CATALOGUE)} products")
         say("[bold]3.[/bold] starting the hub ...")
         port = free_port()
-        hub = Hub(_config(workdir, erp, sandbox.url, settings, port))
+        config = local_config(
+            workdir,
+            erp,
+            sandbox.url,
+            token=settings.access_token,
+            secret=settings.api_secret,
+            port=port,
+        )
+        hub = Hub(parse_config(config, env={}))
         hub.start()
         servers.append(BackgroundServer(create_app(hub), port=port).start())
         hub.connectors["shop"].subscribe_webhooks(

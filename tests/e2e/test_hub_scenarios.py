@@ -25,10 +25,10 @@ from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.connectors.tryton.server import TrytonServer
 from causeway.engine.schema import inbox, jobs
 from causeway.hub import Hub
+from causeway.localserver import BackgroundServer
 from causeway.sandbox.shopify import SandboxServer
 from causeway.web.app import create_app
 from causeway.web.order_view import order_view
-from causeway.web.server import BackgroundServer
 from tests.e2e.conftest import erp_sales, place_orders
 from tests.e2e.harness import SECRET, TOKEN, hub_config, new_port
 

@@ -11,9 +11,10 @@ import httpx
 import pytest
 
 from causeway.connectors.tryton.server import TrytonServer
+from causeway.localserver import HubProcess
 from causeway.sandbox.shopify import SandboxServer
 from tests.e2e.conftest import assert_matches_store_order, erp_sales, place_orders
-from tests.e2e.harness import HubProcess, hub_config, new_port
+from tests.e2e.harness import hub_config, new_port
 
 pytestmark = pytest.mark.tryton
 

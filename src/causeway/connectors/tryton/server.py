@@ -15,7 +15,6 @@ import atexit
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import weakref
@@ -25,6 +24,7 @@ from typing import IO, Self
 import httpx
 
 from causeway.errors import ConfigError
+from causeway.localserver import free_port
 
 ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "admin"  # set by build.sh through TRYTONPASSFILE
@@ -70,13 +70,6 @@ def ensure_built(build_dir: Path) -> None:
             f"Tryton is not built in {build_dir} (no .built marker): run `make tryton` "
             f"(or scripts/tryton/build.sh {build_dir}), or point CAUSEWAY_TRYTON_BUILD at a build"
         )
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class TrytonServer:
