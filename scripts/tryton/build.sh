@@ -61,7 +61,9 @@ fi
 step "pip install trytond 8.2 + modules" "${pip[@]}" install -q \
     "trytond==8.2.*" "proteus==8.2.*" "trytond_sale==8.2.*" \
     "trytond_sale_price_list==8.2.*" "trytond_account_invoice_stock==8.2.*" \
-    "trytond_account_product==8.2.*"
+    "trytond_account_product==8.2.*" "trytond_carrier==8.2.*" \
+    "trytond_stock_package_shipping==8.2.*" "trytond_product_measurements==8.2.*" \
+    "trytond_sale_amendment==8.2.*"
 "${pip[@]}" freeze > "$tmp/versions.txt"
 
 mkdir -p "$tmp/db" "$tmp/work"
@@ -79,6 +81,7 @@ step "trytond-admin: initialise database (sale, stock, accounting)" \
     env TRYTONPASSFILE="$tmp/work/adminpass" "$tmp/venv/bin/python" "$tmp/venv/bin/trytond-admin" \
     -c "$tmp/work/trytond.conf" -d erp \
     -u sale sale_price_list account_invoice_stock account_product \
+       carrier stock_package_shipping product_measurements sale_amendment \
     --activate-dependencies --email admin@example.com
 step "business setup (proteus)" \
     env DB=erp CONF="$tmp/work/trytond.conf" "$tmp/venv/bin/python" "$scripts/setup_business.py"

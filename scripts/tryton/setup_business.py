@@ -34,6 +34,10 @@ GOODS: list[tuple[str, str, Decimal, Decimal]] = [
 ] + [(f"SKU-{n:04d}", f"Bench item {n}", Decimal(5 + n), Decimal(2)) for n in range(1, 41)]
 # Non-stock lines the connector adds to a sale: shipping charged and order-level discount.
 SERVICES: list[tuple[str, str]] = [("SHIPPING", "Shipping"), ("DISCOUNT", "Discount")]
+# The carrier warehouse users pick on a shipment (its tracking number goes to the store),
+# and the payment method store payments are booked with.
+CARRIER = ("UPS", "UPS-GROUND", "UPS Ground")
+PAYMENT_METHOD = "Shop payments"
 
 
 def main() -> None:
@@ -135,7 +139,7 @@ def main() -> None:
         for sku, name, price, cost in GOODS
     ] + [
         template(name, "service", Decimal(0), services_category.id, sku, Decimal(0))
-        for sku, name in SERVICES
+        for sku, name in [*SERVICES, CARRIER[1:]]
     ]
     Template._proxy.create(values, config.context)
     goods = Product.find([("code", "in", [g[0] for g in GOODS])])
@@ -154,11 +158,30 @@ def main() -> None:
     inventory.click("confirm")
     assert inventory.state == "done", inventory.state
 
+    # 9. A carrier, so shipments can carry one and its tracking number (shipping_reference).
+    carrier_party = Party(name=CARRIER[0])
+    carrier_party.save()
+    (carrier_product,) = Product.find([("code", "=", CARRIER[1])])
+    Carrier = Model.get("carrier")
+    Carrier(party=carrier_party, carrier_product=carrier_product).save()
+
+    # 10. The payment method store payments are booked with (the invoice's pay wizard).
+    Journal = Model.get("account.journal")
+    (cash_journal,) = Journal.find([("type", "=", "cash")])
+    PaymentMethod = Model.get("account.invoice.payment.method")
+    PaymentMethod(
+        name=PAYMENT_METHOD,
+        journal=cash_journal,
+        credit_account=accounts["cash"],
+        debit_account=accounts["cash"],
+    ).save()
+
     print(
         f"tryton setup: company={company.party.name} (USD), fiscal years {this_year}-"
         f"{this_year + 1}, taxes={', '.join(taxes)}, payment_term={payment_term.name}, "
         f"{len(GOODS)} goods x {STOCK_PER_PRODUCT} in {warehouse.code}/{storage.code}, "
-        f"services={', '.join(s for s, _ in SERVICES)} ({time.time() - t0:.1f}s)"
+        f"services={', '.join(s for s, _ in SERVICES)}, carrier={CARRIER[0]}, "
+        f"payment method={PAYMENT_METHOD!r} ({time.time() - t0:.1f}s)"
     )
 
 

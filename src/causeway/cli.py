@@ -191,7 +191,7 @@ def sync_stock(
     from causeway.hub import Hub
 
     hub = Hub(_config(config))
-    if not hasattr(hub, "stock_flow"):
+    if "stock-to-channels" not in hub.flows:
         err.print("[red]error:[/red] flows.stock-to-channels is not configured in causeway.yaml")
         raise typer.Exit(2)
     with Progress(console=console) as progress:

@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -20,23 +20,22 @@ from sqlalchemy import select
 from causeway.config import CausewayConfig, ShopifySystem, TrytonSystem
 from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.ingress import ShopifyIngress
-from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.engine import links
 from causeway.engine.inbox import Inbox, InboxRecord, InboxWriter
 from causeway.engine.jobs import DEAD, UNFINISHED, JobQueue, NewJob, RetryPolicy
 from causeway.engine.rate import RateBudgets
+from causeway.engine.schedule import HELD_UNTIL
 from causeway.engine.scheduler import Scheduler, Trigger
 from causeway.engine.schema import jobs
 from causeway.engine.store import Store
 from causeway.engine.worker import Flow, Worker
 from causeway.flows import orders_to_erp, stock_to_channels
-from causeway.flows.orders_to_erp import OrderParsers, OrdersToErp, order_job, pending_quantities
+from causeway.flows.orders_to_erp import OrdersToErp, pending_quantities
 from causeway.flows.stock_to_channels import StockToChannels
+from causeway.wiring import SHOPIFY_PARSERS, WiredFlow, wire
 
 log = logging.getLogger("causeway.hub")
-
-SHOPIFY_PARSERS = OrderParsers(webhook=order_from_rest, polled=order_from_graphql)
 
 
 def build_connector(name: str, system: Any, budgets: RateBudgets) -> Any:
@@ -94,6 +93,7 @@ class Hub:
         self.inbox = Inbox(self.store, self.jobs, self.route)
         self.flows: dict[str, Flow] = {}
         self.triggers: list[Trigger] = []
+        self.wired: dict[str, WiredFlow] = {}
         self._wire_flows()
         self.scheduler = Scheduler(self.store, self.jobs, self.triggers)
         self.writer: InboxWriter | None = None
@@ -103,60 +103,45 @@ class Hub:
 
     # -- wiring -------------------------------------------------------------
     def _wire_flows(self) -> None:
-        orders = self.config.flows.orders_to_erp
-        if orders and orders.enabled:
-            self.orders_flow = OrdersToErp(
-                self.store,
-                self.inbox,
-                source=orders.source,
-                source_connector=self.connectors[orders.source],
-                parsers=SHOPIFY_PARSERS,
-                target=orders.target,
-                target_connector=self.connectors[orders.target],
-                batch_size=orders.batch_size,
-                reference_prefix=orders.reference_prefix,
-                reconcile_overlap=timedelta(seconds=orders.reconcile_overlap),
-            )
-            self.flows[orders_to_erp.NAME] = self.orders_flow
-            self.triggers.append(
-                Trigger(
-                    orders_to_erp.NAME,
-                    orders.reconcile_every,
-                    {"poll": True},
-                    name="orders-to-erp:reconcile",
-                )
-            )
-        stock = self.config.flows.stock_to_channels
-        if stock and stock.enabled:
-            locations = {
-                t: getattr(self.config.systems[t], "location", None) for t in stock.targets
-            }
-            self.stock_flow = StockToChannels(
-                self.store,
-                source=stock.source,
-                source_connector=self.connectors[stock.source],
-                targets={t: self.connectors[t] for t in stock.targets},
-                safety_stock=stock.safety_stock,
-                safety_by_sku=stock.safety_stock_by_sku,
-                held=self.held_quantities,
-                overlap=timedelta(seconds=stock.overlap),
-                location_ids=locations,
-            )
-            self.flows[stock_to_channels.NAME] = self.stock_flow
-            self.triggers.append(Trigger(stock_to_channels.NAME, stock.every))
+        """Each enabled flow, wired by its function in causeway.wiring."""
+        self.wired = wire(self, self.config.flows.configured())
+        for name, wired in self.wired.items():
+            self.flows[name] = wired.flow
+            self.triggers.append(Trigger(name, wired.schedule, wired.run_payload))
 
     def route(self, record: InboxRecord, inbox_id: int) -> Sequence[NewJob]:
-        """Which flow a received change starts. Unrouted records stay in the inbox."""
-        orders = self.config.flows.orders_to_erp
-        if (
-            orders
-            and orders.enabled
-            and record.source == orders.source
-            and record.topic in orders_to_erp.ORDER_TOPICS
-        ):
-            return [order_job(record.source, record, inbox_id)]
-        log.info("no flow takes %s from %s; kept in the inbox only", record.topic, record.source)
-        return []
+        """Which flows a received change starts. Unrouted records stay in the inbox.
+
+        A flow whose schedule is not real time gets the job held: it waits, durably,
+        for the flow's next run to release it.
+        """
+        started = []
+        for wired in self.wired.values():
+            if wired.job_for is None or record.source != wired.source:
+                continue
+            if record.topic not in wired.topics:
+                continue
+            job = wired.job_for(record, inbox_id)
+            if wired.schedule.holds_changes:
+                job = replace(job, run_at=HELD_UNTIL)
+            started.append(job)
+        if not started:
+            log.info(
+                "no flow takes %s from %s; kept in the inbox only", record.topic, record.source
+            )
+        return started
+
+    def run_flow(self, name: str) -> int:
+        """Run a flow now, whatever its schedule; returns the jobs released or queued."""
+        return sum(self.scheduler.fire(t) for t in self.triggers if t.flow == name)
+
+    @property
+    def orders_flow(self) -> OrdersToErp:
+        return self.flows[orders_to_erp.NAME]  # type: ignore[return-value]
+
+    @property
+    def stock_flow(self) -> StockToChannels:
+        return self.flows[stock_to_channels.NAME]  # type: ignore[return-value]
 
     def held_quantities(self) -> dict[str, Any]:
         """Stock held by store orders that have not reached the ERP yet."""

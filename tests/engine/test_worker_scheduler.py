@@ -8,6 +8,7 @@ import pytest
 
 from causeway.engine import scheduler as scheduler_module
 from causeway.engine.jobs import DEAD, DONE, QUEUED, Job, JobQueue, NewJob, RetryPolicy
+from causeway.engine.schedule import INTERVAL, Schedule
 from causeway.engine.scheduler import Scheduler, Trigger
 from causeway.engine.store import Store
 from causeway.engine.worker import Worker
@@ -75,7 +76,9 @@ def test_an_interval_schedule_fires_when_due_and_not_before(
     sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     queue = JobQueue(sqlite_store)
-    sched = Scheduler(sqlite_store, queue, [Trigger("stock-to-channels", 180)])
+    sched = Scheduler(
+        sqlite_store, queue, [Trigger("stock-to-channels", Schedule(INTERVAL, every_seconds=180))]
+    )
     clock = [1_000_000.0]
     monkeypatch.setattr(scheduler_module, "now", lambda: clock[0])
     assert sched.tick() == ["schedule:stock-to-channels"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -10,31 +9,20 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
+    PlainValidator,
     SecretStr,
     model_validator,
 )
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
-
-
-def parse_duration(value: object) -> float:
-    """'90s', '5m', '1h', '250ms' or a number of seconds -> seconds."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value)
-    else:
-        match = _DURATION.match(str(value))
-        if not match:
-            raise ValueError(
-                f"{value!r} is not a duration: write a number with a unit, e.g. 30s, 5m or 1h"
-            )
-        seconds = float(match.group(1)) * _UNITS[match.group(2)]
-    if seconds <= 0:
-        raise ValueError("a duration must be greater than zero")
-    return seconds
-
+from causeway.durations import parse_duration
+from causeway.engine.schedule import INTERVAL, REALTIME, Schedule, parse_schedule
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+# realtime | "realtime, every 5m" | "every 3m" | "at 06:00, 18:00 Europe/Berlin" | manual
+ScheduleSetting = Annotated[
+    Schedule, PlainValidator(parse_schedule), PlainSerializer(Schedule.describe)
+]
 
 
 class Strict(BaseModel):
@@ -73,8 +61,22 @@ class TrytonSystem(Strict):
 System = Annotated[ShopifySystem | TrytonSystem, Field(discriminator="type")]
 
 
-class OrdersToErpFlow(Strict):
+class FlowSettings(Strict):
+    """What every flow has: on or off, and when it runs (engine/schedule.py)."""
+
     enabled: bool = True
+    schedule: ScheduleSetting | None = Field(
+        default=None, description="realtime, 'every 3m', 'at 06:00, 18:00', or manual"
+    )
+
+    def effective_schedule(self) -> Schedule:
+        return self.schedule or self.default_schedule()
+
+    def default_schedule(self) -> Schedule:
+        return Schedule(REALTIME)
+
+
+class OrdersToErpFlow(FlowSettings):
     source: str = Field(description="the store system the orders come from")
     target: str = Field(description="the ERP system the sales go to")
     reconcile_every: Duration = 300.0
@@ -84,9 +86,12 @@ class OrdersToErpFlow(Strict):
         default=None, description="prefix of sale.reference; default: '<source>-'"
     )
 
+    def default_schedule(self) -> Schedule:
+        # Real time, with the reconciling poll behind the webhooks.
+        return Schedule(REALTIME, every_seconds=self.reconcile_every)
 
-class StockToChannelsFlow(Strict):
-    enabled: bool = True
+
+class StockToChannelsFlow(FlowSettings):
     source: str
     targets: list[str] = Field(min_length=1)
     every: Duration = 300.0
@@ -94,10 +99,68 @@ class StockToChannelsFlow(Strict):
     safety_stock: int = Field(default=0, ge=0)
     safety_stock_by_sku: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
 
+    def default_schedule(self) -> Schedule:
+        return Schedule(INTERVAL, every_seconds=self.every)
+
+
+class CatalogToChannelsFlow(FlowSettings):
+    source: str = Field(description="the ERP system that owns the product data")
+    targets: list[str] = Field(min_length=1, description="the stores the products go to")
+
+    def default_schedule(self) -> Schedule:
+        return Schedule(INTERVAL, every_seconds=900.0)
+
+
+class FulfillmentsToChannelsFlow(FlowSettings):
+    source: str = Field(description="the ERP system whose shipments fulfil store orders")
+    targets: list[str] = Field(min_length=1, description="the stores whose orders are fulfilled")
+
+    def default_schedule(self) -> Schedule:
+        return Schedule(INTERVAL, every_seconds=60.0)
+
+
+class PaymentsAndInvoicesFlow(FlowSettings):
+    source: str = Field(description="the store system whose payments reach the ERP")
+    target: str = Field(description="the ERP system whose invoices are paid")
+
+    def default_schedule(self) -> Schedule:
+        # Payments arrive by webhook; invoice states are read back from the ERP.
+        return Schedule(REALTIME, every_seconds=300.0)
+
+
+class CancellationsFlow(FlowSettings):
+    source: str = Field(description="the store system whose cancellations reach the ERP")
+    target: str = Field(description="the ERP system whose sales are cancelled")
+
+
+class ReturnsToErpFlow(FlowSettings):
+    source: str = Field(description="the store system whose refunds become ERP returns")
+    target: str = Field(description="the ERP system that receives the returns")
+
 
 class Flows(Strict):
     orders_to_erp: OrdersToErpFlow | None = Field(default=None, alias="orders-to-erp")
     stock_to_channels: StockToChannelsFlow | None = Field(default=None, alias="stock-to-channels")
+    catalog_to_channels: CatalogToChannelsFlow | None = Field(
+        default=None, alias="catalog-to-channels"
+    )
+    fulfillments_to_channels: FulfillmentsToChannelsFlow | None = Field(
+        default=None, alias="fulfillments-to-channels"
+    )
+    payments_and_invoices: PaymentsAndInvoicesFlow | None = Field(
+        default=None, alias="payments-and-invoices"
+    )
+    cancellations: CancellationsFlow | None = None
+    returns_to_erp: ReturnsToErpFlow | None = Field(default=None, alias="returns-to-erp")
+
+    def configured(self) -> dict[str, FlowSettings]:
+        """Flow name (as written in causeway.yaml) -> its settings, for enabled flows."""
+        result = {}
+        for field_name, field in type(self).model_fields.items():
+            settings = getattr(self, field_name)
+            if settings is not None and settings.enabled:
+                result[field.alias or field_name] = settings
+        return result
 
 
 class StoreSettings(Strict):
@@ -148,13 +211,22 @@ class CausewayConfig(Strict):
                     f"but this flow needs a {kind.model_fields['type'].annotation.__args__[0]}"
                 )
 
-        orders = self.flows.orders_to_erp
-        if orders:
-            check("orders-to-erp", "source", orders.source, ShopifySystem)
-            check("orders-to-erp", "target", orders.target, TrytonSystem)
-        stock = self.flows.stock_to_channels
-        if stock:
-            check("stock-to-channels", "source", stock.source, TrytonSystem)
-            for target in stock.targets:
-                check("stock-to-channels", "targets", target, ShopifySystem)
+        # Each flow reads from `source` and writes to `target`/`targets`: which kind
+        # of system each must be.
+        store, erp = ShopifySystem, TrytonSystem
+        kinds: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
+            "orders-to-erp": (store, erp),
+            "stock-to-channels": (erp, store),
+            "catalog-to-channels": (erp, store),
+            "fulfillments-to-channels": (erp, store),
+            "payments-and-invoices": (store, erp),
+            "cancellations": (store, erp),
+            "returns-to-erp": (store, erp),
+        }
+        for flow, settings in self.flows.configured().items():
+            source_kind, target_kind = kinds[flow]
+            check(flow, "source", settings.source, source_kind)  # type: ignore[attr-defined]
+            for target in getattr(settings, "targets", None) or [settings.target]:  # type: ignore[attr-defined]
+                key = "targets" if hasattr(settings, "targets") else "target"
+                check(flow, key, target, target_kind)
         return self

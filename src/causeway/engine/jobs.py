@@ -24,6 +24,7 @@ from sqlalchemy import Connection, and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from causeway.engine.schedule import HELD_UNTIL
 from causeway.engine.schema import jobs
 from causeway.engine.store import Store, now
 
@@ -292,6 +293,16 @@ class JobQueue:
                 )
             )
             return result.rowcount
+
+    def release_held(self, flow: str) -> int:
+        """Make the changes a scheduled flow was holding due now (see engine/schedule.py)."""
+        stamp = now()
+        with self.store.transaction() as conn:
+            return conn.execute(
+                update(jobs)
+                .where(jobs.c.flow == flow, jobs.c.state == QUEUED, jobs.c.run_at >= HELD_UNTIL)
+                .values(run_at=stamp, updated_at=stamp)
+            ).rowcount
 
     def counts(self) -> dict[tuple[str, str], int]:
         """(flow, state) -> number of jobs."""

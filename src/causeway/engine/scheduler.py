@@ -1,9 +1,11 @@
-"""Time-based triggers: each scheduled flow gets a job when its interval is due.
+"""Time-based triggers: each flow runs when its schedule (engine/schedule.py) says so.
 
-The scheduler only enqueues; workers run. A pending scheduled job carries a
-dedupe key, so a slow run, a restart or a second hub process never piles up
-copies of the same run. The next run time is kept in the store so a restart
-does not fire every flow at once.
+A run does two things: it releases the changes the flow was holding (jobs parked at
+HELD_UNTIL by a non-real-time schedule) and, if the flow has periodic work of its
+own (a poll, a stock or catalogue pass), enqueues one job for it. The scheduler only
+enqueues; workers run. A pending scheduled job carries a dedupe key, so a slow run,
+a restart or a second hub process never piles up copies of the same run. The next
+run time is kept in the store so a restart does not fire every flow at once.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from causeway.engine.jobs import JobQueue, NewJob
+from causeway.engine.schedule import DAILY, Schedule
 from causeway.engine.schema import flow_runs
 from causeway.engine.store import Store, now
 
@@ -26,8 +29,9 @@ log = logging.getLogger("causeway.scheduler")
 @dataclass(frozen=True)
 class Trigger:
     flow: str
-    every_seconds: float
-    payload: dict[str, Any] = field(default_factory=dict)
+    schedule: Schedule
+    # The job a run enqueues; None: a run only releases the changes held for the flow.
+    payload: dict[str, Any] | None = field(default_factory=dict)
     # A second trigger on the same flow (e.g. the reconcile poll) needs its own key.
     name: str = ""
 
@@ -57,25 +61,35 @@ class Scheduler:
                 conn.execute(flow_runs.insert().values(flow=trigger.key, next_run_at=at))
 
     def fire(self, trigger: Trigger) -> int:
-        """Enqueue the trigger's job now (also what 'run on demand' does)."""
-        return self.queue.enqueue(
-            NewJob(
-                trigger.flow,
-                f"{trigger.flow}:{trigger.key}",
-                dict(trigger.payload),
-                dedupe_key=trigger.key,
+        """Run the flow now (also what 'run on demand' does): release what it holds and
+        enqueue its own job. Returns the number of jobs released or enqueued."""
+        count = self.queue.release_held(trigger.flow)
+        if trigger.payload is not None:
+            count += self.queue.enqueue(
+                NewJob(
+                    trigger.flow,
+                    f"{trigger.flow}:{trigger.key}",
+                    dict(trigger.payload),
+                    dedupe_key=trigger.key,
+                )
             )
-        )
+        return count
 
     def tick(self) -> list[str]:
         """Fire every trigger that is due; returns the keys fired."""
         fired = []
         stamp = now()
         for trigger in self.triggers:
+            if not trigger.schedule.runs_by_itself:
+                continue
             due = self.next_run(trigger)
+            # Intervals run once at start; times of day wait for their first time.
+            if due is None and trigger.schedule.mode == DAILY:
+                self._set_next_run(trigger, trigger.schedule.next_run(stamp) or stamp)
+                continue
             if due is None or due <= stamp:
                 self.fire(trigger)
-                self._set_next_run(trigger, stamp + trigger.every_seconds)
+                self._set_next_run(trigger, trigger.schedule.next_run(stamp) or stamp)
                 fired.append(trigger.key)
         return fired
 

@@ -108,3 +108,15 @@ flow_runs = Table(
     Column("last_error", Text),
     Column("next_run_at", Float),
 )
+
+# The order status timeline (engine/timeline.py): each milestone at most once per order.
+timeline = Table(
+    "timeline",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("hub_id", String(64), nullable=False),
+    Column("milestone", String(64), nullable=False),
+    Column("at", Float, nullable=False),
+    Column("detail", Text, nullable=False, default="{}"),
+    UniqueConstraint("hub_id", "milestone", name="uq_timeline_milestone"),
+)

@@ -71,10 +71,10 @@ def create_app(hub: Hub) -> FastAPI:
 
     @app.post("/api/flows/{flow}/run")
     def run_flow(flow: str) -> dict[str, Any]:
-        triggers = [t for t in hub.triggers if t.flow == flow]
-        if not triggers:
-            raise HTTPException(404, f"no scheduled flow named {flow!r}")
-        return {"queued": sum(hub.scheduler.fire(t) for t in triggers)}
+        if flow not in hub.flows:
+            known = ", ".join(sorted(hub.flows)) or "none"
+            raise HTTPException(404, f"no flow named {flow!r} is enabled (enabled: {known})")
+        return {"queued": hub.run_flow(flow)}
 
     @app.get("/health")
     def health() -> dict[str, str]:
