@@ -38,7 +38,9 @@ def _config(path: Path) -> CausewayConfig:
         raise typer.Exit(2) from None
 
 
-def _when(stamp: float | None) -> str:
+def _when(stamp: float | str | None) -> str:
+    if isinstance(stamp, str):  # "on demand", "on each change"
+        return stamp
     if not stamp:
         return "-"
     delta = stamp - time.time()
@@ -97,7 +99,7 @@ def _subscribe_webhooks(hub: Any) -> None:
     for name in hub.ingress:
         try:
             hub.connectors[name].subscribe_webhooks(
-                f"{public.rstrip('/')}/webhooks/{name}", ["orders/create", "orders/updated"]
+                f"{public.rstrip('/')}/webhooks/{name}", hub.webhook_topics(name)
             )
         except Exception as exc:  # the reconcile poll still catches orders
             logging.getLogger("causeway").warning("could not subscribe %s webhooks: %s", name, exc)
@@ -115,12 +117,12 @@ def status(
     if as_json:
         console.print_json(json.dumps(report))
         return
+    counts = ("queued", "held", "running", "done", "dead")
     flows = Table(
         "flow",
-        "queued",
-        "running",
-        "done",
-        "dead",
+        "schedule",
+        *counts,
+        "last run",
         "last success",
         "next run",
         "last error",
@@ -129,10 +131,9 @@ def status(
     for flow in report["flows"]:
         flows.add_row(
             flow["name"],
-            str(flow["queued"]),
-            str(flow["running"]),
-            str(flow["done"]),
-            str(flow["dead"]),
+            flow["schedule"],
+            *(str(flow[state]) for state in counts),
+            _when(flow["last_run_at"]),
             _when(flow["last_success_at"]),
             _when(flow["next_run_at"]),
             (flow["last_error"] or "")[:80],
@@ -153,6 +154,41 @@ def status(
         console.print(dead)
     else:
         console.print("no dead jobs")
+
+
+flow_app = typer.Typer(help="Look at and run flows.", no_args_is_help=True)
+app.add_typer(flow_app, name="flow")
+
+
+@flow_app.command("run")
+def flow_run(
+    name: Annotated[str, typer.Argument(help="the flow, as named in causeway.yaml")],
+    config: ConfigOption = Path("causeway.yaml"),
+    wait: Annotated[
+        bool, typer.Option(help="run the flow's jobs here until none is due, then exit")
+    ] = True,
+) -> None:
+    """Run a flow now, whatever its schedule: release the changes it holds and do its work."""
+    from causeway.hub import Hub
+
+    hub = Hub(_config(config))
+    try:
+        if name not in hub.flows:
+            known = ", ".join(sorted(hub.flows)) or "none"
+            err.print(f"[red]error:[/red] no enabled flow named {name!r} (enabled: {known})")
+            raise typer.Exit(2)
+        queued = hub.run_flow(name)
+        console.print(f"{name}: {queued} job(s) released or queued")
+        if wait:
+            worker = hub.new_worker("cli")
+            worker.flows = {name: hub.flows[name]}
+            worker.run_until_idle(timeout=3600)
+            stats = worker.stats
+            console.print(
+                f"{name}: {stats.done} done, {stats.retried} to retry, {stats.dead} parked"
+            )
+    finally:
+        hub.stop()
 
 
 @app.command()

@@ -131,6 +131,17 @@ class Hub:
             )
         return started
 
+    def webhook_topics(self, system: str) -> list[str]:
+        """The webhook topics some flow takes from `system`, to subscribe to."""
+        topics = {
+            topic
+            for wired in self.wired.values()
+            if wired.source == system
+            for topic in wired.topics
+            if topic != orders_to_erp.POLL_TOPIC
+        }
+        return sorted(topics)
+
     def run_flow(self, name: str) -> int:
         """Run a flow now, whatever its schedule; returns the jobs released or queued."""
         return sum(self.scheduler.fire(t) for t in self.triggers if t.flow == name)

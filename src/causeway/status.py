@@ -8,16 +8,23 @@ from sqlalchemy import select
 
 from causeway.config import CausewayConfig
 from causeway.engine.jobs import JobQueue
+from causeway.engine.schedule import MANUAL, Schedule
 from causeway.engine.schema import flow_runs
 from causeway.engine.store import Store
 
-FLOW_NAMES = ("orders-to-erp", "stock-to-channels")
+STATES = ("queued", "held", "running", "done", "dead")
 
 
 def configured_flows(config: CausewayConfig) -> list[str]:
-    flows = config.flows
-    present = {"orders-to-erp": flows.orders_to_erp, "stock-to-channels": flows.stock_to_channels}
-    return [name for name in FLOW_NAMES if present[name] and present[name].enabled]
+    return list(config.flows.configured())
+
+
+def _next_run(schedule: Schedule, stored: list[float]) -> float | str | None:
+    if schedule.mode == MANUAL:
+        return "on demand"
+    if not schedule.runs_by_itself:
+        return "on each change"
+    return min(stored) if stored else None
 
 
 def collect_status(config: CausewayConfig) -> dict[str, Any]:
@@ -28,9 +35,10 @@ def collect_status(config: CausewayConfig) -> dict[str, Any]:
         with store.read() as conn:
             runs = {row.flow: row for row in conn.execute(select(flow_runs))}
         flows = []
-        for name in configured_flows(config):
+        for name, settings in config.flows.configured().items():
+            schedule = settings.effective_schedule()
             run = runs.get(name)
-            schedules = [
+            stored = [
                 r.next_run_at
                 for key, r in runs.items()
                 if key.startswith(f"schedule:{name}") and r.next_run_at
@@ -38,13 +46,12 @@ def collect_status(config: CausewayConfig) -> dict[str, Any]:
             flows.append(
                 {
                     "name": name,
-                    **{
-                        state: counts.get((name, state), 0)
-                        for state in ("queued", "running", "done", "dead")
-                    },
+                    "schedule": schedule.describe(),
+                    **{state: counts.get((name, state), 0) for state in STATES},
+                    "last_run_at": run.last_started_at if run else None,
                     "last_success_at": run.last_success_at if run else None,
                     "last_error": run.last_error if run else None,
-                    "next_run_at": min(schedules) if schedules else None,
+                    "next_run_at": _next_run(schedule, stored),
                 }
             )
         return {"flows": flows, "dead": queue.dead()}

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from causeway.config import load_config, parse_config
-from causeway.config.models import parse_duration
+from causeway.durations import parse_duration
 from causeway.errors import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "src" / "causeway" / "config" / "example.yaml"

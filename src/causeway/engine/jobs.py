@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, or_, select, update
+from sqlalchemy import Connection, and_, case, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -29,6 +29,8 @@ from causeway.engine.schema import jobs
 from causeway.engine.store import Store, now
 
 QUEUED, RUNNING, DONE, DEAD = "queued", "running", "done", "dead"
+# Not a stored state: a queued job whose flow's schedule holds it until the next run.
+HELD = "held"
 UNFINISHED = (QUEUED, RUNNING)
 
 
@@ -305,12 +307,16 @@ class JobQueue:
             ).rowcount
 
     def counts(self) -> dict[tuple[str, str], int]:
-        """(flow, state) -> number of jobs."""
+        """(flow, state) -> number of jobs; queued jobs a schedule holds count as `held`."""
+        state = case(
+            (and_(jobs.c.state == QUEUED, jobs.c.run_at >= HELD_UNTIL), HELD),
+            else_=jobs.c.state,
+        )
         with self.store.read() as conn:
             rows = conn.execute(
-                select(jobs.c.flow, jobs.c.state, func.count()).group_by(jobs.c.flow, jobs.c.state)
+                select(jobs.c.flow, state, func.count()).group_by(jobs.c.flow, state)
             )
-            return {(flow, state): n for flow, state, n in rows}
+            return {(flow, job_state): n for flow, job_state, n in rows}
 
     def dead(self, limit: int = 100) -> list[dict[str, Any]]:
         with self.store.read() as conn:

@@ -119,7 +119,8 @@ def parse_schedule(value: object) -> Schedule:
 def _parse_daily(text: str) -> Schedule:
     parts = [p.strip() for p in text.replace(",", " ").split()]
     zone = None
-    if parts and not _TIME.match(parts[-1]):
+    # A time zone is the last word, when it is a name (a bad time like 25:00 is not).
+    if parts and any(c.isalpha() for c in parts[-1]):
         zone = parts.pop()
         try:
             ZoneInfo(zone)

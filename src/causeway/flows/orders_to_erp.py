@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from causeway.engine import links
+from causeway.engine import links, timeline
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
 from causeway.engine.jobs import Job, NewJob
@@ -238,6 +238,8 @@ class OrdersToErp:
                 "email": order.customer.email,
                 "financial_status": str(order.financial_status),
             }
+            timeline.record(conn, hub_id, "received", at=timestamp(order.created_at))
+            timeline.record(conn, hub_id, "in_erp", detail={"erp_number": sale.number})
             values = dict(state="in_erp", summary=json.dumps(summary), updated_at=now())
             if (
                 conn.execute(

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from causeway.engine import links
+from causeway.engine import links, timeline
 from causeway.engine.jobs import JobQueue
 from causeway.engine.schema import entities, inbox
 from causeway.engine.store import Store
@@ -26,6 +26,7 @@ def order_view(
             if link
             else None
         )
+        milestones = timeline.read(conn, link.hub_id) if link else []
         events = conn.execute(
             select(inbox.c.event_id, inbox.c.topic, inbox.c.received_at)
             .where(inbox.c.source == system, inbox.c.entity_key == f"{ORDER}:{external_id}")
@@ -48,6 +49,10 @@ def order_view(
         "external_id": external_id,
         "hub_id": link.hub_id if link else None,
         "state": state,
+        # Where the order stands in its lifecycle (received ... shipped, paid, returned),
+        # and when it reached each milestone.
+        "status": timeline.status(milestones) or ("parked" if state == "parked" else "received"),
+        "timeline": [m.as_dict() for m in milestones],
         "problem": problem if state == "parked" else None,
         "ids": {
             link.system: {
