@@ -44,7 +44,8 @@ def _when(stamp: float | str | None) -> str:
     if not stamp:
         return "-"
     delta = stamp - time.time()
-    text = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp))
+    today = time.strftime("%Y-%m-%d") == time.strftime("%Y-%m-%d", time.localtime(stamp))
+    text = time.strftime("%H:%M:%S" if today else "%Y-%m-%d %H:%M", time.localtime(stamp))
     ago = f"in {delta:.0f}s" if delta > 0 else f"{-delta:.0f}s ago"
     return f"{text} ({ago})"
 
@@ -117,24 +118,24 @@ def status(
     if as_json:
         console.print_json(json.dumps(report))
         return
-    counts = ("queued", "held", "running", "done", "dead")
-    flows = Table(
-        "flow",
-        "schedule",
-        *counts,
-        "last run",
-        "last success",
-        "next run",
-        "last error",
-        title="Flows",
-    )
+    # The columns an operator scans; every count and time is in --json.
+    counts = ("queued", "held", "dead")
+    flows = Table(title="Flows")
+    flows.add_column("flow", no_wrap=True)
+    flows.add_column("schedule", no_wrap=True)
+    for state in counts:
+        flows.add_column(state, justify="right")
+    for column in ("last run", "next run", "last error"):
+        flows.add_column(column)
     for flow in report["flows"]:
+        last_run = _when(flow["last_run_at"])
+        if flow["last_run_at"] and flow["last_run_at"] != flow["last_success_at"]:
+            last_run += " failed"
         flows.add_row(
             flow["name"],
             flow["schedule"],
             *(str(flow[state]) for state in counts),
-            _when(flow["last_run_at"]),
-            _when(flow["last_success_at"]),
+            last_run,
             _when(flow["next_run_at"]),
             (flow["last_error"] or "")[:80],
         )

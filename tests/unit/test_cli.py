@@ -70,3 +70,25 @@ def test_a_bad_config_exits_2_with_the_key_named(config_file: Path) -> None:
     result = runner.invoke(app, ["status", "-c", str(config_file)], env={})
     assert result.exit_code == 2
     assert "SHOPIFY_ACCESS_TOKEN" in result.output
+
+
+def test_status_shows_each_flows_schedule_and_when_it_runs_next(config_file: Path) -> None:
+    data = yaml.safe_load(config_file.read_text())
+    data["flows"]["orders-to-erp"]["schedule"] = "manual"
+    config_file.write_text(yaml.safe_dump(data))
+    result = runner.invoke(app, ["status", "-c", str(config_file), "--json"], env=ENV)
+    flows = {f["name"]: f for f in json.loads(result.output)["flows"]}
+    assert (flows["orders-to-erp"]["schedule"], flows["orders-to-erp"]["next_run_at"]) == (
+        "manual",
+        "on demand",
+    )
+    assert flows["stock-to-channels"]["schedule"] == "every 5m"
+    table = runner.invoke(app, ["status", "-c", str(config_file)], env=ENV)
+    assert "manual" in table.output and "every 5m" in table.output
+
+
+def test_flow_run_names_the_enabled_flows_when_the_flow_is_unknown(config_file: Path) -> None:
+    result = runner.invoke(app, ["flow", "run", "stock", "-c", str(config_file)], env=ENV)
+    assert result.exit_code == 2
+    assert "no enabled flow named 'stock'" in result.output
+    assert "orders-to-erp, stock-to-channels" in result.output
