@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from causeway.config import CausewayConfig, ShopifySystem, TrytonSystem
+from causeway.config import CausewayConfig, FilesSystem, ShopifySystem, TrytonSystem
+from causeway.connectors.files.connector import FilesConnector
 from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.tryton.connector import TrytonConnector
@@ -64,6 +65,8 @@ def build_connector(name: str, system: Any, budgets: RateBudgets) -> Any:
             timeout=system.timeout,
             system=name,
         )
+    if isinstance(system, FilesSystem):
+        return FilesConnector(system, system=name)
     raise TypeError(f"no connector for {type(system).__name__}")
 
 
