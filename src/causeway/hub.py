@@ -167,7 +167,10 @@ class Hub:
             }
         )
         events = [e for e in events if e.entity_key.removeprefix("order:") not in placed]
-        return pending_quantities(events, SHOPIFY_PARSERS)
+        # The orders flow reads its own source's payloads (a store's or a drop folder's).
+        orders = self.flows.get(orders_to_erp.NAME)
+        parsers = orders.parsers if isinstance(orders, OrdersToErp) else SHOPIFY_PARSERS
+        return pending_quantities(events, parsers)
 
     def _orders_in_erp(self, external_ids: set[str]) -> set[str]:
         orders = self.config.flows.orders_to_erp

@@ -104,6 +104,7 @@ def wire_files_exchange(hub: Hub, settings: FilesExchangeFlow) -> WiredFlow:
         files=hub.connectors[settings.source],
         erp=hub.connectors[settings.target],
         safety_stock=settings.safety_stock,
+        held=hub.held_quantities,
     )
     return WiredFlow(flow, settings.effective_schedule())
 

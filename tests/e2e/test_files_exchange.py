@@ -8,10 +8,14 @@ import io
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
+from causeway.cli import app
 from causeway.config import parse_config
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.connectors.tryton.server import TrytonServer
@@ -41,10 +45,8 @@ COLUMNS = {
 }
 
 
-@pytest.fixture
-def hub(tmp_path: Path, tryton_server: TrytonServer, prefix: str) -> Iterator[Hub]:
-    erp = tryton_server
-    config = {
+def files_config(tmp_path: Path, erp: TrytonServer, prefix: str) -> dict[str, Any]:
+    return {
         "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
         "workers": {"lease": "3s", "backoff_base": "200ms", "backoff_cap": "1s", "max_attempts": 2},
         "systems": {
@@ -62,7 +64,11 @@ def hub(tmp_path: Path, tryton_server: TrytonServer, prefix: str) -> Iterator[Hu
             "files-exchange": {"source": "csv", "target": "erp"},
         },
     }
-    running = Hub(parse_config(config, env={}))
+
+
+@pytest.fixture
+def hub(tmp_path: Path, tryton_server: TrytonServer, prefix: str) -> Iterator[Hub]:
+    running = Hub(parse_config(files_config(tmp_path, tryton_server, prefix), env={}))
     yield running
     running.stop()
 
@@ -205,3 +211,38 @@ def test_a_file_without_a_needed_column_goes_to_errors_with_the_reason(hub: Hub)
     assert report["reason"].startswith("broken.csv: column 'Qty' is missing")
     with hub.store.read() as conn:
         assert conn.execute(select(func.count()).select_from(inbox)).scalar_one() == 0
+
+
+def test_causeway_sync_files_places_the_orders_and_says_what_went_wrong(
+    tmp_path: Path, tryton_server: TrytonServer, prefix: str, unique: str
+) -> None:
+    config = tmp_path / "causeway.yaml"
+    config.write_text(yaml.safe_dump(files_config(tmp_path, tryton_server, prefix)))
+    (tmp_path / "drop" / "in").mkdir(parents=True)
+    (tmp_path / "drop" / "in" / "orders.csv").write_text(orders_file(f"cli-{unique}@example.com"))
+
+    result = CliRunner().invoke(app, ["sync", "files", "-c", str(config)])
+
+    assert result.exit_code == 1, result.output  # one bad row needs a person
+    assert "2 order(s) read, 2 new; 2 bad row(s)" in result.output
+    assert "orders.csv.errors.csv" in result.output
+    assert "order-status.csv: 2 order(s), 0 failed" in result.output
+    # Placed by the command itself, no hub running.
+    assert sorted(s["reference"] for s in erp_sales(tryton_server, prefix)) == [
+        f"{prefix}1001",
+        f"{prefix}1003",
+    ]
+    status = list(csv.DictReader(io.StringIO((tmp_path / "drop/out/order-status.csv").read_text())))
+    assert {r["order_number"]: r["state"] for r in status} == {"1001": "in_erp", "1003": "in_erp"}
+
+
+def test_causeway_sync_files_without_the_flow_says_how_to_configure_it(
+    tmp_path: Path, tryton_server: TrytonServer, prefix: str
+) -> None:
+    settings = files_config(tmp_path, tryton_server, prefix)
+    del settings["flows"]["files-exchange"]
+    config = tmp_path / "causeway.yaml"
+    config.write_text(yaml.safe_dump(settings))
+    result = CliRunner().invoke(app, ["sync", "files", "-c", str(config)])
+    assert result.exit_code == 2
+    assert "flows.files-exchange is not configured" in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -82,5 +83,21 @@ def test_a_files_source_is_never_polled_by_orders_to_erp(tmp_path: Path) -> None
         assert orders.run_payload is None
         assert orders.flow.reconcile() == 0  # type: ignore[attr-defined]
         assert hub.wired["files-exchange"].run_payload == {}
+    finally:
+        hub.stop()
+
+
+def test_orders_read_from_the_folder_hold_stock_until_the_erp_has_them(tmp_path: Path) -> None:
+    hub = Hub(parse_config(config(tmp_path), env={}))
+    try:
+        (tmp_path / "drop" / "in" / "orders.csv").write_text(
+            "order_number,ordered_at,sku,quantity,unit_price\n"
+            "1001,2026-11-27,WID-001,2,10.00\n"
+            "1001,2026-11-27,GAD-001,1,25.00\n"
+            "1002,2026-11-27,WID-001,3,10.00\n"
+        )
+        run = hub.flows["files-exchange"].import_waiting()  # type: ignore[attr-defined]
+        assert (run.orders, run.new_orders, run.bad_rows) == (2, 2, 0)
+        assert hub.held_quantities() == {"WID-001": Decimal(5), "GAD-001": Decimal(1)}
     finally:
         hub.stop()

@@ -6,7 +6,8 @@ Each run does three things, in this order:
    their reason, and the file moves to processed/ (or to errors/ if no row of it
    can be read);
 2. out/order-status.csv: where each order the folder sent stands in the hub;
-3. out/stock.csv: what each SKU can still be sold, from the ERP's forecast.
+3. out/stock.csv: what each SKU can still be sold: the ERP's forecast less orders
+   not in the ERP yet and the safety stock (as stock-to-channels computes it).
 Both out/ files are replaced whole (see connectors/files/folder.py).
 
 One bad file never stops the others; an ERP that cannot be reached fails only the
@@ -16,12 +17,14 @@ stock step, after the orders are safely in the inbox.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
 from causeway.connectors.files.connector import FilesConnector
+from causeway.connectors.files.exports import OrderStatus
 from causeway.connectors.files.orders import FileError
 from causeway.engine.inbox import Inbox
 from causeway.engine.jobs import Job
@@ -65,6 +68,7 @@ class FilesExchange:
         files: FilesConnector,
         erp: StockSource,
         safety_stock: int = 0,
+        held: Callable[[], Mapping[str, Decimal]] = dict,
     ) -> None:
         self.store = store
         self.inbox = inbox
@@ -72,6 +76,7 @@ class FilesExchange:
         self.files = files
         self.erp = erp
         self.safety_stock = safety_stock
+        self.held = held
 
     def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
         outcomes: dict[int, BaseException | None] = {}
@@ -85,7 +90,7 @@ class FilesExchange:
 
     def run(self) -> ExchangeRun:
         result = self.import_waiting()
-        result.statuses = self.write_status()
+        result.statuses = len(self.write_status())
         result.skus = self.write_stock()
         return result
 
@@ -96,17 +101,24 @@ class FilesExchange:
             self._import(path, result)
         return result
 
-    def write_status(self) -> int:
-        """out/order-status.csv; returns the number of orders in it."""
+    def write_status(self) -> list[OrderStatus]:
+        """out/order-status.csv; returns its rows."""
         with self.store.read() as conn:
             statuses = order_statuses(conn, self.source)
         self.files.write_order_status(statuses)
-        return len(statuses)
+        return statuses
 
     def write_stock(self) -> int:
-        """out/stock.csv from the ERP; returns the number of SKUs in it."""
+        """out/stock.csv from the ERP; returns the number of SKUs in it.
+
+        Orders taken but not yet in the ERP are held back, as for every channel: the
+        store counted them already, the ERP forecast does not yet.
+        """
         sellable = sellable_quantities(
-            self.erp.stock_levels(), safety_stock=self.safety_stock, safety_by_sku={}, held={}
+            self.erp.stock_levels(),
+            safety_stock=self.safety_stock,
+            safety_by_sku={},
+            held=self.held(),
         )
         self.files.write_stock(sellable)
         return len(sellable)
