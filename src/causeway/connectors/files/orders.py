@@ -31,7 +31,7 @@ from causeway.errors import InvalidPayloadError
 from causeway.model import Address, Customer, Order, OrderLine, ShippingLine, TaxLine
 
 # Without these a row cannot be an order line.
-REQUIRED = ("order_number", "sku", "quantity", "unit_price")
+REQUIRED = ("order_number", "ordered_at", "sku", "quantity", "unit_price")
 CENT = Decimal("0.01")
 REASON = "reason"  # the extra column of an errors file
 
