@@ -250,3 +250,23 @@ def test_the_inbox_body_is_the_canonical_order_and_a_broken_one_is_named() -> No
     del body["lines"]
     with pytest.raises(InvalidPayloadError, match="files order 1001: lines: Field required"):
         order_from_json(body)
+
+
+def test_an_unquoted_decimal_comma_that_shifts_the_cells_is_caught() -> None:
+    data = csv_bytes(
+        "1001,2026-11-27,a@example.com,Ann,,,,,WID-001,,2,10,50,,",
+        "1002,2026-11-27,b@example.com,Bob,,,,,WID-001,,1,10.00,,",
+    )
+    parsed = parse_orders("o.csv", data, folder())
+    assert [o.number for o in parsed.orders] == ["1002"]
+    (bad,) = parsed.bad_rows
+    assert bad.reason == (
+        "o.csv row 2: more cells than the header has columns ('' left over); "
+        "quote values that contain the delimiter ','"
+    )
+
+
+def test_excels_byte_order_mark_does_not_hide_the_first_column() -> None:
+    data = "\ufefforder_number,ordered_at,sku,quantity,unit_price\n1,2026-11-27,WID-001,1,5\n"
+    (order,) = parse_orders("o.csv", data.encode("utf-8"), folder()).orders
+    assert order.number == "1"

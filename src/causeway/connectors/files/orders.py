@@ -34,6 +34,7 @@ from causeway.model import Address, Customer, Order, OrderLine, ShippingLine, Ta
 REQUIRED = ("order_number", "ordered_at", "sku", "quantity", "unit_price")
 CENT = Decimal("0.01")
 REASON = "reason"  # the extra column of an errors file
+EXTRA = "\x00extra"  # cells beyond the header's columns (never a real column name)
 
 T = TypeVar("T")
 
@@ -66,8 +67,10 @@ class _Rows:
 
 
 class _CellError(ValueError):
-    def __init__(self, row: int, column: str, problem: str) -> None:
-        super().__init__(f"row {row}, column {column}: {problem}")
+    def __init__(self, row: int, column: str | None, problem: str) -> None:
+        super().__init__(
+            f"row {row}, column {column}: {problem}" if column else f"row {row}: {problem}"
+        )
         self.row = row
 
 
@@ -82,7 +85,11 @@ def read_rows(
             f"{name}: not {system.encoding} text (byte {exc.start}); set the system's "
             f"`encoding` to the file's encoding (e.g. cp1252) or save the file as UTF-8"
         ) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=system.delimiter)
+    # Excel's "CSV UTF-8" starts with a byte-order mark, which would hide the first column.
+    text = text.removeprefix("\ufeff")
+    reader = csv.DictReader(
+        io.StringIO(text, newline=""), delimiter=system.delimiter, restkey=EXTRA
+    )
     try:
         rows = [dict(r) for r in reader]
     except csv.Error as exc:
@@ -99,7 +106,11 @@ def read_rows(
             f"{system.delimiter!r})"
         )
     cleaned = [
-        {(k or "").strip(): (v if isinstance(v, str) else "") for k, v in r.items()} for r in rows
+        {
+            k.strip(): v if isinstance(v, str) else system.delimiter.join(v or [])
+            for k, v in r.items()
+        }
+        for r in rows
     ]
     return columns, cleaned
 
@@ -180,6 +191,14 @@ def order_from_rows(
 
     lines = []
     for index, values in rows:
+        if EXTRA in values:
+            # Usually a decimal comma in a comma-separated file: every later cell shifted.
+            raise _CellError(
+                index,
+                None,
+                f"more cells than the header has columns ({values[EXTRA]!r} left over); "
+                f"quote values that contain the delimiter {system.delimiter!r}",
+            )
         for required in ("sku", "quantity", "unit_price"):
             if not cell(values, required):
                 raise _CellError(index, system.column(required), "the value is empty")
