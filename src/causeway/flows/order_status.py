@@ -16,6 +16,7 @@ from causeway.connectors.files.exports import OrderStatus
 from causeway.engine import links, timeline
 from causeway.engine.jobs import DEAD
 from causeway.engine.schema import entities, inbox, jobs
+from causeway.engine.schema import timeline as timeline_table
 from causeway.engine.timeline import Milestone
 
 ORDER = "order"
@@ -55,6 +56,7 @@ def order_statuses(conn: Connection, source: str) -> list[OrderStatus]:
         row.hub_id: row
         for row in conn.execute(select(entities).where(entities.c.hub_id.in_(list(hub_ids))))
     }
+    reached = _milestones(conn, list(known))
     failures = _dead_jobs(conn, [f"{source}:{ORDER}:{n}" for n in received if n not in linked])
     rows = []
     for number, at in received.items():
@@ -66,7 +68,7 @@ def order_statuses(conn: Connection, source: str) -> list[OrderStatus]:
                 OrderStatus(number, FAILED if problem else RECEIVED, updated_at=at, problem=problem)
             )
             continue
-        milestones = timeline.read(conn, entity.hub_id)
+        milestones = reached.get(entity.hub_id, [])
         summary = json.loads(entity.summary or "{}")
         stamps = [at, entity.updated_at, *(m.at for m in milestones)]
         rows.append(
@@ -79,6 +81,22 @@ def order_statuses(conn: Connection, source: str) -> list[OrderStatus]:
             )
         )
     return rows
+
+
+def _milestones(conn: Connection, hub_ids: list[str]) -> dict[str, list[Milestone]]:
+    """Each order's milestones in the order they happened, in one query for all."""
+    found: dict[str, list[Milestone]] = {}
+    if not hub_ids:
+        return found
+    rows = conn.execute(
+        select(timeline_table.c.hub_id, timeline_table.c.milestone, timeline_table.c.at)
+        .add_columns(timeline_table.c.detail)
+        .where(timeline_table.c.hub_id.in_(hub_ids))
+        .order_by(timeline_table.c.at, timeline_table.c.id)
+    )
+    for r in rows:
+        found.setdefault(r.hub_id, []).append(Milestone(r.milestone, r.at, json.loads(r.detail)))
+    return found
 
 
 def _dead_jobs(conn: Connection, ordering_keys: list[str]) -> dict[str, str]:
