@@ -250,6 +250,18 @@ def sync_stock(
         raise typer.Exit(1)
 
 
+@sync_app.command("files")
+def sync_files(config: ConfigOption = Path("causeway.yaml")) -> None:
+    """Exchange with the drop folder now: import in/, place the orders, write out/."""
+    from causeway.files_sync import sync_files_now
+
+    problems = sync_files_now(_config(config), console=console, err=err)
+    if problems is None:
+        raise typer.Exit(2)
+    if problems:
+        raise typer.Exit(1)
+
+
 @app.command()
 def demo(
     once: Annotated[

@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from causeway.config import CausewayConfig, ShopifySystem, TrytonSystem
+from causeway.config import CausewayConfig, FilesSystem, ShopifySystem, TrytonSystem
+from causeway.connectors.files.connector import FilesConnector
 from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.tryton.connector import TrytonConnector
@@ -64,6 +65,8 @@ def build_connector(name: str, system: Any, budgets: RateBudgets) -> Any:
             timeout=system.timeout,
             system=name,
         )
+    if isinstance(system, FilesSystem):
+        return FilesConnector(system, system=name)
     raise TypeError(f"no connector for {type(system).__name__}")
 
 
@@ -175,7 +178,10 @@ class Hub:
             }
         )
         events = [e for e in events if e.entity_key.removeprefix("order:") not in placed]
-        return pending_quantities(events, SHOPIFY_PARSERS)
+        # The orders flow reads its own source's payloads (a store's or a drop folder's).
+        orders = self.flows.get(orders_to_erp.NAME)
+        parsers = orders.parsers if isinstance(orders, OrdersToErp) else SHOPIFY_PARSERS
+        return pending_quantities(events, parsers)
 
     def _orders_in_erp(self, external_ids: set[str]) -> set[str]:
         orders = self.config.flows.orders_to_erp

@@ -13,13 +13,21 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from causeway.config.models import FlowSettings, OrdersToErpFlow, StockToChannelsFlow
+from causeway.config.models import (
+    FilesExchangeFlow,
+    FilesSystem,
+    FlowSettings,
+    OrdersToErpFlow,
+    StockToChannelsFlow,
+)
+from causeway.connectors.files.orders import order_from_json
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import NewJob
 from causeway.engine.schedule import Schedule
 from causeway.engine.worker import Flow
-from causeway.flows import orders_to_erp, stock_to_channels
+from causeway.flows import files_exchange, orders_to_erp, stock_to_channels
+from causeway.flows.files_exchange import FilesExchange
 from causeway.flows.orders_to_erp import OrderParsers, OrdersToErp
 from causeway.flows.stock_to_channels import StockToChannels
 
@@ -27,6 +35,8 @@ if TYPE_CHECKING:
     from causeway.hub import Hub
 
 SHOPIFY_PARSERS = OrderParsers(webhook=order_from_rest, polled=order_from_graphql)
+# A files order is stored as the canonical Order; there is no polled form of it.
+FILES_PARSERS = OrderParsers(webhook=order_from_json, polled=order_from_json)
 
 JobFactory = Callable[[InboxRecord, int], NewJob]
 
@@ -44,12 +54,13 @@ class WiredFlow:
 
 
 def wire_orders_to_erp(hub: Hub, settings: OrdersToErpFlow) -> WiredFlow:
+    from_files = isinstance(hub.config.systems[settings.source], FilesSystem)
     flow = OrdersToErp(
         hub.store,
         hub.inbox,
         source=settings.source,
         source_connector=hub.connectors[settings.source],
-        parsers=SHOPIFY_PARSERS,
+        parsers=FILES_PARSERS if from_files else SHOPIFY_PARSERS,
         target=settings.target,
         target_connector=hub.connectors[settings.target],
         batch_size=settings.batch_size,
@@ -63,8 +74,9 @@ def wire_orders_to_erp(hub: Hub, settings: OrdersToErpFlow) -> WiredFlow:
         source=source,
         topics=orders_to_erp.ORDER_TOPICS,
         job_for=lambda record, inbox_id: orders_to_erp.order_job(source, record, inbox_id),
-        # A run of orders-to-erp is the reconciling poll.
-        run_payload={"poll": True},
+        # A run of orders-to-erp is the reconciling poll; a drop folder has nothing to
+        # poll (files-exchange reads every file), so its runs only release held orders.
+        run_payload=None if from_files else {"poll": True},
     )
 
 
@@ -84,10 +96,24 @@ def wire_stock_to_channels(hub: Hub, settings: StockToChannelsFlow) -> WiredFlow
     return WiredFlow(flow, settings.effective_schedule())
 
 
+def wire_files_exchange(hub: Hub, settings: FilesExchangeFlow) -> WiredFlow:
+    flow = FilesExchange(
+        hub.store,
+        hub.inbox,
+        source=settings.source,
+        files=hub.connectors[settings.source],
+        erp=hub.connectors[settings.target],
+        safety_stock=settings.safety_stock,
+        held=hub.held_quantities,
+    )
+    return WiredFlow(flow, settings.effective_schedule())
+
+
 # Flow name in causeway.yaml -> how to wire it.
 WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     orders_to_erp.NAME: wire_orders_to_erp,
     stock_to_channels.NAME: wire_stock_to_channels,
+    files_exchange.NAME: wire_files_exchange,
 }
 
 

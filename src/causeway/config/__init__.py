@@ -3,6 +3,8 @@
 from causeway.config.loader import load_config, parse_config
 from causeway.config.models import (
     CausewayConfig,
+    FilesExchangeFlow,
+    FilesSystem,
     OrdersToErpFlow,
     ShopifySystem,
     StockToChannelsFlow,
@@ -11,6 +13,8 @@ from causeway.config.models import (
 
 __all__ = [
     "CausewayConfig",
+    "FilesExchangeFlow",
+    "FilesSystem",
     "OrdersToErpFlow",
     "ShopifySystem",
     "StockToChannelsFlow",

@@ -48,7 +48,7 @@ def _expand(value: Any, path: str, env: Mapping[str, str], missing: list[str]) -
 
 def _describe(error: dict[str, Any]) -> str:
     parts = [str(p) for p in error["loc"]]
-    if len(parts) > 2 and parts[0] == "systems" and parts[2] in ("shopify", "tryton"):
+    if len(parts) > 2 and parts[0] == "systems" and parts[2] in ("shopify", "tryton", "files"):
         del parts[2]  # pydantic names the union member; users know the key path
     location = ".".join(parts)
     message = error["msg"]
@@ -60,7 +60,7 @@ def _describe(error: dict[str, Any]) -> str:
     if kind == "missing":
         return f"{location}: required key is missing; add it (see `causeway init` for an example)"
     if kind == "union_tag_invalid" or kind == "union_tag_not_found":
-        return f"{location}.type: must be one of shopify, tryton"
+        return f"{location}.type: must be one of shopify, tryton, files"
     got = error.get("input")
     shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
     message = message.removeprefix("Value error, ")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -12,6 +14,7 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     SecretStr,
+    field_validator,
     model_validator,
 )
 
@@ -58,7 +61,67 @@ class TrytonSystem(Strict):
     timeout: Duration = 60.0
 
 
-System = Annotated[ShopifySystem | TrytonSystem, Field(discriminator="type")]
+# Canonical order fields a CSV column can fill (connectors/files/orders.py reads them).
+ORDER_FIELDS = (
+    *("order_number", "ordered_at", "email", "customer_name", "first_name", "last_name"),
+    *("phone", "company", "street", "street2", "city", "postal_code", "region"),
+    *("country_code", "currency", "sku", "title", "quantity", "unit_price", "shipping"),
+    *("tax_rate", "note"),
+)
+
+
+class FilesSystem(Strict):
+    """A drop folder: orders come in as CSV, stock and order status go out as CSV."""
+
+    type: Literal["files"]
+    folder: str = Field(description="holds in/, processed/, errors/ and out/ (created on start)")
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
+    encoding: str = Field(default="utf-8", description="e.g. utf-8, utf-8-sig, cp1252")
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="canonical order field -> CSV column name; unnamed fields use their own name",
+    )
+    date_format: str | None = Field(
+        default=None, description="strptime format of ordered_at; default: ISO 8601"
+    )
+    timezone: str = Field(default="UTC", description="zone of ordered_at values without one")
+    currency: str = Field(default="USD", description="used when a row has no currency")
+    prices_include_tax: bool = False
+
+    @field_validator("columns")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(ORDER_FIELDS))
+        if unknown:
+            raise ValueError(
+                f"unknown order field(s) {', '.join(unknown)}; known: {', '.join(ORDER_FIELDS)}"
+            )
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"{value!r} is not an encoding Python knows (try utf-8)") from None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone: use a name such as UTC") from None
+        return value
+
+    def column(self, field: str) -> str:
+        """The CSV column that holds a canonical field."""
+        return self.columns.get(field, field)
+
+
+System = Annotated[ShopifySystem | TrytonSystem | FilesSystem, Field(discriminator="type")]
 
 
 class FlowSettings(Strict):
@@ -138,6 +201,17 @@ class ReturnsToErpFlow(FlowSettings):
     target: str = Field(description="the ERP system that receives the returns")
 
 
+class FilesExchangeFlow(FlowSettings):
+    source: str = Field(description="the files system whose in/ and out/ folders are exchanged")
+    target: str = Field(description="the ERP system whose stock goes to out/stock.csv")
+    safety_stock: int = Field(
+        default=0, ge=0, description="units held back from every SKU in stock.csv"
+    )
+
+    def default_schedule(self) -> Schedule:
+        return Schedule(INTERVAL, every_seconds=300.0)
+
+
 class Flows(Strict):
     orders_to_erp: OrdersToErpFlow | None = Field(default=None, alias="orders-to-erp")
     stock_to_channels: StockToChannelsFlow | None = Field(default=None, alias="stock-to-channels")
@@ -152,6 +226,7 @@ class Flows(Strict):
     )
     cancellations: CancellationsFlow | None = None
     returns_to_erp: ReturnsToErpFlow | None = Field(default=None, alias="returns-to-erp")
+    files_exchange: FilesExchangeFlow | None = Field(default=None, alias="files-exchange")
 
     def configured(self) -> dict[str, FlowSettings]:
         """Flow name (as written in causeway.yaml) -> its settings, for enabled flows."""
@@ -197,7 +272,9 @@ class CausewayConfig(Strict):
 
     @model_validator(mode="after")
     def _flows_name_real_systems(self) -> CausewayConfig:
-        def check(flow: str, key: str, name: str, kind: type[BaseModel]) -> None:
+        def check(
+            flow: str, key: str, name: str, kind: type[BaseModel] | tuple[type[BaseModel], ...]
+        ) -> None:
             system = self.systems.get(name)
             if system is None:
                 known = ", ".join(sorted(self.systems)) or "none"
@@ -205,23 +282,28 @@ class CausewayConfig(Strict):
                     f"flows.{flow}.{key}: no system named {name!r} (systems defined: {known}); "
                     f"add it under `systems:` or fix the name"
                 )
-            if not isinstance(system, kind):
+            kinds = kind if isinstance(kind, tuple) else (kind,)
+            if not isinstance(system, kinds):
+                wanted = " or ".join(k.model_fields["type"].annotation.__args__[0] for k in kinds)
                 raise ValueError(
                     f"flows.{flow}.{key}: system {name!r} is a {system.type}, "
-                    f"but this flow needs a {kind.model_fields['type'].annotation.__args__[0]}"
+                    f"but this flow needs a {wanted}"
                 )
 
         # Each flow reads from `source` and writes to `target`/`targets`: which kind
         # of system each must be.
         store, erp = ShopifySystem, TrytonSystem
-        kinds: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
-            "orders-to-erp": (store, erp),
+        Kind = type[BaseModel] | tuple[type[BaseModel], ...]
+        kinds: dict[str, tuple[Kind, Kind]] = {
+            # A drop folder of CSV orders is a store too, the simplest one.
+            "orders-to-erp": ((store, FilesSystem), erp),
             "stock-to-channels": (erp, store),
             "catalog-to-channels": (erp, store),
             "fulfillments-to-channels": (erp, store),
             "payments-and-invoices": (store, erp),
             "cancellations": (store, erp),
             "returns-to-erp": (store, erp),
+            "files-exchange": (FilesSystem, erp),
         }
         for flow, settings in self.flows.configured().items():
             source_kind, target_kind = kinds[flow]

@@ -1,0 +1,1 @@
+"""The files connector: CSV drop folders (docs/connectors/files.md)."""

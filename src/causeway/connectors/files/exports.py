@@ -1,0 +1,72 @@
+"""What the hub writes to out/: stock.csv and order-status.csv (no I/O)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from causeway.config.models import FilesSystem
+
+STOCK_FILE = "stock.csv"
+STATUS_FILE = "order-status.csv"
+STOCK_COLUMNS = ("sku", "available")
+STATUS_COLUMNS = (
+    "order_number",
+    "state",
+    "erp_sale_number",
+    "tracking",
+    "updated_at",
+    "problem",
+)
+
+
+@dataclass(frozen=True)
+class OrderStatus:
+    """One row of order-status.csv: where an imported order stands."""
+
+    order_number: str
+    state: str
+    erp_sale_number: str | None = None
+    tracking: str | None = None
+    updated_at: float | None = None
+    problem: str | None = None
+
+
+def _csv(columns: Iterable[str], rows: Iterable[Iterable[object]], system: FilesSystem) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=system.delimiter)
+    writer.writerow(list(columns))
+    writer.writerows(rows)
+    return out.getvalue().encode(system.encoding)
+
+
+def stock_csv(available: Mapping[str, int], system: FilesSystem) -> bytes:
+    """sku,available: whole units the store may sell, sorted by SKU."""
+    return _csv(STOCK_COLUMNS, ((sku, available[sku]) for sku in sorted(available)), system)
+
+
+def _stamp(value: float | None) -> str:
+    if value is None:
+        return ""
+    return datetime.fromtimestamp(value, UTC).isoformat(timespec="seconds")
+
+
+def order_status_csv(rows: Iterable[OrderStatus], system: FilesSystem) -> bytes:
+    return _csv(
+        STATUS_COLUMNS,
+        (
+            (
+                r.order_number,
+                r.state,
+                r.erp_sale_number or "",
+                r.tracking or "",
+                _stamp(r.updated_at),
+                r.problem or "",
+            )
+            for r in sorted(rows, key=lambda r: r.order_number)
+        ),
+        system,
+    )

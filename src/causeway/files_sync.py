@@ -1,0 +1,70 @@
+"""`causeway sync files`: one files-exchange run now, with its orders placed at once.
+
+A scheduled run only puts the folder's orders in the inbox; a running hub's workers
+place them. Run by hand, there may be no hub running, so the orders are placed
+here before order-status.csv is written: what the operator reads afterwards is
+what the ERP made of the file.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from causeway.config import CausewayConfig
+from causeway.engine.worker import Worker
+from causeway.flows import files_exchange, orders_to_erp
+from causeway.flows.files_exchange import FilesExchange
+from causeway.flows.order_status import FAILED
+
+PLACE_TIMEOUT = 600.0
+
+
+def sync_files_now(config: CausewayConfig, *, console: Console, err: Console) -> int | None:
+    """Returns the number of problems (bad rows, rejected files, failures); None when
+    files-exchange is not configured."""
+    from causeway.hub import Hub
+
+    hub = Hub(config)
+    try:
+        flow = hub.flows.get(files_exchange.NAME)
+        if not isinstance(flow, FilesExchange):
+            err.print(
+                "[red]error:[/red] flows.files-exchange is not configured in causeway.yaml",
+                highlight=False,
+            )
+            return None
+        run = flow.import_waiting()
+        for name in run.files:
+            console.print(f"read {name}", highlight=False)
+        console.print(
+            f"{run.orders} order(s) read, {run.new_orders} new; {run.bad_rows} bad row(s)",
+            highlight=False,
+        )
+        for report in run.reports:
+            err.print(f"[yellow]what was wrong:[/yellow] {report}", highlight=False, soft_wrap=True)
+        orders = hub.flows.get(orders_to_erp.NAME)
+        if orders is not None:
+            # Held jobs (orders-to-erp on a schedule) stay held for that schedule.
+            worker = Worker(
+                hub.store,
+                hub.jobs,
+                {orders_to_erp.NAME: orders},
+                lease_seconds=config.workers.lease,
+            )
+            worker.run_until_idle(timeout=PLACE_TIMEOUT)
+        statuses = flow.write_status()
+        failed = [s for s in statuses if s.state == FAILED]
+        console.print(
+            f"order-status.csv: {len(statuses)} order(s), {len(failed)} failed", highlight=False
+        )
+        for status in failed:
+            err.print(f"[red]{status.order_number}:[/red] {status.problem}", highlight=False)
+        problems = run.bad_rows + len(run.rejected) + len(failed)
+        try:
+            console.print(f"stock.csv: {flow.write_stock()} SKU(s)", highlight=False)
+        except Exception as exc:  # the orders are in; only the stock list is stale
+            err.print(f"[red]stock.csv not written:[/red] {exc}", highlight=False)
+            problems += 1
+        return problems
+    finally:
+        hub.stop()

@@ -1,0 +1,103 @@
+"""A files system in causeway.yaml: sensible defaults, and mistakes named with their key."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from causeway.config import FilesSystem, parse_config
+from causeway.engine.schedule import INTERVAL
+from causeway.errors import ConfigError
+from causeway.hub import Hub
+
+ERP = {"type": "tryton", "url": "http://127.0.0.1:9", "database": "d", "username": "u"}
+
+
+def config(tmp_path: Path, **files: Any) -> dict[str, Any]:
+    return {
+        "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
+        "systems": {
+            "csv": {"type": "files", "folder": str(tmp_path / "drop"), **files},
+            "erp": {**ERP, "password": "p"},
+        },
+        "flows": {
+            "orders-to-erp": {"source": "csv", "target": "erp"},
+            "files-exchange": {"source": "csv", "target": "erp"},
+        },
+    }
+
+
+def test_a_files_system_needs_only_a_folder(tmp_path: Path) -> None:
+    parsed = parse_config(config(tmp_path), env={})
+    system = parsed.systems["csv"]
+    assert isinstance(system, FilesSystem)
+    assert (system.delimiter, system.encoding, system.currency) == (",", "utf-8", "USD")
+    assert system.column("quantity") == "quantity"
+    exchange = parsed.flows.files_exchange
+    assert exchange is not None
+    schedule = exchange.effective_schedule()
+    assert (schedule.mode, schedule.every_seconds) == (INTERVAL, 300.0)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"columns": {"qty": "Menge"}}, "systems.csv.columns: unknown order field(s) qty; known:"),
+        ({"delimiter": ";;"}, "systems.csv.delimiter: String should have at most 1 character"),
+        ({"encoding": "latin-9x"}, "systems.csv.encoding: 'latin-9x' is not an encoding"),
+        ({"timezone": "Mars/Base"}, "systems.csv.timezone: 'Mars/Base' is not a time zone"),
+        ({"folders": "x"}, "systems.csv.folders: unknown key"),
+    ],
+)
+def test_bad_files_settings_name_their_key(
+    tmp_path: Path, settings: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config(config(tmp_path, **settings), env={})
+    assert message in str(info.value)
+
+
+def test_files_exchange_needs_a_files_system_and_an_erp(tmp_path: Path) -> None:
+    data = config(tmp_path)
+    data["flows"]["files-exchange"]["source"] = "erp"
+    with pytest.raises(ConfigError, match="system 'erp' is a tryton, but this flow needs a files"):
+        parse_config(data, env={})
+
+
+def test_orders_to_erp_takes_a_store_or_a_drop_folder_as_its_source(tmp_path: Path) -> None:
+    data = config(tmp_path)
+    data["flows"]["orders-to-erp"]["source"] = "erp"
+    with pytest.raises(ConfigError, match="needs a shopify or files"):
+        parse_config(data, env={})
+
+
+def test_a_files_source_is_never_polled_by_orders_to_erp(tmp_path: Path) -> None:
+    hub = Hub(parse_config(config(tmp_path), env={}))
+    try:
+        assert (tmp_path / "drop" / "in").is_dir() and (tmp_path / "drop" / "out").is_dir()
+        orders = hub.wired["orders-to-erp"]
+        # Its runs only release held orders: there is no poll job to fail.
+        assert orders.run_payload is None
+        assert orders.flow.reconcile() == 0  # type: ignore[attr-defined]
+        assert hub.wired["files-exchange"].run_payload == {}
+    finally:
+        hub.stop()
+
+
+def test_orders_read_from_the_folder_hold_stock_until_the_erp_has_them(tmp_path: Path) -> None:
+    hub = Hub(parse_config(config(tmp_path), env={}))
+    try:
+        (tmp_path / "drop" / "in" / "orders.csv").write_text(
+            "order_number,ordered_at,sku,quantity,unit_price\n"
+            "1001,2026-11-27,WID-001,2,10.00\n"
+            "1001,2026-11-27,GAD-001,1,25.00\n"
+            "1002,2026-11-27,WID-001,3,10.00\n"
+        )
+        run = hub.flows["files-exchange"].import_waiting()  # type: ignore[attr-defined]
+        assert (run.orders, run.new_orders, run.bad_rows) == (2, 2, 0)
+        assert hub.held_quantities() == {"WID-001": Decimal(5), "GAD-001": Decimal(1)}
+    finally:
+        hub.stop()

@@ -1,0 +1,109 @@
+"""The drop folder: out/ files appear whole or not at all; files move, never overwrite."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from causeway.config.models import FilesSystem
+from causeway.connectors.files.connector import FilesConnector
+from causeway.connectors.files.exports import OrderStatus
+from causeway.connectors.files.folder import DropFolder, atomic_write
+
+
+def test_starting_creates_the_four_folders(tmp_path: Path) -> None:
+    FilesConnector(FilesSystem(type="files", folder=str(tmp_path / "drop")), system="csv")
+    assert sorted(p.name for p in (tmp_path / "drop").iterdir()) == [
+        "errors",
+        "in",
+        "out",
+        "processed",
+    ]
+
+
+def test_an_atomic_write_replaces_the_file_and_leaves_no_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "stock.csv"
+    atomic_write(target, b"sku,available\nA,1\n")
+    atomic_write(target, b"sku,available\nA,2\n")
+    assert target.read_bytes() == b"sku,available\nA,2\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["stock.csv"]
+
+
+def test_a_write_that_fails_halfway_keeps_the_previous_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "stock.csv"
+    atomic_write(target, b"old\n")
+
+    def crash(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(target, b"new\n")
+    assert target.read_bytes() == b"old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["stock.csv"]
+
+
+def test_a_reader_never_sees_half_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "stock.csv"
+    versions = [(f"v{n}," * 200_000).encode() for n in range(2)]
+    atomic_write(target, versions[0])
+    stop = threading.Event()
+    seen: list[bytes] = []
+
+    def read() -> None:
+        while not stop.is_set():
+            seen.append(target.read_bytes())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    for n in range(30):
+        atomic_write(target, versions[n % 2])
+    stop.set()
+    reader.join()
+    assert seen and all(data in versions for data in seen)
+
+
+def test_a_file_moved_where_its_name_exists_keeps_both(tmp_path: Path) -> None:
+    drop = DropFolder(tmp_path)
+    drop.create()
+    for content in (b"first", b"second"):
+        (drop.incoming / "orders.csv").write_bytes(content)
+        drop.move(drop.incoming / "orders.csv", drop.processed)
+    kept = sorted(p.read_bytes() for p in drop.processed.iterdir())
+    assert kept == [b"first", b"second"]
+
+
+def test_only_visible_csv_files_are_waiting_oldest_first(tmp_path: Path) -> None:
+    drop = DropFolder(tmp_path)
+    drop.create()
+    for name, stamp in (("b.csv", 200), ("a.CSV", 100), (".upload.csv", 50), ("notes.txt", 10)):
+        path = drop.incoming / name
+        path.write_text("x")
+        os.utime(path, (stamp, stamp))
+    assert [p.name for p in drop.waiting()] == ["a.CSV", "b.csv"]
+
+
+def test_out_files_are_csv_in_the_configured_dialect(tmp_path: Path) -> None:
+    files = FilesConnector(
+        FilesSystem(type="files", folder=str(tmp_path), delimiter=";"), system="csv"
+    )
+    files.write_stock({"WID-002": 0, "WID-001": 12})
+    assert (tmp_path / "out" / "stock.csv").read_bytes().decode() == (
+        "sku;available\r\nWID-001;12\r\nWID-002;0\r\n"
+    )
+    files.write_order_status(
+        [
+            OrderStatus("1002", "failed", updated_at=0.0, problem="unknown SKU X; replay"),
+            OrderStatus("1001", "in_erp", erp_sale_number="SO7", updated_at=1764236700.0),
+        ]
+    )
+    assert (tmp_path / "out" / "order-status.csv").read_text().splitlines() == [
+        "order_number;state;erp_sale_number;tracking;updated_at;problem",
+        "1001;in_erp;SO7;;2025-11-27T09:45:00+00:00;",
+        '1002;failed;;;1970-01-01T00:00:00+00:00;"unknown SKU X; replay"',
+    ]
