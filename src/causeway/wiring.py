@@ -13,13 +13,19 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from causeway.config.models import FlowSettings, OrdersToErpFlow, StockToChannelsFlow
+from causeway.config.models import (
+    CatalogToChannelsFlow,
+    FlowSettings,
+    OrdersToErpFlow,
+    StockToChannelsFlow,
+)
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import NewJob
 from causeway.engine.schedule import Schedule
 from causeway.engine.worker import Flow
-from causeway.flows import orders_to_erp, stock_to_channels
+from causeway.flows import catalog_to_channels, orders_to_erp, stock_to_channels
+from causeway.flows.catalog_to_channels import CatalogToChannels
 from causeway.flows.orders_to_erp import OrderParsers, OrdersToErp
 from causeway.flows.stock_to_channels import StockToChannels
 
@@ -84,10 +90,25 @@ def wire_stock_to_channels(hub: Hub, settings: StockToChannelsFlow) -> WiredFlow
     return WiredFlow(flow, settings.effective_schedule())
 
 
+def wire_catalog_to_channels(hub: Hub, settings: CatalogToChannelsFlow) -> WiredFlow:
+    flow = CatalogToChannels(
+        hub.store,
+        hub.jobs,
+        source=settings.source,
+        source_connector=hub.connectors[settings.source],
+        targets={t: hub.connectors[t] for t in settings.targets},
+        price_list=settings.price_list,
+        overlap=timedelta(seconds=settings.overlap),
+    )
+    # No inbox topics: the ERP is polled. A run queues one job per changed product.
+    return WiredFlow(flow, settings.effective_schedule(), run_payload={"run": True})
+
+
 # Flow name in causeway.yaml -> how to wire it.
 WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     orders_to_erp.NAME: wire_orders_to_erp,
     stock_to_channels.NAME: wire_stock_to_channels,
+    catalog_to_channels.NAME: wire_catalog_to_channels,
 }
 
 

@@ -27,7 +27,7 @@ from causeway.connectors.shopify.graphql_models import (
     GqlWebhookSubscription,
 )
 from causeway.connectors.shopify.mapping import gid_tail, order_from_graphql
-from causeway.connectors.shopify.products import Listing, ListingChanges, ShopifyCatalog
+from causeway.connectors.shopify.products import Listing, ShopifyCatalog
 from causeway.connectors.shopify.rest_models import describe_errors
 from causeway.connectors.shopify.types import (
     InventoryItemRef,
@@ -357,8 +357,11 @@ class ShopifyConnector:
     def create_listing(self, item: CatalogItem) -> Listing:
         return self.catalog.create(item)
 
-    def update_listing(self, listing: Listing, changes: ListingChanges, sku: str) -> None:
-        self.catalog.update(listing, changes, sku)
+    def sync_listing(self, listing: Listing, item: CatalogItem) -> bool:
+        return self.catalog.sync(listing, item)
+
+    def archive_listing(self, listing: Listing, sku: str) -> bool:
+        return self.catalog.archive(listing, sku)
 
     # ---------------------------------------------------------------- webhooks
 

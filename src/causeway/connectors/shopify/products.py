@@ -266,6 +266,20 @@ class ShopifyCatalog:
             raise InvalidPayloadError(f"productCreate of {item.sku} returned no variant")
         return Listing(product, product.variants.nodes[0])
 
+    def sync(self, listing: Listing, item: CatalogItem) -> bool:
+        """Make the listing show the item, sending only what differs; False: nothing did."""
+        changes = listing_changes(item, listing)
+        if changes:
+            self.update(listing, changes, item.sku)
+        return bool(changes)
+
+    def archive(self, listing: Listing, sku: str) -> bool:
+        """Archive the listing (never delete: past orders keep their product)."""
+        if listing.product.status == ARCHIVED:
+            return False
+        self.update(listing, ListingChanges(product={"status": ARCHIVED}), sku)
+        return True
+
     def update(self, listing: Listing, changes: ListingChanges, sku: str) -> None:
         """Send the changes: productUpdate and/or productVariantsBulkUpdate, nothing else."""
         if changes.product:
