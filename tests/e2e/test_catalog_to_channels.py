@@ -258,3 +258,24 @@ def test_a_price_list_that_does_not_exist_is_a_clear_error(
     with hub.store.read() as conn:
         (error,) = conn.execute(select(jobs.c.last_error).where(jobs.c.flow == NAME)).scalars()
     assert "no sale price list named 'No Such List'" in error
+
+
+def test_a_product_deleted_in_tryton_is_archived_in_the_store(
+    make_hub: HubFactory,
+    sandbox: SandboxServer,
+    shop: httpx.Client,
+    tryton: TrytonConnector,
+    unique: str,
+) -> None:
+    sku = f"GONE-{unique}"
+    _, template = new_product(tryton, sku, "Discontinued Vase", "35.00")
+    hub = make_hub()
+    run_catalog(hub)
+    assert listing(sandbox, sku)["product"]["status"] == "ACTIVE"  # type: ignore[index]
+
+    tryton.rpc.model("product.template", "delete", [template])
+    run_catalog(hub)
+    assert listing(sandbox, sku)["product"]["status"] == "ARCHIVED"  # type: ignore[index]
+    shop.delete("/_sandbox/calls")
+    run_catalog(hub)
+    assert store_calls(shop) == []  # archived once, not on every run

@@ -171,7 +171,10 @@ class CatalogReader:
         if price_list:
             fields.append("sale_price_uom")
             context["price_list"] = self._price_list_id(price_list)
-        records = self.rpc.read("product.product", list(product_ids), fields, context=context)
+        # search_read, not read: read refuses ids that no longer exist.
+        records = self.rpc.search_read(
+            "product.product", [("id", "in", list(product_ids))], fields, context=context
+        )
         units = self._units()
         result: dict[int, CatalogItem | PermanentError] = {}
         for record in records:
