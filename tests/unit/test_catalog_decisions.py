@@ -4,10 +4,12 @@ anything needs sending at all."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from causeway.config import parse_config
 from causeway.connectors.shopify.products import (
     GqlListingItem,
     GqlListingProduct,
@@ -20,12 +22,13 @@ from causeway.connectors.shopify.products import (
     listing_changes,
 )
 from causeway.connectors.tryton.products import catalog_item
-from causeway.errors import PermanentError
+from causeway.errors import ConfigError, PermanentError
 from causeway.flows.catalog_to_channels import (
     fingerprint,
     parked_mark,
     products_to_publish,
 )
+from causeway.hub import Hub
 from causeway.model.catalog import CatalogItem
 
 # product.uom ids of the weight category: (symbol, factor to kilograms)
@@ -206,3 +209,51 @@ def test_descriptions_and_handles_follow_shopify_rules() -> None:
     assert description_html("") == ""
     assert handle_for("WID-001") == "wid-001"
     assert handle_for("Box_12 / XL") == "box-12-xl"
+
+
+# -- configuration ----------------------------------------------------------------------
+
+
+def test_the_flow_runs_every_15_minutes_with_its_price_list_from_causeway_yaml(
+    tmp_path: Path,
+) -> None:
+    systems = {
+        "shop": {
+            "type": "shopify",
+            "shop_url": "http://127.0.0.1:9",
+            "access_token": "t",
+            "webhook_secret": "s",
+        },
+        "erp": {
+            "type": "tryton",
+            "url": "http://127.0.0.1:9",
+            "database": "d",
+            "username": "u",
+            "password": "p",
+        },
+    }
+    flow = {"source": "erp", "targets": ["shop"], "price_list": "Web", "overlap": "5m"}
+    config = parse_config(
+        {
+            "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
+            "systems": systems,
+            "flows": {"catalog-to-channels": flow},
+        },
+        env={},
+    )
+    hub = Hub(config)
+    try:
+        wired = hub.wired["catalog-to-channels"]
+        assert wired.schedule.describe() == "every 15m"
+        assert wired.run_payload == {"run": True} and wired.topics == ()
+        catalog = hub.flows["catalog-to-channels"]
+        assert catalog.price_list == "Web"  # type: ignore[attr-defined]
+        assert catalog.cursor.overlap.total_seconds() == 300  # type: ignore[attr-defined]
+    finally:
+        hub.stop()
+
+    with pytest.raises(ConfigError, match=r"catalog-to-channels\.targets: no system named 'nope'"):
+        parse_config(
+            {"systems": systems, "flows": {"catalog-to-channels": {**flow, "targets": ["nope"]}}},
+            env={},
+        )
