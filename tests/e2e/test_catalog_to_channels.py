@@ -174,6 +174,31 @@ def test_a_bad_product_is_parked_alone_with_its_reason_while_the_others_are_publ
     assert len(dead_jobs(hub)) == len(parked)
 
 
+def test_a_product_the_store_refuses_is_parked_with_shopifys_reason_and_not_resent(
+    make_hub: HubFactory,
+    sandbox: SandboxServer,
+    shop: httpx.Client,
+    tryton: TrytonConnector,
+    unique: str,
+) -> None:
+    sku = f"TAKEN-{unique}"
+    # A merchant made a product by hand whose handle is the one the SKU would get.
+    shop.post(
+        "/_sandbox/products",
+        json={"title": sku, "sku": f"HANDMADE-{unique}", "price": "1.00", "quantity": 0},
+    ).raise_for_status()
+    product, _ = new_product(tryton, sku, "Mirror", "60.00")
+    hub = make_hub()
+    run_catalog(hub)
+    reason = dead_jobs(hub)[product]
+    assert f"shop refused productCreate for SKU {sku}: handle: Handle '{sku.lower()}'" in reason
+    assert "already in use" in reason
+
+    shop.delete("/_sandbox/calls")
+    run_catalog(hub)
+    assert store_calls(shop) == []  # the same version is not sent again until it changes
+
+
 def test_a_deactivated_product_is_archived_not_deleted(
     make_hub: HubFactory,
     sandbox: SandboxServer,

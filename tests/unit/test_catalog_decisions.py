@@ -27,6 +27,7 @@ from causeway.flows.catalog_to_channels import (
     fingerprint,
     parked_mark,
     products_to_publish,
+    refused_mark,
 )
 from causeway.hub import Hub
 from causeway.model.catalog import CatalogItem
@@ -165,6 +166,10 @@ def test_only_products_out_of_date_somewhere_or_newly_refused_get_a_job() -> Non
     assert products_to_publish(items, published, {9: parked_mark(bad)}) == [8]
     everywhere = {name: {"WID-7": fingerprint(current)} for name in published}
     assert products_to_publish({7: current}, everywhere, {}) == []
+    # A version a store refused waits for the next change in the ERP (or a replay).
+    assert products_to_publish(items, published, {8: refused_mark(changed)}) == [9]
+    repriced = item(sku="GAD-1", source_id="8", price=Decimal("4"))
+    assert products_to_publish({8: repriced}, published, {8: refused_mark(changed)}) == [8]
 
 
 # -- item -> Shopify listing changes --------------------------------------------------

@@ -70,18 +70,26 @@ def parked_mark(error: BaseException) -> str:
     return "parked:" + hashlib.sha256(str(error).encode()).hexdigest()[:16]
 
 
+def refused_mark(item: CatalogItem) -> str:
+    """A store refused this very version of the item: not worth sending again until it changes."""
+    return "refused:" + fingerprint(item)
+
+
 def products_to_publish(
     items: Mapping[int, CatalogItem | PermanentError],
     published: Mapping[str, Mapping[str, str | None]],
     marks: Mapping[int, str | None],
 ) -> list[int]:
     """Product ids that need a job: a fingerprint differs in some store, or a product
-    cannot be published for a reason not yet parked (the same reason is parked once)."""
+    cannot be published for a reason not yet parked. The same reason, or a store's
+    refusal of the same version, is parked once, not on every run."""
     due = []
     for product_id, item in items.items():
         if isinstance(item, PermanentError):
             if marks.get(product_id) != parked_mark(item):
                 due.append(product_id)
+        elif marks.get(product_id) == refused_mark(item):
+            continue
         elif any(by_sku.get(item.sku) != fingerprint(item) for by_sku in published.values()):
             due.append(product_id)
     return sorted(due)
@@ -182,6 +190,9 @@ class CatalogToChannels:
         for name, channel in self.targets.items():
             for pid, error in self._publish_to(name, channel, good).items():
                 outcomes.setdefault(pid, error)
+        for pid, error in outcomes.items():
+            if pid in good and isinstance(error, PermanentError):
+                self._mark(pid, refused_mark(good[pid]))
         deleted = [pid for pid in product_ids if pid not in items]
         for pid in deleted:
             try:
