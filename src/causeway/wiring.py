@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from causeway.config.models import (
+    CatalogToChannelsFlow,
     FilesExchangeFlow,
     FilesSystem,
     FlowSettings,
@@ -26,7 +27,8 @@ from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import NewJob
 from causeway.engine.schedule import Schedule
 from causeway.engine.worker import Flow
-from causeway.flows import files_exchange, orders_to_erp, stock_to_channels
+from causeway.flows import catalog_to_channels, files_exchange, orders_to_erp, stock_to_channels
+from causeway.flows.catalog_to_channels import CatalogToChannels
 from causeway.flows.files_exchange import FilesExchange
 from causeway.flows.orders_to_erp import OrderParsers, OrdersToErp
 from causeway.flows.stock_to_channels import StockToChannels
@@ -109,11 +111,26 @@ def wire_files_exchange(hub: Hub, settings: FilesExchangeFlow) -> WiredFlow:
     return WiredFlow(flow, settings.effective_schedule())
 
 
+def wire_catalog_to_channels(hub: Hub, settings: CatalogToChannelsFlow) -> WiredFlow:
+    flow = CatalogToChannels(
+        hub.store,
+        hub.jobs,
+        source=settings.source,
+        source_connector=hub.connectors[settings.source],
+        targets={t: hub.connectors[t] for t in settings.targets},
+        price_list=settings.price_list,
+        overlap=timedelta(seconds=settings.overlap),
+    )
+    # No inbox topics: the ERP is polled. A run queues one job per changed product.
+    return WiredFlow(flow, settings.effective_schedule(), run_payload={"run": True})
+
+
 # Flow name in causeway.yaml -> how to wire it.
 WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     orders_to_erp.NAME: wire_orders_to_erp,
     stock_to_channels.NAME: wire_stock_to_channels,
     files_exchange.NAME: wire_files_exchange,
+    catalog_to_channels.NAME: wire_catalog_to_channels,
 }
 
 

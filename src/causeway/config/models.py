@@ -169,6 +169,16 @@ class StockToChannelsFlow(FlowSettings):
 class CatalogToChannelsFlow(FlowSettings):
     source: str = Field(description="the ERP system that owns the product data")
     targets: list[str] = Field(min_length=1, description="the stores the products go to")
+    price_list: str | None = Field(
+        default=None,
+        description=(
+            "name of a Tryton sale price list: it gives the selling price, and the list "
+            "price becomes the compare-at price when higher; default: the list price"
+        ),
+    )
+    overlap: Duration = Field(
+        default=120.0, description="how far before the last change seen each run reads again"
+    )
 
     def default_schedule(self) -> Schedule:
         return Schedule(INTERVAL, every_seconds=900.0)

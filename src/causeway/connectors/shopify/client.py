@@ -251,7 +251,8 @@ class ShopifyGraphQL:
             raise PermanentError(
                 f"Shopify {self.shop_url} refused the access token (HTTP 403): the app "
                 "lacks an access scope this call needs (read_orders, read_products, "
-                "read_inventory, write_inventory, read_locations). Grant the scopes in the "
+                "read_inventory, write_inventory, read_locations, write_products for "
+                "catalog-to-channels). Grant the scopes in the "
                 "app's configuration, reinstall it, update access_token, then replay."
             )
         detail = response.text[:300]

@@ -27,6 +27,7 @@ from causeway.connectors.shopify.graphql_models import (
     GqlWebhookSubscription,
 )
 from causeway.connectors.shopify.mapping import gid_tail, order_from_graphql
+from causeway.connectors.shopify.products import Listing, ShopifyCatalog
 from causeway.connectors.shopify.rest_models import describe_errors
 from causeway.connectors.shopify.types import (
     InventoryItemRef,
@@ -38,6 +39,7 @@ from causeway.connectors.shopify.types import (
 from causeway.engine.rate import RateBudget
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.model import Order
+from causeway.model.catalog import CatalogItem
 
 __all__ = [
     "InventoryItemRef",
@@ -119,6 +121,7 @@ class ShopifyConnector:
             retry=retry,
             transport=transport,
         )
+        self.catalog = ShopifyCatalog(self.client, system)
 
     # ------------------------------------------------------------------ orders
 
@@ -342,6 +345,23 @@ class ShopifyConnector:
             _shape(GqlUserError, e, "inventorySetQuantities")
             for e in result.get("userErrors") or []
         ]
+
+    # --------------------------------------------------------------- catalogue
+
+    def listings_by_sku(self, skus: Sequence[str]) -> dict[str, Listing]:
+        return self.catalog.listings_by_sku(skus)
+
+    def unfinished_listings(self, skus: Sequence[str]) -> dict[str, Listing]:
+        return self.catalog.unfinished_by_handle(skus)
+
+    def create_listing(self, item: CatalogItem) -> Listing:
+        return self.catalog.create(item)
+
+    def sync_listing(self, listing: Listing, item: CatalogItem) -> bool:
+        return self.catalog.sync(listing, item)
+
+    def archive_listing(self, listing: Listing, sku: str) -> bool:
+        return self.catalog.archive(listing, sku)
 
     # ---------------------------------------------------------------- webhooks
 

@@ -35,9 +35,11 @@ from causeway.connectors.tryton.mapping import (
     unknown_skus,
 )
 from causeway.connectors.tryton.masterdata import MasterData
+from causeway.connectors.tryton.products import CatalogReader
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.errors import CausewayError, PermanentError, RetryableError, UnknownSkuError
 from causeway.model import Order, StockLevel
+from causeway.model.catalog import CatalogItem
 
 __all__ = ["PlacedSale", "TrytonConnector"]
 
@@ -70,6 +72,7 @@ class TrytonConnector:
             self.rpc, system=system, warehouse_code=warehouse_code, payment_term=payment_term
         )
         self.customers = CustomerResolver(self.rpc)
+        self.catalog = CatalogReader(self.rpc, system=system)
 
     def close(self) -> None:
         self.rpc.close()
@@ -347,6 +350,19 @@ class TrytonConnector:
         )
         skus = {(m.get("product.") or {}).get("code") for m in moves} - {None}
         return {str(s) for s in skus}, latest_stamp(moves)
+
+    def catalog_changes_since(
+        self, since: dt.datetime | None, *, price_list: str | None = None
+    ) -> tuple[list[int], dt.datetime | None]:
+        return self.catalog.changed_since(since, price_list=price_list)
+
+    def catalog_items(
+        self, product_ids: Sequence[int], *, price_list: str | None = None
+    ) -> dict[int, CatalogItem | PermanentError]:
+        return self.catalog.items(product_ids, price_list=price_list)
+
+    def existing_products(self, product_ids: Sequence[int]) -> set[int]:
+        return self.catalog.existing(product_ids)
 
     def ensure_product(
         self,

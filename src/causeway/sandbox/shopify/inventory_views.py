@@ -49,6 +49,10 @@ class InventoryViews:
             "sku": item.sku,
             "tracked": item.tracked,
             "requiresShipping": item.requires_shipping,
+            "measurement": {
+                "id": gid("InventoryItemMeasurement", item.id),
+                "weight": {"unit": item.weight_unit, "value": item.weight_value},
+            },
             "createdAt": gql_time(item.created_at),
             "updatedAt": gql_time(item.updated_at),
             "variant": lambda info: self.variant(self.store.variants[item.variant_id]),

@@ -17,6 +17,7 @@ from graphql import GraphQLResolveInfo
 from causeway.sandbox.shopify.connections import paginate
 from causeway.sandbox.shopify.formats import gid, gql_time, parse_gid, parse_time
 from causeway.sandbox.shopify.inventory import set_quantities
+from causeway.sandbox.shopify.products import ProductMutations, ProductQueries
 from causeway.sandbox.shopify.search import Search
 from causeway.sandbox.shopify.settings import SandboxSettings
 from causeway.sandbox.shopify.store import Store, Variant
@@ -71,7 +72,7 @@ def _variant_field(store: Store) -> Callable[[Variant, str], list[Any] | None]:
     return get
 
 
-class QueryRootResolver:
+class QueryRootResolver(ProductQueries):
     """QueryRoot: every read a hub makes."""
 
     def __init__(self, store: Store, views: Views, settings: SandboxSettings) -> None:
@@ -276,7 +277,7 @@ class QueryRootResolver:
         return self.views.subscription(sub) if sub else None
 
 
-class MutationResolver:
+class MutationResolver(ProductMutations):
     """Mutation: stock writes and webhook subscriptions."""
 
     def __init__(self, store: Store, views: Views, settings: SandboxSettings) -> None:

@@ -104,6 +104,7 @@ class Product:
     created_at: datetime
     updated_at: datetime
     variant_ids: list[int] = field(default_factory=list)
+    description_html: str = ""
 
 
 @dataclass
@@ -122,6 +123,7 @@ class Variant:
     barcode: str | None
     created_at: datetime
     updated_at: datetime
+    compare_at_price: Decimal | None = None
 
 
 @dataclass
@@ -133,6 +135,9 @@ class InventoryItem:
     requires_shipping: bool
     created_at: datetime
     updated_at: datetime
+    # InventoryItem.measurement.weight: Shopify keeps the unit it was given.
+    weight_value: float = 0.0
+    weight_unit: str = "KILOGRAMS"
 
 
 @dataclass

@@ -21,6 +21,7 @@ from causeway.sandbox.shopify.formats import (
     parse_time,
 )
 from causeway.sandbox.shopify.inventory_views import InventoryViews
+from causeway.sandbox.shopify.products import plain_text
 from causeway.sandbox.shopify.store import Product, Store, Subscription, Variant
 
 FINANCIAL = {
@@ -286,6 +287,8 @@ class Views(InventoryViews):
             "legacyResourceId": str(p.id),
             "title": p.title,
             "handle": p.handle,
+            "descriptionHtml": p.description_html,
+            "description": lambda info, truncateAt=None: plain_text(p.description_html, truncateAt),
             "vendor": p.vendor,
             "productType": p.product_type,
             "status": p.status,
@@ -307,7 +310,9 @@ class Views(InventoryViews):
             "title": v.title,
             "displayName": f"{product.title} - {v.title}",
             "price": gql_money_scalar(v.price),
-            "compareAtPrice": None,
+            "compareAtPrice": (
+                gql_money_scalar(v.compare_at_price) if v.compare_at_price is not None else None
+            ),
             "barcode": v.barcode,
             "inventoryQuantity": level.get("available") if level else 0,
             "inventoryPolicy": v.inventory_policy.upper(),
