@@ -120,7 +120,7 @@ class Hub:
         """
         started = []
         for wired in self.wired.values():
-            if wired.job_for is None or record.source != wired.source:
+            if wired.job_for is None or record.source not in wired.sources:
                 continue
             if record.topic not in wired.topics:
                 continue
@@ -139,7 +139,7 @@ class Hub:
         topics = {
             topic
             for wired in self.wired.values()
-            if wired.source == system
+            if system in wired.sources
             for topic in wired.topics
             if topic != orders_to_erp.POLL_TOPIC
         }

@@ -47,8 +47,9 @@ JobFactory = Callable[[InboxRecord, int], NewJob]
 class WiredFlow:
     flow: Flow
     schedule: Schedule
-    # Inbox records from `source` with one of `topics` each start a job made by `job_for`.
-    source: str | None = None
+    # Inbox records from one of `sources` with one of `topics` each start a job made by
+    # `job_for`.
+    sources: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     job_for: JobFactory | None = None
     # The job a scheduled run enqueues; None: a run only releases held changes.
@@ -73,7 +74,7 @@ def wire_orders_to_erp(hub: Hub, settings: OrdersToErpFlow) -> WiredFlow:
     return WiredFlow(
         flow,
         settings.effective_schedule(),
-        source=source,
+        sources=(source,),
         topics=orders_to_erp.ORDER_TOPICS,
         job_for=lambda record, inbox_id: orders_to_erp.order_job(source, record, inbox_id),
         # A run of orders-to-erp is the reconciling poll; a drop folder has nothing to
@@ -121,8 +122,16 @@ def wire_catalog_to_channels(hub: Hub, settings: CatalogToChannelsFlow) -> Wired
         price_list=settings.price_list,
         overlap=timedelta(seconds=settings.overlap),
     )
-    # No inbox topics: the ERP is polled. A run queues one job per changed product.
-    return WiredFlow(flow, settings.effective_schedule(), run_payload={"run": True})
+    # The ERP is polled: a run queues one job per changed product. A store's
+    # products/update webhook puts the ERP's values back on a product edited there.
+    return WiredFlow(
+        flow,
+        settings.effective_schedule(),
+        sources=tuple(settings.targets),
+        topics=catalog_to_channels.STORE_EDIT_TOPICS,
+        job_for=catalog_to_channels.store_edit_job,
+        run_payload={"run": True},
+    )
 
 
 # Flow name in causeway.yaml -> how to wire it.

@@ -20,8 +20,10 @@ from causeway.connectors.tryton.server import TrytonServer
 from causeway.engine.schema import jobs
 from causeway.flows.catalog_to_channels import NAME
 from causeway.hub import Hub
+from causeway.localserver import BackgroundServer
 from causeway.model.catalog import CatalogItem
 from causeway.sandbox.shopify import SandboxServer
+from causeway.web.app import create_app
 from tests.e2e.harness import TOKEN, hub_config, new_port
 
 pytestmark = pytest.mark.tryton
@@ -304,3 +306,52 @@ def test_a_product_deleted_in_tryton_is_archived_in_the_store(
     shop.delete("/_sandbox/calls")
     run_catalog(hub)
     assert store_calls(shop) == []  # archived once, not on every run
+
+
+def test_a_price_edited_by_hand_in_the_store_is_put_back_to_the_erps(
+    make_hub: HubFactory,
+    sandbox: SandboxServer,
+    shop: httpx.Client,
+    tryton: TrytonConnector,
+    unique: str,
+) -> None:
+    sku = f"OWN-{unique}"
+    new_product(tryton, sku, "Desk Lamp", "30.00")
+    hub = make_hub()
+    run_catalog(hub)
+    variant = listing(sandbox, sku)
+    assert variant is not None and variant["price"] == "30.00"
+
+    # The hub receives the store's webhooks; someone edits the price in the store admin.
+    hub.start(workers=0, scheduler=False)
+    server = BackgroundServer(create_app(hub), port=hub.config.server.port).start()
+    try:
+        shop.put(
+            "/_sandbox/webhooks",
+            json={"uri": f"{server.url}/webhooks/shop", "topics": hub.webhook_topics("shop")},
+        ).raise_for_status()
+        edit = httpx.post(
+            sandbox.graphql_url,
+            json={
+                "query": pq.PRODUCT_VARIANTS_BULK_UPDATE,
+                "variables": {
+                    "productId": variant["product"]["id"],
+                    "variants": [{"id": variant["id"], "price": "9.99"}],
+                },
+            },
+            headers={"X-Shopify-Access-Token": TOKEN},
+        )
+        assert edit.json()["data"]["productVariantsBulkUpdate"]["userErrors"] == []
+        assert listing(sandbox, sku)["price"] == "9.99"  # type: ignore[index]
+        shop.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
+    finally:
+        server.stop()
+    # The webhook waits, held, for the flow's next run (every 15 minutes by default).
+    assert listing(sandbox, sku)["price"] == "9.99"  # type: ignore[index]
+    run_catalog(hub)
+
+    assert listing(sandbox, sku)["price"] == "30.00"  # type: ignore[index]
+    # The webhook the hub's own correction caused changed nothing more.
+    shop.delete("/_sandbox/calls")
+    run_catalog(hub)
+    assert "ProductVariantsBulkUpdate" not in store_calls(shop)

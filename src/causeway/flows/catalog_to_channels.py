@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from causeway.connectors.shopify.products import Listing
 from causeway.engine import links
 from causeway.engine.cursors import Cursor
+from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import Job, JobQueue, NewJob
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
@@ -38,6 +39,7 @@ NAME = "catalog-to-channels"
 PRODUCT = "product"  # (erp, "product", product id): fingerprint "published", "parked:..", "deleted"
 LISTING = "catalog"  # (store, "catalog", SKU): fingerprint of what the store shows
 STORE_PRODUCT = "product"  # (store, "product", product gid): the same hub entity
+GID = "gid://shopify/Product/"
 PUBLISHED, DELETED = "published", "deleted"
 
 
@@ -95,6 +97,20 @@ def products_to_publish(
     return sorted(due)
 
 
+# A merchant's edit in a store's admin: the ERP's values are put back (it owns them).
+STORE_EDIT_TOPICS = ("products/update",)
+
+
+def store_edit_job(record: InboxRecord, _inbox_id: int) -> NewJob:
+    """A products/update webhook: re-check that store product against the ERP."""
+    store_product = record.entity_key.removeprefix("product:")
+    return NewJob(
+        NAME,
+        f"{record.source}:{record.entity_key}",
+        {"store": record.source, "store_product": store_product},
+    )
+
+
 def product_job(source: str, product_id: int) -> NewJob:
     return NewJob(
         NAME,
@@ -132,8 +148,11 @@ class CatalogToChannels:
     def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
         outcomes: dict[int, BaseException | None] = {}
         products = {j.id: int(j.payload["product_id"]) for j in jobs if "product_id" in j.payload}
+        edits = {j.id: j.payload for j in jobs if "store_product" in j.payload}
+        for job_id, payload in edits.items():
+            outcomes[job_id] = self._reassert(payload["store"], str(payload["store_product"]))
         for job in jobs:
-            if job.id not in products:
+            if job.id not in products and job.id not in edits:
                 try:
                     self.run()
                     outcomes[job.id] = None
@@ -177,6 +196,34 @@ class CatalogToChannels:
             log.info("%s: %d products to publish", NAME, len(due))
         return due
 
+    def _reassert(self, store: str, store_product: str) -> BaseException | None:
+        """Put the ERP's values back on a store product a person edited in the store.
+
+        Products the hub did not publish are the merchant's own: left alone. Only the
+        fields that differ from the ERP are written, so the webhook our own write
+        causes ends here with one read.
+        """
+        gid = store_product if store_product.startswith("gid://") else f"{GID}{store_product}"
+        with self.store.read() as conn:
+            link = links.find(conn, store, STORE_PRODUCT, gid)
+            related = links.for_hub(conn, link.hub_id) if link else []
+        product = next(
+            (r for r in related if r.system == self.source and r.entity_type == PRODUCT), None
+        )
+        if product is None or store not in self.targets:
+            return None
+        try:
+            items = self.erp.catalog_items([int(product.external_id)], price_list=self.price_list)
+            item = items.get(int(product.external_id))
+            if isinstance(item, CatalogItem):
+                errors = self._publish_to(
+                    store, self.targets[store], {int(product.external_id): item}, force=True
+                )
+                return next(iter(errors.values()), None)
+        except Exception as exc:  # becomes the job's outcome
+            return exc
+        return None
+
     # -- the product jobs -----------------------------------------------------------
     def publish(self, product_ids: list[int]) -> dict[int, BaseException | None]:
         items = self.erp.catalog_items(product_ids, price_list=self.price_list)
@@ -204,14 +251,21 @@ class CatalogToChannels:
         return outcomes
 
     def _publish_to(
-        self, name: str, channel: CatalogChannel, items: Mapping[int, CatalogItem]
+        self,
+        name: str,
+        channel: CatalogChannel,
+        items: Mapping[int, CatalogItem],
+        *,
+        force: bool = False,
     ) -> dict[int, BaseException]:
+        """force: compare with what the store shows even if the hub published this version."""
         with self.store.read() as conn:
             published = links.find_many(conn, name, LISTING, [i.sku for i in items.values()])
         todo = {
             pid: item
             for pid, item in items.items()
-            if (published[item.sku].fingerprint if item.sku in published else None)
+            if force
+            or (published[item.sku].fingerprint if item.sku in published else None)
             != fingerprint(item)
         }
         if not todo:
