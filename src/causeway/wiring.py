@@ -13,14 +13,21 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from causeway.config.models import FlowSettings, OrdersToErpFlow, StockToChannelsFlow
+from causeway.config.models import (
+    FlowSettings,
+    OrdersToErpFlow,
+    PaymentsAndInvoicesFlow,
+    StockToChannelsFlow,
+)
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
+from causeway.connectors.shopify.payments import payment_from_rest
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import NewJob
 from causeway.engine.schedule import Schedule
 from causeway.engine.worker import Flow
-from causeway.flows import orders_to_erp, stock_to_channels
+from causeway.flows import orders_to_erp, payments_and_invoices, stock_to_channels
 from causeway.flows.orders_to_erp import OrderParsers, OrdersToErp
+from causeway.flows.payments_and_invoices import PaymentsAndInvoices
 from causeway.flows.stock_to_channels import StockToChannels
 
 if TYPE_CHECKING:
@@ -84,10 +91,36 @@ def wire_stock_to_channels(hub: Hub, settings: StockToChannelsFlow) -> WiredFlow
     return WiredFlow(flow, settings.effective_schedule())
 
 
+def wire_payments_and_invoices(hub: Hub, settings: PaymentsAndInvoicesFlow) -> WiredFlow:
+    flow = PaymentsAndInvoices(
+        hub.store,
+        hub.inbox,
+        source=settings.source,
+        parse=payment_from_rest,
+        target=settings.target,
+        target_connector=hub.connectors[settings.target],
+        payment_method=settings.payment_method,
+        refresh_recent=settings.refresh_recent,
+    )
+    source = settings.source
+    return WiredFlow(
+        flow,
+        settings.effective_schedule(),
+        source=source,
+        topics=payments_and_invoices.TOPICS,
+        job_for=lambda record, inbox_id: payments_and_invoices.payment_job(
+            source, record, inbox_id
+        ),
+        # A run reads the invoice states of recent orders back from the ERP.
+        run_payload={"refresh": True},
+    )
+
+
 # Flow name in causeway.yaml -> how to wire it.
 WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     orders_to_erp.NAME: wire_orders_to_erp,
     stock_to_channels.NAME: wire_stock_to_channels,
+    payments_and_invoices.NAME: wire_payments_and_invoices,
 }
 
 
