@@ -97,7 +97,8 @@ def _subscribe_webhooks(hub: Any) -> None:
     for name in hub.ingress:
         try:
             hub.connectors[name].subscribe_webhooks(
-                f"{public.rstrip('/')}/webhooks/{name}", ["orders/create", "orders/updated"]
+                f"{public.rstrip('/')}/webhooks/{name}",
+                ["orders/create", "orders/updated", "orders/paid"],
             )
         except Exception as exc:  # the reconcile poll still catches orders
             logging.getLogger("causeway").warning("could not subscribe %s webhooks: %s", name, exc)
