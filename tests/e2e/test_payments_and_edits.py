@@ -235,6 +235,33 @@ def test_the_scheduled_run_reads_back_an_invoice_paid_in_the_erp(
     assert view(server, order)["summary"]["invoice_total"] == "27.50"
 
 
+def test_a_payment_for_an_order_not_yet_in_the_erp_waits_for_it(
+    hub: tuple[Hub, BackgroundServer], shop: httpx.Client, erp: TrytonConnector
+) -> None:
+    running, server = hub
+    sku = f"NEW-{uuid.uuid4().hex[:6]}"
+    shop.post(
+        "/_sandbox/products", json={"title": sku, "sku": sku, "price": "12.00", "quantity": 5}
+    ).raise_for_status()
+    order = place(shop, [{"sku": sku, "quantity": 1}])  # the ERP does not know the SKU yet
+    settle(running, shop, lambda: last_error(running, order) is not None)
+    shop.post(f"/_sandbox/orders/{order['id']}/pay", json={}).raise_for_status()
+    shop.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
+    running.new_worker().run_until_idle()
+    jobs = running.jobs.for_key(f"shop:order:{order['id']}")
+    waiting = [j for j in jobs if j["flow"] == "payments-and-invoices" and j["state"] != "done"]
+    assert waiting and "not in erp yet" in str(waiting[0]["last_error"])
+
+    erp.ensure_product(sku, sku, Decimal(12), Decimal(5), Decimal(10))
+    parked = [j for j in jobs if j["state"] == "dead"]
+    assert parked and all(j["flow"] == "orders-to-erp" for j in parked)
+    for job in parked:
+        assert running.jobs.replay(job["id"]) == 1
+    settle(running, shop, lambda: view(server, order)["summary"].get("invoice_state") == "paid")
+    (invoice,) = invoices_of(erp, sale_of(erp, server, order))
+    assert invoice["state"] == "paid" and Decimal(str(invoice["total_amount"])) == Decimal("13.20")
+
+
 # -- order edits --------------------------------------------------------------------------
 
 
