@@ -19,18 +19,27 @@ from causeway.config.models import (
     FilesSystem,
     FlowSettings,
     OrdersToErpFlow,
+    PaymentsAndInvoicesFlow,
     StockToChannelsFlow,
 )
 from causeway.connectors.files.orders import order_from_json
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
+from causeway.connectors.shopify.payments import payment_from_rest
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import NewJob
 from causeway.engine.schedule import Schedule
 from causeway.engine.worker import Flow
-from causeway.flows import catalog_to_channels, files_exchange, orders_to_erp, stock_to_channels
+from causeway.flows import (
+    catalog_to_channels,
+    files_exchange,
+    orders_to_erp,
+    payments_and_invoices,
+    stock_to_channels,
+)
 from causeway.flows.catalog_to_channels import CatalogToChannels
 from causeway.flows.files_exchange import FilesExchange
 from causeway.flows.orders_to_erp import OrderParsers, OrdersToErp
+from causeway.flows.payments_and_invoices import PaymentsAndInvoices
 from causeway.flows.stock_to_channels import StockToChannels
 
 if TYPE_CHECKING:
@@ -134,12 +143,38 @@ def wire_catalog_to_channels(hub: Hub, settings: CatalogToChannelsFlow) -> Wired
     )
 
 
+def wire_payments_and_invoices(hub: Hub, settings: PaymentsAndInvoicesFlow) -> WiredFlow:
+    flow = PaymentsAndInvoices(
+        hub.store,
+        hub.inbox,
+        source=settings.source,
+        parse=payment_from_rest,
+        target=settings.target,
+        target_connector=hub.connectors[settings.target],
+        payment_method=settings.payment_method,
+        refresh_recent=settings.refresh_recent,
+    )
+    source = settings.source
+    return WiredFlow(
+        flow,
+        settings.effective_schedule(),
+        sources=(source,),
+        topics=payments_and_invoices.TOPICS,
+        job_for=lambda record, inbox_id: payments_and_invoices.payment_job(
+            source, record, inbox_id
+        ),
+        # A run reads the invoice states of recent orders back from the ERP.
+        run_payload={"refresh": True},
+    )
+
+
 # Flow name in causeway.yaml -> how to wire it.
 WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     orders_to_erp.NAME: wire_orders_to_erp,
     stock_to_channels.NAME: wire_stock_to_channels,
     files_exchange.NAME: wire_files_exchange,
     catalog_to_channels.NAME: wire_catalog_to_channels,
+    payments_and_invoices.NAME: wire_payments_and_invoices,
 }
 
 

@@ -31,7 +31,12 @@ SECRET, TOKEN = "test-secret", "shpat_test"
 # limits so the documents' data can be checked (see test_order_documents_cost...).
 ROOMY = {"max_query_cost": 10**9, "bucket_max": 10**9, "restore_rate": 10**9}
 # Real Shopify payloads carry these keys too; the GraphQL fields need them.
-EXTRA_ORDER_KEYS = {"phone", "tags", "admin_graphql_api_id"}
+EXTRA_ORDER_KEYS = {"phone", "tags", "admin_graphql_api_id", "payment_gateway_names"} | {
+    "total_outstanding",
+    "current_total_price",
+    "current_subtotal_price",
+    "current_total_tax",
+}
 
 
 # One client for every call the tests make: a new httpx client per call would spend

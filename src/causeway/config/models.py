@@ -195,10 +195,20 @@ class FulfillmentsToChannelsFlow(FlowSettings):
 class PaymentsAndInvoicesFlow(FlowSettings):
     source: str = Field(description="the store system whose payments reach the ERP")
     target: str = Field(description="the ERP system whose invoices are paid")
+    payment_method: str = Field(
+        default="Shop payments",
+        description="name of the ERP invoice payment method store payments are booked with",
+    )
+    refresh_every: Duration = Field(
+        default=300.0, description="how often invoice states are read back from the ERP"
+    )
+    refresh_recent: int = Field(
+        default=200, ge=1, le=5000, description="how many of the newest orders are read back"
+    )
 
     def default_schedule(self) -> Schedule:
         # Payments arrive by webhook; invoice states are read back from the ERP.
-        return Schedule(REALTIME, every_seconds=300.0)
+        return Schedule(REALTIME, every_seconds=self.refresh_every)
 
 
 class CancellationsFlow(FlowSettings):

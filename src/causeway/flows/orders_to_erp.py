@@ -5,7 +5,8 @@ anything a webhook missed; both land in the inbox first, so both take the same
 path here. A batch of order jobs becomes one batched ERP call: that is where the
 speed comes from. Exactly-once rests on two things: the ERP connector searches
 `sale.reference` before it creates, and the link written afterwards makes every
-later event for the same order a no-op.
+later event for the same order no new sale: at most an edit of its lines
+(flows/order_edits.py).
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from causeway.engine import links, timeline
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
 from causeway.engine.jobs import Job, NewJob
+from causeway.engine.links import Link
 from causeway.engine.schema import entities
 from causeway.engine.store import Store, now
 from causeway.errors import CausewayError, InvalidPayloadError, PermanentError
+from causeway.flows.order_edits import OrderEdits, is_edit, lines_fingerprint
 from causeway.model import Order
 
 log = logging.getLogger("causeway.flows.orders_to_erp")
@@ -133,6 +136,7 @@ class OrdersToErp:
         self.batch_size = batch_size
         self.prefix = reference_prefix if reference_prefix is not None else f"{source}-"
         self.cursor = Cursor(store, source, "orders", reconcile_overlap)
+        self.edits = OrderEdits(store, source=source, target=target, connector=target_connector)
 
     # -- the job handler ------------------------------------------------------
     def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
@@ -150,12 +154,17 @@ class OrdersToErp:
             except CausewayError as exc:
                 outcomes[job.id] = exc
         placed = self._already_placed([o.external_id for o in loaded.values()])
+        known = self.edits.known_fingerprints(placed)
         to_place = {}
         for job_id, order in loaded.items():
-            if order.external_id in placed:
-                outcomes[job_id] = None
-            else:
+            link = placed.get(order.external_id)
+            if link is None:
                 to_place[job_id] = order
+            else:
+                fingerprint = known.get(order.external_id)
+                outcomes[job_id] = self._guard(
+                    lambda o=order, li=link, f=fingerprint: self._later_event(o, li, f)
+                )
         if to_place:
             outcomes |= self._place(to_place)
         return outcomes
@@ -175,15 +184,18 @@ class OrdersToErp:
             raise PermanentError(f"job {job.id}: inbox record {inbox_id} is missing")
         return parse_event(event, self.parsers)
 
-    def _already_placed(self, external_ids: list[str]) -> set[str]:
-        """The orders the ERP already has: their events change nothing more.
-
-        Order edits are not yet carried to the ERP (the order lifecycle work), so
-        any later event of a placed order, stale or not, is done once recorded.
-        """
+    def _already_placed(self, external_ids: list[str]) -> dict[str, Link]:
+        """The orders the ERP already has: their later events are edits at most."""
         with self.store.read() as conn:
             found = links.find_many(conn, self.source, ORDER, external_ids)
-        return {ext for ext, link in found.items() if link.fingerprint == "in_erp"}
+        return {ext: link for ext, link in found.items() if link.fingerprint == "in_erp"}
+
+    def _later_event(self, order: Order, link: Link, known: str | None) -> None:
+        stamp = timestamp(order.updated_at)
+        if is_edit(order, stamp, link, known):
+            self.edits.apply(order, stamp, link, reference_for(self.prefix, order))
+        else:
+            self.edits.seen(order, stamp, link)
 
     def _place(self, orders: dict[int, Order]) -> dict[int, BaseException | None]:
         by_reference = {reference_for(self.prefix, o): (job_id, o) for job_id, o in orders.items()}
@@ -237,6 +249,7 @@ class OrdersToErp:
                 "currency": order.currency,
                 "email": order.customer.email,
                 "financial_status": str(order.financial_status),
+                "lines_fingerprint": lines_fingerprint(order),
             }
             timeline.record(conn, hub_id, "received", at=timestamp(order.created_at))
             timeline.record(conn, hub_id, "in_erp", detail={"erp_number": sale.number})

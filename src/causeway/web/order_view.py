@@ -54,14 +54,25 @@ def order_view(
         "status": timeline.status(milestones) or ("parked" if state == "parked" else "received"),
         "timeline": [m.as_dict() for m in milestones],
         "problem": problem if state == "parked" else None,
+        # The order's own record in each system (the first linked: the order, the sale);
+        # every link, invoices included, is under "links".
         "ids": {
             link.system: {
                 "entity_type": link.entity_type,
                 "id": link.external_id,
                 "state": link.fingerprint,
             }
-            for link in related
+            for link in reversed(related)
         },
+        "links": [
+            {
+                "system": link.system,
+                "entity_type": link.entity_type,
+                "id": link.external_id,
+                "state": link.fingerprint,
+            }
+            for link in related
+        ],
         "summary": json.loads(entity.summary) if entity is not None else {},
         "events": [
             {"event_id": e.event_id, "topic": e.topic, "received_at": e.received_at} for e in events

@@ -66,6 +66,7 @@ class GqlLineItem(_Gql):
     name: str | None = None
     title: str
     quantity: int
+    currentQuantity: int | None = None  # after an order edit (0: removed)
     originalUnitPriceSet: GqlMoneyBag
     totalDiscountSet: GqlMoneyBag | None = None
     taxLines: list[GqlTaxLine] = []

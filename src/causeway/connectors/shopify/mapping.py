@@ -240,12 +240,13 @@ def _rest_order(o: RestOrder, c: RestCustomer | None, bill: RestAddress | None) 
             external_id=str(li.id),
             sku=_text(li.sku),
             title=_text(li.name) or li.title,
-            quantity=li.quantity,
+            quantity=li.quantity if li.current_quantity is None else li.current_quantity,
             unit_price=li.price,
             tax_lines=_rest_taxes(li.tax_lines),
             discount=sum((d.amount for d in li.discount_allocations), ZERO),
         )
         for li in o.line_items
+        if li.current_quantity != 0  # removed by an order edit
     )
     return Order(
         external_id=str(o.id),
@@ -350,12 +351,13 @@ def _gql_order(o: GqlOrder, external_id: str) -> Order:
             external_id=gid_tail(li.id),
             sku=_text(li.sku),
             title=_text(li.name) or li.title,
-            quantity=li.quantity,
+            quantity=li.quantity if li.currentQuantity is None else li.currentQuantity,
             unit_price=li.originalUnitPriceSet.shopMoney.amount,
             tax_lines=_gql_taxes(li.taxLines),
             discount=_amount(li.totalDiscountSet),
         )
         for li in o.lineItems.nodes
+        if li.currentQuantity != 0  # removed by an order edit
     )
     if o.lineItems.pageInfo.hasNextPage:
         raise InvalidPayloadError(

@@ -36,7 +36,7 @@ ORDER_FIELDS = f"""
   lineItems(first: {MAX_LINE_ITEMS}) {{
     pageInfo {{ hasNextPage }}
     nodes {{
-      id sku name title quantity
+      id sku name title quantity currentQuantity
       originalUnitPriceSet {{ {_MONEY} }}
       totalDiscountSet {{ {_MONEY} }}
       {_TAX_LINES}

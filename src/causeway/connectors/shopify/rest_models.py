@@ -121,6 +121,8 @@ class RestLineItem(RestModel):
     name: str | None = None
     sku: str | None = None
     quantity: int
+    # After an order edit: what the order holds now (0: removed); quantity stays as ordered.
+    current_quantity: int | None = None
     price: Money
     variant_id: RestId | None = None
     product_id: RestId | None = None

@@ -17,7 +17,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Self
 
+from causeway.connectors.tryton.amendments import AmendedSale, Amendments
 from causeway.connectors.tryton.customers import CustomerResolver
+from causeway.connectors.tryton.invoices import Invoices, SaleInvoices
 from causeway.connectors.tryton.mapping import (
     LINE_DETAIL_FIELDS,
     SALE_DETAIL_FIELDS,
@@ -73,6 +75,10 @@ class TrytonConnector:
         )
         self.customers = CustomerResolver(self.rpc)
         self.catalog = CatalogReader(self.rpc, system=system)
+        self.invoices = Invoices(self.rpc, system=system)
+        self.amendments = Amendments(
+            self.rpc, system=system, skip_skus=(shipping_sku, discount_sku)
+        )
 
     def close(self) -> None:
         self.rpc.close()
@@ -151,6 +157,23 @@ class TrytonConnector:
         )
         sale["lines"] = [sale_line_row(line) for line in lines]
         return sale
+
+    def amend_sale(self, reference: str, order: Order) -> AmendedSale:
+        """Make the processing sale's lines match the edited order (see amendments.py)."""
+        return self.amendments.amend(reference, order)
+
+    # --- invoices (see invoices.py) ---------------------------------------------------------
+
+    def sale_invoices(self, references: Sequence[str]) -> dict[str, SaleInvoices]:
+        return self.invoices.of_sales(references)
+
+    def pay_sale_invoices(
+        self, reference: str, amount: Decimal, currency: str, *, payment_method: str, note: str
+    ) -> tuple[SaleInvoices, bool]:
+        """Post and pay the sale's invoices once; True if this call paid them."""
+        return self.invoices.pay_sale(
+            reference, amount, currency, payment_method=payment_method, description=note
+        )
 
     def _sales_by_reference(self, references: list[str]) -> dict[str, dict[str, Any]]:
         if not references:

@@ -13,6 +13,11 @@ assert what the hub did (`GET /_sandbox/calls`, `GET /_sandbox/deliveries`).
   GET    /_sandbox/orders[/{id}]        REST orders as stored
   POST   /_sandbox/orders/{id}/update   {note?, tags?, email?, financial_status?,
                                          fulfillment_status?, cancel_reason?} -> orders/updated
+  POST   /_sandbox/orders/{id}/pay      {amount?, gateway?} a payment: a sale transaction;
+                                         orders/paid once nothing is outstanding, orders/updated
+  GET    /_sandbox/orders/{id}/transactions  the order's transactions (REST Transaction)
+  POST   /_sandbox/orders/{id}/edit     {lines: [{sku, quantity}]} set current quantities (0
+                                         removes, a new SKU adds) -> orders/edited, orders/updated
   GET    /_sandbox/inventory            {sku: available at the default location}
   PUT    /_sandbox/webhooks             {uri, topics?} subscribe (default orders/create+updated)
   GET    /_sandbox/webhooks             subscriptions
@@ -32,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from causeway.sandbox.shopify.edits import EditRefused, OrderEditIn, edit_order
 from causeway.sandbox.shopify.formats import gid
 from causeway.sandbox.shopify.inputs import OrderIn, OrderUpdateIn
 from causeway.sandbox.shopify.orders import (
@@ -40,6 +46,7 @@ from causeway.sandbox.shopify.orders import (
     create_order,
     update_order,
 )
+from causeway.sandbox.shopify.payments import PaymentIn, PaymentRefused, pay_order
 from causeway.sandbox.shopify.store import TOPIC_ENUMS, TOPICS
 
 if TYPE_CHECKING:
@@ -144,6 +151,37 @@ def get_order(order_id: int, request: Request) -> dict[str, Any]:
 @router.post("/orders/{order_id}/update")
 def change_order(order_id: int, body: OrderUpdateIn, request: Request) -> dict[str, Any]:
     order = update_order(_sandbox(request).store, order_id, body)
+    if order is None:
+        raise HTTPException(404, f"no order {order_id}")
+    return {"order": order}
+
+
+@router.post("/orders/{order_id}/pay")
+def take_payment(order_id: int, body: PaymentIn, request: Request) -> dict[str, Any]:
+    try:
+        paid = pay_order(_sandbox(request).store, order_id, body)
+    except PaymentRefused as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if paid is None:
+        raise HTTPException(404, f"no order {order_id}")
+    return paid
+
+
+@router.get("/orders/{order_id}/transactions")
+def transactions(order_id: int, request: Request) -> dict[str, Any]:
+    store = _sandbox(request).store
+    with store.lock:
+        if order_id not in store.orders:
+            raise HTTPException(404, f"no order {order_id}")
+        return {"transactions": list(store.transactions.get(order_id, []))}
+
+
+@router.post("/orders/{order_id}/edit")
+def change_lines(order_id: int, body: OrderEditIn, request: Request) -> dict[str, Any]:
+    try:
+        order = edit_order(_sandbox(request).store, order_id, body)
+    except EditRefused as exc:
+        raise HTTPException(422, str(exc)) from exc
     if order is None:
         raise HTTPException(404, f"no order {order_id}")
     return {"order": order}

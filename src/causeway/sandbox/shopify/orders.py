@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from causeway.sandbox.shopify.formats import gid, money, rest_money
 from causeway.sandbox.shopify.inputs import AddressIn, OrderIn, OrderUpdateIn
+from causeway.sandbox.shopify.payments import record_checkout_payment
 from causeway.sandbox.shopify.store import Store
 
 _COUNTRIES = {
@@ -221,6 +222,7 @@ def create_order(store: Store, req: OrderIn, shop_currency: str) -> dict[str, An
                     "price": rest_money(price),
                     "product_id": product.id,
                     "quantity": line.quantity,
+                    "current_quantity": line.quantity,
                     "requires_shipping": variant.requires_shipping,
                     "sku": variant.sku,
                     "title": product.title,
@@ -350,6 +352,7 @@ def create_order(store: Store, req: OrderIn, shop_currency: str) -> dict[str, An
             }
         )
         order["customer"] = dict(customer)
+        record_checkout_payment(store, order)
         store.orders[order_id] = order
 
         changed = []
@@ -364,6 +367,8 @@ def create_order(store: Store, req: OrderIn, shop_currency: str) -> dict[str, An
                 changed.append(level)
 
         store.emit("orders/create", order)
+        if order["financial_status"] == "paid":
+            store.emit("orders/paid", order)
         for level in changed:
             store.emit("inventory_levels/update", store.level_payload(level))
         return order

@@ -218,6 +218,8 @@ class Store:
             self.locations: dict[int, Location] = {}
             self.levels: dict[tuple[int, int], InventoryLevel] = {}
             self.orders: dict[int, dict[str, Any]] = {}
+            # Order id -> its transactions (REST Transaction resources), oldest first.
+            self.transactions: dict[int, list[dict[str, Any]]] = {}
             self.customers: dict[int, dict[str, Any]] = {}
             self.subscriptions: dict[int, Subscription] = {}
             self.adjustment_groups: dict[int, AdjustmentGroup] = {}

@@ -165,7 +165,7 @@ class Views(InventoryViews):
             "variantTitle": line.get("variant_title"),
             "vendor": line.get("vendor"),
             "quantity": line["quantity"],
-            "currentQuantity": line["quantity"],
+            "currentQuantity": line.get("current_quantity", line["quantity"]),
             "requiresShipping": bool(line.get("requires_shipping")),
             "taxable": bool(line.get("taxable", True)),
             "originalUnitPriceSet": self.money_bag(price, currency),

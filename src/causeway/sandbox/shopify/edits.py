@@ -1,0 +1,181 @@
+"""Order edits in the sandbox: a merchant changes line quantities, removes or adds items.
+
+Shopify keeps the quantity ordered at checkout in a line's `quantity` and what the
+order holds now in `current_quantity` (0 for a removed item); an added item is a new
+line item. The order's totals, tax lines and `current_*` totals follow the edit, the
+stock moves with it (committed up or down), and the shop announces it as
+`orders/edited` (body `{"order_edit": {...}}`) followed by `orders/updated`.
+Fulfilled items cannot be edited: Shopify refuses, and so does the sandbox.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from causeway.sandbox.shopify.formats import money, rest_money
+from causeway.sandbox.shopify.payments import settle
+from causeway.sandbox.shopify.store import Store
+
+
+class EditLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: str
+    quantity: int = Field(ge=0, description="The new quantity; 0 removes the item.")
+
+
+class OrderEditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[EditLineIn] = Field(min_length=1)
+
+
+class EditRefused(Exception):
+    """Shopify would refuse this edit (a fulfilled order, an unknown SKU)."""
+
+
+def quantity_now(line: dict[str, Any]) -> int:
+    return int(line.get("current_quantity", line["quantity"]))
+
+
+def _rate(order: dict[str, Any]) -> Decimal:
+    rates = [Decimal(str(t["rate"])) for t in order.get("tax_lines") or []]
+    return rates[0] if rates else Decimal(0)
+
+
+def _line_tax(amount: Decimal, rate: Decimal, included: bool) -> Decimal:
+    return money(amount * rate / (1 + rate)) if included else money(amount * rate)
+
+
+def _new_line(store: Store, order: dict[str, Any], sku: str, quantity: int) -> dict[str, Any]:
+    variant = store.variant_by_sku(sku)
+    if variant is None:
+        raise EditRefused(f"no product with SKU {sku!r} in the sandbox shop")
+    product = store.products[variant.product_id]
+    rate = _rate(order)
+    return {
+        "fulfillment_service": "manual",
+        "fulfillment_status": None,
+        "grams": variant.grams,
+        "id": store.next_id("LineItem"),
+        "price": rest_money(variant.price),
+        "product_id": product.id,
+        "quantity": quantity,
+        "current_quantity": quantity,
+        "fulfillable_quantity": quantity,
+        "requires_shipping": variant.requires_shipping,
+        "sku": variant.sku,
+        "title": product.title,
+        "variant_id": variant.id,
+        "variant_title": None,
+        "vendor": product.vendor,
+        "name": product.title,
+        "properties": [],
+        "product_exists": True,
+        "taxable": variant.taxable,
+        "total_discount": "0.00",
+        "tax_lines": (
+            [{"price": "0.00", "rate": float(rate), "title": order["tax_lines"][0]["title"]}]
+            if rate and variant.taxable
+            else []
+        ),
+    }
+
+
+def _retotal(order: dict[str, Any]) -> None:
+    """Line taxes, order tax lines and totals for the current quantities."""
+    included = bool(order.get("taxes_included"))
+    subtotal = Decimal(0)
+    grouped: OrderedDict[tuple[str, float], Decimal] = OrderedDict()
+    for line in order["line_items"]:
+        amount = Decimal(line["price"]) * quantity_now(line)
+        subtotal += amount
+        for tax in line.get("tax_lines") or []:
+            tax["price"] = rest_money(_line_tax(amount, Decimal(str(tax["rate"])), included))
+    every_tax = [t for li in order["line_items"] for t in li.get("tax_lines") or []]
+    every_tax += [t for s in order.get("shipping_lines") or [] for t in s.get("tax_lines") or []]
+    for tax in every_tax:
+        key = (tax["title"], tax["rate"])
+        grouped[key] = grouped.get(key, Decimal(0)) + Decimal(tax["price"])
+    shipping = sum((Decimal(s["price"]) for s in order.get("shipping_lines") or []), Decimal(0))
+    total_tax = sum(grouped.values(), Decimal(0))
+    total = subtotal + shipping + (Decimal(0) if included else total_tax)
+    order["tax_lines"] = [
+        {"price": rest_money(v), "rate": rate, "title": title}
+        for (title, rate), v in grouped.items()
+    ]
+    for name, value in (
+        ("subtotal_price", subtotal),
+        ("total_line_items_price", subtotal),
+        ("total_tax", total_tax),
+        ("total_price", total),
+    ):
+        order[name] = rest_money(value)
+        if name != "total_line_items_price":
+            order[f"current_{name}"] = rest_money(value)
+
+
+def _move_stock(store: Store, sku: str, delta: int) -> None:
+    variant = store.variant_by_sku(sku)
+    item = store.items[variant.inventory_item_id] if variant else None
+    level = store.levels.get((item.id, store.default_location_id)) if item else None
+    if not item or not item.tracked or level is None or delta == 0:
+        return
+    level.quantities["available"] = level.get("available") - delta
+    level.quantities["committed"] = level.get("committed") + delta
+    level.updated_at = store.clock.now()
+    store.emit("inventory_levels/update", store.level_payload(level))
+
+
+def edit_order(store: Store, order_id: int, edit: OrderEditIn) -> dict[str, Any] | None:
+    """Apply the edit and announce it; None for an unknown order."""
+    with store.lock:
+        order = store.orders.get(order_id)
+        if order is None:
+            return None
+        if order.get("fulfillments") or order.get("fulfillment_status"):
+            raise EditRefused(f"order {order['name']} has fulfilled items: they cannot be edited")
+        additions: list[dict[str, Any]] = []
+        removals: list[dict[str, Any]] = []
+        for change in edit.lines:
+            line = next((li for li in order["line_items"] if li["sku"] == change.sku), None)
+            if line is None:
+                if change.quantity == 0:
+                    continue
+                line = _new_line(store, order, change.sku, change.quantity)
+                order["line_items"].append(line)
+                delta = change.quantity
+            else:
+                delta = change.quantity - quantity_now(line)
+                line["current_quantity"] = change.quantity
+                line["fulfillable_quantity"] = change.quantity
+            if delta:
+                (additions if delta > 0 else removals).append(
+                    {"id": line["id"], "delta": abs(delta)}
+                )
+                _move_stock(store, change.sku, delta)
+        _retotal(order)
+        settle(store, order)
+        stamp = store.clock.rest_time(store.clock.now())
+        order["updated_at"] = stamp
+        store.emit(
+            "orders/edited",
+            {
+                "order_edit": {
+                    "id": store.next_id("OrderEdit"),
+                    "app_id": None,
+                    "created_at": stamp,
+                    "notify_customer": False,
+                    "order_id": order_id,
+                    "staff_note": "",
+                    "user_id": None,
+                    "line_items": {"additions": additions, "removals": removals},
+                }
+            },
+        )
+        store.emit("orders/updated", order)
+        return order
