@@ -13,13 +13,19 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from causeway.config.models import FlowSettings, OrdersToErpFlow, StockToChannelsFlow
+from causeway.config.models import (
+    FlowSettings,
+    FulfillmentsToChannelsFlow,
+    OrdersToErpFlow,
+    StockToChannelsFlow,
+)
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import NewJob
 from causeway.engine.schedule import Schedule
 from causeway.engine.worker import Flow
-from causeway.flows import orders_to_erp, stock_to_channels
+from causeway.flows import fulfillments_to_channels, orders_to_erp, stock_to_channels
+from causeway.flows.fulfillments_to_channels import FulfillmentsToChannels
 from causeway.flows.orders_to_erp import OrderParsers, OrdersToErp
 from causeway.flows.stock_to_channels import StockToChannels
 
@@ -84,10 +90,43 @@ def wire_stock_to_channels(hub: Hub, settings: StockToChannelsFlow) -> WiredFlow
     return WiredFlow(flow, settings.effective_schedule())
 
 
+def wire_fulfillments_to_channels(hub: Hub, settings: FulfillmentsToChannelsFlow) -> WiredFlow:
+    # The sale.reference prefix orders-to-erp gives each store's orders: a shipment of
+    # such a sale whose order the hub has not linked is parked, any other is not ours.
+    orders = hub.config.flows.orders_to_erp
+    prefixes = (
+        {orders.source: orders.reference_prefix or f"{orders.source}-"}
+        if orders is not None and orders.source in settings.targets
+        else {}
+    )
+    flow = FulfillmentsToChannels(
+        hub.store,
+        hub.inbox,
+        source=settings.source,
+        source_connector=hub.connectors[settings.source],
+        targets={t: hub.connectors[t] for t in settings.targets},
+        reference_prefixes=prefixes,
+        release_held=lambda: hub.jobs.release_held(fulfillments_to_channels.NAME),
+        tracking_urls=settings.tracking_urls,
+        notify_customer=settings.notify_customer,
+        overlap=timedelta(seconds=settings.overlap),
+    )
+    return WiredFlow(
+        flow,
+        settings.effective_schedule(),
+        source=settings.source,
+        topics=(fulfillments_to_channels.TOPIC,),
+        job_for=fulfillments_to_channels.shipment_job,
+        # A run polls the ERP for shipments done since the cursor.
+        run_payload={"poll": True},
+    )
+
+
 # Flow name in causeway.yaml -> how to wire it.
 WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     orders_to_erp.NAME: wire_orders_to_erp,
     stock_to_channels.NAME: wire_stock_to_channels,
+    fulfillments_to_channels.NAME: wire_fulfillments_to_channels,
 }
 
 
