@@ -111,6 +111,13 @@ def test_a_closed_fulfillment_order_has_nothing_left_to_fulfil() -> None:
         )
 
 
+def test_a_shipment_of_a_cancelled_store_order_is_refused_and_says_so() -> None:
+    with pytest.raises(PermanentError, match="#1001 is cancelled"):
+        plan_fulfillment(
+            shipped(("WID-001", "1")), store_order(("WID-001", 1, 1), status="CANCELLED"), "CS6"
+        )
+
+
 def test_fractions_of_a_unit_and_empty_shipments_are_refused() -> None:
     order = store_order(("WID-001", 3, 3))
     with pytest.raises(PermanentError, match="whole units"):

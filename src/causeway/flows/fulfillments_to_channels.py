@@ -103,6 +103,12 @@ def plan_fulfillment(
     wanted = shipped_units(shipped, shipment)
     if not wanted:
         raise PermanentError(f"shipment {shipment} has no shipped quantities to fulfil")
+    orders = order.fulfillmentOrders.nodes
+    if orders and all(fo.status == "CANCELLED" for fo in orders):
+        raise PermanentError(
+            f"shipment {shipment} was shipped, but store order {order.name} is cancelled: "
+            f"settle it with the customer (or reopen the order), then replay"
+        )
     open_lines = [
         (fo.id, line)
         for fo in order.fulfillmentOrders.nodes
