@@ -215,7 +215,7 @@ def _all_lines(fo: Any) -> list[FulfillmentLine]:
     return [FulfillmentLine(fo.id, ln.id, ln.remainingQuantity) for ln in fo.lineItems.nodes]
 
 
-def test_a_shipment_of_an_order_the_hub_does_not_know_is_parked_with_the_reason(
+def test_a_shipment_of_an_order_the_hub_does_not_know_is_parked_and_blocks_no_other(
     hub: Hub,
     shop: httpx.Client,
     store: ShopifyConnector,
@@ -224,11 +224,15 @@ def test_a_shipment_of_an_order_the_hub_does_not_know_is_parked_with_the_reason(
 ) -> None:
     # A store order that reached the ERP some other way (keyed in, an old import):
     # the sale has the store's reference, but the hub never linked it.
+    good = checkout(shop, [("SKU-0005", 1)])
+    good_sale = into_erp(hub, shop, good)
     order = checkout(shop, [("SKU-0004", 1)])
     reference = f"{prefix}{order['name'].lstrip('#')}-manual"
     placed = tryton.place_orders([(reference, order_from_rest(order))])[reference]
     (shipment_id,) = open_shipments(tryton.rpc, placed.sale_id)
     done = ship(tryton.rpc, shipment_id, tracking_number="1ZLOST0001")
+    (good_shipment,) = open_shipments(tryton.rpc, good_sale)
+    ship(tryton.rpc, good_shipment, tracking_number="1ZGOOD0001")
 
     run_fulfilment(hub)
 
@@ -236,3 +240,5 @@ def test_a_shipment_of_an_order_the_hub_does_not_know_is_parked_with_the_reason(
     assert done["number"] in dead["last_error"] and reference in dead["last_error"]
     assert "does not know" in dead["last_error"] and "replay" in dead["last_error"]
     assert state(store, order).fulfillments == []
+    # The parked shipment held up no other.
+    assert state(store, good).displayFulfillmentStatus == "FULFILLED"
