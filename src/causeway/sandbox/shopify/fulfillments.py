@@ -115,13 +115,16 @@ def fulfillment_orders_field(views: Any, order: dict[str, Any]) -> Any:
 
 
 def fulfillment_view(fulfillment: dict[str, Any]) -> dict[str, Any]:
+    numbers = fulfillment.get("tracking_numbers") or []
+    urls = fulfillment.get("tracking_urls") or []
+    # One trackingInfo per number, its URL beside it when there is one.
     tracking = [
-        {"company": fulfillment.get("tracking_company"), "number": number, "url": url}
-        for number, url in zip(
-            fulfillment.get("tracking_numbers") or [],
-            (fulfillment.get("tracking_urls") or []) + [None] * 10,
-            strict=False,
-        )
+        {
+            "company": fulfillment.get("tracking_company"),
+            "number": number,
+            "url": urls[i] if i < len(urls) else None,
+        }
+        for i, number in enumerate(numbers)
     ]
     if not tracking and fulfillment.get("tracking_company"):
         tracking = [{"company": fulfillment["tracking_company"], "number": None, "url": None}]
