@@ -128,7 +128,8 @@ def done_shipments_since(
                     sale_id=sale_of_line.get(line_id) if line_id else None,
                 )
             )
-        stamp = record.get("write_date") or record.get("create_date")
+        # A done shipment has been written; naive UTC like every Tryton timestamp.
+        stamp: dt.datetime = record.get("write_date") or record["create_date"]
         shipments.append(
             DoneShipment(
                 id=record["id"],
