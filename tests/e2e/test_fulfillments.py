@@ -242,3 +242,19 @@ def test_a_shipment_of_an_order_the_hub_does_not_know_is_parked_and_blocks_no_ot
     assert state(store, order).fulfillments == []
     # The parked shipment held up no other.
     assert state(store, good).displayFulfillmentStatus == "FULFILLED"
+
+    # Once the hub knows which order the sale is (here: linked by hand), replay lands it.
+    with hub.store.transaction() as conn:
+        order_link = links.find(conn, "shop", "order", str(order["id"]))
+        assert order_link is not None
+        links.save(
+            conn,
+            hub_id=order_link.hub_id,
+            system="erp",
+            entity_type="sale",
+            external_id=str(placed.sale_id),
+        )
+    assert hub.jobs.replay(dead["id"]) == 1
+    hub.new_worker().run_until_idle(timeout=120)
+    assert hub.jobs.dead() == []
+    assert state(store, order).fulfillments[0].trackingInfo[0].number == "1ZLOST0001"

@@ -96,3 +96,15 @@ def test_an_unlinked_sale_with_the_stores_prefix_is_kept_and_a_manual_sale_is_no
 def test_store_webhooks_do_not_start_fulfilment_jobs(hub: Hub) -> None:
     record = InboxRecord("shop", "e1", "fulfillments/create", "fulfillment:1", b"{}")
     assert [j.flow for j in hub.route(record, inbox_id=2)] == []
+
+
+def test_a_shipment_record_that_does_not_parse_is_parked_with_the_reason(hub: Hub) -> None:
+    broken = InboxRecord("erp", "shipment:6", fulfil.TOPIC, "erp:shipment:6", b'{"id": 6}')
+    good_key = InboxRecord("erp", "shipment:8", fulfil.TOPIC, "erp:shipment:8", b"[")
+    hub.inbox.accept([broken, good_key])
+    assert hub.jobs.release_held(fulfil.NAME) == 2
+    hub.new_worker().run_until_idle(timeout=30)
+    reasons = sorted(d["last_error"] for d in hub.jobs.dead())
+    assert len(reasons) == 2
+    assert all("not a shipment" in r and fulfil.TOPIC in r for r in reasons)
+    assert any("shipment:6" in r for r in reasons) and any("shipment:8" in r for r in reasons)
