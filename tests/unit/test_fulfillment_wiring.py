@@ -108,3 +108,8 @@ def test_a_shipment_record_that_does_not_parse_is_parked_with_the_reason(hub: Hu
     assert len(reasons) == 2
     assert all("not a shipment" in r and fulfil.TOPIC in r for r in reasons)
     assert any("shipment:6" in r for r in reasons) and any("shipment:8" in r for r in reasons)
+
+
+def test_before_the_hub_placed_any_sale_a_poll_asks_the_erp_nothing(hub: Hub) -> None:
+    # The ERP in this configuration is unreachable: any call would fail the poll.
+    assert flow(hub).poll() == 0

@@ -15,15 +15,15 @@ fulfillments, which covers a crash between the store write and the link write.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
 from pydantic import ValidationError
+from sqlalchemy import func, select
 
 from causeway.connectors.shopify.fulfillments import (
     FulfillmentLine,
@@ -36,6 +36,7 @@ from causeway.engine import links, timeline
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
 from causeway.engine.jobs import Job, NewJob
+from causeway.engine.schema import links as link_table
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError
 
@@ -212,7 +213,15 @@ class FulfillmentsToChannels:
     def poll(self) -> int:
         """Put every store-order shipment done since the cursor in the inbox; returns how
         many were new. Their jobs run at once: finding them is this run's work."""
-        shipments, seen = self.erp.done_shipments_since(self.cursor.window_start())
+        since = self.cursor.window_start()
+        if since is None:
+            # First run: no shipment done before the hub placed its first sale can be
+            # for one of its orders, so the ERP's whole shipping history is not read.
+            first = self._first_sale_linked()
+            if first is None:
+                return 0
+            since = first - self.cursor.overlap
+        shipments, seen = self.erp.done_shipments_since(since)
         records = [r for r in map(self._record, shipments) if r is not None]
         fresh = sum(self.inbox.accept(records)) if records else 0
         self.cursor.advance(seen)
@@ -220,6 +229,15 @@ class FulfillmentsToChannels:
             self.release_held()
             log.info("%d shipments done in %s to fulfil", fresh, self.source)
         return fresh
+
+    def _first_sale_linked(self) -> datetime | None:
+        with self.store.read() as conn:
+            first = conn.execute(
+                select(func.min(link_table.c.created_at)).where(
+                    link_table.c.system == self.source, link_table.c.entity_type == SALE
+                )
+            ).scalar()
+        return None if first is None else datetime.fromtimestamp(first, UTC)
 
     def _record(self, shipment: DoneShipment) -> InboxRecord | None:
         order = self._order_of(shipment)
@@ -342,7 +360,7 @@ class FulfillmentsToChannels:
                 system=system,
                 entity_type=FULFILLMENT,
                 external_id=fulfillment.id,
-                fingerprint=json.dumps(detail["lines"], sort_keys=True),
+                fingerprint=shipment.number[:128],
             )
             timeline.record(
                 conn, hub_id, "shipped" if complete else "partially_shipped", detail=detail
