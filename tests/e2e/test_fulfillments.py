@@ -8,6 +8,7 @@ fulfillments-to-channels fulfils the store order.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -258,3 +259,36 @@ def test_a_shipment_of_an_order_the_hub_does_not_know_is_parked_and_blocks_no_ot
     hub.new_worker().run_until_idle(timeout=120)
     assert hub.jobs.dead() == []
     assert state(store, order).fulfillments[0].trackingInfo[0].number == "1ZLOST0001"
+
+
+def test_a_crash_after_the_store_write_of_an_untracked_partial_shipment_fulfils_once(
+    hub: Hub,
+    shop: httpx.Client,
+    store: ShopifyConnector,
+    tryton: TrytonConnector,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    order = checkout(shop, [("SKU-0006", 3)])
+    sale_id = into_erp(hub, shop, order)
+    (shipment_id,) = open_shipments(tryton.rpc, sale_id)
+    ship(tryton.rpc, shipment_id, tracking_number=None, only={"SKU-0006": 1})
+    flow = hub.flows[fulfil.NAME]
+
+    def hub_dies(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the hub died before recording the fulfillment")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(flow, "_save", hub_dies)
+        run_fulfilment(hub)
+    assert len(state(store, order).fulfillments) == 1  # the store write happened
+
+    time.sleep(2.5)  # the job's backoff
+    hub.new_worker().run_until_idle(timeout=120)
+
+    after = state(store, order)
+    assert len(after.fulfillments) == 1
+    assert [
+        ln.remainingQuantity for fo in after.fulfillmentOrders.nodes for ln in fo.lineItems.nodes
+    ] == [2]
+    assert hub.jobs.dead() == []
+    assert "partially_shipped" in milestones(hub, order)

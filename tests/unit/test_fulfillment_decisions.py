@@ -8,10 +8,15 @@ import pytest
 import yaml
 
 from causeway.config import parse_config
-from causeway.connectors.shopify.fulfillments import FulfillmentLine, GqlOrderFulfillment
-from causeway.connectors.tryton.shipments import ShippedLine
+from causeway.connectors.shopify.fulfillments import (
+    FulfillmentLine,
+    GqlFulfillment,
+    GqlOrderFulfillment,
+    GqlTrackingInfo,
+)
+from causeway.connectors.tryton.shipments import DoneShipment, ShippedLine
 from causeway.errors import ConfigError, PermanentError
-from causeway.flows.fulfillments_to_channels import plan_fulfillment, tracking_url
+from causeway.flows.fulfillment_decisions import plan_fulfillment, reached_store, tracking_url
 from tests.unit.test_config import ENV, EXAMPLE
 
 FO = "gid://shopify/FulfillmentOrder/1"
@@ -150,3 +155,42 @@ def test_the_flow_settings_have_defaults_and_a_template_needs_its_number() -> No
     assert (settings.notify_customer, settings.tracking_urls) == (False, {})
     with pytest.raises(ConfigError, match=r"tracking_urls\.UPS.*\{number\}"):
         parse_config(flows_config(tracking_urls={"UPS": "https://ups.example/track"}), env=ENV)
+
+
+def with_fulfillments(*tracking: str | None, status: str = "SUCCESS") -> GqlOrderFulfillment:
+    order = store_order(("WID-001", 3, 3))
+    return order.model_copy(
+        update={
+            "fulfillments": [
+                GqlFulfillment(
+                    id=f"gid://shopify/Fulfillment/{i}",
+                    status=status,
+                    trackingInfo=[GqlTrackingInfo(company="UPS", number=n)] if n else [],
+                )
+                for i, n in enumerate(tracking, start=1)
+            ]
+        }
+    )
+
+
+def done(tracking_number: str | None) -> DoneShipment:
+    return DoneShipment(
+        id=1, number="CS1", done_at="2026-11-27T10:00:00Z", tracking_number=tracking_number
+    )
+
+
+def test_an_earlier_attempt_is_found_by_its_tracking_number() -> None:
+    order = with_fulfillments("1ZA", "1ZB")
+    found = reached_store(done("1ZB"), order, None)
+    assert found is not None and found.id.endswith("/2")
+    assert reached_store(done("1ZC"), order, "pending:1") is None
+    cancelled = with_fulfillments("1ZB", status="CANCELLED")
+    assert reached_store(done("1ZB"), cancelled, None) is None
+
+
+def test_without_a_tracking_number_the_fulfillment_made_after_the_intent_is_ours() -> None:
+    order = with_fulfillments("1ZA", None)
+    found = reached_store(done(None), order, "pending:1")
+    assert found is not None and found.id.endswith("/2")
+    assert reached_store(done(None), order, "pending:2") is None  # the write never landed
+    assert reached_store(done(None), order, None) is None  # no attempt was made

@@ -8,18 +8,18 @@ the tracking number and a tracking URL made from the carrier's template. A parti
 shipment fulfils only its part; the ERP's back-order shipment, done later, fulfils
 the rest.
 
-Exactly once: a link per ERP shipment makes a later job for it a no-op, and before
-creating anything the job looks for the tracking number among the order's
-fulfillments, which covers a crash between the store write and the link write.
+Exactly once: a link per ERP shipment makes a later job for it a no-op. A crash
+between the store write and the link write is covered too: the job first looks for
+the shipment's tracking number among the order's fulfillments and, for a shipment
+without one, for a fulfillment made after the intent it noted before writing
+(fulfillment_decisions.reached_store).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -31,7 +31,7 @@ from causeway.connectors.shopify.fulfillments import (
     GqlOrderFulfillment,
     Tracking,
 )
-from causeway.connectors.tryton.shipments import DoneShipment, ShippedLine
+from causeway.connectors.tryton.shipments import DoneShipment
 from causeway.engine import links, timeline
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
@@ -39,6 +39,12 @@ from causeway.engine.jobs import Job, NewJob
 from causeway.engine.schema import links as link_table
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError
+from causeway.flows.fulfillment_decisions import (
+    PENDING,
+    plan_fulfillment,
+    reached_store,
+    tracking_url,
+)
 
 log = logging.getLogger("causeway.flows.fulfillments_to_channels")
 
@@ -65,96 +71,6 @@ class FulfillmentChannel(Protocol):
         tracking: Tracking | None = ...,
         notify_customer: bool = ...,
     ) -> GqlFulfillment: ...
-
-
-# -- the decisions, free of I/O ----------------------------------------------
-@dataclass(frozen=True)
-class Plan:
-    lines: tuple[FulfillmentLine, ...]
-    complete: bool  # nothing is left to fulfil on the order afterwards
-
-
-def shipped_units(shipped: Sequence[ShippedLine], shipment: str) -> dict[str, int]:
-    """SKU -> whole units shipped; a fraction of a unit cannot be fulfilled in a store."""
-    totals: dict[str, Decimal] = {}
-    for line in shipped:
-        if not line.sku:
-            raise PermanentError(f"shipment {shipment} ships a product without a SKU (code)")
-        totals[line.sku] = totals.get(line.sku, Decimal(0)) + line.quantity
-    units: dict[str, int] = {}
-    for sku, quantity in totals.items():
-        if quantity != quantity.to_integral_value() or quantity < 0:
-            raise PermanentError(
-                f"shipment {shipment} ships {quantity} of {sku}: a store fulfils whole units only"
-            )
-        if quantity:
-            units[sku] = int(quantity)
-    return units
-
-
-def plan_fulfillment(
-    shipped: Sequence[ShippedLine], order: GqlOrderFulfillment, shipment: str
-) -> Plan:
-    """Which fulfillment order lines, and how many units of each, this shipment fulfils.
-
-    Units of a SKU go to its open lines in the store's order of lines; a SKU the
-    order does not have, or more units than the order still has to fulfil, is an
-    error a person must look at (a wrong pick, or an order fulfilled by hand).
-    """
-    wanted = shipped_units(shipped, shipment)
-    if not wanted:
-        raise PermanentError(f"shipment {shipment} has no shipped quantities to fulfil")
-    orders = order.fulfillmentOrders.nodes
-    if orders and all(fo.status == "CANCELLED" for fo in orders):
-        raise PermanentError(
-            f"shipment {shipment} was shipped, but store order {order.name} is cancelled: "
-            f"settle it with the customer (or reopen the order), then replay"
-        )
-    open_lines = [
-        (fo.id, line)
-        for fo in order.fulfillmentOrders.nodes
-        if fo.status not in ("CLOSED", "CANCELLED")
-        for line in fo.lineItems.nodes
-    ]
-    known = {line.sku for fo in order.fulfillmentOrders.nodes for line in fo.lineItems.nodes}
-    missing = sorted(sku for sku in wanted if sku not in known)
-    if missing:
-        raise PermanentError(
-            f"shipment {shipment} ships {', '.join(missing)}, which store order {order.name} "
-            f"does not have: fix the shipment in the ERP or the order in the store, then replay"
-        )
-    lines: list[FulfillmentLine] = []
-    left_after = 0
-    for sku, units in wanted.items():
-        todo = units
-        for fo_id, line in open_lines:
-            if line.sku != sku or not todo or line.remainingQuantity <= 0:
-                continue
-            take = min(todo, line.remainingQuantity)
-            lines.append(FulfillmentLine(fo_id, line.id, take))
-            todo -= take
-        if todo:
-            remaining = units - todo
-            raise PermanentError(
-                f"shipment {shipment} ships {units} x {sku}, but store order {order.name} has "
-                f"only {remaining} left to fulfil: was it fulfilled in the store by hand?"
-            )
-    taken = {(ln.fulfillment_order_id, ln.line_item_id): ln.quantity for ln in lines}
-    for fo_id, line in open_lines:
-        left_after += line.remainingQuantity - taken.get((fo_id, line.id), 0)
-    return Plan(tuple(lines), complete=left_after == 0)
-
-
-def tracking_url(
-    templates: Mapping[str, str], carrier: str | None, number: str | None
-) -> str | None:
-    """The carrier's tracking page for this number, from its template (carrier name
-    matched without regard to case); None when there is no number or no template."""
-    if not number or not carrier:
-        return None
-    by_name = {name.casefold(): template for name, template in templates.items()}
-    template = by_name.get(carrier.strip().casefold())
-    return template.replace("{number}", number) if template else None
 
 
 def shipment_job(record: InboxRecord, inbox_id: int) -> NewJob:
@@ -290,8 +206,9 @@ class FulfillmentsToChannels:
     def _fulfil(self, job: Job, events: Mapping[int, StoredEvent]) -> None:
         shipment = self._load(job, events)
         with self.store.read() as conn:
-            if links.find(conn, self.source, SHIPMENT, str(shipment.id)) is not None:
-                return  # fulfilled already
+            intent = links.find(conn, self.source, SHIPMENT, str(shipment.id))
+        if intent is not None and not (intent.fingerprint or "").startswith(PENDING):
+            return  # fulfilled already
         if len(shipment.sale_ids) > 1:
             raise PermanentError(
                 f"shipment {shipment.number} holds lines of several sales "
@@ -309,22 +226,32 @@ class FulfillmentsToChannels:
         channel = self.targets[system]
         state = channel.order_fulfillment(order_id)
         url = tracking_url(self.tracking_urls, shipment.carrier, shipment.tracking_number)
-        if shipment.tracking_number and shipment.tracking_number in state.tracking_numbers:
-            # It reached the store before a crash kept us from recording it.
-            done = next(
-                f
-                for f in state.fulfillments
-                if any(t.number == shipment.tracking_number for t in f.trackingInfo)
-            )
+        earlier = reached_store(shipment, state, intent.fingerprint if intent else None)
+        if earlier is not None:
+            # An attempt that crashed before recording it got this far: record, not redo.
             complete = state.displayFulfillmentStatus == "FULFILLED"
-            self._save(shipment, system, hub_id, done, complete, url)
+            self._save(shipment, system, hub_id, earlier, complete, url)
             return
         plan = plan_fulfillment(shipment.lines, state, shipment.number)
+        self._intend(shipment, hub_id, len(state.fulfillments))
         tracking = Tracking(shipment.carrier, shipment.tracking_number, url)
         created = channel.create_fulfillment(
             plan.lines, tracking=tracking, notify_customer=self.notify_customer
         )
         self._save(shipment, system, hub_id, created, plan.complete, url)
+
+    def _intend(self, shipment: DoneShipment, hub_id: str, fulfillments_before: int) -> None:
+        """Note, before the store write, how many fulfillments the order had: a shipment
+        without a tracking number is recognised after a crash as the one made after them."""
+        with self.store.transaction() as conn:
+            links.save(
+                conn,
+                hub_id=hub_id,
+                system=self.source,
+                entity_type=SHIPMENT,
+                external_id=str(shipment.id),
+                fingerprint=f"{PENDING}{fulfillments_before}",
+            )
 
     def _save(
         self,
