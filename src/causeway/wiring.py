@@ -18,6 +18,7 @@ from causeway.config.models import (
     FilesExchangeFlow,
     FilesSystem,
     FlowSettings,
+    FulfillmentsToChannelsFlow,
     OrdersToErpFlow,
     PaymentsAndInvoicesFlow,
     StockToChannelsFlow,
@@ -32,12 +33,14 @@ from causeway.engine.worker import Flow
 from causeway.flows import (
     catalog_to_channels,
     files_exchange,
+    fulfillments_to_channels,
     orders_to_erp,
     payments_and_invoices,
     stock_to_channels,
 )
 from causeway.flows.catalog_to_channels import CatalogToChannels
 from causeway.flows.files_exchange import FilesExchange
+from causeway.flows.fulfillments_to_channels import FulfillmentsToChannels
 from causeway.flows.orders_to_erp import OrderParsers, OrdersToErp
 from causeway.flows.payments_and_invoices import PaymentsAndInvoices
 from causeway.flows.stock_to_channels import StockToChannels
@@ -168,6 +171,38 @@ def wire_payments_and_invoices(hub: Hub, settings: PaymentsAndInvoicesFlow) -> W
     )
 
 
+def wire_fulfillments_to_channels(hub: Hub, settings: FulfillmentsToChannelsFlow) -> WiredFlow:
+    # The sale.reference prefix orders-to-erp gives each store's orders: a shipment of
+    # such a sale whose order the hub has not linked is parked, any other is not ours.
+    orders = hub.config.flows.orders_to_erp
+    prefixes = (
+        {orders.source: orders.reference_prefix or f"{orders.source}-"}
+        if orders is not None and orders.source in settings.targets
+        else {}
+    )
+    flow = FulfillmentsToChannels(
+        hub.store,
+        hub.inbox,
+        source=settings.source,
+        source_connector=hub.connectors[settings.source],
+        targets={t: hub.connectors[t] for t in settings.targets},
+        reference_prefixes=prefixes,
+        release_held=lambda: hub.jobs.release_held(fulfillments_to_channels.NAME),
+        tracking_urls=settings.tracking_urls,
+        notify_customer=settings.notify_customer,
+        overlap=timedelta(seconds=settings.overlap),
+    )
+    return WiredFlow(
+        flow,
+        settings.effective_schedule(),
+        sources=(settings.source,),
+        topics=(fulfillments_to_channels.TOPIC,),
+        job_for=fulfillments_to_channels.shipment_job,
+        # A run polls the ERP for shipments done since the cursor.
+        run_payload={"poll": True},
+    )
+
+
 # Flow name in causeway.yaml -> how to wire it.
 WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     orders_to_erp.NAME: wire_orders_to_erp,
@@ -175,6 +210,7 @@ WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     files_exchange.NAME: wire_files_exchange,
     catalog_to_channels.NAME: wire_catalog_to_channels,
     payments_and_invoices.NAME: wire_payments_and_invoices,
+    fulfillments_to_channels.NAME: wire_fulfillments_to_channels,
 }
 
 

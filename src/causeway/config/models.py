@@ -187,9 +187,30 @@ class CatalogToChannelsFlow(FlowSettings):
 class FulfillmentsToChannelsFlow(FlowSettings):
     source: str = Field(description="the ERP system whose shipments fulfil store orders")
     targets: list[str] = Field(min_length=1, description="the stores whose orders are fulfilled")
+    every: Duration = Field(default=60.0, description="how often the ERP is asked for shipments")
+    overlap: Duration = Field(
+        default=300.0, description="how far back each poll re-reads, for late commits and skew"
+    )
+    notify_customer: bool = Field(
+        default=False, description="the store e-mails the customer the shipping confirmation"
+    )
+    tracking_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="carrier name (as in the ERP) -> tracking page, with {number} in it",
+    )
+
+    @model_validator(mode="after")
+    def _templates_have_a_number(self) -> FulfillmentsToChannelsFlow:
+        for carrier, template in self.tracking_urls.items():
+            if "{number}" not in template:
+                raise ValueError(
+                    f"tracking_urls.{carrier}: {template!r} has no {{number}}; write where the "
+                    f"tracking number goes, e.g. https://www.ups.com/track?tracknum={{number}}"
+                )
+        return self
 
     def default_schedule(self) -> Schedule:
-        return Schedule(INTERVAL, every_seconds=60.0)
+        return Schedule(INTERVAL, every_seconds=self.every)
 
 
 class PaymentsAndInvoicesFlow(FlowSettings):

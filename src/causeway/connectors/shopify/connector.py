@@ -17,6 +17,7 @@ from typing import Any, Self, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from causeway.connectors.shopify import fulfillments
 from causeway.connectors.shopify import queries as q
 from causeway.connectors.shopify.client import RetryPolicy, ShopifyGraphQL
 from causeway.connectors.shopify.graphql_models import (
@@ -171,6 +172,27 @@ class ShopifyConnector:
     def order(self, external_id: str) -> Order:
         """One order by its numeric id ("450789469") or gid, in canonical form."""
         return order_from_graphql(self.order_node(external_id))
+
+    # ------------------------------------------------------------ fulfillments
+
+    def order_fulfillment(self, external_id: str) -> fulfillments.GqlOrderFulfillment:
+        """The order's fulfillment orders and existing fulfillments (fulfillments.py)."""
+        return fulfillments.order_fulfillment(self.client, order_gid(external_id), self.system)
+
+    def create_fulfillment(
+        self,
+        lines: Sequence[fulfillments.FulfillmentLine],
+        *,
+        tracking: fulfillments.Tracking | None = None,
+        notify_customer: bool = False,
+    ) -> fulfillments.GqlFulfillment:
+        return fulfillments.create_fulfillment(
+            self.client,
+            lines,
+            tracking=tracking,
+            notify_customer=notify_customer,
+            system=self.system,
+        )
 
     # --------------------------------------------------------------- locations
 

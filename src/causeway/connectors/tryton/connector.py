@@ -39,6 +39,7 @@ from causeway.connectors.tryton.mapping import (
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.products import CatalogReader
 from causeway.connectors.tryton.rpc import TrytonRPC
+from causeway.connectors.tryton.shipments import DoneShipment, done_shipments_since
 from causeway.errors import CausewayError, PermanentError, RetryableError, UnknownSkuError
 from causeway.model import Order, StockLevel
 from causeway.model.catalog import CatalogItem
@@ -314,6 +315,14 @@ class TrytonConnector:
             except CausewayError as exc:
                 results[reference] = exc
         return done
+
+    # --- shipments -------------------------------------------------------------------------
+
+    def done_shipments_since(
+        self, since: dt.datetime | None
+    ) -> tuple[list[DoneShipment], dt.datetime | None]:
+        """Customer shipments done since `since`, with sales, SKUs, carrier and tracking."""
+        return done_shipments_since(self.rpc, since)
 
     # --- stock and products -----------------------------------------------------------------
 

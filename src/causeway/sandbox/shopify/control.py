@@ -245,6 +245,14 @@ def calls(request: Request) -> list[dict[str, Any]]:
         return [dict(c) for c in store.calls]
 
 
+@router.get("/notifications")
+def notifications(request: Request) -> list[dict[str, Any]]:
+    """Shipping confirmations the shop would have e-mailed (fulfillmentCreate notifyCustomer)."""
+    store = _sandbox(request).store
+    with store.lock:
+        return [dict(n) for n in store.notifications]
+
+
 @router.delete("/calls", status_code=204)
 def clear_calls(request: Request) -> Response:
     store = _sandbox(request).store

@@ -16,6 +16,11 @@ from graphql import GraphQLResolveInfo
 
 from causeway.sandbox.shopify.connections import paginate
 from causeway.sandbox.shopify.formats import gid, gql_time, parse_gid, parse_time
+from causeway.sandbox.shopify.fulfillments import (
+    create_fulfillment,
+    fulfillment_order_view,
+    fulfillment_view,
+)
 from causeway.sandbox.shopify.inventory import set_quantities
 from causeway.sandbox.shopify.products import ProductMutations, ProductQueries
 from causeway.sandbox.shopify.search import Search
@@ -227,6 +232,9 @@ class QueryRootResolver(ProductQueries):
             "WebhookSubscription": lambda: (
                 v.subscription(s.subscriptions[number]) if number in s.subscriptions else None
             ),
+            "FulfillmentOrder": lambda: (
+                fulfillment_order_view(v, s.orders[number]) if number in s.orders else None
+            ),
             "InventoryAdjustmentGroup": lambda: (
                 v.adjustment_group(s.adjustment_groups[number])
                 if number in s.adjustment_groups
@@ -331,6 +339,15 @@ class MutationResolver(ProductMutations):
             filter=data.get("filter"),
         )
         return {"webhookSubscription": self.views.subscription(sub), "userErrors": []}
+
+    def fulfillmentCreate(
+        self, info: Info, fulfillment: dict[str, Any], message: str | None = None
+    ) -> dict[str, Any]:
+        created, errors = create_fulfillment(self.store, fulfillment)
+        return {
+            "fulfillment": fulfillment_view(created) if created else None,
+            "userErrors": errors,
+        }
 
     def webhookSubscriptionDelete(self, info: Info, id: str) -> dict[str, Any]:
         kind, number = parse_gid(id)

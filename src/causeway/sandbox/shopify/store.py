@@ -89,6 +89,7 @@ _ID_BASES: dict[str, int] = {
     "WebhookSubscription": 1_500_000_000_000,
     "InventoryAdjustmentGroup": 31_000_000_000_000,
     "Checkout": 36_000_000_000_000,
+    "Fulfillment": 5_600_000_000_000,
 }
 
 
@@ -224,6 +225,8 @@ class Store:
             self.subscriptions: dict[int, Subscription] = {}
             self.adjustment_groups: dict[int, AdjustmentGroup] = {}
             self.calls: list[dict[str, Any]] = []
+            # Shipping confirmations Shopify would have e-mailed (fulfillmentCreate notifyCustomer).
+            self.notifications: list[dict[str, Any]] = []
             self.order_number = 1000
             now = self.clock.now()
             location = Location(self.next_id("Location"), "Main warehouse", True, now, now)

@@ -20,6 +20,7 @@ from causeway.sandbox.shopify.formats import (
     gql_time,
     parse_time,
 )
+from causeway.sandbox.shopify.fulfillments import fulfillment_orders_field, fulfillments_field
 from causeway.sandbox.shopify.inventory_views import InventoryViews
 from causeway.sandbox.shopify.products import plain_text
 from causeway.sandbox.shopify.store import Product, Store, Subscription, Variant
@@ -264,6 +265,8 @@ class Views(InventoryViews):
             "taxLines": self.tax_lines(o.get("tax_lines") or [], cur),
             "lineItems": line_items,
             "shippingLines": shipping_lines,
+            "fulfillmentOrders": fulfillment_orders_field(self, o),
+            "fulfillments": fulfillments_field(o),
         }
 
     # ---------------------------------------------------------------- catalogue
