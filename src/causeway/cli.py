@@ -95,10 +95,17 @@ def _subscribe_webhooks(hub: Any) -> None:
     if not public:
         return
     for name in hub.ingress:
+        topics = ["orders/create", "orders/updated"]
+        # Cancellations and refunds only when a flow takes them from this store.
+        topics += [
+            topic
+            for wired in hub.wired.values()
+            if wired.source == name
+            for topic in wired.topics
+            if topic in ("orders/cancelled", "refunds/create")
+        ]
         try:
-            hub.connectors[name].subscribe_webhooks(
-                f"{public.rstrip('/')}/webhooks/{name}", ["orders/create", "orders/updated"]
-            )
+            hub.connectors[name].subscribe_webhooks(f"{public.rstrip('/')}/webhooks/{name}", topics)
         except Exception as exc:  # the reconcile poll still catches orders
             logging.getLogger("causeway").warning("could not subscribe %s webhooks: %s", name, exc)
 

@@ -13,14 +13,23 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from causeway.config.models import FlowSettings, OrdersToErpFlow, StockToChannelsFlow
+from causeway.config.models import (
+    CancellationsFlow,
+    FlowSettings,
+    OrdersToErpFlow,
+    ReturnsToErpFlow,
+    StockToChannelsFlow,
+)
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
+from causeway.connectors.shopify.refunds import cancellation_from_rest, refund_from_rest
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import NewJob
 from causeway.engine.schedule import Schedule
 from causeway.engine.worker import Flow
-from causeway.flows import orders_to_erp, stock_to_channels
+from causeway.flows import cancellations, orders_to_erp, returns_to_erp, stock_to_channels
+from causeway.flows.cancellations import Cancellations
 from causeway.flows.orders_to_erp import OrderParsers, OrdersToErp
+from causeway.flows.returns_to_erp import ReturnsToErp
 from causeway.flows.stock_to_channels import StockToChannels
 
 if TYPE_CHECKING:
@@ -84,10 +93,57 @@ def wire_stock_to_channels(hub: Hub, settings: StockToChannelsFlow) -> WiredFlow
     return WiredFlow(flow, settings.effective_schedule())
 
 
+def wire_cancellations(hub: Hub, settings: CancellationsFlow) -> WiredFlow:
+    # The sale to cancel is found by the reference orders-to-erp gave it.
+    orders = hub.config.flows.orders_to_erp
+    prefix = orders.reference_prefix if orders else None
+    flow = Cancellations(
+        hub.store,
+        hub.inbox,
+        source=settings.source,
+        parse=cancellation_from_rest,
+        target=settings.target,
+        target_connector=hub.connectors[settings.target],
+        reference_prefix=prefix if prefix is not None else f"{settings.source}-",
+    )
+    source = settings.source
+    return WiredFlow(
+        flow,
+        settings.effective_schedule(),
+        source=source,
+        topics=cancellations.TOPICS,
+        job_for=lambda record, inbox_id: cancellations.cancellation_job(source, record, inbox_id),
+        run_payload=None,
+    )
+
+
+def wire_returns_to_erp(hub: Hub, settings: ReturnsToErpFlow) -> WiredFlow:
+    flow = ReturnsToErp(
+        hub.store,
+        hub.inbox,
+        source=settings.source,
+        parse=refund_from_rest,
+        target=settings.target,
+        target_connector=hub.connectors[settings.target],
+    )
+    source = settings.source
+    return WiredFlow(
+        flow,
+        settings.effective_schedule(),
+        source=source,
+        topics=returns_to_erp.TOPICS,
+        job_for=lambda record, inbox_id: returns_to_erp.refund_job(source, record, inbox_id),
+        # A run checks whether the ERP has received returned goods.
+        run_payload={"poll": True},
+    )
+
+
 # Flow name in causeway.yaml -> how to wire it.
 WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     orders_to_erp.NAME: wire_orders_to_erp,
     stock_to_channels.NAME: wire_stock_to_channels,
+    cancellations.NAME: wire_cancellations,
+    returns_to_erp.NAME: wire_returns_to_erp,
 }
 
 

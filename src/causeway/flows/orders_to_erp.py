@@ -25,6 +25,7 @@ from causeway.engine.jobs import Job, NewJob
 from causeway.engine.schema import entities
 from causeway.engine.store import Store, now
 from causeway.errors import CausewayError, InvalidPayloadError, PermanentError
+from causeway.flows.order_entities import CANCELLED, record_cancelled_before_erp
 from causeway.model import Order
 
 log = logging.getLogger("causeway.flows.orders_to_erp")
@@ -34,6 +35,8 @@ POLL_TOPIC = "orders/poll"  # inbox topic of orders found by the reconciling pol
 ORDER_TOPICS = ("orders/create", "orders/updated", "orders/paid", POLL_TOPIC)
 ORDER = "order"
 SALE = "sale"
+# Order-link fingerprints after which no event of the order is placed again.
+SETTLED = ("in_erp", CANCELLED)
 
 
 class OrderSource(Protocol):
@@ -57,7 +60,11 @@ class OrderParsers:
 
 def reference_for(prefix: str, order: Order) -> str:
     """The ERP's sale.reference: unique per store, readable by ERP users ("shop-1001")."""
-    return f"{prefix}{order.number.lstrip('#')}"
+    return sale_reference(prefix, order.number)
+
+
+def sale_reference(prefix: str, number: str) -> str:
+    return f"{prefix}{number.lstrip('#')}"
 
 
 def timestamp(value: datetime) -> float:
@@ -154,6 +161,9 @@ class OrdersToErp:
         for job_id, order in loaded.items():
             if order.external_id in placed:
                 outcomes[job_id] = None
+            elif order.cancelled_at:
+                # First seen already cancelled: the ERP never gets it.
+                outcomes[job_id] = self._guard(lambda o=order: self._record_cancelled(o))
             else:
                 to_place[job_id] = order
         if to_place:
@@ -183,7 +193,18 @@ class OrdersToErp:
         """
         with self.store.read() as conn:
             found = links.find_many(conn, self.source, ORDER, external_ids)
-        return {ext for ext, link in found.items() if link.fingerprint == "in_erp"}
+        return {ext for ext, link in found.items() if link.fingerprint in SETTLED}
+
+    def _record_cancelled(self, order: Order) -> None:
+        with self.store.transaction() as conn:
+            record_cancelled_before_erp(
+                conn,
+                self.source,
+                order.external_id,
+                number=order.number,
+                cancelled_at=order.cancelled_at,
+                reason=None,
+            )
 
     def _place(self, orders: dict[int, Order]) -> dict[int, BaseException | None]:
         by_reference = {reference_for(self.prefix, o): (job_id, o) for job_id, o in orders.items()}
@@ -258,7 +279,7 @@ class OrdersToErp:
             link = links.find(conn, self.source, ORDER, external_id)
         return (
             link is not None
-            and link.fingerprint == "in_erp"
+            and link.fingerprint in SETTLED
             and (link.remote_updated_at or 0) >= timestamp(updated_at)
         )
 

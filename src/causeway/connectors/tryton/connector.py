@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Self
 
+from causeway.connectors.tryton.cancellations import SaleCancellations, SaleCancelled
 from causeway.connectors.tryton.customers import CustomerResolver
 from causeway.connectors.tryton.mapping import (
     LINE_DETAIL_FIELDS,
@@ -35,9 +36,16 @@ from causeway.connectors.tryton.mapping import (
     unknown_skus,
 )
 from causeway.connectors.tryton.masterdata import MasterData
+from causeway.connectors.tryton.returns import (
+    PlacedReturn,
+    ReturnProgress,
+    ReturnSales,
+    pending_customer_returns,
+)
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.errors import CausewayError, PermanentError, RetryableError, UnknownSkuError
 from causeway.model import Order, StockLevel
+from causeway.model.returns import RefundLine
 
 __all__ = ["PlacedSale", "TrytonConnector"]
 
@@ -70,6 +78,8 @@ class TrytonConnector:
             self.rpc, system=system, warehouse_code=warehouse_code, payment_term=payment_term
         )
         self.customers = CustomerResolver(self.rpc)
+        self.cancellations = SaleCancellations(self.rpc, system=system)
+        self.returns = ReturnSales(self.rpc, system=system)
 
     def close(self) -> None:
         self.rpc.close()
@@ -289,12 +299,39 @@ class TrytonConnector:
                 results[reference] = exc
         return done
 
+    # --- cancellations and returns (connectors/tryton/cancellations.py, returns.py) ------
+
+    def cancel_sale(self, reference: str) -> SaleCancelled | None:
+        """Cancel the sale of `reference` unless something shipped; None: no such sale."""
+        return self.cancellations.cancel(reference)
+
+    def place_return(
+        self,
+        original_reference: str,
+        reference: str,
+        lines: Sequence[RefundLine],
+        *,
+        goods_come_back: bool,
+        description: str,
+    ) -> PlacedReturn:
+        return self.returns.place_return(
+            original_reference,
+            reference,
+            lines,
+            goods_come_back=goods_come_back,
+            description=description,
+        )
+
+    def return_progress(self, sale_ids: Sequence[int]) -> dict[int, ReturnProgress]:
+        return self.returns.progress(sale_ids)
+
     # --- stock and products -----------------------------------------------------------------
 
     def stock_levels(self, skus: Sequence[str] | None = None) -> list[StockLevel]:
-        """On hand and forecast per SKU in the warehouse, in one call.
+        """On hand and forecast per SKU in the warehouse, in two calls.
 
-        forecast is what is left to sell: it drops as soon as a sale is confirmed.
+        forecast is what is left to sell: it drops as soon as a sale is confirmed, and
+        rises for goods a customer returns only once the warehouse has received them.
         """
         warehouse = self.master.warehouse()
         domain: list[Any] = (
@@ -309,6 +346,13 @@ class TrytonConnector:
             order=[("code", "ASC")],
             context={**self.rpc.context, "locations": [warehouse]},
         )
+        # Returned goods count in Tryton's forecast before they arrive: not yet sellable.
+        incoming = pending_customer_returns(self.rpc, warehouse, skus)
+        for record in records:
+            if record["code"] in incoming:
+                record["forecast_quantity"] = (
+                    Decimal(str(record["forecast_quantity"])) - (incoming[record["code"]])
+                )
         now = dt.datetime.now(dt.UTC)
         return [stock_level(r, self.warehouse_code, now) for r in records if r["code"]]
 

@@ -13,6 +13,10 @@ assert what the hub did (`GET /_sandbox/calls`, `GET /_sandbox/deliveries`).
   GET    /_sandbox/orders[/{id}]        REST orders as stored
   POST   /_sandbox/orders/{id}/update   {note?, tags?, email?, financial_status?,
                                          fulfillment_status?, cancel_reason?} -> orders/updated
+  POST   /_sandbox/orders/{id}/cancel   {reason?, refund?, restock?} -> orders/cancelled,
+                                         (refunds/create,) orders/updated; 422 if fulfilled
+  POST   /_sandbox/orders/{id}/refunds  {lines: [{line_item_id | sku, quantity, restock_type?}],
+                                         note?} -> the REST Refund; refunds/create, orders/updated
   GET    /_sandbox/inventory            {sku: available at the default location}
   PUT    /_sandbox/webhooks             {uri, topics?} subscribe (default orders/create+updated)
   GET    /_sandbox/webhooks             subscriptions
@@ -39,6 +43,13 @@ from causeway.sandbox.shopify.orders import (
     UnknownSkuError,
     create_order,
     update_order,
+)
+from causeway.sandbox.shopify.refunds import (
+    CancelIn,
+    RefundIn,
+    RefundRefused,
+    cancel_order,
+    refund_order,
 )
 from causeway.sandbox.shopify.store import TOPIC_ENUMS, TOPICS
 
@@ -147,6 +158,28 @@ def change_order(order_id: int, body: OrderUpdateIn, request: Request) -> dict[s
     if order is None:
         raise HTTPException(404, f"no order {order_id}")
     return {"order": order}
+
+
+@router.post("/orders/{order_id}/cancel")
+def cancel(order_id: int, body: CancelIn, request: Request) -> dict[str, Any]:
+    try:
+        order = cancel_order(_sandbox(request).store, order_id, body)
+    except RefundRefused as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if order is None:
+        raise HTTPException(404, f"no order {order_id}")
+    return {"order": order}
+
+
+@router.post("/orders/{order_id}/refunds", status_code=201)
+def refund(order_id: int, body: RefundIn, request: Request) -> dict[str, Any]:
+    try:
+        created = refund_order(_sandbox(request).store, order_id, body)
+    except RefundRefused as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if created is None:
+        raise HTTPException(404, f"no order {order_id}")
+    return {"refund": created}
 
 
 @router.get("/inventory")
