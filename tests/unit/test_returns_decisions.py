@@ -16,7 +16,11 @@ from causeway.connectors.tryton.cancellations import (
     is_cancelled,
     plan_cancellation,
 )
-from causeway.connectors.tryton.returns import ReturnProgress, return_lines
+from causeway.connectors.tryton.returns import (
+    ReturnProgress,
+    return_lines,
+    without_pending_returns,
+)
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.flows.returns_to_erp import plan_returns
 from causeway.model.returns import RefundLine, Restock
@@ -286,3 +290,13 @@ def test_a_return_counts_as_received_once_every_return_shipment_is() -> None:
     assert ReturnProgress(1, (("R1", "received"), ("R2", "done"))).received
     assert not ReturnProgress(1, (("R1", "received"), ("R2", "draft"))).received
     assert not ReturnProgress(1, ()).received
+
+
+def test_goods_still_in_the_post_are_taken_off_the_forecast_until_received() -> None:
+    records = [
+        {"code": "A", "quantity": 10.0, "forecast_quantity": 9.0},
+        {"code": "B", "quantity": 5.0, "forecast_quantity": 5.0},
+    ]
+    adjusted = without_pending_returns(records, {"A": D(2)})
+    assert [(r["code"], r["forecast_quantity"]) for r in adjusted] == [("A", D(7)), ("B", 5.0)]
+    assert records[0]["forecast_quantity"] == 9.0  # the input is left as it was

@@ -41,6 +41,7 @@ from causeway.connectors.tryton.returns import (
     ReturnProgress,
     ReturnSales,
     pending_customer_returns,
+    without_pending_returns,
 )
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.errors import CausewayError, PermanentError, RetryableError, UnknownSkuError
@@ -347,12 +348,8 @@ class TrytonConnector:
             context={**self.rpc.context, "locations": [warehouse]},
         )
         # Returned goods count in Tryton's forecast before they arrive: not yet sellable.
-        incoming = pending_customer_returns(self.rpc, warehouse, skus)
-        for record in records:
-            if record["code"] in incoming:
-                record["forecast_quantity"] = (
-                    Decimal(str(record["forecast_quantity"])) - (incoming[record["code"]])
-                )
+        in_transit = pending_customer_returns(self.rpc, warehouse, skus)
+        records = without_pending_returns(records, in_transit)
         now = dt.datetime.now(dt.UTC)
         return [stock_level(r, self.warehouse_code, now) for r in records if r["code"]]
 

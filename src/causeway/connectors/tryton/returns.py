@@ -249,3 +249,15 @@ def pending_customer_returns(
         if code:
             pending[code] = pending.get(code, Decimal(0)) + Decimal(str(move["internal_quantity"]))
     return pending
+
+
+def without_pending_returns(
+    records: list[dict[str, Any]], pending: Mapping[str, Decimal]
+) -> list[dict[str, Any]]:
+    """product.product records (code, forecast_quantity) less the returns still in transit."""
+    return [
+        {**r, "forecast_quantity": Decimal(str(r["forecast_quantity"])) - pending[r["code"]]}
+        if r.get("code") in pending
+        else r
+        for r in records
+    ]
