@@ -102,6 +102,7 @@ def wire_cancellations(hub: Hub, settings: CancellationsFlow) -> WiredFlow:
         hub.inbox,
         source=settings.source,
         parse=cancellation_from_rest,
+        polled=SHOPIFY_PARSERS,
         target=settings.target,
         target_connector=hub.connectors[settings.target],
         reference_prefix=prefix if prefix is not None else f"{settings.source}-",

@@ -331,6 +331,40 @@ def test_returned_goods_reach_the_store_stock_only_once_received_in_the_erp(
     assert view["summary"]["refunds"][str(refund["id"])]["state"] == "returned"
 
 
+@pytest.mark.parametrize("hub", [["orders/create", "orders/updated"]], indirect=True)
+def test_a_lost_cancellation_webhook_is_caught_up_by_the_reconciling_poll(
+    hub: tuple[Hub, BackgroundServer], shop: httpx.Client, erp: TrytonConnector, prefix: str
+) -> None:
+    running, _ = hub
+    unshipped = checkout(shop, [("SKU-0009", 1)])
+    shipped = checkout(shop, [("SKU-0010", 1)])
+    drain(running, shop)
+    ship(erp, sale_of(erp, reference(prefix, shipped))["shipments"])
+    for order in (unshipped, shipped):
+        shop.post(f"/_sandbox/orders/{order['id']}/cancel", json={}).raise_for_status()
+    drain(running, shop)  # only orders/updated arrived: nothing cancelled yet
+    assert sale_of(erp, reference(prefix, unshipped))["state"] == "processing"
+
+    def poll() -> None:
+        shop.post("/_sandbox/clock", json={"advance_seconds": 5}).raise_for_status()
+        running.run_flow("orders-to-erp")
+        running.new_worker().run_until_idle(timeout=120)
+
+    poll()
+    cancelled = sale_of(erp, reference(prefix, unshipped))
+    assert (cancelled["state"], cancelled["shipment_state"]) == ("done", "none")
+    assert "cancelled" in milestones(running, unshipped["id"])
+    (parked,) = dead_jobs(running, shipped["id"])
+    assert "left the warehouse" in parked["last_error"]
+
+    # A later change to the parked order does not park it again: a person is on it.
+    shop.post(f"/_sandbox/orders/{shipped['id']}/update", json={"note": "call me"})
+    poll()
+    assert len(dead_jobs(running, shipped["id"])) == 1
+    view = order_view(running.store, running.jobs, "shop", str(shipped["id"]))
+    assert view is not None and "left the warehouse" in view["summary"]["cancel_refused"]
+
+
 @pytest.mark.parametrize("hub", [[]], indirect=True)
 def test_an_order_first_seen_cancelled_never_reaches_the_erp(
     hub: tuple[Hub, BackgroundServer], shop: httpx.Client, erp: TrytonConnector, prefix: str

@@ -1,8 +1,11 @@
 """cancellations: an order cancelled in the store is cancelled in the ERP, once.
 
-Triggered by the store's orders/cancelled webhook. The job runs under the order's
-ordering key, so it runs after the jobs that put the order into the ERP. What
-happens depends on the ERP sale (see connectors/tryton/cancellations.py):
+Triggered by the store's orders/cancelled webhook, and by the orders the
+reconciling poll of orders-to-erp brings in (so a missed webhook is caught up:
+a polled order with `cancelled_at` the hub has not handled yet is cancelled).
+The job runs under the order's ordering key, so it runs after the jobs that put
+the order into the ERP. What happens depends on the ERP sale (see
+connectors/tryton/cancellations.py):
 
 - nothing shipped: the sale is cancelled the ERP's own way;
 - something shipped: nothing is changed; the job is parked with a reason naming
@@ -32,16 +35,23 @@ from causeway.flows.order_entities import (
     CANCELLED,
     ORDER,
     order_hub_id,
+    read_summary,
     record_cancelled_before_erp,
     update_order,
 )
-from causeway.flows.orders_to_erp import SALE, sale_reference, timestamp
+from causeway.flows.orders_to_erp import (
+    POLL_TOPIC,
+    SALE,
+    OrderParsers,
+    sale_reference,
+    timestamp,
+)
 from causeway.model.returns import Cancellation
 
 log = logging.getLogger("causeway.flows.cancellations")
 
 NAME = "cancellations"
-TOPICS = ("orders/cancelled",)
+TOPICS = ("orders/cancelled", POLL_TOPIC)
 
 
 class CancelTarget(Protocol):
@@ -86,6 +96,7 @@ class Cancellations:
         *,
         source: str,
         parse: Callable[[dict[str, Any]], Cancellation],
+        polled: OrderParsers,
         target: str,
         target_connector: CancelTarget,
         reference_prefix: str,
@@ -94,6 +105,7 @@ class Cancellations:
         self.inbox = inbox
         self.source = source
         self.parse = parse
+        self.polled = polled
         self.target = target
         self.erp = target_connector
         self.prefix = reference_prefix
@@ -105,7 +117,14 @@ class Cancellations:
         outcomes: dict[int, BaseException | None] = {}
         for job in jobs:
             try:
-                self.cancel(self.parse(load_json(event_for(job, events))))
+                event = event_for(job, events)
+                cancellation = (
+                    self._from_poll(event)
+                    if event.topic == POLL_TOPIC
+                    else self.parse(load_json(event))
+                )
+                if cancellation is not None:
+                    self.cancel(cancellation)
                 outcomes[job.id] = None
             except CausewayError as exc:
                 outcomes[job.id] = exc
@@ -114,9 +133,32 @@ class Cancellations:
                 outcomes[job.id] = exc
         return outcomes
 
+    def _from_poll(self, event: StoredEvent) -> Cancellation | None:
+        """The cancellation a polled order shows, if the hub has not handled it yet."""
+        try:
+            order = self.polled.polled(load_json(event))
+        except CausewayError:
+            return None  # orders-to-erp parks the order with the reason; once is enough
+        if order.cancelled_at is None:
+            return None
+        with self.store.read() as conn:
+            link = links.find(conn, self.source, ORDER, order.external_id)
+            summary = read_summary(conn, link.hub_id) if link else {}
+        if summary.get("cancelled_at") or summary.get("cancel_refused"):
+            return None  # cancelled already, or parked for a person (replay the webhook job)
+        return Cancellation(
+            order_external_id=order.external_id,
+            order_number=order.number,
+            cancelled_at=order.cancelled_at,
+        )
+
     def cancel(self, cancellation: Cancellation) -> None:
         reference = sale_reference(self.prefix, cancellation.order_number)
-        result = self.erp.cancel_sale(reference)
+        try:
+            result = self.erp.cancel_sale(reference)
+        except PermanentError as exc:
+            self._note_refusal(cancellation, exc)
+            raise
         with self.store.transaction() as conn:
             if result is None:
                 record_cancelled_before_erp(
@@ -129,6 +171,13 @@ class Cancellations:
                 )
                 return
             self._record(conn, cancellation, result)
+
+    def _note_refusal(self, cancellation: Cancellation, error: PermanentError) -> None:
+        """Keep why the ERP sale was not cancelled on the order, for people and the poll."""
+        with self.store.transaction() as conn:
+            link = links.find(conn, self.source, ORDER, cancellation.order_external_id)
+            if link is not None:
+                update_order(conn, link.hub_id, cancel_refused=str(error))
 
     def _record(self, conn: Connection, cancellation: Cancellation, sale: Any) -> None:
         hub_id = order_hub_id(conn, self.source, cancellation.order_external_id)
@@ -157,6 +206,7 @@ class Cancellations:
             cancelled_at=cancellation.cancelled_at.isoformat(),
             cancel_reason=cancellation.reason,
             erp_state=sale.state,
+            cancel_refused=None,
         )
         timeline.record(
             conn,
