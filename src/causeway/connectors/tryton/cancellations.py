@@ -164,7 +164,7 @@ class SaleCancellations:
         if plan.invoices:
             self.rpc.button("account.invoice", "cancel", list(plan.invoices))
         if plan.handle_exceptions:
-            self._ignore_exceptions(facts.sale_id)
+            self._ignore_exceptions(self.facts(reference) or facts)
         final = self.facts(reference)
         if final is None or not is_cancelled(final):
             state = final and (final.state, final.shipment_state, final.invoice_state)
@@ -192,12 +192,17 @@ class SaleCancellations:
         )
         return facts_from_records(sale, shipments, invoices)
 
-    def _ignore_exceptions(self, sale_id: int) -> None:
-        # Invoices first: Tryton's own scenario does it in this order.
-        self._run_wizard(
-            "sale.handle.invoice.exception", sale_id, "domain_invoices", "ignore_invoices"
-        )
-        self._run_wizard("sale.handle.shipment.exception", sale_id, "domain_moves", "ignore_moves")
+    def _ignore_exceptions(self, facts: SaleFacts) -> None:
+        # Invoices first, as Tryton's own scenario does; only where there is an exception
+        # (a sale invoiced on shipment has no invoice to cancel).
+        if facts.invoice_state == "exception":
+            self._run_wizard(
+                "sale.handle.invoice.exception", facts.sale_id, "domain_invoices", "ignore_invoices"
+            )
+        if facts.shipment_state == "exception":
+            self._run_wizard(
+                "sale.handle.shipment.exception", facts.sale_id, "domain_moves", "ignore_moves"
+            )
 
     def _run_wizard(self, wizard: str, sale_id: int, offered: str, ignore: str) -> None:
         """Run a handle-exception wizard as a user would: ignore everything it offers."""
