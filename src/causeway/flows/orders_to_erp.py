@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any, Protocol
 
 from causeway.engine import links
@@ -163,7 +164,7 @@ class OrdersToErp:
                 outcomes[job_id] = None
             elif order.cancelled_at:
                 # First seen already cancelled: the ERP never gets it.
-                outcomes[job_id] = self._guard(lambda o=order: self._record_cancelled(o))
+                outcomes[job_id] = self._guard(partial(self._record_cancelled, order))
             else:
                 to_place[job_id] = order
         if to_place:

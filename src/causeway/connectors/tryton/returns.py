@@ -73,25 +73,25 @@ def return_lines(
     """
     sold: dict[str, Mapping[str, Any]] = {}
     sold_quantity: dict[str, Decimal] = {}
-    for line in original:
-        code = (line.get("product.") or {}).get("code")
-        if line.get("type") != "line" or not code:
+    for row in original:
+        code = (row.get("product.") or {}).get("code")
+        if row.get("type") != "line" or not code:
             continue
-        sold.setdefault(code, line)
-        sold_quantity[code] = sold_quantity.get(code, Decimal(0)) + Decimal(str(line["quantity"]))
+        sold.setdefault(code, row)
+        sold_quantity[code] = sold_quantity.get(code, Decimal(0)) + Decimal(str(row["quantity"]))
     wanted: dict[str, int] = {}
-    for line in lines:
-        if not line.sku:
+    for refunded in lines:
+        if not refunded.sku:
             raise PermanentError(
-                f"{label}: refunded line {line.line_item_id} ({line.title}) has no SKU, so the "
-                f"ERP product cannot be found; book this return in Tryton by hand"
+                f"{label}: refunded line {refunded.line_item_id} ({refunded.title}) has no "
+                f"SKU, so the ERP product cannot be found; book this return in Tryton by hand"
             )
-        if line.sku not in sold:
+        if refunded.sku not in sold:
             raise PermanentError(
-                f"{label}: SKU {line.sku} is refunded but is not on the ERP sale; "
+                f"{label}: SKU {refunded.sku} is refunded but is not on the ERP sale; "
                 f"book this return in Tryton by hand"
             )
-        wanted[line.sku] = wanted.get(line.sku, 0) + line.quantity
+        wanted[refunded.sku] = wanted.get(refunded.sku, 0) + refunded.quantity
     values = []
     for sku, quantity in wanted.items():
         if quantity > sold_quantity[sku]:
