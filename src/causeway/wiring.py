@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from causeway.config.models import (
+    CancellationsFlow,
     CatalogToChannelsFlow,
     FilesExchangeFlow,
     FilesSystem,
@@ -21,28 +22,34 @@ from causeway.config.models import (
     FulfillmentsToChannelsFlow,
     OrdersToErpFlow,
     PaymentsAndInvoicesFlow,
+    ReturnsToErpFlow,
     StockToChannelsFlow,
 )
 from causeway.connectors.files.orders import order_from_json
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
 from causeway.connectors.shopify.payments import payment_from_rest
+from causeway.connectors.shopify.refunds import cancellation_from_rest, refund_from_rest
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import NewJob
 from causeway.engine.schedule import Schedule
 from causeway.engine.worker import Flow
 from causeway.flows import (
+    cancellations,
     catalog_to_channels,
     files_exchange,
     fulfillments_to_channels,
     orders_to_erp,
     payments_and_invoices,
+    returns_to_erp,
     stock_to_channels,
 )
+from causeway.flows.cancellations import Cancellations
 from causeway.flows.catalog_to_channels import CatalogToChannels
 from causeway.flows.files_exchange import FilesExchange
 from causeway.flows.fulfillments_to_channels import FulfillmentsToChannels
 from causeway.flows.orders_to_erp import OrderParsers, OrdersToErp
 from causeway.flows.payments_and_invoices import PaymentsAndInvoices
+from causeway.flows.returns_to_erp import ReturnsToErp
 from causeway.flows.stock_to_channels import StockToChannels
 
 if TYPE_CHECKING:
@@ -203,6 +210,52 @@ def wire_fulfillments_to_channels(hub: Hub, settings: FulfillmentsToChannelsFlow
     )
 
 
+def wire_cancellations(hub: Hub, settings: CancellationsFlow) -> WiredFlow:
+    # The sale to cancel is found by the reference orders-to-erp gave it.
+    orders = hub.config.flows.orders_to_erp
+    prefix = orders.reference_prefix if orders else None
+    flow = Cancellations(
+        hub.store,
+        hub.inbox,
+        source=settings.source,
+        parse=cancellation_from_rest,
+        polled=SHOPIFY_PARSERS,
+        target=settings.target,
+        target_connector=hub.connectors[settings.target],
+        reference_prefix=prefix if prefix is not None else f"{settings.source}-",
+    )
+    source = settings.source
+    return WiredFlow(
+        flow,
+        settings.effective_schedule(),
+        sources=(source,),
+        topics=cancellations.TOPICS,
+        job_for=lambda record, inbox_id: cancellations.cancellation_job(source, record, inbox_id),
+        run_payload=None,
+    )
+
+
+def wire_returns_to_erp(hub: Hub, settings: ReturnsToErpFlow) -> WiredFlow:
+    flow = ReturnsToErp(
+        hub.store,
+        hub.inbox,
+        source=settings.source,
+        parse=refund_from_rest,
+        target=settings.target,
+        target_connector=hub.connectors[settings.target],
+    )
+    source = settings.source
+    return WiredFlow(
+        flow,
+        settings.effective_schedule(),
+        sources=(source,),
+        topics=returns_to_erp.TOPICS,
+        job_for=lambda record, inbox_id: returns_to_erp.refund_job(source, record, inbox_id),
+        # A run checks whether the ERP has received returned goods.
+        run_payload={"poll": True},
+    )
+
+
 # Flow name in causeway.yaml -> how to wire it.
 WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     orders_to_erp.NAME: wire_orders_to_erp,
@@ -211,6 +264,8 @@ WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     catalog_to_channels.NAME: wire_catalog_to_channels,
     payments_and_invoices.NAME: wire_payments_and_invoices,
     fulfillments_to_channels.NAME: wire_fulfillments_to_channels,
+    cancellations.NAME: wire_cancellations,
+    returns_to_erp.NAME: wire_returns_to_erp,
 }
 
 

@@ -240,6 +240,14 @@ class CancellationsFlow(FlowSettings):
 class ReturnsToErpFlow(FlowSettings):
     source: str = Field(description="the store system whose refunds become ERP returns")
     target: str = Field(description="the ERP system that receives the returns")
+    receipt_check_every: Duration = Field(
+        default=300.0,
+        description="how often the ERP is asked whether returned goods have been received",
+    )
+
+    def default_schedule(self) -> Schedule:
+        # Refunds arrive by webhook; receipts are read back from the ERP.
+        return Schedule(REALTIME, every_seconds=self.receipt_check_every)
 
 
 class FilesExchangeFlow(FlowSettings):

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any, Protocol
 
 from causeway.engine import links, timeline
@@ -28,6 +29,7 @@ from causeway.engine.schema import entities
 from causeway.engine.store import Store, now
 from causeway.errors import CausewayError, InvalidPayloadError, PermanentError
 from causeway.flows.order_edits import OrderEdits, is_edit, lines_fingerprint
+from causeway.flows.order_entities import CANCELLED, record_cancelled_before_erp
 from causeway.model import Order
 
 log = logging.getLogger("causeway.flows.orders_to_erp")
@@ -37,6 +39,8 @@ POLL_TOPIC = "orders/poll"  # inbox topic of orders found by the reconciling pol
 ORDER_TOPICS = ("orders/create", "orders/updated", "orders/paid", POLL_TOPIC)
 ORDER = "order"
 SALE = "sale"
+# Order-link fingerprints after which no event of the order is placed again.
+SETTLED = ("in_erp", CANCELLED)
 
 
 class OrderSource(Protocol):
@@ -60,7 +64,11 @@ class OrderParsers:
 
 def reference_for(prefix: str, order: Order) -> str:
     """The ERP's sale.reference: unique per store, readable by ERP users ("shop-1001")."""
-    return f"{prefix}{order.number.lstrip('#')}"
+    return sale_reference(prefix, order.number)
+
+
+def sale_reference(prefix: str, number: str) -> str:
+    return f"{prefix}{number.lstrip('#')}"
 
 
 def timestamp(value: datetime) -> float:
@@ -158,13 +166,18 @@ class OrdersToErp:
         to_place = {}
         for job_id, order in loaded.items():
             link = placed.get(order.external_id)
-            if link is None:
-                to_place[job_id] = order
-            else:
+            if link is not None and link.fingerprint == CANCELLED:
+                outcomes[job_id] = None  # cancelled before it reached the ERP: done
+            elif link is not None:
                 fingerprint = known.get(order.external_id)
                 outcomes[job_id] = self._guard(
                     lambda o=order, li=link, f=fingerprint: self._later_event(o, li, f)
                 )
+            elif order.cancelled_at:
+                # First seen already cancelled: the ERP never gets it.
+                outcomes[job_id] = self._guard(partial(self._record_cancelled, order))
+            else:
+                to_place[job_id] = order
         if to_place:
             outcomes |= self._place(to_place)
         return outcomes
@@ -188,14 +201,26 @@ class OrdersToErp:
         """The orders the ERP already has: their later events are edits at most."""
         with self.store.read() as conn:
             found = links.find_many(conn, self.source, ORDER, external_ids)
-        return {ext: link for ext, link in found.items() if link.fingerprint == "in_erp"}
+        return {ext: link for ext, link in found.items() if link.fingerprint in SETTLED}
 
     def _later_event(self, order: Order, link: Link, known: str | None) -> None:
         stamp = timestamp(order.updated_at)
-        if is_edit(order, stamp, link, known):
+        # A cancellation is the cancellations flow's to carry, never an edit.
+        if not order.cancelled_at and is_edit(order, stamp, link, known):
             self.edits.apply(order, stamp, link, reference_for(self.prefix, order))
         else:
             self.edits.seen(order, stamp, link)
+
+    def _record_cancelled(self, order: Order) -> None:
+        with self.store.transaction() as conn:
+            record_cancelled_before_erp(
+                conn,
+                self.source,
+                order.external_id,
+                number=order.number,
+                cancelled_at=order.cancelled_at,
+                reason=None,
+            )
 
     def _place(self, orders: dict[int, Order]) -> dict[int, BaseException | None]:
         by_reference = {reference_for(self.prefix, o): (job_id, o) for job_id, o in orders.items()}
@@ -273,7 +298,7 @@ class OrdersToErp:
             link = links.find(conn, self.source, ORDER, external_id)
         return (
             link is not None
-            and link.fingerprint == "in_erp"
+            and link.fingerprint in SETTLED
             and (link.remote_updated_at or 0) >= timestamp(updated_at)
         )
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any, Self
 
 from causeway.connectors.tryton.amendments import AmendedSale, Amendments
+from causeway.connectors.tryton.cancellations import SaleCancellations, SaleCancelled
 from causeway.connectors.tryton.customers import CustomerResolver
 from causeway.connectors.tryton.invoices import Invoices, SaleInvoices
 from causeway.connectors.tryton.mapping import (
@@ -38,11 +39,19 @@ from causeway.connectors.tryton.mapping import (
 )
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.products import CatalogReader
+from causeway.connectors.tryton.returns import (
+    PlacedReturn,
+    ReturnProgress,
+    ReturnSales,
+    pending_customer_returns,
+    without_pending_returns,
+)
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.connectors.tryton.shipments import DoneShipment, done_shipments_since
 from causeway.errors import CausewayError, PermanentError, RetryableError, UnknownSkuError
 from causeway.model import Order, StockLevel
 from causeway.model.catalog import CatalogItem
+from causeway.model.returns import RefundLine
 
 __all__ = ["PlacedSale", "TrytonConnector"]
 
@@ -80,6 +89,8 @@ class TrytonConnector:
         self.amendments = Amendments(
             self.rpc, system=system, skip_skus=(shipping_sku, discount_sku)
         )
+        self.cancellations = SaleCancellations(self.rpc, system=system)
+        self.returns = ReturnSales(self.rpc, system=system)
 
     def close(self) -> None:
         self.rpc.close()
@@ -324,12 +335,39 @@ class TrytonConnector:
         """Customer shipments done since `since`, with sales, SKUs, carrier and tracking."""
         return done_shipments_since(self.rpc, since)
 
+    # --- cancellations and returns (connectors/tryton/cancellations.py, returns.py) ------
+
+    def cancel_sale(self, reference: str) -> SaleCancelled | None:
+        """Cancel the sale of `reference` unless something shipped; None: no such sale."""
+        return self.cancellations.cancel(reference)
+
+    def place_return(
+        self,
+        original_reference: str,
+        reference: str,
+        lines: Sequence[RefundLine],
+        *,
+        goods_come_back: bool,
+        description: str,
+    ) -> PlacedReturn:
+        return self.returns.place_return(
+            original_reference,
+            reference,
+            lines,
+            goods_come_back=goods_come_back,
+            description=description,
+        )
+
+    def return_progress(self, sale_ids: Sequence[int]) -> dict[int, ReturnProgress]:
+        return self.returns.progress(sale_ids)
+
     # --- stock and products -----------------------------------------------------------------
 
     def stock_levels(self, skus: Sequence[str] | None = None) -> list[StockLevel]:
-        """On hand and forecast per SKU in the warehouse, in one call.
+        """On hand and forecast per SKU in the warehouse, in two calls.
 
-        forecast is what is left to sell: it drops as soon as a sale is confirmed.
+        forecast is what is left to sell: it drops as soon as a sale is confirmed, and
+        rises for goods a customer returns only once the warehouse has received them.
         """
         warehouse = self.master.warehouse()
         domain: list[Any] = (
@@ -344,6 +382,9 @@ class TrytonConnector:
             order=[("code", "ASC")],
             context={**self.rpc.context, "locations": [warehouse]},
         )
+        # Returned goods count in Tryton's forecast before they arrive: not yet sellable.
+        in_transit = pending_customer_returns(self.rpc, warehouse, skus)
+        records = without_pending_returns(records, in_transit)
         now = dt.datetime.now(dt.UTC)
         return [stock_level(r, self.warehouse_code, now) for r in records if r["code"]]
 

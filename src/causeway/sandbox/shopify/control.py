@@ -18,6 +18,10 @@ assert what the hub did (`GET /_sandbox/calls`, `GET /_sandbox/deliveries`).
   GET    /_sandbox/orders/{id}/transactions  the order's transactions (REST Transaction)
   POST   /_sandbox/orders/{id}/edit     {lines: [{sku, quantity}]} set current quantities (0
                                          removes, a new SKU adds) -> orders/edited, orders/updated
+  POST   /_sandbox/orders/{id}/cancel   {reason?, refund?, restock?} -> orders/cancelled,
+                                         (refunds/create,) orders/updated; 422 if fulfilled
+  POST   /_sandbox/orders/{id}/refunds  {lines: [{line_item_id | sku, quantity, restock_type?}],
+                                         note?} -> the REST Refund; refunds/create, orders/updated
   GET    /_sandbox/inventory            {sku: available at the default location}
   PUT    /_sandbox/webhooks             {uri, topics?} subscribe (default orders/create+updated)
   GET    /_sandbox/webhooks             subscriptions
@@ -47,6 +51,13 @@ from causeway.sandbox.shopify.orders import (
     update_order,
 )
 from causeway.sandbox.shopify.payments import PaymentIn, PaymentRefused, pay_order
+from causeway.sandbox.shopify.refunds import (
+    CancelIn,
+    RefundIn,
+    RefundRefused,
+    cancel_order,
+    refund_order,
+)
 from causeway.sandbox.shopify.store import TOPIC_ENUMS, TOPICS
 
 if TYPE_CHECKING:
@@ -185,6 +196,28 @@ def change_lines(order_id: int, body: OrderEditIn, request: Request) -> dict[str
     if order is None:
         raise HTTPException(404, f"no order {order_id}")
     return {"order": order}
+
+
+@router.post("/orders/{order_id}/cancel")
+def cancel(order_id: int, body: CancelIn, request: Request) -> dict[str, Any]:
+    try:
+        order = cancel_order(_sandbox(request).store, order_id, body)
+    except RefundRefused as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if order is None:
+        raise HTTPException(404, f"no order {order_id}")
+    return {"order": order}
+
+
+@router.post("/orders/{order_id}/refunds", status_code=201)
+def refund(order_id: int, body: RefundIn, request: Request) -> dict[str, Any]:
+    try:
+        created = refund_order(_sandbox(request).store, order_id, body)
+    except RefundRefused as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if created is None:
+        raise HTTPException(404, f"no order {order_id}")
+    return {"refund": created}
 
 
 @router.get("/inventory")
