@@ -31,12 +31,13 @@ from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
 from causeway.engine.jobs import Job, NewJob
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, InvalidPayloadError, PermanentError
-from causeway.flows.order_entities import (
+from causeway.flows.order_record import (
     CANCELLED,
     ORDER,
     order_hub_id,
     read_summary,
     record_cancelled_before_erp,
+    timestamp,
     update_order,
 )
 from causeway.flows.orders_to_erp import (
@@ -44,7 +45,6 @@ from causeway.flows.orders_to_erp import (
     SALE,
     OrderParsers,
     sale_reference,
-    timestamp,
 )
 from causeway.model.returns import Cancellation
 

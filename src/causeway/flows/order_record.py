@@ -1,32 +1,115 @@
-"""The hub's record of one order: its summary, updated by several flows.
+"""The hub's record of one store order: its hub id, state and summary, kept by every flow.
 
-orders-to-erp writes the summary when the sale is placed; later flows add their
-own keys (the invoice's number and state, the amended total) without dropping
-anyone else's. Callers run this in the transaction of their link writes.
+orders-to-erp creates it when the sale is placed; later flows add their own keys (the
+invoice's number and state, the amended total, refunds, a cancellation) without dropping
+anyone else's. Each helper takes the caller's open transaction, so a state change, its
+links and its timeline milestone are written together or not at all.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 
+from causeway.engine import links, timeline
 from causeway.engine.schema import entities
 from causeway.engine.store import now
+
+ORDER = "order"
+# The order-link fingerprint of an order cancelled before it reached the ERP: the
+# ERP must never get it (orders-to-erp treats it as done).
+CANCELLED = "cancelled"
+
+
+def timestamp(value: datetime) -> float:
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+
+
+def order_hub_id(conn: Connection, source: str, external_id: str) -> str:
+    """The hub id of store order `external_id`, making one when the hub has none yet."""
+    link = links.find(conn, source, ORDER, external_id)
+    return link.hub_id if link else links.new_hub_id()
+
+
+def update_order(
+    conn: Connection, hub_id: str, *, state: str | None = None, **summary: Any
+) -> dict[str, Any]:
+    """Merge `summary` into the order's summary (and set its state); returns the summary."""
+    row = conn.execute(
+        select(entities.c.state, entities.c.summary).where(entities.c.hub_id == hub_id)
+    ).first()
+    if row is None:
+        merged = dict(summary)
+        conn.execute(
+            entities.insert().values(
+                hub_id=hub_id,
+                entity_type=ORDER,
+                state=state or "received",
+                summary=json.dumps(merged, default=str),
+                created_at=now(),
+                updated_at=now(),
+            )
+        )
+        return merged
+    merged = {**json.loads(row.summary or "{}"), **summary}
+    conn.execute(
+        entities.update()
+        .where(entities.c.hub_id == hub_id)
+        .values(state=state or row.state, summary=json.dumps(merged, default=str), updated_at=now())
+    )
+    return merged
 
 
 def read_summary(conn: Connection, hub_id: str) -> dict[str, Any]:
     row = conn.execute(select(entities.c.summary).where(entities.c.hub_id == hub_id)).first()
-    return json.loads(row.summary) if row else {}
+    return json.loads(row.summary) if row and row.summary else {}
 
 
 def merge_summary(conn: Connection, hub_id: str, changes: dict[str, Any]) -> bool:
-    """Add or replace these keys of the order's summary; False if the hub has no record."""
-    summary = read_summary(conn, hub_id) | changes
-    updated = conn.execute(
-        entities.update()
-        .where(entities.c.hub_id == hub_id)
-        .values(summary=json.dumps(summary, default=str), updated_at=now())
-    ).rowcount
-    return bool(updated)
+    """Add or replace these keys of an existing order's summary; False if the hub has none."""
+    exists = conn.execute(select(entities.c.hub_id).where(entities.c.hub_id == hub_id)).first()
+    if exists is None:
+        return False
+    update_order(conn, hub_id, **changes)
+    return True
+
+
+def record_cancelled_before_erp(
+    conn: Connection,
+    source: str,
+    order_external_id: str,
+    *,
+    number: str,
+    cancelled_at: datetime | None,
+    reason: str | None,
+) -> None:
+    """Mark an order the ERP never had as cancelled, so that it is never placed."""
+    hub_id = order_hub_id(conn, source, order_external_id)
+    links.save(
+        conn,
+        hub_id=hub_id,
+        system=source,
+        entity_type=ORDER,
+        external_id=order_external_id,
+        fingerprint=CANCELLED,
+        remote_updated_at=timestamp(cancelled_at) if cancelled_at else None,
+    )
+    update_order(
+        conn,
+        hub_id,
+        state=CANCELLED,
+        number=number,
+        cancelled_at=cancelled_at.isoformat() if cancelled_at else None,
+        cancel_reason=reason,
+        erp_state="never placed",
+    )
+    timeline.record(
+        conn,
+        hub_id,
+        "cancelled",
+        at=timestamp(cancelled_at) if cancelled_at else None,
+        detail={"reason": reason, "erp": "never placed: cancelled before it reached the ERP"},
+    )

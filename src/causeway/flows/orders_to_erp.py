@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any, Protocol
@@ -25,11 +25,16 @@ from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
 from causeway.engine.jobs import Job, NewJob
 from causeway.engine.links import Link
-from causeway.engine.schema import entities
-from causeway.engine.store import Store, now
+from causeway.engine.store import Store
 from causeway.errors import CausewayError, InvalidPayloadError, PermanentError
 from causeway.flows.order_edits import OrderEdits, is_edit, lines_fingerprint
-from causeway.flows.order_entities import CANCELLED, record_cancelled_before_erp
+from causeway.flows.order_record import (
+    CANCELLED,
+    order_hub_id,
+    record_cancelled_before_erp,
+    timestamp,
+    update_order,
+)
 from causeway.model import Order
 
 log = logging.getLogger("causeway.flows.orders_to_erp")
@@ -69,10 +74,6 @@ def reference_for(prefix: str, order: Order) -> str:
 
 def sale_reference(prefix: str, number: str) -> str:
     return f"{prefix}{number.lstrip('#')}"
-
-
-def timestamp(value: datetime) -> float:
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
 
 
 def order_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
@@ -204,9 +205,13 @@ class OrdersToErp:
         return {ext: link for ext, link in found.items() if link.fingerprint in SETTLED}
 
     def _later_event(self, order: Order, link: Link, known: str | None) -> None:
+        if order.cancelled_at:
+            # The cancellations flow carries it. The link keeps its older stamp, so that
+            # should the orders/cancelled webhook be lost, the reconciling poll still
+            # sees this version as new and hands it on.
+            return
         stamp = timestamp(order.updated_at)
-        # A cancellation is the cancellations flow's to carry, never an edit.
-        if not order.cancelled_at and is_edit(order, stamp, link, known):
+        if is_edit(order, stamp, link, known):
             self.edits.apply(order, stamp, link, reference_for(self.prefix, order))
         else:
             self.edits.seen(order, stamp, link)
@@ -245,8 +250,7 @@ class OrdersToErp:
     def _record(self, order: Order, reference: str, sale: Any) -> None:
         """Link store order and ERP sale to one hub entity, in one transaction."""
         with self.store.transaction() as conn:
-            existing = links.find(conn, self.source, ORDER, order.external_id)
-            hub_id = existing.hub_id if existing else links.new_hub_id()
+            hub_id = order_hub_id(conn, self.source, order.external_id)
             links.save(
                 conn,
                 hub_id=hub_id,
@@ -264,32 +268,23 @@ class OrdersToErp:
                 external_id=str(sale.sale_id),
                 fingerprint=sale.state,
             )
-            summary = {
-                "number": order.number,
-                "reference": reference,
-                "erp_number": sale.number,
-                "erp_state": sale.state,
-                "total": str(order.total),
-                "erp_total": str(sale.total_amount),
-                "currency": order.currency,
-                "email": order.customer.email,
-                "financial_status": str(order.financial_status),
-                "lines_fingerprint": lines_fingerprint(order),
-            }
+            update_order(
+                conn,
+                hub_id,
+                state="in_erp",
+                number=order.number,
+                reference=reference,
+                erp_number=sale.number,
+                erp_state=sale.state,
+                total=str(order.total),
+                erp_total=str(sale.total_amount),
+                currency=order.currency,
+                email=order.customer.email,
+                financial_status=str(order.financial_status),
+                lines_fingerprint=lines_fingerprint(order),
+            )
             timeline.record(conn, hub_id, "received", at=timestamp(order.created_at))
             timeline.record(conn, hub_id, "in_erp", detail={"erp_number": sale.number})
-            values = dict(state="in_erp", summary=json.dumps(summary), updated_at=now())
-            if (
-                conn.execute(
-                    entities.update().where(entities.c.hub_id == hub_id).values(**values)
-                ).rowcount
-                == 0
-            ):
-                conn.execute(
-                    entities.insert().values(
-                        hub_id=hub_id, entity_type=ORDER, created_at=now(), **values
-                    )
-                )
 
     # -- the reconciling poll -------------------------------------------------
     def _current(self, external_id: str, updated_at: datetime) -> bool:

@@ -31,7 +31,7 @@ from causeway.engine.jobs import Job, NewJob
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
 from causeway.flows.cancellations import event_for, load_json
-from causeway.flows.order_entities import CANCELLED, ORDER, read_summary, update_order
+from causeway.flows.order_record import CANCELLED, ORDER, read_summary, update_order
 from causeway.flows.orders_to_erp import SETTLED
 from causeway.model.returns import Refund, RefundLine, Restock
 

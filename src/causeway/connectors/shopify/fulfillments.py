@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from causeway.connectors.shopify.client import ShopifyGraphQL
-from causeway.connectors.shopify.rest_models import describe_errors
+from causeway.connectors.shopify.graphql_models import shaped
 from causeway.errors import InvalidPayloadError, PermanentError
 
 MAX_FULFILLMENT_ORDERS = 5  # an order has one per location; 5 x 100 lines stays under 1000 points
@@ -131,15 +131,6 @@ class Tracking:
     url: str | None = None
 
 
-def _shape(model: type[Any], value: Any, what: str) -> Any:
-    try:
-        return model.model_validate(value)
-    except ValidationError as error:
-        raise InvalidPayloadError(
-            f"unexpected Shopify answer for {what}: {describe_errors(error)}"
-        ) from None
-
-
 def order_fulfillment(client: ShopifyGraphQL, order_gid: str, system: str) -> GqlOrderFulfillment:
     """The order's fulfillment orders (open lines, remaining quantities) and fulfillments."""
     data = client.execute(ORDER_FULFILLMENT, {"id": order_gid})
@@ -149,7 +140,7 @@ def order_fulfillment(client: ShopifyGraphQL, order_gid: str, system: str) -> Gq
             f"order {order_gid} not found in {system}: it was deleted, or the id belongs to "
             f"another shop"
         )
-    return _shape(GqlOrderFulfillment, node, "order fulfillment orders")
+    return shaped(GqlOrderFulfillment, node, "order fulfillment orders")
 
 
 def create_fulfillment(
@@ -181,7 +172,7 @@ def create_fulfillment(
     data = client.execute(FULFILLMENT_CREATE, {"fulfillment": fulfillment, "message": message})
     payload = data.get("fulfillmentCreate") or {}
     errors = [
-        _shape(GqlUserErrorLite, e, "fulfillmentCreate") for e in payload.get("userErrors") or []
+        shaped(GqlUserErrorLite, e, "fulfillmentCreate") for e in payload.get("userErrors") or []
     ]
     if errors:
         reasons = "; ".join(
@@ -191,4 +182,4 @@ def create_fulfillment(
     created = payload.get("fulfillment")
     if not isinstance(created, dict):
         raise InvalidPayloadError("unexpected Shopify answer: fulfillmentCreate.fulfillment")
-    return _shape(GqlFulfillment, created, "fulfillmentCreate")
+    return shaped(GqlFulfillment, created, "fulfillmentCreate")

@@ -8,12 +8,35 @@ what queries.ORDER_FIELDS selects.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from causeway.connectors.shopify.rest_models import Money, Rate
+from causeway.connectors.shopify.rest_models import Money, Rate, describe_errors
+from causeway.errors import InvalidPayloadError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def nodes_of(data: Mapping[str, Any], connection: str) -> list[Any]:
+    """The `nodes` of a connection in an answer; a missing list is a clear error."""
+    value = data.get(connection)
+    nodes = value.get("nodes") if isinstance(value, Mapping) else None
+    if not isinstance(nodes, list):
+        raise InvalidPayloadError(f"unexpected Shopify answer: {connection}.nodes is missing")
+    return nodes
+
+
+def shaped(model: type[M], value: Any, what: str) -> M:
+    """Read an answer into its model; an answer of another shape is a clear error."""
+    try:
+        return model.model_validate(value)
+    except ValidationError as error:
+        raise InvalidPayloadError(
+            f"unexpected Shopify answer for {what}: {describe_errors(error)}"
+        ) from None
 
 
 def _id_text(value: object) -> object:

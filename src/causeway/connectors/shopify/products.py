@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from causeway.connectors.shopify import product_queries as pq
 from causeway.connectors.shopify.client import ShopifyGraphQL
-from causeway.connectors.shopify.rest_models import describe_errors
+from causeway.connectors.shopify.graphql_models import nodes_of, shaped
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.model.catalog import CatalogItem
 
@@ -188,23 +188,6 @@ def listing_changes(item: CatalogItem, listing: Listing | None) -> ListingChange
 # ------------------------------------------------------------- the store
 
 
-def _shape(model: type[Any], value: Any, what: str) -> Any:
-    try:
-        return model.model_validate(value)
-    except ValidationError as error:
-        raise InvalidPayloadError(
-            f"unexpected Shopify answer for {what}: {describe_errors(error)}"
-        ) from None
-
-
-def _nodes(data: Mapping[str, Any], connection: str) -> list[Any]:
-    value = data.get(connection)
-    nodes = value.get("nodes") if isinstance(value, Mapping) else None
-    if not isinstance(nodes, list):
-        raise InvalidPayloadError(f"unexpected Shopify answer: {connection}.nodes is missing")
-    return nodes
-
-
 def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
@@ -231,8 +214,8 @@ class ShopifyCatalog:
             data = self.client.execute(
                 pq.CATALOG_VARIANTS_BY_SKU, {"first": 5 * len(batch), "query": search}
             )
-            for node in _nodes(data, "productVariants"):
-                v = _shape(GqlVariantWithProduct, node, "productVariants")
+            for node in nodes_of(data, "productVariants"):
+                v = shaped(GqlVariantWithProduct, node, "productVariants")
                 if v.sku in batch and v.sku not in found:
                     found[v.sku] = Listing(v.product, v)
         return found
@@ -247,8 +230,8 @@ class ShopifyCatalog:
             data = self.client.execute(
                 pq.CATALOG_PRODUCTS_BY_HANDLE, {"first": 3 * len(batch), "query": search}
             )
-            for node in _nodes(data, "products"):
-                p = _shape(GqlProductWithVariants, node, "products")
+            for node in nodes_of(data, "products"):
+                p = shaped(GqlProductWithVariants, node, "products")
                 variants = p.variants.nodes
                 if p.handle in handles and variants and not variants[0].sku:
                     found[handles[p.handle]] = Listing(p, variants[0])
@@ -261,7 +244,7 @@ class ShopifyCatalog:
             pq.PRODUCT_CREATE, {"product": {**fields, "handle": handle_for(item.sku)}}
         )
         result = self._result(data, "productCreate", item.sku)
-        product = _shape(GqlProductWithVariants, result.get("product"), "productCreate")
+        product = shaped(GqlProductWithVariants, result.get("product"), "productCreate")
         if not product.variants.nodes:
             raise InvalidPayloadError(f"productCreate of {item.sku} returned no variant")
         return Listing(product, product.variants.nodes[0])
@@ -301,7 +284,7 @@ class ShopifyCatalog:
         result = data.get(mutation)
         if not isinstance(result, dict):
             raise InvalidPayloadError(f"unexpected Shopify answer: {mutation} is missing")
-        errors = [_shape(GqlUserError, e, mutation) for e in result.get("userErrors") or []]
+        errors = [shaped(GqlUserError, e, mutation) for e in result.get("userErrors") or []]
         if errors:
             reasons = "; ".join(
                 (f"{'.'.join(e.field)}: " if e.field else "")

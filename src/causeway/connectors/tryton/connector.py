@@ -29,12 +29,10 @@ from causeway.connectors.tryton.mapping import (
     TrytonProduct,
     TrytonTax,
     check_order,
-    latest_stamp,
     placed_sale,
     sale_line_row,
     sale_lines,
     sale_values,
-    stock_level,
     unknown_skus,
 )
 from causeway.connectors.tryton.masterdata import MasterData
@@ -43,11 +41,10 @@ from causeway.connectors.tryton.returns import (
     PlacedReturn,
     ReturnProgress,
     ReturnSales,
-    pending_customer_returns,
-    without_pending_returns,
 )
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.connectors.tryton.shipments import DoneShipment, done_shipments_since
+from causeway.connectors.tryton.stock import Stock
 from causeway.errors import CausewayError, PermanentError, RetryableError, UnknownSkuError
 from causeway.model import Order, StockLevel
 from causeway.model.catalog import CatalogItem
@@ -91,6 +88,7 @@ class TrytonConnector:
         )
         self.cancellations = SaleCancellations(self.rpc, system=system)
         self.returns = ReturnSales(self.rpc, system=system)
+        self.stock = Stock(self.rpc, self.master, system=system, warehouse_code=warehouse_code)
 
     def close(self) -> None:
         self.rpc.close()
@@ -364,65 +362,10 @@ class TrytonConnector:
     # --- stock and products -----------------------------------------------------------------
 
     def stock_levels(self, skus: Sequence[str] | None = None) -> list[StockLevel]:
-        """On hand and forecast per SKU in the warehouse, in two calls.
-
-        forecast is what is left to sell: it drops as soon as a sale is confirmed, and
-        rises for goods a customer returns only once the warehouse has received them.
-        """
-        warehouse = self.master.warehouse()
-        domain: list[Any] = (
-            [("code", "in", list(skus))]
-            if skus is not None
-            else [("type", "=", "goods"), ("code", "!=", None)]
-        )
-        records = self.rpc.search_read(
-            "product.product",
-            domain,
-            ["code", "quantity", "forecast_quantity"],
-            order=[("code", "ASC")],
-            context={**self.rpc.context, "locations": [warehouse]},
-        )
-        # Returned goods count in Tryton's forecast before they arrive: not yet sellable.
-        in_transit = pending_customer_returns(self.rpc, warehouse, skus)
-        records = without_pending_returns(records, in_transit)
-        now = dt.datetime.now(dt.UTC)
-        return [stock_level(r, self.warehouse_code, now) for r in records if r["code"]]
+        return self.stock.levels(skus)
 
     def stock_changes_since(self, since: dt.datetime | None) -> tuple[set[str], dt.datetime | None]:
-        """SKUs whose stock moves were created or changed at or after `since`, and the
-        latest timestamp seen (the next cursor; timestamps are UTC, Tryton's clock).
-
-        since=None means everything: all goods SKUs.
-        """
-        if since is None:
-            products = self.rpc.search_read(
-                "product.product", [("type", "=", "goods"), ("code", "!=", None)], ["code"]
-            )
-            # The newest write and the newest create: the cursor to continue from.
-            latest = [
-                *self.rpc.search_read(
-                    "stock.move",
-                    [],
-                    ["write_date"],
-                    limit=1,
-                    order=[("write_date", "DESC NULLS LAST")],
-                ),
-                *self.rpc.search_read(
-                    "stock.move", [], ["create_date"], limit=1, order=[("id", "DESC")]
-                ),
-            ]
-            return {p["code"] for p in products}, latest_stamp(latest)
-        moves = self.rpc.search_read(
-            "stock.move",
-            [
-                "OR",
-                ("write_date", ">=", since),
-                ("create_date", ">=", since),
-            ],
-            ["product.code", "write_date", "create_date"],
-        )
-        skus = {(m.get("product.") or {}).get("code") for m in moves} - {None}
-        return {str(s) for s in skus}, latest_stamp(moves)
+        return self.stock.changes_since(since)
 
     def catalog_changes_since(
         self, since: dt.datetime | None, *, price_list: str | None = None
@@ -445,54 +388,7 @@ class TrytonConnector:
         cost_price: Decimal,
         quantity: Decimal = Decimal(0),
     ) -> int:
-        """The product id of `sku`, creating a salable goods product if it is missing.
-
-        quantity > 0 puts that stock in the warehouse, only when the product is created.
-        """
-        found = self.rpc.search_read(
-            "product.product", [("code", "=", sku)], ["id"], context=self._all_records_context()
-        )
-        if found:
-            return int(found[0]["id"])
-        uom, category = self.master.goods_defaults()
-        (template,) = self.rpc.create(
-            "product.template",
-            [
-                {
-                    "name": name,
-                    "type": "goods",
-                    "salable": True,
-                    "default_uom": uom,
-                    "sale_uom": uom,
-                    "list_price": Decimal(list_price),
-                    "account_category": category,
-                    "products": [
-                        ["create", [{"suffix_code": sku, "cost_price": Decimal(cost_price)}]]
-                    ],
-                }
-            ],
-        )
-        (product,) = self.rpc.search_read("product.product", [("template", "=", template)], ["id"])
-        if quantity > 0:
-            self._inventory(product["id"], Decimal(quantity))
-        return int(product["id"])
+        return self.stock.ensure_product(sku, name, list_price, cost_price, quantity)
 
     def set_stock(self, sku: str, quantity: Decimal) -> None:
-        """Count `quantity` of `sku` in the warehouse storage, by a confirmed inventory."""
-        found = self.rpc.search_read("product.product", [("code", "=", sku)], ["id"])
-        if not found:
-            raise UnknownSkuError([sku], self.system)
-        self._inventory(found[0]["id"], Decimal(quantity))
-
-    def _inventory(self, product: int, quantity: Decimal) -> None:
-        storage = self.master.storage()
-        (inventory,) = self.rpc.create(
-            "stock.inventory",
-            [
-                {
-                    "location": storage,
-                    "lines": [["create", [{"product": product, "quantity": float(quantity)}]]],
-                }
-            ],
-        )
-        self.rpc.button("stock.inventory", "confirm", [inventory])
+        self.stock.set_quantity(sku, quantity)
