@@ -4,7 +4,11 @@ It starts the real Tryton ERP (from the local build), a Shopify sandbox that
 speaks Shopify's wire contract, and the hub between them; publishes ERP stock to
 the store; places sample orders in the store, whose webhooks arrive signed, some
 twice and out of order, as real ones do; and shows each order land in the ERP
-exactly once. `--once` makes it a check: exit 0 only if every order landed.
+exactly once. Then the warehouse ships some of them in Tryton: the store orders
+are fulfilled with their tracking numbers, and the invoices of the orders the
+store was paid for are posted and paid in Tryton. `--once` makes it a check:
+exit 0 only if every order landed, every shipment fulfilled its order and every
+invoice was paid.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from rich.table import Table
 
 from causeway.config import parse_config
 from causeway.connectors.tryton.server import TrytonServer, default_build_dir, ensure_built
+from causeway.connectors.tryton.warehouse import open_shipments, ship
 from causeway.hub import Hub
 from causeway.localserver import BackgroundServer, free_port
 from causeway.sandbox.shopify import SandboxServer, SandboxSettings
@@ -58,6 +63,9 @@ class DemoSummary:
     webhook_deliveries: int = 0
     duplicates_ignored: int = 0
     stock_skus_published: int = 0
+    orders_shipped_in_erp: int = 0
+    orders_fulfilled_in_store: int = 0
+    invoices_paid_in_erp: int = 0
     seconds: float = 0.0
     erp_numbers: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -68,6 +76,8 @@ class DemoSummary:
             self.orders_placed > 0
             and self.orders_in_erp == self.orders_placed
             and self.erp_sales_for_these_orders == self.orders_placed
+            and self.orders_fulfilled_in_store == self.orders_shipped_in_erp
+            and self.invoices_paid_in_erp == self.orders_placed
             and not self.problems
         )
 
@@ -141,6 +151,78 @@ def _place_orders(sandbox: httpx.Client, count: int, rng: random.Random) -> list
     return placed
 
 
+# The rest of the order's life, on in the demo: shipments fulfil store orders with
+# their tracking, and the store's payments pay the ERP invoices.
+LIFECYCLE_FLOWS: dict[str, Any] = {
+    "fulfillments-to-channels": {
+        "source": "erp",
+        "targets": ["shop"],
+        "schedule": "every 5s",
+        "tracking_urls": {"UPS": "https://www.ups.com/track?tracknum={number}"},
+        "notify_customer": True,
+    },
+    "payments-and-invoices": {"source": "shop", "target": "erp", "schedule": "realtime, every 5s"},
+}
+
+
+def live_view_for(as_json: bool, console: Console) -> Any:
+    return nullcontext() if as_json else Live(console=console, refresh_per_second=4)
+
+
+def _ship_in_erp(hub: Hub, order_ids: list[str]) -> None:
+    """Play the warehouse: ship each order's sale in Tryton with a tracking number."""
+    rpc = hub.connectors["erp"].rpc
+    for n, order_id in enumerate(order_ids, start=1):
+        view = order_view(hub.store, hub.jobs, "shop", order_id) or {}
+        sale_id = int(view["ids"]["erp"]["id"])
+        for shipment in open_shipments(rpc, sale_id):
+            ship(rpc, shipment, tracking_number=f"1Z999AA1{n:010d}")
+
+
+def _follow_lifecycle(
+    hub: Hub, ids: list[str], numbers: dict[str, str], shipped: list[str], live: Any
+) -> list[tuple[str, str, str, str, str]]:
+    """Show each order's status, tracking and invoice until shipped ones are fulfilled
+    and every invoice is paid (or a minute has passed)."""
+    deadline = time.monotonic() + 60
+    with live as screen:
+        while True:
+            rows = []
+            for order_id in ids:
+                view = order_view(hub.store, hub.jobs, "shop", order_id) or {}
+                reached = {m["milestone"]: m for m in view.get("timeline", [])}
+                tracking = (reached.get("shipped") or {}).get("detail", {}).get(
+                    "tracking_number"
+                ) or ""
+                summary = view.get("summary", {})
+                rows.append(
+                    (
+                        numbers[order_id],
+                        summary.get("erp_number") or "",
+                        "shipped" if "shipped" in reached else view.get("status", ""),
+                        str(tracking),
+                        summary.get("invoice_state") or "",
+                    )
+                )
+            if screen is not None:
+                screen.update(_lifecycle_table(rows))
+            fulfilled = all(
+                row[2] == "shipped" for row, i in zip(rows, ids, strict=True) if i in shipped
+            )
+            if (fulfilled and all(row[4] == "paid" for row in rows)) or time.monotonic() > deadline:
+                return rows
+            time.sleep(0.25)
+
+
+def _lifecycle_table(rows: list[tuple[str, str, str, str, str]]) -> Table:
+    table = Table(
+        "store order", "ERP sale", "status", "tracking", "invoice", title="After the sale"
+    )
+    for number, sale, status, tracking, invoice in rows:
+        table.add_row(number, sale, status, tracking, invoice)
+    return table
+
+
 def _progress_table(rows: list[tuple[str, str, str]]) -> Table:
     table = Table("store order", "state", "ERP sale", title="Orders: store -> hub -> ERP")
     for number, state, erp in rows:
@@ -195,11 +277,12 @@ def run_demo(
             secret=settings.api_secret,
             port=port,
         )
+        config["flows"] |= LIFECYCLE_FLOWS
         hub = Hub(parse_config(config, env={}))
         hub.start()
         servers.append(BackgroundServer(create_app(hub), port=port).start())
         hub.connectors["shop"].subscribe_webhooks(
-            f"http://127.0.0.1:{port}/webhooks/shop", ["orders/create", "orders/updated"]
+            f"http://127.0.0.1:{port}/webhooks/shop", hub.webhook_topics("shop")
         )
         say(f"   hub at http://127.0.0.1:{port} (webhooks: /webhooks/shop)")
 
@@ -218,8 +301,7 @@ def run_demo(
         ids = [str(o["id"]) for o in placed]
         numbers = {str(o["id"]): o["name"] for o in placed}
         deadline = time.monotonic() + 60 + 3 * orders
-        live_view = nullcontext() if as_json else Live(console=console, refresh_per_second=4)
-        with live_view as live:
+        with live_view_for(as_json, console) as live:
             while True:
                 rows = []
                 for order_id in ids:
@@ -268,6 +350,23 @@ def run_demo(
             "   store stock now: "
             + ", ".join(f"{sku} {after.get(sku)}" for sku, _, _ in CATALOGUE[:4])
         )
+
+        shipped = ids[: min(3, len(ids))]
+        say(
+            f"\n[bold]7.[/bold] the warehouse ships {len(shipped)} orders in Tryton (UPS, with "
+            "tracking numbers); the store was paid at checkout ..."
+        )
+        _ship_in_erp(hub, shipped)
+        summary.orders_shipped_in_erp = len(shipped)
+        hub.run_flow("fulfillments-to-channels")  # rather than wait for its next run
+        rows = _follow_lifecycle(hub, ids, numbers, shipped, live_view_for(as_json, console))
+        summary.orders_fulfilled_in_store = sum(
+            1
+            for order_id in shipped
+            if shop.get(f"/_sandbox/orders/{order_id}").json()["order"]["fulfillment_status"]
+            == "fulfilled"
+        )
+        summary.invoices_paid_in_erp = sum(1 for row in rows if row[4] == "paid")
     except Exception as exc:  # the summary reports it; --once fails on it
         summary.problems.append(f"{type(exc).__name__}: {exc}")
     finally:
@@ -299,6 +398,7 @@ def _print_summary(summary: DemoSummary, as_json: bool, console: Console) -> Non
     if as_json:
         print(json.dumps(data, default=lambda o: str(o) if isinstance(o, Decimal) else o))
         return
+    console.print()
     table = Table("", "", title="Summary", show_header=False)
     for key in (
         "orders_placed",
@@ -307,6 +407,9 @@ def _print_summary(summary: DemoSummary, as_json: bool, console: Console) -> Non
         "webhook_deliveries",
         "duplicates_ignored",
         "stock_skus_published",
+        "orders_shipped_in_erp",
+        "orders_fulfilled_in_store",
+        "invoices_paid_in_erp",
         "seconds",
     ):
         table.add_row(key.replace("_", " "), str(data[key]))
@@ -314,7 +417,8 @@ def _print_summary(summary: DemoSummary, as_json: bool, console: Console) -> Non
     for problem in summary.problems:
         console.print(f"[red]problem:[/red] {problem}")
     console.print(
-        "[green]every order reached the ERP exactly once[/green]"
+        "[green]every order reached the ERP exactly once; shipments fulfilled their store "
+        "orders and payments paid the ERP invoices[/green]"
         if summary.ok
-        else "[red]not every order reached the ERP[/red]"
+        else "[red]not every order went all the way: see the summary above[/red]"
     )

@@ -13,7 +13,9 @@ from causeway.connectors.tryton.server import TrytonServer
 pytestmark = pytest.mark.tryton
 
 
-def test_the_demo_lands_every_order_once_and_prints_only_json(tryton_server: TrytonServer) -> None:
+def test_the_demo_lands_every_order_once_ships_and_pays_and_prints_only_json(
+    tryton_server: TrytonServer,
+) -> None:
     # tryton_server is requested only so that a missing build skips (or fails in CI)
     # with the same message as the other end-to-end tests; the demo starts its own.
     result = subprocess.run(
@@ -28,4 +30,8 @@ def test_the_demo_lands_every_order_once_and_prints_only_json(tryton_server: Try
     assert summary["ok"] is True
     assert summary["orders_placed"] == summary["orders_in_erp"] == 5
     assert summary["erp_sales_for_these_orders"] == 5
+    # The warehouse shipped three in Tryton: each store order was fulfilled; the store
+    # was paid for all five at checkout: each Tryton invoice was posted and paid.
+    assert summary["orders_shipped_in_erp"] == summary["orders_fulfilled_in_store"] == 3
+    assert summary["invoices_paid_in_erp"] == 5
     assert summary["problems"] == []

@@ -2,7 +2,7 @@
 
 Real Tryton, the Shopify sandbox, the hub in-process: an order is placed in the
 store, orders-to-erp puts it in Tryton, the test ships it in Tryton over RPC the
-way a warehouse user would (tests/tryton_shipping.py), and a run of
+way a warehouse user would (connectors/tryton/warehouse.py), and a run of
 fulfillments-to-channels fulfils the store order.
 """
 
@@ -26,6 +26,7 @@ from causeway.connectors.shopify.fulfillments import (
 from causeway.connectors.shopify.mapping import order_from_rest
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.connectors.tryton.server import TrytonServer
+from causeway.connectors.tryton.warehouse import open_shipments, ship
 from causeway.engine import links, timeline
 from causeway.flows import fulfillments_to_channels as fulfil
 from causeway.hub import Hub
@@ -33,7 +34,6 @@ from causeway.localserver import BackgroundServer
 from causeway.sandbox.shopify import SandboxServer
 from causeway.web.app import create_app
 from tests.e2e.harness import TOKEN, hub_config, new_port
-from tests.tryton_shipping import open_shipments, ship
 
 pytestmark = pytest.mark.tryton
 

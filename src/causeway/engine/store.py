@@ -17,6 +17,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -104,8 +105,13 @@ class Store:
         """Copy the WAL into the database without blocking readers or writers (SQLite)."""
         if not self.is_sqlite:
             return
-        with self.engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        except OperationalError as exc:
+            # A reader holding the table for a moment: the next round catches up.
+            if "locked" not in str(exc):
+                raise
 
     def dispose(self) -> None:
         self.engine.dispose()
