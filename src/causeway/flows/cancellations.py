@@ -19,9 +19,8 @@ changes nothing; the `cancelled` milestone is recorded once.
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
@@ -30,7 +29,8 @@ from causeway.engine import links, timeline
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
 from causeway.engine.jobs import Job, NewJob
 from causeway.engine.store import Store
-from causeway.errors import CausewayError, InvalidPayloadError, PermanentError
+from causeway.errors import CausewayError, PermanentError
+from causeway.flows.events import batch_events, event_for, json_object
 from causeway.flows.order_record import (
     CANCELLED,
     ORDER,
@@ -62,28 +62,6 @@ def cancellation_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
     return NewJob(NAME, f"{source}:{record.entity_key}", {"inbox_id": inbox_id})
 
 
-def load_json(event: StoredEvent) -> dict[str, Any]:
-    try:
-        data = json.loads(event.body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidPayloadError(
-            f"{event.topic} event {event.event_id}: body is not JSON ({exc})"
-        ) from None
-    if not isinstance(data, dict):
-        raise InvalidPayloadError(
-            f"{event.topic} event {event.event_id}: body is not a JSON object"
-        )
-    return data
-
-
-def event_for(job: Job, events: Mapping[int, StoredEvent]) -> StoredEvent:
-    inbox_id = int(job.payload.get("inbox_id", -1))
-    event = events.get(inbox_id)
-    if event is None:
-        raise PermanentError(f"job {job.id}: inbox record {inbox_id} is missing")
-    return event
-
-
 class Cancellations:
     name = NAME
     batch_size = 10
@@ -111,9 +89,7 @@ class Cancellations:
         self.prefix = reference_prefix
 
     def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        events = self.inbox.get_many(
-            [int(j.payload["inbox_id"]) for j in jobs if "inbox_id" in j.payload]
-        )
+        events = batch_events(self.inbox, jobs)
         outcomes: dict[int, BaseException | None] = {}
         for job in jobs:
             try:
@@ -121,7 +97,7 @@ class Cancellations:
                 cancellation = (
                     self._from_poll(event)
                     if event.topic == POLL_TOPIC
-                    else self.parse(load_json(event))
+                    else self.parse(json_object(event))
                 )
                 if cancellation is not None:
                     self.cancel(cancellation)
@@ -136,7 +112,7 @@ class Cancellations:
     def _from_poll(self, event: StoredEvent) -> Cancellation | None:
         """The cancellation a polled order shows, if the hub has not handled it yet."""
         try:
-            order = self.polled.polled(load_json(event))
+            order = self.polled.polled(json_object(event))
         except CausewayError:
             return None  # orders-to-erp parks the order with the reason; once is enough
         if order.cancelled_at is None:

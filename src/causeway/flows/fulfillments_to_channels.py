@@ -39,6 +39,7 @@ from causeway.engine.jobs import Job, NewJob
 from causeway.engine.schema import links as link_table
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError
+from causeway.flows.events import batch_events, event_for
 from causeway.flows.fulfillment_decisions import (
     PENDING,
     plan_fulfillment,
@@ -111,9 +112,7 @@ class FulfillmentsToChannels:
 
     def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
         outcomes: dict[int, BaseException | None] = {}
-        events = self.inbox.get_many(
-            [int(j.payload["inbox_id"]) for j in jobs if "inbox_id" in j.payload]
-        )
+        events = batch_events(self.inbox, jobs)
         for job in jobs:
             try:
                 if "inbox_id" in job.payload:
@@ -191,10 +190,7 @@ class FulfillmentsToChannels:
 
     # -- one shipment -----------------------------------------------------------
     def _load(self, job: Job, events: Mapping[int, StoredEvent]) -> DoneShipment:
-        inbox_id = int(job.payload["inbox_id"])
-        event = events.get(inbox_id)
-        if event is None:
-            raise PermanentError(f"job {job.id}: inbox record {inbox_id} is missing")
+        event = event_for(job, events)
         try:
             return DoneShipment.model_validate_json(event.body)
         except ValidationError as exc:

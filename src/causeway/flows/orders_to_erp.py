@@ -26,7 +26,8 @@ from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
 from causeway.engine.jobs import Job, NewJob
 from causeway.engine.links import Link
 from causeway.engine.store import Store
-from causeway.errors import CausewayError, InvalidPayloadError, PermanentError
+from causeway.errors import CausewayError, PermanentError
+from causeway.flows.events import batch_events, event_for, json_object
 from causeway.flows.order_edits import OrderEdits, is_edit, lines_fingerprint
 from causeway.flows.order_record import (
     CANCELLED,
@@ -81,18 +82,8 @@ def order_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
 
 
 def parse_event(event: StoredEvent, parsers: OrderParsers) -> Order:
-    try:
-        data = json.loads(event.body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidPayloadError(
-            f"{event.topic} event {event.event_id}: body is not JSON ({exc})"
-        ) from None
-    if not isinstance(data, dict):
-        raise InvalidPayloadError(
-            f"{event.topic} event {event.event_id}: body is not a JSON object"
-        )
     parse = parsers.polled if event.topic == POLL_TOPIC else parsers.webhook
-    return parse(data)
+    return parse(json_object(event))
 
 
 def pending_quantities(events: Iterable[StoredEvent], parsers: OrderParsers) -> dict[str, Decimal]:
@@ -151,9 +142,7 @@ class OrdersToErp:
     def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
         outcomes: dict[int, BaseException | None] = {}
         loaded: dict[int, Order] = {}
-        events = self.inbox.get_many(
-            [int(j.payload["inbox_id"]) for j in jobs if "inbox_id" in j.payload]
-        )
+        events = batch_events(self.inbox, jobs)
         for job in jobs:
             if job.payload.get("poll"):
                 outcomes[job.id] = self._guard(self.reconcile)
@@ -192,11 +181,7 @@ class OrdersToErp:
         return None
 
     def _load(self, job: Job, events: Mapping[int, StoredEvent]) -> Order:
-        inbox_id = int(job.payload.get("inbox_id", -1))
-        event = events.get(inbox_id)
-        if event is None:
-            raise PermanentError(f"job {job.id}: inbox record {inbox_id} is missing")
-        return parse_event(event, self.parsers)
+        return parse_event(event_for(job, events), self.parsers)
 
     def _already_placed(self, external_ids: list[str]) -> dict[str, Link]:
         """The orders the ERP already has: their later events are edits at most."""

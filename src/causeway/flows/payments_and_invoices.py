@@ -26,7 +26,8 @@ from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
 from causeway.engine.jobs import Job, NewJob
 from causeway.engine.schema import entities
 from causeway.engine.store import Store
-from causeway.errors import InvalidPayloadError, PermanentError, RetryableError
+from causeway.errors import InvalidPayloadError, RetryableError
+from causeway.flows.events import batch_events, event_for, json_object
 from causeway.flows.order_record import merge_summary, read_summary
 from causeway.flows.orders_to_erp import ORDER
 from causeway.model import FinancialStatus
@@ -146,9 +147,7 @@ class PaymentsAndInvoices:
         self.refresh_recent = refresh_recent
 
     def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        events = self.inbox.get_many(
-            [int(j.payload["inbox_id"]) for j in jobs if "inbox_id" in j.payload]
-        )
+        events = batch_events(self.inbox, jobs)
         outcomes: dict[int, BaseException | None] = {}
         for job in jobs:
             try:
@@ -185,17 +184,7 @@ class PaymentsAndInvoices:
         self._record(linked.hub_id, sale)
 
     def _load(self, job: Job, events: Mapping[int, StoredEvent]) -> OrderPayment:
-        inbox_id = int(job.payload.get("inbox_id", -1))
-        event = events.get(inbox_id)
-        if event is None:
-            raise PermanentError(f"job {job.id}: inbox record {inbox_id} is missing")
-        try:
-            data = json.loads(event.body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InvalidPayloadError(
-                f"{event.topic} event {event.event_id}: body is not JSON ({exc})"
-            ) from None
-        return self.parse(data)
+        return self.parse(json_object(event_for(job, events)))
 
     def _linked(self, external_id: str) -> LinkedOrder | None:
         with self.store.read() as conn:

@@ -30,7 +30,7 @@ from causeway.engine.inbox import Inbox, InboxRecord
 from causeway.engine.jobs import Job, NewJob
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
-from causeway.flows.cancellations import event_for, load_json
+from causeway.flows.events import batch_events, event_for, json_object
 from causeway.flows.order_record import CANCELLED, ORDER, read_summary, update_order
 from causeway.flows.orders_to_erp import SETTLED
 from causeway.model.returns import Refund, RefundLine, Restock
@@ -109,16 +109,14 @@ class ReturnsToErp:
         self.erp = target_connector
 
     def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        events = self.inbox.get_many(
-            [int(j.payload["inbox_id"]) for j in jobs if "inbox_id" in j.payload]
-        )
+        events = batch_events(self.inbox, jobs)
         outcomes: dict[int, BaseException | None] = {}
         for job in jobs:
             try:
                 if job.payload.get("poll"):
                     self.check_receipts()
                 else:
-                    self.book(self.parse(load_json(event_for(job, events))))
+                    self.book(self.parse(json_object(event_for(job, events))))
                 outcomes[job.id] = None
             except CausewayError as exc:
                 outcomes[job.id] = exc
