@@ -33,6 +33,7 @@ from causeway.hub import Hub
 from causeway.localserver import BackgroundServer
 from causeway.sandbox.shopify import SandboxServer
 from causeway.web.app import create_app
+from causeway.web.order_view import order_view
 from tests.e2e.harness import TOKEN, hub_config, new_port
 
 pytestmark = pytest.mark.tryton
@@ -292,3 +293,27 @@ def test_a_crash_after_the_store_write_of_an_untracked_partial_shipment_fulfils_
     ] == [2]
     assert hub.jobs.dead() == []
     assert "partially_shipped" in milestones(hub, order)
+
+
+def test_an_order_whose_stock_the_warehouse_reserved_shows_allocated_then_shipped(
+    hub: Hub,
+    shop: httpx.Client,
+    tryton: TrytonConnector,
+) -> None:
+    order = checkout(shop, [("WID-001", 1)])
+    sale_id = into_erp(hub, shop, order)
+    (shipment_id,) = open_shipments(tryton.rpc, sale_id)
+    tryton.rpc.button("stock.shipment.out", "assign_try", [shipment_id])
+
+    run_fulfilment(hub)
+    reached = milestones(hub, order)
+    assert "allocated" in reached and "shipped" not in reached
+    (shipment,) = tryton.rpc.read("stock.shipment.out", [shipment_id], ["number"])
+    assert reached["allocated"] == {"shipment": shipment["number"]}
+
+    ship(tryton.rpc, shipment_id, tracking_number="1ZALLOC001")
+    run_fulfilment(hub)
+    view = order_view(hub.store, hub.jobs, "shop", str(order["id"]))
+    assert view is not None and view["status"] == "shipped"
+    order_of_milestones = [m["milestone"] for m in view["timeline"]]
+    assert order_of_milestones.index("allocated") < order_of_milestones.index("shipped")

@@ -61,6 +61,9 @@ class ShipmentSource(Protocol):
     def done_shipments_since(
         self, since: datetime | None
     ) -> tuple[list[DoneShipment], datetime | None]: ...
+    def allocated_shipments_since(
+        self, since: datetime | None
+    ) -> tuple[list[DoneShipment], datetime | None]: ...
 
 
 class FulfillmentChannel(Protocol):
@@ -136,6 +139,7 @@ class FulfillmentsToChannels:
             if first is None:
                 return 0
             since = first - self.cursor.overlap
+        self._note_allocated(since)
         shipments, seen = self.erp.done_shipments_since(since)
         records = [r for r in map(self._record, shipments) if r is not None]
         fresh = sum(self.inbox.accept(records)) if records else 0
@@ -144,6 +148,16 @@ class FulfillmentsToChannels:
             self.release_held()
             log.info("%d shipments done in %s to fulfil", fresh, self.source)
         return fresh
+
+    def _note_allocated(self, since: datetime) -> None:
+        """Orders whose stock the warehouse has reserved: the `allocated` milestone."""
+        allocated, _ = self.erp.allocated_shipments_since(since)
+        for shipment in allocated:
+            order = self._order_of(shipment)
+            if order is None:
+                continue
+            with self.store.transaction() as conn:
+                timeline.record(conn, order[2], "allocated", detail={"shipment": shipment.number})
 
     def _first_sale_linked(self) -> datetime | None:
         with self.store.read() as conn:

@@ -43,7 +43,12 @@ from causeway.connectors.tryton.returns import (
     ReturnSales,
 )
 from causeway.connectors.tryton.rpc import TrytonRPC
-from causeway.connectors.tryton.shipments import DoneShipment, done_shipments_since
+from causeway.connectors.tryton.shipments import (
+    ALLOCATED_STATES,
+    DoneShipment,
+    done_shipments_since,
+    shipments_since,
+)
 from causeway.connectors.tryton.stock import Stock
 from causeway.errors import CausewayError, PermanentError, RetryableError, UnknownSkuError
 from causeway.model import Order, StockLevel
@@ -332,6 +337,12 @@ class TrytonConnector:
     ) -> tuple[list[DoneShipment], dt.datetime | None]:
         """Customer shipments done since `since`, with sales, SKUs, carrier and tracking."""
         return done_shipments_since(self.rpc, since)
+
+    def allocated_shipments_since(
+        self, since: dt.datetime | None
+    ) -> tuple[list[DoneShipment], dt.datetime | None]:
+        """Customer shipments with stock reserved, being picked or packed, since `since`."""
+        return shipments_since(self.rpc, since, ALLOCATED_STATES)
 
     # --- cancellations and returns (connectors/tryton/cancellations.py, returns.py) ------
 

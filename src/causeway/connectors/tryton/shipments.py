@@ -60,7 +60,9 @@ class DoneShipment(BaseModel):
 
     @property
     def sale_ids(self) -> list[int]:
-        return sorted({line.sale_id for line in self.lines if line.sale_id is not None})
+        return sorted(self.sales) or sorted(
+            {line.sale_id for line in self.lines if line.sale_id is not None}
+        )
 
 
 def _nested(record: Mapping[str, Any], *path: str) -> Any:
@@ -79,12 +81,25 @@ def _origin_id(origin: Any, model: str) -> int | None:
     return None
 
 
+# Stock is reserved for the shipment (assigned) and the warehouse is at work on it.
+ALLOCATED_STATES = ("assigned", "picked", "packed")
+
+
 def done_shipments_since(
     rpc: TrytonRPC, since: dt.datetime | None
 ) -> tuple[list[DoneShipment], dt.datetime | None]:
     """Customer shipments done and written at or after `since` (all when None), oldest
     first, and the latest timestamp seen (the next cursor)."""
-    domain: list[Any] = [("state", "=", "done")]
+    return shipments_since(rpc, since, ("done",))
+
+
+def shipments_since(
+    rpc: TrytonRPC, since: dt.datetime | None, states: tuple[str, ...]
+) -> tuple[list[DoneShipment], dt.datetime | None]:
+    """Customer shipments in one of `states`, written at or after `since`. `lines` holds
+    what left the warehouse (done moves: none yet for a shipment not done); `sales` every
+    sale the shipment serves."""
+    domain: list[Any] = [("state", "in", list(states))]
     if since is not None:
         domain.append(("write_date", ">=", since.astimezone(dt.UTC).replace(tzinfo=None)))
     records = rpc.search_read(
@@ -114,8 +129,12 @@ def done_shipments_since(
     shipments = []
     for record in records:
         lines = []
+        sales: dict[int, str | None] = {}
         for move_id in record.get("outgoing_moves") or []:
             move = moves.get(move_id)
+            origin = _origin_id((move or {}).get("origin"), "sale.line")
+            if origin in sale_of_line:
+                sales[sale_of_line[origin]] = references.get(sale_of_line[origin])
             # A cancelled move (a line taken off the shipment) shipped nothing.
             if move is None or move.get("state") != "done":
                 continue
@@ -139,11 +158,7 @@ def done_shipments_since(
                 carrier=_nested(record, "carrier", "party", "name"),
                 tracking_number=(record.get("shipping_reference") or "").strip() or None,
                 lines=tuple(lines),
-                sales={
-                    line.sale_id: references.get(line.sale_id)
-                    for line in lines
-                    if line.sale_id is not None
-                },
+                sales=sales,
             )
         )
     return shipments, latest_stamp(records)
