@@ -17,8 +17,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from causeway.config import CausewayConfig, FilesSystem, ShopifySystem, TrytonSystem
+from causeway.config import (
+    CausewayConfig,
+    FilesSystem,
+    HubSpotSystem,
+    ShopifySystem,
+    TrytonSystem,
+)
 from causeway.connectors.files.connector import FilesConnector
+from causeway.connectors.hubspot.connector import HubSpotConnector
+from causeway.connectors.hubspot.ingress import HubSpotIngress
 from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.tryton.connector import TrytonConnector
@@ -67,6 +75,17 @@ def build_connector(name: str, system: Any, budgets: RateBudgets) -> Any:
         )
     if isinstance(system, FilesSystem):
         return FilesConnector(system, system=name)
+    if isinstance(system, HubSpotSystem):
+        token = system.access_token.get_secret_value()
+        credential = f"hubspot:{system.base_url}:{hashlib.sha256(token.encode()).hexdigest()[:12]}"
+        budget = budgets.get(
+            credential,
+            capacity=system.requests_per_interval,
+            refill_per_second=system.requests_per_interval / system.interval_seconds,
+        )
+        return HubSpotConnector(
+            system.base_url, token, budget=budget, system=name, timeout=system.timeout
+        )
     raise TypeError(f"no connector for {type(system).__name__}")
 
 
@@ -88,11 +107,19 @@ class Hub:
             name: build_connector(name, system, self.budgets)
             for name, system in config.systems.items()
         }
-        self.ingress = {
+        self.ingress: dict[str, ShopifyIngress | HubSpotIngress] = {
             name: ShopifyIngress(name, system.webhook_secret.get_secret_value())
             for name, system in config.systems.items()
             if isinstance(system, ShopifySystem)
         }
+        for name, system in config.systems.items():
+            if isinstance(system, HubSpotSystem):
+                self.ingress[name] = HubSpotIngress(
+                    name,
+                    system.client_secret.get_secret_value(),
+                    public_url=config.server.public_url,
+                    portal_id=system.portal_id,
+                )
         self.inbox = Inbox(self.store, self.jobs, self.route)
         self.flows: dict[str, Flow] = {}
         self.triggers: list[Trigger] = []

@@ -61,6 +61,31 @@ class TrytonSystem(Strict):
     timeout: Duration = 60.0
 
 
+class HubSpotSystem(Strict):
+    """A HubSpot portal reached through a private app (CRM v3 API, webhooks signed v3)."""
+
+    type: Literal["hubspot"]
+    base_url: str = Field(
+        default="https://api.hubapi.com", description="HubSpot's API, or the sandbox URL"
+    )
+    access_token: SecretStr = Field(description="the private app's access token (Bearer)")
+    client_secret: SecretStr = Field(
+        description="the app's client secret: verifies X-HubSpot-Signature-v3 on webhooks"
+    )
+    portal_id: int | None = Field(
+        default=None, description="the HubSpot account (hub) id; webhooks from others are refused"
+    )
+    app_id: int | None = Field(default=None, description="the app id webhooks name, if known")
+    requests_per_interval: int = Field(
+        default=100,
+        ge=1,
+        description="HubSpot's burst limit per interval (private apps: 100 per 10 s, or more "
+        "with an API add-on); the X-HubSpot-RateLimit-* headers correct it at runtime",
+    )
+    interval_seconds: float = Field(default=10.0, gt=0, description="length of that interval")
+    timeout: Duration = 30.0
+
+
 # Canonical order fields a CSV column can fill (connectors/files/orders.py reads them).
 ORDER_FIELDS = (
     *("order_number", "ordered_at", "email", "customer_name", "first_name", "last_name"),
@@ -121,7 +146,9 @@ class FilesSystem(Strict):
         return self.columns.get(field, field)
 
 
-System = Annotated[ShopifySystem | TrytonSystem | FilesSystem, Field(discriminator="type")]
+System = Annotated[
+    ShopifySystem | TrytonSystem | FilesSystem | HubSpotSystem, Field(discriminator="type")
+]
 
 
 class FlowSettings(Strict):

@@ -14,7 +14,9 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
+from causeway.connectors.hubspot.ingress import HubSpotIngress
 from causeway.connectors.shopify.ingress import WebhookRejected
+from causeway.engine.inbox import InboxRecord
 from causeway.hub import Hub
 from causeway.web.order_view import order_view
 
@@ -49,6 +51,11 @@ def create_app(hub: Hub) -> FastAPI:
             )
         body = await _read_limited(request, limit)
         try:
+            if isinstance(ingress, HubSpotIngress):
+                # One HubSpot delivery carries many events, signed over the URL.
+                return await _store_all(
+                    ingress.records("POST", str(request.url), request.headers, body)
+                )
             record = ingress.record(request.headers, body)
         except WebhookRejected as exc:
             raise HTTPException(exc.status, str(exc)) from None
@@ -61,6 +68,20 @@ def create_app(hub: Hub) -> FastAPI:
                 503, f"could not store the webhook ({type(exc).__name__}); retry"
             ) from None
         return {"stored": stored, "duplicate": not stored, "event_id": record.event_id}
+
+    async def _store_all(records: list[InboxRecord]) -> dict[str, Any]:
+        if hub.writer is None:
+            raise HTTPException(503, "the hub is not accepting webhooks yet; retry")
+        writer = hub.writer
+        try:
+            # Submitted together so they share one group commit.
+            futures = [asyncio.wrap_future(writer.submit(r)) for r in records]
+            stored = [bool(s) for s in await asyncio.gather(*futures)]
+        except Exception as exc:  # not all stored: the sender retries, duplicates are skipped
+            raise HTTPException(
+                503, f"could not store the webhook ({type(exc).__name__}); retry"
+            ) from None
+        return {"stored": sum(stored), "duplicates": len(stored) - sum(stored)}
 
     @app.get("/api/orders/{system}/{external_id}")
     def get_order(system: str, external_id: str) -> dict[str, Any]:

@@ -1,0 +1,84 @@
+"""HubSpot webhook ingress: verify signature v3, then one inbox record per event.
+
+A HubSpot delivery carries up to 100 events for different objects; each becomes
+its own record, deduplicated by HubSpot's eventId (a retry resends the same ids
+with a higher attemptNumber) and ordered by its object (`deal:<id>`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+import orjson
+
+from causeway.connectors.hubspot.webhooks import parse_events, verify_v3
+from causeway.connectors.shopify.ingress import WebhookRejected
+from causeway.engine.inbox import InboxRecord
+from causeway.errors import InvalidPayloadError
+
+_KEPT = ("x-hubspot-request-timestamp",)
+
+
+class HubSpotIngress:
+    """`records(method, url, headers, body)` for POST /webhooks/<hubspot system>."""
+
+    def __init__(
+        self,
+        system: str,
+        client_secret: str,
+        *,
+        public_url: str | None = None,
+        portal_id: int | None = None,
+    ) -> None:
+        self.system = system
+        self._secret = client_secret
+        # Behind a proxy the hub sees its own address; HubSpot signed the public one.
+        self._public_url = public_url.rstrip("/") if public_url else None
+        self._portal_id = portal_id
+
+    def signed_uri(self, url: str) -> str:
+        if self._public_url is None:
+            return url
+        parts = urlsplit(url)
+        query = f"?{parts.query}" if parts.query else ""
+        return f"{self._public_url}{parts.path}{query}"
+
+    def records(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes
+    ) -> list[InboxRecord]:
+        lowered = {k.lower(): v for k, v in headers.items()}
+        problem = verify_v3(
+            self._secret,
+            method,
+            self.signed_uri(url),
+            body,
+            lowered.get("x-hubspot-signature-v3"),
+            lowered.get("x-hubspot-request-timestamp"),
+        )
+        if problem:
+            raise WebhookRejected(401, f"HubSpot webhook refused: {problem}")
+        try:
+            events = parse_events(body)
+        except InvalidPayloadError as error:
+            # Signed by HubSpot but not its contract: refuse loudly rather than store
+            # something no job could read; HubSpot keeps it and retries.
+            raise WebhookRejected(400, str(error)) from None
+        kept = {k: lowered[k] for k in _KEPT if k in lowered}
+        records = []
+        for raw, event in events:
+            if self._portal_id is not None and event.portal_id not in (None, self._portal_id):
+                raise WebhookRejected(
+                    403, f"event {event.event_id} is for HubSpot account {event.portal_id}"
+                )
+            records.append(
+                InboxRecord(
+                    source=self.system,
+                    event_id=str(event.event_id),
+                    topic=event.topic,
+                    entity_key=event.entity_key,
+                    body=orjson.dumps(raw),
+                    headers=kept,
+                )
+            )
+        return records

@@ -1,0 +1,100 @@
+"""The custom properties the hub keeps on HubSpot contacts and deals."""
+
+from __future__ import annotations
+
+from causeway.connectors.hubspot.models import PropertySpec
+
+GROUP_CONTACTS = "contactinformation"
+GROUP_DEALS = "dealinformation"
+
+
+def _spec(name: str, label: str, kind: str, field: str, group: str, text: str) -> PropertySpec:
+    return PropertySpec.model_validate(
+        {
+            "name": name,
+            "label": label,
+            "type": kind,
+            "fieldType": field,
+            "groupName": group,
+            "description": text,
+        }
+    )
+
+
+CONTACT_PROPERTIES = (
+    _spec(
+        "causeway_lifetime_value",
+        "Lifetime value",
+        "number",
+        "number",
+        GROUP_CONTACTS,
+        "Sum of the customer's orders in every channel (Causeway)",
+    ),
+    _spec(
+        "causeway_order_count",
+        "Order count",
+        "number",
+        "number",
+        GROUP_CONTACTS,
+        "Orders placed in every channel (Causeway)",
+    ),
+    _spec(
+        "causeway_last_order_date",
+        "Last order date",
+        "date",
+        "date",
+        GROUP_CONTACTS,
+        "Date of the newest order (Causeway)",
+    ),
+    _spec(
+        "causeway_channels",
+        "Channels",
+        "string",
+        "text",
+        GROUP_CONTACTS,
+        "Channels the customer ordered in, comma-separated (Causeway)",
+    ),
+    _spec(
+        "causeway_margin",
+        "Margin",
+        "number",
+        "number",
+        GROUP_CONTACTS,
+        "ERP sale amounts minus cost over all orders (Causeway)",
+    ),
+    _spec(
+        "causeway_segment",
+        "Segment",
+        "string",
+        "text",
+        GROUP_CONTACTS,
+        "RFM segment (Causeway)",
+    ),
+)
+
+DEAL_PROPERTIES = (
+    _spec(
+        "causeway_erp_order",
+        "ERP order",
+        "string",
+        "text",
+        GROUP_DEALS,
+        "Number of the ERP sales order made from this deal (Causeway)",
+    ),
+    _spec(
+        "causeway_erp_state",
+        "ERP state",
+        "string",
+        "text",
+        GROUP_DEALS,
+        "Shipping and invoice state of that order (Causeway)",
+    ),
+    _spec(
+        "causeway_margin",
+        "Margin",
+        "number",
+        "number",
+        GROUP_DEALS,
+        "ERP sale amount minus cost (Causeway)",
+    ),
+)

@@ -1,0 +1,1 @@
+"""A wire-compatible HubSpot CRM v3 sandbox: contacts, deals, line items, tickets, webhooks."""
