@@ -1,0 +1,180 @@
+"""HubSpot webhooks into the hub: POST /webhooks/<hubspot system> of a real hub.
+
+The sandbox portal signs and delivers; the hub verifies signature v3 and stores
+one inbox record per event. Forged and stale deliveries are refused with 401
+and leave nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from causeway.config import parse_config
+from causeway.connectors.hubspot.connector import HubSpotConnector
+from causeway.connectors.hubspot.ingress import HubSpotIngress
+from causeway.connectors.hubspot.webhooks import sign_v3
+from causeway.connectors.shopify.ingress import WebhookRejected
+from causeway.engine.schema import inbox
+from causeway.hub import Hub
+from causeway.localserver import BackgroundServer
+from causeway.sandbox.hubspot.server import HubSpotSandboxServer
+from causeway.web.app import create_app
+
+SECRET = "sandbox-client-secret"
+
+
+@pytest.fixture
+def hub(tmp_path: Path, crm: HubSpotSandboxServer) -> Iterator[tuple[Hub, str]]:
+    config = parse_config(
+        {
+            "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
+            "systems": {
+                "crm": {
+                    "type": "hubspot",
+                    "base_url": crm.url,
+                    "access_token": crm.token,
+                    "client_secret": SECRET,
+                    "portal_id": 62515,
+                }
+            },
+        }
+    )
+    hub = Hub(config)
+    hub.start(workers=0, scheduler=False)
+    server = BackgroundServer(create_app(hub), name="hub").start()
+    try:
+        yield hub, f"{server.url}/webhooks/crm"
+    finally:
+        server.stop()
+        hub.stop()
+
+
+def stored(hub: Hub) -> list[tuple[str, str, str]]:
+    with hub.store.read() as conn:
+        rows = conn.execute(select(inbox.c.event_id, inbox.c.topic, inbox.c.entity_key))
+        return sorted((r.event_id, r.topic, r.entity_key) for r in rows)
+
+
+def signed_post(url: str, body: bytes, *, secret: str = SECRET, age_ms: int = 0) -> httpx.Response:
+    timestamp = str(int(time.time() * 1000) - age_ms)
+    headers = {
+        "Content-Type": "application/json",
+        "X-HubSpot-Request-Timestamp": timestamp,
+        "X-HubSpot-Signature-v3": sign_v3(secret, "POST", url, body, timestamp),
+    }
+    return httpx.post(url, content=body, headers=headers, trust_env=False)
+
+
+EVENTS = json.dumps(
+    [
+        {"eventId": 11, "subscriptionId": 1, "portalId": 62515, "occurredAt": 1,
+         "subscriptionType": "contact.creation", "attemptNumber": 0, "objectId": 501},
+        {"eventId": 12, "subscriptionId": 2, "portalId": 62515, "occurredAt": 2,
+         "subscriptionType": "deal.propertyChange", "attemptNumber": 0, "objectId": 77,
+         "propertyName": "dealstage", "propertyValue": "closedwon"},
+    ]
+).encode()  # fmt: skip
+
+
+def test_a_won_deal_in_the_sandbox_reaches_the_inbox_once_even_when_delivered_twice(
+    crm: HubSpotSandboxServer, hub: tuple[Hub, str]
+) -> None:
+    the_hub, url = hub
+    crm.control("POST", "faults", json={"duplicate_rate": 1.0})
+    crm.control(
+        "POST",
+        "webhooks",
+        json={
+            "target_url": url,
+            "subscriptions": [{"eventType": "deal.propertyChange", "propertyName": "dealstage"}],
+        },
+    )
+    deal = crm.control("POST", "deals", json={"dealname": "Restock", "dealstage": "qualified"})
+    deal_id = deal.json()["id"]
+    crm.control("POST", f"deals/{deal_id}/stage", json={"stage": "closedwon"})
+    assert crm.control("POST", "webhooks/wait", params={"timeout": 10}).json()["idle"]
+    deliveries = crm.control("GET", "webhooks/deliveries").json()
+    # One event, sent twice with the same eventId: two deliveries, one record.
+    assert [(d["ok"], d["duplicate"]) for d in deliveries] == [(True, False), (True, True)]
+    assert deliveries[0]["event_ids"] == deliveries[1]["event_ids"]
+    assert [r[1:] for r in stored(the_hub)] == [
+        ("deal.propertyChange.dealstage", f"deal:{deal_id}"),
+    ]
+    connector = the_hub.connectors["crm"]
+    assert isinstance(connector, HubSpotConnector)
+    assert connector.get_deal(deal_id).stage == "closedwon"
+
+
+def test_one_delivery_of_many_events_gives_one_record_per_event(hub: tuple[Hub, str]) -> None:
+    the_hub, url = hub
+    response = signed_post(url, EVENTS)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"stored": 2, "duplicates": 0}
+    assert signed_post(url, EVENTS).json() == {"stored": 0, "duplicates": 2}
+    assert stored(the_hub) == [
+        ("11", "contact.creation", "contact:501"),
+        ("12", "deal.propertyChange.dealstage", "deal:77"),
+    ]
+
+
+def test_a_forged_signature_is_refused_and_nothing_is_stored(hub: tuple[Hub, str]) -> None:
+    the_hub, url = hub
+    response = signed_post(url, EVENTS, secret="someone-elses-secret")
+    assert response.status_code == 401
+    assert "does not match" in response.json()["error"]
+    assert stored(the_hub) == []
+
+
+def test_a_stale_delivery_is_refused_even_with_a_good_signature(hub: tuple[Hub, str]) -> None:
+    the_hub, url = hub
+    response = signed_post(url, EVENTS, age_ms=6 * 60 * 1000)
+    assert response.status_code == 401
+    assert "over 5 minutes" in response.json()["error"]
+    assert stored(the_hub) == []
+
+
+def test_a_signed_body_that_is_not_hubspots_event_array_is_refused_with_the_reason(
+    hub: tuple[Hub, str],
+) -> None:
+    the_hub, url = hub
+    response = signed_post(url, b'{"not": "an array"}')
+    assert response.status_code == 400
+    assert "JSON array" in response.json()["error"]
+    assert stored(the_hub) == []
+
+
+def test_behind_a_proxy_the_public_url_is_the_one_verified() -> None:
+    ingress = HubSpotIngress("crm", SECRET, public_url="https://hub.example.com/")
+    body = EVENTS
+    timestamp = str(int(time.time() * 1000))
+    public = "https://hub.example.com/webhooks/crm"
+    headers = {
+        "X-HubSpot-Request-Timestamp": timestamp,
+        "X-HubSpot-Signature-v3": sign_v3(SECRET, "POST", public, body, timestamp),
+    }
+    records = ingress.records("POST", "http://127.0.0.1:8080/webhooks/crm", headers, body)
+    assert [r.event_id for r in records] == ["11", "12"]
+    with pytest.raises(WebhookRejected):
+        HubSpotIngress("crm", SECRET).records(
+            "POST", "http://127.0.0.1:8080/webhooks/crm", headers, body
+        )
+
+
+def test_events_from_another_hubspot_account_are_refused() -> None:
+    ingress = HubSpotIngress("crm", SECRET, portal_id=999)
+    timestamp = str(int(time.time() * 1000))
+    url = "http://127.0.0.1/webhooks/crm"
+    headers = {
+        "X-HubSpot-Request-Timestamp": timestamp,
+        "X-HubSpot-Signature-v3": sign_v3(SECRET, "POST", url, EVENTS, timestamp),
+    }
+    with pytest.raises(WebhookRejected, match="account 62515") as caught:
+        ingress.records("POST", url, headers, EVENTS)
+    assert caught.value.status == 403
