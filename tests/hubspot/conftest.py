@@ -9,6 +9,7 @@ import pytest
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.sandbox.hubspot.server import HubSpotSandboxServer
 from causeway.sandbox.hubspot.settings import HubSpotSandboxSettings
+from causeway.sandbox.shopify.settings import FaultSettings
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +21,8 @@ def crm_server() -> Iterator[HubSpotSandboxServer]:
 @pytest.fixture
 def crm(crm_server: HubSpotSandboxServer) -> Iterator[HubSpotSandboxServer]:
     crm_server.control("POST", "reset")
-    crm_server.control("POST", "faults", json={"error_rate_5xx": 0.0, "rate_429": 0.0, "seed": 0})
+    # Every knob back to "no faults", whatever the previous test set.
+    crm_server.control("POST", "faults", json={**FaultSettings().model_dump(), "seed": 0})
     yield crm_server
 
 

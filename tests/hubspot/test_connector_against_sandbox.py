@@ -254,3 +254,15 @@ def test_a_429_storm_becomes_a_retryable_error_the_job_can_back_off_on(
     with pytest.raises(RetryableError, match="TEN_SECONDLY_ROLLING"):
         HubSpotConnector(crm.url, crm.token, client=client).find_contact_by_email("a@x.com")
     assert client.throttle_waits == 5
+
+
+def test_a_crm_slower_than_the_timeout_is_retried_then_retryable(
+    crm: HubSpotSandboxServer,
+) -> None:
+    crm.control("POST", "faults", json={"latency_ms": 400})
+    client = HubSpotClient(
+        crm.url, crm.token, timeout=0.1, retry=RetryPolicy(max_attempts=2, backoff_initial=0.01)
+    )
+    with pytest.raises(RetryableError, match="ReadTimeout"):
+        HubSpotConnector(crm.url, crm.token, client=client).get_deal("1001")
+    assert client.transient_retries == 1
