@@ -31,6 +31,24 @@ def test_the_hubs_custom_properties_are_created_once(
     assert stored["causeway_order_count"]["type"] == "number"
 
 
+def test_a_property_created_meanwhile_by_another_process_is_not_an_error(
+    crm: HubSpotSandboxServer, hubspot: HubSpotConnector
+) -> None:
+    other = HubSpotConnector(crm.url, crm.token)
+    real_request = hubspot.client.request
+
+    def racing(method: str, path: str, **kwargs: object) -> tuple[int, object]:
+        answer = real_request(method, path, **kwargs)  # type: ignore[arg-type]
+        if method == "GET":  # the other process creates everything right after our read
+            other.ensure_properties("deals", DEAL_PROPERTIES)
+        return answer
+
+    hubspot.client.request = racing  # type: ignore[method-assign]
+    assert hubspot.ensure_properties("deals", DEAL_PROPERTIES) == []
+    assert "causeway_erp_state" in crm.control("GET", "properties/deals").json()
+    other.close()
+
+
 def test_the_same_email_in_another_capitalisation_is_the_same_contact(
     crm: HubSpotSandboxServer, hubspot: HubSpotConnector
 ) -> None:

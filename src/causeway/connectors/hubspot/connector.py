@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from causeway.connectors.hubspot.client import HubSpotClient, HubSpotNotFound
+from causeway.connectors.hubspot.client import HubSpotClient, HubSpotError, HubSpotNotFound
 from causeway.connectors.hubspot.models import (
     BatchError,
     BatchResult,
@@ -77,11 +77,16 @@ class HubSpotConnector:
         for spec in specs:
             if spec.name in existing:
                 continue
-            self.client.request(
-                "POST",
-                f"/crm/v3/properties/{object_type}",
-                json=spec.model_dump(by_alias=True),
-            )
+            try:
+                self.client.request(
+                    "POST",
+                    f"/crm/v3/properties/{object_type}",
+                    json=spec.model_dump(by_alias=True),
+                )
+            except HubSpotError as error:
+                if error.status != 409:
+                    raise
+                continue  # another process created it since the read: that is the goal
             created.append(spec.name)
         return created
 

@@ -201,6 +201,8 @@ class WebhookDispatcher:
                 if ok:
                     if not item.duplicate and self.faults.should_duplicate():
                         self._queue(dict(item.event), duplicate=True, delay=0.05)
+                elif isinstance(status, str) and status.startswith("refused"):
+                    self._log[-1]["gave_up"] = True  # the address will never become loopback
                 elif item.attempt < self.settings.webhook_max_attempts:
                     item.next_at = time.monotonic() + self.settings.webhook_retry_initial_s * (
                         2 ** (item.attempt - 1)
