@@ -14,7 +14,6 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from causeway.connectors.hubspot.ingress import HubSpotIngress
 from causeway.connectors.shopify.ingress import WebhookRejected
 from causeway.engine.inbox import InboxRecord
 from causeway.hub import Hub
@@ -51,14 +50,13 @@ def create_app(hub: Hub) -> FastAPI:
             )
         body = await _read_limited(request, limit)
         try:
-            if isinstance(ingress, HubSpotIngress):
-                # One HubSpot delivery carries many events, signed over the URL.
-                return await _store_all(
-                    ingress.records("POST", str(request.url), request.headers, body)
-                )
-            record = ingress.record(request.headers, body)
+            # A Shopify delivery is one event; a HubSpot one is a batch, signed over the URL.
+            records = ingress.records("POST", str(request.url), request.headers, body)
         except WebhookRejected as exc:
             raise HTTPException(exc.status, str(exc)) from None
+        if len(records) != 1:
+            return await _store_all(records)
+        (record,) = records
         if hub.writer is None:
             raise HTTPException(503, "the hub is not accepting webhooks yet; retry")
         try:

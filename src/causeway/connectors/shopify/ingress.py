@@ -38,6 +38,12 @@ class ShopifyIngress:
         self.system = system
         self._secret = secret
 
+    def records(
+        self, _method: str, _url: str, headers: Mapping[str, str], body: bytes
+    ) -> list[InboxRecord]:
+        """A Shopify delivery is one event (the shape every ingress has, see web/app.py)."""
+        return [self.record(headers, body)]
+
     def record(self, headers: Mapping[str, str], body: bytes) -> InboxRecord:
         lowered = {k.lower(): v for k, v in headers.items()}
         if not verify_webhook(self._secret, body, lowered.get("x-shopify-hmac-sha256")):
