@@ -328,3 +328,16 @@ def test_a_new_customer_is_compared_only_with_those_sharing_a_block(store: Store
         keys = storage.candidates(conn, {"e:other@example.com", "n:doe person7|10007"})
     assert keys == {twin.customer_id}
     assert twin.decision == "matched" and live_customers(store) == 40
+
+
+def test_an_order_with_an_email_the_crm_has_since_replaced_still_finds_the_customer(
+    store: Store,
+) -> None:
+    first = see(store, "shop", "order-1", at=100, email="ada@old-mail.com", first_name="Ada")
+    see(store, "crm", "contact-9", at=200, email="ada@old-mail.com")
+    changed = see(store, "crm", "contact-9", at=300, email="ada@new-mail.com")
+    assert changed.changed == {"email": "ada@new-mail.com"}
+    assert changed.updates == {"shop": {"email": "ada@new-mail.com"}}
+    later = see(store, "shop", "order-2", at=400, email="ADA@old-mail.com")
+    assert later.customer_id == first.customer_id
+    assert record(store, first.customer_id)["email"] == "ada@new-mail.com"

@@ -37,8 +37,8 @@ class Place:
 class Profile:
     """A customer in the normalised form matching compares."""
 
-    email: str | None
-    phone: str | None
+    emails: frozenset[str]
+    phones: frozenset[str]
     name: str
     places: tuple[Place, ...] = field(default=())
 
@@ -64,9 +64,11 @@ def profile(
     values: Mapping[str, Any],
     settings: CustomerSettings,
     addresses: Iterable[Mapping[str, Any]] = (),
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
 ) -> Profile:
     """The profile of a record's plain values (record.GoldenRecord.plain() or an
-    observation), plus any other addresses the customer is known at."""
+    observation), plus the other addresses, emails and phones it is known by."""
     all_addresses = [values["address"]] if values.get("address") else []
     all_addresses += [a for a in addresses if a not in all_addresses]
     places = tuple(dict.fromkeys(_place(a) for a in all_addresses))
@@ -74,12 +76,20 @@ def profile(
     region = next((p.country for p in places if p.country), None) or settings.default_region
     full_name = " ".join(filter(None, [values.get("first_name"), values.get("last_name")]))
     return Profile(
-        email=normalise.email(
-            values.get("email"),
-            ignore_plus_tags=settings.email_ignore_plus_tags,
-            ignore_dots=settings.email_ignore_dots,
+        emails=frozenset(
+            e
+            for raw in [values.get("email"), *emails]
+            if (
+                e := normalise.email(
+                    raw,
+                    ignore_plus_tags=settings.email_ignore_plus_tags,
+                    ignore_dots=settings.email_ignore_dots,
+                )
+            )
         ),
-        phone=normalise.phone(values.get("phone"), region),
+        phones=frozenset(
+            n for raw in [values.get("phone"), *phones] if (n := normalise.phone(raw, region))
+        ),
         name=normalise.name(full_name),
         places=places,
     )
@@ -103,10 +113,8 @@ def soundex(word: str) -> str:
 def blocking_keys(p: Profile) -> set[str]:
     """The keys under which this profile is filed; candidates share at least one."""
     keys: set[str] = set()
-    if p.email:
-        keys.add(f"e:{p.email}")
-    if p.phone:
-        keys.add(f"p:{p.phone}")
+    keys.update(f"e:{e}" for e in p.emails)
+    keys.update(f"p:{n}" for n in p.phones)
     tokens = sorted(p.name.split())
     if tokens:
         for place in p.places:
@@ -135,13 +143,13 @@ def address_score(a: Profile, b: Profile) -> float:
 
 
 def decide(a: Profile, b: Profile, threshold: float) -> Decision:
-    if a.email and a.email == b.email:
-        return Decision(True, f"same email {a.email}", 100.0, "email")
-    if a.phone and a.phone == b.phone:
-        return Decision(True, f"same phone {a.phone}", 100.0, "phone")
+    if same := a.emails & b.emails:
+        return Decision(True, f"same email {min(same)}", 100.0, "email")
+    if same := a.phones & b.phones:
+        return Decision(True, f"same phone {min(same)}", 100.0, "phone")
     if not a.name or not b.name:
         return Decision(False, "no name to compare")
-    if a.email and b.email and a.phone and b.phone:
+    if a.emails and b.emails and a.phones and b.phones:
         # Both give a different email and a different phone: two people, however
         # alike their names and addresses (a parent and child at one address).
         return Decision(False, "different email and different phone")
@@ -166,7 +174,7 @@ def best_match(
 
 
 def record_profile(record: GoldenRecord, settings: CustomerSettings) -> Profile:
-    return profile(record.plain(), settings, record.addresses)
+    return profile(record.plain(), settings, record.addresses, record.emails, record.phones)
 
 
 def record_keys(record: GoldenRecord, settings: CustomerSettings) -> set[str]:

@@ -56,8 +56,7 @@ def merge(
         )
     ]
     changed = offer(survivor.record, dict(merged.record.fields), settings)
-    for address in merged.record.addresses:
-        survivor.record.add_address(address)
+    survivor.record.absorb(merged.record)
     conn.execute(
         update(links)
         .where(links.c.hub_id == merged_id, links.c.entity_type == CUSTOMER)

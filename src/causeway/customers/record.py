@@ -102,6 +102,10 @@ class GoldenRecord(BaseModel):
     # Every distinct address any system gave, so a later order to an older address
     # still matches; `fields["address"]` is the one survivorship chose.
     addresses: list[dict[str, str]] = Field(default_factory=list)
+    # Likewise every email and phone given: an order placed with an old email still
+    # finds the customer after the CRM changed it.
+    emails: list[str] = Field(default_factory=list)
+    phones: list[str] = Field(default_factory=list)
 
     def value(self, field: str) -> Any:
         held = self.fields.get(field)
@@ -115,8 +119,21 @@ class GoldenRecord(BaseModel):
         """Field -> value, for people and for the systems that get updated."""
         return {field: held.value for field, held in self.fields.items()}
 
-    def add_address(self, address: dict[str, str]) -> bool:
-        if address in self.addresses:
-            return False
-        self.addresses.append(address)
-        return True
+    def remember(self, values: dict[str, Any]) -> None:
+        """Keep the identifying values an observation gave (see `addresses`)."""
+        for key, seen in (
+            ("address", self.addresses),
+            ("email", self.emails),
+            ("phone", self.phones),
+        ):
+            value = values.get(key)
+            if value and value not in seen:
+                seen.append(value)
+
+    def absorb(self, other: GoldenRecord) -> None:
+        for address in other.addresses:
+            self.remember({"address": address})
+        for email in other.emails:
+            self.remember({"email": email})
+        for phone in other.phones:
+            self.remember({"phone": phone})

@@ -103,8 +103,7 @@ def resolve(
         )
 
     changed = apply(customer.record, values, source_system, observed_at, settings)
-    if "address" in values:
-        customer.record.add_address(values["address"])
+    customer.record.remember(values)
     storage.save(conn, customer)
 
     # This observation can show two records to be one person: its email is on one,
