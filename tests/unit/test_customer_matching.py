@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from causeway.config import parse_config
 from causeway.config.models import CustomerSettings, FieldRule
 from causeway.customers import matching
 from causeway.customers.record import GoldenRecord, ObservedCustomer
@@ -110,6 +111,16 @@ def test_blocking_keys_survive_swapped_names_case_and_typos() -> None:
     assert "s:A300 L142|94107" in a & typo
 
 
+def test_a_name_typo_that_changes_its_sound_still_shares_the_building_key() -> None:
+    a = matching.blocking_keys(
+        person(first_name="Samantha", last_name="Perez", address=home("2246 Adams Lane"))
+    )
+    b = matching.blocking_keys(
+        person(first_name="Samatha", last_name="perez", address=home("2246 adams ln"))
+    )
+    assert a & b == {"a:2246|94107"}
+
+
 def test_soundex_codes_names_that_sound_alike_the_same() -> None:
     assert matching.soundex("robert") == matching.soundex("rupert") == "R163"
     assert matching.soundex("smith") == matching.soundex("smyth") == "S530"
@@ -204,3 +215,16 @@ def test_a_malformed_observation_names_the_field() -> None:
         ObservedCustomer.parse({"credit_limit": "lots"}, "erp customer 7")
     with pytest.raises(InvalidPayloadError, match="erp customer 7: favourite_colour"):
         ObservedCustomer.parse({"favourite_colour": "red"}, "erp customer 7")
+
+
+def test_the_customers_section_of_causeway_yaml_is_read_with_defaults() -> None:
+    config = parse_config(
+        {
+            "systems": {},
+            "customers": {"match_threshold": 85, "rules": {"phone": "newest"}},
+        }
+    )
+    assert config.customers.match_threshold == 85
+    assert config.customers.rule_for("phone") == FieldRule(rule="newest")
+    assert config.customers.rule_for("credit_limit") == FieldRule(rule="source", source="erp")
+    assert parse_config({"systems": {}}).customers == CustomerSettings()

@@ -2,10 +2,10 @@
 
 A customer is never compared with every other one: each record has a handful of
 blocking keys (exact email, exact phone, sorted name tokens + postal code, a phonetic
-name key + postal code) and only records sharing a key are scored. The decision is,
-in order: same email; same phone; or a name + address score at or above the
-configured threshold. Two people with the same name who share no email, phone or
-address stay apart.
+name key + postal code, house number + postal code) and only records sharing a key
+are scored. The decision is, in order: same email; same phone; or a name + address
+score at or above the configured threshold. Two people with the same name who share
+no email, phone or address stay apart.
 """
 
 from __future__ import annotations
@@ -125,6 +125,11 @@ def blocking_keys(p: Profile) -> set[str]:
             sounds = sorted(soundex(t) for t in tokens if len(t) > 1)
             if sounds:
                 keys.add(f"s:{' '.join(sounds)}|{place.postal_code}")
+    for place in p.places:
+        # House number + postal code: one building, whatever typo the name has.
+        number = next((t for t in place.street.split() if t[:1].isdigit()), None)
+        if number and place.postal_code:
+            keys.add(f"a:{number}|{place.postal_code}")
     # Index lengths are bounded (customer_keys.key is 255 characters).
     return {k[:255] for k in keys}
 
