@@ -184,13 +184,13 @@ def test_a_newer_crm_phone_wins_over_an_older_erp_phone_and_the_erp_is_told(
         at=200,
         settings=settings,
         email="ada@example.com",
-        phone="+1 415 555 0200",
+        phone="(415) 555-0200",
     )
-    assert crm.changed == {"phone": "+1 415 555 0200"}
-    assert crm.updates == {"erp": {"phone": "+1 415 555 0200"}}
+    assert crm.changed == {"phone": "+14155550200"}
+    assert crm.updates == {"erp": {"phone": "+14155550200"}}
     late = see(store, "erp", "party-7", at=150, settings=settings, phone="+1 415 555 0100")
     assert late.changed == {}
-    assert record(store, erp.customer_id)["phone"] == "+1 415 555 0200"
+    assert record(store, erp.customer_id)["phone"] == "+14155550200"
 
 
 def test_the_same_observation_twice_changes_nothing(store: Store) -> None:
@@ -341,3 +341,19 @@ def test_an_order_with_an_email_the_crm_has_since_replaced_still_finds_the_custo
     later = see(store, "shop", "order-2", at=400, email="ADA@old-mail.com")
     assert later.customer_id == first.customer_id
     assert record(store, first.customer_id)["email"] == "ada@new-mail.com"
+
+
+def test_the_same_phone_and_email_written_another_way_change_nothing(store: Store) -> None:
+    first = see(store, "crm", "contact-9", at=100, email="Ada@Example.com", phone="+1 415 555 0132")
+    erp = see(store, "erp", "party-7", at=200, email="ada@example.com ", phone="(415) 555-0132")
+    assert erp.customer_id == first.customer_id
+    assert (erp.changed, erp.updates) == ({}, {})
+    golden = record(store, first.customer_id)
+    assert (golden["email"], golden["phone"]) == ("ada@example.com", "+14155550132")
+
+
+def test_an_invalid_phone_is_kept_as_sent_but_matches_nobody(store: Store) -> None:
+    first = see(store, "shop", "c1", phone="call after 6", first_name="Ada")
+    second = see(store, "shop", "c2", phone="call after 6", first_name="Bob")
+    assert second.customer_id != first.customer_id
+    assert record(store, first.customer_id)["phone"] == "call after 6"

@@ -53,6 +53,18 @@ def _matches(
     return best_match(mine, others, settings.match_threshold)
 
 
+def _canonical(values: dict[str, Any], mine: Profile) -> dict[str, Any]:
+    """A valid email or phone is kept in its normalised form, so that the same number
+    written two ways is one value, not a change to send everywhere; an invalid one is
+    kept as sent."""
+    canonical = dict(values)
+    if "email" in values and mine.emails:
+        canonical["email"] = next(iter(mine.emails))
+    if "phone" in values and mine.phones:
+        canonical["phone"] = next(iter(mine.phones))
+    return canonical
+
+
 def _linked(conn: Connection, system: str, external_id: str) -> storage.StoredCustomer | None:
     link = links.find(conn, system, CUSTOMER, external_id)
     if link is None:
@@ -77,8 +89,8 @@ def resolve(
     Raises InvalidPayloadError naming the field when observed_fields are malformed.
     """
     observed = ObservedCustomer.parse(observed_fields, f"{source_system} customer {external_id}")
-    values = observed.values()
-    mine = profile(values, settings)
+    mine = profile(observed.values(), settings)
+    values = _canonical(observed.values(), mine)
 
     customer = _linked(conn, source_system, external_id)
     matches: list[tuple[str, Decision]] = []
