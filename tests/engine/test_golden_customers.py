@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from causeway.config.models import CustomerSettings
 from causeway.customers import merges, storage
 from causeway.customers.resolve import Resolution, resolve
 from causeway.engine import links
-from causeway.engine.schema import customers, merge_log
+from causeway.engine.schema import customers, merge_log, metadata
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError, RetryableError
 
@@ -357,3 +360,11 @@ def test_an_invalid_phone_is_kept_as_sent_but_matches_nobody(store: Store) -> No
     second = see(store, "shop", "c2", phone="call after 6", first_name="Bob")
     assert second.customer_id != first.customer_id
     assert record(store, first.customer_id)["phone"] == "call after 6"
+
+
+def test_migration_0003_creates_the_tables_schema_py_describes(store: Store) -> None:
+    with store.read() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    # Only our tables: the older ones are covered by their own migrations.
+    about_ours = [d for d in diff if re.search(r"\b(customers|customer_keys|merge_log)\b", str(d))]
+    assert about_ours == []
