@@ -113,7 +113,10 @@ class Population:
         pid = len(self.people)
         phone = None
         if rng.random() < 0.8:
-            phone = f"{rng.choice(AREA_CODES)}{rng.randrange(200, 999)}{rng.randrange(10000):04d}"
+            # Unique per person (random numbers would collide by the thousand at 1M,
+            # and a shared phone is, by the matching rules, one person).
+            line = f"{200 + pid // 10_000 % 800:03d}{pid % 10_000:04d}"
+            phone = f"{rng.choice(AREA_CODES)}{line}"
         person = Person(
             id=pid,
             first=first,
