@@ -368,3 +368,18 @@ def test_migration_0003_creates_the_tables_schema_py_describes(store: Store) -> 
     # Only our tables: the older ones are covered by their own migrations.
     about_ours = [d for d in diff if re.search(r"\b(customers|customer_keys|merge_log)\b", str(d))]
     assert about_ours == []
+
+
+def test_ignoring_email_dots_matches_but_keeps_the_address_as_given(store: Store) -> None:
+    settings = CustomerSettings(email_ignore_dots=True, email_ignore_plus_tags=True)
+    first = see(store, "shop", "c1", settings=settings, email="Ada.Lovelace@gmail.com")
+    second = see(store, "shop", "c2", settings=settings, email="adalovelace+shop@gmail.com")
+    assert (second.decision, second.customer_id) == ("matched", first.customer_id)
+    assert record(store, first.customer_id)["email"] == "ada.lovelace@gmail.com"
+
+
+def test_an_empty_address_says_nothing(store: Store) -> None:
+    first = see(store, "shop", "c1", email="ada@example.com", address=address("12 Main St"))
+    again = see(store, "erp", "p1", at=500, email="ada@example.com", address={"street": " "})
+    assert again.changed == {}
+    assert record(store, first.customer_id)["address"]["street"] == "12 Main St"

@@ -70,9 +70,10 @@ class ObservedCustomer(BaseModel):
         result: dict[str, Any] = {}
         for field in FIELDS:
             value = getattr(self, field)
-            if value is None or (isinstance(value, str) and not value.strip()):
+            value = to_json(value) if value is not None else None
+            if value in (None, "", {}):  # an empty address or blank text says nothing
                 continue
-            result[field] = to_json(value)
+            result[field] = value
         return result
 
 
@@ -81,7 +82,8 @@ def to_json(value: Any) -> Any:
         # Money stays exact through JSON, in one spelling: "5000" and "5000.0" are equal.
         return str(value.quantize(CENTS))
     if isinstance(value, Address):
-        return value.model_dump(exclude_none=True)
+        parts = value.model_dump(exclude_none=True).items()
+        return {key: part.strip() for key, part in parts if part.strip()}
     if isinstance(value, str):
         return value.strip()
     return value

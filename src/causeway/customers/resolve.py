@@ -16,7 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection
 
 from causeway.config.models import CustomerSettings
-from causeway.customers import storage
+from causeway.customers import normalise, storage
 from causeway.customers.matching import (
     Decision,
     Profile,
@@ -58,8 +58,9 @@ def _canonical(values: dict[str, Any], mine: Profile) -> dict[str, Any]:
     written two ways is one value, not a change to send everywhere; an invalid one is
     kept as sent."""
     canonical = dict(values)
-    if "email" in values and mine.emails:
-        canonical["email"] = next(iter(mine.emails))
+    # Not mine.emails: dropping dots and +tags is for matching only, never stored.
+    if email := normalise.email(values.get("email")):
+        canonical["email"] = email
     if "phone" in values and mine.phones:
         canonical["phone"] = next(iter(mine.phones))
     return canonical
