@@ -120,3 +120,42 @@ timeline = Table(
     Column("detail", Text, nullable=False, default="{}"),
     UniqueConstraint("hub_id", "milestone", name="uq_timeline_milestone"),
 )
+
+# The golden customer record (customers/): one row per person; `record` is the JSON
+# of customers.record.GoldenRecord, `version` guards concurrent updates, and a record
+# merged into another keeps its row (merged_into) so that the merge can be undone.
+# Which system's customer is which golden record lives in `links` (entity "customer").
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("record", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("merged_into", String(64)),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+# Blocking keys (customers/matching.py) -> the customers filed under them.
+customer_keys = Table(
+    "customer_keys",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("customer_id", String(64), primary_key=True),
+    Index("ix_customer_keys_customer", "customer_id"),
+)
+
+# Every merge, with both records and the moved links as they were, for undo.
+merge_log = Table(
+    "merge_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("survivor_id", String(64), nullable=False),
+    Column("merged_id", String(64), nullable=False),
+    Column("survivor_before", Text, nullable=False),
+    Column("merged_before", Text, nullable=False),
+    Column("moved_links", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("undone_at", Float),
+)

@@ -1,0 +1,7 @@
+"""The golden customer record: one record per person across store, ERP and CRM.
+
+normalise.py cleans raw contact data, matching.py decides whether two records are the
+same person, record.py and survivorship.py hold a record's fields and who wins each,
+storage.py keeps records and their blocking keys, resolve.py and merges.py are the API
+the flows call.
+"""
