@@ -33,6 +33,7 @@ test: venv tryton
 bench: venv tryton
 	$(BIN)/python -m bench.orders_into_erp
 	$(BIN)/python -m bench.webhook_ingress
+	$(BIN)/python -m bench.customer_matching --count 100000
 
 lint: venv
 	$(BIN)/python -m ruff check src tests bench
