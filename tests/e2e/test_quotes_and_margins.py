@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from causeway.config import parse_config
-from causeway.connectors.tryton.connector import TrytonConnector
+from causeway.connectors.hubspot.deals import order_from_deal
+from causeway.connectors.tryton.connector import PlacedSale, TrytonConnector
 from causeway.connectors.tryton.server import TrytonServer
 from causeway.connectors.tryton.warehouse import open_shipments, ship
 from causeway.engine import links
@@ -282,3 +283,22 @@ def expected_cost_of_goods(tryton: TrytonConnector, sale_id: int) -> Decimal:
     return sum(
         (Decimal(str(m["quantity"])) * Decimal(str(m["cost_price"])) for m in moves), Decimal(0)
     )
+
+
+def test_a_crash_after_the_erp_created_the_sale_but_before_the_hub_linked_it_makes_no_second_sale(
+    scene: Scene, tryton: TrytonConnector
+) -> None:
+    deal_id = scene.deal([("SKU-0007", 1, "12.00")], email="jo@b2b.example", stage="contractsent")
+    # The hub read the deal and placed the sale, then died before writing its link.
+    crm = scene.hub.connectors[scene.name]
+    order = order_from_deal(*crm.deal_with_contact(deal_id), default_currency="USD")
+    (placed,) = tryton.place_orders([(scene.reference(deal_id), order)]).values()
+    assert isinstance(placed, PlacedSale) and placed.created
+
+    scene.move(deal_id, "closedwon")
+    scene.drain()
+
+    (sale,) = sales_for(tryton, scene.reference(deal_id))
+    assert sale["id"] == placed.sale_id
+    assert scene.read("deals", deal_id)["causeway_erp_order"] == placed.number
+    assert scene.hub.jobs.dead() == []
