@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from causeway.connectors.hubspot.deals import deal_reference, modified_at, order_from_deal
@@ -132,7 +133,7 @@ class QuotesToErp:
                     continue
                 placed = self._placed([deal_id]).get(deal_id)
                 if placed is not None:
-                    outcomes[job.id] = _guard(lambda p=placed: self._write_back_if_due(p))
+                    outcomes[job.id] = _guard(partial(self._write_back_if_due, placed))
                     continue
                 order = self._order(deal_id)
                 if order is None:
@@ -168,7 +169,7 @@ class QuotesToErp:
             else:
                 placed = self._record(order, reference, result)
                 outcomes[job_id] = _guard(
-                    lambda p=placed, r=result: self._write_back(p, r.number, r.state)
+                    partial(self._write_back, placed, result.number, result.state)
                 )
         return outcomes
 
