@@ -272,6 +272,7 @@ def wire_quotes_to_erp(hub: Hub, settings: QuotesToErpFlow) -> WiredFlow:
         erp=hub.connectors[settings.target],
         won_stages=settings.won_stages,
         currency=settings.currency,
+        tax_rate=settings.tax_rate,
         batch_size=settings.batch_size,
         overlap=timedelta(seconds=settings.reconcile_overlap),
     )

@@ -21,7 +21,7 @@ from causeway.connectors.hubspot.deals import order_from_deal
 from causeway.connectors.tryton.connector import PlacedSale, TrytonConnector
 from causeway.connectors.tryton.server import TrytonServer
 from causeway.connectors.tryton.warehouse import open_shipments, ship
-from causeway.engine import links
+from causeway.engine import links, timeline
 from causeway.hub import Hub
 from causeway.localserver import BackgroundServer
 from causeway.sandbox.hubspot.server import HubSpotSandboxServer
@@ -113,7 +113,8 @@ def scene(
                 },
             },
             "flows": {
-                "quotes-to-erp": {"source": name, "target": "erp"},
+                # The build's goods carry VAT 10 % by default: deals are taxed alike.
+                "quotes-to-erp": {"source": name, "target": "erp", "tax_rate": "0.10"},
                 "margins-to-crm": {"source": "erp", "target": name},
             },
         },
@@ -236,8 +237,22 @@ def test_a_won_deal_whose_webhook_never_came_is_placed_by_the_scheduled_run_then
     ship(tryton.rpc, shipment, tracking_number=f"1Z{uuid.uuid4().hex[:8].upper()}")
     scene.run("quotes-to-erp")
     assert scene.read("deals", deal_id)["causeway_erp_state"].startswith("shipped")
+
+    # The bookkeeper posts the invoice and books the customer's payment.
+    total = Decimal(str(sale["total_amount"]))
+    tryton.pay_sale_invoices(
+        scene.reference(deal_id), total, "USD", payment_method="Shop payments", note="wire"
+    )
+    scene.run("quotes-to-erp")
+    assert scene.read("deals", deal_id)["causeway_erp_state"] == "shipped, paid"
     assert len(sales_for(tryton, scene.reference(deal_id))) == 1
     assert scene.hub.jobs.dead() == []
+    with scene.hub.store.read() as conn:
+        link = links.find(conn, scene.name, "deal", deal_id)
+        assert link is not None
+        reached = [m.milestone for m in timeline.read(conn, link.hub_id)]
+    assert reached[:2] == ["received", "in_erp"]
+    assert {"shipped", "paid"} <= set(reached)
 
 
 def test_the_margin_in_the_crm_is_trytons_sale_amount_minus_cost_per_deal_and_per_customer(

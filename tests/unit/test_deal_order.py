@@ -130,3 +130,22 @@ def test_the_reconciling_search_asks_for_won_deals_modified_since_in_millisecond
     assert (modified.property_name, modified.operator) == ("hs_lastmodifieddate", "GTE")
     assert modified.value == str(int(since.timestamp() * 1000))
     assert len(won_since_filters(None)) == 1
+
+
+def test_with_a_tax_rate_each_line_is_taxed_at_it_on_its_net_price() -> None:
+    order = order_from_deal(
+        deal(item("1", "WID-001", "3", "9.50"), item("2", "GAD-001", "1", "24.05")),
+        ANNA,
+        default_currency="USD",
+        tax_rate=Decimal("0.10"),
+    )
+    assert [(t.rate, t.amount) for li in order.lines for t in li.tax_lines] == [
+        (Decimal("0.10"), Decimal("2.85")),
+        (Decimal("0.10"), Decimal("2.41")),
+    ]
+    assert not order.taxes_included
+    assert (order.subtotal, order.total_tax, order.total) == (
+        Decimal("52.55"),
+        Decimal("5.26"),
+        Decimal("57.81"),
+    )

@@ -13,7 +13,7 @@ from causeway.config import parse_config
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.schedule import INTERVAL, REALTIME
 from causeway.errors import ConfigError
-from causeway.flows.quotes_to_erp import is_won_event
+from causeway.flows.quotes_to_erp import is_won_event, milestones_of
 from causeway.hub import Hub
 
 
@@ -120,3 +120,10 @@ def test_only_a_change_to_a_won_stage_is_a_won_deal() -> None:
     assert not is_won_event({"propertyValue": "contractsent"}, topic, won)
     assert not is_won_event({}, topic, won)
     assert is_won_event({"id": "1001"}, "deals/poll", won)
+
+
+def test_the_erp_state_written_to_a_deal_marks_the_orders_milestones() -> None:
+    assert milestones_of("processing") == []
+    assert milestones_of("shipped, invoiced") == ["shipped", "invoiced"]
+    assert milestones_of("partially shipped, paid") == ["partially_shipped", "paid"]
+    assert milestones_of("cancelled") == ["cancelled"]

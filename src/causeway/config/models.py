@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -298,6 +299,13 @@ class QuotesToErpFlow(FlowSettings):
     )
     currency: str = Field(
         default="USD", min_length=3, max_length=3, description="for deals without a currency"
+    )
+    tax_rate: Decimal | None = Field(
+        default=None,
+        ge=0,
+        lt=1,
+        description="tax on deal lines, whose prices are net (0.1 = 10 %; matched to the ERP "
+        "tax of that rate); empty: the sale is untaxed",
     )
     reconcile_every: Duration = Field(
         default=300.0,

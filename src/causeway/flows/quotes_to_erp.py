@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import partial
 from typing import Any, Protocol
 
@@ -73,6 +74,22 @@ class Placed:
     written: str | None
 
 
+# The parts of an ERP state (margins.erp_state) that are order milestones (timeline.py).
+STATE_MILESTONES = {
+    "partially shipped": "partially_shipped",
+    "shipped": "shipped",
+    "invoiced": "invoiced",
+    "partially paid": "invoiced",
+    "paid": "paid",
+    "cancelled": "cancelled",
+}
+
+
+def milestones_of(state: str) -> list[str]:
+    """The timeline milestones an ERP state such as "shipped, invoiced" has reached."""
+    return [STATE_MILESTONES[p] for p in state.split(", ") if p in STATE_MILESTONES]
+
+
 def deal_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
     return NewJob(NAME, f"{source}:{record.entity_key}", {"inbox_id": inbox_id})
 
@@ -101,6 +118,7 @@ class QuotesToErp:
         erp: ErpSales,
         won_stages: Collection[str] = ("closedwon",),
         currency: str = "USD",
+        tax_rate: Decimal | None = None,
         batch_size: int = 10,
         overlap: timedelta = timedelta(minutes=10),
     ) -> None:
@@ -112,6 +130,7 @@ class QuotesToErp:
         self.erp = erp
         self.won_stages = frozenset(won_stages)
         self.currency = currency
+        self.tax_rate = tax_rate
         self.batch_size = batch_size
         self.cursor = Cursor(store, source, "won-deals", overlap)
         self._properties_ready = False
@@ -152,7 +171,9 @@ class QuotesToErp:
         if deal.stage not in self.won_stages:
             log.info("deal %s is %s now, not won: nothing to place", deal_id, deal.stage)
             return None
-        return order_from_deal(deal, contact, default_currency=self.currency)
+        return order_from_deal(
+            deal, contact, default_currency=self.currency, tax_rate=self.tax_rate
+        )
 
     def _place(self, orders: dict[int, tuple[str, Order]]) -> dict[int, BaseException | None]:
         try:
@@ -245,6 +266,8 @@ class QuotesToErp:
                 fingerprint=state,
             )
             update_order(conn, placed.hub_id, erp_state=state)
+            for milestone in milestones_of(state):
+                timeline.record(conn, placed.hub_id, milestone, detail={"erp_state": state})
 
     def _placed(self, deal_ids: list[str]) -> dict[str, Placed]:
         with self.store.read() as conn:

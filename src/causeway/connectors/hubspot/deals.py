@@ -2,8 +2,9 @@
 
 A deal is a quote the customer accepted: its line items (hs_sku, quantity, price)
 become the order lines, its first associated contact the customer, and its
-deal_currency_code the currency. Prices on a deal are net: the hub adds no tax
-lines, so the ERP's sale carries the prices the salesperson quoted.
+deal_currency_code the currency. Prices on a deal are net: the ERP's sale carries
+the prices the salesperson quoted, taxed at the flow's `tax_rate` when one is set
+(Tryton matches it to its tax of that rate), untaxed otherwise.
 
 What cannot become a sale is a PermanentError naming the deal and what to fix:
 a deal without line items, a line item without SKU or with a fractional or
@@ -15,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from causeway.connectors.hubspot.models import CrmObject, Deal, LineItem, SearchFilter
 from causeway.errors import PermanentError
-from causeway.model import Address, Customer, Order, OrderLine
+from causeway.model import Address, Customer, Order, OrderLine, TaxLine
 
 WON_STAGE = "closedwon"
+CENT = Decimal("0.01")
 CONTACT_PROPERTIES = (
     *("email", "firstname", "lastname", "phone", "company"),
     *("address", "city", "zip", "country"),
@@ -59,7 +61,13 @@ def modified_at(deal: CrmObject) -> datetime:
     return _parse_time(raw)
 
 
-def order_from_deal(deal: Deal, contact: CrmObject | None, *, default_currency: str) -> Order:
+def order_from_deal(
+    deal: Deal,
+    contact: CrmObject | None,
+    *,
+    default_currency: str,
+    tax_rate: Decimal | None = None,
+) -> Order:
     """The canonical Order of a won deal; PermanentError when a person must fix the deal."""
     if not deal.line_items:
         raise PermanentError(
@@ -76,8 +84,9 @@ def order_from_deal(deal: Deal, contact: CrmObject | None, *, default_currency: 
             f"HubSpot contact {contact.id} of deal {deal.id} has no email: the ERP finds "
             f"customers by email; add one, then replay"
         )
-    lines = tuple(_line(deal.id, item) for item in deal.line_items)
+    lines = tuple(_line(deal.id, item, tax_rate) for item in deal.line_items)
     subtotal = sum((line.unit_price * line.quantity for line in lines), Decimal(0))
+    total_tax = sum((t.amount for line in lines for t in line.tax_lines), Decimal(0))
     created = _time_property(deal, "createdate")
     closed = _time_property(deal, "closedate") or created
     customer = Customer(
@@ -108,8 +117,8 @@ def order_from_deal(deal: Deal, contact: CrmObject | None, *, default_currency: 
         shipping_address=address,
         lines=lines,
         subtotal=subtotal,
-        total_tax=Decimal(0),
-        total=subtotal,
+        total_tax=total_tax,
+        total=subtotal + total_tax,
         note=deal.properties.get("dealname") or None,
     )
 
@@ -119,7 +128,7 @@ def first_contact_id(contact_ids: Sequence[str]) -> str | None:
     return min(contact_ids, key=int) if contact_ids else None
 
 
-def _line(deal_id: str, item: LineItem) -> OrderLine:
+def _line(deal_id: str, item: LineItem, tax_rate: Decimal | None) -> OrderLine:
     if not item.sku:
         raise PermanentError(
             f"HubSpot deal {deal_id}: line item {item.id} ({item.name or 'no name'}) has no "
@@ -130,12 +139,17 @@ def _line(deal_id: str, item: LineItem) -> OrderLine:
             f"HubSpot deal {deal_id}: line item {item.id} ({item.sku}) has quantity "
             f"{item.quantity}; the ERP takes whole positive quantities"
         )
+    taxes: tuple[TaxLine, ...] = ()
+    if tax_rate:
+        amount = (item.price * item.quantity * tax_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+        taxes = (TaxLine(title=f"{(tax_rate * 100).normalize():f}%", rate=tax_rate, amount=amount),)
     return OrderLine(
         external_id=item.id,
         sku=item.sku,
         title=item.name or item.sku,
         quantity=int(item.quantity),
         unit_price=item.price,
+        tax_lines=taxes,
     )
 
 
