@@ -317,3 +317,41 @@ def test_a_crash_after_the_erp_created_the_sale_but_before_the_hub_linked_it_mak
     assert sale["id"] == placed.sale_id
     assert scene.read("deals", deal_id)["causeway_erp_order"] == placed.number
     assert scene.hub.jobs.dead() == []
+
+
+def test_a_customer_the_crm_refuses_is_named_while_the_other_margins_are_written_then_retried(
+    scene: Scene, tryton: TrytonConnector
+) -> None:
+    good_email = f"lu{uuid.uuid4().hex[:4]}@b2b.example"
+    typo_email = f"kay{uuid.uuid4().hex[:4]}@b2b.example"
+    good = scene.deal([("WID-001", 2, "11.00")], email=good_email)
+    typo = scene.deal([("GAD-001", 1, "27.00")], email=typo_email)
+    scene.drain()
+    (typo_sale,) = sales_for(tryton, scene.reference(typo))
+    # Someone in the ERP mistypes the customer's email: HubSpot refuses the address.
+    (mechanism,) = tryton.rpc.search_read(
+        "party.contact_mechanism",
+        [("party", "=", typo_sale["party"]), ("type", "=", "email")],
+        ["id"],
+    )
+    broken = typo_email.removesuffix(".example")
+    tryton.rpc.write("party.contact_mechanism", [mechanism["id"]], {"value": broken})
+
+    scene.run("margins-to-crm")
+
+    (dead,) = scene.hub.jobs.dead()
+    assert dead["flow"] == "margins-to-crm"
+    assert f"contact {broken}" in dead["last_error"] and "invalid" in dead["last_error"]
+    (good_sale,) = sales_for(tryton, scene.reference(good))
+    assert Decimal(scene.contact(good_email)["causeway_margin"]) == expected_margin(
+        tryton, good_sale["id"]
+    )
+    assert Decimal(scene.read("deals", typo)["causeway_margin"]) == expected_margin(
+        tryton, typo_sale["id"]
+    )
+
+    # Corrected in the ERP, the customer is written by the next run.
+    tryton.rpc.write("party.contact_mechanism", [mechanism["id"]], {"value": typo_email})
+    scene.run("margins-to-crm")
+    assert len(scene.hub.jobs.dead()) == 1
+    assert scene.contact(typo_email)["causeway_order_count"] == "1"
