@@ -20,8 +20,10 @@ from causeway.config.models import (
     FilesSystem,
     FlowSettings,
     FulfillmentsToChannelsFlow,
+    MarginsToCrmFlow,
     OrdersToErpFlow,
     PaymentsAndInvoicesFlow,
+    QuotesToErpFlow,
     ReturnsToErpFlow,
     StockToChannelsFlow,
 )
@@ -38,8 +40,10 @@ from causeway.flows import (
     catalog_to_channels,
     files_exchange,
     fulfillments_to_channels,
+    margins_to_crm,
     orders_to_erp,
     payments_and_invoices,
+    quotes_to_erp,
     returns_to_erp,
     stock_to_channels,
 )
@@ -47,8 +51,10 @@ from causeway.flows.cancellations import Cancellations
 from causeway.flows.catalog_to_channels import CatalogToChannels
 from causeway.flows.files_exchange import FilesExchange
 from causeway.flows.fulfillments_to_channels import FulfillmentsToChannels
+from causeway.flows.margins_to_crm import MarginsToCrm
 from causeway.flows.orders_to_erp import OrderParsers, OrdersToErp
 from causeway.flows.payments_and_invoices import PaymentsAndInvoices
+from causeway.flows.quotes_to_erp import QuotesToErp
 from causeway.flows.returns_to_erp import ReturnsToErp
 from causeway.flows.stock_to_channels import StockToChannels
 
@@ -256,6 +262,43 @@ def wire_returns_to_erp(hub: Hub, settings: ReturnsToErpFlow) -> WiredFlow:
     )
 
 
+def wire_quotes_to_erp(hub: Hub, settings: QuotesToErpFlow) -> WiredFlow:
+    flow = QuotesToErp(
+        hub.store,
+        hub.inbox,
+        source=settings.source,
+        crm=hub.connectors[settings.source],
+        target=settings.target,
+        erp=hub.connectors[settings.target],
+        won_stages=settings.won_stages,
+        currency=settings.currency,
+        tax_rate=settings.tax_rate,
+        batch_size=settings.batch_size,
+        overlap=timedelta(seconds=settings.reconcile_overlap),
+    )
+    source = settings.source
+    return WiredFlow(
+        flow,
+        settings.effective_schedule(),
+        sources=(source,),
+        topics=quotes_to_erp.TOPICS,
+        job_for=lambda record, inbox_id: quotes_to_erp.deal_job(source, record, inbox_id),
+        # A run searches won deals the webhooks missed and writes sale states back.
+        run_payload={"poll": True},
+    )
+
+
+def wire_margins_to_crm(hub: Hub, settings: MarginsToCrmFlow) -> WiredFlow:
+    flow = MarginsToCrm(
+        hub.store,
+        source=settings.source,
+        erp=hub.connectors[settings.source],
+        target=settings.target,
+        crm=hub.connectors[settings.target],
+    )
+    return WiredFlow(flow, settings.effective_schedule(), run_payload={"run": True})
+
+
 # Flow name in causeway.yaml -> how to wire it.
 WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     orders_to_erp.NAME: wire_orders_to_erp,
@@ -266,6 +309,8 @@ WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     fulfillments_to_channels.NAME: wire_fulfillments_to_channels,
     cancellations.NAME: wire_cancellations,
     returns_to_erp.NAME: wire_returns_to_erp,
+    quotes_to_erp.NAME: wire_quotes_to_erp,
+    margins_to_crm.NAME: wire_margins_to_crm,
 }
 
 

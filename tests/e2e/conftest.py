@@ -12,6 +12,8 @@ import pytest
 
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.connectors.tryton.server import TrytonServer
+from causeway.sandbox.hubspot.server import HubSpotSandboxServer
+from causeway.sandbox.hubspot.settings import HubSpotSandboxSettings
 from causeway.sandbox.shopify import SandboxServer, SandboxSettings
 from tests.e2e.harness import SECRET, TOKEN
 
@@ -35,6 +37,15 @@ def sandbox(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
             ).raise_for_status()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def crm_sandbox(request: pytest.FixtureRequest) -> Iterator[HubSpotSandboxServer]:
+    """A HubSpot sandbox portal of this test's own (fault knobs as the test's param)."""
+    faults: dict[str, Any] = getattr(request, "param", {})
+    settings = HubSpotSandboxSettings.model_validate({"rate_max": 1000, "faults": faults})
+    with HubSpotSandboxServer(settings) as server:
+        yield server
 
 
 @pytest.fixture

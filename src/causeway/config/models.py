@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -289,6 +290,48 @@ class FilesExchangeFlow(FlowSettings):
         return Schedule(INTERVAL, every_seconds=300.0)
 
 
+class QuotesToErpFlow(FlowSettings):
+    source: str = Field(description="the CRM system whose won deals become ERP sales")
+    target: str = Field(description="the ERP system the sales go to")
+    won_stages: list[str] = Field(
+        default_factory=lambda: ["closedwon"],
+        min_length=1,
+        description="deal stage ids that mean won (HubSpot's default pipeline: closedwon)",
+    )
+    currency: str = Field(
+        default="USD", min_length=3, max_length=3, description="for deals without a currency"
+    )
+    tax_rate: Decimal | None = Field(
+        default=None,
+        ge=0,
+        lt=1,
+        description="tax on deal lines, whose prices are net (0.1 = 10 %; matched to the ERP "
+        "tax of that rate); empty: the sale is untaxed",
+    )
+    reconcile_every: Duration = Field(
+        default=300.0,
+        description="how often won deals are searched (for lost webhooks) and sale states "
+        "are written back to the deals",
+    )
+    reconcile_overlap: Duration = Field(
+        default=600.0, description="how far back each search re-reads, for late writes and skew"
+    )
+    batch_size: int = Field(default=10, ge=1, le=100)
+
+    def default_schedule(self) -> Schedule:
+        # Real time, with the reconciling poll and the state write-back behind it.
+        return Schedule(REALTIME, every_seconds=self.reconcile_every)
+
+
+class MarginsToCrmFlow(FlowSettings):
+    source: str = Field(description="the ERP system whose sales' amounts and costs are read")
+    target: str = Field(description="the CRM system whose deals and contacts get the margins")
+    every: Duration = Field(default=900.0, description="how often margins are computed")
+
+    def default_schedule(self) -> Schedule:
+        return Schedule(INTERVAL, every_seconds=self.every)
+
+
 class Flows(Strict):
     orders_to_erp: OrdersToErpFlow | None = Field(default=None, alias="orders-to-erp")
     stock_to_channels: StockToChannelsFlow | None = Field(default=None, alias="stock-to-channels")
@@ -304,6 +347,8 @@ class Flows(Strict):
     cancellations: CancellationsFlow | None = None
     returns_to_erp: ReturnsToErpFlow | None = Field(default=None, alias="returns-to-erp")
     files_exchange: FilesExchangeFlow | None = Field(default=None, alias="files-exchange")
+    quotes_to_erp: QuotesToErpFlow | None = Field(default=None, alias="quotes-to-erp")
+    margins_to_crm: MarginsToCrmFlow | None = Field(default=None, alias="margins-to-crm")
 
     def configured(self) -> dict[str, FlowSettings]:
         """Flow name (as written in causeway.yaml) -> its settings, for enabled flows."""
@@ -462,6 +507,8 @@ class CausewayConfig(Strict):
             "cancellations": (store, erp),
             "returns-to-erp": (store, erp),
             "files-exchange": (FilesSystem, erp),
+            "quotes-to-erp": (HubSpotSystem, erp),
+            "margins-to-crm": (erp, HubSpotSystem),
         }
         for flow, settings in self.flows.configured().items():
             source_kind, target_kind = kinds[flow]

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from causeway.connectors.hubspot.client import HubSpotClient, HubSpotError, HubSpotNotFound
+from causeway.connectors.hubspot.deals import (
+    CONTACT_PROPERTIES,
+    SEARCH_PROPERTIES,
+    first_contact_id,
+    won_since_filters,
+)
 from causeway.connectors.hubspot.models import (
     BatchError,
     BatchResult,
@@ -165,6 +172,19 @@ class HubSpotConnector:
 
     def update_deal(self, deal_id: str, properties: Mapping[str, str | None]) -> CrmObject:
         return self.update("deals", deal_id, properties)
+
+    def deal_with_contact(self, deal_id: str) -> tuple[Deal, CrmObject | None]:
+        """A deal, its line items and its customer contact (None when it has none)."""
+        deal = self.get_deal(deal_id, (*DEAL_PROPERTIES, "createdate"))
+        contact_id = first_contact_id(deal.contact_ids)
+        if contact_id is None:
+            return deal, None
+        found = self.read_contacts([contact_id], CONTACT_PROPERTIES)
+        return deal, (found.results[0] if found.results else None)
+
+    def deals_won_since(self, since: datetime | None) -> list[CrmObject]:
+        """Deals in the won stage modified at or after `since` (all of them when None)."""
+        return self.search("deals", won_since_filters(since), SEARCH_PROPERTIES)
 
     # ----------------------------------------------------------------- tickets
 

@@ -35,6 +35,7 @@ from causeway.connectors.tryton.mapping import (
     sale_values,
     unknown_skus,
 )
+from causeway.connectors.tryton.margins import SaleFigures, read_sale_figures
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.products import CatalogReader
 from causeway.connectors.tryton.returns import (
@@ -189,6 +190,12 @@ class TrytonConnector:
         return self.invoices.pay_sale(
             reference, amount, currency, payment_method=payment_method, description=note
         )
+
+    def sale_figures(
+        self, sale_ids: Sequence[int], *, with_costs: bool = True
+    ) -> dict[int, SaleFigures]:
+        """Amounts, cost of goods and progress of sales (see margins.py for the cost rule)."""
+        return read_sale_figures(self.rpc, sale_ids, with_costs=with_costs)
 
     def _sales_by_reference(self, references: list[str]) -> dict[str, dict[str, Any]]:
         if not references:

@@ -8,6 +8,8 @@ some inputs failed, HTTP 207 with numErrors and errors; refusals as
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,6 +20,7 @@ from causeway.sandbox.hubspot.store import (
     OBJECT_TYPES,
     SINGULAR,
     CrmError,
+    CrmRecord,
     CrmStore,
     now_iso,
 )
@@ -191,10 +194,42 @@ async def batch_upsert(object_type: str, request: Request) -> Any:
 
 
 _OPERATORS = ("EQ", "NEQ", "IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY", "CONTAINS_TOKEN")
+_RANGES = ("GT", "GTE", "LT", "LTE")
+# Read-only properties HubSpot keeps on every object, searchable like the others.
+_STAMPS = {"createdate": "created_at", "hs_lastmodifieddate": "updated_at"}
+
+
+def _value(record: CrmRecord, name: str) -> str | None:
+    stamp = _STAMPS.get(name)
+    return str(getattr(record, stamp)) if stamp else record.properties.get(name)
+
+
+def _number(value: str) -> Decimal:
+    """A number, or a date-time as epoch milliseconds: how HubSpot compares ranges."""
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        pass
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise CrmError(400, "VALIDATION_ERROR", f"{value!r} is not a number or date") from None
+    return Decimal(int(moment.timestamp() * 1000))
+
+
+def _in_range(value: str | None, operator: str, wanted: Any) -> bool:
+    if value in (None, ""):
+        return False
+    have, limit = _number(str(value)), _number(str(wanted))
+    return {"GT": have > limit, "GTE": have >= limit, "LT": have < limit, "LTE": have <= limit}[
+        operator
+    ]
 
 
 def _matches(value: str | None, condition: dict[str, Any]) -> bool:
     operator = condition.get("operator", "EQ")
+    if operator in _RANGES:
+        return _in_range(value, operator, condition.get("value"))
     if operator not in _OPERATORS:
         raise CrmError(400, "VALIDATION_ERROR", f"operator {operator} is not supported")
     if operator == "HAS_PROPERTY":
@@ -228,7 +263,7 @@ async def search(object_type: str, request: Request) -> Any:
             and (
                 not groups
                 or any(
-                    all(_matches(r.properties.get(f["propertyName"]), f) for f in g["filters"])
+                    all(_matches(_value(r, f["propertyName"]), f) for f in g["filters"])
                     for g in groups
                 )
             )

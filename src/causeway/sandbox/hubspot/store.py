@@ -76,7 +76,9 @@ class CrmRecord:
         base = {"hs_object_id": self.id, "createdate": self.created_at}
         props = {**base, **self.properties}
         if wanted is not None:
-            props = {k: props.get(k) for k in [*base, *wanted]}
+            # Asked for by name, HubSpot also returns when the object last changed.
+            stamped = {**props, "hs_lastmodifieddate": self.updated_at}
+            props = {k: stamped.get(k) for k in [*base, *wanted]}
         return {
             "id": self.id,
             "properties": props,
