@@ -168,7 +168,7 @@ class Hub:
             for wired in self.wired.values()
             if system in wired.sources
             for topic in wired.topics
-            if topic != orders_to_erp.POLL_TOPIC
+            if topic not in wired.polled_topics
         }
         return sorted(topics)
 

@@ -77,6 +77,8 @@ class WiredFlow:
     sources: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     job_for: JobFactory | None = None
+    # Those of `topics` the hub writes itself from a poll: routed, never subscribed.
+    polled_topics: tuple[str, ...] = ()
     # The job a scheduled run enqueues; None: a run only releases held changes.
     run_payload: dict[str, Any] | None = field(default_factory=dict)
 
@@ -101,6 +103,7 @@ def wire_orders_to_erp(hub: Hub, settings: OrdersToErpFlow) -> WiredFlow:
         settings.effective_schedule(),
         sources=(source,),
         topics=orders_to_erp.ORDER_TOPICS,
+        polled_topics=(orders_to_erp.POLL_TOPIC,),
         job_for=lambda record, inbox_id: orders_to_erp.order_job(source, record, inbox_id),
         # A run of orders-to-erp is the reconciling poll; a drop folder has nothing to
         # poll (files-exchange reads every file), so its runs only release held orders.
@@ -210,6 +213,7 @@ def wire_fulfillments_to_channels(hub: Hub, settings: FulfillmentsToChannelsFlow
         settings.effective_schedule(),
         sources=(settings.source,),
         topics=(fulfillments_to_channels.TOPIC,),
+        polled_topics=(fulfillments_to_channels.TOPIC,),
         job_for=fulfillments_to_channels.shipment_job,
         # A run polls the ERP for shipments done since the cursor.
         run_payload={"poll": True},
@@ -236,6 +240,7 @@ def wire_cancellations(hub: Hub, settings: CancellationsFlow) -> WiredFlow:
         settings.effective_schedule(),
         sources=(source,),
         topics=cancellations.TOPICS,
+        polled_topics=(orders_to_erp.POLL_TOPIC,),
         job_for=lambda record, inbox_id: cancellations.cancellation_job(source, record, inbox_id),
         run_payload=None,
     )
@@ -282,6 +287,7 @@ def wire_quotes_to_erp(hub: Hub, settings: QuotesToErpFlow) -> WiredFlow:
         settings.effective_schedule(),
         sources=(source,),
         topics=quotes_to_erp.TOPICS,
+        polled_topics=(quotes_to_erp.POLL_TOPIC,),
         job_for=lambda record, inbox_id: quotes_to_erp.deal_job(source, record, inbox_id),
         # A run searches won deals the webhooks missed and writes sale states back.
         run_payload={"poll": True},

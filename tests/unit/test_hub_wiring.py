@@ -110,3 +110,20 @@ def test_erp_settings_from_the_file_reach_the_tryton_connector(tmp_path: Path) -
         assert erp.master.warehouse_code == "WH2"
     finally:
         hub.stop()
+
+
+def test_the_store_is_asked_for_the_webhooks_enabled_flows_take_and_no_internal_topic(
+    tmp_path: Path,
+) -> None:
+    from tests.unit.test_config import ENV, example
+
+    data = example()
+    data["store"]["url"] = f"sqlite:///{tmp_path / 'hub.db'}"
+    data["flows"]["payments-and-invoices"] = {"source": "shop", "target": "erp"}
+    hub = Hub(parse_config(data, env=ENV))
+    try:
+        topics = hub.webhook_topics("shop")
+    finally:
+        hub.stop()
+    assert {"orders/create", "orders/updated", "orders/paid"} <= set(topics)
+    assert not [t for t in topics if t.endswith("/poll")]
