@@ -21,11 +21,12 @@ from causeway.connectors.hubspot.deals import order_from_deal
 from causeway.connectors.tryton.connector import PlacedSale, TrytonConnector
 from causeway.connectors.tryton.server import TrytonServer
 from causeway.connectors.tryton.warehouse import open_shipments, ship
-from causeway.engine import links, timeline
+from causeway.engine import links
 from causeway.hub import Hub
 from causeway.localserver import BackgroundServer
 from causeway.sandbox.hubspot.server import HubSpotSandboxServer
 from causeway.web.app import create_app
+from causeway.web.order_view import order_view, timeline
 from tests.e2e.harness import new_port
 
 pytestmark = pytest.mark.tryton
@@ -199,6 +200,10 @@ def test_a_deal_won_in_the_crm_becomes_exactly_one_confirmed_sale_despite_redeli
             (li.system, li.entity_type, li.external_id) for li in links.for_hub(conn, link.hub_id)
         }
     assert kinds == {(scene.name, "deal", deal_id), ("erp", "sale", str(sale["id"]))}
+    # The hub's order view answers for a deal as for a store order.
+    view = order_view(scene.hub.store, scene.hub.jobs, scene.name, deal_id)
+    assert view is not None and view["status"] == "in_erp"
+    assert view["summary"]["erp_number"] == sale["number"]
 
 
 def test_a_deal_with_an_unknown_sku_is_parked_with_its_reason_while_another_goes_through(

@@ -12,14 +12,22 @@ from causeway.engine.jobs import JobQueue
 from causeway.engine.schema import entities, inbox
 from causeway.engine.store import Store
 from causeway.flows.orders_to_erp import ORDER
+from causeway.flows.quotes_to_erp import DEAL
+
+ORDER_KINDS = (ORDER, DEAL)
 
 
 def order_view(
     store: Store, jobs: JobQueue, system: str, external_id: str
 ) -> dict[str, Any] | None:
-    ordering_key = f"{system}:{ORDER}:{external_id}"
     with store.read() as conn:
-        link = links.find(conn, system, ORDER, external_id)
+        # An order is a store order, or a CRM deal that became an ERP sale.
+        kind, link = ORDER, None
+        for candidate in ORDER_KINDS:
+            link = links.find(conn, system, candidate, external_id)
+            if link is not None:
+                kind = candidate
+                break
         related = links.for_hub(conn, link.hub_id) if link else []
         entity = (
             conn.execute(select(entities).where(entities.c.hub_id == link.hub_id)).first()
@@ -29,10 +37,10 @@ def order_view(
         milestones = timeline.read(conn, link.hub_id) if link else []
         events = conn.execute(
             select(inbox.c.event_id, inbox.c.topic, inbox.c.received_at)
-            .where(inbox.c.source == system, inbox.c.entity_key == f"{ORDER}:{external_id}")
+            .where(inbox.c.source == system, inbox.c.entity_key == f"{kind}:{external_id}")
             .order_by(inbox.c.id)
         ).all()
-    history = jobs.for_key(ordering_key)
+    history = jobs.for_key(f"{system}:{kind}:{external_id}")
     if link is None and not history and not events:
         return None
     problem = next((j["last_error"] for j in reversed(history) if j["state"] == "dead"), None)
