@@ -3,6 +3,7 @@ the real Tryton, the Shopify sandbox and the HubSpot sandbox."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -266,3 +267,72 @@ def test_a_ticket_naming_an_unknown_order_is_parked_with_its_reason(
     )
     # The bad ticket blocked nothing: the other case has its order's state.
     assert ticket(crm, known)["causeway_shipment"] == "not shipped"
+
+
+def test_when_an_order_shows_two_customers_are_one_the_older_contact_is_kept(
+    hub: Hub, shop: httpx.Client, crm: HubSpotSandboxServer
+) -> None:
+    home = checkout(
+        shop, email="ana@example.com", first_name="Ana", last_name="Lima",
+        phone="+1 502 555 0111",
+        shipping_address={"address1": "1 Oak St", "city": "Louisville", "zip": "40202"},
+    )  # fmt: skip
+    into_erp_and_crm(hub, shop)
+    work = checkout(
+        shop, email="a.lima@work.example", first_name="Ana", last_name="Lima",
+        phone="+1 312 555 0222",
+        shipping_address={"address1": "77 Elm Rd", "city": "Chicago", "zip": "60601",
+                          "province_code": "IL"},
+    )  # fmt: skip
+    into_erp_and_crm(hub, shop)
+    older, newer = sorted(contacts(crm), key=lambda c: int(c["id"]))
+    assert props(older)["email"] == "ana@example.com"
+
+    # Her home email with her work phone: the golden record merges the two.
+    both = checkout(
+        shop, email="ana@example.com", first_name="Ana", last_name="Lima",
+        phone="(312) 555-0222",
+        shipping_address={"address1": "1 Oak St", "city": "Louisville", "zip": "40202"},
+    )  # fmt: skip
+    into_erp_and_crm(hub, shop)
+
+    kept = props(crm.control("GET", f"objects/contacts/{older['id']}").json())
+    assert kept["causeway_order_count"] == "3"
+    total = sum(Decimal(o["total_price"]) for o in (home, work, both))
+    assert Decimal(kept["causeway_lifetime_value"]) == total
+    with hub.store.read() as conn:
+        set_aside = links.find(conn, "crm", "contact", newer["id"])
+    assert set_aside is not None and set_aside.fingerprint == f"merged:{older['id']}"
+    assert hub.jobs.dead() == []
+
+
+def test_an_order_whose_customer_has_no_email_is_parked_and_blocks_no_other(
+    hub: Hub, shop: httpx.Client, crm: HubSpotSandboxServer
+) -> None:
+    good = checkout(shop, email="fine@example.com", first_name="Fi", last_name="Ne")
+    into_erp_and_crm(hub, shop)
+    # The store sent the order without an email (a phone order): orders-to-erp still
+    # placed it; the CRM cannot match a contact without one.
+    with hub.store.transaction() as conn:
+        order_id = str(good["id"])
+        row = conn.exec_driver_sql(
+            "SELECT id, body FROM inbox WHERE entity_key = ? ORDER BY id DESC LIMIT 1",
+            (f"order:{order_id}",),
+        ).one()
+        body = json.loads(row.body)
+        body["email"] = body["contact_email"] = None
+        body["customer"]["email"] = None
+        body["phone"] = "+1 502 555 0199"
+        conn.exec_driver_sql(
+            "UPDATE inbox SET body = ? WHERE id = ?", (json.dumps(body).encode(), row.id)
+        )
+        conn.exec_driver_sql("DELETE FROM links WHERE entity_type = 'customer_order'")
+        conn.exec_driver_sql("DELETE FROM cursors WHERE stream LIKE 'customers-to-crm%'")
+    checkout(shop, email="other@example.com", first_name="Ot", last_name="Her")
+    into_erp_and_crm(hub, shop)
+
+    (dead,) = hub.jobs.dead()
+    assert dead["flow"] == customers_to_crm.NAME
+    assert "has no email" in dead["last_error"] and good["name"] in dead["last_error"]
+    emails = sorted(props(c)["email"] for c in contacts(crm))
+    assert emails == ["fine@example.com", "other@example.com"]
