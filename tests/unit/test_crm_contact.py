@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from causeway.config.models import RfmThresholds
+from causeway.connectors.shopify.mapping import order_from_rest
 from causeway.flows import crm_contact
 from causeway.flows.case_state import describe
 from causeway.flows.crm_contact import CustomerFigures, OrderFact, contact_properties, segment
+from causeway.flows.customers_to_crm import channel_of, observed_customer
 
 TODAY = datetime(2026, 6, 1, 12, tzinfo=UTC)
 RFM = RfmThresholds(recent_days=90, lapsing_days=180, frequent_orders=3, high_value=Decimal(500))
@@ -116,3 +121,24 @@ def test_a_case_shows_the_orders_shipment_invoice_and_return_state() -> None:
         "causeway_invoice_state": "not invoiced",
         "causeway_return_state": "none",
     }
+
+
+def _vendor_order() -> dict[str, Any]:
+    for base in (Path(__file__).parents[2], Path("/work/shared")):
+        path = base / "vendor-samples" / "shopify" / "order.json"
+        if path.exists():
+            return json.loads(path.read_text())["order"]  # type: ignore[no-any-return]
+    pytest.skip("vendor-samples/shopify/order.json not found")
+
+
+def test_shopifys_own_sample_order_gives_the_customer_the_golden_record_needs() -> None:
+    order = order_from_rest(_vendor_order())
+    fields = observed_customer(order)
+    assert fields["email"] == "bob.norman@hostmail.com"
+    assert (fields["first_name"], fields["last_name"]) == ("Bob", "Norman")
+    assert fields["phone"] == "555-625-1199"  # the billing address's, as the order has no other
+    assert fields["address"]["street"] == "Chestnut Street 92"
+    assert fields["address"]["postal_code"] == "40202"
+    assert fields["address"]["country_code"] == "US"
+    assert channel_of("shop", order) == "shop/web"
+    assert order.customer.external_id == "207119551"
