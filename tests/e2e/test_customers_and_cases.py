@@ -73,6 +73,7 @@ def hub(
     }
     config["flows"]["customers-to-crm"] = {"source": "shop", "target": "crm", "every": "1h"}
     config["flows"]["cases"] = {"source": "crm", "target": "shop", "refresh_every": "1h"}
+    config["flows"]["cancellations"] = {"source": "shop", "target": "erp"}
     config["flows"]["fulfillments-to-channels"] = {
         "source": "erp",
         "targets": ["shop"],
@@ -81,7 +82,9 @@ def hub(
     running = Hub(parse_config(config, env={}))
     running.start(workers=0, scheduler=False)  # the test drives the worker itself
     server = BackgroundServer(create_app(running), port=port).start()
-    shop.put("/_sandbox/webhooks", json={"uri": f"{server.url}/webhooks/shop"}).raise_for_status()
+    topics = ["orders/create", "orders/updated", "orders/cancelled"]
+    subscription = {"uri": f"{server.url}/webhooks/shop", "topics": topics}
+    shop.put("/_sandbox/webhooks", json=subscription).raise_for_status()
     crm.control(
         "POST",
         "webhooks",
@@ -336,3 +339,48 @@ def test_an_order_whose_customer_has_no_email_is_parked_and_blocks_no_other(
     assert "has no email" in dead["last_error"] and good["name"] in dead["last_error"]
     emails = sorted(props(c)["email"] for c in contacts(crm))
     assert emails == ["fine@example.com", "other@example.com"]
+
+
+def test_a_cancellation_the_erp_refused_opens_one_case_on_the_customer(
+    hub: Hub,
+    shop: httpx.Client,
+    crm: HubSpotSandboxServer,
+    hubspot: HubSpotConnector,
+    tryton: TrytonConnector,
+) -> None:
+    order = checkout(shop, email="late@example.com", first_name="Lee", last_name="Late")
+    into_erp_and_crm(hub, shop)
+    (contact,) = contacts(crm)
+    with hub.store.read() as conn:
+        order_link = links.find(conn, "shop", "order", str(order["id"]))
+        assert order_link is not None
+        (sale,) = [s for s in links.for_hub(conn, order_link.hub_id) if s.entity_type == "sale"]
+    (shipment_id,) = open_shipments(tryton.rpc, int(sale.external_id))
+    ship(tryton.rpc, shipment_id, tracking_number="1ZLATE0001")
+    shop.post(f"/_sandbox/orders/{order['id']}/cancel", json={}).raise_for_status()
+    shop.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
+    hub.new_worker().run_until_idle(timeout=120)
+    (refused,) = hub.jobs.dead()
+    assert refused["flow"] == "cancellations"
+
+    def refresh_cases() -> None:
+        hub.run_flow(cases.NAME)
+        hub.new_worker().run_until_idle(timeout=120)
+
+    refresh_cases()
+    (case,) = crm.control("GET", "objects/tickets").json()
+    values = props(case)
+    assert values["subject"] == f"Cancellation refused: order {order['name']}"
+    assert "left the warehouse" in values["content"]
+    assert values["causeway_order_number"] == order["name"]
+    assert values["causeway_order_status"].startswith("in_erp")
+    assert hubspot.associated_ids("tickets", case["id"], "contacts") == [contact["id"]]
+
+    # Once per order: another refresh, or a crash that lost the hub's link to the
+    # ticket, opens no second case (HubSpot is searched by the case key first).
+    refresh_cases()
+    with hub.store.transaction() as conn:
+        conn.exec_driver_sql("DELETE FROM links WHERE entity_type = 'hub_case'")
+    refresh_cases()
+    assert [t["id"] for t in crm.control("GET", "objects/tickets").json()] == [case["id"]]
+    assert [j["flow"] for j in hub.jobs.dead()] == ["cancellations"]

@@ -26,6 +26,13 @@ from causeway.engine.store import Store
 from causeway.errors import PermanentError, RetryableError
 from causeway.flows.case_state import find_order, order_external_id, ticket_properties
 from causeway.flows.customer_orders import contact_links, customer_of_order, family
+from causeway.flows.hub_cases import (
+    HUB_CASE,
+    case_key,
+    open_case_job,
+    orders_needing_a_case,
+)
+from causeway.flows.hub_cases import ticket_properties as new_case_properties
 from causeway.flows.order_record import read_summary
 
 log = logging.getLogger("causeway.flows.cases")
@@ -61,6 +68,16 @@ class TicketSource(Protocol):
         self, email: str, properties: Sequence[str] = ()
     ) -> CrmObject | None: ...
     def ensure_properties(self, object_type: str, specs: Sequence[PropertySpec]) -> list[str]: ...
+    def search_tickets(
+        self, property_name: str, value: str, properties: Sequence[str] = ()
+    ) -> list[CrmObject]: ...
+    def create_ticket(
+        self,
+        properties: Mapping[str, str | None],
+        *,
+        contact_id: str,
+        deal_id: str | None = None,
+    ) -> CrmObject: ...
 
 
 def _fingerprint(properties: Mapping[str, str]) -> str:
@@ -97,6 +114,8 @@ class Cases:
             try:
                 if job.payload.get("refresh"):
                     self.refresh()
+                elif job.payload.get("open_case"):
+                    self.open_case(str(job.payload["open_case"]), str(job.payload["reason"]))
                 else:
                     self.sync_ticket(str(job.payload["ticket"]))
                 outcomes[job.id] = None
@@ -173,7 +192,8 @@ class Cases:
 
     # -- the scheduled refresh ---------------------------------------------------------
     def refresh(self) -> int:
-        """Queue a ticket job for every linked case whose order's state has changed."""
+        """Queue a ticket job for every linked case whose order's state has changed, and
+        an opening job for every order that needs a case the hub has not opened."""
         with self.store.read() as conn:
             tickets = links.all_of_type(conn, self.crm_system, TICKET)
             due = [
@@ -181,7 +201,35 @@ class Cases:
                 for ticket_id, link in tickets.items()
                 if link.fingerprint != _fingerprint(ticket_properties(conn, link.hub_id))
             ]
+            to_open = orders_needing_a_case(conn, self.crm_system)
         self.queue.enqueue(
-            *(ticket_job(self.crm_system, f"{TICKET}:{t}", refresh=True) for t in due)
+            *(ticket_job(self.crm_system, f"{TICKET}:{t}", refresh=True) for t in due),
+            *(open_case_job(NAME, self.crm_system, hub_id, why) for hub_id, why in to_open),
         )
-        return len(due)
+        return len(due) + len(to_open)
+
+    # -- cases the hub opens itself (flows/hub_cases.py) -------------------------------
+    def open_case(self, order_hub_id: str, reason: str) -> str:
+        """The ticket for this order and reason, created once; returns its id."""
+        self._ensure_properties()
+        key = case_key(order_hub_id, reason)
+        found = self.crm.search_tickets("causeway_case_key", key, ["causeway_case_key"])
+        if found:
+            ticket_id = found[0].id  # created before a crash that lost our link
+        else:
+            with self.store.read() as conn:
+                summary = read_summary(conn, order_hub_id)
+                contact_id = self._contact_of(conn, order_hub_id)
+            properties = new_case_properties(summary, order_hub_id, reason)
+            ticket_id = self.crm.create_ticket(properties, contact_id=contact_id).id
+        with self.store.transaction() as conn:
+            links.save(
+                conn,
+                hub_id=order_hub_id,
+                system=self.crm_system,
+                entity_type=HUB_CASE,
+                external_id=key,
+                fingerprint=ticket_id,
+            )
+        self.sync_ticket(ticket_id)
+        return ticket_id

@@ -143,4 +143,12 @@ TICKET_PROPERTIES = (
         GROUP_TICKETS,
         "Refunds and returns of the order (Causeway)",
     ),
+    _spec(
+        "causeway_case_key",
+        "Causeway case",
+        "string",
+        "text",
+        GROUP_TICKETS,
+        "Set on cases the hub opened itself: the order and the reason, so it opens each once",
+    ),
 )
