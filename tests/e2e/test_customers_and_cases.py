@@ -271,6 +271,32 @@ def test_a_ticket_naming_an_unknown_order_is_parked_with_its_reason(
     # The bad ticket blocked nothing: the other case has its order's state.
     assert ticket(crm, known)["causeway_shipment"] == "not shipped"
 
+    # The agent corrects the number: the change's webhook links the case to the order.
+    hubspot.update_ticket(unknown, {"causeway_order_number": order["name"]})
+    deliver_crm_webhooks(hub, crm)
+    assert ticket(crm, unknown)["causeway_order_status"].startswith("in_erp")
+    assert hubspot.associated_ids("tickets", unknown, "contacts") != []
+
+
+def test_a_ticket_moved_to_another_order_follows_that_order(
+    hub: Hub, shop: httpx.Client, crm: HubSpotSandboxServer, hubspot: HubSpotConnector
+) -> None:
+    first = checkout(shop, email="mo@example.com", first_name="Mo", last_name="Ves")
+    second = checkout(shop, email="mo@example.com", first_name="Mo", last_name="Ves")
+    into_erp_and_crm(hub, shop)
+    case = open_ticket(hubspot, first["name"])
+    deliver_crm_webhooks(hub, crm)
+
+    hubspot.update_ticket(case, {"causeway_order_number": str(second["id"])})  # by its id
+    deliver_crm_webhooks(hub, crm)
+
+    with hub.store.read() as conn:
+        linked = links.find(conn, "crm", "ticket", case)
+        second_order = links.find(conn, "shop", "order", str(second["id"]))
+    assert linked is not None and second_order is not None
+    assert linked.hub_id == second_order.hub_id
+    assert hub.jobs.dead() == []
+
 
 def test_when_an_order_shows_two_customers_are_one_the_older_contact_is_kept(
     hub: Hub, shop: httpx.Client, crm: HubSpotSandboxServer

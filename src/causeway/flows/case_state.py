@@ -7,11 +7,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from causeway.engine import links, timeline
 from causeway.engine.schema import entities
+from causeway.engine.schema import links as links_table
+from causeway.engine.store import now
 from causeway.flows.order_record import ORDER, read_summary
+
+TICKET = "ticket"  # link: (crm, ticket, ticket id) -> the order's hub id
 
 
 def find_order(conn: Connection, store: str, reference: str) -> str | None:
@@ -33,6 +37,31 @@ def find_order(conn: Connection, store: str, reference: str) -> str | None:
         if json.loads(row.summary or "{}").get("number") in (number, wanted):
             return str(row.hub_id)
     return None
+
+
+def link_ticket(
+    conn: Connection, crm: str, ticket_id: str, order_hub_id: str, fingerprint: str
+) -> None:
+    """Link the ticket to the order it names now; a ticket whose order number was
+    corrected moves to the new order, so the refresh follows the right one."""
+    links.save(
+        conn,
+        hub_id=order_hub_id,
+        system=crm,
+        entity_type=TICKET,
+        external_id=ticket_id,
+        fingerprint=fingerprint,
+    )
+    conn.execute(
+        update(links_table)
+        .where(
+            links_table.c.system == crm,
+            links_table.c.entity_type == TICKET,
+            links_table.c.external_id == ticket_id,
+            links_table.c.hub_id != order_hub_id,
+        )
+        .values(hub_id=order_hub_id, updated_at=now())
+    )
 
 
 def order_external_id(conn: Connection, store: str, hub_id: str) -> str | None:

@@ -24,7 +24,13 @@ from causeway.engine import links
 from causeway.engine.jobs import Job, JobQueue, NewJob
 from causeway.engine.store import Store
 from causeway.errors import PermanentError, RetryableError
-from causeway.flows.case_state import find_order, order_external_id, ticket_properties
+from causeway.flows.case_state import (
+    TICKET,
+    find_order,
+    link_ticket,
+    order_external_id,
+    ticket_properties,
+)
 from causeway.flows.customer_orders import contact_links, customer_of_order, family
 from causeway.flows.hub_cases import (
     HUB_CASE,
@@ -38,7 +44,6 @@ from causeway.flows.order_record import read_summary
 log = logging.getLogger("causeway.flows.cases")
 
 NAME = "cases"
-TICKET = "ticket"
 
 
 def topics(order_property: str) -> tuple[str, ...]:
@@ -159,14 +164,7 @@ class Cases:
         self.crm.associate("tickets", ticket_id, "contacts", contact_id)
         self.crm.update_ticket(ticket_id, properties)
         with self.store.transaction() as conn:
-            links.save(
-                conn,
-                hub_id=hub_id,
-                system=self.crm_system,
-                entity_type=TICKET,
-                external_id=ticket_id,
-                fingerprint=fingerprint,
-            )
+            link_ticket(conn, self.crm_system, ticket_id, hub_id, fingerprint)
         return True
 
     def _contact_of(self, conn: Any, hub_id: str) -> str:
