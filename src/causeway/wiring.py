@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from causeway.config.models import (
     CancellationsFlow,
+    CasesFlow,
     CatalogToChannelsFlow,
+    CustomersToCrmFlow,
     FilesExchangeFlow,
     FilesSystem,
     FlowSettings,
@@ -37,7 +39,9 @@ from causeway.engine.schedule import Schedule
 from causeway.engine.worker import Flow
 from causeway.flows import (
     cancellations,
+    cases,
     catalog_to_channels,
+    customers_to_crm,
     files_exchange,
     fulfillments_to_channels,
     margins_to_crm,
@@ -48,7 +52,9 @@ from causeway.flows import (
     stock_to_channels,
 )
 from causeway.flows.cancellations import Cancellations
+from causeway.flows.cases import Cases
 from causeway.flows.catalog_to_channels import CatalogToChannels
+from causeway.flows.customers_to_crm import CustomersToCrm
 from causeway.flows.files_exchange import FilesExchange
 from causeway.flows.fulfillments_to_channels import FulfillmentsToChannels
 from causeway.flows.margins_to_crm import MarginsToCrm
@@ -305,6 +311,46 @@ def wire_margins_to_crm(hub: Hub, settings: MarginsToCrmFlow) -> WiredFlow:
     return WiredFlow(flow, settings.effective_schedule(), run_payload={"run": True})
 
 
+def wire_customers_to_crm(hub: Hub, settings: CustomersToCrmFlow) -> WiredFlow:
+    from_files = isinstance(hub.config.systems[settings.source], FilesSystem)
+    flow = CustomersToCrm(
+        hub.store,
+        hub.jobs,
+        source=settings.source,
+        parsers=FILES_PARSERS if from_files else SHOPIFY_PARSERS,
+        target=settings.target,
+        target_connector=hub.connectors[settings.target],
+        customers=hub.config.customers,
+        rfm=settings.rfm,
+        batch_size=settings.batch_size,
+        overlap=timedelta(seconds=settings.overlap),
+    )
+    # Fed by orders that reached the ERP (the hub's own order links), not by webhooks:
+    # a run queues one job per order not counted yet.
+    return WiredFlow(flow, settings.effective_schedule(), run_payload={"run": True})
+
+
+def wire_cases(hub: Hub, settings: CasesFlow) -> WiredFlow:
+    crm = settings.source
+    flow = Cases(
+        hub.store,
+        hub.jobs,
+        source=crm,
+        source_connector=hub.connectors[crm],
+        store_system=settings.target,
+        order_property=settings.order_property,
+    )
+    return WiredFlow(
+        flow,
+        settings.effective_schedule(),
+        sources=(crm,),
+        topics=cases.topics(settings.order_property),
+        job_for=lambda record, _inbox_id: cases.ticket_job(crm, record.entity_key),
+        # A run refreshes the order state written on every case the hub has linked.
+        run_payload={"refresh": True},
+    )
+
+
 # Flow name in causeway.yaml -> how to wire it.
 WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     orders_to_erp.NAME: wire_orders_to_erp,
@@ -317,6 +363,8 @@ WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     returns_to_erp.NAME: wire_returns_to_erp,
     quotes_to_erp.NAME: wire_quotes_to_erp,
     margins_to_crm.NAME: wire_margins_to_crm,
+    customers_to_crm.NAME: wire_customers_to_crm,
+    cases.NAME: wire_cases,
 }
 
 

@@ -332,6 +332,49 @@ class MarginsToCrmFlow(FlowSettings):
         return Schedule(INTERVAL, every_seconds=self.every)
 
 
+class RfmThresholds(Strict):
+    """Where the RFM segments start (flows/crm_contact.py, docs/flows/customers-to-crm.md)."""
+
+    recent_days: int = Field(default=90, ge=1, description="last order within: recent")
+    lapsing_days: int = Field(
+        default=180, ge=1, description="no order for longer than this: at risk; twice it: lost"
+    )
+    frequent_orders: int = Field(default=3, ge=2, description="this many orders or more: frequent")
+    high_value: Decimal = Field(
+        default=Decimal("500"), ge=0, description="lifetime value at or above this: high value"
+    )
+
+
+class CustomersToCrmFlow(FlowSettings):
+    source: str = Field(description="the store system whose orders' customers reach the CRM")
+    target: str = Field(description="the HubSpot system that holds one contact per customer")
+    every: Duration = Field(
+        default=300.0, description="how often orders that reached the ERP are picked up"
+    )
+    overlap: Duration = Field(default=600.0, description="how far back each run looks again")
+    batch_size: int = Field(default=50, ge=1, le=100, description="orders per CRM batch upsert")
+    rfm: RfmThresholds = RfmThresholds()
+
+    def default_schedule(self) -> Schedule:
+        return Schedule(INTERVAL, every_seconds=self.every)
+
+
+class CasesFlow(FlowSettings):
+    source: str = Field(description="the HubSpot system whose tickets are service cases")
+    target: str = Field(description="the store system whose orders the tickets name")
+    refresh_every: Duration = Field(
+        default=300.0, description="how often open cases get their order's state again"
+    )
+    order_property: str = Field(
+        default="causeway_order_number",
+        description="the ticket property naming the order (#1001, 1001 or the store's order id)",
+    )
+
+    def default_schedule(self) -> Schedule:
+        # Tickets arrive by webhook; the order's state is refreshed on a schedule.
+        return Schedule(REALTIME, every_seconds=self.refresh_every)
+
+
 class Flows(Strict):
     orders_to_erp: OrdersToErpFlow | None = Field(default=None, alias="orders-to-erp")
     stock_to_channels: StockToChannelsFlow | None = Field(default=None, alias="stock-to-channels")
@@ -349,6 +392,8 @@ class Flows(Strict):
     files_exchange: FilesExchangeFlow | None = Field(default=None, alias="files-exchange")
     quotes_to_erp: QuotesToErpFlow | None = Field(default=None, alias="quotes-to-erp")
     margins_to_crm: MarginsToCrmFlow | None = Field(default=None, alias="margins-to-crm")
+    customers_to_crm: CustomersToCrmFlow | None = Field(default=None, alias="customers-to-crm")
+    cases: CasesFlow | None = None
 
     def configured(self) -> dict[str, FlowSettings]:
         """Flow name (as written in causeway.yaml) -> its settings, for enabled flows."""
@@ -509,6 +554,8 @@ class CausewayConfig(Strict):
             "files-exchange": (FilesSystem, erp),
             "quotes-to-erp": (HubSpotSystem, erp),
             "margins-to-crm": (erp, HubSpotSystem),
+            "customers-to-crm": ((store, FilesSystem), HubSpotSystem),
+            "cases": (HubSpotSystem, (store, FilesSystem)),
         }
         for flow, settings in self.flows.configured().items():
             source_kind, target_kind = kinds[flow]

@@ -280,6 +280,19 @@ class HubSpotConnector:
             raise PermanentError(f"HubSpot {object_type} {object_id} does not exist") from None
         return CrmObject.model_validate(body)
 
+    def associate(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
+        """Associate two objects with their default label (associations v4); idempotent."""
+        try:
+            self.client.request(
+                "PUT",
+                f"/crm/v4/objects/{from_type}/{from_id}/associations/default/{to_type}/{to_id}",
+            )
+        except HubSpotNotFound:
+            raise PermanentError(
+                f"HubSpot cannot associate {from_type} {from_id} with {to_type} {to_id}: "
+                "one of them does not exist"
+            ) from None
+
     def associated_ids(self, from_type: str, object_id: str, to_type: str) -> list[str]:
         """Ids of the `to_type` objects associated with one object (associations v4)."""
         ids: list[str] = []

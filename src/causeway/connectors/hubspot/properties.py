@@ -6,6 +6,7 @@ from causeway.connectors.hubspot.models import PropertySpec
 
 GROUP_CONTACTS = "contactinformation"
 GROUP_DEALS = "dealinformation"
+GROUP_TICKETS = "ticketinformation"
 
 
 def _spec(name: str, label: str, kind: str, field: str, group: str, text: str) -> PropertySpec:
@@ -96,5 +97,58 @@ DEAL_PROPERTIES = (
         "number",
         GROUP_DEALS,
         "ERP sale amount minus cost (Causeway)",
+    ),
+)
+
+# The order a service case is about (filled in by whoever opens the ticket), and the
+# order's state the cases flow keeps on it.
+TICKET_PROPERTIES = (
+    _spec(
+        "causeway_order_number",
+        "Order number",
+        "string",
+        "text",
+        GROUP_TICKETS,
+        "The store order this case is about: #1001, 1001 or the store's order id",
+    ),
+    _spec(
+        "causeway_order_status",
+        "Order status",
+        "string",
+        "text",
+        GROUP_TICKETS,
+        "The order's furthest milestone and ERP order number (Causeway)",
+    ),
+    _spec(
+        "causeway_shipment",
+        "Shipment",
+        "string",
+        "text",
+        GROUP_TICKETS,
+        "Carrier and tracking number of the order's shipment (Causeway)",
+    ),
+    _spec(
+        "causeway_invoice_state",
+        "Invoice state",
+        "string",
+        "text",
+        GROUP_TICKETS,
+        "The ERP invoice state and number of the order (Causeway)",
+    ),
+    _spec(
+        "causeway_return_state",
+        "Return state",
+        "string",
+        "text",
+        GROUP_TICKETS,
+        "Refunds and returns of the order (Causeway)",
+    ),
+    _spec(
+        "causeway_case_key",
+        "Causeway case",
+        "string",
+        "text",
+        GROUP_TICKETS,
+        "Set on cases the hub opened itself: the order and the reason, so it opens each once",
     ),
 )

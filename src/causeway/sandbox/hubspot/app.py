@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from causeway.sandbox.hubspot.api import router as api_router
+from causeway.sandbox.hubspot.associations import router as associations_router
 from causeway.sandbox.hubspot.control import router as control_router
 from causeway.sandbox.hubspot.faults import HubSpotFaultInjector, rate_limit_body
 from causeway.sandbox.hubspot.ratelimit import RollingLimit
@@ -116,4 +117,5 @@ def create_app(settings: HubSpotSandboxSettings | None = None) -> FastAPI:
 
     app.include_router(api_router)
     app.include_router(control_router)
+    app.include_router(associations_router)
     return app

@@ -23,6 +23,7 @@ SINGULAR = {"contacts": "contact", "deals": "deal", "line_items": "line_item", "
 ASSOCIATION_TARGETS = {16: "contacts", 15: "tickets", 28: "deals", 27: "tickets", 3: "contacts",
                        4: "deals", 19: "line_items", 20: "deals"}  # fmt: skip
 _REVERSE = {16: 15, 15: 16, 28: 27, 27: 28, 3: 4, 4: 3, 19: 20, 20: 19}
+REVERSE = _REVERSE  # for the associations module (default labels)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # The default properties every portal has (a subset: the ones the hub uses).
