@@ -281,8 +281,7 @@ def test_the_margin_in_the_crm_is_trytons_sale_amount_minus_cost_per_deal_and_pe
     assert Decimal(scene.read("deals", open_deal)["causeway_margin"]) == second
     contact = scene.contact(email)
     assert Decimal(contact["causeway_margin"]) == first + second
-    assert Decimal(contact["causeway_lifetime_value"]) == Decimal("78.00") + Decimal("27.00")
-    assert contact["causeway_order_count"] == "2"
+    # (Order count and lifetime value are customers-to-crm's to write, not this flow's.)
     assert scene.hub.jobs.dead() == []
 
     # Nothing changed in the ERP: the next run writes nothing to the CRM.
@@ -359,4 +358,6 @@ def test_a_customer_the_crm_refuses_is_named_while_the_other_margins_are_written
     tryton.rpc.write("party.contact_mechanism", [mechanism["id"]], {"value": typo_email})
     scene.run("margins-to-crm")
     assert len(scene.hub.jobs.dead()) == 1
-    assert scene.contact(typo_email)["causeway_order_count"] == "1"
+    assert scene.contact(typo_email)["causeway_margin"] == str(
+        expected_margin(tryton, typo_sale["id"])
+    )

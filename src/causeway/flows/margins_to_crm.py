@@ -6,8 +6,8 @@ of its goods (connectors/tryton/margins.py has the rule), then writes:
 
 - on each deal quotes-to-erp placed: causeway_margin, that sale's margin;
 - on each customer's contact, found or created by email (batch upsert):
-  causeway_margin, causeway_lifetime_value (untaxed amounts) and
-  causeway_order_count, summed over the customer's sales that are not cancelled.
+  causeway_margin, summed over the customer's sales that are not cancelled. (Order
+  count and lifetime value are customers-to-crm's, from the golden customer record.)
 
 Only what changed is written: a link (erp, "margin", sale id) keeps a fingerprint of
 the figures last written for the sale. A crash after the CRM write and before the
@@ -62,8 +62,6 @@ class CustomerTotals:
         return {
             "email": self.email,
             "causeway_margin": money(self.margin),
-            "causeway_lifetime_value": money(self.lifetime_value),
-            "causeway_order_count": str(self.order_count),
         }
 
 
