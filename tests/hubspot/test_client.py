@@ -12,8 +12,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from causeway.connectors.http_retry import RetryPolicy
 from causeway.connectors.hubspot.client import HubSpotClient, HubSpotNotFound
-from causeway.connectors.shopify.client import RetryPolicy
 from causeway.engine.rate import RateBudget
 from causeway.errors import PermanentError, RetryableError
 

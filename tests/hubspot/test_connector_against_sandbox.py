@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from causeway.connectors.http_retry import RetryPolicy
 from causeway.connectors.hubspot.client import HubSpotClient
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.models import SearchFilter
 from causeway.connectors.hubspot.properties import CONTACT_PROPERTIES, DEAL_PROPERTIES
-from causeway.connectors.shopify.client import RetryPolicy
 from causeway.errors import InvalidPayloadError, PermanentError, RetryableError
 from causeway.sandbox.hubspot.server import HubSpotSandboxServer
 from causeway.sandbox.hubspot.settings import HubSpotSandboxSettings

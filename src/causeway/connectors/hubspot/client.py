@@ -26,17 +26,13 @@ from collections.abc import Mapping
 from typing import Any, Self
 
 import httpx
-from tenacity import (
-    RetryError,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-    wait_random,
-)
 
-from causeway.connectors.shopify.client import RetryPolicy
-from causeway.connectors.shopify.client import _retry_after_seconds as retry_after_seconds
+from causeway.connectors.http_retry import (
+    RetryPolicy,
+    Transient,
+    retry_after_seconds,
+    with_transient_retries,
+)
 from causeway.engine.rate import RateBudget
 from causeway.errors import PermanentError, RetryableError
 
@@ -60,10 +56,6 @@ class HubSpotError(PermanentError):
 
 class HubSpotNotFound(HubSpotError):
     """The object (or endpoint) does not exist: HTTP 404."""
-
-
-class _Transient(Exception):
-    """Worth retrying right here: 5xx, timeout, connection reset."""
 
 
 class _Throttled(Exception):
@@ -146,23 +138,14 @@ class HubSpotClient:
     def _with_transient_retries(
         self, method: str, path: str, body: Any, params: Mapping[str, Any] | None
     ) -> tuple[int, Any]:
-        retrying = Retrying(
-            stop=stop_after_attempt(self.retry.max_attempts),
-            wait=wait_exponential(multiplier=self.retry.backoff_initial, max=self.retry.backoff_max)
-            + wait_random(0, 1.0),
-            retry=retry_if_exception_type(_Transient),
+        return with_transient_retries(
+            self.retry,
+            what=f"HubSpot {self.base_url}",
             sleep=self.budget.sleep,
-            before_sleep=self._count_retry,
+            on_retry=self._count_retry,
+            call=self._attempt,
+            args=(method, path, body, params),
         )
-        try:
-            return retrying(self._attempt, method, path, body, params)
-        except RetryError as error:
-            cause = error.last_attempt.exception()
-            raise RetryableError(
-                f"HubSpot {self.base_url} unavailable after {self.retry.max_attempts} "
-                f"attempts: {cause}",
-                retry_after=self.retry.backoff_max,
-            ) from cause
 
     def _count_retry(self, state: Any) -> None:
         self.transient_retries += 1
@@ -180,7 +163,7 @@ class HubSpotClient:
         try:
             response = self._http.request(method, path, json=body, params=params)
         except httpx.TransportError as error:
-            raise _Transient(f"{type(error).__name__}: {error}") from error
+            raise Transient(f"{type(error).__name__}: {error}") from error
         self._observe(response.headers)
         status = response.status_code
         if status == 429:
@@ -188,7 +171,7 @@ class HubSpotClient:
             raise self._throttled(response)
         self._refused_in_a_row = 0
         if status >= 500:
-            raise _Transient(f"HTTP {status} on {method} {path}")
+            raise Transient(f"HTTP {status} on {method} {path}")
         if status == 204 or not response.content:
             payload: Any = None
         else:
@@ -196,7 +179,7 @@ class HubSpotClient:
                 payload = response.json()
             except ValueError:
                 if status < 400:
-                    raise _Transient(f"HTTP {status} with a non-JSON body") from None
+                    raise Transient(f"HTTP {status} with a non-JSON body") from None
                 payload = {"message": response.text[:300]}
         if status >= 400:
             raise _refusal(method, path, status, payload)

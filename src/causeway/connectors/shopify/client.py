@@ -25,23 +25,18 @@ clock and sleep instead of waiting.
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Self
 
 import httpx
-from tenacity import (
-    RetryError,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-    wait_random,
-)
 
+from causeway.connectors.http_retry import (
+    RetryPolicy,
+    Transient,
+    retry_after_seconds,
+    with_transient_retries,
+)
 from causeway.connectors.shopify.queries import API_VERSION
 from causeway.engine.rate import RateBudget
 from causeway.errors import PermanentError, RetryableError
@@ -53,46 +48,12 @@ DEFAULT_RESTORE_RATE = 50.0
 DEFAULT_ESTIMATE = 10.0  # a small query or a mutation, until Shopify reports the cost
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard the client tries before handing the failure to the job's own backoff.
-
-    max_attempts bounds transient failures (5xx, timeouts) per request; backoff
-    grows from backoff_initial, doubling with jitter, up to backoff_max seconds.
-    max_throttle_waits bounds THROTTLED / 429 answers waited out per request.
-    """
-
-    max_attempts: int = 6
-    backoff_initial: float = 0.5
-    backoff_max: float = 30.0
-    max_throttle_waits: int = 20
-
-
-class _Transient(Exception):
-    """A failure worth retrying right here (5xx, timeout, connection reset)."""
-
-
 class _Throttled(Exception):
     """Shopify asked us to slow down; `retry_after` is the wait it implies."""
 
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-
-
-def _retry_after_seconds(value: str | None, default: float = 1.0) -> float:
-    """Retry-After as seconds: a number ("2.0") or an HTTP date."""
-    if not value:
-        return default
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return default
-    return max(0.0, when.timestamp() - time.time())
 
 
 class ShopifyGraphQL:
@@ -173,25 +134,14 @@ class ShopifyGraphQL:
     # ----------------------------------------------------------------- private
 
     def _with_transient_retries(self, document: str, payload: dict[str, Any]) -> dict[str, Any]:
-        retrying = Retrying(
-            stop=stop_after_attempt(self.retry.max_attempts),
-            # 0.5, 1, 2, 4 ... s plus up to 1 s of jitter, so that workers that failed
-            # together do not all come back in the same instant.
-            wait=wait_exponential(multiplier=self.retry.backoff_initial, max=self.retry.backoff_max)
-            + wait_random(0, 1.0),
-            retry=retry_if_exception_type(_Transient),
+        return with_transient_retries(
+            self.retry,
+            what=f"Shopify {self.shop_url}",
             sleep=self.budget.sleep,
-            before_sleep=self._count_retry,
+            on_retry=self._count_retry,
+            call=self._attempt,
+            args=(document, payload),
         )
-        try:
-            return retrying(self._attempt, document, payload)
-        except RetryError as error:
-            cause = error.last_attempt.exception()
-            raise RetryableError(
-                f"Shopify {self.shop_url} unavailable after {self.retry.max_attempts} "
-                f"attempts: {cause}",
-                retry_after=self.retry.backoff_max,
-            ) from cause
 
     def _count_retry(self, state: Any) -> None:
         self.transient_retries += 1
@@ -209,9 +159,9 @@ class ShopifyGraphQL:
             try:
                 response = self._http.post(self.endpoint, json=payload)
             except httpx.TransportError as error:  # timeouts, refused, reset, protocol
-                raise _Transient(f"{type(error).__name__}: {error}") from error
+                raise Transient(f"{type(error).__name__}: {error}") from error
             self._check_status(response)
-        except (_Transient, _Throttled):
+        except (Transient, _Throttled):
             # Shopify did not run the query, so it did not charge for it either.
             self.budget.refund(estimate)
             raise
@@ -219,9 +169,9 @@ class ShopifyGraphQL:
             body = response.json()
         except ValueError:
             # A 200 that is not JSON comes from a proxy or a half-written answer.
-            raise _Transient(f"HTTP {response.status_code} with a non-JSON body") from None
+            raise Transient(f"HTTP {response.status_code} with a non-JSON body") from None
         if not isinstance(body, dict):
-            raise _Transient(f"HTTP {response.status_code} with a non-object JSON body")
+            raise Transient(f"HTTP {response.status_code} with a non-object JSON body")
         requested = self._observe_cost(document, estimate, body)
         errors = body.get("errors")
         if errors:
@@ -236,11 +186,11 @@ class ShopifyGraphQL:
         if status < 400:
             return
         if status == 429:
-            wait = _retry_after_seconds(response.headers.get("Retry-After"))
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
             self.budget.pause(wait)
             raise _Throttled(f"HTTP 429, Retry-After {wait:g}s", wait)
         if status >= 500:
-            raise _Transient(f"HTTP {status}")
+            raise Transient(f"HTTP {status}")
         if status == 401:
             raise PermanentError(
                 f"Shopify {self.shop_url} rejected the access token (HTTP 401): the "
@@ -298,7 +248,7 @@ class ShopifyGraphQL:
         messages = "; ".join(_error_message(e) for e in items)
         if "INTERNAL_SERVER_ERROR" in codes:
             # Shopify documents this one as passing: it asks clients to retry.
-            raise _Transient(f"GraphQL INTERNAL_SERVER_ERROR: {messages}")
+            raise Transient(f"GraphQL INTERNAL_SERVER_ERROR: {messages}")
         if "MAX_COST_EXCEEDED" in codes:
             raise PermanentError(
                 f"Shopify refused a query whose requested cost is {requested:g} points, over "
