@@ -20,7 +20,7 @@ from causeway.config import parse_config
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.ingress import HubSpotIngress
 from causeway.connectors.hubspot.webhooks import sign_v3
-from causeway.connectors.shopify.ingress import WebhookRejected
+from causeway.connectors.ingress import WebhookRejected
 from causeway.engine.schema import inbox
 from causeway.hub import Hub
 from causeway.localserver import BackgroundServer

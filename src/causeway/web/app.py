@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from causeway.connectors.shopify.ingress import WebhookRejected
+from causeway.connectors.ingress import WebhookRejected
 from causeway.engine.inbox import InboxRecord
 from causeway.hub import Hub
 from causeway.web.order_view import order_view

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from causeway.connectors.hubspot.webhooks import parse_events, verify_v3
-from causeway.connectors.shopify.ingress import WebhookRejected
+from causeway.connectors.ingress import WebhookRejected
 from causeway.engine.inbox import InboxRecord
 from causeway.errors import InvalidPayloadError
 

@@ -12,15 +12,9 @@ from collections.abc import Mapping
 
 import orjson
 
+from causeway.connectors.ingress import WebhookRejected
 from causeway.connectors.shopify.webhooks import WebhookHeaders, entity_key, verify_webhook
 from causeway.engine.inbox import InboxRecord
-
-
-class WebhookRejected(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
 
 # Only these headers are kept with the body; the HMAC is not worth storing.
 _KEPT = (
