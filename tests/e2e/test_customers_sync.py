@@ -9,6 +9,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from causeway.config import parse_config
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.webhooks import sign_v3
 from causeway.connectors.tryton.connector import TrytonConnector
+from causeway.connectors.tryton.parties import has_credit_limit
 from causeway.connectors.tryton.server import TrytonServer
 from causeway.customers import storage
 from causeway.engine import links
@@ -311,3 +313,29 @@ def test_a_malformed_crm_value_is_parked_with_its_reason_and_blocks_no_other_cha
     assert dead["flow"] == customers_sync.NAME
     assert "credit_limit" in dead["last_error"] and ana.contact_id in dead["last_error"]
     assert party_details(erp, ana.party_id)["phones"] == ["+15025550177"]
+
+
+def test_the_erps_credit_limit_reaches_the_contact_and_survives_an_older_crm_value(
+    running: Running,
+    shop: httpx.Client,
+    crm: HubSpotSandboxServer,
+    erp: TrytonConnector,
+    prefix: str,
+) -> None:
+    if not has_credit_limit(erp.rpc):
+        pytest.skip("this Tryton build predates account_credit_limit: rebuild it (make tryton)")
+    ana = customer_everywhere(running, shop, crm, f"{prefix}ana@example.com")
+    erp.rpc.write("party.party", [ana.party_id], {"credit_limit_amount": Decimal("5000")})
+    sync(running, crm)
+    assert contact(crm, ana.contact_id)["properties"]["causeway_credit_limit"] == "5000.00"
+    assert golden(running, ana.golden_id)["credit_limit"] == "5000.00"
+
+    # A week-old edit of the limit in the CRM arrives: the ERP owns it, nothing changes.
+    before = contact(crm, ana.contact_id)["updatedAt"]
+    week_ago = time.time() - 7 * 86400
+    late_crm_event(running, ana.contact_id, "causeway_credit_limit", "9000", week_ago, 9201)
+    assert golden(running, ana.golden_id)["credit_limit"] == "5000.00"
+    assert contact(crm, ana.contact_id)["updatedAt"] == before
+    (party,) = erp.rpc.read("party.party", [ana.party_id], ["credit_limit_amount"])
+    assert Decimal(str(party["credit_limit_amount"])) == Decimal("5000")
+    assert running.hub.jobs.dead() == []

@@ -97,6 +97,7 @@ class TrytonConnector:
         self.cancellations = SaleCancellations(self.rpc, system=system)
         self.returns = ReturnSales(self.rpc, system=system)
         self.stock = Stock(self.rpc, self.master, system=system, warehouse_code=warehouse_code)
+        self._credit_limit: bool | None = None  # has the build account_credit_limit?
 
     def close(self) -> None:
         self.rpc.close()
@@ -417,7 +418,9 @@ class TrytonConnector:
     def customers_since(
         self, since: dt.datetime | None
     ) -> tuple[list[PartyCustomer], dt.datetime | None]:
-        return parties.customers_since(self.rpc, since)
+        if self._credit_limit is None:
+            self._credit_limit = parties.has_credit_limit(self.rpc)
+        return parties.customers_since(self.rpc, since, credit_limit=self._credit_limit)
 
     def update_party_contact(
         self, party_id: int, values: Mapping[str, Any], region: str = "US"

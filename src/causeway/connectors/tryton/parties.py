@@ -2,16 +2,19 @@
 the hub keeps in step on them.
 
 The ERP owns a customer's payment term (party.customer_payment_term, a per-company
-value of the party); the CRM owns the email and phone, which live on the party's
-contact mechanisms. Reading is one search of the parties written since a cursor plus
-one read of their contact mechanisms; writing compares first, so a value the party
-already has is never written again.
+value of the party) and, with the account_credit_limit module, their credit limit
+(party.credit_limit_amount; read only when the build has the module); the CRM owns
+the email and phone, which live on the party's contact mechanisms. Reading is one
+search of the parties written since a cursor plus one read of their contact
+mechanisms; writing compares first, so a value the party already has is never
+written again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -28,6 +31,7 @@ PARTY_FIELDS = [
     "contact_mechanisms",
     "customer_payment_term.name",
 ]
+CREDIT_LIMIT = "credit_limit_amount"  # account_credit_limit
 # The golden fields a party's contact mechanisms hold, by mechanism type.
 MECHANISM_OF = {"email": "email", "phone": "phone"}
 
@@ -43,10 +47,19 @@ class PartyCustomer(BaseModel):
     email: str | None = None
     phone: str | None = None
     payment_terms: str | None = None
+    credit_limit: Decimal | None = None
 
     def observed(self) -> dict[str, Any]:
         values = {"email": self.email, "phone": self.phone, "payment_terms": self.payment_terms}
-        return {k: v for k, v in values.items() if v}
+        kept: dict[str, Any] = {k: v for k, v in values.items() if v}
+        if self.credit_limit is not None:
+            kept["credit_limit"] = str(self.credit_limit)
+        return kept
+
+
+def has_credit_limit(rpc: TrytonRPC) -> bool:
+    """Whether the party model has the credit limit (account_credit_limit installed)."""
+    return CREDIT_LIMIT in rpc.model("party.party", "fields_get", [CREDIT_LIMIT])
 
 
 def _mechanisms(rpc: TrytonRPC, ids: list[int]) -> dict[int, dict[str, str]]:
@@ -66,7 +79,7 @@ def _mechanisms(rpc: TrytonRPC, ids: list[int]) -> dict[int, dict[str, str]]:
 
 
 def customers_since(
-    rpc: TrytonRPC, since: dt.datetime | None
+    rpc: TrytonRPC, since: dt.datetime | None, *, credit_limit: bool = False
 ) -> tuple[list[PartyCustomer], dt.datetime | None]:
     """Parties with an email, created or written at or after `since` (all when None),
     oldest first, and the latest timestamp seen (the next cursor). A party without an
@@ -75,8 +88,9 @@ def customers_since(
     if since is not None:
         naive = since.astimezone(dt.UTC).replace(tzinfo=None)
         domain.append(["OR", ("write_date", ">=", naive), ("create_date", ">=", naive)])
+    fields = PARTY_FIELDS + ([CREDIT_LIMIT] if credit_limit else [])
     records = rpc.search_read(
-        "party.party", domain, PARTY_FIELDS, order=[("write_date", "ASC"), ("id", "ASC")]
+        "party.party", domain, fields, order=[("write_date", "ASC"), ("id", "ASC")]
     )
     mechanisms = _mechanisms(rpc, [m for r in records for m in r.get("contact_mechanisms") or []])
     parties = []
@@ -92,10 +106,15 @@ def customers_since(
                 email=held.get("email"),
                 phone=held.get("phone"),
                 payment_terms=term.get("name"),
+                credit_limit=_amount(record.get(CREDIT_LIMIT)),
             )
         )
     parties.sort(key=lambda p: (p.changed_at, p.id))
     return parties, latest_stamp(records)
+
+
+def _amount(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
 def _same(kind: str, held: str | None, wanted: str, region: str) -> bool:
