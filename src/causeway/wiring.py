@@ -17,6 +17,7 @@ from causeway.config.models import (
     CancellationsFlow,
     CasesFlow,
     CatalogToChannelsFlow,
+    CustomersSyncFlow,
     CustomersToCrmFlow,
     FilesExchangeFlow,
     FilesSystem,
@@ -41,6 +42,8 @@ from causeway.flows import (
     cancellations,
     cases,
     catalog_to_channels,
+    customer_fields,
+    customers_sync,
     customers_to_crm,
     files_exchange,
     fulfillments_to_channels,
@@ -54,6 +57,7 @@ from causeway.flows import (
 from causeway.flows.cancellations import Cancellations
 from causeway.flows.cases import Cases
 from causeway.flows.catalog_to_channels import CatalogToChannels
+from causeway.flows.customers_sync import CustomersSync
 from causeway.flows.customers_to_crm import CustomersToCrm
 from causeway.flows.files_exchange import FilesExchange
 from causeway.flows.fulfillments_to_channels import FulfillmentsToChannels
@@ -351,6 +355,30 @@ def wire_cases(hub: Hub, settings: CasesFlow) -> WiredFlow:
     )
 
 
+def wire_customers_sync(hub: Hub, settings: CustomersSyncFlow) -> WiredFlow:
+    crm = settings.target
+    flow = CustomersSync(
+        hub.store,
+        hub.inbox,
+        hub.jobs,
+        erp=settings.source,
+        erp_connector=hub.connectors[settings.source],
+        crm=crm,
+        crm_connector=hub.connectors[crm],
+        customers=hub.config.customers,
+        overlap=timedelta(seconds=settings.overlap),
+    )
+    return WiredFlow(
+        flow,
+        settings.effective_schedule(),
+        # The CRM's contact changes arrive by webhook; the ERP's parties are read by a run.
+        sources=(crm,),
+        topics=customer_fields.contact_topics(),
+        job_for=lambda record, inbox_id: customers_sync.contact_job(crm, record, inbox_id),
+        run_payload={"run": True},
+    )
+
+
 # Flow name in causeway.yaml -> how to wire it.
 WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     orders_to_erp.NAME: wire_orders_to_erp,
@@ -365,6 +393,7 @@ WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     margins_to_crm.NAME: wire_margins_to_crm,
     customers_to_crm.NAME: wire_customers_to_crm,
     cases.NAME: wire_cases,
+    customers_sync.NAME: wire_customers_sync,
 }
 
 

@@ -359,6 +359,19 @@ class CustomersToCrmFlow(FlowSettings):
         return Schedule(INTERVAL, every_seconds=self.every)
 
 
+class CustomersSyncFlow(FlowSettings):
+    source: str = Field(description="the ERP system whose parties' customer data is read")
+    target: str = Field(description="the HubSpot system whose contacts are kept in step")
+    every: Duration = Field(
+        default=300.0, description="how often parties changed in the ERP are read"
+    )
+    overlap: Duration = Field(default=600.0, description="how far back each run reads again")
+
+    def default_schedule(self) -> Schedule:
+        # Contact changes arrive by webhook; the ERP's parties are read on a schedule.
+        return Schedule(REALTIME, every_seconds=self.every)
+
+
 class CasesFlow(FlowSettings):
     source: str = Field(description="the HubSpot system whose tickets are service cases")
     target: str = Field(description="the store system whose orders the tickets name")
@@ -394,6 +407,7 @@ class Flows(Strict):
     margins_to_crm: MarginsToCrmFlow | None = Field(default=None, alias="margins-to-crm")
     customers_to_crm: CustomersToCrmFlow | None = Field(default=None, alias="customers-to-crm")
     cases: CasesFlow | None = None
+    customers_sync: CustomersSyncFlow | None = Field(default=None, alias="customers-sync")
 
     def configured(self) -> dict[str, FlowSettings]:
         """Flow name (as written in causeway.yaml) -> its settings, for enabled flows."""
@@ -556,6 +570,7 @@ class CausewayConfig(Strict):
             "margins-to-crm": (erp, HubSpotSystem),
             "customers-to-crm": ((store, FilesSystem), HubSpotSystem),
             "cases": (HubSpotSystem, (store, FilesSystem)),
+            "customers-sync": (erp, HubSpotSystem),
         }
         for flow, settings in self.flows.configured().items():
             source_kind, target_kind = kinds[flow]

@@ -152,3 +152,24 @@ TICKET_PROPERTIES = (
         "Set on cases the hub opened itself: the order and the reason, so it opens each once",
     ),
 )
+
+
+# What the ERP owns about a customer, shown on the contact (customers-sync).
+CUSTOMER_SYNC_PROPERTIES = (
+    _spec(
+        "causeway_payment_terms",
+        "Payment terms",
+        "string",
+        "text",
+        GROUP_CONTACTS,
+        "The customer's payment term in the ERP (Causeway; the ERP owns it)",
+    ),
+    _spec(
+        "causeway_credit_limit",
+        "Credit limit",
+        "number",
+        "number",
+        GROUP_CONTACTS,
+        "The customer's credit limit in the ERP (Causeway; the ERP owns it)",
+    ),
+)

@@ -13,10 +13,11 @@ searched before anything is created. A crash between create and confirm leaves a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Self
 
+from causeway.connectors.tryton import parties
 from causeway.connectors.tryton.amendments import AmendedSale, Amendments
 from causeway.connectors.tryton.cancellations import SaleCancellations, SaleCancelled
 from causeway.connectors.tryton.customers import CustomerResolver
@@ -37,6 +38,7 @@ from causeway.connectors.tryton.mapping import (
 )
 from causeway.connectors.tryton.margins import SaleFigures, read_sale_figures
 from causeway.connectors.tryton.masterdata import MasterData
+from causeway.connectors.tryton.parties import PartyCustomer
 from causeway.connectors.tryton.products import CatalogReader
 from causeway.connectors.tryton.returns import (
     PlacedReturn,
@@ -95,6 +97,7 @@ class TrytonConnector:
         self.cancellations = SaleCancellations(self.rpc, system=system)
         self.returns = ReturnSales(self.rpc, system=system)
         self.stock = Stock(self.rpc, self.master, system=system, warehouse_code=warehouse_code)
+        self._credit_limit: bool | None = None  # has the build account_credit_limit?
 
     def close(self) -> None:
         self.rpc.close()
@@ -410,3 +413,16 @@ class TrytonConnector:
 
     def set_stock(self, sku: str, quantity: Decimal) -> None:
         self.stock.set_quantity(sku, quantity)
+
+    # -- customers (connectors/tryton/parties.py) -------------------------------------
+    def customers_since(
+        self, since: dt.datetime | None
+    ) -> tuple[list[PartyCustomer], dt.datetime | None]:
+        if self._credit_limit is None:
+            self._credit_limit = parties.has_credit_limit(self.rpc)
+        return parties.customers_since(self.rpc, since, credit_limit=self._credit_limit)
+
+    def update_party_contact(
+        self, party_id: int, values: Mapping[str, Any], region: str = "US"
+    ) -> list[str]:
+        return parties.update_contact_details(self.rpc, party_id, values, region)
