@@ -247,7 +247,10 @@ def test_orders_wait_while_the_erp_is_down_and_land_once_it_is_back(
         shop.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
         worker = running.new_worker()
         worker.run_until_idle()
-        assert worker.stats.retried == 3 and not running.jobs.dead()
+        # Each order failed at least once (more on a slow machine, where a 200 ms backoff
+        # runs out before the worker looks again), none landed and none was given up.
+        assert worker.stats.retried >= 3 and worker.stats.done == 0
+        assert not running.jobs.dead()
         assert running.jobs.unfinished() == 3  # waiting, not lost
         erp.restart()
         deadline = time.monotonic() + 60
