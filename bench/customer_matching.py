@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _synthetic_customers import Observation, generate
 
-from causeway.config.models import CustomerSettings
+from causeway.config.customers import CustomerSettings
 from causeway.customers.matching import (
     Profile,
     best_match,

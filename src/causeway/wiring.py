@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from causeway.config.models import (
+from causeway.config.flows import (
     CancellationsFlow,
     CasesFlow,
     CatalogToChannelsFlow,
     CustomersSyncFlow,
     CustomersToCrmFlow,
     FilesExchangeFlow,
-    FilesSystem,
     FlowSettings,
     FulfillmentsToChannelsFlow,
     MarginsToCrmFlow,
@@ -30,6 +29,7 @@ from causeway.config.models import (
     ReturnsToErpFlow,
     StockToChannelsFlow,
 )
+from causeway.config.systems import FilesSystem
 from causeway.connectors.files.orders import order_from_json
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
 from causeway.connectors.shopify.payments import payment_from_rest

@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from causeway.config.models import CustomerSettings
+from causeway.config.customers import CustomerSettings
 from causeway.customers import merges, storage
 from causeway.customers.resolve import Resolution, resolve
 from causeway.engine import links

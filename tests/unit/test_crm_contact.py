@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from causeway.config.models import RfmThresholds
+from causeway.config.flows import RfmThresholds
 from causeway.connectors.shopify.mapping import order_from_rest
 from causeway.flows import crm_contact
 from causeway.flows.case_state import describe

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from causeway.config import parse_config
-from causeway.config.models import CustomerSettings, FieldRule
+from causeway.config.customers import CustomerSettings, FieldRule
 from causeway.customers import matching
 from causeway.customers.record import GoldenRecord, ObservedCustomer
 from causeway.customers.survivorship import apply

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from causeway.config import parse_config
-from causeway.config.models import CustomerSettings
+from causeway.config.customers import CustomerSettings
 from causeway.customers.record import GoldenRecord
 from causeway.customers.survivorship import apply
 from causeway.engine.schedule import REALTIME

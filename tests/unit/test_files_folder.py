@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from causeway.config.models import FilesSystem
+from causeway.config.systems import FilesSystem
 from causeway.connectors.files.connector import FilesConnector
 from causeway.connectors.files.exports import OrderStatus
 from causeway.connectors.files.folder import DropFolder, atomic_write

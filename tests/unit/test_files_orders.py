@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from causeway.config.models import FilesSystem
+from causeway.config.systems import FilesSystem
 from causeway.connectors.files.orders import (
     FileError,
     errors_csv,

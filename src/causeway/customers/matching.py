@@ -16,7 +16,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from causeway.config.models import CustomerSettings
+from causeway.config.customers import CustomerSettings
 from causeway.customers import normalise
 from causeway.customers.record import GoldenRecord
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from causeway.config.models import CustomerSettings
+from causeway.config.customers import CustomerSettings
 from causeway.customers import storage
 from causeway.customers.matching import record_keys
 from causeway.customers.record import GoldenRecord

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection
 
-from causeway.config.models import CustomerSettings
+from causeway.config.customers import CustomerSettings
 from causeway.customers import normalise, storage
 from causeway.customers.matching import (
     Decision,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from causeway.config.models import CustomerSettings, FieldRule
+from causeway.config.customers import CustomerSettings, FieldRule
 from causeway.customers.record import FieldValue, GoldenRecord
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from causeway.config.models import RfmThresholds
+from causeway.config.flows import RfmThresholds
 
 CHAMPIONS = "champions"
 LOYAL = "loyal"

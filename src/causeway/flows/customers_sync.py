@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import orjson
 from sqlalchemy import Connection
 
-from causeway.config.models import CustomerSettings
+from causeway.config.customers import CustomerSettings
 from causeway.connectors.hubspot.models import BatchResult, CrmObject, PropertySpec
 from causeway.connectors.hubspot.properties import CUSTOMER_SYNC_PROPERTIES
 from causeway.connectors.tryton.parties import PartyCustomer

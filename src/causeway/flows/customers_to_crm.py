@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from causeway.config.models import CustomerSettings, RfmThresholds
+from causeway.config.customers import CustomerSettings
+from causeway.config.flows import RfmThresholds
 from causeway.connectors.hubspot.models import BatchResult, CrmObject, PropertySpec
 from causeway.connectors.hubspot.properties import CONTACT_PROPERTIES
 from causeway.customers import storage

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from causeway.config.models import FilesSystem
+from causeway.config.systems import FilesSystem
 from causeway.connectors.files.exports import (
     STATUS_FILE,
     STOCK_FILE,

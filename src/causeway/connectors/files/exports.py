@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from causeway.config.models import FilesSystem
+from causeway.config.systems import FilesSystem
 
 STOCK_FILE = "stock.csv"
 STATUS_FILE = "order-status.csv"

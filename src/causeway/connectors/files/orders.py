@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from causeway.config.models import FilesSystem
+from causeway.config.systems import FilesSystem
 from causeway.connectors.files.values import (
     parse_datetime,
     parse_decimal,

@@ -1,0 +1,133 @@
+"""causeway.yaml `systems:`: one model per kind of system (store, ERP, CRM, drop folder)."""
+
+from __future__ import annotations
+
+import codecs
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    Field,
+    SecretStr,
+    field_validator,
+)
+
+from causeway.config.base import Duration, Strict
+
+
+class ShopifySystem(Strict):
+    type: Literal["shopify"]
+    shop_url: str = Field(description="https://<store>.myshopify.com, or the sandbox URL")
+    access_token: SecretStr
+    webhook_secret: SecretStr
+    api_version: str = "2025-10"
+    location: str | None = Field(
+        default=None, description="location id or name; default: first active"
+    )
+    cost_bucket: float = 1000.0
+    cost_restore_per_second: float = 50.0
+
+
+class TrytonSystem(Strict):
+    type: Literal["tryton"]
+    url: str
+    database: str
+    username: str
+    password: SecretStr
+    warehouse: str = "WH"
+    shipping_sku: str = "SHIPPING"
+    discount_sku: str = "DISCOUNT"
+    payment_term: str | None = Field(
+        default="Direct", description="name of the payment term set on sales"
+    )
+    timeout: Duration = 60.0
+
+
+class HubSpotSystem(Strict):
+    """A HubSpot portal reached through a private app (CRM v3 API, webhooks signed v3)."""
+
+    type: Literal["hubspot"]
+    base_url: str = Field(
+        default="https://api.hubapi.com", description="HubSpot's API, or the sandbox URL"
+    )
+    access_token: SecretStr = Field(description="the private app's access token (Bearer)")
+    client_secret: SecretStr = Field(
+        description="the app's client secret: verifies X-HubSpot-Signature-v3 on webhooks"
+    )
+    portal_id: int | None = Field(
+        default=None, description="the HubSpot account (hub) id; webhooks from others are refused"
+    )
+    app_id: int | None = Field(default=None, description="the app id webhooks name, if known")
+    requests_per_interval: int = Field(
+        default=100,
+        ge=1,
+        description="HubSpot's burst limit per interval (private apps: 100 per 10 s, or more "
+        "with an API add-on); the X-HubSpot-RateLimit-* headers correct it at runtime",
+    )
+    interval_seconds: float = Field(default=10.0, gt=0, description="length of that interval")
+    timeout: Duration = 30.0
+
+
+# Canonical order fields a CSV column can fill (connectors/files/orders.py reads them).
+ORDER_FIELDS = (
+    *("order_number", "ordered_at", "email", "customer_name", "first_name", "last_name"),
+    *("phone", "company", "street", "street2", "city", "postal_code", "region"),
+    *("country_code", "currency", "sku", "title", "quantity", "unit_price", "shipping"),
+    *("tax_rate", "note"),
+)
+
+
+class FilesSystem(Strict):
+    """A drop folder: orders come in as CSV, stock and order status go out as CSV."""
+
+    type: Literal["files"]
+    folder: str = Field(description="holds in/, processed/, errors/ and out/ (created on start)")
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
+    encoding: str = Field(default="utf-8", description="e.g. utf-8, utf-8-sig, cp1252")
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="canonical order field -> CSV column name; unnamed fields use their own name",
+    )
+    date_format: str | None = Field(
+        default=None, description="strptime format of ordered_at; default: ISO 8601"
+    )
+    timezone: str = Field(default="UTC", description="zone of ordered_at values without one")
+    currency: str = Field(default="USD", description="used when a row has no currency")
+    prices_include_tax: bool = False
+
+    @field_validator("columns")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(ORDER_FIELDS))
+        if unknown:
+            raise ValueError(
+                f"unknown order field(s) {', '.join(unknown)}; known: {', '.join(ORDER_FIELDS)}"
+            )
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"{value!r} is not an encoding Python knows (try utf-8)") from None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone: use a name such as UTC") from None
+        return value
+
+    def column(self, field: str) -> str:
+        """The CSV column that holds a canonical field."""
+        return self.columns.get(field, field)
+
+
+System = Annotated[
+    ShopifySystem | TrytonSystem | FilesSystem | HubSpotSystem, Field(discriminator="type")
+]
