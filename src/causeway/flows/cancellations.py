@@ -34,6 +34,7 @@ from causeway.flows.events import batch_events, event_for, json_object
 from causeway.flows.order_record import (
     CANCELLED,
     ORDER,
+    SALE,
     order_hub_id,
     read_summary,
     record_cancelled_before_erp,
@@ -42,7 +43,6 @@ from causeway.flows.order_record import (
 )
 from causeway.flows.orders_to_erp import (
     POLL_TOPIC,
-    SALE,
     OrderParsers,
     sale_reference,
 )

@@ -46,6 +46,7 @@ from causeway.flows.fulfillment_decisions import (
     reached_store,
     tracking_url,
 )
+from causeway.flows.order_record import SALE
 
 log = logging.getLogger("causeway.flows.fulfillments_to_channels")
 
@@ -54,7 +55,6 @@ TOPIC = "shipments/done"  # inbox topic of a done ERP shipment found by the poll
 SHIPMENT = "shipment"  # link: ERP shipment id -> the order's hub id, fingerprint = fulfillment
 FULFILLMENT = "fulfillment"  # link: store fulfillment id -> the order's hub id
 ORDER = "order"
-SALE = "sale"
 
 
 class ShipmentSource(Protocol):

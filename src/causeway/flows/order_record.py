@@ -17,8 +17,10 @@ from sqlalchemy import Connection, select
 from causeway.engine import links, timeline
 from causeway.engine.schema import entities
 from causeway.engine.store import now
+from causeway.model import Order
 
 ORDER = "order"
+SALE = "sale"  # the ERP sale's link on the order's hub id
 # The order-link fingerprint of an order cancelled before it reached the ERP: the
 # ERP must never get it (orders-to-erp treats it as done).
 CANCELLED = "cancelled"
@@ -113,3 +115,44 @@ def record_cancelled_before_erp(
         at=timestamp(cancelled_at) if cancelled_at else None,
         detail={"reason": reason, "erp": "never placed: cancelled before it reached the ERP"},
     )
+
+
+def record_placed(
+    conn: Connection,
+    hub_id: str,
+    *,
+    order: Order,
+    reference: str,
+    sale: Any,
+    target: str,
+    state: str,
+    received_at: float,
+    sale_fingerprint: str | None,
+    **summary: Any,
+) -> None:
+    """The ERP has the order as `sale`: the sale's link on the order's hub id, the order's
+    summary (with `summary`'s extra keys) and its received and in_erp milestones."""
+    links.save(
+        conn,
+        hub_id=hub_id,
+        system=target,
+        entity_type=SALE,
+        external_id=str(sale.sale_id),
+        fingerprint=sale_fingerprint,
+    )
+    update_order(
+        conn,
+        hub_id,
+        state=state,
+        number=order.number,
+        reference=reference,
+        erp_number=sale.number,
+        erp_state=sale.state,
+        total=str(order.total),
+        erp_total=str(sale.total_amount),
+        currency=order.currency,
+        email=order.customer.email,
+        **summary,
+    )
+    timeline.record(conn, hub_id, "received", at=received_at)
+    timeline.record(conn, hub_id, "in_erp", detail={"erp_number": sale.number})

@@ -20,7 +20,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, Protocol
 
-from causeway.engine import links, timeline
+from causeway.engine import links
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
 from causeway.engine.jobs import Job, NewJob
@@ -33,8 +33,8 @@ from causeway.flows.order_record import (
     CANCELLED,
     order_hub_id,
     record_cancelled_before_erp,
+    record_placed,
     timestamp,
-    update_order,
 )
 from causeway.model import Order
 
@@ -44,7 +44,6 @@ NAME = "orders-to-erp"
 POLL_TOPIC = "orders/poll"  # inbox topic of orders found by the reconciling poll
 ORDER_TOPICS = ("orders/create", "orders/updated", "orders/paid", POLL_TOPIC)
 ORDER = "order"
-SALE = "sale"
 # Order-link fingerprints after which no event of the order is placed again.
 SETTLED = ("in_erp", CANCELLED)
 
@@ -245,31 +244,19 @@ class OrdersToErp:
                 fingerprint="in_erp",
                 remote_updated_at=timestamp(order.updated_at),
             )
-            links.save(
-                conn,
-                hub_id=hub_id,
-                system=self.target,
-                entity_type=SALE,
-                external_id=str(sale.sale_id),
-                fingerprint=sale.state,
-            )
-            update_order(
+            record_placed(
                 conn,
                 hub_id,
-                state="in_erp",
-                number=order.number,
+                order=order,
                 reference=reference,
-                erp_number=sale.number,
-                erp_state=sale.state,
-                total=str(order.total),
-                erp_total=str(sale.total_amount),
-                currency=order.currency,
-                email=order.customer.email,
+                sale=sale,
+                target=self.target,
+                state="in_erp",
+                received_at=timestamp(order.created_at),
+                sale_fingerprint=sale.state,
                 financial_status=str(order.financial_status),
                 lines_fingerprint=lines_fingerprint(order),
             )
-            timeline.record(conn, hub_id, "received", at=timestamp(order.created_at))
-            timeline.record(conn, hub_id, "in_erp", detail={"erp_number": sale.number})
 
     # -- the reconciling poll -------------------------------------------------
     def _current(self, external_id: str, updated_at: datetime) -> bool:

@@ -36,7 +36,7 @@ from causeway.engine.jobs import Job, NewJob
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
 from causeway.flows.events import batch_events, event_for, json_object
-from causeway.flows.order_record import timestamp, update_order
+from causeway.flows.order_record import SALE, record_placed, timestamp, update_order
 from causeway.model import Order
 
 log = logging.getLogger("causeway.flows.quotes_to_erp")
@@ -46,7 +46,6 @@ STAGE_TOPIC = "deal.propertyChange.dealstage"
 POLL_TOPIC = "deals/poll"  # inbox topic of won deals found by the reconciling poll
 TOPICS = (STAGE_TOPIC, POLL_TOPIC)
 DEAL = "deal"
-SALE = "sale"
 PLACED = "in_erp"
 
 
@@ -208,30 +207,19 @@ class QuotesToErp:
                 fingerprint=PLACED,
                 remote_updated_at=timestamp(order.updated_at),
             )
-            links.save(
-                conn,
-                hub_id=hub_id,
-                system=self.target,
-                entity_type=SALE,
-                external_id=str(sale.sale_id),
-                fingerprint=None,
-            )
-            update_order(
+            # The sale link's fingerprint is the state last written to the deal: none yet.
+            record_placed(
                 conn,
                 hub_id,
-                state=PLACED,
-                number=order.number,
+                order=order,
                 reference=reference,
-                erp_number=sale.number,
-                erp_state=sale.state,
-                total=str(order.total),
-                erp_total=str(sale.total_amount),
-                currency=order.currency,
-                email=order.customer.email,
+                sale=sale,
+                target=self.target,
+                state=PLACED,
+                received_at=timestamp(order.updated_at),
+                sale_fingerprint=None,
                 channel=f"{self.source} deal",
             )
-            timeline.record(conn, hub_id, "received", at=timestamp(order.updated_at))
-            timeline.record(conn, hub_id, "in_erp", detail={"erp_number": sale.number})
         return Placed(hub_id, order.external_id, str(sale.sale_id), None)
 
     # -- writing the ERP's view back to the deal ------------------------------
