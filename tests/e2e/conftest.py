@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.connectors.tryton.server import TrytonServer
 from causeway.sandbox.hubspot.server import HubSpotSandboxServer
@@ -111,3 +112,11 @@ def assert_matches_store_order(sale: dict[str, Any], order: dict[str, Any]) -> N
         if line["product_code"] not in ("SHIPPING", "DISCOUNT")
     )
     assert got == wanted
+
+
+@pytest.fixture
+def hubspot(crm: HubSpotSandboxServer) -> Iterator[HubSpotConnector]:
+    """A HubSpot connector to the test's `crm` sandbox (each CRM test module defines `crm`)."""
+    connector = HubSpotConnector(crm.url, crm.token, system="crm")
+    yield connector
+    connector.close()

@@ -12,6 +12,7 @@ from causeway.localserver import free_port
 
 SECRET = "e2e-webhook-secret"
 TOKEN = "shpat_e2e"
+CRM_SECRET = "e2e-hubspot-secret"  # the HubSpot app's client secret: signs CRM webhooks
 
 
 def hub_config(
@@ -37,3 +38,13 @@ def hub_config(
 
 def new_port() -> int:
     return free_port()
+
+
+def crm_system(crm: Any) -> dict[str, Any]:
+    """causeway.yaml's entry for the HubSpot sandbox `crm` (a HubSpotSandboxServer)."""
+    return {
+        "type": "hubspot",
+        "base_url": crm.url,
+        "access_token": crm.token,
+        "client_secret": CRM_SECRET,
+    }

@@ -27,16 +27,14 @@ from causeway.sandbox.hubspot.server import HubSpotSandboxServer
 from causeway.sandbox.hubspot.settings import HubSpotSandboxSettings
 from causeway.sandbox.shopify import SandboxServer
 from causeway.web.app import create_app
-from tests.e2e.harness import hub_config, new_port
+from tests.e2e.harness import CRM_SECRET, crm_system, hub_config, new_port
 
 pytestmark = pytest.mark.tryton
-
-CLIENT_SECRET = "e2e-hubspot-secret"
 
 
 @pytest.fixture(scope="module")
 def crm_server() -> Iterator[HubSpotSandboxServer]:
-    settings = HubSpotSandboxSettings(rate_max=1000, client_secret=CLIENT_SECRET)
+    settings = HubSpotSandboxSettings(rate_max=1000, client_secret=CRM_SECRET)
     with HubSpotSandboxServer(settings) as server:
         yield server
 
@@ -45,13 +43,6 @@ def crm_server() -> Iterator[HubSpotSandboxServer]:
 def crm(crm_server: HubSpotSandboxServer) -> HubSpotSandboxServer:
     crm_server.control("POST", "reset")
     return crm_server
-
-
-@pytest.fixture
-def hubspot(crm: HubSpotSandboxServer) -> Iterator[HubSpotConnector]:
-    connector = HubSpotConnector(crm.url, crm.token, system="crm")
-    yield connector
-    connector.close()
 
 
 @pytest.fixture
@@ -65,12 +56,7 @@ def hub(
 ) -> Iterator[Hub]:
     port = new_port()
     config = hub_config(tmp_path, tryton_server, sandbox.url, port, prefix=prefix)
-    config["systems"]["crm"] = {
-        "type": "hubspot",
-        "base_url": crm.url,
-        "access_token": crm.token,
-        "client_secret": CLIENT_SECRET,
-    }
+    config["systems"]["crm"] = crm_system(crm)
     config["flows"]["customers-to-crm"] = {"source": "shop", "target": "crm", "every": "1h"}
     config["flows"]["cases"] = {"source": "crm", "target": "shop", "refresh_every": "1h"}
     config["flows"]["cancellations"] = {"source": "shop", "target": "erp"}

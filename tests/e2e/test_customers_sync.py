@@ -31,11 +31,10 @@ from causeway.sandbox.hubspot.server import HubSpotSandboxServer
 from causeway.sandbox.hubspot.settings import HubSpotSandboxSettings
 from causeway.sandbox.shopify import SandboxServer
 from causeway.web.app import create_app
-from tests.e2e.harness import hub_config, new_port
+from tests.e2e.harness import CRM_SECRET, crm_system, hub_config, new_port
 
 pytestmark = pytest.mark.tryton
 
-CLIENT_SECRET = "e2e-sync-secret"
 WATCHED = ["phone", "email", "firstname", "lastname", "causeway_payment_terms"]
 
 
@@ -47,16 +46,9 @@ class Running:
 
 @pytest.fixture
 def crm() -> Iterator[HubSpotSandboxServer]:
-    settings = HubSpotSandboxSettings(rate_max=1000, client_secret=CLIENT_SECRET)
+    settings = HubSpotSandboxSettings(rate_max=1000, client_secret=CRM_SECRET)
     with HubSpotSandboxServer(settings) as server:
         yield server
-
-
-@pytest.fixture
-def hubspot(crm: HubSpotSandboxServer) -> Iterator[HubSpotConnector]:
-    connector = HubSpotConnector(crm.url, crm.token, system="crm")
-    yield connector
-    connector.close()
 
 
 @pytest.fixture
@@ -70,12 +62,7 @@ def running(
 ) -> Iterator[Running]:
     port = new_port()
     config = hub_config(tmp_path, tryton_server, sandbox.url, port, prefix=prefix)
-    config["systems"]["crm"] = {
-        "type": "hubspot",
-        "base_url": crm.url,
-        "access_token": crm.token,
-        "client_secret": CLIENT_SECRET,
-    }
+    config["systems"]["crm"] = crm_system(crm)
     config["flows"]["customers-to-crm"] = {"source": "shop", "target": "crm", "every": "1h"}
     config["flows"]["customers-sync"] = {"source": "erp", "target": "crm", "every": "1h"}
     hub = Hub(parse_config(config, env={}))
@@ -195,7 +182,7 @@ def late_crm_event(
         ]
     ).encode()
     stamp = str(int(time.time() * 1000))
-    signature = sign_v3(CLIENT_SECRET, "POST", running.url, body, stamp)
+    signature = sign_v3(CRM_SECRET, "POST", running.url, body, stamp)
     response = httpx.post(
         running.url,
         content=body,
