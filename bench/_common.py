@@ -7,11 +7,16 @@ import copy
 import hashlib
 import hmac
 import json
+import os
 import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine, text
 
 from causeway.connectors.tryton.server import TrytonServer, default_build_dir, ensure_built
 from causeway.demo import local_config
@@ -20,6 +25,9 @@ from causeway.sandbox.shopify import SandboxServer, SandboxSettings
 SECRET = "bench-secret"
 TOKEN = "shpat_bench"
 SKUS = [f"SKU-{n:04d}" for n in range(1, 41)]
+POSTGRES_ADMIN_URL = os.environ.get(
+    "CAUSEWAY_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def start_tryton() -> TrytonServer:
@@ -86,3 +94,18 @@ def hub_settings(
     config["flows"]["orders-to-erp"]["reconcile_every"] = "1h"
     del config["flows"]["stock-to-channels"]
     return config
+
+
+@contextmanager
+def postgres_database(tag: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for one run (dropped after), as a store URL."""
+    name = f"causeway_bench_{tag}_{uuid.uuid4().hex[:8]}".lower()
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -115,6 +115,25 @@ def test_published_values_are_recorded_in_bulk(store: Store) -> None:
     assert {k: v.fingerprint for k, v in found.items()} == {"A": "4", "B": "0"}
 
 
+def test_links_are_read_by_state_and_by_entity_without_loading_the_rest(store: Store) -> None:
+    with store.transaction() as conn:
+        for n, state in enumerate(["awaiting", "received", "awaiting", "received"]):
+            links.save(
+                conn,
+                hub_id=f"h{n}",
+                system="erp",
+                entity_type="return",
+                external_id=str(n),
+                fingerprint=state,
+            )
+    with store.read() as conn:
+        awaiting = links.all_of_type(conn, "erp", "return", fingerprint="awaiting")
+        by_hub = links.of_hubs(conn, "erp", "return", ["h1", "h3", "unknown"])
+        assert links.of_hubs(conn, "erp", "return", []) == {}
+    assert sorted(awaiting) == ["0", "2"]
+    assert {hub: link.external_id for hub, link in by_hub.items()} == {"h1": "1", "h3": "3"}
+
+
 def test_a_cursor_reads_back_with_overlap_and_never_moves_backwards(store: Store) -> None:
     cursor = Cursor(store, "erp", "stock-moves", timedelta(minutes=2))
     assert cursor.window_start() is None

@@ -74,11 +74,29 @@ def for_hub(conn: Connection, hub_id: str) -> list[Link]:
     return [_row_to_link(r) for r in rows]
 
 
-def all_of_type(conn: Connection, system: str, entity_type: str) -> dict[str, Link]:
+def all_of_type(
+    conn: Connection, system: str, entity_type: str, *, fingerprint: str | None = None
+) -> dict[str, Link]:
+    """Every link of a type, or only those with the given fingerprint (a state such as
+    "awaiting"): filtered in the store, so a hub with a million links reads only those."""
+    query = select(links).where(links.c.system == system, links.c.entity_type == entity_type)
+    if fingerprint is not None:
+        query = query.where(links.c.fingerprint == fingerprint)
+    return {link.external_id: link for link in map(_row_to_link, conn.execute(query))}
+
+
+def of_hubs(conn: Connection, system: str, entity_type: str, hub_ids: list[str]) -> dict[str, Link]:
+    """The links of a type in `system` for the given hub entities, by hub id."""
+    if not hub_ids:
+        return {}
     rows = conn.execute(
-        select(links).where(links.c.system == system, links.c.entity_type == entity_type)
+        select(links).where(
+            links.c.system == system,
+            links.c.entity_type == entity_type,
+            links.c.hub_id.in_(hub_ids),
+        )
     )
-    return {link.external_id: link for link in map(_row_to_link, rows)}
+    return {link.hub_id: link for link in map(_row_to_link, rows)}
 
 
 def save(

@@ -260,9 +260,7 @@ class QuotesToErp:
     def _placed(self, deal_ids: list[str]) -> dict[str, Placed]:
         with self.store.read() as conn:
             deals = links.find_many(conn, self.source, DEAL, deal_ids)
-            sales = {
-                link.hub_id: link for link in links.all_of_type(conn, self.target, SALE).values()
-            }
+            sales = links.of_hubs(conn, self.target, SALE, [d.hub_id for d in deals.values()])
         found = {}
         for deal_id, link in deals.items():
             sale = sales.get(link.hub_id)
@@ -303,10 +301,7 @@ class QuotesToErp:
     def refresh_states(self) -> int:
         """Write each placed sale's state to its deal when it changed; returns how many."""
         with self.store.read() as conn:
-            deal_ids = [
-                d for d, link in links.all_of_type(conn, self.source, DEAL).items()
-                if link.fingerprint == PLACED
-            ]  # fmt: skip
+            deal_ids = list(links.all_of_type(conn, self.source, DEAL, fingerprint=PLACED))
         placed = self._placed(deal_ids)
         by_sale = {int(p.sale_id): p for p in placed.values()}
         figures = self.erp.sale_figures(list(by_sale), with_costs=False)

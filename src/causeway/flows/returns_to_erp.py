@@ -228,8 +228,9 @@ class ReturnsToErp:
         with self.store.read() as conn:
             waiting = {
                 int(ext): link
-                for ext, link in links.all_of_type(conn, self.target, RETURN_SALE).items()
-                if link.fingerprint == AWAITING
+                for ext, link in links.all_of_type(
+                    conn, self.target, RETURN_SALE, fingerprint=AWAITING
+                ).items()
             }
         if not waiting:
             return 0
