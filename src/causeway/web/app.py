@@ -13,9 +13,10 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from causeway.connectors.ingress import WebhookRejected
-from causeway.engine.inbox import InboxRecord
+from causeway.engine.inbox import InboxRecord, unstorable
 from causeway.hub import Hub
 from causeway.web.order_view import order_view
 
@@ -37,9 +38,10 @@ def create_app(hub: Hub) -> FastAPI:
     app = FastAPI(title="Causeway", version="0.1.0")
     limit = hub.config.server.max_body_bytes
 
-    @app.exception_handler(HTTPException)
-    async def _plain_errors(_: Request, exc: HTTPException) -> JSONResponse:
-        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+    # Starlette's own (an unknown path, a wrong method) get the same {"error": ...} shape.
+    @app.exception_handler(StarletteHTTPException)
+    async def _plain_errors(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
     @app.post("/webhooks/{system}")
     async def receive_webhook(system: str, request: Request) -> dict[str, Any]:
@@ -54,6 +56,10 @@ def create_app(hub: Hub) -> FastAPI:
             records = ingress.records("POST", str(request.url), request.headers, body)
         except WebhookRejected as exc:
             raise HTTPException(exc.status, str(exc)) from None
+        for record in records:
+            # Refused alone, before it could fail the group commit of its neighbours.
+            if problem := unstorable(record):
+                raise HTTPException(400, f"event {record.event_id[:64]!r} not stored: {problem}")
         if len(records) != 1:
             return await _store_all(records)
         (record,) = records
@@ -83,7 +89,12 @@ def create_app(hub: Hub) -> FastAPI:
 
     @app.get("/api/orders/{system}/{external_id}")
     def get_order(system: str, external_id: str) -> dict[str, Any]:
-        view = order_view(hub.store, hub.jobs, system, external_id)
+        # No stored id holds a NUL (the inbox refuses it), and PostgreSQL cannot search one.
+        view = (
+            None
+            if "\x00" in system + external_id
+            else order_view(hub.store, hub.jobs, system, external_id)
+        )
         if view is None:
             raise HTTPException(404, f"the hub has seen no order {external_id} from {system!r}")
         return view
