@@ -99,6 +99,18 @@ def hostile_pg_hub(postgres_url: str) -> Iterator[Hub]:
     hub.stop()
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def either_hub(request: pytest.FixtureRequest) -> Hub:
+    """The hub on each store: PostgreSQL checks column widths and refuses NUL in text."""
+    return request.getfixturevalue("hostile_hub" if request.param == "sqlite" else "hostile_pg_hub")
+
+
+@pytest.fixture
+def either_client(either_hub: Hub) -> Iterator[TestClient]:
+    with TestClient(create_app(either_hub), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
 @pytest.fixture
 def app(hostile_hub: Hub) -> FastAPI:
     return create_app(hostile_hub)

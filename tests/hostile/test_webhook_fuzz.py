@@ -176,14 +176,14 @@ def test_unsigned_or_forged_deliveries_never_store_anything(
 @fuzz(150)
 @given(data=st.data())
 def test_signed_shopify_garbage_is_stored_or_refused_with_a_reason(
-    hostile_hub: Hub, client: TestClient, data: st.DataObject
+    either_hub: Hub, either_client: TestClient, data: st.DataObject
 ) -> None:
     body = data.draw(shopify_bodies(), label="body")
     headers = data.draw(shopify_headers(body, signed=True), label="headers")
-    before = rows(hostile_hub)
-    response = client.post("/webhooks/shop", content=body, headers=headers)
+    before = rows(either_hub)
+    response = either_client.post("/webhooks/shop", content=body, headers=headers)
     assert response.status_code in DELIBERATE, response.text
-    inbox_after, _ = rows(hostile_hub)
+    inbox_after, _ = rows(either_hub)
     if response.status_code == 200:
         answer = response.json()
         # Stored now, or the same event already was: nothing signed is dropped.
@@ -191,7 +191,7 @@ def test_signed_shopify_garbage_is_stored_or_refused_with_a_reason(
         assert answer["stored"] != answer["duplicate"]
     else:
         assert response.json()["error"], "a refusal says why"
-        assert rows(hostile_hub) == before
+        assert rows(either_hub) == before
 
 
 hubspot_events = st.fixed_dictionaries(
@@ -220,18 +220,18 @@ hubspot_events = st.fixed_dictionaries(
     )
 )
 def test_signed_hubspot_garbage_is_stored_or_refused_with_a_reason(
-    hostile_hub: Hub, client: TestClient, body: bytes
+    either_hub: Hub, either_client: TestClient, body: bytes
 ) -> None:
     headers = hubspot_headers("http://testserver/webhooks/crm", body)
-    before = rows(hostile_hub)
-    response = client.post("/webhooks/crm", content=body, headers=headers)
+    before = rows(either_hub)
+    response = either_client.post("/webhooks/crm", content=body, headers=headers)
     assert response.status_code in DELIBERATE, response.text
     if response.status_code == 200:
         answer = response.json()
-        assert rows(hostile_hub)[0] == before[0] + answer["stored"]
+        assert rows(either_hub)[0] == before[0] + answer["stored"]
     else:
         assert response.json()["error"], "a refusal says why"
-        assert rows(hostile_hub) == before
+        assert rows(either_hub) == before
 
 
 @pytest.mark.parametrize("secret", [SHOP_SECRET])
