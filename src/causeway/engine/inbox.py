@@ -39,6 +39,29 @@ class InboxRecord:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+# Keys a sender chose (event id, topic, the entity id in a body) go into the inbox's
+# columns (engine/schema.py) and, after the system's name, into a job's ordering key
+# (255 characters): past these lengths, or with a NUL (PostgreSQL text cannot hold
+# one), the insert would fail, and with it every record group-committed alongside.
+MAX_EVENT_ID = 128
+MAX_TOPIC = 128
+MAX_ENTITY_KEY = 160
+
+
+def unstorable(record: InboxRecord) -> str | None:
+    """Why the inbox cannot take this record as it is, or None when it can."""
+    for what, value, limit in (
+        ("event id", record.event_id, MAX_EVENT_ID),
+        ("topic", record.topic, MAX_TOPIC),
+        ("entity key", record.entity_key, MAX_ENTITY_KEY),
+    ):
+        if len(value) > limit:
+            return f"the {what} is {len(value)} characters long; at most {limit} are kept"
+        if "\x00" in value:
+            return f"the {what} contains a NUL character"
+    return None
+
+
 @dataclass(frozen=True)
 class StoredEvent:
     id: int

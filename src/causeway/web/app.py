@@ -13,11 +13,52 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from causeway.connectors.ingress import WebhookRejected
-from causeway.engine.inbox import InboxRecord
+from causeway.engine.inbox import InboxRecord, unstorable
 from causeway.hub import Hub
 from causeway.web.order_view import order_view
+
+
+class ErrorAnswer(BaseModel):
+    error: str
+
+
+# Every refusal the hub answers on purpose, as the OpenAPI spec declares it.
+_REFUSALS = {
+    400: "a signed delivery the hub cannot key or store (the reason says which part)",
+    401: "signature missing, forged, or (HubSpot) older than five minutes; nothing stored",
+    403: "a HubSpot event for another account than the configured portal_id",
+    404: "no such system, order or flow",
+    413: "the body is larger than server.max_body_bytes",
+    503: "not stored (the hub is starting or its store failed); the sender retries",
+}
+
+
+def _refusals(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorAnswer, "description": _REFUSALS[code]} for code in codes}
+
+
+# What the webhook route reads itself from the raw request (it must verify the exact
+# bytes), declared so that the spec, and fuzzers reading it, know the request's shape.
+_WEBHOOK_REQUEST = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {}}},
+    },
+    "parameters": [
+        {"name": name, "in": "header", "required": False, "schema": {"type": "string"}}
+        for name in (
+            "X-Shopify-Hmac-Sha256",
+            "X-Shopify-Topic",
+            "X-Shopify-Event-Id",
+            "X-HubSpot-Signature-v3",
+            "X-HubSpot-Request-Timestamp",
+        )
+    ],
+}
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:
@@ -37,11 +78,16 @@ def create_app(hub: Hub) -> FastAPI:
     app = FastAPI(title="Causeway", version="0.1.0")
     limit = hub.config.server.max_body_bytes
 
-    @app.exception_handler(HTTPException)
-    async def _plain_errors(_: Request, exc: HTTPException) -> JSONResponse:
-        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+    # Starlette's own (an unknown path, a wrong method) get the same {"error": ...} shape.
+    @app.exception_handler(StarletteHTTPException)
+    async def _plain_errors(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
-    @app.post("/webhooks/{system}")
+    @app.post(
+        "/webhooks/{system}",
+        responses=_refusals(400, 401, 403, 404, 413, 503),
+        openapi_extra=_WEBHOOK_REQUEST,
+    )
     async def receive_webhook(system: str, request: Request) -> dict[str, Any]:
         ingress = hub.ingress.get(system)
         if ingress is None:
@@ -54,6 +100,10 @@ def create_app(hub: Hub) -> FastAPI:
             records = ingress.records("POST", str(request.url), request.headers, body)
         except WebhookRejected as exc:
             raise HTTPException(exc.status, str(exc)) from None
+        for record in records:
+            # Refused alone, before it could fail the group commit of its neighbours.
+            if problem := unstorable(record):
+                raise HTTPException(400, f"event {record.event_id[:64]!r} not stored: {problem}")
         if len(records) != 1:
             return await _store_all(records)
         (record,) = records
@@ -81,14 +131,19 @@ def create_app(hub: Hub) -> FastAPI:
             ) from None
         return {"stored": sum(stored), "duplicates": len(stored) - sum(stored)}
 
-    @app.get("/api/orders/{system}/{external_id}")
+    @app.get("/api/orders/{system}/{external_id}", responses=_refusals(404))
     def get_order(system: str, external_id: str) -> dict[str, Any]:
-        view = order_view(hub.store, hub.jobs, system, external_id)
+        # No stored id holds a NUL (the inbox refuses it), and PostgreSQL cannot search one.
+        view = (
+            None
+            if "\x00" in system + external_id
+            else order_view(hub.store, hub.jobs, system, external_id)
+        )
         if view is None:
             raise HTTPException(404, f"the hub has seen no order {external_id} from {system!r}")
         return view
 
-    @app.post("/api/flows/{flow}/run")
+    @app.post("/api/flows/{flow}/run", responses=_refusals(404))
     def run_flow(flow: str) -> dict[str, Any]:
         if flow not in hub.flows:
             known = ", ".join(sorted(hub.flows)) or "none"

@@ -71,13 +71,17 @@ class HubSpotIngress:
                 raise WebhookRejected(
                     403, f"event {event.event_id} is for HubSpot account {event.portal_id}"
                 )
+            try:
+                body_of_event = orjson.dumps(raw)
+            except orjson.JSONEncodeError as error:  # e.g. a number beyond 64 bits
+                raise WebhookRejected(400, f"HubSpot event {event.event_id}: {error}") from None
             records.append(
                 InboxRecord(
                     source=self.system,
                     event_id=str(event.event_id),
                     topic=event.topic,
                     entity_key=event.entity_key,
-                    body=orjson.dumps(raw),
+                    body=body_of_event,
                     headers=kept,
                 )
             )

@@ -21,6 +21,10 @@ from causeway.connectors.hubspot.models import Model
 from causeway.errors import InvalidPayloadError
 
 MAX_AGE_MS = 5 * 60 * 1000
+# HubSpot's ids and times are 64-bit, its subscription types and property names short
+# (the topic, type + "." + property, must fit the inbox's 128 characters): anything
+# beyond is no HubSpot event.
+_INT64 = 2**63 - 1
 
 # HubSpot signs the URI with these characters decoded (its request-validation guide).
 _DECODED = {
@@ -74,15 +78,15 @@ def verify_v3(
 
 
 class WebhookEvent(Model):
-    event_id: int = Field(alias="eventId")
-    subscription_id: int | None = Field(default=None, alias="subscriptionId")
-    portal_id: int | None = Field(default=None, alias="portalId")
-    app_id: int | None = Field(default=None, alias="appId")
-    occurred_at: int = Field(alias="occurredAt")
-    subscription_type: str = Field(alias="subscriptionType")
-    attempt_number: int = Field(default=0, alias="attemptNumber")
-    object_id: int = Field(alias="objectId")
-    property_name: str | None = Field(default=None, alias="propertyName")
+    event_id: int = Field(alias="eventId", ge=0, le=_INT64)
+    subscription_id: int | None = Field(default=None, alias="subscriptionId", ge=0, le=_INT64)
+    portal_id: int | None = Field(default=None, alias="portalId", ge=0, le=_INT64)
+    app_id: int | None = Field(default=None, alias="appId", ge=0, le=_INT64)
+    occurred_at: int = Field(alias="occurredAt", ge=0, le=_INT64)
+    subscription_type: str = Field(alias="subscriptionType", min_length=1, max_length=40)
+    attempt_number: int = Field(default=0, alias="attemptNumber", ge=0, le=_INT64)
+    object_id: int = Field(alias="objectId", ge=0, le=_INT64)
+    property_name: str | None = Field(default=None, alias="propertyName", max_length=80)
     property_value: str | None = Field(default=None, alias="propertyValue")
     change_source: str | None = Field(default=None, alias="changeSource")
 

@@ -129,6 +129,18 @@ _ENTITIES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# Shopify ids are 64-bit numbers (or gid:// strings); anything longer, or with control
+# characters, is no id: the delivery is then kept as unkeyable and parked by its job.
+_MAX_ID = 100
+
+
+def _plausible_id(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return False
+    text = str(value)
+    return 0 < len(text) <= _MAX_ID and text.isprintable()
+
+
 def entity_key(topic: str, body_json: Mapping[str, Any] | bytes | str) -> str:
     """The job ordering key of a delivery: "order:450789469", "product:632910392", ...
 
@@ -156,6 +168,6 @@ def entity_key(topic: str, body_json: Mapping[str, Any] | bytes | str) -> str:
         kind, keys = _ENTITIES.get(resource, (resource.rstrip("s") or "unknown", ("id",)))
     for key in keys:
         value = body.get(key)
-        if isinstance(value, int | str) and not isinstance(value, bool) and str(value):
+        if _plausible_id(value):
             return f"{kind}:{value}"
     raise UnkeyableWebhookError(f"{topic} webhook body has no {' or '.join(keys)} to key it by")
