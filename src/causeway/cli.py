@@ -165,10 +165,14 @@ def _print_status(report: dict[str, Any]) -> None:
     else:
         console.print("no dead jobs")
     if report["alerts"]:
-        alerts = Table("alert", "subject", "since", "what", title="Alerts")
+        # A list, not a table: the messages are sentences and must wrap whole.
+        console.print(f"[bold red]Alerts ({len(report['alerts'])})[/bold red]")
         for alert in report["alerts"]:
-            alerts.add_row(alert["kind"], alert["subject"], _when(alert["since"]), alert["message"])
-        console.print(alerts)
+            console.print(
+                f"- {alert['kind']} [bold]{alert['subject']}[/bold] since "
+                f"{_when(alert['since'])}: {alert['message']}",
+                highlight=False,
+            )
     else:
         console.print("no alerts")
 

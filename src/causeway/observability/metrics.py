@@ -11,11 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 
+from causeway.config import CausewayConfig
 from causeway.engine.jobs import DEAD, DONE, HELD, QUEUED, RUNNING
+from causeway.engine.rate import RateBudget, RateBudgets
+from causeway.engine.store import Store
 from causeway.observability.alerts import evaluate
 from causeway.observability.facts import Facts, read_facts
 from causeway.observability.instruments import INSTRUMENTS
@@ -24,20 +28,22 @@ GAUGED_STATES = (QUEUED, HELD, RUNNING, DEAD)
 
 
 class HubCollector(Collector):
-    """Reads the store (and the hub's rate budgets) each time Prometheus scrapes."""
+    """Reads the store (and this process's rate budgets) each time Prometheus scrapes."""
 
-    def __init__(self, hub: Any) -> None:
-        self.hub = hub
+    def __init__(self, store: Store, config: CausewayConfig, budgets: RateBudgets) -> None:
+        self.store = store
+        self.config = config
+        self.budgets = budgets
 
     def collect(self) -> Iterator[Metric]:
-        facts = read_facts(self.hub.store)
-        flows = sorted(set(self.hub.config.flows.configured()) | {f for f, _ in facts.counts})
+        facts = read_facts(self.store)
+        flows = sorted(set(self.config.flows.configured()) | {f for f, _ in facts.counts})
         yield from _jobs(facts, flows)
         yield from _flows(facts, flows)
         yield from _cursors(facts)
         yield from _webhooks(facts)
-        yield from _budgets(self.hub.budgets.all())
-        yield from _alerts(self.hub.config, facts)
+        yield from _budgets(self.budgets.all())
+        yield from _alerts(self.config, facts)
 
 
 def _jobs(facts: Facts, flows: list[str]) -> Iterator[Metric]:
@@ -115,7 +121,7 @@ def _webhooks(facts: Facts) -> Iterator[Metric]:
     yield last
 
 
-def _budgets(budgets: list[Any]) -> Iterator[Metric]:
+def _budgets(budgets: list[RateBudget]) -> Iterator[Metric]:
     waits = CounterMetricFamily(
         "causeway_rate_budget_waits",
         "Requests that waited for their credential's rate budget (this process)",
@@ -132,7 +138,7 @@ def _budgets(budgets: list[Any]) -> Iterator[Metric]:
     yield from (waits, waited)
 
 
-def _alerts(config: Any, facts: Facts) -> Iterator[Metric]:
+def _alerts(config: CausewayConfig, facts: Facts) -> Iterator[Metric]:
     firing = evaluate(config, facts)
     alert = GaugeMetricFamily(
         "causeway_alert",
@@ -149,11 +155,14 @@ def _alerts(config: Any, facts: Facts) -> Iterator[Metric]:
 def hub_registry(hub: Any) -> CollectorRegistry:
     """One registry per hub app: its store-reading collector plus the process's instruments."""
     registry = CollectorRegistry()
-    registry.register(HubCollector(hub))
+    registry.register(HubCollector(hub.store, hub.config, hub.budgets))
     for instrument in INSTRUMENTS:
         registry.register(instrument)
     return registry
 
 
-def exposition(registry: CollectorRegistry) -> bytes:
-    return generate_latest(registry)
+def exposition(registry: CollectorRegistry, accept: str | None) -> tuple[bytes, str]:
+    """The scrape's body and content type: OpenMetrics if the scraper asks for it,
+    else Prometheus' classic text format (0.0.4), which every version reads."""
+    encode, content_type = choose_encoder(accept or "")
+    return encode(registry), content_type

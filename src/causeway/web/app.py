@@ -14,7 +14,6 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST
 
 from causeway.connectors.ingress import WebhookRejected
 from causeway.engine.inbox import InboxRecord
@@ -116,8 +115,9 @@ def create_app(hub: Hub) -> FastAPI:
     registry = hub_registry(hub)
 
     @app.get("/metrics")
-    def metrics() -> Response:
-        return Response(exposition(registry), media_type=CONTENT_TYPE_LATEST)
+    def metrics(request: Request) -> Response:
+        body, content_type = exposition(registry, request.headers.get("accept"))
+        return Response(body, headers={"Content-Type": content_type})
 
     @app.get("/health")
     def health() -> dict[str, str]:
