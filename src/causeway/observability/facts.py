@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, and_, delete, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from causeway.engine.jobs import QUEUED, RUNNING, JobQueue
 from causeway.engine.schedule import HELD_UNTIL
@@ -83,7 +85,12 @@ def note_hub_start(store: Store, webhook_systems: Iterable[str]) -> None:
             conn.execute(delete(monitoring).where(monitoring.c.subject.in_(stale)))
         new = sorted(wanted - known)
         if new:
-            conn.execute(monitoring.insert(), [{"subject": s, "since": stamp} for s in new])
+            # Several hub processes may start at once: the first one's time stands.
+            insert = pg_insert if store.is_postgres else sqlite_insert
+            conn.execute(
+                insert(monitoring).on_conflict_do_nothing(index_elements=["subject"]),
+                [{"subject": s, "since": stamp} for s in new],
+            )
 
 
 def read_facts(store: Store, at: float | None = None) -> Facts:
