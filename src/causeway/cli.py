@@ -28,6 +28,7 @@ ConfigOption = Annotated[
     typer.Option("--config", "-c", envvar="CAUSEWAY_CONFIG", help="path to causeway.yaml"),
 ]
 EXAMPLE = Path(__file__).with_name("config") / "example.yaml"
+ALERTING = 3  # `causeway status` exit code: something is alerting (docs/monitoring.md)
 
 
 def _config(path: Path) -> CausewayConfig:
@@ -111,13 +112,21 @@ def status(
     config: ConfigOption = Path("causeway.yaml"),
     as_json: Annotated[bool, typer.Option("--json", help="print as JSON")] = False,
 ) -> None:
-    """Each flow's last and next run, queue depth, and dead jobs with their reasons."""
+    """Each flow's last and next run, queue depth, dead jobs and alerts.
+
+    Exits 0 when nothing is alerting, 3 when something is (2: the config is wrong)."""
     from causeway.status import collect_status
 
     report = collect_status(_config(config))
     if as_json:
         console.print_json(json.dumps(report))
-        return
+    else:
+        _print_status(report)
+    if report["alerts"]:
+        raise typer.Exit(ALERTING)
+
+
+def _print_status(report: dict[str, Any]) -> None:
     # The columns an operator scans; every count and time is in --json.
     counts = ("queued", "held", "dead")
     flows = Table(title="Flows")
@@ -155,6 +164,17 @@ def status(
         console.print(dead)
     else:
         console.print("no dead jobs")
+    if report["alerts"]:
+        # A list, not a table: the messages are sentences and must wrap whole.
+        console.print(f"[bold red]Alerts ({len(report['alerts'])})[/bold red]")
+        for alert in report["alerts"]:
+            console.print(
+                f"- {alert['kind']} [bold]{alert['subject']}[/bold] since "
+                f"{_when(alert['since'])}: {alert['message']}",
+                highlight=False,
+            )
+    else:
+        console.print("no alerts")
 
 
 flow_app = typer.Typer(help="Look at and run flows.", no_args_is_help=True)

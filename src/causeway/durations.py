@@ -22,3 +22,12 @@ def parse_duration(value: object) -> float:
     if seconds <= 0:
         raise ValueError("a duration must be greater than zero")
     return seconds
+
+
+def parse_threshold(value: object) -> float | None:
+    """An alert threshold: a duration as above, or off (also false, none) for no alert."""
+    if value is None or value is False or str(value).strip().lower() in ("off", "none", "false"):
+        return None
+    if value is True:
+        raise ValueError("an alert threshold is a duration such as 1h, or off")
+    return parse_duration(value)

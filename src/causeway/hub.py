@@ -42,6 +42,7 @@ from causeway.engine.worker import Flow, Worker
 from causeway.flows import orders_to_erp, stock_to_channels
 from causeway.flows.orders_to_erp import OrdersToErp, pending_quantities
 from causeway.flows.stock_to_channels import StockToChannels
+from causeway.observability.facts import note_hub_start
 from causeway.wiring import SHOPIFY_PARSERS, WiredFlow, wire
 
 log = logging.getLogger("causeway.hub")
@@ -226,6 +227,8 @@ class Hub:
 
     def start(self, *, workers: int | None = None, scheduler: bool = True) -> None:
         self._stop.clear()
+        # Silence (no webhooks, a still cursor) is measured from here at the earliest.
+        note_hub_start(self.store, [name for name in self.ingress if self.webhook_topics(name)])
         self.writer = InboxWriter(self.inbox, max_batch=self.config.server.ingress_batch).start()
         count = self.config.workers.count if workers is None else workers
         for i in range(count):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import select
@@ -11,6 +12,8 @@ from causeway.engine.jobs import JobQueue
 from causeway.engine.schedule import MANUAL, Schedule
 from causeway.engine.schema import flow_runs
 from causeway.engine.store import Store
+from causeway.observability.alerts import evaluate
+from causeway.observability.facts import read_facts
 
 STATES = ("queued", "held", "running", "done", "dead")
 
@@ -54,6 +57,7 @@ def collect_status(config: CausewayConfig) -> dict[str, Any]:
                     "next_run_at": _next_run(schedule, stored),
                 }
             )
-        return {"flows": flows, "dead": queue.dead()}
+        alerts = [asdict(alert) for alert in evaluate(config, read_facts(store))]
+        return {"flows": flows, "dead": queue.dead(), "alerts": alerts}
     finally:
         store.dispose()

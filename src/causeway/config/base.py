@@ -12,10 +12,12 @@ from pydantic import (
     PlainValidator,
 )
 
-from causeway.durations import parse_duration
+from causeway.durations import parse_duration, parse_threshold
 from causeway.engine.schedule import Schedule, parse_schedule
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+# An alert threshold: a duration, or `off` (YAML reads a bare off as false) for no alert.
+Threshold = Annotated[float | None, BeforeValidator(parse_threshold)]
 # realtime | "realtime, every 5m" | "every 3m" | "at 06:00, 18:00 Europe/Berlin" | manual
 ScheduleSetting = Annotated[
     Schedule, PlainValidator(parse_schedule), PlainSerializer(Schedule.describe)

@@ -10,7 +10,7 @@ from pydantic import (
     model_validator,
 )
 
-from causeway.config.base import Duration, ScheduleSetting, Strict
+from causeway.config.base import Duration, ScheduleSetting, Strict, Threshold
 from causeway.engine.schedule import INTERVAL, REALTIME, Schedule
 
 
@@ -20,6 +20,15 @@ class FlowSettings(Strict):
     enabled: bool = True
     schedule: ScheduleSetting | None = Field(
         default=None, description="realtime, 'every 3m', 'at 06:00, 18:00', or manual"
+    )
+    alert_after: Threshold = Field(
+        default=3600.0,
+        description="alert when the flow has work or failures and no success for this long; off",
+    )
+    cursor_alert_after: Threshold = Field(
+        default=3 * 86400.0,
+        description="alert when the flow's polling cursor has not moved, or its poll not "
+        "completed, for this long; off",
     )
 
     def effective_schedule(self) -> Schedule:
@@ -69,6 +78,8 @@ class CatalogToChannelsFlow(FlowSettings):
     overlap: Duration = Field(
         default=120.0, description="how far before the last change seen each run reads again"
     )
+    # A catalogue can stay unchanged for days.
+    cursor_alert_after: Threshold = 14 * 86400.0
 
     def default_schedule(self) -> Schedule:
         return Schedule(INTERVAL, every_seconds=900.0)
@@ -178,6 +189,8 @@ class QuotesToErpFlow(FlowSettings):
         default=600.0, description="how far back each search re-reads, for late writes and skew"
     )
     batch_size: int = Field(default=10, ge=1, le=100)
+    # Won deals can be days apart in a small pipeline.
+    cursor_alert_after: Threshold = 14 * 86400.0
 
     def default_schedule(self) -> Schedule:
         # Real time, with the reconciling poll and the state write-back behind it.

@@ -12,7 +12,7 @@ from pydantic import (
     field_validator,
 )
 
-from causeway.config.base import Duration, Strict
+from causeway.config.base import Duration, Strict, Threshold
 
 
 class ShopifySystem(Strict):
@@ -26,6 +26,10 @@ class ShopifySystem(Strict):
     )
     cost_bucket: float = 1000.0
     cost_restore_per_second: float = 50.0
+    webhooks_quiet_after: Threshold = Field(
+        default=86400.0,
+        description="alert when no webhook has arrived from this system for this long; off",
+    )
 
 
 class TrytonSystem(Strict):
@@ -66,6 +70,10 @@ class HubSpotSystem(Strict):
     )
     interval_seconds: float = Field(default=10.0, gt=0, description="length of that interval")
     timeout: Duration = 30.0
+    webhooks_quiet_after: Threshold = Field(
+        default=86400.0,
+        description="alert when no webhook has arrived from this system for this long; off",
+    )
 
 
 # Canonical order fields a CSV column can fill (connectors/files/orders.py reads them).

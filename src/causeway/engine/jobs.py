@@ -27,6 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from causeway.engine.schedule import HELD_UNTIL
 from causeway.engine.schema import jobs
 from causeway.engine.store import Store, now
+from causeway.observability.instruments import JOB_RETRIES
 
 QUEUED, RUNNING, DONE, DEAD = "queued", "running", "done", "dead"
 # Not a stored state: a queued job whose flow's schedule holds it until the next run.
@@ -253,6 +254,7 @@ class JobQueue:
                     updated_at=now(),
                 )
             )
+        JOB_RETRIES.labels(job.flow).inc()
         return QUEUED
 
     def kill(self, job: Job, worker: str, reason: str) -> str:

@@ -54,6 +54,7 @@ inbox = Table(
     Column("body", LargeBinary, nullable=False),
     Column("received_at", Float, nullable=False),
     UniqueConstraint("source", "event_id", name="uq_inbox_event"),
+    Index("ix_inbox_source_received", "source", "received_at"),
 )
 
 jobs = Table(
@@ -85,7 +86,12 @@ cursors = Table(
     Column("system", String(64), primary_key=True),
     Column("stream", String(64), primary_key=True),
     Column("value", String(64)),
+    # When the watermark last moved (or the row was created).
     Column("updated_at", Float, nullable=False),
+    # The flow whose poll reads this cursor, and when that poll last completed
+    # (observability/alerts.py: a cursor that stops advancing).
+    Column("flow", String(64)),
+    Column("polled_at", Float),
 )
 
 entities = Table(
@@ -107,6 +113,15 @@ flow_runs = Table(
     Column("last_success_at", Float),
     Column("last_error", Text),
     Column("next_run_at", Float),
+)
+
+# When the hub started watching a subject ("hub", "webhooks:<system>"), so that
+# silence is measured from then and a brand-new hub does not alert at once.
+monitoring = Table(
+    "monitoring",
+    metadata,
+    Column("subject", String(128), primary_key=True),
+    Column("since", Float, nullable=False),
 )
 
 # The order status timeline (engine/timeline.py): each milestone at most once per order.

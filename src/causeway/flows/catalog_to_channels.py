@@ -143,7 +143,7 @@ class CatalogToChannels:
         self.erp = source_connector
         self.targets = dict(targets)
         self.price_list = price_list
-        self.cursor = Cursor(store, source, "catalog", overlap)
+        self.cursor = Cursor(store, source, "catalog", overlap, flow=NAME)
 
     def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
         outcomes: dict[int, BaseException | None] = {}

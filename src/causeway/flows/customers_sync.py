@@ -115,7 +115,7 @@ class CustomersSync:
         self.crm_name = crm
         self.crm = crm_connector
         self.customers = customers
-        self.cursor = Cursor(store, erp, f"{NAME}:parties", overlap)
+        self.cursor = Cursor(store, erp, f"{NAME}:parties", overlap, flow=NAME)
         self._properties_ready = False
 
     def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:

@@ -130,7 +130,7 @@ class CustomersToCrm:
         self.customers = customers
         self.rfm = rfm
         self.batch_size = batch_size
-        self.cursor = Cursor(store, target, f"{NAME}:{source}", overlap)
+        self.cursor = Cursor(store, target, f"{NAME}:{source}", overlap, flow=NAME)
         self._properties_ready = False
 
     def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
@@ -166,8 +166,8 @@ class CustomersToCrm:
             counted = links.find_many(conn, self.target, CUSTOMER_ORDER, keys)
             due = [oid for oid, _ in found if order_key(self.source, oid) not in counted]
             self.queue.enqueue_in(conn, [order_job(self.source, oid) for oid in due])
-        if found:
-            self.cursor.advance(datetime.fromtimestamp(max(at for _, at in found), UTC))
+        latest = max((at for _, at in found), default=None)
+        self.cursor.advance(datetime.fromtimestamp(latest, UTC) if latest is not None else None)
         return len(due)
 
     # -- one order: its customer, resolved and credited --------------------------------

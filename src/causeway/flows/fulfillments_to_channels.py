@@ -111,7 +111,7 @@ class FulfillmentsToChannels:
         self.release_held = release_held
         self.tracking_urls = dict(tracking_urls or {})
         self.notify_customer = notify_customer
-        self.cursor = Cursor(store, source, "shipments-done", overlap)
+        self.cursor = Cursor(store, source, "shipments-done", overlap, flow=NAME)
 
     def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
         outcomes: dict[int, BaseException | None] = {}
@@ -137,6 +137,7 @@ class FulfillmentsToChannels:
             # for one of its orders, so the ERP's whole shipping history is not read.
             first = self._first_sale_linked()
             if first is None:
+                self.cursor.advance(None)  # a completed poll: nothing can be ours yet
                 return 0
             since = first - self.cursor.overlap
         self._note_allocated(since)

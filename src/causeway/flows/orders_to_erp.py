@@ -134,7 +134,7 @@ class OrdersToErp:
         self.target_connector = target_connector
         self.batch_size = batch_size
         self.prefix = reference_prefix if reference_prefix is not None else f"{source}-"
-        self.cursor = Cursor(store, source, "orders", reconcile_overlap)
+        self.cursor = Cursor(store, source, "orders", reconcile_overlap, flow=NAME)
         self.edits = OrderEdits(store, source=source, target=target, connector=target_connector)
 
     # -- the job handler ------------------------------------------------------

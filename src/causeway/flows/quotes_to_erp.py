@@ -131,7 +131,7 @@ class QuotesToErp:
         self.currency = currency
         self.tax_rate = tax_rate
         self.batch_size = batch_size
-        self.cursor = Cursor(store, source, "won-deals", overlap)
+        self.cursor = Cursor(store, source, "won-deals", overlap, flow=NAME)
         self._properties_ready = False
 
     # -- the job handler ------------------------------------------------------

@@ -116,7 +116,7 @@ class StockToChannels:
         self.safety_stock = safety_stock
         self.safety_by_sku = dict(safety_by_sku or {})
         self.held = held
-        self.cursor = Cursor(store, source, "stock-moves", overlap)
+        self.cursor = Cursor(store, source, "stock-moves", overlap, flow=NAME)
         self._locations: dict[str, str | None] = dict(location_ids or {})
         self._items: dict[str, dict[str, Any]] = {name: {} for name in self.targets}
         self._absent: dict[str, dict[str, float]] = {name: {} for name in self.targets}

@@ -9,16 +9,19 @@ its 200.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from causeway.connectors.ingress import WebhookRejected
 from causeway.engine.inbox import InboxRecord, unstorable
 from causeway.hub import Hub
+from causeway.observability.instruments import WEBHOOK_LATENCY
+from causeway.observability.metrics import exposition, hub_registry
 from causeway.web.order_view import order_view
 
 
@@ -89,6 +92,20 @@ def create_app(hub: Hub) -> FastAPI:
         openapi_extra=_WEBHOOK_REQUEST,
     )
     async def receive_webhook(system: str, request: Request) -> dict[str, Any]:
+        started = time.perf_counter()
+        outcome = "failed"
+        try:
+            answer = await _receive(system, request)
+            outcome = "stored" if answer.get("stored") else "duplicate"
+            return answer
+        except HTTPException as exc:
+            outcome = "rejected" if exc.status_code < 500 else "failed"
+            raise
+        finally:
+            if system in hub.ingress:  # unknown names would be unbounded label values
+                WEBHOOK_LATENCY.labels(system, outcome).observe(time.perf_counter() - started)
+
+    async def _receive(system: str, request: Request) -> dict[str, Any]:
         ingress = hub.ingress.get(system)
         if ingress is None:
             raise HTTPException(
@@ -149,6 +166,13 @@ def create_app(hub: Hub) -> FastAPI:
             known = ", ".join(sorted(hub.flows)) or "none"
             raise HTTPException(404, f"no flow named {flow!r} is enabled (enabled: {known})")
         return {"queued": hub.run_flow(flow)}
+
+    registry = hub_registry(hub)
+
+    @app.get("/metrics")
+    def metrics(request: Request) -> Response:
+        body, content_type = exposition(registry, request.headers.get("accept"))
+        return Response(body, headers={"Content-Type": content_type})
 
     @app.get("/health")
     def health() -> dict[str, str]:

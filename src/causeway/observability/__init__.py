@@ -1,0 +1,1 @@
+"""Seeing that the hub works: alerts for silent failure and Prometheus metrics."""

@@ -1,0 +1,148 @@
+"""Alerts for silent failure: pure decisions from the store's facts, the config and now.
+
+Three kinds, each with its threshold in causeway.yaml (docs/monitoring.md):
+
+- flow_failing (`flows.<name>.alert_after`, default 1h): the flow has work or
+  failures and has not succeeded for longer than the threshold. That is: its last
+  run failed and its last success (or, never having succeeded, the hub's first
+  start) is older than the threshold; or a job has been due for longer than the
+  threshold without finishing; or a scheduled run is overdue by more than the
+  threshold (the scheduler is not running). A flow with nothing to do is quiet,
+  not failing: a real-time flow without traffic never fires.
+- cursor_stalled (`flows.<name>.cursor_alert_after`, default 3d): a flow that polls
+  by itself has a cursor whose poll has not completed, or whose watermark has not
+  moved, for longer than the threshold.
+- webhooks_quiet (`systems.<name>.webhooks_quiet_after`, default 24h): no webhook
+  from a system the hub takes webhooks from, for longer than the threshold.
+
+Silence is measured from when the hub started watching at the earliest, so a
+brand-new hub, cursor or subscription does not alert at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from causeway.config import CausewayConfig
+from causeway.config.flows import FlowSettings
+from causeway.observability.facts import WEBHOOKS, CursorFacts, Facts, FlowFacts
+
+FLOW_FAILING, CURSOR_STALLED, WEBHOOKS_QUIET = "flow_failing", "cursor_stalled", "webhooks_quiet"
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str
+    subject: str
+    message: str
+    # Since when the condition holds (epoch seconds): the silence started then.
+    since: float
+
+
+def evaluate(config: CausewayConfig, facts: Facts) -> list[Alert]:
+    """Every alert firing now, flows first, in a stable order."""
+    found: list[Alert | None] = []
+    flows = config.flows.configured()
+    for name, settings in flows.items():
+        found.append(flow_alert(name, settings, facts.flow(name), facts))
+    for cursor in facts.cursors:
+        settings = flows.get(cursor.flow or "")
+        if settings is not None:
+            found.append(cursor_alert(cursor, settings, facts))
+    for name, system in config.systems.items():
+        found.append(webhook_alert(name, getattr(system, "webhooks_quiet_after", None), facts))
+    return [alert for alert in found if alert is not None]
+
+
+def flow_alert(name: str, settings: FlowSettings, flow: FlowFacts, facts: Facts) -> Alert | None:
+    limit = settings.alert_after
+    if limit is None:
+        return None
+    now = facts.now
+    reasons: list[tuple[float, str]] = []
+    if flow.last_run_failed:
+        since = flow.last_success_at or facts.hub_started_at or flow.last_started_at or now
+        if now - since > limit:
+            never = "never succeeded" if flow.last_success_at is None else "no success"
+            failed = f"last run failed ({_short(flow.last_error)})"
+            reasons.append((since, f"{failed}; {never} for {_age(now - since)}"))
+    if flow.oldest_due_at is not None and now - flow.oldest_due_at > limit:
+        reasons.append(
+            (
+                flow.oldest_due_at,
+                f"{flow.due} job(s) due and not done, the oldest for "
+                f"{_age(now - flow.oldest_due_at)}",
+            )
+        )
+    overdue = [at for at in flow.next_runs if now - at > limit]
+    if overdue and settings.effective_schedule().runs_by_itself:
+        reasons.append(
+            (
+                min(overdue),
+                f"its scheduled run is {_age(now - min(overdue))} overdue: is the hub running?",
+            )
+        )
+    if not reasons:
+        return None
+    message = "; ".join(text for _, text in reasons) + f" (threshold {_age(limit)})"
+    return Alert(FLOW_FAILING, name, message, min(since for since, _ in reasons))
+
+
+def cursor_alert(cursor: CursorFacts, settings: FlowSettings, facts: Facts) -> Alert | None:
+    limit = settings.cursor_alert_after
+    if limit is None or not settings.effective_schedule().runs_by_itself:
+        return None  # a manual flow polls only when asked
+    now, start = facts.now, facts.hub_started_at or 0.0
+    subject = f"{cursor.system}/{cursor.stream}"
+    polled = max(cursor.moved_at if cursor.polled_at is None else cursor.polled_at, start)
+    if now - polled > limit:
+        message = (
+            f"no poll of it by {cursor.flow} has completed for {_age(now - polled)} "
+            f"(threshold {_age(limit)}): the poll is failing or not running"
+        )
+        return Alert(CURSOR_STALLED, subject, message, polled)
+    moved = max(cursor.moved_at, start)
+    if now - moved > limit:
+        message = (
+            f"its watermark ({cursor.value or 'not set yet'}) has not moved for "
+            f"{_age(now - moved)} (threshold {_age(limit)}) although polls complete, the last "
+            f"{_age(now - polled)} ago: {cursor.system} reports nothing newer"
+        )
+        return Alert(CURSOR_STALLED, subject, message, moved)
+    return None
+
+
+def webhook_alert(system: str, limit: float | None, facts: Facts) -> Alert | None:
+    watched = facts.watching.get(f"{WEBHOOKS}{system}")
+    if limit is None or watched is None:
+        return None  # off, or the hub takes no webhooks from it
+    last = facts.last_webhook_at.get(system)
+    since = max(last or 0.0, watched)
+    if facts.now - since <= limit:
+        return None
+    heard = f"the last {_age(facts.now - last)} ago" if last else "none yet"
+    message = (
+        f"no webhook from {system} for {_age(facts.now - since)} (threshold {_age(limit)}; "
+        f"{heard}): check the webhook subscriptions and that {system} reaches the hub"
+    )
+    return Alert(WEBHOOKS_QUIET, system, message, since)
+
+
+def _short(error: str | None, limit: int = 160) -> str:
+    text = (error or "no error text").strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _age(seconds: float) -> str:
+    """12s, 5m, 2h05m, 3d04h: what an operator reads at a glance."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if seconds < 3600:
+        return f"{minutes}m"
+    if seconds < 86400:
+        rest = minutes % 60
+        return f"{hours}h{rest:02d}m" if rest else f"{hours}h"
+    rest = hours % 24
+    return f"{days}d{rest:02d}h" if rest else f"{days}d"

@@ -1,0 +1,169 @@
+"""What the store says about the hub's health, read in a few cheap queries.
+
+Alerts (observability/alerts.py) and metrics (observability/metrics.py) decide
+from these facts; nothing here judges. Every figure comes from the store, so it
+is the same whichever hub process reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, and_, delete, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from causeway.engine.jobs import QUEUED, RUNNING, JobQueue
+from causeway.engine.schedule import HELD_UNTIL
+from causeway.engine.schema import cursors, flow_runs, inbox, jobs, monitoring
+from causeway.engine.store import Store, now
+
+HUB = "hub"
+WEBHOOKS = "webhooks:"
+# Records a reconcile poll puts in the inbox; they are not webhook deliveries.
+POLLED_EVENT = "poll:%"
+
+
+@dataclass(frozen=True)
+class FlowFacts:
+    last_started_at: float | None = None
+    last_success_at: float | None = None
+    last_error: str | None = None
+    # Jobs that could run now or are running, and when the oldest of them became due.
+    due: int = 0
+    oldest_due_at: float | None = None
+    # Jobs backing off after a failed attempt.
+    retrying: int = 0
+    # When the flow's scheduled runs are next due, as the scheduler stored them.
+    next_runs: tuple[float, ...] = ()
+
+    @property
+    def last_run_failed(self) -> bool:
+        return self.last_started_at is not None and self.last_success_at != self.last_started_at
+
+
+@dataclass(frozen=True)
+class CursorFacts:
+    system: str
+    stream: str
+    flow: str | None
+    value: str | None
+    moved_at: float
+    polled_at: float | None
+
+
+@dataclass(frozen=True)
+class Facts:
+    now: float
+    # Subject ("hub", "webhooks:<system>") -> when the hub started watching it.
+    watching: dict[str, float] = field(default_factory=dict)
+    flows: dict[str, FlowFacts] = field(default_factory=dict)
+    cursors: list[CursorFacts] = field(default_factory=list)
+    # Watched webhook systems -> their latest delivery (absent: none yet).
+    last_webhook_at: dict[str, float] = field(default_factory=dict)
+    # (flow, state) -> jobs, as JobQueue.counts() gives them.
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @property
+    def hub_started_at(self) -> float | None:
+        return self.watching.get(HUB)
+
+    def flow(self, name: str) -> FlowFacts:
+        return self.flows.get(name, FlowFacts())
+
+
+def note_hub_start(store: Store, webhook_systems: Iterable[str]) -> None:
+    """Remember the hub's first start and since when each system's webhooks are expected;
+    a system that no longer sends the hub webhooks is forgotten."""
+    stamp = now()
+    wanted = {HUB} | {f"{WEBHOOKS}{name}" for name in webhook_systems}
+    with store.transaction() as conn:
+        known = set(conn.execute(select(monitoring.c.subject)).scalars())
+        stale = {s for s in known - wanted if s.startswith(WEBHOOKS)}
+        if stale:
+            conn.execute(delete(monitoring).where(monitoring.c.subject.in_(stale)))
+        new = sorted(wanted - known)
+        if new:
+            # Several hub processes may start at once: the first one's time stands.
+            insert = pg_insert if store.is_postgres else sqlite_insert
+            conn.execute(
+                insert(monitoring).on_conflict_do_nothing(index_elements=["subject"]),
+                [{"subject": s, "since": stamp} for s in new],
+            )
+
+
+def read_facts(store: Store, at: float | None = None) -> Facts:
+    stamp = now() if at is None else at
+    counts = JobQueue(store).counts()
+    with store.read() as conn:
+        watching = {r.subject: r.since for r in conn.execute(select(monitoring))}
+        return Facts(
+            now=stamp,
+            watching=watching,
+            flows=_flows(conn, stamp),
+            cursors=[
+                CursorFacts(r.system, r.stream, r.flow, r.value, r.updated_at, r.polled_at)
+                for r in conn.execute(select(cursors).order_by(cursors.c.system, cursors.c.stream))
+            ],
+            last_webhook_at=_last_webhooks(
+                conn, [s.removeprefix(WEBHOOKS) for s in watching if s.startswith(WEBHOOKS)]
+            ),
+            counts=counts,
+        )
+
+
+def _flows(conn: Connection, stamp: float) -> dict[str, FlowFacts]:
+    due = or_(and_(jobs.c.state == QUEUED, jobs.c.run_at <= stamp), jobs.c.state == RUNNING)
+    waiting = {
+        r.flow: (r.n, r.oldest)
+        for r in conn.execute(
+            select(jobs.c.flow, func.count().label("n"), func.min(jobs.c.run_at).label("oldest"))
+            .where(due)
+            .group_by(jobs.c.flow)
+        )
+    }
+    retrying = dict(
+        conn.execute(  # type: ignore[arg-type]
+            select(jobs.c.flow, func.count())
+            .where(jobs.c.state == QUEUED, jobs.c.attempts > 0, jobs.c.run_at < HELD_UNTIL)
+            .group_by(jobs.c.flow)
+        ).all()
+    )
+    runs = list(conn.execute(select(flow_runs)))
+    # The scheduler keeps its rows as "schedule:<flow>" or "schedule:<flow>:<trigger>".
+    schedules = [r for r in runs if r.flow.startswith("schedule:") and r.next_run_at]
+    outcomes = {r.flow: r for r in runs if not r.flow.startswith("schedule:")}
+    facts = {}
+    names = set(waiting) | set(retrying) | set(outcomes) | {_flow_of(r.flow) for r in schedules}
+    for name in names:
+        run = outcomes.get(name)
+        count, oldest = waiting.get(name, (0, None))
+        facts[name] = FlowFacts(
+            last_started_at=run.last_started_at if run else None,
+            last_success_at=run.last_success_at if run else None,
+            last_error=run.last_error if run else None,
+            due=count,
+            oldest_due_at=oldest,
+            retrying=retrying.get(name, 0),
+            next_runs=tuple(sorted(r.next_run_at for r in schedules if _flow_of(r.flow) == name)),
+        )
+    return facts
+
+
+def _flow_of(schedule_key: str) -> str:
+    return schedule_key.removeprefix("schedule:").split(":", 1)[0]
+
+
+def _last_webhooks(conn: Connection, systems: list[str]) -> dict[str, float]:
+    found = {}
+    for system in systems:
+        # One index lookup per system (ix_inbox_source_received), not an inbox scan.
+        latest = conn.execute(
+            select(func.max(inbox.c.received_at)).where(
+                inbox.c.source == system, inbox.c.event_id.not_like(POLLED_EVENT)
+            )
+        ).scalar()
+        if latest is not None:
+            found[system] = latest
+    return found

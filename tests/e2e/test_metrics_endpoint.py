@@ -1,0 +1,112 @@
+"""GET /metrics on a running hub (no ERP needed: nothing is sent to it): after a few
+webhooks an operator's Prometheus sees the latency of each answer and the jobs waiting."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from causeway.config import parse_config
+from causeway.hub import Hub
+from causeway.localserver import BackgroundServer, free_port
+from causeway.web.app import create_app
+
+SECRET = "metrics-test-secret"
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[tuple[Hub, BackgroundServer]]:
+    # The shop and ERP addresses are never called: no worker or scheduler runs.
+    config = {
+        "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
+        "systems": {
+            "shop": {
+                "type": "shopify",
+                "shop_url": f"http://127.0.0.1:{free_port()}",
+                "access_token": "t",
+                "webhook_secret": SECRET,
+            },
+            "erp": {
+                "type": "tryton",
+                "url": f"http://127.0.0.1:{free_port()}",
+                "database": "d",
+                "username": "u",
+                "password": "p",
+            },
+        },
+        "flows": {"orders-to-erp": {"source": "shop", "target": "erp"}},
+    }
+    running = Hub(parse_config(config, env={}))
+    running.start(workers=0, scheduler=False)
+    server = BackgroundServer(create_app(running)).start()
+    yield running, server
+    server.stop()
+    running.stop()
+
+
+def deliver(server: BackgroundServer, order_id: int, secret: str = SECRET) -> httpx.Response:
+    body = json.dumps({"id": order_id, "line_items": []}).encode()
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    headers = {
+        "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
+        "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Event-Id": f"metrics-{order_id}",
+    }
+    return httpx.post(f"{server.url}/webhooks/shop", content=body, headers=headers)
+
+
+def scrape(server: BackgroundServer) -> dict[tuple[str, tuple], float]:
+    response = httpx.get(f"{server.url}/metrics")
+    assert response.status_code == 200
+    # Prometheus' classic text format unless the scraper asks for OpenMetrics.
+    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def answered(figures: dict[tuple[str, tuple], float], outcome: str) -> float:
+    key = ("causeway_webhook_latency_seconds_count", (("outcome", outcome), ("system", "shop")))
+    return figures.get(key, 0.0)
+
+
+def test_metrics_show_webhook_latency_by_outcome_and_the_jobs_they_started(
+    hub: tuple[Hub, BackgroundServer],
+) -> None:
+    _, server = hub
+    # The histogram belongs to the process; other tests may have counted before.
+    before = scrape(server)
+    assert [deliver(server, n).status_code for n in (1, 2, 1)] == [200, 200, 200]
+    assert deliver(server, 3, secret="forged").status_code == 401
+    after = scrape(server)
+    assert answered(after, "stored") - answered(before, "stored") == 2
+    assert answered(after, "duplicate") - answered(before, "duplicate") == 1
+    assert answered(after, "rejected") - answered(before, "rejected") == 1
+    slow = ("causeway_webhook_latency_seconds_bucket", (("le", "10.0"), ("outcome", "stored")))
+    assert after[(slow[0], (*slow[1], ("system", "shop")))] >= 2
+    queued = ("causeway_jobs", (("flow", "orders-to-erp"), ("state", "queued")))
+    assert after[queued] == 2
+    assert after[("causeway_jobs_done_total", (("flow", "orders-to-erp"),))] == 0
+    assert after[("causeway_alerts_firing", ())] == 0
+    # The delivery is now the shop's last webhook, read from the store.
+    last = ("causeway_webhook_last_received_timestamp_seconds", (("system", "shop"),))
+    assert after[last] > 0
+
+
+def test_a_scraper_asking_for_openmetrics_gets_it(hub: tuple[Hub, BackgroundServer]) -> None:
+    _, server = hub
+    accept = "application/openmetrics-text; version=1.0.0"
+    response = httpx.get(f"{server.url}/metrics", headers={"Accept": accept})
+    assert response.headers["content-type"].startswith("application/openmetrics-text")
+    assert response.text.rstrip().endswith("# EOF")
+    assert "causeway_jobs_done_total" in response.text
