@@ -169,7 +169,19 @@ def create_app(hub: Hub) -> FastAPI:
 
     registry = hub_registry(hub)
 
-    @app.get("/metrics")
+    @app.get(
+        "/metrics",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "Prometheus text format, or OpenMetrics when the scraper asks",
+                "content": {
+                    "text/plain": {"schema": {"type": "string"}},
+                    "application/openmetrics-text": {"schema": {"type": "string"}},
+                },
+            }
+        },
+    )
     def metrics(request: Request) -> Response:
         body, content_type = exposition(registry, request.headers.get("accept"))
         return Response(body, headers={"Content-Type": content_type})
