@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from causeway.engine.jobs import DEAD, DONE, Job, JobQueue
 from causeway.engine.schema import flow_runs
@@ -52,11 +53,13 @@ def record_flow_outcome(store: Store, flow: str, *, ok: bool, error: str | None 
     values = {"last_started_at": stamp}
     values |= {"last_success_at": stamp} if ok else {"last_error": error}
     with store.transaction() as conn:
-        changed = conn.execute(
-            update(flow_runs).where(flow_runs.c.flow == flow).values(**values)
-        ).rowcount
-        if not changed:
-            conn.execute(flow_runs.insert().values(flow=flow, **values))
+        # An upsert: several worker processes may record a flow's first run at once.
+        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(
+            insert(flow_runs)
+            .values(flow=flow, **values)
+            .on_conflict_do_update(index_elements=["flow"], set_=values)
+        )
 
 
 class Worker:

@@ -1,0 +1,23 @@
+"""ix_jobs_claim gains `id`: claims order by (run_at, id), and jobs enqueued together
+share run_at, so without it a claim sorted every due job before taking a few.
+
+Revision ID: 0004
+Revises: 0003
+"""
+
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.drop_index("ix_jobs_claim", "jobs")
+    op.create_index("ix_jobs_claim", "jobs", ["state", "flow", "run_at", "id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_jobs_claim", "jobs")
+    op.create_index("ix_jobs_claim", "jobs", ["state", "flow", "run_at"])
