@@ -223,13 +223,27 @@ class JobQueue:
     def _owned(self, job: Job, worker: str):  # type: ignore[no-untyped-def]
         # Only the lease holder may finish a job: a worker that stalled past its
         # lease must not overwrite the outcome of the worker that took over.
-        return and_(jobs.c.id == job.id, jobs.c.lease_owner == worker, jobs.c.state == RUNNING)
+        return self._all_owned([job], worker)
+
+    @staticmethod
+    def _all_owned(batch: Sequence[Job], worker: str):  # type: ignore[no-untyped-def]
+        return and_(
+            jobs.c.id.in_([job.id for job in batch]),
+            jobs.c.lease_owner == worker,
+            jobs.c.state == RUNNING,
+        )
 
     def complete_in(self, conn: Connection, job: Job, worker: str) -> bool:
+        return self.complete_all_in(conn, [job], worker) == 1
+
+    def complete_all_in(self, conn: Connection, batch: Sequence[Job], worker: str) -> int:
+        """Mark the jobs this worker still owns done; returns how many it owned."""
+        if not batch:
+            return 0
         stamp = now()
         result = conn.execute(
             update(jobs)
-            .where(self._owned(job, worker))
+            .where(self._all_owned(batch, worker))
             .values(
                 state=DONE,
                 lease_owner=None,
@@ -240,11 +254,16 @@ class JobQueue:
                 dedupe_key=None,
             )
         )
-        return result.rowcount == 1
+        return result.rowcount
 
     def complete(self, job: Job, worker: str) -> bool:
         with self.store.transaction() as conn:
             return self.complete_in(conn, job, worker)
+
+    def complete_all(self, batch: Sequence[Job], worker: str) -> int:
+        """One transaction for a whole batch: one commit (one fsync) instead of one per job."""
+        with self.store.transaction() as conn:
+            return self.complete_all_in(conn, batch, worker)
 
     def retry(self, job: Job, worker: str, error: str, *, retry_after: float | None = None) -> str:
         """Back off, or park as dead when the attempts are used up. Returns the new state."""

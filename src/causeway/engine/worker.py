@@ -19,7 +19,7 @@ from typing import Protocol
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from causeway.engine.jobs import DEAD, DONE, Job, JobQueue
+from causeway.engine.jobs import DEAD, Job, JobQueue
 from causeway.engine.schema import flow_runs
 from causeway.engine.store import Store, now
 from causeway.errors import PermanentError, RetryableError
@@ -130,22 +130,24 @@ class Worker:
         finally:
             renewing.set()
             renewer.join()
+        succeeded = [job for job in batch if job.id in outcomes and outcomes[job.id] is None]
+        self.queue.complete_all(succeeded, self.name)
+        self.stats.done += len(succeeded)
+        for job in succeeded:
+            self.stats.by_flow[job.flow] = self.stats.by_flow.get(job.flow, 0) + 1
         failures = []
         for job in batch:
-            error = outcomes.get(job.id, RuntimeError(f"flow {flow.name} gave no outcome"))
-            state = self._settle(job, error)
-            if state != DONE:
-                failures.append(f"job {job.id}: {error}")
+            if job in succeeded:
+                continue
+            error = outcomes.get(job.id) or RuntimeError(f"flow {flow.name} gave no outcome")
+            self._settle(job, error)
+            failures.append(f"job {job.id}: {error}")
         record_flow_outcome(
             self.store, flow.name, ok=not failures, error="; ".join(failures)[:2000] or None
         )
 
-    def _settle(self, job: Job, error: BaseException | None) -> str:
-        if error is None:
-            self.queue.complete(job, self.name)
-            self.stats.done += 1
-            self.stats.by_flow[job.flow] = self.stats.by_flow.get(job.flow, 0) + 1
-            return DONE
+    def _settle(self, job: Job, error: BaseException) -> str:
+        """A failed job's next state: dead, or queued to retry after a backoff."""
         if isinstance(error, PermanentError):
             log.warning("job %s (%s) parked: %s", job.id, job.ordering_key, error)
             self.stats.dead += 1
