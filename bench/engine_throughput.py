@@ -115,7 +115,7 @@ def engine_worker(url: str, name: str, ready: Queue[str], go: Event, stop: Event
     """One worker process, as `causeway worker --threads 1` runs it."""
     store = Store(url, migrate=False)
     flow = orders_flow(store)
-    worker = Worker(store, flow.inbox.jobs, {flow.name: flow}, idle_sleep=0.01, name=name)
+    worker = Worker(store, flow.inbox.jobs, {flow.name: flow}, name=name)
     ready.put(name)
     go.wait()
     worker.run(stop)
@@ -191,10 +191,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=20_000)
     parser.add_argument("--quick", action="store_true", help="1,000 orders, 1 and 2 workers")
+    parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated")
     args = parser.parse_args()
     count = 1_000 if args.quick else args.orders
     counts = (1, 2) if args.quick else (1, 2, 4)
-    plan = [("sqlite", n) for n in counts[:2]] + [("postgresql", n) for n in counts]
+    backends = args.backends.split(",")
+    plan = [("sqlite", n) for n in counts[:2] if "sqlite" in backends]
+    plan += [("postgresql", n) for n in counts if "postgresql" in backends]
     bodies = [json.dumps(order).encode() for order in store_orders(count, "engine")]
     results: list[Result] = []
     for backend, workers in plan:
