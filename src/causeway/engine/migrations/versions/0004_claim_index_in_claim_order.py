@@ -1,5 +1,7 @@
-"""ix_jobs_claim gains `id`: claims order by (run_at, id), and jobs enqueued together
-share run_at, so without it a claim sorted every due job before taking a few.
+"""Jobs claim index in claim order (state, flow, run_at, id).
+
+Claims order by (run_at, id), and jobs enqueued together share run_at, so without
+`id` a claim sorted every due job before taking a few.
 
 Revision ID: 0004
 Revises: 0003
