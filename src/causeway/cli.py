@@ -5,7 +5,10 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -92,6 +95,45 @@ def run(config: ConfigOption = Path("causeway.yaml")) -> None:
         )
     finally:
         hub.stop()
+
+
+@app.command()
+def worker(
+    config: ConfigOption = Path("causeway.yaml"),
+    threads: Annotated[
+        int | None, typer.Option(min=1, max=64, help="worker threads (default: workers.count)")
+    ] = None,
+) -> None:
+    """Run only workers (no webhook server, no scheduler) beside `causeway run`.
+
+    Several processes share one PostgreSQL store (docs/scaling.md). SIGTERM or
+    Ctrl-C finishes the batches in hand, then exits.
+    """
+    from causeway.hub import Hub
+
+    settings = _config(config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    log = logging.getLogger("causeway.worker")
+    hub = Hub(settings)
+    if hub.store.is_sqlite:
+        log.warning(
+            "store is SQLite: this process takes turns with the others for its one write "
+            "lock; it is safe but adds no throughput (use PostgreSQL to scale out)"
+        )
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    hub.start(workers=threads, scheduler=False, ingress=False)
+    log.info(
+        "worker process %d: %d worker thread(s) on %s",
+        os.getpid(),
+        len(hub.workers),
+        hub.store.url.render_as_string(hide_password=True),
+    )
+    while not stop.wait(1.0):  # a timed wait lets the signal handler run promptly
+        pass
+    log.info("stopping: finishing the batches in hand")
+    hub.stop()
 
 
 def _subscribe_webhooks(hub: Any) -> None:

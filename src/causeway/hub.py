@@ -225,11 +225,18 @@ class Hub:
             self.store, self.jobs, self.flows, lease_seconds=self.config.workers.lease, name=name
         )
 
-    def start(self, *, workers: int | None = None, scheduler: bool = True) -> None:
+    def start(
+        self, *, workers: int | None = None, scheduler: bool = True, ingress: bool = True
+    ) -> None:
+        """ingress=False: no inbox writer, for a process that only works jobs
+        (`causeway worker`); the webhooks go to the process that serves HTTP."""
         self._stop.clear()
-        # Silence (no webhooks, a still cursor) is measured from here at the earliest.
-        note_hub_start(self.store, [name for name in self.ingress if self.webhook_topics(name)])
-        self.writer = InboxWriter(self.inbox, max_batch=self.config.server.ingress_batch).start()
+        if ingress:
+            # Silence (no webhooks, a still cursor) is measured from here at the earliest.
+            note_hub_start(self.store, [name for name in self.ingress if self.webhook_topics(name)])
+            self.writer = InboxWriter(
+                self.inbox, max_batch=self.config.server.ingress_batch
+            ).start()
         count = self.config.workers.count if workers is None else workers
         for i in range(count):
             worker = self.new_worker()

@@ -138,3 +138,37 @@ class HubProcess:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+class WorkerProcess:
+    """`causeway worker` in its own process, beside a HubProcess on the same config."""
+
+    def __init__(self, config_path: Path, name: str, threads: int = 1) -> None:
+        self.config_path = config_path
+        self.threads = threads
+        self.log = config_path.parent / f"{name}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> WorkerProcess:
+        log = self.log.open("ab")
+        self.process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "causeway.cli", "worker", "-c", str(self.config_path)),
+                *("--threads", str(self.threads)),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=os.environ.copy(),
+        )
+        return self
+
+    def stop(self, timeout: float = 30) -> int | None:
+        """SIGTERM: finish the batches in hand, then exit. Returns the exit code."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        return self.process.returncode if self.process else None

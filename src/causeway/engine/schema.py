@@ -76,7 +76,8 @@ jobs = Table(
     Column("updated_at", Float, nullable=False),
     Column("finished_at", Float),
     UniqueConstraint("dedupe_key", name="uq_jobs_dedupe"),
-    Index("ix_jobs_claim", "state", "flow", "run_at"),
+    # Claim order within a state and flow: a claim scans it and stops at its limit.
+    Index("ix_jobs_claim", "state", "flow", "run_at", "id"),
     Index("ix_jobs_ordering", "ordering_key", "state", "id"),
 )
 

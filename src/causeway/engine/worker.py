@@ -16,9 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from causeway.engine.jobs import DEAD, DONE, Job, JobQueue
+from causeway.engine.jobs import DEAD, Job, JobQueue
 from causeway.engine.schema import flow_runs
 from causeway.engine.store import Store, now
 from causeway.errors import PermanentError, RetryableError
@@ -52,11 +53,13 @@ def record_flow_outcome(store: Store, flow: str, *, ok: bool, error: str | None 
     values = {"last_started_at": stamp}
     values |= {"last_success_at": stamp} if ok else {"last_error": error}
     with store.transaction() as conn:
-        changed = conn.execute(
-            update(flow_runs).where(flow_runs.c.flow == flow).values(**values)
-        ).rowcount
-        if not changed:
-            conn.execute(flow_runs.insert().values(flow=flow, **values))
+        # An upsert: several worker processes may record a flow's first run at once.
+        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(
+            insert(flow_runs)
+            .values(flow=flow, **values)
+            .on_conflict_do_update(index_elements=["flow"], set_=values)
+        )
 
 
 class Worker:
@@ -127,22 +130,24 @@ class Worker:
         finally:
             renewing.set()
             renewer.join()
+        succeeded = [job for job in batch if job.id in outcomes and outcomes[job.id] is None]
+        self.queue.complete_all(succeeded, self.name)
+        self.stats.done += len(succeeded)
+        for job in succeeded:
+            self.stats.by_flow[job.flow] = self.stats.by_flow.get(job.flow, 0) + 1
         failures = []
         for job in batch:
-            error = outcomes.get(job.id, RuntimeError(f"flow {flow.name} gave no outcome"))
-            state = self._settle(job, error)
-            if state != DONE:
-                failures.append(f"job {job.id}: {error}")
+            if job in succeeded:
+                continue
+            error = outcomes.get(job.id) or RuntimeError(f"flow {flow.name} gave no outcome")
+            self._settle(job, error)
+            failures.append(f"job {job.id}: {error}")
         record_flow_outcome(
             self.store, flow.name, ok=not failures, error="; ".join(failures)[:2000] or None
         )
 
-    def _settle(self, job: Job, error: BaseException | None) -> str:
-        if error is None:
-            self.queue.complete(job, self.name)
-            self.stats.done += 1
-            self.stats.by_flow[job.flow] = self.stats.by_flow.get(job.flow, 0) + 1
-            return DONE
+    def _settle(self, job: Job, error: BaseException) -> str:
+        """A failed job's next state: dead, or queued to retry after a backoff."""
         if isinstance(error, PermanentError):
             log.warning("job %s (%s) parked: %s", job.id, job.ordering_key, error)
             self.stats.dead += 1

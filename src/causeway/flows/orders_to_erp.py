@@ -20,6 +20,8 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, Protocol
 
+from sqlalchemy import Connection
+
 from causeway.engine import links
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
@@ -220,6 +222,7 @@ class OrdersToErp:
         except Exception as exc:  # the whole call failed: every job shares it
             return {job_id: exc for job_id in orders}
         outcomes: dict[int, BaseException | None] = {}
+        placed: list[tuple[Order, str, Any]] = []
         for reference, (job_id, order) in by_reference.items():
             result = results.get(reference)
             if result is None:
@@ -227,36 +230,44 @@ class OrdersToErp:
             elif isinstance(result, BaseException):
                 outcomes[job_id] = result
             else:
-                self._record(order, reference, result)
+                placed.append((order, reference, result))
                 outcomes[job_id] = None
+        self.record(placed)
         return outcomes
 
-    def _record(self, order: Order, reference: str, sale: Any) -> None:
-        """Link store order and ERP sale to one hub entity, in one transaction."""
+    def record(self, placed: Sequence[tuple[Order, str, Any]]) -> None:
+        """Link each store order and its ERP sale to one hub entity: one transaction
+        for the batch, so a batch costs one commit (one fsync), not one per order."""
+        if not placed:
+            return
         with self.store.transaction() as conn:
-            hub_id = order_hub_id(conn, self.source, order.external_id)
-            links.save(
-                conn,
-                hub_id=hub_id,
-                system=self.source,
-                entity_type=ORDER,
-                external_id=order.external_id,
-                fingerprint="in_erp",
-                remote_updated_at=timestamp(order.updated_at),
-            )
-            record_placed(
-                conn,
-                hub_id,
-                order=order,
-                reference=reference,
-                sale=sale,
-                target=self.target,
-                state="in_erp",
-                received_at=timestamp(order.created_at),
-                sale_fingerprint=sale.state,
-                financial_status=str(order.financial_status),
-                lines_fingerprint=lines_fingerprint(order),
-            )
+            for order, reference, sale in placed:
+                self._record_in(conn, order, reference, sale)
+
+    def _record_in(self, conn: Connection, order: Order, reference: str, sale: Any) -> None:
+        hub_id = order_hub_id(conn, self.source, order.external_id)
+        links.save(
+            conn,
+            hub_id=hub_id,
+            system=self.source,
+            entity_type=ORDER,
+            external_id=order.external_id,
+            fingerprint="in_erp",
+            remote_updated_at=timestamp(order.updated_at),
+        )
+        record_placed(
+            conn,
+            hub_id,
+            order=order,
+            reference=reference,
+            sale=sale,
+            target=self.target,
+            state="in_erp",
+            received_at=timestamp(order.created_at),
+            sale_fingerprint=sale.state,
+            financial_status=str(order.financial_status),
+            lines_fingerprint=lines_fingerprint(order),
+        )
 
     # -- the reconciling poll -------------------------------------------------
     def _current(self, external_id: str, updated_at: datetime) -> bool:
