@@ -103,6 +103,14 @@ def worker(
     threads: Annotated[
         int | None, typer.Option(min=1, max=64, help="worker threads (default: workers.count)")
     ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=65535,
+            help="serve this process's own /metrics (retries, rate-budget waits) on this port",
+        ),
+    ] = None,
 ) -> None:
     """Run only workers (no webhook server, no scheduler) beside `causeway run`.
 
@@ -124,6 +132,12 @@ def worker(
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     hub.start(workers=threads, scheduler=False, ingress=False)
+    if metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        from causeway.observability.metrics import process_registry
+
+        start_http_server(metrics_port, settings.server.host, registry=process_registry(hub))
     log.info(
         "worker process %d: %d worker thread(s) on %s",
         os.getpid(),

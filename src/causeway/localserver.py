@@ -143,9 +143,12 @@ class HubProcess:
 class WorkerProcess:
     """`causeway worker` in its own process, beside a HubProcess on the same config."""
 
-    def __init__(self, config_path: Path, name: str, threads: int = 1) -> None:
+    def __init__(
+        self, config_path: Path, name: str, threads: int = 1, metrics_port: int | None = None
+    ) -> None:
         self.config_path = config_path
         self.threads = threads
+        self.metrics_port = metrics_port
         self.log = config_path.parent / f"{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -155,6 +158,7 @@ class WorkerProcess:
             [
                 *(sys.executable, "-m", "causeway.cli", "worker", "-c", str(self.config_path)),
                 *("--threads", str(self.threads)),
+                *(("--metrics-port", str(self.metrics_port)) if self.metrics_port else ()),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -7,25 +7,26 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from causeway.config import parse_config
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer, free_port
+from causeway.localserver import BackgroundServer, WorkerProcess, free_port
 from causeway.web.app import create_app
 
 SECRET = "metrics-test-secret"
 
 
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[tuple[Hub, BackgroundServer]]:
-    # The shop and ERP addresses are never called: no worker or scheduler runs.
-    config = {
+def hub_config(tmp_path: Path) -> dict[str, Any]:
+    return {
         "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
         "systems": {
             "shop": {
@@ -44,7 +45,12 @@ def hub(tmp_path: Path) -> Iterator[tuple[Hub, BackgroundServer]]:
         },
         "flows": {"orders-to-erp": {"source": "shop", "target": "erp"}},
     }
-    running = Hub(parse_config(config, env={}))
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[tuple[Hub, BackgroundServer]]:
+    # The shop and ERP addresses are never called: no worker or scheduler runs.
+    running = Hub(parse_config(hub_config(tmp_path), env={}))
     running.start(workers=0, scheduler=False)
     server = BackgroundServer(create_app(running)).start()
     yield running, server
@@ -52,8 +58,10 @@ def hub(tmp_path: Path) -> Iterator[tuple[Hub, BackgroundServer]]:
     running.stop()
 
 
-def deliver(server: BackgroundServer, order_id: int, secret: str = SECRET) -> httpx.Response:
-    body = json.dumps({"id": order_id, "line_items": []}).encode()
+def deliver(
+    server: BackgroundServer, order_id: int, secret: str = SECRET, **fields: Any
+) -> httpx.Response:
+    body = json.dumps({"id": order_id, "line_items": [], **fields}).encode()
     digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
     headers = {
         "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
@@ -110,3 +118,47 @@ def test_a_scraper_asking_for_openmetrics_gets_it(hub: tuple[Hub, BackgroundServ
     assert response.headers["content-type"].startswith("application/openmetrics-text")
     assert response.text.rstrip().endswith("# EOF")
     assert "causeway_jobs_done_total" in response.text
+
+
+def test_a_worker_process_serves_its_own_retries_on_its_metrics_port(
+    hub: tuple[Hub, BackgroundServer], tmp_path: Path
+) -> None:
+    running, server = hub
+    order = {
+        "name": "#7",
+        "currency": "EUR",
+        "created_at": "2026-03-01T10:00:00+01:00",
+        "updated_at": "2026-03-01T10:05:00+01:00",
+        "subtotal_price": "10.00",
+        "total_tax": "0.00",
+        "total_price": "10.00",
+        "line_items": [{"id": 1, "title": "Widget", "sku": "W-1", "quantity": 1, "price": "10.00"}],
+    }
+    assert deliver(server, 7, **order).status_code == 200
+    config_path = tmp_path / "causeway.yaml"
+    # The same store; the ERP is not listening, so the worker's attempt fails and retries.
+    config = hub_config(tmp_path)
+    config["systems"]["erp"]["url"] = running.config.systems["erp"].url
+    config_path.write_text(yaml.safe_dump(config))
+    port = free_port()
+    worker = WorkerProcess(config_path, "metrics-worker", metrics_port=port).start()
+    try:
+        retries = ("causeway_job_retries_total", (("flow", "orders-to-erp"),))
+        figures: dict[tuple[str, tuple], float] = {}
+        deadline = time.monotonic() + 30
+        while figures.get(retries, 0) < 1 and time.monotonic() < deadline:
+            time.sleep(0.3)
+            try:
+                text = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+            except httpx.HTTPError:
+                continue  # not listening yet
+            figures = {
+                (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+                for family in text_string_to_metric_families(text)
+                for sample in family.samples
+            }
+    finally:
+        assert worker.stop() == 0
+    assert figures.get(retries, 0) >= 1, worker.log.read_text()[-2000:]
+    # The store's figures are the hub's to serve: a worker would only repeat them.
+    assert not any(name == "causeway_jobs" for name, _ in figures)

@@ -22,7 +22,7 @@ from causeway.engine.store import Store
 from causeway.engine.worker import record_flow_outcome
 from causeway.observability import facts as facts_module
 from causeway.observability.facts import note_hub_start, read_facts
-from causeway.observability.metrics import HubCollector
+from causeway.observability.metrics import BudgetCollector, HubCollector
 from causeway.status import collect_status
 
 ORDERS = "orders-to-erp"
@@ -77,7 +77,8 @@ def a_morning_of_orders(store: Store) -> None:
 
 def metrics(store: Store, budgets: RateBudgets | None = None) -> dict[tuple[str, tuple], float]:
     registry = CollectorRegistry()
-    registry.register(HubCollector(store, hub_config(store), budgets or RateBudgets()))
+    registry.register(HubCollector(store, hub_config(store)))
+    registry.register(BudgetCollector(budgets or RateBudgets()))
     text = generate_latest(registry).decode()
     return {
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value

@@ -28,12 +28,11 @@ GAUGED_STATES = (QUEUED, HELD, RUNNING, DEAD)
 
 
 class HubCollector(Collector):
-    """Reads the store (and this process's rate budgets) each time Prometheus scrapes."""
+    """Reads the store each time Prometheus scrapes."""
 
-    def __init__(self, store: Store, config: CausewayConfig, budgets: RateBudgets) -> None:
+    def __init__(self, store: Store, config: CausewayConfig) -> None:
         self.store = store
         self.config = config
-        self.budgets = budgets
 
     def collect(self) -> Iterator[Metric]:
         facts = read_facts(self.store)
@@ -42,8 +41,17 @@ class HubCollector(Collector):
         yield from _flows(facts, flows)
         yield from _cursors(facts)
         yield from _webhooks(facts)
-        yield from _budgets(self.budgets.all())
         yield from _alerts(self.config, facts)
+
+
+class BudgetCollector(Collector):
+    """This process's waits for its rate budgets."""
+
+    def __init__(self, budgets: RateBudgets) -> None:
+        self.budgets = budgets
+
+    def collect(self) -> Iterator[Metric]:
+        yield from _budgets(self.budgets.all())
 
 
 def _jobs(facts: Facts, flows: list[str]) -> Iterator[Metric]:
@@ -152,12 +160,20 @@ def _alerts(config: CausewayConfig, facts: Facts) -> Iterator[Metric]:
     yield from (alert, total)
 
 
-def hub_registry(hub: Any) -> CollectorRegistry:
-    """One registry per hub app: its store-reading collector plus the process's instruments."""
+def process_registry(hub: Any) -> CollectorRegistry:
+    """What only this process knows: its rate-budget waits and instruments (retries,
+    webhook latency). A `causeway worker` process serves just these (--metrics-port)."""
     registry = CollectorRegistry()
-    registry.register(HubCollector(hub.store, hub.config, hub.budgets))
+    registry.register(BudgetCollector(hub.budgets))
     for instrument in INSTRUMENTS:
         registry.register(instrument)
+    return registry
+
+
+def hub_registry(hub: Any) -> CollectorRegistry:
+    """The hub app's: the store's figures, right across processes, plus this process's."""
+    registry = process_registry(hub)
+    registry.register(HubCollector(hub.store, hub.config))
     return registry
 
 
