@@ -50,6 +50,15 @@ def erp_sales(erp: TrytonServer, prefix: str) -> list[dict[str, Any]]:
     return [{**sale, "lines": by_sale.get(int(sale["id"]), [])} for sale in sales]
 
 
+def erp_references(erp: TrytonServer, prefix: str) -> set[str]:
+    """The references of the sales starting with `prefix` (one light call, for polling)."""
+    with connect(erp) as connector:
+        found = connector.rpc.search_read(
+            "sale.sale", [("reference", "like", f"{prefix}%")], ["reference"]
+        )
+    return {str(s["reference"]) for s in found}
+
+
 def erp_forecast(
     erp: TrytonServer, skus: list[str], warehouse_code: str = "WH"
 ) -> dict[str, Decimal]:

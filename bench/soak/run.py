@@ -16,6 +16,7 @@ from bench.soak.plan import SoakPlan
 from bench.soak.readers import (
     UNFINISHED_ORDER_JOBS,
     erp_forecast,
+    erp_references,
     erp_sales,
     fault_counts,
     hub_jobs,
@@ -26,6 +27,7 @@ from bench.soak.reconcile import (
     Reconciliation,
     erp_stock_drift,
     reconcile_orders,
+    reference_of,
     sellable,
     stock_mismatches,
 )
@@ -45,7 +47,7 @@ class SoakReport:
     faults: dict[str, int]
     jobs: dict[str, int]
     ordering_seconds: float
-    drain_seconds: float | None  # None: not drained within plan.drain_timeout
+    drain_seconds: float | None  # from the last order; None: not drained in time
     stock_mismatches_before_full_run: int
     errors: list[str] = field(default_factory=list)
 
@@ -94,9 +96,15 @@ def run_soak(plan: SoakPlan, say: Say = print) -> SoakReport:
             world.hub.start(timeout=60)  # the chaos thread failed while it was down
         if not world.erp.running:
             world.erp.start(fresh=False)
+        # The ERP is the bottleneck: most of the hub's store calls come after the last
+        # order. The faults stay on until every order has its sale, then go off.
+        say("soak: orders stopped; faults stay on until every order is in the ERP")
+        stopped = time.monotonic()
+        wait_until_placed(world, shop, shopper.ledger, plan.drain_timeout)
         shop.put("/_sandbox/faults", json=NO_FAULTS).raise_for_status()
-        say("soak: orders stopped, faults off; waiting for the drain")
-        drain_seconds = wait_for_drain(world, shop, shopper.ledger, say)
+        say("soak: faults off; waiting for the drain")
+        drained = wait_for_drain(world, shop, shopper.ledger, say)
+        drain_seconds = None if drained is None else time.monotonic() - stopped
         inventory = store_inventory(shop, soak_skus(plan))
         before = stock_mismatches(
             inventory, sellable(erp_forecast(world.erp, soak_skus(plan)), plan.safety_stock)
@@ -132,6 +140,20 @@ def reconcile(world: World, shop: httpx.Client, ledger: Ledger) -> Reconciliatio
     )
     result.erp_stock_drift = erp_stock_drift(world.starting_stock, forecast, orders)
     return result
+
+
+def wait_until_placed(world: World, shop: httpx.Client, ledger: Ledger, timeout: float) -> None:
+    """Until every store order that is not cancelled has a sale (or the timeout)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        live = {
+            reference_of(order, PREFIX)
+            for order in store_orders(shop, set(ledger.placed))
+            if not order.get("cancelled_at")
+        }
+        if live <= erp_references(world.erp, PREFIX):
+            return
+        time.sleep(5)
 
 
 def wait_for_drain(world: World, shop: httpx.Client, ledger: Ledger, say: Say) -> float | None:
