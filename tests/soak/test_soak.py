@@ -18,6 +18,8 @@ from bench.soak.run import run_soak
 pytestmark = pytest.mark.tryton
 
 
+# About 3-4 minutes on 2 shared cores; the drain has its own bound (drain_timeout).
+@pytest.mark.timeout(600)
 def test_orders_through_faults_restarts_and_kills_reconcile_to_zero(
     tryton_build_dir: Path, tmp_path: Path
 ) -> None:
