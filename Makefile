@@ -35,6 +35,8 @@ bench: venv tryton
 	$(BIN)/python -m bench.webhook_ingress
 	$(BIN)/python -m bench.customer_matching --count 100000
 	$(BIN)/python -m bench.engine_throughput --orders 20000
+	$(BIN)/python -m bench.links_memory
+	$(BIN)/python -m bench.soak --orders 2000 --rate 2.5
 
 lint: venv
 	$(BIN)/python -m ruff check src tests bench

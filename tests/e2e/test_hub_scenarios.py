@@ -23,6 +23,7 @@ from causeway.config import parse_config
 from causeway.connectors.shopify.connector import QuantityChange, ShopifyConnector
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.connectors.tryton.server import TrytonServer
+from causeway.engine.inbox import InboxRecord
 from causeway.engine.schema import inbox, jobs
 from causeway.hub import Hub
 from causeway.localserver import BackgroundServer
@@ -224,6 +225,44 @@ def test_orders_whose_webhooks_never_arrived_are_found_by_the_reconciling_poll(
         assert operations == ["OrdersChangedSince"]
         view = order_view(running.store, running.jobs, "shop", str(orders[0]["id"]))
         assert view is not None and view["state"] == "in_erp"
+    finally:
+        running.stop()
+
+
+def test_the_poll_fetches_no_order_whose_webhook_is_still_waiting_in_the_queue(
+    tmp_path: Path,
+    tryton_server: TrytonServer,
+    sandbox: SandboxServer,
+    shop: httpx.Client,
+    prefix: str,
+) -> None:
+    # Found by the soak: with a backlog of webhooks not yet worked off, every poll fetched
+    # each of those orders again, one call each, and the poll (an orders-to-erp batch)
+    # held up every batch for minutes while the hub fell further behind.
+    config = hub_config(tmp_path, tryton_server, sandbox.url, new_port(), prefix=prefix)
+    running = Hub(parse_config(config, env={}))
+    try:
+        orders = place_orders(shop, 3)
+        for order in orders:  # delivered and stored; no worker has run yet
+            body = json.dumps({k: v for k, v in order.items() if k != "order"}).encode()
+            record = InboxRecord(
+                "shop", f"create-{order['id']}", "orders/create", f"order:{order['id']}", body
+            )
+            assert running.inbox.accept([record]) == [True]
+        shop.delete("/_sandbox/calls")
+        assert running.orders_flow.reconcile() == 0
+        operations = [c["operationName"] for c in shop.get("/_sandbox/calls").json()]
+        assert operations == ["OrdersChangedSince"]
+
+        # A change the inbox does not have (its webhook lost) is still fetched.
+        shop.post("/_sandbox/clock", json={"advance_seconds": 5}).raise_for_status()
+        shop.post(
+            f"/_sandbox/orders/{orders[1]['id']}/update", json={"note": "ring twice"}
+        ).raise_for_status()
+        shop.delete("/_sandbox/calls")
+        assert running.orders_flow.reconcile() == 1
+        operations = [c["operationName"] for c in shop.get("/_sandbox/calls").json()]
+        assert operations == ["OrdersChangedSince", "OrderById"]
     finally:
         running.stop()
 

@@ -389,6 +389,25 @@ def test_duplicate_rate_one_sends_every_webhook_twice(make_shop, receiver) -> No
     assert all(events.count(e) == 2 for e in events)
 
 
+def test_a_lost_answer_is_retried_as_a_timeout_with_the_same_event_id(make_shop, receiver) -> None:
+    shop = make_shop(webhook_timeout_rate=1.0)
+    hook = receiver()
+    stock(shop, "WID-001")
+    shop.control("PUT", "webhooks", json={"uri": hook.url, "topics": ["orders/create"]})
+    checkout(shop)
+    deadline = time.monotonic() + 10
+    while not shop.control("GET", "deliveries").json() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    shop.control("PUT", "faults", json={"webhook_timeout_rate": 0.0})  # let the retry through
+    assert shop.control("POST", "deliveries/wait").json()["idle"]
+    log = shop.control("GET", "deliveries").json()
+    # The receiver acknowledged the first attempt; the store counted it lost and resent it.
+    assert [(e["attempt"], e["status"]) for e in log][:1] == [(1, "timeout")]
+    assert log[-1]["status"] == 200 and len(log) >= 2
+    events = {h["X-Shopify-Event-Id"] for h, _ in hook.requests}
+    assert len(hook.requests) == len(log) and len(events) == 1
+
+
 def test_out_of_order_shuffles_within_a_window(make_shop, receiver) -> None:
     shop = make_shop(seed=7, faults=FaultSettings(out_of_order=True, out_of_order_window=5))
     hook = receiver()

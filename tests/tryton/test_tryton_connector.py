@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import sqlite3
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -232,13 +233,8 @@ def test_placing_the_same_batch_twice_creates_nothing_new(
     assert tryton.find_sales([ref for ref, _ in batch] + [f"nope-{unique}"]).keys() == first.keys()
 
 
-@pytest.mark.parametrize("left_in", ["draft", "quotation"])
-def test_a_sale_left_unconfirmed_by_a_crash_is_confirmed_not_duplicated(
-    tryton: TrytonConnector, unique: str, left_in: str
-) -> None:
-    reference = f"shop-crash-{unique}"
-    order = make_order(f"#D{unique}", [("WID-001", 1, "10.00")], email=f"d.{unique}@example.com")
-    # What a crash between create and confirm leaves behind: the sale, not confirmed.
+def unconfirmed_sale(tryton: TrytonConnector, reference: str, *, quoted: bool) -> int:
+    """What a crash between create and confirm leaves behind: the sale, not confirmed."""
     (product,) = tryton.rpc.search_read(
         "product.product", [("code", "=", "WID-001")], ["default_uom"]
     )
@@ -272,12 +268,45 @@ def test_a_sale_left_unconfirmed_by_a_crash_is_confirmed_not_duplicated(
             }
         ],
     )
-    if left_in == "quotation":
+    if quoted:
         tryton.rpc.button("sale.sale", "quote", [draft])
+    return int(draft)
+
+
+@pytest.mark.parametrize("left_in", ["draft", "quotation"])
+def test_a_sale_left_unconfirmed_by_a_crash_is_confirmed_not_duplicated(
+    tryton: TrytonConnector, unique: str, left_in: str
+) -> None:
+    reference = f"shop-crash-{unique}"
+    order = make_order(f"#D{unique}", [("WID-001", 1, "10.00")], email=f"d.{unique}@example.com")
+    draft = unconfirmed_sale(tryton, reference, quoted=left_in == "quotation")
 
     sale = placed(tryton.place_orders([(reference, order)])[reference])
     assert sale.sale_id == draft and not sale.created
     assert sale.state in ("confirmed", "processing")
+    assert count_sales(tryton, [reference]) == 1
+
+
+def test_a_sale_confirmed_but_not_processed_when_tryton_stopped_is_processed_on_retry(
+    tryton: TrytonConnector, tryton_server: TrytonServer, unique: str
+) -> None:
+    # Found by the soak: Tryton stopped between the confirm's commit and its process
+    # step, which makes the shipment and the invoice and takes the stock. The sale stays
+    # `confirmed` and nothing else would ever process it (a payment waited forever).
+    reference = f"shop-stopped-{unique}"
+    order = make_order(f"#S{unique}", [("WID-001", 1, "10.00")], email=f"s.{unique}@example.com")
+    quoted = unconfirmed_sale(tryton, reference, quoted=True)
+    with sqlite3.connect(tryton_server.db_path) as db:  # the confirm's commit, and no more
+        db.execute(
+            "UPDATE sale_sale SET state = 'confirmed', sale_date = ? WHERE id = ?",
+            (dt.date.today().isoformat(), quoted),
+        )
+
+    sale = placed(tryton.place_orders([(reference, order)])[reference])
+    assert sale.sale_id == quoted and not sale.created
+    assert sale.state == "processing"
+    (record,) = tryton.rpc.read("sale.sale", [quoted], ["invoices", "shipments"])
+    assert record["invoices"] and record["shipments"]
     assert count_sales(tryton, [reference]) == 1
 
 

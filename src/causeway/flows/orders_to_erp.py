@@ -20,13 +20,15 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, Protocol
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from causeway.engine import links
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import Job, NewJob
+from causeway.engine.jobs import UNFINISHED, Job, NewJob
 from causeway.engine.links import Link
+from causeway.engine.schema import inbox as inbox_table
+from causeway.engine.schema import jobs as jobs_table
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
 from causeway.flows.events import batch_events, event_for, json_object
@@ -280,18 +282,45 @@ class OrdersToErp:
             and (link.remote_updated_at or 0) >= timestamp(updated_at)
         )
 
+    def _queued(self, external_id: str, updated_at: datetime) -> bool:
+        """The order waits in the queue at least as new as `updated_at`: an unfinished job
+        of this flow for it, and a stored payload of that version (a webhook the hub has
+        not worked off yet). That job places it; fetching it again would only slow the
+        poll, and a slow poll holds up every batch while the hub is behind. Once the job
+        is done the next poll looks at the order again, for the flows it starts."""
+        with self.store.read() as conn:
+            payloads = conn.execute(
+                select(jobs_table.c.payload).where(
+                    jobs_table.c.ordering_key == f"{self.source}:{ORDER}:{external_id}",
+                    jobs_table.c.state.in_(UNFINISHED),
+                    jobs_table.c.flow == NAME,
+                )
+            ).scalars()
+            # By the jobs' own inbox ids: an index lookup, never a scan of the inbox.
+            inbox_ids = [i for p in payloads if (i := json.loads(p).get("inbox_id")) is not None]
+            if not inbox_ids:
+                return False
+            bodies = conn.execute(
+                select(inbox_table.c.body).where(inbox_table.c.id.in_(inbox_ids))
+            ).scalars()
+            stamps = [_updated_at(bytes(body)) for body in bodies]
+        return any(stamp is not None and stamp >= updated_at for stamp in stamps)
+
     def reconcile(self) -> int:
         """Put every order changed since the watermark that the hub does not have
         into the inbox; returns how many were new to the inbox.
 
-        Listing changes is cheap; only orders the ERP does not have yet are
-        fetched in full, and they take the same inbox -> job path as webhooks.
+        Listing changes is cheap; only orders neither the ERP nor the queue has in
+        that version are fetched in full, and they take the same inbox -> job path as
+        webhooks.
         """
         seen: datetime | None = None
         fresh = 0
         for change in self.source_connector.order_changes_since(self.cursor.window_start()):
             seen = max(seen, change.updated_at) if seen else change.updated_at
-            if self._current(change.external_id, change.updated_at):
+            if self._current(change.external_id, change.updated_at) or self._queued(
+                change.external_id, change.updated_at
+            ):
                 continue
             node = self.source_connector.order_node(change.external_id)
             record = InboxRecord(
@@ -306,3 +335,14 @@ class OrdersToErp:
         if fresh:
             log.info("reconcile found %d order events the webhooks had not delivered", fresh)
         return fresh
+
+
+def _updated_at(body: bytes) -> datetime | None:
+    """A stored order payload's `updated_at` (REST webhook) or `updatedAt` (polled)."""
+    try:
+        data = json.loads(body)
+        stamp = data.get("updated_at") or data.get("updatedAt")
+        parsed = datetime.fromisoformat(str(stamp)) if stamp else None
+    except (ValueError, AttributeError):
+        return None  # unparseable: its own job parks it; the poll fetches the order
+    return parsed if parsed is not None and parsed.tzinfo is not None else None

@@ -7,7 +7,9 @@ about 10 calls for any number of orders). See docs/connectors/tryton.md.
 
 Exactly-once: ``sale.reference`` holds the hub's reference of the channel order and is
 searched before anything is created. A crash between create and confirm leaves a draft
-(or quotation) that the next attempt finishes instead of duplicating.
+(or quotation) that the next attempt finishes instead of duplicating. Tryton runs a
+confirmed sale's `process` (shipment, invoice, stock reserved) just after the confirm
+commits; a stop in between leaves it `confirmed`, and the next attempt processes it.
 """
 
 from __future__ import annotations
@@ -129,6 +131,7 @@ class TrytonConnector:
             return {reference: exc for reference in pending}
         to_quote: dict[str, int] = {}
         to_confirm: dict[str, int] = {}
+        to_process: dict[str, int] = {}
         for reference in pending:
             record = existing.get(reference)
             if record is None:
@@ -137,6 +140,10 @@ class TrytonConnector:
                 to_quote[reference] = record["id"]
             elif record["state"] == "quotation":
                 to_confirm[reference] = record["id"]
+            elif record["state"] == "confirmed":
+                # Confirmed, but Tryton stopped before its process step ran: no
+                # shipment, no invoice, no stock taken; nothing would ever make them.
+                to_process[reference] = record["id"]
             else:
                 results[reference] = placed_sale(record, created=False)
         new = {ref: order for ref, order in pending.items() if ref not in existing}
@@ -147,6 +154,7 @@ class TrytonConnector:
             to_quote.update(created)
         to_confirm.update(self._run_each("quote", to_quote, results))
         confirmed = self._run_each("confirm", to_confirm, results)
+        confirmed.update(self._run_each("process", to_process, results))
         if confirmed:
             try:
                 records = self.rpc.search_read(
@@ -308,7 +316,8 @@ class TrytonConnector:
     def _run_each(
         self, action: str, items: dict[str, Any], results: dict[str, Result]
     ) -> dict[str, int]:
-        """Run create/quote/confirm for all items in one call; one by one if Tryton refuses.
+        """Run create/quote/confirm/process for all items in one call; one by one if Tryton
+        refuses.
 
         Returns reference -> sale id for the items that succeeded; failures go to results.
         """

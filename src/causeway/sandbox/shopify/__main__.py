@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate-429", type=float, default=0.0)
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--duplicate-rate", type=float, default=0.0)
+    parser.add_argument("--webhook-timeout-rate", type=float, default=0.0)
     parser.add_argument("--out-of-order", action="store_true")
     args = parser.parse_args(argv)
 
@@ -50,6 +51,7 @@ def main(argv: list[str] | None = None) -> None:
         rate_429=args.rate_429,
         latency_ms=args.latency_ms,
         duplicate_rate=args.duplicate_rate,
+        webhook_timeout_rate=args.webhook_timeout_rate,
         out_of_order=args.out_of_order,
     )
     settings = SandboxSettings.model_validate(values)

@@ -57,6 +57,8 @@ class FaultInjector:
         self._seed = seed
         self._api_rng = random.Random(f"{seed}:api")
         self._hook_rng = random.Random(f"{seed}:webhooks")
+        # Its own generator: switching lost answers on shifts no duplicate or shuffle draw.
+        self._timeout_rng = random.Random(f"{seed}:timeouts")
 
     @property
     def settings(self) -> FaultSettings:
@@ -79,6 +81,7 @@ class FaultInjector:
                 self._seed = int(seed)
                 self._api_rng = random.Random(f"{self._seed}:api")
                 self._hook_rng = random.Random(f"{self._seed}:webhooks")
+                self._timeout_rng = random.Random(f"{self._seed}:timeouts")
             return self._faults.model_copy()
 
     # ---------------------------------------------------------------- API side
@@ -120,6 +123,11 @@ class FaultInjector:
     def should_duplicate(self) -> bool:
         with self._lock:
             return self._hook_rng.random() < self._faults.duplicate_rate
+
+    def answer_lost(self) -> bool:
+        """Whether this delivery's (successful) answer counts as a timeout."""
+        with self._lock:
+            return self._timeout_rng.random() < self._faults.webhook_timeout_rate
 
     def shuffle(self, items: list[Any]) -> None:
         """Shuffle in place with the webhook generator (for out-of-order releases)."""

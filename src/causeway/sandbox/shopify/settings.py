@@ -40,6 +40,16 @@ class FaultSettings(BaseModel):
         le=1.0,
         description="Share of delivered webhooks sent once more, same body and same event id.",
     )
+    webhook_timeout_rate: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Share of webhook attempts whose answer is lost: the receiver got and acknowledged "
+            "it, but the sandbox counts a timeout (as Shopify does with an answer after its "
+            "5 s) and retries with the same event id."
+        ),
+    )
     out_of_order: bool = Field(
         default=False,
         description="Hold webhook deliveries and release them shuffled, window by window.",
