@@ -114,14 +114,17 @@ class Chaos(threading.Thread):
         timetable keeps going), then back to the base level."""
 
         def spell() -> None:
-            with self._lock:
-                httpx.put(self.faults_url, json=faults, timeout=30).raise_for_status()
-            self._note(f"{name} on for {event.seconds:.1f}s")
-            self._halt.wait(event.seconds)
-            with self._lock:
-                back = {k: self.base_faults[k] for k in faults}
-                httpx.put(self.faults_url, json=back, timeout=30).raise_for_status()
-            self._note(f"{name} over")
+            try:
+                with self._lock:
+                    httpx.put(self.faults_url, json=faults, timeout=30).raise_for_status()
+                self._note(f"{name} on for {event.seconds:.1f}s")
+                self._halt.wait(event.seconds)
+                with self._lock:
+                    back = {k: self.base_faults[k] for k in faults}
+                    httpx.put(self.faults_url, json=back, timeout=30).raise_for_status()
+                self._note(f"{name} over")
+            except Exception as exc:  # e.g. faults the store refuses: the run must say so
+                self.error = self.error or exc
 
         thread = threading.Thread(target=spell, name=f"soak-{name}", daemon=True)
         self._spells.append(thread)
