@@ -103,11 +103,11 @@ class Chaos(threading.Thread):
             self.log.erp_restarts += 1
             self._note("Tryton started again on the same database")
         elif event.action == STORM_429:
-            self._spell(event, {"rate_429": self.storm_rate_429}, "429 storm")
-            self.log.storms_429 += 1
+            # The store refuses rates adding up to more than 1.
+            rate = min(self.storm_rate_429, 1.0 - float(self.base_faults["error_rate_5xx"]))
+            self._spell(event, {"rate_429": rate}, "429 storm")
         elif event.action == SLOW_API:
             self._spell(event, {"latency_ms": self.slow_latency_ms}, "slow API")
-            self.log.slow_spells += 1
 
     def _spell(self, event: ChaosEvent, faults: dict[str, float | int], name: str) -> None:
         """Switch a store fault on for the event's duration (in the background, so the
@@ -123,8 +123,12 @@ class Chaos(threading.Thread):
                     back = {k: self.base_faults[k] for k in faults}
                     httpx.put(self.faults_url, json=back, timeout=30).raise_for_status()
                 self._note(f"{name} over")
-            except Exception as exc:  # e.g. faults the store refuses: the run must say so
-                self.error = self.error or exc
+                if event.action == STORM_429:
+                    self.log.storms_429 += 1
+                else:
+                    self.log.slow_spells += 1
+            except BaseException as exc:  # reported by the scenario
+                self.error = exc
 
         thread = threading.Thread(target=spell, name=f"soak-{name}", daemon=True)
         self._spells.append(thread)

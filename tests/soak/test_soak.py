@@ -30,9 +30,8 @@ def test_orders_through_faults_restarts_and_kills_reconcile_to_zero(
         skus=8,
         stock_per_sku=400,
         # The ERP, not the store, is the bottleneck: the hub makes few store calls while
-        # orders flow (about 30-50 here), so the store's edge errors are frequent enough
-        # to be met for sure (at 10 % a run could meet no 5xx at all).
-        error_rate_5xx=0.2,  # a 429 storm (80 %) comes on top: at most 100 % in all
+        # orders flow, so the store's edge errors are frequent enough to be met for sure.
+        error_rate_5xx=0.25,
         rate_429=0.1,
         hub_kills=1,
         erp_restarts=1,
@@ -54,6 +53,7 @@ def test_orders_through_faults_restarts_and_kills_reconcile_to_zero(
     # The faults happened: the run was rough, not quiet.
     assert report.chaos.hub_kills == report.chaos.hub_restarts == 1
     assert report.chaos.erp_restarts == 1
+    assert report.chaos.storms_429 == report.chaos.slow_spells == 1
     assert report.faults["5xx answered"] > 0 and report.faults["429 answered"] > 0
     assert report.faults["duplicate deliveries"] > 0
     assert report.faults["answers lost (timeouts)"] > 0
