@@ -36,16 +36,23 @@ def start_tryton() -> TrytonServer:
     return TrytonServer(build, Path(tempfile.mkdtemp(prefix="causeway-bench-"))).start()
 
 
-def store_orders(count: int, tag: str, templates: int = 20) -> list[dict[str, Any]]:
-    """`count` REST-shaped Shopify orders (the webhook body), made by the sandbox's
-    checkout and then cloned with fresh ids so that thousands cost little."""
+@contextmanager
+def stocked_sandbox(quantity: int) -> Iterator[tuple[SandboxServer, httpx.Client]]:
+    """A Shopify sandbox selling every bench SKU at 9.00, `quantity` of each in stock."""
     with SandboxServer(SandboxSettings(api_secret=SECRET, access_token=TOKEN)) as sandbox:
         shop = httpx.Client(base_url=sandbox.url, timeout=30)
         for sku in SKUS:
             shop.post(
                 "/_sandbox/products",
-                json={"title": sku, "sku": sku, "price": "9.00", "quantity": 100000},
+                json={"title": sku, "sku": sku, "price": "9.00", "quantity": quantity},
             ).raise_for_status()
+        yield sandbox, shop
+
+
+def store_orders(count: int, tag: str, templates: int = 20) -> list[dict[str, Any]]:
+    """`count` REST-shaped Shopify orders (the webhook body), made by the sandbox's
+    checkout and then cloned with fresh ids so that thousands cost little."""
+    with stocked_sandbox(100_000) as (_, shop):
         made = []
         for i in range(min(templates, count)):
             lines = [{"sku": SKUS[(i * 2 + k) % len(SKUS)], "quantity": 1 + k} for k in range(2)]

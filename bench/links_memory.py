@@ -24,13 +24,12 @@ from typing import Any
 import httpx
 import psutil
 
-from bench._common import SECRET, SKUS, TOKEN, start_tryton, store_orders, webhook
+from bench._common import SECRET, TOKEN, start_tryton, stocked_sandbox, store_orders, webhook
 from causeway.connectors.tryton.server import TrytonServer
 from causeway.demo import local_config
 from causeway.engine.schema import entities, links
 from causeway.engine.store import Store, now
 from causeway.localserver import HubProcess, free_port
-from causeway.sandbox.shopify import SandboxServer, SandboxSettings
 
 OLD_ORDER_BASE = 100_000_000
 CHUNK = 50_000
@@ -165,13 +164,7 @@ def main() -> None:
     args = parser.parse_args()
     erp = start_tryton()
     try:
-        with SandboxServer(SandboxSettings(api_secret=SECRET, access_token=TOKEN)) as sandbox:
-            shop = httpx.Client(base_url=sandbox.url, timeout=30)
-            for sku in SKUS:
-                shop.post(
-                    "/_sandbox/products",
-                    json={"title": sku, "sku": sku, "price": "9.00", "quantity": 100},
-                ).raise_for_status()
+        with stocked_sandbox(100) as (sandbox, _):
             results = {}
             for tag, prefilled in (("empty", 0), ("full", args.links)):
                 orders = [

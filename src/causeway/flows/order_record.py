@@ -122,6 +122,8 @@ def record_placed(
     hub_id: str,
     *,
     order: Order,
+    source: str,
+    source_type: str,
     reference: str,
     sale: Any,
     target: str,
@@ -130,8 +132,18 @@ def record_placed(
     sale_fingerprint: str | None,
     **summary: Any,
 ) -> None:
-    """The ERP has the order as `sale`: the sale's link on the order's hub id, the order's
+    """The ERP has the order as `sale`: the source record's link (its fingerprint the
+    state, with the version placed) and the sale's on the order's hub id, the order's
     summary (with `summary`'s extra keys) and its received and in_erp milestones."""
+    links.save(
+        conn,
+        hub_id=hub_id,
+        system=source,
+        entity_type=source_type,
+        external_id=order.external_id,
+        fingerprint=state,
+        remote_updated_at=timestamp(order.updated_at),
+    )
     links.save(
         conn,
         hub_id=hub_id,

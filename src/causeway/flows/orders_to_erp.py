@@ -247,20 +247,12 @@ class OrdersToErp:
                 self._record_in(conn, order, reference, sale)
 
     def _record_in(self, conn: Connection, order: Order, reference: str, sale: Any) -> None:
-        hub_id = order_hub_id(conn, self.source, order.external_id)
-        links.save(
-            conn,
-            hub_id=hub_id,
-            system=self.source,
-            entity_type=ORDER,
-            external_id=order.external_id,
-            fingerprint="in_erp",
-            remote_updated_at=timestamp(order.updated_at),
-        )
         record_placed(
             conn,
-            hub_id,
+            order_hub_id(conn, self.source, order.external_id),
             order=order,
+            source=self.source,
+            source_type=ORDER,
             reference=reference,
             sale=sale,
             target=self.target,

@@ -198,20 +198,13 @@ class QuotesToErp:
         with self.store.transaction() as conn:
             existing = links.find(conn, self.source, DEAL, order.external_id)
             hub_id = existing.hub_id if existing else links.new_hub_id()
-            links.save(
-                conn,
-                hub_id=hub_id,
-                system=self.source,
-                entity_type=DEAL,
-                external_id=order.external_id,
-                fingerprint=PLACED,
-                remote_updated_at=timestamp(order.updated_at),
-            )
             # The sale link's fingerprint is the state last written to the deal: none yet.
             record_placed(
                 conn,
                 hub_id,
                 order=order,
+                source=self.source,
+                source_type=DEAL,
                 reference=reference,
                 sale=sale,
                 target=self.target,
