@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from causeway.connectors.hubspot.deals import deal_reference, modified_at, order_from_deal
 from causeway.connectors.hubspot.models import CrmObject, Deal, PropertySpec
 from causeway.connectors.hubspot.properties import DEAL_PROPERTIES
-from causeway.connectors.tryton.margins import SaleFigures, erp_state
+from causeway.connectors.tryton.margins import erp_state
 from causeway.engine import links, timeline
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord
@@ -36,6 +36,7 @@ from causeway.engine.jobs import Job, NewJob
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
 from causeway.flows.events import batch_events, event_for, json_object
+from causeway.flows.margins_to_crm import ErpFigures
 from causeway.flows.order_record import SALE, record_placed, timestamp, update_order
 from causeway.model import Order
 
@@ -56,11 +57,8 @@ class CrmDeals(Protocol):
     def ensure_properties(self, object_type: str, specs: Sequence[PropertySpec]) -> list[str]: ...
 
 
-class ErpSales(Protocol):
+class ErpSales(ErpFigures, Protocol):
     def place_orders(self, orders: list[tuple[str, Order]]) -> Mapping[str, Any]: ...
-    def sale_figures(
-        self, sale_ids: Sequence[int], *, with_costs: bool = True
-    ) -> dict[int, SaleFigures]: ...
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from causeway.connectors.hubspot.webhooks import sign_v3
 from causeway.sandbox.hubspot.faults import HubSpotFaultInjector
 from causeway.sandbox.hubspot.settings import HubSpotSandboxSettings
 from causeway.sandbox.hubspot.store import ChangeEvent
-from causeway.sandbox.shopify.webhooks import is_loopback
+from causeway.sandbox.shopify.webhooks import SenderThread, is_loopback
 
 
 @dataclass
@@ -50,7 +50,8 @@ class Pending:
 
 
 @dataclass
-class WebhookDispatcher:
+class WebhookDispatcher(SenderThread):
+    thread_name = "hubspot-webhooks"
     settings: HubSpotSandboxSettings
     faults: HubSpotFaultInjector
     target_url: str | None = None
@@ -68,25 +69,7 @@ class WebhookDispatcher:
         self._thread: threading.Thread | None = None
         self._client: httpx.Client | None = None
 
-    # ---------------------------------------------------------------- lifecycle
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._stopping = False
-            self._client = httpx.Client(timeout=self.settings.webhook_timeout_s, trust_env=False)
-            self._thread = threading.Thread(target=self._run, name="hubspot-webhooks", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=self.settings.webhook_timeout_s + 1)
-            self._thread = None
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+    # ------------------------------------------- subscriptions (start/stop: SenderThread)
 
     def configure(self, target_url: str, subscriptions: list[dict[str, Any]]) -> list[Subscription]:
         with self._cond:

@@ -70,8 +70,45 @@ class Delivery:
     duplicate: bool = False
 
 
-class WebhookDispatcher:
+class SenderThread:
+    """Start and stop of a dispatcher's sender thread and its HTTP client: the part of
+    both sandboxes' webhook dispatchers that is the same. The dispatcher sets the
+    attributes below in its constructor and sends from `_run`."""
+
+    thread_name = "webhooks"
+    settings: Any  # with webhook_timeout_s
+    _cond: threading.Condition
+    _stopping: bool
+    _thread: threading.Thread | None
+    _client: httpx.Client | None
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stopping = False
+        self._client = httpx.Client(timeout=self.settings.webhook_timeout_s, trust_env=False)
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=self.settings.webhook_timeout_s + 1)
+            self._thread = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+class WebhookDispatcher(SenderThread):
     """Queue, worker thread and delivery log; `publish` is the store's listener."""
+
+    thread_name = "shopify-webhooks"
 
     def __init__(self, store: Store, settings: SandboxSettings, faults: FaultInjector) -> None:
         self.store = store
@@ -88,26 +125,7 @@ class WebhookDispatcher:
         self._thread: threading.Thread | None = None
         self._client: httpx.Client | None = None
 
-    # ---------------------------------------------------------------- lifecycle
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stopping = False
-        self._client = httpx.Client(timeout=self.settings.webhook_timeout_s, trust_env=False)
-        self._thread = threading.Thread(target=self._run, name="shopify-webhooks", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=self.settings.webhook_timeout_s + 1)
-            self._thread = None
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+    # ------------------------------------------------ state (start/stop: SenderThread)
 
     def clear(self) -> None:
         with self._cond:
