@@ -1,0 +1,18 @@
+"""`causeway ...`: the command line, one module per group of commands.
+
+- setup.py: init, demo
+- serve.py: run, worker
+- status.py: status
+- flows.py: flow run, replay, sync stock, sync files
+"""
+
+from __future__ import annotations
+
+from causeway.cli import flows, serve, setup, status  # noqa: F401  (registers the commands)
+from causeway.cli.common import ALERTING, app
+
+__all__ = ["ALERTING", "app", "main"]
+
+
+def main() -> None:  # pragma: no cover - `python -m causeway.cli`
+    app()

@@ -1,0 +1,46 @@
+"""Getting started: `causeway init` writes an example config, `causeway demo` runs the tour."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from causeway.cli.common import app, console, err
+
+EXAMPLE = Path(__file__).parent.parent / "config" / "example.yaml"
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="where to write the example")] = Path(
+        "causeway.yaml"
+    ),
+    force: Annotated[bool, typer.Option(help="overwrite an existing file")] = False,
+) -> None:
+    """Write a commented example causeway.yaml to start from."""
+    if path.exists() and not force:
+        err.print(f"[red]error:[/red] {path} exists; use --force to overwrite it")
+        raise typer.Exit(1)
+    path.write_text(EXAMPLE.read_text())
+    console.print(f"wrote {path}: edit the systems and flows, then run `causeway run -c {path}`")
+
+
+@app.command()
+def demo(
+    once: Annotated[
+        bool,
+        typer.Option(
+            "--once", help="exit after the scenario; 0 only if every order reached the ERP"
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+    orders: Annotated[int, typer.Option(help="sample orders to place")] = 12,
+    workdir: Annotated[Path | None, typer.Option(help="where the demo keeps its files")] = None,
+) -> None:
+    """Start Tryton, a Shopify sandbox and the hub; place sample orders; watch them land."""
+    from causeway.demo import run_demo
+
+    ok = run_demo(orders=orders, once=once, as_json=as_json, workdir=workdir, console=console)
+    raise typer.Exit(0 if ok else 1)
