@@ -189,6 +189,20 @@ def test_a_route_added_without_a_permission_is_refused_to_everyone(
     assert refused.status_code == 403 and "declares no permission" in refused.json()["error"]
 
 
+def test_a_protected_route_refuses_even_if_the_guard_is_missing() -> None:
+    import asyncio
+
+    from fastapi import HTTPException, Request
+
+    from causeway.access.permissions import Permission
+    from causeway.web.access import Requires
+
+    unguarded = Request({"type": "http", "method": "GET", "path": "/metrics", "headers": []})
+    with pytest.raises(HTTPException) as refused:
+        asyncio.run(Requires(Permission.READ)(unguarded, None))
+    assert refused.value.status_code == 401
+
+
 def test_the_app_will_not_build_with_a_route_that_declares_nothing(
     hostile_hub: Hub, monkeypatch: pytest.MonkeyPatch
 ) -> None:

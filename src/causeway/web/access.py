@@ -55,7 +55,7 @@ class Requires:
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
 
-    def __call__(
+    async def __call__(  # async: nothing here blocks, so no trip through the thread pool
         self,
         request: Request,
         _declares_the_scheme: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
@@ -71,7 +71,7 @@ class Requires:
 class Public:
     """The declaration of a deliberately public route."""
 
-    def __call__(self) -> None:
+    async def __call__(self) -> None:  # async: webhook ingress never waits for a thread
         return None
 
 
