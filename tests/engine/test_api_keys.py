@@ -7,11 +7,14 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import select
 
 from causeway.engine import api_keys
 from causeway.engine.api_keys import USE_RECORDED_EVERY, ApiKeyError
 from causeway.engine.schema import api_keys as api_keys_table
+from causeway.engine.schema import metadata
 from causeway.engine.store import Store
 
 
@@ -77,3 +80,9 @@ def test_last_use_is_written_at_most_once_a_minute(store: Store) -> None:
         assert api_keys.list_keys(store)[0].last_used_at == start
     assert api_keys.verify(store, secret, at=start + USE_RECORDED_EVERY) is not None
     assert api_keys.list_keys(store)[0].last_used_at == start + USE_RECORDED_EVERY
+
+
+def test_migration_0006_creates_the_table_schema_py_describes(store: Store) -> None:
+    with store.read() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert [d for d in diff if "api_keys" in str(d)] == []

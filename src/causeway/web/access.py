@@ -40,7 +40,7 @@ ACCESS_REFUSALS = {
 
 # Declared once, so that the spec names the scheme and Swagger UI offers to send a key.
 BEARER = HTTPBearer(
-    scheme_name="apiKey",
+    scheme_name="bearerAuth",
     bearerFormat="cw_<id>_<secret>",
     description="An API key from `causeway keys create`, sent as `Authorization: Bearer <key>`.",
     auto_error=False,
