@@ -27,6 +27,7 @@ import psutil
 from bench._common import SECRET, TOKEN, start_tryton, stocked_sandbox, store_orders, webhook
 from causeway.connectors.tryton.server import TrytonServer
 from causeway.demo import local_config
+from causeway.engine import api_keys
 from causeway.engine.schema import entities, links
 from causeway.engine.store import Store, now
 from causeway.localserver import HubProcess, free_port
@@ -129,13 +130,17 @@ def run(
     config["flows"]["orders-to-erp"]["reconcile_every"] = "1h"
     config["flows"]["stock-to-channels"]["every"] = "5s"
     fill_seconds = fill_store(config["store"]["url"], prefilled_links) if prefilled_links else 0.0
+    store = Store(config["store"]["url"])
+    _, key = api_keys.create(store, "bench", "run")  # it looks orders up and runs a flow
+    store.dispose()
     hub = HubProcess(workdir, config).start()
     assert hub.process is not None
     process = psutil.Process(hub.process.pid)
     try:
         time.sleep(2)
         idle_mb = process.memory_info().rss / 2**20
-        with httpx.Client(base_url=hub.url, timeout=30) as client:
+        api_key = {"Authorization": f"Bearer {key}"}
+        with httpx.Client(base_url=hub.url, timeout=30, headers=api_key) as client:
             for i, order in enumerate(orders):
                 body, headers = webhook(order, f"{tag}-{i}")
                 client.post("/webhooks/shop", content=body, headers=headers).raise_for_status()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import random
+import secrets
 import shutil
 import tempfile
 import time
@@ -32,6 +33,7 @@ from rich.table import Table
 from causeway.config import parse_config
 from causeway.connectors.tryton.server import TrytonServer, default_build_dir, ensure_built
 from causeway.connectors.tryton.warehouse import open_shipments, ship
+from causeway.engine import api_keys
 from causeway.hub import Hub
 from causeway.localserver import BackgroundServer, free_port
 from causeway.sandbox.shopify import SandboxServer, SandboxSettings
@@ -372,11 +374,20 @@ def run_demo(
     finally:
         summary.seconds = round(time.monotonic() - started, 1)
         if not once and not summary.problems and hub is not None:
+            # The API needs a key (docs/security.md): one that can only read, for the tour.
+            _, key = api_keys.create(hub.store, f"demo-{secrets.token_hex(3)}", "read")
             say(
-                "\nThe hub keeps running: place orders with "
-                f"POST {servers[0].url}/_sandbox/orders, watch with GET /api/orders/shop/<id>. "
-                "Ctrl-C stops."
+                "\nThe hub keeps running. Look an order up with a read-only API key made "
+                "for the demo (`causeway keys create` makes your own):"
             )
+            if not as_json:  # one line, unwrapped, to copy
+                console.print(
+                    f"  curl -H 'Authorization: Bearer {key}' "
+                    f"{servers[1].url}/api/orders/shop/{ids[0]}",
+                    soft_wrap=True,
+                    highlight=False,
+                )
+            say(f"Place more orders with POST {servers[0].url}/_sandbox/orders. Ctrl-C stops.")
             try:
                 while True:
                     time.sleep(1)

@@ -30,6 +30,7 @@ from causeway.localserver import BackgroundServer
 from causeway.sandbox.shopify import SandboxServer
 from causeway.web.app import create_app
 from causeway.web.order_view import order_view
+from tests.auth import bearer
 from tests.e2e.conftest import erp_sales, place_orders
 from tests.e2e.harness import SECRET, TOKEN, hub_config, new_port
 
@@ -151,23 +152,24 @@ def test_an_unknown_sku_is_parked_with_its_name_while_other_orders_land_then_rep
 
     (dead,) = running.jobs.dead()
     assert new_sku in dead["last_error"] and "replay" in dead["last_error"]
-    view = httpx.get(f"{server.url}/api/orders/shop/{bad['id']}").json()
+    api = httpx.Client(base_url=server.url, headers=bearer(running, "read"))
+    view = api.get(f"/api/orders/shop/{bad['id']}").json()
     assert view["state"] == "parked" and new_sku in view["problem"]
     assert len(erp_sales(tryton_server, prefix)) == 3
     for order in good:
-        landed = httpx.get(f"{server.url}/api/orders/shop/{order['id']}").json()
+        landed = api.get(f"/api/orders/shop/{order['id']}").json()
         assert landed["state"] == "in_erp" and "erp" in landed["ids"]
 
     tryton.ensure_product(new_sku, "New thing", Decimal(12), Decimal(5), Decimal(10))
     assert running.jobs.replay(dead["id"]) == 1
     running.new_worker().run_until_idle()
     assert len(erp_sales(tryton_server, prefix)) == 4
-    assert httpx.get(f"{server.url}/api/orders/shop/{bad['id']}").json()["state"] == "in_erp"
+    assert api.get(f"/api/orders/shop/{bad['id']}").json()["state"] == "in_erp"
 
 
 def test_an_unknown_order_is_404_with_a_message(hub: tuple[Hub, BackgroundServer]) -> None:
-    _, server = hub
-    response = httpx.get(f"{server.url}/api/orders/shop/999999999")
+    running, server = hub
+    response = httpx.get(f"{server.url}/api/orders/shop/999999999", headers=bearer(running, "read"))
     assert response.status_code == 404 and "999999999" in response.json()["error"]
 
 
@@ -351,7 +353,9 @@ def test_the_same_hub_runs_on_postgresql(
         orders = place_orders(shop, 5)
         drain(running, shop)
         assert len(erp_sales(tryton_server, prefix)) == 5
-        view = httpx.get(f"{server.url}/api/orders/shop/{orders[0]['id']}").json()
+        view = httpx.get(
+            f"{server.url}/api/orders/shop/{orders[0]['id']}", headers=bearer(running, "read")
+        ).json()
         assert view["state"] == "in_erp" and "erp" in view["ids"]
     finally:
         server.stop()

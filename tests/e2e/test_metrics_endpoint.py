@@ -21,6 +21,7 @@ from causeway.config import parse_config
 from causeway.hub import Hub
 from causeway.localserver import BackgroundServer, WorkerProcess, free_port
 from causeway.web.app import create_app
+from tests.auth import bearer
 
 SECRET = "metrics-test-secret"
 
@@ -71,8 +72,10 @@ def deliver(
     return httpx.post(f"{server.url}/webhooks/shop", content=body, headers=headers)
 
 
-def scrape(server: BackgroundServer) -> dict[tuple[str, tuple], float]:
-    response = httpx.get(f"{server.url}/metrics")
+def scrape(hub: tuple[Hub, BackgroundServer]) -> dict[tuple[str, tuple], float]:
+    """What Prometheus reads, with the read key it is given (docs/monitoring.md)."""
+    running, server = hub
+    response = httpx.get(f"{server.url}/metrics", headers=bearer(running, "read"))
     assert response.status_code == 200
     # Prometheus' classic text format unless the scraper asks for OpenMetrics.
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
@@ -93,10 +96,10 @@ def test_metrics_show_webhook_latency_by_outcome_and_the_jobs_they_started(
 ) -> None:
     _, server = hub
     # The histogram belongs to the process; other tests may have counted before.
-    before = scrape(server)
+    before = scrape(hub)
     assert [deliver(server, n).status_code for n in (1, 2, 1)] == [200, 200, 200]
     assert deliver(server, 3, secret="forged").status_code == 401
-    after = scrape(server)
+    after = scrape(hub)
     assert answered(after, "stored") - answered(before, "stored") == 2
     assert answered(after, "duplicate") - answered(before, "duplicate") == 1
     assert answered(after, "rejected") - answered(before, "rejected") == 1
@@ -112,9 +115,11 @@ def test_metrics_show_webhook_latency_by_outcome_and_the_jobs_they_started(
 
 
 def test_a_scraper_asking_for_openmetrics_gets_it(hub: tuple[Hub, BackgroundServer]) -> None:
-    _, server = hub
+    running, server = hub
     accept = "application/openmetrics-text; version=1.0.0"
-    response = httpx.get(f"{server.url}/metrics", headers={"Accept": accept})
+    response = httpx.get(
+        f"{server.url}/metrics", headers={"Accept": accept, **bearer(running, "read")}
+    )
     assert response.headers["content-type"].startswith("application/openmetrics-text")
     assert response.text.rstrip().endswith("# EOF")
     assert "causeway_jobs_done_total" in response.text

@@ -9,10 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from causeway.connectors.tryton.server import TrytonServer
 from causeway.localserver import HubProcess
 from causeway.sandbox.shopify import SandboxServer
+from tests.auth import bearer
 from tests.e2e.conftest import assert_matches_store_order, erp_sales, place_orders
 from tests.e2e.harness import hub_config, new_port
 
@@ -35,9 +37,12 @@ def wait_until_in_erp(
 ) -> dict[str, str]:
     deadline = time.monotonic() + timeout
     states: dict[str, str] = {}
+    reader = bearer(yaml.safe_load(hub.config_path.read_text())["store"]["url"], "read")
     while time.monotonic() < deadline:
         for order in orders:
-            response = httpx.get(f"{hub.url}/api/orders/shop/{order['id']}", timeout=5)
+            response = httpx.get(
+                f"{hub.url}/api/orders/shop/{order['id']}", headers=reader, timeout=5
+            )
             states[str(order["id"])] = (
                 response.json().get("state", "?") if response.status_code == 200 else "unseen"
             )

@@ -24,6 +24,7 @@ from causeway.connectors.hubspot.webhooks import sign_v3
 from causeway.engine.schema import inbox, jobs
 from causeway.hub import Hub
 from causeway.web.app import create_app
+from tests.auth import HUB_URL, hub_client
 
 SHOP_SECRET = "hostile-shop-secret"
 CRM_SECRET = "hostile-crm-secret"
@@ -107,7 +108,8 @@ def either_hub(request: pytest.FixtureRequest) -> Hub:
 
 @pytest.fixture
 def either_client(either_hub: Hub) -> Iterator[TestClient]:
-    with TestClient(create_app(either_hub), raise_server_exceptions=False) as test_client:
+    """No API key: what a store or CRM delivering webhooks sends."""
+    with hub_client(either_hub, scope=None) as test_client:
         yield test_client
 
 
@@ -117,9 +119,10 @@ def app(hostile_hub: Hub) -> FastAPI:
 
 
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    # No re-raising: a server error must show as the 500 a sender would see.
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+def client(hostile_hub: Hub, app: FastAPI) -> Iterator[TestClient]:
+    """No API key: what a store or CRM delivering webhooks sends. Server errors show as
+    the 500 a sender would see."""
+    with hub_client(hostile_hub, scope=None, app=app) as test_client:
         yield test_client
 
 
@@ -134,6 +137,9 @@ def rows(hub: Hub) -> tuple[int, int]:
 
 def shopify_signature(body: bytes, secret: str = SHOP_SECRET) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+CRM_WEBHOOK_URL = f"{HUB_URL}/webhooks/crm"  # what HubSpot signs: the URL it delivers to
 
 
 def hubspot_headers(

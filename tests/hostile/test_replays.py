@@ -28,7 +28,13 @@ from causeway.flows.catalog_to_channels import store_edit_job
 from causeway.flows.order_edits import is_edit, lines_fingerprint
 from causeway.flows.order_record import timestamp
 from causeway.hub import Hub
-from tests.hostile.conftest import PORTAL, hubspot_headers, rows, shopify_signature
+from tests.hostile.conftest import (
+    CRM_WEBHOOK_URL,
+    PORTAL,
+    hubspot_headers,
+    rows,
+    shopify_signature,
+)
 
 
 def order(updated_at: str, quantity: int, **extra: Any) -> dict[str, Any]:
@@ -127,7 +133,7 @@ def hubspot_delivery(event_id: int) -> bytes:
 def test_hubspot_a_captured_delivery_replayed_later_is_refused(
     hostile_hub: Hub, client: TestClient
 ) -> None:
-    url = "http://testserver/webhooks/crm"
+    url = CRM_WEBHOOK_URL
     body = hubspot_delivery(7001)
     captured = hubspot_headers(url, body, age_ms=6 * 60 * 1000)  # sent six minutes ago
     before = rows(hostile_hub)

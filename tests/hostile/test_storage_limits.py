@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from causeway.connectors.shopify.webhooks import UnkeyableWebhookError, entity_key
 from causeway.engine.inbox import InboxRecord, unstorable
 from causeway.hub import Hub
-from causeway.web.app import create_app
-from tests.hostile.conftest import hubspot_headers, rows, shopify_signature
+from tests.auth import hub_client
+from tests.hostile.conftest import CRM_WEBHOOK_URL, hubspot_headers, rows, shopify_signature
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -37,7 +37,7 @@ def shopify_post(client: TestClient, body: bytes, **headers: str) -> tuple[int, 
 
 
 def test_odd_keys_are_refused_or_parked_never_503(hub: Hub) -> None:
-    client = TestClient(create_app(hub), raise_server_exceptions=False)
+    client = hub_client(hub, scope=None)
     before = rows(hub)
     status, answer = shopify_post(client, b'{"id": 1}', **{"X-Shopify-Event-Id": "e" * 300})
     assert status == 400 and "event id is 300 characters long" in answer["error"]
@@ -55,8 +55,8 @@ def test_odd_keys_are_refused_or_parked_never_503(hub: Hub) -> None:
 
 
 def test_odd_hubspot_events_are_refused_with_the_field_named(hub: Hub) -> None:
-    client = TestClient(create_app(hub), raise_server_exceptions=False)
-    url = "http://testserver/webhooks/crm"
+    client = hub_client(hub, scope=None)
+    url = CRM_WEBHOOK_URL
     event = {"eventId": 1, "occurredAt": 1, "objectId": 5, "propertyName": "email",
              "subscriptionType": "contact.propertyChange"}  # fmt: skip
     cases = [
@@ -76,7 +76,7 @@ def test_odd_hubspot_events_are_refused_with_the_field_named(hub: Hub) -> None:
 
 
 def test_a_nul_in_an_order_lookup_is_a_plain_404(hub: Hub) -> None:
-    client = TestClient(create_app(hub), raise_server_exceptions=False)
+    client = hub_client(hub, scope="read")
     response = client.get("/api/orders/shop/45%0078")
     assert response.status_code == 404 and "no order" in response.json()["error"]
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from causeway.hub import Hub
 from tests.hostile.conftest import (
     CRM_SECRET,
+    CRM_WEBHOOK_URL,
     PORTAL,
     SHOP_SECRET,
     examples,
@@ -159,7 +160,7 @@ def test_unsigned_or_forged_deliveries_never_store_anything(
     headers = data.draw(shopify_headers(body, signed=False), label="headers")
     if system == "crm" and data.draw(st.booleans()):
         # A HubSpot-shaped delivery signed with the wrong secret, or too old.
-        url = "http://testserver/webhooks/crm"
+        url = CRM_WEBHOOK_URL
         if data.draw(st.booleans()):
             headers |= hubspot_headers(url, body, secret="not-the-secret")
         else:
@@ -222,7 +223,7 @@ hubspot_events = st.fixed_dictionaries(
 def test_signed_hubspot_garbage_is_stored_or_refused_with_a_reason(
     either_hub: Hub, either_client: TestClient, body: bytes
 ) -> None:
-    headers = hubspot_headers("http://testserver/webhooks/crm", body)
+    headers = hubspot_headers(CRM_WEBHOOK_URL, body)
     before = rows(either_hub)
     response = either_client.post("/webhooks/crm", content=body, headers=headers)
     assert response.status_code in DELIBERATE, response.text

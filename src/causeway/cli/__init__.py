@@ -4,11 +4,12 @@
 - serve.py: run, worker
 - status.py: status
 - flows.py: flow run, replay, sync stock, sync files
+- keys.py: keys create, keys list, keys revoke
 """
 
 from __future__ import annotations
 
-from causeway.cli import flows, serve, setup, status  # noqa: F401  (registers the commands)
+from causeway.cli import flows, keys, serve, setup, status  # noqa: F401  (registers the commands)
 from causeway.cli.common import ALERTING, app
 
 __all__ = ["ALERTING", "app", "main"]

@@ -7,11 +7,16 @@ the right kind.
 
 from __future__ import annotations
 
-from typing import Literal
+import ipaddress
+import re
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     Field,
+    field_validator,
     model_validator,
 )
 
@@ -32,6 +37,34 @@ class StoreSettings(Strict):
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
 
 
+_HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*")
+# Listening on these means every interface: not a name any client sends as its Host.
+WILDCARD_ADDRESSES = {"", "0.0.0.0", "::", "*"}
+
+
+def host_pattern(entry: str) -> str:
+    """One `server.allowed_hosts` entry as Starlette compares it: a host name, an
+    address (IPv6 in brackets, as Host headers carry it), `*.example.com`, or `*`."""
+    host = entry.strip().lower()
+    if host == "*":
+        return host
+    try:
+        address = ipaddress.ip_address(host.removeprefix("[").removesuffix("]"))
+        return f"[{address}]" if address.version == 6 else str(address)
+    except ValueError:
+        pass
+    if _HOST_NAME.fullmatch(host.removeprefix("*.")):
+        return host
+    raise ValueError(
+        f"{entry!r} is not a host name: write a name (hub.example.com), an address "
+        "(10.0.0.5), '*.example.com' or '*' (any host), without scheme, port or path"
+    )
+
+
+def _host_list(value: object) -> object:
+    return [value] if isinstance(value, str) else value  # `allowed_hosts: "*"`
+
+
 class ServerSettings(Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
@@ -42,6 +75,36 @@ class ServerSettings(Strict):
     ingress_batch: int = Field(
         default=500, ge=1, description="webhooks committed together; 1 turns group commit off"
     )
+    allowed_hosts: Annotated[list[str] | None, BeforeValidator(_host_list)] = Field(
+        default=None,
+        description="Host header values the hub answers (others get 400); default: "
+        "localhost, 127.0.0.1, ::1, the host of public_url and `host` unless it is a "
+        "wildcard address; '*' allows any, only when written",
+    )
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts_are_host_names(cls, value: list[str] | None) -> list[str] | None:
+        for entry in value or []:
+            host_pattern(entry)
+        return value
+
+    def trusted_hosts(self) -> list[str]:
+        """The Host header values to answer, as Starlette's TrustedHostMiddleware wants them."""
+        if self.allowed_hosts is not None:
+            return list(dict.fromkeys(host_pattern(entry) for entry in self.allowed_hosts))
+        entries = ["localhost", "127.0.0.1", "::1"]
+        if self.public_url:
+            entries.append(urlsplit(self.public_url).hostname or "")
+        if self.host.strip().lower() not in WILDCARD_ADDRESSES:
+            entries.append(self.host)
+        patterns = []
+        for entry in entries:
+            try:
+                patterns.append(host_pattern(entry))
+            except ValueError:  # not a host (a malformed public_url): nothing to allow
+                continue
+        return list(dict.fromkeys(patterns))
 
 
 class WorkerSettings(Strict):

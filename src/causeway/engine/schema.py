@@ -175,3 +175,20 @@ merge_log = Table(
     Column("at", Float, nullable=False),
     Column("undone_at", Float),
 )
+
+# API keys (engine/api_keys.py): a key is `cw_<public id>_<secret>`; `prefix` is
+# `cw_<public id>`, what lists show and lookups use; only the secret's SHA-256 is kept.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("prefix", String(32), nullable=False),
+    Column("secret_sha256", String(64), nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("last_used_at", Float),
+    Column("revoked_at", Float),
+    UniqueConstraint("name", name="uq_api_keys_name"),
+    UniqueConstraint("prefix", name="uq_api_keys_prefix"),
+)

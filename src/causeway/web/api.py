@@ -6,13 +6,14 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException
 
+from causeway.access.permissions import Permission
 from causeway.hub import Hub
-from causeway.web.answers import refusals
+from causeway.web.access import protected
 from causeway.web.order_view import order_view
 
 
 def add_api_routes(app: FastAPI, hub: Hub) -> None:
-    @app.get("/api/orders/{system}/{external_id}", responses=refusals(404))
+    @app.get("/api/orders/{system}/{external_id}", **protected(Permission.READ, 404))
     def get_order(system: str, external_id: str) -> dict[str, Any]:
         # No stored id holds a NUL (the inbox refuses it), and PostgreSQL cannot search one.
         view = (
@@ -24,7 +25,7 @@ def add_api_routes(app: FastAPI, hub: Hub) -> None:
             raise HTTPException(404, f"the hub has seen no order {external_id} from {system!r}")
         return view
 
-    @app.post("/api/flows/{flow}/run", responses=refusals(404))
+    @app.post("/api/flows/{flow}/run", **protected(Permission.OPERATE, 404))
     def run_flow(flow: str) -> dict[str, Any]:
         if flow not in hub.flows:
             known = ", ".join(sorted(hub.flows)) or "none"

@@ -1,20 +1,39 @@
-"""The hub's HTTP surface, put together: webhook ingress, the `/api` routes, and what
-operators poll. Each group of routes lives in its own module."""
+"""The hub's HTTP surface, put together: webhook ingress, the `/api` routes, what
+operators poll, and the API's own description. Each group of routes lives in its own
+module; who may call each route is declared on it and enforced by web/access.py."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from causeway.access.authenticators import BearerApiKey
 from causeway.hub import Hub
+from causeway.web.access import AccessGuard, check_every_route_declares_access
 from causeway.web.api import add_api_routes
+from causeway.web.api_docs import add_docs_routes
 from causeway.web.operations import add_operations_routes
 from causeway.web.webhooks import add_webhook_routes
 
+DESCRIPTION = (
+    "Every operation but webhook ingress, `/health` and `/ready` needs an API key "
+    "(`causeway keys create --name N --scope read|run|admin`), sent as "
+    "`Authorization: Bearer <key>`: 401 without one, 403 when its scope is too small."
+)
+
 
 def create_app(hub: Hub) -> FastAPI:
-    app = FastAPI(title="Causeway", version="0.1.0")
+    # No docs_url/openapi_url: FastAPI's own would be open to all (web/api_docs.py).
+    app = FastAPI(
+        title="Causeway",
+        version="0.1.0",
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
 
     # Starlette's own (an unknown path, a wrong method) get the same {"error": ...} shape.
     @app.exception_handler(StarletteHTTPException)
@@ -24,4 +43,11 @@ def create_app(hub: Hub) -> FastAPI:
     add_webhook_routes(app, hub)
     add_api_routes(app, hub)
     add_operations_routes(app, hub)
+    add_docs_routes(app)
+    check_every_route_declares_access(app)
+    app.add_middleware(AccessGuard, router=app.router, authenticators=[BearerApiKey(hub.store)])
+    # Added last, so it runs first: a request for another host is refused before anything.
+    app.add_middleware(
+        TrustedHostMiddleware, allowed_hosts=hub.config.server.trusted_hosts(), www_redirect=False
+    )
     return app

@@ -17,7 +17,7 @@ from causeway.connectors.ingress import WebhookRejected
 from causeway.engine.inbox import InboxRecord, unstorable
 from causeway.hub import Hub
 from causeway.observability.instruments import WEBHOOK_LATENCY
-from causeway.web.answers import refusals
+from causeway.web.access import public
 
 # What the webhook route reads itself from the raw request (it must verify the exact
 # bytes), declared so that the spec, and fuzzers reading it, know the request's shape.
@@ -57,7 +57,7 @@ def add_webhook_routes(app: FastAPI, hub: Hub) -> None:
 
     @app.post(
         "/webhooks/{system}",
-        responses=refusals(400, 401, 403, 404, 413, 503),
+        **public(400, 401, 403, 404, 413, 503),
         openapi_extra=WEBHOOK_REQUEST,
     )
     async def receive_webhook(system: str, request: Request) -> dict[str, Any]:
