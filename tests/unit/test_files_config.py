@@ -96,6 +96,7 @@ def test_orders_read_from_the_folder_hold_stock_until_the_erp_has_them(tmp_path:
             "1001,2026-11-27,GAD-001,1,25.00\n"
             "1002,2026-11-27,WID-001,3,10.00\n"
         )
+        (tmp_path / "drop" / "in" / "orders.csv.done").touch()  # the upload is complete
         run = hub.flows["files-exchange"].import_waiting()  # type: ignore[attr-defined]
         assert (run.orders, run.new_orders, run.bad_rows) == (2, 2, 0)
         assert hub.held_quantities() == {"WID-001": Decimal(5), "GAD-001": Decimal(1)}

@@ -11,7 +11,11 @@ import pytest
 from causeway.config.systems import FilesSystem
 from causeway.connectors.files.connector import FilesConnector
 from causeway.connectors.files.exports import OrderStatus
-from causeway.connectors.files.folder import DropFolder, atomic_write
+from causeway.connectors.files.folder import INCOMING, OUT, PROCESSED, DropFolder
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    DropFolder(target.parent.parent).write(target.parent.name, target.name, data, 0o640)
 
 
 def test_starting_creates_the_four_folders(tmp_path: Path) -> None:
@@ -25,31 +29,34 @@ def test_starting_creates_the_four_folders(tmp_path: Path) -> None:
 
 
 def test_an_atomic_write_replaces_the_file_and_leaves_no_temp_file(tmp_path: Path) -> None:
-    target = tmp_path / "stock.csv"
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "stock.csv"
     atomic_write(target, b"sku,available\nA,1\n")
     atomic_write(target, b"sku,available\nA,2\n")
     assert target.read_bytes() == b"sku,available\nA,2\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["stock.csv"]
+    assert [p.name for p in target.parent.iterdir()] == ["stock.csv"]
 
 
 def test_a_write_that_fails_halfway_keeps_the_previous_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = tmp_path / "stock.csv"
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "stock.csv"
     atomic_write(target, b"old\n")
 
-    def crash(*_: object) -> None:
+    def crash(*_: object, **__: object) -> None:
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError, match="disk full"):
         atomic_write(target, b"new\n")
     assert target.read_bytes() == b"old\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["stock.csv"]
+    assert [p.name for p in target.parent.iterdir()] == ["stock.csv"]
 
 
 def test_a_reader_never_sees_half_a_file(tmp_path: Path) -> None:
-    target = tmp_path / "stock.csv"
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "stock.csv"
     versions = [(f"v{n}," * 200_000).encode() for n in range(2)]
     atomic_write(target, versions[0])
     stop = threading.Event()
@@ -73,19 +80,19 @@ def test_a_file_moved_where_its_name_exists_keeps_both(tmp_path: Path) -> None:
     drop.create()
     for content in (b"first", b"second"):
         (drop.incoming / "orders.csv").write_bytes(content)
-        drop.move(drop.incoming / "orders.csv", drop.processed)
+        drop.move("orders.csv", INCOMING, PROCESSED)
     kept = sorted(p.read_bytes() for p in drop.processed.iterdir())
     assert kept == [b"first", b"second"]
 
 
-def test_only_visible_csv_files_are_waiting_oldest_first(tmp_path: Path) -> None:
-    drop = DropFolder(tmp_path)
-    drop.create()
+def test_only_visible_csv_files_are_read_oldest_first(tmp_path: Path) -> None:
+    files = FilesConnector(FilesSystem(type="files", folder=str(tmp_path)), system="csv")
     for name, stamp in (("b.csv", 200), ("a.CSV", 100), (".upload.csv", 50), ("notes.txt", 10)):
-        path = drop.incoming / name
+        path = files.folder.incoming / name
         path.write_text("x")
         os.utime(path, (stamp, stamp))
-    assert [p.name for p in drop.waiting()] == ["a.CSV", "b.csv"]
+        (files.folder.incoming / f"{name}.done").touch()
+    assert [e.name for e in files.poll().ready] == ["a.CSV", "b.csv"]
 
 
 def test_out_files_are_csv_in_the_configured_dialect(tmp_path: Path) -> None:

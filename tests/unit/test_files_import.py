@@ -42,6 +42,12 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
     running.stop()
 
 
+def drop_whole(path: Path, content: str) -> None:
+    """A file dropped with its .done marker: read by the next run."""
+    path.write_text(content)
+    path.with_name(path.name + ".done").touch()
+
+
 def exchange(hub: Hub) -> FilesExchange:
     flow = hub.flows["files-exchange"]
     assert isinstance(flow, FilesExchange)
@@ -57,7 +63,7 @@ def test_a_crash_after_the_inbox_before_the_move_imports_nothing_twice(
     hub: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     drop = tmp_path / "drop"
-    (drop / "in" / "orders.csv").write_text(GOOD)
+    drop_whole(drop / "in" / "orders.csv", GOOD)
 
     def crash(*_: object) -> None:
         raise OSError("power cut")
@@ -78,8 +84,8 @@ def test_a_crash_after_the_inbox_before_the_move_imports_nothing_twice(
 
 def test_a_file_rejected_whole_does_not_stop_the_next_one(hub: Hub, tmp_path: Path) -> None:
     drop = tmp_path / "drop"
-    (drop / "in" / "a-broken.csv").write_text("order,sku\n1,WID-001\n")
-    (drop / "in" / "b-good.csv").write_text(GOOD)
+    drop_whole(drop / "in" / "a-broken.csv", "order,sku\n1,WID-001\n")
+    drop_whole(drop / "in" / "b-good.csv", GOOD)
 
     run = exchange(hub).import_waiting()
 
@@ -98,7 +104,7 @@ def test_a_file_rejected_whole_does_not_stop_the_next_one(hub: Hub, tmp_path: Pa
 
 def test_an_unreachable_erp_fails_only_the_stock_step(hub: Hub, tmp_path: Path) -> None:
     drop = tmp_path / "drop"
-    (drop / "in" / "orders.csv").write_text(GOOD)
+    drop_whole(drop / "in" / "orders.csv", GOOD)
     run = Job(id=1, flow="files-exchange", ordering_key="k", payload={}, attempts=1, max_attempts=3)
     job_outcomes = exchange(hub).handle([run])
     (error,) = job_outcomes.values()
