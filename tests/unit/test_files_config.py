@@ -35,6 +35,11 @@ def test_a_files_system_needs_only_a_folder(tmp_path: Path) -> None:
     system = parsed.systems["csv"]
     assert isinstance(system, FilesSystem)
     assert (system.delimiter, system.encoding, system.currency) == (",", "utf-8", "USD")
+    assert (system.max_file_bytes, system.out_file_mode, system.private_file_mode) == (
+        50_000_000,
+        0o640,
+        0o600,
+    )
     assert system.column("quantity") == "quantity"
     exchange = parsed.flows.files_exchange
     assert exchange is not None
@@ -50,6 +55,25 @@ def test_a_files_system_needs_only_a_folder(tmp_path: Path) -> None:
         ({"encoding": "latin-9x"}, "systems.csv.encoding: 'latin-9x' is not an encoding"),
         ({"timezone": "Mars/Base"}, "systems.csv.timezone: 'Mars/Base' is not a time zone"),
         ({"folders": "x"}, "systems.csv.folders: unknown key"),
+        ({"max_file_bytes": 10}, "systems.csv.max_file_bytes: Input should be greater than or"),
+        (
+            {"out_file_mode": 0o640},
+            'systems.csv.out_file_mode: write the mode in quotes, e.g. "0640"',
+        ),
+        (
+            {"out_file_mode": "rw-r-----"},
+            "systems.csv.out_file_mode: 'rw-r-----' is not a file mode",
+        ),
+        ({"out_file_mode": "0666"}, "systems.csv.out_file_mode: 0666 lets any user change"),
+        (
+            {"out_file_mode": "0755"},
+            "systems.csv.out_file_mode: '0755': CSV files are not programs",
+        ),
+        ({"private_file_mode": "0644"}, "systems.csv.private_file_mode: 0644 lets any user on the"),
+        (
+            {"private_file_mode": "0440"},
+            "systems.csv.private_file_mode: '0440': start it with 6",
+        ),
     ],
 )
 def test_bad_files_settings_name_their_key(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import threading
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from causeway.config.systems import FilesSystem
 from causeway.connectors.files.connector import FilesConnector
 from causeway.connectors.files.exports import OrderStatus
-from causeway.connectors.files.folder import INCOMING, OUT, PROCESSED, DropFolder
+from causeway.connectors.files.folder import INCOMING, PROCESSED, DropFolder
 
 
 def atomic_write(target: Path, data: bytes) -> None:
@@ -114,3 +115,56 @@ def test_out_files_are_csv_in_the_configured_dialect(tmp_path: Path) -> None:
         "1001;in_erp;SO7;;2025-11-27T09:45:00+00:00;",
         '1002;failed;;;1970-01-01T00:00:00+00:00;"unknown SKU X; replay"',
     ]
+
+
+def import_all(files: FilesConnector) -> None:
+    """What files-exchange does with each ready file, the inbox left out."""
+    poll = files.poll()
+    for entry in poll.ready:
+        with files.open_order_file(entry, poll.markers.get(entry.name)) as imported:
+            imported.check()
+            for _ in imported.batches():
+                pass
+            files.finish(imported)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_processed_and_errors_are_private_and_out_has_its_configured_mode(tmp_path: Path) -> None:
+    files = FilesConnector(
+        FilesSystem(type="files", folder=str(tmp_path / "drop"), out_file_mode="0644"),
+        system="csv",
+    )
+    drop = files.folder
+    assert (mode(drop.processed), mode(drop.errors)) == (0o700, 0o700)
+    upload = drop.incoming / "orders.csv"
+    upload.write_text(
+        "order_number,ordered_at,sku,quantity,unit_price\n"
+        "1001,2026-11-27,WID-001,2,10.00\n"
+        "1002,2026-11-27,WID-001,two,10.00\n"
+    )
+    upload.chmod(0o644)  # as the other side uploaded it: readable by every user
+    (drop.incoming / "orders.csv.done").touch()
+
+    import_all(files)
+    files.write_stock({"WID-001": 1})
+    files.write_order_status([OrderStatus("1001", "received")])
+
+    assert mode(drop.processed / "orders.csv") == 0o600
+    assert mode(drop.errors / "orders.csv.errors.csv") == 0o600
+    assert mode(drop.out / "stock.csv") == 0o644
+    assert mode(drop.out / "order-status.csv") == 0o644
+
+
+def test_out_files_default_to_owner_and_group_only(tmp_path: Path) -> None:
+    files = FilesConnector(FilesSystem(type="files", folder=str(tmp_path)), system="csv")
+    assert mode(files.write_stock({"WID-001": 1})) == 0o640
+
+
+def test_a_folder_the_operator_made_keeps_its_mode(tmp_path: Path) -> None:
+    (tmp_path / "errors").mkdir(mode=0o750)
+    (tmp_path / "errors").chmod(0o750)  # shared with a group that fixes bad rows
+    FilesConnector(FilesSystem(type="files", folder=str(tmp_path)), system="csv")
+    assert mode(tmp_path / "errors") == 0o750

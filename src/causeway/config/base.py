@@ -37,7 +37,7 @@ def parse_file_mode(value: object) -> int:
         raise ValueError(f'{text!r} is not a file mode: write three octal digits, e.g. "0640"')
     mode = int(text, 8)
     if mode & 0o600 != 0o600:
-        raise ValueError(f"{text!r}: the hub's own user must be able to read and write (6..)")
+        raise ValueError(f"{text!r}: start it with 6, so the hub's own user can write the file")
     if mode & 0o111:
         raise ValueError(f"{text!r}: CSV files are not programs; leave out the execute bits")
     return mode

@@ -71,8 +71,8 @@ def shown(name: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def megabytes(size: int) -> str:
-    return f"{size / 1_000_000:,.1f} MB"
+def file_size(size: int) -> str:
+    return f"{size:,} bytes" if size < 1_000_000 else f"{size / 1_000_000:,.1f} MB"
 
 
 class Intake:
@@ -106,8 +106,8 @@ class Intake:
                     poll.refused.append(
                         Refusal(
                             entry.name,
-                            f"{shown(entry.name)} is {megabytes(entry.size)}, more than the "
-                            f"system's max_file_bytes ({megabytes(self.max_file_bytes)}), so "
+                            f"{shown(entry.name)} is {file_size(entry.size)}, more than the "
+                            f"system's max_file_bytes ({file_size(self.max_file_bytes)}), so "
                             f"it was not read: split it into smaller files or raise "
                             f"max_file_bytes, then move it back to in/",
                         )
