@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from causeway.config import CausewayConfig
-from causeway.connectors.files.folder import UnsafeFolderError
-from causeway.connectors.files.intake import SETTLE_SECONDS, shown
+from causeway.connectors.files.folder import UnsafeFolderError, shown
+from causeway.connectors.files.intake import SETTLE_SECONDS
 from causeway.engine.worker import Worker
 from causeway.flows import files_exchange, orders_to_erp
 from causeway.flows.files_exchange import FilesExchange

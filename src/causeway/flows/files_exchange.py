@@ -27,8 +27,7 @@ from typing import Protocol
 
 from causeway.connectors.files.connector import FilesConnector
 from causeway.connectors.files.exports import OrderStatus
-from causeway.connectors.files.folder import Entry
-from causeway.connectors.files.intake import shown
+from causeway.connectors.files.folder import Entry, shown
 from causeway.connectors.files.reading import FileError
 from causeway.engine.inbox import Inbox
 from causeway.engine.jobs import Job

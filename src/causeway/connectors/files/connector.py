@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -40,8 +39,9 @@ from causeway.connectors.files.folder import (
     Entry,
     PendingFile,
     file_bytes,
+    shown,
 )
-from causeway.connectors.files.intake import Intake, Poll, Refusal, shown
+from causeway.connectors.files.intake import Intake, Poll, Refusal
 from causeway.connectors.files.orders import BadRow, ErrorReport, order_to_json, rejection_csv
 from causeway.connectors.files.reading import CheckedFile, FileError, check_file, read_orders
 from causeway.engine.inbox import InboxRecord
@@ -163,20 +163,14 @@ class FileImport:
 
 
 class FilesConnector:
-    def __init__(
-        self,
-        settings: FilesSystem,
-        *,
-        system: str = "files",
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, settings: FilesSystem, *, system: str = "files") -> None:
         self.system = system
         self.settings = settings
         # Resolved once: the operator may reach the folder through a link; below it, no link
         # is ever followed.
         self.folder = DropFolder(Path(settings.folder).resolve())
         self.folder.create(settings.private_file_mode)
-        self.intake = Intake(max_file_bytes=settings.max_file_bytes, clock=clock)
+        self.intake = Intake(max_file_bytes=settings.max_file_bytes)
         self._reported: set[tuple[str, int]] = set()
 
     def close(self) -> None:

@@ -58,6 +58,13 @@ class Entry:
     links: int  # hard links: more than one means the file also lives elsewhere
 
 
+def shown(name: str, limit: int = 120) -> str:
+    """A file name safe to put in a message, a log line or a CSV cell: control
+    characters (a newline that would forge a log line) and undecodable bytes escaped."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def kind_of(mode: int) -> str:
     if stat.S_ISREG(mode):
         return "file"
@@ -173,7 +180,7 @@ class DropFolder:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             os.close(fd)
-            raise NotAFileError(f"{name} is a {kind_of(info.st_mode)}, not a file")
+            raise NotAFileError(f"{shown(name)} is a {kind_of(info.st_mode)}, not a file")
         return os.fdopen(fd, "rb", buffering=0), info
 
     # --- moving and removing -------------------------------------------------------------

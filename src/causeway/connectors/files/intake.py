@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from causeway.connectors.files.folder import Entry
+from causeway.connectors.files.folder import Entry, shown
 
 MARKER_SUFFIX = ".done"
 SETTLE_SECONDS = 2.0  # the shortest time between two sightings that count as two polls
@@ -62,13 +62,6 @@ class _Sighting:
 def is_order_file(name: str) -> bool:
     """A visible *.csv name; a dot name is an upload in progress (renamed when done)."""
     return not name.startswith(".") and name.lower().endswith(".csv")
-
-
-def shown(name: str, limit: int = 120) -> str:
-    """A file name safe to put in a message, a log line or a CSV cell: control
-    characters (a newline that would forge a log line) and undecodable bytes escaped."""
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def file_size(size: int) -> str:
