@@ -8,9 +8,14 @@ what the ERP made of the file.
 
 from __future__ import annotations
 
+import time
+
 from rich.console import Console
+from rich.markup import escape
 
 from causeway.config import CausewayConfig
+from causeway.connectors.files.folder import UnsafeFolderError, shown
+from causeway.connectors.files.intake import SETTLE_SECONDS
 from causeway.engine.worker import Worker
 from causeway.flows import files_exchange, orders_to_erp
 from causeway.flows.files_exchange import FilesExchange
@@ -33,15 +38,41 @@ def sync_files_now(config: CausewayConfig, *, console: Console, err: Console) ->
                 highlight=False,
             )
             return None
-        run = flow.import_waiting()
+        try:
+            run = flow.import_waiting()
+        except UnsafeFolderError as exc:
+            err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            return 1
+        if run.settling:
+            # A file is read once it is whole: unchanged between two looks (or with its
+            # .done marker). Run by hand, the second look comes a moment later.
+            console.print(
+                f"waiting {SETTLE_SECONDS:.0f} s to see that {_names(run.settling)} "
+                f"stopped changing",
+                highlight=False,
+            )
+            time.sleep(SETTLE_SECONDS + 0.1)
+            run.absorb(flow.import_waiting())  # the folder was usable a moment ago
         for name in run.files:
-            console.print(f"read {name}", highlight=False)
+            console.print(f"read {escape(shown(name))}", highlight=False)
+        for name in run.settling:
+            err.print(
+                f"[yellow]not read yet:[/yellow] {escape(shown(name))} is still changing "
+                f"(an upload in progress?); it is read by a later run once it stops, or at "
+                f"once with a {escape(shown(name))}.done marker beside it",
+                highlight=False,
+                soft_wrap=True,
+            )
         console.print(
             f"{run.orders} order(s) read, {run.new_orders} new; {run.bad_rows} bad row(s)",
             highlight=False,
         )
         for report in run.reports:
-            err.print(f"[yellow]what was wrong:[/yellow] {report}", highlight=False, soft_wrap=True)
+            err.print(
+                f"[yellow]what was wrong:[/yellow] {escape(str(report))}",
+                highlight=False,
+                soft_wrap=True,
+            )
         orders = hub.flows.get(orders_to_erp.NAME)
         if orders is not None:
             # Held jobs (orders-to-erp on a schedule) stay held for that schedule.
@@ -58,7 +89,10 @@ def sync_files_now(config: CausewayConfig, *, console: Console, err: Console) ->
             f"order-status.csv: {len(statuses)} order(s), {len(failed)} failed", highlight=False
         )
         for status in failed:
-            err.print(f"[red]{status.order_number}:[/red] {status.problem}", highlight=False)
+            err.print(
+                f"[red]{escape(status.order_number)}:[/red] {escape(status.problem or '')}",
+                highlight=False,
+            )
         problems = run.bad_rows + len(run.rejected) + len(failed)
         try:
             console.print(f"stock.csv: {flow.write_stock()} SKU(s)", highlight=False)
@@ -68,3 +102,7 @@ def sync_files_now(config: CausewayConfig, *, console: Console, err: Console) ->
         return problems
     finally:
         hub.stop()
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(escape(shown(n)) for n in names)

@@ -74,8 +74,10 @@ def hub(tmp_path: Path, tryton_server: TrytonServer, prefix: str) -> Iterator[Hu
 
 
 def drop(hub: Hub, name: str, content: str) -> Path:
+    """Upload a file and say it is complete (its .done marker): the next run reads it."""
     path = Path(hub.config.systems["csv"].folder) / "in" / name  # type: ignore[union-attr]
     path.write_text(content)
+    path.with_name(f"{name}.done").touch()
     return path
 
 
@@ -219,11 +221,13 @@ def test_causeway_sync_files_places_the_orders_and_says_what_went_wrong(
     config = tmp_path / "causeway.yaml"
     config.write_text(yaml.safe_dump(files_config(tmp_path, tryton_server, prefix)))
     (tmp_path / "drop" / "in").mkdir(parents=True)
+    # No marker: the command looks twice, a moment apart, and reads the file once unchanged.
     (tmp_path / "drop" / "in" / "orders.csv").write_text(orders_file(f"cli-{unique}@example.com"))
 
     result = CliRunner().invoke(app, ["sync", "files", "-c", str(config)])
 
     assert result.exit_code == 1, result.output  # one bad row needs a person
+    assert "stopped changing" in result.output and "read orders.csv" in result.output
     assert "2 order(s) read, 2 new; 2 bad row(s)" in result.output
     assert "orders.csv.errors.csv" in result.output
     assert "order-status.csv: 2 order(s), 0 failed" in result.output

@@ -13,8 +13,8 @@ from causeway.connectors.files.folder import DropFolder
 from causeway.engine.jobs import Job
 from causeway.engine.schema import inbox, jobs
 from causeway.errors import RetryableError
-from causeway.flows.files_exchange import FilesExchange
 from causeway.hub import Hub
+from tests.unit.files_support import drop_whole, exchange, hub_config
 
 GOOD = (
     "order_number,ordered_at,sku,quantity,unit_price\n"
@@ -25,27 +25,9 @@ GOOD = (
 
 @pytest.fixture
 def hub(tmp_path: Path) -> Iterator[Hub]:
-    erp = {"type": "tryton", "url": "http://127.0.0.1:9", "database": "d", "username": "u"}
-    config = {
-        "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
-        "systems": {
-            "csv": {"type": "files", "folder": str(tmp_path / "drop")},
-            "erp": {**erp, "password": "p"},
-        },
-        "flows": {
-            "orders-to-erp": {"source": "csv", "target": "erp"},
-            "files-exchange": {"source": "csv", "target": "erp"},
-        },
-    }
-    running = Hub(parse_config(config, env={}))
+    running = Hub(parse_config(hub_config(tmp_path), env={}))
     yield running
     running.stop()
-
-
-def exchange(hub: Hub) -> FilesExchange:
-    flow = hub.flows["files-exchange"]
-    assert isinstance(flow, FilesExchange)
-    return flow
 
 
 def count(hub: Hub, table: object) -> int:
@@ -57,7 +39,7 @@ def test_a_crash_after_the_inbox_before_the_move_imports_nothing_twice(
     hub: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     drop = tmp_path / "drop"
-    (drop / "in" / "orders.csv").write_text(GOOD)
+    drop_whole(drop / "in" / "orders.csv", GOOD)
 
     def crash(*_: object) -> None:
         raise OSError("power cut")
@@ -78,8 +60,8 @@ def test_a_crash_after_the_inbox_before_the_move_imports_nothing_twice(
 
 def test_a_file_rejected_whole_does_not_stop_the_next_one(hub: Hub, tmp_path: Path) -> None:
     drop = tmp_path / "drop"
-    (drop / "in" / "a-broken.csv").write_text("order,sku\n1,WID-001\n")
-    (drop / "in" / "b-good.csv").write_text(GOOD)
+    drop_whole(drop / "in" / "a-broken.csv", "order,sku\n1,WID-001\n")
+    drop_whole(drop / "in" / "b-good.csv", GOOD)
 
     run = exchange(hub).import_waiting()
 
@@ -98,7 +80,7 @@ def test_a_file_rejected_whole_does_not_stop_the_next_one(hub: Hub, tmp_path: Pa
 
 def test_an_unreachable_erp_fails_only_the_stock_step(hub: Hub, tmp_path: Path) -> None:
     drop = tmp_path / "drop"
-    (drop / "in" / "orders.csv").write_text(GOOD)
+    drop_whole(drop / "in" / "orders.csv", GOOD)
     run = Job(id=1, flow="files-exchange", ordering_key="k", payload={}, attempts=1, max_attempts=3)
     job_outcomes = exchange(hub).handle([run])
     (error,) = job_outcomes.values()

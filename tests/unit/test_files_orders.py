@@ -11,13 +11,8 @@ from decimal import Decimal
 import pytest
 
 from causeway.config.systems import FilesSystem
-from causeway.connectors.files.orders import (
-    FileError,
-    errors_csv,
-    order_from_json,
-    order_to_json,
-    parse_orders,
-)
+from causeway.connectors.files.orders import order_from_json, order_to_json
+from causeway.connectors.files.reading import FileError, errors_csv, parse_orders
 from causeway.connectors.files.values import (
     parse_datetime,
     parse_decimal,
@@ -261,7 +256,7 @@ def test_an_unquoted_decimal_comma_that_shifts_the_cells_is_caught() -> None:
     assert [o.number for o in parsed.orders] == ["1002"]
     (bad,) = parsed.bad_rows
     assert bad.reason == (
-        "o.csv row 2: more cells than the header has columns ('' left over); "
+        "o.csv row 2: 1 more cell(s) than the header has columns; "
         "quote values that contain the delimiter ','"
     )
 

@@ -12,7 +12,7 @@ from pydantic import (
     field_validator,
 )
 
-from causeway.config.base import Duration, Strict, Threshold
+from causeway.config.base import Duration, FileMode, Strict, Threshold
 
 
 class ShopifySystem(Strict):
@@ -102,6 +102,38 @@ class FilesSystem(Strict):
     timezone: str = Field(default="UTC", description="zone of ordered_at values without one")
     currency: str = Field(default="USD", description="used when a row has no currency")
     prices_include_tax: bool = False
+    max_file_bytes: int = Field(
+        default=50_000_000,
+        ge=1000,
+        description="a larger file in in/ is not read: it moves to errors/ with the reason",
+    )
+    out_file_mode: FileMode = Field(
+        default=0o640, description='mode of the files the hub writes in out/, e.g. "0644"'
+    )
+    private_file_mode: FileMode = Field(
+        default=0o600,
+        description="mode of the files in processed/ and errors/ (they hold order data)",
+    )
+
+    @field_validator("out_file_mode")
+    @classmethod
+    def _not_world_writable(cls, value: int) -> int:
+        if value & 0o002:
+            raise ValueError(
+                f"{value:04o} lets any user change what the other side reads; "
+                f'leave out the last digit\'s write bit, e.g. "0644"'
+            )
+        return value
+
+    @field_validator("private_file_mode")
+    @classmethod
+    def _private(cls, value: int) -> int:
+        if value & 0o007:
+            raise ValueError(
+                f"{value:04o} lets any user on the machine read order data; "
+                f'end it in 0, e.g. "0600" or "0640" for a group'
+            )
+        return value
 
     @field_validator("columns")
     @classmethod

@@ -1,10 +1,12 @@
 """files-exchange: a drop folder of CSV files talks to the hub, on a schedule.
 
 Each run does three things, in this order:
-1. every CSV in in/ is read; its good orders enter the inbox like webhooks do (so
+1. every CSV in in/ that is whole (unchanged since the last run, or with its .done
+   marker) is read; its good orders enter the inbox like webhooks do (so
    orders-to-erp places them), its bad rows go to errors/<file>.errors.csv with
    their reason, and the file moves to processed/ (or to errors/ if no row of it
-   can be read);
+   can be read). Links, FIFOs and files over max_file_bytes are moved to errors/
+   unread, with the reason;
 2. out/order-status.csv: where each order the folder sent stands in the hub;
 3. out/stock.csv: what each SKU can still be sold: the ERP's forecast less orders
    not in the ERP yet and the safety stock (as stock-to-channels computes it).
@@ -25,7 +27,8 @@ from typing import Protocol
 
 from causeway.connectors.files.connector import FilesConnector
 from causeway.connectors.files.exports import OrderStatus
-from causeway.connectors.files.orders import FileError
+from causeway.connectors.files.folder import Entry, shown
+from causeway.connectors.files.reading import FileError
 from causeway.engine.inbox import Inbox
 from causeway.engine.jobs import Job
 from causeway.engine.store import Store
@@ -50,8 +53,19 @@ class ExchangeRun:
     bad_rows: int = 0
     rejected: list[str] = field(default_factory=list)  # files no row of which was read
     reports: list[Path] = field(default_factory=list)  # errors files written
+    settling: list[str] = field(default_factory=list)  # not whole yet: read by a later run
     statuses: int = 0
     skus: int = 0
+
+    def absorb(self, later: ExchangeRun) -> None:
+        """Add a later import of the same run (files that settled meanwhile)."""
+        self.files += later.files
+        self.orders += later.orders
+        self.new_orders += later.new_orders
+        self.bad_rows += later.bad_rows
+        self.rejected += later.rejected
+        self.reports += later.reports
+        self.settling = later.settling
 
 
 class FilesExchange:
@@ -95,10 +109,17 @@ class FilesExchange:
         return result
 
     def import_waiting(self) -> ExchangeRun:
-        """Every CSV waiting in in/ into the inbox (good orders) or errors/ (bad rows)."""
+        """Every whole CSV in in/ into the inbox (good orders) or errors/ (bad rows)."""
         result = ExchangeRun()
-        for path in self.files.waiting_files():
-            self._import(path, result)
+        poll = self.files.poll()
+        for refusal in poll.refused:
+            result.rejected.append(refusal.name)
+            report = self.files.refuse(refusal, poll.markers.get(refusal.name))
+            if report:
+                result.reports.append(report)
+        for entry in poll.ready:
+            self._import(entry, poll.markers.get(entry.name), result)
+        result.settling = poll.settling
         return result
 
     def write_status(self) -> list[OrderStatus]:
@@ -123,31 +144,37 @@ class FilesExchange:
         self.files.write_stock(sellable)
         return len(sellable)
 
-    def _import(self, path: Path, result: ExchangeRun) -> None:
-        result.files.append(path.name)
+    def _import(self, entry: Entry, marker: str | None, result: ExchangeRun) -> None:
+        name = shown(entry.name)
         try:
-            imported = self.files.read_order_file(path)
-        except FileError as exc:
-            result.rejected.append(path.name)
-            result.reports.append(self.files.reject(path, exc))
+            imported = self.files.open_order_file(entry, marker)
+        except OSError as exc:  # gone, or changed since the poll: a later run
+            log.warning("%s: cannot read %s yet (%s)", self.source, name, exc.strerror or exc)
             return
-        except OSError as exc:  # gone or still locked by the uploader: next run
-            log.warning("%s: cannot read %s yet (%s)", self.source, path.name, exc)
-            return
-        # In the inbox first: only then may the file leave in/ (a crash in between
-        # reads it again next run, and the inbox drops the duplicates).
-        accepted = self.inbox.accept(imported.records)
-        result.orders += len(imported.records)
-        result.new_orders += sum(accepted)
-        result.bad_rows += len(imported.bad_rows)
-        report = self.files.finish(imported)
+        result.files.append(entry.name)
+        with imported:
+            try:
+                imported.check()
+            except FileError as exc:
+                result.rejected.append(entry.name)
+                result.reports.append(self.files.reject(imported, exc))
+                return
+            # In the inbox first: only then may the file leave in/ (a crash in between
+            # reads it again next run, and the inbox drops the duplicates).
+            new = 0
+            for records in imported.batches():
+                new += sum(self.inbox.accept(records))
+            result.orders += imported.orders
+            result.new_orders += new
+            result.bad_rows += imported.bad_rows
+            report = self.files.finish(imported)
         if report:
             result.reports.append(report)
         log.info(
             "%s: %s: %d orders (%d new), %d bad rows",
             self.source,
-            path.name,
-            len(imported.records),
-            sum(accepted),
-            len(imported.bad_rows),
+            name,
+            imported.orders,
+            new,
+            imported.bad_rows,
         )

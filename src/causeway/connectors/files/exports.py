@@ -1,14 +1,17 @@
-"""What the hub writes to out/: stock.csv and order-status.csv (no I/O)."""
+"""What the hub writes to out/: stock.csv and order-status.csv (no I/O).
+
+Every cell goes through safe_csv: an order number or a problem text a spreadsheet
+would run as a formula is written as text; quantities stay numbers.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from causeway.config.systems import FilesSystem
+from causeway.connectors.files.safe_csv import csv_bytes
 
 STOCK_FILE = "stock.csv"
 STATUS_FILE = "order-status.csv"
@@ -35,17 +38,9 @@ class OrderStatus:
     problem: str | None = None
 
 
-def _csv(columns: Iterable[str], rows: Iterable[Iterable[object]], system: FilesSystem) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=system.delimiter)
-    writer.writerow(list(columns))
-    writer.writerows(rows)
-    return out.getvalue().encode(system.encoding)
-
-
 def stock_csv(available: Mapping[str, int], system: FilesSystem) -> bytes:
     """sku,available: whole units the store may sell, sorted by SKU."""
-    return _csv(STOCK_COLUMNS, ((sku, available[sku]) for sku in sorted(available)), system)
+    return csv_bytes([STOCK_COLUMNS, *((sku, available[sku]) for sku in sorted(available))], system)
 
 
 def _stamp(value: float | None) -> str:
@@ -55,18 +50,21 @@ def _stamp(value: float | None) -> str:
 
 
 def order_status_csv(rows: Iterable[OrderStatus], system: FilesSystem) -> bytes:
-    return _csv(
-        STATUS_COLUMNS,
-        (
-            (
-                r.order_number,
-                r.state,
-                r.erp_sale_number or "",
-                r.tracking or "",
-                _stamp(r.updated_at),
-                r.problem or "",
-            )
-            for r in sorted(rows, key=lambda r: r.order_number)
-        ),
+    ordered = sorted(rows, key=lambda r: r.order_number)
+    return csv_bytes(
+        [
+            STATUS_COLUMNS,
+            *(
+                (
+                    r.order_number,
+                    r.state,
+                    r.erp_sale_number,
+                    r.tracking,
+                    _stamp(r.updated_at),
+                    r.problem,
+                )
+                for r in ordered
+            ),
+        ],
         system,
     )

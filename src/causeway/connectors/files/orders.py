@@ -1,31 +1,33 @@
-"""CSV order files -> canonical Orders (no I/O).
+"""The rows of one order -> a canonical Order; the errors report (no I/O).
 
-A file has one row per order line; rows with the same order number are one order.
-Order-level values (date, customer, address, currency, shipping, tax rate) are read
-from the order's first row that has them, so an export may repeat them on every row
-or give them once. A bad cell rejects its whole order, never half of it, and never
-the other orders of the file.
+A file has one row per order line; rows with the same order number are one order
+(connectors/files/reading.py streams a file one order at a time). Order-level values
+(date, customer, address, currency, shipping, tax rate) are read from the order's
+first row that has them, so an export may repeat them on every row or give them once.
+A bad cell rejects its whole order, never half of it, and never the other orders of
+the file.
 
 Row numbers count the header as row 1, as a spreadsheet shows them.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from pydantic import ValidationError
 
 from causeway.config.systems import FilesSystem
+from causeway.connectors.files.safe_csv import SafeWriter, csv_bytes
 from causeway.connectors.files.values import (
+    SHOWN_CHARS,
     parse_datetime,
     parse_decimal,
     parse_quantity,
     parse_rate,
+    quoted,
 )
 from causeway.errors import InvalidPayloadError
 from causeway.model import Address, Customer, Order, OrderLine, ShippingLine, TaxLine
@@ -39,31 +41,11 @@ EXTRA = "\x00extra"  # cells beyond the header's columns (never a real column na
 T = TypeVar("T")
 
 
-class FileError(ValueError):
-    """The whole file is unusable (unreadable, no header, a required column missing)."""
-
-
 @dataclass(frozen=True)
 class BadRow:
     row: int  # as a spreadsheet numbers it
     values: dict[str, str]
     reason: str
-
-
-@dataclass
-class ParsedFile:
-    name: str
-    columns: list[str]
-    orders: list[Order] = field(default_factory=list)
-    bad_rows: list[BadRow] = field(default_factory=list)
-
-
-@dataclass
-class _Rows:
-    """The rows of one order number, in file order."""
-
-    number: str
-    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
 
 class _CellError(ValueError):
@@ -74,87 +56,34 @@ class _CellError(ValueError):
         self.row = row
 
 
-def read_rows(
-    name: str, data: bytes, system: FilesSystem
-) -> tuple[list[str], list[dict[str, str]]]:
-    """Header and rows of a CSV file; FileError when it cannot be read at all."""
+Rows = Sequence[tuple[int, Mapping[str, str]]]
+
+
+def order_or_bad_rows(
+    name: str, number: str, rows: Rows, system: FilesSystem
+) -> Order | list[BadRow]:
+    """The order of these rows, or all of its rows as bad rows: the whole order stays
+    out, and its good rows say why, so none looks lost."""
     try:
-        text = data.decode(system.encoding)
-    except UnicodeDecodeError as exc:
-        raise FileError(
-            f"{name}: not {system.encoding} text (byte {exc.start}); set the system's "
-            f"`encoding` to the file's encoding (e.g. cp1252) or save the file as UTF-8"
-        ) from None
-    # Excel's "CSV UTF-8" starts with a byte-order mark, which would hide the first column.
-    text = text.removeprefix("\ufeff")
-    reader = csv.DictReader(
-        io.StringIO(text, newline=""), delimiter=system.delimiter, restkey=EXTRA
-    )
-    try:
-        rows = [dict(r) for r in reader]
-    except csv.Error as exc:
-        raise FileError(f"{name}: not readable as CSV ({exc})") from None
-    columns = [c.strip() for c in (reader.fieldnames or [])]
-    if not columns:
-        raise FileError(f"{name}: the file is empty; the first row must name the columns")
-    missing = [f"{system.column(f)!r}" for f in REQUIRED if system.column(f) not in columns]
-    if missing:
-        raise FileError(
-            f"{name}: column {', '.join(missing)} is missing; the header has "
-            f"{', '.join(repr(c) for c in columns)} (map the columns under the system's "
-            f"`columns:` in causeway.yaml, or check the `delimiter` "
-            f"{system.delimiter!r})"
-        )
-    cleaned = [
-        {
-            k.strip(): v if isinstance(v, str) else system.delimiter.join(v or [])
-            for k, v in r.items()
-        }
-        for r in rows
-    ]
-    return columns, cleaned
+        return order_from_rows(number, rows, system)
+    except _CellError as exc:
+        first = f"{name} {exc}"
+        return [
+            BadRow(
+                index,
+                dict(row),
+                first if index == exc.row else f"order {number} not imported: {first}",
+            )
+            for index, row in rows
+        ]
 
 
-def parse_orders(name: str, data: bytes, system: FilesSystem) -> ParsedFile:
-    """The orders of a file, and its bad rows with their reasons.
-
-    Raises FileError only when no row can be read (see read_rows).
-    """
-    columns, rows = read_rows(name, data, system)
-    parsed = ParsedFile(name, columns)
-    groups: dict[str, _Rows] = {}
-    for index, row in enumerate(rows, start=2):
-        number = row.get(system.column("order_number"), "").strip()
-        if not number:
-            if any(v.strip() for v in row.values()):
-                parsed.bad_rows.append(
-                    BadRow(
-                        index,
-                        row,
-                        f"{name} row {index}, column {system.column('order_number')}: "
-                        f"the order number is empty",
-                    )
-                )
-            continue
-        groups.setdefault(number, _Rows(number)).rows.append((index, row))
-    for group in groups.values():
-        try:
-            parsed.orders.append(order_from_rows(group.number, group.rows, system))
-        except _CellError as exc:
-            # The whole order stays out; its good rows say why, so none looks lost.
-            first = f"{name} {exc}"
-            for index, row in group.rows:
-                reason = (
-                    first if index == exc.row else f"order {group.number} not imported: {first}"
-                )
-                parsed.bad_rows.append(BadRow(index, row, reason))
-    parsed.bad_rows.sort(key=lambda b: b.row)
-    return parsed
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "..."
 
 
-def order_from_rows(
-    number: str, rows: Sequence[tuple[int, Mapping[str, str]]], system: FilesSystem
-) -> Order:
+def order_from_rows(number: str, rows: Rows, system: FilesSystem) -> Order:
     """One canonical Order from its rows; _CellError names the first bad cell."""
 
     def cell(values: Mapping[str, str], field_name: str) -> str:
@@ -181,7 +110,7 @@ def order_from_rows(
                 raise _CellError(
                     index,
                     system.column(field_name),
-                    f"{value!s} differs from row {found[0][0]}'s {found[0][1]!s} "
+                    f"{_short(value)} differs from row {found[0][0]}'s {_short(found[0][1])} "
                     f"for the same order {number}",
                 )
         return found[0][1] if found else None
@@ -196,7 +125,7 @@ def order_from_rows(
             raise _CellError(
                 index,
                 None,
-                f"more cells than the header has columns ({values[EXTRA]!r} left over); "
+                f"{values[EXTRA]} more cell(s) than the header has columns; "
                 f"quote values that contain the delimiter {system.delimiter!r}",
             )
         for required in ("sku", "quantity", "unit_price"):
@@ -230,7 +159,7 @@ def order_from_rows(
     currency = header("currency", as_text) or system.currency
     if len(currency) != 3 or not currency.isalpha():
         raise _CellError(
-            rows[0][0], system.column("currency"), f"{currency!r} is not a 3-letter ISO code"
+            rows[0][0], system.column("currency"), f"{quoted(currency)} is not a 3-letter ISO code"
         )
     shipping = header("shipping", parse_decimal) or Decimal(0)
     rate = header("tax_rate", parse_rate)
@@ -300,29 +229,30 @@ def _address(
     )
 
 
-def errors_csv(parsed: ParsedFile, system: FilesSystem) -> bytes:
-    """The bad rows with a reason column: fix the values, drop the file in in/ again.
+class ErrorReport:
+    """errors/<file>.errors.csv, written as bad rows come: the rows with a reason column.
 
     The reason column is ignored when the file comes back, so the errors file itself
-    is the corrected import.
+    is the corrected import: fix the values, drop it in in/ again.
     """
-    out = io.StringIO(newline="")
-    columns = [c for c in parsed.columns if c != REASON] + [REASON]
-    writer = csv.DictWriter(
-        out, fieldnames=columns, delimiter=system.delimiter, extrasaction="ignore"
-    )
-    writer.writeheader()
-    for bad in parsed.bad_rows:
-        writer.writerow({**bad.values, REASON: bad.reason})
-    return out.getvalue().encode(system.encoding)
+
+    def __init__(self, stream: BinaryIO, columns: Sequence[str], system: FilesSystem) -> None:
+        self.columns = [c for c in columns if c != REASON]
+        self.rows = 0
+        self._writer = SafeWriter(stream, system)
+        self._writer.writerow([*self.columns, REASON])
+
+    def add(self, bad: BadRow) -> None:
+        self._writer.writerow([*(bad.values.get(c, "") for c in self.columns), bad.reason])
+        self.rows += 1
+
+    def close(self) -> None:
+        self._writer.detach()
 
 
 def rejection_csv(problem: str, system: FilesSystem) -> bytes:
-    """The errors file of a file rejected whole: one reason row."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=system.delimiter)
-    writer.writerows([[REASON], [problem]])
-    return out.getvalue().encode(system.encoding, errors="replace")
+    """The errors file of a file refused whole: one reason row."""
+    return csv_bytes([[REASON], [problem]], system)
 
 
 def order_to_json(order: Order) -> bytes:

@@ -12,6 +12,13 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)*)$")
+SHOWN_CHARS = 40
+
+
+def quoted(text: str) -> str:
+    """A cell's value for a message: quoted, control characters escaped, never longer
+    than SHOWN_CHARS characters (a message names the value, it does not dump the cell)."""
+    return repr(text) if len(text) <= SHOWN_CHARS else repr(text[:SHOWN_CHARS]) + "..."
 
 
 def parse_decimal(text: str) -> Decimal:
@@ -23,27 +30,27 @@ def parse_decimal(text: str) -> Decimal:
     """
     value = text.strip().replace(" ", "").replace("\u00a0", "")
     if not _NUMBER.match(value):
-        raise ValueError(f"{text!r} is not a number")
+        raise ValueError(f"{quoted(text)} is not a number")
     last = max(value.rfind("."), value.rfind(","))
     if last == -1:
         return Decimal(value)
     whole, fraction = value[:last], value[last + 1 :]
     groups = re.split(r"[.,]", whole.lstrip("+-"))
     if len(groups) > 1 and any(len(g) != 3 for g in groups[1:]):
-        raise ValueError(f"{text!r} is not a number: thousands are grouped by three")
+        raise ValueError(f"{quoted(text)} is not a number: thousands are grouped by three")
     try:
         return Decimal(re.sub(r"[.,]", "", whole) + "." + fraction)
     except InvalidOperation:  # pragma: no cover - the pattern already excludes it
-        raise ValueError(f"{text!r} is not a number") from None
+        raise ValueError(f"{quoted(text)} is not a number") from None
 
 
 def parse_quantity(text: str) -> int:
     """A positive whole number of units ("3", "3.0" and "3,00" are 3)."""
     value = parse_decimal(text)
     if value != value.to_integral_value():
-        raise ValueError(f"{text!r} is not a whole number of units")
+        raise ValueError(f"{quoted(text)} is not a whole number of units")
     if value <= 0:
-        raise ValueError(f"{text!r} must be at least 1")
+        raise ValueError(f"{quoted(text)} must be at least 1")
     return int(value)
 
 
@@ -54,7 +61,7 @@ def parse_rate(text: str) -> Decimal:
         return parse_decimal(stripped[:-1]) / 100
     rate = parse_decimal(stripped)
     if rate >= 1:
-        raise ValueError(f"{text!r} is not a rate: write 0.10 or 10%")
+        raise ValueError(f"{quoted(text)} is not a rate: write 0.10 or 10%")
     return rate
 
 
@@ -72,7 +79,7 @@ def parse_datetime(text: str, *, date_format: str | None, zone: str) -> datetime
             parsed = datetime.fromisoformat(value)
     except ValueError:
         wanted = date_format or "an ISO 8601 date such as 2026-11-27 or 2026-11-27T14:05:00"
-        raise ValueError(f"{text!r} is not a date: write {wanted}") from None
+        raise ValueError(f"{quoted(text)} is not a date: write {wanted}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(zone))
     return parsed.astimezone(UTC)
