@@ -89,6 +89,12 @@ def test_the_image_installs_through_deploy_install_sh_only() -> None:
     for sources in copied:
         for source in sources:
             assert (ROOT / source).exists(), f"the Dockerfile copies {source}, which is missing"
+    # The build context is the repository root; the ignore file lets through what is copied.
+    ignore = (DOCKER / "Dockerfile.dockerignore").read_text().splitlines()
+    allowed = {line[1:].rstrip("/") for line in ignore if line.startswith("!")}
+    assert "*" in ignore
+    for sources in copied:
+        assert set(sources) <= allowed, f"{sources} is not let through by the .dockerignore"
     installs = "\n".join(runs)
     # install.sh reads these: each must be copied into the image.
     for needed in ("requirements/runtime.txt", "deploy/install.sh", "pyproject.toml", "src"):
