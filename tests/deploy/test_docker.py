@@ -155,6 +155,9 @@ def test_the_hub_listens_where_compose_and_the_image_look() -> None:
     # Published on the host's loopback only; a reverse proxy exposes /webhooks/*.
     assert published == [["127.0.0.1", str(config.server.port), str(config.server.port)]]
     assert str(config.server.port) in dict(_dockerfile())["HEALTHCHECK"]
+    # The health check's Host (127.0.0.1) and the proxy's (public_url's) get past
+    # server.allowed_hosts; anything else gets 400.
+    assert {"127.0.0.1", "hub.example.com"} <= set(config.server.trusted_hosts())
 
 
 def test_postgres_is_healthy_and_persistent_before_causeway_starts() -> None:
