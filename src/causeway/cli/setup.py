@@ -40,7 +40,19 @@ def demo(
     workdir: Annotated[Path | None, typer.Option(help="where the demo keeps its files")] = None,
 ) -> None:
     """Start Tryton, a Shopify sandbox and the hub; place sample orders; watch them land."""
-    from causeway.demo import run_demo
+    try:
+        from causeway.demo import run_demo
+    except ModuleNotFoundError as exc:
+        if exc.name != "graphql":
+            raise
+        # A production install (deploy/install.sh) leaves out the sandboxes' libraries.
+        err.print(
+            "[red]error:[/red] the demo's Shopify sandbox needs graphql-core, which this "
+            "install leaves out: install Causeway with its sandbox extra "
+            "(pip install 'causeway\\[sandbox]'), or run `make demo` in a checkout",
+            highlight=False,
+        )
+        raise typer.Exit(2) from None
 
     ok = run_demo(orders=orders, once=once, as_json=as_json, workdir=workdir, console=console)
     raise typer.Exit(0 if ok else 1)
