@@ -281,14 +281,15 @@ class OrdersToErp:
                 source=self.source,
                 target=self.target,
                 erp_number=sale.number,
-                # In park mode the hub confirms no mismatching sale: a person confirmed it.
-                accepted=self._confirmed_by_a_person() if self.amount_check.parks else None,
+                # In park mode the hub confirms no mismatching sale: a person did.
+                accepted=self._decided_by_a_person(sale.state) if self.amount_check.parks else None,
             )
 
-    def _confirmed_by_a_person(self) -> str:
+    def _decided_by_a_person(self, state: str) -> str:
+        done = "cancelled" if state == "cancelled" else "confirmed"
         return (
-            f"confirmed in {self.target} although its amounts differ from the order's: "
-            f"accepted as the merchant's decision (on_amount_mismatch: park)"
+            f"{done} in {self.target} by a person although its amounts differ from the "
+            f"order's: accepted as the merchant's decision (on_amount_mismatch: park)"
         )
 
     # -- the reconciling poll -------------------------------------------------
