@@ -33,6 +33,7 @@ from causeway.hub import Hub
 from causeway.localserver import BackgroundServer
 from causeway.sandbox.shopify import SandboxServer
 from causeway.web.app import create_app
+from tests.auth import bearer
 from tests.e2e.conftest import place_orders
 from tests.e2e.harness import SECRET, hub_config, new_port
 
@@ -60,6 +61,8 @@ class RunningHub:
 
     def __init__(self, hub: Hub, server: BackgroundServer, config: Path) -> None:
         self.hub, self.server, self.config = hub, server, config
+        # What an operator's monitoring reads with: a key of scope read.
+        self.api = httpx.Client(base_url=server.url, headers=bearer(hub, "read"))
 
     def deliver(self, body: bytes, event_id: str) -> None:
         digest = hmac.new(SECRET.encode(), body, hashlib.sha256).digest()
@@ -79,7 +82,7 @@ class RunningHub:
         self.hub.new_worker().run_until_idle(timeout=120)
 
     def order(self, external_id: str) -> dict[str, Any]:
-        response = httpx.get(f"{self.server.url}/api/orders/shop/{external_id}")
+        response = self.api.get(f"/api/orders/shop/{external_id}")
         assert response.status_code == 200, response.text
         return response.json()  # type: ignore[no-any-return]
 
@@ -87,7 +90,7 @@ class RunningHub:
         return runner.invoke(app, [*args, "-c", str(self.config)], env={})
 
     def alerts(self) -> dict[tuple[str, str], float]:
-        text = httpx.get(f"{self.server.url}/metrics").text
+        text = self.api.get("/metrics").text
         return {
             (s.labels["kind"], s.labels["subject"]): s.value
             for family in text_string_to_metric_families(text)
@@ -104,7 +107,7 @@ def start_hub(
     shop: httpx.Client,
     prefix: str,
 ) -> Iterator[Callable[..., RunningHub]]:
-    started: list[tuple[Hub, BackgroundServer]] = []
+    started: list[RunningHub] = []
 
     def start(**orders_settings: Any) -> RunningHub:
         port = new_port()
@@ -115,14 +118,15 @@ def start_hub(
         hub = Hub(parse_config(config, env={}))
         hub.start(workers=0, scheduler=False)  # the test drives the worker itself
         server = BackgroundServer(create_app(hub), port=port).start()
-        started.append((hub, server))
         shop.put("/_sandbox/webhooks", json={"uri": f"{server.url}/webhooks/shop"})
-        return RunningHub(hub, server, path)
+        started.append(RunningHub(hub, server, path))
+        return started[-1]
 
     yield start
-    for hub, server in started:
-        server.stop()
-        hub.stop()
+    for running in started:
+        running.api.close()
+        running.server.stop()
+        running.hub.stop()
 
 
 def erp_sale(tryton: TrytonConnector, reference: str) -> dict[str, Any]:
