@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from causeway.connectors.tryton.connector import Hold
 from causeway.connectors.tryton.mapping import PlacedSale
 from causeway.engine import links
 from causeway.engine.inbox import Inbox, InboxRecord
@@ -38,7 +39,10 @@ class InstantErp:
     """The Tryton connector's place_orders, answered at once: one sale per reference,
     the same sale id for the same reference in every process (idempotent)."""
 
-    def place_orders(self, orders: Sequence[tuple[str, Order]]) -> dict[str, PlacedSale]:
+    def place_orders(
+        self, orders: Sequence[tuple[str, Order]], *, hold: Hold | None = None
+    ) -> dict[str, PlacedSale]:
+        # Every sale says what its order does, so `hold` would never hold one.
         return {reference: self._sale(reference, order) for reference, order in orders}
 
     @staticmethod

@@ -16,6 +16,7 @@ from rich.markup import escape
 from causeway.config import CausewayConfig
 from causeway.connectors.files.folder import UnsafeFolderError, shown
 from causeway.connectors.files.intake import SETTLE_SECONDS
+from causeway.engine.timeline import AMOUNT_MISMATCH
 from causeway.engine.worker import Worker
 from causeway.flows import files_exchange, orders_to_erp
 from causeway.flows.files_exchange import FilesExchange
@@ -85,15 +86,19 @@ def sync_files_now(config: CausewayConfig, *, console: Console, err: Console) ->
             worker.run_until_idle(timeout=PLACE_TIMEOUT)
         statuses = flow.write_status()
         failed = [s for s in statuses if s.state == FAILED]
+        # Placed, but the ERP sale's amounts differ from the file's (flows/amount_check.py).
+        differ = [s for s in statuses if s.state == AMOUNT_MISMATCH]
+        differing = f", {len(differ)} with other amounts in the ERP" if differ else ""
         console.print(
-            f"order-status.csv: {len(statuses)} order(s), {len(failed)} failed", highlight=False
+            f"order-status.csv: {len(statuses)} order(s), {len(failed)} failed{differing}",
+            highlight=False,
         )
-        for status in failed:
+        for status in failed + differ:
             err.print(
                 f"[red]{escape(status.order_number)}:[/red] {escape(status.problem or '')}",
                 highlight=False,
             )
-        problems = run.bad_rows + len(run.rejected) + len(failed)
+        problems = run.bad_rows + len(run.rejected) + len(failed) + len(differ)
         try:
             console.print(f"stock.csv: {flow.write_stock()} SKU(s)", highlight=False)
         except Exception as exc:  # the orders are in; only the stock list is stale

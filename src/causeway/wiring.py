@@ -54,6 +54,7 @@ from causeway.flows import (
     returns_to_erp,
     stock_to_channels,
 )
+from causeway.flows.amount_check import AmountCheck
 from causeway.flows.cancellations import Cancellations
 from causeway.flows.cases import Cases
 from causeway.flows.catalog_to_channels import CatalogToChannels
@@ -106,6 +107,7 @@ def wire_orders_to_erp(hub: Hub, settings: OrdersToErpFlow) -> WiredFlow:
         batch_size=settings.batch_size,
         reference_prefix=settings.reference_prefix,
         reconcile_overlap=timedelta(seconds=settings.reconcile_overlap),
+        amount_check=AmountCheck(settings.amount_tolerance, settings.on_amount_mismatch),
     )
     source = settings.source
     return WiredFlow(

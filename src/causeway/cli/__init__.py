@@ -5,11 +5,19 @@
 - status.py: status
 - flows.py: flow run, replay, sync stock, sync files
 - keys.py: keys create, keys list, keys revoke
+- orders.py: orders accept-amounts
 """
 
 from __future__ import annotations
 
-from causeway.cli import flows, keys, serve, setup, status  # noqa: F401  (registers the commands)
+from causeway.cli import (  # noqa: F401  (registers the commands)
+    flows,
+    keys,
+    orders,
+    serve,
+    setup,
+    status,
+)
 from causeway.cli.common import ALERTING, app
 
 __all__ = ["ALERTING", "app", "main"]

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from causeway.cli.common import ALERTING, ConfigOption, app, console, load_or_exit, when
 
@@ -51,7 +53,7 @@ def _print_status(report: dict[str, Any]) -> None:
             *(str(flow[state]) for state in counts),
             last_run,
             when(flow["next_run_at"]),
-            (flow["last_error"] or "")[:80],
+            Text((flow["last_error"] or "")[:80]),
         )
     console.print(flows)
     if report["dead"]:
@@ -62,9 +64,9 @@ def _print_status(report: dict[str, Any]) -> None:
             dead.add_row(
                 str(job["id"]),
                 job["flow"],
-                job["ordering_key"],
+                Text(job["ordering_key"]),
                 str(job["attempts"]),
-                job["last_error"] or "",
+                Text(job["last_error"] or ""),  # quotes outside data: never markup
             )
         console.print(dead)
     else:
@@ -73,9 +75,10 @@ def _print_status(report: dict[str, Any]) -> None:
         # A list, not a table: the messages are sentences and must wrap whole.
         console.print(f"[bold red]Alerts ({len(report['alerts'])})[/bold red]")
         for alert in report["alerts"]:
+            # Messages quote outside data (order numbers, errors): never read as markup.
             console.print(
-                f"- {alert['kind']} [bold]{alert['subject']}[/bold] since "
-                f"{when(alert['since'])}: {alert['message']}",
+                f"- {alert['kind']} [bold]{escape(alert['subject'])}[/bold] since "
+                f"{when(alert['since'])}: {escape(alert['message'])}",
                 highlight=False,
             )
     else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     Field,
@@ -46,6 +46,17 @@ class OrdersToErpFlow(FlowSettings):
     batch_size: int = Field(default=25, ge=1, le=200)
     reference_prefix: str | None = Field(
         default=None, description="prefix of sale.reference; default: '<source>-'"
+    )
+    amount_tolerance: Decimal = Field(
+        default=Decimal("0.01"),
+        ge=0,
+        description="how far the ERP sale's untaxed, tax or total amount may be from the "
+        "order's, in the order's currency, before the order is an amount mismatch",
+    )
+    on_amount_mismatch: Literal["warn", "park"] = Field(
+        default="warn",
+        description="warn: confirm the sale and flag the order (an alert until accepted); "
+        "park: leave the sale a quotation and park the order's job",
     )
 
     def default_schedule(self) -> Schedule:

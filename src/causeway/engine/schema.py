@@ -135,6 +135,8 @@ timeline = Table(
     Column("at", Float, nullable=False),
     Column("detail", Text, nullable=False, default="{}"),
     UniqueConstraint("hub_id", "milestone", name="uq_timeline_milestone"),
+    # Monitoring's question: which orders carry a finding (an amount mismatch)?
+    Index("ix_timeline_milestone", "milestone", "hub_id"),
 )
 
 # The golden customer record (customers/): one row per person; `record` is the JSON

@@ -71,16 +71,24 @@ def order_statuses(conn: Connection, source: str) -> list[OrderStatus]:
         milestones = reached.get(entity.hub_id, [])
         summary = json.loads(entity.summary or "{}")
         stamps = [at, entity.updated_at, *(m.at for m in milestones)]
+        state = timeline.status(milestones) or entity.state
         rows.append(
             OrderStatus(
                 number,
-                timeline.status(milestones) or entity.state,
+                state,
                 erp_sale_number=summary.get("erp_number"),
                 tracking=tracking_of(milestones),
                 updated_at=max(stamps),
+                problem=_mismatch(milestones) if state == timeline.AMOUNT_MISMATCH else None,
             )
         )
     return rows
+
+
+def _mismatch(milestones: Iterable[Milestone]) -> str | None:
+    """The amount mismatch the order carries, as an operator reads it."""
+    found = next((m for m in milestones if m.milestone == timeline.AMOUNT_MISMATCH), None)
+    return str(found.detail.get("reason")) if found else None
 
 
 def _milestones(conn: Connection, hub_ids: list[str]) -> dict[str, list[Milestone]]:

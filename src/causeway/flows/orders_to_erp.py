@@ -6,7 +6,8 @@ path here. A batch of order jobs becomes one batched ERP call: that is where the
 speed comes from. Exactly-once rests on two things: the ERP connector searches
 `sale.reference` before it creates, and the link written afterwards makes every
 later event for the same order no new sale: at most an edit of its lines
-(flows/order_edits.py).
+(flows/order_edits.py). Every placed sale's amounts are checked against the order's
+(flows/amount_check.py).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from causeway.engine.schema import inbox as inbox_table
 from causeway.engine.schema import jobs as jobs_table
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
+from causeway.flows.amount_check import AmountCheck, HoldQuotation, record_mismatch
 from causeway.flows.events import batch_events, event_for, json_object
 from causeway.flows.order_edits import OrderEdits, is_edit, lines_fingerprint
 from causeway.flows.order_record import (
@@ -60,7 +62,9 @@ class OrderSource(Protocol):
 
 
 class SalesTarget(Protocol):
-    def place_orders(self, orders: list[tuple[str, Order]]) -> Mapping[str, Any]: ...
+    def place_orders(
+        self, orders: list[tuple[str, Order]], *, hold: HoldQuotation | None = None
+    ) -> Mapping[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,7 @@ class OrdersToErp:
         batch_size: int = 25,
         reference_prefix: str | None = None,
         reconcile_overlap: timedelta = timedelta(minutes=10),
+        amount_check: AmountCheck | None = None,
     ) -> None:
         self.store = store
         self.inbox = inbox
@@ -138,6 +143,7 @@ class OrdersToErp:
         self.target_connector = target_connector
         self.batch_size = batch_size
         self.prefix = reference_prefix if reference_prefix is not None else f"{source}-"
+        self.amount_check = amount_check or AmountCheck()
         self.cursor = Cursor(store, source, "orders", reconcile_overlap, flow=NAME)
         self.edits = OrderEdits(store, source=source, target=target, connector=target_connector)
 
@@ -217,9 +223,11 @@ class OrdersToErp:
 
     def _place(self, orders: dict[int, Order]) -> dict[int, BaseException | None]:
         by_reference = {reference_for(self.prefix, o): (job_id, o) for job_id, o in orders.items()}
+        # park: the connector leaves a quotation whose amounts differ unconfirmed.
+        hold = self.amount_check.hold(self.source, self.target) if self.amount_check.parks else None
         try:
             results = self.target_connector.place_orders(
-                [(ref, order) for ref, (_, order) in by_reference.items()]
+                [(ref, order) for ref, (_, order) in by_reference.items()], hold=hold
             )
         except Exception as exc:  # the whole call failed: every job shares it
             return {job_id: exc for job_id in orders}
@@ -247,9 +255,10 @@ class OrdersToErp:
                 self._record_in(conn, order, reference, sale)
 
     def _record_in(self, conn: Connection, order: Order, reference: str, sale: Any) -> None:
+        hub_id = order_hub_id(conn, self.source, order.external_id)
         record_placed(
             conn,
-            order_hub_id(conn, self.source, order.external_id),
+            hub_id,
             order=order,
             source=self.source,
             source_type=ORDER,
@@ -261,6 +270,26 @@ class OrdersToErp:
             sale_fingerprint=sale.state,
             financial_status=str(order.financial_status),
             lines_fingerprint=lines_fingerprint(order),
+        )
+        mismatch = self.amount_check.of_sale(order, sale)
+        if mismatch is not None:
+            record_mismatch(
+                conn,
+                hub_id,
+                mismatch,
+                order=order.number,
+                source=self.source,
+                target=self.target,
+                erp_number=sale.number,
+                # In park mode the hub confirms no mismatching sale: a person did.
+                accepted=self._decided_by_a_person(sale.state) if self.amount_check.parks else None,
+            )
+
+    def _decided_by_a_person(self, state: str) -> str:
+        done = "cancelled" if state == "cancelled" else "confirmed"
+        return (
+            f"{done} in {self.target} by a person although its amounts differ from the "
+            f"order's: accepted as the merchant's decision (on_amount_mismatch: park)"
         )
 
     # -- the reconciling poll -------------------------------------------------

@@ -1,6 +1,6 @@
 """Alerts for silent failure: pure decisions from the store's facts, the config and now.
 
-Three kinds, each with its threshold in causeway.yaml (docs/monitoring.md):
+Four kinds, the first three with a threshold in causeway.yaml (docs/monitoring.md):
 
 - flow_failing (`flows.<name>.alert_after`, default 1h): the flow has work or
   failures and has not succeeded for longer than the threshold. That is: its last
@@ -14,6 +14,8 @@ Three kinds, each with its threshold in causeway.yaml (docs/monitoring.md):
   moved, for longer than the threshold.
 - webhooks_quiet (`systems.<name>.webhooks_quiet_after`, default 24h): no webhook
   from a system the hub takes webhooks from, for longer than the threshold.
+- amount_mismatch (no threshold): orders from a system whose ERP sale's amounts differ
+  from what the channel charged (flows/amount_check.py), until a person accepts each.
 
 Silence is measured from when the hub started watching at the earliest, so a
 brand-new hub, cursor or subscription does not alert at once.
@@ -25,9 +27,13 @@ from dataclasses import dataclass
 
 from causeway.config import CausewayConfig
 from causeway.config.flows import FlowSettings
+from causeway.engine import timeline
+from causeway.engine.timeline import OpenFindings
 from causeway.observability.facts import WEBHOOKS, CursorFacts, Facts, FlowFacts
 
 FLOW_FAILING, CURSOR_STALLED, WEBHOOKS_QUIET = "flow_failing", "cursor_stalled", "webhooks_quiet"
+# Named after the finding its orders carry (engine/timeline.py).
+AMOUNT_MISMATCH = timeline.AMOUNT_MISMATCH
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ def evaluate(config: CausewayConfig, facts: Facts) -> list[Alert]:
             found.append(cursor_alert(cursor, settings, facts))
     for name, system in config.systems.items():
         found.append(webhook_alert(name, getattr(system, "webhooks_quiet_after", None), facts))
+    found.extend(amount_alert(open_orders) for open_orders in facts.amount_mismatches)
     return [alert for alert in found if alert is not None]
 
 
@@ -126,6 +133,27 @@ def webhook_alert(system: str, limit: float | None, facts: Facts) -> Alert | Non
         f"{heard}): check the webhook subscriptions and that {system} reaches the hub"
     )
     return Alert(WEBHOOKS_QUIET, system, message, since)
+
+
+def amount_alert(found: OpenFindings) -> Alert:
+    """One alert per source system, however many orders: their count and the oldest few."""
+    system = found.system
+    examples = []
+    for external_id, mismatch in found.oldest:
+        channel, erp = mismatch.detail.get("channel", {}), mismatch.detail.get("erp", {})
+        order = mismatch.detail.get("order") or external_id
+        examples.append(
+            f"{order} (id {external_id}): total {channel.get('total')} in {system}, "
+            f"{erp.get('total')} in {mismatch.detail.get('target') or 'the ERP'}"
+        )
+    more = f" and {found.count - len(examples)} more" if found.count > len(examples) else ""
+    message = (
+        f"{found.count} order(s) from {system} whose ERP sale amounts differ from what "
+        f"{system} charged: {'; '.join(examples)}{more}. Check each "
+        f"(GET /api/orders/{system}/<id>), correct the sale in the ERP or the mapping, then "
+        f"accept it: causeway orders accept-amounts {system} <id> --note TEXT"
+    )
+    return Alert(AMOUNT_MISMATCH, system, message, found.oldest_at)
 
 
 def _short(error: str | None, limit: int = 160) -> str:

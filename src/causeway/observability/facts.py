@@ -18,6 +18,7 @@ from causeway.engine.jobs import QUEUED, RUNNING, JobQueue
 from causeway.engine.schedule import HELD_UNTIL
 from causeway.engine.schema import cursors, flow_runs, inbox, jobs, monitoring
 from causeway.engine.store import Store, now
+from causeway.engine.timeline import AMOUNT_MISMATCH, OpenFindings, open_findings
 
 HUB = "hub"
 WEBHOOKS = "webhooks:"
@@ -64,6 +65,8 @@ class Facts:
     last_webhook_at: dict[str, float] = field(default_factory=dict)
     # (flow, state) -> jobs, as JobQueue.counts() gives them.
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Per source system, the orders whose ERP amounts differ and nobody has accepted.
+    amount_mismatches: list[OpenFindings] = field(default_factory=list)
 
     @property
     def hub_started_at(self) -> float | None:
@@ -110,6 +113,7 @@ def read_facts(store: Store, at: float | None = None) -> Facts:
                 conn, [s.removeprefix(WEBHOOKS) for s in watching if s.startswith(WEBHOOKS)]
             ),
             counts=counts,
+            amount_mismatches=open_findings(conn, AMOUNT_MISMATCH),
         )
 
 

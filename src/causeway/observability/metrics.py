@@ -41,6 +41,7 @@ class HubCollector(Collector):
         yield from _flows(facts, flows)
         yield from _cursors(facts)
         yield from _webhooks(facts)
+        yield from _amount_mismatches(facts)
         yield from _alerts(self.config, facts)
 
 
@@ -127,6 +128,17 @@ def _webhooks(facts: Facts) -> Iterator[Metric]:
     for system, at in sorted(facts.last_webhook_at.items()):
         last.add_metric([system], at)
     yield last
+
+
+def _amount_mismatches(facts: Facts) -> Iterator[Metric]:
+    open_orders = GaugeMetricFamily(
+        "causeway_amount_mismatches",
+        "Orders whose ERP sale amounts differ from the channel's and nobody has accepted",
+        labels=["system"],
+    )
+    for found in facts.amount_mismatches:
+        open_orders.add_metric([found.system], found.count)
+    yield open_orders
 
 
 def _budgets(budgets: list[RateBudget]) -> Iterator[Metric]:

@@ -43,25 +43,33 @@ def order_view(
     history = jobs.for_key(f"{system}:{kind}:{external_id}")
     if link is None and not history and not events:
         return None
-    problem = next((j["last_error"] for j in reversed(history) if j["state"] == "dead"), None)
+    dead = next((j["last_error"] for j in reversed(history) if j["state"] == "dead"), None)
     if entity is not None:
         state = entity.state
     elif any(j["state"] == "running" for j in history):
         state = "processing"
-    elif problem:
+    elif dead:
         state = "parked"
     else:
         state = "received"
+    status = timeline.status(milestones) or ("parked" if state == "parked" else "received")
+    amounts = _amounts(milestones)
+    problem = dead if state == "parked" else None
+    if status == timeline.AMOUNT_MISMATCH and amounts is not None:
+        problem = amounts["reason"]
     return {
         "system": system,
         "external_id": external_id,
         "hub_id": link.hub_id if link else None,
         "state": state,
         # Where the order stands in its lifecycle (received ... shipped, paid, returned),
-        # and when it reached each milestone.
-        "status": timeline.status(milestones) or ("parked" if state == "parked" else "received"),
+        # and when it reached each milestone; amount_mismatch above all of them while
+        # nobody has accepted the difference.
+        "status": status,
         "timeline": [m.as_dict() for m in milestones],
-        "problem": problem if state == "parked" else None,
+        "problem": problem,
+        # Set when the ERP sale's amounts differ from the channel's (flows/amount_check.py).
+        "amounts": amounts,
         # The order's own record in each system (the first linked: the order, the sale);
         # every link, invoices included, is under "links".
         "ids": {
@@ -86,4 +94,18 @@ def order_view(
             {"event_id": e.event_id, "topic": e.topic, "received_at": e.received_at} for e in events
         ],
         "jobs": history,
+    }
+
+
+def _amounts(milestones: list[timeline.Milestone]) -> dict[str, Any] | None:
+    """Both breakdowns of an order found to differ, and who accepted that, if anyone."""
+    entries = {m.milestone: m for m in milestones}
+    found = entries.get(timeline.AMOUNT_MISMATCH)
+    if found is None:
+        return None
+    accepted = entries.get(timeline.AMOUNTS_ACCEPTED)
+    return {
+        **found.detail,
+        "found_at": found.at,
+        "accepted": {"at": accepted.at, **accepted.detail} if accepted else None,
     }

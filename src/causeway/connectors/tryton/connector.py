@@ -10,12 +10,17 @@ searched before anything is created. A crash between create and confirm leaves a
 (or quotation) that the next attempt finishes instead of duplicating. Tryton runs a
 confirmed sale's `process` (shipment, invoice, stock reserved) just after the confirm
 commits; a stop in between leaves it `confirmed`, and the next attempt processes it.
+
+Held quotations: place_orders can be given a `hold` question, asked of each quotation
+before it is confirmed (a quotation's amounts are final); a quotation it has a reason
+against stays a quotation, and its order gets a PermanentError with the reason and what
+a person can do. The next attempt finds the quotation by its reference and asks again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Self
 
@@ -63,6 +68,8 @@ from causeway.model.returns import RefundLine
 __all__ = ["PlacedSale", "TrytonConnector"]
 
 Result = PlacedSale | CausewayError
+# An order and its quotation -> the reason not to confirm it, or None to confirm it.
+Hold = Callable[[Order, PlacedSale], str | None]
 
 
 class TrytonConnector:
@@ -112,8 +119,13 @@ class TrytonConnector:
 
     # --- orders ---------------------------------------------------------------------------
 
-    def place_orders(self, orders: Sequence[tuple[str, Order]]) -> dict[str, Result]:
+    def place_orders(
+        self, orders: Sequence[tuple[str, Order]], *, hold: Hold | None = None
+    ) -> dict[str, Result]:
         """Create, quote and confirm a sale per order, at most once per reference.
+
+        With `hold`, each quotation is confirmed only if `hold` gives no reason against
+        it (see the module's docstring); a sale found already confirmed is not asked about.
 
         Never raises a CausewayError: each reference's slot holds its PlacedSale or its
         error (an unreachable ERP puts the same RetryableError in every slot). One bad
@@ -153,6 +165,8 @@ class TrytonConnector:
             created = self._run_each("create", values, results)
             to_quote.update(created)
         to_confirm.update(self._run_each("quote", to_quote, results))
+        if hold is not None:
+            self._hold_quotations(to_confirm, pending, hold, results)
         confirmed = self._run_each("confirm", to_confirm, results)
         confirmed.update(self._run_each("process", to_process, results))
         if confirmed:
@@ -167,6 +181,38 @@ class TrytonConnector:
                     ref = record["reference"]
                     results[ref] = placed_sale(record, created=ref in created)
         return {reference: results[reference] for reference in pending}
+
+    def _hold_quotations(
+        self,
+        quotations: dict[str, int],
+        orders: Mapping[str, Order],
+        hold: Hold,
+        results: dict[str, Result],
+    ) -> None:
+        """Take out of `quotations` (reference -> sale id, about to be confirmed) those
+        `hold` has a reason against; their orders get the reason as a PermanentError."""
+        if not quotations:
+            return
+        try:
+            records = self.rpc.read("sale.sale", list(quotations.values()), SALE_FIELDS)
+        except CausewayError as exc:
+            # Nothing unchecked is confirmed; the next attempt finds the quotations.
+            results.update({ref: exc for ref in quotations})
+            quotations.clear()
+            return
+        for record in records:
+            reference = str(record["reference"])
+            reason = hold(orders[reference], placed_sale(record, created=False))
+            if reason is None:
+                continue
+            del quotations[reference]
+            number = record.get("number") or f"id {record['id']}"
+            results[reference] = PermanentError(
+                f"{reason}. Sale {number} was left a quotation in {self.system}: correct it "
+                f"there and confirm it (the hub then takes it as it is), or fix the cause (the "
+                f"mapping, the ERP's taxes or products) and delete the quotation in Tryton "
+                f"(Draft, then Delete); then run `causeway replay`"
+            )
 
     def find_sales(self, references: Sequence[str]) -> dict[str, PlacedSale]:
         """The sales Tryton holds for these references (any state), in one call."""
