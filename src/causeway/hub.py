@@ -118,7 +118,7 @@ class Hub:
                 self.ingress[name] = HubSpotIngress(
                     name,
                     system.client_secret.get_secret_value(),
-                    public_url=config.server.public_url,
+                    public_url=config.server.public_url or "",  # required by the config
                     portal_id=system.portal_id,
                 )
         self.inbox = Inbox(self.store, self.jobs, self.route)
