@@ -67,11 +67,9 @@ class HubSpotIngress:
         for raw, event in events:
             if event.portal_id != self._portal_id:
                 # One app (one client secret) may be installed in several accounts.
-                account = (
-                    "no HubSpot account"
-                    if event.portal_id is None
-                    else (f"HubSpot account {event.portal_id}")
-                )
+                account = f"HubSpot account {event.portal_id}"
+                if event.portal_id is None:
+                    account = "no HubSpot account"
                 raise WebhookRejected(
                     403,
                     f"event {event.event_id} is for {account}; systems.{self.system}.portal_id "
