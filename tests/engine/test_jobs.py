@@ -162,7 +162,7 @@ def test_error_texts_pass_through_the_cleaning_hook_when_stored_and_when_served(
     clean = JobQueue(store, RetryPolicy(max_attempts=5), clean_text=mask)
     clean.retry(second, "w", "ERP said s3cret")
     with store.read() as conn:
-        stored = dict(conn.execute(select(jobs.c.id, jobs.c.last_error)).tuples().all())
+        stored = {r.id: r.last_error for r in conn.execute(select(jobs.c.id, jobs.c.last_error))}
     assert stored == {first.id: "stored before cleaning existed: s3cret", second.id: "ERP said ***"}
     # Whatever was stored, what leaves the queue is clean.
     assert clean.get(first.id)["last_error"] == "stored before cleaning existed: ***"

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from fastapi.testclient import TestClient
 from sqlalchemy import String, Text, select
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -30,7 +29,7 @@ from causeway.config import load_config
 from causeway.engine.schema import metadata
 from causeway.hub import Hub
 from causeway.localserver import BackgroundServer
-from causeway.web.app import create_app
+from tests.auth import hub_client
 from tests.hostile.conftest import hostile_config, shopify_signature
 
 PASSWORD = "Tryton-pw-4711"
@@ -111,7 +110,7 @@ def test_secrets_echoed_into_errors_reach_no_store_answer_status_or_log(
         "X-Shopify-Event-Id": "leak-1",
         "X-Shopify-Hmac-Sha256": shopify_signature(body),
     }
-    with TestClient(create_app(hub)) as client:
+    with hub_client(hub, scope=None) as client:
         assert client.post("/webhooks/shop", content=body, headers=headers).json()["stored"]
     hub.stop()
 
@@ -125,7 +124,7 @@ def test_secrets_echoed_into_errors_reach_no_store_answer_status_or_log(
 
     hub = Hub(config)
     try:
-        with TestClient(create_app(hub)) as client:
+        with hub_client(hub, scope="read") as client:
             answer = client.get(f"/api/orders/shop/{ORDER['id']}").json()
         stored = every_text_in_the_store(hub)
     finally:
