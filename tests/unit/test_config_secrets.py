@@ -50,6 +50,27 @@ def config(**changes: Any) -> dict[str, Any]:
     return data
 
 
+# Every URL of a system the hub talks to or is reached at, and where its secret goes.
+URL_KEYS = {
+    ("systems", "shop", "shop_url"): "access_token: ${SHOPIFY_ACCESS_TOKEN}",
+    ("systems", "erp", "url"): "password: ${TRYTON_PASSWORD}",
+    ("systems", "crm", "base_url"): "access_token: ${HUBSPOT_ACCESS_TOKEN}",
+    ("server", "public_url"): "authenticated by their signatures",
+}
+
+
+def with_value(
+    where: tuple[str, ...], value: str, data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """`data` (default: the valid file) with the key at `where` set to `value`."""
+    data = config() if data is None else data
+    section = data
+    for key in where[:-1]:
+        section = section[key]
+    section[where[-1]] = value
+    return data
+
+
 def refusal(data: dict[str, Any], env: dict[str, str] | None = None) -> str:
     with pytest.raises(ConfigError) as caught:
         parse_config(data, env=ENV if env is None else env)
@@ -128,15 +149,7 @@ def test_a_hubspot_system_needs_its_portal_id() -> None:
 # -- credentials in URLs -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "where,fix",
-    [
-        (("systems", "shop", "shop_url"), "access_token: ${SHOPIFY_ACCESS_TOKEN}"),
-        (("systems", "erp", "url"), "password: ${TRYTON_PASSWORD}"),
-        (("systems", "crm", "base_url"), "access_token: ${HUBSPOT_ACCESS_TOKEN}"),
-        (("server", "public_url"), "authenticated by their signatures"),
-    ],
-)
+@pytest.mark.parametrize("where,fix", URL_KEYS.items())
 @pytest.mark.parametrize(
     "url",
     ["https://causeway:Hunter2-secret@erp.example.com", "https://Hunter2-secret@erp.example.com"],
@@ -144,12 +157,7 @@ def test_a_hubspot_system_needs_its_portal_id() -> None:
 def test_a_url_with_a_user_or_password_in_it_is_refused_without_repeating_it(
     where: tuple[str, ...], fix: str, url: str
 ) -> None:
-    data = config()
-    section = data
-    for key in where[:-1]:
-        section = section[key]
-    section[where[-1]] = url
-    message = refusal(data)
+    message = refusal(with_value(where, url))
     key = ".".join(where)
     assert f"{key}: holds a user name or password (user:password@host)" in message
     assert "remove it from the URL" in message and fix in message
@@ -165,22 +173,9 @@ def test_the_store_url_may_carry_its_password_and_is_taken_as_written() -> None:
 # -- https -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "where",
-    [
-        ("systems", "shop", "shop_url"),
-        ("systems", "erp", "url"),
-        ("systems", "crm", "base_url"),
-        ("server", "public_url"),
-    ],
-)
+@pytest.mark.parametrize("where", URL_KEYS)
 def test_plain_http_to_another_machine_is_refused(where: tuple[str, ...]) -> None:
-    data = config()
-    section = data
-    for key in where[:-1]:
-        section = section[key]
-    section[where[-1]] = "http://erp.example.com:8000"
-    message = refusal(data)
+    message = refusal(with_value(where, "http://erp.example.com:8000"))
     assert f"{'.'.join(where)}: uses http:// to erp.example.com, another machine" in message
     assert "use https://" in message and "localhost, 127.0.0.0/8 and ::1" in message
 
@@ -197,12 +192,11 @@ def test_plain_http_to_another_machine_is_refused(where: tuple[str, ...]) -> Non
 )
 def test_http_is_accepted_for_this_machine_and_https_for_any(url: str) -> None:
     data = config()
-    data["systems"]["erp"]["url"] = url
-    data["systems"]["shop"]["shop_url"] = url
-    data["systems"]["crm"]["base_url"] = url
-    data["server"]["public_url"] = url
+    for where in URL_KEYS:
+        data = with_value(where, url, data)
     parsed = parse_config(data, env=ENV)
     assert parsed.systems["erp"].url == url  # type: ignore[union-attr]
+    assert parsed.server.public_url == url
 
 
 @pytest.mark.parametrize(
@@ -217,6 +211,4 @@ def test_http_is_accepted_for_this_machine_and_https_for_any(url: str) -> None:
     ],
 )
 def test_other_unusable_urls_are_refused_with_the_form_to_write(url: str, problem: str) -> None:
-    data = config()
-    data["systems"]["erp"]["url"] = url
-    assert f"systems.erp.url: {problem}" in refusal(data)
+    assert f"systems.erp.url: {problem}" in refusal(with_value(("systems", "erp", "url"), url))
