@@ -43,6 +43,7 @@ from causeway.flows import orders_to_erp, stock_to_channels
 from causeway.flows.orders_to_erp import OrdersToErp, pending_quantities
 from causeway.flows.stock_to_channels import StockToChannels
 from causeway.observability.facts import note_hub_start
+from causeway.redaction import Redactor
 from causeway.wiring import SHOPIFY_PARSERS, WiredFlow, wire
 
 log = logging.getLogger("causeway.hub")
@@ -99,9 +100,12 @@ class Hub:
             synchronous=config.store.sqlite_synchronous,
             background_checkpoints=True,
         )
+        # Every error text the engine stores or serves loses the config's secrets first.
+        self.redact = Redactor.from_config(config)
         self.jobs = JobQueue(
             self.store,
             RetryPolicy(workers.max_attempts, workers.backoff_base, workers.backoff_cap),
+            clean_text=self.redact,
         )
         self.budgets = RateBudgets()
         self.connectors = {
@@ -118,7 +122,7 @@ class Hub:
                 self.ingress[name] = HubSpotIngress(
                     name,
                     system.client_secret.get_secret_value(),
-                    public_url=config.server.public_url,
+                    public_url=config.server.public_url or "",  # required by the config
                     portal_id=system.portal_id,
                 )
         self.inbox = Inbox(self.store, self.jobs, self.route)

@@ -14,6 +14,7 @@ from causeway.engine.schema import flow_runs
 from causeway.engine.store import Store
 from causeway.observability.alerts import evaluate
 from causeway.observability.facts import read_facts
+from causeway.redaction import Redactor
 
 STATES = ("queued", "held", "running", "done", "dead")
 
@@ -32,8 +33,9 @@ def _next_run(schedule: Schedule, stored: list[float]) -> float | str | None:
 
 def collect_status(config: CausewayConfig) -> dict[str, Any]:
     store = Store(config.store.url)
+    redact = Redactor.from_config(config)
     try:
-        queue = JobQueue(store)
+        queue = JobQueue(store, clean_text=redact)
         counts = queue.counts()
         with store.read() as conn:
             runs = {row.flow: row for row in conn.execute(select(flow_runs))}
@@ -53,11 +55,13 @@ def collect_status(config: CausewayConfig) -> dict[str, Any]:
                     **{state: counts.get((name, state), 0) for state in STATES},
                     "last_run_at": run.last_started_at if run else None,
                     "last_success_at": run.last_success_at if run else None,
-                    "last_error": run.last_error if run else None,
+                    "last_error": redact(run.last_error) if run and run.last_error else None,
                     "next_run_at": _next_run(schedule, stored),
                 }
             )
         alerts = [asdict(alert) for alert in evaluate(config, read_facts(store))]
+        for alert in alerts:
+            alert["message"] = redact(alert["message"])
         return {"flows": flows, "dead": queue.dead(), "alerts": alerts}
     finally:
         store.dispose()

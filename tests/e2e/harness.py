@@ -47,4 +47,5 @@ def crm_system(crm: Any) -> dict[str, Any]:
         "base_url": crm.url,
         "access_token": crm.token,
         "client_secret": CRM_SECRET,
+        "portal_id": crm.settings.portal_id,
     }

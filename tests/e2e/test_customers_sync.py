@@ -170,7 +170,7 @@ def late_crm_event(
             {
                 "eventId": event_id,
                 "subscriptionId": 1,
-                "portalId": 1,
+                "portalId": running.hub.config.systems["crm"].portal_id,  # type: ignore[union-attr]
                 "occurredAt": int(occurred_at * 1000),
                 "subscriptionType": "contact.propertyChange",
                 "attemptNumber": 3,

@@ -93,9 +93,11 @@ def scene(
 ) -> Iterator[Scene]:
     name = f"crm{uuid.uuid4().hex[:6]}"
     settings = crm_sandbox.settings
+    port = new_port()
     config = parse_config(
         {
             "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
+            "server": {"public_url": f"http://127.0.0.1:{port}"},
             "workers": {"lease": "5s", "backoff_base": "200ms", "backoff_cap": "1s"},
             "systems": {
                 name: {
@@ -123,7 +125,7 @@ def scene(
     )
     hub = Hub(config)
     hub.start(workers=0, scheduler=False)  # the test drives the worker itself
-    server = BackgroundServer(create_app(hub), port=new_port()).start()
+    server = BackgroundServer(create_app(hub), port=port).start()
     crm_sandbox.control(
         "POST",
         "webhooks",

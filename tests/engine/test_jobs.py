@@ -5,9 +5,11 @@ from __future__ import annotations
 import random
 
 import pytest
+from sqlalchemy import select
 
 from causeway.engine import jobs as jobs_module
 from causeway.engine.jobs import DEAD, DONE, QUEUED, JobQueue, NewJob, RetryPolicy
+from causeway.engine.schema import jobs
 from causeway.engine.store import Store
 
 
@@ -145,3 +147,24 @@ def test_an_exclusive_flow_runs_one_batch_at_a_time_across_workers(
     monkeypatch.setattr(jobs_module, "now", lambda: clock)
     taken = q.claim("w3", ["orders"], limit=5, exclusive=True)
     assert sorted(j.ordering_key for j in taken) == ["order:2", "order:3"]
+
+
+def test_error_texts_pass_through_the_cleaning_hook_when_stored_and_when_served(
+    store: Store,
+) -> None:
+    def mask(text: str) -> str:
+        return text.replace("s3cret", "***")
+
+    raw = JobQueue(store, RetryPolicy(max_attempts=5))
+    raw.enqueue(NewJob("f", "order:1"), NewJob("f", "order:2"))
+    first, second = raw.claim("w", ["f"], limit=2)
+    raw.kill(first, "w", "stored before cleaning existed: s3cret")
+    clean = JobQueue(store, RetryPolicy(max_attempts=5), clean_text=mask)
+    clean.retry(second, "w", "ERP said s3cret")
+    with store.read() as conn:
+        stored = {r.id: r.last_error for r in conn.execute(select(jobs.c.id, jobs.c.last_error))}
+    assert stored == {first.id: "stored before cleaning existed: s3cret", second.id: "ERP said ***"}
+    # Whatever was stored, what leaves the queue is clean.
+    assert clean.get(first.id)["last_error"] == "stored before cleaning existed: ***"
+    assert [j["last_error"] for j in clean.dead()] == ["stored before cleaning existed: ***"]
+    assert [j["last_error"] for j in clean.for_key("order:2")] == ["ERP said ***"]

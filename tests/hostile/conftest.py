@@ -24,13 +24,16 @@ from causeway.connectors.hubspot.webhooks import sign_v3
 from causeway.engine.schema import inbox, jobs
 from causeway.hub import Hub
 from causeway.web.app import create_app
-from tests.auth import HUB_URL, hub_client
+from tests.auth import hub_client
 
 SHOP_SECRET = "hostile-shop-secret"
 CRM_SECRET = "hostile-crm-secret"
 PORTAL = 62515
 MAX_BODY = 64_000
 NOWHERE = "http://127.0.0.1:9"  # the discard port: a call would be refused at once
+# Where HubSpot delivers, as configured: what its signatures cover, whatever the Host.
+PUBLIC_URL = "https://hooks.example.com"
+CRM_WEBHOOK_URL = f"{PUBLIC_URL}/webhooks/crm"
 
 # `make test` keeps the fuzzers short; CAUSEWAY_FUZZ_EXAMPLES=2000 runs them longer.
 FUZZ_EXAMPLES = int(os.environ.get("CAUSEWAY_FUZZ_EXAMPLES", "0")) or None
@@ -43,7 +46,7 @@ def examples(default: int) -> int:
 def hostile_config(store_url: str) -> dict[str, Any]:
     return {
         "store": {"url": store_url},
-        "server": {"max_body_bytes": MAX_BODY},
+        "server": {"max_body_bytes": MAX_BODY, "public_url": PUBLIC_URL},
         "systems": {
             "shop": {
                 "type": "shopify",
@@ -137,9 +140,6 @@ def rows(hub: Hub) -> tuple[int, int]:
 
 def shopify_signature(body: bytes, secret: str = SHOP_SECRET) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-
-
-CRM_WEBHOOK_URL = f"{HUB_URL}/webhooks/crm"  # what HubSpot signs: the URL it delivers to
 
 
 def hubspot_headers(

@@ -16,7 +16,13 @@ from causeway.connectors.shopify.webhooks import UnkeyableWebhookError, entity_k
 from causeway.engine.inbox import InboxRecord, unstorable
 from causeway.hub import Hub
 from tests.auth import hub_client
-from tests.hostile.conftest import CRM_WEBHOOK_URL, hubspot_headers, rows, shopify_signature
+from tests.hostile.conftest import (
+    CRM_WEBHOOK_URL,
+    PORTAL,
+    hubspot_headers,
+    rows,
+    shopify_signature,
+)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -57,8 +63,8 @@ def test_odd_keys_are_refused_or_parked_never_503(hub: Hub) -> None:
 def test_odd_hubspot_events_are_refused_with_the_field_named(hub: Hub) -> None:
     client = hub_client(hub, scope=None)
     url = CRM_WEBHOOK_URL
-    event = {"eventId": 1, "occurredAt": 1, "objectId": 5, "propertyName": "email",
-             "subscriptionType": "contact.propertyChange"}  # fmt: skip
+    event = {"eventId": 1, "portalId": PORTAL, "occurredAt": 1, "objectId": 5,
+             "propertyName": "email", "subscriptionType": "contact.propertyChange"}  # fmt: skip
     cases = [
         ({"subscriptionType": "c" * 300}, "subscriptionType: String should have at most 40"),
         ({"propertyName": "p" * 300}, "propertyName: String should have at most 80"),

@@ -11,14 +11,16 @@ from causeway.errors import ConfigError
 from causeway.hub import build_connector
 
 YAML = {
+    "server": {"public_url": "https://hub.example.com"},
     "systems": {
         "crm": {
             "type": "hubspot",
             "access_token": "pat-na1-token",
             "client_secret": "app-secret",
+            "portal_id": 62515,
             "requests_per_interval": 190,
         }
-    }
+    },
 }
 
 
@@ -42,6 +44,6 @@ def test_a_hubspot_system_gets_hubspots_url_and_a_budget_from_its_limit() -> Non
 def test_a_missing_secret_or_a_misspelt_key_is_named() -> None:
     with pytest.raises(ConfigError, match="client_secret"):
         parse_config({"systems": {"crm": {"type": "hubspot", "access_token": "t"}}})
-    bad = {"systems": {"crm": {**YAML["systems"]["crm"], "acces_token": "x"}}}
+    bad = {**YAML, "systems": {"crm": {**YAML["systems"]["crm"], "acces_token": "x"}}}
     with pytest.raises(ConfigError, match="acces_token"):
         parse_config(bad)

@@ -1,8 +1,9 @@
 """HubSpot webhooks into the hub: POST /webhooks/<hubspot system> of a real hub.
 
-The sandbox portal signs and delivers; the hub verifies signature v3 and stores
-one inbox record per event. Forged and stale deliveries are refused with 401
-and leave nothing behind.
+The sandbox portal signs and delivers; the hub verifies signature v3 over its
+configured public URL and stores one inbox record per event. Forged, stale and
+future-dated deliveries, and deliveries signed for another address, are refused
+with 401 and leave nothing behind.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from causeway.connectors.hubspot.webhooks import sign_v3
 from causeway.connectors.ingress import WebhookRejected
 from causeway.engine.schema import inbox
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer
+from causeway.localserver import BackgroundServer, free_port
 from causeway.sandbox.hubspot.server import HubSpotSandboxServer
 from causeway.web.app import create_app
 
@@ -32,9 +33,11 @@ SECRET = "sandbox-client-secret"
 
 @pytest.fixture
 def hub(tmp_path: Path, crm: HubSpotSandboxServer) -> Iterator[tuple[Hub, str]]:
+    port = free_port()
     config = parse_config(
         {
             "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
+            "server": {"public_url": f"http://127.0.0.1:{port}", "allowed_hosts": "*"},
             "systems": {
                 "crm": {
                     "type": "hubspot",
@@ -48,7 +51,7 @@ def hub(tmp_path: Path, crm: HubSpotSandboxServer) -> Iterator[tuple[Hub, str]]:
     )
     hub = Hub(config)
     hub.start(workers=0, scheduler=False)
-    server = BackgroundServer(create_app(hub), name="hub").start()
+    server = BackgroundServer(create_app(hub), port=port, name="hub").start()
     try:
         yield hub, f"{server.url}/webhooks/crm"
     finally:
@@ -62,13 +65,25 @@ def stored(hub: Hub) -> list[tuple[str, str, str]]:
         return sorted((r.event_id, r.topic, r.entity_key) for r in rows)
 
 
-def signed_post(url: str, body: bytes, *, secret: str = SECRET, age_ms: int = 0) -> httpx.Response:
+def signed_post(
+    url: str,
+    body: bytes,
+    *,
+    secret: str = SECRET,
+    age_ms: int = 0,
+    signed_for: str | None = None,
+    host: str | None = None,
+) -> httpx.Response:
+    """POST `body` to `url`, signed as HubSpot signs it for `signed_for` (default: `url`),
+    with another Host header if `host` is given."""
     timestamp = str(int(time.time() * 1000) - age_ms)
     headers = {
         "Content-Type": "application/json",
         "X-HubSpot-Request-Timestamp": timestamp,
-        "X-HubSpot-Signature-v3": sign_v3(secret, "POST", url, body, timestamp),
+        "X-HubSpot-Signature-v3": sign_v3(secret, "POST", signed_for or url, body, timestamp),
     }
+    if host is not None:
+        headers["Host"] = host
     return httpx.post(url, content=body, headers=headers, trust_env=False)
 
 
@@ -140,6 +155,36 @@ def test_a_stale_delivery_is_refused_even_with_a_good_signature(hub: tuple[Hub, 
     assert stored(the_hub) == []
 
 
+def test_a_delivery_dated_in_the_future_is_refused_even_with_a_good_signature(
+    hub: tuple[Hub, str],
+) -> None:
+    the_hub, url = hub
+    response = signed_post(url, EVENTS, age_ms=-10 * 60 * 1000)  # ten minutes ahead
+    assert response.status_code == 401
+    assert "in the future" in response.json()["error"]
+    assert stored(the_hub) == []
+
+
+def test_a_spoofed_host_header_cannot_change_the_url_that_is_verified(
+    hub: tuple[Hub, str],
+) -> None:
+    """The hub verifies against server.public_url, whatever Host the request names."""
+    the_hub, url = hub
+    path = "/webhooks/crm"
+    # server.allowed_hosts would refuse an unknown Host first (400); the fixture's hub
+    # answers any host, as one configured with `allowed_hosts: "*"` behind a proxy does.
+    # Signed for the address the attacker names in Host (as a hub rebuilding the URL
+    # from Host would check it): refused.
+    forged = signed_post(url, EVENTS, signed_for=f"http://evil.example{path}", host="evil.example")
+    assert forged.status_code == 401, forged.text
+    assert "does not match" in forged.json()["error"]
+    assert stored(the_hub) == []
+    # Signed for public_url (what HubSpot signs), delivered with any Host: accepted.
+    genuine = signed_post(url, EVENTS, host="evil.example")
+    assert genuine.status_code == 200, genuine.text
+    assert [r[0] for r in stored(the_hub)] == ["11", "12"]
+
+
 def test_a_signed_body_that_is_not_hubspots_event_array_is_refused_with_the_reason(
     hub: tuple[Hub, str],
 ) -> None:
@@ -150,31 +195,46 @@ def test_a_signed_body_that_is_not_hubspots_event_array_is_refused_with_the_reas
     assert stored(the_hub) == []
 
 
-def test_behind_a_proxy_the_public_url_is_the_one_verified() -> None:
-    ingress = HubSpotIngress("crm", SECRET, public_url="https://hub.example.com/")
-    body = EVENTS
+PUBLIC = "https://hub.example.com"
+
+
+def headers_for(url: str, body: bytes) -> dict[str, str]:
     timestamp = str(int(time.time() * 1000))
-    public = "https://hub.example.com/webhooks/crm"
-    headers = {
+    return {
         "X-HubSpot-Request-Timestamp": timestamp,
-        "X-HubSpot-Signature-v3": sign_v3(SECRET, "POST", public, body, timestamp),
+        "X-HubSpot-Signature-v3": sign_v3(SECRET, "POST", url, body, timestamp),
     }
-    records = ingress.records("POST", "http://127.0.0.1:8080/webhooks/crm", headers, body)
+
+
+def test_behind_a_proxy_the_public_url_and_the_requested_path_are_what_is_verified() -> None:
+    ingress = HubSpotIngress("crm", SECRET, public_url=f"{PUBLIC}/", portal_id=62515)
+    headers = headers_for(f"{PUBLIC}/webhooks/crm?source=hubspot", EVENTS)
+    records = ingress.records("POST", "/webhooks/crm?source=hubspot", headers, EVENTS)
     assert [r.event_id for r in records] == ["11", "12"]
-    with pytest.raises(WebhookRejected):
-        HubSpotIngress("crm", SECRET).records(
-            "POST", "http://127.0.0.1:8080/webhooks/crm", headers, body
-        )
+    # The same signature over another path or query is not HubSpot's.
+    with pytest.raises(WebhookRejected, match="does not match"):
+        ingress.records("POST", "/webhooks/crm?source=other", headers, EVENTS)
 
 
-def test_events_from_another_hubspot_account_are_refused() -> None:
-    ingress = HubSpotIngress("crm", SECRET, portal_id=999)
-    timestamp = str(int(time.time() * 1000))
-    url = "http://127.0.0.1/webhooks/crm"
-    headers = {
-        "X-HubSpot-Request-Timestamp": timestamp,
-        "X-HubSpot-Signature-v3": sign_v3(SECRET, "POST", url, EVENTS, timestamp),
-    }
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_no_hubspot_ingress_can_be_built_with_an_empty_client_secret(empty: str) -> None:
+    with pytest.raises(ValueError, match="client_secret is empty"):
+        HubSpotIngress("crm", empty, public_url=PUBLIC, portal_id=62515)
+
+
+def test_no_hubspot_ingress_can_be_built_without_a_public_url() -> None:
+    with pytest.raises(ValueError, match=r"server\.public_url"):
+        HubSpotIngress("crm", SECRET, public_url="", portal_id=62515)
+
+
+def test_events_from_another_hubspot_account_or_from_none_are_refused() -> None:
+    ingress = HubSpotIngress("crm", SECRET, public_url=PUBLIC, portal_id=999)
+    headers = headers_for(f"{PUBLIC}/webhooks/crm", EVENTS)
     with pytest.raises(WebhookRejected, match="account 62515") as caught:
-        ingress.records("POST", url, headers, EVENTS)
+        ingress.records("POST", "/webhooks/crm", headers, EVENTS)
+    assert caught.value.status == 403
+    nameless = json.dumps([{**json.loads(EVENTS)[0], "portalId": None}]).encode()
+    headers = headers_for(f"{PUBLIC}/webhooks/crm", nameless)
+    with pytest.raises(WebhookRejected, match="no HubSpot account") as caught:
+        ingress.records("POST", "/webhooks/crm", headers, nameless)
     assert caught.value.status == 403

@@ -67,6 +67,42 @@ def test_a_delivery_older_than_five_minutes_is_refused_even_when_signed() -> Non
     assert verify_v3(SECRET, "POST", URL, DOC_BODY, signature, recent, now_ms=NOW_MS) is None
 
 
+def test_a_delivery_dated_in_the_future_is_refused_beyond_a_minute_of_clock_skew() -> None:
+    # Signed by a captured secret-holder for tomorrow, it would replay all day long.
+    tomorrow = str(NOW_MS + 24 * 3600 * 1000)
+    signature = sign_v3(SECRET, "POST", URL, DOC_BODY, tomorrow)
+    problem = verify_v3(SECRET, "POST", URL, DOC_BODY, signature, tomorrow, now_ms=NOW_MS)
+    assert problem is not None and "86400 s in the future" in problem
+    just_over = str(NOW_MS + 61 * 1000)
+    signature = sign_v3(SECRET, "POST", URL, DOC_BODY, just_over)
+    problem = verify_v3(SECRET, "POST", URL, DOC_BODY, signature, just_over, now_ms=NOW_MS)
+    assert problem is not None and "in the future" in problem
+    # A sender whose clock runs a little ahead is still heard.
+    slightly_ahead = str(NOW_MS + 30 * 1000)
+    signature = sign_v3(SECRET, "POST", URL, DOC_BODY, slightly_ahead)
+    assert (
+        verify_v3(SECRET, "POST", URL, DOC_BODY, signature, slightly_ahead, now_ms=NOW_MS) is None
+    )
+
+
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_an_empty_secret_verifies_nothing_not_even_a_delivery_signed_with_it(
+    empty: str,
+) -> None:
+    # `${HUBSPOT_CLIENT_SECRET:-}` with the variable unset: a forger signs with "" too.
+    timestamp = str(NOW_MS)
+    forged = sign_v3(empty, "POST", URL, DOC_BODY, timestamp)
+    problem = verify_v3(empty, "POST", URL, DOC_BODY, forged, timestamp, now_ms=NOW_MS)
+    assert problem is not None and "no client secret" in problem
+
+
+def test_a_timestamp_that_is_not_plain_digits_is_refused() -> None:
+    for odd in ("1_764_000_000_000", "+1764000000000", " 1764000000000", "１７６４"):
+        signature = sign_v3(SECRET, "POST", URL, DOC_BODY, odd)
+        problem = verify_v3(SECRET, "POST", URL, DOC_BODY, signature, odd, now_ms=NOW_MS)
+        assert problem is not None and "is not milliseconds" in problem
+
+
 def test_missing_headers_are_named() -> None:
     problem = verify_v3(SECRET, "POST", URL, DOC_BODY, None, str(NOW_MS), now_ms=NOW_MS)
     assert problem is not None and "X-HubSpot-Signature-v3" in problem

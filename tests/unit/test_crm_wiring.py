@@ -26,13 +26,19 @@ SYSTEMS = {
         "base_url": "http://127.0.0.1:9",
         "access_token": "t",
         "client_secret": "s",
+        "portal_id": 62515,
     },
 }
 
 
 def config(tmp_path: Path, flows: dict[str, Any]) -> Any:
     return parse_config(
-        {"store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"}, "systems": SYSTEMS, "flows": flows}
+        {
+            "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
+            "server": {"public_url": "https://hub.example.com"},
+            "systems": SYSTEMS,
+            "flows": flows,
+        }
     )
 
 

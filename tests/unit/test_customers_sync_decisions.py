@@ -116,11 +116,13 @@ def test_customers_sync_reads_the_erp_and_writes_the_crm(tmp_path: Path) -> None
             "base_url": "http://127.0.0.1:9",
             "access_token": "t",
             "client_secret": "s",
+            "portal_id": 62515,
         },
     }
     store = {"url": f"sqlite:///{tmp_path / 'hub.db'}"}
     flows = {"customers-sync": {"source": "erp", "target": "crm"}}
-    parsed = parse_config({"store": store, "systems": systems, "flows": flows})
+    server = {"public_url": "https://hub.example.com"}
+    parsed = parse_config({"store": store, "server": server, "systems": systems, "flows": flows})
     sync = parsed.flows.customers_sync
     assert sync is not None
     schedule = sync.effective_schedule()
@@ -129,6 +131,7 @@ def test_customers_sync_reads_the_erp_and_writes_the_crm(tmp_path: Path) -> None
         parse_config(
             {
                 "store": store,
+                "server": server,
                 "systems": systems,
                 "flows": {"customers-sync": {**flows["customers-sync"], "target": "erp"}},
             }

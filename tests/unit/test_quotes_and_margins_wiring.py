@@ -20,12 +20,14 @@ from causeway.hub import Hub
 def config(tmp_path: Path, flows: dict[str, Any]) -> dict[str, Any]:
     return {
         "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
+        "server": {"public_url": "https://hub.example.com"},
         "systems": {
             "crm": {
                 "type": "hubspot",
                 "base_url": "http://127.0.0.1:9",
                 "access_token": "t",
                 "client_secret": "s",
+                "portal_id": 62515,
             },
             "erp": {
                 "type": "tryton",

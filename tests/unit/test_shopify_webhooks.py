@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.shopify.webhooks import (
     UnkeyableWebhookError,
     WebhookHeaders,
@@ -49,10 +50,17 @@ def test_verify_accepts_the_right_signature_and_tolerates_whitespace() -> None:
         (SECRET, BODY, ""),
         (SECRET, BODY, "not base64 at all ✓"),  # non-ASCII must not raise
         ("", BODY, sign_body("", BODY)),  # empty secret: anyone could sign
+        ("  ", BODY, sign_body("  ", BODY)),  # so could they with a blank one
     ],
 )
 def test_verify_rejects(secret: str, body: bytes, header: str | None) -> None:
     assert verify_webhook(secret, body, header) is False
+
+
+@pytest.mark.parametrize("empty", ["", " \t"])
+def test_no_shopify_ingress_can_be_built_with_an_empty_webhook_secret(empty: str) -> None:
+    with pytest.raises(ValueError, match="'shop': webhook_secret is empty"):
+        ShopifyIngress("shop", empty)
 
 
 def test_verify_is_over_raw_bytes_not_reserialised_json() -> None:

@@ -24,12 +24,19 @@ ALERTING = 3  # `causeway status` exit code: something is alerting (docs/monitor
 
 
 def load_or_exit(path: Path) -> CausewayConfig:
-    """The config, or exit 2 with the message that names the key and the fix."""
+    """The config, or exit 2 with the message that names the key and the fix.
+
+    From here on, log records lose the config's secrets (commands that set up their
+    own log handlers install the filter again on them)."""
+    from causeway.redaction import Redactor, install_log_redaction
+
     try:
-        return load_config(path)
+        config = load_config(path)
     except ConfigError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
+    install_log_redaction(Redactor.from_config(config))
+    return config
 
 
 def when(stamp: float | str | None) -> str:

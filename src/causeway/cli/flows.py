@@ -99,7 +99,7 @@ def sync_stock(
             f"{len(channel.not_in_channel)} not sold there"
         )
         for problem in channel.errors:
-            err.print(f"[red]{name}:[/red] {problem}")
+            err.print(f"[red]{name}:[/red] {hub.redact(problem)}", highlight=False)
     if any(c.errors for c in result.channels.values()):
         raise typer.Exit(1)
 

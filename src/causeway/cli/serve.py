@@ -22,10 +22,12 @@ def run(config: ConfigOption = Path("causeway.yaml")) -> None:
     import uvicorn
 
     from causeway.hub import Hub
+    from causeway.redaction import Redactor, install_log_redaction
     from causeway.web.app import create_app
 
     settings = load_or_exit(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_log_redaction(Redactor.from_config(settings))
     hub = Hub(settings)
     # Workers map orders in Python while the event loop answers webhooks; a
     # shorter GIL switch interval keeps a worker's batch from stalling ingress.
@@ -39,6 +41,8 @@ def run(config: ConfigOption = Path("causeway.yaml")) -> None:
             host=settings.server.host,
             port=settings.server.port,
             log_level="warning",
+            # uvicorn's records go to the root handlers, whose filter strips secrets.
+            log_config=None,
         )
     finally:
         hub.stop()
@@ -65,9 +69,11 @@ def worker(
     Ctrl-C finishes the batches in hand, then exits.
     """
     from causeway.hub import Hub
+    from causeway.redaction import Redactor, install_log_redaction
 
     settings = load_or_exit(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_log_redaction(Redactor.from_config(settings))
     log = logging.getLogger("causeway.worker")
     hub = Hub(settings)
     if hub.store.is_sqlite:

@@ -1,9 +1,12 @@
-"""The building blocks of causeway.yaml's models: strict keys, durations, schedules."""
+"""The building blocks of causeway.yaml's models: strict keys, durations, schedules,
+secrets that must be set, and URLs of the systems the hub talks to."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -11,6 +14,7 @@ from pydantic import (
     ConfigDict,
     PlainSerializer,
     PlainValidator,
+    SecretStr,
 )
 
 from causeway.durations import parse_duration, parse_threshold
@@ -52,3 +56,57 @@ FileMode = Annotated[
 class Strict(BaseModel):
     # A misspelt key is an error, not silently ignored: it names the key.
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def required_secret(value: SecretStr, what: str, why: str = "") -> SecretStr:
+    """A secret that is set: an empty one (often `${VAR:-}` with VAR unset) is refused.
+
+    An empty webhook secret is worse than none: anyone can compute a valid signature.
+    """
+    if not value.get_secret_value().strip():
+        raise ValueError(
+            f"is empty; set it to {what} (an environment reference must name a variable "
+            f"that is exported and not empty){'; ' + why if why else ''}"
+        )
+    return value
+
+
+def is_loopback(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1: traffic that never leaves this machine."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def service_url(value: str, *, password_fix: str) -> str:
+    """The URL of a system the hub talks to (or is reached at): http(s), a host, no
+    credentials in it, and https unless the host is this machine.
+
+    Credentials in a URL end up wherever the URL is shown (errors, logs, the API);
+    plain http to another machine sends tokens and order data readable on the way.
+    The messages never repeat the URL: it may hold a password.
+    """
+    url = value.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("is not a URL: write it as https://host[:port][/path]")
+    if "@" in parts.netloc:
+        raise ValueError(
+            f"holds a user name or password (user:password@host): remove it from the URL; "
+            f"{password_fix}"
+        )
+    try:
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        raise ValueError("has a port that is not a number: write https://host:port") from None
+    if not parts.hostname:
+        raise ValueError("has no host name: write it as https://host[:port][/path]")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ValueError(
+            f"uses http:// to {parts.hostname}, another machine: use https:// (plain http "
+            f"is accepted only for localhost, 127.0.0.0/8 and ::1)"
+        )
+    return url

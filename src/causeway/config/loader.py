@@ -46,9 +46,14 @@ def _expand(value: Any, path: str, env: Mapping[str, str], missing: list[str]) -
     return _ENV_REF.sub(substitute, value)
 
 
+_SYSTEM_TYPES = ("shopify", "tryton", "hubspot", "files")
+# Keys whose value is never repeated in a message: a secret, or a URL that may hold one.
+_UNSHOWN = ("token", "secret", "password", "url")
+
+
 def _describe(error: dict[str, Any]) -> str:
     parts = [str(p) for p in error["loc"]]
-    if len(parts) > 2 and parts[0] == "systems" and parts[2] in ("shopify", "tryton", "files"):
+    if len(parts) > 2 and parts[0] == "systems" and parts[2] in _SYSTEM_TYPES:
         del parts[2]  # pydantic names the union member; users know the key path
     location = ".".join(parts)
     message = error["msg"]
@@ -60,9 +65,10 @@ def _describe(error: dict[str, Any]) -> str:
     if kind == "missing":
         return f"{location}: required key is missing; add it (see `causeway init` for an example)"
     if kind == "union_tag_invalid" or kind == "union_tag_not_found":
-        return f"{location}.type: must be one of shopify, tryton, files"
+        return f"{location}.type: must be one of {', '.join(_SYSTEM_TYPES)}"
     got = error.get("input")
-    shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
+    sensitive = bool(parts) and parts[-1].lower().endswith(_UNSHOWN)
+    shown = "" if sensitive or isinstance(got, dict | list) or got is None else f" (got {got!r})"
     message = message.removeprefix("Value error, ")
     return f"{location}: {message}{shown}" if location else f"{message}{shown}"
 

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from causeway.config.base import Duration, Strict
+from causeway.config.base import Duration, Strict, service_url
 from causeway.config.customers import CustomerSettings
 from causeway.config.flows import Flows
 from causeway.config.systems import (
@@ -33,6 +33,8 @@ from causeway.config.systems import (
 
 
 class StoreSettings(Strict):
+    # The one URL that may carry a password (PostgreSQL's); write it as an environment
+    # reference. It is shown only with the password hidden, and scrubbed from messages.
     url: str = "sqlite:///causeway.db"
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
 
@@ -69,7 +71,9 @@ class ServerSettings(Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     public_url: str | None = Field(
-        default=None, description="URL the store can reach the hub at, for webhook subscriptions"
+        default=None,
+        description="URL the store and CRM reach the hub at: webhook subscriptions, and the "
+        "URL HubSpot signs",
     )
     max_body_bytes: int = Field(default=2_000_000, ge=1024)
     ingress_batch: int = Field(
@@ -106,6 +110,15 @@ class ServerSettings(Strict):
                 continue
         return list(dict.fromkeys(patterns))
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return service_url(
+            value, password_fix="webhooks are authenticated by their signatures"
+        ).rstrip("/")
+
 
 class WorkerSettings(Strict):
     count: int = Field(default=1, ge=1, le=64)
@@ -122,6 +135,20 @@ class CausewayConfig(Strict):
     systems: dict[str, System]
     flows: Flows = Flows()
     customers: CustomerSettings = CustomerSettings()
+
+    @model_validator(mode="after")
+    def _hubspot_needs_public_url(self) -> CausewayConfig:
+        # HubSpot signs each delivery over the URL it was sent to. Without public_url that
+        # URL could only be rebuilt from the request's Host header, which the sender chooses.
+        hubspot = sorted(n for n, s in self.systems.items() if isinstance(s, HubSpotSystem))
+        if hubspot and not self.server.public_url:
+            raise ValueError(
+                f"server.public_url: required because {hubspot[0]!r} is a HubSpot system: "
+                f"HubSpot signs each webhook over the URL it delivers to, so set public_url to "
+                f"the address HubSpot reaches this hub at (e.g. https://hub.example.com; "
+                f"webhooks arrive at <public_url>/webhooks/{hubspot[0]})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _flows_name_real_systems(self) -> CausewayConfig:

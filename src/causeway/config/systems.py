@@ -9,10 +9,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     Field,
     SecretStr,
+    ValidationInfo,
     field_validator,
 )
 
-from causeway.config.base import Duration, FileMode, Strict, Threshold
+from causeway.config.base import (
+    Duration,
+    FileMode,
+    Strict,
+    Threshold,
+    required_secret,
+    service_url,
+)
+
+FORGEABLE = "with an empty secret anyone could sign webhooks that the hub would accept"
 
 
 class ShopifySystem(Strict):
@@ -31,6 +41,22 @@ class ShopifySystem(Strict):
         description="alert when no webhook has arrived from this system for this long; off",
     )
 
+    @field_validator("shop_url")
+    @classmethod
+    def _shop_url(cls, value: str) -> str:
+        return service_url(
+            value, password_fix="the token goes in `access_token: ${SHOPIFY_ACCESS_TOKEN}`"
+        )
+
+    @field_validator("access_token", "webhook_secret")
+    @classmethod
+    def _secrets_set(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        if info.field_name == "webhook_secret":
+            return required_secret(
+                value, "the app's API secret key, e.g. ${SHOPIFY_WEBHOOK_SECRET}", FORGEABLE
+            )
+        return required_secret(value, "the Admin API access token, e.g. ${SHOPIFY_ACCESS_TOKEN}")
+
 
 class TrytonSystem(Strict):
     type: Literal["tryton"]
@@ -46,6 +72,20 @@ class TrytonSystem(Strict):
     )
     timeout: Duration = 60.0
 
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return service_url(
+            value,
+            password_fix="the user goes in `username:` and the password in its own setting, "
+            "`password: ${TRYTON_PASSWORD}`",
+        )
+
+    @field_validator("password")
+    @classmethod
+    def _password_set(cls, value: SecretStr) -> SecretStr:
+        return required_secret(value, "the Tryton user's password, e.g. ${TRYTON_PASSWORD}")
+
 
 class HubSpotSystem(Strict):
     """A HubSpot portal reached through a private app (CRM v3 API, webhooks signed v3)."""
@@ -58,8 +98,8 @@ class HubSpotSystem(Strict):
     client_secret: SecretStr = Field(
         description="the app's client secret: verifies X-HubSpot-Signature-v3 on webhooks"
     )
-    portal_id: int | None = Field(
-        default=None, description="the HubSpot account (hub) id; webhooks from others are refused"
+    portal_id: int = Field(
+        description="the HubSpot account (hub) id; webhooks from other accounts are refused"
     )
     app_id: int | None = Field(default=None, description="the app id webhooks name, if known")
     requests_per_interval: int = Field(
@@ -74,6 +114,24 @@ class HubSpotSystem(Strict):
         default=86400.0,
         description="alert when no webhook has arrived from this system for this long; off",
     )
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        return service_url(
+            value, password_fix="the token goes in `access_token: ${HUBSPOT_ACCESS_TOKEN}`"
+        )
+
+    @field_validator("access_token", "client_secret")
+    @classmethod
+    def _secrets_set(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        if info.field_name == "client_secret":
+            return required_secret(
+                value, "the app's client secret, e.g. ${HUBSPOT_CLIENT_SECRET}", FORGEABLE
+            )
+        return required_secret(
+            value, "the private app's access token, e.g. ${HUBSPOT_ACCESS_TOKEN}"
+        )
 
 
 # Canonical order fields a CSV column can fill (connectors/files/orders.py reads them).

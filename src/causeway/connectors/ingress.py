@@ -1,11 +1,30 @@
-"""What every webhook receiver (connectors/*/ingress.py) shares: how it refuses a delivery.
+"""What every webhook receiver (connectors/*/ingress.py) shares: how it refuses a delivery,
+and the rule that it never runs without a secret to verify signatures with.
 
-A receiver turns one delivery into its inbox records, `records(method, url, headers,
-body)`, or raises WebhookRejected with the HTTP status to answer (401 for a bad
-signature, 400 for a body it cannot key) and a reason; nothing is stored then.
+A receiver turns one delivery into its inbox records, `records(method, target, headers,
+body)`, where `target` is the request's path and query as the sender requested them
+(never a URL rebuilt from the Host header, which the sender chooses), or raises
+WebhookRejected with the HTTP status to answer (401 for a bad signature, 400 for a body
+it cannot key) and a reason; nothing is stored then.
 """
 
 from __future__ import annotations
+
+
+def usable_secret(secret: str) -> bool:
+    """An empty or blank signing secret verifies nothing: anyone can sign with it."""
+    return bool(secret.strip())
+
+
+def require_secret(system: str, key: str, secret: str) -> str:
+    """The secret a receiver is built with, refused when empty (config validation
+    refuses it first; this holds for receivers built any other way too)."""
+    if not usable_secret(secret):
+        raise ValueError(
+            f"system {system!r}: {key} is empty; webhooks cannot be verified without it "
+            f"(set systems.{system}.{key})"
+        )
+    return secret
 
 
 class WebhookRejected(Exception):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,10 +78,23 @@ def _insert(store: Store):  # type: ignore[no-untyped-def]
     return pg_insert(jobs) if store.is_postgres else sqlite_insert(jobs)
 
 
+def _as_is(text: str) -> str:
+    return text
+
+
 class JobQueue:
-    def __init__(self, store: Store, policy: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        policy: RetryPolicy | None = None,
+        *,
+        clean_text: Callable[[str], str] | None = None,
+    ) -> None:
         self.store = store
         self.policy = policy or RetryPolicy()
+        # Every error text passes through this before it is stored or served: the hub
+        # sets it to strip secrets out (causeway.redaction); the engine knows none.
+        self.clean_text = clean_text or _as_is
 
     # -- creating -----------------------------------------------------------
     def enqueue_in(self, conn: Connection, new_jobs: Sequence[NewJob]) -> int:
@@ -280,7 +293,7 @@ class JobQueue:
                     lease_owner=None,
                     lease_until=None,
                     run_at=now() + delay,
-                    last_error=error,
+                    last_error=self.clean_text(error),
                     updated_at=now(),
                 )
             )
@@ -297,7 +310,7 @@ class JobQueue:
                     state=DEAD,
                     lease_owner=None,
                     lease_until=None,
-                    last_error=reason,
+                    last_error=self.clean_text(reason),
                     updated_at=stamp,
                     finished_at=stamp,
                     dedupe_key=None,
@@ -365,12 +378,12 @@ class JobQueue:
                 .order_by(jobs.c.id)
                 .limit(limit)
             )
-            return [dict(r._mapping) for r in rows]
+            return [self._served(r._mapping) for r in rows]
 
     def get(self, job_id: int) -> dict[str, Any] | None:
         with self.store.read() as conn:
             row = conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
-            return dict(row._mapping) if row else None
+            return self._served(row._mapping) if row else None
 
     def for_key(self, ordering_key: str) -> list[dict[str, Any]]:
         with self.store.read() as conn:
@@ -379,7 +392,15 @@ class JobQueue:
                 .where(jobs.c.ordering_key == ordering_key)
                 .order_by(jobs.c.id)
             )
-            return [dict(r._mapping) for r in rows]
+            return [self._served(r._mapping) for r in rows]
+
+    def _served(self, row: Mapping[Any, Any]) -> dict[str, Any]:
+        """A job row as it leaves the engine: its error cleaned again, for errors stored
+        before the cleaning was there (or before a secret was added to the config)."""
+        job = dict(row)
+        if job.get("last_error"):
+            job["last_error"] = self.clean_text(job["last_error"])
+        return job
 
     def unfinished(self, flows: Sequence[str] | None = None) -> int:
         condition = jobs.c.state.in_(UNFINISHED)

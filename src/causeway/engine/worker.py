@@ -142,9 +142,9 @@ class Worker:
             error = outcomes.get(job.id) or RuntimeError(f"flow {flow.name} gave no outcome")
             self._settle(job, error)
             failures.append(f"job {job.id}: {error}")
-        record_flow_outcome(
-            self.store, flow.name, ok=not failures, error="; ".join(failures)[:2000] or None
-        )
+        # Cleaned before it is cut short: a cut could leave half a secret unrecognised.
+        summary = self.queue.clean_text("; ".join(failures))[:2000] or None
+        record_flow_outcome(self.store, flow.name, ok=not failures, error=summary)
 
     def _settle(self, job: Job, error: BaseException) -> str:
         """A failed job's next state: dead, or queued to retry after a backoff."""

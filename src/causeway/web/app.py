@@ -38,7 +38,9 @@ def create_app(hub: Hub) -> FastAPI:
     # Starlette's own (an unknown path, a wrong method) get the same {"error": ...} shape.
     @app.exception_handler(StarletteHTTPException)
     async def _plain_errors(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        # Any error text an answer echoes loses the config's secrets first.
+        detail = hub.redact(exc.detail) if isinstance(exc.detail, str) else exc.detail
+        return JSONResponse({"error": detail}, status_code=exc.status_code, headers=exc.headers)
 
     add_webhook_routes(app, hub)
     add_api_routes(app, hub)

@@ -39,6 +39,20 @@ WEBHOOK_REQUEST = {
 }
 
 
+def request_target(request: Request) -> str:
+    """The path and query exactly as the sender requested them.
+
+    Not `request.url`: Starlette builds that from the Host header, which the sender
+    chooses; a receiver that needs the full URL (HubSpot's signature) puts its own
+    configured public address in front.
+    """
+    scope = request.scope
+    raw_path = scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else scope["path"]
+    query = scope.get("query_string", b"").decode("latin-1")
+    return f"{path}?{query}" if query else path
+
+
 async def _read_limited(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -83,7 +97,7 @@ def add_webhook_routes(app: FastAPI, hub: Hub) -> None:
         body = await _read_limited(request, limit)
         try:
             # A Shopify delivery is one event; a HubSpot one is a batch, signed over the URL.
-            records = ingress.records("POST", str(request.url), request.headers, body)
+            records = ingress.records("POST", request_target(request), request.headers, body)
         except WebhookRejected as exc:
             raise HTTPException(exc.status, str(exc)) from None
         for record in records:

@@ -3,17 +3,21 @@
 A HubSpot delivery carries up to 100 events for different objects; each becomes
 its own record, deduplicated by HubSpot's eventId (a retry resends the same ids
 with a higher attemptNumber) and ordered by its object (`deal:<id>`).
+
+The signature covers the URL HubSpot delivered to. That URL is the configured
+`server.public_url` plus the path and query requested, never one rebuilt from the
+Host header: the sender chooses that header, and a delivery signed for another
+address (the attacker's) must not verify here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
 import orjson
 
 from causeway.connectors.hubspot.webhooks import parse_events, verify_v3
-from causeway.connectors.ingress import WebhookRejected
+from causeway.connectors.ingress import WebhookRejected, require_secret
 from causeway.engine.inbox import InboxRecord
 from causeway.errors import InvalidPayloadError
 
@@ -21,37 +25,31 @@ _KEPT = ("x-hubspot-request-timestamp",)
 
 
 class HubSpotIngress:
-    """`records(method, url, headers, body)` for POST /webhooks/<hubspot system>."""
+    """`records(method, target, headers, body)` for POST /webhooks/<hubspot system>."""
 
-    def __init__(
-        self,
-        system: str,
-        client_secret: str,
-        *,
-        public_url: str | None = None,
-        portal_id: int | None = None,
-    ) -> None:
+    def __init__(self, system: str, client_secret: str, *, public_url: str, portal_id: int) -> None:
         self.system = system
-        self._secret = client_secret
+        self._secret = require_secret(system, "client_secret", client_secret)
+        if not public_url:
+            raise ValueError(
+                f"system {system!r}: server.public_url is needed to verify HubSpot signatures"
+            )
         # Behind a proxy the hub sees its own address; HubSpot signed the public one.
-        self._public_url = public_url.rstrip("/") if public_url else None
+        self._public_url = public_url.rstrip("/")
         self._portal_id = portal_id
 
-    def signed_uri(self, url: str) -> str:
-        if self._public_url is None:
-            return url
-        parts = urlsplit(url)
-        query = f"?{parts.query}" if parts.query else ""
-        return f"{self._public_url}{parts.path}{query}"
+    def signed_uri(self, target: str) -> str:
+        """The URL HubSpot signed: public_url + the requested path and query."""
+        return f"{self._public_url}/{target.lstrip('/')}"
 
     def records(
-        self, method: str, url: str, headers: Mapping[str, str], body: bytes
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes
     ) -> list[InboxRecord]:
         lowered = {k.lower(): v for k, v in headers.items()}
         problem = verify_v3(
             self._secret,
             method,
-            self.signed_uri(url),
+            self.signed_uri(target),
             body,
             lowered.get("x-hubspot-signature-v3"),
             lowered.get("x-hubspot-request-timestamp"),
@@ -67,9 +65,15 @@ class HubSpotIngress:
         kept = {k: lowered[k] for k in _KEPT if k in lowered}
         records = []
         for raw, event in events:
-            if self._portal_id is not None and event.portal_id not in (None, self._portal_id):
+            if event.portal_id != self._portal_id:
+                # One app (one client secret) may be installed in several accounts.
+                account = f"HubSpot account {event.portal_id}"
+                if event.portal_id is None:
+                    account = "no HubSpot account"
                 raise WebhookRejected(
-                    403, f"event {event.event_id} is for HubSpot account {event.portal_id}"
+                    403,
+                    f"event {event.event_id} is for {account}; systems.{self.system}.portal_id "
+                    f"is {self._portal_id}",
                 )
             try:
                 body_of_event = orjson.dumps(raw)

@@ -3,7 +3,9 @@
 HubSpot signs a delivery with HMAC-SHA256, keyed with the app's client secret,
 over method + full URI + raw body + the `X-HubSpot-Request-Timestamp` header
 (milliseconds), base64-encoded in `X-HubSpot-Signature-v3`. A timestamp older
-than five minutes is refused, so a captured delivery cannot be replayed later.
+than five minutes is refused, so a captured delivery cannot be replayed later;
+so is one more than a minute ahead of this hub's clock (clocks drift a little,
+never by hours: a delivery dated in the future would stay replayable until then).
 A delivery body is a JSON array of up to 100 events.
 """
 
@@ -18,9 +20,11 @@ from typing import Any
 from pydantic import Field, TypeAdapter, ValidationError
 
 from causeway.connectors.hubspot.models import Model
+from causeway.connectors.ingress import usable_secret
 from causeway.errors import InvalidPayloadError
 
 MAX_AGE_MS = 5 * 60 * 1000
+MAX_CLOCK_SKEW_MS = 60 * 1000  # how far ahead of our clock HubSpot's may be
 # HubSpot's ids and times are 64-bit, its subscription types and property names short
 # (the topic, type + "." + property, must fit the inbox's 128 characters): anything
 # beyond is no HubSpot event.
@@ -61,16 +65,25 @@ def verify_v3(
     *,
     now_ms: int | None = None,
 ) -> str | None:
-    """None when the delivery is HubSpot's and fresh, else the reason it is not."""
+    """None when the delivery is HubSpot's and fresh, else the reason it is not.
+
+    An empty (or blank) secret refuses everything: anyone could sign with it.
+    """
+    if not usable_secret(secret):
+        return "no client secret is configured, so no signature can be verified"
     if not signature or not timestamp:
         return "X-HubSpot-Signature-v3 or X-HubSpot-Request-Timestamp missing"
-    try:
-        sent_ms = int(timestamp)
-    except ValueError:
-        return f"X-HubSpot-Request-Timestamp {timestamp!r} is not milliseconds"
+    if not (timestamp.isascii() and timestamp.isdigit()):
+        return f"X-HubSpot-Request-Timestamp {timestamp[:40]!r} is not milliseconds"
+    sent_ms = int(timestamp)
     now = int(time.time() * 1000) if now_ms is None else now_ms
     if now - sent_ms > MAX_AGE_MS:
         return f"request timestamp is {(now - sent_ms) // 1000} s old (over 5 minutes)"
+    if sent_ms - now > MAX_CLOCK_SKEW_MS:
+        return (
+            f"request timestamp is {(sent_ms - now) // 1000} s in the future "
+            f"(over {MAX_CLOCK_SKEW_MS // 1000} s ahead of this hub's clock)"
+        )
     expected = sign_v3(secret, method, uri, body, timestamp)
     if not hmac.compare_digest(expected.encode(), signature.strip().encode()):
         return "X-HubSpot-Signature-v3 does not match"

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import orjson
 
-from causeway.connectors.ingress import WebhookRejected
+from causeway.connectors.ingress import WebhookRejected, require_secret
 from causeway.connectors.shopify.webhooks import WebhookHeaders, entity_key, verify_webhook
 from causeway.engine.inbox import InboxRecord
 
@@ -30,10 +30,10 @@ _KEPT = (
 class ShopifyIngress:
     def __init__(self, system: str, secret: str) -> None:
         self.system = system
-        self._secret = secret
+        self._secret = require_secret(system, "webhook_secret", secret)
 
     def records(
-        self, _method: str, _url: str, headers: Mapping[str, str], body: bytes
+        self, _method: str, _target: str, headers: Mapping[str, str], body: bytes
     ) -> list[InboxRecord]:
         """A Shopify delivery is one event (the shape every ingress has, see web/app.py)."""
         return [self.record(headers, body)]

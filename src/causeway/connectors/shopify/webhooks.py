@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from causeway.connectors.ingress import usable_secret
 from causeway.errors import InvalidPayloadError
 
 HMAC_HEADER = "X-Shopify-Hmac-Sha256"
@@ -49,11 +50,11 @@ def sign_body(secret: str, raw_body: bytes) -> str:
 def verify_webhook(secret: str, raw_body: bytes, hmac_header: str | None) -> bool:
     """True only if `hmac_header` is Shopify's signature of exactly these bytes.
 
-    A missing header or an empty secret is a rejection, never a pass: with an
-    empty secret anyone could compute a valid signature. The comparison is
+    A missing header or an empty (or blank) secret is a rejection, never a pass:
+    with an empty secret anyone could compute a valid signature. The comparison is
     constant-time so the signature cannot be guessed byte by byte.
     """
-    if not secret or not hmac_header:
+    if not usable_secret(secret) or not hmac_header:
         return False
     expected = sign_body(secret, raw_body).encode("ascii")
     return hmac.compare_digest(expected, hmac_header.strip().encode("utf-8"))
