@@ -87,7 +87,10 @@ class TrytonRPC:
         connect_timeout: float = 3.0,
         transport_tries: int = 2,
         language: str = "en",
+        system: str | None = None,
     ) -> None:
+        """system: its name in causeway.yaml, so that errors name the key to fix."""
+        self.system = system
         self.url = url.rstrip("/")
         self.database = database
         self.username = username
@@ -234,8 +237,10 @@ class TrytonRPC:
                 f"if it was a write it may still complete: the next attempt checks first"
             ) from exc
         except httpx.TransportError as exc:
+            key = f"systems.{self.system}.url" if self.system else "its url"
             raise TrytonUnavailableError(
-                f"Tryton unreachable at {self.url} ({type(exc).__name__}: {exc}) calling {method}"
+                f"Tryton unreachable at {self.url} ({type(exc).__name__}: {exc}) calling "
+                f"{method}: check that Tryton runs there, or fix {key}"
             ) from exc
         if response.status_code == 401 and method != "common.db.login":
             raise _SessionExpired()
