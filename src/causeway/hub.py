@@ -26,11 +26,14 @@ from causeway.config import (
     TrytonSystem,
 )
 from causeway.connectors.files.connector import FilesConnector
+from causeway.connectors.hubspot.client import HubSpotClient
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.ingress import HubSpotIngress
+from causeway.connectors.shopify.client import ShopifyGraphQL
 from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.tryton.connector import TrytonConnector
+from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.engine import links
 from causeway.engine.inbox import Inbox, InboxRecord, InboxWriter
 from causeway.engine.jobs import DEAD, UNFINISHED, JobQueue, NewJob, RetryPolicy
@@ -43,6 +46,7 @@ from causeway.engine.worker import Flow, Worker
 from causeway.flows import orders_to_erp, stock_to_channels
 from causeway.flows.orders_to_erp import OrdersToErp, pending_quantities
 from causeway.flows.stock_to_channels import StockToChannels
+from causeway.observability.contacts import Contacts
 from causeway.observability.facts import note_hub_start
 from causeway.redaction import Redactor
 from causeway.wiring import SHOPIFY_PARSERS, WiredFlow, wire
@@ -94,6 +98,15 @@ def build_connector(name: str, system: Any, budgets: RateBudgets) -> Any:
     raise TypeError(f"no connector for {type(system).__name__}")
 
 
+def http_client_of(connector: Any) -> ShopifyGraphQL | HubSpotClient | TrytonRPC | None:
+    """The HTTP client a connector talks through (a drop folder has none)."""
+    if isinstance(connector, ShopifyConnector | HubSpotConnector):
+        return connector.client
+    if isinstance(connector, TrytonConnector):
+        return connector.rpc
+    return None
+
+
 class Hub:
     def __init__(self, config: CausewayConfig) -> None:
         self.config = config
@@ -115,6 +128,11 @@ class Hub:
             name: build_connector(name, system, self.budgets)
             for name, system in config.systems.items()
         }
+        self.contacts = Contacts()
+        for name, connector in self.connectors.items():
+            http = http_client_of(connector)
+            if http is not None:
+                http.watch(self.contacts.hook(name))
         self.ingress: dict[str, ShopifyIngress | HubSpotIngress] = {
             name: ShopifyIngress(name, system.webhook_secret.get_secret_value())
             for name, system in config.systems.items()
@@ -254,11 +272,16 @@ class Hub:
         self._spawn("checkpointer", self._checkpoint_loop)
 
     def _checkpoint_loop(self, stop: threading.Event) -> None:
+        """The store's housekeeping: WAL checkpoints, and when each system last answered."""
         while not stop.wait(1.0):
             try:
                 self.store.checkpoint()
             except Exception:  # the next round tries again
                 log.exception("WAL checkpoint failed")
+            try:
+                self.contacts.flush(self.store)
+            except Exception:  # the store is down: /ready says so; next round tries again
+                log.debug("could not record the systems' last contact", exc_info=True)
 
     def _spawn(self, name: str, target: Any) -> None:
         thread = threading.Thread(target=target, args=(self._stop,), name=name, daemon=True)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -130,6 +130,10 @@ class TrytonRPC:
 
     def close(self) -> None:
         self._http.close()
+
+    def watch(self, hook: Callable[[httpx.Response], None]) -> None:
+        """Call `hook` with every HTTP answer (the hub notes when each system last answered)."""
+        self._http.event_hooks["response"].append(hook)
 
     # -- calls ---------------------------------------------------------------------------
 
