@@ -108,10 +108,11 @@ def http_client_of(connector: Any) -> ShopifyGraphQL | HubSpotClient | TrytonRPC
 
 
 class Hub:
-    def __init__(self, config: CausewayConfig) -> None:
+    def __init__(self, config: CausewayConfig, *, store: Store | None = None) -> None:
+        """store: the one to use instead of opening (and migrating) config.store.url."""
         self.config = config
         workers = config.workers
-        self.store = Store(
+        self.store = store or Store(
             config.store.url,
             synchronous=config.store.sqlite_synchronous,
             background_checkpoints=True,
