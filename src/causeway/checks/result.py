@@ -20,3 +20,8 @@ def passed(system: str, what: str) -> Check:
 
 def failed(system: str, what: str, fix: str) -> Check:
     return Check(system, what, False, fix)
+
+
+def present(system: str, what: str, found: bool, fix: str) -> Check:
+    """Something the flows need is there, or the fix for its absence."""
+    return passed(system, what) if found else failed(system, what, fix)

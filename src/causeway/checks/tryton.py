@@ -4,7 +4,7 @@ products, payment term, payment method, carriers)."""
 
 from __future__ import annotations
 
-from causeway.checks.result import Check, failed, passed
+from causeway.checks.result import Check, failed, passed, present
 from causeway.config import TrytonSystem
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.errors import PermanentError, RetryableError
@@ -82,30 +82,26 @@ def _master_data(
             ("shipping_sku", system.shipping_sku, "shipping charges"),
             ("discount_sku", system.discount_sku, "order discounts"),
         ):
-            if sku in products:
-                found.append(passed(name, f"product {sku} ({key})"))
-            else:
-                found.append(
-                    failed(
-                        name,
-                        f"product {sku} ({key})",
-                        f"no product with code {sku!r} in {name}: create a service product "
-                        f"{sku!r} for {use} in Tryton, or set systems.{name}.{key} to the "
-                        f"code of the one you use",
-                    )
-                )
-    if system.payment_term:
-        if erp.master.payment_term() is not None:
-            found.append(passed(name, f"payment term {system.payment_term!r}"))
-        else:
             found.append(
-                failed(
+                present(
                     name,
-                    f"payment term {system.payment_term!r}",
-                    f"no payment term named {system.payment_term!r} in {name}: create it, or "
-                    f"set systems.{name}.payment_term to an existing one",
+                    f"product {sku} ({key})",
+                    sku in products,
+                    f"no product with code {sku!r} in {name}: create a service product "
+                    f"{sku!r} for {use} in Tryton, or set systems.{name}.{key} to the "
+                    f"code of the one you use",
                 )
             )
+    if system.payment_term:
+        found.append(
+            present(
+                name,
+                f"payment term {system.payment_term!r}",
+                erp.master.payment_term() is not None,
+                f"no payment term named {system.payment_term!r} in {name}: create it, or "
+                f"set systems.{name}.payment_term to an existing one",
+            )
+        )
     for method in payment_methods:
         try:
             erp.invoices.payment_method(method)
@@ -116,16 +112,14 @@ def _master_data(
         rows = erp.rpc.search_read("carrier", [("party.name", "in", carriers)], ["party.name"])
         # Tryton returns a dotted field nested: {"party.": {"name": ...}}.
         known = {(row.get("party.") or {}).get("name") for row in rows}
-        for carrier in carriers:
-            if carrier in known:
-                found.append(passed(name, f"carrier {carrier!r}"))
-            else:
-                found.append(
-                    failed(
-                        name,
-                        f"carrier {carrier!r}",
-                        f"no carrier whose party is {carrier!r} in {name}: create it, or fix "
-                        f"flows.fulfillments-to-channels.tracking_urls",
-                    )
-                )
+        found += [
+            present(
+                name,
+                f"carrier {carrier!r}",
+                carrier in known,
+                f"no carrier whose party is {carrier!r} in {name}: create it, or fix "
+                f"flows.fulfillments-to-channels.tracking_urls",
+            )
+            for carrier in carriers
+        ]
     return found
