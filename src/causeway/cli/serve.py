@@ -130,6 +130,7 @@ def run(
         hub.stop(timeout=STOP_GRACE)
         sock.close()
         log.info("stopped")
+    _exit_now()
 
 
 @app.command()
@@ -184,3 +185,17 @@ def worker(
     log.info("stopping")
     hub.stop(timeout=STOP_GRACE)
     log.info("stopped")
+    _exit_now()
+
+
+def _exit_now() -> None:
+    """Exit 0 without the interpreter's teardown, once everything is released.
+
+    Tearing down a heap of this size takes the interpreter half a second, over a second
+    on a busy machine, and holds nothing: the jobs are finished or given back, the inbox
+    writer has committed, the store is closed. Only the logs need flushing.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
