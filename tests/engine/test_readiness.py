@@ -46,6 +46,10 @@ def config(store_url: str) -> Any:
     )
 
 
+def client_of(hub: Hub) -> TestClient:
+    return TestClient(create_app(hub), base_url="http://127.0.0.1")  # an allowed host
+
+
 @pytest.fixture
 def hub(tmp_path: Path) -> Iterator[Hub]:
     hub = Hub(config(f"sqlite:///{tmp_path / 'hub.db'}"))
@@ -54,7 +58,7 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
 
 
 def test_a_hub_with_its_store_in_order_is_ready_and_lists_its_systems(hub: Hub) -> None:
-    client = TestClient(create_app(hub))
+    client = client_of(hub)
     answer = client.get("/ready")
     assert answer.status_code == 200, answer.text
     body = answer.json()
@@ -70,7 +74,7 @@ def test_a_hub_with_its_store_in_order_is_ready_and_lists_its_systems(hub: Hub) 
 def test_a_store_behind_this_versions_migrations_is_not_ready(hub: Hub) -> None:
     with hub.store.transaction() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
-    answer = TestClient(create_app(hub)).get("/ready")
+    answer = client_of(hub).get("/ready")
     assert answer.status_code == 503
     (reason,) = answer.json()["reasons"]
     assert "migration 0004" in reason and "restart the hub to migrate it" in reason
@@ -79,7 +83,7 @@ def test_a_store_behind_this_versions_migrations_is_not_ready(hub: Hub) -> None:
 def test_a_read_only_postgresql_store_is_not_ready(postgres_url: str) -> None:
     hub = Hub(config(postgres_url))
     try:
-        client = TestClient(create_app(hub))
+        client = client_of(hub)
         assert client.get("/ready").status_code == 200
         # A standby, or a database an administrator made read-only.
         name = postgres_url.rsplit("/", 1)[1]
@@ -109,7 +113,7 @@ def test_each_systems_last_answer_is_kept_and_shown_in_seconds(hub: Hub) -> None
     hub.contacts.note("erp", at=time.time() - 90)  # the ERP last answered 90 s ago
     hub.contacts.flush(hub.store, force=True)
     assert set(last_contacts(hub.store)) == {"shop", "erp"}
-    systems = TestClient(create_app(hub)).get("/ready").json()["systems"]
+    systems = client_of(hub).get("/ready").json()["systems"]
     assert systems["shop"]["last_contact_seconds_ago"] < 5
     assert 89 <= systems["erp"]["last_contact_seconds_ago"] <= 95
 
@@ -128,7 +132,7 @@ def test_a_server_error_is_no_contact_and_writes_wait_for_the_interval(hub: Hub)
 
 
 def test_the_public_answers_hold_no_secret_and_no_address(hub: Hub) -> None:
-    client = TestClient(create_app(hub))
+    client = client_of(hub)
     with hub.store.transaction() as conn:  # not ready: the reasons are shown too
         conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
     text_seen = client.get("/ready").text + client.get("/health").text
