@@ -150,12 +150,14 @@ def test_replay_all_that_matches_nothing_exits_1_and_says_so(tmp_path: Path) -> 
 def test_a_store_url_causeway_cannot_open_is_refused_naming_the_key(
     tmp_path: Path, scheme: str
 ) -> None:
-    config = write_config(tmp_path, store={"url": f"{scheme}://causeway@127.0.0.1/causeway"})
+    url = f"{scheme}://causeway:hunter2@127.0.0.1/causeway"
+    config = write_config(tmp_path, store={"url": url})
     result = runner.invoke(app, ["status", "-c", str(config)])
     assert result.exit_code == 2, result.output
     text = plain(result)
     assert "store.url" in text and f"{scheme}://" in text
     assert "postgresql+psycopg://" in text  # the fix
+    assert "hunter2" not in text
 
 
 @pytest.mark.parametrize("command", [["status"], ["replay", "--all"], ["flow", "run", "x"]])
