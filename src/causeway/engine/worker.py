@@ -154,7 +154,7 @@ class Worker:
         if isinstance(error, PermanentError):
             log.warning("job %s (%s) parked: %s", job.id, job.ordering_key, error)
             self.stats.dead += 1
-            self.stats.problems.append(f"job {job.id} ({job.ordering_key}) parked: {error}")
+            self.stats.problems.append(self._problem(job, "parked", str(error)))
             return self.queue.kill(job, self.name, str(error))
         retry_after = error.retry_after if isinstance(error, RetryableError) else None
         message = str(error) or type(error).__name__
@@ -163,12 +163,16 @@ class Worker:
         state = self.queue.retry(job, self.name, message, retry_after=retry_after)
         if state == DEAD:
             self.stats.dead += 1
-            self.stats.problems.append(f"job {job.id} ({job.ordering_key}) parked: {message}")
+            self.stats.problems.append(self._problem(job, "parked", message))
         else:
             self.stats.retried += 1
-            self.stats.problems.append(f"job {job.id} ({job.ordering_key}) will retry: {message}")
+            self.stats.problems.append(self._problem(job, "will retry", message))
         log.info("job %s (%s) will retry: %s", job.id, job.ordering_key, message)
         return state
+
+    def _problem(self, job: Job, outcome: str, reason: str) -> str:
+        # Shown to the operator (`causeway flow run`): cleaned like the stored reason.
+        return self.queue.clean_text(f"job {job.id} ({job.ordering_key}) {outcome}: {reason}")
 
     def _renew_leases(self, job_ids: list[int], finished: threading.Event) -> None:
         interval = self.lease_seconds / 3
