@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -25,11 +26,14 @@ from causeway.config import (
     TrytonSystem,
 )
 from causeway.connectors.files.connector import FilesConnector
+from causeway.connectors.hubspot.client import HubSpotClient
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.ingress import HubSpotIngress
+from causeway.connectors.shopify.client import ShopifyGraphQL
 from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.tryton.connector import TrytonConnector
+from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.engine import links
 from causeway.engine.inbox import Inbox, InboxRecord, InboxWriter
 from causeway.engine.jobs import DEAD, UNFINISHED, JobQueue, NewJob, RetryPolicy
@@ -42,11 +46,14 @@ from causeway.engine.worker import Flow, Worker
 from causeway.flows import orders_to_erp, stock_to_channels
 from causeway.flows.orders_to_erp import OrdersToErp, pending_quantities
 from causeway.flows.stock_to_channels import StockToChannels
+from causeway.observability.contacts import Contacts
 from causeway.observability.facts import note_hub_start
 from causeway.redaction import Redactor
 from causeway.wiring import SHOPIFY_PARSERS, WiredFlow, wire
 
 log = logging.getLogger("causeway.hub")
+
+SUBSCRIBE_FIRST_RETRY, SUBSCRIBE_MAX_RETRY = 2.0, 300.0
 
 
 def build_connector(name: str, system: Any, budgets: RateBudgets) -> Any:
@@ -91,11 +98,21 @@ def build_connector(name: str, system: Any, budgets: RateBudgets) -> Any:
     raise TypeError(f"no connector for {type(system).__name__}")
 
 
+def http_client_of(connector: Any) -> ShopifyGraphQL | HubSpotClient | TrytonRPC | None:
+    """The HTTP client a connector talks through (a drop folder has none)."""
+    if isinstance(connector, ShopifyConnector | HubSpotConnector):
+        return connector.client
+    if isinstance(connector, TrytonConnector):
+        return connector.rpc
+    return None
+
+
 class Hub:
-    def __init__(self, config: CausewayConfig) -> None:
+    def __init__(self, config: CausewayConfig, *, store: Store | None = None) -> None:
+        """store: the one to use instead of opening (and migrating) config.store.url."""
         self.config = config
         workers = config.workers
-        self.store = Store(
+        self.store = store or Store(
             config.store.url,
             synchronous=config.store.sqlite_synchronous,
             background_checkpoints=True,
@@ -112,6 +129,11 @@ class Hub:
             name: build_connector(name, system, self.budgets)
             for name, system in config.systems.items()
         }
+        self.contacts = Contacts()
+        for name, connector in self.connectors.items():
+            http = http_client_of(connector)
+            if http is not None:
+                http.watch(self.contacts.hook(name))
         self.ingress: dict[str, ShopifyIngress | HubSpotIngress] = {
             name: ShopifyIngress(name, system.webhook_secret.get_secret_value())
             for name, system in config.systems.items()
@@ -251,25 +273,91 @@ class Hub:
         self._spawn("checkpointer", self._checkpoint_loop)
 
     def _checkpoint_loop(self, stop: threading.Event) -> None:
+        """The store's housekeeping: WAL checkpoints, and when each system last answered."""
         while not stop.wait(1.0):
             try:
                 self.store.checkpoint()
             except Exception:  # the next round tries again
                 log.exception("WAL checkpoint failed")
+            try:
+                self.contacts.flush(self.store)
+            except Exception:  # the store is down: /ready says so; next round tries again
+                log.debug("could not record the systems' last contact", exc_info=True)
 
     def _spawn(self, name: str, target: Any) -> None:
         thread = threading.Thread(target=target, args=(self._stop,), name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
 
-    def stop(self) -> None:
+    def subscribe_webhooks(self) -> None:
+        """Keep the stores' webhook subscriptions pointing at server.public_url, from a
+        thread: the hub listens (and stores webhooks) while a slow or unreachable store
+        is retried with backoff. The reconcile polls catch orders meanwhile."""
+        public = self.config.server.public_url
+        wanted = {name: self.webhook_topics(name) for name in self.ingress}
+        wanted = {name: topics for name, topics in wanted.items() if topics}
+        if not public or not wanted:
+            return
+        self._spawn("webhook-subscriber", lambda stop: self._subscribe_until_done(wanted, stop))
+
+    def _subscribe_until_done(self, wanted: dict[str, list[str]], stop: threading.Event) -> None:
+        public = (self.config.server.public_url or "").rstrip("/")
+        delay = SUBSCRIBE_FIRST_RETRY
+        while wanted and not stop.is_set():
+            for name, topics in list(wanted.items()):
+                uri = f"{public}/webhooks/{name}"
+                try:
+                    self.connectors[name].subscribe_webhooks(uri, topics)
+                except Exception as exc:  # anything: retried, never fatal
+                    log.warning(
+                        "could not subscribe %s webhooks at %s (retrying in %.0fs): %s",
+                        name,
+                        uri,
+                        delay,
+                        exc,
+                        extra={"system": name, "retry_in": delay},
+                    )
+                    continue
+                log.info(
+                    "webhooks of %s delivered to %s: %s",
+                    name,
+                    uri,
+                    ", ".join(topics),
+                    extra={"system": name},
+                )
+                del wanted[name]
+            if wanted and stop.wait(delay):
+                return
+            delay = min(delay * 2, SUBSCRIBE_MAX_RETRY)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop every thread, waiting at most `timeout` seconds for work in hand.
+
+        A worker still inside a call after that gives its jobs back (JobQueue.release)
+        so that the next worker, here after a restart or in another process, takes them
+        at once; its call is abandoned with the process, which is what a crash does and
+        what the flows are built to survive (they search before they write)."""
         self._stop.set()
+        deadline = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(timeout=30)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        busy = [t.name for t in self._threads if t.is_alive()]
         self._threads.clear()
+        released = 0
+        for worker in self.workers:
+            try:
+                released += self.jobs.release(worker.name)
+            except Exception:  # the store is gone: the leases expire instead
+                log.exception("could not release the jobs of %s", worker.name)
+        if released:
+            log.info("released %d job(s) still in hand for the next worker", released)
         if self.writer:
             self.writer.stop()
             self.writer = None
+        if busy:
+            # A thread is still in a remote call on these clients; they go with the process.
+            self.store.dispose()
+            return
         for connector in self.connectors.values():
             close = getattr(connector, "close", None)
             if close:

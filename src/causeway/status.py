@@ -32,7 +32,9 @@ def _next_run(schedule: Schedule, stored: list[float]) -> float | str | None:
 
 
 def collect_status(config: CausewayConfig) -> dict[str, Any]:
-    store = Store(config.store.url)
+    """Raises StoreUnavailableError for a store that is missing or unreachable: looking
+    never creates one."""
+    store = Store(config.store.url, create=False)
     redact = Redactor.from_config(config)
     try:
         queue = JobQueue(store, clean_text=redact)

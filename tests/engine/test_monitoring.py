@@ -127,7 +127,9 @@ def test_metrics_read_the_store_at_scrape_time(store: Store) -> None:
     credential = (("credential", "shopify:shop"),)
     assert figures[("causeway_rate_budget_waits_total", credential)] == 1
     assert figures[("causeway_rate_budget_waited_seconds_total", credential)] > 0
-    assert figures[("causeway_alerts_firing", ())] == 0
+    # The parked order is the one alert a fresh failure raises at once: it waits for a person.
+    assert figures[("causeway_alert", (("kind", "dead_jobs"), ("subject", ORDERS)))] == 1
+    assert figures[("causeway_alerts_firing", ())] == 1
 
 
 def test_two_hours_later_the_failing_flow_alerts_in_status_and_metrics(
@@ -135,12 +137,14 @@ def test_two_hours_later_the_failing_flow_alerts_in_status_and_metrics(
 ) -> None:
     a_morning_of_orders(store)
     later(monkeypatch, 2 * 3600)
-    (alert,) = collect_status(hub_config(store))["alerts"]
+    alert, parked = collect_status(hub_config(store))["alerts"]
     assert (alert["kind"], alert["subject"]) == ("flow_failing", ORDERS)
     assert "unknown SKU NOPE" in alert["message"] and "job(s) due" in alert["message"]
+    assert (parked["kind"], parked["subject"]) == ("dead_jobs", ORDERS)
+    assert parked["message"].startswith("1 job(s) parked, the first 2h ago")
     figures = metrics(store)
     assert figures[("causeway_alert", (("kind", "flow_failing"), ("subject", ORDERS)))] == 1
-    assert figures[("causeway_alerts_firing", ())] == 1
+    assert figures[("causeway_alerts_firing", ())] == 2
     assert figures[("causeway_flow_lag_seconds", (("flow", ORDERS),))] >= 2 * 3600
 
 

@@ -11,6 +11,7 @@ from causeway.config import CausewayConfig, parse_config
 from causeway.errors import ConfigError
 from causeway.observability.alerts import (
     CURSOR_STALLED,
+    DEAD_JOBS,
     FLOW_FAILING,
     WEBHOOKS_QUIET,
     Alert,
@@ -48,6 +49,34 @@ def facts(**kwargs: Any) -> Facts:
 
 def only(alerts: list[Alert], kind: str) -> list[Alert]:
     return [a for a in alerts if a.kind == kind]
+
+
+# -- parked jobs ---------------------------------------------------------------------
+
+
+def test_a_parked_job_alerts_at_once_with_the_count_and_the_replay_command() -> None:
+    # Parked a minute ago; the flow succeeds otherwise: no threshold to wait for.
+    parked = FlowFacts(
+        last_started_at=NOW - MINUTE,
+        last_success_at=NOW - MINUTE,
+        dead=2,
+        oldest_dead_at=NOW - 5 * MINUTE,
+    )
+    (alert,) = evaluate(config(), facts(flows={"orders-to-erp": parked}))
+    assert (alert.kind, alert.subject, alert.since) == (
+        DEAD_JOBS,
+        "orders-to-erp",
+        NOW - 5 * MINUTE,
+    )
+    assert alert.message.startswith("2 job(s) parked, the first 5m ago")
+    assert "causeway replay --all --flow orders-to-erp" in alert.message
+
+
+def test_parked_jobs_of_a_flow_no_longer_configured_still_alert() -> None:
+    # Turning a flow off does not make its parked orders any less stuck.
+    parked = FlowFacts(dead=1, oldest_dead_at=NOW - HOUR)
+    (alert,) = evaluate(config(), facts(flows={"returns-to-erp": parked}))
+    assert (alert.kind, alert.subject) == (DEAD_JOBS, "returns-to-erp")
 
 
 # -- a flow that is not succeeding ---------------------------------------------------

@@ -24,6 +24,7 @@ def config_file(tmp_path: Path) -> Path:
     data = yaml.safe_load(path.read_text())
     data["store"]["url"] = f"sqlite:///{tmp_path / 'hub.db'}"
     path.write_text(yaml.safe_dump(data))
+    Store(data["store"]["url"]).dispose()  # a hub that has run once: its store exists
     return path
 
 
@@ -47,7 +48,7 @@ def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
 def test_status_shows_dead_jobs_with_their_reason(config_file: Path) -> None:
     job_id = park_a_job(config_file)
     result = runner.invoke(app, ["status", "-c", str(config_file), "--json"], env=ENV)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # a parked job is an alert (dead_jobs)
     report = json.loads(result.output)
     orders = next(f for f in report["flows"] if f["name"] == "orders-to-erp")
     assert orders["dead"] == 1

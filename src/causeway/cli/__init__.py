@@ -6,11 +6,13 @@
 - flows.py: flow run, replay, sync stock, sync files
 - keys.py: keys create, keys list, keys revoke
 - orders.py: orders accept-amounts
+- check.py: check
 """
 
 from __future__ import annotations
 
 from causeway.cli import (  # noqa: F401  (registers the commands)
+    check,
     flows,
     keys,
     orders,

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from causeway.cli.common import ConfigOption, app, console, err, load_or_exit
+from causeway.cli.common import (
+    BAD_CONFIG,
+    FAILED,
+    ConfigOption,
+    app,
+    console,
+    err,
+    fail,
+    load_or_exit,
+    open_store,
+)
 
 sync_app = typer.Typer(help="Run a flow now, outside its schedule.", no_args_is_help=True)
 app.add_typer(sync_app, name="sync")
@@ -23,15 +33,16 @@ def flow_run(
         bool, typer.Option(help="run the flow's jobs here until none is due, then exit")
     ] = True,
 ) -> None:
-    """Run a flow now, whatever its schedule: release the changes it holds and do its work."""
+    """Run a flow now, whatever its schedule: release the changes it holds and do its work.
+
+    Exits 1 when a job it ran was parked or is left to retry (the reasons are printed)."""
     from causeway.hub import Hub
 
     hub = Hub(load_or_exit(config))
     try:
         if name not in hub.flows:
             known = ", ".join(sorted(hub.flows)) or "none"
-            err.print(f"[red]error:[/red] no enabled flow named {name!r} (enabled: {known})")
-            raise typer.Exit(2)
+            raise fail(f"no enabled flow named {name!r} (enabled: {known})", BAD_CONFIG)
         queued = hub.run_flow(name)
         console.print(f"{name}: {queued} job(s) released or queued")
         if wait:
@@ -42,6 +53,18 @@ def flow_run(
             console.print(
                 f"{name}: {stats.done} done, {stats.retried} to retry, {stats.dead} parked"
             )
+            for problem in stats.problems:
+                err.print(f"[red]{name}:[/red] {problem}", highlight=False, soft_wrap=True)
+            if stats.dead:
+                raise fail(
+                    f"{stats.dead} job(s) of {name} parked: fix the cause above, then "
+                    f"`causeway replay --all --flow {name}`"
+                )
+            if stats.retried:
+                raise fail(
+                    f"{stats.retried} job(s) of {name} failed and will retry (reasons above); "
+                    f"a running hub retries them, or run `causeway flow run {name}` again"
+                )
     finally:
         hub.stop()
 
@@ -53,21 +76,33 @@ def replay(
     flow: Annotated[str | None, typer.Option(help="with --all: only this flow's")] = None,
     config: ConfigOption = Path("causeway.yaml"),
 ) -> None:
-    """Put dead jobs back in the queue after their cause is fixed."""
+    """Put dead jobs back in the queue after their cause is fixed.
+
+    Exits 1 when nothing was replayed, 2 for an unknown flow."""
     from causeway.engine.jobs import JobQueue
-    from causeway.engine.store import Store
 
     if job_id is None and not all_dead:
-        err.print("[red]error:[/red] give a job id, or --all (see `causeway status` for dead jobs)")
-        raise typer.Exit(2)
+        raise fail("give a job id, or --all (see `causeway status` for dead jobs)", BAD_CONFIG)
     settings = load_or_exit(config)
-    queue = JobQueue(Store(settings.store.url))
-    count = queue.replay(job_id, flow=flow)
-    if job_id is not None and count == 0:
-        err.print(
-            f"[red]error:[/red] job {job_id} is not dead (or does not exist); nothing replayed"
-        )
-        raise typer.Exit(1)
+    store = open_store(settings)
+    try:
+        queue = JobQueue(store)
+        if flow is not None:
+            known = set(settings.flows.configured()) | {f for f, _ in queue.counts()}
+            if flow not in known:
+                raise fail(
+                    f"no flow named {flow!r} (known: {', '.join(sorted(known)) or 'none'}); "
+                    f"use the name as written in causeway.yaml",
+                    BAD_CONFIG,
+                )
+        count = queue.replay(job_id, flow=flow)
+    finally:
+        store.dispose()
+    if count == 0:
+        if job_id is not None:
+            raise fail(f"job {job_id} is not dead (or does not exist); nothing replayed")
+        which = f" of {flow}" if flow else ""
+        raise fail(f"no dead job{which} to replay; `causeway status` lists the parked jobs")
     console.print(f"replayed {count} job(s); a running hub picks them up now")
 
 
@@ -82,17 +117,18 @@ def sync_stock(
     from causeway.hub import Hub
 
     hub = Hub(load_or_exit(config))
-    if "stock-to-channels" not in hub.flows:
-        err.print("[red]error:[/red] flows.stock-to-channels is not configured in causeway.yaml")
-        raise typer.Exit(2)
-    with Progress(console=console) as progress:
-        task = progress.add_task("publishing stock", total=None)
+    try:
+        if "stock-to-channels" not in hub.flows:
+            raise fail("flows.stock-to-channels is not configured in causeway.yaml", BAD_CONFIG)
+        with Progress(console=console) as progress:
+            task = progress.add_task("publishing stock", total=None)
 
-        def report(_phase: str, done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+            def report(_phase: str, done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
 
-        result = hub.stock_flow.run(full=full, progress=report)
-    hub.stop()
+            result = hub.stock_flow.run(full=full, progress=report)
+    finally:
+        hub.stop()
     for name, channel in result.channels.items():
         console.print(
             f"{name}: {len(channel.pushed)} updated, {len(channel.already_right)} already right, "
@@ -101,7 +137,7 @@ def sync_stock(
         for problem in channel.errors:
             err.print(f"[red]{name}:[/red] {hub.redact(problem)}", highlight=False)
     if any(c.errors for c in result.channels.values()):
-        raise typer.Exit(1)
+        raise typer.Exit(FAILED)
 
 
 @sync_app.command("files")

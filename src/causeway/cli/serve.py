@@ -1,51 +1,136 @@
-"""`causeway run` (the whole hub) and `causeway worker` (workers only, to scale out)."""
+"""`causeway run` (the whole hub) and `causeway worker` (workers only, to scale out).
+
+Both stop within about two seconds of SIGTERM or Ctrl-C: what is in hand gets
+STOP_GRACE to finish, then is given back to the queue (Hub.stop), never left to
+wait for its lease to expire.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
+from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import Annotated, Any
+from types import FrameType
+from typing import Annotated
 
 import typer
+import uvicorn
 
-from causeway.cli.common import ConfigOption, app, load_or_exit
+from causeway.cli.common import (
+    ConfigOption,
+    LogFormat,
+    LogFormatOption,
+    app,
+    fail,
+    load_or_exit,
+    setup_logging,
+)
+
+log = logging.getLogger("causeway")
+
+# Seconds a stopping hub waits: for HTTP requests to be answered, then for workers.
+HTTP_GRACE, STOP_GRACE = 1, 0.5
+
+
+class _Server(uvicorn.Server):
+    """Uvicorn, with our signal handling and a hook once it listens.
+
+    Uvicorn re-raises SIGTERM after its own shutdown, which kills the process before
+    the hub can give back its jobs; here a signal only asks the server to stop.
+    """
+
+    def __init__(self, config: uvicorn.Config, on_listening: Callable[[], None]) -> None:
+        super().__init__(config)
+        self.on_listening = on_listening
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        def stop(signum: int, _frame: FrameType | None) -> None:
+            if self.should_exit and signum == signal.SIGINT:
+                self.force_exit = True  # a second Ctrl-C: stop waiting for requests
+            self.should_exit = True
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            self.on_listening()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say TCP (localserver.py).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise fail(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}): stop what uses that "
+            f"port, or set server.host / server.port in causeway.yaml"
+        ) from None
+    return sock
 
 
 @app.command()
-def run(config: ConfigOption = Path("causeway.yaml")) -> None:
+def run(
+    config: ConfigOption = Path("causeway.yaml"),
+    log_format: LogFormatOption = LogFormat.text,
+) -> None:
     """Run the hub: webhook server, workers and scheduler, until interrupted."""
-    import uvicorn
-
     from causeway.hub import Hub
-    from causeway.redaction import Redactor, install_log_redaction
     from causeway.web.app import create_app
 
     settings = load_or_exit(config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    install_log_redaction(Redactor.from_config(settings))
+    setup_logging(log_format, config=settings)
+    server_settings = settings.server
+    sock = _listen(server_settings.host, server_settings.port)
     hub = Hub(settings)
     # Workers map orders in Python while the event loop answers webhooks; a
     # shorter GIL switch interval keeps a worker's batch from stalling ingress.
     sys.setswitchinterval(0.001)
-    hub.start()
-    gc.freeze()  # what start-up allocated is never garbage: keep GC passes short
-    _subscribe_webhooks(hub)
-    try:
-        uvicorn.run(
+
+    def listening() -> None:
+        host, port = sock.getsockname()[:2]
+        shown = f"[{host}]" if ":" in host else host
+        log.info("listening on http://%s:%d", shown, port, extra={"host": host, "port": port})
+        if server_settings.public_url:
+            log.info("public URL %s", server_settings.public_url)
+        hub.subscribe_webhooks()
+
+    server = _Server(
+        uvicorn.Config(
             create_app(hub),
-            host=settings.server.host,
-            port=settings.server.port,
-            log_level="warning",
-            # uvicorn's records go to the root handlers, whose filter strips secrets.
-            log_config=None,
-        )
+            log_config=None,  # setup_logging's handler and format, for uvicorn's loggers too
+            access_log=False,
+            timeout_graceful_shutdown=HTTP_GRACE,
+        ),
+        on_listening=listening,
+    )
+    try:
+        hub.start()
+        gc.freeze()  # what start-up allocated is never garbage: keep GC passes short
+        server.run(sockets=[sock])
     finally:
-        hub.stop()
+        log.info("stopping")
+        hub.stop(timeout=STOP_GRACE)
+        sock.close()
+        log.info("stopped")
+    _exit_now()
 
 
 @app.command()
@@ -62,19 +147,17 @@ def worker(
             help="serve this process's own /metrics (retries, rate-budget waits) on this port",
         ),
     ] = None,
+    log_format: LogFormatOption = LogFormat.text,
 ) -> None:
     """Run only workers (no webhook server, no scheduler) beside `causeway run`.
 
     Several processes share one PostgreSQL store (docs/scaling.md). SIGTERM or
-    Ctrl-C finishes the batches in hand, then exits.
+    Ctrl-C gives the batches in hand a moment to finish, then hands them back.
     """
     from causeway.hub import Hub
-    from causeway.redaction import Redactor, install_log_redaction
 
     settings = load_or_exit(config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    install_log_redaction(Redactor.from_config(settings))
-    log = logging.getLogger("causeway.worker")
+    setup_logging(log_format, config=settings)
     hub = Hub(settings)
     if hub.store.is_sqlite:
         log.warning(
@@ -97,20 +180,22 @@ def worker(
         len(hub.workers),
         hub.store.url.render_as_string(hide_password=True),
     )
-    while not stop.wait(1.0):  # a timed wait lets the signal handler run promptly
+    while not stop.wait(0.2):  # a timed wait lets the signal handler run promptly
         pass
-    log.info("stopping: finishing the batches in hand")
-    hub.stop()
+    log.info("stopping")
+    hub.stop(timeout=STOP_GRACE)
+    log.info("stopped")
+    _exit_now()
 
 
-def _subscribe_webhooks(hub: Any) -> None:
-    public = hub.config.server.public_url
-    if not public:
-        return
-    for name in hub.ingress:
-        try:
-            hub.connectors[name].subscribe_webhooks(
-                f"{public.rstrip('/')}/webhooks/{name}", hub.webhook_topics(name)
-            )
-        except Exception as exc:  # the reconcile poll still catches orders
-            logging.getLogger("causeway").warning("could not subscribe %s webhooks: %s", name, exc)
+def _exit_now() -> None:
+    """Exit 0 without the interpreter's teardown, once everything is released.
+
+    Tearing down a heap of this size takes the interpreter half a second, over a second
+    on a busy machine, and holds nothing: the jobs are finished or given back, the inbox
+    writer has committed, the store is closed. Only the logs need flushing.
+    """
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -21,7 +21,8 @@ def status(
 ) -> None:
     """Each flow's last and next run, queue depth, dead jobs and alerts.
 
-    Exits 0 when nothing is alerting, 3 when something is (2: the config is wrong)."""
+    Exits 0 when nothing is alerting, 3 when something is (parked jobs included),
+    2 when the config is wrong, 1 when the store is missing or unreachable."""
     from causeway.status import collect_status
 
     report = collect_status(load_or_exit(config))

@@ -19,6 +19,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from causeway.config.base import Duration, Strict, service_url
 from causeway.config.customers import CustomerSettings
@@ -31,12 +33,42 @@ from causeway.config.systems import (
     TrytonSystem,
 )
 
+STORE_URL_FORMS = (
+    "sqlite:///path/to/causeway.db or postgresql+psycopg://user:password@host:5432/database"
+)
+
 
 class StoreSettings(Strict):
     # The one URL that may carry a password (PostgreSQL's); write it as an environment
     # reference. It is shown only with the password hidden, and scrubbed from messages.
     url: str = "sqlite:///causeway.db"
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+
+    @field_validator("url")
+    @classmethod
+    def _a_database_causeway_opens(cls, value: str) -> str:
+        # Checked here, not when the store opens: SQLAlchemy's own errors for a
+        # `postgres://` URL or a missing driver are pages of traceback.
+        scheme = value.split(":", 1)[0] if ":" in value else ""
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(f"not a database URL; write {STORE_URL_FORMS}") from None
+        if url.drivername in ("sqlite", "sqlite+pysqlite"):
+            if not url.database:
+                raise ValueError(f"names no database file; write {STORE_URL_FORMS}")
+            return value
+        if url.drivername in ("postgresql", "postgresql+psycopg"):
+            return value
+        if url.get_backend_name() in ("postgres", "postgresql"):
+            raise ValueError(
+                f"{scheme}:// is not a scheme Causeway can open: write postgresql+psycopg:// "
+                f"(PostgreSQL through psycopg 3), e.g. "
+                f"postgresql+psycopg://user:password@host:5432/database"
+            )
+        raise ValueError(
+            f"{scheme}:// is not a database Causeway supports; write {STORE_URL_FORMS}"
+        )
 
 
 _HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*")

@@ -318,6 +318,27 @@ class JobQueue:
             )
         return DEAD
 
+    def release(self, worker: str) -> int:
+        """Give back every job `worker` holds, due now, as if its attempt never started:
+        a worker stopped mid-call hands its jobs on at once instead of leaving them to
+        wait for the lease to expire. Safe while that call still runs: finishing needs
+        the lease (see _owned), so its late outcome is dropped and the next claim, which
+        searches by natural key before writing, finds whatever the call did."""
+        stamp = now()
+        with self.store.transaction() as conn:
+            return conn.execute(
+                update(jobs)
+                .where(jobs.c.lease_owner == worker, jobs.c.state == RUNNING)
+                .values(
+                    state=QUEUED,
+                    lease_owner=None,
+                    lease_until=None,
+                    run_at=stamp,
+                    attempts=case((jobs.c.attempts > 0, jobs.c.attempts - 1), else_=0),
+                    updated_at=stamp,
+                )
+            ).rowcount
+
     # -- operating ----------------------------------------------------------
     def replay(self, job_id: int | None = None, *, flow: str | None = None) -> int:
         """Put one dead job, or all dead jobs (of a flow), back in the queue with

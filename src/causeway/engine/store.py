@@ -4,6 +4,11 @@ SQLite is the embedded default (one file, WAL, nothing to install); PostgreSQL
 runs the same code for several worker processes. The schema is brought to the
 newest Alembic revision every time a store is opened, so an upgrade of Causeway
 never needs a separate migration step.
+
+Commands that only read (`causeway status`, `replay`, `check`) open the store with
+`create=False`: a mistyped SQLite path is reported, never created as an empty store.
+A store that cannot be reached raises StoreUnavailableError, whose message names
+the store (without its password) and the fix.
 """
 
 from __future__ import annotations
@@ -15,9 +20,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, func, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from causeway.errors import CausewayError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x43415553  # any constant; "CAUS"
@@ -25,6 +34,33 @@ MIGRATION_LOCK = 0x43415553  # any constant; "CAUS"
 
 def now() -> float:
     return time.time()
+
+
+class StoreUnavailableError(CausewayError):
+    """The store cannot be opened or reached; the message says which one and what to do."""
+
+
+def shown(url: URL) -> str:
+    """The store's URL as it may be printed: never its password."""
+    return url.render_as_string(hide_password=True)
+
+
+def unavailable(url: URL, error: BaseException) -> StoreUnavailableError:
+    """The one sentence an operator reads when the store does not answer."""
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    if url.get_backend_name() == "sqlite":
+        fix = "check that its folder exists and is writable, or fix store.url"
+    else:
+        fix = "start PostgreSQL or fix store.url (host, port, database, user), then try again"
+    return StoreUnavailableError(f"the store {shown(url)} cannot be opened ({reason}): {fix}")
+
+
+def head_revision() -> str | None:
+    """The newest migration this version of Causeway ships."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 class Store:
@@ -36,25 +72,43 @@ class Store:
         *,
         synchronous: str = "FULL",
         migrate: bool = True,
+        create: bool = True,
         background_checkpoints: bool = False,
     ) -> None:
         """background_checkpoints: the owner calls `checkpoint()` from its own thread
-        (the running hub does), so no commit ever pays for a WAL checkpoint."""
+        (the running hub does), so no commit ever pays for a WAL checkpoint.
+        create=False: an SQLite file that does not exist is an error (StoreUnavailableError),
+        not a new empty store, and no folder is made for it."""
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.is_postgres = self.url.get_backend_name() == "postgresql"
         if self.is_sqlite:
+            self._sqlite_file_or_folder(create)
             self.engine = self._sqlite_engine(url, synchronous, background_checkpoints)
         else:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
         if migrate:
-            self.migrate()
+            try:
+                self.migrate()
+            except OperationalError as exc:
+                self.engine.dispose()
+                raise unavailable(self.url, exc) from None
+
+    def _sqlite_file_or_folder(self, create: bool) -> None:
+        database = self.url.database
+        if not database or database == ":memory:":
+            return
+        path = Path(database)
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.is_file():
+            raise StoreUnavailableError(
+                f"the store {path} does not exist: fix store.url (or --config), or start the "
+                f"hub once with `causeway run` to create it"
+            )
 
     @staticmethod
     def _sqlite_engine(url: str, synchronous: str, background_checkpoints: bool) -> Engine:
-        database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
         # The pool hands each connection to one thread at a time; keeping them open
         # saves re-running the pragmas below on every transaction.
         engine = create_engine(
@@ -95,6 +149,18 @@ class Store:
                 connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    def revision(self) -> str | None:
+        """The migration the store is at (None: an empty database)."""
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def probe_write(self) -> None:
+        """A write that is rolled back: raises if the store cannot take writes now
+        (a read-only file or standby, a held lock past busy_timeout, a full disk)."""
+        with self.engine.connect() as connection, connection.begin() as transaction:
+            connection.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
+            transaction.rollback()
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -45,6 +46,8 @@ class WorkerStats:
     dead: int = 0
     batches: int = 0
     by_flow: dict[str, int] = field(default_factory=dict)
+    # "job 7 (shop:order:1) parked: <reason>", the latest ones (a hub's workers run for months).
+    problems: deque[str] = field(default_factory=lambda: deque(maxlen=100))
 
 
 def record_flow_outcome(store: Store, flow: str, *, ok: bool, error: str | None = None) -> None:
@@ -151,6 +154,7 @@ class Worker:
         if isinstance(error, PermanentError):
             log.warning("job %s (%s) parked: %s", job.id, job.ordering_key, error)
             self.stats.dead += 1
+            self.stats.problems.append(self._problem(job, "parked", str(error)))
             return self.queue.kill(job, self.name, str(error))
         retry_after = error.retry_after if isinstance(error, RetryableError) else None
         message = str(error) or type(error).__name__
@@ -159,10 +163,16 @@ class Worker:
         state = self.queue.retry(job, self.name, message, retry_after=retry_after)
         if state == DEAD:
             self.stats.dead += 1
+            self.stats.problems.append(self._problem(job, "parked", message))
         else:
             self.stats.retried += 1
+            self.stats.problems.append(self._problem(job, "will retry", message))
         log.info("job %s (%s) will retry: %s", job.id, job.ordering_key, message)
         return state
+
+    def _problem(self, job: Job, outcome: str, reason: str) -> str:
+        # Shown to the operator (`causeway flow run`): cleaned like the stored reason.
+        return self.queue.clean_text(f"job {job.id} ({job.ordering_key}) {outcome}: {reason}")
 
     def _renew_leases(self, job_ids: list[int], finished: threading.Event) -> None:
         interval = self.lease_seconds / 3

@@ -1,6 +1,6 @@
 """Alerts for silent failure: pure decisions from the store's facts, the config and now.
 
-Four kinds, the first three with a threshold in causeway.yaml (docs/monitoring.md):
+Five kinds, the first three with a threshold in causeway.yaml (docs/monitoring.md):
 
 - flow_failing (`flows.<name>.alert_after`, default 1h): the flow has work or
   failures and has not succeeded for longer than the threshold. That is: its last
@@ -16,6 +16,9 @@ Four kinds, the first three with a threshold in causeway.yaml (docs/monitoring.m
   from a system the hub takes webhooks from, for longer than the threshold.
 - amount_mismatch (no threshold): orders from a system whose ERP sale's amounts differ
   from what the channel charged (flows/amount_check.py), until a person accepts each.
+- dead_jobs (no threshold): a flow has parked jobs. They wait for a person: nothing
+  retries them until the cause is fixed and they are replayed, so the alert fires
+  from the first one until the last is replayed.
 
 Silence is measured from when the hub started watching at the earliest, so a
 brand-new hub, cursor or subscription does not alert at once.
@@ -34,6 +37,7 @@ from causeway.observability.facts import WEBHOOKS, CursorFacts, Facts, FlowFacts
 FLOW_FAILING, CURSOR_STALLED, WEBHOOKS_QUIET = "flow_failing", "cursor_stalled", "webhooks_quiet"
 # Named after the finding its orders carry (engine/timeline.py).
 AMOUNT_MISMATCH = timeline.AMOUNT_MISMATCH
+DEAD_JOBS = "dead_jobs"
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,21 @@ def evaluate(config: CausewayConfig, facts: Facts) -> list[Alert]:
     for name, system in config.systems.items():
         found.append(webhook_alert(name, getattr(system, "webhooks_quiet_after", None), facts))
     found.extend(amount_alert(open_orders) for open_orders in facts.amount_mismatches)
+    # Every flow's, configured or not: a flow turned off still holds its parked jobs.
+    for name in sorted(facts.flows):
+        found.append(dead_jobs_alert(name, facts.flows[name], facts))
     return [alert for alert in found if alert is not None]
+
+
+def dead_jobs_alert(name: str, flow: FlowFacts, facts: Facts) -> Alert | None:
+    if not flow.dead:
+        return None
+    since = flow.oldest_dead_at or facts.now
+    message = (
+        f"{flow.dead} job(s) parked, the first {_age(facts.now - since)} ago: read their "
+        f"reasons in `causeway status`, fix the cause, then `causeway replay --all --flow {name}`"
+    )
+    return Alert(DEAD_JOBS, name, message, since)
 
 
 def flow_alert(name: str, settings: FlowSettings, flow: FlowFacts, facts: Facts) -> Alert | None:

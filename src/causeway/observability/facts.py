@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from causeway.engine.jobs import QUEUED, RUNNING, JobQueue
+from causeway.engine.jobs import DEAD, QUEUED, RUNNING, JobQueue
 from causeway.engine.schedule import HELD_UNTIL
 from causeway.engine.schema import cursors, flow_runs, inbox, jobs, monitoring
 from causeway.engine.store import Store, now
@@ -38,6 +38,9 @@ class FlowFacts:
     retrying: int = 0
     # When the flow's scheduled runs are next due, as the scheduler stored them.
     next_runs: tuple[float, ...] = ()
+    # Parked jobs, and when the first of them was parked.
+    dead: int = 0
+    oldest_dead_at: float | None = None
 
     @property
     def last_run_failed(self) -> bool:
@@ -134,15 +137,27 @@ def _flows(conn: Connection, stamp: float) -> dict[str, FlowFacts]:
             .group_by(jobs.c.flow)
         ).all()
     )
+    parked = {
+        r.flow: (r.n, r.oldest)
+        for r in conn.execute(
+            select(
+                jobs.c.flow, func.count().label("n"), func.min(jobs.c.finished_at).label("oldest")
+            )
+            .where(jobs.c.state == DEAD)
+            .group_by(jobs.c.flow)
+        )
+    }
     runs = list(conn.execute(select(flow_runs)))
     # The scheduler keeps its rows as "schedule:<flow>" or "schedule:<flow>:<trigger>".
     schedules = [r for r in runs if r.flow.startswith("schedule:") and r.next_run_at]
     outcomes = {r.flow: r for r in runs if not r.flow.startswith("schedule:")}
     facts = {}
-    names = set(waiting) | set(retrying) | set(outcomes) | {_flow_of(r.flow) for r in schedules}
+    names = set(waiting) | set(retrying) | set(outcomes) | set(parked)
+    names |= {_flow_of(r.flow) for r in schedules}
     for name in names:
         run = outcomes.get(name)
         count, oldest = waiting.get(name, (0, None))
+        dead, oldest_dead = parked.get(name, (0, None))
         facts[name] = FlowFacts(
             last_started_at=run.last_started_at if run else None,
             last_success_at=run.last_success_at if run else None,
@@ -151,6 +166,8 @@ def _flows(conn: Connection, stamp: float) -> dict[str, FlowFacts]:
             oldest_due_at=oldest,
             retrying=retrying.get(name, 0),
             next_runs=tuple(sorted(r.next_run_at for r in schedules if _flow_of(r.flow) == name)),
+            dead=dead,
+            oldest_dead_at=oldest_dead,
         )
     return facts
 

@@ -1,14 +1,21 @@
-"""What operators and their tooling poll: `/metrics` (Prometheus, for `read` keys) and
-`/health` (public: a load balancer's probe carries no key)."""
+"""What operators and their tooling poll: `/metrics` (Prometheus, for `read` keys),
+`/health` (liveness: the process answers) and `/ready` (readiness: the store takes
+writes, its schema is current; with each system's last contact). /health and /ready
+are public (a load balancer's probe carries no key): they show no secret and no
+customer data."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from causeway.access.permissions import Permission
+from causeway.engine.store import head_revision
 from causeway.hub import Hub
 from causeway.observability.metrics import exposition, hub_registry
+from causeway.observability.readiness import readiness
 from causeway.web.access import protected, public
 
 
@@ -37,4 +44,24 @@ def add_operations_routes(app: FastAPI, hub: Hub) -> None:
 
     @app.get("/health", **public())
     def health() -> dict[str, str]:
+        """The process is alive and answering; says nothing of the store or the systems."""
         return {"status": "ok"}
+
+    head = head_revision()
+    systems = sorted(hub.config.systems)
+
+    @app.get(
+        "/ready",
+        **public(
+            responses={
+                200: {"description": "the hub can take work"},
+                503: {"description": "it cannot: `reasons` says why and what to do"},
+            }
+        ),
+    )
+    def ready() -> JSONResponse:
+        """200 when the store takes writes and its schema is current, else 503 with the
+        reasons; `systems` has each system's last contact in seconds (null: none yet)."""
+        ok, report = readiness(hub.store, head, systems, hub.contacts)
+        body: dict[str, Any] = report
+        return JSONResponse(body, status_code=200 if ok else 503)

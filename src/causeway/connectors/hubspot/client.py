@@ -22,7 +22,7 @@ The client therefore:
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Self
 
 import httpx
@@ -126,6 +126,10 @@ class HubSpotClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def watch(self, hook: Callable[[httpx.Response], None]) -> None:
+        """Call `hook` with every HTTP answer (the hub notes when each system last answered)."""
+        self._http.event_hooks["response"].append(hook)
 
     def __enter__(self) -> Self:
         return self

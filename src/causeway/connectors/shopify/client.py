@@ -26,7 +26,7 @@ clock and sleep instead of waiting.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Self
 
 import httpx
@@ -124,6 +124,10 @@ class ShopifyGraphQL:
 
     def close(self) -> None:
         self._http.close()
+
+    def watch(self, hook: Callable[[httpx.Response], None]) -> None:
+        """Call `hook` with every HTTP answer (the hub notes when each system last answered)."""
+        self._http.event_hooks["response"].append(hook)
 
     def __enter__(self) -> Self:
         return self

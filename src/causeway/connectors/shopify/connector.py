@@ -223,13 +223,22 @@ class ShopifyConnector:
 
     # ---------------------------------------------------------------- webhooks
 
-    def subscribe_webhooks(self, uri: str, topics: list[str]) -> dict[str, str]:
-        """Make sure each topic ("orders/create") is delivered to `uri`; create what is missing.
+    def access_scopes(self) -> tuple[str, set[str]]:
+        """(the shop's name, the access scopes its merchant granted this app)."""
+        data = self.client.execute(q.APP_ACCESS)
+        shop = data.get("shop") or {}
+        installation = data.get("currentAppInstallation") or {}
+        scopes = {
+            str(scope.get("handle"))
+            for scope in installation.get("accessScopes") or []
+            if isinstance(scope, Mapping)
+        }
+        return str(shop.get("name") or self.system), scopes
 
-        Returns the subscription id of every topic, existing or new.
-        """
+    def webhook_subscriptions(self, uri: str) -> dict[str, str]:
+        """Topic enum (ORDERS_CREATE) -> subscription id, of the subscriptions to `uri`."""
         data = self.client.execute(q.WEBHOOK_SUBSCRIPTIONS, {"first": 250})
-        existing = {
+        return {
             w.topic: w.id
             for w in (
                 shaped(GqlWebhookSubscription, n, "webhookSubscriptions")
@@ -237,6 +246,13 @@ class ShopifyConnector:
             )
             if w.uri == uri
         }
+
+    def subscribe_webhooks(self, uri: str, topics: list[str]) -> dict[str, str]:
+        """Make sure each topic ("orders/create") is delivered to `uri`; create what is missing.
+
+        Returns the subscription id of every topic, existing or new.
+        """
+        existing = self.webhook_subscriptions(uri)
         result: dict[str, str] = {}
         for topic in topics:
             enum = webhook_topic_enum(topic)

@@ -123,6 +123,15 @@ mutation WebhookSubscriptionCreate(
 }
 """
 
+# What `causeway check` asks first: the shop answers, the token works, and the
+# access scopes the merchant granted the app.
+APP_ACCESS = """
+query AppAccess {
+  shop { name }
+  currentAppInstallation { accessScopes { handle } }
+}
+"""
+
 WEBHOOK_SUBSCRIPTIONS = """
 query WebhookSubscriptions($first: Int!) {
   webhookSubscriptions(first: $first) {

@@ -93,7 +93,7 @@ class TrytonConnector:
         self.warehouse_code = warehouse_code
         self.shipping_sku = shipping_sku
         self.discount_sku = discount_sku
-        self.rpc = TrytonRPC(url, database, username, password, timeout=timeout)
+        self.rpc = TrytonRPC(url, database, username, password, timeout=timeout, system=system)
         self.master = MasterData(
             self.rpc, system=system, warehouse_code=warehouse_code, payment_term=payment_term
         )

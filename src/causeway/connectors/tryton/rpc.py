@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -87,7 +87,10 @@ class TrytonRPC:
         connect_timeout: float = 3.0,
         transport_tries: int = 2,
         language: str = "en",
+        system: str | None = None,
     ) -> None:
+        """system: its name in causeway.yaml, so that errors name the key to fix."""
+        self.system = system
         self.url = url.rstrip("/")
         self.database = database
         self.username = username
@@ -127,6 +130,10 @@ class TrytonRPC:
 
     def close(self) -> None:
         self._http.close()
+
+    def watch(self, hook: Callable[[httpx.Response], None]) -> None:
+        """Call `hook` with every HTTP answer (the hub notes when each system last answered)."""
+        self._http.event_hooks["response"].append(hook)
 
     # -- calls ---------------------------------------------------------------------------
 
@@ -234,8 +241,10 @@ class TrytonRPC:
                 f"if it was a write it may still complete: the next attempt checks first"
             ) from exc
         except httpx.TransportError as exc:
+            key = f"systems.{self.system}.url" if self.system else "its url"
             raise TrytonUnavailableError(
-                f"Tryton unreachable at {self.url} ({type(exc).__name__}: {exc}) calling {method}"
+                f"Tryton unreachable at {self.url} ({type(exc).__name__}: {exc}) calling "
+                f"{method}: check that Tryton runs there, or fix {key}"
             ) from exc
         if response.status_code == 401 and method != "common.db.login":
             raise _SessionExpired()

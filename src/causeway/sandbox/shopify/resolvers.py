@@ -98,6 +98,15 @@ class QueryRootResolver(ProductQueries):
             )
         return found
 
+    def currentAppInstallation(self, info: Info) -> dict[str, Any]:
+        return {
+            "id": "gid://shopify/AppInstallation/1",
+            "accessScopes": [
+                {"handle": handle, "description": f"The {handle} access scope."}
+                for handle in self.settings.access_scopes
+            ],
+        }
+
     def shop(self, info: Info) -> dict[str, Any]:
         offset = self.store.clock.offset_text()
         return {

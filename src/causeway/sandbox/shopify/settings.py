@@ -13,6 +13,22 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+# Every scope a hub's flows can need (causeway.checks.needs): granted unless a test says not.
+ACCESS_SCOPES = (
+    "read_customers",
+    "read_inventory",
+    "write_inventory",
+    "read_locations",
+    "read_orders",
+    "write_orders",
+    "read_products",
+    "write_products",
+    "read_merchant_managed_fulfillment_orders",
+    "write_merchant_managed_fulfillment_orders",
+    "read_fulfillments",
+    "write_fulfillments",
+)
+
 
 class FaultSettings(BaseModel):
     """Faults the sandbox injects so the hub's reliability can be tested on purpose.
@@ -96,6 +112,10 @@ class SandboxSettings(BaseModel):
         default="sandbox-api-secret", description="Signs webhooks (HMAC-SHA256)."
     )
     access_token: str = Field(default="shpat_sandbox_token", description="X-Shopify-Access-Token.")
+    access_scopes: list[str] = Field(
+        default_factory=lambda: list(ACCESS_SCOPES),
+        description="What the app was granted (currentAppInstallation.accessScopes).",
+    )
     shop_domain: str = "causeway-sandbox.myshopify.com"
     shop_name: str = "Causeway Sandbox"
     shop_email: str = "owner@causeway-sandbox.example"

@@ -1,0 +1,27 @@
+"""One check's outcome: which system, what was checked, and for a failure the fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Check:
+    system: str
+    what: str
+    ok: bool
+    # For a failure: what is wrong, then what to do, as a sentence an operator acts on.
+    fix: str | None = None
+
+
+def passed(system: str, what: str) -> Check:
+    return Check(system, what, True)
+
+
+def failed(system: str, what: str, fix: str) -> Check:
+    return Check(system, what, False, fix)
+
+
+def present(system: str, what: str, found: bool, fix: str) -> Check:
+    """Something the flows need is there, or the fix for its absence."""
+    return passed(system, what) if found else failed(system, what, fix)

@@ -1,0 +1,60 @@
+"""Every check for a configuration, in the order an operator fixes things: the store,
+the drop folders, then each system through the connector the hub itself would use."""
+
+from __future__ import annotations
+
+from causeway.checks import needs
+from causeway.checks.files import check_files
+from causeway.checks.hubspot import check_hubspot
+from causeway.checks.result import Check
+from causeway.checks.shopify import check_shopify
+from causeway.checks.store import check_store
+from causeway.checks.tryton import check_tryton
+from causeway.config import CausewayConfig, FilesSystem, HubSpotSystem, ShopifySystem, TrytonSystem
+from causeway.connectors.http_retry import RetryPolicy
+from causeway.engine.store import Store
+
+# A check reports an unreachable system after a second try, not after the minutes of
+# backoff a job's call is allowed.
+QUICK = RetryPolicy(max_attempts=2, backoff_initial=0.2, backoff_max=1.0, max_throttle_waits=3)
+
+
+def run_checks(config: CausewayConfig) -> list[Check]:
+    from causeway.hub import Hub
+
+    found = check_store(config.store.url)
+    for name, system in config.systems.items():
+        if isinstance(system, FilesSystem):
+            found += check_files(name, system)
+    # The hub's own wiring says which webhooks it wants; its store is not needed for
+    # that, so an in-memory one keeps the real store untouched.
+    hub = Hub(config, store=Store("sqlite://", migrate=False))
+    try:
+        scopes = needs.per_system(config, needs.SHOPIFY_SCOPES)
+        modules = needs.per_system(config, needs.TRYTON_MODULES)
+        public = (config.server.public_url or "").rstrip("/") or None
+        for name, system in config.systems.items():
+            connector = hub.connectors[name]
+            if isinstance(system, ShopifySystem):
+                connector.client.retry = QUICK
+                topics = hub.webhook_topics(name)
+                uri = f"{public}/webhooks/{name}" if public else None
+                found += check_shopify(name, connector, scopes.get(name, {}), uri, topics)
+            elif isinstance(system, TrytonSystem):
+                found += check_tryton(
+                    name,
+                    system,
+                    connector,
+                    modules.get(name, {}),
+                    places_sales=any(
+                        flow in needs.PLACES_SALES for flow in needs.flows_using(config, name)
+                    ),
+                    payment_methods=needs.payment_methods(config, name),
+                    carriers=needs.carriers(config, name),
+                )
+            elif isinstance(system, HubSpotSystem):
+                connector.client.retry = QUICK
+                found += check_hubspot(name, connector)
+    finally:
+        hub.stop(timeout=0)
+    return found

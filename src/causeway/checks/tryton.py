@@ -1,0 +1,125 @@
+"""A Tryton ERP: reachable, the login accepted, the modules the enabled flows need
+activated, and the master data they refer to present (warehouse, shipping and discount
+products, payment term, payment method, carriers)."""
+
+from __future__ import annotations
+
+from causeway.checks.result import Check, failed, passed, present
+from causeway.config import TrytonSystem
+from causeway.connectors.tryton.connector import TrytonConnector
+from causeway.errors import PermanentError, RetryableError
+
+
+def check_tryton(
+    name: str,
+    system: TrytonSystem,
+    erp: TrytonConnector,
+    modules: dict[str, list[str]],
+    *,
+    places_sales: bool,
+    payment_methods: list[str],
+    carriers: list[str],
+) -> list[Check]:
+    """modules: module -> the flows that need it; places_sales: a flow creates sales."""
+    try:
+        erp.rpc.login()
+    except RetryableError as exc:
+        return [failed(name, f"reachable at {system.url}", str(exc))]
+    except PermanentError as exc:
+        return [
+            passed(name, f"reachable at {system.url}"),
+            failed(
+                name,
+                f"login as {system.username!r}",
+                f"{exc}; fix systems.{name}.username or its password (and systems.{name}.database)",
+            ),
+        ]
+    found = [
+        passed(name, f"reachable at {system.url}"),
+        passed(name, f"login as {system.username!r} on {system.database!r}"),
+    ]
+    found += _modules(name, erp, modules)
+    found += _master_data(name, system, erp, places_sales, payment_methods, carriers)
+    return found
+
+
+def _modules(name: str, erp: TrytonConnector, modules: dict[str, list[str]]) -> list[Check]:
+    if not modules:
+        return []
+    rows = erp.rpc.search_read("ir.module", [("name", "in", sorted(modules))], ["name", "state"])
+    states = {row["name"]: row["state"] for row in rows}
+    missing = [m for m in sorted(modules) if states.get(m) != "activated"]
+    if missing:
+        needed_by = sorted({flow for m in missing for flow in modules[m]})
+        return [
+            failed(
+                name,
+                f"modules {', '.join(missing)}",
+                f"not activated in {name} (needed by {', '.join(needed_by)}): activate them "
+                f"(trytond-admin -u {' '.join(missing)} --activate-dependencies)",
+            )
+        ]
+    return [passed(name, f"modules activated ({', '.join(sorted(modules))})")]
+
+
+def _master_data(
+    name: str,
+    system: TrytonSystem,
+    erp: TrytonConnector,
+    places_sales: bool,
+    payment_methods: list[str],
+    carriers: list[str],
+) -> list[Check]:
+    found = []
+    try:
+        erp.master.warehouse()
+        found.append(passed(name, f"warehouse {system.warehouse!r}"))
+    except PermanentError as exc:
+        found.append(failed(name, f"warehouse {system.warehouse!r}", str(exc)))
+    if places_sales:
+        products = erp.master.products([system.shipping_sku, system.discount_sku])
+        for key, sku, use in (
+            ("shipping_sku", system.shipping_sku, "shipping charges"),
+            ("discount_sku", system.discount_sku, "order discounts"),
+        ):
+            found.append(
+                present(
+                    name,
+                    f"product {sku} ({key})",
+                    sku in products,
+                    f"no product with code {sku!r} in {name}: create a service product "
+                    f"{sku!r} for {use} in Tryton, or set systems.{name}.{key} to the "
+                    f"code of the one you use",
+                )
+            )
+    if system.payment_term:
+        found.append(
+            present(
+                name,
+                f"payment term {system.payment_term!r}",
+                erp.master.payment_term() is not None,
+                f"no payment term named {system.payment_term!r} in {name}: create it, or "
+                f"set systems.{name}.payment_term to an existing one",
+            )
+        )
+    for method in payment_methods:
+        try:
+            erp.invoices.payment_method(method)
+            found.append(passed(name, f"payment method {method!r}"))
+        except PermanentError as exc:
+            found.append(failed(name, f"payment method {method!r}", str(exc)))
+    if carriers:
+        rows = erp.rpc.search_read("carrier", [("party.name", "in", carriers)], ["party.name"])
+        # Tryton returns a dotted field nested: {"party.": {"name": ...}}.
+        known = {(row.get("party.") or {}).get("name") for row in rows}
+        found += [
+            present(
+                name,
+                f"carrier {carrier!r}",
+                carrier in known,
+                f"no carrier whose party is {carrier!r} in {name}: create it, or fix "
+                f"flows.fulfillments-to-channels.tracking_urls",
+            )
+            for carrier in carriers
+        ]
+    return found
