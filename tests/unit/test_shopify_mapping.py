@@ -69,7 +69,7 @@ def rest_line(line_id: int, sku: str, colour: str, **extra: Any) -> dict[str, An
     }
 
 
-def gql_line(line_id: int, sku: str, colour: str, discount: str = "0.0") -> dict[str, Any]:
+def gql_line(line_id: int, sku: str, colour: str) -> dict[str, Any]:
     return {
         "id": f"gid://shopify/LineItem/{line_id}",
         "sku": sku,
@@ -77,7 +77,7 @@ def gql_line(line_id: int, sku: str, colour: str, discount: str = "0.0") -> dict
         "title": "IPod Nano - 8gb",
         "quantity": 1,
         "originalUnitPriceSet": money("199.0"),  # GraphQL's Money scalar: "199.0"
-        "totalDiscountSet": money(discount),
+        "discountAllocations": [],
         "taxLines": [],
     }
 
@@ -279,7 +279,10 @@ def test_line_discounts_sum_the_allocations_and_match_graphql(
         {"amount": "2.50", "discount_application_index": 1},
     ]
     rest["total_discounts"] = "12.50"
-    graphql["lineItems"]["nodes"][0]["totalDiscountSet"] = money("12.5")
+    graphql["lineItems"]["nodes"][0]["discountAllocations"] = [
+        {"allocatedAmountSet": money("10.0")},
+        {"allocatedAmountSet": money("2.5")},
+    ]
     graphql["totalDiscountsSet"] = money("12.5")
     from_rest, from_graphql = order_from_rest(rest), order_from_graphql(graphql)
     assert from_rest.lines[0].discount == Decimal("12.50")
