@@ -15,7 +15,9 @@ builds its orders by the same rules):
   line carries;
 - total discounts include at least every line's discount (shipping discounts may or
   may not be in it: Shopify's documentation does not say, so both are accepted);
-  a discount that took nothing off an order whose discounts are 0 does not add up;
+  a discount that should have taken something off (a fixed amount, or a percentage
+  worth a cent or more, of what it targets) on an order whose discounts are 0 does
+  not add up;
 - taxes: total tax = the order's tax lines; each tax line (per title and rate) = the
   lines' and shipping lines' tax lines of that title and rate; a line's tax is its
   rate times its discounted amount (of the amount, for taxes included) to the cent;
@@ -114,13 +116,20 @@ def _discount_problems(order: Order) -> list[str]:
             f"total discounts {_money(order.total_discounts)} are less than the lines' "
             f"discounts {_money(line_discounts)}"
         ]
-    took_nothing = order.total_discounts == 0 and line_discounts == shipping_discounts == 0
-    return [
-        f"discount {d.title} ({_worth(d.kind, d.value)}) took nothing off: the order's "
-        f"discounts total 0.00"
-        for d in order.discounts
-        if took_nothing and d.value > 0
-    ]
+    if order.total_discounts or line_discounts or shipping_discounts:
+        return []
+    goods = sum((line.gross for line in order.lines if not line.gift_card), ZERO)
+    shipping = sum((s.price for s in order.shipping_lines), ZERO)
+    problems = []
+    for d in order.discounts:
+        target = shipping if d.target == "shipping_line" else goods
+        worth = target * d.value / 100 if d.kind == "percentage" else min(d.value, target)
+        if worth.quantize(CENT, ROUND_HALF_UP) > 0:
+            problems.append(
+                f"discount {d.title} ({_worth(d.kind, d.value)}) took nothing off: the "
+                f"order's discounts total 0.00"
+            )
+    return problems
 
 
 def _worth(kind: str, value: Decimal) -> str:

@@ -71,14 +71,14 @@ class TaxMap:
                 raise ValueError(f"{where}: name the ERP tax it maps to, e.g. 'State Tax 6%'")
             title_text, at, rate_text = key.partition("@")
             title = _title(title_text)
+            if (at and not rate_text.strip()) or (not title and not at):
+                raise ValueError(
+                    f"{where}: write the store's tax title, 'title @ rate' or '@ rate'"
+                )
             try:
                 rate = parse_rate(rate_text) if at else None
             except ValueError as exc:
                 raise ValueError(f"{where}: {exc}") from None
-            if not title and rate is None:
-                raise ValueError(
-                    f"{where}: write the store's tax title, 'title @ rate' or '@ rate'"
-                )
             target = erp_tax.strip()
             if title and rate is not None:
                 _put(by_both, (title, rate), target, where)

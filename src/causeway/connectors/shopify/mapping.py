@@ -17,21 +17,10 @@ normalise into the same helpers below, with the same rules:
   it, and a REST-only value would make the two paths disagree. It comes from
   the customers stream.
 
-Amounts (docs/connectors/shopify.md, "How an order's amounts map"):
-
-- a line's discount is the sum of its discount allocations (its own discounts and
-  its share of order-level ones: REST discount_allocations, GraphQL
-  discountAllocations; never GraphQL's totalDiscountSet, which leaves order-level
-  discounts out); a shipping line's discount likewise;
-- discounts themselves (code or title, fixed or percentage, target, allocation)
-  come from discount_applications / discountApplications; a REST payload with
-  only discount_codes (older API versions) gives one fixed discount per code;
-- an edited order (current quantity differing from the quantity ordered) keeps
-  the lines' current quantities; their discounts and taxes, which Shopify states
-  for the quantity ordered, are prorated to it, the order's tax lines are summed
-  again from the lines, and the totals are Shopify's current_* totals;
-- gift cards sold are flagged lines (never taxed, never stock); a gift card used
-  to pay is a payment and leaves the order total alone; tips are their own amount.
+- amounts (discounts, shipping discounts, edited orders) are read by the rules in
+  order_amounts.py (docs/connectors/shopify.md, "How an order's amounts map");
+  gift cards sold are flagged lines (never taxed, never stock); a gift card used to
+  pay is a payment and leaves the order total alone; tips are their own amount.
 """
 
 from __future__ import annotations
@@ -39,27 +28,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal, overload
+from decimal import Decimal
+from typing import Any, overload
 from urllib.parse import parse_qs, urlsplit
 
 from pydantic import ValidationError
 
+from causeway.connectors.shopify import order_amounts as amounts
 from causeway.connectors.shopify.graphql_models import (
     GqlAddress,
-    GqlDiscountAllocation,
-    GqlDiscountApplication,
     GqlMoneyBag,
     GqlOrder,
     GqlTaxLine,
 )
 from causeway.connectors.shopify.queries import MAX_LINE_ITEMS
 from causeway.connectors.shopify.rest_models import (
-    CENT,
     ZERO,
     RestAddress,
     RestCustomer,
-    RestDiscountAllocation,
     RestOrder,
     RestTaxLine,
     describe_errors,
@@ -70,7 +56,6 @@ from causeway.model import (
     Address,
     Attribution,
     Customer,
-    Discount,
     FinancialStatus,
     Order,
     OrderLine,
@@ -191,49 +176,6 @@ def _tax_lines(lines: Iterable[tuple[str, Decimal | None, Decimal]]) -> tuple[Ta
     )
 
 
-PERCENT_PLACES = Decimal("0.0001")
-
-
-def _discount(
-    *,
-    code: str | None,
-    title: str | None,
-    value_type: str | None,
-    value: Decimal,
-    target_type: str | None,
-    allocation_method: str | None,
-) -> Discount:
-    """One discount application; unknown enum values fall back to the common case."""
-    percentage = (value_type or "").strip().lower() == "percentage"
-    method = (allocation_method or "").strip().lower()
-    allocation: Literal["across", "each", "one"] = (
-        "each" if method == "each" else "one" if method == "one" else "across"
-    )
-    return Discount(
-        title=_first(code, title) or "Discount",
-        code=_text(code),
-        kind="percentage" if percentage else "fixed_amount",
-        value=value.quantize(PERCENT_PLACES) if percentage else _cents(value),
-        target="shipping_line"
-        if (target_type or "").strip().lower() == "shipping_line"
-        else "line_item",
-        allocation=allocation,
-    )
-
-
-def _cents(value: Decimal) -> Decimal:
-    """At least two decimals, like every money value (see rest_models.to_money)."""
-    exponent = value.as_tuple().exponent
-    return value.quantize(CENT) if isinstance(exponent, int) and exponent > -2 else value
-
-
-def _share(amount: Decimal, ordered: int, current: int) -> Decimal:
-    """A line amount Shopify states for the quantity ordered, for the quantity held now."""
-    if current == ordered or ordered <= 0:
-        return amount
-    return (amount * current / ordered).quantize(CENT, ROUND_HALF_UP)
-
-
 def _line(
     *,
     external_id: str,
@@ -255,27 +197,12 @@ def _line(
         quantity=quantity,
         unit_price=unit_price,
         tax_lines=tuple(
-            t.model_copy(update={"amount": _share(t.amount, ordered, quantity)}) for t in taxes
+            t.model_copy(update={"amount": amounts.share(t.amount, ordered, quantity)})
+            for t in taxes
         ),
-        discount=_share(discount, ordered, quantity),
+        discount=amounts.share(discount, ordered, quantity),
         gift_card=gift_card,
     )
-
-
-def _edited(quantities: Iterable[tuple[int, int | None]]) -> bool:
-    return any(current is not None and current != ordered for ordered, current in quantities)
-
-
-def _summed_taxes(
-    lines: Iterable[OrderLine], shipping: Iterable[ShippingLine]
-) -> tuple[TaxLine, ...]:
-    """The order's tax lines, per title and rate, as the sum of its lines' (Shopify's rule)."""
-    summed: dict[tuple[str, Decimal], Decimal] = {}
-    every = [t for li in lines for t in li.tax_lines] + [t for s in shipping for t in s.tax_lines]
-    for tax in every:
-        key = (tax.title, tax.rate)
-        summed[key] = summed.get(key, ZERO) + tax.amount
-    return tuple(TaxLine(title=t, rate=r, amount=a) for (t, r), a in summed.items())
 
 
 def _first(*values: str | None) -> str | None:
@@ -296,11 +223,6 @@ def _canonical(external_id: str) -> Iterator[None]:
             f"Shopify order {external_id} does not fit the canonical order: "
             f"{describe_errors(error)}"
         ) from None
-
-
-def _current(current: Decimal | None, original: Decimal) -> Decimal:
-    """Shopify's current_* total (after edits and refunds) when it sends one."""
-    return original if current is None else current
 
 
 # ------------------------------------------------------------------ REST path
@@ -327,37 +249,6 @@ def _rest_address(a: RestAddress | None) -> Address | None:
 
 def _rest_taxes(lines: list[RestTaxLine]) -> tuple[TaxLine, ...]:
     return _tax_lines((t.title, t.rate, t.price) for t in lines)
-
-
-def _rest_allocated(allocations: list[RestDiscountAllocation]) -> Decimal:
-    return sum((a.amount for a in allocations), ZERO)
-
-
-def _rest_discounts(o: RestOrder) -> tuple[Discount, ...]:
-    if o.discount_applications:
-        return tuple(
-            _discount(
-                code=a.code,
-                title=_first(a.title, a.description),
-                value_type=a.value_type,
-                value=a.value,
-                target_type=a.target_type,
-                allocation_method=a.allocation_method,
-            )
-            for a in o.discount_applications
-        )
-    # Older payloads name the codes and what each took off, nothing more.
-    return tuple(
-        _discount(
-            code=c.code,
-            title=None,
-            value_type="fixed_amount",
-            value=c.amount,
-            target_type="shipping_line" if (c.type or "").lower() == "shipping" else "line_item",
-            allocation_method="across",
-        )
-        for c in o.discount_codes
-    )
 
 
 def order_from_rest(payload: Mapping[str, Any]) -> Order:
@@ -388,7 +279,7 @@ def _rest_order(o: RestOrder, c: RestCustomer | None, bill: RestAddress | None) 
             ordered=li.quantity,
             current=li.current_quantity,
             unit_price=li.price,
-            discount=_rest_allocated(li.discount_allocations),
+            discount=amounts.rest_allocated(li.discount_allocations),
             taxes=_rest_taxes(li.tax_lines),
             gift_card=li.gift_card,
         )
@@ -401,11 +292,11 @@ def _rest_order(o: RestOrder, c: RestCustomer | None, bill: RestAddress | None) 
             code=_text(s.code),
             price=s.price,
             tax_lines=_rest_taxes(s.tax_lines),
-            discount=_rest_allocated(s.discount_allocations),
+            discount=amounts.rest_allocated(s.discount_allocations),
         )
         for s in o.shipping_lines
     )
-    edited = _edited((li.quantity, li.current_quantity) for li in o.line_items)
+    edited = amounts.edited((li.quantity, li.current_quantity) for li in o.line_items)
     return Order(
         external_id=str(o.id),
         number=o.name,
@@ -417,14 +308,14 @@ def _rest_order(o: RestOrder, c: RestCustomer | None, bill: RestAddress | None) 
         shipping_address=_rest_address(o.shipping_address),
         lines=lines,
         shipping_lines=shipping,
-        tax_lines=_summed_taxes(lines, shipping) if edited else _rest_taxes(o.tax_lines),
+        tax_lines=amounts.summed_taxes(lines, shipping) if edited else _rest_taxes(o.tax_lines),
         taxes_included=o.taxes_included,
-        discounts=_rest_discounts(o),
-        subtotal=_current(o.current_subtotal_price, o.subtotal_price),
-        total_tax=_current(o.current_total_tax, o.total_tax),
-        total_discounts=_current(o.current_total_discounts, o.total_discounts),
+        discounts=amounts.rest_discounts(o),
+        subtotal=amounts.current(o.current_subtotal_price, o.subtotal_price),
+        total_tax=amounts.current(o.current_total_tax, o.total_tax),
+        total_discounts=amounts.current(o.current_total_discounts, o.total_discounts),
         tip=o.total_tip_received,
-        total=_current(o.current_total_price, o.total_price),
+        total=amounts.current(o.current_total_price, o.total_price),
         financial_status=_financial(o.financial_status),
         fulfillment_status=_fulfillment(o.fulfillment_status),
         cancelled_at=_utc(o.cancelled_at),
@@ -470,26 +361,6 @@ def _amount(bag: GqlMoneyBag | None) -> Decimal:
     return bag.shopMoney.amount if bag is not None else ZERO
 
 
-def _gql_allocated(allocations: list[GqlDiscountAllocation]) -> Decimal:
-    return sum((a.allocatedAmountSet.shopMoney.amount for a in allocations), ZERO)
-
-
-def _current_set(current: GqlMoneyBag | None, original: GqlMoneyBag | None) -> Decimal:
-    return _amount(current if current is not None else original)
-
-
-def _gql_discount(a: GqlDiscountApplication) -> Discount:
-    percentage = a.value.percentage is not None
-    return _discount(
-        code=a.code,
-        title=a.title,
-        value_type="percentage" if percentage else "fixed_amount",
-        value=(a.value.percentage if percentage else a.value.amount) or ZERO,
-        target_type=a.targetType,
-        allocation_method=a.allocationMethod,
-    )
-
-
 def order_from_graphql(node: Mapping[str, Any]) -> Order:
     """Canonical Order from an Order node selected by ORDER_FIELDS.
 
@@ -530,7 +401,7 @@ def _gql_order(o: GqlOrder, external_id: str) -> Order:
             ordered=li.quantity,
             current=li.currentQuantity,
             unit_price=li.originalUnitPriceSet.shopMoney.amount,
-            discount=_gql_allocated(li.discountAllocations),
+            discount=amounts.gql_allocated(li.discountAllocations),
             taxes=_gql_taxes(li.taxLines),
             gift_card=li.isGiftCard,
         )
@@ -543,11 +414,11 @@ def _gql_order(o: GqlOrder, external_id: str) -> Order:
             code=_text(s.code),
             price=s.originalPriceSet.shopMoney.amount,
             tax_lines=_gql_taxes(s.taxLines),
-            discount=_gql_allocated(s.discountAllocations),
+            discount=amounts.gql_allocated(s.discountAllocations),
         )
         for s in o.shippingLines.nodes
     )
-    edited = _edited((li.quantity, li.currentQuantity) for li in o.lineItems.nodes)
+    edited = amounts.edited((li.quantity, li.currentQuantity) for li in o.lineItems.nodes)
     if o.lineItems.pageInfo.hasNextPage:
         raise InvalidPayloadError(
             f"order {o.name} has more than {MAX_LINE_ITEMS} line items; Causeway reads at most "
@@ -564,14 +435,14 @@ def _gql_order(o: GqlOrder, external_id: str) -> Order:
         shipping_address=_gql_address(o.shippingAddress),
         lines=lines,
         shipping_lines=shipping,
-        tax_lines=_summed_taxes(lines, shipping) if edited else _gql_taxes(o.taxLines),
+        tax_lines=amounts.summed_taxes(lines, shipping) if edited else _gql_taxes(o.taxLines),
         taxes_included=o.taxesIncluded,
-        discounts=tuple(_gql_discount(a) for a in o.discountApplications.nodes),
-        subtotal=_current_set(o.currentSubtotalPriceSet, o.subtotalPriceSet),
-        total_tax=_current_set(o.currentTotalTaxSet, o.totalTaxSet),
-        total_discounts=_current_set(o.currentTotalDiscountsSet, o.totalDiscountsSet),
+        discounts=tuple(amounts.gql_discount(a) for a in o.discountApplications.nodes),
+        subtotal=amounts.current_set(o.currentSubtotalPriceSet, o.subtotalPriceSet),
+        total_tax=amounts.current_set(o.currentTotalTaxSet, o.totalTaxSet),
+        total_discounts=amounts.current_set(o.currentTotalDiscountsSet, o.totalDiscountsSet),
         tip=_amount(o.totalTipReceivedSet),
-        total=_current_set(o.currentTotalPriceSet, o.totalPriceSet),
+        total=amounts.current_set(o.currentTotalPriceSet, o.totalPriceSet),
         financial_status=_financial(o.displayFinancialStatus),
         fulfillment_status=_fulfillment(o.displayFulfillmentStatus),
         cancelled_at=_utc(o.cancelledAt),

@@ -110,21 +110,34 @@ def tryton_amounts(
     return untaxed, totals
 
 
-def _exact_prices(charge: Charge, unit: Decimal) -> list[Decimal]:
-    """Every 4-decimal unit price whose line amount is the charge's, nearest first."""
+@dataclass(frozen=True)
+class Choice:
+    """A unit price for a charge, and how far Tryton's line amount at it is off (± units)."""
+
+    price: Decimal
+    off: Decimal
+
+
+def _choices(charge: Charge, unit: Decimal, adjustable: bool) -> list[Choice]:
+    """The 4-decimal prices whose line amount is the charge's (or, when an adjustment
+    line may correct it, a unit either side), exact and nearest first."""
     quantity = charge.quantity
     center = (charge.amount / quantity).quantize(PRICE_PLACES, ROUND_HALF_UP)
     if not charge.taxes or charge.amount == 0:
-        return [center]  # nothing to round: the plain price (and 0 stays 0)
-    reach = int(unit / 2 / (quantity * PRICE_PLACES)) + 1
-    found = [
-        price
-        for step in range(-reach, reach + 1)
-        if currency_round((price := center + step * PRICE_PLACES) * quantity, unit) == charge.amount
-    ]
-    found.sort(key=lambda p: (abs(p * quantity - charge.amount), p))
-    # More units than 4 decimals can spread a cent over: the nearest price, a cent off.
-    return found or [center]
+        # Nothing to round: the plain price (0 stays 0). Many units may put it off.
+        return [Choice(center, currency_round(center * quantity, unit) - charge.amount)]
+    widths = 3 if adjustable else 1  # the amount's rounding window, and one each side
+    reach = int(unit * widths / 2 / (quantity * PRICE_PLACES)) + 1
+    found = []
+    for step in range(-reach, reach + 1):
+        price = center + step * PRICE_PLACES
+        off = currency_round(price * quantity, unit) - charge.amount
+        if off == 0 or (adjustable and abs(off) == unit):
+            found.append(Choice(price, off))
+    found.sort(key=lambda c: (c.off != 0, abs(c.price * quantity - charge.amount), c.price))
+    # Without an adjustment line, more units than 4 decimals can spread a cent over are
+    # the nearest price, a cent or so off.
+    return found or [Choice(center, currency_round(center * quantity, unit) - charge.amount)]
 
 
 def _line_taxes(charge: Charge, price: Decimal, unit: Decimal) -> dict[int, Decimal]:
@@ -132,28 +145,39 @@ def _line_taxes(charge: Charge, price: Decimal, unit: Decimal) -> dict[int, Deci
     return {tax_id: amount for (tax_id, _), amount in rounded.items()}
 
 
-def _options(charge: Charge, rounding: TaxRounding, unit: Decimal) -> list[Decimal]:
-    """The prices worth trying for a charge, the preferred first.
+def _options(
+    charge: Charge, rounding: TaxRounding, unit: Decimal, adjustable: bool
+) -> list[Choice]:
+    """The choices worth trying for a charge, the preferred first.
 
     Per line, what matters is the taxes each price rounds to: the nearest price for each
-    outcome, the store's own outcome first. Per document, a price moves its group's sum:
-    the nearest price, and the lowest and highest that keep the amount.
+    outcome (exact amount first), the store's own outcome first of all. Per document, a
+    price moves its group's sum: the nearest price, the lowest and the highest.
     """
-    prices = _exact_prices(charge, unit)
-    if len(prices) == 1:
-        return prices
+    choices = _choices(charge, unit, adjustable)
+    if len(choices) == 1:
+        return choices
     if rounding == "document":
-        return list(dict.fromkeys([prices[0], min(prices), max(prices)]))
-    by_outcome: dict[tuple[tuple[int, Decimal], ...], Decimal] = {}
-    for price in prices:
-        by_outcome.setdefault(tuple(sorted(_line_taxes(charge, price, unit).items())), price)
+        exact = [c for c in choices if not c.off] or choices
+        ends = [min(exact, key=lambda c: c.price), max(exact, key=lambda c: c.price)]
+        return list(dict.fromkeys([choices[0], *ends, *[c for c in choices if c.off][:2]]))
+    by_outcome: dict[tuple[object, ...], Choice] = {}
+    for choice in choices:
+        outcome = tuple(sorted(_line_taxes(charge, choice.price, unit).items()))
+        by_outcome.setdefault((choice.off, *outcome), choice)
     options = list(by_outcome.values())
     if charge.tax_amounts is not None:
         wanted = {
             k: v for k, v in charge.tax_amounts.items() if any(t.id == k for t in charge.taxes)
         }
-        options.sort(key=lambda p: _line_taxes(charge, p, unit) != wanted)
+        options.sort(key=lambda c: (_line_taxes(charge, c.price, unit) != wanted, c.off != 0))
     return options
+
+
+@dataclass(frozen=True)
+class Prices:
+    unit_prices: list[Decimal]
+    adjustment: Decimal  # what an untaxed line must add for the amounts to be the store's
 
 
 def unit_prices(
@@ -161,38 +185,42 @@ def unit_prices(
     targets: Mapping[int, Decimal],
     rounding: TaxRounding,
     unit: Decimal = CENT,
-) -> list[Decimal]:
-    """A 4-decimal unit price per charge: each line's amount exact, and Tryton's tax per
-    tax id as close to `targets` (the store's) as prices allow.
+    *,
+    adjustable: bool = False,
+) -> Prices:
+    """A 4-decimal unit price per charge: Tryton's tax per tax id as close to `targets`
+    (the store's) as prices allow, each line's amount exact where possible.
 
     Starts from each charge's preferred price and moves one charge at a time to another
-    of its options while that brings the taxes closer (per document, also their
-    unrounded sums, so that several small moves can cross a rounding step together).
+    of its options while that brings the taxes closer (then: fewer lines off their amount;
+    per document, also the unrounded tax sums, so that several small moves can cross a
+    rounding step together). With `adjustable`, a line may be a unit off its amount when
+    only that lets its tax land (a tax on exactly half a cent, which the store rounded up
+    and Tryton rounds to even); the returned adjustment, an untaxed line, puts it back.
     """
-    options = [_options(c, rounding, unit) for c in charges]
+    options = [_options(c, rounding, unit, adjustable) for c in charges]
     chosen = [0] * len(charges)
 
-    def score(choice: Sequence[int]) -> tuple[Decimal, Decimal]:
-        lines = [
-            (c.quantity, opts[i], c.taxes)
-            for c, opts, i in zip(charges, options, choice, strict=True)
-        ]
+    def score(choice: Sequence[int]) -> tuple[Decimal, int, Decimal]:
+        picked = [opts[i] for opts, i in zip(options, choice, strict=True)]
+        lines = [(c.quantity, p.price, c.taxes) for c, p in zip(charges, picked, strict=True)]
         _, taxes = tryton_amounts(lines, rounding, unit)
         off = sum((abs(taxes.get(t, ZERO) - target) for t, target in targets.items()), ZERO)
+        moved = sum(1 for p in picked if p.off)
         if rounding == "line":
-            return off, ZERO
+            return off, moved, ZERO
         raw: dict[int, Decimal] = {}
         for q, price, line_taxes in lines:
             for tax in line_taxes:
                 raw[tax.id] = raw.get(tax.id, ZERO) + price * tax.rate * q
-        return off, sum((abs(raw.get(t, ZERO) - v) for t, v in targets.items()), ZERO)
+        return off, moved, sum((abs(raw.get(t, ZERO) - v) for t, v in targets.items()), ZERO)
 
     best = score(chosen)
     movable = [i for i, opts in enumerate(options) if len(opts) > 1]
     for _ in range(4 * len(movable) + 4):
         if best[0] == 0 or not movable:
             break
-        move: tuple[tuple[Decimal, Decimal], int, int] | None = None
+        move: tuple[tuple[Decimal, int, Decimal], int, int] | None = None
         for i in movable:
             for j in range(len(options[i])):
                 if j == chosen[i]:
@@ -206,4 +234,8 @@ def unit_prices(
             break
         best, i, j = move
         chosen[i] = j
-    return [opts[i] for opts, i in zip(options, chosen, strict=True)]
+    picked = [opts[i] for opts, i in zip(options, chosen, strict=True)]
+    return Prices(
+        [p.price for p in picked],
+        -sum((p.off for p in picked), ZERO) if adjustable else ZERO,
+    )

@@ -18,7 +18,11 @@ in docs/connectors/tryton.md, "How an order's amounts map"):
   after shipping discounts, with its own taxes; a tip is a line of the tip product;
 - a discount no line carries becomes DISCOUNT lines, one per set of taxes of the lines
   it discounts, shared in proportion to their amounts and taxed like them, so the tax
-  base drops the way the store's did.
+  base drops the way the store's did;
+- when no unit price lets Tryton land on the store's figures (a tax on exactly half a
+  cent that the store rounded up and Tryton rounds to even, or more units than 4
+  decimals can spread a cent over), an untaxed "Rounding" line of the DISCOUNT product
+  carries the cent (rounding.py).
 """
 
 from __future__ import annotations
@@ -30,8 +34,10 @@ from typing import Any
 
 from causeway.connectors.tryton.rounding import (
     CENT,
+    PRICE_PLACES,
     ZERO,
     Charge,
+    Prices,
     TaxRounding,
     unit_prices,
 )
@@ -282,7 +288,16 @@ def sale_lines(
     """
     planned = plan(order, products, taxes, services, system=system, tax_map=tax_map, unit=unit)
     targets = store_tax_targets(order, taxes, system=system, tax_map=tax_map)
-    prices = unit_prices([p.charge for p in planned], targets, rounding, unit)
+    prices = unit_prices(
+        [p.charge for p in planned],
+        targets,
+        rounding,
+        unit,
+        adjustable=services.discount is not None,
+    )
+    if prices.adjustment and services.discount is not None:
+        planned.append(_Planned(services.discount, "Rounding", Charge(1, prices.adjustment)))
+        prices = Prices([*prices.unit_prices, prices.adjustment], ZERO)
     return [
         {
             "type": "line",
@@ -290,8 +305,8 @@ def sale_lines(
             "description": p.description,
             "quantity": float(p.charge.quantity),
             "unit": p.product.uom,
-            "unit_price": price,
+            "unit_price": price.quantize(PRICE_PLACES),
             "taxes": [["add", [t.id for t in p.charge.taxes]]] if p.charge.taxes else [],
         }
-        for p, price in zip(planned, prices, strict=True)
+        for p, price in zip(planned, prices.unit_prices, strict=True)
     ]

@@ -5,8 +5,9 @@ consistent variants of Shopify's own sample order. What Shopify does, and so wha
 this does:
 
 - a line discount (a merchant's manual discount on one line) is a discount
-  application of its own (target selection explicit), allocated to that line; discount codes come after it, in the
-  order given, each on what earlier discounts left;
+  application of its own (target selection explicit), allocated to that line;
+  discount codes come after it, in the order given, each on what earlier
+  discounts left;
 - a percentage code takes that percentage of each entitled line (rounded per line); a
   fixed code is spread across the entitled lines in proportion to what is left of
   them, the last line taking the cents the proportion leaves over; gift cards are
