@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from causeway.connectors.files.orders import parse_orders
+from causeway.connectors.files.reading import parse_orders
 from causeway.connectors.tryton.rounding import tryton_amounts
 from causeway.connectors.tryton.sale_lines import Services, TrytonProduct, sale_lines
 from causeway.connectors.tryton.taxes import TrytonTax
