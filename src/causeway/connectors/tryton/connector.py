@@ -54,6 +54,7 @@ from causeway.connectors.tryton.returns import (
     ReturnProgress,
     ReturnSales,
 )
+from causeway.connectors.tryton.rounding import TaxRounding
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.connectors.tryton.shipments import (
     ALLOCATED_STATES,
@@ -329,28 +330,15 @@ class TrytonConnector:
                 )
                 continue
             try:
-
-                def lines_of(taxes: list[TrytonTax], order: Order = order) -> list[dict[str, Any]]:
-                    return sale_lines(
-                        order,
-                        products,
-                        taxes,
-                        self._services(products),
-                        rounding=rounding,
-                        system=self.system,
-                        tax_map=tax_map,
-                        unit=self.master.currency_rounding(order.currency),
-                    )
-
                 try:
-                    lines[reference] = lines_of(taxes)
+                    lines[reference] = self._lines(order, products, taxes, rounding, tax_map)
                 except PermanentError:
                     if refreshed:
                         raise
                     # An operator may have added the tax since we cached: look once more.
                     refreshed = True
                     taxes = self.master.taxes(refresh=True)
-                    lines[reference] = lines_of(taxes)
+                    lines[reference] = self._lines(order, products, taxes, rounding, tax_map)
             except CausewayError as exc:
                 results[reference] = exc
         mapped = {ref: ok[ref] for ref in lines}
@@ -372,6 +360,25 @@ class TrytonConnector:
                 payment_term=payment_term,
             )
         return values
+
+    def _lines(
+        self,
+        order: Order,
+        products: dict[str, TrytonProduct],
+        taxes: list[TrytonTax],
+        rounding: TaxRounding,
+        tax_map: TaxMap | None,
+    ) -> list[dict[str, Any]]:
+        return sale_lines(
+            order,
+            products,
+            taxes,
+            self._services(products),
+            rounding=rounding,
+            system=self.system,
+            tax_map=tax_map,
+            unit=self.master.currency_rounding(order.currency),
+        )
 
     def _service_skus(self) -> tuple[str, ...]:
         return (self.shipping_sku, self.discount_sku, self.gift_card_sku, self.tip_sku)
