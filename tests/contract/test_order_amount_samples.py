@@ -11,7 +11,6 @@ shopify_variants.py) keep everything of it but amounts recomputed by Shopify's r
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -22,8 +21,7 @@ from causeway.connectors.tryton.taxes import TrytonTax
 from causeway.model import Order
 from causeway.model.amounts import Amounts, order_amounts
 from causeway.model.consistency import inconsistencies
-from causeway.sandbox.shopify.pricing import Code
-from tests.shopify_variants import Item, variant
+from tests.shopify_variants import CASES, variant
 from tests.vendor_samples import load_sample, samples_dir
 
 D = Decimal
@@ -78,38 +76,8 @@ def test_every_order_sample_adds_up_and_lands_to_the_cent_or_is_flagged(name: st
         assert erp_amounts(order) == order_amounts(order)
 
 
-IPODS = [
-    Item("IPOD2008GREEN", "199.00"),
-    Item("IPOD2008RED", "199.00"),
-    Item("IPOD2008BLACK", "199.00"),
-]
-VARIANTS: dict[str, dict[str, Any]] = {
-    "as published, but taxed per line": {"items": IPODS},
-    "its code TENOFF taken off across the lines": {
-        "items": IPODS,
-        "codes": [Code("TENOFF", "fixed_amount", D(10))],
-    },
-    "a percentage code": {"items": IPODS, "codes": [Code("TENPCT", "percentage", D(10))]},
-    "line discounts": {"items": [Item("IPOD2008GREEN", "199.00", 3, discount="20.01"), *IPODS[1:]]},
-    "taxed shipping, half of it off": {
-        "items": IPODS,
-        "shipping": "9.99",
-        "shipping_taxable": True,
-        "codes": [Code("SHIPHALF", "shipping", D("5.00"))],
-    },
-    "taxes included": {"items": IPODS, "taxes_included": True, "tax_rate": "0.10"},
-    "two rates": {
-        "items": [IPODS[0], Item("WID-001", "12.25", 3, tax_rate="0.10", tax_title="VAT")]
-    },
-    "a gift card, a free item and a tip": {
-        "items": [IPODS[0], Item(None, "25.00", gift_card=True), Item("WID-001", "0.00")],
-        "tip": "5.00",
-    },
-}
-
-
-@pytest.mark.parametrize("case", sorted(VARIANTS))
+@pytest.mark.parametrize("case", list(CASES))
 def test_consistent_variants_of_the_sample_land_to_the_cent(case: str) -> None:
-    order = order_from_rest(variant(**VARIANTS[case]))
+    order = order_from_rest(variant(**CASES[case]))
     assert inconsistencies(order) == []
     assert erp_amounts(order) == order_amounts(order)

@@ -28,16 +28,11 @@ from causeway.model.tax_map import TaxMap
 from causeway.sandbox.shopify.pricing import Code
 from causeway.sandbox.shopify.server import SandboxServer
 from causeway.sandbox.shopify.settings import SandboxSettings
-from tests.shopify_variants import Item, variant
+from tests.shopify_variants import CASES, IPODS, Item, variant
 
 pytestmark = pytest.mark.tryton
 
 D = Decimal
-IPODS = [
-    Item("IPOD2008GREEN", "199.00"),
-    Item("IPOD2008RED", "199.00"),
-    Item("IPOD2008BLACK", "199.00"),
-]
 
 
 def sale_amounts(sale: PlacedSale, currency: str = "USD") -> Amounts:
@@ -71,59 +66,6 @@ def test_the_build_rounds_tax_per_line_and_has_the_service_products(
     assert tryton.master.tax_rounding() == "line"
     services = tryton.master.products(["SHIPPING", "DISCOUNT", "GIFTCARD", "TIP"])
     assert {p.type for p in services.values()} == {"service"} and len(services) == 4
-
-
-CASES: dict[str, dict[str, Any]] = {
-    "a discount code across the lines": {
-        "items": IPODS,
-        "codes": [Code("TENOFF", "fixed_amount", D(10))],
-    },
-    "discounts on single lines": {
-        "items": [Item("IPOD2008GREEN", "199.00", 3, discount="20.01"), *IPODS[1:]],
-    },
-    "a percentage code": {"items": IPODS, "codes": [Code("SPRING", "percentage", D("12.5"))]},
-    "shipping with its own tax": {
-        "items": IPODS,
-        "shipping": "9.99",
-        "shipping_taxable": True,
-    },
-    "a shipping discount": {
-        "items": IPODS,
-        "shipping": "9.99",
-        "shipping_taxable": True,
-        "codes": [Code("SHIPHALF", "shipping", D("5.00"))],
-    },
-    "taxes included in the prices": {
-        "items": [*IPODS[:2], Item("WID-001", "10.99", 3)],
-        "taxes_included": True,
-        "tax_rate": "0.10",
-        "tax_title": "VAT",
-        "shipping": "4.99",
-        "shipping_taxable": True,
-    },
-    "two tax rates on different lines, one on half a cent": {
-        "items": [*IPODS[:2], Item("WID-001", "12.25", 1, tax_rate="0.10", tax_title="VAT")],
-    },
-    "a gift card sold": {"items": [IPODS[0], Item(None, "50.00", gift_card=True)]},
-    "a zero-priced line": {"items": [IPODS[0], Item("WID-001", "0.00", 2)]},
-    "a tip": {"items": IPODS[:1], "tip": "7.50"},
-    "everything at once": {
-        "items": [
-            Item("IPOD2008GREEN", "199.00", 2, discount="9.99"),
-            Item("GAD-001", "25.00", 3, tax_rate="0.10", tax_title="VAT"),
-            Item(None, "20.00", gift_card=True),
-            Item("WID-001", "0.00"),
-        ],
-        "codes": [
-            Code("TENOFF", "fixed_amount", D(10)),
-            Code("FIVEPCT", "percentage", D(5)),
-            Code("SHIPFREE", "shipping"),
-        ],
-        "shipping": "12.00",
-        "shipping_taxable": True,
-        "tip": "3.00",
-    },
-}
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -11,14 +11,9 @@ from causeway.connectors.shopify.mapping import order_from_rest
 from causeway.model import Order
 from causeway.model.consistency import inconsistencies, is_consistent
 from causeway.sandbox.shopify.pricing import Code
-from tests.shopify_variants import Item, variant, vendor_order
+from tests.shopify_variants import CASES, IPODS, Item, variant, vendor_order
 
 D = Decimal
-IPODS = [
-    Item("IPOD2008GREEN", "199.00"),
-    Item("IPOD2008RED", "199.00"),
-    Item("IPOD2008BLACK", "199.00"),
-]
 
 
 def test_shopifys_sample_order_does_not_add_up_and_says_why() -> None:
@@ -30,31 +25,9 @@ def test_shopifys_sample_order_does_not_add_up_and_says_why() -> None:
     ]
 
 
-VARIANTS: dict[str, dict[str, Any]] = {
-    "the sample's lines, taxed per line": {"items": IPODS},
-    "a code across lines": {"items": IPODS, "codes": [Code("TENOFF", "fixed_amount", D(10))]},
-    "a percentage code": {"items": IPODS, "codes": [Code("SPRING", "percentage", D("12.5"))]},
-    "line discounts": {"items": [Item("IPOD2008GREEN", "199.00", 2, discount="15.55"), *IPODS[1:]]},
-    "taxed shipping with a discount": {
-        "items": IPODS,
-        "shipping": "9.90",
-        "shipping_taxable": True,
-        "codes": [Code("SHIPHALF", "shipping", D("4.95"))],
-    },
-    "taxes included": {"items": IPODS, "taxes_included": True, "tax_rate": "0.20"},
-    "two rates": {
-        "items": [Item("IPOD2008GREEN", "199.00"), Item("WID-001", "10.00", 3, tax_rate="0.10")]
-    },
-    "a gift card and a free item": {
-        "items": [*IPODS[:1], Item(None, "50.00", gift_card=True), Item("WID-001", "0.00")]
-    },
-    "a tip": {"items": IPODS, "tip": "5.00"},
-}
-
-
-@pytest.mark.parametrize("case", sorted(VARIANTS))
+@pytest.mark.parametrize("case", list(CASES))
 def test_orders_shopify_would_record_add_up(case: str) -> None:
-    order = order_from_rest(variant(**VARIANTS[case]))
+    order = order_from_rest(variant(**CASES[case]))
     assert inconsistencies(order) == []
     assert is_consistent(order)
 
