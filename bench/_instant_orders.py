@@ -30,6 +30,7 @@ from causeway.flows.orders_to_erp import (
     reference_for,
 )
 from causeway.model import Order
+from causeway.model.tax_map import TaxMap
 from causeway.wiring import SHOPIFY_PARSERS
 
 SOURCE, TARGET = "shop", "erp"
@@ -40,7 +41,11 @@ class InstantErp:
     the same sale id for the same reference in every process (idempotent)."""
 
     def place_orders(
-        self, orders: Sequence[tuple[str, Order]], *, hold: Hold | None = None
+        self,
+        orders: Sequence[tuple[str, Order]],
+        *,
+        hold: Hold | None = None,
+        tax_map: TaxMap | None = None,
     ) -> dict[str, PlacedSale]:
         # Every sale says what its order does, so `hold` would never hold one.
         return {reference: self._sale(reference, order) for reference, order in orders}

@@ -9,6 +9,8 @@
 #                          (company, chart, taxes, products with stock); TrytonServer
 #                          copies it for every run, which is instant
 #   versions.txt           pip freeze of the venv, for the record
+#   .inputs                checksum of this script and setup_business.py: a build made
+#                          from other scripts (an older business setup) is redone
 #   .built                 written last: its presence means "complete"
 #
 # Why build in a temp dir and rename: an interrupted or failed build must never leave
@@ -20,12 +22,16 @@ die() { echo "tryton build: ERROR: $*" >&2; exit 1; }
 
 [ $# -eq 1 ] || die "usage: $0 CACHE_DIR   (e.g. $0 .cache/tryton)"
 target=$1
+scripts=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+inputs=$(cat "$scripts/build.sh" "$scripts/setup_business.py" | sha256sum | cut -d' ' -f1)
 if [ -f "$target/.built" ]; then
-    echo "tryton build: already built in $target (delete it to rebuild)"
-    exit 0
+    if [ "$(cat "$target/.inputs" 2>/dev/null)" = "$inputs" ]; then
+        echo "tryton build: already built in $target (delete it to rebuild)"
+        exit 0
+    fi
+    echo "tryton build: $target was built by other versions of the build scripts; rebuilding"
 fi
 
-scripts=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 python=${PYTHON:-python3.11}
 command -v "$python" >/dev/null 2>&1 || die "$python not found: Tryton 8.2 needs Python 3.11 (set PYTHON=/path/to/python3.11)"
 "$python" -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null \
@@ -97,6 +103,7 @@ rm -rf "$tmp/work"
 grep -rlI --null "^#!$tmp/venv/bin/" "$tmp/venv/bin" | xargs -0 -r sed -i "1s|^#!$tmp/|#!$target/|"
 sed -i "s|$tmp|$target|g" "$tmp/venv/bin/activate" "$tmp/venv/bin/activate.csh" "$tmp/venv/bin/activate.fish" 2>/dev/null || true
 
+echo "$inputs" > "$tmp/.inputs"
 date -u +%Y-%m-%dT%H:%M:%SZ > "$tmp/.built"
 rm -rf "$target"
 mv -T "$tmp" "$target"

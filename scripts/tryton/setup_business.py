@@ -8,7 +8,8 @@ It reuses the helpers that ship in the Tryton modules' own ``tests/tools.py`` (t
 Tryton's scenario tests use), so the chart, fiscal years and sequences are set up the way
 Tryton itself expects. The numbers here are a contract with the tests: every goods product
 starts with exactly 1000 units in the warehouse storage location, the SKUs match the vendor
-sample orders, and the two customer taxes are 10 % and 6 %.
+sample orders, and the two customer taxes are 10 % and 6 %, rounded per line as stores round
+them.
 """
 
 from __future__ import annotations
@@ -32,8 +33,14 @@ GOODS: list[tuple[str, str, Decimal, Decimal]] = [
     ("IPOD2008RED", "IPod Nano - 8gb", Decimal(199), Decimal(120)),
     ("IPOD2008BLACK", "IPod Nano - 8gb", Decimal(199), Decimal(120)),
 ] + [(f"SKU-{n:04d}", f"Bench item {n}", Decimal(5 + n), Decimal(2)) for n in range(1, 41)]
-# Non-stock lines the connector adds to a sale: shipping charged and order-level discount.
-SERVICES: list[tuple[str, str]] = [("SHIPPING", "Shipping"), ("DISCOUNT", "Discount")]
+# Non-stock lines the connector adds to a sale: shipping charged, order-level discount, gift
+# cards sold (an untaxed liability, never stock) and tips.
+SERVICES: list[tuple[str, str]] = [
+    ("SHIPPING", "Shipping"),
+    ("DISCOUNT", "Discount"),
+    ("GIFTCARD", "Gift card"),
+    ("TIP", "Tip"),
+]
 # The carrier warehouse users pick on a shipment (its tracking number goes to the store),
 # and the payment method store payments are booked with.
 CARRIER = ("UPS", "UPS-GROUND", "UPS Ground")
@@ -105,12 +112,15 @@ def main() -> None:
     )
     services_category.save()
 
-    # 6. Payment term "Direct", also the default for new customers.
+    # 6. Payment term "Direct", also the default for new customers. Tax rounded per line:
+    #    the stores round each line's tax (Shopify does), and a sale must add up as the
+    #    order the customer paid did (docs/connectors/tryton.md, "Tax rounding").
     payment_term = create_payment_term()
     payment_term.save()
     AccountConfig = Model.get("account.configuration")
     account_config = AccountConfig(1)
     account_config.default_customer_payment_term = payment_term
+    account_config.tax_rounding = "line"
     account_config.save()
 
     # 7. Products, in one create call: template + its one variant carrying the SKU

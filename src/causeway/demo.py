@@ -143,6 +143,10 @@ def _place_orders(sandbox: httpx.Client, count: int, rng: random.Random) -> list
             "lines": lines,
             "tax_rate": "0.10",
             "shipping_price": "4.90" if i % 2 else "0.00",
+            # Every third customer has a welcome code: it reaches the ERP sale to the cent.
+            "discount_codes": (
+                [{"code": "WELCOME10", "type": "percentage", "value": "10"}] if i % 3 == 2 else []
+            ),
             "source_name": source,
             "landing_site": landing,
             "referring_site": referrer,

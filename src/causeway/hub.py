@@ -78,6 +78,8 @@ def build_connector(name: str, system: Any, budgets: RateBudgets) -> Any:
             warehouse_code=system.warehouse,
             shipping_sku=system.shipping_sku,
             discount_sku=system.discount_sku,
+            gift_card_sku=system.gift_card_sku,
+            tip_sku=system.tip_sku,
             payment_term=system.payment_term,
             timeout=system.timeout,
             system=name,

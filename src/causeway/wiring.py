@@ -108,6 +108,7 @@ def wire_orders_to_erp(hub: Hub, settings: OrdersToErpFlow) -> WiredFlow:
         reference_prefix=settings.reference_prefix,
         reconcile_overlap=timedelta(seconds=settings.reconcile_overlap),
         amount_check=AmountCheck(settings.amount_tolerance, settings.on_amount_mismatch),
+        tax_map=settings.taxes(),
     )
     source = settings.source
     return WiredFlow(

@@ -8,11 +8,9 @@ parser here, so a sample added later fails this test until it is covered.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,35 +28,13 @@ from causeway.connectors.shopify.rest_models import (
 )
 from causeway.errors import InvalidPayloadError
 from causeway.model import FinancialStatus
-from tests.essential import unavailable
+from tests.vendor_samples import load_sample, samples_dir
 
-
-def _samples_dir() -> Path:
-    configured = os.environ.get("CAUSEWAY_VENDOR_SAMPLES")
-    root = (
-        Path(configured)
-        if configured
-        else Path(__file__).resolve().parents[3] / "shared" / "vendor-samples"
-    )
-    return root / "shopify"
-
-
-SAMPLES = _samples_dir()
-
-
-def _require_samples() -> None:
-    if SAMPLES.is_dir() and any(SAMPLES.glob("*.json")):
-        return
-    reason = (
-        f"Shopify vendor samples not found at {SAMPLES}: set CAUSEWAY_VENDOR_SAMPLES to the "
-        f"vendor-samples directory"
-    )
-    unavailable(reason)
+SAMPLES = samples_dir("shopify")
 
 
 def load(name: str) -> Any:
-    _require_samples()
-    return json.loads((SAMPLES / name).read_text(encoding="utf-8"))
+    return load_sample("shopify", name)
 
 
 # ------------------------------------------------------------------ one per file

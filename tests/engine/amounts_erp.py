@@ -17,6 +17,7 @@ from causeway.errors import CausewayError, PermanentError
 from causeway.flows.amount_check import AmountCheck
 from causeway.flows.orders_to_erp import NAME, OrdersToErp, order_job
 from causeway.model import Customer, Order
+from causeway.model.tax_map import TaxMap
 from causeway.wiring import FILES_PARSERS
 
 SOURCE, TARGET = "shop", "erp"
@@ -51,7 +52,11 @@ class ErpOfGivenAmounts:
         self.holds: list[Hold | None] = []
 
     def place_orders(
-        self, orders: Sequence[tuple[str, Order]], *, hold: Hold | None = None
+        self,
+        orders: Sequence[tuple[str, Order]],
+        *,
+        hold: Hold | None = None,
+        tax_map: TaxMap | None = None,
     ) -> dict[str, PlacedSale | CausewayError]:
         self.holds.append(hold)
         results: dict[str, PlacedSale | CausewayError] = {}

@@ -36,6 +36,9 @@ EXTRA_ORDER_KEYS = {"phone", "tags", "admin_graphql_api_id", "payment_gateway_na
     "current_total_price",
     "current_subtotal_price",
     "current_total_tax",
+    "current_total_discounts",
+    "discount_applications",
+    "total_tip_received",
 }
 
 
@@ -184,7 +187,8 @@ def test_every_document_in_queries_py_runs_and_returns_the_right_data(make_shop)
     got = data["data"]["order"]
     assert got["name"] == "#1001" and got["tags"] == ["vip", "b2c"] and got["phone"] == "+15550100"
     assert got["totalPriceSet"]["shopMoney"] == {"amount": "55.65", "currencyCode": "USD"}
-    assert got["totalShippingPriceSet"]["shopMoney"]["amount"] == "7.5"  # Decimal, as Shopify
+    assert got["totalTaxSet"]["shopMoney"]["amount"] == "3.67"
+    assert got["currentSubtotalPriceSet"]["shopMoney"]["amount"] == "44.48"  # Decimal, as Shopify
     assert got["displayFinancialStatus"] == "PAID"
     assert got["displayFulfillmentStatus"] == "UNFULFILLED"
     assert got["updatedAt"].endswith("Z")

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from causeway.connectors.shopify.mapping import order_from_rest
 from causeway.engine.timeline import Milestone, OpenFindings, status
 from causeway.errors import ConfigError
 from causeway.flows.amount_check import PARK, WARN, AmountCheck
@@ -19,6 +20,7 @@ from causeway.model.amounts import Amounts
 from causeway.observability.alerts import AMOUNT_MISMATCH, evaluate
 from causeway.observability.facts import Facts
 from tests.unit.test_alerts import config
+from tests.vendor_samples import load_sample
 
 D = Decimal
 
@@ -135,6 +137,22 @@ def test_the_sale_is_compared_with_what_the_order_says_the_customer_was_charged(
 
 
 # -- what an operator reads ---------------------------------------------------------------
+
+
+def test_an_order_that_does_not_add_up_says_so_after_the_breakdowns() -> None:
+    # Shopify's own sample, as the store sends it: it does not add up by its own figures,
+    # so no sale could match it, and the operator reads why (model/consistency.py).
+    order = order_from_rest(load_sample("shopify", "order.json"))
+    mismatch = AmountCheck().of_sale(order, Sale(D("597.00"), D("35.82"), D("632.82")))
+    assert mismatch is not None
+    text = mismatch.describe("#1001", "shop", "erp")
+    assert text.endswith(
+        "; the shop order itself does not add up: subtotal 398.00 is not what the lines come "
+        "to after discounts: 597.00; discount TENOFF (10.00) took nothing off: the order's "
+        "discounts total 0.00; State Tax 6%: 11.94 charged, but 6% of the taxed 597.00 is 35.82"
+    )
+    detail = mismatch.detail(order="#1001", source="shop", target="erp", erp_number="SO7")
+    assert len(detail["order_problems"]) == 3
 
 
 def test_the_description_gives_both_breakdowns_the_differences_and_the_tolerance() -> None:

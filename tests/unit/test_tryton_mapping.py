@@ -27,7 +27,6 @@ from causeway.model import (
     FinancialStatus,
     Order,
     OrderLine,
-    ShippingLine,
     TaxLine,
 )
 
@@ -41,8 +40,6 @@ PRODUCTS = {
     "WID-001": TrytonProduct(11, "WID-001", 1, "goods"),
     "GAD-001": TrytonProduct(12, "GAD-001", 1, "goods"),
 }
-SHIPPING = TrytonProduct(90, "SHIPPING", 1, "service")
-DISCOUNT = TrytonProduct(91, "DISCOUNT", 1, "service")
 NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
 
@@ -272,93 +269,7 @@ def test_zero_rate_tax_lines_need_no_tryton_tax() -> None:
     assert mapping.tax_ids([TaxLine(title="Exempt", rate=D(0), amount=D(0))], TAXES) == []
 
 
-# --- lines ---------------------------------------------------------------------------------
-
-
-def test_product_lines_carry_product_unit_price_and_taxes_explicitly() -> None:
-    (line,) = mapping.sale_lines(order(), PRODUCTS, TAXES, shipping=SHIPPING, discount=DISCOUNT)
-    assert line == {
-        "type": "line",
-        "product": 11,
-        "description": "Widget",
-        "quantity": 3.0,
-        "unit": 1,
-        "unit_price": D("10.0000"),
-        "taxes": [["add", [1]]],
-    }
-
-
-def test_a_line_discount_lowers_the_unit_price_rounded_to_four_places() -> None:
-    line = OrderLine(
-        external_id="1",
-        sku="WID-001",
-        title="W",
-        quantity=3,
-        unit_price=D("10.00"),
-        discount=D("1.00"),
-    )
-    assert mapping.line_unit_price(line) == D("9.6667")
-
-
-def test_order_level_taxes_apply_to_every_product_line_when_lines_have_none() -> None:
-    lines = (
-        OrderLine(external_id="1", sku="WID-001", title="W", quantity=1, unit_price=D(10)),
-        OrderLine(external_id="2", sku="GAD-001", title="G", quantity=1, unit_price=D(25)),
-    )
-    o = order(
-        lines=lines, tax_lines=(TaxLine(title="State Tax", rate=D("0.06"), amount=D("2.10")),)
-    )
-    values = mapping.sale_lines(o, PRODUCTS, TAXES, shipping=SHIPPING, discount=DISCOUNT)
-    assert [v["taxes"] for v in values] == [[["add", [2]]], [["add", [2]]]]
-
-
-def test_shipping_becomes_a_service_line_only_when_charged() -> None:
-    o = order(
-        shipping_lines=(
-            ShippingLine(title="Free Shipping", price=D("0.00")),
-            ShippingLine(
-                title="UPS Ground",
-                price=D("4.90"),
-                tax_lines=(TaxLine(title="VAT", rate=D("0.10"), amount=D("0.49")),),
-            ),
-        )
-    )
-    values = mapping.sale_lines(o, PRODUCTS, TAXES, shipping=SHIPPING, discount=DISCOUNT)
-    assert [(v["product"], v["description"], v["unit_price"], v["taxes"]) for v in values[1:]] == [
-        (90, "UPS Ground", D("4.9000"), [["add", [1]]])
-    ]
-
-
-def test_shipping_without_a_shipping_product_is_a_permanent_error() -> None:
-    o = order(shipping_lines=(ShippingLine(title="UPS", price=D("4.90")),))
-    with pytest.raises(PermanentError, match="shipping"):
-        mapping.sale_lines(o, PRODUCTS, TAXES, shipping=None, discount=DISCOUNT)
-
-
-def test_unallocated_discount_becomes_a_negative_line_taxed_like_all_lines() -> None:
-    base = order()
-    line = base.lines[0].model_copy(update={"discount": D("2.00")})
-    o = order(lines=(line,), total_discounts=D("5.00"))
-    assert mapping.unallocated_discount(o) == D("3.00")
-    values = mapping.sale_lines(o, PRODUCTS, TAXES, shipping=SHIPPING, discount=DISCOUNT)
-    assert values[0]["unit_price"] == D("9.3333")
-    assert (values[1]["product"], values[1]["unit_price"], values[1]["taxes"]) == (
-        91,
-        D("-3.0000"),
-        [["add", [1]]],
-    )
-
-
-def test_tax_included_prices_are_made_net() -> None:
-    line = OrderLine(
-        external_id="1",
-        sku="WID-001",
-        title="W",
-        quantity=1,
-        unit_price=D("11.00"),
-        tax_lines=(TaxLine(title="VAT", rate=D("0.10"), amount=D("1.00")),),
-    )
-    assert mapping.line_unit_price(line, line.tax_lines, taxes_included=True) == D("10.0000")
+# --- lines (the amounts: tests/unit/test_tryton_sale_lines.py) ---------------------------
 
 
 def test_unknown_skus_and_lines_without_sku() -> None:
@@ -376,6 +287,12 @@ def test_unknown_skus_and_lines_without_sku() -> None:
     )
     with pytest.raises(PermanentError, match="Gift wrap"):
         mapping.check_order(custom)
+    # A gift card needs no SKU: it is sold as the gift card service product.
+    card = OrderLine(
+        external_id="2", sku=None, title="Gift card", quantity=1, unit_price=D(50), gift_card=True
+    )
+    mapping.check_order(order(lines=(card,)))
+    assert mapping.unknown_skus(order(lines=(card.model_copy(update={"sku": "GC-50"}),)), []) == []
 
 
 # --- header and customers ------------------------------------------------------------------

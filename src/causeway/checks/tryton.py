@@ -1,6 +1,6 @@
 """A Tryton ERP: reachable, the login accepted, the modules the enabled flows need
-activated, and the master data they refer to present (warehouse, shipping and discount
-products, payment term, payment method, carriers)."""
+activated, and the master data they refer to present (warehouse, shipping, discount, gift
+card and tip products, tax rounded per line, payment term, payment method, carriers)."""
 
 from __future__ import annotations
 
@@ -77,11 +77,15 @@ def _master_data(
     except PermanentError as exc:
         found.append(failed(name, f"warehouse {system.warehouse!r}", str(exc)))
     if places_sales:
-        products = erp.master.products([system.shipping_sku, system.discount_sku])
-        for key, sku, use in (
+        services = (
             ("shipping_sku", system.shipping_sku, "shipping charges"),
             ("discount_sku", system.discount_sku, "order discounts"),
-        ):
+            ("gift_card_sku", system.gift_card_sku, "gift cards sold"),
+            ("tip_sku", system.tip_sku, "tips"),
+        )
+        products = erp.master.products([sku for _, sku, _ in services])
+        found.append(_tax_rounding(name, erp))
+        for key, sku, use in services:
             found.append(
                 present(
                     name,
@@ -123,3 +127,19 @@ def _master_data(
             for carrier in carriers
         ]
     return found
+
+
+def _tax_rounding(name: str, erp: TrytonConnector) -> Check:
+    """Stores round tax per line (Shopify does, CSV orders too): a sale rounding it once per
+    document can be a cent off the order (docs/connectors/tryton.md, "Tax rounding")."""
+    try:
+        per_line = erp.master.tax_rounding() == "line"
+    except PermanentError as exc:
+        return failed(name, "tax rounded per line", str(exc))
+    return present(
+        name,
+        "tax rounded per line",
+        per_line,
+        f"{name} rounds tax once per document, the stores per line: sales can be a cent off "
+        f"their orders; set Financial > Configuration > Tax Rounding to 'Per Line' in Tryton",
+    )

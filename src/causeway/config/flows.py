@@ -7,11 +7,13 @@ from typing import Annotated, Literal
 
 from pydantic import (
     Field,
+    field_validator,
     model_validator,
 )
 
 from causeway.config.base import Duration, ScheduleSetting, Strict, Threshold
 from causeway.engine.schedule import INTERVAL, REALTIME, Schedule
+from causeway.model.tax_map import TaxMap
 
 
 class FlowSettings(Strict):
@@ -58,6 +60,21 @@ class OrdersToErpFlow(FlowSettings):
         description="warn: confirm the sale and flag the order (an alert until accepted); "
         "park: leave the sale a quotation and park the order's job",
     )
+    tax_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="the store's tax ('title', 'title @ 6%' or '@ 6%') -> the ERP tax's name; "
+        "taxes not in it are matched by rate",
+    )
+
+    @field_validator("tax_map")
+    @classmethod
+    def _tax_map_parses(cls, value: dict[str, str]) -> dict[str, str]:
+        TaxMap.parse(value)  # the ValueError names the entry and the fix
+        return value
+
+    def taxes(self) -> TaxMap:
+        """The tax_map, parsed (model/tax_map.py)."""
+        return TaxMap.parse(self.tax_map)
 
     def default_schedule(self) -> Schedule:
         # Real time, with the reconciling poll behind the webhooks.

@@ -65,8 +65,14 @@ class TrytonSystem(Strict):
     username: str
     password: SecretStr
     warehouse: str = "WH"
-    shipping_sku: str = "SHIPPING"
-    discount_sku: str = "DISCOUNT"
+    shipping_sku: str = Field(default="SHIPPING", description="service product for shipping")
+    discount_sku: str = Field(
+        default="DISCOUNT", description="service product for discounts no line carries"
+    )
+    gift_card_sku: str = Field(
+        default="GIFTCARD", description="service product for gift cards sold (untaxed)"
+    )
+    tip_sku: str = Field(default="TIP", description="service product for tips")
     payment_term: str | None = Field(
         default="Direct", description="name of the payment term set on sales"
     )

@@ -21,7 +21,7 @@ customer sees.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
@@ -32,6 +32,7 @@ from causeway.engine.store import Store, now
 from causeway.errors import CausewayError
 from causeway.model import Order
 from causeway.model.amounts import CENT, Amounts, amount_differences, order_amounts
+from causeway.model.consistency import inconsistencies
 
 log = logging.getLogger("causeway.flows.amount_check")
 
@@ -77,6 +78,9 @@ class Mismatch:
     erp: Amounts
     differences: dict[str, Decimal]  # part -> ERP minus channel (model/amounts.py)
     tolerance: Decimal
+    # Why the channel's order does not add up by its own figures (model/consistency.py):
+    # then no sale can match it, and the store's data, not the ERP, is where to look.
+    order_problems: tuple[str, ...] = ()
 
     def describe(self, order: str, source: str, target: str) -> str:
         """One sentence an operator reads: both breakdowns and what differs."""
@@ -89,11 +93,16 @@ class Mismatch:
                 if part in self.differences
             )
             differs += f"; tolerance {self.tolerance} {self.channel.currency}"
-        return (
+        text = (
             f"the amounts of order {order} differ between {source} and {target}: "
             f"{source} charged {self.channel.describe()}, the {target} sale says "
             f"{self.erp.describe()} ({differs})"
         )
+        if self.order_problems:
+            text += f"; the {source} order itself does not add up: " + "; ".join(
+                self.order_problems
+            )
+        return text
 
     def detail(
         self, *, order: str, source: str, target: str, erp_number: str | None
@@ -108,6 +117,7 @@ class Mismatch:
             "erp": self.erp.model_dump(mode="json"),
             "differences": {part: str(value) for part, value in self.differences.items()},
             "tolerance": str(self.tolerance),
+            "order_problems": list(self.order_problems),
             "reason": self.describe(order, source, target),
         }
 
@@ -134,7 +144,10 @@ class AmountCheck:
         return Mismatch(channel, erp, differences, self.tolerance) if differences else None
 
     def of_sale(self, order: Order, sale: SaleAmounts) -> Mismatch | None:
-        return self.compare(order_amounts(order), sale_amounts(sale, order.currency))
+        mismatch = self.compare(order_amounts(order), sale_amounts(sale, order.currency))
+        if mismatch is None:
+            return None
+        return replace(mismatch, order_problems=tuple(inconsistencies(order)))
 
     def hold(self, source: str, target: str) -> HoldQuotation:
         """The question the ERP connector asks of each quotation before confirming it."""

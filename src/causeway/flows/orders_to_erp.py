@@ -43,6 +43,7 @@ from causeway.flows.order_record import (
     timestamp,
 )
 from causeway.model import Order
+from causeway.model.tax_map import TaxMap
 
 log = logging.getLogger("causeway.flows.orders_to_erp")
 
@@ -63,7 +64,11 @@ class OrderSource(Protocol):
 
 class SalesTarget(Protocol):
     def place_orders(
-        self, orders: list[tuple[str, Order]], *, hold: HoldQuotation | None = None
+        self,
+        orders: list[tuple[str, Order]],
+        *,
+        hold: HoldQuotation | None = None,
+        tax_map: TaxMap | None = None,
     ) -> Mapping[str, Any]: ...
 
 
@@ -133,6 +138,7 @@ class OrdersToErp:
         reference_prefix: str | None = None,
         reconcile_overlap: timedelta = timedelta(minutes=10),
         amount_check: AmountCheck | None = None,
+        tax_map: TaxMap | None = None,
     ) -> None:
         self.store = store
         self.inbox = inbox
@@ -144,6 +150,7 @@ class OrdersToErp:
         self.batch_size = batch_size
         self.prefix = reference_prefix if reference_prefix is not None else f"{source}-"
         self.amount_check = amount_check or AmountCheck()
+        self.tax_map = tax_map  # this store's taxes -> the ERP's (model/tax_map.py)
         self.cursor = Cursor(store, source, "orders", reconcile_overlap, flow=NAME)
         self.edits = OrderEdits(store, source=source, target=target, connector=target_connector)
 
@@ -227,7 +234,9 @@ class OrdersToErp:
         hold = self.amount_check.hold(self.source, self.target) if self.amount_check.parks else None
         try:
             results = self.target_connector.place_orders(
-                [(ref, order) for ref, (_, order) in by_reference.items()], hold=hold
+                [(ref, order) for ref, (_, order) in by_reference.items()],
+                hold=hold,
+                tax_map=self.tax_map,
             )
         except Exception as exc:  # the whole call failed: every job shares it
             return {job_id: exc for job_id in orders}

@@ -5,6 +5,7 @@ from causeway.model.customer import Address, Customer
 from causeway.model.money import Money
 from causeway.model.order import (
     Attribution,
+    Discount,
     FinancialStatus,
     Order,
     OrderLine,
@@ -17,6 +18,7 @@ __all__ = [
     "Address",
     "Attribution",
     "Customer",
+    "Discount",
     "FinancialStatus",
     "Money",
     "Order",

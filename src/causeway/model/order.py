@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,6 +33,13 @@ class TaxLine(BaseModel):
 
 
 class OrderLine(BaseModel):
+    """One item line: its quantity now, its price before discounts, and what it was charged.
+
+    `discount` is every discount allocated to the line (its own and its share of
+    order-level ones), and `tax_lines` are the taxes charged on the discounted line,
+    both for the quantity the line holds now.
+    """
+
     model_config = ConfigDict(frozen=True)
 
     external_id: str
@@ -41,6 +49,17 @@ class OrderLine(BaseModel):
     unit_price: Decimal
     tax_lines: tuple[TaxLine, ...] = ()
     discount: Decimal = Decimal(0)  # total discount allocated to this line
+    gift_card: bool = False  # the sale of a gift card: a liability, never taxed, never stock
+
+    @property
+    def gross(self) -> Decimal:
+        """Price times quantity, before discounts."""
+        return self.unit_price * self.quantity
+
+    @property
+    def net(self) -> Decimal:
+        """What the line costs after its discounts (taxes included when the order says so)."""
+        return self.gross - self.discount
 
 
 class ShippingLine(BaseModel):
@@ -48,8 +67,31 @@ class ShippingLine(BaseModel):
 
     title: str
     code: str | None = None
-    price: Decimal
-    tax_lines: tuple[TaxLine, ...] = ()
+    price: Decimal  # before discounts
+    tax_lines: tuple[TaxLine, ...] = ()  # on the discounted price
+    discount: Decimal = Decimal(0)  # discounts allocated to this shipping line
+
+    @property
+    def net(self) -> Decimal:
+        return self.price - self.discount
+
+
+class Discount(BaseModel):
+    """A discount the channel applied: what it was worth and what it targets.
+
+    The amounts it took off are on the lines and shipping lines it was allocated to
+    (`OrderLine.discount`, `ShippingLine.discount`); this records the intention, e.g.
+    the code the customer typed, for the ERP order and for checking the order adds up.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str  # the code, or the discount's title
+    code: str | None = None
+    kind: Literal["fixed_amount", "percentage"] = "fixed_amount"
+    value: Decimal  # an amount in the order currency, or a percentage (10 means 10 %)
+    target: Literal["line_item", "shipping_line"] = "line_item"
+    allocation: Literal["across", "each", "one"] = "across"
 
 
 class Attribution(BaseModel):
@@ -76,12 +118,14 @@ class Order(BaseModel):
     shipping_address: Address | None = None
     lines: tuple[OrderLine, ...]
     shipping_lines: tuple[ShippingLine, ...] = ()
-    tax_lines: tuple[TaxLine, ...] = ()
+    tax_lines: tuple[TaxLine, ...] = ()  # per tax (title and rate), summed over the order
     taxes_included: bool = False
-    subtotal: Decimal
+    discounts: tuple[Discount, ...] = ()
+    subtotal: Decimal  # the lines after their discounts
     total_tax: Decimal
     total_discounts: Decimal = Decimal(0)
-    total: Decimal
+    tip: Decimal = Decimal(0)
+    total: Decimal  # what the customer was charged: lines, shipping, tax (if excluded), tip
     financial_status: FinancialStatus = FinancialStatus.UNKNOWN
     fulfillment_status: str | None = None
     cancelled_at: datetime | None = None
@@ -96,4 +140,9 @@ class Order(BaseModel):
 
     @property
     def shipping_total(self) -> Decimal:
-        return sum((s.price for s in self.shipping_lines), Decimal(0))
+        """Shipping charged, after shipping discounts."""
+        return sum((s.net for s in self.shipping_lines), Decimal(0))
+
+    @property
+    def discount_codes(self) -> tuple[str, ...]:
+        return tuple(d.code for d in self.discounts if d.code)

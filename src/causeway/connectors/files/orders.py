@@ -35,6 +35,7 @@ from causeway.model import Address, Customer, Order, OrderLine, ShippingLine, Ta
 # Without these a row cannot be an order line.
 REQUIRED = ("order_number", "ordered_at", "sku", "quantity", "unit_price")
 CENT = Decimal("0.01")
+TAX_TITLE = "Tax"
 REASON = "reason"  # the extra column of an errors file
 EXTRA = "\x00extra"  # cells beyond the header's columns (never a real column name)
 
@@ -163,15 +164,22 @@ def order_from_rows(number: str, rows: Rows, system: FilesSystem) -> Order:
         )
     shipping = header("shipping", parse_decimal) or Decimal(0)
     rate = header("tax_rate", parse_rate)
-    taxes = (TaxLine(title="Tax", rate=rate, amount=Decimal(0)),) if rate else ()
+    included = system.prices_include_tax
+    # Taxed per line, each rounded half up, as Shopify rounds them: then the ERP, rounding
+    # tax per line (docs/connectors/tryton.md), charges what this order says to the cent.
+    lines = [
+        line.model_copy(
+            update={"tax_lines": _taxed(line.unit_price * line.quantity, rate, included)}
+        )
+        for line in lines
+    ]
+    shipping_taxes = _taxed(shipping, rate, included)
     subtotal = sum((line.unit_price * line.quantity for line in lines), Decimal(0))
-    taxed = subtotal + shipping
-    if rate and system.prices_include_tax:
-        total_tax = (taxed - taxed / (1 + rate)).quantize(CENT, ROUND_HALF_UP)
-        total = taxed
-    else:
-        total_tax = (taxed * (rate or 0)).quantize(CENT, ROUND_HALF_UP)
-        total = taxed + total_tax
+    total_tax = sum(
+        (t.amount for t in [*shipping_taxes, *(t for li in lines for t in li.tax_lines)]),
+        Decimal(0),
+    )
+    total = subtotal + shipping + (Decimal(0) if included else total_tax)
     name = header("customer_name", as_text) or ""
     first, last = header("first_name", as_text), header("last_name", as_text)
     if first is None and last is None and name:
@@ -195,15 +203,25 @@ def order_from_rows(number: str, rows: Rows, system: FilesSystem) -> Order:
         shipping_address=address,
         lines=tuple(lines),
         shipping_lines=(
-            (ShippingLine(title="Shipping", price=shipping, tax_lines=taxes),) if shipping else ()
+            (ShippingLine(title="Shipping", price=shipping, tax_lines=shipping_taxes),)
+            if shipping
+            else ()
         ),
-        tax_lines=tuple(TaxLine(title=t.title, rate=t.rate, amount=total_tax) for t in taxes),
-        taxes_included=system.prices_include_tax,
+        tax_lines=(TaxLine(title=TAX_TITLE, rate=rate, amount=total_tax),) if rate else (),
+        taxes_included=included,
         subtotal=subtotal,
         total_tax=total_tax,
         total=total,
         note=header("note", as_text),
     )
+
+
+def _taxed(amount: Decimal, rate: Decimal | None, included: bool) -> tuple[TaxLine, ...]:
+    """The tax line of an amount at the file's rate, rounded half up to the cent."""
+    if not rate:
+        return ()
+    tax = amount * rate / (1 + rate) if included else amount * rate
+    return (TaxLine(title=TAX_TITLE, rate=rate, amount=tax.quantize(CENT, ROUND_HALF_UP)),)
 
 
 def _address(

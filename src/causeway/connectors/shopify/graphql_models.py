@@ -83,6 +83,10 @@ class GqlAddress(_Gql):
     phone: str | None = None
 
 
+class GqlDiscountAllocation(_Gql):
+    allocatedAmountSet: GqlMoneyBag
+
+
 class GqlLineItem(_Gql):
     id: str
     sku: str | None = None
@@ -90,8 +94,9 @@ class GqlLineItem(_Gql):
     title: str
     quantity: int
     currentQuantity: int | None = None  # after an order edit (0: removed)
+    isGiftCard: bool = False
     originalUnitPriceSet: GqlMoneyBag
-    totalDiscountSet: GqlMoneyBag | None = None
+    discountAllocations: list[GqlDiscountAllocation] = []
     taxLines: list[GqlTaxLine] = []
 
 
@@ -99,7 +104,27 @@ class GqlShippingLine(_Gql):
     title: str
     code: str | None = None
     originalPriceSet: GqlMoneyBag
+    discountAllocations: list[GqlDiscountAllocation] = []
     taxLines: list[GqlTaxLine] = []
+
+
+class GqlPricingValue(_Gql):
+    """MoneyV2 (amount) or PricingPercentageValue (percentage)."""
+
+    amount: Money | None = None
+    percentage: Rate | None = None
+
+
+class GqlDiscountApplication(_Gql):
+    allocationMethod: str | None = None
+    targetType: str | None = None
+    value: GqlPricingValue
+    code: str | None = None  # DiscountCodeApplication
+    title: str | None = None  # Manual, Automatic, Script
+
+
+class GqlDiscountApplications(_Gql):
+    nodes: list[GqlDiscountApplication] = []
 
 
 class GqlHasNext(_Gql):
@@ -158,6 +183,12 @@ class GqlOrder(_Gql):
     totalPriceSet: GqlMoneyBag
     totalTaxSet: GqlMoneyBag | None = None
     totalDiscountsSet: GqlMoneyBag | None = None
+    currentSubtotalPriceSet: GqlMoneyBag | None = None
+    currentTotalTaxSet: GqlMoneyBag | None = None
+    currentTotalDiscountsSet: GqlMoneyBag | None = None
+    currentTotalPriceSet: GqlMoneyBag | None = None
+    totalTipReceivedSet: GqlMoneyBag | None = None
+    discountApplications: GqlDiscountApplications = GqlDiscountApplications()
     customer: GqlCustomer | None = None
     shippingAddress: GqlAddress | None = None
     billingAddress: GqlAddress | None = None

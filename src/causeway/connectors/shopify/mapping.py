@@ -16,6 +16,11 @@ normalise into the same helpers below, with the same rules:
 - buyer marketing consent is not taken from orders: ORDER_FIELDS does not carry
   it, and a REST-only value would make the two paths disagree. It comes from
   the customers stream.
+
+- amounts (discounts, shipping discounts, edited orders) are read by the rules in
+  order_amounts.py (docs/connectors/shopify.md, "How an order's amounts map");
+  gift cards sold are flagged lines (never taxed, never stock); a gift card used to
+  pay is a payment and leaves the order total alone; tips are their own amount.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from pydantic import ValidationError
 
+from causeway.connectors.shopify import order_amounts as amounts
 from causeway.connectors.shopify.graphql_models import (
     GqlAddress,
     GqlMoneyBag,
@@ -170,6 +176,35 @@ def _tax_lines(lines: Iterable[tuple[str, Decimal | None, Decimal]]) -> tuple[Ta
     )
 
 
+def _line(
+    *,
+    external_id: str,
+    sku: str | None,
+    name: str | None,
+    title: str,
+    ordered: int,
+    current: int | None,
+    unit_price: Decimal,
+    discount: Decimal,
+    taxes: tuple[TaxLine, ...],
+    gift_card: bool,
+) -> OrderLine:
+    quantity = ordered if current is None else current
+    return OrderLine(
+        external_id=external_id,
+        sku=_text(sku),
+        title=_text(name) or title,
+        quantity=quantity,
+        unit_price=unit_price,
+        tax_lines=tuple(
+            t.model_copy(update={"amount": amounts.share(t.amount, ordered, quantity)})
+            for t in taxes
+        ),
+        discount=amounts.share(discount, ordered, quantity),
+        gift_card=gift_card,
+    )
+
+
 def _first(*values: str | None) -> str | None:
     """The first non-empty text, so fallbacks (order email, customer email) read in order."""
     for value in values:
@@ -236,18 +271,32 @@ def _rest_order(o: RestOrder, c: RestCustomer | None, bill: RestAddress | None) 
         external_id=str(c.id) if c else None,
     )
     lines = tuple(
-        OrderLine(
+        _line(
             external_id=str(li.id),
-            sku=_text(li.sku),
-            title=_text(li.name) or li.title,
-            quantity=li.quantity if li.current_quantity is None else li.current_quantity,
+            sku=li.sku,
+            name=li.name,
+            title=li.title,
+            ordered=li.quantity,
+            current=li.current_quantity,
             unit_price=li.price,
-            tax_lines=_rest_taxes(li.tax_lines),
-            discount=sum((d.amount for d in li.discount_allocations), ZERO),
+            discount=amounts.rest_allocated(li.discount_allocations),
+            taxes=_rest_taxes(li.tax_lines),
+            gift_card=li.gift_card,
         )
         for li in o.line_items
         if li.current_quantity != 0  # removed by an order edit
     )
+    shipping = tuple(
+        ShippingLine(
+            title=s.title,
+            code=_text(s.code),
+            price=s.price,
+            tax_lines=_rest_taxes(s.tax_lines),
+            discount=amounts.rest_allocated(s.discount_allocations),
+        )
+        for s in o.shipping_lines
+    )
+    edited = amounts.edited((li.quantity, li.current_quantity) for li in o.line_items)
     return Order(
         external_id=str(o.id),
         number=o.name,
@@ -258,18 +307,15 @@ def _rest_order(o: RestOrder, c: RestCustomer | None, bill: RestAddress | None) 
         billing_address=_rest_address(bill),
         shipping_address=_rest_address(o.shipping_address),
         lines=lines,
-        shipping_lines=tuple(
-            ShippingLine(
-                title=s.title, code=_text(s.code), price=s.price, tax_lines=_rest_taxes(s.tax_lines)
-            )
-            for s in o.shipping_lines
-        ),
-        tax_lines=_rest_taxes(o.tax_lines),
+        shipping_lines=shipping,
+        tax_lines=amounts.summed_taxes(lines, shipping) if edited else _rest_taxes(o.tax_lines),
         taxes_included=o.taxes_included,
-        subtotal=o.subtotal_price,
-        total_tax=o.total_tax,
-        total_discounts=o.total_discounts,
-        total=o.total_price,
+        discounts=amounts.rest_discounts(o),
+        subtotal=amounts.current(o.current_subtotal_price, o.subtotal_price),
+        total_tax=amounts.current(o.current_total_tax, o.total_tax),
+        total_discounts=amounts.current(o.current_total_discounts, o.total_discounts),
+        tip=o.total_tip_received,
+        total=amounts.current(o.current_total_price, o.total_price),
         financial_status=_financial(o.financial_status),
         fulfillment_status=_fulfillment(o.fulfillment_status),
         cancelled_at=_utc(o.cancelled_at),
@@ -347,18 +393,32 @@ def _gql_order(o: GqlOrder, external_id: str) -> Order:
         external_id=gid_tail(c.id) if c else None,
     )
     lines = tuple(
-        OrderLine(
+        _line(
             external_id=gid_tail(li.id),
-            sku=_text(li.sku),
-            title=_text(li.name) or li.title,
-            quantity=li.quantity if li.currentQuantity is None else li.currentQuantity,
+            sku=li.sku,
+            name=li.name,
+            title=li.title,
+            ordered=li.quantity,
+            current=li.currentQuantity,
             unit_price=li.originalUnitPriceSet.shopMoney.amount,
-            tax_lines=_gql_taxes(li.taxLines),
-            discount=_amount(li.totalDiscountSet),
+            discount=amounts.gql_allocated(li.discountAllocations),
+            taxes=_gql_taxes(li.taxLines),
+            gift_card=li.isGiftCard,
         )
         for li in o.lineItems.nodes
         if li.currentQuantity != 0  # removed by an order edit
     )
+    shipping = tuple(
+        ShippingLine(
+            title=s.title,
+            code=_text(s.code),
+            price=s.originalPriceSet.shopMoney.amount,
+            tax_lines=_gql_taxes(s.taxLines),
+            discount=amounts.gql_allocated(s.discountAllocations),
+        )
+        for s in o.shippingLines.nodes
+    )
+    edited = amounts.edited((li.quantity, li.currentQuantity) for li in o.lineItems.nodes)
     if o.lineItems.pageInfo.hasNextPage:
         raise InvalidPayloadError(
             f"order {o.name} has more than {MAX_LINE_ITEMS} line items; Causeway reads at most "
@@ -374,21 +434,15 @@ def _gql_order(o: GqlOrder, external_id: str) -> Order:
         billing_address=_gql_address(bill),
         shipping_address=_gql_address(o.shippingAddress),
         lines=lines,
-        shipping_lines=tuple(
-            ShippingLine(
-                title=s.title,
-                code=_text(s.code),
-                price=s.originalPriceSet.shopMoney.amount,
-                tax_lines=_gql_taxes(s.taxLines),
-            )
-            for s in o.shippingLines.nodes
-        ),
-        tax_lines=_gql_taxes(o.taxLines),
+        shipping_lines=shipping,
+        tax_lines=amounts.summed_taxes(lines, shipping) if edited else _gql_taxes(o.taxLines),
         taxes_included=o.taxesIncluded,
-        subtotal=_amount(o.subtotalPriceSet),
-        total_tax=_amount(o.totalTaxSet),
-        total_discounts=_amount(o.totalDiscountsSet),
-        total=o.totalPriceSet.shopMoney.amount,
+        discounts=tuple(amounts.gql_discount(a) for a in o.discountApplications.nodes),
+        subtotal=amounts.current_set(o.currentSubtotalPriceSet, o.subtotalPriceSet),
+        total_tax=amounts.current_set(o.currentTotalTaxSet, o.totalTaxSet),
+        total_discounts=amounts.current_set(o.currentTotalDiscountsSet, o.totalDiscountsSet),
+        tip=_amount(o.totalTipReceivedSet),
+        total=amounts.current_set(o.currentTotalPriceSet, o.totalPriceSet),
         financial_status=_financial(o.displayFinancialStatus),
         fulfillment_status=_fulfillment(o.displayFulfillmentStatus),
         cancelled_at=_utc(o.cancelledAt),

@@ -14,9 +14,22 @@ _ADDRESS = (
     "province provinceCode country countryCodeV2 phone"
 )
 
+_ALLOCATIONS = f"discountAllocations {{ allocatedAmountSet {{ {_MONEY} }} }}"
+# What a discount was meant to do (its code or title, value and target): shown on the ERP
+# order and used to check the order adds up. What each took off is in the lines' and
+# shipping lines' discountAllocations, so an order with more applications than this loses
+# none of its amounts.
+_DISCOUNT_APPLICATION = (
+    "allocationMethod targetType "
+    "value { ... on MoneyV2 { amount } ... on PricingPercentageValue { percentage } } "
+    "... on DiscountCodeApplication { code } ... on ManualDiscountApplication { title } "
+    "... on AutomaticDiscountApplication { title } ... on ScriptDiscountApplication { title }"
+)
+MAX_DISCOUNT_APPLICATIONS = 5
+
 # Shopify refuses any single query whose requested cost exceeds 1000 points, and a
-# connection costs `first` times its node. One order with 100 lines requests about
-# 855 points, so orders are listed cheaply (id and updatedAt) and fetched one by one.
+# connection costs `first` times its node. One order with 100 lines requests 978
+# points, so orders are listed cheaply (id and updatedAt) and fetched one by one.
 MAX_LINE_ITEMS = 100
 
 ORDER_FIELDS = f"""
@@ -28,7 +41,12 @@ ORDER_FIELDS = f"""
   totalPriceSet {{ {_MONEY} }}
   totalTaxSet {{ {_MONEY} }}
   totalDiscountsSet {{ {_MONEY} }}
-  totalShippingPriceSet {{ {_MONEY} }}
+  currentSubtotalPriceSet {{ {_MONEY} }}
+  currentTotalPriceSet {{ {_MONEY} }}
+  currentTotalTaxSet {{ {_MONEY} }}
+  currentTotalDiscountsSet {{ {_MONEY} }}
+  totalTipReceivedSet {{ {_MONEY} }}
+  discountApplications(first: {MAX_DISCOUNT_APPLICATIONS}) {{ nodes {{ {_DISCOUNT_APPLICATION} }} }}
   customer {{ id firstName lastName email phone }}
   shippingAddress {{ {_ADDRESS} }}
   billingAddress {{ {_ADDRESS} }}
@@ -36,14 +54,14 @@ ORDER_FIELDS = f"""
   lineItems(first: {MAX_LINE_ITEMS}) {{
     pageInfo {{ hasNextPage }}
     nodes {{
-      id sku name title quantity currentQuantity
+      id sku name title quantity currentQuantity isGiftCard
       originalUnitPriceSet {{ {_MONEY} }}
-      totalDiscountSet {{ {_MONEY} }}
+      {_ALLOCATIONS}
       {_TAX_LINES}
     }}
   }}
   shippingLines(first: 5) {{
-    nodes {{ title code originalPriceSet {{ {_MONEY} }} {_TAX_LINES} }}
+    nodes {{ title code originalPriceSet {{ {_MONEY} }} {_ALLOCATIONS} {_TAX_LINES} }}
   }}
 """
 

@@ -115,6 +115,26 @@ class RestDiscountAllocation(RestModel):
     discount_application_index: int | None = None
 
 
+class RestDiscountApplication(RestModel):
+    """What a discount was meant to do; `discount_allocations` say what it took off."""
+
+    type: str | None = None  # discount_code, manual, automatic, script
+    code: str | None = None
+    title: str | None = None
+    description: str | None = None
+    value: Rate
+    value_type: str | None = None  # fixed_amount or percentage
+    allocation_method: str | None = None  # across, each or one
+    target_selection: str | None = None
+    target_type: str | None = None  # line_item or shipping_line
+
+
+class RestDiscountCode(RestModel):
+    code: str
+    amount: Money = ZERO
+    type: str | None = None  # fixed_amount, percentage or shipping
+
+
 class RestLineItem(RestModel):
     id: RestId
     title: str
@@ -129,13 +149,17 @@ class RestLineItem(RestModel):
     variant_title: str | None = None
     tax_lines: list[RestTaxLine] = []
     discount_allocations: list[RestDiscountAllocation] = []
+    gift_card: bool = False
+    taxable: bool | None = None
 
 
 class RestShippingLine(RestModel):
     title: str
     code: str | None = None
     price: Money
+    discounted_price: Money | None = None
     tax_lines: list[RestTaxLine] = []
+    discount_allocations: list[RestDiscountAllocation] = []
 
 
 class RestCustomer(RestModel):
@@ -169,6 +193,12 @@ class RestOrder(RestModel):
     total_price: Money
     line_items: list[RestLineItem]
     total_discounts: Money = ZERO
+    # After order edits and refunds; older payloads (like the vendor sample) have none.
+    current_subtotal_price: Money | None = None
+    current_total_tax: Money | None = None
+    current_total_discounts: Money | None = None
+    current_total_price: Money | None = None
+    total_tip_received: Money = ZERO
     email: str | None = None
     contact_email: str | None = None
     phone: str | None = None
@@ -188,6 +218,8 @@ class RestOrder(RestModel):
     buyer_accepts_marketing: bool | None = None
     tax_lines: list[RestTaxLine] = []
     shipping_lines: list[RestShippingLine] = []
+    discount_applications: list[RestDiscountApplication] = []
+    discount_codes: list[RestDiscountCode] = []
     billing_address: RestAddress | None = None
     shipping_address: RestAddress | None = None
     customer: RestCustomer | None = None

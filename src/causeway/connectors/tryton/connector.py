@@ -34,10 +34,12 @@ from causeway.connectors.tryton.mapping import (
     SALE_DETAIL_FIELDS,
     SALE_FIELDS,
     PlacedSale,
+    Services,
     TrytonProduct,
     TrytonTax,
     check_order,
     placed_sale,
+    product_skus,
     sale_line_row,
     sale_lines,
     sale_values,
@@ -52,6 +54,7 @@ from causeway.connectors.tryton.returns import (
     ReturnProgress,
     ReturnSales,
 )
+from causeway.connectors.tryton.rounding import TaxRounding
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.connectors.tryton.shipments import (
     ALLOCATED_STATES,
@@ -64,6 +67,7 @@ from causeway.errors import CausewayError, PermanentError, RetryableError, Unkno
 from causeway.model import Order, StockLevel
 from causeway.model.catalog import CatalogItem
 from causeway.model.returns import RefundLine
+from causeway.model.tax_map import TaxMap
 
 __all__ = ["PlacedSale", "TrytonConnector"]
 
@@ -85,6 +89,8 @@ class TrytonConnector:
         warehouse_code: str = "WH",
         shipping_sku: str = "SHIPPING",
         discount_sku: str = "DISCOUNT",
+        gift_card_sku: str = "GIFTCARD",
+        tip_sku: str = "TIP",
         timeout: float = 60.0,
         system: str = "erp",
         payment_term: str | None = "Direct",
@@ -93,6 +99,8 @@ class TrytonConnector:
         self.warehouse_code = warehouse_code
         self.shipping_sku = shipping_sku
         self.discount_sku = discount_sku
+        self.gift_card_sku = gift_card_sku
+        self.tip_sku = tip_sku
         self.rpc = TrytonRPC(url, database, username, password, timeout=timeout, system=system)
         self.master = MasterData(
             self.rpc, system=system, warehouse_code=warehouse_code, payment_term=payment_term
@@ -101,7 +109,7 @@ class TrytonConnector:
         self.catalog = CatalogReader(self.rpc, system=system)
         self.invoices = Invoices(self.rpc, system=system)
         self.amendments = Amendments(
-            self.rpc, system=system, skip_skus=(shipping_sku, discount_sku)
+            self.rpc, system=system, skip_skus=(shipping_sku, discount_sku, gift_card_sku, tip_sku)
         )
         self.cancellations = SaleCancellations(self.rpc, system=system)
         self.returns = ReturnSales(self.rpc, system=system)
@@ -120,12 +128,18 @@ class TrytonConnector:
     # --- orders ---------------------------------------------------------------------------
 
     def place_orders(
-        self, orders: Sequence[tuple[str, Order]], *, hold: Hold | None = None
+        self,
+        orders: Sequence[tuple[str, Order]],
+        *,
+        hold: Hold | None = None,
+        tax_map: TaxMap | None = None,
     ) -> dict[str, Result]:
         """Create, quote and confirm a sale per order, at most once per reference.
 
         With `hold`, each quotation is confirmed only if `hold` gives no reason against
         it (see the module's docstring); a sale found already confirmed is not asked about.
+        `tax_map` (the flow's, per store) names the Tryton tax of a store tax; taxes it
+        does not name are found by rate (connectors/tryton/taxes.py).
 
         Never raises a CausewayError: each reference's slot holds its PlacedSale or its
         error (an unreachable ERP puts the same RetryableError in every slot). One bad
@@ -161,7 +175,7 @@ class TrytonConnector:
         new = {ref: order for ref, order in pending.items() if ref not in existing}
         created: dict[str, int] = {}
         if new:
-            values = self._sale_values(new, results)
+            values = self._sale_values(new, results, tax_map)
             created = self._run_each("create", values, results)
             to_quote.update(created)
         to_confirm.update(self._run_each("quote", to_quote, results))
@@ -278,7 +292,7 @@ class TrytonConnector:
         return {**self.rpc.context, "active_test": False}
 
     def _sale_values(
-        self, new: dict[str, Order], results: dict[str, Result]
+        self, new: dict[str, Order], results: dict[str, Result], tax_map: TaxMap | None
     ) -> dict[str, dict[str, Any]]:
         """Sale create values per reference; orders that cannot be mapped get their error."""
         ok: dict[str, Order] = {}
@@ -292,10 +306,10 @@ class TrytonConnector:
             return {}
         try:
             products = self.master.products(
-                {sku for o in ok.values() for sku in o.skus}
-                | {self.shipping_sku, self.discount_sku}
+                {sku for o in ok.values() for sku in product_skus(o)} | set(self._service_skus())
             )
             taxes = self.master.taxes()
+            rounding = self.master.tax_rounding()
             currencies = self.master.currencies({o.currency for o in ok.values()})
             warehouse = self.master.warehouse()
             payment_term = self.master.payment_term()
@@ -317,14 +331,14 @@ class TrytonConnector:
                 continue
             try:
                 try:
-                    lines[reference] = self._lines(order, products, taxes)
+                    lines[reference] = self._lines(order, products, taxes, rounding, tax_map)
                 except PermanentError:
                     if refreshed:
                         raise
                     # An operator may have added the tax since we cached: look once more.
                     refreshed = True
                     taxes = self.master.taxes(refresh=True)
-                    lines[reference] = self._lines(order, products, taxes)
+                    lines[reference] = self._lines(order, products, taxes, rounding, tax_map)
             except CausewayError as exc:
                 results[reference] = exc
         mapped = {ref: ok[ref] for ref in lines}
@@ -348,15 +362,33 @@ class TrytonConnector:
         return values
 
     def _lines(
-        self, order: Order, products: dict[str, TrytonProduct], taxes: list[TrytonTax]
+        self,
+        order: Order,
+        products: dict[str, TrytonProduct],
+        taxes: list[TrytonTax],
+        rounding: TaxRounding,
+        tax_map: TaxMap | None,
     ) -> list[dict[str, Any]]:
         return sale_lines(
             order,
             products,
             taxes,
+            self._services(products),
+            rounding=rounding,
+            system=self.system,
+            tax_map=tax_map,
+            unit=self.master.currency_rounding(order.currency),
+        )
+
+    def _service_skus(self) -> tuple[str, ...]:
+        return (self.shipping_sku, self.discount_sku, self.gift_card_sku, self.tip_sku)
+
+    def _services(self, products: dict[str, TrytonProduct]) -> Services:
+        return Services(
             shipping=products.get(self.shipping_sku),
             discount=products.get(self.discount_sku),
-            system=self.system,
+            gift_card=products.get(self.gift_card_sku),
+            tip=products.get(self.tip_sku),
         )
 
     def _run_each(

@@ -1,38 +1,33 @@
 """Pure mapping between Causeway's canonical order and Tryton 8.2 records (no I/O).
 
-Decisions made here, each one documented in docs/connectors/tryton.md:
-
-- Line discounts are applied by lowering the unit price:
-  ``unit_price = (quantity * price - discount) / quantity`` rounded half-up to 4 places
-  (Tryton's price digits). The sale line then carries the net price the customer paid,
-  and Tryton computes tax on it, as Shopify and WooCommerce do. The rounding error is
-  below half a cent for quantities under 100.
-- Discount not allocated to lines (``total_discounts`` minus the line discounts) becomes a
-  DISCOUNT service line with a negative unit price, taxed with the taxes common to all
-  product lines (so the tax base drops as the channel computed it).
-- Each shipping line with a price above zero becomes a SHIPPING service line.
-- Taxes are matched by rate, never by name: the channel's 0.06 is Tryton's tax of rate 0.06.
-  When no product line has tax lines but the order has, the order's tax lines apply to
-  every product line (WooCommerce and some Shopify exports give taxes per order only).
-- Prices that include tax (``taxes_included``) are converted to net by dividing by
-  ``1 + sum(rates)``, because a Tryton 8.2 sale line holds a net unit price.
-- Tryton's create runs no on_change, so unit, unit price and taxes are always explicit.
+The sale header (party, addresses, reference, comment) is mapped here; the sale lines
+and their amounts in sale_lines.py (taxes in taxes.py, Tryton's rounding in
+rounding.py). Tryton's create runs no on_change, so unit, unit price and taxes are
+always explicit. Each decision is documented in docs/connectors/tryton.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
+from causeway.connectors.tryton.sale_lines import Services, TrytonProduct, sale_lines
+from causeway.connectors.tryton.taxes import TrytonTax, match_tax, tax_ids
 from causeway.errors import PermanentError
-from causeway.model import Order, OrderLine, StockLevel, TaxLine
+from causeway.model import Discount, Order, StockLevel
 
-PRICE_PLACES = Decimal("0.0001")  # Tryton's product price_decimal default
-RATE_PLACES = Decimal("0.000001")
-ZERO = Decimal(0)
+__all__ = [
+    "PlacedSale",
+    "Services",
+    "TrytonProduct",
+    "TrytonTax",
+    "match_tax",
+    "sale_lines",
+    "tax_ids",
+]
 
 # What the connector reads of a sale to report it back.
 SALE_FIELDS = (
@@ -73,21 +68,6 @@ class PlacedSale:
     party_id: int
 
 
-@dataclass(frozen=True)
-class TrytonTax:
-    id: int
-    name: str
-    rate: Decimal
-
-
-@dataclass(frozen=True)
-class TrytonProduct:
-    id: int
-    code: str
-    uom: int
-    type: str
-
-
 def placed_sale(record: Mapping[str, Any], *, created: bool) -> PlacedSale:
     """PlacedSale from a ``sale.sale`` record read with SALE_FIELDS."""
     return PlacedSale(
@@ -103,178 +83,21 @@ def placed_sale(record: Mapping[str, Any], *, created: bool) -> PlacedSale:
     )
 
 
-# --- taxes --------------------------------------------------------------------------------
+# --- lines ----------------------------------------------------------------------------
 
 
-def _percent(rate: Decimal) -> str:
-    return f"{(rate * 100).normalize():f}%"
-
-
-def match_tax(tax_line: TaxLine, taxes: Sequence[TrytonTax], *, system: str = "erp") -> TrytonTax:
-    """The Tryton customer tax with the same rate as the channel's tax line.
-
-    Several taxes with one rate: the one whose name contains the channel's title wins,
-    then the oldest (lowest id), so the choice is stable.
-    """
-    wanted = Decimal(tax_line.rate).quantize(RATE_PLACES)
-    candidates = [t for t in taxes if Decimal(t.rate).quantize(RATE_PLACES) == wanted]
-    if not candidates:
-        raise PermanentError(
-            f"no customer tax with rate {_percent(Decimal(tax_line.rate))} in {system} "
-            f"(channel tax {tax_line.title!r}): create a percentage tax with rate "
-            f"{wanted.normalize():f} in Tryton (Financial > Taxes), then run `causeway replay`"
-        )
-    title = tax_line.title.casefold()
-    named = [t for t in candidates if title and title in t.name.casefold()]
-    return min(named or candidates, key=lambda t: t.id)
-
-
-def line_tax_lines(order: Order, line: OrderLine) -> tuple[TaxLine, ...]:
-    """The tax lines that apply to a product line (order-level ones when lines have none)."""
-    if line.tax_lines:
-        return line.tax_lines
-    if order.tax_lines and not any(other.tax_lines for other in order.lines):
-        return order.tax_lines
-    return ()
-
-
-def tax_ids(
-    tax_lines: Iterable[TaxLine], taxes: Sequence[TrytonTax], *, system: str = "erp"
-) -> list[int]:
-    """Tryton tax ids for tax lines; zero-rate lines need no tax and are skipped."""
-    ids: list[int] = []
-    for tax_line in tax_lines:
-        if Decimal(tax_line.rate) == 0:
-            continue
-        tax_id = match_tax(tax_line, taxes, system=system).id
-        if tax_id not in ids:
-            ids.append(tax_id)
-    return ids
-
-
-# --- prices and lines ---------------------------------------------------------------------
-
-
-def round_price(value: Decimal) -> Decimal:
-    return value.quantize(PRICE_PLACES, rounding=ROUND_HALF_UP)
-
-
-def net_of_tax(price: Decimal, tax_lines: Iterable[TaxLine], taxes_included: bool) -> Decimal:
-    """A gross (tax-included) price made net; unchanged when prices exclude tax."""
-    if not taxes_included:
-        return price
-    total_rate = sum((Decimal(t.rate) for t in tax_lines), ZERO)
-    return price / (1 + total_rate) if total_rate else price
-
-
-def line_unit_price(
-    line: OrderLine, tax_lines: Iterable[TaxLine] = (), taxes_included: bool = False
-) -> Decimal:
-    """Net unit price after the line's own discount, rounded to Tryton's 4 places."""
-    gross = Decimal(line.unit_price) * line.quantity - Decimal(line.discount)
-    return round_price(net_of_tax(gross / line.quantity, tax_lines, taxes_included))
-
-
-def unallocated_discount(order: Order) -> Decimal:
-    """Order discount that the lines do not already carry (goes on the DISCOUNT line)."""
-    allocated = sum((Decimal(line.discount) for line in order.lines), ZERO)
-    rest = Decimal(order.total_discounts) - allocated
-    return rest if rest > 0 else ZERO
-
-
-def _taxes_value(ids: Sequence[int]) -> list[list[Any]]:
-    return [["add", list(ids)]] if ids else []
-
-
-def sale_lines(
-    order: Order,
-    products: Mapping[str, TrytonProduct],
-    taxes: Sequence[TrytonTax],
-    *,
-    shipping: TrytonProduct | None,
-    discount: TrytonProduct | None,
-    system: str = "erp",
-) -> list[dict[str, Any]]:
-    """The ``sale.line`` create values of an order: products, shipping, discount.
-
-    Raises PermanentError for what a person must fix (a missing tax, a missing SHIPPING
-    or DISCOUNT product); unknown SKUs are checked before, see ``unknown_skus``.
-    """
-    values: list[dict[str, Any]] = []
-    product_tax_sets: list[list[int]] = []
-    for line in order.lines:
-        product = products[str(line.sku)]
-        applied = line_tax_lines(order, line)
-        ids = tax_ids(applied, taxes, system=system)
-        product_tax_sets.append(ids)
-        values.append(
-            {
-                "type": "line",
-                "product": product.id,
-                "description": line.title,
-                "quantity": float(line.quantity),
-                "unit": product.uom,
-                "unit_price": line_unit_price(line, applied, order.taxes_included),
-                "taxes": _taxes_value(ids),
-            }
-        )
-    for ship in order.shipping_lines:
-        if Decimal(ship.price) <= 0:
-            continue
-        if shipping is None:
-            raise PermanentError(
-                f"order {order.number} charges shipping but {system} has no service product "
-                f"for it: create a salable service product with the shipping SKU, then replay"
-            )
-        values.append(
-            {
-                "type": "line",
-                "product": shipping.id,
-                "description": ship.title or "Shipping",
-                "quantity": 1.0,
-                "unit": shipping.uom,
-                "unit_price": round_price(
-                    net_of_tax(Decimal(ship.price), ship.tax_lines, order.taxes_included)
-                ),
-                "taxes": _taxes_value(tax_ids(ship.tax_lines, taxes, system=system)),
-            }
-        )
-    rest = unallocated_discount(order)
-    if rest > 0:
-        if discount is None:
-            raise PermanentError(
-                f"order {order.number} has a discount but {system} has no service product "
-                f"for it: create a salable service product with the discount SKU, then replay"
-            )
-        # Taxed like every product line, so the tax base drops the way the channel's did.
-        common = [i for i in product_tax_sets[0] if all(i in s for s in product_tax_sets)]
-        common_lines = [
-            t
-            for t in line_tax_lines(order, order.lines[0])
-            if t.rate and match_tax(t, taxes, system=system).id in common
-        ]
-        values.append(
-            {
-                "type": "line",
-                "product": discount.id,
-                "description": "Discount",
-                "quantity": 1.0,
-                "unit": discount.uom,
-                "unit_price": -round_price(net_of_tax(rest, common_lines, order.taxes_included)),
-                "taxes": _taxes_value(common),
-            }
-        )
-    return values
+def product_skus(order: Order) -> set[str]:
+    """The SKUs whose Tryton products the order's lines need (gift cards use a service)."""
+    return {line.sku for line in order.lines if line.sku and not line.gift_card}
 
 
 def unknown_skus(order: Order, known: Iterable[str]) -> list[str]:
-    known_set = set(known)
-    return sorted({line.sku for line in order.lines if line.sku and line.sku not in known_set})
+    return sorted(product_skus(order) - set(known))
 
 
 def check_order(order: Order) -> None:
     """Reject what cannot become a Tryton sale whatever the ERP holds."""
-    missing = [line.title for line in order.lines if not line.sku]
+    missing = [line.title for line in order.lines if not line.sku and not line.gift_card]
     if missing:
         raise PermanentError(
             f"order {order.number}: line(s) without SKU ({', '.join(missing)}) cannot be "
@@ -287,6 +110,14 @@ def check_order(order: Order) -> None:
 # --- header -------------------------------------------------------------------------------
 
 
+def _discount_text(discount: Discount) -> str:
+    value = discount.value
+    worth = f"{value.normalize():f}%" if discount.kind == "percentage" else str(value)
+    return (
+        f"{discount.title} ({worth}{' on shipping' if discount.target == 'shipping_line' else ''})"
+    )
+
+
 def order_comment(order: Order) -> str:
     """The readable block put in ``sale.comment``: where the order came from and its state."""
     a = order.attribution
@@ -297,6 +128,7 @@ def order_comment(order: Order) -> str:
         ("Landing site", a.landing_site),
         ("Referring site", a.referring_site),
         ("Landing site ref", a.landing_site_ref),
+        ("Discounts", ", ".join(_discount_text(d) for d in order.discounts) or None),
         ("Tags", ", ".join(order.tags) if order.tags else None),
         ("Note", order.note),
     ]

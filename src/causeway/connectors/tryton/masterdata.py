@@ -9,12 +9,17 @@ tax list is re-read once when a rate is not found (an operator may just have add
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from decimal import Decimal
 
-from causeway.connectors.tryton.mapping import TrytonProduct, TrytonTax
+from causeway.connectors.tryton.rounding import CENT, TaxRounding
 from causeway.connectors.tryton.rpc import TrytonRPC
+from causeway.connectors.tryton.sale_lines import TrytonProduct
+from causeway.connectors.tryton.taxes import TrytonTax
 from causeway.errors import PermanentError
+
+log = logging.getLogger("causeway.connectors.tryton")
 
 
 class MasterData:
@@ -28,6 +33,8 @@ class MasterData:
         self._locations: tuple[int, int] | None = None  # (warehouse, its storage location)
         self._taxes: list[TrytonTax] | None = None
         self._currencies: dict[str, int] = {}
+        self._rounding_units: dict[str, Decimal] = {}
+        self._tax_rounding: TaxRounding | None = None
         self._payment_term: tuple[int | None] | None = None
         self._goods: tuple[int, int] | None = None  # (unit, category)
 
@@ -95,9 +102,35 @@ class MasterData:
         """ISO code -> currency id; codes Tryton lacks are absent (asked again next time)."""
         missing = sorted(set(codes) - set(self._currencies))
         if missing:
-            records = self.rpc.search_read("currency.currency", [("code", "in", missing)], ["code"])
+            records = self.rpc.search_read(
+                "currency.currency", [("code", "in", missing)], ["code", "rounding"]
+            )
             self._currencies.update({r["code"]: int(r["id"]) for r in records})
+            self._rounding_units.update(
+                {r["code"]: Decimal(r["rounding"]) for r in records if r.get("rounding")}
+            )
         return dict(self._currencies)
+
+    def currency_rounding(self, code: str) -> Decimal:
+        """The currency's rounding (0.01 for USD), as read by `currencies`."""
+        return self._rounding_units.get(code, CENT)
+
+    def tax_rounding(self) -> TaxRounding:
+        """The company's tax rounding: "line" or "document" (Tryton's default).
+
+        Read once: it decides how unit prices are chosen (rounding.py), and changing it
+        in Tryton while the hub runs is picked up on the next start.
+        """
+        if self._tax_rounding is None:
+            try:
+                (config,) = self.rpc.read("account.configuration", [1], ["tax_rounding"])
+            except PermanentError:
+                # A user without accounting rights: assume Tryton's default.
+                log.warning("cannot read %s's tax rounding; assuming per document", self.system)
+                config = {}
+            value = config.get("tax_rounding")
+            self._tax_rounding = "line" if value == "line" else "document"
+        return self._tax_rounding
 
     def goods_defaults(self) -> tuple[int, int]:
         """(unit, category) new goods products are created with: 'Unit' and 'Goods'."""

@@ -2,9 +2,12 @@
 
 Shopify keeps the quantity ordered at checkout in a line's `quantity` and what the
 order holds now in `current_quantity` (0 for a removed item); an added item is a new
-line item. The order's totals, tax lines and `current_*` totals follow the edit, the
-stock moves with it (committed up or down), and the shop announces it as
-`orders/edited` (body `{"order_edit": {...}}`) followed by `orders/updated`.
+line item. A line's discount allocations and tax lines stay those of the quantity
+ordered, as Shopify's do (they include removed units); the order's tax lines and
+totals and its `current_*` totals follow the edit, each line's discount and tax taken
+in proportion to the quantity it holds now. The stock moves with the edit (committed
+up or down), and the shop announces it as `orders/edited` (body
+`{"order_edit": {...}}`) followed by `orders/updated`.
 Fulfilled items cannot be edited: Shopify refuses, and so does the sandbox.
 """
 
@@ -18,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from causeway.sandbox.shopify.formats import money, rest_money
 from causeway.sandbox.shopify.payments import settle
+from causeway.sandbox.shopify.pricing import share
 from causeway.sandbox.shopify.store import Store
 
 
@@ -51,12 +55,18 @@ def _line_tax(amount: Decimal, rate: Decimal, included: bool) -> Decimal:
     return money(amount * rate / (1 + rate)) if included else money(amount * rate)
 
 
+def _allocated(line: dict[str, Any]) -> Decimal:
+    return sum((Decimal(a["amount"]) for a in line.get("discount_allocations") or []), Decimal(0))
+
+
 def _new_line(store: Store, order: dict[str, Any], sku: str, quantity: int) -> dict[str, Any]:
     variant = store.variant_by_sku(sku)
     if variant is None:
         raise EditRefused(f"no product with SKU {sku!r} in the sandbox shop")
     product = store.products[variant.product_id]
     rate = _rate(order)
+    included = bool(order.get("taxes_included"))
+    amount = variant.price * quantity
     return {
         "fulfillment_service": "manual",
         "fulfillment_status": None,
@@ -78,8 +88,16 @@ def _new_line(store: Store, order: dict[str, Any], sku: str, quantity: int) -> d
         "product_exists": True,
         "taxable": variant.taxable,
         "total_discount": "0.00",
+        "gift_card": False,
+        "discount_allocations": [],
         "tax_lines": (
-            [{"price": "0.00", "rate": float(rate), "title": order["tax_lines"][0]["title"]}]
+            [
+                {
+                    "price": rest_money(_line_tax(amount, rate, included)),
+                    "rate": float(rate),
+                    "title": order["tax_lines"][0]["title"],
+                }
+            ]
             if rate and variant.taxable
             else []
         ),
@@ -87,36 +105,40 @@ def _new_line(store: Store, order: dict[str, Any], sku: str, quantity: int) -> d
 
 
 def _retotal(order: dict[str, Any]) -> None:
-    """Line taxes, order tax lines and totals for the current quantities."""
+    """Order tax lines and totals for the current quantities (lines keep theirs)."""
     included = bool(order.get("taxes_included"))
-    subtotal = Decimal(0)
+    subtotal = items = discounts = Decimal(0)
     grouped: OrderedDict[tuple[str, float], Decimal] = OrderedDict()
+    shipping = order.get("shipping_lines") or []
     for line in order["line_items"]:
-        amount = Decimal(line["price"]) * quantity_now(line)
-        subtotal += amount
+        ordered, now = int(line["quantity"]), quantity_now(line)
+        discount = share(_allocated(line), ordered, now)
+        items += Decimal(line["price"]) * now
+        subtotal += Decimal(line["price"]) * now - discount
+        discounts += discount
         for tax in line.get("tax_lines") or []:
-            tax["price"] = rest_money(_line_tax(amount, Decimal(str(tax["rate"])), included))
-    every_tax = [t for li in order["line_items"] for t in li.get("tax_lines") or []]
-    every_tax += [t for s in order.get("shipping_lines") or [] for t in s.get("tax_lines") or []]
-    for tax in every_tax:
+            key = (tax["title"], tax["rate"])
+            grouped[key] = grouped.get(key, Decimal(0)) + share(Decimal(tax["price"]), ordered, now)
+    for tax in (t for s in shipping for t in s.get("tax_lines") or []):
         key = (tax["title"], tax["rate"])
         grouped[key] = grouped.get(key, Decimal(0)) + Decimal(tax["price"])
-    shipping = sum((Decimal(s["price"]) for s in order.get("shipping_lines") or []), Decimal(0))
+    shipped = sum((Decimal(s.get("discounted_price") or s["price"]) for s in shipping), Decimal(0))
+    discounts += sum((_allocated(s) for s in shipping), Decimal(0))
     total_tax = sum(grouped.values(), Decimal(0))
-    total = subtotal + shipping + (Decimal(0) if included else total_tax)
+    tip = Decimal(order.get("total_tip_received") or 0)
+    total = subtotal + shipped + (Decimal(0) if included else total_tax) + tip
     order["tax_lines"] = [
         {"price": rest_money(v), "rate": rate, "title": title}
         for (title, rate), v in grouped.items()
     ]
+    order["total_line_items_price"] = rest_money(items)
     for name, value in (
         ("subtotal_price", subtotal),
-        ("total_line_items_price", subtotal),
         ("total_tax", total_tax),
+        ("total_discounts", discounts),
         ("total_price", total),
     ):
-        order[name] = rest_money(value)
-        if name != "total_line_items_price":
-            order[f"current_{name}"] = rest_money(value)
+        order[name] = order[f"current_{name}"] = rest_money(value)
 
 
 def _move_stock(store: Store, sku: str, delta: int) -> None:

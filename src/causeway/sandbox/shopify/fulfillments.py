@@ -63,7 +63,7 @@ def _line_view(views: Any, order: dict[str, Any], line: dict[str, Any]) -> dict[
     return {
         "__typename": "FulfillmentOrderLineItem",
         "id": gid("FulfillmentOrderLineItem", line["id"]),
-        "lineItem": views.line_item(line, order["currency"]),
+        "lineItem": views.line_item(line, order["currency"], order),
         "productTitle": line["title"],
         "remainingQuantity": remaining,
         "requiresShipping": bool(line.get("requires_shipping", True)),

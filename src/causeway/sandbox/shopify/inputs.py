@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class AddressIn(BaseModel):
@@ -35,9 +35,45 @@ class AddressIn(BaseModel):
 class LineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    sku: str
+    sku: str | None = Field(default=None, description="Required, except for a gift card.")
     quantity: int = Field(gt=0)
     price: Decimal | None = Field(default=None, ge=0, description="Defaults to the variant price.")
+    discount: Decimal = Field(
+        default=Decimal(0), ge=0, description="A merchant's fixed discount on this line."
+    )
+    tax_rate: Decimal | None = Field(
+        default=None, ge=0, lt=1, description="This line's tax rate; default the order's."
+    )
+    tax_title: str | None = None
+    gift_card: bool = Field(default=False, description="Sells a gift card (needs a price).")
+
+    @model_validator(mode="after")
+    def _gift_cards_have_a_price(self) -> LineIn:
+        if self.gift_card and self.price is None:
+            raise ValueError("a gift card line needs its price")
+        if not self.gift_card and not self.sku:
+            raise ValueError("a line needs a sku (only a gift card may have none)")
+        return self
+
+
+class DiscountCodeIn(BaseModel):
+    """A code the customer typed: an amount or a percentage off the items, or off shipping."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1)
+    type: Literal["fixed_amount", "percentage", "shipping"] = "fixed_amount"
+    value: Decimal | None = Field(
+        default=None, gt=0, description="Amount or percent; shipping without one: free shipping."
+    )
+
+    @model_validator(mode="after")
+    def _items_codes_have_a_value(self) -> DiscountCodeIn:
+        if self.type != "shipping" and self.value is None:
+            raise ValueError(f"discount code {self.code}: give its value")
+        if self.type == "percentage" and self.value is not None and self.value > 100:
+            raise ValueError(f"discount code {self.code}: a percentage is at most 100")
+        return self
 
 
 class NoteAttributeIn(BaseModel):
@@ -61,6 +97,13 @@ class OrderIn(BaseModel):
     tax_rate: Decimal = Field(default=Decimal(0), ge=0, lt=1)
     tax_title: str = "Tax"
     taxes_included: bool = False
+    discount_codes: list[DiscountCodeIn] = Field(default_factory=list)
+    tip: Decimal = Field(default=Decimal(0), ge=0)
+    gift_card_payment: Decimal = Field(
+        default=Decimal(0),
+        ge=0,
+        description="Paid with a gift card: a payment of its own, the order total unchanged.",
+    )
     currency: str | None = None
     source_name: str = "web"
     landing_site: str | None = None

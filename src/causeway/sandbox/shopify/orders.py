@@ -3,11 +3,12 @@
 The result is the REST resource (the body of `orders/create`), with every key of
 Shopify's sample order and the few more that real payloads carry and the GraphQL
 fields need (`phone`, `tags`, `admin_graphql_api_id`; `tax_lines`,
-`total_discount` and `taxable` on lines; `tax_lines` on shipping lines; `phone` on
-the customer). Money is Decimal throughout and rounded half up to cents per tax
-line, so the totals always add up to the cent: total_tax is the sum of the tax
-lines, and total_price = subtotal + shipping + tax (tax excluded) or
-subtotal + shipping (tax included).
+`total_discount`, `discount_allocations`, `taxable` and `gift_card` on lines;
+`tax_lines`, `discounted_price` and `discount_allocations` on shipping lines;
+`discount_applications`, `discount_codes`, `total_tip_received` and the `current_*`
+totals on the order; `phone` on the customer). The amounts follow Shopify's checkout
+arithmetic (pricing.py): discounts allocated to lines, tax rounded half up per line,
+so the totals always add up to the cent.
 
 Stock moves like Shopify's: a tracked item's `available` drops and `committed`
 rises by the quantity ordered; a variant whose inventory policy is "deny" refuses
@@ -16,15 +17,15 @@ to sell more than is available.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from causeway.sandbox.shopify.formats import gid, money, rest_money
-from causeway.sandbox.shopify.inputs import AddressIn, OrderIn, OrderUpdateIn
+from causeway.sandbox.shopify.inputs import AddressIn, LineIn, OrderIn, OrderUpdateIn
 from causeway.sandbox.shopify.payments import record_checkout_payment
-from causeway.sandbox.shopify.store import Store
+from causeway.sandbox.shopify.pricing import Code, LinePrice, price_checkout
+from causeway.sandbox.shopify.store import Store, Variant
 
 _COUNTRIES = {
     "US": "United States",
@@ -80,24 +81,6 @@ def _rest_address(a: AddressIn, first: str, last: str) -> dict[str, Any]:
         "country_code": a.country_code,
         "province_code": a.province_code,
     }
-
-
-def _tax(amount: Decimal, rate: Decimal, included: bool) -> Decimal:
-    if included:
-        return money(amount * rate / (1 + rate))
-    return money(amount * rate)
-
-
-def _tax_lines(amount: Decimal, req: OrderIn) -> list[dict[str, Any]]:
-    if req.tax_rate == 0:
-        return []
-    return [
-        {
-            "price": rest_money(_tax(amount, req.tax_rate, req.taxes_included)),
-            "rate": float(req.tax_rate),
-            "title": req.tax_title,
-        }
-    ]
 
 
 def _landing_site_ref(landing_site: str | None) -> str | None:
@@ -162,19 +145,72 @@ def _customer(store: Store, req: OrderIn, address: dict[str, Any]) -> dict[str, 
     return found
 
 
+def _gift_card_item(store: Store, line: LineIn) -> dict[str, Any]:
+    """A gift card sold: no variant, no stock, never taxed or shipped."""
+    return {
+        "fulfillment_service": "manual",
+        "fulfillment_status": None,
+        "grams": 0,
+        "id": store.next_id("LineItem"),
+        "price": rest_money(money(line.price or 0)),
+        "product_id": None,
+        "quantity": line.quantity,
+        "current_quantity": line.quantity,
+        "requires_shipping": False,
+        "sku": line.sku,
+        "title": "Gift card",
+        "variant_id": None,
+        "variant_title": None,
+        "vendor": None,
+        "name": "Gift card",
+        "variant_inventory_management": None,
+        "properties": [],
+        "product_exists": False,
+    }
+
+
+def _item(store: Store, line: LineIn, variant: Variant) -> dict[str, Any]:
+    product = store.products[variant.product_id]
+    default = variant.title == "Default Title"
+    price = money(line.price if line.price is not None else variant.price)
+    return {
+        "fulfillment_service": "manual",
+        "fulfillment_status": None,
+        "grams": variant.grams,
+        "id": store.next_id("LineItem"),
+        "price": rest_money(price),
+        "product_id": product.id,
+        "quantity": line.quantity,
+        "current_quantity": line.quantity,
+        "requires_shipping": variant.requires_shipping,
+        "sku": variant.sku,
+        "title": product.title,
+        "variant_id": variant.id,
+        "variant_title": None if default else variant.title,
+        "vendor": product.vendor,
+        "name": product.title if default else f"{product.title} - {variant.title}",
+        "variant_inventory_management": "shopify"
+        if store.items[variant.inventory_item_id].tracked
+        else None,
+        "properties": [],
+        "product_exists": True,
+    }
+
+
 def create_order(store: Store, req: OrderIn, shop_currency: str) -> dict[str, Any]:
     """Place the order, move the stock, announce orders/create; return the REST order."""
     with store.lock:
-        variants = []
+        variants: list[Variant | None] = []
         for line in req.lines:
-            variant = store.variant_by_sku(line.sku)
-            if variant is None:
+            variant = None if line.gift_card else store.variant_by_sku(line.sku or "")
+            if variant is None and not line.gift_card:
                 raise UnknownSkuError(f"no product with SKU {line.sku!r} in the sandbox shop")
             variants.append(variant)
         wanted: dict[int, int] = {}
         for line, variant in zip(req.lines, variants, strict=True):
-            wanted[variant.id] = wanted.get(variant.id, 0) + line.quantity
-        for variant in {v.id: v for v in variants}.values():
+            if variant is not None:
+                wanted[variant.id] = wanted.get(variant.id, 0) + line.quantity
+        for variant in {v.id: v for v in variants if v is not None}.values():
             item = store.items[variant.inventory_item_id]
             level = store.levels.get((item.id, store.default_location_id))
             available = level.get("available") if level else 0
@@ -200,73 +236,46 @@ def create_order(store: Store, req: OrderIn, shop_currency: str) -> dict[str, An
             else dict(ship_to)
         )
 
-        line_items: list[dict[str, Any]] = []
-        items_total = Decimal(0)
-        weight = 0
-        all_tax_lines: list[dict[str, Any]] = []
-        for line, variant in zip(req.lines, variants, strict=True):
-            product = store.products[variant.product_id]
-            price = money(line.price if line.price is not None else variant.price)
-            amount = price * line.quantity
-            items_total += amount
-            weight += variant.grams * line.quantity
-            taxes = _tax_lines(amount, req) if variant.taxable else []
-            all_tax_lines.extend(taxes)
-            default = variant.title == "Default Title"
-            line_items.append(
-                {
-                    "fulfillment_service": "manual",
-                    "fulfillment_status": None,
-                    "grams": variant.grams,
-                    "id": store.next_id("LineItem"),
-                    "price": rest_money(price),
-                    "product_id": product.id,
-                    "quantity": line.quantity,
-                    "current_quantity": line.quantity,
-                    "requires_shipping": variant.requires_shipping,
-                    "sku": variant.sku,
-                    "title": product.title,
-                    "variant_id": variant.id,
-                    "variant_title": None if default else variant.title,
-                    "vendor": product.vendor,
-                    "name": product.title if default else f"{product.title} - {variant.title}",
-                    "variant_inventory_management": "shopify"
-                    if store.items[variant.inventory_item_id].tracked
-                    else None,
-                    "properties": [],
-                    "product_exists": True,
-                    "taxable": variant.taxable,
-                    "total_discount": "0.00",
-                    "tax_lines": taxes,
-                }
-            )
-
+        line_items = [
+            _item(store, line, variant) if variant else _gift_card_item(store, line)
+            for line, variant in zip(req.lines, variants, strict=True)
+        ]
+        weight = sum(li["grams"] * li["quantity"] for li in line_items)
         shipping_price = money(req.shipping_price)
-        shipping_taxes = _tax_lines(shipping_price, req) if req.shipping_taxable else []
-        all_tax_lines.extend(shipping_taxes)
+        priced = price_checkout(
+            [
+                LinePrice(
+                    price=Decimal(line_item["price"]),
+                    quantity=line.quantity,
+                    taxable=variant.taxable if variant else False,
+                    gift_card=line.gift_card,
+                    tax_rate=line.tax_rate,
+                    tax_title=line.tax_title,
+                    discount=line.discount,
+                )
+                for line_item, line, variant in zip(line_items, req.lines, variants, strict=True)
+            ],
+            codes=[Code(c.code, c.type, c.value) for c in req.discount_codes],
+            shipping_price=shipping_price,
+            shipping_taxable=req.shipping_taxable,
+            tax_rate=req.tax_rate,
+            tax_title=req.tax_title,
+            taxes_included=req.taxes_included,
+            tip=req.tip,
+        )
+        for line_item, amounts in zip(line_items, priced.lines, strict=True):
+            line_item.update(amounts)
         title = req.shipping_title or ("Free Shipping" if shipping_price == 0 else "Standard")
         shipping_lines = [
             {
                 "code": title,
-                "price": rest_money(shipping_price),
                 "source": "shopify",
                 "title": title,
                 "id": store.next_id("ShippingLine"),
-                "tax_lines": shipping_taxes,
+                **priced.shipping,
             }
         ]
-
-        grouped: OrderedDict[tuple[str, float], Decimal] = OrderedDict()
-        for tax in all_tax_lines:
-            key = (tax["title"], tax["rate"])
-            grouped[key] = grouped.get(key, Decimal(0)) + Decimal(tax["price"])
-        order_tax_lines = [
-            {"price": rest_money(total), "rate": rate, "title": title}
-            for (title, rate), total in grouped.items()
-        ]
-        total_tax = sum(grouped.values(), Decimal(0))
-        subtotal = items_total  # no discounts in the sandbox checkout
-        total = subtotal + shipping_price + (Decimal(0) if req.taxes_included else total_tax)
+        total = Decimal(priced.order["total_price"])
 
         customer = _customer(store, req, ship_to)
         store.order_number += 1
@@ -296,28 +305,25 @@ def create_order(store: Store, req: OrderIn, shop_currency: str) -> dict[str, An
             "reference": None,
             "referring_site": req.referring_site,
             "source": None,
-            "subtotal_price": rest_money(subtotal),
-            "taxes_included": req.taxes_included,
+            **priced.order,
+            "current_subtotal_price": priced.order["subtotal_price"],
+            "current_total_discounts": priced.order["total_discounts"],
+            "current_total_price": priced.order["total_price"],
+            "current_total_tax": priced.order["total_tax"],
             "test": test,
             "token": store.token(),
-            "total_discounts": "0.00",
-            "total_line_items_price": rest_money(items_total),
-            "total_price": rest_money(total),
             # The sandbox does not convert currencies: this is total_price as is.
             "total_price_usd": rest_money(total),
-            "total_tax": rest_money(total_tax),
             "total_weight": weight,
             "updated_at": stamp,
             "user_id": None,
             "browser_ip": None,
             "landing_site_ref": _landing_site_ref(req.landing_site),
             "order_number": store.order_number,
-            "discount_codes": [],
             "note_attributes": [a.model_dump() for a in req.note_attributes],
             "processing_method": "direct",
             "checkout_id": store.next_id("Checkout"),
             "source_name": req.source_name,
-            "tax_lines": order_tax_lines,
             "line_items": line_items,
             "shipping_lines": shipping_lines,
             "payment_details": {
@@ -352,7 +358,7 @@ def create_order(store: Store, req: OrderIn, shop_currency: str) -> dict[str, An
             }
         )
         order["customer"] = dict(customer)
-        record_checkout_payment(store, order)
+        record_checkout_payment(store, order, gift_card=money(req.gift_card_payment))
         store.orders[order_id] = order
 
         changed = []

@@ -85,16 +85,25 @@ def _transaction(store: Store, order: dict[str, Any], amount: Decimal, gateway: 
     }
 
 
-def record_checkout_payment(store: Store, order: dict[str, Any]) -> None:
-    """At checkout: a paid order has its sale transaction; every order its payment fields."""
+def record_checkout_payment(
+    store: Store, order: dict[str, Any], *, gift_card: Decimal = Decimal(0)
+) -> None:
+    """At checkout: a paid order has its sale transaction(s); every order its payment fields.
+
+    A gift card used to pay is a transaction of the `gift_card` gateway, as Shopify
+    records it: the order's total stays what it is, the card pays part of it.
+    """
     order.setdefault("current_total_price", order["total_price"])
     order.setdefault("current_subtotal_price", order["subtotal_price"])
     order.setdefault("current_total_tax", order["total_tax"])
-    order["payment_gateway_names"] = [order["gateway"]]
-    if order["financial_status"] == "paid":
-        store.transactions[order["id"]] = [
-            _transaction(store, order, current_total(order), order["gateway"])
-        ]
+    card = min(gift_card, current_total(order))
+    order["payment_gateway_names"] = (["gift_card"] if card else []) + [order["gateway"]]
+    transactions = [_transaction(store, order, card, "gift_card")] if card else []
+    rest = current_total(order) - card
+    if order["financial_status"] == "paid" and rest > 0:
+        transactions.append(_transaction(store, order, rest, order["gateway"]))
+    if transactions:
+        store.transactions[order["id"]] = transactions
     settle(store, order)
 
 

@@ -150,9 +150,70 @@ class Views(InventoryViews):
             "daysToConversion": 0,
         }
 
-    def line_item(self, line: dict[str, Any], currency: str) -> dict[str, Any]:
+    def discount_application(
+        self, application: dict[str, Any], index: int, currency: str
+    ) -> dict[str, Any]:
+        kind = {
+            "discount_code": "DiscountCodeApplication",
+            "manual": "ManualDiscountApplication",
+            "script": "ScriptDiscountApplication",
+        }.get(application.get("type") or "", "AutomaticDiscountApplication")
+        value: dict[str, Any] = (
+            {"__typename": "PricingPercentageValue", "percentage": float(application["value"])}
+            if application["value_type"] == "percentage"
+            else {
+                "__typename": "MoneyV2",
+                "amount": gql_decimal(application["value"]),
+                "currencyCode": currency,
+            }
+        )
+        return {
+            "__typename": kind,
+            "index": index,
+            "allocationMethod": application["allocation_method"].upper(),
+            "targetSelection": application["target_selection"].upper(),
+            "targetType": application["target_type"].upper(),
+            "value": value,
+            "code": application.get("code"),
+            "title": application.get("title") or application.get("code"),
+            "description": application.get("description"),
+        }
+
+    def allocations(
+        self, order: dict[str, Any], allocations: list[dict[str, Any]], currency: str
+    ) -> list[dict[str, Any]]:
+        applications = order.get("discount_applications") or []
+        return [
+            {
+                "allocatedAmountSet": self.money_bag(a["amount"], currency),
+                "discountApplication": self.discount_application(
+                    applications[a["discount_application_index"]],
+                    a["discount_application_index"],
+                    currency,
+                ),
+            }
+            for a in allocations
+        ]
+
+    @staticmethod
+    def line_level_discount(order: dict[str, Any], line: dict[str, Any]) -> Decimal:
+        """What the line's own discounts took off (Shopify leaves order-level and code
+        discounts out of totalDiscountSet): those aimed at it explicitly."""
+        applications = order.get("discount_applications") or []
+        return sum(
+            (
+                Decimal(a["amount"])
+                for a in line.get("discount_allocations") or []
+                if applications[a["discount_application_index"]]["target_selection"] == "explicit"
+            ),
+            Decimal(0),
+        )
+
+    def line_item(
+        self, line: dict[str, Any], currency: str, order: dict[str, Any]
+    ) -> dict[str, Any]:
         price = Decimal(line["price"])
-        discount = Decimal(line.get("total_discount") or "0")
+        discount = self.line_level_discount(order, line)
         total = price * line["quantity"]
         variant = self.store.variants.get(line.get("variant_id") or 0)
         product = self.store.products.get(line.get("product_id") or 0)
@@ -169,6 +230,10 @@ class Views(InventoryViews):
             "currentQuantity": line.get("current_quantity", line["quantity"]),
             "requiresShipping": bool(line.get("requires_shipping")),
             "taxable": bool(line.get("taxable", True)),
+            "isGiftCard": bool(line.get("gift_card")),
+            "discountAllocations": self.allocations(
+                order, line.get("discount_allocations") or [], currency
+            ),
             "originalUnitPriceSet": self.money_bag(price, currency),
             "originalTotalSet": self.money_bag(total, currency),
             "discountedUnitPriceSet": self.money_bag(
@@ -181,7 +246,10 @@ class Views(InventoryViews):
             "product": self.product(product) if product else None,
         }
 
-    def shipping_line(self, line: dict[str, Any], currency: str) -> dict[str, Any]:
+    def shipping_line(
+        self, line: dict[str, Any], currency: str, order: dict[str, Any]
+    ) -> dict[str, Any]:
+        discounted = line.get("discounted_price") or line["price"]
         return {
             "id": gid("ShippingLine", line["id"]) if line.get("id") else None,
             "title": line["title"],
@@ -190,7 +258,11 @@ class Views(InventoryViews):
             "carrierIdentifier": None,
             "isRemoved": False,
             "originalPriceSet": self.money_bag(line["price"], currency),
-            "discountedPriceSet": self.money_bag(line["price"], currency),
+            "discountedPriceSet": self.money_bag(discounted, currency),
+            "currentDiscountedPriceSet": self.money_bag(discounted, currency),
+            "discountAllocations": self.allocations(
+                order, line.get("discount_allocations") or [], currency
+            ),
             "taxLines": self.tax_lines(line.get("tax_lines") or [], currency),
         }
 
@@ -198,14 +270,29 @@ class Views(InventoryViews):
         cur = o["currency"]
         lines = o.get("line_items") or []
         ships = o.get("shipping_lines") or []
-        shipping_total = sum((Decimal(s["price"]) for s in ships), Decimal(0))
+        shipping_total = sum(
+            (Decimal(s.get("discounted_price") or s["price"]) for s in ships), Decimal(0)
+        )
+        applications = o.get("discount_applications") or []
+
+        def current(name: str) -> dict[str, Any]:
+            return self.money_bag(o.get(f"current_{name}") or o[name], cur)
+
+        def discount_applications(info: Any, **args: Any) -> dict[str, Any]:
+            return paginate(
+                applications,
+                sort="POSITION",
+                key=lambda row: (applications.index(row), applications.index(row)),
+                node=lambda row: self.discount_application(row, applications.index(row), cur),
+                **args,
+            )
 
         def line_items(info: Any, **args: Any) -> dict[str, Any]:
             return paginate(
                 lines,
                 sort="POSITION",
                 key=lambda row: (lines.index(row), row["id"]),
-                node=lambda row: self.line_item(row, cur),
+                node=lambda row: self.line_item(row, cur, o),
                 **args,
             )
 
@@ -214,7 +301,7 @@ class Views(InventoryViews):
                 ships,
                 sort="POSITION",
                 key=lambda row: (ships.index(row), row["id"]),
-                node=lambda row: self.shipping_line(row, cur),
+                node=lambda row: self.shipping_line(row, cur, o),
                 **args,
             )
 
@@ -247,16 +334,22 @@ class Views(InventoryViews):
             "tags": [t.strip() for t in (o.get("tags") or "").split(",") if t.strip()],
             "sourceName": o.get("source_name"),
             "discountCodes": [d["code"] for d in o.get("discount_codes") or []],
-            "paymentGatewayNames": [o["gateway"]] if o.get("gateway") else [],
+            "paymentGatewayNames": o.get("payment_gateway_names")
+            or ([o["gateway"]] if o.get("gateway") else []),
             "customerAcceptsMarketing": bool(o.get("buyer_accepts_marketing")),
             "displayFinancialStatus": FINANCIAL.get(o.get("financial_status") or ""),
             "displayFulfillmentStatus": FULFILLMENT.get(o.get("fulfillment_status"), "UNFULFILLED"),
             "customerJourneySummary": self.journey(o),
             "subtotalPriceSet": self.money_bag(o["subtotal_price"], cur),
             "totalPriceSet": self.money_bag(o["total_price"], cur),
-            "currentTotalPriceSet": self.money_bag(o["total_price"], cur),
+            "currentSubtotalPriceSet": current("subtotal_price"),
+            "currentTotalPriceSet": current("total_price"),
+            "currentTotalTaxSet": current("total_tax"),
+            "currentTotalDiscountsSet": current("total_discounts"),
             "totalTaxSet": self.money_bag(o["total_tax"], cur),
             "totalDiscountsSet": self.money_bag(o["total_discounts"], cur),
+            "totalTipReceivedSet": self.money_bag(o.get("total_tip_received") or "0", cur),
+            "discountApplications": discount_applications,
             "totalShippingPriceSet": self.money_bag(shipping_total, cur),
             "totalWeight": str(o.get("total_weight") or 0),
             "customer": self.customer(customer_id) if customer_id else None,
