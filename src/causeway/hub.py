@@ -48,6 +48,7 @@ from causeway.flows.orders_to_erp import OrdersToErp, pending_quantities
 from causeway.flows.stock_to_channels import StockToChannels
 from causeway.observability.contacts import Contacts
 from causeway.observability.facts import note_hub_start
+from causeway.privacy.retention import prune
 from causeway.redaction import Redactor
 from causeway.wiring import SHOPIFY_PARSERS, WiredFlow, wire
 
@@ -270,6 +271,7 @@ class Hub:
             self._spawn(f"worker-{i}", worker.run)
         if scheduler:
             self._spawn("scheduler", self.scheduler.run)
+            self._spawn("housekeeping", self._housekeeping_loop)
         self._spawn("checkpointer", self._checkpoint_loop)
 
     def _checkpoint_loop(self, stop: threading.Event) -> None:
@@ -283,6 +285,15 @@ class Hub:
                 self.contacts.flush(self.store)
             except Exception:  # the store is down: /ready says so; next round tries again
                 log.debug("could not record the systems' last contact", exc_info=True)
+
+    def _housekeeping_loop(self, stop: threading.Event) -> None:
+        """Retention (docs/privacy.md): prune at start, then every `retention.every`."""
+        while not stop.is_set():
+            try:
+                prune(self.store, self.config, stop=stop)
+            except Exception:  # the next round tries again
+                log.exception("retention pruning failed")
+            stop.wait(self.config.retention.every)
 
     def _spawn(self, name: str, target: Any) -> None:
         thread = threading.Thread(target=target, args=(self._stop,), name=name, daemon=True)

@@ -25,6 +25,7 @@ from sqlalchemy.exc import ArgumentError
 from causeway.config.base import Duration, Strict, service_url
 from causeway.config.customers import CustomerSettings
 from causeway.config.flows import Flows
+from causeway.config.retention import RetentionSettings
 from causeway.config.systems import (
     FilesSystem,
     HubSpotSystem,
@@ -167,6 +168,7 @@ class CausewayConfig(Strict):
     systems: dict[str, System]
     flows: Flows = Flows()
     customers: CustomerSettings = CustomerSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     @model_validator(mode="after")
     def _hubspot_needs_public_url(self) -> CausewayConfig:
