@@ -1,0 +1,98 @@
+"""One person in the drop folders: the CSV files the hub keeps in processed/, errors/
+and out/ (in/ holds what a partner has not handed over yet, and is left alone).
+
+A file is rewritten only when one of its rows changes: the person's rows lose their
+personal columns and details, and any other cell loses only their identifiers
+(privacy/person.py). Rewrites are atomic and keep the file's mode. Links and
+anything that is not a regular file are never followed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from causeway.config.systems import FilesSystem
+from causeway.connectors.files.folder import DropFolder, atomic_write
+from causeway.privacy.old_files import regular_files
+from causeway.privacy.person import Person
+
+# Order fields (config/systems.py ORDER_FIELDS) that hold personal data.
+PERSONAL_FIELDS = (
+    *("email", "customer_name", "first_name", "last_name", "phone", "company"),
+    *("street", "street2", "city", "postal_code"),
+)
+KEPT = ("processed", "errors", "out")
+
+
+def _read(path: Path, settings: FilesSystem) -> tuple[list[list[str]], str]:
+    text = path.read_bytes().decode(settings.encoding, errors="surrogateescape")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=settings.delimiter))
+    return rows, newline
+
+
+def _personal_columns(header: list[str], settings: FilesSystem) -> set[int]:
+    names = {settings.column(f) for f in PERSONAL_FIELDS}
+    return {i for i, name in enumerate(header) if name.strip() in names}
+
+
+def _files(folder: DropFolder) -> list[tuple[str, Path]]:
+    return [(name, path) for name in KEPT for path in regular_files(folder.root / name)]
+
+
+def erase_in(settings: FilesSystem, person: Person) -> dict[str, int]:
+    """Rewrite the files that hold them; returns files changed per subfolder."""
+    folder = DropFolder(Path(settings.folder))
+    changed = dict.fromkeys(KEPT, 0)
+    for name, path in _files(folder):
+        rows, newline = _read(path, settings)
+        if not rows:
+            continue
+        personal = _personal_columns(rows[0], settings)
+        new = [
+            [person.redact_text(cell, thorough=False) for cell in rows[0]],
+            *(person.redact_row(row, personal) for row in rows[1:]),
+        ]
+        if new == rows:
+            continue
+        out = io.StringIO(newline="")
+        csv.writer(out, delimiter=settings.delimiter, lineterminator=newline).writerows(new)
+        mode = stat.S_IMODE(path.lstat().st_mode)
+        atomic_write(path, out.getvalue().encode(settings.encoding, errors="surrogateescape"))
+        os.chmod(path, mode)
+        changed[name] += 1
+    return changed
+
+
+def rows_about(settings: FilesSystem, person: Person) -> list[dict[str, Any]]:
+    """Their rows in the kept files, for an export (of another's row, only the cells
+    that mention them)."""
+    folder = DropFolder(Path(settings.folder))
+    found: list[dict[str, Any]] = []
+    for name, path in _files(folder):
+        rows, _ = _read(path, settings)
+        if not rows:
+            continue
+        header, personal = rows[0], _personal_columns(rows[0], settings)
+        for number, row in enumerate(rows[1:], start=2):
+            cells = dict(zip(header, row, strict=False))
+            if not person.owns_row(row, personal):  # someone else's row: only the mention
+                cells = {column: cell for column, cell in cells.items() if person.mentions(cell)}
+            if cells:
+                found.append({"file": f"{name}/{path.name}", "line": number, "row": cells})
+    return found
+
+
+def remove_all(settings: FilesSystem) -> dict[str, int]:
+    """Every kept file of the folder removed (the system's data erased); per subfolder."""
+    folder = DropFolder(Path(settings.folder))
+    removed = dict.fromkeys(KEPT, 0)
+    for name, path in _files(folder):
+        path.unlink(missing_ok=True)
+        removed[name] += 1
+    return removed
