@@ -196,9 +196,14 @@ class Hub:
             for wired in self.wired.values()
             if system in wired.sources
             for topic in wired.topics
-            if topic not in wired.polled_topics
+            if topic not in wired.polled_topics and topic not in wired.app_topics
         }
         return sorted(topics)
+
+    def app_topics(self, system: str) -> list[str]:
+        """The topics some flow takes from `system` that its vendor only sends to URLs
+        declared in the app's configuration (Shopify's privacy webhooks)."""
+        return sorted({t for w in self.wired.values() if system in w.sources for t in w.app_topics})
 
     def run_flow(self, name: str) -> int:
         """Run a flow now, whatever its schedule; returns the jobs released or queued."""
@@ -259,6 +264,15 @@ class Hub:
         (`causeway worker`); the webhooks go to the process that serves HTTP."""
         self._stop.clear()
         if ingress:
+            for name in self.ingress:
+                if topics := self.app_topics(name):
+                    log.info(
+                        "%s sends %s only to the URL in the app's configuration: declare "
+                        "<server.public_url>/webhooks/%s there (docs/privacy.md)",
+                        name,
+                        ", ".join(topics),
+                        name,
+                    )
             # Silence (no webhooks, a still cursor) is measured from here at the earliest.
             note_hub_start(self.store, [name for name in self.ingress if self.webhook_topics(name)])
             self.writer = InboxWriter(

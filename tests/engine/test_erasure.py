@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import LargeBinary, String, Text, select
+from sqlalchemy import select
 
 from causeway.config import CausewayConfig, parse_config
 from causeway.config.customers import CustomerSettings
@@ -18,12 +18,13 @@ from causeway.customers.resolve import resolve
 from causeway.engine import links, timeline
 from causeway.engine.inbox import Inbox, InboxRecord
 from causeway.engine.jobs import JobQueue, NewJob
-from causeway.engine.schema import inbox, merge_log, metadata
+from causeway.engine.schema import inbox, merge_log
 from causeway.engine.store import Store
 from causeway.engine.worker import record_flow_outcome
 from causeway.flows.order_record import update_order
 from causeway.privacy.erase import erase_person, person_for
 from causeway.privacy.export import collect
+from tests.privacy_traces import traces as find_traces
 
 ZEPHYRINE = {
     "email": "Zephyrine.Q@example.org",
@@ -215,24 +216,7 @@ def a_hub_that_knows(store: Store, tmp_path: Path) -> CausewayConfig:
 
 
 def traces(store: Store, tmp_path: Path) -> list[str]:
-    """Where any trace of Zephyrine is: every text and binary column of every table,
-    and every file in the drop folder."""
-    found = []
-    with store.read() as conn:
-        for table in metadata.sorted_tables:
-            columns = [c for c in table.columns if isinstance(c.type, String | Text | LargeBinary)]
-            for row in conn.execute(select(*columns)):
-                for column, value in zip(columns, row, strict=True):
-                    if value is None:
-                        continue
-                    text = bytes(value).decode() if isinstance(value, bytes | memoryview) else value
-                    text = text.encode().decode("unicode_escape").casefold()  # \u escapes too
-                    found += [f"{table.name}.{column.name}: {t}" for t in TRACES if t in text]
-    for path in sorted((tmp_path / "drop").rglob("*")):
-        if path.is_file():
-            text = path.read_text().casefold()
-            found += [f"{path.relative_to(tmp_path)}: {t}" for t in TRACES if t in text]
-    return found
+    return find_traces(store, TRACES, [tmp_path / "drop"])
 
 
 def bodies(store: Store) -> dict[str, bytes]:

@@ -24,7 +24,7 @@ from sqlalchemy.exc import ArgumentError
 
 from causeway.config.base import Duration, Strict, service_url
 from causeway.config.customers import CustomerSettings
-from causeway.config.flows import Flows
+from causeway.config.flows import Flows, PrivacyRequestsFlow
 from causeway.config.retention import RetentionSettings
 from causeway.config.systems import (
     FilesSystem,
@@ -185,6 +185,17 @@ class CausewayConfig(Strict):
         return self
 
     @model_validator(mode="after")
+    def _privacy_requests_for_every_store(self) -> CausewayConfig:
+        """Shopify requires apps to honour its privacy webhooks: on unless turned off."""
+        shops = sorted(n for n, s in self.systems.items() if isinstance(s, ShopifySystem))
+        flow = self.flows.privacy_requests
+        if flow is None and shops:
+            self.flows.privacy_requests = PrivacyRequestsFlow(sources=shops)
+        elif flow is not None and not flow.sources:
+            flow.sources = shops
+        return self
+
+    @model_validator(mode="after")
     def _flows_name_real_systems(self) -> CausewayConfig:
         def check(
             flow: str, key: str, name: str, kind: type[BaseModel] | tuple[type[BaseModel], ...]
@@ -225,6 +236,10 @@ class CausewayConfig(Strict):
             "customers-sync": (erp, HubSpotSystem),
         }
         for flow, settings in self.flows.configured().items():
+            if isinstance(settings, PrivacyRequestsFlow):
+                for source in settings.sources:
+                    check(flow, "sources", source, store)
+                continue
             source_kind, target_kind = kinds[flow]
             check(flow, "source", settings.source, source_kind)  # type: ignore[attr-defined]
             for target in getattr(settings, "targets", None) or [settings.target]:  # type: ignore[attr-defined]

@@ -33,7 +33,8 @@ DEFAULT_EXPORTS = "privacy-exports"
 
 def exports_folder(config: CausewayConfig) -> Path:
     """Where data-request exports go: the privacy-requests flow's folder."""
-    return Path(DEFAULT_EXPORTS)
+    flow = config.flows.privacy_requests
+    return Path(flow.exports_folder if flow is not None else DEFAULT_EXPORTS)
 
 
 @dataclass
