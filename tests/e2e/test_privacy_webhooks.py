@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import stat
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,7 +28,7 @@ from causeway.localserver import BackgroundServer
 from causeway.sandbox.shopify import SandboxServer
 from causeway.web.app import create_app
 from tests.e2e.conftest import erp_sales
-from tests.e2e.harness import hub_config, new_port
+from tests.e2e.harness import hub_config, new_port, settle
 from tests.privacy_traces import traces
 
 pytestmark = pytest.mark.tryton
@@ -64,17 +63,6 @@ def hub(
     yield running, server
     server.stop()
     running.stop()
-
-
-def settle(hub: Hub, shop: httpx.Client, done: Callable[[], bool], timeout: float = 90) -> None:
-    """Deliver every webhook, then work the queue until `done`."""
-    shop.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
-    deadline = time.monotonic() + timeout
-    worker = hub.new_worker()
-    while not done():
-        assert time.monotonic() < deadline, "the hub did not get there in time"
-        if not worker.run_once():
-            time.sleep(0.2)
 
 
 def checkout(shop: httpx.Client, first: str, last: str, street: str, phone: str) -> dict[str, Any]:
@@ -125,7 +113,7 @@ def test_a_data_request_then_a_redact_of_one_customer(
     running, server = hub
     hers = checkout(shop, "Zephyrine", "Quillfeather", "77 Larkspur Crescent", "+1 613-555-0199")
     his = checkout(shop, "Bob", "Norman", "1 Chestnut Street", "+1 613-555-0123")
-    settle(running, shop, lambda: state_of(server, hers) == state_of(server, his) == "in_erp")
+    settle(running, shop, lambda: state_of(server, hers) == state_of(server, his) == "in_erp", 90)
 
     customer_id = hers["customer"]["id"]
     shop.post(f"/_sandbox/customers/{customer_id}/data_request").raise_for_status()

@@ -41,7 +41,7 @@ from sqlalchemy import (
     update,
 )
 
-from causeway.customers.record import GoldenRecord
+from causeway.customers.record import EMPTY_RECORD
 from causeway.engine.schema import (
     customer_keys,
     customers,
@@ -56,7 +56,6 @@ from causeway.engine.schema import (
 from causeway.engine.store import Store, now
 from causeway.privacy.person import Person
 
-EMPTY_RECORD = GoldenRecord().model_dump_json()
 CUSTOMER, ORDER, CUSTOMER_ORDER = "customer", "order", "customer_order"
 CHUNK = 500  # ids per IN (...) list
 ROUNDS = 4  # a found record may name another identifier; the search stops when none does
@@ -85,10 +84,10 @@ class Footprint:
         if table.name not in owned:
             return []
         column, values = owned[table.name]
-        return [column.in_(chunk) for chunk in _chunks(sorted(values))]
+        return [column.in_(chunk) for chunk in chunks(sorted(values))]
 
 
-def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -136,7 +135,7 @@ def find(store: Store, person: Person) -> Footprint:
             if known == (person.identifiers, len(person.customers), len(person.orders)):
                 break
         _orders(conn, person, footprint)
-        for chunk in _chunks(sorted(footprint.golden_ids)):
+        for chunk in chunks(sorted(footprint.golden_ids)):
             footprint.merge_ids |= set(
                 conn.execute(
                     select(merge_log.c.id).where(
@@ -227,7 +226,7 @@ def _received(conn: Connection, person: Person, footprint: Footprint) -> None:
     ids = {cid for _, cid in person.customers if cid.isdigit()}
     wanted = [
         _mentioning(inbox, person, conn.dialect.name),
-        *(inbox.c.entity_key.in_(chunk) for chunk in _chunks(sorted(keys))),
+        *(inbox.c.entity_key.in_(chunk) for chunk in chunks(sorted(keys))),
         *(_contains(inbox.c.body, cid, conn.dialect.name) for cid in sorted(ids)),
     ]
     rows = conn.execute(
@@ -260,7 +259,7 @@ def _orders(conn: Connection, person: Person, footprint: Footprint) -> None:
     by_id: dict[str, set[str | None]] = {}
     for system, order_id in person.orders:
         by_id.setdefault(order_id, set()).add(system)
-    for chunk in _chunks(sorted(by_id)):
+    for chunk in chunks(sorted(by_id)):
         for row in conn.execute(
             select(links.c.hub_id, links.c.system, links.c.external_id).where(
                 links.c.entity_type == ORDER, links.c.external_id.in_(chunk)
@@ -277,7 +276,7 @@ def _orders(conn: Connection, person: Person, footprint: Footprint) -> None:
         if person.is_about(_decoded(entity.summary)):
             hubs.add(entity.hub_id)
     footprint.order_hubs |= hubs
-    for chunk in _chunks(sorted(hubs)):
+    for chunk in chunks(sorted(hubs)):
         for row in conn.execute(select(links).where(links.c.hub_id.in_(chunk))):
             footprint.ordering_keys.add(f"{row.system}:{row.entity_type}:{row.external_id}")
             if row.entity_type == ORDER:
@@ -349,7 +348,7 @@ def erase(store: Store, person: Person, footprint: Footprint, batch: int = 200) 
     if footprint.golden_ids:
         with store.transaction() as conn:
             removed = 0
-            for chunk in _chunks(sorted(footprint.golden_ids)):
+            for chunk in chunks(sorted(footprint.golden_ids)):
                 removed += conn.execute(
                     delete(customer_keys).where(customer_keys.c.customer_id.in_(chunk))
                 ).rowcount
@@ -360,7 +359,7 @@ def erase(store: Store, person: Person, footprint: Footprint, batch: int = 200) 
         with store.read() as conn:
             keys = _candidates(conn, table, person, footprint)
         count = 0
-        for chunk in _chunks(keys, batch):
+        for chunk in chunks(keys, batch):
             with store.transaction() as conn:
                 count += _rewrite(conn, table, chunk, person, footprint)
         changed[table.name] = count
@@ -402,7 +401,7 @@ def export(store: Store, person: Person, footprint: Footprint) -> dict[str, list
             if table is customer_keys:
                 keys += [
                     tuple(r)
-                    for chunk in _chunks(sorted(footprint.golden_ids))
+                    for chunk in chunks(sorted(footprint.golden_ids))
                     for r in conn.execute(
                         select(*table.primary_key.columns).where(
                             customer_keys.c.customer_id.in_(chunk)

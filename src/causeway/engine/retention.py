@@ -21,13 +21,13 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import takewhile
 from typing import Any
 
 from sqlalchemy import Connection, delete, select, tuple_, update
 
-from causeway.customers.record import GoldenRecord
+from causeway.customers.record import EMPTY_RECORD
 from causeway.engine.jobs import DEAD, DONE, QUEUED, RUNNING
 from causeway.engine.schema import customers, inbox, jobs, merge_log
 from causeway.engine.store import Store, now
@@ -37,7 +37,8 @@ from causeway.engine.store import Store, now
 PAUSE_SECONDS = 0.01
 # Jobs in these states may still read their inbox record.
 NEEDS_INPUT = (QUEUED, RUNNING, DEAD)
-EMPTY_RECORD = GoldenRecord().model_dump_json()
+# One batch in the caller's transaction: (rows changed, whether there may be more).
+Step = Callable[[Connection], tuple[int, bool]]
 
 
 def _cutoff(older_than: float, at: float | None) -> float:
@@ -45,13 +46,20 @@ def _cutoff(older_than: float, at: float | None) -> float:
     return (at if at is not None else now()) - older_than
 
 
-def _interrupted(stop: threading.Event | None) -> bool:
-    """Pause between batches; True when the hub is stopping (the rest waits for the
-    next pass)."""
-    if stop is None:
-        time.sleep(PAUSE_SECONDS)
-        return False
-    return stop.wait(PAUSE_SECONDS)
+def _in_batches(store: Store, step: Step, stop: threading.Event | None) -> int:
+    """Run `step` in one short transaction after another, pausing in between, until it
+    says it is done or the hub is stopping (the rest waits for the next pass)."""
+    total = 0
+    while True:
+        with store.transaction() as conn:
+            count, more = step(conn)
+        total += count
+        if not more:
+            return total
+        if stop is None:
+            time.sleep(PAUSE_SECONDS)
+        elif stop.wait(PAUSE_SECONDS):
+            return total
 
 
 def prune_jobs(
@@ -68,25 +76,22 @@ def prune_jobs(
     if state not in (DONE, DEAD):
         raise ValueError(f"only finished jobs are pruned, not {state!r}")
     cutoff = _cutoff(older_than, at)
-    removed = 0
-    while True:
-        with store.transaction() as conn:
-            ids = list(
-                conn.execute(
-                    select(jobs.c.id)
-                    .where(jobs.c.state == state, jobs.c.finished_at < cutoff)
-                    .order_by(jobs.c.finished_at)
-                    .limit(batch)
-                ).scalars()
-            )
-            if ids:
-                # The state is checked again: a dead job replayed meanwhile is queued.
-                conn.execute(delete(jobs).where(jobs.c.id.in_(ids), jobs.c.state == state))
-        removed += len(ids)
-        if len(ids) < batch:
-            return removed
-        if _interrupted(stop):
-            return removed
+
+    def step(conn: Connection) -> tuple[int, bool]:
+        ids = list(
+            conn.execute(
+                select(jobs.c.id)
+                .where(jobs.c.state == state, jobs.c.finished_at < cutoff)
+                .order_by(jobs.c.finished_at)
+                .limit(batch)
+            ).scalars()
+        )
+        if ids:
+            # The state is checked again: a dead job replayed meanwhile is queued.
+            conn.execute(delete(jobs).where(jobs.c.id.in_(ids), jobs.c.state == state))
+        return len(ids), len(ids) == batch
+
+    return _in_batches(store, step, stop)
 
 
 def _input_ids(store: Store) -> set[int]:
@@ -140,9 +145,9 @@ def prune_inbox_bodies(
     seconds ago that no job still needs; the rows stay. Returns how many."""
     cutoff = _cutoff(older_than, at)
     protected = _input_ids(store)
-    after: tuple[float, int] | None = None
-    pruned = 0
-    while True:
+    after: list[tuple[float, int]] = []  # where the last batch ended
+
+    def step(conn: Connection) -> tuple[int, bool]:
         # The partial index ix_inbox_unpruned holds exactly the rows still to look at;
         # those kept for a job are stepped over, not read again.
         query = (
@@ -151,23 +156,21 @@ def prune_inbox_bodies(
             .order_by(inbox.c.received_at, inbox.c.id)
             .limit(batch)
         )
-        if after is not None:
-            query = query.where(tuple_(inbox.c.received_at, inbox.c.id) > after)
-        with store.transaction() as conn:
-            rows = conn.execute(query).all()
-            ids = _prunable(conn, rows, protected)
-            if ids:
-                conn.execute(
-                    update(inbox)
-                    .where(inbox.c.id.in_(ids))
-                    .values(body=b"", headers="{}", pruned_at=now())
-                )
-        pruned += len(ids)
-        if len(rows) < batch:
-            return pruned
-        after = (rows[-1].received_at, rows[-1].id)
-        if _interrupted(stop):
-            return pruned
+        if after:
+            query = query.where(tuple_(inbox.c.received_at, inbox.c.id) > after[-1])
+        rows = conn.execute(query).all()
+        ids = _prunable(conn, rows, protected)
+        if ids:
+            conn.execute(
+                update(inbox)
+                .where(inbox.c.id.in_(ids))
+                .values(body=b"", headers="{}", pruned_at=now())
+            )
+        if rows:
+            after.append((rows[-1].received_at, rows[-1].id))
+        return len(ids), len(rows) == batch
+
+    return _in_batches(store, step, stop)
 
 
 def prune_inbox_records(
@@ -182,29 +185,26 @@ def prune_inbox_records(
     job still needs. Returns how many."""
     cutoff = _cutoff(older_than, at)
     protected = _input_ids(store)
-    after = 0
-    removed = 0
-    while True:
-        with store.transaction() as conn:
-            # By id, oldest first: ids grow with arrival, so the walk stops at the
-            # first record young enough to keep instead of scanning the rest.
-            rows = conn.execute(
-                select(inbox.c.id, inbox.c.source, inbox.c.entity_key, inbox.c.received_at)
-                .where(inbox.c.id > after)
-                .order_by(inbox.c.id)
-                .limit(batch)
-            ).all()
-            old = list(takewhile(lambda row: row.received_at < cutoff, rows))
-            reached_the_young = len(old) < len(rows)
-            ids = _prunable(conn, old, protected)
-            if ids:
-                conn.execute(delete(inbox).where(inbox.c.id.in_(ids)))
-        removed += len(ids)
-        if reached_the_young or len(rows) < batch:
-            return removed
-        after = rows[-1].id
-        if _interrupted(stop):
-            return removed
+    after = [0]  # the last id looked at
+
+    def step(conn: Connection) -> tuple[int, bool]:
+        # By id, oldest first: ids grow with arrival, so the walk stops at the first
+        # record young enough to keep instead of scanning the rest.
+        rows = conn.execute(
+            select(inbox.c.id, inbox.c.source, inbox.c.entity_key, inbox.c.received_at)
+            .where(inbox.c.id > after[-1])
+            .order_by(inbox.c.id)
+            .limit(batch)
+        ).all()
+        old = list(takewhile(lambda row: row.received_at < cutoff, rows))
+        ids = _prunable(conn, old, protected)
+        if ids:
+            conn.execute(delete(inbox).where(inbox.c.id.in_(ids)))
+        if rows:
+            after.append(rows[-1].id)
+        return len(ids), len(old) == len(rows) == batch
+
+    return _in_batches(store, step, stop)
 
 
 def prune_merge_log(
@@ -219,23 +219,20 @@ def prune_merge_log(
     record they kept for undo is emptied too (its values live on in the survivor).
     Returns how many merges."""
     cutoff = _cutoff(older_than, at)
-    removed = 0
-    while True:
-        with store.transaction() as conn:
-            rows = conn.execute(
-                select(merge_log.c.id, merge_log.c.merged_id)
-                .where(merge_log.c.at < cutoff)
-                .order_by(merge_log.c.id)
-                .limit(batch)
-            ).all()
-            if rows:
-                conn.execute(delete(merge_log).where(merge_log.c.id.in_([r.id for r in rows])))
-                _empty_merged_records(conn, {row.merged_id for row in rows})
-        removed += len(rows)
-        if len(rows) < batch:
-            return removed
-        if _interrupted(stop):
-            return removed
+
+    def step(conn: Connection) -> tuple[int, bool]:
+        rows = conn.execute(
+            select(merge_log.c.id, merge_log.c.merged_id)
+            .where(merge_log.c.at < cutoff)
+            .order_by(merge_log.c.id)
+            .limit(batch)
+        ).all()
+        if rows:
+            conn.execute(delete(merge_log).where(merge_log.c.id.in_([r.id for r in rows])))
+            _empty_merged_records(conn, {row.merged_id for row in rows})
+        return len(rows), len(rows) == batch
+
+    return _in_batches(store, step, stop)
 
 
 def _empty_merged_records(conn: Connection, customer_ids: Iterable[str]) -> None:

@@ -12,13 +12,14 @@ are stopped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, select, update
 
-from causeway.customers.record import GoldenRecord
+from causeway.customers.record import EMPTY_RECORD, GoldenRecord
 from causeway.engine.jobs import RUNNING
+from causeway.engine.personal_data import chunks
 from causeway.engine.schema import (
     cursors,
     customer_keys,
@@ -33,16 +34,10 @@ from causeway.engine.schema import (
 )
 from causeway.engine.store import Store, now
 
-EMPTY_RECORD = GoldenRecord().model_dump_json()
 ORDER, CUSTOMER, CUSTOMER_ORDER = "order", "customer", "customer_order"
 # The blocking keys a record is filed under (customers.matching.record_keys with the
 # configured settings): the engine does not know the matching settings.
 KeysFor = Callable[[GoldenRecord], set[str]]
-
-
-def _batches(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def _delete_where(store: Store, table: Table, condition: Any, batch: int) -> int:
@@ -86,12 +81,12 @@ def erase_system(store: Store, system: str, keys_for: KeysFor, batch: int = 500)
     for table in (entities, timeline):
         changed[table.name] = sum(
             _delete_where(store, table, table.c.hub_id.in_(chunk), batch)
-            for chunk in _batches(order_hubs, batch)
+            for chunk in chunks(order_hubs, batch)
         )
     changed[links.name] = (
         sum(
             _delete_where(store, links, links.c.hub_id.in_(chunk), batch)
-            for chunk in _batches(order_hubs, batch)
+            for chunk in chunks(order_hubs, batch)
         )
         + _delete_where(store, links, links.c.system == system, batch)
         + _delete_where(
@@ -103,7 +98,7 @@ def erase_system(store: Store, system: str, keys_for: KeysFor, batch: int = 500)
         )
     )
     changed[customers.name] = 0
-    for chunk in _batches(golden_ids, batch):
+    for chunk in chunks(golden_ids, batch):
         with store.transaction() as conn:
             changed[customers.name] += _forget_system(conn, system, chunk, keys_for)
     changed[cursors.name] = _delete_where(store, cursors, cursors.c.system == system, batch)
