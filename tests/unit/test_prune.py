@@ -15,11 +15,13 @@ from typer.testing import CliRunner
 
 from causeway.cli import app
 from causeway.config import parse_config
+from causeway.connectors.files.folder import DropFolder
 from causeway.engine.jobs import DONE, JobQueue, NewJob
 from causeway.engine.schema import jobs
 from causeway.engine.store import Store
 from causeway.errors import ConfigError
 from causeway.hub import Hub
+from causeway.privacy.erase import erase_person, person_for
 from causeway.privacy.retention import prune
 
 runner = CliRunner()
@@ -129,3 +131,22 @@ def test_the_running_hub_prunes_by_itself(tmp_path: Path) -> None:
             time.sleep(0.05)
     finally:
         hub.stop()
+
+
+def test_pruning_and_erasing_never_follow_a_link_out_of_the_drop_folder(tmp_path: Path) -> None:
+    settings = parse_config(config(tmp_path), env={})
+    drop, outside = tmp_path / "drop", tmp_path / "outside"
+    secret = drop_file(outside, "payroll.csv")  # holds ada@example.com too
+    DropFolder(drop).create()
+    (drop / "errors").rmdir()
+    (drop / "errors").symlink_to(outside)  # a planted link instead of errors/
+    (drop / "processed" / "x.csv").symlink_to(secret)  # and one inside processed/
+    before = secret.read_bytes()
+    store = Store(settings.store.url)
+    try:
+        assert prune(store, settings, at=time.time() + 400 * DAY).removed["csv: error files"] == 0
+        report = erase_person(store, settings, person_for(settings, emails=["ada@example.com"]))
+    finally:
+        store.dispose()
+    assert secret.exists() and secret.read_bytes() == before
+    assert report.changed["csv: errors/ files"] == report.changed["csv: processed/ files"] == 0

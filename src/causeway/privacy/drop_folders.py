@@ -3,8 +3,9 @@ and out/ (in/ holds what a partner has not handed over yet, and is left alone).
 
 A file is rewritten only when one of its rows changes: the person's rows lose their
 personal columns and details, and any other cell loses only their identifiers
-(privacy/person.py). Rewrites are atomic and keep the file's mode. Links and
-anything that is not a regular file are never followed.
+(privacy/person.py). Rewrites are atomic and keep the file's mode. Every name is
+opened relative to its subfolder without following links (connectors/files/folder.py),
+and only regular files are read.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import csv
 import io
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from causeway.config.systems import FilesSystem
-from causeway.connectors.files.folder import DropFolder, atomic_write
-from causeway.privacy.old_files import regular_files
+from causeway.connectors.files.folder import DropFolder
+from causeway.privacy.old_files import opened, regular_files
 from causeway.privacy.person import Person
 
 # Order fields (config/systems.py ORDER_FIELDS) that hold personal data.
@@ -27,10 +29,11 @@ PERSONAL_FIELDS = (
     *("street", "street2", "city", "postal_code"),
 )
 KEPT = ("processed", "errors", "out")
+_READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
-def _read(path: Path, settings: FilesSystem) -> tuple[list[list[str]], str]:
-    text = path.read_bytes().decode(settings.encoding, errors="surrogateescape")
+def _read(data: bytes, settings: FilesSystem) -> tuple[list[list[str]], str]:
+    text = data.decode(settings.encoding, errors="surrogateescape")
     newline = "\r\n" if "\r\n" in text else "\n"
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=settings.delimiter))
     return rows, newline
@@ -41,16 +44,29 @@ def _personal_columns(header: list[str], settings: FilesSystem) -> set[int]:
     return {i for i, name in enumerate(header) if name.strip() in names}
 
 
-def _files(folder: DropFolder) -> list[tuple[str, Path]]:
-    return [(name, path) for name in KEPT for path in regular_files(folder.root / name)]
+def _files(folder: DropFolder) -> Iterator[tuple[str, str, bytes, int]]:
+    """(subfolder, name, content, mode) of each regular file the hub keeps."""
+    for subfolder in KEPT:
+        with opened(folder.path(subfolder)) as fd:
+            if fd is None:
+                continue
+            for name, _ in regular_files(fd):
+                try:
+                    handle = os.open(name, _READ, dir_fd=fd)
+                except (FileNotFoundError, OSError):  # gone, or swapped for a link
+                    continue
+                with os.fdopen(handle, "rb") as file:
+                    info = os.fstat(file.fileno())
+                    if stat.S_ISREG(info.st_mode):
+                        yield subfolder, name, file.read(), stat.S_IMODE(info.st_mode)
 
 
 def erase_in(settings: FilesSystem, person: Person) -> dict[str, int]:
     """Rewrite the files that hold them; returns files changed per subfolder."""
     folder = DropFolder(Path(settings.folder))
     changed = dict.fromkeys(KEPT, 0)
-    for name, path in _files(folder):
-        rows, newline = _read(path, settings)
+    for subfolder, name, data, mode in list(_files(folder)):
+        rows, newline = _read(data, settings)
         if not rows:
             continue
         personal = _personal_columns(rows[0], settings)
@@ -62,20 +78,22 @@ def erase_in(settings: FilesSystem, person: Person) -> dict[str, int]:
             continue
         out = io.StringIO(newline="")
         csv.writer(out, delimiter=settings.delimiter, lineterminator=newline).writerows(new)
-        mode = stat.S_IMODE(path.lstat().st_mode)
-        atomic_write(path, out.getvalue().encode(settings.encoding, errors="surrogateescape"))
-        os.chmod(path, mode)
-        changed[name] += 1
+        folder.write(
+            subfolder,
+            name,
+            out.getvalue().encode(settings.encoding, errors="surrogateescape"),
+            mode,
+        )
+        changed[subfolder] += 1
     return changed
 
 
 def rows_about(settings: FilesSystem, person: Person) -> list[dict[str, Any]]:
     """Their rows in the kept files, for an export (of another's row, only the cells
     that mention them)."""
-    folder = DropFolder(Path(settings.folder))
     found: list[dict[str, Any]] = []
-    for name, path in _files(folder):
-        rows, _ = _read(path, settings)
+    for subfolder, name, data, _ in _files(DropFolder(Path(settings.folder))):
+        rows, _ = _read(data, settings)
         if not rows:
             continue
         header, personal = rows[0], _personal_columns(rows[0], settings)
@@ -84,15 +102,16 @@ def rows_about(settings: FilesSystem, person: Person) -> list[dict[str, Any]]:
             if not person.owns_row(row, personal):  # someone else's row: only the mention
                 cells = {column: cell for column, cell in cells.items() if person.mentions(cell)}
             if cells:
-                found.append({"file": f"{name}/{path.name}", "line": number, "row": cells})
+                found.append({"file": f"{subfolder}/{name}", "line": number, "row": cells})
     return found
 
 
 def remove_all(settings: FilesSystem) -> dict[str, int]:
     """Every kept file of the folder removed (the system's data erased); per subfolder."""
-    folder = DropFolder(Path(settings.folder))
     removed = dict.fromkeys(KEPT, 0)
-    for name, path in _files(folder):
-        path.unlink(missing_ok=True)
-        removed[name] += 1
+    for subfolder in KEPT:
+        with opened(Path(settings.folder) / subfolder) as fd:
+            for name, _ in regular_files(fd) if fd is not None else []:
+                os.unlink(name, dir_fd=fd)
+                removed[subfolder] += 1
     return removed

@@ -1,33 +1,60 @@
 """Files the hub keeps in folders (drop folders' processed/ and errors/, data-request
-exports), removed once older than their retention.
+exports), listed and removed without ever following a link, and removed once older
+than their retention.
 
 A file's age counts from when it reached the folder: the later of its modification
 time and its inode change time (a move into processed/ changes the latter), so a
 file uploaded with an old modification time is not removed the moment it is read.
-Only regular files directly in the folder are considered; links and folders are
-left alone, and nothing outside the folder is ever followed.
+Only regular files directly in the folder count; the folder is opened with
+O_NOFOLLOW and every name relative to it (connectors/files/folder.py does the same),
+so a link, planted or not, is neither read through nor followed.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import stat
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 log = logging.getLogger("causeway.privacy")
 
+_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
-def regular_files(folder: Path) -> Iterator[Path]:
-    """The regular files directly in `folder` (never through a symbolic link)."""
+
+@contextmanager
+def opened(folder: Path) -> Iterator[int | None]:
+    """A descriptor of the folder, or None when it is missing or not a real folder."""
     try:
-        entries = sorted(folder.iterdir())
+        fd = os.open(folder, _FOLDER)
     except FileNotFoundError:
+        yield None
         return
-    for path in entries:
-        if stat.S_ISREG(path.lstat().st_mode):
-            yield path
+    except OSError:  # ELOOP for a link, ENOTDIR for anything else
+        log.warning("%s is a link or not a folder: left alone", folder)
+        yield None
+        return
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def regular_files(fd: int) -> list[tuple[str, os.stat_result]]:
+    """The regular files directly in the folder `fd`, by name, never through a link."""
+    found = []
+    with os.scandir(fd) as names:
+        for item in names:
+            try:
+                info = os.stat(item.name, dir_fd=fd, follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                found.append((item.name, info))
+    return sorted(found)
 
 
 def remove_older_than(folder: Path, older_than: float, *, at: float | None = None) -> int:
@@ -35,14 +62,16 @@ def remove_older_than(folder: Path, older_than: float, *, at: float | None = Non
     returns how many."""
     cutoff = (at if at is not None else time.time()) - older_than
     removed = 0
-    for path in regular_files(folder):
-        info = path.lstat()
-        if max(info.st_mtime, info.st_ctime) < cutoff:
-            try:
-                path.unlink()
-            except FileNotFoundError:  # another hub process took it first
-                continue
-            removed += 1
+    with opened(folder) as fd:
+        if fd is None:
+            return 0
+        for name, info in regular_files(fd):
+            if max(info.st_mtime, info.st_ctime) < cutoff:
+                try:
+                    os.unlink(name, dir_fd=fd)
+                except FileNotFoundError:  # another hub process took it first
+                    continue
+                removed += 1
     if removed:
         log.info("removed %d file(s) older than retention from %s", removed, folder)
     return removed
