@@ -98,3 +98,18 @@ def test_export_writes_a_private_file_with_their_data(config_file: Path, tmp_pat
     assert received["body"]["shipping_address"]["address1"] == "9 Fern Way"
     assert data["person"]["emails"] == ["ines.quarry@example.net"]
     assert "shop:77" in data["person"]["customer_ids"]
+
+
+def test_an_erasure_removes_the_exports_that_hold_the_person(
+    config_file: Path, tmp_path: Path
+) -> None:
+    data = yaml.safe_load(config_file.read_text())
+    data["flows"]["privacy-requests"] = {"exports_folder": str(tmp_path / "exports")}
+    config_file.write_text(yaml.safe_dump(data))
+    who = ["--email", "ines.quarry@example.net", "-c", str(config_file)]
+    assert runner.invoke(app, ["privacy", "export", *who], env=ENV).exit_code == 0
+    assert len(list((tmp_path / "exports").iterdir())) == 1
+
+    result = runner.invoke(app, ["erase", *who, "--yes"], env=ENV)
+    assert "privacy exports: 1 changed" in result.output
+    assert list((tmp_path / "exports").iterdir()) == []

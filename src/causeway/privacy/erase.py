@@ -2,8 +2,8 @@
 the drop folders, with a report of what changed where.
 
 Used by `causeway erase` and by the privacy-requests flow (Shopify's customers/redact
-and shop/redact). The remote systems keep their own copies: `remote_notes` says, for
-each configured system, how to erase the person there.
+and shop/redact). The remote systems keep their own copies: the report says, for each
+configured system, how to erase the person there (privacy/remote.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ from causeway.customers.matching import record_keys
 from causeway.engine import personal_data, system_data
 from causeway.engine.store import Store
 from causeway.privacy import drop_folders
+from causeway.privacy.export import remove_exports_about
 from causeway.privacy.person import Person
+from causeway.privacy.remote import remote_notes
+from causeway.privacy.retention import exports_folder
 
 # What each table holds, as an operator reads it in the report.
 PLACES = {
@@ -31,18 +34,6 @@ PLACES = {
     "flow_runs": "flows' last errors",
     "cursors": "polling cursors",
     "monitoring": "monitoring",
-}
-
-REMOTE = {
-    "shopify": "Shopify keeps the customer and their orders: erase them in Shopify "
-    "(Customers > the customer > Erase personal data); Shopify then also sends "
-    "customers/redact, which the hub handles",
-    "tryton": "Tryton keeps the party, its sales and invoices (often a legal duty): "
-    "anonymise the party in Tryton (name, addresses, contact mechanisms) or deactivate it",
-    "hubspot": "HubSpot keeps the contact: delete it with HubSpot's GDPR delete (the "
-    "contact's Actions > Delete > permanently, or POST /crm/v3/objects/contacts/gdpr-delete)",
-    "files": "files already fetched from out/, and files still waiting in in/, are outside "
-    "the hub: ask the partner who exchanges them",
 }
 
 
@@ -87,17 +78,12 @@ def person_for(
     )
 
 
-def remote_notes(config: CausewayConfig) -> list[str]:
-    return [
-        f"{name} ({system.type}): {REMOTE[system.type]}" for name, system in config.systems.items()
-    ]
-
-
 def _keys_for(config: CausewayConfig) -> system_data.KeysFor:
     return lambda record: record_keys(record, config.customers)
 
 
 def erase_person(store: Store, config: CausewayConfig, person: Person) -> ErasureReport:
+
     footprint = personal_data.find(store, person)
     report = ErasureReport(remote=remote_notes(config))
     for table, count in personal_data.erase(
@@ -108,6 +94,7 @@ def erase_person(store: Store, config: CausewayConfig, person: Person) -> Erasur
         if isinstance(system, FilesSystem):
             for folder, count in drop_folders.erase_in(system, person).items():
                 report.changed[f"{name}: {folder}/ files"] = count
+    report.changed["privacy exports"] = remove_exports_about(exports_folder(config), person)
     return report
 
 

@@ -18,8 +18,9 @@ from causeway.config import CausewayConfig, FilesSystem
 from causeway.engine import personal_data
 from causeway.engine.store import Store
 from causeway.privacy import drop_folders
-from causeway.privacy.erase import remote_notes
+from causeway.privacy.old_files import opened, regular_files
 from causeway.privacy.person import Person
+from causeway.privacy.remote import remote_notes
 
 
 def collect(store: Store, config: CausewayConfig, person: Person) -> dict[str, Any]:
@@ -61,6 +62,24 @@ def write_private(folder: Path, stem: str, data: dict[str, Any]) -> Path:
             os.fsync(handle.fileno())
         return path
     raise FileExistsError(f"{folder}: could not find a free name for {stem}.json")
+
+
+def remove_exports_about(folder: Path, person: Person) -> int:
+    """Delete the exports that hold the person (an erasure after a data request: the
+    export must not outlive what it copied); returns how many."""
+    removed = 0
+    with opened(folder) as fd:
+        for name, _ in regular_files(fd) if fd is not None else []:
+            try:
+                handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+            except OSError:
+                continue
+            with os.fdopen(handle, "rb") as file:
+                text = file.read().decode("utf-8", errors="replace")
+            if person.mentions(text):
+                os.unlink(name, dir_fd=fd)
+                removed += 1
+    return removed
 
 
 def export_person(
