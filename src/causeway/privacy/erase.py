@@ -34,6 +34,7 @@ PLACES = {
     "flow_runs": "flows' last errors",
     "cursors": "polling cursors",
     "monitoring": "monitoring",
+    "api_keys": "API keys",
 }
 
 
