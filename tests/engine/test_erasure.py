@@ -282,3 +282,27 @@ def test_an_export_holds_what_the_erasure_removes(store: Store, tmp_path: Path) 
     ):
         assert trace.casefold() in data.casefold()
     assert "bob@example.com" not in data and "Chestnut" not in data
+
+
+def test_a_surname_that_is_also_a_state_leaves_states_alone(store: Store, tmp_path: Path) -> None:
+    """Mr Received Done: his details leave his texts, never the hub's states and keys."""
+    config = a_hub_that_knows(store, tmp_path)
+    done = {**BOB, "email": "done@example.net", "first_name": "Received", "last_name": "Done"}
+    body = json.dumps(order_body(done, 1009, 509)).encode()
+    queue = JobQueue(store)
+    Inbox(
+        store, queue, lambda r, i: [NewJob("orders-to-erp", "shop:order:1009", {"inbox_id": i})]
+    ).accept([InboxRecord("shop", "evt-1009", "orders/create", "order:1009", body)])
+    queue.complete_all(queue.claim("w", ["orders-to-erp"], limit=5), "w")
+    with store.transaction() as conn:
+        hub_id = links.new_hub_id()
+        links.save(conn, hub_id=hub_id, system="shop", entity_type="order", external_id="1009")
+        update_order(conn, hub_id, state="received", number="#1009", email="done@example.net")
+        timeline.record(conn, hub_id, "received")
+
+    erase_person(store, config, person_for(config, emails=["done@example.net"]))
+
+    assert [j["state"] for j in queue.for_key("shop:order:1009")] == ["done"]
+    with store.read() as conn:
+        assert [m.milestone for m in timeline.read(conn, hub_id)] == ["received"]
+    assert find_traces(store, ["done@example.net", '"Done"', "Received Done"]) == []

@@ -132,9 +132,9 @@ def find(store: Store, person: Person) -> Footprint:
             known = (person.identifiers, len(person.customers), len(person.orders))
             _golden_records(conn, person, footprint)
             _received(conn, person, footprint)
+            _orders(conn, person, footprint)
             if known == (person.identifiers, len(person.customers), len(person.orders)):
                 break
-        _orders(conn, person, footprint)
         for chunk in chunks(sorted(footprint.golden_ids)):
             footprint.merge_ids |= set(
                 conn.execute(
@@ -329,6 +329,9 @@ def _redacted(table: Table, column: Column[Any], value: Any, person: Person, the
         return EMPTY_RECORD
     as_bytes = isinstance(value, bytes | memoryview)
     decoded = _decoded(value)
+    # Short columns hold keys, names of states and systems, never a person's details
+    # (a surname may be a state's name): only identifiers are taken out of them.
+    theirs = theirs and isinstance(column.type, Text | LargeBinary)
     if isinstance(decoded, str):
         new = person.redact_text(decoded, thorough=theirs or person.mentions(decoded))
         if new == decoded:
@@ -338,7 +341,7 @@ def _redacted(table: Table, column: Column[Any], value: Any, person: Person, the
     if new_doc == decoded:
         return value
     text = json.dumps(new_doc, ensure_ascii=False, separators=(",", ":"))
-    return text.encode() if as_bytes else text
+    return text.encode("utf-8", errors="surrogateescape") if as_bytes else text
 
 
 def erase(store: Store, person: Person, footprint: Footprint, batch: int = 200) -> dict[str, int]:

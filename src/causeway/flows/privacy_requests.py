@@ -108,7 +108,12 @@ class PrivacyRequests:
         if expected and named.lower() != expected:
             log.warning(
                 "%s %s %s is for %s, not %s (systems.%s.shop_domain): left alone",
-                *(event.source, event.topic, event.event_id, named, expected, event.source),
+                event.source,
+                event.topic,
+                event.event_id,
+                named,
+                expected,
+                event.source,
             )
             return False
         return True
