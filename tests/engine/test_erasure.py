@@ -108,6 +108,7 @@ def a_hub_that_knows(store: Store, tmp_path: Path) -> CausewayConfig:
     config = parse_config(
         {
             "store": {"url": "sqlite://"},
+            "server": {"public_url": "https://hub.example.com"},
             "systems": {
                 "shop": {
                     "type": "shopify",
