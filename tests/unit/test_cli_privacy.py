@@ -113,3 +113,19 @@ def test_an_erasure_removes_the_exports_that_hold_the_person(
     result = runner.invoke(app, ["erase", *who, "--yes"], env=ENV)
     assert "privacy exports: 1 changed" in result.output
     assert list((tmp_path / "exports").iterdir()) == []
+
+
+def test_no_privacy_command_creates_a_store_at_a_mistyped_path(
+    config_file: Path, tmp_path: Path
+) -> None:
+    data = yaml.safe_load(config_file.read_text())
+    data["store"]["url"] = f"sqlite:///{tmp_path / 'typo' / 'hub.db'}"
+    config_file.write_text(yaml.safe_dump(data))
+    for args in (
+        ["prune"],
+        ["erase", "--email", "a@b.co", "--yes"],
+        ["privacy", "export", "--email", "a@b.co"],
+    ):
+        result = runner.invoke(app, [*args, "-c", str(config_file)], env=ENV)
+        assert result.exit_code == 1 and "does not exist" in result.output, result.output
+    assert not (tmp_path / "typo").exists()

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from causeway.cli.common import ConfigOption, app, console, err, load_or_exit
+from causeway.cli.common import (
+    BAD_CONFIG,
+    ConfigOption,
+    app,
+    console,
+    fail,
+    load_or_exit,
+    open_store,
+)
 
 if TYPE_CHECKING:
     from causeway.config import CausewayConfig
@@ -18,11 +26,10 @@ if TYPE_CHECKING:
 def prune(config: ConfigOption = Path("causeway.yaml")) -> None:
     """Remove now what is older than its retention period (`retention:` in causeway.yaml;
     the running hub does it every `retention.every`)."""
-    from causeway.engine.store import Store
     from causeway.privacy.retention import prune as prune_all
 
     settings = load_or_exit(config)
-    store = Store(settings.store.url)
+    store = open_store(settings)
     try:
         report = prune_all(store, settings)
     finally:
@@ -59,8 +66,7 @@ def _person_or_exit(settings: CausewayConfig, emails: list[str], customers: list
     from causeway.privacy.erase import person_for
 
     if not emails and not customers:
-        err.print("[red]error:[/red] say who: --email ADDRESS and/or --customer ID")
-        raise typer.Exit(2)
+        raise fail("say who: --email ADDRESS and/or --customer ID", BAD_CONFIG)
     return person_for(settings, emails=emails, customers=customers)
 
 
@@ -77,19 +83,17 @@ def erase(
 ) -> None:
     """Erase a person from the hub (every table and the drop folders), or one system's
     data; prints what changed where. Running it again changes nothing."""
-    from causeway.engine.store import Store
     from causeway.privacy.erase import erase_person, erase_system
 
     settings = load_or_exit(config)
     if system is not None and system not in settings.systems:
         known = ", ".join(sorted(settings.systems))
-        err.print(f"[red]error:[/red] no system named {system!r} (systems: {known})")
-        raise typer.Exit(2)
+        raise fail(f"no system named {system!r} (systems: {known})", BAD_CONFIG)
     person = None if system else _person_or_exit(settings, email or [], customer or [])
     who = f"everything from {system}" if system else ", ".join([*(email or []), *(customer or [])])
     if not yes and not typer.confirm(f"Erase {who} from the hub? This cannot be undone"):
         raise typer.Exit(1)
-    store = Store(settings.store.url)
+    store = open_store(settings)
     try:
         if person is None:
             report = erase_system(store, settings, system or "")
@@ -121,13 +125,12 @@ def export(
     config: ConfigOption = Path("causeway.yaml"),
 ) -> None:
     """Write everything the hub holds on a person to a JSON file (mode 0600)."""
-    from causeway.engine.store import Store
     from causeway.privacy.export import export_person
     from causeway.privacy.retention import exports_folder
 
     settings = load_or_exit(config)
     person = _person_or_exit(settings, email or [], customer or [])
-    store = Store(settings.store.url)
+    store = open_store(settings)
     try:
         path = export_person(store, settings, person, output or exports_folder(settings))
     finally:
