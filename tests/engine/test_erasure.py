@@ -107,7 +107,7 @@ def a_hub_that_knows(store: Store, tmp_path: Path) -> CausewayConfig:
     """Everything the hub keeps about two customers, written the way the flows write it."""
     config = parse_config(
         {
-            "store": {"url": "sqlite://"},
+            "store": {"url": store.url.render_as_string(hide_password=False)},
             "server": {"public_url": "https://hub.example.com"},
             "systems": {
                 "shop": {
