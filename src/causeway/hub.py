@@ -48,6 +48,7 @@ from causeway.flows.orders_to_erp import OrdersToErp, pending_quantities
 from causeway.flows.stock_to_channels import StockToChannels
 from causeway.observability.contacts import Contacts
 from causeway.observability.facts import note_hub_start
+from causeway.privacy.retention import prune
 from causeway.redaction import Redactor
 from causeway.wiring import SHOPIFY_PARSERS, WiredFlow, wire
 
@@ -197,9 +198,14 @@ class Hub:
             for wired in self.wired.values()
             if system in wired.sources
             for topic in wired.topics
-            if topic not in wired.polled_topics
+            if topic not in wired.polled_topics and topic not in wired.app_topics
         }
         return sorted(topics)
+
+    def app_topics(self, system: str) -> list[str]:
+        """The topics some flow takes from `system` that its vendor only sends to URLs
+        declared in the app's configuration (Shopify's privacy webhooks)."""
+        return sorted({t for w in self.wired.values() if system in w.sources for t in w.app_topics})
 
     def run_flow(self, name: str) -> int:
         """Run a flow now, whatever its schedule; returns the jobs released or queued."""
@@ -260,6 +266,15 @@ class Hub:
         (`causeway worker`); the webhooks go to the process that serves HTTP."""
         self._stop.clear()
         if ingress:
+            for name in self.ingress:
+                if topics := self.app_topics(name):
+                    log.info(
+                        "%s sends %s only to the URL in the app's configuration: declare "
+                        "<server.public_url>/webhooks/%s there (docs/privacy.md)",
+                        name,
+                        ", ".join(topics),
+                        name,
+                    )
             # Silence (no webhooks, a still cursor) is measured from here at the earliest.
             note_hub_start(self.store, [name for name in self.ingress if self.webhook_topics(name)])
             self.writer = InboxWriter(
@@ -272,6 +287,7 @@ class Hub:
             self._spawn(f"worker-{i}", worker.run)
         if scheduler:
             self._spawn("scheduler", self.scheduler.run)
+            self._spawn("housekeeping", self._housekeeping_loop)
         self._spawn("checkpointer", self._checkpoint_loop)
 
     def _checkpoint_loop(self, stop: threading.Event) -> None:
@@ -285,6 +301,15 @@ class Hub:
                 self.contacts.flush(self.store)
             except Exception:  # the store is down: /ready says so; next round tries again
                 log.debug("could not record the systems' last contact", exc_info=True)
+
+    def _housekeeping_loop(self, stop: threading.Event) -> None:
+        """Retention (docs/privacy.md): prune at start, then every `retention.every`."""
+        while not stop.is_set():
+            try:
+                prune(self.store, self.config, stop=stop)
+            except Exception:  # the next round tries again
+                log.exception("retention pruning failed")
+            stop.wait(self.config.retention.every)
 
     def _spawn(self, name: str, target: Any) -> None:
         thread = threading.Thread(target=target, args=(self._stop,), name=name, daemon=True)

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from causeway.config.flows import (
     CancellationsFlow,
@@ -25,11 +27,12 @@ from causeway.config.flows import (
     MarginsToCrmFlow,
     OrdersToErpFlow,
     PaymentsAndInvoicesFlow,
+    PrivacyRequestsFlow,
     QuotesToErpFlow,
     ReturnsToErpFlow,
     StockToChannelsFlow,
 )
-from causeway.config.systems import FilesSystem
+from causeway.config.systems import FilesSystem, ShopifySystem
 from causeway.connectors.files.orders import order_from_json
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
 from causeway.connectors.shopify.payments import payment_from_rest
@@ -50,6 +53,7 @@ from causeway.flows import (
     margins_to_crm,
     orders_to_erp,
     payments_and_invoices,
+    privacy_requests,
     quotes_to_erp,
     returns_to_erp,
     stock_to_channels,
@@ -65,6 +69,7 @@ from causeway.flows.fulfillments_to_channels import FulfillmentsToChannels
 from causeway.flows.margins_to_crm import MarginsToCrm
 from causeway.flows.orders_to_erp import OrderParsers, OrdersToErp
 from causeway.flows.payments_and_invoices import PaymentsAndInvoices
+from causeway.flows.privacy_requests import PrivacyRequests
 from causeway.flows.quotes_to_erp import QuotesToErp
 from causeway.flows.returns_to_erp import ReturnsToErp
 from causeway.flows.stock_to_channels import StockToChannels
@@ -90,6 +95,9 @@ class WiredFlow:
     job_for: JobFactory | None = None
     # Those of `topics` the hub writes itself from a poll: routed, never subscribed.
     polled_topics: tuple[str, ...] = ()
+    # Those of `topics` a vendor sends only to URLs declared in the app's own
+    # configuration (Shopify's privacy topics): routed, never subscribed through the API.
+    app_topics: tuple[str, ...] = ()
     # The job a scheduled run enqueues; None: a run only releases held changes.
     run_payload: dict[str, Any] | None = field(default_factory=dict)
 
@@ -382,6 +390,30 @@ def wire_customers_sync(hub: Hub, settings: CustomersSyncFlow) -> WiredFlow:
     )
 
 
+def wire_privacy_requests(hub: Hub, settings: PrivacyRequestsFlow) -> WiredFlow:
+    domains = {}
+    for name in settings.sources:
+        shop = hub.config.systems[name]
+        assert isinstance(shop, ShopifySystem)  # config/models.py checks the kind
+        domains[name] = shop.shop_domain or urlsplit(shop.shop_url).hostname or ""
+    flow = PrivacyRequests(
+        hub.store,
+        hub.inbox,
+        hub.config,
+        exports=Path(settings.exports_folder),
+        shop_domains=domains,
+    )
+    return WiredFlow(
+        flow,
+        settings.effective_schedule(),
+        sources=tuple(settings.sources),
+        topics=privacy_requests.TOPICS,
+        job_for=privacy_requests.request_job,
+        app_topics=privacy_requests.TOPICS,
+        run_payload=None,
+    )
+
+
 # Flow name in causeway.yaml -> how to wire it.
 WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     orders_to_erp.NAME: wire_orders_to_erp,
@@ -397,6 +429,7 @@ WIRING: dict[str, Callable[[Hub, Any], WiredFlow]] = {
     customers_to_crm.NAME: wire_customers_to_crm,
     cases.NAME: wire_cases,
     customers_sync.NAME: wire_customers_sync,
+    privacy_requests.NAME: wire_privacy_requests,
 }
 
 

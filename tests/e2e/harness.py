@@ -3,12 +3,19 @@ The hub as a separate OS process (to SIGKILL it) is causeway.localserver.HubProc
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import httpx
 
 from causeway.connectors.tryton.server import TrytonServer
 from causeway.demo import local_config
 from causeway.localserver import free_port
+
+if TYPE_CHECKING:
+    from causeway.hub import Hub
 
 SECRET = "e2e-webhook-secret"
 TOKEN = "shpat_e2e"
@@ -49,3 +56,14 @@ def crm_system(crm: Any) -> dict[str, Any]:
         "client_secret": CRM_SECRET,
         "portal_id": crm.settings.portal_id,
     }
+
+
+def settle(hub: Hub, shop: httpx.Client, done: Callable[[], bool], timeout: float = 60) -> None:
+    """Deliver every webhook, then work the queue until `done` (jobs may back off)."""
+    shop.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
+    deadline = time.monotonic() + timeout
+    worker = hub.new_worker()
+    while not done():
+        assert time.monotonic() < deadline, "the hub did not get there in time"
+        if not worker.run_once():
+            time.sleep(0.2)

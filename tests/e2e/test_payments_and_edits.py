@@ -11,7 +11,6 @@ import base64
 import hashlib
 import hmac
 import json
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -30,7 +29,7 @@ from causeway.localserver import BackgroundServer
 from causeway.sandbox.shopify import SandboxServer
 from causeway.web.app import create_app
 from tests.auth import bearer
-from tests.e2e.harness import SECRET, hub_config, new_port
+from tests.e2e.harness import SECRET, hub_config, new_port, settle
 
 pytestmark = pytest.mark.tryton
 
@@ -70,17 +69,6 @@ def erp(tryton_server: TrytonServer) -> Iterator[TrytonConnector]:
         tryton_server.url, tryton_server.database, tryton_server.username, tryton_server.password
     ) as connector:
         yield connector
-
-
-def settle(hub: Hub, shop: httpx.Client, done: Callable[[], bool], timeout: float = 60) -> None:
-    """Deliver every webhook, then work the queue until `done` (jobs may back off)."""
-    shop.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
-    deadline = time.monotonic() + timeout
-    worker = hub.new_worker()
-    while not done():
-        assert time.monotonic() < deadline, "the hub did not get there in time"
-        if not worker.run_once():
-            time.sleep(0.2)
 
 
 def place(shop: httpx.Client, lines: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:

@@ -7,6 +7,7 @@
 - keys.py: keys create, keys list, keys revoke
 - orders.py: orders accept-amounts
 - check.py: check
+- privacy.py: prune, erase, privacy export
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from causeway.cli import (  # noqa: F401  (registers the commands)
     flows,
     keys,
     orders,
+    privacy,
     serve,
     setup,
     status,

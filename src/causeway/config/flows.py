@@ -290,6 +290,20 @@ class CasesFlow(FlowSettings):
         return Schedule(REALTIME, every_seconds=self.refresh_every)
 
 
+class PrivacyRequestsFlow(FlowSettings):
+    """Shopify's compliance webhooks (docs/privacy.md): on by default for every Shopify
+    system, since Shopify requires every public app to honour them."""
+
+    sources: list[str] = Field(
+        default_factory=list,
+        description="the Shopify systems whose privacy requests are handled; default: all",
+    )
+    exports_folder: str = Field(
+        default="privacy-exports",
+        description="where customers/data_request exports are written (files 0600)",
+    )
+
+
 class Flows(Strict):
     orders_to_erp: OrdersToErpFlow | None = Field(default=None, alias="orders-to-erp")
     stock_to_channels: StockToChannelsFlow | None = Field(default=None, alias="stock-to-channels")
@@ -310,6 +324,7 @@ class Flows(Strict):
     customers_to_crm: CustomersToCrmFlow | None = Field(default=None, alias="customers-to-crm")
     cases: CasesFlow | None = None
     customers_sync: CustomersSyncFlow | None = Field(default=None, alias="customers-sync")
+    privacy_requests: PrivacyRequestsFlow | None = Field(default=None, alias="privacy-requests")
 
     def configured(self) -> dict[str, FlowSettings]:
         """Flow name (as written in causeway.yaml) -> its settings, for enabled flows."""

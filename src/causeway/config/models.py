@@ -24,7 +24,8 @@ from sqlalchemy.exc import ArgumentError
 
 from causeway.config.base import Duration, Strict, service_url
 from causeway.config.customers import CustomerSettings
-from causeway.config.flows import Flows
+from causeway.config.flows import Flows, PrivacyRequestsFlow
+from causeway.config.retention import RetentionSettings
 from causeway.config.systems import (
     FilesSystem,
     HubSpotSystem,
@@ -167,6 +168,7 @@ class CausewayConfig(Strict):
     systems: dict[str, System]
     flows: Flows = Flows()
     customers: CustomerSettings = CustomerSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     @model_validator(mode="after")
     def _hubspot_needs_public_url(self) -> CausewayConfig:
@@ -180,6 +182,17 @@ class CausewayConfig(Strict):
                 f"the address HubSpot reaches this hub at (e.g. https://hub.example.com; "
                 f"webhooks arrive at <public_url>/webhooks/{hubspot[0]})"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _privacy_requests_for_every_store(self) -> CausewayConfig:
+        """Shopify requires apps to honour its privacy webhooks: on unless turned off."""
+        shops = sorted(n for n, s in self.systems.items() if isinstance(s, ShopifySystem))
+        flow = self.flows.privacy_requests
+        if flow is None and shops:
+            self.flows.privacy_requests = PrivacyRequestsFlow(sources=shops)
+        elif flow is not None and not flow.sources:
+            flow.sources = shops
         return self
 
     @model_validator(mode="after")
@@ -223,6 +236,10 @@ class CausewayConfig(Strict):
             "customers-sync": (erp, HubSpotSystem),
         }
         for flow, settings in self.flows.configured().items():
+            if isinstance(settings, PrivacyRequestsFlow):
+                for source in settings.sources:
+                    check(flow, "sources", source, store)
+                continue
             source_kind, target_kind = kinds[flow]
             check(flow, "source", settings.source, source_kind)  # type: ignore[attr-defined]
             for target in getattr(settings, "targets", None) or [settings.target]:  # type: ignore[attr-defined]

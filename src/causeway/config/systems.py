@@ -28,6 +28,11 @@ FORGEABLE = "with an empty secret anyone could sign webhooks that the hub would 
 class ShopifySystem(Strict):
     type: Literal["shopify"]
     shop_url: str = Field(description="https://<store>.myshopify.com, or the sandbox URL")
+    shop_domain: str | None = Field(
+        default=None,
+        description="the store's <store>.myshopify.com domain, which privacy webhooks name; "
+        "default: shop_url's host",
+    )
     access_token: SecretStr
     webhook_secret: SecretStr
     api_version: str = "2025-10"

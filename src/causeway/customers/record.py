@@ -139,3 +139,8 @@ class GoldenRecord(BaseModel):
             self.remember({"email": email})
         for phone in other.phones:
             self.remember({"phone": phone})
+
+
+# A record that holds nothing: what an erased person's, or a merged-away record whose
+# merge can no longer be undone, keeps (the row stays for the links that name it).
+EMPTY_RECORD = GoldenRecord().model_dump_json()

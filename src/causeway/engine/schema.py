@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -53,8 +54,18 @@ inbox = Table(
     Column("headers", Text, nullable=False, default="{}"),
     Column("body", LargeBinary, nullable=False),
     Column("received_at", Float, nullable=False),
+    # When retention (engine/retention.py) dropped the body and headers; the row stays
+    # as the record that this delivery was received (the dedupe key) and when.
+    Column("pruned_at", Float),
     UniqueConstraint("source", "event_id", name="uq_inbox_event"),
     Index("ix_inbox_source_received", "source", "received_at"),
+    Index(
+        "ix_inbox_unpruned",
+        "received_at",
+        "id",
+        sqlite_where=text("pruned_at IS NULL"),
+        postgresql_where=text("pruned_at IS NULL"),
+    ),
 )
 
 jobs = Table(
@@ -79,6 +90,8 @@ jobs = Table(
     # Claim order within a state and flow: a claim scans it and stops at its limit.
     Index("ix_jobs_claim", "state", "flow", "run_at", "id"),
     Index("ix_jobs_ordering", "ordering_key", "state", "id"),
+    # Retention finds done and dead jobs by when they finished.
+    Index("ix_jobs_finished", "state", "finished_at"),
 )
 
 cursors = Table(

@@ -13,6 +13,9 @@ the store (without its password) and the fix.
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +33,12 @@ from causeway.errors import CausewayError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x43415553  # any constant; "CAUS"
+# The files of one SQLite store: the database, its write-ahead log and shared memory,
+# and the rollback journal of a store not (yet) in WAL mode.
+SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+PRIVATE = 0o600
+
+log = logging.getLogger("causeway.store")
 
 
 def now() -> float:
@@ -61,6 +70,34 @@ def head_revision() -> str | None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(config).get_current_head()
+
+
+def private_sqlite_files(database: Path) -> None:
+    """Make the store's files readable by their owner only: they hold customers'
+    names, addresses and order payloads.
+
+    SQLite creates the -wal, -shm and -journal files with the mode of the database
+    file, so creating that file 0600 before SQLite does is enough for new stores (no
+    umask change, which would race with every other thread creating files). A store
+    made by an older version, or copied in, is tightened on open.
+    """
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    except FileExistsError:
+        pass
+    for suffix in SQLITE_SUFFIXES:
+        path = database.with_name(database.name + suffix)
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            try:
+                path.chmod(mode & 0o700)
+            except PermissionError:  # not ours to change: say so, and go on
+                log.warning("%s is readable by others (%o); make it 0600", path, mode)
+                continue
+            log.info("%s was readable by others (%o); now %o", path, mode, mode & 0o700)
 
 
 class Store:
@@ -106,6 +143,10 @@ class Store:
                 f"the store {path} does not exist: fix store.url (or --config), or start the "
                 f"hub once with `causeway run` to create it"
             )
+        try:
+            private_sqlite_files(path)
+        except OSError as exc:
+            raise unavailable(self.url, exc) from None
 
     @staticmethod
     def _sqlite_engine(url: str, synchronous: str, background_checkpoints: bool) -> Engine:

@@ -127,7 +127,11 @@ _ENTITIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "inventory_items": ("inventory_item", ("id",)),
     "inventory_levels": ("inventory_item", ("inventory_item_id",)),
     "locations": ("location", ("id",)),
+    # shop/redact (a privacy webhook) names the shop by shop_id.
+    "shop": ("shop", ("shop_id", "id")),
 }
+# Privacy webhooks about one customer name them inside: ordered with that customer.
+_ABOUT_A_CUSTOMER = ("customers/data_request", "customers/redact")
 
 
 # Shopify ids are 64-bit numbers (or gid:// strings); anything longer, or with control
@@ -165,6 +169,10 @@ def entity_key(topic: str, body_json: Mapping[str, Any] | bytes | str) -> str:
         edit = body.get("order_edit")
         kind, keys = "order", ("order_id",)
         body = edit if isinstance(edit, Mapping) else {}
+    elif topic.strip().lower() in _ABOUT_A_CUSTOMER:
+        about = body.get("customer")
+        kind, keys = "customer", ("id",)
+        body = about if isinstance(about, Mapping) else {}
     else:
         kind, keys = _ENTITIES.get(resource, (resource.rstrip("s") or "unknown", ("id",)))
     for key in keys:

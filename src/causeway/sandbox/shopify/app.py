@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from graphql import GraphQLEnumType
 from starlette.concurrency import run_in_threadpool
 
+from causeway.sandbox.shopify.compliance import router as compliance_router
 from causeway.sandbox.shopify.control import router as control_router
 from causeway.sandbox.shopify.faults import FaultInjector
 from causeway.sandbox.shopify.formats import SandboxClock, gql_time
@@ -76,6 +77,7 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
     )
     app.state.sandbox = sandbox
     app.include_router(control_router)
+    app.include_router(compliance_router)
 
     @app.post("/admin/api/{version}/graphql.json")
     async def graphql_endpoint(version: str, request: Request) -> Response:

@@ -31,6 +31,9 @@ assert what the hub did (`GET /_sandbox/calls`, `GET /_sandbox/deliveries`).
   POST   /_sandbox/deliveries/wait      {timeout?} wait until no delivery is pending -> counts
   POST   /_sandbox/clock                {advance_seconds} move the shop clock forward
   POST   /_sandbox/reset                forget all data, logs and throttle state
+  PUT    /_sandbox/compliance_webhooks  {uri} and POST /_sandbox/customers/{id}/data_request,
+                                         .../customers/{id}/redact, /_sandbox/shop/redact:
+                                         the privacy webhooks (sandbox/shopify/compliance.py)
 """
 
 from __future__ import annotations

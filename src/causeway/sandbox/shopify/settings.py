@@ -117,6 +117,7 @@ class SandboxSettings(BaseModel):
         description="What the app was granted (currentAppInstallation.accessScopes).",
     )
     shop_domain: str = "causeway-sandbox.myshopify.com"
+    shop_id: int = Field(default=548380009, description="The shop's id in privacy webhooks.")
     shop_name: str = "Causeway Sandbox"
     shop_email: str = "owner@causeway-sandbox.example"
     currency: str = Field(default="USD", description="The shop currency, default for new orders.")

@@ -223,6 +223,9 @@ class Store:
             self.transactions: dict[int, list[dict[str, Any]]] = {}
             self.customers: dict[int, dict[str, Any]] = {}
             self.subscriptions: dict[int, Subscription] = {}
+            # Where the app's configuration sends the privacy (compliance) webhooks:
+            # customers/data_request, customers/redact, shop/redact (sandbox/shopify/compliance.py).
+            self.compliance_uri: str | None = None
             self.adjustment_groups: dict[int, AdjustmentGroup] = {}
             self.calls: list[dict[str, Any]] = []
             # Shipping confirmations Shopify would have e-mailed (fulfillmentCreate notifyCustomer).

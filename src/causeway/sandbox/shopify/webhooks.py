@@ -37,6 +37,8 @@ from causeway.sandbox.shopify.settings import SandboxSettings
 from causeway.sandbox.shopify.store import Store
 
 DUPLICATE_DELAY_S = 0.05
+# Compliance webhooks go to the app configuration's URL, not to a subscription.
+COMPLIANCE_SUBSCRIPTION = 0
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -144,40 +146,67 @@ class WebhookDispatcher(SenderThread):
         subscriptions = self.store.subscriptions_for(topic)
         if not subscriptions:
             return
-        event_id = str(uuid.UUID(int=self.store.rng.getrandbits(128), version=4))
-        triggered = (
-            self.store.clock.precise_now().isoformat(timespec="microseconds").replace("+00:00", "Z")
-        )
+        event_id, triggered = self._event()
         for sub in subscriptions:
             data = payload
             if sub.include_fields:
                 data = {k: v for k, v in payload.items() if k in sub.include_fields}
-            body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-            webhook_id = str(uuid.UUID(int=self.store.rng.getrandbits(128), version=4))
-            headers = {
-                "Content-Type": "application/json",
-                "User-Agent": "Shopify-Captain-Hook",
-                "X-Shopify-Topic": topic,
-                "X-Shopify-Hmac-Sha256": sign(self.settings.api_secret, body),
-                "X-Shopify-Shop-Domain": self.settings.shop_domain,
-                "X-Shopify-API-Version": self.settings.api_version,
-                "X-Shopify-Webhook-Id": webhook_id,
-                "X-Shopify-Event-Id": event_id,
-                "X-Shopify-Triggered-At": triggered,
-            }
-            self._enqueue(
-                Delivery(
-                    next(self._seq),
-                    sub.id,
-                    topic,
-                    sub.uri,
-                    body,
-                    headers,
-                    event_id,
-                    webhook_id,
-                    time.monotonic(),
-                )
+            self._deliver(topic, data, sub.uri, sub.id, event_id, triggered)
+
+    def publish_compliance(self, topic: str, payload: dict[str, Any]) -> str | None:
+        """A privacy (compliance) webhook to the URL of the app's configuration, signed
+        like every other; returns its event id (None: no URL declared)."""
+        with self.store.lock:
+            uri = self.store.compliance_uri
+            if uri is None:
+                return None
+            event_id, triggered = self._event()
+            self._deliver(topic, payload, uri, COMPLIANCE_SUBSCRIPTION, event_id, triggered)
+            return event_id
+
+    def _event(self) -> tuple[str, str]:
+        """A new event id and its time (lock held)."""
+        event_id = str(uuid.UUID(int=self.store.rng.getrandbits(128), version=4))
+        triggered = (
+            self.store.clock.precise_now().isoformat(timespec="microseconds").replace("+00:00", "Z")
+        )
+        return event_id, triggered
+
+    def _deliver(
+        self,
+        topic: str,
+        data: dict[str, Any],
+        uri: str,
+        subscription_id: int,
+        event_id: str,
+        triggered: str,
+    ) -> None:
+        body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        webhook_id = str(uuid.UUID(int=self.store.rng.getrandbits(128), version=4))
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "Shopify-Captain-Hook",
+            "X-Shopify-Topic": topic,
+            "X-Shopify-Hmac-Sha256": sign(self.settings.api_secret, body),
+            "X-Shopify-Shop-Domain": self.settings.shop_domain,
+            "X-Shopify-API-Version": self.settings.api_version,
+            "X-Shopify-Webhook-Id": webhook_id,
+            "X-Shopify-Event-Id": event_id,
+            "X-Shopify-Triggered-At": triggered,
+        }
+        self._enqueue(
+            Delivery(
+                next(self._seq),
+                subscription_id,
+                topic,
+                uri,
+                body,
+                headers,
+                event_id,
+                webhook_id,
+                time.monotonic(),
             )
+        )
 
     def _enqueue(self, delivery: Delivery) -> None:
         out_of_order, window, _ = self.faults.hold_policy()

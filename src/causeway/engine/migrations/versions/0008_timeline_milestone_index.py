@@ -2,14 +2,13 @@
 scanning every order's timeline: monitoring asks at each `causeway status` and scrape.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 from alembic import op
 
 revision = "0008"
-# 0007 (retention) comes before this one once it exists; until then 0006 -> 0008.
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
