@@ -136,9 +136,12 @@ def gql_allocated(allocations: list[GqlDiscountAllocation]) -> Decimal:
     return sum((a.allocatedAmountSet.shopMoney.amount for a in allocations), ZERO)
 
 
-def current_set(current: GqlMoneyBag | None, original: GqlMoneyBag | None) -> Decimal:
-    bag = current if current is not None else original
+def gql_amount(bag: GqlMoneyBag | None) -> Decimal:
     return bag.shopMoney.amount if bag is not None else ZERO
+
+
+def current_set(current: GqlMoneyBag | None, original: GqlMoneyBag | None) -> Decimal:
+    return gql_amount(current if current is not None else original)
 
 
 def gql_discount(a: GqlDiscountApplication) -> Discount:

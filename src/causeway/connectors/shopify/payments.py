@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from causeway.connectors.shopify.mapping import _financial
+from causeway.connectors.shopify.order_normalise import financial_status
 from causeway.connectors.shopify.rest_models import Money, RestId, RestModel, parse_rest
 from causeway.model.order import FinancialStatus
 from causeway.model.payment import OrderPayment
@@ -34,7 +34,7 @@ class RestOrderPayment(RestModel):
 def payment_from_rest(payload: Mapping[str, Any]) -> OrderPayment:
     """Raises InvalidPayloadError, naming the field, when the payload is not an order."""
     o = parse_rest(RestOrderPayment, payload, key="order")
-    status = _financial(o.financial_status)
+    status = financial_status(o.financial_status)
     total = o.current_total_price if o.current_total_price is not None else o.total_price
     if o.total_outstanding is not None:
         received = total - o.total_outstanding
