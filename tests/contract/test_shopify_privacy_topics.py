@@ -18,11 +18,12 @@ from causeway.config import parse_config
 from causeway.connectors.shopify.connector import webhook_topic_enum
 from causeway.flows import privacy_requests
 from causeway.hub import Hub
-from tests.contract.test_shopify_vendor_samples import SAMPLES, _require_samples
+from tests.contract.test_shopify_vendor_samples import SAMPLES
+from tests.vendor_samples import require_samples
 
 
 def subscription_topics(version: str) -> set[str]:
-    _require_samples()
+    require_samples("shopify")
     path = SAMPLES / "admin-schema" / f"admin_{version}.json.gz"
     schema = json.loads(gzip.decompress(path.read_bytes()))["data"]["__schema"]
     (enum,) = [t for t in schema["types"] if t["name"] == "WebhookSubscriptionTopic"]
