@@ -3,6 +3,7 @@ Essential services follow tests/essential.py: skipped locally, failed under CI=t
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -19,6 +20,17 @@ pytest_plugins = ["tests.tryton_fixtures"]
 POSTGRES_ADMIN_URL = os.environ.get(
     "CAUSEWAY_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """Commands run in-process (CliRunner) set up the root logger for a terminal
+    (`causeway check` raises it to ERROR); each test starts from the one it found."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture
