@@ -21,6 +21,8 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from bench._memory import status_kb
+
 HEADER = (
     "order_number,ordered_at,email,customer_name,street,city,postal_code,country_code,"
     "sku,title,quantity,unit_price,shipping,tax_rate\n"
@@ -43,13 +45,6 @@ def write_orders(path: Path, size: int, title: str = "Widget") -> int:
             written += len(line)
             row += 1
     return (row + 2) // 3
-
-
-def vm_kb(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1])
-    raise RuntimeError("no /proc/self/status: this benchmark needs Linux")
 
 
 def import_once(size: int, traced: bool) -> dict[str, Any]:
@@ -79,7 +74,7 @@ def import_once(size: int, traced: bool) -> dict[str, Any]:
         write_orders(incoming / "orders.csv", size)
         (incoming / "orders.csv.done").touch()
         file_bytes = (incoming / "orders.csv").stat().st_size
-        before_kb = vm_kb("VmRSS")
+        before_kb = status_kb("VmRSS")
         try:  # reset the high-water mark, so that it measures the import alone
             Path("/proc/self/clear_refs").write_text("5")
             reset = True
@@ -96,8 +91,8 @@ def import_once(size: int, traced: bool) -> dict[str, Any]:
             "file_bytes": file_bytes,
             "orders": run.orders,
             "seconds": seconds,
-            "rss_peak_mb": vm_kb("VmHWM") / 1024,
-            "rss_growth_mb": (vm_kb("VmHWM") - before_kb) / 1024 if reset else float("nan"),
+            "rss_peak_mb": status_kb("VmHWM") / 1024,
+            "rss_growth_mb": (status_kb("VmHWM") - before_kb) / 1024 if reset else float("nan"),
             "heap_peak_mb": heap / 1e6,
         }
     finally:

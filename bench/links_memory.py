@@ -25,6 +25,7 @@ import httpx
 import psutil
 
 from bench._common import SECRET, TOKEN, start_tryton, stocked_sandbox, store_orders, webhook
+from bench._memory import status_kb
 from causeway.connectors.tryton.server import TrytonServer
 from causeway.demo import local_config
 from causeway.engine import api_keys
@@ -92,14 +93,6 @@ def fill_store(url: str, count_links: int) -> float:
     return time.perf_counter() - started
 
 
-def peak_rss_mb(pid: int) -> float:
-    """The process's high-water mark of resident memory (Linux VmHWM), in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc: this benchmark needs Linux")
-
-
 def wait_in_erp(client: httpx.Client, order_ids: list[int], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     pending = list(order_ids)
@@ -155,7 +148,7 @@ def run(
             "fill_s": fill_seconds,
             "idle_mb": idle_mb,
             "end_mb": process.memory_info().rss / 2**20,
-            "peak_mb": peak_rss_mb(process.pid),
+            "peak_mb": status_kb("VmHWM", process.pid) / 1024,
         }
     finally:
         hub.stop()

@@ -14,13 +14,14 @@ from typing import Any
 import pytest
 import yaml
 
-from causeway.config.loader import parse_config
+from causeway.config.loader import load_config
 from causeway.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "deploy" / "docker"
 COMPOSE: dict[str, Any] = yaml.safe_load((DOCKER / "compose.yaml").read_text())
 CONFIG_PATH = "/etc/causeway/causeway.yaml"
+CONFIG = DOCKER / "causeway.yaml"  # mounted at CONFIG_PATH
 _INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
 
@@ -122,14 +123,10 @@ def test_each_service_runs_causeway_with_the_example_config(name: str) -> None:
         target: source
         for source, target, *_ in (volume.split(":") for volume in service["volumes"])
     }
-    assert mounts[CONFIG_PATH] == "./causeway.yaml" and (DOCKER / "causeway.yaml").exists()
+    assert mounts[CONFIG_PATH] == "./causeway.yaml" and CONFIG.exists()
     assert service["command"][0] in ("run", "worker")
 
-    config = parse_config(
-        yaml.safe_load((DOCKER / "causeway.yaml").read_text()),
-        env=environment,
-        source="deploy/docker/causeway.yaml",
-    )
+    config = load_config(CONFIG, env=environment)
     store = config.store.url
     assert store.startswith("postgresql+psycopg://") and "@postgres:" in store
     # No password in the URL: libpq takes PGPASSWORD, the postgres service's password.
@@ -142,14 +139,12 @@ def test_the_config_needs_the_secrets_compose_passes() -> None:
     """The check above can fail: without .env, the config's secrets are missing."""
     environment = {"CAUSEWAY_CONFIG": CONFIG_PATH}
     with pytest.raises(ConfigError, match="SHOPIFY_ACCESS_TOKEN"):
-        parse_config(yaml.safe_load((DOCKER / "causeway.yaml").read_text()), env=environment)
+        load_config(CONFIG, env=environment)
 
 
 def test_the_hub_listens_where_compose_and_the_image_look() -> None:
     hub = COMPOSE["services"]["hub"]
-    config = parse_config(
-        yaml.safe_load((DOCKER / "causeway.yaml").read_text()), env=_environment_of(hub)
-    )
+    config = load_config(CONFIG, env=_environment_of(hub))
     assert config.server.host == "0.0.0.0"  # inside the container
     published = [port.rsplit(":", 2) for port in hub["ports"]]
     # Published on the host's loopback only; a reverse proxy exposes /webhooks/*.
@@ -182,7 +177,7 @@ def test_every_variable_compose_needs_is_in_env_example() -> None:
     text = (DOCKER / "compose.yaml").read_text()
     needed = {match.group(1) for match in _INTERPOLATION.finditer(text)}
     # The config's references, from its values (its comments mention ${NAME} in prose).
-    values = json.dumps(yaml.safe_load((DOCKER / "causeway.yaml").read_text()))
+    values = json.dumps(yaml.safe_load(CONFIG.read_text()))
     needed |= {match.group(1) for match in _INTERPOLATION.finditer(values)}
     assert needed <= set(_dot_env()), needed - set(_dot_env())
     assert all(_dot_env().values()), "every secret in .env.example has a placeholder"

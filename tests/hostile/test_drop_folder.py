@@ -15,13 +15,14 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import LargeBinary, MetaData, String, Table, Text, create_engine, inspect, select
 
 from causeway.config import parse_config
 from causeway.connectors.files.connector import FilesConnector
 from causeway.connectors.files.folder import UnsafeFolderError
+from causeway.engine.store import Store
 from causeway.flows.files_exchange import ExchangeRun
 from causeway.hub import Hub
+from tests.privacy_traces import traces
 from tests.unit.files_support import exchange
 
 # Recognisable values for every secret the hub's configuration holds.
@@ -86,43 +87,11 @@ def drop_folder(hub: Hub) -> Path:
     return files.folder.root
 
 
-def secrets_in_folder(folder: Path) -> list[str]:
-    """Every secret found in a file under the folder; links are not followed (a link
-    moved aside still points where it pointed)."""
-    found = []
-    for directory, _, names in os.walk(folder):
-        for name in names:
-            path = Path(directory, name)
-            if path.is_symlink() or not path.is_file():
-                continue
-            data = path.read_bytes()
-            found += [f"{path}: {k}" for k, v in SECRETS.items() if v.encode() in data]
-    return found
-
-
-def secrets_in_store(url: str) -> list[str]:
-    """Every secret found in any text or binary column of any table of the store."""
-    engine = create_engine(url)
-    found = []
-    try:
-        schema = inspect(engine)
-        with engine.connect() as conn:
-            for table_name in schema.get_table_names():
-                table = Table(table_name, MetaData(), autoload_with=engine)
-                columns = [
-                    c
-                    for c in table.columns
-                    if isinstance(c.type, String | Text | LargeBinary)
-                    or "BLOB" in str(c.type).upper()
-                ]
-                for row in conn.execute(select(*columns)) if columns else []:
-                    for value in row:
-                        text = value.decode(errors="replace") if isinstance(value, bytes) else value
-                        if isinstance(text, str):
-                            found += [f"{table_name}: {k}" for k, v in SECRETS.items() if v in text]
-    finally:
-        engine.dispose()
-    return found
+def secrets_left(store: Store, folder: Path) -> list[str]:
+    """Every place a secret is found: any text or binary column of the store, any file
+    under the folder (links are not followed: a link moved aside still points where it
+    pointed)."""
+    return traces(store, SECRETS.values(), [folder])
 
 
 def test_a_link_to_the_hubs_own_environment_leaks_no_secret(tmp_path: Path) -> None:
@@ -143,8 +112,11 @@ def test_a_link_to_the_hubs_own_environment_leaks_no_secret(tmp_path: Path) -> N
 
     said = result.stdout + result.stderr
     assert [k for k, v in SECRETS.items() if v in said] == [], said
-    assert secrets_in_folder(tmp_path / "drop") == []
-    assert secrets_in_store(f"sqlite:///{tmp_path / 'hub.db'}") == []
+    store = Store(f"sqlite:///{tmp_path / 'hub.db'}", migrate=False, create=False)
+    try:
+        assert secrets_left(store, tmp_path / "drop") == []
+    finally:
+        store.dispose()
     # Refused by name, and the link itself set aside: nothing left in in/ to refuse again.
     assert "x.csv is a symbolic link" in said
     assert result.returncode == 1  # a refused file is a problem to look at
@@ -171,8 +143,7 @@ def test_a_link_to_a_secrets_file_is_refused_and_nothing_reaches_a_report_or_the
 
     assert run.rejected == ["orders.csv"] and run.orders == 0
     assert again.rejected == [] and again.files == []  # reported once
-    assert secrets_in_folder(folder) == []
-    assert secrets_in_store(hub.config.store.url) == []
+    assert secrets_left(hub.store, folder) == []
     assert [k for k, v in SECRETS.items() if v in caplog.text] == []
     assert "orders.csv is a symbolic link" in caplog.text
     assert sorted(os.listdir(folder / "in")) == []  # its marker went with it

@@ -65,6 +65,18 @@ def stored(hub: Hub) -> list[tuple[str, str, str]]:
         return sorted((r.event_id, r.topic, r.entity_key) for r in rows)
 
 
+def signature_headers(
+    url: str, body: bytes, *, secret: str = SECRET, age_ms: int = 0
+) -> dict[str, str]:
+    """The headers of a POST of `body` to `url` as HubSpot sends it, `age_ms` ago."""
+    timestamp = str(int(time.time() * 1000) - age_ms)
+    return {
+        "Content-Type": "application/json",
+        "X-HubSpot-Request-Timestamp": timestamp,
+        "X-HubSpot-Signature-v3": sign_v3(secret, "POST", url, body, timestamp),
+    }
+
+
 def signed_post(
     url: str,
     body: bytes,
@@ -76,12 +88,7 @@ def signed_post(
 ) -> httpx.Response:
     """POST `body` to `url`, signed as HubSpot signs it for `signed_for` (default: `url`),
     with another Host header if `host` is given."""
-    timestamp = str(int(time.time() * 1000) - age_ms)
-    headers = {
-        "Content-Type": "application/json",
-        "X-HubSpot-Request-Timestamp": timestamp,
-        "X-HubSpot-Signature-v3": sign_v3(secret, "POST", signed_for or url, body, timestamp),
-    }
+    headers = signature_headers(signed_for or url, body, secret=secret, age_ms=age_ms)
     if host is not None:
         headers["Host"] = host
     return httpx.post(url, content=body, headers=headers, trust_env=False)
@@ -198,17 +205,9 @@ def test_a_signed_body_that_is_not_hubspots_event_array_is_refused_with_the_reas
 PUBLIC = "https://hub.example.com"
 
 
-def headers_for(url: str, body: bytes) -> dict[str, str]:
-    timestamp = str(int(time.time() * 1000))
-    return {
-        "X-HubSpot-Request-Timestamp": timestamp,
-        "X-HubSpot-Signature-v3": sign_v3(SECRET, "POST", url, body, timestamp),
-    }
-
-
 def test_behind_a_proxy_the_public_url_and_the_requested_path_are_what_is_verified() -> None:
     ingress = HubSpotIngress("crm", SECRET, public_url=f"{PUBLIC}/", portal_id=62515)
-    headers = headers_for(f"{PUBLIC}/webhooks/crm?source=hubspot", EVENTS)
+    headers = signature_headers(f"{PUBLIC}/webhooks/crm?source=hubspot", EVENTS)
     records = ingress.records("POST", "/webhooks/crm?source=hubspot", headers, EVENTS)
     assert [r.event_id for r in records] == ["11", "12"]
     # The same signature over another path or query is not HubSpot's.
@@ -229,12 +228,12 @@ def test_no_hubspot_ingress_can_be_built_without_a_public_url() -> None:
 
 def test_events_from_another_hubspot_account_or_from_none_are_refused() -> None:
     ingress = HubSpotIngress("crm", SECRET, public_url=PUBLIC, portal_id=999)
-    headers = headers_for(f"{PUBLIC}/webhooks/crm", EVENTS)
+    headers = signature_headers(f"{PUBLIC}/webhooks/crm", EVENTS)
     with pytest.raises(WebhookRejected, match="account 62515") as caught:
         ingress.records("POST", "/webhooks/crm", headers, EVENTS)
     assert caught.value.status == 403
     nameless = json.dumps([{**json.loads(EVENTS)[0], "portalId": None}]).encode()
-    headers = headers_for(f"{PUBLIC}/webhooks/crm", nameless)
+    headers = signature_headers(f"{PUBLIC}/webhooks/crm", nameless)
     with pytest.raises(WebhookRejected, match="no HubSpot account") as caught:
         ingress.records("POST", "/webhooks/crm", headers, nameless)
     assert caught.value.status == 403
