@@ -102,7 +102,10 @@ def sync_files_now(config: CausewayConfig, *, console: Console, err: Console) ->
         try:
             console.print(f"stock.csv: {flow.write_stock()} SKU(s)", highlight=False)
         except Exception as exc:  # the orders are in; only the stock list is stale
-            err.print(f"[red]stock.csv not written:[/red] {exc}", highlight=False)
+            err.print(
+                f"[red]stock.csv not written:[/red] {escape(hub.redact(str(exc)))}",
+                highlight=False,
+            )
             problems += 1
         return problems
     finally:
