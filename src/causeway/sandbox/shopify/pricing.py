@@ -60,7 +60,8 @@ class Priced:
     order: dict[str, Any] = field(default_factory=dict)
 
 
-def _tax_lines(amount: Decimal, rate: Decimal, title: str, included: bool) -> list[dict[str, Any]]:
+def tax_lines(amount: Decimal, rate: Decimal, title: str, included: bool) -> list[dict[str, Any]]:
+    """A line's REST tax lines: its rate times its amount (of it, taxes included), half up."""
     if not rate:
         return []
     tax = amount * rate / (1 + rate) if included else amount * rate
@@ -150,7 +151,7 @@ def price_checkout(
         rate = line.tax_rate if line.tax_rate is not None else tax_rate
         taxed = line.taxable and not line.gift_card
         taxes = (
-            _tax_lines(left[i], rate, line.tax_title or tax_title, taxes_included) if taxed else []
+            tax_lines(left[i], rate, line.tax_title or tax_title, taxes_included) if taxed else []
         )
         every_tax += taxes
         # REST's (deprecated) total_discount, like GraphQL's totalDiscountSet, leaves
@@ -173,7 +174,7 @@ def price_checkout(
             }
         )
     shipping_taxes = (
-        _tax_lines(shipping_left, tax_rate, tax_title, taxes_included) if shipping_taxable else []
+        tax_lines(shipping_left, tax_rate, tax_title, taxes_included) if shipping_taxable else []
     )
     every_tax += shipping_taxes
     priced.shipping = {
