@@ -29,6 +29,7 @@ from causeway.connectors.shopify.rest_models import (
     ZERO,
     RestDiscountAllocation,
     RestOrder,
+    at_least_cents,
 )
 from causeway.model import Discount, OrderLine, ShippingLine, TaxLine
 
@@ -59,18 +60,12 @@ def discount(
         title=_words(code) or _words(title) or "Discount",
         code=_words(code),
         kind="percentage" if percentage else "fixed_amount",
-        value=value.quantize(PERCENT_PLACES) if percentage else cents(value),
+        value=value.quantize(PERCENT_PLACES) if percentage else at_least_cents(value),
         target="shipping_line"
         if (target_type or "").strip().lower() == "shipping_line"
         else "line_item",
         allocation=allocation,
     )
-
-
-def cents(value: Decimal) -> Decimal:
-    """At least two decimals, like every money value (see rest_models.to_money)."""
-    exponent = value.as_tuple().exponent
-    return value.quantize(CENT) if isinstance(exponent, int) and exponent > -2 else value
 
 
 def share(amount: Decimal, ordered: int, current: int) -> Decimal:
