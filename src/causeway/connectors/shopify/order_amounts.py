@@ -32,6 +32,7 @@ from causeway.connectors.shopify.rest_models import (
     at_least_cents,
 )
 from causeway.model import Discount, OrderLine, ShippingLine, TaxLine
+from causeway.model.consistency import tax_totals
 
 
 def _words(value: str | None) -> str | None:
@@ -83,12 +84,8 @@ def summed_taxes(
     lines: Iterable[OrderLine], shipping: Iterable[ShippingLine]
 ) -> tuple[TaxLine, ...]:
     """The order's tax lines, per title and rate, as the sum of its lines' (Shopify's rule)."""
-    summed: dict[tuple[str, Decimal], Decimal] = {}
     every = [t for li in lines for t in li.tax_lines] + [t for s in shipping for t in s.tax_lines]
-    for tax in every:
-        key = (tax.title, tax.rate)
-        summed[key] = summed.get(key, ZERO) + tax.amount
-    return tuple(TaxLine(title=t, rate=r, amount=a) for (t, r), a in summed.items())
+    return tuple(TaxLine(title=t, rate=r, amount=a) for (t, r), a in tax_totals(every).items())
 
 
 def current(current: Decimal | None, original: Decimal) -> Decimal:
