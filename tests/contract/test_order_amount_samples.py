@@ -15,13 +15,13 @@ from decimal import Decimal
 import pytest
 
 from causeway.connectors.shopify.mapping import order_from_rest
-from causeway.connectors.tryton.rounding import tryton_amounts
 from causeway.connectors.tryton.sale_lines import Services, TrytonProduct, sale_lines
 from causeway.connectors.tryton.taxes import TrytonTax
 from causeway.model import Order
 from causeway.model.amounts import Amounts, order_amounts
 from causeway.model.consistency import inconsistencies
 from tests.shopify_variants import CASES, variant
+from tests.tryton_arithmetic import computed_by_tryton
 from tests.vendor_samples import load_sample, samples_dir
 
 D = Decimal
@@ -45,16 +45,7 @@ def erp_amounts(order: Order) -> Amounts:
     """What Tryton computes for the order's sale lines, per line tax rounding."""
     products = {sku: TrytonProduct(100 + i, sku, 1, "goods") for i, sku in enumerate(order.skus)}
     values = sale_lines(order, products, TAXES, SERVICES, rounding="line")
-    by_id = {t.id: t for t in TAXES}
-    untaxed, taxes = tryton_amounts(
-        [
-            (int(v["quantity"]), v["unit_price"], tuple(by_id[i] for a in v["taxes"] for i in a[1]))
-            for v in values
-        ],
-        "line",
-    )
-    tax = sum(taxes.values(), D(0))
-    return Amounts(untaxed=untaxed, tax=tax, total=untaxed + tax, currency=order.currency)
+    return computed_by_tryton(values, TAXES, "line", order.currency)
 
 
 def order_samples() -> list[str]:

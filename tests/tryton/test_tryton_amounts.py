@@ -21,8 +21,9 @@ from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
 from causeway.connectors.tryton.connector import PlacedSale, TrytonConnector
 from causeway.errors import PermanentError
+from causeway.flows.amount_check import sale_amounts
 from causeway.model import Order
-from causeway.model.amounts import Amounts, amount_differences, order_amounts
+from causeway.model.amounts import amount_differences, order_amounts
 from causeway.model.consistency import inconsistencies
 from causeway.model.tax_map import TaxMap
 from causeway.sandbox.shopify.pricing import Code
@@ -35,12 +36,6 @@ pytestmark = pytest.mark.tryton
 D = Decimal
 
 
-def sale_amounts(sale: PlacedSale, currency: str = "USD") -> Amounts:
-    return Amounts(
-        untaxed=sale.untaxed_amount, tax=sale.tax_amount, total=sale.total_amount, currency=currency
-    )
-
-
 def place(tryton: TrytonConnector, order: Order, reference: str, **options: Any) -> PlacedSale:
     """Place one order; its sale must be confirmed with the order's amounts to the cent."""
     assert inconsistencies(order) == []
@@ -48,7 +43,7 @@ def place(tryton: TrytonConnector, order: Order, reference: str, **options: Any)
     assert isinstance(result, PlacedSale), result
     assert result.state in ("confirmed", "processing")
     # To the cent: no tolerance at all (the amount check allows 0.01 by default).
-    assert amount_differences(order_amounts(order), sale_amounts(result), D(0)) == {}
+    assert amount_differences(order_amounts(order), sale_amounts(result, "USD"), D(0)) == {}
     return result
 
 
@@ -171,7 +166,7 @@ def test_the_demos_orders_land_to_the_cent_from_webhook_and_poll(
     for reference, order in orders:
         sale = results[reference]
         assert isinstance(sale, PlacedSale), sale
-        assert amount_differences(order_amounts(order), sale_amounts(sale), D(0)) == {}
+        assert amount_differences(order_amounts(order), sale_amounts(sale, "USD"), D(0)) == {}
 
 
 def test_a_sandbox_checkout_with_codes_taxes_included_and_a_gift_card_lands_to_the_cent(

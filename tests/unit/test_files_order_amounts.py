@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 
 from causeway.connectors.files.reading import parse_orders
-from causeway.connectors.tryton.rounding import tryton_amounts
 from causeway.connectors.tryton.sale_lines import Services, TrytonProduct, sale_lines
 from causeway.connectors.tryton.taxes import TrytonTax
 from causeway.model.amounts import order_amounts
 from causeway.model.consistency import inconsistencies
+from tests.tryton_arithmetic import computed_by_tryton
 from tests.unit.test_files_orders import csv_bytes, folder
 
 D = Decimal
@@ -31,12 +31,8 @@ def test_three_lines_of_1_23_at_10_percent_are_taxed_per_line(included: bool) ->
     assert inconsistencies(order) == []
 
     values = sale_lines(order, PRODUCTS, [VAT], SERVICES, rounding="line")
-    untaxed, taxes = tryton_amounts(
-        [(int(v["quantity"]), v["unit_price"], (VAT,) if v["taxes"] else ()) for v in values],
-        "line",
-    )
-    amounts = order_amounts(order)
-    assert (untaxed, sum(taxes.values())) == (amounts.untaxed, amounts.tax)
+    erp, amounts = computed_by_tryton(values, [VAT]), order_amounts(order)
+    assert (erp.untaxed, erp.tax) == (amounts.untaxed, amounts.tax)
 
 
 def test_shipping_is_taxed_on_its_own_line() -> None:

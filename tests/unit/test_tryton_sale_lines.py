@@ -22,16 +22,16 @@ from causeway.connectors.tryton.sale_lines import Services, TrytonProduct, sale_
 from causeway.connectors.tryton.taxes import TrytonTax
 from causeway.errors import PermanentError
 from causeway.model import Customer, Order, OrderLine, TaxLine
-from causeway.model.amounts import Amounts, order_amounts
+from causeway.model.amounts import order_amounts
 from causeway.model.consistency import inconsistencies
 from causeway.model.tax_map import TaxMap
 from causeway.sandbox.shopify.pricing import Code, LinePrice, price_checkout
+from tests.tryton_arithmetic import computed_by_tryton
 
 D = Decimal
 VAT = TrytonTax(1, "VAT 10%", D("0.10"))
 STATE = TrytonTax(2, "State Tax 6%", D("0.06"))
 TAXES = [VAT, STATE]
-BY_ID = {t.id: t for t in TAXES}
 PRODUCTS = {
     sku: TrytonProduct(10 + i, sku, 1, "goods")
     for i, sku in enumerate(["WID-001", "GAD-001", "IPOD2008GREEN", "IPOD2008RED"])
@@ -71,17 +71,6 @@ def shopify(lines: list[tuple[str | None, LinePrice]], **checkout: Any) -> Order
     return order_from_rest(payload)
 
 
-def erp_amounts(values: list[dict[str, Any]], rounding: TaxRounding = "line") -> Amounts:
-    """What Tryton computes for these sale lines."""
-    lines = [
-        (int(v["quantity"]), v["unit_price"], tuple(BY_ID[i] for add in v["taxes"] for i in add[1]))
-        for v in values
-    ]
-    untaxed, taxes = tryton_amounts(lines, rounding)
-    tax = sum(taxes.values(), D(0))
-    return Amounts(untaxed=untaxed, tax=tax, total=untaxed + tax, currency="USD")
-
-
 def lines_of(order: Order, rounding: TaxRounding = "line", **options: Any) -> list[dict[str, Any]]:
     return sale_lines(order, PRODUCTS, TAXES, SERVICES, rounding=rounding, **options)
 
@@ -90,7 +79,7 @@ def lands(order: Order, rounding: TaxRounding = "line", **options: Any) -> list[
     """The order's sale lines, after checking Tryton's amounts are the store's to the cent."""
     assert inconsistencies(order) == []
     values = lines_of(order, rounding, **options)
-    assert erp_amounts(values, rounding) == order_amounts(order)
+    assert computed_by_tryton(values, TAXES, rounding) == order_amounts(order)
     return values
 
 
@@ -145,7 +134,8 @@ def test_taxes_included_become_net_prices_that_land_on_the_gross() -> None:
         taxes_included=True,
     )
     values = lands(order)
-    assert erp_amounts(values).total == D("64.96")  # what the customer paid, tax in it
+    # What the customer paid, tax in it.
+    assert computed_by_tryton(values, TAXES).total == D("64.96")
 
 
 def test_a_tax_included_on_exactly_half_a_cent_is_carried_by_a_rounding_line() -> None:
@@ -194,7 +184,7 @@ def test_two_rates_on_different_lines_and_two_taxes_on_one() -> None:
     )
     (line,) = lines_of(two)
     assert line["taxes"] == [["add", [VAT.id, STATE.id]]]
-    assert erp_amounts([line]).tax == D("4.80")
+    assert computed_by_tryton([line], TAXES).tax == D("4.80")
 
 
 def test_shipping_is_a_service_line_after_its_discount_with_its_own_tax() -> None:
@@ -424,13 +414,4 @@ def test_every_order_shopify_could_make_lands_to_the_cent_with_tax_rounded_per_l
     products = {sku: TrytonProduct(100 + i, sku, 1, "goods") for i, sku in enumerate(order.skus)}
     assert inconsistencies(order) == []
     values = sale_lines(order, products, RATES, SERVICES, rounding="line")
-    by_id = {t.id: t for t in RATES}
-    lines = [
-        (int(v["quantity"]), v["unit_price"], tuple(by_id[i] for add in v["taxes"] for i in add[1]))
-        for v in values
-    ]
-    untaxed, taxes = tryton_amounts(lines, "line")
-    tax = sum(taxes.values(), D(0))
-    assert Amounts(untaxed=untaxed, tax=tax, total=untaxed + tax, currency="USD") == order_amounts(
-        order
-    )
+    assert computed_by_tryton(values, RATES) == order_amounts(order)

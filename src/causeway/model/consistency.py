@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from causeway.model.order import Order, TaxLine
+from causeway.model.tax_map import as_percent
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -39,10 +40,6 @@ ZERO = Decimal(0)
 
 def _money(value: Decimal) -> str:
     return str(Decimal(value).quantize(CENT, ROUND_HALF_UP))
-
-
-def _percent(rate: Decimal) -> str:
-    return f"{(Decimal(rate) * 100).normalize():f}%"
 
 
 def _tax_of(amount: Decimal, rate: Decimal, included: bool) -> Decimal:
@@ -133,20 +130,22 @@ def _discount_problems(order: Order) -> list[str]:
 
 
 def _worth(kind: str, value: Decimal) -> str:
-    return _percent(value / 100) if kind == "percentage" else _money(value)
+    return as_percent(value / 100) if kind == "percentage" else _money(value)
 
 
-def _summed(tax_lines: Iterable[TaxLine]) -> dict[tuple[str, Decimal], Decimal]:
+def tax_totals(tax_lines: Iterable[TaxLine]) -> dict[tuple[str, Decimal], Decimal]:
+    """The tax lines summed per tax (title and rate), in the order each tax first appears:
+    Shopify's rule for an order's tax lines from its lines'."""
     summed: dict[tuple[str, Decimal], Decimal] = {}
     for tax in tax_lines:
-        key = (tax.title, Decimal(tax.rate))
+        key = (tax.title, tax.rate)
         summed[key] = summed.get(key, ZERO) + tax.amount
     return summed
 
 
 def _tax_problems(order: Order) -> list[str]:
     problems = []
-    stated = _summed(order.tax_lines)
+    stated = tax_totals(order.tax_lines)
     if order.tax_lines and sum(stated.values(), ZERO) != order.total_tax:
         problems.append(
             f"total tax {_money(order.total_tax)} is not the sum of the tax lines "
@@ -176,15 +175,15 @@ def _line_tax_problems(order: Order, stated: dict[tuple[str, Decimal], Decimal])
             exact = _tax_of(amount, Decimal(tax.rate), order.taxes_included)
             if abs(tax.amount - exact) > CENT:
                 problems.append(
-                    f"{title!r}: {tax.title} {_percent(tax.rate)} of {_money(amount)} is "
+                    f"{title!r}: {tax.title} {as_percent(tax.rate)} of {_money(amount)} is "
                     f"{_money(exact)}, not {_money(tax.amount)}"
                 )
-    summed = _summed(t for _, _, taxes in charged for t in taxes)
+    summed = tax_totals(t for _, _, taxes in charged for t in taxes)
     if order.tax_lines:
         for key in sorted(set(summed) | set(stated)):
             if summed.get(key, ZERO) != stated.get(key, ZERO):
                 problems.append(
-                    f"{key[0]} {_percent(key[1])}: the order says {_money(stated.get(key, ZERO))}"
+                    f"{key[0]} {as_percent(key[1])}: the order says {_money(stated.get(key, ZERO))}"
                     f", its lines {_money(summed.get(key, ZERO))}"
                 )
     elif sum(summed.values(), ZERO) != order.total_tax:
@@ -207,7 +206,7 @@ def _order_tax_problems(order: Order, stated: dict[tuple[str, Decimal], Decimal]
         exact = [_tax_of(base, rate, order.taxes_included) for base in bases]
         if all(abs(amount - e) > slack for e in exact):
             problems.append(
-                f"{title} {_percent(rate)}: {_money(amount)} charged, but {_percent(rate)} of "
+                f"{title} {as_percent(rate)}: {_money(amount)} charged, but {as_percent(rate)} of "
                 f"the taxed {_money(bases[0])} is {_money(exact[0])}"
             )
     return problems

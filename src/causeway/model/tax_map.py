@@ -40,6 +40,11 @@ def parse_rate(text: str) -> Decimal:
     return (value / 100 if percent else value).quantize(RATE_PLACES)
 
 
+def as_percent(rate: Decimal) -> str:
+    """A rate as people write it: Decimal('0.06') -> '6%', Decimal('0.075') -> '7.5%'."""
+    return f"{(Decimal(rate) * 100).normalize():f}%"
+
+
 def _title(text: str) -> str:
     return " ".join(text.split()).casefold()
 

@@ -29,8 +29,10 @@ from causeway.connectors.shopify.rest_models import (
     ZERO,
     RestDiscountAllocation,
     RestOrder,
+    at_least_cents,
 )
 from causeway.model import Discount, OrderLine, ShippingLine, TaxLine
+from causeway.model.consistency import tax_totals
 
 
 def _words(value: str | None) -> str | None:
@@ -59,18 +61,12 @@ def discount(
         title=_words(code) or _words(title) or "Discount",
         code=_words(code),
         kind="percentage" if percentage else "fixed_amount",
-        value=value.quantize(PERCENT_PLACES) if percentage else cents(value),
+        value=value.quantize(PERCENT_PLACES) if percentage else at_least_cents(value),
         target="shipping_line"
         if (target_type or "").strip().lower() == "shipping_line"
         else "line_item",
         allocation=allocation,
     )
-
-
-def cents(value: Decimal) -> Decimal:
-    """At least two decimals, like every money value (see rest_models.to_money)."""
-    exponent = value.as_tuple().exponent
-    return value.quantize(CENT) if isinstance(exponent, int) and exponent > -2 else value
 
 
 def share(amount: Decimal, ordered: int, current: int) -> Decimal:
@@ -88,12 +84,8 @@ def summed_taxes(
     lines: Iterable[OrderLine], shipping: Iterable[ShippingLine]
 ) -> tuple[TaxLine, ...]:
     """The order's tax lines, per title and rate, as the sum of its lines' (Shopify's rule)."""
-    summed: dict[tuple[str, Decimal], Decimal] = {}
     every = [t for li in lines for t in li.tax_lines] + [t for s in shipping for t in s.tax_lines]
-    for tax in every:
-        key = (tax.title, tax.rate)
-        summed[key] = summed.get(key, ZERO) + tax.amount
-    return tuple(TaxLine(title=t, rate=r, amount=a) for (t, r), a in summed.items())
+    return tuple(TaxLine(title=t, rate=r, amount=a) for (t, r), a in tax_totals(every).items())
 
 
 def current(current: Decimal | None, original: Decimal) -> Decimal:

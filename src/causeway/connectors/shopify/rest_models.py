@@ -63,13 +63,17 @@ def to_money(value: object) -> object:
     """
     result = to_decimal(value)
     if isinstance(result, Decimal):
-        exponent = result.as_tuple().exponent  # an int: to_decimal refuses NaN/Infinity
-        if isinstance(exponent, int) and exponent > -2:
-            try:
-                return result.quantize(CENT)
-            except InvalidOperation:  # more digits than a Decimal context holds
-                raise ValueError("amount out of range") from None
+        try:
+            return at_least_cents(result)
+        except InvalidOperation:  # more digits than a Decimal context holds
+            raise ValueError("amount out of range") from None
     return result
+
+
+def at_least_cents(value: Decimal) -> Decimal:
+    """A finite amount with at least two decimals (the one scale of money, see to_money)."""
+    exponent = value.as_tuple().exponent
+    return value.quantize(CENT) if isinstance(exponent, int) and exponent > -2 else value
 
 
 Money = Annotated[Decimal, BeforeValidator(to_money)]

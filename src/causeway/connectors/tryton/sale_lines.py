@@ -74,17 +74,6 @@ class _Planned:
     estimated: bool = False  # amount divided out of a tax-included price, may move a cent
 
 
-def _needs(
-    product: TrytonProduct | None, order: Order, what: str, key: str, system: str
-) -> TrytonProduct:
-    if product is None:
-        raise PermanentError(
-            f"order {order.number} {what} but {system} has no service product for it: create "
-            f"a salable service product with the code set as the system's `{key}`, then replay"
-        )
-    return product
-
-
 def line_tax_lines(order: Order, line: OrderLine) -> tuple[TaxLine, ...]:
     """The tax lines of a product line: its own, or the order's when no line has any."""
     if line.gift_card:
@@ -101,10 +90,13 @@ def _cents(value: Decimal, unit: Decimal) -> Decimal:
 
 
 class _Planner:
+    """An order's lines planned against one ERP's taxes and service products."""
+
     def __init__(
         self,
         order: Order,
         taxes: Sequence[TrytonTax],
+        services: Services,
         *,
         system: str,
         tax_map: TaxMap | None,
@@ -112,12 +104,71 @@ class _Planner:
     ) -> None:
         self.order = order
         self.taxes = taxes
+        self.services = services
         self.system = system
         self.tax_map = tax_map
         self.unit = unit
 
     def erp(self, tax_lines: Sequence[TaxLine]) -> tuple[TrytonTax, ...]:
         return erp_taxes(tax_lines, self.taxes, system=self.system, tax_map=self.tax_map)
+
+    def by_tax(self, tax_lines: Sequence[TaxLine]) -> dict[int, Decimal]:
+        return amounts_by_tax(tax_lines, self.taxes, system=self.system, tax_map=self.tax_map)
+
+    def needs(self, product: TrytonProduct | None, what: str, key: str) -> TrytonProduct:
+        if product is None:
+            raise PermanentError(
+                f"order {self.order.number} {what} but {self.system} has no service product "
+                f"for it: create a salable service product with the code set as the system's "
+                f"`{key}`, then replay"
+            )
+        return product
+
+    def plan(self, products: Mapping[str, TrytonProduct]) -> list[_Planned]:
+        order, services = self.order, self.services
+        planned: list[_Planned] = []
+        for line in order.lines:
+            if line.gift_card:
+                card = self.needs(services.gift_card, "sells a gift card", "gift_card_sku")
+                planned.append(
+                    self.charged(card, line.title, line.quantity, line.net, (), own_taxes=True)
+                )
+                continue
+            planned.append(
+                self.charged(
+                    products[str(line.sku)],
+                    line.title,
+                    line.quantity,
+                    line.net,
+                    line_tax_lines(order, line),
+                    own_taxes=bool(line.tax_lines),
+                )
+            )
+        for ship in order.shipping_lines:
+            if ship.net <= 0:
+                continue
+            product = self.needs(services.shipping, "charges shipping", "shipping_sku")
+            planned.append(
+                self.charged(
+                    product, ship.title or "Shipping", 1, ship.net, ship.tax_lines, own_taxes=True
+                )
+            )
+        if order.tip > 0:
+            product = self.needs(services.tip, "has a tip", "tip_sku")
+            planned.append(self.charged(product, "Tip", 1, order.tip, (), own_taxes=True))
+        if unallocated_discount(order) > 0:
+            product = self.needs(services.discount, "has a discount", "discount_sku")
+            planned += self.discount_lines(product)
+        return _balance(planned, order.total - order.total_tax, self.unit)
+
+    def store_tax_targets(self) -> dict[int, Decimal]:
+        """What the store charged per Tryton tax: its order tax lines, else its lines'."""
+        order = self.order
+        stated = list(order.tax_lines) or [
+            *(t for line in order.lines for t in line.tax_lines),
+            *(t for ship in order.shipping_lines for t in ship.tax_lines),
+        ]
+        return self.by_tax(stated)
 
     def charged(
         self,
@@ -131,11 +182,7 @@ class _Planner:
     ) -> _Planned:
         """A line of `amount` (tax included when the order says so) taxed by `applied`."""
         taxes = self.erp(applied)
-        stated = (
-            amounts_by_tax(applied, self.taxes, system=self.system, tax_map=self.tax_map)
-            if own_taxes
-            else None
-        )
+        stated = self.by_tax(applied) if own_taxes else None
         estimated = False
         if self.order.taxes_included and applied:
             if own_taxes:
@@ -206,70 +253,6 @@ def _balance(planned: list[_Planned], untaxed: Decimal, unit: Decimal) -> list[_
     return fixed
 
 
-def plan(
-    order: Order,
-    products: Mapping[str, TrytonProduct],
-    taxes: Sequence[TrytonTax],
-    services: Services,
-    *,
-    system: str = "erp",
-    tax_map: TaxMap | None = None,
-    unit: Decimal = CENT,
-) -> list[_Planned]:
-    planner = _Planner(order, taxes, system=system, tax_map=tax_map, unit=unit)
-    goods: list[_Planned] = []
-    for line in order.lines:
-        if line.gift_card:
-            card = _needs(services.gift_card, order, "sells a gift card", "gift_card_sku", system)
-            goods.append(
-                planner.charged(card, line.title, line.quantity, line.net, (), own_taxes=True)
-            )
-            continue
-        applied = line_tax_lines(order, line)
-        goods.append(
-            planner.charged(
-                products[str(line.sku)],
-                line.title,
-                line.quantity,
-                line.net,
-                applied,
-                own_taxes=bool(line.tax_lines),
-            )
-        )
-    planned = list(goods)
-    for ship in order.shipping_lines:
-        if ship.net <= 0:
-            continue
-        product = _needs(services.shipping, order, "charges shipping", "shipping_sku", system)
-        planned.append(
-            planner.charged(
-                product, ship.title or "Shipping", 1, ship.net, ship.tax_lines, own_taxes=True
-            )
-        )
-    if order.tip > 0:
-        product = _needs(services.tip, order, "has a tip", "tip_sku", system)
-        planned.append(planner.charged(product, "Tip", 1, order.tip, (), own_taxes=True))
-    if unallocated_discount(order) > 0:
-        product = _needs(services.discount, order, "has a discount", "discount_sku", system)
-        planned += planner.discount_lines(product)
-    return _balance(planned, order.total - order.total_tax, unit)
-
-
-def store_tax_targets(
-    order: Order,
-    taxes: Sequence[TrytonTax],
-    *,
-    system: str = "erp",
-    tax_map: TaxMap | None = None,
-) -> dict[int, Decimal]:
-    """What the store charged per Tryton tax: its order tax lines, else its lines'."""
-    stated = list(order.tax_lines) or [
-        *(t for line in order.lines for t in line.tax_lines),
-        *(t for ship in order.shipping_lines for t in ship.tax_lines),
-    ]
-    return amounts_by_tax(stated, taxes, system=system, tax_map=tax_map)
-
-
 def sale_lines(
     order: Order,
     products: Mapping[str, TrytonProduct],
@@ -286,11 +269,11 @@ def sale_lines(
     Raises PermanentError for what a person must fix (a tax Tryton lacks, a service
     product missing); unknown SKUs are checked before, see mapping.unknown_skus.
     """
-    planned = plan(order, products, taxes, services, system=system, tax_map=tax_map, unit=unit)
-    targets = store_tax_targets(order, taxes, system=system, tax_map=tax_map)
+    planner = _Planner(order, taxes, services, system=system, tax_map=tax_map, unit=unit)
+    planned = planner.plan(products)
     prices = unit_prices(
         [p.charge for p in planned],
-        targets,
+        planner.store_tax_targets(),
         rounding,
         unit,
         adjustable=services.discount is not None,

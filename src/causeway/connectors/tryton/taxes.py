@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from causeway.errors import PermanentError
 from causeway.model import TaxLine
-from causeway.model.tax_map import RATE_PLACES, TaxMap
+from causeway.model.tax_map import RATE_PLACES, TaxMap, as_percent
 
 
 @dataclass(frozen=True)
@@ -18,17 +18,13 @@ class TrytonTax:
     rate: Decimal
 
 
-def percent(rate: Decimal) -> str:
-    return f"{(Decimal(rate) * 100).normalize():f}%"
-
-
 def _same_rate(a: Decimal, b: Decimal) -> bool:
     return Decimal(a).quantize(RATE_PLACES) == Decimal(b).quantize(RATE_PLACES)
 
 
 def _mapped(tax_line: TaxLine, name: str, taxes: Sequence[TrytonTax], system: str) -> TrytonTax:
     found = [t for t in taxes if t.name.strip().casefold() == name.casefold()]
-    what = f"the store's tax {tax_line.title!r} ({percent(tax_line.rate)})"
+    what = f"the store's tax {tax_line.title!r} ({as_percent(tax_line.rate)})"
     if not found:
         raise PermanentError(
             f"tax_map maps {what} to {name!r}, but {system} has no customer tax of that name: "
@@ -38,9 +34,9 @@ def _mapped(tax_line: TaxLine, name: str, taxes: Sequence[TrytonTax], system: st
     tax = min(found, key=lambda t: t.id)
     if not _same_rate(tax.rate, tax_line.rate):
         raise PermanentError(
-            f"tax_map maps {what} to {tax.name!r}, whose rate is {percent(tax.rate)}: the sale "
+            f"tax_map maps {what} to {tax.name!r}, whose rate is {as_percent(tax.rate)}: the sale "
             f"would not charge what the customer paid; map it to a tax of "
-            f"{percent(tax_line.rate)} in the orders-to-erp flow's tax_map, then replay"
+            f"{as_percent(tax_line.rate)} in the orders-to-erp flow's tax_map, then replay"
         )
     return tax
 
@@ -65,7 +61,7 @@ def match_tax(
     if not candidates:
         wanted = Decimal(tax_line.rate).quantize(RATE_PLACES)
         raise PermanentError(
-            f"no customer tax with rate {percent(tax_line.rate)} in {system} "
+            f"no customer tax with rate {as_percent(tax_line.rate)} in {system} "
             f"(channel tax {tax_line.title!r}): create a percentage tax with rate "
             f"{wanted.normalize():f} in Tryton (Financial > Taxes), or name the tax to use in "
             f"the orders-to-erp flow's tax_map, then run `causeway replay`"

@@ -19,9 +19,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from causeway.sandbox.shopify.formats import money, rest_money
+from causeway.sandbox.shopify.formats import rest_money
 from causeway.sandbox.shopify.payments import settle
-from causeway.sandbox.shopify.pricing import share
+from causeway.sandbox.shopify.pricing import share, tax_lines
 from causeway.sandbox.shopify.store import Store
 
 
@@ -46,13 +46,10 @@ def quantity_now(line: dict[str, Any]) -> int:
     return int(line.get("current_quantity", line["quantity"]))
 
 
-def _rate(order: dict[str, Any]) -> Decimal:
-    rates = [Decimal(str(t["rate"])) for t in order.get("tax_lines") or []]
-    return rates[0] if rates else Decimal(0)
-
-
-def _line_tax(amount: Decimal, rate: Decimal, included: bool) -> Decimal:
-    return money(amount * rate / (1 + rate)) if included else money(amount * rate)
+def _order_tax(order: dict[str, Any]) -> tuple[Decimal, str]:
+    """The rate and title of the order's (first) tax; rate 0 when it has none."""
+    taxes = order.get("tax_lines") or []
+    return (Decimal(str(taxes[0]["rate"])), taxes[0]["title"]) if taxes else (Decimal(0), "")
 
 
 def _allocated(line: dict[str, Any]) -> Decimal:
@@ -64,9 +61,8 @@ def _new_line(store: Store, order: dict[str, Any], sku: str, quantity: int) -> d
     if variant is None:
         raise EditRefused(f"no product with SKU {sku!r} in the sandbox shop")
     product = store.products[variant.product_id]
-    rate = _rate(order)
+    rate, title = _order_tax(order)
     included = bool(order.get("taxes_included"))
-    amount = variant.price * quantity
     return {
         "fulfillment_service": "manual",
         "fulfillment_status": None,
@@ -91,15 +87,7 @@ def _new_line(store: Store, order: dict[str, Any], sku: str, quantity: int) -> d
         "gift_card": False,
         "discount_allocations": [],
         "tax_lines": (
-            [
-                {
-                    "price": rest_money(_line_tax(amount, rate, included)),
-                    "rate": float(rate),
-                    "title": order["tax_lines"][0]["title"],
-                }
-            ]
-            if rate and variant.taxable
-            else []
+            tax_lines(variant.price * quantity, rate, title, included) if variant.taxable else []
         ),
     }
 

@@ -60,7 +60,8 @@ class Priced:
     order: dict[str, Any] = field(default_factory=dict)
 
 
-def _tax_lines(amount: Decimal, rate: Decimal, title: str, included: bool) -> list[dict[str, Any]]:
+def tax_lines(amount: Decimal, rate: Decimal, title: str, included: bool) -> list[dict[str, Any]]:
+    """A line's REST tax lines: its rate times its amount (of it, taxes included), half up."""
     if not rate:
         return []
     tax = amount * rate / (1 + rate) if included else amount * rate
@@ -150,30 +151,20 @@ def price_checkout(
         rate = line.tax_rate if line.tax_rate is not None else tax_rate
         taxed = line.taxable and not line.gift_card
         taxes = (
-            _tax_lines(left[i], rate, line.tax_title or tax_title, taxes_included) if taxed else []
+            tax_lines(left[i], rate, line.tax_title or tax_title, taxes_included) if taxed else []
         )
         every_tax += taxes
-        # REST's (deprecated) total_discount, like GraphQL's totalDiscountSet, leaves
-        # order-level and code discounts out: only the line's own (chosen explicitly).
-        own = sum(
-            (
-                Decimal(a["amount"])
-                for a in allocations[i]
-                if applications[a["discount_application_index"]]["target_selection"] == "explicit"
-            ),
-            ZERO,
-        )
         priced.lines.append(
             {
                 "discount_allocations": allocations[i],
-                "total_discount": rest_money(own),
+                "total_discount": rest_money(line_level_discount(applications, allocations[i])),
                 "tax_lines": taxes,
                 "taxable": taxed,
                 "gift_card": line.gift_card,
             }
         )
     shipping_taxes = (
-        _tax_lines(shipping_left, tax_rate, tax_title, taxes_included) if shipping_taxable else []
+        tax_lines(shipping_left, tax_rate, tax_title, taxes_included) if shipping_taxable else []
     )
     every_tax += shipping_taxes
     priced.shipping = {
@@ -215,6 +206,22 @@ def price_checkout(
         "taxes_included": taxes_included,
     }
     return priced
+
+
+def line_level_discount(
+    applications: Sequence[dict[str, Any]], allocations: Sequence[dict[str, Any]]
+) -> Decimal:
+    """What a line's own discounts took off: REST's (deprecated) total_discount, like
+    GraphQL's totalDiscountSet, leaves order-level and code discounts out and counts only
+    the discounts aimed at the line explicitly."""
+    return sum(
+        (
+            Decimal(a["amount"])
+            for a in allocations
+            if applications[a["discount_application_index"]]["target_selection"] == "explicit"
+        ),
+        ZERO,
+    )
 
 
 def share(amount: Decimal, ordered: int, current: int) -> Decimal:

@@ -22,6 +22,7 @@ from causeway.sandbox.shopify.formats import (
 )
 from causeway.sandbox.shopify.fulfillments import fulfillment_orders_field, fulfillments_field
 from causeway.sandbox.shopify.inventory_views import InventoryViews
+from causeway.sandbox.shopify.pricing import line_level_discount
 from causeway.sandbox.shopify.products import plain_text
 from causeway.sandbox.shopify.store import Product, Store, Subscription, Variant
 
@@ -195,25 +196,13 @@ class Views(InventoryViews):
             for a in allocations
         ]
 
-    @staticmethod
-    def line_level_discount(order: dict[str, Any], line: dict[str, Any]) -> Decimal:
-        """What the line's own discounts took off (Shopify leaves order-level and code
-        discounts out of totalDiscountSet): those aimed at it explicitly."""
-        applications = order.get("discount_applications") or []
-        return sum(
-            (
-                Decimal(a["amount"])
-                for a in line.get("discount_allocations") or []
-                if applications[a["discount_application_index"]]["target_selection"] == "explicit"
-            ),
-            Decimal(0),
-        )
-
     def line_item(
         self, line: dict[str, Any], currency: str, order: dict[str, Any]
     ) -> dict[str, Any]:
         price = Decimal(line["price"])
-        discount = self.line_level_discount(order, line)
+        discount = line_level_discount(
+            order.get("discount_applications") or [], line.get("discount_allocations") or []
+        )
         total = price * line["quantity"]
         variant = self.store.variants.get(line.get("variant_id") or 0)
         product = self.store.products.get(line.get("product_id") or 0)
