@@ -268,11 +268,12 @@ class Views(InventoryViews):
             return self.money_bag(o.get(f"current_{name}") or o[name], cur)
 
         def discount_applications(info: Any, **args: Any) -> dict[str, Any]:
+            # By position, not by value: two alike applications are still two.
             return paginate(
-                applications,
+                list(enumerate(applications)),
                 sort="POSITION",
-                key=lambda row: (applications.index(row), applications.index(row)),
-                node=lambda row: self.discount_application(row, applications.index(row), cur),
+                key=lambda row: (row[0], row[0]),
+                node=lambda row: self.discount_application(row[1], row[0], cur),
                 **args,
             )
 
