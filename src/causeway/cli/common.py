@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -23,6 +25,9 @@ from typer.core import TyperGroup
 
 from causeway.config import CausewayConfig, load_config
 from causeway.errors import CausewayError, ConfigError
+
+if TYPE_CHECKING:
+    from causeway.engine.store import Store
 
 FAILED = 1  # a run-time failure: the message names the system and the fix
 BAD_CONFIG = 2  # causeway.yaml or the command line is wrong
@@ -96,12 +101,19 @@ def load_or_exit(path: Path) -> CausewayConfig:
     return config
 
 
-def open_store(config: CausewayConfig) -> Any:
-    """The existing store, for commands that only look or change jobs: a missing SQLite
-    file is an error (never a new empty store), an unreachable one too."""
+@contextmanager
+def open_store(config: CausewayConfig, *, create: bool = False) -> Iterator[Store]:
+    """The config's store, closed when the command is done with it.
+
+    By default the existing store, for commands that only look or change jobs: a missing
+    SQLite file is an error (never a new empty store), an unreachable one too."""
     from causeway.engine.store import Store
 
-    return Store(config.store.url, create=False)
+    store = Store(config.store.url, create=create)
+    try:
+        yield store
+    finally:
+        store.dispose()
 
 
 def when(stamp: float | str | None) -> str:
