@@ -88,8 +88,8 @@ ConfigOption = Annotated[
 def load_or_exit(path: Path) -> CausewayConfig:
     """The config, or exit 2 with the message that names the key and the fix.
 
-    From here on, log records lose the config's secrets (commands that set up their
-    own log handlers install the filter again on them)."""
+    From here on, log records lose the config's secrets (setup_logging puts the same
+    filter on the handler it installs)."""
     from causeway.redaction import Redactor, install_log_redaction
 
     try:
@@ -172,16 +172,11 @@ class JsonLines(logging.Formatter):
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
-def setup_logging(
-    log_format: LogFormat | str = LogFormat.text,
-    level: int = logging.INFO,
-    *,
-    config: CausewayConfig | None = None,
-) -> None:
+def setup_logging(log_format: LogFormat | str = LogFormat.text, level: int = logging.INFO) -> None:
     """The one place logging is set up for `causeway run`, `causeway worker`, `check`.
 
     Everything (ours, uvicorn's, httpx's) goes through the root logger's one handler,
-    and that handler strips the config's secrets from every record (redaction.py).
+    and that handler strips the loaded config's secrets from every record (redaction.py).
     """
     handler = logging.StreamHandler()
     chosen = LogFormat(str(log_format).lower())
@@ -195,7 +190,7 @@ def setup_logging(
     # Uvicorn's own loggers would print every request and start-up banner line.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "httpx", "httpcore"):
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
-    if config is not None:
+    if _loaded:
         from causeway.redaction import Redactor, install_log_redaction
 
-        install_log_redaction(Redactor.from_config(config))
+        install_log_redaction(Redactor.from_config(_loaded[-1]))
