@@ -51,7 +51,7 @@ def subscribe_like_the_running_hub(config: Any) -> None:
 
     hub = Hub(config, store=Store("sqlite://", migrate=False))
     try:
-        uri = f"{config.server.public_url}/webhooks/shop"
+        uri = hub.webhook_address("shop")
         hub.connectors["shop"].subscribe_webhooks(uri, hub.webhook_topics("shop"))
     finally:
         hub.stop(timeout=0)
