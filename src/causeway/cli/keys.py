@@ -20,6 +20,7 @@ from causeway.cli.common import (
     when,
 )
 from causeway.config import CausewayConfig
+from causeway.config.models import WILDCARD_ADDRESSES
 
 keys_app = typer.Typer(
     help="API keys for the hub's HTTP API: every route but webhooks, /health and /ready "
@@ -32,7 +33,7 @@ app.add_typer(keys_app, name="keys")
 def _local_url(settings: CausewayConfig) -> str:
     """Where a client on this machine reaches the hub's listener."""
     host = settings.server.host
-    if host in ("", "0.0.0.0", "::", "*"):
+    if host.strip().lower() in WILDCARD_ADDRESSES:
         host = "127.0.0.1"
     elif ":" in host:
         host = f"[{host}]"
