@@ -202,6 +202,11 @@ class Hub:
         }
         return sorted(topics)
 
+    def webhook_address(self, system: str) -> str | None:
+        """Where `system` delivers its webhooks, at server.public_url (None: not set)."""
+        public = (self.config.server.public_url or "").rstrip("/")
+        return f"{public}/webhooks/{system}" if public else None
+
     def app_topics(self, system: str) -> list[str]:
         """The topics some flow takes from `system` that its vendor only sends to URLs
         declared in the app's configuration (Shopify's privacy webhooks)."""
@@ -320,19 +325,21 @@ class Hub:
         """Keep the stores' webhook subscriptions pointing at server.public_url, from a
         thread: the hub listens (and stores webhooks) while a slow or unreachable store
         is retried with backoff. The reconcile polls catch orders meanwhile."""
-        public = self.config.server.public_url
-        wanted = {name: self.webhook_topics(name) for name in self.ingress}
-        wanted = {name: topics for name, topics in wanted.items() if topics}
-        if not public or not wanted:
+        wanted: dict[str, tuple[str, list[str]]] = {}
+        for name in self.ingress:
+            uri, topics = self.webhook_address(name), self.webhook_topics(name)
+            if uri and topics:
+                wanted[name] = (uri, topics)
+        if not wanted:
             return
         self._spawn("webhook-subscriber", lambda stop: self._subscribe_until_done(wanted, stop))
 
-    def _subscribe_until_done(self, wanted: dict[str, list[str]], stop: threading.Event) -> None:
-        public = (self.config.server.public_url or "").rstrip("/")
+    def _subscribe_until_done(
+        self, wanted: dict[str, tuple[str, list[str]]], stop: threading.Event
+    ) -> None:
         delay = SUBSCRIBE_FIRST_RETRY
         while wanted and not stop.is_set():
-            for name, topics in list(wanted.items()):
-                uri = f"{public}/webhooks/{name}"
+            for name, (uri, topics) in list(wanted.items()):
                 try:
                     self.connectors[name].subscribe_webhooks(uri, topics)
                 except Exception as exc:  # anything: retried, never fatal

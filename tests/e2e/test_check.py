@@ -17,15 +17,20 @@ from causeway.checks import run_checks
 from causeway.cli import app
 from causeway.config import parse_config
 from causeway.connectors.tryton.server import TrytonServer
+from causeway.engine.store import Store
+from causeway.hub import Hub
 from causeway.sandbox.shopify import SandboxServer, SandboxSettings
 from tests.e2e.harness import SECRET, TOKEN, hub_config, new_port
 
 runner = CliRunner()
 
 
-def full_config(tmp_path: Path, tryton: TrytonServer, shop_url: str, **changes: Any) -> Any:
-    """The demo's hub with every flow that touches the store and the ERP enabled; its
-    causeway.yaml is written beside it for the command line."""
+def full_config(
+    tmp_path: Path, tryton: TrytonServer, shop_url: str, *, subscribed: bool = True, **changes: Any
+) -> Any:
+    """The demo's hub with every flow that touches the store and the ERP enabled, as it is
+    once it has run: its store exists and (unless `subscribed` is False) the store's
+    webhooks are subscribed. Its causeway.yaml is written beside it for the command line."""
     data = hub_config(tmp_path, tryton, shop_url, new_port())
     data["flows"] |= {
         "fulfillments-to-channels": {
@@ -42,16 +47,17 @@ def full_config(tmp_path: Path, tryton: TrytonServer, shop_url: str, **changes: 
         section, _, name = key.partition("__")
         data["systems"][section][name] = value
     (tmp_path / "causeway.yaml").write_text(yaml.safe_dump(data))
-    return parse_config(data, env={})
+    config = parse_config(data, env={})
+    Store(config.store.url).dispose()
+    if subscribed:
+        subscribe_like_the_running_hub(config)
+    return config
 
 
 def subscribe_like_the_running_hub(config: Any) -> None:
-    from causeway.engine.store import Store
-    from causeway.hub import Hub
-
     hub = Hub(config, store=Store("sqlite://", migrate=False))
     try:
-        uri = f"{config.server.public_url}/webhooks/shop"
+        uri = hub.webhook_address("shop")
         hub.connectors["shop"].subscribe_webhooks(uri, hub.webhook_topics("shop"))
     finally:
         hub.stop(timeout=0)
@@ -61,18 +67,11 @@ def failures(results: list[Any]) -> list[Any]:
     return [r for r in results if not r.ok]
 
 
-def prepare_store(config: Any) -> None:
-    from causeway.engine.store import Store
-
-    Store(config.store.url).dispose()  # the hub has run once: its store exists
-
-
 def test_check_passes_against_the_sandbox_and_the_real_tryton(
     tmp_path: Path, tryton_server: TrytonServer, sandbox: SandboxServer
 ) -> None:
-    config = full_config(tmp_path, tryton_server, sandbox.url)
-    prepare_store(config)
     # Before `causeway run` ever started, the webhooks are not subscribed: that is named.
+    config = full_config(tmp_path, tryton_server, sandbox.url, subscribed=False)
     (missing,) = failures(run_checks(config))
     assert (missing.system, missing.what) == (
         "shop",
@@ -108,8 +107,9 @@ def test_check_passes_against_the_sandbox_and_the_real_tryton(
 def test_a_wrong_shopify_token_fails_naming_the_system(
     tmp_path: Path, tryton_server: TrytonServer, sandbox: SandboxServer
 ) -> None:
-    config = full_config(tmp_path, tryton_server, sandbox.url, shop__access_token="shpat_wrong")
-    prepare_store(config)
+    config = full_config(
+        tmp_path, tryton_server, sandbox.url, subscribed=False, shop__access_token="shpat_wrong"
+    )
     (wrong,) = failures(run_checks(config))
     assert (wrong.system, wrong.what) == ("shop", "access token accepted")
     assert "rejected the access token" in (wrong.fix or "")
@@ -119,8 +119,6 @@ def test_a_wrong_tryton_password_fails_naming_the_system(
     tmp_path: Path, tryton_server: TrytonServer, sandbox: SandboxServer
 ) -> None:
     config = full_config(tmp_path, tryton_server, sandbox.url, erp__password="wrong")
-    prepare_store(config)
-    subscribe_like_the_running_hub(config)
     (wrong,) = failures(run_checks(config))
     assert wrong.system == "erp" and wrong.what.startswith("login as")
     assert "systems.erp.username or its password" in (wrong.fix or "")
@@ -130,8 +128,6 @@ def test_a_missing_product_names_the_sku_and_the_fix(
     tmp_path: Path, tryton_server: TrytonServer, sandbox: SandboxServer
 ) -> None:
     config = full_config(tmp_path, tryton_server, sandbox.url, erp__discount_sku="RABATT")
-    prepare_store(config)
-    subscribe_like_the_running_hub(config)
     results = run_checks(config)
     (missing,) = failures(results)
     assert (missing.system, missing.what) == ("erp", "product RABATT (discount_sku)")
@@ -159,8 +155,6 @@ def test_missing_access_scopes_are_named_with_the_flows_that_need_them(
     tmp_path: Path, tryton_server: TrytonServer, narrow_sandbox: SandboxServer
 ) -> None:
     config = full_config(tmp_path, tryton_server, narrow_sandbox.url)
-    prepare_store(config)
-    subscribe_like_the_running_hub(config)
     (scopes,) = failures(run_checks(config))
     assert scopes.system == "shop" and "write_inventory" in scopes.what
     assert "stock-to-channels" in (scopes.fix or "") and "reinstall" in (scopes.fix or "")

@@ -5,9 +5,6 @@ they were in the middle of so that it is not lost nor left waiting for its lease
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import signal
 import socket
@@ -23,6 +20,7 @@ import pytest
 import yaml
 
 from causeway.config import parse_config
+from causeway.connectors.shopify.webhooks import sign_body
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import JobQueue
 from causeway.engine.store import Store
@@ -106,14 +104,13 @@ def config(tmp_path: Path, *, shop_url: str, erp_url: str) -> dict[str, Any]:
 
 def post_order(url: str) -> httpx.Response:
     body = json.dumps(ORDER).encode()
-    signature = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest())
     return httpx.post(
         f"{url}/webhooks/shop",
         content=body,
         headers={
             "X-Shopify-Topic": "orders/create",
             "X-Shopify-Event-Id": str(uuid.uuid4()),
-            "X-Shopify-Hmac-Sha256": signature.decode(),
+            "X-Shopify-Hmac-Sha256": sign_body(SECRET, body),
             "Content-Type": "application/json",
         },
         timeout=5,

@@ -10,13 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from causeway.config import parse_config
 from causeway.hub import Hub, http_client_of
 from causeway.observability.contacts import Contacts, last_contacts
-from causeway.web.app import create_app
+from tests.auth import hub_client
 
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing answers
 
@@ -46,10 +45,6 @@ def config(store_url: str) -> Any:
     )
 
 
-def client_of(hub: Hub) -> TestClient:
-    return TestClient(create_app(hub), base_url="http://127.0.0.1")  # an allowed host
-
-
 @pytest.fixture
 def hub(tmp_path: Path) -> Iterator[Hub]:
     hub = Hub(config(f"sqlite:///{tmp_path / 'hub.db'}"))
@@ -58,7 +53,7 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
 
 
 def test_a_hub_with_its_store_in_order_is_ready_and_lists_its_systems(hub: Hub) -> None:
-    client = client_of(hub)
+    client = hub_client(hub, scope=None)
     answer = client.get("/ready")
     assert answer.status_code == 200, answer.text
     body = answer.json()
@@ -74,7 +69,7 @@ def test_a_hub_with_its_store_in_order_is_ready_and_lists_its_systems(hub: Hub) 
 def test_a_store_behind_this_versions_migrations_is_not_ready(hub: Hub) -> None:
     with hub.store.transaction() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
-    answer = client_of(hub).get("/ready")
+    answer = hub_client(hub, scope=None).get("/ready")
     assert answer.status_code == 503
     (reason,) = answer.json()["reasons"]
     assert "migration 0004" in reason and "restart the hub to migrate it" in reason
@@ -83,7 +78,7 @@ def test_a_store_behind_this_versions_migrations_is_not_ready(hub: Hub) -> None:
 def test_a_read_only_postgresql_store_is_not_ready(postgres_url: str) -> None:
     hub = Hub(config(postgres_url))
     try:
-        client = client_of(hub)
+        client = hub_client(hub, scope=None)
         assert client.get("/ready").status_code == 200
         # A standby, or a database an administrator made read-only.
         name = postgres_url.rsplit("/", 1)[1]
@@ -113,7 +108,7 @@ def test_each_systems_last_answer_is_kept_and_shown_in_seconds(hub: Hub) -> None
     hub.contacts.note("erp", at=time.time() - 90)  # the ERP last answered 90 s ago
     hub.contacts.flush(hub.store, force=True)
     assert set(last_contacts(hub.store)) == {"shop", "erp"}
-    systems = client_of(hub).get("/ready").json()["systems"]
+    systems = hub_client(hub, scope=None).get("/ready").json()["systems"]
     assert systems["shop"]["last_contact_seconds_ago"] < 5
     assert 89 <= systems["erp"]["last_contact_seconds_ago"] <= 95
 
@@ -132,7 +127,7 @@ def test_a_server_error_is_no_contact_and_writes_wait_for_the_interval(hub: Hub)
 
 
 def test_the_public_answers_hold_no_secret_and_no_address(hub: Hub) -> None:
-    client = client_of(hub)
+    client = hub_client(hub, scope=None)
     with hub.store.transaction() as conn:  # not ready: the reasons are shown too
         conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
     text_seen = client.get("/ready").text + client.get("/health").text

@@ -26,6 +26,16 @@ from tests.hostile.conftest import hostile_config, rows, shopify_signature
 PUBLIC = {("POST", "/webhooks/{system}"), ("GET", "/health"), ("GET", "/ready")}
 
 
+def signed_order(event_id: str) -> tuple[bytes, dict[str, str]]:
+    """A Shopify orders/create delivery, signed with the shop's secret: body and headers."""
+    body = b'{"id": 450789469}'
+    return body, {
+        "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Event-Id": event_id,
+        "X-Shopify-Hmac-Sha256": shopify_signature(body),
+    }
+
+
 def concrete(path: str) -> str:
     """A route's path with each parameter filled in."""
     return re.sub(r"\{[^}]+\}", "orders-to-erp", path)
@@ -77,12 +87,7 @@ def test_every_operation_in_the_spec_needs_a_key_but_webhooks_health_and_ready(
 def test_the_public_routes_stay_open_without_a_key(hostile_hub: Hub, app: FastAPI) -> None:
     client = hub_client(hostile_hub, scope=None, app=app)
     assert client.get("/health").status_code == 200
-    body = b'{"id": 450789469}'
-    signed = {
-        "X-Shopify-Topic": "orders/create",
-        "X-Shopify-Event-Id": "e-public",
-        "X-Shopify-Hmac-Sha256": shopify_signature(body),
-    }
+    body, signed = signed_order("e-public")
     assert client.post("/webhooks/shop", content=body, headers=signed).json()["stored"] is True
 
 
@@ -218,12 +223,7 @@ def test_the_app_will_not_build_with_a_route_that_declares_nothing(
 
 def test_a_request_for_another_host_is_refused(hostile_hub: Hub, app: FastAPI) -> None:
     client = hub_client(hostile_hub, scope=None, app=app)
-    body = b'{"id": 450789469}'
-    signed = {
-        "X-Shopify-Topic": "orders/create",
-        "X-Shopify-Event-Id": "e-host",
-        "X-Shopify-Hmac-Sha256": shopify_signature(body),
-    }
+    body, signed = signed_order("e-host")
     before = rows(hostile_hub)
     for host in ("evil.example", "127.0.0.1.evil.example", "testserver"):
         assert client.get("/health", headers={"Host": host}).status_code == 400

@@ -17,15 +17,21 @@ runner = CliRunner()
 ENV = {"SHOPIFY_ACCESS_TOKEN": "t", "SHOPIFY_WEBHOOK_SECRET": "s", "TRYTON_PASSWORD": "p"}
 
 
-@pytest.fixture
-def config_file(tmp_path: Path) -> Path:
+def example_hub(tmp_path: Path) -> Path:
+    """`causeway init`'s example config, its store in tmp_path; the hub has run once, so
+    the store exists."""
     path = tmp_path / "causeway.yaml"
     assert runner.invoke(app, ["init", str(path)]).exit_code == 0
     data = yaml.safe_load(path.read_text())
     data["store"]["url"] = f"sqlite:///{tmp_path / 'hub.db'}"
     path.write_text(yaml.safe_dump(data))
-    Store(data["store"]["url"]).dispose()  # a hub that has run once: its store exists
+    Store(data["store"]["url"]).dispose()
     return path
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    return example_hub(tmp_path)
 
 
 def park_a_job(config_file: Path) -> int:

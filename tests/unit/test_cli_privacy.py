@@ -8,15 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from causeway.cli import app
 from causeway.engine.inbox import Inbox, InboxRecord
 from causeway.engine.jobs import JobQueue, NewJob
 from causeway.engine.store import Store
+from tests.unit.test_cli import ENV, example_hub, runner
 
-runner = CliRunner()
-ENV = {"SHOPIFY_ACCESS_TOKEN": "t", "SHOPIFY_WEBHOOK_SECRET": "s", "TRYTON_PASSWORD": "p"}
 ORDER = {
     "id": 4401,
     "name": "#4401",
@@ -28,12 +26,9 @@ ORDER = {
 
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
-    path = tmp_path / "causeway.yaml"
-    assert runner.invoke(app, ["init", str(path)]).exit_code == 0
-    data = yaml.safe_load(path.read_text())
-    data["store"]["url"] = f"sqlite:///{tmp_path / 'hub.db'}"
-    path.write_text(yaml.safe_dump(data))
-    store = Store(data["store"]["url"])
+    """The example hub, having received Ines's order."""
+    path = example_hub(tmp_path)
+    store = Store(yaml.safe_load(path.read_text())["store"]["url"])
     queue = JobQueue(store)
     inbox = Inbox(store, queue, lambda r, i: [NewJob("orders-to-erp", "shop:order:4401", {})])
     body = json.dumps(ORDER).encode()

@@ -4,8 +4,10 @@ are masked in whatever text an error, a log record or an answer carries."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
+import yaml
 
 from causeway.config import parse_config
 from causeway.redaction import MASK, RedactingFilter, Redactor, strip_url_credentials
@@ -115,3 +117,20 @@ def test_a_log_record_is_cleaned_message_arguments_and_traceback_alike() -> None
     assert "RuntimeError: login refused for ***" in failed.exc_text
     assert PASSWORD not in handler.format(failed)
     assert odd.getMessage().startswith("format %s %s")
+
+
+def test_a_commands_own_log_handler_cleans_the_loaded_configs_secrets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`causeway check` sets up its own handler (errors only) after loading the config."""
+    from causeway.cli.common import load_or_exit, setup_logging
+
+    path = tmp_path / "causeway.yaml"
+    erp = {"type": "tryton", "url": "http://127.0.0.1:9", "database": "d", "username": "u",
+           "password": PASSWORD}  # fmt: skip
+    path.write_text(yaml.safe_dump({"store": {"url": "sqlite:///hub.db"}, "systems": {"erp": erp}}))
+    load_or_exit(path)
+    setup_logging(level=logging.ERROR)
+    logging.getLogger("causeway.check").error("login refused for %s", PASSWORD)
+    logged = capsys.readouterr().err
+    assert f"login refused for {MASK}" in logged and PASSWORD not in logged

@@ -32,13 +32,11 @@ def run_checks(config: CausewayConfig) -> list[Check]:
     try:
         scopes = needs.per_system(config, needs.SHOPIFY_SCOPES)
         modules = needs.per_system(config, needs.TRYTON_MODULES)
-        public = (config.server.public_url or "").rstrip("/") or None
         for name, system in config.systems.items():
             connector = hub.connectors[name]
             if isinstance(system, ShopifySystem):
                 connector.client.retry = QUICK
-                topics = hub.webhook_topics(name)
-                uri = f"{public}/webhooks/{name}" if public else None
+                uri, topics = hub.webhook_address(name), hub.webhook_topics(name)
                 found += check_shopify(name, connector, scopes.get(name, {}), uri, topics)
             elif isinstance(system, TrytonSystem):
                 found += check_tryton(

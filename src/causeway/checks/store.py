@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from causeway.checks.result import Check, failed, passed
-from causeway.engine.store import Store, head_revision, shown
+from causeway.engine.store import Store, first_line, head_revision, shown
 
 NAME = "store"
 
@@ -19,7 +19,7 @@ def check_store(url: str) -> list[Check]:
         revision = store.revision()
     except Exception as exc:
         store.dispose()
-        return [failed(NAME, f"reachable ({where})", _first_line(exc) + _fix(store))]
+        return [failed(NAME, f"reachable ({where})", first_line(exc) + _fix(store))]
     found = [passed(NAME, f"reachable ({where})")]
     head = head_revision()
     if revision is None:
@@ -45,14 +45,9 @@ def check_store(url: str) -> list[Check]:
             store.probe_write()
             found.append(passed(NAME, "writable"))
         except Exception as exc:
-            found.append(failed(NAME, "writable", _first_line(exc) + _fix(store)))
+            found.append(failed(NAME, "writable", first_line(exc) + _fix(store)))
     store.dispose()
     return found
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
 
 
 def _fix(store: Store) -> str:

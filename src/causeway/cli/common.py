@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -23,6 +25,9 @@ from typer.core import TyperGroup
 
 from causeway.config import CausewayConfig, load_config
 from causeway.errors import CausewayError, ConfigError
+
+if TYPE_CHECKING:
+    from causeway.engine.store import Store
 
 FAILED = 1  # a run-time failure: the message names the system and the fix
 BAD_CONFIG = 2  # causeway.yaml or the command line is wrong
@@ -83,8 +88,8 @@ ConfigOption = Annotated[
 def load_or_exit(path: Path) -> CausewayConfig:
     """The config, or exit 2 with the message that names the key and the fix.
 
-    From here on, log records lose the config's secrets (commands that set up their
-    own log handlers install the filter again on them)."""
+    From here on, log records lose the config's secrets (setup_logging puts the same
+    filter on the handler it installs)."""
     from causeway.redaction import Redactor, install_log_redaction
 
     try:
@@ -96,12 +101,19 @@ def load_or_exit(path: Path) -> CausewayConfig:
     return config
 
 
-def open_store(config: CausewayConfig) -> Any:
-    """The existing store, for commands that only look or change jobs: a missing SQLite
-    file is an error (never a new empty store), an unreachable one too."""
+@contextmanager
+def open_store(config: CausewayConfig, *, create: bool = False) -> Iterator[Store]:
+    """The config's store, closed when the command is done with it.
+
+    By default the existing store, for commands that only look or change jobs: a missing
+    SQLite file is an error (never a new empty store), an unreachable one too."""
     from causeway.engine.store import Store
 
-    return Store(config.store.url, create=False)
+    store = Store(config.store.url, create=create)
+    try:
+        yield store
+    finally:
+        store.dispose()
 
 
 def when(stamp: float | str | None) -> str:
@@ -160,16 +172,11 @@ class JsonLines(logging.Formatter):
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
-def setup_logging(
-    log_format: LogFormat | str = LogFormat.text,
-    level: int = logging.INFO,
-    *,
-    config: CausewayConfig | None = None,
-) -> None:
+def setup_logging(log_format: LogFormat | str = LogFormat.text, level: int = logging.INFO) -> None:
     """The one place logging is set up for `causeway run`, `causeway worker`, `check`.
 
     Everything (ours, uvicorn's, httpx's) goes through the root logger's one handler,
-    and that handler strips the config's secrets from every record (redaction.py).
+    and that handler strips the loaded config's secrets from every record (redaction.py).
     """
     handler = logging.StreamHandler()
     chosen = LogFormat(str(log_format).lower())
@@ -183,7 +190,7 @@ def setup_logging(
     # Uvicorn's own loggers would print every request and start-up banner line.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "httpx", "httpcore"):
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
-    if config is not None:
+    if _loaded:
         from causeway.redaction import Redactor, install_log_redaction
 
-        install_log_redaction(Redactor.from_config(config))
+        install_log_redaction(Redactor.from_config(_loaded[-1]))

@@ -84,8 +84,7 @@ def replay(
     if job_id is None and not all_dead:
         raise fail("give a job id, or --all (see `causeway status` for dead jobs)", BAD_CONFIG)
     settings = load_or_exit(config)
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         queue = JobQueue(store)
         if flow is not None:
             known = set(settings.flows.configured()) | {f for f, _ in queue.counts()}
@@ -96,8 +95,6 @@ def replay(
                     BAD_CONFIG,
                 )
         count = queue.replay(job_id, flow=flow)
-    finally:
-        store.dispose()
     if count == 0:
         if job_id is not None:
             raise fail(f"job {job_id} is not dead (or does not exist); nothing replayed")
@@ -147,6 +144,6 @@ def sync_files(config: ConfigOption = Path("causeway.yaml")) -> None:
 
     problems = sync_files_now(load_or_exit(config), console=console, err=err)
     if problems is None:
-        raise typer.Exit(2)
+        raise typer.Exit(BAD_CONFIG)
     if problems:
-        raise typer.Exit(1)
+        raise typer.Exit(FAILED)

@@ -9,8 +9,18 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from causeway.cli.common import ConfigOption, app, console, err, load_or_exit, when
+from causeway.cli.common import (
+    BAD_CONFIG,
+    ConfigOption,
+    app,
+    console,
+    fail,
+    load_or_exit,
+    open_store,
+    when,
+)
 from causeway.config import CausewayConfig
+from causeway.config.models import WILDCARD_ADDRESSES
 
 keys_app = typer.Typer(
     help="API keys for the hub's HTTP API: every route but webhooks, /health and /ready "
@@ -20,15 +30,10 @@ keys_app = typer.Typer(
 app.add_typer(keys_app, name="keys")
 
 
-def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(code)
-
-
 def _local_url(settings: CausewayConfig) -> str:
     """Where a client on this machine reaches the hub's listener."""
     host = settings.server.host
-    if host in ("", "0.0.0.0", "::", "*"):
+    if host.strip().lower() in WILDCARD_ADDRESSES:
         host = "127.0.0.1"
     elif ":" in host:
         host = f"[{host}]"
@@ -53,20 +58,17 @@ def create(
     """Make an API key and print it: the only time it is shown."""
     from causeway.access.permissions import SCOPES, UnknownScopeError, check_scope
     from causeway.engine import api_keys
-    from causeway.engine.store import Store
 
     settings = load_or_exit(config)
     try:
         check_scope(scope)
     except UnknownScopeError as exc:
-        raise _fail(str(exc), 2) from None
-    store = Store(settings.store.url)
+        raise fail(str(exc), BAD_CONFIG) from None
     try:
-        key, secret = api_keys.create(store, name, scope)
+        with open_store(settings, create=True) as store:
+            key, secret = api_keys.create(store, name, scope)
     except api_keys.ApiKeyError as exc:
-        raise _fail(str(exc), 1) from None
-    finally:
-        store.dispose()
+        raise fail(str(exc)) from None
     if as_json:
         answer = {"name": key.name, "scope": key.scope, "prefix": key.prefix, "key": secret}
         print(json.dumps(answer))
@@ -95,13 +97,9 @@ def list_keys(
 ) -> None:
     """Every API key: name, scope, prefix, when made, last used and revoked (never the key)."""
     from causeway.engine import api_keys
-    from causeway.engine.store import Store
 
-    store = Store(load_or_exit(config).store.url)
-    try:
+    with open_store(load_or_exit(config), create=True) as store:
         keys = api_keys.list_keys(store)
-    finally:
-        store.dispose()
     rows: list[dict[str, Any]] = [
         {
             "name": k.name,
@@ -143,15 +141,12 @@ def revoke(
 ) -> None:
     """Revoke an API key: every request with it is refused from now on (401)."""
     from causeway.engine import api_keys
-    from causeway.engine.store import Store
 
-    store = Store(load_or_exit(config).store.url)
     try:
-        key, revoked_now = api_keys.revoke(store, name)
+        with open_store(load_or_exit(config), create=True) as store:
+            key, revoked_now = api_keys.revoke(store, name)
     except api_keys.ApiKeyError as exc:
-        raise _fail(str(exc), 1) from None
-    finally:
-        store.dispose()
+        raise fail(str(exc)) from None
     if revoked_now:
         console.print(
             f"revoked API key {name!r} ({key.prefix}): requests with it are refused from now on"

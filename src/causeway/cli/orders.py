@@ -9,7 +9,16 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from causeway.cli.common import ConfigOption, app, console, err, load_or_exit, when
+from causeway.cli.common import (
+    BAD_CONFIG,
+    ConfigOption,
+    app,
+    console,
+    fail,
+    load_or_exit,
+    open_store,
+    when,
+)
 
 orders_app = typer.Typer(help="Act on one order the hub holds.", no_args_is_help=True)
 app.add_typer(orders_app, name="orders")
@@ -28,28 +37,19 @@ def accept_amounts(
 
     The note, the time and the user go in the order's timeline; the amount_mismatch alert
     stops once every mismatch of the system is accepted. Exit 1 if there is nothing to accept."""
-    from causeway.engine.store import Store
     from causeway.flows.amount_check import NotAccepted, open_mismatches
     from causeway.flows.amount_check import accept_amounts as accept
 
     settings = load_or_exit(config)
     if system not in settings.systems:
         known = ", ".join(sorted(settings.systems)) or "none"
-        err.print(
-            f"[red]error:[/red] no system named {escape(repr(system))} (systems: {known})",
-            highlight=False,
-        )
-        raise typer.Exit(2)
-    store = Store(settings.store.url)
-    try:
+        raise fail(f"no system named {escape(repr(system))} (systems: {known})", BAD_CONFIG)
+    with open_store(settings, create=True) as store:
         try:
             done = accept(store, system, order_id, note, by=_user())
         except NotAccepted as exc:
-            err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
-            raise typer.Exit(1) from None
+            raise fail(escape(str(exc))) from None
         remaining = sum(f.count for f in open_mismatches(store) if f.system == system)
-    finally:
-        store.dispose()
     # Order numbers and notes are outside data: printed as they are, never as markup.
     if done.already:
         said = f"its amounts were already accepted {when(done.at)} ({done.note})"

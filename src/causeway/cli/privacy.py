@@ -29,11 +29,8 @@ def prune(config: ConfigOption = Path("causeway.yaml")) -> None:
     from causeway.privacy.retention import prune as prune_all
 
     settings = load_or_exit(config)
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         report = prune_all(store, settings)
-    finally:
-        store.dispose()
     for place, count in report.removed.items():
         console.print(f"{place}: {count} removed")
     for place in report.kept_for_ever:
@@ -93,14 +90,11 @@ def erase(
     who = f"everything from {system}" if system else ", ".join([*(email or []), *(customer or [])])
     if not yes and not typer.confirm(f"Erase {who} from the hub? This cannot be undone"):
         raise typer.Exit(1)
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         if person is None:
             report = erase_system(store, settings, system or "")
         else:
             report = erase_person(store, settings, person)
-    finally:
-        store.dispose()
     console.print(f"erasing {who}:")
     for place, count in report.changed.items():
         console.print(f"  {place}: {count} changed" if count else f"  {place}: nothing to change")
@@ -130,9 +124,6 @@ def export(
 
     settings = load_or_exit(config)
     person = _person_or_exit(settings, email or [], customer or [])
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         path = export_person(store, settings, person, output or exports_folder(settings))
-    finally:
-        store.dispose()
     console.print(f"wrote {path} (readable by you only); send it to the person who asked")

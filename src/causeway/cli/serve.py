@@ -96,7 +96,7 @@ def run(
     from causeway.web.app import create_app
 
     settings = load_or_exit(config)
-    setup_logging(log_format, config=settings)
+    setup_logging(log_format)
     server_settings = settings.server
     sock = _listen(server_settings.host, server_settings.port)
     hub = Hub(settings)
@@ -157,7 +157,7 @@ def worker(
     from causeway.hub import Hub
 
     settings = load_or_exit(config)
-    setup_logging(log_format, config=settings)
+    setup_logging(log_format)
     hub = Hub(settings)
     if hub.store.is_sqlite:
         log.warning(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from causeway.cli.common import app, console, err
+from causeway.cli.common import BAD_CONFIG, app, console, fail
 
 EXAMPLE = Path(__file__).parent.parent / "config" / "example.yaml"
 
@@ -21,8 +21,7 @@ def init(
 ) -> None:
     """Write a commented example causeway.yaml to start from."""
     if path.exists() and not force:
-        err.print(f"[red]error:[/red] {path} exists; use --force to overwrite it")
-        raise typer.Exit(1)
+        raise fail(f"{path} exists; use --force to overwrite it")
     path.write_text(EXAMPLE.read_text())
     console.print(f"wrote {path}: edit the systems and flows, then run `causeway run -c {path}`")
 
@@ -46,13 +45,12 @@ def demo(
         if exc.name != "graphql":
             raise
         # A production install (deploy/install.sh) leaves out the sandboxes' libraries.
-        err.print(
-            "[red]error:[/red] the demo's Shopify sandbox needs graphql-core, which this "
-            "install leaves out: install Causeway with its sandbox extra "
-            "(pip install 'causeway\\[sandbox]'), or run `make demo` in a checkout",
-            highlight=False,
-        )
-        raise typer.Exit(2) from None
+        raise fail(
+            "the demo's Shopify sandbox needs graphql-core, which this install leaves out: "
+            "install Causeway with its sandbox extra (pip install 'causeway\\[sandbox]'), "
+            "or run `make demo` in a checkout",
+            BAD_CONFIG,
+        ) from None
 
     ok = run_demo(orders=orders, once=once, as_json=as_json, workdir=workdir, console=console)
     raise typer.Exit(0 if ok else 1)

@@ -27,7 +27,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 
 from causeway.errors import CausewayError
 
@@ -54,10 +54,16 @@ def shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
+def first_line(error: BaseException) -> str:
+    """What went wrong, in one line: the database driver's own message when SQLAlchemy
+    wraps one (its own adds the SQL and a link), else the error's; its type if empty."""
+    cause = getattr(error, "orig", None) or error
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+
+
 def unavailable(url: URL, error: BaseException) -> StoreUnavailableError:
     """The one sentence an operator reads when the store does not answer."""
-    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
-    reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    reason = first_line(error)
     if url.get_backend_name() == "sqlite":
         fix = "check that its folder exists and is writable, or fix store.url"
     else:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from causeway.engine.store import Store
+from causeway.engine.store import Store, first_line
 from causeway.observability.contacts import Contacts, last_contacts
 
 
 def _short(error: BaseException) -> str:
-    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
-    return (lines[0] if lines else type(error).__name__)[:200]
+    return first_line(error)[:200]
 
 
 def readiness(

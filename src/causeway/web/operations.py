@@ -6,8 +6,6 @@ customer data."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -63,5 +61,4 @@ def add_operations_routes(app: FastAPI, hub: Hub) -> None:
         """200 when the store takes writes and its schema is current, else 503 with the
         reasons; `systems` has each system's last contact in seconds (null: none yet)."""
         ok, report = readiness(hub.store, head, systems, hub.contacts)
-        body: dict[str, Any] = report
-        return JSONResponse(body, status_code=200 if ok else 503)
+        return JSONResponse(report, status_code=200 if ok else 503)
