@@ -112,6 +112,10 @@ def _url_password(url: str) -> str | None:
         return None
 
 
+# What every LogRecord has; anything else on a record came from extra={...}.
+_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
 class RedactingFilter(logging.Filter):
     """A log handler filter that cleans each record's message, traceback and stack.
 
@@ -139,6 +143,9 @@ class RedactingFilter(logging.Filter):
             record.exc_text = self.redact(record.exc_text)
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
+        for key, value in vars(record).items():  # extra={...} fields, shown by JSON logs
+            if isinstance(value, str) and key not in _RECORD_FIELDS:
+                setattr(record, key, self.redact(value))
         return True
 
 

@@ -3,12 +3,14 @@ are masked in whatever text an error, a log record or an answer carries."""
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
 import pytest
 import yaml
 
+from causeway.cli.common import JsonLines
 from causeway.config import parse_config
 from causeway.redaction import MASK, RedactingFilter, Redactor, strip_url_credentials
 
@@ -134,3 +136,33 @@ def test_a_commands_own_log_handler_cleans_the_loaded_configs_secrets(
     logging.getLogger("causeway.check").error("login refused for %s", PASSWORD)
     logged = capsys.readouterr().err
     assert f"login refused for {MASK}" in logged and PASSWORD not in logged
+
+
+def test_a_json_log_line_keeps_the_cleaned_traceback_and_cleans_extra_fields() -> None:
+    logger = logging.getLogger("causeway.test.redaction.json")
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(self.format(record))
+
+    handler = Keep()
+    handler.setFormatter(JsonLines())
+    handler.addFilter(RedactingFilter(Redactor([PASSWORD])))
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        try:
+            raise RuntimeError(f"login refused for {PASSWORD}")
+        except RuntimeError:
+            logger.exception(
+                "job failed", extra={"system": "erp", "url": f"https://u:{PASSWORD}@e/"}
+            )
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True
+    (line,) = lines
+    entry = json.loads(line)
+    assert PASSWORD not in line
+    assert "RuntimeError: login refused for ***" in entry["exception"]
+    assert entry["system"] == "erp" and PASSWORD not in entry["url"]

@@ -166,6 +166,8 @@ class JsonLines(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:  # the redacting filter keeps a traceback only as cleaned text
+            entry["exception"] = record.exc_text
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
