@@ -4,18 +4,19 @@ The hub as a separate OS process (to SIGKILL it) is causeway.localserver.HubProc
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
+from causeway.config import parse_config
 from causeway.connectors.tryton.server import TrytonServer
 from causeway.demo import local_config
-from causeway.localserver import free_port
-
-if TYPE_CHECKING:
-    from causeway.hub import Hub
+from causeway.hub import Hub
+from causeway.localserver import BackgroundServer, free_port
+from causeway.web.app import create_app
 
 SECRET = "e2e-webhook-secret"
 TOKEN = "shpat_e2e"
@@ -45,6 +46,28 @@ def hub_config(
 
 def new_port() -> int:
     return free_port()
+
+
+@contextmanager
+def serving(
+    config: dict[str, Any], shop: httpx.Client, topics: list[str] | None = None
+) -> Iterator[tuple[Hub, BackgroundServer]]:
+    """The hub of `config` started in-process, with no worker and no scheduler (the test
+    drives the worker itself), behind its HTTP server, and the sandbox store's webhooks
+    subscribed to it: to `topics`, to every topic when None, to none when empty."""
+    running = Hub(parse_config(config, env={}))
+    running.start(workers=0, scheduler=False)
+    server = BackgroundServer(create_app(running), port=config["server"]["port"]).start()
+    try:
+        if topics is None or topics:
+            subscription: dict[str, Any] = {"uri": f"{server.url}/webhooks/shop"}
+            if topics is not None:
+                subscription["topics"] = topics
+            shop.put("/_sandbox/webhooks", json=subscription).raise_for_status()
+        yield running, server
+    finally:
+        server.stop()
+        running.stop()
 
 
 def crm_system(crm: Any) -> dict[str, Any]:

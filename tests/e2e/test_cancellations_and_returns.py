@@ -21,7 +21,6 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from causeway.config import parse_config
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.connectors.tryton.server import TrytonServer
 from causeway.engine import links, timeline
@@ -29,9 +28,8 @@ from causeway.engine.schema import inbox
 from causeway.hub import Hub
 from causeway.localserver import BackgroundServer
 from causeway.sandbox.shopify import SandboxServer
-from causeway.web.app import create_app
 from causeway.web.order_view import order_view
-from tests.e2e.harness import SECRET, hub_config, new_port
+from tests.e2e.harness import SECRET, hub_config, new_port, serving
 
 pytestmark = pytest.mark.tryton
 
@@ -55,17 +53,9 @@ def hub(
         "target": "erp",
         "receipt_check_every": "1h",
     }
-    running = Hub(parse_config(config, env={}))
-    running.start(workers=0, scheduler=False)  # the test drives the worker itself
-    server = BackgroundServer(create_app(running), port=port).start()
-    # A test may subscribe fewer topics (indirect parametrisation of `hub`).
-    topics = getattr(request, "param", ALL_TOPICS)
-    if topics:
-        subscription = {"uri": f"{server.url}/webhooks/shop", "topics": topics}
-        shop.put("/_sandbox/webhooks", json=subscription).raise_for_status()
-    yield running, server
-    server.stop()
-    running.stop()
+    # A test may subscribe fewer topics, or none (indirect parametrisation of `hub`).
+    with serving(config, shop, getattr(request, "param", ALL_TOPICS)) as running:
+        yield running
 
 
 @pytest.fixture

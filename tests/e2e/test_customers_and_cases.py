@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 
-from causeway.config import parse_config
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.properties import TICKET_PROPERTIES
 from causeway.connectors.tryton.connector import TrytonConnector
@@ -22,12 +21,10 @@ from causeway.engine import links
 from causeway.flows import cases, customers_to_crm
 from causeway.flows import fulfillments_to_channels as fulfil
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer
 from causeway.sandbox.hubspot.server import HubSpotSandboxServer
 from causeway.sandbox.hubspot.settings import HubSpotSandboxSettings
 from causeway.sandbox.shopify import SandboxServer
-from causeway.web.app import create_app
-from tests.e2e.harness import CRM_SECRET, crm_system, hub_config, new_port
+from tests.e2e.harness import CRM_SECRET, crm_system, hub_config, new_port, serving
 
 pytestmark = pytest.mark.tryton
 
@@ -65,26 +62,20 @@ def hub(
         "targets": ["shop"],
         "every": "1h",
     }
-    running = Hub(parse_config(config, env={}))
-    running.start(workers=0, scheduler=False)  # the test drives the worker itself
-    server = BackgroundServer(create_app(running), port=port).start()
     topics = ["orders/create", "orders/updated", "orders/cancelled"]
-    subscription = {"uri": f"{server.url}/webhooks/shop", "topics": topics}
-    shop.put("/_sandbox/webhooks", json=subscription).raise_for_status()
-    crm.control(
-        "POST",
-        "webhooks",
-        json={
-            "target_url": f"{server.url}/webhooks/crm",
-            "subscriptions": [
-                {"eventType": "ticket.creation"},
-                {"eventType": "ticket.propertyChange", "propertyName": "causeway_order_number"},
-            ],
-        },
-    )
-    yield running
-    server.stop()
-    running.stop()
+    with serving(config, shop, topics) as (running, server):
+        crm.control(
+            "POST",
+            "webhooks",
+            json={
+                "target_url": f"{server.url}/webhooks/crm",
+                "subscriptions": [
+                    {"eventType": "ticket.creation"},
+                    {"eventType": "ticket.propertyChange", "propertyName": "causeway_order_number"},
+                ],
+            },
+        )
+        yield running
 
 
 def checkout(shop: httpx.Client, **customer: Any) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from typing import Any
 import httpx
 import pytest
 
-from causeway.config import parse_config
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.webhooks import sign_v3
 from causeway.connectors.tryton.connector import TrytonConnector
@@ -26,12 +25,10 @@ from causeway.customers import storage
 from causeway.engine import links
 from causeway.flows import customers_sync, customers_to_crm
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer
 from causeway.sandbox.hubspot.server import HubSpotSandboxServer
 from causeway.sandbox.hubspot.settings import HubSpotSandboxSettings
 from causeway.sandbox.shopify import SandboxServer
-from causeway.web.app import create_app
-from tests.e2e.harness import CRM_SECRET, crm_system, hub_config, new_port
+from tests.e2e.harness import CRM_SECRET, crm_system, hub_config, new_port, serving
 
 pytestmark = pytest.mark.tryton
 
@@ -65,22 +62,14 @@ def running(
     config["systems"]["crm"] = crm_system(crm)
     config["flows"]["customers-to-crm"] = {"source": "shop", "target": "crm", "every": "1h"}
     config["flows"]["customers-sync"] = {"source": "erp", "target": "crm", "every": "1h"}
-    hub = Hub(parse_config(config, env={}))
-    hub.start(workers=0, scheduler=False)  # the test drives the worker itself
-    server = BackgroundServer(create_app(hub), port=port).start()
-    topics = ["orders/create", "orders/updated"]
-    shop.put(
-        "/_sandbox/webhooks", json={"uri": f"{server.url}/webhooks/shop", "topics": topics}
-    ).raise_for_status()
     subscriptions = [{"eventType": "contact.propertyChange", "propertyName": p} for p in WATCHED]
-    crm.control(
-        "POST",
-        "webhooks",
-        json={"target_url": f"{server.url}/webhooks/crm", "subscriptions": subscriptions},
-    )
-    yield Running(hub, f"{server.url}/webhooks/crm")
-    server.stop()
-    hub.stop()
+    with serving(config, shop, ["orders/create", "orders/updated"]) as (hub, server):
+        crm.control(
+            "POST",
+            "webhooks",
+            json={"target_url": f"{server.url}/webhooks/crm", "subscriptions": subscriptions},
+        )
+        yield Running(hub, f"{server.url}/webhooks/crm")
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from typing import Any
 import httpx
 import pytest
 
-from causeway.config import parse_config
 from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.fulfillments import (
     FulfillmentLine,
@@ -30,11 +29,9 @@ from causeway.connectors.tryton.warehouse import open_shipments, ship
 from causeway.engine import links, timeline
 from causeway.flows import fulfillments_to_channels as fulfil
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer
 from causeway.sandbox.shopify import SandboxServer
-from causeway.web.app import create_app
 from causeway.web.order_view import order_view
-from tests.e2e.harness import TOKEN, hub_config, new_port
+from tests.e2e.harness import TOKEN, hub_config, new_port, serving
 
 pytestmark = pytest.mark.tryton
 
@@ -58,13 +55,8 @@ def hub(
         "notify_customer": True,
         "tracking_urls": {"UPS": UPS},
     }
-    running = Hub(parse_config(config, env={}))
-    running.start(workers=0, scheduler=False)  # the test drives the worker itself
-    server = BackgroundServer(create_app(running), port=port).start()
-    shop.put("/_sandbox/webhooks", json={"uri": f"{server.url}/webhooks/shop"}).raise_for_status()
-    yield running
-    server.stop()
-    running.stop()
+    with serving(config, shop) as (running, _server):
+        yield running
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from causeway.web.app import create_app
 from causeway.web.order_view import order_view
 from tests.auth import bearer
 from tests.e2e.conftest import erp_sales, place_orders
-from tests.e2e.harness import SECRET, TOKEN, hub_config, new_port
+from tests.e2e.harness import SECRET, TOKEN, hub_config, new_port, serving
 
 pytestmark = pytest.mark.tryton
 
@@ -49,13 +49,8 @@ def hub(
     config = hub_config(tmp_path, tryton_server, sandbox.url, port, prefix=prefix)
     config["flows"]["stock-to-channels"]["safety_stock"] = 2
     config["server"]["max_body_bytes"] = 64_000
-    running = Hub(parse_config(config, env={}))
-    running.start(workers=0, scheduler=False)  # the test drives the worker itself
-    server = BackgroundServer(create_app(running), port=port).start()
-    shop.put("/_sandbox/webhooks", json={"uri": f"{server.url}/webhooks/shop"}).raise_for_status()
-    yield running, server
-    server.stop()
-    running.stop()
+    with serving(config, shop) as running:
+        yield running
 
 
 def inbox_size(hub: Hub) -> int:

@@ -20,16 +20,13 @@ from typing import Any
 import httpx
 import pytest
 
-from causeway.config import parse_config
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.connectors.tryton.server import TrytonServer
 from causeway.engine import timeline
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer
 from causeway.sandbox.shopify import SandboxServer
-from causeway.web.app import create_app
 from tests.auth import bearer
-from tests.e2e.harness import SECRET, hub_config, new_port, settle
+from tests.e2e.harness import SECRET, hub_config, new_port, serving, settle
 
 pytestmark = pytest.mark.tryton
 
@@ -51,16 +48,11 @@ def hub(
         "target": "erp",
         "refresh_every": "1h",
     }
-    running = Hub(parse_config(config, env={}))
-    running.start(workers=0, scheduler=False)  # the test drives the worker itself
-    server = BackgroundServer(create_app(running), port=port).start()
-    shop.put(
-        "/_sandbox/webhooks", json={"uri": f"{server.url}/webhooks/shop", "topics": TOPICS}
-    ).raise_for_status()
-    with httpx.Client(base_url=server.url, headers=bearer(running, "read")) as api:
+    with (
+        serving(config, shop, TOPICS) as (running, server),
+        httpx.Client(base_url=server.url, headers=bearer(running, "read")) as api,
+    ):
         yield running, api
-    server.stop()
-    running.stop()
 
 
 @pytest.fixture

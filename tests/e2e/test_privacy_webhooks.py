@@ -20,16 +20,13 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from causeway.config import parse_config
 from causeway.connectors.tryton.server import TrytonServer
 from causeway.engine.schema import entities, inbox, jobs, links
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer
 from causeway.sandbox.shopify import SandboxServer
-from causeway.web.app import create_app
 from tests.auth import bearer
 from tests.e2e.conftest import erp_sales
-from tests.e2e.harness import hub_config, new_port, settle
+from tests.e2e.harness import hub_config, new_port, serving, settle
 from tests.privacy_traces import traces
 
 pytestmark = pytest.mark.tryton
@@ -50,21 +47,14 @@ def hub(
     # The sandbox is reached on 127.0.0.1; its requests name its myshopify.com domain.
     config["systems"]["shop"]["shop_domain"] = "causeway-sandbox.myshopify.com"
     config["flows"]["privacy-requests"] = {"exports_folder": str(tmp_path / "exports")}
-    running = Hub(parse_config(config, env={}))
-    assert "customers/redact" not in running.webhook_topics("shop")  # not an API topic
-    running.start(workers=0, scheduler=False)  # the test drives the worker itself
-    server = BackgroundServer(create_app(running), port=port).start()
-    shop.put(
-        "/_sandbox/webhooks", json={"uri": f"{server.url}/webhooks/shop", "topics": ORDER_TOPICS}
-    ).raise_for_status()
-    # What the app developer declares in shopify.app.toml's compliance_topics.
-    shop.put(
-        "/_sandbox/compliance_webhooks", json={"uri": f"{server.url}/webhooks/shop"}
-    ).raise_for_status()
-    with httpx.Client(base_url=server.url, headers=bearer(running, "read")) as api:
-        yield running, api
-    server.stop()
-    running.stop()
+    with serving(config, shop, ORDER_TOPICS) as (running, server):
+        assert "customers/redact" not in running.webhook_topics("shop")  # not an API topic
+        # What the app developer declares in shopify.app.toml's compliance_topics.
+        shop.put(
+            "/_sandbox/compliance_webhooks", json={"uri": f"{server.url}/webhooks/shop"}
+        ).raise_for_status()
+        with httpx.Client(base_url=server.url, headers=bearer(running, "read")) as api:
+            yield running, api
 
 
 def checkout(shop: httpx.Client, first: str, last: str, street: str, phone: str) -> dict[str, Any]:

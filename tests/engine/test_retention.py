@@ -66,6 +66,12 @@ def finish_jobs(store: Store, ordering_key: str, state: str, *, days_ago: float)
         )
 
 
+def receive_done(inbox: Inbox, event_id: str, order: int, *, days_ago: float, done: float) -> None:
+    """An order webhook received `days_ago` days ago whose job finished `done` days ago."""
+    receive(inbox, event_id, order, days_ago=days_ago)
+    finish_jobs(inbox.store, f"shop:order:{order}", DONE, days_ago=done)
+
+
 def job_states(store: Store) -> dict[str, str]:
     with store.read() as conn:
         return {r.ordering_key: r.state for r in conn.execute(select(jobs))}
@@ -110,10 +116,8 @@ def test_old_done_and_dead_jobs_go_recent_and_unfinished_ones_stay(store: Store)
 
 def test_old_bodies_are_dropped_but_the_delivery_is_still_recognised(store: Store) -> None:
     inbox, queue = make_inbox(store)
-    receive(inbox, "evt-old", 1, days_ago=31)
-    receive(inbox, "evt-new", 2, days_ago=1)
-    for key in ("shop:order:1", "shop:order:2"):
-        finish_jobs(store, key, DONE, days_ago=0)
+    receive_done(inbox, "evt-old", 1, days_ago=31, done=0)
+    receive_done(inbox, "evt-new", 2, days_ago=1, done=0)
 
     assert prune_inbox_bodies(store, MONTH) == 1
     kept = bodies(store)
@@ -130,11 +134,9 @@ def test_a_body_that_a_job_may_still_read_is_kept(store: Store) -> None:
     inbox, _queue = make_inbox(store)
     receive(inbox, "evt-queued", 1, days_ago=60)  # its job is still queued
     receive(inbox, "evt-dead", 2, days_ago=60)  # its job is parked: replay reads it
-    receive(inbox, "evt-done", 3, days_ago=60)
-    receive(inbox, "evt-done-too", 4, days_ago=60)
+    receive_done(inbox, "evt-done", 3, days_ago=60, done=60)
+    receive_done(inbox, "evt-done-too", 4, days_ago=60, done=60)
     finish_jobs(store, "shop:order:2", DEAD, days_ago=60)
-    finish_jobs(store, "shop:order:3", DONE, days_ago=60)
-    finish_jobs(store, "shop:order:4", DONE, days_ago=60)
     # A job that reads order 4's newest payload by its key, not by inbox id (as
     # customers-to-crm does), queued after the webhook's own job finished.
     JobQueue(store).enqueue(NewJob("customers-to-crm", "shop:order:4", {"order": "4"}))
@@ -153,8 +155,7 @@ def test_a_body_that_a_job_may_still_read_is_kept(store: Store) -> None:
 def test_pruning_works_in_short_transactions(store: Store) -> None:
     inbox, _queue = make_inbox(store)
     for n in range(7):
-        receive(inbox, f"evt-{n}", n, days_ago=40)
-        finish_jobs(store, f"shop:order:{n}", DONE, days_ago=40)
+        receive_done(inbox, f"evt-{n}", n, days_ago=40, done=40)
     transactions: list[float] = []
     event.listen(store.engine, "begin", lambda _conn: transactions.append(time.time()))
 
@@ -167,10 +168,8 @@ def test_pruning_works_in_short_transactions(store: Store) -> None:
 
 def test_inbox_records_young_enough_are_kept(store: Store) -> None:
     inbox, _queue = make_inbox(store)
-    receive(inbox, "evt-old", 1, days_ago=400)
-    receive(inbox, "evt-young", 2, days_ago=300)
-    for key in ("shop:order:1", "shop:order:2"):
-        finish_jobs(store, key, DONE, days_ago=300)
+    receive_done(inbox, "evt-old", 1, days_ago=400, done=300)
+    receive_done(inbox, "evt-young", 2, days_ago=300, done=300)
     assert prune_inbox_records(store, 365 * DAY) == 1
     assert set(bodies(store)) == {"evt-young"}
 

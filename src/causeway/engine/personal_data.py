@@ -20,7 +20,7 @@ it) and their matching keys deleted. Writes go in short transactions of `batch` 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,9 +71,9 @@ class Footprint:
     ordering_keys: set[str] = field(default_factory=set)
     merge_ids: set[int] = field(default_factory=set)
 
-    def owns(self, table: Table) -> list[ColumnElement[bool]]:
-        """Conditions (in chunks) that select this table's rows that are theirs."""
-        owned: dict[str, tuple[Column[Any], Iterable[Any]]] = {
+    def _owned(self, table: Table) -> tuple[Column[Any], set[Any]] | None:
+        """The column whose value makes a row of this table theirs, and those values."""
+        owned: dict[str, tuple[Column[Any], set[Any]]] = {
             inbox.name: (inbox.c.id, self.inbox_ids),
             jobs.name: (jobs.c.ordering_key, self.ordering_keys),
             entities.name: (entities.c.hub_id, self.order_hubs),
@@ -81,10 +81,27 @@ class Footprint:
             customers.name: (customers.c.id, self.golden_ids),
             merge_log.name: (merge_log.c.id, self.merge_ids),
         }
-        if table.name not in owned:
+        return owned.get(table.name)
+
+    def owns(self, table: Table) -> list[ColumnElement[bool]]:
+        """Conditions (in chunks) that select this table's rows that are theirs."""
+        owned = self._owned(table)
+        if owned is None:
             return []
-        column, values = owned[table.name]
+        column, values = owned
         return [column.in_(chunk) for chunk in chunks(sorted(values))]
+
+    def owns_row(self, table: Table, row: Any) -> bool:
+        """Whether a row of this table is theirs; a job also by the inbox record its
+        payload names."""
+        owned = self._owned(table)
+        if owned is not None and getattr(row, owned[0].name) in owned[1]:
+            return True
+        if table is jobs:
+            payload = _decoded(row.payload)
+            if isinstance(payload, dict):
+                return payload.get("inbox_id", payload.get("inbox")) in self.inbox_ids
+        return False
 
 
 def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -301,24 +318,6 @@ def _row(table: Table, pk: tuple[Any, ...]) -> ColumnElement[bool]:
     )
 
 
-def _is_theirs(table: Table, row: Any, footprint: Footprint) -> bool:
-    if table is jobs:
-        payload = _decoded(row.payload)
-        inbox_id = (
-            payload.get("inbox_id", payload.get("inbox")) if isinstance(payload, dict) else None
-        )
-        return row.ordering_key in footprint.ordering_keys or inbox_id in footprint.inbox_ids
-    owned = {
-        inbox.name: lambda r: r.id in footprint.inbox_ids,
-        entities.name: lambda r: r.hub_id in footprint.order_hubs,
-        timeline.name: lambda r: r.hub_id in footprint.order_hubs,
-        merge_log.name: lambda r: r.id in footprint.merge_ids,
-        customers.name: lambda r: r.id in footprint.golden_ids,
-    }
-    check: Callable[[Any], bool] | None = owned.get(table.name)
-    return bool(check and check(row))
-
-
 def _redacted(table: Table, column: Column[Any], value: Any, person: Person, theirs: bool) -> Any:
     """The value without their data; the same object when nothing changes."""
     if value is None:
@@ -378,7 +377,7 @@ def _rewrite(
         row = conn.execute(select(table).where(_row(table, pk))).first()
         if row is None:  # gone meanwhile (pruned, finished and removed)
             continue
-        theirs = _is_theirs(table, row, fp)
+        theirs = fp.owns_row(table, row)
         values = {}
         for column in texts:
             old = getattr(row, column.name)
@@ -423,7 +422,7 @@ def export(store: Store, person: Person, footprint: Footprint) -> dict[str, list
 
 def _exported(table: Table, row: Any, person: Person, footprint: Footprint) -> dict[str, Any]:
     values = {k: _decoded(v) for k, v in row._mapping.items()}
-    if table is customer_keys or _is_theirs(table, row, footprint):
+    if table is customer_keys or footprint.owns_row(table, row):
         return values
     kept = {c.name: values[c.name] for c in table.primary_key.columns}
     for column in _texts(table):

@@ -94,8 +94,9 @@ def prune_jobs(
     return _in_batches(store, step, stop)
 
 
-def _input_ids(store: Store) -> set[int]:
-    """Inbox ids named by the payload of a job that may still run (or be replayed)."""
+def input_ids(store: Store) -> set[int]:
+    """Inbox ids named by the payload of a job that may still run (or be replayed).
+    It reads every such job's payload: a pruning pass reads it once for both inbox steps."""
     with store.read() as conn:
         payloads = conn.execute(select(jobs.c.payload).where(jobs.c.state.in_(NEEDS_INPUT)))
         found: set[int] = set()
@@ -140,11 +141,13 @@ def prune_inbox_bodies(
     *,
     at: float | None = None,
     stop: threading.Event | None = None,
+    protected: set[int] | None = None,
 ) -> int:
     """Drop the body and headers of inbox records received longer than `older_than`
-    seconds ago that no job still needs; the rows stay. Returns how many."""
+    seconds ago that no job still needs; the rows stay. Returns how many. `protected`:
+    input_ids(store), when the caller has read it already."""
     cutoff = _cutoff(older_than, at)
-    protected = _input_ids(store)
+    protected = input_ids(store) if protected is None else protected
     after: list[tuple[float, int]] = []  # where the last batch ended
 
     def step(conn: Connection) -> tuple[int, bool]:
@@ -180,11 +183,12 @@ def prune_inbox_records(
     *,
     at: float | None = None,
     stop: threading.Event | None = None,
+    protected: set[int] | None = None,
 ) -> int:
     """Delete whole inbox records received longer than `older_than` seconds ago that no
-    job still needs. Returns how many."""
+    job still needs. Returns how many. `protected`: as for prune_inbox_bodies."""
     cutoff = _cutoff(older_than, at)
-    protected = _input_ids(store)
+    protected = input_ids(store) if protected is None else protected
     after = [0]  # the last id looked at
 
     def step(conn: Connection) -> tuple[int, bool]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from causeway.config.systems import FilesSystem
-from causeway.connectors.files.folder import DropFolder
+from causeway.connectors.files.folder import DropFolder, open_regular
 from causeway.privacy.old_files import opened, regular_files
 from causeway.privacy.person import Person
 
@@ -29,7 +29,6 @@ PERSONAL_FIELDS = (
     *("street", "street2", "city", "postal_code"),
 )
 KEPT = ("processed", "errors", "out")
-_READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
 def _read(data: bytes, settings: FilesSystem) -> tuple[list[list[str]], str]:
@@ -52,20 +51,18 @@ def _files(folder: DropFolder) -> Iterator[tuple[str, str, bytes, int]]:
                 continue
             for name, _ in regular_files(fd):
                 try:
-                    handle = os.open(name, _READ, dir_fd=fd)
-                except (FileNotFoundError, OSError):  # gone, or swapped for a link
+                    file, info = open_regular(fd, name)
+                except OSError:  # gone, or swapped for a link or anything but a file
                     continue
-                with os.fdopen(handle, "rb") as file:
-                    info = os.fstat(file.fileno())
-                    if stat.S_ISREG(info.st_mode):
-                        yield subfolder, name, file.read(), stat.S_IMODE(info.st_mode)
+                with file:
+                    yield subfolder, name, file.read(), stat.S_IMODE(info.st_mode)
 
 
 def erase_in(settings: FilesSystem, person: Person) -> dict[str, int]:
     """Rewrite the files that hold them; returns files changed per subfolder."""
     folder = DropFolder(Path(settings.folder))
     changed = dict.fromkeys(KEPT, 0)
-    for subfolder, name, data, mode in list(_files(folder)):
+    for subfolder, name, data, mode in _files(folder):  # one file in memory at a time
         rows, newline = _read(data, settings)
         if not rows:
             continue

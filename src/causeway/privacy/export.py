@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from causeway.config import CausewayConfig, FilesSystem
+from causeway.connectors.files.folder import open_regular
 from causeway.engine import personal_data
 from causeway.engine.store import Store
 from causeway.privacy import drop_folders
@@ -69,12 +70,14 @@ def remove_exports_about(folder: Path, person: Person) -> int:
     export must not outlive what it copied); returns how many."""
     removed = 0
     with opened(folder) as fd:
-        for name, _ in regular_files(fd) if fd is not None else []:
+        if fd is None:
+            return 0
+        for name, _ in regular_files(fd):
             try:
-                handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
-            except OSError:
+                file, _ = open_regular(fd, name)
+            except OSError:  # gone, or swapped for a link or anything but a file
                 continue
-            with os.fdopen(handle, "rb") as file:
+            with file:
                 text = file.read().decode("utf-8", errors="replace")
             if person.mentions(text):
                 os.unlink(name, dir_fd=fd)

@@ -11,13 +11,14 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from causeway.config import CausewayConfig, FilesSystem
 from causeway.connectors.files.folder import DropFolder
 from causeway.engine.jobs import DEAD, DONE
 from causeway.engine.retention import (
+    input_ids,
     prune_inbox_bodies,
     prune_inbox_records,
     prune_jobs,
@@ -61,6 +62,8 @@ def prune(
     settings = config.retention
     batch = settings.batch_size
     report = PruneReport()
+    # What unfinished jobs still read: both inbox steps need it; read once, if at all.
+    protected = cache(partial(input_ids, store))
 
     def step(place: str, period: float | None, run: Callable[[float], int]) -> None:
         if period is None:
@@ -81,12 +84,12 @@ def prune(
     step(
         "inbox bodies",
         settings.inbox_bodies,
-        lambda age: prune_inbox_bodies(store, age, batch, at=at, stop=stop),
+        lambda age: prune_inbox_bodies(store, age, batch, at=at, stop=stop, protected=protected()),
     )
     step(
         "inbox records",
         settings.inbox_records,
-        lambda age: prune_inbox_records(store, age, batch, at=at, stop=stop),
+        lambda age: prune_inbox_records(store, age, batch, at=at, stop=stop, protected=protected()),
     )
     step(
         "merge log entries",

@@ -43,7 +43,7 @@ class UnsafeFolderError(PermanentError):
 
 
 class NotAFileError(OSError):
-    """What was opened in in/ is not a regular file (a link, FIFO, device, folder)."""
+    """What was opened is not a regular file (a link, FIFO, device, folder)."""
 
 
 @dataclass(frozen=True)
@@ -176,12 +176,7 @@ class DropFolder:
         NotAFileError when the name is anything else by the time it is opened.
         """
         with self.opened(INCOMING) as folder:
-            fd = os.open(name, _READ, dir_fd=folder)  # ELOOP for a link
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            os.close(fd)
-            raise NotAFileError(f"{shown(name)} is a {kind_of(info.st_mode)}, not a file")
-        return os.fdopen(fd, "rb", buffering=0), info
+            return open_regular(folder, name)
 
     # --- moving and removing -------------------------------------------------------------
 
@@ -227,6 +222,17 @@ class DropFolder:
         with self.writing(subfolder, name, mode) as handle:
             handle.write(data)
         return self.path(subfolder, name)
+
+
+def open_regular(folder: int, name: str) -> tuple[BinaryIO, os.stat_result]:
+    """A regular file in the folder `folder` (a descriptor), opened without following a
+    link, and its fstat. NotAFileError when the name is anything else by then."""
+    fd = os.open(name, _READ, dir_fd=folder)  # ELOOP for a link
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise NotAFileError(f"{shown(name)} is a {kind_of(info.st_mode)}, not a file")
+    return os.fdopen(fd, "rb", buffering=0), info
 
 
 class FileSlice(io.RawIOBase):
