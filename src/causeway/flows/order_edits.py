@@ -63,6 +63,24 @@ def is_edit(order: Order, order_updated_at: float, link: Link, known: str | None
     return is_newer(order_updated_at, link) and lines_fingerprint(order) != known
 
 
+def same_second_change(
+    order: Order, order_updated_at: float, link: Link, known: str | None
+) -> bool:
+    """Another version of the order, stamped the same second as the one the sale matches.
+
+    Shopify stamps orders to the second, so an edit made within a second of the version
+    the ERP has (an upsell app editing a fresh order) carries the same stamp: the stamps
+    cannot say which of the two is newer, and neither may simply win. The store's
+    current version can (see OrdersToErp._later_event).
+    """
+    return (
+        known is not None
+        and link.remote_updated_at is not None
+        and order_updated_at == link.remote_updated_at
+        and lines_fingerprint(order) != known
+    )
+
+
 class OrderEdits:
     def __init__(self, store: Store, *, source: str, target: str, connector: Any) -> None:
         self.store = store

@@ -34,7 +34,12 @@ from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
 from causeway.flows.amount_check import AmountCheck, HoldQuotation, record_mismatch
 from causeway.flows.events import batch_events, event_for, json_object
-from causeway.flows.order_edits import OrderEdits, is_edit, lines_fingerprint
+from causeway.flows.order_edits import (
+    OrderEdits,
+    is_edit,
+    lines_fingerprint,
+    same_second_change,
+)
 from causeway.flows.order_record import (
     CANCELLED,
     order_hub_id,
@@ -214,8 +219,27 @@ class OrdersToErp:
         stamp = timestamp(order.updated_at)
         if is_edit(order, stamp, link, known):
             self.edits.apply(order, stamp, link, reference_for(self.prefix, order))
+        elif same_second_change(order, stamp, link, known):
+            current = self._current_version(order)
+            if current is not None and lines_fingerprint(current) != known:
+                self.edits.apply(
+                    current,
+                    max(stamp, timestamp(current.updated_at)),
+                    link,
+                    reference_for(self.prefix, current),
+                )
         else:
             self.edits.seen(order, stamp, link)
+
+    def _current_version(self, order: Order) -> Order | None:
+        """The order as the source holds it now; None when the source cannot say (a
+        drop folder keeps no orders), and then the version the ERP has stays."""
+        try:
+            node = self.source_connector.order_node(order.external_id)
+        except PermanentError as exc:
+            log.info("order %s: no current version to compare with: %s", order.number, exc)
+            return None
+        return self.parsers.polled(node)
 
     def _record_cancelled(self, order: Order) -> None:
         with self.store.transaction() as conn:
