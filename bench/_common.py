@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, text
 
-from causeway.connectors.tryton.server import TrytonServer, default_build_dir, ensure_built
-from causeway.demo import local_config
-from causeway.sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.demo import local_config
+from causeway_sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.tryton.server import TrytonServer, default_build_dir, ensure_built
 
 SECRET = "bench-secret"
 TOKEN = "shpat_bench"

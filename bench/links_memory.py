@@ -26,12 +26,12 @@ import psutil
 
 from bench._common import SECRET, TOKEN, start_tryton, stocked_sandbox, store_orders, webhook
 from bench._memory import status_kb
-from causeway.connectors.tryton.server import TrytonServer
-from causeway.demo import local_config
 from causeway.engine import api_keys
 from causeway.engine.schema import entities, links
 from causeway.engine.store import Store, now
-from causeway.localserver import HubProcess, free_port
+from causeway_sandbox.demo import local_config
+from causeway_sandbox.localserver import HubProcess, free_port
+from causeway_sandbox.tryton.server import TrytonServer
 
 OLD_ORDER_BASE = 100_000_000
 CHUNK = 50_000

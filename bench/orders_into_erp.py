@@ -24,8 +24,8 @@ from bench._common import hub_settings, start_tryton, store_orders, webhook
 from causeway.config import parse_config
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer, free_port
 from causeway.web.app import create_app
+from causeway_sandbox.localserver import BackgroundServer, free_port
 
 
 def direct_one_by_one(rpc: TrytonRPC, orders: list[dict[str, Any]]) -> None:

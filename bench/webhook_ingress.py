@@ -26,7 +26,7 @@ from typing import Any
 import aiohttp
 
 from bench._common import hub_settings, postgres_database, start_tryton, store_orders, webhook
-from causeway.localserver import HubProcess, free_port
+from causeway_sandbox.localserver import HubProcess, free_port
 
 
 async def fire(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from causeway.sandbox.shopify.pricing import Code, LinePrice, price_checkout
+from causeway_sandbox.shopify.pricing import Code, LinePrice, price_checkout
 from tests.vendor_samples import load_sample
 
 D = Decimal

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.connectors.tryton.server import TrytonServer, default_build_dir, is_built
+from causeway_sandbox.tryton.server import TrytonServer, default_build_dir, is_built
 from tests.essential import unavailable
 
 __all__ = ["tryton", "tryton_build_dir", "tryton_server", "unique"]

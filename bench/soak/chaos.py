@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import httpx
 
 from bench.soak.plan import KILL_HUB, RESTART_ERP, SLOW_API, STORM_429, ChaosEvent
-from causeway.connectors.tryton.server import TrytonServer
-from causeway.localserver import HubProcess
+from causeway_sandbox.localserver import HubProcess
+from causeway_sandbox.tryton.server import TrytonServer
 
 
 @dataclass

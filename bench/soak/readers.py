@@ -17,9 +17,9 @@ import httpx
 from sqlalchemy import create_engine, func, select
 
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.connectors.tryton.server import TrytonServer
 from causeway.engine.jobs import DEAD, QUEUED, RUNNING
 from causeway.engine.schema import jobs
+from causeway_sandbox.tryton.server import TrytonServer
 
 UNFINISHED_ORDER_JOBS = "unfinished order jobs"
 SALE_FIELDS = ["reference", "state", "shipment_state", "invoice_state", "total_amount"]

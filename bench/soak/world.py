@@ -15,10 +15,10 @@ import httpx
 from bench.soak.plan import SoakPlan
 from bench.soak.readers import connect
 from bench.soak.shopper import soak_skus
-from causeway.connectors.tryton.server import TrytonServer, default_build_dir, ensure_built
-from causeway.demo import local_config
-from causeway.localserver import HubProcess, free_port
-from causeway.sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.demo import local_config
+from causeway_sandbox.localserver import HubProcess, free_port
+from causeway_sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.tryton.server import TrytonServer, default_build_dir, ensure_built
 
 SECRET = "soak-webhook-secret"
 TOKEN = "shpat_soak"

@@ -22,7 +22,7 @@ IMPORT_EVERYTHING = """
 import importlib, pkgutil, causeway
 for module in pkgutil.walk_packages(causeway.__path__, "causeway."):
     name = module.name
-    if name.startswith(("causeway.sandbox", "causeway.demo")) or name.endswith("__main__"):
+    if name.startswith(("causeway_sandbox", "causeway_sandbox.demo")) or name.endswith("__main__"):
         continue
     importlib.import_module(name)
 print("imported")

@@ -12,10 +12,10 @@ import pytest
 
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.connectors.tryton.server import TrytonServer
-from causeway.sandbox.hubspot.server import HubSpotSandboxServer
-from causeway.sandbox.hubspot.settings import HubSpotSandboxSettings
-from causeway.sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.hubspot.server import HubSpotSandboxServer
+from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
+from causeway_sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.tryton.server import TrytonServer
 from tests.e2e.harness import SECRET, TOKEN
 
 # SKUs the Tryton build stocks with 1000 units each (scripts/tryton/setup_business.py).

@@ -1,5 +1,5 @@
 """End-to-end scaffolding: a hub configuration for the real Tryton and the sandbox.
-The hub as a separate OS process (to SIGKILL it) is causeway.localserver.HubProcess."""
+The hub as a separate OS process (to SIGKILL it) is causeway_sandbox.localserver.HubProcess."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 
 from causeway.config import parse_config
-from causeway.connectors.tryton.server import TrytonServer
-from causeway.demo import local_config
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer, free_port
 from causeway.web.app import create_app
+from causeway_sandbox.demo import local_config
+from causeway_sandbox.localserver import BackgroundServer, free_port
+from causeway_sandbox.tryton.server import TrytonServer
 
 SECRET = "e2e-webhook-secret"
 TOKEN = "shpat_e2e"

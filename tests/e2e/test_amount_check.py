@@ -28,11 +28,11 @@ from typer.testing import CliRunner
 from causeway.cli import ALERTING, app
 from causeway.config import parse_config
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.connectors.tryton.server import TrytonServer
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer
-from causeway.sandbox.shopify import SandboxServer
 from causeway.web.app import create_app
+from causeway_sandbox.localserver import BackgroundServer
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
 from tests.auth import bearer
 from tests.e2e.conftest import place_orders
 from tests.e2e.harness import SECRET, hub_config, new_port

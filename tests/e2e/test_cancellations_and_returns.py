@@ -22,13 +22,13 @@ import pytest
 from sqlalchemy import select
 
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.connectors.tryton.server import TrytonServer
 from causeway.engine import links, timeline
 from causeway.engine.schema import inbox
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer
-from causeway.sandbox.shopify import SandboxServer
 from causeway.web.order_view import order_view
+from causeway_sandbox.localserver import BackgroundServer
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
 from tests.e2e.harness import SECRET, hub_config, new_port, serving
 
 pytestmark = pytest.mark.tryton

@@ -16,14 +16,14 @@ from sqlalchemy import select
 from causeway.config import parse_config
 from causeway.connectors.shopify import product_queries as pq
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.connectors.tryton.server import TrytonServer
 from causeway.engine.schema import jobs
 from causeway.flows.catalog_to_channels import NAME
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer
 from causeway.model.catalog import CatalogItem
-from causeway.sandbox.shopify import SandboxServer
 from causeway.web.app import create_app
+from causeway_sandbox.localserver import BackgroundServer
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
 from tests.e2e.harness import TOKEN, hub_config, new_port
 
 pytestmark = pytest.mark.tryton

@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 from causeway.checks import run_checks
 from causeway.cli import app
 from causeway.config import parse_config
-from causeway.connectors.tryton.server import TrytonServer
 from causeway.engine.store import Store
 from causeway.hub import Hub
-from causeway.sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.tryton.server import TrytonServer
 from tests.e2e.harness import SECRET, TOKEN, hub_config, new_port
 
 runner = CliRunner()

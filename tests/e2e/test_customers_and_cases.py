@@ -15,15 +15,15 @@ import pytest
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.properties import TICKET_PROPERTIES
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.connectors.tryton.server import TrytonServer
 from causeway.connectors.tryton.warehouse import open_shipments, ship
 from causeway.engine import links
 from causeway.flows import cases, customers_to_crm
 from causeway.flows import fulfillments_to_channels as fulfil
 from causeway.hub import Hub
-from causeway.sandbox.hubspot.server import HubSpotSandboxServer
-from causeway.sandbox.hubspot.settings import HubSpotSandboxSettings
-from causeway.sandbox.shopify import SandboxServer
+from causeway_sandbox.hubspot.server import HubSpotSandboxServer
+from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
 from tests.e2e.harness import CRM_SECRET, crm_system, hub_config, new_port, serving
 
 pytestmark = pytest.mark.tryton

@@ -20,14 +20,14 @@ from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.webhooks import sign_v3
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.connectors.tryton.parties import has_credit_limit
-from causeway.connectors.tryton.server import TrytonServer
 from causeway.customers import storage
 from causeway.engine import links
 from causeway.flows import customers_sync, customers_to_crm
 from causeway.hub import Hub
-from causeway.sandbox.hubspot.server import HubSpotSandboxServer
-from causeway.sandbox.hubspot.settings import HubSpotSandboxSettings
-from causeway.sandbox.shopify import SandboxServer
+from causeway_sandbox.hubspot.server import HubSpotSandboxServer
+from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
 from tests.e2e.harness import CRM_SECRET, crm_system, hub_config, new_port, serving
 
 pytestmark = pytest.mark.tryton

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from causeway.connectors.tryton.server import TrytonServer
+from causeway_sandbox.tryton.server import TrytonServer
 
 pytestmark = pytest.mark.tryton
 

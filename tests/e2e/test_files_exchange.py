@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 from causeway.cli import app
 from causeway.config import parse_config
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.connectors.tryton.server import TrytonServer
 from causeway.engine.schema import inbox
 from causeway.hub import Hub
+from causeway_sandbox.tryton.server import TrytonServer
 from tests.e2e.conftest import erp_sales
 
 pytestmark = pytest.mark.tryton

@@ -22,14 +22,14 @@ from causeway.cli import app
 from causeway.config import parse_config
 from causeway.connectors.shopify.connector import QuantityChange, ShopifyConnector
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.connectors.tryton.server import TrytonServer
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.schema import inbox, jobs
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer
-from causeway.sandbox.shopify import SandboxServer
 from causeway.web.app import create_app
 from causeway.web.order_view import order_view
+from causeway_sandbox.localserver import BackgroundServer
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
 from tests.auth import bearer
 from tests.e2e.conftest import erp_sales, place_orders
 from tests.e2e.harness import SECRET, TOKEN, hub_config, new_port, serving

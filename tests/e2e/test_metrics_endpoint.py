@@ -19,8 +19,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from causeway.config import parse_config
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer, WorkerProcess, free_port
 from causeway.web.app import create_app
+from causeway_sandbox.localserver import BackgroundServer, WorkerProcess, free_port
 from tests.auth import bearer
 
 SECRET = "metrics-test-secret"

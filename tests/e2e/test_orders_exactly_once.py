@@ -11,9 +11,9 @@ import httpx
 import pytest
 import yaml
 
-from causeway.connectors.tryton.server import TrytonServer
-from causeway.localserver import HubProcess
-from causeway.sandbox.shopify import SandboxServer
+from causeway_sandbox.localserver import HubProcess
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
 from tests.auth import bearer
 from tests.e2e.conftest import assert_matches_store_order, erp_sales, place_orders
 from tests.e2e.harness import hub_config, new_port

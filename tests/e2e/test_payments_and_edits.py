@@ -21,10 +21,10 @@ import httpx
 import pytest
 
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.connectors.tryton.server import TrytonServer
 from causeway.engine import timeline
 from causeway.hub import Hub
-from causeway.sandbox.shopify import SandboxServer
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
 from tests.auth import bearer
 from tests.e2e.harness import SECRET, hub_config, new_port, serving, settle
 

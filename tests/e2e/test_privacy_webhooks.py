@@ -20,10 +20,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from causeway.connectors.tryton.server import TrytonServer
 from causeway.engine.schema import entities, inbox, jobs, links
 from causeway.hub import Hub
-from causeway.sandbox.shopify import SandboxServer
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
 from tests.auth import bearer
 from tests.e2e.conftest import erp_sales
 from tests.e2e.harness import hub_config, new_port, serving, settle

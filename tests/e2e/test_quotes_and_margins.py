@@ -19,14 +19,14 @@ import pytest
 from causeway.config import parse_config
 from causeway.connectors.hubspot.deals import order_from_deal
 from causeway.connectors.tryton.connector import PlacedSale, TrytonConnector
-from causeway.connectors.tryton.server import TrytonServer
 from causeway.connectors.tryton.warehouse import open_shipments, ship
 from causeway.engine import links
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer
-from causeway.sandbox.hubspot.server import HubSpotSandboxServer
 from causeway.web.app import create_app
 from causeway.web.order_view import order_view, timeline
+from causeway_sandbox.hubspot.server import HubSpotSandboxServer
+from causeway_sandbox.localserver import BackgroundServer
+from causeway_sandbox.tryton.server import TrytonServer
 from tests.e2e.harness import new_port
 
 pytestmark = pytest.mark.tryton

@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import select
 
 from causeway.config import parse_config
-from causeway.connectors.tryton.server import TrytonServer
 from causeway.engine.schema import jobs
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer
-from causeway.sandbox.shopify import SandboxServer
 from causeway.status import collect_status
 from causeway.web.app import create_app
 from causeway.web.order_view import order_view
+from causeway_sandbox.localserver import BackgroundServer
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
 from tests.e2e.conftest import erp_sales, place_orders
 from tests.e2e.harness import hub_config, new_port
 

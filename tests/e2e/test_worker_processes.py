@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from causeway.connectors.tryton.server import TrytonServer
-from causeway.localserver import HubProcess, WorkerProcess
-from causeway.sandbox.shopify import SandboxServer
+from causeway_sandbox.localserver import HubProcess, WorkerProcess
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
 from tests.e2e.conftest import assert_matches_store_order, erp_sales, place_orders
 from tests.e2e.harness import hub_config, new_port
 from tests.e2e.test_orders_exactly_once import wait_until_in_erp

@@ -25,7 +25,7 @@ from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import JobQueue
 from causeway.engine.store import Store
 from causeway.hub import Hub
-from causeway.localserver import HubProcess, WorkerProcess, free_port
+from causeway_sandbox.localserver import HubProcess, WorkerProcess, free_port
 from tests.contract.test_shopify_vendor_samples import load
 
 # Shopify's own sample order: it parses, so its job goes on to call the ERP.

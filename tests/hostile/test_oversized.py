@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer
 from causeway.web.app import create_app
+from causeway_sandbox.localserver import BackgroundServer
 from tests.hostile.conftest import MAX_BODY, rows, shopify_signature
 
 

@@ -28,7 +28,7 @@ from causeway.cli import app as cli
 from causeway.config import load_config
 from causeway.engine.schema import metadata
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer
+from causeway_sandbox.localserver import BackgroundServer
 from tests.auth import hub_client
 from tests.hostile.conftest import hostile_config, shopify_signature
 

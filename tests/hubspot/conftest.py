@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from causeway.connectors.hubspot.connector import HubSpotConnector
-from causeway.sandbox.hubspot.server import HubSpotSandboxServer
-from causeway.sandbox.hubspot.settings import HubSpotSandboxSettings
-from causeway.sandbox.shopify.settings import FaultSettings
+from causeway_sandbox.hubspot.server import HubSpotSandboxServer
+from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
+from causeway_sandbox.shopify.settings import FaultSettings
 
 
 @pytest.fixture(scope="module")

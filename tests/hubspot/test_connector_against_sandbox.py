@@ -12,8 +12,8 @@ from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.models import SearchFilter
 from causeway.connectors.hubspot.properties import CONTACT_PROPERTIES, DEAL_PROPERTIES
 from causeway.errors import InvalidPayloadError, PermanentError, RetryableError
-from causeway.sandbox.hubspot.server import HubSpotSandboxServer
-from causeway.sandbox.hubspot.settings import HubSpotSandboxSettings
+from causeway_sandbox.hubspot.server import HubSpotSandboxServer
+from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
 
 
 def contacts(crm: HubSpotSandboxServer) -> list[dict]:

@@ -24,9 +24,9 @@ from causeway.connectors.hubspot.webhooks import sign_v3
 from causeway.connectors.ingress import WebhookRejected
 from causeway.engine.schema import inbox
 from causeway.hub import Hub
-from causeway.localserver import BackgroundServer, free_port
-from causeway.sandbox.hubspot.server import HubSpotSandboxServer
 from causeway.web.app import create_app
+from causeway_sandbox.hubspot.server import HubSpotSandboxServer
+from causeway_sandbox.localserver import BackgroundServer, free_port
 
 SECRET = "sandbox-client-secret"
 

@@ -15,9 +15,9 @@ import pytest
 from fastapi import FastAPI, Request, Response
 
 from causeway.connectors.hubspot.webhooks import verify_v3
-from causeway.localserver import BackgroundServer
-from causeway.sandbox.hubspot.server import HubSpotSandboxServer
-from causeway.sandbox.hubspot.settings import HubSpotSandboxSettings
+from causeway_sandbox.hubspot.server import HubSpotSandboxServer
+from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
+from causeway_sandbox.localserver import BackgroundServer
 
 
 class Receiver:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.deals import modified_at
-from causeway.sandbox.hubspot.server import HubSpotSandboxServer
+from causeway_sandbox.hubspot.server import HubSpotSandboxServer
 
 
 def new_deal(crm: HubSpotSandboxServer, name: str, stage: str, email: str | None = None) -> str:

@@ -14,7 +14,7 @@ from causeway.connectors.shopify import queries as q
 from causeway.connectors.shopify.refunds import cancellation_from_rest, refund_from_rest
 from causeway.connectors.shopify.webhooks import entity_key
 from causeway.model.returns import Restock
-from causeway.sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.shopify import SandboxServer, SandboxSettings
 from tests.sandbox.test_shopify_sandbox import (
     HTTP,
     SECRET,

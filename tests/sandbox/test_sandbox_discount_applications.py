@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from causeway.sandbox.shopify.server import SandboxServer
-from causeway.sandbox.shopify.settings import SandboxSettings
+from causeway_sandbox.shopify.server import SandboxServer
+from causeway_sandbox.shopify.settings import SandboxSettings
 from tests.sandbox.test_shopify_sandbox import TOKEN, checkout, gql, stock
 
 PAGE = """

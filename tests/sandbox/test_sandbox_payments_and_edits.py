@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import httpx
 
-from causeway.sandbox.shopify import SandboxServer
+from causeway_sandbox.shopify import SandboxServer
 from tests.sandbox import test_shopify_sandbox as base
 from tests.sandbox.test_shopify_sandbox import Receiver, _signed, checkout, stock
 

@@ -15,7 +15,7 @@ import pytest
 
 from causeway.connectors.shopify import product_queries as pq
 from causeway.connectors.shopify.rest_models import Product, parse_rest
-from causeway.sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.shopify import SandboxServer, SandboxSettings
 from tests.sandbox.test_shopify_sandbox import SECRET, TOKEN, Receiver
 
 HTTP = httpx.Client(trust_env=False, timeout=10)

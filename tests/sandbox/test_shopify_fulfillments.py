@@ -15,7 +15,7 @@ from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.fulfillments import FulfillmentLine, Tracking
 from causeway.connectors.shopify.rest_models import Fulfillment, parse_rest
 from causeway.errors import PermanentError
-from causeway.sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.shopify import SandboxServer, SandboxSettings
 from tests.sandbox.test_shopify_sandbox import Receiver
 
 SECRET, TOKEN = "test-secret", "shpat_test"

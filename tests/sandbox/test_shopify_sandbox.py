@@ -22,8 +22,8 @@ import httpx
 import pytest
 
 from causeway.connectors.shopify import queries as q
-from causeway.sandbox.shopify import FaultSettings, SandboxServer, SandboxSettings
-from causeway.sandbox.shopify.search import Search
+from causeway_sandbox.shopify import FaultSettings, SandboxServer, SandboxSettings
+from causeway_sandbox.shopify.search import Search
 
 SECRET, TOKEN = "test-secret", "shpat_test"
 # The order queries in queries.py cost ~2143 points under Shopify's published (linear)

@@ -12,7 +12,7 @@ from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.products import ListingChanges
 from causeway.errors import PermanentError
 from causeway.model.catalog import CatalogItem
-from causeway.sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.shopify import SandboxServer, SandboxSettings
 
 
 @pytest.fixture

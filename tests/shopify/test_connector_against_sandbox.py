@@ -25,9 +25,9 @@ from causeway.errors import PermanentError
 from causeway.model import FinancialStatus
 
 sandbox = pytest.importorskip(
-    "causeway.sandbox.shopify.server", reason="the Shopify sandbox is not in this tree yet"
+    "causeway_sandbox.shopify.server", reason="the Shopify sandbox is not in this tree yet"
 )
-settings_module = pytest.importorskip("causeway.sandbox.shopify.settings")
+settings_module = pytest.importorskip("causeway_sandbox.shopify.settings")
 SandboxServer = sandbox.SandboxServer
 SandboxSettings = settings_module.SandboxSettings
 

@@ -26,9 +26,9 @@ from causeway.model import Order
 from causeway.model.amounts import amount_differences, order_amounts
 from causeway.model.consistency import inconsistencies
 from causeway.model.tax_map import TaxMap
-from causeway.sandbox.shopify.pricing import Code
-from causeway.sandbox.shopify.server import SandboxServer
-from causeway.sandbox.shopify.settings import SandboxSettings
+from causeway_sandbox.shopify.pricing import Code
+from causeway_sandbox.shopify.server import SandboxServer
+from causeway_sandbox.shopify.settings import SandboxSettings
 from tests.shopify_variants import CASES, IPODS, Item, variant
 
 pytestmark = pytest.mark.tryton

@@ -17,7 +17,6 @@ import pytest
 
 from causeway.connectors.tryton.connector import PlacedSale, TrytonConnector
 from causeway.connectors.tryton.rpc import TrytonRPC, TrytonUserError
-from causeway.connectors.tryton.server import TrytonServer
 from causeway.errors import PermanentError, RetryableError, UnknownSkuError
 from causeway.model import (
     Address,
@@ -29,6 +28,7 @@ from causeway.model import (
     ShippingLine,
     TaxLine,
 )
+from causeway_sandbox.tryton.server import TrytonServer
 
 pytestmark = pytest.mark.tryton
 

@@ -10,7 +10,7 @@ import pytest
 from causeway.connectors.shopify.mapping import order_from_rest
 from causeway.model import Order
 from causeway.model.consistency import inconsistencies, is_consistent
-from causeway.sandbox.shopify.pricing import Code
+from causeway_sandbox.shopify.pricing import Code
 from tests.shopify_variants import CASES, IPODS, Item, variant, vendor_order
 
 D = Decimal

@@ -17,7 +17,7 @@ from causeway.engine.inbox import InboxRecord, StoredEvent
 from causeway.errors import ConfigError, InvalidPayloadError
 from causeway.flows.privacy_requests import NAME, PrivacyRequests
 from causeway.hub import Hub
-from causeway.sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.shopify import SandboxServer, SandboxSettings
 
 SHOP = {"type": "shopify", "shop_url": "https://acme.myshopify.com", "access_token": "t"}
 ERP = {"type": "tryton", "url": "http://127.0.0.1:9", "database": "d", "username": "u"}

@@ -25,7 +25,7 @@ from causeway.model import Customer, Order, OrderLine, TaxLine
 from causeway.model.amounts import order_amounts
 from causeway.model.consistency import inconsistencies
 from causeway.model.tax_map import TaxMap
-from causeway.sandbox.shopify.pricing import Code, LinePrice, price_checkout
+from causeway_sandbox.shopify.pricing import Code, LinePrice, price_checkout
 from tests.tryton_arithmetic import computed_by_tryton
 
 D = Decimal

@@ -40,13 +40,14 @@ def demo(
 ) -> None:
     """Start Tryton, a Shopify sandbox and the hub; place sample orders; watch them land."""
     try:
-        from causeway.demo import run_demo
+        from causeway_sandbox.demo import run_demo
     except ModuleNotFoundError as exc:
-        if exc.name != "graphql":
+        if exc.name not in ("graphql", "causeway_sandbox"):
             raise
-        # A production install (deploy/install.sh) leaves out the sandboxes' libraries.
+        # A production install (deploy/install.sh) leaves out the sandboxes and their
+        # libraries: the product package never imports them.
         raise fail(
-            "the demo's Shopify sandbox needs graphql-core, which this install leaves out: "
+            "the demo runs on the vendor sandboxes, which this install leaves out: "
             "install Causeway with its sandbox extra (pip install 'causeway\\[sandbox]'), "
             "or run `make demo` in a checkout",
             BAD_CONFIG,
