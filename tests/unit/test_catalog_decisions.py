@@ -248,7 +248,7 @@ def test_the_flow_runs_every_15_minutes_with_its_price_list_from_causeway_yaml(
     )
     hub = Hub(config)
     try:
-        wired = hub.wired["catalog-to-channels"]
+        wired = hub.flows.enabled["catalog-to-channels"]
         assert wired.schedule.describe() == "every 15m"
         assert wired.run_payload == {"run": True}
         # Only store edits come by webhook, from the stores it publishes to.

@@ -1,9 +1,10 @@
-"""causeway.yaml `systems:`: one model per kind of system (store, ERP, CRM, drop folder)."""
+"""causeway.yaml `systems:`: one model per type of system, each of one kind (store, ERP,
+CRM, drop folder). Flows name the kinds of system they connect (flows/declaration.py)."""
 
 from __future__ import annotations
 
 import codecs
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -22,10 +23,21 @@ from causeway.config.base import (
     service_url,
 )
 
+# What a system is to the flows. A flow's role accepts systems of given kinds.
+STORE, ERP, CRM, DROP_FOLDER = "store", "ERP", "CRM", "drop folder"
+
+
+class SystemSettings(Strict):
+    """What every system's model has: the kind of system it is."""
+
+    kind: ClassVar[str]
+
+
 FORGEABLE = "with an empty secret anyone could sign webhooks that the hub would accept"
 
 
-class ShopifySystem(Strict):
+class ShopifySystem(SystemSettings):
+    kind: ClassVar[str] = STORE
     type: Literal["shopify"]
     shop_url: str = Field(description="https://<store>.myshopify.com, or the sandbox URL")
     shop_domain: str | None = Field(
@@ -63,7 +75,8 @@ class ShopifySystem(Strict):
         return required_secret(value, "the Admin API access token, e.g. ${SHOPIFY_ACCESS_TOKEN}")
 
 
-class TrytonSystem(Strict):
+class TrytonSystem(SystemSettings):
+    kind: ClassVar[str] = ERP
     type: Literal["tryton"]
     url: str
     database: str
@@ -98,9 +111,10 @@ class TrytonSystem(Strict):
         return required_secret(value, "the Tryton user's password, e.g. ${TRYTON_PASSWORD}")
 
 
-class HubSpotSystem(Strict):
+class HubSpotSystem(SystemSettings):
     """A HubSpot portal reached through a private app (CRM v3 API, webhooks signed v3)."""
 
+    kind: ClassVar[str] = CRM
     type: Literal["hubspot"]
     base_url: str = Field(
         default="https://api.hubapi.com", description="HubSpot's API, or the sandbox URL"
@@ -154,9 +168,10 @@ ORDER_FIELDS = (
 )
 
 
-class FilesSystem(Strict):
+class FilesSystem(SystemSettings):
     """A drop folder: orders come in as CSV, stock and order status go out as CSV."""
 
+    kind: ClassVar[str] = DROP_FOLDER
     type: Literal["files"]
     folder: str = Field(description="holds in/, processed/, errors/ and out/ (created on start)")
     delimiter: str = Field(default=",", min_length=1, max_length=1)
@@ -240,3 +255,16 @@ class FilesSystem(Strict):
 System = Annotated[
     ShopifySystem | TrytonSystem | FilesSystem | HubSpotSystem, Field(discriminator="type")
 ]
+
+# Every system model, in the order `type:` lists them in messages.
+SYSTEM_MODELS: tuple[type[SystemSettings], ...] = get_args(get_args(System)[0])
+
+
+def type_name(model: type[SystemSettings]) -> str:
+    """The `type:` a system model is written with in causeway.yaml ("shopify")."""
+    return str(get_args(model.model_fields["type"].annotation)[0])
+
+
+def types_of_kinds(kinds: tuple[str, ...]) -> list[str]:
+    """The `type:` names of every system of these kinds, kind by kind."""
+    return [type_name(model) for kind in kinds for model in SYSTEM_MODELS if model.kind == kind]

@@ -10,6 +10,22 @@ it cannot key) and a reason; nothing is stored then.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from causeway.engine.inbox import InboxRecord
+
+
+class Receiver(Protocol):
+    """A system's webhook receiver, built by connectors/registry.py."""
+
+    system: str
+
+    def records(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes, /
+    ) -> list[InboxRecord]: ...
+
 
 def usable_secret(secret: str) -> bool:
     """An empty or blank signing secret verifies nothing: anyone can sign with it."""

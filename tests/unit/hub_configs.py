@@ -1,0 +1,43 @@
+"""causeway.yaml for tests that build a hub without reaching any system: one system of
+each kind, every one at an address nothing listens on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from causeway.config import parse_config
+from causeway.config.models import CausewayConfig
+from causeway.config.systems import CRM, DROP_FOLDER, ERP, STORE
+
+NOWHERE = "http://127.0.0.1:9"
+
+
+def systems(tmp_path: Path) -> dict[str, dict[str, Any]]:
+    return {
+        "shop": {"type": "shopify", "shop_url": NOWHERE, "access_token": "t"}
+        | {"webhook_secret": "s"},
+        "erp": {"type": "tryton", "url": NOWHERE, "database": "d", "username": "u"}
+        | {"password": "p"},
+        "crm": {"type": "hubspot", "base_url": NOWHERE, "access_token": "t"}
+        | {"client_secret": "s", "portal_id": 62515},
+        "drop": {"type": "files", "folder": str(tmp_path / "drop")},
+    }
+
+
+# The system above of each kind.
+OF_KIND = {STORE: "shop", ERP: "erp", CRM: "crm", DROP_FOLDER: "drop"}
+
+
+def hub_yaml(tmp_path: Path, flows: dict[str, Any], **sections: Any) -> dict[str, Any]:
+    return {
+        "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
+        "server": {"public_url": "https://hub.example.com"},  # HubSpot signs over it
+        "systems": systems(tmp_path),
+        "flows": flows,
+        **sections,
+    }
+
+
+def hub_config(tmp_path: Path, flows: dict[str, Any], **sections: Any) -> CausewayConfig:
+    return parse_config(hub_yaml(tmp_path, flows, **sections), env={})
