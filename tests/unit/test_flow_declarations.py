@@ -21,7 +21,7 @@ from tests.unit.hub_configs import OF_KIND, hub_config
 BY_NAME = pytest.mark.parametrize("declared", FLOWS, ids=[d.name for d in FLOWS])
 
 
-def wiring(declared: FlowDeclaration[Any], **overrides: str) -> dict[str, Any]:
+def settings_naming(declared: FlowDeclaration[Any], **overrides: str) -> dict[str, Any]:
     """The flow's settings naming, for each role, a system of its first kind."""
     settings: dict[str, Any] = {}
     for role in declared.roles:
@@ -35,7 +35,7 @@ def built(request: Any, tmp_path_factory: Any) -> Iterator[tuple[FlowDeclaration
     """A hub with the declared flow alone enabled (and what the config implies)."""
     declared = request.param
     folder = tmp_path_factory.mktemp(declared.name)
-    hub = Hub(hub_config(folder, {declared.name: wiring(declared)}))
+    hub = Hub(hub_config(folder, {declared.name: settings_naming(declared)}))
     yield declared, hub
     hub.stop()
 
@@ -64,7 +64,7 @@ def test_what_starts_a_flow_comes_from_one_of_its_roles(declared: FlowDeclaratio
     if declared.starts is None:
         return
     assert declared.starts.role in {role.key for role in declared.roles}
-    topics = declared.starts.topics_for(declared.settings.model_validate(wiring(declared)))
+    topics = declared.starts.topics_for(declared.settings.model_validate(settings_naming(declared)))
     assert topics
     assert set(declared.starts.polled) <= set(topics)
     assert set(declared.starts.app_only) <= set(topics)
@@ -127,7 +127,7 @@ def test_a_system_of_a_kind_the_role_does_not_take_is_refused_naming_the_key(
     wanted = " or ".join(types_of_kinds(role.kinds))
     for kind in other_kinds(role):
         system = OF_KIND[kind]
-        flows = {declared.name: wiring(declared, **{role.key: system})}
+        flows = {declared.name: settings_naming(declared, **{role.key: system})}
         kind_of = next(type_name(m) for m in SYSTEM_MODELS if m.kind == kind)
         with pytest.raises(ConfigError) as refused:
             hub_config(tmp_path, flows)
@@ -135,7 +135,7 @@ def test_a_system_of_a_kind_the_role_does_not_take_is_refused_naming_the_key(
             f"flows.{declared.name}.{role.key}: system {system!r} is a {kind_of}, "
             f"but this flow needs a {wanted}"
         ) in str(refused.value)
-    flows = {declared.name: wiring(declared, **{role.key: "nosuch"})}
+    flows = {declared.name: settings_naming(declared, **{role.key: "nosuch"})}
     with pytest.raises(ConfigError, match=rf"flows\.{declared.name}\.{role.key}: no system named"):
         hub_config(tmp_path, flows)
 
@@ -144,7 +144,7 @@ def test_a_system_of_a_kind_the_role_does_not_take_is_refused_naming_the_key(
 def test_a_misspelt_setting_is_refused_by_its_name(
     tmp_path: Path, declared: FlowDeclaration[Any]
 ) -> None:
-    flows = {declared.name: wiring(declared) | {"schedul": "manual"}}
+    flows = {declared.name: settings_naming(declared) | {"schedul": "manual"}}
     with pytest.raises(ConfigError, match=rf"flows\.{declared.name}\.schedul: unknown key"):
         hub_config(tmp_path, flows)
 

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
-from pydantic import BaseModel
 
 from causeway.config.systems import (
     FilesSystem,
     HubSpotSystem,
     ShopifySystem,
     System,
+    SystemSettings,
     TrytonSystem,
 )
 from causeway.connectors.files.connector import FilesConnector
@@ -35,7 +35,7 @@ from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.engine.rate import RateBudgets
 
-SystemSettings = TypeVar("SystemSettings", bound=BaseModel)
+Settings = TypeVar("Settings", bound=SystemSettings)
 
 
 class HttpClient(Protocol):
@@ -43,13 +43,13 @@ class HttpClient(Protocol):
 
 
 @dataclass(frozen=True)
-class SystemType(Generic[SystemSettings]):
-    settings: type[SystemSettings]
+class SystemType(Generic[Settings]):
+    settings: type[Settings]
     # (system name, its settings, the shared budgets) -> the connector flows call.
-    connector: Callable[[str, SystemSettings, RateBudgets], Any]
+    connector: Callable[[str, Settings, RateBudgets], Any]
     # (system name, its settings, server.public_url) -> its webhook receiver; None: it
     # delivers no webhooks.
-    receiver: Callable[[str, SystemSettings, str | None], Receiver] | None = None
+    receiver: Callable[[str, Settings, str | None], Receiver] | None = None
     # The connector's HTTP client; None: it speaks no HTTP.
     http_client: Callable[[Any], HttpClient] | None = None
 

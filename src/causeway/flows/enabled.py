@@ -43,7 +43,7 @@ class EnabledFlow:
     sources: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
 
-    def starts(self, record: InboxRecord) -> bool:
+    def takes(self, record: InboxRecord) -> bool:
         return record.source in self.sources and record.topic in self.topics
 
     def subscribed(self, system: str) -> list[str]:
@@ -123,7 +123,7 @@ class EnabledFlows(Mapping[str, Flow]):
         started = []
         for enabled in self.enabled.values():
             starts = enabled.declaration.starts
-            if starts is None or not enabled.starts(record):
+            if starts is None or not enabled.takes(record):
                 continue
             job = starts.job(record, inbox_id)
             if enabled.schedule.holds_changes:
