@@ -61,7 +61,7 @@ class EnabledFlow:
         return [topic for topic in self.topics if topic in starts.app_only]
 
 
-def enable(declaration: FlowDeclaration[Any], settings: Any, context: FlowContext) -> EnabledFlow:
+def _enable(declaration: FlowDeclaration[Any], settings: Any, context: FlowContext) -> EnabledFlow:
     starts = declaration.starts
     return EnabledFlow(
         declaration,
@@ -98,7 +98,7 @@ class EnabledFlows(Mapping[str, Flow]):
             held_quantities=partial(held_quantities, store, inbox, jobs, config.systems),
         )
         configured = config.flows.configured()
-        return cls([enable(d, configured[d.name], context) for d in FLOWS if d.name in configured])
+        return cls([_enable(d, configured[d.name], context) for d in FLOWS if d.name in configured])
 
     # -- the workers' view: flow name -> flow object -----------------------------
     def __getitem__(self, name: str) -> Flow:
