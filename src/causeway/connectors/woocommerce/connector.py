@@ -97,6 +97,9 @@ class WooCommerceConnector:
         self.stock = WooStock(self.client, system)
         self.catalog = WooCatalog(self.client, system, weight_unit)
         self.fulfillment = WooFulfillment(self.client, system, shipment_tracking)
+        # What the last look at the webhooks found (subscribe_webhooks, webhook_health):
+        # its disabled_topics are what the hub alerts on (note_disabled_webhooks).
+        self.last_webhook_health: webhook_health.WebhookHealth | None = None
 
     # ------------------------------------------------------------------ orders
 
@@ -281,9 +284,10 @@ class WooCommerceConnector:
     ) -> webhook_health.WebhookHealth:
         """The webhooks to `uri`, disabled ones switched back on (webhook_health.py); the
         report's `disabled_topics` are what the hub alerts on."""
-        return webhook_health.look_after(
+        self.last_webhook_health = webhook_health.look_after(
             self.client, uri, topics, secret=self.webhook_secret, system=self.system, create=create
         )
+        return self.last_webhook_health
 
     def close(self) -> None:
         self.client.close()

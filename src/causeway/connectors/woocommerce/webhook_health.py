@@ -20,6 +20,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from causeway.connectors.ingress import usable_secret
 from causeway.connectors.woocommerce.client import WooCommerceClient
 from causeway.connectors.woocommerce.models import WooWebhook, parse
 from causeway.connectors.woocommerce.webhooks import topic_resource
@@ -131,6 +132,12 @@ def _reenable(
 
 
 def _create(client: WooCommerceClient, uri: str, topic: str, secret: str, system: str) -> int:
+    if not usable_secret(secret):
+        # WooCommerce would sign with a secret of its own choosing: nothing would verify.
+        raise PermanentError(
+            f"{system}: no webhook_secret to create the {topic} webhook with; set "
+            f"systems.{system}.webhook_secret"
+        )
     body = {
         "name": f"Causeway {system}: {topic}",
         "topic": topic,
