@@ -14,10 +14,12 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from causeway_sandbox.woocommerce.api_orders import router as orders_router
 from causeway_sandbox.woocommerce.api_products import router as products_router
+from causeway_sandbox.woocommerce.api_webhooks import router as webhooks_router
 from causeway_sandbox.woocommerce.auth import authenticate
 from causeway_sandbox.woocommerce.control import router as control_router
 from causeway_sandbox.woocommerce.errors import WooError
@@ -25,6 +27,7 @@ from causeway_sandbox.woocommerce.faults import WooFaultInjector
 from causeway_sandbox.woocommerce.formats import SiteClock, WPJSONResponse
 from causeway_sandbox.woocommerce.settings import WooSandboxSettings
 from causeway_sandbox.woocommerce.store import Store
+from causeway_sandbox.woocommerce.webhooks import WebhookDispatcher
 
 API_PREFIX = "/wp-json/"
 
@@ -39,9 +42,12 @@ class WooSandbox:
         if settings.site_url:
             self.store.site_url = settings.site_url.rstrip("/") + "/"
         self.faults = WooFaultInjector(settings.faults, settings.seed)
+        self.dispatcher = WebhookDispatcher(self.store, settings)
+        self.store.listeners.append(self.dispatcher.publish)
         self.calls: list[dict[str, object]] = []
 
     def reset(self) -> None:
+        self.dispatcher.clear()
         self.store.reset()
         self.clock.reset()
         self.faults.reset(self.settings.faults)
@@ -59,7 +65,11 @@ def create_app(settings: WooSandboxSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        sandbox.dispatcher.start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(sandbox.dispatcher.stop)
 
     app = FastAPI(
         title="Causeway WooCommerce sandbox",
@@ -125,5 +135,6 @@ def create_app(settings: WooSandboxSettings | None = None) -> FastAPI:
 
     app.include_router(orders_router)
     app.include_router(products_router)
+    app.include_router(webhooks_router)
     app.include_router(control_router)
     return app

@@ -210,6 +210,16 @@ def clear_calls(request: Request) -> Response:
     return Response(status_code=204)
 
 
+@router.get("/deliveries")
+def deliveries(request: Request) -> list[dict[str, Any]]:
+    return woo(request).dispatcher.deliveries()
+
+
+@router.post("/deliveries/wait")
+def wait_deliveries(request: Request, body: WaitIn | None = None) -> dict[str, Any]:
+    return woo(request).dispatcher.wait_idle((body or WaitIn()).timeout)
+
+
 @router.post("/clock")
 def advance_clock(body: ClockIn, request: Request) -> dict[str, Any]:
     clock = woo(request).clock

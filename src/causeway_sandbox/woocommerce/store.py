@@ -163,6 +163,7 @@ class Webhook:
     date_created: datetime
     date_modified: datetime
     failure_count: int = 0
+    pending_ping: bool = True  # WooCommerce's pending_delivery: no ping answered 200 yet
 
 
 class Store:
