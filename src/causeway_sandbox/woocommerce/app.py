@@ -17,10 +17,12 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from causeway_sandbox.woocommerce.api_order_children import router as order_children_router
 from causeway_sandbox.woocommerce.api_orders import router as orders_router
 from causeway_sandbox.woocommerce.api_products import router as products_router
 from causeway_sandbox.woocommerce.api_webhooks import router as webhooks_router
 from causeway_sandbox.woocommerce.auth import authenticate
+from causeway_sandbox.woocommerce.batch import router as batch_router
 from causeway_sandbox.woocommerce.control import router as control_router
 from causeway_sandbox.woocommerce.errors import WooError
 from causeway_sandbox.woocommerce.faults import WooFaultInjector
@@ -134,6 +136,8 @@ def create_app(settings: WooSandboxSettings | None = None) -> FastAPI:
         return response
 
     app.include_router(orders_router)
+    app.include_router(order_children_router)
+    app.include_router(batch_router)
     app.include_router(products_router)
     app.include_router(webhooks_router)
     app.include_router(control_router)

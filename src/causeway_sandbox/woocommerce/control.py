@@ -37,10 +37,11 @@ from starlette.concurrency import run_in_threadpool
 
 from causeway_sandbox.woocommerce.checkout import OutOfStock, Purchase, place_order
 from causeway_sandbox.woocommerce.formats import WPJSONResponse
-from causeway_sandbox.woocommerce.order_views import render_order
+from causeway_sandbox.woocommerce.order_views import render_order, render_refund
 from causeway_sandbox.woocommerce.orders import ORDER_STATUSES, set_status
 from causeway_sandbox.woocommerce.product_views import render_product
 from causeway_sandbox.woocommerce.products import create_product, touch
+from causeway_sandbox.woocommerce.refunds import create_refund
 from causeway_sandbox.woocommerce.routing import json_body, woo
 from causeway_sandbox.woocommerce.store import Order
 
@@ -151,6 +152,19 @@ def change_status(order_id: int, body: StatusIn, request: Request) -> WPJSONResp
         target = _order(request, order_id)
         set_status(store, target, body.status, body.note)
         return WPJSONResponse(render_order(target, store))
+
+
+@router.post("/orders/{order_id}/refunds", status_code=201)
+async def refund(order_id: int, request: Request) -> WPJSONResponse:
+    body = await json_body(request)
+    return await run_in_threadpool(_refund, request, order_id, body)
+
+
+def _refund(request: Request, order_id: int, body: Any) -> WPJSONResponse:
+    store = woo(request).store
+    with store.change():
+        created = create_refund(store, _order(request, order_id), body)
+        return WPJSONResponse(render_refund(created, store), status_code=201)
 
 
 @router.post("/orders/{order_id}/trash")

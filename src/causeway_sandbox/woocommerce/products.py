@@ -10,6 +10,7 @@ variation's id, as WooCommerce's `woocommerce_*_product_variation` hooks do).
 
 from __future__ import annotations
 
+import copy
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -210,9 +211,11 @@ def apply_fields(store: Store, product: Product, body: dict[str, Any]) -> None:
         apply_meta(store, product.meta_data, body["meta_data"])
 
 
-def create_product(store: Store, body: Any, parent: Product | None = None) -> Product:
+def create_product(
+    store: Store, body: Any, parent: Product | None = None, *, batch: bool = False
+) -> Product:
     """POST /products or /products/{parent}/variations (lock held, inside store.change())."""
-    body = check(body, VARIATION_SCHEMA if parent else PRODUCT_SCHEMA)
+    body = check(body, VARIATION_SCHEMA if parent else PRODUCT_SCHEMA, coerce=batch)
     kind = "variation" if parent else "product"
     if body.get("id"):
         raise WooError(400, f"woocommerce_rest_{kind}_exists", f"Cannot create existing {kind}.")
@@ -236,10 +239,13 @@ def create_product(store: Store, body: Any, parent: Product | None = None) -> Pr
     return product
 
 
-def update_product(store: Store, product: Product, body: Any) -> Product:
+def update_product(store: Store, product: Product, body: Any, *, batch: bool = False) -> Product:
     """PUT /products/{id} or a variation (lock held, inside store.change())."""
-    body = check(body, VARIATION_SCHEMA if product.type == "variation" else PRODUCT_SCHEMA)
-    apply_fields(store, product, body)
+    schema = VARIATION_SCHEMA if product.type == "variation" else PRODUCT_SCHEMA
+    body = check(body, schema, coerce=batch)
+    draft = copy.deepcopy(product)  # all or nothing, as WooCommerce saves only a valid object
+    apply_fields(store, draft, body)
+    product.__dict__.update(draft.__dict__)
     touch(store, product)
     return product
 

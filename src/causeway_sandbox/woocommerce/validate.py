@@ -58,12 +58,26 @@ def _problem(name: str, value: Any, kind: Any) -> str | None:
 NULLABLE = frozenset({"stock_quantity"})
 
 
-def check(body: Any, schema: Schema) -> dict[str, Any]:
-    """The body as a dict, or 400 rest_invalid_param listing every field of the wrong type."""
+def _coerced(value: Any, kind: Any) -> Any:
+    """The PHP casts a controller applies to a value no schema checked (wc_clean, intval)."""
+    if kind == "string" and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if kind == "integer" and isinstance(value, str | float) and _is_integer(value):
+        return int(float(value))
+    return value
+
+
+def check(body: Any, schema: Schema, *, coerce: bool = False) -> dict[str, Any]:
+    """The body as a dict, or 400 rest_invalid_param listing every field of the wrong type.
+
+    `coerce`: a batch item, which WordPress never checks against the schema (the batch
+    route only knows `create` is an array); the controller casts what it can instead."""
     if body is None:
         return {}
     if not isinstance(body, dict):
         raise WooError(400, "rest_invalid_json", "Invalid JSON body passed.")
+    if coerce:
+        body = {k: _coerced(v, schema.get(k)) for k, v in body.items()}
     problems = {}
     for name, kind in schema.items():
         if name in body:
