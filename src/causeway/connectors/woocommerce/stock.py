@@ -97,15 +97,14 @@ class WooStock:
         return found
 
     def set_available(self, changes: Sequence[QuantityChange]) -> SetOutcome:
-        """Set each item's stock_quantity (absolute; no compare-and-set, see above)."""
-        by_path: dict[str, list[tuple[QuantityChange, BatchItem]]] = defaultdict(list)
-        failed: list[QuantityChange] = []
-        errors: list[str] = []
-        for change in changes:
+        """Set each item's stock_quantity (absolute; no compare-and-set, see above).
+        Outcomes keep the order of `changes`; each refusal is its own failure."""
+        by_path: dict[str, list[tuple[int, BatchItem]]] = defaultdict(list)
+        refused: dict[int, str] = {}
+        for index, change in enumerate(changes):
             ids = parse_item_id(change.inventory_item_id)
             if ids is None:
-                failed.append(change)
-                errors.append(
+                refused[index] = (
                     f"{self.system}: {change.inventory_item_id!r} is not a WooCommerce stock "
                     f"item (product/<id> or product/<id>/variation/<id>)"
                 )
@@ -117,19 +116,19 @@ class WooStock:
                 "manage_stock": True,
                 "stock_quantity": change.quantity,
             }
-            by_path[path].append((change, BatchItem("update", body, change.inventory_item_id)))
-        applied: list[QuantityChange] = []
+            by_path[path].append((index, BatchItem("update", body, change.inventory_item_id)))
         for path, pairs in by_path.items():
             outcomes = write_batch(
                 self.client, path, [item for _, item in pairs], what=f"{self.system} stock of"
             )
-            for (change, _item), outcome in zip(pairs, outcomes, strict=True):
-                if outcome.ok:
-                    applied.append(change)
-                else:
-                    failed.append(change)
-                    errors.append(str(outcome.error))
-        return SetOutcome(applied=applied, failed=failed, errors=errors)
+            for (index, _item), outcome in zip(pairs, outcomes, strict=True):
+                if outcome.error is not None:
+                    refused[index] = str(outcome.error)
+        return SetOutcome(
+            applied=[c for i, c in enumerate(changes) if i not in refused],
+            failed=[changes[i] for i in sorted(refused)],
+            errors=[refused[i] for i in sorted(refused)],
+        )
 
     def _read(self, path: str, ids: list[int]) -> Iterable[WooProduct]:
         for start in range(0, len(ids), IDS_PER_QUERY):
