@@ -174,16 +174,20 @@ class WooCommerceClient:
     def put(self, path: str, body: Any) -> Any:
         return self.request("PUT", path, json=body).body
 
-    def pages(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[list[Any]]:
-        """Each page of a list, first to last, `per_page` items a page.
+    def pages(
+        self, path: str, params: Mapping[str, Any] | None = None, *, per_page: int | None = None
+    ) -> Iterator[list[Any]]:
+        """Each page of a list, first to last, `per_page` items a page (the client's own
+        unless a smaller one is asked for).
 
         Stops at X-WP-TotalPages, or, when a host's cache strips that header, at the
         first page shorter than per_page.
         """
+        size = min(per_page or self.per_page, self.per_page)
         page = 1
         while True:
             answer = self.request(
-                "GET", path, params={**(params or {}), "per_page": self.per_page, "page": page}
+                "GET", path, params={**(params or {}), "per_page": size, "page": page}
             )
             if not isinstance(answer.body, list):
                 raise InvalidPayloadError(
@@ -192,15 +196,17 @@ class WooCommerceClient:
                 )
             yield answer.body
             last = answer.total_pages
-            if not answer.body or (last is None and len(answer.body) < self.per_page):
+            if not answer.body or (last is None and len(answer.body) < size):
                 return
             if last is not None and page >= last:
                 return
             page += 1
 
-    def items(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
+    def items(
+        self, path: str, params: Mapping[str, Any] | None = None, *, per_page: int | None = None
+    ) -> Iterator[Any]:
         """Every item of a list, page after page."""
-        for page in self.pages(path, params):
+        for page in self.pages(path, params, per_page=per_page):
             yield from page
 
     def close(self) -> None:

@@ -120,7 +120,7 @@ class WooCommerceConnector:
             after = when.replace(microsecond=0) - MODIFIED_AFTER_MARGIN
             params["modified_after"] = after.strftime("%Y-%m-%dT%H:%M:%S")
         seen: set[int] = set()
-        for raw in self.client.items("/orders", params):
+        for raw in self.client.items("/orders", params, per_page=page_size):
             try:
                 stamp = parse(WooOrderStamp, raw, "order")
             except InvalidPayloadError as exc:
@@ -135,7 +135,8 @@ class WooCommerceConnector:
         """One order as WooCommerce sends it (the webhook body's shape), kept raw for the
         inbox: an order that does not map is parked by its job, not by the poll."""
         try:
-            node = self.client.get(f"/orders/{external_id}", {"context": "edit"})
+            # The default (view) context: what a webhook body holds, so both map the same.
+            node = self.client.get(f"/orders/{external_id}")
         except WooCommerceNotFound:
             raise PermanentError(
                 f"order {external_id} not found in {self.system}: it was deleted (or is in "
@@ -177,8 +178,7 @@ class WooCommerceConnector:
         """The order's refunds (GET /orders/{id}/refunds), oldest first, with their lines."""
         order = parse_order(self.order_node(external_id))
         found = [
-            refund_from_woo(raw, order)
-            for raw in self.client.items(f"/orders/{order.id}/refunds", {"context": "edit"})
+            refund_from_woo(raw, order) for raw in self.client.items(f"/orders/{order.id}/refunds")
         ]
         return sorted(found, key=lambda r: (r.created_at, int(r.external_id)))
 

@@ -55,7 +55,7 @@ class WooFulfillment:
         self.shipment_tracking = shipment_tracking
 
     def read_order(self, order_id: str) -> WooOrder:
-        return parse_order(self.client.get(f"/orders/{order_id}", {"context": "edit"}))
+        return parse_order(self.client.get(f"/orders/{order_id}"))
 
     def set_status(self, order_id: str, status: str) -> None:
         if status not in ORDER_STATUSES:
