@@ -22,24 +22,22 @@ No message ever holds a URL with its query: with `auth: query` that holds the ke
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 import httpx
 
 from causeway.connectors.http_retry import (
+    RetryingClient,
     RetryPolicy,
+    Throttled,
     Transient,
     retry_after_seconds,
-    with_transient_retries,
 )
 from causeway.connectors.woocommerce.refusals import refusal
 from causeway.engine.rate import RateBudget
-from causeway.errors import InvalidPayloadError, PermanentError, RetryableError
-
-log = logging.getLogger(__name__)
+from causeway.errors import InvalidPayloadError, PermanentError
 
 API_PATH = "/wp-json/wc/v3"
 MAX_PER_PAGE = 100  # WooCommerce refuses more (rest_invalid_param)
@@ -74,13 +72,7 @@ class Answer:
         return _header_int(self.headers, "x-wp-total")
 
 
-class _Throttled(Exception):
-    def __init__(self, message: str, wait: float) -> None:
-        super().__init__(message)
-        self.wait = wait
-
-
-class WooCommerceClient:
+class WooCommerceClient(RetryingClient):
     """A synchronous JSON client for one WooCommerce store and one REST key."""
 
     def __init__(
@@ -100,6 +92,7 @@ class WooCommerceClient:
             raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}, not {per_page}")
         self.site_url = site_url(url)
         self.api_url = self.site_url + API_PATH
+        self.what = f"WooCommerce {self.site_url}"
         self.auth = auth
         self.per_page = per_page
         self.budget = budget or RateBudget(
@@ -123,10 +116,6 @@ class WooCommerceClient:
             auth=httpx.BasicAuth(consumer_key, consumer_secret) if auth == "header" else None,
             headers={"Accept": "application/json"},
         )
-        # Counters for metrics: requests sent, 429 answers waited out, transient retries.
-        self.calls = 0
-        self.throttle_waits = 0
-        self.transient_retries = 0
 
     # ------------------------------------------------------------------ public
 
@@ -143,27 +132,7 @@ class WooCommerceClient:
         RetryableError when the store stays unavailable or rate limited beyond the
         retry policy, WooCommerceError (a PermanentError) when it refuses the request.
         """
-        waits = 0
-        while True:
-            try:
-                return with_transient_retries(
-                    self.retry,
-                    what=f"WooCommerce {self.site_url}",
-                    sleep=self.budget.sleep,
-                    on_retry=self._count_retry,
-                    call=self._attempt,
-                    args=(method, path, params, json),
-                )
-            except _Throttled as throttled:
-                waits += 1
-                self.throttle_waits += 1
-                if waits > self.retry.max_throttle_waits:
-                    raise RetryableError(
-                        f"WooCommerce {self.site_url} kept answering 429 after {waits - 1} "
-                        f"waits: {throttled}",
-                        retry_after=throttled.wait,
-                    ) from None
-                log.info("woocommerce rate limited, waiting %.2fs: %s", throttled.wait, throttled)
+        return self._call(self._attempt, method, path, params, json)
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.request("GET", path, params=params).body
@@ -209,28 +178,7 @@ class WooCommerceClient:
         for page in self.pages(path, params, per_page=per_page):
             yield from page
 
-    def close(self) -> None:
-        self._http.close()
-
-    def watch(self, hook: Callable[[httpx.Response], None]) -> None:
-        """Call `hook` with every HTTP answer (the hub notes when each system last answered)."""
-        self._http.event_hooks["response"].append(hook)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
     # ----------------------------------------------------------------- private
-
-    def _count_retry(self, state: Any) -> None:
-        self.transient_retries += 1
-        log.warning(
-            "woocommerce transient failure (attempt %d): %s",
-            state.attempt_number,
-            state.outcome.exception(),
-        )
 
     def _attempt(
         self, method: str, path: str, params: Mapping[str, Any] | None, body: Any
@@ -246,7 +194,7 @@ class WooCommerceClient:
         if status == 429:
             wait = retry_after_seconds(response.headers.get("retry-after"))
             self.budget.pause(wait)
-            raise _Throttled(f"HTTP 429 on {method} {path}, Retry-After {wait:g}s", wait)
+            raise Throttled(f"HTTP 429 on {method} {path}, Retry-After {wait:g}s", wait)
         if status >= 500:
             if "retry-after" in response.headers:
                 # The host says when it expects to be back: nobody on this key asks before.
