@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from causeway.connectors.woocommerce import WooCommerceConnector
+from causeway.connectors.woocommerce.products import Listing
 from causeway.errors import PermanentError
 from causeway.model.catalog import CatalogItem
 from tests.woocommerce.conftest import add_product, add_variable_product, calls
@@ -98,19 +99,20 @@ def test_an_item_no_longer_for_sale_is_made_private_never_deleted(
     assert store.archive_listing(archived, "OLD-1") is False
 
 
-def gone(woo: Any, product_id: str) -> None:
-    """Someone deletes the product in wp-admin, for good."""
+def deleted_since_found(woo: Any, store: WooCommerceConnector, sku: str) -> Listing:
+    """A product the hub found, which someone then deleted in wp-admin, for good."""
+    add_product(woo, sku, 1)
+    listing = store.listings_by_sku([sku])[sku]
     httpx.delete(
-        f"{woo.api_url}products/{product_id}", params={"force": "true"}, auth=woo.auth
+        f"{woo.api_url}products/{listing.product_id}", params={"force": "true"}, auth=woo.auth
     ).raise_for_status()
+    return listing
 
 
 def test_many_skus_are_published_in_batches_each_with_its_own_outcome(
     woo: Any, store: WooCommerceConnector
 ) -> None:
-    add_product(woo, "GONE", 1)
-    stale = store.listings_by_sku(["GONE"])["GONE"]
-    gone(woo, stale.product_id)
+    stale = deleted_since_found(woo, store, "GONE")
     items = {f"NEW-{n:03d}": (None, item(f"NEW-{n:03d}")) for n in range(120)}
     items["GONE"] = (stale, item("GONE", price=Decimal("9.00")))
     woo.control("DELETE", "calls")
@@ -126,8 +128,6 @@ def test_many_skus_are_published_in_batches_each_with_its_own_outcome(
 def test_a_refused_update_raises_with_the_stores_reason(
     woo: Any, store: WooCommerceConnector
 ) -> None:
-    add_product(woo, "MUG-1", 1)
-    listing = store.listings_by_sku(["MUG-1"])["MUG-1"]
-    gone(woo, listing.product_id)
+    listing = deleted_since_found(woo, store, "MUG-1")
     with pytest.raises(PermanentError, match=r"refused product MUG-1: .*invalid_id"):
         store.sync_listing(listing, item("MUG-1"))

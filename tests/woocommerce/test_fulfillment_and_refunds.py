@@ -17,7 +17,7 @@ from causeway.connectors.shopify.fulfillments import Tracking
 from causeway.connectors.tryton.shipments import DoneShipment, ShippedLine
 from causeway.connectors.woocommerce import WooCommerceConnector
 from causeway.errors import PermanentError
-from causeway.flows.fulfillment_decisions import plan_fulfillment, reached_store
+from causeway.flows.fulfillment_decisions import Plan, plan_fulfillment, reached_store
 from causeway.model.returns import Restock
 from tests.woocommerce.conftest import add_product, buy, connect
 
@@ -77,33 +77,36 @@ def test_a_partial_then_a_final_shipment_complete_the_order(
     assert store.order_fulfillment(order_id).displayFulfillmentStatus == "FULFILLED"
 
 
-def test_a_shipment_written_before_a_crash_is_found_not_written_twice(
-    woo: Any, store: WooCommerceConnector
-) -> None:
+def one_mug_to_ship(woo: Any, store: WooCommerceConnector) -> tuple[int, str, Plan]:
+    """An order of one mug, and the plan to ship it: (order id, as text, plan)."""
     add_product(woo, "MUG", 5)
     placed = buy(woo, ("MUG", 1))
     order_id = str(placed["id"])
     plan = plan_fulfillment(shipped(("MUG", 1)).lines, store.order_fulfillment(order_id), "S")
+    return placed["id"], order_id, plan
+
+
+def test_a_shipment_written_before_a_crash_is_found_not_written_twice(
+    woo: Any, store: WooCommerceConnector
+) -> None:
+    placed_id, order_id, plan = one_mug_to_ship(woo, store)
     store.create_fulfillment(plan.lines, tracking=UPS)
     # The hub crashed before recording it; the next attempt looks first, as the flow does.
     earlier = reached_store(shipped(("MUG", 1)), store.order_fulfillment(order_id), None)
     assert earlier is not None and earlier.trackingInfo[0].number == UPS.number
     with pytest.raises(PermanentError, match="was it fulfilled in the store by hand"):
         plan_fulfillment(shipped(("MUG", 1)).lines, store.order_fulfillment(order_id), "S")
-    assert sum("causeway shipment" in n for n in notes(woo, placed["id"])) == 1
+    assert sum("causeway shipment" in n for n in notes(woo, placed_id)) == 1
 
 
 def test_the_note_survives_a_crash_between_note_and_record(
     woo: Any, store: WooCommerceConnector
 ) -> None:
-    add_product(woo, "MUG", 5)
-    placed = buy(woo, ("MUG", 1))
-    order_id = str(placed["id"])
-    plan = plan_fulfillment(shipped(("MUG", 1)).lines, store.order_fulfillment(order_id), "S")
-    store.fulfillment.add_note(order_id, "Shipped: 1 x MUG. [causeway shipment " + order_id + "-1]")
+    placed_id, order_id, plan = one_mug_to_ship(woo, store)
+    store.fulfillment.add_note(order_id, f"Shipped: 1 x MUG. [causeway shipment {order_id}-1]")
     store.create_fulfillment(plan.lines, tracking=UPS)  # the attempt after the crash
-    assert sum("causeway shipment" in n for n in notes(woo, placed["id"])) == 1
-    assert order_of(woo, placed["id"])["status"] == "completed"
+    assert sum("causeway shipment" in n for n in notes(woo, placed_id)) == 1
+    assert order_of(woo, placed_id)["status"] == "completed"
 
 
 def test_tracking_goes_to_the_shipment_tracking_extension_where_the_order_shows_it(

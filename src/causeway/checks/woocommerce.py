@@ -3,7 +3,7 @@ enabled flows write, and the webhooks the hub wants active at its public URL."""
 
 from __future__ import annotations
 
-from causeway.checks.result import Check, failed, passed
+from causeway.checks.result import Check, failed, no_public_url, passed
 from causeway.connectors.woocommerce.connector import WooCommerceConnector
 from causeway.connectors.woocommerce.webhook_health import webhooks_at
 from causeway.errors import PermanentError, RetryableError
@@ -68,15 +68,7 @@ def _webhooks(
     if not topics:
         return []
     if uri is None:
-        return [
-            failed(
-                name,
-                "webhooks",
-                f"server.public_url is not set, so {name} cannot send the hub "
-                f"{', '.join(topics)}: set it to the https address the store reaches the hub at "
-                f"(until then only the reconcile polls bring changes in)",
-            )
-        ]
+        return [no_public_url(name, "webhooks", topics)]
     try:
         existing = webhooks_at(store.client, uri)
     except Exception as exc:  # the first checks passed: say what this call met
