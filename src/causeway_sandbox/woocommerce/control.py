@@ -9,6 +9,8 @@ restoring an order, setting a stock level), the network (faults), and an observe
   GET    /_sandbox                        this description
   POST   /_sandbox/products               a REST product body (POST /products), plus
                                           `variations: [<REST variation body>...]` -> product
+  POST   /_sandbox/import/{products|orders}  REST payloads (one or a list, e.g. the vendor
+                                          samples) stored as they are, ids and dates kept
   PUT    /_sandbox/stock/{sku}            {stock_quantity} the merchant counts the shelf
   GET    /_sandbox/stock                  {sku: stock_quantity or null} every product/variation
   POST   /_sandbox/purchases              a customer buys (checkout.Purchase) -> 201 REST order,
@@ -36,6 +38,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from causeway_sandbox.woocommerce.checkout import OutOfStock, Purchase, place_order
+from causeway_sandbox.woocommerce.fixtures import load
 from causeway_sandbox.woocommerce.formats import WPJSONResponse
 from causeway_sandbox.woocommerce.order_views import render_order, render_refund
 from causeway_sandbox.woocommerce.orders import ORDER_STATUSES, set_status
@@ -89,6 +92,17 @@ def _seed(request: Request, body: Any) -> WPJSONResponse:
         for spec in variations:
             create_product(store, spec, product)
         return WPJSONResponse(render_product(product, store), status_code=201)
+
+
+@router.post("/import/{kind}", status_code=201)
+async def import_payloads(kind: str, request: Request) -> dict[str, list[int]]:
+    if kind not in ("products", "orders"):
+        raise HTTPException(404, "import products or orders")
+    body = await json_body(request)
+    payloads = body if isinstance(body, list) else [body]
+    if not all(isinstance(p, dict) and "id" in p for p in payloads):
+        raise HTTPException(422, "send REST payloads (objects with an id), one or a list")
+    return {"ids": load(woo(request).store, kind, payloads)}
 
 
 @router.put("/stock/{sku}")
