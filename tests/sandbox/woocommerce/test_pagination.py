@@ -76,6 +76,7 @@ def test_a_page_past_the_end_is_empty_with_the_same_totals(
         ({"per_page": "ten"}, "per_page", "per_page is not of type integer."),
         ({"order": "up"}, "order", "order is not one of asc and desc."),
         ({"modified_after": "yesterday"}, "modified_after", "Invalid date."),
+        ({"after": "2024-01-31"}, "after", "Invalid date."),
     ],
 )
 def test_bad_list_arguments_are_a_400_naming_them(
