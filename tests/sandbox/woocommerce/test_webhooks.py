@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
+import re
 import threading
 from collections.abc import Iterator
 from urllib.parse import parse_qs
@@ -19,7 +21,7 @@ from causeway_sandbox.localserver import BackgroundServer
 from causeway_sandbox.woocommerce import WooSandboxServer
 from tests.sandbox.woocommerce.conftest import buy, seed
 from tests.sandbox.woocommerce.shapes import shape_differences
-from tests.vendor_samples import load_sample
+from tests.vendor_samples import load_sample, samples_dir
 
 
 class Receiver:
@@ -240,3 +242,35 @@ def test_a_webhook_cannot_be_trashed_only_deleted(api: httpx.Client, receiver: R
     assert api.delete(f"webhooks/{hook['id']}").status_code == 501
     assert api.delete(f"webhooks/{hook['id']}", params={"force": "true"}).status_code == 200
     assert api.get(f"webhooks/{hook['id']}").status_code == 404
+
+
+def doc() -> str:
+    return (samples_dir("woocommerce") / "webhooks-doc.md").read_text(encoding="utf-8")
+
+
+def test_every_header_the_webhook_docs_list_is_sent(
+    woo: WooSandboxServer, api: httpx.Client, receiver: Receiver
+) -> None:
+    documented = set(re.findall(r"`(X-WC-Webhook-[A-Za-z-]+)`", doc()))
+    assert len(documented) == 7
+    subscribe(api, "order.created", receiver.url)
+    seed(woo, "HOOK-8")
+    buy(woo, "HOOK-8")
+    settle(woo)
+    ((headers, _),) = receiver.deliveries()
+    assert {name.lower() for name in documented} <= set(headers)
+
+
+def test_webhooks_have_the_shape_of_the_docs_example(
+    woo: WooSandboxServer, api: httpx.Client, receiver: Receiver
+) -> None:
+    retrieve = doc().split("## Retrieve a webhook", 1)[1]
+    example = json.loads(retrieve.split("```json", 1)[1].split("```", 1)[0])
+    hook = subscribe(api, "order.updated", receiver.url)
+    hook_name = api.put(f"webhooks/{hook['id']}", json={"name": example["name"]}).json()
+    assert hook_name["name"] == example["name"]
+    read = api.get(f"webhooks/{hook['id']}").json()
+    assert shape_differences(example, read) == []
+    assert shape_differences(example, hook) == []
+    for key in ("name", "status", "topic", "resource", "event"):
+        assert read[key] == example[key], key
