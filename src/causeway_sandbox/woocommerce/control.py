@@ -35,7 +35,6 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field, ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from causeway_sandbox.woocommerce.checkout import OutOfStock, Purchase, place_order
 from causeway_sandbox.woocommerce.fixtures import load
@@ -45,7 +44,7 @@ from causeway_sandbox.woocommerce.orders import ORDER_STATUSES, set_status
 from causeway_sandbox.woocommerce.product_views import render_product
 from causeway_sandbox.woocommerce.products import create_product, touch
 from causeway_sandbox.woocommerce.refunds import create_refund
-from causeway_sandbox.woocommerce.routing import json_body, woo
+from causeway_sandbox.woocommerce.routing import JSONBody, woo
 from causeway_sandbox.woocommerce.store import Order
 
 router = APIRouter(prefix="/_sandbox", tags=["sandbox control (not part of WooCommerce)"])
@@ -74,9 +73,8 @@ def describe() -> dict[str, Any]:
 
 
 @router.post("/products", status_code=201)
-async def seed_product(request: Request) -> WPJSONResponse:
-    body = await json_body(request)
-    return await run_in_threadpool(_seed, request, body)
+def seed_product(request: Request, body: JSONBody = None) -> WPJSONResponse:
+    return _seed(request, body)
 
 
 def _seed(request: Request, body: Any) -> WPJSONResponse:
@@ -95,10 +93,9 @@ def _seed(request: Request, body: Any) -> WPJSONResponse:
 
 
 @router.post("/import/{kind}", status_code=201)
-async def import_payloads(kind: str, request: Request) -> dict[str, list[int]]:
+def import_payloads(kind: str, request: Request, body: JSONBody = None) -> dict[str, list[int]]:
     if kind not in ("products", "orders"):
         raise HTTPException(404, "import products or orders")
-    body = await json_body(request)
     payloads = body if isinstance(body, list) else [body]
     if not all(isinstance(p, dict) and "id" in p for p in payloads):
         raise HTTPException(422, "send REST payloads (objects with an id), one or a list")
@@ -169,9 +166,8 @@ def change_status(order_id: int, body: StatusIn, request: Request) -> WPJSONResp
 
 
 @router.post("/orders/{order_id}/refunds", status_code=201)
-async def refund(order_id: int, request: Request) -> WPJSONResponse:
-    body = await json_body(request)
-    return await run_in_threadpool(_refund, request, order_id, body)
+def refund(order_id: int, request: Request, body: JSONBody = None) -> WPJSONResponse:
+    return _refund(request, order_id, body)
 
 
 def _refund(request: Request, order_id: int, body: Any) -> WPJSONResponse:
