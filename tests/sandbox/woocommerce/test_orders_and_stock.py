@@ -216,3 +216,21 @@ def test_refunds_beyond_the_total_or_through_a_bank_transfer_are_refused(
     assert manual.status_code == 201
     assert manual.json()["refunded_payment"] is False
     assert api.get(f"orders/{bank['id']}/refunds").headers["X-WP-Total"] == "1"
+
+
+def test_setting_the_status_to_refunded_records_a_refund_of_what_is_left(
+    woo: WooSandboxServer, api: httpx.Client
+) -> None:
+    seed(woo, "REF-3", quantity=10, regular_price="10.00")
+    order = buy(woo, "REF-3").json()
+    api.post(f"orders/{order['id']}/refunds", json={"amount": "5.00"})
+    refunded = api.put(f"orders/{order['id']}", json={"status": "refunded"}).json()
+    assert refunded["status"] == "refunded"
+    refunds = api.get(f"orders/{order['id']}/refunds").json()
+    left = f"{float(order['total']) - 5:.2f}"
+    assert [(r["amount"], r["reason"]) for r in refunds] == [
+        (left, "Order fully refunded."),
+        ("5.00", ""),
+    ]
+    assert refunds[0]["refunded_payment"] is False
+    assert stock(api, "REF-3")["stock_quantity"] == 9  # no restock
