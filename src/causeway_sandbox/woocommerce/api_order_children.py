@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 
 from causeway_sandbox.woocommerce.errors import WooError, missing_params
 from causeway_sandbox.woocommerce.formats import WPJSONResponse
@@ -19,7 +18,7 @@ from causeway_sandbox.woocommerce.listing import page_response, parse_query, sel
 from causeway_sandbox.woocommerce.order_views import render_note, render_refund
 from causeway_sandbox.woocommerce.orders import add_note
 from causeway_sandbox.woocommerce.refunds import create_refund
-from causeway_sandbox.woocommerce.routing import collection_url, invalid_id, json_body, woo
+from causeway_sandbox.woocommerce.routing import JSONBody, collection_url, invalid_id, woo
 from causeway_sandbox.woocommerce.store import Order, Store
 from causeway_sandbox.woocommerce.validate import as_bool, check
 
@@ -64,8 +63,8 @@ def read_note(order_id: int, note_id: int, request: Request) -> WPJSONResponse:
 
 
 @router.post("/orders/{order_id:int}/notes")
-async def post_note(order_id: int, request: Request) -> WPJSONResponse:
-    body = check(await json_body(request), NOTE_SCHEMA)
+def post_note(order_id: int, request: Request, body: JSONBody = None) -> WPJSONResponse:
+    body = check(body, NOTE_SCHEMA)
     if not body.get("note"):
         raise missing_params(["note"])
     store = woo(request).store
@@ -137,9 +136,8 @@ def read_refund(order_id: int, refund_id: int, request: Request) -> WPJSONRespon
 
 
 @router.post("/orders/{order_id:int}/refunds")
-async def post_refund(order_id: int, request: Request) -> WPJSONResponse:
-    body = await json_body(request)
-    return await run_in_threadpool(_refund, request, order_id, body)
+def post_refund(order_id: int, request: Request, body: JSONBody = None) -> WPJSONResponse:
+    return _refund(request, order_id, body)
 
 
 def _refund(request: Request, order_id: int, body: Any) -> WPJSONResponse:

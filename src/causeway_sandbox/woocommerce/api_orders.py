@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 
 from causeway_sandbox.woocommerce.errors import WooError
 from causeway_sandbox.woocommerce.formats import WPJSONResponse
 from causeway_sandbox.woocommerce.listing import page_response, parse_query, select
 from causeway_sandbox.woocommerce.order_views import render_order
 from causeway_sandbox.woocommerce.orders import create_order, update_order
-from causeway_sandbox.woocommerce.routing import collection_url, invalid_id, json_body, woo
+from causeway_sandbox.woocommerce.routing import JSONBody, collection_url, invalid_id, woo
 from causeway_sandbox.woocommerce.store import ORDER_STATUSES, Order
 from causeway_sandbox.woocommerce.validate import as_bool
 
@@ -84,9 +83,8 @@ def read_order(order_id: int, request: Request) -> WPJSONResponse:
 
 
 @router.post("/orders")
-async def post_order(request: Request) -> WPJSONResponse:
-    body = await json_body(request)
-    return await run_in_threadpool(_create, request, body)
+def post_order(request: Request, body: JSONBody = None) -> WPJSONResponse:
+    return _create(request, body)
 
 
 def _create(request: Request, body: Any) -> WPJSONResponse:
@@ -102,9 +100,8 @@ def _create(request: Request, body: Any) -> WPJSONResponse:
 
 
 @router.api_route("/orders/{order_id:int}", methods=["PUT", "PATCH", "POST"])
-async def put_order(order_id: int, request: Request) -> WPJSONResponse:
-    body = await json_body(request)
-    return await run_in_threadpool(_update, request, order_id, body)
+def put_order(order_id: int, request: Request, body: JSONBody = None) -> WPJSONResponse:
+    return _update(request, order_id, body)
 
 
 def _update(request: Request, order_id: int, body: Any) -> WPJSONResponse:

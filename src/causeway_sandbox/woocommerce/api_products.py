@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 
 from causeway_sandbox.woocommerce.formats import WPJSONResponse
 from causeway_sandbox.woocommerce.listing import page_response, parse_query, select
@@ -21,7 +20,7 @@ from causeway_sandbox.woocommerce.product_views import (
     render_variation,
 )
 from causeway_sandbox.woocommerce.products import create_product, delete_product, update_product
-from causeway_sandbox.woocommerce.routing import collection_url, invalid_id, json_body, woo
+from causeway_sandbox.woocommerce.routing import JSONBody, collection_url, invalid_id, woo
 from causeway_sandbox.woocommerce.store import Product, Store
 from causeway_sandbox.woocommerce.validate import as_bool
 
@@ -114,15 +113,13 @@ def read_product(product_id: int, request: Request) -> WPJSONResponse:
 
 
 @router.post("/products")
-async def post_product(request: Request) -> WPJSONResponse:
-    body = await json_body(request)
-    return await run_in_threadpool(_create, request, body, None)
+def post_product(request: Request, body: JSONBody = None) -> WPJSONResponse:
+    return _create(request, body, None)
 
 
 @router.api_route("/products/{product_id:int}", methods=["PUT", "PATCH", "POST"])
-async def put_product(product_id: int, request: Request) -> WPJSONResponse:
-    body = await json_body(request)
-    return await run_in_threadpool(_update, request, product_id, None, body)
+def put_product(product_id: int, request: Request, body: JSONBody = None) -> WPJSONResponse:
+    return _update(request, product_id, None, body)
 
 
 @router.delete("/products/{product_id:int}")
@@ -156,17 +153,17 @@ def read_variation(product_id: int, variation_id: int, request: Request) -> WPJS
 
 
 @router.post("/products/{product_id:int}/variations")
-async def post_variation(product_id: int, request: Request) -> WPJSONResponse:
-    body = await json_body(request)
-    return await run_in_threadpool(_create, request, body, product_id)
+def post_variation(product_id: int, request: Request, body: JSONBody = None) -> WPJSONResponse:
+    return _create(request, body, product_id)
 
 
 @router.api_route(
     "/products/{product_id:int}/variations/{variation_id:int}", methods=["PUT", "PATCH", "POST"]
 )
-async def put_variation(product_id: int, variation_id: int, request: Request) -> WPJSONResponse:
-    body = await json_body(request)
-    return await run_in_threadpool(_update, request, variation_id, product_id, body)
+def put_variation(
+    product_id: int, variation_id: int, request: Request, body: JSONBody = None
+) -> WPJSONResponse:
+    return _update(request, variation_id, product_id, body)
 
 
 def _create(request: Request, body: Any, parent_id: int | None) -> WPJSONResponse:

@@ -14,12 +14,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 
 from causeway_sandbox.woocommerce.errors import WooError
 from causeway_sandbox.woocommerce.formats import WPJSONResponse
 from causeway_sandbox.woocommerce.listing import page_response, parse_query, select
-from causeway_sandbox.woocommerce.routing import collection_url, invalid_id, json_body, woo
+from causeway_sandbox.woocommerce.routing import JSONBody, collection_url, invalid_id, woo
 from causeway_sandbox.woocommerce.store import Store, Webhook
 from causeway_sandbox.woocommerce.validate import as_bool, check
 from causeway_sandbox.woocommerce.webhook_topics import STATUSES, render_webhook, valid_topic
@@ -89,9 +88,8 @@ def read_webhook(webhook_id: int, request: Request) -> WPJSONResponse:
 
 
 @router.post("/webhooks")
-async def post_webhook(request: Request) -> WPJSONResponse:
-    body = check(await json_body(request), SCHEMA)
-    return await run_in_threadpool(_create, request, body)
+def post_webhook(request: Request, body: JSONBody = None) -> WPJSONResponse:
+    return _create(request, check(body, SCHEMA))
 
 
 def _create(request: Request, body: dict[str, Any]) -> WPJSONResponse:
@@ -130,9 +128,8 @@ def _create(request: Request, body: dict[str, Any]) -> WPJSONResponse:
 
 
 @router.api_route("/webhooks/{webhook_id:int}", methods=["PUT", "PATCH", "POST"])
-async def put_webhook(webhook_id: int, request: Request) -> WPJSONResponse:
-    body = await json_body(request)
-    return await run_in_threadpool(_update, request, webhook_id, body)
+def put_webhook(webhook_id: int, request: Request, body: JSONBody = None) -> WPJSONResponse:
+    return _update(request, webhook_id, body)
 
 
 def _update(request: Request, webhook_id: int, body: Any) -> WPJSONResponse:

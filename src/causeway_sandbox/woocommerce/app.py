@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -87,6 +88,20 @@ def create_app(settings: WooSandboxSettings | None = None) -> FastAPI:
     @app.exception_handler(WooError)
     async def _woo_error(_: Request, exc: WooError) -> WPJSONResponse:
         return _error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _unreadable(_: Request, exc: RequestValidationError) -> WPJSONResponse:
+        # Every route takes its body as any JSON: only a body that is not JSON lands here.
+        detail = "; ".join(str(e.get("msg", "")) for e in exc.errors())
+        return _error_response(
+            WooError(
+                400,
+                "rest_invalid_json",
+                "Invalid JSON body passed.",
+                json_error_code=4,
+                json_error_message=f"Syntax error: {detail}",
+            )
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

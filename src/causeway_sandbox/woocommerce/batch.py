@@ -14,13 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 
 from causeway_sandbox.woocommerce.errors import WooError, invalid_params
 from causeway_sandbox.woocommerce.formats import WPJSONResponse
 from causeway_sandbox.woocommerce.product_views import render_product, render_variation
 from causeway_sandbox.woocommerce.products import create_product, delete_product, update_product
-from causeway_sandbox.woocommerce.routing import invalid_id, json_body, woo
+from causeway_sandbox.woocommerce.routing import JSONBody, invalid_id, woo
 from causeway_sandbox.woocommerce.store import Product, Store
 
 router = APIRouter(prefix="/wp-json/wc/v3")
@@ -111,15 +110,13 @@ def run_batch(
 
 
 @router.post("/products/batch")
-async def products_batch(request: Request) -> WPJSONResponse:
-    body = await json_body(request)
-    return await run_in_threadpool(_batch, request, body, None)
+def products_batch(request: Request, body: JSONBody = None) -> WPJSONResponse:
+    return _batch(request, body, None)
 
 
 @router.post("/products/{product_id:int}/variations/batch")
-async def variations_batch(product_id: int, request: Request) -> WPJSONResponse:
-    body = await json_body(request)
-    return await run_in_threadpool(_batch, request, body, product_id)
+def variations_batch(product_id: int, request: Request, body: JSONBody = None) -> WPJSONResponse:
+    return _batch(request, body, product_id)
 
 
 def _batch(request: Request, body: Any, parent_id: int | None) -> WPJSONResponse:

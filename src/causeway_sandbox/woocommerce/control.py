@@ -9,6 +9,8 @@ restoring an order, setting a stock level), the network (faults), and an observe
   GET    /_sandbox                        this description
   POST   /_sandbox/products               a REST product body (POST /products), plus
                                           `variations: [<REST variation body>...]` -> product
+  POST   /_sandbox/import/{products|orders}  REST payloads (one or a list, e.g. the vendor
+                                          samples) stored as they are, ids and dates kept
   PUT    /_sandbox/stock/{sku}            {stock_quantity} the merchant counts the shelf
   GET    /_sandbox/stock                  {sku: stock_quantity or null} every product/variation
   POST   /_sandbox/purchases              a customer buys (checkout.Purchase) -> 201 REST order,
@@ -33,16 +35,16 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field, ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from causeway_sandbox.woocommerce.checkout import OutOfStock, Purchase, place_order
+from causeway_sandbox.woocommerce.fixtures import load
 from causeway_sandbox.woocommerce.formats import WPJSONResponse
 from causeway_sandbox.woocommerce.order_views import render_order, render_refund
 from causeway_sandbox.woocommerce.orders import ORDER_STATUSES, set_status
 from causeway_sandbox.woocommerce.product_views import render_product
 from causeway_sandbox.woocommerce.products import create_product, touch
 from causeway_sandbox.woocommerce.refunds import create_refund
-from causeway_sandbox.woocommerce.routing import json_body, woo
+from causeway_sandbox.woocommerce.routing import JSONBody, woo
 from causeway_sandbox.woocommerce.store import Order
 
 router = APIRouter(prefix="/_sandbox", tags=["sandbox control (not part of WooCommerce)"])
@@ -71,9 +73,8 @@ def describe() -> dict[str, Any]:
 
 
 @router.post("/products", status_code=201)
-async def seed_product(request: Request) -> WPJSONResponse:
-    body = await json_body(request)
-    return await run_in_threadpool(_seed, request, body)
+def seed_product(request: Request, body: JSONBody = None) -> WPJSONResponse:
+    return _seed(request, body)
 
 
 def _seed(request: Request, body: Any) -> WPJSONResponse:
@@ -89,6 +90,16 @@ def _seed(request: Request, body: Any) -> WPJSONResponse:
         for spec in variations:
             create_product(store, spec, product)
         return WPJSONResponse(render_product(product, store), status_code=201)
+
+
+@router.post("/import/{kind}", status_code=201)
+def import_payloads(kind: str, request: Request, body: JSONBody = None) -> dict[str, list[int]]:
+    if kind not in ("products", "orders"):
+        raise HTTPException(404, "import products or orders")
+    payloads = body if isinstance(body, list) else [body]
+    if not all(isinstance(p, dict) and "id" in p for p in payloads):
+        raise HTTPException(422, "send REST payloads (objects with an id), one or a list")
+    return {"ids": load(woo(request).store, kind, payloads)}
 
 
 @router.put("/stock/{sku}")
@@ -155,9 +166,8 @@ def change_status(order_id: int, body: StatusIn, request: Request) -> WPJSONResp
 
 
 @router.post("/orders/{order_id}/refunds", status_code=201)
-async def refund(order_id: int, request: Request) -> WPJSONResponse:
-    body = await json_body(request)
-    return await run_in_threadpool(_refund, request, order_id, body)
+def refund(order_id: int, request: Request, body: JSONBody = None) -> WPJSONResponse:
+    return _refund(request, order_id, body)
 
 
 def _refund(request: Request, order_id: int, body: Any) -> WPJSONResponse:

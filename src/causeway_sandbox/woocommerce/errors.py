@@ -28,6 +28,20 @@ def bare_status_error(code: str, message: str, status: int) -> WooError:
     return error
 
 
+def _detail_code(message: str) -> str:
+    """The code WordPress gives each failed check in `data.details`."""
+    for marker, code in (
+        ("is not of type", "rest_invalid_type"),
+        ("must be between", "rest_out_of_bounds"),
+        ("must be greater than", "rest_out_of_bounds"),
+        ("is not one of", "rest_not_in_enum"),
+        ("Invalid date", "rest_invalid_date"),
+    ):
+        if marker in message:
+            return code
+    return "rest_invalid_param"
+
+
 def invalid_params(problems: dict[str, str]) -> WooError:
     """WordPress's answer to arguments that fail the route's schema (400 rest_invalid_param)."""
     return WooError(
@@ -36,7 +50,7 @@ def invalid_params(problems: dict[str, str]) -> WooError:
         f"Invalid parameter(s): {', '.join(problems)}",
         params=problems,
         details={
-            name: {"code": "rest_invalid_param", "message": message, "data": None}
+            name: {"code": _detail_code(message), "message": message, "data": None}
             for name, message in problems.items()
         },
     )

@@ -10,6 +10,7 @@ re-serialises the JSON before checking a webhook signature fails against it.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,6 +19,11 @@ from typing import Any
 from starlette.responses import JSONResponse
 
 CENT = Decimal("0.01")
+# rest_parse_date(): a full date and time, an optional fraction and offset. A date alone
+# ("2024-01-31") is refused, as WordPress refuses it.
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|z|[+-]\d{2}(:?\d{2})?)?$"
+)
 
 
 def php_json(data: Any) -> bytes:
@@ -92,6 +98,8 @@ class SiteClock:
     def parse(self, text: str, *, gmt: bool) -> datetime:
         """A query date (`after`, `modified_after`...): ISO 8601; without an offset it is
         GMT when `dates_are_gmt` is true, else site time. ValueError when unreadable."""
+        if not _RFC3339.match(text.strip()):
+            raise ValueError(f"not a date-time: {text!r}")
         value = text.strip().replace(" ", "T")
         if value.endswith("Z"):
             value = value[:-1] + "+00:00"

@@ -6,7 +6,8 @@ manages it (once: the order remembers it did, each line how many units it
 took), and an order going back to pending or to cancelled puts those units back.
 The REST API itself never checks stock (an order it creates can drive a quantity
 negative); refusing a sale beyond stock is the storefront's job
-(`checkout.place_order`). Every change stamps `date_modified`, writes the notes
+(`checkout.place_order`). A status set to refunded records a refund of what is
+left, as wc_order_fully_refunded does. Every change stamps `date_modified`, writes the notes
 WooCommerce writes ("Order status changed from ... to ...", "Stock levels
 reduced: ...") and fires `order.updated`.
 """
@@ -19,9 +20,18 @@ from typing import Any
 from causeway_sandbox.woocommerce.errors import WooError
 from causeway_sandbox.woocommerce.formats import CENT
 from causeway_sandbox.woocommerce.meta import apply_meta
+from causeway_sandbox.woocommerce.order_views import order_totals, refunded_total
 from causeway_sandbox.woocommerce.product_views import current_price, stock_holder
 from causeway_sandbox.woocommerce.products import touch
-from causeway_sandbox.woocommerce.store import ORDER_STATUSES, LineItem, Note, Order, Product, Store
+from causeway_sandbox.woocommerce.store import (
+    ORDER_STATUSES,
+    LineItem,
+    Note,
+    Order,
+    Product,
+    Refund,
+    Store,
+)
 from causeway_sandbox.woocommerce.validate import Schema, as_bool, check
 
 STATUS_NAMES = {
@@ -225,7 +235,34 @@ def set_status(store: Store, order: Order, status: str, note: str = "") -> None:
         reduce_stock(store, order)
     elif status in RESTORING:
         restore_stock(store, order)
+    elif status == "refunded" and old != status:
+        _fully_refunded(store, order)
     changed(store, order)
+
+
+def _fully_refunded(store: Store, order: Order) -> None:
+    """wc_order_fully_refunded: a status set to refunded records a refund of what is left
+    (no lines, no money moved, no restock) and tells the merchant to pay it back."""
+    left = order_totals(order)["total"] - refunded_total(store, order)
+    if left <= 0:
+        return
+    refund = Refund(
+        id=store.next_post_id(),
+        order_id=order.id,
+        date_created=store.clock.now(),
+        amount=left,
+        reason="Order fully refunded.",
+        refunded_by=1,
+        refunded_payment=False,
+    )
+    store.refunds[refund.id] = refund
+    order.refund_ids.append(refund.id)
+    add_note(
+        store,
+        order,
+        "Order status set to refunded. To return funds to the customer you will need to issue "
+        "a refund through your payment gateway.",
+    )
 
 
 def changed(store: Store, order: Order) -> None:

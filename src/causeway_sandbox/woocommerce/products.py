@@ -223,15 +223,16 @@ def create_product(
     product = Product(
         id=store.next_post_id(),
         type="variation" if parent else body.get("type", "simple"),
-        name=parent.name if parent else body.get("name") or "Product",
+        name=parent.name if parent else body.get("name", ""),
         slug="",
         date_created=now,
         date_modified=now,
         parent_id=parent.id if parent else 0,
     )
     apply_fields(store, product, body)
-    if not product.slug:
-        product.slug = _unique_slug(store, slugify(product.name), product.id)
+    if not product.slug:  # WordPress falls back on the post id for a nameless post
+        wanted = slugify(product.name) if product.name else str(product.id)
+        product.slug = _unique_slug(store, wanted, product.id)
     store.products[product.id] = product
     if parent is not None:
         parent.variations.append(product.id)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+from fastapi import Body
 from starlette.requests import Request
 
 from causeway_sandbox.woocommerce.errors import WooError
@@ -18,21 +18,9 @@ def woo(request: Request) -> WooSandbox:
     return request.app.state.woo  # type: ignore[no-any-return]
 
 
-async def json_body(request: Request) -> Any:
-    """The request's JSON, or WordPress's 400 rest_invalid_json."""
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise WooError(
-            400,
-            "rest_invalid_json",
-            "Invalid JSON body passed.",
-            json_error_code=4,
-            json_error_message=f"Syntax error: {exc}",
-        ) from None
+# A route's JSON body, parsed by FastAPI (a body that is not JSON becomes WordPress's
+# rest_invalid_json in app.py); routes take it as `body: JSONBody = None`.
+JSONBody = Annotated[Any, Body()]
 
 
 def collection_url(request: Request, path: str) -> str:

@@ -198,7 +198,13 @@ class Store:
     # ------------------------------------------------------------------ ids
 
     def next_post_id(self) -> int:
-        return next(self._posts)
+        """The next free post id (ids loaded by the control API are skipped)."""
+        while True:
+            candidate = next(self._posts)
+            if not (
+                candidate in self.products or candidate in self.orders or candidate in self.refunds
+            ):
+                return candidate
 
     def next_item_id(self) -> int:
         return next(self._items)
