@@ -14,8 +14,9 @@ from causeway.connectors.woocommerce import catalog
 from causeway.connectors.woocommerce.batch import BatchItem, write_batch
 from causeway.connectors.woocommerce.client import WooCommerceClient
 from causeway.connectors.woocommerce.models import WooProduct
+from causeway.connectors.woocommerce.products import WooCatalog
 from causeway.connectors.woocommerce.refusals import WooCommerceError
-from causeway.errors import RetryableError
+from causeway.errors import PermanentError, RetryableError
 from causeway.model.catalog import CatalogItem
 from tests.unit.woocommerce_payloads import product
 
@@ -149,3 +150,33 @@ def test_only_what_differs_from_the_product_shown_is_sent() -> None:
     # A variation's name is its product's: never sent.
     renamed = item(title="Mug, large")
     assert "name" not in catalog.changes(renamed, shown, None, variation=True)
+
+
+def test_the_stores_weight_unit_is_read_once_from_its_settings() -> None:
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        return httpx.Response(200, json={"id": "woocommerce_weight_unit", "value": "lbs"})
+
+    client = WooCommerceClient(
+        "https://shop.example", "ck", "cs", transport=httpx.MockTransport(handler)
+    )
+    catalogue = WooCatalog(client, "woo")
+    assert (catalogue.weight_unit(), catalogue.weight_unit()) == ("lbs", "lbs")
+    assert asked == ["/wp-json/wc/v3/settings/products/woocommerce_weight_unit"]
+
+
+def test_a_weight_unit_the_store_will_not_tell_is_asked_of_the_configuration() -> None:
+    refused = httpx.Response(
+        403,
+        json={
+            "code": "woocommerce_rest_cannot_view",
+            "message": "Sorry, you cannot list resources.",
+        },
+    )
+    client = WooCommerceClient(
+        "https://shop.example", "ck", "cs", transport=httpx.MockTransport(lambda r: refused)
+    )
+    with pytest.raises(PermanentError, match=r"set systems\.woo\.weight_unit"):
+        WooCatalog(client, "woo").weight_unit()
