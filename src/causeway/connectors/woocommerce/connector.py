@@ -108,11 +108,13 @@ class WooCommerceConnector:
     ) -> Iterator[OrderChange]:
         """Orders changed at or after `since` (every order when None), each once.
 
-        Read newest change first: an order that changes while the pages are read moves
-        to the front, onto a page already read, so the pages after it shift by one and
-        an order is read twice (and yielded once), never skipped; its new change is
-        newer than the poll's cursor, so the next poll reads it. A poll that fails
-        half-way leaves its cursor where it was, and the next one reads it all again.
+        Read newest change first: an order that changes (or is placed) while the pages
+        are read moves to the front, onto a page already read, so the pages after it
+        shift by one and an order is read twice (and yielded once), not skipped; its new
+        change is newer than the poll's cursor, so the next poll reads it. Only an order
+        leaving the list meanwhile (trashed) shifts the other way and can hide one order
+        from this poll, whose webhook brought it anyway. A poll that fails half-way leaves
+        its cursor where it was, and the next one reads it all again.
         """
         params: dict[str, Any] = {"orderby": "modified", "order": "desc", "dates_are_gmt": "true"}
         if since is not None:
