@@ -15,12 +15,12 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Connection, select
 
+from causeway.customers.crm_contact import OrderFact
 from causeway.engine import links
 from causeway.engine.inbox import StoredEvent
 from causeway.engine.links import Link
 from causeway.engine.schema import customers, inbox
 from causeway.engine.schema import links as links_table
-from causeway.flows.crm_contact import OrderFact
 
 CUSTOMER_ORDER = "customer_order"
 CONTACT = "contact"

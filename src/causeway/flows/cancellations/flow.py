@@ -31,7 +31,13 @@ from causeway.engine.jobs import Job, NewJob
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
 from causeway.flows.events import batch_events, event_for, json_object
-from causeway.flows.order_record import (
+from causeway.flows.orders_to_erp import (
+    POLL_TOPIC,
+    OrderParsers,
+    sale_reference,
+)
+from causeway.model.returns import Cancellation
+from causeway.orders.record import (
     CANCELLED,
     ORDER,
     SALE,
@@ -41,12 +47,6 @@ from causeway.flows.order_record import (
     timestamp,
     update_order,
 )
-from causeway.flows.orders_to_erp import (
-    POLL_TOPIC,
-    OrderParsers,
-    sale_reference,
-)
-from causeway.model.returns import Cancellation
 
 log = logging.getLogger("causeway.flows.cancellations")
 

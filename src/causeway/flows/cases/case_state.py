@@ -13,7 +13,7 @@ from causeway.engine import links, timeline
 from causeway.engine.schema import entities
 from causeway.engine.schema import links as links_table
 from causeway.engine.store import now
-from causeway.flows.order_record import ORDER, read_summary
+from causeway.orders.record import ORDER, read_summary
 
 TICKET = "ticket"  # link: (crm, ticket, ticket id) -> the order's hub id
 

@@ -28,10 +28,10 @@ from causeway.engine.schema import entities
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, RetryableError
 from causeway.flows.events import batch_events, event_for, json_object
-from causeway.flows.order_record import merge_summary, read_summary
 from causeway.flows.orders_to_erp import ORDER
 from causeway.model import FinancialStatus
 from causeway.model.payment import OrderPayment
+from causeway.orders.record import merge_summary, read_summary
 
 log = logging.getLogger("causeway.flows.payments_and_invoices")
 

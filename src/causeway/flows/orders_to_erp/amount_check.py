@@ -34,7 +34,7 @@ from causeway.model import Order
 from causeway.model.amounts import CENT, Amounts, amount_differences, order_amounts
 from causeway.model.consistency import inconsistencies
 
-log = logging.getLogger("causeway.flows.amount_check")
+log = logging.getLogger("causeway.flows.orders_to_erp.amount_check")
 
 OnMismatch = Literal["warn", "park"]
 WARN: OnMismatch = "warn"

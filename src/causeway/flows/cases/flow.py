@@ -20,26 +20,26 @@ from typing import Any, Protocol
 
 from causeway.connectors.hubspot.models import BatchResult, CrmObject, PropertySpec
 from causeway.connectors.hubspot.properties import TICKET_PROPERTIES
+from causeway.customers.orders import contact_links, customer_of_order, family
 from causeway.engine import links
 from causeway.engine.jobs import Job, JobQueue, NewJob
 from causeway.engine.store import Store
 from causeway.errors import PermanentError, RetryableError
-from causeway.flows.case_state import (
+from causeway.flows.cases.case_state import (
     TICKET,
     find_order,
     link_ticket,
     order_external_id,
     ticket_properties,
 )
-from causeway.flows.customer_orders import contact_links, customer_of_order, family
-from causeway.flows.hub_cases import (
+from causeway.flows.cases.hub_cases import (
     HUB_CASE,
     case_key,
     open_case_job,
     orders_needing_a_case,
 )
-from causeway.flows.hub_cases import ticket_properties as new_case_properties
-from causeway.flows.order_record import read_summary
+from causeway.flows.cases.hub_cases import ticket_properties as new_case_properties
+from causeway.orders.record import read_summary
 
 log = logging.getLogger("causeway.flows.cases")
 
@@ -206,7 +206,7 @@ class Cases:
         )
         return len(due) + len(to_open)
 
-    # -- cases the hub opens itself (flows/hub_cases.py) -------------------------------
+    # -- cases the hub opens itself (hub_cases.py) -------------------------------
     def open_case(self, order_hub_id: str, reason: str) -> str:
         """The ticket for this order and reason, created once; returns its id."""
         self._ensure_properties()

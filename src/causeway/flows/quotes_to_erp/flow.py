@@ -37,8 +37,8 @@ from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
 from causeway.flows.events import batch_events, event_for, json_object
 from causeway.flows.margins_to_crm import ErpFigures
-from causeway.flows.order_record import SALE, record_placed, timestamp, update_order
 from causeway.model import Order
+from causeway.orders.record import SALE, record_placed, timestamp, update_order
 
 log = logging.getLogger("causeway.flows.quotes_to_erp")
 

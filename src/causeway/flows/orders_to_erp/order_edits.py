@@ -22,8 +22,8 @@ from typing import Any, Protocol
 from causeway.engine import links
 from causeway.engine.links import Link
 from causeway.engine.store import Store
-from causeway.flows.order_record import merge_summary, read_summary
 from causeway.model import Order
+from causeway.orders.record import merge_summary, read_summary
 
 ORDER, SALE = "order", "sale"
 FINGERPRINT_KEY = "lines_fingerprint"

@@ -32,20 +32,20 @@ from causeway.connectors.tryton.parties import PartyCustomer
 from causeway.customers import storage
 from causeway.customers.matching import blocking_keys, profile
 from causeway.customers.merges import CUSTOMER
+from causeway.customers.orders import CONTACT, contact_links, family, live_id
 from causeway.customers.resolve import Resolution, resolve
+from causeway.customers.system_fields import (
+    CRM_PROPERTY,
+    contact_change,
+    crm_writes,
+    fields_for,
+)
 from causeway.engine import links
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord
 from causeway.engine.jobs import Job, JobQueue, NewJob
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError
-from causeway.flows.customer_fields import (
-    CRM_PROPERTY,
-    contact_change,
-    crm_writes,
-    fields_for,
-)
-from causeway.flows.customer_orders import CONTACT, contact_links, family, live_id
 
 log = logging.getLogger("causeway.flows.customers_sync")
 

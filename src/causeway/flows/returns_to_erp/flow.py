@@ -31,9 +31,9 @@ from causeway.engine.jobs import Job, NewJob
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
 from causeway.flows.events import batch_events, event_for, json_object
-from causeway.flows.order_record import CANCELLED, ORDER, read_summary, update_order
 from causeway.flows.orders_to_erp import SETTLED
 from causeway.model.returns import Refund, RefundLine, Restock
+from causeway.orders.record import CANCELLED, ORDER, read_summary, update_order
 
 log = logging.getLogger("causeway.flows.returns_to_erp")
 

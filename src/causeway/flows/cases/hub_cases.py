@@ -2,7 +2,7 @@
 once per order and reason.
 
 Today one reason: a store cancellation the ERP refused because goods had already left
-the warehouse (flows/cancellations.py keeps the refusal as `cancel_refused` on the
+the warehouse (flows/cancellations/ keeps the refusal as `cancel_refused` on the
 order's summary). The cases refresh finds such orders and queues one job per order;
 the job creates the ticket on the customer's contact. The ticket carries
 `causeway_case_key` = "<order hub id>:<reason>", and HubSpot is searched by it before
@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select
 from causeway.engine import links
 from causeway.engine.jobs import NewJob
 from causeway.engine.schema import entities
-from causeway.flows.order_record import ORDER
+from causeway.orders.record import ORDER
 
 HUB_CASE = "hub_case"  # link: (crm, hub_case, "<order hub id>:<reason>") -> ticket id
 CANCEL_REFUSED = "cancel_refused"

@@ -6,8 +6,8 @@ path here. A batch of order jobs becomes one batched ERP call: that is where the
 speed comes from. Exactly-once rests on two things: the ERP connector searches
 `sale.reference` before it creates, and the link written afterwards makes every
 later event for the same order no new sale: at most an edit of its lines
-(flows/order_edits.py). Every placed sale's amounts are checked against the order's
-(flows/amount_check.py).
+(order_edits.py). Every placed sale's amounts are checked against the order's
+(amount_check.py).
 """
 
 from __future__ import annotations
@@ -32,23 +32,23 @@ from causeway.engine.schema import inbox as inbox_table
 from causeway.engine.schema import jobs as jobs_table
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
-from causeway.flows.amount_check import AmountCheck, HoldQuotation, record_mismatch
 from causeway.flows.events import batch_events, event_for, json_object
-from causeway.flows.order_edits import (
+from causeway.flows.orders_to_erp.amount_check import AmountCheck, HoldQuotation, record_mismatch
+from causeway.flows.orders_to_erp.order_edits import (
     OrderEdits,
     is_edit,
     lines_fingerprint,
     same_second_change,
 )
-from causeway.flows.order_record import (
+from causeway.model import Order
+from causeway.model.tax_map import TaxMap
+from causeway.orders.record import (
     CANCELLED,
     order_hub_id,
     record_cancelled_before_erp,
     record_placed,
     timestamp,
 )
-from causeway.model import Order
-from causeway.model.tax_map import TaxMap
 
 log = logging.getLogger("causeway.flows.orders_to_erp")
 

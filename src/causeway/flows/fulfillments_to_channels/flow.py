@@ -40,13 +40,13 @@ from causeway.engine.schema import links as link_table
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.flows.events import batch_events, event_for
-from causeway.flows.fulfillment_decisions import (
+from causeway.flows.fulfillments_to_channels.decisions import (
     PENDING,
     plan_fulfillment,
     reached_store,
     tracking_url,
 )
-from causeway.flows.order_record import SALE
+from causeway.orders.record import SALE
 
 log = logging.getLogger("causeway.flows.fulfillments_to_channels")
 

@@ -25,15 +25,8 @@ from causeway.config.customers import CustomerSettings
 from causeway.config.flows import RfmThresholds
 from causeway.connectors.hubspot.models import BatchResult, CrmObject, PropertySpec
 from causeway.connectors.hubspot.properties import CONTACT_PROPERTIES
-from causeway.customers import storage
-from causeway.customers.resolve import resolve
-from causeway.engine import links
-from causeway.engine.cursors import Cursor
-from causeway.engine.jobs import Job, JobQueue, NewJob
-from causeway.engine.store import Store
-from causeway.errors import InvalidPayloadError, PermanentError
-from causeway.flows import crm_contact
-from causeway.flows.customer_orders import (
+from causeway.customers import crm_contact, storage
+from causeway.customers.orders import (
     CONTACT,
     CUSTOMER_ORDER,
     MERGED,
@@ -45,9 +38,15 @@ from causeway.flows.customer_orders import (
     order_key,
     orders_in_erp_since,
 )
-from causeway.flows.order_record import timestamp
+from causeway.customers.resolve import resolve
+from causeway.engine import links
+from causeway.engine.cursors import Cursor
+from causeway.engine.jobs import Job, JobQueue, NewJob
+from causeway.engine.store import Store
+from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.flows.orders_to_erp import ORDER_TOPICS, OrderParsers, parse_event
 from causeway.model import Order
+from causeway.orders.record import timestamp
 
 log = logging.getLogger("causeway.flows.customers_to_crm")
 
