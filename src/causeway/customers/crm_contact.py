@@ -101,7 +101,7 @@ def contact_properties(
         "zip": _text(address.get("postal_code")),
         "country": _text(address.get("country_code")),
     }
-    properties = {k: v for k, v in candidates.items() if v is not None}
+    properties: dict[str, str | None] = {k: v for k, v in candidates.items() if v is not None}
     properties |= {
         "causeway_order_count": str(figures.order_count),
         "causeway_lifetime_value": str(figures.lifetime_value),

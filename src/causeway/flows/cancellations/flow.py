@@ -20,17 +20,18 @@ changes nothing; the `cancelled` milestone is recorded once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
 from causeway.engine import links, timeline
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import Job, NewJob
+from causeway.engine.jobs import NewJob
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
-from causeway.flows.events import batch_events, event_for, json_object
+from causeway.flows.base import FlowBase
+from causeway.flows.events import json_object
 from causeway.flows.orders_to_erp import (
     POLL_TOPIC,
     OrderParsers,
@@ -62,7 +63,7 @@ def cancellation_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
     return NewJob(NAME, f"{source}:{record.entity_key}", {"inbox_id": inbox_id})
 
 
-class Cancellations:
+class Cancellations(FlowBase[None]):
     name = NAME
     batch_size = 10
     exclusive = False  # one sale per job; jobs of one order already run one at a time
@@ -80,7 +81,7 @@ class Cancellations:
         reference_prefix: str,
     ) -> None:
         self.store = store
-        self.inbox = inbox
+        self.inbox: Inbox = inbox
         self.source = source
         self.parse = parse
         self.polled = polled
@@ -88,26 +89,12 @@ class Cancellations:
         self.erp = target_connector
         self.prefix = reference_prefix
 
-    def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        events = batch_events(self.inbox, jobs)
-        outcomes: dict[int, BaseException | None] = {}
-        for job in jobs:
-            try:
-                event = event_for(job, events)
-                cancellation = (
-                    self._from_poll(event)
-                    if event.topic == POLL_TOPIC
-                    else self.parse(json_object(event))
-                )
-                if cancellation is not None:
-                    self.cancel(cancellation)
-                outcomes[job.id] = None
-            except CausewayError as exc:
-                outcomes[job.id] = exc
-            except Exception as exc:  # unexpected: retried, then parked with its text
-                log.exception("cancellation job %s failed", job.id)
-                outcomes[job.id] = exc
-        return outcomes
+    def on_event(self, event: StoredEvent) -> None:
+        cancellation = (
+            self._from_poll(event) if event.topic == POLL_TOPIC else self.parse(json_object(event))
+        )
+        if cancellation is not None:
+            self.cancel(cancellation)
 
     def _from_poll(self, event: StoredEvent) -> Cancellation | None:
         """The cancellation a polled order shows, if the hub has not handled it yet."""

@@ -25,6 +25,7 @@ from causeway.engine import links
 from causeway.engine.jobs import Job, JobQueue, NewJob
 from causeway.engine.store import Store
 from causeway.errors import PermanentError, RetryableError
+from causeway.flows.base import FlowBase
 from causeway.flows.cases.case_state import (
     TICKET,
     find_order,
@@ -90,7 +91,7 @@ def _fingerprint(properties: Mapping[str, str]) -> str:
     return hashlib.sha256(raw).hexdigest()[:40]
 
 
-class Cases:
+class Cases(FlowBase[None]):
     name = NAME
     batch_size = 20
     exclusive = False
@@ -113,20 +114,14 @@ class Cases:
         self.order_property = order_property
         self._properties_ready = False
 
-    def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        outcomes: dict[int, BaseException | None] = {}
-        for job in jobs:
-            try:
-                if job.payload.get("refresh"):
-                    self.refresh()
-                elif job.payload.get("open_case"):
-                    self.open_case(str(job.payload["open_case"]), str(job.payload["reason"]))
-                else:
-                    self.sync_ticket(str(job.payload["ticket"]))
-                outcomes[job.id] = None
-            except Exception as exc:  # becomes the job's outcome
-                outcomes[job.id] = exc
-        return outcomes
+    def on_run(self, payload: Mapping[str, Any]) -> None:
+        self.refresh()
+
+    def on_job(self, job: Job) -> None:
+        if job.payload.get("open_case"):
+            self.open_case(str(job.payload["open_case"]), str(job.payload["reason"]))
+        else:
+            self.sync_ticket(str(job.payload["ticket"]))
 
     def _ensure_properties(self) -> None:
         if not self._properties_ready:

@@ -31,6 +31,7 @@ from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import Job, JobQueue, NewJob
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
+from causeway.flows.base import FlowBase, Outcomes
 from causeway.model.catalog import CatalogItem
 
 log = logging.getLogger("causeway.flows.catalog_to_channels")
@@ -121,7 +122,7 @@ def product_job(source: str, product_id: int) -> NewJob:
     )
 
 
-class CatalogToChannels:
+class CatalogToChannels(FlowBase[int]):
     name = NAME
     batch_size = 25
     exclusive = True  # two workers creating the same new SKU at once would duplicate it
@@ -145,26 +146,23 @@ class CatalogToChannels:
         self.price_list = price_list
         self.cursor = Cursor(store, source, "catalog", overlap, flow=NAME)
 
-    def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        outcomes: dict[int, BaseException | None] = {}
-        products = {j.id: int(j.payload["product_id"]) for j in jobs if "product_id" in j.payload}
-        edits = {j.id: j.payload for j in jobs if "store_product" in j.payload}
-        for job_id, payload in edits.items():
-            outcomes[job_id] = self._reassert(payload["store"], str(payload["store_product"]))
-        for job in jobs:
-            if job.id not in products and job.id not in edits:
-                try:
-                    self.run()
-                    outcomes[job.id] = None
-                except Exception as exc:  # becomes the job's outcome
-                    outcomes[job.id] = exc
-        if products:
-            try:
-                results = self.publish(sorted(set(products.values())))
-            except Exception as exc:  # e.g. the ERP is down: every job retries
-                results = {pid: exc for pid in products.values()}
-            outcomes |= {job_id: results.get(pid) for job_id, pid in products.items()}
-        return outcomes
+    def on_run(self, payload: Mapping[str, Any]) -> None:
+        self.run()
+
+    def on_job(self, job: Job) -> int | None:
+        """A store edit is re-checked at once; a product is published with the batch's
+        others (on_batch)."""
+        if "store_product" in job.payload:
+            self._reassert(job.payload["store"], str(job.payload["store_product"]))
+            return None
+        if "product_id" not in job.payload:
+            return super().on_job(job)  # names nothing to publish: parked with the reason
+        return int(job.payload["product_id"])
+
+    def on_batch(self, products: dict[int, int]) -> Outcomes:
+        # If publishing fails as a whole (the ERP is down), every job shares the error.
+        results = self.publish(sorted(set(products.values())))
+        return {job_id: results.get(pid) for job_id, pid in products.items()}
 
     # -- the scheduled run: find what changed, one job per product ----------------
     def run(self) -> list[int]:
@@ -196,7 +194,7 @@ class CatalogToChannels:
             log.info("%s: %d products to publish", NAME, len(due))
         return due
 
-    def _reassert(self, store: str, store_product: str) -> BaseException | None:
+    def _reassert(self, store: str, store_product: str) -> None:
         """Put the ERP's values back on a store product a person edited in the store.
 
         Products the hub did not publish are the merchant's own: left alone. Only the
@@ -211,18 +209,15 @@ class CatalogToChannels:
             (r for r in related if r.system == self.source and r.entity_type == PRODUCT), None
         )
         if product is None or store not in self.targets:
-            return None
-        try:
-            items = self.erp.catalog_items([int(product.external_id)], price_list=self.price_list)
-            item = items.get(int(product.external_id))
-            if isinstance(item, CatalogItem):
-                errors = self._publish_to(
-                    store, self.targets[store], {int(product.external_id): item}, force=True
-                )
-                return next(iter(errors.values()), None)
-        except Exception as exc:  # becomes the job's outcome
-            return exc
-        return None
+            return
+        items = self.erp.catalog_items([int(product.external_id)], price_list=self.price_list)
+        item = items.get(int(product.external_id))
+        if isinstance(item, CatalogItem):
+            errors = self._publish_to(
+                store, self.targets[store], {int(product.external_id): item}, force=True
+            )
+            if errors:
+                raise next(iter(errors.values()))
 
     # -- the product jobs -----------------------------------------------------------
     def publish(self, product_ids: list[int]) -> dict[int, BaseException | None]:
@@ -237,8 +232,8 @@ class CatalogToChannels:
         for name, channel in self.targets.items():
             for pid, error in self._publish_to(name, channel, good).items():
                 outcomes.setdefault(pid, error)
-        for pid, error in outcomes.items():
-            if pid in good and isinstance(error, PermanentError):
+        for pid, outcome in outcomes.items():
+            if pid in good and isinstance(outcome, PermanentError):
                 self._mark(pid, refused_mark(good[pid]))
         deleted = [pid for pid in product_ids if pid not in items]
         for pid in deleted:

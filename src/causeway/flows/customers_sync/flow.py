@@ -22,7 +22,6 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any, Protocol
 
-import orjson
 from sqlalchemy import Connection
 
 from causeway.config.customers import CustomerSettings
@@ -42,10 +41,12 @@ from causeway.customers.system_fields import (
 )
 from causeway.engine import links
 from causeway.engine.cursors import Cursor
-from causeway.engine.inbox import Inbox, InboxRecord
+from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
 from causeway.engine.jobs import Job, JobQueue, NewJob
 from causeway.engine.store import Store
-from causeway.errors import InvalidPayloadError, PermanentError
+from causeway.errors import InvalidPayloadError
+from causeway.flows.base import FlowBase
+from causeway.flows.events import json_object
 
 log = logging.getLogger("causeway.flows.customers_sync")
 
@@ -88,7 +89,7 @@ def party_job(erp: str, party: PartyCustomer) -> NewJob:
     )
 
 
-class CustomersSync:
+class CustomersSync(FlowBase[None]):
     name = NAME
     # resolve() finds-or-creates golden customers: one batch at a time.
     exclusive = True
@@ -108,7 +109,7 @@ class CustomersSync:
         overlap: timedelta = timedelta(minutes=10),
     ) -> None:
         self.store = store
-        self.inbox = inbox
+        self.inbox: Inbox = inbox
         self.queue = queue
         self.erp_name = erp
         self.erp = erp_connector
@@ -118,20 +119,13 @@ class CustomersSync:
         self.cursor = Cursor(store, erp, f"{NAME}:parties", overlap, flow=NAME)
         self._properties_ready = False
 
-    def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        outcomes: dict[int, BaseException | None] = {}
-        for job in jobs:
-            try:
-                if job.payload.get("run"):
-                    self.run()
-                elif "party" in job.payload:
-                    self._party(job.payload["party"])
-                else:
-                    self._contact_change(int(job.payload["inbox"]))
-                outcomes[job.id] = None
-            except Exception as exc:  # becomes the job's outcome
-                outcomes[job.id] = exc
-        return outcomes
+    def on_run(self, payload: Mapping[str, Any]) -> None:
+        self.run()
+
+    def on_job(self, job: Job) -> None:
+        if "party" not in job.payload:
+            raise InvalidPayloadError(f"{NAME} job {job.id} names neither a party nor an event")
+        self._party(job.payload["party"])
 
     # -- the scheduled run: parties the ERP wrote since the cursor ---------------------
     def run(self) -> int:
@@ -169,15 +163,9 @@ class CustomersSync:
         return bool(storage.candidates(conn, by_email))
 
     # -- CRM -> golden -> ERP ----------------------------------------------------------
-    def _contact_change(self, inbox_id: int) -> None:
-        event = self.inbox.get(inbox_id)
-        if event is None:
-            raise PermanentError(f"inbox record {inbox_id} is gone; nothing to read")
-        try:
-            raw = orjson.loads(event.body)
-        except orjson.JSONDecodeError:
-            raise InvalidPayloadError(f"inbox record {inbox_id} is not JSON") from None
-        contact_id, field, value, observed_at = contact_change(raw)
+    def on_event(self, event: StoredEvent) -> None:
+        """A contact.propertyChange webhook of a contact the hub knows."""
+        contact_id, field, value, observed_at = contact_change(json_object(event))
         if value is None:
             log.info("contact %s: %s cleared in the CRM; no rule clears a field", contact_id, field)
             return

@@ -17,7 +17,7 @@ matches by email, so a crash between it and the link write makes no second conta
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -44,6 +44,7 @@ from causeway.engine.cursors import Cursor
 from causeway.engine.jobs import Job, JobQueue, NewJob
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError
+from causeway.flows.base import FlowBase, Outcomes
 from causeway.flows.orders_to_erp import ORDER_TOPICS, OrderParsers, parse_event
 from causeway.model import Order
 from causeway.orders.record import timestamp
@@ -100,7 +101,7 @@ def channel_of(source: str, order: Order) -> str:
     return f"{source}/{name}" if name else source
 
 
-class CustomersToCrm:
+class CustomersToCrm(FlowBase[str]):
     name = NAME
     # resolve() finds-or-creates golden customers: two batches at once could both
     # create the same new person.
@@ -132,28 +133,17 @@ class CustomersToCrm:
         self.cursor = Cursor(store, target, f"{NAME}:{source}", overlap, flow=NAME)
         self._properties_ready = False
 
-    def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        outcomes: dict[int, BaseException | None] = {}
-        customer_of_job: dict[int, str] = {}
-        for job in jobs:
-            try:
-                if job.payload.get("run"):
-                    self.run()
-                    outcomes[job.id] = None
-                    continue
-                customer_id = self._count_order(str(job.payload["order"]))
-            except Exception as exc:  # becomes the job's outcome
-                outcomes[job.id] = exc
-                continue
-            if customer_id is None:
-                outcomes[job.id] = None
-            else:
-                customer_of_job[job.id] = customer_id
-        if customer_of_job:
-            written = self._write_contacts(set(customer_of_job.values()))
-            for job_id, customer_id in customer_of_job.items():
-                outcomes[job_id] = written.get(customer_id)
-        return outcomes
+    def on_run(self, payload: Mapping[str, Any]) -> None:
+        self.run()
+
+    def on_job(self, job: Job) -> str | None:
+        """Count the job's order on its customer; the customers whose contact is due are
+        written together (on_batch)."""
+        return self._count_order(str(job.payload["order"]))
+
+    def on_batch(self, customer_of_job: dict[int, str]) -> Outcomes:
+        written = self._write_contacts(set(customer_of_job.values()))
+        return {job_id: written.get(customer_id) for job_id, customer_id in customer_of_job.items()}
 
     # -- the scheduled run: orders that reached the ERP since the cursor ---------------
     def run(self) -> int:

@@ -19,19 +19,19 @@ stock step, after the orders are safely in the inbox.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from causeway.connectors.files.connector import FilesConnector
 from causeway.connectors.files.exports import OrderStatus
 from causeway.connectors.files.folder import Entry, shown
 from causeway.connectors.files.reading import FileError
 from causeway.engine.inbox import Inbox
-from causeway.engine.jobs import Job
 from causeway.engine.store import Store
+from causeway.flows.base import FlowBase
 from causeway.flows.stock_to_channels import sellable_quantities
 from causeway.model import StockLevel
 from causeway.orders.status import order_statuses
@@ -68,10 +68,11 @@ class ExchangeRun:
         self.settling = later.settling
 
 
-class FilesExchange:
+class FilesExchange(FlowBase[None]):
     name = NAME
     batch_size = 1
     exclusive = True  # two runs would read and move the same files
+    runs_only = True
 
     def __init__(
         self,
@@ -85,22 +86,15 @@ class FilesExchange:
         held: Callable[[], Mapping[str, Decimal]] = dict,
     ) -> None:
         self.store = store
-        self.inbox = inbox
+        self.inbox: Inbox = inbox
         self.source = source
         self.files = files
         self.erp = erp
         self.safety_stock = safety_stock
         self.held = held
 
-    def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        outcomes: dict[int, BaseException | None] = {}
-        for job in jobs:
-            try:
-                self.run()
-                outcomes[job.id] = None
-            except Exception as exc:  # becomes the job's outcome
-                outcomes[job.id] = exc
-        return outcomes
+    def on_run(self, payload: Mapping[str, Any]) -> None:
+        self.run()
 
     def run(self) -> ExchangeRun:
         result = self.import_waiting()

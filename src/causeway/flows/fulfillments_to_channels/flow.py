@@ -35,11 +35,11 @@ from causeway.connectors.tryton.shipments import DoneShipment
 from causeway.engine import links, timeline
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import Job, NewJob
+from causeway.engine.jobs import NewJob
 from causeway.engine.schema import links as link_table
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError
-from causeway.flows.events import batch_events, event_for
+from causeway.flows.base import FlowBase
 from causeway.flows.fulfillments_to_channels.decisions import (
     PENDING,
     plan_fulfillment,
@@ -83,7 +83,7 @@ def shipment_job(record: InboxRecord, inbox_id: int) -> NewJob:
 
 
 # -- the flow ----------------------------------------------------------------
-class FulfillmentsToChannels:
+class FulfillmentsToChannels(FlowBase[None]):
     name = NAME
     batch_size = 10
     exclusive = False  # jobs of one order share its ordering key; orders run side by side
@@ -103,7 +103,7 @@ class FulfillmentsToChannels:
         overlap: timedelta = timedelta(minutes=5),
     ) -> None:
         self.store = store
-        self.inbox = inbox
+        self.inbox: Inbox = inbox
         self.source = source
         self.erp = source_connector
         self.targets = dict(targets)
@@ -113,19 +113,8 @@ class FulfillmentsToChannels:
         self.notify_customer = notify_customer
         self.cursor = Cursor(store, source, "shipments-done", overlap, flow=NAME)
 
-    def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        outcomes: dict[int, BaseException | None] = {}
-        events = batch_events(self.inbox, jobs)
-        for job in jobs:
-            try:
-                if "inbox_id" in job.payload:
-                    self._fulfil(job, events)
-                else:
-                    self.poll()
-                outcomes[job.id] = None
-            except Exception as exc:  # becomes this job's outcome only
-                outcomes[job.id] = exc
-        return outcomes
+    def on_run(self, payload: Mapping[str, Any]) -> None:
+        self.poll()
 
     # -- the poll ---------------------------------------------------------------
     def poll(self) -> int:
@@ -204,8 +193,7 @@ class FulfillmentsToChannels:
         return None
 
     # -- one shipment -----------------------------------------------------------
-    def _load(self, job: Job, events: Mapping[int, StoredEvent]) -> DoneShipment:
-        event = event_for(job, events)
+    def _load(self, event: StoredEvent) -> DoneShipment:
         try:
             return DoneShipment.model_validate_json(event.body)
         except ValidationError as exc:
@@ -214,8 +202,9 @@ class FulfillmentsToChannels:
                 f"problems, first: {exc.errors()[0]['msg']})"
             ) from None
 
-    def _fulfil(self, job: Job, events: Mapping[int, StoredEvent]) -> None:
-        shipment = self._load(job, events)
+    def on_event(self, event: StoredEvent) -> None:
+        """Fulfil the store order with one done shipment, once."""
+        shipment = self._load(event)
         with self.store.read() as conn:
             intent = links.find(conn, self.source, SHIPMENT, str(shipment.id))
         if intent is not None and not (intent.fingerprint or "").startswith(PENDING):

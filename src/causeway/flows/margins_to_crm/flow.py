@@ -17,18 +17,18 @@ fingerprint write rewrites the same values on the next run, which changes nothin
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from causeway.connectors.hubspot.models import BatchResult, CrmObject, PropertySpec
 from causeway.connectors.hubspot.properties import CONTACT_PROPERTIES, DEAL_PROPERTIES
 from causeway.connectors.tryton.margins import SaleFigures
 from causeway.engine import links
-from causeway.engine.jobs import Job
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
+from causeway.flows.base import FlowBase
 
 log = logging.getLogger("causeway.flows.margins_to_crm")
 
@@ -103,11 +103,12 @@ def customer_totals(sales: Iterable[SaleFigures]) -> dict[str, CustomerTotals]:
     return totals
 
 
-class MarginsToCrm:
+class MarginsToCrm(FlowBase[None]):
     name = NAME
     batch_size = 1
     # A run reads every sale and writes what changed: two at once would write twice.
     exclusive = True
+    runs_only = True
 
     def __init__(self, store: Store, *, source: str, erp: ErpFigures, target: str, crm: CrmWrites):
         self.store = store
@@ -117,8 +118,8 @@ class MarginsToCrm:
         self.crm = crm
         self._properties_ready = False
 
-    def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        return {job.id: _guard(self.run) for job in jobs}
+    def on_run(self, payload: Mapping[str, Any]) -> None:
+        self.run()
 
     def run(self) -> int:
         """Write the changed margins; returns how many sales were written."""
@@ -184,11 +185,3 @@ class MarginsToCrm:
             self.crm.ensure_properties("contacts", CONTACT_PROPERTIES)
             self.crm.ensure_properties("deals", DEAL_PROPERTIES)
             self._properties_ready = True
-
-
-def _guard(action: Callable[[], object]) -> BaseException | None:
-    try:
-        action()
-    except Exception as exc:  # becomes the job's outcome
-        return exc
-    return None

@@ -26,13 +26,14 @@ from sqlalchemy import Connection, select
 from causeway.engine import links
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import UNFINISHED, Job, NewJob
+from causeway.engine.jobs import UNFINISHED, NewJob
 from causeway.engine.links import Link
 from causeway.engine.schema import inbox as inbox_table
 from causeway.engine.schema import jobs as jobs_table
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
-from causeway.flows.events import batch_events, event_for, json_object
+from causeway.flows.base import FlowBase, Outcomes
+from causeway.flows.events import json_object
 from causeway.flows.orders_to_erp.amount_check import AmountCheck, HoldQuotation, record_mismatch
 from causeway.flows.orders_to_erp.order_edits import (
     OrderEdits,
@@ -123,7 +124,7 @@ def pending_quantities(events: Iterable[StoredEvent], parsers: OrderParsers) -> 
     return held
 
 
-class OrdersToErp:
+class OrdersToErp(FlowBase[Order]):
     name = NAME
     # Customers are found-or-created by email: two batches at once could both
     # create the same new customer.
@@ -146,7 +147,7 @@ class OrdersToErp:
         tax_map: TaxMap | None = None,
     ) -> None:
         self.store = store
-        self.inbox = inbox
+        self.inbox: Inbox = inbox
         self.source = source
         self.source_connector = source_connector
         self.parsers = parsers
@@ -160,49 +161,36 @@ class OrdersToErp:
         self.edits = OrderEdits(store, source=source, target=target, connector=target_connector)
 
     # -- the job handler ------------------------------------------------------
-    def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        outcomes: dict[int, BaseException | None] = {}
-        loaded: dict[int, Order] = {}
-        events = batch_events(self.inbox, jobs)
-        for job in jobs:
-            if job.payload.get("poll"):
-                outcomes[job.id] = self._guard(self.reconcile)
-                continue
-            try:
-                loaded[job.id] = self._load(job, events)
-            except CausewayError as exc:
-                outcomes[job.id] = exc
-        placed = self._already_placed([o.external_id for o in loaded.values()])
+    def on_run(self, payload: Mapping[str, Any]) -> None:
+        self.reconcile()
+
+    def on_event(self, event: StoredEvent) -> Order:
+        return parse_event(event, self.parsers)
+
+    def on_batch(self, orders: dict[int, Order]) -> Outcomes:
+        """The batch's orders: the new ones placed in one ERP call, later events of
+        orders the ERP has handled one by one."""
+        placed = self._already_placed([o.external_id for o in orders.values()])
         known = self.edits.known_fingerprints(placed)
+        outcomes: Outcomes = {}
         to_place = {}
-        for job_id, order in loaded.items():
+        for job_id, order in orders.items():
             link = placed.get(order.external_id)
             if link is not None and link.fingerprint == CANCELLED:
                 outcomes[job_id] = None  # cancelled before it reached the ERP: done
             elif link is not None:
                 fingerprint = known.get(order.external_id)
-                outcomes[job_id] = self._guard(
-                    lambda o=order, li=link, f=fingerprint: self._later_event(o, li, f)
+                outcomes[job_id] = self.guard(
+                    job_id, partial(self._later_event, order, link, fingerprint)
                 )
             elif order.cancelled_at:
                 # First seen already cancelled: the ERP never gets it.
-                outcomes[job_id] = self._guard(partial(self._record_cancelled, order))
+                outcomes[job_id] = self.guard(job_id, partial(self._record_cancelled, order))
             else:
                 to_place[job_id] = order
         if to_place:
             outcomes |= self._place(to_place)
         return outcomes
-
-    @staticmethod
-    def _guard(action: Callable[[], object]) -> BaseException | None:
-        try:
-            action()
-        except Exception as exc:  # becomes the job's outcome
-            return exc
-        return None
-
-    def _load(self, job: Job, events: Mapping[int, StoredEvent]) -> Order:
-        return parse_event(event_for(job, events), self.parsers)
 
     def _already_placed(self, external_ids: list[str]) -> dict[str, Link]:
         """The orders the ERP already has: their later events are edits at most."""

@@ -23,11 +23,12 @@ from sqlalchemy import Connection, select
 
 from causeway.engine import links, timeline
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import Job, NewJob
+from causeway.engine.jobs import NewJob
 from causeway.engine.schema import entities
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, RetryableError
-from causeway.flows.events import batch_events, event_for, json_object
+from causeway.flows.base import FlowBase
+from causeway.flows.events import json_object
 from causeway.flows.orders_to_erp import ORDER
 from causeway.model import FinancialStatus
 from causeway.model.payment import OrderPayment
@@ -120,7 +121,7 @@ class LinkedOrder:
     reference: str
 
 
-class PaymentsAndInvoices:
+class PaymentsAndInvoices(FlowBase[None]):
     name = NAME
     batch_size = 20
     exclusive = False
@@ -138,7 +139,7 @@ class PaymentsAndInvoices:
         refresh_recent: int = 200,
     ) -> None:
         self.store = store
-        self.inbox = inbox
+        self.inbox: Inbox = inbox
         self.source = source
         self.parse = parse
         self.target = target
@@ -146,23 +147,12 @@ class PaymentsAndInvoices:
         self.payment_method = payment_method
         self.refresh_recent = refresh_recent
 
-    def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        events = batch_events(self.inbox, jobs)
-        outcomes: dict[int, BaseException | None] = {}
-        for job in jobs:
-            try:
-                if job.payload.get("refresh"):
-                    self.refresh()
-                else:
-                    self._pay(job, events)
-                outcomes[job.id] = None
-            except Exception as exc:  # becomes this job's outcome only
-                outcomes[job.id] = exc
-        return outcomes
+    def on_run(self, payload: Mapping[str, Any]) -> None:
+        self.refresh()
 
     # -- a payment event ----------------------------------------------------------------
-    def _pay(self, job: Job, events: Mapping[int, StoredEvent]) -> None:
-        payment = self._load(job, events)
+    def on_event(self, event: StoredEvent) -> None:
+        payment = self.parse(json_object(event))
         linked = self._linked(payment.order_external_id)
         action = decide(payment, linked is not None)
         if action == Action.IGNORE:
@@ -182,9 +172,6 @@ class PaymentsAndInvoices:
         if paid_now:
             log.info("paid the invoice of %s: %s", payment.order_number, payment.received)
         self._record(linked.hub_id, sale)
-
-    def _load(self, job: Job, events: Mapping[int, StoredEvent]) -> OrderPayment:
-        return self.parse(json_object(event_for(job, events)))
 
     def _linked(self, external_id: str) -> LinkedOrder | None:
         with self.store.read() as conn:

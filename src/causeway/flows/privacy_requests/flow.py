@@ -16,16 +16,17 @@ alone, never applied to this store's data.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from causeway.config import CausewayConfig
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import Job, NewJob
+from causeway.engine.jobs import NewJob
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError
-from causeway.flows.events import batch_events, event_for, json_object
+from causeway.flows.base import FlowBase
+from causeway.flows.events import json_object
 from causeway.privacy.erase import erase_person, erase_system, person_for
 from causeway.privacy.export import export_person
 from causeway.privacy.person import Person
@@ -43,7 +44,7 @@ def request_job(record: InboxRecord, inbox_id: int) -> NewJob:
     return NewJob(NAME, f"{record.source}:{record.entity_key}", {"inbox_id": inbox_id})
 
 
-class PrivacyRequests:
+class PrivacyRequests(FlowBase[None]):
     name = NAME
     batch_size = 1
     # An erasure rewrites rows all over the store: one request at a time.
@@ -59,21 +60,13 @@ class PrivacyRequests:
         shop_domains: Mapping[str, str],
     ) -> None:
         self.store = store
-        self.inbox = inbox
+        self.inbox: Inbox = inbox
         self.config = config
         self.exports = exports
         self.shop_domains = {system: domain.lower() for system, domain in shop_domains.items()}
 
-    def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        events = batch_events(self.inbox, jobs)
-        outcomes: dict[int, BaseException | None] = {}
-        for job in jobs:
-            try:
-                self.apply(event_for(job, events))
-                outcomes[job.id] = None
-            except Exception as exc:  # becomes the job's outcome
-                outcomes[job.id] = exc
-        return outcomes
+    def on_event(self, event: StoredEvent) -> None:
+        self.apply(event)
 
     def apply(self, event: StoredEvent) -> None:
         payload = json_object(event)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -31,11 +31,12 @@ from causeway.connectors.hubspot.properties import DEAL_PROPERTIES
 from causeway.connectors.tryton.margins import erp_state
 from causeway.engine import links, timeline
 from causeway.engine.cursors import Cursor
-from causeway.engine.inbox import Inbox, InboxRecord
-from causeway.engine.jobs import Job, NewJob
+from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
+from causeway.engine.jobs import NewJob
 from causeway.engine.store import Store
-from causeway.errors import CausewayError, PermanentError
-from causeway.flows.events import batch_events, event_for, json_object
+from causeway.errors import PermanentError
+from causeway.flows.base import FlowBase, Outcomes
+from causeway.flows.events import json_object
 from causeway.flows.margins_to_crm import ErpFigures
 from causeway.model import Order
 from causeway.orders.record import SALE, record_placed, timestamp, update_order
@@ -98,7 +99,7 @@ def is_won_event(body: Mapping[str, Any], topic: str, won_stages: Collection[str
     return str(body.get("propertyValue") or "") in won_stages
 
 
-class QuotesToErp:
+class QuotesToErp(FlowBase[tuple[str, Order]]):
     name = NAME
     # The ERP finds-or-creates customers by email: two batches at once could both
     # create the same new customer.
@@ -120,7 +121,7 @@ class QuotesToErp:
         overlap: timedelta = timedelta(minutes=10),
     ) -> None:
         self.store = store
-        self.inbox = inbox
+        self.inbox: Inbox = inbox
         self.source = source
         self.crm = crm
         self.target = target
@@ -133,34 +134,21 @@ class QuotesToErp:
         self._properties_ready = False
 
     # -- the job handler ------------------------------------------------------
-    def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        outcomes: dict[int, BaseException | None] = {}
-        events = batch_events(self.inbox, jobs)
-        to_place: dict[int, tuple[str, Order]] = {}
-        for job in jobs:
-            if job.payload.get("poll"):
-                outcomes[job.id] = _guard(self.run)
-                continue
-            try:
-                event = event_for(job, events)
-                deal_id = event.entity_key.removeprefix(f"{DEAL}:")
-                if not is_won_event(json_object(event), event.topic, self.won_stages):
-                    outcomes[job.id] = None  # another stage change: not ours
-                    continue
-                placed = self._placed([deal_id]).get(deal_id)
-                if placed is not None:
-                    outcomes[job.id] = _guard(partial(self._write_back_if_due, placed))
-                    continue
-                order = self._order(deal_id)
-                if order is None:
-                    outcomes[job.id] = None
-                else:
-                    to_place[job.id] = (deal_reference(self.source, deal_id), order)
-            except CausewayError as exc:
-                outcomes[job.id] = exc
-        if to_place:
-            outcomes |= self._place(to_place)
-        return outcomes
+    def on_run(self, payload: Mapping[str, Any]) -> None:
+        self.run()
+
+    def on_event(self, event: StoredEvent) -> tuple[str, Order] | None:
+        """A deal won: (its sale reference, its order) to place with the batch's others,
+        or None when there is nothing to place."""
+        deal_id = event.entity_key.removeprefix(f"{DEAL}:")
+        if not is_won_event(json_object(event), event.topic, self.won_stages):
+            return None  # another stage change: not ours
+        placed = self._placed([deal_id]).get(deal_id)
+        if placed is not None:
+            self._write_back_if_due(placed)
+            return None
+        order = self._order(deal_id)
+        return None if order is None else (deal_reference(self.source, deal_id), order)
 
     def _order(self, deal_id: str) -> Order | None:
         """The deal as an order, or None when it is no longer in a won stage."""
@@ -172,12 +160,10 @@ class QuotesToErp:
             deal, contact, default_currency=self.currency, tax_rate=self.tax_rate
         )
 
-    def _place(self, orders: dict[int, tuple[str, Order]]) -> dict[int, BaseException | None]:
-        try:
-            results = self.erp.place_orders(list(orders.values()))
-        except Exception as exc:  # the whole call failed: every job shares it
-            return {job_id: exc for job_id in orders}
-        outcomes: dict[int, BaseException | None] = {}
+    def on_batch(self, orders: dict[int, tuple[str, Order]]) -> Outcomes:
+        """Place the won deals in one ERP call (should it fail, every job shares the error)."""
+        results = self.erp.place_orders(list(orders.values()))
+        outcomes: Outcomes = {}
         for job_id, (reference, order) in orders.items():
             result = results.get(reference)
             if result is None:
@@ -186,8 +172,8 @@ class QuotesToErp:
                 outcomes[job_id] = result
             else:
                 placed = self._record(order, reference, result)
-                outcomes[job_id] = _guard(
-                    partial(self._write_back, placed, result.number, result.state)
+                outcomes[job_id] = self.guard(
+                    job_id, partial(self._write_back, placed, result.number, result.state)
                 )
         return outcomes
 
@@ -310,11 +296,3 @@ class QuotesToErp:
         if problems:
             raise PermanentError("; ".join(problems))
         return written
-
-
-def _guard(action: Callable[[], object]) -> BaseException | None:
-    try:
-        action()
-    except Exception as exc:  # becomes the job's outcome
-        return exc
-    return None

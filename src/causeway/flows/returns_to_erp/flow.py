@@ -18,24 +18,22 @@ The flow's scheduled run checks the return shipments in the ERP and records the
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
 from causeway.engine import links, timeline
-from causeway.engine.inbox import Inbox, InboxRecord
-from causeway.engine.jobs import Job, NewJob
+from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
+from causeway.engine.jobs import NewJob
 from causeway.engine.store import Store
-from causeway.errors import CausewayError, PermanentError
-from causeway.flows.events import batch_events, event_for, json_object
+from causeway.errors import PermanentError
+from causeway.flows.base import FlowBase
+from causeway.flows.events import json_object
 from causeway.flows.orders_to_erp import SETTLED
 from causeway.model.returns import Refund, RefundLine, Restock
 from causeway.orders.record import CANCELLED, ORDER, read_summary, update_order
-
-log = logging.getLogger("causeway.flows.returns_to_erp")
 
 NAME = "returns-to-erp"
 TOPICS = ("refunds/create",)
@@ -86,7 +84,7 @@ def plan_returns(sale_reference: str, refund: Refund) -> list[ReturnGroup]:
     return groups
 
 
-class ReturnsToErp:
+class ReturnsToErp(FlowBase[None]):
     name = NAME
     batch_size = 10
     exclusive = False  # one refund per job; jobs of one order already run one at a time
@@ -102,28 +100,17 @@ class ReturnsToErp:
         target_connector: ReturnsTarget,
     ) -> None:
         self.store = store
-        self.inbox = inbox
+        self.inbox: Inbox = inbox
         self.source = source
         self.parse = parse
         self.target = target
         self.erp = target_connector
 
-    def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        events = batch_events(self.inbox, jobs)
-        outcomes: dict[int, BaseException | None] = {}
-        for job in jobs:
-            try:
-                if job.payload.get("poll"):
-                    self.check_receipts()
-                else:
-                    self.book(self.parse(json_object(event_for(job, events))))
-                outcomes[job.id] = None
-            except CausewayError as exc:
-                outcomes[job.id] = exc
-            except Exception as exc:  # unexpected: retried, then parked with its text
-                log.exception("returns job %s failed", job.id)
-                outcomes[job.id] = exc
-        return outcomes
+    def on_run(self, payload: Mapping[str, Any]) -> None:
+        self.check_receipts()
+
+    def on_event(self, event: StoredEvent) -> None:
+        self.book(self.parse(json_object(event)))
 
     # -- a refund ---------------------------------------------------------------
     def book(self, refund: Refund) -> None:

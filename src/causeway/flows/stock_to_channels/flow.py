@@ -20,9 +20,9 @@ from typing import Any, Protocol
 from causeway.connectors.shopify.connector import QuantityChange
 from causeway.engine import links
 from causeway.engine.cursors import Cursor
-from causeway.engine.jobs import Job
 from causeway.engine.store import Store
 from causeway.errors import RetryableError
+from causeway.flows.base import FlowBase
 from causeway.model import StockLevel
 
 log = logging.getLogger("causeway.flows.stock_to_channels")
@@ -91,10 +91,11 @@ class StockRun:
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
-class StockToChannels:
+class StockToChannels(FlowBase[None]):
     name = NAME
     batch_size = 1
     exclusive = True  # two runs at once would only race each other's compare-and-set
+    runs_only = True
 
     def __init__(
         self,
@@ -121,16 +122,11 @@ class StockToChannels:
         self._items: dict[str, dict[str, Any]] = {name: {} for name in self.targets}
         self._absent: dict[str, dict[str, float]] = {name: {} for name in self.targets}
 
-    def handle(self, jobs: Sequence[Job]) -> dict[int, BaseException | None]:
-        outcomes: dict[int, BaseException | None] = {}
-        for job in jobs:
-            try:
-                run = self.run(full=bool(job.payload.get("full")))
-                errors = [e for r in run.channels.values() for e in r.errors]
-                outcomes[job.id] = RetryableError("; ".join(errors)) if errors else None
-            except Exception as exc:  # becomes the job's outcome
-                outcomes[job.id] = exc
-        return outcomes
+    def on_run(self, payload: Mapping[str, Any]) -> None:
+        run = self.run(full=bool(payload.get("full")))
+        errors = [e for r in run.channels.values() for e in r.errors]
+        if errors:
+            raise RetryableError("; ".join(errors))
 
     def run(self, *, full: bool = False, progress: Progress | None = None) -> StockRun:
         if full:
