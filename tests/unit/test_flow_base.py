@@ -112,6 +112,11 @@ def receive(inbox: Inbox, *orders: dict[str, Any]) -> None:
 
 
 job_ids = count(1)
+TWO_TO_SHIP_ONE_PICKED_UP = (
+    {"number": "1001", "sku": "WID-001"},
+    {"number": "1002", "sku": "WID-001", "pickup": True},
+    {"number": "1003", "sku": "WID-002"},
+)
 
 
 def job(payload: dict[str, Any], flow: str = FLOW) -> Job:
@@ -207,12 +212,7 @@ def test_a_job_the_flow_has_nothing_for_is_parked_with_the_reason(inbox: Inbox) 
 
 
 def test_jobs_handed_on_are_done_in_one_batch_call(inbox: Inbox) -> None:
-    receive(
-        inbox,
-        {"number": "1001", "sku": "WID-001"},
-        {"number": "1002", "sku": "WID-001", "pickup": True},
-        {"number": "1003", "sku": "WID-002"},
-    )
+    receive(inbox, *TWO_TO_SHIP_ONE_PICKED_UP)
     flow = ShippingLabels(inbox)
     jobs = [job({"inbox_id": i}) for i in (1, 2, 3)]
     assert flow.handle(jobs) == dict.fromkeys(j.id for j in jobs)
@@ -220,12 +220,7 @@ def test_jobs_handed_on_are_done_in_one_batch_call(inbox: Inbox) -> None:
 
 
 def test_a_batch_call_that_fails_is_shared_by_its_jobs_and_by_no_other(inbox: Inbox) -> None:
-    receive(
-        inbox,
-        {"number": "1001", "sku": "WID-001"},
-        {"number": "1002", "sku": "WID-001", "pickup": True},
-        {"number": "1003", "sku": "WID-002"},
-    )
+    receive(inbox, *TWO_TO_SHIP_ONE_PICKED_UP)
     flow = ShippingLabels(inbox, carrier_down=True)
     labelled, pickup, other, run = (
         job({"inbox_id": 1}),
