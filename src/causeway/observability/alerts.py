@@ -15,7 +15,7 @@ Five kinds, the first three with a threshold in causeway.yaml (docs/monitoring.m
 - webhooks_quiet (`systems.<name>.webhooks_quiet_after`, default 24h): no webhook
   from a system the hub takes webhooks from, for longer than the threshold.
 - amount_mismatch (no threshold): orders from a system whose ERP sale's amounts differ
-  from what the channel charged (flows/amount_check.py), until a person accepts each.
+  from what the channel charged (flows/orders_to_erp/amount_check.py), until a person accepts each.
 - dead_jobs (no threshold): a flow has parked jobs. They wait for a person: nothing
   retries them until the cause is fixed and they are replayed, so the alert fires
   from the first one until the last is replayed.
