@@ -1,7 +1,7 @@
 """An order's life written back to WooCommerce (shipments, status) and its refunds read.
 
 The shipments are planned by fulfillments-to-channels' own decisions
-(flows/fulfillment_decisions.py), the same ones that fulfil a Shopify order.
+(flows/fulfillments_to_channels/decisions.py), the same ones that fulfil a Shopify order.
 """
 
 from __future__ import annotations
@@ -17,7 +17,11 @@ from causeway.connectors.shopify.fulfillments import Tracking
 from causeway.connectors.tryton.shipments import DoneShipment, ShippedLine
 from causeway.connectors.woocommerce import WooCommerceConnector
 from causeway.errors import PermanentError
-from causeway.flows.fulfillment_decisions import Plan, plan_fulfillment, reached_store
+from causeway.flows.fulfillments_to_channels.decisions import (
+    Plan,
+    plan_fulfillment,
+    reached_store,
+)
 from causeway.model.returns import Restock
 from tests.woocommerce.conftest import add_product, buy, connect
 

@@ -15,7 +15,7 @@ Six kinds, the first three with a threshold in causeway.yaml (docs/monitoring.md
 - webhooks_quiet (`systems.<name>.webhooks_quiet_after`, default 24h): no webhook
   from a system the hub takes webhooks from, for longer than the threshold.
 - amount_mismatch (no threshold): orders from a system whose ERP sale's amounts differ
-  from what the channel charged (flows/amount_check.py), until a person accepts each.
+  from what the channel charged (flows/orders_to_erp/amount_check.py), until a person accepts each.
 - webhooks_disabled (no threshold): a system disabled the hub's webhooks after failed
   deliveries (WooCommerce does after 5, and never sends what it could not deliver).
   The hub switches them back on and the reconciling poll fetches what was missed; the
