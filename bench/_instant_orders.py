@@ -29,7 +29,7 @@ from causeway.flows.orders_to_erp import (
     order_job,
     reference_for,
 )
-from causeway.flows.orders_to_erp_declaration import SHOPIFY_PARSERS
+from causeway.flows.orders_to_erp.declaration import SHOPIFY_PARSERS
 from causeway.model import Order
 from causeway.model.tax_map import TaxMap
 

@@ -21,7 +21,7 @@ from causeway.engine.store import Store
 from causeway.engine.worker import Worker
 from causeway.errors import PermanentError
 from causeway.flows.orders_to_erp import NAME, OrdersToErp, order_job
-from causeway.flows.orders_to_erp_declaration import FILES_PARSERS
+from causeway.flows.orders_to_erp.declaration import FILES_PARSERS
 from causeway.model import Customer, Order, OrderLine
 
 STAMP = datetime(2026, 12, 5, 10, 0, 0, tzinfo=UTC)  # both versions: the same second

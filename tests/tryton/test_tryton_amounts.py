@@ -16,16 +16,16 @@ from typing import Any
 import httpx
 import pytest
 
-from causeway import demo
 from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
 from causeway.connectors.tryton.connector import PlacedSale, TrytonConnector
 from causeway.errors import PermanentError
-from causeway.flows.amount_check import sale_amounts
+from causeway.flows.orders_to_erp.amount_check import sale_amounts
 from causeway.model import Order
 from causeway.model.amounts import amount_differences, order_amounts
 from causeway.model.consistency import inconsistencies
 from causeway.model.tax_map import TaxMap
+from causeway_sandbox import demo
 from causeway_sandbox.shopify.pricing import Code
 from causeway_sandbox.shopify.server import SandboxServer
 from causeway_sandbox.shopify.settings import SandboxSettings

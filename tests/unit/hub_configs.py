@@ -8,7 +8,7 @@ from typing import Any
 
 from causeway.config import parse_config
 from causeway.config.models import CausewayConfig
-from causeway.config.systems import CRM, DROP_FOLDER, ERP, STORE
+from causeway.config.systems import CRM, DROP_FOLDER, ERP, STORE, Kind, ShopifySystem
 
 NOWHERE = "http://127.0.0.1:9"
 
@@ -25,8 +25,14 @@ def systems(tmp_path: Path) -> dict[str, dict[str, Any]]:
     }
 
 
-# The system above of each kind.
-OF_KIND = {STORE: "shop", ERP: "erp", CRM: "crm", DROP_FOLDER: "drop"}
+# The system above of each kind (or type, where a role takes only one).
+OF_KIND: dict[Kind, str] = {
+    STORE: "shop",
+    ShopifySystem: "shop",
+    ERP: "erp",
+    CRM: "crm",
+    DROP_FOLDER: "drop",
+}
 
 
 def hub_yaml(tmp_path: Path, flows: dict[str, Any], **sections: Any) -> dict[str, Any]:

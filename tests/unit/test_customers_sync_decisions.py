@@ -13,9 +13,9 @@ from causeway.config import parse_config
 from causeway.config.customers import CustomerSettings
 from causeway.customers.record import GoldenRecord
 from causeway.customers.survivorship import apply
+from causeway.customers.system_fields import contact_change, contact_topics, crm_writes, fields_for
 from causeway.engine.schedule import REALTIME
 from causeway.errors import ConfigError, InvalidPayloadError
-from causeway.flows.customer_fields import contact_change, contact_topics, crm_writes, fields_for
 
 SETTINGS = CustomerSettings()
 

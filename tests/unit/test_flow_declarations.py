@@ -10,7 +10,7 @@ from typing import Any, get_args
 
 import pytest
 
-from causeway.config.systems import SYSTEM_MODELS, type_name, types_of_kinds
+from causeway.config.systems import is_of, types_of_kinds
 from causeway.engine.inbox import InboxRecord
 from causeway.errors import ConfigError
 from causeway.flows.declaration import FlowDeclaration, Role
@@ -111,10 +111,6 @@ def test_a_scheduled_run_queues_the_declared_job_or_only_releases_held_changes(
     assert hub.jobs.counts().get((declared.name, "queued"), 0) == (0 if payload is None else 1)
 
 
-def other_kinds(role: Role) -> list[str]:
-    return [kind for kind in OF_KIND if kind not in role.kinds]
-
-
 ROLES = [(d, role) for d in FLOWS for role in d.roles]
 
 
@@ -125,14 +121,15 @@ def test_a_system_of_a_kind_the_role_does_not_take_is_refused_naming_the_key(
     tmp_path: Path, declared: FlowDeclaration[Any], role: Role
 ) -> None:
     wanted = " or ".join(types_of_kinds(role.kinds))
-    for kind in other_kinds(role):
-        system = OF_KIND[kind]
-        flows = {declared.name: settings_naming(declared, **{role.key: system})}
-        kind_of = next(type_name(m) for m in SYSTEM_MODELS if m.kind == kind)
+    systems = hub_config(tmp_path, {}).systems
+    others = [name for name, system in systems.items() if not is_of(system, role.kinds)]
+    assert others
+    for other in others:
+        flows = {declared.name: settings_naming(declared, **{role.key: other})}
         with pytest.raises(ConfigError) as refused:
             hub_config(tmp_path, flows)
         assert (
-            f"flows.{declared.name}.{role.key}: system {system!r} is a {kind_of}, "
+            f"flows.{declared.name}.{role.key}: system {other!r} is a {systems[other].type}, "
             f"but this flow needs a {wanted}"
         ) in str(refused.value)
     flows = {declared.name: settings_naming(declared, **{role.key: "nosuch"})}

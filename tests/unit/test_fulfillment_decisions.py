@@ -16,7 +16,11 @@ from causeway.connectors.shopify.fulfillments import (
 )
 from causeway.connectors.tryton.shipments import DoneShipment, ShippedLine
 from causeway.errors import ConfigError, PermanentError
-from causeway.flows.fulfillment_decisions import plan_fulfillment, reached_store, tracking_url
+from causeway.flows.fulfillments_to_channels.decisions import (
+    plan_fulfillment,
+    reached_store,
+    tracking_url,
+)
 from tests.unit.test_config import ENV, EXAMPLE
 
 FO = "gid://shopify/FulfillmentOrder/1"

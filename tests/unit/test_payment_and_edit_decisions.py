@@ -17,7 +17,7 @@ from causeway.connectors.tryton.invoices import InvoiceState, SaleInvoices, chec
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.links import Link
 from causeway.errors import InvalidPayloadError, PermanentError
-from causeway.flows.order_edits import is_edit, lines_fingerprint
+from causeway.flows.orders_to_erp.order_edits import is_edit, lines_fingerprint
 from causeway.flows.payments_and_invoices import Action, decide, invoice_summary, milestones
 from causeway.hub import Hub
 from causeway.model import FinancialStatus
@@ -222,7 +222,7 @@ def test_service_skus_are_not_part_of_the_wanted_quantities() -> None:
     assert wanted_quantities(order, skip=("GAD-001",)) == {"WID-001": D(2)}
 
 
-# -- as declared (flows/payments_and_invoices_declaration.py) ----------------------------------
+# -- as declared (flows/payments_and_invoices/declaration.py) ----------------------------------
 
 
 def test_a_paid_order_starts_a_payment_job_behind_the_orders_own_job(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from causeway.config import CausewayConfig
-from causeway.flows.fulfillments_to_channels_declaration import FulfillmentsToChannelsFlow
-from causeway.flows.payments_and_invoices_declaration import PaymentsAndInvoicesFlow
+from causeway.flows.fulfillments_to_channels.declaration import FulfillmentsToChannelsFlow
+from causeway.flows.payments_and_invoices.declaration import PaymentsAndInvoicesFlow
 from causeway.flows.registry import declaration
 
 # Reading an order (Order + its Customer), as every flow that takes store orders does.
@@ -30,6 +30,9 @@ SHOPIFY_SCOPES: dict[str, tuple[str, ...]] = {
     "customers-to-crm": _ORDERS,
     "cases": _ORDERS,
 }
+
+# Flows that write to the stores they serve (a WooCommerce key needs Read/Write for them).
+STORE_WRITERS = ("stock-to-channels", "catalog-to-channels", "fulfillments-to-channels")
 
 # Tryton modules, per flow (ir.module names; `activated` is the state they must be in).
 TRYTON_MODULES: dict[str, tuple[str, ...]] = {

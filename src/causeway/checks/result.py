@@ -22,6 +22,17 @@ def failed(system: str, what: str, fix: str) -> Check:
     return Check(system, what, False, fix)
 
 
+def no_public_url(system: str, what: str, topics: list[str]) -> Check:
+    """Webhooks wanted but nowhere to send them: server.public_url is not set."""
+    return failed(
+        system,
+        what,
+        f"server.public_url is not set, so {system} cannot send the hub {', '.join(topics)}: "
+        f"set it to the https address the store reaches the hub at (until then only the "
+        f"reconcile polls bring changes in)",
+    )
+
+
 def present(system: str, what: str, found: bool, fix: str) -> Check:
     """Something the flows need is there, or the fix for its absence."""
     return passed(system, what) if found else failed(system, what, fix)

@@ -3,7 +3,7 @@ need granted, and the webhook subscriptions the hub wants in place at its public
 
 from __future__ import annotations
 
-from causeway.checks.result import Check, failed, passed
+from causeway.checks.result import Check, failed, no_public_url, passed
 from causeway.connectors.shopify.connector import ShopifyConnector, webhook_topic_enum
 from causeway.errors import PermanentError, RetryableError
 
@@ -57,15 +57,7 @@ def _webhooks(
     if not topics:
         return []
     if uri is None:
-        return [
-            failed(
-                name,
-                "webhook subscriptions",
-                f"server.public_url is not set, so {name} cannot send the hub "
-                f"{', '.join(topics)}: set it to the https address the store reaches the hub at "
-                f"(until then only the reconcile polls bring changes in)",
-            )
-        ]
+        return [no_public_url(name, "webhook subscriptions", topics)]
     try:
         existing = store.webhook_subscriptions(uri)
     except Exception as exc:  # the first checks passed: say what this call met

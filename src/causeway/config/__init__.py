@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from causeway.config.systems import FilesSystem, HubSpotSystem, ShopifySystem, TrytonSystem
+from causeway.config.systems import (
+    FilesSystem,
+    HubSpotSystem,
+    ShopifySystem,
+    TrytonSystem,
+    WooCommerceSystem,
+)
 
 if TYPE_CHECKING:
     from causeway.config.loader import load_config, parse_config
@@ -22,6 +28,7 @@ __all__ = [
     "HubSpotSystem",
     "ShopifySystem",
     "TrytonSystem",
+    "WooCommerceSystem",
     "load_config",
     "parse_config",
 ]

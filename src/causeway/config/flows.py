@@ -1,6 +1,6 @@
 """causeway.yaml `flows:`: what every flow's settings have, and the section that holds them.
 
-Each flow's own settings model lives with its declaration (flows/*_declaration.py);
+Each flow's own settings model lives with its declaration (flows/<name>/declaration.py);
 the `flows:` section has one key per declared flow, built from the declarations by
 flows_section (config/models.py does, from flows/registry.py).
 """
@@ -42,7 +42,7 @@ class FlowSettings(Strict):
 
 
 class RfmThresholds(Strict):
-    """Where the RFM segments start (flows/crm_contact.py, docs/flows/customers-to-crm.md)."""
+    """Where the RFM segments start (customers/crm_contact.py, docs/flows/customers-to-crm.md)."""
 
     recent_days: int = Field(default=90, ge=1, description="last order within: recent")
     lapsing_days: int = Field(

@@ -25,7 +25,7 @@ from causeway.config.base import Duration, Strict, service_url
 from causeway.config.customers import CustomerSettings
 from causeway.config.flows import Flows, flows_section
 from causeway.config.retention import RetentionSettings
-from causeway.config.systems import HubSpotSystem, System, types_of_kinds
+from causeway.config.systems import HubSpotSystem, Kind, System, is_of, types_of_kinds
 from causeway.flows.registry import FLOWS
 
 if TYPE_CHECKING:
@@ -208,7 +208,7 @@ class CausewayConfig(Strict):
                     self._check_system(declaration.name, role.key, name, role.kinds)
         return self
 
-    def _check_system(self, flow: str, key: str, name: str, kinds: tuple[str, ...]) -> None:
+    def _check_system(self, flow: str, key: str, name: str, kinds: tuple[Kind, ...]) -> None:
         system = self.systems.get(name)
         if system is None:
             known = ", ".join(sorted(self.systems)) or "none"
@@ -216,7 +216,7 @@ class CausewayConfig(Strict):
                 f"flows.{flow}.{key}: no system named {name!r} (systems defined: {known}); "
                 f"add it under `systems:` or fix the name"
             )
-        if system.kind not in kinds:
+        if not is_of(system, kinds):
             wanted = " or ".join(types_of_kinds(kinds))
             raise ValueError(
                 f"flows.{flow}.{key}: system {name!r} is a {system.type}, "

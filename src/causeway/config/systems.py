@@ -4,6 +4,7 @@ CRM, drop folder). Flows name the kinds of system they connect (flows/declaratio
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterable
 from typing import Annotated, ClassVar, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -159,6 +160,78 @@ class HubSpotSystem(SystemSettings):
         )
 
 
+class WooCommerceSystem(SystemSettings):
+    """A WooCommerce store reached through its REST API v3 (a key with Read/Write access)
+    and its signed webhooks (docs/connectors/woocommerce.md)."""
+
+    kind: ClassVar[str] = STORE
+    type: Literal["woocommerce"]
+    url: str = Field(
+        description="the WordPress site's address, https://shop.example.com (the REST API is "
+        "at <url>/wp-json/wc/v3), or the sandbox URL"
+    )
+    consumer_key: SecretStr = Field(description="the REST API key's consumer key, ck_...")
+    consumer_secret: SecretStr = Field(description="the REST API key's consumer secret, cs_...")
+    webhook_secret: SecretStr = Field(
+        description="the secret the hub gives the webhooks it creates; verifies "
+        "X-WC-Webhook-Signature on every delivery"
+    )
+    auth: Literal["header", "query"] = Field(
+        default="header",
+        description="header: HTTP Basic; query: the key in the query string, for hosts whose "
+        "web server strips the Authorization header (HTTPS only, as always)",
+    )
+    per_page: int = Field(
+        default=100, ge=1, le=100, description="items per page of a list (WooCommerce: 100 at most)"
+    )
+    timeout: Duration = 30.0
+    requests_per_second: float = Field(
+        default=5.0,
+        gt=0,
+        description="the most requests per second sent to the store (WordPress answers each in "
+        "PHP; a 429 from the host pauses the hub as long as its Retry-After says)",
+    )
+    weight_unit: Literal["kg", "g", "lbs", "oz"] | None = Field(
+        default=None,
+        description="the store's weight unit (WooCommerce > Settings > Products); "
+        "default: read from the store",
+    )
+    shipment_tracking: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="also write tracking to the Shipment Tracking extension's order meta: auto "
+        "where the order's meta already has it, on for every order, off never",
+    )
+    webhooks_quiet_after: Threshold = Field(
+        default=86400.0,
+        description="alert when no webhook has arrived from this system for this long; off",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        # WooCommerce takes HTTP Basic only over HTTPS (over http it wants OAuth 1.0a
+        # signatures), and the key would cross the network readable: https, or this machine.
+        return service_url(
+            value,
+            password_fix="the key goes in `consumer_key: ${WOOCOMMERCE_CONSUMER_KEY}` and "
+            "`consumer_secret: ${WOOCOMMERCE_CONSUMER_SECRET}`",
+        )
+
+    @field_validator("consumer_key", "consumer_secret", "webhook_secret")
+    @classmethod
+    def _secrets_set(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        if info.field_name == "webhook_secret":
+            return required_secret(
+                value, "a long random secret, e.g. ${WOOCOMMERCE_WEBHOOK_SECRET}", FORGEABLE
+            )
+        what = "key" if info.field_name == "consumer_key" else "secret"
+        return required_secret(
+            value,
+            f"the REST API key's consumer {what} (WooCommerce > Settings > Advanced > REST API), "
+            f"e.g. ${{WOOCOMMERCE_CONSUMER_{what.upper()}}}",
+        )
+
+
 # Canonical order fields a CSV column can fill (connectors/files/orders.py reads them).
 ORDER_FIELDS = (
     *("order_number", "ordered_at", "email", "customer_name", "first_name", "last_name"),
@@ -253,7 +326,8 @@ class FilesSystem(SystemSettings):
 
 
 System = Annotated[
-    ShopifySystem | TrytonSystem | FilesSystem | HubSpotSystem, Field(discriminator="type")
+    ShopifySystem | TrytonSystem | FilesSystem | HubSpotSystem | WooCommerceSystem,
+    Field(discriminator="type"),
 ]
 
 # Every system model, in the order `type:` lists them in messages.
@@ -265,6 +339,20 @@ def type_name(model: type[SystemSettings]) -> str:
     return str(get_args(model.model_fields["type"].annotation)[0])
 
 
-def types_of_kinds(kinds: tuple[str, ...]) -> list[str]:
+# A kind of system (STORE), or one type of system where only that type will do.
+Kind = str | type[SystemSettings]
+
+
+def is_of(system: SystemSettings, kinds: Iterable[Kind]) -> bool:
+    return any(
+        system.kind == kind if isinstance(kind, str) else isinstance(system, kind) for kind in kinds
+    )
+
+
+def types_of_kinds(kinds: Iterable[Kind]) -> list[str]:
     """The `type:` names of every system of these kinds, kind by kind."""
-    return [type_name(model) for kind in kinds for model in SYSTEM_MODELS if model.kind == kind]
+    names = []
+    for kind in kinds:
+        models = [m for m in SYSTEM_MODELS if m.kind == kind] if isinstance(kind, str) else [kind]
+        names += [type_name(model) for model in models]
+    return names

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from causeway.config.flows import FlowSettings
-from causeway.config.systems import System
+from causeway.config.systems import Kind, System
 from causeway.engine.inbox import Inbox, InboxRecord
 from causeway.engine.jobs import JobQueue, NewJob
 from causeway.engine.store import Store
@@ -43,10 +43,11 @@ RunPayload = dict[str, Any] | None
 class Role:
     """A setting that names the systems a flow connects: `key` in the flow's settings,
     one system (`many=False`) or a list of one or more, each of one of `kinds`
-    (config/systems.py: STORE, ERP, CRM, DROP_FOLDER)."""
+    (config/systems.py: STORE, ERP, CRM, DROP_FOLDER, or one type of system where only
+    that type will do, such as ShopifySystem for Shopify's own privacy webhooks)."""
 
     key: str
-    kinds: tuple[str, ...]
+    kinds: tuple[Kind, ...]
     many: bool = False
 
     def systems(self, settings: FlowSettings) -> list[str]:

@@ -2,46 +2,44 @@
 
 causeway.yaml's `flows:` section has one key per entry, in this order; the hub builds
 the enabled ones and routes received changes to them in this order. Adding a flow is
-its module, its declaration beside it, and one line here.
+its package (flows/<name>/: flow.py and declaration.py) and one line here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from causeway.flows import (
-    cancellations_declaration,
-    cases_declaration,
-    catalog_to_channels_declaration,
-    customers_sync_declaration,
-    customers_to_crm_declaration,
-    files_exchange_declaration,
-    fulfillments_to_channels_declaration,
-    margins_to_crm_declaration,
-    orders_to_erp_declaration,
-    payments_and_invoices_declaration,
-    privacy_requests_declaration,
-    quotes_to_erp_declaration,
-    returns_to_erp_declaration,
-    stock_to_channels_declaration,
-)
+from causeway.flows.cancellations import declaration as cancellations
+from causeway.flows.cases import declaration as cases
+from causeway.flows.catalog_to_channels import declaration as catalog_to_channels
+from causeway.flows.customers_sync import declaration as customers_sync
+from causeway.flows.customers_to_crm import declaration as customers_to_crm
 from causeway.flows.declaration import FlowDeclaration
+from causeway.flows.files_exchange import declaration as files_exchange
+from causeway.flows.fulfillments_to_channels import declaration as fulfillments_to_channels
+from causeway.flows.margins_to_crm import declaration as margins_to_crm
+from causeway.flows.orders_to_erp import declaration as orders_to_erp
+from causeway.flows.payments_and_invoices import declaration as payments_and_invoices
+from causeway.flows.privacy_requests import declaration as privacy_requests
+from causeway.flows.quotes_to_erp import declaration as quotes_to_erp
+from causeway.flows.returns_to_erp import declaration as returns_to_erp
+from causeway.flows.stock_to_channels import declaration as stock_to_channels
 
 FLOWS: tuple[FlowDeclaration[Any], ...] = (
-    orders_to_erp_declaration.DECLARATION,
-    stock_to_channels_declaration.DECLARATION,
-    catalog_to_channels_declaration.DECLARATION,
-    fulfillments_to_channels_declaration.DECLARATION,
-    payments_and_invoices_declaration.DECLARATION,
-    cancellations_declaration.DECLARATION,
-    returns_to_erp_declaration.DECLARATION,
-    files_exchange_declaration.DECLARATION,
-    quotes_to_erp_declaration.DECLARATION,
-    margins_to_crm_declaration.DECLARATION,
-    customers_to_crm_declaration.DECLARATION,
-    cases_declaration.DECLARATION,
-    customers_sync_declaration.DECLARATION,
-    privacy_requests_declaration.DECLARATION,
+    orders_to_erp.DECLARATION,
+    stock_to_channels.DECLARATION,
+    catalog_to_channels.DECLARATION,
+    fulfillments_to_channels.DECLARATION,
+    payments_and_invoices.DECLARATION,
+    cancellations.DECLARATION,
+    returns_to_erp.DECLARATION,
+    files_exchange.DECLARATION,
+    quotes_to_erp.DECLARATION,
+    margins_to_crm.DECLARATION,
+    customers_to_crm.DECLARATION,
+    cases.DECLARATION,
+    customers_sync.DECLARATION,
+    privacy_requests.DECLARATION,
 )
 
 

@@ -20,7 +20,7 @@ from causeway.engine.jobs import JobQueue
 from causeway.engine.store import Store
 from causeway.errors import CausewayError
 from causeway.flows.orders_to_erp import NAME, ORDER, parse_event
-from causeway.flows.orders_to_erp_declaration import order_parsers
+from causeway.flows.orders_to_erp.declaration import order_parsers
 from causeway.model import Order
 from causeway.stock.sellable import pending_quantities
 
