@@ -40,6 +40,8 @@ def check(
         width = max((len(result.system) for result in results), default=0)
         for result in results:
             mark = "[green]✓[/green]" if result.ok else "[red]✗[/red]"
+            if result.ok and result.fix:  # a warning: works today, needs attention soon
+                mark = "[yellow]![/yellow]"
             line = f"{mark} {result.system:<{width}}  {result.what}"
             if result.fix:
                 line += f": {result.fix}"
