@@ -47,7 +47,10 @@ ORDER_FIELDS = f"""
   currentTotalDiscountsSet {{ {_MONEY} }}
   totalTipReceivedSet {{ {_MONEY} }}
   discountApplications(first: {MAX_DISCOUNT_APPLICATIONS}) {{ nodes {{ {_DISCOUNT_APPLICATION} }} }}
-  customer {{ id firstName lastName email phone }}
+  customer {{
+    id firstName lastName
+    defaultEmailAddress {{ emailAddress }} defaultPhoneNumber {{ phoneNumber }}
+  }}
   shippingAddress {{ {_ADDRESS} }}
   billingAddress {{ {_ADDRESS} }}
   {_TAX_LINES}
