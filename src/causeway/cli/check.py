@@ -46,10 +46,12 @@ def check(
             if result.fix:
                 line += f": {result.fix}"
             console.print(line, highlight=False, soft_wrap=True)
+        warnings = sum(1 for result in results if result.ok and result.fix)
         console.print(
             f"{len(failures)} of {len(results)} check(s) failed"
             if failures
-            else f"all {len(results)} checks passed",
+            else f"all {len(results)} checks passed"
+            + (f", {warnings} with a warning" if warnings else ""),
             highlight=False,
         )
     if failures:
