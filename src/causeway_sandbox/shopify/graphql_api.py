@@ -141,7 +141,7 @@ class GraphQLService:
     def __init__(self, store: Store, settings: SandboxSettings) -> None:
         self.store = store
         self.settings = settings
-        self.schema = published_schema(settings.api_version)  # also built now, not on a call
+        self.schema = published_schema(settings.api_version)  # built at start, not on a call
         self.views = Views(store, api_version=settings.api_version, shop_currency=settings.currency)
         self.query_root = QueryRootResolver(store, self.views, settings)
         self.mutation_root = MutationResolver(store, self.views, settings)

@@ -4,8 +4,9 @@ again, not applied again.
 Shopify added the directive to the inventory and refund mutations in 2026-01 and made
 it mandatory in 2026-04 (the schema cannot say so; Shopify refuses such a call at
 run time). The same key with the same input gets the first answer back; the same key
-with another input gets IDEMPOTENCY_KEY_PARAMETER_MISMATCH. The sandbox keeps the keys
-until it is reset; the wording of the missing-key error is the sandbox's own.
+with another input gets IDEMPOTENCY_KEY_PARAMETER_MISMATCH. The sandbox keeps the last
+KEPT keys (Shopify keeps them for a while, too); the wording of the missing-key error is
+the sandbox's own.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from graphql.execution.values import get_directive_values
 from causeway_sandbox.shopify.store import Store
 
 REQUIRED_FROM = "2026-04"  # versions compare as text: "YYYY-MM" sorts by date
+KEPT = 10_000  # a long demo or soak run writes stock all day
 MISMATCH = {
     "code": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
     "field": None,
@@ -65,4 +67,6 @@ def once(
         seen = store.idempotent.get((info.field_name, key))
         if seen is None:
             seen = store.idempotent[(info.field_name, key)] = (fingerprint, run())
+            if len(store.idempotent) > KEPT:
+                del store.idempotent[next(iter(store.idempotent))]
     return seen[1] if seen[0] == fingerprint else refused(MISMATCH)

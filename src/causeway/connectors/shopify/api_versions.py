@@ -34,7 +34,7 @@ class ApiVersion:
 
     @classmethod
     def parse(cls, text: str) -> ApiVersion:
-        """ "2026-10" -> ApiVersion(2026, 10); anything else is a ValueError naming the form."""
+        """Read "2026-10" as ApiVersion(2026, 10); anything else is a ValueError naming the form."""
         shape = _SHAPE.fullmatch(text.strip()) if isinstance(text, str) else None
         if shape is None or int(shape[2]) not in RELEASE_MONTHS:
             raise ValueError(
