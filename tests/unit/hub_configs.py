@@ -1,5 +1,5 @@
 """causeway.yaml for tests that build a hub without reaching any system: one system of
-each kind, every one at an address nothing listens on."""
+each type, every one at an address nothing listens on."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ def systems(tmp_path: Path) -> dict[str, dict[str, Any]]:
         "crm": {"type": "hubspot", "base_url": NOWHERE, "access_token": "t"}
         | {"client_secret": "s", "portal_id": 62515},
         "drop": {"type": "files", "folder": str(tmp_path / "drop")},
+        "woo": {"type": "woocommerce", "url": NOWHERE, "consumer_key": "ck"}
+        | {"consumer_secret": "cs", "webhook_secret": "s"},
     }
 
 

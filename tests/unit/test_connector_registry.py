@@ -18,11 +18,12 @@ from causeway.connectors.registry import (
     http_client_of,
 )
 from causeway.connectors.shopify.ingress import ShopifyIngress
+from causeway.connectors.woocommerce import WooCommerceIngress
 from causeway.engine.rate import RateBudgets
 from tests.unit.hub_configs import hub_config, hub_yaml
 
 
-def test_every_system_type_in_the_config_has_one_entry() -> None:
+def test_every_system_type_the_config_knows_has_one_entry() -> None:
     assert sorted(m.__name__ for m in SYSTEM_MODELS) == sorted(
         e.settings.__name__ for e in SYSTEM_TYPES
     )
@@ -36,12 +37,13 @@ def test_each_system_gets_its_connector_and_only_webhook_senders_a_receiver(
     try:
         assert isinstance(connectors["drop"], FilesConnector)
         assert http_client_of(config.systems["drop"], connectors["drop"]) is None
-        for name in ("shop", "erp", "crm"):  # each speaks HTTP through one client
+        for name in ("shop", "erp", "crm", "woo"):  # each speaks HTTP through one client
             assert http_client_of(config.systems[name], connectors[name]) is not None
         receivers = build_receivers(config.systems, config.server.public_url)
-        assert sorted(receivers) == ["crm", "shop"]
+        assert sorted(receivers) == ["crm", "shop", "woo"]
         assert isinstance(receivers["shop"], ShopifyIngress)
         assert isinstance(receivers["crm"], HubSpotIngress)
+        assert isinstance(receivers["woo"], WooCommerceIngress)
     finally:
         for connector in connectors.values():
             connector.close()

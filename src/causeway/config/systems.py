@@ -4,6 +4,7 @@ CRM, drop folder). Flows name the kinds of system they connect (flows/declaratio
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterable
 from typing import Annotated, ClassVar, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +36,11 @@ class SystemSettings(Strict):
 
 
 FORGEABLE = "with an empty secret anyone could sign webhooks that the hub would accept"
+# Shopify's quarterly stable releases. The default is the version the connector's documents
+# are checked against (connectors/shopify/api_versions.py, which also knows how long
+# Shopify serves each one: the hub warns at start and `causeway check` says when to move).
+SHOPIFY_API_VERSION = "2026-10"
+_SHOPIFY_API_VERSION_FORM = re.compile(r"\d{4}-(01|04|07|10)")
 
 
 class ShopifySystem(SystemSettings):
@@ -48,7 +54,11 @@ class ShopifySystem(SystemSettings):
     )
     access_token: SecretStr
     webhook_secret: SecretStr
-    api_version: str = "2025-10"
+    api_version: str = Field(
+        default=SHOPIFY_API_VERSION,
+        description="Admin API version, YYYY-01/04/07/10; Shopify serves each for about 12 "
+        "months, then answers it as the oldest version it still serves",
+    )
     location: str | None = Field(
         default=None, description="location id or name; default: first active"
     )
@@ -65,6 +75,17 @@ class ShopifySystem(SystemSettings):
         return service_url(
             value, password_fix="the token goes in `access_token: ${SHOPIFY_ACCESS_TOKEN}`"
         )
+
+    @field_validator("api_version")
+    @classmethod
+    def _api_version(cls, value: str) -> str:
+        if not _SHOPIFY_API_VERSION_FORM.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not a Shopify Admin API version: write YYYY-MM with MM one of "
+                f"01, 04, 07 or 10 (Shopify's quarterly stable releases), in quotes, e.g. "
+                f'"{SHOPIFY_API_VERSION}"'
+            )
+        return value
 
     @field_validator("access_token", "webhook_secret")
     @classmethod

@@ -25,7 +25,9 @@ from causeway.config.systems import (
     System,
     SystemSettings,
     TrytonSystem,
+    WooCommerceSystem,
 )
+from causeway.connectors import woocommerce
 from causeway.connectors.files.connector import FilesConnector
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.ingress import HubSpotIngress
@@ -121,6 +123,12 @@ SYSTEM_TYPES: tuple[SystemType[Any], ...] = (
     SystemType(TrytonSystem, _tryton, http_client=lambda c: c.rpc),
     SystemType(FilesSystem, _files),
     SystemType(HubSpotSystem, _hubspot, _hubspot_receiver, lambda c: c.client),
+    SystemType(
+        WooCommerceSystem,
+        woocommerce.build_connector,
+        lambda name, system, _public_url: woocommerce.build_ingress(name, system),
+        lambda c: c.client,
+    ),
 )
 
 

@@ -42,9 +42,11 @@ class OrderChange(_Frozen):
 class QuantityChange(_Frozen):
     """Set `available` of one item at one location to `quantity`.
 
-    compare_quantity is the `available` the caller last read: Shopify applies
-    the change only if it still is (compare-and-set), so a sale that happened
-    in between is not overwritten. None opts out of the check.
+    compare_quantity is the `available` the caller last read, sent as Shopify's
+    `changeFromQuantity`: Shopify applies the change only if it still is
+    (compare-and-set), so a sale that happened in between is not overwritten. None
+    (nothing was read, e.g. the item is not stocked at the location yet) opts out
+    of the check.
     """
 
     inventory_item_id: str
