@@ -29,9 +29,9 @@ from causeway.flows.orders_to_erp import (
     order_job,
     reference_for,
 )
+from causeway.flows.orders_to_erp.declaration import SHOPIFY_PARSERS
 from causeway.model import Order
 from causeway.model.tax_map import TaxMap
-from causeway.wiring import SHOPIFY_PARSERS
 
 SOURCE, TARGET = "shop", "erp"
 

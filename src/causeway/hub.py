@@ -1,113 +1,36 @@
 """The hub: one configured Causeway, from causeway.yaml to running workers.
 
-Everything is wired here and nowhere else, so a reader can see in one place which
-connector each flow uses, which inbox topics start which flow, and what runs on a
-schedule.
+It starts and stops things: the store, the job queue, the workers, the scheduler, the
+inbox writer, the webhook subscriptions and the housekeeping threads. What it runs is
+built elsewhere: every system's connector and webhook receiver by connectors/registry.py,
+the enabled flows and the routing of received changes to them by flows/enabled.py, from
+the declarations in flows/registry.py. It names no flow and no system type.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select
-
-from causeway.config import (
-    CausewayConfig,
-    FilesSystem,
-    HubSpotSystem,
-    ShopifySystem,
-    TrytonSystem,
-)
-from causeway.connectors.files.connector import FilesConnector
-from causeway.connectors.hubspot.client import HubSpotClient
-from causeway.connectors.hubspot.connector import HubSpotConnector
-from causeway.connectors.hubspot.ingress import HubSpotIngress
-from causeway.connectors.shopify.client import ShopifyGraphQL
-from causeway.connectors.shopify.connector import ShopifyConnector
-from causeway.connectors.shopify.ingress import ShopifyIngress
-from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.connectors.tryton.rpc import TrytonRPC
-from causeway.engine import links
-from causeway.engine.inbox import Inbox, InboxRecord, InboxWriter
-from causeway.engine.jobs import DEAD, UNFINISHED, JobQueue, NewJob, RetryPolicy
+from causeway.config import CausewayConfig
+from causeway.connectors.registry import build_connectors, build_receivers, watch_answers
+from causeway.engine.inbox import Inbox, InboxWriter
+from causeway.engine.jobs import JobQueue, RetryPolicy
 from causeway.engine.rate import RateBudgets
-from causeway.engine.schedule import HELD_UNTIL
-from causeway.engine.scheduler import Scheduler, Trigger
-from causeway.engine.schema import jobs
+from causeway.engine.scheduler import Scheduler
 from causeway.engine.store import Store
-from causeway.engine.worker import Flow, Worker
-from causeway.flows import orders_to_erp, stock_to_channels
-from causeway.flows.orders_to_erp import OrdersToErp, pending_quantities
-from causeway.flows.stock_to_channels import StockToChannels
+from causeway.engine.worker import Worker
+from causeway.flows.enabled import EnabledFlows
 from causeway.observability.contacts import Contacts
 from causeway.observability.facts import note_hub_start
 from causeway.privacy.retention import prune
 from causeway.redaction import Redactor
-from causeway.wiring import SHOPIFY_PARSERS, WiredFlow, wire
 
 log = logging.getLogger("causeway.hub")
 
 SUBSCRIBE_FIRST_RETRY, SUBSCRIBE_MAX_RETRY = 2.0, 300.0
-
-
-def build_connector(name: str, system: Any, budgets: RateBudgets) -> Any:
-    if isinstance(system, ShopifySystem):
-        token = system.access_token.get_secret_value()
-        # One budget per credential: every flow using this token shares it.
-        credential = f"shopify:{system.shop_url}:{hashlib.sha256(token.encode()).hexdigest()[:12]}"
-        budget = budgets.get(
-            credential,
-            capacity=system.cost_bucket,
-            refill_per_second=system.cost_restore_per_second,
-        )
-        return ShopifyConnector(
-            system.shop_url, token, budget=budget, system=name, api_version=system.api_version
-        )
-    if isinstance(system, TrytonSystem):
-        return TrytonConnector(
-            system.url,
-            system.database,
-            system.username,
-            system.password.get_secret_value(),
-            warehouse_code=system.warehouse,
-            shipping_sku=system.shipping_sku,
-            discount_sku=system.discount_sku,
-            gift_card_sku=system.gift_card_sku,
-            tip_sku=system.tip_sku,
-            payment_term=system.payment_term,
-            timeout=system.timeout,
-            system=name,
-        )
-    if isinstance(system, FilesSystem):
-        return FilesConnector(system, system=name)
-    if isinstance(system, HubSpotSystem):
-        token = system.access_token.get_secret_value()
-        credential = f"hubspot:{system.base_url}:{hashlib.sha256(token.encode()).hexdigest()[:12]}"
-        budget = budgets.get(
-            credential,
-            capacity=system.requests_per_interval,
-            refill_per_second=system.requests_per_interval / system.interval_seconds,
-        )
-        return HubSpotConnector(
-            system.base_url, token, budget=budget, system=name, timeout=system.timeout
-        )
-    raise TypeError(f"no connector for {type(system).__name__}")
-
-
-def http_client_of(connector: Any) -> ShopifyGraphQL | HubSpotClient | TrytonRPC | None:
-    """The HTTP client a connector talks through (a drop folder has none)."""
-    if isinstance(connector, ShopifyConnector | HubSpotConnector):
-        return connector.client
-    if isinstance(connector, TrytonConnector):
-        return connector.rpc
-    return None
 
 
 class Hub:
@@ -128,135 +51,24 @@ class Hub:
             clean_text=self.redact,
         )
         self.budgets = RateBudgets()
-        self.connectors = {
-            name: build_connector(name, system, self.budgets)
-            for name, system in config.systems.items()
-        }
+        self.connectors = build_connectors(config.systems, self.budgets)
         self.contacts = Contacts()
-        for name, connector in self.connectors.items():
-            http = http_client_of(connector)
-            if http is not None:
-                http.watch(self.contacts.hook(name))
-        self.ingress: dict[str, ShopifyIngress | HubSpotIngress] = {
-            name: ShopifyIngress(name, system.webhook_secret.get_secret_value())
-            for name, system in config.systems.items()
-            if isinstance(system, ShopifySystem)
-        }
-        for name, system in config.systems.items():
-            if isinstance(system, HubSpotSystem):
-                self.ingress[name] = HubSpotIngress(
-                    name,
-                    system.client_secret.get_secret_value(),
-                    public_url=config.server.public_url or "",  # required by the config
-                    portal_id=system.portal_id,
-                )
-        self.inbox = Inbox(self.store, self.jobs, self.route)
-        self.flows: dict[str, Flow] = {}
-        self.triggers: list[Trigger] = []
-        self.wired: dict[str, WiredFlow] = {}
-        self._wire_flows()
-        self.scheduler = Scheduler(self.store, self.jobs, self.triggers)
+        watch_answers(config.systems, self.connectors, self.contacts.hook)
+        self.ingress = build_receivers(config.systems, config.server.public_url)
+        # The inbox starts the jobs the enabled flows take (EnabledFlows.route).
+        self.inbox = Inbox(self.store, self.jobs, lambda record, id_: self.flows.route(record, id_))
+        self.flows = EnabledFlows.build(
+            config, store=self.store, inbox=self.inbox, jobs=self.jobs, connectors=self.connectors
+        )
+        self.scheduler = Scheduler(self.store, self.jobs, self.flows.triggers())
         self.writer: InboxWriter | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.workers: list[Worker] = []
 
-    # -- wiring -------------------------------------------------------------
-    def _wire_flows(self) -> None:
-        """Each enabled flow, wired by its function in causeway.wiring."""
-        self.wired = wire(self, self.config.flows.configured())
-        for name, wired in self.wired.items():
-            self.flows[name] = wired.flow
-            self.triggers.append(Trigger(name, wired.schedule, wired.run_payload))
-
-    def route(self, record: InboxRecord, inbox_id: int) -> Sequence[NewJob]:
-        """Which flows a received change starts. Unrouted records stay in the inbox.
-
-        A flow whose schedule is not real time gets the job held: it waits, durably,
-        for the flow's next run to release it.
-        """
-        started = []
-        for wired in self.wired.values():
-            if wired.job_for is None or record.source not in wired.sources:
-                continue
-            if record.topic not in wired.topics:
-                continue
-            job = wired.job_for(record, inbox_id)
-            if wired.schedule.holds_changes:
-                job = replace(job, run_at=HELD_UNTIL)
-            started.append(job)
-        if not started:
-            log.info(
-                "no flow takes %s from %s; kept in the inbox only", record.topic, record.source
-            )
-        return started
-
-    def webhook_topics(self, system: str) -> list[str]:
-        """The webhook topics some flow takes from `system`, to subscribe to."""
-        topics = {
-            topic
-            for wired in self.wired.values()
-            if system in wired.sources
-            for topic in wired.topics
-            if topic not in wired.polled_topics and topic not in wired.app_topics
-        }
-        return sorted(topics)
-
-    def webhook_address(self, system: str) -> str | None:
-        """Where `system` delivers its webhooks, at server.public_url (None: not set)."""
-        public = (self.config.server.public_url or "").rstrip("/")
-        return f"{public}/webhooks/{system}" if public else None
-
-    def app_topics(self, system: str) -> list[str]:
-        """The topics some flow takes from `system` that its vendor only sends to URLs
-        declared in the app's configuration (Shopify's privacy webhooks)."""
-        return sorted({t for w in self.wired.values() if system in w.sources for t in w.app_topics})
-
     def run_flow(self, name: str) -> int:
         """Run a flow now, whatever its schedule; returns the jobs released or queued."""
-        return sum(self.scheduler.fire(t) for t in self.triggers if t.flow == name)
-
-    @property
-    def orders_flow(self) -> OrdersToErp:
-        return self.flows[orders_to_erp.NAME]  # type: ignore[return-value]
-
-    @property
-    def stock_flow(self) -> StockToChannels:
-        return self.flows[stock_to_channels.NAME]  # type: ignore[return-value]
-
-    def held_quantities(self) -> dict[str, Any]:
-        """Stock held by store orders that have not reached the ERP yet."""
-        with self.store.read() as conn:
-            rows = conn.execute(
-                select(jobs.c.payload).where(
-                    jobs.c.flow == orders_to_erp.NAME, jobs.c.state.in_((*UNFINISHED, DEAD))
-                )
-            )
-            payloads = [json.loads(r.payload) for r in rows]
-        inbox_ids = [p["inbox_id"] for p in payloads if "inbox_id" in p]
-        events = list(self.inbox.get_many(inbox_ids).values())
-        # A late update of an order the ERP already has is queued too; its stock is
-        # already out of the ERP forecast and must not be held back twice.
-        placed = self._orders_in_erp(
-            {
-                e.entity_key.removeprefix("order:")
-                for e in events
-                if e.entity_key.startswith("order:")
-            }
-        )
-        events = [e for e in events if e.entity_key.removeprefix("order:") not in placed]
-        # The orders flow reads its own source's payloads (a store's or a drop folder's).
-        orders = self.flows.get(orders_to_erp.NAME)
-        parsers = orders.parsers if isinstance(orders, OrdersToErp) else SHOPIFY_PARSERS
-        return pending_quantities(events, parsers)
-
-    def _orders_in_erp(self, external_ids: set[str]) -> set[str]:
-        orders = self.config.flows.orders_to_erp
-        if not orders or not external_ids:
-            return set()
-        with self.store.read() as conn:
-            found = links.find_many(conn, orders.source, orders_to_erp.ORDER, sorted(external_ids))
-        return {ext for ext, link in found.items() if link.fingerprint == "in_erp"}
+        return sum(self.scheduler.fire(t) for t in self.scheduler.triggers if t.flow == name)
 
     # -- running ------------------------------------------------------------
     def new_worker(self, name: str | None = None) -> Worker:
@@ -272,7 +84,7 @@ class Hub:
         self._stop.clear()
         if ingress:
             for name in self.ingress:
-                if topics := self.app_topics(name):
+                if topics := self.flows.app_topics(name):
                     log.info(
                         "%s sends %s only to the URL in the app's configuration: declare "
                         "<server.public_url>/webhooks/%s there (docs/privacy.md)",
@@ -281,7 +93,8 @@ class Hub:
                         name,
                     )
             # Silence (no webhooks, a still cursor) is measured from here at the earliest.
-            note_hub_start(self.store, [name for name in self.ingress if self.webhook_topics(name)])
+            subscribed = [name for name in self.ingress if self.flows.webhook_topics(name)]
+            note_hub_start(self.store, subscribed)
             self.writer = InboxWriter(
                 self.inbox, max_batch=self.config.server.ingress_batch
             ).start()
@@ -327,7 +140,8 @@ class Hub:
         is retried with backoff. The reconcile polls catch orders meanwhile."""
         wanted: dict[str, tuple[str, list[str]]] = {}
         for name in self.ingress:
-            uri, topics = self.webhook_address(name), self.webhook_topics(name)
+            uri = self.config.server.webhook_url(name)
+            topics = self.flows.webhook_topics(name)
             if uri and topics:
                 wanted[name] = (uri, topics)
         if not wanted:

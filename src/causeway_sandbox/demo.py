@@ -33,6 +33,8 @@ from rich.table import Table
 from causeway.config import parse_config
 from causeway.connectors.tryton.warehouse import open_shipments, ship
 from causeway.engine import api_keys
+from causeway.flows import stock_to_channels
+from causeway.flows.stock_to_channels import StockToChannels
 from causeway.hub import Hub
 from causeway.web.app import create_app
 from causeway.web.order_view import order_view
@@ -288,12 +290,14 @@ def run_demo(
         hub.start()
         servers.append(BackgroundServer(create_app(hub), port=port).start())
         hub.connectors["shop"].subscribe_webhooks(
-            f"http://127.0.0.1:{port}/webhooks/shop", hub.webhook_topics("shop")
+            f"http://127.0.0.1:{port}/webhooks/shop", hub.flows.webhook_topics("shop")
         )
         say(f"   hub at http://127.0.0.1:{port} (webhooks: /webhooks/shop)")
 
         say("[bold]4.[/bold] publishing sellable stock from the ERP to the store ...")
-        run = hub.stock_flow.run(full=True)
+        stock = hub.flows[stock_to_channels.NAME]
+        assert isinstance(stock, StockToChannels)
+        run = stock.run(full=True)
         summary.stock_skus_published = len(run.channels["shop"].pushed)
         inventory = shop.get("/_sandbox/inventory").json()
         say(
@@ -350,7 +354,7 @@ def run_demo(
         summary.duplicates_ignored = len(delivered) - len({d["event_id"] for d in delivered})
 
         say("\n[bold]6.[/bold] the ERP's forecast dropped; publishing the change ...")
-        hub.stock_flow.run()
+        stock.run()
         after = shop.get("/_sandbox/inventory").json()
         say(
             "   store stock now: "

@@ -56,9 +56,9 @@ def test_what_the_hub_subscribes_is_subscribable_and_privacy_topics_are_not(
     known = subscription_topics(version)
     hub = every_flow(tmp_path)
     try:
-        subscribed = hub.webhook_topics("shop")
+        subscribed = hub.flows.webhook_topics("shop")
         assert subscribed and {webhook_topic_enum(t) for t in subscribed} <= known
-        assert hub.app_topics("shop") == sorted(privacy_requests.TOPICS)
+        assert hub.flows.app_topics("shop") == sorted(privacy_requests.TOPICS)
         assert not {webhook_topic_enum(t) for t in privacy_requests.TOPICS} & known
         assert not set(privacy_requests.TOPICS) & set(subscribed)
     finally:

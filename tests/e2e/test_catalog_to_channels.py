@@ -328,7 +328,7 @@ def test_a_price_edited_by_hand_in_the_store_is_put_back_to_the_erps(
     try:
         shop.put(
             "/_sandbox/webhooks",
-            json={"uri": f"{server.url}/webhooks/shop", "topics": hub.webhook_topics("shop")},
+            json={"uri": f"{server.url}/webhooks/shop", "topics": hub.flows.webhook_topics("shop")},
         ).raise_for_status()
         edit = httpx.post(
             sandbox.graphql_url,

@@ -58,8 +58,8 @@ def full_config(
 def subscribe_like_the_running_hub(config: Any) -> None:
     hub = Hub(config, store=Store("sqlite://", migrate=False))
     try:
-        uri = hub.webhook_address("shop")
-        hub.connectors["shop"].subscribe_webhooks(uri, hub.webhook_topics("shop"))
+        uri = config.server.webhook_url("shop")
+        hub.connectors["shop"].subscribe_webhooks(uri, hub.flows.webhook_topics("shop"))
     finally:
         hub.stop(timeout=0)
 

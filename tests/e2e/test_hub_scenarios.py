@@ -24,6 +24,9 @@ from causeway.connectors.shopify.connector import QuantityChange, ShopifyConnect
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.schema import inbox, jobs
+from causeway.flows import orders_to_erp, stock_to_channels
+from causeway.flows.orders_to_erp import OrdersToErp
+from causeway.flows.stock_to_channels import StockToChannels
 from causeway.hub import Hub
 from causeway.web.app import create_app
 from causeway.web.order_view import order_view
@@ -51,6 +54,12 @@ def hub(
     config["server"]["max_body_bytes"] = 64_000
     with serving(config, shop) as running:
         yield running
+
+
+def orders_flow(hub: Hub) -> OrdersToErp:
+    flow = hub.flows[orders_to_erp.NAME]
+    assert isinstance(flow, OrdersToErp)
+    return flow
 
 
 def inbox_size(hub: Hub) -> int:
@@ -174,7 +183,8 @@ def test_a_stock_change_in_tryton_reaches_the_store_and_unchanged_skus_cost_no_c
     tryton: TrytonConnector,
 ) -> None:
     running, _ = hub
-    flow = running.stock_flow
+    flow = running.flows[stock_to_channels.NAME]
+    assert isinstance(flow, StockToChannels)
     flow.run(full=True)
     levels = {level.sku: level for level in tryton.stock_levels(["SKU-0009"])}
     published = shop.get("/_sandbox/inventory").json()
@@ -212,12 +222,12 @@ def test_orders_whose_webhooks_never_arrived_are_found_by_the_reconciling_poll(
     running = Hub(parse_config(config, env={}))  # no webhook subscription at all
     try:
         orders = place_orders(shop, 4)
-        running.scheduler.fire(running.triggers[0])  # the reconcile trigger, on demand
+        running.run_flow(orders_to_erp.NAME)  # the reconcile, on demand
         running.new_worker().run_until_idle(timeout=120)
         assert len(erp_sales(tryton_server, prefix)) == 4
         # A second poll finds nothing new and fetches no order in full.
         shop.delete("/_sandbox/calls")
-        assert running.orders_flow.reconcile() == 0
+        assert orders_flow(running).reconcile() == 0
         operations = [c["operationName"] for c in shop.get("/_sandbox/calls").json()]
         assert operations == ["OrdersChangedSince"]
         view = order_view(running.store, running.jobs, "shop", str(orders[0]["id"]))
@@ -247,7 +257,7 @@ def test_the_poll_fetches_no_order_whose_webhook_is_still_waiting_in_the_queue(
             )
             assert running.inbox.accept([record]) == [True]
         shop.delete("/_sandbox/calls")
-        assert running.orders_flow.reconcile() == 0
+        assert orders_flow(running).reconcile() == 0
         operations = [c["operationName"] for c in shop.get("/_sandbox/calls").json()]
         assert operations == ["OrdersChangedSince"]
 
@@ -257,7 +267,7 @@ def test_the_poll_fetches_no_order_whose_webhook_is_still_waiting_in_the_queue(
             f"/_sandbox/orders/{orders[1]['id']}/update", json={"note": "ring twice"}
         ).raise_for_status()
         shop.delete("/_sandbox/calls")
-        assert running.orders_flow.reconcile() == 1
+        assert orders_flow(running).reconcile() == 1
         operations = [c["operationName"] for c in shop.get("/_sandbox/calls").json()]
         assert operations == ["OrdersChangedSince", "OrderById"]
     finally:

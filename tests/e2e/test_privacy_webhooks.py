@@ -48,7 +48,7 @@ def hub(
     config["systems"]["shop"]["shop_domain"] = "causeway-sandbox.myshopify.com"
     config["flows"]["privacy-requests"] = {"exports_folder": str(tmp_path / "exports")}
     with serving(config, shop, ORDER_TOPICS) as (running, server):
-        assert "customers/redact" not in running.webhook_topics("shop")  # not an API topic
+        assert "customers/redact" not in running.flows.webhook_topics("shop")  # not an API topic
         # What the app developer declares in shopify.app.toml's compliance_topics.
         shop.put(
             "/_sandbox/compliance_webhooks", json={"uri": f"{server.url}/webhooks/shop"}

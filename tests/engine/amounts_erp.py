@@ -16,9 +16,9 @@ from causeway.engine.worker import Worker
 from causeway.errors import CausewayError, PermanentError
 from causeway.flows.orders_to_erp import NAME, OrdersToErp, order_job
 from causeway.flows.orders_to_erp.amount_check import AmountCheck
+from causeway.flows.orders_to_erp.declaration import FILES_PARSERS
 from causeway.model import Customer, Order
 from causeway.model.tax_map import TaxMap
-from causeway.wiring import FILES_PARSERS
 
 SOURCE, TARGET = "shop", "erp"
 D = Decimal

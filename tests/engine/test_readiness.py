@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from causeway.config import parse_config
-from causeway.hub import Hub, http_client_of
+from causeway.connectors.registry import http_client_of
+from causeway.hub import Hub
 from causeway.observability.contacts import Contacts, last_contacts
 from tests.auth import hub_client
 
@@ -100,7 +101,7 @@ def test_a_read_only_postgresql_store_is_not_ready(postgres_url: str) -> None:
 def test_each_systems_last_answer_is_kept_and_shown_in_seconds(hub: Hub) -> None:
     # Every connector's HTTP client reports its answers to the hub's contacts.
     for name in ("shop", "erp"):
-        http = http_client_of(hub.connectors[name])
+        http = http_client_of(hub.config.systems[name], hub.connectors[name])
         assert http is not None
         hooks = http._http.event_hooks["response"]
         assert len(hooks) == 1

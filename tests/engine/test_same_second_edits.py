@@ -21,8 +21,8 @@ from causeway.engine.store import Store
 from causeway.engine.worker import Worker
 from causeway.errors import PermanentError
 from causeway.flows.orders_to_erp import NAME, OrdersToErp, order_job
+from causeway.flows.orders_to_erp.declaration import FILES_PARSERS
 from causeway.model import Customer, Order, OrderLine
-from causeway.wiring import FILES_PARSERS
 
 STAMP = datetime(2026, 12, 5, 10, 0, 0, tzinfo=UTC)  # both versions: the same second
 

@@ -6,9 +6,9 @@ import pytest
 
 from causeway.config import HubSpotSystem, parse_config
 from causeway.connectors.hubspot.connector import HubSpotConnector
+from causeway.connectors.registry import build_connector
 from causeway.engine.rate import RateBudgets
 from causeway.errors import ConfigError
-from causeway.hub import build_connector
 
 YAML = {
     "server": {"public_url": "https://hub.example.com"},

@@ -248,11 +248,11 @@ def test_the_flow_runs_every_15_minutes_with_its_price_list_from_causeway_yaml(
     )
     hub = Hub(config)
     try:
-        wired = hub.wired["catalog-to-channels"]
-        assert wired.schedule.describe() == "every 15m"
-        assert wired.run_payload == {"run": True}
+        enabled = hub.flows.enabled["catalog-to-channels"]
+        assert enabled.schedule.describe() == "every 15m"
+        assert enabled.run_payload == {"run": True}
         # Only store edits come by webhook, from the stores it publishes to.
-        assert (wired.sources, wired.topics) == (("shop",), ("products/update",))
+        assert (enabled.sources, enabled.topics) == (("shop",), ("products/update",))
         catalog = hub.flows["catalog-to-channels"]
         assert catalog.price_list == "Web"  # type: ignore[attr-defined]
         assert catalog.cursor.overlap.total_seconds() == 300  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from causeway.config import FilesSystem, parse_config
 from causeway.engine.schedule import INTERVAL
 from causeway.errors import ConfigError
 from causeway.hub import Hub
+from causeway.stock.held import held_quantities
 from tests.unit.files_support import hub_config
 
 
@@ -87,11 +88,11 @@ def test_a_files_source_is_never_polled_by_orders_to_erp(tmp_path: Path) -> None
     hub = Hub(parse_config(hub_config(tmp_path), env={}))
     try:
         assert (tmp_path / "drop" / "in").is_dir() and (tmp_path / "drop" / "out").is_dir()
-        orders = hub.wired["orders-to-erp"]
+        orders = hub.flows.enabled["orders-to-erp"]
         # Its runs only release held orders: there is no poll job to fail.
         assert orders.run_payload is None
         assert orders.flow.reconcile() == 0  # type: ignore[attr-defined]
-        assert hub.wired["files-exchange"].run_payload == {}
+        assert hub.flows.enabled["files-exchange"].run_payload == {}
     finally:
         hub.stop()
 
@@ -108,6 +109,7 @@ def test_orders_read_from_the_folder_hold_stock_until_the_erp_has_them(tmp_path:
         (tmp_path / "drop" / "in" / "orders.csv.done").touch()  # the upload is complete
         run = hub.flows["files-exchange"].import_waiting()  # type: ignore[attr-defined]
         assert (run.orders, run.new_orders, run.bad_rows) == (2, 2, 0)
-        assert hub.held_quantities() == {"WID-001": Decimal(5), "GAD-001": Decimal(1)}
+        held = held_quantities(hub.store, hub.inbox, hub.jobs, hub.config.systems)
+        assert held == {"WID-001": Decimal(5), "GAD-001": Decimal(1)}
     finally:
         hub.stop()

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from causeway.connectors.tryton.margins import Delivered, LineCost, SaleFigures, erp_state
 from causeway.flows.margins_to_crm import customer_totals, fingerprint, money, sale_margin
+from causeway.flows.quotes_to_erp import milestones_of
 
 D = Decimal
 
@@ -112,3 +113,10 @@ def test_the_deal_shows_shipping_and_invoicing_progress() -> None:
     assert erp_state(sale(shipment="waiting", invoice="awaiting payment")) == "invoiced"
     assert erp_state(sale(state="cancelled", shipment="sent")) == "cancelled"
     assert erp_state(sale(shipment="exception")) == "exception"
+
+
+def test_the_erp_state_written_to_a_deal_marks_the_orders_milestones() -> None:
+    assert milestones_of("processing") == []
+    assert milestones_of("shipped, invoiced") == ["shipped", "invoiced"]
+    assert milestones_of("partially shipped, paid") == ["partially_shipped", "paid"]
+    assert milestones_of("cancelled") == ["cancelled"]

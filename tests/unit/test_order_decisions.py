@@ -1,8 +1,7 @@
-"""Order flow decisions that need no ERP: references and held quantities."""
+"""Order flow decisions that need no ERP: references and reading stored payloads."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -13,7 +12,6 @@ from causeway.errors import InvalidPayloadError
 from causeway.flows.orders_to_erp import (
     OrderParsers,
     parse_event,
-    pending_quantities,
     reference_for,
 )
 from causeway.model import Customer, Order, OrderLine
@@ -49,15 +47,6 @@ PARSERS = OrderParsers(webhook=lambda d: order(**d["lines"]), polled=lambda d: o
 def test_the_erp_reference_is_the_prefix_and_the_store_number() -> None:
     assert reference_for("shop-", order("#1001")) == "shop-1001"
     assert reference_for("eu/", order("1002")) == "eu/1002"
-
-
-def test_held_quantities_sum_open_orders_and_skip_cancelled_and_broken_ones() -> None:
-    events = [
-        event(json.dumps({"lines": {"A": 2, "B": 1}}).encode()),
-        event(json.dumps({"lines": {"A": 3}}).encode()),
-        event(b"not json"),
-    ]
-    assert pending_quantities(events, PARSERS) == {"A": Decimal(5), "B": Decimal(1)}
 
 
 def test_a_body_that_is_not_a_json_object_is_an_invalid_payload() -> None:

@@ -222,7 +222,7 @@ def test_service_skus_are_not_part_of_the_wanted_quantities() -> None:
     assert wanted_quantities(order, skip=("GAD-001",)) == {"WID-001": D(2)}
 
 
-# -- wiring ---------------------------------------------------------------------------------
+# -- as declared (flows/payments_and_invoices/declaration.py) ----------------------------------
 
 
 def test_a_paid_order_starts_a_payment_job_behind_the_orders_own_job(tmp_path: Path) -> None:
@@ -242,18 +242,18 @@ def test_a_paid_order_starts_a_payment_job_behind_the_orders_own_job(tmp_path: P
     )
     hub = Hub(config)
     try:
-        wired = hub.wired["payments-and-invoices"]
-        assert wired.schedule.describe() == "realtime, every 5m"
-        assert wired.run_payload == {"refresh": True}
+        enabled = hub.flows.enabled["payments-and-invoices"]
+        assert enabled.schedule.describe() == "realtime, every 5m"
+        assert enabled.run_payload == {"refresh": True}
         assert config.flows.payments_and_invoices is not None
         assert config.flows.payments_and_invoices.payment_method == "Shop payments"
         record = InboxRecord("shop", "e1", "orders/paid", "order:501", b"{}")
-        jobs = hub.route(record, 1)
+        jobs = hub.flows.route(record, 1)
         assert [(j.flow, j.ordering_key) for j in jobs] == [
             ("orders-to-erp", "shop:order:501"),
             ("payments-and-invoices", "shop:order:501"),
         ]
         created = InboxRecord("shop", "e2", "orders/create", "order:501", b"{}")
-        assert [j.flow for j in hub.route(created, 2)] == ["orders-to-erp"]
+        assert [j.flow for j in hub.flows.route(created, 2)] == ["orders-to-erp"]
     finally:
         hub.stop()

@@ -55,13 +55,13 @@ def test_privacy_webhooks_are_keyed_by_customer_or_shop_and_routed_to_the_flow(
         record = InboxRecord(
             "shop", "e1", "customers/redact", "customer:7", json.dumps(redact).encode()
         )
-        (job,) = hub.route(record, 1)
+        (job,) = hub.flows.route(record, 1)
         assert (job.flow, job.ordering_key, job.payload) == (
             NAME,
             "shop:customer:7",
             {"inbox_id": 1},
         )
-        assert "customers/redact" not in hub.webhook_topics("shop")
+        assert "customers/redact" not in hub.flows.webhook_topics("shop")
     finally:
         hub.stop()
 

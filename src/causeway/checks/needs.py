@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from causeway.config import CausewayConfig
-from causeway.config.flows import FulfillmentsToChannelsFlow, PaymentsAndInvoicesFlow
+from causeway.flows.fulfillments_to_channels.declaration import FulfillmentsToChannelsFlow
+from causeway.flows.payments_and_invoices.declaration import PaymentsAndInvoicesFlow
+from causeway.flows.registry import declaration
 
 # Reading an order (Order + its Customer), as every flow that takes store orders does.
 _ORDERS = ("read_orders", "read_customers")
@@ -52,9 +54,7 @@ PLACES_SALES = {"orders-to-erp", "quotes-to-erp", "files-exchange"}
 
 def _systems_of(config: CausewayConfig, flow: str) -> list[str]:
     settings = config.flows.configured()[flow]
-    names = [getattr(settings, "source", None)]
-    names += getattr(settings, "targets", None) or [getattr(settings, "target", None)]
-    return [name for name in names if name]
+    return [name for role in declaration(flow).roles for name in role.systems(settings)]
 
 
 def per_system(

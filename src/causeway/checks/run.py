@@ -34,7 +34,7 @@ def run_checks(config: CausewayConfig) -> list[Check]:
     for name, system in config.systems.items():
         if isinstance(system, FilesSystem):
             found += check_files(name, system)
-    # The hub's own wiring says which webhooks it wants; its store is not needed for
+    # The enabled flows say which webhooks the hub wants; its store is not needed for
     # that, so an in-memory one keeps the real store untouched.
     hub = Hub(config, store=Store("sqlite://", migrate=False))
     try:
@@ -44,7 +44,7 @@ def run_checks(config: CausewayConfig) -> list[Check]:
             connector = hub.connectors[name]
             if isinstance(system, ShopifySystem):
                 connector.client.retry = QUICK
-                uri, topics = hub.webhook_address(name), hub.webhook_topics(name)
+                uri, topics = config.server.webhook_url(name), hub.flows.webhook_topics(name)
                 found += check_shopify(name, connector, scopes.get(name, {}), uri, topics)
             elif isinstance(system, TrytonSystem):
                 found += check_tryton(
@@ -63,7 +63,7 @@ def run_checks(config: CausewayConfig) -> list[Check]:
                 found += check_hubspot(name, connector)
             elif isinstance(system, WooCommerceSystem):
                 connector.client.retry = QUICK
-                uri, topics = hub.webhook_address(name), hub.webhook_topics(name)
+                uri, topics = config.server.webhook_url(name), hub.flows.webhook_topics(name)
                 writers = [f for f in needs.flows_using(config, name) if f in needs.STORE_WRITERS]
                 found += check_woocommerce(name, connector, writers, uri, topics)
     finally:

@@ -111,19 +111,21 @@ def sync_stock(
     """Publish sellable stock from the ERP to the stores now."""
     from rich.progress import Progress
 
+    from causeway.flows.stock_to_channels import NAME, StockToChannels
     from causeway.hub import Hub
 
     hub = Hub(load_or_exit(config))
     try:
-        if "stock-to-channels" not in hub.flows:
-            raise fail("flows.stock-to-channels is not configured in causeway.yaml", BAD_CONFIG)
+        flow = hub.flows.get(NAME)
+        if not isinstance(flow, StockToChannels):
+            raise fail(f"flows.{NAME} is not configured in causeway.yaml", BAD_CONFIG)
         with Progress(console=console) as progress:
             task = progress.add_task("publishing stock", total=None)
 
             def report(_phase: str, done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            result = hub.stock_flow.run(full=full, progress=report)
+            result = flow.run(full=full, progress=report)
     finally:
         hub.stop()
     for name, channel in result.channels.items():

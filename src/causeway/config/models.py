@@ -1,19 +1,18 @@
 """The shape of causeway.yaml. Every field has a default where one is sensible.
 
-The parts live in their own modules (base, systems, flows, customers); this one puts
-them together and checks what no single part can: that flows name real systems of
-the right kind.
+The parts live in their own modules (base, systems, flows, customers), each flow's
+settings in its declaration (flows/registry.py); this one puts them together and checks
+what no single part can: that flows name real systems of the kinds their roles accept.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     Field,
     field_validator,
@@ -24,15 +23,15 @@ from sqlalchemy.exc import ArgumentError
 
 from causeway.config.base import Duration, Strict, service_url
 from causeway.config.customers import CustomerSettings
-from causeway.config.flows import Flows, PrivacyRequestsFlow
+from causeway.config.flows import Flows, flows_section
 from causeway.config.retention import RetentionSettings
-from causeway.config.systems import (
-    FilesSystem,
-    HubSpotSystem,
-    ShopifySystem,
-    System,
-    TrytonSystem,
-)
+from causeway.config.systems import HubSpotSystem, Kind, System, is_of, types_of_kinds
+from causeway.flows.registry import FLOWS
+
+if TYPE_CHECKING:
+    FlowsSection = Flows
+else:  # one optional key per declared flow, with the flow's own settings model
+    FlowsSection = flows_section(FLOWS)
 
 STORE_URL_FORMS = (
     "sqlite:///path/to/causeway.db or postgresql+psycopg://user:password@host:5432/database"
@@ -143,6 +142,10 @@ class ServerSettings(Strict):
                 continue
         return list(dict.fromkeys(patterns))
 
+    def webhook_url(self, system: str) -> str | None:
+        """Where `system` delivers its webhooks, at public_url (None: public_url not set)."""
+        return f"{self.public_url.rstrip('/')}/webhooks/{system}" if self.public_url else None
+
     @field_validator("public_url")
     @classmethod
     def _public_url(cls, value: str | None) -> str | None:
@@ -166,7 +169,7 @@ class CausewayConfig(Strict):
     server: ServerSettings = ServerSettings()
     workers: WorkerSettings = WorkerSettings()
     systems: dict[str, System]
-    flows: Flows = Flows()
+    flows: FlowsSection = Field(default_factory=FlowsSection)
     customers: CustomerSettings = CustomerSettings()
     retention: RetentionSettings = RetentionSettings()
 
@@ -185,64 +188,37 @@ class CausewayConfig(Strict):
         return self
 
     @model_validator(mode="after")
-    def _privacy_requests_for_every_store(self) -> CausewayConfig:
-        """Shopify requires apps to honour its privacy webhooks: on unless turned off."""
-        shops = sorted(n for n, s in self.systems.items() if isinstance(s, ShopifySystem))
-        flow = self.flows.privacy_requests
-        if flow is None and shops:
-            self.flows.privacy_requests = PrivacyRequestsFlow(sources=shops)
-        elif flow is not None and not flow.sources:
-            flow.sources = shops
+    def _implied_flows(self) -> CausewayConfig:
+        """Flows on unless turned off (privacy-requests, for every Shopify store)."""
+        for declaration in FLOWS:
+            if declaration.implied is not None:
+                written = self.flows.settings(declaration.name)
+                self.flows.put(declaration.name, declaration.implied(written, self.systems))
         return self
 
     @model_validator(mode="after")
     def _flows_name_real_systems(self) -> CausewayConfig:
-        def check(
-            flow: str, key: str, name: str, kind: type[BaseModel] | tuple[type[BaseModel], ...]
-        ) -> None:
-            system = self.systems.get(name)
-            if system is None:
-                known = ", ".join(sorted(self.systems)) or "none"
-                raise ValueError(
-                    f"flows.{flow}.{key}: no system named {name!r} (systems defined: {known}); "
-                    f"add it under `systems:` or fix the name"
-                )
-            kinds = kind if isinstance(kind, tuple) else (kind,)
-            if not isinstance(system, kinds):
-                wanted = " or ".join(k.model_fields["type"].annotation.__args__[0] for k in kinds)
-                raise ValueError(
-                    f"flows.{flow}.{key}: system {name!r} is a {system.type}, "
-                    f"but this flow needs a {wanted}"
-                )
-
-        # Each flow reads from `source` and writes to `target`/`targets`: which kind
-        # of system each must be.
-        store, erp = ShopifySystem, TrytonSystem
-        Kind = type[BaseModel] | tuple[type[BaseModel], ...]
-        kinds: dict[str, tuple[Kind, Kind]] = {
-            # A drop folder of CSV orders is a store too, the simplest one.
-            "orders-to-erp": ((store, FilesSystem), erp),
-            "stock-to-channels": (erp, store),
-            "catalog-to-channels": (erp, store),
-            "fulfillments-to-channels": (erp, store),
-            "payments-and-invoices": (store, erp),
-            "cancellations": (store, erp),
-            "returns-to-erp": (store, erp),
-            "files-exchange": (FilesSystem, erp),
-            "quotes-to-erp": (HubSpotSystem, erp),
-            "margins-to-crm": (erp, HubSpotSystem),
-            "customers-to-crm": ((store, FilesSystem), HubSpotSystem),
-            "cases": (HubSpotSystem, (store, FilesSystem)),
-            "customers-sync": (erp, HubSpotSystem),
-        }
-        for flow, settings in self.flows.configured().items():
-            if isinstance(settings, PrivacyRequestsFlow):
-                for source in settings.sources:
-                    check(flow, "sources", source, store)
+        configured = self.flows.configured()
+        for declaration in FLOWS:
+            settings = configured.get(declaration.name)
+            if settings is None:
                 continue
-            source_kind, target_kind = kinds[flow]
-            check(flow, "source", settings.source, source_kind)  # type: ignore[attr-defined]
-            for target in getattr(settings, "targets", None) or [settings.target]:  # type: ignore[attr-defined]
-                key = "targets" if hasattr(settings, "targets") else "target"
-                check(flow, key, target, target_kind)
+            for role in declaration.roles:
+                for name in role.systems(settings):
+                    self._check_system(declaration.name, role.key, name, role.kinds)
         return self
+
+    def _check_system(self, flow: str, key: str, name: str, kinds: tuple[Kind, ...]) -> None:
+        system = self.systems.get(name)
+        if system is None:
+            known = ", ".join(sorted(self.systems)) or "none"
+            raise ValueError(
+                f"flows.{flow}.{key}: no system named {name!r} (systems defined: {known}); "
+                f"add it under `systems:` or fix the name"
+            )
+        if not is_of(system, kinds):
+            wanted = " or ".join(types_of_kinds(kinds))
+            raise ValueError(
+                f"flows.{flow}.{key}: system {name!r} is a {system.type}, "
+                f"but this flow needs a {wanted}"
+            )

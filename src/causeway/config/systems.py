@@ -1,10 +1,12 @@
-"""causeway.yaml `systems:`: one model per kind of system (store, ERP, CRM, drop folder)."""
+"""causeway.yaml `systems:`: one model per type of system, each of one kind (store, ERP,
+CRM, drop folder). Flows name the kinds of system they connect (flows/declaration.py)."""
 
 from __future__ import annotations
 
 import codecs
 import re
-from typing import Annotated, Literal
+from collections.abc import Iterable
+from typing import Annotated, ClassVar, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -23,6 +25,16 @@ from causeway.config.base import (
     service_url,
 )
 
+# What a system is to the flows. A flow's role accepts systems of given kinds.
+STORE, ERP, CRM, DROP_FOLDER = "store", "ERP", "CRM", "drop folder"
+
+
+class SystemSettings(Strict):
+    """What every system's model has: the kind of system it is."""
+
+    kind: ClassVar[str]
+
+
 FORGEABLE = "with an empty secret anyone could sign webhooks that the hub would accept"
 # Shopify's quarterly stable releases. The default is the version the connector's documents
 # are checked against (connectors/shopify/api_versions.py, which also knows how long
@@ -31,7 +43,8 @@ SHOPIFY_API_VERSION = "2026-10"
 _SHOPIFY_API_VERSION_FORM = re.compile(r"\d{4}-(01|04|07|10)")
 
 
-class ShopifySystem(Strict):
+class ShopifySystem(SystemSettings):
+    kind: ClassVar[str] = STORE
     type: Literal["shopify"]
     shop_url: str = Field(description="https://<store>.myshopify.com, or the sandbox URL")
     shop_domain: str | None = Field(
@@ -84,7 +97,8 @@ class ShopifySystem(Strict):
         return required_secret(value, "the Admin API access token, e.g. ${SHOPIFY_ACCESS_TOKEN}")
 
 
-class TrytonSystem(Strict):
+class TrytonSystem(SystemSettings):
+    kind: ClassVar[str] = ERP
     type: Literal["tryton"]
     url: str
     database: str
@@ -119,9 +133,10 @@ class TrytonSystem(Strict):
         return required_secret(value, "the Tryton user's password, e.g. ${TRYTON_PASSWORD}")
 
 
-class HubSpotSystem(Strict):
+class HubSpotSystem(SystemSettings):
     """A HubSpot portal reached through a private app (CRM v3 API, webhooks signed v3)."""
 
+    kind: ClassVar[str] = CRM
     type: Literal["hubspot"]
     base_url: str = Field(
         default="https://api.hubapi.com", description="HubSpot's API, or the sandbox URL"
@@ -166,10 +181,11 @@ class HubSpotSystem(Strict):
         )
 
 
-class WooCommerceSystem(Strict):
+class WooCommerceSystem(SystemSettings):
     """A WooCommerce store reached through its REST API v3 (a key with Read/Write access)
     and its signed webhooks (docs/connectors/woocommerce.md)."""
 
+    kind: ClassVar[str] = STORE
     type: Literal["woocommerce"]
     url: str = Field(
         description="the WordPress site's address, https://shop.example.com (the REST API is "
@@ -246,9 +262,10 @@ ORDER_FIELDS = (
 )
 
 
-class FilesSystem(Strict):
+class FilesSystem(SystemSettings):
     """A drop folder: orders come in as CSV, stock and order status go out as CSV."""
 
+    kind: ClassVar[str] = DROP_FOLDER
     type: Literal["files"]
     folder: str = Field(description="holds in/, processed/, errors/ and out/ (created on start)")
     delimiter: str = Field(default=",", min_length=1, max_length=1)
@@ -333,3 +350,30 @@ System = Annotated[
     ShopifySystem | TrytonSystem | FilesSystem | HubSpotSystem | WooCommerceSystem,
     Field(discriminator="type"),
 ]
+
+# Every system model, in the order `type:` lists them in messages.
+SYSTEM_MODELS: tuple[type[SystemSettings], ...] = get_args(get_args(System)[0])
+
+
+def type_name(model: type[SystemSettings]) -> str:
+    """The `type:` a system model is written with in causeway.yaml ("shopify")."""
+    return str(get_args(model.model_fields["type"].annotation)[0])
+
+
+# A kind of system (STORE), or one type of system where only that type will do.
+Kind = str | type[SystemSettings]
+
+
+def is_of(system: SystemSettings, kinds: Iterable[Kind]) -> bool:
+    return any(
+        system.kind == kind if isinstance(kind, str) else isinstance(system, kind) for kind in kinds
+    )
+
+
+def types_of_kinds(kinds: Iterable[Kind]) -> list[str]:
+    """The `type:` names of every system of these kinds, kind by kind."""
+    names = []
+    for kind in kinds:
+        models = [m for m in SYSTEM_MODELS if m.kind == kind] if isinstance(kind, str) else [kind]
+        names += [type_name(model) for model in models]
+    return names

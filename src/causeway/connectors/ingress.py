@@ -12,6 +12,21 @@ from __future__ import annotations
 
 import base64
 import hmac
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from causeway.engine.inbox import InboxRecord
+
+
+class Receiver(Protocol):
+    """A system's webhook receiver, built by connectors/registry.py."""
+
+    system: str
+
+    def records(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes, /
+    ) -> list[InboxRecord]: ...
 
 
 def usable_secret(secret: str) -> bool:

@@ -429,3 +429,15 @@ class JobQueue:
             condition = and_(condition, jobs.c.flow.in_(list(flows)))
         with self.store.read() as conn:
             return conn.execute(select(func.count()).where(condition)).scalar_one()
+
+    def open_inbox_ids(self, flow: str) -> list[int]:
+        """The inbox records behind the flow's jobs that are not done: queued (or held by
+        a schedule), running, or parked until someone replays them."""
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(jobs.c.payload).where(
+                    jobs.c.flow == flow, jobs.c.state.in_((*UNFINISHED, DEAD))
+                )
+            )
+            payloads = [json.loads(r.payload) for r in rows]
+        return [p["inbox_id"] for p in payloads if "inbox_id" in p]

@@ -10,6 +10,7 @@ that saw it, because the limit belongs to the credential.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable
@@ -117,6 +118,16 @@ class RateBudgets:
                 budget = RateBudget(credential, capacity, refill_per_second)
                 self._budgets[credential] = budget
             return budget
+
+    def for_credential(
+        self, vendor: str, base_url: str, secret: str, *, capacity: float, refill_per_second: float
+    ) -> RateBudget:
+        """The budget of one credential at one address. Its name holds a hash of the
+        secret, never the secret: two systems configured with the same token share it."""
+        digest = hashlib.sha256(secret.encode()).hexdigest()[:12]
+        return self.get(
+            f"{vendor}:{base_url}:{digest}", capacity=capacity, refill_per_second=refill_per_second
+        )
 
     def all(self) -> list[RateBudget]:
         with self._lock:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from causeway.config import (
-    CausewayConfig,
     FilesSystem,
     HubSpotSystem,
     ShopifySystem,
@@ -27,6 +27,9 @@ from causeway.privacy.export import remove_exports_about
 from causeway.privacy.person import Person
 from causeway.privacy.remote import remote_notes
 from causeway.privacy.retention import exports_folder
+
+if TYPE_CHECKING:  # config.models is built from the flows, which import this module
+    from causeway.config import CausewayConfig
 
 # What each table holds, as an operator reads it in the report.
 PLACES = {

@@ -12,9 +12,9 @@ import os
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from causeway.config import CausewayConfig, FilesSystem
+from causeway.config import FilesSystem
 from causeway.connectors.files.folder import open_regular
 from causeway.engine import personal_data
 from causeway.engine.store import Store
@@ -22,6 +22,9 @@ from causeway.privacy import drop_folders
 from causeway.privacy.old_files import opened, regular_files
 from causeway.privacy.person import Person
 from causeway.privacy.remote import remote_notes
+
+if TYPE_CHECKING:  # config.models is built from the flows, which import this module
+    from causeway.config import CausewayConfig
 
 
 def collect(store: Store, config: CausewayConfig, person: Person) -> dict[str, Any]:

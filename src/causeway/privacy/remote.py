@@ -6,7 +6,11 @@ Erasing in the hub is one step of honouring a request; these notes, printed by
 
 from __future__ import annotations
 
-from causeway.config import CausewayConfig
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # config.models is built from the flows, which import this module
+    from causeway.config import CausewayConfig
+
 
 REMOTE = {
     "shopify": "Shopify keeps the customer and their orders: erase them in Shopify "

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from causeway.config import CausewayConfig, FilesSystem
+from causeway.config import FilesSystem
 from causeway.connectors.files.folder import DropFolder
 from causeway.engine.jobs import DEAD, DONE
 from causeway.engine.retention import (
@@ -27,6 +28,9 @@ from causeway.engine.retention import (
 from causeway.engine.store import Store
 from causeway.privacy.old_files import remove_older_than
 
+if TYPE_CHECKING:  # config.models is built from the flows, which import this module
+    from causeway.config import CausewayConfig
+
 log = logging.getLogger("causeway.privacy")
 
 DEFAULT_EXPORTS = "privacy-exports"
@@ -34,8 +38,8 @@ DEFAULT_EXPORTS = "privacy-exports"
 
 def exports_folder(config: CausewayConfig) -> Path:
     """Where data-request exports go: the privacy-requests flow's folder."""
-    flow = config.flows.privacy_requests
-    return Path(flow.exports_folder if flow is not None else DEFAULT_EXPORTS)
+    flow = config.flows.settings("privacy-requests")
+    return Path(getattr(flow, "exports_folder", DEFAULT_EXPORTS))
 
 
 @dataclass

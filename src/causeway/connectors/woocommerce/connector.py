@@ -14,7 +14,6 @@ each concern lives in its own module, named below where it is used.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -306,10 +305,11 @@ def build_connector(
 ) -> WooCommerceConnector:
     """The connector of a configured WooCommerce system, on its credential's budget."""
     key = system.consumer_key.get_secret_value()
-    # One budget per key: every flow using it shares it. Named by a hash, never the key.
-    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
-    budget = budgets.get(
-        f"woocommerce:{system.url}:{digest}",
+    # One budget per key: every flow using it shares it.
+    budget = budgets.for_credential(
+        "woocommerce",
+        system.url,
+        key,
         capacity=max(1.0, 2 * system.requests_per_second),
         refill_per_second=system.requests_per_second,
     )

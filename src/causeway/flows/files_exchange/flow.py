@@ -32,9 +32,9 @@ from causeway.connectors.files.reading import FileError
 from causeway.engine.inbox import Inbox
 from causeway.engine.store import Store
 from causeway.flows.base import FlowBase
-from causeway.flows.stock_to_channels import sellable_quantities
 from causeway.model import StockLevel
 from causeway.orders.status import order_statuses
+from causeway.stock.sellable import sellable_quantities
 
 log = logging.getLogger("causeway.flows.files_exchange")
 

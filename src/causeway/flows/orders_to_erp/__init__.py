@@ -19,7 +19,6 @@ from causeway.flows.orders_to_erp.flow import (
     SalesTarget,
     order_job,
     parse_event,
-    pending_quantities,
     reference_for,
     sale_reference,
 )
@@ -37,7 +36,6 @@ __all__ = [
     "SalesTarget",
     "order_job",
     "parse_event",
-    "pending_quantities",
     "reference_for",
     "sale_reference",
 ]

@@ -17,7 +17,6 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from functools import partial
 from typing import Any, Protocol
 
@@ -31,7 +30,7 @@ from causeway.engine.links import Link
 from causeway.engine.schema import inbox as inbox_table
 from causeway.engine.schema import jobs as jobs_table
 from causeway.engine.store import Store
-from causeway.errors import CausewayError, PermanentError
+from causeway.errors import PermanentError
 from causeway.flows.base import FlowBase, Outcomes
 from causeway.flows.events import json_object
 from causeway.flows.orders_to_erp.amount_check import AmountCheck, HoldQuotation, record_mismatch
@@ -102,26 +101,6 @@ def order_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
 def parse_event(event: StoredEvent, parsers: OrderParsers) -> Order:
     parse = parsers.polled if event.topic == POLL_TOPIC else parsers.webhook
     return parse(json_object(event))
-
-
-def pending_quantities(events: Iterable[StoredEvent], parsers: OrderParsers) -> dict[str, Decimal]:
-    """SKU -> quantity held by orders the store took that the ERP does not have yet.
-
-    The store already counted these against its own stock; the ERP will only
-    when the sale is confirmed. Publishing ERP stock without them would oversell.
-    """
-    held: dict[str, Decimal] = {}
-    for event in events:
-        try:
-            order = parse_event(event, parsers)
-        except CausewayError:
-            continue
-        if order.cancelled_at:
-            continue
-        for line in order.lines:
-            if line.sku:
-                held[line.sku] = held.get(line.sku, Decimal(0)) + line.quantity
-    return held
 
 
 class OrdersToErp(FlowBase[Order]):

@@ -18,9 +18,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from causeway.config import CausewayConfig
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
 from causeway.engine.jobs import NewJob
 from causeway.engine.store import Store
@@ -30,6 +29,9 @@ from causeway.flows.events import json_object
 from causeway.privacy.erase import erase_person, erase_system, person_for
 from causeway.privacy.export import export_person
 from causeway.privacy.person import Person
+
+if TYPE_CHECKING:  # config.models is built from the flows, which import this module
+    from causeway.config import CausewayConfig
 
 log = logging.getLogger("causeway.flows.privacy_requests")
 

@@ -15,7 +15,6 @@ from causeway.flows.stock_to_channels.flow import (
     StockSource,
     StockToChannels,
     changed_since_published,
-    sellable_quantities,
 )
 
 __all__ = [
@@ -30,5 +29,4 @@ __all__ = [
     "StockSource",
     "StockToChannels",
     "changed_since_published",
-    "sellable_quantities",
 ]

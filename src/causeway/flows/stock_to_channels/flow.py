@@ -1,9 +1,9 @@
 """stock-to-channels: what each SKU can still be sold, as the ERP sees it, reaches every store.
 
 sellable = ERP forecast - quantities of store orders not yet in the ERP - safety stock,
-never below zero, pushed as an absolute `available` with compare-and-set. Only
-SKUs whose sellable value differs from what was last published are touched, so
-an unchanged catalogue costs no store API call at all. Runs on an interval, on
+never below zero (the rule: stock/sellable.py), pushed as an absolute `available` with
+compare-and-set. Only SKUs whose sellable value differs from what was last published
+are touched, so an unchanged catalogue costs no store API call at all. Runs on an interval, on
 demand (`causeway sync stock`), and in full (`--full`) to repair drift.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -24,6 +24,7 @@ from causeway.engine.store import Store
 from causeway.errors import RetryableError
 from causeway.flows.base import FlowBase
 from causeway.model import StockLevel
+from causeway.stock.sellable import sellable_quantities
 
 log = logging.getLogger("causeway.flows.stock_to_channels")
 
@@ -52,22 +53,6 @@ class StockChannel(Protocol):
 
 
 # -- the decisions, free of I/O ----------------------------------------------
-def sellable_quantities(
-    levels: Sequence[StockLevel],
-    *,
-    safety_stock: int,
-    safety_by_sku: Mapping[str, int],
-    held: Mapping[str, Decimal],
-) -> dict[str, int]:
-    """SKU -> whole units the stores may sell. Rounds down: half a unit is not for sale."""
-    result: dict[str, int] = {}
-    for level in levels:
-        safety = safety_by_sku.get(level.sku, safety_stock)
-        value = level.forecast - held.get(level.sku, Decimal(0)) - safety
-        result[level.sku] = max(0, int(value.to_integral_value(rounding="ROUND_FLOOR")))
-    return result
-
-
 def changed_since_published(
     sellable: Mapping[str, int], published: Mapping[str, str | None]
 ) -> dict[str, int]:

@@ -1,0 +1,175 @@
+"""Which connector and webhook receiver each type of system gets: one entry per type.
+
+The hub builds every system in causeway.yaml from here, and nothing else knows how. An
+entry says, for one `type:` of system (its model in config/systems.py):
+- how to build its connector from its settings, taking the rate budget of its credential
+  from the shared ones (two systems with the same token share one budget);
+- how to build its webhook receiver, if it delivers webhooks;
+- which HTTP client the connector talks through, so that the hub can note when the
+  system last answered (a drop folder has none).
+Adding a system type is adding its entry to SYSTEM_TYPES.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+import httpx
+
+from causeway.config.systems import (
+    FilesSystem,
+    HubSpotSystem,
+    ShopifySystem,
+    System,
+    SystemSettings,
+    TrytonSystem,
+    WooCommerceSystem,
+)
+from causeway.connectors import woocommerce
+from causeway.connectors.files.connector import FilesConnector
+from causeway.connectors.hubspot.connector import HubSpotConnector
+from causeway.connectors.hubspot.ingress import HubSpotIngress
+from causeway.connectors.ingress import Receiver
+from causeway.connectors.shopify.connector import ShopifyConnector
+from causeway.connectors.shopify.ingress import ShopifyIngress
+from causeway.connectors.tryton.connector import TrytonConnector
+from causeway.engine.rate import RateBudgets
+
+Settings = TypeVar("Settings", bound=SystemSettings)
+
+
+class HttpClient(Protocol):
+    def watch(self, hook: Callable[[httpx.Response], None]) -> None: ...
+
+
+@dataclass(frozen=True)
+class SystemType(Generic[Settings]):
+    settings: type[Settings]
+    # (system name, its settings, the shared budgets) -> the connector flows call.
+    connector: Callable[[str, Settings, RateBudgets], Any]
+    # (system name, its settings, server.public_url) -> its webhook receiver; None: it
+    # delivers no webhooks.
+    receiver: Callable[[str, Settings, str | None], Receiver] | None = None
+    # The connector's HTTP client; None: it speaks no HTTP.
+    http_client: Callable[[Any], HttpClient] | None = None
+
+
+def _shopify(name: str, system: ShopifySystem, budgets: RateBudgets) -> ShopifyConnector:
+    token = system.access_token.get_secret_value()
+    budget = budgets.for_credential(
+        "shopify",
+        system.shop_url,
+        token,
+        capacity=system.cost_bucket,
+        refill_per_second=system.cost_restore_per_second,
+    )
+    return ShopifyConnector(
+        system.shop_url, token, budget=budget, system=name, api_version=system.api_version
+    )
+
+
+def _shopify_receiver(name: str, system: ShopifySystem, _public_url: str | None) -> Receiver:
+    return ShopifyIngress(name, system.webhook_secret.get_secret_value())
+
+
+def _tryton(name: str, system: TrytonSystem, _budgets: RateBudgets) -> TrytonConnector:
+    return TrytonConnector(
+        system.url,
+        system.database,
+        system.username,
+        system.password.get_secret_value(),
+        warehouse_code=system.warehouse,
+        shipping_sku=system.shipping_sku,
+        discount_sku=system.discount_sku,
+        gift_card_sku=system.gift_card_sku,
+        tip_sku=system.tip_sku,
+        payment_term=system.payment_term,
+        timeout=system.timeout,
+        system=name,
+    )
+
+
+def _files(name: str, system: FilesSystem, _budgets: RateBudgets) -> FilesConnector:
+    return FilesConnector(system, system=name)
+
+
+def _hubspot(name: str, system: HubSpotSystem, budgets: RateBudgets) -> HubSpotConnector:
+    token = system.access_token.get_secret_value()
+    budget = budgets.for_credential(
+        "hubspot",
+        system.base_url,
+        token,
+        capacity=system.requests_per_interval,
+        refill_per_second=system.requests_per_interval / system.interval_seconds,
+    )
+    return HubSpotConnector(
+        system.base_url, token, budget=budget, system=name, timeout=system.timeout
+    )
+
+
+def _hubspot_receiver(name: str, system: HubSpotSystem, public_url: str | None) -> Receiver:
+    return HubSpotIngress(
+        name,
+        system.client_secret.get_secret_value(),
+        public_url=public_url or "",  # the config requires it with a HubSpot system
+        portal_id=system.portal_id,
+    )
+
+
+SYSTEM_TYPES: tuple[SystemType[Any], ...] = (
+    SystemType(ShopifySystem, _shopify, _shopify_receiver, lambda c: c.client),
+    SystemType(TrytonSystem, _tryton, http_client=lambda c: c.rpc),
+    SystemType(FilesSystem, _files),
+    SystemType(HubSpotSystem, _hubspot, _hubspot_receiver, lambda c: c.client),
+    SystemType(
+        WooCommerceSystem,
+        woocommerce.build_connector,
+        lambda name, system, _public_url: woocommerce.build_ingress(name, system),
+        lambda c: c.client,
+    ),
+)
+
+
+def system_type(system: System) -> SystemType[Any]:
+    for entry in SYSTEM_TYPES:
+        if isinstance(system, entry.settings):
+            return entry
+    raise TypeError(f"no connector for {type(system).__name__} (connectors/registry.py)")
+
+
+def build_connector(name: str, system: System, budgets: RateBudgets) -> Any:
+    return system_type(system).connector(name, system, budgets)
+
+
+def build_connectors(systems: Mapping[str, System], budgets: RateBudgets) -> dict[str, Any]:
+    return {name: build_connector(name, system, budgets) for name, system in systems.items()}
+
+
+def build_receivers(systems: Mapping[str, System], public_url: str | None) -> dict[str, Receiver]:
+    """A webhook receiver for each system that delivers webhooks."""
+    receivers = {}
+    for name, system in systems.items():
+        build = system_type(system).receiver
+        if build is not None:
+            receivers[name] = build(name, system, public_url)
+    return receivers
+
+
+def http_client_of(system: System, connector: Any) -> HttpClient | None:
+    """The HTTP client a system's connector talks through (a drop folder has none)."""
+    client = system_type(system).http_client
+    return client(connector) if client is not None else None
+
+
+def watch_answers(
+    systems: Mapping[str, System],
+    connectors: Mapping[str, Any],
+    hook_for: Callable[[str], Callable[[httpx.Response], None]],
+) -> None:
+    """Call `hook_for(name)`'s hook with every HTTP answer of system `name`."""
+    for name, connector in connectors.items():
+        http = http_client_of(systems[name], connector)
+        if http is not None:
+            http.watch(hook_for(name))

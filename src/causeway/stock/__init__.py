@@ -1,0 +1,1 @@
+"""Stock: the quantity each channel may sell, as one rule (sellable.py) and its inputs."""
