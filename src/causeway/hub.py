@@ -8,15 +8,13 @@ schedule.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
-
-from sqlalchemy import select
 
 from causeway.config import (
     CausewayConfig,
@@ -34,23 +32,23 @@ from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.connectors.tryton.rpc import TrytonRPC
-from causeway.engine import links
-from causeway.engine.inbox import Inbox, InboxRecord, InboxWriter
+from causeway.engine import jobs, links
+from causeway.engine.inbox import Inbox, InboxRecord, InboxWriter, StoredEvent
 from causeway.engine.jobs import DEAD, UNFINISHED, JobQueue, NewJob, RetryPolicy
 from causeway.engine.rate import RateBudgets
 from causeway.engine.schedule import HELD_UNTIL
 from causeway.engine.scheduler import Scheduler, Trigger
-from causeway.engine.schema import jobs
 from causeway.engine.store import Store
 from causeway.engine.worker import Flow, Worker
 from causeway.flows import orders_to_erp, stock_to_channels
 from causeway.flows.orders_to_erp import OrdersToErp, pending_quantities
 from causeway.flows.stock_to_channels import StockToChannels
+from causeway.model.ports.channel import OrderChannel
 from causeway.observability.contacts import Contacts
 from causeway.observability.facts import note_hub_start
 from causeway.privacy.retention import prune
 from causeway.redaction import Redactor
-from causeway.wiring import SHOPIFY_PARSERS, WiredFlow, wire
+from causeway.wiring import WiredFlow, wire
 
 log = logging.getLogger("causeway.hub")
 
@@ -224,15 +222,10 @@ class Hub:
     def stock_flow(self) -> StockToChannels:
         return self.flows[stock_to_channels.NAME]  # type: ignore[return-value]
 
-    def held_quantities(self) -> dict[str, Any]:
+    def held_quantities(self) -> dict[str, Decimal]:
         """Stock held by store orders that have not reached the ERP yet."""
         with self.store.read() as conn:
-            rows = conn.execute(
-                select(jobs.c.payload).where(
-                    jobs.c.flow == orders_to_erp.NAME, jobs.c.state.in_((*UNFINISHED, DEAD))
-                )
-            )
-            payloads = [json.loads(r.payload) for r in rows]
+            payloads = jobs.payloads(conn, orders_to_erp.NAME, (*UNFINISHED, DEAD))
         inbox_ids = [p["inbox_id"] for p in payloads if "inbox_id" in p]
         events = list(self.inbox.get_many(inbox_ids).values())
         # A late update of an order the ERP already has is queued too; its stock is
@@ -245,10 +238,18 @@ class Hub:
             }
         )
         events = [e for e in events if e.entity_key.removeprefix("order:") not in placed]
-        # The orders flow reads its own source's payloads (a store's or a drop folder's).
-        orders = self.flows.get(orders_to_erp.NAME)
-        parsers = orders.parsers if isinstance(orders, OrdersToErp) else SHOPIFY_PARSERS
-        return pending_quantities(events, parsers)
+        # Each channel reads its own payloads (a store's, a drop folder's).
+        by_source: dict[str, list[StoredEvent]] = {}
+        for event in events:
+            by_source.setdefault(event.source, []).append(event)
+        held: dict[str, Decimal] = {}
+        for source, theirs in by_source.items():
+            channel = self.connectors.get(source)
+            if not isinstance(channel, OrderChannel):
+                continue  # a system no longer configured as a channel: nothing to read with
+            for sku, quantity in pending_quantities(theirs, channel).items():
+                held[sku] = held.get(sku, Decimal(0)) + quantity
+        return held
 
     def _orders_in_erp(self, external_ids: set[str]) -> set[str]:
         orders = self.config.flows.orders_to_erp

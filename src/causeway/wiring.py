@@ -33,10 +33,6 @@ from causeway.config.flows import (
     StockToChannelsFlow,
 )
 from causeway.config.systems import FilesSystem, ShopifySystem
-from causeway.connectors.files.orders import order_from_json
-from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
-from causeway.connectors.shopify.payments import payment_from_rest
-from causeway.connectors.shopify.refunds import cancellation_from_rest, refund_from_rest
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import NewJob
 from causeway.engine.schedule import Schedule
@@ -67,7 +63,7 @@ from causeway.flows.customers_to_crm import CustomersToCrm
 from causeway.flows.files_exchange import FilesExchange
 from causeway.flows.fulfillments_to_channels import FulfillmentsToChannels
 from causeway.flows.margins_to_crm import MarginsToCrm
-from causeway.flows.orders_to_erp import OrderParsers, OrdersToErp
+from causeway.flows.orders_to_erp import OrdersToErp
 from causeway.flows.payments_and_invoices import PaymentsAndInvoices
 from causeway.flows.privacy_requests import PrivacyRequests
 from causeway.flows.quotes_to_erp import QuotesToErp
@@ -76,10 +72,6 @@ from causeway.flows.stock_to_channels import StockToChannels
 
 if TYPE_CHECKING:
     from causeway.hub import Hub
-
-SHOPIFY_PARSERS = OrderParsers(webhook=order_from_rest, polled=order_from_graphql)
-# A files order is stored as the canonical Order; there is no polled form of it.
-FILES_PARSERS = OrderParsers(webhook=order_from_json, polled=order_from_json)
 
 JobFactory = Callable[[InboxRecord, int], NewJob]
 
@@ -109,7 +101,6 @@ def wire_orders_to_erp(hub: Hub, settings: OrdersToErpFlow) -> WiredFlow:
         hub.inbox,
         source=settings.source,
         source_connector=hub.connectors[settings.source],
-        parsers=FILES_PARSERS if from_files else SHOPIFY_PARSERS,
         target=settings.target,
         target_connector=hub.connectors[settings.target],
         batch_size=settings.batch_size,
@@ -188,7 +179,7 @@ def wire_payments_and_invoices(hub: Hub, settings: PaymentsAndInvoicesFlow) -> W
         hub.store,
         hub.inbox,
         source=settings.source,
-        parse=payment_from_rest,
+        source_connector=hub.connectors[settings.source],
         target=settings.target,
         target_connector=hub.connectors[settings.target],
         payment_method=settings.payment_method,
@@ -249,8 +240,7 @@ def wire_cancellations(hub: Hub, settings: CancellationsFlow) -> WiredFlow:
         hub.store,
         hub.inbox,
         source=settings.source,
-        parse=cancellation_from_rest,
-        polled=SHOPIFY_PARSERS,
+        source_connector=hub.connectors[settings.source],
         target=settings.target,
         target_connector=hub.connectors[settings.target],
         reference_prefix=prefix if prefix is not None else f"{settings.source}-",
@@ -272,7 +262,7 @@ def wire_returns_to_erp(hub: Hub, settings: ReturnsToErpFlow) -> WiredFlow:
         hub.store,
         hub.inbox,
         source=settings.source,
-        parse=refund_from_rest,
+        source_connector=hub.connectors[settings.source],
         target=settings.target,
         target_connector=hub.connectors[settings.target],
     )
@@ -327,12 +317,11 @@ def wire_margins_to_crm(hub: Hub, settings: MarginsToCrmFlow) -> WiredFlow:
 
 
 def wire_customers_to_crm(hub: Hub, settings: CustomersToCrmFlow) -> WiredFlow:
-    from_files = isinstance(hub.config.systems[settings.source], FilesSystem)
     flow = CustomersToCrm(
         hub.store,
         hub.jobs,
         source=settings.source,
-        parsers=FILES_PARSERS if from_files else SHOPIFY_PARSERS,
+        source_connector=hub.connectors[settings.source],
         target=settings.target,
         target_connector=hub.connectors[settings.target],
         customers=hub.config.customers,

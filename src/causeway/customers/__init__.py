@@ -2,6 +2,6 @@
 
 normalise.py cleans raw contact data, matching.py decides whether two records are the
 same person, record.py and survivorship.py hold a record's fields and who wins each,
-storage.py keeps records and their blocking keys, resolve.py and merges.py are the API
-the flows call.
+resolve.py and merges.py are the API the flows call. The records and their blocking
+keys are stored by the engine (engine/golden_records.py), the only code that touches its tables.
 """

@@ -20,14 +20,13 @@ changes nothing; the `cancelled` milestone is recorded once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
 from causeway.engine import links, timeline
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import Job, NewJob
+from causeway.engine.jobs import Job, NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
 from causeway.flows.events import batch_events, event_for, json_object
@@ -41,11 +40,9 @@ from causeway.flows.order_record import (
     timestamp,
     update_order,
 )
-from causeway.flows.orders_to_erp import (
-    POLL_TOPIC,
-    OrderParsers,
-    sale_reference,
-)
+from causeway.flows.orders_to_erp import POLL_TOPIC, sale_reference
+from causeway.model.ports.channel import CancellationChannel
+from causeway.model.ports.erp import CancelledSale, ErpCancellations
 from causeway.model.returns import Cancellation
 
 log = logging.getLogger("causeway.flows.cancellations")
@@ -54,12 +51,8 @@ NAME = "cancellations"
 TOPICS = ("orders/cancelled", POLL_TOPIC)
 
 
-class CancelTarget(Protocol):
-    def cancel_sale(self, reference: str) -> Any: ...
-
-
 def cancellation_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
-    return NewJob(NAME, f"{source}:{record.entity_key}", {"inbox_id": inbox_id})
+    return NewJob(NAME, ordering_key(source, record.entity_key), {"inbox_id": inbox_id})
 
 
 class Cancellations:
@@ -73,17 +66,15 @@ class Cancellations:
         inbox: Inbox,
         *,
         source: str,
-        parse: Callable[[dict[str, Any]], Cancellation],
-        polled: OrderParsers,
+        source_connector: CancellationChannel,
         target: str,
-        target_connector: CancelTarget,
+        target_connector: ErpCancellations,
         reference_prefix: str,
     ) -> None:
         self.store = store
         self.inbox = inbox
         self.source = source
-        self.parse = parse
-        self.polled = polled
+        self.source_connector = source_connector
         self.target = target
         self.erp = target_connector
         self.prefix = reference_prefix
@@ -97,7 +88,7 @@ class Cancellations:
                 cancellation = (
                     self._from_poll(event)
                     if event.topic == POLL_TOPIC
-                    else self.parse(json_object(event))
+                    else self.source_connector.cancellation_from_webhook(json_object(event))
                 )
                 if cancellation is not None:
                     self.cancel(cancellation)
@@ -112,7 +103,7 @@ class Cancellations:
     def _from_poll(self, event: StoredEvent) -> Cancellation | None:
         """The cancellation a polled order shows, if the hub has not handled it yet."""
         try:
-            order = self.polled.polled(json_object(event))
+            order = self.source_connector.order_from_polled(json_object(event))
         except CausewayError:
             return None  # orders-to-erp parks the order with the reason; once is enough
         if order.cancelled_at is None:
@@ -155,7 +146,7 @@ class Cancellations:
             if link is not None:
                 update_order(conn, link.hub_id, cancel_refused=str(error))
 
-    def _record(self, conn: Connection, cancellation: Cancellation, sale: Any) -> None:
+    def _record(self, conn: Connection, cancellation: Cancellation, sale: CancelledSale) -> None:
         hub_id = order_hub_id(conn, self.source, cancellation.order_external_id)
         if links.find(conn, self.source, ORDER, cancellation.order_external_id) is None:
             # The ERP had the sale but the hub had lost the link (a crash after placing).

@@ -20,23 +20,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 from sqlalchemy import Connection
 
 from causeway.config.customers import CustomerSettings
-from causeway.connectors.hubspot.models import BatchResult, CrmObject, PropertySpec
-from causeway.connectors.hubspot.properties import CUSTOMER_SYNC_PROPERTIES
-from causeway.connectors.tryton.parties import PartyCustomer
-from causeway.customers import storage
 from causeway.customers.matching import blocking_keys, profile
 from causeway.customers.merges import CUSTOMER
 from causeway.customers.resolve import Resolution, resolve
-from causeway.engine import links
+from causeway.engine import golden_records, links
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord
-from causeway.engine.jobs import Job, JobQueue, NewJob
+from causeway.engine.jobs import Job, JobQueue, NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.flows.customer_fields import (
@@ -46,6 +42,8 @@ from causeway.flows.customer_fields import (
     fields_for,
 )
 from causeway.flows.customer_orders import CONTACT, contact_links, family, live_id
+from causeway.model.ports.crm import CUSTOMER_SYNC_FIELDS, CrmContacts
+from causeway.model.ports.erp import ErpCustomers, PartyCustomer
 
 log = logging.getLogger("causeway.flows.customers_sync")
 
@@ -53,26 +51,11 @@ NAME = "customers-sync"
 PARTY = "party"
 
 
-class PartySource(Protocol):
-    def customers_since(self, since: Any) -> tuple[list[PartyCustomer], Any]: ...
-    def update_party_contact(
-        self, party_id: int, values: Mapping[str, Any], region: str = "US"
-    ) -> list[str]: ...
-
-
-class ContactStore(Protocol):
-    def read_contacts(
-        self, ids: Sequence[str], properties: Sequence[str], *, id_property: str | None = None
-    ) -> BatchResult: ...
-    def update_contact(self, contact_id: str, properties: dict[str, str | None]) -> CrmObject: ...
-    def ensure_properties(self, object_type: str, specs: Sequence[PropertySpec]) -> list[str]: ...
-
-
 def contact_job(crm: str, record: InboxRecord, inbox_id: int) -> NewJob:
     """One contact.propertyChange event; ordered by its contact (`contact:<id>`)."""
     return NewJob(
         NAME,
-        f"{crm}:{record.entity_key}",
+        ordering_key(crm, record.entity_key),
         {"inbox": inbox_id},
         dedupe_key=f"{NAME}:{crm}:{record.event_id}",
     )
@@ -82,7 +65,7 @@ def party_job(erp: str, party: PartyCustomer) -> NewJob:
     stamp = party.changed_at.isoformat()
     return NewJob(
         NAME,
-        f"{erp}:{PARTY}:{party.id}",
+        ordering_key(erp, PARTY, party.id),
         {"party": party.model_dump(mode="json")},
         dedupe_key=f"{NAME}:{erp}:{party.id}:{stamp}",
     )
@@ -101,9 +84,9 @@ class CustomersSync:
         queue: JobQueue,
         *,
         erp: str,
-        erp_connector: PartySource,
+        erp_connector: ErpCustomers,
         crm: str,
-        crm_connector: ContactStore,
+        crm_connector: CrmContacts,
         customers: CustomerSettings,
         overlap: timedelta = timedelta(minutes=10),
     ) -> None:
@@ -166,7 +149,7 @@ class CustomersSync:
             return True
         mine = profile(party.observed(), self.customers)
         by_email = {key for key in blocking_keys(mine) if key.startswith("e:")}
-        return bool(storage.candidates(conn, by_email))
+        return bool(golden_records.candidates(conn, by_email))
 
     # -- CRM -> golden -> ERP ----------------------------------------------------------
     def _contact_change(self, inbox_id: int) -> None:
@@ -177,7 +160,7 @@ class CustomersSync:
             raw = orjson.loads(event.body)
         except orjson.JSONDecodeError:
             raise InvalidPayloadError(f"inbox record {inbox_id} is not JSON") from None
-        contact_id, field, value, observed_at = contact_change(raw)
+        contact_id, field, value, observed_at = contact_change(self.crm.property_change(raw))
         if value is None:
             log.info("contact %s: %s cleared in the CRM; no rule clears a field", contact_id, field)
             return
@@ -213,7 +196,7 @@ class CustomersSync:
     # -- golden -> systems -------------------------------------------------------------
     def _tell(self, resolution: Resolution) -> None:
         with self.store.read() as conn:
-            customer = storage.load(conn, resolution.customer_id)
+            customer = golden_records.load(conn, resolution.customer_id)
             linked = links.for_hub(conn, customer.id)
             kept = contact_links(conn, self.crm_name, family(conn, customer.id))
         golden = customer.record.plain()
@@ -243,7 +226,7 @@ class CustomersSync:
     def _write_contacts(self, ids: list[str], golden: dict[str, Any], fields: set[str]) -> None:
         if not self._properties_ready:
             # HubSpot refuses values for properties it does not have.
-            self.crm.ensure_properties("contacts", CUSTOMER_SYNC_PROPERTIES)
+            self.crm.ensure_fields("contacts", CUSTOMER_SYNC_FIELDS)
             self._properties_ready = True
         props = sorted({CRM_PROPERTY[f] for f in fields if f in CRM_PROPERTY})
         held = {obj.id: obj.properties for obj in self.crm.read_contacts(ids, props).results}

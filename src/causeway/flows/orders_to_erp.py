@@ -15,24 +15,23 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
+from causeway.engine import inbox as inbox_store
+from causeway.engine import jobs as job_store
 from causeway.engine import links
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import UNFINISHED, Job, NewJob
+from causeway.engine.jobs import UNFINISHED, Job, NewJob, ordering_key
 from causeway.engine.links import Link
-from causeway.engine.schema import inbox as inbox_table
-from causeway.engine.schema import jobs as jobs_table
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
-from causeway.flows.amount_check import AmountCheck, HoldQuotation, record_mismatch
+from causeway.flows.amount_check import AmountCheck, record_mismatch
 from causeway.flows.events import batch_events, event_for, json_object
 from causeway.flows.order_edits import (
     OrderEdits,
@@ -48,6 +47,8 @@ from causeway.flows.order_record import (
     timestamp,
 )
 from causeway.model import Order
+from causeway.model.ports.channel import OrderChannel
+from causeway.model.ports.erp import ErpAmendments, ErpOrders, PlacedSale
 from causeway.model.tax_map import TaxMap
 
 log = logging.getLogger("causeway.flows.orders_to_erp")
@@ -60,29 +61,8 @@ ORDER = "order"
 SETTLED = ("in_erp", CANCELLED)
 
 
-class OrderSource(Protocol):
-    def order_changes_since(
-        self, since: datetime | None, page_size: int = 100
-    ) -> Iterable[Any]: ...
-    def order_node(self, external_id: str) -> dict[str, Any]: ...
-
-
-class SalesTarget(Protocol):
-    def place_orders(
-        self,
-        orders: list[tuple[str, Order]],
-        *,
-        hold: HoldQuotation | None = None,
-        tax_map: TaxMap | None = None,
-    ) -> Mapping[str, Any]: ...
-
-
-@dataclass(frozen=True)
-class OrderParsers:
-    """How to read this source's payloads: webhook bodies and polled nodes."""
-
-    webhook: Callable[[dict[str, Any]], Order]
-    polled: Callable[[dict[str, Any]], Order]
+class SalesTarget(ErpOrders, ErpAmendments, Protocol):
+    """The ERP places the orders and amends them when they are edited (order_edits.py)."""
 
 
 def reference_for(prefix: str, order: Order) -> str:
@@ -95,15 +75,17 @@ def sale_reference(prefix: str, number: str) -> str:
 
 
 def order_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
-    return NewJob(NAME, f"{source}:{record.entity_key}", {"inbox_id": inbox_id})
+    return NewJob(NAME, ordering_key(source, record.entity_key), {"inbox_id": inbox_id})
 
 
-def parse_event(event: StoredEvent, parsers: OrderParsers) -> Order:
-    parse = parsers.polled if event.topic == POLL_TOPIC else parsers.webhook
-    return parse(json_object(event))
+def parse_event(event: StoredEvent, channel: OrderChannel) -> Order:
+    """The order in a stored event, read by the channel that sent it."""
+    if event.topic == POLL_TOPIC:
+        return channel.order_from_polled(json_object(event))
+    return channel.order_from_webhook(json_object(event))
 
 
-def pending_quantities(events: Iterable[StoredEvent], parsers: OrderParsers) -> dict[str, Decimal]:
+def pending_quantities(events: Iterable[StoredEvent], channel: OrderChannel) -> dict[str, Decimal]:
     """SKU -> quantity held by orders the store took that the ERP does not have yet.
 
     The store already counted these against its own stock; the ERP will only
@@ -112,7 +94,7 @@ def pending_quantities(events: Iterable[StoredEvent], parsers: OrderParsers) -> 
     held: dict[str, Decimal] = {}
     for event in events:
         try:
-            order = parse_event(event, parsers)
+            order = parse_event(event, channel)
         except CausewayError:
             continue
         if order.cancelled_at:
@@ -135,8 +117,7 @@ class OrdersToErp:
         inbox: Inbox,
         *,
         source: str,
-        source_connector: OrderSource,
-        parsers: OrderParsers,
+        source_connector: OrderChannel,
         target: str,
         target_connector: SalesTarget,
         batch_size: int = 25,
@@ -149,7 +130,6 @@ class OrdersToErp:
         self.inbox = inbox
         self.source = source
         self.source_connector = source_connector
-        self.parsers = parsers
         self.target = target
         self.target_connector = target_connector
         self.batch_size = batch_size
@@ -202,7 +182,7 @@ class OrdersToErp:
         return None
 
     def _load(self, job: Job, events: Mapping[int, StoredEvent]) -> Order:
-        return parse_event(event_for(job, events), self.parsers)
+        return parse_event(event_for(job, events), self.source_connector)
 
     def _already_placed(self, external_ids: list[str]) -> dict[str, Link]:
         """The orders the ERP already has: their later events are edits at most."""
@@ -239,7 +219,7 @@ class OrdersToErp:
         except PermanentError as exc:
             log.info("order %s: no current version to compare with: %s", order.number, exc)
             return None
-        return self.parsers.polled(node)
+        return self.source_connector.order_from_polled(node)
 
     def _record_cancelled(self, order: Order) -> None:
         with self.store.transaction() as conn:
@@ -265,7 +245,7 @@ class OrdersToErp:
         except Exception as exc:  # the whole call failed: every job shares it
             return {job_id: exc for job_id in orders}
         outcomes: dict[int, BaseException | None] = {}
-        placed: list[tuple[Order, str, Any]] = []
+        placed: list[tuple[Order, str, PlacedSale]] = []
         for reference, (job_id, order) in by_reference.items():
             result = results.get(reference)
             if result is None:
@@ -278,7 +258,7 @@ class OrdersToErp:
         self.record(placed)
         return outcomes
 
-    def record(self, placed: Sequence[tuple[Order, str, Any]]) -> None:
+    def record(self, placed: Sequence[tuple[Order, str, PlacedSale]]) -> None:
         """Link each store order and its ERP sale to one hub entity: one transaction
         for the batch, so a batch costs one commit (one fsync), not one per order."""
         if not placed:
@@ -287,7 +267,7 @@ class OrdersToErp:
             for order, reference, sale in placed:
                 self._record_in(conn, order, reference, sale)
 
-    def _record_in(self, conn: Connection, order: Order, reference: str, sale: Any) -> None:
+    def _record_in(self, conn: Connection, order: Order, reference: str, sale: PlacedSale) -> None:
         hub_id = order_hub_id(conn, self.source, order.external_id)
         record_placed(
             conn,
@@ -342,22 +322,16 @@ class OrdersToErp:
         not worked off yet). That job places it; fetching it again would only slow the
         poll, and a slow poll holds up every batch while the hub is behind. Once the job
         is done the next poll looks at the order again, for the flows it starts."""
+        key = ordering_key(self.source, ORDER, external_id)
         with self.store.read() as conn:
-            payloads = conn.execute(
-                select(jobs_table.c.payload).where(
-                    jobs_table.c.ordering_key == f"{self.source}:{ORDER}:{external_id}",
-                    jobs_table.c.state.in_(UNFINISHED),
-                    jobs_table.c.flow == NAME,
-                )
-            ).scalars()
+            payloads = job_store.payloads(conn, NAME, UNFINISHED, ordering_key=key)
             # By the jobs' own inbox ids: an index lookup, never a scan of the inbox.
-            inbox_ids = [i for p in payloads if (i := json.loads(p).get("inbox_id")) is not None]
+            inbox_ids = [i for p in payloads if (i := p.get("inbox_id")) is not None]
             if not inbox_ids:
                 return False
-            bodies = conn.execute(
-                select(inbox_table.c.body).where(inbox_table.c.id.in_(inbox_ids))
-            ).scalars()
-            stamps = [_updated_at(bytes(body)) for body in bodies]
+            bodies = inbox_store.bodies(conn, inbox_ids)
+        # The channel reads its own payloads' stamp (a webhook's, or a polled node's).
+        stamps = [self.source_connector.order_updated_at(body) for body in bodies]
         return any(stamp is not None and stamp >= updated_at for stamp in stamps)
 
     def reconcile(self) -> int:
@@ -389,14 +363,3 @@ class OrdersToErp:
         if fresh:
             log.info("reconcile found %d order events the webhooks had not delivered", fresh)
         return fresh
-
-
-def _updated_at(body: bytes) -> datetime | None:
-    """A stored order payload's `updated_at` (REST webhook) or `updatedAt` (polled)."""
-    try:
-        data = json.loads(body)
-        stamp = data.get("updated_at") or data.get("updatedAt")
-        parsed = datetime.fromisoformat(str(stamp)) if stamp else None
-    except (ValueError, AttributeError):
-        return None  # unparseable: its own job parks it; the poll fetches the order
-    return parsed if parsed is not None and parsed.tzinfo is not None else None

@@ -22,7 +22,7 @@ from typing import Any
 
 from causeway.config import CausewayConfig
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import Job, NewJob
+from causeway.engine.jobs import Job, NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.flows.events import batch_events, event_for, json_object
@@ -40,7 +40,7 @@ TOPICS = (DATA_REQUEST, CUSTOMER_REDACT, SHOP_REDACT)
 
 
 def request_job(record: InboxRecord, inbox_id: int) -> NewJob:
-    return NewJob(NAME, f"{record.source}:{record.entity_key}", {"inbox_id": inbox_id})
+    return NewJob(NAME, ordering_key(record.source, record.entity_key), {"inbox_id": inbox_id})
 
 
 class PrivacyRequests:

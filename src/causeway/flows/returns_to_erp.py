@@ -19,20 +19,22 @@ The flow's scheduled run checks the return shipments in the ERP and records the
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection
 
 from causeway.engine import links, timeline
 from causeway.engine.inbox import Inbox, InboxRecord
-from causeway.engine.jobs import Job, NewJob
+from causeway.engine.jobs import Job, NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
 from causeway.flows.events import batch_events, event_for, json_object
 from causeway.flows.order_record import CANCELLED, ORDER, read_summary, update_order
 from causeway.flows.orders_to_erp import SETTLED
+from causeway.model.ports.channel import RefundChannel
+from causeway.model.ports.erp import ErpReturns, PlacedReturn
 from causeway.model.returns import Refund, RefundLine, Restock
 
 log = logging.getLogger("causeway.flows.returns_to_erp")
@@ -47,21 +49,8 @@ RETURNED = "returned"
 CREDIT_ONLY = "credit_only"
 
 
-class ReturnsTarget(Protocol):
-    def place_return(
-        self,
-        original_reference: str,
-        reference: str,
-        lines: Sequence[RefundLine],
-        *,
-        goods_come_back: bool,
-        description: str,
-    ) -> Any: ...
-    def return_progress(self, sale_ids: Sequence[int]) -> dict[int, Any]: ...
-
-
 def refund_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
-    return NewJob(NAME, f"{source}:{record.entity_key}", {"inbox_id": inbox_id})
+    return NewJob(NAME, ordering_key(source, record.entity_key), {"inbox_id": inbox_id})
 
 
 @dataclass(frozen=True)
@@ -97,14 +86,14 @@ class ReturnsToErp:
         inbox: Inbox,
         *,
         source: str,
-        parse: Callable[[dict[str, Any]], Refund],
+        source_connector: RefundChannel,
         target: str,
-        target_connector: ReturnsTarget,
+        target_connector: ErpReturns,
     ) -> None:
         self.store = store
         self.inbox = inbox
         self.source = source
-        self.parse = parse
+        self.source_connector = source_connector
         self.target = target
         self.erp = target_connector
 
@@ -116,7 +105,8 @@ class ReturnsToErp:
                 if job.payload.get("poll"):
                     self.check_receipts()
                 else:
-                    self.book(self.parse(json_object(event_for(job, events))))
+                    body = json_object(event_for(job, events))
+                    self.book(self.source_connector.refund_from_webhook(body))
                 outcomes[job.id] = None
             except CausewayError as exc:
                 outcomes[job.id] = exc
@@ -164,7 +154,11 @@ class ReturnsToErp:
         self._record(order.hub_id, refund, placed)
 
     def _record(
-        self, hub_id: str, refund: Refund, placed: list[tuple[ReturnGroup, Any]], note: str = ""
+        self,
+        hub_id: str,
+        refund: Refund,
+        placed: list[tuple[ReturnGroup, PlacedReturn]],
+        note: str = "",
     ) -> None:
         returns = [
             {

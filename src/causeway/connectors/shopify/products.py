@@ -95,6 +95,10 @@ class Listing:
     product: GqlListingProduct
     variant: GqlListingVariant
 
+    @property
+    def product_id(self) -> str:
+        return self.product.id
+
 
 # ------------------------------------------------------------- mapping, no I/O
 
