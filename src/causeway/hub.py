@@ -33,6 +33,7 @@ from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.engine import jobs, links
+from causeway.engine.facts import note_hub_start
 from causeway.engine.inbox import Inbox, InboxRecord, InboxWriter, StoredEvent
 from causeway.engine.jobs import DEAD, UNFINISHED, JobQueue, NewJob, RetryPolicy
 from causeway.engine.rate import RateBudgets
@@ -45,7 +46,6 @@ from causeway.flows.orders_to_erp import OrdersToErp, pending_quantities
 from causeway.flows.stock_to_channels import StockToChannels
 from causeway.model.ports.channel import OrderChannel
 from causeway.observability.contacts import Contacts
-from causeway.observability.facts import note_hub_start
 from causeway.privacy.retention import prune
 from causeway.redaction import Redactor
 from causeway.wiring import WiredFlow, wire

@@ -6,12 +6,12 @@ from dataclasses import asdict
 from typing import Any
 
 from causeway.config import CausewayConfig
+from causeway.engine.facts import read_facts
 from causeway.engine.jobs import JobQueue
 from causeway.engine.schedule import MANUAL, Schedule
 from causeway.engine.scheduler import read_flow_runs
 from causeway.engine.store import Store
 from causeway.observability.alerts import evaluate
-from causeway.observability.facts import read_facts
 from causeway.redaction import Redactor
 
 STATES = ("queued", "held", "running", "done", "dead")

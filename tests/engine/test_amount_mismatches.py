@@ -12,11 +12,11 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from causeway.engine import timeline
+from causeway.engine.facts import read_facts
 from causeway.engine.jobs import JobQueue
 from causeway.engine.store import Store
 from causeway.flows.amount_check import PARK, AmountCheck, NotAccepted, accept_amounts
 from causeway.flows.order_status import order_statuses
-from causeway.observability.facts import read_facts
 from causeway.observability.metrics import HubCollector
 from causeway.status import collect_status
 from causeway.web.order_view import order_view
