@@ -16,7 +16,7 @@ from causeway.config.customers import CustomerSettings
 from causeway.customers.matching import record_keys
 from causeway.customers.record import GoldenRecord
 from causeway.customers.survivorship import offer
-from causeway.engine import golden_records
+from causeway.engine import golden_records, links
 from causeway.engine.golden_records import CUSTOMER
 from causeway.errors import PermanentError
 
@@ -88,7 +88,7 @@ def undo(conn: Connection, merge_id: int, settings: CustomerSettings) -> None:
     golden_records.save(conn, survivor)
     golden_records.save(conn, merged)
     for system, external_id in row.moved_links:
-        golden_records.move_customer_link(conn, system, external_id, merged.id)
+        links.relink(conn, system, CUSTOMER, external_id, merged.id)
     golden_records.file_keys(conn, survivor.id, record_keys(survivor.record, settings))
     golden_records.file_keys(conn, merged.id, record_keys(merged.record, settings))
     golden_records.mark_undone(conn, merge_id)

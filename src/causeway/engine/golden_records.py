@@ -162,18 +162,6 @@ def move_customer_links(conn: Connection, from_id: str, to_id: str) -> None:
     )
 
 
-def move_customer_link(conn: Connection, system: str, external_id: str, to_id: str) -> None:
-    conn.execute(
-        update(links)
-        .where(
-            links.c.system == system,
-            links.c.entity_type == CUSTOMER,
-            links.c.external_id == external_id,
-        )
-        .values(hub_id=to_id, updated_at=now())
-    )
-
-
 @dataclass(frozen=True)
 class MergeEntry:
     id: int

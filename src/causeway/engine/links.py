@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Connection, and_, func, select, tuple_, update
 
 from causeway.engine.schema import links
 from causeway.engine.store import now
@@ -43,14 +43,17 @@ def _row_to_link(row: object) -> Link:
     )
 
 
+def _keyed(system: str, entity_type: str, external_id: str) -> ColumnElement[bool]:
+    """The one link of this record (the unique key uq_links_external)."""
+    return and_(
+        links.c.system == system,
+        links.c.entity_type == entity_type,
+        links.c.external_id == external_id,
+    )
+
+
 def find(conn: Connection, system: str, entity_type: str, external_id: str) -> Link | None:
-    row = conn.execute(
-        select(links).where(
-            links.c.system == system,
-            links.c.entity_type == entity_type,
-            links.c.external_id == external_id,
-        )
-    ).first()
+    row = conn.execute(select(links).where(_keyed(system, entity_type, external_id))).first()
     return _row_to_link(row) if row else None
 
 
@@ -143,12 +146,7 @@ def relink(conn: Connection, system: str, entity_type: str, external_id: str, hu
     """Move an existing link to another hub entity (a record found to be about another)."""
     conn.execute(
         update(links)
-        .where(
-            links.c.system == system,
-            links.c.entity_type == entity_type,
-            links.c.external_id == external_id,
-            links.c.hub_id != hub_id,
-        )
+        .where(_keyed(system, entity_type, external_id), links.c.hub_id != hub_id)
         .values(hub_id=hub_id, updated_at=now())
     )
 
@@ -186,11 +184,7 @@ def save(
         return Link(hub_id, system, entity_type, external_id, fingerprint, remote_updated_at)
     conn.execute(
         update(links)
-        .where(
-            links.c.system == system,
-            links.c.entity_type == entity_type,
-            links.c.external_id == external_id,
-        )
+        .where(_keyed(system, entity_type, external_id))
         .values(fingerprint=fingerprint, remote_updated_at=remote_updated_at, updated_at=stamp)
     )
     return Link(existing.hub_id, system, entity_type, external_id, fingerprint, remote_updated_at)
