@@ -20,7 +20,7 @@ from causeway.engine.timeline import AMOUNT_MISMATCH
 from causeway.engine.worker import Worker
 from causeway.flows import files_exchange, orders_to_erp
 from causeway.flows.files_exchange import FilesExchange
-from causeway.flows.order_status import FAILED
+from causeway.orders.status import FAILED
 
 PLACE_TIMEOUT = 600.0
 
@@ -86,7 +86,8 @@ def sync_files_now(config: CausewayConfig, *, console: Console, err: Console) ->
             worker.run_until_idle(timeout=PLACE_TIMEOUT)
         statuses = flow.write_status()
         failed = [s for s in statuses if s.state == FAILED]
-        # Placed, but the ERP sale's amounts differ from the file's (flows/amount_check.py).
+        # Placed, but the ERP sale's amounts differ from the file's
+        # (flows/orders_to_erp/amount_check.py).
         differ = [s for s in statuses if s.state == AMOUNT_MISMATCH]
         differing = f", {len(differ)} with other amounts in the ERP" if differ else ""
         console.print(

@@ -7,6 +7,8 @@ or shown (a job's last error, a flow's last error, a log record, an API answer,
 configuration, which replaces
 
 - the user information of any URL (`https://user:password@host` -> `https://user:***@host`),
+- the values of the query parameters that carry an API key (WooCommerce's
+  `consumer_key` and `consumer_secret`, for hosts that take the key in the query string),
 - every secret value of the configuration (each `SecretStr`, and the store URL's
   password), as written and in the encodings an error message may show it in
   (percent-encoded, JSON-escaped, Python repr).
@@ -36,6 +38,10 @@ MIN_SECRET_LENGTH = 4
 _URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>[^/?#\s]+)@")
 
 
+# name=value of the query parameters that carry an API key, up to the next parameter.
+_QUERY_CREDENTIALS = re.compile(r"(?P<name>\b(?:consumer_key|consumer_secret)=)[^&#\s'\"]+")
+
+
 def _mask_userinfo(match: re.Match[str]) -> str:
     user, colon, _password = match.group("userinfo").partition(":")
     # user:password keeps the user (as SQLAlchemy's hide_password does); a lone
@@ -44,8 +50,10 @@ def _mask_userinfo(match: re.Match[str]) -> str:
 
 
 def strip_url_credentials(text: str) -> str:
-    """`text` with the password (or lone user name) of every URL in it masked."""
-    return _URL_USERINFO.sub(_mask_userinfo, text)
+    """`text` with the password (or lone user name) of every URL in it masked, and the
+    values of its key-carrying query parameters."""
+    cleaned = _URL_USERINFO.sub(_mask_userinfo, text)
+    return _QUERY_CREDENTIALS.sub(lambda m: m.group("name") + MASK, cleaned)
 
 
 def _spellings(secret: str) -> set[str]:

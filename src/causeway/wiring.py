@@ -41,7 +41,6 @@ from causeway.flows import (
     cancellations,
     cases,
     catalog_to_channels,
-    customer_fields,
     customers_sync,
     customers_to_crm,
     files_exchange,
@@ -54,7 +53,6 @@ from causeway.flows import (
     returns_to_erp,
     stock_to_channels,
 )
-from causeway.flows.amount_check import AmountCheck
 from causeway.flows.cancellations import Cancellations
 from causeway.flows.cases import Cases
 from causeway.flows.catalog_to_channels import CatalogToChannels
@@ -63,7 +61,7 @@ from causeway.flows.customers_to_crm import CustomersToCrm
 from causeway.flows.files_exchange import FilesExchange
 from causeway.flows.fulfillments_to_channels import FulfillmentsToChannels
 from causeway.flows.margins_to_crm import MarginsToCrm
-from causeway.flows.orders_to_erp import OrdersToErp
+from causeway.flows.orders_to_erp import AmountCheck, OrdersToErp
 from causeway.flows.payments_and_invoices import PaymentsAndInvoices
 from causeway.flows.privacy_requests import PrivacyRequests
 from causeway.flows.quotes_to_erp import QuotesToErp
@@ -373,7 +371,7 @@ def wire_customers_sync(hub: Hub, settings: CustomersSyncFlow) -> WiredFlow:
         settings.effective_schedule(),
         # The CRM's contact changes arrive by webhook; the ERP's parties are read by a run.
         sources=(crm,),
-        topics=customer_fields.contact_topics(),
+        topics=customers_sync.contact_topics(),
         job_for=lambda record, inbox_id: customers_sync.contact_job(crm, record, inbox_id),
         run_payload={"run": True},
     )

@@ -6,6 +6,7 @@ system and the fix."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,7 @@ def test_check_passes_against_the_sandbox_and_the_real_tryton(
         ("store", "writable"),
         ("shop", "access token accepted"),
         ("shop", "access scopes"),
+        ("shop", "Admin API version 2026-10"),
         ("erp", "modules activated"),
         ("erp", "product SHIPPING"),
         ("erp", "product DISCOUNT"),
@@ -102,6 +104,27 @@ def test_check_passes_against_the_sandbox_and_the_real_tryton(
     assert "✓ erp" in result.output and "✗" not in result.output
     as_json = runner.invoke(app, ["check", "-c", str(path), "--json"])
     assert as_json.exit_code == 0 and all(c["ok"] for c in json.loads(as_json.output))
+
+
+def test_a_store_pinned_to_a_version_shopify_no_longer_serves_is_a_warning_with_the_fix(
+    tmp_path: Path, tryton_server: TrytonServer, sandbox: SandboxServer
+) -> None:
+    """Shopify (and the sandbox) answer 2025-10 as 2026-01: it works today, and breaks when
+    the fall-forward reaches 2026-04, which removed what the stock writes used to send."""
+    config = full_config(tmp_path, tryton_server, sandbox.url, shop__api_version="2025-10")
+    results = run_checks(config)
+    assert failures(results) == []
+    (version,) = [r for r in results if r.what.startswith("Admin API version")]
+    assert version.what == "Admin API version 2025-10"
+    assert (version.fix or "").startswith(
+        "Shopify answered it as 2026-01. Admin API 2025-10 is past Shopify's support window"
+    )
+    assert "Set api_version to 2026-10" in (version.fix or "")
+    assert "(systems.shop.api_version)" in (version.fix or "")
+    result = runner.invoke(app, ["check", "-c", str(tmp_path / "causeway.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "! shop   Admin API version 2025-10: Shopify answered it as 2026-01" in result.output
+    assert re.search(r"all \d+ checks passed, 1 with a warning", result.output)
 
 
 def test_a_wrong_shopify_token_fails_naming_the_system(

@@ -14,8 +14,8 @@ from causeway.engine.jobs import JobQueue
 from causeway.engine.store import Store
 from causeway.engine.worker import Worker
 from causeway.errors import CausewayError, PermanentError
-from causeway.flows.amount_check import AmountCheck
 from causeway.flows.orders_to_erp import NAME, OrdersToErp, order_job
+from causeway.flows.orders_to_erp.amount_check import AmountCheck
 from causeway.model import Customer, Order
 from causeway.model.tax_map import TaxMap
 from tests.canonical_orders import CanonicalOrders

@@ -15,9 +15,9 @@ from causeway.engine import timeline
 from causeway.engine.facts import read_facts
 from causeway.engine.jobs import JobQueue
 from causeway.engine.store import Store
-from causeway.flows.amount_check import PARK, AmountCheck, NotAccepted, accept_amounts
-from causeway.flows.order_status import order_statuses
+from causeway.flows.orders_to_erp.amount_check import PARK, AmountCheck, NotAccepted, accept_amounts
 from causeway.observability.metrics import HubCollector
+from causeway.orders.status import order_statuses
 from causeway.status import collect_status
 from causeway.web.order_view import order_view
 from tests.engine.amounts_erp import (

@@ -21,7 +21,7 @@ from causeway.engine.jobs import JobQueue, NewJob
 from causeway.engine.schema import inbox, merge_log
 from causeway.engine.store import Store
 from causeway.engine.worker import record_flow_outcome
-from causeway.flows.order_record import update_order
+from causeway.orders.record import update_order
 from causeway.privacy.erase import erase_person, person_for
 from causeway.privacy.export import collect
 from tests.privacy_traces import traces as find_traces

@@ -10,8 +10,8 @@ from causeway.engine.inbox import Inbox, InboxRecord
 from causeway.engine.jobs import JobQueue
 from causeway.engine.schema import entities
 from causeway.engine.store import Store, now
-from causeway.flows.order_status import order_statuses, tracking_of
 from causeway.flows.orders_to_erp import order_job
+from causeway.orders.status import order_statuses, tracking_of
 
 
 def received(store: Store, queue: JobQueue, source: str, *numbers: str) -> None:

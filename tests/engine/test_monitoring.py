@@ -14,13 +14,14 @@ from sqlalchemy import select
 from causeway.config import CausewayConfig, parse_config
 from causeway.engine import facts as facts_module
 from causeway.engine.cursors import Cursor
-from causeway.engine.facts import note_hub_start, read_facts
+from causeway.engine.facts import note_disabled_webhooks, note_hub_start, read_facts
 from causeway.engine.inbox import Inbox, InboxRecord
 from causeway.engine.jobs import JobQueue, NewJob
 from causeway.engine.rate import RateBudgets
 from causeway.engine.schedule import HELD_UNTIL
 from causeway.engine.schema import inbox
 from causeway.engine.store import Store
+from causeway.engine.system_data import erase_system
 from causeway.engine.worker import record_flow_outcome
 from causeway.observability.metrics import BudgetCollector, HubCollector
 from causeway.status import collect_status
@@ -186,3 +187,19 @@ def test_a_cursor_records_each_completed_poll_but_moves_only_forward(
     (after,) = read_facts(store).cursors
     assert after.value == seen.isoformat()
     assert (after.moved_at, after.polled_at) == (1_800_000_060.0, 1_800_003_660.0)
+
+
+def test_webhooks_a_store_disabled_alert_until_it_delivers_again(store: Store) -> None:
+    note_hub_start(store, ["shop"])
+    Inbox(store, JobQueue(store), lambda record, inbox_id: []).accept([webhook("evt-1")])
+    note_disabled_webhooks(store, "shop", ["orders/create"])
+    note_disabled_webhooks(store, "shop", ["orders/create", "orders/updated"])  # found again
+    found = read_facts(store).disabled_webhooks["shop"]
+    assert set(found) == {"orders/create", "orders/updated"}
+    assert "webhook-disabled:shop:orders/create" not in read_facts(store).watching
+    (alert,) = collect_status(hub_config(store))["alerts"]
+    assert (alert["kind"], alert["subject"]) == ("webhooks_disabled", "shop")
+    Inbox(store, JobQueue(store), lambda record, inbox_id: []).accept([webhook("evt-2")])
+    assert collect_status(hub_config(store))["alerts"] == []
+    erase_system(store, "shop", keys_for=lambda record: set())
+    assert read_facts(store).disabled_webhooks == {}

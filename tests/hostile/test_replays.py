@@ -25,9 +25,9 @@ from causeway.engine.inbox import InboxRecord
 from causeway.engine.links import Link
 from causeway.errors import InvalidPayloadError
 from causeway.flows.catalog_to_channels import store_edit_job
-from causeway.flows.order_edits import is_edit, lines_fingerprint
-from causeway.flows.order_record import timestamp
+from causeway.flows.orders_to_erp.order_edits import is_edit, lines_fingerprint
 from causeway.hub import Hub
+from causeway.orders.record import timestamp
 from tests.hostile.conftest import (
     CRM_WEBHOOK_URL,
     PORTAL,

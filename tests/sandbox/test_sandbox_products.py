@@ -1,5 +1,5 @@
 """The sandbox's product mutations, over real HTTP with the exact documents the connector
-sends (connectors/shopify/product_queries.py): Shopify's 2025-10 behaviour, userErrors
+sends (connectors/shopify/product_queries.py): Shopify's 2026-10 behaviour, userErrors
 with HTTP 200, query cost, and products/create + products/update webhooks."""
 
 from __future__ import annotations

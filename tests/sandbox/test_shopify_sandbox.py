@@ -13,6 +13,7 @@ import hmac
 import json
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -347,7 +348,7 @@ def test_orders_are_delivered_as_signed_rest_webhooks(make_shop, receiver) -> No
         assert _signed(headers, body)
         assert headers["Content-Type"] == "application/json"
         assert headers["X-Shopify-Shop-Domain"] == "causeway-sandbox.myshopify.com"
-        assert headers["X-Shopify-API-Version"] == "2025-10"
+        assert headers["X-Shopify-API-Version"] == "2026-10"
         for name in ("X-Shopify-Webhook-Id", "X-Shopify-Event-Id", "X-Shopify-Triggered-At"):
             assert headers[name]
         payload = json.loads(body)
@@ -434,24 +435,26 @@ def _set(shop: SandboxServer, quantities: list[dict[str, Any]], **extra: Any) ->
             "referenceDocumentUri": "gid://causeway/StockSync/1",
             "quantities": quantities,
             **extra,
-        }
+        },
+        "idempotencyKey": str(uuid.uuid4()),
     }
     return gql(shop, q.INVENTORY_SET_QUANTITIES, variables).json()  # type: ignore[no-any-return]
+
+
+def _row(p: dict[str, Any], qty: int, change_from: int | None) -> dict[str, Any]:
+    return {
+        "inventoryItemId": p["inventory_item_gid"],
+        "locationId": p["location_gid"],
+        "quantity": qty,
+        "changeFromQuantity": change_from,
+    }
 
 
 def test_inventory_set_quantities_is_an_atomic_compare_and_set(make_shop) -> None:
     shop = make_shop()
     a, b = stock(shop, "A-1", 5), stock(shop, "B-1", 7)
 
-    def row(p, qty, cmp):
-        return {
-            "inventoryItemId": p["inventory_item_gid"],
-            "locationId": p["location_gid"],
-            "quantity": qty,
-            "compareQuantity": cmp,
-        }
-
-    done = _set(shop, [row(a, 12, 5), row(b, 0, 7)])["data"]["inventorySetQuantities"]
+    done = _set(shop, [_row(a, 12, 5), _row(b, 0, 7)])["data"]["inventorySetQuantities"]
     assert done["userErrors"] == []
     changes = {
         (c["item"]["id"], c["name"]): (c["delta"], c["quantityAfterChange"])
@@ -461,20 +464,23 @@ def test_inventory_set_quantities_is_an_atomic_compare_and_set(make_shop) -> Non
     assert changes[(b["inventory_item_gid"], "available")] == (-7, 0)
     assert shop.control("GET", "inventory").json() == {"A-1": 12, "B-1": 0}
 
-    stale = _set(shop, [row(a, 1, 12), row(b, 1, 7)])["data"]["inventorySetQuantities"]
+    stale = _set(shop, [_row(a, 1, 12), _row(b, 1, 7)])["data"]["inventorySetQuantities"]
     assert stale["inventoryAdjustmentGroup"] is None
     assert [(e["code"], e["field"]) for e in stale["userErrors"]] == [
-        ("COMPARE_QUANTITY_STALE", ["input", "quantities", "1", "compareQuantity"])
+        ("CHANGE_FROM_QUANTITY_STALE", ["input", "quantities", "1", "changeFromQuantity"])
     ]
     assert shop.control("GET", "inventory").json() == {"A-1": 12, "B-1": 0}  # nothing applied
 
-    forced = _set(shop, [row(a, 3, None)], ignoreCompareQuantity=True)
+    forced = _set(shop, [_row(a, 3, None)])  # an explicit null: no compare, on purpose
     assert forced["data"]["inventorySetQuantities"]["userErrors"] == []
-    missing = _set(shop, [row(a, 3, None)])["data"]["inventorySetQuantities"]["userErrors"]
-    assert missing[0]["code"] == "COMPARE_QUANTITY_REQUIRED"
-    bad_name = _set(shop, [row(a, 3, 3)], name="incoming")
+    unsaid = {k: v for k, v in _row(a, 3, 3).items() if k != "changeFromQuantity"}
+    missing = _set(shop, [unsaid])["data"]["inventorySetQuantities"]["userErrors"]
+    assert [(e["code"], e["field"]) for e in missing] == [
+        ("COMPARE_QUANTITY_REQUIRED", ["input", "quantities", "0", "changeFromQuantity"])
+    ]
+    bad_name = _set(shop, [_row(a, 3, 3)], name="incoming")
     assert bad_name["data"]["inventorySetQuantities"]["userErrors"][0]["code"] == "INVALID_NAME"
-    ghost = dict(row(a, 3, 3), inventoryItemId="gid://shopify/InventoryItem/1")
+    ghost = dict(_row(a, 3, 3), inventoryItemId="gid://shopify/InventoryItem/1")
     ghost_errors = _set(shop, [ghost])["data"]["inventorySetQuantities"]["userErrors"]
     assert ghost_errors[0]["code"] == "INVALID_INVENTORY_ITEM"
 
@@ -482,15 +488,7 @@ def test_inventory_set_quantities_is_an_atomic_compare_and_set(make_shop) -> Non
 def test_more_than_250_quantities_are_refused_before_anything_runs(make_shop) -> None:
     shop = make_shop()
     a = stock(shop, "A-1", 5)
-    rows = [
-        {
-            "inventoryItemId": a["inventory_item_gid"],
-            "locationId": a["location_gid"],
-            "quantity": 9,
-            "compareQuantity": 5,
-        }
-    ] * 251
-    body = _set(shop, rows)
+    body = _set(shop, [_row(a, 9, 5)] * 251)
     assert body.get("data") is None
     assert body["errors"][0]["extensions"]["code"] == "MAX_INPUT_SIZE_EXCEEDED"
     assert shop.control("GET", "inventory").json() == {"A-1": 5}

@@ -11,7 +11,7 @@ import pytest
 
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.errors import PermanentError
-from causeway.flows.amount_check import PARK, AmountCheck
+from causeway.flows.orders_to_erp.amount_check import PARK, AmountCheck
 from causeway.model import Order
 from tests.tryton.test_tryton_connector import count_sales, make_order, placed
 

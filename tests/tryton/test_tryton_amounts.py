@@ -20,7 +20,7 @@ from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
 from causeway.connectors.tryton.connector import PlacedSale, TrytonConnector
 from causeway.errors import PermanentError
-from causeway.flows.amount_check import sale_amounts
+from causeway.flows.orders_to_erp.amount_check import sale_amounts
 from causeway.model import Order
 from causeway.model.amounts import amount_differences, order_amounts
 from causeway.model.consistency import inconsistencies

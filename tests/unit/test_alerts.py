@@ -14,6 +14,7 @@ from causeway.observability.alerts import (
     CURSOR_STALLED,
     DEAD_JOBS,
     FLOW_FAILING,
+    WEBHOOKS_DISABLED,
     WEBHOOKS_QUIET,
     Alert,
     evaluate,
@@ -240,3 +241,23 @@ def test_a_threshold_that_is_neither_a_duration_nor_off_is_refused_by_name() -> 
         config(orders={"alert_after": "soon"})
     with pytest.raises(ConfigError, match="webhooks_quiet_after"):
         config(shop={"webhooks_quiet_after": True})
+
+
+# -- webhooks a system disabled ----------------------------------------------------------
+
+
+def test_webhooks_a_store_disabled_alert_until_a_delivery_arrives_again() -> None:
+    found = {"shop": {"orders/create": NOW - 10 * MINUTE, "orders/updated": NOW - 5 * MINUTE}}
+    silent = facts(disabled_webhooks=found, last_webhook_at={"shop": NOW - HOUR})
+    (alert,) = only(evaluate(config(), silent), WEBHOOKS_DISABLED)
+    assert (alert.subject, alert.since) == ("shop", NOW - 10 * MINUTE)
+    assert "disabled the hub's orders/create, orders/updated webhook(s)" in alert.message
+    assert "the reconciling poll of orders-to-erp fetches it" in alert.message
+    delivered = facts(disabled_webhooks=found, last_webhook_at={"shop": NOW - MINUTE})
+    assert only(evaluate(config(), delivered), WEBHOOKS_DISABLED) == []
+
+
+def test_a_disabled_webhook_alerts_when_no_delivery_ever_came() -> None:
+    never = facts(disabled_webhooks={"shop": {"orders/create": NOW - HOUR}}, last_webhook_at={})
+    (alert,) = only(evaluate(config(), never), WEBHOOKS_DISABLED)
+    assert alert.since == NOW - HOUR

@@ -12,7 +12,7 @@ import yaml
 from causeway.cli import ALERTING, app
 from causeway.engine import links, timeline
 from causeway.engine.store import Store
-from causeway.flows.amount_check import PARK, AmountCheck
+from causeway.flows.orders_to_erp.amount_check import PARK, AmountCheck
 from tests.engine.amounts_erp import ErpOfGivenAmounts, an_order, orders_flow, receive_and_place
 from tests.unit.test_cli import ENV, config_file, runner
 

@@ -12,9 +12,9 @@ import pytest
 
 from causeway.config.flows import RfmThresholds
 from causeway.connectors.shopify.mapping import order_from_rest
-from causeway.flows import crm_contact
-from causeway.flows.case_state import describe
-from causeway.flows.crm_contact import CustomerFigures, OrderFact, contact_properties, segment
+from causeway.customers import crm_contact
+from causeway.customers.crm_contact import CustomerFigures, OrderFact, contact_properties, segment
+from causeway.flows.cases.case_state import describe
 from causeway.flows.customers_to_crm import channel_of, observed_customer
 
 TODAY = datetime(2026, 6, 1, 12, tzinfo=UTC)

@@ -14,9 +14,9 @@ from causeway.config.customers import CustomerSettings
 from causeway.connectors.hubspot.webhooks import crm_change
 from causeway.customers.record import GoldenRecord
 from causeway.customers.survivorship import apply
+from causeway.customers.system_fields import contact_change, contact_topics, crm_writes, fields_for
 from causeway.engine.schedule import REALTIME
 from causeway.errors import ConfigError, InvalidPayloadError
-from causeway.flows.customer_fields import contact_change, contact_topics, crm_writes, fields_for
 
 SETTINGS = CustomerSettings()
 

@@ -18,7 +18,11 @@ from causeway.connectors.shopify.fulfillments import (
     as_state,
 )
 from causeway.errors import ConfigError, PermanentError
-from causeway.flows.fulfillment_decisions import plan_fulfillment, reached_store, tracking_url
+from causeway.flows.fulfillments_to_channels.decisions import (
+    plan_fulfillment,
+    reached_store,
+    tracking_url,
+)
 from causeway.model.ports.channel import FulfillmentLine, FulfillmentState
 from causeway.model.ports.erp import DoneShipment, ShippedLine
 from tests.unit.test_config import ENV, EXAMPLE

@@ -17,7 +17,7 @@ from causeway.connectors.tryton.invoices import InvoiceState, SaleInvoices, chec
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.links import Link
 from causeway.errors import InvalidPayloadError, PermanentError
-from causeway.flows.order_edits import is_edit, lines_fingerprint
+from causeway.flows.orders_to_erp.order_edits import is_edit, lines_fingerprint
 from causeway.flows.payments_and_invoices import Action, decide, invoice_summary, milestones
 from causeway.hub import Hub
 from causeway.model import FinancialStatus

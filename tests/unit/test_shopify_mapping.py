@@ -139,6 +139,21 @@ def test_names_fall_back_to_the_billing_address_without_a_customer(
     assert from_rest == order_from_graphql(graphql)
 
 
+def test_an_order_polled_before_2026_10_still_names_its_customer(graphql: dict[str, Any]) -> None:
+    """Documents before 2026-10 asked for Customer.email and .phone (deprecated since):
+    an order read then may still wait in the inbox when the hub is upgraded."""
+    graphql["email"] = graphql["phone"] = None  # only the customer says it
+    graphql["customer"] = {
+        "id": "gid://shopify/Customer/207119551",
+        "firstName": "Bob",
+        "lastName": "Norman",
+        "email": "bob.norman@hostmail.com",
+        "phone": "+1 555 0100",
+    }
+    customer = order_from_graphql(graphql).customer
+    assert (customer.email, customer.phone) == ("bob.norman@hostmail.com", "+1 555 0100")
+
+
 def test_landing_site_ref_is_derived_from_the_landing_url_when_absent(
     rest: dict[str, Any], graphql: dict[str, Any]
 ) -> None:

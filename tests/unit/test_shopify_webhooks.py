@@ -78,7 +78,7 @@ def test_headers_parse_case_insensitively() -> None:
         "X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
         "X-Shopify-Shop-Domain": "Example.myshopify.com",
         "X-Shopify-Triggered-At": "2023-03-29T18:00:27.877041743Z",
-        "X-Shopify-API-Version": "2025-10",
+        "X-Shopify-API-Version": "2026-10",
         "X-Shopify-Hmac-Sha256": "ignored here",
     }
     parsed = WebhookHeaders.from_headers(headers)
@@ -87,7 +87,7 @@ def test_headers_parse_case_insensitively() -> None:
     assert parsed.webhook_id == "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"
     assert parsed.shop_domain == "example.myshopify.com"
     assert parsed.triggered_at == datetime(2023, 3, 29, 18, 0, 27, 877041, tzinfo=UTC)
-    assert parsed.api_version == "2025-10"
+    assert parsed.api_version == "2026-10"
     assert parsed.problems == ()
 
 

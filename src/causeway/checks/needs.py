@@ -29,6 +29,9 @@ SHOPIFY_SCOPES: dict[str, tuple[str, ...]] = {
     "cases": _ORDERS,
 }
 
+# Flows that write to the stores they serve (a WooCommerce key needs Read/Write for them).
+STORE_WRITERS = ("stock-to-channels", "catalog-to-channels", "fulfillments-to-channels")
+
 # Tryton modules, per flow (ir.module names; `activated` is the state they must be in).
 TRYTON_MODULES: dict[str, tuple[str, ...]] = {
     "orders-to-erp": ("sale", "stock"),

@@ -10,7 +10,15 @@ from causeway.checks.result import Check
 from causeway.checks.shopify import check_shopify
 from causeway.checks.store import check_store
 from causeway.checks.tryton import check_tryton
-from causeway.config import CausewayConfig, FilesSystem, HubSpotSystem, ShopifySystem, TrytonSystem
+from causeway.checks.woocommerce import check_woocommerce
+from causeway.config import (
+    CausewayConfig,
+    FilesSystem,
+    HubSpotSystem,
+    ShopifySystem,
+    TrytonSystem,
+    WooCommerceSystem,
+)
 from causeway.connectors.http_retry import RetryPolicy
 from causeway.engine.store import Store
 
@@ -53,6 +61,11 @@ def run_checks(config: CausewayConfig) -> list[Check]:
             elif isinstance(system, HubSpotSystem):
                 connector.client.retry = QUICK
                 found += check_hubspot(name, connector)
+            elif isinstance(system, WooCommerceSystem):
+                connector.client.retry = QUICK
+                uri, topics = hub.webhook_address(name), hub.webhook_topics(name)
+                writers = [f for f in needs.flows_using(config, name) if f in needs.STORE_WRITERS]
+                found += check_woocommerce(name, connector, writers, uri, topics)
     finally:
         hub.stop(timeout=0)
     return found

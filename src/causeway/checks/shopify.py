@@ -1,9 +1,13 @@
-"""A Shopify store: reachable, the token accepted, the access scopes the enabled flows
-need granted, and the webhook subscriptions the hub wants in place at its public URL."""
+"""A Shopify store: reachable, the token accepted, an Admin API version Shopify serves,
+the access scopes the enabled flows need granted, and the webhook subscriptions the hub
+wants in place at its public URL."""
 
 from __future__ import annotations
 
-from causeway.checks.result import Check, failed, passed
+from datetime import UTC, datetime
+
+from causeway.checks.result import Check, failed, no_public_url, passed, warned
+from causeway.connectors.shopify.api_versions import ApiVersion, support_warning
 from causeway.connectors.shopify.connector import ShopifyConnector, webhook_topic_enum
 from causeway.errors import PermanentError, RetryableError
 
@@ -32,7 +36,11 @@ def check_shopify(
             passed(name, f"reachable at {url}"),
             failed(name, "access token accepted", str(exc)),
         ]
-    found = [passed(name, f"reachable at {url}"), passed(name, f"access token accepted ({shop})")]
+    found = [
+        passed(name, f"reachable at {url}"),
+        passed(name, f"access token accepted ({shop})"),
+        _api_version(name, store),
+    ]
     missing = {scope: flows for scope, flows in sorted(scopes.items()) if scope not in granted}
     if missing:
         needed_by = sorted({flow for flows in missing.values() for flow in flows})
@@ -51,21 +59,25 @@ def check_shopify(
     return found
 
 
+def _api_version(name: str, store: ShopifyConnector) -> Check:
+    """The configured version against Shopify's support window, and what Shopify answered as."""
+    asked, served = store.client.api_version, store.client.served_version
+    what = f"Admin API version {asked}"
+    advice = support_warning(asked, datetime.now(UTC).date())
+    if served and served != asked:
+        advice = f"Shopify answered it as {served}. {advice or ''}".rstrip()
+    if advice:
+        return warned(name, what, f"{advice} (systems.{name}.api_version)")
+    return passed(name, f"{what} (Shopify serves it until {ApiVersion.parse(asked).served_until})")
+
+
 def _webhooks(
     name: str, store: ShopifyConnector, uri: str | None, topics: list[str]
 ) -> list[Check]:
     if not topics:
         return []
     if uri is None:
-        return [
-            failed(
-                name,
-                "webhook subscriptions",
-                f"server.public_url is not set, so {name} cannot send the hub "
-                f"{', '.join(topics)}: set it to the https address the store reaches the hub at "
-                f"(until then only the reconcile polls bring changes in)",
-            )
-        ]
+        return [no_public_url(name, "webhook subscriptions", topics)]
     try:
         existing = store.webhook_subscriptions(uri)
     except Exception as exc:  # the first checks passed: say what this call met

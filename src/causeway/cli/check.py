@@ -40,14 +40,18 @@ def check(
         width = max((len(result.system) for result in results), default=0)
         for result in results:
             mark = "[green]✓[/green]" if result.ok else "[red]✗[/red]"
+            if result.ok and result.fix:  # a warning: works today, needs attention soon
+                mark = "[yellow]![/yellow]"
             line = f"{mark} {result.system:<{width}}  {result.what}"
             if result.fix:
                 line += f": {result.fix}"
             console.print(line, highlight=False, soft_wrap=True)
+        warnings = sum(1 for result in results if result.ok and result.fix)
         console.print(
             f"{len(failures)} of {len(results)} check(s) failed"
             if failures
-            else f"all {len(results)} checks passed",
+            else f"all {len(results)} checks passed"
+            + (f", {warnings} with a warning" if warnings else ""),
             highlight=False,
         )
     if failures:

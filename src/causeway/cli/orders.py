@@ -37,8 +37,8 @@ def accept_amounts(
 
     The note, the time and the user go in the order's timeline; the amount_mismatch alert
     stops once every mismatch of the system is accepted. Exit 1 if there is nothing to accept."""
-    from causeway.flows.amount_check import NotAccepted, open_mismatches
-    from causeway.flows.amount_check import accept_amounts as accept
+    from causeway.flows.orders_to_erp.amount_check import NotAccepted, open_mismatches
+    from causeway.flows.orders_to_erp.amount_check import accept_amounts as accept
 
     settings = load_or_exit(config)
     if system not in settings.systems:

@@ -3,7 +3,13 @@
 from causeway.config.flows import FilesExchangeFlow, OrdersToErpFlow, StockToChannelsFlow
 from causeway.config.loader import load_config, parse_config
 from causeway.config.models import CausewayConfig
-from causeway.config.systems import FilesSystem, HubSpotSystem, ShopifySystem, TrytonSystem
+from causeway.config.systems import (
+    FilesSystem,
+    HubSpotSystem,
+    ShopifySystem,
+    TrytonSystem,
+    WooCommerceSystem,
+)
 
 __all__ = [
     "CausewayConfig",
@@ -14,6 +20,7 @@ __all__ = [
     "ShopifySystem",
     "StockToChannelsFlow",
     "TrytonSystem",
+    "WooCommerceSystem",
     "load_config",
     "parse_config",
 ]

@@ -235,7 +235,7 @@ class MarginsToCrmFlow(FlowSettings):
 
 
 class RfmThresholds(Strict):
-    """Where the RFM segments start (flows/crm_contact.py, docs/flows/customers-to-crm.md)."""
+    """Where the RFM segments start (customers/crm_contact.py, docs/flows/customers-to-crm.md)."""
 
     recent_days: int = Field(default=90, ge=1, description="last order within: recent")
     lapsing_days: int = Field(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,6 +24,11 @@ from causeway.config.base import (
 )
 
 FORGEABLE = "with an empty secret anyone could sign webhooks that the hub would accept"
+# Shopify's quarterly stable releases. The default is the version the connector's documents
+# are checked against (connectors/shopify/api_versions.py, which also knows how long
+# Shopify serves each one: the hub warns at start and `causeway check` says when to move).
+SHOPIFY_API_VERSION = "2026-10"
+_SHOPIFY_API_VERSION_FORM = re.compile(r"\d{4}-(01|04|07|10)")
 
 
 class ShopifySystem(Strict):
@@ -35,7 +41,11 @@ class ShopifySystem(Strict):
     )
     access_token: SecretStr
     webhook_secret: SecretStr
-    api_version: str = "2025-10"
+    api_version: str = Field(
+        default=SHOPIFY_API_VERSION,
+        description="Admin API version, YYYY-01/04/07/10; Shopify serves each for about 12 "
+        "months, then answers it as the oldest version it still serves",
+    )
     location: str | None = Field(
         default=None, description="location id or name; default: first active"
     )
@@ -52,6 +62,17 @@ class ShopifySystem(Strict):
         return service_url(
             value, password_fix="the token goes in `access_token: ${SHOPIFY_ACCESS_TOKEN}`"
         )
+
+    @field_validator("api_version")
+    @classmethod
+    def _api_version(cls, value: str) -> str:
+        if not _SHOPIFY_API_VERSION_FORM.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not a Shopify Admin API version: write YYYY-MM with MM one of "
+                f"01, 04, 07 or 10 (Shopify's quarterly stable releases), in quotes, e.g. "
+                f'"{SHOPIFY_API_VERSION}"'
+            )
+        return value
 
     @field_validator("access_token", "webhook_secret")
     @classmethod
@@ -142,6 +163,77 @@ class HubSpotSystem(Strict):
             )
         return required_secret(
             value, "the private app's access token, e.g. ${HUBSPOT_ACCESS_TOKEN}"
+        )
+
+
+class WooCommerceSystem(Strict):
+    """A WooCommerce store reached through its REST API v3 (a key with Read/Write access)
+    and its signed webhooks (docs/connectors/woocommerce.md)."""
+
+    type: Literal["woocommerce"]
+    url: str = Field(
+        description="the WordPress site's address, https://shop.example.com (the REST API is "
+        "at <url>/wp-json/wc/v3), or the sandbox URL"
+    )
+    consumer_key: SecretStr = Field(description="the REST API key's consumer key, ck_...")
+    consumer_secret: SecretStr = Field(description="the REST API key's consumer secret, cs_...")
+    webhook_secret: SecretStr = Field(
+        description="the secret the hub gives the webhooks it creates; verifies "
+        "X-WC-Webhook-Signature on every delivery"
+    )
+    auth: Literal["header", "query"] = Field(
+        default="header",
+        description="header: HTTP Basic; query: the key in the query string, for hosts whose "
+        "web server strips the Authorization header (HTTPS only, as always)",
+    )
+    per_page: int = Field(
+        default=100, ge=1, le=100, description="items per page of a list (WooCommerce: 100 at most)"
+    )
+    timeout: Duration = 30.0
+    requests_per_second: float = Field(
+        default=5.0,
+        gt=0,
+        description="the most requests per second sent to the store (WordPress answers each in "
+        "PHP; a 429 from the host pauses the hub as long as its Retry-After says)",
+    )
+    weight_unit: Literal["kg", "g", "lbs", "oz"] | None = Field(
+        default=None,
+        description="the store's weight unit (WooCommerce > Settings > Products); "
+        "default: read from the store",
+    )
+    shipment_tracking: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="also write tracking to the Shipment Tracking extension's order meta: auto "
+        "where the order's meta already has it, on for every order, off never",
+    )
+    webhooks_quiet_after: Threshold = Field(
+        default=86400.0,
+        description="alert when no webhook has arrived from this system for this long; off",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        # WooCommerce takes HTTP Basic only over HTTPS (over http it wants OAuth 1.0a
+        # signatures), and the key would cross the network readable: https, or this machine.
+        return service_url(
+            value,
+            password_fix="the key goes in `consumer_key: ${WOOCOMMERCE_CONSUMER_KEY}` and "
+            "`consumer_secret: ${WOOCOMMERCE_CONSUMER_SECRET}`",
+        )
+
+    @field_validator("consumer_key", "consumer_secret", "webhook_secret")
+    @classmethod
+    def _secrets_set(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        if info.field_name == "webhook_secret":
+            return required_secret(
+                value, "a long random secret, e.g. ${WOOCOMMERCE_WEBHOOK_SECRET}", FORGEABLE
+            )
+        what = "key" if info.field_name == "consumer_key" else "secret"
+        return required_secret(
+            value,
+            f"the REST API key's consumer {what} (WooCommerce > Settings > Advanced > REST API), "
+            f"e.g. ${{WOOCOMMERCE_CONSUMER_{what.upper()}}}",
         )
 
 
@@ -238,5 +330,6 @@ class FilesSystem(Strict):
 
 
 System = Annotated[
-    ShopifySystem | TrytonSystem | FilesSystem | HubSpotSystem, Field(discriminator="type")
+    ShopifySystem | TrytonSystem | FilesSystem | HubSpotSystem | WooCommerceSystem,
+    Field(discriminator="type"),
 ]

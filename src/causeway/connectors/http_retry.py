@@ -3,17 +3,21 @@
 A transient failure (5xx, timeout, connection reset) is retried a few times with
 exponential backoff and jitter, through the credential's own `sleep` so tests drive
 time; after that the failure becomes a RetryableError and the job's backoff takes
-over. Rate limits are not handled here: each client knows its vendor's.
+over. How a rate limit is read is each vendor's (its client's attempt raises Throttled
+after pausing the credential's budget); waiting it out is the same for every REST client
+(RetryingClient).
 """
 
 from __future__ import annotations
 
 import email.utils
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
+import httpx
 from tenacity import (
     RetryCallState,
     RetryError,
@@ -24,8 +28,10 @@ from tenacity import (
     wait_random,
 )
 
+from causeway.engine.rate import RateBudget
 from causeway.errors import RetryableError
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -91,3 +97,73 @@ def with_transient_retries(
             f"{what} unavailable after {policy.max_attempts} attempts: {cause}",
             retry_after=policy.backoff_max,
         ) from cause
+
+
+class Throttled(Exception):
+    """The remote system asked to slow down (a 429); `wait` is the pause it implies."""
+
+    def __init__(self, message: str, wait: float) -> None:
+        super().__init__(message)
+        self.wait = wait
+
+
+class RetryingClient:
+    """What the connectors' REST clients share: one httpx.Client (`_http`), a rate budget
+    whose `sleep` all waiting goes through, the retry policy, the counters metrics read,
+    and the two loops: a rate limit waited out (`Throttled`, after the attempt paused the
+    budget) up to max_throttle_waits times, transient failures retried with backoff.
+
+    A subclass sets `what` (the system, for messages), `_http`, `budget` and `retry`, and
+    implements one attempt that raises Throttled or Transient.
+    """
+
+    what: str
+    budget: RateBudget
+    retry: RetryPolicy
+    _http: httpx.Client
+    calls = 0
+    throttle_waits = 0
+    transient_retries = 0
+
+    def _call(self, attempt: Callable[..., T], *args: Any) -> T:
+        """`attempt(*args)` through both loops; RetryableError when they run out."""
+        waits = 0
+        while True:
+            try:
+                return with_transient_retries(
+                    self.retry,
+                    what=self.what,
+                    sleep=self.budget.sleep,
+                    on_retry=self._count_retry,
+                    call=attempt,
+                    args=args,
+                )
+            except Throttled as throttled:
+                waits += 1
+                self.throttle_waits += 1
+                if waits > self.retry.max_throttle_waits:
+                    raise RetryableError(
+                        f"{self.what} kept answering 429 after {waits - 1} waits: {throttled}",
+                        retry_after=throttled.wait,
+                    ) from None
+                log.info("%s rate limited, waiting %.2fs: %s", self.what, throttled.wait, throttled)
+
+    def _count_retry(self, state: RetryCallState) -> None:
+        self.transient_retries += 1
+        outcome = state.outcome.exception() if state.outcome else None
+        log.warning(
+            "%s transient failure (attempt %d): %s", self.what, state.attempt_number, outcome
+        )
+
+    def watch(self, hook: Callable[[httpx.Response], None]) -> None:
+        """Call `hook` with every HTTP answer (the hub notes when each system last answered)."""
+        self._http.event_hooks["response"].append(hook)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -25,6 +25,9 @@ HUB = "hub"
 WEBHOOKS = "webhooks:"
 # Rows of the `monitoring` table: subject "contact:<system>", since = the last answer.
 CONTACT = "contact:"
+# "webhook-disabled:<system>:<topic>": when the hub last found that webhook disabled by
+# its system (WooCommerce disables one after 5 failed deliveries and never replays).
+DISABLED_WEBHOOK = "webhook-disabled:"
 # Records a reconcile poll puts in the inbox; they are not webhook deliveries.
 POLLED_EVENT = "poll:%"
 
@@ -73,6 +76,8 @@ class Facts:
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     # Per source system, the orders whose ERP amounts differ and nobody has accepted.
     amount_mismatches: list[OpenFindings] = field(default_factory=list)
+    # System -> topic -> when the hub last found that webhook disabled by the system.
+    disabled_webhooks: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def hub_started_at(self) -> float | None:
@@ -102,11 +107,41 @@ def note_hub_start(store: Store, webhook_systems: Iterable[str]) -> None:
             )
 
 
+def note_disabled_webhooks(store: Store, system: str, topics: Iterable[str]) -> None:
+    """Remember that `system` had disabled its webhooks of these topics (found now): the
+    webhooks_disabled alert fires until a delivery from it arrives after this."""
+    stamp = now()
+    rows = [{"subject": f"{DISABLED_WEBHOOK}{system}:{topic}", "since": stamp} for topic in topics]
+    if not rows:
+        return
+    insert = pg_insert if store.is_postgres else sqlite_insert
+    statement = insert(monitoring)
+    with store.transaction() as conn:
+        conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["subject"], set_={"since": statement.excluded.since}
+            ),
+            rows,
+        )
+
+
+def _disabled_webhooks(watching: dict[str, float]) -> dict[str, dict[str, float]]:
+    found: dict[str, dict[str, float]] = {}
+    for subject, since in watching.items():
+        if subject.startswith(DISABLED_WEBHOOK):
+            system, _, topic = subject.removeprefix(DISABLED_WEBHOOK).rpartition(":")
+            found.setdefault(system, {})[topic] = since
+    return found
+
+
 def read_facts(store: Store, at: float | None = None) -> Facts:
     stamp = now() if at is None else at
     counts = JobQueue(store).counts()
     with store.read() as conn:
-        watching = {r.subject: r.since for r in conn.execute(select(monitoring))}
+        rows = {r.subject: r.since for r in conn.execute(select(monitoring))}
+        disabled = _disabled_webhooks(rows)
+        watching = {s: t for s, t in rows.items() if not s.startswith(DISABLED_WEBHOOK)}
+        watched = {s.removeprefix(WEBHOOKS) for s in watching if s.startswith(WEBHOOKS)}
         return Facts(
             now=stamp,
             watching=watching,
@@ -115,11 +150,10 @@ def read_facts(store: Store, at: float | None = None) -> Facts:
                 CursorFacts(r.system, r.stream, r.flow, r.value, r.updated_at, r.polled_at)
                 for r in conn.execute(select(cursors).order_by(cursors.c.system, cursors.c.stream))
             ],
-            last_webhook_at=_last_webhooks(
-                conn, [s.removeprefix(WEBHOOKS) for s in watching if s.startswith(WEBHOOKS)]
-            ),
+            last_webhook_at=_last_webhooks(conn, sorted(watched | set(disabled))),
             counts=counts,
             amount_mismatches=open_findings(conn, AMOUNT_MISMATCH),
+            disabled_webhooks=disabled,
         )
 
 

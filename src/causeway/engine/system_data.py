@@ -103,7 +103,11 @@ def erase_system(store: Store, system: str, keys_for: KeysFor, batch: int = 500)
             changed[customers.name] += _forget_system(conn, system, chunk, keys_for)
     changed[cursors.name] = _delete_where(store, cursors, cursors.c.system == system, batch)
     changed[monitoring.name] = _delete_where(
-        store, monitoring, monitoring.c.subject == f"webhooks:{system}", batch
+        store,
+        monitoring,
+        (monitoring.c.subject == f"webhooks:{system}")
+        | monitoring.c.subject.startswith(f"webhook-disabled:{system}:", autoescape=True),
+        batch,
     )
     return changed
 

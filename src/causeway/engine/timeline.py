@@ -8,8 +8,8 @@ order's status is its furthest milestone in the lifecycle below; `cancelled`,
 
 Beside the lifecycle, the timeline keeps findings about the order and a person's answer
 to them: `amount_mismatch` (the ERP sale's amounts differ from what the channel charged,
-flows/amount_check.py) and `amounts_accepted`. A finding nobody has answered is the
-order's status, above every milestone, until someone does.
+flows/orders_to_erp/amount_check.py) and `amounts_accepted`. A finding nobody has answered
+is the order's status, above every milestone, until someone does.
 """
 
 from __future__ import annotations

@@ -16,17 +16,45 @@ from causeway.engine.inbox import Inbox, StoredEvent
 from causeway.engine.jobs import Job
 from causeway.errors import InvalidPayloadError, PermanentError
 
+# The payload key naming a job's inbox record; customers-sync's contact jobs name it
+# "inbox" (jobs already queued keep that name, so both are read).
+INBOX_KEYS = ("inbox_id", "inbox")
+
+
+def inbox_id_of(payload: Mapping[str, Any]) -> int | None:
+    """The inbox record a job was made from, or None for a job made from none."""
+    for key in INBOX_KEYS:
+        value = payload.get(key)
+        if value is None:
+            continue
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise InvalidPayloadError(f"job payload {key}={value!r} is no inbox record id")
+    return None
+
 
 def batch_events(inbox: Inbox, jobs: Sequence[Job]) -> Mapping[int, StoredEvent]:
     """The inbox records of the jobs that have one, by inbox id, in one read."""
-    return inbox.get_many([int(j.payload["inbox_id"]) for j in jobs if "inbox_id" in j.payload])
+    ids = []
+    for job in jobs:
+        try:
+            inbox_id = inbox_id_of(job.payload)
+        except InvalidPayloadError:
+            continue  # event_for parks that job with the reason; the others are read
+        if inbox_id is not None:
+            ids.append(inbox_id)
+    return inbox.get_many(ids)
 
 
 def event_for(job: Job, events: Mapping[int, StoredEvent]) -> StoredEvent:
-    inbox_id = int(job.payload.get("inbox_id", -1))
-    event = events.get(inbox_id)
+    """The job's inbox record; a job whose record is missing is parked with that reason."""
+    inbox_id = inbox_id_of(job.payload)
+    event = events.get(inbox_id) if inbox_id is not None else None
     if event is None:
-        raise PermanentError(f"job {job.id}: inbox record {inbox_id} is missing")
+        raise PermanentError(
+            f"{job.flow} job {job.id}: its inbox record {inbox_id} is missing, so there is "
+            "nothing to process"
+        )
     return event
 
 

@@ -1,6 +1,6 @@
 """Alerts for silent failure: pure decisions from the store's facts, the config and now.
 
-Five kinds, the first three with a threshold in causeway.yaml (docs/monitoring.md):
+Six kinds, the first three with a threshold in causeway.yaml (docs/monitoring.md):
 
 - flow_failing (`flows.<name>.alert_after`, default 1h): the flow has work or
   failures and has not succeeded for longer than the threshold. That is: its last
@@ -15,7 +15,11 @@ Five kinds, the first three with a threshold in causeway.yaml (docs/monitoring.m
 - webhooks_quiet (`systems.<name>.webhooks_quiet_after`, default 24h): no webhook
   from a system the hub takes webhooks from, for longer than the threshold.
 - amount_mismatch (no threshold): orders from a system whose ERP sale's amounts differ
-  from what the channel charged (flows/amount_check.py), until a person accepts each.
+  from what the channel charged (flows/orders_to_erp/amount_check.py), until a person accepts each.
+- webhooks_disabled (no threshold): a system disabled the hub's webhooks after failed
+  deliveries (WooCommerce does after 5, and never sends what it could not deliver).
+  The hub switches them back on and the reconciling poll fetches what was missed; the
+  alert says so, and holds until a delivery from that system arrives again.
 - dead_jobs (no threshold): a flow has parked jobs. They wait for a person: nothing
   retries them until the cause is fixed and they are replayed, so the alert fires
   from the first one until the last is replayed.
@@ -38,6 +42,7 @@ FLOW_FAILING, CURSOR_STALLED, WEBHOOKS_QUIET = "flow_failing", "cursor_stalled",
 # Named after the finding its orders carry (engine/timeline.py).
 AMOUNT_MISMATCH = timeline.AMOUNT_MISMATCH
 DEAD_JOBS = "dead_jobs"
+WEBHOOKS_DISABLED = "webhooks_disabled"
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ def evaluate(config: CausewayConfig, facts: Facts) -> list[Alert]:
             found.append(cursor_alert(cursor, settings, facts))
     for name, system in config.systems.items():
         found.append(webhook_alert(name, getattr(system, "webhooks_quiet_after", None), facts))
+    for name, topics in sorted(facts.disabled_webhooks.items()):
+        found.append(disabled_webhooks_alert(name, topics, facts))
     found.extend(amount_alert(open_orders) for open_orders in facts.amount_mismatches)
     # Every flow's, configured or not: a flow turned off still holds its parked jobs.
     for name in sorted(facts.flows):
@@ -151,6 +158,24 @@ def webhook_alert(system: str, limit: float | None, facts: Facts) -> Alert | Non
         f"{heard}): check the webhook subscriptions and that {system} reaches the hub"
     )
     return Alert(WEBHOOKS_QUIET, system, message, since)
+
+
+def disabled_webhooks_alert(system: str, found: dict[str, float], facts: Facts) -> Alert | None:
+    """found: topic -> when the hub last found its webhook disabled."""
+    last = facts.last_webhook_at.get(system)
+    since_last = {topic: at for topic, at in found.items() if last is None or at >= last}
+    if not since_last:
+        return None  # deliveries arrive again
+    first = min(since_last.values())
+    message = (
+        f"{system} disabled the hub's {', '.join(sorted(since_last))} webhook(s) after failed "
+        f"deliveries, found {_age(facts.now - first)} ago: what changed while they were off "
+        f"was not delivered, and the reconciling poll of orders-to-erp fetches it. The hub "
+        f"switches them back on (`causeway check` shows their state); find why deliveries "
+        f"failed (does {system} reach server.public_url? did the hub answer 2xx?). The alert "
+        f"ends with the next delivery from {system}"
+    )
+    return Alert(WEBHOOKS_DISABLED, system, message, first)
 
 
 def amount_alert(found: OpenFindings) -> Alert:

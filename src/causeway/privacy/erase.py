@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from causeway.config import CausewayConfig, FilesSystem, HubSpotSystem, ShopifySystem, TrytonSystem
+from causeway.config import (
+    CausewayConfig,
+    FilesSystem,
+    HubSpotSystem,
+    ShopifySystem,
+    TrytonSystem,
+    WooCommerceSystem,
+)
 from causeway.customers.matching import record_keys
 from causeway.engine import personal_data, system_data
 from causeway.engine.store import Store
@@ -110,6 +117,8 @@ def erase_system(store: Store, config: CausewayConfig, system: str) -> ErasureRe
     if isinstance(settings, FilesSystem):
         for folder, count in drop_folders.remove_all(settings).items():
             report.changed[f"{system}: {folder}/ files"] = count
-    if isinstance(settings, ShopifySystem | TrytonSystem | HubSpotSystem | FilesSystem):
+    if isinstance(
+        settings, ShopifySystem | TrytonSystem | HubSpotSystem | FilesSystem | WooCommerceSystem
+    ):
         report.remote = [f"{system} ({settings.type}): the system's own data is its own"]
     return report

@@ -56,7 +56,8 @@ def order_view(
         "status": status,
         "timeline": [m.as_dict() for m in milestones],
         "problem": problem,
-        # Set when the ERP sale's amounts differ from the channel's (flows/amount_check.py).
+        # Set when the ERP sale's amounts differ from the channel's
+        # (flows/orders_to_erp/amount_check.py).
         "amounts": amounts,
         # The order's own record in each system (the first linked: the order, the sale);
         # every link, invoices included, is under "links".

@@ -1,4 +1,4 @@
-"""A wire-compatible Shopify sandbox: Admin GraphQL (2025-10) and webhooks, on 127.0.0.1.
+"""A wire-compatible Shopify sandbox: Admin GraphQL (2026-10, 2026-01) and webhooks, on 127.0.0.1.
 
 It speaks Shopify's public contract (auth, calculated query cost and the leaky
 bucket, cursors, userErrors, HMAC-signed webhooks with retries) so that a

@@ -25,6 +25,7 @@ from causeway_sandbox.shopify.control import router as control_router
 from causeway_sandbox.shopify.faults import FaultInjector
 from causeway_sandbox.shopify.formats import SandboxClock, gql_time
 from causeway_sandbox.shopify.graphql_api import GraphQLService
+from causeway_sandbox.shopify.published_schema import available_versions, served_version
 from causeway_sandbox.shopify.settings import SandboxSettings
 from causeway_sandbox.shopify.store import Store
 from causeway_sandbox.shopify.webhooks import WebhookDispatcher
@@ -70,8 +71,9 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
         title="Causeway Shopify sandbox",
         description=(
             "A wire-compatible subset of Shopify's Admin GraphQL API "
-            f"({settings.api_version}) and webhooks. Everything under /_sandbox/ is the "
-            "sandbox's own control API and is NOT part of Shopify."
+            f"({', '.join(available_versions())}, on Shopify's published schema of each) and "
+            "webhooks. Everything under /_sandbox/ is the sandbox's own control API and is "
+            "NOT part of Shopify."
         ),
         lifespan=lifespan,
     )
@@ -81,6 +83,16 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
 
     @app.post("/admin/api/{version}/graphql.json")
     async def graphql_endpoint(version: str, request: Request) -> Response:
+        served = served_version(version)
+        if served is None:
+            return JSONResponse(
+                {
+                    "errors": f"Not Found: the sandbox serves Admin API "
+                    f"{', '.join(available_versions())} (older versions as the oldest of "
+                    f"these, as Shopify does), not {version}"
+                },
+                status_code=404,
+            )
         latency = sandbox.faults.latency_seconds()
         if latency:
             await asyncio.sleep(latency)
@@ -112,10 +124,10 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
             except ValueError:
                 body = None
         token = request.headers.get("x-shopify-access-token")
-        status, payload = await run_in_threadpool(sandbox.graphql.handle, token, body)
+        status, payload = await run_in_threadpool(sandbox.graphql.handle, token, body, served)
         headers = {"X-Request-Id": str(uuid.uuid4())}
         if status != 401:
-            headers["X-Shopify-API-Version"] = settings.api_version
+            headers["X-Shopify-API-Version"] = served
         return JSONResponse(payload, status_code=status, headers=headers)
 
     return app

@@ -23,6 +23,7 @@ assert what the hub did (`GET /_sandbox/calls`, `GET /_sandbox/deliveries`).
   POST   /_sandbox/orders/{id}/refunds  {lines: [{line_item_id | sku, quantity, restock_type?}],
                                          note?} -> the REST Refund; refunds/create, orders/updated
   GET    /_sandbox/inventory            {sku: available at the default location}
+  POST   /_sandbox/locations            {name} a location of the merchant's, stocking nothing yet
   PUT    /_sandbox/webhooks             {uri, topics?} subscribe (default orders/create+updated)
   GET    /_sandbox/webhooks             subscriptions
   GET|PUT /_sandbox/faults              fault knobs (partial update; "seed" re-seeds)
@@ -61,7 +62,7 @@ from causeway_sandbox.shopify.refunds import (
     cancel_order,
     refund_order,
 )
-from causeway_sandbox.shopify.store import TOPIC_ENUMS, TOPICS
+from causeway_sandbox.shopify.store import TOPIC_ENUMS, TOPICS, Location
 
 if TYPE_CHECKING:
     from causeway_sandbox.shopify.app import Sandbox
@@ -87,6 +88,12 @@ class ProductIn(BaseModel):
     requires_shipping: bool = True
     taxable: bool = True
     barcode: str | None = None
+
+
+class LocationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
 
 
 class WebhooksIn(BaseModel):
@@ -128,6 +135,16 @@ def create_product(body: ProductIn, request: Request) -> dict[str, Any]:
         "inventory_item_gid": gid("InventoryItem", item.id),
         "location_gid": gid("Location", level.location_id),
     }
+
+
+@router.post("/locations", status_code=201)
+def add_location(body: LocationIn, request: Request) -> dict[str, Any]:
+    store = _sandbox(request).store
+    with store.lock:
+        now = store.clock.now()
+        location = Location(store.next_id("Location"), body.name, True, now, now)
+        store.locations[location.id] = location
+    return {"location_id": location.id, "location_gid": gid("Location", location.id)}
 
 
 @router.post("/orders", status_code=201)

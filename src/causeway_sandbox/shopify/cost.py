@@ -78,11 +78,21 @@ class CostCalculator:
         self.operation = operation
         self.fragments = fragments
         self.variables = variables
+        # (selection set, concrete type) -> its fields. Shopify's Node has hundreds of
+        # possible types, each tried for every node of a `nodes(ids:)` answer.
+        self._selected: dict[tuple[int, str], list[FieldNode]] = {}
+        self._likeliest_type: dict[tuple[int, str, frozenset[str]], Any] = {}
 
     # ---------------------------------------------------------------- shared
 
     def _fields(self, selection_set: SelectionSetNode | None, parent: Any) -> list[FieldNode]:
         """The fields selected on `parent` (a concrete type), fragments flattened."""
+        key = (id(selection_set), parent.name)
+        if key not in self._selected:
+            self._selected[key] = self._collect(selection_set, parent)
+        return self._selected[key]
+
+    def _collect(self, selection_set: SelectionSetNode | None, parent: Any) -> list[FieldNode]:
         out: list[FieldNode] = []
         if selection_set is None:
             return out
@@ -196,16 +206,8 @@ class CostCalculator:
             return 0
         candidates = self._concrete(type_)
         if len(candidates) > 1:  # abstract: the type whose fields came back
-            candidates = [t for t in candidates if value.get("__typename") == t.name] or [
-                max(
-                    candidates,
-                    key=lambda t: sum(
-                        1
-                        for f in self._fields(selection_set, t)
-                        if (f.alias or f.name).value in value
-                    ),
-                )
-            ]
+            named = [t for t in candidates if value.get("__typename") == t.name]
+            candidates = named or [self._likeliest(selection_set, type_, value)]
         concrete = candidates[0]
         total = 0
         for f in self._fields(selection_set, concrete):
@@ -213,6 +215,18 @@ class CostCalculator:
             if key in value:
                 total += self._actual_field(f, concrete, value[key])
         return total
+
+    def _likeliest(self, selection_set: SelectionSetNode | None, type_: Any, value: dict) -> Any:
+        """The possible type selecting most of the keys that came back (once per key set)."""
+        key = (id(selection_set), type_.name, frozenset(value))
+        if key not in self._likeliest_type:
+            self._likeliest_type[key] = max(
+                self._concrete(type_),
+                key=lambda t: sum(
+                    1 for f in self._fields(selection_set, t) if (f.alias or f.name).value in value
+                ),
+            )
+        return self._likeliest_type[key]
 
     def _actual_field(self, node: FieldNode, parent: Any, value: Any) -> int:
         definition = parent.fields.get(node.name.value)

@@ -7,13 +7,16 @@ with `locations` and a graphql-ruby style `extensions.code` such as
 is refused with MAX_COST_EXCEEDED; one dearer than what the bucket holds now is
 refused with THROTTLED and `actualQueryCost: null`; anything else runs, pays its
 requested cost up front and gets back the difference with its actual cost.
+
+Parsing, validation, variables and execution use Shopify's published schema of the
+version the request is answered as (published_schema.py); the fields the sandbox
+computes are resolved by field_resolver.py, any other field is an error saying so.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from importlib import resources
 from typing import Any
 
 from graphql import (
@@ -22,7 +25,6 @@ from graphql import (
     GraphQLSchema,
     GraphQLSyntaxError,
     OperationDefinitionNode,
-    build_schema,
     execute_sync,
     parse,
     validate,
@@ -32,7 +34,9 @@ from graphql.language import FragmentDefinitionNode
 from graphql.utilities import get_operation_ast
 
 from causeway_sandbox.shopify.cost import CostCalculator, LeakyBucket
+from causeway_sandbox.shopify.field_resolver import resolve_field
 from causeway_sandbox.shopify.formats import gql_time
+from causeway_sandbox.shopify.published_schema import published_schema
 from causeway_sandbox.shopify.resolvers import MutationResolver, QueryRootResolver
 from causeway_sandbox.shopify.settings import SandboxSettings
 from causeway_sandbox.shopify.store import Store
@@ -40,11 +44,6 @@ from causeway_sandbox.shopify.views import Views
 
 INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
 RATE_LIMIT_DOCS = "https://shopify.dev/api/usage/rate-limits"
-
-
-def load_schema() -> GraphQLSchema:
-    sdl = resources.files("causeway_sandbox.shopify").joinpath("schema.graphql").read_text()
-    return build_schema(sdl)
 
 
 # graphql-core message -> (graphql-ruby code, Shopify's wording, extension fields).
@@ -142,30 +141,32 @@ class GraphQLService:
     def __init__(self, store: Store, settings: SandboxSettings) -> None:
         self.store = store
         self.settings = settings
-        self.schema = load_schema()
+        self.schema = published_schema(settings.api_version)  # built at start, not on a call
         self.views = Views(store, api_version=settings.api_version, shop_currency=settings.currency)
         self.query_root = QueryRootResolver(store, self.views, settings)
         self.mutation_root = MutationResolver(store, self.views, settings)
         self._buckets: dict[str, LeakyBucket] = {}
-        self._prepared: dict[str, tuple[DocumentNode | None, list[GraphQLError]]] = {}
+        self._prepared: dict[tuple[str, str], tuple[DocumentNode | None, list[GraphQLError]]] = {}
         self._prepared_lock = threading.Lock()
 
-    def _prepare(self, query: str) -> tuple[DocumentNode | None, list[GraphQLError]]:
+    def _prepare(
+        self, schema: GraphQLSchema, version: str, query: str
+    ) -> tuple[DocumentNode | None, list[GraphQLError]]:
         """Parse and validate, once per distinct document: a hub sends the same few
         documents over and over, and validation is most of the cost of a small query."""
         with self._prepared_lock:
-            cached = self._prepared.get(query)
+            cached = self._prepared.get((version, query))
         if cached is None:
             try:
                 document: DocumentNode | None = parse(query)
-                errors = list(validate(self.schema, document)) if document else []
+                errors = list(validate(schema, document)) if document else []
             except GraphQLSyntaxError as exc:
                 document, errors = None, [exc]
             cached = (document, errors)
             with self._prepared_lock:
                 if len(self._prepared) >= 256:
                     self._prepared.pop(next(iter(self._prepared)))
-                self._prepared[query] = cached
+                self._prepared[(version, query)] = cached
         return cached
 
     def bucket(self, token: str) -> LeakyBucket:
@@ -201,8 +202,9 @@ class GraphQLService:
             }
         }
 
-    def handle(self, token: str | None, body: Any) -> tuple[int, Any]:
-        """Answer one POST: (HTTP status, JSON body)."""
+    def handle(self, token: str | None, body: Any, version: str) -> tuple[int, Any]:
+        """Answer one POST as Admin API `version` (a served one): (HTTP status, JSON body)."""
+        schema = published_schema(version)
         if token != self.settings.access_token:
             self._log(None, None, None, 401, "unauthorized")
             return 401, {"errors": INVALID_TOKEN}
@@ -218,7 +220,7 @@ class GraphQLService:
         if not isinstance(raw_variables, dict):
             self._log(operation_name, None, None, 400, "bad request")
             return 400, {"errors": {"variables": "must be a JSON object"}}
-        document, errors = self._prepare(body["query"])
+        document, errors = self._prepare(schema, version, body["query"])
         if document is None:
             self._log(operation_name, None, None, 200, "parse error")
             return 200, {
@@ -238,9 +240,7 @@ class GraphQLService:
             return 200, {"errors": [_validation_error(e) for e in errors]}
         assert isinstance(operation, OperationDefinitionNode)
         name = operation_name or (operation.name.value if operation.name else None)
-        coerced = get_variable_values(
-            self.schema, operation.variable_definitions or (), raw_variables
-        )
+        coerced = get_variable_values(schema, operation.variable_definitions or (), raw_variables)
         if isinstance(coerced, list):
             self._log(name, None, None, 200, "invalid variables")
             return 200, {
@@ -254,16 +254,17 @@ class GraphQLService:
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
-        calc = CostCalculator(self.schema, operation, fragments, variables)
+        calc = CostCalculator(schema, operation, fragments, variables)
         oversized = calc.oversized_inputs()
         if oversized:
             self._log(name, None, None, 200, "input too large")
             return 200, {"errors": [_execution_error(e) for e in oversized]}
-        return self._run(token, document, operation, name, calc, raw_variables)
+        return self._run(token, version, document, operation, name, calc, raw_variables)
 
     def _run(
         self,
         token: str,
+        version: str,
         document: Any,
         operation: OperationDefinitionNode,
         name: str | None,
@@ -307,16 +308,17 @@ class GraphQLService:
                 ],
                 "extensions": self._cost_extension(bucket, requested, None),
             }
-        context: dict[str, Any] = {"search": []}
+        context: dict[str, Any] = {"search": [], "api_version": version}
         root = self.mutation_root if operation.operation.value == "mutation" else self.query_root
         with self.store.lock:
             result = execute_sync(
-                self.schema,
+                published_schema(version),
                 document,
                 root_value=root,
                 context_value=context,
                 variable_values=variables,
                 operation_name=name,
+                field_resolver=resolve_field,
             )
         actual = calc.actual(result.data)
         bucket.refund(requested - actual)

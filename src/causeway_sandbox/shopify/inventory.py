@@ -1,13 +1,22 @@
 """`inventorySetQuantities`: absolute stock with compare-and-set, all or nothing.
 
-Shopify checks the whole input before it changes anything: one stale
-`compareQuantity`, unknown item or bad reason and the mutation returns
-`userErrors` with a null `inventoryAdjustmentGroup`, and no quantity moves. That
-is what lets a hub publish stock as a batch of compare-and-set writes and retry
-only after re-reading (guarantee 4, no oversell).
+Shopify checks the whole input before it changes anything: one stale compare,
+unknown item or bad reason and the mutation returns `userErrors` with a null
+`inventoryAdjustmentGroup`, and no quantity moves. That is what lets a hub publish
+stock as a batch of compare-and-set writes and retry only after re-reading
+(guarantee 4, no oversell).
 
-Error codes are Shopify's 2025-10 `InventorySetQuantitiesUserErrorCode` values;
-messages are Shopify's wording where it is documented.
+The compare follows the version the call is answered as:
+- before 2026-04, `compareQuantity` (COMPARE_QUANTITY_STALE), required unless the
+  call sets `ignoreCompareQuantity`; 2026-01 also takes `changeFromQuantity`;
+- from 2026-04, `changeFromQuantity` on every quantity (CHANGE_FROM_QUANTITY_STALE),
+  an explicit null opting out; a quantity without it is refused, and the call must
+  carry an idempotency key (idempotency.py);
+- from 2026-10, a quantity may be set at a location the item is not stocked at yet
+  (Shopify removed ITEM_NOT_STOCKED_AT_LOCATION): it is stocked there.
+
+Error codes are Shopify's `InventorySetQuantitiesUserErrorCode` values of that
+version; messages are Shopify's wording where it is documented.
 """
 
 from __future__ import annotations
@@ -16,7 +25,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from causeway_sandbox.shopify.formats import parse_gid
-from causeway_sandbox.shopify.store import AdjustmentGroup, InventoryChange, Store
+from causeway_sandbox.shopify.store import (
+    AdjustmentGroup,
+    InventoryChange,
+    InventoryLevel,
+    Store,
+)
 
 # The reasons Shopify accepts for a quantity change.
 REASONS = frozenset(
@@ -42,6 +56,9 @@ REASONS = frozenset(
 )
 SETTABLE = ("available", "on_hand")
 MAX_QUANTITY = 1_000_000_000
+# Versions compare as text: "YYYY-MM" sorts by date.
+CHANGE_FROM_ONLY = "2026-04"
+STOCKS_ANYWHERE = "2026-10"
 
 
 def _error(code: str, field: list[str], message: str) -> dict[str, Any]:
@@ -53,7 +70,7 @@ def _valid_uri(uri: str) -> bool:
     return bool(parts.scheme) and bool(parts.netloc or parts.path)
 
 
-def validate(store: Store, data: dict[str, Any]) -> list[dict[str, Any]]:
+def validate(store: Store, data: dict[str, Any], version: str) -> list[dict[str, Any]]:
     """Every user error in the input; empty means the mutation may apply."""
     errors: list[dict[str, Any]] = []
     name = data["name"]
@@ -118,7 +135,7 @@ def validate(store: Store, data: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         seen.add((item_id, location_id))
         level = store.levels.get((item_id, location_id))
-        if level is None:
+        if level is None and version < STOCKS_ANYWHERE:
             errors.append(
                 _error(
                     "ITEM_NOT_STOCKED_AT_LOCATION",
@@ -143,35 +160,65 @@ def validate(store: Store, data: dict[str, Any]) -> list[dict[str, Any]]:
                     "The total quantity can't be higher than 1,000,000,000.",
                 )
             )
-        if data.get("ignoreCompareQuantity"):
-            continue
-        compare = q.get("compareQuantity")
-        if compare is None:
-            errors.append(
-                _error(
-                    "COMPARE_QUANTITY_REQUIRED",
-                    [*at, "compareQuantity"],
-                    "The compareQuantity argument must be given to each quantity or ignored "
-                    "using ignoreCompareQuantity.",
-                )
-            )
-        elif name in SETTABLE and compare != level.get(name):
-            errors.append(
-                _error(
-                    "COMPARE_QUANTITY_STALE",
-                    [*at, "compareQuantity"],
-                    "The compareQuantity value does not match persisted value.",
-                )
-            )
+        # An unknown name has no persisted quantity to compare with (INVALID_NAME says so).
+        persisted = (level.get(name) if level else 0) if name in SETTABLE else None
+        errors.extend(_compare_errors(data, q, at, persisted, version))
     return errors
 
 
+def _compare_errors(
+    data: dict[str, Any], q: dict[str, Any], at: list[str], persisted: int | None, version: str
+) -> list[dict[str, Any]]:
+    """The compare-and-set of one quantity, as the version answering the call does it."""
+    if "changeFromQuantity" in q:  # given, even as null: the input says it on purpose
+        expected = q["changeFromQuantity"]
+        if expected is None or persisted is None or expected == persisted:
+            return []
+        return [
+            _error(
+                "CHANGE_FROM_QUANTITY_STALE",
+                [*at, "changeFromQuantity"],
+                "The changeFromQuantity value does not match persisted value.",
+            )
+        ]
+    if version >= CHANGE_FROM_ONLY:
+        return [
+            _error(
+                "COMPARE_QUANTITY_REQUIRED",
+                [*at, "changeFromQuantity"],
+                "The changeFromQuantity argument must be given to each quantity: pass null "
+                "to opt out of the compare.",
+            )
+        ]
+    if data.get("ignoreCompareQuantity"):
+        return []
+    compare = q.get("compareQuantity")
+    if compare is None:
+        return [
+            _error(
+                "COMPARE_QUANTITY_REQUIRED",
+                [*at, "compareQuantity"],
+                "The compareQuantity argument must be given to each quantity or ignored "
+                "using ignoreCompareQuantity.",
+            )
+        ]
+    if persisted is not None and compare != persisted:
+        return [
+            _error(
+                "COMPARE_QUANTITY_STALE",
+                [*at, "compareQuantity"],
+                "The compareQuantity value does not match persisted value.",
+            )
+        ]
+    return []
+
+
 def set_quantities(
-    store: Store, data: dict[str, Any]
+    store: Store, data: dict[str, Any], version: str
 ) -> tuple[AdjustmentGroup | None, list[dict[str, Any]]]:
     """Validate everything, then apply everything; announce inventory_levels/update."""
     with store.lock:
-        errors = validate(store, data)
+        errors = validate(store, data, version)
         if errors:
             return None, errors
         now = store.clock.now()
@@ -181,7 +228,10 @@ def set_quantities(
         for q in data["quantities"]:
             item_id = parse_gid(q["inventoryItemId"])[1]
             location_id = parse_gid(q["locationId"])[1]
-            level = store.levels[(item_id, location_id)]
+            level = store.levels.get((item_id, location_id))
+            if level is None:  # 2026-10 on: setting a quantity stocks the item there
+                level = InventoryLevel(item_id, location_id, {}, now, now)
+                store.levels[(item_id, location_id)] = level
             delta = q["quantity"] - level.get(name)
             # Setting on_hand moves available by the same amount (on_hand = available
             # + committed + ...); either way both names change, and both are reported.

@@ -1,5 +1,5 @@
 """Products in the sandbox: `products(query:)`, productCreate, productUpdate and
-productVariantsBulkUpdate, with Shopify's 2025-10 behaviour and webhooks.
+productVariantsBulkUpdate, with Shopify's 2026-10 behaviour and webhooks.
 
 As on Shopify, productCreate makes a product with one default variant ("Default
 Title", price 0.00, no SKU, inventory not tracked); price, compare-at price, SKU

@@ -21,6 +21,7 @@ from causeway_sandbox.shopify.fulfillments import (
     fulfillment_order_view,
     fulfillment_view,
 )
+from causeway_sandbox.shopify.idempotency import once
 from causeway_sandbox.shopify.inventory import set_quantities
 from causeway_sandbox.shopify.products import ProductMutations, ProductQueries
 from causeway_sandbox.shopify.search import Search
@@ -303,11 +304,20 @@ class MutationResolver(ProductMutations):
         self.settings = settings
 
     def inventorySetQuantities(self, info: Info, input: dict[str, Any]) -> dict[str, Any]:
-        group, errors = set_quantities(self.store, input)
-        return {
-            "inventoryAdjustmentGroup": self.views.adjustment_group(group) if group else None,
-            "userErrors": errors,
-        }
+        def run() -> dict[str, Any]:
+            group, errors = set_quantities(self.store, input, info.context["api_version"])
+            return {
+                "inventoryAdjustmentGroup": self.views.adjustment_group(group) if group else None,
+                "userErrors": errors,
+            }
+
+        return once(
+            self.store,
+            info,
+            input,
+            run,
+            refused=lambda error: {"inventoryAdjustmentGroup": None, "userErrors": [error]},
+        )
 
     def webhookSubscriptionCreate(
         self, info: Info, topic: str, webhookSubscription: dict[str, Any]

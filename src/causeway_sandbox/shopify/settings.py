@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from causeway_sandbox.shopify.published_schema import DEFAULT_VERSION, available_versions
 
 # Every scope a hub's flows can need (causeway.checks.needs): granted unless a test says not.
 ACCESS_SCOPES = (
@@ -132,7 +134,14 @@ class SandboxSettings(BaseModel):
             "the two as strings fails here rather than in production."
         ),
     )
-    api_version: str = "2025-10"
+    api_version: str = Field(
+        default=DEFAULT_VERSION,
+        description=(
+            "The version SandboxServer.graphql_url names and webhooks carry. Requests are "
+            "answered as the version their URL names (/admin/api/<version>/graphql.json), "
+            "on Shopify's published schema of it."
+        ),
+    )
     bucket_max: float = Field(default=1000.0, gt=0, description="throttleStatus.maximumAvailable.")
     restore_rate: float = Field(
         default=50.0, gt=0, description="throttleStatus.restoreRate, per second."
@@ -162,3 +171,13 @@ class SandboxSettings(BaseModel):
     )
     faults: FaultSettings = Field(default_factory=lambda: FaultSettings())
     seed: int = Field(default=0, description="Seeds every random draw (faults, tokens, shuffles).")
+
+    @field_validator("api_version")
+    @classmethod
+    def _version_served(cls, value: str) -> str:
+        if value not in available_versions():
+            raise ValueError(
+                f"the sandbox has Shopify's schema for {', '.join(available_versions())} "
+                f"only, not {value!r}"
+            )
+        return value

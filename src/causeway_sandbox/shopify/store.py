@@ -227,6 +227,8 @@ class Store:
             # customers/data_request, customers/redact, shop/redact (sandbox/shopify/compliance.py).
             self.compliance_uri: str | None = None
             self.adjustment_groups: dict[int, AdjustmentGroup] = {}
+            # (mutation, @idempotent key) -> (its input, as JSON; its answer): idempotency.py
+            self.idempotent: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
             self.calls: list[dict[str, Any]] = []
             # Shipping confirmations Shopify would have e-mailed (fulfillmentCreate notifyCustomer).
             self.notifications: list[dict[str, Any]] = []

@@ -21,22 +21,20 @@ The client therefore:
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping
-from typing import Any, Self
+from collections.abc import Mapping
+from typing import Any
 
 import httpx
 
 from causeway.connectors.http_retry import (
+    RetryingClient,
     RetryPolicy,
+    Throttled,
     Transient,
     retry_after_seconds,
-    with_transient_retries,
 )
 from causeway.engine.rate import RateBudget
 from causeway.errors import PermanentError, RetryableError
-
-log = logging.getLogger(__name__)
 
 DEFAULT_MAX = 100.0  # private app, per 10 s; the headers correct it
 DEFAULT_INTERVAL = 10.0
@@ -58,13 +56,7 @@ class HubSpotNotFound(HubSpotError):
     """The object (or endpoint) does not exist: HTTP 404."""
 
 
-class _Throttled(Exception):
-    def __init__(self, message: str, wait: float) -> None:
-        super().__init__(message)
-        self.wait = wait
-
-
-class HubSpotClient:
+class HubSpotClient(RetryingClient):
     """A synchronous JSON client for one HubSpot account and one access token."""
 
     def __init__(
@@ -78,6 +70,7 @@ class HubSpotClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.what = f"HubSpot {self.base_url}"
         self.budget = budget or RateBudget(
             f"hubspot:{self.base_url}", DEFAULT_MAX, DEFAULT_MAX / DEFAULT_INTERVAL
         )
@@ -93,9 +86,6 @@ class HubSpotClient:
                 "Accept": "application/json",
             },
         )
-        self.calls = 0
-        self.throttle_waits = 0
-        self.transient_retries = 0
         self.daily_remaining: int | None = None
         self._refused_in_a_row = 0
 
@@ -110,54 +100,9 @@ class HubSpotClient:
         params: Mapping[str, Any] | None = None,
     ) -> tuple[int, Any]:
         """(HTTP status, decoded JSON body or None); raises on anything but 2xx."""
-        waits = 0
-        while True:
-            try:
-                return self._with_transient_retries(method, path, json, params)
-            except _Throttled as throttled:
-                waits += 1
-                self.throttle_waits += 1
-                if waits > self.retry.max_throttle_waits:
-                    raise RetryableError(
-                        f"HubSpot kept answering 429 after {waits - 1} waits: {throttled}",
-                        retry_after=throttled.wait,
-                    ) from None
-                log.info("hubspot rate limited, waiting %.2fs: %s", throttled.wait, throttled)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def watch(self, hook: Callable[[httpx.Response], None]) -> None:
-        """Call `hook` with every HTTP answer (the hub notes when each system last answered)."""
-        self._http.event_hooks["response"].append(hook)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+        return self._call(self._attempt, method, path, json, params)
 
     # ----------------------------------------------------------------- private
-
-    def _with_transient_retries(
-        self, method: str, path: str, body: Any, params: Mapping[str, Any] | None
-    ) -> tuple[int, Any]:
-        return with_transient_retries(
-            self.retry,
-            what=f"HubSpot {self.base_url}",
-            sleep=self.budget.sleep,
-            on_retry=self._count_retry,
-            call=self._attempt,
-            args=(method, path, body, params),
-        )
-
-    def _count_retry(self, state: Any) -> None:
-        self.transient_retries += 1
-        log.warning(
-            "hubspot transient failure (attempt %d): %s",
-            state.attempt_number,
-            state.outcome.exception(),
-        )
 
     def _attempt(
         self, method: str, path: str, body: Any, params: Mapping[str, Any] | None
@@ -230,7 +175,7 @@ class HubSpotClient:
             base = 1.0 / self.budget.refill_per_second
             wait = min(interval, base * 2 ** (self._refused_in_a_row - 1))
         self.budget.pause(wait)
-        return _Throttled(f"HTTP 429 {policy or 'RATE_LIMIT'} (correlationId {correlation})", wait)
+        return Throttled(f"HTTP 429 {policy or 'RATE_LIMIT'} (correlationId {correlation})", wait)
 
 
 def _refusal(method: str, path: str, status: int, payload: Any) -> HubSpotError:

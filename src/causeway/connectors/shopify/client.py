@@ -37,7 +37,7 @@ from causeway.connectors.http_retry import (
     retry_after_seconds,
     with_transient_retries,
 )
-from causeway.connectors.shopify.queries import API_VERSION
+from causeway.connectors.shopify.api_versions import API_VERSION
 from causeway.engine.rate import RateBudget
 from causeway.errors import PermanentError, RetryableError
 
@@ -73,7 +73,9 @@ class ShopifyGraphQL:
         if not shop_url.startswith(("http://", "https://")):
             shop_url = f"https://{shop_url}"
         self.shop_url = shop_url.rstrip("/")
+        self.api_version = api_version
         self.endpoint = f"{self.shop_url}/admin/api/{api_version}/graphql.json"
+        self.served_version: str | None = None  # X-Shopify-API-Version of the last answer
         self.budget = budget or RateBudget(
             f"shopify:{self.shop_url}", DEFAULT_CAPACITY, DEFAULT_RESTORE_RATE
         )
@@ -165,6 +167,7 @@ class ShopifyGraphQL:
             except httpx.TransportError as error:  # timeouts, refused, reset, protocol
                 raise Transient(f"{type(error).__name__}: {error}") from error
             self._check_status(response)
+            self._note_served_version(response.headers.get("X-Shopify-API-Version"))
         except (Transient, _Throttled):
             # Shopify did not run the query, so it did not charge for it either.
             self.budget.refund(estimate)
@@ -216,6 +219,21 @@ class ShopifyGraphQL:
                 f"(https://<shop>.myshopify.com) and api_version. {detail}"
             )
         raise PermanentError(f"Shopify {self.shop_url} answered HTTP {status}: {detail}")
+
+    def _note_served_version(self, served: str | None) -> None:
+        """Shopify answers a version it no longer serves as another one, and says which."""
+        if not served or served == self.served_version:
+            return
+        self.served_version = served
+        if served != self.api_version:
+            log.warning(
+                "Shopify %s answers Admin API %s as %s: %s is no longer served (or not yet); "
+                "set api_version to a version Shopify serves (docs/connectors/shopify.md)",
+                self.shop_url,
+                self.api_version,
+                served,
+                self.api_version,
+            )
 
     def _observe_cost(self, document: str, estimate: float, body: dict[str, Any]) -> float:
         """Learn the document's cost and adopt the bucket state Shopify reports."""

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from causeway.connectors.shopify import fulfillments
 from causeway.connectors.shopify import queries as q
+from causeway.connectors.shopify.api_versions import API_VERSION, support_warning
 from causeway.connectors.shopify.client import RetryPolicy, ShopifyGraphQL
 from causeway.connectors.shopify.graphql_models import (
     GqlOrdersPage,
@@ -100,11 +101,15 @@ class ShopifyConnector:
         budget: RateBudget | None = None,
         timeout: float = 30.0,
         system: str = "shop",
-        api_version: str = q.API_VERSION,
+        api_version: str = API_VERSION,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        """Raises ValueError for an api_version that is not YYYY-01/04/07/10."""
         self.system = system
+        warning = support_warning(api_version, datetime.now(UTC).date())
+        if warning:
+            log.warning("%s: %s", system, warning)
         self.client = ShopifyGraphQL(
             shop_url,
             access_token,

@@ -140,12 +140,32 @@ class GqlShippingLines(_Gql):
     nodes: list[GqlShippingLine] = []
 
 
+class GqlEmailAddress(_Gql):
+    emailAddress: str | None = None
+
+
+class GqlPhoneNumber(_Gql):
+    phoneNumber: str | None = None
+
+
 class GqlCustomer(_Gql):
     id: str
     firstName: str | None = None
     lastName: str | None = None
+    defaultEmailAddress: GqlEmailAddress | None = None
+    defaultPhoneNumber: GqlPhoneNumber | None = None
+    # Deprecated in 2026-10 (and no longer asked for), but orders read before the upgrade
+    # may still wait in the inbox with them.
     email: str | None = None
     phone: str | None = None
+
+    @property
+    def email_address(self) -> str | None:
+        return self.defaultEmailAddress.emailAddress if self.defaultEmailAddress else self.email
+
+    @property
+    def phone_number(self) -> str | None:
+        return self.defaultPhoneNumber.phoneNumber if self.defaultPhoneNumber else self.phone
 
 
 class GqlVisit(_Gql):

@@ -81,10 +81,10 @@ def _gql_order(o: GqlOrder, external_id: str) -> Order:
     visit = o.customerJourneySummary.firstVisit if o.customerJourneySummary else None
     landing = text_or_none(visit.landingPage) if visit else None
     customer = Customer(
-        email=first(o.email, (c.email if c else None)),
+        email=first(o.email, (c.email_address if c else None)),
         first_name=first((c.firstName if c else None), (bill.firstName if bill else None)) or "",
         last_name=first((c.lastName if c else None), (bill.lastName if bill else None)) or "",
-        phone=first(o.phone, (c.phone if c else None)),
+        phone=first(o.phone, (c.phone_number if c else None)),
         external_id=gid_tail(c.id) if c else None,
     )
     lines = tuple(

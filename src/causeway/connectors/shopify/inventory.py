@@ -1,13 +1,16 @@
 """Shopify inventory: SKUs to inventory items, and `available` read and set.
 
-Quantities are set as absolutes with compare-and-set (`compareQuantity`): a value the
-store changed since it was read is reported as stale, never overwritten blindly. Every
-call is batched (50 SKUs per search, 100 items per level read, 250 quantities per set).
+Quantities are set as absolutes with compare-and-set (`changeFromQuantity`, the
+quantity the caller read): a value the store changed since it was read is reported
+as stale, never overwritten blindly. Every call is batched (50 SKUs per search, 100
+items per level read, 250 quantities per set), and every set carries an
+idempotency key, so a call whose answer was lost and is sent again applies once.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -21,14 +24,18 @@ from causeway.connectors.shopify.graphql_models import (
     shaped,
 )
 from causeway.connectors.shopify.types import InventoryItemRef, QuantityChange, SetOutcome
-from causeway.errors import InvalidPayloadError
+from causeway.errors import InvalidPayloadError, RetryableError
 
 log = logging.getLogger(__name__)
 
 SKUS_PER_QUERY = 50  # keeps the search string and the match count small
 IDS_PER_LEVELS_QUERY = 100
 VARIANTS_PAGE = 250  # Shopify's maximum `first`
-STALE = "COMPARE_QUANTITY_STALE"
+# COMPARE_QUANTITY_STALE is what versions before 2026-04 answered.
+STALE = frozenset({"CHANGE_FROM_QUANTITY_STALE", "COMPARE_QUANTITY_STALE"})
+# Shopify is still applying an earlier send of this call, or that send failed: what
+# became of the quantities is unknown until they are read again.
+UNSETTLED = frozenset({"IDEMPOTENCY_CONCURRENT_REQUEST", "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"})
 
 T = TypeVar("T")
 
@@ -117,36 +124,33 @@ class ShopifyInventory:
     ) -> SetOutcome:
         """Set absolute `available` quantities, compare-and-set where a compare is given.
 
-        Changes with and without compare_quantity go in separate calls, because
-        ignoreCompareQuantity applies to a whole call. Each call holds at most
-        MAX_QUANTITIES_PER_SET changes; Shopify applies a call all or nothing.
+        Each change is sent with `changeFromQuantity`: its compare_quantity, or an
+        explicit null for a change that deliberately does not compare (Shopify refuses
+        a quantity without the field). Each call holds at most MAX_QUANTITIES_PER_SET
+        changes; Shopify applies a call all or nothing.
         """
         outcome: dict[str, list[Any]] = {"applied": [], "stale": [], "failed": [], "errors": []}
-        checked = [c for c in quantities if c.compare_quantity is not None]
-        unchecked = [c for c in quantities if c.compare_quantity is None]
-        for group, ignore in ((checked, False), (unchecked, True)):
-            for chunk in _chunks(group, q.MAX_QUANTITIES_PER_SET):
-                self._set_chunk(chunk, ignore, reason, reference_uri, outcome)
+        for chunk in _chunks(quantities, q.MAX_QUANTITIES_PER_SET):
+            self._set_chunk(chunk, reason, reference_uri, outcome)
         return SetOutcome(**outcome)
 
     def _set_chunk(
         self,
         chunk: list[QuantityChange],
-        ignore_compare: bool,
         reason: str,
         reference_uri: str | None,
         outcome: dict[str, list[Any]],
     ) -> None:
         pending = chunk
         while pending:
-            errors = self._set_call(pending, ignore_compare, reason, reference_uri)
+            errors = self._set_call(pending, reason, reference_uri)
             if not errors:
                 outcome["applied"].extend(pending)
                 return
             outcome["errors"].extend(
                 f"{e.code or 'ERROR'}: {e.message}" + (f" ({'.'.join(e.field)})" if e.field else "")
                 for e in errors
-                if e.code != STALE
+                if e.code not in STALE
             )
             by_index: dict[int, list[GqlUserError]] = {}
             for error in errors:
@@ -154,43 +158,49 @@ class ShopifyInventory:
                 by_index.setdefault(-1 if index is None else index, []).append(error)
             if -1 in by_index:
                 # Shopify did not say which change it refused: the whole call is refused.
-                stale = all(e.code == STALE for e in errors)
+                stale = all(e.code in STALE for e in errors)
                 outcome["stale" if stale else "failed"].extend(pending)
                 return
             # It named the changes it refused: set those aside and send the rest again.
             for index, named in by_index.items():
-                stale = all(e.code == STALE for e in named)
+                stale = all(e.code in STALE for e in named)
                 outcome["stale" if stale else "failed"].append(pending[index])
             pending = [c for i, c in enumerate(pending) if i not in by_index]
 
     def _set_call(
-        self,
-        changes: list[QuantityChange],
-        ignore_compare: bool,
-        reason: str,
-        reference_uri: str | None,
+        self, changes: list[QuantityChange], reason: str, reference_uri: str | None
     ) -> list[GqlUserError]:
-        items: list[dict[str, Any]] = []
-        for change in changes:
-            item: dict[str, Any] = {
-                "inventoryItemId": change.inventory_item_id,
-                "locationId": change.location_id,
-                "quantity": change.quantity,
-            }
-            if change.compare_quantity is not None:
-                item["compareQuantity"] = change.compare_quantity
-            items.append(item)
-        payload: dict[str, Any] = {"name": "available", "reason": reason, "quantities": items}
-        if ignore_compare:
-            payload["ignoreCompareQuantity"] = True
+        payload: dict[str, Any] = {
+            "name": "available",
+            "reason": reason,
+            "quantities": [
+                {
+                    "inventoryItemId": change.inventory_item_id,
+                    "locationId": change.location_id,
+                    "quantity": change.quantity,
+                    "changeFromQuantity": change.compare_quantity,
+                }
+                for change in changes
+            ],
+        }
         if reference_uri:
             payload["referenceDocumentUri"] = reference_uri
-        data = self.client.execute(q.INVENTORY_SET_QUANTITIES, {"input": payload})
+        # One key per call: the client's resends of a call whose answer was lost carry
+        # the same key, so Shopify applies it once; the next call is a new write.
+        variables = {"input": payload, "idempotencyKey": str(uuid.uuid4())}
+        data = self.client.execute(q.INVENTORY_SET_QUANTITIES, variables)
         result = data.get("inventorySetQuantities") or {}
-        return [
+        errors = [
             shaped(GqlUserError, e, "inventorySetQuantities")
             for e in result.get("userErrors") or []
         ]
+        unsettled = sorted({str(e.code) for e in errors if e.code in UNSETTLED})
+        if unsettled:
+            raise RetryableError(
+                f"{self.system} has not settled an earlier send of a stock write "
+                f"({', '.join(unsettled)}): the quantities are read again and set on retry"
+            )
+        return errors
 
 
 def _search_value(value: str) -> str:

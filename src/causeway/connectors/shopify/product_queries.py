@@ -1,4 +1,4 @@
-"""The Admin GraphQL documents of the catalogue (API version 2025-10).
+"""The Admin GraphQL documents of the catalogue (api_versions.API_VERSION).
 
 Like queries.py, these are the exact documents the sandbox is tested with. A
 product is read with the one variant Causeway manages (one SKU per product) and

@@ -3,7 +3,7 @@
 One ERP SKU is one Shopify product with one variant. Its handle is made from the
 SKU, so a product whose create landed but whose variant never got its SKU (the
 hub crashed in between) is still found, by handle, and finished instead of
-created twice. Writes follow the 2025-10 Admin GraphQL: productCreate (title,
+created twice. Writes follow the 2026-10 Admin GraphQL: productCreate (title,
 description, handle, status), productUpdate, and productVariantsBulkUpdate for
 price, compare-at price, SKU and weight. Each write sends only the fields that
 differ from what the store shows (`listing_changes`). userErrors become a

@@ -1,11 +1,11 @@
-"""The Admin GraphQL documents Causeway sends to Shopify (API version 2025-10).
+"""The Admin GraphQL documents Causeway sends to Shopify (api_versions.API_VERSION).
 
 They are module constants so that the connector and the sandbox are held to the
-same contract: the sandbox's tests execute exactly these documents, and every
-field here exists in Shopify's public Admin GraphQL schema.
+same contract: the sandbox's tests execute exactly these documents, and
+tests/contract/test_shopify_admin_schema.py validates every document constant of
+this package, and the variables the connector sends with it, against Shopify's own
+published schema of that version.
 """
-
-API_VERSION = "2025-10"
 
 _MONEY = "shopMoney { amount currencyCode }"
 _TAX_LINES = f"taxLines {{ title rate priceSet {{ {_MONEY} }} }}"
@@ -47,7 +47,10 @@ ORDER_FIELDS = f"""
   currentTotalDiscountsSet {{ {_MONEY} }}
   totalTipReceivedSet {{ {_MONEY} }}
   discountApplications(first: {MAX_DISCOUNT_APPLICATIONS}) {{ nodes {{ {_DISCOUNT_APPLICATION} }} }}
-  customer {{ id firstName lastName email phone }}
+  customer {{
+    id firstName lastName
+    defaultEmailAddress {{ emailAddress }} defaultPhoneNumber {{ phoneNumber }}
+  }}
   shippingAddress {{ {_ADDRESS} }}
   billingAddress {{ {_ADDRESS} }}
   {_TAX_LINES}
@@ -116,10 +119,14 @@ query InventoryLevels($ids: [ID!]!, $locationId: ID!) {
 }
 """
 
-# At most 250 quantities per call (Shopify's documented limit).
+# At most 250 quantities per call (Shopify's documented limit). Since 2026-04 each
+# quantity must carry `changeFromQuantity` (null opts out of the compare) and the
+# mutation must carry an idempotency key: Shopify applies a retried call once.
 INVENTORY_SET_QUANTITIES = """
-mutation InventorySetQuantities($input: InventorySetQuantitiesInput!) {
-  inventorySetQuantities(input: $input) {
+mutation InventorySetQuantities(
+  $input: InventorySetQuantitiesInput!, $idempotencyKey: String!
+) {
+  inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey) {
     inventoryAdjustmentGroup {
       createdAt reason referenceDocumentUri
       changes { name delta quantityAfterChange item { id } location { id } }

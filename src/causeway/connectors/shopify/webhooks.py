@@ -16,8 +16,6 @@ to know about Shopify's side of the contract is here:
 
 from __future__ import annotations
 
-import base64
-import hmac
 import json
 from collections.abc import Mapping
 from datetime import datetime
@@ -25,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from causeway.connectors.ingress import usable_secret
+from causeway.connectors.ingress import hmac_sha256_base64, signature_matches
 from causeway.errors import InvalidPayloadError
 
 HMAC_HEADER = "X-Shopify-Hmac-Sha256"
@@ -42,22 +40,13 @@ _HEADERS = {
 
 def sign_body(secret: str, raw_body: bytes) -> str:
     """The X-Shopify-Hmac-Sha256 value Shopify would send for `raw_body`."""
-    # hmac.digest is the one-shot C path: the ingress hot path signs every body.
-    digest = hmac.digest(secret.encode("utf-8"), raw_body, "sha256")
-    return base64.b64encode(digest).decode("ascii")
+    return hmac_sha256_base64(secret, raw_body)
 
 
 def verify_webhook(secret: str, raw_body: bytes, hmac_header: str | None) -> bool:
-    """True only if `hmac_header` is Shopify's signature of exactly these bytes.
-
-    A missing header or an empty (or blank) secret is a rejection, never a pass:
-    with an empty secret anyone could compute a valid signature. The comparison is
-    constant-time so the signature cannot be guessed byte by byte.
-    """
-    if not usable_secret(secret) or not hmac_header:
-        return False
-    expected = sign_body(secret, raw_body).encode("ascii")
-    return hmac.compare_digest(expected, hmac_header.strip().encode("utf-8"))
+    """True only if `hmac_header` is Shopify's signature of exactly these bytes (a missing
+    header or a blank secret never passes; compared in constant time)."""
+    return signature_matches(secret, raw_body, hmac_header)
 
 
 class WebhookHeaders(BaseModel):

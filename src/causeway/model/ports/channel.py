@@ -102,7 +102,8 @@ class QuantityChange(_Frozen):
 
     compare_quantity is the quantity the caller last read: the channel applies the
     change only if it still is (compare-and-set), so a sale that happened in between is
-    not overwritten. None opts out of the check (a channel without compare-and-set).
+    not overwritten. None opts out of the check: nothing was read (the item is not
+    stocked at the location yet), or the channel has no compare-and-set.
     """
 
     inventory_item_id: str

@@ -1,0 +1,39 @@
+"""orders-to-erp: every store order becomes a confirmed ERP sales order, once.
+
+amount_check.py: every placed sale's amounts against the order's;
+order_edits.py: a later event of a placed order whose lines changed.
+
+The flow is in flow.py; its public names are importable from this package.
+"""
+
+from causeway.flows.orders_to_erp.amount_check import AmountCheck
+from causeway.flows.orders_to_erp.flow import (
+    NAME,
+    ORDER,
+    ORDER_TOPICS,
+    POLL_TOPIC,
+    SETTLED,
+    OrdersToErp,
+    SalesTarget,
+    order_job,
+    parse_event,
+    pending_quantities,
+    reference_for,
+    sale_reference,
+)
+
+__all__ = [
+    "NAME",
+    "ORDER",
+    "ORDER_TOPICS",
+    "POLL_TOPIC",
+    "SETTLED",
+    "AmountCheck",
+    "OrdersToErp",
+    "SalesTarget",
+    "order_job",
+    "parse_event",
+    "pending_quantities",
+    "reference_for",
+    "sale_reference",
+]

@@ -1,0 +1,248 @@
+"""returns-to-erp: a refund in the store becomes a return in the ERP, once.
+
+Triggered by the store's refunds/create webhook, under the order's ordering key
+(so after the order reached the ERP). The refunded lines become an ERP return
+sale ("<sale reference>-R<refund id>", same customer, negative quantities) which
+Tryton turns into a customer return shipment and a credit note. How each line is
+treated follows the store's restock type:
+
+- return (and legacy_restock): the goods come back -> return sale with shipment;
+- no_restock: money back only -> a return sale that expects no goods
+  ("...-R<id>" alone, or "...-R<id>-C" next to goods that do come back);
+- cancel: the items never left the warehouse; the sale itself is changed by the
+  cancellation (cancellations flow) or the order edit, not by a return.
+
+The flow's scheduled run checks the return shipments in the ERP and records the
+`returned` milestone once the warehouse has received the goods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from causeway.engine import links, timeline
+from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
+from causeway.engine.jobs import NewJob, ordering_key
+from causeway.engine.store import Store
+from causeway.errors import PermanentError
+from causeway.flows.base import FlowBase
+from causeway.flows.events import json_object
+from causeway.flows.orders_to_erp import SETTLED
+from causeway.model.ports.channel import RefundChannel
+from causeway.model.ports.erp import ErpReturns, PlacedReturn
+from causeway.model.returns import Refund, RefundLine, Restock
+from causeway.orders.record import CANCELLED, ORDER, read_summary, update_order
+
+NAME = "returns-to-erp"
+TOPICS = ("refunds/create",)
+REFUND = "refund"  # link: store refund id -> the order's hub id
+RETURN_SALE = "return_sale"  # link: ERP return sale id -> the order's hub id
+# Return-sale link fingerprints.
+AWAITING = "awaiting_goods"
+RETURNED = "returned"
+CREDIT_ONLY = "credit_only"
+
+
+def refund_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
+    return NewJob(NAME, ordering_key(source, record.entity_key), {"inbox_id": inbox_id})
+
+
+@dataclass(frozen=True)
+class ReturnGroup:
+    """One ERP return sale to make for a refund."""
+
+    reference: str
+    lines: tuple[RefundLine, ...]
+    goods_come_back: bool
+
+
+def plan_returns(sale_reference: str, refund: Refund) -> list[ReturnGroup]:
+    """The return sales a refund needs: goods that come back, and money-only lines."""
+    back = tuple(line for line in refund.lines if line.comes_back)
+    money_only = tuple(line for line in refund.lines if line.restock == Restock.NO_RESTOCK)
+    base = f"{sale_reference}-R{refund.external_id}"
+    groups = []
+    if back:
+        groups.append(ReturnGroup(base, back, True))
+    if money_only:
+        groups.append(ReturnGroup(f"{base}-C" if back else base, money_only, False))
+    return groups
+
+
+class ReturnsToErp(FlowBase[None]):
+    name = NAME
+    batch_size = 10
+    exclusive = False  # one refund per job; jobs of one order already run one at a time
+
+    def __init__(
+        self,
+        store: Store,
+        inbox: Inbox,
+        *,
+        source: str,
+        source_connector: RefundChannel,
+        target: str,
+        target_connector: ErpReturns,
+    ) -> None:
+        self.store = store
+        self.inbox: Inbox = inbox
+        self.source = source
+        self.source_connector = source_connector
+        self.target = target
+        self.erp = target_connector
+
+    def on_run(self, payload: Mapping[str, Any]) -> None:
+        self.check_receipts()
+
+    def on_event(self, event: StoredEvent) -> None:
+        self.book(self.source_connector.refund_from_webhook(json_object(event)))
+
+    # -- a refund ---------------------------------------------------------------
+    def book(self, refund: Refund) -> None:
+        with self.store.read() as conn:
+            if links.find(conn, self.source, REFUND, refund.external_id):
+                return  # booked already: a redelivery or a replay
+            order = links.find(conn, self.source, ORDER, refund.order_external_id)
+            summary = read_summary(conn, order.hub_id) if order else {}
+        if order is None or order.fingerprint not in SETTLED:
+            raise PermanentError(
+                f"refund {refund.external_id} of order {refund.order_external_id}: the order is "
+                f"not in {self.target} (its orders-to-erp job is parked, or the order never "
+                f"arrived); once the order is in {self.target}, replay this job"
+            )
+        if order.fingerprint == CANCELLED or summary.get("cancelled_at"):
+            # A cancelled order shipped nothing: its refund needs no return.
+            self._record(order.hub_id, refund, [], note="order cancelled: nothing to return")
+            return
+        reference = summary.get("reference")
+        if not reference:
+            raise PermanentError(
+                f"refund {refund.external_id}: the hub does not know the ERP reference of order "
+                f"{refund.order_external_id}; replay its orders-to-erp job, then this one"
+            )
+        placed = [
+            (
+                group,
+                self.erp.place_return(
+                    reference,
+                    group.reference,
+                    group.lines,
+                    goods_come_back=group.goods_come_back,
+                    description=f"Store refund {refund.external_id} of {summary.get('number')}",
+                ),
+            )
+            for group in plan_returns(reference, refund)
+        ]
+        self._record(order.hub_id, refund, placed)
+
+    def _record(
+        self,
+        hub_id: str,
+        refund: Refund,
+        placed: list[tuple[ReturnGroup, PlacedReturn]],
+        note: str = "",
+    ) -> None:
+        returns = [
+            {
+                "reference": sale.reference,
+                "erp_sale_id": sale.sale_id,
+                "erp_number": sale.number,
+                "credit_total": str(sale.total_amount),
+                "goods_come_back": group.goods_come_back,
+            }
+            for group, sale in placed
+        ]
+        entry = {
+            "amount": str(refund.refunded_amount),
+            "currency": refund.currency,
+            "returns": returns,
+            "state": AWAITING if any(g.goods_come_back for g, _ in placed) else "refunded",
+            "note": note or None,
+        }
+        with self.store.transaction() as conn:
+            links.save(
+                conn,
+                hub_id=hub_id,
+                system=self.source,
+                entity_type=REFUND,
+                external_id=refund.external_id,
+                fingerprint="booked",
+            )
+            for group, sale in placed:
+                links.save(
+                    conn,
+                    hub_id=hub_id,
+                    system=self.target,
+                    entity_type=RETURN_SALE,
+                    external_id=str(sale.sale_id),
+                    fingerprint=AWAITING if group.goods_come_back else CREDIT_ONLY,
+                )
+            self._update_refunds(conn, hub_id, refund.external_id, entry, state="refunded")
+            timeline.record(
+                conn,
+                hub_id,
+                "refunded",
+                detail={
+                    "refund": refund.external_id,
+                    "amount": entry["amount"],
+                    "returns": returns,
+                },
+            )
+
+    @staticmethod
+    def _update_refunds(
+        conn: Connection, hub_id: str, refund_id: str, entry: dict[str, Any], *, state: str
+    ) -> None:
+        summary = read_summary(conn, hub_id)
+        refunds = {**summary.get("refunds", {}), refund_id: entry}
+        cancelled = "cancelled_at" in summary and summary["cancelled_at"]
+        update_order(conn, hub_id, state=None if cancelled else state, refunds=refunds)
+
+    # -- the scheduled run: have the goods arrived? ---------------------------------
+    def check_receipts(self) -> int:
+        """Record `returned` for return sales whose goods the ERP has received."""
+        with self.store.read() as conn:
+            waiting = {
+                int(ext): link
+                for ext, link in links.all_of_type(
+                    conn, self.target, RETURN_SALE, fingerprint=AWAITING
+                ).items()
+            }
+        if not waiting:
+            return 0
+        progress = self.erp.return_progress(sorted(waiting))
+        done = 0
+        for sale_id, state in progress.items():
+            if not state.received:
+                continue
+            link = waiting[sale_id]
+            with self.store.transaction() as conn:
+                links.save(
+                    conn,
+                    hub_id=link.hub_id,
+                    system=self.target,
+                    entity_type=RETURN_SALE,
+                    external_id=str(sale_id),
+                    fingerprint=RETURNED,
+                )
+                summary = read_summary(conn, link.hub_id)
+                refunds = summary.get("refunds", {})
+                for entry in refunds.values():
+                    if any(r.get("erp_sale_id") == sale_id for r in entry.get("returns", [])):
+                        entry["state"] = RETURNED
+                update_order(conn, link.hub_id, state=RETURNED, refunds=refunds)
+                timeline.record(
+                    conn,
+                    link.hub_id,
+                    "returned",
+                    detail={
+                        "erp_return_sale": sale_id,
+                        "shipments": [number for number, _ in state.shipments],
+                    },
+                )
+            done += 1
+        return done

@@ -1,0 +1,30 @@
+"""stock-to-channels: what each SKU can still be sold, as the ERP sees it, reaches every store.
+
+The flow is in flow.py; its public names are importable from this package.
+"""
+
+from causeway.flows.stock_to_channels.flow import (
+    MAX_CAS_ROUNDS,
+    NAME,
+    NOT_IN_CHANNEL_RECHECK,
+    STOCK,
+    ChannelResult,
+    Progress,
+    StockRun,
+    StockToChannels,
+    changed_since_published,
+    sellable_quantities,
+)
+
+__all__ = [
+    "MAX_CAS_ROUNDS",
+    "NAME",
+    "NOT_IN_CHANNEL_RECHECK",
+    "STOCK",
+    "ChannelResult",
+    "Progress",
+    "StockRun",
+    "StockToChannels",
+    "changed_since_published",
+    "sellable_quantities",
+]

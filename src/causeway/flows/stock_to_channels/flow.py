@@ -1,0 +1,239 @@
+"""stock-to-channels: what each SKU can still be sold, as the ERP sees it, reaches every store.
+
+sellable = ERP forecast - quantities of store orders not yet in the ERP - safety stock,
+never below zero, pushed as an absolute `available` with compare-and-set. Only
+SKUs whose sellable value differs from what was last published are touched, so
+an unchanged catalogue costs no store API call at all. Runs on an interval, on
+demand (`causeway sync stock`), and in full (`--full`) to repair drift.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from causeway.engine import links
+from causeway.engine.cursors import Cursor
+from causeway.engine.store import Store
+from causeway.errors import RetryableError
+from causeway.flows.base import FlowBase
+from causeway.model import StockLevel
+from causeway.model.ports.channel import QuantityChange, StockChannel, StockItem
+from causeway.model.ports.erp import ErpStock
+
+log = logging.getLogger("causeway.flows.stock_to_channels")
+
+NAME = "stock-to-channels"
+STOCK = "stock"  # link entity type: external_id = SKU, fingerprint = published quantity
+MAX_CAS_ROUNDS = 3
+# A SKU the store does not sell is looked up again only after this long (or on a
+# full run), so that an unchanged ERP costs no store call at all.
+NOT_IN_CHANNEL_RECHECK = 15 * 60
+
+
+# -- the decisions, free of I/O ----------------------------------------------
+def sellable_quantities(
+    levels: Sequence[StockLevel],
+    *,
+    safety_stock: int,
+    safety_by_sku: Mapping[str, int],
+    held: Mapping[str, Decimal],
+) -> dict[str, int]:
+    """SKU -> whole units the stores may sell. Rounds down: half a unit is not for sale."""
+    result: dict[str, int] = {}
+    for level in levels:
+        safety = safety_by_sku.get(level.sku, safety_stock)
+        value = level.forecast - held.get(level.sku, Decimal(0)) - safety
+        result[level.sku] = max(0, int(value.to_integral_value(rounding="ROUND_FLOOR")))
+    return result
+
+
+def changed_since_published(
+    sellable: Mapping[str, int], published: Mapping[str, str | None]
+) -> dict[str, int]:
+    return {sku: qty for sku, qty in sellable.items() if published.get(sku) != str(qty)}
+
+
+@dataclass
+class ChannelResult:
+    pushed: dict[str, int] = field(default_factory=dict)
+    already_right: list[str] = field(default_factory=list)
+    not_in_channel: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StockRun:
+    considered: int = 0
+    channels: dict[str, ChannelResult] = field(default_factory=dict)
+
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+class StockToChannels(FlowBase[None]):
+    name = NAME
+    batch_size = 1
+    exclusive = True  # two runs at once would only race each other's compare-and-set
+    runs_only = True
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        source: str,
+        source_connector: ErpStock,
+        targets: Mapping[str, StockChannel],
+        safety_stock: int = 0,
+        safety_by_sku: Mapping[str, int] | None = None,
+        held: Callable[[], Mapping[str, Decimal]] = dict,
+        overlap: timedelta = timedelta(minutes=2),
+        location_ids: Mapping[str, str | None] | None = None,
+    ) -> None:
+        self.store = store
+        self.source = source
+        self.erp = source_connector
+        self.targets = dict(targets)
+        self.safety_stock = safety_stock
+        self.safety_by_sku = dict(safety_by_sku or {})
+        self.held = held
+        self.cursor = Cursor(store, source, "stock-moves", overlap, flow=NAME)
+        self._locations: dict[str, str | None] = dict(location_ids or {})
+        self._items: dict[str, dict[str, StockItem]] = {name: {} for name in self.targets}
+        self._absent: dict[str, dict[str, float]] = {name: {} for name in self.targets}
+
+    def on_run(self, payload: Mapping[str, Any]) -> None:
+        run = self.run(full=bool(payload.get("full")))
+        errors = [e for r in run.channels.values() for e in r.errors]
+        if errors:
+            raise RetryableError("; ".join(errors))
+
+    def run(self, *, full: bool = False, progress: Progress | None = None) -> StockRun:
+        if full:
+            # A full run repairs drift; it does not move the change watermark.
+            levels, seen = self.erp.stock_levels(), None
+        else:
+            changed, seen = self.erp.stock_changes_since(self.cursor.window_start())
+            levels = self.erp.stock_levels(sorted(changed)) if changed else []
+        sellable = sellable_quantities(
+            levels,
+            safety_stock=self.safety_stock,
+            safety_by_sku=self.safety_by_sku,
+            held=self.held() if levels else {},
+        )
+        run = StockRun(considered=len(sellable))
+        for name, channel in self.targets.items():
+            run.channels[name] = self._publish(name, channel, sellable, full, progress)
+        if all(not r.errors for r in run.channels.values()):
+            # Only move the watermark once every channel has what it saw.
+            self.cursor.advance(seen)
+        return run
+
+    def _publish(
+        self,
+        name: str,
+        channel: StockChannel,
+        sellable: Mapping[str, int],
+        full: bool,
+        progress: Progress | None,
+    ) -> ChannelResult:
+        result = ChannelResult()
+        with self.store.read() as conn:
+            published = {
+                sku: link.fingerprint
+                for sku, link in links.find_many(conn, name, STOCK, list(sellable)).items()
+            }
+        wanted = dict(sellable) if full else changed_since_published(sellable, published)
+        if not wanted:
+            return result
+        location = self._location(name, channel)
+        items = self._inventory_items(name, channel, list(wanted), recheck_absent=full)
+        result.not_in_channel = sorted(set(wanted) - set(items))
+        todo = {sku: qty for sku, qty in wanted.items() if sku in items}
+        for round_ in range(MAX_CAS_ROUNDS):
+            if not todo:
+                break
+            stale = self._push_round(channel, items, location, todo, result, progress)
+            todo = {sku: todo[sku] for sku in stale}
+            if todo:
+                log.info(
+                    "%s: %d quantities changed under us; re-reading (round %d)",
+                    name,
+                    len(todo),
+                    round_ + 1,
+                )
+        if todo:
+            result.errors.append(
+                f"{name}: stock kept changing in the store for {', '.join(sorted(todo))}"
+            )
+        done = {sku: (f"sku:{sku}", str(qty)) for sku, qty in result.pushed.items()}
+        done |= {sku: (f"sku:{sku}", str(sellable[sku])) for sku in result.already_right}
+        with self.store.transaction() as conn:
+            links.save_fingerprints(conn, name, STOCK, done)
+        return result
+
+    def _push_round(
+        self,
+        channel: StockChannel,
+        items: Mapping[str, StockItem],
+        location: str,
+        todo: Mapping[str, int],
+        result: ChannelResult,
+        progress: Progress | None,
+    ) -> list[str]:
+        ids = {items[sku].inventory_item_id: sku for sku in todo}
+        current = channel.available_quantities(list(ids), location)
+        changes = []
+        for item_id, sku in ids.items():
+            if current.get(item_id) == todo[sku]:
+                result.already_right.append(sku)
+            else:
+                changes.append(
+                    QuantityChange(
+                        inventory_item_id=item_id,
+                        location_id=location,
+                        quantity=todo[sku],
+                        compare_quantity=current.get(item_id),
+                    )
+                )
+        if not changes:
+            return []
+        outcome = channel.set_available(
+            changes, reason="correction", reference_uri=f"causeway://{NAME}"
+        )
+        for change in outcome.applied:
+            result.pushed[ids[change.inventory_item_id]] = change.quantity
+        result.errors.extend(outcome.errors)
+        if progress:
+            progress("push", len(result.pushed) + len(result.already_right), len(ids))
+        return [ids[c.inventory_item_id] for c in outcome.stale]
+
+    def _location(self, name: str, channel: StockChannel) -> str:
+        if not self._locations.get(name):
+            self._locations[name] = channel.primary_location_id()
+        return self._locations[name]  # type: ignore[return-value]
+
+    def _inventory_items(
+        self, name: str, channel: StockChannel, skus: list[str], *, recheck_absent: bool
+    ) -> dict[str, StockItem]:
+        cache, absent = self._items[name], self._absent[name]
+        stamp = time.monotonic()
+        unknown = [
+            sku
+            for sku in skus
+            if sku not in cache
+            and (
+                recheck_absent
+                or stamp - absent.get(sku, -NOT_IN_CHANNEL_RECHECK) >= NOT_IN_CHANNEL_RECHECK
+            )
+        ]
+        if unknown:
+            found = channel.inventory_items_by_sku(unknown)
+            cache.update(found)
+            absent.update({sku: stamp for sku in unknown if sku not in found})
+        return {sku: cache[sku] for sku in skus if sku in cache}
