@@ -12,13 +12,41 @@ from causeway.connectors.files.connector import FilesConnector
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.model.ports import Channel, Crm, Erp, FileChannel, OrderChannel, StockChannel
+from causeway.connectors.woocommerce import WooCommerceConnector
+from causeway.model.ports import (
+    CancellationChannel,
+    CatalogChannel,
+    Channel,
+    Crm,
+    Erp,
+    FileChannel,
+    FulfillmentChannel,
+    OrderChannel,
+    PaymentChannel,
+    RefundChannel,
+    StockChannel,
+)
 from tests.engine.amounts_erp import an_order
 
 
 def test_shopify_is_a_whole_channel() -> None:
     with ShopifyConnector("https://shop.example", "token") as shop:
         assert isinstance(shop, Channel)
+
+
+def test_woocommerce_is_a_channel_but_for_refund_webhooks() -> None:
+    """WooCommerce has no refund topic: its refunds are read from the order."""
+    with WooCommerceConnector("https://shop.example", "ck_key", "cs_secret") as shop:
+        for port in (
+            OrderChannel,
+            PaymentChannel,
+            CancellationChannel,
+            StockChannel,
+            CatalogChannel,
+            FulfillmentChannel,
+        ):
+            assert isinstance(shop, port), port.__name__
+        assert not isinstance(shop, RefundChannel)
 
 
 def test_tryton_is_a_whole_erp_and_no_channel() -> None:

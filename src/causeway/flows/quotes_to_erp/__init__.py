@@ -15,6 +15,7 @@ from causeway.flows.quotes_to_erp.flow import (
     Placed,
     QuotesToErp,
     deal_job,
+    deal_reference,
     is_won_event,
     milestones_of,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "Placed",
     "QuotesToErp",
     "deal_job",
+    "deal_reference",
     "is_won_event",
     "milestones_of",
 ]

@@ -80,8 +80,9 @@ class PaymentChannel(Protocol):
 
 @runtime_checkable
 class CancellationChannel(Protocol):
-    def cancellation_from_webhook(self, body: dict[str, Any]) -> Cancellation:
-        """The cancellation an order-cancelled webhook announces."""
+    def cancellation_from_webhook(self, body: dict[str, Any]) -> Cancellation | None:
+        """The cancellation an order webhook announces; None when it announces none (a
+        channel whose order updates carry cancellations among other changes)."""
         ...
 
     def order_from_polled(self, node: dict[str, Any]) -> Order:
