@@ -38,7 +38,7 @@ def contracts() -> dict[str, dict[str, object]]:
 
 def test_every_layering_contract_is_kept() -> None:
     result = lint_imports()
-    assert result.returncode == 0, f"an import breaks the layering:\n{result.stdout}"
+    assert result.returncode == 0, f"an import breaks the layering:\n{result.stdout}{result.stderr}"
     assert "0 broken" in result.stdout
 
 
@@ -69,7 +69,7 @@ def test_a_flow_importing_a_connector_breaks_the_build(tmp_path: Path) -> None:
         text=True,
         timeout=300,
     )
-    assert result.returncode == 1, result.stdout
+    assert result.returncode == 1, result.stdout + result.stderr
     said = " ".join(result.stdout.split())  # its report wraps long lines
     assert (
         "Flows (and the engine, the model, the order and customer records) import no "
