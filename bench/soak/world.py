@@ -19,6 +19,7 @@ from causeway_sandbox.demo import local_config
 from causeway_sandbox.localserver import HubProcess, free_port
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
 from causeway_sandbox.tryton.server import TrytonServer, default_build_dir, ensure_built
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 
 SECRET = "soak-webhook-secret"
 TOKEN = "shpat_soak"
@@ -108,7 +109,9 @@ def start_world(plan: SoakPlan) -> World:
         stock = Decimal(plan.stock_per_sku)
         with connect(erp) as connector:
             for sku in skus:
-                connector.ensure_product(sku, f"Soak item {sku}", price_of(sku), Decimal(3), stock)
+                TrytonTestKit(connector).ensure_product(
+                    sku, f"Soak item {sku}", price_of(sku), Decimal(3), stock
+                )
         sandbox = SandboxServer(
             SandboxSettings(api_secret=SECRET, access_token=TOKEN, seed=plan.seed)
         ).start()

@@ -16,6 +16,7 @@ from typing import Any
 
 from causeway.config import CausewayConfig
 from causeway.connectors.registry import build_connectors, build_receivers, watch_answers
+from causeway.engine.facts import note_hub_start
 from causeway.engine.inbox import Inbox, InboxWriter
 from causeway.engine.jobs import JobQueue, RetryPolicy
 from causeway.engine.rate import RateBudgets
@@ -24,7 +25,6 @@ from causeway.engine.store import Store
 from causeway.engine.worker import Worker
 from causeway.flows.enabled import EnabledFlows
 from causeway.observability.contacts import Contacts
-from causeway.observability.facts import note_hub_start
 from causeway.privacy.retention import prune
 from causeway.redaction import Redactor
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import select
-
 from causeway.config import CausewayConfig
+from causeway.engine.facts import read_facts
 from causeway.engine.jobs import JobQueue
 from causeway.engine.schedule import MANUAL, Schedule
-from causeway.engine.schema import flow_runs
+from causeway.engine.scheduler import read_flow_runs
 from causeway.engine.store import Store
 from causeway.observability.alerts import evaluate
-from causeway.observability.facts import read_facts
 from causeway.redaction import Redactor
 
 STATES = ("queued", "held", "running", "done", "dead")
@@ -40,7 +38,7 @@ def collect_status(config: CausewayConfig) -> dict[str, Any]:
         queue = JobQueue(store, clean_text=redact)
         counts = queue.counts()
         with store.read() as conn:
-            runs = {row.flow: row for row in conn.execute(select(flow_runs))}
+            runs = {row.flow: row for row in read_flow_runs(conn)}
         flows = []
         for name, settings in config.flows.configured().items():
             schedule = settings.effective_schedule()

@@ -31,7 +31,6 @@ from rich.live import Live
 from rich.table import Table
 
 from causeway.config import parse_config
-from causeway.connectors.tryton.warehouse import open_shipments, ship
 from causeway.engine import api_keys
 from causeway.flows import stock_to_channels
 from causeway.flows.stock_to_channels import StockToChannels
@@ -41,6 +40,7 @@ from causeway.web.order_view import order_view
 from causeway_sandbox.localserver import BackgroundServer, free_port
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
 from causeway_sandbox.tryton.server import TrytonServer, default_build_dir, ensure_built
+from causeway_sandbox.tryton.warehouse import open_shipments, ship
 
 CATALOGUE = [("WID-001", "Widget", "10.00"), ("GAD-001", "Gadget", "25.00")] + [
     (f"SKU-{n:04d}", f"Bench item {n}", f"{5 + n}.00") for n in range(1, 9)

@@ -16,6 +16,7 @@ from causeway_sandbox.hubspot.server import HubSpotSandboxServer
 from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
 from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.e2e.harness import SECRET, TOKEN
 
 # SKUs the Tryton build stocks with 1000 units each (scripts/tryton/setup_business.py).
@@ -95,7 +96,7 @@ def erp_sales(tryton: TrytonServer, prefix: str) -> list[dict[str, Any]]:
     """Every sale whose reference starts with the test's prefix, with its lines."""
     with TrytonConnector(tryton.url, tryton.database, tryton.username, tryton.password) as erp:
         found = erp.rpc.search_read("sale.sale", [["reference", "like", f"{prefix}%"]], ["id"])
-        return [erp.read_sale(sale["id"]) for sale in found]
+        return [TrytonTestKit(erp).read_sale(sale["id"]) for sale in found]
 
 
 def assert_matches_store_order(sale: dict[str, Any], order: dict[str, Any]) -> None:

@@ -29,6 +29,7 @@ from causeway.web.order_view import order_view
 from causeway_sandbox.localserver import BackgroundServer
 from causeway_sandbox.shopify import SandboxServer
 from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.e2e.harness import SECRET, hub_config, new_port, serving
 
 pytestmark = pytest.mark.tryton
@@ -274,7 +275,7 @@ def test_returned_goods_reach_the_store_stock_only_once_received_in_the_erp(
 ) -> None:
     running, _ = hub
     sku = f"RET-{uuid.uuid4().hex[:6]}"
-    erp.ensure_product(sku, "Returnable", Decimal("20"), Decimal("8"), Decimal(20))
+    TrytonTestKit(erp).ensure_product(sku, "Returnable", Decimal("20"), Decimal("8"), Decimal(20))
     product = {"title": "Returnable", "sku": sku, "price": "20.00", "quantity": 50}
     shop.post("/_sandbox/products", json=product).raise_for_status()
 
@@ -371,7 +372,7 @@ def test_an_order_first_seen_cancelled_never_reaches_the_erp(
     post_webhook(server, "orders/cancelled", cancelled)
     drain(running, shop)
 
-    assert erp.find_sales([reference(prefix, order)]) == {}
+    assert TrytonTestKit(erp).find_sales([reference(prefix, order)]) == {}
     view = order_view(running.store, running.jobs, "shop", str(order["id"]))
     assert view is not None and view["state"] == "cancelled"
     assert "never placed" in milestones(running, order["id"])["cancelled"]["erp"]

@@ -24,6 +24,7 @@ from causeway.web.app import create_app
 from causeway_sandbox.localserver import BackgroundServer
 from causeway_sandbox.shopify import SandboxServer
 from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.e2e.harness import TOKEN, hub_config, new_port
 
 pytestmark = pytest.mark.tryton
@@ -83,7 +84,7 @@ def new_product(
     weight: tuple[float, str] | None = None,
 ) -> tuple[int, int]:
     """A salable goods product made in Tryton: (product id, template id)."""
-    product = tryton.ensure_product(sku, name, Decimal(price), Decimal("1.00"))
+    product = TrytonTestKit(tryton).ensure_product(sku, name, Decimal(price), Decimal("1.00"))
     (record,) = tryton.rpc.read("product.product", [product], ["template"])
     template = int(record["template"])
     if description:

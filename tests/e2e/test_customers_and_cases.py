@@ -15,7 +15,6 @@ import pytest
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.properties import TICKET_PROPERTIES
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.connectors.tryton.warehouse import open_shipments, ship
 from causeway.engine import links
 from causeway.flows import cases, customers_to_crm
 from causeway.flows import fulfillments_to_channels as fulfil
@@ -24,6 +23,7 @@ from causeway_sandbox.hubspot.server import HubSpotSandboxServer
 from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
 from causeway_sandbox.shopify import SandboxServer
 from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.warehouse import open_shipments, ship
 from tests.e2e.harness import CRM_SECRET, crm_system, hub_config, new_port, serving
 
 pytestmark = pytest.mark.tryton

@@ -20,8 +20,7 @@ from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.webhooks import sign_v3
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.connectors.tryton.parties import has_credit_limit
-from causeway.customers import storage
-from causeway.engine import links
+from causeway.engine import golden_records, links
 from causeway.flows import customers_sync, customers_to_crm
 from causeway.hub import Hub
 from causeway_sandbox.hubspot.server import HubSpotSandboxServer
@@ -146,7 +145,7 @@ def party_details(erp: TrytonConnector, party_id: int) -> dict[str, Any]:
 
 def golden(running: Running, customer_id: str) -> dict[str, Any]:
     with running.hub.store.read() as conn:
-        return storage.load(conn, customer_id).record.plain()
+        return golden_records.load(conn, customer_id).record.plain()
 
 
 def late_crm_event(

@@ -21,6 +21,7 @@ from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.engine.schema import inbox
 from causeway.hub import Hub
 from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.e2e.conftest import erp_sales
 
 pytestmark = pytest.mark.tryton
@@ -173,7 +174,9 @@ def test_dropping_the_same_file_again_creates_no_second_sale(
 
 def test_stock_csv_holds_trytons_quantities(hub: Hub, tryton: TrytonConnector, unique: str) -> None:
     sku = f"CSV-{unique}"
-    tryton.ensure_product(sku, "CSV widget", Decimal("9.00"), Decimal("4.00"), Decimal(37))
+    TrytonTestKit(tryton).ensure_product(
+        sku, "CSV widget", Decimal("9.00"), Decimal("4.00"), Decimal(37)
+    )
     exchange(hub)
 
     stock = {r["sku"]: r["available"] for r in out_rows(hub, "out/stock.csv")}

@@ -24,13 +24,13 @@ from causeway.connectors.shopify.fulfillments import (
 )
 from causeway.connectors.shopify.mapping import order_from_rest
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.connectors.tryton.warehouse import open_shipments, ship
 from causeway.engine import links, timeline
 from causeway.flows import fulfillments_to_channels as fulfil
 from causeway.hub import Hub
 from causeway.web.order_view import order_view
 from causeway_sandbox.shopify import SandboxServer
 from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.warehouse import open_shipments, ship
 from tests.e2e.harness import TOKEN, hub_config, new_port, serving
 
 pytestmark = pytest.mark.tryton

@@ -33,6 +33,7 @@ from causeway.web.order_view import order_view
 from causeway_sandbox.localserver import BackgroundServer
 from causeway_sandbox.shopify import SandboxServer
 from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.auth import bearer
 from tests.e2e.conftest import erp_sales, place_orders
 from tests.e2e.harness import SECRET, TOKEN, hub_config, new_port, serving
@@ -164,7 +165,7 @@ def test_an_unknown_sku_is_parked_with_its_name_while_other_orders_land_then_rep
         landed = api.get(f"/api/orders/shop/{order['id']}").json()
         assert landed["state"] == "in_erp" and "erp" in landed["ids"]
 
-    tryton.ensure_product(new_sku, "New thing", Decimal(12), Decimal(5), Decimal(10))
+    TrytonTestKit(tryton).ensure_product(new_sku, "New thing", Decimal(12), Decimal(5), Decimal(10))
     assert running.jobs.replay(dead["id"]) == 1
     running.new_worker().run_until_idle()
     assert len(erp_sales(tryton_server, prefix)) == 4
@@ -190,7 +191,7 @@ def test_a_stock_change_in_tryton_reaches_the_store_and_unchanged_skus_cost_no_c
     published = shop.get("/_sandbox/inventory").json()
     assert published["SKU-0009"] == int(levels["SKU-0009"].forecast) - 2  # safety stock
 
-    tryton.set_stock("SKU-0009", Decimal(400))
+    TrytonTestKit(tryton).set_stock("SKU-0009", Decimal(400))
     # 400 on hand, less what open sales of other tests (one shared ERP) will take.
     (level,) = tryton.stock_levels(["SKU-0009"])
     expected = int(level.forecast) - 2

@@ -25,6 +25,7 @@ from causeway.engine import timeline
 from causeway.hub import Hub
 from causeway_sandbox.shopify import SandboxServer
 from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.auth import bearer
 from tests.e2e.harness import SECRET, hub_config, new_port, serving, settle
 
@@ -92,7 +93,7 @@ def in_erp(api: httpx.Client, order: dict[str, Any]) -> Callable[[], bool]:
 
 def sale_of(erp: TrytonConnector, api: httpx.Client, order: dict[str, Any]) -> dict:
     sale_id = int(view(api, order)["ids"]["erp"]["id"])
-    return erp.read_sale(sale_id)
+    return TrytonTestKit(erp).read_sale(sale_id)
 
 
 def invoices_of(erp: TrytonConnector, sale: dict[str, Any]) -> list[dict[str, Any]]:
@@ -232,7 +233,7 @@ def test_a_payment_for_an_order_not_yet_in_the_erp_waits_for_it(
     waiting = [j for j in jobs if j["flow"] == "payments-and-invoices" and j["state"] != "done"]
     assert waiting and "not in erp yet" in str(waiting[0]["last_error"])
 
-    erp.ensure_product(sku, sku, Decimal(12), Decimal(5), Decimal(10))
+    TrytonTestKit(erp).ensure_product(sku, sku, Decimal(12), Decimal(5), Decimal(10))
     parked = [j for j in jobs if j["state"] == "dead"]
     assert parked and all(j["flow"] == "orders-to-erp" for j in parked)
     for job in parked:

@@ -19,7 +19,6 @@ import pytest
 from causeway.config import parse_config
 from causeway.connectors.hubspot.deals import order_from_deal
 from causeway.connectors.tryton.connector import PlacedSale, TrytonConnector
-from causeway.connectors.tryton.warehouse import open_shipments, ship
 from causeway.engine import links
 from causeway.hub import Hub
 from causeway.web.app import create_app
@@ -27,6 +26,8 @@ from causeway.web.order_view import order_view, timeline
 from causeway_sandbox.hubspot.server import HubSpotSandboxServer
 from causeway_sandbox.localserver import BackgroundServer
 from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.testkit import TrytonTestKit
+from causeway_sandbox.tryton.warehouse import open_shipments, ship
 from tests.e2e.harness import new_port
 
 pytestmark = pytest.mark.tryton
@@ -143,7 +144,7 @@ def sales_for(tryton: TrytonConnector, reference: str) -> list[dict[str, Any]]:
     found = tryton.rpc.search_read(
         "sale.sale", [("reference", "=", reference)], ["id"], context={"active_test": False}
     )
-    return [tryton.read_sale(s["id"]) for s in found]
+    return [TrytonTestKit(tryton).read_sale(s["id"]) for s in found]
 
 
 def expected_margin(tryton: TrytonConnector, sale_id: int) -> Decimal:

@@ -16,9 +16,9 @@ from causeway.engine.worker import Worker
 from causeway.errors import CausewayError, PermanentError
 from causeway.flows.orders_to_erp import NAME, OrdersToErp, order_job
 from causeway.flows.orders_to_erp.amount_check import AmountCheck
-from causeway.flows.orders_to_erp.declaration import FILES_PARSERS
 from causeway.model import Customer, Order
 from causeway.model.tax_map import TaxMap
+from tests.canonical_orders import CanonicalOrders
 
 SOURCE, TARGET = "shop", "erp"
 D = Decimal
@@ -84,14 +84,6 @@ class ErpOfGivenAmounts:
         return results
 
 
-class NoPoll:
-    def order_changes_since(self, since: object, page_size: int = 100) -> list[object]:
-        return []
-
-    def order_node(self, external_id: str) -> dict[str, object]:
-        raise LookupError(external_id)
-
-
 def orders_flow(store: Store, erp: ErpOfGivenAmounts, check: AmountCheck) -> OrdersToErp:
     inbox = Inbox(
         store, JobQueue(store), lambda record, inbox_id: [order_job(SOURCE, record, inbox_id)]
@@ -100,8 +92,7 @@ def orders_flow(store: Store, erp: ErpOfGivenAmounts, check: AmountCheck) -> Ord
         store,
         inbox,
         source=SOURCE,
-        source_connector=NoPoll(),
-        parsers=FILES_PARSERS,  # the inbox holds the canonical Order
+        source_connector=CanonicalOrders(),  # the inbox holds the canonical Order
         target=TARGET,
         target_connector=erp,
         amount_check=check,

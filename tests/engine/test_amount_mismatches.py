@@ -12,10 +12,10 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from causeway.engine import timeline
+from causeway.engine.facts import read_facts
 from causeway.engine.jobs import JobQueue
 from causeway.engine.store import Store
 from causeway.flows.orders_to_erp.amount_check import PARK, AmountCheck, NotAccepted, accept_amounts
-from causeway.observability.facts import read_facts
 from causeway.observability.metrics import HubCollector
 from causeway.orders.status import order_statuses
 from causeway.status import collect_status

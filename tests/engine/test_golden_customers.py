@@ -12,9 +12,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from causeway.config.customers import CustomerSettings
-from causeway.customers import merges, storage
+from causeway.customers import merges
 from causeway.customers.resolve import Resolution, resolve
-from causeway.engine import links
+from causeway.engine import golden_records, links
 from causeway.engine.schema import customers, merge_log, metadata
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError, RetryableError
@@ -36,7 +36,7 @@ def see(
 
 def record(store: Store, customer_id: str) -> dict[str, Any]:
     with store.read() as conn:
-        return storage.load(conn, customer_id).record.plain()
+        return golden_records.load(conn, customer_id).record.plain()
 
 
 def live_customers(store: Store) -> int:
@@ -301,10 +301,10 @@ def test_a_malformed_observation_is_refused_and_writes_nothing(store: Store) -> 
 def test_a_concurrent_update_is_retried_not_lost(store: Store) -> None:
     ada = see(store, "shop", "c1", email="ada@example.com")
     with store.read() as conn:
-        stale = storage.load(conn, ada.customer_id)
+        stale = golden_records.load(conn, ada.customer_id)
     see(store, "crm", "contact-9", email="ada@example.com", company="Engines Ltd")
     with store.transaction() as conn, pytest.raises(RetryableError, match="changed meanwhile"):
-        storage.save(conn, stale)
+        golden_records.save(conn, stale)
 
 
 def test_a_new_customer_is_compared_only_with_those_sharing_a_block(store: Store) -> None:
@@ -328,7 +328,7 @@ def test_a_new_customer_is_compared_only_with_those_sharing_a_block(store: Store
         address=address("7 Main St", "10007"),
     )
     with store.read() as conn:
-        keys = storage.candidates(conn, {"e:other@example.com", "n:doe person7|10007"})
+        keys = golden_records.candidates(conn, {"e:other@example.com", "n:doe person7|10007"})
     assert keys == {twin.customer_id}
     assert twin.decision == "matched" and live_customers(store) == 40
 

@@ -59,7 +59,7 @@ def hub(tmp_path: Path, store: Store) -> Iterator[Hub]:
 
 
 def held(hub: Hub) -> dict[str, Decimal]:
-    return held_quantities(hub.store, hub.inbox, hub.jobs, hub.config.systems)
+    return held_quantities(hub.store, hub.inbox, hub.jobs, hub.connectors)
 
 
 def test_orders_not_in_the_erp_hold_stock_and_orders_already_there_do_not(hub: Hub) -> None:

@@ -12,7 +12,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from causeway.config import CausewayConfig, parse_config
+from causeway.engine import facts as facts_module
 from causeway.engine.cursors import Cursor
+from causeway.engine.facts import note_disabled_webhooks, note_hub_start, read_facts
 from causeway.engine.inbox import Inbox, InboxRecord
 from causeway.engine.jobs import JobQueue, NewJob
 from causeway.engine.rate import RateBudgets
@@ -21,8 +23,6 @@ from causeway.engine.schema import inbox
 from causeway.engine.store import Store
 from causeway.engine.system_data import erase_system
 from causeway.engine.worker import record_flow_outcome
-from causeway.observability import facts as facts_module
-from causeway.observability.facts import note_disabled_webhooks, note_hub_start, read_facts
 from causeway.observability.metrics import BudgetCollector, HubCollector
 from causeway.status import collect_status
 

@@ -12,9 +12,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import event, select, update
 
 from causeway.config.customers import CustomerSettings
-from causeway.customers import merges, storage
+from causeway.customers import merges
 from causeway.customers.record import GoldenRecord
 from causeway.customers.resolve import resolve
+from causeway.engine import golden_records
 from causeway.engine.inbox import Inbox, InboxRecord
 from causeway.engine.jobs import DEAD, DONE, JobQueue, NewJob
 from causeway.engine.retention import (
@@ -202,8 +203,8 @@ def test_an_old_merge_goes_and_the_record_kept_for_its_undo_is_emptied(
     assert prune_merge_log(store, 365 * DAY) == 1
     with store.read() as conn:
         assert conn.execute(select(merge_log)).all() == []
-        merged = storage.load(conn, merge.merged_id)
-        survivor = storage.load(conn, merge.survivor_id)
+        merged = golden_records.load(conn, merge.merged_id)
+        survivor = golden_records.load(conn, merge.survivor_id)
     assert {first.customer_id, second.customer_id} == {merge.merged_id, merge.survivor_id}
     if undone:  # the undo gave the record its life back: it is kept as it is
         assert merged.record.plain() and merged.merged_into is None

@@ -21,8 +21,8 @@ from causeway.engine.store import Store
 from causeway.engine.worker import Worker
 from causeway.errors import PermanentError
 from causeway.flows.orders_to_erp import NAME, OrdersToErp, order_job
-from causeway.flows.orders_to_erp.declaration import FILES_PARSERS
 from causeway.model import Customer, Order, OrderLine
+from tests.canonical_orders import CanonicalOrders
 
 STAMP = datetime(2026, 12, 5, 10, 0, 0, tzinfo=UTC)  # both versions: the same second
 
@@ -50,15 +50,12 @@ def version(**quantities: int) -> Order:
 PLACED, EDITED = version(WID=2, GAD=1), version(WID=4)
 
 
-class Shop:
+class Shop(CanonicalOrders):
     """The store: `current` is what it holds now (None: a drop folder, which keeps none)."""
 
     def __init__(self, current: Order | None) -> None:
         self.current = current
         self.fetched = 0
-
-    def order_changes_since(self, since: object, page_size: int = 100) -> list[object]:
-        return []
 
     def order_node(self, external_id: str) -> dict[str, Any]:
         self.fetched += 1
@@ -101,8 +98,7 @@ def deliver(store: Store, shop: Shop, erp: Erp, *versions: Order) -> None:
         store,
         Inbox(store, queue, lambda record, inbox_id: [order_job("shop", record, inbox_id)]),
         source="shop",
-        source_connector=shop,
-        parsers=FILES_PARSERS,  # the inbox holds the canonical Order
+        source_connector=shop,  # the inbox holds the canonical Order
         target="erp",
         target_connector=erp,
     )

@@ -29,6 +29,7 @@ from causeway_sandbox import demo
 from causeway_sandbox.shopify.pricing import Code
 from causeway_sandbox.shopify.server import SandboxServer
 from causeway_sandbox.shopify.settings import SandboxSettings
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.shopify_variants import CASES, IPODS, Item, variant
 
 pytestmark = pytest.mark.tryton
@@ -50,7 +51,7 @@ def place(tryton: TrytonConnector, order: Order, reference: str, **options: Any)
 def lines_of(tryton: TrytonConnector, sale: PlacedSale) -> list[tuple[str, Decimal, Decimal]]:
     return [
         (ln["product_code"], ln["quantity"], ln["unit_price"])
-        for ln in tryton.read_sale(sale.sale_id)["lines"]
+        for ln in TrytonTestKit(tryton).read_sale(sale.sale_id)["lines"]
     ]
 
 
@@ -86,7 +87,7 @@ def test_the_vendor_orders_code_as_a_consistent_order_shows_on_the_sale(
         D("195.6700"),
         D("195.6600"),
     ]
-    assert "Discounts: TENOFF (10.00)" in tryton.read_sale(sale.sale_id)["comment"]
+    assert "Discounts: TENOFF (10.00)" in TrytonTestKit(tryton).read_sale(sale.sale_id)["comment"]
 
 
 def test_many_units_that_four_decimals_cannot_spread_get_a_rounding_line(
@@ -109,7 +110,7 @@ def test_a_gift_card_and_a_tip_are_untaxed_service_lines_and_the_invoice_matches
     order = order_from_rest(variant([IPODS[0], Item(None, "50.00", gift_card=True)], tip="5.00"))
     reference = f"gift-{unique}"
     sale = place(tryton, order, reference)
-    record = tryton.read_sale(sale.sale_id)
+    record = TrytonTestKit(tryton).read_sale(sale.sale_id)
     assert [(ln["product_code"], ln["taxes"] == []) for ln in record["lines"]] == [
         ("IPOD2008GREEN", False),
         ("GIFTCARD", True),
@@ -132,7 +133,7 @@ def test_a_tax_map_names_the_erp_tax_and_a_missing_one_parks_the_order_with_the_
     assert isinstance(error, PermanentError)
     assert "maps the store's tax 'KY Sales Tax' (6%) to 'Kentucky 6%'" in str(error)
     assert "tax_map" in str(error) and "replay" in str(error)
-    assert tryton.find_sales([f"unmapped-{unique}"]) == {}
+    assert TrytonTestKit(tryton).find_sales([f"unmapped-{unique}"]) == {}
 
 
 # --- orders made by the Shopify sandbox's checkout --------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.errors import PermanentError
 from causeway.model.catalog import CatalogItem
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 
 pytestmark = pytest.mark.tryton
 
@@ -23,8 +24,12 @@ def template_of(tryton: TrytonConnector, product: int) -> int:
 def test_a_price_written_on_the_template_is_a_change_after_the_cursor(
     tryton: TrytonConnector, unique: str
 ) -> None:
-    before = tryton.ensure_product(f"OLDC-{unique}", "Unchanged Stool", Decimal(9), Decimal(1))
-    changed = tryton.ensure_product(f"NEWC-{unique}", "Repriced Stool", Decimal(9), Decimal(1))
+    before = TrytonTestKit(tryton).ensure_product(
+        f"OLDC-{unique}", "Unchanged Stool", Decimal(9), Decimal(1)
+    )
+    changed = TrytonTestKit(tryton).ensure_product(
+        f"NEWC-{unique}", "Repriced Stool", Decimal(9), Decimal(1)
+    )
     _, cursor = tryton.catalog_changes_since(None)
     assert cursor is not None
 
@@ -43,7 +48,9 @@ def test_a_price_written_on_the_template_is_a_change_after_the_cursor(
 def test_inactive_products_are_read_as_not_for_sale_and_grams_stay_grams(
     tryton: TrytonConnector, unique: str
 ) -> None:
-    product = tryton.ensure_product(f"GRM-{unique}", "Spice Jar", Decimal("3.50"), Decimal(1))
+    product = TrytonTestKit(tryton).ensure_product(
+        f"GRM-{unique}", "Spice Jar", Decimal("3.50"), Decimal(1)
+    )
     (gram,) = tryton.rpc.search_read("product.uom", [("symbol", "=", "g")], ["id"])
     tryton.rpc.write(
         "product.template",
@@ -67,7 +74,7 @@ def test_inactive_products_are_read_as_not_for_sale_and_grams_stay_grams(
 def test_a_product_without_code_comes_back_as_its_reason(
     tryton: TrytonConnector, unique: str
 ) -> None:
-    uom, category = tryton.master.goods_defaults()
+    uom, category = TrytonTestKit(tryton).goods_defaults()
     (template,) = tryton.rpc.create(
         "product.template",
         [

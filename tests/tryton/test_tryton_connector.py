@@ -29,6 +29,7 @@ from causeway.model import (
     TaxLine,
 )
 from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 
 pytestmark = pytest.mark.tryton
 
@@ -140,7 +141,7 @@ def test_placing_orders_creates_confirmed_sales_with_lines_taxes_and_amounts(
         D("4.50"),
         D("49.50"),
     )
-    record = tryton.read_sale(sale.sale_id)
+    record = TrytonTestKit(tryton).read_sale(sale.sale_id)
     assert record["reference"] == f"shop-a-{unique}"
     assert record["description"] == f"#A{unique}"
     assert record["sale_date"] == CREATED.date()
@@ -172,7 +173,7 @@ def test_placing_orders_creates_confirmed_sales_with_lines_taxes_and_amounts(
 
     with_shipping = placed(results[f"shop-b-{unique}"])
     assert with_shipping.total_amount == shipped.total == D("15.90")
-    lines = tryton.read_sale(with_shipping.sale_id)["lines"]
+    lines = TrytonTestKit(tryton).read_sale(with_shipping.sale_id)["lines"]
     assert [(ln["product_code"], ln["unit_price"], ln["taxes"]) for ln in lines][-1] == (
         "SHIPPING",
         D("4.9000"),
@@ -200,7 +201,7 @@ def test_order_level_tax_and_discounts_match_the_store_totals(
         D("36.84"),
         order.total,
     )
-    lines = tryton.read_sale(sale.sale_id)["lines"]
+    lines = TrytonTestKit(tryton).read_sale(sale.sale_id)["lines"]
     (state_tax,) = tryton.rpc.search_read("account.tax", [("name", "=", "State Tax 6%")], ["id"])
     assert [
         (ln["product_code"], ln["quantity"], ln["unit_price"], ln["taxes"]) for ln in lines
@@ -230,7 +231,10 @@ def test_placing_the_same_batch_twice_creates_nothing_new(
     assert not any(s.created for s in second.values())
     assert {r: s.sale_id for r, s in first.items()} == {r: s.sale_id for r, s in second.items()}
     assert count_sales(tryton, [ref for ref, _ in batch]) == 3
-    assert tryton.find_sales([ref for ref, _ in batch] + [f"nope-{unique}"]).keys() == first.keys()
+    assert (
+        TrytonTestKit(tryton).find_sales([ref for ref, _ in batch] + [f"nope-{unique}"]).keys()
+        == first.keys()
+    )
 
 
 def unconfirmed_sale(tryton: TrytonConnector, reference: str, *, quoted: bool) -> int:
@@ -390,11 +394,16 @@ def test_an_unknown_sku_comes_back_named_while_the_rest_of_the_batch_lands(
     assert missing in str(error) and "replay" in str(error)
     assert placed(results[f"shop-ok-{unique}"]).created
     assert placed(results[f"shop-ok2-{unique}"]).created
-    assert f"shop-sku-{unique}" not in tryton.find_sales([f"shop-sku-{unique}"])
+    assert f"shop-sku-{unique}" not in TrytonTestKit(tryton).find_sales([f"shop-sku-{unique}"])
 
     # Once the product exists in Tryton, the same order (a replay) lands.
-    product_id = tryton.ensure_product(missing, "New thing", D("12"), D("5"), D("10"))
-    assert tryton.ensure_product(missing, "New thing", D("12"), D("5"), D("10")) == product_id
+    product_id = TrytonTestKit(tryton).ensure_product(
+        missing, "New thing", D("12"), D("5"), D("10")
+    )
+    assert (
+        TrytonTestKit(tryton).ensure_product(missing, "New thing", D("12"), D("5"), D("10"))
+        == product_id
+    )
     replay = placed(tryton.place_orders([batch[1]])[f"shop-sku-{unique}"])
     assert replay.created and replay.total_amount == D("37.40")
     (level,) = tryton.stock_levels([missing])
@@ -405,7 +414,7 @@ def test_a_record_tryton_refuses_fails_alone_not_the_batch(
     tryton: TrytonConnector, unique: str
 ) -> None:
     sku = f"NOSALE-{unique}"
-    product = tryton.ensure_product(sku, "Not for sale", D("3"), D("1"))
+    product = TrytonTestKit(tryton).ensure_product(sku, "Not for sale", D("3"), D("1"))
     (template,) = tryton.rpc.read("product.product", [product], ["template"])
     tryton.rpc.write("product.template", [template["template"]], {"salable": False})
     batch = [
@@ -431,15 +440,15 @@ def test_a_tax_rate_tryton_lacks_is_a_permanent_error_naming_the_rate(
     error = tryton.place_orders([(f"shop-h-{unique}", order)])[f"shop-h-{unique}"]
     assert isinstance(error, PermanentError) and not isinstance(error, UnknownSkuError)
     assert "7%" in str(error) and "create a percentage tax" in str(error)
-    assert tryton.find_sales([f"shop-h-{unique}"]) == {}
+    assert TrytonTestKit(tryton).find_sales([f"shop-h-{unique}"]) == {}
 
 
 def test_forecast_drops_on_confirm_and_stock_changes_since_sees_the_sku(
     tryton: TrytonConnector, unique: str
 ) -> None:
     sold, untouched = f"FC-{unique}", f"FC-QUIET-{unique}"
-    tryton.ensure_product(untouched, "Quiet", D("5"), D("2"), D("7"))
-    tryton.ensure_product(sold, "Selling", D("5"), D("2"), D("20"))
+    TrytonTestKit(tryton).ensure_product(untouched, "Quiet", D("5"), D("2"), D("7"))
+    TrytonTestKit(tryton).ensure_product(sold, "Selling", D("5"), D("2"), D("20"))
     _, cursor = tryton.stock_changes_since(None)
     assert cursor is not None and cursor.tzinfo is not None
     time.sleep(0.01)
@@ -460,12 +469,12 @@ def test_forecast_drops_on_confirm_and_stock_changes_since_sees_the_sku(
 
 def test_set_stock_changes_stock_levels(tryton: TrytonConnector, unique: str) -> None:
     sku = f"SET-{unique}"
-    tryton.ensure_product(sku, "Counted", D("5"), D("2"), D("10"))
-    tryton.set_stock(sku, D("42"))
+    TrytonTestKit(tryton).ensure_product(sku, "Counted", D("5"), D("2"), D("10"))
+    TrytonTestKit(tryton).set_stock(sku, D("42"))
     (level,) = tryton.stock_levels([sku])
     assert (level.on_hand, level.forecast) == (D(42), D(42))
     with pytest.raises(UnknownSkuError):
-        tryton.set_stock(f"NOPE-{unique}", D(1))
+        TrytonTestKit(tryton).set_stock(f"NOPE-{unique}", D(1))
 
 
 def test_the_build_has_the_documented_catalogue_taxes_and_stock(tryton: TrytonConnector) -> None:

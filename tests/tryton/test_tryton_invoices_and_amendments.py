@@ -8,6 +8,7 @@ import pytest
 
 from causeway.connectors.tryton.connector import PlacedSale, TrytonConnector
 from causeway.errors import PermanentError
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.tryton.test_tryton_connector import make_order
 
 pytestmark = pytest.mark.tryton
@@ -76,7 +77,7 @@ def test_an_edited_quantity_amends_the_processing_sale(
 
     amended = tryton.amend_sale(reference, edited)
     assert amended.changed == 2
-    lines = tryton.read_sale(amended.sale_id)["lines"]
+    lines = TrytonTestKit(tryton).read_sale(amended.sale_id)["lines"]
     quantities = {line["product_code"]: D(str(line["quantity"])) for line in lines}
     assert quantities == {"WID-001": 5, "GAD-001": 0}
     assert amended.total_amount == D("55.00")

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from causeway.config import CausewayConfig, parse_config
+from causeway.engine.facts import CursorFacts, Facts, FlowFacts
 from causeway.errors import ConfigError
 from causeway.observability.alerts import (
     CURSOR_STALLED,
@@ -18,7 +19,6 @@ from causeway.observability.alerts import (
     Alert,
     evaluate,
 )
-from causeway.observability.facts import CursorFacts, Facts, FlowFacts
 
 NOW = 1_800_000_000.0
 MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0

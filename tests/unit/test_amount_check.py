@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 
 from causeway.connectors.shopify.mapping import order_from_rest
+from causeway.engine.facts import Facts
 from causeway.engine.timeline import Milestone, OpenFindings, status
 from causeway.errors import ConfigError
 from causeway.flows.orders_to_erp.amount_check import PARK, WARN, AmountCheck
 from causeway.model import Customer, Order
 from causeway.model.amounts import Amounts
 from causeway.observability.alerts import AMOUNT_MISMATCH, evaluate
-from causeway.observability.facts import Facts
 from tests.unit.test_alerts import config
 from tests.vendor_samples import load_sample
 

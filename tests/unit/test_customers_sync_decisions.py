@@ -11,6 +11,7 @@ import pytest
 
 from causeway.config import parse_config
 from causeway.config.customers import CustomerSettings
+from causeway.connectors.hubspot.webhooks import crm_change
 from causeway.customers.record import GoldenRecord
 from causeway.customers.survivorship import apply
 from causeway.customers.system_fields import contact_change, contact_topics, crm_writes, fields_for
@@ -21,6 +22,7 @@ SETTINGS = CustomerSettings()
 
 
 def event(prop: str, value: str | None, occurred_ms: int = 1_700_000_000_000) -> dict[str, Any]:
+    """A contact.propertyChange as HubSpot sends it (read by the connector: crm_change)."""
     return {
         "eventId": 1,
         "occurredAt": occurred_ms,
@@ -32,21 +34,23 @@ def event(prop: str, value: str | None, occurred_ms: int = 1_700_000_000_000) ->
 
 
 def test_a_contact_change_names_the_golden_field_and_hubspots_time() -> None:
-    assert contact_change(event("phone", " +1 502 555 0199 ")) == (
+    assert contact_change(crm_change(event("phone", " +1 502 555 0199 "))) == (
         "512",
         "phone",
         "+1 502 555 0199",
         1_700_000_000.0,
     )
-    assert contact_change(event("causeway_payment_terms", "Net 30"))[1] == "payment_terms"
-    assert contact_change(event("lastname", ""))[2] is None  # cleared: says nothing
+    assert contact_change(crm_change(event("causeway_payment_terms", "Net 30")))[1] == (
+        "payment_terms"
+    )
+    assert contact_change(crm_change(event("lastname", "")))[2] is None  # cleared: says nothing
 
 
 def test_a_change_of_a_property_the_hub_does_not_keep_is_refused_by_name() -> None:
     with pytest.raises(InvalidPayloadError, match="hs_lead_status"):
-        contact_change(event("hs_lead_status", "NEW"))
+        contact_change(crm_change(event("hs_lead_status", "NEW")))
     with pytest.raises(InvalidPayloadError, match="occurredAt"):
-        contact_change({k: v for k, v in event("phone", "1").items() if k != "occurredAt"})
+        crm_change({k: v for k, v in event("phone", "1").items() if k != "occurredAt"})
 
 
 def test_the_flow_listens_to_the_crm_owned_and_the_erp_owned_properties() -> None:

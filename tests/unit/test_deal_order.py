@@ -8,13 +8,13 @@ from decimal import Decimal
 import pytest
 
 from causeway.connectors.hubspot.deals import (
-    deal_reference,
     first_contact_id,
     order_from_deal,
     won_since_filters,
 )
 from causeway.connectors.hubspot.models import CrmObject, Deal, LineItem
 from causeway.errors import InvalidPayloadError, PermanentError
+from causeway.flows.quotes_to_erp import deal_reference
 
 
 def item(item_id: str, sku: str | None, quantity: str, price: str) -> LineItem:

@@ -109,7 +109,7 @@ def test_orders_read_from_the_folder_hold_stock_until_the_erp_has_them(tmp_path:
         (tmp_path / "drop" / "in" / "orders.csv.done").touch()  # the upload is complete
         run = hub.flows["files-exchange"].import_waiting()  # type: ignore[attr-defined]
         assert (run.orders, run.new_orders, run.bad_rows) == (2, 2, 0)
-        held = held_quantities(hub.store, hub.inbox, hub.jobs, hub.config.systems)
+        held = held_quantities(hub.store, hub.inbox, hub.jobs, hub.connectors)
         assert held == {"WID-001": Decimal(5), "GAD-001": Decimal(1)}
     finally:
         hub.stop()

@@ -157,10 +157,10 @@ def test_a_dealstage_change_starts_a_quotes_job_keyed_by_the_deal_and_nothing_el
 def test_only_a_change_to_a_won_stage_is_a_won_deal() -> None:
     won = ("closedwon", "won-custom")
     topic = "deal.propertyChange.dealstage"
-    assert is_won_event({"propertyValue": "won-custom"}, topic, won)
-    assert not is_won_event({"propertyValue": "contractsent"}, topic, won)
-    assert not is_won_event({}, topic, won)
-    assert is_won_event({"id": "1001"}, "deals/poll", won)
+    assert is_won_event(topic, "won-custom", won)
+    assert not is_won_event(topic, "contractsent", won)
+    assert not is_won_event(topic, None, won)
+    assert is_won_event("deals/poll", None, won)
 
 
 def test_each_system_is_asked_for_the_webhooks_its_flows_take_and_no_internal_topic(

@@ -1,4 +1,7 @@
-"""Which store lines, and how many units, a done ERP shipment fulfils; and its tracking URL."""
+"""Which store lines, and how many units, a done ERP shipment fulfils; and its tracking URL.
+
+The store's state is written as Shopify sends it and read through the Shopify
+connector's mapping into the channel port's terms, as the flow gets it."""
 
 from __future__ import annotations
 
@@ -9,24 +12,25 @@ import yaml
 
 from causeway.config import parse_config
 from causeway.connectors.shopify.fulfillments import (
-    FulfillmentLine,
     GqlFulfillment,
     GqlOrderFulfillment,
     GqlTrackingInfo,
+    as_state,
 )
-from causeway.connectors.tryton.shipments import DoneShipment, ShippedLine
 from causeway.errors import ConfigError, PermanentError
 from causeway.flows.fulfillments_to_channels.decisions import (
     plan_fulfillment,
     reached_store,
     tracking_url,
 )
+from causeway.model.ports.channel import FulfillmentLine, FulfillmentState
+from causeway.model.ports.erp import DoneShipment, ShippedLine
 from tests.unit.test_config import ENV, EXAMPLE
 
 FO = "gid://shopify/FulfillmentOrder/1"
 
 
-def store_order(*lines: tuple[str, int, int], status: str = "OPEN") -> GqlOrderFulfillment:
+def shopify_order(*lines: tuple[str, int, int], status: str = "OPEN") -> GqlOrderFulfillment:
     """An order's fulfillment state: (sku, ordered, still to fulfil) per line."""
     return GqlOrderFulfillment.model_validate(
         {
@@ -55,6 +59,10 @@ def store_order(*lines: tuple[str, int, int], status: str = "OPEN") -> GqlOrderF
             },
         }
     )
+
+
+def store_order(*lines: tuple[str, int, int], status: str = "OPEN") -> FulfillmentState:
+    return as_state(shopify_order(*lines, status=status))
 
 
 def shipped(*lines: tuple[str, str]) -> list[ShippedLine]:
@@ -161,19 +169,21 @@ def test_the_flow_settings_have_defaults_and_a_template_needs_its_number() -> No
         parse_config(flows_config(tracking_urls={"UPS": "https://ups.example/track"}), env=ENV)
 
 
-def with_fulfillments(*tracking: str | None, status: str = "SUCCESS") -> GqlOrderFulfillment:
-    order = store_order(("WID-001", 3, 3))
-    return order.model_copy(
-        update={
-            "fulfillments": [
-                GqlFulfillment(
-                    id=f"gid://shopify/Fulfillment/{i}",
-                    status=status,
-                    trackingInfo=[GqlTrackingInfo(company="UPS", number=n)] if n else [],
-                )
-                for i, n in enumerate(tracking, start=1)
-            ]
-        }
+def with_fulfillments(*tracking: str | None, status: str = "SUCCESS") -> FulfillmentState:
+    order = shopify_order(("WID-001", 3, 3))
+    return as_state(
+        order.model_copy(
+            update={
+                "fulfillments": [
+                    GqlFulfillment(
+                        id=f"gid://shopify/Fulfillment/{i}",
+                        status=status,
+                        trackingInfo=[GqlTrackingInfo(company="UPS", number=n)] if n else [],
+                    )
+                    for i, n in enumerate(tracking, start=1)
+                ]
+            }
+        )
     )
 
 

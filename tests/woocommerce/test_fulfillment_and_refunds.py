@@ -13,8 +13,6 @@ from typing import Any
 import httpx
 import pytest
 
-from causeway.connectors.shopify.fulfillments import Tracking
-from causeway.connectors.tryton.shipments import DoneShipment, ShippedLine
 from causeway.connectors.woocommerce import WooCommerceConnector
 from causeway.errors import PermanentError
 from causeway.flows.fulfillments_to_channels.decisions import (
@@ -22,6 +20,8 @@ from causeway.flows.fulfillments_to_channels.decisions import (
     plan_fulfillment,
     reached_store,
 )
+from causeway.model.ports.channel import Tracking
+from causeway.model.ports.erp import DoneShipment, ShippedLine
 from causeway.model.returns import Restock
 from tests.woocommerce.conftest import add_product, buy, connect
 
@@ -61,24 +61,24 @@ def test_a_partial_then_a_final_shipment_complete_the_order(
     placed = buy(woo, ("MUG", 2), ("PEN", 1))
     order_id = str(placed["id"])
 
-    state = store.order_fulfillment(order_id)
-    assert state.displayFulfillmentStatus == "UNFULFILLED"
+    state = store.fulfillment_state(order_id)
+    assert not state.fully_fulfilled and not state.fulfillments
     plan = plan_fulfillment(shipped(("MUG", 1)).lines, state, "SHIP/41")
     assert not plan.complete
-    first = store.create_fulfillment(plan.lines, tracking=UPS, notify_customer=True)
-    assert first.trackingInfo[0].number == UPS.number
+    first = store.publish_fulfillment(plan.lines, tracking=UPS, notify_customer=True)
+    assert first.tracking_numbers == (UPS.number,)
     after = order_of(woo, placed["id"])
     assert after["status"] == "processing"
     assert f"UPS tracking number {UPS.number}" in notes(woo, placed["id"])[0]
 
-    state = store.order_fulfillment(order_id)
-    assert state.displayFulfillmentStatus == "PARTIALLY_FULFILLED"
+    state = store.fulfillment_state(order_id)
+    assert not state.fully_fulfilled and len(state.fulfillments) == 1
     assert state.tracking_numbers == {UPS.number}
     rest = plan_fulfillment(shipped(("MUG", 1), ("PEN", 1), number=None).lines, state, "SHIP/42")
     assert rest.complete
-    store.create_fulfillment(rest.lines)
+    store.publish_fulfillment(rest.lines)
     assert order_of(woo, placed["id"])["status"] == "completed"
-    assert store.order_fulfillment(order_id).displayFulfillmentStatus == "FULFILLED"
+    assert store.fulfillment_state(order_id).fully_fulfilled
 
 
 def one_mug_to_ship(woo: Any, store: WooCommerceConnector) -> tuple[int, str, Plan]:
@@ -86,7 +86,7 @@ def one_mug_to_ship(woo: Any, store: WooCommerceConnector) -> tuple[int, str, Pl
     add_product(woo, "MUG", 5)
     placed = buy(woo, ("MUG", 1))
     order_id = str(placed["id"])
-    plan = plan_fulfillment(shipped(("MUG", 1)).lines, store.order_fulfillment(order_id), "S")
+    plan = plan_fulfillment(shipped(("MUG", 1)).lines, store.fulfillment_state(order_id), "S")
     return placed["id"], order_id, plan
 
 
@@ -94,12 +94,12 @@ def test_a_shipment_written_before_a_crash_is_found_not_written_twice(
     woo: Any, store: WooCommerceConnector
 ) -> None:
     placed_id, order_id, plan = one_mug_to_ship(woo, store)
-    store.create_fulfillment(plan.lines, tracking=UPS)
+    store.publish_fulfillment(plan.lines, tracking=UPS)
     # The hub crashed before recording it; the next attempt looks first, as the flow does.
-    earlier = reached_store(shipped(("MUG", 1)), store.order_fulfillment(order_id), None)
-    assert earlier is not None and earlier.trackingInfo[0].number == UPS.number
+    earlier = reached_store(shipped(("MUG", 1)), store.fulfillment_state(order_id), None)
+    assert earlier is not None and earlier.tracking_numbers == (UPS.number,)
     with pytest.raises(PermanentError, match="was it fulfilled in the store by hand"):
-        plan_fulfillment(shipped(("MUG", 1)).lines, store.order_fulfillment(order_id), "S")
+        plan_fulfillment(shipped(("MUG", 1)).lines, store.fulfillment_state(order_id), "S")
     assert sum("causeway shipment" in n for n in notes(woo, placed_id)) == 1
 
 
@@ -108,7 +108,7 @@ def test_the_note_survives_a_crash_between_note_and_record(
 ) -> None:
     placed_id, order_id, plan = one_mug_to_ship(woo, store)
     store.fulfillment.add_note(order_id, f"Shipped: 1 x MUG. [causeway shipment {order_id}-1]")
-    store.create_fulfillment(plan.lines, tracking=UPS)  # the attempt after the crash
+    store.publish_fulfillment(plan.lines, tracking=UPS)  # the attempt after the crash
     assert sum("causeway shipment" in n for n in notes(woo, placed_id)) == 1
     assert order_of(woo, placed_id)["status"] == "completed"
 
@@ -123,9 +123,9 @@ def test_tracking_goes_to_the_shipment_tracking_extension_where_the_order_shows_
     without = buy(woo, ("MUG", 1))
     with connect(woo) as store:
         for placed in (with_extension, without):
-            state = store.order_fulfillment(str(placed["id"]))
+            state = store.fulfillment_state(str(placed["id"]))
             plan = plan_fulfillment(shipped(("MUG", 1)).lines, state, "S")
-            store.create_fulfillment(plan.lines, tracking=UPS)
+            store.publish_fulfillment(plan.lines, tracking=UPS)
     (tracked,) = meta(order_of(woo, with_extension["id"]), "_wc_shipment_tracking_items")
     assert (tracked["tracking_number"], tracked["custom_tracking_provider"]) == (UPS.number, "UPS")
     assert tracked["custom_tracking_link"] == UPS.url
@@ -138,7 +138,7 @@ def test_a_cancelled_order_is_not_shipped(woo: Any, store: WooCommerceConnector)
     placed = buy(woo, ("MUG", 1))
     store.set_order_status(str(placed["id"]), "cancelled")
     with pytest.raises(PermanentError, match="is cancelled"):
-        plan_fulfillment(shipped(("MUG", 1)).lines, store.order_fulfillment(str(placed["id"])), "S")
+        plan_fulfillment(shipped(("MUG", 1)).lines, store.fulfillment_state(str(placed["id"])), "S")
 
 
 def test_only_the_four_hub_statuses_are_written(store: WooCommerceConnector) -> None:

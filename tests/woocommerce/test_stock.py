@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 
-from causeway.connectors.shopify.types import QuantityChange
 from causeway.connectors.woocommerce import WooCommerceConnector
+from causeway.model.ports.channel import QuantityChange
 from tests.woocommerce.conftest import add_product, add_variable_product, buy, calls
 
 LOCATION = "store"

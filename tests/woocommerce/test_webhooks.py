@@ -20,11 +20,11 @@ import pytest
 from causeway.config import parse_config
 from causeway.connectors.ingress import WebhookRejected
 from causeway.connectors.woocommerce import WooCommerceConnector, WooCommerceIngress
+from causeway.engine.facts import note_disabled_webhooks, read_facts
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
 from causeway.observability.alerts import WEBHOOKS_DISABLED, evaluate
-from causeway.observability.facts import note_disabled_webhooks, read_facts
 from tests.woocommerce.conftest import WEBHOOK_SECRET, add_product, buy, connect
 
 TOPICS = ["order.created", "order.updated", "product.updated"]

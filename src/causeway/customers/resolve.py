@@ -16,7 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection
 
 from causeway.config.customers import CustomerSettings
-from causeway.customers import normalise, storage
+from causeway.customers import normalise
 from causeway.customers.matching import (
     Decision,
     Profile,
@@ -29,7 +29,7 @@ from causeway.customers.matching import (
 from causeway.customers.merges import CUSTOMER, merge
 from causeway.customers.record import GoldenRecord, ObservedCustomer
 from causeway.customers.survivorship import apply
-from causeway.engine import links
+from causeway.engine import golden_records, links
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,8 @@ class Resolution:
 def _matches(
     conn: Connection, mine: Profile, settings: CustomerSettings, exclude: str | None
 ) -> list[tuple[str, Decision]]:
-    ids = storage.candidates(conn, blocking_keys(mine)) - {exclude}
-    stored = storage.load_many(conn, {i for i in ids if i})
+    ids = golden_records.candidates(conn, blocking_keys(mine)) - {exclude}
+    stored = golden_records.load_many(conn, {i for i in ids if i})
     others = {cid: record_profile(c.record, settings) for cid, c in stored.items()}
     return best_match(mine, others, settings.match_threshold)
 
@@ -66,13 +66,15 @@ def _canonical(values: dict[str, Any], mine: Profile) -> dict[str, Any]:
     return canonical
 
 
-def _linked(conn: Connection, system: str, external_id: str) -> storage.StoredCustomer | None:
+def _linked(
+    conn: Connection, system: str, external_id: str
+) -> golden_records.StoredCustomer | None:
     link = links.find(conn, system, CUSTOMER, external_id)
     if link is None:
         return None
-    customer = storage.load(conn, link.hub_id)
+    customer = golden_records.load(conn, link.hub_id)
     while customer.merged_into:  # links move on merge; this only guards old rows
-        customer = storage.load(conn, customer.merged_into)
+        customer = golden_records.load(conn, customer.merged_into)
     return customer
 
 
@@ -102,11 +104,11 @@ def resolve(
         matches = _matches(conn, mine, settings, exclude=None)
         if matches:
             decision, reason = "matched", matches[0][1].reason
-            customer = storage.load(conn, matches[0][0])
+            customer = golden_records.load(conn, matches[0][0])
             matches = matches[1:]
         else:
             decision, reason = "created", "no existing customer matches"
-            customer = storage.create(conn, GoldenRecord())
+            customer = golden_records.create(conn, GoldenRecord())
         links.save(
             conn,
             hub_id=customer.id,
@@ -117,7 +119,7 @@ def resolve(
 
     changed = apply(customer.record, values, source_system, observed_at, settings)
     customer.record.remember(values)
-    storage.save(conn, customer)
+    golden_records.save(conn, customer)
 
     # This observation can show two records to be one person: its email is on one,
     # its phone on another.
@@ -132,8 +134,8 @@ def resolve(
         merged_ids.append(done.merge_id)
         changed.update(done.changed)
         moved_systems |= done.moved_systems
-    customer = storage.load(conn, customer.id)
-    storage.file_keys(conn, customer.id, record_keys(customer.record, settings))
+    customer = golden_records.load(conn, customer.id)
+    golden_records.file_keys(conn, customer.id, record_keys(customer.record, settings))
     updates = _stale_systems(
         conn, customer.id, customer.record, source_system, values, changed, moved_systems
     )

@@ -7,13 +7,12 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pydantic import ValidationError
-
-from causeway.connectors.hubspot.webhooks import WebhookEvent
 from causeway.customers import normalise
 from causeway.errors import InvalidPayloadError
+from causeway.model.ports.crm import CrmChange
 
-# Golden field -> HubSpot contact property. The address is left out: HubSpot keeps it in
+# Golden field -> CRM contact property (model/ports/crm.py). The address is left out: a CRM
+# such as HubSpot keeps it in
 # four properties that change one webhook at a time, so a half-changed address would
 # compete with whole ones; customers-to-crm writes it from the golden record.
 CRM_PROPERTY = {
@@ -38,23 +37,17 @@ def contact_topics() -> tuple[str, ...]:
     return tuple(f"contact.propertyChange.{prop}" for prop in CRM_PROPERTY.values())
 
 
-def contact_change(raw: Mapping[str, Any]) -> tuple[str, str, str | None, float]:
+def contact_change(change: CrmChange) -> tuple[str, str, str | None, float]:
     """(contact id, golden field, new value or None when cleared, observed at in epoch
-    seconds) of one contact.propertyChange event."""
-    try:
-        event = WebhookEvent.model_validate(raw)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(map(str, first["loc"]))
-        raise InvalidPayloadError(f"HubSpot contact change: {where}: {first['msg']}") from None
-    field = FIELD_OF_PROPERTY.get(event.property_name or "")
-    if event.object_type != "contact" or field is None:
+    seconds) of one contact property change (the CRM connector read the webhook)."""
+    field = FIELD_OF_PROPERTY.get(change.property_name or "")
+    if change.object_type != "contact" or field is None:
         raise InvalidPayloadError(
-            f"HubSpot event {event.event_id} ({event.topic}) is no change of a contact "
+            f"CRM event {change.event_id} ({change.topic}) is no change of a contact "
             f"property the hub keeps ({', '.join(sorted(FIELD_OF_PROPERTY))})"
         )
-    value = (event.property_value or "").strip() or None
-    return str(event.object_id), field, value, event.occurred_at / 1000
+    value = (change.value or "").strip() or None
+    return change.object_id, field, value, change.occurred_at
 
 
 def _crm_text(field: str, value: Any) -> str:

@@ -19,8 +19,9 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -139,19 +140,72 @@ class Inbox:
             return {}
         with self.store.read() as conn:
             rows = conn.execute(select(inbox).where(inbox.c.id.in_(list(inbox_ids))))
-            return {
-                row.id: StoredEvent(
-                    row.id,
-                    row.source,
-                    row.event_id,
-                    row.topic,
-                    row.entity_key,
-                    bytes(row.body),
-                    json.loads(row.headers or "{}"),
-                    row.received_at,
-                )
-                for row in rows
-            }
+            return {row.id: _stored_event(row) for row in rows}
+
+
+def _stored_event(row: Any) -> StoredEvent:
+    return StoredEvent(
+        row.id,
+        row.source,
+        row.event_id,
+        row.topic,
+        row.entity_key,
+        bytes(row.body),
+        json.loads(row.headers or "{}"),
+        row.received_at,
+    )
+
+
+def bodies(conn: Connection, inbox_ids: Sequence[int]) -> list[bytes]:
+    """The bodies of these records, by their ids: an index lookup, never an inbox scan."""
+    rows = conn.execute(select(inbox.c.body).where(inbox.c.id.in_(list(inbox_ids)))).scalars()
+    return [bytes(body) for body in rows]
+
+
+def newest_event(
+    conn: Connection, source: str, entity_key: str, topics: Sequence[str]
+) -> StoredEvent | None:
+    """The newest record of an entity from `source` with one of `topics`."""
+    row = conn.execute(
+        select(inbox)
+        .where(
+            inbox.c.source == source,
+            inbox.c.entity_key == entity_key,
+            inbox.c.topic.in_(topics),
+        )
+        .order_by(inbox.c.id.desc())
+        .limit(1)
+    ).first()
+    return _stored_event(row) if row is not None else None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    event_id: str
+    topic: str
+    received_at: float
+
+
+def deliveries(conn: Connection, source: str, entity_key: str) -> list[Delivery]:
+    """What `source` sent about one entity, oldest first (no bodies)."""
+    rows = conn.execute(
+        select(inbox.c.event_id, inbox.c.topic, inbox.c.received_at)
+        .where(inbox.c.source == source, inbox.c.entity_key == entity_key)
+        .order_by(inbox.c.id)
+    )
+    return [Delivery(r.event_id, r.topic, r.received_at) for r in rows]
+
+
+def last_received(conn: Connection, source: str, entity_type: str) -> dict[str, float]:
+    """Entity id -> when `source` last sent something about it, for every entity of
+    `entity_type` (inbox entity keys "<entity_type>:<id>")."""
+    prefix = f"{entity_type}:"
+    rows = conn.execute(
+        select(inbox.c.entity_key, func.max(inbox.c.received_at).label("at"))
+        .where(inbox.c.source == source, inbox.c.entity_key.like(f"{prefix}%"))
+        .group_by(inbox.c.entity_key)
+    )
+    return {row.entity_key.removeprefix(prefix): row.at for row in rows}
 
 
 class InboxWriter:

@@ -65,6 +65,17 @@ class RetryPolicy:
         return max(delay, at_least or 0.0)
 
 
+def ordering_key(system: str, entity: str, *ids: str | int) -> str:
+    """The ordering key of every job about one entity: "<system>:<entity type>:<id>".
+
+    The jobs of all flows that share a key run one at a time, oldest first (see the
+    rules above): a payment of an order runs after the job that placed it, because
+    both are keyed by the order. So every key is made here, never by hand. `entity`
+    may be an inbox entity key that holds the id already ("order:1001").
+    """
+    return ":".join((system, entity, *map(str, ids)))
+
+
 @dataclass(frozen=True)
 class NewJob:
     flow: str
@@ -72,6 +83,35 @@ class NewJob:
     payload: dict[str, Any] = field(default_factory=dict)
     dedupe_key: str | None = None
     run_at: float | None = None
+
+
+def payloads(
+    conn: Connection, flow: str, states: Sequence[str], *, ordering_key: str | None = None
+) -> list[dict[str, Any]]:
+    """The payloads of the flow's jobs in these states (of one ordering key, if given)."""
+    condition = and_(jobs.c.flow == flow, jobs.c.state.in_(list(states)))
+    if ordering_key is not None:
+        condition = and_(jobs.c.ordering_key == ordering_key, condition)
+    return [json.loads(p) for p in conn.execute(select(jobs.c.payload).where(condition)).scalars()]
+
+
+def last_dead_errors(conn: Connection, flow: str, ordering_keys: list[str]) -> dict[str, str]:
+    """Ordering key -> why its latest job of `flow` died, for the keys whose latest job
+    of the flow is dead."""
+    if not ordering_keys:
+        return {}
+    latest = (
+        select(jobs.c.ordering_key, func.max(jobs.c.id).label("id"))
+        .where(jobs.c.flow == flow, jobs.c.ordering_key.in_(ordering_keys))
+        .group_by(jobs.c.ordering_key)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(jobs.c.ordering_key, jobs.c.state, jobs.c.last_error).join(
+            latest, jobs.c.id == latest.c.id
+        )
+    )
+    return {r.ordering_key: r.last_error or "failed" for r in rows if r.state == DEAD}
 
 
 def _insert(store: Store):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, tuple_, update
+from sqlalchemy import ColumnElement, Connection, and_, func, select, tuple_, update
 
 from causeway.engine.schema import links
 from causeway.engine.store import now
@@ -43,14 +43,17 @@ def _row_to_link(row: object) -> Link:
     )
 
 
+def _keyed(system: str, entity_type: str, external_id: str) -> ColumnElement[bool]:
+    """The one link of this record (the unique key uq_links_external)."""
+    return and_(
+        links.c.system == system,
+        links.c.entity_type == entity_type,
+        links.c.external_id == external_id,
+    )
+
+
 def find(conn: Connection, system: str, entity_type: str, external_id: str) -> Link | None:
-    row = conn.execute(
-        select(links).where(
-            links.c.system == system,
-            links.c.entity_type == entity_type,
-            links.c.external_id == external_id,
-        )
-    ).first()
+    row = conn.execute(select(links).where(_keyed(system, entity_type, external_id))).first()
     return _row_to_link(row) if row else None
 
 
@@ -99,6 +102,55 @@ def of_hubs(conn: Connection, system: str, entity_type: str, hub_ids: list[str])
     return {link.hub_id: link for link in map(_row_to_link, rows)}
 
 
+def of_hubs_oldest_first(
+    conn: Connection, hub_ids: list[str], system: str, entity_type: str
+) -> list[Link]:
+    """Every link of a type in `system` on any of these hub entities, oldest first."""
+    rows = conn.execute(
+        select(links)
+        .where(
+            links.c.hub_id.in_(hub_ids),
+            links.c.system == system,
+            links.c.entity_type == entity_type,
+        )
+        .order_by(links.c.created_at, links.c.id)
+    )
+    return [_row_to_link(r) for r in rows]
+
+
+def changed_since(
+    conn: Connection, system: str, entity_type: str, fingerprint: str, since: float | None
+) -> list[tuple[str, float]]:
+    """(external id, when the link last changed) of the links of a type in `system` with
+    this fingerprint, changed at or after `since` (all when None), oldest link first."""
+    query = select(links.c.external_id, links.c.updated_at).where(
+        links.c.system == system,
+        links.c.entity_type == entity_type,
+        links.c.fingerprint == fingerprint,
+    )
+    if since is not None:
+        query = query.where(links.c.updated_at >= since)
+    return [(r.external_id, r.updated_at) for r in conn.execute(query.order_by(links.c.id))]
+
+
+def first_created_at(conn: Connection, system: str, entity_type: str) -> float | None:
+    """When the first link of a type in `system` was made (None: there is none)."""
+    return conn.execute(
+        select(func.min(links.c.created_at)).where(
+            links.c.system == system, links.c.entity_type == entity_type
+        )
+    ).scalar()
+
+
+def relink(conn: Connection, system: str, entity_type: str, external_id: str, hub_id: str) -> None:
+    """Move an existing link to another hub entity (a record found to be about another)."""
+    conn.execute(
+        update(links)
+        .where(_keyed(system, entity_type, external_id), links.c.hub_id != hub_id)
+        .values(hub_id=hub_id, updated_at=now())
+    )
+
+
 def save(
     conn: Connection,
     *,
@@ -132,11 +184,7 @@ def save(
         return Link(hub_id, system, entity_type, external_id, fingerprint, remote_updated_at)
     conn.execute(
         update(links)
-        .where(
-            links.c.system == system,
-            links.c.entity_type == entity_type,
-            links.c.external_id == external_id,
-        )
+        .where(_keyed(system, entity_type, external_id))
         .values(fingerprint=fingerprint, remote_updated_at=remote_updated_at, updated_at=stamp)
     )
     return Link(existing.hub_id, system, entity_type, external_id, fingerprint, remote_updated_at)

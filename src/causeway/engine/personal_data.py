@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 
 from causeway.customers.record import EMPTY_RECORD
+from causeway.engine.jobs import ordering_key
 from causeway.engine.schema import (
     customer_keys,
     customers,
@@ -161,13 +162,13 @@ def find(store: Store, person: Person) -> Footprint:
                 ).scalars()
             )
     footprint.ordering_keys |= {
-        f"{system}:{kind}:{external_id}"
+        ordering_key(system, kind, external_id)
         for system, external_id in person.customers
         if system is not None
         for kind in (CUSTOMER, "party", "contact")
     }
     footprint.ordering_keys |= {
-        f"{system}:{ORDER}:{external_id}" for system, external_id in person.orders if system
+        ordering_key(system, ORDER, external_id) for system, external_id in person.orders if system
     }
     return footprint
 

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 
-from causeway.engine.jobs import JobQueue, NewJob
+from causeway.engine.jobs import JobQueue, NewJob, ordering_key
 from causeway.engine.schedule import DAILY, Schedule
 from causeway.engine.schema import flow_runs
 from causeway.engine.store import Store, now
@@ -38,6 +38,25 @@ class Trigger:
     @property
     def key(self) -> str:
         return f"schedule:{self.name or self.flow}"
+
+
+@dataclass(frozen=True)
+class FlowRun:
+    """A row of flow_runs: a flow's last run (worker.py), or a trigger's next run time
+    (key "schedule:<flow>" or "schedule:<flow>:<trigger>")."""
+
+    flow: str
+    last_started_at: float | None
+    last_success_at: float | None
+    last_error: str | None
+    next_run_at: float | None
+
+
+def read_flow_runs(conn: Connection) -> list[FlowRun]:
+    return [
+        FlowRun(r.flow, r.last_started_at, r.last_success_at, r.last_error, r.next_run_at)
+        for r in conn.execute(select(flow_runs))
+    ]
 
 
 class Scheduler:
@@ -68,7 +87,7 @@ class Scheduler:
             count += self.queue.enqueue(
                 NewJob(
                     trigger.flow,
-                    f"{trigger.flow}:{trigger.key}",
+                    ordering_key(trigger.flow, trigger.key),
                     dict(trigger.payload),
                     dedupe_key=trigger.key,
                 )

@@ -89,6 +89,22 @@ def read(conn: Connection, hub_id: str) -> list[Milestone]:
     return [Milestone(r.milestone, r.at, json.loads(r.detail)) for r in rows]
 
 
+def read_many(conn: Connection, hub_ids: list[str]) -> dict[str, list[Milestone]]:
+    """Each order's milestones in the order they happened, in one query for all."""
+    found: dict[str, list[Milestone]] = {}
+    if not hub_ids:
+        return found
+    rows = conn.execute(
+        select(timeline.c.hub_id, timeline.c.milestone, timeline.c.at)
+        .add_columns(timeline.c.detail)
+        .where(timeline.c.hub_id.in_(hub_ids))
+        .order_by(timeline.c.at, timeline.c.id)
+    )
+    for r in rows:
+        found.setdefault(r.hub_id, []).append(Milestone(r.milestone, r.at, json.loads(r.detail)))
+    return found
+
+
 def status(milestones: list[Milestone]) -> str | None:
     """A finding nobody has answered, else the furthest milestone reached, by lifecycle
     order (None: nothing yet)."""

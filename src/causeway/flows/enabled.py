@@ -95,7 +95,7 @@ class EnabledFlows(Mapping[str, Flow]):
             jobs,
             connectors,
             config,
-            held_quantities=partial(held_quantities, store, inbox, jobs, config.systems),
+            held_quantities=partial(held_quantities, store, inbox, jobs, connectors),
         )
         configured = config.flows.configured()
         return cls([_enable(d, configured[d.name], context) for d in FLOWS if d.name in configured])

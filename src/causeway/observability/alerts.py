@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from causeway.config import CausewayConfig
 from causeway.config.flows import FlowSettings
 from causeway.engine import timeline
+from causeway.engine.facts import WEBHOOKS, CursorFacts, Facts, FlowFacts
 from causeway.engine.timeline import OpenFindings
-from causeway.observability.facts import WEBHOOKS, CursorFacts, Facts, FlowFacts
 
 FLOW_FAILING, CURSOR_STALLED, WEBHOOKS_QUIET = "flow_failing", "cursor_stalled", "webhooks_quiet"
 # Named after the finding its orders carry (engine/timeline.py).

@@ -14,15 +14,12 @@ import time
 from collections.abc import Callable
 
 import httpx
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from causeway.engine.schema import monitoring
+from causeway.engine.facts import last_contacts, record_contacts
 from causeway.engine.store import Store
 
-# Rows of the `monitoring` table: subject "contact:<system>", since = the last answer.
-CONTACT = "contact:"
+__all__ = ["Contacts", "last_contacts"]
+
 FLUSH_EVERY = 5.0
 
 
@@ -61,27 +58,5 @@ class Contacts:
             changed = {s: t for s, t in self._last.items() if self._written.get(s) != t}
             if not changed:
                 return
-            insert = pg_insert(monitoring) if store.is_postgres else sqlite_insert(monitoring)
-            rows = [{"subject": f"{CONTACT}{s}", "since": t} for s, t in sorted(changed.items())]
-            with store.transaction() as conn:
-                # The latest answer wins, whichever process saw it.
-                conn.execute(
-                    insert.on_conflict_do_update(
-                        index_elements=["subject"],
-                        set_={"since": insert.excluded.since},
-                        where=monitoring.c.since < insert.excluded.since,
-                    ),
-                    rows,
-                )
+            record_contacts(store, changed)
             self._written.update(changed)
-
-
-def last_contacts(store: Store) -> dict[str, float]:
-    """System -> when it last answered any process sharing the store."""
-    with store.read() as conn:
-        rows = conn.execute(
-            select(monitoring.c.subject, monitoring.c.since).where(
-                monitoring.c.subject.like(f"{CONTACT}%")
-            )
-        )
-        return {subject.removeprefix(CONTACT): since for subject, since in rows}

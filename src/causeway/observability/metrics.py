@@ -17,11 +17,11 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 
 from causeway.config import CausewayConfig
+from causeway.engine.facts import Facts, read_facts
 from causeway.engine.jobs import DEAD, DONE, HELD, QUEUED, RUNNING
 from causeway.engine.rate import RateBudget, RateBudgets
 from causeway.engine.store import Store
 from causeway.observability.alerts import evaluate
-from causeway.observability.facts import Facts, read_facts
 from causeway.observability.instruments import INSTRUMENTS
 
 GAUGED_STATES = (QUEUED, HELD, RUNNING, DEAD)

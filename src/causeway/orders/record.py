@@ -8,15 +8,12 @@ links and its timeline milestone are written together or not at all.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from causeway.engine import links, timeline
-from causeway.engine.schema import entities
-from causeway.engine.store import now
+from causeway.engine import entities, links, timeline
 from causeway.model import Order
 
 ORDER = "order"
@@ -40,40 +37,16 @@ def update_order(
     conn: Connection, hub_id: str, *, state: str | None = None, **summary: Any
 ) -> dict[str, Any]:
     """Merge `summary` into the order's summary (and set its state); returns the summary."""
-    row = conn.execute(
-        select(entities.c.state, entities.c.summary).where(entities.c.hub_id == hub_id)
-    ).first()
-    if row is None:
-        merged = dict(summary)
-        conn.execute(
-            entities.insert().values(
-                hub_id=hub_id,
-                entity_type=ORDER,
-                state=state or "received",
-                summary=json.dumps(merged, default=str),
-                created_at=now(),
-                updated_at=now(),
-            )
-        )
-        return merged
-    merged = {**json.loads(row.summary or "{}"), **summary}
-    conn.execute(
-        entities.update()
-        .where(entities.c.hub_id == hub_id)
-        .values(state=state or row.state, summary=json.dumps(merged, default=str), updated_at=now())
-    )
-    return merged
+    return entities.merge(conn, hub_id, summary, entity_type=ORDER, state=state)
 
 
 def read_summary(conn: Connection, hub_id: str) -> dict[str, Any]:
-    row = conn.execute(select(entities.c.summary).where(entities.c.hub_id == hub_id)).first()
-    return json.loads(row.summary) if row and row.summary else {}
+    return entities.summary(conn, hub_id)
 
 
 def merge_summary(conn: Connection, hub_id: str, changes: dict[str, Any]) -> bool:
     """Add or replace these keys of an existing order's summary; False if the hub has none."""
-    exists = conn.execute(select(entities.c.hub_id).where(entities.c.hub_id == hub_id)).first()
-    if exists is None:
+    if not entities.exists(conn, hub_id):
         return False
     update_order(conn, hub_id, **changes)
     return True

@@ -7,17 +7,14 @@ or failed (with the reason an operator reads in `causeway status`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
-from causeway.connectors.files.exports import OrderStatus
-from causeway.engine import links, timeline
-from causeway.engine.jobs import DEAD
-from causeway.engine.schema import entities, inbox, jobs
-from causeway.engine.schema import timeline as timeline_table
+from causeway.engine import entities, inbox, jobs, links, timeline
+from causeway.engine.jobs import ordering_key
 from causeway.engine.timeline import Milestone
+from causeway.model.ports.files import OrderStatus
 
 ORDER = "order"
 ORDERS_FLOW = "orders-to-erp"
@@ -40,36 +37,28 @@ def tracking_of(milestones: Iterable[Milestone]) -> str | None:
 
 def order_statuses(conn: Connection, source: str) -> list[OrderStatus]:
     """One row per order `source` put in the inbox, newest knowledge first."""
-    received = {
-        row.entity_key.removeprefix(f"{ORDER}:"): row.at
-        for row in conn.execute(
-            select(inbox.c.entity_key, func.max(inbox.c.received_at).label("at"))
-            .where(inbox.c.source == source, inbox.c.entity_key.like(f"{ORDER}:%"))
-            .group_by(inbox.c.entity_key)
-        )
-    }
+    received = inbox.last_received(conn, source, ORDER)
     if not received:
         return []
     linked = links.find_many(conn, source, ORDER, list(received))
     hub_ids = {link.hub_id: number for number, link in linked.items()}
-    known = {
-        row.hub_id: row
-        for row in conn.execute(select(entities).where(entities.c.hub_id.in_(list(hub_ids))))
-    }
-    reached = _milestones(conn, list(known))
-    failures = _dead_jobs(conn, [f"{source}:{ORDER}:{n}" for n in received if n not in linked])
+    known = entities.get_many(conn, hub_ids)
+    reached = timeline.read_many(conn, list(known))
+    failures = jobs.last_dead_errors(
+        conn, ORDERS_FLOW, [ordering_key(source, ORDER, n) for n in received if n not in linked]
+    )
     rows = []
     for number, at in received.items():
         link = linked.get(number)
         entity = known.get(link.hub_id) if link else None
         if entity is None:
-            problem = failures.get(f"{source}:{ORDER}:{number}")
+            problem = failures.get(ordering_key(source, ORDER, number))
             rows.append(
                 OrderStatus(number, FAILED if problem else RECEIVED, updated_at=at, problem=problem)
             )
             continue
         milestones = reached.get(entity.hub_id, [])
-        summary = json.loads(entity.summary or "{}")
+        summary = entity.summary
         stamps = [at, entity.updated_at, *(m.at for m in milestones)]
         state = timeline.status(milestones) or entity.state
         rows.append(
@@ -89,37 +78,3 @@ def _mismatch(milestones: Iterable[Milestone]) -> str | None:
     """The amount mismatch the order carries, as an operator reads it."""
     found = next((m for m in milestones if m.milestone == timeline.AMOUNT_MISMATCH), None)
     return str(found.detail.get("reason")) if found else None
-
-
-def _milestones(conn: Connection, hub_ids: list[str]) -> dict[str, list[Milestone]]:
-    """Each order's milestones in the order they happened, in one query for all."""
-    found: dict[str, list[Milestone]] = {}
-    if not hub_ids:
-        return found
-    rows = conn.execute(
-        select(timeline_table.c.hub_id, timeline_table.c.milestone, timeline_table.c.at)
-        .add_columns(timeline_table.c.detail)
-        .where(timeline_table.c.hub_id.in_(hub_ids))
-        .order_by(timeline_table.c.at, timeline_table.c.id)
-    )
-    for r in rows:
-        found.setdefault(r.hub_id, []).append(Milestone(r.milestone, r.at, json.loads(r.detail)))
-    return found
-
-
-def _dead_jobs(conn: Connection, ordering_keys: list[str]) -> dict[str, str]:
-    """Ordering key -> the reason its latest orders-to-erp job died (only dead ones)."""
-    if not ordering_keys:
-        return {}
-    latest = (
-        select(jobs.c.ordering_key, func.max(jobs.c.id).label("id"))
-        .where(jobs.c.flow == ORDERS_FLOW, jobs.c.ordering_key.in_(ordering_keys))
-        .group_by(jobs.c.ordering_key)
-        .subquery()
-    )
-    rows = conn.execute(
-        select(jobs.c.ordering_key, jobs.c.state, jobs.c.last_error).join(
-            latest, jobs.c.id == latest.c.id
-        )
-    )
-    return {r.ordering_key: r.last_error or "failed" for r in rows if r.state == DEAD}

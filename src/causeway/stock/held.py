@@ -13,38 +13,37 @@ from collections import defaultdict
 from collections.abc import Mapping
 from decimal import Decimal
 
-from causeway.config.systems import System
 from causeway.engine import links
 from causeway.engine.inbox import Inbox, StoredEvent
 from causeway.engine.jobs import JobQueue
 from causeway.engine.store import Store
 from causeway.errors import CausewayError
 from causeway.flows.orders_to_erp import NAME, ORDER, parse_event
-from causeway.flows.orders_to_erp.declaration import order_parsers
 from causeway.model import Order
+from causeway.model.ports.channel import OrderChannel
 from causeway.stock.sellable import pending_quantities
 
 IN_ERP = "in_erp"  # the order link's fingerprint once its sale is placed
 
 
 def held_quantities(
-    store: Store, inbox: Inbox, jobs: JobQueue, systems: Mapping[str, System]
+    store: Store, inbox: Inbox, jobs: JobQueue, channels: Mapping[str, OrderChannel]
 ) -> dict[str, Decimal]:
     """SKU -> quantity of the orders taken that the ERP does not have yet."""
     events = inbox.get_many(jobs.open_inbox_ids(NAME)).values()
     by_source: dict[str, list[StoredEvent]] = defaultdict(list)
     for event in events:
-        if event.source in systems:  # a system since removed from causeway.yaml: not ours
+        if event.source in channels:  # a system since removed from causeway.yaml: not ours
             by_source[event.source].append(event)
     orders: list[Order] = []
     for source, received in by_source.items():
         placed = _in_erp(store, source, {_order_id(e) for e in received})
-        parsers = order_parsers(systems[source])
+        channel = channels[source]
         for event in received:
             if _order_id(event) in placed:
                 continue
             try:
-                orders.append(parse_event(event, parsers))
+                orders.append(parse_event(event, channel))
             except CausewayError:  # holds nothing; its job is parked with the reason
                 continue
     return pending_quantities(orders)

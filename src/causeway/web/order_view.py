@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from sqlalchemy import select
-
-from causeway.engine import links, timeline
-from causeway.engine.jobs import JobQueue
-from causeway.engine.schema import entities, inbox
+from causeway.engine import entities, inbox, links, timeline
+from causeway.engine.jobs import JobQueue, ordering_key
 from causeway.engine.store import Store
 from causeway.flows.orders_to_erp import ORDER
 from causeway.flows.quotes_to_erp import DEAL
@@ -29,18 +25,10 @@ def order_view(
                 kind = candidate
                 break
         related = links.for_hub(conn, link.hub_id) if link else []
-        entity = (
-            conn.execute(select(entities).where(entities.c.hub_id == link.hub_id)).first()
-            if link
-            else None
-        )
+        entity = entities.get(conn, link.hub_id) if link else None
         milestones = timeline.read(conn, link.hub_id) if link else []
-        events = conn.execute(
-            select(inbox.c.event_id, inbox.c.topic, inbox.c.received_at)
-            .where(inbox.c.source == system, inbox.c.entity_key == f"{kind}:{external_id}")
-            .order_by(inbox.c.id)
-        ).all()
-    history = jobs.for_key(f"{system}:{kind}:{external_id}")
+        events = inbox.deliveries(conn, system, f"{kind}:{external_id}")
+    history = jobs.for_key(ordering_key(system, kind, external_id))
     if link is None and not history and not events:
         return None
     dead = next((j["last_error"] for j in reversed(history) if j["state"] == "dead"), None)
@@ -90,7 +78,7 @@ def order_view(
             }
             for link in related
         ],
-        "summary": json.loads(entity.summary) if entity is not None else {},
+        "summary": entity.summary if entity is not None else {},
         "events": [
             {"event_id": e.event_id, "topic": e.topic, "received_at": e.received_at} for e in events
         ],

@@ -14,13 +14,14 @@ See docs/connectors/files.md.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from causeway.config.systems import FilesSystem
 from causeway.connectors.files.exports import (
@@ -42,10 +43,19 @@ from causeway.connectors.files.folder import (
     shown,
 )
 from causeway.connectors.files.intake import Intake, Poll, Refusal
-from causeway.connectors.files.orders import BadRow, ErrorReport, order_to_json, rejection_csv
+from causeway.connectors.files.orders import (
+    BadRow,
+    ErrorReport,
+    order_from_json,
+    order_to_json,
+    rejection_csv,
+)
 from causeway.connectors.files.reading import CheckedFile, FileError, check_file, read_orders
 from causeway.engine.inbox import InboxRecord
-from causeway.errors import PermanentError
+from causeway.errors import CausewayError, PermanentError
+from causeway.model import Order
+from causeway.model.ports.channel import OrderChange, OrderChannel
+from causeway.model.ports.files import FileChannel
 
 log = logging.getLogger("causeway.connectors.files")
 
@@ -257,7 +267,9 @@ class FilesConnector:
 
     # --- as an order source of orders-to-erp --------------------------------------------
 
-    def order_changes_since(self, since: datetime | None, page_size: int = 100) -> list[Any]:
+    def order_changes_since(
+        self, since: datetime | None, page_size: int = 100
+    ) -> list[OrderChange]:
         """Nothing to poll: a drop folder has no change feed, and every order in it
         reaches the inbox when files-exchange reads the file."""
         return []
@@ -267,3 +279,26 @@ class FilesConnector:
             f"{self.system} is a drop folder: order {external_id} cannot be fetched again; "
             f"drop its CSV file in {self.folder.incoming} once more"
         )
+
+    # The inbox holds a files order as the canonical Order itself, whichever way it came.
+    def order_from_webhook(self, body: dict[str, Any]) -> Order:
+        return order_from_json(body)
+
+    def order_from_polled(self, node: dict[str, Any]) -> Order:
+        return order_from_json(node)
+
+    def order_updated_at(self, body: bytes) -> datetime | None:
+        try:
+            stamp = order_from_json(json.loads(body)).updated_at
+        except (ValueError, AttributeError, CausewayError):
+            return None  # unreadable: its own job parks it
+        return stamp if stamp.tzinfo is not None else None
+
+
+if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims to be
+
+    def _is_an_order_channel(connector: FilesConnector) -> OrderChannel:
+        return connector
+
+    def _is_a_file_channel(connector: FilesConnector) -> FileChannel[FileImport]:
+        return connector

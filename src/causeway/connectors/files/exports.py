@@ -7,11 +7,11 @@ would run as a formula is written as text; quantities stay numbers.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from causeway.config.systems import FilesSystem
 from causeway.connectors.files.safe_csv import csv_bytes
+from causeway.model.ports.files import OrderStatus
 
 STOCK_FILE = "stock.csv"
 STATUS_FILE = "order-status.csv"
@@ -24,18 +24,6 @@ STATUS_COLUMNS = (
     "updated_at",
     "problem",
 )
-
-
-@dataclass(frozen=True)
-class OrderStatus:
-    """One row of order-status.csv: where an imported order stands."""
-
-    order_number: str
-    state: str
-    erp_sale_number: str | None = None
-    tracking: str | None = None
-    updated_at: float | None = None
-    problem: str | None = None
 
 
 def stock_csv(available: Mapping[str, int], system: FilesSystem) -> bytes:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from causeway.errors import PermanentError
+from causeway.model.ports.files import Entry, shown
 
 INCOMING, PROCESSED, ERRORS, OUT = "in", "processed", "errors", "out"
 SUBFOLDERS = (INCOMING, PROCESSED, ERRORS, OUT)
@@ -44,25 +45,6 @@ class UnsafeFolderError(PermanentError):
 
 class NotAFileError(OSError):
     """What was opened is not a regular file (a link, FIFO, device, folder)."""
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One name in in/ as lstat sees it: links are described, never followed."""
-
-    name: str
-    kind: str  # "file", "link", "folder", "fifo", "device", "socket"
-    size: int
-    mtime_ns: int
-    inode: int
-    links: int  # hard links: more than one means the file also lives elsewhere
-
-
-def shown(name: str, limit: int = 120) -> str:
-    """A file name safe to put in a message, a log line or a CSV cell: control
-    characters (a newline that would forge a log line) and undecodable bytes escaped."""
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def kind_of(mode: int) -> str:

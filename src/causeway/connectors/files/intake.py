@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from causeway.connectors.files.folder import Entry, shown
+from causeway.model.ports.files import Poll, Refusal
 
 MARKER_SUFFIX = ".done"
 SETTLE_SECONDS = 2.0  # the shortest time between two sightings that count as two polls
@@ -35,20 +36,6 @@ _WHAT = {
     "socket": "a socket",
     "device": "a device",
 }
-
-
-@dataclass(frozen=True)
-class Refusal:
-    name: str
-    reason: str  # one plain sentence; names the file, never what is in it
-
-
-@dataclass
-class Poll:
-    ready: list[Entry] = field(default_factory=list)  # oldest first
-    markers: dict[str, str] = field(default_factory=dict)  # file name -> its marker
-    refused: list[Refusal] = field(default_factory=list)
-    settling: list[str] = field(default_factory=list)  # seen changing, or first seen
 
 
 @dataclass(frozen=True)

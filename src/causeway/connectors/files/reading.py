@@ -38,6 +38,7 @@ from causeway.connectors.files.orders import (
 )
 from causeway.connectors.files.safe_csv import restore
 from causeway.model import Order
+from causeway.model.ports.files import FileError
 
 MAX_LINE_CHARS = 65_536
 MAX_ORDER_ROWS = 1_000
@@ -50,10 +51,6 @@ _COLUMN_NAME = re.compile(r"\w[\w .#/()%&+-]{0,63}")
 
 # Opens the file's bytes from the start (a buffered stream), each time it is called.
 Source = Callable[[], BinaryIO]
-
-
-class FileError(ValueError):
-    """The whole file is unusable (not text, not CSV, no header, a required column missing)."""
 
 
 @dataclass(frozen=True)

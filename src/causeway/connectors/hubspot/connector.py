@@ -8,15 +8,18 @@ as a BatchResult with its `errors`, so one bad contact never sinks the others.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from causeway.connectors.hubspot.client import HubSpotClient, HubSpotError, HubSpotNotFound
 from causeway.connectors.hubspot.deals import (
     CONTACT_PROPERTIES,
     SEARCH_PROPERTIES,
     first_contact_id,
+    modified_at,
+    order_from_deal,
     won_since_filters,
 )
 from causeway.connectors.hubspot.models import (
@@ -28,8 +31,12 @@ from causeway.connectors.hubspot.models import (
     PropertySpec,
     SearchFilter,
 )
+from causeway.connectors.hubspot.properties import property_specs
+from causeway.connectors.hubspot.webhooks import crm_change
 from causeway.engine.rate import RateBudget
 from causeway.errors import InvalidPayloadError, PermanentError
+from causeway.model import Order
+from causeway.model.ports.crm import Crm, CrmChange, CrmField, DealChange
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +103,14 @@ class HubSpotConnector:
                 continue  # another process created it since the read: that is the goal
             created.append(spec.name)
         return created
+
+    def ensure_fields(self, object_type: str, fields: Sequence[CrmField]) -> list[str]:
+        """The hub's fields (model/ports/crm.py) as HubSpot properties, ensured."""
+        return self.ensure_properties(object_type, property_specs(object_type, fields))
+
+    def property_change(self, body: dict[str, Any]) -> CrmChange:
+        """A stored webhook event (one element of a delivery) in the CRM port's terms."""
+        return crm_change(body)
 
     # ---------------------------------------------------------------- contacts
 
@@ -186,6 +201,33 @@ class HubSpotConnector:
         """Deals in the won stage modified at or after `since` (all of them when None)."""
         return self.search("deals", won_since_filters(since), SEARCH_PROPERTIES)
 
+    def won_deal(
+        self,
+        deal_id: str,
+        *,
+        won_stages: Collection[str],
+        default_currency: str,
+        tax_rate: Decimal | None = None,
+    ) -> Order | None:
+        """The deal as the canonical Order (deals.py), or None when it is not in a won
+        stage (any more)."""
+        deal, contact = self.deal_with_contact(deal_id)
+        if deal.stage not in won_stages:
+            log.info("deal %s is %s now, not won: nothing to place", deal_id, deal.stage)
+            return None
+        return order_from_deal(deal, contact, default_currency=default_currency, tax_rate=tax_rate)
+
+    def won_deals_since(self, since: datetime | None) -> list[DealChange]:
+        """deals_won_since in the CRM port's terms."""
+        return [
+            DealChange(
+                deal_id=deal.id,
+                modified_at=modified_at(deal),
+                record=deal.model_dump(mode="json", by_alias=True),
+            )
+            for deal in self.deals_won_since(since)
+        ]
+
     # ----------------------------------------------------------------- tickets
 
     def create_ticket(
@@ -218,6 +260,9 @@ class HubSpotConnector:
 
     def update_ticket(self, ticket_id: str, properties: Mapping[str, str | None]) -> CrmObject:
         return self.update("tickets", ticket_id, properties)
+
+    def read_tickets(self, ids: Sequence[str], properties: Sequence[str]) -> BatchResult:
+        return self.batch_read("tickets", ids, properties)
 
     # ------------------------------------------------------------------ shared
 
@@ -345,3 +390,9 @@ def _describe(errors: Iterable[BatchError]) -> str:
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims to be
+
+    def _is_a_crm(connector: HubSpotConnector) -> Crm:
+        return connector

@@ -32,11 +32,6 @@ CONTACT_PROPERTIES = (
 SEARCH_PROPERTIES = ("dealstage", "hs_lastmodifieddate")
 
 
-def deal_reference(system: str, deal_id: str) -> str:
-    """The ERP's sale.reference of a deal: readable and unique per CRM ("crm-deal-1001")."""
-    return f"{system}-deal-{deal_id}"
-
-
 def won_since_filters(since: datetime | None, stage: str = WON_STAGE) -> list[SearchFilter]:
     """Search filters for deals in `stage` modified at or after `since`.
 

@@ -15,6 +15,7 @@ import base64
 import hashlib
 import hmac
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field, TypeAdapter, ValidationError
@@ -22,6 +23,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 from causeway.connectors.hubspot.models import Model
 from causeway.connectors.ingress import usable_secret
 from causeway.errors import InvalidPayloadError
+from causeway.model.ports.crm import CrmChange
 
 MAX_AGE_MS = 5 * 60 * 1000
 MAX_CLOCK_SKEW_MS = 60 * 1000  # how far ahead of our clock HubSpot's may be
@@ -140,3 +142,22 @@ def parse_events(body: bytes) -> list[tuple[dict[str, Any], WebhookEvent]]:
             where = ".".join(map(str, first["loc"]))
             raise InvalidPayloadError(f"HubSpot event #{index}: {where}: {first['msg']}") from None
     return events
+
+
+def crm_change(raw: Mapping[str, Any]) -> CrmChange:
+    """One stored event (an element of a delivery) as the CRM port's CrmChange."""
+    try:
+        event = WebhookEvent.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(map(str, first["loc"]))
+        raise InvalidPayloadError(f"HubSpot event: {where}: {first['msg']}") from None
+    return CrmChange(
+        event_id=str(event.event_id),
+        topic=event.topic,
+        object_type=event.object_type,
+        object_id=str(event.object_id),
+        property_name=event.property_name,
+        value=event.property_value,
+        occurred_at=event.occurred_at / 1000,
+    )

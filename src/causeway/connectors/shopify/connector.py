@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 from pydantic import BaseModel
@@ -29,8 +29,15 @@ from causeway.connectors.shopify.graphql_models import (
     shaped,
 )
 from causeway.connectors.shopify.inventory import ShopifyInventory
-from causeway.connectors.shopify.mapping import gid_tail, order_from_graphql
+from causeway.connectors.shopify.mapping import (
+    gid_tail,
+    order_from_graphql,
+    order_from_rest,
+    order_updated_at,
+)
+from causeway.connectors.shopify.payments import payment_from_rest
 from causeway.connectors.shopify.products import Listing, ShopifyCatalog
+from causeway.connectors.shopify.refunds import cancellation_from_rest, refund_from_rest
 from causeway.connectors.shopify.types import (
     InventoryItemRef,
     Location,
@@ -42,6 +49,9 @@ from causeway.engine.rate import RateBudget
 from causeway.errors import PermanentError
 from causeway.model import Order
 from causeway.model.catalog import CatalogItem
+from causeway.model.payment import OrderPayment
+from causeway.model.ports.channel import Channel, FulfillmentState, PublishedFulfillment
+from causeway.model.returns import Cancellation, Refund
 
 __all__ = [
     "InventoryItemRef",
@@ -51,6 +61,7 @@ __all__ = [
     "SetOutcome",
     "ShopifyConnector",
     "order_gid",
+    "product_gid",
     "webhook_topic_enum",
 ]
 
@@ -69,6 +80,14 @@ def webhook_topic_enum(topic: str) -> str:
 def order_gid(external_id: str) -> str:
     """The Order gid GraphQL wants for a numeric id (a gid passes through)."""
     return external_id if external_id.startswith("gid://") else f"gid://shopify/Order/{external_id}"
+
+
+def product_gid(external_id: str) -> str:
+    """The Product gid of a numeric id, as a products/update webhook names it (a gid
+    passes through)."""
+    if external_id.startswith("gid://"):
+        return external_id
+    return f"gid://shopify/Product/{external_id}"
 
 
 class ShopifyConnector:
@@ -152,6 +171,27 @@ class ShopifyConnector:
         """One order by its numeric id ("450789469") or gid, in canonical form."""
         return order_from_graphql(self.order_node(external_id))
 
+    # ------------------------------------------- webhook bodies and polled nodes
+    # (the channel port's parsers: the inbox keeps Shopify's JSON, only this reads it)
+
+    def order_from_webhook(self, body: dict[str, Any]) -> Order:
+        return order_from_rest(body)
+
+    def order_from_polled(self, node: dict[str, Any]) -> Order:
+        return order_from_graphql(node)
+
+    def order_updated_at(self, body: bytes) -> datetime | None:
+        return order_updated_at(body)
+
+    def payment_from_webhook(self, body: dict[str, Any]) -> OrderPayment:
+        return payment_from_rest(body)
+
+    def cancellation_from_webhook(self, body: dict[str, Any]) -> Cancellation:
+        return cancellation_from_rest(body)
+
+    def refund_from_webhook(self, body: dict[str, Any]) -> Refund:
+        return refund_from_rest(body)
+
     # ------------------------------------------------------------ fulfillments
 
     def order_fulfillment(self, external_id: str) -> fulfillments.GqlOrderFulfillment:
@@ -172,6 +212,21 @@ class ShopifyConnector:
             notify_customer=notify_customer,
             system=self.system,
         )
+
+    def fulfillment_state(self, order_id: str) -> FulfillmentState:
+        """order_fulfillment in the channel port's terms."""
+        return fulfillments.as_state(self.order_fulfillment(order_id))
+
+    def publish_fulfillment(
+        self,
+        lines: Sequence[fulfillments.FulfillmentLine],
+        *,
+        tracking: fulfillments.Tracking | None = None,
+        notify_customer: bool = False,
+    ) -> PublishedFulfillment:
+        """create_fulfillment in the channel port's terms."""
+        created = self.create_fulfillment(lines, tracking=tracking, notify_customer=notify_customer)
+        return fulfillments.as_published(created)
 
     # --------------------------------------------------------------- locations
 
@@ -225,6 +280,9 @@ class ShopifyConnector:
 
     def archive_listing(self, listing: Listing, sku: str) -> bool:
         return self.catalog.archive(listing, sku)
+
+    def product_id_of(self, webhook_id: str) -> str:
+        return product_gid(webhook_id)
 
     # ---------------------------------------------------------------- webhooks
 
@@ -293,3 +351,9 @@ class ShopifyConnector:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims to be
+
+    def _is_a_channel(connector: ShopifyConnector) -> Channel[Listing]:
+        return connector

@@ -11,18 +11,27 @@ hub's own record.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from causeway.connectors.shopify.client import ShopifyGraphQL
 from causeway.connectors.shopify.graphql_models import shaped
 from causeway.errors import InvalidPayloadError, PermanentError
+from causeway.model.ports.channel import (
+    FulfillmentLine,
+    FulfillmentOrder,
+    FulfillmentOrderLine,
+    FulfillmentState,
+    PublishedFulfillment,
+    Tracking,
+)
 
 MAX_FULFILLMENT_ORDERS = 5  # an order has one per location; 5 x 100 lines stays under 1000 points
 MAX_FULFILLMENT_ORDER_LINES = 100
 MAX_FULFILLMENTS = 20
+# Shopify's fulfillment statuses that leave nothing fulfilled.
+FAILED = ("CANCELLED", "ERROR", "FAILURE")
 
 ORDER_FULFILLMENT = f"""
 query OrderFulfillment($id: ID!) {{
@@ -104,7 +113,7 @@ class GqlOrderFulfillment(_Gql):
         return {
             t.number
             for f in self.fulfillments
-            if f.status not in ("CANCELLED", "ERROR", "FAILURE")
+            if f.status not in FAILED
             for t in f.trackingInfo
             if t.number
         }
@@ -115,20 +124,39 @@ class GqlUserErrorLite(_Gql):
     message: str
 
 
-@dataclass(frozen=True)
-class FulfillmentLine:
-    """Ship `quantity` of one fulfillment order line item."""
+def as_published(fulfillment: GqlFulfillment) -> PublishedFulfillment:
+    """A Shopify fulfillment in the channel port's terms."""
+    return PublishedFulfillment(
+        id=fulfillment.id,
+        stands=fulfillment.status not in FAILED,
+        tracking_numbers=tuple(t.number for t in fulfillment.trackingInfo if t.number),
+    )
 
-    fulfillment_order_id: str
-    line_item_id: str
-    quantity: int
+
+def _fulfillment_order_status(status: str) -> Literal["open", "closed", "cancelled"]:
+    if status == "CLOSED":
+        return "closed"
+    return "cancelled" if status == "CANCELLED" else "open"  # in progress, on hold...: open
 
 
-@dataclass(frozen=True)
-class Tracking:
-    company: str | None = None
-    number: str | None = None
-    url: str | None = None
+def as_state(order: GqlOrderFulfillment) -> FulfillmentState:
+    """An order's fulfillment orders and fulfillments in the channel port's terms."""
+    return FulfillmentState(
+        order_name=order.name,
+        fully_fulfilled=order.displayFulfillmentStatus == "FULFILLED",
+        fulfillment_orders=tuple(
+            FulfillmentOrder(
+                id=fo.id,
+                status=_fulfillment_order_status(fo.status),
+                lines=tuple(
+                    FulfillmentOrderLine(id=ln.id, sku=ln.sku, remaining=ln.remainingQuantity)
+                    for ln in fo.lineItems.nodes
+                ),
+            )
+            for fo in order.fulfillmentOrders.nodes
+        ),
+        fulfillments=tuple(as_published(f) for f in order.fulfillments),
+    )
 
 
 def order_fulfillment(client: ShopifyGraphQL, order_gid: str, system: str) -> GqlOrderFulfillment:

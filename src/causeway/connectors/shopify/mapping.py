@@ -24,8 +24,24 @@ reconcile and an unchanged order would be pushed to the ERP again. So both paths
   pay is a payment and leaves the order total alone; tips are their own amount.
 """
 
+import json
+from datetime import datetime
+
 from causeway.connectors.shopify.graphql_orders import order_from_graphql
 from causeway.connectors.shopify.order_normalise import gid_tail
 from causeway.connectors.shopify.rest_orders import order_from_rest
 
-__all__ = ["gid_tail", "order_from_graphql", "order_from_rest"]
+__all__ = ["gid_tail", "order_from_graphql", "order_from_rest", "order_updated_at"]
+
+
+def order_updated_at(body: bytes) -> datetime | None:
+    """A stored order payload's `updated_at` (REST webhook) or `updatedAt` (polled), read
+    without parsing the whole order; None when it has none or it cannot be read (the
+    order's own job parks it with the reason)."""
+    try:
+        data = json.loads(body)
+        stamp = data.get("updated_at") or data.get("updatedAt")
+        parsed = datetime.fromisoformat(str(stamp)) if stamp else None
+    except (ValueError, AttributeError):
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None

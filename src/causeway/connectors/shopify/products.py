@@ -12,7 +12,6 @@ PermanentError that names the SKU and Shopify's reasons.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from causeway.connectors.descriptions import description_html
 from causeway.connectors.shopify import product_queries as pq
 from causeway.connectors.shopify.client import ShopifyGraphQL
 from causeway.connectors.shopify.graphql_models import nodes_of, shaped
@@ -95,6 +95,10 @@ class Listing:
     product: GqlListingProduct
     variant: GqlListingVariant
 
+    @property
+    def product_id(self) -> str:
+        return self.product.id
+
 
 # ------------------------------------------------------------- mapping, no I/O
 
@@ -102,15 +106,6 @@ class Listing:
 def handle_for(sku: str) -> str:
     """The product handle of a SKU: Shopify's rule (lowercase, digits, hyphens)."""
     return "-".join(re.sub(r"[^0-9a-z]+", " ", sku.lower()).split())
-
-
-def description_html(text: str) -> str:
-    """The ERP's plain-text description as HTML: paragraphs, line breaks, escaped."""
-    blocks = [b.strip() for b in re.split(r"\n\s*\n", text.strip()) if b.strip()]
-    return "".join(
-        "<p>" + "<br>".join(html.escape(line.strip()) for line in block.splitlines()) + "</p>"
-        for block in blocks
-    )
 
 
 def _money(value: Decimal) -> Decimal:

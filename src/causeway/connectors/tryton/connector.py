@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from causeway.connectors.tryton import parties
 from causeway.connectors.tryton.amendments import AmendedSale, Amendments
@@ -45,6 +45,7 @@ from causeway.connectors.tryton.stock import Stock
 from causeway.errors import PermanentError
 from causeway.model import Order, StockLevel
 from causeway.model.catalog import CatalogItem
+from causeway.model.ports.erp import Erp
 from causeway.model.returns import RefundLine
 from causeway.model.tax_map import TaxMap
 
@@ -119,14 +120,6 @@ class TrytonConnector:
     ) -> dict[str, Result]:
         """Create, quote and confirm a sale per order, at most once per reference (Sales.place)."""
         return self.sales.place(orders, hold=hold, tax_map=tax_map)
-
-    def find_sales(self, references: Sequence[str]) -> dict[str, PlacedSale]:
-        """The sales Tryton holds for these references (any state), in one call."""
-        return self.sales.find(references)
-
-    def read_sale(self, sale_id: int) -> dict[str, Any]:
-        """A sale with its lines, as plain data (for checks, the demo and support)."""
-        return self.sales.read(sale_id)
 
     def amend_sale(self, reference: str, order: Order) -> AmendedSale:
         """Make the processing sale's lines match the edited order (see amendments.py)."""
@@ -212,19 +205,6 @@ class TrytonConnector:
     def existing_products(self, product_ids: Sequence[int]) -> set[int]:
         return self.catalog.existing(product_ids)
 
-    def ensure_product(
-        self,
-        sku: str,
-        name: str,
-        list_price: Decimal,
-        cost_price: Decimal,
-        quantity: Decimal = Decimal(0),
-    ) -> int:
-        return self.stock.ensure_product(sku, name, list_price, cost_price, quantity)
-
-    def set_stock(self, sku: str, quantity: Decimal) -> None:
-        self.stock.set_quantity(sku, quantity)
-
     # -- customers (connectors/tryton/parties.py) -------------------------------------
     def customers_since(
         self, since: dt.datetime | None
@@ -237,3 +217,9 @@ class TrytonConnector:
         self, party_id: int, values: Mapping[str, Any], region: str = "US"
     ) -> list[str]:
         return parties.update_contact_details(self.rpc, party_id, values, region)
+
+
+if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims to be
+
+    def _is_an_erp(connector: TrytonConnector) -> Erp:
+        return connector

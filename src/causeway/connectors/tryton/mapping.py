@@ -41,14 +41,6 @@ SALE_FIELDS = (
 )
 
 
-# What read_sale shows of a sale and of its lines.
-SALE_DETAIL_FIELDS = (
-    *("number", "state", "reference", "description", "comment", "party", "sale_date"),
-    *("untaxed_amount", "tax_amount", "total_amount", "shipments", "invoices"),
-)
-LINE_DETAIL_FIELDS = ("product.code", "description", "quantity", "unit_price", "amount", "taxes")
-
-
 @dataclass(frozen=True)
 class PlacedSale:
     """A sale as Tryton holds it for one channel order reference.
@@ -163,18 +155,6 @@ def sale_values(
     if payment_term is not None:
         values["payment_term"] = payment_term
     return values
-
-
-def sale_line_row(line: Mapping[str, Any]) -> dict[str, Any]:
-    """A ``sale.line`` read with LINE_DETAIL_FIELDS, as plain data (quantity as Decimal)."""
-    return {
-        "product_code": (line.get("product.") or {}).get("code"),
-        "description": line["description"],
-        "quantity": Decimal(str(line["quantity"])),
-        "unit_price": line["unit_price"],
-        "amount": line["amount"],
-        "taxes": line["taxes"],
-    }
 
 
 def stock_level(record: Mapping[str, Any], location: str, as_of: dt.datetime) -> StockLevel:

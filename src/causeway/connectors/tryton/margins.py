@@ -81,6 +81,10 @@ class SaleFigures:
     def margin(self) -> Decimal:
         return self.untaxed_amount - self.cost
 
+    @property
+    def progress(self) -> str:
+        return erp_state(self)
+
 
 def erp_state(sale: SaleFigures) -> str:
     """What the CRM shows of a sale: "shipped", "shipped, invoiced", "paid"...

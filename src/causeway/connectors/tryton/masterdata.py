@@ -36,7 +36,6 @@ class MasterData:
         self._rounding_units: dict[str, Decimal] = {}
         self._tax_rounding: TaxRounding | None = None
         self._payment_term: tuple[int | None] | None = None
-        self._goods: tuple[int, int] | None = None  # (unit, category)
 
     def products(self, skus: Iterable[str]) -> dict[str, TrytonProduct]:
         """SKU -> product for the SKUs Tryton knows (one search; unknown ones are absent)."""
@@ -131,18 +130,3 @@ class MasterData:
             value = config.get("tax_rounding")
             self._tax_rounding = "line" if value == "line" else "document"
         return self._tax_rounding
-
-    def goods_defaults(self) -> tuple[int, int]:
-        """(unit, category) new goods products are created with: 'Unit' and 'Goods'."""
-        if self._goods is None:
-            uoms = self.rpc.search_read("product.uom", [("name", "=", "Unit")], ["id"])
-            categories = self.rpc.search_read(
-                "product.category", [("name", "=", "Goods"), ("accounting", "=", True)], ["id"]
-            )
-            if not uoms or not categories:
-                raise PermanentError(
-                    f"{self.system} lacks the unit 'Unit' or the accounting product category "
-                    f"'Goods' that new products are created with: create them in Tryton"
-                )
-            self._goods = (int(uoms[0]["id"]), int(categories[0]["id"]))
-        return self._goods

@@ -17,12 +17,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from causeway.connectors.tryton.mapping import latest_stamp
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.customers import normalise
 from causeway.errors import PermanentError
+from causeway.model.ports.erp import PartyCustomer
 
 PARTY_FIELDS = [
     "name",
@@ -34,27 +33,6 @@ PARTY_FIELDS = [
 CREDIT_LIMIT = "credit_limit_amount"  # account_credit_limit
 # The golden fields a party's contact mechanisms hold, by mechanism type.
 MECHANISM_OF = {"email": "email", "phone": "phone"}
-
-
-class PartyCustomer(BaseModel):
-    """One party, in the golden record's fields."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    name: str
-    changed_at: dt.datetime  # its write_date (create_date when never written), UTC
-    email: str | None = None
-    phone: str | None = None
-    payment_terms: str | None = None
-    credit_limit: Decimal | None = None
-
-    def observed(self) -> dict[str, Any]:
-        values = {"email": self.email, "phone": self.phone, "payment_terms": self.payment_terms}
-        kept: dict[str, Any] = {k: v for k, v in values.items() if v}
-        if self.credit_limit is not None:
-            kept["credit_limit"] = str(self.credit_limit)
-        return kept
 
 
 def has_credit_limit(rpc: TrytonRPC) -> bool:

@@ -19,8 +19,6 @@ from typing import Any
 
 from causeway.connectors.tryton.customers import CustomerResolver
 from causeway.connectors.tryton.mapping import (
-    LINE_DETAIL_FIELDS,
-    SALE_DETAIL_FIELDS,
     SALE_FIELDS,
     PlacedSale,
     Services,
@@ -29,7 +27,6 @@ from causeway.connectors.tryton.mapping import (
     check_order,
     placed_sale,
     product_skus,
-    sale_line_row,
     sale_lines,
     sale_values,
     unknown_skus,
@@ -175,18 +172,6 @@ class Sales:
         """The sales Tryton holds for these references (any state), in one call."""
         found = self._sales_by_reference(list(references))
         return {ref: placed_sale(rec, created=False) for ref, rec in found.items()}
-
-    def read(self, sale_id: int) -> dict[str, Any]:
-        """A sale with its lines, as plain data (for checks, the demo and support)."""
-        (sale,) = self.rpc.read("sale.sale", [sale_id], SALE_DETAIL_FIELDS)
-        lines = self.rpc.search_read(
-            "sale.line",
-            [("sale", "=", sale_id)],
-            LINE_DETAIL_FIELDS,
-            order=[("sequence", "ASC"), ("id", "ASC")],
-        )
-        sale["lines"] = [sale_line_row(line) for line in lines]
-        return sale
 
     def _sales_by_reference(self, references: list[str]) -> dict[str, dict[str, Any]]:
         if not references:

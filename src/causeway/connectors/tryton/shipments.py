@@ -18,10 +18,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from causeway.connectors.tryton.mapping import latest_stamp
 from causeway.connectors.tryton.rpc import TrytonRPC
+from causeway.model.ports.erp import DoneShipment, ShippedLine
 
 SHIPMENT_FIELDS = [
     "number",
@@ -34,35 +33,6 @@ SHIPMENT_FIELDS = [
     "outgoing_moves",
 ]
 MOVE_FIELDS = ["product.code", "quantity", "state", "origin"]
-
-
-class ShippedLine(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    sku: str
-    quantity: Decimal
-    sale_id: int | None  # None: the move does not come from a sale line
-
-
-class DoneShipment(BaseModel):
-    """One done customer shipment (stock.shipment.out), as the flows need it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    number: str
-    done_at: dt.datetime  # when it was last written (done), UTC
-    effective_date: dt.date | None = None
-    carrier: str | None = None  # the carrier's party name, e.g. "UPS"
-    tracking_number: str | None = None  # shipping_reference (stock_package_shipping)
-    lines: tuple[ShippedLine, ...] = ()
-    sales: dict[int, str | None] = {}  # sale id -> sale.reference
-
-    @property
-    def sale_ids(self) -> list[int]:
-        return sorted(self.sales) or sorted(
-            {line.sale_id for line in self.lines if line.sale_id is not None}
-        )
 
 
 def _nested(record: Mapping[str, Any], *path: str) -> Any:

@@ -1,4 +1,4 @@
-"""Stock in Tryton: what each SKU has and can still sell, what changed, and test upkeep.
+"""Stock in Tryton: what each SKU has and can still sell, and what changed.
 
 Quantities are read per warehouse with Tryton's own `quantity` (on hand) and
 `forecast_quantity` (on hand minus what confirmed sales will take), in two calls for
@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from causeway.connectors.tryton.mapping import latest_stamp, stock_level
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.returns import pending_customer_returns, without_pending_returns
 from causeway.connectors.tryton.rpc import TrytonRPC
-from causeway.errors import UnknownSkuError
 from causeway.model import StockLevel
 
 
@@ -89,66 +87,3 @@ class Stock:
         )
         skus = {(m.get("product.") or {}).get("code") for m in moves} - {None}
         return {str(s) for s in skus}, latest_stamp(moves)
-
-    def ensure_product(
-        self,
-        sku: str,
-        name: str,
-        list_price: Decimal,
-        cost_price: Decimal,
-        quantity: Decimal = Decimal(0),
-    ) -> int:
-        """The product id of `sku`, creating a salable goods product if it is missing.
-
-        quantity > 0 puts that stock in the warehouse, only when the product is created.
-        """
-        found = self.rpc.search_read(
-            "product.product",
-            [("code", "=", sku)],
-            ["id"],
-            context={**self.rpc.context, "active_test": False},
-        )
-        if found:
-            return int(found[0]["id"])
-        uom, category = self.master.goods_defaults()
-        (template,) = self.rpc.create(
-            "product.template",
-            [
-                {
-                    "name": name,
-                    "type": "goods",
-                    "salable": True,
-                    "default_uom": uom,
-                    "sale_uom": uom,
-                    "list_price": Decimal(list_price),
-                    "account_category": category,
-                    "products": [
-                        ["create", [{"suffix_code": sku, "cost_price": Decimal(cost_price)}]]
-                    ],
-                }
-            ],
-        )
-        (product,) = self.rpc.search_read("product.product", [("template", "=", template)], ["id"])
-        if quantity > 0:
-            self._inventory(product["id"], Decimal(quantity))
-        return int(product["id"])
-
-    def set_quantity(self, sku: str, quantity: Decimal) -> None:
-        """Count `quantity` of `sku` in the warehouse storage, by a confirmed inventory."""
-        found = self.rpc.search_read("product.product", [("code", "=", sku)], ["id"])
-        if not found:
-            raise UnknownSkuError([sku], self.system)
-        self._inventory(found[0]["id"], Decimal(quantity))
-
-    def _inventory(self, product: int, quantity: Decimal) -> None:
-        storage = self.master.storage()
-        (inventory,) = self.rpc.create(
-            "stock.inventory",
-            [
-                {
-                    "location": storage,
-                    "lines": [["create", [{"product": product, "quantity": float(quantity)}]]],
-                }
-            ],
-        )
-        self.rpc.button("stock.inventory", "confirm", [inventory])

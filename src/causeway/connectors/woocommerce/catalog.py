@@ -21,7 +21,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from causeway.connectors.shopify.products import description_html
+from causeway.connectors.descriptions import description_html
 from causeway.connectors.woocommerce.models import WooProduct
 from causeway.model.catalog import CatalogItem
 

@@ -1,9 +1,9 @@
 """The WooCommerce connector: what flows ask of a WooCommerce store, in canonical terms.
 
-Its public methods carry the names and return types of ShopifyConnector's, so that
-the flows serving a Shopify store serve a WooCommerce one the same way: orders changed
-since a cursor and one order in full, stock read and set by SKU, the catalogue
-published by SKU, fulfilments, webhook subscriptions. It adds what only a WooCommerce
+It is a channel (model/ports/channel.py), as ShopifyConnector is, so that the flows
+serving a Shopify store serve a WooCommerce one the same way: orders changed since a
+cursor and one order in full, stock read and set by SKU, the catalogue published by SKU,
+fulfilments, webhook subscriptions. It adds what only a WooCommerce
 store needs: payments, cancellations and refunds read from an order (WooCommerce has
 no topics of their own), order status writes, order notes, and the health of its
 webhooks, which WooCommerce disables after 5 failed deliveries.
@@ -17,25 +17,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
 from causeway.config.systems import WooCommerceSystem
 from causeway.connectors.http_retry import RetryPolicy
-from causeway.connectors.shopify.fulfillments import (
-    FulfillmentLine,
-    GqlFulfillment,
-    GqlOrderFulfillment,
-    Tracking,
-)
-from causeway.connectors.shopify.types import (
-    InventoryItemRef,
-    Location,
-    OrderChange,
-    QuantityChange,
-    SetOutcome,
-)
 from causeway.connectors.woocommerce import order_events, webhook_health
 from causeway.connectors.woocommerce.catalog import StoreWeightUnit
 from causeway.connectors.woocommerce.client import MAX_PER_PAGE, Auth, WooCommerceClient
@@ -45,12 +32,27 @@ from causeway.connectors.woocommerce.orders import order_from_woo, parse_order
 from causeway.connectors.woocommerce.products import Listing, WooCatalog
 from causeway.connectors.woocommerce.refunds import refund_from_woo
 from causeway.connectors.woocommerce.refusals import WooCommerceNotFound
-from causeway.connectors.woocommerce.stock import STORE_LOCATION, WooStock
+from causeway.connectors.woocommerce.stock import STORE_LOCATION, Location, StockItem, WooStock
 from causeway.engine.rate import RateBudget, RateBudgets
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.model import Order
 from causeway.model.catalog import CatalogItem
 from causeway.model.payment import OrderPayment
+from causeway.model.ports.channel import (
+    CancellationChannel,
+    CatalogChannel,
+    FulfillmentChannel,
+    FulfillmentLine,
+    FulfillmentState,
+    OrderChange,
+    OrderChannel,
+    PaymentChannel,
+    PublishedFulfillment,
+    QuantityChange,
+    SetOutcome,
+    StockChannel,
+    Tracking,
+)
 from causeway.model.returns import Cancellation, Refund
 
 log = logging.getLogger(__name__)
@@ -194,17 +196,17 @@ class WooCommerceConnector:
 
     # ------------------------------------------------------------ fulfillments
 
-    def order_fulfillment(self, external_id: str) -> GqlOrderFulfillment:
+    def fulfillment_state(self, order_id: str) -> FulfillmentState:
         """The order's lines left to ship and its shipments so far (fulfillment.py)."""
-        return self.fulfillment.state(external_id)
+        return self.fulfillment.state(order_id)
 
-    def create_fulfillment(
+    def publish_fulfillment(
         self,
         lines: Sequence[FulfillmentLine],
         *,
         tracking: Tracking | None = None,
         notify_customer: bool = False,
-    ) -> GqlFulfillment:
+    ) -> PublishedFulfillment:
         """Record a shipment: an order note, the order's meta (and the Shipment Tracking
         extension's), and `completed` once nothing is left to ship."""
         return self.fulfillment.ship(lines, tracking=tracking, notify_customer=notify_customer)
@@ -221,7 +223,7 @@ class WooCommerceConnector:
     # --------------------------------------------------------------- inventory
     # (stock.py: which product or variation holds a SKU; absolute stock_quantity)
 
-    def inventory_items_by_sku(self, skus: list[str]) -> dict[str, InventoryItemRef]:
+    def inventory_items_by_sku(self, skus: list[str]) -> dict[str, StockItem]:
         return self.stock.items_by_sku(skus)
 
     def available_quantities(
@@ -258,6 +260,10 @@ class WooCommerceConnector:
 
     def archive_listing(self, listing: Listing, sku: str) -> bool:
         return self.catalog.archive(listing, sku)
+
+    def product_id_of(self, webhook_id: str) -> str:
+        """A product.updated webhook names the product by the id its listings carry."""
+        return webhook_id
 
     def publish_listings(
         self, items: Mapping[str, tuple[Listing | None, CatalogItem]]
@@ -326,3 +332,19 @@ def build_connector(
         weight_unit=system.weight_unit,
         shipment_tracking=system.shipment_tracking,
     )
+
+
+if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims to be
+    # Not RefundChannel: WooCommerce has no refund topic; its refunds are read by order.
+
+    def _ports(
+        connector: WooCommerceConnector,
+    ) -> tuple[
+        OrderChannel,
+        PaymentChannel,
+        CancellationChannel,
+        StockChannel,
+        CatalogChannel[Listing],
+        FulfillmentChannel,
+    ]:
+        return (connector, connector, connector, connector, connector, connector)

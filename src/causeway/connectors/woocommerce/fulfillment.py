@@ -10,10 +10,9 @@
   nothing is left to ship. A crash between the two is repaired by the next attempt:
   the note is found by its tag, the record is written.
 
-For the flows, an order's shipments read as the fulfillment orders and fulfillments
-they know from Shopify (`state`): one fulfillment order per WooCommerce order, whose
-lines are the order's lines with the units left to ship, and one fulfillment per
-recorded shipment.
+For the flows, an order's shipments read as the channel port's fulfillment state
+(`state`): one fulfillment order per WooCommerce order, whose lines are the order's lines
+with the units left to ship, and one fulfillment per recorded shipment.
 """
 
 from __future__ import annotations
@@ -22,22 +21,19 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
-from causeway.connectors.shopify.fulfillments import (
-    FulfillmentLine,
-    GqlFulfillment,
-    GqlFulfillmentOrder,
-    GqlFulfillmentOrderLine,
-    GqlFulfillmentOrderLines,
-    GqlFulfillmentOrders,
-    GqlOrderFulfillment,
-    GqlTrackingInfo,
-    Tracking,
-)
 from causeway.connectors.woocommerce import shipments as sh
 from causeway.connectors.woocommerce.client import WooCommerceClient
 from causeway.connectors.woocommerce.models import WooOrder, WooOrderNote, parse_list
 from causeway.connectors.woocommerce.orders import parse_order
 from causeway.errors import PermanentError
+from causeway.model.ports.channel import (
+    FulfillmentLine,
+    FulfillmentOrder,
+    FulfillmentOrderLine,
+    FulfillmentState,
+    PublishedFulfillment,
+    Tracking,
+)
 
 OrderStatus = Literal["processing", "completed", "cancelled", "refunded"]
 ORDER_STATUSES: tuple[OrderStatus, ...] = ("processing", "completed", "cancelled", "refunded")
@@ -72,7 +68,7 @@ class WooFulfillment:
     def notes(self, order_id: str) -> list[WooOrderNote]:
         return parse_list(WooOrderNote, self.client.get(f"/orders/{order_id}/notes"), "note")
 
-    def state(self, order_id: str) -> GqlOrderFulfillment:
+    def state(self, order_id: str) -> FulfillmentState:
         """The order's shipments, in the shape fulfillments-to-channels reads."""
         return fulfillment_state(self.read_order(order_id))
 
@@ -82,7 +78,7 @@ class WooFulfillment:
         *,
         tracking: Tracking | None = None,
         notify_customer: bool = False,
-    ) -> GqlFulfillment:
+    ) -> PublishedFulfillment:
         """Record a shipment of these lines (units of the order's lines) with its tracking."""
         order_ids = {line.fulfillment_order_id for line in lines}
         if len(order_ids) != 1:
@@ -161,49 +157,25 @@ class WooFulfillment:
         return [*items, new]
 
 
-def fulfillment_state(order: WooOrder) -> GqlOrderFulfillment:
-    shipped = sh.recorded_shipments(order)
+def fulfillment_state(order: WooOrder) -> FulfillmentState:
     left = sh.remaining_units(order)
+    status: Literal["open", "closed", "cancelled"] = "open"
     if order.status in sh.CANCELLED_STATUSES:
-        status = "CANCELLED"
+        status = "cancelled"
     elif order.status in sh.CLOSED_STATUSES:
-        status = "CLOSED"
-    else:
-        status = "OPEN"
-    if order.status in sh.CLOSED_STATUSES:
-        display = "FULFILLED"
-    else:
-        display = "PARTIALLY_FULFILLED" if shipped else "UNFULFILLED"
-    lines = [
-        GqlFulfillmentOrderLine(
-            id=str(li.id),
-            sku=li.sku,
-            remainingQuantity=left[str(li.id)],
-            totalQuantity=li.quantity,
-        )
+        status = "closed"
+    lines = tuple(
+        FulfillmentOrderLine(id=str(li.id), sku=li.sku, remaining=left[str(li.id)])
         for li in order.line_items
-    ]
-    return GqlOrderFulfillment(
-        id=str(order.id),
-        name=order.number,
-        displayFulfillmentStatus=display,
-        fulfillments=[_as_fulfillment(s) for s in shipped],
-        fulfillmentOrders=GqlFulfillmentOrders(
-            nodes=[
-                GqlFulfillmentOrder(
-                    id=str(order.id),
-                    status=status,
-                    lineItems=GqlFulfillmentOrderLines(nodes=lines),
-                )
-            ]
-        ),
+    )
+    return FulfillmentState(
+        order_name=order.number,
+        fully_fulfilled=order.status in sh.CLOSED_STATUSES,
+        fulfillment_orders=(FulfillmentOrder(id=str(order.id), status=status, lines=lines),),
+        fulfillments=tuple(_as_fulfillment(s) for s in sh.recorded_shipments(order)),
     )
 
 
-def _as_fulfillment(shipment: sh.RecordedShipment) -> GqlFulfillment:
-    tracking = (
-        [GqlTrackingInfo(company=shipment.company, number=shipment.number, url=shipment.url)]
-        if shipment.number
-        else []
-    )
-    return GqlFulfillment(id=shipment.id, status="SUCCESS", trackingInfo=tracking)
+def _as_fulfillment(shipment: sh.RecordedShipment) -> PublishedFulfillment:
+    numbers = (shipment.number,) if shipment.number else ()
+    return PublishedFulfillment(id=shipment.id, tracking_numbers=numbers)

@@ -20,17 +20,31 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from causeway.connectors.shopify.types import (
-    InventoryItemRef,
-    Location,
-    QuantityChange,
-    SetOutcome,
-)
 from causeway.connectors.woocommerce.batch import BatchItem, write_batch
 from causeway.connectors.woocommerce.client import WooCommerceClient
 from causeway.connectors.woocommerce.models import WooProduct, parse
 from causeway.connectors.woocommerce.skus import find_by_sku
+from causeway.model.ports.channel import QuantityChange, SetOutcome
+
+
+@dataclass(frozen=True)
+class Location:
+    id: str
+    name: str
+    is_active: bool = True
+
+
+@dataclass(frozen=True)
+class StockItem:
+    """Where a SKU's stock lives in the store: the product or variation holding it."""
+
+    sku: str
+    inventory_item_id: str  # "product/93" or "product/22/variation/23"
+    variant_id: str  # the holder's id: the variation's, else the product's
+    product_id: str
+
 
 # WooCommerce has one stock figure per product: a single location stands for it.
 STORE_LOCATION = Location(id="store", name="WooCommerce stock")
@@ -59,9 +73,9 @@ class WooStock:
         self.client = client
         self.system = system
 
-    def items_by_sku(self, skus: Sequence[str]) -> dict[str, InventoryItemRef]:
+    def items_by_sku(self, skus: Sequence[str]) -> dict[str, StockItem]:
         return {
-            sku: InventoryItemRef(
+            sku: StockItem(
                 sku=sku,
                 inventory_item_id=stock_item_id(
                     found.product.id, found.variation.id if found.variation else None

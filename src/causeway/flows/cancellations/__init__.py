@@ -7,14 +7,12 @@ from causeway.flows.cancellations.flow import (
     NAME,
     TOPICS,
     Cancellations,
-    CancelTarget,
     cancellation_job,
 )
 
 __all__ = [
     "NAME",
     "TOPICS",
-    "CancelTarget",
     "Cancellations",
     "cancellation_job",
 ]

@@ -7,11 +7,10 @@ from pydantic import Field
 
 from causeway.config.flows import FlowSettings
 from causeway.config.systems import ERP, ShopifySystem
-from causeway.connectors.shopify.refunds import cancellation_from_rest
 from causeway.flows.cancellations import NAME, TOPICS, Cancellations, cancellation_job
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
 from causeway.flows.orders_to_erp import POLL_TOPIC
-from causeway.flows.orders_to_erp.declaration import SHOPIFY_PARSERS, reference_prefix
+from causeway.flows.orders_to_erp.declaration import reference_prefix
 
 
 class CancellationsFlow(FlowSettings):
@@ -26,8 +25,7 @@ def build(context: FlowContext, settings: CancellationsFlow) -> Cancellations:
         context.store,
         context.inbox,
         source=settings.source,
-        parse=cancellation_from_rest,
-        polled=SHOPIFY_PARSERS,
+        source_connector=context.connectors[settings.source],
         target=settings.target,
         target_connector=context.connectors[settings.target],
         reference_prefix=prefix if prefix is not None else f"{settings.source}-",

@@ -20,23 +20,19 @@ changes nothing; the `cancelled` milestone is recorded once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
 from causeway.engine import links, timeline
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import NewJob
+from causeway.engine.jobs import NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
 from causeway.flows.base import FlowBase
 from causeway.flows.events import json_object
-from causeway.flows.orders_to_erp import (
-    POLL_TOPIC,
-    OrderParsers,
-    sale_reference,
-)
+from causeway.flows.orders_to_erp import POLL_TOPIC, sale_reference
+from causeway.model.ports.channel import CancellationChannel
+from causeway.model.ports.erp import CancelledSale, ErpCancellations
 from causeway.model.returns import Cancellation
 from causeway.orders.record import (
     CANCELLED,
@@ -55,12 +51,8 @@ NAME = "cancellations"
 TOPICS = ("orders/cancelled", POLL_TOPIC)
 
 
-class CancelTarget(Protocol):
-    def cancel_sale(self, reference: str) -> Any: ...
-
-
 def cancellation_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
-    return NewJob(NAME, f"{source}:{record.entity_key}", {"inbox_id": inbox_id})
+    return NewJob(NAME, ordering_key(source, record.entity_key), {"inbox_id": inbox_id})
 
 
 class Cancellations(FlowBase[None]):
@@ -74,24 +66,24 @@ class Cancellations(FlowBase[None]):
         inbox: Inbox,
         *,
         source: str,
-        parse: Callable[[dict[str, Any]], Cancellation],
-        polled: OrderParsers,
+        source_connector: CancellationChannel,
         target: str,
-        target_connector: CancelTarget,
+        target_connector: ErpCancellations,
         reference_prefix: str,
     ) -> None:
         self.store = store
         self.inbox: Inbox = inbox
         self.source = source
-        self.parse = parse
-        self.polled = polled
+        self.source_connector = source_connector
         self.target = target
         self.erp = target_connector
         self.prefix = reference_prefix
 
     def on_event(self, event: StoredEvent) -> None:
         cancellation = (
-            self._from_poll(event) if event.topic == POLL_TOPIC else self.parse(json_object(event))
+            self._from_poll(event)
+            if event.topic == POLL_TOPIC
+            else self.source_connector.cancellation_from_webhook(json_object(event))
         )
         if cancellation is not None:
             self.cancel(cancellation)
@@ -99,7 +91,7 @@ class Cancellations(FlowBase[None]):
     def _from_poll(self, event: StoredEvent) -> Cancellation | None:
         """The cancellation a polled order shows, if the hub has not handled it yet."""
         try:
-            order = self.polled.polled(json_object(event))
+            order = self.source_connector.order_from_polled(json_object(event))
         except CausewayError:
             return None  # orders-to-erp parks the order with the reason; once is enough
         if order.cancelled_at is None:
@@ -142,7 +134,7 @@ class Cancellations(FlowBase[None]):
             if link is not None:
                 update_order(conn, link.hub_id, cancel_refused=str(error))
 
-    def _record(self, conn: Connection, cancellation: Cancellation, sale: Any) -> None:
+    def _record(self, conn: Connection, cancellation: Cancellation, sale: CancelledSale) -> None:
         hub_id = order_hub_id(conn, self.source, cancellation.order_external_id)
         if links.find(conn, self.source, ORDER, cancellation.order_external_id) is None:
             # The ERP had the sale but the hub had lost the link (a crash after placing).

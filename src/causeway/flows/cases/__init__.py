@@ -9,7 +9,6 @@ The flow is in flow.py; its public names are importable from this package.
 from causeway.flows.cases.flow import (
     NAME,
     Cases,
-    TicketSource,
     ticket_job,
     topics,
 )
@@ -17,7 +16,6 @@ from causeway.flows.cases.flow import (
 __all__ = [
     "NAME",
     "Cases",
-    "TicketSource",
     "ticket_job",
     "topics",
 ]

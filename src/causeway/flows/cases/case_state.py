@@ -7,12 +7,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
-from causeway.engine import links, timeline
-from causeway.engine.schema import entities
-from causeway.engine.schema import links as links_table
-from causeway.engine.store import now
+from causeway.engine import entities, links, timeline
 from causeway.orders.record import ORDER, read_summary
 
 TICKET = "ticket"  # link: (crm, ticket, ticket id) -> the order's hub id
@@ -28,14 +25,9 @@ def find_order(conn: Connection, store: str, reference: str) -> str | None:
         return link.hub_id
     number = wanted if wanted.startswith("#") else f"#{wanted}"
     # The number lives in the order's JSON summary: narrow by text, then check exactly.
-    rows = conn.execute(
-        select(entities.c.hub_id, entities.c.summary).where(
-            entities.c.entity_type == ORDER, entities.c.summary.contains(json.dumps(number))
-        )
-    )
-    for row in rows:
-        if json.loads(row.summary or "{}").get("number") in (number, wanted):
-            return str(row.hub_id)
+    for hub_id, summary in entities.containing(conn, ORDER, json.dumps(number)):
+        if summary.get("number") in (number, wanted):
+            return hub_id
     return None
 
 
@@ -52,16 +44,7 @@ def link_ticket(
         external_id=ticket_id,
         fingerprint=fingerprint,
     )
-    conn.execute(
-        update(links_table)
-        .where(
-            links_table.c.system == crm,
-            links_table.c.entity_type == TICKET,
-            links_table.c.external_id == ticket_id,
-            links_table.c.hub_id != order_hub_id,
-        )
-        .values(hub_id=order_hub_id, updated_at=now())
-    )
+    links.relink(conn, crm, TICKET, ticket_id, order_hub_id)
 
 
 def order_external_id(conn: Connection, store: str, hub_id: str) -> str | None:

@@ -15,14 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Any
 
-from causeway.connectors.hubspot.models import BatchResult, CrmObject, PropertySpec
-from causeway.connectors.hubspot.properties import TICKET_PROPERTIES
 from causeway.customers.orders import contact_links, customer_of_order, family
 from causeway.engine import links
-from causeway.engine.jobs import Job, JobQueue, NewJob
+from causeway.engine.jobs import Job, JobQueue, NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import PermanentError, RetryableError
 from causeway.flows.base import FlowBase
@@ -40,6 +38,7 @@ from causeway.flows.cases.hub_cases import (
     orders_needing_a_case,
 )
 from causeway.flows.cases.hub_cases import ticket_properties as new_case_properties
+from causeway.model.ports.crm import TICKET_FIELDS, CrmTickets
 from causeway.orders.record import read_summary
 
 log = logging.getLogger("causeway.flows.cases")
@@ -56,34 +55,9 @@ def ticket_job(crm: str, entity_key: str, *, refresh: bool = False) -> NewJob:
     job is queued once however many runs find the same ticket due."""
     ticket_id = entity_key.split(":", 1)[-1]
     dedupe = f"{NAME}:refresh:{crm}:{ticket_id}" if refresh else None
-    return NewJob(NAME, f"{crm}:{TICKET}:{ticket_id}", {"ticket": ticket_id}, dedupe_key=dedupe)
-
-
-class TicketSource(Protocol):
-    def batch_read(
-        self,
-        object_type: str,
-        ids: Sequence[str],
-        properties: Sequence[str],
-        *,
-        id_property: str | None = None,
-    ) -> BatchResult: ...
-    def update_ticket(self, ticket_id: str, properties: Mapping[str, str | None]) -> CrmObject: ...
-    def associate(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None: ...
-    def find_contact_by_email(
-        self, email: str, properties: Sequence[str] = ()
-    ) -> CrmObject | None: ...
-    def ensure_properties(self, object_type: str, specs: Sequence[PropertySpec]) -> list[str]: ...
-    def search_tickets(
-        self, property_name: str, value: str, properties: Sequence[str] = ()
-    ) -> list[CrmObject]: ...
-    def create_ticket(
-        self,
-        properties: Mapping[str, str | None],
-        *,
-        contact_id: str,
-        deal_id: str | None = None,
-    ) -> CrmObject: ...
+    return NewJob(
+        NAME, ordering_key(crm, TICKET, ticket_id), {"ticket": ticket_id}, dedupe_key=dedupe
+    )
 
 
 def _fingerprint(properties: Mapping[str, str]) -> str:
@@ -102,7 +76,7 @@ class Cases(FlowBase[None]):
         queue: JobQueue,
         *,
         source: str,
-        source_connector: TicketSource,
+        source_connector: CrmTickets,
         store_system: str,
         order_property: str = "causeway_order_number",
     ) -> None:
@@ -125,7 +99,7 @@ class Cases(FlowBase[None]):
 
     def _ensure_properties(self) -> None:
         if not self._properties_ready:
-            self.crm.ensure_properties("tickets", TICKET_PROPERTIES)
+            self.crm.ensure_fields("tickets", TICKET_FIELDS)
             self._properties_ready = True
 
     # -- one ticket --------------------------------------------------------------------
@@ -133,7 +107,7 @@ class Cases(FlowBase[None]):
         """Associate the ticket with its customer and write its order's state; True if
         anything was written."""
         self._ensure_properties()
-        read = self.crm.batch_read("tickets", [ticket_id], [self.order_property, "subject"])
+        read = self.crm.read_tickets([ticket_id], [self.order_property, "subject"])
         ticket = next((t for t in read.results if t.id == ticket_id), None)
         if ticket is None:
             raise PermanentError(f"HubSpot ticket {ticket_id} does not exist (deleted?)")

@@ -14,11 +14,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from causeway.engine import links
-from causeway.engine.jobs import NewJob
-from causeway.engine.schema import entities
+from causeway.engine import entities, links
+from causeway.engine.jobs import NewJob, ordering_key
 from causeway.orders.record import ORDER
 
 HUB_CASE = "hub_case"  # link: (crm, hub_case, "<order hub id>:<reason>") -> ticket id
@@ -40,7 +39,7 @@ def open_case_job(flow: str, crm: str, order_hub_id: str, reason: str) -> NewJob
     key = case_key(order_hub_id, reason)
     return NewJob(
         flow,
-        f"{crm}:{HUB_CASE}:{key}",
+        ordering_key(crm, HUB_CASE, key),
         {"open_case": order_hub_id, "reason": reason},
         dedupe_key=f"{flow}:open:{crm}:{key}",
     )
@@ -49,17 +48,12 @@ def open_case_job(flow: str, crm: str, order_hub_id: str, reason: str) -> NewJob
 def orders_needing_a_case(conn: Connection, crm: str) -> list[tuple[str, str]]:
     """(order hub id, reason) of orders with a reason for a case and no case yet."""
     marker = json.dumps(CANCEL_REFUSED) + ": "  # a non-null refusal is followed by a string
-    rows = conn.execute(
-        select(entities.c.hub_id, entities.c.summary).where(
-            entities.c.entity_type == ORDER, entities.c.summary.contains(marker + '"')
-        )
-    )
     due = []
-    for row in rows:
-        if not json.loads(row.summary or "{}").get(CANCEL_REFUSED):
+    for hub_id, summary in entities.containing(conn, ORDER, marker + '"'):
+        if not summary.get(CANCEL_REFUSED):
             continue
-        if links.find(conn, crm, HUB_CASE, case_key(row.hub_id, CANCEL_REFUSED)) is None:
-            due.append((str(row.hub_id), CANCEL_REFUSED))
+        if links.find(conn, crm, HUB_CASE, case_key(hub_id, CANCEL_REFUSED)) is None:
+            due.append((hub_id, CANCEL_REFUSED))
     return due
 
 

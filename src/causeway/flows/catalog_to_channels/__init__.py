@@ -4,14 +4,11 @@ The flow is in flow.py; its public names are importable from this package.
 """
 
 from causeway.flows.catalog_to_channels.flow import (
-    GID,
     LISTING,
     NAME,
     PRODUCT,
     STORE_EDIT_TOPICS,
     STORE_PRODUCT,
-    CatalogChannel,
-    CatalogSource,
     CatalogToChannels,
     fingerprint,
     parked_mark,
@@ -22,14 +19,11 @@ from causeway.flows.catalog_to_channels.flow import (
 )
 
 __all__ = [
-    "GID",
     "LISTING",
     "NAME",
     "PRODUCT",
     "STORE_EDIT_TOPICS",
     "STORE_PRODUCT",
-    "CatalogChannel",
-    "CatalogSource",
     "CatalogToChannels",
     "fingerprint",
     "parked_mark",

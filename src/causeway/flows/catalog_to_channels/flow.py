@@ -20,46 +20,28 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from causeway.connectors.shopify.products import Listing
 from causeway.engine import links
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import InboxRecord
-from causeway.engine.jobs import Job, JobQueue, NewJob
+from causeway.engine.jobs import Job, JobQueue, NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
 from causeway.flows.base import FlowBase, Outcomes
 from causeway.model.catalog import CatalogItem
+from causeway.model.ports.channel import CatalogChannel, Listing
+from causeway.model.ports.erp import ErpCatalog
 
 log = logging.getLogger("causeway.flows.catalog_to_channels")
 
 NAME = "catalog-to-channels"
 PRODUCT = "product"  # (erp, "product", product id): fingerprint "published", "parked:..", "deleted"
 LISTING = "catalog"  # (store, "catalog", SKU): fingerprint of what the store shows
-STORE_PRODUCT = "product"  # (store, "product", product gid): the same hub entity
-GID = "gid://shopify/Product/"
+STORE_PRODUCT = "product"  # (store, "product", the store's product id): the same hub entity
 PUBLISHED, DELETED = "published", "deleted"
-
-
-class CatalogSource(Protocol):
-    def catalog_changes_since(
-        self, since: Any, *, price_list: str | None = None
-    ) -> tuple[list[int], Any]: ...
-    def catalog_items(
-        self, product_ids: Sequence[int], *, price_list: str | None = None
-    ) -> Mapping[int, CatalogItem | PermanentError]: ...
-    def existing_products(self, product_ids: Sequence[int]) -> set[int]: ...
-
-
-class CatalogChannel(Protocol):
-    def listings_by_sku(self, skus: Sequence[str]) -> Mapping[str, Listing]: ...
-    def unfinished_listings(self, skus: Sequence[str]) -> Mapping[str, Listing]: ...
-    def create_listing(self, item: CatalogItem) -> Listing: ...
-    def sync_listing(self, listing: Listing, item: CatalogItem) -> bool: ...
-    def archive_listing(self, listing: Listing, sku: str) -> bool: ...
 
 
 # -- the decisions, free of I/O ----------------------------------------------
@@ -79,7 +61,7 @@ def refused_mark(item: CatalogItem) -> str:
 
 
 def products_to_publish(
-    items: Mapping[int, CatalogItem | PermanentError],
+    items: Mapping[int, CatalogItem | BaseException],
     published: Mapping[str, Mapping[str, str | None]],
     marks: Mapping[int, str | None],
 ) -> list[int]:
@@ -88,7 +70,7 @@ def products_to_publish(
     refusal of the same version, is parked once, not on every run."""
     due = []
     for product_id, item in items.items():
-        if isinstance(item, PermanentError):
+        if not isinstance(item, CatalogItem):
             if marks.get(product_id) != parked_mark(item):
                 due.append(product_id)
         elif marks.get(product_id) == refused_mark(item):
@@ -107,7 +89,7 @@ def store_edit_job(record: InboxRecord, _inbox_id: int) -> NewJob:
     store_product = record.entity_key.removeprefix("product:")
     return NewJob(
         NAME,
-        f"{record.source}:{record.entity_key}",
+        ordering_key(record.source, record.entity_key),
         {"store": record.source, "store_product": store_product},
     )
 
@@ -115,7 +97,7 @@ def store_edit_job(record: InboxRecord, _inbox_id: int) -> NewJob:
 def product_job(source: str, product_id: int) -> NewJob:
     return NewJob(
         NAME,
-        f"{source}:product:{product_id}",
+        ordering_key(source, PRODUCT, product_id),
         {"product_id": product_id},
         # While one job of a product waits, another run adds none.
         dedupe_key=f"{NAME}:{source}:product:{product_id}",
@@ -133,8 +115,8 @@ class CatalogToChannels(FlowBase[int]):
         queue: JobQueue,
         *,
         source: str,
-        source_connector: CatalogSource,
-        targets: Mapping[str, CatalogChannel],
+        source_connector: ErpCatalog,
+        targets: Mapping[str, CatalogChannel[Any]],
         price_list: str | None = None,
         overlap: timedelta = timedelta(minutes=2),
     ) -> None:
@@ -201,14 +183,16 @@ class CatalogToChannels(FlowBase[int]):
         fields that differ from the ERP are written, so the webhook our own write
         causes ends here with one read.
         """
-        gid = store_product if store_product.startswith("gid://") else f"{GID}{store_product}"
+        if store not in self.targets:
+            return
+        product_id = self.targets[store].product_id_of(store_product)
         with self.store.read() as conn:
-            link = links.find(conn, store, STORE_PRODUCT, gid)
+            link = links.find(conn, store, STORE_PRODUCT, product_id)
             related = links.for_hub(conn, link.hub_id) if link else []
         product = next(
             (r for r in related if r.system == self.source and r.entity_type == PRODUCT), None
         )
-        if product is None or store not in self.targets:
+        if product is None:
             return
         items = self.erp.catalog_items([int(product.external_id)], price_list=self.price_list)
         item = items.get(int(product.external_id))
@@ -225,7 +209,7 @@ class CatalogToChannels(FlowBase[int]):
         outcomes: dict[int, BaseException | None] = {}
         for pid in product_ids:
             item = items.get(pid)
-            if isinstance(item, PermanentError):
+            if item is not None and not isinstance(item, CatalogItem):
                 self._mark(pid, parked_mark(item))
                 outcomes[pid] = item
         good = {pid: i for pid, i in items.items() if isinstance(i, CatalogItem)}
@@ -248,7 +232,7 @@ class CatalogToChannels(FlowBase[int]):
     def _publish_to(
         self,
         name: str,
-        channel: CatalogChannel,
+        channel: CatalogChannel[Any],
         items: Mapping[int, CatalogItem],
         *,
         force: bool = False,
@@ -348,5 +332,5 @@ class CatalogToChannels(FlowBase[int]):
                     hub_id=hub_id,
                     system=name,
                     entity_type=STORE_PRODUCT,
-                    external_id=listing.product.id,
+                    external_id=listing.product_id,
                 )

@@ -7,9 +7,7 @@ from causeway.customers.system_fields import contact_topics
 from causeway.flows.customers_sync.flow import (
     NAME,
     PARTY,
-    ContactStore,
     CustomersSync,
-    PartySource,
     contact_job,
     party_job,
 )
@@ -17,9 +15,7 @@ from causeway.flows.customers_sync.flow import (
 __all__ = [
     "NAME",
     "PARTY",
-    "ContactStore",
     "CustomersSync",
-    "PartySource",
     "contact_job",
     "contact_topics",
     "party_job",

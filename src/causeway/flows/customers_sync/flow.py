@@ -18,17 +18,13 @@ a crash between the hub's commit and the write converges without a second change
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection
 
 from causeway.config.customers import CustomerSettings
-from causeway.connectors.hubspot.models import BatchResult, CrmObject, PropertySpec
-from causeway.connectors.hubspot.properties import CUSTOMER_SYNC_PROPERTIES
-from causeway.connectors.tryton.parties import PartyCustomer
-from causeway.customers import storage
 from causeway.customers.matching import blocking_keys, profile
 from causeway.customers.merges import CUSTOMER
 from causeway.customers.orders import CONTACT, contact_links, family, live_id
@@ -39,14 +35,16 @@ from causeway.customers.system_fields import (
     crm_writes,
     fields_for,
 )
-from causeway.engine import links
+from causeway.engine import golden_records, links
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import Job, JobQueue, NewJob
+from causeway.engine.jobs import Job, JobQueue, NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError
 from causeway.flows.base import FlowBase
 from causeway.flows.events import json_object
+from causeway.model.ports.crm import CUSTOMER_SYNC_FIELDS, CrmContacts
+from causeway.model.ports.erp import ErpCustomers, PartyCustomer
 
 log = logging.getLogger("causeway.flows.customers_sync")
 
@@ -54,26 +52,11 @@ NAME = "customers-sync"
 PARTY = "party"
 
 
-class PartySource(Protocol):
-    def customers_since(self, since: Any) -> tuple[list[PartyCustomer], Any]: ...
-    def update_party_contact(
-        self, party_id: int, values: Mapping[str, Any], region: str = "US"
-    ) -> list[str]: ...
-
-
-class ContactStore(Protocol):
-    def read_contacts(
-        self, ids: Sequence[str], properties: Sequence[str], *, id_property: str | None = None
-    ) -> BatchResult: ...
-    def update_contact(self, contact_id: str, properties: dict[str, str | None]) -> CrmObject: ...
-    def ensure_properties(self, object_type: str, specs: Sequence[PropertySpec]) -> list[str]: ...
-
-
 def contact_job(crm: str, record: InboxRecord, inbox_id: int) -> NewJob:
     """One contact.propertyChange event; ordered by its contact (`contact:<id>`)."""
     return NewJob(
         NAME,
-        f"{crm}:{record.entity_key}",
+        ordering_key(crm, record.entity_key),
         {"inbox": inbox_id},
         dedupe_key=f"{NAME}:{crm}:{record.event_id}",
     )
@@ -83,7 +66,7 @@ def party_job(erp: str, party: PartyCustomer) -> NewJob:
     stamp = party.changed_at.isoformat()
     return NewJob(
         NAME,
-        f"{erp}:{PARTY}:{party.id}",
+        ordering_key(erp, PARTY, party.id),
         {"party": party.model_dump(mode="json")},
         dedupe_key=f"{NAME}:{erp}:{party.id}:{stamp}",
     )
@@ -102,9 +85,9 @@ class CustomersSync(FlowBase[None]):
         queue: JobQueue,
         *,
         erp: str,
-        erp_connector: PartySource,
+        erp_connector: ErpCustomers,
         crm: str,
-        crm_connector: ContactStore,
+        crm_connector: CrmContacts,
         customers: CustomerSettings,
         overlap: timedelta = timedelta(minutes=10),
     ) -> None:
@@ -160,12 +143,13 @@ class CustomersSync(FlowBase[None]):
             return True
         mine = profile(party.observed(), self.customers)
         by_email = {key for key in blocking_keys(mine) if key.startswith("e:")}
-        return bool(storage.candidates(conn, by_email))
+        return bool(golden_records.candidates(conn, by_email))
 
     # -- CRM -> golden -> ERP ----------------------------------------------------------
     def on_event(self, event: StoredEvent) -> None:
         """A contact.propertyChange webhook of a contact the hub knows."""
-        contact_id, field, value, observed_at = contact_change(json_object(event))
+        change = self.crm.property_change(json_object(event))
+        contact_id, field, value, observed_at = contact_change(change)
         if value is None:
             log.info("contact %s: %s cleared in the CRM; no rule clears a field", contact_id, field)
             return
@@ -201,7 +185,7 @@ class CustomersSync(FlowBase[None]):
     # -- golden -> systems -------------------------------------------------------------
     def _tell(self, resolution: Resolution) -> None:
         with self.store.read() as conn:
-            customer = storage.load(conn, resolution.customer_id)
+            customer = golden_records.load(conn, resolution.customer_id)
             linked = links.for_hub(conn, customer.id)
             kept = contact_links(conn, self.crm_name, family(conn, customer.id))
         golden = customer.record.plain()
@@ -231,7 +215,7 @@ class CustomersSync(FlowBase[None]):
     def _write_contacts(self, ids: list[str], golden: dict[str, Any], fields: set[str]) -> None:
         if not self._properties_ready:
             # HubSpot refuses values for properties it does not have.
-            self.crm.ensure_properties("contacts", CUSTOMER_SYNC_PROPERTIES)
+            self.crm.ensure_fields("contacts", CUSTOMER_SYNC_FIELDS)
             self._properties_ready = True
         props = sorted({CRM_PROPERTY[f] for f in fields if f in CRM_PROPERTY})
         held = {obj.id: obj.properties for obj in self.crm.read_contacts(ids, props).results}

@@ -5,7 +5,6 @@ The flow is in flow.py; its public names are importable from this package.
 
 from causeway.flows.customers_to_crm.flow import (
     NAME,
-    ContactTarget,
     CustomersToCrm,
     channel_of,
     observed_customer,
@@ -14,7 +13,6 @@ from causeway.flows.customers_to_crm.flow import (
 
 __all__ = [
     "NAME",
-    "ContactTarget",
     "CustomersToCrm",
     "channel_of",
     "observed_customer",

@@ -13,7 +13,6 @@ from causeway.config.systems import CRM, DROP_FOLDER, ShopifySystem
 from causeway.engine.schedule import INTERVAL, Schedule
 from causeway.flows.customers_to_crm import NAME, CustomersToCrm
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role
-from causeway.flows.orders_to_erp.declaration import order_parsers
 
 
 class CustomersToCrmFlow(FlowSettings):
@@ -35,7 +34,7 @@ def build(context: FlowContext, settings: CustomersToCrmFlow) -> CustomersToCrm:
         context.store,
         context.jobs,
         source=settings.source,
-        parsers=order_parsers(context.system(settings.source)),
+        source_connector=context.connectors[settings.source],
         target=settings.target,
         target_connector=context.connectors[settings.target],
         customers=context.config.customers,

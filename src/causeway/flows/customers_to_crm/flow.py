@@ -6,7 +6,7 @@ job per order not yet counted (ordered by the order's key, after orders-to-erp's
 That way an order that never reaches the ERP (parked, cancelled first) is never
 counted, and the CRM is fed from one place however many ways an order arrived.
 
-A job reads the order's newest payload from the inbox with the store's parser, hands
+A job reads the order's newest payload from the inbox with the store's connector, hands
 its customer to the golden record's resolve() (so the same person across orders and
 channels is one customer), counts the order on that customer, then writes the
 customer's contact: one batch upsert by email for new contacts, one update by id for
@@ -17,15 +17,13 @@ matches by email, so a crash between it and the link write makes no second conta
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from causeway.config.customers import CustomerSettings
 from causeway.config.flows import RfmThresholds
-from causeway.connectors.hubspot.models import BatchResult, CrmObject, PropertySpec
-from causeway.connectors.hubspot.properties import CONTACT_PROPERTIES
-from causeway.customers import crm_contact, storage
+from causeway.customers import crm_contact
 from causeway.customers.orders import (
     CONTACT,
     CUSTOMER_ORDER,
@@ -39,14 +37,16 @@ from causeway.customers.orders import (
     orders_in_erp_since,
 )
 from causeway.customers.resolve import resolve
-from causeway.engine import links
+from causeway.engine import golden_records, links
 from causeway.engine.cursors import Cursor
-from causeway.engine.jobs import Job, JobQueue, NewJob
+from causeway.engine.jobs import Job, JobQueue, NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.flows.base import FlowBase, Outcomes
-from causeway.flows.orders_to_erp import ORDER_TOPICS, OrderParsers, parse_event
+from causeway.flows.orders_to_erp import ORDER, ORDER_TOPICS, parse_event
 from causeway.model import Order
+from causeway.model.ports.channel import OrderChannel
+from causeway.model.ports.crm import CONTACT_FIELDS, CrmContacts
 from causeway.orders.record import timestamp
 
 log = logging.getLogger("causeway.flows.customers_to_crm")
@@ -54,16 +54,10 @@ log = logging.getLogger("causeway.flows.customers_to_crm")
 NAME = "customers-to-crm"
 
 
-class ContactTarget(Protocol):
-    def upsert_contacts(self, contacts: Sequence[dict[str, str | None]]) -> BatchResult: ...
-    def update_contact(self, contact_id: str, properties: dict[str, str | None]) -> CrmObject: ...
-    def ensure_properties(self, object_type: str, specs: Sequence[PropertySpec]) -> list[str]: ...
-
-
 def order_job(source: str, order_id: str) -> NewJob:
     return NewJob(
         NAME,
-        f"{source}:order:{order_id}",
+        ordering_key(source, ORDER, order_id),
         {"order": order_id},
         dedupe_key=f"{NAME}:{source}:{order_id}",
     )
@@ -113,9 +107,9 @@ class CustomersToCrm(FlowBase[str]):
         queue: JobQueue,
         *,
         source: str,
-        parsers: OrderParsers,
+        source_connector: OrderChannel,
         target: str,
-        target_connector: ContactTarget,
+        target_connector: CrmContacts,
         customers: CustomerSettings,
         rfm: RfmThresholds,
         batch_size: int = 50,
@@ -124,7 +118,7 @@ class CustomersToCrm(FlowBase[str]):
         self.store = store
         self.queue = queue
         self.source = source
-        self.parsers = parsers
+        self.source_connector = source_connector
         self.target = target
         self.crm = target_connector
         self.customers = customers
@@ -169,7 +163,7 @@ class CustomersToCrm(FlowBase[str]):
                 f"{self.source} order {order_id}: no order payload in the hub's inbox to "
                 "read its customer from"
             )
-        order = parse_event(event, self.parsers)
+        order = parse_event(event, self.source_connector)
         fields = observed_customer(order)
         if not fields.get("email"):
             if not fields.get("phone") and not order.customer.external_id:
@@ -209,7 +203,7 @@ class CustomersToCrm(FlowBase[str]):
         if not self._properties_ready:
             # HubSpot refuses values for properties it does not have.
             try:
-                self.crm.ensure_properties("contacts", CONTACT_PROPERTIES)
+                self.crm.ensure_fields("contacts", CONTACT_FIELDS)
             except Exception as exc:
                 return {customer_id: exc for customer_id in customer_ids}
             self._properties_ready = True
@@ -244,7 +238,7 @@ class CustomersToCrm(FlowBase[str]):
         marked merged into it (its id stays on the link, for whoever cleans the CRM up).
         """
         with self.store.transaction() as conn:
-            customer = storage.load(conn, customer_id)
+            customer = golden_records.load(conn, customer_id)
             members = family(conn, customer_id)
             figures = crm_contact.figures(order_facts(conn, self.target, members))
             contacts = contact_links(conn, self.target, members)

@@ -7,12 +7,10 @@ from causeway.flows.files_exchange.flow import (
     NAME,
     ExchangeRun,
     FilesExchange,
-    StockSource,
 )
 
 __all__ = [
     "NAME",
     "ExchangeRun",
     "FilesExchange",
-    "StockSource",
 ]

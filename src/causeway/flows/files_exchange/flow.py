@@ -10,7 +10,7 @@ Each run does three things, in this order:
 2. out/order-status.csv: where each order the folder sent stands in the hub;
 3. out/stock.csv: what each SKU can still be sold: the ERP's forecast less orders
    not in the ERP yet and the safety stock (as stock-to-channels computes it).
-Both out/ files are replaced whole (see connectors/files/folder.py).
+Both out/ files are replaced whole (the drop folder's port, model/ports/files.py).
 
 One bad file never stops the others; an ERP that cannot be reached fails only the
 stock step, after the orders are safely in the inbox.
@@ -23,26 +23,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from causeway.connectors.files.connector import FilesConnector
-from causeway.connectors.files.exports import OrderStatus
-from causeway.connectors.files.folder import Entry, shown
-from causeway.connectors.files.reading import FileError
 from causeway.engine.inbox import Inbox
 from causeway.engine.store import Store
 from causeway.flows.base import FlowBase
-from causeway.model import StockLevel
+from causeway.model.ports.erp import ErpStock
+from causeway.model.ports.files import Entry, FileChannel, FileError, OrderStatus
 from causeway.orders.status import order_statuses
 from causeway.stock.sellable import sellable_quantities
 
 log = logging.getLogger("causeway.flows.files_exchange")
 
 NAME = "files-exchange"
-
-
-class StockSource(Protocol):
-    def stock_levels(self, skus: list[str] | None = None) -> list[StockLevel]: ...
 
 
 @dataclass
@@ -80,8 +73,8 @@ class FilesExchange(FlowBase[None]):
         inbox: Inbox,
         *,
         source: str,
-        files: FilesConnector,
-        erp: StockSource,
+        files: FileChannel[Any],
+        erp: ErpStock,
         safety_stock: int = 0,
         held: Callable[[], Mapping[str, Decimal]] = dict,
     ) -> None:
@@ -139,7 +132,7 @@ class FilesExchange(FlowBase[None]):
         return len(sellable)
 
     def _import(self, entry: Entry, marker: str | None, result: ExchangeRun) -> None:
-        name = shown(entry.name)
+        name = entry.shown
         try:
             imported = self.files.open_order_file(entry, marker)
         except OSError as exc:  # gone, or changed since the poll: a later run

@@ -11,9 +11,7 @@ from causeway.flows.fulfillments_to_channels.flow import (
     ORDER,
     SHIPMENT,
     TOPIC,
-    FulfillmentChannel,
     FulfillmentsToChannels,
-    ShipmentSource,
     shipment_job,
 )
 
@@ -23,8 +21,6 @@ __all__ = [
     "ORDER",
     "SHIPMENT",
     "TOPIC",
-    "FulfillmentChannel",
     "FulfillmentsToChannels",
-    "ShipmentSource",
     "shipment_job",
 ]

@@ -8,16 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from causeway.connectors.shopify.fulfillments import (
-    FulfillmentLine,
-    GqlFulfillment,
-    GqlOrderFulfillment,
-)
-from causeway.connectors.tryton.shipments import DoneShipment, ShippedLine
 from causeway.errors import PermanentError
+from causeway.model.ports.channel import FulfillmentLine, FulfillmentState, PublishedFulfillment
+from causeway.model.ports.erp import DoneShipment, ShippedLine
 
 PENDING = "pending:"  # shipment link fingerprint while its store write is under way
-FAILED = ("CANCELLED", "ERROR", "FAILURE")  # fulfillments that do not stand
 
 
 @dataclass(frozen=True)
@@ -45,7 +40,7 @@ def shipped_units(shipped: Sequence[ShippedLine], shipment: str) -> dict[str, in
 
 
 def plan_fulfillment(
-    shipped: Sequence[ShippedLine], order: GqlOrderFulfillment, shipment: str
+    shipped: Sequence[ShippedLine], order: FulfillmentState, shipment: str
 ) -> Plan:
     """Which fulfillment order lines, and how many units of each, this shipment fulfils.
 
@@ -56,23 +51,18 @@ def plan_fulfillment(
     wanted = shipped_units(shipped, shipment)
     if not wanted:
         raise PermanentError(f"shipment {shipment} has no shipped quantities to fulfil")
-    orders = order.fulfillmentOrders.nodes
-    if orders and all(fo.status == "CANCELLED" for fo in orders):
+    orders = order.fulfillment_orders
+    if orders and all(fo.status == "cancelled" for fo in orders):
         raise PermanentError(
-            f"shipment {shipment} was shipped, but store order {order.name} is cancelled: "
+            f"shipment {shipment} was shipped, but store order {order.order_name} is cancelled: "
             f"settle it with the customer (or reopen the order), then replay"
         )
-    open_lines = [
-        (fo.id, line)
-        for fo in order.fulfillmentOrders.nodes
-        if fo.status not in ("CLOSED", "CANCELLED")
-        for line in fo.lineItems.nodes
-    ]
-    known = {line.sku for fo in order.fulfillmentOrders.nodes for line in fo.lineItems.nodes}
+    open_lines = [(fo.id, line) for fo in orders if fo.status == "open" for line in fo.lines]
+    known = {line.sku for fo in orders for line in fo.lines}
     missing = sorted(sku for sku in wanted if sku not in known)
     if missing:
         raise PermanentError(
-            f"shipment {shipment} ships {', '.join(missing)}, which store order {order.name} "
+            f"shipment {shipment} ships {', '.join(missing)}, which store order {order.order_name} "
             f"does not have: fix the shipment in the ERP or the order in the store, then replay"
         )
     lines: list[FulfillmentLine] = []
@@ -80,20 +70,21 @@ def plan_fulfillment(
     for sku, units in wanted.items():
         todo = units
         for fo_id, line in open_lines:
-            if line.sku != sku or not todo or line.remainingQuantity <= 0:
+            if line.sku != sku or not todo or line.remaining <= 0:
                 continue
-            take = min(todo, line.remainingQuantity)
+            take = min(todo, line.remaining)
             lines.append(FulfillmentLine(fo_id, line.id, take))
             todo -= take
         if todo:
             remaining = units - todo
             raise PermanentError(
-                f"shipment {shipment} ships {units} x {sku}, but store order {order.name} has "
-                f"only {remaining} left to fulfil: was it fulfilled in the store by hand?"
+                f"shipment {shipment} ships {units} x {sku}, but store order "
+                f"{order.order_name} has only {remaining} left to fulfil: was it fulfilled in "
+                f"the store by hand?"
             )
     taken = {(ln.fulfillment_order_id, ln.line_item_id): ln.quantity for ln in lines}
     for fo_id, line in open_lines:
-        left_after += line.remainingQuantity - taken.get((fo_id, line.id), 0)
+        left_after += line.remaining - taken.get((fo_id, line.id), 0)
     return Plan(tuple(lines), complete=left_after == 0)
 
 
@@ -110,23 +101,16 @@ def tracking_url(
 
 
 def reached_store(
-    shipment: DoneShipment, order: GqlOrderFulfillment, intent: str | None
-) -> GqlFulfillment | None:
+    shipment: DoneShipment, order: FulfillmentState, intent: str | None
+) -> PublishedFulfillment | None:
     """The fulfillment an earlier attempt made for this shipment, if it reached the store.
 
     Found by the shipment's tracking number; without one, by the intent noted before the
     store write ("pending:<n>"): the first fulfillment made after those n is ours.
     """
-    standing = [f for f in order.fulfillments if f.status not in FAILED]
+    standing = [f for f in order.fulfillments if f.stands]
     if shipment.tracking_number:
-        return next(
-            (
-                f
-                for f in standing
-                if any(t.number == shipment.tracking_number for t in f.trackingInfo)
-            ),
-            None,
-        )
+        return next((f for f in standing if shipment.tracking_number in f.tracking_numbers), None)
     if intent is None or not intent.startswith(PENDING):
         return None
     before = int(intent.removeprefix(PENDING))

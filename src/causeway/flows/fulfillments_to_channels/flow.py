@@ -18,25 +18,16 @@ without one, for a fulfillment made after the intent it noted before writing
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
 
-from causeway.connectors.shopify.fulfillments import (
-    FulfillmentLine,
-    GqlFulfillment,
-    GqlOrderFulfillment,
-    Tracking,
-)
-from causeway.connectors.tryton.shipments import DoneShipment
 from causeway.engine import links, timeline
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import NewJob
-from causeway.engine.schema import links as link_table
+from causeway.engine.jobs import NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.flows.base import FlowBase
@@ -46,6 +37,8 @@ from causeway.flows.fulfillments_to_channels.decisions import (
     reached_store,
     tracking_url,
 )
+from causeway.model.ports.channel import FulfillmentChannel, PublishedFulfillment, Tracking
+from causeway.model.ports.erp import DoneShipment, ErpShipments
 from causeway.orders.record import SALE
 
 log = logging.getLogger("causeway.flows.fulfillments_to_channels")
@@ -57,28 +50,9 @@ FULFILLMENT = "fulfillment"  # link: store fulfillment id -> the order's hub id
 ORDER = "order"
 
 
-class ShipmentSource(Protocol):
-    def done_shipments_since(
-        self, since: datetime | None
-    ) -> tuple[list[DoneShipment], datetime | None]: ...
-    def allocated_shipments_since(
-        self, since: datetime | None
-    ) -> tuple[list[DoneShipment], datetime | None]: ...
-
-
-class FulfillmentChannel(Protocol):
-    def order_fulfillment(self, external_id: str) -> GqlOrderFulfillment: ...
-    def create_fulfillment(
-        self,
-        lines: Sequence[FulfillmentLine],
-        *,
-        tracking: Tracking | None = ...,
-        notify_customer: bool = ...,
-    ) -> GqlFulfillment: ...
-
-
 def shipment_job(record: InboxRecord, inbox_id: int) -> NewJob:
-    # The entity key is the order's ordering key when the poll knew the order.
+    # The poll keyed the record with an ordering key (_record): the order's when it
+    # knew the order, so the job runs after the order's own jobs.
     return NewJob(NAME, record.entity_key, {"inbox_id": inbox_id})
 
 
@@ -94,7 +68,7 @@ class FulfillmentsToChannels(FlowBase[None]):
         inbox: Inbox,
         *,
         source: str,
-        source_connector: ShipmentSource,
+        source_connector: ErpShipments,
         targets: Mapping[str, FulfillmentChannel],
         reference_prefixes: Mapping[str, str],
         release_held: Callable[[], int],
@@ -151,11 +125,7 @@ class FulfillmentsToChannels(FlowBase[None]):
 
     def _first_sale_linked(self) -> datetime | None:
         with self.store.read() as conn:
-            first = conn.execute(
-                select(func.min(link_table.c.created_at)).where(
-                    link_table.c.system == self.source, link_table.c.entity_type == SALE
-                )
-            ).scalar()
+            first = links.first_created_at(conn, self.source, SALE)
         return None if first is None else datetime.fromtimestamp(first, UTC)
 
     def _record(self, shipment: DoneShipment) -> InboxRecord | None:
@@ -163,7 +133,9 @@ class FulfillmentsToChannels(FlowBase[None]):
         if order is None and not self._for_a_store(shipment):
             return None  # a sale keyed in the ERP: no store order to fulfil
         key = (
-            f"{order[0]}:{ORDER}:{order[1]}" if order else f"{self.source}:{SHIPMENT}:{shipment.id}"
+            ordering_key(order[0], ORDER, order[1])
+            if order
+            else ordering_key(self.source, SHIPMENT, shipment.id)
         )
         return InboxRecord(
             source=self.source,
@@ -224,18 +196,18 @@ class FulfillmentsToChannels(FlowBase[None]):
             )
         system, order_id, hub_id = found
         channel = self.targets[system]
-        state = channel.order_fulfillment(order_id)
+        state = channel.fulfillment_state(order_id)
         url = tracking_url(self.tracking_urls, shipment.carrier, shipment.tracking_number)
         earlier = reached_store(shipment, state, intent.fingerprint if intent else None)
         if earlier is not None:
             # An attempt that crashed before recording it got this far: record, not redo.
-            complete = state.displayFulfillmentStatus == "FULFILLED"
+            complete = state.fully_fulfilled
             self._save(shipment, system, hub_id, earlier, complete, url)
             return
         plan = plan_fulfillment(shipment.lines, state, shipment.number)
         self._intend(shipment, hub_id, len(state.fulfillments))
         tracking = Tracking(shipment.carrier, shipment.tracking_number, url)
-        created = channel.create_fulfillment(
+        created = channel.publish_fulfillment(
             plan.lines, tracking=tracking, notify_customer=self.notify_customer
         )
         self._save(shipment, system, hub_id, created, plan.complete, url)
@@ -258,7 +230,7 @@ class FulfillmentsToChannels(FlowBase[None]):
         shipment: DoneShipment,
         system: str,
         hub_id: str,
-        fulfillment: GqlFulfillment,
+        fulfillment: PublishedFulfillment,
         complete: bool,
         url: str | None,
     ) -> None:

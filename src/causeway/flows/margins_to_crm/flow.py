@@ -2,7 +2,8 @@
 
 A scheduled run reads every sale the hub placed in the ERP (store orders from
 orders-to-erp, won deals from quotes-to-erp) with its untaxed amount and the cost
-of its goods (connectors/tryton/margins.py has the rule), then writes:
+of its goods (the ERP connector has the rule: for Tryton, connectors/tryton/margins.py),
+then writes:
 
 - on each deal quotes-to-erp placed: causeway_margin, that sale's margin;
 - on each customer's contact, found or created by email (batch upsert):
@@ -17,18 +18,17 @@ fingerprint write rewrites the same values on the next run, which changes nothin
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 
-from causeway.connectors.hubspot.models import BatchResult, CrmObject, PropertySpec
-from causeway.connectors.hubspot.properties import CONTACT_PROPERTIES, DEAL_PROPERTIES
-from causeway.connectors.tryton.margins import SaleFigures
 from causeway.engine import links
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
 from causeway.flows.base import FlowBase
+from causeway.model.ports.crm import CONTACT_FIELDS, DEAL_FIELDS, CrmContacts, CrmDeals
+from causeway.model.ports.erp import ErpSaleFigures, SaleFigures
 
 log = logging.getLogger("causeway.flows.margins_to_crm")
 
@@ -39,16 +39,8 @@ MARGIN = "margin"  # link type holding the fingerprint of a sale's figures last 
 CENT = Decimal("0.01")
 
 
-class CrmWrites(Protocol):
-    def ensure_properties(self, object_type: str, specs: Sequence[PropertySpec]) -> list[str]: ...
-    def update_deal(self, deal_id: str, properties: Mapping[str, str | None]) -> CrmObject: ...
-    def upsert_contacts(self, contacts: Sequence[Mapping[str, str | None]]) -> BatchResult: ...
-
-
-class ErpFigures(Protocol):
-    def sale_figures(
-        self, sale_ids: Sequence[int], *, with_costs: bool = True
-    ) -> dict[int, SaleFigures]: ...
+class CrmWrites(CrmContacts, CrmDeals, Protocol):
+    """The flow writes figures on deals (update_deal) and contacts (upsert_contacts)."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +102,9 @@ class MarginsToCrm(FlowBase[None]):
     exclusive = True
     runs_only = True
 
-    def __init__(self, store: Store, *, source: str, erp: ErpFigures, target: str, crm: CrmWrites):
+    def __init__(
+        self, store: Store, *, source: str, erp: ErpSaleFigures, target: str, crm: CrmWrites
+    ):
         self.store = store
         self.source = source
         self.erp = erp
@@ -182,6 +176,6 @@ class MarginsToCrm(FlowBase[None]):
 
     def _ready(self) -> None:
         if not self._properties_ready:
-            self.crm.ensure_properties("contacts", CONTACT_PROPERTIES)
-            self.crm.ensure_properties("deals", DEAL_PROPERTIES)
+            self.crm.ensure_fields("contacts", CONTACT_FIELDS)
+            self.crm.ensure_fields("deals", DEAL_FIELDS)
             self._properties_ready = True

@@ -11,9 +11,7 @@ from pydantic import Field, field_validator
 
 from causeway.config.base import Duration
 from causeway.config.flows import Flows, FlowSettings
-from causeway.config.systems import DROP_FOLDER, ERP, FilesSystem, ShopifySystem, System
-from causeway.connectors.files.orders import order_from_json
-from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
+from causeway.config.systems import DROP_FOLDER, ERP, FilesSystem, ShopifySystem
 from causeway.engine.schedule import REALTIME, Schedule
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, RunPayload, Starts
 from causeway.flows.orders_to_erp import (
@@ -21,20 +19,10 @@ from causeway.flows.orders_to_erp import (
     ORDER_TOPICS,
     POLL_TOPIC,
     AmountCheck,
-    OrderParsers,
     OrdersToErp,
     order_job,
 )
 from causeway.model.tax_map import TaxMap
-
-SHOPIFY_PARSERS = OrderParsers(webhook=order_from_rest, polled=order_from_graphql)
-# A files order is stored as the canonical Order; there is no polled form of it.
-FILES_PARSERS = OrderParsers(webhook=order_from_json, polled=order_from_json)
-
-
-def order_parsers(system: System) -> OrderParsers:
-    """How the orders a store (or drop folder) sends are read from the inbox."""
-    return FILES_PARSERS if isinstance(system, FilesSystem) else SHOPIFY_PARSERS
 
 
 class OrdersToErpFlow(FlowSettings):
@@ -93,7 +81,6 @@ def build(context: FlowContext, settings: OrdersToErpFlow) -> OrdersToErp:
         context.inbox,
         source=settings.source,
         source_connector=context.connectors[settings.source],
-        parsers=order_parsers(context.system(settings.source)),
         target=settings.target,
         target_connector=context.connectors[settings.target],
         batch_size=settings.batch_size,

@@ -14,26 +14,25 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
+from causeway.engine import inbox as inbox_store
+from causeway.engine import jobs as job_store
 from causeway.engine import links
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import UNFINISHED, NewJob
+from causeway.engine.jobs import UNFINISHED, NewJob, ordering_key
 from causeway.engine.links import Link
-from causeway.engine.schema import inbox as inbox_table
-from causeway.engine.schema import jobs as jobs_table
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
 from causeway.flows.base import FlowBase, Outcomes
 from causeway.flows.events import json_object
-from causeway.flows.orders_to_erp.amount_check import AmountCheck, HoldQuotation, record_mismatch
+from causeway.flows.orders_to_erp.amount_check import AmountCheck, record_mismatch
 from causeway.flows.orders_to_erp.order_edits import (
     OrderEdits,
     is_edit,
@@ -41,6 +40,8 @@ from causeway.flows.orders_to_erp.order_edits import (
     same_second_change,
 )
 from causeway.model import Order
+from causeway.model.ports.channel import OrderChannel
+from causeway.model.ports.erp import ErpAmendments, ErpOrders, PlacedSale
 from causeway.model.tax_map import TaxMap
 from causeway.orders.record import (
     CANCELLED,
@@ -60,29 +61,8 @@ ORDER = "order"
 SETTLED = ("in_erp", CANCELLED)
 
 
-class OrderSource(Protocol):
-    def order_changes_since(
-        self, since: datetime | None, page_size: int = 100
-    ) -> Iterable[Any]: ...
-    def order_node(self, external_id: str) -> dict[str, Any]: ...
-
-
-class SalesTarget(Protocol):
-    def place_orders(
-        self,
-        orders: list[tuple[str, Order]],
-        *,
-        hold: HoldQuotation | None = None,
-        tax_map: TaxMap | None = None,
-    ) -> Mapping[str, Any]: ...
-
-
-@dataclass(frozen=True)
-class OrderParsers:
-    """How to read this source's payloads: webhook bodies and polled nodes."""
-
-    webhook: Callable[[dict[str, Any]], Order]
-    polled: Callable[[dict[str, Any]], Order]
+class SalesTarget(ErpOrders, ErpAmendments, Protocol):
+    """The ERP places the orders and amends them when they are edited (order_edits.py)."""
 
 
 def reference_for(prefix: str, order: Order) -> str:
@@ -95,12 +75,14 @@ def sale_reference(prefix: str, number: str) -> str:
 
 
 def order_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
-    return NewJob(NAME, f"{source}:{record.entity_key}", {"inbox_id": inbox_id})
+    return NewJob(NAME, ordering_key(source, record.entity_key), {"inbox_id": inbox_id})
 
 
-def parse_event(event: StoredEvent, parsers: OrderParsers) -> Order:
-    parse = parsers.polled if event.topic == POLL_TOPIC else parsers.webhook
-    return parse(json_object(event))
+def parse_event(event: StoredEvent, channel: OrderChannel) -> Order:
+    """The order in a stored event, read by the channel that sent it."""
+    if event.topic == POLL_TOPIC:
+        return channel.order_from_polled(json_object(event))
+    return channel.order_from_webhook(json_object(event))
 
 
 class OrdersToErp(FlowBase[Order]):
@@ -115,8 +97,7 @@ class OrdersToErp(FlowBase[Order]):
         inbox: Inbox,
         *,
         source: str,
-        source_connector: OrderSource,
-        parsers: OrderParsers,
+        source_connector: OrderChannel,
         target: str,
         target_connector: SalesTarget,
         batch_size: int = 25,
@@ -129,7 +110,6 @@ class OrdersToErp(FlowBase[Order]):
         self.inbox: Inbox = inbox
         self.source = source
         self.source_connector = source_connector
-        self.parsers = parsers
         self.target = target
         self.target_connector = target_connector
         self.batch_size = batch_size
@@ -144,7 +124,7 @@ class OrdersToErp(FlowBase[Order]):
         self.reconcile()
 
     def on_event(self, event: StoredEvent) -> Order:
-        return parse_event(event, self.parsers)
+        return parse_event(event, self.source_connector)
 
     def on_batch(self, orders: dict[int, Order]) -> Outcomes:
         """The batch's orders: the new ones placed in one ERP call, later events of
@@ -206,7 +186,7 @@ class OrdersToErp(FlowBase[Order]):
         except PermanentError as exc:
             log.info("order %s: no current version to compare with: %s", order.number, exc)
             return None
-        return self.parsers.polled(node)
+        return self.source_connector.order_from_polled(node)
 
     def _record_cancelled(self, order: Order) -> None:
         with self.store.transaction() as conn:
@@ -232,7 +212,7 @@ class OrdersToErp(FlowBase[Order]):
         except Exception as exc:  # the whole call failed: every job shares it
             return {job_id: exc for job_id in orders}
         outcomes: dict[int, BaseException | None] = {}
-        placed: list[tuple[Order, str, Any]] = []
+        placed: list[tuple[Order, str, PlacedSale]] = []
         for reference, (job_id, order) in by_reference.items():
             result = results.get(reference)
             if result is None:
@@ -245,7 +225,7 @@ class OrdersToErp(FlowBase[Order]):
         self.record(placed)
         return outcomes
 
-    def record(self, placed: Sequence[tuple[Order, str, Any]]) -> None:
+    def record(self, placed: Sequence[tuple[Order, str, PlacedSale]]) -> None:
         """Link each store order and its ERP sale to one hub entity: one transaction
         for the batch, so a batch costs one commit (one fsync), not one per order."""
         if not placed:
@@ -254,7 +234,7 @@ class OrdersToErp(FlowBase[Order]):
             for order, reference, sale in placed:
                 self._record_in(conn, order, reference, sale)
 
-    def _record_in(self, conn: Connection, order: Order, reference: str, sale: Any) -> None:
+    def _record_in(self, conn: Connection, order: Order, reference: str, sale: PlacedSale) -> None:
         hub_id = order_hub_id(conn, self.source, order.external_id)
         record_placed(
             conn,
@@ -309,22 +289,16 @@ class OrdersToErp(FlowBase[Order]):
         not worked off yet). That job places it; fetching it again would only slow the
         poll, and a slow poll holds up every batch while the hub is behind. Once the job
         is done the next poll looks at the order again, for the flows it starts."""
+        key = ordering_key(self.source, ORDER, external_id)
         with self.store.read() as conn:
-            payloads = conn.execute(
-                select(jobs_table.c.payload).where(
-                    jobs_table.c.ordering_key == f"{self.source}:{ORDER}:{external_id}",
-                    jobs_table.c.state.in_(UNFINISHED),
-                    jobs_table.c.flow == NAME,
-                )
-            ).scalars()
+            payloads = job_store.payloads(conn, NAME, UNFINISHED, ordering_key=key)
             # By the jobs' own inbox ids: an index lookup, never a scan of the inbox.
-            inbox_ids = [i for p in payloads if (i := json.loads(p).get("inbox_id")) is not None]
+            inbox_ids = [i for p in payloads if (i := p.get("inbox_id")) is not None]
             if not inbox_ids:
                 return False
-            bodies = conn.execute(
-                select(inbox_table.c.body).where(inbox_table.c.id.in_(inbox_ids))
-            ).scalars()
-            stamps = [_updated_at(bytes(body)) for body in bodies]
+            bodies = inbox_store.bodies(conn, inbox_ids)
+        # The channel reads its own payloads' stamp (a webhook's, or a polled node's).
+        stamps = [self.source_connector.order_updated_at(body) for body in bodies]
         return any(stamp is not None and stamp >= updated_at for stamp in stamps)
 
     def reconcile(self) -> int:
@@ -356,14 +330,3 @@ class OrdersToErp(FlowBase[Order]):
         if fresh:
             log.info("reconcile found %d order events the webhooks had not delivered", fresh)
         return fresh
-
-
-def _updated_at(body: bytes) -> datetime | None:
-    """A stored order payload's `updated_at` (REST webhook) or `updatedAt` (polled)."""
-    try:
-        data = json.loads(body)
-        stamp = data.get("updated_at") or data.get("updatedAt")
-        parsed = datetime.fromisoformat(str(stamp)) if stamp else None
-    except (ValueError, AttributeError):
-        return None  # unparseable: its own job parks it; the poll fetches the order
-    return parsed if parsed is not None and parsed.tzinfo is not None else None

@@ -8,7 +8,6 @@ from pydantic import Field
 from causeway.config.base import Duration
 from causeway.config.flows import FlowSettings
 from causeway.config.systems import ERP, ShopifySystem
-from causeway.connectors.shopify.payments import payment_from_rest
 from causeway.engine.schedule import REALTIME, Schedule
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
 from causeway.flows.payments_and_invoices import NAME, TOPICS, PaymentsAndInvoices, payment_job
@@ -38,7 +37,7 @@ def build(context: FlowContext, settings: PaymentsAndInvoicesFlow) -> PaymentsAn
         context.store,
         context.inbox,
         source=settings.source,
-        parse=payment_from_rest,
+        source_connector=context.connectors[settings.source],
         target=settings.target,
         target_connector=context.connectors[settings.target],
         payment_method=settings.payment_method,

@@ -11,20 +11,17 @@ the order too.
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from causeway.engine import links, timeline
+from causeway.engine import entities, links, timeline
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import NewJob
-from causeway.engine.schema import entities
+from causeway.engine.jobs import NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, RetryableError
 from causeway.flows.base import FlowBase
@@ -32,6 +29,8 @@ from causeway.flows.events import json_object
 from causeway.flows.orders_to_erp import ORDER
 from causeway.model import FinancialStatus
 from causeway.model.payment import OrderPayment
+from causeway.model.ports.channel import PaymentChannel
+from causeway.model.ports.erp import ErpInvoices, SaleInvoices
 from causeway.orders.record import merge_summary, read_summary
 
 log = logging.getLogger("causeway.flows.payments_and_invoices")
@@ -41,31 +40,6 @@ TOPICS = ("orders/paid", "orders/updated")
 INVOICE = "invoice"
 # Invoice states after which nothing changes any more: not read back again.
 FINAL = ("paid", "cancelled")
-
-
-class InvoiceFacts(Protocol):
-    """What the flow reads of one invoice (connectors/tryton/invoices.InvoiceState)."""
-
-    invoice_id: int
-    number: str | None
-    state: str
-    total_amount: Decimal
-
-
-class SaleInvoicesFacts(Protocol):
-    @property
-    def invoices(self) -> Sequence[InvoiceFacts]: ...
-    @property
-    def state(self) -> str | None: ...
-    @property
-    def total(self) -> Decimal: ...
-
-
-class InvoiceTarget(Protocol):
-    def sale_invoices(self, references: Sequence[str]) -> Mapping[str, SaleInvoicesFacts]: ...
-    def pay_sale_invoices(
-        self, reference: str, amount: Decimal, currency: str, *, payment_method: str, note: str
-    ) -> tuple[SaleInvoicesFacts, bool]: ...
 
 
 class Action(StrEnum):
@@ -90,7 +64,7 @@ def decide(payment: OrderPayment, in_erp: bool) -> Action:
     return Action.PAY if in_erp else Action.WAIT
 
 
-def invoice_summary(sale: SaleInvoicesFacts) -> dict[str, Any]:
+def invoice_summary(sale: SaleInvoices) -> dict[str, Any]:
     numbers = [i.number for i in sale.invoices if i.number]
     return {
         "invoice_number": ", ".join(numbers) or None,
@@ -99,7 +73,7 @@ def invoice_summary(sale: SaleInvoicesFacts) -> dict[str, Any]:
     }
 
 
-def milestones(sale: SaleInvoicesFacts) -> list[tuple[str, dict[str, Any]]]:
+def milestones(sale: SaleInvoices) -> list[tuple[str, dict[str, Any]]]:
     """The timeline milestones an order's invoices have reached."""
     reached: list[tuple[str, dict[str, Any]]] = []
     detail = {"invoice": ", ".join(i.number for i in sale.invoices if i.number)}
@@ -112,7 +86,7 @@ def milestones(sale: SaleInvoicesFacts) -> list[tuple[str, dict[str, Any]]]:
 
 def payment_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
     # The order's own key: this job runs after orders-to-erp's job of the same order.
-    return NewJob(NAME, f"{source}:{record.entity_key}", {"inbox_id": inbox_id})
+    return NewJob(NAME, ordering_key(source, record.entity_key), {"inbox_id": inbox_id})
 
 
 @dataclass(frozen=True)
@@ -132,16 +106,16 @@ class PaymentsAndInvoices(FlowBase[None]):
         inbox: Inbox,
         *,
         source: str,
-        parse: Callable[[dict[str, Any]], OrderPayment],
+        source_connector: PaymentChannel,
         target: str,
-        target_connector: InvoiceTarget,
+        target_connector: ErpInvoices,
         payment_method: str,
         refresh_recent: int = 200,
     ) -> None:
         self.store = store
         self.inbox: Inbox = inbox
         self.source = source
-        self.parse = parse
+        self.source_connector = source_connector
         self.target = target
         self.target_connector = target_connector
         self.payment_method = payment_method
@@ -152,7 +126,7 @@ class PaymentsAndInvoices(FlowBase[None]):
 
     # -- a payment event ----------------------------------------------------------------
     def on_event(self, event: StoredEvent) -> None:
-        payment = self.parse(json_object(event))
+        payment = self.source_connector.payment_from_webhook(json_object(event))
         linked = self._linked(payment.order_external_id)
         action = decide(payment, linked is not None)
         if action == Action.IGNORE:
@@ -181,11 +155,11 @@ class PaymentsAndInvoices(FlowBase[None]):
             reference = read_summary(conn, link.hub_id).get("reference")
         return LinkedOrder(link.hub_id, str(reference)) if reference else None
 
-    def _record(self, hub_id: str, sale: SaleInvoicesFacts) -> None:
+    def _record(self, hub_id: str, sale: SaleInvoices) -> None:
         with self.store.transaction() as conn:
             self._record_in(conn, hub_id, sale)
 
-    def _record_in(self, conn: Connection, hub_id: str, sale: SaleInvoicesFacts) -> None:
+    def _record_in(self, conn: Connection, hub_id: str, sale: SaleInvoices) -> None:
         """Invoice links, summary and milestones of one order, in the caller's transaction."""
         for invoice in sale.invoices:
             links.save(
@@ -204,17 +178,11 @@ class PaymentsAndInvoices(FlowBase[None]):
     def refresh(self) -> int:
         """Read the invoice states of recent orders not yet final; returns how many changed."""
         with self.store.read() as conn:
-            rows = conn.execute(
-                select(entities.c.hub_id, entities.c.summary)
-                .where(entities.c.entity_type == ORDER)
-                .order_by(entities.c.created_at.desc())
-                .limit(self.refresh_recent)
-            ).all()
+            recent = entities.newest(conn, ORDER, self.refresh_recent)
         wanted: dict[str, tuple[str, str | None]] = {}
-        for row in rows:
-            summary = json.loads(row.summary)
+        for hub_id, summary in recent:
             if summary.get("reference") and summary.get("invoice_state") not in FINAL:
-                wanted[summary["reference"]] = (row.hub_id, summary.get("invoice_state"))
+                wanted[summary["reference"]] = (hub_id, summary.get("invoice_state"))
         if not wanted:
             return 0
         found = self.target_connector.sale_invoices(list(wanted))

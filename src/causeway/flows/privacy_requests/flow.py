@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import NewJob
+from causeway.engine.jobs import NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.flows.base import FlowBase
@@ -43,7 +43,7 @@ TOPICS = (DATA_REQUEST, CUSTOMER_REDACT, SHOP_REDACT)
 
 
 def request_job(record: InboxRecord, inbox_id: int) -> NewJob:
-    return NewJob(NAME, f"{record.source}:{record.entity_key}", {"inbox_id": inbox_id})
+    return NewJob(NAME, ordering_key(record.source, record.entity_key), {"inbox_id": inbox_id})
 
 
 class PrivacyRequests(FlowBase[None]):

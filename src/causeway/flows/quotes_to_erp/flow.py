@@ -18,27 +18,24 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any, Protocol
 
-from causeway.connectors.hubspot.deals import deal_reference, modified_at, order_from_deal
-from causeway.connectors.hubspot.models import CrmObject, Deal, PropertySpec
-from causeway.connectors.hubspot.properties import DEAL_PROPERTIES
-from causeway.connectors.tryton.margins import erp_state
 from causeway.engine import links, timeline
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import NewJob
+from causeway.engine.jobs import NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
 from causeway.flows.base import FlowBase, Outcomes
 from causeway.flows.events import json_object
-from causeway.flows.margins_to_crm import ErpFigures
 from causeway.model import Order
+from causeway.model.ports.crm import DEAL_FIELDS, CrmDeals
+from causeway.model.ports.erp import ErpOrders, ErpSaleFigures, PlacedSale
 from causeway.orders.record import SALE, record_placed, timestamp, update_order
 
 log = logging.getLogger("causeway.flows.quotes_to_erp")
@@ -51,15 +48,8 @@ DEAL = "deal"
 PLACED = "in_erp"
 
 
-class CrmDeals(Protocol):
-    def deal_with_contact(self, deal_id: str) -> tuple[Deal, CrmObject | None]: ...
-    def deals_won_since(self, since: datetime | None) -> list[CrmObject]: ...
-    def update_deal(self, deal_id: str, properties: Mapping[str, str | None]) -> CrmObject: ...
-    def ensure_properties(self, object_type: str, specs: Sequence[PropertySpec]) -> list[str]: ...
-
-
-class ErpSales(ErpFigures, Protocol):
-    def place_orders(self, orders: list[tuple[str, Order]]) -> Mapping[str, Any]: ...
+class ErpSales(ErpOrders, ErpSaleFigures, Protocol):
+    """The ERP places the won deals' sales and reports how far each got."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +62,7 @@ class Placed:
     written: str | None
 
 
-# The parts of an ERP state (margins.erp_state) that are order milestones (timeline.py).
+# The parts of an ERP state (SaleFigures.progress) that are order milestones (timeline.py).
 STATE_MILESTONES = {
     "partially shipped": "partially_shipped",
     "shipped": "shipped",
@@ -88,15 +78,20 @@ def milestones_of(state: str) -> list[str]:
     return [STATE_MILESTONES[p] for p in state.split(", ") if p in STATE_MILESTONES]
 
 
+def deal_reference(system: str, deal_id: str) -> str:
+    """The ERP's sale.reference of a deal: readable and unique per CRM ("crm-deal-1001")."""
+    return f"{system}-deal-{deal_id}"
+
+
 def deal_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
-    return NewJob(NAME, f"{source}:{record.entity_key}", {"inbox_id": inbox_id})
+    return NewJob(NAME, ordering_key(source, record.entity_key), {"inbox_id": inbox_id})
 
 
-def is_won_event(body: Mapping[str, Any], topic: str, won_stages: Collection[str]) -> bool:
-    """A dealstage webhook that moved the deal to a won stage (a polled deal always is)."""
+def is_won_event(topic: str, stage: str | None, won_stages: Collection[str]) -> bool:
+    """A dealstage change to a won stage (a polled deal always is one)."""
     if topic == POLL_TOPIC:
         return True
-    return str(body.get("propertyValue") or "") in won_stages
+    return (stage or "") in won_stages
 
 
 class QuotesToErp(FlowBase[tuple[str, Order]]):
@@ -141,7 +136,7 @@ class QuotesToErp(FlowBase[tuple[str, Order]]):
         """A deal won: (its sale reference, its order) to place with the batch's others,
         or None when there is nothing to place."""
         deal_id = event.entity_key.removeprefix(f"{DEAL}:")
-        if not is_won_event(json_object(event), event.topic, self.won_stages):
+        if not self._is_won(event):
             return None  # another stage change: not ours
         placed = self._placed([deal_id]).get(deal_id)
         if placed is not None:
@@ -150,14 +145,19 @@ class QuotesToErp(FlowBase[tuple[str, Order]]):
         order = self._order(deal_id)
         return None if order is None else (deal_reference(self.source, deal_id), order)
 
+    def _is_won(self, event: StoredEvent) -> bool:
+        if event.topic == POLL_TOPIC:
+            return True
+        change = self.crm.property_change(json_object(event))
+        return is_won_event(event.topic, change.value, self.won_stages)
+
     def _order(self, deal_id: str) -> Order | None:
         """The deal as an order, or None when it is no longer in a won stage."""
-        deal, contact = self.crm.deal_with_contact(deal_id)
-        if deal.stage not in self.won_stages:
-            log.info("deal %s is %s now, not won: nothing to place", deal_id, deal.stage)
-            return None
-        return order_from_deal(
-            deal, contact, default_currency=self.currency, tax_rate=self.tax_rate
+        return self.crm.won_deal(
+            deal_id,
+            won_stages=self.won_stages,
+            default_currency=self.currency,
+            tax_rate=self.tax_rate,
         )
 
     def on_batch(self, orders: dict[int, tuple[str, Order]]) -> Outcomes:
@@ -177,7 +177,7 @@ class QuotesToErp(FlowBase[tuple[str, Order]]):
                 )
         return outcomes
 
-    def _record(self, order: Order, reference: str, sale: Any) -> Placed:
+    def _record(self, order: Order, reference: str, sale: PlacedSale) -> Placed:
         """Link deal and sale to one hub entity, with its summary and milestones."""
         with self.store.transaction() as conn:
             existing = links.find(conn, self.source, DEAL, order.external_id)
@@ -202,7 +202,7 @@ class QuotesToErp(FlowBase[tuple[str, Order]]):
     # -- writing the ERP's view back to the deal ------------------------------
     def _ready(self) -> None:
         if not self._properties_ready:
-            self.crm.ensure_properties("deals", DEAL_PROPERTIES)
+            self.crm.ensure_fields("deals", DEAL_FIELDS)
             self._properties_ready = True
 
     def _write_back_if_due(self, placed: Placed) -> None:
@@ -214,7 +214,7 @@ class QuotesToErp(FlowBase[tuple[str, Order]]):
             raise PermanentError(
                 f"{self.target} sale {placed.sale_id} of deal {placed.deal_id} is gone"
             )
-        self._write_back(placed, sale.number, erp_state(sale))
+        self._write_back(placed, sale.number, sale.progress)
 
     def _write_back(self, placed: Placed, number: str | None, state: str) -> None:
         self._ready()
@@ -255,19 +255,19 @@ class QuotesToErp(FlowBase[tuple[str, Order]]):
         """Put won deals the hub has not placed into the inbox; returns how many were new."""
         seen: datetime | None = None
         fresh = 0
-        found = self.crm.deals_won_since(self.cursor.window_start())
-        placed = self._placed([d.id for d in found])
+        found = self.crm.won_deals_since(self.cursor.window_start())
+        placed = self._placed([d.deal_id for d in found])
         for deal in found:
-            changed = modified_at(deal)
+            changed = deal.modified_at
             seen = max(seen, changed) if seen else changed
-            if deal.id in placed:
+            if deal.deal_id in placed:
                 continue
             record = InboxRecord(
                 source=self.source,
-                event_id=f"poll:{deal.id}:{changed.isoformat()}",
+                event_id=f"poll:{deal.deal_id}:{changed.isoformat()}",
                 topic=POLL_TOPIC,
-                entity_key=f"{DEAL}:{deal.id}",
-                body=json.dumps(deal.model_dump(mode="json", by_alias=True)).encode(),
+                entity_key=f"{DEAL}:{deal.deal_id}",
+                body=json.dumps(deal.record).encode(),
             )
             fresh += sum(self.inbox.accept([record]))
         self.cursor.advance(seen)
@@ -285,7 +285,7 @@ class QuotesToErp(FlowBase[tuple[str, Order]]):
         written, problems = 0, []
         for sale_id, sale in figures.items():
             item = by_sale[sale_id]
-            state = erp_state(sale)
+            state = sale.progress
             if state == item.written:
                 continue
             try:

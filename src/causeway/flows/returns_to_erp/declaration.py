@@ -8,7 +8,6 @@ from pydantic import Field
 from causeway.config.base import Duration
 from causeway.config.flows import FlowSettings
 from causeway.config.systems import ERP, ShopifySystem
-from causeway.connectors.shopify.refunds import refund_from_rest
 from causeway.engine.schedule import REALTIME, Schedule
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
 from causeway.flows.returns_to_erp import NAME, TOPICS, ReturnsToErp, refund_job
@@ -32,7 +31,7 @@ def build(context: FlowContext, settings: ReturnsToErpFlow) -> ReturnsToErp:
         context.store,
         context.inbox,
         source=settings.source,
-        parse=refund_from_rest,
+        source_connector=context.connectors[settings.source],
         target=settings.target,
         target_connector=context.connectors[settings.target],
     )

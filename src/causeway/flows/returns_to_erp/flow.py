@@ -18,20 +18,22 @@ The flow's scheduled run checks the return shipments in the ERP and records the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection
 
 from causeway.engine import links, timeline
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import NewJob
+from causeway.engine.jobs import NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
 from causeway.flows.base import FlowBase
 from causeway.flows.events import json_object
 from causeway.flows.orders_to_erp import SETTLED
+from causeway.model.ports.channel import RefundChannel
+from causeway.model.ports.erp import ErpReturns, PlacedReturn
 from causeway.model.returns import Refund, RefundLine, Restock
 from causeway.orders.record import CANCELLED, ORDER, read_summary, update_order
 
@@ -45,21 +47,8 @@ RETURNED = "returned"
 CREDIT_ONLY = "credit_only"
 
 
-class ReturnsTarget(Protocol):
-    def place_return(
-        self,
-        original_reference: str,
-        reference: str,
-        lines: Sequence[RefundLine],
-        *,
-        goods_come_back: bool,
-        description: str,
-    ) -> Any: ...
-    def return_progress(self, sale_ids: Sequence[int]) -> dict[int, Any]: ...
-
-
 def refund_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
-    return NewJob(NAME, f"{source}:{record.entity_key}", {"inbox_id": inbox_id})
+    return NewJob(NAME, ordering_key(source, record.entity_key), {"inbox_id": inbox_id})
 
 
 @dataclass(frozen=True)
@@ -95,14 +84,14 @@ class ReturnsToErp(FlowBase[None]):
         inbox: Inbox,
         *,
         source: str,
-        parse: Callable[[dict[str, Any]], Refund],
+        source_connector: RefundChannel,
         target: str,
-        target_connector: ReturnsTarget,
+        target_connector: ErpReturns,
     ) -> None:
         self.store = store
         self.inbox: Inbox = inbox
         self.source = source
-        self.parse = parse
+        self.source_connector = source_connector
         self.target = target
         self.erp = target_connector
 
@@ -110,7 +99,7 @@ class ReturnsToErp(FlowBase[None]):
         self.check_receipts()
 
     def on_event(self, event: StoredEvent) -> None:
-        self.book(self.parse(json_object(event)))
+        self.book(self.source_connector.refund_from_webhook(json_object(event)))
 
     # -- a refund ---------------------------------------------------------------
     def book(self, refund: Refund) -> None:
@@ -151,7 +140,11 @@ class ReturnsToErp(FlowBase[None]):
         self._record(order.hub_id, refund, placed)
 
     def _record(
-        self, hub_id: str, refund: Refund, placed: list[tuple[ReturnGroup, Any]], note: str = ""
+        self,
+        hub_id: str,
+        refund: Refund,
+        placed: list[tuple[ReturnGroup, PlacedReturn]],
+        note: str = "",
     ) -> None:
         returns = [
             {

@@ -10,9 +10,7 @@ from causeway.flows.stock_to_channels.flow import (
     STOCK,
     ChannelResult,
     Progress,
-    StockChannel,
     StockRun,
-    StockSource,
     StockToChannels,
     changed_since_published,
 )
@@ -24,9 +22,7 @@ __all__ = [
     "STOCK",
     "ChannelResult",
     "Progress",
-    "StockChannel",
     "StockRun",
-    "StockSource",
     "StockToChannels",
     "changed_since_published",
 ]

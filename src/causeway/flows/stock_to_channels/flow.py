@@ -15,15 +15,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
-from causeway.connectors.shopify.connector import QuantityChange
 from causeway.engine import links
 from causeway.engine.cursors import Cursor
 from causeway.engine.store import Store
 from causeway.errors import RetryableError
 from causeway.flows.base import FlowBase
-from causeway.model import StockLevel
+from causeway.model.ports.channel import QuantityChange, StockChannel, StockItem
+from causeway.model.ports.erp import ErpStock
 from causeway.stock.sellable import sellable_quantities
 
 log = logging.getLogger("causeway.flows.stock_to_channels")
@@ -34,22 +34,6 @@ MAX_CAS_ROUNDS = 3
 # A SKU the store does not sell is looked up again only after this long (or on a
 # full run), so that an unchanged ERP costs no store call at all.
 NOT_IN_CHANNEL_RECHECK = 15 * 60
-
-
-class StockSource(Protocol):
-    def stock_levels(self, skus: list[str] | None = None) -> list[StockLevel]: ...
-    def stock_changes_since(self, since: Any) -> tuple[set[str], Any]: ...
-
-
-class StockChannel(Protocol):
-    def primary_location_id(self) -> str: ...
-    def inventory_items_by_sku(self, skus: list[str]) -> Mapping[str, Any]: ...
-    def available_quantities(
-        self, inventory_item_ids: list[str], location_id: str
-    ) -> Mapping[str, int]: ...
-    def set_available(
-        self, quantities: list[Any], *, reason: str = ..., reference_uri: str | None = ...
-    ) -> Any: ...
 
 
 # -- the decisions, free of I/O ----------------------------------------------
@@ -87,7 +71,7 @@ class StockToChannels(FlowBase[None]):
         store: Store,
         *,
         source: str,
-        source_connector: StockSource,
+        source_connector: ErpStock,
         targets: Mapping[str, StockChannel],
         safety_stock: int = 0,
         safety_by_sku: Mapping[str, int] | None = None,
@@ -104,7 +88,7 @@ class StockToChannels(FlowBase[None]):
         self.held = held
         self.cursor = Cursor(store, source, "stock-moves", overlap, flow=NAME)
         self._locations: dict[str, str | None] = dict(location_ids or {})
-        self._items: dict[str, dict[str, Any]] = {name: {} for name in self.targets}
+        self._items: dict[str, dict[str, StockItem]] = {name: {} for name in self.targets}
         self._absent: dict[str, dict[str, float]] = {name: {} for name in self.targets}
 
     def on_run(self, payload: Mapping[str, Any]) -> None:
@@ -180,7 +164,7 @@ class StockToChannels(FlowBase[None]):
     def _push_round(
         self,
         channel: StockChannel,
-        items: Mapping[str, Any],
+        items: Mapping[str, StockItem],
         location: str,
         todo: Mapping[str, int],
         result: ChannelResult,
@@ -220,7 +204,7 @@ class StockToChannels(FlowBase[None]):
 
     def _inventory_items(
         self, name: str, channel: StockChannel, skus: list[str], *, recheck_absent: bool
-    ) -> dict[str, Any]:
+    ) -> dict[str, StockItem]:
         cache, absent = self._items[name], self._absent[name]
         stamp = time.monotonic()
         unknown = [

@@ -57,7 +57,11 @@ def ship(
         move_ids = shipment["inventory_moves"] or shipment["outgoing_moves"]
         for move in rpc.read("stock.move", move_ids, ["product.code", "quantity"]):
             sku = (move.get("product.") or {}).get("code")
-            if sku in only and Decimal(str(only[sku])) != Decimal(str(move["quantity"])):
+            if (
+                isinstance(sku, str)
+                and sku in only
+                and Decimal(str(only[sku])) != Decimal(str(move["quantity"]))
+            ):
                 rpc.write("stock.move", [move["id"]], {"quantity": float(only[sku])})
     for button in ("assign_try", "pick", "pack", "do"):
         rpc.button("stock.shipment.out", button, [shipment_id])

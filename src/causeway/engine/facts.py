@@ -2,7 +2,8 @@
 
 Alerts (observability/alerts.py) and metrics (observability/metrics.py) decide
 from these facts; nothing here judges. Every figure comes from the store, so it
-is the same whichever hub process reads it.
+is the same whichever hub process reads it. The `monitoring` table also keeps when
+each system last answered any hub process (observability/contacts.py notes them).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from causeway.engine.timeline import AMOUNT_MISMATCH, OpenFindings, open_finding
 
 HUB = "hub"
 WEBHOOKS = "webhooks:"
+# Rows of the `monitoring` table: subject "contact:<system>", since = the last answer.
+CONTACT = "contact:"
 # "webhook-disabled:<system>:<topic>": when the hub last found that webhook disabled by
 # its system (WooCommerce disables one after 5 failed deliveries and never replays).
 DISABLED_WEBHOOK = "webhook-disabled:"
@@ -164,7 +167,7 @@ def _flows(conn: Connection, stamp: float) -> dict[str, FlowFacts]:
             .group_by(jobs.c.flow)
         )
     }
-    retrying = dict(
+    retrying: dict[str, int] = dict(
         conn.execute(  # type: ignore[arg-type]
             select(jobs.c.flow, func.count())
             .where(jobs.c.state == QUEUED, jobs.c.attempts > 0, jobs.c.run_at < HELD_UNTIL)
@@ -222,3 +225,30 @@ def _last_webhooks(conn: Connection, systems: list[str]) -> dict[str, float]:
         if latest is not None:
             found[system] = latest
     return found
+
+
+def record_contacts(store: Store, answered: dict[str, float]) -> None:
+    """System -> when it last answered this process; the latest answer wins, whichever
+    process saw it."""
+    insert = pg_insert(monitoring) if store.is_postgres else sqlite_insert(monitoring)
+    rows = [{"subject": f"{CONTACT}{s}", "since": t} for s, t in sorted(answered.items())]
+    with store.transaction() as conn:
+        conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=["subject"],
+                set_={"since": insert.excluded.since},
+                where=monitoring.c.since < insert.excluded.since,
+            ),
+            rows,
+        )
+
+
+def last_contacts(store: Store) -> dict[str, float]:
+    """System -> when it last answered any process sharing the store."""
+    with store.read() as conn:
+        rows = conn.execute(
+            select(monitoring.c.subject, monitoring.c.since).where(
+                monitoring.c.subject.like(f"{CONTACT}%")
+            )
+        )
+        return {subject.removeprefix(CONTACT): since for subject, since in rows}

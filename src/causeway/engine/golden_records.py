@@ -1,4 +1,4 @@
-"""Golden records and their blocking keys in the hub's database.
+"""Golden customer records and their blocking keys in the hub's database.
 
 Writes are guarded by the record's version: two workers that read the same record
 and both write it would lose one update, so the second write fails and its job is
@@ -7,15 +7,18 @@ retried against the fresh record.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, select, update
 
 from causeway.customers.record import GoldenRecord
 from causeway.engine.links import new_hub_id
-from causeway.engine.schema import customer_keys, customers
+from causeway.engine.schema import customer_keys, customers, links, merge_log
 from causeway.engine.store import now
 from causeway.errors import PermanentError, RetryableError
+
+CUSTOMER = "customer"  # the links table's entity type for customers
 
 
 @dataclass
@@ -114,3 +117,105 @@ def file_keys(conn: Connection, customer_id: str, keys: set[str]) -> None:
         conn.execute(
             insert(customer_keys), [{"key": k, "customer_id": customer_id} for k in sorted(new)]
         )
+
+
+def live_id(conn: Connection, customer_id: str) -> str:
+    """The record a customer id stands for now, following merges."""
+    seen = {customer_id}
+    while True:
+        merged_into = conn.execute(
+            select(customers.c.merged_into).where(customers.c.id == customer_id)
+        ).scalar()
+        if not merged_into or merged_into in seen:
+            return customer_id
+        seen.add(merged_into)
+        customer_id = merged_into
+
+
+def family(conn: Connection, customer_id: str) -> list[str]:
+    """The record and every record merged into it (directly or through another)."""
+    found = [customer_id]
+    frontier = [customer_id]
+    while frontier:
+        rows = conn.execute(select(customers.c.id).where(customers.c.merged_into.in_(frontier)))
+        frontier = [r.id for r in rows if r.id not in found]
+        found.extend(frontier)
+    return found
+
+
+# -- the merge log (customers/merges.py) ----------------------------------------------
+def customer_links(conn: Connection, customer_id: str) -> list[tuple[str, str]]:
+    """(system, external id) of the systems' customers linked to this record."""
+    rows = conn.execute(
+        select(links.c.system, links.c.external_id)
+        .where(links.c.hub_id == customer_id, links.c.entity_type == CUSTOMER)
+        .order_by(links.c.id)
+    )
+    return [(row.system, row.external_id) for row in rows]
+
+
+def move_customer_links(conn: Connection, from_id: str, to_id: str) -> None:
+    conn.execute(
+        update(links)
+        .where(links.c.hub_id == from_id, links.c.entity_type == CUSTOMER)
+        .values(hub_id=to_id, updated_at=now())
+    )
+
+
+@dataclass(frozen=True)
+class MergeEntry:
+    id: int
+    survivor_id: str
+    merged_id: str
+    survivor_before: str  # the records' JSON as they were
+    merged_before: str
+    moved_links: list[tuple[str, str]]  # (system, external id)
+    undone_at: float | None
+
+
+def log_merge(
+    conn: Connection,
+    *,
+    survivor_id: str,
+    merged_id: str,
+    survivor_before: str,
+    merged_before: str,
+    moved_links: list[tuple[str, str]],
+    reason: str,
+) -> int:
+    """Keep what a merge changed, for undo; returns the merge's id."""
+    return int(
+        conn.execute(
+            insert(merge_log)
+            .values(
+                survivor_id=survivor_id,
+                merged_id=merged_id,
+                survivor_before=survivor_before,
+                merged_before=merged_before,
+                moved_links=json.dumps([list(link) for link in moved_links]),
+                reason=reason,
+                at=now(),
+                undone_at=None,
+            )
+            .returning(merge_log.c.id)
+        ).scalar_one()
+    )
+
+
+def merge_entry(conn: Connection, merge_id: int) -> MergeEntry | None:
+    row = conn.execute(select(merge_log).where(merge_log.c.id == merge_id)).first()
+    if row is None:
+        return None
+    return MergeEntry(
+        row.id,
+        row.survivor_id,
+        row.merged_id,
+        row.survivor_before,
+        row.merged_before,
+        [(system, external_id) for system, external_id in json.loads(row.moved_links)],
+        row.undone_at,
+    )
+
+
+def mark_undone(conn: Connection, merge_id: int) -> None:
+    conn.execute(update(merge_log).where(merge_log.c.id == merge_id).values(undone_at=now()))

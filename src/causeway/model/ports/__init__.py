@@ -1,0 +1,60 @@
+"""The ports: what a channel (store, marketplace), an ERP and a CRM give the flows.
+
+Flows type their collaborators with these protocols and import no connector;
+connectors implement them and keep their own payload shapes and parsers. Each
+module is one role: channel.py, erp.py, crm.py, and files.py for the drop folder.
+docs/architecture.md lists every method.
+"""
+
+from causeway.model.ports.channel import (
+    CancellationChannel,
+    CatalogChannel,
+    Channel,
+    FulfillmentChannel,
+    OrderChannel,
+    PaymentChannel,
+    RefundChannel,
+    StockChannel,
+)
+from causeway.model.ports.crm import Crm, CrmContacts, CrmDeals, CrmTickets
+from causeway.model.ports.erp import (
+    Erp,
+    ErpAmendments,
+    ErpCancellations,
+    ErpCatalog,
+    ErpCustomers,
+    ErpInvoices,
+    ErpOrders,
+    ErpReturns,
+    ErpSaleFigures,
+    ErpShipments,
+    ErpStock,
+)
+from causeway.model.ports.files import FileChannel
+
+__all__ = [
+    "CancellationChannel",
+    "CatalogChannel",
+    "Channel",
+    "Crm",
+    "CrmContacts",
+    "CrmDeals",
+    "CrmTickets",
+    "Erp",
+    "ErpAmendments",
+    "ErpCancellations",
+    "ErpCatalog",
+    "ErpCustomers",
+    "ErpInvoices",
+    "ErpOrders",
+    "ErpReturns",
+    "ErpSaleFigures",
+    "ErpShipments",
+    "ErpStock",
+    "FileChannel",
+    "FulfillmentChannel",
+    "OrderChannel",
+    "PaymentChannel",
+    "RefundChannel",
+    "StockChannel",
+]

@@ -1,0 +1,282 @@
+"""The channel port: what a web store or marketplace connector gives the flows.
+
+A channel sells: its orders come in (polled since a cursor, or pushed as webhooks
+the connector reads with its own parsers), and stock, catalogue and fulfilments go
+out. Each protocol below is one capability, named after what the flows call today;
+a connector implements those its channel has (Shopify: all of them, a drop folder:
+orders only), and `Channel` is all of them together.
+
+Stock is always set as an absolute quantity, with compare-and-set where the API has
+it: `compare_quantity` is the value the flow last read, and a change is reported
+back as stale instead of overwriting a sale that happened in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict
+
+from causeway.model.catalog import CatalogItem
+from causeway.model.order import Order
+from causeway.model.payment import OrderPayment
+from causeway.model.returns import Cancellation, Refund
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+
+# -- orders ----------------------------------------------------------------------------
+class OrderChange(_Frozen):
+    """An order that changed: enough for a poller to decide whether to fetch it."""
+
+    external_id: str  # the channel's own id of the order, "450789469"
+    updated_at: datetime
+
+
+@runtime_checkable
+class OrderChannel(Protocol):
+    """Orders in: changed since a cursor, fetched one by one, read from a webhook body.
+
+    The bodies are the channel's own JSON, stored raw in the inbox; only the connector
+    reads them. A body that cannot be read raises InvalidPayloadError naming the field.
+    """
+
+    def order_changes_since(
+        self, since: datetime | None, page_size: int = 100
+    ) -> Iterable[OrderChange]:
+        """Orders changed at or after `since` (all when None), oldest change first."""
+        ...
+
+    def order_node(self, external_id: str) -> dict[str, Any]:
+        """One order as the channel sends it to a poller, raw (order_from_polled reads it);
+        PermanentError when the channel cannot give it (deleted, or never can)."""
+        ...
+
+    def order_from_webhook(self, body: dict[str, Any]) -> Order:
+        """The canonical order of an order webhook's body."""
+        ...
+
+    def order_from_polled(self, node: dict[str, Any]) -> Order:
+        """The canonical order of what order_node returned."""
+        ...
+
+    def order_updated_at(self, body: bytes) -> datetime | None:
+        """When the order in a stored body (webhook or polled) last changed, timezone-aware;
+        None when the body does not say (its own job parks it)."""
+        ...
+
+
+@runtime_checkable
+class PaymentChannel(Protocol):
+    def payment_from_webhook(self, body: dict[str, Any]) -> OrderPayment:
+        """What an order's payment webhook says was received."""
+        ...
+
+
+@runtime_checkable
+class CancellationChannel(Protocol):
+    def cancellation_from_webhook(self, body: dict[str, Any]) -> Cancellation | None:
+        """The cancellation an order webhook announces; None when it announces none (a
+        channel whose order updates carry cancellations among other changes)."""
+        ...
+
+    def order_from_polled(self, node: dict[str, Any]) -> Order:
+        """A polled order (its `cancelled_at` tells a cancellation the webhook missed)."""
+        ...
+
+
+@runtime_checkable
+class RefundChannel(Protocol):
+    def refund_from_webhook(self, body: dict[str, Any]) -> Refund:
+        """The refund a refund-created webhook announces, with its lines and restock."""
+        ...
+
+
+# -- stock -----------------------------------------------------------------------------
+class QuantityChange(_Frozen):
+    """Set the sellable quantity of one item at one location to `quantity`.
+
+    compare_quantity is the quantity the caller last read: the channel applies the
+    change only if it still is (compare-and-set), so a sale that happened in between is
+    not overwritten. None opts out of the check: nothing was read (the item is not
+    stocked at the location yet), or the channel has no compare-and-set.
+    """
+
+    inventory_item_id: str
+    location_id: str
+    quantity: int
+    compare_quantity: int | None = None
+
+
+class SetOutcome(_Frozen):
+    """What became of each requested change.
+
+    applied: written. stale: refused because the quantity changed since it was read;
+    re-read and retry them. failed: refused for another reason, described in errors
+    (one message per refusal).
+    """
+
+    applied: list[QuantityChange] = []
+    stale: list[QuantityChange] = []
+    errors: list[str] = []
+    failed: list[QuantityChange] = []
+
+
+class StockItem(Protocol):
+    """Where one SKU's stock lives in the channel."""
+
+    @property
+    def inventory_item_id(self) -> str: ...
+
+
+@runtime_checkable
+class StockChannel(Protocol):
+    def primary_location_id(self) -> str:
+        """Where stock goes when the configuration names no location."""
+        ...
+
+    def inventory_items_by_sku(self, skus: list[str]) -> Mapping[str, StockItem]:
+        """SKU -> its stock item; SKUs the channel does not sell are absent."""
+        ...
+
+    def available_quantities(
+        self, inventory_item_ids: list[str], location_id: str
+    ) -> Mapping[str, int]:
+        """Item id -> the quantity the channel sells now at that location."""
+        ...
+
+    def set_available(
+        self,
+        quantities: list[QuantityChange],
+        *,
+        reason: str = "correction",
+        reference_uri: str | None = None,
+    ) -> SetOutcome:
+        """Set absolute quantities, compare-and-set where the API has it."""
+        ...
+
+
+# -- catalogue -------------------------------------------------------------------------
+class Listing(Protocol):
+    """What the channel shows for one SKU; only the connector reads inside it."""
+
+    @property
+    def product_id(self) -> str:
+        """The channel's id of the product, as product_id_of gives it."""
+        ...
+
+
+L = TypeVar("L", bound=Listing)
+
+
+@runtime_checkable
+class CatalogChannel(Protocol[L]):
+    def listings_by_sku(self, skus: Sequence[str]) -> Mapping[str, L]: ...
+
+    def unfinished_listings(self, skus: Sequence[str]) -> Mapping[str, L]:
+        """Listings a create left half-made (a crash in between), found by what the
+        connector derives from the SKU: finished instead of created twice."""
+        ...
+
+    def create_listing(self, item: CatalogItem) -> L: ...
+
+    def sync_listing(self, listing: L, item: CatalogItem) -> bool:
+        """Send the fields that differ; True if anything was written."""
+        ...
+
+    def archive_listing(self, listing: L, sku: str) -> bool:
+        """Take it off sale, never delete it (past orders keep their product)."""
+        ...
+
+    def product_id_of(self, webhook_id: str) -> str:
+        """The product id listings carry, for the id a product webhook names."""
+        ...
+
+
+# -- fulfilments -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class FulfillmentLine:
+    """Ship `quantity` of one line of one of the order's fulfilment orders."""
+
+    fulfillment_order_id: str
+    line_item_id: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Tracking:
+    company: str | None = None
+    number: str | None = None
+    url: str | None = None
+
+
+class FulfillmentOrderLine(_Frozen):
+    id: str
+    sku: str | None = None
+    remaining: int  # units still to fulfil
+
+
+class FulfillmentOrder(_Frozen):
+    """A part of the order the channel fulfils together (one per location, say)."""
+
+    id: str
+    status: Literal["open", "closed", "cancelled"]
+    lines: tuple[FulfillmentOrderLine, ...] = ()
+
+
+class PublishedFulfillment(_Frozen):
+    """A fulfilment the channel holds for the order."""
+
+    id: str
+    stands: bool = True  # False: cancelled or failed, it fulfils nothing
+    tracking_numbers: tuple[str, ...] = ()
+
+
+class FulfillmentState(_Frozen):
+    """An order's fulfilment orders and the fulfilments made so far, oldest first."""
+
+    order_name: str
+    fully_fulfilled: bool
+    fulfillment_orders: tuple[FulfillmentOrder, ...] = ()
+    fulfillments: tuple[PublishedFulfillment, ...] = ()
+
+    @property
+    def tracking_numbers(self) -> set[str]:
+        """Tracking numbers of the fulfilments that stand."""
+        return {n for f in self.fulfillments if f.stands for n in f.tracking_numbers}
+
+
+@runtime_checkable
+class FulfillmentChannel(Protocol):
+    def fulfillment_state(self, order_id: str) -> FulfillmentState:
+        """PermanentError when the order is not (or no longer) in the channel."""
+        ...
+
+    def publish_fulfillment(
+        self,
+        lines: Sequence[FulfillmentLine],
+        *,
+        tracking: Tracking | None = None,
+        notify_customer: bool = False,
+    ) -> PublishedFulfillment:
+        """Fulfil these lines; a refusal is a PermanentError with the channel's reasons."""
+        ...
+
+
+@runtime_checkable
+class Channel(
+    OrderChannel,
+    PaymentChannel,
+    CancellationChannel,
+    RefundChannel,
+    StockChannel,
+    CatalogChannel[L],
+    FulfillmentChannel,
+    Protocol[L],
+):
+    """Everything a store or marketplace gives the flows."""
