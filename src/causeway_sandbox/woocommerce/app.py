@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from causeway_sandbox.common import fault_routes
 from causeway_sandbox.woocommerce.api_order_children import router as order_children_router
 from causeway_sandbox.woocommerce.api_orders import router as orders_router
 from causeway_sandbox.woocommerce.api_products import router as products_router
@@ -156,4 +157,5 @@ def create_app(settings: WooSandboxSettings | None = None) -> FastAPI:
     app.include_router(products_router)
     app.include_router(webhooks_router)
     app.include_router(control_router)
+    app.include_router(fault_routes(lambda _: sandbox.faults))
     return app
