@@ -48,7 +48,6 @@ def connect(woo: Any, **options: Any) -> WooCommerceConnector:
         "webhook_secret": WEBHOOK_SECRET,
         "system": "woo",
         "retry": QUICK,
-        "weight_unit": "kg",
     } | options
     return WooCommerceConnector(woo.store_url, woo.consumer_key, woo.consumer_secret, **settings)
 

@@ -12,7 +12,9 @@ from causeway.connectors.woocommerce import WooCommerceConnector
 from causeway.connectors.woocommerce.products import Listing
 from causeway.errors import PermanentError
 from causeway.model.catalog import CatalogItem
-from tests.woocommerce.conftest import add_product, add_variable_product, calls
+from tests.woocommerce.conftest import add_product, add_variable_product, calls, connect
+
+WEIGHT_UNIT = "settings/products/woocommerce_weight_unit"
 
 
 def item(sku: str, **fields: Any) -> CatalogItem:
@@ -50,6 +52,29 @@ def test_a_new_sku_becomes_a_published_simple_product(
         "0.35",
     )
     assert shown["description"] == "<p>Stoneware.</p><p>Dishwasher safe.</p>"
+
+
+def asked_the_weight_unit(woo: Any) -> int:
+    return sum(c["path"].endswith(WEIGHT_UNIT) for c in calls(woo))
+
+
+def test_weights_are_written_in_the_unit_the_store_is_set_to(
+    woo: Any, store: WooCommerceConnector
+) -> None:
+    # The merchant weighs in pounds (WooCommerce > Settings > Products).
+    httpx.put(woo.api_url + WEIGHT_UNIT, json={"value": "lbs"}, auth=woo.auth, trust_env=False)
+    woo.control("DELETE", "calls")
+    for sku in ("MUG-1", "MUG-2"):
+        listing = store.create_listing(item(sku, weight=Decimal(350), weight_unit="g"))
+        assert api(woo, f"products/{listing.product_id}")["weight"] == "0.772"
+    assert asked_the_weight_unit(woo) == 1  # once, then remembered
+
+
+def test_a_configured_weight_unit_is_used_without_asking_the_store(woo: Any) -> None:
+    with connect(woo, weight_unit="g") as configured:
+        listing = configured.create_listing(item("MUG-1", weight=Decimal("0.35"), weight_unit="kg"))
+    assert api(woo, f"products/{listing.product_id}")["weight"] == "350"
+    assert asked_the_weight_unit(woo) == 0
 
 
 def test_only_what_differs_is_sent_and_nothing_when_nothing_does(

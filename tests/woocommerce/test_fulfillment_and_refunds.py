@@ -183,11 +183,6 @@ def test_refunds_are_read_with_their_lines_and_money(woo: Any, store: WooCommerc
     assert line.restock == Restock.NO_RESTOCK
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the sandbox restocks without writing _restock_refunded_items on the order line, "
-    "which WooCommerce's wc_restock_refunded_items does (reported to its author)",
-)
 def test_restocked_items_of_a_completed_order_come_back_as_a_return(
     woo: Any, store: WooCommerceConnector
 ) -> None:

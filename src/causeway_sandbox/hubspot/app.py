@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from causeway_sandbox.common import fault_routes
 from causeway_sandbox.hubspot.api import router as api_router
 from causeway_sandbox.hubspot.associations import router as associations_router
 from causeway_sandbox.hubspot.control import router as control_router
@@ -117,5 +118,6 @@ def create_app(settings: HubSpotSandboxSettings | None = None) -> FastAPI:
 
     app.include_router(api_router)
     app.include_router(control_router)
+    app.include_router(fault_routes(lambda _: sandbox.faults, write="POST"))
     app.include_router(associations_router)
     return app

@@ -128,16 +128,6 @@ def wait(request: Request, timeout: float = 10.0) -> dict[str, Any]:
     return _sandbox(request).dispatcher.wait_idle(timeout)  # type: ignore[no-any-return]
 
 
-@router.get("/faults")
-def get_faults(request: Request) -> dict[str, Any]:
-    return _sandbox(request).faults.settings.model_dump()  # type: ignore[no-any-return]
-
-
-@router.post("/faults")
-def set_faults(changes: dict[str, Any], request: Request) -> dict[str, Any]:
-    return _sandbox(request).faults.update(changes).model_dump()  # type: ignore[no-any-return]
-
-
 @router.get("/rate")
 def rate(request: Request) -> dict[str, Any]:
     return {"rejected": _sandbox(request).limit.rejected}

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from graphql import GraphQLEnumType
 from starlette.concurrency import run_in_threadpool
 
+from causeway_sandbox.common import fault_routes
 from causeway_sandbox.shopify.compliance import router as compliance_router
 from causeway_sandbox.shopify.control import router as control_router
 from causeway_sandbox.shopify.faults import FaultInjector
@@ -79,6 +80,7 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
     )
     app.state.sandbox = sandbox
     app.include_router(control_router)
+    app.include_router(fault_routes(lambda _: sandbox.faults))
     app.include_router(compliance_router)
 
     @app.post("/admin/api/{version}/graphql.json")

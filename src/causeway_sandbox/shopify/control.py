@@ -43,7 +43,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from causeway_sandbox.shopify.edits import EditRefused, OrderEditIn, edit_order
 from causeway_sandbox.shopify.formats import gid
@@ -270,25 +270,6 @@ def subscriptions(request: Request) -> dict[str, Any]:
                 for s in store.subscriptions.values()
             ]
         }
-
-
-@router.get("/faults")
-def get_faults(request: Request) -> dict[str, Any]:
-    faults = _sandbox(request).faults
-    return {**faults.settings.model_dump(), "seed": faults.seed}
-
-
-@router.put("/faults")
-async def put_faults(request: Request) -> dict[str, Any]:
-    faults = _sandbox(request).faults
-    changes = await request.json()
-    if not isinstance(changes, dict):
-        raise HTTPException(422, "send a JSON object of knobs")
-    try:
-        updated = faults.update(changes)
-    except ValidationError as exc:
-        raise HTTPException(422, exc.errors(include_url=False)) from exc
-    return {**updated.model_dump(), "seed": faults.seed}
 
 
 @router.get("/calls")

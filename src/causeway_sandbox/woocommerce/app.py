@@ -18,9 +18,11 @@ from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from causeway_sandbox.common import fault_routes
 from causeway_sandbox.woocommerce.api_order_children import router as order_children_router
 from causeway_sandbox.woocommerce.api_orders import router as orders_router
 from causeway_sandbox.woocommerce.api_products import router as products_router
+from causeway_sandbox.woocommerce.api_settings import router as settings_router
 from causeway_sandbox.woocommerce.api_webhooks import router as webhooks_router
 from causeway_sandbox.woocommerce.auth import authenticate
 from causeway_sandbox.woocommerce.batch import router as batch_router
@@ -155,5 +157,7 @@ def create_app(settings: WooSandboxSettings | None = None) -> FastAPI:
     app.include_router(batch_router)
     app.include_router(products_router)
     app.include_router(webhooks_router)
+    app.include_router(settings_router)
     app.include_router(control_router)
+    app.include_router(fault_routes(lambda _: sandbox.faults))
     return app

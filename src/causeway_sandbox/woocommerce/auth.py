@@ -44,6 +44,15 @@ def _credentials(request: Request) -> tuple[str, str] | None:
 def anonymous_error(method: str, path: str) -> WooError:
     """What the route's permission callback answers a request without a valid key."""
     single = bool(_ITEM.search(path.rstrip("/")))
+    if "/wc/v3/settings/" in path:
+        # The settings controller checks one capability, for a group and a setting alike.
+        if method in ("GET", "HEAD"):
+            return WooError(
+                401, "woocommerce_rest_cannot_view", "Sorry, you cannot list resources."
+            )
+        return WooError(
+            401, "woocommerce_rest_cannot_edit", "Sorry, you cannot edit this resource."
+        )
     if path.rstrip("/").endswith("/batch"):
         code, message = (
             "cannot_batch",

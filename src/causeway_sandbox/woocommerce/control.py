@@ -34,7 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from causeway_sandbox.woocommerce.checkout import OutOfStock, Purchase, place_order
 from causeway_sandbox.woocommerce.fixtures import load
@@ -202,25 +202,6 @@ def restore(order_id: int, request: Request) -> WPJSONResponse:
         target.date_modified = store.clock.now()
         store.emit("order.restored", target.id)
         return WPJSONResponse(render_order(target, store))
-
-
-@router.get("/faults")
-def get_faults(request: Request) -> dict[str, Any]:
-    faults = woo(request).faults
-    return {**faults.settings.model_dump(), "seed": faults.seed}
-
-
-@router.put("/faults")
-async def put_faults(request: Request) -> dict[str, Any]:
-    faults = woo(request).faults
-    changes = await request.json()
-    if not isinstance(changes, dict):
-        raise HTTPException(422, "send a JSON object of knobs")
-    try:
-        updated = faults.update(changes)
-    except ValidationError as exc:
-        raise HTTPException(422, exc.errors(include_url=False, include_context=False)) from exc
-    return {**updated.model_dump(), "seed": faults.seed}
 
 
 @router.get("/calls")

@@ -50,6 +50,14 @@ def import_product(store: Store, payload: dict[str, Any]) -> Product:
     return product
 
 
+def _rate_percent(payload: dict[str, Any]) -> Decimal | None:
+    """The tax line's rate_percent; None for an order taxed before WooCommerce 5.7."""
+    for line in payload.get("tax_lines", []):
+        if line.get("rate_percent") is not None:
+            return Decimal(str(line["rate_percent"]))
+    return None
+
+
 def import_order(store: Store, payload: dict[str, Any]) -> Order:
     now = store.clock.now()
     order = Order(
@@ -72,6 +80,7 @@ def import_order(store: Store, payload: dict[str, Any]) -> Order:
     order.customer_ip_address = payload.get("customer_ip_address", "")
     order.customer_user_agent = payload.get("customer_user_agent", "")
     order.meta_data = [dict(m) for m in payload.get("meta_data", [])]
+    order.tax_rate_percent = _rate_percent(payload)
     for line in payload.get("line_items", []):
         order.line_items.append(
             LineItem(

@@ -1,4 +1,4 @@
-"""meta_data writes the way WC_Data::update_meta_data does them."""
+"""meta_data writes the way WC_Data::update_meta_data and its siblings do them."""
 
 from __future__ import annotations
 
@@ -25,12 +25,27 @@ def apply_meta(store: Store, meta: list[dict[str, Any]], entries: Any) -> None:
                     existing["key"] = key or existing["key"]
                     existing["value"] = value
                 continue
-        if not key:
-            continue
-        same = [m for m in meta if m["key"] == key]
-        if same:
-            same[0]["value"] = value
-            for extra in same[1:]:
-                meta.remove(extra)
-        else:
-            store.add_meta(meta, key, value)
+        if key:
+            update_meta(store, meta, key, value)
+
+
+def update_meta(store: Store, meta: list[dict[str, Any]], key: str, value: Any) -> None:
+    """update_meta_data($key, $value): the first entry of the key takes the value (and
+    keeps its id and place), the others with the key go; none, a new entry is added."""
+    same = [m for m in meta if m["key"] == key]
+    if not same:
+        store.add_meta(meta, key, value)
+        return
+    same[0]["value"] = value
+    for extra in same[1:]:
+        meta.remove(extra)
+
+
+def delete_meta(meta: list[dict[str, Any]], key: str) -> None:
+    """delete_meta_data($key): every entry of the key goes."""
+    meta[:] = [m for m in meta if m["key"] != key]
+
+
+def meta_value(meta: list[dict[str, Any]], key: str) -> Any:
+    """get_meta($key, true): the first entry's value, or None when the key is not there."""
+    return next((m["value"] for m in meta if m["key"] == key), None)

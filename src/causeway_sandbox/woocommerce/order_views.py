@@ -18,7 +18,8 @@ def _taxes(store: Store, amount: Decimal) -> list[dict[str, Any]]:
 
 
 def _number(value: Decimal) -> float:
-    """WooCommerce writes a line's unit `price` as a JSON number, not a string."""
+    """A PHP float: a line's unit `price`, a tax line's `rate_percent` (a JSON number,
+    not a string; WC_Order_Item_Tax casts a rate_percent never stored, '', to 0)."""
     return float(value)
 
 
@@ -71,6 +72,7 @@ def render_order(order: Order, store: Store) -> dict[str, Any]:
                 "compound": False,
                 "tax_total": money(totals["cart_tax"]),
                 "shipping_tax_total": "0.00",
+                "rate_percent": _number(order.tax_rate_percent or Decimal(0)),
                 "meta_data": [],
             }
         )

@@ -3,7 +3,8 @@
 Stock moves the way WooCommerce core hooks move it: an order entering
 processing, on-hold or completed reduces the stock of every line whose product
 manages it (once: the order remembers it did, each line how many units it
-took), and an order going back to pending or to cancelled puts those units back.
+took, in its `_reduced_stock` meta: see `stock`), and an order going back to pending
+or to cancelled puts those units back.
 The REST API itself never checks stock (an order it creates can drive a quantity
 negative); refusing a sale beyond stock is the storefront's job
 (`checkout.place_order`). A status set to refunded records a refund of what is
@@ -21,8 +22,12 @@ from causeway_sandbox.woocommerce.errors import WooError
 from causeway_sandbox.woocommerce.formats import CENT
 from causeway_sandbox.woocommerce.meta import apply_meta
 from causeway_sandbox.woocommerce.order_views import order_totals, refunded_total
-from causeway_sandbox.woocommerce.product_views import current_price, stock_holder
-from causeway_sandbox.woocommerce.products import touch
+from causeway_sandbox.woocommerce.product_views import current_price
+from causeway_sandbox.woocommerce.stock import (
+    increase_stock_levels,
+    line_product,
+    reduce_stock_levels,
+)
 from causeway_sandbox.woocommerce.store import (
     ORDER_STATUSES,
     LineItem,
@@ -151,10 +156,6 @@ def build_line(store: Store, spec: Any) -> LineItem:
     return item
 
 
-def line_product(store: Store, item: LineItem) -> Product | None:
-    return store.products.get(item.variation_id or item.product_id)
-
-
 def create_order(store: Store, body: Any, *, created_via: str = "rest-api") -> Order:
     """POST /orders (lock held, inside store.change()): no stock check, as the REST API."""
     body = check(body, ORDER_SCHEMA)
@@ -179,6 +180,7 @@ def create_order(store: Store, body: Any, *, created_via: str = "rest-api") -> O
         transaction_id=body.get("transaction_id", ""),
         customer_id=int(body.get("customer_id", 0)),
         customer_note=body.get("customer_note", ""),
+        tax_rate_percent=store.settings.tax_rate_percent,
     )
     order.line_items = [build_line(store, spec) for spec in body.get("line_items", [])]
     for spec in body.get("shipping_lines", []):
@@ -270,48 +272,26 @@ def changed(store: Store, order: Order) -> None:
     store.emit("order.updated", order.id)
 
 
-def _move_stock(store: Store, item: LineItem, delta: int) -> str | None:
-    product = line_product(store, item)
-    holder = stock_holder(product, store) if product else None
-    if holder is None or holder.stock_quantity is None:
-        return None
-    before = holder.stock_quantity
-    holder.stock_quantity += delta
-    touch(store, holder)
-    label = f"{holder.name} ({holder.sku})" if holder.sku else holder.name
-    return f"{label} {before}&rarr;{holder.stock_quantity}"
-
-
 def reduce_stock(store: Store, order: Order) -> None:
+    """wc_maybe_reduce_stock_levels: once per order (its `_order_stock_reduced` flag)."""
     if order.stock_reduced:
         return
     order.stock_reduced = True
-    moved = []
+    for note in reduce_stock_levels(store, order):
+        add_note(store, order, note)
     for item in order.line_items:
-        change = _move_stock(store, item, -item.quantity)
-        if change is not None:
-            item.reduced_stock = item.quantity
-            moved.append(change)
         product = line_product(store, item)
         if product is not None:
             product.total_sales += item.quantity
-    if moved:
-        add_note(store, order, "Stock levels reduced: " + ", ".join(moved))
 
 
 def restore_stock(store: Store, order: Order) -> None:
+    """wc_maybe_increase_stock_levels: only after a reduction."""
     if not order.stock_reduced:
         return
     order.stock_reduced = False
-    moved = []
-    for item in order.line_items:
-        if item.reduced_stock:
-            change = _move_stock(store, item, item.reduced_stock)
-            item.reduced_stock = 0
-            if change is not None:
-                moved.append(change)
-    if moved:
-        add_note(store, order, "Stock levels increased: " + ", ".join(moved))
+    for note in increase_stock_levels(store, order):
+        add_note(store, order, note)
 
 
 def update_order(store: Store, order: Order, body: Any) -> Order:

@@ -5,7 +5,9 @@ totals and taxes; more than what is left to refund is refused ("Invalid refund
 amount."). With `api_refund` (the default) the order's gateway must refund the
 money: bank transfer, cheque and cash on delivery cannot, an unknown gateway does
 not exist, and the refund is then refused as a whole. With `api_restock` (the
-default) the refunded quantities go back to stock, up to what the line took.
+default) the refunded quantities go back to stock, as wc_restock_refunded_items puts
+them back: in full, on every line that took stock, noted on the line
+(`_restock_refunded_items`, see `stock`).
 An order refunded in full becomes `refunded`. Every refund fires `order.updated`.
 
 The refunds controller builds its errors with a bare number as data, so WordPress
@@ -21,15 +23,8 @@ from causeway_sandbox.woocommerce.errors import bare_status_error
 from causeway_sandbox.woocommerce.formats import money
 from causeway_sandbox.woocommerce.meta import apply_meta
 from causeway_sandbox.woocommerce.order_views import order_totals, refunded_total
-from causeway_sandbox.woocommerce.orders import (
-    GATEWAY_TITLES,
-    add_note,
-    changed,
-    line_product,
-    set_status,
-)
-from causeway_sandbox.woocommerce.product_views import stock_holder
-from causeway_sandbox.woocommerce.products import touch
+from causeway_sandbox.woocommerce.orders import GATEWAY_TITLES, add_note, changed, set_status
+from causeway_sandbox.woocommerce.stock import restock_refunded_items
 from causeway_sandbox.woocommerce.store import LineItem, Order, Refund, Store
 from causeway_sandbox.woocommerce.validate import Schema, as_bool, check
 
@@ -75,21 +70,6 @@ def _check_gateway(order: Order, refund_gateways: list[str]) -> None:
         raise _refused("The payment gateway for this order does not exist.")
     if order.payment_method not in refund_gateways:
         raise _refused("The payment gateway for this order does not support automatic refunds.")
-
-
-def _restock(store: Store, order: Order, item: LineItem, quantity: int) -> None:
-    back = min(quantity, item.reduced_stock)
-    product = line_product(store, item)
-    holder = stock_holder(product, store) if product else None
-    if back <= 0 or holder is None or holder.stock_quantity is None:
-        return
-    before = holder.stock_quantity
-    holder.stock_quantity += back
-    item.reduced_stock -= back
-    touch(store, holder)
-    add_note(
-        store, order, f"Item #{item.id} stock increased from {before} to {holder.stock_quantity}."
-    )
 
 
 def _refund_item(
@@ -151,8 +131,8 @@ def create_refund(store: Store, order: Order, body: Any) -> Refund:
     store.refunds[refund.id] = refund
     order.refund_ids.append(refund.id)
     if as_bool(body.get("api_restock", True)):
-        for item, quantity, _, _ in lines:
-            _restock(store, order, item, quantity)
+        for note in restock_refunded_items(store, [(item, qty) for item, qty, _, _ in lines]):
+            add_note(store, order, note)
     if remaining - amount <= 0 and order.status != "refunded":
         set_status(store, order, "refunded")
     changed(store, order)

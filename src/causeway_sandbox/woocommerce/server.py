@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Self
 
-import httpx
-
-from causeway_sandbox.localserver import BackgroundServer
+from causeway_sandbox.common import VendorSandboxServer
 from causeway_sandbox.woocommerce.app import WooSandbox, create_app
 from causeway_sandbox.woocommerce.settings import WooSandboxSettings
 
 
-class WooSandboxServer(BackgroundServer):
+class WooSandboxServer(VendorSandboxServer):
     """`with WooSandboxServer() as woo: httpx.get(woo.api_url + "orders", auth=woo.auth)`."""
 
     def __init__(self, settings: WooSandboxSettings | None = None, *, port: int = 0) -> None:
         self.settings = settings or WooSandboxSettings()
         super().__init__(create_app(self.settings), port=port, name="woocommerce-sandbox")
-        self._client: httpx.Client | None = None
 
     @property
     def sandbox(self) -> WooSandbox:
@@ -52,20 +49,3 @@ class WooSandboxServer(BackgroundServer):
         if not self.settings.site_url:
             self.sandbox.store.site_url = f"{self.url}/"
         return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-        super().stop(timeout)
-
-    def control(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """Call the control API (`path` relative to /_sandbox/), raising on HTTP errors."""
-        if self._client is None:  # one client for all calls: each new one costs ~20 ms
-            self._client = httpx.Client(timeout=30.0, trust_env=False)
-        response = self._client.request(method, f"{self.url}/_sandbox/{path.lstrip('/')}", **kwargs)
-        response.raise_for_status()
-        return response
-
-    def __enter__(self) -> Self:
-        return self.start()

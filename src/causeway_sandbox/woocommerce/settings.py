@@ -90,6 +90,14 @@ class WooSandboxSettings(BaseModel):
     tax_rate_code: str = "US-CA-STATE TAX"
     tax_label: str = "State Tax"
     flat_rate_shipping: Decimal = Field(default=Decimal("10.00"), ge=0)
+    weight_unit: Literal["kg", "g", "lbs", "oz"] = Field(
+        default="kg",
+        description="WooCommerce > Settings > Products > Weight unit (WooCommerce's default).",
+    )
+    dimension_unit: Literal["m", "cm", "mm", "in", "yd"] = Field(
+        default="cm",
+        description="WooCommerce > Settings > Products > Dimensions unit (WooCommerce's default).",
+    )
     refund_gateways: list[str] = Field(
         default_factory=lambda: ["stripe", "woocommerce_payments", "ppcp-gateway"],
         description=(

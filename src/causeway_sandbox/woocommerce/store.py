@@ -96,8 +96,8 @@ class LineItem:
     price: Decimal  # per unit, before tax
     sku: str
     tax: Decimal
+    # Stock movements write `_reduced_stock` and `_restock_refunded_items` here (stock.py).
     meta_data: list[dict[str, Any]] = field(default_factory=list)
-    reduced_stock: int = 0  # the `_reduced_stock` item meta: units taken from stock
 
 
 @dataclass
@@ -146,6 +146,9 @@ class Order:
     line_items: list[LineItem] = field(default_factory=list)
     shipping_lines: list[dict[str, Any]] = field(default_factory=list)
     shipping_total: Decimal = Decimal("0")
+    # The tax line's rate_percent as stored when the order was taxed (WooCommerce 5.7 on);
+    # None for a tax line from before, which WooCommerce reads back as 0.
+    tax_rate_percent: Decimal | None = None
     meta_data: list[dict[str, Any]] = field(default_factory=list)
     refund_ids: list[int] = field(default_factory=list)
     stock_reduced: bool = False
@@ -187,6 +190,8 @@ class Store:
             self.refunds: dict[int, Refund] = {}
             self.notes: dict[int, Note] = {}
             self.webhooks: dict[int, Webhook] = {}
+            # Settings written through /settings since the start (api_settings.py).
+            self.options: dict[str, str] = {}
             # Starting numbers as on a site with some history (the samples' ids are 7xx).
             self._posts = itertools.count(700)
             self._items = itertools.count(300)

@@ -234,3 +234,79 @@ def test_setting_the_status_to_refunded_records_a_refund_of_what_is_left(
     ]
     assert refunds[0]["refunded_payment"] is False
     assert stock(api, "REF-3")["stock_quantity"] == 9  # no restock
+
+
+def line_meta(api: httpx.Client, order_id: int) -> dict[str, str]:
+    (line,) = api.get(f"orders/{order_id}").json()["line_items"]
+    return {m["key"]: m["value"] for m in line["meta_data"]}
+
+
+def test_each_line_records_the_stock_it_took_and_the_refunds_that_put_it_back(
+    woo: WooSandboxServer, api: httpx.Client
+) -> None:
+    product = seed(woo, "META-1", quantity=10, regular_price="10.00")
+    order = buy(woo, "META-1", 3).json()
+    assert line_meta(api, order["id"]) == {"_reduced_stock": "3"}
+    line = order["line_items"][0]["id"]
+    for _ in range(2):
+        refund = {"api_refund": False, "line_items": [{"id": line, "quantity": 1}]}
+        assert api.post(f"orders/{order['id']}/refunds", json=refund).status_code == 201
+    assert line_meta(api, order["id"]) == {"_reduced_stock": "1", "_restock_refunded_items": "2"}
+    assert stock(api, "META-1")["stock_quantity"] == 9
+    notes = [n["note"] for n in api.get(f"orders/{order['id']}/notes").json()]
+    # WooCommerce names the product (its id), not the order line, in this note.
+    assert f"Item #{product['id']} stock increased from 8 to 9." in notes
+    # Cancelled, the order puts back only what it still holds, and forgets holding it.
+    api.put(f"orders/{order['id']}", json={"status": "cancelled"})
+    assert stock(api, "META-1")["stock_quantity"] == 10
+    assert line_meta(api, order["id"]) == {"_restock_refunded_items": "2"}
+
+
+def test_a_refund_without_restock_or_of_an_unpaid_order_moves_no_stock(
+    woo: WooSandboxServer, api: httpx.Client
+) -> None:
+    seed(woo, "META-2", quantity=10, regular_price="10.00")
+    paid = buy(woo, "META-2", 2).json()
+    money_only = {
+        "api_refund": False,
+        "api_restock": False,
+        "line_items": [{"id": paid["line_items"][0]["id"], "quantity": 1}],
+    }
+    api.post(f"orders/{paid['id']}/refunds", json=money_only)
+    assert line_meta(api, paid["id"]) == {"_reduced_stock": "2"}
+    unpaid = buy(woo, "META-2", 1, paid=False).json()
+    assert line_meta(api, unpaid["id"]) == {}
+    restock = {
+        "api_refund": False,
+        "line_items": [{"id": unpaid["line_items"][0]["id"], "quantity": 1}],
+    }
+    api.post(f"orders/{unpaid['id']}/refunds", json=restock)
+    assert line_meta(api, unpaid["id"]) == {}
+    assert stock(api, "META-2")["stock_quantity"] == 8
+
+
+def test_the_tax_line_carries_its_rate_as_a_number(
+    woo: WooSandboxServer, api: httpx.Client
+) -> None:
+    seed(woo, "TAX-1", quantity=10, regular_price="10.00")
+    (tax,) = buy(woo, "TAX-1").json()["tax_lines"]
+    assert (tax["rate_id"], tax["label"], tax["rate_percent"]) == (75, "State Tax", 7.5)
+    assert list(tax) == [
+        *("id", "rate_code", "rate_id", "label", "compound", "tax_total"),
+        *("shipping_tax_total", "rate_percent", "meta_data"),
+    ]
+
+
+def test_an_order_taxed_before_woocommerce_5_7_reads_rate_percent_0(
+    woo: WooSandboxServer, api: httpx.Client
+) -> None:
+    """WC_Order_Item_Tax casts the rate_percent it never stored ('') to a float: 0."""
+    seed(woo, "TAX-2", quantity=10, regular_price="10.00")
+    order = buy(woo, "TAX-2").json()
+    old = {**order, "id": order["id"] + 1000, "tax_lines": [{**order["tax_lines"][0]}]}
+    del old["tax_lines"][0]["rate_percent"]
+    recent = {**order, "id": order["id"] + 2000}
+    recent["tax_lines"] = [{**order["tax_lines"][0], "rate_percent": 19.0}]
+    woo.control("POST", "import/orders", json=[old, recent])
+    assert api.get(f"orders/{old['id']}").json()["tax_lines"][0]["rate_percent"] == 0.0
+    assert api.get(f"orders/{recent['id']}").json()["tax_lines"][0]["rate_percent"] == 19.0
