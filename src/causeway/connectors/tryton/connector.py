@@ -46,6 +46,7 @@ from causeway.errors import PermanentError
 from causeway.model import Order, StockLevel
 from causeway.model.catalog import CatalogItem
 from causeway.model.returns import RefundLine
+from causeway.model.sale_terms import SaleTerms
 from causeway.model.tax_map import TaxMap
 
 __all__ = ["Hold", "PlacedSale", "TrytonConnector"]
@@ -116,9 +117,12 @@ class TrytonConnector:
         *,
         hold: Hold | None = None,
         tax_map: TaxMap | None = None,
+        terms: SaleTerms | None = None,
     ) -> dict[str, Result]:
-        """Create, quote and confirm a sale per order, at most once per reference (Sales.place)."""
-        return self.sales.place(orders, hold=hold, tax_map=tax_map)
+        """Create, quote and confirm a sale per order, at most once per reference (Sales.place).
+        terms: the channel's price list, warehouse, payment term and customer group, one
+        channel per call (terms.py); None: the connector's defaults."""
+        return self.sales.place(orders, hold=hold, tax_map=tax_map, terms=terms)
 
     def find_sales(self, references: Sequence[str]) -> dict[str, PlacedSale]:
         """The sales Tryton holds for these references (any state), in one call."""
