@@ -3,8 +3,6 @@ the names to Tryton's records and words what it cannot match."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,10 +11,9 @@ from pydantic import ValidationError
 from causeway.connectors.tryton import mapping
 from causeway.connectors.tryton.terms import KINDS, Named, named_records, pick
 from causeway.errors import PermanentError
-from causeway.model import Customer, Order, OrderLine
 from causeway.model.sale_terms import SaleTerms
+from tests.unit.test_tryton_mapping import order
 
-NOW = dt.datetime(2026, 5, 4, 12, 0, tzinfo=dt.UTC)
 PRICE_LISTS = named_records(
     KINDS["price_list"],
     [{"id": 3, "name": "Retail"}, {"id": 7, "name": "Wholesale"}, {"id": 9, "name": "  "}],
@@ -90,20 +87,6 @@ def test_a_name_two_records_answer_to_is_an_error_not_a_guess() -> None:
 
 
 def test_the_sale_records_a_price_list_only_when_there_is_one() -> None:
-    order = Order(
-        external_id="1",
-        number="#1",
-        currency="USD",
-        created_at=NOW,
-        updated_at=NOW,
-        customer=Customer(email="a@example.com"),
-        lines=(
-            OrderLine(external_id="1", sku="WID-001", title="W", quantity=1, unit_price=Decimal(1)),
-        ),
-        subtotal=Decimal(1),
-        total_tax=Decimal(0),
-        total=Decimal(1),
-    )
     header: dict[str, Any] = {
         "party": 1,
         "invoice_address": 2,
@@ -113,7 +96,7 @@ def test_the_sale_records_a_price_list_only_when_there_is_one() -> None:
         "currency": 2,
         "payment_term": None,
     }
-    with_list = mapping.sale_values(order, "shop-1", price_list=8, **header)
-    without = mapping.sale_values(order, "shop-1", **header)
+    with_list = mapping.sale_values(order(), "shop-1", price_list=8, **header)
+    without = mapping.sale_values(order(), "shop-1", **header)
     assert with_list["price_list"] == 8
     assert "price_list" not in without
