@@ -178,12 +178,12 @@ def test_two_channels_sales_carry_their_own_price_list_warehouse_payment_term_an
     ]
     assert on_wholesale.total_amount == wholesale_order.total
     # The goods leave from the channel's warehouse.
-    (sale,) = tryton.rpc.read("sale.sale", [on_wholesale.sale_id], ["shipments"])
-    shipments = tryton.rpc.read("stock.shipment.out", sale["shipments"], ["warehouse"])
+    (shipped,) = tryton.rpc.read("sale.sale", [on_wholesale.sale_id], ["shipments"])
+    shipments = tryton.rpc.read("stock.shipment.out", shipped["shipments"], ["warehouse"])
     assert [s["warehouse"] for s in shipments] == [wholesale.warehouse]
 
 
-def test_without_terms_a_sale_gets_the_connectors_defaults_and_the_party_keeps_its_categories(
+def test_without_terms_a_sale_gets_the_connectors_defaults_and_the_party_no_group(
     tryton: TrytonConnector, unique: str
 ) -> None:
     order = make_order(f"#D{unique}", [("WID-001", 1, "10.00")], email=f"d.{unique}@x.org")

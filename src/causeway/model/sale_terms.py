@@ -63,10 +63,3 @@ class SaleTerms(BaseModel):
         """setting -> name, for the terms that are set (in SETTINGS order)."""
         values = {setting: getattr(self, setting) for setting in SETTINGS}
         return {setting: value for setting, value in values.items() if value is not None}
-
-    def describe(self) -> str:
-        """The terms in words, e.g. "price list 'Wholesale', warehouse 'WH-EU'"."""
-        named = self.named()
-        if not named:
-            return "the ERP's default terms"
-        return ", ".join(f"{SETTINGS[setting]} {value!r}" for setting, value in named.items())
