@@ -1,13 +1,17 @@
 """A Tryton ERP: reachable, the login accepted, the modules the enabled flows need
 activated, and the master data they refer to present (warehouse, shipping, discount, gift
-card and tip products, tax rounded per line, payment term, payment method, carriers)."""
+card and tip products, tax rounded per line, payment term, payment method, carriers), and
+what each channel's sale terms name."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from causeway.checks.result import Check, failed, passed, present
 from causeway.config import TrytonSystem
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.errors import PermanentError, RetryableError
+from causeway.model.sale_terms import SETTINGS, SaleTerms
 
 
 def check_tryton(
@@ -19,8 +23,10 @@ def check_tryton(
     places_sales: bool,
     payment_methods: list[str],
     carriers: list[str],
+    sale_terms: Mapping[str, SaleTerms] | None = None,
 ) -> list[Check]:
-    """modules: module -> the flows that need it; places_sales: a flow creates sales."""
+    """modules: module -> the flows that need it; places_sales: a flow creates sales;
+    sale_terms: channel -> the terms its sales are placed on in this ERP."""
     try:
         erp.rpc.login()
     except RetryableError as exc:
@@ -40,6 +46,24 @@ def check_tryton(
     ]
     found += _modules(name, erp, modules)
     found += _master_data(name, system, erp, places_sales, payment_methods, carriers)
+    found += check_sale_terms(name, erp, sale_terms or {})
+    return found
+
+
+def check_sale_terms(
+    name: str, erp: TrytonConnector, channels: Mapping[str, SaleTerms]
+) -> list[Check]:
+    """Each term a channel names exists in Tryton, or the error its orders would stop with."""
+    found = []
+    for channel, terms in channels.items():
+        try:
+            errors = erp.sales.terms.check(terms)
+        except RetryableError as exc:
+            found.append(failed(name, f"sale terms of channel {channel!r}", str(exc)))
+            continue
+        for setting, error in errors.items():
+            what = f"{SETTINGS[setting]} {getattr(terms, setting)!r} of channel {channel!r}"
+            found.append(passed(name, what) if error is None else failed(name, what, str(error)))
     return found
 
 

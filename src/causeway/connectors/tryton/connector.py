@@ -47,6 +47,7 @@ from causeway.model import Order, StockLevel
 from causeway.model.catalog import CatalogItem
 from causeway.model.ports.erp import Erp
 from causeway.model.returns import RefundLine
+from causeway.model.sale_terms import SaleTerms
 from causeway.model.tax_map import TaxMap
 
 __all__ = ["Hold", "PlacedSale", "TrytonConnector"]
@@ -117,9 +118,12 @@ class TrytonConnector:
         *,
         hold: Hold | None = None,
         tax_map: TaxMap | None = None,
+        terms: SaleTerms | None = None,
     ) -> dict[str, Result]:
-        """Create, quote and confirm a sale per order, at most once per reference (Sales.place)."""
-        return self.sales.place(orders, hold=hold, tax_map=tax_map)
+        """Create, quote and confirm a sale per order, at most once per reference (Sales.place).
+        terms: the channel's price list, warehouse, payment term and customer group, one
+        channel per call (terms.py); None: the connector's defaults."""
+        return self.sales.place(orders, hold=hold, tax_map=tax_map, terms=terms)
 
     def amend_sale(self, reference: str, order: Order) -> AmendedSale:
         """Make the processing sale's lines match the edited order (see amendments.py)."""

@@ -139,6 +139,7 @@ def sale_values(
     warehouse: int,
     currency: int,
     payment_term: int | None,
+    price_list: int | None = None,
 ) -> dict[str, Any]:
     values: dict[str, Any] = {
         "party": party,
@@ -154,6 +155,8 @@ def sale_values(
     }
     if payment_term is not None:
         values["payment_term"] = payment_term
+    if price_list is not None:
+        values["price_list"] = price_list
     return values
 
 

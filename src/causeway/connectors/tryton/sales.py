@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from causeway.connectors.tryton.customers import CustomerResolver
+from causeway.connectors.tryton.customers import CustomerResolver, ResolvedParty
 from causeway.connectors.tryton.mapping import (
     SALE_FIELDS,
     PlacedSale,
@@ -34,8 +34,10 @@ from causeway.connectors.tryton.mapping import (
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.rounding import TaxRounding
 from causeway.connectors.tryton.rpc import TrytonRPC
+from causeway.connectors.tryton.terms import SaleTermsResolver, TrytonTerms
 from causeway.errors import CausewayError, PermanentError, RetryableError, UnknownSkuError
 from causeway.model import Order
+from causeway.model.sale_terms import SaleTerms
 from causeway.model.tax_map import TaxMap
 
 Result = PlacedSale | CausewayError
@@ -66,6 +68,7 @@ class Sales:
         self.discount_sku = discount_sku
         self.gift_card_sku = gift_card_sku
         self.tip_sku = tip_sku
+        self.terms = SaleTermsResolver(rpc, master, system=system)
 
     def place(
         self,
@@ -73,13 +76,17 @@ class Sales:
         *,
         hold: Hold | None = None,
         tax_map: TaxMap | None = None,
+        terms: SaleTerms | None = None,
     ) -> dict[str, Result]:
         """Create, quote and confirm a sale per order, at most once per reference.
 
         With `hold`, each quotation is confirmed only if `hold` gives no reason against
         it (see this module's docstring); a sale found already confirmed is not asked about.
         `tax_map` (the flow's, per store) names the Tryton tax of a store tax; taxes it
-        does not name are found by rate (connectors/tryton/taxes.py).
+        does not name are found by rate (connectors/tryton/taxes.py). `terms` are the
+        channel's (all orders of a call come from one channel): price list, warehouse,
+        payment term and customer group of the sales it creates (terms.py); a sale found
+        already created keeps the terms it has.
 
         Never raises a CausewayError: each reference's slot holds its PlacedSale or its
         error (an unreachable ERP puts the same RetryableError in every slot). One bad
@@ -115,7 +122,7 @@ class Sales:
         new = {ref: order for ref, order in pending.items() if ref not in existing}
         created: dict[str, int] = {}
         if new:
-            values = self._sale_values(new, results, tax_map)
+            values = self._sale_values(new, results, tax_map, terms)
             created = self._run_each("create", values, results)
             to_quote.update(created)
         to_confirm.update(self._run_each("quote", to_quote, results))
@@ -197,7 +204,11 @@ class Sales:
         return {**self.rpc.context, "active_test": False}
 
     def _sale_values(
-        self, new: dict[str, Order], results: dict[str, Result], tax_map: TaxMap | None
+        self,
+        new: dict[str, Order],
+        results: dict[str, Result],
+        tax_map: TaxMap | None,
+        terms: SaleTerms | None = None,
     ) -> dict[str, dict[str, Any]]:
         """Sale create values per reference; orders that cannot be mapped get their error."""
         ok: dict[str, Order] = {}
@@ -216,8 +227,7 @@ class Sales:
             taxes = self.master.taxes()
             rounding = self.master.tax_rounding()
             currencies = self.master.currencies({o.currency for o in ok.values()})
-            warehouse = self.master.warehouse()
-            payment_term = self.master.payment_term()
+            channel = self.terms.resolve(terms)
         except CausewayError as exc:
             results.update({ref: exc for ref in ok})
             return {}
@@ -248,6 +258,7 @@ class Sales:
                 results[reference] = exc
         mapped = {ref: ok[ref] for ref in lines}
         parties = self.customers.resolve(mapped, results)
+        price_lists = self._prepare_parties(channel, parties, results)
         values: dict[str, dict[str, Any]] = {}
         for reference, order in mapped.items():
             if reference in results:
@@ -260,11 +271,24 @@ class Sales:
                 invoice_address=party.invoice_address,
                 shipment_address=party.shipment_address,
                 lines=lines[reference],
-                warehouse=warehouse,
+                warehouse=channel.warehouse,
                 currency=currencies[order.currency],
-                payment_term=payment_term,
+                payment_term=channel.payment_term,
+                price_list=price_lists.get(party.party),
             )
         return values
+
+    def _prepare_parties(
+        self, channel: TrytonTerms, parties: dict[str, ResolvedParty], results: dict[str, Result]
+    ) -> dict[int, int | None]:
+        """The channel's customer group on the parties, and each party's price list; when
+        Tryton fails here, the orders of those parties get the error (nothing created)."""
+        pending = {ref: p for ref, p in parties.items() if ref not in results}
+        try:
+            return self.terms.prepare_parties(channel, {p.party for p in pending.values()})
+        except CausewayError as exc:
+            results.update({ref: exc for ref in pending})
+            return {}
 
     def _lines(
         self,
