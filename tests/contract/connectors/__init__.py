@@ -1,0 +1,22 @@
+"""The connector contract suite: what every ERP and channel connector must prove, as scenarios.
+
+Exactly-once, stale updates and absolute stock are not habits of one connector but a
+contract each connector passes (docs/connectors/writing-a-connector.md):
+
+    erp_contract.py        ErpContract: one order, one ERP sale, through crashes, lost
+                           answers and two deliveries at once
+    channel_contract.py    ChannelContract: absolute stock with compare-and-set, order
+                           versions that order themselves, a change list a cursor can follow
+    wire.py                the network faults: an answer lost after the write, a race forced
+    deliveries.py          a webhook endpoint feeding the connector's own receiver
+
+    tryton_erp.py          + test_tryton_contract.py     Tryton, the real 8.2 (marker: tryton)
+    shopify_channel.py     + test_shopify_contract.py    Shopify, against its sandbox
+    test_erp_contract_catches.py, test_channel_contract_catches.py
+                           each property failing against a deliberately broken variant
+
+    WooCommerce (channel): TO BE ADDED when causeway.connectors.woocommerce (branch
+    woo-connector) and its sandbox (branch woo-sandbox) are merged: woocommerce_channel.py
+    + test_woocommerce_contract.py, as described under "Adding WooCommerce" in
+    docs/connectors/writing-a-connector.md.
+"""
