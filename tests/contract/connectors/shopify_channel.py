@@ -1,0 +1,139 @@
+"""Shopify as the channel contract's subject: the connector against the wire-compatible
+sandbox (causeway_sandbox.shopify), through a Wire, with webhooks delivered to the
+connector's own receiver; the sandbox's control API plays shopper, merchant and time."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Self
+
+from causeway.connectors.http_retry import RetryPolicy
+from causeway.connectors.shopify.connector import QuantityChange, ShopifyConnector
+from causeway.connectors.shopify.ingress import ShopifyIngress
+from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
+from causeway.connectors.shopify.types import OrderChange
+from causeway.errors import PermanentError
+from causeway.model import Order
+from causeway_sandbox.shopify import SandboxServer, SandboxSettings
+from tests.contract.connectors.channel_contract import SetResult
+from tests.contract.connectors.deliveries import Deliveries
+from tests.contract.connectors.wire import Wire, graphql_operation
+
+SECRET, TOKEN = "contract-webhook-secret", "shpat_contract"
+PAGE = 2  # small pages, so that every listing in the suite spans several
+
+
+def sandbox_settings() -> SandboxSettings:
+    # A shop east of UTC: a stamp read as local time without its zone would put the
+    # cursor ahead of the truth here, and changes would be skipped, not merely re-read.
+    return SandboxSettings(api_secret=SECRET, access_token=TOKEN, shop_utc_offset_minutes=120)
+
+
+class ShopifyChannel:
+    """The ChannelSubject of Shopify (tests/contract/connectors/channel_contract.py)."""
+
+    stock_write = graphql_operation("InventorySetQuantities")
+    compare_and_set = True
+
+    def __init__(
+        self,
+        shop: SandboxServer,
+        wire: Wire,
+        *,
+        build: type[ShopifyConnector] = ShopifyConnector,
+        parse_webhook: Callable[[dict[str, Any]], Order] = order_from_rest,
+    ) -> None:
+        self.shop = shop
+        self.wire = wire
+        self.connector = build(
+            wire.url,
+            shop.settings.access_token,
+            system="shop",
+            retry=RetryPolicy(backoff_initial=0.05, backoff_max=0.2),
+        )
+        self.parse_webhook = parse_webhook  # a negative check passes a broken parser
+        self.hooks = Deliveries(ShopifyIngress("shop", shop.settings.api_secret)).start()
+        self.connector.subscribe_webhooks(self.hooks.url, ["orders/create", "orders/updated"])
+        self._skus = (f"CONTRACT-{n}" for n in itertools.count(1))
+        self._items: dict[str, str] = {}
+        self._location: str | None = None
+
+    # -- the connector: stock (what stock-to-channels does, for one SKU) ----------------
+
+    def _item(self, sku: str) -> str:
+        if sku not in self._items:
+            found = self.connector.inventory_items_by_sku([sku])
+            self._items[sku] = found[sku].inventory_item_id
+        return self._items[sku]
+
+    def _location_id(self) -> str:
+        if self._location is None:
+            self._location = self.connector.primary_location_id()
+        return self._location
+
+    def stock(self, sku: str) -> int:
+        item = self._item(sku)
+        return self.connector.available_quantities([item], self._location_id())[item]
+
+    def set_stock(self, sku: str, quantity: int, *, expected: int | None) -> SetResult:
+        change = QuantityChange(
+            inventory_item_id=self._item(sku),
+            location_id=self._location_id(),
+            quantity=quantity,
+            compare_quantity=expected,
+        )
+        outcome = self.connector.set_available([change], reference_uri="causeway://contract")
+        if outcome.applied:
+            return "applied"
+        if outcome.stale:
+            return "stale"
+        raise PermanentError(f"Shopify refused the set of {sku}: {outcome.errors}")
+
+    # -- the connector: orders ---------------------------------------------------------
+
+    def changes_since(self, since: datetime | None) -> list[OrderChange]:
+        return list(self.connector.order_changes_since(since, page_size=PAGE))
+
+    def polled(self, order_id: str) -> Order:
+        return order_from_graphql(self.connector.order_node(order_id))
+
+    def delivered(self, order_id: str) -> list[Order]:
+        self.shop.control("POST", "deliveries/wait", json={"timeout": 20})
+        records = self.hooks.of(f"order:{order_id}")
+        return [self.parse_webhook(json.loads(record.body)) for record in records]
+
+    # -- the store's other actors (the sandbox's control API) ---------------------------
+
+    def stocked_product(self, quantity: int) -> str:
+        sku = next(self._skus)
+        product = {"title": sku, "sku": sku, "price": "10.00", "quantity": quantity}
+        self.shop.control("POST", "products", json=product)
+        return sku
+
+    def sell(self, sku: str, quantity: int) -> str:
+        checkout = {
+            "email": "ann@example.com",
+            "first_name": "Ann",
+            "last_name": "Lee",
+            "lines": [{"sku": sku, "quantity": quantity}],
+        }
+        return str(self.shop.control("POST", "orders", json=checkout).json()["id"])
+
+    def edit(self, order_id: str, note: str) -> None:
+        self.shop.control("POST", f"orders/{order_id}/update", json={"note": note})
+
+    def let_time_pass(self, seconds: int) -> None:
+        self.shop.control("POST", "clock", json={"advance_seconds": seconds})
+
+    def close(self) -> None:
+        self.connector.close()
+        self.hooks.stop()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
