@@ -8,11 +8,12 @@ kept here as the inbox records it made, what it refuses is answered with its sta
 from __future__ import annotations
 
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Protocol, Self
+from http.server import BaseHTTPRequestHandler
+from typing import Any, Protocol
 
 from causeway.connectors.ingress import WebhookRejected
 from causeway.engine.inbox import InboxRecord
+from tests.contract.connectors.local_http import LocalHTTPServer
 
 __all__ = ["Deliveries", "Receiver"]
 
@@ -21,38 +22,27 @@ class Receiver(Protocol):
     def records(self, method: str, target: str, headers: Any, body: bytes) -> list[InboxRecord]: ...
 
 
-class Deliveries:
+class Deliveries(LocalHTTPServer):
     """`with Deliveries(receiver) as hooks:` subscribe `hooks.url`, then read `hooks.records`."""
 
     def __init__(self, receiver: Receiver, path: str = "/webhooks") -> None:
+        super().__init__("deliveries")
         self.receiver = receiver
         self.path = path
         self.records: list[InboxRecord] = []
         self.refused: list[tuple[int, str]] = []
         self._lock = threading.Lock()
-        deliveries = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status = deliveries._accept(self.command, self.path, dict(self.headers), body)
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="deliveries", daemon=True
-        )
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}{self.path}"
+        return f"{super().url}{self.path}"
+
+    def handle(self, request: BaseHTTPRequestHandler) -> None:
+        body = request.rfile.read(int(request.headers.get("Content-Length") or 0))
+        status = self._accept(request.command, request.path, dict(request.headers), body)
+        request.send_response(status)
+        request.send_header("Content-Length", "0")
+        request.end_headers()
 
     def _accept(self, method: str, target: str, headers: dict[str, str], body: bytes) -> int:
         try:
@@ -68,17 +58,3 @@ class Deliveries:
     def of(self, entity_key: str) -> list[InboxRecord]:
         with self._lock:
             return [r for r in self.records if r.entity_key == entity_key]
-
-    def start(self) -> Self:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()

@@ -10,6 +10,7 @@ the first page, and stamping changes in the shop's local time without its zone.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -96,20 +97,14 @@ def version_is_creation(payload: dict[str, Any]) -> Order:
 def channel() -> Iterator[Variant]:
     """The Shopify subject built on a connector class (or webhook parser) of the test's
     choosing, each on a sandbox of its own."""
-    opened: list[tuple[SandboxServer, Wire, ShopifyChannel]] = []
+    with ExitStack() as opened:
 
-    def variant(**broken: Any) -> ShopifyChannel:
-        shop = SandboxServer(sandbox_settings()).start()
-        wire = Wire(shop.url).start()
-        subject = ShopifyChannel(shop, wire, **broken)
-        opened.append((shop, wire, subject))
-        return subject
+        def variant(**broken: Any) -> ShopifyChannel:
+            shop = opened.enter_context(SandboxServer(sandbox_settings()))
+            wire = opened.enter_context(Wire(shop.url))
+            return opened.enter_context(ShopifyChannel(shop, wire, **broken))
 
-    yield variant
-    for shop, wire, subject in opened:
-        subject.close()
-        wire.stop()
-        shop.stop()
+        yield variant
 
 
 def test_the_suite_catches_a_connector_that_adds_to_the_stock(channel: Variant) -> None:

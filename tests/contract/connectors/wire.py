@@ -26,10 +26,11 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from http.server import BaseHTTPRequestHandler
 
 import httpx
+
+from tests.contract.connectors.local_http import LocalHTTPServer
 
 __all__ = ["Wire", "WireCall", "graphql_operation", "jsonrpc_method", "rest_call"]
 
@@ -117,10 +118,11 @@ class _Rendezvous:
                 self.gave_up = True
 
 
-class Wire:
+class Wire(LocalHTTPServer):
     """`with Wire(remote_url) as wire:` point the connector at `wire.url`, arm faults."""
 
     def __init__(self, upstream: str, *, timeout: float = 120.0) -> None:
+        super().__init__("wire")
         self.upstream = upstream.rstrip("/")
         self._client = httpx.Client(base_url=self.upstream, timeout=timeout, trust_env=False)
         self._lock = threading.Lock()
@@ -128,33 +130,6 @@ class Wire:
         self._rendezvous: list[_Rendezvous] = []
         self.lost: list[str] = []  # names of the calls whose answer was lost, in order
         self.log: list[tuple[str, str]] = []  # (method, path) of every request relayed
-        wire = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as the connectors' clients use it
-
-            def do_GET(self) -> None:
-                wire._relay(self)
-
-            do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="wire", daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> Self:
-        self._thread.start()
-        return self
 
     def stop(self) -> None:
         with self._lock:
@@ -164,15 +139,8 @@ class Wire:
             with meeting.condition:
                 meeting.arrived = meeting.parties
                 meeting.condition.notify_all()
-        self._server.shutdown()
-        self._server.server_close()
+        super().stop()
         self._client.close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
 
     # -- faults ------------------------------------------------------------------------
 
@@ -208,7 +176,7 @@ class Wire:
                     self._rendezvous.remove(meeting)  # complete: later calls pass freely
         return lose is not None, meeting
 
-    def _relay(self, handler: BaseHTTPRequestHandler) -> None:
+    def handle(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         lose, meeting = self._take_faults(handler.command, handler.path, body)
