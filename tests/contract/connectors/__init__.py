@@ -8,6 +8,7 @@ contract each connector passes (docs/connectors/writing-a-connector.md):
     channel_contract.py    ChannelContract: absolute stock with compare-and-set, order
                            versions that order themselves, a change list a cursor can follow
     wire.py                the network faults: an answer lost after the write, a race forced
+    local_http.py          the small local HTTP server the wire and the webhook endpoint run on
     deliveries.py          a webhook endpoint feeding the connector's own receiver
 
     tryton_erp.py          + test_tryton_contract.py     Tryton, the real 8.2 (marker: tryton)

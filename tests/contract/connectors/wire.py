@@ -32,7 +32,7 @@ import httpx
 
 from tests.contract.connectors.local_http import LocalHTTPServer
 
-__all__ = ["Wire", "WireCall", "graphql_operation", "jsonrpc_method", "rest_call"]
+__all__ = ["Rendezvous", "Wire", "WireCall", "graphql_operation", "jsonrpc_method", "rest_call"]
 
 # Headers that describe one hop, not the message: the relay sets its own.
 _HOP_BY_HOP = {
@@ -48,6 +48,7 @@ _HOP_BY_HOP = {
     "upgrade",
     "proxy-connection",
 }
+_SET_BY_THE_RELAY = {"date", "server"}  # BaseHTTPRequestHandler.send_response writes them
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,9 @@ def rest_call(verb: str, path_pattern: str) -> WireCall:
     return WireCall(f"{verb} {path_pattern}", matches)
 
 
-class _Rendezvous:
+class Rendezvous:
+    """Requests of one kind held until `parties` of them arrived (see Wire.rendezvous)."""
+
     def __init__(self, call: WireCall, parties: int, patience: float) -> None:
         self.call = call
         self.parties = parties
@@ -127,9 +130,8 @@ class Wire(LocalHTTPServer):
         self._client = httpx.Client(base_url=self.upstream, timeout=timeout, trust_env=False)
         self._lock = threading.Lock()
         self._lose: list[WireCall] = []
-        self._rendezvous: list[_Rendezvous] = []
+        self._rendezvous: list[Rendezvous] = []
         self.lost: list[str] = []  # names of the calls whose answer was lost, in order
-        self.log: list[tuple[str, str]] = []  # (method, path) of every request relayed
 
     def stop(self) -> None:
         with self._lock:
@@ -149,19 +151,18 @@ class Wire(LocalHTTPServer):
         with self._lock:
             self._lose.append(call)
 
-    def rendezvous(self, call: WireCall, *, parties: int = 2, patience: float = 2.0) -> _Rendezvous:
+    def rendezvous(self, call: WireCall, *, parties: int = 2, patience: float = 2.0) -> Rendezvous:
         """Hold the first `parties` requests matching `call` until all have arrived, or
         `patience` seconds passed for the first one; `.met` says which happened."""
-        meeting = _Rendezvous(call, parties, patience)
+        meeting = Rendezvous(call, parties, patience)
         with self._lock:
             self._rendezvous.append(meeting)
         return meeting
 
     # -- relaying ----------------------------------------------------------------------
 
-    def _take_faults(self, method: str, path: str, body: bytes) -> tuple[bool, _Rendezvous | None]:
+    def _take_faults(self, method: str, path: str, body: bytes) -> tuple[bool, Rendezvous | None]:
         with self._lock:
-            self.log.append((method, path))
             lose = next((c for c in self._lose if c.matches(method, path, body)), None)
             if lose is not None:
                 self._lose.remove(lose)
@@ -196,7 +197,7 @@ class Wire(LocalHTTPServer):
             return
         handler.send_response(answer.status_code)
         for name, value in answer.headers.multi_items():
-            if name.lower() not in _HOP_BY_HOP:
+            if name.lower() not in _HOP_BY_HOP | _SET_BY_THE_RELAY:
                 handler.send_header(name, value)
         handler.send_header("Content-Length", str(len(answer.content)))
         handler.end_headers()
