@@ -12,10 +12,15 @@ same orders again. The flow keeps the newest version by the order's `updated_at`
 through this connector an older version must be recognisably older, and the webhook,
 the poll and the change list must tell one version by one time.
 
-Change list. The reconciling poll reads "orders changed since the cursor" and then moves
-the cursor to the newest change it saw. That loses nothing only if the list includes a
-change stamped exactly at the cursor, covers every page, and comes oldest change first
-(a poll stopped anywhere has then seen everything older than what it saw).
+Change list. The reconciling poll reads "orders changed since the cursor" to the end,
+then moves the cursor to the newest change it saw (a poll that fails half-way moves
+nothing). That loses nothing only if a read includes a change stamped exactly at the
+cursor, covers every page, and skips no order when orders change while it turns the
+pages: an order it does not list must have changed after everything it listed, so that
+the next read from the new cursor lists it. (Which way round the list runs is the
+connector's choice: Shopify's keyset cursors read oldest change first; WooCommerce's
+numbered pages read newest first, so that a change moves an order onto a page already
+read instead of shifting an unread one out of reach.)
 
 `ChannelContract` holds the scenarios as tests; a connector's own module provides the
 fixture `subject` (a `ChannelSubject`) and inherits them
@@ -39,7 +44,6 @@ from tests.contract.connectors.wire import Wire, WireCall
 __all__ = ["ChannelContract", "ChannelSubject", "OrderChange", "SetResult"]
 
 SetResult = Literal["applied", "stale"]
-EDIT_NOTE = "changed by the connector contract"
 
 
 class OrderChange(Protocol):
@@ -71,6 +75,11 @@ class ChannelSubject(Protocol):
         """Does the channel's API refuse a set whose expected quantity is stale?"""
         ...
 
+    @property
+    def change_list_read(self) -> WireCall:
+        """The request that reads one page of the change list."""
+        ...
+
     # -- the connector: stock ------------------------------------------------------------
     def stock(self, sku: str) -> int:
         """The sellable quantity the channel shows for `sku`, read through the connector."""
@@ -95,6 +104,10 @@ class ChannelSubject(Protocol):
         and parsed by its webhook parser, once the channel has sent what was pending."""
         ...
 
+    def shows_edit(self, order: Order) -> bool:
+        """Does this parsed version of an order carry the change `edit` made?"""
+        ...
+
     # -- the store's other actors ------------------------------------------------------
     def stocked_product(self, quantity: int) -> str:
         """A new product with `quantity` in stock; returns its SKU."""
@@ -104,8 +117,9 @@ class ChannelSubject(Protocol):
         """A shopper buys; returns the order's id in the channel."""
         ...
 
-    def edit(self, order_id: str, note: str) -> None:
-        """The merchant changes the order (its note), which makes a new version of it."""
+    def edit(self, order_id: str) -> None:
+        """The merchant changes the order (Shopify: its note; WooCommerce: its status),
+        which makes a new version of it."""
         ...
 
     def let_time_pass(self, seconds: int) -> None:
@@ -122,7 +136,7 @@ def publish(subject: ChannelSubject, sku: str, quantity: int) -> SetResult:
 def sold_then_edited(subject: ChannelSubject) -> str:
     order_id = subject.sell(subject.stocked_product(10), 1)
     subject.let_time_pass(2)
-    subject.edit(order_id, EDIT_NOTE)
+    subject.edit(order_id)
     return order_id
 
 
@@ -189,8 +203,8 @@ class ChannelContract:
     ) -> None:
         # A redelivered orders/create arriving after the edit must lose against it.
         versions = subject.delivered(sold_then_edited(subject))
-        before = [v.updated_at for v in versions if v.note != EDIT_NOTE]
-        after = [v.updated_at for v in versions if v.note == EDIT_NOTE]
+        before = [v.updated_at for v in versions if not subject.shows_edit(v)]
+        after = [v.updated_at for v in versions if subject.shows_edit(v)]
         assert before and after, "the order's creation and its edit must both be delivered"
         naive = [str(stamp) for stamp in before + after if stamp.tzinfo is None]
         assert not naive, f"versions stamped without a time zone cannot be compared: {naive}"
@@ -207,7 +221,7 @@ class ChannelContract:
         (listed,) = [c for c in subject.changes_since(None) if c.external_id == order_id]
 
         assert polled.external_id == newest.external_id == order_id
-        assert polled.note == EDIT_NOTE, "the poll must read the order as it is now"
+        assert subject.shows_edit(polled), "the poll must read the order as it is now"
         assert listed.updated_at.tzinfo is not None, "the change list's stamps need a zone"
         assert polled.updated_at == newest.updated_at == listed.updated_at, (
             f"one version, three times: webhook {newest.updated_at}, poll {polled.updated_at},"
@@ -243,27 +257,31 @@ class ChannelContract:
             f"order {at_cursor}, changed at the cursor {cursor}, is not listed"
         )
 
-    def test_changes_come_oldest_first_so_an_interrupted_poll_skips_nothing(
+    def test_an_order_changed_while_the_list_is_read_is_listed_or_left_for_the_next_read(
         self, subject: ChannelSubject
     ) -> None:
-        sku = subject.stocked_product(10)
-        first = subject.sell(sku, 1)
-        cursor = subject.polled(first).updated_at - timedelta(seconds=1)
-        for _ in range(2):
+        sku = subject.stocked_product(20)
+        sold = [subject.sell(sku, 1)]
+        cursor = subject.polled(sold[0]).updated_at - timedelta(seconds=1)
+        for _ in range(4):
             subject.let_time_pass(1)
-            subject.sell(sku, 1)
+            sold.append(subject.sell(sku, 1))
         subject.let_time_pass(1)
-        subject.edit(first, EDIT_NOTE)  # the oldest order now has the newest change
+        # The merchant edits the oldest order while the first page is on its way.
+        subject.wire.meanwhile(subject.change_list_read, lambda: subject.edit(sold[0]))
+
         listed = subject.changes_since(cursor)
-        stamps = [change.updated_at for change in listed]
-        for seen in range(1, len(listed)):
-            reached, unseen = max(stamps[:seen]), listed[seen:]
-            skipped = [c.external_id for c in unseen if c.updated_at < reached]
-            assert not skipped, (
-                f"a poll stopped after {seen} changes moves its cursor to {reached}, past the "
-                f"unseen changes of {skipped}: list changes oldest first"
-            )
-        assert ids(listed)[-1] == first, "the order changed last must be listed last"
+
+        assert subject.wire.interleaved == [subject.change_list_read.name], (
+            f"reading the change list never made the request {subject.change_list_read}"
+        )
+        reached = max(change.updated_at for change in listed)
+        now = {order_id: subject.polled(order_id).updated_at for order_id in sold}
+        skipped = [o for o in sold if o not in ids(listed) and now[o] <= reached]
+        assert not skipped, (
+            f"orders changed before {reached}, the newest change this read listed, are not "
+            f"listed: the cursor moves past them ({skipped}; listed {ids(listed)})"
+        )
 
     def test_the_hubs_cursor_following_the_change_list_misses_no_change(
         self, subject: ChannelSubject, sqlite_store: Store
@@ -279,7 +297,7 @@ class ChannelContract:
         first, second = subject.sell(sku, 1), subject.sell(sku, 1)
         assert {first, second} <= poll()
         subject.let_time_pass(1)
-        subject.edit(first, EDIT_NOTE)
+        subject.edit(first)
         subject.let_time_pass(1)
         third = subject.sell(sku, 1)
         assert {first, third} <= poll(), "the next poll must list the edit and the new order"
@@ -287,5 +305,5 @@ class ChannelContract:
             "the cursor must stand at the newest change seen, no further"
         )
         subject.let_time_pass(1)
-        subject.edit(second, EDIT_NOTE)
+        subject.edit(second)
         assert second in poll(), "a change after the cursor moved must still be listed"

@@ -24,6 +24,7 @@ from tests.contract.connectors.wire import Wire, graphql_operation
 
 SECRET, TOKEN = "contract-webhook-secret", "shpat_contract"
 PAGE = 2  # small pages, so that every listing in the suite spans several
+EDIT_NOTE = "changed by the connector contract"  # what the merchant's edit writes
 
 
 def sandbox_settings() -> SandboxSettings:
@@ -37,6 +38,7 @@ class ShopifyChannel:
 
     stock_write = graphql_operation("InventorySetQuantities")
     compare_and_set = True
+    change_list_read = graphql_operation("OrdersChangedSince")
 
     def __init__(
         self,
@@ -105,6 +107,9 @@ class ShopifyChannel:
         records = self.hooks.of(f"order:{order_id}")
         return [self.parse_webhook(json.loads(record.body)) for record in records]
 
+    def shows_edit(self, order: Order) -> bool:
+        return order.note == EDIT_NOTE
+
     # -- the store's other actors (the sandbox's control API) ---------------------------
 
     def stocked_product(self, quantity: int) -> str:
@@ -122,8 +127,8 @@ class ShopifyChannel:
         }
         return str(self.shop.control("POST", "orders", json=checkout).json()["id"])
 
-    def edit(self, order_id: str, note: str) -> None:
-        self.shop.control("POST", f"orders/{order_id}/update", json={"note": note})
+    def edit(self, order_id: str) -> None:
+        self.shop.control("POST", f"orders/{order_id}/update", json={"note": EDIT_NOTE})
 
     def let_time_pass(self, seconds: int) -> None:
         self.shop.control("POST", "clock", json={"advance_seconds": seconds})

@@ -14,6 +14,9 @@ until a test arms a fault for one kind of call (a `WireCall`):
   arrived (or `patience` runs out), then all go on together. Two racers that each searched
   and found nothing are made to write at the same moment, so a race that a lucky schedule
   would hide happens every time.
+- `meanwhile(call, action)`: the next matching request is answered by the remote system,
+  and `action` runs before that answer reaches the connector: the store changed while the
+  connector was between two pages of a list.
 
 Nothing here knows any vendor: a WireCall is a name and a predicate on the request. The
 helpers below build the common ones (a JSON-RPC method, a GraphQL operation, a REST path).
@@ -131,7 +134,9 @@ class Wire(LocalHTTPServer):
         self._lock = threading.Lock()
         self._lose: list[WireCall] = []
         self._rendezvous: list[Rendezvous] = []
+        self._meanwhile: list[tuple[WireCall, Callable[[], None]]] = []
         self.lost: list[str] = []  # names of the calls whose answer was lost, in order
+        self.interleaved: list[str] = []  # names of the calls an action ran behind
 
     def stop(self) -> None:
         with self._lock:
@@ -159,10 +164,22 @@ class Wire(LocalHTTPServer):
             self._rendezvous.append(meeting)
         return meeting
 
+    def meanwhile(self, call: WireCall, action: Callable[[], None]) -> None:
+        """Once the remote answered the next request matching `call`, run `action` before
+        the answer goes on to the connector."""
+        with self._lock:
+            self._meanwhile.append((call, action))
+
     # -- relaying ----------------------------------------------------------------------
 
-    def _take_faults(self, method: str, path: str, body: bytes) -> tuple[bool, Rendezvous | None]:
+    def _take_faults(
+        self, method: str, path: str, body: bytes
+    ) -> tuple[bool, Rendezvous | None, Callable[[], None] | None]:
         with self._lock:
+            action = next((a for a in self._meanwhile if a[0].matches(method, path, body)), None)
+            if action is not None:
+                self._meanwhile.remove(action)
+                self.interleaved.append(action[0].name)
             lose = next((c for c in self._lose if c.matches(method, path, body)), None)
             if lose is not None:
                 self._lose.remove(lose)
@@ -175,12 +192,12 @@ class Wire(LocalHTTPServer):
                 meeting.arrived += 1
                 if meeting.arrived >= meeting.parties:
                     self._rendezvous.remove(meeting)  # complete: later calls pass freely
-        return lose is not None, meeting
+        return lose is not None, meeting, action[1] if action else None
 
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
-        lose, meeting = self._take_faults(handler.command, handler.path, body)
+        lose, meeting, meanwhile = self._take_faults(handler.command, handler.path, body)
         if meeting is not None:
             meeting.wait()
         headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_BY_HOP}
@@ -191,6 +208,8 @@ class Wire(LocalHTTPServer):
         except httpx.HTTPError:
             handler.close_connection = True  # the remote is down: so is the wire
             return
+        if meanwhile is not None:
+            meanwhile()
         if lose:
             # The remote did the work; the caller never hears of it.
             handler.close_connection = True
