@@ -10,6 +10,7 @@ contract each connector passes (docs/connectors/writing-a-connector.md):
     wire.py                the network faults: an answer lost after the write, a race forced
     local_http.py          the small local HTTP server the wire and the webhook endpoint run on
     deliveries.py          a webhook endpoint feeding the connector's own receiver
+    sandbox_channel.py     what a channel subject over a project sandbox has in common
 
     tryton_erp.py          + test_tryton_contract.py     Tryton, the real 8.2 (marker: tryton)
     shopify_channel.py     + test_shopify_contract.py    Shopify, against its sandbox

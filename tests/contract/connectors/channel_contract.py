@@ -140,6 +140,17 @@ def sold_then_edited(subject: ChannelSubject) -> str:
     return order_id
 
 
+def five_orders_a_second_apart(subject: ChannelSubject) -> tuple[list[str], datetime]:
+    """Their ids, and a cursor a second before the first."""
+    sku = subject.stocked_product(20)
+    sold = [subject.sell(sku, 1)]
+    cursor = subject.polled(sold[0]).updated_at - timedelta(seconds=1)
+    for _ in range(4):
+        subject.let_time_pass(1)
+        sold.append(subject.sell(sku, 1))
+    return sold, cursor
+
+
 def ids(changes: Sequence[OrderChange]) -> list[str]:
     return [change.external_id for change in changes]
 
@@ -233,12 +244,7 @@ class ChannelContract:
     def test_every_order_changed_since_the_cursor_is_listed_over_several_pages(
         self, subject: ChannelSubject
     ) -> None:
-        sku = subject.stocked_product(20)
-        sold = [subject.sell(sku, 1)]
-        cursor = subject.polled(sold[0]).updated_at - timedelta(seconds=1)
-        for _ in range(4):
-            subject.let_time_pass(1)
-            sold.append(subject.sell(sku, 1))
+        sold, cursor = five_orders_a_second_apart(subject)
         listed = ids(subject.changes_since(cursor))
         missing = [order_id for order_id in sold if order_id not in listed]
         assert not missing, f"changed since the cursor but not listed: {missing} (got {listed})"
@@ -260,12 +266,7 @@ class ChannelContract:
     def test_an_order_changed_while_the_list_is_read_is_listed_or_left_for_the_next_read(
         self, subject: ChannelSubject
     ) -> None:
-        sku = subject.stocked_product(20)
-        sold = [subject.sell(sku, 1)]
-        cursor = subject.polled(sold[0]).updated_at - timedelta(seconds=1)
-        for _ in range(4):
-            subject.let_time_pass(1)
-            sold.append(subject.sell(sku, 1))
+        sold, cursor = five_orders_a_second_apart(subject)
         subject.let_time_pass(1)
         # The merchant edits the oldest order while the first page is on its way.
         subject.wire.meanwhile(subject.change_list_read, lambda: subject.edit(sold[0]))

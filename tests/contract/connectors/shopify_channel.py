@@ -4,22 +4,19 @@ connector's own receiver; the sandbox's control API plays shopper, merchant and 
 
 from __future__ import annotations
 
-import itertools
-import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 
 from causeway.connectors.http_retry import RetryPolicy
-from causeway.connectors.shopify.connector import QuantityChange, ShopifyConnector
+from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
 from causeway.connectors.shopify.types import OrderChange
-from causeway.errors import PermanentError
 from causeway.model import Order
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
-from tests.contract.connectors.channel_contract import SetResult
 from tests.contract.connectors.deliveries import Deliveries
+from tests.contract.connectors.sandbox_channel import SandboxChannel
 from tests.contract.connectors.wire import Wire, graphql_operation
 
 SECRET, TOKEN = "contract-webhook-secret", "shpat_contract"
@@ -33,8 +30,9 @@ def sandbox_settings() -> SandboxSettings:
     return SandboxSettings(api_secret=SECRET, access_token=TOKEN, shop_utc_offset_minutes=120)
 
 
-class ShopifyChannel:
-    """The ChannelSubject of Shopify (tests/contract/connectors/channel_contract.py)."""
+class ShopifyChannel(SandboxChannel):
+    """The ChannelSubject of Shopify (tests/contract/connectors/channel_contract.py); its
+    stock, webhooks and clock are SandboxChannel's."""
 
     stock_write = graphql_operation("InventorySetQuantities")
     compare_and_set = True
@@ -48,7 +46,8 @@ class ShopifyChannel:
         build: type[ShopifyConnector] = ShopifyConnector,
         parse_webhook: Callable[[dict[str, Any]], Order] = order_from_rest,
     ) -> None:
-        self.shop = shop
+        super().__init__()
+        self.sandbox = shop
         self.wire = wire
         self.connector = build(
             wire.url,
@@ -59,40 +58,6 @@ class ShopifyChannel:
         self.parse_webhook = parse_webhook  # a negative check passes a broken parser
         self.hooks = Deliveries(ShopifyIngress("shop", shop.settings.api_secret)).start()
         self.connector.subscribe_webhooks(self.hooks.url, ["orders/create", "orders/updated"])
-        self._skus = (f"CONTRACT-{n}" for n in itertools.count(1))
-        self._items: dict[str, str] = {}
-        self._location: str | None = None
-
-    # -- the connector: stock (what stock-to-channels does, for one SKU) ----------------
-
-    def _item(self, sku: str) -> str:
-        if sku not in self._items:
-            found = self.connector.inventory_items_by_sku([sku])
-            self._items[sku] = found[sku].inventory_item_id
-        return self._items[sku]
-
-    def _location_id(self) -> str:
-        if self._location is None:
-            self._location = self.connector.primary_location_id()
-        return self._location
-
-    def stock(self, sku: str) -> int:
-        item = self._item(sku)
-        return self.connector.available_quantities([item], self._location_id())[item]
-
-    def set_stock(self, sku: str, quantity: int, *, expected: int | None) -> SetResult:
-        change = QuantityChange(
-            inventory_item_id=self._item(sku),
-            location_id=self._location_id(),
-            quantity=quantity,
-            compare_quantity=expected,
-        )
-        outcome = self.connector.set_available([change], reference_uri="causeway://contract")
-        if outcome.applied:
-            return "applied"
-        if outcome.stale:
-            return "stale"
-        raise PermanentError(f"Shopify refused the set of {sku}: {outcome.errors}")
 
     # -- the connector: orders ---------------------------------------------------------
 
@@ -102,20 +67,15 @@ class ShopifyChannel:
     def polled(self, order_id: str) -> Order:
         return order_from_graphql(self.connector.order_node(order_id))
 
-    def delivered(self, order_id: str) -> list[Order]:
-        self.shop.control("POST", "deliveries/wait", json={"timeout": 20})
-        records = self.hooks.of(f"order:{order_id}")
-        return [self.parse_webhook(json.loads(record.body)) for record in records]
-
     def shows_edit(self, order: Order) -> bool:
         return order.note == EDIT_NOTE
 
     # -- the store's other actors (the sandbox's control API) ---------------------------
 
     def stocked_product(self, quantity: int) -> str:
-        sku = next(self._skus)
+        sku = self.new_sku()
         product = {"title": sku, "sku": sku, "price": "10.00", "quantity": quantity}
-        self.shop.control("POST", "products", json=product)
+        self.sandbox.control("POST", "products", json=product)
         return sku
 
     def sell(self, sku: str, quantity: int) -> str:
@@ -125,20 +85,7 @@ class ShopifyChannel:
             "last_name": "Lee",
             "lines": [{"sku": sku, "quantity": quantity}],
         }
-        return str(self.shop.control("POST", "orders", json=checkout).json()["id"])
+        return str(self.sandbox.control("POST", "orders", json=checkout).json()["id"])
 
     def edit(self, order_id: str) -> None:
-        self.shop.control("POST", f"orders/{order_id}/update", json={"note": EDIT_NOTE})
-
-    def let_time_pass(self, seconds: int) -> None:
-        self.shop.control("POST", "clock", json={"advance_seconds": seconds})
-
-    def close(self) -> None:
-        self.connector.close()
-        self.hooks.stop()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
+        self.sandbox.control("POST", f"orders/{order_id}/update", json={"note": EDIT_NOTE})

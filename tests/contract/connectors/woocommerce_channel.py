@@ -4,21 +4,18 @@ connector's own receiver; the sandbox's control API plays customer, merchant and
 
 from __future__ import annotations
 
-import itertools
-import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 
 from causeway.connectors.http_retry import RetryPolicy
-from causeway.connectors.shopify.types import OrderChange, QuantityChange
+from causeway.connectors.shopify.types import OrderChange
 from causeway.connectors.woocommerce import WooCommerceConnector
 from causeway.connectors.woocommerce.ingress import WooCommerceIngress
-from causeway.errors import PermanentError
 from causeway.model import Order
 from causeway_sandbox.woocommerce import WooSandboxServer, WooSandboxSettings
-from tests.contract.connectors.channel_contract import SetResult
 from tests.contract.connectors.deliveries import Deliveries
+from tests.contract.connectors.sandbox_channel import SandboxChannel
 from tests.contract.connectors.wire import Wire, rest_call
 
 SECRET = "contract-webhook-secret"
@@ -31,8 +28,9 @@ def sandbox_settings() -> WooSandboxSettings:
     return WooSandboxSettings(utc_offset_minutes=120)
 
 
-class WooCommerceChannel:
-    """The ChannelSubject of WooCommerce (tests/contract/connectors/channel_contract.py)."""
+class WooCommerceChannel(SandboxChannel):
+    """The ChannelSubject of WooCommerce (tests/contract/connectors/channel_contract.py); its
+    stock, webhooks and clock are SandboxChannel's."""
 
     stock_write = rest_call("POST", r"/wc/v3/products/batch$")
     # WooCommerce's REST API has no compare-and-set: stock_quantity is written as given.
@@ -47,7 +45,8 @@ class WooCommerceChannel:
         build: type[WooCommerceConnector] = WooCommerceConnector,
         parse_webhook: Callable[[dict[str, Any]], Order] | None = None,
     ) -> None:
-        self.woo = woo
+        super().__init__()
+        self.sandbox = woo
         self.wire = wire
         self.connector = build(
             wire.url,
@@ -62,35 +61,6 @@ class WooCommerceChannel:
         self.parse_webhook = parse_webhook or self.connector.order_from_webhook
         self.hooks = Deliveries(WooCommerceIngress("woo", SECRET)).start()
         self.connector.subscribe_webhooks(self.hooks.url, ["order.created", "order.updated"])
-        self._skus = (f"CONTRACT-{n}" for n in itertools.count(1))
-        self._items: dict[str, str] = {}
-
-    # -- the connector: stock (what stock-to-channels does, for one SKU) ----------------
-
-    def _item(self, sku: str) -> str:
-        if sku not in self._items:
-            found = self.connector.inventory_items_by_sku([sku])
-            self._items[sku] = found[sku].inventory_item_id
-        return self._items[sku]
-
-    def stock(self, sku: str) -> int:
-        item = self._item(sku)
-        location = self.connector.primary_location_id()
-        return self.connector.available_quantities([item], location)[item]
-
-    def set_stock(self, sku: str, quantity: int, *, expected: int | None) -> SetResult:
-        change = QuantityChange(
-            inventory_item_id=self._item(sku),
-            location_id=self.connector.primary_location_id(),
-            quantity=quantity,
-            compare_quantity=expected,
-        )
-        outcome = self.connector.set_available([change])
-        if outcome.applied:
-            return "applied"
-        if outcome.stale:
-            return "stale"
-        raise PermanentError(f"WooCommerce refused the set of {sku}: {outcome.errors}")
 
     # -- the connector: orders ---------------------------------------------------------
 
@@ -100,18 +70,13 @@ class WooCommerceChannel:
     def polled(self, order_id: str) -> Order:
         return self.connector.order_from_polled(self.connector.order_node(order_id))
 
-    def delivered(self, order_id: str) -> list[Order]:
-        self.woo.control("POST", "deliveries/wait", json={"timeout": 20})
-        records = self.hooks.of(f"order:{order_id}")
-        return [self.parse_webhook(json.loads(record.body)) for record in records]
-
     def shows_edit(self, order: Order) -> bool:
         return order.fulfillment_status == "fulfilled"  # the status `completed`
 
     # -- the store's other actors (the sandbox's control API) ---------------------------
 
     def stocked_product(self, quantity: int) -> str:
-        sku = next(self._skus)
+        sku = self.new_sku()
         product = {
             "name": sku,
             "sku": sku,
@@ -119,25 +84,12 @@ class WooCommerceChannel:
             "manage_stock": True,
             "stock_quantity": quantity,
         }
-        self.woo.control("POST", "products", json=product)
+        self.sandbox.control("POST", "products", json=product)
         return sku
 
     def sell(self, sku: str, quantity: int) -> str:
         checkout = {"lines": [{"sku": sku, "quantity": quantity}]}
-        return str(self.woo.control("POST", "purchases", json=checkout).json()["id"])
+        return str(self.sandbox.control("POST", "purchases", json=checkout).json()["id"])
 
     def edit(self, order_id: str) -> None:
-        self.woo.control("POST", f"orders/{order_id}/status", json={"status": "completed"})
-
-    def let_time_pass(self, seconds: int) -> None:
-        self.woo.control("POST", "clock", json={"advance_seconds": seconds})
-
-    def close(self) -> None:
-        self.connector.close()
-        self.hooks.stop()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
+        self.sandbox.control("POST", f"orders/{order_id}/status", json={"status": "completed"})
