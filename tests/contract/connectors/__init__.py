@@ -15,8 +15,7 @@ contract each connector passes (docs/connectors/writing-a-connector.md):
     tryton_erp.py          + test_tryton_contract.py     Tryton, the real 8.2 (marker: tryton)
     shopify_channel.py     + test_shopify_contract.py    Shopify, against its sandbox
     woocommerce_channel.py + test_woocommerce_contract.py
-                           WooCommerce, against its sandbox; skips itself until
-                           causeway.connectors.woocommerce (branch woo-connector) is merged
+                           WooCommerce, against its sandbox
     test_erp_contract_catches.py, test_channel_contract_catches.py (and the end of
     test_woocommerce_contract.py)
                            each property failing against a deliberately broken variant

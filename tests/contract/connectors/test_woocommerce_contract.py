@@ -9,11 +9,6 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip(
-    "causeway.connectors.woocommerce",
-    reason="the WooCommerce connector (branch woo-connector) is not merged yet",
-)
-
 from causeway.connectors.woocommerce import WooCommerceConnector
 from causeway_sandbox.woocommerce import WooSandboxServer
 from tests.contract.connectors.channel_contract import ChannelContract
