@@ -23,6 +23,7 @@ from causeway.model.catalog import CatalogItem
 from causeway.model.order import Order
 from causeway.model.product import StockLevel
 from causeway.model.returns import RefundLine
+from causeway.model.sale_terms import SaleTerms
 from causeway.model.tax_map import TaxMap
 
 
@@ -56,12 +57,14 @@ class ErpOrders(Protocol):
         *,
         hold: Hold | None = None,
         tax_map: TaxMap | None = None,
+        terms: SaleTerms | None = None,
     ) -> Mapping[str, PlacedSale | BaseException]:
         """reference -> the confirmed sale, or why this order could not become one.
 
         At most one sale per reference, whatever crashed before. With `hold`, a
         quotation it gives a reason against stays unconfirmed (that reason comes back
-        as a PermanentError); tax_map names the ERP's taxes for the channel's.
+        as a PermanentError); tax_map names the ERP's taxes for the channel's;
+        terms are the channel's price list, warehouse, payment term and customer group.
         """
         ...
 
