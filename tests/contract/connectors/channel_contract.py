@@ -33,8 +33,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
-import pytest
-
 from causeway.engine.cursors import Cursor
 from causeway.engine.store import Store
 from causeway.errors import RetryableError
@@ -193,9 +191,22 @@ class ChannelContract:
         publish(subject, sku, 9)  # the flow's next run
         assert subject.stock(sku) == 9, "a set retried after a lost answer must not add up"
 
-    def test_a_set_with_a_stale_expected_quantity_is_refused(self, subject: ChannelSubject) -> None:
-        if not subject.compare_and_set:
-            pytest.skip("the channel's API has no compare-and-set: a set is a plain absolute")
+    def test_a_channel_without_compare_and_set_says_so(self, subject: ChannelSubject) -> None:
+        """A set with a stale expected quantity is refused where the API compares, and is a
+        plain absolute where it cannot: the flow must know which (stock-to-channels reads
+        before it sets on the latter)."""
+        if subject.compare_and_set:
+            self.check_a_set_with_a_stale_expected_quantity_is_refused(subject)
+            return
+        sku = subject.stocked_product(10)
+        read = subject.stock(sku)
+        subject.sell(sku, 2)
+        assert subject.set_stock(sku, 20, expected=read) == "applied"
+        assert subject.stock(sku) == 20, "without compare-and-set a set is a plain absolute"
+
+    def check_a_set_with_a_stale_expected_quantity_is_refused(
+        self, subject: ChannelSubject
+    ) -> None:
         sku = subject.stocked_product(10)
         read = subject.stock(sku)
         subject.sell(sku, 2)  # between the hub's read and its write

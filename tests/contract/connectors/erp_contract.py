@@ -28,8 +28,6 @@ from contextlib import AbstractContextManager
 from functools import partial
 from typing import Any, Protocol
 
-import pytest
-
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import JobQueue
 from causeway.engine.store import Store
@@ -187,13 +185,13 @@ class ErpContract:
                 f"after losing {write}, the retry left the sale {retry.state}"
             )
 
-    def test_two_workers_placing_one_order_at_once_make_one_sale(self, subject: ErpSubject) -> None:
-        if not subject.concurrent_places_are_safe:
-            pytest.skip(
-                "the connector does not promise it (it searches, then creates); it relies on "
-                "the engine never running two jobs of one order at once, checked by "
-                "test_two_deliveries_of_one_order_make_one_sale_as_the_engine_runs_them_in_turn"
-            )
+    # Not collected here: only a connector that promises it (`concurrent_places_are_safe`)
+    # runs it, through ConcurrentPlacesContract. One that searches, then creates, relies on
+    # the engine never running two jobs of one order at once, which every connector's
+    # test_two_deliveries_of_one_order_make_one_sale_as_the_engine_runs_them_in_turn checks.
+    def check_two_workers_placing_one_order_at_once_make_one_sale(
+        self, subject: ErpSubject
+    ) -> None:
         reference, order = subject.order("race")
         # Both searches happen before either write, every time.
         subject.wire.rendezvous(subject.sale_writes[0], patience=RACE_PATIENCE)
@@ -268,3 +266,11 @@ def run_together(actions: Sequence[Callable[[], None]]) -> None:
         thread.join(timeout=120)
     if failures:
         raise failures[0]
+
+
+class ConcurrentPlacesContract(ErpContract):
+    """For an ERP connector whose place_orders is safe to race with itself."""
+
+    def test_two_workers_placing_one_order_at_once_make_one_sale(self, subject: ErpSubject) -> None:
+        assert subject.concurrent_places_are_safe, "only for a connector that promises it"
+        self.check_two_workers_placing_one_order_at_once_make_one_sale(subject)

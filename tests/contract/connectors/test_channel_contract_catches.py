@@ -135,7 +135,7 @@ def test_the_suite_catches_a_connector_that_ignores_the_expected_quantity(
     channel: Variant,
 ) -> None:
     with pytest.raises(AssertionError, match="after a sale was applied"):
-        CONTRACT.test_a_set_with_a_stale_expected_quantity_is_refused(
+        CONTRACT.check_a_set_with_a_stale_expected_quantity_is_refused(
             channel(build=IgnoresTheExpectedQuantity)
         )
 

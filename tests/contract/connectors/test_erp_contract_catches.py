@@ -162,7 +162,7 @@ def test_the_suite_catches_a_connector_that_promises_safe_concurrent_places_fals
     subject = racing_subject(erp, customer)
     subject.concurrent_places_are_safe = True  # what Tryton's connector cannot keep
     with pytest.raises(AssertionError, match=caught):
-        CONTRACT.test_two_workers_placing_one_order_at_once_make_one_sale(subject)
+        CONTRACT.check_two_workers_placing_one_order_at_once_make_one_sale(subject)
 
 
 @RACES
