@@ -2,7 +2,9 @@
 
 Thin like every receiver (connectors/ingress.py): the signature is checked over the
 raw body, and the body is read only as far as the inbox needs, its id (the ordering
-key, "order:727") and modification date (the dedupe key, webhooks.py). What is not a
+key, "order:727") and modification date (the dedupe key, webhooks.py). The record's
+topic is the hub's name of the change (order.created is orders/create, model/topics.py),
+so flows serve WooCommerce as any store; WooCommerce's topic stays in its headers. What is not a
 signed change of a WooCommerce resource is refused with the reason and stored
 nowhere: a bad or missing signature (401), an empty body, a body that is not a JSON
 object or has no id, a topic that is no resource's change (400). WooCommerce's ping,
@@ -67,7 +69,7 @@ class WooCommerceIngress:
         return InboxRecord(
             source=self.system,
             event_id=wh.event_id(delivery, key, data),
-            topic=topic,
+            topic=wh.hub_topic(topic),
             entity_key=key,
             body=body,
             headers={k: lowered[k] for k in wh.KEPT_HEADERS if k in lowered},
