@@ -12,7 +12,9 @@ import httpx
 import pytest
 
 from causeway.config import parse_config
+from causeway.engine.facts import read_facts
 from causeway.hub import Hub
+from causeway.observability.alerts import WEBHOOKS_DISABLED, evaluate
 from causeway.web.app import create_app
 from causeway_sandbox.localserver import BackgroundServer
 from causeway_sandbox.tryton.server import TrytonServer
@@ -141,6 +143,39 @@ def test_the_erps_stock_reaches_the_woocommerce_store_as_its_stock_quantity(
         published = store.get("/_sandbox/stock").json()
         # Tryton's build stocks 1000 of each, less what earlier tests' sales hold.
         assert all(0 < published[sku] <= 1000 for sku in CATALOGUE), published
+    finally:
+        server.stop()
+        hub.stop()
+
+
+def test_a_webhook_woocommerce_disabled_while_the_hub_was_down_is_switched_on_and_alerted(
+    tmp_path: Path,
+    tryton_server: TrytonServer,
+    woo: WooSandboxServer,
+    store: httpx.Client,
+    prefix: str,
+) -> None:
+    config = woo_config(tmp_path, tryton_server, woo, prefix)
+    hub, server = start(config)
+    try:
+        settle(hub, store, lambda: bool(store.get("/_sandbox/deliveries").json()))
+        assert hub.check_webhooks() == []  # all delivering
+        server.stop()  # the hub is down: WooCommerce's deliveries fail
+        lost = buy(store, ("WID-001", 1))
+        for status in ("on-hold", "processing") * 3:  # more failures than WooCommerce takes
+            store.post(f"/_sandbox/orders/{lost['id']}/status", json={"status": status})
+            store.post("/_sandbox/deliveries/wait", json={"timeout": 30})
+        server = BackgroundServer(create_app(hub), port=config["server"]["port"]).start()
+
+        found = hub.check_webhooks()
+        assert "shop:order.updated" in found
+        (alert,) = [a for a in evaluate(hub.config, read_facts(hub.store)) if a.subject == "shop"]
+        assert alert.kind == WEBHOOKS_DISABLED and "order.updated" in alert.message
+        assert hub.check_webhooks() == []  # switched back on
+
+        # What WooCommerce did not deliver comes with the reconciling poll.
+        hub.run_flow("orders-to-erp")
+        settle(hub, store, lambda: len(erp_sales(tryton_server, prefix)) == 1)
     finally:
         server.stop()
         hub.stop()
