@@ -12,12 +12,14 @@ import httpx
 import pytest
 
 from causeway.config import parse_config
+from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.engine.facts import read_facts
 from causeway.hub import Hub
 from causeway.observability.alerts import WEBHOOKS_DISABLED, evaluate
 from causeway.web.app import create_app
 from causeway_sandbox.localserver import BackgroundServer
 from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.warehouse import open_shipments, ship
 from causeway_sandbox.woocommerce.server import WooSandboxServer
 from causeway_sandbox.woocommerce.settings import WooSandboxSettings
 from tests.e2e.conftest import CATALOGUE, erp_sales
@@ -176,6 +178,43 @@ def test_a_webhook_woocommerce_disabled_while_the_hub_was_down_is_switched_on_an
         # What WooCommerce did not deliver comes with the reconciling poll.
         hub.run_flow("orders-to-erp")
         settle(hub, store, lambda: len(erp_sales(tryton_server, prefix)) == 1)
+    finally:
+        server.stop()
+        hub.stop()
+
+
+def test_a_shipment_done_in_tryton_completes_the_woocommerce_order_with_its_tracking(
+    tmp_path: Path,
+    tryton_server: TrytonServer,
+    tryton: TrytonConnector,
+    woo: WooSandboxServer,
+    store: httpx.Client,
+    prefix: str,
+) -> None:
+    config = woo_config(tmp_path, tryton_server, woo, prefix)
+    config["flows"]["fulfillments-to-channels"] = {
+        "source": "erp",
+        "targets": ["shop"],
+        "every": "1h",
+        "tracking_urls": {"UPS": "https://www.ups.com/track?tracknum={number}"},
+    }
+    hub, server = start(config, webhooks=False)
+    try:
+        order = buy(store, ("WID-001", 2), ("GAD-001", 1))
+        hub.run_flow("orders-to-erp")
+        settle(hub, store, lambda: len(erp_sales(tryton_server, prefix)) == 1)
+        (sale,) = erp_sales(tryton_server, prefix)
+        (shipment_id,) = open_shipments(tryton.rpc, sale["id"])
+        ship(tryton.rpc, shipment_id, tracking_number="1ZWOO0001")
+
+        hub.run_flow("fulfillments-to-channels")
+        completed = lambda: store.get(f"/_sandbox/orders/{order['id']}").json()["status"]  # noqa: E731
+        settle(hub, store, lambda: completed() == "completed")
+        with httpx.Client(base_url=woo.api_url, auth=woo.auth, timeout=30) as api:
+            notes = api.get(f"/orders/{order['id']}/notes").raise_for_status().json()
+        (tracking,) = [n for n in notes if "1ZWOO0001" in n["note"]]
+        assert "https://www.ups.com/track?tracknum=1ZWOO0001" in tracking["note"]
+        assert hub.jobs.dead() == []
     finally:
         server.stop()
         hub.stop()
