@@ -218,3 +218,38 @@ def test_a_shipment_done_in_tryton_completes_the_woocommerce_order_with_its_trac
     finally:
         server.stop()
         hub.stop()
+
+
+def test_an_order_paid_in_woocommerce_gets_its_tryton_invoice_paid(
+    tmp_path: Path,
+    tryton_server: TrytonServer,
+    tryton: TrytonConnector,
+    woo: WooSandboxServer,
+    store: httpx.Client,
+    prefix: str,
+) -> None:
+    config = woo_config(tmp_path, tryton_server, woo, prefix)
+    config["flows"]["payments-and-invoices"] = {"source": "shop", "target": "erp"}
+    hub, server = start(config)
+    try:
+        settle(hub, store, lambda: bool(store.get("/_sandbox/deliveries").json()))
+        cart = {"lines": [{"sku": "WID-001", "quantity": 2}], "paid": False}
+        order = store.post("/_sandbox/purchases", json=cart).raise_for_status().json()
+        settle(hub, store, lambda: len(erp_sales(tryton_server, prefix)) == 1)
+
+        # WooCommerce has no payment topic: the order.updated of its payment says it.
+        store.post(f"/_sandbox/orders/{order['id']}/status", json={"status": "processing"})
+
+        def invoices() -> list[dict[str, Any]]:
+            (sale,) = erp_sales(tryton_server, prefix)
+            return tryton.rpc.read(  # type: ignore[no-any-return]
+                "account.invoice", sale["invoices"], ["state", "payment_lines", "total_amount"]
+            )
+
+        settle(hub, store, lambda: [i["state"] for i in invoices()] == ["paid"])
+        (invoice,) = invoices()
+        assert len(invoice["payment_lines"]) == 1
+        assert Decimal(str(invoice["total_amount"])) == Decimal(order["total"])
+    finally:
+        server.stop()
+        hub.stop()
