@@ -253,3 +253,31 @@ def test_an_order_paid_in_woocommerce_gets_its_tryton_invoice_paid(
     finally:
         server.stop()
         hub.stop()
+
+
+def test_an_order_cancelled_in_woocommerce_before_shipment_cancels_the_tryton_sale(
+    tmp_path: Path,
+    tryton_server: TrytonServer,
+    tryton: TrytonConnector,
+    woo: WooSandboxServer,
+    store: httpx.Client,
+    prefix: str,
+) -> None:
+    config = woo_config(tmp_path, tryton_server, woo, prefix)
+    config["flows"]["cancellations"] = {"source": "shop", "target": "erp"}
+    hub, server = start(config)
+    try:
+        settle(hub, store, lambda: bool(store.get("/_sandbox/deliveries").json()))
+        order = buy(store, ("SKU-0005", 1))
+        settle(hub, store, lambda: len(erp_sales(tryton_server, prefix)) == 1)
+
+        # WooCommerce has no cancellation topic: the order.updated at status cancelled.
+        store.post(f"/_sandbox/orders/{order['id']}/status", json={"status": "cancelled"})
+        settle(hub, store, lambda: erp_sales(tryton_server, prefix)[0]["state"] == "done")
+        (sale,) = erp_sales(tryton_server, prefix)
+        shipments = tryton.rpc.read("stock.shipment.out", sale["shipments"], ["state"])
+        assert {s["state"] for s in shipments} == {"cancelled"}
+        assert hub.jobs.dead() == []
+    finally:
+        server.stop()
+        hub.stop()

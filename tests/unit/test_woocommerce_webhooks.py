@@ -197,3 +197,13 @@ def test_the_hubs_topics_are_subscribed_as_woocommerces_each_once() -> None:
         "product.updated",
     ]
     assert wh.woo_topics(["order.deleted"]) == ["order.deleted"]
+
+
+def test_the_update_of_a_cancelled_order_is_also_the_hubs_cancellation() -> None:
+    body = json.dumps({**order(), "status": "cancelled"}).encode()
+    update, cancellation = receive(body)
+    assert (update.topic, cancellation.topic) == ("orders/updated", "orders/cancelled")
+    assert cancellation.event_id == f"{update.event_id}:c" and cancellation.body == body
+    # Any other update is one record.
+    (only,) = receive(ORDER)
+    assert only.topic == "orders/updated"

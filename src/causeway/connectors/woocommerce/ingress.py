@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -24,6 +25,7 @@ from causeway.config.systems import WooCommerceSystem
 from causeway.connectors.ingress import WebhookRejected, require_secret
 from causeway.connectors.woocommerce import webhooks as wh
 from causeway.engine.inbox import InboxRecord
+from causeway.model.topics import ORDER_CANCELLED, ORDER_UPDATED
 
 
 class WooCommerceIngress:
@@ -39,7 +41,13 @@ class WooCommerceIngress:
         """A WooCommerce delivery is one change, or a ping that is none."""
         if wh.is_ping(body):
             return []
-        return [self.record(headers, body)]
+        record = self.record(headers, body)
+        if record.topic == ORDER_UPDATED and _status(body) == "cancelled":
+            # WooCommerce has no cancellation topic: a cancelled order's update is also
+            # the hub's orders/cancelled, as Shopify sends both (a distinct event).
+            cancelled = replace(record, topic=ORDER_CANCELLED, event_id=f"{record.event_id}:c")
+            return [record, cancelled]
+        return [record]
 
     def record(self, headers: Mapping[str, str], body: bytes) -> InboxRecord:
         """The inbox record of one signed delivery; WebhookRejected says why there is none."""
@@ -74,6 +82,11 @@ class WooCommerceIngress:
             body=body,
             headers={k: lowered[k] for k in wh.KEPT_HEADERS if k in lowered},
         )
+
+
+def _status(body: bytes) -> object:
+    data = orjson.loads(body)  # record() has checked it is a JSON object
+    return data.get("status")
 
 
 def _json_object(body: bytes, topic: str) -> dict[str, Any]:
