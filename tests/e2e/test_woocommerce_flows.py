@@ -4,6 +4,7 @@ Shopify serve WooCommerce (the WooCommerce sandbox plays the store)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -47,8 +48,12 @@ def store(woo: WooSandboxServer) -> Iterator[httpx.Client]:
         yield client
 
 
-def woo_config(tmp_path: Path, tryton: TrytonServer, woo: WooSandboxServer, prefix: str) -> Any:
-    config = hub_config(tmp_path, tryton, woo.url, new_port(), prefix=prefix)
+@pytest.fixture
+def config(
+    tmp_path: Path, tryton_server: TrytonServer, woo: WooSandboxServer, prefix: str
+) -> dict[str, Any]:
+    """causeway.yaml of a hub between the WooCommerce store `shop` and the real Tryton."""
+    config = hub_config(tmp_path, tryton_server, woo.url, new_port(), prefix=prefix)
     config["systems"]["shop"] = {
         "type": "woocommerce",
         "url": woo.url,
@@ -70,6 +75,19 @@ def start(config: dict[str, Any], *, webhooks: bool = True) -> tuple[Hub, Backgr
     return hub, server
 
 
+@contextmanager
+def running(config: dict[str, Any], store: httpx.Client, *, webhooks: bool = True) -> Iterator[Hub]:
+    """start(), and with `webhooks`, once the store has pinged the new webhooks."""
+    hub, server = start(config, webhooks=webhooks)
+    try:
+        if webhooks:
+            settle(hub, store, lambda: bool(store.get("/_sandbox/deliveries").json()))
+        yield hub
+    finally:
+        server.stop()
+        hub.stop()
+
+
 def buy(store: httpx.Client, *lines: tuple[str, int]) -> dict[str, Any]:
     cart = [{"sku": sku, "quantity": quantity} for sku, quantity in lines]
     response = store.post("/_sandbox/purchases", json={"lines": cart})
@@ -89,15 +107,9 @@ def assert_is_the_sale_of(sale: dict[str, Any], order: dict[str, Any]) -> None:
 
 
 def test_a_woocommerce_purchase_becomes_one_tryton_sale_by_its_webhooks(
-    tmp_path: Path,
-    tryton_server: TrytonServer,
-    woo: WooSandboxServer,
-    store: httpx.Client,
-    prefix: str,
+    config: dict[str, Any], tryton_server: TrytonServer, store: httpx.Client, prefix: str
 ) -> None:
-    hub, server = start(woo_config(tmp_path, tryton_server, woo, prefix))
-    try:
-        settle(hub, store, lambda: bool(store.get("/_sandbox/deliveries").json()))
+    with running(config, store) as hub:
         order = buy(store, ("WID-001", 2), ("GAD-001", 1))
         # order.created and order.updated both arrive; the ERP gets one sale.
         settle(hub, store, lambda: len(erp_sales(tryton_server, prefix)) == 1)
@@ -107,57 +119,33 @@ def test_a_woocommerce_purchase_becomes_one_tryton_sale_by_its_webhooks(
         (sale,) = erp_sales(tryton_server, prefix)
         assert_is_the_sale_of(sale, order)
         assert sale["reference"] == f"{prefix}{order['number']}"
-    finally:
-        server.stop()
-        hub.stop()
 
 
 def test_with_its_webhooks_lost_the_reconciling_poll_places_the_sale(
-    tmp_path: Path,
-    tryton_server: TrytonServer,
-    woo: WooSandboxServer,
-    store: httpx.Client,
-    prefix: str,
+    config: dict[str, Any], tryton_server: TrytonServer, store: httpx.Client, prefix: str
 ) -> None:
-    hub, server = start(woo_config(tmp_path, tryton_server, woo, prefix), webhooks=False)
-    try:
+    with running(config, store, webhooks=False) as hub:
         order = buy(store, ("SKU-0003", 3))
         assert hub.run_flow("orders-to-erp") == 1  # the reconciling poll
         settle(hub, store, lambda: len(erp_sales(tryton_server, prefix)) == 1)
         (sale,) = erp_sales(tryton_server, prefix)
         assert_is_the_sale_of(sale, order)
-    finally:
-        server.stop()
-        hub.stop()
 
 
 def test_the_erps_stock_reaches_the_woocommerce_store_as_its_stock_quantity(
-    tmp_path: Path,
-    tryton_server: TrytonServer,
-    woo: WooSandboxServer,
-    store: httpx.Client,
-    prefix: str,
+    config: dict[str, Any], store: httpx.Client
 ) -> None:
-    hub, server = start(woo_config(tmp_path, tryton_server, woo, prefix), webhooks=False)
-    try:
+    with running(config, store, webhooks=False) as hub:
         hub.run_flow("stock-to-channels")
         settle(hub, store, lambda: store.get("/_sandbox/stock").json()["WID-001"] != 50)
         published = store.get("/_sandbox/stock").json()
         # Tryton's build stocks 1000 of each, less what earlier tests' sales hold.
         assert all(0 < published[sku] <= 1000 for sku in CATALOGUE), published
-    finally:
-        server.stop()
-        hub.stop()
 
 
 def test_a_webhook_woocommerce_disabled_while_the_hub_was_down_is_switched_on_and_alerted(
-    tmp_path: Path,
-    tryton_server: TrytonServer,
-    woo: WooSandboxServer,
-    store: httpx.Client,
-    prefix: str,
+    config: dict[str, Any], tryton_server: TrytonServer, store: httpx.Client, prefix: str
 ) -> None:
-    config = woo_config(tmp_path, tryton_server, woo, prefix)
     hub, server = start(config)
     try:
         settle(hub, store, lambda: bool(store.get("/_sandbox/deliveries").json()))
@@ -184,22 +172,20 @@ def test_a_webhook_woocommerce_disabled_while_the_hub_was_down_is_switched_on_an
 
 
 def test_a_shipment_done_in_tryton_completes_the_woocommerce_order_with_its_tracking(
-    tmp_path: Path,
+    config: dict[str, Any],
     tryton_server: TrytonServer,
     tryton: TrytonConnector,
     woo: WooSandboxServer,
     store: httpx.Client,
     prefix: str,
 ) -> None:
-    config = woo_config(tmp_path, tryton_server, woo, prefix)
     config["flows"]["fulfillments-to-channels"] = {
         "source": "erp",
         "targets": ["shop"],
         "every": "1h",
         "tracking_urls": {"UPS": "https://www.ups.com/track?tracknum={number}"},
     }
-    hub, server = start(config, webhooks=False)
-    try:
+    with running(config, store, webhooks=False) as hub:
         order = buy(store, ("WID-001", 2), ("GAD-001", 1))
         hub.run_flow("orders-to-erp")
         settle(hub, store, lambda: len(erp_sales(tryton_server, prefix)) == 1)
@@ -208,31 +194,24 @@ def test_a_shipment_done_in_tryton_completes_the_woocommerce_order_with_its_trac
         ship(tryton.rpc, shipment_id, tracking_number="1ZWOO0001")
 
         hub.run_flow("fulfillments-to-channels")
-        completed = lambda: store.get(f"/_sandbox/orders/{order['id']}").json()["status"]  # noqa: E731
-        settle(hub, store, lambda: completed() == "completed")
+        status = lambda: store.get(f"/_sandbox/orders/{order['id']}").json()["status"]  # noqa: E731
+        settle(hub, store, lambda: status() == "completed")
         with httpx.Client(base_url=woo.api_url, auth=woo.auth, timeout=30) as api:
             notes = api.get(f"/orders/{order['id']}/notes").raise_for_status().json()
         (tracking,) = [n for n in notes if "1ZWOO0001" in n["note"]]
         assert "https://www.ups.com/track?tracknum=1ZWOO0001" in tracking["note"]
         assert hub.jobs.dead() == []
-    finally:
-        server.stop()
-        hub.stop()
 
 
 def test_an_order_paid_in_woocommerce_gets_its_tryton_invoice_paid(
-    tmp_path: Path,
+    config: dict[str, Any],
     tryton_server: TrytonServer,
     tryton: TrytonConnector,
-    woo: WooSandboxServer,
     store: httpx.Client,
     prefix: str,
 ) -> None:
-    config = woo_config(tmp_path, tryton_server, woo, prefix)
     config["flows"]["payments-and-invoices"] = {"source": "shop", "target": "erp"}
-    hub, server = start(config)
-    try:
-        settle(hub, store, lambda: bool(store.get("/_sandbox/deliveries").json()))
+    with running(config, store) as hub:
         cart = {"lines": [{"sku": "WID-001", "quantity": 2}], "paid": False}
         order = store.post("/_sandbox/purchases", json=cart).raise_for_status().json()
         settle(hub, store, lambda: len(erp_sales(tryton_server, prefix)) == 1)
@@ -250,24 +229,17 @@ def test_an_order_paid_in_woocommerce_gets_its_tryton_invoice_paid(
         (invoice,) = invoices()
         assert len(invoice["payment_lines"]) == 1
         assert Decimal(str(invoice["total_amount"])) == Decimal(order["total"])
-    finally:
-        server.stop()
-        hub.stop()
 
 
 def test_an_order_cancelled_in_woocommerce_before_shipment_cancels_the_tryton_sale(
-    tmp_path: Path,
+    config: dict[str, Any],
     tryton_server: TrytonServer,
     tryton: TrytonConnector,
-    woo: WooSandboxServer,
     store: httpx.Client,
     prefix: str,
 ) -> None:
-    config = woo_config(tmp_path, tryton_server, woo, prefix)
     config["flows"]["cancellations"] = {"source": "shop", "target": "erp"}
-    hub, server = start(config)
-    try:
-        settle(hub, store, lambda: bool(store.get("/_sandbox/deliveries").json()))
+    with running(config, store) as hub:
         order = buy(store, ("SKU-0005", 1))
         settle(hub, store, lambda: len(erp_sales(tryton_server, prefix)) == 1)
 
@@ -278,6 +250,3 @@ def test_an_order_cancelled_in_woocommerce_before_shipment_cancels_the_tryton_sa
         shipments = tryton.rpc.read("stock.shipment.out", sale["shipments"], ["state"])
         assert {s["state"] for s in shipments} == {"cancelled"}
         assert hub.jobs.dead() == []
-    finally:
-        server.stop()
-        hub.stop()
