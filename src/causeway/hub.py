@@ -16,7 +16,7 @@ from typing import Any
 
 from causeway.config import CausewayConfig
 from causeway.connectors.registry import build_connectors, build_receivers, watch_answers
-from causeway.engine.facts import note_hub_start
+from causeway.engine.facts import note_disabled_webhooks, note_hub_start
 from causeway.engine.inbox import Inbox, InboxWriter
 from causeway.engine.jobs import JobQueue, RetryPolicy
 from causeway.engine.rate import RateBudgets
@@ -31,6 +31,9 @@ from causeway.redaction import Redactor
 log = logging.getLogger("causeway.hub")
 
 SUBSCRIBE_FIRST_RETRY, SUBSCRIBE_MAX_RETRY = 2.0, 300.0
+# How often the webhooks of a store that disables them (WooCommerce, after 5 failed
+# deliveries) are looked at once subscribed: each look switches disabled ones back on.
+WEBHOOK_CHECK_EVERY = 300.0
 
 
 class Hub:
@@ -134,21 +137,67 @@ class Hub:
         thread.start()
         self._threads.append(thread)
 
-    def subscribe_webhooks(self) -> None:
-        """Keep the stores' webhook subscriptions pointing at server.public_url, from a
-        thread: the hub listens (and stores webhooks) while a slow or unreachable store
-        is retried with backoff. The reconcile polls catch orders meanwhile."""
+    def _webhooks_wanted(self) -> dict[str, tuple[str, list[str]]]:
+        """System -> (where its webhooks go, the topics some flow takes from it)."""
         wanted: dict[str, tuple[str, list[str]]] = {}
         for name in self.ingress:
             uri = self.config.server.webhook_url(name)
             topics = self.flows.webhook_topics(name)
             if uri and topics:
                 wanted[name] = (uri, topics)
+        return wanted
+
+    def subscribe_webhooks(self) -> None:
+        """Keep the stores' webhook subscriptions pointing at server.public_url, from a
+        thread: the hub listens (and stores webhooks) while a slow or unreachable store
+        is retried with backoff. The reconcile polls catch orders meanwhile. Then, every
+        WEBHOOK_CHECK_EVERY, check_webhooks()."""
+        wanted = self._webhooks_wanted()
         if not wanted:
             return
         self._spawn("webhook-subscriber", lambda stop: self._subscribe_until_done(wanted, stop))
 
+    def check_webhooks(self) -> list[str]:
+        """Look at the webhooks of every store whose connector can tell their health
+        (`webhook_health`): disabled ones are switched back on by the connector, and
+        noted, so the webhooks_disabled alert fires (what the store did not deliver
+        meanwhile is lost; the reconciling polls fetch it). Returns "system:topic" of
+        each webhook found disabled."""
+        found = []
+        for name, (uri, topics) in self._webhooks_wanted().items():
+            connector = self.connectors[name]
+            if not hasattr(connector, "webhook_health"):
+                continue  # its vendor never disables a webhook by itself
+            try:
+                connector.webhook_health(uri, topics)
+            except Exception as exc:  # the store is down: the next look tries again
+                log.warning("could not check %s webhooks: %s", name, exc, extra={"system": name})
+                continue
+            found += self._note_disabled(name)
+        return found
+
+    def _note_disabled(self, name: str) -> list[str]:
+        health = getattr(self.connectors[name], "last_webhook_health", None)
+        disabled = list(health.disabled_topics) if health is not None else []
+        if disabled:
+            note_disabled_webhooks(self.store, name, disabled)
+            log.warning(
+                "%s had disabled its webhooks of %s (switched back on; what it did not "
+                "deliver meanwhile comes with the reconciling polls)",
+                name,
+                ", ".join(disabled),
+                extra={"system": name},
+            )
+        return [f"{name}:{topic}" for topic in disabled]
+
     def _subscribe_until_done(
+        self, wanted: dict[str, tuple[str, list[str]]], stop: threading.Event
+    ) -> None:
+        self._subscribe_all(dict(wanted), stop)
+        while not stop.wait(WEBHOOK_CHECK_EVERY):
+            self.check_webhooks()
+
+    def _subscribe_all(
         self, wanted: dict[str, tuple[str, list[str]]], stop: threading.Event
     ) -> None:
         delay = SUBSCRIBE_FIRST_RETRY
@@ -173,6 +222,7 @@ class Hub:
                     ", ".join(topics),
                     extra={"system": name},
                 )
+                self._note_disabled(name)  # subscribing switched them back on
                 del wanted[name]
             if wanted and stop.wait(delay):
                 return

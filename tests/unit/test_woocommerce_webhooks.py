@@ -17,6 +17,7 @@ import pytest
 from causeway.config.systems import WooCommerceSystem
 from causeway.connectors.ingress import WebhookRejected
 from causeway.connectors.woocommerce import WooCommerceIngress, build_ingress
+from causeway.connectors.woocommerce import webhooks as wh
 from causeway.connectors.woocommerce.webhooks import is_ping, verify_signature
 from tests.unit.woocommerce_payloads import order
 
@@ -60,7 +61,11 @@ ORDER = json.dumps(order()).encode()
 
 def test_a_signed_order_update_is_one_record_keyed_by_delivery_order_and_version() -> None:
     (record,) = receive(ORDER)
-    assert (record.source, record.topic, record.entity_key) == ("woo", "order.updated", "order:727")
+    assert (record.source, record.topic, record.entity_key) == (
+        "woo",
+        "orders/updated",
+        "order:727",
+    )
     assert record.event_id == f"wc:{DELIVERY}:order:727:2017-03-22T19:28:08"
     assert record.body == ORDER
     assert record.headers["x-wc-webhook-delivery-id"] == DELIVERY
@@ -81,7 +86,7 @@ def test_a_second_delivery_of_the_same_version_in_the_same_second_is_the_same_ev
 def test_a_deleted_order_is_keyed_by_its_id_alone() -> None:
     body = b'{"id": 727}'
     (record,) = receive(body, headers(body, "order.deleted"))
-    assert (record.topic, record.entity_key) == ("order.deleted", "order:727")
+    assert (record.topic, record.entity_key) == ("orders/delete", "order:727")
     assert record.event_id == f"wc:{DELIVERY}:order:727:-"
 
 
@@ -174,3 +179,31 @@ def test_the_receiver_of_a_configured_store() -> None:
     )
     (record,) = build_ingress("store-b", system).records("POST", "/", headers(ORDER), ORDER)
     assert record.source == "store-b"
+
+
+def test_a_restored_order_is_received_as_an_update_and_keeps_woocommerces_topic() -> None:
+    (record,) = receive(ORDER, headers(ORDER, "order.restored"))
+    assert record.topic == "orders/updated"
+    assert record.headers["x-wc-webhook-topic"] == "order.restored"
+
+
+def test_the_hubs_topics_are_subscribed_as_woocommerces_each_once() -> None:
+    # WooCommerce announces payments, cancellations and refunds with order.updated.
+    wanted = ["orders/create", "orders/updated", "orders/paid", "refunds/create", "products/update"]
+    assert wh.woo_topics(wanted) == [
+        "order.created",
+        "order.updated",
+        "order.restored",
+        "product.updated",
+    ]
+    assert wh.woo_topics(["order.deleted"]) == ["order.deleted"]
+
+
+def test_the_update_of_a_cancelled_order_is_also_the_hubs_cancellation() -> None:
+    body = json.dumps({**order(), "status": "cancelled"}).encode()
+    update, cancellation = receive(body)
+    assert (update.topic, cancellation.topic) == ("orders/updated", "orders/cancelled")
+    assert cancellation.event_id == f"{update.event_id}:c" and cancellation.body == body
+    # Any other update is one record.
+    (only,) = receive(ORDER)
+    assert only.topic == "orders/updated"

@@ -56,10 +56,11 @@ from causeway.errors import CausewayError, PermanentError
 from causeway.model import Order
 from causeway.model.ports.channel import OrderChange, OrderChannel
 from causeway.model.ports.files import FileChannel
+from causeway.model.topics import ORDER_CREATED
 
 log = logging.getLogger("causeway.connectors.files")
 
-ORDER_TOPIC = "orders/create"
+ORDER_TOPIC = ORDER_CREATED
 BATCH_ORDERS = 100  # orders per inbox transaction
 
 

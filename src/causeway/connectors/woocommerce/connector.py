@@ -33,6 +33,7 @@ from causeway.connectors.woocommerce.products import Listing, WooCatalog
 from causeway.connectors.woocommerce.refunds import refund_from_woo
 from causeway.connectors.woocommerce.refusals import WooCommerceNotFound
 from causeway.connectors.woocommerce.stock import STORE_LOCATION, Location, StockItem, WooStock
+from causeway.connectors.woocommerce.webhooks import woo_topics
 from causeway.engine.rate import RateBudget, RateBudgets
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.model import Order
@@ -282,17 +283,24 @@ class WooCommerceConnector:
         }
 
     def subscribe_webhooks(self, uri: str, topics: list[str]) -> dict[str, int]:
-        """Make sure each topic is delivered to `uri`: create what is missing, switch
-        disabled webhooks back on. Returns the webhook id of every topic delivering."""
+        """Make sure each topic (the hub's, orders/create, or WooCommerce's, order.created)
+        is delivered to `uri`: create what is missing, switch disabled webhooks back on.
+        Returns the webhook id of every WooCommerce topic delivering."""
         return self.webhook_health(uri, topics, create=True).delivering
 
     def webhook_health(
         self, uri: str, topics: Sequence[str], *, create: bool = False
     ) -> webhook_health.WebhookHealth:
-        """The webhooks to `uri`, disabled ones switched back on (webhook_health.py); the
-        report's `disabled_topics` are what the hub alerts on."""
+        """The webhooks to `uri` of `topics` (as in subscribe_webhooks), disabled ones
+        switched back on (webhook_health.py); the report's `disabled_topics`, named as
+        WooCommerce's admin shows them, are what the hub alerts on."""
         self.last_webhook_health = webhook_health.look_after(
-            self.client, uri, topics, secret=self.webhook_secret, system=self.system, create=create
+            self.client,
+            uri,
+            woo_topics(topics),
+            secret=self.webhook_secret,
+            system=self.system,
+            create=create,
         )
         return self.last_webhook_health
 

@@ -2,7 +2,9 @@
 
 Thin like every receiver (connectors/ingress.py): the signature is checked over the
 raw body, and the body is read only as far as the inbox needs, its id (the ordering
-key, "order:727") and modification date (the dedupe key, webhooks.py). What is not a
+key, "order:727") and modification date (the dedupe key, webhooks.py). The record's
+topic is the hub's name of the change (order.created is orders/create, model/topics.py),
+so flows serve WooCommerce as any store; WooCommerce's topic stays in its headers. What is not a
 signed change of a WooCommerce resource is refused with the reason and stored
 nowhere: a bad or missing signature (401), an empty body, a body that is not a JSON
 object or has no id, a topic that is no resource's change (400). WooCommerce's ping,
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -22,6 +25,7 @@ from causeway.config.systems import WooCommerceSystem
 from causeway.connectors.ingress import WebhookRejected, require_secret
 from causeway.connectors.woocommerce import webhooks as wh
 from causeway.engine.inbox import InboxRecord
+from causeway.model.topics import ORDER_CANCELLED, ORDER_UPDATED
 
 
 class WooCommerceIngress:
@@ -37,7 +41,13 @@ class WooCommerceIngress:
         """A WooCommerce delivery is one change, or a ping that is none."""
         if wh.is_ping(body):
             return []
-        return [self.record(headers, body)]
+        record = self.record(headers, body)
+        if record.topic == ORDER_UPDATED and _status(body) == "cancelled":
+            # WooCommerce has no cancellation topic: a cancelled order's update is also
+            # the hub's orders/cancelled, as Shopify sends both (a distinct event).
+            cancelled = replace(record, topic=ORDER_CANCELLED, event_id=f"{record.event_id}:c")
+            return [record, cancelled]
+        return [record]
 
     def record(self, headers: Mapping[str, str], body: bytes) -> InboxRecord:
         """The inbox record of one signed delivery; WebhookRejected says why there is none."""
@@ -67,11 +77,16 @@ class WooCommerceIngress:
         return InboxRecord(
             source=self.system,
             event_id=wh.event_id(delivery, key, data),
-            topic=topic,
+            topic=wh.hub_topic(topic),
             entity_key=key,
             body=body,
             headers={k: lowered[k] for k in wh.KEPT_HEADERS if k in lowered},
         )
+
+
+def _status(body: bytes) -> object:
+    data = orjson.loads(body)  # record() has checked it is a JSON object
+    return data.get("status")
 
 
 def _json_object(body: bytes, topic: str) -> dict[str, Any]:

@@ -20,17 +20,39 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from causeway.connectors.ingress import signature_matches
+from causeway.model import topics as hub
 
 SIGNATURE_HEADER = "X-WC-Webhook-Signature"
 ORDER_TOPICS = ("order.created", "order.updated", "order.deleted", "order.restored")
 PRODUCT_TOPICS = ("product.updated",)
 TOPICS = (*ORDER_TOPICS, *PRODUCT_TOPICS)
+# The hub's topic (model/topics.py) each WooCommerce topic is received as. A restored
+# order (back from the trash) is an update of it. The vendor's topic stays in the
+# record's headers (x-wc-webhook-topic).
+HUB_TOPICS = {
+    "order.created": hub.ORDER_CREATED,
+    "order.updated": hub.ORDER_UPDATED,
+    "order.restored": hub.ORDER_UPDATED,
+    "order.deleted": hub.ORDER_DELETED,
+    "product.updated": hub.PRODUCT_UPDATED,
+}
+# WooCommerce has no payment, cancellation or refund topics: they are order.updated
+# deliveries, whose order shows them (order_events.py).
+_SUBSCRIBED_AS = {
+    hub.ORDER_CREATED: ("order.created",),
+    hub.ORDER_UPDATED: ("order.updated", "order.restored"),
+    hub.ORDER_PAID: ("order.updated",),
+    hub.ORDER_CANCELLED: ("order.updated",),
+    hub.REFUND_CREATED: ("order.updated",),
+    hub.ORDER_DELETED: ("order.deleted",),
+    hub.PRODUCT_UPDATED: ("product.updated",),
+}
 # WooCommerce's resources: a topic of any other resource (action.*) is not a change.
 RESOURCES = ("order", "product", "customer", "coupon")
 _TOPIC = re.compile(r"(?P<resource>[a-z_]+)\.(?P<event>[a-z_]+)")
@@ -45,6 +67,21 @@ _HEADERS = {
 }
 KEPT_HEADERS = tuple(_HEADERS.values())
 MAX_DELIVERY_ID = 64  # WooCommerce's are 32 hex digits (a wp_hash)
+
+
+def hub_topic(topic: str) -> str:
+    """The hub's topic of a WooCommerce one; a topic no flow takes (customer.created)
+    is kept as WooCommerce names it."""
+    return HUB_TOPICS.get(topic, topic)
+
+
+def woo_topics(topics: Sequence[str]) -> list[str]:
+    """The WooCommerce topics to subscribe to for the hub's `topics`, each once, in
+    order; a WooCommerce topic (order.updated) stands for itself."""
+    wanted: dict[str, None] = {}
+    for topic in topics:
+        wanted.update(dict.fromkeys(_SUBSCRIBED_AS.get(topic, (topic,))))
+    return list(wanted)
 
 
 def verify_signature(secret: str, raw_body: bytes, signature: str | None) -> bool:

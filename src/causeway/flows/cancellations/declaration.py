@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from causeway.config.flows import FlowSettings
-from causeway.config.systems import ERP, ShopifySystem
+from causeway.config.systems import ERP, STORE
 from causeway.flows.cancellations import NAME, TOPICS, Cancellations, cancellation_job
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
 from causeway.flows.orders_to_erp import POLL_TOPIC
@@ -35,7 +35,7 @@ def build(context: FlowContext, settings: CancellationsFlow) -> Cancellations:
 DECLARATION = FlowDeclaration(
     name=NAME,
     settings=CancellationsFlow,
-    roles=(Role("source", (ShopifySystem,)), Role("target", (ERP,))),
+    roles=(Role("source", (STORE,)), Role("target", (ERP,))),
     starts=Starts(
         role="source",
         topics=TOPICS,

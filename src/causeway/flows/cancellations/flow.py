@@ -34,6 +34,7 @@ from causeway.flows.orders_to_erp import POLL_TOPIC, sale_reference
 from causeway.model.ports.channel import CancellationChannel
 from causeway.model.ports.erp import CancelledSale, ErpCancellations
 from causeway.model.returns import Cancellation
+from causeway.model.topics import ORDER_CANCELLED
 from causeway.orders.record import (
     CANCELLED,
     ORDER,
@@ -48,7 +49,7 @@ from causeway.orders.record import (
 log = logging.getLogger("causeway.flows.cancellations")
 
 NAME = "cancellations"
-TOPICS = ("orders/cancelled", POLL_TOPIC)
+TOPICS = (ORDER_CANCELLED, POLL_TOPIC)
 
 
 def cancellation_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:

@@ -34,6 +34,7 @@ from causeway.flows.base import FlowBase, Outcomes
 from causeway.model.catalog import CatalogItem
 from causeway.model.ports.channel import CatalogChannel, Listing
 from causeway.model.ports.erp import ErpCatalog
+from causeway.model.topics import PRODUCT_UPDATED
 
 log = logging.getLogger("causeway.flows.catalog_to_channels")
 
@@ -81,7 +82,7 @@ def products_to_publish(
 
 
 # A merchant's edit in a store's admin: the ERP's values are put back (it owns them).
-STORE_EDIT_TOPICS = ("products/update",)
+STORE_EDIT_TOPICS = (PRODUCT_UPDATED,)
 
 
 def store_edit_job(record: InboxRecord, _inbox_id: int) -> NewJob:

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from causeway.config.base import Duration
 from causeway.config.flows import FlowSettings
-from causeway.config.systems import ERP, ShopifySystem
+from causeway.config.systems import ERP, STORE
 from causeway.engine.schedule import INTERVAL, Schedule
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
 from causeway.flows.fulfillments_to_channels import (
@@ -75,7 +75,7 @@ def build(context: FlowContext, settings: FulfillmentsToChannelsFlow) -> Fulfill
 DECLARATION = FlowDeclaration(
     name=NAME,
     settings=FulfillmentsToChannelsFlow,
-    roles=(Role("source", (ERP,)), Role("targets", (ShopifySystem,), many=True)),
+    roles=(Role("source", (ERP,)), Role("targets", (STORE,), many=True)),
     # The poll writes each done shipment to the inbox; the record starts its job.
     starts=Starts(role="source", topics=(TOPIC,), job=shipment_job, polled=(TOPIC,)),
     # A run polls the ERP for shipments done since the cursor.

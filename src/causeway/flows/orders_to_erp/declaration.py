@@ -11,7 +11,7 @@ from pydantic import Field, field_validator
 
 from causeway.config.base import Duration
 from causeway.config.flows import Flows, FlowSettings
-from causeway.config.systems import DROP_FOLDER, ERP, FilesSystem, ShopifySystem
+from causeway.config.systems import DROP_FOLDER, ERP, STORE, FilesSystem
 from causeway.engine.schedule import REALTIME, Schedule
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, RunPayload, Starts
 from causeway.flows.orders_to_erp import (
@@ -101,7 +101,7 @@ DECLARATION = FlowDeclaration(
     name=NAME,
     settings=OrdersToErpFlow,
     # A drop folder of CSV orders is a store too, the simplest one.
-    roles=(Role("source", (ShopifySystem, DROP_FOLDER)), Role("target", (ERP,))),
+    roles=(Role("source", (STORE, DROP_FOLDER)), Role("target", (ERP,))),
     starts=Starts(
         role="source",
         topics=ORDER_TOPICS,

@@ -43,6 +43,7 @@ from causeway.model import Order
 from causeway.model.ports.channel import OrderChannel
 from causeway.model.ports.erp import ErpAmendments, ErpOrders, PlacedSale
 from causeway.model.tax_map import TaxMap
+from causeway.model.topics import ORDER_CREATED, ORDER_PAID, ORDER_UPDATED
 from causeway.orders.record import (
     CANCELLED,
     order_hub_id,
@@ -55,7 +56,7 @@ log = logging.getLogger("causeway.flows.orders_to_erp")
 
 NAME = "orders-to-erp"
 POLL_TOPIC = "orders/poll"  # inbox topic of orders found by the reconciling poll
-ORDER_TOPICS = ("orders/create", "orders/updated", "orders/paid", POLL_TOPIC)
+ORDER_TOPICS = (ORDER_CREATED, ORDER_UPDATED, ORDER_PAID, POLL_TOPIC)
 ORDER = "order"
 # Order-link fingerprints after which no event of the order is placed again.
 SETTLED = ("in_erp", CANCELLED)

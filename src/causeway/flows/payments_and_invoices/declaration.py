@@ -7,7 +7,7 @@ from pydantic import Field
 
 from causeway.config.base import Duration
 from causeway.config.flows import FlowSettings
-from causeway.config.systems import ERP, ShopifySystem
+from causeway.config.systems import ERP, STORE
 from causeway.engine.schedule import REALTIME, Schedule
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
 from causeway.flows.payments_and_invoices import NAME, TOPICS, PaymentsAndInvoices, payment_job
@@ -48,7 +48,7 @@ def build(context: FlowContext, settings: PaymentsAndInvoicesFlow) -> PaymentsAn
 DECLARATION = FlowDeclaration(
     name=NAME,
     settings=PaymentsAndInvoicesFlow,
-    roles=(Role("source", (ShopifySystem,)), Role("target", (ERP,))),
+    roles=(Role("source", (STORE,)), Role("target", (ERP,))),
     starts=Starts(
         role="source",
         topics=TOPICS,

@@ -31,12 +31,13 @@ from causeway.model import FinancialStatus
 from causeway.model.payment import OrderPayment
 from causeway.model.ports.channel import PaymentChannel
 from causeway.model.ports.erp import ErpInvoices, SaleInvoices
+from causeway.model.topics import ORDER_PAID, ORDER_UPDATED
 from causeway.orders.record import merge_summary, read_summary
 
 log = logging.getLogger("causeway.flows.payments_and_invoices")
 
 NAME = "payments-and-invoices"
-TOPICS = ("orders/paid", "orders/updated")
+TOPICS = (ORDER_PAID, ORDER_UPDATED)
 INVOICE = "invoice"
 # Invoice states after which nothing changes any more: not read back again.
 FINAL = ("paid", "cancelled")

@@ -35,10 +35,11 @@ from causeway.flows.orders_to_erp import SETTLED
 from causeway.model.ports.channel import RefundChannel
 from causeway.model.ports.erp import ErpReturns, PlacedReturn
 from causeway.model.returns import Refund, RefundLine, Restock
+from causeway.model.topics import REFUND_CREATED
 from causeway.orders.record import CANCELLED, ORDER, read_summary, update_order
 
 NAME = "returns-to-erp"
-TOPICS = ("refunds/create",)
+TOPICS = (REFUND_CREATED,)
 REFUND = "refund"  # link: store refund id -> the order's hub id
 RETURN_SALE = "return_sale"  # link: ERP return sale id -> the order's hub id
 # Return-sale link fingerprints.

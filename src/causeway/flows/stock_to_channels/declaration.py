@@ -10,7 +10,7 @@ from pydantic import Field
 
 from causeway.config.base import Duration
 from causeway.config.flows import FlowSettings
-from causeway.config.systems import ERP, ShopifySystem
+from causeway.config.systems import ERP, STORE
 from causeway.engine.schedule import INTERVAL, Schedule
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role
 from causeway.flows.stock_to_channels import NAME, StockToChannels
@@ -46,6 +46,6 @@ def build(context: FlowContext, settings: StockToChannelsFlow) -> StockToChannel
 DECLARATION = FlowDeclaration(
     name=NAME,
     settings=StockToChannelsFlow,
-    roles=(Role("source", (ERP,)), Role("targets", (ShopifySystem,), many=True)),
+    roles=(Role("source", (ERP,)), Role("targets", (STORE,), many=True)),
     build=build,
 )
