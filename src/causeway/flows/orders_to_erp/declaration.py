@@ -208,7 +208,10 @@ DECLARATION = FlowDeclaration(
     name=NAME,
     settings=OrdersToErpFlow,
     # A drop folder of CSV orders is a store too, the simplest one.
-    roles=(Role("channels", (STORE, DROP_FOLDER), many=True, item="system"), Role("target", (ERP,))),
+    roles=(
+        Role("channels", (STORE, DROP_FOLDER), many=True, item="system"),
+        Role("target", (ERP,)),
+    ),
     starts=Starts(
         role="channels",
         topics=ORDER_TOPICS,
