@@ -25,7 +25,7 @@ from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.schema import inbox, jobs
 from causeway.flows import orders_to_erp, stock_to_channels
-from causeway.flows.orders_to_erp import OrdersToErp
+from causeway.flows.orders_to_erp import OrdersFromChannels, OrdersToErp
 from causeway.flows.stock_to_channels import StockToChannels
 from causeway.hub import Hub
 from causeway.web.app import create_app
@@ -58,9 +58,9 @@ def hub(
 
 
 def orders_flow(hub: Hub) -> OrdersToErp:
-    flow = hub.flows[orders_to_erp.NAME]
-    assert isinstance(flow, OrdersToErp)
-    return flow
+    flows = hub.flows[orders_to_erp.NAME]
+    assert isinstance(flows, OrdersFromChannels)
+    return flows.channel("shop")
 
 
 def inbox_size(hub: Hub) -> int:

@@ -17,6 +17,7 @@ from causeway.errors import CausewayError, PermanentError
 from causeway.flows.orders_to_erp import NAME, OrdersToErp, order_job
 from causeway.flows.orders_to_erp.amount_check import AmountCheck
 from causeway.model import Customer, Order
+from causeway.model.sale_terms import SaleTerms
 from causeway.model.tax_map import TaxMap
 from tests.canonical_orders import CanonicalOrders
 
@@ -57,6 +58,7 @@ class ErpOfGivenAmounts:
         *,
         hold: Hold | None = None,
         tax_map: TaxMap | None = None,
+        terms: SaleTerms | None = None,
     ) -> dict[str, PlacedSale | CausewayError]:
         self.holds.append(hold)
         results: dict[str, PlacedSale | CausewayError] = {}

@@ -91,7 +91,8 @@ def test_a_files_source_is_never_polled_by_orders_to_erp(tmp_path: Path) -> None
         orders = hub.flows.enabled["orders-to-erp"]
         # Its runs only release held orders: there is no poll job to fail.
         assert orders.run_payload is None
-        assert orders.flow.reconcile() == 0  # type: ignore[attr-defined]
+        (channel,) = orders.flow.channels.values()  # type: ignore[attr-defined]
+        assert channel.reconcile() == 0
         assert hub.flows.enabled["files-exchange"].run_payload == {}
     finally:
         hub.stop()

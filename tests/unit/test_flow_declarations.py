@@ -26,7 +26,10 @@ def settings_naming(declared: FlowDeclaration[Any], **overrides: str) -> dict[st
     settings: dict[str, Any] = {}
     for role in declared.roles:
         system = overrides.get(role.key, OF_KIND[role.kinds[0]])
-        settings[role.key] = [system] if role.many else system
+        if role.item is not None:  # a list of entries, each naming its system
+            settings[role.key] = [{role.item: system}]
+        else:
+            settings[role.key] = [system] if role.many else system
     return settings
 
 
@@ -55,7 +58,8 @@ def test_each_role_is_a_setting_naming_one_system_or_a_list_and_accepts_real_kin
     assert declared.roles
     fields = declared.settings.model_fields
     for role in declared.roles:
-        assert fields[role.key].annotation == (list[str] if role.many else str), role
+        if role.item is None:
+            assert fields[role.key].annotation == (list[str] if role.many else str), role
         assert types_of_kinds(role.kinds), role  # some system type is of each kind
 
 

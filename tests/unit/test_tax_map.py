@@ -75,19 +75,20 @@ def test_rates_are_written_as_percent_or_fraction() -> None:
 
 def config_with(tax_map: object) -> dict:
     data = yaml.safe_load(EXAMPLE.read_text())
-    data["flows"]["orders-to-erp"]["tax_map"] = tax_map
+    data["flows"]["orders-to-erp"]["channels"][0]["tax_map"] = tax_map
     return data
 
 
 def test_the_flow_setting_is_parsed_and_its_errors_name_the_key() -> None:
     config = parse_config(config_with({"State Tax": "State Tax 6%"}), env=ENV)
     orders = config.flows.orders_to_erp
-    assert orders is not None and orders.taxes().erp_tax("State Tax", D("0.06")) == "State Tax 6%"
+    assert orders is not None
+    assert orders.channels[0].taxes().erp_tax("State Tax", D("0.06")) == "State Tax 6%"
     with pytest.raises(ConfigError) as caught:
         parse_config(config_with({"@ six": "VAT 10%"}), env=ENV)
     assert (
-        "flows.orders-to-erp.tax_map: entry '@ six': 'six' is not a tax rate: write it as 6% "
-        "or 0.06"
+        "flows.orders-to-erp.channels.0.tax_map: entry '@ six': 'six' is not a tax rate: "
+        "write it as 6% or 0.06"
     ) in str(caught.value)
 
 

@@ -21,6 +21,7 @@ from causeway.config import (
 )
 from causeway.connectors.http_retry import RetryPolicy
 from causeway.engine.store import Store
+from causeway.flows.orders_to_erp.declaration import channel_terms
 
 # A check reports an unreachable system after a second try, not after the minutes of
 # backoff a job's call is allowed.
@@ -57,6 +58,7 @@ def run_checks(config: CausewayConfig) -> list[Check]:
                     ),
                     payment_methods=needs.payment_methods(config, name),
                     carriers=needs.carriers(config, name),
+                    sale_terms=channel_terms(config.flows, name),
                 )
             elif isinstance(system, HubSpotSystem):
                 connector.client.retry = QUICK

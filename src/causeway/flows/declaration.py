@@ -49,9 +49,13 @@ class Role:
     key: str
     kinds: tuple[Kind, ...]
     many: bool = False
+    # A list of entries (orders-to-erp's channels) names each one's system in this field.
+    item: str | None = None
 
     def systems(self, settings: FlowSettings) -> list[str]:
         value = getattr(settings, self.key)
+        if self.item is not None:
+            return [getattr(entry, self.item) for entry in value]
         return list(value) if self.many else [value]
 
 

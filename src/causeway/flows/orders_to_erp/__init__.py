@@ -7,6 +7,7 @@ The flow is in flow.py; its public names are importable from this package.
 """
 
 from causeway.flows.orders_to_erp.amount_check import AmountCheck
+from causeway.flows.orders_to_erp.channels import OrdersFromChannels
 from causeway.flows.orders_to_erp.flow import (
     NAME,
     ORDER,
@@ -28,6 +29,7 @@ __all__ = [
     "POLL_TOPIC",
     "SETTLED",
     "AmountCheck",
+    "OrdersFromChannels",
     "OrdersToErp",
     "SalesTarget",
     "order_job",

@@ -42,6 +42,7 @@ from causeway.flows.orders_to_erp.order_edits import (
 from causeway.model import Order
 from causeway.model.ports.channel import OrderChannel
 from causeway.model.ports.erp import ErpAmendments, ErpOrders, PlacedSale
+from causeway.model.sale_terms import SaleTerms
 from causeway.model.tax_map import TaxMap
 from causeway.model.topics import ORDER_CREATED, ORDER_PAID, ORDER_UPDATED
 from causeway.orders.record import (
@@ -106,6 +107,7 @@ class OrdersToErp(FlowBase[Order]):
         reconcile_overlap: timedelta = timedelta(minutes=10),
         amount_check: AmountCheck | None = None,
         tax_map: TaxMap | None = None,
+        terms: SaleTerms | None = None,
     ) -> None:
         self.store = store
         self.inbox: Inbox = inbox
@@ -117,6 +119,7 @@ class OrdersToErp(FlowBase[Order]):
         self.prefix = reference_prefix if reference_prefix is not None else f"{source}-"
         self.amount_check = amount_check or AmountCheck()
         self.tax_map = tax_map  # this store's taxes -> the ERP's (model/tax_map.py)
+        self.terms = terms  # this store's price list, warehouse, ... (model/sale_terms.py)
         self.cursor = Cursor(store, source, "orders", reconcile_overlap, flow=NAME)
         self.edits = OrderEdits(store, source=source, target=target, connector=target_connector)
 
@@ -209,6 +212,7 @@ class OrdersToErp(FlowBase[Order]):
                 [(ref, order) for ref, (_, order) in by_reference.items()],
                 hold=hold,
                 tax_map=self.tax_map,
+                terms=self.terms,
             )
         except Exception as exc:  # the whole call failed: every job shares it
             return {job_id: exc for job_id in orders}

@@ -1,0 +1,65 @@
+"""orders-to-erp over several stores: one OrdersToErp per channel, each with its own
+reference prefix, tax map and sale terms, and a batch of jobs split by the store it
+came from, so each channel's orders are placed with that channel's terms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import Any
+
+from causeway.engine.jobs import Job
+from causeway.errors import PermanentError
+from causeway.flows.base import Outcomes, is_run
+from causeway.flows.orders_to_erp.flow import NAME, OrdersToErp
+
+
+class OrdersFromChannels:
+    """What the worker runs for orders-to-erp: hands each job to its channel's flow."""
+
+    name = NAME
+
+    def __init__(self, channels: Mapping[str, OrdersToErp], *, polled: Sequence[str]) -> None:
+        if not channels:
+            raise ValueError("orders-to-erp needs at least one channel")
+        self.channels = dict(channels)
+        self.polled = tuple(polled)  # the channels a run polls (not drop folders)
+        first = next(iter(self.channels.values()))
+        self.batch_size = first.batch_size
+        # Customers are found-or-created by email: two batches at once could both
+        # create the same new customer (OrdersToErp.exclusive).
+        self.exclusive = first.exclusive
+
+    def channel(self, system: str) -> OrdersToErp:
+        return self.channels[system]
+
+    def handle(self, jobs: Sequence[Job]) -> Outcomes:
+        outcomes: Outcomes = {}
+        runs = [job for job in jobs if is_run(job.payload)]
+        for job in runs:
+            outcomes[job.id] = self._run(job.id, job.payload)
+        by_channel: dict[str, list[Job]] = {}
+        for job in jobs:
+            if job in runs:
+                continue
+            # Every order job is keyed "<store>:order:<id>" (order_job, engine ordering_key).
+            system = job.ordering_key.split(":", 1)[0]
+            if system in self.channels:
+                by_channel.setdefault(system, []).append(job)
+            else:
+                outcomes[job.id] = PermanentError(
+                    f"orders-to-erp job {job.id} ({job.ordering_key}) is from {system!r}, "
+                    f"which is not one of its channels {sorted(self.channels)}"
+                )
+        for system, channel_jobs in by_channel.items():
+            outcomes |= self.channels[system].handle(channel_jobs)
+        return outcomes
+
+    def _run(self, job_id: int, payload: Mapping[str, Any]) -> BaseException | None:
+        # Every channel reconciles even when one fails; the run's outcome is the first
+        # error (so it is retried as that error says), the others are logged by guard.
+        errors = [
+            self.channels[system].guard(job_id, partial(self.channels[system].on_run, payload))
+            for system in self.polled
+        ]
+        return next((error for error in errors if error is not None), None)
