@@ -85,8 +85,6 @@ def test_nothing_is_subtracted_when_the_store_sold_nothing_or_was_never_publishe
     assert without_unseen_sales(8, last_published=10, current=15) == 8
 
 
-@given(
-    new=st.integers(0, 1000), last=st.integers(0, 1000), current=st.integers(0, 1000)
-)
+@given(new=st.integers(0, 1000), last=st.integers(0, 1000), current=st.integers(0, 1000))
 def test_the_cas_less_rule_never_raises_the_figure(new: int, last: int, current: int) -> None:
     assert 0 <= without_unseen_sales(new, last, current) <= new
