@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import httpx
@@ -28,6 +29,7 @@ from causeway.flows import orders_to_erp, stock_to_channels
 from causeway.flows.orders_to_erp import OrdersToErp
 from causeway.flows.stock_to_channels import StockToChannels
 from causeway.hub import Hub
+from causeway.stock.allocation import Allocation
 from causeway.web.app import create_app
 from causeway.web.order_view import order_view
 from causeway_sandbox.localserver import BackgroundServer
@@ -366,3 +368,27 @@ def test_the_same_hub_runs_on_postgresql(
     finally:
         server.stop()
         running.stop()
+
+
+def test_a_channel_given_half_the_stock_less_its_own_safety_stock_shows_exactly_that(
+    hub: tuple[Hub, BackgroundServer],
+    shop: httpx.Client,
+    tryton: TrytonConnector,
+) -> None:
+    running, _ = hub
+    everything = running.flows[stock_to_channels.NAME]
+    assert isinstance(everything, StockToChannels)
+    TrytonTestKit(tryton).set_stock("SKU-0009", Decimal(401))
+    half = StockToChannels(
+        running.store,
+        source=everything.source,
+        source_connector=everything.erp,
+        targets=everything.targets,
+        safety_stock=2,
+        allocations={"shop": Allocation(share=Fraction(1, 2), cap=150, safety_stock=3)},
+    )
+    (level,) = tryton.stock_levels(["SKU-0009"])
+    sellable = int(level.forecast) - 2
+    half.run(full=True)
+    shown = shop.get("/_sandbox/inventory").json()["SKU-0009"]
+    assert shown == min(150, sellable // 2) - 3
