@@ -300,7 +300,9 @@ def test_orders_wait_while_the_erp_is_down_and_land_once_it_is_back(
         # runs out before the worker looks again), none landed and none was given up.
         assert worker.stats.retried >= 3 and worker.stats.done == 0
         assert not running.jobs.dead()
-        assert running.jobs.unfinished() == 3  # waiting, not lost
+        # waiting, not lost (beside them, the stock run each order started waits too)
+        assert running.jobs.unfinished([orders_to_erp.NAME]) == 3
+        assert running.jobs.unfinished([stock_to_channels.NAME]) >= 1
         erp.restart()
         deadline = time.monotonic() + 60
         while running.jobs.unfinished() and time.monotonic() < deadline:
@@ -392,3 +394,15 @@ def test_a_channel_given_half_the_stock_less_its_own_safety_stock_shows_exactly_
     half.run(full=True)
     shown = shop.get("/_sandbox/inventory").json()["SKU-0009"]
     assert shown == min(150, sellable // 2) - 3
+
+
+def test_a_new_order_starts_a_stock_run_now_though_stock_runs_every_five_minutes(
+    hub: tuple[Hub, BackgroundServer],
+) -> None:
+    running, _ = hub
+    record = InboxRecord("shop", "e-1", "orders/create", "1", b"{}")
+    started = {job.flow: job for job in running.flows.route(record, 1)}
+    republish = started[stock_to_channels.NAME]
+    assert republish.payload == {"run": True}
+    assert republish.run_at is not None and republish.run_at < time.time() + 2
+    assert orders_to_erp.NAME in started

@@ -17,8 +17,13 @@ from causeway.config.base import Duration, Strict
 from causeway.config.flows import FlowSettings
 from causeway.config.systems import ERP, ShopifySystem
 from causeway.engine.schedule import INTERVAL, Schedule
-from causeway.flows.declaration import FlowContext, FlowDeclaration, Role
-from causeway.flows.stock_to_channels import NAME, StockToChannels
+from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
+from causeway.flows.stock_to_channels.flow import (
+    NAME,
+    ORDER_PLACED_TOPICS,
+    StockToChannels,
+    republish_job,
+)
 from causeway.stock.allocation import Allocation
 
 
@@ -94,4 +99,11 @@ DECLARATION = FlowDeclaration(
     settings=StockToChannelsFlow,
     roles=(Role("source", (ERP,)), Role("targets", (ShopifySystem,), many=True)),
     build=build,
+    # A sale in one channel reaches the others now, not at the next scheduled run.
+    starts=Starts(
+        role="targets",
+        topics=ORDER_PLACED_TOPICS,
+        job=lambda record, inbox_id: republish_job(record, inbox_id),
+        immediate=True,
+    ),
 )

@@ -22,6 +22,8 @@ from typing import Any
 
 from causeway.engine import links
 from causeway.engine.cursors import Cursor
+from causeway.engine.inbox import InboxRecord
+from causeway.engine.jobs import NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import RetryableError
 from causeway.flows.base import FlowBase
@@ -38,6 +40,30 @@ MAX_CAS_ROUNDS = 3
 # A SKU the store does not sell is looked up again only after this long (or on a
 # full run), so that an unchanged ERP costs no store call at all.
 NOT_IN_CHANNEL_RECHECK = 15 * 60
+
+
+# A new order in any channel republishes every channel's stock within this many seconds:
+# the orders of one window share one run (the debounce), the next window gets its own.
+REPUBLISH_WINDOW = 1.0
+# Topics of a new order in a channel. Shopify's only for now: a topic here is subscribed
+# on every channel of the flow, and the per-kind topic mapping (WooCommerce's
+# order.created) comes with the store kinds in the declarations.
+ORDER_PLACED_TOPICS = ("orders/create",)
+
+
+def republish_job(record: InboxRecord, inbox_id: int, *, at: float | None = None) -> NewJob:
+    """The run a new order starts: one per REPUBLISH_WINDOW, due at the window's end.
+    (One key per window, not one key for all: a key is held while its run is running,
+    and an order arriving during a run must still get a run after it.)"""
+    window = int((time.time() if at is None else at) // REPUBLISH_WINDOW)
+    key = f"{NAME}:after-order:{window}"
+    return NewJob(
+        NAME,
+        ordering_key(NAME, "after-order"),
+        {"run": True},
+        dedupe_key=key,
+        run_at=(window + 1) * REPUBLISH_WINDOW,
+    )
 
 
 # -- the decisions, free of I/O ----------------------------------------------
@@ -114,6 +140,9 @@ class StockToChannels(FlowBase[None]):
             levels, seen = self.erp.stock_levels(), None
         else:
             changed, seen = self.erp.stock_changes_since(self.cursor.window_start())
+            # A store order the ERP does not have yet moves no ERP stock, but changes
+            # what is sellable: its SKUs are looked at too (unchanged ones cost no push).
+            changed = set(changed) | set(self.held())
             levels = self.erp.stock_levels(sorted(changed)) if changed else []
         sellable = sellable_quantities(
             levels,
