@@ -105,6 +105,14 @@ def test_stock_channels_with_a_share_a_cap_and_their_own_sku_names() -> None:
     assert settings.channels[0].sku_map == {"A": "a-1"}
 
 
+def test_a_share_written_as_a_decimal_is_that_decimal_exactly() -> None:
+    data = example()
+    data["flows"]["stock-to-channels"].pop("targets", None)
+    data["flows"]["stock-to-channels"]["channels"] = [{"system": "shop", "share": 0.3}]
+    settings = parse_config(data, env=ENV).flows.stock_to_channels
+    assert settings.channels[0].share == Fraction(3, 10)
+
+
 def test_the_old_targets_form_gives_every_channel_all_of_the_stock() -> None:
     settings = parse_config(example(), env=ENV).flows.stock_to_channels
     assert [c.system for c in settings.channels] == settings.targets

@@ -11,7 +11,7 @@ from datetime import timedelta
 from fractions import Fraction
 from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from causeway.config.base import Duration, Strict
 from causeway.config.flows import FlowSettings
@@ -40,6 +40,12 @@ class StockChannelSettings(Strict):
     channel_location: str | None = None
     # ERP SKU -> the SKU the channel sells it under, where they differ.
     sku_map: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("share", mode="before")
+    @classmethod
+    def _share_as_written(cls, value: object) -> object:
+        # YAML reads 0.3 as a float just below 0.3: 30% of 10 units would floor to 2.
+        return str(value) if isinstance(value, float) else value
 
     def allocation(self) -> Allocation:
         return Allocation(share=self.share, cap=self.cap, safety_stock=self.safety_stock)
