@@ -74,7 +74,14 @@ def test_units_the_store_sold_since_the_last_publish_are_not_given_back() -> Non
     # Published 10; the store sold 3 (now shows 7) before the hub saw those orders.
     assert without_unseen_sales(10, last_published=10, current=7) == 7
     assert without_unseen_sales(12, last_published=10, current=7) == 9
-    assert without_unseen_sales(2, last_published=10, current=5) == 0
+    assert without_unseen_sales(0, last_published=10, current=5) == 0
+
+
+def test_sales_the_hub_already_counted_are_not_subtracted_twice() -> None:
+    # Published 10; the store sold 3; those orders reached the hub, which now wants 7.
+    assert without_unseen_sales(7, last_published=10, current=7) == 7
+    # It knows of 3 of the 5 sold: 2 are unseen.
+    assert without_unseen_sales(7, last_published=10, current=5) == 5
 
 
 def test_nothing_is_subtracted_when_the_store_sold_nothing_or_was_never_published() -> None:

@@ -59,14 +59,19 @@ def without_unseen_sales(new: int, last_published: int | None, current: int | No
     """The figure to set on a channel that has no compare-and-set (WooCommerce).
 
     `current` is the channel's quantity read just before the write, `last_published` what
-    the hub set last time. If the channel now shows less, it sold the difference, and the
-    hub may not know those orders yet (their webhook is on its way): setting `new` as is
-    would give those units back for sale. So the difference comes off `new`. Once the
-    orders reach the hub they are counted in `sellable` and the next publish corrects the
-    figure. A sale between this read and the write is still lost (the race window that
-    only a compare-and-set closes); a restock in the channel (current above published)
-    is not the hub's to keep and is overwritten.
+    the hub set last time. If the channel now shows less, it sold units since; those the
+    hub already knows of (their orders are in `sellable`) show as `new` below
+    `last_published`. What the channel sold beyond that, the hub does not know yet (the
+    orders' webhooks are on their way): setting `new` as is would give those units back
+    for sale, so they come off `new`. A sale known to the hub together with a restock in
+    the ERP is taken for an unseen sale: the figure errs low, never high, and the next
+    publish after the order arrives corrects it. A sale between this read and the write is
+    still lost (the race window only a compare-and-set closes); a restock typed into the
+    channel (current above published) is not the hub's to keep and is overwritten.
     """
-    if last_published is None or current is None or current >= last_published:
+    if last_published is None or current is None:
         return new
-    return max(0, new - (last_published - current))
+    sold_in_channel = last_published - current
+    known_to_hub = max(0, last_published - new)
+    unseen = max(0, sold_in_channel - known_to_hub)
+    return max(0, new - unseen)
