@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import httpx
@@ -28,6 +29,7 @@ from causeway.flows import orders_to_erp, stock_to_channels
 from causeway.flows.orders_to_erp import OrdersFromChannels, OrdersToErp
 from causeway.flows.stock_to_channels import StockToChannels
 from causeway.hub import Hub
+from causeway.stock.allocation import Allocation
 from causeway.web.app import create_app
 from causeway.web.order_view import order_view
 from causeway_sandbox.localserver import BackgroundServer
@@ -298,7 +300,9 @@ def test_orders_wait_while_the_erp_is_down_and_land_once_it_is_back(
         # runs out before the worker looks again), none landed and none was given up.
         assert worker.stats.retried >= 3 and worker.stats.done == 0
         assert not running.jobs.dead()
-        assert running.jobs.unfinished() == 3  # waiting, not lost
+        # waiting, not lost (beside them, the stock run each order started waits too)
+        assert running.jobs.unfinished([orders_to_erp.NAME]) == 3
+        assert running.jobs.unfinished([stock_to_channels.NAME]) >= 1
         erp.restart()
         deadline = time.monotonic() + 60
         while running.jobs.unfinished() and time.monotonic() < deadline:
@@ -366,3 +370,39 @@ def test_the_same_hub_runs_on_postgresql(
     finally:
         server.stop()
         running.stop()
+
+
+def test_a_channel_given_half_the_stock_less_its_own_safety_stock_shows_exactly_that(
+    hub: tuple[Hub, BackgroundServer],
+    shop: httpx.Client,
+    tryton: TrytonConnector,
+) -> None:
+    running, _ = hub
+    everything = running.flows[stock_to_channels.NAME]
+    assert isinstance(everything, StockToChannels)
+    TrytonTestKit(tryton).set_stock("SKU-0009", Decimal(401))
+    half = StockToChannels(
+        running.store,
+        source=everything.source,
+        source_connector=everything.erp,
+        targets=everything.targets,
+        safety_stock=2,
+        allocations={"shop": Allocation(share=Fraction(1, 2), cap=150, safety_stock=3)},
+    )
+    (level,) = tryton.stock_levels(["SKU-0009"])
+    sellable = int(level.forecast) - 2
+    half.run(full=True)
+    shown = shop.get("/_sandbox/inventory").json()["SKU-0009"]
+    assert shown == min(150, sellable // 2) - 3
+
+
+def test_a_new_order_starts_a_stock_run_now_though_stock_runs_every_five_minutes(
+    hub: tuple[Hub, BackgroundServer],
+) -> None:
+    running, _ = hub
+    record = InboxRecord("shop", "e-1", "orders/create", "1", b"{}")
+    started = {job.flow: job for job in running.flows.route(record, 1)}
+    republish = started[stock_to_channels.NAME]
+    assert republish.payload == {"run": True}
+    assert republish.run_at is not None and republish.run_at < time.time() + 2
+    assert orders_to_erp.NAME in started

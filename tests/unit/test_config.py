@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,41 @@ def test_env_default_syntax() -> None:
     data = example()
     data["systems"]["erp"]["password"] = "${ERP_PW:-admin}"
     assert parse_config(data, env=ENV).systems["erp"].password.get_secret_value() == "admin"
+
+
+def test_stock_channels_with_a_share_a_cap_and_their_own_sku_names() -> None:
+    data = example()
+    stock = data["flows"]["stock-to-channels"]
+    stock.pop("targets", None)
+    stock["channels"] = [
+        {"system": "shop", "share": "0.5", "cap": 40, "safety_stock": 2, "sku_map": {"A": "a-1"}}
+    ]
+    settings = parse_config(data, env=ENV).flows.stock_to_channels
+    assert settings.targets == ["shop"]
+    assert settings.channels[0].allocation().share == Fraction(1, 2)
+    assert settings.channels[0].sku_map == {"A": "a-1"}
+
+
+def test_a_share_written_as_a_decimal_is_that_decimal_exactly() -> None:
+    data = example()
+    data["flows"]["stock-to-channels"].pop("targets", None)
+    data["flows"]["stock-to-channels"]["channels"] = [{"system": "shop", "share": 0.3}]
+    settings = parse_config(data, env=ENV).flows.stock_to_channels
+    assert settings.channels[0].share == Fraction(3, 10)
+
+
+def test_the_old_targets_form_gives_every_channel_all_of_the_stock() -> None:
+    settings = parse_config(example(), env=ENV).flows.stock_to_channels
+    assert [c.system for c in settings.channels] == settings.targets
+    assert all(c.share is None and c.cap is None for c in settings.channels)
+
+
+def test_targets_and_channels_together_is_refused_with_the_fix() -> None:
+    data = example()
+    data["flows"]["stock-to-channels"]["channels"] = [{"system": "shop", "share": 1.5}]
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, env=ENV)
+    assert "share" in str(info.value)
+    data["flows"]["stock-to-channels"]["channels"] = [{"system": "shop"}]
+    with pytest.raises(ConfigError, match="either targets"):
+        parse_config(data, env=ENV)

@@ -72,6 +72,9 @@ class Starts(Generic[S]):
     # Those of `topics` a vendor sends only to URLs declared in the app's own
     # configuration (Shopify's privacy topics): routed, never subscribed through the API.
     app_only: Sequence[str] = ()
+    # A trigger, not a change to hold for the next scheduled run: the job runs when it
+    # is due even if the flow's schedule is not real time (stock-to-channels on an order).
+    immediate: bool = False
 
     def topics_for(self, settings: S) -> tuple[str, ...]:
         topics = self.topics(settings) if callable(self.topics) else self.topics

@@ -126,7 +126,7 @@ class EnabledFlows(Mapping[str, Flow]):
             if starts is None or not enabled.takes(record):
                 continue
             job = starts.job(record, inbox_id)
-            if enabled.schedule.holds_changes:
+            if enabled.schedule.holds_changes and not starts.immediate:
                 job = replace(job, run_at=HELD_UNTIL)
             started.append(job)
         if not started:

@@ -66,6 +66,9 @@ MODIFIED_AFTER_MARGIN = timedelta(seconds=1)
 class WooCommerceConnector:
     """One configured WooCommerce store (`system`), over one REST key."""
 
+    # stock-to-channels reads this: no compare-and-set on stock_quantity (stock.py).
+    compare_and_set = False
+
     def __init__(
         self,
         url: str,

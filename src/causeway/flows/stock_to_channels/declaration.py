@@ -1,35 +1,90 @@
 """stock-to-channels, declared: what each SKU can still be sold goes from the ERP to every
-store on a schedule (the rule: stock/sellable.py)."""
+store on a schedule (the rule: stock/sellable.py; each channel's part: stock/allocation.py).
+
+Two forms: `targets: [shop_eu, shop_us]` (every channel sees the whole sellable quantity)
+or `channels: [{system: shop_eu, share: 0.5, cap: 40, safety_stock: 2, location: ...,
+sku_map: {ERP-SKU: CHANNEL-SKU}}, ...]`."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from fractions import Fraction
+from typing import Annotated, Self
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
-from causeway.config.base import Duration
+from causeway.config.base import Duration, Strict
 from causeway.config.flows import FlowSettings
 from causeway.config.systems import ERP, STORE
 from causeway.engine.schedule import INTERVAL, Schedule
-from causeway.flows.declaration import FlowContext, FlowDeclaration, Role
-from causeway.flows.stock_to_channels import NAME, StockToChannels
+from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
+from causeway.flows.stock_to_channels.flow import (
+    NAME,
+    ORDER_PLACED_TOPICS,
+    StockToChannels,
+    republish_job,
+)
+from causeway.stock.allocation import Allocation
+
+
+class StockChannelSettings(Strict):
+    """One channel's part of the stock. Without share or cap it sees all of it."""
+
+    system: str
+    share: Annotated[Fraction, Field(gt=0, le=1)] | None = None
+    cap: Annotated[int, Field(ge=0)] | None = None
+    safety_stock: int = Field(default=0, ge=0)
+    # The channel's stock location to set; unset = the system's `location`, else the
+    # channel's primary one. (Which ERP warehouse feeds a channel is not yet a setting:
+    # the ERP's stock port reads the company's forecast over all its warehouses.)
+    channel_location: str | None = None
+    # ERP SKU -> the SKU the channel sells it under, where they differ.
+    sku_map: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("share", mode="before")
+    @classmethod
+    def _share_as_written(cls, value: object) -> object:
+        # YAML reads 0.3 as a float just below 0.3: 30% of 10 units would floor to 2.
+        return str(value) if isinstance(value, float) else value
+
+    def allocation(self) -> Allocation:
+        return Allocation(share=self.share, cap=self.cap, safety_stock=self.safety_stock)
 
 
 class StockToChannelsFlow(FlowSettings):
     source: str
-    targets: list[str] = Field(min_length=1)
+    targets: list[str] = Field(default_factory=list)
+    channels: list[StockChannelSettings] = Field(default_factory=list)
     every: Duration = 300.0
     overlap: Duration = 120.0
     safety_stock: int = Field(default=0, ge=0)
     safety_stock_by_sku: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_channel_list(self) -> Self:
+        if self.targets and self.channels:
+            raise ValueError(
+                "give either targets: [shop] or channels: [{system: shop, ...}], not both"
+            )
+        if self.channels:
+            self.targets = [c.system for c in self.channels]
+        elif self.targets:
+            self.channels = [StockChannelSettings(system=t) for t in self.targets]
+        else:
+            raise ValueError("channels: at least one, such as channels: [{system: shop}]")
+        if len(set(self.targets)) != len(self.targets):
+            raise ValueError("channels: each system at most once")
+        return self
 
     def default_schedule(self) -> Schedule:
         return Schedule(INTERVAL, every_seconds=self.every)
 
 
 def build(context: FlowContext, settings: StockToChannelsFlow) -> StockToChannels:
-    locations = {t: getattr(context.system(t), "location", None) for t in settings.targets}
+    locations = {
+        c.system: c.channel_location or getattr(context.system(c.system), "location", None)
+        for c in settings.channels
+    }
     return StockToChannels(
         context.store,
         source=settings.source,
@@ -40,6 +95,8 @@ def build(context: FlowContext, settings: StockToChannelsFlow) -> StockToChannel
         held=context.held_quantities,
         overlap=timedelta(seconds=settings.overlap),
         location_ids=locations,
+        allocations={c.system: c.allocation() for c in settings.channels},
+        sku_maps={c.system: c.sku_map for c in settings.channels if c.sku_map},
     )
 
 
@@ -48,4 +105,11 @@ DECLARATION = FlowDeclaration(
     settings=StockToChannelsFlow,
     roles=(Role("source", (ERP,)), Role("targets", (STORE,), many=True)),
     build=build,
+    # A sale in one channel reaches the others now, not at the next scheduled run.
+    starts=Starts(
+        role="targets",
+        topics=ORDER_PLACED_TOPICS,
+        job=lambda record, inbox_id: republish_job(record, inbox_id),
+        immediate=True,
+    ),
 )

@@ -2,9 +2,12 @@
 
 sellable = ERP forecast - quantities of store orders not yet in the ERP - safety stock,
 never below zero (the rule: stock/sellable.py), pushed as an absolute `available` with
-compare-and-set. Only SKUs whose sellable value differs from what was last published
-are touched, so an unchanged catalogue costs no store API call at all. Runs on an interval, on
-demand (`causeway sync stock`), and in full (`--full`) to repair drift.
+compare-and-set. Each channel gets its part (share, cap, own safety stock:
+stock/allocation.py) under its own SKU names (sku_map); a channel without compare-and-set
+is kept from giving back units it sold since the hub last looked
+(allocation.without_unseen_sales). Only SKUs whose value differs from what was last
+published are touched, so an unchanged catalogue costs no store API call at all. Runs on
+an interval, on demand (`causeway sync stock`), and in full (`--full`) to repair drift.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ from typing import Any
 
 from causeway.engine import links
 from causeway.engine.cursors import Cursor
+from causeway.engine.inbox import InboxRecord
+from causeway.engine.jobs import NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import RetryableError
 from causeway.flows.base import FlowBase
 from causeway.model.ports.channel import QuantityChange, StockChannel, StockItem
 from causeway.model.ports.erp import ErpStock
+from causeway.stock.allocation import Allocation, channel_quantities, without_unseen_sales
 from causeway.stock.sellable import sellable_quantities
 
 log = logging.getLogger("causeway.flows.stock_to_channels")
@@ -34,6 +40,30 @@ MAX_CAS_ROUNDS = 3
 # A SKU the store does not sell is looked up again only after this long (or on a
 # full run), so that an unchanged ERP costs no store call at all.
 NOT_IN_CHANNEL_RECHECK = 15 * 60
+
+
+# A new order in any channel republishes every channel's stock within this many seconds:
+# the orders of one window share one run (the debounce), the next window gets its own.
+REPUBLISH_WINDOW = 1.0
+# Topics of a new order in a channel. Shopify's only for now: a topic here is subscribed
+# on every channel of the flow, and the per-kind topic mapping (WooCommerce's
+# order.created) comes with the store kinds in the declarations.
+ORDER_PLACED_TOPICS = ("orders/create",)
+
+
+def republish_job(record: InboxRecord, inbox_id: int, *, at: float | None = None) -> NewJob:
+    """The run a new order starts: one per REPUBLISH_WINDOW, due at the window's end.
+    (One key per window, not one key for all: a key is held while its run is running,
+    and an order arriving during a run must still get a run after it.)"""
+    window = int((time.time() if at is None else at) // REPUBLISH_WINDOW)
+    key = f"{NAME}:after-order:{window}"
+    return NewJob(
+        NAME,
+        ordering_key(NAME, "after-order"),
+        {"run": True},
+        dedupe_key=key,
+        run_at=(window + 1) * REPUBLISH_WINDOW,
+    )
 
 
 # -- the decisions, free of I/O ----------------------------------------------
@@ -47,6 +77,8 @@ def changed_since_published(
 class ChannelResult:
     pushed: dict[str, int] = field(default_factory=dict)
     already_right: list[str] = field(default_factory=list)
+    # SKU -> the quantity the channel shows after this run (pushed or already right).
+    shown: dict[str, int] = field(default_factory=dict)
     not_in_channel: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -78,6 +110,8 @@ class StockToChannels(FlowBase[None]):
         held: Callable[[], Mapping[str, Decimal]] = dict,
         overlap: timedelta = timedelta(minutes=2),
         location_ids: Mapping[str, str | None] | None = None,
+        allocations: Mapping[str, Allocation] | None = None,
+        sku_maps: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.store = store
         self.source = source
@@ -88,6 +122,9 @@ class StockToChannels(FlowBase[None]):
         self.held = held
         self.cursor = Cursor(store, source, "stock-moves", overlap, flow=NAME)
         self._locations: dict[str, str | None] = dict(location_ids or {})
+        # No allocation = the channel sees the whole sellable quantity (the targets: form).
+        self._allocations = {n: (allocations or {}).get(n, Allocation()) for n in self.targets}
+        self._sku_maps = {n: dict((sku_maps or {}).get(n, {})) for n in self.targets}
         self._items: dict[str, dict[str, StockItem]] = {name: {} for name in self.targets}
         self._absent: dict[str, dict[str, float]] = {name: {} for name in self.targets}
 
@@ -103,6 +140,9 @@ class StockToChannels(FlowBase[None]):
             levels, seen = self.erp.stock_levels(), None
         else:
             changed, seen = self.erp.stock_changes_since(self.cursor.window_start())
+            # A store order the ERP does not have yet moves no ERP stock, but changes
+            # what is sellable: its SKUs are looked at too (unchanged ones cost no push).
+            changed = set(changed) | set(self.held())
             levels = self.erp.stock_levels(sorted(changed)) if changed else []
         sellable = sellable_quantities(
             levels,
@@ -112,7 +152,8 @@ class StockToChannels(FlowBase[None]):
         )
         run = StockRun(considered=len(sellable))
         for name, channel in self.targets.items():
-            run.channels[name] = self._publish(name, channel, sellable, full, progress)
+            share = channel_quantities(sellable, self._allocations[name])
+            run.channels[name] = self._publish(name, channel, share, full, progress)
         if all(not r.errors for r in run.channels.values()):
             # Only move the watermark once every channel has what it saw.
             self.cursor.advance(seen)
@@ -136,13 +177,17 @@ class StockToChannels(FlowBase[None]):
         if not wanted:
             return result
         location = self._location(name, channel)
-        items = self._inventory_items(name, channel, list(wanted), recheck_absent=full)
-        result.not_in_channel = sorted(set(wanted) - set(items))
+        sku_map = self._sku_maps[name]
+        named = {sku: sku_map.get(sku, sku) for sku in wanted}  # ERP SKU -> channel's
+        found = self._inventory_items(name, channel, list(named.values()), recheck_absent=full)
+        items = {sku: found[theirs] for sku, theirs in named.items() if theirs in found}
+        result.not_in_channel = sorted(named[sku] for sku in set(wanted) - set(items))
+        last = {sku: int(fp) for sku, fp in published.items() if fp is not None and fp.isdigit()}
         todo = {sku: qty for sku, qty in wanted.items() if sku in items}
         for round_ in range(MAX_CAS_ROUNDS):
             if not todo:
                 break
-            stale = self._push_round(channel, items, location, todo, result, progress)
+            stale = self._push_round(channel, items, location, todo, last, result, progress)
             todo = {sku: todo[sku] for sku in stale}
             if todo:
                 log.info(
@@ -155,8 +200,9 @@ class StockToChannels(FlowBase[None]):
             result.errors.append(
                 f"{name}: stock kept changing in the store for {', '.join(sorted(todo))}"
             )
-        done = {sku: (f"sku:{sku}", str(qty)) for sku, qty in result.pushed.items()}
-        done |= {sku: (f"sku:{sku}", str(sellable[sku])) for sku in result.already_right}
+        # What the channel shows, which is what a channel without compare-and-set
+        # compares against next time (allocation.without_unseen_sales).
+        done = {sku: (f"sku:{sku}", str(qty)) for sku, qty in result.shown.items()}
         with self.store.transaction() as conn:
             links.save_fingerprints(conn, name, STOCK, done)
         return result
@@ -167,15 +213,24 @@ class StockToChannels(FlowBase[None]):
         items: Mapping[str, StockItem],
         location: str,
         todo: Mapping[str, int],
+        last_published: Mapping[str, int],
         result: ChannelResult,
         progress: Progress | None,
     ) -> list[str]:
         ids = {items[sku].inventory_item_id: sku for sku in todo}
         current = channel.available_quantities(list(ids), location)
+        if not getattr(channel, "compare_and_set", True):
+            todo = {
+                sku: without_unseen_sales(
+                    todo[sku], last_published.get(sku), current.get(items[sku].inventory_item_id)
+                )
+                for sku in todo
+            }
         changes = []
         for item_id, sku in ids.items():
             if current.get(item_id) == todo[sku]:
                 result.already_right.append(sku)
+                result.shown[sku] = todo[sku]
             else:
                 changes.append(
                     QuantityChange(
@@ -192,6 +247,7 @@ class StockToChannels(FlowBase[None]):
         )
         for change in outcome.applied:
             result.pushed[ids[change.inventory_item_id]] = change.quantity
+            result.shown[ids[change.inventory_item_id]] = change.quantity
         result.errors.extend(outcome.errors)
         if progress:
             progress("push", len(result.pushed) + len(result.already_right), len(ids))
