@@ -9,8 +9,10 @@ update of them (`"seed"` re-seeds every generator; a knob out of range is 422 na
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 from fastapi import APIRouter, HTTPException, Request
@@ -39,6 +41,60 @@ class VendorSandboxServer(BackgroundServer):
             self._client.close()
             self._client = None
         super().stop(timeout)
+
+
+@dataclass(frozen=True)
+class InjectedResponse:
+    """A complete HTTP answer that replaces the real one."""
+
+    status: int
+    body: str
+    media_type: str
+    headers: dict[str, str]
+
+
+K = TypeVar("K", bound=BaseModel)
+
+
+class SeededKnobs(Generic[K]):
+    """The knobs in force and the seed their generators draw from, changed under one lock.
+
+    A sandbox's injector subclasses it and says, in `_reseed`, which generators a new
+    seed restarts (one per concern, so traffic on one never shifts the draws of another).
+    """
+
+    def __init__(self, faults: K, seed: int) -> None:
+        self._lock = threading.Lock()
+        self._faults: K = faults.model_copy()
+        self._seed = seed
+        self._reseed(seed)
+
+    def _reseed(self, seed: int) -> None:
+        raise NotImplementedError
+
+    @property
+    def settings(self) -> K:
+        """A copy of the knobs in force (a copy, so callers cannot change them behind us)."""
+        with self._lock:
+            return self._faults.model_copy()
+
+    @property
+    def seed(self) -> int:
+        return self._seed
+
+    def update(self, changes: dict[str, Any]) -> K:
+        """A partial update (ValidationError if a knob is wrong); `seed` in it restarts
+        every generator from that seed."""
+        with self._lock:
+            changes = dict(changes)
+            seed = changes.pop("seed", None)
+            self._faults = type(self._faults).model_validate(
+                {**self._faults.model_dump(), **changes}
+            )
+            if seed is not None:
+                self._seed = int(seed)
+                self._reseed(self._seed)
+            return self._faults.model_copy()
 
 
 class FaultKnobs(Protocol):

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import uuid
 
-from causeway_sandbox.shopify.faults import FaultInjector, InjectedResponse
+from causeway_sandbox.common import InjectedResponse
+from causeway_sandbox.shopify.faults import FaultInjector
 
 _BAD_GATEWAY_HTML = "<html><body><h1>502 Bad Gateway</h1></body></html>"
 

@@ -11,10 +11,9 @@ the same way, and API traffic does not shift the webhook draws.
 from __future__ import annotations
 
 import random
-import threading
-from dataclasses import dataclass
 from typing import Any
 
+from causeway_sandbox.common import InjectedResponse, SeededKnobs
 from causeway_sandbox.shopify.settings import FaultSettings
 
 # What Shopify's edge returns when an upstream is down: an HTML page, not JSON.
@@ -38,51 +37,14 @@ _TOO_MANY_REQUESTS_JSON = (
 )
 
 
-@dataclass(frozen=True)
-class InjectedResponse:
-    """A complete HTTP answer that replaces the real one."""
-
-    status: int
-    body: str
-    media_type: str
-    headers: dict[str, str]
-
-
-class FaultInjector:
+class FaultInjector(SeededKnobs[FaultSettings]):
     """Holds the current knobs and the seeded generators that act on them."""
 
-    def __init__(self, faults: FaultSettings, seed: int) -> None:
-        self._lock = threading.Lock()
-        self._faults = faults.model_copy()
-        self._seed = seed
+    def _reseed(self, seed: int) -> None:
         self._api_rng = random.Random(f"{seed}:api")
         self._hook_rng = random.Random(f"{seed}:webhooks")
         # Its own generator: switching lost answers on shifts no duplicate or shuffle draw.
         self._timeout_rng = random.Random(f"{seed}:timeouts")
-
-    @property
-    def settings(self) -> FaultSettings:
-        """A copy of the knobs in force (a copy, so callers cannot change them behind us)."""
-        with self._lock:
-            return self._faults.model_copy()
-
-    @property
-    def seed(self) -> int:
-        return self._seed
-
-    def update(self, changes: dict[str, Any]) -> FaultSettings:
-        """Apply a partial update; `seed` in it restarts every generator from that seed."""
-        with self._lock:
-            changes = dict(changes)
-            seed = changes.pop("seed", None)
-            merged = {**self._faults.model_dump(), **changes}
-            self._faults = FaultSettings.model_validate(merged)
-            if seed is not None:
-                self._seed = int(seed)
-                self._api_rng = random.Random(f"{self._seed}:api")
-                self._hook_rng = random.Random(f"{self._seed}:webhooks")
-                self._timeout_rng = random.Random(f"{self._seed}:timeouts")
-            return self._faults.model_copy()
 
     # ---------------------------------------------------------------- API side
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import json
 import random
-import threading
-from dataclasses import dataclass
-from typing import Any
 
+from causeway_sandbox.common import InjectedResponse, SeededKnobs
 from causeway_sandbox.woocommerce.settings import WooFaultSettings
 
 _CRITICAL_ERROR = json.dumps(
@@ -44,40 +42,9 @@ _TOO_MANY = json.dumps(
 )
 
 
-@dataclass(frozen=True)
-class InjectedResponse:
-    status: int
-    body: str
-    media_type: str
-    headers: dict[str, str]
-
-
-class WooFaultInjector:
-    def __init__(self, faults: WooFaultSettings, seed: int) -> None:
-        self._lock = threading.Lock()
-        self._faults = faults.model_copy()
-        self._seed = seed
+class WooFaultInjector(SeededKnobs[WooFaultSettings]):
+    def _reseed(self, seed: int) -> None:
         self._rng = random.Random(f"{seed}:api")
-
-    @property
-    def settings(self) -> WooFaultSettings:
-        with self._lock:
-            return self._faults.model_copy()
-
-    @property
-    def seed(self) -> int:
-        return self._seed
-
-    def update(self, changes: dict[str, Any]) -> WooFaultSettings:
-        """A partial update (ValidationError if a knob is wrong); `seed` re-seeds."""
-        with self._lock:
-            changes = dict(changes)
-            seed = changes.pop("seed", None)
-            self._faults = WooFaultSettings.model_validate({**self._faults.model_dump(), **changes})
-            if seed is not None:
-                self._seed = int(seed)
-                self._rng = random.Random(f"{self._seed}:api")
-            return self._faults.model_copy()
 
     def reset(self, faults: WooFaultSettings) -> None:
         with self._lock:
