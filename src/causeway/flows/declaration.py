@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from causeway.config.flows import FlowSettings
 from causeway.config.systems import Kind, System
@@ -33,6 +33,14 @@ if TYPE_CHECKING:  # the config's model is built from the declarations
     from causeway.config.models import CausewayConfig
 
 S = TypeVar("S", bound=FlowSettings)
+
+
+class SourceToTarget(Protocol):
+    """The settings of a flow that reads one system and writes another."""
+
+    source: str
+    target: str
+
 
 # The payload of the job a scheduled run enqueues; None: a run only releases the
 # changes the flow's schedule was holding.
@@ -97,6 +105,16 @@ class FlowContext:
 
     def system(self, name: str) -> System:
         return self.config.systems[name]
+
+    def source_and_target(self, settings: SourceToTarget) -> dict[str, Any]:
+        """The keyword arguments of a flow that reads one system (`source`) and writes
+        another (`target`): their names and their connectors."""
+        return {
+            "source": settings.source,
+            "source_connector": self.connectors[settings.source],
+            "target": settings.target,
+            "target_connector": self.connectors[settings.target],
+        }
 
 
 @dataclass(frozen=True)

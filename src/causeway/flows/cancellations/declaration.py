@@ -24,10 +24,7 @@ def build(context: FlowContext, settings: CancellationsFlow) -> Cancellations:
     return Cancellations(
         context.store,
         context.inbox,
-        source=settings.source,
-        source_connector=context.connectors[settings.source],
-        target=settings.target,
-        target_connector=context.connectors[settings.target],
+        **context.source_and_target(settings),
         reference_prefix=prefix if prefix is not None else f"{settings.source}-",
     )
 

@@ -33,10 +33,7 @@ def build(context: FlowContext, settings: CustomersToCrmFlow) -> CustomersToCrm:
     return CustomersToCrm(
         context.store,
         context.jobs,
-        source=settings.source,
-        source_connector=context.connectors[settings.source],
-        target=settings.target,
-        target_connector=context.connectors[settings.target],
+        **context.source_and_target(settings),
         customers=context.config.customers,
         rfm=settings.rfm,
         batch_size=settings.batch_size,

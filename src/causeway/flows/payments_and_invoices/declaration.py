@@ -36,10 +36,7 @@ def build(context: FlowContext, settings: PaymentsAndInvoicesFlow) -> PaymentsAn
     return PaymentsAndInvoices(
         context.store,
         context.inbox,
-        source=settings.source,
-        source_connector=context.connectors[settings.source],
-        target=settings.target,
-        target_connector=context.connectors[settings.target],
+        **context.source_and_target(settings),
         payment_method=settings.payment_method,
         refresh_recent=settings.refresh_recent,
     )

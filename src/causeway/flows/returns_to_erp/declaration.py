@@ -30,10 +30,7 @@ def build(context: FlowContext, settings: ReturnsToErpFlow) -> ReturnsToErp:
     return ReturnsToErp(
         context.store,
         context.inbox,
-        source=settings.source,
-        source_connector=context.connectors[settings.source],
-        target=settings.target,
-        target_connector=context.connectors[settings.target],
+        **context.source_and_target(settings),
     )
 
 
