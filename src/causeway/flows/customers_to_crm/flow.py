@@ -258,9 +258,7 @@ class CustomersToCrm(FlowBase[str]):
         with self.store.transaction() as conn:
             customer = golden_records.load(conn, customer_id)
             members = family(conn, customer_id)
-            figures = crm_contact.figures(
-                order_facts(conn, self.target, members), self.currency
-            )
+            figures = crm_contact.figures(order_facts(conn, self.target, members), self.currency)
             contacts = contact_links(conn, self.target, members)
             for extra in contacts[1:]:
                 links.save(
