@@ -27,18 +27,63 @@ CATALOGUE = {
 }
 
 
-@pytest.fixture
-def sandbox(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
-    faults: dict[str, Any] = getattr(request, "param", {})
-    server = SandboxServer(SandboxSettings(api_secret=SECRET, access_token=TOKEN, **faults)).start()
+def _store_with_the_catalogue(settings: SandboxSettings) -> Iterator[SandboxServer]:
+    server = SandboxServer(settings).start()
     with httpx.Client(base_url=server.url, timeout=30) as shop:
         for sku, price in CATALOGUE.items():
-            shop.post(
-                "/_sandbox/products",
-                json={"title": sku, "sku": sku, "price": price, "quantity": 50},
-            ).raise_for_status()
+            body = {"title": sku, "sku": sku, "price": price, "quantity": 50}
+            shop.post("/_sandbox/products", json=body).raise_for_status()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def sandbox(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
+    """The Shopify store "shop" (fault knobs as the test's param)."""
+    faults: dict[str, Any] = getattr(request, "param", {})
+    settings = SandboxSettings(api_secret=SECRET, access_token=TOKEN, **faults)
+    yield from _store_with_the_catalogue(settings)
+
+
+EU_SECRET, EU_TOKEN = "eu-webhook-secret", "shpat_eu_store"
+
+
+@pytest.fixture
+def eu_store() -> Iterator[SandboxServer]:
+    """A second Shopify store, another brand's: its own shop domain, token, webhook secret
+    and currency (EUR)."""
+    settings = SandboxSettings(
+        api_secret=EU_SECRET,
+        access_token=EU_TOKEN,
+        shop_domain="causeway-eu.myshopify.com",
+        currency="EUR",
+    )
+    yield from _store_with_the_catalogue(settings)
+
+
+def add_eu_store(config: dict[str, Any], eu_store: SandboxServer) -> None:
+    """causeway.yaml's `shop_eu`: the eu_store, beside the config's `shop`."""
+    config["systems"]["shop_eu"] = config["systems"]["shop"] | {
+        "shop_url": eu_store.url,
+        "access_token": EU_TOKEN,
+        "webhook_secret": EU_SECRET,
+    }
+
+
+def erp_sells_in_euros(erp: TrytonConnector) -> None:
+    """The company sells in dollars; the EU store's euros need Tryton to know EUR."""
+    if not erp.rpc.search_read("currency.currency", [["code", "=", "EUR"]], ["id"]):
+        erp.rpc.create(
+            "currency.currency",
+            [
+                {
+                    "name": "Euro",
+                    "code": "EUR",
+                    "symbol": "€",
+                    "rates": [["create", [{"date": "2020-01-01", "rate": "0.9"}]]],
+                }
+            ],
+        )
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
 from causeway_sandbox.shopify import SandboxServer
 from causeway_sandbox.tryton.server import TrytonServer
 from causeway_sandbox.tryton.warehouse import open_shipments, ship
+from tests.e2e.conftest import add_eu_store, erp_sells_in_euros
 from tests.e2e.harness import CRM_SECRET, crm_system, hub_config, new_port, serving
 
 pytestmark = pytest.mark.tryton
@@ -387,3 +388,110 @@ def test_a_cancellation_the_erp_refused_opens_one_case_on_the_customer(
     refresh_cases()
     assert [t["id"] for t in crm.control("GET", "objects/tickets").json()] == [case["id"]]
     assert [j["flow"] for j in hub.jobs.dead()] == ["cancellations"]
+
+
+@pytest.fixture
+def eu_shop(eu_store: SandboxServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=eu_store.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def two_store_hub(
+    tmp_path: Path,
+    tryton_server: TrytonServer,
+    tryton: TrytonConnector,
+    sandbox: SandboxServer,
+    shop: httpx.Client,
+    eu_store: SandboxServer,
+    eu_shop: httpx.Client,
+    crm: HubSpotSandboxServer,
+    prefix: str,
+) -> Iterator[Hub]:
+    """The US store ("shop", dollars) and the EU store ("shop_eu", euros) into one Tryton
+    and one HubSpot; lifetime value is counted in dollars."""
+    erp_sells_in_euros(tryton)
+    config = hub_config(tmp_path, tryton_server, sandbox.url, new_port())
+    add_eu_store(config, eu_store)
+    config["systems"]["crm"] = crm_system(crm)
+    config["flows"]["orders-to-erp"] = {
+        "target": "erp",
+        "reconcile_every": "1h",
+        "channels": [
+            {"system": "shop", "reference_prefix": f"{prefix}us-"},
+            {"system": "shop_eu", "reference_prefix": f"{prefix}eu-"},
+        ],
+    }
+    config["flows"]["customers-to-crm"] = {
+        "sources": ["shop", "shop_eu"],
+        "target": "crm",
+        "currency": "USD",
+        "every": "1h",
+    }
+    config["flows"]["cases"] = {"source": "crm", "stores": ["shop", "shop_eu"]}
+    with serving(config, shop, ["orders/create"]) as (running, server):
+        eu_shop.put(
+            "/_sandbox/webhooks",
+            json={"uri": f"{server.url}/webhooks/shop_eu", "topics": ["orders/create"]},
+        ).raise_for_status()
+        crm.control(
+            "POST",
+            "webhooks",
+            json={
+                "target_url": f"{server.url}/webhooks/crm",
+                "subscriptions": [{"eventType": "ticket.creation"}],
+            },
+        )
+        yield running
+
+
+def test_one_person_buying_in_two_stores_is_one_contact_with_the_value_in_one_currency(
+    two_store_hub: Hub,
+    shop: httpx.Client,
+    eu_shop: httpx.Client,
+    crm: HubSpotSandboxServer,
+) -> None:
+    us_order = checkout(shop, email="ana.lima@example.com", first_name="Ana", last_name="Lima")
+    checkout(eu_shop, email="Ana.Lima@Example.com", first_name="Ana", last_name="Lima")
+    eu_shop.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
+    into_erp_and_crm(two_store_hub, shop)
+
+    (contact,) = contacts(crm)
+    figures = props(contact)
+    assert figures["causeway_order_count"] == "2"
+    assert {c.split("/")[0] for c in figures["causeway_channels"].split(", ")} == {
+        "shop",
+        "shop_eu",
+    }
+    # Euros are not added to dollars: the value is the US order's alone.
+    assert Decimal(figures["causeway_lifetime_value"]) == Decimal(us_order["total_price"])
+    assert two_store_hub.jobs.dead() == []
+
+
+def test_a_ticket_naming_a_number_both_stores_have_is_parked_until_it_names_the_store(
+    two_store_hub: Hub,
+    shop: httpx.Client,
+    eu_shop: httpx.Client,
+    crm: HubSpotSandboxServer,
+    hubspot: HubSpotConnector,
+    prefix: str,
+) -> None:
+    us_order = checkout(shop, email="us@example.com", first_name="Uma", last_name="Stone")
+    eu_order = checkout(eu_shop, email="eu@example.com", first_name="Eva", last_name="Berg")
+    assert us_order["name"] == eu_order["name"]  # each store numbers its own orders
+    eu_shop.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
+    into_erp_and_crm(two_store_hub, shop)
+
+    ambiguous = open_ticket(hubspot, us_order["name"])
+    number = eu_order["name"].lstrip("#")
+    by_sale_reference = open_ticket(hubspot, f"{prefix}eu-{number}")
+    deliver_crm_webhooks(two_store_hub, crm)
+
+    (dead,) = two_store_hub.jobs.dead()
+    assert dead["flow"] == cases.NAME and "several stores" in dead["last_error"]
+    assert f"{prefix}eu-{number}" in dead["last_error"]  # how to write it instead
+    assert not ticket(crm, ambiguous).get("causeway_order_status")
+    # The ERP sale's reference names the store: the case is the EU order's, on Eva.
+    assert ticket(crm, by_sale_reference)["causeway_order_status"].startswith("in_erp")
+    (eva,) = [c for c in contacts(crm) if props(c)["email"] == "eu@example.com"]
+    assert hubspot.associated_ids("tickets", by_sale_reference, "contacts") == [eva["id"]]

@@ -5,7 +5,6 @@ store's orders become sales with that store's reference prefix and sale terms.""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,32 +12,13 @@ import httpx
 import pytest
 
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway_sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.shopify import SandboxServer
 from causeway_sandbox.tryton.server import TrytonServer
-from tests.e2e.conftest import CATALOGUE, place_orders
+from tests.e2e.conftest import add_eu_store, erp_sells_in_euros, place_orders
 from tests.e2e.harness import hub_config, new_port, serving, settle
 from tests.tryton.test_tryton_sale_terms import new_payment_term, new_price_list
 
 pytestmark = pytest.mark.tryton
-
-EU_SECRET, EU_TOKEN = "eu-webhook-secret", "shpat_eu_store"
-
-
-@pytest.fixture
-def eu_store() -> Iterator[SandboxServer]:
-    settings = SandboxSettings(
-        api_secret=EU_SECRET,
-        access_token=EU_TOKEN,
-        shop_domain="causeway-eu.myshopify.com",
-        currency="EUR",
-    )
-    server = SandboxServer(settings).start()
-    with httpx.Client(base_url=server.url, timeout=30) as shop:
-        for sku, price in CATALOGUE.items():
-            body = {"title": sku, "sku": sku, "price": price, "quantity": 50}
-            shop.post("/_sandbox/products", json=body).raise_for_status()
-    yield server
-    server.stop()
 
 
 def sales(tryton: TrytonServer, prefix: str) -> list[dict[str, Any]]:
@@ -65,25 +45,9 @@ def test_orders_of_two_shopify_stores_become_sales_with_each_stores_prefix_and_t
         eu_list, eu_term = f"EUR Retail {run}", f"Net 30 {run}"
         new_price_list(erp, eu_list, "1")
         new_payment_term(erp, eu_term, 30)
-        if not erp.rpc.search_read("currency.currency", [["code", "=", "EUR"]], ["id"]):
-            # The company sells in dollars; the EU store's euros need Tryton to know EUR.
-            erp.rpc.create(
-                "currency.currency",
-                [
-                    {
-                        "name": "Euro",
-                        "code": "EUR",
-                        "symbol": "€",
-                        "rates": [["create", [{"date": "2020-01-01", "rate": "0.9"}]]],
-                    }
-                ],
-            )
+        erp_sells_in_euros(erp)
     config = hub_config(tmp_path, tryton_server, sandbox.url, new_port())
-    config["systems"]["shop_eu"] = config["systems"]["shop"] | {
-        "shop_url": eu_store.url,
-        "access_token": EU_TOKEN,
-        "webhook_secret": EU_SECRET,
-    }
+    add_eu_store(config, eu_store)
     orders = config["flows"]["orders-to-erp"]
     for key in ("source", "reference_prefix", "tax_map"):
         orders.pop(key, None)

@@ -58,6 +58,24 @@ def test_figures_count_each_order_once_and_sum_the_totals() -> None:
     assert crm_contact.figures([]) is None
 
 
+def test_lifetime_value_never_adds_euros_to_dollars() -> None:
+    # One person buys in the US store in dollars, then twice in the EU store in euros.
+    first = OrderFact("us:1", Decimal("40.00"), TODAY - timedelta(days=9), "us", "USD")
+    second = OrderFact("eu:7", Decimal("25.00"), TODAY - timedelta(days=2), "eu", "EUR")
+    third = OrderFact("eu:8", Decimal("10.00"), TODAY, "eu", "EUR")
+    orders = [first, second, third]
+
+    in_first_currency = crm_contact.figures(orders)
+    assert in_first_currency is not None
+    assert (in_first_currency.order_count, in_first_currency.lifetime_value) == (3, Decimal("40"))
+    in_euros = crm_contact.figures(orders, "EUR")
+    assert in_euros is not None and in_euros.lifetime_value == Decimal("35.00")
+    # Orders counted before currencies were kept are in the one currency there was.
+    older = OrderFact("us:0", Decimal("5.00"), TODAY - timedelta(days=30), "us")
+    in_dollars = crm_contact.figures([older, first], "USD")
+    assert in_dollars is not None and in_dollars.lifetime_value == Decimal("45.00")
+
+
 def test_the_contact_carries_the_golden_fields_and_the_figures() -> None:
     golden = {
         "email": "ana@example.com",

@@ -37,6 +37,48 @@ def test_crm_flows_run_every_five_minutes_with_the_documented_rfm_thresholds(
     assert cases.order_property == "causeway_order_number"
 
 
+def test_customers_and_cases_serve_several_stores_and_still_read_the_one_store_form(
+    tmp_path: Path,
+) -> None:
+    flows = hub_config(
+        tmp_path,
+        {
+            "customers-to-crm": {"sources": ["shop", "woo"], "target": "crm", "currency": "EUR"},
+            "cases": {"source": "crm", "stores": ["shop", "woo"]},
+        },
+    ).flows
+    assert flows.customers_to_crm.sources == ["shop", "woo"]
+    assert flows.customers_to_crm.currency == "EUR"
+    assert flows.cases.stores == ["shop", "woo"]
+    old = hub_config(
+        tmp_path,
+        {
+            "customers-to-crm": {"source": "shop", "target": "crm"},
+            "cases": {"source": "crm", "target": "shop"},
+        },
+    ).flows
+    assert (old.customers_to_crm.sources, old.cases.stores) == (["shop"], ["shop"])
+
+
+@pytest.mark.parametrize(
+    ("flow", "settings", "message"),
+    [
+        ("customers-to-crm", {"target": "crm"}, "sources: \\[shop\\]"),
+        ("customers-to-crm", {"source": "shop", "sources": ["woo"], "target": "crm"}, "not both"),
+        ("customers-to-crm", {"sources": ["shop", "shop"], "target": "crm"}, "listed twice"),
+        ("customers-to-crm", {"sources": ["shop"], "target": "crm", "currency": "€"}, "currency"),
+        ("cases", {"source": "crm"}, "stores: \\[shop\\]"),
+        ("cases", {"source": "crm", "target": "shop", "stores": ["woo"]}, "not both"),
+        ("cases", {"source": "crm", "stores": ["erp"]}, "erp"),
+    ],
+)
+def test_a_store_list_written_wrong_is_refused_with_the_form_to_use(
+    tmp_path: Path, flow: str, settings: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        hub_config(tmp_path, {flow: settings})
+
+
 def test_quotes_run_in_real_time_with_a_5_minute_poll_and_margins_every_15_minutes(
     tmp_path: Path,
 ) -> None:

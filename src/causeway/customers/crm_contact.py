@@ -31,6 +31,7 @@ class OrderFact:
     total: Decimal
     ordered_at: datetime
     channel: str
+    currency: str | None = None  # None: counted before currencies were kept (one currency)
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,23 @@ class CustomerFigures:
     channels: tuple[str, ...]
 
 
-def figures(orders: Iterable[OrderFact]) -> CustomerFigures | None:
-    """The customer's totals over its orders (each order key once); None: no orders."""
+def figures(orders: Iterable[OrderFact], currency: str | None = None) -> CustomerFigures | None:
+    """The customer's totals over its orders (each order key once); None: no orders.
+
+    Lifetime value adds the orders in one currency only, never euros to dollars: in
+    `currency`, or when that is not set, in the currency of the customer's first order.
+    Orders in another currency count in the number of orders, not in the value.
+    """
     unique = {o.order_key: o for o in orders}
     if not unique:
         return None
+    first = min(unique.values(), key=lambda o: o.ordered_at)
+    counted_in = currency or first.currency
     return CustomerFigures(
         order_count=len(unique),
-        lifetime_value=sum((o.total for o in unique.values()), Decimal(0)),
+        lifetime_value=sum(
+            (o.total for o in unique.values() if o.currency in (counted_in, None)), Decimal(0)
+        ),
         last_order_at=max(o.ordered_at for o in unique.values()),
         channels=tuple(sorted({o.channel for o in unique.values()})),
     )

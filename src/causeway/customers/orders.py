@@ -30,6 +30,7 @@ __all__ = [
     "family",
     "live_id",
     "newest_order_event",
+    "order_fact_fingerprint",
     "order_facts",
     "order_key",
     "orders_in_erp_since",
@@ -62,16 +63,22 @@ def newest_order_event(
     return inbox.newest_event(conn, source, f"order:{order_id}", topics)
 
 
+def order_fact_fingerprint(total: Decimal, channel: str, currency: str) -> str:
+    """What customers-to-crm keeps of an order on its count link: "total|channel|currency"."""
+    return f"{total}|{channel}|{currency}"[:128]
+
+
 def order_facts(conn: Connection, crm: str, customer_ids: list[str]) -> list[OrderFact]:
     facts = []
     for link in links.of_hubs_oldest_first(conn, customer_ids, crm, CUSTOMER_ORDER):
-        total, _, channel = (link.fingerprint or "").partition("|")
+        # "total|channel" before currencies were kept: read as the one currency there was.
+        total, channel, currency = [*(link.fingerprint or "").split("|"), "", ""][:3]
         try:
             amount = Decimal(total)
         except InvalidOperation:
             continue  # not written by this flow: counts for nothing
         ordered_at = datetime.fromtimestamp(link.remote_updated_at or 0, UTC)
-        facts.append(OrderFact(link.external_id, amount, ordered_at, channel))
+        facts.append(OrderFact(link.external_id, amount, ordered_at, channel, currency or None))
     return facts
 
 

@@ -76,6 +76,12 @@ def ordering_key(system: str, entity: str, *ids: str | int) -> str:
     return ":".join((system, entity, *map(str, ids)))
 
 
+def system_of(key: str) -> str:
+    """The system an ordering key made by ordering_key() names: the store an order job's
+    order came from, for a flow that serves several."""
+    return key.split(":", 1)[0]
+
+
 @dataclass(frozen=True)
 class NewJob:
     flow: str

@@ -5,6 +5,7 @@ reference ("#1001", "1001" or the store's order id) is found among the hub's ord
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection
@@ -15,20 +16,37 @@ from causeway.orders.record import ORDER, read_summary
 TICKET = "ticket"  # link: (crm, ticket, ticket id) -> the order's hub id
 
 
-def find_order(conn: Connection, store: str, reference: str) -> str | None:
-    """The hub id of the store order a ticket names: by the store's id, else by number."""
+def find_orders(
+    conn: Connection, prefixes: Mapping[str, str], reference: str
+) -> list[tuple[str, str]]:
+    """Every (store, hub id) of an order of one of the stores a ticket's reference may
+    name: the store's order id, its number (#1001 or 1001), or the ERP sale reference
+    orders-to-erp gave it (`prefixes`: store -> its sale.reference prefix, as in EU-1001),
+    which names the store too. Several when stores share a number and the ticket gives
+    no prefix."""
     wanted = reference.strip()
     if not wanted:
-        return None
-    link = links.find(conn, store, ORDER, wanted)
-    if link is not None:
-        return link.hub_id
+        return []
+    # The longest prefix first: "EU-B2B-" is not "EU-".
+    for store, prefix in sorted(prefixes.items(), key=lambda item: -len(item[1])):
+        if prefix and wanted.startswith(prefix) and len(wanted) > len(prefix):
+            return _orders_numbered(conn, [store], wanted[len(prefix) :])
+    return _orders_numbered(conn, list(prefixes), wanted)
+
+
+def _orders_numbered(conn: Connection, stores: list[str], wanted: str) -> list[tuple[str, str]]:
+    found = [
+        (store, link.hub_id) for store in stores if (link := links.find(conn, store, ORDER, wanted))
+    ]
+    if found:
+        return found
     number = wanted if wanted.startswith("#") else f"#{wanted}"
     # The number lives in the order's JSON summary: narrow by text, then check exactly.
     for hub_id, summary in entities.containing(conn, ORDER, json.dumps(number)):
-        if summary.get("number") in (number, wanted):
-            return hub_id
-    return None
+        if summary.get("number") not in (number, wanted):
+            continue
+        found += [(s, hub_id) for s in stores if order_external_id(conn, s, hub_id) is not None]
+    return found
 
 
 def link_ticket(

@@ -1,21 +1,26 @@
-"""cases, declared: a CRM ticket naming an order is a service case, kept up to date with
-the order's shipment, invoice and return state."""
+"""cases, declared: a CRM ticket naming an order of one of the stores is a service case,
+kept up to date with the order's shipment, invoice and return state."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from causeway.config.base import Duration
 from causeway.config.flows import FlowSettings
-from causeway.config.systems import CRM, DROP_FOLDER, ShopifySystem
+from causeway.config.systems import CRM, DROP_FOLDER, STORE
 from causeway.engine.schedule import REALTIME, Schedule
 from causeway.flows.cases import NAME, Cases, ticket_job, topics
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
+from causeway.flows.orders_to_erp.declaration import reference_prefix
 
 
 class CasesFlow(FlowSettings):
     source: str = Field(description="the HubSpot system whose tickets are service cases")
-    target: str = Field(description="the store system whose orders the tickets name")
+    stores: list[str] = Field(
+        default_factory=list, description="the stores (or drop folders) whose orders tickets name"
+    )
+    # The one-store form written before store lists: `target: shop` is `stores: [shop]`.
+    target: str | None = Field(default=None, description="one store; or use stores")
     refresh_every: Duration = Field(
         default=300.0, description="how often open cases get their order's state again"
     )
@@ -23,6 +28,21 @@ class CasesFlow(FlowSettings):
         default="causeway_order_number",
         description="the ticket property naming the order (#1001, 1001 or the store's order id)",
     )
+
+    @model_validator(mode="after")
+    def _one_list_of_stores(self) -> CasesFlow:
+        if self.target is not None and self.stores:
+            raise ValueError(
+                "give either target or stores, not both; for several stores write "
+                "stores: [shop_eu, shop_us]"
+            )
+        if self.target is not None:
+            self.stores = [self.target]
+        if not self.stores:
+            raise ValueError("name the stores whose orders tickets name: stores: [shop]")
+        if len(set(self.stores)) != len(self.stores):
+            raise ValueError(f"a store is listed twice in stores: {self.stores}")
+        return self
 
     def default_schedule(self) -> Schedule:
         # Tickets arrive by webhook; the order's state is refreshed on a schedule.
@@ -35,7 +55,12 @@ def build(context: FlowContext, settings: CasesFlow) -> Cases:
         context.jobs,
         source=settings.source,
         source_connector=context.connectors[settings.source],
-        store_system=settings.target,
+        # A ticket may name the order by the ERP sale's reference (EU-1001): its prefix
+        # is the one orders-to-erp gives that store's orders.
+        stores={
+            store: reference_prefix(context.config.flows, store) or f"{store}-"
+            for store in settings.stores
+        },
         order_property=settings.order_property,
     )
 
@@ -43,7 +68,7 @@ def build(context: FlowContext, settings: CasesFlow) -> Cases:
 DECLARATION = FlowDeclaration(
     name=NAME,
     settings=CasesFlow,
-    roles=(Role("source", (CRM,)), Role("target", (ShopifySystem, DROP_FOLDER))),
+    roles=(Role("source", (CRM,)), Role("stores", (STORE, DROP_FOLDER), many=True)),
     starts=Starts(
         role="source",
         topics=lambda settings: topics(settings.order_property),

@@ -26,7 +26,7 @@ from causeway.errors import PermanentError, RetryableError
 from causeway.flows.base import FlowBase
 from causeway.flows.cases.case_state import (
     TICKET,
-    find_order,
+    find_orders,
     link_ticket,
     order_external_id,
     ticket_properties,
@@ -77,14 +77,16 @@ class Cases(FlowBase[None]):
         *,
         source: str,
         source_connector: CrmTickets,
-        store_system: str,
+        stores: Mapping[str, str],
         order_property: str = "causeway_order_number",
     ) -> None:
         self.store = store
         self.queue = queue
         self.crm_system = source
         self.crm = source_connector
-        self.store_system = store_system
+        # The stores whose orders tickets name -> the sale.reference prefix orders-to-erp
+        # gives each one's orders ("EU-"), by which a ticket may name the store too.
+        self.stores = dict(stores)
         self.order_property = order_property
         self._properties_ready = False
 
@@ -116,14 +118,7 @@ class Cases(FlowBase[None]):
             log.info("ticket %s names no order (%s is empty)", ticket_id, self.order_property)
             return False
         with self.store.read() as conn:
-            hub_id = find_order(conn, self.store_system, reference)
-            if hub_id is None:
-                raise PermanentError(
-                    f"HubSpot ticket {ticket_id} names order {reference!r} in "
-                    f"{self.order_property}, but the hub has no {self.store_system} order with "
-                    "that number or id; check the number, or replay this job once the order "
-                    "has reached the hub"
-                )
+            hub_id = self._order_named(conn, ticket_id, reference)
             properties = ticket_properties(conn, hub_id)
             existing = links.find(conn, self.crm_system, TICKET, ticket_id)
             fingerprint = _fingerprint(properties)
@@ -136,11 +131,40 @@ class Cases(FlowBase[None]):
             link_ticket(conn, self.crm_system, ticket_id, hub_id, fingerprint)
         return True
 
+    def _order_named(self, conn: Any, ticket_id: str, reference: str) -> str:
+        """The hub id of the one order the ticket's reference names."""
+        found = find_orders(conn, self.stores, reference)
+        if not found:
+            raise PermanentError(
+                f"HubSpot ticket {ticket_id} names order {reference!r} in "
+                f"{self.order_property}, but the hub has no {' or '.join(sorted(self.stores))} "
+                "order with that number or id; check the number, or replay this job once the "
+                "order has reached the hub"
+            )
+        if len({hub_id for _, hub_id in found}) > 1:
+            named = ", ".join(
+                f"{store}'s (write {self.stores[store]}{reference.lstrip('#')})"
+                for store, _ in found
+            )
+            raise PermanentError(
+                f"HubSpot ticket {ticket_id} names order {reference!r}, which is an order "
+                f"number in several stores: {named}; put the store's prefix in "
+                f"{self.order_property} and replay this job"
+            )
+        return found[0][1]
+
     def _contact_of(self, conn: Any, hub_id: str) -> str:
-        order_id = order_external_id(conn, self.store_system, hub_id)
+        store, order_id = next(
+            (
+                (store, order_id)
+                for store in self.stores
+                if (order_id := order_external_id(conn, store, hub_id)) is not None
+            ),
+            (None, None),
+        )
         customer = (
-            customer_of_order(conn, self.crm_system, self.store_system, order_id)
-            if order_id
+            customer_of_order(conn, self.crm_system, store, order_id)
+            if store is not None and order_id is not None
             else None
         )
         if customer is not None:

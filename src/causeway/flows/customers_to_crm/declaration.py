@@ -1,22 +1,27 @@
-"""customers-to-crm, declared: the customers of orders that reached the ERP become one CRM
-contact each, with their RFM segment."""
+"""customers-to-crm, declared: the customers of orders that reached the ERP, from every
+store listed, become one CRM contact each, with their RFM segment."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from causeway.config.base import Duration
 from causeway.config.flows import FlowSettings, RfmThresholds
-from causeway.config.systems import CRM, DROP_FOLDER, ShopifySystem
+from causeway.config.systems import CRM, DROP_FOLDER, STORE
 from causeway.engine.schedule import INTERVAL, Schedule
 from causeway.flows.customers_to_crm import NAME, CustomersToCrm
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role
 
 
 class CustomersToCrmFlow(FlowSettings):
-    source: str = Field(description="the store system whose orders' customers reach the CRM")
+    sources: list[str] = Field(
+        default_factory=list,
+        description="the stores (or drop folders) whose orders' customers reach the CRM",
+    )
+    # The one-store form written before store lists: `source: shop` is `sources: [shop]`.
+    source: str | None = Field(default=None, description="one store; or use sources")
     target: str = Field(description="the HubSpot system that holds one contact per customer")
     every: Duration = Field(
         default=300.0, description="how often orders that reached the ERP are picked up"
@@ -24,6 +29,28 @@ class CustomersToCrmFlow(FlowSettings):
     overlap: Duration = Field(default=600.0, description="how far back each run looks again")
     batch_size: int = Field(default=50, ge=1, le=100, description="orders per CRM batch upsert")
     rfm: RfmThresholds = RfmThresholds()
+    currency: str | None = Field(
+        default=None,
+        pattern="^[A-Z]{3}$",
+        description="the currency lifetime value adds up (ISO code, such as EUR); orders in "
+        "another currency count as orders, not in the value; default: the currency of each "
+        "customer's first order",
+    )
+
+    @model_validator(mode="after")
+    def _one_list_of_stores(self) -> CustomersToCrmFlow:
+        if self.source is not None and self.sources:
+            raise ValueError(
+                "give either source or sources, not both; for several stores write "
+                "sources: [shop_eu, shop_us]"
+            )
+        if self.source is not None:
+            self.sources = [self.source]
+        if not self.sources:
+            raise ValueError("name the stores whose customers reach the CRM: sources: [shop]")
+        if len(set(self.sources)) != len(self.sources):
+            raise ValueError(f"a store is listed twice in sources: {self.sources}")
+        return self
 
     def default_schedule(self) -> Schedule:
         return Schedule(INTERVAL, every_seconds=self.every)
@@ -33,9 +60,12 @@ def build(context: FlowContext, settings: CustomersToCrmFlow) -> CustomersToCrm:
     return CustomersToCrm(
         context.store,
         context.jobs,
-        **context.source_and_target(settings),
+        sources={source: context.connectors[source] for source in settings.sources},
+        target=settings.target,
+        target_connector=context.connectors[settings.target],
         customers=context.config.customers,
         rfm=settings.rfm,
+        currency=settings.currency,
         batch_size=settings.batch_size,
         overlap=timedelta(seconds=settings.overlap),
     )
@@ -44,7 +74,7 @@ def build(context: FlowContext, settings: CustomersToCrmFlow) -> CustomersToCrm:
 DECLARATION = FlowDeclaration(
     name=NAME,
     settings=CustomersToCrmFlow,
-    roles=(Role("source", (ShopifySystem, DROP_FOLDER)), Role("target", (CRM,))),
+    roles=(Role("sources", (STORE, DROP_FOLDER), many=True), Role("target", (CRM,))),
     # Fed by orders that reached the ERP (the hub's own order links), not by webhooks:
     # a run queues one job per order not counted yet.
     run={"run": True},

@@ -32,6 +32,7 @@ from causeway.customers.orders import (
     family,
     live_id,
     newest_order_event,
+    order_fact_fingerprint,
     order_facts,
     order_key,
     orders_in_erp_since,
@@ -39,7 +40,7 @@ from causeway.customers.orders import (
 from causeway.customers.resolve import resolve
 from causeway.engine import golden_records, links
 from causeway.engine.cursors import Cursor
-from causeway.engine.jobs import Job, JobQueue, NewJob, ordering_key
+from causeway.engine.jobs import Job, JobQueue, NewJob, ordering_key, system_of
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.flows.base import FlowBase, Outcomes
@@ -106,25 +107,32 @@ class CustomersToCrm(FlowBase[str]):
         store: Store,
         queue: JobQueue,
         *,
-        source: str,
-        source_connector: OrderChannel,
+        sources: Mapping[str, OrderChannel],
         target: str,
         target_connector: CrmContacts,
         customers: CustomerSettings,
         rfm: RfmThresholds,
+        currency: str | None = None,
         batch_size: int = 50,
         overlap: timedelta = timedelta(minutes=10),
     ) -> None:
+        if not sources:
+            raise ValueError("customers-to-crm needs at least one store")
         self.store = store
         self.queue = queue
-        self.source = source
-        self.source_connector = source_connector
+        # The stores whose orders' customers reach the CRM, each read with its own
+        # connector; one golden customer however many stores they buy in.
+        self.sources = dict(sources)
         self.target = target
         self.crm = target_connector
         self.customers = customers
         self.rfm = rfm
+        self.currency = currency  # lifetime value's (crm_contact.figures)
         self.batch_size = batch_size
-        self.cursor = Cursor(store, target, f"{NAME}:{source}", overlap, flow=NAME)
+        self.cursors = {
+            source: Cursor(store, target, f"{NAME}:{source}", overlap, flow=NAME)
+            for source in self.sources
+        }
         self._properties_ready = False
 
     def on_run(self, payload: Mapping[str, Any]) -> None:
@@ -133,7 +141,13 @@ class CustomersToCrm(FlowBase[str]):
     def on_job(self, job: Job) -> str | None:
         """Count the job's order on its customer; the customers whose contact is due are
         written together (on_batch)."""
-        return self._count_order(str(job.payload["order"]))
+        source = system_of(job.ordering_key)
+        if source not in self.sources:
+            raise PermanentError(
+                f"customers-to-crm job {job.id} ({job.ordering_key}) is from {source!r}, "
+                f"which is not one of its stores {sorted(self.sources)}"
+            )
+        return self._count_order(source, str(job.payload["order"]))
 
     def on_batch(self, customer_of_job: dict[int, str]) -> Outcomes:
         written = self._write_contacts(set(customer_of_job.values()))
@@ -142,44 +156,46 @@ class CustomersToCrm(FlowBase[str]):
     # -- the scheduled run: orders that reached the ERP since the cursor ---------------
     def run(self) -> int:
         """Queue a job for every order the ERP has that this flow has not counted."""
-        start = self.cursor.window_start()
+        return sum(self._run_source(source) for source in self.sources)
+
+    def _run_source(self, source: str) -> int:
+        cursor = self.cursors[source]
+        start = cursor.window_start()
         with self.store.transaction() as conn:
-            found = orders_in_erp_since(conn, self.source, start)
-            keys = [order_key(self.source, order_id) for order_id, _ in found]
+            found = orders_in_erp_since(conn, source, start)
+            keys = [order_key(source, order_id) for order_id, _ in found]
             counted = links.find_many(conn, self.target, CUSTOMER_ORDER, keys)
-            due = [oid for oid, _ in found if order_key(self.source, oid) not in counted]
-            self.queue.enqueue_in(conn, [order_job(self.source, oid) for oid in due])
+            due = [oid for oid, _ in found if order_key(source, oid) not in counted]
+            self.queue.enqueue_in(conn, [order_job(source, oid) for oid in due])
         latest = max((at for _, at in found), default=None)
-        self.cursor.advance(datetime.fromtimestamp(latest, UTC) if latest is not None else None)
+        cursor.advance(datetime.fromtimestamp(latest, UTC) if latest is not None else None)
         return len(due)
 
     # -- one order: its customer, resolved and credited --------------------------------
-    def _count_order(self, order_id: str) -> str | None:
+    def _count_order(self, source: str, order_id: str) -> str | None:
         """The live golden customer the order now counts for (None: it has no customer)."""
         with self.store.read() as conn:
-            event = newest_order_event(conn, self.source, order_id, ORDER_TOPICS)
+            event = newest_order_event(conn, source, order_id, ORDER_TOPICS)
         if event is None:
             raise PermanentError(
-                f"{self.source} order {order_id}: no order payload in the hub's inbox to "
+                f"{source} order {order_id}: no order payload in the hub's inbox to "
                 "read its customer from"
             )
-        order = parse_event(event, self.source_connector)
+        order = parse_event(event, self.sources[source])
         fields = observed_customer(order)
         if not fields.get("email"):
             if not fields.get("phone") and not order.customer.external_id:
-                log.info(
-                    "%s order %s: a guest order, nothing for the CRM", self.source, order.number
-                )
+                log.info("%s order %s: a guest order, nothing for the CRM", source, order.number)
                 return None
             raise InvalidPayloadError(
-                f"{self.source} order {order.number} ({order_id}): its customer has no email; "
+                f"{source} order {order.number} ({order_id}): its customer has no email; "
                 "HubSpot contacts are created and matched by email"
             )
         external_id = order.customer.external_id or str(fields["email"]).lower()
         with self.store.transaction() as conn:
             resolution = resolve(
                 conn,
-                self.source,
+                source,
                 external_id,
                 fields,
                 timestamp(order.updated_at),
@@ -190,8 +206,10 @@ class CustomersToCrm(FlowBase[str]):
                 hub_id=resolution.customer_id,
                 system=self.target,
                 entity_type=CUSTOMER_ORDER,
-                external_id=order_key(self.source, order_id),
-                fingerprint=f"{order.total}|{channel_of(self.source, order)}"[:128],
+                external_id=order_key(source, order_id),
+                fingerprint=order_fact_fingerprint(
+                    order.total, channel_of(source, order), order.currency
+                ),
                 remote_updated_at=timestamp(order.created_at),
             )
             return live_id(conn, resolution.customer_id)
@@ -240,7 +258,7 @@ class CustomersToCrm(FlowBase[str]):
         with self.store.transaction() as conn:
             customer = golden_records.load(conn, customer_id)
             members = family(conn, customer_id)
-            figures = crm_contact.figures(order_facts(conn, self.target, members))
+            figures = crm_contact.figures(order_facts(conn, self.target, members), self.currency)
             contacts = contact_links(conn, self.target, members)
             for extra in contacts[1:]:
                 links.save(
