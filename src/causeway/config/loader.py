@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from causeway.config.models import CausewayConfig
 from causeway.errors import ConfigError
@@ -51,7 +52,7 @@ _SYSTEM_TYPES = ("shopify", "tryton", "hubspot", "files")
 _UNSHOWN = ("token", "secret", "password", "url")
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails) -> str:
     parts = [str(p) for p in error["loc"]]
     if len(parts) > 2 and parts[0] == "systems" and parts[2] in _SYSTEM_TYPES:
         del parts[2]  # pydantic names the union member; users know the key path

@@ -68,7 +68,9 @@ class Cursor:
             ).first()
             current = datetime.fromisoformat(row.value) if row and row.value else None
             moves = seen is not None and (current is None or seen > current)
-            values = polled | (dict(value=seen.isoformat(), updated_at=stamp) if moves else {})
+            values = polled | (
+                dict(value=seen.isoformat(), updated_at=stamp) if seen is not None and moves else {}
+            )
             if row is None:
                 values.setdefault("updated_at", stamp)
                 conn.execute(

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, exists, func, select, update
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -204,7 +204,7 @@ class JobQueue:
             for state in (RUNNING, QUEUED):
                 if len(ids) < limit:
                     query = self._candidates(flows, state, stamp, limit - len(ids))
-                    ids += conn.execute(query).scalars()
+                    ids.extend(conn.execute(query).scalars())
             if not ids:
                 return []
             conn.execute(
@@ -234,7 +234,7 @@ class JobQueue:
 
     def _candidates(
         self, flows: Sequence[str], state: str, stamp: float, limit: int
-    ) -> Select[tuple[int]]:
+    ) -> Select[Any]:
         """Claimable jobs in this state: queued and due, or running on an expired lease."""
         j = jobs.alias("j")
         earlier = jobs.alias("earlier")
@@ -470,7 +470,7 @@ class JobQueue:
         return job
 
     def unfinished(self, flows: Sequence[str] | None = None) -> int:
-        condition = jobs.c.state.in_(UNFINISHED)
+        condition: ColumnElement[bool] = jobs.c.state.in_(UNFINISHED)
         if flows:
             condition = and_(condition, jobs.c.flow.in_(list(flows)))
         with self.store.read() as conn:

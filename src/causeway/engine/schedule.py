@@ -19,13 +19,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Literal
+from typing import Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from causeway.durations import parse_duration
 
-REALTIME, INTERVAL, DAILY, MANUAL = "realtime", "every", "at", "manual"
 Mode = Literal["realtime", "every", "at", "manual"]
+REALTIME: Final = "realtime"
+INTERVAL: Final = "every"
+DAILY: Final = "at"
+MANUAL: Final = "manual"
 
 # The run_at of a held job: far beyond any real time, so no claim takes it until a
 # run releases it (sets run_at to now).

@@ -53,7 +53,7 @@ class WorkerStats:
 def record_flow_outcome(store: Store, flow: str, *, ok: bool, error: str | None = None) -> None:
     """Keep each flow's last success and last error for `causeway status`."""
     stamp = now()
-    values = {"last_started_at": stamp}
+    values: dict[str, float | str | None] = {"last_started_at": stamp}
     values |= {"last_success_at": stamp} if ok else {"last_error": error}
     with store.transaction() as conn:
         # An upsert: several worker processes may record a flow's first run at once.

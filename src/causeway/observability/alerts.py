@@ -61,9 +61,9 @@ def evaluate(config: CausewayConfig, facts: Facts) -> list[Alert]:
     for name, settings in flows.items():
         found.append(flow_alert(name, settings, facts.flow(name), facts))
     for cursor in facts.cursors:
-        settings = flows.get(cursor.flow or "")
-        if settings is not None:
-            found.append(cursor_alert(cursor, settings, facts))
+        watched = flows.get(cursor.flow or "")
+        if watched is not None:
+            found.append(cursor_alert(cursor, watched, facts))
     for name, system in config.systems.items():
         found.append(webhook_alert(name, getattr(system, "webhooks_quiet_after", None), facts))
     for name, topics in sorted(facts.disabled_webhooks.items()):

@@ -216,10 +216,10 @@ class ProductMutations:
             errors = [e for _, e in checked if e is not None]
             if errors and not allowPartialUpdates:
                 return {"product": None, "productVariants": None, "userErrors": errors}
-            updated = []
-            for (variant, error), data in zip(checked, variants, strict=True):
-                if error is None and variant is not None:
-                    self._apply(variant, data)
+            updated: list[Variant] = []
+            for (variant, problem), fields in zip(checked, variants, strict=True):
+                if problem is None and variant is not None:
+                    self._apply(variant, fields)
                     updated.append(variant)
             if updated:
                 product.updated_at = self.store.clock.now()

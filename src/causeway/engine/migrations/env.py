@@ -10,7 +10,10 @@ connection = context.config.attributes.get("connection")
 if connection is None:  # `alembic` command line: build an engine from the ini url
     from sqlalchemy import create_engine
 
-    connection = create_engine(context.config.get_main_option("sqlalchemy.url")).connect()
+    url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise SystemExit("alembic.ini has no sqlalchemy.url: set it to the hub store's URL")
+    connection = create_engine(url).connect()
 
 context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
 with context.begin_transaction():
