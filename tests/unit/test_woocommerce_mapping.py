@@ -88,6 +88,14 @@ def test_the_rate_woocommerce_states_is_taken_as_it_is() -> None:
     assert tax.rate == Decimal("0.0725")
 
 
+def test_a_zero_rate_on_a_tax_that_charged_money_is_read_back_from_the_amounts() -> None:
+    # A current store reports rate_percent 0 for tax lines saved before WooCommerce 5.7.
+    saved_before = order()
+    saved_before["tax_lines"][0]["rate_percent"] = 0
+    (tax,) = order_from_woo(saved_before).tax_lines
+    assert tax.rate == Decimal("0.075")  # 0.45 on the line of 6.00
+
+
 @pytest.mark.parametrize(
     ("charged", "rate"),
     [

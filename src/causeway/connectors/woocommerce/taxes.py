@@ -2,7 +2,8 @@
 
 An order's `tax_lines` name each tax rate charged (`rate_id`, `label`) and its
 amount; the lines and shipping lines carry their share per rate id. The rate itself
-is `rate_percent` from WooCommerce 5.7 on. Before that it is not in the order at all,
+is `rate_percent` from WooCommerce 5.7 on. Before that it is not in the order at all
+(and a store running 5.7 or later reports 0 for a tax line saved before it, not null),
 so it is read back from the amounts: the coarsest rate (a whole percent, then tenths,
 hundredths, thousandths of one) that gives every line's and shipping line's tax to
 the half cent, as WooCommerce rounded it. 19 %, 7.25 % and 5.5 % come out exact; an
@@ -46,10 +47,12 @@ def derived_rate(charged: list[tuple[Decimal, Decimal]]) -> Decimal:
 
 
 def rate_of(order: WooOrder, tax: WooTaxLine) -> Decimal:
-    """The tax's rate as a fraction (0.075 for 7.5 %)."""
-    if tax.rate_percent is not None:
+    """The tax's rate as a fraction (0.075 for 7.5 %). A stated 0 % on a tax that charged
+    money is a line saved before WooCommerce 5.7: its rate comes from the amounts."""
+    charged = charged_amounts(order, tax.rate_id)
+    if tax.rate_percent is not None and (tax.rate_percent or not charged):
         return (tax.rate_percent / 100).normalize()
-    return derived_rate(charged_amounts(order, tax.rate_id))
+    return derived_rate(charged)
 
 
 def tax_titles_and_rates(order: WooOrder) -> dict[int, tuple[str, Decimal]]:
