@@ -146,6 +146,7 @@ def test_a_worker_process_serves_its_own_retries_on_its_metrics_port(
     config["systems"]["erp"]["url"] = running.config.systems["erp"].url
     config_path.write_text(yaml.safe_dump(config))
     port = free_port()
+    key = bearer(running, "read")  # the same store: the hub's keys are the worker's
     worker = WorkerProcess(config_path, "metrics-worker", metrics_port=port).start()
     try:
         retries = ("causeway_job_retries_total", (("flow", "orders-to-erp"),))
@@ -154,7 +155,7 @@ def test_a_worker_process_serves_its_own_retries_on_its_metrics_port(
         while figures.get(retries, 0) < 1 and time.monotonic() < deadline:
             time.sleep(0.3)
             try:
-                text = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+                text = httpx.get(f"http://127.0.0.1:{port}/metrics", headers=key).text
             except httpx.HTTPError:
                 continue  # not listening yet
             figures = {
@@ -162,6 +163,15 @@ def test_a_worker_process_serves_its_own_retries_on_its_metrics_port(
                 for family in text_string_to_metric_families(text)
                 for sample in family.samples
             }
+        # Its counters are for the hub's keys too, like the hub's own /metrics.
+        anonymous = httpx.get(f"http://127.0.0.1:{port}/metrics")
+        assert anonymous.status_code == 401
+        assert "causeway_" not in anonymous.text
+        forged = httpx.get(
+            f"http://127.0.0.1:{port}/metrics", headers={"Authorization": "Bearer cw_x_forged"}
+        )
+        assert forged.status_code == 401
+        assert httpx.get(f"http://127.0.0.1:{port}/health").json() == {"status": "ok"}
     finally:
         assert worker.stop() == 0
     assert figures.get(retries, 0) >= 1, worker.log.read_text()[-2000:]

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Generator
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvicorn
@@ -32,6 +32,9 @@ from causeway.cli.common import (
     load_or_exit,
     setup_logging,
 )
+
+if TYPE_CHECKING:  # imported when a command runs: `causeway --help` stays quick
+    from causeway.hub import Hub
 
 log = logging.getLogger("causeway")
 
@@ -133,6 +136,35 @@ def run(
     _exit_now()
 
 
+class _MetricsListener:
+    """A worker process's /metrics (web/app.py create_worker_app) served by uvicorn in a
+    thread of its own, behind the same API keys as the hub."""
+
+    def __init__(self, server: uvicorn.Server, sock: socket.socket) -> None:
+        self.server, self.sock = server, sock
+        self.thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="metrics", daemon=True
+        )
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=HTTP_GRACE + 1)
+        self.sock.close()
+
+
+def _metrics_listener(hub: Hub, host: str, port: int) -> _MetricsListener:
+    from causeway.web.app import create_worker_app
+
+    sock = _listen(host, port)  # now: a port in use stops the worker before it starts
+    config = uvicorn.Config(
+        create_worker_app(hub), log_config=None, access_log=False, timeout_graceful_shutdown=1
+    )
+    return _MetricsListener(uvicorn.Server(config), sock)
+
+
 @app.command()
 def worker(
     config: ConfigOption = Path("causeway.yaml"),
@@ -144,7 +176,8 @@ def worker(
         typer.Option(
             min=1,
             max=65535,
-            help="serve this process's own /metrics (retries, rate-budget waits) on this port",
+            help="serve this process's own /metrics (retries, rate-budget waits) on this "
+            "port, for read keys as on the hub",
         ),
     ] = None,
     log_format: LogFormatOption = LogFormat.text,
@@ -167,13 +200,10 @@ def worker(
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    metrics = _metrics_listener(hub, settings.server.host, metrics_port) if metrics_port else None
     hub.start(workers=threads, scheduler=False, ingress=False)
-    if metrics_port is not None:
-        from prometheus_client import start_http_server
-
-        from causeway.observability.metrics import process_registry
-
-        start_http_server(metrics_port, settings.server.host, registry=process_registry(hub))
+    if metrics is not None:
+        metrics.start()
     log.info(
         "worker process %d: %d worker thread(s) on %s",
         os.getpid(),
@@ -183,6 +213,8 @@ def worker(
     while not stop.wait(0.2):  # a timed wait lets the signal handler run promptly
         pass
     log.info("stopping")
+    if metrics is not None:
+        metrics.stop()
     hub.stop(timeout=STOP_GRACE)
     log.info("stopped")
     _exit_now()

@@ -11,10 +11,11 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from causeway.access.authenticators import BearerApiKey
 from causeway.hub import Hub
+from causeway.observability.metrics import process_registry
 from causeway.web.access import AccessGuard, check_every_route_declares_access
 from causeway.web.api import add_api_routes
 from causeway.web.api_docs import add_docs_routes
-from causeway.web.operations import add_operations_routes
+from causeway.web.operations import add_metrics_routes, add_operations_routes
 from causeway.web.webhooks import add_webhook_routes
 
 DESCRIPTION = (
@@ -34,6 +35,24 @@ def create_app(hub: Hub) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
+    add_webhook_routes(app, hub)
+    add_api_routes(app, hub)
+    add_operations_routes(app, hub)
+    add_docs_routes(app)
+    return _guarded(app, hub)
+
+
+def create_worker_app(hub: Hub) -> FastAPI:
+    """What a `causeway worker` process serves on its --metrics-port: its own figures
+    (retries, rate-budget waits) at `/metrics`, for `read` keys as on the hub, and
+    `/health`."""
+    app = FastAPI(title="Causeway worker", docs_url=None, redoc_url=None, openapi_url=None)
+    add_metrics_routes(app, process_registry(hub))
+    return _guarded(app, hub)
+
+
+def _guarded(app: FastAPI, hub: Hub) -> FastAPI:
+    """Every route behind the access guard (web/access.py), refusals in one shape."""
 
     # Starlette's own (an unknown path, a wrong method) get the same {"error": ...} shape.
     @app.exception_handler(StarletteHTTPException)
@@ -42,10 +61,6 @@ def create_app(hub: Hub) -> FastAPI:
         detail = hub.redact(exc.detail) if isinstance(exc.detail, str) else exc.detail
         return JSONResponse({"error": detail}, status_code=exc.status_code, headers=exc.headers)
 
-    add_webhook_routes(app, hub)
-    add_api_routes(app, hub)
-    add_operations_routes(app, hub)
-    add_docs_routes(app)
     check_every_route_declares_access(app)
     app.add_middleware(AccessGuard, router=app.router, authenticators=[BearerApiKey(hub.store)])
     # Added last, so it runs first: a request for another host is refused before anything.

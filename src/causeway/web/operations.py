@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from prometheus_client import CollectorRegistry
 
 from causeway.access.permissions import Permission
 from causeway.engine.store import head_revision
@@ -18,7 +19,29 @@ from causeway.web.access import protected, public
 
 
 def add_operations_routes(app: FastAPI, hub: Hub) -> None:
-    registry = hub_registry(hub)
+    add_metrics_routes(app, hub_registry(hub))
+    head = head_revision()
+    systems = sorted(hub.config.systems)
+
+    @app.get(
+        "/ready",
+        **public(
+            responses={
+                200: {"description": "the hub can take work"},
+                503: {"description": "it cannot: `reasons` says why and what to do"},
+            }
+        ),
+    )
+    def ready() -> JSONResponse:
+        """200 when the store takes writes and its schema is current, else 503 with the
+        reasons; `systems` has each system's last contact in seconds (null: none yet)."""
+        ok, report = readiness(hub.store, head, systems, hub.contacts)
+        return JSONResponse(report, status_code=200 if ok else 503)
+
+
+def add_metrics_routes(app: FastAPI, registry: CollectorRegistry) -> None:
+    """`/metrics` (the registry's figures, for `read` keys) and `/health`: the hub's, and
+    all a `causeway worker` process serves on its --metrics-port (web/app.py)."""
 
     @app.get(
         "/metrics",
@@ -44,21 +67,3 @@ def add_operations_routes(app: FastAPI, hub: Hub) -> None:
     def health() -> dict[str, str]:
         """The process is alive and answering; says nothing of the store or the systems."""
         return {"status": "ok"}
-
-    head = head_revision()
-    systems = sorted(hub.config.systems)
-
-    @app.get(
-        "/ready",
-        **public(
-            responses={
-                200: {"description": "the hub can take work"},
-                503: {"description": "it cannot: `reasons` says why and what to do"},
-            }
-        ),
-    )
-    def ready() -> JSONResponse:
-        """200 when the store takes writes and its schema is current, else 503 with the
-        reasons; `systems` has each system's last contact in seconds (null: none yet)."""
-        ok, report = readiness(hub.store, head, systems, hub.contacts)
-        return JSONResponse(report, status_code=200 if ok else 503)
