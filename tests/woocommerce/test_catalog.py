@@ -106,7 +106,9 @@ def test_a_sku_sold_as_a_variation_keeps_its_products_name(
 ) -> None:
     shirt = add_variable_product(woo, "SHIRT", {"SHIRT-M": 3})
     listing = store.listings_by_sku(["SHIRT-M"])["SHIRT-M"]
-    assert listing.variation is not None and listing.product_id == str(shirt["id"])
+    assert listing.variation is not None and listing.product.id == shirt["id"]
+    # A store edit of the variation names the variation: the listing carries its id.
+    assert listing.product_id == str(listing.variation.id)
     assert store.sync_listing(listing, item("SHIRT-M", title="Shirt, medium")) is True
     variation = api(woo, f"products/{shirt['id']}/variations/{listing.variation.id}")
     assert variation["regular_price"] == "12.50"

@@ -38,7 +38,9 @@ class Listing:
 
     @property
     def product_id(self) -> str:
-        return str(self.product.id)
+        """The id of what carries the SKU (the variation's own, for a variation): the id
+        WooCommerce's product.updated webhook names when someone edits it."""
+        return str(self.shown.id)
 
     @property
     def shown(self) -> WooProduct:
