@@ -13,6 +13,8 @@ import hashlib
 import json
 from collections.abc import Mapping
 
+from causeway.errors import PermanentError
+from causeway.flows.catalog_to_channels.channels import CatalogChannelSettings
 from causeway.model.catalog import CatalogItem
 
 # channel -> the item it must show, or why it cannot be published there
@@ -39,6 +41,13 @@ def parked_mark(view: View) -> str:
     return "parked:" + version(view)
 
 
+def channels_mark(channels: Mapping[str, CatalogChannelSettings]) -> str:
+    """The channels' settings, hashed: when they change (a channel added, an assortment
+    or a price list changed), every product is looked at again, changed in the ERP or not."""
+    shown = {name: c.model_dump(mode="json") for name, c in channels.items()}
+    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:32]
+
+
 def products_to_publish(
     views: Mapping[int, View],
     published: Mapping[str, Mapping[str, str | None]],
@@ -60,3 +69,21 @@ def products_to_publish(
         if failing or stale:
             due.append(product_id)
     return sorted(due)
+
+
+def skus_by_channel(views: Mapping[int, View]) -> dict[str, list[str]]:
+    skus: dict[str, list[str]] = {}
+    for view in views.values():
+        for name, shown in view.items():
+            if isinstance(shown, CatalogItem):
+                skus.setdefault(name, []).append(shown.sku)
+    return skus
+
+
+def one_error(errors: Mapping[str, BaseException]) -> BaseException:
+    """One job outcome for a product's errors in several channels: one still worth
+    retrying retries the job; refusals are parked together, each naming its channel."""
+    retry = [e for e in errors.values() if not isinstance(e, PermanentError)]
+    if retry or len(errors) == 1:
+        return retry[0] if retry else next(iter(errors.values()))
+    return PermanentError("; ".join(f"{channel}: {e}" for channel, e in errors.items()))

@@ -35,9 +35,12 @@ from causeway.flows.base import FlowBase, Outcomes
 from causeway.flows.catalog_to_channels.channels import CatalogChannelSettings
 from causeway.flows.catalog_to_channels.decisions import (
     View,
+    channels_mark,
     fingerprint,
+    one_error,
     parked_mark,
     products_to_publish,
+    skus_by_channel,
 )
 from causeway.model.catalog import CatalogItem
 from causeway.model.ports.channel import CatalogChannel, Listing
@@ -50,6 +53,7 @@ NAME = "catalog-to-channels"
 PRODUCT = "product"  # (erp, "product", product id): "published", "parked:..", "deleted"
 LISTING = "catalog"  # (store, "catalog", channel SKU): fingerprint of what the store shows
 STORE_PRODUCT = "product"  # (store, "product", the store's product id): the same hub entity
+SETTINGS = ("catalog-channels", "channels")  # (erp, ..): channels_mark of the last full read
 PUBLISHED, DELETED = "published", "deleted"
 
 # A merchant's edit in a store's admin: the ERP's values are put back (it owns them).
@@ -76,24 +80,6 @@ def product_job(source: str, product_id: int) -> NewJob:
         # While one job of a product waits, another run adds none.
         dedupe_key=f"{NAME}:{source}:product:{product_id}",
     )
-
-
-def _skus_by_channel(views: Mapping[int, View]) -> dict[str, list[str]]:
-    skus: dict[str, list[str]] = {}
-    for view in views.values():
-        for name, shown in view.items():
-            if isinstance(shown, CatalogItem):
-                skus.setdefault(name, []).append(shown.sku)
-    return skus
-
-
-def one_error(errors: Mapping[str, BaseException]) -> BaseException:
-    """One job outcome for a product's errors in several channels: one still worth
-    retrying retries the job; refusals are parked together, each naming its channel."""
-    retry = [e for e in errors.values() if not isinstance(e, PermanentError)]
-    if retry or len(errors) == 1:
-        return retry[0] if retry else next(iter(errors.values()))
-    return PermanentError("; ".join(f"{channel}: {e}" for channel, e in errors.items()))
 
 
 class CatalogToChannels(FlowBase[int]):
@@ -181,10 +167,15 @@ class CatalogToChannels(FlowBase[int]):
     def run(self) -> list[int]:
         """Queue a job for each product whose store listings are out of date; returns them."""
         self._check_assortments()
+        settings = channels_mark(self.channels)
+        with self.store.read() as conn:
+            last = links.find(conn, self.source, *SETTINGS)
+        # Channels changed since the last run: every product is looked at again.
+        since = self.cursor.window_start() if last and last.fingerprint == settings else None
         changed: set[int] = set()
         seen = None
         for pl in self._price_lists():
-            ids, newest = self.erp.catalog_changes_since(self.cursor.window_start(), price_list=pl)
+            ids, newest = self.erp.catalog_changes_since(since, price_list=pl)
             changed.update(ids)
             seen = max(filter(None, (seen, newest)), default=None)
         ids = sorted(changed)
@@ -195,7 +186,7 @@ class CatalogToChannels(FlowBase[int]):
                     sku: link.fingerprint
                     for sku, link in links.find_many(conn, name, LISTING, skus).items()
                 }
-                for name, skus in _skus_by_channel(views).items()
+                for name, skus in skus_by_channel(views).items()
             }
             linked = links.all_of_type(conn, self.source, PRODUCT)
         marks = {int(k): link.fingerprint for k, link in linked.items()}
@@ -206,6 +197,16 @@ class CatalogToChannels(FlowBase[int]):
         due = sorted(set(due) | gone)
         with self.store.transaction() as conn:
             self.queue.enqueue_in(conn, [product_job(self.source, pid) for pid in due])
+            if last is None or last.fingerprint != settings:
+                hub_id = last.hub_id if last else links.new_hub_id()
+                links.save(
+                    conn,
+                    hub_id=hub_id,
+                    system=self.source,
+                    entity_type=SETTINGS[0],
+                    external_id=SETTINGS[1],
+                    fingerprint=settings,
+                )
         self.cursor.advance(seen)
         if due:
             log.info("%s: %d products to publish", NAME, len(due))
