@@ -139,8 +139,9 @@ class CatalogToChannels(FlowBase[int]):
             if unknown:
                 raise PermanentError(
                     f"{NAME}: channel {name}'s assortment names categories {self.source} "
-                    f"does not have: {', '.join(unknown)}. Write each as Tryton shows it "
-                    f"(Product > Categories), e.g. 'Garden / Chairs'; nothing was published"
+                    f"does not have: {', '.join(unknown)}. Write each by its full name in "
+                    f"{self.source} (Tryton: Product > Categories), e.g. 'Garden / Chairs'; "
+                    f"nothing was published"
                 )
 
     def _items(self, product_ids: list[int]) -> dict[str | None, ErpItems]:
