@@ -1,5 +1,6 @@
-"""catalog-to-channels end to end: products kept in the real Tryton appear in the store
-(the Shopify sandbox) without anyone typing them twice, and only what changed is sent."""
+"""catalog-to-channels end to end: products kept in the real Tryton appear in the stores
+(the Shopify and WooCommerce sandboxes) without anyone typing them twice, each store with
+its own assortment and price list, and only what changed is sent."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from causeway_sandbox.localserver import BackgroundServer
 from causeway_sandbox.shopify import SandboxServer
 from causeway_sandbox.tryton.server import TrytonServer
 from causeway_sandbox.tryton.testkit import TrytonTestKit
-from tests.e2e.harness import TOKEN, hub_config, new_port
+from causeway_sandbox.woocommerce.server import WooSandboxServer
+from tests.e2e.harness import SECRET, TOKEN, hub_config, new_port
 
 pytestmark = pytest.mark.tryton
 
@@ -356,3 +358,218 @@ def test_a_price_edited_by_hand_in_the_store_is_put_back_to_the_erps(
     shop.delete("/_sandbox/calls")
     run_catalog(hub)
     assert "ProductVariantsBulkUpdate" not in store_calls(shop)
+
+
+# -- a Shopify store and a WooCommerce store, each with its assortment and price list ----
+
+
+@pytest.fixture
+def woo() -> Iterator[WooSandboxServer]:
+    with WooSandboxServer() as server:
+        yield server
+
+
+@pytest.fixture
+def two_stores(
+    tmp_path: Path, tryton_server: TrytonServer, sandbox: SandboxServer, woo: WooSandboxServer
+) -> Iterator[Callable[[list[dict[str, Any]]], Hub]]:
+    """A hub publishing to the Shopify store `shop` and the WooCommerce store `woo`, with
+    the given channels; made again, it is the same hub (its store) with new settings."""
+    made: list[Hub] = []
+
+    def make(channels: list[dict[str, Any]]) -> Hub:
+        for hub in made:
+            hub.stop()
+        config = hub_config(tmp_path, tryton_server, sandbox.url, new_port())
+        config["systems"]["woo"] = {
+            "type": "woocommerce",
+            "url": woo.url,
+            "consumer_key": woo.consumer_key,
+            "consumer_secret": woo.consumer_secret,
+            "webhook_secret": SECRET,
+        }
+        # Only this flow: the others would read the stores too.
+        config["flows"] = {"catalog-to-channels": {"source": "erp", "channels": channels}}
+        made.append(Hub(parse_config(config, env={})))
+        return made[-1]
+
+    yield make
+    for hub in made:
+        hub.stop()
+
+
+def woo_listing(woo: WooSandboxServer, sku: str) -> dict[str, Any] | None:
+    """The WooCommerce product holding the SKU, whatever its status, through the REST API."""
+    found = httpx.get(
+        woo.api_url + "products", params={"sku": sku, "status": "any"}, auth=woo.auth
+    ).json()
+    assert len(found) <= 1, f"{sku} is on {len(found)} products"
+    return found[0] if found else None
+
+
+def woo_writes(woo: WooSandboxServer) -> list[str]:
+    return [c["path"] for c in woo.control("GET", "calls").json() if c["method"] != "GET"]
+
+
+def category(tryton: TrytonConnector, name: str, parent: int | None = None) -> int:
+    (made,) = tryton.rpc.create("product.category", [{"name": name, "parent": parent}])
+    return int(made)
+
+
+def categorise(tryton: TrytonConnector, template: int, category_id: int) -> None:
+    tryton.rpc.write("product.template", [template], {"categories": [["add", [category_id]]]})
+
+
+def price_list(tryton: TrytonConnector, name: str, formula: str) -> None:
+    """A sale price list whose one line applies `formula` to every product."""
+    tryton.rpc.create(
+        "product.price_list",
+        [{"name": name, "price": "list_price", "lines": [["create", [{"formula": formula}]]]}],
+    )
+
+
+def test_each_store_gets_its_own_assortment_at_its_own_prices_and_a_refusal_stays_alone(
+    two_stores: Callable[[list[dict[str, Any]]], Hub],
+    sandbox: SandboxServer,
+    shop: httpx.Client,
+    woo: WooSandboxServer,
+    tryton: TrytonConnector,
+    unique: str,
+) -> None:
+    garden = category(tryton, f"Garden {unique}")
+    chairs = category(tryton, "Chairs", parent=garden)
+    outlet = f"Outlet {unique}"
+    price_list(tryton, outlet, "unit_price * 0.8")
+    chair_sku, lamp_sku, bench_sku = (f"{k}-{unique}" for k in ("CHAIR", "LAMP", "BENCH"))
+    shopify_channel = {"system": "shop", "assortment": {"skus": [chair_sku, lamp_sku]}}
+    woo_channel = {
+        "system": "woo",
+        "price_list": outlet,
+        "assortment": {"categories": [f"garden {unique}"]},
+        "sku_map": {chair_sku: f"W-{chair_sku}"},
+    }
+    hub = two_stores([shopify_channel, woo_channel])
+    run_catalog(hub)  # the products Tryton has so far: in neither assortment
+    assert woo_writes(woo) == []
+
+    chair, chair_template = new_product(tryton, chair_sku, "Garden Chair", "50.00")
+    lamp, _ = new_product(tryton, lamp_sku, "Desk Lamp", "30.00")
+    bench, bench_template = new_product(tryton, bench_sku, "Garden Bench", "120.00")
+    categorise(tryton, chair_template, chairs)
+    categorise(tryton, bench_template, garden)
+    # The WooCommerce store runs a plugin that refuses benches without a shipping class.
+    refusal = "Benches need a shipping class (Store Rules plugin)."
+    woo.control("PUT", "refused-skus", json={bench_sku: refusal})
+    run_catalog(hub)
+
+    # Shopify: its two SKUs at the list price, not the bench.
+    assert listing(sandbox, chair_sku)["price"] == "50.00"  # type: ignore[index]
+    assert listing(sandbox, lamp_sku)["price"] == "30.00"  # type: ignore[index]
+    assert listing(sandbox, bench_sku) is None
+    # WooCommerce: the garden category (the chair by its own SKU) at the outlet price,
+    # struck through from the list price; not the lamp.
+    woo_chair = woo_listing(woo, f"W-{chair_sku}")
+    assert woo_chair is not None
+    assert (woo_chair["sale_price"], woo_chair["regular_price"], woo_chair["status"]) == (
+        "40.00",
+        "50.00",
+        "publish",
+    )
+    assert woo_listing(woo, lamp_sku) is None and woo_listing(woo, chair_sku) is None
+    # The chair and the bench went in one batch call; the bench alone was refused.
+    assert woo_writes(woo) == ["/wp-json/wc/v3/products/batch"]
+    assert woo_listing(woo, bench_sku) is None
+    parked = dead_jobs(hub)
+    assert f"WooCommerce refused product {bench_sku}: {refusal}" in parked[bench]
+    assert chair not in parked and lamp not in parked
+
+    # The refused version is not sent again on every run.
+    woo.control("DELETE", "calls")
+    shop.delete("/_sandbox/calls")
+    run_catalog(hub)
+    assert (woo_writes(woo), store_calls(shop)) == ([], [])
+
+    # The chair leaves the WooCommerce assortment: taken off sale there, never deleted;
+    # Shopify is not even asked (nothing changed for it).
+    woo_channel["assortment"] = {
+        "categories": [f"Garden {unique}"],
+        "exclude_skus": [chair_sku],
+    }
+    hub = two_stores([shopify_channel, woo_channel])
+    run_catalog(hub)
+    assert woo_listing(woo, f"W-{chair_sku}")["status"] == "private"  # type: ignore[index]
+    assert store_calls(shop) == []
+    assert listing(sandbox, chair_sku)["product"]["status"] == "ACTIVE"  # type: ignore[index]
+    # Back in: on sale again.
+    woo_channel["assortment"] = {"categories": [f"Garden {unique}"]}
+    hub = two_stores([shopify_channel, woo_channel])
+    run_catalog(hub)
+    assert woo_listing(woo, f"W-{chair_sku}")["status"] == "publish"  # type: ignore[index]
+
+
+def test_an_assortment_naming_a_category_tryton_lacks_takes_nothing_off_sale(
+    two_stores: Callable[[list[dict[str, Any]]], Hub],
+    woo: WooSandboxServer,
+    tryton: TrytonConnector,
+    unique: str,
+) -> None:
+    hub = two_stores([{"system": "woo", "assortment": {"categories": [f"Gardn {unique}"]}}])
+    hub.run_flow(NAME)
+    hub.new_worker().run_until_idle(timeout=60)
+    with hub.store.read() as conn:
+        (error,) = conn.execute(select(jobs.c.last_error).where(jobs.c.flow == NAME)).scalars()
+    assert f"channel woo's assortment names categories erp does not have: Gardn {unique}" in error
+    assert woo_writes(woo) == []
+
+
+def test_a_variation_price_edited_in_woocommerce_is_put_back_to_the_erps(
+    two_stores: Callable[[list[dict[str, Any]]], Hub],
+    woo: WooSandboxServer,
+    tryton: TrytonConnector,
+    unique: str,
+) -> None:
+    sku = f"SHIRT-M-{unique}"
+    new_product(tryton, sku, "Shirt, medium", "25.00")
+    # The store sells the SKU as a variation of its variable product "Shirt".
+    shirt = woo.control(
+        "POST",
+        "products",
+        json={
+            "name": "Shirt",
+            "type": "variable",
+            "variations": [
+                {
+                    "sku": sku,
+                    "regular_price": "20.00",
+                    "attributes": [{"name": "Size", "option": "M"}],
+                }
+            ],
+        },
+    ).json()
+    (variation_id,) = shirt["variations"]
+    variation_url = f"{woo.api_url}products/{shirt['id']}/variations/{variation_id}"
+
+    hub = two_stores([{"system": "woo", "assortment": {"skus": [sku]}}])
+    run_catalog(hub)
+    assert httpx.get(variation_url, auth=woo.auth).json()["regular_price"] == "25.00"
+    assert httpx.get(f"{woo.api_url}products/{shirt['id']}", auth=woo.auth).json()["name"] == (
+        "Shirt"  # the variable product's name is the store's
+    )
+
+    hub.start(workers=0, scheduler=False)
+    server = BackgroundServer(create_app(hub), port=hub.config.server.port).start()
+    try:
+        hub.connectors["woo"].subscribe_webhooks(  # type: ignore[attr-defined]
+            f"{server.url}/webhooks/woo", list(hub.flows.webhook_topics("woo"))
+        )
+        # Someone edits the variation's price in wp-admin: product.updated names it.
+        httpx.put(variation_url, json={"regular_price": "9.99"}, auth=woo.auth).raise_for_status()
+        woo.control("POST", "deliveries/wait", json={"timeout": 30})
+    finally:
+        server.stop()
+    run_catalog(hub)
+    assert httpx.get(variation_url, auth=woo.auth).json()["regular_price"] == "25.00"
+    # The webhook of the hub's own correction changes nothing more.
+    woo.control("DELETE", "calls")
+    run_catalog(hub)
+    assert woo_writes(woo) == []

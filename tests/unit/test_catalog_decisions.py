@@ -27,7 +27,6 @@ from causeway.flows.catalog_to_channels import (
     fingerprint,
     parked_mark,
     products_to_publish,
-    refused_mark,
 )
 from causeway.hub import Hub
 from causeway.model.catalog import CatalogItem
@@ -156,20 +155,40 @@ def test_the_fingerprint_follows_what_the_store_shows_and_nothing_else() -> None
 def test_only_products_out_of_date_somewhere_or_newly_refused_get_a_job() -> None:
     current, changed = item(), item(sku="GAD-1", source_id="8", price=Decimal("3"))
     bad = PermanentError("SKU-9 has a negative price")
-    items = {7: current, 8: changed, 9: bad}
+
+    def everywhere(shown: CatalogItem | BaseException) -> dict[str, CatalogItem | BaseException]:
+        return {"shop-eu": shown, "shop-us": shown}
+
+    views = {7: everywhere(current), 8: everywhere(changed), 9: everywhere(bad)}
     published = {
         "shop-eu": {"WID-7": fingerprint(current), "GAD-1": fingerprint(changed)},
         "shop-us": {"WID-7": fingerprint(current), "GAD-1": "older"},
     }
-    assert products_to_publish(items, published, {}) == [8, 9]
+    assert products_to_publish(views, published, {}) == [8, 9]
     # The same reason already parked is not parked again on every run.
-    assert products_to_publish(items, published, {9: parked_mark(bad)}) == [8]
-    everywhere = {name: {"WID-7": fingerprint(current)} for name in published}
-    assert products_to_publish({7: current}, everywhere, {}) == []
+    assert products_to_publish(views, published, {9: parked_mark(views[9])}) == [8]
+    shown = {name: {"WID-7": fingerprint(current)} for name in published}
+    assert products_to_publish({7: everywhere(current)}, shown, {}) == []
     # A version a store refused waits for the next change in the ERP (or a replay).
-    assert products_to_publish(items, published, {8: refused_mark(changed)}) == [9]
-    repriced = item(sku="GAD-1", source_id="8", price=Decimal("4"))
-    assert products_to_publish({8: repriced}, published, {8: refused_mark(changed)}) == [8]
+    assert products_to_publish(views, published, {8: parked_mark(views[8])}) == [9]
+    repriced = everywhere(item(sku="GAD-1", source_id="8", price=Decimal("4")))
+    assert products_to_publish({8: repriced}, published, {8: parked_mark(views[8])}) == [8]
+
+
+def test_a_product_parked_in_one_channel_is_tried_again_when_another_channels_view_changes() -> (
+    None
+):
+    refused_in_us = {"shop-eu": item(), "shop-us": item(sku="US-WID-7")}
+    published = {"shop-eu": {"WID-7": fingerprint(item())}, "shop-us": {}}
+    marks = {7: parked_mark(refused_in_us)}
+    assert products_to_publish({7: refused_in_us}, published, marks) == []
+    # The EU price list changes the EU price: a new version, tried again.
+    repriced = {**refused_in_us, "shop-eu": item(price=Decimal("11.00"))}
+    assert products_to_publish({7: repriced}, published, marks) == [7]
+
+
+def test_categories_choose_channels_but_no_store_shows_them() -> None:
+    assert fingerprint(item()) == fingerprint(item(categories=("Garden",)))
 
 
 # -- item -> Shopify listing changes --------------------------------------------------
@@ -254,7 +273,7 @@ def test_the_flow_runs_every_15_minutes_with_its_price_list_from_causeway_yaml(
         # Only store edits come by webhook, from the stores it publishes to.
         assert (enabled.sources, enabled.topics) == (("shop",), ("products/update",))
         catalog = hub.flows["catalog-to-channels"]
-        assert catalog.price_list == "Web"  # type: ignore[attr-defined]
+        assert catalog.channels["shop"].price_list == "Web"  # type: ignore[attr-defined]
         assert catalog.cursor.overlap.total_seconds() == 300  # type: ignore[attr-defined]
     finally:
         hub.stop()

@@ -16,7 +16,9 @@ class CatalogItem(BaseModel):
     price is what the customer pays; compare_at_price, when set, is the higher
     "was" price a store shows struck through. active=False means the SKU is no
     longer for sale: stores archive it rather than delete it, so past orders keep
-    their product.
+    their product. categories are the ERP's product categories the item is in, each
+    by its full name ("Garden / Chairs"): they choose the channels that sell it
+    (a channel's assortment), no store shows them.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -29,4 +31,5 @@ class CatalogItem(BaseModel):
     weight: Decimal | None = None
     weight_unit: WeightUnit | None = None
     active: bool = True
+    categories: tuple[str, ...] = ()
     source_id: str  # the product's id in the ERP

@@ -11,6 +11,8 @@ restoring an order, setting a stock level), the network (faults), and an observe
                                           `variations: [<REST variation body>...]` -> product
   POST   /_sandbox/import/{products|orders}  REST payloads (one or a list, e.g. the vendor
                                           samples) stored as they are, ids and dates kept
+  PUT    /_sandbox/refused-skus           {sku: message} a store plugin refuses these products
+                                          (per item in a batch), until set again ({} to stop)
   PUT    /_sandbox/stock/{sku}            {stock_quantity} the merchant counts the shelf
   GET    /_sandbox/stock                  {sku: stock_quantity or null} every product/variation
   POST   /_sandbox/purchases              a customer buys (checkout.Purchase) -> 201 REST order,
@@ -100,6 +102,14 @@ def import_payloads(kind: str, request: Request, body: JSONBody = None) -> dict[
     if not all(isinstance(p, dict) and "id" in p for p in payloads):
         raise HTTPException(422, "send REST payloads (objects with an id), one or a list")
     return {"ids": load(woo(request).store, kind, payloads)}
+
+
+@router.put("/refused-skus")
+def refuse_skus(body: dict[str, str], request: Request) -> dict[str, str]:
+    store = woo(request).store
+    with store.lock:
+        store.refused_skus = dict(body)
+    return store.refused_skus
 
 
 @router.put("/stock/{sku}")

@@ -89,6 +89,14 @@ def _price(body: dict[str, Any], name: str) -> str | None:
     return text
 
 
+def check_plugins(store: Store, product: Product) -> None:
+    """A plugin's `woocommerce_rest_pre_insert_product_object` filter (a catalogue rule,
+    a required field...) refusing the product with a WP_Error: nothing is saved."""
+    message = store.refused_skus.get(product.sku)
+    if message is not None:
+        raise WooError(400, "woocommerce_rest_product_not_created", message)
+
+
 def check_sku(store: Store, sku: str, own_id: int) -> None:
     owner = store.product_by_sku(sku)
     if sku and owner is not None and owner.id != own_id:
@@ -230,6 +238,7 @@ def create_product(
         parent_id=parent.id if parent else 0,
     )
     apply_fields(store, product, body)
+    check_plugins(store, product)
     if not product.slug:  # WordPress falls back on the post id for a nameless post
         wanted = slugify(product.name) if product.name else str(product.id)
         product.slug = _unique_slug(store, wanted, product.id)
@@ -246,6 +255,7 @@ def update_product(store: Store, product: Product, body: Any, *, batch: bool = F
     body = check(body, schema, coerce=batch)
     draft = copy.deepcopy(product)  # all or nothing, as WooCommerce saves only a valid object
     apply_fields(store, draft, body)
+    check_plugins(store, draft)
     product.__dict__.update(draft.__dict__)
     touch(store, product)
     return product

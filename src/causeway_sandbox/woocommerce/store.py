@@ -192,6 +192,8 @@ class Store:
             self.webhooks: dict[int, Webhook] = {}
             # Settings written through /settings since the start (api_settings.py).
             self.options: dict[str, str] = {}
+            # SKU -> the message a store plugin refuses its product with (control.py).
+            self.refused_skus: dict[str, str] = {}
             # Starting numbers as on a site with some history (the samples' ids are 7xx).
             self._posts = itertools.count(700)
             self._items = itertools.count(300)

@@ -22,6 +22,13 @@ connector's choice: Shopify's keyset cursors read oldest change first; WooCommer
 numbered pages read newest first, so that a change moves an order onto a page already
 read instead of shifting an unread one out of reach.)
 
+Catalogue. catalog-to-channels publishes the ERP's items by SKU through the port's
+`publish_listings`, after finding what the store already shows (listings_by_sku, then
+unfinished_listings). A publish whose answer was lost and is made again must leave one
+listing showing the item, never two; a SKU the store refuses is refused alone, with the
+store's reason, while the others are written; an item no longer for sale is taken off
+sale, not deleted.
+
 `ChannelContract` holds the scenarios as tests; a connector's own module provides the
 fixture `subject` (a `ChannelSubject`) and inherits them
 (docs/connectors/writing-a-connector.md).
@@ -29,19 +36,22 @@ fixture `subject` (a `ChannelSubject`) and inherits them
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Literal, Protocol
 
 from causeway.engine.cursors import Cursor
 from causeway.engine.store import Store
-from causeway.errors import RetryableError
+from causeway.errors import PermanentError, RetryableError
 from causeway.model import Order
+from causeway.model.catalog import CatalogItem
 from tests.contract.connectors.wire import Wire, WireCall
 
-__all__ = ["ChannelContract", "ChannelSubject", "OrderChange", "SetResult"]
+__all__ = ["ChannelContract", "ChannelSubject", "OrderChange", "SetResult", "Shown"]
 
 SetResult = Literal["applied", "stale"]
+Shown = tuple[Decimal, bool]  # what the store shows for a SKU: the price paid, on sale
 
 
 class OrderChange(Protocol):
@@ -106,7 +116,31 @@ class ChannelSubject(Protocol):
         """Does this parsed version of an order carry the change `edit` made?"""
         ...
 
+    # -- the connector: catalogue ------------------------------------------------------
+    def new_sku(self) -> str:
+        """A SKU the store has never seen."""
+        ...
+
+    @property
+    def catalog_write(self) -> WireCall:
+        """The request that creates a listing."""
+        ...
+
+    def publish(self, items: Sequence[CatalogItem]) -> Mapping[str, object]:
+        """Publish as catalog-to-channels does: find the SKUs' listings (by SKU, then
+        unfinished), then publish_listings; SKU -> its listing, or the refusal."""
+        ...
+
     # -- the store's other actors ------------------------------------------------------
+    def shown(self, sku: str) -> list[Shown]:
+        """Every product (or variation) the store holds under `sku`, read by the store's
+        own means: its price paid, and whether it is on sale."""
+        ...
+
+    def refuse(self, sku: str) -> None:
+        """Make the store refuse a new listing of `sku` (a plugin's rule, a taken handle)."""
+        ...
+
     def stocked_product(self, quantity: int) -> str:
         """A new product with `quantity` in stock; returns its SKU."""
         ...
@@ -147,6 +181,19 @@ def five_orders_a_second_apart(subject: ChannelSubject) -> tuple[list[str], date
         subject.let_time_pass(1)
         sold.append(subject.sell(sku, 1))
     return sold, cursor
+
+
+def catalog_item(sku: str, price: str = "19.90", *, active: bool = True) -> CatalogItem:
+    return CatalogItem(
+        sku=sku, title=f"Contract {sku}", price=Decimal(price), active=active, source_id="1"
+    )
+
+
+def publish_all(subject: ChannelSubject, items: Sequence[CatalogItem]) -> Mapping[str, object]:
+    try:
+        return subject.publish(items)
+    except PermanentError as refused:
+        raise AssertionError(f"a refusal failed the whole publish: {refused}") from None
 
 
 def ids(changes: Sequence[OrderChange]) -> list[str]:
@@ -217,6 +264,49 @@ class ChannelContract:
         assert subject.stock(sku) == 8, "the sale in between must survive a stale set"
         assert subject.set_stock(sku, 20, expected=subject.stock(sku)) == "applied"
         assert subject.stock(sku) == 20
+
+    # -- catalogue -----------------------------------------------------------------------
+
+    def test_a_publish_whose_answer_was_lost_leaves_one_listing_not_two(
+        self, subject: ChannelSubject
+    ) -> None:
+        sku = subject.new_sku()
+        subject.wire.lose_answer(subject.catalog_write)
+        try:
+            subject.publish([catalog_item(sku)])
+        except RetryableError:
+            pass  # unknown outcome, said so: the job runs again
+        assert subject.wire.lost == [subject.catalog_write.name], (
+            f"publishing never made the request {subject.catalog_write}: fix `catalog_write`"
+        )
+        again = publish_all(subject, [catalog_item(sku)])  # the job's next attempt
+        assert not isinstance(again[sku], BaseException), f"the retry was refused: {again[sku]}"
+        assert subject.shown(sku) == [(Decimal("19.90"), True)], (
+            f"a publish retried after a lost answer must leave one listing: {subject.shown(sku)}"
+        )
+
+    def test_a_refused_sku_is_refused_alone_with_the_stores_reason(
+        self, subject: ChannelSubject
+    ) -> None:
+        good, refused = subject.new_sku(), subject.new_sku()
+        subject.refuse(refused)
+        result = publish_all(subject, [catalog_item(good), catalog_item(refused)])
+        assert isinstance(result[refused], PermanentError), (
+            f"a refused SKU must come back as a PermanentError, got {result[refused]!r}"
+        )
+        assert refused in str(result[refused]), f"the refusal must name the SKU: {result[refused]}"
+        assert not isinstance(result[good], BaseException), f"{good} failed: {result[good]}"
+        assert subject.shown(good) == [(Decimal("19.90"), True)]
+
+    def test_an_item_no_longer_for_sale_is_taken_off_sale_not_deleted(
+        self, subject: ChannelSubject
+    ) -> None:
+        sku = subject.new_sku()
+        publish_all(subject, [catalog_item(sku)])
+        publish_all(subject, [catalog_item(sku, "17.00", active=False)])
+        assert subject.shown(sku) == [(Decimal("17.00"), False)], (
+            f"an item no longer for sale must stay in the store, off sale: {subject.shown(sku)}"
+        )
 
     # -- order versions ------------------------------------------------------------------
 

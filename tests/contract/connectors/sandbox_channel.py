@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Self
 
 from causeway.connectors.shopify.types import QuantityChange
 from causeway.errors import PermanentError
 from causeway.model import Order
+from causeway.model.catalog import CatalogItem
 from tests.contract.connectors.channel_contract import SetResult
 from tests.contract.connectors.deliveries import Deliveries
 
@@ -68,6 +69,17 @@ class SandboxChannel:
         if outcome.stale:
             return "stale"
         raise PermanentError(f"{self.connector.system} refused the set of {sku}: {outcome.errors}")
+
+    # -- the connector: catalogue ------------------------------------------------------
+
+    def publish(self, items: Sequence[CatalogItem]) -> Mapping[str, object]:
+        skus = [item.sku for item in items]
+        found = dict(self.connector.listings_by_sku(skus))
+        missing = [sku for sku in skus if sku not in found]
+        if missing:
+            found |= self.connector.unfinished_listings(missing)
+        wanted = {item.sku: (found.get(item.sku), item) for item in items}
+        return dict(self.connector.publish_listings(wanted))
 
     # -- webhooks and time -------------------------------------------------------------
 

@@ -6,15 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
+import httpx
+
 from causeway.connectors.http_retry import RetryPolicy
+from causeway.connectors.shopify import product_queries as pq
 from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
 from causeway.connectors.shopify.types import OrderChange
 from causeway.model import Order
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
+from tests.contract.connectors.channel_contract import Shown
 from tests.contract.connectors.deliveries import Deliveries
 from tests.contract.connectors.sandbox_channel import SandboxChannel
 from tests.contract.connectors.wire import Wire, graphql_operation
@@ -37,6 +42,7 @@ class ShopifyChannel(SandboxChannel):
     stock_write = graphql_operation("InventorySetQuantities")
     compare_and_set = True
     change_list_read = graphql_operation("OrdersChangedSince")
+    catalog_write = graphql_operation("ProductCreate")
 
     def __init__(
         self,
@@ -71,6 +77,28 @@ class ShopifyChannel(SandboxChannel):
         return order.note == EDIT_NOTE
 
     # -- the store's other actors (the sandbox's control API) ---------------------------
+
+    def shown(self, sku: str) -> list[Shown]:
+        response = httpx.post(
+            self.sandbox.graphql_url,
+            json={
+                "query": pq.CATALOG_VARIANTS_BY_SKU,
+                "variables": {"first": 10, "query": f'sku:"{sku}"'},
+            },
+            headers={"X-Shopify-Access-Token": TOKEN},
+            trust_env=False,
+        )
+        nodes = response.json()["data"]["productVariants"]["nodes"]
+        return [
+            (Decimal(n["price"]), n["product"]["status"] == "ACTIVE")
+            for n in nodes
+            if n["sku"] == sku
+        ]
+
+    def refuse(self, sku: str) -> None:
+        # A merchant's own product already holds the handle the SKU's product would get.
+        mine = {"title": sku, "sku": f"HANDMADE-{sku}", "price": "1.00", "quantity": 0}
+        self.sandbox.control("POST", "products", json=mine)
 
     def stocked_product(self, quantity: int) -> str:
         sku = self.new_sku()

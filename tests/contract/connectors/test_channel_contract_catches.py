@@ -4,8 +4,9 @@ of the real Shopify connector (or of its webhook parser), fails for the reason i
 The variants are the mistakes a channel connector author makes: publishing stock as an
 adjustment, dropping the compare-and-set, taking an order's creation time for its
 version, turning the change list's pages by position, treating the cursor as exclusive,
-stopping after the first page, and stamping changes in the shop's local time without
-its zone.
+stopping after the first page, stamping changes in the shop's local time without its
+zone, forgetting the product a cut-short create left, and keeping on sale what is no
+longer for sale.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from causeway.connectors.shopify.connector import (
     ShopifyConnector,
 )
 from causeway.connectors.shopify.mapping import order_from_rest
+from causeway.connectors.shopify.products import Listing
 from causeway.engine.store import Store
 from causeway.model import Order
+from causeway.model.catalog import CatalogItem
 from causeway_sandbox.shopify import SandboxServer
 from tests.contract.connectors.channel_contract import ChannelContract
 from tests.contract.connectors.shopify_channel import ShopifyChannel, sandbox_settings
@@ -98,6 +101,27 @@ class StampsInShopTimeWithoutZone(ShopifyConnector):
         for change in super().order_changes_since(since, page_size):
             local = change.updated_at.astimezone(SHOP_TIME).replace(tzinfo=None)
             yield OrderChange(external_id=change.external_id, updated_at=local)
+
+
+class ForgetsUnfinishedCreates(ShopifyConnector):
+    """Looks listings up by SKU only: a product whose create landed before its variant
+    got the SKU is not found, and created again."""
+
+    def unfinished_listings(self, skus: Any) -> dict[str, Listing]:
+        return {}
+
+
+class KeepsEverythingOnSale(ShopifyConnector):
+    """Publishes every item as for sale, whatever the ERP says."""
+
+    def publish_listings(
+        self, items: dict[str, tuple[Listing | None, CatalogItem]]
+    ) -> dict[str, Any]:
+        on_sale = {
+            sku: (listing, item.model_copy(update={"active": True}))
+            for sku, (listing, item) in items.items()
+        }
+        return super().publish_listings(on_sale)
 
 
 def version_is_creation(payload: dict[str, Any]) -> Order:
@@ -185,6 +209,20 @@ def test_the_suite_catches_change_stamps_in_shop_time_without_a_zone(
     with pytest.raises(AssertionError, match="the next poll must list the edit"):
         CONTRACT.test_the_hubs_cursor_following_the_change_list_misses_no_change(
             channel(build=StampsInShopTimeWithoutZone), sqlite_store
+        )
+
+
+def test_the_suite_catches_a_connector_blind_to_a_cut_short_create(channel: Variant) -> None:
+    with pytest.raises(AssertionError, match="the retry was refused"):
+        CONTRACT.test_a_publish_whose_answer_was_lost_leaves_one_listing_not_two(
+            channel(build=ForgetsUnfinishedCreates)
+        )
+
+
+def test_the_suite_catches_a_connector_keeping_on_sale_what_is_not(channel: Variant) -> None:
+    with pytest.raises(AssertionError, match="off sale"):
+        CONTRACT.test_an_item_no_longer_for_sale_is_taken_off_sale_not_deleted(
+            channel(build=KeepsEverythingOnSale)
         )
 
 

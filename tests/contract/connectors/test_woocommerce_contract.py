@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from causeway.connectors.woocommerce import WooCommerceConnector
+from causeway.errors import PermanentError
 from causeway_sandbox.woocommerce import WooSandboxServer
 from tests.contract.connectors.channel_contract import ChannelContract
 from tests.contract.connectors.wire import Wire
@@ -54,6 +55,18 @@ class ReadsOldestFirst(WooCommerceConnector):
         self.client.items = oldest_first  # type: ignore[method-assign]
 
 
+class FailsTheWholeBatch(WooCommerceConnector):
+    """Treats one refused item as a failed batch, as a client reading only the HTTP
+    status would not (WooCommerce answers 200 with the item's error in its place)."""
+
+    def publish_listings(self, items: Any) -> Any:
+        result = super().publish_listings(items)
+        refused = [r for r in result.values() if isinstance(r, PermanentError)]
+        if refused:
+            raise refused[0]
+        return result
+
+
 class DropsTheSecondOfMargin(WooCommerceConnector):
     """Asks for orders modified after the cursor itself: WooCommerce's modified_after is
     exclusive, so an order changed in the cursor's own second is left out."""
@@ -90,4 +103,13 @@ def test_the_suite_catches_a_change_list_without_the_second_of_margin(
     with pytest.raises(AssertionError, match="changed at the cursor"):
         ChannelContract().test_an_order_changed_exactly_at_the_cursor_is_listed(
             variant(DropsTheSecondOfMargin)
+        )
+
+
+def test_the_suite_catches_one_refused_product_failing_the_whole_batch(
+    variant: Callable[[type[WooCommerceConnector]], WooCommerceChannel],
+) -> None:
+    with pytest.raises(AssertionError, match="a refusal failed the whole publish"):
+        ChannelContract().test_a_refused_sku_is_refused_alone_with_the_stores_reason(
+            variant(FailsTheWholeBatch)
         )

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
+
+import httpx
 
 from causeway.connectors.http_retry import RetryPolicy
 from causeway.connectors.shopify.types import OrderChange
@@ -14,6 +17,7 @@ from causeway.connectors.woocommerce import WooCommerceConnector
 from causeway.connectors.woocommerce.ingress import WooCommerceIngress
 from causeway.model import Order
 from causeway_sandbox.woocommerce import WooSandboxServer, WooSandboxSettings
+from tests.contract.connectors.channel_contract import Shown
 from tests.contract.connectors.deliveries import Deliveries
 from tests.contract.connectors.sandbox_channel import SandboxChannel
 from tests.contract.connectors.wire import Wire, rest_call
@@ -36,6 +40,7 @@ class WooCommerceChannel(SandboxChannel):
     # WooCommerce's REST API has no compare-and-set: stock_quantity is written as given.
     compare_and_set = False
     change_list_read = rest_call("GET", r"/wc/v3/orders$")
+    catalog_write = rest_call("POST", r"/wc/v3/products/batch$")
 
     def __init__(
         self,
@@ -74,6 +79,19 @@ class WooCommerceChannel(SandboxChannel):
         return order.fulfillment_status == "fulfilled"  # the status `completed`
 
     # -- the store's other actors (the sandbox's control API) ---------------------------
+
+    def shown(self, sku: str) -> list[Shown]:
+        found = httpx.get(
+            self.sandbox.api_url + "products",
+            params={"sku": sku, "status": "any"},
+            auth=self.sandbox.auth,
+            trust_env=False,
+        ).json()
+        return [(Decimal(p["price"]), p["status"] == "publish") for p in found]
+
+    def refuse(self, sku: str) -> None:
+        refused = {sku: "Products need a brand (a catalogue plugin's rule)."}
+        self.sandbox.control("PUT", "refused-skus", json=refused)
 
     def stocked_product(self, quantity: int) -> str:
         sku = self.new_sku()

@@ -174,6 +174,33 @@ def test_only_the_operations_asked_for_are_answered(
     assert list(answer.json()) == ["update"]
 
 
+def test_a_plugin_refusing_a_product_fails_that_item_alone_and_saves_nothing_of_it(
+    woo: WooSandboxServer, api: httpx.Client
+) -> None:
+    existing = seed(woo, "RULE-1", quantity=1)
+    rule = "Products need a brand."
+    woo.control("PUT", "refused-skus", json={"RULE-1": rule, "RULE-2": rule})
+    answer = api.post(
+        "products/batch",
+        json={
+            "create": [{"name": "Two", "sku": "RULE-2"}, {"name": "Three", "sku": "RULE-3"}],
+            "update": [{"id": existing["id"], "regular_price": "9.00"}],
+        },
+    ).json()
+    refused = {
+        "code": "woocommerce_rest_product_not_created",
+        "message": rule,
+        "data": {"status": 400},
+    }
+    assert answer["create"][0] == {"id": 0, "error": refused}
+    assert answer["create"][1]["sku"] == "RULE-3"
+    assert answer["update"][0] == {"id": existing["id"], "error": refused}
+    assert api.get(f"products/{existing['id']}").json()["regular_price"] != "9.00"
+    assert api.get("products", params={"sku": "RULE-2"}).json() == []
+    woo.control("PUT", "refused-skus", json={})  # the plugin is switched off
+    assert api.put(f"products/{existing['id']}", json={"regular_price": "9.00"}).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("creates", "updates", "deletes", "status"),
     [(100, 0, 0, 200), (40, 40, 20, 200), (101, 0, 0, 413), (50, 30, 21, 413)],

@@ -278,6 +278,11 @@ class ShopifyConnector:
     def sync_listing(self, listing: Listing, item: CatalogItem) -> bool:
         return self.catalog.sync(listing, item)
 
+    def publish_listings(
+        self, items: Mapping[str, tuple[Listing | None, CatalogItem]]
+    ) -> dict[str, Listing | PermanentError]:
+        return self.catalog.publish(items)
+
     def archive_listing(self, listing: Listing, sku: str) -> bool:
         return self.catalog.archive(listing, sku)
 

@@ -251,6 +251,22 @@ class ShopifyCatalog:
             self.update(listing, changes, item.sku)
         return bool(changes)
 
+    def publish(
+        self, items: Mapping[str, tuple[Listing | None, CatalogItem]]
+    ) -> dict[str, Listing | PermanentError]:
+        """SKU -> its listing once it shows the item, or why Shopify refused it. One SKU
+        at a time (a product and its variant are two mutations); a refusal stays that
+        SKU's, anything else (Shopify unreachable) is raised."""
+        result: dict[str, Listing | PermanentError] = {}
+        for sku, (listing, item) in items.items():
+            try:
+                made = listing if listing is not None else self.create(item)
+                self.sync(made, item)
+                result[sku] = made
+            except PermanentError as refused:
+                result[sku] = refused
+        return result
+
     def archive(self, listing: Listing, sku: str) -> bool:
         """Archive the listing (never delete: past orders keep their product)."""
         if listing.product.status == ARCHIVED:

@@ -209,6 +209,9 @@ class TrytonConnector:
     def existing_products(self, product_ids: Sequence[int]) -> set[int]:
         return self.catalog.existing(product_ids)
 
+    def catalog_categories(self) -> set[str]:
+        return self.catalog.categories()
+
     # -- customers (connectors/tryton/parties.py) -------------------------------------
     def customers_since(
         self, since: dt.datetime | None

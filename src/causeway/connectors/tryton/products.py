@@ -7,7 +7,9 @@ What is read, per product variant (product.product), in one search_read:
   (`sale_price_uom` read with the list in the context) and the list price becomes
   the compare-at price, shown only when it is higher than the price;
 - weight and unit (product_measurements): the template's `weight` and `weight_uom`;
-- active: the variant and its template are active and the template is salable.
+- active: the variant and its template are active and the template is salable;
+- categories: the template's product categories, each by its full name
+  ("Garden / Chairs"), which channels' assortments choose by.
 
 Changes are found by `write_date`/`create_date` of the variant and of its template
 (a price set on the template changes the template), and every product counts as
@@ -42,6 +44,7 @@ PRODUCT_FIELDS = [
     "template.type",
     "template.weight",
     "template.weight_uom",
+    "template.categories.rec_name",
     "template.write_date",
     "template.create_date",
 ]
@@ -104,8 +107,16 @@ def catalog_item(
             and template.get("active", True)
             and template.get("salable", False)
         ),
+        categories=_categories(template),
         source_id=str(record["id"]),
     )
+
+
+def _categories(template: Mapping[str, Any]) -> tuple[str, ...]:
+    found = template.get("categories.")
+    if not isinstance(found, list):
+        return ()
+    return tuple(sorted(str(c["rec_name"]) for c in found if isinstance(c, Mapping)))
 
 
 def _weight(
@@ -194,6 +205,11 @@ class CatalogReader:
             "product.product", [("id", "in", list(product_ids))], ["id"], context=self._context()
         )
         return {int(r["id"]) for r in found}
+
+    def categories(self) -> set[str]:
+        """The full name of every product category ("Garden / Chairs")."""
+        found = self.rpc.search_read("product.category", [], ["rec_name"], context=self._context())
+        return {str(r["rec_name"]) for r in found}
 
     def _units(self) -> dict[int, tuple[str, float]]:
         if self._weight_units is None:

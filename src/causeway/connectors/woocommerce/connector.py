@@ -266,7 +266,8 @@ class WooCommerceConnector:
         return self.catalog.archive(listing, sku)
 
     def product_id_of(self, webhook_id: str) -> str:
-        """A product.updated webhook names the product by the id its listings carry."""
+        """A product.updated webhook names the product, or the variation, that changed:
+        the id its listing carries (products.Listing.product_id)."""
         return webhook_id
 
     def publish_listings(

@@ -25,6 +25,7 @@ from causeway.errors import PermanentError
 from causeway.model.catalog import CatalogItem
 
 DUPLICATE_SKU = "product_invalid_sku"  # WC_Product::set_sku: "Invalid or duplicated SKU."
+PRODUCTS_BATCH = "/products/batch"
 WEIGHT_UNIT_SETTING = "/settings/products/woocommerce_weight_unit"
 
 
@@ -38,7 +39,9 @@ class Listing:
 
     @property
     def product_id(self) -> str:
-        return str(self.product.id)
+        """The id of what carries the SKU (the variation's own, for a variation): the id
+        WooCommerce's product.updated webhook names when someone edits it."""
+        return str(self.shown.id)
 
     @property
     def shown(self) -> WooProduct:
@@ -48,7 +51,7 @@ class Listing:
     def batch_path(self) -> str:
         if self.variation is not None:
             return f"/products/{self.product.id}/variations/batch"
-        return "/products/batch"
+        return PRODUCTS_BATCH
 
 
 class WooCatalog:
@@ -95,32 +98,33 @@ class WooCatalog:
     ) -> dict[str, Listing | PermanentError]:
         """SKU -> its listing once the store shows the item, or why it refused it.
 
-        Creates (no listing yet) go in one batch, updates in one batch per endpoint;
-        only fields that differ are sent, and a listing needing nothing is not sent.
+        Creates and updates of products share /products/batch calls, variations go to
+        their product's; only fields that differ are sent, and a listing needing
+        nothing is not sent.
         """
         result: dict[str, Listing | PermanentError] = {}
-        creates: list[BatchItem] = []
-        updates: dict[str, list[tuple[Listing, BatchItem]]] = {}
+        writes: dict[str, list[tuple[Listing | None, BatchItem]]] = {}
         for sku, (listing, item) in items.items():
             if listing is None:
                 body = {
                     "type": "simple",
                     **catalog.wanted_fields(item, self._unit(item), variation=False),
                 }
-                creates.append(BatchItem("create", body, sku))
+                writes.setdefault(PRODUCTS_BATCH, []).append((None, BatchItem("create", body, sku)))
                 continue
             fields = self._changes(listing, item)
             if not fields:
                 result[sku] = listing
                 continue
             batch = BatchItem("update", {"id": listing.shown.id, **fields}, sku)
-            updates.setdefault(listing.batch_path(), []).append((listing, batch))
-        for outcome in write_batch(self.client, "/products/batch", creates, what="product"):
-            result[outcome.item.ref] = self._created(outcome)
-        for path, pairs in updates.items():
+            writes.setdefault(listing.batch_path(), []).append((listing, batch))
+        for path, pairs in writes.items():
             outcomes = write_batch(self.client, path, [b for _, b in pairs], what="product")
             for (listing, _), outcome in zip(pairs, outcomes, strict=True):
-                result[outcome.item.ref] = self._updated(listing, outcome)
+                ref = outcome.item.ref
+                result[ref] = (
+                    self._created(outcome) if listing is None else self._updated(listing, outcome)
+                )
         return result
 
     def weight_unit(self) -> StoreWeightUnit:

@@ -1,24 +1,25 @@
 """catalog-to-channels: the ERP owns product data; every store shows it without retyping.
 
-A scheduled run asks the ERP which goods products changed since its cursor, maps
-each to a CatalogItem and compares the item's fingerprint with the one last
-published to each store (links: (store, "catalog", SKU)). Only products whose
-fingerprint differs get a job of their own (ordering key `<erp>:product:<id>`), so
-an unchanged catalogue costs no store call at all, and one bad product (no SKU,
-a negative price...) is parked alone with its reason while the others go through.
+Each channel sells its assortment at its price list under its own SKUs (channels.py).
+A scheduled run asks the ERP which goods products changed since its cursor, reads each
+at every channel's price list, and compares what each channel must show
+(decisions.py) with the fingerprint last published there (links: (store, "catalog",
+channel SKU)). Only products that differ somewhere get a job of their own (ordering
+key `<erp>:product:<id>`), so an unchanged catalogue costs no store call at all, and
+one bad product (no SKU, a negative price, a store's refusal) is parked alone with its
+reason while the others go through.
 
-A product job reads the product again (the ERP may have moved on), finds the
-store's listing by SKU, or by handle when a create landed but the hub crashed
-before finishing it, creates it only when neither exists, then sends only the
-fields that differ. Inactive, unsalable and deleted products are archived, never
-deleted, so past orders keep their product; an inactive product a store never
-had is not created there.
+Product jobs are published together, per channel through the channel port's
+`publish_listings` (WooCommerce: its batch endpoint, 100 items a call): the product
+is read again (the ERP may have moved on), the listings are found by SKU, or by handle
+when a create landed but the hub crashed before finishing it, created only when
+neither exists, and only fields that differ are sent. Inactive, unsalable, deleted
+products and those taken out of a channel's assortment are archived, never deleted,
+so past orders keep their product; one a channel never had is not created there.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
@@ -31,6 +32,16 @@ from causeway.engine.jobs import Job, JobQueue, NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
 from causeway.flows.base import FlowBase, Outcomes
+from causeway.flows.catalog_to_channels.channels import CatalogChannelSettings
+from causeway.flows.catalog_to_channels.decisions import (
+    View,
+    channels_mark,
+    fingerprint,
+    one_error,
+    parked_mark,
+    products_to_publish,
+    skus_by_channel,
+)
 from causeway.model.catalog import CatalogItem
 from causeway.model.ports.channel import CatalogChannel, Listing
 from causeway.model.ports.erp import ErpCatalog
@@ -39,54 +50,20 @@ from causeway.model.topics import PRODUCT_UPDATED
 log = logging.getLogger("causeway.flows.catalog_to_channels")
 
 NAME = "catalog-to-channels"
-PRODUCT = "product"  # (erp, "product", product id): fingerprint "published", "parked:..", "deleted"
-LISTING = "catalog"  # (store, "catalog", SKU): fingerprint of what the store shows
+PRODUCT = "product"  # (erp, "product", product id): "published", "parked:..", "deleted"
+LISTING = "catalog"  # (store, "catalog", channel SKU): fingerprint of what the store shows
 STORE_PRODUCT = "product"  # (store, "product", the store's product id): the same hub entity
+SETTINGS = ("catalog-channels", "channels")  # (erp, ..): channels_mark of the last full read
 PUBLISHED, DELETED = "published", "deleted"
-
-
-# -- the decisions, free of I/O ----------------------------------------------
-def fingerprint(item: CatalogItem) -> str:
-    """What a store must show for the item, hashed: equal fingerprints, nothing to send."""
-    shown = item.model_dump(mode="json", exclude={"source_id"})
-    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:32]
-
-
-def parked_mark(error: BaseException) -> str:
-    return "parked:" + hashlib.sha256(str(error).encode()).hexdigest()[:16]
-
-
-def refused_mark(item: CatalogItem) -> str:
-    """A store refused this very version of the item: not worth sending again until it changes."""
-    return "refused:" + fingerprint(item)
-
-
-def products_to_publish(
-    items: Mapping[int, CatalogItem | BaseException],
-    published: Mapping[str, Mapping[str, str | None]],
-    marks: Mapping[int, str | None],
-) -> list[int]:
-    """Product ids that need a job: a fingerprint differs in some store, or a product
-    cannot be published for a reason not yet parked. The same reason, or a store's
-    refusal of the same version, is parked once, not on every run."""
-    due = []
-    for product_id, item in items.items():
-        if not isinstance(item, CatalogItem):
-            if marks.get(product_id) != parked_mark(item):
-                due.append(product_id)
-        elif marks.get(product_id) == refused_mark(item):
-            continue
-        elif any(by_sku.get(item.sku) != fingerprint(item) for by_sku in published.values()):
-            due.append(product_id)
-    return sorted(due)
-
 
 # A merchant's edit in a store's admin: the ERP's values are put back (it owns them).
 STORE_EDIT_TOPICS = (PRODUCT_UPDATED,)
 
+ErpItems = Mapping[int, CatalogItem | BaseException]
+
 
 def store_edit_job(record: InboxRecord, _inbox_id: int) -> NewJob:
-    """A products/update webhook: re-check that store product against the ERP."""
+    """A products/update (product.updated) webhook: re-check that store product."""
     store_product = record.entity_key.removeprefix("product:")
     return NewJob(
         NAME,
@@ -118,7 +95,7 @@ class CatalogToChannels(FlowBase[int]):
         source: str,
         source_connector: ErpCatalog,
         targets: Mapping[str, CatalogChannel[Any]],
-        price_list: str | None = None,
+        channels: Mapping[str, CatalogChannelSettings] | None = None,
         overlap: timedelta = timedelta(minutes=2),
     ) -> None:
         self.store = store
@@ -126,7 +103,8 @@ class CatalogToChannels(FlowBase[int]):
         self.source = source
         self.erp = source_connector
         self.targets = dict(targets)
-        self.price_list = price_list
+        given = dict(channels or {})
+        self.channels = {t: given.get(t) or CatalogChannelSettings(system=t) for t in targets}
         self.cursor = Cursor(store, source, "catalog", overlap, flow=NAME)
 
     def on_run(self, payload: Mapping[str, Any]) -> None:
@@ -147,31 +125,89 @@ class CatalogToChannels(FlowBase[int]):
         results = self.publish(sorted(set(products.values())))
         return {job_id: results.get(pid) for job_id, pid in products.items()}
 
+    # -- reading the ERP, once per price list --------------------------------------------
+    def _price_lists(self) -> list[str | None]:
+        return sorted({c.price_list for c in self.channels.values()}, key=lambda p: p or "")
+
+    def _check_assortments(self) -> None:
+        """A category the ERP does not have is refused before anything is archived."""
+        if not any(c.assortment.categories for c in self.channels.values()):
+            return
+        known = self.erp.catalog_categories()
+        for name, channel in self.channels.items():
+            unknown = channel.assortment.unknown_categories(known)
+            if unknown:
+                raise PermanentError(
+                    f"{NAME}: channel {name}'s assortment names categories {self.source} "
+                    f"does not have: {', '.join(unknown)}. Write each by its full name in "
+                    f"{self.source} (Tryton: Product > Categories), e.g. 'Garden / Chairs'; "
+                    f"nothing was published"
+                )
+
+    def _items(self, product_ids: list[int]) -> dict[str | None, ErpItems]:
+        return {
+            pl: self.erp.catalog_items(product_ids, price_list=pl) for pl in self._price_lists()
+        }
+
+    def _views(
+        self, items: Mapping[str | None, ErpItems], product_ids: list[int]
+    ) -> dict[int, View]:
+        """What each channel must show of each product the ERP still has."""
+        views: dict[int, View] = {}
+        for pid in product_ids:
+            view: dict[str, CatalogItem | BaseException] = {}
+            for name, channel in self.channels.items():
+                item = items[channel.price_list].get(pid)
+                if item is not None:
+                    view[name] = channel.listed(item) if isinstance(item, CatalogItem) else item
+            if view:
+                views[pid] = view
+        return views
+
     # -- the scheduled run: find what changed, one job per product ----------------
     def run(self) -> list[int]:
         """Queue a job for each product whose store listings are out of date; returns them."""
-        ids, seen = self.erp.catalog_changes_since(
-            self.cursor.window_start(), price_list=self.price_list
-        )
-        items = self.erp.catalog_items(ids, price_list=self.price_list) if ids else {}
+        self._check_assortments()
+        settings = channels_mark(self.channels)
         with self.store.read() as conn:
-            skus = [i.sku for i in items.values() if isinstance(i, CatalogItem)]
+            last = links.find(conn, self.source, *SETTINGS)
+        # Channels changed since the last run: every product is looked at again.
+        since = self.cursor.window_start() if last and last.fingerprint == settings else None
+        changed: set[int] = set()
+        seen = None
+        for pl in self._price_lists():
+            ids, newest = self.erp.catalog_changes_since(since, price_list=pl)
+            changed.update(ids)
+            seen = max(filter(None, (seen, newest)), default=None)
+        ids = sorted(changed)
+        views = self._views(self._items(ids), ids) if ids else {}
+        with self.store.read() as conn:
             published = {
-                t: {
-                    s: link.fingerprint
-                    for s, link in links.find_many(conn, t, LISTING, skus).items()
+                name: {
+                    sku: link.fingerprint
+                    for sku, link in links.find_many(conn, name, LISTING, skus).items()
                 }
-                for t in self.targets
+                for name, skus in skus_by_channel(views).items()
             }
             linked = links.all_of_type(conn, self.source, PRODUCT)
         marks = {int(k): link.fingerprint for k, link in linked.items()}
-        due = products_to_publish(items, published, marks)
+        due = products_to_publish(views, published, marks)
         # Deleted in the ERP: found by what the hub linked and the ERP no longer has.
         live = [int(k) for k, link in linked.items() if link.fingerprint != DELETED]
         gone = set(live) - self.erp.existing_products(live) if live else set()
         due = sorted(set(due) | gone)
         with self.store.transaction() as conn:
             self.queue.enqueue_in(conn, [product_job(self.source, pid) for pid in due])
+            if last is None or last.fingerprint != settings:
+                hub_id = last.hub_id if last else links.new_hub_id()
+                links.save(
+                    conn,
+                    hub_id=hub_id,
+                    system=self.source,
+                    entity_type=SETTINGS[0],
+                    external_id=SETTINGS[1],
+                    fingerprint=settings,
+                )
         self.cursor.advance(seen)
         if due:
             log.info("%s: %d products to publish", NAME, len(due))
@@ -195,33 +231,39 @@ class CatalogToChannels(FlowBase[int]):
         )
         if product is None:
             return
-        items = self.erp.catalog_items([int(product.external_id)], price_list=self.price_list)
-        item = items.get(int(product.external_id))
+        pid = int(product.external_id)
+        price_list = self.channels[store].price_list
+        item = self.erp.catalog_items([pid], price_list=price_list).get(pid)
         if isinstance(item, CatalogItem):
-            errors = self._publish_to(
-                store, self.targets[store], {int(product.external_id): item}, force=True
-            )
+            errors = self._publish_to(store, {pid: item}, force=True)
             if errors:
                 raise next(iter(errors.values()))
 
     # -- the product jobs -----------------------------------------------------------
     def publish(self, product_ids: list[int]) -> dict[int, BaseException | None]:
-        items = self.erp.catalog_items(product_ids, price_list=self.price_list)
+        self._check_assortments()
+        items = self._items(product_ids)
+        views = self._views(items, product_ids)
+        errors: dict[int, dict[str, BaseException]] = {}
+        for pid, view in views.items():
+            for name, shown in view.items():
+                if not isinstance(shown, CatalogItem):
+                    errors.setdefault(pid, {})[name] = shown
+        for name, channel in self.channels.items():
+            good = {
+                pid: item
+                for pid, item in items[channel.price_list].items()
+                if isinstance(item, CatalogItem)
+            }
+            for pid, error in self._publish_to(name, good).items():
+                errors.setdefault(pid, {})[name] = error
         outcomes: dict[int, BaseException | None] = {}
-        for pid in product_ids:
-            item = items.get(pid)
-            if item is not None and not isinstance(item, CatalogItem):
-                self._mark(pid, parked_mark(item))
-                outcomes[pid] = item
-        good = {pid: i for pid, i in items.items() if isinstance(i, CatalogItem)}
-        for name, channel in self.targets.items():
-            for pid, error in self._publish_to(name, channel, good).items():
-                outcomes.setdefault(pid, error)
-        for pid, outcome in outcomes.items():
-            if pid in good and isinstance(outcome, PermanentError):
-                self._mark(pid, refused_mark(good[pid]))
-        deleted = [pid for pid in product_ids if pid not in items]
-        for pid in deleted:
+        for pid, by_channel in errors.items():
+            outcomes[pid] = one_error(by_channel)
+            if all(isinstance(e, PermanentError) for e in by_channel.values()):
+                # Not tried again until the product (or a channel's setting) changes.
+                self._mark(pid, parked_mark(views[pid]))
+        for pid in (p for p in product_ids if p not in views):
             try:
                 self._archive_deleted(pid)
             except CausewayError as exc:
@@ -231,41 +273,48 @@ class CatalogToChannels(FlowBase[int]):
         return outcomes
 
     def _publish_to(
-        self,
-        name: str,
-        channel: CatalogChannel[Any],
-        items: Mapping[int, CatalogItem],
-        *,
-        force: bool = False,
+        self, name: str, items: Mapping[int, CatalogItem], *, force: bool = False
     ) -> dict[int, BaseException]:
-        """force: compare with what the store shows even if the hub published this version."""
+        """Bring channel `name` up to date with the ERP's `items` (its price list's);
+        the errors of products it refused. force: compare with what the store shows
+        even if the hub published this version."""
+        settings, channel = self.channels[name], self.targets[name]
+        listed = {pid: settings.listed(item) for pid, item in items.items()}
         with self.store.read() as conn:
-            published = links.find_many(conn, name, LISTING, [i.sku for i in items.values()])
-        todo = {
-            pid: item
-            for pid, item in items.items()
-            if force
-            or (published[item.sku].fingerprint if item.sku in published else None)
-            != fingerprint(item)
-        }
+            published = links.find_many(conn, name, LISTING, [i.sku for i in listed.values()])
+        todo: dict[int, CatalogItem] = {}
+        for pid, item in listed.items():
+            link = published.get(item.sku)
+            if not force and link is not None and link.fingerprint == fingerprint(item):
+                continue
+            if link is None and item.active != items[pid].active:
+                # Outside the assortment and never published here: nothing to take off sale.
+                self._record(name, pid, item, None)
+                continue
+            todo[pid] = item
         if not todo:
             return {}
         skus = [item.sku for item in todo.values()]
-        found = dict(channel.listings_by_sku(skus))
-        missing = [item.sku for item in todo.values() if item.sku not in found and item.active]
-        if missing:
-            found |= channel.unfinished_listings(missing)
+        try:
+            found = dict(channel.listings_by_sku(skus))
+            missing = [item.sku for item in todo.values() if item.sku not in found and item.active]
+            if missing:
+                found |= channel.unfinished_listings(missing)
+            wanted = {
+                item.sku: (found.get(item.sku), item)
+                for item in todo.values()
+                if item.sku in found or item.active  # never created only to be off sale
+            }
+            result = channel.publish_listings(wanted) if wanted else {}
+        except Exception as exc:  # the channel as a whole: each product shares it
+            return dict.fromkeys(todo, exc)
         errors: dict[int, BaseException] = {}
         for pid, item in todo.items():
-            try:
-                listing = found.get(item.sku)
-                if listing is None and item.active:
-                    listing = channel.create_listing(item)
-                if listing is not None:
-                    channel.sync_listing(listing, item)
-                self._record(name, pid, item, listing)
-            except Exception as exc:  # this product's outcome; the others go on
-                errors[pid] = exc
+            outcome = result.get(item.sku)
+            if isinstance(outcome, BaseException):
+                errors[pid] = outcome
+            else:
+                self._record(name, pid, item, outcome)
         return errors
 
     def _archive_deleted(self, pid: int) -> None:

@@ -13,7 +13,8 @@ from typing import Annotated, Self
 
 from pydantic import Field, field_validator, model_validator
 
-from causeway.config.base import Duration, Strict
+from causeway.config.base import Duration
+from causeway.config.channels import ChannelSettings
 from causeway.config.flows import FlowSettings
 from causeway.config.systems import ERP, STORE
 from causeway.engine.schedule import INTERVAL, Schedule
@@ -27,10 +28,9 @@ from causeway.flows.stock_to_channels.flow import (
 from causeway.stock.allocation import Allocation
 
 
-class StockChannelSettings(Strict):
+class StockChannelSettings(ChannelSettings):
     """One channel's part of the stock. Without share or cap it sees all of it."""
 
-    system: str
     share: Annotated[Fraction, Field(gt=0, le=1)] | None = None
     cap: Annotated[int, Field(ge=0)] | None = None
     safety_stock: int = Field(default=0, ge=0)
@@ -38,8 +38,6 @@ class StockChannelSettings(Strict):
     # channel's primary one. (Which ERP warehouse feeds a channel is not yet a setting:
     # the ERP's stock port reads the company's forecast over all its warehouses.)
     channel_location: str | None = None
-    # ERP SKU -> the SKU the channel sells it under, where they differ.
-    sku_map: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("share", mode="before")
     @classmethod

@@ -167,7 +167,8 @@ class Listing(Protocol):
 
     @property
     def product_id(self) -> str:
-        """The channel's id of the product, as product_id_of gives it."""
+        """The channel's id of what carries the SKU, as product_id_of gives it for the
+        channel's product webhooks (a store's own edit of it is put back)."""
         ...
 
 
@@ -176,6 +177,9 @@ L = TypeVar("L", bound=Listing)
 
 @runtime_checkable
 class CatalogChannel(Protocol[L]):
+    """The catalogue published by SKU: found, created or brought up to date in batches,
+    taken off sale, never deleted."""
+
     def listings_by_sku(self, skus: Sequence[str]) -> Mapping[str, L]: ...
 
     def unfinished_listings(self, skus: Sequence[str]) -> Mapping[str, L]:
@@ -183,10 +187,15 @@ class CatalogChannel(Protocol[L]):
         connector derives from the SKU: finished instead of created twice."""
         ...
 
-    def create_listing(self, item: CatalogItem) -> L: ...
-
-    def sync_listing(self, listing: L, item: CatalogItem) -> bool:
-        """Send the fields that differ; True if anything was written."""
+    def publish_listings(
+        self, items: Mapping[str, tuple[L | None, CatalogItem]]
+    ) -> Mapping[str, L | BaseException]:
+        """SKU -> (its listing, None to create one; the item it must show). Answers each
+        SKU's listing once it shows the item, or why the channel refused that SKU (a
+        PermanentError, the channel's reason): one refusal never fails the others. Only
+        fields that differ are sent; as many SKUs a call as the channel's API takes. An
+        inactive item is shown off sale. Raises only when nothing can be said of any
+        SKU (the channel is unreachable: RetryableError)."""
         ...
 
     def archive_listing(self, listing: L, sku: str) -> bool:
@@ -194,7 +203,7 @@ class CatalogChannel(Protocol[L]):
         ...
 
     def product_id_of(self, webhook_id: str) -> str:
-        """The product id listings carry, for the id a product webhook names."""
+        """The id listings carry (Listing.product_id) for the id a product webhook names."""
         ...
 
 

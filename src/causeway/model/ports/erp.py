@@ -283,6 +283,11 @@ class ErpCatalog(Protocol):
 
     def existing_products(self, product_ids: Sequence[int]) -> set[int]: ...
 
+    def catalog_categories(self) -> set[str]:
+        """The full name of every product category ("Garden / Chairs"), which the
+        items' `categories` use."""
+        ...
+
 
 # -- customers -------------------------------------------------------------------------
 class PartyCustomer(BaseModel):
