@@ -1,10 +1,14 @@
 """returns-to-erp: a refund in the store becomes a return in the ERP, once.
 
-Triggered by the store's refunds/create webhook, under the order's ordering key
-(so after the order reached the ERP). The refunded lines become an ERP return
-sale ("<sale reference>-R<refund id>", same customer, negative quantities) which
-Tryton turns into a customer return shipment and a credit note. How each line is
-treated follows the store's restock type:
+Triggered by the refunds/create webhook of each store it serves, under the order's
+ordering key (so after the order reached the ERP). Shopify's is the refund itself;
+WooCommerce announces refunds with the update of the order, which lists every refund
+the order has (received as refunds/create too), so an order updated five times after
+one refund announces it five times: each refund is booked once, by its id, and only
+refunds not booked yet are read from the store (model/ports/channel.py, RefundChannel).
+The refunded lines become an ERP return sale ("<sale reference>-R<refund id>", same
+customer, negative quantities) which Tryton turns into a customer return shipment and
+a credit note. How each line is treated follows the store's restock type:
 
 - return (and legacy_restock): the goods come back -> return sale with shipment;
 - no_restock: money back only -> a return sale that expects no goods
@@ -30,6 +34,7 @@ from causeway.engine.jobs import NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
 from causeway.flows.base import FlowBase
+from causeway.flows.channels import channel_of
 from causeway.flows.events import json_object
 from causeway.flows.orders_to_erp import SETTLED
 from causeway.model.ports.channel import RefundChannel
@@ -84,15 +89,15 @@ class ReturnsToErp(FlowBase[None]):
         store: Store,
         inbox: Inbox,
         *,
-        source: str,
-        source_connector: RefundChannel,
+        channels: Mapping[str, RefundChannel],
         target: str,
         target_connector: ErpReturns,
     ) -> None:
+        if not channels:
+            raise ValueError(f"{NAME} needs at least one channel")
         self.store = store
         self.inbox: Inbox = inbox
-        self.source = source
-        self.source_connector = source_connector
+        self.channels = dict(channels)  # store system -> its connector
         self.target = target
         self.erp = target_connector
 
@@ -100,14 +105,27 @@ class ReturnsToErp(FlowBase[None]):
         self.check_receipts()
 
     def on_event(self, event: StoredEvent) -> None:
-        self.book(self.source_connector.refund_from_webhook(json_object(event)))
+        channel = channel_of(NAME, self.channels, event)
+        body = json_object(event)
+        announced = channel.refunds_announced(body)
+        with self.store.read() as conn:
+            new = {
+                refund_id
+                for refund_id in announced.refund_ids
+                if links.find(conn, event.source, REFUND, refund_id) is None
+            }
+        if not new:
+            return  # each booked already: a redelivery, a replay, a later order update
+        for refund in channel.refunds_from_webhook(body):
+            if refund.external_id in new:
+                self.book(event.source, refund)
 
     # -- a refund ---------------------------------------------------------------
-    def book(self, refund: Refund) -> None:
+    def book(self, source: str, refund: Refund) -> None:
         with self.store.read() as conn:
-            if links.find(conn, self.source, REFUND, refund.external_id):
+            if links.find(conn, source, REFUND, refund.external_id):
                 return  # booked already: a redelivery or a replay
-            order = links.find(conn, self.source, ORDER, refund.order_external_id)
+            order = links.find(conn, source, ORDER, refund.order_external_id)
             summary = read_summary(conn, order.hub_id) if order else {}
         if order is None or order.fingerprint not in SETTLED:
             raise PermanentError(
@@ -117,7 +135,9 @@ class ReturnsToErp(FlowBase[None]):
             )
         if order.fingerprint == CANCELLED or summary.get("cancelled_at"):
             # A cancelled order shipped nothing: its refund needs no return.
-            self._record(order.hub_id, refund, [], note="order cancelled: nothing to return")
+            self._record(
+                source, order.hub_id, refund, [], note="order cancelled: nothing to return"
+            )
             return
         reference = summary.get("reference")
         if not reference:
@@ -138,10 +158,11 @@ class ReturnsToErp(FlowBase[None]):
             )
             for group in plan_returns(reference, refund)
         ]
-        self._record(order.hub_id, refund, placed)
+        self._record(source, order.hub_id, refund, placed)
 
     def _record(
         self,
+        source: str,
         hub_id: str,
         refund: Refund,
         placed: list[tuple[ReturnGroup, PlacedReturn]],
@@ -168,7 +189,7 @@ class ReturnsToErp(FlowBase[None]):
             links.save(
                 conn,
                 hub_id=hub_id,
-                system=self.source,
+                system=source,
                 entity_type=REFUND,
                 external_id=refund.external_id,
                 fingerprint="booked",
