@@ -302,3 +302,46 @@ def test_a_woocommerce_refund_becomes_one_tryton_return_with_its_credit_note(
         ]
         assert len(refund_reads) == 1  # the refund was read once, when first announced
         assert hub.jobs.dead() == []
+
+
+def test_a_refund_whose_webhook_was_lost_is_booked_by_the_reconciling_poll(
+    config: dict[str, Any],
+    tryton_server: TrytonServer,
+    tryton: TrytonConnector,
+    store: httpx.Client,
+    prefix: str,
+) -> None:
+    config["flows"]["returns-to-erp"] = {"source": "shop", "target": "erp"}  # the one-store form
+    with running(config, store, webhooks=False) as hub:
+        order = buy(store, ("SKU-0006", 2))
+        assert hub.run_flow("orders-to-erp") == 1
+        settle(hub, store, lambda: len(erp_sales(tryton_server, prefix)) == 1)
+        # Refunded, money only, while WooCommerce delivers nothing to the hub.
+        (line,) = order["line_items"]
+        refund = store.post(
+            f"/_sandbox/orders/{order['id']}/refunds",
+            json={
+                "api_restock": False,
+                "line_items": [{"id": line["id"], "quantity": 1, "refund_total": "11.00"}],
+            },
+        ).json()
+        store.post("/_sandbox/clock", json={"advance_seconds": 5}).raise_for_status()
+
+        def erp_returns() -> list[dict[str, Any]]:
+            return tryton.rpc.search_read(  # type: ignore[no-any-return]
+                "sale.sale",
+                [("reference", "like", f"{prefix}{order['number']}-R%")],
+                ["reference", "shipment_returns", "invoices"],
+            )
+
+        hub.run_flow("orders-to-erp")
+        settle(hub, store, lambda: len(erp_returns()) == 1)
+        hub.run_flow("orders-to-erp")  # a later poll finds it booked
+        settle(hub, store, lambda: hub.jobs.unfinished() == 0)
+
+        (ret,) = erp_returns()
+        assert ret["reference"] == f"{prefix}{order['number']}-R{refund['id']}"
+        assert ret["shipment_returns"] == []  # money back only: no goods expected
+        (credit,) = tryton.rpc.read("account.invoice", ret["invoices"], ["total_amount"])
+        assert Decimal(str(credit["total_amount"])) == Decimal("-12.10")  # 11.00 + 10 % tax
+        assert hub.jobs.dead() == []

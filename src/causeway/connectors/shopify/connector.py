@@ -194,6 +194,9 @@ class ShopifyConnector:
     def cancellation_from_webhook(self, body: dict[str, Any]) -> Cancellation:
         return cancellation_from_rest(body)
 
+    # A polled order (GraphQL) lists no refunds: they come by refunds/create alone.
+    polled_orders_list_refunds = False
+
     def refunds_announced(self, body: dict[str, Any]) -> AnnouncedRefunds:
         """A refunds/create body is one refund."""
         refund = refund_from_rest(body)

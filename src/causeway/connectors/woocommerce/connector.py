@@ -70,6 +70,8 @@ class WooCommerceConnector:
 
     # stock-to-channels reads this: no compare-and-set on stock_quantity (stock.py).
     compare_and_set = False
+    # returns-to-erp reads this: a polled order is the webhook's JSON, refunds listed.
+    polled_orders_list_refunds = True
 
     def __init__(
         self,

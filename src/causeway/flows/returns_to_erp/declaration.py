@@ -12,6 +12,7 @@ from causeway.config.systems import ERP, STORE
 from causeway.engine.schedule import REALTIME, Schedule
 from causeway.flows.channels import ChannelEntry, ChannelsFlow
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
+from causeway.flows.orders_to_erp import POLL_TOPIC
 from causeway.flows.returns_to_erp import NAME, TOPICS, ReturnsToErp, refund_job
 
 
@@ -45,6 +46,7 @@ DECLARATION = FlowDeclaration(
         role="channels",
         topics=TOPICS,
         job=lambda record, inbox_id: refund_job(record.source, record, inbox_id),
+        polled=(POLL_TOPIC,),
     ),
     # A run checks whether the ERP has received returned goods.
     run={"poll": True},

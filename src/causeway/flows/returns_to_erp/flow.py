@@ -6,6 +6,10 @@ WooCommerce announces refunds with the update of the order, which lists every re
 the order has (received as refunds/create too), so an order updated five times after
 one refund announces it five times: each refund is booked once, by its id, and only
 refunds not booked yet are read from the store (model/ports/channel.py, RefundChannel).
+Where a polled order lists its refunds (WooCommerce's is the webhook's JSON), the orders
+the reconciling poll of orders-to-erp brings in are read the same way, so a refund whose
+webhook was lost (WooCommerce disables a failing webhook and never replays) is booked at
+the next poll.
 The refunded lines become an ERP return sale ("<sale reference>-R<refund id>", same
 customer, negative quantities) which Tryton turns into a customer return shipment and
 a credit note. How each line is treated follows the store's restock type:
@@ -32,11 +36,11 @@ from causeway.engine import links, timeline
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
 from causeway.engine.jobs import NewJob, ordering_key
 from causeway.engine.store import Store
-from causeway.errors import PermanentError
+from causeway.errors import CausewayError, PermanentError
 from causeway.flows.base import FlowBase
 from causeway.flows.channels import channel_of
 from causeway.flows.events import json_object
-from causeway.flows.orders_to_erp import SETTLED
+from causeway.flows.orders_to_erp import POLL_TOPIC, SETTLED
 from causeway.model.ports.channel import RefundChannel
 from causeway.model.ports.erp import ErpReturns, PlacedReturn
 from causeway.model.returns import Refund, RefundLine, Restock
@@ -44,7 +48,7 @@ from causeway.model.topics import REFUND_CREATED
 from causeway.orders.record import CANCELLED, ORDER, read_summary, update_order
 
 NAME = "returns-to-erp"
-TOPICS = (REFUND_CREATED,)
+TOPICS = (REFUND_CREATED, POLL_TOPIC)
 REFUND = "refund"  # link: store refund id -> the order's hub id
 RETURN_SALE = "return_sale"  # link: ERP return sale id -> the order's hub id
 # Return-sale link fingerprints.
@@ -106,16 +110,27 @@ class ReturnsToErp(FlowBase[None]):
 
     def on_event(self, event: StoredEvent) -> None:
         channel = channel_of(NAME, self.channels, event)
+        polled = event.topic == POLL_TOPIC
+        if polled and not channel.polled_orders_list_refunds:
+            return  # its polled orders name no refunds: they come by webhook alone
         body = json_object(event)
-        announced = channel.refunds_announced(body)
+        try:
+            announced = channel.refunds_announced(body)
+        except CausewayError:
+            if polled:
+                return  # orders-to-erp parks the order with the reason; once is enough
+            raise
         with self.store.read() as conn:
             new = {
                 refund_id
                 for refund_id in announced.refund_ids
                 if links.find(conn, event.source, REFUND, refund_id) is None
             }
+            order = links.find(conn, event.source, ORDER, announced.order_external_id)
         if not new:
             return  # each booked already: a redelivery, a replay, a later order update
+        if polled and (order is None or order.fingerprint not in SETTLED):
+            return  # not in the ERP: orders-to-erp's job says why; its next update brings it
         for refund in channel.refunds_from_webhook(body):
             if refund.external_id in new:
                 self.book(event.source, refund)

@@ -105,6 +105,11 @@ class RefundChannel(Protocol):
     holds none of their lines. So a flow asks first which refunds a body names (from the
     body alone), and reads in full only those it has not booked yet."""
 
+    # True where a polled order (order_node) is a body the two methods below read, as
+    # WooCommerce's is its webhook's JSON: the reconciling poll then catches a refund
+    # whose webhook was lost. False where refunds come by webhook alone (Shopify).
+    polled_orders_list_refunds: bool
+
     def refunds_announced(self, body: dict[str, Any]) -> AnnouncedRefunds:
         """The order and the ids of the refunds the body names, without asking the channel."""
         ...
