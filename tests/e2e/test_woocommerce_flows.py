@@ -265,6 +265,8 @@ def test_a_woocommerce_refund_becomes_one_tryton_return_with_its_credit_note(
         # WooCommerce has no refund topic: the order's updates list it, again and again.
         with httpx.Client(base_url=woo.api_url, auth=woo.auth, timeout=30) as api:
             for n in range(5):
+                # Each delivered before the next: WooCommerce builds a body as it sends it.
+                store.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
                 store.post("/_sandbox/clock", json={"advance_seconds": 2}).raise_for_status()
                 api.put(f"/orders/{order['id']}", json={"customer_note": f"call {n}"})
         ref = f"{prefix}{order['number']}-R{refund.json()['id']}"
