@@ -5,6 +5,7 @@ refused with the form to write instead."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from causeway.flows.payments_and_invoices import PaymentsAndInvoices
 from causeway.flows.returns_to_erp import ReturnsToErp
 from causeway.hub import Hub
 from tests.unit.hub_configs import hub_yaml
+from tests.unit.woocommerce_payloads import order
 
 TWO_STORES = [{"system": "shop"}, {"system": "woo"}]
 CHANNEL_FLOWS = ("payments-and-invoices", "cancellations", "returns-to-erp")
@@ -95,6 +97,27 @@ def test_refunds_of_a_shopify_and_a_woocommerce_store_start_returns(tmp_path: Pa
         # Both stores are subscribed to refunds; WooCommerce delivers them as order updates.
         assert "refunds/create" in running.flows.webhook_topics("woo")
         assert "order.updated" in woo_topics(running.flows.webhook_topics("woo"))
+    finally:
+        running.stop()
+
+
+def test_the_reconciling_poll_starts_returns_of_woocommerce_orders_only(tmp_path: Path) -> None:
+    """A polled WooCommerce order lists its refunds (a lost webhook's are booked); a polled
+    Shopify order lists none, so its returns job reads nothing and asks no system."""
+    running = hub(tmp_path, {"returns-to-erp": {"target": "erp", "channels": TWO_STORES}})
+    try:
+        flow = running.flows["returns-to-erp"]
+        assert isinstance(flow, ReturnsToErp)
+        polled = StoredEvent(1, "shop", "poll:1", "orders/poll", "order:77", b"{}", {}, 0.0)
+        assert flow.on_event(polled) is None  # the ERP and the store are unreachable here
+        # A WooCommerce order the hub has not placed: left to orders-to-erp, not parked.
+        body = json.dumps(order(refunds=[{"id": 730, "total": "-6.00"}])).encode()
+        woo = StoredEvent(2, "woo", "poll:727", "orders/poll", "order:727", body, {}, 0.0)
+        assert flow.on_event(woo) is None
+        with pytest.raises(PermanentError, match="the order is not in erp"):
+            flow.on_event(
+                StoredEvent(3, "woo", "wc:1:r", "refunds/create", "order:727", body, {}, 0.0)
+            )
     finally:
         running.stop()
 

@@ -195,9 +195,10 @@ class WooCommerceConnector:
         return order_events.refunds_listed(body)
 
     def refunds_from_webhook(self, body: Mapping[str, Any]) -> list[Refund]:
-        """The refunds of the order in an order update, read from the store. Their lines
-        map onto the order as the update shows it: whether a restocked line comes back
-        (refunds.py) is the order's state when it was refunded, not after."""
+        """The refunds of the order in an order update (or a polled order, the same JSON),
+        read from the store. Their lines map onto the order as this body shows it, the
+        first to announce them: a restocked line comes back if the order was completed
+        by then (refunds.py), so one refunded before shipping stays a cancellation."""
         return self._refunds_of(parse_order(body))
 
     def _refunds_of(self, order: WooOrder) -> list[Refund]:

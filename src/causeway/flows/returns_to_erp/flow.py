@@ -110,30 +110,49 @@ class ReturnsToErp(FlowBase[None]):
 
     def on_event(self, event: StoredEvent) -> None:
         channel = channel_of(NAME, self.channels, event)
+        body = json_object(event)
+        unbooked = self._unbooked(event, channel, body)
+        if not unbooked:
+            return  # each booked already: a redelivery, a replay, a later order update
+        for refund in channel.refunds_from_webhook(body):
+            if refund.external_id in unbooked:
+                self.book(event.source, refund)
+
+    def _unbooked(
+        self, event: StoredEvent, channel: RefundChannel, body: dict[str, Any]
+    ) -> set[str]:
+        """The ids of the refunds the event names that the hub has not booked; the store
+        is asked nothing about refunds of an order that is not in the ERP. A polled
+        order names none where the channel's polled orders list no refunds, and none
+        when it is unreadable or not in the ERP: orders-to-erp parks it, once."""
         polled = event.topic == POLL_TOPIC
         if polled and not channel.polled_orders_list_refunds:
-            return  # its polled orders name no refunds: they come by webhook alone
-        body = json_object(event)
+            return set()
         try:
             announced = channel.refunds_announced(body)
         except CausewayError:
             if polled:
-                return  # orders-to-erp parks the order with the reason; once is enough
+                return set()
             raise
         with self.store.read() as conn:
-            new = {
+            order = links.find(conn, event.source, ORDER, announced.order_external_id)
+            unbooked = {
                 refund_id
                 for refund_id in announced.refund_ids
                 if links.find(conn, event.source, REFUND, refund_id) is None
             }
-            order = links.find(conn, event.source, ORDER, announced.order_external_id)
-        if not new:
-            return  # each booked already: a redelivery, a replay, a later order update
-        if polled and (order is None or order.fingerprint not in SETTLED):
-            return  # not in the ERP: orders-to-erp's job says why; its next update brings it
-        for refund in channel.refunds_from_webhook(body):
-            if refund.external_id in new:
-                self.book(event.source, refund)
+        if unbooked and (order is None or order.fingerprint not in SETTLED):
+            if polled:
+                return set()
+            raise self._not_in_erp(", ".join(sorted(unbooked)), announced.order_external_id)
+        return unbooked
+
+    def _not_in_erp(self, refund_ids: str, order_id: str) -> PermanentError:
+        return PermanentError(
+            f"refund {refund_ids} of order {order_id}: the order is not in {self.target} (its "
+            f"orders-to-erp job is parked, or the order never arrived); once the order is in "
+            f"{self.target}, replay this job"
+        )
 
     # -- a refund ---------------------------------------------------------------
     def book(self, source: str, refund: Refund) -> None:
@@ -143,11 +162,7 @@ class ReturnsToErp(FlowBase[None]):
             order = links.find(conn, source, ORDER, refund.order_external_id)
             summary = read_summary(conn, order.hub_id) if order else {}
         if order is None or order.fingerprint not in SETTLED:
-            raise PermanentError(
-                f"refund {refund.external_id} of order {refund.order_external_id}: the order is "
-                f"not in {self.target} (its orders-to-erp job is parked, or the order never "
-                f"arrived); once the order is in {self.target}, replay this job"
-            )
+            raise self._not_in_erp(refund.external_id, refund.order_external_id)
         if order.fingerprint == CANCELLED or summary.get("cancelled_at"):
             # A cancelled order shipped nothing: its refund needs no return.
             self._record(
