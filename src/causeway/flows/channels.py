@@ -8,6 +8,10 @@ Role("channels", kinds, many=True, item="system"), so the config checks each sto
 
 At run time a flow keeps its channels by system name and finds a job's channel by the
 store its inbox record came from (`channel_of`).
+
+payments-and-invoices, cancellations and returns-to-erp use it. orders-to-erp (whose
+one-store form also moves `reference_prefix` and `tax_map` into the channel) and
+stock-to-channels (`targets: [...]`) still check their own lists.
 """
 
 from __future__ import annotations
@@ -97,9 +101,6 @@ class ChannelsFlow(FlowSettings, Generic[E]):
     def stores(self) -> list[str]:
         """The systems of the channels, in the order they are listed."""
         return [entry.system for entry in self.channels]
-
-    def channel(self, system: str) -> E | None:
-        return next((entry for entry in self.channels if entry.system == system), None)
 
 
 def channel_of(flow: str, channels: Mapping[str, T], event: StoredEvent) -> T:
