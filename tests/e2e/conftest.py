@@ -1,4 +1,5 @@
-"""Fixtures for end-to-end scenarios: a Shopify sandbox with the ERP's catalogue."""
+"""Fixtures for end-to-end scenarios: a Shopify sandbox and a WooCommerce sandbox, each
+with the ERP's catalogue."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
 from causeway_sandbox.tryton.server import TrytonServer
 from causeway_sandbox.tryton.testkit import TrytonTestKit
+from causeway_sandbox.woocommerce.server import WooSandboxServer
+from causeway_sandbox.woocommerce.settings import WooSandboxSettings
 from tests.e2e.harness import SECRET, TOKEN
 
 # SKUs the Tryton build stocks with 1000 units each (scripts/tryton/setup_business.py).
@@ -84,6 +87,34 @@ def erp_sells_in_euros(erp: TrytonConnector) -> None:
                 }
             ],
         )
+
+
+@pytest.fixture
+def woo() -> Iterator[WooSandboxServer]:
+    """A WooCommerce store selling the ERP's catalogue, taxed at a rate Tryton has."""
+    server = WooSandboxServer(WooSandboxSettings(tax_rate_percent=Decimal("10"))).start()
+    with httpx.Client(base_url=server.url, timeout=30) as store:
+        for sku, price in CATALOGUE.items():
+            product = {"name": sku, "sku": sku, "regular_price": price}
+            store.post("/_sandbox/products", json=product).raise_for_status()
+            store.put(f"/_sandbox/stock/{sku}", json={"stock_quantity": 50}).raise_for_status()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def store(woo: WooSandboxServer) -> Iterator[httpx.Client]:
+    """The WooCommerce sandbox's control API (the test plays customer and merchant)."""
+    with httpx.Client(base_url=woo.url, timeout=30) as client:
+        yield client
+
+
+def buy(store: httpx.Client, *lines: tuple[str, int], paid: bool = True) -> dict[str, Any]:
+    """A customer checks out in the WooCommerce store (paid, unless `paid` is False)."""
+    cart = [{"sku": sku, "quantity": quantity} for sku, quantity in lines]
+    response = store.post("/_sandbox/purchases", json={"lines": cart, "paid": paid})
+    response.raise_for_status()
+    return response.json()  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -11,10 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from causeway.config import parse_config
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.engine.facts import read_facts
+from causeway.engine.schema import inbox
 from causeway.hub import Hub
 from causeway.observability.alerts import WEBHOOKS_DISABLED, evaluate
 from causeway.web.app import create_app
@@ -22,30 +24,10 @@ from causeway_sandbox.localserver import BackgroundServer
 from causeway_sandbox.tryton.server import TrytonServer
 from causeway_sandbox.tryton.warehouse import open_shipments, ship
 from causeway_sandbox.woocommerce.server import WooSandboxServer
-from causeway_sandbox.woocommerce.settings import WooSandboxSettings
-from tests.e2e.conftest import CATALOGUE, erp_sales
+from tests.e2e.conftest import CATALOGUE, buy, erp_sales
 from tests.e2e.harness import SECRET, hub_config, new_port, settle
 
 pytestmark = pytest.mark.tryton
-
-
-@pytest.fixture
-def woo() -> Iterator[WooSandboxServer]:
-    """A WooCommerce store selling the ERP's catalogue, taxed at a rate Tryton has."""
-    server = WooSandboxServer(WooSandboxSettings(tax_rate_percent=Decimal("10"))).start()
-    with httpx.Client(base_url=server.url, timeout=30) as store:
-        for sku, price in CATALOGUE.items():
-            product = {"name": sku, "sku": sku, "regular_price": price}
-            store.post("/_sandbox/products", json=product).raise_for_status()
-            store.put(f"/_sandbox/stock/{sku}", json={"stock_quantity": 50}).raise_for_status()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def store(woo: WooSandboxServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=woo.url, timeout=30) as client:
-        yield client
 
 
 @pytest.fixture
@@ -86,13 +68,6 @@ def running(config: dict[str, Any], store: httpx.Client, *, webhooks: bool = Tru
     finally:
         server.stop()
         hub.stop()
-
-
-def buy(store: httpx.Client, *lines: tuple[str, int]) -> dict[str, Any]:
-    cart = [{"sku": sku, "quantity": quantity} for sku, quantity in lines]
-    response = store.post("/_sandbox/purchases", json={"lines": cart})
-    response.raise_for_status()
-    return response.json()  # type: ignore[no-any-return]
 
 
 def assert_is_the_sale_of(sale: dict[str, Any], order: dict[str, Any]) -> None:
@@ -249,4 +224,126 @@ def test_an_order_cancelled_in_woocommerce_before_shipment_cancels_the_tryton_sa
         (sale,) = erp_sales(tryton_server, prefix)
         shipments = tryton.rpc.read("stock.shipment.out", sale["shipments"], ["state"])
         assert {s["state"] for s in shipments} == {"cancelled"}
+        assert hub.jobs.dead() == []
+
+
+def test_a_woocommerce_refund_becomes_one_tryton_return_with_its_credit_note(
+    config: dict[str, Any],
+    tryton_server: TrytonServer,
+    tryton: TrytonConnector,
+    woo: WooSandboxServer,
+    store: httpx.Client,
+    prefix: str,
+) -> None:
+    config["flows"]["returns-to-erp"] = {
+        "channels": [{"system": "shop"}],
+        "target": "erp",
+        "receipt_check_every": "1h",
+    }
+    with running(config, store) as hub:
+        order = buy(store, ("WID-001", 2), ("GAD-001", 1))
+        settle(hub, store, lambda: len(erp_sales(tryton_server, prefix)) == 1)
+        # Shipped: WooCommerce completes the order, so a restocked line comes back.
+        store.post(f"/_sandbox/orders/{order['id']}/status", json={"status": "completed"})
+        widget = next(li for li in order["line_items"] if li["sku"] == "WID-001")
+        tax_rate = widget["taxes"][0]["id"]
+        refund = store.post(
+            f"/_sandbox/orders/{order['id']}/refunds",
+            json={
+                "reason": "arrived scratched",
+                "line_items": [
+                    {
+                        "id": widget["id"],
+                        "quantity": 1,
+                        "refund_total": "10.00",
+                        "refund_tax": [{"id": tax_rate, "refund_total": "1.00"}],
+                    }
+                ],
+            },
+        )
+        refund.raise_for_status()
+        # WooCommerce has no refund topic: the order's updates list it, again and again.
+        with httpx.Client(base_url=woo.api_url, auth=woo.auth, timeout=30) as api:
+            for n in range(5):
+                # Each delivered before the next: WooCommerce builds a body as it sends it.
+                store.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
+                store.post("/_sandbox/clock", json={"advance_seconds": 2}).raise_for_status()
+                api.put(f"/orders/{order['id']}", json={"customer_note": f"call {n}"})
+        ref = f"{prefix}{order['number']}-R{refund.json()['id']}"
+        erp_returns = lambda: tryton.rpc.search_read(  # noqa: E731
+            "sale.sale",
+            [("reference", "like", f"{prefix}{order['number']}-R%")],
+            ["reference", "total_amount", "shipment_returns", "invoices"],
+        )
+        settle(hub, store, lambda: len(erp_returns()) == 1)
+        worker = hub.new_worker()
+        while worker.run_once():  # the later updates' jobs, each finding it booked
+            pass
+
+        (ret,) = erp_returns()
+        assert ret["reference"] == ref
+        assert Decimal(str(ret["total_amount"])) == Decimal("-11.00")
+        lines = tryton.rpc.search_read(
+            "sale.line", [("sale", "=", ret["id"])], ["product.code", "quantity"]
+        )
+        assert [(x["product."]["code"], x["quantity"]) for x in lines] == [("WID-001", -1.0)]
+        (parcel,) = tryton.rpc.read("stock.shipment.out.return", ret["shipment_returns"], ["state"])
+        assert parcel["state"] == "draft"  # the goods are on their way back
+        (credit,) = tryton.rpc.read("account.invoice", ret["invoices"], ["total_amount"])
+        assert Decimal(str(credit["total_amount"])) == Decimal("-11.00")
+
+        with hub.store.read() as conn:
+            announced = conn.execute(
+                select(inbox.c.id).where(inbox.c.topic == "refunds/create")
+            ).all()
+        assert len(announced) >= 6  # the refund's own update and the five after it
+        refund_reads = [
+            call
+            for call in store.get("/_sandbox/calls").json()
+            if call["path"].endswith(f"/orders/{order['id']}/refunds")
+        ]
+        assert len(refund_reads) == 1  # the refund was read once, when first announced
+        assert hub.jobs.dead() == []
+
+
+def test_a_refund_whose_webhook_was_lost_is_booked_by_the_reconciling_poll(
+    config: dict[str, Any],
+    tryton_server: TrytonServer,
+    tryton: TrytonConnector,
+    store: httpx.Client,
+    prefix: str,
+) -> None:
+    config["flows"]["returns-to-erp"] = {"source": "shop", "target": "erp"}  # the one-store form
+    with running(config, store, webhooks=False) as hub:
+        order = buy(store, ("SKU-0006", 2))
+        assert hub.run_flow("orders-to-erp") == 1
+        settle(hub, store, lambda: len(erp_sales(tryton_server, prefix)) == 1)
+        # Refunded, money only, while WooCommerce delivers nothing to the hub.
+        (line,) = order["line_items"]
+        refund = store.post(
+            f"/_sandbox/orders/{order['id']}/refunds",
+            json={
+                "api_restock": False,
+                "line_items": [{"id": line["id"], "quantity": 1, "refund_total": "11.00"}],
+            },
+        ).json()
+        store.post("/_sandbox/clock", json={"advance_seconds": 5}).raise_for_status()
+
+        def erp_returns() -> list[dict[str, Any]]:
+            return tryton.rpc.search_read(  # type: ignore[no-any-return]
+                "sale.sale",
+                [("reference", "like", f"{prefix}{order['number']}-R%")],
+                ["reference", "shipment_returns", "invoices"],
+            )
+
+        hub.run_flow("orders-to-erp")
+        settle(hub, store, lambda: len(erp_returns()) == 1)
+        hub.run_flow("orders-to-erp")  # a later poll finds it booked
+        settle(hub, store, lambda: hub.jobs.unfinished() == 0)
+
+        (ret,) = erp_returns()
+        assert ret["reference"] == f"{prefix}{order['number']}-R{refund['id']}"
+        assert ret["shipment_returns"] == []  # money back only: no goods expected
+        (credit,) = tryton.rpc.read("account.invoice", ret["invoices"], ["total_amount"])
+        assert Decimal(str(credit["total_amount"])) == Decimal("-12.10")  # 11.00 + 10 % tax
         assert hub.jobs.dead() == []

@@ -125,7 +125,7 @@ def test_a_cancellation_finds_the_sale_by_the_prefix_orders_to_erp_gave_it(
     try:
         cancellations = hub.flows["cancellations"]
         assert isinstance(cancellations, Cancellations)
-        assert cancellations.prefix == prefix
+        assert cancellations.channels["shop"].prefix == prefix
         assert hub.flows.enabled["cancellations"].run_payload is None  # runs release only
     finally:
         hub.stop()

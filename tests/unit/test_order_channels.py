@@ -82,10 +82,15 @@ def test_each_channel_is_placed_by_its_own_flow_with_its_prefix_taxes_and_terms(
 
 
 def test_cancellations_of_each_store_find_the_sale_by_that_stores_prefix(tmp_path: Path) -> None:
-    hub = two_stores(tmp_path, cancellations={"source": "shop_us", "target": "erp"})
+    cancellations = {"target": "erp", "channels": [{"system": "shop_us"}, {"system": "shop"}]}
+    hub = two_stores(tmp_path, cancellations=cancellations)
     try:
-        cancellations = hub.flows["cancellations"]
-        assert isinstance(cancellations, Cancellations) and cancellations.prefix == "US-"
+        flow = hub.flows["cancellations"]
+        assert isinstance(flow, Cancellations)
+        assert {system: c.prefix for system, c in flow.channels.items()} == {
+            "shop_us": "US-",
+            "shop": "EU-",
+        }
     finally:
         hub.stop()
 

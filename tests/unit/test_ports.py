@@ -14,15 +14,11 @@ from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.connectors.woocommerce import WooCommerceConnector
 from causeway.model.ports import (
-    CancellationChannel,
-    CatalogChannel,
     Channel,
     Crm,
     Erp,
     FileChannel,
-    FulfillmentChannel,
     OrderChannel,
-    PaymentChannel,
     RefundChannel,
     StockChannel,
 )
@@ -34,19 +30,11 @@ def test_shopify_is_a_whole_channel() -> None:
         assert isinstance(shop, Channel)
 
 
-def test_woocommerce_is_a_channel_but_for_refund_webhooks() -> None:
-    """WooCommerce has no refund topic: its refunds are read from the order."""
+def test_woocommerce_is_a_whole_channel() -> None:
+    """Refunds included: they are announced by the order's update and read by order."""
     with WooCommerceConnector("https://shop.example", "ck_key", "cs_secret") as shop:
-        for port in (
-            OrderChannel,
-            PaymentChannel,
-            CancellationChannel,
-            StockChannel,
-            CatalogChannel,
-            FulfillmentChannel,
-        ):
-            assert isinstance(shop, port), port.__name__
-        assert not isinstance(shop, RefundChannel)
+        assert isinstance(shop, Channel)
+        assert isinstance(shop, RefundChannel)
 
 
 def test_tryton_is_a_whole_erp_and_no_channel() -> None:

@@ -12,7 +12,7 @@ from causeway.connectors.woocommerce.order_events import (
     cancellation_from_woo,
     order_updated_at,
     payment_from_woo,
-    refund_ids,
+    refunds_listed,
 )
 from causeway.connectors.woocommerce.orders import order_from_woo, parse_order
 from causeway.connectors.woocommerce.refunds import refund_from_woo
@@ -200,7 +200,8 @@ def test_a_stored_bodys_change_time_or_none_when_it_cannot_say() -> None:
 
 def test_refunds_the_order_lists_are_named_oldest_first() -> None:
     listed = [{"id": 9, "total": "-1.00"}, {"id": 4, "total": "-2.00"}]
-    assert refund_ids(order(refunds=listed)) == ["4", "9"]
+    announced = refunds_listed(order(refunds=listed))
+    assert (announced.order_external_id, announced.refund_ids) == ("727", ("4", "9"))
 
 
 def test_a_refund_of_a_shipped_and_restocked_line_is_a_return() -> None:

@@ -207,3 +207,20 @@ def test_the_update_of_a_cancelled_order_is_also_the_hubs_cancellation() -> None
     # Any other update is one record.
     (only,) = receive(ORDER)
     assert only.topic == "orders/updated"
+
+
+def test_the_update_of_a_refunded_order_is_also_the_hubs_refund_each_time() -> None:
+    """WooCommerce has no refund topic: every update of an order that lists refunds is
+    also refunds/create; returns-to-erp books each refund once, by its id."""
+    refunded = order(refunds=[{"id": 730, "reason": "", "total": "-6.00"}])
+    body = json.dumps(refunded).encode()
+    update, refund = receive(body)
+    assert (update.topic, refund.topic) == ("orders/updated", "refunds/create")
+    assert refund.event_id == f"{update.event_id}:r" and refund.entity_key == "order:727"
+    # Cancelled and refunded: the three changes of the hub's, each its own event.
+    both = json.dumps({**refunded, "status": "cancelled"}).encode()
+    topics = [r.topic for r in receive(both)]
+    assert topics == ["orders/updated", "orders/cancelled", "refunds/create"]
+    # A new order is only its creation, whatever it lists.
+    (created,) = receive(body, headers(body, "order.created"))
+    assert created.topic == "orders/create"

@@ -76,7 +76,7 @@ def flows_using(config: CausewayConfig, system: str) -> list[str]:
 def payment_methods(config: CausewayConfig, system: str) -> list[str]:
     flow = config.flows.configured().get("payments-and-invoices")
     if isinstance(flow, PaymentsAndInvoicesFlow) and flow.target == system:
-        return [flow.payment_method]
+        return flow.payment_methods
     return []
 
 

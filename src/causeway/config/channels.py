@@ -1,22 +1,28 @@
-"""What every entry of a flow's `channels:` list has: the store, and the names it sells
-the ERP's products under.
-
-stock-to-channels and catalog-to-channels extend it, so one `sku_map` written the same
-way in both flows names the same products in both."""
+"""What the entries of a flow's `channels:` list have: the store (ChannelEntry, every
+flow's), and for the flows that sell the ERP's products there, the names it sells them
+under (ChannelSettings: stock-to-channels and catalog-to-channels extend it, so one
+`sku_map` written the same way in both flows names the same products in both)."""
 
 from __future__ import annotations
 
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from causeway.config.base import Strict
 
 
-class ChannelSettings(Strict):
-    """One store of a flow's channel list."""
+class ChannelEntry(Strict):
+    """One store a flow serves; a flow's own entry adds what it needs of that store."""
 
-    system: str
+    model_config = ConfigDict(frozen=True)
+
+    system: str = Field(description="the store system")
+
+
+class ChannelSettings(ChannelEntry):
+    """One store a flow sells the ERP's products in."""
+
     # ERP SKU -> the SKU the channel sells it under, where they differ.
     sku_map: dict[str, str] = Field(default_factory=dict)
 

@@ -50,7 +50,12 @@ from causeway.errors import PermanentError
 from causeway.model import Order
 from causeway.model.catalog import CatalogItem
 from causeway.model.payment import OrderPayment
-from causeway.model.ports.channel import Channel, FulfillmentState, PublishedFulfillment
+from causeway.model.ports.channel import (
+    AnnouncedRefunds,
+    Channel,
+    FulfillmentState,
+    PublishedFulfillment,
+)
 from causeway.model.returns import Cancellation, Refund
 
 __all__ = [
@@ -189,8 +194,18 @@ class ShopifyConnector:
     def cancellation_from_webhook(self, body: dict[str, Any]) -> Cancellation:
         return cancellation_from_rest(body)
 
-    def refund_from_webhook(self, body: dict[str, Any]) -> Refund:
-        return refund_from_rest(body)
+    # A polled order (GraphQL) lists no refunds: they come by refunds/create alone.
+    polled_orders_list_refunds = False
+
+    def refunds_announced(self, body: dict[str, Any]) -> AnnouncedRefunds:
+        """A refunds/create body is one refund."""
+        refund = refund_from_rest(body)
+        return AnnouncedRefunds(
+            order_external_id=refund.order_external_id, refund_ids=(refund.external_id,)
+        )
+
+    def refunds_from_webhook(self, body: dict[str, Any]) -> list[Refund]:
+        return [refund_from_rest(body)]
 
     # ------------------------------------------------------------ fulfillments
 

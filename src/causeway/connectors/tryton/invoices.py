@@ -225,7 +225,8 @@ class Invoices:
                 raise PermanentError(
                     f"no invoice payment method {name!r} in {self.system}: "
                     f"create it in Tryton (Financial > Configuration > Payment Methods) or set "
-                    f"flows.payments-and-invoices.payment_method, then replay"
+                    f"flows.payments-and-invoices.payment_method (or the channel's own), "
+                    f"then replay"
                 )
             self._payment_methods[name] = int(found[0]["id"])
         return self._payment_methods[name]

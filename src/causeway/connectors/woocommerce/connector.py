@@ -27,7 +27,7 @@ from causeway.connectors.woocommerce import order_events, webhook_health
 from causeway.connectors.woocommerce.catalog import StoreWeightUnit
 from causeway.connectors.woocommerce.client import MAX_PER_PAGE, Auth, WooCommerceClient
 from causeway.connectors.woocommerce.fulfillment import TrackingMode, WooFulfillment
-from causeway.connectors.woocommerce.models import WooOrderStamp, parse
+from causeway.connectors.woocommerce.models import WooOrder, WooOrderStamp, parse
 from causeway.connectors.woocommerce.orders import order_from_woo, parse_order
 from causeway.connectors.woocommerce.products import Listing, WooCatalog
 from causeway.connectors.woocommerce.refunds import refund_from_woo
@@ -40,6 +40,7 @@ from causeway.model import Order
 from causeway.model.catalog import CatalogItem
 from causeway.model.payment import OrderPayment
 from causeway.model.ports.channel import (
+    AnnouncedRefunds,
     CancellationChannel,
     CatalogChannel,
     FulfillmentChannel,
@@ -50,6 +51,7 @@ from causeway.model.ports.channel import (
     PaymentChannel,
     PublishedFulfillment,
     QuantityChange,
+    RefundChannel,
     SetOutcome,
     StockChannel,
     Tracking,
@@ -68,6 +70,8 @@ class WooCommerceConnector:
 
     # stock-to-channels reads this: no compare-and-set on stock_quantity (stock.py).
     compare_and_set = False
+    # returns-to-erp reads this: a polled order is the webhook's JSON, refunds listed.
+    polled_orders_list_refunds = True
 
     def __init__(
         self,
@@ -183,7 +187,21 @@ class WooCommerceConnector:
 
     def refunds(self, external_id: str) -> list[Refund]:
         """The order's refunds (GET /orders/{id}/refunds), oldest first, with their lines."""
-        order = parse_order(self.order_node(external_id))
+        return self._refunds_of(parse_order(self.order_node(external_id)))
+
+    def refunds_announced(self, body: Mapping[str, Any]) -> AnnouncedRefunds:
+        """WooCommerce has no refund topic: the update of a refunded order (received as
+        refunds/create too, ingress.py) lists every refund of the order by id."""
+        return order_events.refunds_listed(body)
+
+    def refunds_from_webhook(self, body: Mapping[str, Any]) -> list[Refund]:
+        """The refunds of the order in an order update (or a polled order, the same JSON),
+        read from the store. Their lines map onto the order as this body shows it, the
+        first to announce them: a restocked line comes back if the order was completed
+        by then (refunds.py), so one refunded before shipping stays a cancellation."""
+        return self._refunds_of(parse_order(body))
+
+    def _refunds_of(self, order: WooOrder) -> list[Refund]:
         found = [
             refund_from_woo(raw, order) for raw in self.client.items(f"/orders/{order.id}/refunds")
         ]
@@ -347,7 +365,6 @@ def build_connector(
 
 
 if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims to be
-    # Not RefundChannel: WooCommerce has no refund topic; its refunds are read by order.
 
     def _ports(
         connector: WooCommerceConnector,
@@ -355,8 +372,9 @@ if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims
         OrderChannel,
         PaymentChannel,
         CancellationChannel,
+        RefundChannel,
         StockChannel,
         CatalogChannel[Listing],
         FulfillmentChannel,
     ]:
-        return (connector, connector, connector, connector, connector, connector)
+        return (connector, connector, connector, connector, connector, connector, connector)

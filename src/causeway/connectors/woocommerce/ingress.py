@@ -1,4 +1,4 @@
-"""WooCommerce webhook ingress: verify, then one inbox record per delivery.
+"""WooCommerce webhook ingress: verify, then the inbox records of each delivery.
 
 Thin like every receiver (connectors/ingress.py): the signature is checked over the
 raw body, and the body is read only as far as the inbox needs, its id (the ordering
@@ -9,7 +9,8 @@ signed change of a WooCommerce resource is refused with the reason and stored
 nowhere: a bad or missing signature (401), an empty body, a body that is not a JSON
 object or has no id, a topic that is no resource's change (400). WooCommerce's ping,
 the unsigned `webhook_id=<id>` it sends to test a new webhook, is answered with 200
-and no record: it carries no change.
+and no record: it carries no change. An order update may be more than one change of the
+hub's (a cancellation, refunds): `records` says which.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from causeway.config.systems import WooCommerceSystem
 from causeway.connectors.ingress import WebhookRejected, require_secret
 from causeway.connectors.woocommerce import webhooks as wh
 from causeway.engine.inbox import InboxRecord
-from causeway.model.topics import ORDER_CANCELLED, ORDER_UPDATED
+from causeway.model.topics import ORDER_CANCELLED, ORDER_UPDATED, REFUND_CREATED
 
 
 class WooCommerceIngress:
@@ -42,12 +43,19 @@ class WooCommerceIngress:
         if wh.is_ping(body):
             return []
         record = self.record(headers, body)
-        if record.topic == ORDER_UPDATED and _status(body) == "cancelled":
-            # WooCommerce has no cancellation topic: a cancelled order's update is also
-            # the hub's orders/cancelled, as Shopify sends both (a distinct event).
-            cancelled = replace(record, topic=ORDER_CANCELLED, event_id=f"{record.event_id}:c")
-            return [record, cancelled]
-        return [record]
+        if record.topic != ORDER_UPDATED:
+            return [record]
+        # WooCommerce has no cancellation or refund topic: the update of a cancelled order
+        # is also the hub's orders/cancelled, and the update of an order that lists refunds
+        # is also refunds/create (returns-to-erp books each refund once, by its id), each
+        # a distinct event, as Shopify sends them.
+        data = orjson.loads(body)  # record() has checked it is a JSON object
+        records = [record]
+        if data.get("status") == "cancelled":
+            records.append(replace(record, topic=ORDER_CANCELLED, event_id=f"{record.event_id}:c"))
+        if data.get("refunds"):
+            records.append(replace(record, topic=REFUND_CREATED, event_id=f"{record.event_id}:r"))
+        return records
 
     def record(self, headers: Mapping[str, str], body: bytes) -> InboxRecord:
         """The inbox record of one signed delivery; WebhookRejected says why there is none."""
@@ -82,11 +90,6 @@ class WooCommerceIngress:
             body=body,
             headers={k: lowered[k] for k in wh.KEPT_HEADERS if k in lowered},
         )
-
-
-def _status(body: bytes) -> object:
-    data = orjson.loads(body)  # record() has checked it is a JSON object
-    return data.get("status")
 
 
 def _json_object(body: bytes, topic: str) -> dict[str, Any]:

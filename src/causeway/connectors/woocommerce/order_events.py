@@ -20,6 +20,7 @@ from causeway.connectors.woocommerce.orders import financial_status, parse_order
 from causeway.errors import InvalidPayloadError
 from causeway.model.order import FinancialStatus
 from causeway.model.payment import OrderPayment
+from causeway.model.ports.channel import AnnouncedRefunds
 from causeway.model.returns import Cancellation
 
 RECEIVED = (FinancialStatus.PAID, FinancialStatus.PARTIALLY_REFUNDED, FinancialStatus.REFUNDED)
@@ -53,10 +54,13 @@ def cancellation_from_woo(payload: Any) -> Cancellation | None:
     )
 
 
-def refund_ids(payload: Any) -> list[str]:
-    """The ids of the refunds the order lists, oldest first (read them with refunds.py)."""
+def refunds_listed(payload: Any) -> AnnouncedRefunds:
+    """The refunds the order lists, by id, oldest first (read them with refunds.py)."""
     o = parse_order(payload)
-    return [str(r.id) for r in sorted(o.refunds, key=lambda r: r.id)]
+    return AnnouncedRefunds(
+        order_external_id=str(o.id),
+        refund_ids=tuple(str(r.id) for r in sorted(o.refunds, key=lambda r: r.id)),
+    )
 
 
 def order_updated_at(body: bytes) -> datetime | None:

@@ -7,6 +7,7 @@ from causeway.flows.cancellations.flow import (
     NAME,
     TOPICS,
     Cancellations,
+    StoreCancellations,
     cancellation_job,
 )
 
@@ -14,5 +15,6 @@ __all__ = [
     "NAME",
     "TOPICS",
     "Cancellations",
+    "StoreCancellations",
     "cancellation_job",
 ]

@@ -1,8 +1,9 @@
 """cancellations: an order cancelled in the store is cancelled in the ERP, once.
 
-Triggered by the store's orders/cancelled webhook, and by the orders the
-reconciling poll of orders-to-erp brings in (so a missed webhook is caught up:
-a polled order with `cancelled_at` the hub has not handled yet is cancelled).
+Triggered by the orders/cancelled webhook of each store it serves, and by the orders
+the reconciling poll of orders-to-erp brings in (so a missed webhook is caught up: a
+polled order with `cancelled_at` the hub has not handled yet is cancelled). Each
+store's sale is found by the reference prefix orders-to-erp gives that store.
 The job runs under the order's ordering key, so it runs after the jobs that put
 the order into the ERP. What happens depends on the ERP sale (see
 connectors/tryton/cancellations.py):
@@ -20,6 +21,8 @@ changes nothing; the `cancelled` milestone is recorded once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
@@ -29,6 +32,7 @@ from causeway.engine.jobs import NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, PermanentError
 from causeway.flows.base import FlowBase
+from causeway.flows.channels import channel_of
 from causeway.flows.events import json_object
 from causeway.flows.orders_to_erp import POLL_TOPIC, sale_reference
 from causeway.model.ports.channel import CancellationChannel
@@ -56,6 +60,15 @@ def cancellation_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
     return NewJob(NAME, ordering_key(source, record.entity_key), {"inbox_id": inbox_id})
 
 
+@dataclass(frozen=True)
+class StoreCancellations:
+    """One store the flow serves: its connector, and the prefix of its sales' reference."""
+
+    system: str
+    connector: CancellationChannel
+    prefix: str
+
+
 class Cancellations(FlowBase[None]):
     name = NAME
     batch_size = 10
@@ -66,39 +79,38 @@ class Cancellations(FlowBase[None]):
         store: Store,
         inbox: Inbox,
         *,
-        source: str,
-        source_connector: CancellationChannel,
+        channels: Mapping[str, StoreCancellations],
         target: str,
         target_connector: ErpCancellations,
-        reference_prefix: str,
     ) -> None:
+        if not channels:
+            raise ValueError(f"{NAME} needs at least one channel")
         self.store = store
         self.inbox: Inbox = inbox
-        self.source = source
-        self.source_connector = source_connector
+        self.channels = dict(channels)
         self.target = target
         self.erp = target_connector
-        self.prefix = reference_prefix
 
     def on_event(self, event: StoredEvent) -> None:
+        channel = channel_of(NAME, self.channels, event)
         cancellation = (
-            self._from_poll(event)
+            self._from_poll(channel, event)
             if event.topic == POLL_TOPIC
-            else self.source_connector.cancellation_from_webhook(json_object(event))
+            else channel.connector.cancellation_from_webhook(json_object(event))
         )
         if cancellation is not None:
-            self.cancel(cancellation)
+            self.cancel(channel, cancellation)
 
-    def _from_poll(self, event: StoredEvent) -> Cancellation | None:
+    def _from_poll(self, channel: StoreCancellations, event: StoredEvent) -> Cancellation | None:
         """The cancellation a polled order shows, if the hub has not handled it yet."""
         try:
-            order = self.source_connector.order_from_polled(json_object(event))
+            order = channel.connector.order_from_polled(json_object(event))
         except CausewayError:
             return None  # orders-to-erp parks the order with the reason; once is enough
         if order.cancelled_at is None:
             return None
         with self.store.read() as conn:
-            link = links.find(conn, self.source, ORDER, order.external_id)
+            link = links.find(conn, channel.system, ORDER, order.external_id)
             summary = read_summary(conn, link.hub_id) if link else {}
         if summary.get("cancelled_at") or summary.get("cancel_refused"):
             return None  # cancelled already, or parked for a person (replay the webhook job)
@@ -108,41 +120,43 @@ class Cancellations(FlowBase[None]):
             cancelled_at=order.cancelled_at,
         )
 
-    def cancel(self, cancellation: Cancellation) -> None:
-        reference = sale_reference(self.prefix, cancellation.order_number)
+    def cancel(self, channel: StoreCancellations, cancellation: Cancellation) -> None:
+        reference = sale_reference(channel.prefix, cancellation.order_number)
         try:
             result = self.erp.cancel_sale(reference)
         except PermanentError as exc:
-            self._note_refusal(cancellation, exc)
+            self._note_refusal(channel.system, cancellation, exc)
             raise
         with self.store.transaction() as conn:
             if result is None:
                 record_cancelled_before_erp(
                     conn,
-                    self.source,
+                    channel.system,
                     cancellation.order_external_id,
                     number=cancellation.order_number,
                     cancelled_at=cancellation.cancelled_at,
                     reason=cancellation.reason,
                 )
                 return
-            self._record(conn, cancellation, result)
+            self._record(conn, channel.system, cancellation, result)
 
-    def _note_refusal(self, cancellation: Cancellation, error: PermanentError) -> None:
+    def _note_refusal(self, source: str, cancellation: Cancellation, error: PermanentError) -> None:
         """Keep why the ERP sale was not cancelled on the order, for people and the poll."""
         with self.store.transaction() as conn:
-            link = links.find(conn, self.source, ORDER, cancellation.order_external_id)
+            link = links.find(conn, source, ORDER, cancellation.order_external_id)
             if link is not None:
                 update_order(conn, link.hub_id, cancel_refused=str(error))
 
-    def _record(self, conn: Connection, cancellation: Cancellation, sale: CancelledSale) -> None:
-        hub_id = order_hub_id(conn, self.source, cancellation.order_external_id)
-        if links.find(conn, self.source, ORDER, cancellation.order_external_id) is None:
+    def _record(
+        self, conn: Connection, source: str, cancellation: Cancellation, sale: CancelledSale
+    ) -> None:
+        hub_id = order_hub_id(conn, source, cancellation.order_external_id)
+        if links.find(conn, source, ORDER, cancellation.order_external_id) is None:
             # The ERP had the sale but the hub had lost the link (a crash after placing).
             links.save(
                 conn,
                 hub_id=hub_id,
-                system=self.source,
+                system=source,
                 entity_type=ORDER,
                 external_id=cancellation.order_external_id,
                 fingerprint=CANCELLED,

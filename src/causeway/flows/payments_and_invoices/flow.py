@@ -1,9 +1,10 @@
 """payments-and-invoices: the store's payment reaches the ERP invoice, and the
 invoice's state comes back to the hub's order record.
 
-Started by the store's orders/paid and orders/updated webhooks (only a paid order
-does anything), with the order's ordering key, so it runs after orders-to-erp's job
-for the same order. The ERP connector posts and pays the sale's invoice at most once
+Started by the orders/paid and orders/updated webhooks of each store it serves (only a
+paid order does anything), with the order's ordering key, so it runs after
+orders-to-erp's job for the same order; each store's payments are booked with its own
+payment method. The ERP connector posts and pays the sale's invoice at most once
 (the invoice's own state is the record). A scheduled run reads the invoice states
 of recent orders back: an invoice posted or paid in the ERP by a person shows up on
 the order too.
@@ -25,6 +26,7 @@ from causeway.engine.jobs import NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, RetryableError
 from causeway.flows.base import FlowBase
+from causeway.flows.channels import channel_of
 from causeway.flows.events import json_object
 from causeway.flows.orders_to_erp import ORDER
 from causeway.model import FinancialStatus
@@ -91,6 +93,16 @@ def payment_job(source: str, record: InboxRecord, inbox_id: int) -> NewJob:
 
 
 @dataclass(frozen=True)
+class StorePayments:
+    """One store the flow serves: its connector, and the ERP payment method its
+    payments are booked with."""
+
+    system: str
+    connector: PaymentChannel
+    payment_method: str
+
+
+@dataclass(frozen=True)
 class LinkedOrder:
     hub_id: str
     reference: str
@@ -106,20 +118,18 @@ class PaymentsAndInvoices(FlowBase[None]):
         store: Store,
         inbox: Inbox,
         *,
-        source: str,
-        source_connector: PaymentChannel,
+        channels: Mapping[str, StorePayments],
         target: str,
         target_connector: ErpInvoices,
-        payment_method: str,
         refresh_recent: int = 200,
     ) -> None:
+        if not channels:
+            raise ValueError(f"{NAME} needs at least one channel")
         self.store = store
         self.inbox: Inbox = inbox
-        self.source = source
-        self.source_connector = source_connector
+        self.channels = dict(channels)
         self.target = target
         self.target_connector = target_connector
-        self.payment_method = payment_method
         self.refresh_recent = refresh_recent
 
     def on_run(self, payload: Mapping[str, Any]) -> None:
@@ -127,8 +137,9 @@ class PaymentsAndInvoices(FlowBase[None]):
 
     # -- a payment event ----------------------------------------------------------------
     def on_event(self, event: StoredEvent) -> None:
-        payment = self.source_connector.payment_from_webhook(json_object(event))
-        linked = self._linked(payment.order_external_id)
+        channel = channel_of(NAME, self.channels, event)
+        payment = channel.connector.payment_from_webhook(json_object(event))
+        linked = self._linked(channel.system, payment.order_external_id)
         action = decide(payment, linked is not None)
         if action == Action.IGNORE:
             return
@@ -141,16 +152,16 @@ class PaymentsAndInvoices(FlowBase[None]):
             linked.reference,
             payment.received,
             payment.currency,
-            payment_method=self.payment_method,
-            note=f"{self.source} payment of order {payment.order_number}",
+            payment_method=channel.payment_method,
+            note=f"{channel.system} payment of order {payment.order_number}",
         )
         if paid_now:
             log.info("paid the invoice of %s: %s", payment.order_number, payment.received)
         self._record(linked.hub_id, sale)
 
-    def _linked(self, external_id: str) -> LinkedOrder | None:
+    def _linked(self, source: str, external_id: str) -> LinkedOrder | None:
         with self.store.read() as conn:
-            link = links.find(conn, self.source, ORDER, external_id)
+            link = links.find(conn, source, ORDER, external_id)
             if link is None or link.fingerprint != "in_erp":
                 return None
             reference = read_summary(conn, link.hub_id).get("reference")

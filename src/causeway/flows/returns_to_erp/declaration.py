@@ -1,20 +1,23 @@
 """returns-to-erp, declared: a store's refund becomes an ERP return with its credit note;
-a scheduled run checks whether the ERP has received the returned goods."""
+a scheduled run checks whether the ERP has received the returned goods. It serves a
+list of stores (flows/channels.py): Shopify's refunds/create webhook, WooCommerce's
+update of a refunded order (connectors/woocommerce/ingress.py)."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
 from causeway.config.base import Duration
-from causeway.config.flows import FlowSettings
-from causeway.config.systems import ERP, ShopifySystem
+from causeway.config.channels import ChannelEntry
+from causeway.config.systems import ERP, STORE
 from causeway.engine.schedule import REALTIME, Schedule
+from causeway.flows.channels import ChannelsFlow
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
+from causeway.flows.orders_to_erp import POLL_TOPIC
 from causeway.flows.returns_to_erp import NAME, TOPICS, ReturnsToErp, refund_job
 
 
-class ReturnsToErpFlow(FlowSettings):
-    source: str = Field(description="the store system whose refunds become ERP returns")
+class ReturnsToErpFlow(ChannelsFlow[ChannelEntry]):
     target: str = Field(description="the ERP system that receives the returns")
     receipt_check_every: Duration = Field(
         default=300.0,
@@ -30,18 +33,21 @@ def build(context: FlowContext, settings: ReturnsToErpFlow) -> ReturnsToErp:
     return ReturnsToErp(
         context.store,
         context.inbox,
-        **context.source_and_target(settings),
+        channels={system: context.connectors[system] for system in settings.stores},
+        target=settings.target,
+        target_connector=context.connectors[settings.target],
     )
 
 
 DECLARATION = FlowDeclaration(
     name=NAME,
     settings=ReturnsToErpFlow,
-    roles=(Role("source", (ShopifySystem,)), Role("target", (ERP,))),
+    roles=(Role("channels", (STORE,), many=True, item="system"), Role("target", (ERP,))),
     starts=Starts(
-        role="source",
+        role="channels",
         topics=TOPICS,
         job=lambda record, inbox_id: refund_job(record.source, record, inbox_id),
+        polled=(POLL_TOPIC,),
     ),
     # A run checks whether the ERP has received returned goods.
     run={"poll": True},

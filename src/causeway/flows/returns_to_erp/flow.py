@@ -1,10 +1,18 @@
 """returns-to-erp: a refund in the store becomes a return in the ERP, once.
 
-Triggered by the store's refunds/create webhook, under the order's ordering key
-(so after the order reached the ERP). The refunded lines become an ERP return
-sale ("<sale reference>-R<refund id>", same customer, negative quantities) which
-Tryton turns into a customer return shipment and a credit note. How each line is
-treated follows the store's restock type:
+Triggered by the refunds/create webhook of each store it serves, under the order's
+ordering key (so after the order reached the ERP). Shopify's is the refund itself;
+WooCommerce announces refunds with the update of the order, which lists every refund
+the order has (received as refunds/create too), so an order updated five times after
+one refund announces it five times: each refund is booked once, by its id, and only
+refunds not booked yet are read from the store (model/ports/channel.py, RefundChannel).
+Where a polled order lists its refunds (WooCommerce's is the webhook's JSON), the orders
+the reconciling poll of orders-to-erp brings in are read the same way, so a refund whose
+webhook was lost (WooCommerce disables a failing webhook and never replays) is booked at
+the next poll.
+The refunded lines become an ERP return sale ("<sale reference>-R<refund id>", same
+customer, negative quantities) which Tryton turns into a customer return shipment and
+a credit note. How each line is treated follows the store's restock type:
 
 - return (and legacy_restock): the goods come back -> return sale with shipment;
 - no_restock: money back only -> a return sale that expects no goods
@@ -28,10 +36,11 @@ from causeway.engine import links, timeline
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
 from causeway.engine.jobs import NewJob, ordering_key
 from causeway.engine.store import Store
-from causeway.errors import PermanentError
+from causeway.errors import CausewayError, PermanentError
 from causeway.flows.base import FlowBase
+from causeway.flows.channels import channel_of
 from causeway.flows.events import json_object
-from causeway.flows.orders_to_erp import SETTLED
+from causeway.flows.orders_to_erp import POLL_TOPIC, SETTLED
 from causeway.model.ports.channel import RefundChannel
 from causeway.model.ports.erp import ErpReturns, PlacedReturn
 from causeway.model.returns import Refund, RefundLine, Restock
@@ -39,7 +48,7 @@ from causeway.model.topics import REFUND_CREATED
 from causeway.orders.record import CANCELLED, ORDER, read_summary, update_order
 
 NAME = "returns-to-erp"
-TOPICS = (REFUND_CREATED,)
+TOPICS = (REFUND_CREATED, POLL_TOPIC)
 REFUND = "refund"  # link: store refund id -> the order's hub id
 RETURN_SALE = "return_sale"  # link: ERP return sale id -> the order's hub id
 # Return-sale link fingerprints.
@@ -84,15 +93,15 @@ class ReturnsToErp(FlowBase[None]):
         store: Store,
         inbox: Inbox,
         *,
-        source: str,
-        source_connector: RefundChannel,
+        channels: Mapping[str, RefundChannel],
         target: str,
         target_connector: ErpReturns,
     ) -> None:
+        if not channels:
+            raise ValueError(f"{NAME} needs at least one channel")
         self.store = store
         self.inbox: Inbox = inbox
-        self.source = source
-        self.source_connector = source_connector
+        self.channels = dict(channels)  # store system -> its connector
         self.target = target
         self.erp = target_connector
 
@@ -100,24 +109,65 @@ class ReturnsToErp(FlowBase[None]):
         self.check_receipts()
 
     def on_event(self, event: StoredEvent) -> None:
-        self.book(self.source_connector.refund_from_webhook(json_object(event)))
+        channel = channel_of(NAME, self.channels, event)
+        body = json_object(event)
+        unbooked = self._unbooked(event, channel, body)
+        if not unbooked:
+            return  # each booked already: a redelivery, a replay, a later order update
+        for refund in channel.refunds_from_webhook(body):
+            if refund.external_id in unbooked:
+                self.book(event.source, refund)
+
+    def _unbooked(
+        self, event: StoredEvent, channel: RefundChannel, body: dict[str, Any]
+    ) -> set[str]:
+        """The ids of the refunds the event names that the hub has not booked; the store
+        is asked nothing about refunds of an order that is not in the ERP. A polled
+        order names none where the channel's polled orders list no refunds, and none
+        when it is unreadable or not in the ERP: orders-to-erp parks it, once."""
+        polled = event.topic == POLL_TOPIC
+        if polled and not channel.polled_orders_list_refunds:
+            return set()
+        try:
+            announced = channel.refunds_announced(body)
+        except CausewayError:
+            if polled:
+                return set()
+            raise
+        with self.store.read() as conn:
+            order = links.find(conn, event.source, ORDER, announced.order_external_id)
+            unbooked = {
+                refund_id
+                for refund_id in announced.refund_ids
+                if links.find(conn, event.source, REFUND, refund_id) is None
+            }
+        if unbooked and (order is None or order.fingerprint not in SETTLED):
+            if polled:
+                return set()
+            raise self._not_in_erp(", ".join(sorted(unbooked)), announced.order_external_id)
+        return unbooked
+
+    def _not_in_erp(self, refund_ids: str, order_id: str) -> PermanentError:
+        return PermanentError(
+            f"refund {refund_ids} of order {order_id}: the order is not in {self.target} (its "
+            f"orders-to-erp job is parked, or the order never arrived); once the order is in "
+            f"{self.target}, replay this job"
+        )
 
     # -- a refund ---------------------------------------------------------------
-    def book(self, refund: Refund) -> None:
+    def book(self, source: str, refund: Refund) -> None:
         with self.store.read() as conn:
-            if links.find(conn, self.source, REFUND, refund.external_id):
+            if links.find(conn, source, REFUND, refund.external_id):
                 return  # booked already: a redelivery or a replay
-            order = links.find(conn, self.source, ORDER, refund.order_external_id)
+            order = links.find(conn, source, ORDER, refund.order_external_id)
             summary = read_summary(conn, order.hub_id) if order else {}
         if order is None or order.fingerprint not in SETTLED:
-            raise PermanentError(
-                f"refund {refund.external_id} of order {refund.order_external_id}: the order is "
-                f"not in {self.target} (its orders-to-erp job is parked, or the order never "
-                f"arrived); once the order is in {self.target}, replay this job"
-            )
+            raise self._not_in_erp(refund.external_id, refund.order_external_id)
         if order.fingerprint == CANCELLED or summary.get("cancelled_at"):
             # A cancelled order shipped nothing: its refund needs no return.
-            self._record(order.hub_id, refund, [], note="order cancelled: nothing to return")
+            self._record(
+                source, order.hub_id, refund, [], note="order cancelled: nothing to return"
+            )
             return
         reference = summary.get("reference")
         if not reference:
@@ -138,10 +188,11 @@ class ReturnsToErp(FlowBase[None]):
             )
             for group in plan_returns(reference, refund)
         ]
-        self._record(order.hub_id, refund, placed)
+        self._record(source, order.hub_id, refund, placed)
 
     def _record(
         self,
+        source: str,
         hub_id: str,
         refund: Refund,
         placed: list[tuple[ReturnGroup, PlacedReturn]],
@@ -168,7 +219,7 @@ class ReturnsToErp(FlowBase[None]):
             links.save(
                 conn,
                 hub_id=hub_id,
-                system=self.source,
+                system=source,
                 entity_type=REFUND,
                 external_id=refund.external_id,
                 fingerprint="booked",

@@ -90,10 +90,33 @@ class CancellationChannel(Protocol):
         ...
 
 
+class AnnouncedRefunds(_Frozen):
+    """The refunds a webhook announces, as its body names them."""
+
+    order_external_id: str
+    refund_ids: tuple[str, ...]
+
+
 @runtime_checkable
 class RefundChannel(Protocol):
-    def refund_from_webhook(self, body: dict[str, Any]) -> Refund:
-        """The refund a refund-created webhook announces, with its lines and restock."""
+    """Refunds in, announced by a webhook the hub receives as refunds/create: Shopify's
+    body is the refund itself; WooCommerce, which has no refund topic, announces them
+    with the update of the order, whose body lists every refund of the order by id and
+    holds none of their lines. So a flow asks first which refunds a body names (from the
+    body alone), and reads in full only those it has not booked yet."""
+
+    # True where a polled order (order_node) is a body the two methods below read, as
+    # WooCommerce's is its webhook's JSON: the reconciling poll then catches a refund
+    # whose webhook was lost. False where refunds come by webhook alone (Shopify).
+    polled_orders_list_refunds: bool
+
+    def refunds_announced(self, body: dict[str, Any]) -> AnnouncedRefunds:
+        """The order and the ids of the refunds the body names, without asking the channel."""
+        ...
+
+    def refunds_from_webhook(self, body: dict[str, Any]) -> list[Refund]:
+        """Those refunds with their lines and restock, oldest first: from the body where it
+        holds them, else read from the channel."""
         ...
 
 
