@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
 from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.e2e.conftest import CATALOGUE, place_orders
 from tests.e2e.harness import hub_config, new_port, serving, settle
 from tests.tryton.test_tryton_sale_terms import new_payment_term, new_price_list
@@ -65,19 +67,8 @@ def test_orders_of_two_shopify_stores_become_sales_with_each_stores_prefix_and_t
         eu_list, eu_term = f"EUR Retail {run}", f"Net 30 {run}"
         new_price_list(erp, eu_list, "1")
         new_payment_term(erp, eu_term, 30)
-        if not erp.rpc.search_read("currency.currency", [["code", "=", "EUR"]], ["id"]):
-            # The company sells in dollars; the EU store's euros need Tryton to know EUR.
-            erp.rpc.create(
-                "currency.currency",
-                [
-                    {
-                        "name": "Euro",
-                        "code": "EUR",
-                        "symbol": "€",
-                        "rates": [["create", [{"date": "2020-01-01", "rate": "0.9"}]]],
-                    }
-                ],
-            )
+        # The company sells in dollars; the EU store's euros need Tryton to know EUR.
+        TrytonTestKit(erp).ensure_currency("EUR", "Euro", "€", Decimal("0.9"))
     config = hub_config(tmp_path, tryton_server, sandbox.url, new_port())
     config["systems"]["shop_eu"] = config["systems"]["shop"] | {
         "shop_url": eu_store.url,
