@@ -76,7 +76,7 @@ def run_demo(
     own_dir = workdir is None
     workdir = Path(tempfile.mkdtemp(prefix="causeway-demo-")) if workdir is None else workdir
     workdir.mkdir(parents=True, exist_ok=True)
-    say: Callable[..., None] = (lambda *_: None) if as_json else console.print
+    say: Callable[..., None] = (lambda *_, **__: None) if as_json else console.print
     summary = DemoSummary()
     steps = Steps(summary)
     erp = TrytonServer(build, workdir / "tryton")
@@ -90,7 +90,7 @@ def run_demo(
         # waits for Tryton, started or failed, also when a store fails to start).
         with ThreadPoolExecutor(1) as background:
             starting = background.submit(erp.start)
-            say("[bold]2.[/bold] starting three stores: two Shopify sandboxes, a WooCommerce one")
+            say("[bold]2.[/bold] starting three stores: two Shopify, one WooCommerce ...")
             for spec in STORES:
                 store = start_store(spec)
                 stores.append(store)
@@ -103,10 +103,7 @@ def run_demo(
             starting.result()
         with TrytonConnector(erp.url, erp.database, erp.username, erp.password) as tryton:
             prepare_erp(tryton, STORES)
-        say(
-            f"   Tryton at {erp.url}, database {erp.database!r}, with EUR and the EU store's "
-            "price list and payment term"
-        )
+        say(f"   Tryton at {erp.url}, with EUR, a euro price list and a Net 30 term")
         steps.done("start_erp_and_stores")
 
         say("[bold]3.[/bold] starting the hub ...")
@@ -120,26 +117,19 @@ def run_demo(
             name = store.spec.system
             uri = f"{server.url}/webhooks/{name}"
             hub.connectors[name].subscribe_webhooks(uri, hub.flows.webhook_topics(name))
-        say(
-            f"   hub at {server.url}, webhooks at /webhooks/<store>; its config: "
-            f"{workdir / 'causeway.yaml'}"
-        )
-        say(
-            "   orders-to-erp: one channel per store (prefixes US-, EU-, WOO-; the EU store "
-            "on its euro price list and Net 30)"
-        )
+        say(f"   hub at {server.url}, webhooks at /webhooks/<store>")
+        say(f"   its config: {workdir / 'causeway.yaml'}", soft_wrap=True)
+        say("   orders-to-erp: a channel per store, prefixes US-, EU- (euro terms), WOO-")
         steps.done("start_hub")
 
-        say(
-            "[bold]4.[/bold] publishing the ERP's stock, split between the stores "
-            "(50% / 30% / 20%: together never more than Tryton has) ..."
-        )
+        say("[bold]4.[/bold] publishing the ERP's stock, shared 50% / 30% / 20% ...")
         stock = hub.flows[stock_to_channels.NAME]
         assert isinstance(stock, StockToChannels)
-        summary.stock_skus_published = stock.run(full=True).considered
+        published = stock.run(full=True).channels.values()
+        summary.stock_skus_published = len(set.intersection(*(set(c.shown) for c in published)))
         shown = {store.spec.system: store.shown_stock().get("WID-001") for store in stores}
         say(
-            "   WID-001 (1000 in Tryton) now sells: "
+            "   WID-001 (Tryton has 1000) sells: "
             + ", ".join(f"{name} {qty}" for name, qty in shown.items())
         )
         steps.done("publish_stock")
@@ -158,10 +148,8 @@ def run_demo(
         steps.done("republish_stock")
 
         shipped = [next(o for o in placed if o.store == s.spec.system) for s in stores]
-        say(
-            f"\n[bold]7.[/bold] the warehouse ships one order of each store in Tryton (UPS, "
-            f"with tracking numbers); {PAYING_STORE} was paid at checkout ..."
-        )
+        say("\n[bold]7.[/bold] the warehouse ships an order of each store in Tryton, with UPS")
+        say(f"   tracking; {PAYING_STORE}'s orders were paid at checkout ...")
         _ship_in_erp(hub, shipped)
         hub.run_flow("fulfillments-to-channels")  # rather than wait for its next run
         _follow_lifecycle(hub, placed, shipped, summary, live_view(as_json, console))
@@ -301,7 +289,7 @@ def _keep_running(
     as_json: bool,
     console: Console,
 ) -> None:
-    say: Callable[..., None] = (lambda *_: None) if as_json else console.print
+    say: Callable[..., None] = (lambda *_, **__: None) if as_json else console.print
     # The API needs a key (docs/security.md): one that can only read, for the tour.
     _, key = api_keys.create(hub.store, f"demo-{secrets.token_hex(3)}", "read")
     say(

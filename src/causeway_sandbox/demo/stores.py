@@ -47,7 +47,7 @@ STORES = (
     StoreSpec(
         system="shop_us",
         kind="shopify",
-        title="Shopify, US",
+        title="Shopify US",
         currency="USD",
         reference_prefix="US-",
         share=Fraction(1, 2),
@@ -59,7 +59,7 @@ STORES = (
     StoreSpec(
         system="shop_eu",
         kind="shopify",
-        title="Shopify, EU",
+        title="Shopify EU",
         currency="EUR",
         reference_prefix="EU-",
         share=Fraction(3, 10),

@@ -96,9 +96,9 @@ def print_summary(summary: DemoSummary, as_json: bool, console: Console) -> None
     for problem in data["problems"]:
         console.print(f"[red]problem:[/red] {problem}")
     console.print(
-        "[green]every order of the three stores is one Tryton sale with its store's prefix "
-        "and currency; each store shows its share of the stock; shipments fulfilled their "
-        "store orders and payments paid the ERP invoices[/green]"
+        "[green]every order is one Tryton sale with its store's prefix and currency;\n"
+        "each store shows its share of the stock; shipments fulfilled their store orders\n"
+        "and payments paid the ERP invoices[/green]"
         if summary.ok
         else "[red]not every order went all the way: see the summary above[/red]"
     )
