@@ -75,18 +75,7 @@ def add_eu_store(config: dict[str, Any], eu_store: SandboxServer) -> None:
 
 def erp_sells_in_euros(erp: TrytonConnector) -> None:
     """The company sells in dollars; the EU store's euros need Tryton to know EUR."""
-    if not erp.rpc.search_read("currency.currency", [["code", "=", "EUR"]], ["id"]):
-        erp.rpc.create(
-            "currency.currency",
-            [
-                {
-                    "name": "Euro",
-                    "code": "EUR",
-                    "symbol": "€",
-                    "rates": [["create", [{"date": "2020-01-01", "rate": "0.9"}]]],
-                }
-            ],
-        )
+    TrytonTestKit(erp).ensure_currency("EUR", "Euro", "€", Decimal("0.9"))
 
 
 @pytest.fixture

@@ -1,37 +1,146 @@
-"""`causeway demo --once --json`: the tour a new user runs first, as a check."""
+"""`causeway demo --once --json`: the tour a new user runs first, as a check. Three stores
+(two Shopify stores, in dollars and in euros, and a WooCommerce store) sell into one real
+Tryton; what the demo reports is checked against Tryton's own database afterwards."""
 
 from __future__ import annotations
 
 import json
+import math
+import sqlite3
 import subprocess
 import sys
+from collections import Counter
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from causeway_sandbox.tryton.server import TrytonServer
 
 pytestmark = pytest.mark.tryton
 
+BUILD_STOCK = 1000  # of every SKU in the Tryton build (scripts/tryton/setup_business.py)
+# The stores' prefixes and currencies, as the tour tells them.
+STORES = {"shop_us": ("US-", "USD"), "shop_eu": ("EU-", "EUR"), "woo": ("WOO-", "USD")}
 
-def test_the_demo_lands_every_order_once_ships_and_pays_and_prints_only_json(
-    tryton_server: TrytonServer,
-) -> None:
-    # tryton_server is requested only so that a missing build skips (or fails in CI)
-    # with the same message as the other end-to-end tests; the demo starts its own.
+
+def run_demo(workdir: Path, orders: int) -> dict[str, Any]:
+    options = ["--once", "--json", "--orders", str(orders), "--workdir", str(workdir)]
     result = subprocess.run(
-        [sys.executable, "-m", "causeway.cli", "demo", "--once", "--json", "--orders", "5"],
+        [sys.executable, "-m", "causeway.cli", "demo", *options],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
-    assert result.returncode == 0, result.stderr[-2000:]
-    summary = json.loads(result.stdout)  # nothing but the JSON summary on stdout
-    assert summary["ok"] is True
-    assert summary["orders_placed"] == summary["orders_in_erp"] == 5
-    assert summary["erp_sales_for_these_orders"] == 5
-    # The warehouse shipped three in Tryton: each store order was fulfilled; the store
-    # was paid for all five at checkout: each Tryton invoice was posted and paid.
-    assert summary["orders_shipped_in_erp"] == summary["orders_fulfilled_in_store"] == 3
-    assert summary["invoices_paid_in_erp"] == 5
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    return json.loads(result.stdout)  # type: ignore[no-any-return]  # nothing but JSON
+
+
+def tryton_rows(workdir: Path, query: str) -> list[tuple[Any, ...]]:
+    """Rows of the demo's Tryton database, read after the demo stopped it."""
+    database = workdir / "tryton" / "erp.sqlite"
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        return connection.execute(query).fetchall()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, tryton_server: TrytonServer) -> Any:
+    # tryton_server is requested only so that a missing build skips (or fails in CI)
+    # with the same message as the other end-to-end tests; the demo starts its own.
+    workdir = tmp_path_factory.mktemp("demo")
+    return workdir, run_demo(workdir, orders=6)
+
+
+def test_orders_of_three_stores_land_in_one_tryton_once_each_with_prefix_and_currency(
+    demo: tuple[Path, dict[str, Any]],
+) -> None:
+    workdir, summary = demo
+    assert summary["ok"] is True, summary["problems"]
     assert summary["problems"] == []
+    sales = tryton_rows(
+        workdir,
+        "SELECT s.reference, c.code, s.state, s.number FROM sale_sale s "
+        "JOIN currency_currency c ON c.id = s.currency",
+    )
+    assert len(sales) == 6  # the demo's Tryton holds these sales and no other
+    assert [n for n, count in Counter(s[0] for s in sales).items() if count > 1] == []
+    for system, (prefix, currency) in STORES.items():
+        store = summary["stores"][system]
+        theirs = [s for s in sales if s[0].startswith(prefix)]
+        assert store["orders_placed"] == store["orders_in_erp"] == len(theirs) == 2
+        assert {s[1] for s in theirs} == {currency}
+        assert {s[2] for s in theirs} <= {"confirmed", "processing", "done"}
+        # The sale numbers the demo shows are the ones Tryton gave these sales.
+        assert sorted(store["erp_numbers"].values()) == sorted(str(s[3]) for s in theirs)
+    # The euro store's sales are on its channel's terms.
+    eu_terms = tryton_rows(
+        workdir,
+        "SELECT DISTINCT p.name, t.name FROM sale_sale s "
+        "JOIN product_price_list p ON p.id = s.price_list "
+        "JOIN account_invoice_payment_term t ON t.id = s.payment_term "
+        "WHERE s.reference LIKE 'EU-%'",
+    )
+    assert eu_terms == [("EUR Retail", "Net 30")]
+
+
+def test_each_store_shows_its_share_of_what_tryton_can_still_sell(
+    demo: tuple[Path, dict[str, Any]],
+) -> None:
+    workdir, summary = demo
+    config = yaml.safe_load((workdir / "causeway.yaml").read_text())
+    channels = config["flows"]["stock-to-channels"]["channels"]
+    assert "targets" not in config["flows"]["stock-to-channels"]
+    assert sum(Fraction(str(c["share"])) for c in channels) == 1  # never more than there is
+    sold = dict(
+        tryton_rows(
+            workdir,
+            "SELECT p.code, SUM(l.quantity) FROM sale_line l "
+            "JOIN product_product p ON p.id = l.product JOIN sale_sale s ON s.id = l.sale "
+            "WHERE s.state IN ('confirmed', 'processing', 'done') GROUP BY p.code",
+        )
+    )
+    assert sold, "the demo's customers bought nothing"
+    for channel in channels:
+        shown = summary["stores"][channel["system"]]["stock_shown"]
+        share = Fraction(str(channel["share"]))
+        expected = {
+            sku: max(
+                0,
+                math.floor(share * (BUILD_STOCK - int(sold.get(sku, 0)))) - channel["safety_stock"],
+            )
+            for sku in shown
+        }
+        assert shown == expected, channel["system"]
+
+
+def test_shipments_fulfil_each_stores_order_and_the_paid_store_orders_pay_their_invoices(
+    demo: tuple[Path, dict[str, Any]],
+) -> None:
+    workdir, summary = demo
+    assert summary["orders_shipped_in_erp"] == summary["orders_fulfilled_in_store"] == 3
+    for store in summary["stores"].values():
+        assert store["orders_shipped_in_erp"] == store["orders_fulfilled_in_store"] == 1
+    assert summary["stores"]["shop_us"]["invoices_paid_in_erp"] == 2
+    config = yaml.safe_load((workdir / "causeway.yaml").read_text())
+    orders = config["flows"]["orders-to-erp"]
+    assert "source" not in orders
+    assert [(c["system"], c["reference_prefix"]) for c in orders["channels"]] == [
+        (system, prefix) for system, (prefix, _) in STORES.items()
+    ]
+
+
+def test_fewer_orders_than_stores_is_refused_with_the_reason_before_anything_starts() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "causeway.cli", "demo", "--once", "--json", "--orders", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    summary = json.loads(result.stdout)
+    assert summary["ok"] is False
+    assert summary["problems"] == ["--orders 2: at least one per store, 3"]

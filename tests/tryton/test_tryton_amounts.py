@@ -153,7 +153,7 @@ def test_the_demos_orders_land_to_the_cent_from_webhook_and_poll(
     tryton: TrytonConnector, shop: SandboxServer, unique: str
 ) -> None:
     with httpx.Client(base_url=shop.url, trust_env=False, timeout=10) as client:
-        placed = demo._place_orders(client, 6, random.Random(7))
+        placed = demo.place_orders(client, 6, random.Random(7))
     store = ShopifyConnector(shop.url, shop.settings.access_token, system="shop")
     try:
         orders = []

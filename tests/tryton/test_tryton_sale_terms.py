@@ -23,6 +23,7 @@ from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.errors import PermanentError
 from causeway.model.sale_terms import SaleTerms
 from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.tryton.test_tryton_connector import make_order, placed
 
 pytestmark = pytest.mark.tryton
@@ -77,19 +78,11 @@ def new_warehouse(tryton: TrytonConnector, code: str) -> int:
 
 
 def new_payment_term(tryton: TrytonConnector, name: str, days: int) -> int:
-    line = {"type": "remainder", "relativedeltas": [["create", [{"days": days}]]]}
-    return create_one(
-        tryton, "account.invoice.payment_term", {"name": name, "lines": [["create", [line]]]}
-    )
+    return TrytonTestKit(tryton).new_payment_term(name, days)
 
 
 def new_price_list(tryton: TrytonConnector, name: str, factor: str) -> int:
-    line = {"formula": f"unit_price * {factor}"}
-    return create_one(
-        tryton,
-        "product.price_list",
-        {"name": name, "price": "list_price", "lines": [["create", [line]]]},
-    )
+    return TrytonTestKit(tryton).new_price_list(name, factor)
 
 
 def new_channel(tryton: TrytonConnector, kind: str, *, days: int, factor: str) -> Channel:

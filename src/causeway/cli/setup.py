@@ -31,14 +31,19 @@ def demo(
     once: Annotated[
         bool,
         typer.Option(
-            "--once", help="exit after the scenario; 0 only if every order reached the ERP"
+            "--once",
+            help="exit after the scenario; 0 only if every order of every store reached the "
+            "ERP once, shipments fulfilled their orders and the paid orders' invoices were paid",
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
-    orders: Annotated[int, typer.Option(help="sample orders to place")] = 12,
+    orders: Annotated[
+        int, typer.Option(help="sample orders to place, across the three stores")
+    ] = 12,
     workdir: Annotated[Path | None, typer.Option(help="where the demo keeps its files")] = None,
 ) -> None:
-    """Start Tryton, a Shopify sandbox and the hub; place sample orders; watch them land."""
+    """Start Tryton, three stores (two Shopify, one WooCommerce) and the hub; place sample
+    orders; watch them land, ship and get paid; see the stock each store shows."""
     try:
         from causeway_sandbox.demo import run_demo
     except ModuleNotFoundError as exc:

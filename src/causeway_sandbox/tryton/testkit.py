@@ -1,5 +1,6 @@
 """What tests, benchmarks and the demo do in Tryton that the hub itself never does:
-create products with stock, count stock, and read a sale back whole.
+create products with stock, count stock, read a sale back whole, and set up what a
+channel's sale terms name (a currency, a price list, a payment term).
 
 Kept out of the product (causeway.connectors.tryton): the hub reads products and stock
 and places sales, it never makes products up or counts a warehouse. The kit works over
@@ -137,3 +138,31 @@ class TrytonTestKit:
                 )
             self._goods = (int(uoms[0]["id"]), int(categories[0]["id"]))
         return self._goods
+
+    # -- what a channel's sale terms name ----------------------------------------------
+    def ensure_currency(self, code: str, name: str, symbol: str, rate: Decimal) -> int:
+        """The currency `code`, created with one rate (units per company currency unit)
+        when Tryton lacks it: the company sells in dollars, a euro store needs EUR."""
+        found = self.rpc.search_read("currency.currency", [("code", "=", code)], ["id"])
+        if found:
+            return int(found[0]["id"])
+        rates = [["create", [{"date": "2020-01-01", "rate": Decimal(rate)}]]]
+        values = {"name": name, "code": code, "symbol": symbol, "rates": rates}
+        return self._create_one("currency.currency", values)
+
+    def new_price_list(self, name: str, factor: str) -> int:
+        """A price list named `name` pricing at list price times `factor`."""
+        line = {"formula": f"unit_price * {factor}"}
+        values = {"name": name, "price": "list_price", "lines": [["create", [line]]]}
+        return self._create_one("product.price_list", values)
+
+    def new_payment_term(self, name: str, days: int) -> int:
+        """A payment term named `name`: everything due `days` days after the invoice."""
+        line = {"type": "remainder", "relativedeltas": [["create", [{"days": days}]]]}
+        return self._create_one(
+            "account.invoice.payment_term", {"name": name, "lines": [["create", [line]]]}
+        )
+
+    def _create_one(self, model: str, values: dict[str, Any]) -> int:
+        (record,) = self.rpc.create(model, [values])
+        return int(record)

@@ -1,0 +1,126 @@
+"""causeway.yaml, as data, for a hub between a local Tryton and local stores: the one-store
+form tests and benchmarks start from, and the demo's three stores in channel lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from causeway_sandbox.demo.stores import PAYING_STORE, DemoStore
+from causeway_sandbox.tryton.server import TrytonServer
+
+
+def erp_system(erp: TrytonServer) -> dict[str, Any]:
+    return {
+        "type": "tryton",
+        "url": erp.url,
+        "database": erp.database,
+        "username": erp.username,
+        "password": erp.password,
+    }
+
+
+def local_config(
+    workdir: Path, erp: TrytonServer, shop_url: str, *, token: str, secret: str, port: int
+) -> dict[str, Any]:
+    """A hub between a local Tryton and one local Shopify store `shop`, in the one-store
+    form (`source:`, `targets:`). Tests and benchmarks change what they measure."""
+    return {
+        "store": {"url": f"sqlite:///{workdir / 'causeway.db'}"},
+        "server": {"port": port, "public_url": f"http://127.0.0.1:{port}"},
+        "workers": {"count": 2, "lease": "10s", "backoff_base": "500ms", "backoff_cap": "5s"},
+        "systems": {
+            "shop": {
+                "type": "shopify",
+                "shop_url": shop_url,
+                "access_token": token,
+                "webhook_secret": secret,
+            },
+            "erp": erp_system(erp),
+        },
+        "flows": {
+            "orders-to-erp": {
+                "source": "shop",
+                "target": "erp",
+                "reconcile_every": "20s",
+                "batch_size": 25,
+            },
+            "stock-to-channels": {
+                "source": "erp",
+                "targets": ["shop"],
+                "every": "10s",
+                "safety_stock": 2,
+            },
+        },
+    }
+
+
+def demo_config(
+    workdir: Path, erp: TrytonServer, stores: Sequence[DemoStore], port: int
+) -> dict[str, Any]:
+    """The demo's hub: every store's orders into one Tryton, each channel with its
+    reference prefix and sale terms; the ERP's stock split between the stores by share;
+    shipments fulfil each store's orders; the paying store's payments pay the invoices."""
+    systems = {store.spec.system: store.system_config() for store in stores}
+    order_channels = []
+    for store in stores:
+        channel = {"system": store.spec.system, "reference_prefix": store.spec.reference_prefix}
+        if store.spec.price_list:
+            channel["price_list"] = store.spec.price_list
+        if store.spec.payment_term:
+            channel["payment_term"] = store.spec.payment_term
+        order_channels.append(channel)
+    stock_channels = [
+        # share: 0.3, as a merchant writes it (the settings read it as exactly 3/10).
+        {"system": s.spec.system, "share": float(s.spec.share), "safety_stock": s.spec.safety_stock}
+        for s in stores
+    ]
+    return {
+        "store": {"url": f"sqlite:///{workdir / 'causeway.db'}"},
+        "server": {"port": port, "public_url": f"http://127.0.0.1:{port}"},
+        # A payment that arrives before its order is in Tryton is retried until it is:
+        # often (everything is local) and for minutes (a busy machine slows Tryton down).
+        "workers": {
+            "count": 2,
+            "lease": "10s",
+            "backoff_base": "500ms",
+            "backoff_cap": "2s",
+            "max_attempts": 90,
+        },
+        "systems": systems | {"erp": erp_system(erp)},
+        "flows": {
+            "orders-to-erp": {
+                "target": "erp",
+                "channels": order_channels,
+                "reconcile_every": "20s",
+                "batch_size": 25,
+            },
+            # A sale republishes at once; the schedule is for changes made in Tryton.
+            "stock-to-channels": {"source": "erp", "channels": stock_channels, "every": "60s"},
+            # The rest of the order's life: shipments fulfil store orders with their
+            # tracking, and the store's payments pay the ERP invoices.
+            "fulfillments-to-channels": {
+                "source": "erp",
+                "targets": list(systems),
+                "schedule": "every 5s",
+                "tracking_urls": {"UPS": "https://www.ups.com/track?tracknum={number}"},
+                "notify_customer": True,
+            },
+            "payments-and-invoices": {
+                "source": PAYING_STORE,
+                "target": "erp",
+                # Paying an invoice records its state; the read-back is for invoices a
+                # person pays in Tryton, and every 5 s it would only keep Tryton busy.
+                "schedule": "realtime, every 60s",
+            },
+        },
+    }
+
+
+def write_config(config: dict[str, Any], path: Path) -> None:
+    """causeway.yaml as the demo's hub runs it, for the reader to compare with their own."""
+    header = "# Written by `causeway demo`: the hub it ran, with the sandboxes' local secrets.\n"
+    path.write_text(header + yaml.safe_dump(config, sort_keys=False))

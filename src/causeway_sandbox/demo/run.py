@@ -1,0 +1,314 @@
+"""The demo's scenario, step by step: start Tryton, the three stores and the hub; publish
+the stock; let customers buy; follow each order into Tryton; ship and pay; read back what
+Tryton and each store show."""
+
+from __future__ import annotations
+
+import random
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from causeway.config import parse_config
+from causeway.connectors.tryton.connector import TrytonConnector
+from causeway.engine import api_keys
+from causeway.flows import stock_to_channels
+from causeway.flows.stock_to_channels import StockToChannels
+from causeway.hub import Hub
+from causeway.web.app import create_app
+from causeway.web.order_view import order_view
+from causeway_sandbox.demo.config import demo_config, write_config
+from causeway_sandbox.demo.erp import prepare_erp, sales_of
+from causeway_sandbox.demo.shopify_store import ShopifyStore
+from causeway_sandbox.demo.stores import PAYING_STORE, SKUS, STORES, DemoStore, PlacedOrder, basket
+from causeway_sandbox.demo.summary import DemoSummary, StoreSummary
+from causeway_sandbox.demo.tour import (
+    lifecycle_table,
+    live_view,
+    print_summary,
+    print_tour,
+    progress_table,
+)
+from causeway_sandbox.demo.woo_store import WooStore
+from causeway_sandbox.localserver import BackgroundServer, free_port
+from causeway_sandbox.tryton.server import TrytonServer, default_build_dir, ensure_built
+from causeway_sandbox.tryton.warehouse import open_shipments, ship
+
+TICK = 0.25  # seconds between two looks at the hub's order views
+
+
+class Steps:
+    """Times each step into the summary."""
+
+    def __init__(self, summary: DemoSummary) -> None:
+        self.summary = summary
+        self.last = time.monotonic()
+
+    def done(self, name: str) -> None:
+        now = time.monotonic()
+        self.summary.steps[name] = round(now - self.last, 1)
+        self.last = now
+
+
+def start_store(spec: Any) -> DemoStore:
+    return ShopifyStore(spec) if spec.kind == "shopify" else WooStore(spec)
+
+
+def run_demo(
+    *, orders: int, once: bool, as_json: bool, workdir: Path | None, console: Console
+) -> bool:
+    if orders < len(STORES):
+        summary = DemoSummary(
+            problems=[f"--orders {orders}: at least one per store, {len(STORES)}"]
+        )
+        print_summary(summary, as_json, console)
+        return False
+    started = time.monotonic()
+    build = default_build_dir()
+    ensure_built(build)
+    own_dir = workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix="causeway-demo-")) if workdir is None else workdir
+    workdir.mkdir(parents=True, exist_ok=True)
+    say: Callable[..., None] = (lambda *_, **__: None) if as_json else console.print
+    summary = DemoSummary()
+    steps = Steps(summary)
+    erp = TrytonServer(build, workdir / "tryton")
+    hub: Hub | None = None
+    stores: list[DemoStore] = []
+    server: BackgroundServer | None = None
+    placed: list[PlacedOrder] = []
+    try:
+        say("[bold]1.[/bold] starting the Tryton ERP (real trytond, SQLite) ...")
+        # Tryton takes seconds to start: the stores start meanwhile (leaving the block
+        # waits for Tryton, started or failed, also when a store fails to start).
+        with ThreadPoolExecutor(1) as background:
+            starting = background.submit(erp.start)
+            say("[bold]2.[/bold] starting three stores: two Shopify, one WooCommerce ...")
+            for spec in STORES:
+                store = start_store(spec)
+                stores.append(store)
+                store.stock_catalogue()
+                summary.stores[spec.system] = StoreSummary.of(
+                    spec, pays_invoices=spec.system == PAYING_STORE
+                )
+                domain = f", {spec.shop_domain}" if spec.shop_domain else ""
+                say(f"   {spec.system}: {spec.title} in {spec.currency}{domain}, at {store.url}")
+            starting.result()
+        with TrytonConnector(erp.url, erp.database, erp.username, erp.password) as tryton:
+            prepare_erp(tryton, STORES)
+        say(f"   Tryton at {erp.url}, with EUR, a euro price list and a Net 30 term")
+        steps.done("start_erp_and_stores")
+
+        say("[bold]3.[/bold] starting the hub ...")
+        port = free_port()
+        config = demo_config(workdir, erp, stores, port)
+        write_config(config, workdir / "causeway.yaml")
+        hub = Hub(parse_config(config, env={}))
+        hub.start()
+        server = BackgroundServer(create_app(hub), port=port).start()
+        for store in stores:
+            name = store.spec.system
+            uri = f"{server.url}/webhooks/{name}"
+            hub.connectors[name].subscribe_webhooks(uri, hub.flows.webhook_topics(name))
+        say(f"   hub at {server.url}, webhooks at /webhooks/<store>")
+        say(f"   its config: {workdir / 'causeway.yaml'}", soft_wrap=True)
+        say("   orders-to-erp: a channel per store, prefixes US-, EU- (euro terms), WOO-")
+        steps.done("start_hub")
+
+        say("[bold]4.[/bold] publishing the ERP's stock, shared 50% / 30% / 20% ...")
+        stock = hub.flows[stock_to_channels.NAME]
+        assert isinstance(stock, StockToChannels)
+        published = stock.run(full=True).channels.values()
+        summary.stock_skus_published = len(set.intersection(*(set(c.shown) for c in published)))
+        shown = {store.spec.system: store.shown_stock().get("WID-001") for store in stores}
+        say(
+            "   WID-001 (Tryton has 1000) sells: "
+            + ", ".join(f"{name} {qty}" for name, qty in shown.items())
+        )
+        steps.done("publish_stock")
+
+        say(f"[bold]5.[/bold] {orders} customers buy, taking turns at the three stores ...")
+        rng = random.Random(2026)
+        for n in range(orders):
+            store = stores[n % len(stores)]
+            placed.append(store.checkout(n, basket(rng)))
+            summary.stores[store.spec.system].orders_placed += 1
+        _follow_orders(hub, placed, summary, live_view(as_json, console), 60 + 3 * orders)
+        steps.done("orders_to_erp")
+
+        say("\n[bold]6.[/bold] the ERP's forecast dropped; publishing the change ...")
+        stock.run()
+        steps.done("republish_stock")
+
+        shipped = [next(o for o in placed if o.store == s.spec.system) for s in stores]
+        say("\n[bold]7.[/bold] the warehouse ships an order of each store in Tryton, with UPS")
+        say(f"   tracking; {PAYING_STORE}'s orders were paid at checkout ...")
+        _ship_in_erp(hub, shipped)
+        hub.run_flow("fulfillments-to-channels")  # rather than wait for its next run
+        _follow_lifecycle(hub, placed, shipped, summary, live_view(as_json, console))
+        by_name = {store.spec.system: store for store in stores}
+        for order in shipped:
+            summary.stores[order.store].orders_shipped_in_erp += 1
+            if by_name[order.store].fulfilled(order.order_id):
+                summary.stores[order.store].orders_fulfilled_in_store += 1
+        steps.done("ship_and_pay")
+
+        _read_back(hub, stores, summary)
+        steps.done("read_back")
+        if not as_json:
+            console.print()
+            print_tour(summary, console)
+    except Exception as exc:  # the summary reports it; --once fails on it
+        summary.problems.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        summary.seconds = round(time.monotonic() - started, 1)
+        if not once and summary.ok and hub is not None and server is not None:
+            _keep_running(hub, server, stores, placed[0], as_json, console)
+        if server is not None:
+            server.stop()
+        for store in reversed(stores):
+            store.stop()
+        if hub is not None:
+            hub.stop()
+        erp.stop()
+        if own_dir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print_summary(summary, as_json, console)
+    return summary.ok
+
+
+def _view(hub: Hub, order: PlacedOrder) -> dict[str, Any]:
+    return order_view(hub.store, hub.jobs, order.store, order.order_id) or {}
+
+
+def _follow_orders(
+    hub: Hub, placed: list[PlacedOrder], summary: DemoSummary, live: Any, timeout: float
+) -> None:
+    """Show each order's way into the ERP until all are there (or `timeout` passed)."""
+    deadline = time.monotonic() + timeout
+    with live as screen:
+        while True:
+            views = [(order, _view(hub, order)) for order in placed]
+            rows = [
+                (
+                    order.store,
+                    order.number,
+                    view.get("state", "waiting"),
+                    view.get("summary", {}).get("erp_number") or "",
+                )
+                for order, view in views
+            ]
+            if screen is not None:
+                screen.update(progress_table(rows))
+            if all(row[2] == "in_erp" for row in rows) or time.monotonic() > deadline:
+                break
+            time.sleep(TICK)
+    for store, number, state, erp_number in rows:
+        if state == "in_erp":
+            summary.stores[store].orders_in_erp += 1
+            summary.stores[store].erp_numbers[number] = erp_number
+        elif state == "parked":
+            summary.problems.append(f"{store} order {number} was parked; see `causeway status`")
+
+
+def _ship_in_erp(hub: Hub, orders: list[PlacedOrder]) -> None:
+    """Play the warehouse: ship each order's sale in Tryton with a tracking number."""
+    rpc = hub.connectors["erp"].rpc
+    for n, order in enumerate(orders, start=1):
+        sale_id = int(_view(hub, order)["ids"]["erp"]["id"])
+        for shipment in open_shipments(rpc, sale_id):
+            ship(rpc, shipment, tracking_number=f"1Z999AA1{n:010d}")
+
+
+def _follow_lifecycle(
+    hub: Hub, placed: list[PlacedOrder], shipped: list[PlacedOrder], summary: DemoSummary, live: Any
+) -> None:
+    """Show each order's status, tracking and invoice until the shipped ones are fulfilled
+    and the paying store's invoices are paid (or two minutes have passed)."""
+    deadline = time.monotonic() + 120
+    with live as screen:
+        while True:
+            rows = []
+            for order in placed:
+                view = _view(hub, order)
+                reached = {m["milestone"]: m for m in view.get("timeline", [])}
+                detail = (reached.get("shipped") or {}).get("detail", {})
+                rows.append(
+                    (
+                        order.store,
+                        order.number,
+                        view.get("summary", {}).get("erp_number") or "",
+                        "shipped" if "shipped" in reached else view.get("status", ""),
+                        str(detail.get("tracking_number") or ""),
+                        view.get("summary", {}).get("invoice_state") or "",
+                    )
+                )
+            if screen is not None:
+                screen.update(lifecycle_table(rows))
+            status = {(o.store, o.number): row for o, row in zip(placed, rows, strict=True)}
+            fulfilled = all(status[(o.store, o.number)][3] == "shipped" for o in shipped)
+            paid = [row for row in rows if row[0] == PAYING_STORE and row[5] == "paid"]
+            all_paid = len(paid) == summary.stores[PAYING_STORE].orders_placed
+            if (fulfilled and all_paid) or time.monotonic() > deadline:
+                summary.stores[PAYING_STORE].invoices_paid_in_erp = len(paid)
+                return
+            time.sleep(TICK)
+
+
+def _read_back(hub: Hub, stores: list[DemoStore], summary: DemoSummary) -> None:
+    """What Tryton holds and each store shows, once the dust settled."""
+    stock = hub.flows[stock_to_channels.NAME]
+    assert isinstance(stock, StockToChannels)
+    # A full publish now: WooCommerce has no compare-and-set, so the publish right after
+    # its own sales errs low on purpose (stock/allocation.py); this one is exact.
+    stock.run(full=True)
+    erp = hub.connectors["erp"]
+    forecast: dict[str, int] = {}
+    for level in erp.stock_levels(SKUS):
+        forecast[level.sku] = forecast.get(level.sku, 0) + int(level.forecast)
+    summary.erp_forecast = forecast
+    for store in stores:
+        found = summary.stores[store.spec.system]
+        found.stock_shown = store.shown_stock()
+        found.found_in_erp(sales_of(erp, store.spec))
+        found.webhook_deliveries, found.duplicates_ignored = store.webhook_deliveries()
+
+
+def _keep_running(
+    hub: Hub,
+    server: BackgroundServer,
+    stores: list[DemoStore],
+    first: PlacedOrder,
+    as_json: bool,
+    console: Console,
+) -> None:
+    say: Callable[..., None] = (lambda *_, **__: None) if as_json else console.print
+    # The API needs a key (docs/security.md): one that can only read, for the tour.
+    _, key = api_keys.create(hub.store, f"demo-{secrets.token_hex(3)}", "read")
+    say(
+        "\nThe hub keeps running. Look an order up with a read-only API key made for the "
+        "demo (`causeway keys create` makes your own):"
+    )
+    if not as_json:  # one line, unwrapped, to copy
+        console.print(
+            f"  curl -H 'Authorization: Bearer {key}' "
+            f"{server.url}/api/orders/{first.store}/{first.order_id}",
+            soft_wrap=True,
+            highlight=False,
+        )
+    for store in stores:
+        checkout = "_sandbox/orders" if store.spec.kind == "shopify" else "_sandbox/purchases"
+        say(f"Buy at {store.spec.system} with POST {store.url}/{checkout}.")
+    say("Ctrl-C stops.")
+    try:
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
