@@ -116,14 +116,15 @@ def test_each_store_shows_its_share_of_what_tryton_can_still_sell(
         assert shown == expected, channel["system"]
 
 
-def test_shipments_fulfil_each_stores_order_and_the_paid_store_orders_pay_their_invoices(
+def test_shipments_fulfil_each_stores_order_and_each_stores_payments_pay_its_invoices(
     demo: tuple[Path, dict[str, Any]],
 ) -> None:
     workdir, summary = demo
     assert summary["orders_shipped_in_erp"] == summary["orders_fulfilled_in_store"] == 3
     for store in summary["stores"].values():
         assert store["orders_shipped_in_erp"] == store["orders_fulfilled_in_store"] == 1
-    assert summary["stores"]["shop_us"]["invoices_paid_in_erp"] == 2
+    for system, store in summary["stores"].items():
+        assert store["invoices_paid_in_erp"] == store["orders_placed"] >= 1, system
     config = yaml.safe_load((workdir / "causeway.yaml").read_text())
     orders = config["flows"]["orders-to-erp"]
     assert "source" not in orders

@@ -8,6 +8,7 @@ import pytest
 
 from causeway.connectors.tryton.connector import PlacedSale, TrytonConnector
 from causeway.errors import PermanentError
+from causeway.model import TaxLine
 from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.tryton.test_tryton_connector import make_order
 
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.tryton
 
 D = Decimal
 METHOD = "Shop payments"
+STATE_TAX_6 = TaxLine(title="State Tax", rate=D("0.06"), amount=D(0))
 
 
 def place(tryton: TrytonConnector, reference: str, lines: list[tuple[str, int, str]]) -> PlacedSale:
@@ -48,6 +50,22 @@ def test_a_store_payment_posts_and_pays_the_invoice_once(
         "account.invoice", [after.invoices[0].invoice_id], ["payment_lines"]
     )
     assert len(invoice["payment_lines"]) == 1  # booked once: the second call did nothing
+
+
+def test_an_invoice_taxed_as_the_store_charged_not_as_the_product_defaults_is_paid(
+    tryton: TrytonConnector, unique: str
+) -> None:
+    # A US state's 6 % where the product's default tax is VAT 10 %: Tryton warns on
+    # posting, and the hub accepts that warning because the customer paid the 6 %.
+    reference = f"state-tax-{unique}"
+    order = make_order(f"#{reference}", [("WID-001", 2, "10.00")], tax=STATE_TAX_6)
+    (placed,) = tryton.place_orders([(reference, order)]).values()
+    assert isinstance(placed, PlacedSale) and placed.total_amount == D("21.20")
+
+    after, paid_now = tryton.pay_sale_invoices(
+        reference, D("21.20"), "USD", payment_method=METHOD, note="store payment"
+    )
+    assert paid_now and after.paid
 
 
 def test_an_amount_that_does_not_match_the_invoice_pays_nothing_and_says_why(

@@ -8,8 +8,8 @@ the ERP's stock split between the stores by share; customers buy at all three, w
 webhooks arrive signed (Shopify's some twice and out of order, as real ones do); each
 order lands in Tryton exactly once, with its store's reference prefix, currency and sale
 terms. Then the warehouse ships an order of each store in Tryton: each store order is
-fulfilled with its tracking number, and the invoices of the orders the US store was paid
-for are posted and paid. The tour ends with each store's orders and their Tryton sales,
+fulfilled with its tracking number, and each store's payments pay its orders' invoices
+(the EU store's in euros). The tour ends with each store's orders and their Tryton sales,
 and the stock each channel shows. `--once` makes it a check: exit 0 only if all of that
 happened (summary.py says exactly what is checked).
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from causeway_sandbox.demo.stores import PAYING_STORE, DemoStore
+from causeway_sandbox.demo.stores import DemoStore
 from causeway_sandbox.tryton.server import TrytonServer
 
 
@@ -63,7 +63,7 @@ def demo_config(
 ) -> dict[str, Any]:
     """The demo's hub: every store's orders into one Tryton, each channel with its
     reference prefix and sale terms; the ERP's stock split between the stores by share;
-    shipments fulfil each store's orders; the paying store's payments pay the invoices."""
+    shipments fulfil each store's orders; each store's payments pay its invoices."""
     systems = {store.spec.system: store.system_config() for store in stores}
     order_channels = []
     for store in stores:
@@ -101,7 +101,7 @@ def demo_config(
             # A sale republishes at once; the schedule is for changes made in Tryton.
             "stock-to-channels": {"source": "erp", "channels": stock_channels, "every": "60s"},
             # The rest of the order's life: shipments fulfil store orders with their
-            # tracking, and the store's payments pay the ERP invoices.
+            # tracking, and each store's payments pay its ERP invoices.
             "fulfillments-to-channels": {
                 "source": "erp",
                 "targets": list(systems),
@@ -110,7 +110,7 @@ def demo_config(
                 "notify_customer": True,
             },
             "payments-and-invoices": {
-                "source": PAYING_STORE,
+                "channels": [{"system": system} for system in systems],
                 "target": "erp",
                 # Paying an invoice records its state; the read-back is for invoices a
                 # person pays in Tryton, and every 5 s it would only keep Tryton busy.

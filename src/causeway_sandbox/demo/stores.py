@@ -81,8 +81,6 @@ STORES = (
         tax_percent=Decimal("6"),
     ),
 )
-# The store whose payments pay the ERP's invoices (payments-and-invoices takes one store).
-PAYING_STORE = "shop_us"
 
 
 @dataclass(frozen=True)

@@ -142,13 +142,33 @@ class TrytonTestKit:
     # -- what a channel's sale terms name ----------------------------------------------
     def ensure_currency(self, code: str, name: str, symbol: str, rate: Decimal) -> int:
         """The currency `code`, created with one rate (units per company currency unit)
-        when Tryton lacks it: the company sells in dollars, a euro store needs EUR."""
+        when Tryton lacks it: the company sells in dollars, a euro store needs EUR. The
+        company gets exchange gain and loss accounts too, without which Tryton posts no
+        invoice in another currency."""
+        self._ensure_exchange_accounts()
         found = self.rpc.search_read("currency.currency", [("code", "=", code)], ["id"])
         if found:
             return int(found[0]["id"])
         rates = [["create", [{"date": "2020-01-01", "rate": Decimal(rate)}]]]
         values = {"name": name, "code": code, "symbol": symbol, "rates": rates}
         return self._create_one("currency.currency", values)
+
+    def _ensure_exchange_accounts(self) -> None:
+        fields = ["currency_exchange_credit_account", "currency_exchange_debit_account"]
+        (config,) = self.rpc.read("account.configuration", [1], fields)
+        if all(config.get(f) for f in fields):
+            return
+        # Tryton's domain: an open income-statement account of the company, one currency.
+        domain = [("closed", "!=", True), ("type.statement", "=", "income")]
+        domain += [("second_currency", "=", None)]
+        gain = self.rpc.search_read(
+            "account.account", [*domain, ("type.revenue", "=", True)], ["id"]
+        )
+        loss = self.rpc.search_read(
+            "account.account", [*domain, ("type.expense", "=", True)], ["id"]
+        )
+        values = {fields[0]: gain[0]["id"], fields[1]: loss[0]["id"]}
+        self.rpc.write("account.configuration", [1], values)
 
     def new_price_list(self, name: str, factor: str) -> int:
         """A price list named `name` pricing at list price times `factor`."""

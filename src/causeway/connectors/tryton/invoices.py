@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from causeway.connectors.tryton.protocol import TrytonUserError
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.errors import PermanentError, RetryableError
 
@@ -28,6 +29,9 @@ INVOICE_FIELDS = ("number", "state", "total_amount", "amount_to_pay", "currency.
 PAY_WIZARD = "account.invoice.pay"
 # States in which a store payment may be booked on the invoice.
 PAYABLE = ("draft", "validated", "posted")
+# The name (after "<hash>.") of Tryton's warning that an invoice's taxes are not its
+# products' defaults (account_invoice, Invoice._check_taxes).
+STORE_TAXES_WARNING = ".invoice_taxes"
 
 
 @dataclass(frozen=True)
@@ -169,7 +173,7 @@ class Invoices:
         method = self.payment_method(payment_method)
         drafts = [i.invoice_id for i in sale.invoices if i.state in ("draft", "validated")]
         if drafts:
-            self.rpc.button("account.invoice", "post", drafts)
+            self._post(drafts)
             sale = self.of_sales([reference])[reference]
         for invoice in sale.invoices:
             if invoice.state not in PAYABLE or invoice.amount_to_pay <= 0:
@@ -180,6 +184,21 @@ class Invoices:
             states = ", ".join(f"{i.number}: {i.state}" for i in after.invoices)
             raise RetryableError(f"invoices of {reference} not paid after payment ({states})")
         return after, True
+
+    def _post(self, invoice_ids: list[int]) -> None:
+        """Post the invoices. Tryton warns when a line's taxes are not its product's
+        default ones; a store order's lines carry the taxes the customer was charged (a
+        state's rate, a channel's tax map), which the invoice must show, so the hub
+        accepts that warning for these invoices, as a user would in Tryton; any other
+        warning stops the post."""
+        try:
+            self.rpc.button("account.invoice", "post", invoice_ids)
+        except TrytonUserError as exc:
+            if not (exc.warning or "").endswith(STORE_TAXES_WARNING):
+                raise
+            warning = {"user": self.rpc.user_id, "name": exc.warning, "always": False}
+            self.rpc.create("res.user.warning", [warning])
+            self.rpc.button("account.invoice", "post", invoice_ids)
 
     def _pay(self, invoice: InvoiceState, method: int, description: str) -> None:
         context = {

@@ -38,10 +38,15 @@ class TrytonUserError(PermanentError):
 
     kind is Tryton's exception name; the message is Tryton's text, which is what an
     operator needs to read (e.g. "The value for field "Unit Price" ... is not valid").
+    A UserWarning has a name (`warning`): a user who accepts it stores that name as a
+    res.user.warning, and the same call then goes through.
     """
 
-    def __init__(self, kind: str, message: str, description: str = "") -> None:
+    def __init__(
+        self, kind: str, message: str, description: str = "", warning: str | None = None
+    ) -> None:
         self.kind = kind
+        self.warning = warning
         self.tryton_message = message
         self.description = description
         text = f"Tryton {kind}: {message}"
@@ -157,7 +162,7 @@ def classify_error(error: Any, method: str) -> PermanentError | RetryableError:
         if kind == "UserWarning" and isinstance(args, list | tuple):
             message = str(args[1]) if len(args) > 1 else str(args)
             description = str(args[2]) if len(args) > 2 and args[2] else ""
-            return TrytonUserError(kind, message, description)
+            return TrytonUserError(kind, message, description, warning=str(args[0]))
         if kind == "LoginException":
             return TrytonUserError(kind, f"login requires more than a password: {args}")
         if kind in ("ConcurrencyException", "RateLimitException", "TimeOutException"):
