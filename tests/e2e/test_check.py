@@ -18,6 +18,7 @@ from causeway.checks import run_checks
 from causeway.cli import app
 from causeway.config import parse_config
 from causeway.engine.store import Store
+from causeway.flows.stock_to_channels.declaration import StockChannelSettings
 from causeway.hub import Hub
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
 from causeway_sandbox.tryton.server import TrytonServer
@@ -181,3 +182,18 @@ def test_missing_access_scopes_are_named_with_the_flows_that_need_them(
     (scopes,) = failures(run_checks(config))
     assert scopes.system == "shop" and "write_inventory" in scopes.what
     assert "stock-to-channels" in (scopes.fix or "") and "reinstall" in (scopes.fix or "")
+
+
+def test_a_stock_channel_fed_by_a_warehouse_tryton_lacks_fails_listing_its_warehouses(
+    tmp_path: Path, tryton_server: TrytonServer, sandbox: SandboxServer
+) -> None:
+    config = full_config(tmp_path, tryton_server, sandbox.url)
+    stock = config.flows.settings("stock-to-channels")
+    fed = [StockChannelSettings(system="shop", warehouse=["Warehouse", "Atlantis"])]
+    config.flows.put("stock-to-channels", stock.model_copy(update={"channels": fed}))
+    (missing,) = failures(run_checks(config))
+    assert (missing.system, missing.what) == (
+        "erp",
+        "warehouse 'Atlantis' feeding channel 'shop' (stock-to-channels)",
+    )
+    assert "it has: [WH] Warehouse" in (missing.fix or "")

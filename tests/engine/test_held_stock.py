@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from causeway.config import parse_config
 from causeway.engine import links
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.store import Store
 from causeway.hub import Hub
-from causeway.stock.held import held_quantities
-from tests.unit.hub_configs import hub_config
+from causeway.stock.held import held_by_channel, held_quantities
+from tests.unit.hub_configs import hub_config, hub_yaml
 
 
 def order_body(order_id: int, sku: str, quantity: int, *, cancelled: bool = False) -> bytes:
@@ -90,3 +91,20 @@ def test_a_cancelled_order_and_a_payload_that_does_not_parse_hold_nothing(hub: H
     broken = InboxRecord("shop", "e9", "orders/create", "order:9", b"not json")
     hub.inbox.accept([received(1, "WID-001", 2, cancelled=True), broken, received(2, "B", 1)])
     assert held(hub) == {"B": Decimal(1)}
+
+
+def test_each_stores_orders_are_held_apart_for_the_warehouse_that_ships_them(
+    tmp_path: Path, store: Store
+) -> None:
+    channels = [{"system": "shop"}, {"system": "shop_eu", "reference_prefix": "eu-"}]
+    data = hub_yaml(tmp_path, {"orders-to-erp": {"target": "erp", "channels": channels}})
+    data["systems"]["shop_eu"] = data["systems"]["shop"]
+    running = Hub(parse_config(data, env={}), store=store)
+    try:
+        eu = InboxRecord("shop_eu", "e9", "orders/create", "order:9", order_body(9, "WID-001", 5))
+        running.inbox.accept([received(1, "WID-001", 2), eu])
+        by_store = held_by_channel(running.store, running.inbox, running.jobs, running.connectors)
+        assert by_store == {"shop": {"WID-001": Decimal(2)}, "shop_eu": {"WID-001": Decimal(5)}}
+        assert held(running) == {"WID-001": Decimal(7)}
+    finally:
+        running.stop()

@@ -57,26 +57,6 @@ def create_one(tryton: TrytonConnector, model: str, values: dict[str, Any]) -> i
     return int(record)
 
 
-def new_warehouse(tryton: TrytonConnector, code: str) -> int:
-    """A warehouse as Tryton's warehouse form makes one: with its input, output and storage."""
-    inbound, outbound, storage = tryton.rpc.create(
-        "stock.location",
-        [{"name": f"{code} {part}", "type": "storage"} for part in ("Input", "Output", "Storage")],
-    )
-    return create_one(
-        tryton,
-        "stock.location",
-        {
-            "name": f"Warehouse {code}",
-            "code": code,
-            "type": "warehouse",
-            "input_location": inbound,
-            "output_location": outbound,
-            "storage_location": storage,
-        },
-    )
-
-
 def new_payment_term(tryton: TrytonConnector, name: str, days: int) -> int:
     return TrytonTestKit(tryton).new_payment_term(name, days)
 
@@ -98,7 +78,7 @@ def new_channel(tryton: TrytonConnector, kind: str, *, days: int, factor: str) -
     return Channel(
         terms=terms,
         price_list=new_price_list(tryton, terms.price_list, factor),
-        warehouse=new_warehouse(tryton, terms.warehouse),
+        warehouse=TrytonTestKit(tryton).ensure_warehouse(terms.warehouse),
         payment_term=new_payment_term(tryton, terms.payment_term, days),
         category=create_one(tryton, "party.category", {"name": terms.customer_group}),
     )

@@ -113,6 +113,39 @@ def test_a_share_written_as_a_decimal_is_that_decimal_exactly() -> None:
     assert settings.channels[0].share == Fraction(3, 10)
 
 
+def test_a_stock_channel_names_the_erp_warehouse_it_sells_from_or_several_added_up() -> None:
+    data = example()
+    stock = data["flows"]["stock-to-channels"]
+    stock.pop("targets", None)
+    stock["channels"] = [
+        {"system": "shop", "warehouse": " WH-EU "},
+        {"system": "shop2", "warehouse": ["WH-EU", "Berlin  Depot"]},
+        {"system": "shop3"},
+    ]
+    data["systems"]["shop2"] = data["systems"]["shop3"] = data["systems"]["shop"]
+    settings = parse_config(data, env=ENV).flows.stock_to_channels
+    assert [c.warehouses for c in settings.channels] == [
+        ("WH-EU",),
+        ("WH-EU", "Berlin Depot"),
+        (),  # the ERP connector's own warehouse
+    ]
+
+
+@pytest.mark.parametrize(
+    ("warehouse", "message"),
+    [("  ", "name the ERP warehouse"), ([], "name the ERP warehouse"), (["A", "a"], "twice")],
+)
+def test_a_blank_or_repeated_warehouse_is_refused_with_the_form_to_write(
+    warehouse: object, message: str
+) -> None:
+    data = example()
+    data["flows"]["stock-to-channels"].pop("targets", None)
+    data["flows"]["stock-to-channels"]["channels"] = [{"system": "shop", "warehouse": warehouse}]
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, env=ENV)
+    assert "flows.stock-to-channels.channels" in str(info.value) and message in str(info.value)
+
+
 def test_the_old_targets_form_gives_every_channel_all_of_the_stock() -> None:
     settings = parse_config(example(), env=ENV).flows.stock_to_channels
     assert [c.system for c in settings.channels] == settings.targets

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from causeway.model import Customer, Order, OrderLine, StockLevel
-from causeway.stock.sellable import pending_quantities, sellable_quantities
+from causeway.stock.sellable import HeldStock, pending_quantities, sellable_quantities
 
 STAMP = datetime(2026, 11, 22, tzinfo=UTC)
 
@@ -87,3 +87,50 @@ def test_a_flash_sale_between_two_stock_runs_cannot_oversell() -> None:
     sellable = sellable_quantities([level("A", "10")], safety_stock=2, safety_by_sku={}, held=held)
     assert sellable == {"A": 1}
     assert held["A"] + sellable["A"] + 2 == 10
+
+
+# -- many warehouses: each channel sells from its own, and a held order comes off the
+# warehouse its sale will ship from (stock/sellable.py, "Many warehouses").
+def test_a_held_order_comes_off_only_the_warehouse_that_will_ship_it() -> None:
+    # The EU store took 3 units its sale will ship from EU; the US store took 2 from US.
+    held = HeldStock.of_channels(
+        {"shop_eu": {"A": Decimal(3)}, "shop_us": {"A": Decimal(2)}},
+        {"shop_eu": "EU", "shop_us": "US"},
+    )
+    eu = sellable_quantities(
+        [level("A", "10")], safety_stock=0, safety_by_sku={}, held=held.against(["EU"])
+    )
+    us = sellable_quantities(
+        [level("A", "40")], safety_stock=0, safety_by_sku={}, held=held.against(["US"])
+    )
+    assert (eu, us) == ({"A": 7}, {"A": 38})
+
+
+def test_an_order_whose_warehouse_is_not_known_comes_off_every_warehouse() -> None:
+    # A store whose sales' warehouse is not known (not an orders-to-erp channel of this
+    # ERP, or its warehouse is not in the ERP): its 4 units could leave from either.
+    held = HeldStock.of_channels(
+        {"shop_eu": {"A": Decimal(3)}, "pos": {"A": Decimal(4)}}, {"shop_eu": "EU"}
+    )
+    assert held.against(["EU"]) == {"A": Decimal(7)}
+    assert held.against(["US"]) == {"A": Decimal(4)}
+    assert held.skus() == {"A"}
+
+
+def test_a_channel_selling_from_two_warehouses_adds_them_up_less_what_either_ships() -> None:
+    held = HeldStock.of_channels(
+        {"shop_eu": {"A": Decimal(3)}, "shop_us": {"B": Decimal(1)}, "x": {"A": Decimal(1)}},
+        {"shop_eu": "EU", "shop_us": "US", "x": "ELSEWHERE"},
+    )
+    levels = [level("A", "10"), level("B", "5"), level("A", "20"), level("B", "0")]
+    result = sellable_quantities(
+        levels, safety_stock=2, safety_by_sku={}, held=held.against(["EU", "US"])
+    )
+    # A: 10 + 20 - 3 (EU ships it; ELSEWHERE's order is no part of this view) - 2
+    assert result == {"A": 25, "B": 2}
+
+
+def test_every_store_of_unknown_warehouse_is_the_sum_of_all_held_orders() -> None:
+    # The single-warehouse case (and files-exchange): all held orders come off.
+    held = HeldStock.of_channels({"a": {"A": Decimal(3)}, "b": {"A": Decimal(2)}}, {})
+    assert held.anywhere == {"A": Decimal(5)} and held.by_warehouse == {}

@@ -1,11 +1,11 @@
 """A Tryton ERP: reachable, the login accepted, the modules the enabled flows need
 activated, and the master data they refer to present (warehouse, shipping, discount, gift
-card and tip products, tax rounded per line, payment term, payment method, carriers), and
-what each channel's sale terms name."""
+card and tip products, tax rounded per line, payment term, payment method, carriers), what
+each channel's sale terms name, and the warehouses stock-to-channels reads for each channel."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from causeway.checks.result import Check, failed, passed, present
 from causeway.config import TrytonSystem
@@ -24,9 +24,11 @@ def check_tryton(
     payment_methods: list[str],
     carriers: list[str],
     sale_terms: Mapping[str, SaleTerms] | None = None,
+    stock_warehouses: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Check]:
     """modules: module -> the flows that need it; places_sales: a flow creates sales;
-    sale_terms: channel -> the terms its sales are placed on in this ERP."""
+    sale_terms: channel -> the terms its sales are placed on in this ERP;
+    stock_warehouses: channel -> the warehouses its stock is read from."""
     try:
         erp.rpc.login()
     except RetryableError as exc:
@@ -47,6 +49,7 @@ def check_tryton(
     found += _modules(name, erp, modules)
     found += _master_data(name, system, erp, places_sales, payment_methods, carriers)
     found += check_sale_terms(name, erp, sale_terms or {})
+    found += check_stock_warehouses(name, erp, stock_warehouses or {})
     return found
 
 
@@ -64,6 +67,22 @@ def check_sale_terms(
         for setting, error in errors.items():
             what = f"{SETTINGS[setting]} {getattr(terms, setting)!r} of channel {channel!r}"
             found.append(passed(name, what) if error is None else failed(name, what, str(error)))
+    return found
+
+
+def check_stock_warehouses(
+    name: str, erp: TrytonConnector, channels: Mapping[str, Sequence[str]]
+) -> list[Check]:
+    """Each warehouse a stock-to-channels channel names exists in Tryton, once."""
+    found = []
+    for channel, warehouses in channels.items():
+        for warehouse in warehouses:
+            what = f"warehouse {warehouse!r} feeding channel {channel!r} (stock-to-channels)"
+            try:
+                erp.warehouse_key(warehouse)
+                found.append(passed(name, what))
+            except (PermanentError, RetryableError) as exc:
+                found.append(failed(name, what, str(exc)))
     return found
 
 

@@ -102,6 +102,8 @@ class FlowContext:
     config: CausewayConfig
     # SKU -> quantity held by orders taken that the ERP does not have yet (stock/held.py).
     held_quantities: Callable[[], Mapping[str, Decimal]]
+    # The same, per store: each store's sales ship from their own warehouse.
+    held_by_channel: Callable[[], Mapping[str, Mapping[str, Decimal]]]
 
     def system(self, name: str) -> System:
         return self.config.systems[name]

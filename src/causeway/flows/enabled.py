@@ -24,7 +24,7 @@ from causeway.engine.store import Store
 from causeway.engine.worker import Flow
 from causeway.flows.declaration import FlowContext, FlowDeclaration, RunPayload
 from causeway.flows.registry import FLOWS
-from causeway.stock.held import held_quantities
+from causeway.stock.held import held_by_channel, held_quantities
 
 if TYPE_CHECKING:
     from causeway.config.models import CausewayConfig
@@ -96,6 +96,7 @@ class EnabledFlows(Mapping[str, Flow]):
             connectors,
             config,
             held_quantities=partial(held_quantities, store, inbox, jobs, connectors),
+            held_by_channel=partial(held_by_channel, store, inbox, jobs, connectors),
         )
         configured = config.flows.configured()
         return cls([_enable(d, configured[d.name], context) for d in FLOWS if d.name in configured])

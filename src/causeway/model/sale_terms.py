@@ -6,7 +6,7 @@ be invoiced on its payment term, and put its buyers in its customer group. The m
 names each term in causeway.yaml as the ERP shows it:
 
     price_list: Wholesale           # a sale price list, by name
-    warehouse: WH-EU                # the warehouse that ships the orders, by code
+    warehouse: WH-EU                # the warehouse that ships the orders, by code or name
     payment_term: Net 30            # the payment term of the invoices, by name
     customer_group: Wholesale EU    # a customer category every buyer is put in, by name
 
@@ -39,7 +39,7 @@ class SaleTerms(BaseModel):
         default=None, description="sale price list the channel's sales are recorded with"
     )
     warehouse: str | None = Field(
-        default=None, description="code of the warehouse that ships the channel's orders"
+        default=None, description="code or name of the warehouse that ships the channel's orders"
     )
     payment_term: str | None = Field(
         default=None, description="payment term of the channel's sales"

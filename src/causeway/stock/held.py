@@ -21,24 +21,26 @@ from causeway.errors import CausewayError
 from causeway.flows.orders_to_erp import NAME, ORDER, parse_event
 from causeway.model import Order
 from causeway.model.ports.channel import OrderChannel
-from causeway.stock.sellable import pending_quantities
+from causeway.stock.sellable import HeldStock, pending_quantities
 
 IN_ERP = "in_erp"  # the order link's fingerprint once its sale is placed
 
 
-def held_quantities(
+def held_by_channel(
     store: Store, inbox: Inbox, jobs: JobQueue, channels: Mapping[str, OrderChannel]
-) -> dict[str, Decimal]:
-    """SKU -> quantity of the orders taken that the ERP does not have yet."""
+) -> dict[str, dict[str, Decimal]]:
+    """store -> SKU -> quantity of the orders it took that the ERP does not have yet (by
+    store, because each store's sales ship from its own warehouse: stock/sellable.py)."""
     events = inbox.get_many(jobs.open_inbox_ids(NAME)).values()
     by_source: dict[str, list[StoredEvent]] = defaultdict(list)
     for event in events:
         if event.source in channels:  # a system since removed from causeway.yaml: not ours
             by_source[event.source].append(event)
-    orders: list[Order] = []
+    held: dict[str, dict[str, Decimal]] = {}
     for source, received in by_source.items():
         placed = _in_erp(store, source, {_order_id(e) for e in received})
         channel = channels[source]
+        orders: list[Order] = []
         for event in received:
             if _order_id(event) in placed:
                 continue
@@ -46,7 +48,18 @@ def held_quantities(
                 orders.append(parse_event(event, channel))
             except CausewayError:  # holds nothing; its job is parked with the reason
                 continue
-    return pending_quantities(orders)
+        if quantities := pending_quantities(orders):
+            held[source] = quantities
+    return held
+
+
+def held_quantities(
+    store: Store, inbox: Inbox, jobs: JobQueue, channels: Mapping[str, OrderChannel]
+) -> dict[str, Decimal]:
+    """SKU -> quantity of the orders taken that the ERP does not have yet, every store's."""
+    # With no store's warehouse known, every order is held "anywhere": the sum of all.
+    held = HeldStock.of_channels(held_by_channel(store, inbox, jobs, channels), {})
+    return dict(held.anywhere)
 
 
 def _order_id(event: StoredEvent) -> str:

@@ -1,6 +1,6 @@
 """What tests, benchmarks and the demo do in Tryton that the hub itself never does:
-create products with stock, count stock, read a sale back whole, and set up what a
-channel's sale terms name (a currency, a price list, a payment term).
+create products with stock, create a warehouse, count stock, read a sale back whole, and
+set up what a channel's sale terms name (a currency, a price list, a payment term).
 
 Kept out of the product (causeway.connectors.tryton): the hub reads products and stock
 and places sales, it never makes products up or counts a warehouse. The kit works over
@@ -104,15 +104,55 @@ class TrytonTestKit:
             self._inventory(product["id"], Decimal(quantity))
         return int(product["id"])
 
-    def set_stock(self, sku: str, quantity: Decimal) -> None:
-        """Count `quantity` of `sku` in the warehouse storage, by a confirmed inventory."""
+    def ensure_warehouse(self, code: str, name: str | None = None) -> int:
+        """The warehouse of `code`, created as Tryton's warehouse form makes one (with its
+        input, output and storage locations) when missing."""
+        found = self.rpc.search_read(
+            "stock.location", [("type", "=", "warehouse"), ("code", "=", code)], ["id"]
+        )
+        if found:
+            return int(found[0]["id"])
+        name = name or f"Warehouse {code}"
+        inbound, outbound, storage = self.rpc.create(
+            "stock.location",
+            [{"name": f"{name} {part}", "type": "storage"} for part in ("In", "Out", "Storage")],
+        )
+        # An inventory books its differences to the warehouse's lost and found.
+        lost_found = self.rpc.search_read("stock.location", [("type", "=", "lost_found")], ["id"])
+        (warehouse,) = self.rpc.create(
+            "stock.location",
+            [
+                {
+                    "name": name,
+                    "code": code,
+                    "type": "warehouse",
+                    "input_location": inbound,
+                    "output_location": outbound,
+                    "storage_location": storage,
+                    "lost_found_location": lost_found[0]["id"] if lost_found else None,
+                }
+            ],
+        )
+        return int(warehouse)
+
+    def set_stock(self, sku: str, quantity: Decimal, *, warehouse: str | None = None) -> None:
+        """Count `quantity` of `sku` in a warehouse's storage (by code; None: the
+        connector's warehouse), by a confirmed inventory."""
         found = self.rpc.search_read("product.product", [("code", "=", sku)], ["id"])
         if not found:
             raise UnknownSkuError([sku], self.connector.system)
-        self._inventory(found[0]["id"], Decimal(quantity))
+        self._inventory(found[0]["id"], Decimal(quantity), warehouse)
 
-    def _inventory(self, product: int, quantity: Decimal) -> None:
-        storage = self.connector.master.storage()
+    def _inventory(self, product: int, quantity: Decimal, warehouse: str | None = None) -> None:
+        if warehouse is None:
+            storage = self.connector.master.storage()
+        else:
+            (record,) = self.rpc.search_read(
+                "stock.location",
+                [("type", "=", "warehouse"), ("code", "=", warehouse)],
+                ["storage_location"],
+            )
+            storage = int(record["storage_location"])
         (inventory,) = self.rpc.create(
             "stock.inventory",
             [

@@ -98,7 +98,10 @@ class TrytonConnector:
         self.amendments = Amendments(self.rpc, system=system, skip_skus=self.sales.service_skus())
         self.cancellations = SaleCancellations(self.rpc, system=system)
         self.returns = ReturnSales(self.rpc, system=system)
-        self.stock = Stock(self.rpc, self.master, system=system, warehouse_code=warehouse_code)
+        # Warehouses are named as the sale terms name them: one resolver for both.
+        self.stock = Stock(
+            self.rpc, self.master, self.sales.terms, system=system, warehouse_code=warehouse_code
+        )
         self._credit_limit: bool | None = None  # has the build account_credit_limit?
 
     def close(self) -> None:
@@ -190,8 +193,15 @@ class TrytonConnector:
 
     # --- stock and products -----------------------------------------------------------------
 
-    def stock_levels(self, skus: Sequence[str] | None = None) -> list[StockLevel]:
-        return self.stock.levels(skus)
+    def stock_levels(
+        self, skus: Sequence[str] | None = None, *, warehouse: str | None = None
+    ) -> list[StockLevel]:
+        """In one warehouse, by code or name; None: systems.<erp>.warehouse (stock.py)."""
+        return self.stock.levels(skus, warehouse=warehouse)
+
+    def warehouse_key(self, warehouse: str | None) -> str:
+        """The warehouse's Tryton id, as text: the same for its code and its name."""
+        return str(self.stock.warehouse_id(warehouse))
 
     def stock_changes_since(self, since: dt.datetime | None) -> tuple[set[str], dt.datetime | None]:
         return self.stock.changes_since(since)

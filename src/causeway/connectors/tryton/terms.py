@@ -1,7 +1,8 @@
 """A channel's sale terms (causeway.model.sale_terms) as the Tryton records a sale uses.
 
 A term's name is looked up among every record of its kind: price lists and payment terms
-by name, warehouses by code, customer groups among party categories by name or by full
+by name, warehouses by code or name (stock-to-channels names them the same way),
+customer groups among party categories by name or by full
 path ("Channels / Wholesale"). Each kind is read in one call the first time a channel
 needs it and kept for the connector's life, so a batch of orders costs no call for terms
 already known. A name not found has the kind read again once (someone may just have
@@ -56,10 +57,12 @@ class Kind:
 
 KINDS: dict[str, Kind] = {
     "price_list": Kind("price_list", "product.price_list", "name", menu="Product > Price Lists"),
+    # Tryton shows a warehouse as "[WH] Warehouse"; its code or its name alone names it too.
     "warehouse": Kind(
         "warehouse",
         "stock.location",
-        "code",
+        "rec_name",
+        also=("code", "name"),
         domain=(("type", "=", "warehouse"),),
         menu="Inventory & Stock > Warehouses",
     ),
@@ -123,30 +126,38 @@ def _listing(records: Sequence[Named]) -> str:
     return ", ".join(shown[:LISTED]) + (f" and {more} more" if more > 0 else "")
 
 
-def not_found(kind: Kind, value: str, records: Sequence[Named], system: str) -> PermanentError:
+# What to do once the setting is fixed: orders stopped by it wait, parked, for a replay.
+REPLAY = ", then run `causeway replay`"
+
+
+def not_found(
+    kind: Kind, value: str, records: Sequence[Named], system: str, then: str = REPLAY
+) -> PermanentError:
     return PermanentError(
         f"{kind.label} {value!r} not found in Tryton ({system}); it has: {_listing(records)}. "
         f"Create it in Tryton ({kind.menu}) or correct `{kind.setting}` in this channel's "
-        f"settings, then run `causeway replay`"
+        f"settings{then}"
     )
 
 
-def ambiguous(kind: Kind, value: str, found: Sequence[Named], system: str) -> PermanentError:
+def ambiguous(
+    kind: Kind, value: str, found: Sequence[Named], system: str, then: str = REPLAY
+) -> PermanentError:
     ids = ", ".join(str(r.id) for r in sorted(found, key=lambda r: r.id))
     return PermanentError(
         f"{kind.label} {value!r} is ambiguous in Tryton ({system}): {len(found)} records "
         f"answer to it (ids {ids}). Rename all but one in Tryton ({kind.menu}), or name "
-        f"one by its full name in `{kind.setting}`, then run `causeway replay`"
+        f"one by its full name in `{kind.setting}`{then}"
     )
 
 
-def pick(kind: Kind, value: str, records: Sequence[Named], system: str) -> int:
+def pick(kind: Kind, value: str, records: Sequence[Named], system: str, then: str = REPLAY) -> int:
     """The id of the one record `value` names; PermanentError when none or several do."""
     found = matches(value, records)
     if len(found) > 1:
-        raise ambiguous(kind, value, found, system)
+        raise ambiguous(kind, value, found, system, then)
     if not found:
-        raise not_found(kind, value, records, system)
+        raise not_found(kind, value, records, system, then)
     return found[0].id
 
 
@@ -203,7 +214,8 @@ class SaleTermsResolver:
                 found[setting] = exc
         return found
 
-    def id_of(self, setting: str, value: str) -> int:
+    def id_of(self, setting: str, value: str, *, then: str = REPLAY) -> int:
+        """The id of the record `value` names; `then`: what to do after fixing it."""
         kind = KINDS[setting]
         if setting == "price_list" and not self.price_lists_on_sales():
             raise PermanentError(
@@ -215,7 +227,7 @@ class SaleTermsResolver:
         known = self._records.get(setting)
         if known is None or len(matches(value, known)) != 1:
             known = self._records[setting] = self._read(kind)
-        return pick(kind, value, known, self.system)
+        return pick(kind, value, known, self.system, then)
 
     def _read(self, kind: Kind) -> list[Named]:
         fields = [kind.shown, *kind.also]

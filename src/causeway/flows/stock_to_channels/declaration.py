@@ -1,9 +1,9 @@
 """stock-to-channels, declared: what each SKU can still be sold goes from the ERP to every
 store on a schedule (the rule: stock/sellable.py; each channel's part: stock/allocation.py).
 
-Two forms: `targets: [shop_eu, shop_us]` (every channel sees the whole sellable quantity)
-or `channels: [{system: shop_eu, share: 0.5, cap: 40, safety_stock: 2, location: ...,
-sku_map: {ERP-SKU: CHANNEL-SKU}}, ...]`."""
+Two forms: `targets: [shop_eu, shop_us]` (every channel sees the whole sellable quantity
+of the ERP's own warehouse) or `channels: [{system: shop_eu, warehouse: WH-EU, share: 0.5,
+cap: 40, safety_stock: 2, channel_location: ..., sku_map: {ERP-SKU: CHANNEL-SKU}}, ...]`."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from pydantic import Field, field_validator, model_validator
 
 from causeway.config.base import Duration
 from causeway.config.channels import ChannelSettings
-from causeway.config.flows import FlowSettings
+from causeway.config.flows import Flows, FlowSettings
 from causeway.config.systems import ERP, STORE
 from causeway.engine.schedule import INTERVAL, Schedule
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
+from causeway.flows.orders_to_erp.declaration import channel_terms
 from causeway.flows.stock_to_channels.flow import (
     NAME,
     ORDER_PLACED_TOPICS,
@@ -34,9 +35,11 @@ class StockChannelSettings(ChannelSettings):
     share: Annotated[Fraction, Field(gt=0, le=1)] | None = None
     cap: Annotated[int, Field(ge=0)] | None = None
     safety_stock: int = Field(default=0, ge=0)
+    # The ERP warehouse(s) the channel sells from, by name or code; several are added up.
+    # Unset: the ERP connector's own (systems.<erp>.warehouse).
+    warehouse: str | list[str] | None = None
     # The channel's stock location to set; unset = the system's `location`, else the
-    # channel's primary one. (Which ERP warehouse feeds a channel is not yet a setting:
-    # the ERP's stock port reads the company's forecast over all its warehouses.)
+    # channel's primary one.
     channel_location: str | None = None
 
     @field_validator("share", mode="before")
@@ -44,6 +47,38 @@ class StockChannelSettings(ChannelSettings):
     def _share_as_written(cls, value: object) -> object:
         # YAML reads 0.3 as a float just below 0.3: 30% of 10 units would floor to 2.
         return str(value) if isinstance(value, float) else value
+
+    @field_validator("warehouse", mode="before")
+    @classmethod
+    def _codes_as_text(cls, value: object) -> object:
+        # YAML reads `warehouse: 12` as a number; a warehouse code is text.
+        def text(v: object) -> object:
+            return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+        return [text(v) for v in value] if isinstance(value, list) else text(value)
+
+    @field_validator("warehouse")
+    @classmethod
+    def _warehouses_named(cls, value: str | list[str] | None) -> str | list[str] | None:
+        if value is None:
+            return None
+        names = [" ".join(v.split()) for v in ([value] if isinstance(value, str) else value)]
+        if not names or not all(names):
+            raise ValueError(
+                "name the ERP warehouse by its name or code (warehouse: WH-EU, or a list "
+                "such as [WH-EU, WH-DE] to add their stock up), or leave warehouse out for "
+                "the ERP's own"
+            )
+        if len({n.casefold() for n in names}) != len(names):
+            raise ValueError(f"a warehouse is listed twice: {names}")
+        return names[0] if isinstance(value, str) else names
+
+    @property
+    def warehouses(self) -> tuple[str, ...]:
+        """The warehouses named; () for the ERP connector's own."""
+        if self.warehouse is None:
+            return ()
+        return (self.warehouse,) if isinstance(self.warehouse, str) else tuple(self.warehouse)
 
     def allocation(self) -> Allocation:
         return Allocation(share=self.share, cap=self.cap, safety_stock=self.safety_stock)
@@ -90,12 +125,27 @@ def build(context: FlowContext, settings: StockToChannelsFlow) -> StockToChannel
         targets={t: context.connectors[t] for t in settings.targets},
         safety_stock=settings.safety_stock,
         safety_by_sku=settings.safety_stock_by_sku,
-        held=context.held_quantities,
+        held_by_channel=context.held_by_channel,
         overlap=timedelta(seconds=settings.overlap),
         location_ids=locations,
         allocations={c.system: c.allocation() for c in settings.channels},
         sku_maps={c.system: c.sku_map for c in settings.channels if c.sku_map},
+        warehouses={c.system: c.warehouses for c in settings.channels},
+        # A store's orders not in the ERP yet come off the warehouse its sales ship from.
+        ships_from={
+            store: terms.warehouse
+            for store, terms in channel_terms(context.config.flows, settings.source).items()
+        },
     )
+
+
+def stock_warehouses(flows: Flows, erp: str) -> dict[str, tuple[str, ...]]:
+    """channel -> the warehouses stock-to-channels reads in `erp` for it (for `causeway
+    check`); channels of the ERP's own warehouse are left out."""
+    settings = flows.settings(NAME)
+    if not isinstance(settings, StockToChannelsFlow) or settings.source != erp:
+        return {}
+    return {c.system: c.warehouses for c in settings.channels if c.warehouses}
 
 
 DECLARATION = FlowDeclaration(

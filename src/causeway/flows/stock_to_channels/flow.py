@@ -2,19 +2,22 @@
 
 sellable = ERP forecast - quantities of store orders not yet in the ERP - safety stock,
 never below zero (the rule: stock/sellable.py), pushed as an absolute `available` with
-compare-and-set. Each channel gets its part (share, cap, own safety stock:
-stock/allocation.py) under its own SKU names (sku_map); a channel without compare-and-set
-is kept from giving back units it sold since the hub last looked
-(allocation.without_unseen_sales). Only SKUs whose value differs from what was last
-published are touched, so an unchanged catalogue costs no store API call at all. Runs on
-an interval, on demand (`causeway sync stock`), and in full (`--full`) to repair drift.
+compare-and-set. Each channel sells from its own ERP warehouse, or several added up (its
+view); each warehouse is read once per run however many channels it feeds, and a held
+order comes off the views of the warehouse its sale ships from. Each channel gets its
+part (share, cap, own safety stock: stock/allocation.py) under its own SKU names
+(sku_map); a channel without compare-and-set is kept from giving back units it sold
+since the hub last looked (allocation.without_unseen_sales). Only SKUs whose value
+differs from what was last published are touched, so an unchanged catalogue costs no
+store API call at all. Runs on an interval, on demand (`causeway sync stock`), and in
+full (`--full`) to repair drift.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -25,12 +28,12 @@ from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import NewJob, ordering_key
 from causeway.engine.store import Store
-from causeway.errors import RetryableError
+from causeway.errors import PermanentError, RetryableError
 from causeway.flows.base import FlowBase
 from causeway.model.ports.channel import QuantityChange, StockChannel, StockItem
 from causeway.model.ports.erp import ErpStock
 from causeway.stock.allocation import Allocation, channel_quantities, without_unseen_sales
-from causeway.stock.sellable import sellable_quantities
+from causeway.stock.sellable import HeldStock, sellable_quantities
 
 log = logging.getLogger("causeway.flows.stock_to_channels")
 
@@ -107,19 +110,28 @@ class StockToChannels(FlowBase[None]):
         targets: Mapping[str, StockChannel],
         safety_stock: int = 0,
         safety_by_sku: Mapping[str, int] | None = None,
-        held: Callable[[], Mapping[str, Decimal]] = dict,
+        held_by_channel: Callable[[], Mapping[str, Mapping[str, Decimal]]] = dict,
         overlap: timedelta = timedelta(minutes=2),
         location_ids: Mapping[str, str | None] | None = None,
         allocations: Mapping[str, Allocation] | None = None,
         sku_maps: Mapping[str, Mapping[str, str]] | None = None,
+        warehouses: Mapping[str, Sequence[str]] | None = None,
+        ships_from: Mapping[str, str | None] | None = None,
     ) -> None:
+        """held_by_channel: store -> SKU -> units its orders not in the ERP yet hold
+        (stock/held.py); warehouses: channel -> the ERP warehouses it sells from, by name
+        or code (none: the ERP's own); ships_from: store -> the warehouse its sales ship
+        from (orders-to-erp's channel `warehouse`, None: the ERP's own); a store not in
+        it ships from a warehouse not known (stock/sellable.py)."""
         self.store = store
         self.source = source
         self.erp = source_connector
         self.targets = dict(targets)
         self.safety_stock = safety_stock
         self.safety_by_sku = dict(safety_by_sku or {})
-        self.held = held
+        self.held_by_channel = held_by_channel
+        self._warehouses = {n: tuple((warehouses or {}).get(n, ())) for n in self.targets}
+        self._ships_from = dict(ships_from or {})
         self.cursor = Cursor(store, source, "stock-moves", overlap, flow=NAME)
         self._locations: dict[str, str | None] = dict(location_ids or {})
         # No allocation = the channel sees the whole sellable quantity (the targets: form).
@@ -135,29 +147,72 @@ class StockToChannels(FlowBase[None]):
             raise RetryableError("; ".join(errors))
 
     def run(self, *, full: bool = False, progress: Progress | None = None) -> StockRun:
+        run = StockRun()
+        views, reads = self._views(run)
+        # Read before the ERP's levels: an order placed in between then counts twice
+        # (a sale missed for a moment), never not at all (an oversell).
+        held = self._held()
+        skus: list[str] | None = None
         if full:
             # A full run repairs drift; it does not move the change watermark.
-            levels, seen = self.erp.stock_levels(), None
+            seen = None
         else:
             changed, seen = self.erp.stock_changes_since(self.cursor.window_start())
             # A store order the ERP does not have yet moves no ERP stock, but changes
             # what is sellable: its SKUs are looked at too (unchanged ones cost no push).
-            changed = set(changed) | set(self.held())
-            levels = self.erp.stock_levels(sorted(changed)) if changed else []
-        sellable = sellable_quantities(
-            levels,
-            safety_stock=self.safety_stock,
-            safety_by_sku=self.safety_by_sku,
-            held=self.held() if levels else {},
-        )
-        run = StockRun(considered=len(sellable))
-        for name, channel in self.targets.items():
+            skus = sorted(set(changed) | held.skus())
+        # One read per warehouse, however many channels it feeds.
+        levels = {
+            key: self.erp.stock_levels(skus, warehouse=name) if skus != [] else []
+            for key, name in reads.items()
+        }
+        run.considered = len({level.sku for found in levels.values() for level in found})
+        for name, view in views.items():
+            sellable = sellable_quantities(
+                [level for key in view for level in levels[key]],
+                safety_stock=self.safety_stock,
+                safety_by_sku=self.safety_by_sku,
+                held=held.against(view),
+            )
             share = channel_quantities(sellable, self._allocations[name])
-            run.channels[name] = self._publish(name, channel, share, full, progress)
+            run.channels[name] = self._publish(name, self.targets[name], share, full, progress)
         if all(not r.errors for r in run.channels.values()):
             # Only move the watermark once every channel has what it saw.
             self.cursor.advance(seen)
         return run
+
+    def _views(self, run: StockRun) -> tuple[dict[str, tuple[str, ...]], dict[str, str | None]]:
+        """channel -> the keys of the warehouses it sells from, and key -> the name to read
+        it by. A channel whose warehouse the ERP does not have gets the error, not stock."""
+        views: dict[str, tuple[str, ...]] = {}
+        reads: dict[str, str | None] = {}
+        for name in self.targets:
+            named: dict[str, str | None] = {}
+            try:
+                for warehouse in self._warehouses[name] or (None,):
+                    named.setdefault(self.erp.warehouse_key(warehouse), warehouse)
+            except PermanentError as exc:
+                run.channels[name] = ChannelResult(errors=[f"{name}: {exc}"])
+                continue
+            views[name] = tuple(named)
+            for key, warehouse in named.items():
+                reads.setdefault(key, warehouse)
+        return views, reads
+
+    def _held(self) -> HeldStock:
+        """What orders not in the ERP yet hold, by the warehouse their sales ship from."""
+        held = self.held_by_channel()
+        ships_from: dict[str, str | None] = {}
+        for store in held:
+            if store not in self._ships_from:
+                continue  # not an orders-to-erp channel of this ERP: warehouse not known
+            try:
+                ships_from[store] = self.erp.warehouse_key(self._ships_from[store])
+            except PermanentError:
+                # Its orders are parked for that same reason; until fixed, they are held
+                # against every warehouse.
+                continue
+        return HeldStock.of_channels(held, ships_from)
 
     def _publish(
         self,

@@ -257,8 +257,19 @@ class ErpReturns(Protocol):
 # -- stock and catalogue ---------------------------------------------------------------
 @runtime_checkable
 class ErpStock(Protocol):
-    def stock_levels(self, skus: Sequence[str] | None = None) -> list[StockLevel]:
-        """On hand and forecast per SKU (every goods SKU when None)."""
+    def stock_levels(
+        self, skus: Sequence[str] | None = None, *, warehouse: str | None = None
+    ) -> list[StockLevel]:
+        """On hand and forecast per SKU (every goods SKU when None) in one warehouse, by
+        its name or code as the ERP shows it; None: the connector's own warehouse, the
+        one sales ship from when their channel names none. A warehouse the ERP does not
+        have (or several answer to) is a PermanentError that lists the ERP's warehouses."""
+        ...
+
+    def warehouse_key(self, warehouse: str | None) -> str:
+        """One key for every name of one warehouse (None: the connector's own): how a
+        flow sees that two channels sell from the same warehouse, and which warehouse
+        ships a channel's sales. Errors as stock_levels."""
         ...
 
     def stock_changes_since(self, since: dt.datetime | None) -> tuple[set[str], dt.datetime | None]:
