@@ -26,8 +26,7 @@ class OrdersFromChannels:
         self.polled = tuple(polled)  # the channels a run polls (not drop folders)
         first = next(iter(self.channels.values()))
         self.batch_size = first.batch_size
-        # Customers are found-or-created by email: two batches at once could both
-        # create the same new customer (OrdersToErp.exclusive).
+        # Not exclusive: the channels' batches run side by side (OrdersToErp.exclusive).
         self.exclusive = first.exclusive
 
     def channel(self, system: str) -> OrdersToErp:
