@@ -49,6 +49,7 @@ class Result:
     orders: int
     busy_before: float  # cores others kept busy just before the run
     busy_during: float  # cores busy, everyone's work included, during the run
+    retried: int  # jobs that ran more than once (a lock waited out, a conflict)
 
     @property
     def per_second(self) -> float:
@@ -142,10 +143,12 @@ def run(workers: int, records: list[InboxRecord]) -> Result:
         for process in processes:
             process.join(timeout=60)
         placed, dead = orders_in_erp(store, STORES), queue.dead(limit=3)
+        with store.read() as conn:
+            retried = conn.exec_driver_sql("SELECT count(*) FROM jobs WHERE attempts > 1").scalar()
         store.dispose()
     if placed != len(records) or dead:
         raise SystemExit(f"{placed} of {len(records)} orders in the ERP; parked: {dead}")
-    return Result(workers, seconds, len(records), busy_before, busy_during)
+    return Result(workers, seconds, len(records), busy_before, busy_during, int(retried or 0))
 
 
 def main() -> None:
@@ -160,7 +163,7 @@ def main() -> None:
         print(
             f"  {workers} worker process(es): {result.per_second:7.0f} orders/s "
             f"({result.seconds:.1f} s; cores busy: {result.busy_before:.1f} before by "
-            f"others, {result.busy_during:.1f} during)",
+            f"others, {result.busy_during:.1f} during; jobs retried: {result.retried})",
             flush=True,
         )
     one, two = results
