@@ -24,6 +24,7 @@ import time
 import uuid
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -32,6 +33,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from causeway.engine.schema import locks
 from causeway.engine.store import Store, now
 from causeway.errors import RetryableError
+from causeway.model.ports.locks import Locks
 
 log = logging.getLogger("causeway.locks")
 
@@ -154,3 +156,9 @@ class StoreLocks:
                     log.warning("locks of %s expired before they were renewed", holder)
             except Exception:  # the store is briefly away: the next round tries again
                 log.exception("could not renew the locks of %s", holder)
+
+
+if TYPE_CHECKING:  # mypy checks here that the store's locks are the port connectors take
+
+    def _are_locks(store_locks: StoreLocks) -> Locks:
+        return store_locks
