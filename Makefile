@@ -57,6 +57,7 @@ bench: venv tryton
 	$(BIN)/python -m bench.webhook_ingress
 	$(BIN)/python -m bench.customer_matching --count 100000
 	$(BIN)/python -m bench.engine_throughput --orders 20000
+	$(BIN)/python -m bench.parallel_orders --orders 2000
 	$(BIN)/python -m bench.links_memory
 	$(BIN)/python -m bench.drop_folder_memory
 	$(BIN)/python -m bench.soak --orders 2000 --rate 2.5

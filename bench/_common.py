@@ -9,8 +9,9 @@ import hmac
 import json
 import os
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,14 @@ def store_orders(count: int, tag: str, templates: int = 20) -> list[dict[str, An
         order["order_number"] = i
         orders.append(order)
     return orders
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting until {what}")
+        time.sleep(0.02)
 
 
 def webhook(order: dict[str, Any], event_id: str) -> tuple[bytes, dict[str, str]]:

@@ -17,6 +17,13 @@ from sqlalchemy import func, select
 
 from causeway.connectors.shopify.mapping import order_from_graphql, order_from_rest
 from causeway.connectors.tryton.connector import Hold
+from causeway.connectors.tryton.customers import (
+    LOCK_WAIT,
+    Unlocked,
+    customer_key,
+    customer_lock,
+    party_codes_lock,
+)
 from causeway.connectors.tryton.mapping import PlacedSale
 from causeway.engine import links
 from causeway.engine.inbox import Inbox, InboxRecord
@@ -31,6 +38,8 @@ from causeway.flows.orders_to_erp import (
     reference_for,
 )
 from causeway.model import Order
+from causeway.model.ports.locks import Locks
+from causeway.model.sale_terms import SaleTerms
 from causeway.model.tax_map import TaxMap
 
 SOURCE, TARGET = "shop", "erp"
@@ -38,7 +47,14 @@ SOURCE, TARGET = "shop", "erp"
 
 class InstantErp:
     """The Tryton connector's place_orders, answered at once: one sale per reference,
-    the same sale id for the same reference in every process (idempotent)."""
+    the same sale id for the same reference in every process (idempotent).
+
+    locks: the hub's; then each call holds what the Tryton connector holds (customers.py):
+    the lock of every customer of the batch, and the party-codes lock as if the batch had
+    a new customer to create."""
+
+    def __init__(self, locks: Locks | None = None) -> None:
+        self.locks: Locks = locks or Unlocked()
 
     def place_orders(
         self,
@@ -46,7 +62,12 @@ class InstantErp:
         *,
         hold: Hold | None = None,
         tax_map: TaxMap | None = None,
+        terms: SaleTerms | None = None,
     ) -> dict[str, PlacedSale]:
+        customers = {customer_lock(TARGET, customer_key(order)) for _, order in orders}
+        with self.locks.hold(customers, timeout=LOCK_WAIT):
+            with self.locks.hold([party_codes_lock(TARGET)], timeout=LOCK_WAIT):
+                pass  # where the parties are created
         # Every sale says what its order does, so `hold` would never hold one.
         return {reference: self._sale(reference, order) for reference, order in orders}
 
@@ -84,18 +105,20 @@ class NoSource:
 
 
 def route(record: InboxRecord, inbox_id: int) -> list[NewJob]:
-    return [order_job(SOURCE, record, inbox_id)]
+    return [order_job(record.source, record, inbox_id)]
 
 
-def orders_flow(store: Store) -> OrdersToErp:
-    inbox = Inbox(store, JobQueue(store), route)
+def orders_flow(
+    store: Store, *, source: str = SOURCE, inbox: Inbox | None = None, erp: InstantErp | None = None
+) -> OrdersToErp:
+    """The orders flow of one store (`source`) into the instant ERP."""
     return OrdersToErp(
         store,
-        inbox,
-        source=SOURCE,
+        inbox or Inbox(store, JobQueue(store), route),
+        source=source,
         source_connector=NoSource(),
         target=TARGET,
-        target_connector=InstantErp(),
+        target_connector=erp or InstantErp(),
     )
 
 
@@ -112,11 +135,11 @@ def place_one(flow: OrdersToErp, body: bytes) -> None:
     flow.record([(order, reference, sale)])
 
 
-def orders_in_erp(store: Store) -> int:
+def orders_in_erp(store: Store, sources: Sequence[str] = (SOURCE,)) -> int:
     with store.read() as conn:
         return conn.execute(
             select(func.count()).where(
-                links_table.c.system == SOURCE,
+                links_table.c.system.in_(list(sources)),
                 links_table.c.entity_type == ORDER,
                 links_table.c.fingerprint == "in_erp",
             )

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.queues import Queue
@@ -36,7 +36,7 @@ from pathlib import Path
 import redis
 from sqlalchemy import create_engine, text
 
-from bench._common import store_orders
+from bench._common import store_orders, wait_until
 from bench._instant_orders import SOURCE, orders_flow, orders_in_erp
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.store import Store
@@ -84,14 +84,6 @@ def fresh_store(backend: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting until {what}")
-        time.sleep(0.02)
 
 
 # -- the hub: inbox -> job -> orders flow -> links ---------------------------------

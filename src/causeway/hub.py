@@ -19,6 +19,7 @@ from causeway.connectors.registry import build_connectors, build_receivers, watc
 from causeway.engine.facts import note_disabled_webhooks, note_hub_start
 from causeway.engine.inbox import Inbox, InboxWriter
 from causeway.engine.jobs import JobQueue, RetryPolicy
+from causeway.engine.locks import StoreLocks
 from causeway.engine.rate import RateBudgets
 from causeway.engine.scheduler import Scheduler
 from causeway.engine.store import Store
@@ -54,7 +55,9 @@ class Hub:
             clean_text=self.redact,
         )
         self.budgets = RateBudgets()
-        self.connectors = build_connectors(config.systems, self.budgets)
+        # Every worker, in this process or another on the same store, shares these locks.
+        self.locks = StoreLocks(self.store)
+        self.connectors = build_connectors(config.systems, self.budgets, self.locks)
         self.contacts = Contacts()
         watch_answers(config.systems, self.connectors, self.contacts.hook)
         self.ingress = build_receivers(config.systems, config.server.public_url)

@@ -2,8 +2,9 @@
 
 The hub builds every system in causeway.yaml from here, and nothing else knows how. An
 entry says, for one `type:` of system (its model in config/systems.py):
-- how to build its connector from its settings, taking the rate budget of its credential
-  from the shared ones (two systems with the same token share one budget);
+- how to build its connector from its settings and what the hub's connectors share: the
+  rate budget of its credential (two systems with the same token share one budget) and
+  the named locks in the store (an ERP finds-or-creates customers under them);
 - how to build its webhook receiver, if it delivers webhooks;
 - which HTTP client the connector talks through, so that the hub can note when the
   system last answered (a drop folder has none).
@@ -36,8 +37,18 @@ from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.engine.rate import RateBudgets
+from causeway.model.ports.locks import Locks
 
 Settings = TypeVar("Settings", bound=SystemSettings)
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every connector of one hub shares. locks None: connectors built outside a
+    running hub (`causeway check`, a test) take no locks."""
+
+    budgets: RateBudgets
+    locks: Locks | None = None
 
 
 class HttpClient(Protocol):
@@ -47,8 +58,8 @@ class HttpClient(Protocol):
 @dataclass(frozen=True)
 class SystemType(Generic[Settings]):
     settings: type[Settings]
-    # (system name, its settings, the shared budgets) -> the connector flows call.
-    connector: Callable[[str, Settings, RateBudgets], Any]
+    # (system name, its settings, what connectors share) -> the connector flows call.
+    connector: Callable[[str, Settings, Shared], Any]
     # (system name, its settings, server.public_url) -> its webhook receiver; None: it
     # delivers no webhooks.
     receiver: Callable[[str, Settings, str | None], Receiver] | None = None
@@ -56,9 +67,9 @@ class SystemType(Generic[Settings]):
     http_client: Callable[[Any], HttpClient] | None = None
 
 
-def _shopify(name: str, system: ShopifySystem, budgets: RateBudgets) -> ShopifyConnector:
+def _shopify(name: str, system: ShopifySystem, shared: Shared) -> ShopifyConnector:
     token = system.access_token.get_secret_value()
-    budget = budgets.for_credential(
+    budget = shared.budgets.for_credential(
         "shopify",
         system.shop_url,
         token,
@@ -74,7 +85,7 @@ def _shopify_receiver(name: str, system: ShopifySystem, _public_url: str | None)
     return ShopifyIngress(name, system.webhook_secret.get_secret_value())
 
 
-def _tryton(name: str, system: TrytonSystem, _budgets: RateBudgets) -> TrytonConnector:
+def _tryton(name: str, system: TrytonSystem, shared: Shared) -> TrytonConnector:
     return TrytonConnector(
         system.url,
         system.database,
@@ -88,16 +99,17 @@ def _tryton(name: str, system: TrytonSystem, _budgets: RateBudgets) -> TrytonCon
         payment_term=system.payment_term,
         timeout=system.timeout,
         system=name,
+        locks=shared.locks,
     )
 
 
-def _files(name: str, system: FilesSystem, _budgets: RateBudgets) -> FilesConnector:
+def _files(name: str, system: FilesSystem, _shared: Shared) -> FilesConnector:
     return FilesConnector(system, system=name)
 
 
-def _hubspot(name: str, system: HubSpotSystem, budgets: RateBudgets) -> HubSpotConnector:
+def _hubspot(name: str, system: HubSpotSystem, shared: Shared) -> HubSpotConnector:
     token = system.access_token.get_secret_value()
-    budget = budgets.for_credential(
+    budget = shared.budgets.for_credential(
         "hubspot",
         system.base_url,
         token,
@@ -125,7 +137,7 @@ SYSTEM_TYPES: tuple[SystemType[Any], ...] = (
     SystemType(HubSpotSystem, _hubspot, _hubspot_receiver, lambda c: c.client),
     SystemType(
         WooCommerceSystem,
-        woocommerce.build_connector,
+        lambda name, system, shared: woocommerce.build_connector(name, system, shared.budgets),
         lambda name, system, _public_url: woocommerce.build_ingress(name, system),
         lambda c: c.client,
     ),
@@ -139,12 +151,16 @@ def system_type(system: System) -> SystemType[Any]:
     raise TypeError(f"no connector for {type(system).__name__} (connectors/registry.py)")
 
 
-def build_connector(name: str, system: System, budgets: RateBudgets) -> Any:
-    return system_type(system).connector(name, system, budgets)
+def build_connector(
+    name: str, system: System, budgets: RateBudgets, locks: Locks | None = None
+) -> Any:
+    return system_type(system).connector(name, system, Shared(budgets, locks))
 
 
-def build_connectors(systems: Mapping[str, System], budgets: RateBudgets) -> dict[str, Any]:
-    return {name: build_connector(name, system, budgets) for name, system in systems.items()}
+def build_connectors(
+    systems: Mapping[str, System], budgets: RateBudgets, locks: Locks | None = None
+) -> dict[str, Any]:
+    return {name: build_connector(name, system, budgets, locks) for name, system in systems.items()}
 
 
 def build_receivers(systems: Mapping[str, System], public_url: str | None) -> dict[str, Receiver]:

@@ -190,8 +190,10 @@ class JobQueue:
         """Lease up to `limit` due jobs of these flows.
 
         exclusive: claim nothing while another worker holds a live lease on a job of
-        these flows, so that a flow runs one batch at a time across all workers
-        (a flow that finds-or-creates shared records, like ERP customers, needs it).
+        these flows, so that a flow runs one batch at a time across all workers (a
+        flow whose runs read and write one shared thing, such as a drop folder, needs
+        it; a flow that only finds-or-creates a few shared records locks those instead,
+        engine/locks.py).
         """
         stamp = now()
         with self.store.transaction() as conn:

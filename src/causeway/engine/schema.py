@@ -207,3 +207,14 @@ api_keys = Table(
     UniqueConstraint("name", name="uq_api_keys_name"),
     UniqueConstraint("prefix", name="uq_api_keys_prefix"),
 )
+
+# Named locks (engine/locks.py): a row while its lock is held, until `lease_until` unless
+# its holder renews it; a holder that died leaves a row the next taker overwrites.
+locks = Table(
+    "locks",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("lease_until", Float, nullable=False),
+    Column("acquired_at", Float, nullable=False),
+)

@@ -46,6 +46,7 @@ from causeway.errors import PermanentError
 from causeway.model import Order, StockLevel
 from causeway.model.catalog import CatalogItem
 from causeway.model.ports.erp import Erp
+from causeway.model.ports.locks import Locks
 from causeway.model.returns import RefundLine
 from causeway.model.sale_terms import SaleTerms
 from causeway.model.tax_map import TaxMap
@@ -71,7 +72,10 @@ class TrytonConnector:
         timeout: float = 60.0,
         system: str = "erp",
         payment_term: str | None = "Direct",
+        locks: Locks | None = None,
     ) -> None:
+        """locks: the hub's, shared by every worker; held around finding or creating the
+        customers of a batch (customers.py). None: a connector alone takes none."""
         self.system = system
         self.warehouse_code = warehouse_code
         self.shipping_sku = shipping_sku
@@ -82,7 +86,7 @@ class TrytonConnector:
         self.master = MasterData(
             self.rpc, system=system, warehouse_code=warehouse_code, payment_term=payment_term
         )
-        self.customers = CustomerResolver(self.rpc)
+        self.customers = CustomerResolver(self.rpc, system=system, locks=locks)
         self.sales = Sales(
             self.rpc,
             self.master,

@@ -9,18 +9,33 @@ forgiving case and spacing; otherwise it is added to the party.
 Calls per batch, whatever its size: one search of emails, one of names (only if some
 orders have no email), one create of the new parties, one read of their addresses, one
 create of the missing addresses, one country lookup when new country codes appear.
+
+Workers place orders side by side, so the find-or-create of a batch's customers runs
+under a lock per customer (the hub's `Locks`, kept in its store; the name is a hash of
+the matching key, so no email lands in the store): two workers with orders of one new
+customer make one party, and add a new address once. Tryton numbers a new party (its
+`code`) from a sequence that two transactions creating parties at the same moment can
+both read alike: measured on the test ERP, one of them fails with "The code on party
+must be unique" even for two different customers. So the create itself also holds one
+lock per ERP, for that one call.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.errors import CausewayError, PermanentError, RetryableError
 from causeway.model import Address, Order
+from causeway.model.ports.locks import Locks
+
+# Seconds a batch waits for the customers another worker is finding or creating.
+LOCK_WAIT = 30.0
 
 # --- mapping: an order's customer as Tryton party values (pure) ---------------------
 
@@ -113,6 +128,25 @@ def customer_key(order: Order) -> tuple[str, str]:
 Key = tuple[str, str]
 
 
+def customer_lock(system: str, key: Key) -> str:
+    """The name of the lock of one customer of one ERP: what it is matched by, hashed."""
+    digest = hashlib.sha256("\0".join(key).encode()).hexdigest()[:32]
+    return f"{system}:customer:{digest}"
+
+
+def party_codes_lock(system: str) -> str:
+    """The lock held around creating parties, which take their code from one sequence."""
+    return f"{system}:party-codes"
+
+
+class Unlocked:
+    """A connector given no locks (a single process, a test) takes none."""
+
+    @contextmanager
+    def hold(self, names: Collection[str], *, timeout: float) -> Iterator[None]:
+        yield
+
+
 @dataclass(frozen=True)
 class ResolvedParty:
     party: int
@@ -123,17 +157,31 @@ class ResolvedParty:
 class CustomerResolver:
     """Batch find-or-create of parties and addresses; remembers country ids it looked up."""
 
-    def __init__(self, rpc: TrytonRPC) -> None:
+    def __init__(self, rpc: TrytonRPC, *, system: str, locks: Locks | None = None) -> None:
         self.rpc = rpc
+        self.system = system
+        self.locks: Locks = locks or Unlocked()
         self._countries: dict[str, int | None] = {}
 
     def resolve(
         self, orders: Mapping[str, Order], errors: dict[str, Any]
     ) -> dict[str, ResolvedParty]:
-        """reference -> party and addresses; orders that fail get their error in `errors`."""
+        """reference -> party and addresses; orders that fail get their error in `errors`.
+        Holds the lock of every customer of the batch while it finds or creates them."""
         if not orders:
             return {}
         keys = {ref: customer_key(order) for ref, order in orders.items()}
+        names = {customer_lock(self.system, key) for key in keys.values()}
+        try:
+            with self.locks.hold(names, timeout=LOCK_WAIT):
+                return self._resolve(orders, keys, errors)
+        except CausewayError as exc:  # the locks were not got in time: retry later
+            errors.update({ref: exc for ref in orders})
+            return {}
+
+    def _resolve(
+        self, orders: Mapping[str, Order], keys: dict[str, Key], errors: dict[str, Any]
+    ) -> dict[str, ResolvedParty]:
         try:
             countries = self._country_ids(orders.values())
             parties = self._find_parties(set(keys.values()))
@@ -212,7 +260,7 @@ class CustomerResolver:
             errors.update({ref: exc for ref, key in keys.items() if key in failed})
 
         try:
-            ids = self.rpc.create("party.party", [values[k] for k in pending])
+            ids = self._create([values[k] for k in pending])
             return dict(zip(pending, ids, strict=True))
         except RetryableError as exc:
             fail(pending, exc)
@@ -224,10 +272,14 @@ class CustomerResolver:
         created: dict[Key, int] = {}
         for key in pending:
             try:
-                (created[key],) = self.rpc.create("party.party", [values[key]])
+                (created[key],) = self._create([values[key]])
             except CausewayError as exc:
                 fail([key], exc)
         return created
+
+    def _create(self, values: list[dict[str, Any]]) -> list[int]:
+        with self.locks.hold([party_codes_lock(self.system)], timeout=LOCK_WAIT):
+            return self.rpc.create("party.party", values)
 
     def _addresses(
         self,

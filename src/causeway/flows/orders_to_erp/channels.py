@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from causeway.engine.jobs import Job
+from causeway.engine.jobs import Job, system_of
 from causeway.errors import PermanentError
 from causeway.flows.base import Outcomes, is_run
 from causeway.flows.orders_to_erp.flow import NAME, OrdersToErp
@@ -26,8 +26,7 @@ class OrdersFromChannels:
         self.polled = tuple(polled)  # the channels a run polls (not drop folders)
         first = next(iter(self.channels.values()))
         self.batch_size = first.batch_size
-        # Customers are found-or-created by email: two batches at once could both
-        # create the same new customer (OrdersToErp.exclusive).
+        # Not exclusive: the channels' batches run side by side (OrdersToErp.exclusive).
         self.exclusive = first.exclusive
 
     def channel(self, system: str) -> OrdersToErp:
@@ -42,8 +41,7 @@ class OrdersFromChannels:
         for job in jobs:
             if job in runs:
                 continue
-            # Every order job is keyed "<store>:order:<id>" (order_job, engine ordering_key).
-            system = job.ordering_key.split(":", 1)[0]
+            system = system_of(job.ordering_key)  # order_job keys each job by its store
             if system in self.channels:
                 by_channel.setdefault(system, []).append(job)
             else:

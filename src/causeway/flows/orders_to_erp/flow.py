@@ -8,6 +8,10 @@ speed comes from. Exactly-once rests on two things: the ERP connector searches
 later event for the same order no new sale: at most an edit of its lines
 (order_edits.py). Every placed sale's amounts are checked against the order's
 (amount_check.py).
+
+Batches from different channels and customers run at once on every worker; what
+two of them could both create, a new ERP customer, the ERP connector creates under
+that customer's lock (docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -89,9 +93,10 @@ def parse_event(event: StoredEvent, channel: OrderChannel) -> Order:
 
 class OrdersToErp(FlowBase[Order]):
     name = NAME
-    # Customers are found-or-created by email: two batches at once could both
-    # create the same new customer.
-    exclusive = True
+    # Batches run side by side on every worker: jobs of one order share an ordering key
+    # (never two at once), and the ERP connector finds-or-creates each customer under
+    # that customer's lock (model/ports/locks.py), so two batches make one new customer.
+    exclusive = False
 
     def __init__(
         self,

@@ -96,8 +96,10 @@ def is_won_event(topic: str, stage: str | None, won_stages: Collection[str]) -> 
 
 class QuotesToErp(FlowBase[tuple[str, Order]]):
     name = NAME
-    # The ERP finds-or-creates customers by email: two batches at once could both
-    # create the same new customer.
+    # Won deals are few: one batch at a time, so the run that writes every sale's state
+    # back never crosses a deal's own write-back. A deal's new customer is found-or-created
+    # under the same customer lock as an order's (the ERP connector takes it for both), so
+    # a deal and an order of one new customer make one party.
     exclusive = True
 
     def __init__(

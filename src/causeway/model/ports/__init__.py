@@ -2,7 +2,8 @@
 
 Flows type their collaborators with these protocols and import no connector;
 connectors implement them and keep their own payload shapes and parsers. Each
-module is one role: channel.py, erp.py, crm.py, and files.py for the drop folder.
+module is one role: channel.py, erp.py, crm.py, and files.py for the drop folder;
+locks.py is what the hub gives connectors that find-or-create shared records.
 docs/architecture.md lists every method.
 """
 
@@ -31,6 +32,7 @@ from causeway.model.ports.erp import (
     ErpStock,
 )
 from causeway.model.ports.files import FileChannel
+from causeway.model.ports.locks import Locks
 
 __all__ = [
     "CancellationChannel",
@@ -53,6 +55,7 @@ __all__ = [
     "ErpStock",
     "FileChannel",
     "FulfillmentChannel",
+    "Locks",
     "OrderChannel",
     "PaymentChannel",
     "RefundChannel",
