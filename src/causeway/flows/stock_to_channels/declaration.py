@@ -59,6 +59,9 @@ class StockToChannelsFlow(FlowSettings):
     overlap: Duration = 120.0
     safety_stock: int = Field(default=0, ge=0)
     safety_stock_by_sku: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    # False: only the schedule publishes (a batch integration); a sale in one channel
+    # reaches the others at the next scheduled run, not within a second.
+    republish_on_sale: bool = True
 
     @model_validator(mode="after")
     def _one_channel_list(self) -> Self:
@@ -108,7 +111,7 @@ DECLARATION = FlowDeclaration(
     # A sale in one channel reaches the others now, not at the next scheduled run.
     starts=Starts(
         role="targets",
-        topics=ORDER_PLACED_TOPICS,
+        topics=lambda settings: ORDER_PLACED_TOPICS if settings.republish_on_sale else (),
         job=lambda record, inbox_id: republish_job(record, inbox_id),
         immediate=True,
     ),
