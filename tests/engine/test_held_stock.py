@@ -90,3 +90,15 @@ def test_a_cancelled_order_and_a_payload_that_does_not_parse_hold_nothing(hub: H
     broken = InboxRecord("shop", "e9", "orders/create", "order:9", b"not json")
     hub.inbox.accept([received(1, "WID-001", 2, cancelled=True), broken, received(2, "B", 1)])
     assert held(hub) == {"B": Decimal(1)}
+
+
+def test_an_order_whose_webhooks_came_twice_holds_its_stock_once_as_last_received(
+    hub: Hub,
+) -> None:
+    created = received(1, "WID-001", 2)
+    # orders/updated of the same order, before the ERP has it: the customer now wants 3.
+    updated = InboxRecord(
+        "shop", "e1-upd", "orders/updated", "order:1", order_body(1, "WID-001", 3)
+    )
+    hub.inbox.accept([created, received(2, "WID-001", 1), updated])
+    assert held(hub) == {"WID-001": Decimal(4)}
