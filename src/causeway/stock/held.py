@@ -56,6 +56,12 @@ def held_quantities(
     return pending_quantities(orders)
 
 
+def orders_landing(jobs: JobQueue) -> bool:
+    """Whether orders-to-erp is placing orders (jobs queued or running; parked ones are
+    waiting for someone, not landing)."""
+    return jobs.unfinished([NAME]) > 0
+
+
 def _order_id(event: StoredEvent) -> str:
     return event.entity_key.removeprefix(f"{ORDER}:")
 

@@ -8,6 +8,7 @@ sku_map: {ERP-SKU: CHANNEL-SKU}}, ...]`."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from fractions import Fraction
 from typing import Annotated, Self
 
@@ -25,6 +26,7 @@ from causeway.flows.stock_to_channels.flow import (
     republish_job,
 )
 from causeway.stock.allocation import Allocation
+from causeway.stock.held import orders_landing
 
 
 class StockChannelSettings(Strict):
@@ -100,6 +102,8 @@ def build(context: FlowContext, settings: StockToChannelsFlow) -> StockToChannel
         location_ids=locations,
         allocations={c.system: c.allocation() for c in settings.channels},
         sku_maps={c.system: c.sku_map for c in settings.channels if c.sku_map},
+        queue=context.jobs,
+        orders_landing=partial(orders_landing, context.jobs),
     )
 
 

@@ -3,8 +3,8 @@
 sellable = ERP forecast - quantities of store orders not yet in the ERP - safety stock,
 never below zero (the rule: stock/sellable.py), pushed as an absolute `available` with
 compare-and-set. Each channel gets its part (share, cap, own safety stock:
-stock/allocation.py) under its own SKU names (sku_map); a channel without compare-and-set
-is kept from giving back units it sold since the hub last looked
+stock/allocation.py) under its own SKU names (sku_map); no channel is given back units it
+sold since the hub last looked whose orders have not reached the hub yet
 (allocation.without_unseen_sales). Only SKUs whose value differs from what was last
 published are touched, so an unchanged catalogue costs no store API call at all. Runs on
 an interval, on demand (`causeway sync stock`), and in full (`--full`) to repair drift.
@@ -23,7 +23,7 @@ from typing import Any
 from causeway.engine import links
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import InboxRecord
-from causeway.engine.jobs import NewJob, ordering_key
+from causeway.engine.jobs import JobQueue, NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import RetryableError
 from causeway.flows.base import FlowBase
@@ -45,6 +45,11 @@ NOT_IN_CHANNEL_RECHECK = 15 * 60
 # A new order in any channel republishes every channel's stock within this many seconds:
 # the orders of one window share one run (the debounce), the next window gets its own.
 REPUBLISH_WINDOW = 1.0
+# While orders are on their way into the ERP, a run is followed by another this many
+# seconds later: a figure that erred low (an order counted both as held and in the ERP
+# forecast while it was being placed) comes back up once the orders are in, rather than
+# at the next scheduled run.
+FOLLOW_UP_AFTER = 5.0
 # Topics of a new order in a channel. Shopify's only for now: a topic here is subscribed
 # on every channel of the flow, and the per-kind topic mapping (WooCommerce's
 # order.created) comes with the store kinds in the declarations.
@@ -55,6 +60,11 @@ def republish_job(record: InboxRecord, inbox_id: int, *, at: float | None = None
     """The run a new order starts: one per REPUBLISH_WINDOW, due at the window's end.
     (One key per window, not one key for all: a key is held while its run is running,
     and an order arriving during a run must still get a run after it.)"""
+    return run_job(at)
+
+
+def run_job(at: float | None = None) -> NewJob:
+    """A run due at the end of the REPUBLISH_WINDOW that holds `at` (default: now)."""
     window = int((time.time() if at is None else at) // REPUBLISH_WINDOW)
     key = f"{NAME}:after-order:{window}"
     return NewJob(
@@ -112,7 +122,11 @@ class StockToChannels(FlowBase[None]):
         location_ids: Mapping[str, str | None] | None = None,
         allocations: Mapping[str, Allocation] | None = None,
         sku_maps: Mapping[str, Mapping[str, str]] | None = None,
+        queue: JobQueue | None = None,
+        orders_landing: Callable[[], bool] = lambda: False,
     ) -> None:
+        """queue: where a run's follow-up goes (FOLLOW_UP_AFTER), while `orders_landing`
+        says orders are being placed in the ERP; None: no follow-ups."""
         self.store = store
         self.source = source
         self.erp = source_connector
@@ -127,6 +141,8 @@ class StockToChannels(FlowBase[None]):
         self._sku_maps = {n: dict((sku_maps or {}).get(n, {})) for n in self.targets}
         self._items: dict[str, dict[str, StockItem]] = {name: {} for name in self.targets}
         self._absent: dict[str, dict[str, float]] = {name: {} for name in self.targets}
+        self.queue = queue
+        self.orders_landing = orders_landing
 
     def on_run(self, payload: Mapping[str, Any]) -> None:
         run = self.run(full=bool(payload.get("full")))
@@ -135,6 +151,10 @@ class StockToChannels(FlowBase[None]):
             raise RetryableError("; ".join(errors))
 
     def run(self, *, full: bool = False, progress: Progress | None = None) -> StockRun:
+        # Held orders are read before the forecast: an order placed in the ERP in between
+        # is then counted twice (the figure errs low until the next run), never not at all.
+        held = self.held()
+        self._follow_up_while_orders_land(held)
         if full:
             # A full run repairs drift; it does not move the change watermark.
             levels, seen = self.erp.stock_levels(), None
@@ -142,13 +162,13 @@ class StockToChannels(FlowBase[None]):
             changed, seen = self.erp.stock_changes_since(self.cursor.window_start())
             # A store order the ERP does not have yet moves no ERP stock, but changes
             # what is sellable: its SKUs are looked at too (unchanged ones cost no push).
-            changed = set(changed) | set(self.held())
+            changed = set(changed) | set(held)
             levels = self.erp.stock_levels(sorted(changed)) if changed else []
         sellable = sellable_quantities(
             levels,
             safety_stock=self.safety_stock,
             safety_by_sku=self.safety_by_sku,
-            held=self.held() if levels else {},
+            held=held if levels else {},
         )
         run = StockRun(considered=len(sellable))
         for name, channel in self.targets.items():
@@ -219,13 +239,14 @@ class StockToChannels(FlowBase[None]):
     ) -> list[str]:
         ids = {items[sku].inventory_item_id: sku for sku in todo}
         current = channel.available_quantities(list(ids), location)
-        if not getattr(channel, "compare_and_set", True):
-            todo = {
-                sku: without_unseen_sales(
-                    todo[sku], last_published.get(sku), current.get(items[sku].inventory_item_id)
-                )
-                for sku in todo
-            }
+        # Every channel: compare-and-set only guards the moment between this read and
+        # the write; a sale whose order is still on its way to the hub is older than that.
+        todo = {
+            sku: without_unseen_sales(
+                todo[sku], last_published.get(sku), current.get(items[sku].inventory_item_id)
+            )
+            for sku in todo
+        }
         changes = []
         for item_id, sku in ids.items():
             if current.get(item_id) == todo[sku]:
@@ -252,6 +273,13 @@ class StockToChannels(FlowBase[None]):
         if progress:
             progress("push", len(result.pushed) + len(result.already_right), len(ids))
         return [ids[c.inventory_item_id] for c in outcome.stale]
+
+    def _follow_up_while_orders_land(self, held: Mapping[str, Decimal]) -> None:
+        """Queue another run while orders held back are being placed in the ERP: the run
+        after the last of them lands publishes what the ERP then has. Parked orders are
+        not being placed: they hold their stock and start no runs."""
+        if self.queue is not None and held and self.orders_landing():
+            self.queue.enqueue(run_job(time.time() + FOLLOW_UP_AFTER))
 
     def _location(self, name: str, channel: StockChannel) -> str:
         if not self._locations.get(name):
