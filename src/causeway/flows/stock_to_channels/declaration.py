@@ -8,8 +8,8 @@ sku_map: {ERP-SKU: CHANNEL-SKU}}, ...]`."""
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 from fractions import Fraction
+from functools import partial
 from typing import Annotated, Self
 
 from pydantic import Field, field_validator, model_validator

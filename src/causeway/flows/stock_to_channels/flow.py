@@ -50,9 +50,8 @@ REPUBLISH_WINDOW = 1.0
 # forecast while it was being placed) comes back up once the orders are in, rather than
 # at the next scheduled run.
 FOLLOW_UP_AFTER = 5.0
-# Topics of a new order in a channel. Shopify's only for now: a topic here is subscribed
-# on every channel of the flow, and the per-kind topic mapping (WooCommerce's
-# order.created) comes with the store kinds in the declarations.
+# Topics of a new order in a channel, in the hub's names: each connector receives its
+# vendor's (WooCommerce's order.created arrives as orders/create).
 ORDER_PLACED_TOPICS = ("orders/create",)
 
 
