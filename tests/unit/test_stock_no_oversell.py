@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 from causeway.engine.jobs import JobQueue, RetryPolicy
@@ -45,8 +46,10 @@ class Shop:
 
     compare_and_set = True
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "shop", writes: list[str] | None = None) -> None:
         self.available = 0
+        self.name = name
+        self.writes = writes if writes is not None else []
 
     def sell(self, units: int) -> None:
         self.available -= units
@@ -67,6 +70,7 @@ class Shop:
         if change.compare_quantity != self.available:
             return SetOutcome(stale=[change])
         self.available = change.quantity
+        self.writes.append(f"{self.name}={change.quantity}")
         return SetOutcome(applied=[change])
 
 
@@ -109,6 +113,33 @@ def test_a_store_with_compare_and_set_gets_no_units_back_it_sold_unseen(tmp_path
     stock.run()
     # 9 would give back 2 of the 3 units the store sold: they are not the hub's to offer.
     assert shop.available == 7
+
+
+def test_a_run_lowers_every_channel_before_it_raises_any(tmp_path: Path) -> None:
+    writes: list[str] = []
+    eu, us = Shop("eu", writes), Shop("us", writes)
+    held: dict[str, Decimal] = {}
+    stock = StockToChannels(
+        Store(f"sqlite:///{tmp_path / 'hub.db'}"),
+        source="erp",
+        source_connector=Erp(40),
+        targets={"eu": eu, "us": us},
+        held=lambda: dict(held),
+        allocations={
+            "eu": Allocation(share=Fraction(1, 2)),
+            "us": Allocation(share=Fraction(1, 2)),
+        },
+    )
+    stock.run()
+    eu.sell(20)  # sold out; the hub has those orders: 20 are left
+    held["TEE"] = Decimal(20)
+    stock.run()  # the US store comes down to 10; the EU store's part waits a run (above)
+    assert (eu.available, us.available) == (0, 10)
+    writes.clear()
+    held["TEE"] = Decimal(24)  # an order of another channel: 16 left, 8 for each
+    stock.run()
+    # The US store still shows 10: it comes down before the EU store goes up.
+    assert writes == ["us=8", "eu=8"]
 
 
 def follow_ups(tmp_path: Path, *, held: dict[str, Decimal], landing: bool) -> int:

@@ -91,6 +91,17 @@ class ChannelResult:
     not_in_channel: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
+    def merge(self, later: ChannelResult) -> ChannelResult:
+        """This pass's result followed by a later pass's over the same channel."""
+        return ChannelResult(
+            pushed={**self.pushed, **later.pushed},
+            already_right=self.already_right
+            + [s for s in later.already_right if s not in {*self.pushed, *self.already_right}],
+            shown={**self.shown, **later.shown},
+            not_in_channel=sorted(set(self.not_in_channel) | set(later.not_in_channel)),
+            errors=self.errors + later.errors,
+        )
+
 
 @dataclass
 class StockRun:
@@ -170,9 +181,13 @@ class StockToChannels(FlowBase[None]):
             held=held if levels else {},
         )
         run = StockRun(considered=len(sellable))
-        for name, channel in self.targets.items():
-            share = channel_quantities(sellable, self._allocations[name])
-            run.channels[name] = self._publish(name, channel, share, full, progress)
+        shares = {n: channel_quantities(sellable, self._allocations[n]) for n in self.targets}
+        # Every channel's lowered figures first, raised ones after: a channel that sold
+        # out is not given its new part while another still shows its old, larger one.
+        for lowering in (True, False):
+            for name, channel in self.targets.items():
+                done = self._publish(name, channel, shares[name], full, progress, lowering)
+                run.channels[name] = run.channels[name].merge(done) if lowering is False else done
         if all(not r.errors for r in run.channels.values()):
             # Only move the watermark once every channel has what it saw.
             self.cursor.advance(seen)
@@ -185,7 +200,10 @@ class StockToChannels(FlowBase[None]):
         sellable: Mapping[str, int],
         full: bool,
         progress: Progress | None,
+        lowering: bool,
     ) -> ChannelResult:
+        """Set the SKUs whose figure is below what the channel shows (`lowering`), or the
+        others."""
         result = ChannelResult()
         with self.store.read() as conn:
             published = {
@@ -206,7 +224,9 @@ class StockToChannels(FlowBase[None]):
         for round_ in range(MAX_CAS_ROUNDS):
             if not todo:
                 break
-            stale = self._push_round(channel, items, location, todo, last, result, progress)
+            stale = self._push_round(
+                channel, items, location, todo, last, result, progress, lowering
+            )
             todo = {sku: todo[sku] for sku in stale}
             if todo:
                 log.info(
@@ -235,6 +255,7 @@ class StockToChannels(FlowBase[None]):
         last_published: Mapping[str, int],
         result: ChannelResult,
         progress: Progress | None,
+        lowering: bool,
     ) -> list[str]:
         ids = {items[sku].inventory_item_id: sku for sku in todo}
         current = channel.available_quantities(list(ids), location)
@@ -248,7 +269,10 @@ class StockToChannels(FlowBase[None]):
         }
         changes = []
         for item_id, sku in ids.items():
-            if current.get(item_id) == todo[sku]:
+            shows = current.get(item_id)
+            if lowering != (shows is not None and todo[sku] < shows):
+                continue  # the other pass's
+            if shows == todo[sku]:
                 result.already_right.append(sku)
                 result.shown[sku] = todo[sku]
             else:
