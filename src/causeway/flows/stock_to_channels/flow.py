@@ -5,9 +5,10 @@ never below zero (the rule: stock/sellable.py), pushed as an absolute `available
 compare-and-set. Each channel gets its part (share, cap, own safety stock:
 stock/allocation.py) under its own SKU names (sku_map); no channel is given back units it
 sold since the hub last looked whose orders have not reached the hub yet
-(allocation.without_unseen_sales). Only SKUs whose value differs from what was last
-published are touched, so an unchanged catalogue costs no store API call at all. Runs on
-an interval, on demand (`causeway sync stock`), and in full (`--full`) to repair drift.
+(allocation.without_unseen_sales), and lowered figures are written before raised ones.
+Only SKUs whose value differs from what was last published are touched, so an unchanged
+catalogue costs no store API call at all. Runs on an interval, on a sale, while orders
+land in the ERP, on demand (`causeway sync stock`), and in full (`--full`) to repair drift.
 """
 
 from __future__ import annotations
