@@ -54,6 +54,7 @@ test: venv tryton system-tools
 
 bench: venv tryton
 	$(BIN)/python -m bench.orders_into_erp
+	$(BIN)/python -m bench.flash_sale
 	$(BIN)/python -m bench.webhook_ingress
 	$(BIN)/python -m bench.customer_matching --count 100000
 	$(BIN)/python -m bench.engine_throughput --orders 20000

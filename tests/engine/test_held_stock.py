@@ -108,3 +108,15 @@ def test_each_stores_orders_are_held_apart_for_the_warehouse_that_ships_them(
         assert held(running) == {"WID-001": Decimal(7)}
     finally:
         running.stop()
+
+
+def test_an_order_whose_webhooks_came_twice_holds_its_stock_once_as_last_received(
+    hub: Hub,
+) -> None:
+    created = received(1, "WID-001", 2)
+    # orders/updated of the same order, before the ERP has it: the customer now wants 3.
+    updated = InboxRecord(
+        "shop", "e1-upd", "orders/updated", "order:1", order_body(1, "WID-001", 3)
+    )
+    hub.inbox.accept([created, received(2, "WID-001", 1), updated])
+    assert held(hub) == {"WID-001": Decimal(4)}

@@ -1,5 +1,5 @@
-"""How the sellable quantity is split between channels, and how a channel without
-compare-and-set is kept from giving back units it sold.
+"""How the sellable quantity is split between channels, and how a channel is kept from
+giving back units it sold whose orders have not reached the hub yet.
 
 A channel's quantity for a SKU:
 
@@ -56,7 +56,7 @@ def shares_split_the_stock(allocations: Sequence[Allocation]) -> bool:
 
 
 def without_unseen_sales(new: int, last_published: int | None, current: int | None) -> int:
-    """The figure to set on a channel that has no compare-and-set (WooCommerce).
+    """The figure to set on a channel, compare-and-set or not.
 
     `current` is the channel's quantity read just before the write, `last_published` what
     the hub set last time. If the channel now shows less, it sold units since; those the
@@ -65,9 +65,12 @@ def without_unseen_sales(new: int, last_published: int | None, current: int | No
     orders' webhooks are on their way): setting `new` as is would give those units back
     for sale, so they come off `new`. A sale known to the hub together with a restock in
     the ERP is taken for an unseen sale: the figure errs low, never high, and the next
-    publish after the order arrives corrects it. A sale between this read and the write is
-    still lost (the race window only a compare-and-set closes); a restock typed into the
-    channel (current above published) is not the hub's to keep and is overwritten.
+    publish after the order arrives corrects it. Compare-and-set does not make this rule
+    unnecessary: it refuses a write when the channel sold between this read and the
+    write, while the sales this rule is about happened before the read. On a channel
+    without it (WooCommerce) a sale between the read and the write is still lost; a
+    restock typed into the channel (current above published) is not the hub's to keep
+    and is overwritten.
     """
     if last_published is None or current is None:
         return new

@@ -3,8 +3,11 @@
 An order is pending from the moment its webhook (or the reconciling poll) reaches the
 inbox until orders-to-erp has placed it: its job is queued, held by a schedule, running,
 or parked. A late update of an order the ERP already has is queued too; its stock is
-already out of the ERP forecast and is not held back twice. The reads are the engine's;
-the rule is stock/sellable.py.
+already out of the ERP forecast and is not held back twice. An order whose webhooks
+came more than once while it waits (orders/create then orders/paid or orders/updated;
+WooCommerce's order.created then order.updated when the payment goes through) holds its
+quantities once, as its latest version has them. The reads are the engine's; the rule
+is stock/sellable.py.
 """
 
 from __future__ import annotations
@@ -31,11 +34,17 @@ def held_by_channel(
 ) -> dict[str, dict[str, Decimal]]:
     """store -> SKU -> quantity of the orders it took that the ERP does not have yet (by
     store, because each store's sales ship from its own warehouse: stock/sellable.py)."""
-    events = inbox.get_many(jobs.open_inbox_ids(NAME)).values()
-    by_source: dict[str, list[StoredEvent]] = defaultdict(list)
-    for event in events:
+    events = inbox.get_many(jobs.open_inbox_ids(NAME))
+    # An order with several records waiting (created, then paid) holds its units once,
+    # as its latest record says.
+    latest: dict[tuple[str, str], StoredEvent] = {}
+    for inbox_id in sorted(events):  # received order: a later version replaces an earlier
+        event = events[inbox_id]
         if event.source in channels:  # a system since removed from causeway.yaml: not ours
-            by_source[event.source].append(event)
+            latest[(event.source, _order_id(event))] = event
+    by_source: dict[str, list[StoredEvent]] = defaultdict(list)
+    for event in latest.values():
+        by_source[event.source].append(event)
     held: dict[str, dict[str, Decimal]] = {}
     for source, received in by_source.items():
         placed = _in_erp(store, source, {_order_id(e) for e in received})
@@ -60,6 +69,12 @@ def held_quantities(
     # With no store's warehouse known, every order is held "anywhere": the sum of all.
     held = HeldStock.of_channels(held_by_channel(store, inbox, jobs, channels), {})
     return dict(held.anywhere)
+
+
+def orders_landing(jobs: JobQueue) -> bool:
+    """Whether orders-to-erp is placing orders (jobs queued or running; parked ones are
+    waiting for someone, not landing)."""
+    return jobs.unfinished([NAME]) > 0
 
 
 def _order_id(event: StoredEvent) -> str:

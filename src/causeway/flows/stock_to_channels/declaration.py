@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from fractions import Fraction
+from functools import partial
 from typing import Annotated, Self
 
 from pydantic import Field, field_validator, model_validator
@@ -27,6 +28,7 @@ from causeway.flows.stock_to_channels.flow import (
     republish_job,
 )
 from causeway.stock.allocation import Allocation
+from causeway.stock.held import orders_landing
 
 
 class StockChannelSettings(ChannelSettings):
@@ -92,6 +94,9 @@ class StockToChannelsFlow(FlowSettings):
     overlap: Duration = 120.0
     safety_stock: int = Field(default=0, ge=0)
     safety_stock_by_sku: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    # False: only the schedule publishes (a batch integration); a sale in one channel
+    # reaches the others at the next scheduled run, not within a second.
+    republish_on_sale: bool = True
 
     @model_validator(mode="after")
     def _one_channel_list(self) -> Self:
@@ -136,6 +141,8 @@ def build(context: FlowContext, settings: StockToChannelsFlow) -> StockToChannel
             store: terms.warehouse
             for store, terms in channel_terms(context.config.flows, settings.source).items()
         },
+        queue=context.jobs,
+        orders_landing=partial(orders_landing, context.jobs),
     )
 
 
@@ -156,7 +163,7 @@ DECLARATION = FlowDeclaration(
     # A sale in one channel reaches the others now, not at the next scheduled run.
     starts=Starts(
         role="targets",
-        topics=ORDER_PLACED_TOPICS,
+        topics=lambda settings: ORDER_PLACED_TOPICS if settings.republish_on_sale else (),
         job=lambda record, inbox_id: republish_job(record, inbox_id),
         immediate=True,
     ),

@@ -6,11 +6,12 @@ compare-and-set. Each channel sells from its own ERP warehouse, or several added
 view); each warehouse is read once per run however many channels it feeds, and a held
 order comes off the views of the warehouse its sale ships from. Each channel gets its
 part (share, cap, own safety stock: stock/allocation.py) under its own SKU names
-(sku_map); a channel without compare-and-set is kept from giving back units it sold
-since the hub last looked (allocation.without_unseen_sales). Only SKUs whose value
-differs from what was last published are touched, so an unchanged catalogue costs no
-store API call at all. Runs on an interval, on demand (`causeway sync stock`), and in
-full (`--full`) to repair drift.
+(sku_map); no channel is given back units it sold since the hub last looked whose
+orders have not reached the hub yet (allocation.without_unseen_sales), and lowered
+figures are written before raised ones. Only SKUs whose value differs from what was last
+published are touched, so an unchanged catalogue costs no store API call at all. Runs on
+an interval, on a sale, while orders land in the ERP, on demand (`causeway sync stock`),
+and in full (`--full`) to repair drift.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 from causeway.engine import links
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import InboxRecord
-from causeway.engine.jobs import NewJob, ordering_key
+from causeway.engine.jobs import JobQueue, NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import PermanentError, RetryableError
 from causeway.flows.base import FlowBase
@@ -48,9 +49,13 @@ NOT_IN_CHANNEL_RECHECK = 15 * 60
 # A new order in any channel republishes every channel's stock within this many seconds:
 # the orders of one window share one run (the debounce), the next window gets its own.
 REPUBLISH_WINDOW = 1.0
-# Topics of a new order in a channel. Shopify's only for now: a topic here is subscribed
-# on every channel of the flow, and the per-kind topic mapping (WooCommerce's
-# order.created) comes with the store kinds in the declarations.
+# While orders are on their way into the ERP, a run is followed by another this many
+# seconds later: a figure that erred low (an order counted both as held and in the ERP
+# forecast while it was being placed) comes back up once the orders are in, rather than
+# at the next scheduled run.
+FOLLOW_UP_AFTER = 5.0
+# Topics of a new order in a channel, in the hub's names: each connector receives its
+# vendor's (WooCommerce's order.created arrives as orders/create).
 ORDER_PLACED_TOPICS = ("orders/create",)
 
 
@@ -58,6 +63,11 @@ def republish_job(record: InboxRecord, inbox_id: int, *, at: float | None = None
     """The run a new order starts: one per REPUBLISH_WINDOW, due at the window's end.
     (One key per window, not one key for all: a key is held while its run is running,
     and an order arriving during a run must still get a run after it.)"""
+    return run_job(at)
+
+
+def run_job(at: float | None = None) -> NewJob:
+    """A run due at the end of the REPUBLISH_WINDOW that holds `at` (default: now)."""
     window = int((time.time() if at is None else at) // REPUBLISH_WINDOW)
     key = f"{NAME}:after-order:{window}"
     return NewJob(
@@ -84,6 +94,17 @@ class ChannelResult:
     shown: dict[str, int] = field(default_factory=dict)
     not_in_channel: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+    def merge(self, later: ChannelResult) -> ChannelResult:
+        """This pass's result followed by a later pass's over the same channel."""
+        return ChannelResult(
+            pushed={**self.pushed, **later.pushed},
+            already_right=self.already_right
+            + [s for s in later.already_right if s not in {*self.pushed, *self.already_right}],
+            shown={**self.shown, **later.shown},
+            not_in_channel=sorted(set(self.not_in_channel) | set(later.not_in_channel)),
+            errors=self.errors + later.errors,
+        )
 
 
 @dataclass
@@ -117,12 +138,16 @@ class StockToChannels(FlowBase[None]):
         sku_maps: Mapping[str, Mapping[str, str]] | None = None,
         warehouses: Mapping[str, Sequence[str]] | None = None,
         ships_from: Mapping[str, str | None] | None = None,
+        queue: JobQueue | None = None,
+        orders_landing: Callable[[], bool] = lambda: False,
     ) -> None:
         """held_by_channel: store -> SKU -> units its orders not in the ERP yet hold
         (stock/held.py); warehouses: channel -> the ERP warehouses it sells from, by name
         or code (none: the ERP's own); ships_from: store -> the warehouse its sales ship
         from (orders-to-erp's channel `warehouse`, None: the ERP's own); a store not in
-        it ships from a warehouse not known (stock/sellable.py)."""
+        it ships from a warehouse not known (stock/sellable.py). queue: where a run's
+        follow-up goes (FOLLOW_UP_AFTER), while `orders_landing` says orders are being
+        placed in the ERP; None: no follow-ups."""
         self.store = store
         self.source = source
         self.erp = source_connector
@@ -139,6 +164,8 @@ class StockToChannels(FlowBase[None]):
         self._sku_maps = {n: dict((sku_maps or {}).get(n, {})) for n in self.targets}
         self._items: dict[str, dict[str, StockItem]] = {name: {} for name in self.targets}
         self._absent: dict[str, dict[str, float]] = {name: {} for name in self.targets}
+        self.queue = queue
+        self.orders_landing = orders_landing
 
     def on_run(self, payload: Mapping[str, Any]) -> None:
         run = self.run(full=bool(payload.get("full")))
@@ -152,6 +179,7 @@ class StockToChannels(FlowBase[None]):
         # Read before the ERP's levels: an order placed in between then counts twice
         # (a sale missed for a moment), never not at all (an oversell).
         held = self._held()
+        self._follow_up_while_orders_land(held)
         skus: list[str] | None = None
         if full:
             # A full run repairs drift; it does not move the change watermark.
@@ -167,6 +195,7 @@ class StockToChannels(FlowBase[None]):
             for key, name in reads.items()
         }
         run.considered = len({level.sku for found in levels.values() for level in found})
+        shares = {}
         for name, view in views.items():
             sellable = sellable_quantities(
                 [level for key in view for level in levels[key]],
@@ -174,8 +203,13 @@ class StockToChannels(FlowBase[None]):
                 safety_by_sku=self.safety_by_sku,
                 held=held.against(view),
             )
-            share = channel_quantities(sellable, self._allocations[name])
-            run.channels[name] = self._publish(name, self.targets[name], share, full, progress)
+            shares[name] = channel_quantities(sellable, self._allocations[name])
+        # Every channel's lowered figures first, raised ones after: a channel that sold
+        # out is not given its new part while another still shows its old, larger one.
+        for lowering in (True, False):
+            for name, share in shares.items():
+                done = self._publish(name, self.targets[name], share, full, progress, lowering)
+                run.channels[name] = done if lowering else run.channels[name].merge(done)
         if all(not r.errors for r in run.channels.values()):
             # Only move the watermark once every channel has what it saw.
             self.cursor.advance(seen)
@@ -221,7 +255,10 @@ class StockToChannels(FlowBase[None]):
         sellable: Mapping[str, int],
         full: bool,
         progress: Progress | None,
+        lowering: bool,
     ) -> ChannelResult:
+        """Set the SKUs whose figure is below what the channel shows (`lowering`), or the
+        others."""
         result = ChannelResult()
         with self.store.read() as conn:
             published = {
@@ -242,7 +279,9 @@ class StockToChannels(FlowBase[None]):
         for round_ in range(MAX_CAS_ROUNDS):
             if not todo:
                 break
-            stale = self._push_round(channel, items, location, todo, last, result, progress)
+            stale = self._push_round(
+                channel, items, location, todo, last, result, progress, lowering
+            )
             todo = {sku: todo[sku] for sku in stale}
             if todo:
                 log.info(
@@ -271,19 +310,24 @@ class StockToChannels(FlowBase[None]):
         last_published: Mapping[str, int],
         result: ChannelResult,
         progress: Progress | None,
+        lowering: bool,
     ) -> list[str]:
         ids = {items[sku].inventory_item_id: sku for sku in todo}
         current = channel.available_quantities(list(ids), location)
-        if not getattr(channel, "compare_and_set", True):
-            todo = {
-                sku: without_unseen_sales(
-                    todo[sku], last_published.get(sku), current.get(items[sku].inventory_item_id)
-                )
-                for sku in todo
-            }
+        # Every channel: compare-and-set only guards the moment between this read and
+        # the write; a sale whose order is still on its way to the hub is older than that.
+        todo = {
+            sku: without_unseen_sales(
+                todo[sku], last_published.get(sku), current.get(items[sku].inventory_item_id)
+            )
+            for sku in todo
+        }
         changes = []
         for item_id, sku in ids.items():
-            if current.get(item_id) == todo[sku]:
+            shows = current.get(item_id)
+            if lowering != (shows is not None and todo[sku] < shows):
+                continue  # the other pass's
+            if shows == todo[sku]:
                 result.already_right.append(sku)
                 result.shown[sku] = todo[sku]
             else:
@@ -307,6 +351,13 @@ class StockToChannels(FlowBase[None]):
         if progress:
             progress("push", len(result.pushed) + len(result.already_right), len(ids))
         return [ids[c.inventory_item_id] for c in outcome.stale]
+
+    def _follow_up_while_orders_land(self, held: HeldStock) -> None:
+        """Queue another run while orders held back are being placed in the ERP: the run
+        after the last of them lands publishes what the ERP then has. Parked orders are
+        not being placed: they hold their stock and start no runs."""
+        if self.queue is not None and held.skus() and self.orders_landing():
+            self.queue.enqueue(run_job(time.time() + FOLLOW_UP_AFTER))
 
     def _location(self, name: str, channel: StockChannel) -> str:
         if not self._locations.get(name):
