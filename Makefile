@@ -13,15 +13,17 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # The environment is exactly the lock: rebuilt from scratch whenever pyproject.toml or the
 # lock changes (a package dropped from the lock must not linger), every file checked
 # against its hash, Causeway itself built with the locked setuptools (no unhashed
-# download). `pip check` catches a lock older than pyproject.toml: run `make lock`.
+# download), then the sandboxes (sandbox/: the vendor sandboxes, the local Tryton and the
+# demo, a distribution apart from the product's). `pip check` catches a lock older than
+# pyproject.toml: run `make lock`.
 # Tools run as `$(BIN)/python -m ...`, not through their scripts: the interpreter is
 # certain, a script's shebang is not. The last step checks causeway imports from here.
 venv: $(VENV)/.installed
-$(VENV)/.installed: pyproject.toml $(LOCK)
+$(VENV)/.installed: pyproject.toml sandbox/pyproject.toml $(LOCK)
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes -r $(LOCK)
-	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . -e sandbox
 	$(BIN)/python -m pip check || { echo "$(LOCK) does not satisfy pyproject.toml: run make lock" >&2; exit 1; }
 	$(BIN)/python -c "import causeway, pathlib, sys; here = pathlib.Path('src').resolve(); \
 	  sys.exit(0 if pathlib.Path(causeway.__file__).resolve().is_relative_to(here) else \

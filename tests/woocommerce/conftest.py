@@ -1,7 +1,7 @@
 """The WooCommerce connector against the wire-compatible sandbox (real HTTP on 127.0.0.1).
 
 The sandbox was written from WooCommerce's public contract by someone else
-(src/causeway_sandbox/woocommerce): WordPress's pagination headers and argument
+(sandbox/src/causeway_sandbox/woocommerce): WordPress's pagination headers and argument
 errors, batch limits and per-item errors, signed webhooks that disable themselves.
 Passing here means the connector follows that contract, not that it agrees with itself.
 One sandbox per test module, reset before each test.

@@ -50,11 +50,11 @@ def demo(
         if exc.name not in ("graphql", "causeway_sandbox"):
             raise
         # A production install (deploy/install.sh) leaves out the sandboxes and their
-        # libraries: the product package never imports them.
+        # libraries: they are a distribution of their own (sandbox/ in the repository).
         raise fail(
-            "the demo runs on the vendor sandboxes, which this install leaves out: "
-            "install Causeway with its sandbox extra (pip install 'causeway\\[sandbox]'), "
-            "or run `make demo` in a checkout",
+            "the demo runs on the vendor sandboxes, which a production install leaves out: "
+            "run `make demo` in a Causeway checkout, or install them from it "
+            "(pip install ./sandbox)",
             BAD_CONFIG,
         ) from None
 
