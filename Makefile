@@ -66,7 +66,7 @@ bench: venv tryton
 	$(BIN)/python -m bench.soak --orders 2000 --rate 2.5
 
 lint: venv
-	$(BIN)/python -m ruff check src tests bench
+	$(BIN)/python -m ruff check src sandbox tests bench
 
 clean:
 	rm -rf $(VENV) .cache

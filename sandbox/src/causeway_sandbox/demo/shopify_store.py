@@ -12,6 +12,7 @@ import httpx
 
 from causeway_sandbox.demo.stores import CATALOGUE, CUSTOMERS, PlacedOrder, StoreSpec, basket
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.shopify.settings import FaultSettings
 
 SOURCES = [
     ("web", "https://shop.example.com/?utm_source=newsletter", "https://mail.example.com/"),
@@ -59,8 +60,7 @@ class ShopifyStore:
             shop_domain=spec.shop_domain or SandboxSettings().shop_domain,
             shop_name=f"Causeway demo ({spec.title})",
             currency=spec.currency,
-            duplicate_rate=0.25,
-            out_of_order=True,
+            faults=FaultSettings(duplicate_rate=0.25, out_of_order=True),
             seed=7,
         )
         self.server = SandboxServer(settings).start()
