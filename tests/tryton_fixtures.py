@@ -13,14 +13,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from causeway_sandbox.tryton.server import TrytonServer, default_build_dir, is_built
 
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway_sandbox.tryton.server import TrytonServer, default_build_dir, is_built
 from tests.essential import unavailable
 
-__all__ = ["tryton", "tryton_build_dir", "tryton_server", "unique"]
+__all__ = ["connect", "own_tryton", "tryton", "tryton_build_dir", "tryton_server", "unique"]
 
 
 @pytest.fixture(scope="session")
@@ -31,14 +32,38 @@ def tryton_build_dir() -> Path:
     return build
 
 
+def _running(build: Path, folder: Path) -> Iterator[TrytonServer]:
+    """A running trytond on a fresh copy of the template database, stopped after."""
+    server = TrytonServer(build, folder).start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def tryton_server(
     tryton_build_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[TrytonServer]:
-    """A running trytond on a fresh copy of the template database, for the session."""
-    server = TrytonServer(tryton_build_dir, tmp_path_factory.mktemp("tryton")).start()
-    yield server
-    server.stop()
+    """The session's Tryton."""
+    yield from _running(tryton_build_dir, tmp_path_factory.mktemp("tryton"))
+
+
+def own_tryton(folder: str) -> Any:
+    """A module's own `tryton_server` (and so `tryton`), for a module that changes what
+    every other test would see (a second warehouse makes Tryton ask which one a sale
+    ships from): `tryton_server = own_tryton("tryton-wh")` in the module."""
+
+    @pytest.fixture(scope="module")
+    def tryton_server(
+        tryton_build_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[TrytonServer]:
+        yield from _running(tryton_build_dir, tmp_path_factory.mktemp(folder))
+
+    return tryton_server
+
+
+def connect(server: TrytonServer) -> TrytonConnector:
+    """A connector logged in to `server` (close it, or use it in a with block)."""
+    return TrytonConnector(server.url, server.database, server.username, server.password)
 
 
 @pytest.fixture

@@ -61,9 +61,7 @@ def _lock(path: Path) -> dict[str, tuple[str, int]]:
     return pins
 
 
-def _requirements(
-    *extras: str, build: bool = True, sandboxes: bool = False
-) -> list[Requirement]:
+def _requirements(*extras: str, build: bool = True, sandboxes: bool = False) -> list[Requirement]:
     """pyproject.toml's requirements: the runtime's, the extras' and the build backend's;
     with `sandboxes`, those of the sandboxes' distribution too (sandbox/pyproject.toml),
     which `make venv` installs from the same lock."""

@@ -10,39 +10,29 @@ tests see (with one warehouse, Tryton picks it as every sale's default).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.flows import stock_to_channels
 from causeway.flows.stock_to_channels import StockToChannels
 from causeway.model import StockLevel
-from causeway_sandbox.shopify import SandboxServer
-from causeway_sandbox.tryton.server import TrytonServer
-from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.e2e.conftest import add_eu_store, erp_sells_in_euros
 from tests.e2e.harness import hub_config, new_port, serving, settle
+from tests.tryton_fixtures import connect, own_tryton
 
 pytestmark = pytest.mark.tryton
 
 
-@pytest.fixture(scope="module")
-def tryton_server(
-    tryton_build_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[TrytonServer]:
-    """This module's own Tryton (see the module docstring)."""
-    server = TrytonServer(tryton_build_dir, tmp_path_factory.mktemp("tryton-wh-e2e")).start()
-    yield server
-    server.stop()
-
-
-def connect(tryton: TrytonServer) -> TrytonConnector:
-    return TrytonConnector(tryton.url, tryton.database, tryton.username, tryton.password)
+# This module's own Tryton (see the module docstring); `tryton` connects to it.
+tryton_server = own_tryton("tryton-wh-e2e")
 
 
 def shown(store: httpx.Client, sku: str) -> int:

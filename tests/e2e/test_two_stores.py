@@ -18,21 +18,17 @@ from typing import Any
 
 import httpx
 import pytest
-
-from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.hub import Hub
 from causeway_sandbox.shopify import SandboxServer
 from causeway_sandbox.tryton.server import TrytonServer
 from causeway_sandbox.woocommerce.server import WooSandboxServer
+
+from causeway.hub import Hub
 from tests.e2e.conftest import add_eu_store, buy, erp_sells_in_euros, place_orders
 from tests.e2e.harness import SECRET, hub_config, new_port, serving, settle
 from tests.tryton.test_tryton_sale_terms import new_payment_term, new_price_list
+from tests.tryton_fixtures import connect
 
 pytestmark = pytest.mark.tryton
-
-
-def connect(tryton: TrytonServer) -> TrytonConnector:
-    return TrytonConnector(tryton.url, tryton.database, tryton.username, tryton.password)
 
 
 def sales(tryton: TrytonServer, prefix: str) -> list[dict[str, Any]]:

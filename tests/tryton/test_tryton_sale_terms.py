@@ -10,21 +10,20 @@ see (with one warehouse, Tryton picks it as every sale's default).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
+from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 
 from causeway.checks.tryton import check_sale_terms
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.errors import PermanentError
 from causeway.model.sale_terms import SaleTerms
-from causeway_sandbox.tryton.server import TrytonServer
-from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.tryton.test_tryton_connector import make_order, placed
+from tests.tryton_fixtures import own_tryton
 
 pytestmark = pytest.mark.tryton
 
@@ -42,14 +41,8 @@ class Channel:
     category: int
 
 
-@pytest.fixture(scope="module")
-def tryton_server(
-    tryton_build_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[TrytonServer]:
-    """This module's own Tryton (see the module docstring); `tryton` connects to it."""
-    server = TrytonServer(tryton_build_dir, tmp_path_factory.mktemp("tryton-terms")).start()
-    yield server
-    server.stop()
+# This module's own Tryton (see the module docstring); `tryton` connects to it.
+tryton_server = own_tryton("tryton-terms")
 
 
 def create_one(tryton: TrytonConnector, model: str, values: dict[str, Any]) -> int:

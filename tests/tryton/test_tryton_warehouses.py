@@ -9,31 +9,23 @@ tests see (with one warehouse, Tryton picks it as every sale's default).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 
 from causeway.checks.tryton import check_stock_warehouses
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.errors import PermanentError
 from causeway.model.sale_terms import SaleTerms
-from causeway_sandbox.tryton.server import TrytonServer
-from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.tryton.test_tryton_connector import make_order, placed
+from tests.tryton_fixtures import own_tryton
 
 pytestmark = pytest.mark.tryton
 
 
-@pytest.fixture(scope="module")
-def tryton_server(
-    tryton_build_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[TrytonServer]:
-    """This module's own Tryton (see the module docstring); `tryton` connects to it."""
-    server = TrytonServer(tryton_build_dir, tmp_path_factory.mktemp("tryton-wh")).start()
-    yield server
-    server.stop()
+# This module's own Tryton (see the module docstring); `tryton` connects to it.
+tryton_server = own_tryton("tryton-wh")
 
 
 @pytest.fixture

@@ -105,3 +105,17 @@ def channel_of(flow: str, channels: Mapping[str, T], event: StoredEvent) -> T:
             f"replay the job, or leave it parked"
         )
     return channel
+
+
+def store_list(one: str | None, many: list[str], *, one_key: str, many_key: str) -> list[str]:
+    """The stores of a flow that needs only their names: its list (`many_key: [a, b]`),
+    or the one-store form written before lists (`one_key: a`). Errors show the list form."""
+    example = f"{many_key}: [shop_eu, shop_us]"
+    if one is not None and many:
+        raise ValueError(f"give either {one_key} or {many_key}, not both; for several: {example}")
+    stores = [one] if one is not None else list(many)
+    if not stores:
+        raise ValueError(f"name the stores: {many_key}: [shop], or for several: {example}")
+    if len(set(stores)) != len(stores):
+        raise ValueError(f"a store is listed twice in {many_key}: {stores}")
+    return stores

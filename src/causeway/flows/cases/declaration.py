@@ -10,6 +10,7 @@ from causeway.config.flows import FlowSettings
 from causeway.config.systems import CRM, DROP_FOLDER, STORE
 from causeway.engine.schedule import REALTIME, Schedule
 from causeway.flows.cases import NAME, Cases, ticket_job, topics
+from causeway.flows.channels import store_list
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
 from causeway.flows.orders_to_erp.declaration import reference_prefix
 
@@ -31,17 +32,7 @@ class CasesFlow(FlowSettings):
 
     @model_validator(mode="after")
     def _one_list_of_stores(self) -> CasesFlow:
-        if self.target is not None and self.stores:
-            raise ValueError(
-                "give either target or stores, not both; for several stores write "
-                "stores: [shop_eu, shop_us]"
-            )
-        if self.target is not None:
-            self.stores = [self.target]
-        if not self.stores:
-            raise ValueError("name the stores whose orders tickets name: stores: [shop]")
-        if len(set(self.stores)) != len(self.stores):
-            raise ValueError(f"a store is listed twice in stores: {self.stores}")
+        self.stores = store_list(self.target, self.stores, one_key="target", many_key="stores")
         return self
 
     def default_schedule(self) -> Schedule:

@@ -11,6 +11,7 @@ from causeway.config.base import Duration
 from causeway.config.flows import FlowSettings, RfmThresholds
 from causeway.config.systems import CRM, DROP_FOLDER, STORE
 from causeway.engine.schedule import INTERVAL, Schedule
+from causeway.flows.channels import store_list
 from causeway.flows.customers_to_crm import NAME, CustomersToCrm
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role
 
@@ -39,17 +40,7 @@ class CustomersToCrmFlow(FlowSettings):
 
     @model_validator(mode="after")
     def _one_list_of_stores(self) -> CustomersToCrmFlow:
-        if self.source is not None and self.sources:
-            raise ValueError(
-                "give either source or sources, not both; for several stores write "
-                "sources: [shop_eu, shop_us]"
-            )
-        if self.source is not None:
-            self.sources = [self.source]
-        if not self.sources:
-            raise ValueError("name the stores whose customers reach the CRM: sources: [shop]")
-        if len(set(self.sources)) != len(self.sources):
-            raise ValueError(f"a store is listed twice in sources: {self.sources}")
+        self.sources = store_list(self.source, self.sources, one_key="source", many_key="sources")
         return self
 
     def default_schedule(self) -> Schedule:
