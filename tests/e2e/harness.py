@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from causeway_sandbox.demo import local_config
+from causeway_sandbox.localserver import BackgroundServer, free_port
+from causeway_sandbox.tryton.server import TrytonServer
 
 from causeway.config import parse_config
 from causeway.hub import Hub
 from causeway.web.app import create_app
-from causeway_sandbox.demo import local_config
-from causeway_sandbox.localserver import BackgroundServer, free_port
-from causeway_sandbox.tryton.server import TrytonServer
 
 SECRET = "e2e-webhook-secret"
 TOKEN = "shpat_e2e"
@@ -60,14 +60,22 @@ def serving(
     server = BackgroundServer(create_app(running), port=config["server"]["port"]).start()
     try:
         if topics is None or topics:
-            subscription: dict[str, Any] = {"uri": f"{server.url}/webhooks/shop"}
-            if topics is not None:
-                subscription["topics"] = topics
-            shop.put("/_sandbox/webhooks", json=subscription).raise_for_status()
+            subscribe(shop, server.url, "shop", topics)
         yield running, server
     finally:
         server.stop()
         running.stop()
+
+
+def subscribe(
+    shop: httpx.Client, hub_url: str, system: str, topics: list[str] | None = None
+) -> None:
+    """The Shopify sandbox behind `shop` delivers its webhooks (of `topics`, or every
+    one) to the hub's /webhooks/<system>."""
+    subscription: dict[str, Any] = {"uri": f"{hub_url}/webhooks/{system}"}
+    if topics is not None:
+        subscription["topics"] = topics
+    shop.put("/_sandbox/webhooks", json=subscription).raise_for_status()
 
 
 def crm_system(crm: Any) -> dict[str, Any]:

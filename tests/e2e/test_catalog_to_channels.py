@@ -12,6 +12,11 @@ from typing import Any
 
 import httpx
 import pytest
+from causeway_sandbox.localserver import BackgroundServer
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.testkit import TrytonTestKit
+from causeway_sandbox.woocommerce.server import WooSandboxServer
 from sqlalchemy import select
 
 from causeway.config import parse_config
@@ -22,12 +27,7 @@ from causeway.flows.catalog_to_channels import NAME
 from causeway.hub import Hub
 from causeway.model.catalog import CatalogItem
 from causeway.web.app import create_app
-from causeway_sandbox.localserver import BackgroundServer
-from causeway_sandbox.shopify import SandboxServer
-from causeway_sandbox.tryton.server import TrytonServer
-from causeway_sandbox.tryton.testkit import TrytonTestKit
-from causeway_sandbox.woocommerce.server import WooSandboxServer
-from tests.e2e.harness import SECRET, TOKEN, hub_config, new_port
+from tests.e2e.harness import SECRET, TOKEN, hub_config, new_port, subscribe
 
 pytestmark = pytest.mark.tryton
 
@@ -329,10 +329,7 @@ def test_a_price_edited_by_hand_in_the_store_is_put_back_to_the_erps(
     hub.start(workers=0, scheduler=False)
     server = BackgroundServer(create_app(hub), port=hub.config.server.port).start()
     try:
-        shop.put(
-            "/_sandbox/webhooks",
-            json={"uri": f"{server.url}/webhooks/shop", "topics": hub.flows.webhook_topics("shop")},
-        ).raise_for_status()
+        subscribe(shop, server.url, "shop", hub.flows.webhook_topics("shop"))
         edit = httpx.post(
             sandbox.graphql_url,
             json={

@@ -11,6 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
+from causeway_sandbox.hubspot.server import HubSpotSandboxServer
+from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.warehouse import open_shipments, ship
 
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.properties import TICKET_PROPERTIES
@@ -19,13 +24,8 @@ from causeway.engine import links
 from causeway.flows import cases, customers_to_crm
 from causeway.flows import fulfillments_to_channels as fulfil
 from causeway.hub import Hub
-from causeway_sandbox.hubspot.server import HubSpotSandboxServer
-from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
-from causeway_sandbox.shopify import SandboxServer
-from causeway_sandbox.tryton.server import TrytonServer
-from causeway_sandbox.tryton.warehouse import open_shipments, ship
 from tests.e2e.conftest import add_eu_store, erp_sells_in_euros
-from tests.e2e.harness import CRM_SECRET, crm_system, hub_config, new_port, serving
+from tests.e2e.harness import CRM_SECRET, crm_system, hub_config, new_port, serving, subscribe
 
 pytestmark = pytest.mark.tryton
 
@@ -430,10 +430,7 @@ def two_store_hub(
     }
     config["flows"]["cases"] = {"source": "crm", "stores": ["shop", "shop_eu"]}
     with serving(config, shop, ["orders/create"]) as (running, server):
-        eu_shop.put(
-            "/_sandbox/webhooks",
-            json={"uri": f"{server.url}/webhooks/shop_eu", "topics": ["orders/create"]},
-        ).raise_for_status()
+        subscribe(eu_shop, server.url, "shop_eu", ["orders/create"])
         crm.control(
             "POST",
             "webhooks",

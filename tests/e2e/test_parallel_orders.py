@@ -14,15 +14,15 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from causeway_sandbox.localserver import WorkerProcess
+from causeway_sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.tryton.server import TrytonServer
 
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.engine.jobs import JobQueue
 from causeway.flows.orders_to_erp import NAME as ORDERS_TO_ERP
-from causeway_sandbox.localserver import WorkerProcess
-from causeway_sandbox.shopify import SandboxServer, SandboxSettings
-from causeway_sandbox.tryton.server import TrytonServer
 from tests.e2e.conftest import CATALOGUE
-from tests.e2e.harness import hub_config, new_port, serving
+from tests.e2e.harness import hub_config, new_port, serving, subscribe
 
 pytestmark = pytest.mark.tryton
 
@@ -114,10 +114,7 @@ def test_two_workers_racing_one_new_customers_orders_from_two_stores_make_one_pa
         httpx.Client(base_url=outlet.url, timeout=30) as outlet_store,
         serving(config, shop, topics=["orders/create"]) as (hub, server),
     ):
-        outlet_store.put(
-            "/_sandbox/webhooks",
-            json={"uri": f"{server.url}/webhooks/outlet", "topics": ["orders/create"]},
-        ).raise_for_status()
+        subscribe(outlet_store, server.url, "outlet", ["orders/create"])
         skus = list(CATALOGUE)
         for n, email in enumerate(emails):  # the two stores' orders of a customer, in turn
             checkout(shop, email, skus[n % len(skus)])

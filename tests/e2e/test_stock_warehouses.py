@@ -25,7 +25,7 @@ from causeway.flows import stock_to_channels
 from causeway.flows.stock_to_channels import StockToChannels
 from causeway.model import StockLevel
 from tests.e2e.conftest import add_eu_store, erp_sells_in_euros
-from tests.e2e.harness import hub_config, new_port, serving, settle
+from tests.e2e.harness import hub_config, new_port, serving, settle, subscribe
 from tests.tryton_fixtures import connect, own_tryton
 
 pytestmark = pytest.mark.tryton
@@ -102,10 +102,7 @@ def test_each_store_shows_its_own_warehouses_stock_and_an_order_comes_off_its_wa
         for store in (shop, eu_shop):
             product = {"title": "Desk lamp", "sku": sku, "price": "20.00", "quantity": 50}
             store.post("/_sandbox/products", json=product).raise_for_status()
-        eu_shop.put(
-            "/_sandbox/webhooks",
-            json={"uri": f"{server.url}/webhooks/shop_eu", "topics": ["orders/create"]},
-        ).raise_for_status()
+        subscribe(eu_shop, server.url, "shop_eu", ["orders/create"])
         flow = hub.flows[stock_to_channels.NAME]
         assert isinstance(flow, StockToChannels)
         reads = ReadsPerWarehouse(hub.connectors["erp"], monkeypatch)

@@ -24,7 +24,7 @@ from causeway_sandbox.woocommerce.server import WooSandboxServer
 
 from causeway.hub import Hub
 from tests.e2e.conftest import add_eu_store, buy, erp_sells_in_euros, place_orders
-from tests.e2e.harness import SECRET, hub_config, new_port, serving, settle
+from tests.e2e.harness import SECRET, hub_config, new_port, serving, settle, subscribe
 from tests.tryton.test_tryton_sale_terms import new_payment_term, new_price_list
 from tests.tryton_fixtures import connect
 
@@ -72,10 +72,7 @@ def test_orders_of_two_shopify_stores_become_sales_with_each_stores_prefix_and_t
         httpx.Client(base_url=eu_store.url, timeout=30) as eu_shop,
         serving(config, shop, topics=["orders/create"]) as (hub, server),
     ):
-        eu_shop.put(
-            "/_sandbox/webhooks",
-            json={"uri": f"{server.url}/webhooks/shop_eu", "topics": ["orders/create"]},
-        ).raise_for_status()
+        subscribe(eu_shop, server.url, "shop_eu", ["orders/create"])
         place_orders(shop, 2)
         place_orders(eu_shop, 3)
         eu_shop.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
