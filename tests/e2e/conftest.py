@@ -10,9 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-
-from causeway.connectors.hubspot.connector import HubSpotConnector
-from causeway.connectors.tryton.connector import TrytonConnector
 from causeway_sandbox.hubspot.server import HubSpotSandboxServer
 from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
@@ -20,6 +17,9 @@ from causeway_sandbox.tryton.server import TrytonServer
 from causeway_sandbox.tryton.testkit import TrytonTestKit
 from causeway_sandbox.woocommerce.server import WooSandboxServer
 from causeway_sandbox.woocommerce.settings import WooSandboxSettings
+
+from causeway.connectors.hubspot.connector import HubSpotConnector
+from causeway.connectors.tryton.connector import TrytonConnector
 from tests.e2e.harness import SECRET, TOKEN
 
 # SKUs the Tryton build stocks with 1000 units each (scripts/tryton/setup_business.py).
@@ -30,7 +30,9 @@ CATALOGUE = {
 }
 
 
-def _store_with_the_catalogue(settings: SandboxSettings) -> Iterator[SandboxServer]:
+def store_with_the_catalogue(settings: SandboxSettings) -> Iterator[SandboxServer]:
+    """A Shopify sandbox of `settings` selling the ERP's catalogue, 50 of each (a fixture's
+    body: `yield from store_with_the_catalogue(...)`)."""
     server = SandboxServer(settings).start()
     with httpx.Client(base_url=server.url, timeout=30) as shop:
         for sku, price in CATALOGUE.items():
@@ -45,7 +47,7 @@ def sandbox(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
     """The Shopify store "shop" (fault knobs as the test's param)."""
     faults: dict[str, Any] = getattr(request, "param", {})
     settings = SandboxSettings(api_secret=SECRET, access_token=TOKEN, **faults)
-    yield from _store_with_the_catalogue(settings)
+    yield from store_with_the_catalogue(settings)
 
 
 EU_SECRET, EU_TOKEN = "eu-webhook-secret", "shpat_eu_store"
@@ -61,7 +63,7 @@ def eu_store() -> Iterator[SandboxServer]:
         shop_domain="causeway-eu.myshopify.com",
         currency="EUR",
     )
-    yield from _store_with_the_catalogue(settings)
+    yield from store_with_the_catalogue(settings)
 
 
 def add_eu_store(config: dict[str, Any], eu_store: SandboxServer) -> None:

@@ -78,6 +78,17 @@ def subscribe(
     shop.put("/_sandbox/webhooks", json=subscription).raise_for_status()
 
 
+def woo_system(woo: Any) -> dict[str, Any]:
+    """causeway.yaml's entry for the WooCommerce sandbox `woo` (a WooSandboxServer)."""
+    return {
+        "type": "woocommerce",
+        "url": woo.url,
+        "consumer_key": woo.consumer_key,
+        "consumer_secret": woo.consumer_secret,
+        "webhook_secret": SECRET,
+    }
+
+
 def crm_system(crm: Any) -> dict[str, Any]:
     """causeway.yaml's entry for the HubSpot sandbox `crm` (a HubSpotSandboxServer)."""
     return {

@@ -27,7 +27,7 @@ from causeway.flows.catalog_to_channels import NAME
 from causeway.hub import Hub
 from causeway.model.catalog import CatalogItem
 from causeway.web.app import create_app
-from tests.e2e.harness import SECRET, TOKEN, hub_config, new_port, subscribe
+from tests.e2e.harness import TOKEN, hub_config, new_port, subscribe, woo_system
 
 pytestmark = pytest.mark.tryton
 
@@ -378,13 +378,7 @@ def two_stores(
         for hub in made:
             hub.stop()
         config = hub_config(tmp_path, tryton_server, sandbox.url, new_port())
-        config["systems"]["woo"] = {
-            "type": "woocommerce",
-            "url": woo.url,
-            "consumer_key": woo.consumer_key,
-            "consumer_secret": woo.consumer_secret,
-            "webhook_secret": SECRET,
-        }
+        config["systems"]["woo"] = woo_system(woo)
         # Only this flow: the others would read the stores too.
         config["flows"] = {"catalog-to-channels": {"source": "erp", "channels": channels}}
         made.append(Hub(parse_config(config, env={})))

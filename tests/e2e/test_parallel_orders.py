@@ -21,7 +21,7 @@ from causeway_sandbox.tryton.server import TrytonServer
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.engine.jobs import JobQueue
 from causeway.flows.orders_to_erp import NAME as ORDERS_TO_ERP
-from tests.e2e.conftest import CATALOGUE
+from tests.e2e.conftest import CATALOGUE, store_with_the_catalogue
 from tests.e2e.harness import hub_config, new_port, serving, subscribe
 
 pytestmark = pytest.mark.tryton
@@ -38,13 +38,7 @@ def outlet() -> Iterator[SandboxServer]:
         access_token=OUTLET_TOKEN,
         shop_domain="causeway-outlet.myshopify.com",
     )
-    server = SandboxServer(settings).start()
-    with httpx.Client(base_url=server.url, timeout=30) as store:
-        for sku, price in CATALOGUE.items():
-            body = {"title": sku, "sku": sku, "price": price, "quantity": 50}
-            store.post("/_sandbox/products", json=body).raise_for_status()
-    yield server
-    server.stop()
+    yield from store_with_the_catalogue(settings)
 
 
 def checkout(store: httpx.Client, email: str, sku: str) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from causeway_sandbox.woocommerce.server import WooSandboxServer
 
 from causeway.hub import Hub
 from tests.e2e.conftest import add_eu_store, buy, erp_sells_in_euros, place_orders
-from tests.e2e.harness import SECRET, hub_config, new_port, serving, settle, subscribe
+from tests.e2e.harness import hub_config, new_port, serving, settle, subscribe, woo_system
 from tests.tryton.test_tryton_sale_terms import new_payment_term, new_price_list
 from tests.tryton_fixtures import connect
 
@@ -131,13 +131,7 @@ def shopify_and_woo(
     run = uuid.uuid4().hex[:6]
     shop_prefix, woo_prefix = f"s{run}-", f"w{run}-"
     config = hub_config(tmp_path, tryton, sandbox.url, new_port())
-    config["systems"]["woo"] = {
-        "type": "woocommerce",
-        "url": woo.url,
-        "consumer_key": woo.consumer_key,
-        "consumer_secret": woo.consumer_secret,
-        "webhook_secret": SECRET,
-    }
+    config["systems"]["woo"] = woo_system(woo)
     orders = config["flows"]["orders-to-erp"]
     for key in ("source", "reference_prefix", "tax_map"):
         orders.pop(key, None)

@@ -11,6 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
+from causeway_sandbox.localserver import BackgroundServer
+from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.warehouse import open_shipments, ship
+from causeway_sandbox.woocommerce.server import WooSandboxServer
 from sqlalchemy import select
 
 from causeway.config import parse_config
@@ -20,12 +24,8 @@ from causeway.engine.schema import inbox
 from causeway.hub import Hub
 from causeway.observability.alerts import WEBHOOKS_DISABLED, evaluate
 from causeway.web.app import create_app
-from causeway_sandbox.localserver import BackgroundServer
-from causeway_sandbox.tryton.server import TrytonServer
-from causeway_sandbox.tryton.warehouse import open_shipments, ship
-from causeway_sandbox.woocommerce.server import WooSandboxServer
 from tests.e2e.conftest import CATALOGUE, buy, erp_sales
-from tests.e2e.harness import SECRET, hub_config, new_port, settle
+from tests.e2e.harness import hub_config, new_port, settle, woo_system
 
 pytestmark = pytest.mark.tryton
 
@@ -36,13 +36,7 @@ def config(
 ) -> dict[str, Any]:
     """causeway.yaml of a hub between the WooCommerce store `shop` and the real Tryton."""
     config = hub_config(tmp_path, tryton_server, woo.url, new_port(), prefix=prefix)
-    config["systems"]["shop"] = {
-        "type": "woocommerce",
-        "url": woo.url,
-        "consumer_key": woo.consumer_key,
-        "consumer_secret": woo.consumer_secret,
-        "webhook_secret": SECRET,
-    }
+    config["systems"]["shop"] = woo_system(woo)
     return config
 
 
