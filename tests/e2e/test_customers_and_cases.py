@@ -16,6 +16,7 @@ from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
 from causeway_sandbox.shopify import SandboxServer
 from causeway_sandbox.tryton.server import TrytonServer
 from causeway_sandbox.tryton.warehouse import open_shipments, ship
+from causeway_sandbox.woocommerce.server import WooSandboxServer
 
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.properties import TICKET_PROPERTIES
@@ -24,8 +25,16 @@ from causeway.engine import links
 from causeway.flows import cases, customers_to_crm
 from causeway.flows import fulfillments_to_channels as fulfil
 from causeway.hub import Hub
-from tests.e2e.conftest import add_eu_store, erp_sells_in_euros
-from tests.e2e.harness import CRM_SECRET, crm_system, hub_config, new_port, serving, subscribe
+from tests.e2e.conftest import add_eu_store, buy, erp_sells_in_euros
+from tests.e2e.harness import (
+    CRM_SECRET,
+    crm_system,
+    hub_config,
+    new_port,
+    serving,
+    subscribe,
+    woo_system,
+)
 
 pytestmark = pytest.mark.tryton
 
@@ -492,3 +501,45 @@ def test_a_ticket_naming_a_number_both_stores_have_is_parked_until_it_names_the_
     assert ticket(crm, by_sale_reference)["causeway_order_status"].startswith("in_erp")
     (eva,) = [c for c in contacts(crm) if props(c)["email"] == "eu@example.com"]
     assert hubspot.associated_ids("tickets", by_sale_reference, "contacts") == [eva["id"]]
+
+
+def test_a_woocommerce_buyer_who_also_buys_in_the_shopify_store_is_one_contact(
+    tmp_path: Path,
+    tryton_server: TrytonServer,
+    sandbox: SandboxServer,
+    shop: httpx.Client,
+    woo: WooSandboxServer,
+    store: httpx.Client,
+    crm: HubSpotSandboxServer,
+    prefix: str,
+) -> None:
+    config = hub_config(tmp_path, tryton_server, sandbox.url, new_port())
+    config["systems"] |= {"woo": woo_system(woo), "crm": crm_system(crm)}
+    config["flows"]["orders-to-erp"] = {
+        "target": "erp",
+        "reconcile_every": "1h",
+        "channels": [
+            {"system": "shop", "reference_prefix": f"{prefix}s-"},
+            {"system": "woo", "reference_prefix": f"{prefix}w-"},
+        ],
+    }
+    config["flows"]["customers-to-crm"] = {"sources": ["shop", "woo"], "target": "crm"}
+    with serving(config, shop, ["orders/create"]) as (hub, server):
+        hub.connectors["woo"].subscribe_webhooks(
+            f"{server.url}/webhooks/woo", hub.flows.webhook_topics("woo")
+        )
+        # The WooCommerce sandbox's shopper is John Doe, john.doe@example.com.
+        buy(store, ("WID-001", 1))
+        checkout(shop, email="John.Doe@Example.com", first_name="John", last_name="Doe")
+        store.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
+        into_erp_and_crm(hub, shop)
+
+        (contact,) = contacts(crm)
+        figures = props(contact)
+        assert figures["email"] == "john.doe@example.com"
+        assert figures["causeway_order_count"] == "2"
+        assert {c.split("/")[0] for c in figures["causeway_channels"].split(", ")} == {
+            "shop",
+            "woo",
+        }
+        assert hub.jobs.dead() == []
