@@ -7,21 +7,24 @@ import copy
 import hashlib
 import hmac
 import json
+import multiprocessing
 import os
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
-
 from causeway_sandbox.demo import local_config
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
 from causeway_sandbox.tryton.server import TrytonServer, default_build_dir, ensure_built
+from sqlalchemy import create_engine, text
 
 SECRET = "bench-secret"
 TOKEN = "shpat_bench"
@@ -77,6 +80,37 @@ def store_orders(count: int, tag: str, templates: int = 20) -> list[dict[str, An
         order["order_number"] = i
         orders.append(order)
     return orders
+
+
+SPAWN = multiprocessing.get_context("spawn")
+
+
+@dataclass
+class WorkerProcesses:
+    """Worker processes started and ready: `go` starts them all at once, `stop` ends them."""
+
+    processes: list[BaseProcess]
+    go: Event
+    stop: Event
+
+    def join(self) -> None:
+        self.stop.set()
+        for process in self.processes:
+            process.join(timeout=60)
+
+
+def start_workers(target: Callable[..., None], url: str, count: int) -> WorkerProcesses:
+    """`count` processes running target(url, name, ready, go, stop), each of which puts its
+    name on `ready` once set up and works from `go` until `stop`; returns once all are ready."""
+    ready, go, stop = SPAWN.Queue(), SPAWN.Event(), SPAWN.Event()
+    processes = [
+        SPAWN.Process(target=target, args=(url, f"w{i}", ready, go, stop)) for i in range(count)
+    ]
+    for process in processes:
+        process.start()
+    for _ in processes:
+        ready.get(timeout=120)
+    return WorkerProcesses(processes, go, stop)
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:

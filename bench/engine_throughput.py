@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -36,7 +35,7 @@ from pathlib import Path
 import redis
 from sqlalchemy import create_engine, text
 
-from bench._common import store_orders, wait_until
+from bench._common import start_workers, store_orders, wait_until
 from bench._instant_orders import SOURCE, orders_flow, orders_in_erp
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.store import Store
@@ -47,7 +46,6 @@ POSTGRES_ADMIN = os.environ.get(
 )
 REDIS_URL = "redis://127.0.0.1:6379/15"
 ROOT = Path(__file__).resolve().parent.parent
-SPAWN = multiprocessing.get_context("spawn")
 
 
 @dataclass(frozen=True)
@@ -117,24 +115,14 @@ def engine_worker(url: str, name: str, ready: Queue[str], go: Event, stop: Event
 def run_engine(backend: str, workers: int, bodies: list[bytes]) -> Result:
     with fresh_store(backend) as url:
         fill_inbox(url, bodies)
-        ready, go, stop = SPAWN.Queue(), SPAWN.Event(), SPAWN.Event()
-        processes = [
-            SPAWN.Process(target=engine_worker, args=(url, f"w{i}", ready, go, stop))
-            for i in range(workers)
-        ]
-        for process in processes:
-            process.start()
-        for _ in processes:
-            ready.get(timeout=120)
+        running = start_workers(engine_worker, url, workers)
         store = Store(url, migrate=False)
         queue = orders_flow(store).inbox.jobs
         started = time.perf_counter()
-        go.set()
+        running.go.set()
         wait_until(lambda: queue.unfinished() == 0, timeout=3600, what="the hub drained")
         seconds = time.perf_counter() - started
-        stop.set()
-        for process in processes:
-            process.join(timeout=60)
+        running.join()
         placed, dead = orders_in_erp(store), queue.dead(limit=1)
         store.dispose()
     if placed != len(bodies) or dead:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import time
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
 from typing import Any
 
-from bench._common import postgres_database, store_orders, wait_until
+from bench._common import postgres_database, start_workers, store_orders, wait_until
 from bench._instant_orders import InstantErp, orders_flow, orders_in_erp, route
 from causeway.engine.inbox import Inbox, InboxRecord
 from causeway.engine.jobs import JobQueue
@@ -38,7 +37,6 @@ from causeway.engine.worker import Worker
 from causeway.flows.orders_to_erp import OrdersFromChannels
 
 STORES = ("shop", "outlet")
-SPAWN = multiprocessing.get_context("spawn")
 TARGET_RATIO = 1.6
 
 
@@ -120,28 +118,18 @@ def run(workers: int, records: list[InboxRecord]) -> Result:
     with postgres_database("parallel") as url:
         Store(url).dispose()  # migrated
         fill_inbox(url, records)
-        ready, go, stop = SPAWN.Queue(), SPAWN.Event(), SPAWN.Event()
-        processes = [
-            SPAWN.Process(target=worker_process, args=(url, f"w{i}", ready, go, stop))
-            for i in range(workers)
-        ]
-        for process in processes:
-            process.start()
-        for _ in processes:
-            ready.get(timeout=120)
+        running = start_workers(worker_process, url, workers)
         store = Store(url, migrate=False)
         queue = JobQueue(store)
         quiet = cpu_times()
         time.sleep(1.0)
         busy_before = busy_cores(quiet)
         started, clock = cpu_times(), time.perf_counter()
-        go.set()
+        running.go.set()
         wait_until(lambda: queue.unfinished() == 0, timeout=1800, what="the orders drained")
         seconds = time.perf_counter() - clock
         busy_during = busy_cores(started)
-        stop.set()
-        for process in processes:
-            process.join(timeout=60)
+        running.join()
         placed, dead = orders_in_erp(store, STORES), queue.dead(limit=3)
         with store.read() as conn:
             retried = conn.exec_driver_sql("SELECT count(*) FROM jobs WHERE attempts > 1").scalar()
