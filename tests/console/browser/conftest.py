@@ -1,0 +1,233 @@
+"""The console as people use it: Chromium (driven by Playwright) against one hub, the
+Shopify sandbox and the real Tryton, shared by every scenario of this package.
+
+One Tryton, one store, one hub for all the scenarios (each starts in seconds, the world
+behind them in about ten): a scenario buys its own orders with its own e-mail, SKU and
+reference, and leaves every flow running as it found it. The hub runs as in production:
+its workers claim the jobs, the store's webhooks reach it over HTTP, the console is
+served by uvicorn in a thread; only the scheduler is off (a test runs a flow when its
+story needs it, as an operator's "Run now" would).
+
+Screenshots go to $CAUSEWAY_CONSOLE_SCREENSHOTS (docs/console/ with `make screenshots`),
+else to the test's temporary directory: a `make test` leaves the worktree as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from causeway.config import parse_config
+from causeway.engine import links
+from causeway.hub import Hub
+from causeway.web.app import create_app
+from causeway.web.order_view import order_view
+from causeway_sandbox.localserver import BackgroundServer, free_port
+from causeway_sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.tryton.server import TrytonServer
+from tests.e2e.conftest import store_with_the_catalogue
+from tests.e2e.harness import SECRET, TOKEN, hub_config, subscribe
+from tests.essential import unavailable
+from tests.tryton_fixtures import own_tryton
+
+try:
+    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+except ImportError:  # pragma: no cover - the venv has it; a bare install may not
+    sync_playwright = None  # type: ignore[assignment]
+
+CHROMIUM = Path(os.environ.get("CAUSEWAY_CHROMIUM", "/usr/bin/chromium"))
+PASSWORD = "correct horse battery staple"
+UPS = "https://www.ups.com/track?tracknum={number}"
+
+tryton_server = own_tryton("tryton-console", scope="package")
+
+
+# -- the world behind the console --------------------------------------------------------
+
+
+@dataclass
+class World:
+    """The hub, what it talks to, and what a scenario does to them."""
+
+    hub: Hub
+    url: str  # the hub's, e.g. http://127.0.0.1:41234
+    shop: httpx.Client  # the sandbox store's control API: the test plays customer
+    erp: TrytonServer
+    prefix: str  # sale.reference prefix of the hub's orders in Tryton
+    people: dict[str, str] = field(default_factory=dict)  # role -> e-mail
+
+    def console(self, path: str = "") -> str:
+        return f"{self.url}/console{path}"
+
+    def person(self, role: str) -> str:
+        """The e-mail of a person with this role (created on first use)."""
+        if role not in self.people:
+            from causeway.engine import users
+
+            email = f"{role}-{secrets.token_hex(3)}@example.com"
+            users.add(self.hub.store, email, role, PASSWORD, actor="test")
+            self.people[role] = email
+        return self.people[role]
+
+    def buy(
+        self, email: str, lines: list[tuple[str, int]], *, paid: bool = False
+    ) -> dict[str, Any]:
+        """A customer checks out in the store; the order as the store has it."""
+        response = self.shop.post(
+            "/_sandbox/orders",
+            json={
+                "email": email,
+                "first_name": "Robin",
+                "last_name": f"Buyer {email.split('@')[0][-6:]}",
+                "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in lines],
+                "tax_rate": "0.10",
+                "financial_status": "paid" if paid else "pending",
+            },
+        )
+        response.raise_for_status()
+        return response.json()["order"]  # type: ignore[no-any-return]
+
+    def pay(self, order: dict[str, Any]) -> None:
+        self.shop.post(f"/_sandbox/orders/{order['id']}/pay", json={}).raise_for_status()
+
+    def order(self, order: dict[str, Any]) -> dict[str, Any]:
+        """The hub's record of a store order ({} until it has one): /api/orders' view."""
+        return order_view(self.hub.store, self.hub.jobs, "shop", str(order["id"])) or {}
+
+    def sale_id(self, order: dict[str, Any]) -> int:
+        with self.hub.store.read() as conn:
+            link = links.find(conn, "shop", "order", str(order["id"]))
+            assert link is not None, "the hub has no record of the order"
+            (sale,) = [s for s in links.for_hub(conn, link.hub_id) if s.entity_type == "sale"]
+        return int(sale.external_id)
+
+    def parked(self, order: dict[str, Any]) -> list[dict[str, Any]]:
+        """The order's parked jobs."""
+        return [
+            j for j in self.hub.jobs.for_key(f"shop:order:{order['id']}") if j["state"] == "dead"
+        ]
+
+    def until(self, what: str, done: Callable[[], Any], timeout: float = 60) -> Any:
+        """Wait for the hub to get somewhere (its workers run on their own): `done()`'s
+        first true answer. Deliveries first: the store sends webhooks in the background."""
+        self.shop.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
+        deadline = time.monotonic() + timeout
+        while not (answer := done()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the hub did not get there in {timeout:.0f} s: {what}")
+            time.sleep(0.1)
+        return answer
+
+
+@pytest.fixture(scope="package")
+def store_server() -> Iterator[SandboxServer]:
+    yield from store_with_the_catalogue(SandboxSettings(api_secret=SECRET, access_token=TOKEN))
+
+
+@pytest.fixture(scope="package")
+def world(
+    tryton_server: TrytonServer,
+    store_server: SandboxServer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[World]:
+    workdir = tmp_path_factory.mktemp("console-hub")
+    port, prefix = free_port(), f"c{uuid.uuid4().hex[:5]}-"
+    config = hub_config(workdir, tryton_server, store_server.url, port, prefix=prefix)
+    config["flows"]["fulfillments-to-channels"] = {
+        "source": "erp",
+        "targets": ["shop"],
+        "every": "1h",
+        "tracking_urls": {"UPS": UPS},
+    }
+    config["flows"]["payments-and-invoices"] = {
+        "source": "shop",
+        "target": "erp",
+        "refresh_every": "1h",
+    }
+    hub = Hub(parse_config(config, env={}))
+    hub.start(scheduler=False)  # its workers (2), its inbox writer; flows run on demand
+    server = BackgroundServer(create_app(hub), port=port, name="console-hub").start()
+    with httpx.Client(base_url=store_server.url, timeout=30) as shop:
+        subscribe(shop, server.url, "shop")
+        try:
+            yield World(hub, server.url, shop, tryton_server, prefix)
+        finally:
+            server.stop()
+            hub.stop()
+
+
+# -- the browser -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="package")
+def chromium() -> Iterator[Browser]:
+    """The system's Chromium, headless (never a downloaded one: `playwright install` is
+    not part of the build)."""
+    if sync_playwright is None:
+        unavailable("Playwright is not installed (it is in requirements/: make venv)")
+    if not CHROMIUM.exists():
+        unavailable(f"no Chromium at {CHROMIUM} (Debian package chromium)")
+    args = ["--no-sandbox"] if os.geteuid() == 0 else []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=args, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(chromium: Browser) -> Iterator[BrowserContext]:
+    """A browser of its own per test (its own cookies), laptop-sized."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def sign_in(page: Page, world: World, role: str) -> str:
+    """Sign in through the login form as a person with `role`; their e-mail."""
+    email = world.person(role)
+    page.goto(world.console("/login"))
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/console/login" not in url)
+    return email
+
+
+# -- screenshots for docs/console.md -----------------------------------------------------
+
+
+@pytest.fixture(scope="package")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the scenarios leave what they show: docs/console/ with `make screenshots`."""
+    folder = os.environ.get("CAUSEWAY_CONSOLE_SCREENSHOTS")
+    return Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture
+def shoot(page: Page, screenshots: Path) -> Callable[[str], Path]:
+    """`shoot("problems")`: the whole page as docs/console/problems.png."""
+
+    def take(name: str) -> Path:
+        screenshots.mkdir(parents=True, exist_ok=True)
+        path = screenshots / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
