@@ -31,11 +31,13 @@ from causeway.engine import links
 from causeway.hub import Hub
 from causeway.web.app import create_app
 from causeway.web.order_view import order_view
+from causeway_sandbox.hubspot.server import HubSpotSandboxServer
+from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
 from causeway_sandbox.localserver import BackgroundServer, free_port
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
 from causeway_sandbox.tryton.server import TrytonServer
 from tests.e2e.conftest import store_with_the_catalogue
-from tests.e2e.harness import SECRET, TOKEN, hub_config, subscribe
+from tests.e2e.harness import CRM_SECRET, SECRET, TOKEN, crm_system, hub_config, subscribe
 from tests.essential import unavailable
 from tests.tryton_fixtures import own_tryton
 
@@ -78,16 +80,26 @@ class World:
             self.people[role] = email
         return self.people[role]
 
+    def sell(self, sku: str, title: str, price: str = "12.00") -> None:
+        """The merchant lists a product in the store (50 in stock)."""
+        product = {"title": title, "sku": sku, "price": price, "quantity": 50}
+        self.shop.post("/_sandbox/products", json=product).raise_for_status()
+
     def buy(
-        self, email: str, lines: list[tuple[str, int]], *, paid: bool = False
+        self,
+        email: str,
+        lines: list[tuple[str, int]],
+        *,
+        name: tuple[str, str] = ("Robin", "Buyer"),
+        paid: bool = False,
     ) -> dict[str, Any]:
         """A customer checks out in the store; the order as the store has it."""
         response = self.shop.post(
             "/_sandbox/orders",
             json={
                 "email": email,
-                "first_name": "Robin",
-                "last_name": f"Buyer {email.split('@')[0][-6:]}",
+                "first_name": name[0],
+                "last_name": name[1],
                 "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in lines],
                 "tax_rate": "0.10",
                 "financial_status": "paid" if paid else "pending",
@@ -103,6 +115,10 @@ class World:
         """The hub's record of a store order ({} until it has one): /api/orders' view."""
         return order_view(self.hub.store, self.hub.jobs, "shop", str(order["id"])) or {}
 
+    def reached(self, order: dict[str, Any]) -> set[str]:
+        """The milestones the order reached (in_erp, shipped, invoiced, paid, ...)."""
+        return {m["milestone"] for m in self.order(order).get("timeline", [])}
+
     def sale_id(self, order: dict[str, Any]) -> int:
         with self.hub.store.read() as conn:
             link = links.find(conn, "shop", "order", str(order["id"]))
@@ -115,6 +131,13 @@ class World:
         return [
             j for j in self.hub.jobs.for_key(f"shop:order:{order['id']}") if j["state"] == "dead"
         ]
+
+    def idle(self, flow: str) -> bool:
+        """No job of `flow` waits or runs (every one done or parked)."""
+        counts = self.hub.jobs.counts()
+        return not any(
+            n for (f, state), n in counts.items() if f == flow and state not in ("done", "dead")
+        )
 
     def until(self, what: str, done: Callable[[], Any], timeout: float = 60) -> Any:
         """Wait for the hub to get somewhere (its workers run on their own): `done()`'s
@@ -134,9 +157,18 @@ def store_server() -> Iterator[SandboxServer]:
 
 
 @pytest.fixture(scope="package")
+def crm_server() -> Iterator[HubSpotSandboxServer]:
+    """A HubSpot portal: customers-to-crm makes the golden customers a rep looks up."""
+    settings = HubSpotSandboxSettings(rate_max=1000, client_secret=CRM_SECRET)
+    with HubSpotSandboxServer(settings) as server:
+        yield server
+
+
+@pytest.fixture(scope="package")
 def world(
     tryton_server: TrytonServer,
     store_server: SandboxServer,
+    crm_server: HubSpotSandboxServer,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[World]:
     workdir = tmp_path_factory.mktemp("console-hub")
@@ -148,6 +180,8 @@ def world(
         "every": "1h",
         "tracking_urls": {"UPS": UPS},
     }
+    config["systems"]["crm"] = crm_system(crm_server)
+    config["flows"]["customers-to-crm"] = {"source": "shop", "target": "crm", "every": "1h"}
     config["flows"]["payments-and-invoices"] = {
         "source": "shop",
         "target": "erp",
@@ -208,6 +242,13 @@ def sign_in(page: Page, world: World, role: str) -> str:
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/console/login" not in url)
     return email
+
+
+def open_section(page: Page, name: str) -> None:
+    """Follow a link of the console's navigation bar ("Problems", "Flows", ...)."""
+    page.get_by_role("navigation", name="Console").get_by_role(
+        "link", name=name, exact=True
+    ).click()
 
 
 # -- screenshots for docs/console.md -----------------------------------------------------
