@@ -27,7 +27,7 @@ from causeway.config.systems import HubSpotSystem
 from causeway.customers import merges
 from causeway.customers.orders import Standing, contact_links, order_facts, standing
 from causeway.customers.record import FIELDS, FieldValue, GoldenRecord
-from causeway.engine import entities, golden_records, links, timeline
+from causeway.engine import audit, entities, golden_records, links, timeline
 from causeway.engine.golden_records import CUSTOMER, MergeEntry
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
@@ -378,7 +378,8 @@ def with_crm(
     if not questions:
         return view
     answers = ask_all(questions, clean=clean, **({"deadline": deadline} if deadline else {}))
-    problems = [f"{a.problem}" for a in answers.values() if not a.answered]
+    # The same failure of the one CRM, asked two things, is said once.
+    problems = list(dict.fromkeys(str(a.problem) for a in answers.values() if not a.answered))
     fields, cases = view.fields, view.cases
     contact = answers.get("contact")
     if contact is not None and contact.answered:
@@ -414,16 +415,9 @@ def _case_state(case: CaseRow, record: Any) -> CaseRow:
 
 
 # -- undoing a merge -----------------------------------------------------------------------
-def undo_merge(
-    store: Store,
-    merge_id: int,
-    settings: CustomerSettings,
-    *,
-    record_action: Callable[..., Any],
-    actor: str,
-) -> MergeEntry:
-    """Undo a merge and record who did it with both records before and after, in one
-    transaction (record_action: engine.audit.record). A merge that cannot be undone is a
+def undo_merge(store: Store, merge_id: int, settings: CustomerSettings, *, actor: str) -> MergeEntry:
+    """Undo a merge and record in the audit log who did it, with both records before and
+    after, in the transaction that undoes it. A merge that cannot be undone is a
     PermanentError saying why; nothing changes then."""
     with store.transaction() as conn:
         entry = golden_records.merge_entry(conn, merge_id)
@@ -431,14 +425,14 @@ def undo_merge(
             raise PermanentError(f"no merge {merge_id} in the merge log")
         before = _records(conn, entry)
         merges.undo(conn, merge_id, settings)
-        after = _records(conn, entry)
-        record_action(
+        audit.record(
             conn,
             actor=actor,
             action="customer.merge.undo",
             subject=f"customer:{entry.survivor_id}",
             before=before,
-            after=after,
+            after=_records(conn, entry),
+            note=f"merge {merge_id}: {entry.merged_id} out of {entry.survivor_id}",
         )
     return entry
 

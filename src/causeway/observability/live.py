@@ -11,10 +11,8 @@ background and its answer is dropped.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -54,18 +52,16 @@ def ask_all(
     clean: what an error's text goes through before people see it (the hub's Redactor,
     so a secret a connector's error quotes never reaches a page)."""
     futures = {name: _POOL.submit(ask) for name, ask in questions.items()}
+    wait(futures.values(), timeout=deadline)
     answers: dict[str, Answer[T]] = {}
-    # One deadline for the whole page: the first future waits it all, the others what
-    # is left (they ran meanwhile).
-    until = time.monotonic() + deadline
     for name, future in futures.items():
-        try:
-            answers[name] = Answer(future.result(timeout=max(0.0, until - time.monotonic())))
-        except FutureTimeout:
+        if not future.done():
             answers[name] = Answer(problem=f"did not answer within {deadline:g} s")
-        except Exception as exc:
-            log.info("live read %s failed: %s", name, exc)
-            answers[name] = Answer(problem=clean(_plain(exc)))
+        elif (error := future.exception()) is not None:
+            log.info("live read %s failed: %s", name, error)
+            answers[name] = Answer(problem=clean(_plain(error)))
+        else:
+            answers[name] = Answer(future.result())
     return answers
 
 

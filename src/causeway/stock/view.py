@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from causeway.flows.stock_to_channels.declaration import StockChannelSettings
 
 Held = Mapping[str, Mapping[str, Decimal]]  # store -> SKU -> units (stock/held.py)
+NOT_IN_ERP = "the ERP has no such goods product"
 
 
 @dataclass(frozen=True)
@@ -234,7 +235,11 @@ def product_view(
         if not any(by_store.get(s, {}).get(sku) for s in by_store):
             return None
     listings, title = _listings(sku, sources, recorded, answers)
-    stock_problems = {s.problem for s in stock if s.problem}
+    # Every warehouse failing the same way is the ERP not answering, said once on top.
+    unread = [s.problem for s in stock if s.problem and s.on_hand is None]
+    erp_problem = "; ".join(dict.fromkeys(unread)) if stock and len(unread) == len(stock) else None
+    if erp_problem and all(p == NOT_IN_ERP for p in unread):
+        erp_problem = None
     return ProductView(
         sku=sku,
         erp=sources.erp,
@@ -245,9 +250,7 @@ def product_view(
             (name, units[sku]) for name, units in sorted(by_store.items()) if units.get(sku)
         ),
         listings=listings,
-        erp_problem="; ".join(sorted(stock_problems))
-        if stock and len(stock_problems) == len(stock)
-        else None,
+        erp_problem=erp_problem,
     )
 
 
@@ -267,7 +270,7 @@ def _warehouse(
     levels = [level for level in answer.value or [] if level.sku == sku]
     if not levels:
         return WarehouseStock(
-            warehouse, problem="the ERP has no such goods product", channels=tuple(channels)
+            warehouse, problem=NOT_IN_ERP, channels=tuple(channels)
         )
     return WarehouseStock(
         warehouse,
