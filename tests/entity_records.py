@@ -48,7 +48,12 @@ def ada_with_history(store: Store, settings: CustomerSettings | None = None) -> 
             settings,
         )
         resolve(
-            conn, CRM, "501", {"email": "ada@example.com", "first_name": "Augusta"}, seen + 2, settings
+            conn,
+            CRM,
+            "501",
+            {"email": "ada@example.com", "first_name": "Augusta"},
+            seen + 2,
+            settings,
         )
         woo = resolve(
             conn,
@@ -61,9 +66,7 @@ def ada_with_history(store: Store, settings: CustomerSettings | None = None) -> 
         merged = merges.merge(conn, shop.customer_id, woo.customer_id, "same person", settings)
         order = links.new_hub_id()
         links.save(conn, hub_id=order, system="shop", entity_type="order", external_id="1001")
-        entities.merge(
-            conn, order, {"number": "#1001", "erp_number": "SO-7"}, entity_type="order"
-        )
+        entities.merge(conn, order, {"number": "#1001", "erp_number": "SO-7"}, entity_type="order")
         timeline.record(conn, order, "received", at=ordered)
         timeline.record(conn, order, "in_erp", at=ordered + 5)
         links.save(
@@ -170,7 +173,10 @@ class FakeErp:
         on_hand, forecast = self.levels[warehouse]
         return [
             StockLevel(
-                sku=SKU, location=warehouse or "WH", on_hand=Decimal(on_hand), forecast=Decimal(forecast)
+                sku=SKU,
+                location=warehouse or "WH",
+                on_hand=Decimal(on_hand),
+                forecast=Decimal(forecast),
             )
         ]
 
@@ -208,12 +214,20 @@ def lamp_published(store: Store, *, shown: CatalogItem | None = None) -> str:
     with store.transaction() as conn:
         links.save_fingerprints(conn, "shop", "stock", {SKU: (f"sku:{SKU}", "33")})
         links.save(
-            conn, hub_id=hub_id, system="erp", entity_type="product",
-            external_id=str(PRODUCT_ID), fingerprint="published",
+            conn,
+            hub_id=hub_id,
+            system="erp",
+            entity_type="product",
+            external_id=str(PRODUCT_ID),
+            fingerprint="published",
         )
         links.save(
-            conn, hub_id=hub_id, system="shop", entity_type="catalog",
-            external_id=SKU, fingerprint=fingerprint(shown or lamp()),
+            conn,
+            hub_id=hub_id,
+            system="shop",
+            entity_type="catalog",
+            external_id=SKU,
+            fingerprint=fingerprint(shown or lamp()),
         )
         links.save(
             conn, hub_id=hub_id, system="shop", entity_type="product", external_id="gid://p/7"

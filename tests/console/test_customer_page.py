@@ -36,7 +36,7 @@ def test_a_viewer_sees_the_golden_record_orders_figures_contact_and_cases(
     assert "<h1>Augusta Lovelace</h1>" in page
     assert "crm owns this field: its value always wins" in page  # which rule won
     assert "woo (record" in page and "A." in page  # the merged record's losing value
-    assert f'href="/console/orders/shop/1001">#1001</a>' in page
+    assert 'href="/console/orders/shop/1001">#1001</a>' in page
     assert "SO-7" in page and "in_erp" in page
     assert "25.00 USD" in page  # lifetime value with its currency
     assert "<strong>new</strong>" in page  # RFM segment
@@ -50,7 +50,9 @@ def test_a_viewer_cannot_undo_a_merge(hub: Hub, ada: Ada) -> None:
         f"/console/customers/{ada.customer_id}/merges/{ada.merge_id}/undo"
     )
     assert answer.status_code == 403
-    assert client_with_key(hub, "read").get(f"/console/customers/{ada.merged_id}").status_code == 303
+    assert (
+        client_with_key(hub, "read").get(f"/console/customers/{ada.merged_id}").status_code == 303
+    )
     assert audit.recent(hub.store, action="customer.merge.undo") == []
 
 

@@ -91,7 +91,9 @@ def test_orders_figures_and_segment_are_those_the_crm_contact_is_given(hub_store
     with hub_store.read() as conn:
         members = golden_records.family(conn, ada.customer_id)
         facts = order_facts(conn, CRM, members)
-        flows = standing(conn, CRM, members, currency=None, rfm=RfmThresholds(), today=datetime.now(UTC))
+        flows = standing(
+            conn, CRM, members, currency=None, rfm=RfmThresholds(), today=datetime.now(UTC)
+        )
     assert flows == view.standing
     figures = crm_contact.figures(facts)
     assert figures is not None

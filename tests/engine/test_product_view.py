@@ -26,9 +26,7 @@ from tests.entity_records import (
 from tests.unit.hub_configs import hub_yaml
 
 # The shop sells from the ERP's own warehouse; woo from WH-EU, at the EUR Retail list.
-ERP = FakeErp(
-    {None: ("40", "35"), "WH-EU": ("12", "10")}, {None: "30.00", "EUR Retail": "27.50"}
-)
+ERP = FakeErp({None: ("40", "35"), "WH-EU": ("12", "10")}, {None: "30.00", "EUR Retail": "27.50"})
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from causeway.engine.golden_records import CUSTOMER, MergeEntry
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
 from causeway.flows.cases.case_state import TICKET
-from causeway.observability.live import ask_all
+from causeway.observability.live import DEADLINE, ask_all
 from causeway.orders.record import ORDER
 
 if TYPE_CHECKING:
@@ -209,7 +209,11 @@ def _others(
         if held is not None and held.value != golden:
             label = f"{held.source} (record {merged_id[:8]}, merged)"
             found.append(SeenValue(label, held.value, _when(held.at)))
-    kept = {"email": record.emails, "phone": record.phones, "address": record.addresses}
+    kept: dict[str, list[Any]] = {
+        "email": record.emails,
+        "phone": record.phones,
+        "address": record.addresses,
+    }
     for value in kept.get(name, []):
         if value != golden and all(value != seen.value for seen in found):
             found.append(SeenValue("seen before", value))
@@ -277,7 +281,8 @@ def read_customer(
             for link in links.for_hub(conn, customer_id)
             if link.entity_type == CUSTOMER
         )
-        crm, orders, found, contact_id = sources.crm, (), None, None
+        crm, found, contact_id = sources.crm, None, None
+        orders: tuple[OrderRow, ...] = ()
         cases: list[CaseRow] = []
         if crm is not None:
             found = standing(
@@ -364,29 +369,29 @@ def with_crm(
     connectors: Mapping[str, Any],
     *,
     clean: Callable[[str], str] = str,
-    deadline: float | None = None,
+    deadline: float = DEADLINE,
 ) -> CustomerView:
     """The view with the CRM contact's values among each field's others and each case's
     state, read live (CrmContacts.read_contacts, CrmTickets.read_tickets)."""
     questions: dict[str, Callable[[], Any]] = {}
     if view.crm and view.contact_id and view.crm in connectors:
-        crm, contact = connectors[view.crm], view.contact_id
-        questions["contact"] = lambda: crm.read_contacts([contact], list(CRM_PROPERTIES))
-    if view.cases and sources.cases_crm in connectors:
+        contacts, contact_id = connectors[view.crm], view.contact_id
+        questions["contact"] = lambda: contacts.read_contacts([contact_id], list(CRM_PROPERTIES))
+    if view.cases and sources.cases_crm is not None and sources.cases_crm in connectors:
         tickets, ids = connectors[sources.cases_crm], [c.ticket_id for c in view.cases]
         questions["tickets"] = lambda: tickets.read_tickets(ids, ["subject", "hs_pipeline_stage"])
     if not questions:
         return view
-    answers = ask_all(questions, clean=clean, **({"deadline": deadline} if deadline else {}))
+    answers = ask_all(questions, clean=clean, deadline=deadline)
     # The same failure of the one CRM, asked two things, is said once.
     problems = list(dict.fromkeys(str(a.problem) for a in answers.values() if not a.answered))
     fields, cases = view.fields, view.cases
     contact = answers.get("contact")
     if contact is not None and contact.answered:
         fields = _with_contact_values(fields, contact.value, view.crm or "crm")
-    found = answers.get("tickets")
-    if found is not None and found.answered:
-        by_id = {record.id: record for record in found.value.results}
+    read = answers.get("tickets")
+    if read is not None and read.value is not None:
+        by_id = {record.id: record for record in read.value.results}
         cases = tuple(_case_state(case, by_id.get(case.ticket_id)) for case in cases)
     problem = f"{view.crm or sources.cases_crm} did not answer: {'; '.join(problems)}"
     return replace(view, fields=fields, cases=cases, crm_problem=problem if problems else None)
@@ -411,11 +416,15 @@ def _case_state(case: CaseRow, record: Any) -> CaseRow:
     if record is None:  # deleted in the CRM since
         return replace(case, stage="deleted in the CRM", open=False)
     stage = record.get("hs_pipeline_stage")
-    return replace(case, subject=record.get("subject"), stage=stage, open=stage not in CLOSED_STAGES)
+    return replace(
+        case, subject=record.get("subject"), stage=stage, open=stage not in CLOSED_STAGES
+    )
 
 
 # -- undoing a merge -----------------------------------------------------------------------
-def undo_merge(store: Store, merge_id: int, settings: CustomerSettings, *, actor: str) -> MergeEntry:
+def undo_merge(
+    store: Store, merge_id: int, settings: CustomerSettings, *, actor: str
+) -> MergeEntry:
     """Undo a merge and record in the audit log who did it, with both records before and
     after, in the transaction that undoes it. A merge that cannot be undone is a
     PermanentError saying why; nothing changes then."""

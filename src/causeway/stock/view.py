@@ -30,7 +30,7 @@ from causeway.flows.catalog_to_channels.decisions import fingerprint
 from causeway.flows.catalog_to_channels.flow import DELETED, LISTING, PRODUCT, STORE_PRODUCT
 from causeway.flows.stock_to_channels.flow import STOCK
 from causeway.model.catalog import CatalogItem
-from causeway.observability.live import Answer, ask_all
+from causeway.observability.live import DEADLINE, Answer, ask_all
 
 if TYPE_CHECKING:
     from causeway.config.models import CausewayConfig
@@ -204,7 +204,7 @@ def product_view(
     held: Callable[[], Held],
     *,
     clean: Callable[[str], str] = str,
-    deadline: float | None = None,
+    deadline: float = DEADLINE,
 ) -> ProductView | None:
     """The SKU's page; None when neither the hub nor the ERP knows the SKU."""
     recorded = read_recorded(store, sku, sources)
@@ -226,7 +226,7 @@ def product_view(
             questions[f"catalog:{price_list or ''}"] = _catalog_question(
                 catalog_erp, recorded.product_id, price_list
             )
-    answers = ask_all(questions, clean=clean, **({"deadline": deadline} if deadline else {}))
+    answers = ask_all(questions, clean=clean, deadline=deadline)
     stock = tuple(
         _warehouse(warehouse, channels, answers[f"stock:{warehouse or ''}"], sku)
         for warehouse, channels in warehouses.items()
@@ -269,9 +269,7 @@ def _warehouse(
         return WarehouseStock(warehouse, problem=answer.problem, channels=tuple(channels))
     levels = [level for level in answer.value or [] if level.sku == sku]
     if not levels:
-        return WarehouseStock(
-            warehouse, problem=NOT_IN_ERP, channels=tuple(channels)
-        )
+        return WarehouseStock(warehouse, problem=NOT_IN_ERP, channels=tuple(channels))
     return WarehouseStock(
         warehouse,
         on_hand=sum((level.on_hand for level in levels), Decimal(0)),
@@ -281,8 +279,7 @@ def _warehouse(
 
 
 def _listings(
-    sku: str,
-    sources: ProductSources, recorded: Recorded, answers: Mapping[str, Answer[Any]]
+    sku: str, sources: ProductSources, recorded: Recorded, answers: Mapping[str, Answer[Any]]
 ) -> tuple[tuple[Listing, ...], str | None]:
     rows, title = [], None
     for name, channel in sources.catalog_channels.items():
