@@ -19,8 +19,8 @@ from causeway.customers.view import (
     Moved,
     read_customer,
     undo_merge,
-    with_crm,
 )
+from causeway.customers.view_crm import with_crm
 from causeway.engine import audit, golden_records
 from causeway.engine.store import Store
 from causeway.errors import PermanentError

@@ -5,9 +5,7 @@ from, the survivorship rule and why that value won, the other values seen for it
 systems' customers linked to the record; its merges, and whether each can be undone; its
 orders across every store, lifetime value and RFM segment (customers/orders.py standing(),
 the same computation customers-to-crm writes to the CRM contact); its CRM contact and the
-service cases linked to its orders. What the CRM says now (with_crm): the contact's
-values and whether each case is still open, read live through the CRM port; a CRM that
-does not answer leaves the recorded cases shown with that said.
+service cases linked to its orders. What the CRM says now is added by view_crm.py.
 
 A merged-away id is not shown: the caller sends people to the survivor (Moved).
 """
@@ -15,8 +13,8 @@ A merged-away id is not shown: the caller sends people to the survivor (Moved).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -25,6 +23,7 @@ from causeway.config.customers import CustomerSettings, FieldRule
 from causeway.config.flows import RfmThresholds
 from causeway.config.systems import HubSpotSystem
 from causeway.customers import merges
+from causeway.customers.crm_contact import OrderFact
 from causeway.customers.orders import Standing, contact_links, order_facts, standing
 from causeway.customers.record import FIELDS, FieldValue, GoldenRecord
 from causeway.engine import audit, entities, golden_records, links, timeline
@@ -32,22 +31,10 @@ from causeway.engine.golden_records import CUSTOMER, MergeEntry
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
 from causeway.flows.cases.case_state import TICKET
-from causeway.observability.live import DEADLINE, ask_all
 from causeway.orders.record import ORDER
 
 if TYPE_CHECKING:
     from causeway.config.models import CausewayConfig
-
-# HubSpot's default ticket pipeline: stage 4 is "Closed" (the sandbox's too).
-CLOSED_STAGES = frozenset({"4"})
-# What the CRM's contact properties are in the golden record's fields.
-CRM_PROPERTIES = {
-    "email": "email",
-    "phone": "phone",
-    "firstname": "first_name",
-    "lastname": "last_name",
-    "company": "company",
-}
 
 
 # -- where the customer's data lives, from causeway.yaml ---------------------------------
@@ -128,6 +115,7 @@ class OrderRow:
     number: str | None = None
     status: str | None = None  # the timeline's (received, in_erp, shipped...)
     erp_number: str | None = None
+    hub_id: str | None = None  # the hub's order entity, once the order reached the hub
 
 
 @dataclass(frozen=True)
@@ -297,7 +285,7 @@ def read_customer(
             contacts = contact_links(conn, crm, members)
             contact_id = contacts[0].external_id if contacts else None
         if sources.cases_crm is not None:
-            cases = _recorded_cases(conn, sources, orders)
+            cases = _recorded_cases(conn, sources, sources.cases_crm, orders)
     return CustomerView(
         id=customer_id,
         fields=field_views(customer.record, sources.settings, merged),
@@ -314,14 +302,24 @@ def read_customer(
 
 def _orders(conn: Any, crm: str, members: list[str]) -> list[OrderRow]:
     """The customer's orders counted by customers-to-crm, newest first, with where each
-    stands now (the hub's order record and timeline)."""
-    rows = []
+    stands now (the hub's order record and timeline, read for all orders at once)."""
+    keyed: list[tuple[OrderFact, str, str]] = []  # (fact, store, the store's order id)
     for fact in order_facts(conn, crm, members):
         store_name, order_id = fact.order_key.split(":", 1)
-        link = links.find(conn, store_name, ORDER, order_id)
-        entity = entities.get(conn, link.hub_id) if link else None
+        keyed.append((fact, store_name, order_id))
+    hub_ids: dict[str, str] = {}  # order key -> the order's hub id
+    for store_name in {store_name for _, store_name, _ in keyed}:
+        wanted = [order_id for _, s, order_id in keyed if s == store_name]
+        for order_id, link in links.find_many(conn, store_name, ORDER, wanted).items():
+            hub_ids[f"{store_name}:{order_id}"] = link.hub_id
+    records = entities.get_many(conn, hub_ids.values())
+    milestones = timeline.read_many(conn, list(hub_ids.values()))
+    rows = []
+    for fact, store_name, order_id in keyed:
+        hub_id = hub_ids.get(fact.order_key)
+        entity = records.get(hub_id) if hub_id else None
         summary = entity.summary if entity else {}
-        status = timeline.status(timeline.read(conn, link.hub_id)) if link else None
+        status = timeline.status(milestones.get(hub_id, [])) if hub_id else None
         rows.append(
             OrderRow(
                 store=store_name,
@@ -333,24 +331,22 @@ def _orders(conn: Any, crm: str, members: list[str]) -> list[OrderRow]:
                 number=summary.get("number"),
                 status=status or (entity.state if entity else None),
                 erp_number=summary.get("erp_number"),
+                hub_id=hub_id,
             )
         )
     return sorted(rows, key=lambda r: r.ordered_at, reverse=True)
 
 
 def _recorded_cases(
-    conn: Any, sources: CustomerSources, orders: tuple[OrderRow, ...]
+    conn: Any, sources: CustomerSources, crm: str, orders: tuple[OrderRow, ...]
 ) -> list[CaseRow]:
-    """The tickets the cases flow linked to the customer's orders (the CRM's ticket
-    links sit on the order's hub id)."""
-    crm = sources.cases_crm
-    assert crm is not None
+    """The tickets the cases flow (of `crm`) linked to the customer's orders (the CRM's
+    ticket links sit on the order's hub id)."""
     cases = []
     for order in orders:
-        link = links.find(conn, order.store, ORDER, order.order_id)
-        if link is None:
+        if order.hub_id is None:
             continue
-        for ticket in links.for_hub(conn, link.hub_id):
+        for ticket in links.for_hub(conn, order.hub_id):
             if ticket.system == crm and ticket.entity_type == TICKET:
                 cases.append(
                     CaseRow(
@@ -360,65 +356,6 @@ def _recorded_cases(
                     )
                 )
     return cases
-
-
-# -- what the CRM says now -----------------------------------------------------------------
-def with_crm(
-    view: CustomerView,
-    sources: CustomerSources,
-    connectors: Mapping[str, Any],
-    *,
-    clean: Callable[[str], str] = str,
-    deadline: float = DEADLINE,
-) -> CustomerView:
-    """The view with the CRM contact's values among each field's others and each case's
-    state, read live (CrmContacts.read_contacts, CrmTickets.read_tickets)."""
-    questions: dict[str, Callable[[], Any]] = {}
-    if view.crm and view.contact_id and view.crm in connectors:
-        contacts, contact_id = connectors[view.crm], view.contact_id
-        questions["contact"] = lambda: contacts.read_contacts([contact_id], list(CRM_PROPERTIES))
-    if view.cases and sources.cases_crm is not None and sources.cases_crm in connectors:
-        tickets, ids = connectors[sources.cases_crm], [c.ticket_id for c in view.cases]
-        questions["tickets"] = lambda: tickets.read_tickets(ids, ["subject", "hs_pipeline_stage"])
-    if not questions:
-        return view
-    answers = ask_all(questions, clean=clean, deadline=deadline)
-    # The same failure of the one CRM, asked two things, is said once.
-    problems = list(dict.fromkeys(str(a.problem) for a in answers.values() if not a.answered))
-    fields, cases = view.fields, view.cases
-    contact = answers.get("contact")
-    if contact is not None and contact.answered:
-        fields = _with_contact_values(fields, contact.value, view.crm or "crm")
-    read = answers.get("tickets")
-    if read is not None and read.value is not None:
-        by_id = {record.id: record for record in read.value.results}
-        cases = tuple(_case_state(case, by_id.get(case.ticket_id)) for case in cases)
-    problem = f"{view.crm or sources.cases_crm} did not answer: {'; '.join(problems)}"
-    return replace(view, fields=fields, cases=cases, crm_problem=problem if problems else None)
-
-
-def _with_contact_values(
-    fields: tuple[FieldView, ...], batch: Any, crm: str
-) -> tuple[FieldView, ...]:
-    record = next(iter(batch.results), None)
-    if record is None:
-        return fields
-    now_says = {CRM_PROPERTIES[p]: record.get(p) for p in CRM_PROPERTIES if record.get(p)}
-    return tuple(
-        replace(f, others=(*f.others, SeenValue(f"{crm} now", now_says[f.name])))
-        if f.name in now_says and now_says[f.name] != f.value
-        else f
-        for f in fields
-    )
-
-
-def _case_state(case: CaseRow, record: Any) -> CaseRow:
-    if record is None:  # deleted in the CRM since
-        return replace(case, stage="deleted in the CRM", open=False)
-    stage = record.get("hs_pipeline_stage")
-    return replace(
-        case, subject=record.get("subject"), stage=stage, open=stage not in CLOSED_STAGES
-    )
 
 
 # -- undoing a merge -----------------------------------------------------------------------
@@ -465,5 +402,4 @@ __all__ = [
     "Moved",
     "read_customer",
     "undo_merge",
-    "with_crm",
 ]

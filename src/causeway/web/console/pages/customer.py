@@ -6,7 +6,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from causeway.access.permissions import Permission
-from causeway.customers.view import CustomerSources, Moved, read_customer, undo_merge, with_crm
+from causeway.customers.view import CustomerSources, Moved, read_customer, undo_merge
+from causeway.customers.view_crm import with_crm
 from causeway.errors import PermanentError
 from causeway.hub import Hub
 from causeway.web.console.rendering import error_page, render
