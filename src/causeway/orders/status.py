@@ -8,6 +8,7 @@ or failed (with the reason an operator reads in `causeway status`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
@@ -33,6 +34,32 @@ def tracking_of(milestones: Iterable[Milestone]) -> str | None:
         ]
         found += [str(n) for n in numbers if n and str(n) not in found]
     return " ".join(found) or None
+
+
+@dataclass(frozen=True)
+class ShipmentView:
+    """An order's latest shipment as fulfillments-to-channels recorded it."""
+
+    complete: bool  # False: partly shipped, the rest to follow
+    at: float
+    carrier: str | None
+    tracking_number: str | None
+    tracking_url: str | None  # the one the channel was given, if any
+
+
+def latest_shipment(milestones: Iterable[Milestone]) -> ShipmentView | None:
+    """The order's last shipment, from its shipping milestones (None: nothing shipped)."""
+    shipped = [m for m in milestones if m.milestone in SHIPPING_MILESTONES]
+    if not shipped:
+        return None
+    last = max(shipped, key=lambda m: m.at)
+    return ShipmentView(
+        complete=any(m.milestone == "shipped" for m in shipped),
+        at=last.at,
+        carrier=last.detail.get("carrier"),
+        tracking_number=last.detail.get("tracking_number"),
+        tracking_url=last.detail.get("tracking_url"),
+    )
 
 
 def order_statuses(conn: Connection, source: str) -> list[OrderStatus]:

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from causeway.engine import flow_pauses
 from causeway.flows import orders_to_erp
 from tests.console.browser.conftest import World, open_section, sign_in
 
@@ -23,6 +22,8 @@ FLOW = orders_to_erp.NAME
 def running_again(world: World) -> Iterator[None]:
     """The flow runs again after the test, whatever happened in it (the other scenarios
     share the hub)."""
+    from causeway.engine import flow_pauses
+
     yield
     flow_pauses.resume(world.hub.store, FLOW, actor="test")
 
