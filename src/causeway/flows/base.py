@@ -52,6 +52,15 @@ class NoEventValidation(CausewayError):
     engine/problem_edits.py, is then refused for its jobs)."""
 
 
+def event_validator(flow: object) -> Callable[[StoredEvent], object] | None:
+    """How a flow the hub runs checks an edited record of its jobs (its validate_event),
+    or None when it cannot: the console and `causeway problems edit` then offer no edit."""
+    if getattr(flow, "validates_events", False):
+        validate: Callable[[StoredEvent], object] = flow.validate_event  # type: ignore[attr-defined]
+        return validate
+    return None
+
+
 class FlowBase(Generic[Item]):
     """What the worker runs (engine/worker.py, Flow): subclasses set `name`, `batch_size`
     and `exclusive`, and `inbox` when their jobs are made from inbox records."""
