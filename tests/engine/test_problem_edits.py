@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from causeway.connectors.shopify.connector import ShopifyConnector
-from causeway.engine import audit
 from causeway.engine.inbox import Inbox, InboxRecord
 from causeway.engine.jobs import DEAD, QUEUED, JobQueue, NewJob
 from causeway.engine.problem_edits import EditRefused, edit_and_replay, record_of
@@ -20,13 +19,8 @@ from causeway.errors import UnknownSkuError
 from causeway.flows.base import FlowBase
 from causeway.flows.orders_to_erp import OrdersToErp
 from causeway.flows.orders_to_erp.flow import order_job
-from tests.engine.audit_trail import audited
+from tests.engine.audit_trail import audited, entries
 from tests.unit.shopify_payloads import rest_order
-
-
-@pytest.fixture(autouse=True)
-def _fresh_audit() -> None:  # TEMP until the skeleton's audit log lands
-    audit.RECORDED.clear()
 
 
 def parked_order(store: Store, body: dict[str, Any]) -> tuple[JobQueue, OrdersToErp, int]:
@@ -89,9 +83,10 @@ def test_an_order_with_its_sku_fixed_is_stored_anew_and_replayed(store: Store) -
     assert flow.inbox.get(original.id).body == original.body  # type: ignore[union-attr]
     assert flow.on_event(new).lines[0].sku == "IPOD-GREEN"
     assert audited(store, f"job:{job_id}") == ["job.edit", "job.replay"]
-    (edit,) = [r for r in audit.RECORDED if r["action"] == "job.edit"]
-    assert edit["before"]["body"]["line_items"][0]["sku"] == "IPOD2008GREEN"
-    assert edit["after"]["changed"] == [
+    (edit,) = [e for e in entries(store) if e.action == "job.edit"]
+    assert edit.actor == "ops@example.com"
+    assert edit.before["body"]["line_items"][0]["sku"] == "IPOD2008GREEN"
+    assert edit.after["changed"] == [
         {"path": "line_items.0.sku", "before": "IPOD2008GREEN", "after": "IPOD-GREEN"}
     ]
 
@@ -136,7 +131,7 @@ def test_a_broken_edit_is_refused_with_the_reason_and_nothing_changes(
     assert queue.get(job_id) == before
     assert before is not None and before["state"] == DEAD
     assert flow.inbox.get(2) is None  # no new record
-    assert audit.RECORDED == []
+    assert entries(store) == []
 
 
 def test_an_edit_that_changes_nothing_is_refused(store: Store) -> None:

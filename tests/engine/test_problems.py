@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 import pytest
 from sqlalchemy import func, select
 
-from causeway.engine import audit
 from causeway.engine import jobs as jobs_module
 from causeway.engine import problems as problems_module
 from causeway.engine.error_classes import CONNECTION, UNKNOWN_PRODUCT
@@ -49,11 +48,6 @@ def park(store: Store, flow: ScriptedFlow, *keys: str) -> tuple[JobQueue, list[i
 def _last_id(queue: JobQueue) -> int:
     with queue.store.read() as conn:
         return conn.execute(select(func.max(jobs.c.id))).scalar_one()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_audit() -> None:  # TEMP until the skeleton's audit log lands
-    audit.RECORDED.clear()
 
 
 def test_a_parked_unknown_sku_is_an_unknown_product_naming_the_sku(store: Store) -> None:
@@ -158,7 +152,8 @@ def test_a_replayed_job_that_fails_again_shows_both_errors(store: Store) -> None
     problem = problems.get(job_id)
     assert problem is not None and problem.last_error == "tax missing"
     assert [e["class"] for e in problem.history] == [UNKNOWN_PRODUCT, "rejected"]
-    assert [e["error"] for e in problem.earlier_errors][0].startswith("unknown SKU A")
+    (earlier,) = problem.earlier_errors
+    assert earlier["error"].startswith("unknown SKU A")
 
 
 def test_bulk_replay_requeues_the_parked_ones_of_a_selection_and_audits_each(

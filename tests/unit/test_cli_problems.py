@@ -11,8 +11,8 @@ import yaml
 from typer.testing import CliRunner
 
 from causeway.cli import app
-from causeway.cli.problems import cli_actor
 from causeway.engine import audit
+from causeway.engine.audit import cli_actor
 from causeway.engine.inbox import Inbox, InboxRecord
 from causeway.engine.jobs import JobQueue
 from causeway.engine.store import Store
@@ -22,11 +22,6 @@ from tests.unit.shopify_payloads import rest_order
 from tests.unit.test_cli import ENV, example_hub
 
 runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_audit() -> None:  # TEMP until the skeleton's audit log lands
-    audit.RECORDED.clear()
 
 
 @pytest.fixture
@@ -54,6 +49,14 @@ def park_an_order(config_file: Path) -> int:
     )
     store.dispose()
     return job.id
+
+
+def audited(config_file: Path) -> list[audit.AuditEntry]:
+    store = Store(yaml.safe_load(config_file.read_text())["store"]["url"])
+    try:
+        return list(reversed(audit.recent(store)))
+    finally:
+        store.dispose()
 
 
 def cli(config_file: Path, *args: str):  # type: ignore[no-untyped-def]
@@ -87,8 +90,9 @@ def test_assign_resolve_and_replay_are_audited_as_the_os_user(config_file: Path)
     assert cli(config_file, "replay", str(job_id), "999").exit_code == 0
     again = cli(config_file, "replay", str(job_id))
     assert again.exit_code == 1 and "nothing replayed" in again.output
-    assert [r["action"] for r in audit.RECORDED] == ["job.assign", "job.replay"]
-    assert {r["actor"] for r in audit.RECORDED} == {cli_actor()}
+    trail = audited(config_file)
+    assert [e.action for e in trail] == ["job.assign", "job.replay"]
+    assert {e.actor for e in trail} == {cli_actor()}
     assert cli_actor().startswith("cli:")
 
 
@@ -124,4 +128,4 @@ def test_the_old_replay_command_still_works_and_is_audited(config_file: Path) ->
     job_id = park_an_order(config_file)
     result = runner.invoke(app, ["replay", str(job_id), "-c", str(config_file)], env=ENV)
     assert result.exit_code == 0 and "replayed 1 job" in result.output
-    assert [r["action"] for r in audit.RECORDED] == ["job.replay"]
+    assert [e.action for e in audited(config_file)] == ["job.replay"]

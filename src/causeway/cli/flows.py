@@ -96,7 +96,7 @@ def replay(
                 )
         if job_id is not None and flow is None:
             # One job: audited, as `causeway problems replay` and the console are.
-            from causeway.cli.problems import cli_actor
+            from causeway.engine.audit import cli_actor
             from causeway.engine.problems import Problems
 
             count = len(Problems(queue).replay([job_id], actor=cli_actor()))

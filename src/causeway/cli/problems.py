@@ -6,7 +6,6 @@ engine/problem_edits.py, as the console does, and are audited as "cli:<os user>"
 
 from __future__ import annotations
 
-import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from causeway.cli.common import (
     open_store,
     when,
 )
+from causeway.engine.audit import cli_actor
 
 if TYPE_CHECKING:
     from causeway.engine.problems import Problem, Problems
@@ -34,14 +34,6 @@ problems_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(problems_app, name="problems")
-
-
-def cli_actor() -> str:
-    """Who acts, for the audit log: the operating-system user running the command."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no user name (a container without /etc/passwd entry)
-        return "cli:unknown"
 
 
 @contextmanager

@@ -232,7 +232,8 @@ class Problems:
                 action="job.resolve",
                 subject=f"job:{job_id}",
                 before={"state": DEAD},
-                after={"state": RESOLVED, "note": note},
+                after={"state": RESOLVED},
+                note=note,
             )
 
     def assign(self, job_id: int, assignee: str | None, *, actor: str) -> None:
