@@ -53,7 +53,7 @@ def _last_id(queue: JobQueue) -> int:
 def test_a_parked_unknown_sku_is_an_unknown_product_naming_the_sku(store: Store) -> None:
     flow = ScriptedFlow("orders-to-erp", {"shop:order:1": [UnknownSkuError(["X-9"], "tryton")]})
     queue, (job_id,) = park(store, flow, "shop:order:1")
-    (problem,) = Problems(queue).list()
+    (problem,) = Problems(queue).parked()
     assert (problem.id, problem.error_class, problem.skus) == (job_id, UNKNOWN_PRODUCT, ["X-9"])
     assert (problem.flow, problem.system, problem.entity) == ("orders-to-erp", "shop", "order:1")
     assert "unknown SKU X-9" in (problem.last_error or "")
@@ -63,7 +63,7 @@ def test_a_parked_unknown_sku_is_an_unknown_product_naming_the_sku(store: Store)
 def test_a_retryable_error_that_ran_out_of_attempts_is_a_connection_problem(store: Store) -> None:
     flow = ScriptedFlow("f", {"erp:sku:A": [RetryableError("Tryton unavailable")]})
     queue, _ = park(store, flow, "erp:sku:A")
-    (problem,) = Problems(queue).list()
+    (problem,) = Problems(queue).parked()
     assert problem.error_class == CONNECTION
     assert problem.last_error == "gave up after 1 attempts: Tryton unavailable"
 
@@ -85,7 +85,7 @@ def test_filters_pick_by_flow_system_class_assignee_and_age(
     problems.assign(woo_job, "ana@example.com", actor="test")
 
     def ids(**criteria: object) -> list[int]:
-        return [p.id for p in problems.list(ProblemFilter(**criteria))]  # type: ignore[arg-type]
+        return [p.id for p in problems.parked(ProblemFilter(**criteria))]  # type: ignore[arg-type]
 
     assert ids() == [shop_job, woo_job, payment_job]
     assert ids(flow="payments") == [payment_job]
@@ -105,7 +105,7 @@ def test_filters_pick_by_flow_system_class_assignee_and_age(
 def test_a_system_name_with_a_like_wildcard_matches_only_itself(store: Store) -> None:
     flow = ScriptedFlow("f", {"s_1:x:1": [PermanentError("a")], "sA1:x:2": [PermanentError("b")]})
     queue, (first, _) = park(store, flow, "s_1:x:1", "sA1:x:2")
-    assert [p.id for p in Problems(queue).list(ProblemFilter(system="s_1"))] == [first]
+    assert [p.id for p in Problems(queue).parked(ProblemFilter(system="s_1"))] == [first]
 
 
 def test_a_resolved_job_never_runs_and_stops_being_a_problem(store: Store) -> None:
@@ -114,7 +114,7 @@ def test_a_resolved_job_never_runs_and_stops_being_a_problem(store: Store) -> No
     problems = Problems(queue)
     problems.resolve(job_id, "entered in the ERP by hand", actor="ops@example.com")
 
-    assert problems.list() == [] and problems.counts() == {}
+    assert problems.parked() == [] and problems.counts() == {}
     resolved = problems.get(job_id)
     assert resolved is not None and resolved.state == RESOLVED
     assert resolved.resolution is not None

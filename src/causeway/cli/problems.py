@@ -91,7 +91,7 @@ def list_problems(
         raise fail(f"--older-than: {exc}", BAD_CONFIG) from None
     chosen = ProblemFilter(flow, system, error_class, assignee, age)
     with _problems(config) as problems:
-        found = problems.list(chosen, limit=limit)
+        found = problems.parked(chosen, limit=limit)
         counts = problems.counts(chosen)
     if not found:
         console.print("no parked jobs" + (" match" if chosen != ProblemFilter() else ""))

@@ -113,7 +113,7 @@ class Problems:
         self.store = queue.store
 
     # -- reading --------------------------------------------------------------------
-    def list(
+    def parked(
         self, problem_filter: ProblemFilter | None = None, *, limit: int = 200
     ) -> list[Problem]:
         """The parked jobs the filter picks, the longest parked first."""
