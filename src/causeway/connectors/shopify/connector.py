@@ -46,7 +46,7 @@ from causeway.connectors.shopify.types import (
     SetOutcome,
 )
 from causeway.engine.rate import RateBudget
-from causeway.errors import PermanentError
+from causeway.errors import MissingMasterDataError, PermanentError
 from causeway.model import Order
 from causeway.model.catalog import CatalogItem
 from causeway.model.payment import OrderPayment
@@ -254,7 +254,7 @@ class ShopifyConnector:
         for location in self.locations():
             if location.is_active:
                 return location.id
-        raise PermanentError(
+        raise MissingMasterDataError(
             f"{self.system} has no active location: activate one in Shopify, or set "
             f"`location` in the {self.system} configuration"
         )
