@@ -50,13 +50,13 @@ from causeway.errors import PermanentError
 from causeway.model import Order
 from causeway.model.catalog import CatalogItem
 from causeway.model.payment import OrderPayment
-from causeway.model.ports.records import RecordAddresses
 from causeway.model.ports.channel import (
     AnnouncedRefunds,
     Channel,
     FulfillmentState,
     PublishedFulfillment,
 )
+from causeway.model.ports.records import RecordAddresses
 from causeway.model.returns import Cancellation, Refund
 
 __all__ = [
