@@ -218,3 +218,21 @@ locks = Table(
     Column("lease_until", Float, nullable=False),
     Column("acquired_at", Float, nullable=False),
 )
+
+# The audit log (engine/audit.py): one row per operator action, never changed afterwards.
+# `before` and `after` are JSON of what the action changed (null: nothing there).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    Column("actor", String(255), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("before", Text),
+    Column("after", Text),
+    Column("note", Text),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_subject", "subject", "at"),
+    Index("ix_audit_log_actor", "actor", "at"),
+)
