@@ -20,7 +20,9 @@ def test_a_shipped_and_paid_sale_reads_with_its_lines_tracking_and_invoice(
     tryton: TrytonConnector, unique: str
 ) -> None:
     reference = f"read-{unique}"
-    order = make_order(f"#{reference}", [("WID-001", 2, "10.00"), ("GAD-001", 1, "5.00")])
+    order = make_order(
+        f"#{reference}", [("WID-001", 2, "10.00"), ("GAD-001", 1, "5.00")], shipping="4.00"
+    )
     (placed,) = tryton.place_orders([(reference, order)]).values()
     assert isinstance(placed, PlacedSale), placed
     (shipment_id,) = open_shipments(tryton.rpc, placed.sale_id)
@@ -36,7 +38,7 @@ def test_a_shipped_and_paid_sale_reads_with_its_lines_tracking_and_invoice(
     assert (sale.sale_id, sale.number, sale.currency) == (placed.sale_id, placed.number, "USD")
     assert sale.total_amount == placed.total_amount
     assert sale.untaxed_amount + sale.tax_amount == sale.total_amount
-    goods = {line.sku: (line.quantity, line.unit_price) for line in sale.lines}
+    goods = {line.sku: (line.quantity, line.unit_price) for line in sale.lines if not line.service}
     assert goods["WID-001"] == (D(2), D("10.00"))
     assert goods["GAD-001"] == (D(1), D("5.00"))
     (shipment,) = sale.shipments
@@ -48,3 +50,6 @@ def test_a_shipped_and_paid_sale_reads_with_its_lines_tracking_and_invoice(
     (invoice,) = sale.invoices
     assert invoice.state == "paid" and invoice.total_amount == placed.total_amount
     assert sale.invoice_state == "paid" and sale.shipment_state == "sent"
+    assert [(line.sku, line.amount) for line in sale.lines if line.service] == [
+        ("SHIPPING", D("4.00"))
+    ]

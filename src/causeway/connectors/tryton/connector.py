@@ -159,7 +159,7 @@ class TrytonConnector:
 
     def read_sales(self, references: Sequence[str]) -> dict[str, SaleRead]:
         """The sales of these references as they stand: lines, shipments, invoices."""
-        return sale_reading.read_sales(self.rpc, references)
+        return sale_reading.read_sales(self.rpc, references, service_skus=self.sales.service_skus())
 
     def record_url(self, entity_type: str, external_id: str) -> str | None:
         """The record's form in Tryton's web client (sao), served by this server."""

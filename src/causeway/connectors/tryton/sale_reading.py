@@ -5,7 +5,7 @@ and its customer invoices, in four calls whatever the number of sales. It only r
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -31,8 +31,12 @@ SHIPMENT_FIELDS = ("number", "state", "carrier.party.name", "shipping_reference"
 INVOICE_FIELDS = ("number", "state", "total_amount", "type")
 
 
-def read_sales(rpc: TrytonRPC, references: Sequence[str]) -> dict[str, SaleRead]:
-    """reference -> its sale (a sale not cancelled preferred, should two share one)."""
+def read_sales(
+    rpc: TrytonRPC, references: Sequence[str], *, service_skus: Collection[str] = ()
+) -> dict[str, SaleRead]:
+    """reference -> its sale (a sale not cancelled preferred, should two share one);
+    lines of `service_skus` (the connector's shipping, discount, gift card and tip
+    products) are marked as services."""
     if not references:
         return {}
     records = rpc.search_read(
@@ -58,7 +62,7 @@ def read_sales(rpc: TrytonRPC, references: Sequence[str]) -> dict[str, SaleRead]
     invoices = _by_id(
         rpc, "account.invoice", [i for s in sales for i in s.get("invoices") or []], INVOICE_FIELDS
     )
-    return {ref: _sale(s, lines, shipments, invoices) for ref, s in chosen.items()}
+    return {ref: _sale(s, lines, shipments, invoices, service_skus) for ref, s in chosen.items()}
 
 
 def _by_id(
@@ -74,6 +78,7 @@ def _sale(
     lines: Mapping[int, Mapping[str, Any]],
     shipments: Mapping[int, Mapping[str, Any]],
     invoices: Mapping[int, Mapping[str, Any]],
+    service_skus: Collection[str],
 ) -> SaleRead:
     return SaleRead(
         sale_id=int(record["id"]),
@@ -86,7 +91,11 @@ def _sale(
         total_amount=_decimal(record.get("total_amount")),
         shipment_state=record.get("shipment_state"),
         invoice_state=record.get("invoice_state"),
-        lines=tuple(_line(lines[i]) for i in record.get("lines") or [] if _is_line(lines.get(i))),
+        lines=tuple(
+            _line(lines[i], service_skus)
+            for i in record.get("lines") or []
+            if _is_line(lines.get(i))
+        ),
         shipments=tuple(
             _shipment(shipments[i]) for i in sorted(record.get("shipments") or []) if i in shipments
         ),
@@ -103,13 +112,15 @@ def _is_line(record: Mapping[str, Any] | None) -> bool:
     return record is not None and record.get("type", "line") == "line"
 
 
-def _line(record: Mapping[str, Any]) -> SaleLineRead:
+def _line(record: Mapping[str, Any], service_skus: Collection[str]) -> SaleLineRead:
+    sku = _nested(record, "product", "code") or None
     return SaleLineRead(
-        sku=_nested(record, "product", "code") or None,
+        sku=sku,
         description=str(record.get("description") or ""),
         quantity=_decimal(record.get("quantity")),
         unit_price=_decimal(record.get("unit_price")),
         amount=_decimal(record.get("amount")),
+        service=sku in service_skus,
     )
 
 

@@ -131,6 +131,9 @@ class SaleLineRead(BaseModel):
     quantity: Decimal
     unit_price: Decimal
     amount: Decimal  # untaxed
+    # A line the connector adds from the order's other fields (shipping, discounts,
+    # gift cards, tips), not one of the order's goods lines.
+    service: bool = False
 
 
 class SaleShipmentRead(BaseModel):
