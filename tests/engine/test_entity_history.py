@@ -30,7 +30,9 @@ def test_an_orders_deliveries_and_jobs_come_back_whole_and_cleaned(store: Store)
 
     with store.read() as conn:
         received = entity_history.received(conn, "shop", "order:7")
-        jobs = entity_history.queued(conn, ordering_key("shop", "order", "7"), clean=queue.clean_text)
+        jobs = entity_history.queued(
+            conn, ordering_key("shop", "order", "7"), clean=queue.clean_text
+        )
         newest = entity_history.received(conn, "shop", "order:7", limit=1)
 
     assert [(r.event_id, r.topic, r.body) for r in received] == [
