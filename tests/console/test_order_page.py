@@ -53,8 +53,7 @@ def order_body(quantity: int = 2, **changes: Any) -> dict[str, Any]:
     } | changes
 
 
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[Hub]:
+def hub_with_an_order(tmp_path: Path) -> Hub:
     """A hub holding order #1001 of `shop`: received twice, its first job parked, placed
     in the ERP as sale 17 (SO17), shipped with UPS and invoiced."""
     hub = console_hub(tmp_path, FLOWS)
@@ -136,6 +135,12 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
             },
         )
         timeline.record(conn, "H1", "invoiced", at=1_764_600_000.0, detail={"invoice": "INV5"})
+    return hub
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[Hub]:
+    hub = hub_with_an_order(tmp_path)
     yield hub
     hub.store.dispose()
 
