@@ -11,10 +11,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from causeway.hub import Hub
-from causeway.web.console.pages import assets, home, order
+from causeway.web.console.pages import assets, customer, home, order, product
 from causeway.web.console.routing import check_console_actions
 
-PAGES = (assets, home, order)
+PAGES = (assets, home, order, customer, product)
 
 
 def add_console_routes(app: FastAPI, hub: Hub) -> None:

@@ -2,20 +2,17 @@
 its customer's CRM hold it now, read live through the ports, and where each differs
 from the hub's copy (orders/drift.py). It only reads, so a viewer may press it.
 
-The systems are read side by side, each within `deadline` seconds: a system that
-fails or does not answer in time is shown as such (its reason, cleaned of secrets),
-and the others still show. A read the deadline gave up on finishes in the background
-and is discarded (a connector's own retries bound it).
+The systems are read side by side within `deadline` seconds (observability/live.py,
+as the customer and product pages read theirs): a system that fails or does not answer
+in time is shown as such (its reason, cleaned of secrets), and the others still show.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from causeway.config.systems import CRM
 from causeway.customers.orders import contact_links, customer_of_order
@@ -27,11 +24,13 @@ from causeway.model import Order
 from causeway.model.ports import CrmContacts, ErpSaleReading, FulfillmentChannel, OrderChannel
 from causeway.model.ports.crm import CONTACT_FIELDS
 from causeway.model.ports.erp import SaleRead
+from causeway.observability import live
+from causeway.observability.live import ask_all
 from causeway.orders.drift import Drift, channel_drift, crm_drift, erp_drift, hub_tracking
 from causeway.orders.side_by_side import SideBySide, compare_live
 from causeway.web.console.order_detail import OrderDetail, record_url
 
-DEADLINE = 10.0  # seconds each system has to answer
+DEADLINE = live.DEADLINE  # seconds the systems have to answer, together
 CONTACT_PROPERTIES = ("email", "firstname", "lastname", *(f.name for f in CONTACT_FIELDS))
 
 
@@ -79,17 +78,22 @@ def refresh(hub: Hub, detail: OrderDetail, *, deadline: float | None = None) -> 
         crm = hub.connectors.get(name)
         if settings.kind == CRM and isinstance(crm, CrmContacts) and email:
             reads[name] = ("CRM", _contact_reader(crm, email))
-    answers = _read_all(hub, reads, DEADLINE if deadline is None else deadline)
+    answers = ask_all(
+        {name: read for name, (_, read) in reads.items()},
+        deadline=DEADLINE if deadline is None else deadline,
+        clean=hub.redact,
+    )
     readings: list[SystemReading] = []
     live_order: Order | None = None
     live_sale: SaleRead | None = None
     read_sale = False
     for name, (role, _) in reads.items():
-        outcome = answers[name]
-        if isinstance(outcome, str):
-            readings.append(SystemReading(name, role, answered=False, error=outcome))
+        answer = answers[name]
+        outcome = answer.value
+        if not answer.answered:
+            readings.append(SystemReading(name, role, answered=False, error=answer.problem))
         elif role == "channel":
-            live_order, tracking = outcome
+            live_order, tracking = cast(tuple[Order, set[str] | None], outcome)
             readings.append(_channel_reading(hub, detail, name, live_order, tracking))
         elif role == "ERP":
             live_sale, read_sale = outcome, True
@@ -107,27 +111,6 @@ def refresh(hub: Hub, detail: OrderDetail, *, deadline: float | None = None) -> 
         else None
     )
     return Refresh(time.time(), tuple(readings), side, tuple(notes))
-
-
-def _read_all(
-    hub: Hub, reads: dict[str, tuple[str, Callable[[], Any]]], deadline: float
-) -> dict[str, Any]:
-    """Each system's answer, or the reason (a string) it has none."""
-    if not reads:
-        return {}
-    pool = ThreadPoolExecutor(max_workers=len(reads), thread_name_prefix="order-refresh")
-    futures: dict[str, Future[Any]] = {name: pool.submit(read) for name, (_, read) in reads.items()}
-    pool.shutdown(wait=False)  # a read past the deadline is left to finish on its own
-    ends = time.monotonic() + deadline
-    answers: dict[str, Any] = {}
-    for name, future in futures.items():
-        try:
-            answers[name] = future.result(timeout=max(0.0, ends - time.monotonic()))
-        except FutureTimeout:
-            answers[name] = f"did not answer within {deadline:g} s"
-        except Exception as exc:  # any failure of one system is shown; the others still are
-            answers[name] = hub.redact(f"{type(exc).__name__}: {exc}")[:1000]
-    return answers
 
 
 def _read_channel(channel: OrderChannel, detail: OrderDetail) -> tuple[Order, set[str] | None]:
