@@ -11,10 +11,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from causeway.hub import Hub
-from causeway.web.console.pages import assets, customer, home, problems, product
+from causeway.web.console.pages import assets, customer, home, order, problems, product
 from causeway.web.console.routing import check_console_actions
 
-PAGES = (assets, home, problems, customer, product)
+PAGES = (assets, home, problems, order, customer, product)
 
 
 def add_console_routes(app: FastAPI, hub: Hub) -> None:

@@ -3,14 +3,14 @@ earlier errors, who works on it, and the note it was resolved with; indexes for 
 page's counts per class and its filters by class and assignee (by flow and by age,
 ix_jobs_claim and ix_jobs_finished serve already).
 
-Revision ID: 0012
+Revision ID: 0011
 Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
