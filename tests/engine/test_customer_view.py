@@ -26,6 +26,7 @@ from causeway.engine.store import Store
 from causeway.errors import PermanentError
 from tests.entity_records import CRM, FakeCrm, ada_with_history
 
+DAY1 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC).timestamp()
 SOURCES = CustomerSources(
     CustomerSettings(), crm=CRM, cases_crm=CRM, portals={CRM: 62515}, currency=None
 )
@@ -110,9 +111,15 @@ def test_an_order_shows_its_shipment_with_tracking_and_where_its_invoice_stands(
     url = "https://www.ups.com/track?tracknum=1Z999"
     with hub_store.transaction() as conn:
         partly = {"carrier": "UPS", "tracking_number": "1Z998", "tracking_url": None}
-        timeline.record(conn, ada.order_hub_id, "partially_shipped", detail=partly)
+        timeline.record(conn, ada.order_hub_id, "partially_shipped", at=DAY1, detail=partly)
+    [partial] = shown(hub_store, ada.customer_id).orders
+    assert partial.shipment is not None and not partial.shipment.complete
+    # No address was recorded: UPS's own tracking page.
+    assert partial.shipment.tracking_url == "https://www.ups.com/track?tracknum=1Z998"
+
+    with hub_store.transaction() as conn:
         rest = {"carrier": "UPS", "tracking_number": "1Z999", "tracking_url": url}
-        timeline.record(conn, ada.order_hub_id, "shipped", detail=rest)
+        timeline.record(conn, ada.order_hub_id, "shipped", at=DAY1 + 86400, detail=rest)
         invoice = {"invoice_number": "INV-3", "invoice_state": "paid"}
         entities.merge(conn, ada.order_hub_id, invoice, entity_type="order")
 

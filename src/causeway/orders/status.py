@@ -16,6 +16,7 @@ from causeway.engine import entities, inbox, jobs, links, timeline
 from causeway.engine.jobs import ordering_key
 from causeway.engine.timeline import Milestone
 from causeway.model.ports.files import OrderStatus
+from causeway.orders.tracking import tracking_url
 
 ORDER = "order"
 ORDERS_FLOW = "orders-to-erp"
@@ -44,7 +45,7 @@ class ShipmentView:
     at: float
     carrier: str | None
     tracking_number: str | None
-    tracking_url: str | None  # the one the channel was given, if any
+    tracking_url: str | None  # the one the channel was given, else a known carrier's page
 
 
 def latest_shipment(milestones: Iterable[Milestone]) -> ShipmentView | None:
@@ -53,12 +54,13 @@ def latest_shipment(milestones: Iterable[Milestone]) -> ShipmentView | None:
     if not shipped:
         return None
     last = max(shipped, key=lambda m: m.at)
+    carrier, number = last.detail.get("carrier"), last.detail.get("tracking_number")
     return ShipmentView(
         complete=any(m.milestone == "shipped" for m in shipped),
         at=last.at,
-        carrier=last.detail.get("carrier"),
-        tracking_number=last.detail.get("tracking_number"),
-        tracking_url=last.detail.get("tracking_url"),
+        carrier=carrier,
+        tracking_number=number,
+        tracking_url=tracking_url(carrier, number, given=last.detail.get("tracking_url")),
     )
 
 
