@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -51,12 +50,11 @@ def test_a_viewer_sees_a_problem_but_no_replay_button_and_a_replay_post_is_refus
 
 
 def test_a_browser_without_a_session_is_sent_to_sign_in_and_then_back(
-    world: World, page: Page, shoot: Callable[[str], object]
+    world: World, page: Page
 ) -> None:
     page.goto(world.console("/problems"))
     expect(page).to_have_url(re.compile(r"/console/login\?next=%2Fconsole%2Fproblems$"))
     expect(page.get_by_role("heading", name="Sign in to the console")).to_be_visible()
-    shoot("login")
 
     page.get_by_label("E-mail").fill(world.person("viewer"))
     page.get_by_label("Password").fill(PASSWORD)

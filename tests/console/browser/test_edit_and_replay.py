@@ -61,4 +61,4 @@ def test_an_operator_corrects_a_wrong_sku_in_the_parked_record_and_the_audit_log
     expect(entry.get_by_text("body.line_items.0.sku", exact=True)).to_be_visible()
     expect(entry.locator("del").filter(has_text=re.compile(f"^{TYPO}$"))).to_be_visible()
     expect(entry.locator("ins").filter(has_text=re.compile(f"^{RIGHT}$"))).to_be_visible()
-    shoot("audit")
+    shoot("audit-edit")
