@@ -8,6 +8,7 @@
 - orders.py: orders accept-amounts
 - check.py: check
 - privacy.py: prune, erase, privacy export
+- users.py: users add, list, set-role, disable, enable, set-password
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from causeway.cli import (  # noqa: F401  (registers the commands)
     serve,
     setup,
     status,
+    users,
 )
 from causeway.cli.common import ALERTING, app
 
