@@ -1,10 +1,4 @@
-"""causeway.yaml `console:`: how long a login to the operator console lasts
-(docs/security.md, "People, roles and sessions").
-
-A session ends when it has been idle for `session_idle` (nobody clicked: the laptop
-left open in a meeting room) and in any case `session_max` after its login, so that a
-stolen cookie is worth a working day at most.
-"""
+"""causeway.yaml `console:`: the operator console (docs/console.md)."""
 
 from __future__ import annotations
 
@@ -14,11 +8,17 @@ from causeway.config.base import Duration, Strict
 
 
 class ConsoleSettings(Strict):
+    enabled: bool = Field(
+        default=True,
+        description="serve the operator console under /console; false turns it off "
+        "(the API and the webhooks stay)",
+    )
     session_idle: Duration = Field(
-        default=30 * 60.0, description="a session unused this long ends (log in again)"
+        default=1800.0, description="a console session unused this long ends (default 30m)"
     )
     session_max: Duration = Field(
-        default=12 * 3600.0, description="every session ends this long after its login"
+        default=43200.0,
+        description="a console session ends this long after sign-in, used or not (default 12h)",
     )
 
     @model_validator(mode="after")

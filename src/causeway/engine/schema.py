@@ -219,6 +219,24 @@ locks = Table(
     Column("acquired_at", Float, nullable=False),
 )
 
+# The audit log (engine/audit.py): one row per operator action, never changed afterwards.
+# `before` and `after` are JSON of what the action changed (null: nothing there).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    Column("actor", String(255), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("before", Text),
+    Column("after", Text),
+    Column("note", Text),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_subject", "subject", "at"),
+    Index("ix_audit_log_actor", "actor", "at"),
+)
+
 # People who log in to the console (engine/users.py): the e-mail, lower-cased, is the
 # login; the password is kept only as an argon2id hash; a disabled user stays listed
 # (who did what in the audit log still names them) but cannot log in.
