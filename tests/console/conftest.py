@@ -4,14 +4,17 @@ console's access checks; the CSRF check applies to cookie sessions only)."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
-from causeway.engine import api_keys
+from causeway.engine import api_keys, users
 from causeway.hub import Hub
 from causeway.web.app import create_app
 from tests.unit.hub_configs import hub_config
@@ -56,3 +59,57 @@ def client_for(hub: Hub) -> ClientFor:
 def anonymous(hub: Hub) -> TestClient:
     """A client with no credential at all."""
     return TestClient(create_app(hub), base_url="http://localhost", follow_redirects=False)
+
+
+# Signing in as a person, through the login form as a browser does (tests of the
+# cookie sessions; the browser tests' own helpers are below).
+PASSWORD = "correct horse battery staple"
+_LOGIN_TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def add_person(hub: Hub, role: str, email: str | None = None) -> str:
+    """A person with this role and PASSWORD; their e-mail."""
+    email = email or f"{role}-{secrets.token_hex(3)}@example.com"
+    users.add(hub.store, email, role, PASSWORD, actor="test")
+    return email
+
+
+def browser(hub: Hub) -> TestClient:
+    """A client like a browser: no API key, keeps cookies, does not follow redirects.
+    Over https, as the test hub's public_url says (its cookies are Secure)."""
+    return TestClient(create_app(hub), base_url="https://localhost", follow_redirects=False)
+
+
+def sign_in(
+    client: TestClient, email: str, password: str = PASSWORD, next: str | None = None
+) -> Response:
+    """Fill in and send the login form (with the token its page set)."""
+    form_page = client.get("/console/login", params={"next": next} if next else None)
+    match = _LOGIN_TOKEN.search(form_page.text)
+    assert match, form_page.text
+    fields = {"email": email, "password": password, "login_token": match.group(1)}
+    if next is not None:
+        fields["next"] = next
+    return client.post("/console/login", data=fields)
+
+
+def signed_in(hub: Hub, role: str) -> TestClient:
+    """A browser signed in as a new person with this role."""
+    client = browser(hub)
+    answer = sign_in(client, add_person(hub, role))
+    assert answer.status_code == 303, answer.text
+    return client
+
+
+def csrf_token(client: TestClient, path: str = "/console") -> str:
+    """The session's CSRF token, as the console's pages put it in their forms."""
+    match = _CSRF.search(client.get(path).text)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def person_client(hub: Hub) -> Callable[[str], TestClient]:
+    """`person_client("viewer")`: a browser signed in as a new person with that role."""
+    return lambda role: signed_in(hub, role)

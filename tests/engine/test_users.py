@@ -34,7 +34,7 @@ def test_a_person_is_known_by_their_e_mail_in_lower_case(store: Store) -> None:
     added = users.add(store, "  Ada@Example.COM ", "operator", PASSWORD, actor="cli:root")
     assert (added.email, added.role, added.disabled) == ("ada@example.com", "operator", False)
     assert users.find(store, "ADA@example.com") == added
-    with pytest.raises(UserError, match="ada@example.com already has a login"):
+    with pytest.raises(UserError, match=r"ada@example\.com already has a login"):
         users.add(store, "ada@EXAMPLE.com", "viewer", PASSWORD, actor="cli:root")
 
 
@@ -139,5 +139,36 @@ def test_a_hash_made_with_older_parameters_is_replaced_at_the_next_good_login(
 
 
 def test_changing_someone_who_does_not_exist_says_how_to_find_who_does(store: Store) -> None:
-    with pytest.raises(UserError, match="nobody logs in as 'eve@example.com'.*users list"):
+    with pytest.raises(UserError, match=r"nobody logs in as 'eve@example\.com'.*users list"):
         users.set_role(store, "eve@example.com", "admin", actor="cli:root")
+
+
+def test_the_last_admin_cannot_be_demoted_or_disabled(store: Store) -> None:
+    users.add(store, "ada@example.com", "admin", PASSWORD, actor="cli:root")
+    with pytest.raises(UserError, match=r"ada@example\.com is the last admin"):
+        users.set_role(store, "ada@example.com", "operator", actor="cli:root")
+    with pytest.raises(UserError, match="the last admin who can log in"):
+        users.disable(store, "ada@example.com", actor="cli:root")
+    assert users.get(store, "ada@example.com").role == "admin"
+    users.add(store, "bob@example.com", "admin", PASSWORD, actor="cli:root")
+    users.disable(store, "ada@example.com", actor="bob@example.com")
+    assert users.get(store, "ada@example.com").disabled
+
+
+def test_every_change_is_audited_without_a_password_or_hash(store: Store) -> None:
+    from causeway.engine import audit
+
+    users.add(store, "ada@example.com", "admin", PASSWORD, actor="cli:root")
+    users.add(store, "bob@example.com", "viewer", PASSWORD, actor="ada@example.com")
+    users.set_role(store, "bob@example.com", "operator", actor="ada@example.com")
+    users.set_password(store, "bob@example.com", PASSWORD + "!", actor="ada@example.com")
+    users.disable(store, "bob@example.com", actor="ada@example.com")
+    entries = audit.recent(store, subject="user:bob@example.com")
+    assert [e.action for e in entries] == [
+        "user.disable", "user.set_password", "user.set_role", "user.add",
+    ]  # fmt: skip
+    assert {e.actor for e in entries} == {"ada@example.com"}
+    assert entries[2].changes() == [("role", "viewer", "operator")]
+    assert entries[0].changes() == [("disabled", False, True)]
+    everything = repr(audit.recent(store))
+    assert PASSWORD not in everything and "argon2" not in everything

@@ -97,7 +97,15 @@ def test_the_list_shows_everyone_but_never_a_password_or_hash(
 def test_role_disable_and_password_changes_take_effect_at_once(
     config_file: Path, store: Store
 ) -> None:
-    cli(config_file, "add", "bob@example.com", "--role", "viewer", "--password-stdin", stdin=PASSWORD)
+    cli(
+        config_file,
+        "add",
+        "bob@example.com",
+        "--role",
+        "viewer",
+        "--password-stdin",
+        stdin=PASSWORD,
+    )
     code, output = cli(config_file, "set-role", "BOB@example.com", "operator")
     assert code == 0 and "bob@example.com is now operator" in output
     assert "already was operator" in cli(config_file, "set-role", "bob@example.com", "operator")[1]
@@ -115,7 +123,15 @@ def test_role_disable_and_password_changes_take_effect_at_once(
 def test_changes_are_audited_as_the_operating_system_user(config_file: Path, store: Store) -> None:
     from causeway.engine import audit
 
-    cli(config_file, "add", "bob@example.com", "--role", "viewer", "--password-stdin", stdin=PASSWORD)
+    cli(
+        config_file,
+        "add",
+        "bob@example.com",
+        "--role",
+        "viewer",
+        "--password-stdin",
+        stdin=PASSWORD,
+    )
     cli(config_file, "set-password", "bob@example.com", "--password-stdin", stdin=PASSWORD + "!")
     entries = audit.recent(store)
     assert {e.actor for e in entries} == {f"cli:{getpass.getuser()}"}
@@ -127,7 +143,11 @@ def test_changes_are_audited_as_the_operating_system_user(config_file: Path, sto
     ("args", "stdin", "message"),
     [
         (("add", "nobody", "--role", "admin"), "", "'nobody' is not an e-mail address"),
-        (("add", "a@b.io", "--role", "root"), "", "unknown role 'root': use viewer, operator, admin"),
+        (
+            ("add", "a@b.io", "--role", "root"),
+            "",
+            "unknown role 'root': use viewer, operator, admin",
+        ),
         (("add", "a@b.io", "--role", "admin", "--password-stdin"), "short\n", "too short"),
         (("set-role", "eve@b.io", "admin"), None, "nobody logs in as 'eve@b.io'"),
         (("set-password", "eve@b.io"), None, "nobody logs in as 'eve@b.io'"),

@@ -9,7 +9,6 @@ the shell's history would show them). Every change is audited with the actor
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -47,15 +46,6 @@ PasswordStdin = Annotated[
 ]
 
 
-def cli_actor() -> str:
-    """Who acts, for the audit log: the operating-system user running the command."""
-    try:
-        name = getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (a bare container)
-        name = "unknown"
-    return f"cli:{name}"
-
-
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -75,6 +65,7 @@ def add(
 ) -> None:
     """Give a person a login to the console with this role."""
     from causeway.engine import users
+    from causeway.engine.audit import cli_actor
 
     settings = load_or_exit(config)
     try:
@@ -144,6 +135,7 @@ def set_role(
 ) -> None:
     """Give a person another role; their open sessions end (they log in again)."""
     from causeway.engine import users
+    from causeway.engine.audit import cli_actor
 
     try:
         with open_store(load_or_exit(config), create=True) as store:
@@ -161,6 +153,7 @@ def disable(email: EmailArgument, config: ConfigOption = Path("causeway.yaml")) 
     """Stop a person logging in, and end their open sessions now. They stay listed (the
     audit log names them); `causeway users enable` undoes it."""
     from causeway.engine import users
+    from causeway.engine.audit import cli_actor
 
     try:
         with open_store(load_or_exit(config), create=True) as store:
@@ -177,6 +170,7 @@ def disable(email: EmailArgument, config: ConfigOption = Path("causeway.yaml")) 
 def enable(email: EmailArgument, config: ConfigOption = Path("causeway.yaml")) -> None:
     """Let a disabled person log in again, with their password as it was."""
     from causeway.engine import users
+    from causeway.engine.audit import cli_actor
 
     try:
         with open_store(load_or_exit(config), create=True) as store:
@@ -195,6 +189,7 @@ def set_password(
 ) -> None:
     """Set a new password (asked twice); the person's open sessions end."""
     from causeway.engine import users
+    from causeway.engine.audit import cli_actor
 
     settings = load_or_exit(config)
     with open_store(settings, create=True) as store:

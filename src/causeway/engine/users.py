@@ -89,9 +89,7 @@ def check_password(password: str) -> str:
 
 
 def _user(row: Any) -> User:
-    return User(
-        row.id, row.email, row.role, row.created_at, row.disabled_at, row.last_login_at
-    )
+    return User(row.id, row.email, row.role, row.created_at, row.disabled_at, row.last_login_at)
 
 
 def _described(user: User) -> dict[str, object]:
@@ -138,7 +136,9 @@ def get(store: Store, email: str) -> User:
     """The person with this e-mail, or an error saying how to find who exists."""
     user = find(store, email)
     if user is None:
-        raise UserError(f"nobody logs in as {email.strip()!r}; `causeway users list` shows who does")
+        raise UserError(
+            f"nobody logs in as {email.strip()!r}; `causeway users list` shows who does"
+        )
     return user
 
 
@@ -226,9 +226,26 @@ def _change(
             return _user(row), False
         conn.execute(update(users).where(users.c.id == user.id).values(**values))
         after = _user(conn.execute(select(users).where(users.c.id == user.id)).one())
+        if _is_admin(_user(row)) and not _is_admin(after) and not _admins(conn):
+            raise UserError(
+                f"{user.email} is the last admin who can log in: make someone else admin "
+                "first, so that somebody can still manage people"
+            )
         console_sessions.end_all(conn, user.id)
         _audit(conn, actor, action, _user(row), after)
     return after, True
+
+
+def _is_admin(user: User) -> bool:
+    return user.role == "admin" and not user.disabled
+
+
+def _admins(conn: Connection) -> int:
+    """How many admins can log in (as the transaction sees it)."""
+    rows = conn.execute(
+        select(users.c.id).where(users.c.role == "admin", users.c.disabled_at.is_(None))
+    ).all()
+    return len(rows)
 
 
 def _audit(conn: Connection, actor: str, action: str, before: User, after: User) -> None:
