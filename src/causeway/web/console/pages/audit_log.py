@@ -5,6 +5,9 @@ every action on people)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
 
@@ -15,6 +18,17 @@ from causeway.web.console.rendering import render
 from causeway.web.console.routing import page
 
 SHOWN = 200
+
+
+def changes(entry: audit.AuditEntry) -> list[tuple[str, Any, Any]]:
+    """(field, before, after) for each field that changed. Something created or removed
+    (one side empty) is shown field by field too, not as one block of JSON."""
+    before, after = entry.before, entry.after
+    if isinstance(before, Mapping) and after is None:
+        return [(key, value, None) for key, value in before.items()]
+    if before is None and isinstance(after, Mapping):
+        return [(key, None, value) for key, value in after.items()]
+    return entry.changes()
 
 
 def add_routes(app: FastAPI, hub: Hub) -> None:
@@ -29,5 +43,10 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         return render(
             request,
             "audit.html",
-            {"entries": entries, "actor": actor, "action": action, "shown": SHOWN},
+            {
+                "entries": [(entry, changes(entry)) for entry in entries],
+                "actor": actor,
+                "action": action,
+                "shown": SHOWN,
+            },
         )
