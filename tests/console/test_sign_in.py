@@ -73,6 +73,27 @@ def test_over_plain_http_the_cookie_is_not_secure(tmp_path: Path) -> None:
         hub.store.dispose()
 
 
+def test_on_a_plain_http_admin_listener_the_cookie_is_not_secure(tmp_path: Path) -> None:
+    """public_url (https) is where webhooks arrive; the console on admin_listen is
+    reached over http on a private address, where a Secure cookie would be dropped."""
+    hub = console_hub(
+        tmp_path,
+        server={"public_url": "https://hub.example.com", "admin_listen": "127.0.0.1:8081"},
+    )
+    try:
+        app = create_app(hub, serves="admin")
+        client = TestClient(app, base_url="http://localhost", follow_redirects=False)
+        answer = sign_in(client, add_person(hub, "viewer"))
+        assert answer.status_code == 303
+        assert "Secure" not in session_cookie(answer.headers.get_list("set-cookie"))
+        assert client.get("/console").status_code == 200
+        tls = TestClient(app, base_url="https://localhost", follow_redirects=False)
+        answer = sign_in(tls, add_person(hub, "viewer"))
+        assert "Secure" in session_cookie(answer.headers.get_list("set-cookie"))
+    finally:
+        hub.store.dispose()
+
+
 def test_a_wrong_password_and_an_unknown_e_mail_get_the_same_answer(hub: Hub) -> None:
     email = add_person(hub, "admin", "ann@example.com")
     wrong = sign_in(browser(hub), email, "not the password at all")

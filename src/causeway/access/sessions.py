@@ -2,8 +2,8 @@
 the person it was given to (engine/console_sessions.py keeps the sessions).
 
 The cookie is HttpOnly (no script reads it), SameSite=Lax (another site's form or
-script cannot make the browser send it with a POST), Path=/ and, when the hub is
-reached over https (server.public_url), Secure. It holds only a random token; who it
+script cannot make the browser send it with a POST), Path=/ and, when the console is
+reached over https (server.public_url, see secure_cookies), Secure. It holds only a random token; who it
 belongs to, their role and the session's CSRF token stay in the store.
 
 A session opens the console and nothing else: `/api` takes API keys only, so the
@@ -74,6 +74,12 @@ def clear_cookie(response: Response, *, secure: bool) -> None:
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=secure)
 
 
-def secure_cookies(public_url: str | None) -> bool:
-    """Cookies are Secure when the hub is reached over https (server.public_url)."""
-    return bool(public_url and public_url.lower().startswith("https://"))
+def secure_cookies(public_url: str | None, admin_listen: str | None, scheme: str) -> bool:
+    """Whether the console's cookies are Secure (sent over https only): when this request
+    came over https, or when the console is served at server.public_url and that is
+    https. Not when it is served on server.admin_listen over plain http (a private
+    address, an SSH tunnel): public_url describes the webhooks' listener, not that one,
+    and a browser drops a Secure cookie that plain http sets, so nobody could sign in."""
+    if scheme == "https":
+        return True
+    return admin_listen is None and bool(public_url and public_url.lower().startswith("https://"))

@@ -65,8 +65,11 @@ def safe_next(value: str | None) -> str:
 
 
 def add_routes(app: FastAPI, hub: Hub) -> None:
-    secure = secure_cookies(hub.config.server.public_url)
+    server = hub.config.server
     policy = session_policy(hub.config.console)
+
+    def secure(request: Request) -> bool:
+        return secure_cookies(server.public_url, server.admin_listen, request.url.scheme)
 
     def login_form(
         request: Request,
@@ -88,7 +91,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
             response.headers["Retry-After"] = str(math.ceil(retry_after))
         response.set_cookie(
             LOGIN_COOKIE, login_token, path=LOGIN, httponly=True, samesite="strict",
-            secure=secure, max_age=3600,
+            secure=secure(request), max_age=3600,
         )  # fmt: skip
         return response
 
@@ -131,8 +134,8 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
             await run_in_threadpool(console_sessions.end, hub.store, previous)
         token = await run_in_threadpool(console_sessions.start, hub.store, user.id, policy)
         response = RedirectResponse(next_path, status_code=303)
-        set_cookie(response, token, secure=secure)
-        response.delete_cookie(LOGIN_COOKIE, path=LOGIN, secure=secure, httponly=True)
+        set_cookie(response, token, secure=secure(request))
+        response.delete_cookie(LOGIN_COOKIE, path=LOGIN, secure=secure(request), httponly=True)
         return response
 
     @app.post("/console/logout", **action(Permission.READ))
@@ -140,5 +143,5 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         if token := request.cookies.get(COOKIE):
             console_sessions.end(hub.store, token)
         response = RedirectResponse(LOGIN, status_code=303)
-        clear_cookie(response, secure=secure)
+        clear_cookie(response, secure=secure(request))
         return response
