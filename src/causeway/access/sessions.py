@@ -3,7 +3,7 @@ the person it was given to (engine/console_sessions.py keeps the sessions).
 
 The cookie is HttpOnly (no script reads it), SameSite=Lax (another site's form or
 script cannot make the browser send it with a POST), Path=/ and, when the console is
-reached over https (server.public_url, see secure_cookies), Secure. It holds only a random token; who it
+reached over https (see secure_cookies), Secure. It holds only a random token; who it
 belongs to, their role and the session's CSRF token stay in the store.
 
 A session opens the console and nothing else: `/api` takes API keys only, so the
