@@ -18,6 +18,7 @@ Signing in is the one console POST without a session, so it has defences of its 
 from __future__ import annotations
 
 import hmac
+import logging
 import math
 import secrets
 from typing import Annotated
@@ -40,6 +41,8 @@ from causeway.hub import Hub
 from causeway.web.access import public
 from causeway.web.console.rendering import render
 from causeway.web.console.routing import CONSOLE, action, csrf_exempt
+
+log = logging.getLogger("causeway.console")
 
 LOGIN = "/console/login"
 LOGIN_COOKIE = "causeway_login"
@@ -116,6 +119,8 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         address = request.client.host if request.client else None
         wait = await run_in_threadpool(login_throttle.retry_after, hub.store, email, address)
         if wait is not None:
+            # The address only: an e-mail in the log would be personal data to erase later.
+            log.warning("console sign-in refused: too many failures (client %s)", address)
             minutes = max(1, math.ceil(wait / 60))
             message = (
                 f"Too many failed sign-ins. Try again in {minutes} minute"
@@ -127,6 +132,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         user = await run_in_threadpool(users.authenticate, hub.store, email, password)
         if user is None:
             await run_in_threadpool(login_throttle.record_failure, hub.store, email, address)
+            log.info("console sign-in failed (client %s)", address)
             return login_form(request, next_path=next_path, email=email, error=BAD_LOGIN,
                               status_code=401)  # fmt: skip
         await run_in_threadpool(login_throttle.clear, hub.store, email)
