@@ -150,9 +150,11 @@ class Site:
     url: str
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    """One headless Chromium for the session (each test gets its own context)."""
+    """One headless Chromium per test module (each test gets its own context). Not per
+    session: while Playwright's sync API runs, the main thread has a running event loop,
+    and any later test that calls asyncio.run() would fail."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
