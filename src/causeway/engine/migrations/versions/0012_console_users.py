@@ -1,15 +1,15 @@
 """People who log in to the console, their sessions and failed logins (engine/users.py,
 engine/console_sessions.py, engine/login_throttle.py).
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
