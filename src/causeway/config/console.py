@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from causeway.config.base import Duration, Strict
 
@@ -20,3 +20,12 @@ class ConsoleSettings(Strict):
         default=43200.0,
         description="a console session ends this long after sign-in, used or not (default 12h)",
     )
+
+    @model_validator(mode="after")
+    def _idle_within_max(self) -> ConsoleSettings:
+        if self.session_idle > self.session_max:
+            raise ValueError(
+                "session_idle is longer than session_max, so it would never apply: "
+                "make it shorter (defaults: session_idle 30m, session_max 12h)"
+            )
+        return self

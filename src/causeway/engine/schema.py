@@ -248,3 +248,45 @@ audit_log = Table(
     Index("ix_audit_log_subject", "subject", "at"),
     Index("ix_audit_log_actor", "actor", "at"),
 )
+
+# People who log in to the console (engine/users.py): the e-mail, lower-cased, is the
+# login; the password is kept only as an argon2id hash; a disabled user stays listed
+# (who did what in the audit log still names them) but cannot log in.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("disabled_at", Float),
+    Column("last_login_at", Float),
+    UniqueConstraint("email", name="uq_users_email"),
+)
+
+# Console sessions (engine/console_sessions.py): one row per logged-in browser, found by
+# the SHA-256 of the random token its cookie carries (never the token itself), with the
+# CSRF token its forms must send back.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("user_id", Id, nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("last_seen_at", Float, nullable=False),
+    Index("ix_console_sessions_user", "user_id"),
+)
+
+# Failed console logins (engine/login_throttle.py), one row each, keyed by what they
+# count against ("email:<e-mail>" or "address:<client address>"), so that the limit
+# holds across every hub process sharing the store. Rows older than the window go.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("key", String(320), nullable=False),
+    Column("at", Float, nullable=False),
+    Index("ix_login_failures_key_at", "key", "at"),
+)
