@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException
 
 from causeway.access.permissions import Permission
+from causeway.engine.flow_pauses import FlowPausedError
 from causeway.hub import Hub
 from causeway.web.access import protected
 from causeway.web.order_view import order_view
@@ -30,4 +31,7 @@ def add_api_routes(app: FastAPI, hub: Hub) -> None:
         if flow not in hub.flows:
             known = ", ".join(sorted(hub.flows)) or "none"
             raise HTTPException(404, f"no flow named {flow!r} is enabled (enabled: {known})")
-        return {"queued": hub.run_flow(flow)}
+        try:
+            return {"queued": hub.run_flow(flow)}
+        except FlowPausedError as paused:
+            raise HTTPException(409, str(paused)) from None
