@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine, text
+
 from causeway_sandbox.demo import local_config
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
 from causeway_sandbox.tryton.server import TrytonServer, default_build_dir, ensure_built
-from sqlalchemy import create_engine, text
 
 SECRET = "bench-secret"
 TOKEN = "shpat_bench"

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from causeway_sandbox.tryton.server import TrytonServer, default_build_dir, is_built
 
 from causeway.connectors.tryton.connector import TrytonConnector
+from causeway_sandbox.tryton.server import TrytonServer, default_build_dir, is_built
 from tests.essential import unavailable
 
 __all__ = ["connect", "own_tryton", "tryton", "tryton_build_dir", "tryton_server", "unique"]

@@ -10,6 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
+
+from causeway.connectors.hubspot.connector import HubSpotConnector
+from causeway.connectors.tryton.connector import TrytonConnector
 from causeway_sandbox.hubspot.server import HubSpotSandboxServer
 from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
@@ -17,9 +20,6 @@ from causeway_sandbox.tryton.server import TrytonServer
 from causeway_sandbox.tryton.testkit import TrytonTestKit
 from causeway_sandbox.woocommerce.server import WooSandboxServer
 from causeway_sandbox.woocommerce.settings import WooSandboxSettings
-
-from causeway.connectors.hubspot.connector import HubSpotConnector
-from causeway.connectors.tryton.connector import TrytonConnector
 from tests.e2e.harness import SECRET, TOKEN
 
 # SKUs the Tryton build stocks with 1000 units each (scripts/tryton/setup_business.py).

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from causeway_sandbox.demo import local_config
-from causeway_sandbox.localserver import BackgroundServer, free_port
-from causeway_sandbox.tryton.server import TrytonServer
 
 from causeway.config import parse_config
 from causeway.hub import Hub
 from causeway.web.app import create_app
+from causeway_sandbox.demo import local_config
+from causeway_sandbox.localserver import BackgroundServer, free_port
+from causeway_sandbox.tryton.server import TrytonServer
 
 SECRET = "e2e-webhook-secret"
 TOKEN = "shpat_e2e"

@@ -12,11 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from causeway_sandbox.localserver import BackgroundServer
-from causeway_sandbox.shopify import SandboxServer
-from causeway_sandbox.tryton.server import TrytonServer
-from causeway_sandbox.tryton.testkit import TrytonTestKit
-from causeway_sandbox.woocommerce.server import WooSandboxServer
 from sqlalchemy import select
 
 from causeway.config import parse_config
@@ -27,6 +22,11 @@ from causeway.flows.catalog_to_channels import NAME
 from causeway.hub import Hub
 from causeway.model.catalog import CatalogItem
 from causeway.web.app import create_app
+from causeway_sandbox.localserver import BackgroundServer
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.testkit import TrytonTestKit
+from causeway_sandbox.woocommerce.server import WooSandboxServer
 from tests.e2e.harness import TOKEN, hub_config, new_port, subscribe, woo_system
 
 pytestmark = pytest.mark.tryton

@@ -11,12 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from causeway_sandbox.hubspot.server import HubSpotSandboxServer
-from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
-from causeway_sandbox.shopify import SandboxServer
-from causeway_sandbox.tryton.server import TrytonServer
-from causeway_sandbox.tryton.warehouse import open_shipments, ship
-from causeway_sandbox.woocommerce.server import WooSandboxServer
 
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.properties import TICKET_PROPERTIES
@@ -25,6 +19,12 @@ from causeway.engine import links
 from causeway.flows import cases, customers_to_crm
 from causeway.flows import fulfillments_to_channels as fulfil
 from causeway.hub import Hub
+from causeway_sandbox.hubspot.server import HubSpotSandboxServer
+from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.warehouse import open_shipments, ship
+from causeway_sandbox.woocommerce.server import WooSandboxServer
 from tests.e2e.conftest import add_eu_store, buy, erp_sells_in_euros
 from tests.e2e.harness import (
     CRM_SECRET,

@@ -14,13 +14,13 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from causeway_sandbox.localserver import WorkerProcess
-from causeway_sandbox.shopify import SandboxServer, SandboxSettings
-from causeway_sandbox.tryton.server import TrytonServer
 
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.engine.jobs import JobQueue
 from causeway.flows.orders_to_erp import NAME as ORDERS_TO_ERP
+from causeway_sandbox.localserver import WorkerProcess
+from causeway_sandbox.shopify import SandboxServer, SandboxSettings
+from causeway_sandbox.tryton.server import TrytonServer
 from tests.e2e.conftest import CATALOGUE, store_with_the_catalogue
 from tests.e2e.harness import hub_config, new_port, serving, subscribe
 

@@ -16,14 +16,14 @@ from typing import Any
 
 import httpx
 import pytest
-from causeway_sandbox.shopify import SandboxServer
-from causeway_sandbox.tryton.server import TrytonServer
-from causeway_sandbox.tryton.testkit import TrytonTestKit
 
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.flows import stock_to_channels
 from causeway.flows.stock_to_channels import StockToChannels
 from causeway.model import StockLevel
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.e2e.conftest import add_eu_store, erp_sells_in_euros
 from tests.e2e.harness import hub_config, new_port, serving, settle, subscribe
 from tests.tryton_fixtures import connect, own_tryton

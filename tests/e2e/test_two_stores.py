@@ -18,11 +18,11 @@ from typing import Any
 
 import httpx
 import pytest
+
+from causeway.hub import Hub
 from causeway_sandbox.shopify import SandboxServer
 from causeway_sandbox.tryton.server import TrytonServer
 from causeway_sandbox.woocommerce.server import WooSandboxServer
-
-from causeway.hub import Hub
 from tests.e2e.conftest import add_eu_store, buy, erp_sells_in_euros, place_orders
 from tests.e2e.harness import hub_config, new_port, serving, settle, subscribe, woo_system
 from tests.tryton.test_tryton_sale_terms import new_payment_term, new_price_list

@@ -11,10 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from causeway_sandbox.localserver import BackgroundServer
-from causeway_sandbox.tryton.server import TrytonServer
-from causeway_sandbox.tryton.warehouse import open_shipments, ship
-from causeway_sandbox.woocommerce.server import WooSandboxServer
 from sqlalchemy import select
 
 from causeway.config import parse_config
@@ -24,6 +20,10 @@ from causeway.engine.schema import inbox
 from causeway.hub import Hub
 from causeway.observability.alerts import WEBHOOKS_DISABLED, evaluate
 from causeway.web.app import create_app
+from causeway_sandbox.localserver import BackgroundServer
+from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.warehouse import open_shipments, ship
+from causeway_sandbox.woocommerce.server import WooSandboxServer
 from tests.e2e.conftest import CATALOGUE, buy, erp_sales
 from tests.e2e.harness import hub_config, new_port, settle, woo_system
 

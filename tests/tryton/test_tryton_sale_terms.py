@@ -15,13 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from causeway_sandbox.tryton.server import TrytonServer
-from causeway_sandbox.tryton.testkit import TrytonTestKit
 
 from causeway.checks.tryton import check_sale_terms
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.errors import PermanentError
 from causeway.model.sale_terms import SaleTerms
+from causeway_sandbox.tryton.server import TrytonServer
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.tryton.test_tryton_connector import make_order, placed
 from tests.tryton_fixtures import own_tryton
 

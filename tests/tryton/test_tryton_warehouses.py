@@ -12,12 +12,12 @@ import uuid
 from decimal import Decimal as D
 
 import pytest
-from causeway_sandbox.tryton.testkit import TrytonTestKit
 
 from causeway.checks.tryton import check_stock_warehouses
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.errors import PermanentError
 from causeway.model.sale_terms import SaleTerms
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.tryton.test_tryton_connector import make_order, placed
 from tests.tryton_fixtures import own_tryton
 

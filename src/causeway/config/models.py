@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from causeway.config.base import Duration, Strict, service_url
+from causeway.config.console import ConsoleSettings
 from causeway.config.customers import CustomerSettings
 from causeway.config.flows import Flows, flows_section
 from causeway.config.retention import RetentionSettings
@@ -172,6 +173,7 @@ class CausewayConfig(Strict):
     flows: FlowsSection = Field(default_factory=FlowsSection)
     customers: CustomerSettings = CustomerSettings()
     retention: RetentionSettings = RetentionSettings()
+    console: ConsoleSettings = ConsoleSettings()
 
     @model_validator(mode="after")
     def _hubspot_needs_public_url(self) -> CausewayConfig:

@@ -219,6 +219,22 @@ locks = Table(
     Column("acquired_at", Float, nullable=False),
 )
 
+# The audit log (engine/audit.py): one row per operator action, never changed afterwards.
+# `before` and `after` are JSON of what the action changed (null: nothing there).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    Column("actor", String(255), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("before", Text),
+    Column("after", Text),
+    Column("note", Text),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_subject", "subject", "at"),
+    Index("ix_audit_log_actor", "actor", "at"),
 # Paused flows (engine/flow_pauses.py): a row while the flow is paused. Every process
 # reads it: the job queue holds the flow's new jobs and claims none of its jobs, the
 # scheduler fires none of its runs.

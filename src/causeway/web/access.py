@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Match, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -32,6 +33,8 @@ from causeway.access.permissions import Permission, Principal
 from causeway.web.answers import ErrorAnswer, refusals
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="causeway"'}
+# Where a browser without a session is sent (web/console/pages/login.py).
+CONSOLE, LOGIN = "/console", "/console/login"
 ACCESS_REFUSALS = {
     401: "no API key, or one that is unknown, revoked or mistyped: send "
     "`Authorization: Bearer <key>` with a key from `causeway keys create`",
@@ -128,11 +131,19 @@ class AccessGuard:
     """Default deny, in front of every route (see the module's docstring)."""
 
     def __init__(
-        self, app: ASGIApp, *, router: Router, authenticators: Sequence[Authenticator]
+        self,
+        app: ASGIApp,
+        *,
+        router: Router,
+        authenticators: Sequence[Authenticator],
+        console: bool = False,
     ) -> None:
+        """console: the app serves the console, so a browser asking for one of its pages
+        without a session is sent to the login page rather than refused."""
         self.app = app
         self.router = router
         self.authenticators = list(authenticators)
+        self.console = console
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):  # lifespan
@@ -191,12 +202,32 @@ class AccessGuard:
                 return principal
         return None
 
-    @staticmethod
-    async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, reason: str) -> None:
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, status: int, reason: str
+    ) -> None:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008, "reason": reason[:120]})
             return
         headers = CHALLENGE if status == 401 else None
-        await JSONResponse({"error": reason}, status_code=status, headers=headers)(
-            scope, receive, send
-        )
+        response: Response = JSONResponse({"error": reason}, status_code=status, headers=headers)
+        if status == 401 and self.console and _console_page_request(scope):
+            response = _to_login(scope)
+        await response(scope, receive, send)
+
+
+def _console_page_request(scope: Scope) -> bool:
+    path: str = scope.get("path", "")
+    return scope.get("method") in ("GET", "HEAD") and (
+        path == CONSOLE or path.startswith(CONSOLE + "/")
+    )
+
+
+def _to_login(scope: Scope) -> Response:
+    """A browser asking for a console page without a session goes to the login page,
+    and comes back to the page afterwards (`next`: this path only, never another site)."""
+    query = urlencode({"next": scope["path"]})
+    target = f"{LOGIN}?{query}"
+    headers = dict(HTTPConnection(scope).headers)
+    if headers.get("hx-request") == "true":  # an htmx partial: the whole page moves
+        return Response(status_code=401, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)

@@ -5,7 +5,7 @@ module; who may call each route is declared on it and enforced by web/access.py.
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -15,6 +15,9 @@ from causeway.observability.metrics import process_registry
 from causeway.web.access import AccessGuard, check_every_route_declares_access
 from causeway.web.api import add_api_routes
 from causeway.web.api_docs import add_docs_routes
+from causeway.web.console import add_console_routes
+from causeway.web.console.rendering import error_page
+from causeway.web.console.routing import CONSOLE
 from causeway.web.operations import add_metrics_routes, add_operations_routes
 from causeway.web.webhooks import add_webhook_routes
 
@@ -39,7 +42,10 @@ def create_app(hub: Hub) -> FastAPI:
     add_api_routes(app, hub)
     add_operations_routes(app, hub)
     add_docs_routes(app)
-    return _guarded(app, hub)
+    console = hub.config.console.enabled
+    if console:
+        add_console_routes(app, hub)
+    return _guarded(app, hub, console=console)
 
 
 def create_worker_app(hub: Hub) -> FastAPI:
@@ -51,18 +57,30 @@ def create_worker_app(hub: Hub) -> FastAPI:
     return _guarded(app, hub)
 
 
-def _guarded(app: FastAPI, hub: Hub) -> FastAPI:
+def _is_console(request: Request) -> bool:
+    path = request.url.path
+    return path == CONSOLE or path.startswith(CONSOLE + "/")
+
+
+def _guarded(app: FastAPI, hub: Hub, *, console: bool = False) -> FastAPI:
     """Every route behind the access guard (web/access.py), refusals in one shape."""
 
     # Starlette's own (an unknown path, a wrong method) get the same {"error": ...} shape.
     @app.exception_handler(StarletteHTTPException)
-    async def _plain_errors(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _plain_errors(request: Request, exc: StarletteHTTPException) -> Response:
         # Any error text an answer echoes loses the config's secrets first.
         detail = hub.redact(exc.detail) if isinstance(exc.detail, str) else exc.detail
+        if console and _is_console(request):  # a person in a browser reads a page
+            return error_page(request, exc.status_code, str(detail))
         return JSONResponse({"error": detail}, status_code=exc.status_code, headers=exc.headers)
 
     check_every_route_declares_access(app)
-    app.add_middleware(AccessGuard, router=app.router, authenticators=[BearerApiKey(hub.store)])
+    app.add_middleware(
+        AccessGuard,
+        router=app.router,
+        authenticators=[BearerApiKey(hub.store)],
+        console=console,
+    )
     # Added last, so it runs first: a request for another host is refused before anything.
     app.add_middleware(
         TrustedHostMiddleware, allowed_hosts=hub.config.server.trusted_hosts(), www_redirect=False

@@ -1,0 +1,126 @@
+"""The audit log: every operator action, who took it, when, on what, and what it changed.
+
+Actions are written in the transaction that makes the change, so that a change without
+its entry (or an entry without its change) cannot exist. Entries are never updated or
+deleted by the hub; retention does not touch them.
+
+`actor` is a person's e-mail (the console), `key:<name>` (an API key) or `cli:<os user>`
+(the command line). `action` is a dotted name ("job.replay", "flow.pause", "user.add");
+`subject` what it acted on ("job:12", "flow:orders-to-erp", "user:ann@example.com").
+`before` and `after` hold what changed, as JSON; a password or a secret never goes in.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, select
+
+from causeway.engine.schema import audit_log
+from causeway.engine.store import Store, now
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: float
+    actor: str
+    action: str
+    subject: str
+    before: Any
+    after: Any
+    note: str | None
+
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) of each top-level field that differs, for display;
+        one ("", before, after) row when either side is not an object."""
+        if isinstance(self.before, Mapping) and isinstance(self.after, Mapping):
+            keys = list(dict.fromkeys([*self.before, *self.after]))
+            return [
+                (key, self.before.get(key), self.after.get(key))
+                for key in keys
+                if self.before.get(key) != self.after.get(key)
+            ]
+        if self.before == self.after:
+            return []
+        return [("", self.before, self.after)]
+
+
+def cli_actor() -> str:
+    """Who acts from the command line: the operating-system user running it."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no user name in this environment (a bare container)
+        return "cli:unknown"
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True, default=str)
+
+
+def record(
+    conn: Connection,
+    *,
+    actor: str,
+    action: str,
+    subject: str,
+    before: Any = None,
+    after: Any = None,
+    note: str | None = None,
+) -> None:
+    """Write one entry, in the caller's transaction (the one making the change)."""
+    conn.execute(
+        insert(audit_log).values(
+            at=now(),
+            actor=actor[:255],
+            action=action[:64],
+            subject=subject[:255],
+            before=_json(before),
+            after=_json(after),
+            note=note,
+        )
+    )
+
+
+def recent(
+    store: Store,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    subject: str | None = None,
+    limit: int = 100,
+) -> list[AuditEntry]:
+    """The newest entries first, optionally of one actor, action (or action prefix
+    ending in '.': "job.") or subject."""
+    conditions = []
+    if actor:
+        conditions.append(audit_log.c.actor == actor)
+    if action:
+        conditions.append(
+            audit_log.c.action.startswith(action, autoescape=True)
+            if action.endswith(".")
+            else audit_log.c.action == action
+        )
+    if subject:
+        conditions.append(audit_log.c.subject == subject)
+    query = select(audit_log).order_by(audit_log.c.id.desc()).limit(max(1, min(limit, 1000)))
+    if conditions:
+        query = query.where(and_(*conditions))
+    with store.read() as conn:
+        return [
+            AuditEntry(
+                id=row.id,
+                at=row.at,
+                actor=row.actor,
+                action=row.action,
+                subject=row.subject,
+                before=json.loads(row.before) if row.before is not None else None,
+                after=json.loads(row.after) if row.after is not None else None,
+                note=row.note,
+            )
+            for row in conn.execute(query)
+        ]

@@ -1,0 +1,1 @@
+"""One module per console page: each adds its routes with `add_routes(app, hub)`."""

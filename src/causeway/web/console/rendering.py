@@ -1,0 +1,105 @@
+"""Rendering a console page: the Jinja2 templates and what every page's template sees.
+
+Every template extends base.html and gets, beside the page's own context:
+`principal` (who is signed in), `may_operate` and `may_administer` (to leave out the
+buttons a viewer may not press: the routes refuse them anyway), `csrf_token` and
+`csrf_field()` for forms, `nav` (the sections, the current one marked) and `when()`
+to show an epoch timestamp.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from causeway.access.permissions import Permission
+from causeway.web.console.routing import CSRF_FIELD, principal_of
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+# The sections in the navigation bar: (label, path, the permission it needs).
+NAV = (
+    ("Overview", "/console", Permission.READ),
+    ("Problems", "/console/problems", Permission.READ),
+    ("Flows", "/console/flows", Permission.READ),
+    ("Audit log", "/console/audit", Permission.READ),
+    ("Users", "/console/users", Permission.ADMINISTER),
+)
+
+
+def when(stamp: float | None) -> str:
+    """An epoch timestamp as people read it, in UTC; '-' for none."""
+    if stamp is None:
+        return "-"
+    return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def ago(stamp: float | None, at: float | None = None) -> str:
+    """How long ago: '42 s', '5 min', '3 h', '2 d'; '-' for none."""
+    if stamp is None:
+        return "-"
+    seconds = max(0.0, (at if at is not None else datetime.now(UTC).timestamp()) - stamp)
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit}"
+    return f"{int(seconds)} s"
+
+
+def pretty_json(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+
+
+TEMPLATES.env.globals.update(when=when, ago=ago)
+TEMPLATES.env.filters.update(pretty_json=pretty_json)
+
+
+def _section(path: str) -> str:
+    """The nav entry a path belongs to: the longest one it starts with."""
+    matching = [p for _, p, _ in NAV if path == p or path.startswith(p + "/")]
+    return max(matching, key=len, default="")
+
+
+def common_context(request: Request) -> dict[str, Any]:
+    principal = principal_of(request)
+    token = getattr(request.state, "csrf_token", None) or ""
+    current = _section(request.url.path)
+    return {
+        "request": request,
+        "principal": principal,
+        "may_operate": bool(principal and principal.may(Permission.OPERATE)),
+        "may_administer": bool(principal and principal.may(Permission.ADMINISTER)),
+        "csrf_token": token,
+        "csrf_field": lambda: Markup(
+            f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">'
+        ),
+        "nav": [
+            {"label": label, "path": path, "current": path == current}
+            for label, path, needs in NAV
+            if principal is not None and principal.may(needs)
+        ],
+    }
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """A page (or an htmx partial: a template named _<name>.html) as the response."""
+    return TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {**common_context(request), **(context or {})},
+        status_code=status_code,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
+    """A refusal or a missing record, as a page: what happened and where to go."""
+    return render(request, "error.html", {"status": status_code, "message": message}, status_code)
