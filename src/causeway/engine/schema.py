@@ -235,6 +235,8 @@ audit_log = Table(
     Index("ix_audit_log_at", "at"),
     Index("ix_audit_log_subject", "subject", "at"),
     Index("ix_audit_log_actor", "actor", "at"),
+)
+
 # Paused flows (engine/flow_pauses.py): a row while the flow is paused. Every process
 # reads it: the job queue holds the flow's new jobs and claims none of its jobs, the
 # scheduler fires none of its runs.
