@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,6 +19,8 @@ from causeway.cli.common import (
     load_or_exit,
     open_store,
 )
+
+from causeway.engine.audit import cli_actor
 
 if TYPE_CHECKING:
     from causeway.config import CausewayConfig
@@ -50,7 +51,7 @@ def flow_run(
             known = ", ".join(sorted(hub.flows)) or "none"
             raise fail(f"no enabled flow named {name!r} (enabled: {known})", BAD_CONFIG)
         try:
-            queued = hub.run_flow(name, actor=_actor())
+            queued = hub.run_flow(name, actor=cli_actor())
         except FlowPausedError as paused:
             raise fail(str(paused)) from None
         console.print(f"{name}: {queued} job(s) released or queued")
@@ -91,7 +92,7 @@ def flow_pause(
     settings = load_or_exit(config)
     _known_flow(settings, name)
     with open_store(settings) as store:
-        changed = pause(store, name, actor=_actor())
+        changed = pause(store, name, actor=cli_actor())
     console.print(f"{name}: {'paused' if changed else 'was already paused'}; its changes wait")
 
 
@@ -107,7 +108,7 @@ def flow_resume(
     settings = load_or_exit(config)
     _known_flow(settings, name)
     with open_store(settings) as store:
-        released = resume(store, name, actor=_actor())
+        released = resume(store, name, actor=cli_actor())
     if released is None:
         console.print(f"{name}: was not paused; nothing to resume")
     else:
@@ -122,14 +123,6 @@ def _known_flow(settings: CausewayConfig, name: str) -> None:
             f"{', '.join(sorted(known)) or 'none'})",
             BAD_CONFIG,
         )
-
-
-def _actor() -> str:
-    """Who ran the command, for the audit log and the run history."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 @app.command()

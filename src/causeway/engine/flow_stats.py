@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, cast, func, not_, select
+from sqlalchemy import ColumnElement, Integer, Select, cast, func, not_, select
 
 from causeway.engine.schema import jobs
 from causeway.engine.store import Store, now
@@ -76,23 +77,9 @@ def activity(store: Store, *, at: float | None = None) -> dict[str, Activity]:
     # Whole hours ending with the current one, so a chart's bars stay put as time passes.
     end = (stamp // HOUR + 1) * HOUR
     since = end - HOURS * HOUR
-    hour = _hour_of(since, store.is_postgres).label("hour")
-    lag = jobs.c.finished_at - jobs.c.created_at
-    query = (
-        select(
-            jobs.c.flow,
-            jobs.c.state,
-            hour,
-            func.count().label("n"),
-            func.avg(lag).label("mean_lag"),
-            func.max(lag).label("max_lag"),
-        )
-        .where(jobs.c.state.in_((DONE, DEAD)), jobs.c.finished_at >= since)
-        .group_by(jobs.c.flow, jobs.c.state, hour)
-    )
     found: dict[str, dict[int, dict[str, float | int | None]]] = {}
     with store.read() as conn:
-        for row in conn.execute(query):
+        for row in conn.execute(activity_query(since, is_postgres=store.is_postgres)):
             if not 0 <= row.hour < HOURS:
                 continue  # finished "in the future": a clock moved back
             cell = found.setdefault(row.flow, {}).setdefault(row.hour, {})
@@ -104,6 +91,24 @@ def activity(store: Store, *, at: float | None = None) -> dict[str, Activity]:
         flow: Activity([_hour(since + i * HOUR, cells.get(i, {})) for i in range(HOURS)])
         for flow, cells in found.items()
     }
+
+
+def activity_query(since: float, *, is_postgres: bool) -> Select[Any]:
+    """Per flow, state (done, dead) and hour after `since`: jobs, mean and worst lag."""
+    hour = _hour_of(since, is_postgres).label("hour")
+    lag = jobs.c.finished_at - jobs.c.created_at
+    return (
+        select(
+            jobs.c.flow,
+            jobs.c.state,
+            hour,
+            func.count().label("n"),
+            func.avg(lag).label("mean_lag"),
+            func.max(lag).label("max_lag"),
+        )
+        .where(jobs.c.state.in_((DONE, DEAD)), jobs.c.finished_at >= since)
+        .group_by(jobs.c.flow, jobs.c.state, hour)
+    )
 
 
 def _hour(start: float, cell: Mapping[str, float | int | None]) -> Hour:
@@ -123,21 +128,22 @@ def handled(store: Store, since: float, *, until: float | None = None) -> dict[s
     A job retried before it succeeded is one row, so it counts once; a parked job (dead)
     or one an operator resolved without running it is not done, so it does not count,
     nor does a flow's own scheduled job (a poll, a pass), which is no record."""
+    with store.read() as conn:
+        return {flow: n for flow, n in conn.execute(handled_query(since, until))}
+
+
+def handled_query(since: float, until: float | None = None) -> Select[Any]:
     condition = [jobs.c.state == DONE, jobs.c.finished_at >= since]
     if until is not None:
         condition.append(jobs.c.finished_at < until)
-    query = (
+    return (
         select(jobs.c.flow, func.count())
         .where(*condition, not_(jobs.c.ordering_key.like(RUN_KEY)))
         .group_by(jobs.c.flow)
     )
-    with store.read() as conn:
-        return {flow: n for flow, n in conn.execute(query)}
 
 
-def flow_state(
-    *, paused: bool, failing: bool, running: int, due: int, held: int
-) -> str:
+def flow_state(*, paused: bool, failing: bool, running: int, due: int, held: int) -> str:
     """One word for a flow: paused (an operator stopped it), failing (its last run
     failed, or it alerts), running (jobs in hand or due), held (changes waiting for the
     next scheduled run) or idle."""
