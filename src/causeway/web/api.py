@@ -26,7 +26,7 @@ def add_api_routes(app: FastAPI, hub: Hub) -> None:
             raise HTTPException(404, f"the hub has seen no order {external_id} from {system!r}")
         return view
 
-    @app.post("/api/flows/{flow}/run", **protected(Permission.OPERATE, 404))
+    @app.post("/api/flows/{flow}/run", **protected(Permission.OPERATE, 404, 409))
     def run_flow(flow: str) -> dict[str, Any]:
         if flow not in hub.flows:
             known = ", ".join(sorted(hub.flows)) or "none"
