@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from causeway.engine import audit, flow_history
+from causeway.engine import audit
 from causeway.engine import scheduler as scheduler_module
 from causeway.engine.flow_pauses import is_paused, pause, paused, resume
 from causeway.engine.jobs import DONE, HELD, QUEUED, Job, JobQueue, NewJob
@@ -122,30 +122,3 @@ def test_pausing_and_resuming_are_audited_with_who_and_when(store: Store) -> Non
     assert (resumed.action, resumed.actor) == ("flow.resume", "key:ops")
     assert resumed.before["paused_by"] == "ann@example.com"
     assert resumed.after == {"paused": False, "released": 1}
-
-
-def test_a_run_records_who_asked_and_what_the_workers_did(store: Store) -> None:
-    queue = JobQueue(store)
-    flow = Orders()
-    queue.enqueue(
-        *(
-            NewJob(ORDERS, f"shop:order:{n}", {"order": n}, run_at=HELD_UNTIL)
-            for n in ("1", "2", "3")
-        )
-    )
-    sched = Scheduler(store, queue, [Trigger(ORDERS, parse_schedule("manual"), {"order": "poll"})])
-    assert sched.fire(sched.triggers[0], actor="ann@example.com") == 4
-
-    (run,) = flow_history.recent(store, ORDERS)
-    assert (run.trigger, run.actor, run.released, run.queued) == (
-        flow_history.ON_DEMAND,
-        "ann@example.com",
-        3,
-        1,
-    )
-    assert run.outcome == flow_history.RUNNING
-    Worker(store, queue, {ORDERS: flow}).run_until_idle()
-    (run,) = flow_history.recent(store, ORDERS)
-    assert (run.done, run.retried, run.dead, run.outcome) == (4, 0, 0, flow_history.OK)
-    assert run.finished_at is not None and run.finished_at >= run.started_at
-    assert flow_history.last_success(store) == {ORDERS: run.finished_at}

@@ -19,7 +19,6 @@ from causeway.cli.common import (
     load_or_exit,
     open_store,
 )
-
 from causeway.engine.audit import cli_actor
 
 if TYPE_CHECKING:

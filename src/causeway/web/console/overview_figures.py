@@ -116,8 +116,8 @@ def flow_rows(hub: Hub, facts: Facts, firing: list[Alert]) -> list[FlowRow]:
 
 def system_rows(hub: Hub, facts: Facts, firing: list[Alert]) -> list[SystemRow]:
     contacts = last_contacts(hub.store)
-    for system, seen in hub.contacts.seen().items():  # this process's, not flushed yet
-        contacts[system] = max(seen, contacts.get(system, 0.0))
+    for name, seen in hub.contacts.seen().items():  # this process's, not flushed yet
+        contacts[name] = max(seen, contacts.get(name, 0.0))
     rows = []
     for name, system in hub.config.systems.items():
         mine = [a for a in firing if a.subject == name]
