@@ -95,6 +95,21 @@ def test_a_scheduled_run_with_nothing_to_do_ends_at_once(
     assert run.outcome == OK and run.finished_at == run.started_at
 
 
+def test_a_new_run_ends_the_one_still_open_and_counts_what_follows(store: Store) -> None:
+    queue = JobQueue(store)
+    sched = Scheduler(store, queue, [Trigger(FLOW, parse_schedule("every 3m"), None)])
+    queue.enqueue(held("A"))
+    sched.fire(sched.triggers[0], how=SCHEDULE)
+    queue.enqueue(held("B"))
+    sched.fire(sched.triggers[0], how=SCHEDULE)  # before any worker took A
+    Worker(store, queue, {FLOW: Stock()}).run_until_idle()
+
+    latest, first = flow_history.recent(store, FLOW)
+    assert (first.released, first.done, first.outcome) == (1, 0, OK)
+    assert first.finished_at == latest.started_at
+    assert (latest.released, latest.done, latest.outcome) == (1, 2, OK)
+
+
 def test_the_history_keeps_each_flows_latest_runs(
     sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -70,6 +70,13 @@ def start_in(
     stamp = now()
     empty = released == 0 and queued == 0
     _forget_old(conn, flow)
+    # A run still open (a slow batch when the next interval comes) ends here: what the
+    # workers do from now on counts in the new run, the one note_batch_in() adds to.
+    conn.execute(
+        update(flow_run_log)
+        .where(flow_run_log.c.flow == flow, flow_run_log.c.finished_at.is_(None))
+        .values(finished_at=stamp)
+    )
     return int(
         conn.execute(
             flow_run_log.insert()
