@@ -4,6 +4,7 @@ through htmx."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from causeway.engine.facts import record_contacts
 from causeway.engine.flow_pauses import pause
 from causeway.engine.jobs import JobQueue, NewJob
 from causeway.hub import Hub
+from causeway.web.console.overview_figures import MonthCounts
 from tests.console.conftest import client_with_key, console_hub
 
 ORDERS = "orders-to-erp"
@@ -65,8 +67,20 @@ def test_a_paused_flow_shows_as_paused(hub: Hub) -> None:
 
 def test_the_overview_refreshes_its_body_every_ten_seconds(hub: Hub) -> None:
     reader = client_with_key(hub, "read")
-    assert 'hx-get="/console/overview/live" hx-trigger="every 10s"' in reader.get("/console").text
+    page = reader.get("/console").text
+    assert 'hx-get="/console/overview/live"' in page
+    assert 'hx-trigger="every 10s [' in page  # unless hidden, or a details is open
     live = reader.get("/console/overview/live")
     assert live.status_code == 200
     assert "<html" not in live.text  # the body alone, swapped in place
     assert 'id="overview"' in live.text
+
+
+def test_the_months_count_is_redone_every_five_minutes_not_every_refresh(hub: Hub) -> None:
+    month = MonthCounts(every=300)
+    place_orders(hub, 2)
+    at = time.time() + 1
+    assert month.get(hub, 30, at) == {ORDERS: 2}
+    place_orders(hub, 3)
+    assert month.get(hub, 30, at + 10) == {ORDERS: 2}  # the refresh 10 s later
+    assert month.get(hub, 30, at + 301) == {ORDERS: 5}
