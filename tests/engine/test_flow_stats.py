@@ -96,3 +96,35 @@ def test_a_flow_state_in_one_word_most_urgent_first() -> None:
     assert flow_state(**quiet | {"held": 3, "due": 1}) == "running"
     assert flow_state(**quiet | {"running": 1, "failing": True}) == "failing"
     assert flow_state(**quiet | {"running": 1, "failing": True, "paused": True}) == "paused"
+
+
+def test_on_postgresql_the_day_query_reads_the_finished_jobs_index(postgres_store: Store) -> None:
+    """40 days of finished jobs, analysed: the last day's are a range of ix_jobs_finished."""
+    day = 86400.0
+    rows = [
+        dict(
+            flow=("orders-to-erp", "stock-to-channels")[i % 2],
+            ordering_key=f"shop:order:{i}",
+            payload="{}",
+            state="done",
+            attempts=1,
+            max_attempts=12,
+            run_at=NOW - i * 40 * day / 20_000,
+            created_at=NOW - i * 40 * day / 20_000 - 30,
+            updated_at=NOW - i * 40 * day / 20_000,
+            finished_at=NOW - i * 40 * day / 20_000,
+        )
+        for i in range(20_000)
+    ]
+    with postgres_store.transaction() as conn:
+        conn.execute(jobs.insert(), rows)
+    with postgres_store.transaction() as conn:
+        conn.exec_driver_sql("ANALYZE jobs")
+    for query in (
+        flow_stats.activity_query(NOW - 24 * HOUR, is_postgres=True),
+        flow_stats.handled_query(NOW - 24 * HOUR, NOW),
+    ):
+        compiled = query.compile(postgres_store.engine, compile_kwargs={"literal_binds": True})
+        with postgres_store.read() as conn:
+            plan = " ".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
+        assert "ix_jobs_finished" in plan, plan
