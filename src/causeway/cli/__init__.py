@@ -6,6 +6,7 @@
 - flows.py: flow run, replay, sync stock, sync files
 - keys.py: keys create, keys list, keys revoke
 - orders.py: orders accept-amounts
+- problems.py: problems list, show, replay, resolve, assign, edit
 - check.py: check
 - privacy.py: prune, erase, privacy export
 """
@@ -18,6 +19,7 @@ from causeway.cli import (  # noqa: F401  (registers the commands)
     keys,
     orders,
     privacy,
+    problems,
     serve,
     setup,
     status,

@@ -149,7 +149,14 @@ def replay(
                     f"use the name as written in causeway.yaml",
                     BAD_CONFIG,
                 )
-        count = queue.replay(job_id, flow=flow)
+        if job_id is not None and flow is None:
+            # One job: audited, as `causeway problems replay` and the console are.
+            from causeway.engine.audit import cli_actor
+            from causeway.engine.problems import Problems
+
+            count = len(Problems(queue).replay([job_id], actor=cli_actor()))
+        else:
+            count = queue.replay(job_id, flow=flow)
     if count == 0:
         if job_id is not None:
             raise fail(f"job {job_id} is not dead (or does not exist); nothing replayed")

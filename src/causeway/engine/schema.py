@@ -86,12 +86,24 @@ jobs = Table(
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Column("finished_at", Float),
+    # The Problems page (engine/problems.py): the class of the error a job was parked
+    # with (engine/error_classes.py) and its detail as JSON ({"skus": [...]}); every
+    # parking as a JSON list of {at, error, class}, so a replayed job that fails again
+    # shows both errors; who works on it; and the note it was resolved with.
+    Column("error_class", String(32)),
+    Column("error_detail", Text),
+    Column("error_history", Text),
+    Column("assignee", String(255)),
+    Column("resolution", Text),
     UniqueConstraint("dedupe_key", name="uq_jobs_dedupe"),
     # Claim order within a state and flow: a claim scans it and stops at its limit.
     Index("ix_jobs_claim", "state", "flow", "run_at", "id"),
     Index("ix_jobs_ordering", "ordering_key", "state", "id"),
     # Retention finds done and dead jobs by when they finished.
     Index("ix_jobs_finished", "state", "finished_at"),
+    # The Problems page's counts per class and its filters by class and assignee.
+    Index("ix_jobs_problem_class", "state", "error_class", "finished_at"),
+    Index("ix_jobs_assignee", "state", "assignee"),
 )
 
 cursors = Table(

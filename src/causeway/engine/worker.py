@@ -198,12 +198,12 @@ class Worker:
             log.warning("job %s (%s) parked: %s", job.id, job.ordering_key, error)
             self.stats.dead += 1
             self.stats.problems.append(self._problem(job, "parked", str(error)))
-            return self.queue.kill(job, self.name, str(error))
+            return self.queue.kill(job, self.name, str(error), cause=error)
         retry_after = error.retry_after if isinstance(error, RetryableError) else None
         message = str(error) or type(error).__name__
         if not isinstance(error, RetryableError):
             message = f"{type(error).__name__}: {message}"
-        state = self.queue.retry(job, self.name, message, retry_after=retry_after)
+        state = self.queue.retry(job, self.name, message, retry_after=retry_after, cause=error)
         if state == DEAD:
             self.stats.dead += 1
             self.stats.problems.append(self._problem(job, "parked", message))

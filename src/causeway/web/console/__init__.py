@@ -11,10 +11,18 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from causeway.hub import Hub
-from causeway.web.console.pages import assets, customer, flows, overview, product
+from causeway.web.console.pages import (
+    assets,
+    customer,
+    flows,
+    order,
+    overview,
+    problems,
+    product,
+)
 from causeway.web.console.routing import check_console_actions
 
-PAGES = (assets, overview, flows, customer, product)
+PAGES = (assets, overview, problems, flows, order, customer, product)
 
 
 def add_console_routes(app: FastAPI, hub: Hub) -> None:

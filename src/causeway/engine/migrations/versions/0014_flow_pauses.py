@@ -1,14 +1,14 @@
 """Paused flows and the history of flow runs (engine/flow_pauses.py, engine/flow_history.py).
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
