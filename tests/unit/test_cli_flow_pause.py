@@ -3,6 +3,7 @@ what the store keeps (every hub process obeys it), and the audit entry naming th
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -28,6 +29,12 @@ def test_pause_holds_the_flows_changes_and_resume_releases_them(tmp_path: Path) 
         assert is_paused(store, ORDERS)
         JobQueue(store).enqueue(NewJob(ORDERS, "csv:order:1", {"inbox_id": 1}))
         assert JobQueue(store).counts() == {(ORDERS, HELD): 1}
+
+        status = runner.invoke(app, ["status", "--json", "-c", str(config)])
+        (orders,) = [f for f in json.loads(status.output)["flows"] if f["name"] == ORDERS]
+        assert orders["paused"]["by"] == audit.cli_actor()
+        assert (orders["held"], orders["next_run_at"]) == (1, "when resumed")
+        assert status.exit_code == 0  # paused is not failing
 
         again = runner.invoke(app, ["flow", "pause", ORDERS, "-c", str(config)])
         assert plain(again) == f"{ORDERS}: was already paused; its changes wait"
