@@ -290,3 +290,38 @@ login_failures = Table(
     Column("at", Float, nullable=False),
     Index("ix_login_failures_key_at", "key", "at"),
 )
+
+# Paused flows (engine/flow_pauses.py): a row while the flow is paused. Every process
+# reads it: the job queue holds the flow's new jobs and claims none of its jobs, the
+# scheduler fires none of its runs.
+flow_pauses = Table(
+    "flow_pauses",
+    metadata,
+    Column("flow", String(64), primary_key=True),
+    Column("paused_at", Float, nullable=False),
+    Column("paused_by", String(255), nullable=False),
+)
+
+# Each scheduled or on-demand run of a flow (engine/flow_history.py): when it started
+# and ended, what it released and queued, and what the workers then did with the
+# flow's jobs until it had nothing left due. `flow_runs` keeps only the latest outcome.
+flow_run_log = Table(
+    "flow_run_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("flow", String(64), nullable=False),
+    # "schedule" (the scheduler fired it) or "on demand" (CLI, API, console).
+    Column("trigger", String(16), nullable=False),
+    Column("actor", String(255)),
+    Column("started_at", Float, nullable=False),
+    Column("finished_at", Float),
+    Column("released", Integer, nullable=False, default=0),
+    Column("queued", Integer, nullable=False, default=0),
+    Column("done", Integer, nullable=False, default=0),
+    Column("retried", Integer, nullable=False, default=0),
+    Column("dead", Integer, nullable=False, default=0),
+    # Counts the flow reports about its work, as JSON ({"pushed": 12, ...}).
+    Column("counts", Text, nullable=False, default="{}"),
+    Column("last_error", Text),
+    Index("ix_flow_run_log_flow", "flow", "started_at"),
+)

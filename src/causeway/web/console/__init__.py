@@ -15,16 +15,17 @@ from causeway.web.console.pages import (
     assets,
     audit_log,
     customer,
-    home,
+    flows,
     login,
     order,
+    overview,
     problems,
     product,
     users,
 )
 from causeway.web.console.routing import check_console_actions
 
-PAGES = (assets, home, login, problems, order, customer, product, users, audit_log)
+PAGES = (assets, login, overview, problems, flows, order, customer, product, users, audit_log)
 
 
 def add_console_routes(app: FastAPI, hub: Hub) -> None:
