@@ -8,7 +8,7 @@ TRYTON_BUILD := .cache/tryton
 LOCK := requirements/dev.txt
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: demo test tryton venv lock system-tools screenshots bench lint clean
+.PHONY: demo test tryton venv lock system-tools bench lint clean
 
 # The environment is exactly the lock: rebuilt from scratch whenever pyproject.toml or the
 # lock changes (a package dropped from the lock must not linger), every file checked
@@ -41,8 +41,8 @@ $(TRYTON_BUILD)/.built: scripts/tryton/build.sh scripts/tryton/setup_business.py
 	bash scripts/tryton/build.sh $(TRYTON_BUILD)
 
 # Debian's packages, installed only when missing (tests/deploy checks the systemd units
-# with systemd-analyze; the console's browser tests drive the system's Chromium, never
-# one Playwright downloads). Without them those tests skip, and fail under CI=true.
+# with systemd-analyze; the console's browser tests drive /usr/bin/chromium with
+# Playwright). Without them those tests skip, and fail under CI=true.
 system-tools:
 	@command -v systemd-analyze >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -qq && \
@@ -51,12 +51,7 @@ system-tools:
 	@test -x /usr/bin/chromium || { \
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
-	} || echo "make: could not install Chromium (Debian package chromium); the console's browser tests will skip" >&2
-
-# The console's screenshots in docs/console/ (docs/console.md shows them), taken by its
-# browser tests; `make test` leaves them where they are.
-screenshots: venv tryton system-tools
-	CAUSEWAY_CONSOLE_SCREENSHOTS=docs/console $(BIN)/python -m pytest tests/console/browser -q
+	} || echo "make: could not install /usr/bin/chromium (Debian package chromium); the console's browser tests will skip" >&2
 
 demo: venv tryton
 	$(BIN)/python -m causeway.cli demo

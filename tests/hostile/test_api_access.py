@@ -23,8 +23,11 @@ from tests.hostile.conftest import hostile_config, rows, shopify_signature
 
 # Deliberately public (docs/security.md): stores and CRMs deliver webhooks without a
 # key (their signature is the credential); probes carry none; the console's stylesheet
-# and scripts hold nothing of the hub's, and its login page needs them.
+# and scripts hold nothing of the hub's, and its login page needs them; signing in is
+# what a person does before having a session (rate-limited, tests/console/test_sign_in.py).
 PUBLIC = {
+    ("GET", "/console/login"),
+    ("POST", "/console/login"),
     ("POST", "/webhooks/{system}"),
     ("GET", "/health"),
     ("GET", "/ready"),

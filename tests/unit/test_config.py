@@ -180,3 +180,12 @@ def test_an_admin_listener_without_a_port_says_how_to_write_one(written: str) ->
     data["server"] = {"admin_listen": written}
     with pytest.raises(ConfigError, match=r"server\.admin_listen: .*e\.g\. 127\.0\.0\.1:8081"):
         parse_config(data, env=ENV)
+
+
+def test_console_sessions_last_as_long_as_written_and_idle_never_outlasts_the_maximum() -> None:
+    data = example() | {"console": {"session_idle": "15m", "session_max": "8h"}}
+    console = parse_config(data, env=ENV).console
+    assert (console.session_idle, console.session_max) == (900.0, 8 * 3600.0)
+    data["console"] = {"session_idle": "13h"}
+    with pytest.raises(ConfigError, match="session_idle is longer than session_max"):
+        parse_config(data, env=ENV)

@@ -9,6 +9,7 @@
 - problems.py: problems list, show, replay, resolve, assign, edit
 - check.py: check
 - privacy.py: prune, erase, privacy export
+- users.py: users add, list, set-role, disable, enable, set-password
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from causeway.cli import (  # noqa: F401  (registers the commands)
     serve,
     setup,
     status,
+    users,
 )
 from causeway.cli.common import ALERTING, app
 

@@ -25,7 +25,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from causeway.engine.error_classes import classify
-from causeway.engine.schedule import HELD_UNTIL
+from causeway.engine.flow_pauses import paused_in
+from causeway.engine.schedule import HELD_UNTIL, PAUSED_UNTIL
 from causeway.engine.schema import jobs
 from causeway.engine.store import Store, now
 from causeway.observability.instruments import JOB_RETRIES
@@ -133,6 +134,13 @@ def history_entry(at: float, error: str, found: Any) -> dict[str, Any]:
     return {"at": at, "error": error, "class": found.name if found is not None else None}
 
 
+def _run_at(job: NewJob, stamp: float, *, paused: bool) -> float:
+    run_at = job.run_at if job.run_at is not None else stamp
+    # A paused flow's job waits for the resume; one its schedule holds already waits
+    # for the flow's next run, and keeps doing so.
+    return PAUSED_UNTIL if paused and run_at < HELD_UNTIL else run_at
+
+
 def _insert(store: Store):  # type: ignore[no-untyped-def]
     return pg_insert(jobs) if store.is_postgres else sqlite_insert(jobs)
 
@@ -159,8 +167,10 @@ class JobQueue:
     def enqueue_in(self, conn: Connection, new_jobs: Sequence[NewJob]) -> int:
         """Add jobs inside the caller's transaction. A job whose dedupe_key matches
         an unfinished job is skipped (e.g. a scheduled run that is still pending);
-        finishing a job releases its key."""
+        finishing a job releases its key. The jobs of a paused flow are created held
+        (engine/flow_pauses.py), read in this transaction so no process misses a pause."""
         stamp = now()
+        paused = paused_in(conn, sorted({j.flow for j in new_jobs})) if new_jobs else {}
         rows = [
             dict(
                 flow=j.flow,
@@ -170,7 +180,7 @@ class JobQueue:
                 state=QUEUED,
                 attempts=0,
                 max_attempts=self.policy.max_attempts,
-                run_at=j.run_at if j.run_at is not None else stamp,
+                run_at=_run_at(j, stamp, paused=j.flow in paused),
                 created_at=stamp,
                 updated_at=stamp,
             )
@@ -207,9 +217,14 @@ class JobQueue:
         flow whose runs read and write one shared thing, such as a drop folder, needs
         it; a flow that only finds-or-creates a few shared records locks those instead,
         engine/locks.py).
+        Nothing of a paused flow is claimed (engine/flow_pauses.py).
         """
         stamp = now()
         with self.store.transaction() as conn:
+            if paused := paused_in(conn, list(flows)):
+                flows = [flow for flow in flows if flow not in paused]
+                if not flows:
+                    return []
             if exclusive and self._busy(conn, flows, stamp):
                 return []
             # Expired leases first (their jobs are the oldest), then due queued jobs.
@@ -466,14 +481,19 @@ class JobQueue:
         return result.rowcount
 
     def release_held(self, flow: str) -> int:
-        """Make the changes a scheduled flow was holding due now (see engine/schedule.py)."""
-        stamp = now()
+        """Make the changes a scheduled flow was holding due now (see engine/schedule.py);
+        what a pause holds waits for the resume (engine/flow_pauses.py)."""
         with self.store.transaction() as conn:
-            return conn.execute(
-                update(jobs)
-                .where(jobs.c.flow == flow, jobs.c.state == QUEUED, jobs.c.run_at >= HELD_UNTIL)
-                .values(run_at=stamp, updated_at=stamp)
-            ).rowcount
+            return self.release_held_in(conn, flow)
+
+    def release_held_in(self, conn: Connection, flow: str) -> int:
+        stamp = now()
+        held = and_(jobs.c.run_at >= HELD_UNTIL, jobs.c.run_at < PAUSED_UNTIL)
+        return conn.execute(
+            update(jobs)
+            .where(jobs.c.flow == flow, jobs.c.state == QUEUED, held)
+            .values(run_at=stamp, updated_at=stamp)
+        ).rowcount
 
     def counts(self) -> dict[tuple[str, str], int]:
         """(flow, state) -> number of jobs; queued jobs a schedule holds count as `held`."""

@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from causeway.access.authenticators import BearerApiKey
+from causeway.access.authenticators import Authenticator, BearerApiKey
+from causeway.access.sessions import SessionCookie, session_policy
 from causeway.hub import Hub
 from causeway.observability.metrics import hub_registry, process_registry
 from causeway.web.access import AccessGuard, check_every_route_declares_access
@@ -85,11 +86,11 @@ def _guarded(app: FastAPI, hub: Hub, *, console: bool = False) -> FastAPI:
         return JSONResponse({"error": detail}, status_code=exc.status_code, headers=exc.headers)
 
     check_every_route_declares_access(app)
+    authenticators: list[Authenticator] = [BearerApiKey(hub.store)]
+    if console:  # people sign in to the console with a cookie session (access/sessions.py)
+        authenticators.append(SessionCookie(hub.store, session_policy(hub.config.console)))
     app.add_middleware(
-        AccessGuard,
-        router=app.router,
-        authenticators=[BearerApiKey(hub.store)],
-        console=console,
+        AccessGuard, router=app.router, authenticators=authenticators, console=console
     )
     # Added last, so it runs first: a request for another host is refused before anything.
     app.add_middleware(

@@ -8,20 +8,18 @@ its workers claim the jobs, the store's webhooks reach it over HTTP, the console
 served by uvicorn in a thread; only the scheduler is off (a test runs a flow when its
 story needs it, as an operator's "Run now" would).
 
-Screenshots go to $CAUSEWAY_CONSOLE_SCREENSHOTS (docs/console/ with `make screenshots`),
-else to the test's temporary directory: a `make test` leaves the worktree as it was.
+The browser is tests/console/conftest.py's (the system's Chromium, one per session);
+each scenario gets a tab of its own (its own cookies) on this package's hub, and leaves
+what it shows in docs/console/ (`screenshot(page, name)`) for docs/console.md.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -36,18 +34,22 @@ from causeway_sandbox.hubspot.settings import HubSpotSandboxSettings
 from causeway_sandbox.localserver import BackgroundServer, free_port
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
 from causeway_sandbox.tryton.server import TrytonServer
+from tests.console.conftest import add_person, sign_in_through_the_form
 from tests.e2e.conftest import store_with_the_catalogue
 from tests.e2e.harness import CRM_SECRET, SECRET, TOKEN, crm_system, hub_config, subscribe
-from tests.essential import unavailable
+from tests.essential import IN_CI
 from tests.tryton_fixtures import own_tryton
 
-try:
-    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-except ImportError:  # pragma: no cover - the venv has it; a bare install may not
-    sync_playwright = None  # type: ignore[assignment]
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
-CHROMIUM = Path(os.environ.get("CAUSEWAY_CHROMIUM", "/usr/bin/chromium"))
-PASSWORD = "correct horse battery staple"
+try:
+    import playwright.sync_api  # noqa: F401  (the scenarios import it)
+except ImportError:  # make venv installs it (requirements/); CI=true must have it
+    if IN_CI:
+        raise
+    collect_ignore_glob = ["test_*.py"]
+
 UPS = "https://www.ups.com/track?tracknum={number}"
 
 tryton_server = own_tryton("tryton-console", scope="package")
@@ -73,11 +75,7 @@ class World:
     def person(self, role: str) -> str:
         """The e-mail of a person with this role (created on first use)."""
         if role not in self.people:
-            from causeway.engine import users
-
-            email = f"{role}-{secrets.token_hex(3)}@example.com"
-            users.add(self.hub.store, email, role, PASSWORD, actor="test")
-            self.people[role] = email
+            self.people[role] = add_person(self.hub, role)
         return self.people[role]
 
     def sell(self, sku: str, title: str, price: str = "12.00") -> None:
@@ -202,45 +200,20 @@ def world(
 # -- the browser -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="package")
-def chromium() -> Iterator[Browser]:
-    """The system's Chromium, headless (never a downloaded one: `playwright install` is
-    not part of the build)."""
-    if sync_playwright is None:
-        unavailable("Playwright is not installed (it is in requirements/: make venv)")
-    if not CHROMIUM.exists():
-        unavailable(f"no Chromium at {CHROMIUM} (Debian package chromium)")
-    args = ["--no-sandbox"] if os.geteuid() == 0 else []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=args, headless=True
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def context(chromium: Browser) -> Iterator[BrowserContext]:
-    """A browser of its own per test (its own cookies), laptop-sized."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+def page(chromium: Browser, world: World) -> Iterator[Page]:
+    """A tab of its own (its own cookies) on the package's hub, laptop-sized."""
+    context = chromium.new_context(base_url=world.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
-    yield context
+    yield context.new_page()
     context.close()
 
 
-@pytest.fixture
-def page(context: BrowserContext) -> Page:
-    return context.new_page()
-
-
 def sign_in(page: Page, world: World, role: str) -> str:
-    """Sign in through the login form as a person with `role`; their e-mail."""
+    """Sign in through the login form as the package's person with `role`; their e-mail."""
     email = world.person(role)
-    page.goto(world.console("/login"))
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/console/login" not in url)
+    sign_in_through_the_form(page, email)
+    page.wait_for_url(world.console())
     return email
 
 
@@ -249,26 +222,3 @@ def open_section(page: Page, name: str) -> None:
     page.get_by_role("navigation", name="Console").get_by_role(
         "link", name=name, exact=True
     ).click()
-
-
-# -- screenshots for docs/console.md -----------------------------------------------------
-
-
-@pytest.fixture(scope="package")
-def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the scenarios leave what they show: docs/console/ with `make screenshots`."""
-    folder = os.environ.get("CAUSEWAY_CONSOLE_SCREENSHOTS")
-    return Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
-
-
-@pytest.fixture
-def shoot(page: Page, screenshots: Path) -> Callable[[str], Path]:
-    """`shoot("problems")`: the whole page as docs/console/problems.png."""
-
-    def take(name: str) -> Path:
-        screenshots.mkdir(parents=True, exist_ok=True)
-        path = screenshots / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return take

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.console.browser.conftest import PASSWORD, World, sign_in
+from tests.console.browser.conftest import World, sign_in
+from tests.console.conftest import PASSWORD
 
 pytestmark = pytest.mark.tryton
 

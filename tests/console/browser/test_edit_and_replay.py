@@ -5,12 +5,12 @@ before it takes it, the order lands, and the audit log shows who changed what.""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.console.browser.conftest import World, open_section, sign_in
+from tests.console.conftest import screenshot
 
 pytestmark = pytest.mark.tryton
 
@@ -29,7 +29,7 @@ def show_line(textarea: Locator, text: str) -> None:
 
 
 def test_an_operator_corrects_a_wrong_sku_in_the_parked_record_and_the_audit_log_shows_it(
-    world: World, page: Page, shoot: Callable[[str], object]
+    world: World, page: Page
 ) -> None:
     world.sell(TYPO, "Widget (listed with a typo)", price="10.00")
     order = world.buy("typo.buyer@example.com", [(TYPO, 3)])
@@ -49,7 +49,7 @@ def test_an_operator_corrects_a_wrong_sku_in_the_parked_record_and_the_audit_log
 
     page.get_by_label("Edit the record").fill(original.replace(f'"{TYPO}"', f'"{RIGHT}"'))
     show_line(record, f'"{RIGHT}"')
-    shoot("problem-edit")
+    screenshot(page, "problem-edit")
     page.get_by_role("button", name="Save edit and replay").click()
     expect(page.get_by_role("status")).to_be_visible()
     world.until("the order is in the ERP", lambda: world.order(order).get("state") == "in_erp")
@@ -61,4 +61,4 @@ def test_an_operator_corrects_a_wrong_sku_in_the_parked_record_and_the_audit_log
     expect(entry.get_by_text("body.line_items.0.sku", exact=True)).to_be_visible()
     expect(entry.locator("del").filter(has_text=re.compile(f"^{TYPO}$"))).to_be_visible()
     expect(entry.locator("ins").filter(has_text=re.compile(f"^{RIGHT}$"))).to_be_visible()
-    shoot("audit-edit")
+    screenshot(page, "audit-edit")

@@ -4,14 +4,16 @@ them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from causeway.engine import flow_pauses
 from causeway.flows import orders_to_erp
 from tests.console.browser.conftest import World, open_section, sign_in
+from tests.console.conftest import screenshot
 
 pytestmark = pytest.mark.tryton
 
@@ -22,8 +24,6 @@ FLOW = orders_to_erp.NAME
 def running_again(world: World) -> Iterator[None]:
     """The flow runs again after the test, whatever happened in it (the other scenarios
     share the hub)."""
-    from causeway.engine import flow_pauses
-
     yield
     flow_pauses.resume(world.hub.store, FLOW, actor="test")
 
@@ -37,7 +37,7 @@ def held(world: World, order: dict[str, Any]) -> bool:
 
 
 def test_pausing_orders_to_erp_holds_new_orders_and_resuming_sends_them(
-    world: World, page: Page, shoot: Callable[[str], object], running_again: None
+    world: World, page: Page, running_again: None
 ) -> None:
     sign_in(page, world, "operator")
     open_section(page, "Flows")
@@ -53,10 +53,10 @@ def test_pausing_orders_to_erp_holds_new_orders_and_resuming_sends_them(
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=FLOW, exact=True))
     expect(row).to_contain_text("paused")
     expect(row).to_contain_text("1 held")
-    shoot("overview")
+    screenshot(page, "overview")
     open_section(page, "Flows")
     expect(flow).to_contain_text("1 held")
-    shoot("flows")
+    screenshot(page, "flows")
     assert world.order(order).get("state") != "in_erp"
 
     flow.get_by_role("button", name=f"Resume {FLOW}").click()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -14,6 +13,7 @@ from causeway.flows import customers_to_crm
 from causeway.flows import fulfillments_to_channels as fulfil
 from causeway_sandbox.tryton.warehouse import open_shipments, ship
 from tests.console.browser.conftest import World, sign_in
+from tests.console.conftest import screenshot
 from tests.tryton_fixtures import connect
 
 pytestmark = pytest.mark.tryton
@@ -23,7 +23,7 @@ CALLER_NAME = re.compile(f"^{' '.join(CALLER)}")  # the customer's link: her nam
 
 
 def test_a_rep_finds_a_callers_orders_shipment_tracking_and_invoices_by_their_email(
-    world: World, page: Page, shoot: Callable[[str], object]
+    world: World, page: Page
 ) -> None:
     email = f"ada.{uuid.uuid4().hex[:6]}@example.com"
     tracking = f"1Z{uuid.uuid4().hex[:10].upper()}"
@@ -61,4 +61,4 @@ def test_a_rep_finds_a_callers_orders_shipment_tracking_and_invoices_by_their_em
     expect(first).to_contain_text("paid")
     expect(second).to_contain_text("not shipped")
     expect(second).not_to_contain_text("paid")
-    shoot("customer")
+    screenshot(page, "customer")

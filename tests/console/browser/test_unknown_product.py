@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -14,13 +13,14 @@ from playwright.sync_api import Page, expect
 
 from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.console.browser.conftest import World, open_section, sign_in
+from tests.console.conftest import screenshot
 from tests.tryton_fixtures import connect
 
 pytestmark = pytest.mark.tryton
 
 
 def test_an_unknown_product_is_named_under_problems_created_replayed_and_lands_in_the_erp(
-    world: World, page: Page, shoot: Callable[[str], object]
+    world: World, page: Page
 ) -> None:
     sku = f"LAMP-{uuid.uuid4().hex[:5].upper()}"
     world.sell(sku, "Desk lamp")  # the store sells it; nobody told the ERP
@@ -32,7 +32,7 @@ def test_an_unknown_product_is_named_under_problems_created_replayed_and_lands_i
     row = page.get_by_role("row").filter(has_text=sku)
     expect(row).to_contain_text("unknown product")
     expect(row).to_contain_text("orders-to-erp")
-    shoot("problems")
+    screenshot(page, "problems")
 
     with connect(world.erp) as erp:  # the product manager creates it in Tryton
         TrytonTestKit(erp).ensure_product(sku, "Desk lamp", Decimal(12), Decimal(5), Decimal(10))
@@ -50,4 +50,4 @@ def test_an_unknown_product_is_named_under_problems_created_replayed_and_lands_i
     expect(page.get_by_role("heading", level=1)).to_contain_text(order["name"])
     in_erp = page.get_by_role("listitem").filter(has_text="In the ERP")
     expect(in_erp).to_contain_text(re.compile(rf"\bsale {re.escape(sale['number'])}\b"))
-    shoot("order")
+    screenshot(page, "order")
