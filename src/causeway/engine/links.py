@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Connection, and_, func, select, tuple_, update
 
+from causeway.engine import search
 from causeway.engine.schema import links
 from causeway.engine.store import now
 
@@ -181,6 +182,7 @@ def save(
                 updated_at=stamp,
             )
         )
+        search.note_link(conn, hub_id, system, entity_type, external_id)
         return Link(hub_id, system, entity_type, external_id, fingerprint, remote_updated_at)
     conn.execute(
         update(links)
@@ -224,3 +226,5 @@ def save_fingerprints(
             )
     if new_rows:
         conn.execute(links.insert(), new_rows)
+        for row in new_rows:
+            search.note_link(conn, row["hub_id"], system, entity_type, row["external_id"])
