@@ -11,10 +11,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from causeway.hub import Hub
-from causeway.web.console.pages import assets, home
+from causeway.web.console.pages import assets, home, search
 from causeway.web.console.routing import check_console_actions
 
-PAGES = (assets, home)
+PAGES = (assets, home, search)
 
 
 def add_console_routes(app: FastAPI, hub: Hub) -> None:
