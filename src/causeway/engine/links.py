@@ -226,5 +226,5 @@ def save_fingerprints(
             )
     if new_rows:
         conn.execute(links.insert(), new_rows)
-        for row in new_rows:
-            search.note_link(conn, row["hub_id"], system, entity_type, row["external_id"])
+        for external_id in values.keys() - known.keys():
+            search.note_link(conn, values[external_id][0], system, entity_type, external_id)

@@ -59,6 +59,9 @@ inbox = Table(
     Column("pruned_at", Float),
     UniqueConstraint("source", "event_id", name="uq_inbox_event"),
     Index("ix_inbox_source_received", "source", "received_at"),
+    # What one system sent about one entity (the order page's events): without it, a
+    # read of every record of that source (bench/console.py: 260 ms with a million).
+    Index("ix_inbox_entity", "source", "entity_key"),
     Index(
         "ix_inbox_unpruned",
         "received_at",

@@ -248,17 +248,17 @@ def backfill(conn: Connection, batch: int = 5000) -> int:
             note_link(conn, r.hub_id, r.system, r.entity_type, r.external_id)
         last_id = rows[-1].id
     after = ""
-    while rows := conn.execute(
+    while golden := conn.execute(
         select(customers.c.id, customers.c.record, customers.c.merged_into)
         .where(customers.c.id > after)
         .order_by(customers.c.id)
         .limit(batch)
     ).all():
-        for row in rows:
+        for row in golden:
             record = GoldenRecord.model_validate_json(row.record)
             note_customer(conn, row.id, record, row.merged_into)
-        count += len(rows)
-        after = rows[-1].id
+        count += len(golden)
+        after = golden[-1].id
     return count
 
 
@@ -329,7 +329,7 @@ def _lookup(conn: Connection, wanted: str, exact: bool, limit: int) -> list[Any]
         if bound is not None:
             query = query.where(search_terms.c.term < bound)
         query = query.order_by(search_terms.c.term)
-    return conn.execute(query.limit(limit)).all()
+    return list(conn.execute(query.limit(limit)).all())
 
 
 def search(store: Store, text: object, limit: int = 20) -> list[Hit]:

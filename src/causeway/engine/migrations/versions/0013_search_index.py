@@ -1,6 +1,7 @@
 """The search box's index (engine/search.py): normalised terms -> the order, customer,
 product or document they find, and what each result shows and opens; filled from what the
-store already holds.
+store already holds. And an index for the order page's "what did this system send about
+this order" (engine/inbox.py `deliveries`), which read every record of the system.
 
 Revision ID: 0013
 Revises: 0010
@@ -38,6 +39,7 @@ def upgrade() -> None:
         sa.Column("external_id", sa.String(255)),
         sa.Column("updated_at", sa.Float, nullable=False),
     )
+    op.create_index("ix_inbox_entity", "inbox", ["source", "entity_key"])
     # The orders, customers and products the hub already knows: written by the engine's
     # own indexing code, the same that keeps the index from now on.
     from causeway.engine import search
@@ -46,6 +48,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_inbox_entity", "inbox")
     op.drop_table("search_entries")
     op.drop_index("ix_search_terms_target", "search_terms")
     op.drop_table("search_terms")
