@@ -58,6 +58,8 @@ from causeway.engine.search_terms import (
     order_label,
     order_terms,
     product_terms,
+    term,
+    with_shown,
 )
 from causeway.engine.store import Store
 from causeway.web.order_view import order_view
@@ -221,8 +223,8 @@ def order_rows(n: int, stamp: float) -> dict[str, list[dict[str, Any]]]:
     terms = order_terms(hub_id, summary)
     terms += [t for m, d in milestones for t in milestone_terms(hub_id, m, d)]
     terms += milestone_terms(hub_id, "in_erp", {"erp_number": summary["erp_number"]})
-    if (found := search.term(order_id(n), "order", hub_id, "id")) is not None:
-        terms.append(search._shown_as(found, f"{order_id(n)} in shop"))
+    if found := with_shown(term(order_id(n), "order", hub_id, "id"), f"{order_id(n)} in shop"):
+        terms.append(found)
     rows["search_terms"] = [t.__dict__ for t in set(terms)]
     rows["search_entries"] = [
         {

@@ -48,6 +48,7 @@ from causeway.engine.search_terms import (
     product_terms,
     query_terms,
     term,
+    with_shown,
 )
 from causeway.engine.store import Store, now
 
@@ -142,24 +143,25 @@ def note_link(
     """A new link (engine/links.py): an order's or a customer's id in a system, a SKU."""
     if entity_type in ORDER_LINKS + CUSTOMER_LINKS:
         kind = ORDER if entity_type in ORDER_LINKS else CUSTOMER
-        if found := term(external_id, kind, hub_id, "id"):
-            add_terms(conn, [_shown_as(found, f"{external_id} in {system}")])
+        if found := with_shown(term(external_id, kind, hub_id, "id"), f"{external_id} in {system}"):
+            add_terms(conn, [found])
         if kind == ORDER:
             _entry(conn, ORDER, hub_id, system=system, external_id=external_id)
     elif entity_type in PRODUCT_LINKS:
         note_products(conn, [external_id])
 
 
-def _shown_as(found: Term, shown: str) -> Term:
-    return Term(found.term, found.kind, found.key, found.field, shown[:255])
-
-
 def note_products(conn: Connection, skus: Iterable[str]) -> None:
     """SKUs the hub has seen (published, sold): each opens its product page."""
-    wanted = sorted({s for s in skus if s and term(s, PRODUCT, s, "SKU")})
+    wanted = sorted({s[:255] for s in skus if s and term(s, PRODUCT, s, "SKU")})
+    if not wanted:
+        return
     add_terms(conn, product_terms(wanted))
-    for sku in wanted:
-        _entry(conn, PRODUCT, sku, label=sku)
+    # One statement for all: an order placed names SKUs the index mostly has already.
+    entry = {"kind": PRODUCT, "system": None, "external_id": None, "updated_at": now()}
+    rows = [{**entry, "key": sku, "label": sku} for sku in wanted]
+    statement = _insert(conn)(search_entries).values(rows)
+    conn.execute(statement.on_conflict_do_nothing(index_elements=["kind", "key"]))
 
 
 def note_customer(
@@ -279,8 +281,10 @@ def _backfill_orders(conn: Connection, summaries: dict[str, dict[str, Any]]) -> 
         .order_by(links.c.id)
     ):
         pages.setdefault(r.hub_id, (r.system, r.external_id))
-        if id_term := term(r.external_id, ORDER, r.hub_id, "id"):
-            found.append(_shown_as(id_term, f"{r.external_id} in {r.system}"))
+        if id_term := with_shown(
+            term(r.external_id, ORDER, r.hub_id, "id"), f"{r.external_id} in {r.system}"
+        ):
+            found.append(id_term)
     add_terms(conn, found)
     stamp = now()
     rows = [

@@ -159,7 +159,7 @@ def milestone_terms(hub_id: str, milestone: str, detail: Mapping[str, Any]) -> l
         for number in numbers if isinstance(numbers, list) else [numbers]:
             if number:
                 shown = f"{number} ({carrier})" if carrier else str(number)
-                found.append(_with_shown(term(number, DOCUMENT, hub_id, "tracking"), shown))
+                found.append(with_shown(term(number, DOCUMENT, hub_id, "tracking"), shown))
     if milestone in (*SHIPPING, "allocated"):
         found.append(term(detail.get("shipment"), DOCUMENT, hub_id, "shipment"))
     if milestone in ("invoiced", "paid"):
@@ -170,7 +170,8 @@ def milestone_terms(hub_id: str, milestone: str, detail: Mapping[str, Any]) -> l
     return [t for t in found if t]
 
 
-def _with_shown(found: Term | None, shown: str) -> Term | None:
+def with_shown(found: Term | None, shown: str) -> Term | None:
+    """The same term, shown in the results as `shown`."""
     return Term(found.term, found.kind, found.key, found.field, _shown(shown)) if found else None
 
 
@@ -186,21 +187,19 @@ def customer_terms(
     for phone in dict.fromkeys([record.value("phone"), *record.phones]):
         if isinstance(phone, str):
             found += [
-                _with_shown(term(f, CUSTOMER, customer_id, "phone"), phone)
+                with_shown(term(f, CUSTOMER, customer_id, "phone"), phone)
                 for f in phone_forms(phone)
             ]
     first, last = record.value("first_name"), record.value("last_name")
     shown_name = " ".join(str(p) for p in (first, last) if p)
     for form in name_forms(first, last):
-        found.append(_with_shown(term(form, CUSTOMER, customer_id, "name"), shown_name))
+        found.append(with_shown(term(form, CUSTOMER, customer_id, "name"), shown_name))
     company = record.value("company")
     for form in name_forms(company):
-        found.append(_with_shown(term(form, CUSTOMER, customer_id, "company"), str(company)))
+        found.append(with_shown(term(form, CUSTOMER, customer_id, "company"), str(company)))
     for system, external_id in external_ids:
         found.append(
-            _with_shown(
-                term(external_id, CUSTOMER, customer_id, "id"), f"{external_id} in {system}"
-            )
+            with_shown(term(external_id, CUSTOMER, customer_id, "id"), f"{external_id} in {system}")
         )
     return sorted({t for t in found if t})
 
