@@ -439,7 +439,7 @@ def explain(conn: Connection, sqlite: bool) -> str:
 
 
 def rebuild(store: Store) -> float:
-    """Seconds migration 0013's backfill takes to index what the store holds."""
+    """Seconds migration 0014's backfill takes to index what the store holds."""
     with store.transaction() as conn:
         conn.execute(search_terms.delete())
         conn.execute(search_entries.delete())
@@ -469,7 +469,7 @@ def main() -> None:
     parser.add_argument(
         "--backfill",
         action="store_true",
-        help="then empty the index and time its backfill (what migration 0013 runs)",
+        help="then empty the index and time its backfill (what migration 0014 runs)",
     )
     args = parser.parse_args()
     results = {}
@@ -510,7 +510,7 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> None
             print(f"{kind}: {what}: the LIKE '%term%' scan / the index, p50: {ratio:,.0f}x")
         print(f"{kind}: filled in {r['fill']:.0f} s; prefix lookup plan: {r['plan']}")
         if "backfill" in r:
-            print(f"{kind}: migration 0013's backfill of the whole store: {r['backfill']:.0f} s")
+            print(f"{kind}: migration 0014's backfill of the whole store: {r['backfill']:.0f} s")
     slow = [
         (k, w)
         for k in kinds

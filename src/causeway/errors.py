@@ -26,6 +26,12 @@ class RetryableError(CausewayError):
         self.retry_after = retry_after
 
 
+class RateLimitedError(RetryableError):
+    """The remote system kept refusing for its rate limit (429, throttled) longer than
+    one request waits: the job backs off like any retryable one, and should it run out
+    of attempts, the operator sees a rate limit, not a connection failure."""
+
+
 class PermanentError(CausewayError):
     """The same attempt will fail again until a person fixes something.
 
@@ -44,6 +50,17 @@ class UnknownSkuError(PermanentError):
             f"unknown SKU {names} in {system}: create the product in {system} "
             f"(or fix the SKU in the store), then run `causeway replay`"
         )
+
+
+class MissingMasterDataError(PermanentError):
+    """The target system lacks a record the hub needs and does not create on its own: a
+    tax, a price list, a warehouse, a payment method, a carrier, a party, a location.
+    A person creates it (or corrects the setting that names it), then replays."""
+
+
+class AmountMismatchError(PermanentError):
+    """The amounts of the two systems differ (a sale's total against the order's, a
+    payment against the invoice): a person decides which is right."""
 
 
 class InvalidPayloadError(PermanentError):

@@ -17,6 +17,7 @@ from typing import Any
 from causeway.config import CausewayConfig
 from causeway.connectors.registry import build_connectors, build_receivers, watch_answers
 from causeway.engine.facts import note_disabled_webhooks, note_hub_start
+from causeway.engine.flow_pauses import FlowPausedError, is_paused
 from causeway.engine.inbox import Inbox, InboxWriter
 from causeway.engine.jobs import JobQueue, RetryPolicy
 from causeway.engine.locks import StoreLocks
@@ -72,9 +73,13 @@ class Hub:
         self._threads: list[threading.Thread] = []
         self.workers: list[Worker] = []
 
-    def run_flow(self, name: str) -> int:
-        """Run a flow now, whatever its schedule; returns the jobs released or queued."""
-        return sum(self.scheduler.fire(t) for t in self.scheduler.triggers if t.flow == name)
+    def run_flow(self, name: str, *, actor: str | None = None) -> int:
+        """Run a flow now, whatever its schedule; returns the jobs released or queued.
+        A paused flow is refused (FlowPausedError): nothing of it runs until resumed."""
+        if is_paused(self.store, name):
+            raise FlowPausedError(name)
+        triggers = [t for t in self.scheduler.triggers if t.flow == name]
+        return sum(self.scheduler.fire(t, actor=actor) for t in triggers)
 
     # -- running ------------------------------------------------------------
     def new_worker(self, name: str | None = None) -> Worker:

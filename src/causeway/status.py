@@ -7,6 +7,7 @@ from typing import Any
 
 from causeway.config import CausewayConfig
 from causeway.engine.facts import read_facts
+from causeway.engine.flow_pauses import paused_in
 from causeway.engine.jobs import JobQueue
 from causeway.engine.schedule import MANUAL, Schedule
 from causeway.engine.scheduler import read_flow_runs
@@ -39,10 +40,12 @@ def collect_status(config: CausewayConfig) -> dict[str, Any]:
         counts = queue.counts()
         with store.read() as conn:
             runs = {row.flow: row for row in read_flow_runs(conn)}
+            pauses = paused_in(conn)
         flows = []
         for name, settings in config.flows.configured().items():
             schedule = settings.effective_schedule()
             run = runs.get(name)
+            pause = pauses.get(name)
             stored = [
                 r.next_run_at
                 for key, r in runs.items()
@@ -56,7 +59,10 @@ def collect_status(config: CausewayConfig) -> dict[str, Any]:
                     "last_run_at": run.last_started_at if run else None,
                     "last_success_at": run.last_success_at if run else None,
                     "last_error": redact(run.last_error) if run and run.last_error else None,
-                    "next_run_at": _next_run(schedule, stored),
+                    "next_run_at": "when resumed" if pause else _next_run(schedule, stored),
+                    "paused": (
+                        {"by": pause.paused_by, "since": pause.paused_at} if pause else None
+                    ),
                 }
             )
         alerts = [asdict(alert) for alert in evaluate(config, read_facts(store))]

@@ -170,6 +170,36 @@ def test_the_hub_listens_and_takes_webhooks_while_subscribing_to_a_store_that_ha
         hub.stop()
 
 
+def test_with_an_admin_listener_only_webhooks_and_health_face_the_internet(
+    tmp_path: Path, silent: Silent
+) -> None:
+    """server.admin_listen: the console and the API answer there, and only there."""
+    settings = config(tmp_path, shop_url=silent.url, erp_url=silent.url)
+    admin_port = free_port()
+    settings["server"]["admin_listen"] = f"127.0.0.1:{admin_port}"
+    hub = HubProcess(tmp_path, settings)
+    admin = f"http://127.0.0.1:{admin_port}"
+    try:
+        hub.start(timeout=20)
+        assert post_order(hub.url).status_code == 200
+        assert httpx.get(f"{hub.url}/ready", timeout=5).status_code == 200
+        for path in ("/console", "/console/static/pico/pico.min.css", "/api/orders/shop/1"):
+            answer = httpx.get(f"{hub.url}{path}", timeout=5)
+            assert answer.status_code == 401, (path, answer.text)  # no such page here
+        # On the admin listener: the console (a browser goes to sign in) and the API.
+        console = httpx.get(f"{admin}/console", timeout=5)
+        assert (console.status_code, console.headers["location"]) == (
+            303,
+            "/console/login?next=%2Fconsole",
+        )
+        assert httpx.get(f"{admin}/console/static/pico/pico.min.css", timeout=5).is_success
+        assert httpx.get(f"{admin}/health", timeout=5).json() == {"status": "ok"}
+        assert post_order(admin).status_code == 401  # webhooks come to the public listener
+        assert f"console and API on http://127.0.0.1:{admin_port}/console" in hub.log.read_text()
+    finally:
+        hub.stop()
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_stops_the_hub_within_2_s_and_gives_back_the_job_in_hand(
     tmp_path: Path, silent: Silent, signum: int

@@ -275,7 +275,7 @@ def test_the_migration_backfills_what_the_store_already_holds(shop: Store) -> No
     config.set_main_option("script_location", str(MIGRATIONS))
     with shop.engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0010")
+        command.downgrade(config, "0013")
         command.upgrade(config, "head")
 
     assert found(shop, "#1001") == [("order", "number", ADA, True)]
@@ -285,7 +285,7 @@ def test_the_migration_backfills_what_the_store_already_holds(shop: Store) -> No
     assert found(shop, "dora@example.com")[0][:2] == ("customer", "email")
 
 
-def test_migration_0013_creates_the_tables_schema_py_describes(store: Store) -> None:
+def test_migration_0014_creates_the_tables_schema_py_describes(store: Store) -> None:
     with store.read() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert [d for d in diff if re.search(r"\bsearch_(terms|entries)\b", str(d))] == []

@@ -22,8 +22,17 @@ from tests.auth import api_key, hub_client
 from tests.hostile.conftest import hostile_config, rows, shopify_signature
 
 # Deliberately public (docs/security.md): stores and CRMs deliver webhooks without a
-# key (their signature is the credential); probes carry none.
-PUBLIC = {("POST", "/webhooks/{system}"), ("GET", "/health"), ("GET", "/ready")}
+# key (their signature is the credential); probes carry none; the console's stylesheet
+# and scripts hold nothing of the hub's, and its login page needs them; signing in is
+# what a person does before having a session (rate-limited, tests/console/test_sign_in.py).
+PUBLIC = {
+    ("GET", "/console/login"),
+    ("POST", "/console/login"),
+    ("POST", "/webhooks/{system}"),
+    ("GET", "/health"),
+    ("GET", "/ready"),
+    ("GET", "/console/static/{folder}/{name}"),
+}
 
 
 def signed_order(event_id: str) -> tuple[bytes, dict[str, str]]:
@@ -62,7 +71,11 @@ def assert_needs_a_key(app: FastAPI, hub: Hub, routes: list[tuple[str, str]]) ->
     protected = [route for route in routes if route not in PUBLIC]
     assert protected, "nothing to check"
     for method, path in protected:
-        response = client.request(method, concrete(path))
+        response = client.request(method, concrete(path), follow_redirects=False)
+        if method == "GET" and path.startswith("/console"):  # a browser: sign in first
+            assert response.status_code == 303, (method, path, response.text)
+            assert response.headers["location"].startswith("/console/login?next="), path
+            continue
         assert response.status_code == 401, (method, path, response.text)
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
         assert "API key" in response.json()["error"]

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from causeway.connectors.tryton.connector import TrytonConnector
+from causeway.engine.error_classes import AMOUNT_MISMATCH, classify
 from causeway.errors import PermanentError
 from causeway.flows.orders_to_erp.amount_check import PARK, AmountCheck
 from causeway.model import Order
@@ -59,6 +60,7 @@ def test_a_mismatching_quotation_is_left_unconfirmed_with_both_breakdowns(
 
     error = results[reference]
     assert isinstance(error, PermanentError), error
+    assert classify(error).name == AMOUNT_MISMATCH  # what the Problems page files it under
     text = str(error)
     assert "shop charged untaxed 10.00 + tax 1.00 = 11.00 USD" in text
     assert "the erp sale says untaxed 20.00 + tax 2.00 = 22.00 USD" in text

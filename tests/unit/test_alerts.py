@@ -150,6 +150,25 @@ def test_a_scheduled_run_long_overdue_means_the_scheduler_is_not_running() -> No
     assert evaluate(manual, facts(flows={"stock-to-channels": stopped})) == []
 
 
+def test_a_paused_flow_is_not_failing_but_its_parked_jobs_still_alert() -> None:
+    """An operator paused it: its waiting jobs and missed runs are what a pause does."""
+    paused = FlowFacts(
+        last_started_at=NOW - 3 * HOUR,
+        last_success_at=NOW - 3 * HOUR,
+        due=40,
+        oldest_due_at=NOW - 90 * MINUTE,
+        next_runs=(NOW - 2 * HOUR,),
+        dead=1,
+        oldest_dead_at=NOW - 2 * HOUR,
+    )
+    flows = {"orders-to-erp": paused, "stock-to-channels": paused}
+    found = evaluate(config(), facts(flows=flows, paused={"orders-to-erp": NOW - 2 * HOUR}))
+    assert [(a.kind, a.subject) for a in found if a.subject == "orders-to-erp"] == [
+        (DEAD_JOBS, "orders-to-erp")
+    ]
+    assert (FLOW_FAILING, "stock-to-channels") in [(a.kind, a.subject) for a in found]
+
+
 def test_the_flow_threshold_is_configurable_and_can_be_turned_off() -> None:
     failing = FlowFacts(last_started_at=NOW - MINUTE, last_success_at=NOW - 20 * MINUTE)
     seen = facts(flows={"orders-to-erp": failing})

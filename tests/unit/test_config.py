@@ -161,3 +161,31 @@ def test_targets_and_channels_together_is_refused_with_the_fix() -> None:
     data["flows"]["stock-to-channels"]["channels"] = [{"system": "shop"}]
     with pytest.raises(ConfigError, match="either targets"):
         parse_config(data, env=ENV)
+
+
+@pytest.mark.parametrize(
+    ("written", "address"), [("127.0.0.1:8081", ("127.0.0.1", 8081)), ("[::1]:9", ("::1", 9))]
+)
+def test_the_admin_listener_is_an_address_and_a_port(
+    written: str, address: tuple[str, int]
+) -> None:
+    data = example()
+    data["server"] = {"admin_listen": written}
+    assert parse_config(data, env=ENV).server.admin_address() == address
+
+
+@pytest.mark.parametrize("written", ["8081", "localhost", "10.0.0.1:http", "10.0.0.1:70000"])
+def test_an_admin_listener_without_a_port_says_how_to_write_one(written: str) -> None:
+    data = example()
+    data["server"] = {"admin_listen": written}
+    with pytest.raises(ConfigError, match=r"server\.admin_listen: .*e\.g\. 127\.0\.0\.1:8081"):
+        parse_config(data, env=ENV)
+
+
+def test_console_sessions_last_as_long_as_written_and_idle_never_outlasts_the_maximum() -> None:
+    data = example() | {"console": {"session_idle": "15m", "session_max": "8h"}}
+    console = parse_config(data, env=ENV).console
+    assert (console.session_idle, console.session_max) == (900.0, 8 * 3600.0)
+    data["console"] = {"session_idle": "13h"}
+    with pytest.raises(ConfigError, match="session_idle is longer than session_max"):
+        parse_config(data, env=ENV)

@@ -16,7 +16,9 @@ from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.shopify.webhooks import sign_body
 from causeway.connectors.tryton.shipments import DoneShipment, ShippedLine
 from causeway.engine import links
+from causeway.engine.flow_pauses import FlowPausedError, pause, resume
 from causeway.engine.inbox import InboxRecord
+from causeway.engine.jobs import HELD, QUEUED
 from causeway.engine.schedule import HELD_UNTIL
 from causeway.flows import fulfillments_to_channels as fulfil
 from causeway.flows.quotes_to_erp import is_won_event
@@ -78,6 +80,22 @@ def test_a_manual_schedule_holds_the_job_until_a_run(tmp_path: Path) -> None:
         assert job.run_at == HELD_UNTIL
         hub.inbox.accept([cancel])
         assert hub.run_flow("cancellations") == 1  # the run releases it
+    finally:
+        hub.stop()
+
+
+def test_a_paused_flow_holds_a_received_change_until_resumed(tmp_path: Path) -> None:
+    """The change is stored and its job created held, through the hub's own routing; a
+    run on demand is refused; resuming releases it."""
+    hub = Hub(hub_config(tmp_path, {"cancellations": {"source": "shop", "target": "erp"}}))
+    try:
+        pause(hub.store, "cancellations", actor="ann@example.com")
+        hub.inbox.accept([delivery("orders/cancelled", {"id": 1, "name": "#1"}, "e4")])
+        assert hub.jobs.counts() == {("cancellations", HELD): 1}
+        with pytest.raises(FlowPausedError, match="cancellations is paused"):
+            hub.run_flow("cancellations")
+        assert resume(hub.store, "cancellations", actor="ann@example.com") == 1
+        assert hub.jobs.counts() == {("cancellations", QUEUED): 1}
     finally:
         hub.stop()
 

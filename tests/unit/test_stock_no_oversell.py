@@ -10,7 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from causeway.engine.jobs import JobQueue, RetryPolicy
+from causeway.engine.jobs import Job, JobQueue, RetryPolicy
 from causeway.engine.store import Store
 from causeway.flows.stock_to_channels import StockToChannels
 from causeway.flows.stock_to_channels.flow import NAME
@@ -177,3 +177,12 @@ def test_while_held_orders_are_being_placed_a_run_is_followed_by_another(
 def test_parked_orders_or_none_held_start_no_follow_up(tmp_path: Path) -> None:
     assert follow_ups(tmp_path, held={"TEE": Decimal(2)}, landing=False) == 0
     assert follow_ups(tmp_path, held={}, landing=True) == 0
+
+
+def test_a_scheduled_run_reports_what_it_did_for_the_run_history(tmp_path: Path) -> None:
+    shop = Shop()
+    stock = flow(tmp_path, Erp(10), shop)
+    (outcome,) = stock.handle([Job(1, NAME, "stock", {"run": True}, 1, 12)]).values()
+    assert outcome is None
+    assert stock.report() == {"SKUs looked at": 1, "quantities pushed": 1, "already right": 0}
+    assert stock.report() == {}  # once: the next batch reports its own

@@ -6,8 +6,10 @@
 - flows.py: flow run, replay, sync stock, sync files
 - keys.py: keys create, keys list, keys revoke
 - orders.py: orders accept-amounts
+- problems.py: problems list, show, replay, resolve, assign, edit
 - check.py: check
 - privacy.py: prune, erase, privacy export
+- users.py: users add, list, set-role, disable, enable, set-password
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from causeway.cli import (  # noqa: F401  (registers the commands)
     keys,
     orders,
     privacy,
+    problems,
     serve,
     setup,
     status,
+    users,
 )
 from causeway.cli.common import ALERTING, app
 

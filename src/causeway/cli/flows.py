@@ -1,9 +1,10 @@
-"""Running flows by hand: `flow run`, `replay`, `sync stock`, `sync files`."""
+"""Running flows by hand: `flow run`, `flow pause`, `flow resume`, `replay`, `sync stock`,
+`sync files`."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +19,10 @@ from causeway.cli.common import (
     load_or_exit,
     open_store,
 )
+from causeway.engine.audit import cli_actor
+
+if TYPE_CHECKING:
+    from causeway.config import CausewayConfig
 
 sync_app = typer.Typer(help="Run a flow now, outside its schedule.", no_args_is_help=True)
 app.add_typer(sync_app, name="sync")
@@ -36,6 +41,7 @@ def flow_run(
     """Run a flow now, whatever its schedule: release the changes it holds and do its work.
 
     Exits 1 when a job it ran was parked or is left to retry (the reasons are printed)."""
+    from causeway.engine.flow_pauses import FlowPausedError
     from causeway.hub import Hub
 
     hub = Hub(load_or_exit(config))
@@ -43,7 +49,10 @@ def flow_run(
         if name not in hub.flows:
             known = ", ".join(sorted(hub.flows)) or "none"
             raise fail(f"no enabled flow named {name!r} (enabled: {known})", BAD_CONFIG)
-        queued = hub.run_flow(name)
+        try:
+            queued = hub.run_flow(name, actor=cli_actor())
+        except FlowPausedError as paused:
+            raise fail(str(paused)) from None
         console.print(f"{name}: {queued} job(s) released or queued")
         if wait:
             worker = hub.new_worker("cli")
@@ -67,6 +76,52 @@ def flow_run(
                 )
     finally:
         hub.stop()
+
+
+@flow_app.command("pause")
+def flow_pause(
+    name: Annotated[str, typer.Argument(help="the flow, as named in causeway.yaml")],
+    config: ConfigOption = Path("causeway.yaml"),
+) -> None:
+    """Pause a flow: its new changes are kept, held, and nothing of it runs (no scheduled
+    run, no job claimed) until `causeway flow resume NAME`. Every hub process on the store
+    obeys at once; a batch already running finishes. Recorded in the audit log."""
+    from causeway.engine.flow_pauses import pause
+
+    settings = load_or_exit(config)
+    _known_flow(settings, name)
+    with open_store(settings) as store:
+        changed = pause(store, name, actor=cli_actor())
+    console.print(f"{name}: {'paused' if changed else 'was already paused'}; its changes wait")
+
+
+@flow_app.command("resume")
+def flow_resume(
+    name: Annotated[str, typer.Argument(help="the flow, as named in causeway.yaml")],
+    config: ConfigOption = Path("causeway.yaml"),
+) -> None:
+    """Resume a paused flow: the changes it held become due now and a running hub works
+    them; a scheduled run missed meanwhile runs at once. Recorded in the audit log."""
+    from causeway.engine.flow_pauses import resume
+
+    settings = load_or_exit(config)
+    _known_flow(settings, name)
+    with open_store(settings) as store:
+        released = resume(store, name, actor=cli_actor())
+    if released is None:
+        console.print(f"{name}: was not paused; nothing to resume")
+    else:
+        console.print(f"{name}: resumed; {released} held job(s) released to a running hub")
+
+
+def _known_flow(settings: CausewayConfig, name: str) -> None:
+    known = settings.flows.configured()
+    if name not in known:
+        raise fail(
+            f"no flow named {name!r} in causeway.yaml (configured: "
+            f"{', '.join(sorted(known)) or 'none'})",
+            BAD_CONFIG,
+        )
 
 
 @app.command()
@@ -94,7 +149,14 @@ def replay(
                     f"use the name as written in causeway.yaml",
                     BAD_CONFIG,
                 )
-        count = queue.replay(job_id, flow=flow)
+        if job_id is not None and flow is None:
+            # One job: audited, as `causeway problems replay` and the console are.
+            from causeway.engine.audit import cli_actor
+            from causeway.engine.problems import Problems
+
+            count = len(Problems(queue).replay([job_id], actor=cli_actor()))
+        else:
+            count = queue.replay(job_id, flow=flow)
     if count == 0:
         if job_id is not None:
             raise fail(f"job {job_id} is not dead (or does not exist); nothing replayed")

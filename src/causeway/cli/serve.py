@@ -34,6 +34,8 @@ from causeway.cli.common import (
 )
 
 if TYPE_CHECKING:  # imported when a command runs: `causeway --help` stays quick
+    from fastapi import FastAPI
+
     from causeway.hub import Hub
 
 log = logging.getLogger("causeway")
@@ -102,7 +104,14 @@ def run(
     setup_logging(log_format)
     server_settings = settings.server
     sock = _listen(server_settings.host, server_settings.port)
+    admin_address = server_settings.admin_address()
     hub = Hub(settings)
+    # With admin_listen, host:port serves webhooks only; the rest listens apart.
+    admin = (
+        _SideListener(create_app(hub, serves="admin"), _listen(*admin_address), "admin")
+        if admin_address
+        else None
+    )
     # Workers map orders in Python while the event loop answers webhooks; a
     # shorter GIL switch interval keeps a worker's batch from stalling ingress.
     sys.setswitchinterval(0.001)
@@ -111,13 +120,17 @@ def run(
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
         log.info("listening on http://%s:%d", shown, port, extra={"host": host, "port": port})
+        if admin is not None:
+            log.info("console and API on http://%s/console", server_settings.admin_listen)
+        else:
+            log.info("console on http://%s:%d/console", shown, port)
         if server_settings.public_url:
             log.info("public URL %s", server_settings.public_url)
         hub.subscribe_webhooks()
 
     server = _Server(
         uvicorn.Config(
-            create_app(hub),
+            create_app(hub, serves="webhooks" if admin is not None else "all"),
             log_config=None,  # setup_logging's handler and format, for uvicorn's loggers too
             access_log=False,
             timeout_graceful_shutdown=HTTP_GRACE,
@@ -126,24 +139,32 @@ def run(
     )
     try:
         hub.start()
+        if admin is not None:
+            admin.start()
         gc.freeze()  # what start-up allocated is never garbage: keep GC passes short
         server.run(sockets=[sock])
     finally:
         log.info("stopping")
+        if admin is not None:
+            admin.stop()
         hub.stop(timeout=STOP_GRACE)
         sock.close()
         log.info("stopped")
     _exit_now()
 
 
-class _MetricsListener:
-    """A worker process's /metrics (web/app.py create_worker_app) served by uvicorn in a
-    thread of its own, behind the same API keys as the hub."""
+class _SideListener:
+    """An app served by uvicorn in a thread of its own, beside the process's main work:
+    a worker process's /metrics (web/app.py create_worker_app), or the hub's console and
+    API on server.admin_listen. Behind the same access guard as the hub."""
 
-    def __init__(self, server: uvicorn.Server, sock: socket.socket) -> None:
-        self.server, self.sock = server, sock
+    def __init__(self, app: FastAPI, sock: socket.socket, name: str) -> None:
+        config = uvicorn.Config(
+            app, log_config=None, access_log=False, timeout_graceful_shutdown=HTTP_GRACE
+        )
+        self.server, self.sock = uvicorn.Server(config), sock
         self.thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="metrics", daemon=True
+            target=self.server.run, kwargs={"sockets": [sock]}, name=name, daemon=True
         )
 
     def start(self) -> None:
@@ -155,14 +176,11 @@ class _MetricsListener:
         self.sock.close()
 
 
-def _metrics_listener(hub: Hub, host: str, port: int) -> _MetricsListener:
+def _metrics_listener(hub: Hub, host: str, port: int) -> _SideListener:
     from causeway.web.app import create_worker_app
 
     sock = _listen(host, port)  # now: a port in use stops the worker before it starts
-    config = uvicorn.Config(
-        create_worker_app(hub), log_config=None, access_log=False, timeout_graceful_shutdown=1
-    )
-    return _MetricsListener(uvicorn.Server(config), sock)
+    return _SideListener(create_worker_app(hub), sock, "metrics")
 
 
 @app.command()

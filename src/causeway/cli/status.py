@@ -50,7 +50,7 @@ def _print_status(report: dict[str, Any]) -> None:
             last_run += " failed"
         flows.add_row(
             flow["name"],
-            flow["schedule"],
+            flow["schedule"] + (", paused" if flow.get("paused") else ""),
             *(str(flow[state]) for state in counts),
             last_run,
             when(flow["next_run_at"]),

@@ -100,6 +100,17 @@ def _host_list(value: object) -> object:
     return [value] if isinstance(value, str) else value  # `allowed_hosts: "*"`
 
 
+def split_listen(value: str) -> tuple[str, int]:
+    """'127.0.0.1:8081', '[::1]:8081' -> (host, port), or a message saying how to write it."""
+    host, sep, port = value.strip().rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(
+            f"{value!r} is not host:port: write e.g. 127.0.0.1:8081 (an address and a port)"
+        )
+    return host, int(port)
+
+
 class ServerSettings(Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
@@ -107,6 +118,12 @@ class ServerSettings(Strict):
         default=None,
         description="URL the store and CRM reach the hub at: webhook subscriptions, and the "
         "URL HubSpot signs",
+    )
+    admin_listen: str | None = Field(
+        default=None,
+        description="host:port of a second listener for the console, the API, /metrics and "
+        "/docs (e.g. 127.0.0.1:8081, or a private address); when set, host:port serves only "
+        "webhooks, /health and /ready, so that only webhooks face the internet",
     )
     max_body_bytes: int = Field(default=2_000_000, ge=1024)
     ingress_batch: int = Field(
@@ -143,9 +160,22 @@ class ServerSettings(Strict):
                 continue
         return list(dict.fromkeys(patterns))
 
+    def admin_address(self) -> tuple[str, int] | None:
+        """admin_listen as (host, port); None when not set."""
+        if self.admin_listen is None:
+            return None
+        return split_listen(self.admin_listen)
+
     def webhook_url(self, system: str) -> str | None:
         """Where `system` delivers its webhooks, at public_url (None: public_url not set)."""
         return f"{self.public_url.rstrip('/')}/webhooks/{system}" if self.public_url else None
+
+    @field_validator("admin_listen")
+    @classmethod
+    def _admin_listen(cls, value: str | None) -> str | None:
+        if value is not None:
+            split_listen(value)
+        return value
 
     @field_validator("public_url")
     @classmethod

@@ -29,7 +29,7 @@ from tenacity import (
 )
 
 from causeway.engine.rate import RateBudget
-from causeway.errors import RetryableError
+from causeway.errors import RateLimitedError, RetryableError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -142,7 +142,7 @@ class RetryingClient:
                 waits += 1
                 self.throttle_waits += 1
                 if waits > self.retry.max_throttle_waits:
-                    raise RetryableError(
+                    raise RateLimitedError(
                         f"{self.what} kept answering 429 after {waits - 1} waits: {throttled}",
                         retry_after=throttled.wait,
                     ) from None

@@ -117,7 +117,12 @@ def _hubspot(name: str, system: HubSpotSystem, shared: Shared) -> HubSpotConnect
         refill_per_second=system.requests_per_interval / system.interval_seconds,
     )
     return HubSpotConnector(
-        system.base_url, token, budget=budget, system=name, timeout=system.timeout
+        system.base_url,
+        token,
+        budget=budget,
+        system=name,
+        timeout=system.timeout,
+        portal_id=system.portal_id,
     )
 
 

@@ -40,6 +40,8 @@ class CustomerFigures:
     lifetime_value: Decimal
     last_order_at: datetime
     channels: tuple[str, ...]
+    # The currency lifetime_value is in (None: orders counted before currencies were kept).
+    currency: str | None = None
 
 
 def figures(orders: Iterable[OrderFact], currency: str | None = None) -> CustomerFigures | None:
@@ -61,6 +63,7 @@ def figures(orders: Iterable[OrderFact], currency: str | None = None) -> Custome
         ),
         last_order_at=max(o.ordered_at for o in unique.values()),
         channels=tuple(sorted({o.channel for o in unique.values()})),
+        currency=counted_in,
     )
 
 

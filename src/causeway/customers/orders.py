@@ -10,12 +10,14 @@ merged into it (undoing a merge gives the orders back with no rewrite).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Connection
 
-from causeway.customers.crm_contact import OrderFact
+from causeway.config.flows import RfmThresholds
+from causeway.customers.crm_contact import CustomerFigures, OrderFact, figures, segment
 from causeway.engine import inbox, links
 from causeway.engine.golden_records import family, live_id
 from causeway.engine.inbox import StoredEvent
@@ -34,6 +36,7 @@ __all__ = [
     "order_facts",
     "order_key",
     "orders_in_erp_since",
+    "standing",
 ]
 
 CUSTOMER_ORDER = "customer_order"
@@ -93,3 +96,30 @@ def customer_of_order(conn: Connection, crm: str, source: str, order_id: str) ->
     """The golden customer (now) of a store order customers-to-crm has counted."""
     link = links.find(conn, crm, CUSTOMER_ORDER, order_key(source, order_id))
     return live_id(conn, link.hub_id) if link else None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A customer's order figures and RFM segment, as the CRM contact is given them."""
+
+    figures: CustomerFigures
+    segment: str
+
+
+def standing(
+    conn: Connection,
+    crm: str,
+    members: list[str],
+    *,
+    currency: str | None,
+    rfm: RfmThresholds,
+    today: datetime,
+) -> Standing | None:
+    """The figures and segment of the customer family `members` (family()) from the
+    orders customers-to-crm counted; None: no order counted. The one computation behind
+    the CRM contact (customers-to-crm) and the console's customer page, so both always
+    show the same segment."""
+    found = figures(order_facts(conn, crm, members), currency)
+    if found is None:
+        return None
+    return Standing(found, segment(found, today, rfm))

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, and_, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from causeway.engine.flow_pauses import paused_in
 from causeway.engine.jobs import DEAD, QUEUED, RUNNING, JobQueue
 from causeway.engine.schedule import HELD_UNTIL
 from causeway.engine.schema import cursors, flow_runs, inbox, jobs, monitoring
@@ -78,6 +79,8 @@ class Facts:
     amount_mismatches: list[OpenFindings] = field(default_factory=list)
     # System -> topic -> when the hub last found that webhook disabled by the system.
     disabled_webhooks: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Paused flows (engine/flow_pauses.py) -> since when.
+    paused: dict[str, float] = field(default_factory=dict)
 
     @property
     def hub_started_at(self) -> float | None:
@@ -154,6 +157,7 @@ def read_facts(store: Store, at: float | None = None) -> Facts:
             counts=counts,
             amount_mismatches=open_findings(conn, AMOUNT_MISMATCH),
             disabled_webhooks=disabled,
+            paused={name: p.paused_at for name, p in paused_in(conn).items()},
         )
 
 

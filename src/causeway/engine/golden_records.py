@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -175,6 +176,8 @@ class MergeEntry:
     merged_before: str
     moved_links: list[tuple[str, str]]  # (system, external id)
     undone_at: float | None
+    reason: str = ""
+    at: float | None = None  # when it was merged
 
 
 def log_merge(
@@ -208,8 +211,23 @@ def log_merge(
 
 def merge_entry(conn: Connection, merge_id: int) -> MergeEntry | None:
     row = conn.execute(select(merge_log).where(merge_log.c.id == merge_id)).first()
-    if row is None:
-        return None
+    return None if row is None else _merge_entry(row)
+
+
+def merges_into(conn: Connection, survivor_ids: list[str]) -> list[MergeEntry]:
+    """Every merge (undone ones too) into any of these records, newest first: a
+    customer's merge history for people (the console's customer page)."""
+    if not survivor_ids:
+        return []
+    rows = conn.execute(
+        select(merge_log)
+        .where(merge_log.c.survivor_id.in_(sorted(survivor_ids)))
+        .order_by(merge_log.c.id.desc())
+    )
+    return [_merge_entry(row) for row in rows]
+
+
+def _merge_entry(row: Any) -> MergeEntry:
     return MergeEntry(
         row.id,
         row.survivor_id,
@@ -218,6 +236,8 @@ def merge_entry(conn: Connection, merge_id: int) -> MergeEntry | None:
         row.merged_before,
         [(system, external_id) for system, external_id in json.loads(row.moved_links)],
         row.undone_at,
+        row.reason,
+        row.at,
     )
 
 

@@ -24,12 +24,17 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, case, exists, fu
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from causeway.engine.schedule import HELD_UNTIL
+from causeway.engine.error_classes import classify
+from causeway.engine.flow_pauses import paused_in
+from causeway.engine.schedule import HELD_UNTIL, PAUSED_UNTIL
 from causeway.engine.schema import jobs
 from causeway.engine.store import Store, now
 from causeway.observability.instruments import JOB_RETRIES
 
 QUEUED, RUNNING, DONE, DEAD = "queued", "running", "done", "dead"
+# A parked job a person closed with a note instead of running it (engine/problems.py):
+# finished like done, never claimed, never replayed, blocks no ordering key.
+RESOLVED = "resolved"
 # Not a stored state: a queued job whose flow's schedule holds it until the next run.
 HELD = "held"
 UNFINISHED = (QUEUED, RUNNING)
@@ -120,6 +125,22 @@ def last_dead_errors(conn: Connection, flow: str, ordering_keys: list[str]) -> d
     return {r.ordering_key: r.last_error or "failed" for r in rows if r.state == DEAD}
 
 
+# A job replayed over and over keeps its latest parkings, not an unbounded list.
+MAX_HISTORY = 20
+
+
+def history_entry(at: float, error: str, found: Any) -> dict[str, Any]:
+    """One parking in a job's error_history: when, why, and its class (or None)."""
+    return {"at": at, "error": error, "class": found.name if found is not None else None}
+
+
+def _run_at(job: NewJob, stamp: float, *, paused: bool) -> float:
+    run_at = job.run_at if job.run_at is not None else stamp
+    # A paused flow's job waits for the resume; one its schedule holds already waits
+    # for the flow's next run, and keeps doing so.
+    return PAUSED_UNTIL if paused and run_at < HELD_UNTIL else run_at
+
+
 def _insert(store: Store):  # type: ignore[no-untyped-def]
     return pg_insert(jobs) if store.is_postgres else sqlite_insert(jobs)
 
@@ -146,8 +167,10 @@ class JobQueue:
     def enqueue_in(self, conn: Connection, new_jobs: Sequence[NewJob]) -> int:
         """Add jobs inside the caller's transaction. A job whose dedupe_key matches
         an unfinished job is skipped (e.g. a scheduled run that is still pending);
-        finishing a job releases its key."""
+        finishing a job releases its key. The jobs of a paused flow are created held
+        (engine/flow_pauses.py), read in this transaction so no process misses a pause."""
         stamp = now()
+        paused = paused_in(conn, sorted({j.flow for j in new_jobs})) if new_jobs else {}
         rows = [
             dict(
                 flow=j.flow,
@@ -157,7 +180,7 @@ class JobQueue:
                 state=QUEUED,
                 attempts=0,
                 max_attempts=self.policy.max_attempts,
-                run_at=j.run_at if j.run_at is not None else stamp,
+                run_at=_run_at(j, stamp, paused=j.flow in paused),
                 created_at=stamp,
                 updated_at=stamp,
             )
@@ -194,9 +217,14 @@ class JobQueue:
         flow whose runs read and write one shared thing, such as a drop folder, needs
         it; a flow that only finds-or-creates a few shared records locks those instead,
         engine/locks.py).
+        Nothing of a paused flow is claimed (engine/flow_pauses.py).
         """
         stamp = now()
         with self.store.transaction() as conn:
+            if paused := paused_in(conn, list(flows)):
+                flows = [flow for flow in flows if flow not in paused]
+                if not flows:
+                    return []
             if exclusive and self._busy(conn, flows, stamp):
                 return []
             # Expired leases first (their jobs are the oldest), then due queued jobs.
@@ -313,6 +341,8 @@ class JobQueue:
                 updated_at=stamp,
                 finished_at=stamp,
                 last_error=None,
+                error_class=None,
+                error_detail=None,
                 dedupe_key=None,
             )
         )
@@ -327,10 +357,21 @@ class JobQueue:
         with self.store.transaction() as conn:
             return self.complete_all_in(conn, batch, worker)
 
-    def retry(self, job: Job, worker: str, error: str, *, retry_after: float | None = None) -> str:
-        """Back off, or park as dead when the attempts are used up. Returns the new state."""
+    def retry(
+        self,
+        job: Job,
+        worker: str,
+        error: str,
+        *,
+        retry_after: float | None = None,
+        cause: BaseException | None = None,
+    ) -> str:
+        """Back off, or park as dead when the attempts are used up. Returns the new state.
+        `cause`, the exception itself, gives a parked job its class (error_classes.py)."""
         if job.attempts >= job.max_attempts:
-            return self.kill(job, worker, f"gave up after {job.attempts} attempts: {error}")
+            return self.kill(
+                job, worker, f"gave up after {job.attempts} attempts: {error}", cause=cause
+            )
         delay = self.policy.delay(job.attempts, at_least=retry_after)
         with self.store.transaction() as conn:
             conn.execute(
@@ -348,9 +389,20 @@ class JobQueue:
         JOB_RETRIES.labels(job.flow).inc()
         return QUEUED
 
-    def kill(self, job: Job, worker: str, reason: str) -> str:
+    def kill(
+        self, job: Job, worker: str, reason: str, *, cause: BaseException | None = None
+    ) -> str:
+        """Park the job as dead with a readable reason, classed by `cause` (the exception
+        it failed with; none: unclassified). The reason joins the job's error history,
+        so a replayed job that fails again shows this error and the earlier ones."""
         stamp = now()
+        reason = self.clean_text(reason)
+        found = classify(cause) if cause is not None else None
         with self.store.transaction() as conn:
+            earlier = conn.execute(
+                select(jobs.c.error_history).where(self._owned(job, worker))
+            ).scalar_one_or_none()
+            history = [*json.loads(earlier or "[]"), history_entry(stamp, reason, found)]
             conn.execute(
                 update(jobs)
                 .where(self._owned(job, worker))
@@ -358,7 +410,10 @@ class JobQueue:
                     state=DEAD,
                     lease_owner=None,
                     lease_until=None,
-                    last_error=self.clean_text(reason),
+                    last_error=reason,
+                    error_class=found.name if found else None,
+                    error_detail=json.dumps(found.detail) if found and found.detail else None,
+                    error_history=json.dumps(history[-MAX_HISTORY:]),
                     updated_at=stamp,
                     finished_at=stamp,
                     dedupe_key=None,
@@ -388,37 +443,57 @@ class JobQueue:
             ).rowcount
 
     # -- operating ----------------------------------------------------------
-    def replay(self, job_id: int | None = None, *, flow: str | None = None) -> int:
-        """Put one dead job, or all dead jobs (of a flow), back in the queue with
-        fresh attempts. Returns how many were requeued."""
+    def replay(
+        self,
+        job_id: int | None = None,
+        *,
+        flow: str | None = None,
+        ids: Sequence[int] | None = None,
+    ) -> int:
+        """Put one dead job, the dead jobs among `ids`, or all dead jobs (of a flow), back
+        in the queue with fresh attempts. Returns how many were requeued. A job that is
+        not dead (resolved, done, queued) is left as it is."""
+        with self.store.transaction() as conn:
+            return self.replay_in(conn, job_id, flow=flow, ids=ids)
+
+    def replay_in(
+        self,
+        conn: Connection,
+        job_id: int | None = None,
+        *,
+        flow: str | None = None,
+        ids: Sequence[int] | None = None,
+    ) -> int:
+        """replay() inside the caller's transaction (with its audit record, say)."""
         condition = jobs.c.state == DEAD
         if job_id is not None:
             condition = and_(condition, jobs.c.id == job_id)
+        if ids is not None:
+            condition = and_(condition, jobs.c.id.in_(list(ids)))
         if flow is not None:
             condition = and_(condition, jobs.c.flow == flow)
-        with self.store.transaction() as conn:
-            result = conn.execute(
-                update(jobs)
-                .where(condition)
-                .values(
-                    state=QUEUED,
-                    attempts=0,
-                    run_at=now(),
-                    finished_at=None,
-                    updated_at=now(),
-                )
-            )
-            return result.rowcount
+        stamp = now()
+        result = conn.execute(
+            update(jobs)
+            .where(condition)
+            .values(state=QUEUED, attempts=0, run_at=stamp, finished_at=None, updated_at=stamp)
+        )
+        return result.rowcount
 
     def release_held(self, flow: str) -> int:
-        """Make the changes a scheduled flow was holding due now (see engine/schedule.py)."""
-        stamp = now()
+        """Make the changes a scheduled flow was holding due now (see engine/schedule.py);
+        what a pause holds waits for the resume (engine/flow_pauses.py)."""
         with self.store.transaction() as conn:
-            return conn.execute(
-                update(jobs)
-                .where(jobs.c.flow == flow, jobs.c.state == QUEUED, jobs.c.run_at >= HELD_UNTIL)
-                .values(run_at=stamp, updated_at=stamp)
-            ).rowcount
+            return self.release_held_in(conn, flow)
+
+    def release_held_in(self, conn: Connection, flow: str) -> int:
+        stamp = now()
+        held = and_(jobs.c.run_at >= HELD_UNTIL, jobs.c.run_at < PAUSED_UNTIL)
+        return conn.execute(
+            update(jobs)
+            .where(jobs.c.flow == flow, jobs.c.state == QUEUED, held)
+            .values(run_at=stamp, updated_at=stamp)
+        ).rowcount
 
     def counts(self) -> dict[tuple[str, str], int]:
         """(flow, state) -> number of jobs; queued jobs a schedule holds count as `held`."""
@@ -447,12 +522,12 @@ class JobQueue:
                 .order_by(jobs.c.id)
                 .limit(limit)
             )
-            return [self._served(r._mapping) for r in rows]
+            return [self.served(r._mapping) for r in rows]
 
     def get(self, job_id: int) -> dict[str, Any] | None:
         with self.store.read() as conn:
             row = conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
-            return self._served(row._mapping) if row else None
+            return self.served(row._mapping) if row else None
 
     def for_key(self, ordering_key: str) -> list[dict[str, Any]]:
         with self.store.read() as conn:
@@ -461,14 +536,21 @@ class JobQueue:
                 .where(jobs.c.ordering_key == ordering_key)
                 .order_by(jobs.c.id)
             )
-            return [self._served(r._mapping) for r in rows]
+            return [self.served(r._mapping) for r in rows]
 
-    def _served(self, row: Mapping[Any, Any]) -> dict[str, Any]:
+    def served(self, row: Mapping[Any, Any]) -> dict[str, Any]:
         """A job row as it leaves the engine: its error cleaned again, for errors stored
         before the cleaning was there (or before a secret was added to the config)."""
         job = dict(row)
         if job.get("last_error"):
             job["last_error"] = self.clean_text(job["last_error"])
+        if "error_history" in job:
+            job["error_history"] = [
+                {**entry, "error": self.clean_text(str(entry.get("error", "")))}
+                for entry in json.loads(job["error_history"] or "[]")
+            ]
+        if "error_detail" in job:
+            job["error_detail"] = json.loads(job["error_detail"] or "{}")
         return job
 
     def unfinished(self, flows: Sequence[str] | None = None) -> int:

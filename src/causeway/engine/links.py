@@ -26,6 +26,8 @@ class Link:
     external_id: str
     fingerprint: str | None
     remote_updated_at: float | None
+    # When the hub last wrote it (a flow's "last told" time, e.g. published stock).
+    updated_at: float | None = None
 
 
 def new_hub_id() -> str:
@@ -41,6 +43,7 @@ def _row_to_link(row: object) -> Link:
         m["external_id"],
         m["fingerprint"],
         m["remote_updated_at"],
+        m["updated_at"],
     )
 
 
@@ -183,13 +186,15 @@ def save(
             )
         )
         search.note_link(conn, hub_id, system, entity_type, external_id)
-        return Link(hub_id, system, entity_type, external_id, fingerprint, remote_updated_at)
+        return Link(hub_id, system, entity_type, external_id, fingerprint, remote_updated_at, stamp)
     conn.execute(
         update(links)
         .where(_keyed(system, entity_type, external_id))
         .values(fingerprint=fingerprint, remote_updated_at=remote_updated_at, updated_at=stamp)
     )
-    return Link(existing.hub_id, system, entity_type, external_id, fingerprint, remote_updated_at)
+    return Link(
+        existing.hub_id, system, entity_type, external_id, fingerprint, remote_updated_at, stamp
+    )
 
 
 def save_fingerprints(

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, select, tuple_, update
 
 from causeway.customers.record import EMPTY_RECORD
-from causeway.engine.jobs import DEAD, DONE, QUEUED, RUNNING
+from causeway.engine.jobs import DEAD, DONE, QUEUED, RESOLVED, RUNNING
 from causeway.engine.schema import customers, inbox, jobs, merge_log
 from causeway.engine.store import Store, now
 
@@ -71,9 +71,9 @@ def prune_jobs(
     at: float | None = None,
     stop: threading.Event | None = None,
 ) -> int:
-    """Delete jobs in `state` (done or dead) that finished longer than `older_than`
-    seconds ago; returns how many."""
-    if state not in (DONE, DEAD):
+    """Delete jobs in `state` (done, dead or resolved) that finished longer than
+    `older_than` seconds ago; returns how many."""
+    if state not in (DONE, DEAD, RESOLVED):
         raise ValueError(f"only finished jobs are pruned, not {state!r}")
     cutoff = _cutoff(older_than, at)
 

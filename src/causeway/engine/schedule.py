@@ -33,6 +33,9 @@ MANUAL: Final = "manual"
 # The run_at of a held job: far beyond any real time, so no claim takes it until a
 # run releases it (sets run_at to now).
 HELD_UNTIL = 1e13
+# The run_at of a job held because its flow is paused (engine/flow_pauses.py): also
+# held (>= HELD_UNTIL), and told apart so that resuming releases only what the pause held.
+PAUSED_UNTIL = 2e13
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 

@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from causeway.engine import flow_history
+from causeway.engine.flow_pauses import paused_in
 from causeway.engine.jobs import JobQueue, NewJob, ordering_key
 from causeway.engine.schedule import DAILY, Schedule
 from causeway.engine.schema import flow_runs
@@ -79,27 +81,37 @@ class Scheduler:
             if not changed:
                 conn.execute(flow_runs.insert().values(flow=trigger.key, next_run_at=at))
 
-    def fire(self, trigger: Trigger) -> int:
+    def fire(
+        self, trigger: Trigger, *, how: str = flow_history.ON_DEMAND, actor: str | None = None
+    ) -> int:
         """Run the flow now (also what 'run on demand' does): release what it holds and
-        enqueue its own job. Returns the number of jobs released or enqueued."""
-        count = self.queue.release_held(trigger.flow)
-        if trigger.payload is not None:
-            count += self.queue.enqueue(
-                NewJob(
+        enqueue its own job, and record the run (engine/flow_history.py) in the same
+        transaction. Returns the number of jobs released or enqueued."""
+        with self.store.transaction() as conn:
+            released = self.queue.release_held_in(conn, trigger.flow)
+            queued = 0
+            if trigger.payload is not None:
+                job = NewJob(
                     trigger.flow,
                     ordering_key(trigger.flow, trigger.key),
                     dict(trigger.payload),
                     dedupe_key=trigger.key,
                 )
+                queued = self.queue.enqueue_in(conn, [job])
+            flow_history.start_in(
+                conn, trigger.flow, trigger=how, actor=actor, released=released, queued=queued
             )
-        return count
+        return released + queued
 
     def tick(self) -> list[str]:
         """Fire every trigger that is due; returns the keys fired."""
         fired = []
         stamp = now()
+        with self.store.read() as conn:
+            paused = paused_in(conn)
         for trigger in self.triggers:
-            if not trigger.schedule.runs_by_itself:
+            # A paused flow's due run waits: it fires at the first tick after resuming.
+            if not trigger.schedule.runs_by_itself or trigger.flow in paused:
                 continue
             due = self.next_run(trigger)
             # Intervals run once at start; times of day wait for their first time.
@@ -107,7 +119,7 @@ class Scheduler:
                 self._set_next_run(trigger, trigger.schedule.next_run(stamp) or stamp)
                 continue
             if due is None or due <= stamp:
-                self.fire(trigger)
+                self.fire(trigger, how=flow_history.SCHEDULE)
                 self._set_next_run(trigger, trigger.schedule.next_run(stamp) or stamp)
                 fired.append(trigger.key)
         return fired

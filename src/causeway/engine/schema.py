@@ -89,12 +89,24 @@ jobs = Table(
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Column("finished_at", Float),
+    # The Problems page (engine/problems.py): the class of the error a job was parked
+    # with (engine/error_classes.py) and its detail as JSON ({"skus": [...]}); every
+    # parking as a JSON list of {at, error, class}, so a replayed job that fails again
+    # shows both errors; who works on it; and the note it was resolved with.
+    Column("error_class", String(32)),
+    Column("error_detail", Text),
+    Column("error_history", Text),
+    Column("assignee", String(255)),
+    Column("resolution", Text),
     UniqueConstraint("dedupe_key", name="uq_jobs_dedupe"),
     # Claim order within a state and flow: a claim scans it and stops at its limit.
     Index("ix_jobs_claim", "state", "flow", "run_at", "id"),
     Index("ix_jobs_ordering", "ordering_key", "state", "id"),
     # Retention finds done and dead jobs by when they finished.
     Index("ix_jobs_finished", "state", "finished_at"),
+    # The Problems page's counts per class and its filters by class and assignee.
+    Index("ix_jobs_problem_class", "state", "error_class", "finished_at"),
+    Index("ix_jobs_assignee", "state", "assignee"),
 )
 
 cursors = Table(
@@ -269,4 +281,81 @@ search_entries = Table(
     Column("system", String(64)),
     Column("external_id", String(255)),
     Column("updated_at", Float, nullable=False),
+)
+
+# People who log in to the console (engine/users.py): the e-mail, lower-cased, is the
+# login; the password is kept only as an argon2id hash; a disabled user stays listed
+# (who did what in the audit log still names them) but cannot log in.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("disabled_at", Float),
+    Column("last_login_at", Float),
+    UniqueConstraint("email", name="uq_users_email"),
+)
+
+# Console sessions (engine/console_sessions.py): one row per logged-in browser, found by
+# the SHA-256 of the random token its cookie carries (never the token itself), with the
+# CSRF token its forms must send back.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("user_id", Id, nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("last_seen_at", Float, nullable=False),
+    Index("ix_console_sessions_user", "user_id"),
+)
+
+# Failed console logins (engine/login_throttle.py), one row each, keyed by what they
+# count against ("email:<e-mail>" or "address:<client address>"), so that the limit
+# holds across every hub process sharing the store. Rows older than the window go.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("key", String(320), nullable=False),
+    Column("at", Float, nullable=False),
+    Index("ix_login_failures_key_at", "key", "at"),
+)
+
+# Paused flows (engine/flow_pauses.py): a row while the flow is paused. Every process
+# reads it: the job queue holds the flow's new jobs and claims none of its jobs, the
+# scheduler fires none of its runs.
+flow_pauses = Table(
+    "flow_pauses",
+    metadata,
+    Column("flow", String(64), primary_key=True),
+    Column("paused_at", Float, nullable=False),
+    Column("paused_by", String(255), nullable=False),
+)
+
+# Each scheduled or on-demand run of a flow (engine/flow_history.py): when it started
+# and ended, what it released and queued, and what the workers then did with the
+# flow's jobs until it had nothing left due. `flow_runs` keeps only the latest outcome.
+flow_run_log = Table(
+    "flow_run_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("flow", String(64), nullable=False),
+    # "schedule" (the scheduler fired it) or "on demand" (CLI, API, console).
+    Column("trigger", String(16), nullable=False),
+    Column("actor", String(255)),
+    Column("started_at", Float, nullable=False),
+    Column("finished_at", Float),
+    Column("released", Integer, nullable=False, default=0),
+    Column("queued", Integer, nullable=False, default=0),
+    Column("done", Integer, nullable=False, default=0),
+    Column("retried", Integer, nullable=False, default=0),
+    Column("dead", Integer, nullable=False, default=0),
+    # Counts the flow reports about its work, as JSON ({"pushed": 12, ...}).
+    Column("counts", Text, nullable=False, default="{}"),
+    Column("last_error", Text),
+    Index("ix_flow_run_log_flow", "flow", "started_at"),
 )

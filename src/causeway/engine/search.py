@@ -222,7 +222,7 @@ def forget(conn: Connection, kind: str, keys: Iterable[str]) -> int:
     return removed
 
 
-# -- filling the index from what the store holds (migration 0013) --------------------------
+# -- filling the index from what the store holds (migration 0014) --------------------------
 def backfill(conn: Connection, batch: int = 5000) -> int:
     """Index every order, customer and product the store already holds; returns the
     number of orders and customers indexed. Reads in batches by key, so a store of a

@@ -20,7 +20,8 @@ from typing import Protocol
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from causeway.engine.jobs import DEAD, Job, JobQueue
+from causeway.engine import flow_history
+from causeway.engine.jobs import DEAD, QUEUED, Job, JobQueue
 from causeway.engine.schema import flow_runs
 from causeway.engine.store import Store, now
 from causeway.errors import PermanentError, RetryableError
@@ -50,8 +51,25 @@ class WorkerStats:
     problems: deque[str] = field(default_factory=lambda: deque(maxlen=100))
 
 
-def record_flow_outcome(store: Store, flow: str, *, ok: bool, error: str | None = None) -> None:
-    """Keep each flow's last success and last error for `causeway status`."""
+@dataclass(frozen=True)
+class BatchOutcome:
+    done: int = 0
+    retried: int = 0
+    dead: int = 0
+    # What the flow reports about the batch's work (a flow's optional `report()`).
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+
+def record_flow_outcome(
+    store: Store,
+    flow: str,
+    *,
+    ok: bool,
+    error: str | None = None,
+    batch: BatchOutcome | None = None,
+) -> None:
+    """Keep each flow's last success and last error for `causeway status`, and add the
+    batch's outcome to the flow's open run (engine/flow_history.py)."""
     stamp = now()
     values: dict[str, float | str | None] = {"last_started_at": stamp}
     values |= {"last_success_at": stamp} if ok else {"last_error": error}
@@ -63,6 +81,29 @@ def record_flow_outcome(store: Store, flow: str, *, ok: bool, error: str | None 
             .values(flow=flow, **values)
             .on_conflict_do_update(index_elements=["flow"], set_=values)
         )
+        if batch is not None:
+            flow_history.note_batch_in(
+                conn,
+                flow,
+                done=batch.done,
+                retried=batch.retried,
+                dead=batch.dead,
+                error=error,
+                counts=batch.counts,
+            )
+
+
+def _report(flow: Flow) -> Mapping[str, int]:
+    """The counts a flow reports about its last batch ("pushed": 12), if it reports any:
+    an optional `report()` method, so that no flow has to."""
+    report = getattr(flow, "report", None)
+    if report is None:
+        return {}
+    try:
+        return {str(k): int(v) for k, v in report().items()}
+    except Exception:  # a report is a nicety; it never fails a batch
+        log.exception("flow %s could not report its counts", flow.name)
+        return {}
 
 
 class Worker:
@@ -139,15 +180,17 @@ class Worker:
         for job in succeeded:
             self.stats.by_flow[job.flow] = self.stats.by_flow.get(job.flow, 0) + 1
         failures = []
+        settled = {QUEUED: 0, DEAD: 0}
         for job in batch:
             if job in succeeded:
                 continue
             error = outcomes.get(job.id) or RuntimeError(f"flow {flow.name} gave no outcome")
-            self._settle(job, error)
+            settled[self._settle(job, error)] += 1
             failures.append(f"job {job.id}: {error}")
         # Cleaned before it is cut short: a cut could leave half a secret unrecognised.
         summary = self.queue.clean_text("; ".join(failures))[:2000] or None
-        record_flow_outcome(self.store, flow.name, ok=not failures, error=summary)
+        outcome = BatchOutcome(len(succeeded), settled[QUEUED], settled[DEAD], _report(flow))
+        record_flow_outcome(self.store, flow.name, ok=not failures, error=summary, batch=outcome)
 
     def _settle(self, job: Job, error: BaseException) -> str:
         """A failed job's next state: dead, or queued to retry after a backoff."""
@@ -155,12 +198,12 @@ class Worker:
             log.warning("job %s (%s) parked: %s", job.id, job.ordering_key, error)
             self.stats.dead += 1
             self.stats.problems.append(self._problem(job, "parked", str(error)))
-            return self.queue.kill(job, self.name, str(error))
+            return self.queue.kill(job, self.name, str(error), cause=error)
         retry_after = error.retry_after if isinstance(error, RetryableError) else None
         message = str(error) or type(error).__name__
         if not isinstance(error, RetryableError):
             message = f"{type(error).__name__}: {message}"
-        state = self.queue.retry(job, self.name, message, retry_after=retry_after)
+        state = self.queue.retry(job, self.name, message, retry_after=retry_after, cause=error)
         if state == DEAD:
             self.stats.dead += 1
             self.stats.problems.append(self._problem(job, "parked", message))

@@ -47,6 +47,20 @@ def is_run(payload: Mapping[str, Any]) -> bool:
     return any(payload.get(key) for key in RUN_KEYS)
 
 
+class NoEventValidation(CausewayError):
+    """The flow cannot check an edited record without acting on it (edit and replay,
+    engine/problem_edits.py, is then refused for its jobs)."""
+
+
+def event_validator(flow: object) -> Callable[[StoredEvent], object] | None:
+    """How a flow the hub runs checks an edited record of its jobs (its validate_event),
+    or None when it cannot: the console and `causeway problems edit` then offer no edit."""
+    if getattr(flow, "validates_events", False):
+        validate: Callable[[StoredEvent], object] = flow.validate_event  # type: ignore[attr-defined]
+        return validate
+    return None
+
+
 class FlowBase(Generic[Item]):
     """What the worker runs (engine/worker.py, Flow): subclasses set `name`, `batch_size`
     and `exclusive`, and `inbox` when their jobs are made from inbox records."""
@@ -57,6 +71,9 @@ class FlowBase(Generic[Item]):
     inbox: Inbox | None = None
     # True: every job is a run, whatever its payload (the flow has no per-entity jobs).
     runs_only: ClassVar[bool] = False
+    # True: on_event only reads the event (no write, no remote call), so it doubles as
+    # validate_event; a flow whose on_event acts overrides validate_event instead.
+    on_event_only_reads: ClassVar[bool] = False
 
     def handle(self, jobs: Sequence[Job]) -> Outcomes:
         outcomes: Outcomes = {}
@@ -91,6 +108,26 @@ class FlowBase(Generic[Item]):
     def on_event(self, event: StoredEvent) -> Item | None:
         raise PermanentError(
             f"{self.name} takes no {event.topic} events ({event.source} {event.event_id})"
+        )
+
+    def validate_event(self, event: StoredEvent) -> object:
+        """Read `event` as this flow reads the events it takes, into the canonical model,
+        with no side effect: how an operator's edited record is checked before it is
+        accepted (edit and replay). Raises what reading it raises (InvalidPayloadError,
+        a pydantic ValidationError, ...). The default is on_event itself where that only
+        reads; otherwise the flow cannot check an edit and says so."""
+        if self.on_event_only_reads:
+            return self.on_event(event)
+        raise NoEventValidation(
+            f"{self.name} cannot check an edited record without acting on it: fix the "
+            "cause in the source system and replay the job, or resolve it"
+        )
+
+    @property
+    def validates_events(self) -> bool:
+        """Whether validate_event can check an edit (the console offers the edit form)."""
+        return self.on_event_only_reads or (
+            type(self).validate_event is not FlowBase.validate_event
         )
 
     def on_job(self, job: Job) -> Item | None:

@@ -8,7 +8,9 @@ Six kinds, the first three with a threshold in causeway.yaml (docs/monitoring.md
   start) is older than the threshold; or a job has been due for longer than the
   threshold without finishing; or a scheduled run is overdue by more than the
   threshold (the scheduler is not running). A flow with nothing to do is quiet,
-  not failing: a real-time flow without traffic never fires.
+  not failing: a real-time flow without traffic never fires; nor does a paused flow
+  (an operator stopped it: `causeway status` and the console show it paused), whose
+  parked jobs still fire dead_jobs.
 - cursor_stalled (`flows.<name>.cursor_alert_after`, default 3d): a flow that polls
   by itself has a cursor whose poll has not completed, or whose watermark has not
   moved, for longer than the threshold.
@@ -88,7 +90,7 @@ def dead_jobs_alert(name: str, flow: FlowFacts, facts: Facts) -> Alert | None:
 
 def flow_alert(name: str, settings: FlowSettings, flow: FlowFacts, facts: Facts) -> Alert | None:
     limit = settings.alert_after
-    if limit is None:
+    if limit is None or name in facts.paused:
         return None
     now = facts.now
     reasons: list[tuple[float, str]] = []

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from causeway.config import FilesSystem
 from causeway.connectors.files.folder import DropFolder
-from causeway.engine.jobs import DEAD, DONE
+from causeway.engine.jobs import DEAD, DONE, RESOLVED
 from causeway.engine.retention import (
     input_ids,
     prune_inbox_bodies,
@@ -84,6 +84,13 @@ def prune(
         "dead jobs",
         settings.dead_jobs,
         lambda age: prune_jobs(store, DEAD, age, batch, at=at, stop=stop),
+    )
+    # A resolved job was parked, then closed by a person (engine/problems.py): it goes
+    # when a dead job of its age would.
+    step(
+        "resolved jobs",
+        settings.dead_jobs,
+        lambda age: prune_jobs(store, RESOLVED, age, batch, at=at, stop=stop),
     )
     step(
         "inbox bodies",

@@ -17,6 +17,7 @@ REFUSALS = {
     401: "signature missing, forged, or (HubSpot) older than five minutes; nothing stored",
     403: "a HubSpot event for another account than the configured portal_id",
     404: "no such system, order or flow",
+    409: "the flow is paused: nothing of it runs until it is resumed",
     413: "the body is larger than server.max_body_bytes",
     503: "not stored (the hub is starting or its store failed); the sender retries",
 }

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException
 
 from causeway.access.permissions import Permission
+from causeway.engine.flow_pauses import FlowPausedError
 from causeway.hub import Hub
 from causeway.web.access import protected
 from causeway.web.order_view import order_view
@@ -25,9 +26,12 @@ def add_api_routes(app: FastAPI, hub: Hub) -> None:
             raise HTTPException(404, f"the hub has seen no order {external_id} from {system!r}")
         return view
 
-    @app.post("/api/flows/{flow}/run", **protected(Permission.OPERATE, 404))
+    @app.post("/api/flows/{flow}/run", **protected(Permission.OPERATE, 404, 409))
     def run_flow(flow: str) -> dict[str, Any]:
         if flow not in hub.flows:
             known = ", ".join(sorted(hub.flows)) or "none"
             raise HTTPException(404, f"no flow named {flow!r} is enabled (enabled: {known})")
-        return {"queued": hub.run_flow(flow)}
+        try:
+            return {"queued": hub.run_flow(flow)}
+        except FlowPausedError as paused:
+            raise HTTPException(409, str(paused)) from None

@@ -4,21 +4,24 @@ module; who may call each route is declared on it and enforced by web/access.py.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from causeway.access.authenticators import BearerApiKey
+from causeway.access.authenticators import Authenticator, BearerApiKey
+from causeway.access.sessions import SessionCookie, session_policy
 from causeway.hub import Hub
-from causeway.observability.metrics import process_registry
+from causeway.observability.metrics import hub_registry, process_registry
 from causeway.web.access import AccessGuard, check_every_route_declares_access
 from causeway.web.api import add_api_routes
 from causeway.web.api_docs import add_docs_routes
 from causeway.web.console import add_console_routes
 from causeway.web.console.rendering import error_page
 from causeway.web.console.routing import CONSOLE
-from causeway.web.operations import add_metrics_routes, add_operations_routes
+from causeway.web.operations import add_health_route, add_metrics_routes, add_ready_routes
 from causeway.web.webhooks import add_webhook_routes
 
 DESCRIPTION = (
@@ -28,7 +31,10 @@ DESCRIPTION = (
 )
 
 
-def create_app(hub: Hub) -> FastAPI:
+def create_app(hub: Hub, *, serves: Literal["all", "webhooks", "admin"] = "all") -> FastAPI:
+    """The hub's app. With `server.admin_listen` the hub serves two: `webhooks` (webhook
+    ingress, /health, /ready: what faces the internet) on server.host:port, and `admin`
+    (the API, /metrics, /docs and the console) on admin_listen."""
     # No docs_url/openapi_url: FastAPI's own would be open to all (web/api_docs.py).
     app = FastAPI(
         title="Causeway",
@@ -38,9 +44,14 @@ def create_app(hub: Hub) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
-    add_webhook_routes(app, hub)
+    if serves != "admin":
+        add_webhook_routes(app, hub)
+    add_ready_routes(app, hub)
+    if serves == "webhooks":
+        add_health_route(app)
+        return _guarded(app, hub)
     add_api_routes(app, hub)
-    add_operations_routes(app, hub)
+    add_metrics_routes(app, hub_registry(hub))
     add_docs_routes(app)
     console = hub.config.console.enabled
     if console:
@@ -75,11 +86,11 @@ def _guarded(app: FastAPI, hub: Hub, *, console: bool = False) -> FastAPI:
         return JSONResponse({"error": detail}, status_code=exc.status_code, headers=exc.headers)
 
     check_every_route_declares_access(app)
+    authenticators: list[Authenticator] = [BearerApiKey(hub.store)]
+    if console:  # people sign in to the console with a cookie session (access/sessions.py)
+        authenticators.append(SessionCookie(hub.store, session_policy(hub.config.console)))
     app.add_middleware(
-        AccessGuard,
-        router=app.router,
-        authenticators=[BearerApiKey(hub.store)],
-        console=console,
+        AccessGuard, router=app.router, authenticators=authenticators, console=console
     )
     # Added last, so it runs first: a request for another host is refused before anything.
     app.add_middleware(

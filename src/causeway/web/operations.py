@@ -13,13 +13,12 @@ from prometheus_client import CollectorRegistry
 from causeway.access.permissions import Permission
 from causeway.engine.store import head_revision
 from causeway.hub import Hub
-from causeway.observability.metrics import exposition, hub_registry
+from causeway.observability.metrics import exposition
 from causeway.observability.readiness import readiness
 from causeway.web.access import protected, public
 
 
-def add_operations_routes(app: FastAPI, hub: Hub) -> None:
-    add_metrics_routes(app, hub_registry(hub))
+def add_ready_routes(app: FastAPI, hub: Hub) -> None:
     head = head_revision()
     systems = sorted(hub.config.systems)
 
@@ -63,6 +62,10 @@ def add_metrics_routes(app: FastAPI, registry: CollectorRegistry) -> None:
         body, content_type = exposition(registry, request.headers.get("accept"))
         return Response(body, headers={"Content-Type": content_type})
 
+    add_health_route(app)
+
+
+def add_health_route(app: FastAPI) -> None:
     @app.get("/health", **public())
     def health() -> dict[str, str]:
         """The process is alive and answering; says nothing of the store or the systems."""

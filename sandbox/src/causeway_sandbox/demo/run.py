@@ -19,7 +19,7 @@ from rich.console import Console
 
 from causeway.config import parse_config
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.engine import api_keys
+from causeway.engine import api_keys, users
 from causeway.flows import stock_to_channels
 from causeway.flows.stock_to_channels import StockToChannels
 from causeway.hub import Hub
@@ -281,6 +281,20 @@ def _read_back(hub: Hub, stores: list[DemoStore], summary: DemoSummary) -> None:
         found.webhook_deliveries, found.duplicates_ignored = store.webhook_deliveries()
 
 
+DEMO_LOGIN = "demo@causeway.example"
+
+
+def console_login(hub: Hub) -> tuple[str, str]:
+    """A console login for the tour (docs/console.md): an administrator, so that every
+    page shows; a new password on every run, printed once."""
+    password = secrets.token_urlsafe(12)
+    if users.find(hub.store, DEMO_LOGIN) is None:
+        users.add(hub.store, DEMO_LOGIN, "admin", password, actor="demo")
+    else:
+        users.set_password(hub.store, DEMO_LOGIN, password, actor="demo")
+    return DEMO_LOGIN, password
+
+
 def _keep_running(
     hub: Hub,
     server: BackgroundServer,
@@ -290,6 +304,9 @@ def _keep_running(
     console: Console,
 ) -> None:
     say: Callable[..., None] = (lambda *_, **__: None) if as_json else console.print
+    email, password = console_login(hub)
+    say(f"\nThe operator console: {server.url}/console")
+    say(f"  sign in as {email} with the password {password}", highlight=False)
     # The API needs a key (docs/security.md): one that can only read, for the tour.
     _, key = api_keys.create(hub.store, f"demo-{secrets.token_hex(3)}", "read")
     say(

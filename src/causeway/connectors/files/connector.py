@@ -56,6 +56,7 @@ from causeway.errors import CausewayError, PermanentError
 from causeway.model import Order
 from causeway.model.ports.channel import OrderChange, OrderChannel
 from causeway.model.ports.files import FileChannel
+from causeway.model.ports.records import RecordAddresses
 from causeway.model.topics import ORDER_CREATED
 
 log = logging.getLogger("causeway.connectors.files")
@@ -187,6 +188,10 @@ class FilesConnector:
     def close(self) -> None:
         """Nothing to release: files are opened and closed per use."""
 
+    def record_url(self, entity_type: str, external_id: str) -> str | None:
+        """None: a drop folder has no web page for its orders (the console shows the id)."""
+        return None
+
     # --- orders in ------------------------------------------------------------------------
 
     def poll(self) -> Poll:
@@ -299,6 +304,9 @@ class FilesConnector:
 if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims to be
 
     def _is_an_order_channel(connector: FilesConnector) -> OrderChannel:
+        return connector
+
+    def _gives_addresses(connector: FilesConnector) -> RecordAddresses:
         return connector
 
     def _is_a_file_channel(connector: FilesConnector) -> FileChannel[FileImport]:

@@ -34,7 +34,7 @@ from causeway.connectors.http_retry import (
     retry_after_seconds,
 )
 from causeway.engine.rate import RateBudget
-from causeway.errors import PermanentError, RetryableError
+from causeway.errors import PermanentError, RateLimitedError
 
 DEFAULT_MAX = 100.0  # private app, per 10 s; the headers correct it
 DEFAULT_INTERVAL = 10.0
@@ -160,7 +160,7 @@ class HubSpotClient(RetryingClient):
         correlation = body.get("correlationId")
         if "DAILY" in policy.upper():
             # Waiting a day inside one request would hold a worker; the job backs off.
-            return RetryableError(
+            return RateLimitedError(
                 f"HubSpot daily request limit reached ({policy}): {message} "
                 f"(correlationId {correlation})",
                 retry_after=3600.0,

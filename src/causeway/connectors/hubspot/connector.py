@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from causeway.connectors.hubspot import addresses
 from causeway.connectors.hubspot.client import HubSpotClient, HubSpotError, HubSpotNotFound
 from causeway.connectors.hubspot.deals import (
     CONTACT_PROPERTIES,
@@ -37,6 +38,7 @@ from causeway.engine.rate import RateBudget
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.model import Order
 from causeway.model.ports.crm import Crm, CrmChange, CrmField, DealChange
+from causeway.model.ports.records import RecordAddresses
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +61,20 @@ class HubSpotConnector:
         system: str = "hubspot",
         timeout: float = 30.0,
         client: HubSpotClient | None = None,
+        portal_id: int | None = None,
     ) -> None:
+        """portal_id: the account's id, which the app's record pages are under (None:
+        record_url has no address to give)."""
         self.system = system
         self.client = client or HubSpotClient(
             base_url, access_token, budget=budget, timeout=timeout
         )
+        self.portal_id = portal_id
+        self.app_url = addresses.app_url_for(base_url)
+
+    def record_url(self, entity_type: str, external_id: str) -> str | None:
+        """The record's page in the HubSpot app (addresses.py)."""
+        return addresses.record_url(self.app_url, self.portal_id, entity_type, external_id)
 
     def close(self) -> None:
         self.client.close()
@@ -395,4 +406,7 @@ def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
 if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims to be
 
     def _is_a_crm(connector: HubSpotConnector) -> Crm:
+        return connector
+
+    def _gives_addresses(connector: HubSpotConnector) -> RecordAddresses:
         return connector

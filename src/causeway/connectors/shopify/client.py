@@ -39,7 +39,7 @@ from causeway.connectors.http_retry import (
 )
 from causeway.connectors.shopify.api_versions import API_VERSION
 from causeway.engine.rate import RateBudget
-from causeway.errors import PermanentError, RetryableError
+from causeway.errors import PermanentError, RateLimitedError
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ class ShopifyGraphQL:
                 waits += 1
                 self.throttle_waits += 1
                 if waits > self.retry.max_throttle_waits:
-                    raise RetryableError(
+                    raise RateLimitedError(
                         f"Shopify kept throttling {self.shop_url} after {waits - 1} waits: "
                         f"{throttled}",
                         retry_after=throttled.retry_after,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from causeway.connectors.shopify import fulfillments
+from causeway.connectors.shopify import addresses, fulfillments
 from causeway.connectors.shopify import queries as q
 from causeway.connectors.shopify.api_versions import API_VERSION, support_warning
 from causeway.connectors.shopify.client import RetryPolicy, ShopifyGraphQL
@@ -46,7 +46,7 @@ from causeway.connectors.shopify.types import (
     SetOutcome,
 )
 from causeway.engine.rate import RateBudget
-from causeway.errors import PermanentError
+from causeway.errors import MissingMasterDataError, PermanentError
 from causeway.model import Order
 from causeway.model.catalog import CatalogItem
 from causeway.model.payment import OrderPayment
@@ -56,6 +56,7 @@ from causeway.model.ports.channel import (
     FulfillmentState,
     PublishedFulfillment,
 )
+from causeway.model.ports.records import RecordAddresses
 from causeway.model.returns import Cancellation, Refund
 
 __all__ = [
@@ -126,6 +127,10 @@ class ShopifyConnector:
         )
         self.catalog = ShopifyCatalog(self.client, system)
         self.inventory = ShopifyInventory(self.client, system)
+
+    def record_url(self, entity_type: str, external_id: str) -> str | None:
+        """The record's page in the store's admin (addresses.py)."""
+        return addresses.admin_url(self.client.shop_url, entity_type, external_id)
 
     # ------------------------------------------------------------------ orders
 
@@ -254,7 +259,7 @@ class ShopifyConnector:
         for location in self.locations():
             if location.is_active:
                 return location.id
-        raise PermanentError(
+        raise MissingMasterDataError(
             f"{self.system} has no active location: activate one in Shopify, or set "
             f"`location` in the {self.system} configuration"
         )
@@ -376,4 +381,7 @@ class ShopifyConnector:
 if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims to be
 
     def _is_a_channel(connector: ShopifyConnector) -> Channel[Listing]:
+        return connector
+
+    def _gives_addresses(connector: ShopifyConnector) -> RecordAddresses:
         return connector

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self
 
-from causeway.connectors.tryton import parties
+from causeway.connectors.tryton import addresses, parties, sale_reading
 from causeway.connectors.tryton.amendments import AmendedSale, Amendments
 from causeway.connectors.tryton.cancellations import SaleCancellations, SaleCancelled
 from causeway.connectors.tryton.customers import CustomerResolver
@@ -45,8 +45,9 @@ from causeway.connectors.tryton.stock import Stock
 from causeway.errors import PermanentError
 from causeway.model import Order, StockLevel
 from causeway.model.catalog import CatalogItem
-from causeway.model.ports.erp import Erp
+from causeway.model.ports.erp import Erp, SaleRead
 from causeway.model.ports.locks import Locks
+from causeway.model.ports.records import RecordAddresses
 from causeway.model.returns import RefundLine
 from causeway.model.sale_terms import SaleTerms
 from causeway.model.tax_map import TaxMap
@@ -83,6 +84,7 @@ class TrytonConnector:
         self.gift_card_sku = gift_card_sku
         self.tip_sku = tip_sku
         self.rpc = TrytonRPC(url, database, username, password, timeout=timeout, system=system)
+        self.database = database
         self.master = MasterData(
             self.rpc, system=system, warehouse_code=warehouse_code, payment_term=payment_term
         )
@@ -154,6 +156,14 @@ class TrytonConnector:
     ) -> dict[int, SaleFigures]:
         """Amounts, cost of goods and progress of sales (see margins.py for the cost rule)."""
         return read_sale_figures(self.rpc, sale_ids, with_costs=with_costs)
+
+    def read_sales(self, references: Sequence[str]) -> dict[str, SaleRead]:
+        """The sales of these references as they stand: lines, shipments, invoices."""
+        return sale_reading.read_sales(self.rpc, references, service_skus=self.sales.service_skus())
+
+    def record_url(self, entity_type: str, external_id: str) -> str | None:
+        """The record's form in Tryton's web client (sao), served by this server."""
+        return addresses.client_url(self.rpc.url, self.database, entity_type, external_id)
 
     # --- shipments -------------------------------------------------------------------------
 
@@ -243,4 +253,7 @@ class TrytonConnector:
 if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims to be
 
     def _is_an_erp(connector: TrytonConnector) -> Erp:
+        return connector
+
+    def _gives_addresses(connector: TrytonConnector) -> RecordAddresses:
         return connector

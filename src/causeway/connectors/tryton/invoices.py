@@ -23,7 +23,12 @@ from typing import Any
 
 from causeway.connectors.tryton.protocol import TrytonUserError
 from causeway.connectors.tryton.rpc import TrytonRPC
-from causeway.errors import PermanentError, RetryableError
+from causeway.errors import (
+    AmountMismatchError,
+    MissingMasterDataError,
+    PermanentError,
+    RetryableError,
+)
 
 INVOICE_FIELDS = ("number", "state", "total_amount", "amount_to_pay", "currency.code", "type")
 PAY_WIZARD = "account.invoice.pay"
@@ -89,13 +94,13 @@ def check_amount(sale: SaleInvoices, amount: Decimal, currency: str) -> None:
     """The store's payment must settle the sale's invoices exactly; say why not."""
     invoiced_currency = {i.currency for i in sale.invoices}
     if invoiced_currency and invoiced_currency != {currency}:
-        raise PermanentError(
+        raise AmountMismatchError(
             f"sale {sale.sale_number} ({sale.reference}): the store was paid in {currency} "
             f"but the invoice is in {', '.join(sorted(invoiced_currency))}: book the payment "
             f"in Tryton by hand, then mark this job done"
         )
     if amount != sale.total:
-        raise PermanentError(
+        raise AmountMismatchError(
             f"sale {sale.sale_number} ({sale.reference}): the store received {amount} "
             f"{currency} but the invoice total is {sale.total} {currency}: nothing was paid; "
             f"correct the sale or book the payment in Tryton by hand, then replay"
@@ -241,7 +246,7 @@ class Invoices:
                 "account.invoice.payment.method", [("name", "=", name)], ["id"]
             )
             if not found:
-                raise PermanentError(
+                raise MissingMasterDataError(
                     f"no invoice payment method {name!r} in {self.system}: "
                     f"create it in Tryton (Financial > Configuration > Payment Methods) or set "
                     f"flows.payments-and-invoices.payment_method (or the channel's own), "

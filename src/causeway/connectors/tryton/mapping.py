@@ -16,7 +16,7 @@ from typing import Any
 
 from causeway.connectors.tryton.sale_lines import Services, TrytonProduct, sale_lines
 from causeway.connectors.tryton.taxes import TrytonTax, match_tax, tax_ids
-from causeway.errors import PermanentError
+from causeway.errors import InvalidPayloadError
 from causeway.model import Discount, Order, StockLevel
 
 __all__ = [
@@ -91,12 +91,12 @@ def check_order(order: Order) -> None:
     """Reject what cannot become a Tryton sale whatever the ERP holds."""
     missing = [line.title for line in order.lines if not line.sku and not line.gift_card]
     if missing:
-        raise PermanentError(
+        raise InvalidPayloadError(
             f"order {order.number}: line(s) without SKU ({', '.join(missing)}) cannot be "
             f"mapped to a Tryton product: give the item a SKU in the store, then replay"
         )
     if not order.lines:
-        raise PermanentError(f"order {order.number} has no lines")
+        raise InvalidPayloadError(f"order {order.number} has no lines")
 
 
 # --- header -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from causeway.connectors.tryton.rounding import CENT, TaxRounding
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.connectors.tryton.sale_lines import TrytonProduct
 from causeway.connectors.tryton.taxes import TrytonTax
-from causeway.errors import PermanentError
+from causeway.errors import MissingMasterDataError, PermanentError
 
 log = logging.getLogger("causeway.connectors.tryton")
 
@@ -71,7 +71,7 @@ class MasterData:
                 ["storage_location"],
             )
             if not records:
-                raise PermanentError(
+                raise MissingMasterDataError(
                     f"no warehouse with code {self.warehouse_code!r} in {self.system}: set "
                     f"`warehouse` in the connector config to an existing warehouse code"
                 )

@@ -20,7 +20,7 @@ from typing import Any
 from causeway.connectors.tryton.mapping import latest_stamp
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.customers import normalise
-from causeway.errors import PermanentError
+from causeway.errors import MissingMasterDataError
 from causeway.model.ports.erp import PartyCustomer
 
 PARTY_FIELDS = [
@@ -116,7 +116,7 @@ def update_contact_details(
         return []
     parties = rpc.read("party.party", [party_id], ["contact_mechanisms"])
     if not parties:
-        raise PermanentError(f"Tryton party {party_id} does not exist any more")
+        raise MissingMasterDataError(f"Tryton party {party_id} does not exist any more")
     ids = parties[0].get("contact_mechanisms") or []
     records = (
         rpc.search_read(

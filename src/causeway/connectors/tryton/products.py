@@ -26,7 +26,7 @@ from typing import Any
 
 from causeway.connectors.tryton.mapping import latest_stamp
 from causeway.connectors.tryton.rpc import TrytonRPC
-from causeway.errors import PermanentError
+from causeway.errors import MissingMasterDataError, PermanentError
 from causeway.model.catalog import CatalogItem
 
 # Shopify and most stores know these units; others are converted to kilograms.
@@ -73,13 +73,13 @@ def catalog_item(
     name = template.get("name") or f"product {record['id']}"
     sku = (record.get("code") or "").strip()
     if not sku:
-        raise PermanentError(
+        raise MissingMasterDataError(
             f"{name} (product {record['id']} in {system}) has no code, so no SKU to sell it "
             f"under: give the variant a code in Tryton; the next run publishes it"
         )
     list_price = record.get("list_price_used")
     if list_price is None:
-        raise PermanentError(
+        raise MissingMasterDataError(
             f"{sku} ({name}) has no list price in {system}: set one in Tryton; the next run "
             f"publishes it"
         )
@@ -229,7 +229,7 @@ class CatalogReader:
         if name not in self._price_lists:
             found = self.rpc.search_read("product.price_list", [("name", "=", name)], ["id"])
             if not found:
-                raise PermanentError(
+                raise MissingMasterDataError(
                     f"no sale price list named {name!r} in {self.system}: create it in Tryton "
                     f"(Product > Price Lists) or fix `price_list` of catalog-to-channels"
                 )

@@ -35,7 +35,13 @@ from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.rounding import TaxRounding
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.connectors.tryton.terms import SaleTermsResolver, TrytonTerms
-from causeway.errors import CausewayError, PermanentError, RetryableError, UnknownSkuError
+from causeway.errors import (
+    AmountMismatchError,
+    CausewayError,
+    PermanentError,
+    RetryableError,
+    UnknownSkuError,
+)
 from causeway.model import Order
 from causeway.model.sale_terms import SaleTerms
 from causeway.model.tax_map import TaxMap
@@ -168,7 +174,7 @@ class Sales:
                 continue
             del quotations[reference]
             number = record.get("number") or f"id {record['id']}"
-            results[reference] = PermanentError(
+            results[reference] = AmountMismatchError(
                 f"{reason}. Sale {number} was left a quotation in {self.system}: correct it "
                 f"there and confirm it (the hub then takes it as it is), or fix the cause (the "
                 f"mapping, the ERP's taxes or products) and delete the quotation in Tryton "

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from causeway.errors import PermanentError
+from causeway.errors import MissingMasterDataError
 from causeway.model import TaxLine
 from causeway.model.tax_map import RATE_PLACES, TaxMap, as_percent
 
@@ -26,14 +26,14 @@ def _mapped(tax_line: TaxLine, name: str, taxes: Sequence[TrytonTax], system: st
     found = [t for t in taxes if t.name.strip().casefold() == name.casefold()]
     what = f"the store's tax {tax_line.title!r} ({as_percent(tax_line.rate)})"
     if not found:
-        raise PermanentError(
+        raise MissingMasterDataError(
             f"tax_map maps {what} to {name!r}, but {system} has no customer tax of that name: "
             f"create it in Tryton (Financial > Taxes) or correct the name in the "
             f"orders-to-erp flow's tax_map, then run `causeway replay`"
         )
     tax = min(found, key=lambda t: t.id)
     if not _same_rate(tax.rate, tax_line.rate):
-        raise PermanentError(
+        raise MissingMasterDataError(
             f"tax_map maps {what} to {tax.name!r}, whose rate is {as_percent(tax.rate)}: the sale "
             f"would not charge what the customer paid; map it to a tax of "
             f"{as_percent(tax_line.rate)} in the orders-to-erp flow's tax_map, then replay"
@@ -60,7 +60,7 @@ def match_tax(
     candidates = [t for t in taxes if _same_rate(t.rate, tax_line.rate)]
     if not candidates:
         wanted = Decimal(tax_line.rate).quantize(RATE_PLACES)
-        raise PermanentError(
+        raise MissingMasterDataError(
             f"no customer tax with rate {as_percent(tax_line.rate)} in {system} "
             f"(channel tax {tax_line.title!r}): create a percentage tax with rate "
             f"{wanted.normalize():f} in Tryton (Financial > Taxes), or name the tax to use in "

@@ -31,7 +31,7 @@ from typing import Any
 
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.rpc import TrytonRPC
-from causeway.errors import PermanentError
+from causeway.errors import MissingMasterDataError, PermanentError
 from causeway.model.sale_terms import SETTINGS, SaleTerms
 
 log = logging.getLogger("causeway.connectors.tryton")
@@ -133,7 +133,7 @@ REPLAY = ", then run `causeway replay`"
 def not_found(
     kind: Kind, value: str, records: Sequence[Named], system: str, then: str = REPLAY
 ) -> PermanentError:
-    return PermanentError(
+    return MissingMasterDataError(
         f"{kind.label} {value!r} not found in Tryton ({system}); it has: {_listing(records)}. "
         f"Create it in Tryton ({kind.menu}) or correct `{kind.setting}` in this channel's "
         f"settings{then}"
@@ -144,7 +144,7 @@ def ambiguous(
     kind: Kind, value: str, found: Sequence[Named], system: str, then: str = REPLAY
 ) -> PermanentError:
     ids = ", ".join(str(r.id) for r in sorted(found, key=lambda r: r.id))
-    return PermanentError(
+    return MissingMasterDataError(
         f"{kind.label} {value!r} is ambiguous in Tryton ({system}): {len(found)} records "
         f"answer to it (ids {ids}). Rename all but one in Tryton ({kind.menu}), or name "
         f"one by its full name in `{kind.setting}`{then}"
@@ -218,7 +218,7 @@ class SaleTermsResolver:
         """The id of the record `value` names; `then`: what to do after fixing it."""
         kind = KINDS[setting]
         if setting == "price_list" and not self.price_lists_on_sales():
-            raise PermanentError(
+            raise MissingMasterDataError(
                 f"{kind.label} {value!r} is set for this channel, but sales in Tryton "
                 f"({self.system}) have no price list: activate the sale_price_list module "
                 f"(trytond-admin -u sale_price_list --activate-dependencies), or leave "

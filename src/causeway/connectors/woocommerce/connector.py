@@ -23,7 +23,7 @@ import httpx
 
 from causeway.config.systems import WooCommerceSystem
 from causeway.connectors.http_retry import RetryPolicy
-from causeway.connectors.woocommerce import order_events, webhook_health
+from causeway.connectors.woocommerce import addresses, order_events, webhook_health
 from causeway.connectors.woocommerce.catalog import StoreWeightUnit
 from causeway.connectors.woocommerce.client import MAX_PER_PAGE, Auth, WooCommerceClient
 from causeway.connectors.woocommerce.fulfillment import TrackingMode, WooFulfillment
@@ -56,6 +56,7 @@ from causeway.model.ports.channel import (
     StockChannel,
     Tracking,
 )
+from causeway.model.ports.records import RecordAddresses
 from causeway.model.returns import Cancellation, Refund
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,10 @@ class WooCommerceConnector:
         # What the last look at the webhooks found (subscribe_webhooks, webhook_health):
         # its disabled_topics are what the hub alerts on (note_disabled_webhooks).
         self.last_webhook_health: webhook_health.WebhookHealth | None = None
+
+    def record_url(self, entity_type: str, external_id: str) -> str | None:
+        """The record's edit screen in the store's wp-admin (addresses.py)."""
+        return addresses.admin_url(self.client.site_url, entity_type, external_id)
 
     # ------------------------------------------------------------------ orders
 
@@ -378,3 +383,6 @@ if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims
         FulfillmentChannel,
     ]:
         return (connector, connector, connector, connector, connector, connector, connector)
+
+    def _gives_addresses(connector: WooCommerceConnector) -> RecordAddresses:
+        return connector

@@ -91,6 +91,13 @@ class Cancellations(FlowBase[None]):
         self.target = target
         self.erp = target_connector
 
+    def validate_event(self, event: StoredEvent) -> object:
+        """The cancellation (or polled order) the store's connector reads; nothing cancelled."""
+        channel = channel_of(NAME, self.channels, event)
+        if event.topic == POLL_TOPIC:
+            return channel.connector.order_from_polled(json_object(event))
+        return channel.connector.cancellation_from_webhook(json_object(event))
+
     def on_event(self, event: StoredEvent) -> None:
         channel = channel_of(NAME, self.channels, event)
         cancellation = (

@@ -30,7 +30,7 @@ from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import Job, JobQueue, NewJob, ordering_key
 from causeway.engine.store import Store
-from causeway.errors import CausewayError, PermanentError
+from causeway.errors import CausewayError, MissingMasterDataError, PermanentError
 from causeway.flows.base import FlowBase, Outcomes
 from causeway.flows.catalog_to_channels.channels import CatalogChannelSettings
 from causeway.flows.catalog_to_channels.decisions import (
@@ -137,7 +137,7 @@ class CatalogToChannels(FlowBase[int]):
         for name, channel in self.channels.items():
             unknown = channel.assortment.unknown_categories(known)
             if unknown:
-                raise PermanentError(
+                raise MissingMasterDataError(
                     f"{NAME}: channel {name}'s assortment names categories {self.source} "
                     f"does not have: {', '.join(unknown)}. Write each by its full name in "
                     f"{self.source} (Tryton: Product > Categories), e.g. 'Garden / Chairs'; "

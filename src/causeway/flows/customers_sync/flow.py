@@ -146,6 +146,10 @@ class CustomersSync(FlowBase[None]):
         return bool(golden_records.candidates(conn, by_email))
 
     # -- CRM -> golden -> ERP ----------------------------------------------------------
+    def validate_event(self, event: StoredEvent) -> object:
+        """The CRM property change as the flow reads it; no golden record touched."""
+        return contact_change(self.crm.property_change(json_object(event)))
+
     def on_event(self, event: StoredEvent) -> None:
         """A contact.propertyChange webhook of a contact the hub knows."""
         change = self.crm.property_change(json_object(event))

@@ -33,9 +33,9 @@ from causeway.customers.orders import (
     live_id,
     newest_order_event,
     order_fact_fingerprint,
-    order_facts,
     order_key,
     orders_in_erp_since,
+    standing,
 )
 from causeway.customers.resolve import resolve
 from causeway.engine import golden_records, links
@@ -258,7 +258,14 @@ class CustomersToCrm(FlowBase[str]):
         with self.store.transaction() as conn:
             customer = golden_records.load(conn, customer_id)
             members = family(conn, customer_id)
-            figures = crm_contact.figures(order_facts(conn, self.target, members), self.currency)
+            found = standing(
+                conn,
+                self.target,
+                members,
+                currency=self.currency,
+                rfm=self.rfm,
+                today=datetime.now(UTC),
+            )
             contacts = contact_links(conn, self.target, members)
             for extra in contacts[1:]:
                 links.save(
@@ -275,11 +282,10 @@ class CustomersToCrm(FlowBase[str]):
                     contacts[0].external_id,
                     extra.external_id,
                 )
-        if figures is None:
+        if found is None:
             return None
-        today = datetime.now(UTC)
         properties = crm_contact.contact_properties(
-            customer.record.plain(), figures, crm_contact.segment(figures, today, self.rfm)
+            customer.record.plain(), found.figures, found.segment
         )
         kept = contacts[0] if contacts else None
         if kept is not None and kept.fingerprint == crm_contact.fingerprint(properties):

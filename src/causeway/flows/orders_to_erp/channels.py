@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
+from causeway.engine.inbox import StoredEvent
 from causeway.engine.jobs import Job, system_of
 from causeway.errors import PermanentError
 from causeway.flows.base import Outcomes, is_run
@@ -31,6 +32,15 @@ class OrdersFromChannels:
 
     def channel(self, system: str) -> OrdersToErp:
         return self.channels[system]
+
+    # Every channel's flow reads its own orders without acting (OrdersToErp).
+    validates_events = True
+
+    def validate_event(self, event: StoredEvent) -> object:
+        """The order in `event`, read by the channel that sent it (edit and replay)."""
+        if event.source not in self.channels:
+            raise PermanentError(f"{event.source!r} is not one of {sorted(self.channels)}")
+        return self.channels[event.source].validate_event(event)
 
     def handle(self, jobs: Sequence[Job]) -> Outcomes:
         outcomes: Outcomes = {}

@@ -97,6 +97,8 @@ class OrdersToErp(FlowBase[Order]):
     # (never two at once), and the ERP connector finds-or-creates each customer under
     # that customer's lock (model/ports/locks.py), so two batches make one new customer.
     exclusive = False
+    # on_event is the channel's parsing of the order, no more: it checks edited records.
+    on_event_only_reads = True
 
     def __init__(
         self,

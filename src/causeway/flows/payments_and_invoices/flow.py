@@ -136,6 +136,11 @@ class PaymentsAndInvoices(FlowBase[None]):
         self.refresh()
 
     # -- a payment event ----------------------------------------------------------------
+    def validate_event(self, event: StoredEvent) -> object:
+        """The payment the store's connector reads; nothing booked."""
+        channel = channel_of(NAME, self.channels, event)
+        return channel.connector.payment_from_webhook(json_object(event))
+
     def on_event(self, event: StoredEvent) -> None:
         channel = channel_of(NAME, self.channels, event)
         payment = channel.connector.payment_from_webhook(json_object(event))

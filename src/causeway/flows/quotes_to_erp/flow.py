@@ -134,6 +134,13 @@ class QuotesToErp(FlowBase[tuple[str, Order]]):
     def on_run(self, payload: Mapping[str, Any]) -> None:
         self.run()
 
+    def validate_event(self, event: StoredEvent) -> object:
+        """The deal's stage change as the CRM connector reads it (a polled deal: a JSON
+        object); the deal itself is read from the CRM when the job runs."""
+        if event.topic == POLL_TOPIC:
+            return json_object(event)
+        return self.crm.property_change(json_object(event))
+
     def on_event(self, event: StoredEvent) -> tuple[str, Order] | None:
         """A deal won: (its sale reference, its order) to place with the batch's others,
         or None when there is nothing to place."""

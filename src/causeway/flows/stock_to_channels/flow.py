@@ -17,6 +17,7 @@ and in full (`--full`) to repair drift.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -112,6 +113,15 @@ class StockRun:
     considered: int = 0
     channels: dict[str, ChannelResult] = field(default_factory=dict)
 
+    def counts(self) -> dict[str, int]:
+        """The run in figures, as the console's run history shows them."""
+        results = self.channels.values()
+        return {
+            "SKUs looked at": self.considered,
+            "quantities pushed": sum(len(r.pushed) for r in results),
+            "already right": sum(len(r.already_right) for r in results),
+        }
+
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -166,12 +176,21 @@ class StockToChannels(FlowBase[None]):
         self._absent: dict[str, dict[str, float]] = {name: {} for name in self.targets}
         self.queue = queue
         self.orders_landing = orders_landing
+        # What the last run in this thread did, for the worker's report() (the run history).
+        self._last = threading.local()
 
     def on_run(self, payload: Mapping[str, Any]) -> None:
         run = self.run(full=bool(payload.get("full")))
+        self._last.counts = run.counts()
         errors = [e for r in run.channels.values() for e in r.errors]
         if errors:
             raise RetryableError("; ".join(errors))
+
+    def report(self) -> dict[str, int]:
+        """What this thread's last batch did, once (engine/worker.py asks after each batch)."""
+        counts: dict[str, int] = getattr(self._last, "counts", {})
+        self._last.counts = {}
+        return counts
 
     def run(self, *, full: bool = False, progress: Progress | None = None) -> StockRun:
         run = StockRun()

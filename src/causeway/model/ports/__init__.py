@@ -3,7 +3,8 @@
 Flows type their collaborators with these protocols and import no connector;
 connectors implement them and keep their own payload shapes and parsers. Each
 module is one role: channel.py, erp.py, crm.py, and files.py for the drop folder;
-locks.py is what the hub gives connectors that find-or-create shared records.
+locks.py is what the hub gives connectors that find-or-create shared records;
+records.py is where a person sees a record in its own system (every connector).
 docs/architecture.md lists every method.
 """
 
@@ -28,11 +29,13 @@ from causeway.model.ports.erp import (
     ErpOrders,
     ErpReturns,
     ErpSaleFigures,
+    ErpSaleReading,
     ErpShipments,
     ErpStock,
 )
 from causeway.model.ports.files import FileChannel
 from causeway.model.ports.locks import Locks
+from causeway.model.ports.records import RecordAddresses
 
 __all__ = [
     "CancellationChannel",
@@ -51,6 +54,7 @@ __all__ = [
     "ErpOrders",
     "ErpReturns",
     "ErpSaleFigures",
+    "ErpSaleReading",
     "ErpShipments",
     "ErpStock",
     "FileChannel",
@@ -58,6 +62,7 @@ __all__ = [
     "Locks",
     "OrderChannel",
     "PaymentChannel",
+    "RecordAddresses",
     "RefundChannel",
     "StockChannel",
 ]

@@ -120,6 +120,70 @@ class ErpSaleFigures(Protocol):
         ...
 
 
+# -- reading a sale as it stands -----------------------------------------------------------
+class SaleLineRead(BaseModel):
+    """One line of a sale as the ERP holds it now (goods and services alike)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sku: str | None  # None: a line without a product (a comment, a free text line)
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal  # untaxed
+    # A line the connector adds from the order's other fields (shipping, discounts,
+    # gift cards, tips), not one of the order's goods lines.
+    service: bool = False
+
+
+class SaleShipmentRead(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    shipment_id: int
+    number: str | None
+    state: str  # e.g. waiting, assigned, picked, packed, done, cancelled
+    carrier: str | None = None
+    tracking_number: str | None = None
+
+
+class SaleInvoiceRead(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    invoice_id: int
+    number: str | None
+    state: str  # draft, validated, posted, paid, cancelled
+    total_amount: Decimal
+
+
+class SaleRead(BaseModel):
+    """A sale as the ERP holds it now, read for a person to compare with the hub's copy."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sale_id: int
+    reference: str
+    number: str | None
+    state: str  # draft, quotation, confirmed, processing, done, cancelled
+    currency: str | None
+    untaxed_amount: Decimal
+    tax_amount: Decimal
+    total_amount: Decimal
+    shipment_state: str | None = None
+    invoice_state: str | None = None
+    lines: tuple[SaleLineRead, ...] = ()
+    shipments: tuple[SaleShipmentRead, ...] = ()
+    invoices: tuple[SaleInvoiceRead, ...] = ()
+
+
+@runtime_checkable
+class ErpSaleReading(Protocol):
+    def read_sales(self, references: Sequence[str]) -> Mapping[str, SaleRead]:
+        """reference -> the sale as it stands, with its lines, shipments and invoices, in
+        a fixed number of calls; references the ERP has no sale for are left out. Reads
+        only: the console's "refresh from the systems" calls it."""
+        ...
+
+
 # -- invoices --------------------------------------------------------------------------
 class Invoice(Protocol):
     @property
@@ -340,6 +404,7 @@ class Erp(
     ErpOrders,
     ErpAmendments,
     ErpSaleFigures,
+    ErpSaleReading,
     ErpInvoices,
     ErpShipments,
     ErpCancellations,

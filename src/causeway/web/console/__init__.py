@@ -11,10 +11,34 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from causeway.hub import Hub
-from causeway.web.console.pages import assets, home, search
+from causeway.web.console.pages import (
+    assets,
+    audit_log,
+    customer,
+    flows,
+    login,
+    order,
+    overview,
+    problems,
+    product,
+    search,
+    users,
+)
 from causeway.web.console.routing import check_console_actions
 
-PAGES = (assets, home, search)
+PAGES = (
+    assets,
+    login,
+    overview,
+    search,
+    problems,
+    flows,
+    order,
+    customer,
+    product,
+    users,
+    audit_log,
+)
 
 
 def add_console_routes(app: FastAPI, hub: Hub) -> None:

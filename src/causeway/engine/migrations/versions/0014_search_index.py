@@ -3,15 +3,15 @@ product or document they find, and what each result shows and opens; filled from
 store already holds. And an index for the order page's "what did this system send about
 this order" (engine/inbox.py `deliveries`), which read every record of the system.
 
-Revision ID: 0013
-Revises: 0010
+Revision ID: 0014
+Revises: 0013
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0010"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
