@@ -16,7 +16,7 @@ and on both databases the same plan, see engine/schema.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -246,8 +246,7 @@ def backfill(conn: Connection, batch: int = 5000) -> int:
         .order_by(links.c.id)
         .limit(batch)
     ).all():
-        for r in rows:
-            note_link(conn, r.hub_id, r.system, r.entity_type, r.external_id)
+        _backfill_links(conn, rows)
         last_id = rows[-1].id
     after = ""
     while golden := conn.execute(
@@ -256,9 +255,7 @@ def backfill(conn: Connection, batch: int = 5000) -> int:
         .order_by(customers.c.id)
         .limit(batch)
     ).all():
-        for row in golden:
-            record = GoldenRecord.model_validate_json(row.record)
-            note_customer(conn, row.id, record, row.merged_into)
+        _backfill_customers(conn, golden)
         count += len(golden)
         after = golden[-1].id
     return count
@@ -300,6 +297,61 @@ def _backfill_orders(conn: Connection, summaries: dict[str, dict[str, Any]]) -> 
     ]
     statement = _insert(conn)(search_entries).on_conflict_do_nothing(index_elements=["kind", "key"])
     conn.execute(statement, rows)
+
+
+def _backfill_links(conn: Connection, rows: Sequence[Any]) -> None:
+    """One batch of customer and product links, as note_link() would index each, in two
+    statements rather than one per link."""
+    found = []
+    for r in rows:
+        if r.entity_type in CUSTOMER_LINKS and (
+            id_term := with_shown(
+                term(r.external_id, CUSTOMER, r.hub_id, "id"), f"{r.external_id} in {r.system}"
+            )
+        ):
+            found.append(id_term)
+    add_terms(conn, found)
+    note_products(conn, [r.external_id for r in rows if r.entity_type in PRODUCT_LINKS])
+
+
+def _backfill_customers(conn: Connection, rows: Sequence[Any]) -> None:
+    """One batch of golden records, as note_customer() would index each into an empty
+    index: their ids in every system read in one query, their terms and entries written
+    in one statement each. Records merged into another stay out."""
+    live = {r.id: GoldenRecord.model_validate_json(r.record) for r in rows if not r.merged_into}
+    if not live:
+        return
+    ids: dict[str, list[tuple[str, str]]] = {}
+    for r in conn.execute(
+        select(links.c.hub_id, links.c.system, links.c.external_id).where(
+            links.c.hub_id.in_(sorted(live)), links.c.entity_type.in_(CUSTOMER_LINKS)
+        )
+    ):
+        ids.setdefault(r.hub_id, []).append((r.system, r.external_id))
+    add_terms(
+        conn,
+        [t for key, record in live.items() for t in customer_terms(key, record, ids.get(key, []))],
+    )
+    stamp = now()
+    entries = [
+        {
+            "kind": CUSTOMER,
+            "key": key,
+            "label": customer_label(record),
+            "system": None,
+            "external_id": None,
+            "updated_at": stamp,
+        }
+        for key, record in live.items()
+    ]
+    insert = _insert(conn)(search_entries)
+    conn.execute(
+        insert.on_conflict_do_update(
+            index_elements=["kind", "key"],
+            set_={"label": insert.excluded.label, "updated_at": insert.excluded.updated_at},
+        ),
+        entries,
+    )
 
 
 def _json(text: str | None) -> dict[str, Any]:
