@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,8 +226,15 @@ def logged_in(site: Site) -> LogIn:
 
 
 def screenshot(page: Page, name: str) -> Path:
-    """The page as a person sees it, in docs/console/<name>.png (docs/console.md)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    """The page as a person sees it, as <name>.png: into docs/console/ (docs/console.md)
+    when CAUSEWAY_SCREENSHOTS=docs, so that a plain test run leaves the docs as they
+    are (each shot holds the time it was taken); else into a temporary folder."""
+    folder = SCREENSHOTS if os.environ.get("CAUSEWAY_SCREENSHOTS") == "docs" else _scratch()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def _scratch() -> Path:
+    return Path(tempfile.gettempdir()) / "causeway-console-screenshots"

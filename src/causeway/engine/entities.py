@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from causeway.engine import search
 from causeway.engine.schema import entities
 from causeway.engine.store import now
 
@@ -89,6 +90,8 @@ def merge(
                 updated_at=now(),
             )
         )
+        if entity_type == search.ORDER:
+            search.note_order(conn, hub_id, merged)
         return merged
     merged = {**json.loads(row.summary or "{}"), **changes}
     conn.execute(
@@ -96,6 +99,8 @@ def merge(
         .where(entities.c.hub_id == hub_id)
         .values(state=state or row.state, summary=json.dumps(merged, default=str), updated_at=now())
     )
+    if entity_type == search.ORDER:
+        search.note_order(conn, hub_id, merged)  # the search box finds it by what it now says
     return merged
 
 

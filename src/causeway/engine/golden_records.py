@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from causeway.customers.record import GoldenRecord
+from causeway.engine import search
 from causeway.engine.links import new_hub_id
 from causeway.engine.schema import customer_keys, customers, links, merge_log
 from causeway.engine.store import now
@@ -69,6 +70,7 @@ def create(conn: Connection, record: GoldenRecord) -> StoredCustomer:
             updated_at=stamp,
         )
     )
+    search.note_customer(conn, customer_id, record, None)
     return StoredCustomer(customer_id, record, 1, None)
 
 
@@ -87,6 +89,8 @@ def save(conn: Connection, customer: StoredCustomer) -> None:
     if result.rowcount != 1:
         raise RetryableError(f"golden customer {customer.id} changed meanwhile; trying again")
     customer.version += 1
+    # What the search box finds them by: exactly what the record holds now (merged: nothing).
+    search.note_customer(conn, customer.id, customer.record, customer.merged_into)
 
 
 def candidates(conn: Connection, keys: set[str]) -> set[str]:

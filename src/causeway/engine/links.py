@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Connection, and_, func, select, tuple_, update
 
+from causeway.engine import search
 from causeway.engine.schema import links
 from causeway.engine.store import now
 
@@ -184,6 +185,7 @@ def save(
                 updated_at=stamp,
             )
         )
+        search.note_link(conn, hub_id, system, entity_type, external_id)
         return Link(hub_id, system, entity_type, external_id, fingerprint, remote_updated_at, stamp)
     conn.execute(
         update(links)
@@ -229,3 +231,5 @@ def save_fingerprints(
             )
     if new_rows:
         conn.execute(links.insert(), new_rows)
+        for external_id in values.keys() - known.keys():
+            search.note_link(conn, values[external_id][0], system, entity_type, external_id)

@@ -52,6 +52,8 @@ from causeway.engine.schema import (
     links,
     merge_log,
     metadata,
+    search_entries,
+    search_terms,
     timeline,
 )
 from causeway.engine.store import Store, now
@@ -59,7 +61,12 @@ from causeway.privacy.person import Person
 
 CUSTOMER, ORDER, CUSTOMER_ORDER = "customer", "order", "customer_order"
 CHUNK = 500  # ids per IN (...) list
-ROUNDS = 4  # a found record may name another identifier; the search stops when none does
+ROUNDS = 4
+# Tables that only index others (the search box's): their rows about the person go.
+INDEXES = (
+    search_terms,
+    search_entries,
+)  # a found record may name another identifier; the search stops when none does
 
 
 @dataclass
@@ -81,6 +88,9 @@ class Footprint:
             timeline.name: (timeline.c.hub_id, self.order_hubs),
             customers.name: (customers.c.id, self.golden_ids),
             merge_log.name: (merge_log.c.id, self.merge_ids),
+            # The search index's rows of their records and orders (names included).
+            search_terms.name: (search_terms.c.key, self.golden_ids | self.order_hubs),
+            search_entries.name: (search_entries.c.key, self.golden_ids | self.order_hubs),
         }
         return owned.get(table.name)
 
@@ -364,7 +374,12 @@ def erase(store: Store, person: Person, footprint: Footprint, batch: int = 200) 
         count = 0
         for chunk in chunks(keys, batch):
             with store.transaction() as conn:
-                count += _rewrite(conn, table, chunk, person, footprint)
+                if table in INDEXES:  # derived from other rows: deleted, never rewritten
+                    count += sum(
+                        conn.execute(delete(table).where(_row(table, pk))).rowcount for pk in chunk
+                    )
+                else:
+                    count += _rewrite(conn, table, chunk, person, footprint)
         changed[table.name] = count
     return changed
 

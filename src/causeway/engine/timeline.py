@@ -22,6 +22,7 @@ from sqlalchemy import Connection, and_, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from causeway.engine import search
 from causeway.engine.schema import links, timeline
 from causeway.engine.store import now
 
@@ -76,7 +77,10 @@ def record(
         )
         .on_conflict_do_nothing(index_elements=["hub_id", "milestone"])
     )
-    return bool(conn.execute(statement).rowcount)
+    first = bool(conn.execute(statement).rowcount)
+    if first:  # its tracking and invoice numbers find the order from now on
+        search.note_milestone(conn, hub_id, milestone, detail or {})
+    return first
 
 
 def read(conn: Connection, hub_id: str) -> list[Milestone]:

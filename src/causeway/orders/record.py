@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from causeway.engine import entities, links, timeline
+from causeway.engine import entities, links, search, timeline
 from causeway.model import Order
 
 ORDER = "order"
@@ -141,3 +141,4 @@ def record_placed(
     )
     timeline.record(conn, hub_id, "received", at=received_at)
     timeline.record(conn, hub_id, "in_erp", detail={"erp_number": sale.number})
+    search.note_products(conn, order.skus)  # a SKU sold is a SKU the search box finds

@@ -21,11 +21,24 @@ from causeway.web.console.pages import (
     overview,
     problems,
     product,
+    search,
     users,
 )
 from causeway.web.console.routing import check_console_actions
 
-PAGES = (assets, login, overview, problems, flows, order, customer, product, users, audit_log)
+PAGES = (
+    assets,
+    login,
+    overview,
+    search,
+    problems,
+    flows,
+    order,
+    customer,
+    product,
+    users,
+    audit_log,
+)
 
 
 def add_console_routes(app: FastAPI, hub: Hub) -> None:
