@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -47,12 +47,13 @@ def tryton_server(
     yield from _running(tryton_build_dir, tmp_path_factory.mktemp("tryton"))
 
 
-def own_tryton(folder: str) -> Any:
+def own_tryton(folder: str, scope: Literal["module", "package"] = "module") -> Any:
     """A module's own `tryton_server` (and so `tryton`), for a module that changes what
     every other test would see (a second warehouse makes Tryton ask which one a sale
-    ships from): `tryton_server = own_tryton("tryton-wh")` in the module."""
+    ships from): `tryton_server = own_tryton("tryton-wh")` in the module; in a package's
+    conftest.py with scope="package", one for the package's modules."""
 
-    @pytest.fixture(scope="module")
+    @pytest.fixture(scope=scope)
     def tryton_server(
         tryton_build_dir: Path, tmp_path_factory: pytest.TempPathFactory
     ) -> Iterator[TrytonServer]:

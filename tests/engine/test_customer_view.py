@@ -21,11 +21,12 @@ from causeway.customers.view import (
     undo_merge,
 )
 from causeway.customers.view_crm import with_crm
-from causeway.engine import audit, golden_records
+from causeway.engine import audit, entities, golden_records, timeline
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
 from tests.entity_records import CRM, FakeCrm, ada_with_history
 
+DAY1 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC).timestamp()
 SOURCES = CustomerSources(
     CustomerSettings(), crm=CRM, cases_crm=CRM, portals={CRM: 62515}, currency=None
 )
@@ -98,6 +99,35 @@ def test_orders_figures_and_segment_are_those_the_crm_contact_is_given(hub_store
     figures = crm_contact.figures(facts)
     assert figures is not None
     assert crm_contact.segment(figures, datetime.now(UTC), RfmThresholds()) == view.standing.segment
+
+
+def test_an_order_shows_its_shipment_with_tracking_and_where_its_invoice_stands(
+    hub_store: Store,
+) -> None:
+    ada = ada_with_history(hub_store)
+    [before] = shown(hub_store, ada.customer_id).orders
+    assert (before.shipment, before.invoice_number, before.invoice_state) == (None, None, None)
+
+    url = "https://www.ups.com/track?tracknum=1Z999"
+    with hub_store.transaction() as conn:
+        partly = {"carrier": "UPS", "tracking_number": "1Z998", "tracking_url": None}
+        timeline.record(conn, ada.order_hub_id, "partially_shipped", at=DAY1, detail=partly)
+    [partial] = shown(hub_store, ada.customer_id).orders
+    assert partial.shipment is not None and not partial.shipment.complete
+    # No address was recorded: UPS's own tracking page.
+    assert partial.shipment.tracking_url == "https://www.ups.com/track?tracknum=1Z998"
+
+    with hub_store.transaction() as conn:
+        rest = {"carrier": "UPS", "tracking_number": "1Z999", "tracking_url": url}
+        timeline.record(conn, ada.order_hub_id, "shipped", at=DAY1 + 86400, detail=rest)
+        invoice = {"invoice_number": "INV-3", "invoice_state": "paid"}
+        entities.merge(conn, ada.order_hub_id, invoice, entity_type="order")
+
+    [after] = shown(hub_store, ada.customer_id).orders
+    assert after.shipment is not None and after.shipment.complete
+    assert (after.shipment.carrier, after.shipment.tracking_number) == ("UPS", "1Z999")
+    assert after.shipment.tracking_url == url
+    assert (after.invoice_number, after.invoice_state) == ("INV-3", "paid")
 
 
 def test_the_segment_follows_the_flows_rfm_settings(hub_store: Store) -> None:

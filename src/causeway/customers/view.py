@@ -32,6 +32,7 @@ from causeway.engine.store import Store
 from causeway.errors import PermanentError
 from causeway.flows.cases.case_state import TICKET
 from causeway.orders.record import ORDER
+from causeway.orders.status import ShipmentView, latest_shipment
 
 if TYPE_CHECKING:
     from causeway.config.models import CausewayConfig
@@ -116,6 +117,11 @@ class OrderRow:
     status: str | None = None  # the timeline's (received, in_erp, shipped...)
     erp_number: str | None = None
     hub_id: str | None = None  # the hub's order entity, once the order reached the hub
+    # What a caller asks about first: has it shipped (with what, tracking where), and
+    # where its invoice stands. None: not yet, or the hub has not heard.
+    shipment: ShipmentView | None = None
+    invoice_number: str | None = None
+    invoice_state: str | None = None
 
 
 @dataclass(frozen=True)
@@ -319,7 +325,8 @@ def _orders(conn: Any, crm: str, members: list[str]) -> list[OrderRow]:
         hub_id = hub_ids.get(fact.order_key)
         entity = records.get(hub_id) if hub_id else None
         summary = entity.summary if entity else {}
-        status = timeline.status(milestones.get(hub_id, [])) if hub_id else None
+        reached = milestones.get(hub_id, []) if hub_id else []
+        status = timeline.status(reached) if hub_id else None
         rows.append(
             OrderRow(
                 store=store_name,
@@ -332,6 +339,9 @@ def _orders(conn: Any, crm: str, members: list[str]) -> list[OrderRow]:
                 status=status or (entity.state if entity else None),
                 erp_number=summary.get("erp_number"),
                 hub_id=hub_id,
+                shipment=latest_shipment(reached),
+                invoice_number=summary.get("invoice_number"),
+                invoice_state=summary.get("invoice_state"),
             )
         )
     return sorted(rows, key=lambda r: r.ordered_at, reverse=True)

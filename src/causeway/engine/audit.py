@@ -36,18 +36,32 @@ class AuditEntry:
     note: str | None
 
     def changes(self) -> list[tuple[str, Any, Any]]:
-        """(field, before, after) of each top-level field that differs, for display;
-        one ("", before, after) row when either side is not an object."""
+        """(field, before, after) of each value that differs, for display. Nested objects
+        are compared field by field, by path ("body.line_items.0.sku"), so that an edit of
+        one field of a large record shows that field, not the whole record twice; one
+        ("", before, after) row when either side is not an object."""
         if isinstance(self.before, Mapping) and isinstance(self.after, Mapping):
-            keys = list(dict.fromkeys([*self.before, *self.after]))
-            return [
-                (key, self.before.get(key), self.after.get(key))
-                for key in keys
-                if self.before.get(key) != self.after.get(key)
-            ]
+            return _differences(self.before, self.after, "")
         if self.before == self.after:
             return []
         return [("", self.before, self.after)]
+
+
+def _differences(before: Any, after: Any, path: str) -> list[tuple[str, Any, Any]]:
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        found = []
+        for key in dict.fromkeys([*before, *after]):
+            where = f"{path}.{key}" if path else str(key)
+            found += _differences(before.get(key), after.get(key), where)
+        return found
+    # A list of the same length changed in place: its items by index; else it is one value.
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return [
+            change
+            for i, (b, a) in enumerate(zip(before, after, strict=True))
+            for change in _differences(b, a, f"{path}.{i}")
+        ]
+    return [] if before == after else [(path, before, after)]
 
 
 def cli_actor() -> str:

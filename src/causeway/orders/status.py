@@ -8,6 +8,7 @@ or failed (with the reason an operator reads in `causeway status`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
@@ -15,6 +16,7 @@ from causeway.engine import entities, inbox, jobs, links, timeline
 from causeway.engine.jobs import ordering_key
 from causeway.engine.timeline import Milestone
 from causeway.model.ports.files import OrderStatus
+from causeway.orders.tracking import tracking_url
 
 ORDER = "order"
 ORDERS_FLOW = "orders-to-erp"
@@ -33,6 +35,33 @@ def tracking_of(milestones: Iterable[Milestone]) -> str | None:
         ]
         found += [str(n) for n in numbers if n and str(n) not in found]
     return " ".join(found) or None
+
+
+@dataclass(frozen=True)
+class ShipmentView:
+    """An order's latest shipment as fulfillments-to-channels recorded it."""
+
+    complete: bool  # False: partly shipped, the rest to follow
+    at: float
+    carrier: str | None
+    tracking_number: str | None
+    tracking_url: str | None  # the one the channel was given, else a known carrier's page
+
+
+def latest_shipment(milestones: Iterable[Milestone]) -> ShipmentView | None:
+    """The order's last shipment, from its shipping milestones (None: nothing shipped)."""
+    shipped = [m for m in milestones if m.milestone in SHIPPING_MILESTONES]
+    if not shipped:
+        return None
+    last = max(shipped, key=lambda m: m.at)
+    carrier, number = last.detail.get("carrier"), last.detail.get("tracking_number")
+    return ShipmentView(
+        complete=any(m.milestone == "shipped" for m in shipped),
+        at=last.at,
+        carrier=carrier,
+        tracking_number=number,
+        tracking_url=tracking_url(carrier, number, given=last.detail.get("tracking_url")),
+    )
 
 
 def order_statuses(conn: Connection, source: str) -> list[OrderStatus]:
