@@ -34,6 +34,8 @@ LAST_VULNERABLE = {
     "orjson": "3.9.14",  # CVE-2024-27454, unbounded recursion; fixed in 3.9.15
     "PyYAML": "5.3.1",  # CVE-2020-14343, FullLoader code execution; fixed in 5.4
     "celery": "5.2.1",  # CVE-2021-23727; fixed in 5.2.2
+    "Jinja2": "3.1.5",  # CVE-2025-27516, sandbox escape through |attr; fixed in 3.1.6
+    "python-multipart": "0.0.17",  # CVE-2024-53981, form parsing DoS; fixed in 0.0.18
 }
 # Not direct dependencies, so no floor of ours: the lock must hold a fixed release.
 LOCKED_PAST = {
@@ -46,8 +48,15 @@ NOT_IMPORTED = {
     "httptools": "uvicorn's HTTP parser, loaded by uvicorn",
     "uvloop": "uvicorn's event loop, loaded by uvicorn",
     "psycopg": "SQLAlchemy's driver for postgresql+psycopg:// store URLs",
+    "python-multipart": "FastAPI's parser of the console's forms, loaded by FastAPI",
 }
-IMPORT_NAMES = {"pyyaml": "yaml", "prometheus-client": "prometheus_client"}
+IMPORT_NAMES = {
+    "pyyaml": "yaml",
+    "prometheus-client": "prometheus_client",
+    "jinja2": "jinja2",
+    "markupsafe": "markupsafe",
+    "argon2-cffi": "argon2",
+}
 
 
 def _lock(path: Path) -> dict[str, tuple[str, int]]:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -22,7 +23,12 @@ from markupsafe import Markup, escape
 from causeway.access.permissions import Permission
 from causeway.web.console.routing import CSRF_FIELD, principal_of
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# Autoescaping on for every template: a value from a store or a person is text, never markup.
+TEMPLATES = Jinja2Templates(
+    env=jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True
+    )
+)
 
 # The sections in the navigation bar: (label, path, the permission it needs).
 NAV = (
