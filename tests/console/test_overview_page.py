@@ -14,7 +14,7 @@ from causeway.engine.facts import record_contacts
 from causeway.engine.flow_pauses import pause
 from causeway.engine.jobs import JobQueue, NewJob
 from causeway.hub import Hub
-from causeway.web.console.overview_figures import MonthCounts
+from causeway.web.console.overview_figures import MonthCounts, overview
 from tests.console.conftest import client_with_key, console_hub
 
 ORDERS = "orders-to-erp"
@@ -84,3 +84,14 @@ def test_the_months_count_is_redone_every_five_minutes_not_every_refresh(hub: Hu
     place_orders(hub, 3)
     assert month.get(hub, 30, at + 10) == {ORDERS: 2}  # the refresh 10 s later
     assert month.get(hub, 30, at + 301) == {ORDERS: 5}
+
+
+def test_a_month_counted_before_the_days_records_still_shows_at_least_the_day(hub: Hub) -> None:
+    """The reviewer's "0.1 h a day / 0.0 h a month": the month counted on an empty store
+    and kept for five minutes while the day's records came in."""
+    month = MonthCounts(every=300)
+    at = time.time() + 1
+    assert overview(hub, at=at, month=month).saved.records_month == 0
+    place_orders(hub, 10)
+    saved = overview(hub, at=at + 10, month=month).saved
+    assert (saved.shown_day, saved.shown_month) == ("1.0 h", "1.0 h")
