@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from causeway.access.permissions import Permission
 from causeway.web.console.routing import CSRF_FIELD, principal_of
+from causeway.web.console.wording import alert_text, console_error, job_state, problems_link
 
 # Autoescaping on for every template: a value from a store or a person is text, never markup.
 TEMPLATES = Jinja2Templates(
@@ -64,6 +65,8 @@ def pretty_json(value: Any) -> str:
 
 TEMPLATES.env.globals.update(when=when, ago=ago)
 TEMPLATES.env.filters.update(pretty_json=pretty_json)
+TEMPLATES.env.filters.update(job_state=job_state, console_error=console_error)
+TEMPLATES.env.globals.update(alert_text=alert_text, problems_link=problems_link)
 
 
 def _section(path: str) -> str:
