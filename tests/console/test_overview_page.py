@@ -95,3 +95,11 @@ def test_a_month_counted_before_the_days_records_still_shows_at_least_the_day(hu
     place_orders(hub, 10)
     saved = overview(hub, at=at + 10, month=month).saved
     assert (saved.shown_day, saved.shown_month) == ("1.0 h", "1.0 h")
+
+
+def test_the_parked_jobs_alert_links_to_the_flows_problems_not_to_cli_commands(hub: Hub) -> None:
+    place_orders(hub, 0, park=2)
+    text = client_with_key(hub, "read").get("/console").text
+    assert "2 job(s) parked" in text
+    assert "causeway replay" not in text and "causeway status" not in text
+    assert f'<a href="/console/problems?flow={ORDERS}">see and replay them' in text
