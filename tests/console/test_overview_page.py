@@ -103,3 +103,12 @@ def test_the_parked_jobs_alert_links_to_the_flows_problems_not_to_cli_commands(h
     assert "2 job(s) parked" in text
     assert "causeway replay" not in text and "causeway status" not in text
     assert f'<a href="/console/problems?flow={ORDERS}">see and replay them' in text
+
+
+def test_a_flow_without_runs_draws_no_chart_but_says_so(hub: Hub) -> None:
+    reader = client_with_key(hub, "read")
+    row = reader.get("/console").text.split(f'id="overview-{ORDERS}"', 1)[1].split("</tr>")[0]
+    assert "no runs in 24 h" in row and "<svg" not in row
+    place_orders(hub, 3)
+    row = reader.get("/console").text.split(f'id="overview-{ORDERS}"', 1)[1].split("</tr>")[0]
+    assert "no runs in 24 h" not in row and "<svg" in row
