@@ -24,6 +24,13 @@ def test_the_errors_replay_hint_points_to_the_button_below() -> None:
     )
 
 
+def test_without_a_replay_button_the_hint_names_none() -> None:
+    """A viewer's page, or a job no longer parked, has no Replay button below."""
+    assert console_error("create it, then run `causeway replay`", button=False) == (
+        "create it, then replay it"
+    )
+
+
 def test_a_semicolon_hint_and_a_job_number_are_reworded_too() -> None:
     assert console_error("delete the quotation; then run `causeway replay 12`") == (
         "delete the quotation; then replay it below"

@@ -30,11 +30,13 @@ def job_state(state: str) -> str:
     return _STATES.get(state, state)
 
 
-def console_error(error: str | None) -> str | None:
-    """An error text for the job's page, where the Replay button sits below it."""
+def console_error(error: str | None, button: bool = True) -> str | None:
+    """An error text for the job's page, where (button) the Replay button sits below it;
+    for a viewer, or a job no longer parked, the hint names no button."""
     if error is None:
         return None
-    return _REPLAY_HINT.sub(lambda m: f"{m['lead'] or ' '}then replay it below", error)
+    then = "then replay it below" if button else "then replay it"
+    return _REPLAY_HINT.sub(lambda m: f"{m['lead'] or ' '}{then}", error)
 
 
 def alert_text(alert: Alert) -> str:
