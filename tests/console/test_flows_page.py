@@ -3,6 +3,7 @@ it now, pause and resume it (a read key is refused), and the audit log says who 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from causeway.engine.flow_pauses import is_paused
 from causeway.engine.jobs import DONE, HELD, JobQueue, NewJob
 from causeway.engine.worker import BatchOutcome, record_flow_outcome
 from causeway.hub import Hub
+from causeway.web.console.rendering import short_when, when
 from tests.console.conftest import client_with_key, console_hub
 
 FLOW = "cancellations"  # real time, takes the channel's cancellations
@@ -112,6 +114,19 @@ def test_run_now_releases_what_the_flow_holds_and_shows_the_run(hub: Hub) -> Non
     assert "Recent runs of stock-to-channels" in page
     assert "key:console-run-0" in page
     assert queue.counts() == {(STOCK, DONE): 1}
+
+
+def test_recent_runs_fit_their_card_compact_dates_whole_numbers_a_scroller(hub: Hub) -> None:
+    operator = client_with_key(hub, "run")
+    operator.post(f"/console/flows/{STOCK}/run")
+    (run,) = flow_history.recent(hub.store, STOCK)
+    page = operator.get("/console/flows").text
+    table = page.split(f"Recent runs of {STOCK}", 1)[0].rsplit("<div", 1)[1]
+    assert table.startswith(' class="overflow-auto">')  # a phone scrolls it, the card holds
+    full, short = when(run.started_at), short_when(run.started_at)
+    assert re.fullmatch(r"\d\d-\d\d \d\d:\d\d", short)
+    assert f'<time datetime="{full}" title="{full}">{short}</time>' in page
+    assert '<td data-label="Queued" class="num">1</td>' in page
 
 
 def test_an_unknown_flow_is_not_found(hub: Hub) -> None:

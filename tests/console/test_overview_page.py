@@ -14,7 +14,7 @@ from causeway.engine.facts import record_contacts
 from causeway.engine.flow_pauses import pause
 from causeway.engine.jobs import JobQueue, NewJob
 from causeway.hub import Hub
-from causeway.web.console.overview_figures import MonthCounts
+from causeway.web.console.overview_figures import MonthCounts, overview
 from tests.console.conftest import client_with_key, console_hub
 
 ORDERS = "orders-to-erp"
@@ -84,3 +84,31 @@ def test_the_months_count_is_redone_every_five_minutes_not_every_refresh(hub: Hu
     place_orders(hub, 3)
     assert month.get(hub, 30, at + 10) == {ORDERS: 2}  # the refresh 10 s later
     assert month.get(hub, 30, at + 301) == {ORDERS: 5}
+
+
+def test_a_month_counted_before_the_days_records_still_shows_at_least_the_day(hub: Hub) -> None:
+    """The reviewer's "0.1 h a day / 0.0 h a month": the month counted on an empty store
+    and kept for five minutes while the day's records came in."""
+    month = MonthCounts(every=300)
+    at = time.time() + 1
+    assert overview(hub, at=at, month=month).saved.records_month == 0
+    place_orders(hub, 10)
+    saved = overview(hub, at=at + 10, month=month).saved
+    assert (saved.shown_day, saved.shown_month) == ("1.0 h", "1.0 h")
+
+
+def test_the_parked_jobs_alert_links_to_the_flows_problems_not_to_cli_commands(hub: Hub) -> None:
+    place_orders(hub, 0, park=2)
+    text = client_with_key(hub, "read").get("/console").text
+    assert "2 job(s) parked" in text
+    assert "causeway replay" not in text and "causeway status" not in text
+    assert f'<a href="/console/problems?flow={ORDERS}">see and replay them' in text
+
+
+def test_a_flow_without_runs_draws_no_chart_but_says_so(hub: Hub) -> None:
+    reader = client_with_key(hub, "read")
+    row = reader.get("/console").text.split(f'id="overview-{ORDERS}"', 1)[1].split("</tr>")[0]
+    assert "no runs in 24 h" in row and "<svg" not in row
+    place_orders(hub, 3)
+    row = reader.get("/console").text.split(f'id="overview-{ORDERS}"', 1)[1].split("</tr>")[0]
+    assert "no runs in 24 h" not in row and "<svg" in row

@@ -155,6 +155,20 @@ def test_the_job_page_shows_error_history_and_record_and_its_actions(
     assert operator.get("/console/problems/999").status_code == 404
 
 
+def test_the_job_page_says_parked_and_points_to_its_replay_button_not_the_cli(
+    hub: Hub, operator: TestClient
+) -> None:
+    job_id = park_order(hub)
+    page = operator.get(f"/console/problems/{job_id}").text
+    assert "<dt>State</dt><dd>parked</dd>" in page
+    assert "causeway replay" not in page
+    assert "(or fix the SKU in the store), then replay it below</pre>" in page
+    seen = client_with_key(hub, "read").get(f"/console/problems/{job_id}").text
+    assert "then replay it</pre>" in seen and "causeway replay" not in seen  # no button
+    operator.post(f"/console/problems/{job_id}/resolve", data={"note": "booked by hand"})
+    assert "<dt>State</dt><dd>resolved</dd>" in operator.get(f"/console/problems/{job_id}").text
+
+
 def test_an_operator_assigns_and_resolves_with_a_note(hub: Hub, operator: TestClient) -> None:
     job_id = park_order(hub)
     assigned = operator.post(

@@ -78,3 +78,12 @@ def test_configured_minutes_override_the_defaults_and_typos_are_refused() -> Non
         ConsoleSettings(minutes_saved={"orders": Decimal(4)})
     with pytest.raises(ValueError, match="write 0 to 480 minutes"):
         ConsoleSettings(minutes_saved={"order": Decimal(-1)})
+
+
+def test_the_month_is_never_less_than_the_day() -> None:
+    """The month's count is cached for minutes (MonthCounts): counted before today's
+    records came in, it must still show at least the day's."""
+    saved = time_saved({"orders-to-erp": 15}, {"orders-to-erp": 2}, minutes=MINUTES, kinds=KINDS)
+    assert saved.records_month == 15
+    assert (saved.shown_day, saved.shown_month) == ("1.0 h", "1.0 h")
+    assert saved.hours_month >= saved.hours_day

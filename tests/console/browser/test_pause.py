@@ -64,6 +64,9 @@ def test_pausing_orders_to_erp_holds_new_orders_and_resuming_sends_them(
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=FLOW, exact=True))
     expect(row).to_contain_text("paused")
     expect(row).to_contain_text("1 held")
+    # The stock run's jobs done (the overview refreshes every 10 s): the shot shows charts.
+    stock_row = page.get_by_role("row").filter(has=page.get_by_role("link", name=STOCK, exact=True))
+    expect(stock_row).to_contain_text(" done", timeout=30_000)
     screenshot(page, "overview")
     open_section(page, "Flows")
     expect(flow).to_contain_text("1 held")

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from causeway.access.permissions import Permission
 from causeway.web.console.routing import CSRF_FIELD, principal_of
+from causeway.web.console.wording import alert_text, console_error, job_state, problems_link
 
 # Autoescaping on for every template: a value from a store or a person is text, never markup.
 TEMPLATES = Jinja2Templates(
@@ -47,6 +48,13 @@ def when(stamp: float | None) -> str:
     return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def short_when(stamp: float | None) -> str:
+    """A compact UTC time for tables, '12-06 07:44' (the page puts when() in its title)."""
+    if stamp is None:
+        return "-"
+    return datetime.fromtimestamp(stamp, UTC).strftime("%m-%d %H:%M")
+
+
 def ago(stamp: float | None, at: float | None = None) -> str:
     """How long ago: '42 s', '5 min', '3 h', '2 d'; '-' for none."""
     if stamp is None:
@@ -62,8 +70,10 @@ def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
 
-TEMPLATES.env.globals.update(when=when, ago=ago)
+TEMPLATES.env.globals.update(when=when, ago=ago, short_when=short_when)
 TEMPLATES.env.filters.update(pretty_json=pretty_json)
+TEMPLATES.env.filters.update(job_state=job_state, console_error=console_error)
+TEMPLATES.env.globals.update(alert_text=alert_text, problems_link=problems_link)
 
 
 def _section(path: str) -> str:

@@ -15,7 +15,9 @@ from pygal.style import Style
 
 from causeway.engine.flow_stats import Activity
 
-WIDTH, HEIGHT = 240, 40
+# Small and fixed: a row of the overview stays a line or two high (console.css draws
+# them at this height).
+WIDTH, HEIGHT = 240, 32
 DONE_COLOUR, PARKED_COLOUR, LAG_COLOUR = "#1f7a4d", "#c0392b", "#5b6cb2"
 _STYLE = Style(
     background="transparent",
@@ -23,7 +25,12 @@ _STYLE = Style(
     colors=(DONE_COLOUR, PARKED_COLOUR),
     guide_stroke_color="transparent",
 )
-_LAG_STYLE = Style(background="transparent", plot_background="transparent", colors=(LAG_COLOUR,))
+_LAG_STYLE = Style(
+    background="transparent",
+    plot_background="transparent",
+    colors=(LAG_COLOUR,),
+    guide_stroke_color="transparent",
+)
 _SCRIPT = re.compile(r"<script.*?</script>", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _TITLE = re.compile(r"<title>.*?</title>", re.S)
@@ -65,8 +72,9 @@ def throughput_chart(flow: str, day: Activity) -> Markup:
 
 
 def lag_chart(flow: str, day: Activity) -> Markup:
-    """The mean lag of each hour's done jobs; hours without any are gaps."""
-    chart = pygal.Line(js=[], css=[], show_legend=False, style=_LAG_STYLE, allow_interruptions=True)
+    """The mean lag of each hour's done jobs, as bars (a line needs two hours of data
+    to draw anything; a bar shows the first hour too); hours without any are gaps."""
+    chart = pygal.Bar(js=[], css=[], show_legend=False, style=_LAG_STYLE, spacing=1)
     chart.add("lag", [h.mean_lag for h in day.hours])
     return _inline(chart, lag_label(flow, day))
 

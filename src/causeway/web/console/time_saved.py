@@ -85,7 +85,9 @@ def time_saved(
             continue
         counts = per_kind.setdefault(kind, [0, 0])
         counts[0] += day.get(flow, 0)
-        counts[1] += month.get(flow, 0)
+        # The month's count may be minutes older than the day's (MonthCounts caches
+        # it): it holds at least the day's records, whatever came in since.
+        counts[1] += max(month.get(flow, 0), day.get(flow, 0))
     by_kind = [
         KindSaved(kind, minutes[kind], counts[0], counts[1])
         for kind, counts in sorted(per_kind.items())
