@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from causeway.access.permissions import Permission
+from causeway.web.console.labels import status_label
 from causeway.web.console.routing import CSRF_FIELD, principal_of
 
 # Autoescaping on for every template: a value from a store or a person is text, never markup.
@@ -63,7 +64,7 @@ def pretty_json(value: Any) -> str:
 
 
 TEMPLATES.env.globals.update(when=when, ago=ago)
-TEMPLATES.env.filters.update(pretty_json=pretty_json)
+TEMPLATES.env.filters.update(pretty_json=pretty_json, status=status_label)
 
 
 def _section(path: str) -> str:
