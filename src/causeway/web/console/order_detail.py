@@ -27,7 +27,7 @@ from causeway.model import Order
 from causeway.model.ports import OrderChannel, RecordAddresses
 from causeway.orders.side_by_side import SideBySide, compare_recorded
 from causeway.orders.tracking import tracking_url
-from causeway.web.console.labels import step_label
+from causeway.web.console.labels import status_label, step_label
 from causeway.web.order_view import order_view
 
 # A body longer than this is cut on the page (the API and the store keep it whole).
@@ -93,6 +93,16 @@ class OrderDetail:
     @property
     def external_id(self) -> str:
         return str(self.view["external_id"])
+
+    @property
+    def state_note(self) -> str | None:
+        """The hub's own state of the order, when it says more than the status: a job
+        sending it on now. Its other states (in the ERP, cancelled...) are milestones the
+        status already names, so the page says them once."""
+        state, status = str(self.view["state"]), str(self.view["status"])
+        if state == status or state in timeline.MILESTONES:
+            return None
+        return status_label(state)
 
     @property
     def erp_record(self) -> SystemRecord | None:
