@@ -159,6 +159,7 @@ def test_typing_gets_the_results_part_only_and_never_a_redirect(
     assert answer.status_code == 200
     assert "<html" not in answer.text
     assert 'href="/console/orders/shop/450789469"' in answer.text
+    assert "<small>· shipped</small>" in answer.text  # where it stands, in words
 
 
 def test_nothing_found_says_so(client_for: ClientFor) -> None:

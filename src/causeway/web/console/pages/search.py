@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from causeway.access.permissions import Permission
-from causeway.engine import search
+from causeway.engine import search, timeline
 from causeway.engine.search import Hit
 from causeway.hub import Hub
 from causeway.web.console.rendering import render
@@ -68,5 +68,13 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         one = None if partial else the_one(hits)
         if one is not None:
             return RedirectResponse(one.url, status_code=303)
-        context = {"query": q, "groups": grouped(hits), "count": len(hits), "took_ms": took_ms}
+        orders = [h.key for h in hits if h.kind in ("order", "document")]
+        context = {
+            "query": q,
+            "groups": grouped(hits),
+            "count": len(hits),
+            "took_ms": took_ms,
+            # Where each order found stands, in the words the order page uses.
+            "statuses": timeline.statuses(hub.store, orders) if orders else {},
+        }
         return render(request, "_search_results.html" if partial else "search.html", context)
