@@ -426,3 +426,21 @@ def test_a_job_parked_then_replayed_and_done_still_shows_its_earlier_error(
     assert "Earlier errors (before a replay)" in done
     assert "unknown product: the ERP has no product with SKU WID-001" in done
     assert "Last error" not in done  # it is done: the error is an earlier one, said once
+
+
+def test_an_order_being_sent_on_says_so_beside_its_status(tmp_path: Path) -> None:
+    hub = console_hub(tmp_path, FLOWS)
+    try:
+        hub.inbox.accept(
+            [
+                InboxRecord(
+                    "shop", "evt-9", "orders/create", "order:9", json.dumps(order_body()).encode()
+                )
+            ]
+        )
+        hub.jobs.claim("test", ["orders-to-erp"])  # a worker has it now
+        html = page(client_with_key(hub, "read"), "/console/orders/shop/9")
+        header = html[html.index("<hgroup>") : html.index("</hgroup>")]
+        assert "Status: <strong>received</strong>" in header and "· being sent on" in header
+    finally:
+        hub.store.dispose()
