@@ -412,7 +412,8 @@ def test_the_status_is_said_once_in_words(viewer: TestClient) -> None:
 def test_a_job_parked_then_replayed_and_done_still_shows_its_earlier_error(
     hub: Hub, viewer: TestClient
 ) -> None:
-    parked = next(j for j in hub.jobs.for_key(ordering_key("shop", "order", ORDER_ID)) if j["state"] == "dead")
+    history = hub.jobs.for_key(ordering_key("shop", "order", ORDER_ID))
+    parked = next(j for j in history if j["state"] == "dead")
     hub.jobs.replay(parked["id"])
     (job, *_) = hub.jobs.claim("test", ["orders-to-erp"])
     assert job.id == parked["id"]

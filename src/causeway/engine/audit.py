@@ -23,7 +23,6 @@ from sqlalchemy import Connection, and_, insert, select
 from causeway.engine.schema import audit_log
 from causeway.engine.store import Store, now
 
-
 # Keys an action adds to its `after` to list what it changed, for the API and the CLI
 # (engine/problem_edits.py: "changed", the paths it validated). The record keeps them;
 # changes() leaves them out, having found the same changes itself.
@@ -49,9 +48,7 @@ class AuditEntry:
         of what changed (SUMMARIES) restates what this comparison shows: each change is
         shown once, field by field."""
         if isinstance(self.before, Mapping) and isinstance(self.after, Mapping):
-            after = {
-                k: v for k, v in self.after.items() if k not in SUMMARIES or k in self.before
-            }
+            after = {k: v for k, v in self.after.items() if k not in SUMMARIES or k in self.before}
             return _differences(self.before, after, "")
         if self.before == self.after:
             return []
