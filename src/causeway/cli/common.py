@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 from typer.core import TyperGroup
 
@@ -172,6 +174,40 @@ class JsonLines(logging.Formatter):
 
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a listing (print_listing): the row's key and its header; `missing` set
+    makes it a time column, with what shows when there is none ("never", "")."""
+
+    key: str
+    header: str
+    missing: str | None = None
+
+    def shown(self, row: dict[str, Any]) -> str:
+        value = row[self.key]
+        if self.missing is None:
+            return str(value)
+        return when(value) if value else self.missing
+
+
+def print_listing(
+    rows: list[dict[str, Any]], columns: list[Column], *, as_json: bool, title: str, empty: str
+) -> None:
+    """What a `list` command prints: the rows as JSON, or a table, or `empty` for none."""
+    if as_json:
+        print(json.dumps(rows))
+        return
+    if not rows:
+        console.print(empty)
+        return
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column.header, no_wrap=column.missing is None)
+    for row in rows:
+        table.add_row(*(column.shown(row) for column in columns))
+    console.print(table)
 
 
 def setup_logging(log_format: LogFormat | str = LogFormat.text, level: int = logging.INFO) -> None:

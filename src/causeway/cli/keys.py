@@ -7,16 +7,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from causeway.cli.common import (
     BAD_CONFIG,
+    Column,
     ConfigOption,
     app,
     console,
     fail,
     load_or_exit,
     open_store,
+    print_listing,
     when,
 )
 from causeway.config import CausewayConfig
@@ -111,27 +112,20 @@ def list_keys(
         }
         for k in keys
     ]
-    if as_json:
-        print(json.dumps(rows))
-        return
-    if not rows:
-        console.print("no API keys yet: `causeway keys create --name N --scope read|run|admin`")
-        return
-    table = Table(title="API keys")
-    for column in ("name", "scope", "prefix"):
-        table.add_column(column, no_wrap=True)
-    for column in ("created", "last used", "revoked"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(
-            row["name"],
-            row["scope"],
-            row["prefix"],
-            when(row["created_at"]),
-            when(row["last_used_at"]) if row["last_used_at"] else "never",
-            when(row["revoked_at"]) if row["revoked_at"] else "",
-        )
-    console.print(table)
+    print_listing(
+        rows,
+        [
+            Column("name", "name"),
+            Column("scope", "scope"),
+            Column("prefix", "prefix"),
+            Column("created_at", "created", ""),
+            Column("last_used_at", "last used", "never"),
+            Column("revoked_at", "revoked", ""),
+        ],
+        as_json=as_json,
+        title="API keys",
+        empty="no API keys yet: `causeway keys create --name N --scope read|run|admin`",
+    )
 
 
 @keys_app.command("revoke")

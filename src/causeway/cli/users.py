@@ -9,22 +9,22 @@ the shell's history would show them). Every change is audited with the actor
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from causeway.cli.common import (
     BAD_CONFIG,
+    Column,
     ConfigOption,
     app,
     console,
     fail,
     load_or_exit,
     open_store,
+    print_listing,
     when,
 )
 
@@ -105,26 +105,19 @@ def list_users(
         }
         for u in people
     ]
-    if as_json:
-        print(json.dumps(rows))
-        return
-    if not rows:
-        console.print("nobody has a login yet: `causeway users add EMAIL --role admin`")
-        return
-    table = Table(title="Console users")
-    table.add_column("e-mail", no_wrap=True)
-    table.add_column("role", no_wrap=True)
-    for column in ("added", "last login", "disabled"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(
-            row["email"],
-            row["role"],
-            when(row["created_at"]),
-            when(row["last_login_at"]) if row["last_login_at"] else "never",
-            when(row["disabled_at"]) if row["disabled_at"] else "",
-        )
-    console.print(table)
+    print_listing(
+        rows,
+        [
+            Column("email", "e-mail"),
+            Column("role", "role"),
+            Column("created_at", "added", ""),
+            Column("last_login_at", "last login", "never"),
+            Column("disabled_at", "disabled", ""),
+        ],
+        as_json=as_json,
+        title="Console users",
+        empty="nobody has a login yet: `causeway users add EMAIL --role admin`",
+    )
 
 
 @users_app.command("set-role")

@@ -140,10 +140,11 @@ class Inbox:
             return {}
         with self.store.read() as conn:
             rows = conn.execute(select(inbox).where(inbox.c.id.in_(list(inbox_ids))))
-            return {row.id: _stored_event(row) for row in rows}
+            return {row.id: stored_event(row) for row in rows}
 
 
-def _stored_event(row: Any) -> StoredEvent:
+def stored_event(row: Any) -> StoredEvent:
+    """An inbox row as the event flows read."""
     return StoredEvent(
         row.id,
         row.source,
@@ -176,7 +177,7 @@ def newest_event(
         .order_by(inbox.c.id.desc())
         .limit(1)
     ).first()
-    return _stored_event(row) if row is not None else None
+    return stored_event(row) if row is not None else None
 
 
 @dataclass(frozen=True)

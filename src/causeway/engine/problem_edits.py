@@ -20,8 +20,9 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, func, select, update
 
 from causeway.engine import audit
-from causeway.engine.inbox import StoredEvent
+from causeway.engine.inbox import StoredEvent, stored_event
 from causeway.engine.jobs import DEAD, JobQueue
+from causeway.engine.problems import replay_audited
 from causeway.engine.schema import inbox, jobs
 from causeway.engine.store import now
 
@@ -69,7 +70,7 @@ def record_of(queue: JobQueue, job_id: int) -> StoredEvent | None:
         if named is None:
             return None
         row = conn.execute(select(inbox).where(inbox.c.id == named[1])).first()
-    return _event(row) if row is not None else None
+    return stored_event(row) if row is not None else None
 
 
 def body_json(event: StoredEvent) -> Any:
@@ -195,15 +196,7 @@ def edit_and_replay(
                 "changed": [{"path": p, "before": b, "after": a} for p, b, a in diff],
             },
         )
-        queue.replay_in(conn, job_id)
-        audit.record(
-            conn,
-            actor=actor,
-            action="job.replay",
-            subject=f"job:{job_id}",
-            before={"state": DEAD},
-            after={"state": "queued", "inbox_id": new_id},
-        )
+        replay_audited(conn, queue, [job_id], actor=actor, inbox_id=new_id)
     return EditedRecord(job_id, original.id, new_id, event_id, diff)
 
 
@@ -219,16 +212,3 @@ def _edits_so_far(conn: Connection, original: StoredEvent, root_event_id: str) -
             inbox.c.event_id.startswith(prefix, autoescape=True),
         )
     ).scalar_one()
-
-
-def _event(row: Any) -> StoredEvent:
-    return StoredEvent(
-        row.id,
-        row.source,
-        row.event_id,
-        row.topic,
-        row.entity_key,
-        bytes(row.body),
-        json.loads(row.headers or "{}"),
-        row.received_at,
-    )

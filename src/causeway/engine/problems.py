@@ -192,16 +192,7 @@ class Problems:
         with self.store.transaction() as conn:
             parked = _dead_ids(conn, job_ids)
             if parked:
-                self.queue.replay_in(conn, ids=parked)
-                for job_id in parked:
-                    audit.record(
-                        conn,
-                        actor=actor,
-                        action="job.replay",
-                        subject=f"job:{job_id}",
-                        before={"state": DEAD},
-                        after={"state": "queued"},
-                    )
+                replay_audited(conn, self.queue, parked, actor=actor)
         return parked
 
     def resolve(self, job_id: int, note: str, *, actor: str) -> None:
@@ -269,3 +260,20 @@ def _dead_ids(conn: Connection, job_ids: Sequence[int]) -> list[int]:
 
 def _not_parked(job_id: int) -> str:
     return f"job {job_id} is not parked (or does not exist); nothing changed"
+
+
+def replay_audited(
+    conn: Connection, queue: JobQueue, job_ids: list[int], *, actor: str, **after: Any
+) -> None:
+    """Replay these parked jobs in the caller's transaction, each with its audit entry;
+    `after` adds to what the entry says the job became (its edited record, say)."""
+    queue.replay_in(conn, ids=job_ids)
+    for job_id in job_ids:
+        audit.record(
+            conn,
+            actor=actor,
+            action="job.replay",
+            subject=f"job:{job_id}",
+            before={"state": DEAD},
+            after={"state": "queued", **after},
+        )
