@@ -37,7 +37,8 @@ def test_a_viewer_sees_the_golden_record_orders_figures_contact_and_cases(
     assert "crm owns this field: its value always wins" in page  # which rule won
     assert "woo (record" in page and "A." in page  # the merged record's losing value
     assert 'href="/console/orders/shop/1001">#1001</a>' in page
-    assert "SO-7" in page and "in_erp" in page
+    assert "SO-7" in page
+    assert "<td>in the ERP</td>" in page and "in_erp" not in page  # where it stands, in words
     assert "25.00 USD" in page  # lifetime value with its currency
     assert "<strong>new</strong>" in page  # RFM segment
     assert 'href="https://app.hubspot.com/contacts/62515/record/0-1/501"' in page

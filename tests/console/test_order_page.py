@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from causeway.engine import links, timeline
 from causeway.engine.inbox import InboxRecord
+from causeway.engine.jobs import ordering_key
 from causeway.errors import RetryableError
 from causeway.hub import Hub
 from causeway.model import Order
@@ -205,7 +206,7 @@ def test_an_amount_mismatch_is_highlighted(hub: Hub, viewer: TestClient) -> None
             },
         )
     html = page(viewer)
-    assert "amount mismatch" in html
+    assert 'Status: <strong class="mismatch">amounts differ</strong>' in html
     amounts = html[html.index("<caption>Amounts</caption>") :]
     assert '<tr class="mismatch">\n      <th scope="row">tax</th>' in amounts
     assert '<tr class="mismatch">\n      <th scope="row">total</th>' in amounts
@@ -399,3 +400,48 @@ def test_refresh_only_reads_so_a_viewer_may_press_it_and_nothing_changes(
         404,
         405,
     )
+
+
+def test_the_status_is_said_once_in_words(viewer: TestClient) -> None:
+    html = page(viewer)
+    header = html[html.index("<hgroup>") : html.index("</hgroup>")]
+    assert "Status: <strong>invoiced</strong>" in header
+    assert "hub state" not in header and "in_erp" not in header and "in erp" not in header
+
+
+def test_a_job_parked_then_replayed_and_done_still_shows_its_earlier_error(
+    hub: Hub, viewer: TestClient
+) -> None:
+    history = hub.jobs.for_key(ordering_key("shop", "order", ORDER_ID))
+    parked = next(j for j in history if j["state"] == "dead")
+    hub.jobs.replay(parked["id"])
+    (job, *_) = hub.jobs.claim("test", ["orders-to-erp"])
+    assert job.id == parked["id"]
+    hub.jobs.complete(job, "test")
+
+    html = page(viewer)
+    jobs = html[html.index('id="jobs"') :]
+    done = jobs[jobs.index(f"#{parked['id']} orders-to-erp") :]
+    done = done[: done.index("</details>")]
+    assert "done" in done and "parked 1 time before" in done
+    assert "Earlier errors (before a replay)" in done
+    assert "unknown product: the ERP has no product with SKU WID-001" in done
+    assert "Last error" not in done  # it is done: the error is an earlier one, said once
+
+
+def test_an_order_being_sent_on_says_so_beside_its_status(tmp_path: Path) -> None:
+    hub = console_hub(tmp_path, FLOWS)
+    try:
+        hub.inbox.accept(
+            [
+                InboxRecord(
+                    "shop", "evt-9", "orders/create", "order:9", json.dumps(order_body()).encode()
+                )
+            ]
+        )
+        hub.jobs.claim("test", ["orders-to-erp"])  # a worker has it now
+        html = page(client_with_key(hub, "read"), "/console/orders/shop/9")
+        header = html[html.index("<hgroup>") : html.index("</hgroup>")]
+        assert "Status: <strong>received</strong>" in header and "· being sent on" in header
+    finally:
+        hub.store.dispose()

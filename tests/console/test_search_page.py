@@ -7,7 +7,9 @@ from fastapi.testclient import TestClient
 
 from causeway.config.customers import CustomerSettings
 from causeway.customers.resolve import resolve
+from causeway.engine.search import Hit
 from causeway.hub import Hub
+from causeway.web.console.pages.search import the_one
 from tests.console.conftest import ClientFor
 from tests.engine.test_search import Sale, an_order, place, ship
 
@@ -33,6 +35,22 @@ def a_shop(hub: Hub) -> str:
         ).customer_id
 
 
+def customers(hub: Hub, *people: tuple[str, str, str]) -> list[str]:
+    """Golden records of (email, last name, phone); their customer ids."""
+    with hub.store.transaction() as conn:
+        return [
+            resolve(
+                conn,
+                "shop",
+                f"c{n}",
+                {"email": email, "last_name": last_name, "phone": phone},
+                1.0,
+                CustomerSettings(),
+            ).customer_id
+            for n, (email, last_name, phone) in enumerate(people, start=1)
+        ]
+
+
 def test_an_order_number_opens_the_order_at_once(hub: Hub, client_for: ClientFor) -> None:
     a_shop(hub)
     answer = client_for("read").get("/console/search", params={"q": "#1001"})
@@ -51,18 +69,82 @@ def test_a_name_opens_the_customer_at_once(hub: Hub, client_for: ClientFor) -> N
     )
 
 
-def test_an_email_lists_the_customer_and_her_orders_by_kind(
+def test_an_email_opens_the_customer_at_once_though_her_orders_carry_it_too(
     hub: Hub, client_for: ClientFor
 ) -> None:
     customer_id = a_shop(hub)
     answer = client_for("read").get("/console/search", params={"q": "Ada@Example.com"})
+    assert (answer.status_code, answer.headers["location"]) == (
+        303,
+        f"/console/customers/{customer_id}",
+    )
+
+
+def test_a_phone_number_opens_the_customer_at_once(hub: Hub, client_for: ClientFor) -> None:
+    (customer_id,) = customers(hub, ("ada@example.com", "Lovelace", "+1 415 555 0132"))
+    answer = client_for("read").get("/console/search", params={"q": "(415) 555-0132"})
+    assert (answer.status_code, answer.headers["location"]) == (
+        303,
+        f"/console/customers/{customer_id}",
+    )
+
+
+def test_a_name_two_customers_share_lists_both_to_choose_from(
+    hub: Hub, client_for: ClientFor
+) -> None:
+    ada, anne = customers(
+        hub,
+        ("ada@example.com", "Lovelace", "+1 415 555 0132"),
+        ("anne@example.org", "Lovelace", "+44 20 7946 0018"),
+    )
+    assert ada != anne
+    answer = client_for("read").get("/console/search", params={"q": "Lovelace"})
+    assert answer.status_code == 200
+    assert "<h2>Customers</h2>" in answer.text
+    assert f'href="/console/customers/{ada}"' in answer.text
+    assert f'href="/console/customers/{anne}"' in answer.text
+
+
+def hit(kind: str, key: str, field: str, exact: bool = True) -> Hit:
+    return Hit(kind, key, key, f"/console/{kind}s/{key}", exact, field, "+14155550132")
+
+
+def test_which_hit_opens_at_once() -> None:
+    ada, her_order = hit("customer", "ada", "phone"), hit("order", "o1", "phone")
+    assert the_one([ada, her_order]) == ada  # her orders are on her page
+    assert the_one([her_order, ada]) == ada
+    # Two customers share the number: the list, to choose from.
+    assert the_one([ada, hit("customer", "george", "phone"), her_order]) is None
+    # Her name is not hers alone the way her e-mail is: with orders found too, the list.
+    assert the_one([hit("customer", "ada", "name"), her_order]) is None
+    # A number only starting hers is not her number: her order, the one exact match, opens.
+    assert the_one([hit("customer", "ada", "phone", exact=False), her_order]) == her_order
+    other = hit("order", "o2", "phone")
+    assert the_one([hit("customer", "ada", "phone", exact=False), her_order, other]) is None
+
+
+def test_an_email_typed_in_the_box_lists_the_customer_and_her_orders_never_a_redirect(
+    hub: Hub, client_for: ClientFor
+) -> None:
+    customer_id = a_shop(hub)
+    answer = client_for("read").get(
+        "/console/search",
+        params={"q": "Ada@Example.com"},
+        headers={"HX-Request": "true", "HX-Target": "search-results"},
+    )
     assert answer.status_code == 200
     page = answer.text
     assert page.index("<h2>Customers</h2>") < page.index("<h2>Orders</h2>")
     assert f'href="/console/customers/{customer_id}"' in page
     assert 'href="/console/orders/shop/450789469"' in page
-    assert 'hx-trigger="keyup changed delay:250ms' in page  # the page's own box
-    assert 'value="Ada@Example.com"' in page  # the nav box keeps what was typed
+
+
+def test_the_search_page_keeps_what_was_typed_in_its_box(hub: Hub, client_for: ClientFor) -> None:
+    a_shop(hub)
+    answer = client_for("read").get("/console/search", params={"q": "Ada@Example"})
+    assert answer.status_code == 200
+    assert 'hx-trigger="keyup changed delay:250ms' in answer.text  # the page's own box
+    assert 'value="Ada@Example"' in answer.text
 
 
 def test_typing_gets_the_results_part_only_and_never_a_redirect(
@@ -77,6 +159,7 @@ def test_typing_gets_the_results_part_only_and_never_a_redirect(
     assert answer.status_code == 200
     assert "<html" not in answer.text
     assert 'href="/console/orders/shop/450789469"' in answer.text
+    assert "<small>· shipped</small>" in answer.text  # where it stands, in words
 
 
 def test_nothing_found_says_so(client_for: ClientFor) -> None:

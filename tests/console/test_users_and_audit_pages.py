@@ -6,9 +6,17 @@ from __future__ import annotations
 
 import re
 
-from causeway.engine import users
+from causeway.engine import audit, users
 from causeway.hub import Hub
-from tests.console.conftest import PASSWORD, add_person, browser, csrf_token, sign_in, signed_in
+from tests.console.conftest import (
+    PASSWORD,
+    add_person,
+    browser,
+    client_with_key,
+    csrf_token,
+    sign_in,
+    signed_in,
+)
 
 
 def test_an_admin_adds_a_person_who_can_then_sign_in(hub: Hub) -> None:
@@ -97,3 +105,24 @@ def test_the_audit_log_filters_by_action(hub: Hub) -> None:
     assert "user.add" in everything and "user.disable" in everything
     nothing = client.get("/console/audit", params={"actor": "nobody@example.com"}).text
     assert "Nothing matches these filters." in nothing
+
+
+def test_a_payload_edit_shows_each_change_once(hub: Hub) -> None:
+    with hub.store.transaction() as conn:
+        audit.record(
+            conn,
+            actor="ann@example.com",
+            action="job.edit",
+            subject="job:7",
+            before={"inbox_id": 2, "body": {"line_items": [{"sku": "WlD-001"}]}},
+            after={
+                "inbox_id": 3,
+                "body": {"line_items": [{"sku": "WID-001"}]},
+                "changed": [{"path": "line_items.0.sku", "before": "WlD-001", "after": "WID-001"}],
+            },
+        )
+    answer = client_with_key(hub, "read").get("/console/audit", params={"action": "job.edit"})
+    assert answer.status_code == 200
+    assert "<dt>body.line_items.0.sku</dt>" in answer.text
+    assert "<dt>changed</dt>" not in answer.text
+    assert answer.text.count("WID-001") == 1

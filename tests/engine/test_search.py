@@ -322,3 +322,12 @@ def test_the_backfill_builds_the_same_index_the_writes_kept(shop: Store) -> None
         conn.execute(delete(search_entries))
         search.backfill(conn, batch=2)  # several batches of each kind
     assert snapshot() == kept
+
+
+def test_where_the_orders_found_stand_is_read_in_one_go(shop: Store) -> None:
+    """A results list says beside each order where it stands (engine/timeline.py)."""
+    assert timeline.statuses(shop, ["hub-ada", "hub-bob", "hub-nobody"]) == {
+        "hub-ada": "invoiced",
+        "hub-bob": "in_erp",
+    }
+    assert timeline.statuses(shop, []) == {}

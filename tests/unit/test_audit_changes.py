@@ -19,6 +19,21 @@ def test_one_field_edited_deep_in_a_record_is_shown_by_its_path_alone() -> None:
     assert changes == [("inbox_id", 2, 3), ("body.line_items.0.sku", "WlD-001", "WID-001")]
 
 
+def test_an_edits_own_list_of_what_changed_is_not_shown_again() -> None:
+    order = {"id": 1001, "line_items": [{"sku": "WlD-001", "qty": 3}]}
+    fixed = {**order, "line_items": [{"sku": "WID-001", "qty": 3}]}
+    edited = entry(
+        {"inbox_id": 2, "body": order},
+        {
+            "inbox_id": 3,
+            "body": fixed,
+            "changed": [{"path": "line_items.0.sku", "before": "WlD-001", "after": "WID-001"}],
+        },
+    )
+    assert edited.changes() == [("inbox_id", 2, 3), ("body.line_items.0.sku", "WlD-001", "WID-001")]
+    assert edited.after["changed"]  # the record keeps it, for the API and the CLI
+
+
 def test_added_and_removed_fields_and_a_list_that_changed_length() -> None:
     changes = entry({"role": "viewer", "tags": ["a"]}, {"tags": ["a", "b"], "note": "x"}).changes()
     assert changes == [("role", "viewer", None), ("tags", ["a"], ["a", "b"]), ("note", None, "x")]

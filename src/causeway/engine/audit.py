@@ -23,6 +23,11 @@ from sqlalchemy import Connection, and_, insert, select
 from causeway.engine.schema import audit_log
 from causeway.engine.store import Store, now
 
+# Keys an action adds to its `after` to list what it changed, for the API and the CLI
+# (engine/problem_edits.py: "changed", the paths it validated). The record keeps them;
+# changes() leaves them out, having found the same changes itself.
+SUMMARIES = ("changed",)
+
 
 @dataclass(frozen=True)
 class AuditEntry:
@@ -39,9 +44,12 @@ class AuditEntry:
         """(field, before, after) of each value that differs, for display. Nested objects
         are compared field by field, by path ("body.line_items.0.sku"), so that an edit of
         one field of a large record shows that field, not the whole record twice; one
-        ("", before, after) row when either side is not an object."""
+        ("", before, after) row when either side is not an object. A record's own list
+        of what changed (SUMMARIES) restates what this comparison shows: each change is
+        shown once, field by field."""
         if isinstance(self.before, Mapping) and isinstance(self.after, Mapping):
-            return _differences(self.before, self.after, "")
+            after = {k: v for k, v in self.after.items() if k not in SUMMARIES or k in self.before}
+            return _differences(self.before, after, "")
         if self.before == self.after:
             return []
         return [("", self.before, self.after)]

@@ -1,7 +1,7 @@
 """What the hub holds of one entity's traffic, whole: every inbox record a system sent
-about it (with its body) and every job queued for it (with its payload, attempts and
-last error). The console's order page shows them; the JSON API's order view keeps to
-the lighter `inbox.deliveries` and `JobQueue.for_key`.
+about it (with its body) and every job queued for it (with its payload, attempts, last
+error and the errors of its earlier parkings). The console's order page shows them; the
+JSON API's order view keeps to the lighter `inbox.deliveries` and `JobQueue.for_key`.
 
 Each is capped at `limit`, the newest kept, so an order redelivered a thousand times
 still opens quickly. Jobs are found by ix_jobs_ordering; the inbox has no index on
@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from causeway.engine import error_classes
 from causeway.engine.schema import inbox, jobs
 
 LIMIT = 200
@@ -33,6 +34,19 @@ class ReceivedRecord:
 
 
 @dataclass(frozen=True)
+class JobError:
+    """One time the job was parked (its error_history, engine/jobs.py)."""
+
+    at: float
+    error: str
+    error_class: str | None  # engine/error_classes.py's name; None: unclassified
+
+    @property
+    def class_label(self) -> str:
+        return error_classes.label(self.error_class)
+
+
+@dataclass(frozen=True)
 class JobRecord:
     job_id: int
     flow: str
@@ -45,6 +59,16 @@ class JobRecord:
     updated_at: float
     run_at: float
     finished_at: float | None
+    # Every parking, oldest first: a job replayed and then done keeps the errors it had.
+    errors: tuple[JobError, ...] = ()
+
+    @property
+    def earlier_errors(self) -> tuple[JobError, ...]:
+        """The parkings other than the one `last_error` already shows, newest first."""
+        errors = self.errors
+        if errors and self.last_error is not None and errors[-1].error == self.last_error:
+            errors = errors[:-1]
+        return tuple(reversed(errors))
 
 
 def received(
@@ -99,9 +123,22 @@ def queued(
             updated_at=r.updated_at,
             run_at=r.run_at,
             finished_at=r.finished_at,
+            errors=_errors(r.error_history, clean),
         )
         for r in reversed(rows)
     ]
+
+
+def _errors(text: str | None, clean: Callable[[str], str]) -> tuple[JobError, ...]:
+    try:
+        entries = json.loads(text or "[]")
+    except json.JSONDecodeError:
+        return ()
+    return tuple(
+        JobError(float(e.get("at") or 0.0), clean(str(e.get("error", ""))), e.get("class"))
+        for e in (entries if isinstance(entries, list) else [])
+        if isinstance(e, dict)
+    )
 
 
 def _payload(text: str) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from causeway.engine import search
 from causeway.engine.schema import links, timeline
-from causeway.engine.store import now
+from causeway.engine.store import Store, now
 
 # In lifecycle order: an order's status is the last of these it has reached.
 MILESTONES = (
@@ -117,6 +117,15 @@ def status(milestones: list[Milestone]) -> str | None:
     if unanswered:
         return unanswered[0]
     return next((m for m in reversed(MILESTONES) if m in reached), None)
+
+
+def statuses(store: Store, hub_ids: list[str]) -> dict[str, str]:
+    """Where each of these orders stands (status() of its milestones), in one query: a
+    list of search results says it beside each order. An order with no milestone yet
+    is left out."""
+    with store.read() as conn:
+        reached = read_many(conn, sorted(set(hub_ids)))
+    return {hub_id: found for hub_id, m in reached.items() if (found := status(m))}
 
 
 @dataclass(frozen=True)

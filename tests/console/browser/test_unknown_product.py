@@ -50,4 +50,9 @@ def test_an_unknown_product_is_named_under_problems_created_replayed_and_lands_i
     expect(page.get_by_role("heading", level=1)).to_contain_text(order["name"])
     in_erp = page.get_by_role("listitem").filter(has_text="In the ERP")
     expect(in_erp).to_contain_text(re.compile(rf"\bsale {re.escape(sale['number'])}\b"))
+    # The job is done now, and still tells why it was parked before the replay.
+    done = page.locator("details").filter(has_text=f"#{job['id']} orders-to-erp")
+    expect(done.locator("summary")).to_contain_text("parked 1 time before")
+    done.locator("summary").click()
+    expect(done.get_by_role("listitem").filter(has_text="unknown product")).to_contain_text(sku)
     screenshot(page, "order")

@@ -27,24 +27,11 @@ from causeway.model import Order
 from causeway.model.ports import OrderChannel, RecordAddresses
 from causeway.orders.side_by_side import SideBySide, compare_recorded
 from causeway.orders.tracking import tracking_url
+from causeway.web.console.labels import status_label, step_label
 from causeway.web.order_view import order_view
 
 # A body longer than this is cut on the page (the API and the store keep it whole).
 MAX_BODY_CHARS = 64_000
-LABELS = {
-    "received": "Received",
-    "in_erp": "In the ERP",
-    "allocated": "Allocated",
-    "partially_shipped": "Partly shipped",
-    "shipped": "Shipped",
-    "invoiced": "Invoiced",
-    "paid": "Paid",
-    "refunded": "Refunded",
-    "returned": "Returned",
-    "cancelled": "Cancelled",
-    timeline.AMOUNT_MISMATCH: "Amounts differ",
-    timeline.AMOUNTS_ACCEPTED: "Amounts accepted",
-}
 # The steps every order is expected to take: shown "not yet" until reached. The others
 # (partly shipped, refunded, returned, cancelled, the findings) appear when they happen.
 EXPECTED = ("received", "in_erp", "allocated", "shipped", "invoiced", "paid")
@@ -106,6 +93,16 @@ class OrderDetail:
     @property
     def external_id(self) -> str:
         return str(self.view["external_id"])
+
+    @property
+    def state_note(self) -> str | None:
+        """The hub's own state of the order, when it says more than the status: a job
+        sending it on now. Its other states (in the ERP, cancelled...) are milestones the
+        status already names, so the page says them once."""
+        state, status = str(self.view["state"]), str(self.view["status"])
+        if state == status or state in timeline.MILESTONES:
+            return None
+        return status_label(state)
 
     @property
     def erp_record(self) -> SystemRecord | None:
@@ -184,14 +181,14 @@ def _steps(milestones: list[dict[str, Any]], templates: dict[str, str]) -> tuple
         entry = reached.get(name)
         if entry is None:
             if name in EXPECTED and "cancelled" not in reached:
-                steps.append(Step(name, LABELS[name], reached=False))
+                steps.append(Step(name, step_label(name), reached=False))
             continue
         detail = dict(entry.get("detail") or {})
         carrier, number = detail.get("carrier"), detail.get("tracking_number")
         steps.append(
             Step(
                 name,
-                LABELS.get(name, name),
+                step_label(name),
                 reached=True,
                 at=entry["at"],
                 detail=detail,

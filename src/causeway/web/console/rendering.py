@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from causeway.access.permissions import Permission
+from causeway.web.console.labels import status_label
 from causeway.web.console.routing import CSRF_FIELD, principal_of
 from causeway.web.console.wording import alert_text, console_error, job_state, problems_link
 
@@ -71,9 +72,9 @@ def pretty_json(value: Any) -> str:
 
 
 TEMPLATES.env.globals.update(when=when, ago=ago, short_when=short_when)
-TEMPLATES.env.filters.update(pretty_json=pretty_json)
-TEMPLATES.env.filters.update(job_state=job_state, console_error=console_error)
 TEMPLATES.env.globals.update(alert_text=alert_text, problems_link=problems_link)
+TEMPLATES.env.filters.update(pretty_json=pretty_json, status=status_label)
+TEMPLATES.env.filters.update(job_state=job_state, console_error=console_error)
 
 
 def _section(path: str) -> str:

@@ -2,9 +2,10 @@
 (tracking, shipment, invoice number) by whatever a person has at hand (docs/console.md).
 
 The query is read by engine/search.py, never here. A full page with exactly one exact
-match opens that record at once (303); otherwise the results are listed by kind. The
-page's own box asks again as one types (htmx), for the results part only, and never
-redirects: a half-typed number must not jump away.
+match opens that record at once (303), and so does a customer's e-mail or phone number
+that finds her alone (her orders, found by it too, are on her page); otherwise the
+results are listed by kind. The page's own box asks again as one types (htmx), for the
+results part only, and never redirects: a half-typed number must not jump away.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from causeway.access.permissions import Permission
-from causeway.engine import search
+from causeway.engine import search, timeline
 from causeway.engine.search import Hit
 from causeway.hub import Hub
 from causeway.web.console.rendering import render
@@ -29,6 +30,7 @@ GROUPS = (
     ("product", "Products"),
 )
 OPENS_AT_ONCE = ("order", "customer", "document")  # a document opens its order
+CONTACT_FIELDS = ("email", "phone")  # a customer's own: they open her page at once
 RESULTS = "search-results"  # the id of the part htmx replaces
 
 
@@ -41,9 +43,17 @@ def grouped(hits: list[Hit]) -> list[tuple[str, list[Hit]]]:
 
 
 def the_one(hits: list[Hit]) -> Hit | None:
-    """The record to open directly: the only exact match, if it is one that has a page."""
+    """The record to open directly: the only exact match, if it is one that has a page;
+    or the one customer whose e-mail or phone number the query is, even though her
+    orders carry it too (they are listed on her page, so the list would only be a click
+    more for the person on the phone). Two customers sharing it: the list, to choose."""
     exact = [h for h in hits if h.exact]
-    return exact[0] if len(exact) == 1 and exact[0].kind in OPENS_AT_ONCE else None
+    if len(exact) == 1 and exact[0].kind in OPENS_AT_ONCE:
+        return exact[0]
+    customers = [h for h in exact if h.kind == "customer"]
+    if len(customers) == 1 and customers[0].field in CONTACT_FIELDS:
+        return customers[0]
+    return None
 
 
 def add_routes(app: FastAPI, hub: Hub) -> None:
@@ -58,5 +68,13 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         one = None if partial else the_one(hits)
         if one is not None:
             return RedirectResponse(one.url, status_code=303)
-        context = {"query": q, "groups": grouped(hits), "count": len(hits), "took_ms": took_ms}
+        orders = [h.key for h in hits if h.kind in ("order", "document")]
+        context = {
+            "query": q,
+            "groups": grouped(hits),
+            "count": len(hits),
+            "took_ms": took_ms,
+            # Where each order found stands, in the words the order page uses.
+            "statuses": timeline.statuses(hub.store, orders) if orders else {},
+        }
         return render(request, "_search_results.html" if partial else "search.html", context)
