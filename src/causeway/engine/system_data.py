@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, func, select, update
 
 from causeway.customers.record import EMPTY_RECORD, GoldenRecord
+from causeway.engine import search
 from causeway.engine.jobs import RUNNING
 from causeway.engine.personal_data import chunks
 from causeway.engine.schema import (
@@ -83,6 +84,11 @@ def erase_system(store: Store, system: str, keys_for: KeysFor, batch: int = 500)
             _delete_where(store, table, table.c.hub_id.in_(chunk), batch)
             for chunk in chunks(order_hubs, batch)
         )
+    # The search box's rows of those orders (the customer's name and e-mail among them).
+    changed["search terms"] = 0
+    for chunk in chunks(order_hubs, batch):
+        with store.transaction() as conn:
+            changed["search terms"] += search.forget(conn, ORDER, chunk)
     changed[links.name] = (
         sum(
             _delete_where(store, links, links.c.hub_id.in_(chunk), batch)
@@ -146,5 +152,7 @@ def _forget_system(
             .where(customers.c.id == row.id)
             .values(record=record.model_dump_json(), version=row.version + 1, updated_at=now())
         )
+        # Found from now on only by what the record still holds.
+        search.note_customer(conn, row.id, record, row.merged_into)
         count += 1
     return count
