@@ -31,6 +31,7 @@ from causeway_sandbox.tryton.server import TrytonServer
 from causeway_sandbox.tryton.warehouse import open_shipments, ship
 from tests.e2e.conftest import store_with_the_catalogue
 from tests.e2e.harness import SECRET, TOKEN, hub_config, new_port, serving
+from tests.e2e.test_fulfillments import into_erp
 
 pytestmark = pytest.mark.tryton
 
@@ -131,18 +132,6 @@ def checkout(shop: httpx.Client) -> dict[str, Any]:
     )
     response.raise_for_status()
     return response.json()["order"]  # type: ignore[no-any-return]
-
-
-def into_erp(hub: Hub, shop: httpx.Client, order: dict[str, Any]) -> int:
-    shop.post("/_sandbox/deliveries/wait", json={"timeout": 30}).raise_for_status()
-    hub.new_worker().run_until_idle(timeout=120)
-    with hub.store.read() as conn:
-        order_link = links.find(conn, "shop", "order", str(order["id"]))
-        assert order_link is not None, "orders-to-erp did not place the order"
-        (sale,) = [
-            link for link in links.for_hub(conn, order_link.hub_id) if link.entity_type == "sale"
-        ]
-    return int(sale.external_id)
 
 
 def hub_summary(hub: Hub, order: dict[str, Any]) -> dict[str, Any]:
