@@ -18,6 +18,7 @@ import datetime
 import os
 import time
 from decimal import Decimal
+from typing import Any
 
 from proteus import Model
 from proteus import config as pconfig
@@ -45,6 +46,31 @@ SERVICES: list[tuple[str, str]] = [
 # and the payment method store payments are booked with.
 CARRIER = ("UPS", "UPS-GROUND", "UPS Ground")
 PAYMENT_METHOD = "Shop payments"
+# The B2B portal's business customers (docs/portal.md): two companies, each with its own
+# price list (the formulas' quantity breaks are what the portal shows), its credit limit
+# and an e-mail; (party name, e-mail, price list name, [(min quantity, formula)], limit).
+B2B_COMPANIES: list[tuple[str, str, str, list[tuple[float, str]], Decimal]] = [
+    (
+        "Acme Retail Ltd",
+        "orders@acme-retail.example",
+        "Acme wholesale",
+        [(10.0, "list_price * 0.8"), (0.0, "list_price * 0.9")],
+        Decimal(5000),
+    ),
+    (
+        "Birch Supplies",
+        "purchasing@birch-supplies.example",
+        "Birch wholesale",
+        [(0.0, "list_price * 0.95")],
+        Decimal(300),
+    ),
+]
+# Portal catalogue categories (product.template.categories, apart from the accounting
+# one) and the sale quantity rules (module sale_product_quantity): sku -> (minimal, multiple).
+PORTAL_CATEGORIES = {"Widgets": ["WID-001"], "Gadgets": ["GAD-001"], "Media players": [
+    "IPOD2008GREEN", "IPOD2008RED", "IPOD2008BLACK"]}
+SALE_QUANTITIES = {"GAD-001": (2.0, 2.0)}
+IMAGES = {"WID-001": (41, 105, 225), "GAD-001": (230, 126, 34)}  # a plain PNG each
 
 
 def main() -> None:
@@ -186,6 +212,9 @@ def main() -> None:
         debit_account=accounts["cash"],
     ).save()
 
+    # 11. The B2B portal's companies, price lists, categories, quantity rules, images.
+    portal_setup(company, goods)
+
     print(
         f"tryton setup: company={company.party.name} (USD), fiscal years {this_year}-"
         f"{this_year + 1}, taxes={', '.join(taxes)}, payment_term={payment_term.name}, "
@@ -193,6 +222,52 @@ def main() -> None:
         f"services={', '.join(s for s, _ in SERVICES)}, carrier={CARRIER[0]}, "
         f"payment method={PAYMENT_METHOD!r} ({time.time() - t0:.1f}s)"
     )
+
+
+def portal_setup(company: Any, goods: list[Any]) -> None:
+    """What the B2B portal reads (docs/portal.md): per company a party with its price list,
+    credit limit and e-mail; categories to browse; quantity rules; product images."""
+    import io
+
+    from PIL import Image
+
+    config = pconfig.get_config()
+    Party = Model.get("party.party")
+    PriceList = Model.get("product.price_list")
+    for name, email, list_name, lines, limit in B2B_COMPANIES:
+        price_list = PriceList(name=list_name, price="list_price")
+        for quantity, formula in lines:
+            price_list.lines.new(quantity=quantity, formula=formula)
+        price_list.save()
+        party = Party(name=name)
+        party.contact_mechanisms.new(type="email", value=email)
+        party.sale_price_list = price_list
+        party.credit_limit_amount = limit
+        party.save()
+    by_sku = {p.code: p for p in goods}
+    Category = Model.get("product.category")
+    Template = Model.get("product.template")
+    for category_name, skus in PORTAL_CATEGORIES.items():
+        category = Category(name=category_name)
+        category.save()
+        Template._proxy.write(
+            [by_sku[s].template.id for s in skus],
+            {"categories": [("add", [category.id])]},
+            config.context,
+        )
+    for sku, (minimal, rounding) in SALE_QUANTITIES.items():
+        Template._proxy.write(
+            [by_sku[sku].template.id],
+            {"sale_quantity_minimal": minimal, "sale_quantity_rounding": rounding},
+            config.context,
+        )
+    ProductImage = Model.get("product.image")
+    for sku, colour in IMAGES.items():
+        buffer = io.BytesIO()
+        Image.new("RGB", (256, 256), colour).save(buffer, format="PNG")
+        ProductImage._proxy.create(
+            [{"template": by_sku[sku].template.id, "image": buffer.getvalue()}], config.context
+        )
 
 
 if __name__ == "__main__":

@@ -24,11 +24,17 @@ ladder, each rung granting everything below it:
 | `run`         | `operator`              | read, operate                 |
 | `admin`       | `admin`                 | read, operate, administer     |
 
-How the later issues plug in: the console's cookie sessions are one more
-authenticator that returns `Principal.person(login, role)`; B2B portal customers
-(issue 13) are one more kind of principal with a permission of their own (their
-company's orders and prices, nothing of the hub's) and the company they belong to,
-which the portal's routes filter by.
+The console's cookie sessions are one more authenticator that returns
+`Principal.person(login, role)`. B2B portal customers (docs/portal.md) are another kind
+of principal, `Principal.customer(...)`, with permissions of their own that grant
+nothing of the hub's, and the company they act for, which every portal route filters
+by (a key or a console person holds none of these, so never opens a portal page):
+
+| portal role | grants                                                      |
+|-------------|-------------------------------------------------------------|
+| `buyer`     | shop: the catalogue, the cart, orders up to their limit, history |
+| `approver`  | shop, approve: the company's orders over a buyer's or the credit limit |
+| `admin`     | shop, approve, manage_company: its people and addresses     |
 """
 
 from __future__ import annotations
@@ -44,11 +50,16 @@ class Permission(StrEnum):
     READ = "read"
     OPERATE = "operate"
     ADMINISTER = "administer"
+    # The B2B portal's, held only by its customers (see the module's docstring).
+    SHOP = "shop"
+    APPROVE = "approve"
+    MANAGE_COMPANY = "manage_company"
 
 
 class PrincipalKind(StrEnum):
     API_KEY = "api_key"
     PERSON = "person"
+    CUSTOMER = "customer"  # a business customer's person, signed in to the portal
 
 
 _READ = frozenset({Permission.READ})
@@ -62,6 +73,16 @@ ROLES: Mapping[str, frozenset[Permission]] = {
     "viewer": _READ,
     "operator": _OPERATE,
     "admin": _ADMIN,
+}
+
+
+_SHOP = frozenset({Permission.SHOP})
+_APPROVE = _SHOP | {Permission.APPROVE}
+# A portal person's role in one company -> what it grants there.
+PORTAL_ROLES: Mapping[str, frozenset[Permission]] = {
+    "buyer": _SHOP,
+    "approver": _APPROVE,
+    "admin": _APPROVE | {Permission.MANAGE_COMPANY},
 }
 
 
@@ -90,6 +111,9 @@ class Principal:
     name: str
     level: str
     grants: frozenset[Permission]
+    # A portal customer's: their portal user id and the company they act for now.
+    user_id: int | None = None
+    company_id: int | None = None
 
     @classmethod
     def api_key(cls, name: str, scope: str) -> Principal:
@@ -101,6 +125,19 @@ class Principal:
             raise UnknownScopeError(f"unknown role {role!r}: use {_one_of(ROLES)}")
         return cls(PrincipalKind.PERSON, login, role, ROLES[role])
 
+    @classmethod
+    def customer(cls, email: str, role: str, *, user_id: int, company_id: int) -> Principal:
+        if role not in PORTAL_ROLES:
+            raise UnknownScopeError(f"unknown portal role {role!r}: use {_one_of(PORTAL_ROLES)}")
+        return cls(
+            PrincipalKind.CUSTOMER,
+            email,
+            role,
+            PORTAL_ROLES[role],
+            user_id=user_id,
+            company_id=company_id,
+        )
+
     def may(self, permission: Permission) -> bool:
         return permission in self.grants
 
@@ -108,4 +145,6 @@ class Principal:
         """For refusals: 'API key 'grafana' (scope read)'."""
         if self.kind is PrincipalKind.API_KEY:
             return f"API key {self.name!r} (scope {self.level})"
+        if self.kind is PrincipalKind.CUSTOMER:
+            return f"{self.name} (portal role {self.level})"
         return f"{self.name} (role {self.level})"

@@ -25,8 +25,9 @@ from causeway.config.base import Duration, Strict, service_url
 from causeway.config.console import ConsoleSettings
 from causeway.config.customers import CustomerSettings
 from causeway.config.flows import Flows, flows_section
+from causeway.config.portal import PortalSettings
 from causeway.config.retention import RetentionSettings
-from causeway.config.systems import HubSpotSystem, Kind, System, is_of, types_of_kinds
+from causeway.config.systems import ERP, HubSpotSystem, Kind, System, is_of, types_of_kinds
 from causeway.flows.registry import FLOWS
 
 if TYPE_CHECKING:
@@ -204,6 +205,13 @@ class CausewayConfig(Strict):
     customers: CustomerSettings = CustomerSettings()
     retention: RetentionSettings = RetentionSettings()
     console: ConsoleSettings = ConsoleSettings()
+    portal: PortalSettings = PortalSettings()
+
+    @model_validator(mode="after")
+    def _portal_reads_an_erp(self) -> CausewayConfig:
+        if self.portal.enabled and self.portal.erp is not None:
+            self._check_system("portal", "erp", self.portal.erp, (ERP,))
+        return self
 
     @model_validator(mode="after")
     def _hubspot_needs_public_url(self) -> CausewayConfig:

@@ -359,3 +359,159 @@ flow_run_log = Table(
     Column("last_error", Text),
     Index("ix_flow_run_log_flow", "flow", "started_at"),
 )
+
+# -- the B2B portal (docs/portal.md) ---------------------------------------------------
+# A business customer: one ERP party, and the warehouses its orders may ship from
+# (JSON list of warehouse codes; NULL: every warehouse). engine/portal_accounts.py.
+portal_companies = Table(
+    "portal_companies",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("party_id", BigInteger, nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("warehouses", Text),
+    Column("created_at", Float, nullable=False),
+    Column("created_by", String(255), nullable=False),
+    Column("disabled_at", Float),
+    UniqueConstraint("party_id", name="uq_portal_companies_party"),
+)
+
+# People who log in to the portal: apart from the console's `users`, so that a portal
+# login can never open the console. No password until they accept an invitation or
+# use a magic link; argon2id hashes only (engine/portal_accounts.py).
+portal_users = Table(
+    "portal_users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False),
+    Column("name", String(255), nullable=False, default=""),
+    Column("password_hash", String(255)),
+    Column("language", String(16)),
+    Column("created_at", Float, nullable=False),
+    Column("disabled_at", Float),
+    Column("last_login_at", Float),
+    UniqueConstraint("email", name="uq_portal_users_email"),
+)
+
+# Who belongs to which company, with which role (buyer, approver, admin) and the most a
+# buyer may order without approval (a Decimal as text, in the company's currency; NULL:
+# no limit of their own).
+portal_members = Table(
+    "portal_members",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, nullable=False),
+    Column("company_id", Id, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("order_limit", String(32)),
+    Column("created_at", Float, nullable=False),
+    UniqueConstraint("user_id", "company_id", name="uq_portal_members_user_company"),
+    Index("ix_portal_members_company", "company_id"),
+)
+
+# Portal sessions, as console_sessions, plus the company the person is acting for now.
+portal_sessions = Table(
+    "portal_sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("user_id", Id, nullable=False),
+    Column("company_id", Id, nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("last_seen_at", Float, nullable=False),
+    Index("ix_portal_sessions_user", "user_id"),
+)
+
+# One-time tokens sent by e-mail: an invitation, a password reset, a magic link. Only
+# their SHA-256 is kept; each works once and until it expires.
+portal_tokens = Table(
+    "portal_tokens",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("user_id", Id, nullable=False),
+    Column("purpose", String(16), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("used_at", Float),
+    Index("ix_portal_tokens_user", "user_id"),
+)
+
+# A person's cart for one company: a line per SKU (quantity as a Decimal in text).
+portal_cart_lines = Table(
+    "portal_cart_lines",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("company_id", Id, nullable=False),
+    Column("user_id", Id, nullable=False),
+    Column("sku", String(255), nullable=False),
+    Column("quantity", String(32), nullable=False),
+    Column("added_at", Float, nullable=False),
+    UniqueConstraint("company_id", "user_id", "sku", name="uq_portal_cart_lines"),
+)
+
+# A checkout: what was ordered (JSON lines with the prices shown), its idempotency key
+# (one per checkout form: a double click or a retried request finds the same row), and
+# where it stands: awaiting_approval, approved, placing, placed, rejected, failed.
+portal_checkouts = Table(
+    "portal_checkouts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("company_id", Id, nullable=False),
+    Column("user_id", Id, nullable=False),
+    Column("idempotency_key", String(64), nullable=False),
+    Column("reference", String(64), nullable=False),
+    Column("state", String(24), nullable=False),
+    Column("lines", Text, nullable=False),
+    Column("shipment_address_id", BigInteger),
+    Column("po_number", String(64)),
+    Column("currency", String(3), nullable=False),
+    Column("total", String(32), nullable=False),
+    Column("hold_reason", Text),
+    Column("created_at", Float, nullable=False),
+    Column("decided_by", String(255)),
+    Column("decided_at", Float),
+    Column("decision_note", Text),
+    Column("sale_id", BigInteger),
+    Column("erp_number", String(64)),
+    Column("error", Text),
+    UniqueConstraint("idempotency_key", name="uq_portal_checkouts_key"),
+    UniqueConstraint("reference", name="uq_portal_checkouts_reference"),
+    Index("ix_portal_checkouts_company", "company_id", "created_at"),
+)
+
+# -- order-status e-mails (docs/notifications.md) -----------------------------------------
+# Every e-mail to send, written in the transaction of the event it tells of, sent once:
+# `dedupe_key` is (order, event, shipment), so a replayed event queues nothing new.
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("dedupe_key", String(255), nullable=False),
+    Column("channel", String(64)),
+    Column("order_key", String(255)),
+    Column("event", String(32), nullable=False),
+    Column("recipient", String(254), nullable=False),
+    Column("language", String(16)),
+    Column("subject", Text, nullable=False),
+    Column("text_body", Text, nullable=False),
+    Column("html_body", Text),
+    # pending, sent, failed (gave up after its attempts), suppressed (address bounced)
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Float, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", Float, nullable=False),
+    Column("sent_at", Float),
+    UniqueConstraint("dedupe_key", name="uq_mail_outbox_dedupe"),
+    Index("ix_mail_outbox_due", "state", "next_attempt_at"),
+)
+
+# Addresses never written to again: a hard bounce, a complaint, or a person's request.
+mail_suppressions = Table(
+    "mail_suppressions",
+    metadata,
+    Column("address", String(254), primary_key=True),
+    Column("reason", String(16), nullable=False),
+    Column("detail", Text),
+    Column("created_at", Float, nullable=False),
+)

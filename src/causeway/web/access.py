@@ -15,7 +15,7 @@ app with an undeclared route, so a forgotten declaration shows up at once in tes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -33,8 +33,10 @@ from causeway.access.permissions import Permission, Principal
 from causeway.web.answers import ErrorAnswer, refusals
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="causeway"'}
-# Where a browser without a session is sent (web/console/pages/login.py).
+# Where a browser without a session is sent: each area with pages -> its login page
+# (web/console/pages/login.py, web/portal/pages/login.py).
 CONSOLE, LOGIN = "/console", "/console/login"
+PORTAL, PORTAL_LOGIN = "/portal", "/portal/login"
 ACCESS_REFUSALS = {
     401: "no API key, or one that is unknown, revoked or mistyped: send "
     "`Authorization: Bearer <key>` with a key from `causeway keys create`",
@@ -136,14 +138,15 @@ class AccessGuard:
         *,
         router: Router,
         authenticators: Sequence[Authenticator],
-        console: bool = False,
+        login_pages: Mapping[str, str] | None = None,
     ) -> None:
-        """console: the app serves the console, so a browser asking for one of its pages
-        without a session is sent to the login page rather than refused."""
+        """login_pages: the areas of pages the app serves (path prefix -> its login page,
+        e.g. "/console" -> "/console/login"): a browser asking for one of their pages
+        without a session is sent to that login page rather than refused."""
         self.app = app
         self.router = router
         self.authenticators = list(authenticators)
-        self.console = console
+        self.login_pages = dict(login_pages or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):  # lifespan
@@ -210,23 +213,26 @@ class AccessGuard:
             return
         headers = CHALLENGE if status == 401 else None
         response: Response = JSONResponse({"error": reason}, status_code=status, headers=headers)
-        if status == 401 and self.console and _console_page_request(scope):
-            response = _to_login(scope)
+        if status == 401 and (login := self._login_page_for(scope)) is not None:
+            response = _to_login(scope, login)
         await response(scope, receive, send)
 
+    def _login_page_for(self, scope: Scope) -> str | None:
+        """The login page of the area a browser's page request is in, if any."""
+        if scope.get("method") not in ("GET", "HEAD"):
+            return None
+        path: str = scope.get("path", "")
+        for prefix, login in self.login_pages.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                return login
+        return None
 
-def _console_page_request(scope: Scope) -> bool:
-    path: str = scope.get("path", "")
-    return scope.get("method") in ("GET", "HEAD") and (
-        path == CONSOLE or path.startswith(CONSOLE + "/")
-    )
 
-
-def _to_login(scope: Scope) -> Response:
-    """A browser asking for a console page without a session goes to the login page,
+def _to_login(scope: Scope, login: str) -> Response:
+    """A browser asking for a page without a session goes to its area's login page,
     and comes back to the page afterwards (`next`: this path only, never another site)."""
     query = urlencode({"next": scope["path"]})
-    target = f"{LOGIN}?{query}"
+    target = f"{login}?{query}"
     headers = dict(HTTPConnection(scope).headers)
     if headers.get("hx-request") == "true":  # an htmx partial: the whole page moves
         return Response(status_code=401, headers={"HX-Redirect": target})

@@ -12,16 +12,25 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from causeway.access.authenticators import Authenticator, BearerApiKey
+from causeway.access.portal_sessions import PortalSessionCookie, portal_policy
 from causeway.access.sessions import SessionCookie, session_policy
 from causeway.hub import Hub
 from causeway.observability.metrics import hub_registry, process_registry
-from causeway.web.access import AccessGuard, check_every_route_declares_access
+from causeway.web.access import (
+    CONSOLE,
+    LOGIN,
+    PORTAL,
+    PORTAL_LOGIN,
+    AccessGuard,
+    check_every_route_declares_access,
+)
 from causeway.web.api import add_api_routes
 from causeway.web.api_docs import add_docs_routes
 from causeway.web.console import add_console_routes
 from causeway.web.console.rendering import error_page
-from causeway.web.console.routing import CONSOLE
 from causeway.web.operations import add_health_route, add_metrics_routes, add_ready_routes
+from causeway.web.portal import add_portal_routes
+from causeway.web.portal.rendering import error_page as portal_error_page
 from causeway.web.webhooks import add_webhook_routes
 
 DESCRIPTION = (
@@ -31,10 +40,15 @@ DESCRIPTION = (
 )
 
 
-def create_app(hub: Hub, *, serves: Literal["all", "webhooks", "admin"] = "all") -> FastAPI:
+Serves = Literal["all", "webhooks", "admin", "portal"]
+
+
+def create_app(hub: Hub, *, serves: Serves = "all") -> FastAPI:
     """The hub's app. With `server.admin_listen` the hub serves two: `webhooks` (webhook
     ingress, /health, /ready: what faces the internet) on server.host:port, and `admin`
-    (the API, /metrics, /docs and the console) on admin_listen."""
+    (the API, /metrics, /docs and the console) on admin_listen. With `portal.listen` the
+    B2B portal has a listener of its own (`portal`: the portal, /health, /ready) and the
+    others do not serve it."""
     # No docs_url/openapi_url: FastAPI's own would be open to all (web/api_docs.py).
     app = FastAPI(
         title="Causeway",
@@ -44,6 +58,13 @@ def create_app(hub: Hub, *, serves: Literal["all", "webhooks", "admin"] = "all")
         redoc_url=None,
         openapi_url=None,
     )
+    portal = hub.config.portal
+    own_portal_listener = portal.listen is not None
+    if serves == "portal":
+        add_ready_routes(app, hub)
+        add_health_route(app)
+        add_portal_routes(app, hub)
+        return _guarded(app, hub, areas=(PORTAL,))
     if serves != "admin":
         add_webhook_routes(app, hub)
     add_ready_routes(app, hub)
@@ -53,10 +74,14 @@ def create_app(hub: Hub, *, serves: Literal["all", "webhooks", "admin"] = "all")
     add_api_routes(app, hub)
     add_metrics_routes(app, hub_registry(hub))
     add_docs_routes(app)
-    console = hub.config.console.enabled
-    if console:
+    areas: list[str] = []
+    if hub.config.console.enabled:
         add_console_routes(app, hub)
-    return _guarded(app, hub, console=console)
+        areas.append(CONSOLE)
+    if portal.enabled and not own_portal_listener:
+        add_portal_routes(app, hub)
+        areas.append(PORTAL)
+    return _guarded(app, hub, areas=tuple(areas))
 
 
 def create_worker_app(hub: Hub) -> FastAPI:
@@ -68,29 +93,40 @@ def create_worker_app(hub: Hub) -> FastAPI:
     return _guarded(app, hub)
 
 
-def _is_console(request: Request) -> bool:
+def _area_of(request: Request, areas: tuple[str, ...]) -> str | None:
     path = request.url.path
-    return path == CONSOLE or path.startswith(CONSOLE + "/")
+    return next((a for a in areas if path == a or path.startswith(a + "/")), None)
 
 
-def _guarded(app: FastAPI, hub: Hub, *, console: bool = False) -> FastAPI:
-    """Every route behind the access guard (web/access.py), refusals in one shape."""
+def _guarded(app: FastAPI, hub: Hub, *, areas: tuple[str, ...] = ()) -> FastAPI:
+    """areas: the page areas the app serves (CONSOLE, PORTAL): their refusals are pages,
+    a browser without a session goes to their login page, their cookies are read.
+    Every route behind the access guard (web/access.py), refusals in one shape."""
 
     # Starlette's own (an unknown path, a wrong method) get the same {"error": ...} shape.
     @app.exception_handler(StarletteHTTPException)
     async def _plain_errors(request: Request, exc: StarletteHTTPException) -> Response:
         # Any error text an answer echoes loses the config's secrets first.
         detail = hub.redact(exc.detail) if isinstance(exc.detail, str) else exc.detail
-        if console and _is_console(request):  # a person in a browser reads a page
+        area = _area_of(request, areas)  # a person in a browser reads a page
+        if area == CONSOLE:
             return error_page(request, exc.status_code, str(detail))
+        if area == PORTAL:
+            return portal_error_page(request, exc.status_code, str(detail))
         return JSONResponse({"error": detail}, status_code=exc.status_code, headers=exc.headers)
 
     check_every_route_declares_access(app)
     authenticators: list[Authenticator] = [BearerApiKey(hub.store)]
-    if console:  # people sign in to the console with a cookie session (access/sessions.py)
+    if CONSOLE in areas:  # people sign in with a cookie session (access/sessions.py)
         authenticators.append(SessionCookie(hub.store, session_policy(hub.config.console)))
+    if PORTAL in areas:  # customers with one of their own (access/portal_sessions.py)
+        authenticators.append(PortalSessionCookie(hub.store, portal_policy(hub.config.portal)))
+    logins = {CONSOLE: LOGIN, PORTAL: PORTAL_LOGIN}
     app.add_middleware(
-        AccessGuard, router=app.router, authenticators=authenticators, console=console
+        AccessGuard,
+        router=app.router,
+        authenticators=authenticators,
+        login_pages={area: logins[area] for area in areas},
     )
     # Added last, so it runs first: a request for another host is refused before anything.
     app.add_middleware(

@@ -84,22 +84,23 @@ def checks_csrf(route: APIRoute) -> bool:
     return any(d.dependency is check_csrf for d in route.dependencies)
 
 
-def check_console_actions(app: FastAPI) -> None:
-    """Refuse to build an app with a console route that changes state without the
-    CSRF check (one declared with page(), or with neither)."""
+def check_console_actions(app: FastAPI, prefix: str = CONSOLE) -> None:
+    """Refuse to build an app with a route under `prefix` (the console's, the portal's)
+    that changes state without the CSRF check (one declared with page(), or neither)."""
     unchecked = [
         f"{','.join(sorted(route.methods or ()))} {route.path}"
         for route in app.routes
         if isinstance(route, APIRoute)
-        and route.path.startswith(CONSOLE)
+        and route.path.startswith(prefix)
         and not (route.methods or set()) <= SAFE_METHODS
         and not checks_csrf(route)
         and not getattr(route.endpoint, "csrf_exempt", False)
     ]
     if unchecked:
         raise RuntimeError(
-            f"{', '.join(unchecked)}: a console route that changes state must be declared "
-            "with **action(...) (causeway/web/console/routing.py), which checks the CSRF token"
+            f"{', '.join(unchecked)}: a route that changes state must be declared with "
+            "**action(...) (causeway/web/console/routing.py, web/portal/routing.py), which "
+            "checks the CSRF token"
         )
 
 

@@ -1,0 +1,64 @@
+"""How a portal route declares who may call it, and what it knows of the caller.
+
+- `page(Permission.SHOP)`: a page or htmx partial (GET) for a signed-in customer.
+- `action(Permission.SHOP)`: anything that changes state (POST): page() plus the CSRF
+  check of the console (web/console/routing.py: the session's token as the form field
+  `csrf_token` or the header `X-CSRF-Token`).
+- `customer(request)`: the signed-in person and the company they act for. Every query a
+  page makes is filtered by `customer.company_id`; a record of another company is
+  `not_found()`, exactly as a record that does not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from fastapi import HTTPException, Request
+
+from causeway.access.permissions import Permission, PrincipalKind
+from causeway.web.console.routing import action as console_action
+from causeway.web.console.routing import page as console_page
+from causeway.web.console.routing import principal_of
+
+PORTAL = "/portal"
+NOT_FOUND = "There is no such page in your company's portal."
+
+
+@dataclass(frozen=True)
+class Customer:
+    """Who is signed in to the portal and for which company."""
+
+    user_id: int
+    email: str
+    company_id: int
+    role: str
+
+    def may(self, permission: Permission, request: Request) -> bool:
+        principal = principal_of(request)
+        return bool(principal and principal.may(permission))
+
+
+def customer(request: Request) -> Customer:
+    principal = principal_of(request)
+    if (
+        principal is None
+        or principal.kind is not PrincipalKind.CUSTOMER
+        or principal.user_id is None
+        or principal.company_id is None
+    ):  # the guard lets only customers through to a portal page; never trust that alone
+        raise HTTPException(404, NOT_FOUND)
+    return Customer(principal.user_id, principal.name, principal.company_id, principal.level)
+
+
+def not_found() -> NoReturn:
+    """A record that is not this company's, or is nobody's: one answer for both."""
+    raise HTTPException(404, NOT_FOUND)
+
+
+def page(permission: Permission, *codes: int) -> dict[str, Any]:
+    return console_page(permission, 404, *codes)
+
+
+def action(permission: Permission, *codes: int) -> dict[str, Any]:
+    return console_action(permission, 404, *codes)
