@@ -51,7 +51,9 @@ def customer_client(hub: Hub, member: Membership, serves: Serves = "all") -> Tes
     token = portal_sessions.start(
         hub.store, member.user_id, member.company_id, portal_policy(hub.config.portal)
     )
-    client = TestClient(create_app(hub, serves=serves), base_url="https://localhost", follow_redirects=False)
+    client = TestClient(
+        create_app(hub, serves=serves), base_url="https://localhost", follow_redirects=False
+    )
     client.cookies.set(COOKIE, token)
     return client
 

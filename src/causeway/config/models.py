@@ -25,6 +25,7 @@ from causeway.config.base import Duration, Strict, service_url
 from causeway.config.console import ConsoleSettings
 from causeway.config.customers import CustomerSettings
 from causeway.config.flows import Flows, flows_section
+from causeway.config.notifications import NotificationsSettings
 from causeway.config.portal import PortalSettings
 from causeway.config.retention import RetentionSettings
 from causeway.config.systems import ERP, HubSpotSystem, Kind, System, is_of, types_of_kinds
@@ -206,6 +207,7 @@ class CausewayConfig(Strict):
     retention: RetentionSettings = RetentionSettings()
     console: ConsoleSettings = ConsoleSettings()
     portal: PortalSettings = PortalSettings()
+    notifications: NotificationsSettings = NotificationsSettings()
 
     @model_validator(mode="after")
     def _portal_reads_an_erp(self) -> CausewayConfig:

@@ -1,0 +1,43 @@
+"""causeway.yaml `notifications:`: order-status and account e-mails (docs/notifications.md)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from causeway.config.base import Duration, Strict
+
+
+class SmtpSettings(Strict):
+    host: str = Field(default="localhost", description="the SMTP server (your provider's relay)")
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls",
+        description="starttls (port 587: plain connect, then STARTTLS), tls (port 465: TLS "
+        "from the first byte), or none (a relay on this machine only)",
+    )
+    username: str | None = None
+    password: str | None = Field(default=None, description="write it as ${ENV_VAR}")
+    timeout: Duration = Field(default=20.0, description="connect and each command, in seconds")
+
+
+class NotificationsSettings(Strict):
+    enabled: bool = Field(default=False, description="send order-status and account e-mails")
+    smtp: SmtpSettings = SmtpSettings()
+    sender: str = Field(
+        default="orders@example.com",
+        description="the From address; its domain should publish SPF, DKIM and DMARC",
+    )
+    sender_name: str | None = Field(default=None, description="the From name; default: merchant")
+    reply_to: str | None = None
+    merchant: str = Field(default="Our shop", description="the merchant's name in every e-mail")
+    logo_url: str | None = Field(default=None, description="an https URL of the logo shown on top")
+    language: str = Field(default="en", description="for customers whose language is unknown")
+    channels: dict[str, bool] = Field(
+        default_factory=dict,
+        description="per system: whether its orders get order-status e-mails; default on for "
+        "the portal, drop folders and CRM quotes, off for stores that send their own (Shopify)",
+    )
+    max_attempts: int = Field(default=8, ge=1, description="tries before an e-mail is failed")
+    retry_base: Duration = Field(default=30.0, description="first retry after; doubles each time")
