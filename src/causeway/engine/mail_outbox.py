@@ -1,6 +1,6 @@
 """The outbox: every e-mail is a row, written in the transaction of the event it tells
 of, so that an event without its e-mail (or an e-mail without its event) cannot be
-committed. The sender (sender.py) sends each pending row once; `dedupe_key` makes a
+committed. The sender (notifications/sender.py) sends each pending row once; `dedupe_key` makes a
 replayed event queue nothing new: an order's `shipped` e-mail is keyed by the order,
 the event and the shipment, an account e-mail by its one-time token.
 """
