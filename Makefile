@@ -41,8 +41,9 @@ $(TRYTON_BUILD)/.built: scripts/tryton/build.sh scripts/tryton/setup_business.py
 	bash scripts/tryton/build.sh $(TRYTON_BUILD)
 
 # Debian's packages, installed only when missing (tests/deploy checks the systemd units
-# with systemd-analyze; the console's browser tests drive /usr/bin/chromium with
-# Playwright). Without them those tests skip, and fail under CI=true.
+# with systemd-analyze; the console's and the portal's browser tests drive
+# /usr/bin/chromium with Playwright; Tryton renders its invoice report as PDF with
+# LibreOffice's soffice). Without them those tests skip, and fail under CI=true.
 system-tools:
 	@command -v systemd-analyze >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -qq && \
@@ -52,6 +53,10 @@ system-tools:
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
 	} || echo "make: could not install /usr/bin/chromium (Debian package chromium); the console's browser tests will skip" >&2
+	@command -v soffice >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui; \
+	} || echo "make: could not install soffice (Debian package libreoffice-writer-nogui); Tryton cannot render invoices as PDF and the portal's invoice tests will skip" >&2
 
 demo: venv tryton
 	$(BIN)/python -m causeway.cli demo
