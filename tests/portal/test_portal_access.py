@@ -50,7 +50,7 @@ def test_the_portal_is_off_unless_enabled(tmp_path: Path) -> None:
 
 
 def test_with_a_listener_of_its_own_only_that_app_serves_the_portal(tmp_path: Path) -> None:
-    hub = portal_hub(tmp_path, portal={"enabled": True, "erp": "erp", "listen": "127.0.0.1:0"})
+    hub = portal_hub(tmp_path, portal={"enabled": True, "erp": "erp", "listen": "127.0.0.1:8443"})
     buyer = add_member(hub, add_company(hub, 7, "Birch"), "bo@birch.example")
     assert client_with_key(hub, "admin").get("/portal").status_code == 404
     portal_only = customer_client(hub, buyer, serves="portal")

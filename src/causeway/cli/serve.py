@@ -112,6 +112,14 @@ def run(
         if admin_address
         else None
     )
+    # With portal.listen, the B2B portal answers there and only there (docs/portal.md).
+    portal_address = settings.portal.listen_address() if settings.portal.enabled else None
+    portal = (
+        _SideListener(create_app(hub, serves="portal"), _listen(*portal_address), "portal")
+        if portal_address
+        else None
+    )
+    side_listeners = [listener for listener in (admin, portal) if listener is not None]
     # Workers map orders in Python while the event loop answers webhooks; a
     # shorter GIL switch interval keeps a worker's batch from stalling ingress.
     sys.setswitchinterval(0.001)
@@ -124,6 +132,10 @@ def run(
             log.info("console and API on http://%s/console", server_settings.admin_listen)
         else:
             log.info("console on http://%s:%d/console", shown, port)
+        if portal is not None:
+            log.info("B2B portal on http://%s/portal", settings.portal.listen)
+        elif settings.portal.enabled:
+            log.info("B2B portal on http://%s:%d/portal", shown, port)
         if server_settings.public_url:
             log.info("public URL %s", server_settings.public_url)
         hub.subscribe_webhooks()
@@ -139,14 +151,14 @@ def run(
     )
     try:
         hub.start()
-        if admin is not None:
-            admin.start()
+        for listener in side_listeners:
+            listener.start()
         gc.freeze()  # what start-up allocated is never garbage: keep GC passes short
         server.run(sockets=[sock])
     finally:
         log.info("stopping")
-        if admin is not None:
-            admin.stop()
+        for listener in side_listeners:
+            listener.stop()
         hub.stop(timeout=STOP_GRACE)
         sock.close()
         log.info("stopped")

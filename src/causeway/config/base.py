@@ -110,3 +110,14 @@ def service_url(value: str, *, password_fix: str) -> str:
             f"is accepted only for localhost, 127.0.0.0/8 and ::1)"
         )
     return url
+
+
+def split_listen(value: str) -> tuple[str, int]:
+    """'127.0.0.1:8081', '[::1]:8081' -> (host, port), or a message saying how to write it."""
+    host, sep, port = value.strip().rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(
+            f"{value!r} is not host:port: write e.g. 127.0.0.1:8081 (an address and a port)"
+        )
+    return host, int(port)

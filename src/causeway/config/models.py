@@ -21,7 +21,7 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from causeway.config.base import Duration, Strict, service_url
+from causeway.config.base import Duration, Strict, service_url, split_listen
 from causeway.config.console import ConsoleSettings
 from causeway.config.customers import CustomerSettings
 from causeway.config.flows import Flows, flows_section
@@ -100,17 +100,6 @@ def host_pattern(entry: str) -> str:
 
 def _host_list(value: object) -> object:
     return [value] if isinstance(value, str) else value  # `allowed_hosts: "*"`
-
-
-def split_listen(value: str) -> tuple[str, int]:
-    """'127.0.0.1:8081', '[::1]:8081' -> (host, port), or a message saying how to write it."""
-    host, sep, port = value.strip().rpartition(":")
-    host = host.strip("[]")
-    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise ValueError(
-            f"{value!r} is not host:port: write e.g. 127.0.0.1:8081 (an address and a port)"
-        )
-    return host, int(port)
 
 
 class ServerSettings(Strict):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from causeway.config.base import Duration, Strict
+from causeway.config.base import Duration, Strict, split_listen
 
 
 class PortalSettings(Strict):
@@ -45,6 +45,17 @@ class PortalSettings(Strict):
         default=86400.0,
         description="how long an invitation, password-reset or magic link works (once)",
     )
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str | None) -> str | None:
+        if value is not None:
+            split_listen(value)
+        return value
+
+    def listen_address(self) -> tuple[str, int] | None:
+        """listen as (host, port); None when not set."""
+        return split_listen(self.listen) if self.listen is not None else None
 
     @model_validator(mode="after")
     def _needs_an_erp(self) -> PortalSettings:
