@@ -159,9 +159,14 @@ def test_members_role_and_limit_change_and_the_last_admin_stays(hub):
 def test_an_invitation_queues_its_e_mail_with_a_link_that_sets_a_password(hub):
     company = add_company(hub, 1, "Acme <Retail>")
     accounts.invite(
-        hub.store, hub.config, company.id, "New@Acme.example", "buyer",
-        actor="ops@example.com", order_limit="750",
-    )  # fmt: skip
+        hub.store,
+        hub.config,
+        company.id,
+        "New@Acme.example",
+        "buyer",
+        actor="ops@example.com",
+        order_limit="750",
+    )
     (mail,) = outbox(hub)
     assert mail.recipient == "new@acme.example" and mail.event == "invite"
     assert "Acme &lt;Retail&gt;" in mail.html_body and "Acme <Retail>" in mail.text_body

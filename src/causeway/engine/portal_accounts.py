@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -51,7 +52,7 @@ class Membership:
     member_id: int = 0  # this membership's own id (the company page's {member_id})
 
 
-def _company(row: object) -> Company:
+def _company(row: Any) -> Company:
     warehouses = row.warehouses
     return Company(
         id=row.id,
@@ -82,7 +83,7 @@ def add_company(
         with store.transaction() as conn:
             company_id = conn.execute(
                 insert(portal_companies).values(**values)
-            ).inserted_primary_key[0]
+            ).inserted_primary_key[0]  # type: ignore[index]
             audit.record(
                 conn,
                 actor=actor,
@@ -134,7 +135,7 @@ def user_id_for(conn: Connection, email: str, name: str = "") -> int:
     return int(
         conn.execute(
             insert(portal_users).values(email=email, name=name.strip(), created_at=now())
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]
     )
 
 
@@ -184,7 +185,7 @@ def add_member(
     return found
 
 
-def _memberships(conn: Connection, *where: object) -> list[Membership]:
+def _memberships(conn: Connection, *where: Any) -> list[Membership]:
     query = (
         select(
             portal_members,

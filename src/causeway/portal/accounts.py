@@ -18,11 +18,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from causeway.config.models import CausewayConfig
-from causeway.engine import login_throttle, portal_accounts, portal_people, portal_tokens
+from causeway.engine import audit, login_throttle, portal_accounts, portal_people, portal_tokens
 from causeway.engine.mail_outbox import Mail, queue
 from causeway.engine.portal_accounts import Membership, PortalAccountError
 from causeway.engine.store import Store, now
 from causeway.engine.users import normalise_email
+from causeway.model.ports.portal import ErpPortalParties, PartyAddress
 from causeway.notifications.account_mail import render_account_mail
 
 # Where each kind of link opens (web/portal/pages/account.py).
@@ -140,3 +141,31 @@ def ask_for_link(
         return False
     send_link(store, config, person.id, purpose)
     return True
+
+
+def add_delivery_address(
+    store: Store, erp: ErpPortalParties, company_id: int, address: PartyAddress, *, actor: str
+) -> int:
+    """A new delivery address on the company's ERP party (the ERP keeps addresses; the
+    audit log keeps who added which)."""
+    company = portal_accounts.company(store, company_id)
+    if company is None:
+        raise PortalAccountError(f"there is no portal company {company_id}")
+    address_id = erp.add_party_address(company.party_id, address)
+    with store.transaction() as conn:
+        audit.record(
+            conn, actor=actor, action="portal.address.add",
+            subject=f"portal-company:{company_id}", before=None,
+            after={"address_id": address_id, "address": address.one_line()},
+        )  # fmt: skip
+    return address_id
+
+
+def add_company_for_party(
+    store: Store, erp: ErpPortalParties, party_id: int, *, actor: str
+) -> portal_accounts.Company:
+    """Make this ERP party a portal company, named as the ERP names it."""
+    party = erp.portal_party(party_id)
+    if party is None:
+        raise PortalAccountError(f"the ERP has no party {party_id}")
+    return portal_accounts.add_company(store, party.party_id, party.name, actor=actor)
