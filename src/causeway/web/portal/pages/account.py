@@ -12,6 +12,7 @@ answer and a way to ask for a new one.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import FastAPI, Form, Request
@@ -54,7 +55,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         }  # fmt: skip
         return forms.render(request, "link.html", context, status_code)
 
-    def use_link(purpose: str):  # type: ignore[no-untyped-def]
+    def use_link(purpose: str) -> Callable[..., Awaitable[Response]]:
         async def use(
             request: Request,
             token: str,

@@ -20,6 +20,7 @@ import hmac
 import logging
 import math
 import secrets
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -31,6 +32,7 @@ from causeway.access.permissions import Permission
 from causeway.access.portal_sessions import COOKIE, clear_cookie, portal_policy, set_cookie
 from causeway.access.sessions import secure_cookies
 from causeway.engine import login_throttle, portal_accounts, portal_people, portal_sessions
+from causeway.engine.users import UserError, normalise_email
 from causeway.hub import Hub
 from causeway.portal import accounts
 from causeway.web.access import public
@@ -87,7 +89,7 @@ class LoginForms:
         self,
         request: Request,
         template: str,
-        context: dict[str, object],
+        context: Mapping[str, object],
         status_code: int = 200,
         retry_after: float | None = None,
     ) -> HTMLResponse:
@@ -130,13 +132,17 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
     forms = LoginForms(hub)
     lifetime = hub.config.portal.link_lifetime
 
-    def login_form(request: Request, next_path: str, email: str = "", **extra: object) -> Response:
-        status_code = int(extra.pop("status_code", 200))  # type: ignore[call-overload]
-        retry = extra.pop("retry_after", None)
-        return forms.render(
-            request, "login.html", {"next": next_path, "email": email, **extra},
-            status_code=status_code, retry_after=retry,  # type: ignore[arg-type]
-        )  # fmt: skip
+    def login_form(
+        request: Request,
+        next_path: str,
+        email: str = "",
+        *,
+        error: str | None = None,
+        status_code: int = 200,
+        retry_after: float | None = None,
+    ) -> Response:
+        context = {"next": next_path, "email": email, "error": error}
+        return forms.render(request, "login.html", context, status_code, retry_after)
 
     @app.get(LOGIN, include_in_schema=False, response_class=HTMLResponse, **public())
     def login_page(request: Request, next: str | None = None) -> Response:
@@ -180,13 +186,19 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         await run_in_threadpool(login_throttle.clear, hub.store, email, THROTTLE)
         return forms.signed_in(request, person.id, company_id, next_path)
 
-    def ask_form(request: Request, purpose: str, **extra: object) -> Response:
-        status_code = int(extra.pop("status_code", 200))  # type: ignore[call-overload]
-        return forms.render(
-            request, "ask_link.html", {"purpose": purpose, "email": "", **extra}, status_code
-        )
+    def ask_form(
+        request: Request,
+        purpose: str,
+        *,
+        email: str = "",
+        error: str | None = None,
+        sent: str | None = None,
+        status_code: int = 200,
+    ) -> Response:
+        context = {"purpose": purpose, "email": email, "error": error, "sent": sent}
+        return forms.render(request, "ask_link.html", context, status_code)
 
-    def asked(purpose: str):  # type: ignore[no-untyped-def]
+    def asked(purpose: str) -> Callable[..., Awaitable[Response]]:
         async def ask(
             request: Request,
             email: Annotated[str, Form(max_length=320)] = "",
@@ -194,9 +206,10 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         ) -> Response:
             if not forms.fresh(request, login_token):
                 return ask_form(request, purpose, email=email, error=STALE, status_code=403)
-            if "@" not in email or not email.strip():
-                message = f"{email.strip()!r} is not an e-mail address (name@example.com)."
-                return ask_form(request, purpose, email=email, error=message, status_code=422)
+            try:
+                normalise_email(email)
+            except UserError as exc:
+                return ask_form(request, purpose, email=email, error=str(exc), status_code=422)
             address = request.client.host if request.client else None
             await run_in_threadpool(accounts.ask_for_link, hub.store, hub.config, email, purpose,
                                     address)  # fmt: skip
