@@ -139,3 +139,24 @@ def test_a_company_admin_manages_people_and_adds_a_delivery_address(
     expect(page.get_by_role("status")).to_have_text("Address added.")
     expect(page.get_by_text(f"Goods in, {street}, M1 3HE, Manchester")).to_be_visible()
     screenshot(page, "company")
+
+
+def test_an_operator_adds_an_erp_party_as_a_portal_company(page: Page, world: PortalWorld) -> None:
+    name = f"Cedar Trading {uuid.uuid4().hex[:4]}"
+    world.tryton.rpc.create("party.party", [{"name": name}])
+    operator = f"ops-{uuid.uuid4().hex[:6]}@causeway.example"
+    users.add(world.hub.store, operator, "operator", PASSWORD, actor="test")
+    page.goto("/console/login")
+    page.get_by_label("E-mail").fill(operator)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/console/portal")
+    page.get_by_label("Find an ERP party").fill(name)
+    page.get_by_role("button", name="Find in the ERP").click()
+    page.get_by_role("button", name=f"Add {name} to the portal").click()
+    expect(page.get_by_text("The company was added: invite its people below.")).to_be_visible()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    added = [c for c in portal_accounts.companies(world.hub.store) if c.name == name]
+    assert len(added) == 1
+    page.goto(f"/console/portal?q={name}")  # found again, it is marked as in the portal
+    expect(page.get_by_role("link", name="In the portal")).to_be_visible()
