@@ -379,3 +379,13 @@ def test_an_address_without_street_or_with_a_bad_country_is_refused(hub):
     )
     assert answer.status_code == 422 and "not a country code" in answer.text
     assert "1 Mill Lane" in answer.text
+
+
+def test_a_query_string_changes_nothing_about_which_link_a_page_takes(hub):
+    ann = add_member(hub, add_company(hub, 1, "Acme"), "ann@acme.example")
+    with hub.store.transaction() as conn:
+        reset = portal_tokens.issue(conn, ann.user_id, "reset", 3600)
+    client = browser(hub)
+    assert client.get(f"/portal/reset/{reset}?purpose=magic").status_code == 200
+    assert client.get("/portal/reset/nothing?purpose=bogus").status_code == 404
+    assert "E-mail me a sign-in link" in client.get("/portal/login/link?purpose=reset").text

@@ -76,19 +76,22 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
                     )
                 except UserError as exc:
                     return link_page(request, purpose, token, status_code=422, error=str(exc))
-            company_id = forms.first_company(holder.user_id) if holder is not None else None
-            if holder is None or company_id is None:
+            user_id = holder.user_id if holder is not None else None
+            company_id = await run_in_threadpool(forms.first_company, user_id) if user_id else None
+            if user_id is None or company_id is None:
                 return link_page(request, purpose, token)  # says the link does not work
-            return forms.signed_in(request, holder.user_id, company_id)
+            return await run_in_threadpool(forms.signed_in, request, user_id, company_id)
 
         return csrf_exempt(use)
 
-    for path, (purpose, _, _) in PAGES.items():
-
-        def show(request: Request, token: str, purpose: str = purpose) -> Response:
+    def shown(purpose: str) -> Callable[[Request, str], Response]:
+        def show(request: Request, token: str) -> Response:  # the path's token, nothing else
             return link_page(request, purpose, token)
 
-        app.add_api_route(path, show, methods=["GET"], include_in_schema=False,
+        return show
+
+    for path, (purpose, _, _) in PAGES.items():
+        app.add_api_route(path, shown(purpose), methods=["GET"], include_in_schema=False,
                           response_class=HTMLResponse, **public(404))  # fmt: skip
         app.add_api_route(path, use_link(purpose), methods=["POST"], include_in_schema=False,
                           response_class=HTMLResponse, **public(404))  # fmt: skip

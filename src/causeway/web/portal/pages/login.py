@@ -176,7 +176,9 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
             )
         # argon2 takes tens of milliseconds of CPU: off the event loop.
         person = await run_in_threadpool(portal_people.authenticate, hub.store, email, password)
-        company_id = forms.first_company(person.id) if person is not None else None
+        company_id = (
+            await run_in_threadpool(forms.first_company, person.id) if person is not None else None
+        )
         if person is None or company_id is None:
             await run_in_threadpool(
                 login_throttle.record_failure, hub.store, email, address, THROTTLE
@@ -184,7 +186,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
             log.info("portal sign-in failed (client %s)", address)
             return login_form(request, next_path, email, error=BAD_LOGIN, status_code=401)
         await run_in_threadpool(login_throttle.clear, hub.store, email, THROTTLE)
-        return forms.signed_in(request, person.id, company_id, next_path)
+        return await run_in_threadpool(forms.signed_in, request, person.id, company_id, next_path)
 
     def ask_form(
         request: Request,
@@ -218,12 +220,14 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
 
         return csrf_exempt(ask)
 
-    for path, purpose in (("/portal/login/link", "magic"), ("/portal/login/forgot", "reset")):
-
-        def show(request: Request, purpose: str = purpose) -> Response:
+    def shown(purpose: str) -> Callable[[Request], Response]:
+        def show(request: Request) -> Response:  # no parameter but the request: no query
             return ask_form(request, purpose)
 
-        app.add_api_route(path, show, methods=["GET"], include_in_schema=False,
+        return show
+
+    for path, purpose in (("/portal/login/link", "magic"), ("/portal/login/forgot", "reset")):
+        app.add_api_route(path, shown(purpose), methods=["GET"], include_in_schema=False,
                           response_class=HTMLResponse, **public())  # fmt: skip
         app.add_api_route(path, asked(purpose), methods=["POST"], include_in_schema=False,
                           response_class=HTMLResponse, **public())  # fmt: skip
