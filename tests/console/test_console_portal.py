@@ -45,6 +45,9 @@ def test_an_operator_invites_a_buyer_with_a_limit(tmp_path: Path) -> None:
         (mail,) = conn.execute(select(mail_outbox)).all()
     assert mail.recipient == "ann@acme.example" and "/portal/welcome/" in mail.text_body
     assert audit.recent(hub.store, action="portal.member.add")[0].actor.startswith("operator-")
+    (sent,) = audit.recent(hub.store, action="portal.link.invite")
+    token = mail.text_body.split("/portal/welcome/")[1].split()[0]
+    assert sent.subject == "portal-user:ann@acme.example" and token not in repr(sent)
 
 
 def test_a_bad_invitation_says_why_and_sends_nothing(tmp_path: Path) -> None:

@@ -52,11 +52,12 @@ def send_link(
     purpose: str,
     *,
     mail_kind: str | None = None,
+    actor: str | None = None,
     **facts: object,
 ) -> str:
     """Make a one-time link of this purpose for this person and queue the e-mail that
-    carries it (template `mail_kind`, default the purpose), in one transaction. Returns
-    the recipient's address."""
+    carries it (template `mail_kind`, default the purpose), in one transaction, audited
+    when someone (`actor`) sent it for them. Returns the recipient's address."""
     person = portal_people.person(store, user_id)
     if person is None:
         raise PortalAccountError(f"there is no portal user {user_id}")
@@ -81,6 +82,12 @@ def send_link(
                 html_body=html,
             ),
         )
+        if actor is not None:
+            audit.record(
+                conn, actor=actor, action=f"portal.link.{mail_kind or purpose}",
+                subject=f"portal-user:{person.email}", before=None,
+                after={"purpose": purpose, "expires_at": made_at + lifetime},
+            )  # fmt: skip
     return person.email
 
 
@@ -106,12 +113,17 @@ def invite(
     member = portal_accounts.add_member(
         store, company_id, address, role, actor=actor, name=name, order_limit=order_limit
     )
-    send_invitation(store, config, member, inviter=inviter)
+    send_invitation(store, config, member, inviter=inviter, actor=actor)
     return member
 
 
 def send_invitation(
-    store: Store, config: CausewayConfig, member: Membership, *, inviter: str | None = None
+    store: Store,
+    config: CausewayConfig,
+    member: Membership,
+    *,
+    actor: str,
+    inviter: str | None = None,
 ) -> None:
     """(Again) e-mail a member their invitation to the company."""
     person = portal_people.person(store, member.user_id)
@@ -121,7 +133,7 @@ def send_invitation(
         store, config, member.user_id, "magic" if has_password else "invite",
         mail_kind="invite", company=member.company_name, role=member.role,
         order_limit=str(limit) if limit is not None else None, inviter=inviter,
-        has_password=has_password,
+        has_password=has_password, actor=actor,
     )  # fmt: skip
 
 

@@ -120,7 +120,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
     def resend(request: Request, member_id: int) -> Response:
         who = customer(request)
         found = own_member(who, member_id)
-        accounts.send_invitation(hub.store, hub.config, found, inviter=who.email)
+        accounts.send_invitation(hub.store, hub.config, found, actor=who.email, inviter=who.email)
         return done("invited")
 
     @app.post(f"{COMPANY}/addresses", **action(Permission.MANAGE_COMPANY))
