@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Form, Request
+from fastapi import BackgroundTasks, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -200,9 +200,16 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         context = {"purpose": purpose, "email": email, "error": error, "sent": sent}
         return forms.render(request, "ask_link.html", context, status_code)
 
+    def send_asked_link(email: str, purpose: str, address: str | None) -> None:
+        try:
+            accounts.ask_for_link(hub.store, hub.config, email, purpose, address)
+        except Exception:  # the answer is sent already: the log is where this can go
+            log.exception("portal: could not send a %s link (client %s)", purpose, address)
+
     def asked(purpose: str) -> Callable[..., Awaitable[Response]]:
         async def ask(
             request: Request,
+            background: BackgroundTasks,
             email: Annotated[str, Form(max_length=320)] = "",
             login_token: Annotated[str, Form(max_length=100)] = "",
         ) -> Response:
@@ -213,8 +220,9 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
             except UserError as exc:
                 return ask_form(request, purpose, email=email, error=str(exc), status_code=422)
             address = request.client.host if request.client else None
-            await run_in_threadpool(accounts.ask_for_link, hub.store, hub.config, email, purpose,
-                                    address)  # fmt: skip
+            # After the answer is sent: whether an e-mail goes out (and the time making it
+            # takes) never shows in the answer, so it tells nobody who has a login.
+            background.add_task(send_asked_link, email, purpose, address)
             sent = LINK_SENT.format(email=email.strip(), hours=hours(lifetime))
             return ask_form(request, purpose, sent=sent)
 
