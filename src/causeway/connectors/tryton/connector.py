@@ -27,6 +27,7 @@ from causeway.connectors.tryton.mapping import PlacedSale
 from causeway.connectors.tryton.margins import SaleFigures, read_sale_figures
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.parties import PartyCustomer
+from causeway.connectors.tryton.portal_parties import PortalParties
 from causeway.connectors.tryton.products import CatalogReader
 from causeway.connectors.tryton.returns import (
     PlacedReturn,
@@ -47,6 +48,7 @@ from causeway.model import Order, StockLevel
 from causeway.model.catalog import CatalogItem
 from causeway.model.ports.erp import Erp, SaleRead
 from causeway.model.ports.locks import Locks
+from causeway.model.ports.portal import PartyAddress, PortalParty
 from causeway.model.ports.records import RecordAddresses
 from causeway.model.returns import RefundLine
 from causeway.model.sale_terms import SaleTerms
@@ -109,6 +111,7 @@ class TrytonConnector:
             self.rpc, self.master, self.sales.terms, system=system, warehouse_code=warehouse_code
         )
         self._credit_limit: bool | None = None  # has the build account_credit_limit?
+        self.portal_parties = PortalParties(self.rpc)
 
     def close(self) -> None:
         self.rpc.close()
@@ -118,6 +121,17 @@ class TrytonConnector:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # --- the B2B portal's parties (ErpPortalParties: portal_parties.py) ---------------------
+
+    def portal_party(self, party_id: int) -> PortalParty | None:
+        return self.portal_parties.party(party_id)
+
+    def find_parties(self, text: str, limit: int = 20) -> list[PortalParty]:
+        return self.portal_parties.find(text, limit)
+
+    def add_party_address(self, party_id: int, address: PartyAddress) -> int:
+        return self.portal_parties.add_address(party_id, address)
 
     # --- orders ---------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from causeway.web.console.pages import (
     login,
     order,
     overview,
+    portal,
     problems,
     product,
     search,
@@ -37,6 +38,7 @@ PAGES = (
     customer,
     product,
     users,
+    portal,
     audit_log,
 )
 
