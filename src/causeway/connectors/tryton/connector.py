@@ -27,6 +27,7 @@ from causeway.connectors.tryton.mapping import PlacedSale
 from causeway.connectors.tryton.margins import SaleFigures, read_sale_figures
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.parties import PartyCustomer
+from causeway.connectors.tryton.portal_sales import PortalSales
 from causeway.connectors.tryton.products import CatalogReader
 from causeway.connectors.tryton.returns import (
     PlacedReturn,
@@ -47,6 +48,12 @@ from causeway.model import Order, StockLevel
 from causeway.model.catalog import CatalogItem
 from causeway.model.ports.erp import Erp, SaleRead
 from causeway.model.ports.locks import Locks
+from causeway.model.ports.portal import (
+    CreditPosition,
+    ErpPortalSales,
+    PlacedPortalSale,
+    PortalSale,
+)
 from causeway.model.ports.records import RecordAddresses
 from causeway.model.returns import RefundLine
 from causeway.model.sale_terms import SaleTerms
@@ -109,6 +116,7 @@ class TrytonConnector:
             self.rpc, self.master, self.sales.terms, system=system, warehouse_code=warehouse_code
         )
         self._credit_limit: bool | None = None  # has the build account_credit_limit?
+        self.portal_sales = PortalSales(self.rpc, self.master, system=system)
 
     def close(self) -> None:
         self.rpc.close()
@@ -133,6 +141,15 @@ class TrytonConnector:
         terms: the channel's price list, warehouse, payment term and customer group, one
         channel per call (terms.py); None: the connector's defaults."""
         return self.sales.place(orders, hold=hold, tax_map=tax_map, terms=terms)
+
+    # --- the B2B portal's orders and credit (portal_sales.py) ----------------------------
+
+    def place_portal_sale(self, sale: PortalSale) -> PlacedPortalSale:
+        """Create, quote and confirm the portal order's sale once, by its reference."""
+        return self.portal_sales.place(sale)
+
+    def credit_position(self, party_id: int) -> CreditPosition:
+        return self.portal_sales.credit_position(party_id)
 
     def amend_sale(self, reference: str, order: Order) -> AmendedSale:
         """Make the processing sale's lines match the edited order (see amendments.py)."""
@@ -256,4 +273,7 @@ if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims
         return connector
 
     def _gives_addresses(connector: TrytonConnector) -> RecordAddresses:
+        return connector
+
+    def _places_portal_sales(connector: TrytonConnector) -> ErpPortalSales:
         return connector
