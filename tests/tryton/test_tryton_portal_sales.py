@@ -113,3 +113,21 @@ def test_another_partys_address_is_refused(tryton: TrytonConnector, unique: str)
         tryton.place_portal_sale(
             sale(f"pt-{unique}", acme, ("WID-001", "1"), shipment_address_id=birch_address)
         )
+
+
+def test_a_quote_prices_like_the_sale_and_writes_nothing(
+    tryton: TrytonConnector, unique: str
+) -> None:
+    acme = party(tryton, ACME)
+    quote = tryton.quote_portal_sale(
+        sale(f"pt-{unique}", acme, ("WID-001", "3"), ("GAD-001", "12"))
+    )
+    assert quote.currency == "USD"
+    assert [(q.sku, q.unit_price) for q in quote.lines] == [
+        ("WID-001", Decimal("9.0000")),
+        ("GAD-001", Decimal("20.0000")),
+    ]
+    assert quote.untaxed_amount == Decimal("267.00")
+    assert not tryton.rpc.model("sale.sale", "search", [("reference", "=", f"pt-{unique}")])
+    (address,) = tryton.delivery_addresses(acme)
+    assert address.name == ACME

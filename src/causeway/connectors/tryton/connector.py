@@ -51,7 +51,9 @@ from causeway.model.ports.locks import Locks
 from causeway.model.ports.portal import (
     CreditPosition,
     ErpPortalSales,
+    PartyAddress,
     PlacedPortalSale,
+    PortalQuote,
     PortalSale,
 )
 from causeway.model.ports.records import RecordAddresses
@@ -147,6 +149,13 @@ class TrytonConnector:
     def place_portal_sale(self, sale: PortalSale) -> PlacedPortalSale:
         """Create, quote and confirm the portal order's sale once, by its reference."""
         return self.portal_sales.place(sale)
+
+    def quote_portal_sale(self, sale: PortalSale) -> PortalQuote:
+        """The portal order priced as place_portal_sale would price it (nothing written)."""
+        return self.portal_sales.quote(sale)
+
+    def delivery_addresses(self, party_id: int) -> tuple[PartyAddress, ...]:
+        return self.portal_sales.delivery_addresses(party_id)
 
     def credit_position(self, party_id: int) -> CreditPosition:
         return self.portal_sales.credit_position(party_id)

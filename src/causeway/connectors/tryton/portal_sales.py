@@ -33,8 +33,11 @@ from causeway.errors import PermanentError, UnknownSkuError
 from causeway.model.ports.portal import (
     CreditLimitExceeded,
     CreditPosition,
+    PartyAddress,
     PlacedPortalSale,
+    PortalQuote,
     PortalSale,
+    QuotedLine,
 )
 
 SALE_FIELDS = (
@@ -49,6 +52,7 @@ SALE_FIELDS = (
 )
 PRODUCT_FIELDS = (
     "code",
+    "name",
     "sale_uom",
     "salable",
     "template.sale_quantity_minimal",
@@ -125,11 +129,35 @@ class PortalSales:
         live = [r for r in records if r["state"] != "cancelled"]
         return (live or records or [None])[0]
 
-    def _values(self, sale: PortalSale) -> dict[str, Any]:
-        """The sale to create: checked against the products' quantity rules and the
-        party's addresses first, so that a buyer reads what to change."""
+    def quote(self, sale: PortalSale) -> PortalQuote:
+        """The lines priced as place() would price them, checked the same way."""
+        products, _party, _addresses, prices = self._prepare(sale)
+        return PortalQuote(
+            currency=self.company_currency(),
+            lines=tuple(
+                QuotedLine(
+                    sku=line.sku,
+                    name=str(products[line.sku].get("name") or line.sku),
+                    quantity=line.quantity,
+                    unit_price=prices[line.sku, line.quantity],
+                )
+                for line in sale.lines
+            ),
+        )
+
+    def _prepare(
+        self, sale: PortalSale
+    ) -> tuple[
+        dict[str, dict[str, Any]],
+        dict[str, Any],
+        tuple[int, int],
+        dict[tuple[str, Decimal], Decimal],
+    ]:
+        """Products, party, (invoice, shipment) addresses and unit prices of the sale,
+        checked against the quantity rules and the party's addresses first, so that a
+        buyer reads what to change."""
         if not sale.lines:
-            raise PermanentError(f"portal order {sale.reference} has no lines")
+            raise PermanentError("the order has no lines: add products to the cart")
         skus = sorted({line.sku for line in sale.lines})
         products = {
             r["code"]: r
@@ -149,9 +177,14 @@ class PortalSales:
         if not parties:
             raise PermanentError(f"party {sale.party_id} does not exist in {self.system}")
         party = parties[0]
-        invoice_address, shipment_address = self._addresses(sale)
+        addresses = self._addresses(sale)
+        prices = self._unit_prices(sale, products, party.get("sale_price_list"))
+        return products, party, addresses, prices
+
+    def _values(self, sale: PortalSale) -> dict[str, Any]:
+        """The sale to create."""
+        products, party, (invoice_address, shipment_address), prices = self._prepare(sale)
         price_list = party.get("sale_price_list")
-        prices = self._unit_prices(sale, products, price_list)
         lines = [
             {
                 "type": "line",
@@ -179,6 +212,30 @@ class PortalSales:
         if payment_term:
             values["payment_term"] = payment_term
         return values
+
+    def delivery_addresses(self, party_id: int) -> tuple[PartyAddress, ...]:
+        """The party's active addresses, those marked for delivery first."""
+        records = self.rpc.search_read(
+            "party.address",
+            [("party", "=", party_id)],
+            ["party_name", "party.name", "street_single_line", "postal_code", "city",
+             "country.code", "invoice", "delivery"],
+            order=[("sequence", "ASC"), ("id", "ASC")],
+        )  # fmt: skip
+        addresses = [
+            PartyAddress(
+                address_id=int(r["id"]),
+                name=r.get("party_name") or (r.get("party.") or {}).get("name") or None,
+                street=r.get("street_single_line") or None,
+                postal_code=r.get("postal_code") or None,
+                city=r.get("city") or None,
+                country=(r.get("country.") or {}).get("code"),
+                invoice=bool(r.get("invoice")),
+                delivery=bool(r.get("delivery")),
+            )
+            for r in records
+        ]
+        return tuple(sorted(addresses, key=lambda a: not a.delivery))
 
     def _addresses(self, sale: PortalSale) -> tuple[int, int]:
         """(invoice, shipment) addresses: the chosen one must be the party's own."""
