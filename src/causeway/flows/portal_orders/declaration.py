@@ -31,7 +31,7 @@ DECLARATION = FlowDeclaration(
     settings=PortalOrdersFlow,
     roles=(Role("target", (ERP,)),),
     # The portal writes the records itself (never a webhook): routed, never subscribed.
-    starts=Starts(role="target", topics=TOPICS, job=checkout_job, polled=TOPICS, immediate=True),
+    starts=Starts(role="target", topics=TOPICS, job=checkout_job, polled=TOPICS),
     run=None,
     build=build,
 )
