@@ -42,9 +42,11 @@ from causeway.errors import CausewayError
 from causeway.model.ports.portal import CreditPosition, ErpPortalSales, PortalSale, PortalSaleLine
 from causeway.portal import order_record
 
-# The words that open a credit hold's reason: staff may approve only those (the
-# company's own approver decides about its buyers' order limits).
-CREDIT_HOLD = "the order of "
+# Words only a credit hold's reason has (decide() here, or the ERP's refusal in the
+# portal-orders flow): staff may approve only those (the company's own approver decides
+# about its buyers' order limits).
+CREDIT_WORDS = "would bring the credit used to"
+ERP_CREDIT_WORDS = "refused by the ERP's credit check"
 APPROVER = "approver"
 STAFF = "staff"
 
@@ -89,7 +91,7 @@ def decide(
         )
     if credit is not None and credit.limit is not None and credit.used + total > credit.limit:
         reasons.append(
-            f"{CREDIT_HOLD}{money(total, currency)} would bring the credit used to "
+            f"the order of {money(total, currency)} {CREDIT_WORDS} "
             f"{money(credit.used + total, credit.currency)}, over the limit of "
             f"{money(credit.limit, credit.currency)}"
         )
@@ -97,7 +99,8 @@ def decide(
 
 
 def over_credit(checkout: Checkout) -> bool:
-    return CREDIT_HOLD in (checkout.hold_reason or "")
+    reason = checkout.hold_reason or ""
+    return CREDIT_WORDS in reason or ERP_CREDIT_WORDS in reason
 
 
 def staff_may_decide(checkout: Checkout) -> bool:

@@ -34,7 +34,7 @@ from causeway.flows.base import FlowBase
 from causeway.flows.events import json_object
 from causeway.model.ports.portal import CreditLimitExceeded, ErpPortalSales, PlacedPortalSale
 from causeway.portal import order_record
-from causeway.portal.checkout import buyer_reason, sale_of
+from causeway.portal.checkout import ERP_CREDIT_WORDS, buyer_reason, money, sale_of
 
 log = logging.getLogger("causeway.flows.portal_orders")
 
@@ -156,8 +156,8 @@ class PortalOrders(FlowBase[None]):
                 checkout,
                 AWAITING_APPROVAL,
                 actor=FLOW_ACTOR,
-                hold_reason=f"the order of {checkout.total} {checkout.currency} was refused "
-                f"by the ERP's credit check: {reason}",
+                hold_reason=f"the order of {money(checkout.total, checkout.currency)} was "
+                f"{ERP_CREDIT_WORDS}: {reason}",
                 error=None,
             )
             order_record.decided(conn, changed)

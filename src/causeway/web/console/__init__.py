@@ -19,6 +19,7 @@ from causeway.web.console.pages import (
     login,
     order,
     overview,
+    portal_approvals,
     problems,
     product,
     search,
@@ -38,6 +39,7 @@ PAGES = (
     product,
     users,
     audit_log,
+    portal_approvals,
 )
 
 

@@ -38,6 +38,7 @@ NAV = (
     ("Problems", "/console/problems", Permission.READ),
     ("Flows", "/console/flows", Permission.READ),
     ("Audit log", "/console/audit", Permission.READ),
+    ("Portal approvals", "/console/portal/approvals", Permission.READ),
     ("Users", "/console/users", Permission.ADMINISTER),
 )
 
