@@ -249,7 +249,9 @@ def decide_in(
     )
     order_record.decided(conn, changed)
     if approve:
-        order_record.notify_event(conn, notifications, changed, "approved", buyer_email)
+        order_record.notify_event(
+            conn, notifications, changed, "approved", buyer_email, approver=actor
+        )
         order_record.hand_to_flow(conn, inbox, erp_system, changed)
     else:
         order_record.notify_event(conn, notifications, changed, "cancelled", buyer_email)

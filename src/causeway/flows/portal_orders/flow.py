@@ -142,8 +142,8 @@ class PortalOrders(FlowBase[None]):
                 "confirmed",
                 email,
                 erp_number=sale.number,
-                total_amount=str(sale.total_amount),
-                tax_amount=str(sale.tax_amount),
+                amount=str(sale.total_amount),  # with tax, as the ERP has it
+                currency=sale.currency or checkout.currency,
             )
         log.info("portal order %s is %s sale %s", checkout.reference, self.target, sale.number)
 
