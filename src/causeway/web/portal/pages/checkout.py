@@ -16,6 +16,7 @@ Every checkout is read within customer(request).company_id: another company's is
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
@@ -29,10 +30,16 @@ from causeway.engine.portal_checkouts import AWAITING_APPROVAL, Checkout, Checko
 from causeway.errors import CausewayError
 from causeway.hub import Hub
 from causeway.model.ports.portal import PortalSale, PortalSaleLine
-from causeway.portal.checkout import CheckoutErp, CheckoutError, buyer_reason, submit
+from causeway.portal.checkout import (
+    CheckoutErp,
+    CheckoutError,
+    buyer_reason,
+    over_credit,
+    submit,
+)
 from causeway.portal.checkout import decide_waiting as decide_checkout
 from causeway.portal.checkout import reorder as reorder_lines
-from causeway.web.portal.rendering import render
+from causeway.web.portal.rendering import TEMPLATES, render
 from causeway.web.portal.routing import PORTAL, Customer, action, customer, not_found, page
 
 STATE_WORDS = {
@@ -43,6 +50,14 @@ STATE_WORDS = {
     "rejected": "Rejected",
     "failed": "Could not be placed",
 }
+
+
+def quantity(value: Decimal) -> str:
+    """40 -> "40", 2.50 -> "2.5" (never "4E+1")."""
+    return f"{Decimal(value).normalize():f}"
+
+
+TEMPLATES.env.filters["quantity"] = quantity
 
 
 def add_routes(app: FastAPI, hub: Hub) -> None:
@@ -195,4 +210,8 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
 
 
 def state_context(checkout: Checkout) -> dict[str, Any]:
-    return {"checkout": checkout, "state_words": STATE_WORDS}
+    return {
+        "checkout": checkout,
+        "state_words": STATE_WORDS,
+        "over_credit": over_credit(checkout),
+    }
