@@ -11,8 +11,9 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from causeway.engine import portal_carts, portal_checkouts
+from causeway.engine import portal_carts, portal_checkouts, search, timeline
 from causeway.engine.portal_accounts import Membership
+from causeway.portal import order_record
 from tests.portal.browser.conftest import ACME, BIRCH, PortalWorld, screenshot
 
 # How long a checkout may take to become a Tryton sale on a busy machine (ms).
@@ -75,6 +76,13 @@ def test_a_buyer_orders_3_lines_and_the_tryton_sale_is_confirmed_with_those_pric
         "IPOD2008RED": Decimal("179.1000"),
     }
     assert portal_carts.lines(world.hub.store, buyer.company_id, buyer.user_id) == []
+    # The hub has it as one of its orders: the console's search finds it by either number.
+    for number in (checkout.reference, sale["number"]):
+        hits = [h for h in search.search(world.hub.store, number) if h.kind == "order"]
+        assert hits and hits[0].url.startswith("/console/orders/"), number
+    with world.hub.store.read() as conn:
+        hub_id = order_record.hub_id_of(conn, checkout)
+        assert [m.milestone for m in timeline.read(conn, hub_id)] == ["received", "in_erp"]
 
 
 def test_a_double_submitted_checkout_makes_one_sale(page: Page, world: PortalWorld) -> None:
@@ -156,4 +164,40 @@ def test_an_order_over_the_credit_limit_waits_the_approver_approves_it_and_it_be
     world.mail.wait_for(lambda m: buyer.email in str(m["To"]) and "approved" in str(m["Subject"]))
     world.mail.wait_for(
         lambda m: buyer.email in str(m["To"]) and "is confirmed" in str(m["Subject"])
+    )
+
+
+def test_an_order_the_erp_refuses_fails_with_its_reason_on_the_problems_page(
+    page: Page, world: PortalWorld
+) -> None:
+    buyer = world.member(ACME)
+    # A checkout priced before the ERP's rules changed: GAD-001 now sells by 2 at least.
+    with world.hub.store.transaction() as conn:
+        checkout, _ = portal_checkouts.create(
+            conn,
+            company_id=buyer.company_id,
+            user_id=buyer.user_id,
+            idempotency_key=f"k-{buyer.user_id}",
+            reference_prefix=world.hub.config.portal.reference_prefix,
+            lines=[portal_checkouts.CheckoutLine("GAD-001", Decimal("1"), Decimal("22.50"))],
+            shipment_address_id=None,
+            po_number=None,
+            currency="USD",
+            state="approved",
+            hold_reason=None,
+            actor=buyer.email,
+        )
+        company = world.companies[ACME]
+        order_record.received(conn, checkout, company=company, email=buyer.email)
+        order_record.hand_to_flow(conn, world.hub.inbox, "erp", checkout)
+    world.sign_in(page, buyer)
+    page.goto(f"/portal/checkouts/{checkout.id}")
+    expect(page.locator("#failure-reason")).to_contain_text(
+        "GAD-001: order at least 2 (you ordered 1)", timeout=PLACING
+    )
+    assert tryton_sales(world, checkout.reference) == []
+    parked = [j for j in world.hub.jobs.dead() if j["flow"] == "portal-orders"]
+    assert any(
+        checkout.reference in (j["last_error"] or "") and "order at least 2" in j["last_error"]
+        for j in parked
     )
