@@ -209,8 +209,9 @@ class CausewayConfig(Strict):
     def _portal_places_orders(self) -> CausewayConfig:
         """The portal's orders go through the portal-orders flow: on, placing in
         portal.erp, whenever the portal is, unless causeway.yaml configures it."""
-        if self.portal.enabled and self.flows.settings("portal-orders") is None:
-            self.flows.put("portal-orders", PortalOrdersFlow(target=self.portal.erp))
+        erp = self.portal.erp
+        if self.portal.enabled and erp and self.flows.settings("portal-orders") is None:
+            self.flows.put("portal-orders", PortalOrdersFlow(target=erp))
         return self
 
     @model_validator(mode="after")

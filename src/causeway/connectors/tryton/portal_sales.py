@@ -127,7 +127,8 @@ class PortalSales:
             context={**self.rpc.context, "active_test": False},
         )
         live = [r for r in records if r["state"] != "cancelled"]
-        return (live or records or [None])[0]
+        found = live or records
+        return found[0] if found else None
 
     def quote(self, sale: PortalSale) -> PortalQuote:
         """The lines priced as place() would price them, checked the same way."""

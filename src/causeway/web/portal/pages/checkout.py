@@ -29,7 +29,7 @@ from causeway.engine.portal_accounts import Company, Membership
 from causeway.engine.portal_checkouts import AWAITING_APPROVAL, Checkout, CheckoutStateError
 from causeway.errors import CausewayError
 from causeway.hub import Hub
-from causeway.model.ports.portal import PortalSale, PortalSaleLine
+from causeway.model.ports.portal import PartyAddress, PortalQuote, PortalSale, PortalSaleLine
 from causeway.portal.checkout import (
     CheckoutErp,
     CheckoutError,
@@ -82,7 +82,9 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         company: Company, member: Membership, key: str, error: str | None = None, **kept: Any
     ) -> dict[str, Any]:
         cart = portal_carts.lines(hub.store, company.id, member.user_id)
-        quote, addresses, problem = None, (), None
+        quote: PortalQuote | None = None
+        addresses: tuple[PartyAddress, ...] = ()
+        problem: str | None = None
         try:
             addresses = tuple(erp().delivery_addresses(company.party_id))
             if cart:
