@@ -201,3 +201,36 @@ def test_an_order_the_erp_refuses_fails_with_its_reason_on_the_problems_page(
         checkout.reference in (j["last_error"] or "") and "order at least 2" in j["last_error"]
         for j in parked
     )
+
+
+def test_an_order_the_erps_credit_check_refuses_goes_back_to_waiting_for_approval(
+    page: Page, world: PortalWorld
+) -> None:
+    buyer = world.member(BIRCH)
+    # Approved at checkout, but by the time it is placed Birch's credit is used up (the
+    # confirmed sales of the scenario above, or this order alone: 380.00 over 300.00).
+    with world.hub.store.transaction() as conn:
+        checkout, _ = portal_checkouts.create(
+            conn,
+            company_id=buyer.company_id,
+            user_id=buyer.user_id,
+            idempotency_key=f"k-{buyer.user_id}",
+            reference_prefix=world.hub.config.portal.reference_prefix,
+            lines=[portal_checkouts.CheckoutLine("WID-001", Decimal("40"), Decimal("9.50"))],
+            shipment_address_id=None,
+            po_number=None,
+            currency="USD",
+            state="approved",
+            hold_reason=None,
+            actor=buyer.email,
+        )
+        order_record.received(conn, checkout, company=world.companies[BIRCH], email=buyer.email)
+        order_record.hand_to_flow(conn, world.hub.inbox, "erp", checkout)
+    world.sign_in(page, buyer)
+    page.goto(f"/portal/checkouts/{checkout.id}")
+    expect(page.locator("#waiting-reason")).to_contain_text(
+        "refused by the ERP's credit check", timeout=PLACING
+    )
+    (sale,) = tryton_sales(world, checkout.reference)
+    assert sale["state"] == "quotation"  # never forced past the ERP's check
+    assert checkout.id in {c.id for c in portal_checkouts.waiting(world.hub.store)}
