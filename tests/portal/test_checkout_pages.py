@@ -7,10 +7,11 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from causeway.engine import audit, portal_carts, portal_checkouts
+from causeway.engine import audit, portal_carts, portal_checkouts, search
 from causeway.engine.portal_accounts import Company, Membership
 from causeway.engine.portal_checkouts import Checkout, CheckoutLine
 from causeway.hub import Hub
+from causeway.portal import order_record
 from tests.console.conftest import csrf_token, signed_in
 from tests.portal.conftest import add_company, add_member, customer_client, portal_csrf, portal_hub
 
@@ -125,3 +126,17 @@ def test_staff_decide_over_credit_orders_only(tmp_path: Path) -> None:
     )
     assert rejected.status_code == 303
     assert portal_checkouts.get_for_staff(hub.store, over_credit.id).state == "rejected"
+
+
+def test_a_portal_order_is_on_the_consoles_order_page_and_in_its_search(tmp_path: Path) -> None:
+    hub = portal_hub(tmp_path)
+    acme = add_company(hub, 101, "Acme Retail Ltd")
+    buyer = add_member(hub, acme, "ann@acme.example")
+    checkout = waiting_checkout(hub, acme, buyer, "k1", CREDIT_REASON)
+    with hub.store.transaction() as conn:
+        order_record.received(conn, checkout, company=acme, email=buyer.email)
+    (hit,) = [h for h in search.search(hub.store, checkout.reference) if h.kind == "order"]
+    assert hit.system == "portal"
+    page = signed_in(hub, "operator").get(hit.url)
+    assert page.status_code == 200
+    assert checkout.reference in page.text and "awaiting approval" in page.text
