@@ -234,3 +234,28 @@ def test_an_order_the_erps_credit_check_refuses_goes_back_to_waiting_for_approva
     (sale,) = tryton_sales(world, checkout.reference)
     assert sale["state"] == "quotation"  # never forced past the ERP's check
     assert checkout.id in {c.id for c in portal_checkouts.waiting(world.hub.store)}
+
+
+def test_a_quantity_the_erp_refuses_is_named_and_the_cart_is_kept(
+    page: Page, world: PortalWorld
+) -> None:
+    buyer = world.member(ACME)
+    fill_cart(world, buyer, ("WID-001", "2"))
+    world.sign_in(page, buyer)
+    page.goto("/portal/checkout")
+    # Meanwhile, in another tab, one gadget is added: GAD-001 sells by 2 at least.
+    fill_cart(world, buyer, ("GAD-001", "1"))
+    page.get_by_role("button", name="Place order").click()
+    expect(page.get_by_role("alert")).to_contain_text("GAD-001: order at least 2 (you ordered 1)")
+    screenshot(page, "checkout-refused")
+    cart = portal_carts.lines(world.hub.store, buyer.company_id, buyer.user_id)
+    assert [(line.sku, line.quantity) for line in cart] == [
+        ("WID-001", Decimal("2")),
+        ("GAD-001", Decimal("1")),
+    ]
+    mine = [
+        c
+        for c in portal_checkouts.of_company(world.hub.store, buyer.company_id)
+        if c.user_id == buyer.user_id
+    ]
+    assert mine == []
