@@ -28,6 +28,7 @@ from causeway.connectors.tryton.margins import SaleFigures, read_sale_figures
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.parties import PartyCustomer
 from causeway.connectors.tryton.portal_parties import PortalParties
+from causeway.connectors.tryton.portal_sales import PortalSales
 from causeway.connectors.tryton.products import CatalogReader
 from causeway.connectors.tryton.returns import (
     PlacedReturn,
@@ -48,7 +49,15 @@ from causeway.model import Order, StockLevel
 from causeway.model.catalog import CatalogItem
 from causeway.model.ports.erp import Erp, SaleRead
 from causeway.model.ports.locks import Locks
-from causeway.model.ports.portal import PartyAddress, PortalParty
+from causeway.model.ports.portal import (
+    CreditPosition,
+    ErpPortalSales,
+    PartyAddress,
+    PlacedPortalSale,
+    PortalParty,
+    PortalQuote,
+    PortalSale,
+)
 from causeway.model.ports.records import RecordAddresses
 from causeway.model.returns import RefundLine
 from causeway.model.sale_terms import SaleTerms
@@ -112,6 +121,7 @@ class TrytonConnector:
         )
         self._credit_limit: bool | None = None  # has the build account_credit_limit?
         self.portal_parties = PortalParties(self.rpc)
+        self.portal_sales = PortalSales(self.rpc, self.master, system=system)
 
     def close(self) -> None:
         self.rpc.close()
@@ -147,6 +157,22 @@ class TrytonConnector:
         terms: the channel's price list, warehouse, payment term and customer group, one
         channel per call (terms.py); None: the connector's defaults."""
         return self.sales.place(orders, hold=hold, tax_map=tax_map, terms=terms)
+
+    # --- the B2B portal's orders and credit (portal_sales.py) ----------------------------
+
+    def place_portal_sale(self, sale: PortalSale) -> PlacedPortalSale:
+        """Create, quote and confirm the portal order's sale once, by its reference."""
+        return self.portal_sales.place(sale)
+
+    def quote_portal_sale(self, sale: PortalSale) -> PortalQuote:
+        """The portal order priced as place_portal_sale would price it (nothing written)."""
+        return self.portal_sales.quote(sale)
+
+    def delivery_addresses(self, party_id: int) -> tuple[PartyAddress, ...]:
+        return self.portal_sales.delivery_addresses(party_id)
+
+    def credit_position(self, party_id: int) -> CreditPosition:
+        return self.portal_sales.credit_position(party_id)
 
     def amend_sale(self, reference: str, order: Order) -> AmendedSale:
         """Make the processing sale's lines match the edited order (see amendments.py)."""
@@ -270,4 +296,7 @@ if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims
         return connector
 
     def _gives_addresses(connector: TrytonConnector) -> RecordAddresses:
+        return connector
+
+    def _places_portal_sales(connector: TrytonConnector) -> ErpPortalSales:
         return connector

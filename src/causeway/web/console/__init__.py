@@ -20,6 +20,7 @@ from causeway.web.console.pages import (
     order,
     overview,
     portal,
+    portal_approvals,
     problems,
     product,
     search,
@@ -40,6 +41,7 @@ PAGES = (
     users,
     portal,
     audit_log,
+    portal_approvals,
 )
 
 
