@@ -9,8 +9,6 @@ import time
 from dataclasses import replace
 from typing import Any
 
-import pytest
-
 from causeway.engine import mail_outbox as outbox
 from causeway.engine.store import Store
 from causeway.notifications.events import OrderEvent, notify

@@ -18,6 +18,7 @@ from causeway.cli import (  # noqa: F401  (registers the commands)
     check,
     flows,
     keys,
+    mail,
     orders,
     privacy,
     problems,

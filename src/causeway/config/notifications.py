@@ -61,4 +61,6 @@ class NotificationsSettings(Strict):
         description="how long a sender holds the e-mails it claimed; another hub process "
         "takes them over only after that (a sender that died)",
     )
-    poll_every: Duration = Field(default=2.0, description="how often the sender looks for due e-mails")
+    poll_every: Duration = Field(
+        default=2.0, description="how often the sender looks for due e-mails"
+    )

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from causeway.engine import audit
 from causeway.engine.schema import mail_outbox, mail_suppressions
 from causeway.engine.store import Store, now
 
@@ -146,7 +147,9 @@ def mark_sent(store: Store, mail: OutboxMail) -> bool:
     """The server accepted it: never send it again. False if the claim was lost."""
     with store.transaction() as conn:
         done = conn.execute(
-            update(mail_outbox).where(_held(mail)).values(state=SENT, sent_at=now(), last_error=None)
+            update(mail_outbox)
+            .where(_held(mail))
+            .values(state=SENT, sent_at=now(), last_error=None)
         )
         return done.rowcount > 0
 
@@ -163,15 +166,17 @@ def mark_failed(store: Store, mail: OutboxMail, error: str, *, retry_at: float |
         return state if done.rowcount > 0 else ""
 
 
-def retry(store: Store, mail_id: int) -> bool:
+def retry(store: Store, mail_id: int, *, actor: str | None = None) -> bool:
     """A failed e-mail goes out again now, with its full number of tries."""
     with store.transaction() as conn:
         done = conn.execute(
             update(mail_outbox)
             .where(mail_outbox.c.id == mail_id, mail_outbox.c.state == FAILED)
             .values(state=PENDING, attempts=0, next_attempt_at=now())
-        )
-        return done.rowcount > 0
+        ).rowcount
+        if done and actor is not None:
+            audit.record(conn, actor=actor, action="mail.retry", subject=f"mail:{mail_id}")
+        return done > 0
 
 
 def latest(store: Store, *, state: str | None = None, limit: int = 100) -> list[OutboxMail]:
@@ -213,7 +218,12 @@ class Suppression:
 
 
 def suppress(
-    store: Store, addresses: Iterable[str], reason: str, detail: str | None = None
+    store: Store,
+    addresses: Iterable[str],
+    reason: str,
+    detail: str | None = None,
+    *,
+    actor: str | None = None,
 ) -> tuple[int, int]:
     """Never write to these addresses again: (addresses newly suppressed, e-mails that were
     waiting for them and are now `suppressed`). An address suppressed already keeps its
@@ -245,26 +255,33 @@ def suppress(
                 .where(mail_outbox.c.recipient.in_(chunk), mail_outbox.c.state == PENDING)
                 .values(state=SUPPRESSED, last_error=f"address suppressed ({reason})")
             ).rowcount
+        if actor is not None:
+            subject = wanted[0] if len(wanted) == 1 else f"{len(wanted)} addresses"
+            after = {"reason": reason, "added": added, "emails_stopped": stopped}
+            audit.record(
+                conn, actor=actor, action="mail.suppress", subject=subject, after=after, note=detail
+            )
     return added, stopped
 
 
-def unsuppress(store: Store, address: str) -> bool:
+def unsuppress(store: Store, address: str, *, actor: str | None = None) -> bool:
     """Write to the address again (e-mails suppressed meanwhile stay unsent)."""
+    address = address.strip().lower()
     with store.transaction() as conn:
         gone = conn.execute(
-            delete(mail_suppressions).where(
-                mail_suppressions.c.address == address.strip().lower()
-            )
-        )
-        return gone.rowcount > 0
+            delete(mail_suppressions).where(mail_suppressions.c.address == address)
+        ).rowcount
+        if gone and actor is not None:
+            audit.record(conn, actor=actor, action="mail.unsuppress", subject=address)
+        return gone > 0
 
 
 def suppressions(store: Store, *, limit: int = 500) -> list[Suppression]:
-    query = (
-        select(mail_suppressions).order_by(mail_suppressions.c.created_at.desc()).limit(limit)
-    )
+    query = select(mail_suppressions).order_by(mail_suppressions.c.created_at.desc()).limit(limit)
     with store.read() as conn:
-        return [Suppression(r.address, r.reason, r.detail, r.created_at) for r in conn.execute(query)]
+        return [
+            Suppression(r.address, r.reason, r.detail, r.created_at) for r in conn.execute(query)
+        ]
 
 
 def is_suppressed(store: Store, address: str) -> bool:
@@ -295,3 +312,18 @@ def mark_suppressed(store: Store, mail: OutboxMail) -> bool:
             .values(state=SUPPRESSED, last_error="address suppressed")
         )
         return done.rowcount > 0
+
+
+def record_test_email(
+    store: Store, *, actor: str, address: str, event: str, language: str, error: str | None
+) -> None:
+    """The audit log keeps every test e-mail an operator sent, and what became of it."""
+    with store.transaction() as conn:
+        audit.record(
+            conn,
+            actor=actor,
+            action="mail.test",
+            subject=address,
+            after={"event": event, "language": language, "sent": error is None},
+            note=error,
+        )

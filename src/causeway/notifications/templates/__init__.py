@@ -99,7 +99,9 @@ def languages(settings: NotificationsSettings) -> list[str]:
     folders = [BUILT_IN / "order"]
     if settings.templates:
         folders.append(Path(settings.templates) / "order")
-    found = {p.name for folder in folders if folder.is_dir() for p in folder.iterdir() if p.is_dir()}
+    found = {
+        p.name for folder in folders if folder.is_dir() for p in folder.iterdir() if p.is_dir()
+    }
     return sorted(found)
 
 

@@ -17,6 +17,7 @@ from causeway.web.console.pages import (
     customer,
     flows,
     login,
+    notifications,
     order,
     overview,
     problems,
@@ -37,6 +38,7 @@ PAGES = (
     customer,
     product,
     users,
+    notifications,
     audit_log,
 )
 
