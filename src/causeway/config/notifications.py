@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from causeway.config.base import Duration, Strict
 
@@ -18,7 +18,8 @@ class SmtpSettings(Strict):
         "from the first byte), or none (a relay on this machine only)",
     )
     username: str | None = None
-    password: str | None = Field(default=None, description="write it as ${ENV_VAR}")
+    # A SecretStr: never shown in a repr, and masked in every logged or served error.
+    password: SecretStr | None = Field(default=None, description="write it as ${ENV_VAR}")
     timeout: Duration = Field(default=20.0, description="connect and each command, in seconds")
     ca_file: str | None = Field(
         default=None,

@@ -98,7 +98,8 @@ def connect(smtp: SmtpSettings) -> smtplib.SMTP:
             client.starttls(context=tls_context(smtp))
             client.ehlo()
         if smtp.username:
-            client.login(smtp.username, smtp.password or "")
+            password = smtp.password.get_secret_value() if smtp.password else ""
+            client.login(smtp.username, password)
     except BaseException:
         client.close()
         raise
