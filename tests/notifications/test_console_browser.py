@@ -17,17 +17,13 @@ from causeway.notifications.events import OrderEvent, notify
 from causeway.notifications.sender import MailSender
 from causeway.web.app import create_app
 from causeway_sandbox.localserver import BackgroundServer
-from tests.console.conftest import (  # noqa: F401  (fixtures)
-    LogIn,
-    Site,
-    chromium,
-    console_hub,
-    logged_in,
-    page,
-    screenshot,
-)
+from tests.console import conftest as console_kit
+from tests.console.conftest import LogIn, Site, console_hub, screenshot
 from tests.mailbox import Mailbox
 from tests.notifications.conftest import Refusing, smtp
+
+# The console's browser fixtures (Chromium, a tab, signing in), on this module's `site`.
+chromium, page, logged_in = console_kit.chromium, console_kit.page, console_kit.logged_in
 
 
 @pytest.fixture
