@@ -78,6 +78,8 @@ def suppressions(
 
     with open_store(load_or_exit(config)) as store:
         rows = [asdict(s) for s in mail_outbox.suppressions(store)]
+    if not as_json:
+        rows = [row | {"detail": row["detail"] or ""} for row in rows]
     columns = [
         Column("address", "address"),
         Column("reason", "reason"),
@@ -106,6 +108,8 @@ def outbox(
     rows = [
         {k: v for k, v in asdict(m).items() if k not in ("text_body", "html_body")} for m in mails
     ]
+    if not as_json:  # a table shows no "None"
+        rows = [row | {"last_error": row["last_error"] or ""} for row in rows]
     columns = [
         Column("id", "id"),
         Column("created_at", "queued", missing=""),
