@@ -12,7 +12,7 @@ from typing import Any
 from causeway.engine import mail_outbox as outbox
 from causeway.engine.store import Store
 from causeway.notifications.events import OrderEvent, notify
-from causeway.notifications.sender import MailSender
+from causeway.notifications.sender import MailSender, build_message
 from tests.notifications.conftest import Certificate, Refusing, Silent, settings, smtp
 
 EVENT = OrderEvent(
@@ -222,7 +222,23 @@ def test_an_address_suppressed_after_its_email_was_claimed_gets_nothing(
     assert [m.state for m in outbox.latest(sqlite_store)] == ["suppressed", "sent"]
 
 
-def test_two_senders_never_send_one_email_twice(sqlite_store: Store) -> None:
+def test_every_try_of_one_email_carries_the_same_message_id(sqlite_store: Store) -> None:
+    """The one window (a crash between the server's 250 and the commit) sends a second copy
+    after the lease: it is recognisable as the same e-mail."""
+    queue(sqlite_store)
+    queue(sqlite_store, occurrence="SHIP-8")
+    first, other = outbox.claim(sqlite_store, lease_seconds=-1)
+    (again, _) = outbox.claim(sqlite_store)  # the lease ran out: claimed anew
+    config = settings(25)
+    assert again.attempts == 2
+    assert build_message(config, first)["Message-ID"] == build_message(config, again)["Message-ID"]
+    assert build_message(config, first)["Message-ID"] != build_message(config, other)["Message-ID"]
+
+
+def test_two_senders_never_send_one_email_twice(store: Store) -> None:
+    """Three senders, two threads each, on one outbox (SQLite's write lock, PostgreSQL's
+    SKIP LOCKED): thirty e-mails, thirty messages, thirty Message-IDs."""
+    sqlite_store = store
     for n in range(30):
         queue(sqlite_store, order_key=f"hub-{n}")
     with smtp() as (port, mailbox):
