@@ -38,16 +38,16 @@ def sale_lines(tryton: TrytonConnector, reference: str) -> dict[str, Decimal]:
 def test_the_price_list_prices_each_line_with_its_quantity_break(
     tryton: TrytonConnector, unique: str
 ) -> None:
-    # Acme wholesale: 0.9 x list price, 0.8 from 10 units (list: WID-001 10.00, GAD-001 25.00).
+    # Acme wholesale: 0.9 x list price, 0.8 from 10 units (list: WID-001 10.00, GAD-002 25.00).
     acme = party(tryton, ACME)
     placed = tryton.place_portal_sale(
-        sale(f"pt-{unique}", acme, ("WID-001", "3"), ("GAD-001", "12"), po_number="PO-77")
+        sale(f"pt-{unique}", acme, ("WID-001", "3"), ("GAD-002", "12"), po_number="PO-77")
     )
     assert placed.state in ("confirmed", "processing")
     assert placed.number
     assert sale_lines(tryton, f"pt-{unique}") == {
         "WID-001": Decimal("9.0000"),
-        "GAD-001": Decimal("20.0000"),
+        "GAD-002": Decimal("20.0000"),
     }
     assert placed.untaxed_amount == Decimal("267.00")
     (record,) = tryton.rpc.read("sale.sale", [placed.sale_id], ["description", "price_list"])
@@ -97,10 +97,10 @@ def test_quantity_rules_and_unknown_skus_are_refused_with_a_reason(
     tryton: TrytonConnector, unique: str
 ) -> None:
     acme = party(tryton, ACME)
-    with pytest.raises(PermanentError, match=r"GAD-001: order at least 2 \(you ordered 1\)"):
-        tryton.place_portal_sale(sale(f"pt-{unique}-a", acme, ("GAD-001", "1")))
-    with pytest.raises(PermanentError, match=r"GAD-001: order a multiple of 2"):
-        tryton.place_portal_sale(sale(f"pt-{unique}-b", acme, ("GAD-001", "5")))
+    with pytest.raises(PermanentError, match=r"GAD-002: order at least 2 \(you ordered 1\)"):
+        tryton.place_portal_sale(sale(f"pt-{unique}-a", acme, ("GAD-002", "1")))
+    with pytest.raises(PermanentError, match=r"GAD-002: order a multiple of 2"):
+        tryton.place_portal_sale(sale(f"pt-{unique}-b", acme, ("GAD-002", "5")))
     with pytest.raises(UnknownSkuError):
         tryton.place_portal_sale(sale(f"pt-{unique}-c", acme, ("NOPE-404", "1")))
     assert not tryton.rpc.model("sale.sale", "search", [("reference", "like", f"pt-{unique}%")])
@@ -120,12 +120,12 @@ def test_a_quote_prices_like_the_sale_and_writes_nothing(
 ) -> None:
     acme = party(tryton, ACME)
     quote = tryton.quote_portal_sale(
-        sale(f"pt-{unique}", acme, ("WID-001", "3"), ("GAD-001", "12"))
+        sale(f"pt-{unique}", acme, ("WID-001", "3"), ("GAD-002", "12"))
     )
     assert quote.currency == "USD"
     assert [(q.sku, q.unit_price) for q in quote.lines] == [
         ("WID-001", Decimal("9.0000")),
-        ("GAD-001", Decimal("20.0000")),
+        ("GAD-002", Decimal("20.0000")),
     ]
     assert quote.untaxed_amount == Decimal("267.00")
     assert not tryton.rpc.model("sale.sale", "search", [("reference", "=", f"pt-{unique}")])

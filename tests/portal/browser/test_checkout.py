@@ -48,7 +48,7 @@ def test_a_buyer_orders_3_lines_and_the_tryton_sale_is_confirmed_with_those_pric
     page: Page, world: PortalWorld
 ) -> None:
     buyer = world.member(ACME)
-    fill_cart(world, buyer, ("WID-001", "3"), ("GAD-001", "12"), ("IPOD2008RED", "1"))
+    fill_cart(world, buyer, ("WID-001", "3"), ("GAD-002", "12"), ("IPOD2008RED", "1"))
     world.sign_in(page, buyer)
     page.goto("/portal/checkout")
     # Acme wholesale: 0.9 x list price, 0.8 from 10 units.
@@ -72,7 +72,7 @@ def test_a_buyer_orders_3_lines_and_the_tryton_sale_is_confirmed_with_those_pric
     expect(page.locator("#erp-number")).to_have_text(sale["number"])
     assert tryton_prices(world, checkout.reference) == {
         "WID-001": Decimal("9.0000"),
-        "GAD-001": Decimal("20.0000"),
+        "GAD-002": Decimal("20.0000"),
         "IPOD2008RED": Decimal("179.1000"),
     }
     assert portal_carts.lines(world.hub.store, buyer.company_id, buyer.user_id) == []
@@ -171,7 +171,7 @@ def test_an_order_the_erp_refuses_fails_with_its_reason_on_the_problems_page(
     page: Page, world: PortalWorld
 ) -> None:
     buyer = world.member(ACME)
-    # A checkout priced before the ERP's rules changed: GAD-001 now sells by 2 at least.
+    # A checkout priced before the ERP's rules changed: GAD-002 now sells by 2 at least.
     with world.hub.store.transaction() as conn:
         checkout, _ = portal_checkouts.create(
             conn,
@@ -179,7 +179,7 @@ def test_an_order_the_erp_refuses_fails_with_its_reason_on_the_problems_page(
             user_id=buyer.user_id,
             idempotency_key=f"k-{buyer.user_id}",
             reference_prefix=world.hub.config.portal.reference_prefix,
-            lines=[portal_checkouts.CheckoutLine("GAD-001", Decimal("1"), Decimal("22.50"))],
+            lines=[portal_checkouts.CheckoutLine("GAD-002", Decimal("1"), Decimal("22.50"))],
             shipment_address_id=None,
             po_number=None,
             currency="USD",
@@ -193,7 +193,7 @@ def test_an_order_the_erp_refuses_fails_with_its_reason_on_the_problems_page(
     world.sign_in(page, buyer)
     page.goto(f"/portal/checkouts/{checkout.id}")
     expect(page.locator("#failure-reason")).to_contain_text(
-        "GAD-001: order at least 2 (you ordered 1)", timeout=PLACING
+        "GAD-002: order at least 2 (you ordered 1)", timeout=PLACING
     )
     assert tryton_sales(world, checkout.reference) == []
     parked = [j for j in world.hub.jobs.dead() if j["flow"] == "portal-orders"]
@@ -243,15 +243,15 @@ def test_a_quantity_the_erp_refuses_is_named_and_the_cart_is_kept(
     fill_cart(world, buyer, ("WID-001", "2"))
     world.sign_in(page, buyer)
     page.goto("/portal/checkout")
-    # Meanwhile, in another tab, one gadget is added: GAD-001 sells by 2 at least.
-    fill_cart(world, buyer, ("GAD-001", "1"))
+    # Meanwhile, in another tab, one gadget is added: GAD-002 sells by 2 at least.
+    fill_cart(world, buyer, ("GAD-002", "1"))
     page.get_by_role("button", name="Place order").click()
-    expect(page.get_by_role("alert")).to_contain_text("GAD-001: order at least 2 (you ordered 1)")
+    expect(page.get_by_role("alert")).to_contain_text("GAD-002: order at least 2 (you ordered 1)")
     screenshot(page, "checkout-refused")
     cart = portal_carts.lines(world.hub.store, buyer.company_id, buyer.user_id)
     assert [(line.sku, line.quantity) for line in cart] == [
         ("WID-001", Decimal("2")),
-        ("GAD-001", Decimal("1")),
+        ("GAD-002", Decimal("1")),
     ]
     mine = [
         c
