@@ -27,6 +27,7 @@ from causeway.connectors.tryton.mapping import PlacedSale
 from causeway.connectors.tryton.margins import SaleFigures, read_sale_figures
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.parties import PartyCustomer
+from causeway.connectors.tryton.portal_history import PortalHistory
 from causeway.connectors.tryton.products import CatalogReader
 from causeway.connectors.tryton.returns import (
     PlacedReturn,
@@ -47,6 +48,7 @@ from causeway.model import Order, StockLevel
 from causeway.model.catalog import CatalogItem
 from causeway.model.ports.erp import Erp, SaleRead
 from causeway.model.ports.locks import Locks
+from causeway.model.ports.portal import ErpPortalHistory, InvoiceSummary, PartySale, Statement
 from causeway.model.ports.records import RecordAddresses
 from causeway.model.returns import RefundLine
 from causeway.model.sale_terms import SaleTerms
@@ -109,6 +111,9 @@ class TrytonConnector:
             self.rpc, self.master, self.sales.terms, system=system, warehouse_code=warehouse_code
         )
         self._credit_limit: bool | None = None  # has the build account_credit_limit?
+        self.history = PortalHistory(
+            self.rpc, system=system, service_skus=self.sales.service_skus()
+        )
 
     def close(self) -> None:
         self.rpc.close()
@@ -249,6 +254,27 @@ class TrytonConnector:
     ) -> list[str]:
         return parties.update_contact_details(self.rpc, party_id, values, region)
 
+    # -- the portal's history (connectors/tryton/portal_history.py) -------------------------
+    def party_sales(
+        self, party_id: int, *, references: Sequence[str] | None = None, limit: int = 200
+    ) -> list[PartySale]:
+        return self.history.party_sales(party_id, references=references, limit=limit)
+
+    def sales_by_reference(self, references: Sequence[str]) -> dict[str, PartySale]:
+        return self.history.sales_by_reference(references)
+
+    def party_invoices(self, party_id: int, limit: int = 500) -> list[InvoiceSummary]:
+        return self.history.party_invoices(party_id, limit)
+
+    def invoice_pdf(self, party_id: int, invoice_id: int) -> tuple[bytes, str] | None:
+        return self.history.invoice_pdf(party_id, invoice_id)
+
+    def statement(self, party_id: int, start: dt.date, end: dt.date) -> Statement:
+        return self.history.statement(party_id, start, end)
+
+    def open_balance(self, party_id: int) -> Decimal:
+        return self.history.open_balance(party_id)
+
 
 if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims to be
 
@@ -256,4 +282,7 @@ if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims
         return connector
 
     def _gives_addresses(connector: TrytonConnector) -> RecordAddresses:
+        return connector
+
+    def _reads_portal_history(connector: TrytonConnector) -> ErpPortalHistory:
         return connector

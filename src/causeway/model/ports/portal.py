@@ -210,6 +210,18 @@ class ErpPortalSales(Protocol):
 
 
 # -- history -----------------------------------------------------------------------------
+class PartySale(SaleRead):
+    """One of the party's sales as its history shows it: the sale as the ERP holds it
+    now (lines, shipments with carrier and tracking number, invoices), with its date, the
+    customer's PO number and the party's e-mail (where order e-mails go when the hub does
+    not know who ordered)."""
+
+    party_id: int
+    sale_date: dt.date | None = None
+    po_number: str | None = None  # sale.description
+    party_email: str | None = None
+
+
 class InvoiceSummary(_Frozen):
     invoice_id: int
     number: str | None
@@ -245,8 +257,14 @@ class Statement(_Frozen):
 class ErpPortalHistory(Protocol):
     def party_sales(
         self, party_id: int, *, references: Sequence[str] | None = None, limit: int = 200
-    ) -> Sequence[SaleRead]:
-        """The party's sales, newest first, with lines, shipments and invoices."""
+    ) -> Sequence[PartySale]:
+        """The party's sales, newest first, with lines, shipments and invoices (only
+        those of `references` when given), in a fixed number of calls."""
+        ...
+
+    def sales_by_reference(self, references: Sequence[str]) -> Mapping[str, PartySale]:
+        """reference -> its sale whatever its party (the progress flow follows portal
+        sales by reference); references the ERP has no sale for are left out."""
         ...
 
     def party_invoices(self, party_id: int, limit: int = 500) -> Sequence[InvoiceSummary]: ...
