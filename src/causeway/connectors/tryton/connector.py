@@ -48,7 +48,13 @@ from causeway.model import Order, StockLevel
 from causeway.model.catalog import CatalogItem
 from causeway.model.ports.erp import Erp, SaleRead
 from causeway.model.ports.locks import Locks
-from causeway.model.ports.portal import ErpPortalHistory, InvoiceSummary, PartySale, Statement
+from causeway.model.ports.portal import (
+    ErpPortalHistory,
+    InvoiceSummary,
+    OpenBalance,
+    PartySale,
+    Statement,
+)
 from causeway.model.ports.records import RecordAddresses
 from causeway.model.returns import RefundLine
 from causeway.model.sale_terms import SaleTerms
@@ -256,9 +262,21 @@ class TrytonConnector:
 
     # -- the portal's history (connectors/tryton/portal_history.py) -------------------------
     def party_sales(
-        self, party_id: int, *, references: Sequence[str] | None = None, limit: int = 200
+        self,
+        party_id: int,
+        *,
+        references: Sequence[str] | None = None,
+        sale_ids: Sequence[int] | None = None,
+        with_returns: bool = False,
+        limit: int = 200,
     ) -> list[PartySale]:
-        return self.history.party_sales(party_id, references=references, limit=limit)
+        return self.history.party_sales(
+            party_id,
+            references=references,
+            sale_ids=sale_ids,
+            with_returns=with_returns,
+            limit=limit,
+        )
 
     def sales_by_reference(self, references: Sequence[str]) -> dict[str, PartySale]:
         return self.history.sales_by_reference(references)
@@ -272,7 +290,7 @@ class TrytonConnector:
     def statement(self, party_id: int, start: dt.date, end: dt.date) -> Statement:
         return self.history.statement(party_id, start, end)
 
-    def open_balance(self, party_id: int) -> Decimal:
+    def open_balance(self, party_id: int) -> OpenBalance:
         return self.history.open_balance(party_id)
 
 

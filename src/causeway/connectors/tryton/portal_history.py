@@ -31,9 +31,18 @@ from typing import Any
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.connectors.tryton.sale_reading import SALE_FIELDS, build_sales
 from causeway.errors import MissingMasterDataError
-from causeway.model.ports.portal import InvoiceSummary, PartySale, Statement, StatementLine
+from causeway.model.ports.portal import (
+    InvoiceSummary,
+    OpenBalance,
+    PartySale,
+    Statement,
+    StatementLine,
+)
 
-PARTY_SALE_FIELDS = (*SALE_FIELDS, "party", "party.email", "sale_date", "description")
+PARTY_SALE_FIELDS = (
+    *SALE_FIELDS,
+    *("party", "party.email", "sale_date", "description", "origin"),
+)
 INVOICE_FIELDS = (
     "number",
     "invoice_date",
@@ -56,6 +65,13 @@ def _invoice_id(origin: Any) -> int | None:
     return None
 
 
+def _sale_id(origin: Any) -> int | None:
+    if isinstance(origin, str) and origin.startswith("sale.sale,"):
+        tail = origin.split(",", 1)[1]
+        return int(tail) if tail.isdigit() else None
+    return None
+
+
 def _decimal(value: Any) -> Decimal:
     return Decimal(0) if value is None else Decimal(str(value))
 
@@ -71,13 +87,27 @@ class PortalHistory:
 
     # -- sales --------------------------------------------------------------------------
     def party_sales(
-        self, party_id: int, *, references: Sequence[str] | None = None, limit: int = 200
+        self,
+        party_id: int,
+        *,
+        references: Sequence[str] | None = None,
+        sale_ids: Sequence[int] | None = None,
+        with_returns: bool = False,
+        limit: int = 200,
     ) -> list[PartySale]:
         domain: list[Any] = [("party", "=", party_id)]
         if references is not None:
             if not references:
                 return []
             domain.append(("reference", "in", list(references)))
+        if sale_ids is not None:
+            if not sale_ids:
+                return []
+            wanted: list[Any] = [("id", "in", list(sale_ids))]
+            if with_returns:
+                origins = [f"sale.sale,{i}" for i in sale_ids]
+                wanted = ["OR", wanted[0], ("origin", "in", origins)]
+            domain.append(wanted)
         return self._sales(domain, limit=limit)
 
     def sales_by_reference(self, references: Sequence[str]) -> dict[str, PartySale]:
@@ -107,6 +137,7 @@ class PortalHistory:
                 sale_date=record.get("sale_date"),
                 po_number=(record.get("description") or "").strip() or None,
                 party_email=(record.get("party.") or {}).get("email") or None,
+                returns_sale_id=_sale_id(record.get("origin")),
             )
             for sale, record in zip(sales, records, strict=True)
         ]
@@ -173,12 +204,17 @@ class PortalHistory:
                 f"beside Tryton); invoices posted before keep the report they were posted with"
             )
         number = found[0].get("number") or str(invoice_id)
-        return data, f"invoice-{number}.pdf".replace("/", "-")
+        safe = "".join(
+            ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in number
+        )
+        return data, f"invoice-{safe}.pdf"
 
     # -- the account ----------------------------------------------------------------------
-    def open_balance(self, party_id: int) -> Decimal:
+    def open_balance(self, party_id: int) -> OpenBalance:
         (party,) = self.rpc.read("party.party", [party_id], ["receivable"])
-        return _decimal(party.get("receivable"))
+        return OpenBalance(
+            amount=_decimal(party.get("receivable")), currency=self.company_currency()
+        )
 
     def company_currency(self) -> str:
         if self._company_currency is None:
