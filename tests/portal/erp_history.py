@@ -53,7 +53,7 @@ def place_sale(
     products = rpc.search_read(
         "product.product",
         [("code", "in", list(lines))],
-        ["code", "template.list_price", "template.default_uom"],
+        ["code", "name", "template.list_price", "template.default_uom"],
     )
     (warehouse,) = rpc.model(
         "stock.location", "search", [("type", "=", "warehouse"), ("code", "=", "WH")]
@@ -76,6 +76,7 @@ def place_sale(
                     {
                         "product": p["id"],
                         "quantity": float(lines[p["code"]]),
+                        "description": p["name"],
                         "unit": p["template."]["default_uom"],
                         "unit_price": Decimal(str(p["template."]["list_price"])),
                     }
@@ -85,9 +86,23 @@ def place_sale(
         ],
     }
     (sale_id,) = rpc.create("sale.sale", [values])
-    for button in ("quote", "confirm"):
-        rpc.button("sale.sale", button, [sale_id])
+    for button in ("quote", "confirm"):  # confirm: over the credit limit, the clerk goes on
+        press(tryton, "sale.sale", button, sale_id)
     return sale_id
+
+
+def press(tryton: TrytonConnector, model: str, button: str, record: int) -> None:
+    """Press a button as the clerk does: answering "yes" to each warning Tryton asks."""
+    rpc = tryton.rpc
+    for _ in range(4):
+        try:
+            rpc.button(model, button, [record])
+            return
+        except TrytonUserError as exc:
+            if not exc.warning:
+                raise
+            rpc.create("res.user.warning", [{"user": rpc.user_id, "name": exc.warning}])
+    raise AssertionError(f"{model} {record}: {button} still warns after four answers")
 
 
 def ship_sale(
@@ -106,16 +121,8 @@ def post_invoice(tryton: TrytonConnector, sale_id: int, *, date: dt.date | None 
     (invoice,) = sale["invoices"]
     if date is not None:
         rpc.write("account.invoice", [invoice], {"invoice_date": date})
-    # As the clerk answers "yes" to Tryton's warnings (the lines carry no taxes, a
-    # back-dated invoice's payment date is past).
-    for _ in range(4):
-        try:
-            rpc.button("account.invoice", "post", [invoice])
-            break
-        except TrytonUserError as exc:
-            if not exc.warning:
-                raise
-            rpc.create("res.user.warning", [{"user": rpc.user_id, "name": exc.warning}])
+    # The lines carry no taxes; a back-dated invoice's payment date is past.
+    press(tryton, "account.invoice", "post", invoice)
     return int(invoice)
 
 

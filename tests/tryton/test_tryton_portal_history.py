@@ -151,3 +151,19 @@ def test_a_statement_that_ends_before_it_starts_is_refused(
 ) -> None:
     with pytest.raises(ValueError, match="starts"):
         erp.statement(history["acme"], history["today"], history["today"] - dt.timedelta(days=1))
+
+
+def test_one_sale_is_read_with_its_returns(erp: TrytonConnector, history: dict) -> None:
+    # Tryton's "Return sale" makes a copy whose origin is the sale (quantities negated).
+    (returned,) = erp.rpc.model(
+        "sale.sale",
+        "copy",
+        [history["sale"]],
+        {"origin": f"sale.sale,{history['sale']}", "reference": f"hist-{history['run']}-r"},
+    )
+    found = erp.party_sales(history["acme"], sale_ids=[history["sale"]], with_returns=True)
+    assert {s.sale_id: s.returns_sale_id for s in found} == {
+        history["sale"]: None,
+        returned: history["sale"],
+    }
+    assert erp.party_sales(history["birch"], sale_ids=[history["sale"]], with_returns=True) == []

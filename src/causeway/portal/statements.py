@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -59,7 +60,7 @@ def amount(value: Decimal, currency: str) -> str:
 def file_name(company: str, statement: Statement, extension: str) -> str:
     # ASCII letters and digits only: the name goes in a Content-Disposition header.
     slug = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in company.lower())
-    slug = slug.strip("-") or "company"
+    slug = re.sub("-+", "-", slug).strip("-") or "company"
     return f"statement-{slug}-{statement.start}-{statement.end}.{extension}"
 
 
@@ -111,7 +112,8 @@ def _latin(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
-COLUMNS = (("Date", 22), ("Type", 24), ("Number", 24), ("Description", 52))
+# Widths in mm: 190 in all, the width of A4 inside its 10 mm margins.
+COLUMNS = (("Date", 20), ("Type", 22), ("Number", 26), ("Description", 42))
 MONEY_COLUMNS = (("Debit", 26), ("Credit", 26), ("Balance", 28))
 
 
@@ -154,8 +156,9 @@ def statement_pdf(
 
     def total_row(label: str, value: Decimal) -> None:
         pdf.set_font("Helvetica", "B", 9)
-        pdf.cell(sum(w for _, w in COLUMNS) + 52, 7, label)
-        pdf.cell(28, 7, amount(value, currency), align="R")
+        widths = [w for _, w in (*COLUMNS, *MONEY_COLUMNS)]
+        pdf.cell(sum(widths[:-1]), 7, label)
+        pdf.cell(widths[-1], 7, amount(value, currency), align="R")
         pdf.ln()
         pdf.set_font("Helvetica", "", 9)
 
@@ -169,11 +172,9 @@ def statement_pdf(
         cells = (line.date.isoformat(), row.label, line.number or "", line.description)
         for (_, width), text in zip(COLUMNS, cells, strict=True):
             pdf.cell(width, 7, _latin(_fit(pdf, text, width)))
-        for (_, width), value in zip(
-            MONEY_COLUMNS, (line.debit, line.credit, row.balance), strict=True
-        ):
-            shown = "" if value == 0 and width == 26 else f"{value:,.2f}"
-            pdf.cell(width, 7, shown, align="R")
+        amounts = (line.debit or None, line.credit or None, row.balance)  # blank: no amount
+        for (_, width), value in zip(MONEY_COLUMNS, amounts, strict=True):
+            pdf.cell(width, 7, "" if value is None else f"{value:,.2f}", align="R")
         pdf.ln()
     if not statement.lines:
         pdf.cell(0, 7, "No invoices, credit notes or payments in this period.")
