@@ -4,7 +4,8 @@ milestones and its customer's e-mails (docs/flows/portal-progress.md).
 A portal order is an ERP sale whose reference starts with `portal.reference_prefix`. A
 scheduled run:
 1. reads the customer shipments done in the ERP since its cursor (ErpShipments: three
-   calls) and keeps the portal sales among theirs;
+   calls; the first run from now less the overlap: turning the flow on does not e-mail
+   about the ERP's past shipments) and keeps the portal sales among theirs;
 2. adds the portal orders the hub follows and that are not finished in the ERP (the
    newest `recent` orders with a portal reference whose ERP state is not done or
    cancelled): an invoice posted or a sale cancelled there shows up even with no
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
@@ -114,7 +115,12 @@ class PortalProgress(FlowBase[None]):
     def run(self) -> int:
         """Record the progress of every portal sale that moved; returns how many sales
         got a new milestone or e-mail."""
-        shipments, seen = self.erp.done_shipments_since(self.cursor.window_start())
+        since = self.cursor.window_start()
+        if since is None:
+            # The first run: from now (less the overlap), not the ERP's whole shipping
+            # history, whose portal shipments would each send a late e-mail.
+            since = datetime.now(UTC) - self.cursor.overlap
+        shipments, seen = self.erp.done_shipments_since(since)
         references = {
             ref
             for shipment in shipments
@@ -195,7 +201,7 @@ class PortalProgress(FlowBase[None]):
             )
         if cancelled(sale):
             news += timeline.record(conn, hub_id, "cancelled", detail={"erp_number": sale.number})
-            news += event("cancelled", {"reason": "cancelled in the ERP"})
+            news += event("cancelled", {})
         update_order(conn, hub_id, erp_state=sale.state, erp_number=sale.number)
         return 1 if news else 0
 
