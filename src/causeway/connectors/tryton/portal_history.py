@@ -218,8 +218,10 @@ class PortalHistory:
 
     def company_currency(self) -> str:
         if self._company_currency is None:
-            company = self.rpc.context.get("company")
-            (record,) = self.rpc.read("company.company", [int(company)], ["currency.code"])
+            if not self.rpc.context:
+                self.rpc.login()  # the user's context names the company
+            company = int(self.rpc.context["company"])
+            (record,) = self.rpc.read("company.company", [company], ["currency.code"])
             self._company_currency = str((record.get("currency.") or {}).get("code") or "")
         return self._company_currency
 

@@ -11,6 +11,7 @@ how to write it; nothing is read from the ERP for it.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
@@ -55,7 +56,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
     def statement_page(request: Request, start: str = "", end: str = "") -> HTMLResponse:
         who = customer(request)
         party = party_of(hub, who)
-        context = {"start": start, "end": end, "statement": None, "rows": [], "error": None}
+        context: dict[str, Any] = {"start": start, "end": end, "statement": None, "error": None}
         try:
             first, last = parse_period(start, end, dt.date.today())
         except PeriodError as exc:
