@@ -93,7 +93,8 @@ def test_a_shipment_done_in_the_erp_is_one_shipped_milestone_and_one_e_mail(
     assert mail[2] == f"order:{order}:shipped:{shipment}"
     assert f"1Z{prefix.upper()}" in mail[3]
     with hub.store.read() as conn:  # the sale keyed in the ERP became a portal order
-        assert links.find(conn, PORTAL_CHANNEL, ORDER, "41").hub_id == order  # type: ignore[union-attr]
+        adopted = links.find(conn, PORTAL_CHANNEL, ORDER, f"{prefix}41")
+        assert adopted is not None and adopted.hub_id == order
         assert links.find(conn, "erp", SALE, str(elsewhere)) is None  # not a portal sale
 
     assert flow.run() == 0  # a re-run (the poll reads back over its overlap): nothing new
@@ -114,9 +115,14 @@ def test_a_sale_cancelled_in_the_erp_tells_its_buyer_once(
     sale = place_sale(tryton, acme, f"{prefix}42", {"WID-001": 1})
     with hub.store.transaction() as conn:  # what the checkout records of its order
         hub_id = links.new_hub_id()
-        links.save(conn, hub_id=hub_id, system=PORTAL_CHANNEL, entity_type=ORDER, external_id="42")
+        reference = f"{prefix}42"
+        links.save(
+            conn, hub_id=hub_id, system=PORTAL_CHANNEL, entity_type=ORDER, external_id=reference
+        )
         links.save(conn, hub_id=hub_id, system="erp", entity_type=SALE, external_id=str(sale))
-        update_order(conn, hub_id, reference=f"{prefix}42", number="42", email="buyer@acme.example")
+        update_order(
+            conn, hub_id, reference=f"{prefix}42", number=f"{prefix}42", email="buyer@acme.example"
+        )
     flow = progress(hub, tryton, prefix)
     assert flow.run() == 0  # confirmed, nothing shipped: no news
 

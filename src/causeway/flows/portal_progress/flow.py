@@ -24,7 +24,7 @@ that records the sale's progress, so a re-run, an overlapping poll or a crash be
 two sales sends nothing twice; the cursor moves only after every sale is recorded.
 
 A portal sale the hub has no record of (keyed in the ERP with the portal's prefix) is
-adopted: it gets a hub order (linked as the portal's order of that number and as the
+adopted: it gets a hub order (linked as the portal's order of that reference and as the
 ERP's sale) so its history has a timeline, and its e-mails go to the party's e-mail.
 """
 
@@ -153,7 +153,7 @@ class PortalProgress(FlowBase[None]):
     def _progress(self, conn: Connection, sale: PartySale) -> int:
         hub_id, summary = self._order(conn, sale)
         recipient = str(summary.get("email") or sale.party_email or "")
-        number = str(summary.get("number") or sale.reference.removeprefix(self.prefix))
+        number = str(summary.get("number") or sale.reference)
 
         def event(kind: str, facts: dict[str, Any], occurrence: str | None = None) -> bool:
             return notify(
@@ -206,21 +206,21 @@ class PortalProgress(FlowBase[None]):
         return 1 if news else 0
 
     def _order(self, conn: Connection, sale: PartySale) -> tuple[str, dict[str, Any]]:
-        """The hub's order of the sale (by the sale's link, else the portal order of the
-        reference's number), adopted when the hub has none."""
-        number = sale.reference.removeprefix(self.prefix)
-        link = links.find(conn, self.source, SALE, str(sale.sale_id)) or links.find(
-            conn, PORTAL_CHANNEL, ORDER, number
-        )
+        """The hub's order of the sale: by the sale's link, else the portal order of its
+        reference (the checkout links (portal, order, <reference>)); adopted when the hub
+        has none."""
+        reference = sale.reference
+        sale_link = links.find(conn, self.source, SALE, str(sale.sale_id))
+        link = sale_link or links.find(conn, PORTAL_CHANNEL, ORDER, reference)
         hub_id = link.hub_id if link else links.new_hub_id()
         if link is None:
             log.info(
-                "adopting portal sale %s (%s): the hub had no order of it", sale.number, number
+                "adopting portal sale %s (%s): the hub had no order of it", sale.number, reference
             )
             links.save(
-                conn, hub_id=hub_id, system=PORTAL_CHANNEL, entity_type=ORDER, external_id=number
+                conn, hub_id=hub_id, system=PORTAL_CHANNEL, entity_type=ORDER, external_id=reference
             )
-        if links.find(conn, self.source, SALE, str(sale.sale_id)) is None:
+        if sale_link is None:
             links.save(
                 conn,
                 hub_id=hub_id,
@@ -234,8 +234,8 @@ class PortalProgress(FlowBase[None]):
                 conn,
                 hub_id,
                 state="in_erp",
-                number=number,
-                reference=sale.reference,
+                number=reference,  # as the checkout numbers portal orders
+                reference=reference,
                 channel=PORTAL_CHANNEL,
                 party_id=sale.party_id,
                 email=sale.party_email,
