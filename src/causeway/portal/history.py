@@ -52,6 +52,7 @@ class OrderRow:
     currency: str
     is_return: bool = False
     note: str | None = None  # why a checkout waits or failed
+    checkout_id: int | None = None  # the portal's checkout page, before there is a sale
 
 
 def order_rows(
@@ -95,6 +96,7 @@ def order_rows(
                 total=checkout.total,
                 currency=checkout.currency,
                 note=checkout.hold_reason,
+                checkout_id=checkout.checkout_id,
             )
         )
     rows.sort(key=lambda r: (r.date or dt.date.min, r.sale_id or 0), reverse=True)
