@@ -200,6 +200,34 @@ def test_with_an_admin_listener_only_webhooks_and_health_face_the_internet(
         hub.stop()
 
 
+def test_with_a_portal_listener_customers_reach_the_portal_there_and_nothing_else(
+    tmp_path: Path, silent: Silent
+) -> None:
+    """portal.listen: the B2B portal answers there, and only there; nothing else does."""
+    settings = config(tmp_path, shop_url=silent.url, erp_url=silent.url)
+    portal_port = free_port()
+    settings["portal"] = {"enabled": True, "erp": "erp", "listen": f"127.0.0.1:{portal_port}"}
+    hub = HubProcess(tmp_path, settings)
+    portal = f"http://127.0.0.1:{portal_port}"
+    try:
+        hub.start(timeout=20)
+        signed_out = httpx.get(f"{portal}/portal/orders", timeout=5)
+        assert (signed_out.status_code, signed_out.headers["location"]) == (
+            303,
+            "/portal/login?next=%2Fportal%2Forders",
+        )
+        assert httpx.get(f"{portal}/portal/static/pico/pico.min.css", timeout=5).is_success
+        assert httpx.get(f"{portal}/health", timeout=5).json() == {"status": "ok"}
+        for path in ("/console", "/api/orders/shop/1", "/metrics"):
+            assert httpx.get(f"{portal}{path}", timeout=5).status_code == 401, path
+        assert post_order(portal).status_code == 401  # webhooks come to the hub's listener
+        # ... and the hub's own listener serves no portal page.
+        assert httpx.get(f"{hub.url}/portal/orders", timeout=5).status_code == 401
+        assert f"B2B portal on http://127.0.0.1:{portal_port}/portal" in hub.log.read_text()
+    finally:
+        hub.stop()
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_stops_the_hub_within_2_s_and_gives_back_the_job_in_hand(
     tmp_path: Path, silent: Silent, signum: int

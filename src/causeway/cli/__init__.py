@@ -10,6 +10,7 @@
 - check.py: check
 - privacy.py: prune, erase, privacy export
 - users.py: users add, list, set-role, disable, enable, set-password
+- portal.py: portal companies, add-company, invite
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from causeway.cli import (  # noqa: F401  (registers the commands)
     flows,
     keys,
     orders,
+    portal,
     privacy,
     problems,
     serve,

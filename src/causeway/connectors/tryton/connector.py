@@ -28,6 +28,8 @@ from causeway.connectors.tryton.margins import SaleFigures, read_sale_figures
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.parties import PartyCustomer
 from causeway.connectors.tryton.portal_history import PortalHistory
+from causeway.connectors.tryton.portal_parties import PortalParties
+from causeway.connectors.tryton.portal_sales import PortalSales
 from causeway.connectors.tryton.products import CatalogReader
 from causeway.connectors.tryton.returns import (
     PlacedReturn,
@@ -49,10 +51,17 @@ from causeway.model.catalog import CatalogItem
 from causeway.model.ports.erp import Erp, SaleRead
 from causeway.model.ports.locks import Locks
 from causeway.model.ports.portal import (
+    CreditPosition,
     ErpPortalHistory,
+    ErpPortalSales,
     InvoiceSummary,
     OpenBalance,
+    PartyAddress,
     PartySale,
+    PlacedPortalSale,
+    PortalParty,
+    PortalQuote,
+    PortalSale,
     Statement,
 )
 from causeway.model.ports.records import RecordAddresses
@@ -120,6 +129,8 @@ class TrytonConnector:
         self.history = PortalHistory(
             self.rpc, system=system, service_skus=self.sales.service_skus()
         )
+        self.portal_parties = PortalParties(self.rpc)
+        self.portal_sales = PortalSales(self.rpc, self.master, system=system)
 
     def close(self) -> None:
         self.rpc.close()
@@ -129,6 +140,17 @@ class TrytonConnector:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # --- the B2B portal's parties (ErpPortalParties: portal_parties.py) ---------------------
+
+    def portal_party(self, party_id: int) -> PortalParty | None:
+        return self.portal_parties.party(party_id)
+
+    def find_parties(self, text: str, limit: int = 20) -> list[PortalParty]:
+        return self.portal_parties.find(text, limit)
+
+    def add_party_address(self, party_id: int, address: PartyAddress) -> int:
+        return self.portal_parties.add_address(party_id, address)
 
     # --- orders ---------------------------------------------------------------------------
 
@@ -144,6 +166,22 @@ class TrytonConnector:
         terms: the channel's price list, warehouse, payment term and customer group, one
         channel per call (terms.py); None: the connector's defaults."""
         return self.sales.place(orders, hold=hold, tax_map=tax_map, terms=terms)
+
+    # --- the B2B portal's orders and credit (portal_sales.py) ----------------------------
+
+    def place_portal_sale(self, sale: PortalSale) -> PlacedPortalSale:
+        """Create, quote and confirm the portal order's sale once, by its reference."""
+        return self.portal_sales.place(sale)
+
+    def quote_portal_sale(self, sale: PortalSale) -> PortalQuote:
+        """The portal order priced as place_portal_sale would price it (nothing written)."""
+        return self.portal_sales.quote(sale)
+
+    def delivery_addresses(self, party_id: int) -> tuple[PartyAddress, ...]:
+        return self.portal_sales.delivery_addresses(party_id)
+
+    def credit_position(self, party_id: int) -> CreditPosition:
+        return self.portal_sales.credit_position(party_id)
 
     def amend_sale(self, reference: str, order: Order) -> AmendedSale:
         """Make the processing sale's lines match the edited order (see amendments.py)."""
@@ -303,4 +341,7 @@ if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims
         return connector
 
     def _reads_portal_history(connector: TrytonConnector) -> ErpPortalHistory:
+        return connector
+
+    def _places_portal_sales(connector: TrytonConnector) -> ErpPortalSales:
         return connector

@@ -195,6 +195,29 @@ class PlacedPortalSale(_Frozen):
     total_amount: Decimal
 
 
+class QuotedLine(_Frozen):
+    sku: str
+    name: str
+    quantity: Decimal
+    unit_price: Decimal  # untaxed, what the party's price list gives this quantity
+
+    @property
+    def amount(self) -> Decimal:
+        return self.quantity * self.unit_price
+
+
+class PortalQuote(_Frozen):
+    """What the sale would be, priced exactly as place_portal_sale prices it (checked
+    against the quantity rules and the party's addresses too), without writing."""
+
+    currency: str
+    lines: tuple[QuotedLine, ...]
+
+    @property
+    def untaxed_amount(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+
 class CreditLimitExceeded(Exception):
     """The ERP refused to confirm the sale over the party's credit limit; the message is
     the ERP's. The sale stays a quotation until a person approves it."""
@@ -206,6 +229,15 @@ class ErpPortalSales(Protocol):
         """Create, quote and confirm the sale once (by reference): a retry finds and
         finishes it. Raises CreditLimitExceeded, UnknownSkuError, PermanentError with a
         reason a buyer can read (a quantity under the minimum, say)."""
+        ...
+
+    def quote_portal_sale(self, sale: PortalSale) -> PortalQuote:
+        """The sale's lines with the unit prices it would get now (a fixed number of
+        calls); raises as place_portal_sale does for what it would refuse."""
+        ...
+
+    def delivery_addresses(self, party_id: int) -> Sequence[PartyAddress]:
+        """The party's own addresses a sale may ship to, its default first."""
         ...
 
 

@@ -19,6 +19,8 @@ from causeway.web.console.pages import (
     login,
     order,
     overview,
+    portal,
+    portal_approvals,
     problems,
     product,
     search,
@@ -37,7 +39,9 @@ PAGES = (
     customer,
     product,
     users,
+    portal,
     audit_log,
+    portal_approvals,
 )
 
 
