@@ -19,6 +19,7 @@ from causeway.cli import (  # noqa: F401  (registers the commands)
     check,
     flows,
     keys,
+    mail,
     orders,
     portal,
     privacy,

@@ -28,6 +28,7 @@ from causeway.web.api import add_api_routes
 from causeway.web.api_docs import add_docs_routes
 from causeway.web.console import add_console_routes
 from causeway.web.console.rendering import error_page
+from causeway.web.mail_api import add_mail_routes
 from causeway.web.operations import add_health_route, add_metrics_routes, add_ready_routes
 from causeway.web.portal import add_portal_routes
 from causeway.web.portal.rendering import error_page as portal_error_page
@@ -72,6 +73,7 @@ def create_app(hub: Hub, *, serves: Serves = "all") -> FastAPI:
         add_health_route(app)
         return _guarded(app, hub)
     add_api_routes(app, hub)
+    add_mail_routes(app, hub)
     add_metrics_routes(app, hub_registry(hub))
     add_docs_routes(app)
     areas: list[str] = []

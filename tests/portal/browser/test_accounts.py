@@ -37,7 +37,7 @@ def test_an_operator_invites_a_buyer_who_sets_a_password_and_signs_in(
     page.get_by_label("E-mail").fill(operator)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("link", name="Portal").click()
+    page.get_by_role("link", name="Portal", exact=True).click()
     page.get_by_label("Find an ERP party").fill("Acme Retail")
     page.get_by_role("button", name="Find in the ERP").click()
     page.get_by_role("link", name="In the portal").click()  # added by the world already

@@ -17,6 +17,7 @@ from causeway.web.console.pages import (
     customer,
     flows,
     login,
+    notifications,
     order,
     overview,
     portal,
@@ -40,6 +41,7 @@ PAGES = (
     product,
     users,
     portal,
+    notifications,
     audit_log,
     portal_approvals,
 )
