@@ -27,6 +27,7 @@ from causeway.connectors.tryton.mapping import PlacedSale
 from causeway.connectors.tryton.margins import SaleFigures, read_sale_figures
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.parties import PartyCustomer
+from causeway.connectors.tryton.portal_history import PortalHistory
 from causeway.connectors.tryton.portal_parties import PortalParties
 from causeway.connectors.tryton.portal_sales import PortalSales
 from causeway.connectors.tryton.products import CatalogReader
@@ -51,12 +52,17 @@ from causeway.model.ports.erp import Erp, SaleRead
 from causeway.model.ports.locks import Locks
 from causeway.model.ports.portal import (
     CreditPosition,
+    ErpPortalHistory,
     ErpPortalSales,
+    InvoiceSummary,
+    OpenBalance,
     PartyAddress,
+    PartySale,
     PlacedPortalSale,
     PortalParty,
     PortalQuote,
     PortalSale,
+    Statement,
 )
 from causeway.model.ports.records import RecordAddresses
 from causeway.model.returns import RefundLine
@@ -120,6 +126,9 @@ class TrytonConnector:
             self.rpc, self.master, self.sales.terms, system=system, warehouse_code=warehouse_code
         )
         self._credit_limit: bool | None = None  # has the build account_credit_limit?
+        self.history = PortalHistory(
+            self.rpc, system=system, service_skus=self.sales.service_skus()
+        )
         self.portal_parties = PortalParties(self.rpc)
         self.portal_sales = PortalSales(self.rpc, self.master, system=system)
 
@@ -289,6 +298,39 @@ class TrytonConnector:
     ) -> list[str]:
         return parties.update_contact_details(self.rpc, party_id, values, region)
 
+    # -- the portal's history (connectors/tryton/portal_history.py) -------------------------
+    def party_sales(
+        self,
+        party_id: int,
+        *,
+        references: Sequence[str] | None = None,
+        sale_ids: Sequence[int] | None = None,
+        with_returns: bool = False,
+        limit: int = 200,
+    ) -> list[PartySale]:
+        return self.history.party_sales(
+            party_id,
+            references=references,
+            sale_ids=sale_ids,
+            with_returns=with_returns,
+            limit=limit,
+        )
+
+    def sales_by_reference(self, references: Sequence[str]) -> dict[str, PartySale]:
+        return self.history.sales_by_reference(references)
+
+    def party_invoices(self, party_id: int, limit: int = 500) -> list[InvoiceSummary]:
+        return self.history.party_invoices(party_id, limit)
+
+    def invoice_pdf(self, party_id: int, invoice_id: int) -> tuple[bytes, str] | None:
+        return self.history.invoice_pdf(party_id, invoice_id)
+
+    def statement(self, party_id: int, start: dt.date, end: dt.date) -> Statement:
+        return self.history.statement(party_id, start, end)
+
+    def open_balance(self, party_id: int) -> OpenBalance:
+        return self.history.open_balance(party_id)
+
 
 if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims to be
 
@@ -296,6 +338,9 @@ if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims
         return connector
 
     def _gives_addresses(connector: TrytonConnector) -> RecordAddresses:
+        return connector
+
+    def _reads_portal_history(connector: TrytonConnector) -> ErpPortalHistory:
         return connector
 
     def _places_portal_sales(connector: TrytonConnector) -> ErpPortalSales:

@@ -242,6 +242,21 @@ class ErpPortalSales(Protocol):
 
 
 # -- history -----------------------------------------------------------------------------
+class PartySale(SaleRead):
+    """One of the party's sales as its history shows it: the sale as the ERP holds it
+    now (lines, shipments with carrier and tracking number, invoices), with its date, the
+    customer's PO number and the party's e-mail (where order e-mails go when the hub does
+    not know who ordered)."""
+
+    party_id: int
+    sale_date: dt.date | None = None
+    po_number: str | None = None  # sale.description
+    party_email: str | None = None
+    # A return: the sale it returns goods of (Tryton's origin "sale.sale,<id>"); None
+    # for an ordinary sale.
+    returns_sale_id: int | None = None
+
+
 class InvoiceSummary(_Frozen):
     invoice_id: int
     number: str | None
@@ -256,7 +271,7 @@ class InvoiceSummary(_Frozen):
 
 class StatementLine(_Frozen):
     date: dt.date
-    kind: str  # invoice, credit_note, payment
+    kind: str  # invoice, credit_note, payment, adjustment (any other entry on the account)
     number: str | None
     description: str
     debit: Decimal  # what the customer owes more
@@ -273,12 +288,30 @@ class Statement(_Frozen):
     closing_balance: Decimal
 
 
+class OpenBalance(_Frozen):
+    amount: Decimal
+    currency: str
+
+
 @runtime_checkable
 class ErpPortalHistory(Protocol):
     def party_sales(
-        self, party_id: int, *, references: Sequence[str] | None = None, limit: int = 200
-    ) -> Sequence[SaleRead]:
-        """The party's sales, newest first, with lines, shipments and invoices."""
+        self,
+        party_id: int,
+        *,
+        references: Sequence[str] | None = None,
+        sale_ids: Sequence[int] | None = None,
+        with_returns: bool = False,
+        limit: int = 200,
+    ) -> Sequence[PartySale]:
+        """The party's sales, newest first, with lines, shipments and invoices, in a
+        fixed number of calls: only those of `references` or `sale_ids` when given, and
+        with `with_returns` the party's returns of those sales too."""
+        ...
+
+    def sales_by_reference(self, references: Sequence[str]) -> Mapping[str, PartySale]:
+        """reference -> its sale whatever its party (the progress flow follows portal
+        sales by reference); references the ERP has no sale for are left out."""
         ...
 
     def party_invoices(self, party_id: int, limit: int = 500) -> Sequence[InvoiceSummary]: ...
@@ -293,8 +326,8 @@ class ErpPortalHistory(Protocol):
         (inclusive), with the balance before and after."""
         ...
 
-    def open_balance(self, party_id: int) -> Decimal:
-        """What the party owes now (its receivable)."""
+    def open_balance(self, party_id: int) -> OpenBalance:
+        """What the party owes now (its receivable), in the company's currency."""
         ...
 
 

@@ -17,10 +17,20 @@ from fastapi import FastAPI
 
 from causeway.hub import Hub
 from causeway.web.console.routing import check_console_actions
-from causeway.web.portal.pages import account, assets, checkout, company, home, login
+from causeway.web.portal.pages import (
+    account,
+    assets,
+    checkout,
+    company,
+    home,
+    invoices,
+    login,
+    orders,
+    statement,
+)
 from causeway.web.portal.routing import PORTAL
 
-PAGES = (assets, home, login, account, company, checkout)
+PAGES = (assets, home, login, account, company, checkout, orders, invoices, statement)
 
 
 def add_portal_routes(app: FastAPI, hub: Hub) -> None:
