@@ -250,3 +250,40 @@ def unknown_parameters(routes: list[PortalRoute]) -> list[str]:
                 "sees and attacks it"
             )
     return problems
+
+
+def header_problems(path: str, response: Any) -> list[str]:
+    """What a portal answer lacks of the headers every one must carry (web/page_headers.py)
+    and of the session cookie's flags; empty when all is there. Over https."""
+    problems = []
+    headers = response.headers
+    csp = headers.get("content-security-policy", "")
+    for needed in ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'"):
+        if needed not in csp:
+            problems.append(f"{path}: Content-Security-Policy lacks {needed!r} ({csp!r})")
+    if "unsafe-eval" in csp or "script-src 'self' 'unsafe-inline'" in csp:
+        problems.append(f"{path}: Content-Security-Policy lets scripts run inline or eval")
+    expected = {
+        "x-frame-options": "DENY",
+        "referrer-policy": "same-origin",
+        "x-content-type-options": "nosniff",
+    }
+    for name, value in expected.items():
+        if headers.get(name) != value:
+            problems.append(f"{path}: {name} is {headers.get(name)!r}, not {value!r}")
+    cache = headers.get("cache-control", "")
+    if not path.startswith(PORTAL + "/static/") and not re.search(r"no-store|private", cache):
+        problems.append(f"{path}: Cache-Control is {cache!r}: a company's page may be cached")
+    cookies = (
+        headers.get_list("set-cookie")
+        if hasattr(headers, "get_list")
+        else headers.getlist("set-cookie")
+    )
+    for cookie in cookies:
+        if not cookie.startswith("causeway_portal="):
+            continue
+        flags = {f.strip().lower() for f in cookie.split(";")[1:]}
+        for flag in ("httponly", "samesite=lax", "secure"):
+            if flag not in flags:
+                problems.append(f"{path}: the session cookie lacks {flag}: {cookie!r}")
+    return problems

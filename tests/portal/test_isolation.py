@@ -50,6 +50,7 @@ from tests.portal.attack import (
     Param,
     PortalRoute,
     disguises,
+    header_problems,
     portal_routes,
     unknown_parameters,
 )
@@ -229,6 +230,10 @@ def check(world: World, attempt: Attempt, response: httpx.Response, token: str) 
     assert status < 500, where
     assert not leaks(world, attempt.who, response), (
         f"{where}\nshows B's {leaks(world, attempt.who, response)}"
+    )
+    assert not header_problems(attempt.url(), response), (
+        where,
+        header_problems(attempt.url(), response),
     )
     role = "buyer" if attempt.who == "both" else attempt.who
     if attempt.who == "anonymous" and (route.permission is not None or attempt.refused_in_path):
