@@ -20,10 +20,12 @@ parameters, so that the test sees them (it fails for one it does not know).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn
 
 from fastapi import HTTPException, Path, Request
+from pydantic import BeforeValidator
 
 from causeway.access.permissions import Permission, PrincipalKind
 from causeway.web.console.routing import action as console_action
@@ -34,7 +36,19 @@ PORTAL = "/portal"
 NOT_FOUND = "There is no such page in your company's portal."
 # The largest id a record has: a signed 64-bit integer (the store's and Tryton's).
 MAX_ID = 2**63 - 1
-RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
+_DIGITS = re.compile(r"[1-9][0-9]{0,18}")
+
+
+def _one_spelling(value: object) -> object:
+    """An id is written one way only: ASCII digits, no sign, space, leading zero, decimal
+    point or other script's digits (which int() would all read), so that a page has one
+    address and a lookup never sees an id its link did not carry."""
+    if isinstance(value, str) and not _DIGITS.fullmatch(value):
+        raise ValueError("not an id")
+    return value
+
+
+RecordId = Annotated[int, BeforeValidator(_one_spelling), Path(ge=1, le=MAX_ID)]
 
 
 @dataclass(frozen=True)
