@@ -122,6 +122,13 @@ FIELDS: dict[str, Param] = {
     "country": text("US"),
     "party_name": text("Goods in"),
     "warehouse": text("WH"),
+    "mode": text("lines", "paste"),  # quick order: typed lines or a pasted CSV
+    "paste": text("WID-001, 2"),
+    "decision": text("approve", "reject"),
+    "state": text("processing"),  # the orders list's filters
+    "po": text("PO-ISO-1"),
+    "said": text("approved"),  # what a page says after a redirect
+    "done": text("saved"),
 }
 # Values no record has, whatever the parameter: each must be refused where an id is
 # expected (404 in a path) and never be a 500 anywhere.

@@ -47,6 +47,10 @@ class Side:
     values: dict[str, list[str]] = field(default_factory=dict)  # concept -> its ids, as text
     secrets: set[str] = field(default_factory=set)  # what no other company may see
     prices: set[Decimal] = field(default_factory=set)  # its own prices and totals
+    # Every id of its own by concept, to tell them from the other company's; `values`
+    # holds those an attempt may use (for people: a spare member, whom an attempt may
+    # well remove, never the attackers themselves).
+    taken: dict[str, set[str]] = field(default_factory=dict)
 
 
 def party_id(rpc: TrytonRPC, name: str) -> int:
@@ -188,7 +192,10 @@ def hub_records(hub: Hub, side: Side, letter: str, unique: str) -> None:
             )
         ).all()
     side.values["checkout"] = [str(c.inserted_primary_key[0]) for c in checkouts]
-    side.values["member"] = sorted({str(r.id) for r in rows} | {str(r.user_id) for r in rows})
+    spare = side.members["spare"]
+    spare_row = next(str(r.id) for r in rows if r.user_id == spare.user_id)
+    side.values["member"] = [spare_row, str(spare.user_id)]
+    side.taken["member"] = {str(r.id) for r in rows} | {str(r.user_id) for r in rows}
     side.values["company"] = [str(side.company.id)]
     for member in side.members.values():
         portal_carts.put(hub.store, side.company.id, member.user_id, "GAD-001", Decimal(4))
@@ -202,4 +209,5 @@ def make_side(hub: Hub, tryton: TrytonConnector, name: str, letter: str) -> Side
         role: add_member(hub, company, f"{role}@{domain}", role)
         for role in ("buyer", "approver", "admin")
     }
+    members["spare"] = add_member(hub, company, f"spare@{domain}", "buyer")
     return Side(company, company.party_id, members, secrets={name})
