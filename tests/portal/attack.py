@@ -63,6 +63,7 @@ def text(*values: str) -> Param:
 
 
 SECRET = Param(Kind.SECRET, plausible=("zQx7-not-a-token-of-anyone",))
+FRESH = "<a new random value>"  # plausible(): a value of its own for each attempt
 
 # What a company owns, by the names its ids go by.
 _OWNED = {
@@ -114,7 +115,7 @@ FIELDS: dict[str, Param] = {
     "start": text("2026-01-01"),
     "end": text("2026-12-31"),
     "format": text("pdf", "csv"),
-    "idempotency_key": text("0f3c1a2b4c5d6e7f8091a2b3c4d5e6f7"),
+    "idempotency_key": text(FRESH),  # a new one per attempt: else it replays the first
     "login_token": text("x"),
     "street": text("1 Main Street"),
     "postal_code": text("12345"),

@@ -79,9 +79,17 @@ def _post(rpc: TrytonRPC, invoice_ids: list[int]) -> None:
         rpc.button("account.invoice", "post", invoice_ids)
 
 
+def invoices_as_pdf(rpc: TrytonRPC) -> None:
+    """What the Tryton administrator sets once (docs/portal/history.md): the invoice report
+    rendered as PDF, before any invoice is posted (Tryton keeps a posted one's report)."""
+    actions = rpc.model("ir.action.report", "search", [("report_name", "=", "account.invoice")])
+    rpc.write("ir.action.report", actions, {"extension": "pdf"})
+
+
 def erp_records(tryton: TrytonConnector, side: Side, letter: str, unique: str) -> None:
     """A delivery address and a shipped, invoiced sale of the company's party in Tryton."""
     rpc = tryton.rpc
+    invoices_as_pdf(rpc)
     street = f"{unique} {letter} Secret Lane"
     (address,) = rpc.create(
         "party.address",
@@ -197,6 +205,7 @@ def hub_records(hub: Hub, side: Side, letter: str, unique: str) -> None:
     side.values["member"] = [spare_row, str(spare.user_id)]
     side.taken["member"] = {str(r.id) for r in rows} | {str(r.user_id) for r in rows}
     side.values["company"] = [str(side.company.id)]
+    # Carts with lines, so that a checkout attempt gets as far as its address.
     for member in side.members.values():
         portal_carts.put(hub.store, side.company.id, member.user_id, "GAD-001", Decimal(4))
         side.secrets.add(member.email)

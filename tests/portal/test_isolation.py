@@ -44,6 +44,7 @@ from causeway.web.app import create_app
 from causeway_sandbox.tryton.server import TrytonServer
 from tests.portal.attack import (
     FIELDS,
+    FRESH,
     HOSTILE,
     PATH_PARAMETERS,
     Kind,
@@ -153,6 +154,8 @@ def plausible(world: World, route: PortalRoute, who: str) -> Attempt:
             param = FIELDS[name]
             own = world.ours.values.get(param.concept) if param.kind is Kind.OWNED else None
             target[name] = own[0] if own else param.plausible[0]
+            if target[name] == FRESH:
+                target[name] = uuid.uuid4().hex
             attempt.bogus_token |= param.kind is Kind.SECRET
     return attempt
 
@@ -356,11 +359,22 @@ def test_every_route_refuses_every_id_of_the_other_company(world: World) -> None
                             plausible(world, route, who), where, name, NOBODYS, "nobody's"
                         )
                         other, _ = send(world, nobody)
-                        assert normalized(response, value) == normalized(other, NOBODYS), (
+                        ids = (value, NOBODYS)
+                        assert normalized(response, *ids) == normalized(other, *ids), (
                             f"{route} tells B's {name} {value} from an id nobody has"
                         )
     assert snapshot(world) == before, "an attack changed B's records"
     print(f"{len(world.routes)} routes, {attacked} attacks with B's values")
+
+
+def test_hostile_values_in_fields_naming_a_record_are_refused(world: World) -> None:
+    for route in world.routes:
+        for where, name in route.owned():
+            if where == "path":
+                continue  # the next test's
+            for value in HOSTILE:
+                attempt = attack(plausible(world, route, "admin"), where, name, value, "hostile")
+                check(world, attempt, *send(world, attempt))
 
 
 def test_hostile_values_in_paths_are_404_and_never_a_500(world: World) -> None:
