@@ -155,9 +155,18 @@ def test_forms_without_a_session_defend_themselves_like_the_consoles_login(hub: 
     assert own_csrf_problems(app, "/console/login", "login_token") == []
     exempt = [r for r in portal_routes(app) if r.method == "POST" and not r.csrf]
     for route in exempt:
-        path, _ = url_and_form(route)
+        path, form = url_and_form(route)
         field = next((n for n, _ in route.form if n.endswith("_token")), "")
         assert field, f"{route} skips the CSRF check and has no *_token field of its own"
+        if any(PATH_PARAMETERS[p].kind is Kind.SECRET for p in route.path_params):
+            # A link from an e-mail (its token in the path): with a token nobody was sent,
+            # and neither the form's cookie nor its field, it is refused and signs no one
+            # in (the accounts tests follow a real link through its form).
+            stranger = TestClient(app, base_url="https://localhost", follow_redirects=False)
+            answer = stranger.post(path, data={**form, field: "forged"})
+            assert 400 <= answer.status_code < 500, f"{route}: {answer.status_code}"
+            assert f"{COOKIE}=" not in answer.headers.get("set-cookie", ""), route
+            continue
         assert own_csrf_problems(app, path, field) == []
 
 
