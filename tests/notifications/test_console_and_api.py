@@ -154,11 +154,16 @@ def test_an_operator_sees_the_outbox_filters_it_and_previews_an_email(hub: Hub) 
     assert "buyer@customer.example</td>" not in only_suppressed
     (mail,) = [m for m in mail_outbox.latest(hub.store) if m.order_key == "o1"]
     preview = client.get(f"/console/notifications?mail_id={mail.id}").text
-    frame = re.search(r'<iframe sandbox="" srcdoc="([^"]*)"', preview)
+    frame = re.search(r'<iframe sandbox="" src="([^"]*)"', preview)
     assert frame, "no sandboxed iframe"
-    inner = html.unescape(frame.group(1))
+    framed = client.get(html.unescape(frame.group(1)))
+    inner = framed.text
     assert "O1" in inner and "&lt;img src=x onerror=alert(1)&gt;" in inner  # escaped in the e-mail
     assert "<img src=x" not in preview  # and the page shows it as text, never as markup
+    # The frame runs nothing and fetches nothing but images, and only the console frames it.
+    policy = framed.headers["content-security-policy"]
+    assert "sandbox" in policy and "default-src 'none'" in policy
+    assert "frame-ancestors 'self'" in policy and framed.headers["x-frame-options"] == "SAMEORIGIN"
     assert client.get("/console/notifications?mail_id=999999").status_code == 404
 
 

@@ -38,6 +38,16 @@ DONE = {
 }
 
 
+# The preview frame's: inline styles (every e-mail has them), images from anywhere
+# https (a logo), no script, no request, sandboxed, framed by the console only.
+MAIL_PREVIEW_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "img-src https: data:; frame-ancestors 'self'; sandbox",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Cache-Control": "no-store",
+}
+
+
 def add_routes(app: FastAPI, hub: Hub) -> None:
     settings = hub.config.notifications
 
@@ -61,7 +71,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         sample: dict[str, Any] | None = None
         if preview is not None:
             rendered = render_event(settings, sample_event(*preview))
-            sample = {"event": preview[0], "mail": rendered}
+            sample = {"event": preview[0], "language": preview[1], "mail": rendered}
         return render(
             request,
             "notifications.html",
@@ -102,6 +112,24 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         return notifications_page(
             request, state=state, mail_id=mail_id, preview=preview, notice=DONE.get(said)
         )
+
+    @app.get(PATH + "/preview.html", **page(Permission.OPERATE, 404))
+    def html_preview(
+        request: Request, mail_id: int | None = None, event: str = "", language: str = ""
+    ) -> HTMLResponse:
+        """An e-mail's HTML alone, for the page's preview frame: with a policy of its own
+        (the e-mail's inline styles apply, nothing in it runs or fetches but images), and
+        framed only by the console itself."""
+        if mail_id is not None:
+            mail = mail_outbox.get(hub.store, mail_id)
+            if mail is None or not mail.html_body:
+                raise HTTPException(404, f"no HTML e-mail {mail_id} in the outbox")
+            html = mail.html_body
+        elif event in EVENTS:
+            html = render_event(settings, sample_event(event, language or settings.language)).html
+        else:
+            raise HTTPException(404, f"no order event {event!r}; known: {', '.join(EVENTS)}")
+        return HTMLResponse(html or "", headers=MAIL_PREVIEW_HEADERS)
 
     @app.post(PATH + "/{mail_id}/retry", **action(Permission.OPERATE, 404))
     def retry(request: Request, mail_id: int) -> Response:

@@ -40,7 +40,15 @@ from causeway.portal.checkout import (
 from causeway.portal.checkout import decide_waiting as decide_checkout
 from causeway.portal.checkout import reorder as reorder_lines
 from causeway.web.portal.rendering import TEMPLATES, render
-from causeway.web.portal.routing import PORTAL, Customer, action, customer, not_found, page
+from causeway.web.portal.routing import (
+    PORTAL,
+    Customer,
+    RecordId,
+    action,
+    customer,
+    not_found,
+    page,
+)
 
 STATE_WORDS = {
     "awaiting_approval": "Waiting for approval",
@@ -72,7 +80,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
             not_found()
         return who, company, member
 
-    def checkout_of(request: Request, checkout_id: int) -> Checkout:
+    def checkout_of(request: Request, checkout_id: RecordId) -> Checkout:
         found = portal_checkouts.get(hub.store, customer(request).company_id, checkout_id)
         if found is None:
             not_found()
@@ -124,8 +132,11 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         po_number: Annotated[str, Form(max_length=200)] = "",
     ) -> Response:
         _, company, member = acting(request)
-        address = int(shipment_address_id) if shipment_address_id.strip().isdigit() else None
+        chosen = shipment_address_id.strip()
+        address = int(chosen) if chosen.isdigit() else None
         try:
+            if chosen and address is None:  # never "the default" in place of what was sent
+                raise CheckoutError("the delivery address is not one of yours: choose one")
             made = submit(
                 hub.store,
                 erp(),
@@ -152,17 +163,17 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         return RedirectResponse(f"{PORTAL}/checkouts/{made.checkout.id}", status_code=303)
 
     @app.get(f"{PORTAL}/checkouts/{{checkout_id}}", **page(Permission.SHOP))
-    def checkout_page(request: Request, checkout_id: int) -> HTMLResponse:
+    def checkout_page(request: Request, checkout_id: RecordId) -> HTMLResponse:
         found = checkout_of(request, checkout_id)
         return render(request, "checkout_state.html", state_context(found))
 
     @app.get(f"{PORTAL}/checkouts/{{checkout_id}}/status", **page(Permission.SHOP))
-    def checkout_status(request: Request, checkout_id: int) -> HTMLResponse:
+    def checkout_status(request: Request, checkout_id: RecordId) -> HTMLResponse:
         found = checkout_of(request, checkout_id)
         return render(request, "checkout_status.html", state_context(found))
 
     @app.post(f"{PORTAL}/checkouts/{{checkout_id}}/reorder", **action(Permission.SHOP))
-    def reorder(request: Request, checkout_id: int) -> Response:
+    def reorder(request: Request, checkout_id: RecordId) -> Response:
         found = checkout_of(request, checkout_id)
         reorder_lines(hub.store, found, customer(request).user_id)
         return RedirectResponse(f"{PORTAL}/checkout", status_code=303)
@@ -181,7 +192,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
     @app.post(f"{PORTAL}/approvals/{{checkout_id}}", **action(Permission.APPROVE, 409))
     def decide(
         request: Request,
-        checkout_id: int,
+        checkout_id: RecordId,
         decision: Annotated[str, Form(max_length=10)] = "",
         note: Annotated[str, Form(max_length=2000)] = "",
     ) -> Response:

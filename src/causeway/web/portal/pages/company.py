@@ -24,7 +24,7 @@ from causeway.hub import Hub
 from causeway.model.ports.portal import ErpPortalParties, PartyAddress
 from causeway.portal import accounts
 from causeway.web.portal.rendering import render
-from causeway.web.portal.routing import Customer, action, customer, not_found, page
+from causeway.web.portal.routing import Customer, RecordId, action, customer, not_found, page
 
 COMPANY = "/portal/company"
 ERP_DOWN = "The ERP cannot be reached just now, so the addresses cannot be shown: try again soon."
@@ -82,7 +82,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
             return company_page(request, who, 422, invite_error=str(exc), form=form)
         return done("invited")
 
-    def own_member(who: Customer, member_id: int) -> portal_accounts.Membership:
+    def own_member(who: Customer, member_id: RecordId) -> portal_accounts.Membership:
         found = portal_accounts.member(hub.store, who.company_id, member_id)
         if found is None:
             not_found()
@@ -91,7 +91,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
     @app.post(f"{COMPANY}/members/{{member_id}}", **action(Permission.MANAGE_COMPANY, 404))
     def change(
         request: Request,
-        member_id: int,
+        member_id: RecordId,
         role: Annotated[str, Form(max_length=16)] = "",
         order_limit: Annotated[str, Form(max_length=40)] = "",
     ) -> Response:
@@ -107,7 +107,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         return done("changed")
 
     @app.post(f"{COMPANY}/members/{{member_id}}/remove", **action(Permission.MANAGE_COMPANY, 404))
-    def remove(request: Request, member_id: int) -> Response:
+    def remove(request: Request, member_id: RecordId) -> Response:
         who = customer(request)
         own_member(who, member_id)
         try:
@@ -117,7 +117,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         return done("removed")
 
     @app.post(f"{COMPANY}/members/{{member_id}}/invite", **action(Permission.MANAGE_COMPANY, 404))
-    def resend(request: Request, member_id: int) -> Response:
+    def resend(request: Request, member_id: RecordId) -> Response:
         who = customer(request)
         found = own_member(who, member_id)
         accounts.send_invitation(hub.store, hub.config, found, actor=who.email, inviter=who.email)

@@ -18,7 +18,7 @@ from causeway.errors import PermanentError, RetryableError
 from causeway.hub import Hub
 from causeway.web.portal.history_access import erp_down, history_erp, party_of
 from causeway.web.portal.rendering import error_page, render
-from causeway.web.portal.routing import PORTAL, customer, not_found, page
+from causeway.web.portal.routing import PORTAL, RecordId, customer, not_found, page
 
 NO_PDF = (
     "This invoice's PDF cannot be made right now. Please try again later, or ask us for a copy."
@@ -39,7 +39,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         return render(request, "invoices.html", {"invoices": found, "balance": balance})
 
     @app.get(f"{PORTAL}/invoices/{{invoice_id}}.pdf", **page(Permission.SHOP))
-    def invoice_pdf(request: Request, invoice_id: int) -> Response:
+    def invoice_pdf(request: Request, invoice_id: RecordId) -> Response:
         who = customer(request)
         party = party_of(hub, who)
         try:

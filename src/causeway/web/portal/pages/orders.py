@@ -20,7 +20,7 @@ from causeway.hub import Hub
 from causeway.portal.history import STATE_LABELS, filter_rows, order_rows, state_choices
 from causeway.web.portal.history_access import erp_down, history_erp, party_of, shipment_link
 from causeway.web.portal.rendering import render
-from causeway.web.portal.routing import PORTAL, customer, not_found, page
+from causeway.web.portal.routing import PORTAL, RecordId, customer, not_found, page
 
 SHOWN_INVOICES = ("posted", "paid")
 MILESTONE_LABELS = {
@@ -65,7 +65,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         )
 
     @app.get(f"{PORTAL}/orders/{{sale_id}}", **page(Permission.SHOP))
-    def order(request: Request, sale_id: int) -> HTMLResponse:
+    def order(request: Request, sale_id: RecordId) -> HTMLResponse:
         who = customer(request)
         party = party_of(hub, who)
         try:
