@@ -111,3 +111,26 @@ def test_add_company_finds_the_erp_party_by_name_once(tmp_path: Path, tryton_ser
     assert code == 2 and "no party 987654321" in out
     code, out = cli(path, "companies")
     assert code == 0 and "Birch Supplies" in out
+
+
+def test_set_password_lets_an_invited_person_sign_in_and_refuses_a_short_one(
+    tmp_path: Path,
+) -> None:
+    from causeway.engine import portal_people
+
+    path = config_file(tmp_path, NOWHERE)
+    store = Store(f"sqlite:///{tmp_path / 'hub.db'}")
+    store.migrate()
+    company = portal_accounts.add_company(store, 7, "Acme Retail Ltd", actor="test")
+    portal_accounts.add_member(store, company.id, "ann@acme.example", "buyer", actor="test")
+    short = runner.invoke(app, ["portal", "set-password", "ann@acme.example",
+                                "--password-stdin", "-c", str(path)], input="short\n")  # fmt: skip
+    assert short.exit_code != 0 and "12" in short.output
+    assert portal_people.authenticate(store, "ann@acme.example", "short") is None
+    done = runner.invoke(app, ["portal", "set-password", "ann@acme.example", "--password-stdin",
+                               "-c", str(path)], input="correct horse battery staple\n")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert portal_people.authenticate(store, "ann@acme.example", "correct horse battery staple")
+    nobody = runner.invoke(app, ["portal", "set-password", "bob@acme.example",
+                                 "--password-stdin", "-c", str(path)], input="x" * 20 + "\n")  # fmt: skip
+    assert nobody.exit_code != 0 and "has no portal login" in " ".join(nobody.output.split())

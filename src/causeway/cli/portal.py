@@ -1,4 +1,4 @@
-"""`causeway portal companies|add-company|invite`: the B2B portal's companies and their
+"""`causeway portal companies|add-company|invite|set-password`: the B2B portal's companies and their
 people from the command line (docs/portal/accounts.md, "From the command line").
 
 Every change is audited with the actor `cli:<operating-system user>`, as the console's
@@ -24,6 +24,7 @@ from causeway.cli.common import (
     open_store,
     print_listing,
 )
+from causeway.cli.users import PasswordStdin, read_password
 
 portal_app = typer.Typer(
     help="The B2B portal's companies (ERP parties) and the people who order for them: "
@@ -146,3 +147,28 @@ def invite(
         "invitation is in the outbox (the running hub sends it).",
         highlight=False,
     )
+
+
+@portal_app.command("set-password")
+def set_password(
+    email: Annotated[str, typer.Argument(help="the person's e-mail: their login")],
+    password_stdin: PasswordStdin = False,
+    config: ConfigOption = Path("causeway.yaml"),
+) -> None:
+    """Set a portal person's password (asked twice, or one line on standard input). People
+    usually choose their own, from their invitation or a reset link; this is for when
+    they cannot. Their sessions end."""
+    from causeway.engine import portal_people
+    from causeway.engine.audit import cli_actor
+
+    settings = load_or_exit(config)
+    password = read_password(password_stdin)
+    try:
+        with open_store(settings, create=True) as store:
+            person = portal_people.find(store, email)
+            if person is None:
+                raise ValueError(f"{email} has no portal login: `causeway portal invite` first")
+            portal_people.set_password(store, person.id, password, actor=cli_actor())
+    except ValueError as exc:
+        raise fail(str(exc), BAD_CONFIG) from None
+    console.print(f"{person.email} has a new portal password; their sessions ended.")

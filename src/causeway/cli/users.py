@@ -46,7 +46,7 @@ PasswordStdin = Annotated[
 ]
 
 
-def _password(from_stdin: bool) -> str:
+def read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     password = typer.prompt("Password", hide_input=True)
@@ -73,7 +73,7 @@ def add(
         users.check_role(role)
     except users.UserError as exc:
         raise fail(str(exc), BAD_CONFIG) from None
-    password = _password(password_stdin)
+    password = read_password(password_stdin)
     try:
         with open_store(settings, create=True) as store:
             user = users.add(store, email, role, password, actor=cli_actor())
@@ -191,7 +191,7 @@ def set_password(
                 f"nobody logs in as {email.strip()!r}; `causeway users list` shows who does",
                 BAD_CONFIG,
             )
-        password = _password(password_stdin)
+        password = read_password(password_stdin)
         try:
             user = users.set_password(store, email, password, actor=cli_actor())
         except users.UserError as exc:

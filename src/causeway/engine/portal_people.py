@@ -134,19 +134,38 @@ def set_password_with_link(
         holder = portal_tokens.spend(conn, token, purpose)
         if holder is None:
             return None
-        conn.execute(
-            update(portal_users)
-            .where(portal_users.c.id == holder.user_id)
-            .values(password_hash=password_hash, last_login_at=now())
-        )
-        portal_tokens.spend_all(conn, holder.user_id, "invite", "reset")
-        portal_sessions.end_all(conn, holder.user_id)
-        audit.record(
-            conn, actor=holder.email, action="portal.user.set_password",
-            subject=f"portal-user:{holder.email}", before=None,
-            after={"password": "set", "with": purpose},
-        )  # fmt: skip
+        _store_password(conn, holder.user_id, holder.email, password_hash, actor=holder.email,
+                        how=purpose, signed_in=True)  # fmt: skip
     return holder
+
+
+def set_password(store: Store, user_id: int, password: str, *, actor: str) -> None:
+    """Set a person's password without a link: for an operator at the command line
+    (`causeway portal set-password`) and the demo. The same rules, the same effects."""
+    password_hash = HASHER.hash(check_password(password))
+    with store.transaction() as conn:
+        row = conn.execute(select(portal_users.c.email).where(portal_users.c.id == user_id)).first()
+        if row is None:
+            raise UserError(f"there is no portal user {user_id}")
+        _store_password(conn, user_id, row.email, password_hash, actor=actor, how="operator",
+                        signed_in=False)  # fmt: skip
+
+
+def _store_password(
+    conn: Connection, user_id: int, email: str, password_hash: str, *, actor: str, how: str,
+    signed_in: bool,
+) -> None:  # fmt: skip
+    """The new hash, every invitation and reset link spent, every session ended, audited."""
+    values: dict[str, Any] = {"password_hash": password_hash}
+    if signed_in:  # the link's holder is signed in by it
+        values["last_login_at"] = now()
+    conn.execute(update(portal_users).where(portal_users.c.id == user_id).values(**values))
+    portal_tokens.spend_all(conn, user_id, "invite", "reset")
+    portal_sessions.end_all(conn, user_id)
+    audit.record(
+        conn, actor=actor, action="portal.user.set_password", subject=f"portal-user:{email}",
+        before=None, after={"password": "set", "with": how},
+    )  # fmt: skip
 
 
 def sign_in_with_link(store: Store, token: str) -> TokenHolder | None:

@@ -91,7 +91,11 @@ def demo_config(
             "max_attempts": 90,
         },
         "systems": systems | {"erp": erp_system(erp)},
+        # The B2B portal on the same listener (docs/portal.md): the demo's company buys
+        # there at its own prices; portal-orders places its orders (on with the portal).
+        "portal": {"enabled": True, "erp": "erp"},
         "flows": {
+            "portal-progress": {"source": "erp", "every": "60s"},
             "orders-to-erp": {
                 "target": "erp",
                 "channels": order_channels,

@@ -19,7 +19,7 @@ from rich.console import Console
 
 from causeway.config import parse_config
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.engine import api_keys, users
+from causeway.engine import api_keys, portal_accounts, portal_people, users
 from causeway.flows import stock_to_channels
 from causeway.flows.stock_to_channels import StockToChannels
 from causeway.hub import Hub
@@ -295,6 +295,31 @@ def console_login(hub: Hub) -> tuple[str, str]:
     return DEMO_LOGIN, password
 
 
+PORTAL_COMPANY = "Acme Retail Ltd"  # a B2B customer of the Tryton build, with its price list
+PORTAL_LOGIN = "buyer@acme-retail.example"
+
+
+def portal_login(hub: Hub) -> tuple[str, str]:
+    """A portal login for the tour (docs/portal.md): a buyer of the build's Acme Retail,
+    which buys at its own price list against its credit limit; a new password each run."""
+    erp = hub.connectors["erp"]
+    assert isinstance(erp, TrytonConnector)
+    company = next(
+        (c for c in portal_accounts.companies(hub.store) if c.name == PORTAL_COMPANY), None
+    )
+    if company is None:
+        (party,) = [p for p in erp.find_parties(PORTAL_COMPANY) if p.name == PORTAL_COMPANY]
+        company = portal_accounts.add_company(hub.store, party.party_id, party.name, actor="demo")
+    person = portal_people.find(hub.store, PORTAL_LOGIN)
+    if person is None:
+        portal_accounts.add_member(hub.store, company.id, PORTAL_LOGIN, "buyer", actor="demo")
+        person = portal_people.find(hub.store, PORTAL_LOGIN)
+    assert person is not None
+    password = secrets.token_urlsafe(12)
+    portal_people.set_password(hub.store, person.id, password, actor="demo")
+    return PORTAL_LOGIN, password
+
+
 def _keep_running(
     hub: Hub,
     server: BackgroundServer,
@@ -307,6 +332,10 @@ def _keep_running(
     email, password = console_login(hub)
     say(f"\nThe operator console: {server.url}/console")
     say(f"  sign in as {email} with the password {password}", highlight=False)
+    buyer, buyer_password = portal_login(hub)
+    say(f"\nThe B2B portal, as a buyer of {PORTAL_COMPANY} (its own prices and credit):")
+    say(f"  {server.url}/portal", highlight=False)
+    say(f"  sign in as {buyer} with the password {buyer_password}", highlight=False)
     # The API needs a key (docs/security.md): one that can only read, for the tour.
     _, key = api_keys.create(hub.store, f"demo-{secrets.token_hex(3)}", "read")
     say(
