@@ -123,14 +123,17 @@ def test_set_password_lets_an_invited_person_sign_in_and_refuses_a_short_one(
     store.migrate()
     company = portal_accounts.add_company(store, 7, "Acme Retail Ltd", actor="test")
     portal_accounts.add_member(store, company.id, "ann@acme.example", "buyer", actor="test")
-    short = runner.invoke(app, ["portal", "set-password", "ann@acme.example",
-                                "--password-stdin", "-c", str(path)], input="short\n")  # fmt: skip
-    assert short.exit_code != 0 and "12" in short.output
+
+    def set_password(email: str, password: str) -> tuple[int, str]:
+        args = ["portal", "set-password", email, "--password-stdin", "-c", str(path)]
+        result = runner.invoke(app, args, input=password + "\n")
+        return result.exit_code, " ".join(result.output.split())
+
+    code, out = set_password("ann@acme.example", "short")
+    assert code != 0 and "12" in out
     assert portal_people.authenticate(store, "ann@acme.example", "short") is None
-    done = runner.invoke(app, ["portal", "set-password", "ann@acme.example", "--password-stdin",
-                               "-c", str(path)], input="correct horse battery staple\n")  # fmt: skip
-    assert done.exit_code == 0, done.output
+    code, out = set_password("ann@acme.example", "correct horse battery staple")
+    assert code == 0, out
     assert portal_people.authenticate(store, "ann@acme.example", "correct horse battery staple")
-    nobody = runner.invoke(app, ["portal", "set-password", "bob@acme.example",
-                                 "--password-stdin", "-c", str(path)], input="x" * 20 + "\n")  # fmt: skip
-    assert nobody.exit_code != 0 and "has no portal login" in " ".join(nobody.output.split())
+    code, out = set_password("bob@acme.example", "x" * 20)
+    assert code != 0 and "has no portal login" in out
