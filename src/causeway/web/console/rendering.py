@@ -79,44 +79,65 @@ TEMPLATES.env.filters.update(pretty_json=pretty_json, status=status_label)
 TEMPLATES.env.filters.update(job_state=job_state, console_error=console_error)
 
 
-def _section(path: str) -> str:
+# A navigation bar: (label, path, the permission it needs) per section.
+Nav = tuple[tuple[str, str, Permission], ...]
+
+
+def _section(path: str, nav: Nav) -> str:
     """The nav entry a path belongs to: the longest one it starts with."""
-    matching = [p for _, p, _ in NAV if path == p or path.startswith(p + "/")]
+    matching = [p for _, p, _ in nav if path == p or path.startswith(p + "/")]
     return max(matching, key=len, default="")
 
 
-def common_context(request: Request) -> dict[str, Any]:
+def page_context(request: Request, nav: Nav) -> dict[str, Any]:
+    """What every page of the console or the portal gets: who is signed in, the CSRF
+    token and its form field, the sections of `nav` they may open (the current marked)."""
     principal = principal_of(request)
     token = getattr(request.state, "csrf_token", None) or ""
-    current = _section(request.url.path)
+    current = _section(request.url.path, nav)
     return {
         "request": request,
         "principal": principal,
-        "may_operate": bool(principal and principal.may(Permission.OPERATE)),
-        "may_administer": bool(principal and principal.may(Permission.ADMINISTER)),
         "csrf_token": token,
         "csrf_field": lambda: Markup(
             f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">'
         ),
         "nav": [
             {"label": label, "path": path, "current": path == current}
-            for label, path, needs in NAV
+            for label, path, needs in nav
             if principal is not None and principal.may(needs)
         ],
     }
+
+
+def common_context(request: Request) -> dict[str, Any]:
+    principal = principal_of(request)
+    return {
+        **page_context(request, NAV),
+        "may_operate": bool(principal and principal.may(Permission.OPERATE)),
+        "may_administer": bool(principal and principal.may(Permission.ADMINISTER)),
+    }
+
+
+def respond(
+    templates: Jinja2Templates,
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A template as the response, never kept in a cache."""
+    return templates.TemplateResponse(
+        request, template, context, status_code=status_code, headers={"Cache-Control": "no-store"}
+    )
 
 
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
     """A page (or an htmx partial: a template named _<name>.html) as the response."""
-    return TEMPLATES.TemplateResponse(
-        request,
-        template,
-        {**common_context(request), **(context or {})},
-        status_code=status_code,
-        headers={"Cache-Control": "no-store"},
-    )
+    return respond(TEMPLATES, request, template, {**common_context(request), **(context or {})},
+                   status_code)  # fmt: skip
 
 
 def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:

@@ -16,12 +16,12 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup, escape
 
 from causeway.access.permissions import Permission
 from causeway.engine import portal_accounts
 from causeway.web.console.rendering import TEMPLATES as CONSOLE_TEMPLATES
-from causeway.web.console.routing import CSRF_FIELD, principal_of
+from causeway.web.console.rendering import page_context, respond
+from causeway.web.console.routing import principal_of
 
 TEMPLATES = Jinja2Templates(
     env=jinja2.Environment(
@@ -55,15 +55,8 @@ def money(amount: Decimal | str | None, currency: str | None = None) -> str:
 TEMPLATES.env.globals.update(money=money)
 
 
-def _section(path: str) -> str:
-    matching = [p for _, p, _ in NAV if path == p or path.startswith(p + "/")]
-    return max(matching, key=len, default="")
-
-
 def common_context(request: Request) -> dict[str, Any]:
     principal = principal_of(request)
-    token = getattr(request.state, "csrf_token", None) or ""
-    current = _section(request.url.path)
     companies: list[Any] = []
     hub = getattr(request.app.state, "portal_hub", None)
     if hub is not None and principal is not None and principal.user_id is not None:
@@ -71,19 +64,9 @@ def common_context(request: Request) -> dict[str, Any]:
     acting_for = principal.company_id if principal is not None else None
     this = next((m for m in companies if m.company_id == acting_for), None)
     return {
+        **page_context(request, NAV),
         "company": this,  # the Membership the person acts in now
         "companies": companies,  # every company they may switch to
-        "request": request,
-        "principal": principal,
-        "csrf_token": token,
-        "csrf_field": lambda: Markup(
-            f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">'
-        ),
-        "nav": [
-            {"label": label, "path": path, "current": path == current}
-            for label, path, needs in NAV
-            if principal is not None and principal.may(needs)
-        ],
         "may_approve": bool(principal and principal.may(Permission.APPROVE)),
         "may_manage": bool(principal and principal.may(Permission.MANAGE_COMPANY)),
     }
@@ -92,13 +75,8 @@ def common_context(request: Request) -> dict[str, Any]:
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(
-        request,
-        template,
-        {**common_context(request), **(context or {})},
-        status_code=status_code,
-        headers={"Cache-Control": "no-store"},
-    )
+    return respond(TEMPLATES, request, template, {**common_context(request), **(context or {})},
+                   status_code)  # fmt: skip
 
 
 def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:

@@ -4,6 +4,7 @@ before anyone is signed in, and they hold nothing of the hub's."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException
@@ -22,9 +23,15 @@ ASSETS = {
 
 
 def add_routes(app: FastAPI, hub: Hub) -> None:
-    @app.get("/console/static/{folder}/{name}", include_in_schema=False, **public(404))
+    add_static_route(app, "/console", ASSETS)
+
+
+def add_static_route(app: FastAPI, area: str, assets: Mapping[tuple[str, str], str]) -> None:
+    """GET <area>/static/<folder>/<name> for exactly these files and media types."""
+
+    @app.get(f"{area}/static/{{folder}}/{{name}}", include_in_schema=False, **public(404))
     def asset(folder: str, name: str) -> FileResponse:
-        media_type = ASSETS.get((folder, name))
+        media_type = assets.get((folder, name))
         if media_type is None:
             raise HTTPException(404, f"no such file {folder}/{name}")
         return FileResponse(

@@ -6,12 +6,10 @@ them before anyone signs in."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, HTTPException
-from fastapi.responses import FileResponse
+from fastapi import FastAPI
 
 from causeway.hub import Hub
-from causeway.web.access import public
-from causeway.web.console.pages.assets import STATIC
+from causeway.web.console.pages.assets import add_static_route
 
 ASSETS = {
     ("pico", "pico.min.css"): "text/css; charset=utf-8",
@@ -22,13 +20,4 @@ ASSETS = {
 
 
 def add_routes(app: FastAPI, hub: Hub) -> None:
-    @app.get("/portal/static/{folder}/{name}", include_in_schema=False, **public(404))
-    def portal_asset(folder: str, name: str) -> FileResponse:
-        media_type = ASSETS.get((folder, name))
-        if media_type is None:
-            raise HTTPException(404, f"no such file {folder}/{name}")
-        return FileResponse(
-            STATIC / folder / name,
-            media_type=media_type,
-            headers={"Cache-Control": "public, max-age=3600"},
-        )
+    add_static_route(app, "/portal", ASSETS)
