@@ -51,19 +51,25 @@ STALE = "The sign-in form had expired. Please sign in again."
 
 
 def safe_next(value: str | None) -> str:
-    """Where to go after signing in: a path of the console, else the overview. Never
-    another site (`//evil.example`, `https://...`, `/\\evil`), nor anything odd."""
+    """Where to go after signing in: a path of the console, else the overview."""
+    return next_in(value, CONSOLE, LOGIN)
+
+
+def next_in(value: str | None, area: str, login: str) -> str:
+    """`value` when it is a path of this area (the console's, the portal's), else the
+    area's home. Never another site (`//evil.example`, `https://...`, `/\\evil`), nor
+    anything odd, nor the login page itself."""
     if not value or len(value) > 2000:
-        return CONSOLE
+        return area
     if any(ch in value for ch in "\\\r\n\t") or any(ord(ch) < 32 for ch in value):
-        return CONSOLE
+        return area
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or value.startswith("//"):
-        return CONSOLE
-    if parts.path != CONSOLE and not parts.path.startswith(CONSOLE + "/"):
-        return CONSOLE
-    if parts.path.startswith(LOGIN):
-        return CONSOLE
+        return area
+    if parts.path != area and not parts.path.startswith(area + "/"):
+        return area
+    if parts.path.startswith(login):
+        return area
     return value
 
 

@@ -22,7 +22,6 @@ import math
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import BackgroundTasks, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -36,6 +35,7 @@ from causeway.engine.users import UserError, normalise_email
 from causeway.hub import Hub
 from causeway.portal import accounts
 from causeway.web.access import public
+from causeway.web.console.pages.login import next_in
 from causeway.web.console.routing import csrf_exempt
 from causeway.web.portal.rendering import render
 from causeway.web.portal.routing import PORTAL, action, customer, not_found
@@ -55,18 +55,7 @@ LINK_SENT = (
 
 def safe_next(value: str | None) -> str:
     """Where to go after signing in: a portal page, else the catalogue."""
-    if not value or len(value) > 2000:
-        return PORTAL
-    if any(ch in value for ch in "\\\r\n\t") or any(ord(ch) < 32 for ch in value):
-        return PORTAL
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or value.startswith("//"):
-        return PORTAL
-    if parts.path != PORTAL and not parts.path.startswith(PORTAL + "/"):
-        return PORTAL
-    if parts.path.startswith(LOGIN):
-        return PORTAL
-    return value
+    return next_in(value, PORTAL, LOGIN)
 
 
 def hours(seconds: float) -> str:
