@@ -27,6 +27,7 @@ from causeway.connectors.tryton.mapping import PlacedSale
 from causeway.connectors.tryton.margins import SaleFigures, read_sale_figures
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.parties import PartyCustomer
+from causeway.connectors.tryton.portal_catalogue import PortalCatalogue
 from causeway.connectors.tryton.products import CatalogReader
 from causeway.connectors.tryton.returns import (
     PlacedReturn,
@@ -47,6 +48,12 @@ from causeway.model import Order, StockLevel
 from causeway.model.catalog import CatalogItem
 from causeway.model.ports.erp import Erp, SaleRead
 from causeway.model.ports.locks import Locks
+from causeway.model.ports.portal import (
+    Availability,
+    ErpPortalCatalogue,
+    PartyPrices,
+    PortalProduct,
+)
 from causeway.model.ports.records import RecordAddresses
 from causeway.model.returns import RefundLine
 from causeway.model.sale_terms import SaleTerms
@@ -109,6 +116,7 @@ class TrytonConnector:
             self.rpc, self.master, self.sales.terms, system=system, warehouse_code=warehouse_code
         )
         self._credit_limit: bool | None = None  # has the build account_credit_limit?
+        self.portal_catalogue = PortalCatalogue(self.rpc)
 
     def close(self) -> None:
         self.rpc.close()
@@ -249,6 +257,21 @@ class TrytonConnector:
     ) -> list[str]:
         return parties.update_contact_details(self.rpc, party_id, values, region)
 
+    # -- the B2B portal's catalogue (connectors/tryton/portal_catalogue.py) --------------
+    def portal_products(self) -> Sequence[PortalProduct]:
+        return self.portal_catalogue.products()
+
+    def party_prices(self, party_id: int, skus: Sequence[str]) -> PartyPrices:
+        return self.portal_catalogue.party_prices(party_id, skus)
+
+    def availability(
+        self, skus: Sequence[str], warehouses: Sequence[str] | None = None
+    ) -> Mapping[str, Availability]:
+        return self.portal_catalogue.availability(skus, warehouses)
+
+    def product_image(self, sku: str, index: int = 0) -> tuple[bytes, str] | None:
+        return self.portal_catalogue.image(sku, index)
+
 
 if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims to be
 
@@ -256,4 +279,7 @@ if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims
         return connector
 
     def _gives_addresses(connector: TrytonConnector) -> RecordAddresses:
+        return connector
+
+    def _has_a_portal_catalogue(connector: TrytonConnector) -> ErpPortalCatalogue:
         return connector
