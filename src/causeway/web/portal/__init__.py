@@ -17,10 +17,10 @@ from fastapi import FastAPI
 
 from causeway.hub import Hub
 from causeway.web.console.routing import check_console_actions
-from causeway.web.portal.pages import assets, home
+from causeway.web.portal.pages import assets, cart, catalogue, quick_order
 from causeway.web.portal.routing import PORTAL
 
-PAGES = (assets, home)
+PAGES = (assets, catalogue, cart, quick_order)
 
 
 def add_portal_routes(app: FastAPI, hub: Hub) -> None:
