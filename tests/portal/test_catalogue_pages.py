@@ -6,7 +6,9 @@ no product that is not for sale is ever reachable."""
 from __future__ import annotations
 
 import html as html_module
+import json
 import re
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +19,7 @@ from causeway.config import parse_config
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.engine import portal_carts
 from causeway.engine.portal_accounts import Membership
+from causeway.engine.schema import portal_checkouts
 from causeway.hub import Hub
 from causeway_sandbox.tryton.server import TrytonServer
 from tests.portal.conftest import add_company, add_member, customer_client, portal_csrf
@@ -30,8 +33,7 @@ def party(tryton: TrytonConnector, name: str) -> int:
     return int(found)
 
 
-@pytest.fixture
-def hub(tmp_path: Path, tryton_server: TrytonServer) -> Iterator[Hub]:
+def erp_hub(tmp_path: Path, tryton_server: TrytonServer, **portal: object) -> Hub:
     """A hub whose portal reads the session's real Tryton."""
     erp = {
         "type": "tryton",
@@ -40,10 +42,16 @@ def hub(tmp_path: Path, tryton_server: TrytonServer) -> Iterator[Hub]:
         "username": tryton_server.username,
         "password": tryton_server.password,
     }
-    config = hub_yaml(tmp_path, {}, portal={"enabled": True, "erp": "erp"})
+    config = hub_yaml(tmp_path, {}, portal={"enabled": True, "erp": "erp", **portal})
     config["systems"]["erp"] = erp
     hub = Hub(parse_config(config, env={}))
     hub.store.migrate()
+    return hub
+
+
+@pytest.fixture
+def hub(tmp_path: Path, tryton_server: TrytonServer) -> Iterator[Hub]:
+    hub = erp_hub(tmp_path, tryton_server)
     yield hub
     hub.store.dispose()
 
@@ -232,3 +240,32 @@ def test_quick_order_rows_come_back_as_typed(hub: Hub, people: dict[str, Members
     assert 'value="GAD-001"' not in answer.text  # it went to the cart
     empty = client.post("/portal/quick-order", data={"mode": "rows", "csrf_token": csrf})
     assert "nothing to add" in empty.text.lower()
+
+
+def test_a_checkout_waiting_for_approval_holds_its_units_off_availability(
+    tmp_path: Path, tryton_server: TrytonServer, tryton: TrytonConnector
+) -> None:
+    hub = erp_hub(tmp_path, tryton_server, cache_seconds="10ms")
+    acme = add_company(hub, party(tryton, "Acme Retail Ltd"), "Acme Retail Ltd")
+    client = customer_client(hub, add_member(hub, acme, "ann@acme.example"))
+
+    def available() -> int:
+        time.sleep(0.05)  # past portal.cache_seconds
+        page = text_of(client.get("/portal/products/GAD-001").text)
+        found = re.search(r"([\d,]+) available now", page)
+        assert found, page
+        return int(found.group(1).replace(",", ""))
+
+    before = available()
+    with hub.store.transaction() as conn:
+        conn.execute(
+            portal_checkouts.insert().values(
+                company_id=acme.id, user_id=1, idempotency_key="k1", reference="portal-1",
+                state="awaiting_approval", currency="USD", total="45.00", created_at=0.0,
+                lines=json.dumps([{"sku": "GAD-001", "quantity": "6", "unit_price": "22.5"}]),
+            )
+        )  # fmt: skip
+    assert available() == before - 6
+    with hub.store.transaction() as conn:
+        conn.execute(portal_checkouts.update().values(state="placed"))
+    assert available() == before

@@ -150,7 +150,8 @@ class Catalogue:
         )
         self._price_lists: dict[int, tuple[str, str | None]] = {}  # party -> currency, list
         self._stock: TimedValues[str, Availability] = TimedValues(cache_seconds)
-        self._held: Snapshot[HeldStock] = Snapshot(cache_seconds)
+        # Read synchronously (a local query): an order taken shows at the next expiry.
+        self._held: TimedValues[str, HeldStock] = TimedValues(cache_seconds)
         self._keys: dict[str, str] = {}
 
     def _ask(self, read: Callable[[], Any]) -> Any:
@@ -192,7 +193,8 @@ class Catalogue:
     def availability(self, company: Company, skus: Sequence[str]) -> dict[str, dict[str, Decimal]]:
         """SKU -> warehouse code -> units available now to this company."""
         stock = self._ask(lambda: self._stock.get_many(skus, self._read_stock))
-        held = self._held.get(self._held_reader)
+        held = self._held.get_many(["held"], lambda _: {"held": self._held_reader()})["held"]
+        assert held is not None
         keys = self._ask(
             lambda: self._keys_of({c for a in stock.values() if a for c in a.by_warehouse})
         )

@@ -160,7 +160,7 @@ def split_paste(text: str) -> list[TypedLine] | str:
             f"the paste is {len(text):,} characters long; at most {MAX_CHARS:,} at once: "
             f"split it into several quick orders"
         )
-    rows = text.splitlines()
+    rows = text.removeprefix("\ufeff").splitlines()  # a spreadsheet's byte-order mark
     if len(rows) > MAX_LINES:
         return (
             f"the paste has {len(rows):,} lines; at most {MAX_LINES:,} at once: "
