@@ -23,7 +23,7 @@ class Clock:
 
 def test_missing_keys_are_read_in_one_batch_and_kept_for_their_seconds() -> None:
     clock = Clock()
-    cache: TimedValues[str, int] = TimedValues(5, clock)
+    cache: TimedValues[str, int] = TimedValues(5, clock, refresh_in_background=False)
     asked: list[list[str]] = []
 
     def load(keys: list[str]) -> Mapping[str, int]:
@@ -36,6 +36,34 @@ def test_missing_keys_are_read_in_one_batch_and_kept_for_their_seconds() -> None
     clock.now = 5.0
     cache.get_many(["a", "ccc"], load)
     assert asked[-1] == ["a", "ccc"]
+
+
+def test_stale_values_are_served_while_one_background_batch_reads_them_again() -> None:
+    clock = Clock()
+    cache: TimedValues[str, int] = TimedValues(5, clock)
+    version = {"n": 1}
+    gate = threading.Event()
+
+    def load(keys: list[str]) -> Mapping[str, int]:
+        if cache.loads:
+            gate.wait(5)
+        return dict.fromkeys(keys, version["n"])
+
+    assert cache.get_many(["a", "b"], load) == {"a": 1, "b": 1}
+    clock.now = 6
+    version["n"] = 2
+    # Stale: served at once, while one refresh of a and b waits on the gate.
+    started = time.perf_counter()
+    assert cache.get_many(["a", "b"], load) == {"a": 1, "b": 1}
+    assert cache.get_many(["a"], load) == {"a": 1}
+    assert time.perf_counter() - started < 1
+    gate.set()
+    for _ in range(100):
+        if cache.loads == 2:
+            break
+        time.sleep(0.01)
+    assert cache.get_many(["a", "b"], load) == {"a": 2, "b": 2}
+    assert cache.loads == 2  # one refresh for both stale reads
 
 
 def test_an_error_reaches_the_caller_and_nothing_is_kept() -> None:

@@ -140,18 +140,25 @@ class Catalogue:
         cache_seconds: float,
         held: Callable[[], HeldStock] = HeldStock,
         warehouse_key: Callable[[str | None], str] | None = None,
+        refresh_in_background: bool = True,
     ) -> None:
+        """refresh_in_background: serve stale prices and stock while they are read again
+        (caching.py); False: a stale one is read before the page is shown."""
         self.erp = erp
         self._held_reader = held
         self._warehouse_key = warehouse_key
         self._products: Snapshot[dict[str, PortalProduct]] = Snapshot(cache_seconds)
         self._prices: TimedValues[tuple[int, str], tuple[PriceBreak, ...]] = TimedValues(
-            cache_seconds
+            cache_seconds, refresh_in_background=refresh_in_background
         )
         self._price_lists: dict[int, tuple[str, str | None]] = {}  # party -> currency, list
-        self._stock: TimedValues[str, Availability] = TimedValues(cache_seconds)
+        self._stock: TimedValues[str, Availability] = TimedValues(
+            cache_seconds, refresh_in_background=refresh_in_background
+        )
         # Read synchronously (a local query): an order taken shows at the next expiry.
-        self._held: TimedValues[str, HeldStock] = TimedValues(cache_seconds)
+        self._held: TimedValues[str, HeldStock] = TimedValues(
+            cache_seconds, refresh_in_background=False
+        )
         self._keys: dict[str, str] = {}
 
     def _ask(self, read: Callable[[], Any]) -> Any:
