@@ -66,6 +66,19 @@ def test_stale_values_are_served_while_one_background_batch_reads_them_again() -
     assert cache.loads == 2  # one refresh for both stale reads
 
 
+def test_a_value_past_its_stale_limit_is_read_again_before_it_is_shown() -> None:
+    clock = Clock()
+    cache: TimedValues[str, int] = TimedValues(5, clock)
+    cache.get_many(["a"], lambda keys: {"a": 1})
+
+    def down(keys: list[str]) -> Mapping[str, int]:
+        raise RuntimeError("ERP down")
+
+    clock.now = cache.stale_limit + 1
+    with pytest.raises(RuntimeError):
+        cache.get_many(["a"], down)
+
+
 def test_an_error_reaches_the_caller_and_nothing_is_kept() -> None:
     cache: TimedValues[str, int] = TimedValues(5, Clock())
 

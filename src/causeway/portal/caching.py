@@ -9,8 +9,10 @@ one read, not two. Two shapes:
   a time per cache: the threads that wait then find what it read). Keys that are there
   but stale are served as they are while one background batch reads them again: a page
   never waits for the ERP to recompute what it showed seconds ago, and what it shows is
-  at most `seconds` plus one read old. (`refresh_in_background=False`: read stale keys
-  at once too, for tests that need the newest figure.)
+  at most `seconds` plus one read old. A value older than `stale_limit` (3 x seconds, 10 s
+  at least) is never served: when the ERP stops answering, its figures stop showing
+  rather than go on being shown as if current. (`refresh_in_background=False`: read
+  stale keys at once too.)
 - `Snapshot`: one value for everyone (the list of products). Once it exists a stale one
   is still served while a single background read refreshes it, so no page waits for the
   whole catalogue to be read again.
@@ -46,6 +48,7 @@ class TimedValues(Generic[K, V]):
         self._lock = threading.Lock()
         self._loading = threading.Lock()
         self._refreshing: set[K] = set()
+        self.stale_limit = max(3 * seconds, 10.0)
         self.loads = 0  # batches read, for tests
 
     def _split(self, keys: Iterable[K]) -> tuple[dict[K, V | None], list[K], list[K]]:
@@ -61,7 +64,7 @@ class TimedValues(Generic[K, V]):
                     missing.append(key)
                 elif now - entry[0] < self.seconds:
                     found[key] = entry[1]
-                elif self._background:
+                elif self._background and now - entry[0] < self.stale_limit:
                     found[key] = entry[1]
                     stale.append(key)
                 else:
