@@ -269,3 +269,21 @@ def test_a_checkout_waiting_for_approval_holds_its_units_off_availability(
     with hub.store.transaction() as conn:
         conn.execute(portal_checkouts.update().values(state="placed"))
     assert available() == before
+
+
+def test_a_paste_too_long_is_refused_whole_and_comes_back(
+    hub: Hub, people: dict[str, Membership]
+) -> None:
+    member = people["birch"]
+    client = customer_client(hub, member)
+    csrf = portal_csrf(client, "/portal/quick-order")
+    paste = "WID-001,1\n" * 10_000
+    answer = client.post("/portal/quick-order", data={"mode": "paste", "paste": paste,
+                                                      "csrf_token": csrf})  # fmt: skip
+    assert answer.status_code == 400
+    assert "The paste has 10,000 lines; at most 1,000 at once" in text_of(answer.text)
+    assert answer.text.count("WID-001,1") == 10_000  # all of it back in the form
+    assert portal_carts.lines(hub.store, member.company_id, member.user_id) == []
+    form = {"mode": "paste", "csrf_token": csrf, "paste": "\x00\x01\x02,1\nWID-001,2"}
+    binary = client.post("/portal/quick-order", data=form)
+    assert binary.status_code == 400 and "is not a SKU" in binary.text

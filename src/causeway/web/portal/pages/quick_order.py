@@ -27,6 +27,7 @@ from causeway.web.portal.routing import PORTAL, action, customer, page
 
 QUICK_ORDER = PORTAL + "/quick-order"
 ROWS = 8  # empty rows the form offers; more come back when more were typed
+ECHO_LIMIT = 2 * MAX_CHARS  # the most of a refused paste the page sends back
 
 
 def add_routes(app: FastAPI, hub: Hub) -> None:
@@ -63,7 +64,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         mode: Annotated[str, Form(max_length=8)] = "rows",
         sku: Annotated[list[str] | None, Form()] = None,
         quantity: Annotated[list[str] | None, Form()] = None,
-        paste: Annotated[str, Form(max_length=4 * MAX_CHARS)] = "",
+        paste: Annotated[str, Form()] = "",
     ) -> HTMLResponse:
         who = customer(request)
         company_of(request, hub)
@@ -78,10 +79,14 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         else:
             lines = typed_rows(skus, quantities)
         if isinstance(lines, str):  # refused whole: everything comes back as typed
-            refused = QuickOrder(refused=lines[0].upper() + lines[1:] + ".")
+            message = lines[0].upper() + lines[1:] + "."
+            if len(paste) > ECHO_LIMIT:  # beyond reason to send back: the start of it
+                paste = paste[:ECHO_LIMIT]
+                message += f" Only its first {ECHO_LIMIT:,} characters are shown below."
             return quick_order_page(
-                request, order=refused, mode=mode, rows=typed_form, paste=paste, status_code=400
-            )
+                request, order=QuickOrder(refused=message), mode=mode, rows=typed_form,
+                paste=paste, status_code=400,
+            )  # fmt: skip
         order = read_quick_order(lines, products)
         for line_sku, amount in order.good.items():
             portal_carts.put(hub.store, who.company_id, who.user_id, line_sku, amount, add=True)
