@@ -152,8 +152,8 @@ class PortalCatalogue:
     def currency(self) -> str:
         """The company's currency: the one Tryton prices sales in."""
         if self._currency is None:
-            company = self.rpc.context.get("company")
-            (record,) = self.rpc.read("company.company", [int(company)], ["currency.code"])
+            company = int(self.rpc.context["company"])  # the user's company: prices are its
+            (record,) = self.rpc.read("company.company", [company], ["currency.code"])
             self._currency = str((record.get("currency.") or {}).get("code") or "")
         return self._currency
 
@@ -211,7 +211,7 @@ class PortalCatalogue:
         pending: dict[tuple[str, str], Decimal] = {}
         for move in moves:
             sku = (move.get("product.") or {}).get("code")
-            warehouse = code_of.get((move.get("to_location.") or {}).get("warehouse"))
+            warehouse = code_of.get(int((move.get("to_location.") or {}).get("warehouse") or 0))
             if sku and warehouse:
                 key = (warehouse, str(sku))
                 pending[key] = pending.get(key, Decimal(0)) + Decimal(
