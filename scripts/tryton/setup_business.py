@@ -65,11 +65,14 @@ B2B_COMPANIES: list[tuple[str, str, str, list[tuple[float, str]], Decimal]] = [
         Decimal(300),
     ),
 ]
+# A product sold only by the pair (module sale_product_quantity: at least 2, multiples
+# of 2), apart from GOODS so that the stores' orders of the other SKUs stay as they were.
+PAIRED = ("GAD-002", "Gadget pair pack", Decimal(25), Decimal(11))
 # Portal catalogue categories (product.template.categories, apart from the accounting
-# one) and the sale quantity rules (module sale_product_quantity): sku -> (minimal, multiple).
-PORTAL_CATEGORIES = {"Widgets": ["WID-001"], "Gadgets": ["GAD-001"], "Media players": [
+# one) and the sale quantity rules: sku -> (minimal, multiple).
+PORTAL_CATEGORIES = {"Widgets": ["WID-001"], "Gadgets": ["GAD-001", "GAD-002"], "Media players": [
     "IPOD2008GREEN", "IPOD2008RED", "IPOD2008BLACK"]}
-SALE_QUANTITIES = {"GAD-001": (2.0, 2.0)}
+SALE_QUANTITIES = {"GAD-002": (2.0, 2.0)}
 IMAGES = {"WID-001": (41, 105, 225), "GAD-001": (230, 126, 34)}  # a plain PNG each
 
 
@@ -212,8 +215,20 @@ def main() -> None:
         debit_account=accounts["cash"],
     ).save()
 
-    # 11. The B2B portal's companies, price lists, categories, quantity rules, images.
-    portal_setup(company, goods)
+    # 11. The B2B portal's paired product (with its stock), companies, price lists,
+    #     categories, quantity rules, images.
+    sku, name, price, cost = PAIRED
+    Template._proxy.create(
+        [template(name, "goods", price, goods_category.id, sku, cost)], config.context
+    )
+    (paired,) = Product.find([("code", "=", sku)])
+    (paired_inventory,) = Inventory._proxy.create(
+        [{"location": storage.id,
+          "lines": [("create", [{"product": paired.id, "quantity": float(STOCK_PER_PRODUCT)}])]}],
+        config.context,
+    )
+    Inventory(paired_inventory).click("confirm")
+    portal_setup(company, [*goods, paired])
 
     print(
         f"tryton setup: company={company.party.name} (USD), fiscal years {this_year}-"

@@ -26,6 +26,7 @@ from causeway.engine.scheduler import Scheduler
 from causeway.engine.store import Store
 from causeway.engine.worker import Worker
 from causeway.flows.enabled import EnabledFlows
+from causeway.notifications.sender import MailSender
 from causeway.observability.contacts import Contacts
 from causeway.privacy.retention import prune
 from causeway.redaction import Redactor
@@ -68,6 +69,8 @@ class Hub:
             config, store=self.store, inbox=self.inbox, jobs=self.jobs, connectors=self.connectors
         )
         self.scheduler = Scheduler(self.store, self.jobs, self.flows.triggers())
+        # Order-status and account e-mails, from the outbox (docs/notifications.md).
+        self.mail_sender = MailSender(self.store, config.notifications, clean_text=self.redact)
         self.writer: InboxWriter | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -118,6 +121,9 @@ class Hub:
             self._spawn("scheduler", self.scheduler.run)
             self._spawn("housekeeping", self._housekeeping_loop)
         self._spawn("checkpointer", self._checkpoint_loop)
+        if self.config.notifications.enabled:
+            # In every hub process: the outbox's leases keep two from sending one e-mail.
+            self._spawn("mail-sender", self.mail_sender.run)
 
     def _checkpoint_loop(self, stop: threading.Event) -> None:
         """The store's housekeeping: WAL checkpoints, and when each system last answered."""

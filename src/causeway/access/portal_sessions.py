@@ -62,3 +62,16 @@ def set_cookie(response: Response, token: str, *, secure: bool) -> None:
 
 def clear_cookie(response: Response, *, secure: bool) -> None:
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=secure)
+
+
+def secure_portal_cookies(
+    settings: PortalSettings, server_public_url: str | None, scheme: str
+) -> bool:
+    """Whether the portal's cookies are Secure (sent over https only): when this request
+    came over https, or when customers reach the portal at an https URL (portal.public_url,
+    else server.public_url when the portal shares the hub's listener): behind a proxy
+    that ends TLS the request itself arrives over plain http."""
+    if scheme == "https":
+        return True
+    url = settings.public_url or (server_public_url if settings.listen is None else None)
+    return bool(url and url.lower().startswith("https://"))

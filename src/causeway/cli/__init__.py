@@ -10,6 +10,7 @@
 - check.py: check
 - privacy.py: prune, erase, privacy export
 - users.py: users add, list, set-role, disable, enable, set-password
+- portal.py: portal companies, add-company, invite
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from causeway.cli import (  # noqa: F401  (registers the commands)
     check,
     flows,
     keys,
+    mail,
     orders,
+    portal,
     privacy,
     problems,
     serve,

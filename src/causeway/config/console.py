@@ -44,6 +44,9 @@ FLOW_RECORD_KINDS: Final[dict[str, str]] = {
     "cases": "case",
     "files-exchange": "file",
     "privacy-requests": "privacy_request",
+    "portal-orders": "order",  # a portal checkout placed as an ERP sale
+    # Its jobs are scheduled runs, which count no record (flow_stats.handled).
+    "portal-progress": "fulfillment",
 }
 
 

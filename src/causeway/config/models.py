@@ -29,6 +29,7 @@ from causeway.config.notifications import NotificationsSettings
 from causeway.config.portal import PortalSettings
 from causeway.config.retention import RetentionSettings
 from causeway.config.systems import ERP, HubSpotSystem, Kind, System, is_of, types_of_kinds
+from causeway.flows.portal_orders.declaration import PortalOrdersFlow
 from causeway.flows.registry import FLOWS
 
 if TYPE_CHECKING:
@@ -202,6 +203,15 @@ class CausewayConfig(Strict):
     def _portal_reads_an_erp(self) -> CausewayConfig:
         if self.portal.enabled and self.portal.erp is not None:
             self._check_system("portal", "erp", self.portal.erp, (ERP,))
+        return self
+
+    @model_validator(mode="after")
+    def _portal_places_orders(self) -> CausewayConfig:
+        """The portal's orders go through the portal-orders flow: on, placing in
+        portal.erp, whenever the portal is, unless causeway.yaml configures it."""
+        erp = self.portal.erp
+        if self.portal.enabled and erp and self.flows.settings("portal-orders") is None:
+            self.flows.put("portal-orders", PortalOrdersFlow(target=erp))
         return self
 
     @model_validator(mode="after")

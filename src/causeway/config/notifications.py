@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from causeway.config.base import Duration, Strict
 
@@ -18,8 +18,14 @@ class SmtpSettings(Strict):
         "from the first byte), or none (a relay on this machine only)",
     )
     username: str | None = None
-    password: str | None = Field(default=None, description="write it as ${ENV_VAR}")
+    # A SecretStr: never shown in a repr, and masked in every logged or served error.
+    password: SecretStr | None = Field(default=None, description="write it as ${ENV_VAR}")
     timeout: Duration = Field(default=20.0, description="connect and each command, in seconds")
+    ca_file: str | None = Field(
+        default=None,
+        description="a PEM file of the certificate authorities to trust instead of the "
+        "system's (a relay with a private CA); the server's certificate is always verified",
+    )
 
 
 class NotificationsSettings(Strict):
@@ -33,7 +39,16 @@ class NotificationsSettings(Strict):
     reply_to: str | None = None
     merchant: str = Field(default="Our shop", description="the merchant's name in every e-mail")
     logo_url: str | None = Field(default=None, description="an https URL of the logo shown on top")
-    language: str = Field(default="en", description="for customers whose language is unknown")
+    language: str = Field(
+        default="en",
+        description="for customers whose language is unknown, or one the templates lack "
+        "(built in: en, fr)",
+    )
+    templates: str | None = Field(
+        default=None,
+        description="a folder of your own templates (order/<language>/<event>.html and .txt); "
+        "a file found there is used instead of the built-in one",
+    )
     channels: dict[str, bool] = Field(
         default_factory=dict,
         description="per system: whether its orders get order-status e-mails; default on for "
@@ -41,3 +56,12 @@ class NotificationsSettings(Strict):
     )
     max_attempts: int = Field(default=8, ge=1, description="tries before an e-mail is failed")
     retry_base: Duration = Field(default=30.0, description="first retry after; doubles each time")
+    retry_cap: Duration = Field(default=3600.0, description="the longest wait between two tries")
+    lease: Duration = Field(
+        default=120.0,
+        description="how long a sender holds the e-mails it claimed; another hub process "
+        "takes them over only after that (a sender that died)",
+    )
+    poll_every: Duration = Field(
+        default=2.0, description="how often the sender looks for due e-mails"
+    )

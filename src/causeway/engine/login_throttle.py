@@ -9,6 +9,10 @@ Past either, every login attempt is refused (the console answers 429 with
 Retry-After) without even checking the password, until enough failures age out.
 The e-mail is counted whether or not anyone has it, so the limit says nothing about
 who exists.
+
+`Limits.scope` keeps other logins' counts apart: the portal's are `Limits(scope="portal")`
+(keys `portal:email:...`), never the console's `email:...`, so failures at one never lock
+anyone out of the other.
 """
 
 from __future__ import annotations
@@ -30,15 +34,17 @@ class Limits:
     window: float = WINDOW
     per_email: int = EMAIL_LIMIT
     per_address: int = ADDRESS_LIMIT
+    scope: str = ""  # "" is the console's; another login names its own (see above)
 
 
 DEFAULT = Limits()
 
 
 def _keys(email: str, address: str | None, limits: Limits) -> list[tuple[str, int]]:
-    keys = [(f"email:{email.strip().lower()[:300]}", limits.per_email)]
+    prefix = f"{limits.scope}:" if limits.scope else ""
+    keys = [(f"{prefix}email:{email.strip().lower()[:300]}", limits.per_email)]
     if address:
-        keys.append((f"address:{address[:300]}", limits.per_address))
+        keys.append((f"{prefix}address:{address[:300]}", limits.per_address))
     return keys
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from causeway.access.permissions import PORTAL_ROLES
@@ -48,9 +49,10 @@ class Membership:
     company_name: str
     role: str
     order_limit: Decimal | None  # None: no limit of their own (the credit limit still holds)
+    member_id: int = 0  # this membership's own id (the company page's {member_id})
 
 
-def _company(row: object) -> Company:
+def _company(row: Any) -> Company:
     warehouses = row.warehouses
     return Company(
         id=row.id,
@@ -81,7 +83,7 @@ def add_company(
         with store.transaction() as conn:
             company_id = conn.execute(
                 insert(portal_companies).values(**values)
-            ).inserted_primary_key[0]
+            ).inserted_primary_key[0]  # type: ignore[index]
             audit.record(
                 conn,
                 actor=actor,
@@ -133,7 +135,7 @@ def user_id_for(conn: Connection, email: str, name: str = "") -> int:
     return int(
         conn.execute(
             insert(portal_users).values(email=email, name=name.strip(), created_at=now())
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]
     )
 
 
@@ -183,7 +185,7 @@ def add_member(
     return found
 
 
-def _memberships(conn: Connection, *where: object) -> list[Membership]:
+def _memberships(conn: Connection, *where: Any) -> list[Membership]:
     query = (
         select(
             portal_members,
@@ -205,6 +207,7 @@ def _memberships(conn: Connection, *where: object) -> list[Membership]:
             company_name=row.company_name,
             role=row.role,
             order_limit=Decimal(row.order_limit) if row.order_limit is not None else None,
+            member_id=row.id,
         )
         for row in conn.execute(query)
     ]
@@ -229,3 +232,96 @@ def memberships_of(store: Store, user_id: int) -> list[Membership]:
 def members_of(store: Store, company_id: int) -> list[Membership]:
     with store.read() as conn:
         return _memberships(conn, portal_members.c.company_id == company_id)
+
+
+def member(store: Store, company_id: int, member_id: int) -> Membership | None:
+    """One membership, looked up within this company only (another company's is None)."""
+    with store.read() as conn:
+        found = _memberships(
+            conn, portal_members.c.id == member_id, portal_members.c.company_id == company_id
+        )
+    return found[0] if found else None
+
+
+def _admins_left(conn: Connection, company_id: int) -> int:
+    rows = conn.execute(
+        select(portal_members.c.id).where(
+            portal_members.c.company_id == company_id, portal_members.c.role == "admin"
+        )
+    ).all()
+    return len(rows)
+
+
+def _described(found: Membership) -> dict[str, object]:
+    limit = found.order_limit
+    return {"email": found.email, "role": found.role, "order_limit": str(limit) if limit else None}
+
+
+def set_member(
+    store: Store,
+    company_id: int,
+    member_id: int,
+    *,
+    role: str,
+    order_limit: str | Decimal | None,
+    actor: str,
+) -> tuple[Membership, bool]:
+    """Give a member of this company another role and order limit (their sessions pick
+    the new role up at their next request); returns the member and whether anything
+    changed. The company's last admin stays one, so somebody can still manage it."""
+    if role not in PORTAL_ROLES:
+        raise PortalAccountError(f"unknown portal role {role!r}: use buyer, approver or admin")
+    limit = parse_limit(order_limit)
+    before = member(store, company_id, member_id)
+    if before is None:
+        raise PortalAccountError(f"there is no member {member_id} in this company")
+    if before.role == role and before.order_limit == limit:
+        return before, False
+    with store.transaction() as conn:
+        conn.execute(
+            update(portal_members)
+            .where(portal_members.c.id == member_id, portal_members.c.company_id == company_id)
+            .values(role=role, order_limit=str(limit) if limit is not None else None)
+        )
+        if before.role == "admin" and role != "admin" and _admins_left(conn, company_id) == 0:
+            raise PortalAccountError(
+                f"{before.email} is this company's last admin: make someone else admin first"
+            )
+        after = _memberships(conn, portal_members.c.id == member_id)[0]
+        audit.record(
+            conn, actor=actor, action="portal.member.change",
+            subject=f"portal-company:{company_id}",
+            before=_described(before), after=_described(after),
+        )  # fmt: skip
+    return after, True
+
+
+def remove_member(store: Store, company_id: int, member_id: int, *, actor: str) -> Membership:
+    """Take a person out of this company: their sessions acting for it end at their next
+    request (engine/portal_sessions.find); their login and other companies stay."""
+    before = member(store, company_id, member_id)
+    if before is None:
+        raise PortalAccountError(f"there is no member {member_id} in this company")
+    with store.transaction() as conn:
+        conn.execute(
+            delete(portal_members).where(
+                portal_members.c.id == member_id, portal_members.c.company_id == company_id
+            )
+        )
+        if before.role == "admin" and _admins_left(conn, company_id) == 0:
+            raise PortalAccountError(
+                f"{before.email} is this company's last admin: make someone else admin first"
+            )
+        audit.record(
+            conn, actor=actor, action="portal.member.remove",
+            subject=f"portal-company:{company_id}", before=_described(before), after=None,
+        )  # fmt: skip
+    return before
+
+
+def company_of_party(store: Store, party_id: int) -> Company | None:
+    with store.read() as conn:
+        row = conn.execute(
+            select(portal_companies).where(portal_companies.c.party_id == party_id)
+        ).first()
+    return _company(row) if row is not None else None

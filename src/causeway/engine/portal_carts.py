@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, delete, insert, select, update
 
 from causeway.engine.schema import portal_cart_lines
 from causeway.engine.store import Store, now
@@ -19,7 +19,7 @@ class CartLine:
     quantity: Decimal
 
 
-def _mine(company_id: int, user_id: int) -> list[object]:
+def _mine(company_id: int, user_id: int) -> list[ColumnElement[bool]]:
     return [portal_cart_lines.c.company_id == company_id, portal_cart_lines.c.user_id == user_id]
 
 

@@ -20,6 +20,8 @@ from causeway.flows.fulfillments_to_channels import declaration as fulfillments_
 from causeway.flows.margins_to_crm import declaration as margins_to_crm
 from causeway.flows.orders_to_erp import declaration as orders_to_erp
 from causeway.flows.payments_and_invoices import declaration as payments_and_invoices
+from causeway.flows.portal_orders import declaration as portal_orders
+from causeway.flows.portal_progress import declaration as portal_progress
 from causeway.flows.privacy_requests import declaration as privacy_requests
 from causeway.flows.quotes_to_erp import declaration as quotes_to_erp
 from causeway.flows.returns_to_erp import declaration as returns_to_erp
@@ -40,6 +42,8 @@ FLOWS: tuple[FlowDeclaration[Any], ...] = (
     cases.DECLARATION,
     customers_sync.DECLARATION,
     privacy_requests.DECLARATION,
+    portal_progress.DECLARATION,
+    portal_orders.DECLARATION,
 )
 
 

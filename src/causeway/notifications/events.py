@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from causeway.config.notifications import NotificationsSettings
 from causeway.engine import mail_outbox as outbox
-from causeway.notifications.templates import render_order_mail
+from causeway.notifications.templates import render_event
 
 # Every order event an e-mail tells of, in the order they usually happen.
 EVENTS = (
@@ -75,18 +75,18 @@ def notify(
         raise ValueError(f"unknown order event {event.event!r}; known: {', '.join(EVENTS)}")
     if not sends_for(settings, event.channel, channel_type) or not event.recipient:
         return False
-    subject, text, html = render_order_mail(settings, event)
+    mail = render_event(settings, event)
     return outbox.queue(
         conn,
         outbox.Mail(
             dedupe_key=event.dedupe_key(),
             event=event.event,
             recipient=event.recipient,
-            subject=subject,
-            text_body=text,
-            html_body=html,
+            subject=mail.subject,
+            text_body=mail.text,
+            html_body=mail.html,
             channel=event.channel,
             order_key=event.order_key,
-            language=event.language,
+            language=mail.language,
         ),
     )

@@ -29,7 +29,7 @@ from starlette.routing import BaseRoute, Match, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from causeway.access.authenticators import Authenticator, NotAuthenticatedError
-from causeway.access.permissions import Permission, Principal
+from causeway.access.permissions import Permission, Principal, PrincipalKind
 from causeway.web.answers import ErrorAnswer, refusals
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="causeway"'}
@@ -180,6 +180,11 @@ class AccessGuard:
         if required is None:
             return 403, f"{describe_route(route)} declares no permission, so it is refused to all"
         if not principal.may(required):
+            if principal.kind is PrincipalKind.CUSTOMER:  # a portal page their role lacks
+                return 403, (
+                    f"Your role in this company ({principal.level}) does not open this page: "
+                    "ask your company's admin."
+                )
             return 403, (
                 f"{principal.describe()} may not {required.value} here; "
                 "use a key with a larger scope"

@@ -5,15 +5,19 @@ module; who may call each route is declared on it and enforced by web/access.py.
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from causeway.access.authenticators import Authenticator, BearerApiKey
 from causeway.access.portal_sessions import PortalSessionCookie, portal_policy
 from causeway.access.sessions import SessionCookie, session_policy
+from causeway.config.models import host_pattern
 from causeway.hub import Hub
 from causeway.observability.metrics import hub_registry, process_registry
 from causeway.web.access import (
@@ -23,14 +27,18 @@ from causeway.web.access import (
     PORTAL_LOGIN,
     AccessGuard,
     check_every_route_declares_access,
+    public,
 )
 from causeway.web.api import add_api_routes
 from causeway.web.api_docs import add_docs_routes
 from causeway.web.console import add_console_routes
 from causeway.web.console.rendering import error_page
+from causeway.web.mail_api import add_mail_routes
 from causeway.web.operations import add_health_route, add_metrics_routes, add_ready_routes
+from causeway.web.page_headers import CONSOLE_POLICY, PORTAL_POLICY, PageHeaders, page_headers
 from causeway.web.portal import add_portal_routes
 from causeway.web.portal.rendering import error_page as portal_error_page
+from causeway.web.portal.routing import NOT_FOUND
 from causeway.web.webhooks import add_webhook_routes
 
 DESCRIPTION = (
@@ -64,6 +72,7 @@ def create_app(hub: Hub, *, serves: Serves = "all") -> FastAPI:
         add_ready_routes(app, hub)
         add_health_route(app)
         add_portal_routes(app, hub)
+        _root_is_the_portal(app)
         return _guarded(app, hub, areas=(PORTAL,))
     if serves != "admin":
         add_webhook_routes(app, hub)
@@ -72,6 +81,7 @@ def create_app(hub: Hub, *, serves: Serves = "all") -> FastAPI:
         add_health_route(app)
         return _guarded(app, hub)
     add_api_routes(app, hub)
+    add_mail_routes(app, hub)
     add_metrics_routes(app, hub_registry(hub))
     add_docs_routes(app)
     areas: list[str] = []
@@ -91,6 +101,26 @@ def create_worker_app(hub: Hub) -> FastAPI:
     app = FastAPI(title="Causeway worker", docs_url=None, redoc_url=None, openapi_url=None)
     add_metrics_routes(app, process_registry(hub))
     return _guarded(app, hub)
+
+
+def _root_is_the_portal(app: FastAPI) -> None:
+    """On the portal's own listener (portal.example.com), the bare host name is the portal."""
+
+    @app.get("/", include_in_schema=False, **public())
+    def to_the_portal() -> RedirectResponse:
+        return RedirectResponse(PORTAL, status_code=303)
+
+
+def allowed_hosts(hub: Hub) -> list[str]:
+    """The Host headers the hub answers: server.allowed_hosts when written; else its
+    defaults (server.trusted_hosts()) and the host of portal.public_url, the name
+    customers reach the portal at."""
+    hosts = hub.config.server.trusted_hosts()
+    portal_url = hub.config.portal.public_url
+    if hub.config.server.allowed_hosts is None and hub.config.portal.enabled and portal_url:
+        if name := urlsplit(portal_url).hostname:
+            hosts.append(host_pattern(name))
+    return list(dict.fromkeys(hosts))
 
 
 def _area_of(request: Request, areas: tuple[str, ...]) -> str | None:
@@ -115,6 +145,21 @@ def _guarded(app: FastAPI, hub: Hub, *, areas: tuple[str, ...] = ()) -> FastAPI:
             return portal_error_page(request, exc.status_code, str(detail))
         return JSONResponse({"error": detail}, status_code=exc.status_code, headers=exc.headers)
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if _area_of(request, areas) != PORTAL:
+            return await request_validation_exception_handler(request, exc)
+        errors = exc.errors()
+        if any(error.get("loc", ("",))[0] == "path" for error in errors):
+            # /portal/orders/abc or an id out of range: no such record, the same answer
+            # as another company's id (never a different one an attacker could tell).
+            return portal_error_page(request, 404, NOT_FOUND)
+        problems = "; ".join(
+            f"{error.get('loc', ('', 'field'))[-1]}: {error.get('msg', 'not valid')}"
+            for error in errors
+        )  # never the value sent: the page must not echo what an attacker wrote
+        return portal_error_page(request, 422, f"The form could not be read ({problems}).")
+
     check_every_route_declares_access(app)
     authenticators: list[Authenticator] = [BearerApiKey(hub.store)]
     if CONSOLE in areas:  # people sign in with a cookie session (access/sessions.py)
@@ -128,8 +173,9 @@ def _guarded(app: FastAPI, hub: Hub, *, areas: tuple[str, ...] = ()) -> FastAPI:
         authenticators=authenticators,
         login_pages={area: logins[area] for area in areas},
     )
+    # Outside the guard, so that its refusals and redirects carry the headers too.
+    policies = {CONSOLE: CONSOLE_POLICY, PORTAL: PORTAL_POLICY}
+    app.add_middleware(PageHeaders, areas={a: page_headers(policies[a]) for a in areas})
     # Added last, so it runs first: a request for another host is refused before anything.
-    app.add_middleware(
-        TrustedHostMiddleware, allowed_hosts=hub.config.server.trusted_hosts(), www_redirect=False
-    )
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(hub), www_redirect=False)
     return app

@@ -103,7 +103,9 @@ def world(
     workdir = tmp_path_factory.mktemp("portal-hub")
     port = free_port()
     host, smtp_port, mailbox = mail_server
-    config = hub_yaml(workdir, {})
+    # portal-progress: shipments, invoices and cancellations of portal sales in Tryton
+    # become milestones and e-mails (a scenario runs it when its story needs it).
+    config = hub_yaml(workdir, {"portal-progress": {"source": "erp", "every": "1h"}})
     config["systems"]["erp"] = {
         "type": "tryton",
         "url": tryton_server.url,

@@ -28,6 +28,9 @@ from causeway.connectors.tryton.margins import SaleFigures, read_sale_figures
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.parties import PartyCustomer
 from causeway.connectors.tryton.portal_catalogue import PortalCatalogue
+from causeway.connectors.tryton.portal_history import PortalHistory
+from causeway.connectors.tryton.portal_parties import PortalParties
+from causeway.connectors.tryton.portal_sales import PortalSales
 from causeway.connectors.tryton.products import CatalogReader
 from causeway.connectors.tryton.returns import (
     PlacedReturn,
@@ -50,9 +53,21 @@ from causeway.model.ports.erp import Erp, SaleRead
 from causeway.model.ports.locks import Locks
 from causeway.model.ports.portal import (
     Availability,
+    CreditPosition,
     ErpPortalCatalogue,
+    ErpPortalHistory,
+    ErpPortalSales,
+    InvoiceSummary,
+    OpenBalance,
+    PartyAddress,
     PartyPrices,
+    PartySale,
+    PlacedPortalSale,
+    PortalParty,
     PortalProduct,
+    PortalQuote,
+    PortalSale,
+    Statement,
 )
 from causeway.model.ports.records import RecordAddresses
 from causeway.model.returns import RefundLine
@@ -117,6 +132,11 @@ class TrytonConnector:
         )
         self._credit_limit: bool | None = None  # has the build account_credit_limit?
         self.portal_catalogue = PortalCatalogue(self.rpc)
+        self.history = PortalHistory(
+            self.rpc, system=system, service_skus=self.sales.service_skus()
+        )
+        self.portal_parties = PortalParties(self.rpc)
+        self.portal_sales = PortalSales(self.rpc, self.master, system=system)
 
     def close(self) -> None:
         self.rpc.close()
@@ -126,6 +146,17 @@ class TrytonConnector:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # --- the B2B portal's parties (ErpPortalParties: portal_parties.py) ---------------------
+
+    def portal_party(self, party_id: int) -> PortalParty | None:
+        return self.portal_parties.party(party_id)
+
+    def find_parties(self, text: str, limit: int = 20) -> list[PortalParty]:
+        return self.portal_parties.find(text, limit)
+
+    def add_party_address(self, party_id: int, address: PartyAddress) -> int:
+        return self.portal_parties.add_address(party_id, address)
 
     # --- orders ---------------------------------------------------------------------------
 
@@ -141,6 +172,22 @@ class TrytonConnector:
         terms: the channel's price list, warehouse, payment term and customer group, one
         channel per call (terms.py); None: the connector's defaults."""
         return self.sales.place(orders, hold=hold, tax_map=tax_map, terms=terms)
+
+    # --- the B2B portal's orders and credit (portal_sales.py) ----------------------------
+
+    def place_portal_sale(self, sale: PortalSale) -> PlacedPortalSale:
+        """Create, quote and confirm the portal order's sale once, by its reference."""
+        return self.portal_sales.place(sale)
+
+    def quote_portal_sale(self, sale: PortalSale) -> PortalQuote:
+        """The portal order priced as place_portal_sale would price it (nothing written)."""
+        return self.portal_sales.quote(sale)
+
+    def delivery_addresses(self, party_id: int) -> tuple[PartyAddress, ...]:
+        return self.portal_sales.delivery_addresses(party_id)
+
+    def credit_position(self, party_id: int) -> CreditPosition:
+        return self.portal_sales.credit_position(party_id)
 
     def amend_sale(self, reference: str, order: Order) -> AmendedSale:
         """Make the processing sale's lines match the edited order (see amendments.py)."""
@@ -272,6 +319,39 @@ class TrytonConnector:
     def product_image(self, sku: str, index: int = 0) -> tuple[bytes, str] | None:
         return self.portal_catalogue.image(sku, index)
 
+    # -- the portal's history (connectors/tryton/portal_history.py) -------------------------
+    def party_sales(
+        self,
+        party_id: int,
+        *,
+        references: Sequence[str] | None = None,
+        sale_ids: Sequence[int] | None = None,
+        with_returns: bool = False,
+        limit: int = 200,
+    ) -> list[PartySale]:
+        return self.history.party_sales(
+            party_id,
+            references=references,
+            sale_ids=sale_ids,
+            with_returns=with_returns,
+            limit=limit,
+        )
+
+    def sales_by_reference(self, references: Sequence[str]) -> dict[str, PartySale]:
+        return self.history.sales_by_reference(references)
+
+    def party_invoices(self, party_id: int, limit: int = 500) -> list[InvoiceSummary]:
+        return self.history.party_invoices(party_id, limit)
+
+    def invoice_pdf(self, party_id: int, invoice_id: int) -> tuple[bytes, str] | None:
+        return self.history.invoice_pdf(party_id, invoice_id)
+
+    def statement(self, party_id: int, start: dt.date, end: dt.date) -> Statement:
+        return self.history.statement(party_id, start, end)
+
+    def open_balance(self, party_id: int) -> OpenBalance:
+        return self.history.open_balance(party_id)
+
 
 if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims to be
 
@@ -282,4 +362,10 @@ if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims
         return connector
 
     def _has_a_portal_catalogue(connector: TrytonConnector) -> ErpPortalCatalogue:
+        return connector
+
+    def _reads_portal_history(connector: TrytonConnector) -> ErpPortalHistory:
+        return connector
+
+    def _places_portal_sales(connector: TrytonConnector) -> ErpPortalSales:
         return connector

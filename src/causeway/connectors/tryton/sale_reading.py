@@ -51,18 +51,34 @@ def read_sales(
         current = chosen.get(record["reference"])
         if current is None or (current["state"] == "cancelled" and record["state"] != "cancelled"):
             chosen[record["reference"]] = record
-    sales = list(chosen.values())
-    lines = _by_id(rpc, "sale.line", [i for s in sales for i in s.get("lines") or []], LINE_FIELDS)
+    built = build_sales(rpc, list(chosen.values()), service_skus=service_skus)
+    return {sale.reference: sale for sale in built}
+
+
+def build_sales(
+    rpc: TrytonRPC,
+    records: Sequence[Mapping[str, Any]],
+    *,
+    service_skus: Collection[str] = (),
+) -> list[SaleRead]:
+    """Each sale record (read with SALE_FIELDS) with its lines, shipments and invoices,
+    in the records' order, in three calls whatever their number."""
+    lines = _by_id(
+        rpc, "sale.line", [i for s in records for i in s.get("lines") or []], LINE_FIELDS
+    )
     shipments = _by_id(
         rpc,
         "stock.shipment.out",
-        [i for s in sales for i in s.get("shipments") or []],
+        [i for s in records for i in s.get("shipments") or []],
         SHIPMENT_FIELDS,
     )
     invoices = _by_id(
-        rpc, "account.invoice", [i for s in sales for i in s.get("invoices") or []], INVOICE_FIELDS
+        rpc,
+        "account.invoice",
+        [i for s in records for i in s.get("invoices") or []],
+        INVOICE_FIELDS,
     )
-    return {ref: _sale(s, lines, shipments, invoices, service_skus) for ref, s in chosen.items()}
+    return [_sale(s, lines, shipments, invoices, service_skus) for s in records]
 
 
 def _by_id(

@@ -19,6 +19,7 @@ from causeway.flows.channels import ChannelsFlow
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
 from causeway.flows.orders_to_erp import POLL_TOPIC
 from causeway.flows.orders_to_erp.declaration import reference_prefix
+from causeway.notifications.order_mail import OrderMail
 
 
 class CancellationsFlow(ChannelsFlow[ChannelEntry]):
@@ -41,6 +42,7 @@ def build(context: FlowContext, settings: CancellationsFlow) -> Cancellations:
         channels={system: one(system) for system in settings.stores},
         target=settings.target,
         target_connector=context.connectors[settings.target],
+        mail=OrderMail.from_config(context.config),
     )
 
 

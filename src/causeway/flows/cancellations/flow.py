@@ -39,6 +39,7 @@ from causeway.model.ports.channel import CancellationChannel
 from causeway.model.ports.erp import CancelledSale, ErpCancellations
 from causeway.model.returns import Cancellation
 from causeway.model.topics import ORDER_CANCELLED
+from causeway.notifications.order_mail import OrderMail
 from causeway.orders.record import (
     CANCELLED,
     ORDER,
@@ -82,7 +83,9 @@ class Cancellations(FlowBase[None]):
         channels: Mapping[str, StoreCancellations],
         target: str,
         target_connector: ErpCancellations,
+        mail: OrderMail | None = None,
     ) -> None:
+        self.mail = mail  # the cancelled e-mail (docs/notifications.md)
         if not channels:
             raise ValueError(f"{NAME} needs at least one channel")
         self.store = store
@@ -197,5 +200,8 @@ class Cancellations(FlowBase[None]):
                 "erp_reference": sale.reference,
             },
         )
+        if self.mail is not None:
+            reason = {"reason": cancellation.reason} if cancellation.reason else {}
+            self.mail.send(conn, hub_id, "cancelled", facts=reason, channel=source)
         if sale.changed:
             log.info("cancelled ERP sale %s (%s)", sale.number, sale.reference)

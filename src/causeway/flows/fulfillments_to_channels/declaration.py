@@ -19,6 +19,7 @@ from causeway.flows.fulfillments_to_channels import (
     shipment_job,
 )
 from causeway.flows.orders_to_erp.declaration import reference_prefix
+from causeway.notifications.order_mail import OrderMail
 
 
 class FulfillmentsToChannelsFlow(FlowSettings):
@@ -69,6 +70,7 @@ def build(context: FlowContext, settings: FulfillmentsToChannelsFlow) -> Fulfill
         tracking_urls=settings.tracking_urls,
         notify_customer=settings.notify_customer,
         overlap=timedelta(seconds=settings.overlap),
+        mail=OrderMail.from_config(context.config),
     )
 
 

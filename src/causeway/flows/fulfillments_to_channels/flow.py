@@ -39,6 +39,7 @@ from causeway.flows.fulfillments_to_channels.decisions import (
 )
 from causeway.model.ports.channel import FulfillmentChannel, PublishedFulfillment, Tracking
 from causeway.model.ports.erp import DoneShipment, ErpShipments
+from causeway.notifications.order_mail import OrderMail
 from causeway.orders.record import SALE
 
 log = logging.getLogger("causeway.flows.fulfillments_to_channels")
@@ -75,8 +76,10 @@ class FulfillmentsToChannels(FlowBase[None]):
         tracking_urls: Mapping[str, str] | None = None,
         notify_customer: bool = False,
         overlap: timedelta = timedelta(minutes=5),
+        mail: OrderMail | None = None,
     ) -> None:
         self.store = store
+        self.mail = mail  # one shipped e-mail per shipment (docs/notifications.md)
         self.inbox: Inbox = inbox
         self.source = source
         self.erp = source_connector
@@ -268,3 +271,10 @@ class FulfillmentsToChannels(FlowBase[None]):
             timeline.record(
                 conn, hub_id, "shipped" if complete else "partially_shipped", detail=detail
             )
+            if self.mail is not None:  # one e-mail per shipment, with its tracking
+                facts = {k: detail[k] for k in ("carrier", "tracking_number", "tracking_url")}
+                lines = [{"sku": ln.sku, "quantity": str(ln.quantity)} for ln in shipment.lines]
+                self.mail.send(
+                    conn, hub_id, "shipped", occurrence=shipment.number,
+                    facts=facts | {"lines": lines}, channel=system,
+                )  # fmt: skip

@@ -25,6 +25,7 @@ from causeway.flows.orders_to_erp import (
 )
 from causeway.model.sale_terms import SaleTerms
 from causeway.model.tax_map import TaxMap
+from causeway.notifications.order_mail import OrderMail
 
 NEW_FORM = """use the list of channels, for example:
   orders-to-erp:
@@ -170,6 +171,8 @@ def channel_terms(flows: Flows, erp: str) -> dict[str, SaleTerms]:
 
 
 def build(context: FlowContext, settings: OrdersToErpFlow) -> OrdersFromChannels:
+    mail = OrderMail.from_config(context.config)
+
     def one(channel: OrderChannel) -> OrdersToErp:
         return OrdersToErp(
             context.store,
@@ -184,6 +187,7 @@ def build(context: FlowContext, settings: OrdersToErpFlow) -> OrdersFromChannels
             amount_check=AmountCheck(settings.amount_tolerance, settings.on_amount_mismatch),
             tax_map=channel.taxes(),
             terms=channel.terms(),
+            mail=mail,
         )
 
     polled = [c.system for c in settings.channels if not _drop_folder(context, c.system)]

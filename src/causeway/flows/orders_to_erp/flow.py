@@ -49,6 +49,7 @@ from causeway.model.ports.erp import ErpAmendments, ErpOrders, PlacedSale
 from causeway.model.sale_terms import SaleTerms
 from causeway.model.tax_map import TaxMap
 from causeway.model.topics import ORDER_CREATED, ORDER_PAID, ORDER_UPDATED
+from causeway.notifications.order_mail import UNCONFIRMED, OrderMail, order_facts
 from causeway.orders.record import (
     CANCELLED,
     order_hub_id,
@@ -115,8 +116,10 @@ class OrdersToErp(FlowBase[Order]):
         amount_check: AmountCheck | None = None,
         tax_map: TaxMap | None = None,
         terms: SaleTerms | None = None,
+        mail: OrderMail | None = None,
     ) -> None:
         self.store = store
+        self.mail = mail  # the confirmed e-mail, for channels that get e-mails
         self.inbox: Inbox = inbox
         self.source = source
         self.source_connector = source_connector
@@ -263,6 +266,9 @@ class OrdersToErp(FlowBase[Order]):
             financial_status=str(order.financial_status),
             lines_fingerprint=lines_fingerprint(order),
         )
+        if self.mail is not None and sale.state not in UNCONFIRMED:
+            # In the transaction that records the sale: the e-mail exactly when the sale.
+            self.mail.send(conn, hub_id, "confirmed", channel=self.source, facts=order_facts(order))
         mismatch = self.amount_check.of_sale(order, sale)
         if mismatch is not None:
             record_mismatch(

@@ -19,6 +19,7 @@ from causeway.flows.payments_and_invoices import (
     StorePayments,
     payment_job,
 )
+from causeway.notifications.order_mail import OrderMail
 
 
 class PaymentChannelSettings(ChannelEntry):
@@ -71,6 +72,7 @@ def build(context: FlowContext, settings: PaymentsAndInvoicesFlow) -> PaymentsAn
         target=settings.target,
         target_connector=context.connectors[settings.target],
         refresh_recent=settings.refresh_recent,
+        mail=OrderMail.from_config(context.config),
     )
 
 

@@ -34,6 +34,7 @@ from causeway.model.payment import OrderPayment
 from causeway.model.ports.channel import PaymentChannel
 from causeway.model.ports.erp import ErpInvoices, SaleInvoices
 from causeway.model.topics import ORDER_PAID, ORDER_UPDATED
+from causeway.notifications.order_mail import OrderMail
 from causeway.orders.record import merge_summary, read_summary
 
 log = logging.getLogger("causeway.flows.payments_and_invoices")
@@ -122,7 +123,9 @@ class PaymentsAndInvoices(FlowBase[None]):
         target: str,
         target_connector: ErpInvoices,
         refresh_recent: int = 200,
+        mail: OrderMail | None = None,
     ) -> None:
+        self.mail = mail  # one invoice_issued e-mail per invoice (docs/notifications.md)
         if not channels:
             raise ValueError(f"{NAME} needs at least one channel")
         self.store = store
@@ -190,6 +193,13 @@ class PaymentsAndInvoices(FlowBase[None]):
         merge_summary(conn, hub_id, invoice_summary(sale))
         for milestone, detail in milestones(sale):
             timeline.record(conn, hub_id, milestone, detail=detail)
+        if self.mail is not None:
+            for invoice in sale.invoices:
+                if invoice.number and invoice.state in ("posted", "paid"):
+                    facts = {"invoice_number": invoice.number, "amount": str(sale.total)}
+                    self.mail.send(
+                        conn, hub_id, "invoice_issued", occurrence=invoice.number, facts=facts
+                    )
 
     # -- the scheduled read-back ------------------------------------------------------------
     def refresh(self) -> int:

@@ -14,6 +14,7 @@ from causeway.config.systems import CRM, ERP
 from causeway.engine.schedule import REALTIME, Schedule
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
 from causeway.flows.quotes_to_erp import NAME, POLL_TOPIC, TOPICS, QuotesToErp, deal_job
+from causeway.notifications.order_mail import OrderMail
 
 
 class QuotesToErpFlow(FlowSettings):
@@ -64,6 +65,7 @@ def build(context: FlowContext, settings: QuotesToErpFlow) -> QuotesToErp:
         tax_rate=settings.tax_rate,
         batch_size=settings.batch_size,
         overlap=timedelta(seconds=settings.reconcile_overlap),
+        mail=OrderMail.from_config(context.config),
     )
 
 

@@ -36,6 +36,7 @@ from causeway.flows.events import json_object
 from causeway.model import Order
 from causeway.model.ports.crm import DEAL_FIELDS, CrmDeals
 from causeway.model.ports.erp import ErpOrders, ErpSaleFigures, PlacedSale
+from causeway.notifications.order_mail import UNCONFIRMED, OrderMail, order_facts
 from causeway.orders.record import SALE, record_placed, timestamp, update_order
 
 log = logging.getLogger("causeway.flows.quotes_to_erp")
@@ -71,6 +72,11 @@ STATE_MILESTONES = {
     "paid": "paid",
     "cancelled": "cancelled",
 }
+
+
+# The milestones of a deal's sale that the deal's contact hears of by e-mail. Its invoice
+# is payments-and-invoices' (one e-mail per invoice, with its number).
+QUOTE_EMAILS = {"shipped": "shipped", "cancelled": "cancelled"}
 
 
 def milestones_of(state: str) -> list[str]:
@@ -116,8 +122,10 @@ class QuotesToErp(FlowBase[tuple[str, Order]]):
         tax_rate: Decimal | None = None,
         batch_size: int = 10,
         overlap: timedelta = timedelta(minutes=10),
+        mail: OrderMail | None = None,
     ) -> None:
         self.store = store
+        self.mail = mail  # e-mails to the deal's contact (docs/notifications.md)
         self.inbox: Inbox = inbox
         self.source = source
         self.crm = crm
@@ -206,6 +214,9 @@ class QuotesToErp(FlowBase[tuple[str, Order]]):
                 sale_fingerprint=None,
                 channel=f"{self.source} deal",
             )
+            if self.mail is not None and sale.state not in UNCONFIRMED:
+                facts = order_facts(order)
+                self.mail.send(conn, hub_id, "confirmed", channel=self.source, facts=facts)
         return Placed(hub_id, order.external_id, str(sale.sale_id), None)
 
     # -- writing the ERP's view back to the deal ------------------------------
@@ -242,6 +253,10 @@ class QuotesToErp(FlowBase[tuple[str, Order]]):
             update_order(conn, placed.hub_id, erp_state=state)
             for milestone in milestones_of(state):
                 timeline.record(conn, placed.hub_id, milestone, detail={"erp_state": state})
+                if self.mail is not None and milestone in QUOTE_EMAILS:
+                    # The ERP's sale state is all this flow sees: no carrier nor tracking.
+                    event = QUOTE_EMAILS[milestone]
+                    self.mail.send(conn, placed.hub_id, event, channel=self.source)
 
     def _placed(self, deal_ids: list[str]) -> dict[str, Placed]:
         with self.store.read() as conn:

@@ -15,6 +15,7 @@ from causeway.flows.channels import ChannelsFlow
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
 from causeway.flows.orders_to_erp import POLL_TOPIC
 from causeway.flows.returns_to_erp import NAME, TOPICS, ReturnsToErp, refund_job
+from causeway.notifications.order_mail import OrderMail
 
 
 class ReturnsToErpFlow(ChannelsFlow[ChannelEntry]):
@@ -36,6 +37,7 @@ def build(context: FlowContext, settings: ReturnsToErpFlow) -> ReturnsToErp:
         channels={system: context.connectors[system] for system in settings.stores},
         target=settings.target,
         target_connector=context.connectors[settings.target],
+        mail=OrderMail.from_config(context.config),
     )
 
 

@@ -45,6 +45,7 @@ from causeway.model.ports.channel import RefundChannel
 from causeway.model.ports.erp import ErpReturns, PlacedReturn
 from causeway.model.returns import Refund, RefundLine, Restock
 from causeway.model.topics import REFUND_CREATED
+from causeway.notifications.order_mail import OrderMail
 from causeway.orders.record import CANCELLED, ORDER, read_summary, update_order
 
 NAME = "returns-to-erp"
@@ -96,7 +97,9 @@ class ReturnsToErp(FlowBase[None]):
         channels: Mapping[str, RefundChannel],
         target: str,
         target_connector: ErpReturns,
+        mail: OrderMail | None = None,
     ) -> None:
+        self.mail = mail  # refunded and return_received e-mails (docs/notifications.md)
         if not channels:
             raise ValueError(f"{NAME} needs at least one channel")
         self.store = store
@@ -250,6 +253,12 @@ class ReturnsToErp(FlowBase[None]):
                     "returns": returns,
                 },
             )
+            if self.mail is not None:
+                facts = {"amount": entry["amount"], "currency": refund.currency}
+                self.mail.send(
+                    conn, hub_id, "refunded", occurrence=refund.external_id, facts=facts,
+                    channel=source,
+                )  # fmt: skip
 
     @staticmethod
     def _update_refunds(
@@ -302,5 +311,7 @@ class ReturnsToErp(FlowBase[None]):
                         "shipments": [number for number, _ in state.shipments],
                     },
                 )
+                if self.mail is not None:
+                    self.mail.send(conn, link.hub_id, "return_received", occurrence=str(sale_id))
             done += 1
         return done

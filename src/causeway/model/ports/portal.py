@@ -195,6 +195,29 @@ class PlacedPortalSale(_Frozen):
     total_amount: Decimal
 
 
+class QuotedLine(_Frozen):
+    sku: str
+    name: str
+    quantity: Decimal
+    unit_price: Decimal  # untaxed, what the party's price list gives this quantity
+
+    @property
+    def amount(self) -> Decimal:
+        return self.quantity * self.unit_price
+
+
+class PortalQuote(_Frozen):
+    """What the sale would be, priced exactly as place_portal_sale prices it (checked
+    against the quantity rules and the party's addresses too), without writing."""
+
+    currency: str
+    lines: tuple[QuotedLine, ...]
+
+    @property
+    def untaxed_amount(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+
 class CreditLimitExceeded(Exception):
     """The ERP refused to confirm the sale over the party's credit limit; the message is
     the ERP's. The sale stays a quotation until a person approves it."""
@@ -208,8 +231,32 @@ class ErpPortalSales(Protocol):
         reason a buyer can read (a quantity under the minimum, say)."""
         ...
 
+    def quote_portal_sale(self, sale: PortalSale) -> PortalQuote:
+        """The sale's lines with the unit prices it would get now (a fixed number of
+        calls); raises as place_portal_sale does for what it would refuse."""
+        ...
+
+    def delivery_addresses(self, party_id: int) -> Sequence[PartyAddress]:
+        """The party's own addresses a sale may ship to, its default first."""
+        ...
+
 
 # -- history -----------------------------------------------------------------------------
+class PartySale(SaleRead):
+    """One of the party's sales as its history shows it: the sale as the ERP holds it
+    now (lines, shipments with carrier and tracking number, invoices), with its date, the
+    customer's PO number and the party's e-mail (where order e-mails go when the hub does
+    not know who ordered)."""
+
+    party_id: int
+    sale_date: dt.date | None = None
+    po_number: str | None = None  # sale.description
+    party_email: str | None = None
+    # A return: the sale it returns goods of (Tryton's origin "sale.sale,<id>"); None
+    # for an ordinary sale.
+    returns_sale_id: int | None = None
+
+
 class InvoiceSummary(_Frozen):
     invoice_id: int
     number: str | None
@@ -224,7 +271,7 @@ class InvoiceSummary(_Frozen):
 
 class StatementLine(_Frozen):
     date: dt.date
-    kind: str  # invoice, credit_note, payment
+    kind: str  # invoice, credit_note, payment, adjustment (any other entry on the account)
     number: str | None
     description: str
     debit: Decimal  # what the customer owes more
@@ -241,12 +288,30 @@ class Statement(_Frozen):
     closing_balance: Decimal
 
 
+class OpenBalance(_Frozen):
+    amount: Decimal
+    currency: str
+
+
 @runtime_checkable
 class ErpPortalHistory(Protocol):
     def party_sales(
-        self, party_id: int, *, references: Sequence[str] | None = None, limit: int = 200
-    ) -> Sequence[SaleRead]:
-        """The party's sales, newest first, with lines, shipments and invoices."""
+        self,
+        party_id: int,
+        *,
+        references: Sequence[str] | None = None,
+        sale_ids: Sequence[int] | None = None,
+        with_returns: bool = False,
+        limit: int = 200,
+    ) -> Sequence[PartySale]:
+        """The party's sales, newest first, with lines, shipments and invoices, in a
+        fixed number of calls: only those of `references` or `sale_ids` when given, and
+        with `with_returns` the party's returns of those sales too."""
+        ...
+
+    def sales_by_reference(self, references: Sequence[str]) -> Mapping[str, PartySale]:
+        """reference -> its sale whatever its party (the progress flow follows portal
+        sales by reference); references the ERP has no sale for are left out."""
         ...
 
     def party_invoices(self, party_id: int, limit: int = 500) -> Sequence[InvoiceSummary]: ...
@@ -261,8 +326,8 @@ class ErpPortalHistory(Protocol):
         (inclusive), with the balance before and after."""
         ...
 
-    def open_balance(self, party_id: int) -> Decimal:
-        """What the party owes now (its receivable)."""
+    def open_balance(self, party_id: int) -> OpenBalance:
+        """What the party owes now (its receivable), in the company's currency."""
         ...
 
 

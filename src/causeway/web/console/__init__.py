@@ -17,8 +17,11 @@ from causeway.web.console.pages import (
     customer,
     flows,
     login,
+    notifications,
     order,
     overview,
+    portal,
+    portal_approvals,
     problems,
     product,
     search,
@@ -37,7 +40,10 @@ PAGES = (
     customer,
     product,
     users,
+    portal,
+    notifications,
     audit_log,
+    portal_approvals,
 )
 
 

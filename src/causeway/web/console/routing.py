@@ -31,6 +31,8 @@ CONSOLE = "/console"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The refusal of a form without the session's token (the console's and the portal's).
+STALE_FORM = "The form is stale or was not sent by this site's own page: reload the page and retry."
 
 
 def principal_of(request: Request) -> Principal | None:
@@ -59,9 +61,7 @@ async def check_csrf(request: Request) -> None:
         value = (await request.form()).get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not expected or not sent or not hmac.compare_digest(str(expected), sent):
-        raise HTTPException(
-            403, "the form is stale or was not sent by the console: reload the page and retry"
-        )
+        raise HTTPException(403, STALE_FORM)
 
 
 def page(permission: Permission, *codes: int) -> dict[str, Any]:

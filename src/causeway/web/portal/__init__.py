@@ -17,10 +17,25 @@ from fastapi import FastAPI
 
 from causeway.hub import Hub
 from causeway.web.console.routing import check_console_actions
-from causeway.web.portal.pages import assets, cart, catalogue, quick_order
+from causeway.web.portal.pages import (
+    account,
+    assets,
+    cart,
+    catalogue,
+    checkout,
+    company,
+    invoices,
+    login,
+    orders,
+    quick_order,
+    statement,
+)
 from causeway.web.portal.routing import PORTAL
 
-PAGES = (assets, catalogue, cart, quick_order)
+PAGES = (
+    assets, catalogue, cart, quick_order, login, account, company, checkout, orders, invoices,
+    statement,
+)  # fmt: skip
 
 
 def add_portal_routes(app: FastAPI, hub: Hub) -> None:

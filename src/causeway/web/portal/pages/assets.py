@@ -1,6 +1,8 @@
 """The portal's stylesheets and scripts: the console's vendored Pico CSS and htmx
 (web/static, each folder's README names the npm package, version and licence) and the
-portal's own stylesheet. Public: the login page needs them before anyone signs in."""
+portal's own stylesheet and script (portal.js: what would otherwise be inline
+JavaScript, which the Content-Security-Policy refuses). Public: the login page needs
+them before anyone signs in."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from causeway.web.console.pages.assets import STATIC
 ASSETS = {
     ("pico", "pico.min.css"): "text/css; charset=utf-8",
     ("portal", "portal.css"): "text/css; charset=utf-8",
+    ("portal", "portal.js"): "text/javascript; charset=utf-8",
     ("htmx", "htmx.min.js"): "text/javascript; charset=utf-8",
 }
 
