@@ -4,7 +4,7 @@ A checkout awaiting its approver, approved, or being placed is an order taken: i
 units come off what the catalogue shows as available until its sale is confirmed in the
 ERP (then the ERP's forecast counts them). A checkout placed, rejected or failed holds
 nothing. Its `lines` are JSON: a list of objects with at least "sku" and "quantity"
-(the checkout writes them, portal_checkouts in engine/schema.py).
+(engine/portal_checkouts.py CheckoutLine.as_json).
 """
 
 from __future__ import annotations
@@ -14,10 +14,13 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
+from causeway.engine.portal_checkouts import APPROVED, AWAITING_APPROVAL, PLACING
 from causeway.engine.schema import portal_checkouts
 from causeway.engine.store import Store
 
-HOLDING_STATES = ("awaiting_approval", "approved", "placing")
+# Placed: the ERP's forecast counts it. Rejected, failed: nothing is ordered (a failed one
+# placed again by a replay holds again from then on).
+HOLDING_STATES = (AWAITING_APPROVAL, APPROVED, PLACING)
 
 
 def held_by_checkouts(store: Store) -> dict[str, Decimal]:
