@@ -27,6 +27,7 @@ from causeway.connectors.tryton.mapping import PlacedSale
 from causeway.connectors.tryton.margins import SaleFigures, read_sale_figures
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.parties import PartyCustomer
+from causeway.connectors.tryton.portal_catalogue import PortalCatalogue
 from causeway.connectors.tryton.portal_history import PortalHistory
 from causeway.connectors.tryton.portal_parties import PortalParties
 from causeway.connectors.tryton.portal_sales import PortalSales
@@ -51,15 +52,19 @@ from causeway.model.catalog import CatalogItem
 from causeway.model.ports.erp import Erp, SaleRead
 from causeway.model.ports.locks import Locks
 from causeway.model.ports.portal import (
+    Availability,
     CreditPosition,
+    ErpPortalCatalogue,
     ErpPortalHistory,
     ErpPortalSales,
     InvoiceSummary,
     OpenBalance,
     PartyAddress,
+    PartyPrices,
     PartySale,
     PlacedPortalSale,
     PortalParty,
+    PortalProduct,
     PortalQuote,
     PortalSale,
     Statement,
@@ -126,6 +131,7 @@ class TrytonConnector:
             self.rpc, self.master, self.sales.terms, system=system, warehouse_code=warehouse_code
         )
         self._credit_limit: bool | None = None  # has the build account_credit_limit?
+        self.portal_catalogue = PortalCatalogue(self.rpc)
         self.history = PortalHistory(
             self.rpc, system=system, service_skus=self.sales.service_skus()
         )
@@ -298,6 +304,21 @@ class TrytonConnector:
     ) -> list[str]:
         return parties.update_contact_details(self.rpc, party_id, values, region)
 
+    # -- the B2B portal's catalogue (connectors/tryton/portal_catalogue.py) --------------
+    def portal_products(self) -> Sequence[PortalProduct]:
+        return self.portal_catalogue.products()
+
+    def party_prices(self, party_id: int, skus: Sequence[str]) -> PartyPrices:
+        return self.portal_catalogue.party_prices(party_id, skus)
+
+    def availability(
+        self, skus: Sequence[str], warehouses: Sequence[str] | None = None
+    ) -> Mapping[str, Availability]:
+        return self.portal_catalogue.availability(skus, warehouses)
+
+    def product_image(self, sku: str, index: int = 0) -> tuple[bytes, str] | None:
+        return self.portal_catalogue.image(sku, index)
+
     # -- the portal's history (connectors/tryton/portal_history.py) -------------------------
     def party_sales(
         self,
@@ -338,6 +359,9 @@ if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims
         return connector
 
     def _gives_addresses(connector: TrytonConnector) -> RecordAddresses:
+        return connector
+
+    def _has_a_portal_catalogue(connector: TrytonConnector) -> ErpPortalCatalogue:
         return connector
 
     def _reads_portal_history(connector: TrytonConnector) -> ErpPortalHistory:

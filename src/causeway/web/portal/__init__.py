@@ -20,17 +20,22 @@ from causeway.web.console.routing import check_console_actions
 from causeway.web.portal.pages import (
     account,
     assets,
+    cart,
+    catalogue,
     checkout,
     company,
-    home,
     invoices,
     login,
     orders,
+    quick_order,
     statement,
 )
 from causeway.web.portal.routing import PORTAL
 
-PAGES = (assets, home, login, account, company, checkout, orders, invoices, statement)
+PAGES = (
+    assets, catalogue, cart, quick_order, login, account, company, checkout, orders, invoices,
+    statement,
+)  # fmt: skip
 
 
 def add_portal_routes(app: FastAPI, hub: Hub) -> None:
