@@ -18,7 +18,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, Table, delete, insert, or_, select, update
 
 from causeway.engine.schema import console_sessions, users
 from causeway.engine.store import Store, now
@@ -48,7 +48,7 @@ class Session:
     last_seen_at: float
 
 
-def _sha256(token: str) -> str:
+def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -56,20 +56,55 @@ def start(store: Store, user_id: int, policy: SessionPolicy, *, at: float | None
     """A new session for this person: the token for their cookie, the only time it
     exists in clear. Always a new one, so a token planted before login (session
     fixation) is never the one that logs in. Sweeps out expired sessions on the way."""
+    return open_session(store, console_sessions, policy, at, user_id=user_id)
+
+
+def open_session(
+    store: Store, table: Table, policy: SessionPolicy, at: float | None, **owner: object
+) -> str:
+    """A new session row in `table` (the console's, the portal's) for `owner`, with its
+    own CSRF token; the table's expired sessions swept out on the way. The cookie's
+    token, the only time it exists in clear."""
     at = now() if at is None else at
     token = secrets.token_urlsafe(32)
     with store.transaction() as conn:
-        _sweep(conn, policy, at)
         conn.execute(
-            insert(console_sessions).values(
-                token_sha256=_sha256(token),
-                user_id=user_id,
+            delete(table).where(
+                or_(
+                    table.c.last_seen_at < at - policy.idle,
+                    table.c.created_at < at - policy.lifetime,
+                )
+            )
+        )
+        conn.execute(
+            insert(table).values(
+                token_sha256=token_digest(token),
                 csrf_token=secrets.token_urlsafe(32),
                 created_at=at,
                 last_seen_at=at,
+                **owner,
             )
         )
     return token
+
+
+def seen(store: Store, table: Table, digest: str, last_seen_at: float, at: float) -> float:
+    """Note that the session was used now, at most every SEEN_RECORDED_EVERY seconds (so
+    that browsing is not a write per page); when it was last seen, as recorded."""
+    if at - last_seen_at < SEEN_RECORDED_EVERY:
+        return last_seen_at
+    with store.transaction() as conn:
+        conn.execute(update(table).where(table.c.token_sha256 == digest).values(last_seen_at=at))
+    return at
+
+
+def close_session(store: Store, table: Table, token: str) -> bool:
+    """The session of this token is gone (True if there was one)."""
+    with store.transaction() as conn:
+        gone = conn.execute(
+            delete(table).where(table.c.token_sha256 == token_digest(token))
+        ).rowcount
+    return gone > 0
 
 
 def find(
@@ -80,7 +115,7 @@ def find(
     if not token or len(token) > 128:
         return None
     at = now() if at is None else at
-    digest = _sha256(token)
+    digest = token_digest(token)
     query = (
         select(console_sessions, users.c.email, users.c.role, users.c.disabled_at)
         .join(users, users.c.id == console_sessions.c.user_id)
@@ -90,32 +125,20 @@ def find(
         row = conn.execute(query).first()
     if row is None:
         return None
-    if row.disabled_at is not None or _expired(row.created_at, row.last_seen_at, policy, at):
+    if row.disabled_at is not None or expired(row.created_at, row.last_seen_at, policy, at):
         end(store, token)
         return None
-    last_seen_at = row.last_seen_at
-    if at - last_seen_at >= SEEN_RECORDED_EVERY:
-        with store.transaction() as conn:
-            conn.execute(
-                update(console_sessions)
-                .where(console_sessions.c.token_sha256 == digest)
-                .values(last_seen_at=at)
-            )
-        last_seen_at = at
+    last_seen_at = seen(store, console_sessions, digest, row.last_seen_at, at)
     return Session(row.user_id, row.email, row.role, row.csrf_token, row.created_at, last_seen_at)
 
 
-def _expired(created_at: float, last_seen_at: float, policy: SessionPolicy, at: float) -> bool:
+def expired(created_at: float, last_seen_at: float, policy: SessionPolicy, at: float) -> bool:
     return at - last_seen_at > policy.idle or at - created_at > policy.lifetime
 
 
 def end(store: Store, token: str) -> bool:
     """Log out: the session is gone (True if there was one)."""
-    with store.transaction() as conn:
-        gone = conn.execute(
-            delete(console_sessions).where(console_sessions.c.token_sha256 == _sha256(token))
-        ).rowcount
-    return gone > 0
+    return close_session(store, console_sessions, token)
 
 
 def end_all(conn: Connection, user_id: int) -> int:
@@ -133,14 +156,3 @@ def count(store: Store, user_id: int) -> int:
             select(console_sessions.c.token_sha256).where(console_sessions.c.user_id == user_id)
         ).all()
     return len(rows)
-
-
-def _sweep(conn: Connection, policy: SessionPolicy, at: float) -> None:
-    conn.execute(
-        delete(console_sessions).where(
-            or_(
-                console_sessions.c.last_seen_at < at - policy.idle,
-                console_sessions.c.created_at < at - policy.lifetime,
-            )
-        )
-    )

@@ -9,13 +9,18 @@ it acts for: find() checks both on every request.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, select, update
 
-from causeway.engine.console_sessions import SEEN_RECORDED_EVERY, SessionPolicy
+from causeway.engine.console_sessions import (
+    SessionPolicy,
+    close_session,
+    expired,
+    open_session,
+    seen,
+    token_digest,
+)
 from causeway.engine.schema import portal_companies, portal_members, portal_sessions, portal_users
 from causeway.engine.store import Store, now
 
@@ -31,36 +36,11 @@ class PortalSession:
     csrf_token: str
 
 
-def _sha256(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def start(
     store: Store, user_id: int, company_id: int, policy: SessionPolicy, *, at: float | None = None
 ) -> str:
     """A new session (always a new token: no fixation); the token, the one time in clear."""
-    at = now() if at is None else at
-    token = secrets.token_urlsafe(32)
-    with store.transaction() as conn:
-        conn.execute(
-            delete(portal_sessions).where(
-                or_(
-                    portal_sessions.c.last_seen_at < at - policy.idle,
-                    portal_sessions.c.created_at < at - policy.lifetime,
-                )
-            )
-        )
-        conn.execute(
-            insert(portal_sessions).values(
-                token_sha256=_sha256(token),
-                user_id=user_id,
-                company_id=company_id,
-                csrf_token=secrets.token_urlsafe(32),
-                created_at=at,
-                last_seen_at=at,
-            )
-        )
-    return token
+    return open_session(store, portal_sessions, policy, at, user_id=user_id, company_id=company_id)
 
 
 def find(
@@ -71,7 +51,7 @@ def find(
     if not token or len(token) > 128:
         return None
     at = now() if at is None else at
-    digest = _sha256(token)
+    digest = token_digest(token)
     query = (
         select(
             portal_sessions,
@@ -96,24 +76,22 @@ def find(
         row = conn.execute(query).first()
     if row is None:
         return None
-    expired = at - row.last_seen_at > policy.idle or at - row.created_at > policy.lifetime
-    if expired or row.disabled_at is not None or row.role is None or row.company_disabled_at:
+    if (
+        expired(row.created_at, row.last_seen_at, policy, at)
+        or row.disabled_at is not None
+        or row.role is None
+        or row.company_disabled_at
+    ):
         end(store, token)
         return None
-    if at - row.last_seen_at >= SEEN_RECORDED_EVERY:
-        with store.transaction() as conn:
-            conn.execute(
-                update(portal_sessions)
-                .where(portal_sessions.c.token_sha256 == digest)
-                .values(last_seen_at=at)
-            )
+    seen(store, portal_sessions, digest, row.last_seen_at, at)
     return PortalSession(row.user_id, row.email, row.company_id, row.role, row.csrf_token)
 
 
 def switch_company(store: Store, token: str, company_id: int) -> bool:
     """Act for another company of the same person: False (nothing changed) unless they
     are a member of it."""
-    digest = _sha256(token)
+    digest = token_digest(token)
     with store.transaction() as conn:
         row = conn.execute(
             select(portal_sessions.c.user_id).where(portal_sessions.c.token_sha256 == digest)
@@ -136,11 +114,7 @@ def switch_company(store: Store, token: str, company_id: int) -> bool:
 
 
 def end(store: Store, token: str) -> bool:
-    with store.transaction() as conn:
-        gone = conn.execute(
-            delete(portal_sessions).where(portal_sessions.c.token_sha256 == _sha256(token))
-        ).rowcount
-    return gone > 0
+    return close_session(store, portal_sessions, token)
 
 
 def end_all(conn: Connection, user_id: int) -> int:

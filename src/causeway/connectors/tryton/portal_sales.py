@@ -26,6 +26,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from causeway.connectors.tryton.mapping import SALE_FIELDS as PLACED_SALE_FIELDS
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.protocol import TrytonUserError
 from causeway.connectors.tryton.rpc import TrytonRPC
@@ -40,16 +41,7 @@ from causeway.model.ports.portal import (
     QuotedLine,
 )
 
-SALE_FIELDS = (
-    "reference",
-    "number",
-    "state",
-    "party",
-    "untaxed_amount",
-    "tax_amount",
-    "total_amount",
-    "currency.code",
-)
+SALE_FIELDS = (*PLACED_SALE_FIELDS, "currency.code")
 PRODUCT_FIELDS = (
     "code",
     "name",
