@@ -56,6 +56,7 @@ IMPORT_NAMES = {
     "jinja2": "jinja2",
     "markupsafe": "markupsafe",
     "argon2-cffi": "argon2",
+    "fpdf2": "fpdf",
 }
 
 
