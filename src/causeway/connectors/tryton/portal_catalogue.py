@@ -197,26 +197,26 @@ class PortalCatalogue:
     ) -> dict[tuple[str, str], Decimal]:
         """(warehouse code, SKU) -> units customers are returning that have not arrived:
         Tryton's forecast counts them from the return's confirmation (returns.py)."""
-        moves = self.rpc.search_read(
-            "stock.move",
-            [
-                ("from_location.type", "=", "customer"),
-                ("to_location", "child_of", list(warehouses.values()), "parent"),
-                ("state", "not in", ["done", "cancelled"]),
-                ("product.code", "in", list(skus)),
-            ],
-            ["product.code", "internal_quantity", "to_location.warehouse"],
-        )
-        code_of = {wid: code for code, wid in warehouses.items()}
+        # One read per warehouse (as the availability itself): a location's warehouse is a
+        # function field that Tryton cannot read through a move (KeyError 'warehouse').
         pending: dict[tuple[str, str], Decimal] = {}
-        for move in moves:
-            sku = (move.get("product.") or {}).get("code")
-            warehouse = code_of.get(int((move.get("to_location.") or {}).get("warehouse") or 0))
-            if sku and warehouse:
-                key = (warehouse, str(sku))
-                pending[key] = pending.get(key, Decimal(0)) + Decimal(
-                    str(move["internal_quantity"])
-                )
+        for code, warehouse_id in warehouses.items():
+            moves = self.rpc.search_read(
+                "stock.move",
+                [
+                    ("from_location.type", "=", "customer"),
+                    ("to_location", "child_of", [warehouse_id], "parent"),
+                    ("state", "not in", ["done", "cancelled"]),
+                    ("product.code", "in", list(skus)),
+                ],
+                ["product.code", "internal_quantity"],
+            )
+            for move in moves:
+                sku = (move.get("product.") or {}).get("code")
+                if sku:
+                    key = (code, str(sku))
+                    quantity = Decimal(str(move["internal_quantity"]))
+                    pending[key] = pending.get(key, Decimal(0)) + quantity
         return pending
 
     # -- images ----------------------------------------------------------------------------
