@@ -9,11 +9,13 @@ The decision, `decide()`, is pure:
   company's approver or for staff in the console;
 - otherwise it is approved at once, and the portal-orders flow places it.
 
-`submit()` prices the cart with the ERP (the prices the sale will get), decides, and in
-one transaction makes the checkout (once per idempotency key), the hub's order record
-(orders/record.py: its id, the received milestone, the search terms), clears the cart,
-and either queues the awaiting_approval e-mail or hands the checkout to the flow through
-the inbox (dedupe key: the checkout).
+`submit()` prices the cart with the ERP (the prices the sale will get; the quote the
+checkout form had seconds before, when it has the same cart: portal/quotes.py), reads
+the party's credit position from the ERP (never kept), checks the delivery address
+against the party's, decides, and in one transaction makes the checkout (once per
+idempotency key), the hub's order record (orders/record.py: its id, the received
+milestone, the search terms), clears the cart, and either queues the awaiting_approval
+e-mail or hands the checkout to the flow through the inbox (dedupe key: the checkout).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from causeway.engine.store import Store
 from causeway.errors import CausewayError
 from causeway.model.ports.portal import CreditPosition, ErpPortalSales, PortalSale, PortalSaleLine
 from causeway.portal import order_record
+from causeway.portal.quotes import Quotes
 
 # Words only a credit hold's reason has (decide() here, or the ERP's refusal in the
 # portal-orders flow): staff may approve only those (the company's own approver decides
@@ -141,9 +144,11 @@ def submit(
     idempotency_key: str,
     shipment_address_id: int | None,
     po_number: str | None,
+    quotes: Quotes | None = None,
 ) -> Submitted:
     """Check the cart out once for this key (see the module's docstring). Raises
-    CheckoutError with what the buyer should change; the cart is kept then."""
+    CheckoutError with what the buyer should change; the cart is kept then.
+    `quotes`: the quotes kept a few seconds (None: the ERP prices the cart now)."""
     with store.read() as conn:
         found = portal_checkouts.by_key(conn, idempotency_key)
     if found is not None:
@@ -164,7 +169,12 @@ def submit(
         po_number=po_number,
     )
     try:
-        quote = erp.quote_portal_sale(draft)
+        if quotes is None:
+            quote = erp.quote_portal_sale(draft)  # checks the address too
+        else:
+            if shipment_address_id is not None:
+                check_address(erp, company.party_id, shipment_address_id)
+            quote = quotes.quote(erp, company.party_id, [(c.sku, c.quantity) for c in cart])
         credit = erp.credit_position(company.party_id)
     except CausewayError as exc:
         raise CheckoutError(buyer_reason(exc)) from exc
@@ -200,6 +210,15 @@ def submit(
             else:
                 order_record.hand_to_flow(conn, inbox, erp_system, checkout)
     return Submitted(checkout, new)
+
+
+def check_address(erp: CheckoutErp, party_id: int, address_id: int) -> None:
+    """The chosen delivery address is one of the party's, as the ERP has them now."""
+    if address_id not in {a.address_id for a in erp.delivery_addresses(party_id)}:
+        raise CheckoutError(
+            f"address {address_id} is not one of your company's addresses: choose one of "
+            "the delivery addresses offered"
+        )
 
 
 def decide_waiting(

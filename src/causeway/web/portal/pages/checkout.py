@@ -29,7 +29,7 @@ from causeway.engine.portal_accounts import Company, Membership
 from causeway.engine.portal_checkouts import AWAITING_APPROVAL, Checkout, CheckoutStateError
 from causeway.errors import CausewayError
 from causeway.hub import Hub
-from causeway.model.ports.portal import PartyAddress, PortalQuote, PortalSale, PortalSaleLine
+from causeway.model.ports.portal import PartyAddress, PortalQuote
 from causeway.portal.checkout import (
     CheckoutErp,
     CheckoutError,
@@ -39,6 +39,7 @@ from causeway.portal.checkout import (
 )
 from causeway.portal.checkout import decide_waiting as decide_checkout
 from causeway.portal.checkout import reorder as reorder_lines
+from causeway.portal.quotes import quotes_of
 from causeway.web.portal.rendering import TEMPLATES, render
 from causeway.web.portal.routing import (
     PORTAL,
@@ -96,13 +97,9 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         try:
             addresses = tuple(erp().delivery_addresses(company.party_id))
             if cart:
-                quote = erp().quote_portal_sale(
-                    PortalSale(
-                        reference="quote",
-                        party_id=company.party_id,
-                        lines=tuple(PortalSaleLine(sku=c.sku, quantity=c.quantity) for c in cart),
-                    )
-                )
+                # Kept a few seconds: "Place order" finds it rather than pricing again.
+                lines = [(c.sku, c.quantity) for c in cart]
+                quote = quotes_of(hub).quote(erp(), company.party_id, lines)
         except CausewayError as exc:
             problem = buyer_reason(exc)
         return {
@@ -149,6 +146,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
                 idempotency_key=idempotency_key,
                 shipment_address_id=address,
                 po_number=po_number,
+                quotes=quotes_of(hub),
             )
         except (CheckoutError, CheckoutStateError) as exc:
             context = form_context(
