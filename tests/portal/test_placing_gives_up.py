@@ -179,3 +179,8 @@ def test_a_replay_from_the_problems_page_places_the_failed_checkout(
     with hub.store.read() as conn:
         milestones = timeline.read(conn, order_record.hub_id_of(conn, placed))
     assert "in_erp" in {m.milestone for m in milestones}
+    # The console reads the sale live: its lines stand beside the checkout's, agreeing.
+    live = staff.get(f"/console/orders/portal/{checkout.reference}/refresh").text
+    side = " ".join(live[live.index("as read just now") :].split()).replace("> <", "><")
+    assert "<td>WID-001</td><td>Widget</td><td>2</td><td>9.00</td><td>18.00</td><td>2" in side
+    assert "<td>differs</td>" not in side
