@@ -1,5 +1,5 @@
-"""The B2B portal's catalogue page with 10,000 products and live availability, against the
-same page reading the ERP one product at a time.
+"""The B2B portal's catalogue page with 10,000 products and live availability, and its
+checkout, against the same pages reading the ERP one product at a time.
 
 A Tryton of its own (a fresh copy of the build's template database) gets `--products`
 extra goods products, created in batches of 50 over JSON-RPC; Acme's price list (0.9 x
@@ -16,9 +16,14 @@ list price, 0.8 from 10 units) prices them all. One hub serves the portal over H
 - "one at a time": the baseline, the same page whose prices and availability are read
   with one ERP call per product (per break and per warehouse), nothing cached.
 
-Target: p95 under 300 ms for "batched".
+Checkout (bench/portal_checkout.py): the POST /portal/checkout of a cart of 10 lines, as
+shipped ("batched": one quote of the cart, the credit read, the checkout written) and
+priced one line at a time; and apart, "checkout to ERP number": from the POST to the ERP's
+sale number on the checkout, placed by the portal-orders flow's job.
 
-    .venv/bin/python -m bench.portal [--products 10000] [--requests 200]
+Target: p95 under 300 ms for "batched" (the catalogue's first page and search, checkout).
+
+    .venv/bin/python -m bench.portal [--products 10000] [--requests 200] [--placed 20]
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from typing import Any
 
 import httpx
 
+from bench import portal_checkout
 from bench._common import start_tryton
 from causeway.access.portal_sessions import COOKIE, portal_policy
 from causeway.config import parse_config
@@ -130,7 +136,9 @@ def timed(call: Callable[[], object], repeat: int) -> tuple[float, float]:
     return statistics.median(took), took[min(len(took) - 1, int(len(took) * 0.95))]
 
 
-def pages(client: httpx.Client, rng: random.Random) -> dict[str, Callable[[], object]]:
+def pages(
+    client: httpx.Client, rng: random.Random, products: int
+) -> dict[str, Callable[[], object]]:
     def get(path: str, params: dict[str, Any] | None = None) -> None:
         answer = client.get(path, params=params)
         answer.raise_for_status()
@@ -141,11 +149,11 @@ def pages(client: httpx.Client, rng: random.Random) -> dict[str, Callable[[], ob
         "first page": lambda: get("/portal"),
         "search": lambda: get("/portal", {"q": "hinge"}),
         # A search no one made before: its page's prices are not cached (the cold read).
-        "new search": lambda: get("/portal", {"q": f"part {rng.randrange(10_000)} "}),
+        "new search": lambda: get("/portal", {"q": f"part {rng.randrange(products)} "}),
     }
 
 
-def measure(hub: Hub, client: httpx.Client, repeat: int) -> dict[Any, Any]:
+def measure(hub: Hub, client: httpx.Client, repeat: int, products: int) -> dict[Any, Any]:
     rng = random.Random(13)
     results: dict[Any, Any] = {}
     shipped = portal_catalogue.catalogue_of(hub)  # as the portal makes it, held stock too
@@ -167,7 +175,7 @@ def measure(hub: Hub, client: httpx.Client, repeat: int) -> dict[Any, Any]:
         portal_catalogue._CATALOGUES[hub] = catalogue
         calls = erp.rpc.calls
         runs = repeat if kind != "one at a time" else max(3, repeat // 40)
-        for what, call in pages(client, rng).items():
+        for what, call in pages(client, rng, products).items():
             results[(kind, what)] = timed(call, runs)
         results[(kind, "calls")] = (erp.rpc.calls - calls) / (runs + 1) / 3
         print(f"  {kind}: done", flush=True)
@@ -178,19 +186,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=200, help="timed requests of each page")
+    parser.add_argument("--placed", type=int, default=20, help="checkouts timed to their sale")
     args = parser.parse_args()
     erp = start_tryton()
     try:
         print(f"tryton: adding {args.products:,} products ...")
         fill = add_products(erp, args.products)
         with tempfile.TemporaryDirectory(prefix="causeway-portal-bench-") as folder:
-            results = run(erp, Path(folder), args.requests)
+            results = run(erp, Path(folder), args)
     finally:
         erp.stop()
     report(results, args, fill)
 
 
-def run(erp: TrytonServer, folder: Path, repeat: int) -> dict[Any, Any]:
+def run(erp: TrytonServer, folder: Path, args: argparse.Namespace) -> dict[Any, Any]:
     config = {
         "store": {"url": f"sqlite:///{folder / 'hub.db'}"},
         "systems": {
@@ -209,6 +218,7 @@ def run(erp: TrytonServer, folder: Path, repeat: int) -> dict[Any, Any]:
     hub.store.migrate()
     tryton = TrytonConnector(erp.url, erp.database, erp.username, erp.password)
     (party,) = tryton.rpc.model("party.party", "search", [("name", "=", "Acme Retail Ltd")])
+    portal_checkout.open_credit(tryton, party)
     company = portal_accounts.add_company(hub.store, party, "Acme Retail Ltd", actor="bench")
     member = portal_accounts.add_member(hub.store, company.id, "buyer@acme.example", "buyer",
                                         actor="bench")  # fmt: skip
@@ -218,7 +228,11 @@ def run(erp: TrytonServer, folder: Path, repeat: int) -> dict[Any, Any]:
     server = BackgroundServer(create_app(hub), name="portal-bench").start()
     try:
         with httpx.Client(base_url=server.url, cookies={COOKIE: token}, timeout=120) as client:
-            return measure(hub, client, repeat)
+            results = measure(hub, client, args.requests, args.products)
+            lines = portal_checkout.cart(args.products)
+            checkouts = portal_checkout.Checkouts(hub, client, company, member, lines)
+            results |= portal_checkout.measure(hub, checkouts, args.requests, args.placed, timed)
+            return results
     finally:
         server.stop()
         tryton.close()
@@ -226,7 +240,7 @@ def run(erp: TrytonServer, folder: Path, repeat: int) -> dict[Any, Any]:
 
 
 def report(results: dict[Any, Any], args: argparse.Namespace, fill: float) -> None:
-    kinds = ("batched", "batched, no cache", "one at a time")
+    kinds = ("batched", "one at a time")
     print(
         f"\n{args.products:,} extra products (filled in {fill:.0f} s); p50 / p95 in ms over "
         f"{args.requests} requests ({max(3, args.requests // 40)} for one at a time); "
@@ -246,8 +260,34 @@ def report(results: dict[Any, Any], args: argparse.Namespace, fill: float) -> No
         ratio = results[("one at a time", what)][0] / results[("batched", what)][0]
         nocache = results[("batched, no cache", what)][0] / results[("batched", what)][0]
         print(f"{what}: one at a time / batched, p50: {ratio:,.0f}x (no cache: {nocache:.1f}x)")
-    slow = [w for w in ("first page", "search") if results[("batched", w)][1] >= TARGET_MS]
+    checkout_report(results, args)
+    targets = ("first page", "search", "checkout")
+    slow = [w for w in targets if results[("batched", w)][1] >= TARGET_MS]
     print("target met" if not slow else f"target NOT met: {slow}")
+
+
+def checkout_report(results: dict[Any, Any], args: argparse.Namespace) -> None:
+    kinds = ("batched", "one at a time")
+    print(
+        f"\ncheckout of {portal_checkout.CART_LINES} lines (POST /portal/checkout); p50 / p95 "
+        f"in ms over {args.requests} checkouts ({max(5, args.requests // 20)} one at a time)"
+    )
+    print(f"{'':>16s}" + "".join(f"{k:>26s}" for k in kinds))
+    cells = []
+    for kind in kinds:
+        p50, p95 = results[(kind, "checkout")]
+        mark = (" ok" if p95 < TARGET_MS else " SLOW") if kind == "batched" else ""
+        cells.append(f"{p50:8.1f} / {p95:8.1f}{mark:>5s}")
+    print(f"{'checkout':>16s}" + "".join(f"{c:>26s}" for c in cells))
+    calls = [results[(k, "checkout calls")] for k in kinds]
+    print(f"{'ERP calls':>16s}" + "".join(f"{c:>26.1f}" for c in calls))
+    ratio = results[("one at a time", "checkout")][0] / results[("batched", "checkout")][0]
+    print(f"checkout: one at a time / batched, p50: {ratio:,.1f}x")
+    p50, p95 = results[("checkout", "to ERP number")]
+    print(
+        f"checkout to ERP number (the flow's job places the sale; {args.placed} checkouts): "
+        f"p50 {p50:.0f} ms, p95 {p95:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from causeway.engine import audit, portal_carts, portal_checkouts, search
 from causeway.engine.portal_accounts import Company, Membership
 from causeway.engine.portal_checkouts import Checkout, CheckoutLine
 from causeway.hub import Hub
+from causeway.model.ports.portal import PlacedPortalSale
 from causeway.portal import order_record
 from tests.console.conftest import csrf_token, signed_in
 from tests.portal.conftest import add_company, add_member, customer_client, portal_csrf, portal_hub
@@ -19,6 +20,11 @@ CREDIT_REASON = (
     "the order of 612.00 USD would bring the credit used to 5,300.00 USD, "
     "over the limit of 5,000.00 USD"
 )
+
+
+def flat(html: str) -> str:
+    """The page's markup without the white space between tags."""
+    return " ".join(html.split()).replace("> <", "><")
 
 
 def waiting_checkout(
@@ -140,3 +146,61 @@ def test_a_portal_order_is_on_the_consoles_order_page_and_in_its_search(tmp_path
     page = signed_in(hub, "operator").get(hit.url)
     assert page.status_code == 200
     assert checkout.reference in page.text and "awaiting approval" in page.text
+
+
+def test_the_console_shows_a_portal_orders_checkout_lines_beside_the_erps(
+    tmp_path: Path,
+) -> None:
+    hub = portal_hub(tmp_path)
+    acme = add_company(hub, 101, "Acme Retail Ltd")
+    buyer = add_member(hub, acme, "ann@acme.example")
+    with hub.store.transaction() as conn:
+        checkout, _ = portal_checkouts.create(
+            conn,
+            company_id=acme.id,
+            user_id=buyer.user_id,
+            idempotency_key="k1",
+            reference_prefix="portal-",
+            lines=[
+                CheckoutLine("WID-001", Decimal("3"), Decimal("9.00"), "Widget"),
+                CheckoutLine("GAD-002", Decimal("12"), Decimal("20.00"), "Gadget"),
+            ],
+            shipment_address_id=None,
+            po_number="PO-9",
+            currency="USD",
+            state="approved",
+            hold_reason=None,
+            actor=buyer.email,
+        )
+        order_record.received(conn, checkout, company=acme, email=buyer.email)
+    staff = signed_in(hub, "viewer")
+    page = staff.get(f"/console/orders/portal/{checkout.reference}")
+    assert page.status_code == 200
+    lines = page.text[page.text.index('id="lines"') :]
+    assert "No lines known" not in lines
+    assert "Channel unit price" in lines and "the portal checkout, untaxed prices, USD" in lines
+    # Each line: SKU, item, quantity, unit price, amount (untaxed, as the buyer saw them).
+    for cells in (
+        ("WID-001", "Widget", "3", "9.00", "27.00"),
+        ("GAD-002", "Gadget", "12", "20.00", "240.00"),
+    ):
+        assert "".join(f"<td>{cell}</td>" for cell in cells) in flat(lines), cells
+    assert "(not in the ERP)" in lines
+
+    # Placed: the ERP's total (with tax) as the hub recorded it stands beside the lines.
+    with hub.store.transaction() as conn:
+        placed = portal_checkouts.change_state(conn, checkout, "placing", actor="flow")
+        placed = portal_checkouts.change_state(
+            conn, placed, "placed", actor="flow", sale_id=17, erp_number="SO17"
+        )
+        sale = PlacedPortalSale(
+            sale_id=17, reference=checkout.reference, number="SO17", state="processing",
+            currency="USD", untaxed_amount=Decimal("267.00"), tax_amount=Decimal("26.70"),
+            total_amount=Decimal("293.70"),
+        )  # fmt: skip
+        order_record.placed(conn, placed, sale, "erp")
+    again = staff.get(f"/console/orders/portal/{checkout.reference}").text
+    lines = again[again.index('id="lines"') :]
+    assert "as the hub recorded it" in lines and "293.70" in lines and "267.00" in lines
+    assert "SO17" in again and "WID-001" in lines
+    assert "<td>differs</td>" not in flat(lines)

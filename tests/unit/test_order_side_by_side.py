@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from causeway.engine.portal_checkouts import CheckoutLine
 from causeway.model import Customer, FinancialStatus, Order, OrderLine
 from causeway.model.ports.erp import SaleInvoiceRead, SaleLineRead, SaleRead, SaleShipmentRead
 from causeway.orders.drift import Drift, channel_drift, crm_drift, erp_drift, hub_tracking
-from causeway.orders.side_by_side import compare_live, compare_recorded
+from causeway.orders.side_by_side import compare_live, compare_recorded, lines_side
 from causeway.orders.tracking import tracking_url
 
 D = Decimal
@@ -119,6 +120,50 @@ def test_without_a_live_read_the_erp_side_is_what_the_hub_recorded() -> None:
 
     nothing = compare_recorded(None, {}, None)
     assert nothing.erp_source is None and not nothing.mismatched and nothing.lines == ()
+
+
+def test_a_portal_checkouts_lines_stand_for_the_channel_with_their_unit_prices() -> None:
+    # A portal order has no channel copy: its checkout's untaxed lines are the channel side.
+    checkout = lines_side(
+        [
+            CheckoutLine("WID-001", D("3"), D("9.00"), "Widget"),
+            CheckoutLine("GAD-002", D("12"), D("20.00"), "Gadget"),
+        ],
+        "USD",
+        "the portal checkout",
+    )
+    live = compare_live(
+        checkout,
+        sale(("WID-001", "3", "27.00"), ("GAD-002", "12", "240.00"), total="269.20"),
+    )
+    assert live.unit_prices and live.channel_source == "the portal checkout"
+    assert [
+        (r.sku, r.title, r.channel_quantity, r.channel_unit_price, r.channel_amount)
+        for r in live.lines
+    ] == [
+        ("WID-001", "Widget", D(3), D("9.00"), D("27.00")),
+        ("GAD-002", "Gadget", D(12), D("20.00"), D("240.00")),
+    ]
+    # The checkout states its untaxed amount only: tax and total are the ERP's alone.
+    assert [(r.part, r.channel, r.erp, r.differs) for r in live.amounts] == [
+        ("untaxed", D("267.00"), D("267.00"), False),
+        ("tax", None, D("2.20"), False),
+        ("total", None, D("269.20"), False),
+    ]
+    assert not live.mismatched
+
+    fewer = compare_live(checkout, sale(("WID-001", "2", "18.00"), ("GAD-002", "12", "240.00")))
+    assert [r.sku for r in fewer.lines if r.differs] == ["WID-001"]
+    assert [r.part for r in fewer.amounts if r.differs] == ["untaxed"]
+
+    # Recorded at placing: the ERP's total (with tax) only; nothing to compare it with.
+    recorded = compare_recorded(checkout, {"erp_total": "269.20", "currency": "USD"}, None)
+    assert [(r.part, r.channel, r.erp) for r in recorded.amounts] == [
+        ("untaxed", D("267.00"), None),
+        ("tax", None, None),
+        ("total", None, D("269.20")),
+    ]
+    assert not recorded.mismatched and recorded.lines[0].channel_unit_price == D("9.00")
 
 
 def test_the_channel_drifts_in_status_lines_total_and_tracking() -> None:

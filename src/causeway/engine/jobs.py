@@ -50,6 +50,12 @@ class Job:
     max_attempts: int
     last_error: str | None = None
 
+    @property
+    def last_attempt(self) -> bool:
+        """This run is the job's last: should it fail now, even retryably, it is parked
+        (JobQueue.retry). A flow that keeps a state of its own says so then."""
+        return self.attempts >= self.max_attempts
+
 
 @dataclass(frozen=True)
 class RetryPolicy:

@@ -11,7 +11,8 @@ built on FlowBase only says what to do with one job:
   with `runs_only` (its jobs carry no entity: stock-to-channels, margins-to-crm).
 - `on_event(event)`: a job made from an inbox record (payload `inbox_id`). The records
   of the whole batch are read in one query; a job whose record is missing is parked
-  with that reason and the rest of the batch goes on.
+  with that reason and the rest of the batch goes on. A flow that needs the job too
+  (is this its last attempt?) overrides `on_job_event(job, event)` instead.
 - `on_job(job)`: any other job; it carries what it needs in its payload (a product id,
   a ticket id, an ERP party).
 
@@ -110,6 +111,11 @@ class FlowBase(Generic[Item]):
             f"{self.name} takes no {event.topic} events ({event.source} {event.event_id})"
         )
 
+    def on_job_event(self, job: Job, event: StoredEvent) -> Item | None:
+        """on_event, for a flow that needs the job as well: one that keeps a state of its
+        own marks it failed on the job's last attempt (Job.last_attempt)."""
+        return self.on_event(event)
+
     def validate_event(self, event: StoredEvent) -> object:
         """Read `event` as this flow reads the events it takes, into the canonical model,
         with no side effect: how an operator's edited record is checked before it is
@@ -168,7 +174,7 @@ class FlowBase(Generic[Item]):
                 f"{self.name} job {job.id} names inbox record {inbox_id}, but {self.name} "
                 "reads no inbox records"
             )
-        return self.on_event(event_for(job, events))
+        return self.on_job_event(job, event_for(job, events))
 
     def _batch(self, items: dict[int, Item]) -> Outcomes:
         try:

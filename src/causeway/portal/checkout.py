@@ -9,11 +9,12 @@ The decision, `decide()`, is pure:
   company's approver or for staff in the console;
 - otherwise it is approved at once, and the portal-orders flow places it.
 
-`submit()` prices the cart with the ERP (the prices the sale will get), decides, and in
-one transaction makes the checkout (once per idempotency key), the hub's order record
-(orders/record.py: its id, the received milestone, the search terms), clears the cart,
-and either queues the awaiting_approval e-mail or hands the checkout to the flow through
-the inbox (dedupe key: the checkout).
+`submit()` prices the cart with the ERP (the prices the sale will get, the delivery
+address checked against the party's), reads the party's credit position from the ERP
+(never kept), decides, and in one transaction makes the checkout (once per
+idempotency key), the hub's order record (orders/record.py: its id, the received
+milestone, the search terms), clears the cart, and either queues the awaiting_approval
+e-mail or hands the checkout to the flow through the inbox (dedupe key: the checkout).
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ def submit(
         po_number=po_number,
     )
     try:
-        quote = erp.quote_portal_sale(draft)
+        quote = erp.quote_portal_sale(draft)  # checks the address too
         credit = erp.credit_position(company.party_id)
     except CausewayError as exc:
         raise CheckoutError(buyer_reason(exc)) from exc

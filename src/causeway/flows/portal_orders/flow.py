@@ -9,8 +9,10 @@ key makes that one job per checkout, keyed `<erp>:checkout:<id>`.
 Exactly once: the sale's reference is the checkout's (portal.reference_prefix and its
 number) and the ERP connector searches it before creating; a retry after a crash finds
 the sale, or the quotation it left, and finishes it. The checkout's state says where it
-stands: placing while the job runs, placed with the ERP number, failed with the reason
-(the job is parked on the problems page with the same reason; a replay places it again).
+stands: placing while the job runs and retries, placed with the ERP number, failed with
+a reason the buyer reads when the ERP refuses the sale or when the job's last attempt
+fails too (the job is then parked on the problems page with the ERP's own words; a
+replay that places it makes the checkout placed, and the buyer gets the confirmed e-mail).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import logging
 from causeway.config.notifications import NotificationsSettings
 from causeway.engine import portal_accounts, portal_checkouts
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
-from causeway.engine.jobs import NewJob, ordering_key
+from causeway.engine.jobs import Job, NewJob, ordering_key
 from causeway.engine.portal_checkouts import (
     AWAITING_APPROVAL,
     FAILED,
@@ -73,7 +75,7 @@ class PortalOrders(FlowBase[None]):
             raise PermanentError(f"{event.topic} record {event.event_id} names no checkout")
         return body
 
-    def on_event(self, event: StoredEvent) -> None:
+    def on_job_event(self, job: Job, event: StoredEvent) -> None:
         body = json_object(event)
         if not isinstance(body.get("checkout_id"), int):
             raise PermanentError(f"{event.topic} record {event.event_id} names no checkout")
@@ -83,10 +85,10 @@ class PortalOrders(FlowBase[None]):
         if checkout.state not in (portal_checkouts.APPROVED, PLACING, FAILED):
             # Placed already (a redelivery), or waiting or rejected: nothing to place.
             return None
-        self._place(checkout)
+        self._place(checkout, job)
         return None
 
-    def _place(self, checkout: Checkout) -> None:
+    def _place(self, checkout: Checkout, job: Job) -> None:
         company = portal_accounts.company(self.store, checkout.company_id)
         if company is None:
             raise PermanentError(f"portal company {checkout.company_id} is gone")
@@ -103,6 +105,9 @@ class PortalOrders(FlowBase[None]):
             self._back_to_approval(checkout, str(exc), email)
             return
         except RetryableError as exc:
+            if job.last_attempt:
+                self._gave_up(checkout, job)
+                raise
             # Still placing: the job backs off and retries; the checkout shows why it waits.
             with self.store.transaction() as conn:
                 portal_checkouts.change_state(
@@ -121,7 +126,26 @@ class PortalOrders(FlowBase[None]):
                 f"{reason}. Fix the cause in {self.target} (or ask the buyer to order again), "
                 "then replay this job"
             ) from exc
+        except Exception:  # a surprise: the worker retries it like a retryable error
+            if job.last_attempt:
+                self._gave_up(checkout, job)
+            raise
         self._placed(checkout, sale, email)
+
+    def _gave_up(self, checkout: Checkout, job: Job) -> None:
+        """The job's last attempt failed: the worker parks it with the ERP's error, and
+        the checkout, placing until now, says so in words the buyer reads (its page adds
+        that our staff have been told). A replay from the problems page places it again."""
+        reason = (
+            f"our order system did not take the order after {job.attempts} attempts, "
+            "so it is not placed yet"
+        )
+        with self.store.transaction() as conn:
+            changed = portal_checkouts.change_state(
+                conn, checkout, FAILED, actor=FLOW_ACTOR, error=reason
+            )
+            order_record.failed(conn, changed)
+        log.warning("portal order %s failed: the job's attempts are used up", checkout.reference)
 
     def _placed(self, checkout: Checkout, sale: PlacedPortalSale, email: str) -> None:
         with self.store.transaction() as conn:

@@ -2,7 +2,8 @@
 web/order_view.py, the one place that assembles it, which the JSON API serves too) and,
 beside it, each record's address in its own system, the timeline as steps with tracking
 links, the lines and amounts as the channel and the ERP have them, and every inbox
-record and job of the order whole (bodies and payloads).
+record and job of the order whole (bodies and payloads). A B2B portal order has no
+channel copy (the hub is its channel): its checkout's lines stand on the channel's side.
 
 It reads through the engine (entity_history) and the ports (a channel reads its own
 stored bodies; each connector gives its records' addresses); it speaks to no system:
@@ -15,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from causeway.engine import entity_history, timeline
+from causeway.engine import entity_history, portal_checkouts, timeline
 from causeway.engine.entity_history import JobRecord
 from causeway.engine.inbox import StoredEvent
 from causeway.engine.jobs import ordering_key
@@ -25,7 +26,8 @@ from causeway.flows.orders_to_erp import ORDER, ORDER_TOPICS, parse_event
 from causeway.hub import Hub
 from causeway.model import Order
 from causeway.model.ports import OrderChannel, RecordAddresses
-from causeway.orders.side_by_side import SideBySide, compare_recorded
+from causeway.notifications.events import PORTAL_CHANNEL
+from causeway.orders.side_by_side import ChannelSide, SideBySide, compare_recorded, lines_side
 from causeway.orders.tracking import tracking_url
 from causeway.web.console.labels import status_label, step_label
 from causeway.web.order_view import order_view
@@ -85,6 +87,8 @@ class OrderDetail:
     side_by_side: SideBySide
     received: tuple[Received, ...]
     jobs: tuple[JobRecord, ...]
+    # The lines the hub itself holds for an order no channel copy has (a portal checkout).
+    held_lines: ChannelSide | None = None
 
     @property
     def system(self) -> str:
@@ -129,6 +133,7 @@ def order_detail(hub: Hub, system: str, external_id: str) -> OrderDetail | None:
             conn, ordering_key(system, kind, external_id), clean=hub.jobs.clean_text
         )
     stored, problem = _stored_order(hub, system, kind, received)
+    held = _checkout_lines(hub, system, view["summary"])
     mismatch = view["amounts"]
     return OrderDetail(
         view=view,
@@ -137,10 +142,23 @@ def order_detail(hub: Hub, system: str, external_id: str) -> OrderDetail | None:
         steps=_steps(view["timeline"], _tracking_templates(hub)),
         stored=stored,
         stored_problem=problem,
-        side_by_side=compare_recorded(stored, view["summary"], mismatch),
+        side_by_side=compare_recorded(stored or held, view["summary"], mismatch),
         received=tuple(_received(hub, r) for r in received),
         jobs=tuple(jobs),
+        held_lines=held,
     )
+
+
+def _checkout_lines(hub: Hub, system: str, summary: dict[str, Any]) -> ChannelSide | None:
+    """A portal order's lines: its checkout's, at the untaxed prices its buyer saw
+    (portal/order_record.py keeps the checkout's id in the order's summary)."""
+    checkout_id = summary.get("portal_checkout")
+    if system != PORTAL_CHANNEL or not isinstance(checkout_id, int):
+        return None
+    checkout = portal_checkouts.get_for_staff(hub.store, checkout_id)
+    if checkout is None:
+        return None
+    return lines_side(checkout.lines, checkout.currency, "the portal checkout, untaxed prices")
 
 
 def _records(hub: Hub, view: dict[str, Any], kind: str) -> tuple[SystemRecord, ...]:

@@ -106,7 +106,7 @@ def refresh(hub: Hub, detail: OrderDetail, *, deadline: float | None = None) -> 
     elif reference is None:
         notes.append(f"The hub knows no sale reference for this order: {erp_system} not read.")
     side = (
-        compare_live(live_order or detail.stored, live_sale)
+        compare_live(live_order or detail.stored or detail.held_lines, live_sale)
         if read_sale or live_order is not None
         else None
     )
