@@ -17,10 +17,8 @@ Signing in is the one console POST without a session, so it has defences of its 
 
 from __future__ import annotations
 
-import hmac
 import logging
 import math
-import secrets
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -41,6 +39,7 @@ from causeway.hub import Hub
 from causeway.web.access import public
 from causeway.web.console.rendering import render
 from causeway.web.console.routing import CONSOLE, action, csrf_exempt
+from causeway.web.login_forms import LoginToken
 
 log = logging.getLogger("causeway.console")
 
@@ -80,6 +79,8 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
     def secure(request: Request) -> bool:
         return secure_cookies(server.public_url, server.admin_listen, request.url.scheme)
 
+    forms = LoginToken(LOGIN_COOKIE, LOGIN, render, secure)
+
     def login_form(
         request: Request,
         *,
@@ -89,20 +90,8 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         status_code: int = 200,
         retry_after: float | None = None,
     ) -> HTMLResponse:
-        login_token = secrets.token_urlsafe(32)
-        response = render(
-            request,
-            "login.html",
-            {"next": next_path, "email": email, "error": error, "login_token": login_token},
-            status_code=status_code,
-        )
-        if retry_after is not None:
-            response.headers["Retry-After"] = str(math.ceil(retry_after))
-        response.set_cookie(
-            LOGIN_COOKIE, login_token, path=LOGIN, httponly=True, samesite="strict",
-            secure=secure(request), max_age=3600,
-        )  # fmt: skip
-        return response
+        context = {"next": next_path, "email": email, "error": error}
+        return forms.render(request, "login.html", context, status_code, retry_after)
 
     @app.get(LOGIN, include_in_schema=False, response_class=HTMLResponse, **public())
     def login_page(request: Request, next: str | None = None) -> HTMLResponse:
@@ -118,8 +107,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         login_token: Annotated[str, Form(max_length=100)] = "",
     ) -> Response:
         next_path = safe_next(next)
-        expected = request.cookies.get(LOGIN_COOKIE, "")
-        if not expected or not hmac.compare_digest(expected, login_token):
+        if not forms.fresh(request, login_token):
             return login_form(request, next_path=next_path, email=email, error=STALE,
                               status_code=403)  # fmt: skip
         address = request.client.host if request.client else None
@@ -147,7 +135,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
         token = await run_in_threadpool(console_sessions.start, hub.store, user.id, policy)
         response = RedirectResponse(next_path, status_code=303)
         set_cookie(response, token, secure=secure(request))
-        response.delete_cookie(LOGIN_COOKIE, path=LOGIN, secure=secure(request), httponly=True)
+        forms.forget(request, response)
         return response
 
     @app.post("/console/logout", **action(Permission.READ))

@@ -16,11 +16,9 @@ The defences are the console's (web/console/pages/login.py):
 
 from __future__ import annotations
 
-import hmac
 import logging
 import math
-import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import BackgroundTasks, FastAPI, Form, Request
@@ -37,6 +35,7 @@ from causeway.portal import accounts
 from causeway.web.access import public
 from causeway.web.console.pages.login import next_in
 from causeway.web.console.routing import csrf_exempt
+from causeway.web.login_forms import LoginToken
 from causeway.web.portal.rendering import render
 from causeway.web.portal.routing import PORTAL, action, customer, not_found
 
@@ -63,41 +62,16 @@ def hours(seconds: float) -> str:
     return f"{count} hour{'s' if count > 1 else ''}"
 
 
-class LoginForms:
-    """The login-CSRF token of the forms sent without a session (see the docstring)."""
+class LoginForms(LoginToken):
+    """The portal's login-CSRF token (web/login_forms.py) and signing a person in."""
 
     def __init__(self, hub: Hub) -> None:
+        super().__init__(LOGIN_COOKIE, PORTAL, render, self._secure)
         self.hub = hub
 
-    def secure(self, request: Request) -> bool:
-        server = self.hub.config.server
-        public_url = self.hub.config.portal.public_url or server.public_url
+    def _secure(self, request: Request) -> bool:
+        public_url = self.hub.config.portal.public_url or self.hub.config.server.public_url
         return secure_cookies(public_url, None, request.url.scheme)
-
-    def render(
-        self,
-        request: Request,
-        template: str,
-        context: Mapping[str, object],
-        status_code: int = 200,
-        retry_after: float | None = None,
-    ) -> HTMLResponse:
-        login_token = secrets.token_urlsafe(32)
-        response = render(
-            request, template, {**context, "login_token": login_token}, status_code=status_code
-        )
-        if retry_after is not None:
-            response.headers["Retry-After"] = str(math.ceil(retry_after))
-        response.set_cookie(
-            LOGIN_COOKIE, login_token, path=PORTAL, httponly=True, samesite="strict",
-            secure=self.secure(request), max_age=3600,
-        )  # fmt: skip
-        return response
-
-    @staticmethod
-    def fresh(request: Request, login_token: str) -> bool:
-        expected = request.cookies.get(LOGIN_COOKIE, "")
-        return bool(expected) and hmac.compare_digest(expected, login_token)
 
     def signed_in(
         self, request: Request, user_id: int, company_id: int, next_path: str = PORTAL
@@ -109,7 +83,7 @@ class LoginForms:
         token = portal_sessions.start(self.hub.store, user_id, company_id, policy)
         response = RedirectResponse(next_path, status_code=303)
         set_cookie(response, token, secure=self.secure(request))
-        response.delete_cookie(LOGIN_COOKIE, path=PORTAL, secure=self.secure(request))
+        self.forget(request, response)
         return response
 
     def first_company(self, user_id: int) -> int | None:
