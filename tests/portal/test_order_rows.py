@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from causeway.engine.portal_history import CheckoutRecord
+from causeway.engine.portal_checkouts import Checkout
 from causeway.engine.timeline import Milestone
 from causeway.model.ports.portal import PartySale
 from causeway.portal.history import filter_rows, order_rows, state_choices
@@ -29,9 +29,18 @@ def sale(sale_id: int, day: int, state: str, po: str | None = None, **extra: obj
     )
 
 
-def checkout(checkout_id: int, state: str, sale_id: int | None = None) -> CheckoutRecord:
-    return CheckoutRecord(
-        checkout_id=checkout_id,
+def checkout(checkout_id: int, state: str, sale_id: int | None = None) -> Checkout:
+    return Checkout(
+        id=checkout_id,
+        company_id=1,
+        user_id=1,
+        idempotency_key=f"key-{checkout_id}",
+        lines=(),
+        shipment_address_id=None,
+        decided_by=None,
+        decided_at=None,
+        decision_note=None,
+        error=None,
         reference=f"portal-{sale_id or 900 + checkout_id}",
         state=state,
         po_number="PO-WAIT",

@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from sqlalchemy import Connection
-
 from causeway.config.notifications import NotificationsSettings
 from causeway.config.portal import PortalSettings
 from causeway.engine import portal_carts, portal_checkouts
@@ -217,45 +215,20 @@ def decide_waiting(
 ) -> Checkout:
     """Approve (the flow places it) or reject a waiting checkout, in one transaction with
     its e-mail and its order record. Raises CheckoutStateError when it no longer waits."""
-    with store.transaction() as conn:
-        return decide_in(
-            conn,
-            inbox,
-            checkout,
-            approve=approve,
-            actor=actor,
-            note=note,
-            notifications=notifications,
-            erp_system=erp_system,
-            buyer_email=buyer_email,
-        )
-
-
-def decide_in(
-    conn: Connection,
-    inbox: Inbox,
-    checkout: Checkout,
-    *,
-    approve: bool,
-    actor: str,
-    note: str | None,
-    notifications: NotificationsSettings,
-    erp_system: str,
-    buyer_email: str,
-) -> Checkout:
     note = (note or "").strip()[:2000] or None
     to = APPROVED if approve else REJECTED
-    changed = portal_checkouts.change_state(
-        conn, checkout, to, actor=actor, note=note, decision=True
-    )
-    order_record.decided(conn, changed)
-    if approve:
-        order_record.notify_event(
-            conn, notifications, changed, "approved", buyer_email, approver=actor
+    with store.transaction() as conn:
+        changed = portal_checkouts.change_state(
+            conn, checkout, to, actor=actor, note=note, decision=True
         )
-        order_record.hand_to_flow(conn, inbox, erp_system, changed)
-    else:
-        order_record.notify_event(conn, notifications, changed, "cancelled", buyer_email)
+        order_record.decided(conn, changed)
+        if approve:
+            order_record.notify_event(
+                conn, notifications, changed, "approved", buyer_email, approver=actor
+            )
+            order_record.hand_to_flow(conn, inbox, erp_system, changed)
+        else:
+            order_record.notify_event(conn, notifications, changed, "cancelled", buyer_email)
     return changed
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from causeway.engine.portal_history import CheckoutRecord
+from causeway.engine.portal_checkouts import Checkout
 from causeway.engine.timeline import Milestone, status
 from causeway.model.ports.portal import PartySale
 
@@ -57,7 +57,7 @@ class OrderRow:
 
 def order_rows(
     sales: Sequence[PartySale],
-    checkouts: Sequence[CheckoutRecord],
+    checkouts: Sequence[Checkout],
     timelines: Mapping[int, list[Milestone]],
 ) -> list[OrderRow]:
     """The ERP's sales and the checkouts the ERP has no sale of, newest first."""
@@ -96,7 +96,7 @@ def order_rows(
                 total=checkout.total,
                 currency=checkout.currency,
                 note=checkout.hold_reason,
-                checkout_id=checkout.checkout_id,
+                checkout_id=checkout.id,
             )
         )
     rows.sort(key=lambda r: (r.date or dt.date.min, r.sale_id or 0), reverse=True)

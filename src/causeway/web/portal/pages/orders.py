@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from causeway.access.permissions import Permission
-from causeway.engine import portal_history
+from causeway.engine import portal_checkouts, portal_history
 from causeway.errors import RetryableError
 from causeway.hub import Hub
 from causeway.portal.history import STATE_LABELS, filter_rows, order_rows, state_choices
@@ -48,7 +48,7 @@ def add_routes(app: FastAPI, hub: Hub) -> None:
             sales = history_erp(hub).party_sales(party)
         except RetryableError:
             return erp_down(request)
-        checkouts = portal_history.company_checkouts(hub.store, who.company_id)
+        checkouts = portal_checkouts.of_company(hub.store, who.company_id, limit=200)
         timelines = portal_history.sale_timelines(hub.store, erp_system, [s.sale_id for s in sales])
         rows = order_rows(sales, checkouts, timelines)
         return render(
