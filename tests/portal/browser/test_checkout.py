@@ -167,11 +167,11 @@ def test_an_order_over_the_credit_limit_waits_the_approver_approves_it_and_it_be
     )
 
 
-def test_an_order_the_erp_refuses_fails_with_its_reason_on_the_problems_page(
-    page: Page, world: PortalWorld
-) -> None:
-    buyer = world.member(ACME)
-    # A checkout priced before the ERP's rules changed: GAD-002 now sells by 2 at least.
+def approved_checkout(
+    world: PortalWorld, buyer: Membership, company: str, sku: str, quantity: str, price: str
+) -> portal_checkouts.Checkout:
+    """A checkout approved at checkout and handed to the portal-orders flow, as submit()
+    leaves one, made directly so that the ERP's own checks are what the scenario meets."""
     with world.hub.store.transaction() as conn:
         checkout, _ = portal_checkouts.create(
             conn,
@@ -179,7 +179,7 @@ def test_an_order_the_erp_refuses_fails_with_its_reason_on_the_problems_page(
             user_id=buyer.user_id,
             idempotency_key=f"k-{buyer.user_id}",
             reference_prefix=world.hub.config.portal.reference_prefix,
-            lines=[portal_checkouts.CheckoutLine("GAD-002", Decimal("1"), Decimal("22.50"))],
+            lines=[portal_checkouts.CheckoutLine(sku, Decimal(quantity), Decimal(price))],
             shipment_address_id=None,
             po_number=None,
             currency="USD",
@@ -187,9 +187,17 @@ def test_an_order_the_erp_refuses_fails_with_its_reason_on_the_problems_page(
             hold_reason=None,
             actor=buyer.email,
         )
-        company = world.companies[ACME]
-        order_record.received(conn, checkout, company=company, email=buyer.email)
+        order_record.received(conn, checkout, company=world.companies[company], email=buyer.email)
         order_record.hand_to_flow(conn, world.hub.inbox, "erp", checkout)
+    return checkout
+
+
+def test_an_order_the_erp_refuses_fails_with_its_reason_on_the_problems_page(
+    page: Page, world: PortalWorld
+) -> None:
+    buyer = world.member(ACME)
+    # A checkout priced before the ERP's rules changed: GAD-002 now sells by 2 at least.
+    checkout = approved_checkout(world, buyer, ACME, "GAD-002", "1", "22.50")
     world.sign_in(page, buyer)
     page.goto(f"/portal/checkouts/{checkout.id}")
     expect(page.locator("#failure-reason")).to_contain_text(
@@ -209,23 +217,7 @@ def test_an_order_the_erps_credit_check_refuses_goes_back_to_waiting_for_approva
     buyer = world.member(BIRCH)
     # Approved at checkout, but by the time it is placed Birch's credit is used up (the
     # confirmed sales of the scenario above, or this order alone: 380.00 over 300.00).
-    with world.hub.store.transaction() as conn:
-        checkout, _ = portal_checkouts.create(
-            conn,
-            company_id=buyer.company_id,
-            user_id=buyer.user_id,
-            idempotency_key=f"k-{buyer.user_id}",
-            reference_prefix=world.hub.config.portal.reference_prefix,
-            lines=[portal_checkouts.CheckoutLine("WID-001", Decimal("40"), Decimal("9.50"))],
-            shipment_address_id=None,
-            po_number=None,
-            currency="USD",
-            state="approved",
-            hold_reason=None,
-            actor=buyer.email,
-        )
-        order_record.received(conn, checkout, company=world.companies[BIRCH], email=buyer.email)
-        order_record.hand_to_flow(conn, world.hub.inbox, "erp", checkout)
+    checkout = approved_checkout(world, buyer, BIRCH, "WID-001", "40", "9.50")
     world.sign_in(page, buyer)
     page.goto(f"/portal/checkouts/{checkout.id}")
     expect(page.locator("#waiting-reason")).to_contain_text(
