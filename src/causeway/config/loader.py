@@ -91,12 +91,17 @@ def parse_config(
         raise ConfigError(f"{source} is not valid:\n{problems}") from None
 
 
+# libyaml's loader when PyYAML was built with it (the wheels are): the same safe subset,
+# ten times faster on a long configuration.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> CausewayConfig:
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"{path}: no such file; run `causeway init` to write a commented example")
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.load(path.read_text(), Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

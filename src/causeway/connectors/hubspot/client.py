@@ -33,6 +33,7 @@ from causeway.connectors.http_retry import (
     Transient,
     retry_after_seconds,
 )
+from causeway.connectors.tls import tls_context
 from causeway.engine.rate import RateBudget
 from causeway.errors import PermanentError, RateLimitedError
 
@@ -79,6 +80,7 @@ class HubSpotClient(RetryingClient):
             base_url=self.base_url,
             timeout=timeout,
             transport=transport,
+            verify=tls_context(),
             trust_env=False,
             headers={
                 "Authorization": f"Bearer {access_token}",

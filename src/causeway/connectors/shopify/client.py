@@ -38,6 +38,7 @@ from causeway.connectors.http_retry import (
     with_transient_retries,
 )
 from causeway.connectors.shopify.api_versions import API_VERSION
+from causeway.connectors.tls import tls_context
 from causeway.engine.rate import RateBudget
 from causeway.errors import PermanentError, RateLimitedError
 
@@ -83,6 +84,7 @@ class ShopifyGraphQL:
         self._estimates: dict[str, float] = {}
         self._http = httpx.Client(
             timeout=timeout,
+            verify=tls_context(),
             transport=transport,
             headers={
                 "X-Shopify-Access-Token": access_token,

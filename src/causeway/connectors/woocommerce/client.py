@@ -35,6 +35,7 @@ from causeway.connectors.http_retry import (
     Transient,
     retry_after_seconds,
 )
+from causeway.connectors.tls import tls_context
 from causeway.connectors.woocommerce.refusals import refusal
 from causeway.engine.rate import RateBudget
 from causeway.errors import InvalidPayloadError, PermanentError
@@ -111,6 +112,7 @@ class WooCommerceClient(RetryingClient):
             base_url=self.api_url,
             timeout=timeout,
             transport=transport,
+            verify=tls_context(),
             trust_env=False,
             follow_redirects=False,
             auth=httpx.BasicAuth(consumer_key, consumer_secret) if auth == "header" else None,
