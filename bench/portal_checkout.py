@@ -4,18 +4,19 @@ CART_LINES lines, beside the same checkout priced one product at a time.
 What is timed is what the buyer waits for: the POST, from the request to the redirect to
 the checkout's page. It checks the delivery address against the company's, prices the
 cart with the ERP (portal/checkout.py submit(): one quote of the whole cart, a fixed
-number of RPC calls whatever its lines), reads the party's credit position (never
-cached: it must be the ERP's figure of now), decides, and writes the checkout row, its
+number of RPC calls whatever its lines: the party with its addresses, price list breaks
+and credit position in one, the products in one, their prices in one per break), nothing
+cached (the prices and the credit must be the ERP's figures of now), decides, and writes the checkout row, its
 order record and its inbox record in one transaction. The sale itself is placed
 afterwards by the portal-orders flow's job: "checkout to ERP number" times that apart,
 from the POST to the moment the checkout shows the ERP's sale number (the worker's
 wake-up, the sale created, quoted, confirmed and processed).
 
-- "batched": the portal as shipped: one quote of the whole cart and one credit read per
-  checkout, nothing kept (prices a buyer is about to be charged are read now);
+- "batched": the portal as shipped: one quote of the whole cart with the credit, nothing
+  kept (prices a buyer is about to be charged are read now);
 - "one at a time": the baseline, the same checkout whose cart is priced with one quote
   per line (each a product, its price list and its price read for that line alone),
-  nothing kept, the credit read once as above (it is the party's, not a product's).
+  nothing kept, the credit read once with the first line's (it is the party's).
 
 Acme's credit limit is raised in the bench's own Tryton so that every checkout is
 approved at once (the check itself still runs and reads the same figures): with the
@@ -39,7 +40,7 @@ from causeway.engine import portal_carts, portal_checkouts
 from causeway.engine.portal_accounts import Company, Membership
 from causeway.engine.portal_checkouts import PLACED
 from causeway.hub import Hub
-from causeway.model.ports.portal import CreditPosition, PartyAddress, PortalQuote, PortalSale
+from causeway.model.ports.portal import PartyAddress, PortalQuote, PortalSale
 
 CART_LINES = 10
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -59,15 +60,18 @@ class LineAtATime:
     def __init__(self, erp: TrytonConnector) -> None:
         self.erp = erp
 
-    def quote_portal_sale(self, sale: PortalSale) -> PortalQuote:
+    def quote_portal_sale(self, sale: PortalSale, *, with_credit: bool = False) -> PortalQuote:
         quotes = [
-            self.erp.quote_portal_sale(sale.model_copy(update={"lines": (line,)}))
-            for line in sale.lines
+            self.erp.quote_portal_sale(
+                sale.model_copy(update={"lines": (line,)}), with_credit=with_credit and n == 0
+            )
+            for n, line in enumerate(sale.lines)
         ]
-        return PortalQuote(currency=quotes[0].currency, lines=tuple(q.lines[0] for q in quotes))
-
-    def credit_position(self, party_id: int) -> CreditPosition:
-        return self.erp.credit_position(party_id)
+        return PortalQuote(
+            currency=quotes[0].currency,
+            lines=tuple(q.lines[0] for q in quotes),
+            credit=quotes[0].credit,
+        )
 
     def delivery_addresses(self, party_id: int) -> tuple[PartyAddress, ...]:
         return self.erp.delivery_addresses(party_id)

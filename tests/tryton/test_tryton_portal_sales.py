@@ -132,3 +132,37 @@ def test_a_quote_prices_like_the_sale_and_writes_nothing(
     assert not tryton.rpc.model("sale.sale", "search", [("reference", "=", f"pt-{unique}")])
     (address,) = tryton.delivery_addresses(acme)
     assert address.name == ACME
+
+
+def test_a_quote_costs_three_calls_and_one_more_per_further_price_break(
+    tryton: TrytonConnector, unique: str
+) -> None:
+    """The buyer waits for these at checkout: the party (with its addresses and its price
+    list's breaks), the products and their prices, in three calls whatever the number of
+    lines; a line in a further break costs one call more."""
+    acme = party(tryton, ACME)
+    tryton.quote_portal_sale(sale(f"pt-{unique}", acme, ("WID-001", "1")))  # logged in
+
+    def calls(*lines: tuple[str, str]) -> int:
+        before = tryton.rpc.calls
+        tryton.quote_portal_sale(sale(f"pt-{unique}", acme, *lines))
+        return tryton.rpc.calls - before
+
+    assert calls(("WID-001", "1")) == 3
+    assert calls(("WID-001", "1"), ("GAD-001", "3"), ("GAD-002", "4")) == 3
+    # Acme's price list has a break at 10 units: 12 gadgets are priced apart.
+    assert calls(("WID-001", "1"), ("GAD-002", "12")) == 4
+
+
+def test_a_quote_with_the_credit_reads_it_in_the_same_calls(
+    tryton: TrytonConnector, unique: str
+) -> None:
+    birch = party(tryton, BIRCH)
+    order = sale(f"pt-{unique}", birch, ("WID-001", "1"))
+    tryton.quote_portal_sale(order)  # logged in
+    before = tryton.rpc.calls
+    quote = tryton.quote_portal_sale(order, with_credit=True)
+    assert tryton.rpc.calls - before == 3
+    assert quote.credit == tryton.credit_position(birch)
+    assert quote.credit is not None and quote.credit.limit == Decimal("300")
+    assert tryton.quote_portal_sale(order).credit is None

@@ -5,7 +5,7 @@ The decision, `decide()`, is pure:
 - over the buyer's own order limit (portal_members.order_limit): it waits for the
   company's approver;
 - over the credit limit (the order's untaxed total plus the credit the ERP counts as
-  used, from credit_position at checkout, above the party's limit): it waits for the
+  used, read with the checkout's quote, above the party's limit): it waits for the
   company's approver or for staff in the console;
 - otherwise it is approved at once, and the portal-orders flow places it.
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
 
 from causeway.config.notifications import NotificationsSettings
 from causeway.config.portal import PortalSettings
@@ -48,12 +47,6 @@ CREDIT_WORDS = "would bring the credit used to"
 ERP_CREDIT_WORDS = "refused by the ERP's credit check"
 APPROVER = "approver"
 STAFF = "staff"
-
-
-class CheckoutErp(ErpPortalSales, Protocol):
-    """What checkout asks of the ERP: the sale's prices and the party's credit."""
-
-    def credit_position(self, party_id: int) -> CreditPosition: ...
 
 
 class CheckoutError(Exception):
@@ -129,7 +122,7 @@ class Submitted:
 
 def submit(
     store: Store,
-    erp: CheckoutErp,
+    erp: ErpPortalSales,
     inbox: Inbox,
     *,
     portal: PortalSettings,
@@ -163,8 +156,8 @@ def submit(
         po_number=po_number,
     )
     try:
-        quote = erp.quote_portal_sale(draft)  # checks the address too
-        credit = erp.credit_position(company.party_id)
+        # Prices, the address checked, and the party's credit, as the ERP has them now.
+        quote = erp.quote_portal_sale(draft, with_credit=True)
     except CausewayError as exc:
         raise CheckoutError(buyer_reason(exc)) from exc
     lines = [
@@ -172,7 +165,7 @@ def submit(
         for q in quote.lines
     ]
     decision = decide(
-        quote.untaxed_amount, quote.currency, order_limit=member.order_limit, credit=credit
+        quote.untaxed_amount, quote.currency, order_limit=member.order_limit, credit=quote.credit
     )
     with store.transaction() as conn:
         checkout, new = portal_checkouts.create(

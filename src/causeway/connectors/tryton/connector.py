@@ -179,9 +179,9 @@ class TrytonConnector:
         """Create, quote and confirm the portal order's sale once, by its reference."""
         return self.portal_sales.place(sale)
 
-    def quote_portal_sale(self, sale: PortalSale) -> PortalQuote:
+    def quote_portal_sale(self, sale: PortalSale, *, with_credit: bool = False) -> PortalQuote:
         """The portal order priced as place_portal_sale would price it (nothing written)."""
-        return self.portal_sales.quote(sale)
+        return self.portal_sales.quote(sale, with_credit=with_credit)
 
     def delivery_addresses(self, party_id: int) -> tuple[PartyAddress, ...]:
         return self.portal_sales.delivery_addresses(party_id)

@@ -7,8 +7,8 @@ finishes it (as sales.py does for channel orders).
 Prices are Tryton's: each line's unit price is the product's ``sale_price_uom`` read in
 the context {price_list, customer, quantity}, which is what the Tryton client puts on a
 line. The quantity matters only through the price list's quantity breaks, so the lines
-are read in one call per break they reach (the price list's lines are read once): a
-fixed number of calls whatever the number of lines.
+are read in one call per break they reach (the party, its addresses and its price list's
+breaks in one call before): a fixed number of calls whatever the number of lines.
 
 The credit check is the ERP's (sale_credit_limit): confirming a sale whose untaxed
 amount would take the party's credit amount over its limit raises a CreditLimitWarning
@@ -51,6 +51,15 @@ PRODUCT_FIELDS = (
     "template.sale_quantity_rounding",
     "template.account_category.customer_taxes_used",
 )
+PARTY_FIELDS = (
+    "sale_price_list",
+    "sale_price_list.lines.quantity",
+    "customer_payment_term",
+    "addresses.sequence",
+    "addresses.invoice",
+    "addresses.delivery",
+)
+CREDIT_FIELDS = ("credit_limit_amount", "credit_amount")
 # The names of the warnings account_credit_limit raises (res.user.warning.format).
 CREDIT_WARNINGS = (".credit_limit_amount", ".credit_limit_dunning")
 PORTAL_COMMENT = "Ordered in the B2B portal (Causeway)"
@@ -122,11 +131,15 @@ class PortalSales:
         found = live or records
         return found[0] if found else None
 
-    def quote(self, sale: PortalSale) -> PortalQuote:
-        """The lines priced as place() would price them, checked the same way."""
-        products, _party, _addresses, prices = self._prepare(sale)
+    def quote(self, sale: PortalSale, *, with_credit: bool = False) -> PortalQuote:
+        """The lines priced as place() would price them, checked the same way; with_credit
+        the party's credit position, read with the party."""
+        products, party, _addresses, prices = self._prepare(
+            sale, CREDIT_FIELDS if with_credit else ()
+        )
         return PortalQuote(
             currency=self.company_currency(),
+            credit=self._credit(party) if with_credit else None,
             lines=tuple(
                 QuotedLine(
                     sku=line.sku,
@@ -139,7 +152,7 @@ class PortalSales:
         )
 
     def _prepare(
-        self, sale: PortalSale
+        self, sale: PortalSale, party_fields: tuple[str, ...] = ()
     ) -> tuple[
         dict[str, dict[str, Any]],
         dict[str, Any],
@@ -147,10 +160,21 @@ class PortalSales:
         dict[tuple[str, Decimal], Decimal],
     ]:
         """Products, party, (invoice, shipment) addresses and unit prices of the sale,
-        checked against the quantity rules and the party's addresses first, so that a
-        buyer reads what to change."""
+        checked against the quantity rules and the party's addresses, so that a buyer
+        reads what to change.
+
+        The party is read with its addresses and its price list's breaks in one call
+        (Tryton reads related records in the same call), then the products, then the
+        prices, one call per break the lines reach."""
         if not sale.lines:
             raise PermanentError("the order has no lines: add products to the cart")
+        parties = self.rpc.read("party.party", [sale.party_id], [*PARTY_FIELDS, *party_fields])
+        if not parties:
+            raise PermanentError(f"party {sale.party_id} does not exist in {self.system}")
+        party = parties[0]
+        addresses = self._addresses(sale, party.get("addresses.") or [])
+        price_list = party.get("sale_price_list")
+        groups = _break_groups(sale, (party.get("sale_price_list.") or {}).get("lines.") or [])
         skus = sorted({line.sku for line in sale.lines})
         products = {
             r["code"]: r
@@ -164,15 +188,32 @@ class PortalSales:
         ]
         if problems:
             raise PermanentError("; ".join(problems))
-        parties = self.rpc.read(
-            "party.party", [sale.party_id], ["sale_price_list", "customer_payment_term"]
-        )
-        if not parties:
-            raise PermanentError(f"party {sale.party_id} does not exist in {self.system}")
-        party = parties[0]
-        addresses = self._addresses(sale)
-        prices = self._unit_prices(sale, products, party.get("sale_price_list"))
+        prices: dict[tuple[str, Decimal], Decimal] = {}
+        for group in groups:
+            by_sku = self._prices(sale.party_id, price_list, group)
+            for sku, quantity in group:
+                price = by_sku.get(sku)
+                if price is None:
+                    raise PermanentError(f"{sku} has no sale price in {self.system}")
+                prices[sku, quantity] = Decimal(price)
         return products, party, addresses, prices
+
+    def _prices(self, party_id: int, price_list: int | None, group: BreakGroup) -> dict[str, Any]:
+        """sku -> the unit price Tryton gives the group's products, with the context the
+        Tryton client puts on a line: the customer, its price list and the quantity (any
+        quantity within a break prices alike)."""
+        context = {
+            **self.rpc.context,
+            "customer": party_id,
+            "quantity": float(min(q for _, q in group)),
+        }
+        if price_list:
+            context["price_list"] = price_list
+        skus = sorted({sku for sku, _ in group})
+        read = self.rpc.search_read(
+            "product.product", [("code", "in", skus)], ["code", "sale_price_uom"], context=context
+        )
+        return {r["code"]: r["sale_price_uom"] for r in read}
 
     def _values(self, sale: PortalSale) -> dict[str, Any]:
         """The sale to create."""
@@ -230,18 +271,16 @@ class PortalSales:
         ]
         return tuple(sorted(addresses, key=lambda a: not a.delivery))
 
-    def _addresses(self, sale: PortalSale) -> tuple[int, int]:
+    def _addresses(self, sale: PortalSale, records: list[dict[str, Any]]) -> tuple[int, int]:
         """(invoice, shipment) addresses: the chosen one must be the party's own."""
-        records = self.rpc.search_read(
-            "party.address",
-            [("party", "=", sale.party_id)],
-            ["invoice", "delivery"],
-            order=[("sequence", "ASC"), ("id", "ASC")],
-        )
         if not records:
             raise PermanentError(
                 f"party {sale.party_id} has no address in {self.system}: add one in Tryton"
             )
+        # Tryton's order for addresses: by sequence, an address without one first, then id.
+        records = sorted(
+            records, key=lambda r: (r.get("sequence") is not None, r.get("sequence") or 0, r["id"])
+        )
         invoice = next((r["id"] for r in records if r.get("invoice")), records[0]["id"])
         delivery = next((r["id"] for r in records if r.get("delivery")), records[0]["id"])
         if sale.shipment_address_id is not None:
@@ -263,47 +302,17 @@ class PortalSales:
             raise PermanentError(f"no warehouse with code {code!r} in {self.system}")
         return int(found[0]["id"])
 
-    def _unit_prices(
-        self, sale: PortalSale, products: dict[str, dict[str, Any]], price_list: int | None
-    ) -> dict[tuple[str, Decimal], Decimal]:
-        """(sku, quantity) -> the unit price Tryton gives it: one read per quantity break
-        the lines reach (the price is the same for every quantity within a break)."""
-        breaks = [Decimal(0)]
-        if price_list:
-            lines = self.rpc.search_read(
-                "product.price_list.line", [("price_list", "=", price_list)], ["quantity"]
-            )
-            breaks += [Decimal(str(r["quantity"])) for r in lines if r.get("quantity")]
-        breaks = sorted(set(breaks))
-        groups: dict[Decimal, list[tuple[str, Decimal]]] = {}
-        for line in sale.lines:
-            reached = max(b for b in breaks if b <= line.quantity) if line.quantity >= 0 else 0
-            groups.setdefault(Decimal(reached), []).append((line.sku, line.quantity))
-        prices: dict[tuple[str, Decimal], Decimal] = {}
-        for group in groups.values():
-            quantity = min(q for _, q in group)  # any quantity in the break prices alike
-            ids = sorted({products[sku]["id"] for sku, _ in group})
-            context = {**self.rpc.context, "customer": sale.party_id, "quantity": float(quantity)}
-            if price_list:
-                context["price_list"] = price_list
-            read = self.rpc.read("product.product", ids, ["sale_price_uom"], context=context)
-            by_id = {r["id"]: r["sale_price_uom"] for r in read}
-            for sku, line_quantity in group:
-                price = by_id.get(products[sku]["id"])
-                if price is None:
-                    raise PermanentError(f"{sku} has no sale price in {self.system}")
-                prices[sku, line_quantity] = Decimal(price)
-        return prices
-
     # -- credit --------------------------------------------------------------------------
     def credit_position(self, party_id: int) -> CreditPosition:
         """What the ERP counts against the limit: party.credit_amount is the receivable
         (account_credit_limit) plus, with sale_credit_limit, the untaxed amount not yet
         invoiced of the party's confirmed and processing sales."""
-        records = self.rpc.read("party.party", [party_id], ["credit_limit_amount", "credit_amount"])
+        records = self.rpc.read("party.party", [party_id], CREDIT_FIELDS)
         if not records:
             raise PermanentError(f"party {party_id} does not exist in {self.system}")
-        (party,) = records
+        return self._credit(records[0])
+
+    def _credit(self, party: dict[str, Any]) -> CreditPosition:
         limit = party.get("credit_limit_amount")
         return CreditPosition(
             currency=self.company_currency(),
@@ -321,6 +330,23 @@ class PortalSales:
         if not self.rpc.context:
             self.rpc.login()
         return int(self.rpc.context["company"])
+
+
+# The lines of a sale that one price break prices alike: ((sku, quantity), ...).
+BreakGroup = tuple[tuple[str, Decimal], ...]
+
+
+def _break_groups(sale: PortalSale, price_list_lines: list[dict[str, Any]]) -> list[BreakGroup]:
+    """The sale's lines grouped by the quantity break of the price list each reaches,
+    lowest break first (a price list without breaks: one group)."""
+    breaks = sorted(
+        {Decimal(0)} | {Decimal(str(r["quantity"])) for r in price_list_lines if r.get("quantity")}
+    )
+    groups: dict[Decimal, list[tuple[str, Decimal]]] = {}
+    for line in sale.lines:
+        reached = max(b for b in breaks if b <= line.quantity) if line.quantity >= 0 else 0
+        groups.setdefault(Decimal(reached), []).append((line.sku, line.quantity))
+    return [tuple(groups[b]) for b in sorted(groups)]
 
 
 def _is_credit_refusal(exc: TrytonUserError) -> bool:

@@ -212,6 +212,9 @@ class PortalQuote(_Frozen):
 
     currency: str
     lines: tuple[QuotedLine, ...]
+    # The party's credit as the ERP counts it now, when asked for (with_credit=True):
+    # read with the party in the same call, so checkout waits for no extra round trip.
+    credit: CreditPosition | None = None
 
     @property
     def untaxed_amount(self) -> Decimal:
@@ -231,9 +234,10 @@ class ErpPortalSales(Protocol):
         reason a buyer can read (a quantity under the minimum, say)."""
         ...
 
-    def quote_portal_sale(self, sale: PortalSale) -> PortalQuote:
+    def quote_portal_sale(self, sale: PortalSale, *, with_credit: bool = False) -> PortalQuote:
         """The sale's lines with the unit prices it would get now (a fixed number of
-        calls); raises as place_portal_sale does for what it would refuse."""
+        calls), and with_credit the party's credit position now; raises as
+        place_portal_sale does for what it would refuse."""
         ...
 
     def delivery_addresses(self, party_id: int) -> Sequence[PartyAddress]:

@@ -29,9 +29,14 @@ from causeway.engine.portal_accounts import Company, Membership
 from causeway.engine.portal_checkouts import AWAITING_APPROVAL, Checkout, CheckoutStateError
 from causeway.errors import CausewayError
 from causeway.hub import Hub
-from causeway.model.ports.portal import PartyAddress, PortalQuote, PortalSale, PortalSaleLine
+from causeway.model.ports.portal import (
+    ErpPortalSales,
+    PartyAddress,
+    PortalQuote,
+    PortalSale,
+    PortalSaleLine,
+)
 from causeway.portal.checkout import (
-    CheckoutErp,
     CheckoutError,
     buyer_reason,
     over_credit,
@@ -69,8 +74,8 @@ TEMPLATES.env.filters["quantity"] = quantity
 
 
 def add_routes(app: FastAPI, hub: Hub) -> None:
-    def erp() -> CheckoutErp:
-        return cast(CheckoutErp, hub.connectors[hub.config.portal.erp or ""])
+    def erp() -> ErpPortalSales:
+        return cast(ErpPortalSales, hub.connectors[hub.config.portal.erp or ""])
 
     def acting(request: Request) -> tuple[Customer, Company, Membership]:
         who = customer(request)
