@@ -164,8 +164,8 @@ class PortalSales:
         reads what to change.
 
         The party is read with its addresses and its price list's breaks in one call
-        (Tryton reads related records in the same call), then the products, then the
-        prices, one call per break the lines reach."""
+        (Tryton reads related records in the same call), then the products with their
+        prices at the first break the lines reach, then one call per further break."""
         if not sale.lines:
             raise PermanentError("the order has no lines: add products to the cart")
         parties = self.rpc.read("party.party", [sale.party_id], [*PARTY_FIELDS, *party_fields])
@@ -176,9 +176,17 @@ class PortalSales:
         price_list = party.get("sale_price_list")
         groups = _break_groups(sale, (party.get("sale_price_list.") or {}).get("lines.") or [])
         skus = sorted({line.sku for line in sale.lines})
+        first, *further = groups
+        # The products come with their prices at the first break (a call costs Tryton
+        # ~15 ms before any work; pricing a product ~3 ms): one call fewer for every cart.
         products = {
             r["code"]: r
-            for r in self.rpc.search_read("product.product", [("code", "in", skus)], PRODUCT_FIELDS)
+            for r in self.rpc.search_read(
+                "product.product",
+                [("code", "in", skus)],
+                [*PRODUCT_FIELDS, "sale_price_uom"],
+                context=self._price_context(sale.party_id, price_list, first),
+            )
         }
         missing = [s for s in skus if s not in products or not products[s].get("salable")]
         if missing:
@@ -188,9 +196,19 @@ class PortalSales:
         ]
         if problems:
             raise PermanentError("; ".join(problems))
+        priced = {first: {sku: products[sku]["sale_price_uom"] for sku, _ in first}}
+        for group in further:
+            context = self._price_context(sale.party_id, price_list, group)
+            skus = sorted({sku for sku, _ in group})
+            read = self.rpc.search_read(
+                "product.product",
+                [("code", "in", skus)],
+                ["code", "sale_price_uom"],
+                context=context,
+            )
+            priced[group] = {r["code"]: r["sale_price_uom"] for r in read}
         prices: dict[tuple[str, Decimal], Decimal] = {}
-        for group in groups:
-            by_sku = self._prices(sale.party_id, price_list, group)
+        for group, by_sku in priced.items():
             for sku, quantity in group:
                 price = by_sku.get(sku)
                 if price is None:
@@ -198,22 +216,16 @@ class PortalSales:
                 prices[sku, quantity] = Decimal(price)
         return products, party, addresses, prices
 
-    def _prices(self, party_id: int, price_list: int | None, group: BreakGroup) -> dict[str, Any]:
-        """sku -> the unit price Tryton gives the group's products, with the context the
-        Tryton client puts on a line: the customer, its price list and the quantity (any
-        quantity within a break prices alike)."""
-        context = {
-            **self.rpc.context,
-            "customer": party_id,
-            "quantity": float(min(q for _, q in group)),
-        }
+    def _price_context(
+        self, party_id: int, price_list: int | None, group: BreakGroup
+    ) -> dict[str, Any]:
+        """What the Tryton client puts in the context to price a line: the customer, its
+        price list and the quantity (any quantity within a break prices alike)."""
+        quantity = min(q for _, q in group)
+        context = {**self.rpc.context, "customer": party_id, "quantity": float(quantity)}
         if price_list:
             context["price_list"] = price_list
-        skus = sorted({sku for sku, _ in group})
-        read = self.rpc.search_read(
-            "product.product", [("code", "in", skus)], ["code", "sale_price_uom"], context=context
-        )
-        return {r["code"]: r["sale_price_uom"] for r in read}
+        return context
 
     def _values(self, sale: PortalSale) -> dict[str, Any]:
         """The sale to create."""
