@@ -515,3 +515,36 @@ mail_suppressions = Table(
     Column("detail", Text),
     Column("created_at", Float, nullable=False),
 )
+
+# -- shoppers' checkouts (docs/carts.md) ---------------------------------------------------
+# One row per store checkout, keyed by the store's checkout id: what it held when last
+# seen (an older update never replaces a newer `updated_at`) and what became of it.
+# Placeholder rows (an order that arrived before its checkout) have no currency yet.
+carts = Table(
+    "carts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("system", String(64), nullable=False),
+    Column("checkout_id", String(100), nullable=False),
+    Column("checkout_token", String(100)),
+    Column("cart_token", String(100)),
+    Column("email", String(254)),
+    Column("customer_id", String(64)),  # the golden customer, once resolved
+    Column("currency", String(3)),
+    Column("total", String(32)),
+    Column("line_count", Integer, nullable=False, server_default="0"),
+    Column("lines", Text, nullable=False, server_default="[]"),
+    Column("recovery_url", Text),
+    Column("created_at", Float),
+    Column("updated_at", Float),
+    Column("completed_at", Float),
+    Column("order_id", String(100)),
+    # open, abandoned, recovered, completed (flows/carts/abandonment.py)
+    Column("state", String(16), nullable=False),
+    Column("abandoned_at", Float),
+    Column("recovered_at", Float),
+    Column("received_at", Float, nullable=False),
+    UniqueConstraint("system", "checkout_id", name="uq_carts_system_checkout"),
+    Index("ix_carts_state_updated", "state", "updated_at"),
+    Index("ix_carts_token", "system", "checkout_token"),
+)

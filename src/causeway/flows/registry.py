@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from causeway.flows.cancellations import declaration as cancellations
+from causeway.flows.carts import declaration as carts
 from causeway.flows.cases import declaration as cases
 from causeway.flows.catalog_to_channels import declaration as catalog_to_channels
 from causeway.flows.customers_sync import declaration as customers_sync
@@ -44,6 +45,7 @@ FLOWS: tuple[FlowDeclaration[Any], ...] = (
     privacy_requests.DECLARATION,
     portal_progress.DECLARATION,
     portal_orders.DECLARATION,
+    carts.DECLARATION,
 )
 
 

@@ -19,3 +19,5 @@ ORDER_CANCELLED = "orders/cancelled"
 ORDER_DELETED = "orders/delete"  # gone from the store (WooCommerce: trashed)
 REFUND_CREATED = "refunds/create"
 PRODUCT_UPDATED = "products/update"
+CHECKOUT_CREATED = "checkouts/create"  # a shopper gave contact details at checkout
+CHECKOUT_UPDATED = "checkouts/update"  # the checkout changed (lines, e-mail, completed_at)

@@ -9,7 +9,12 @@ assert what the hub did (`GET /_sandbox/calls`, `GET /_sandbox/deliveries`).
   POST   /_sandbox/products             {title, sku, price, quantity, tracked?, inventory_policy?,
                                          vendor?, grams?, requires_shipping?, taxable?, barcode?}
   POST   /_sandbox/orders               a checkout (see inputs.OrderIn) -> the REST order, with
-                                         the same order also under "order"
+                                         the same order also under "order"; with checkout_id, it
+                                         completes that checkout (checkouts/update, completed_at)
+  POST   /_sandbox/checkouts            {email?, lines: [{sku, quantity}], currency?} a shopper's
+                                         checkout -> {checkout}; checkouts/create
+  GET    /_sandbox/checkouts            REST checkouts as stored (completed ones too)
+  POST   /_sandbox/checkouts/{id}/update  {email?, lines?} -> checkouts/update
   GET    /_sandbox/orders[/{id}]        REST orders as stored
   POST   /_sandbox/orders/{id}/update   {note?, tags?, email?, financial_status?,
                                          fulfillment_status?, cancel_reason?} -> orders/updated
@@ -45,10 +50,18 @@ from typing import TYPE_CHECKING, Any, Literal
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from causeway_sandbox.shopify.checkouts import (
+    CheckoutIn,
+    CheckoutUpdateIn,
+    UnknownSku,
+    create_checkout,
+    update_checkout,
+)
 from causeway_sandbox.shopify.edits import EditRefused, OrderEditIn, edit_order
 from causeway_sandbox.shopify.formats import gid
 from causeway_sandbox.shopify.inputs import OrderIn, OrderUpdateIn
 from causeway_sandbox.shopify.orders import (
+    CheckoutClosedError,
     OutOfStockError,
     UnknownSkuError,
     create_order,
@@ -155,11 +168,42 @@ def place_order(body: OrderIn, request: Request) -> dict[str, Any]:
         raise HTTPException(422, f"currency {currency!r} is not a CurrencyCode the sandbox knows")
     try:
         order = create_order(sandbox.store, body, sandbox.settings.currency)
-    except (UnknownSkuError, OutOfStockError) as exc:
+    except (UnknownSkuError, OutOfStockError, CheckoutClosedError) as exc:
         raise HTTPException(422, str(exc)) from exc
     # The REST order itself, and the same under "order" (Shopify's REST envelope), so
     # both `resp["id"]` and `resp["order"]["id"]` work.
     return {**order, "order": order}
+
+
+@router.post("/checkouts", status_code=201)
+def start_checkout(body: CheckoutIn, request: Request) -> dict[str, Any]:
+    sandbox = _sandbox(request)
+    currency = body.currency or sandbox.settings.currency
+    if currency not in sandbox.currencies:
+        raise HTTPException(422, f"currency {currency!r} is not a CurrencyCode the sandbox knows")
+    try:
+        checkout = create_checkout(sandbox.store, body, sandbox.settings.currency)
+    except UnknownSku as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {"checkout": checkout}
+
+
+@router.get("/checkouts")
+def list_checkouts(request: Request) -> dict[str, Any]:
+    store = _sandbox(request).store
+    with store.lock:
+        return {"checkouts": list(store.checkouts.values())}
+
+
+@router.post("/checkouts/{checkout_id}/update")
+def change_checkout(checkout_id: int, body: CheckoutUpdateIn, request: Request) -> dict[str, Any]:
+    try:
+        checkout = update_checkout(_sandbox(request).store, checkout_id, body)
+    except UnknownSku as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if checkout is None:
+        raise HTTPException(404, f"no checkout {checkout_id}")
+    return {"checkout": checkout}
 
 
 @router.get("/orders")

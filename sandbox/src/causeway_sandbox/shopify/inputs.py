@@ -91,6 +91,9 @@ class OrderIn(BaseModel):
     last_name: str
     phone: str | None = None
     lines: list[LineIn] = Field(min_length=1)
+    checkout_id: int | None = Field(
+        default=None, description="The checkout (POST /_sandbox/checkouts) this order completes."
+    )
     shipping_price: Decimal = Field(default=Decimal(0), ge=0)
     shipping_title: str | None = None
     shipping_taxable: bool = False

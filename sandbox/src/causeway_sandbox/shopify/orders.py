@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from causeway_sandbox.shopify.checkouts import announce_completed, complete_checkout
 from causeway_sandbox.shopify.formats import gid, money, rest_money
 from causeway_sandbox.shopify.inputs import AddressIn, LineIn, OrderIn, OrderUpdateIn
 from causeway_sandbox.shopify.payments import record_checkout_payment
@@ -55,6 +56,10 @@ _COUNTRIES = {
 
 class OutOfStockError(Exception):
     """A line asks for more than a "deny" variant has available (Shopify refuses the sale)."""
+
+
+class CheckoutClosedError(Exception):
+    """The order names a checkout the shop does not have, or one already completed."""
 
 
 class UnknownSkuError(Exception):
@@ -200,6 +205,11 @@ def _item(store: Store, line: LineIn, variant: Variant) -> dict[str, Any]:
 def create_order(store: Store, req: OrderIn, shop_currency: str) -> dict[str, Any]:
     """Place the order, move the stock, announce orders/create; return the REST order."""
     with store.lock:
+        if req.checkout_id is not None:
+            started = store.checkouts.get(req.checkout_id)
+            if started is None or started.get("completed_at"):
+                state = "no" if started is None else "a completed"
+                raise CheckoutClosedError(f"{state} checkout {req.checkout_id} to order from")
         variants: list[Variant | None] = []
         for line in req.lines:
             variant = None if line.gift_card else store.variant_by_sku(line.sku or "")
@@ -359,6 +369,8 @@ def create_order(store: Store, req: OrderIn, shop_currency: str) -> dict[str, An
         )
         order["customer"] = dict(customer)
         record_checkout_payment(store, order, gift_card=money(req.gift_card_payment))
+        if req.checkout_id is not None:
+            complete_checkout(store, req.checkout_id, order)
         store.orders[order_id] = order
 
         changed = []
@@ -373,6 +385,8 @@ def create_order(store: Store, req: OrderIn, shop_currency: str) -> dict[str, An
                 changed.append(level)
 
         store.emit("orders/create", order)
+        if req.checkout_id is not None:
+            announce_completed(store, req.checkout_id)
         if order["financial_status"] == "paid":
             store.emit("orders/paid", order)
         for level in changed:

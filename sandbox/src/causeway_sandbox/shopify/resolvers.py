@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from graphql import GraphQLResolveInfo
 
+from causeway_sandbox.shopify.checkouts import abandoned_checkout_view, checkout_field
 from causeway_sandbox.shopify.connections import paginate
 from causeway_sandbox.shopify.formats import gid, gql_time, parse_gid, parse_time
 from causeway_sandbox.shopify.fulfillments import (
@@ -146,6 +147,30 @@ class QueryRootResolver(ProductQueries):
             return o["id"], o["id"]
 
         return paginate(rows, sort=sortKey, key=key, node=self.views.order, **page)
+
+    def abandonedCheckouts(
+        self,
+        info: Info,
+        sortKey: str = "ID",
+        query: str | None = None,
+        savedSearchId: str | None = None,
+        **page: Any,
+    ) -> dict[str, Any]:
+        """Checkouts no order came from (checkouts.py), searchable by updated_at."""
+        unfinished = [c for c in self.store.checkouts.values() if not c.get("completed_at")]
+        rows = self._search(info, query, checkout_field, unfinished)
+
+        def key(c: dict[str, Any]) -> tuple[Any, int]:
+            if sortKey == "CREATED_AT":
+                return gql_time(parse_time(c["created_at"])), c["id"]
+            if sortKey == "TOTAL_PRICE":
+                return int(Decimal(c["total_price"]) * 100), c["id"]
+            return c["id"], c["id"]
+
+        currency = self.views.shop_currency
+        return paginate(
+            rows, sort=sortKey, key=key, node=lambda c: abandoned_checkout_view(c, currency), **page
+        )
 
     def order(self, info: Info, id: str) -> dict[str, Any] | None:
         kind, number = parse_gid(id)

@@ -28,6 +28,9 @@ from causeway_sandbox.shopify.formats import SandboxClock, gid
 # inventory_levels/update).
 TOPICS: dict[str, str] = {
     "APP_UNINSTALLED": "app/uninstalled",
+    "CHECKOUTS_CREATE": "checkouts/create",
+    "CHECKOUTS_DELETE": "checkouts/delete",
+    "CHECKOUTS_UPDATE": "checkouts/update",
     "CUSTOMERS_CREATE": "customers/create",
     "CUSTOMERS_DELETE": "customers/delete",
     "CUSTOMERS_UPDATE": "customers/update",
@@ -222,6 +225,8 @@ class Store:
             # Order id -> its transactions (REST Transaction resources), oldest first.
             self.transactions: dict[int, list[dict[str, Any]]] = {}
             self.customers: dict[int, dict[str, Any]] = {}
+            # Checkout id -> the REST checkout (checkouts.py), completed ones included.
+            self.checkouts: dict[int, dict[str, Any]] = {}
             self.subscriptions: dict[int, Subscription] = {}
             # Where the app's configuration sends the privacy (compliance) webhooks:
             # customers/data_request, customers/redact, shop/redact (sandbox/shopify/compliance.py).

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from causeway.connectors.shopify import addresses, fulfillments
+from causeway.connectors.shopify import addresses, checkouts, fulfillments
 from causeway.connectors.shopify import queries as q
 from causeway.connectors.shopify.api_versions import API_VERSION, support_warning
 from causeway.connectors.shopify.client import RetryPolicy, ShopifyGraphQL
@@ -48,8 +48,10 @@ from causeway.connectors.shopify.types import (
 from causeway.engine.rate import RateBudget
 from causeway.errors import MissingMasterDataError, PermanentError
 from causeway.model import Order
+from causeway.model.carts import Cart, CartOrder
 from causeway.model.catalog import CatalogItem
 from causeway.model.payment import OrderPayment
+from causeway.model.ports.carts import CartChannel
 from causeway.model.ports.channel import (
     AnnouncedRefunds,
     Channel,
@@ -192,6 +194,16 @@ class ShopifyConnector:
 
     def order_updated_at(self, body: bytes) -> datetime | None:
         return order_updated_at(body)
+
+    def cart_from_webhook(self, body: dict[str, Any]) -> Cart:
+        return checkouts.cart_from_rest(body)
+
+    def cart_order_from_webhook(self, body: dict[str, Any]) -> CartOrder | None:
+        return checkouts.cart_order_from_rest(body)
+
+    def abandoned_carts_since(self, since: datetime | None, page_size: int = 10) -> Iterator[Cart]:
+        """Checkouts not completed, updated at or after `since` (abandonedCheckouts)."""
+        return checkouts.pages(self.client.execute, since, page_size)
 
     def payment_from_webhook(self, body: dict[str, Any]) -> OrderPayment:
         return payment_from_rest(body)
@@ -384,4 +396,7 @@ if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims
         return connector
 
     def _gives_addresses(connector: ShopifyConnector) -> RecordAddresses:
+        return connector
+
+    def _gives_carts(connector: ShopifyConnector) -> CartChannel:
         return connector

@@ -116,6 +116,8 @@ _ENTITIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "inventory_items": ("inventory_item", ("id",)),
     "inventory_levels": ("inventory_item", ("inventory_item_id",)),
     "locations": ("location", ("id",)),
+    # A checkout is keyed by its id: the order it becomes names it by checkout_id.
+    "checkouts": ("checkout", ("id",)),
     # shop/redact (a privacy webhook) names the shop by shop_id.
     "shop": ("shop", ("shop_id", "id")),
 }
