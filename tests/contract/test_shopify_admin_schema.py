@@ -210,6 +210,7 @@ def sent() -> Iterator[list[tuple[str, dict[str, Any]]]]:
         store.subscribe_webhooks("http://127.0.0.1:9/webhooks/shop", ["orders/create"])
         (change,) = store.order_changes_since(None)
         store.order(change.external_id)
+        list(store.abandoned_carts_since(None))  # the carts flow's reconciling poll
 
         item = store.inventory_items_by_sku(["WID-1"])["WID-1"]
         location = store.primary_location_id()

@@ -26,6 +26,7 @@ DEFAULT_MINUTES_SAVED: Final[dict[str, Decimal]] = {
     "case": Decimal("1"),  # open or update a support case from an e-mail
     "file": Decimal("3"),  # import a CSV order file and send its status back
     "privacy_request": Decimal("15"),  # find and erase or export one person everywhere
+    "cart": Decimal("0.5"),  # copy one left checkout into the follow-up list
 }
 
 # The kind of record each flow's jobs handle (one job, one record).
@@ -47,6 +48,7 @@ FLOW_RECORD_KINDS: Final[dict[str, str]] = {
     "portal-orders": "order",  # a portal checkout placed as an ERP sale
     # Its jobs are scheduled runs, which count no record (flow_stats.handled).
     "portal-progress": "fulfillment",
+    "carts": "cart",
 }
 
 
