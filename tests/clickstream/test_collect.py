@@ -19,7 +19,11 @@ def test_a_batch_of_events_is_accepted_and_stored(hub: Hub, client: TestClient) 
     assert response.headers["Access-Control-Allow-Origin"] == STOREFRONT
     rows = stored(hub)
     assert {row["event_id"] for row in rows} == {event["id"] for event in events}
-    assert {row["name"] for row in rows} == {"page_viewed", "product_added_to_cart", "product_viewed"}
+    assert {row["name"] for row in rows} == {
+        "page_viewed",
+        "product_added_to_cart",
+        "product_viewed",
+    }
     assert all(row["customer_id"] is None for row in rows)  # stitching comes later
 
 
