@@ -65,3 +65,11 @@ def test_a_clickstream_must_belong_to_a_store_system() -> None:
     data["clickstream"] = {"erp": CLICKSTREAM}
     with pytest.raises(ConfigError, match=r"system 'erp' is a tryton, but storefront events"):
         parse_config(data, env={})
+
+
+def test_a_sandboxed_pixels_null_origin_is_allowed_only_when_written() -> None:
+    written = parse_config(config_with("sqlite:///hub.db", allowed_origins=["null"]), env={})
+    assert written.clickstream["shop"].allows("null")
+    assert (
+        not parse_config(config_with("sqlite:///hub.db"), env={}).clickstream["shop"].allows("null")
+    )
