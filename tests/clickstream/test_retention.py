@@ -3,7 +3,11 @@ hub's retention pass (`causeway prune`, and the running hub every retention.ever
 
 from __future__ import annotations
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
 from causeway.config import parse_config
+from causeway.engine.schema import metadata
 from causeway.engine.store import Store
 from causeway.engine.web_events import WebEvent, store_web_events, web_events_of
 from causeway.privacy.retention import prune
@@ -31,3 +35,9 @@ def test_a_resent_event_is_stored_once_on_every_store(store: Store) -> None:
     assert store_web_events(store, [event("e1", 0), event("e3", 0)]) == 1
     assert store_web_events(store, [event("e1", 0, system="other-shop")]) == 1
     assert [row["event_id"] for row in web_events_of(store, "shop")] == ["e1", "e2", "e3"]
+
+
+def test_migration_0016_matches_what_schema_py_describes(store: Store) -> None:
+    with store.read() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []

@@ -44,7 +44,8 @@ from causeway.web.portal.routing import NOT_FOUND
 from causeway.web.webhooks import add_webhook_routes
 
 DESCRIPTION = (
-    "Every operation but webhook ingress, `/health` and `/ready` needs an API key "
+    "Every operation but webhook ingress, storefront events (`/collect`, with the "
+    "system's collect key), `/health` and `/ready` needs an API key "
     "(`causeway keys create --name N --scope read|run|admin`), sent as "
     "`Authorization: Bearer <key>`: 401 without one, 403 when its scope is too small."
 )

@@ -142,7 +142,7 @@ def add_collect_routes(app: FastAPI, hub: Hub) -> None:
         cors: dict[str, str],
     ) -> Response | Collected:
         if not key_matches(settings, request):
-            raise HTTPException(401, f"send this system's collect key in {KEY_HEADER}")
+            raise HTTPException(401, f"send this system's collect key in {KEY_HEADER} or ?key=")
         if origin is not None and not settings.allows(origin):
             raise HTTPException(403, "this origin may not send events here")
         body = await read_limited(request, settings.max_body_bytes)

@@ -36,7 +36,9 @@ class Suppressions(BaseModel):
 
 def add_mail_routes(app: FastAPI, hub: Hub) -> None:
     # 400: FastAPI's own answer to a body that is not JSON (the fuzzers send such).
-    not_json = {400: {"model": ErrorAnswer, "description": "the body is not JSON"}}
+    not_json: dict[int | str, Any] = {
+        400: {"model": ErrorAnswer, "description": "the body is not JSON"}
+    }
 
     @app.post("/api/mail/suppressions", **protected(Permission.OPERATE, responses=not_json))
     def suppress(body: Suppressions, request: Request) -> dict[str, Any]:
