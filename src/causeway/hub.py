@@ -24,6 +24,7 @@ from causeway.engine.locks import StoreLocks
 from causeway.engine.rate import RateBudgets
 from causeway.engine.scheduler import Scheduler
 from causeway.engine.store import Store
+from causeway.engine.web_event_writer import WebEventWriter
 from causeway.engine.worker import Worker
 from causeway.flows.enabled import EnabledFlows
 from causeway.notifications.sender import MailSender
@@ -72,6 +73,8 @@ class Hub:
         # Order-status and account e-mails, from the outbox (docs/notifications.md).
         self.mail_sender = MailSender(self.store, config.notifications, clean_text=self.redact)
         self.writer: InboxWriter | None = None
+        # Storefront events (docs/clickstream.md): a writer of their own, never the inbox's.
+        self.web_event_writer: WebEventWriter | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.workers: list[Worker] = []
@@ -112,6 +115,8 @@ class Hub:
             self.writer = InboxWriter(
                 self.inbox, max_batch=self.config.server.ingress_batch
             ).start()
+            if self.config.clickstream:
+                self.web_event_writer = WebEventWriter(self.store).start()
         count = self.config.workers.count if workers is None else workers
         for i in range(count):
             worker = self.new_worker()
@@ -266,6 +271,9 @@ class Hub:
         if self.writer:
             self.writer.stop()
             self.writer = None
+        if self.web_event_writer:
+            self.web_event_writer.stop()
+            self.web_event_writer = None
         if busy:
             # A thread is still in a remote call on these clients; they go with the process.
             self.store.dispose()

@@ -69,6 +69,10 @@ def hostile_config(store_url: str) -> dict[str, Any]:
                 "password": "secret",
             },
         },
+        # Storefront events: the fuzzers reach /collect/shop, and are refused without the key.
+        "clickstream": {
+            "shop": {"collect_key": "hostile-collect-key-0123", "allowed_origins": [PUBLIC_URL]}
+        },
         "flows": {
             "orders-to-erp": {"source": "shop", "target": "erp"},
             "payments-and-invoices": {"source": "shop", "target": "erp"},

@@ -24,8 +24,12 @@ from tests.hostile.conftest import hostile_config, rows, shopify_signature
 # Deliberately public (docs/security.md): stores and CRMs deliver webhooks without a
 # key (their signature is the credential); probes carry none; the console's stylesheet
 # and scripts hold nothing of the hub's, and its login page needs them; signing in is
-# what a person does before having a session (rate-limited, tests/console/test_sign_in.py).
+# what a person does before having a session (rate-limited, tests/console/test_sign_in.py);
+# storefront browsers send their events with the system's collect key, and ask first
+# (CORS preflight) without it (docs/clickstream.md).
 PUBLIC = {
+    ("POST", "/collect/{system}"),
+    ("OPTIONS", "/collect/{system}"),
     ("GET", "/console/login"),
     ("POST", "/console/login"),
     ("POST", "/webhooks/{system}"),

@@ -49,7 +49,7 @@ def _expand(value: Any, path: str, env: Mapping[str, str], missing: list[str]) -
 
 _SYSTEM_TYPES = ("shopify", "tryton", "hubspot", "files")
 # Keys whose value is never repeated in a message: a secret, or a URL that may hold one.
-_UNSHOWN = ("token", "secret", "password", "url")
+_UNSHOWN = ("token", "secret", "password", "url", "key")
 
 
 def _describe(error: ErrorDetails) -> str:

@@ -22,13 +22,22 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from causeway.config.base import Duration, Strict, service_url, split_listen
+from causeway.config.clickstream import ClickstreamSettings
 from causeway.config.console import ConsoleSettings
 from causeway.config.customers import CustomerSettings
 from causeway.config.flows import Flows, flows_section
 from causeway.config.notifications import NotificationsSettings
 from causeway.config.portal import PortalSettings
 from causeway.config.retention import RetentionSettings
-from causeway.config.systems import ERP, HubSpotSystem, Kind, System, is_of, types_of_kinds
+from causeway.config.systems import (
+    ERP,
+    STORE,
+    HubSpotSystem,
+    Kind,
+    System,
+    is_of,
+    types_of_kinds,
+)
 from causeway.flows.portal_orders.declaration import PortalOrdersFlow
 from causeway.flows.registry import FLOWS
 
@@ -198,6 +207,28 @@ class CausewayConfig(Strict):
     console: ConsoleSettings = ConsoleSettings()
     portal: PortalSettings = PortalSettings()
     notifications: NotificationsSettings = NotificationsSettings()
+    clickstream: dict[str, ClickstreamSettings] = Field(
+        default_factory=dict,
+        description="store system -> its storefront events endpoint (docs/clickstream.md)",
+    )
+
+    @model_validator(mode="after")
+    def _clickstream_of_stores(self) -> CausewayConfig:
+        for name in self.clickstream:
+            system = self.systems.get(name)
+            if system is None:
+                known = ", ".join(sorted(self.systems)) or "none"
+                raise ValueError(
+                    f"clickstream.{name}: no system named {name!r} (systems defined: {known}); "
+                    f"key each clickstream block by the store system whose storefront sends it"
+                )
+            if not is_of(system, (STORE,)):
+                stores = " or ".join(types_of_kinds((STORE,)))
+                raise ValueError(
+                    f"clickstream.{name}: system {name!r} is a {system.type}, but storefront "
+                    f"events come from a store ({stores})"
+                )
+        return self
 
     @model_validator(mode="after")
     def _portal_reads_an_erp(self) -> CausewayConfig:

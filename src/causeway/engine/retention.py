@@ -29,7 +29,7 @@ from sqlalchemy import Connection, delete, select, tuple_, update
 
 from causeway.customers.record import EMPTY_RECORD
 from causeway.engine.jobs import DEAD, DONE, QUEUED, RESOLVED, RUNNING
-from causeway.engine.schema import customers, inbox, jobs, merge_log
+from causeway.engine.schema import customers, inbox, jobs, merge_log, web_events
 from causeway.engine.store import Store, now
 
 # A pause between batches: SQLite's busy handler polls, and a writer that takes the
@@ -252,3 +252,32 @@ def _empty_merged_records(conn: Connection, customer_ids: Iterable[str]) -> None
         )
         .values(record=EMPTY_RECORD, version=customers.c.version + 1, updated_at=now())
     )
+
+
+def prune_web_events(
+    store: Store,
+    system: str,
+    older_than: float,
+    batch: int = 500,
+    *,
+    at: float | None = None,
+    stop: threading.Event | None = None,
+) -> int:
+    """Delete a system's events that happened longer than `older_than` seconds ago (by
+    the (system, occurred_at) index), a short transaction per batch; returns how many."""
+    cutoff = _cutoff(older_than, at)
+
+    def step(conn: Connection) -> tuple[int, bool]:
+        ids = list(
+            conn.execute(
+                select(web_events.c.id)
+                .where(web_events.c.system == system, web_events.c.occurred_at < cutoff)
+                .order_by(web_events.c.occurred_at)
+                .limit(batch)
+            ).scalars()
+        )
+        if ids:
+            conn.execute(delete(web_events).where(web_events.c.id.in_(ids)))
+        return len(ids), len(ids) == batch
+
+    return _in_batches(store, step, stop)

@@ -547,4 +547,31 @@ carts = Table(
     UniqueConstraint("system", "checkout_id", name="uq_carts_system_checkout"),
     Index("ix_carts_state_updated", "state", "updated_at"),
     Index("ix_carts_token", "system", "checkout_token"),
+# -- clickstream (docs/clickstream.md) ------------------------------------------------------
+# Storefront events from POST /collect/{system}: apart from the inbox (they start no job
+# and are not under the inbox's nothing-lost guarantee), one row per (system, event id)
+# so that a resent event is stored once. Money is Decimal text with its currency.
+# `customer_id` is the golden customer the client turns out to be (stitched later; NULL).
+web_events = Table(
+    "web_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("system", String(64), nullable=False),
+    Column("event_id", String(128), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("client_id", String(128), nullable=False),
+    Column("occurred_at", Float, nullable=False),
+    Column("received_at", Float, nullable=False),
+    Column("page_url", Text),
+    Column("referrer", Text),
+    Column("product_sku", String(255)),
+    Column("variant_id", String(255)),
+    Column("quantity", Integer),
+    Column("value", String(32)),
+    Column("currency", String(3)),
+    Column("data", Text),
+    Column("customer_id", String(64)),
+    UniqueConstraint("system", "event_id", name="uq_web_events_event"),
+    Index("ix_web_events_occurred", "system", "occurred_at"),
+    Index("ix_web_events_client", "client_id"),
 )

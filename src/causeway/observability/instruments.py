@@ -26,4 +26,14 @@ JOB_RETRIES = Counter(
     registry=None,
 )
 
-INSTRUMENTS = (WEBHOOK_LATENCY, JOB_RETRIES)
+# Requests to POST /collect/{system} (docs/clickstream.md), by answer: accepted (queued to
+# be stored), declined (no analytics consent: nothing stored, by design), refused (wrong
+# key or origin, oversized, malformed), rate_limited, and dropped (the store too slow).
+CLICKSTREAM_REQUESTS = Counter(
+    "causeway_clickstream_requests",
+    "Storefront event requests by what became of them (by this process)",
+    ["system", "outcome"],
+    registry=None,
+)
+
+INSTRUMENTS = (WEBHOOK_LATENCY, JOB_RETRIES, CLICKSTREAM_REQUESTS)

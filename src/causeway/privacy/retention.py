@@ -1,5 +1,5 @@
 """One pruning pass over everything retention covers: the store's rows (done and dead
-jobs, inbox bodies and records, the merge log), each drop folder's processed/ and
+jobs, inbox bodies and records, the merge log, storefront events), each drop folder's processed/ and
 errors/ files, and old data-request exports. The running hub calls it every
 `retention.every`; `causeway prune` calls it on demand. Every step is safe to run
 from several processes at once.
@@ -24,6 +24,7 @@ from causeway.engine.retention import (
     prune_inbox_records,
     prune_jobs,
     prune_merge_log,
+    prune_web_events,
 )
 from causeway.engine.store import Store
 from causeway.privacy.old_files import remove_older_than
@@ -107,6 +108,13 @@ def prune(
         settings.merge_log,
         lambda age: prune_merge_log(store, age, batch, at=at, stop=stop),
     )
+    # Storefront events (docs/clickstream.md): each system's by its own period.
+    for name, clickstream in config.clickstream.items():
+        step(
+            f"{name}: web events",
+            clickstream.retention,
+            partial(prune_web_events, store, name, batch=batch, at=at, stop=stop),
+        )
     for name, system in config.systems.items():
         if isinstance(system, FilesSystem):
             folder = DropFolder(Path(system.folder))

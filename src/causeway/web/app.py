@@ -1,6 +1,7 @@
-"""The hub's HTTP surface, put together: webhook ingress, the `/api` routes, what
-operators poll, and the API's own description. Each group of routes lives in its own
-module; who may call each route is declared on it and enforced by web/access.py."""
+"""The hub's HTTP surface, put together: webhook ingress (and storefront events beside
+it, `/collect`), the `/api` routes, what operators poll, and the API's own description.
+Each group of routes lives in its own module; who may call each route is declared on it
+and enforced by web/access.py."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from causeway.web.access import (
 )
 from causeway.web.api import add_api_routes
 from causeway.web.api_docs import add_docs_routes
+from causeway.web.collect import add_collect_routes
 from causeway.web.console import add_console_routes
 from causeway.web.console.rendering import error_page
 from causeway.web.mail_api import add_mail_routes
@@ -42,7 +44,8 @@ from causeway.web.portal.routing import NOT_FOUND
 from causeway.web.webhooks import add_webhook_routes
 
 DESCRIPTION = (
-    "Every operation but webhook ingress, `/health` and `/ready` needs an API key "
+    "Every operation but webhook ingress, storefront events (`/collect`, with the "
+    "system's collect key), `/health` and `/ready` needs an API key "
     "(`causeway keys create --name N --scope read|run|admin`), sent as "
     "`Authorization: Bearer <key>`: 401 without one, 403 when its scope is too small."
 )
@@ -76,6 +79,7 @@ def create_app(hub: Hub, *, serves: Serves = "all") -> FastAPI:
         return _guarded(app, hub, areas=(PORTAL,))
     if serves != "admin":
         add_webhook_routes(app, hub)
+        add_collect_routes(app, hub)
     add_ready_routes(app, hub)
     if serves == "webhooks":
         add_health_route(app)

@@ -15,6 +15,7 @@ from causeway.engine import mail_outbox
 from causeway.hub import Hub
 from causeway.notifications.addresses import normalised, problem_with
 from causeway.web.access import protected
+from causeway.web.answers import ErrorAnswer
 from causeway.web.console.routing import actor
 
 MAX_ADDRESSES = 10_000  # a provider's daily bounce export fits; more: send it in parts
@@ -34,7 +35,12 @@ class Suppressions(BaseModel):
 
 
 def add_mail_routes(app: FastAPI, hub: Hub) -> None:
-    @app.post("/api/mail/suppressions", **protected(Permission.OPERATE))
+    # 400: FastAPI's own answer to a body that is not JSON (the fuzzers send such).
+    not_json: dict[int | str, Any] = {
+        400: {"model": ErrorAnswer, "description": "the body is not JSON"}
+    }
+
+    @app.post("/api/mail/suppressions", **protected(Permission.OPERATE, responses=not_json))
     def suppress(body: Suppressions, request: Request) -> dict[str, Any]:
         """Suppress the addresses: e-mails waiting for them become `suppressed` and none
         is queued for them again. Addresses suppressed already keep their first reason."""

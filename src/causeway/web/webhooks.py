@@ -53,7 +53,9 @@ def request_target(request: Request) -> str:
     return f"{path}?{query}" if query else path
 
 
-async def _read_limited(request: Request, limit: int) -> bytes:
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it is known to be larger than `limit`:
+    from its Content-Length, else while it streams in."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise HTTPException(413, f"body larger than {limit} bytes")
@@ -94,7 +96,7 @@ def add_webhook_routes(app: FastAPI, hub: Hub) -> None:
             raise HTTPException(
                 404, f"no webhook-receiving system named {system!r} in causeway.yaml"
             )
-        body = await _read_limited(request, limit)
+        body = await read_limited(request, limit)
         try:
             # A Shopify delivery is one event; a HubSpot one is a batch, signed over the URL.
             records = ingress.records("POST", request_target(request), request.headers, body)
