@@ -547,6 +547,8 @@ carts = Table(
     UniqueConstraint("system", "checkout_id", name="uq_carts_system_checkout"),
     Index("ix_carts_state_updated", "state", "updated_at"),
     Index("ix_carts_token", "system", "checkout_token"),
+)
+
 # -- clickstream (docs/clickstream.md) ------------------------------------------------------
 # Storefront events from POST /collect/{system}: apart from the inbox (they start no job
 # and are not under the inbox's nothing-lost guarantee), one row per (system, event id)
