@@ -547,6 +547,8 @@ carts = Table(
     UniqueConstraint("system", "checkout_id", name="uq_carts_system_checkout"),
     Index("ix_carts_state_updated", "state", "updated_at"),
     Index("ix_carts_token", "system", "checkout_token"),
+)
+
 # -- clickstream (docs/clickstream.md) ------------------------------------------------------
 # Storefront events from POST /collect/{system}: apart from the inbox (they start no job
 # and are not under the inbox's nothing-lost guarantee), one row per (system, event id)
@@ -574,4 +576,26 @@ web_events = Table(
     UniqueConstraint("system", "event_id", name="uq_web_events_event"),
     Index("ix_web_events_occurred", "system", "occurred_at"),
     Index("ix_web_events_client", "client_id"),
+)
+
+# -- stock snapshots (docs/flows/stock-snapshots.md) ----------------------------------------
+# One row per day, system, location, SKU and kind: `erp` rows are the ERP's on hand
+# (`quantity`) and forecast per warehouse, `channel` rows what a store showed at its
+# location (`quantity`; no forecast). `day` is the hub's local date as 'YYYY-MM-DD';
+# a second run on one day replaces that day's rows of the system (the unique key).
+# Quantities are Decimal text. Out of stock is `quantity <= 0`.
+stock_snapshots = Table(
+    "stock_snapshots",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("day", String(10), nullable=False),
+    Column("taken_at", Float, nullable=False),
+    Column("system", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("location", String(255), nullable=False),
+    Column("sku", String(255), nullable=False),
+    Column("quantity", String(32), nullable=False),
+    Column("forecast", String(32)),
+    UniqueConstraint("day", "system", "location", "sku", "kind", name="uq_stock_snapshots_row"),
+    Index("ix_stock_snapshots_sku", "sku", "day"),
 )
