@@ -27,6 +27,7 @@ DEFAULT_MINUTES_SAVED: Final[dict[str, Decimal]] = {
     "file": Decimal("3"),  # import a CSV order file and send its status back
     "privacy_request": Decimal("15"),  # find and erase or export one person everywhere
     "cart": Decimal("0.5"),  # copy one left checkout into the follow-up list
+    "stock_snapshot": Decimal("10"),  # note the day's stock in the ERP and each store
 }
 
 # The kind of record each flow's jobs handle (one job, one record).
@@ -49,6 +50,8 @@ FLOW_RECORD_KINDS: Final[dict[str, str]] = {
     # Its jobs are scheduled runs, which count no record (flow_stats.handled).
     "portal-progress": "fulfillment",
     "carts": "cart",
+    # One job per run: a record is one day's snapshot of every SKU and store.
+    "stock-snapshots": "stock_snapshot",
 }
 
 

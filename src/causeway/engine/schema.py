@@ -577,3 +577,25 @@ web_events = Table(
     Index("ix_web_events_occurred", "system", "occurred_at"),
     Index("ix_web_events_client", "client_id"),
 )
+
+# -- stock snapshots (docs/flows/stock-snapshots.md) ----------------------------------------
+# One row per day, system, location, SKU and kind: `erp` rows are the ERP's on hand
+# (`quantity`) and forecast per warehouse, `channel` rows what a store showed at its
+# location (`quantity`; no forecast). `day` is the hub's local date as 'YYYY-MM-DD';
+# a second run on one day replaces that day's rows of the system (the unique key).
+# Quantities are Decimal text. Out of stock is `quantity <= 0`.
+stock_snapshots = Table(
+    "stock_snapshots",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("day", String(10), nullable=False),
+    Column("taken_at", Float, nullable=False),
+    Column("system", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("location", String(255), nullable=False),
+    Column("sku", String(255), nullable=False),
+    Column("quantity", String(32), nullable=False),
+    Column("forecast", String(32)),
+    UniqueConstraint("day", "system", "location", "sku", "kind", name="uq_stock_snapshots_row"),
+    Index("ix_stock_snapshots_sku", "sku", "day"),
+)

@@ -26,6 +26,7 @@ from causeway.flows.portal_progress import declaration as portal_progress
 from causeway.flows.privacy_requests import declaration as privacy_requests
 from causeway.flows.quotes_to_erp import declaration as quotes_to_erp
 from causeway.flows.returns_to_erp import declaration as returns_to_erp
+from causeway.flows.stock_snapshots import declaration as stock_snapshots
 from causeway.flows.stock_to_channels import declaration as stock_to_channels
 
 FLOWS: tuple[FlowDeclaration[Any], ...] = (
@@ -46,6 +47,7 @@ FLOWS: tuple[FlowDeclaration[Any], ...] = (
     portal_progress.DECLARATION,
     portal_orders.DECLARATION,
     carts.DECLARATION,
+    stock_snapshots.DECLARATION,
 )
 
 
