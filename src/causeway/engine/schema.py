@@ -599,3 +599,28 @@ stock_snapshots = Table(
     UniqueConstraint("day", "system", "location", "sku", "kind", name="uq_stock_snapshots_row"),
     Index("ix_stock_snapshots_sku", "sku", "day"),
 )
+
+# -- order changes (docs/order-changes.md) ---------------------------------------------------
+# Every edit, cancellation and refund of an order as a fact: what the hub knew of the order
+# before it and after it (JSON), written in the same transaction as the flow's own record of
+# the change. One row per dedupe key, so a redelivered webhook or a retried job adds nothing.
+# Money is Decimal text with its currency; `occurred_at` is the store's time, when it says.
+order_changes = Table(
+    "order_changes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("hub_id", String(64), nullable=False),
+    Column("system", String(64), nullable=False),
+    Column("order_id", String(100), nullable=False),  # the order's id in `system`
+    Column("kind", String(16), nullable=False),  # edit, cancellation, refund
+    Column("occurred_at", Float),
+    Column("recorded_at", Float, nullable=False),
+    Column("dedupe_key", String(255), nullable=False),
+    Column("before", Text, nullable=False),
+    Column("after", Text, nullable=False),
+    Column("amount_delta", String(32)),
+    Column("currency", String(3)),
+    UniqueConstraint("dedupe_key", name="uq_order_changes_dedupe"),
+    Index("ix_order_changes_hub", "hub_id"),
+    Index("ix_order_changes_occurred", "system", "occurred_at"),
+)

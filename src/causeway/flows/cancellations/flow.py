@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -40,6 +41,7 @@ from causeway.model.ports.erp import CancelledSale, ErpCancellations
 from causeway.model.returns import Cancellation
 from causeway.model.topics import ORDER_CANCELLED
 from causeway.notifications.order_mail import OrderMail
+from causeway.orders import changes
 from causeway.orders.record import (
     CANCELLED,
     ORDER,
@@ -139,6 +141,8 @@ class Cancellations(FlowBase[None]):
             raise
         with self.store.transaction() as conn:
             if result is None:
+                known = links.find(conn, channel.system, ORDER, cancellation.order_external_id)
+                before = changes.known(conn, known.hub_id) if known else (None, {})
                 record_cancelled_before_erp(
                     conn,
                     channel.system,
@@ -147,6 +151,8 @@ class Cancellations(FlowBase[None]):
                     cancelled_at=cancellation.cancelled_at,
                     reason=cancellation.reason,
                 )
+                hub_id = order_hub_id(conn, channel.system, cancellation.order_external_id)
+                self._record_change(conn, channel.system, hub_id, cancellation, before)
                 return
             self._record(conn, channel.system, cancellation, result)
 
@@ -161,6 +167,7 @@ class Cancellations(FlowBase[None]):
         self, conn: Connection, source: str, cancellation: Cancellation, sale: CancelledSale
     ) -> None:
         hub_id = order_hub_id(conn, source, cancellation.order_external_id)
+        before = changes.known(conn, hub_id)
         if links.find(conn, source, ORDER, cancellation.order_external_id) is None:
             # The ERP had the sale but the hub had lost the link (a crash after placing).
             links.save(
@@ -200,8 +207,22 @@ class Cancellations(FlowBase[None]):
                 "erp_reference": sale.reference,
             },
         )
+        self._record_change(conn, source, hub_id, cancellation, before)
         if self.mail is not None:
             reason = {"reason": cancellation.reason} if cancellation.reason else {}
             self.mail.send(conn, hub_id, "cancelled", facts=reason, channel=source)
         if sale.changed:
             log.info("cancelled ERP sale %s (%s)", sale.number, sale.reference)
+
+    @staticmethod
+    def _record_change(
+        conn: Connection,
+        source: str,
+        hub_id: str,
+        cancellation: Cancellation,
+        before: tuple[str | None, dict[str, Any]],
+    ) -> None:
+        """The cancellation as a fact (docs/order-changes.md), once per order."""
+        after = changes.known(conn, hub_id)
+        change = changes.cancellation_change(source, cancellation, before=before, after=after)
+        changes.record(conn, hub_id, change)

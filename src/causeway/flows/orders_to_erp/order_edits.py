@@ -23,6 +23,7 @@ from causeway.engine import links
 from causeway.engine.links import Link
 from causeway.engine.store import Store
 from causeway.model import Order
+from causeway.orders import changes
 from causeway.orders.record import merge_summary, read_summary
 
 ORDER, SALE = "order", "sale"
@@ -99,6 +100,7 @@ class OrderEdits:
         """Amend the ERP sale to the edited order, then remember what it now matches."""
         amended = self.connector.amend_sale(reference, order)
         with self.store.transaction() as conn:
+            before = changes.known(conn, link.hub_id)
             self._seen(conn, order, updated_at, link)
             links.save(
                 conn,
@@ -117,6 +119,9 @@ class OrderEdits:
                     "erp_total": str(amended.total_amount),
                 },
             )
+            after = changes.known(conn, link.hub_id)
+            change = changes.edit_change(self.source, order, updated_at, before=before, after=after)
+            changes.record(conn, link.hub_id, change)  # the edit as a fact, once per version
 
     def seen(self, order: Order, updated_at: float, link: Link) -> None:
         """A newer event that changed no line: later stale events are recognised as such."""

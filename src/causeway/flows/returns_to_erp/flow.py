@@ -46,6 +46,7 @@ from causeway.model.ports.erp import ErpReturns, PlacedReturn
 from causeway.model.returns import Refund, RefundLine, Restock
 from causeway.model.topics import REFUND_CREATED
 from causeway.notifications.order_mail import OrderMail
+from causeway.orders import changes
 from causeway.orders.record import CANCELLED, ORDER, read_summary, update_order
 
 NAME = "returns-to-erp"
@@ -225,6 +226,7 @@ class ReturnsToErp(FlowBase[None]):
             "note": note or None,
         }
         with self.store.transaction() as conn:
+            before = changes.known(conn, hub_id)
             links.save(
                 conn,
                 hub_id=hub_id,
@@ -243,6 +245,9 @@ class ReturnsToErp(FlowBase[None]):
                     fingerprint=AWAITING if group.goods_come_back else CREDIT_ONLY,
                 )
             self._update_refunds(conn, hub_id, refund.external_id, entry, state="refunded")
+            after = changes.known(conn, hub_id)
+            change = changes.refund_change(source, refund, before=before, after=after)
+            changes.record(conn, hub_id, change)  # the refund as a fact, once per refund id
             timeline.record(
                 conn,
                 hub_id,
