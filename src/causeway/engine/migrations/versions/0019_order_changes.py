@@ -3,7 +3,7 @@ hub knew before and after it (docs/order-changes.md), for reports and the wareho
 A redelivered webhook or a retried job records its fact once: unique per dedupe key.
 
 Revision ID: 0019
-Revises: 0018 (the integrator renumbers at merge)
+Revises: 0018
 """
 
 import sqlalchemy as sa
