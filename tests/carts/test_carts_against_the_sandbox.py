@@ -14,7 +14,6 @@ from typing import Any
 import orjson
 import pytest
 
-from causeway.connectors.shopify import queries as q
 from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.shopify.webhooks import sign_body
@@ -34,7 +33,7 @@ from causeway.flows.carts import (
     cart_job,
 )
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
-from tests.sandbox.test_shopify_sandbox import SECRET, TOKEN, Receiver, gql, stock
+from tests.sandbox.test_shopify_sandbox import SECRET, TOKEN, Receiver, stock, subscribe
 
 SYSTEM = "shop"
 HOUR = 3600.0
@@ -102,16 +101,7 @@ def shop() -> Iterator[SandboxServer]:
 @pytest.fixture
 def hook(shop: SandboxServer) -> Iterator[Receiver]:
     receiver = Receiver()
-    for topic in WEBHOOKS:
-        result = gql(
-            shop,
-            q.WEBHOOK_SUBSCRIPTION_CREATE,
-            {
-                "topic": topic,
-                "webhookSubscription": {"callbackUrl": receiver.url, "format": "JSON"},
-            },
-        )
-        assert result.json()["data"]["webhookSubscriptionCreate"]["userErrors"] == []
+    subscribe(shop, receiver.url, WEBHOOKS)
     yield receiver
     receiver.close()
 

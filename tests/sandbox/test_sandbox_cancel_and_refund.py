@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 
-from causeway.connectors.shopify import queries as q
 from causeway.connectors.shopify.refunds import cancellation_from_rest, refund_from_rest
 from causeway.connectors.shopify.webhooks import entity_key
 from causeway.model.returns import Restock
@@ -22,8 +21,8 @@ from tests.sandbox.test_shopify_sandbox import (
     Receiver,
     _signed,
     checkout,
-    gql,
     stock,
+    subscribe,
 )
 
 TOPICS = ("ORDERS_CANCELLED", "REFUNDS_CREATE", "ORDERS_UPDATED")
@@ -41,16 +40,7 @@ def shop() -> Iterator[SandboxServer]:
 def hook(shop: SandboxServer) -> Iterator[Receiver]:
     """A webhook receiver subscribed to cancellations, refunds and order updates."""
     receiver = Receiver()
-    for topic in TOPICS:
-        result = gql(
-            shop,
-            q.WEBHOOK_SUBSCRIPTION_CREATE,
-            {
-                "topic": topic,
-                "webhookSubscription": {"callbackUrl": receiver.url, "format": "JSON"},
-            },
-        )
-        assert result.json()["data"]["webhookSubscriptionCreate"]["userErrors"] == []
+    subscribe(shop, receiver.url, TOPICS)
     yield receiver
     receiver.close()
 

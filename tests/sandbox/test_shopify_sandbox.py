@@ -14,7 +14,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -137,6 +137,17 @@ def gql(
         json={"query": query, "variables": variables or {}},
         headers={"X-Shopify-Access-Token": token},
     )
+
+
+def subscribe(shop: SandboxServer, url: str, topics: Iterable[str]) -> None:
+    """Subscribe `url` to each topic (JSON), as the connector does at `causeway run`."""
+    for topic in topics:
+        result = gql(
+            shop,
+            q.WEBHOOK_SUBSCRIPTION_CREATE,
+            {"topic": topic, "webhookSubscription": {"callbackUrl": url, "format": "JSON"}},
+        )
+        assert result.json()["data"]["webhookSubscriptionCreate"]["userErrors"] == []
 
 
 def stock(shop: SandboxServer, sku: str, quantity: int = 10, price: str = "19.99") -> dict:
@@ -331,13 +342,7 @@ def test_orders_are_delivered_as_signed_rest_webhooks(make_shop, receiver) -> No
     sample = _vendor_order()
     shop, hook = make_shop(), receiver()
     stock(shop, "WID-001")
-    for topic in ("ORDERS_CREATE", "ORDERS_UPDATED"):
-        result = gql(
-            shop,
-            q.WEBHOOK_SUBSCRIPTION_CREATE,
-            {"topic": topic, "webhookSubscription": {"callbackUrl": hook.url, "format": "JSON"}},
-        )
-        assert result.json()["data"]["webhookSubscriptionCreate"]["userErrors"] == []
+    subscribe(shop, hook.url, ("ORDERS_CREATE", "ORDERS_UPDATED"))
     order = checkout(shop)
     shop.control("POST", "clock", json={"advance_seconds": 60})
     shop.control("POST", f"orders/{order['id']}/update", json={"note": "gift wrap"})
