@@ -58,18 +58,23 @@ class RateBudget:
     def acquire(self, cost: float = 1.0) -> float:
         """Block until `cost` units are available, take them, return seconds waited."""
         waited = 0.0
-        while True:
-            with self._lock:
-                now = self.clock()
-                delay = self._delay_for(cost, now)
-                if delay <= 0:
-                    self._available -= min(cost, self.capacity)
-                    if waited:
-                        self.waits += 1
-                        self.waited_seconds += waited
-                    return waited
+        while (delay := self.try_acquire(cost)) > 0:
             self.sleep(delay)
             waited += delay
+        if waited:
+            with self._lock:
+                self.waits += 1
+                self.waited_seconds += waited
+        return waited
+
+    def try_acquire(self, cost: float = 1.0) -> float:
+        """Take `cost` units if they are there now and return 0; else take nothing and
+        return the seconds until they would be (for callers that refuse, not wait)."""
+        with self._lock:
+            delay = self._delay_for(cost, self.clock())
+            if delay <= 0:
+                self._available -= min(cost, self.capacity)
+            return delay
 
     def pause(self, seconds: float) -> None:
         """Honour a Retry-After: nobody on this credential calls for `seconds`."""
