@@ -26,6 +26,7 @@ The type parameter is that item; None for a flow whose jobs are each done alone.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any, ClassVar, Generic, TypeVar
@@ -60,6 +61,21 @@ def event_validator(flow: object) -> Callable[[StoredEvent], object] | None:
         validate: Callable[[StoredEvent], object] = flow.validate_event  # type: ignore[attr-defined]
         return validate
     return None
+
+
+class RunCounts:
+    """For a flow whose runs count what they did ("pushed": 12): `counted()` keeps this
+    thread's last run's counts, and `report()` hands them to the worker once (it asks
+    after each batch, engine/worker.py, and keeps them in the run history)."""
+
+    def counted(self, counts: Mapping[str, int]) -> None:
+        self.__dict__.setdefault("_run_counts", threading.local()).counts = dict(counts)
+
+    def report(self) -> dict[str, int]:
+        last = self.__dict__.setdefault("_run_counts", threading.local())
+        counts: dict[str, int] = getattr(last, "counts", {})
+        last.counts = {}
+        return counts
 
 
 class FlowBase(Generic[Item]):

@@ -14,7 +14,6 @@ store's.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from typing import Any
 from causeway.engine.stock_snapshots import CHANNEL, ERP, SnapshotRow, replace_day
 from causeway.engine.store import Store
 from causeway.errors import CausewayError, RetryableError
-from causeway.flows.base import FlowBase
+from causeway.flows.base import FlowBase, RunCounts
 from causeway.model.ports.channel import StockChannel
 from causeway.model.ports.erp import ErpStock
 from causeway.stock.snapshots import channel_rows, erp_rows
@@ -54,7 +53,7 @@ class SnapshotRun:
         return {"rows written": sum(self.rows.values()), "systems": len(self.rows)}
 
 
-class StockSnapshots(FlowBase[None]):
+class StockSnapshots(RunCounts, FlowBase[None]):
     name = NAME
     batch_size = 1
     exclusive = True  # two runs of one day would only replace each other's rows
@@ -78,19 +77,12 @@ class StockSnapshots(FlowBase[None]):
         self.warehouses: tuple[str | None, ...] = tuple(warehouses) or (None,)
         self.channels = dict(channels or {})
         self.today = today
-        self._last = threading.local()
 
     def on_run(self, payload: Mapping[str, Any]) -> None:
         run = self.run()
-        self._last.counts = run.counts()
+        self.counted(run.counts())
         if run.errors:
             raise RetryableError("stock snapshot incomplete: " + "; ".join(run.errors))
-
-    def report(self) -> dict[str, int]:
-        """What this thread's last batch did, once (engine/worker.py asks after each batch)."""
-        counts: dict[str, int] = getattr(self._last, "counts", {})
-        self._last.counts = {}
-        return counts
 
     def run(self) -> SnapshotRun:
         """Take today's snapshot: the ERP's rows, then each store's. An ERP that cannot

@@ -17,7 +17,6 @@ and in full (`--full`) to repair drift.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import JobQueue, NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import PermanentError, RetryableError
-from causeway.flows.base import FlowBase
+from causeway.flows.base import FlowBase, RunCounts
 from causeway.model.ports.channel import QuantityChange, StockChannel, StockItem
 from causeway.model.ports.erp import ErpStock
 from causeway.stock.allocation import Allocation, channel_quantities, without_unseen_sales
@@ -126,7 +125,7 @@ class StockRun:
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
-class StockToChannels(FlowBase[None]):
+class StockToChannels(RunCounts, FlowBase[None]):
     name = NAME
     batch_size = 1
     exclusive = True  # two runs at once would only race each other's compare-and-set
@@ -176,21 +175,13 @@ class StockToChannels(FlowBase[None]):
         self._absent: dict[str, dict[str, float]] = {name: {} for name in self.targets}
         self.queue = queue
         self.orders_landing = orders_landing
-        # What the last run in this thread did, for the worker's report() (the run history).
-        self._last = threading.local()
 
     def on_run(self, payload: Mapping[str, Any]) -> None:
         run = self.run(full=bool(payload.get("full")))
-        self._last.counts = run.counts()
+        self.counted(run.counts())
         errors = [e for r in run.channels.values() for e in r.errors]
         if errors:
             raise RetryableError("; ".join(errors))
-
-    def report(self) -> dict[str, int]:
-        """What this thread's last batch did, once (engine/worker.py asks after each batch)."""
-        counts: dict[str, int] = getattr(self._last, "counts", {})
-        self._last.counts = {}
-        return counts
 
     def run(self, *, full: bool = False, progress: Progress | None = None) -> StockRun:
         run = StockRun()
