@@ -89,6 +89,10 @@ class SandboxChannel:
         return [self.parse_webhook(json.loads(record.body)) for record in records]
 
     def let_time_pass(self, seconds: int) -> None:
+        # Seconds passing in the store lets what it had to deliver go out first: a
+        # delivery still queued when the next change lands would carry that change
+        # (WooCommerce builds the payload when it sends), which no real pause allows.
+        self.sandbox.control("POST", "deliveries/wait", json={"timeout": 20})
         self.sandbox.control("POST", "clock", json={"advance_seconds": seconds})
 
     def close(self) -> None:
