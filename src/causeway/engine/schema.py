@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Float,
     Index,
@@ -623,4 +624,54 @@ order_changes = Table(
     UniqueConstraint("dedupe_key", name="uq_order_changes_dedupe"),
     Index("ix_order_changes_hub", "hub_id"),
     Index("ix_order_changes_occurred", "system", "occurred_at"),
+)
+
+# -- order facts (docs/warehouse.md) ---------------------------------------------------------
+# What each order was when the ERP got it, kept for the warehouse: the inbox's payloads are
+# pruned by retention and the ERP keeps no attribution, discounts or channel, so the hub
+# keeps one header row per order and one row per goods line, written in the transaction
+# that records the sale (orders/record.py: record_placed) and rewritten on an edit or a
+# cancellation. No personal data: the customer is the golden record's id. Money is Decimal
+# text in `currency`; `changed_at` is the warehouse's incremental watermark.
+order_facts = Table(
+    "order_facts",
+    metadata,
+    Column("hub_id", String(64), primary_key=True),
+    Column("system", String(64), nullable=False),
+    Column("order_id", String(100), nullable=False),
+    Column("number", String(64)),
+    Column("customer_id", String(64)),
+    Column("customer_group", String(255)),
+    Column("currency", String(3), nullable=False),
+    Column("ordered_at", Float, nullable=False),
+    Column("state", String(16), nullable=False),  # placed, cancelled
+    Column("cancelled_at", Float),
+    Column("taxes_included", Boolean, nullable=False, server_default=text("false")),
+    Column("goods_net", String(32), nullable=False),
+    Column("discounts", String(32), nullable=False),
+    Column("shipping_charged", String(32), nullable=False),
+    Column("tax", String(32), nullable=False),
+    Column("total", String(32), nullable=False),
+    Column("source_name", String(255)),
+    Column("landing_site", Text),
+    Column("referring_site", Text),
+    Column("landing_site_ref", String(255)),
+    Column("erp_system", String(64)),
+    Column("erp_sale_id", String(64)),
+    Column("changed_at", Float, nullable=False),
+    Index("ix_order_facts_changed", "changed_at"),
+)
+
+order_fact_lines = Table(
+    "order_fact_lines",
+    metadata,
+    Column("hub_id", String(64), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String(255)),
+    Column("title", Text),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", String(32), nullable=False),
+    Column("discount", String(32), nullable=False),
+    Column("tax", String(32), nullable=False),
+    UniqueConstraint("hub_id", "line_no", name="uq_order_fact_lines_line"),
 )
