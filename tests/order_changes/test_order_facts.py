@@ -12,10 +12,13 @@ import pytest
 from causeway.customers.record import GoldenRecord
 from causeway.engine import golden_records, links, order_facts
 from causeway.engine.order_facts import StoredOrderFact, fact_of, facts_changed_since
+from causeway.engine.portal_checkouts import Checkout, CheckoutLine
 from causeway.engine.store import Store
 from causeway.flows.orders_to_erp.order_edits import OrderEdits
 from causeway.model.customer import Customer
+from causeway.model.ports.portal import PlacedPortalSale
 from causeway.orders.facts import order_fact
+from causeway.portal import order_record
 from tests.order_changes.orders import PLACED_AT, cancellation, order, placed
 from tests.order_changes.test_recorded_by_the_flows import Erp, cancellations
 
@@ -129,3 +132,50 @@ def test_a_guest_without_email_has_no_customer(store: Store) -> None:
     guest = order(("SKU-1", 1, "20.00")).model_copy(update={"customer": Customer()})
     hub_id = placed(store, guest)
     assert facts(store, hub_id).fact.customer_id is None
+
+
+def portal_checkout() -> Checkout:
+    return Checkout(
+        id=5, company_id=1, user_id=1, idempotency_key="k1", reference="portal-5",
+        state="placed", lines=(
+            CheckoutLine("WID-001", D(3), D("9.00"), "Widget"),
+            CheckoutLine("GAD-002", D(2), D("20.00"), "Gadget"),
+        ),
+        shipment_address_id=None, po_number="PO-9", currency="USD", total=D("67.00"),
+        hold_reason=None, created_at=PLACED_AT.timestamp(), decided_by=None, decided_at=None,
+        decision_note=None, sale_id=None, erp_number=None, error=None,
+    )  # fmt: skip
+
+
+def test_a_portal_order_has_its_facts_with_the_companys_golden_customer(store: Store) -> None:
+    sale = PlacedPortalSale(
+        sale_id=41, reference="portal-5", number="SO41", state="processing", currency="USD",
+        untaxed_amount=D("67.00"), tax_amount=D("6.70"), total_amount=D("73.70"),
+    )  # fmt: skip
+    with store.transaction() as conn:
+        golden = golden_records.create(conn, GoldenRecord()).id
+        links.save(conn, hub_id=golden, system="erp", entity_type="customer", external_id="101")
+        hub_id = order_record.placed(conn, portal_checkout(), sale, "erp", party_id=101)
+    fact = facts(store, hub_id).fact
+    assert (fact.system, fact.order_id, fact.customer_id, fact.erp_sale_id) == (
+        "portal", "portal-5", golden, "41",
+    )  # fmt: skip
+    assert (fact.goods_net, fact.tax, fact.total, fact.shipping_charged) == (
+        D("67.00"), D("6.70"), D("73.70"), D(0),
+    )  # fmt: skip
+    # The ERP's tax shared over the lines by amount: 27.00 and 40.00 of 67.00.
+    assert [(x.sku, x.quantity, x.tax) for x in fact.lines] == [
+        ("WID-001", 3, D("2.7000")), ("GAD-002", 2, D("4.0000")),
+    ]  # fmt: skip
+    assert sum(x.tax for x in fact.lines) == fact.tax
+
+
+def test_a_customer_resolved_later_is_written_once(store: Store) -> None:
+    hub_id = placed(store, order(("SKU-1", 1, "20.00")))
+    first = facts(store, hub_id)
+    with store.transaction() as conn:
+        assert order_facts.set_customer(conn, hub_id, "golden-1", now=first.changed_at + 1)
+        assert not order_facts.set_customer(conn, hub_id, "golden-1", now=first.changed_at + 2)
+        assert not order_facts.set_customer(conn, "no-such-order", "golden-1")
+    now = facts(store, hub_id)
+    assert (now.fact.customer_id, now.changed_at) == ("golden-1", first.changed_at + 1)

@@ -131,6 +131,22 @@ def mark_cancelled(
     return result.rowcount > 0
 
 
+def set_customer(
+    conn: Connection, hub_id: str, customer_id: str, *, now: float | None = None
+) -> bool:
+    """The order's customer is now known to be this golden record (customers-to-crm
+    resolved it after the ERP had the sale); False: no facts, or they said so already."""
+    result = conn.execute(
+        update(order_facts)
+        .where(
+            order_facts.c.hub_id == hub_id,
+            or_(order_facts.c.customer_id.is_(None), order_facts.c.customer_id != customer_id),
+        )
+        .values(customer_id=customer_id, changed_at=time.time() if now is None else now)
+    )
+    return result.rowcount > 0
+
+
 def fact_of(conn: Connection, hub_id: str) -> StoredOrderFact | None:
     found = _read(conn, select(order_facts).where(order_facts.c.hub_id == hub_id))
     return found[0] if found else None

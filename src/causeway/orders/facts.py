@@ -25,8 +25,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from causeway.engine.order_facts import FactLine, OrderFact
+from causeway.engine.portal_checkouts import Checkout
 from causeway.model import Order
 from causeway.model.order import OrderLine, ShippingLine, TaxLine
+from causeway.model.ports.portal import PlacedPortalSale
+from causeway.notifications.events import PORTAL_CHANNEL
 
 ZERO = Decimal(0)
 PLACES = Decimal("0.0001")
@@ -117,4 +120,55 @@ def order_fact(
         erp_system=erp_system,
         erp_sale_id=erp_sale_id,
         lines=lines,
+    )
+
+
+def portal_order_fact(
+    checkout: Checkout,
+    sale: PlacedPortalSale,
+    *,
+    customer_id: str | None,
+    erp_system: str,
+) -> OrderFact:
+    """A B2B portal order (channel "portal") once the ERP has its sale.
+
+    The checkout's lines are priced without tax at the party's prices, with no discount
+    and no shipping; the ERP's sale says the tax, which is shared out over the lines in
+    proportion to their amounts (the last line takes what rounding leaves), and the total.
+    """
+    amounts = [line.quantity * line.unit_price for line in checkout.lines]
+    goods_net = sum(amounts, ZERO)
+    lines: list[FactLine] = []
+    shared = ZERO
+    for no, (line, amount) in enumerate(zip(checkout.lines, amounts, strict=True), start=1):
+        if no == len(amounts):
+            tax = sale.tax_amount - shared
+        else:
+            tax = _places(sale.tax_amount * amount / goods_net) if goods_net else ZERO
+        shared += tax
+        # The portal sells whole units; a fractional quantity would be a portal bug.
+        lines.append(
+            FactLine(no, line.sku, line.name, int(line.quantity), line.unit_price, ZERO, tax)
+        )
+    return OrderFact(
+        system=PORTAL_CHANNEL,
+        order_id=checkout.reference,
+        number=checkout.reference,
+        customer_id=customer_id,
+        customer_group=None,
+        currency=sale.currency or checkout.currency,
+        ordered_at=checkout.created_at,
+        taxes_included=False,
+        goods_net=goods_net,
+        discounts=ZERO,
+        shipping_charged=ZERO,
+        tax=sale.tax_amount,
+        total=sale.total_amount,
+        source_name=PORTAL_CHANNEL,
+        landing_site=None,
+        referring_site=None,
+        landing_site_ref=None,
+        erp_system=erp_system,
+        erp_sale_id=str(sale.sale_id),
+        lines=tuple(lines),
     )
