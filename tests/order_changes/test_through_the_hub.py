@@ -1,15 +1,19 @@
 """Through the running hub, between the Shopify sandbox and the real Tryton: a refund and
 a cancellation made in the store admin are each recorded once as an order change, and a
-webhook delivered again records nothing new."""
+webhook delivered again records nothing new. The order's facts for the warehouse are
+stored when Tryton has the sale and say cancelled once it is (docs/order-facts.md)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 
+from causeway.engine import links
 from causeway.engine.order_changes import changes_of
+from causeway.engine.order_facts import StoredOrderFact, fact_of
 from causeway.hub import Hub
 from causeway.web.order_view import order_view
 from causeway_sandbox.localserver import BackgroundServer
@@ -27,6 +31,19 @@ def changes(running: Hub, order_id: int) -> list[dict[str, Any]]:
         return changes_of(conn, view["hub_id"])
 
 
+def facts(running: Hub, order_id: int) -> StoredOrderFact:
+    view = order_view(running.store, running.jobs, "shop", str(order_id))
+    assert view is not None
+    with running.store.read() as conn:
+        stored = fact_of(conn, view["hub_id"])
+        (sale,) = [
+            link for link in links.for_hub(conn, view["hub_id"]) if link.entity_type == "sale"
+        ]
+    assert stored is not None
+    assert stored.fact.erp_sale_id == sale.external_id
+    return stored
+
+
 def test_a_refund_then_a_cancellation_are_each_recorded_once(
     hub: tuple[Hub, BackgroundServer], shop: httpx.Client
 ) -> None:
@@ -34,6 +51,12 @@ def test_a_refund_then_a_cancellation_are_each_recorded_once(
     order = checkout(shop, [("SKU-0006", 2), ("SKU-0007", 1)])
     drain(running, shop)
     assert changes(running, order["id"]) == []  # placing an order is not a change
+    placed = facts(running, order["id"])
+    assert placed.fact.state == "placed" and placed.fact.total == Decimal(order["total_price"])
+    assert [(line.sku, line.quantity) for line in placed.fact.lines] == [
+        ("SKU-0006", 2),
+        ("SKU-0007", 1),
+    ]
     sku6 = next(li for li in order["line_items"] if li["sku"] == "SKU-0006")
 
     refund = shop.post(
@@ -69,3 +92,6 @@ def test_a_refund_then_a_cancellation_are_each_recorded_once(
     )
     assert cancellation["after"]["reason"] == "customer"
     assert cancellation["after"]["refunded"] == refunded["after"]["refunded"]
+    cancelled_facts = facts(running, order["id"])
+    assert cancelled_facts.fact.state == "cancelled"
+    assert cancelled_facts.fact.lines == placed.fact.lines

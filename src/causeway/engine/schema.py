@@ -665,13 +665,13 @@ order_facts = Table(
 order_fact_lines = Table(
     "order_fact_lines",
     metadata,
-    Column("hub_id", String(64), nullable=False),
-    Column("line_no", Integer, nullable=False),
+    # A primary key, as every table has: privacy requests find and rewrite rows by it.
+    Column("hub_id", String(64), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
     Column("sku", String(255)),
     Column("title", Text),
     Column("quantity", Integer, nullable=False),
     Column("unit_price", String(32), nullable=False),
     Column("discount", String(32), nullable=False),
     Column("tax", String(32), nullable=False),
-    UniqueConstraint("hub_id", "line_no", name="uq_order_fact_lines_line"),
 )

@@ -8,13 +8,16 @@ links and its timeline milestone are written together or not at all.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
-from causeway.engine import entities, links, search, timeline
+from causeway.engine import entities, golden_records, links, search, timeline
+from causeway.engine import order_facts as fact_store
 from causeway.model import Order
+from causeway.orders.facts import order_fact
 
 ORDER = "order"
 SALE = "sale"  # the ERP sale's link on the order's hub id
@@ -103,11 +106,13 @@ def record_placed(
     state: str,
     received_at: float,
     sale_fingerprint: str | None,
+    customer_group: str | None = None,
     **summary: Any,
 ) -> None:
     """The ERP has the order as `sale`: the source record's link (its fingerprint the
     state, with the version placed) and the sale's on the order's hub id, the order's
-    summary (with `summary`'s extra keys) and its received and in_erp milestones."""
+    summary (with `summary`'s extra keys), its received and in_erp milestones, and its
+    facts for the warehouse (docs/order-facts.md; `customer_group`: the channel's)."""
     links.save(
         conn,
         hub_id=hub_id,
@@ -142,3 +147,45 @@ def record_placed(
     timeline.record(conn, hub_id, "received", at=received_at)
     timeline.record(conn, hub_id, "in_erp", detail={"erp_number": sale.number})
     search.note_products(conn, order.skus)  # a SKU sold is a SKU the search box finds
+    fact = order_fact(
+        order,
+        system=source,
+        customer_id=golden_customer(conn, source, order),
+        customer_group=customer_group,
+        erp_system=target,
+        erp_sale_id=str(sale.sale_id),
+    )
+    fact_store.store(conn, hub_id, fact)
+
+
+def golden_customer(conn: Connection, source: str, order: Order) -> str | None:
+    """The golden record the order's customer is (following merges), if the hub has
+    resolved that customer of `source` before; None: not yet (customers-to-crm resolves
+    an order's customer after the ERP has the sale), or a guest."""
+    # The key customers-to-crm resolves a store's customer by: its id, else its email.
+    key = order.customer.external_id or (order.customer.email or "").lower()
+    if not key:
+        return None
+    link = links.find(conn, source, golden_records.CUSTOMER, key)
+    return golden_records.live_id(conn, link.hub_id) if link else None
+
+
+def rewrite_facts(conn: Connection, hub_id: str, order: Order, *, erp_sale_id: str) -> bool:
+    """An edited order: its facts' lines and amounts are the new version's, its customer,
+    group and state stay. False: no facts to rewrite (placed before the hub kept them),
+    or nothing changed."""
+    stored = fact_store.fact_of(conn, hub_id)
+    if stored is None:
+        return False
+    old = stored.fact
+    fact = order_fact(
+        order,
+        system=old.system,
+        customer_id=old.customer_id or golden_customer(conn, old.system, order),
+        customer_group=old.customer_group,
+        erp_system=old.erp_system,
+        erp_sale_id=erp_sale_id,
+    )
+    return fact_store.store(
+        conn, hub_id, replace(fact, state=old.state, cancelled_at=old.cancelled_at)
+    )

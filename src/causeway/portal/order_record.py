@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy import Connection
 
 from causeway.config.notifications import NotificationsSettings
-from causeway.engine import links, search, timeline
+from causeway.engine import golden_records, links, order_facts, search, timeline
 from causeway.engine.inbox import Inbox, InboxRecord
 from causeway.engine.portal_accounts import Company
 from causeway.engine.portal_checkouts import Checkout
 from causeway.model.ports.portal import PlacedPortalSale
 from causeway.notifications.events import PORTAL_CHANNEL, OrderEvent, notify
+from causeway.orders.facts import portal_order_fact
 from causeway.orders.record import ORDER, SALE, order_hub_id, update_order
 
 # The inbox topic of a checkout to place (written by the hub, never a webhook); its
@@ -78,8 +79,17 @@ def decided(conn: Connection, checkout: Checkout) -> None:
     )
 
 
-def placed(conn: Connection, checkout: Checkout, sale: PlacedPortalSale, erp_system: str) -> str:
-    """The ERP has the order: the sale's link, the summary, the in_erp milestone."""
+def placed(
+    conn: Connection,
+    checkout: Checkout,
+    sale: PlacedPortalSale,
+    erp_system: str,
+    *,
+    party_id: int | None = None,
+) -> str:
+    """The ERP has the order: the sale's link, the summary, the in_erp milestone, and
+    its facts for the warehouse (docs/order-facts.md), the customer the golden record of
+    the company's ERP party (`party_id`) when the hub has resolved it."""
     hub_id = hub_id_of(conn, checkout)
     links.save(
         conn,
@@ -99,6 +109,12 @@ def placed(conn: Connection, checkout: Checkout, sale: PlacedPortalSale, erp_sys
         error=None,
     )
     timeline.record(conn, hub_id, "in_erp", detail={"erp_number": sale.number})
+    customer = None
+    if party_id is not None:
+        link = links.find(conn, erp_system, golden_records.CUSTOMER, str(party_id))
+        customer = golden_records.live_id(conn, link.hub_id) if link else None
+    fact = portal_order_fact(checkout, sale, customer_id=customer, erp_system=erp_system)
+    order_facts.store(conn, hub_id, fact)
     return hub_id
 
 

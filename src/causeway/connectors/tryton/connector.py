@@ -32,6 +32,7 @@ from causeway.connectors.tryton.portal_history import PortalHistory
 from causeway.connectors.tryton.portal_parties import PortalParties
 from causeway.connectors.tryton.portal_sales import PortalSales
 from causeway.connectors.tryton.products import CatalogReader
+from causeway.connectors.tryton.reporting import TrytonReporting
 from causeway.connectors.tryton.returns import (
     PlacedReturn,
     ReturnProgress,
@@ -50,6 +51,14 @@ from causeway.errors import PermanentError
 from causeway.model import Order, StockLevel
 from causeway.model.catalog import CatalogItem
 from causeway.model.ports.erp import Erp, SaleRead
+from causeway.model.ports.erp_reporting import (
+    CurrencyRate,
+    ErpReporting,
+    InvoiceFact,
+    ProductFact,
+    SaleCosts,
+    ShipmentFact,
+)
 from causeway.model.ports.locks import Locks
 from causeway.model.ports.portal import (
     Availability,
@@ -137,6 +146,11 @@ class TrytonConnector:
         )
         self.portal_parties = PortalParties(self.rpc)
         self.portal_sales = PortalSales(self.rpc, self.master, system=system)
+        self.reporting = TrytonReporting(
+            self.rpc,
+            company_currency=self.history.company_currency,
+            service_skus=self.sales.service_skus(),
+        )
 
     def close(self) -> None:
         self.rpc.close()
@@ -352,6 +366,25 @@ class TrytonConnector:
     def open_balance(self, party_id: int) -> OpenBalance:
         return self.history.open_balance(party_id)
 
+    # -- what the warehouse reads (ErpReporting: connectors/tryton/reporting.py) -----------
+    def company_currency(self) -> str:
+        return self.reporting.company_currency()
+
+    def sale_costs(self, sale_ids: Sequence[int]) -> dict[int, SaleCosts]:
+        return self.reporting.sale_costs(sale_ids)
+
+    def sale_shipments(self, sale_ids: Sequence[int]) -> dict[int, list[ShipmentFact]]:
+        return self.reporting.sale_shipments(sale_ids)
+
+    def sale_invoice_facts(self, sale_ids: Sequence[int]) -> dict[int, list[InvoiceFact]]:
+        return self.reporting.sale_invoice_facts(sale_ids)
+
+    def product_facts(self) -> list[ProductFact]:
+        return self.reporting.product_facts()
+
+    def currency_rates(self, currencies: Sequence[str]) -> list[CurrencyRate]:
+        return self.reporting.currency_rates(currencies)
+
 
 if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims to be
 
@@ -368,4 +401,7 @@ if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims
         return connector
 
     def _places_portal_sales(connector: TrytonConnector) -> ErpPortalSales:
+        return connector
+
+    def _reports(connector: TrytonConnector) -> ErpReporting:
         return connector

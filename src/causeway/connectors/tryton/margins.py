@@ -25,7 +25,10 @@ SALE_FIELDS = (
     *("number", "reference", "state", "shipment_state", "invoice_state"),
     *("untaxed_amount", "total_amount", "currency.code", "party.email"),
 )
-LINE_FIELDS = ("sale", "type", "quantity", "product", "product.cost_price", "moves")
+LINE_FIELDS = (
+    *("sale", "type", "quantity", "moves"),
+    *("product", "product.cost_price", "product.code"),
+)
 MOVE_FIELDS = ("quantity", "cost_price", "state", "to_location.type")
 ZERO = Decimal(0)
 
@@ -43,6 +46,7 @@ class LineCost:
     quantity: Decimal
     product_cost: Decimal
     delivered: tuple[Delivered, ...] = ()
+    sku: str | None = None  # the product's code (the warehouse's lines are per SKU)
 
     @property
     def cost(self) -> Decimal:
@@ -144,6 +148,7 @@ def _line_costs(rpc: TrytonRPC, sale_ids: list[int]) -> dict[int, list[LineCost]
                 quantity=_decimal(record.get("quantity")),
                 product_cost=_decimal(_nested(record, "product", "cost_price")),
                 delivered=tuple(_delivered(moves[m] for m in record.get("moves") or [])),
+                sku=_nested(record, "product", "code") or None,
             )
         )
     return found

@@ -35,7 +35,7 @@ SHIPMENT_FIELDS = [
 MOVE_FIELDS = ["product.code", "quantity", "state", "origin"]
 
 
-def _nested(record: Mapping[str, Any], *path: str) -> Any:
+def nested(record: Mapping[str, Any], *path: str) -> Any:
     """A dotted field as Tryton returns it: "carrier.party.name" -> carrier. / party. / name."""
     value: Any = record
     for key in path[:-1]:
@@ -43,7 +43,7 @@ def _nested(record: Mapping[str, Any], *path: str) -> Any:
     return value.get(path[-1]) if isinstance(value, Mapping) else None
 
 
-def _origin_id(origin: Any, model: str) -> int | None:
+def origin_id(origin: Any, model: str) -> int | None:
     """The id of a Reference value like "sale.line,12" when it points at `model`."""
     if isinstance(origin, str) and origin.startswith(f"{model},"):
         tail = origin.split(",", 1)[1]
@@ -82,9 +82,7 @@ def shipments_since(
         return [], None
     move_ids = [m for r in records for m in r.get("outgoing_moves") or []]
     moves = {m["id"]: m for m in rpc.read("stock.move", move_ids, MOVE_FIELDS)} if move_ids else {}
-    line_ids = sorted(
-        {i for m in moves.values() if (i := _origin_id(m.get("origin"), "sale.line"))}
-    )
+    line_ids = sorted({i for m in moves.values() if (i := origin_id(m.get("origin"), "sale.line"))})
     sale_of_line = (
         {r["id"]: int(r["sale"]) for r in rpc.read("sale.line", line_ids, ["sale"])}
         if line_ids
@@ -102,14 +100,14 @@ def shipments_since(
         sales: dict[int, str | None] = {}
         for move_id in record.get("outgoing_moves") or []:
             move = moves.get(move_id)
-            origin = _origin_id((move or {}).get("origin"), "sale.line")
+            origin = origin_id((move or {}).get("origin"), "sale.line")
             if origin in sale_of_line:
                 sales[sale_of_line[origin]] = references.get(sale_of_line[origin])
             # A cancelled move (a line taken off the shipment) shipped nothing.
             if move is None or move.get("state") != "done":
                 continue
-            sku = _nested(move, "product", "code")
-            line_id = _origin_id(move.get("origin"), "sale.line")
+            sku = nested(move, "product", "code")
+            line_id = origin_id(move.get("origin"), "sale.line")
             lines.append(
                 ShippedLine(
                     sku=str(sku or ""),
@@ -125,7 +123,7 @@ def shipments_since(
                 number=record.get("number") or str(record["id"]),
                 done_at=stamp.replace(tzinfo=dt.UTC),
                 effective_date=record.get("effective_date"),
-                carrier=_nested(record, "carrier", "party", "name"),
+                carrier=nested(record, "carrier", "party", "name"),
                 tracking_number=(record.get("shipping_reference") or "").strip() or None,
                 lines=tuple(lines),
                 sales=sales,

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from causeway.engine import links, timeline
+from causeway.engine import links, order_facts, timeline
 from causeway.engine.inbox import Inbox, InboxRecord, StoredEvent
 from causeway.engine.jobs import NewJob, ordering_key
 from causeway.engine.store import Store
@@ -208,6 +208,8 @@ class Cancellations(FlowBase[None]):
             },
         )
         self._record_change(conn, source, hub_id, cancellation, before)
+        # The warehouse's facts of the order say cancelled (docs/order-facts.md).
+        order_facts.mark_cancelled(conn, hub_id, timestamp(cancellation.cancelled_at))
         if self.mail is not None:
             reason = {"reason": cancellation.reason} if cancellation.reason else {}
             self.mail.send(conn, hub_id, "cancelled", facts=reason, channel=source)

@@ -38,7 +38,7 @@ from causeway.customers.orders import (
     standing,
 )
 from causeway.customers.resolve import resolve
-from causeway.engine import golden_records, links
+from causeway.engine import golden_records, links, order_facts
 from causeway.engine.cursors import Cursor
 from causeway.engine.jobs import Job, JobQueue, NewJob, ordering_key, system_of
 from causeway.engine.store import Store
@@ -212,7 +212,12 @@ class CustomersToCrm(FlowBase[str]):
                 ),
                 remote_updated_at=timestamp(order.created_at),
             )
-            return live_id(conn, resolution.customer_id)
+            customer_id = live_id(conn, resolution.customer_id)
+            # The warehouse's facts of the order learn their customer (docs/order-facts.md).
+            placed = links.find(conn, source, ORDER, order_id)
+            if placed is not None:
+                order_facts.set_customer(conn, placed.hub_id, customer_id)
+            return customer_id
 
     # -- the contacts ------------------------------------------------------------------
     def _write_contacts(self, customer_ids: set[str]) -> dict[str, BaseException | None]:

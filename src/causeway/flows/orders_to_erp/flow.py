@@ -263,6 +263,7 @@ class OrdersToErp(FlowBase[Order]):
             state="in_erp",
             received_at=timestamp(order.created_at),
             sale_fingerprint=sale.state,
+            customer_group=self.terms.customer_group if self.terms else None,
             financial_status=str(order.financial_status),
             lines_fingerprint=lines_fingerprint(order),
         )

@@ -24,7 +24,7 @@ from causeway.engine.links import Link
 from causeway.engine.store import Store
 from causeway.model import Order
 from causeway.orders import changes
-from causeway.orders.record import merge_summary, read_summary
+from causeway.orders.record import merge_summary, read_summary, rewrite_facts
 
 ORDER, SALE = "order", "sale"
 FINGERPRINT_KEY = "lines_fingerprint"
@@ -122,6 +122,8 @@ class OrderEdits:
             after = changes.known(conn, link.hub_id)
             change = changes.edit_change(self.source, order, updated_at, before=before, after=after)
             changes.record(conn, link.hub_id, change)  # the edit as a fact, once per version
+            # The warehouse's facts: the new lines and amounts (docs/order-facts.md).
+            rewrite_facts(conn, link.hub_id, order, erp_sale_id=str(amended.sale_id))
 
     def seen(self, order: Order, updated_at: float, link: Link) -> None:
         """A newer event that changed no line: later stale events are recognised as such."""

@@ -130,7 +130,7 @@ class PortalOrders(FlowBase[None]):
             if job.last_attempt:
                 self._gave_up(checkout, job)
             raise
-        self._placed(checkout, sale, email)
+        self._placed(checkout, sale, email, company.party_id)
 
     def _gave_up(self, checkout: Checkout, job: Job) -> None:
         """The job's last attempt failed: the worker parks it with the ERP's error, and
@@ -147,7 +147,9 @@ class PortalOrders(FlowBase[None]):
             order_record.failed(conn, changed)
         log.warning("portal order %s failed: the job's attempts are used up", checkout.reference)
 
-    def _placed(self, checkout: Checkout, sale: PlacedPortalSale, email: str) -> None:
+    def _placed(
+        self, checkout: Checkout, sale: PlacedPortalSale, email: str, party_id: int
+    ) -> None:
         with self.store.transaction() as conn:
             changed = portal_checkouts.change_state(
                 conn,
@@ -158,7 +160,7 @@ class PortalOrders(FlowBase[None]):
                 erp_number=sale.number,
                 error=None,
             )
-            order_record.placed(conn, changed, sale, self.target)
+            order_record.placed(conn, changed, sale, self.target, party_id=party_id)
             order_record.notify_event(
                 conn,
                 self.notifications,

@@ -44,15 +44,14 @@ def upgrade() -> None:
     op.create_index("ix_order_facts_changed", "order_facts", ["changed_at"])
     op.create_table(
         "order_fact_lines",
-        sa.Column("hub_id", sa.String(64), nullable=False),
-        sa.Column("line_no", sa.Integer, nullable=False),
+        sa.Column("hub_id", sa.String(64), primary_key=True),
+        sa.Column("line_no", sa.Integer, primary_key=True),
         sa.Column("sku", sa.String(255)),
         sa.Column("title", sa.Text),
         sa.Column("quantity", sa.Integer, nullable=False),
         sa.Column("unit_price", sa.String(32), nullable=False),
         sa.Column("discount", sa.String(32), nullable=False),
         sa.Column("tax", sa.String(32), nullable=False),
-        sa.UniqueConstraint("hub_id", "line_no", name="uq_order_fact_lines_line"),
     )
 
 
