@@ -169,6 +169,7 @@ FACT_ORDERS = Table(
     (
         *ORDER_KEYS,
         C("ordered_at", "TIMESTAMP", "when the order was placed (UTC)"),
+        C("customer_group", VARCHAR, "the customer's group as the order carried it (tags)"),
         C("campaign_key", VARCHAR, "dim_campaign"),
         C("state", VARCHAR, "placed or cancelled"),
         C("cancelled_at", "TIMESTAMP", "when it was cancelled"),

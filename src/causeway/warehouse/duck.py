@@ -1,0 +1,151 @@
+"""The warehouse file itself: its one-writer lock, its tables, its bookkeeping, and
+writing rows into it.
+
+Besides the star schema (warehouse/schema.py) the file holds three bookkeeping tables,
+all named with a leading underscore (export and load skip them):
+- `_build_state`: per source of the hub (order_facts, web_events, ...), the watermark
+  the next incremental build reads from, and when it was set;
+- `_erp_sales`: per ERP sale, its state when last read and whether it is final (done or
+  cancelled: nothing more to ship or invoice), so later builds re-read only open sales;
+- `_web_checkouts`: per storefront client, the orders its checkout_completed events
+  named, which stitch the client's events to the order's golden customer.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from causeway.errors import CausewayError
+from causeway.warehouse.schema import TABLES, Table
+
+BOOKKEEPING = (
+    "CREATE TABLE IF NOT EXISTS _build_state (source VARCHAR PRIMARY KEY, "
+    "watermark DOUBLE NOT NULL, set_at TIMESTAMP)",
+    "CREATE TABLE IF NOT EXISTS _erp_sales (sale_id BIGINT PRIMARY KEY, "
+    "order_key VARCHAR, state VARCHAR, final BOOLEAN NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS _web_checkouts (channel VARCHAR NOT NULL, "
+    "event_id VARCHAR NOT NULL, client_id VARCHAR, order_id VARCHAR, "
+    "occurred_at TIMESTAMP, PRIMARY KEY (channel, event_id))",
+)
+# Rows per INSERT statement: many rows a statement is far faster than one a call.
+PARAMETERS_PER_INSERT = 20_000
+
+
+class WarehouseError(CausewayError):
+    """The warehouse cannot be built, read or exported as asked; the message says why."""
+
+
+class WarehouseBusyError(WarehouseError):
+    """Another build holds the warehouse's writer lock."""
+
+
+@contextmanager
+def writer_lock(path: Path) -> Iterator[None]:
+    """The one writer's lock: an OS lock on `<file>.lock`, released when the build ends
+    (or its process dies). A second writer is refused at once, not queued."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_name(path.name + ".lock")
+    handle = lock.open("a")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WarehouseBusyError(
+                f"another warehouse build is writing {path} (it holds {lock}); wait for it "
+                f"to finish and run the build again"
+            ) from None
+        yield
+    finally:
+        handle.close()  # closing the file releases the lock
+
+
+def schema_matches(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the file has every table of the schema with exactly its columns (a file
+    written by an older Causeway is rebuilt in full)."""
+    found: dict[str, list[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
+    ).fetchall():
+        found.setdefault(table, []).append(column)
+    wanted = {t.name: list(t.column_names) for t in TABLES}
+    has_bookkeeping = {"_build_state", "_erp_sales", "_web_checkouts"} <= set(found)
+    return has_bookkeeping and all(found.get(name) == cols for name, cols in wanted.items())
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for table in TABLES:
+        con.execute(table.ddl())
+    for statement in BOOKKEEPING:
+        con.execute(statement)
+
+
+def watermark(con: duckdb.DuckDBPyConnection, source: str) -> float | None:
+    row = con.execute("SELECT watermark FROM _build_state WHERE source = ?", [source]).fetchone()
+    return None if row is None else float(row[0])
+
+
+def set_watermark(con: duckdb.DuckDBPyConnection, source: str, value: float) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO _build_state VALUES (?, ?, now()::TIMESTAMP)", [source, value]
+    )
+
+
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> int:
+    """Insert rows (dicts by column name; a missing column is NULL), each value cast to
+    its column's type, many rows a statement."""
+    if not rows:
+        return 0
+    names = table.column_names
+    types = {c.name: c.type for c in table.columns}
+    per_statement = max(1, PARAMETERS_PER_INSERT // len(names))
+    row_marks = "(" + ", ".join("?" for _ in names) + ")"
+    # Parameters bind as their Python type: cast each to its column's type.
+    casts = ", ".join(f"CAST(v{i} AS {types[n]})" for i, n in enumerate(names))
+    aliases = ", ".join(f"v{i}" for i in range(len(names)))
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        values = ", ".join(row_marks for _ in chunk)
+        params = [row.get(name) for row in chunk for name in names]
+        con.execute(
+            f"INSERT INTO {table.name} ({', '.join(names)}) "
+            f"SELECT {casts} FROM (VALUES {values}) AS v({aliases})",
+            params,
+        )
+    return len(rows)
+
+
+def delete_keys(
+    con: duckdb.DuckDBPyConnection, table: str, column: str, keys: Sequence[Any]
+) -> None:
+    """Delete the rows whose `column` is one of `keys` (before writing them anew)."""
+    for start in range(0, len(keys), 5000):
+        chunk = list(keys[start : start + 5000])
+        marks = ", ".join("?" for _ in chunk)
+        con.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per table of the schema."""
+    return {
+        t.name: int(con.execute(f"SELECT count(*) FROM {t.name}").fetchone()[0])  # type: ignore[index]
+        for t in TABLES
+    }
+
+
+def remove_file(path: Path) -> None:
+    """A DuckDB file and its write-ahead log, if there."""
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        try:
+            os.remove(candidate)
+        except FileNotFoundError:
+            pass

@@ -1,0 +1,152 @@
+"""The warehouse build: figures worked out by hand, an incremental build equal to a full
+rebuild, no ERP, readers never blocked, one writer."""
+
+from __future__ import annotations
+
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from causeway.config import CausewayConfig, parse_config
+from causeway.engine.store import Store
+from causeway.warehouse.build import build
+from causeway.warehouse.duck import WarehouseBusyError, writer_lock
+from causeway.warehouse.schema import TABLES
+from tests.warehouse import hub_rows as seed
+from tests.warehouse.conftest import TODAY, config_data, seed_first_day, seed_later
+from tests.warehouse.erp_double import ErpDouble
+
+
+def rows(path: Path, table: str) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+
+
+def one(path: Path, sql: str) -> object:
+    with duckdb.connect(str(path), read_only=True) as con:
+        found = con.execute(sql).fetchone()
+        assert found is not None
+        return found[0]
+
+
+def test_an_incremental_build_after_new_orders_and_changes_equals_a_full_rebuild(
+    tmp_path: Path, hub_store: Store, settings: CausewayConfig, erp: ErpDouble
+) -> None:
+    seed_first_day(hub_store, erp)
+    incremental = tmp_path / "inc" / "warehouse.duckdb"
+    first = build(hub_store, incremental, erp=erp, settings=settings, today=TODAY)
+    assert first.full  # no file yet: built from nothing
+    seed_later(hub_store, erp)
+    second = build(hub_store, incremental, erp=erp, settings=settings, today=TODAY)
+    assert not second.full
+    rebuilt = tmp_path / "full" / "warehouse.duckdb"
+    build(hub_store, rebuilt, erp=erp, settings=settings, full=True, today=TODAY)
+    for table in TABLES:
+        assert rows(incremental, table.name) == rows(rebuilt, table.name), table.name
+    assert second.tables["fact_orders"] == 3
+
+
+def test_the_figures_are_the_ones_worked_out_by_hand(
+    tmp_path: Path, hub_store: Store, settings: CausewayConfig, erp: ErpDouble
+) -> None:
+    seed_first_day(hub_store, erp)
+    seed_later(hub_store, erp)
+    path = tmp_path / "warehouse.duckdb"
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    # 1001 edited to one SKU-A at 10.00: its cost is the ERP's 4.00 for the unit.
+    assert rows(path, "fact_order_lines")[0][-1] == Decimal("4.0000")
+    # The USD order (2026-03-12) converts at the rate from 2026-03-10: 0.8.
+    assert one(path, "SELECT total_company FROM fact_orders WHERE order_id = '1002'") == Decimal(
+        "44.0000"
+    )
+    # Fee: 2 % of 15.00 + 0.30 EUR on 1001; none for the cancelled 1002.
+    assert one(path, "SELECT fee FROM fact_channel_fees WHERE order_id = '1001'") == Decimal(
+        "0.6000"
+    )
+    assert one(path, "SELECT count(*) FROM fact_channel_fees WHERE order_id = '1002'") == 0
+    # The refund: one SKU-A back, 10.00, on customer c1's order.
+    assert rows(path, "fact_returns")[0][5] == "c1"
+    assert one(path, "SELECT refunded_company FROM fact_returns") == Decimal("10.0000")
+    # Shipped two days after the order: 48 hours.
+    assert one(path, "SELECT lead_time_hours FROM fact_fulfilments") == 48.0
+    # The client's events, the later ones too, are c1's: its checkout completed 1001.
+    assert one(path, "SELECT count(*) FROM fact_web_events WHERE customer_id = 'c1'") == 4
+    # c1: two orders (2026-03-02, 2026-03-20), 20.00 net, last 11 days before TODAY.
+    assert one(path, "SELECT rfm_segment FROM dim_customer WHERE customer_id = 'c1'") == "promising"
+    assert one(path, "SELECT customer_group FROM dim_customer WHERE customer_id = 'c1'") == "vip"
+    # The re-taken day replaced its rows: SKU-B is no longer in the 2026-03-02 snapshot.
+    assert one(path, "SELECT count(*) FROM fact_stock_snapshots WHERE date = '2026-03-02'") == 1
+    # One job done by itself, one parked 2 h before it was fixed.
+    assert rows(path, "fact_integration")[0][3:7] == (1, 1, 1, 2.0)
+    assert one(path, "SELECT title FROM dim_product WHERE sku = 'SKU-B'") == "Beta"
+
+
+def test_final_sales_are_not_read_again(
+    tmp_path: Path, hub_store: Store, settings: CausewayConfig, erp: ErpDouble
+) -> None:
+    seed_first_day(hub_store, erp)
+    seed_later(hub_store, erp)
+    path = tmp_path / "warehouse.duckdb"
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    erp.asked.clear()
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    # Sales 1 (done), 2 (cancelled), 3 (done) are final; the overlap re-reads changed orders.
+    asked = {s for call in erp.asked for s in call}
+    assert asked <= {1, 2, 3}
+
+
+def test_without_an_erp_costs_are_null_and_only_the_company_currency_converts(
+    tmp_path: Path, hub_store: Store, erp: ErpDouble
+) -> None:
+    seed_first_day(hub_store, erp)
+    settings = parse_config(
+        config_data(str(hub_store.url), erp="none", company_currency="EUR"), env={}
+    )
+    path = tmp_path / "warehouse.duckdb"
+    build(hub_store, path, erp=None, settings=settings, today=TODAY)
+    assert one(path, "SELECT count(*) FROM fact_order_lines WHERE cost_company IS NOT NULL") == 0
+    assert one(path, "SELECT rate FROM fact_orders WHERE currency = 'EUR'") == 1
+    assert one(path, "SELECT rate FROM fact_orders WHERE currency = 'USD'") is None
+    assert one(path, "SELECT count(*) FROM fact_fulfilments") == 0
+
+
+def test_a_reader_keeps_reading_while_a_build_runs_and_swaps(
+    tmp_path: Path, hub_store: Store, settings: CausewayConfig, erp: ErpDouble
+) -> None:
+    seed_first_day(hub_store, erp)
+    path = tmp_path / "warehouse.duckdb"
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    for i in range(300):
+        seed.put_order(hub_store, f"shop:{5000 + i}", lines=[("SKU-A", 1, "10.00")])
+    stop, answers, errors = threading.Event(), [], []
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                with duckdb.connect(str(path), read_only=True) as con:
+                    answers.append(con.execute("SELECT count(*) FROM fact_orders").fetchone())
+            except Exception as exc:  # pragma: no cover - the failure this test looks for
+                errors.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    time.sleep(0.05)
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY, full=True)
+    time.sleep(0.05)
+    stop.set()
+    reader.join()
+    assert errors == []
+    assert {a[0] for a in answers} >= {2, 302}  # the old file, then the new one
+
+
+def test_a_second_writer_is_refused_clearly(
+    tmp_path: Path, hub_store: Store, settings: CausewayConfig, erp: ErpDouble
+) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    with writer_lock(path), pytest.raises(WarehouseBusyError, match="another warehouse build"):
+        build(hub_store, path, erp=erp, settings=settings)
+    assert not path.exists()
