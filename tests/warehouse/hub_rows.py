@@ -184,7 +184,7 @@ def put_cart(store: Store, checkout: str, state: str, *, day: str, abandoned: bo
 def put_customer(
     store: Store, customer_id: str, *, country: str = "DE", group: str | None = None
 ) -> None:
-    fields = {"address": {"value": {"country_code": country}}}
+    fields: dict[str, dict[str, object]] = {"address": {"value": {"country_code": country}}}
     if group:
         fields["customer_group"] = {"value": group}
     now = dt.datetime.now(dt.UTC).timestamp()

@@ -133,7 +133,7 @@ def stitch_web_events(con: duckdb.DuckDBPyConnection) -> None:
 def write_channels(con: duckdb.DuckDBPyConnection, config: CausewayConfig) -> int:
     """The configured systems orders come from (not the ERP nor the CRM), the portal
     when on, and any other channel the facts name; each with its configured fee."""
-    kinds = {
+    kinds: dict[str, str] = {
         name: system.type
         for name, system in config.systems.items()
         if not is_of(system, (ERP, CRM))

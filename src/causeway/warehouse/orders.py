@@ -135,7 +135,7 @@ def fee_row(order: Mapping[str, Any], fee: ChannelFee | None, rates: Rates) -> R
         return None
     amount: Decimal | None = order["total"] * fee.percent / Decimal(100)
     if fee.fixed:
-        fixed = fee.fixed
+        fixed: Decimal | None = fee.fixed
         if fee.currency != order["currency"]:
             day = order["order_date"]
             in_company = converted(fee.fixed, rates.rate(fee.currency, day))
