@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from causeway.config import parse_config
 from causeway.errors import ConfigError
@@ -45,3 +48,21 @@ def test_what_cannot_work_is_refused_with_the_key_and_the_fix(
 def test_the_destination_password_is_a_secret() -> None:
     settings = parsed(destination="postgresql://u:hunter2@db.example.com:5432/dw")
     assert "hunter2" not in repr(settings.warehouse)
+
+
+def test_the_commented_example_in_example_yaml_is_valid() -> None:
+    """Uncommented, config/example.yaml's warehouse block parses as it says."""
+    example = Path(__file__).resolve().parents[2] / "src" / "causeway" / "config" / "example.yaml"
+    lines = example.read_text().splitlines()
+    start = lines.index("# warehouse:")
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("#"):
+            break
+        block.append(line[2:])
+    warehouse = yaml.safe_load("\n".join(block))["warehouse"]
+    settings = parse_config(
+        config_data("sqlite:///hub.db", **warehouse), env={"WAREHOUSE_PASSWORD": "pw"}
+    )
+    assert settings.warehouse.channel_fees["shop"].percent == Decimal("2.9")
+    assert settings.warehouse_erp() == "erp"
