@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -137,13 +138,27 @@ def test_a_reader_keeps_reading_while_a_build_runs_and_swaps(
 
     reader = threading.Thread(target=read)
     reader.start()
-    time.sleep(0.05)
+    _wait_for(lambda: len(answers) > 0)
+    before = len(answers)
+    held = duckdb.connect(str(path), read_only=True)  # open across the swap
     build(hub_store, path, erp=erp, settings=settings, today=TODAY, full=True)
-    time.sleep(0.05)
+    # The connection opened before the swap reads the old file to its end.
+    assert held.execute("SELECT count(*) FROM fact_orders").fetchone() == (2,)
+    held.close()
+    during = len(answers)
+    _wait_for(lambda: answers[-1] == 302)
     stop.set()
     reader.join()
+    assert during > before  # it kept reading while the build ran
     assert errors == []
     assert set(answers) >= {2, 302}  # the old file, then the new one
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the reader never got there"
+        time.sleep(0.005)
 
 
 def test_a_second_writer_is_refused_clearly(

@@ -13,10 +13,14 @@ all named with a leading underscore (export and load skip them):
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import fcntl
 import os
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +38,6 @@ BOOKKEEPING = (
     "event_id VARCHAR NOT NULL, client_id VARCHAR, order_id VARCHAR, "
     "occurred_at TIMESTAMP, PRIMARY KEY (channel, event_id))",
 )
-# Rows per INSERT statement: many rows a statement is far faster than one a call.
-PARAMETERS_PER_INSERT = 20_000
 
 
 class WarehouseError(CausewayError):
@@ -101,27 +103,52 @@ def set_watermark(con: duckdb.DuckDBPyConnection, source: str, value: float) -> 
 def insert_rows(
     con: duckdb.DuckDBPyConnection, table: Table, rows: Sequence[Mapping[str, Any]]
 ) -> int:
-    """Insert rows (dicts by column name; a missing column is NULL), each value cast to
-    its column's type, many rows a statement."""
+    """Insert rows (dicts by column name; a missing column is NULL), each value cast
+    from its text to its column's type.
+
+    Through a temporary CSV file DuckDB reads in one statement: binding values one
+    parameter at a time is some hundred times slower, and text keeps decimals exact."""
     if not rows:
         return 0
     names = table.column_names
-    types = {c.name: c.type for c in table.columns}
-    per_statement = max(1, PARAMETERS_PER_INSERT // len(names))
-    row_marks = "(" + ", ".join("?" for _ in names) + ")"
-    # Parameters bind as their Python type: cast each to its column's type.
-    casts = ", ".join(f"CAST(v{i} AS {types[n]})" for i, n in enumerate(names))
-    aliases = ", ".join(f"v{i}" for i in range(len(names)))
-    for start in range(0, len(rows), per_statement):
-        chunk = rows[start : start + per_statement]
-        values = ", ".join(row_marks for _ in chunk)
-        params = [row.get(name) for row in chunk for name in names]
+    casts = ", ".join(f"CAST(c{i} AS {c.type}) AS {c.name}" for i, c in enumerate(table.columns))
+    types = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
+    with tempfile.TemporaryDirectory(prefix="causeway-warehouse-") as folder:
+        path = Path(folder) / f"{table.name}.csv"
+        with path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            for row in rows:
+                writer.writerow([_text(row.get(name)) for name in names])
         con.execute(
-            f"INSERT INTO {table.name} ({', '.join(names)}) "
-            f"SELECT {casts} FROM (VALUES {values}) AS v({aliases})",
-            params,
+            f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {casts} FROM read_csv(?, "
+            f"header = false, columns = {{{types}}}, nullstr = '{NULL}', quote = '\"', "
+            f"escape = '\"', delim = ',', auto_detect = false)",
+            [str(path)],
         )
     return len(rows)
+
+
+# What a NULL is in the CSV (an empty field is an empty text).
+NULL = "\\N"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return NULL
+    if type(value) is str and value != NULL:
+        return value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, float):
+        return repr(value)
+    text = str(value)
+    if text == NULL:  # pragma: no cover - no hub value looks like this
+        raise WarehouseError(f"{NULL!r} cannot be stored: it is the NULL marker")
+    return text
 
 
 def delete_keys(

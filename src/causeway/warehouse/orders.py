@@ -159,7 +159,8 @@ def write_orders(
     rates: Rates,
     fees: Mapping[str, ChannelFee],
 ) -> int:
-    """Replace these orders' rows; their campaigns are added. Returns orders written."""
+    """Replace these orders' rows (an order rewritten while a build pages may come
+    twice, even in a full build); their campaigns are added. Returns orders written."""
     orders, lines, fee_rows, campaigns = [], [], [], {}
     for fact in facts:
         order, order_lines, source = order_rows(fact, rates)
