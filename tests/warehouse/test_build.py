@@ -168,3 +168,19 @@ def test_a_second_writer_is_refused_clearly(
     with writer_lock(path), pytest.raises(WarehouseBusyError, match="another warehouse build"):
         build(hub_store, path, erp=erp, settings=settings)
     assert not path.exists()
+
+
+def test_the_build_reads_a_postgresql_store_the_same(
+    tmp_path: Path, postgres_store: Store, erp: ErpDouble
+) -> None:
+    settings = parse_config(config_data(str(postgres_store.url)), env={})
+    seed_first_day(postgres_store, erp)
+    incremental = tmp_path / "inc.duckdb"
+    build(postgres_store, incremental, erp=erp, settings=settings, today=TODAY)
+    seed_later(postgres_store, erp)
+    build(postgres_store, incremental, erp=erp, settings=settings, today=TODAY)
+    rebuilt = tmp_path / "full.duckdb"
+    build(postgres_store, rebuilt, erp=erp, settings=settings, full=True, today=TODAY)
+    for table in TABLES:
+        assert rows(incremental, table.name) == rows(rebuilt, table.name), table.name
+    assert one(rebuilt, "SELECT count(*) FROM fact_orders") == 3
