@@ -33,7 +33,7 @@ from causeway.engine.schema import (
 )
 from causeway.engine.store import Store
 
-PAGE = 2000
+PAGE = 5000
 Row = dict[str, Any]
 
 

@@ -27,16 +27,56 @@ from typing import Any
 import duckdb
 
 from causeway.errors import CausewayError
-from causeway.warehouse.schema import TABLES, Table
+from causeway.warehouse.schema import MONEY, QUANTITY, TABLES, VARCHAR, C, Table
 
-BOOKKEEPING = (
-    "CREATE TABLE IF NOT EXISTS _build_state (source VARCHAR PRIMARY KEY, "
-    "watermark DOUBLE NOT NULL, set_at TIMESTAMP)",
-    "CREATE TABLE IF NOT EXISTS _erp_sales (sale_id BIGINT PRIMARY KEY, "
-    "order_key VARCHAR, state VARCHAR, final BOOLEAN NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS _web_checkouts (channel VARCHAR NOT NULL, "
-    "event_id VARCHAR NOT NULL, client_id VARCHAR, order_id VARCHAR, "
-    "occurred_at TIMESTAMP, PRIMARY KEY (channel, event_id))",
+BUILD_STATE = Table(
+    "_build_state",
+    "source of the hub",
+    "the build",
+    (
+        C("source", VARCHAR, "order_facts, web_events, ...", nullable=False),
+        C("watermark", "DOUBLE", "the newest stamp read (Unix time)", nullable=False),
+        C("set_at", "TIMESTAMP", "when the build set it"),
+    ),
+    key=("source",),
+)
+ERP_SALES = Table(
+    "_erp_sales",
+    "ERP sale",
+    "the ERP's answers",
+    (
+        C("sale_id", "BIGINT", "the ERP sale", nullable=False),
+        C("order_key", VARCHAR, "its order"),
+        C("state", VARCHAR, "the sale's state when last read (NULL: the ERP has none)"),
+        C("final", "BOOLEAN", "done or cancelled: not read again", nullable=False),
+    ),
+    key=("sale_id",),
+)
+WEB_CHECKOUTS = Table(
+    "_web_checkouts",
+    "checkout_completed event",
+    "the hub's web_events",
+    (
+        C("channel", VARCHAR, "the store", nullable=False),
+        C("event_id", VARCHAR, "the event", nullable=False),
+        C("client_id", VARCHAR, "the browser"),
+        C("order_id", VARCHAR, "the order it names"),
+        C("occurred_at", "TIMESTAMP", "when"),
+    ),
+    key=("channel", "event_id"),
+)
+BOOKKEEPING = (BUILD_STATE, ERP_SALES, WEB_CHECKOUTS)
+# Scratch space of one build (a temporary table, gone when the build's connection is).
+LINE_COSTS = Table(
+    "_line_costs",
+    "order line SKU",
+    "the ERP's sale costs",
+    (
+        C("order_key", VARCHAR, "the order"),
+        C("sku", VARCHAR, "the SKU"),
+        C("cost", MONEY, "the ERP's cost of `quantity` units, company currency"),
+        C("quantity", QUANTITY, "units the ERP costed"),
+    ),
 )
 
 
@@ -78,15 +118,15 @@ def schema_matches(con: duckdb.DuckDBPyConnection) -> bool:
     ).fetchall():
         found.setdefault(table, []).append(column)
     wanted = {t.name: list(t.column_names) for t in TABLES}
-    has_bookkeeping = {"_build_state", "_erp_sales", "_web_checkouts"} <= set(found)
-    return has_bookkeeping and all(found.get(name) == cols for name, cols in wanted.items())
+    wanted |= {t.name: list(t.column_names) for t in BOOKKEEPING}
+    return all(found.get(name) == cols for name, cols in wanted.items())
 
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     for table in TABLES:
         con.execute(table.ddl())
-    for statement in BOOKKEEPING:
-        con.execute(statement)
+    for bookkeeping in BOOKKEEPING:
+        con.execute(bookkeeping.ddl())
 
 
 def watermark(con: duckdb.DuckDBPyConnection, source: str) -> float | None:

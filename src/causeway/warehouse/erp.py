@@ -15,12 +15,12 @@ from typing import Any
 import duckdb
 
 from causeway.model.ports.erp_reporting import ErpReporting, SaleCosts
-from causeway.warehouse.duck import delete_keys, insert_rows
+from causeway.warehouse.duck import ERP_SALES, LINE_COSTS, delete_keys, insert_rows
 from causeway.warehouse.money import CENTS4, Rates, converted
 from causeway.warehouse.orders import utc
 from causeway.warehouse.schema import DIM_PRODUCT, FACT_FULFILMENTS, FACT_PAYMENTS, ORDER_KEYS
 
-BATCH = 200
+BATCH = 1000  # sale ids per ERP call: few calls, each a bounded answer
 FINAL_STATES = ("done", "cancelled")
 KEY_NAMES = [c.name for c in ORDER_KEYS]
 
@@ -52,14 +52,20 @@ def read_sales(
         _write_costs(con, orders, costs)
         _write_shipments(con, orders, erp.sale_shipments(batch))
         _write_invoices(con, orders, erp.sale_invoice_facts(batch), rates)
-        delete_keys(con, "_erp_sales", "sale_id", batch)
+        delete_keys(con, ERP_SALES.name, "sale_id", batch)
+        read = []
         for sale in batch:
             state = costs[sale].state if sale in costs else None
             order = orders.get(sale)
-            con.execute(
-                "INSERT INTO _erp_sales VALUES (?, ?, ?, ?)",
-                [sale, order["order_key"] if order else None, state, state in FINAL_STATES],
+            read.append(
+                {
+                    "sale_id": sale,
+                    "order_key": order["order_key"] if order else None,
+                    "state": state,
+                    "final": state in FINAL_STATES,
+                }
             )
+        insert_rows(con, ERP_SALES, read)
         tick(len(batch))
     return len(ids)
 
@@ -83,7 +89,8 @@ def _write_costs(
     costs: Mapping[int, SaleCosts],
 ) -> None:
     """Each order line's cost: the ERP's cost per unit of its SKU on that sale (lines of
-    one SKU share it) times the line's quantity."""
+    one SKU share it) times the line's quantity; one UPDATE for the batch."""
+    found_costs = []
     for sale, order in orders.items():
         found = costs.get(sale)
         if found is None:
@@ -94,12 +101,21 @@ def _write_costs(
                 totals = per_sku.setdefault(line.sku, [Decimal(0), Decimal(0)])
                 totals[0] += line.cost
                 totals[1] += line.quantity
-        for sku, (cost, quantity) in per_sku.items():
-            con.execute(
-                "UPDATE fact_order_lines SET cost_company = round(quantity * ? / ?, 4) "
-                "WHERE order_key = ? AND sku = ?",
-                [cost, quantity, order["order_key"], sku],
-            )
+        found_costs += [
+            {"order_key": order["order_key"], "sku": sku, "cost": cost, "quantity": quantity}
+            for sku, (cost, quantity) in per_sku.items()
+        ]
+    temporary = LINE_COSTS.ddl().replace("CREATE TABLE", "CREATE TEMP TABLE IF NOT EXISTS", 1)
+    con.execute(temporary)
+    con.execute(f"DELETE FROM {LINE_COSTS.name}")
+    insert_rows(con, LINE_COSTS, found_costs)
+    con.execute(
+        f"""
+        UPDATE fact_order_lines AS l
+        SET cost_company = round(l.quantity * c.cost / c.quantity, 4)
+        FROM {LINE_COSTS.name} AS c WHERE l.order_key = c.order_key AND l.sku = c.sku
+        """
+    )
 
 
 def _write_shipments(
