@@ -25,12 +25,12 @@ def test_build_then_export_from_the_command_line(tmp_path: Path, hub_store: Stor
 
     built = runner.invoke(app, ["warehouse", "build", "--config", str(config)])
     assert built.exit_code == 0, built.output
-    assert "fact_order_lines" in built.output and "full" in built.output
+    assert "fact_order_lines" in built.output and "full build" in built.output
     with duckdb.connect(str(target), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM fact_order_lines").fetchone() == (1,)
 
     again = runner.invoke(app, ["warehouse", "build", "--config", str(config)])
-    assert again.exit_code == 0 and "incremental" in again.output
+    assert again.exit_code == 0 and "incremental build" in again.output
 
     out = tmp_path / "csv"
     exported = runner.invoke(

@@ -134,3 +134,14 @@ def test_the_dlt_load_into_postgresql_has_the_same_rows_and_sums(
     with engine.connect() as conn:
         assert conn.execute(text(f'SELECT count(*) FROM "{dataset}".fact_orders')).scalar() == 3
     engine.dispose()
+
+
+def test_a_second_parquet_export_into_the_same_folder_leaves_no_stale_partition(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "parquet"
+    stale = out / "fact_orders" / "order_date=1999-01-01" / "channel=gone"
+    stale.mkdir(parents=True)
+    (stale / "data_0.parquet").write_bytes(b"old")
+    export(warehouse, out, "parquet")
+    assert not stale.exists()

@@ -87,9 +87,9 @@ def build_command(
 
         report = build(store, target, erp=erp, settings=settings, full=full, progress=progress)
         bar.update(task, completed=len(STEPS), description="done")
-    table = Table(
-        title=f"{target} ({'full' if report.full else 'incremental'}, {report.seconds:.1f}s)"
-    )
+    kind = "full" if report.full else "incremental"
+    console.print(f"{target}: {kind} build in {report.seconds:.1f}s")
+    table = Table()
     table.add_column("table")
     table.add_column("rows", justify="right")
     for name, rows in report.tables.items():

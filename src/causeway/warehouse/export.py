@@ -7,10 +7,13 @@ seen half-done).
   file `DIR/<table>/<table>.parquet`. The partition columns live in the folder names:
   read back with `read_parquet('DIR/<table>/**/*.parquet', hive_partitioning = true)`.
 - csv: `DIR/<table>.csv`, one file per table, with a header line.
+
+An export into a folder that holds a former one replaces each table's file or folder.
 """
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,12 +62,14 @@ def export(source: Path, target: Path, fmt: str) -> ExportReport:
                 con.execute(f"COPY {table.name} TO '{_quoted(out)}' (FORMAT csv, HEADER)")
                 continue
             folder = target / table.name
-            folder.mkdir(exist_ok=True)
+            # A former export's partitions would be read back with the new ones.
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
             if table.partition_by and report.rows[table.name]:
                 columns = ", ".join(table.partition_by)
                 con.execute(
                     f"COPY {table.name} TO '{_quoted(folder)}' "
-                    f"(FORMAT parquet, PARTITION_BY ({columns}), OVERWRITE_OR_IGNORE)"
+                    f"(FORMAT parquet, PARTITION_BY ({columns}))"
                 )
             else:
                 out = folder / f"{table.name}.parquet"
