@@ -100,11 +100,10 @@ def order_rows(fact: Mapping[str, Any], rates: Rates) -> tuple[Row, list[Row], R
     for line in fact["lines"]:
         quantity = Decimal(line["quantity"])
         gross = (Decimal(line["unit_price"]) * quantity).quantize(CENTS4)
+        # The hub keeps unit prices and discounts tax excluded on every channel, those
+        # of a store whose prices include tax too (orders/facts.py): net is gross - discount.
         discount = decimal(line["discount"]) or Decimal(0)
-        # Prices with tax included (order_facts.taxes_included) carry the tax: net is
-        # always tax excluded.
-        tax = (decimal(line["tax"]) or Decimal(0)) if fact.get("taxes_included") else Decimal(0)
-        net = gross - discount - tax
+        net = gross - discount
         lines.append(
             {
                 **keys,
