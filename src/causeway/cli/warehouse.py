@@ -85,7 +85,12 @@ def build_command(
                 seen.append(step)
             bar.update(task, completed=len(seen) - 1, description=f"{step}: {rows} rows")
 
-        report = build(store, target, erp=erp, settings=settings, full=full, progress=progress)
+        try:
+            report = build(store, target, erp=erp, settings=settings, full=full, progress=progress)
+        finally:
+            close = getattr(erp, "close", None)
+            if callable(close):  # the connector's HTTP client
+                close()
         bar.update(task, completed=len(STEPS), description="done")
     kind = "full" if report.full else "incremental"
     console.print(f"{target}: {kind} build in {report.seconds:.1f}s")
