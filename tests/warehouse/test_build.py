@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from causeway.config import CausewayConfig, parse_config
+from causeway.engine import warehouse_rows
 from causeway.engine.store import Store
 from causeway.warehouse.build import build
 from causeway.warehouse.duck import WarehouseBusyError, writer_lock
@@ -34,9 +35,17 @@ def one(path: Path, sql: str) -> object:
         return found[0]
 
 
+@pytest.mark.parametrize("page", [5000, 2])
 def test_an_incremental_build_after_new_orders_and_changes_equals_a_full_rebuild(
-    tmp_path: Path, hub_store: Store, settings: CausewayConfig, erp: ErpDouble
+    tmp_path: Path,
+    hub_store: Store,
+    settings: CausewayConfig,
+    erp: ErpDouble,
+    page: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Page by page (2: every read spans pages) or in one page, the same warehouse."""
+    monkeypatch.setattr(warehouse_rows, "PAGE", page)
     seed_first_day(hub_store, erp)
     incremental = tmp_path / "inc" / "warehouse.duckdb"
     first = build(hub_store, incremental, erp=erp, settings=settings, today=TODAY)
@@ -184,3 +193,17 @@ def test_the_build_reads_a_postgresql_store_the_same(
     for table in TABLES:
         assert rows(incremental, table.name) == rows(rebuilt, table.name), table.name
     assert one(rebuilt, "SELECT count(*) FROM fact_orders") == 3
+
+
+def test_a_snapshot_day_longer_than_a_page_is_kept_whole(
+    tmp_path: Path,
+    hub_store: Store,
+    settings: CausewayConfig,
+    erp: ErpDouble,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(warehouse_rows, "PAGE", 3)
+    seed.put_snapshot(hub_store, "2026-03-02", {f"SKU-{i}": i for i in range(8)})
+    path = tmp_path / "warehouse.duckdb"
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    assert one(path, "SELECT count(*) FROM fact_stock_snapshots") == 8

@@ -46,10 +46,11 @@ def _pages(
     *,
     columns: Sequence[Any] | None = None,
     where: ColumnElement[bool] | None = None,
-    page: int = PAGE,
+    page: int | None = None,
 ) -> Iterator[list[Row]]:
     """Rows of `table` with `stamp` >= since, in (stamp, key) order, `page` at a time."""
     stamp_col, key_col = table.c[stamp], table.c[key]
+    page = page or PAGE  # read when called: a test may make pages small
     after: tuple[Any, Any] | None = None
     while True:
         query: Select[Any] = select(*(columns or [table])).where(stamp_col >= since)
@@ -70,7 +71,9 @@ def _pages(
             return
 
 
-def order_facts_since(store: Store, since: float, *, page: int = PAGE) -> Iterator[list[Row]]:
+def order_facts_since(
+    store: Store, since: float, *, page: int | None = None
+) -> Iterator[list[Row]]:
     """Order facts changed at or after `since`, each with its goods lines (`lines`, by
     line_no), in pages of `page` orders."""
     for headers in _pages(store, order_facts, "changed_at", "hub_id", since, page=page):
@@ -93,25 +96,29 @@ def currencies(store: Store) -> list[str]:
         return sorted(c for (c,) in conn.execute(select(order_facts.c.currency).distinct()))
 
 
-def carts_all(store: Store, *, page: int = PAGE) -> Iterator[list[Row]]:
+def carts_all(store: Store, *, page: int | None = None) -> Iterator[list[Row]]:
     """Every cart, by id. Carts change state with stamps from the past (a cart counts as
     abandoned at its last change + the wait), which no watermark would see: the build
     reads them whole, a page at a time."""
     yield from _pages(store, carts, "id", "id", 0, page=page)
 
 
-def web_events_since(store: Store, since: float, *, page: int = PAGE) -> Iterator[list[Row]]:
+def web_events_since(store: Store, since: float, *, page: int | None = None) -> Iterator[list[Row]]:
     """Storefront events received at or after `since` (they never change once stored)."""
     yield from _pages(store, web_events, "received_at", "id", since, page=page)
 
 
-def stock_snapshots_since(store: Store, since: float, *, page: int = PAGE) -> Iterator[list[Row]]:
+def stock_snapshots_since(
+    store: Store, since: float, *, page: int | None = None
+) -> Iterator[list[Row]]:
     """Snapshot rows taken at or after `since`. A day's rows of a system and kind are
     replaced together with one `taken_at`, so a read sees each replaced day whole."""
     yield from _pages(store, stock_snapshots, "taken_at", "id", since, page=page)
 
 
-def order_changes_since(store: Store, since: float, *, page: int = PAGE) -> Iterator[list[Row]]:
+def order_changes_since(
+    store: Store, since: float, *, page: int | None = None
+) -> Iterator[list[Row]]:
     """Edits, cancellations and refunds recorded at or after `since`, before/after parsed."""
     for rows in _pages(store, order_changes, "recorded_at", "id", since, page=page):
         yield [
@@ -120,7 +127,7 @@ def order_changes_since(store: Store, since: float, *, page: int = PAGE) -> Iter
         ]
 
 
-def customers_since(store: Store, since: float, *, page: int = PAGE) -> Iterator[list[Row]]:
+def customers_since(store: Store, since: float, *, page: int | None = None) -> Iterator[list[Row]]:
     """Golden customers changed at or after `since`: id, their fields (field -> value),
     the record they were merged into (or None) and updated_at."""
     for rows in _pages(store, customers, "updated_at", "id", since, page=page):
@@ -147,7 +154,9 @@ def _plain(record: str) -> dict[str, Any]:
 FINISHED = (DONE, DEAD, RESOLVED)
 
 
-def finished_jobs_since(store: Store, since: float, *, page: int = PAGE) -> Iterator[list[Row]]:
+def finished_jobs_since(
+    store: Store, since: float, *, page: int | None = None
+) -> Iterator[list[Row]]:
     """Jobs that finished (done, parked or resolved) at or after `since`, a flow's own
     scheduled runs left out (they are no record): flow, state, finished_at and the
     times the job was parked (error_history's `at`s)."""

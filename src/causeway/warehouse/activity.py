@@ -123,9 +123,15 @@ def _replace_pairs(
             )
 
 
-def write_snapshots(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Mapping[str, Any]]) -> int:
-    """A replaced day of a system and kind replaces that day's rows here too."""
-    groups = {(s["day"], s["system"], s["kind"]) for s in snapshots}
+def write_snapshots(
+    con: duckdb.DuckDBPyConnection,
+    snapshots: Sequence[Mapping[str, Any]],
+    replaced: set[tuple[str, str, str]],
+) -> int:
+    """A replaced day of a system and kind replaces that day's rows here too. A day may
+    span pages: `replaced` holds the days this build already cleared (and so filled)."""
+    groups = {(s["day"], s["system"], s["kind"]) for s in snapshots} - replaced
+    replaced |= groups
     for day, system, kind in groups:
         con.execute(
             "DELETE FROM fact_stock_snapshots WHERE date = ? AND system = ? AND kind = ?",

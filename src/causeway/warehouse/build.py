@@ -126,11 +126,12 @@ class _Build:
         self.con.execute("DELETE FROM fact_carts")  # read whole every build (carts_all)
         self._step("carts", hub.carts_all(self.store), self._carts)
         self._paged("web_events", hub.web_events_since, "received_at", self._web_events)
+        replaced_days: set[tuple[str, str, str]] = set()
         self._paged(
             "stock_snapshots",
             hub.stock_snapshots_since,
             "taken_at",
-            lambda rows: activity.write_snapshots(self.con, rows),
+            lambda rows: activity.write_snapshots(self.con, rows, replaced_days),
         )
         self._paged(
             "order_changes",
