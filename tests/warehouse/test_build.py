@@ -207,3 +207,22 @@ def test_a_snapshot_day_longer_than_a_page_is_kept_whole(
     path = tmp_path / "warehouse.duckdb"
     build(hub_store, path, erp=erp, settings=settings, today=TODAY)
     assert one(path, "SELECT count(*) FROM fact_stock_snapshots") == 8
+
+
+def test_a_build_that_fails_leaves_the_current_file_as_it_was(
+    tmp_path: Path, hub_store: Store, settings: CausewayConfig, erp: ErpDouble
+) -> None:
+    seed_first_day(hub_store, erp)
+    path = tmp_path / "warehouse.duckdb"
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    before = rows(path, "fact_orders")
+    seed_later(hub_store, erp)
+
+    def down(sale_ids: object) -> object:
+        raise ConnectionError("the ERP went away")
+
+    erp.sale_shipments = down  # type: ignore[method-assign,assignment]
+    with pytest.raises(ConnectionError):
+        build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    assert rows(path, "fact_orders") == before
+    assert not (tmp_path / "warehouse.duckdb.building").exists()
