@@ -24,9 +24,9 @@ from causeway.config import CausewayConfig
 from causeway.config.flows import RfmThresholds
 from causeway.config.systems import CRM, ERP, is_of
 from causeway.customers import crm_contact as rfm
-from causeway.warehouse.duck import delete_keys, insert_rows
+from causeway.warehouse.duck import GOLDEN_CUSTOMERS, delete_keys, insert_rows
 from causeway.warehouse.orders import GUEST
-from causeway.warehouse.schema import DIM_CHANNEL, DIM_CUSTOMER, FACTS
+from causeway.warehouse.schema import DIM_CHANNEL, FACTS
 
 # Golden record fields that fill dim_customer (customers/: the record's field names).
 GROUP_FIELDS = ("customer_group", "group", "tags")
@@ -34,9 +34,9 @@ SEGMENT_FIELDS = ("crm_segment", "lifecycle_stage", "segment")
 
 
 def write_customers(con: duckdb.DuckDBPyConnection, customers: Sequence[Mapping[str, Any]]) -> int:
-    """Golden customers' own attributes; a merged one leaves (its survivor stays). The
-    order figures and the segment are recomputed by finish_customers."""
-    delete_keys(con, DIM_CUSTOMER.name, "customer_id", [c["id"] for c in customers])
+    """Golden customers' own attributes (kept in _golden_customers); a merged one leaves
+    (its survivor stays). dim_customer is made from them by finish_customers."""
+    delete_keys(con, GOLDEN_CUSTOMERS.name, "customer_id", [c["id"] for c in customers])
     rows = []
     for customer in customers:
         if customer["merged_into"] is not None:
@@ -51,7 +51,7 @@ def write_customers(con: duckdb.DuckDBPyConnection, customers: Sequence[Mapping[
                 "country": (address or {}).get("country_code"),
             }
         )
-    return insert_rows(con, DIM_CUSTOMER, rows)
+    return insert_rows(con, GOLDEN_CUSTOMERS, rows)
 
 
 def _first(fields: Mapping[str, Any], names: Sequence[str]) -> str | None:
@@ -67,30 +67,30 @@ def _first(fields: Mapping[str, Any], names: Sequence[str]) -> str | None:
 def finish_customers(
     con: duckdb.DuckDBPyConnection, today: dt.date, thresholds: RfmThresholds
 ) -> None:
-    """Every customer the facts name gets a row; each row its order figures and RFM."""
+    """dim_customer anew: every golden customer and every customer the facts name, with
+    the golden record's attributes (its group, else the latest order's), the order
+    figures of their orders not cancelled, and the RFM segment."""
+    con.execute("DELETE FROM dim_customer")
     con.execute(
         """
-        INSERT INTO dim_customer (customer_id)
-        SELECT DISTINCT customer_id FROM (
-            SELECT customer_id FROM fact_orders UNION SELECT customer_id FROM fact_carts
-            UNION SELECT customer_id FROM fact_web_events UNION SELECT ?
-        ) WHERE customer_id IS NOT NULL
-          AND customer_id NOT IN (SELECT customer_id FROM dim_customer)
-        """,
-        [GUEST],
-    )
-    con.execute(
-        """
-        UPDATE dim_customer AS d SET first_order_date = f.first_day,
-            last_order_date = f.last_day, orders = f.orders, revenue_company = f.revenue,
-            customer_group = coalesce(d.customer_group, f.order_group)
+        INSERT INTO dim_customer
+        SELECT i.customer_id, coalesce(g.customer_group, f.order_group), g.crm_segment,
+            g.country, f.first_day, f.last_day, f.orders, f.revenue, NULL
         FROM (
+            SELECT customer_id FROM _golden_customers UNION SELECT customer_id FROM fact_orders
+            UNION SELECT customer_id FROM fact_carts UNION SELECT customer_id FROM fact_web_events
+            UNION SELECT ?
+        ) AS i
+        LEFT JOIN _golden_customers AS g ON g.customer_id = i.customer_id
+        LEFT JOIN (
             SELECT customer_id, min(order_date) AS first_day, max(order_date) AS last_day,
                 count(*) AS orders, sum(goods_net_company) AS revenue,
                 arg_max(customer_group, ordered_at) AS order_group
             FROM fact_orders WHERE state = 'placed' GROUP BY customer_id
-        ) AS f WHERE d.customer_id = f.customer_id
-        """
+        ) AS f ON f.customer_id = i.customer_id
+        WHERE i.customer_id IS NOT NULL
+        """,
+        [GUEST],
     )
     t = thresholds
     con.execute(

@@ -8,7 +8,9 @@ all named with a leading underscore (export and load skip them):
 - `_erp_sales`: per ERP sale, its state when last read and whether it is final (done or
   cancelled: nothing more to ship or invoice), so later builds re-read only open sales;
 - `_web_checkouts`: per storefront client, the orders its checkout_completed events
-  named, which stitch the client's events to the order's golden customer.
+  named, which stitch the client's events to the order's golden customer;
+- `_golden_customers`: the golden customers' attributes dim_customer is made from (a
+  build reads only the customers changed since the last).
 """
 
 from __future__ import annotations
@@ -65,7 +67,19 @@ WEB_CHECKOUTS = Table(
     ),
     key=("channel", "event_id"),
 )
-BOOKKEEPING = (BUILD_STATE, ERP_SALES, WEB_CHECKOUTS)
+GOLDEN_CUSTOMERS = Table(
+    "_golden_customers",
+    "golden customer not merged away",
+    "the hub's customers",
+    (
+        C("customer_id", VARCHAR, "the golden record's id", nullable=False),
+        C("customer_group", VARCHAR, "its group (customer_group or tags)"),
+        C("crm_segment", VARCHAR, "its CRM lifecycle stage"),
+        C("country", VARCHAR, "its default address's country"),
+    ),
+    key=("customer_id",),
+)
+BOOKKEEPING = (BUILD_STATE, ERP_SALES, WEB_CHECKOUTS, GOLDEN_CUSTOMERS)
 # Scratch space of one build (a temporary table, gone when the build's connection is).
 LINE_COSTS = Table(
     "_line_costs",
