@@ -182,7 +182,12 @@ def put_cart(store: Store, checkout: str, state: str, *, day: str, abandoned: bo
 
 
 def put_customer(
-    store: Store, customer_id: str, *, country: str = "DE", group: str | None = None
+    store: Store,
+    customer_id: str,
+    *,
+    country: str = "DE",
+    group: str | None = None,
+    merged_into: str | None = None,
 ) -> None:
     fields: dict[str, dict[str, object]] = {"address": {"value": {"country_code": country}}}
     if group:
@@ -195,6 +200,7 @@ def put_customer(
                 id=customer_id,
                 record=json.dumps({"fields": fields}),
                 version=1,
+                merged_into=merged_into,
                 created_at=now,
                 updated_at=now,
             )

@@ -226,3 +226,21 @@ def test_a_build_that_fails_leaves_the_current_file_as_it_was(
         build(hub_store, path, erp=erp, settings=settings, today=TODAY)
     assert rows(path, "fact_orders") == before
     assert not (tmp_path / "warehouse.duckdb.building").exists()
+
+
+def test_a_merged_customer_is_its_survivor_in_every_fact(
+    tmp_path: Path, hub_store: Store, settings: CausewayConfig, erp: ErpDouble
+) -> None:
+    seed_first_day(hub_store, erp)
+    path = tmp_path / "warehouse.duckdb"
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    seed.put_customer(hub_store, "c2", merged_into="c3")
+    seed.put_customer(hub_store, "c3", merged_into="c1")
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    assert one(path, "SELECT count(DISTINCT customer_id) FROM fact_orders") == 1
+    assert one(path, "SELECT orders FROM dim_customer WHERE customer_id = 'c1'") == 2
+    assert one(path, "SELECT count(*) FROM dim_customer WHERE customer_id IN ('c2', 'c3')") == 0
+    rebuilt = tmp_path / "full.duckdb"
+    build(hub_store, rebuilt, erp=erp, settings=settings, full=True, today=TODAY)
+    for table in TABLES:
+        assert rows(path, table.name) == rows(rebuilt, table.name), table.name

@@ -34,13 +34,11 @@ SEGMENT_FIELDS = ("crm_segment", "lifecycle_stage", "segment")
 
 
 def write_customers(con: duckdb.DuckDBPyConnection, customers: Sequence[Mapping[str, Any]]) -> int:
-    """Golden customers' own attributes (kept in _golden_customers); a merged one leaves
-    (its survivor stays). dim_customer is made from them by finish_customers."""
+    """Golden customers' own attributes and merges (kept in _golden_customers);
+    dim_customer is made from them by finish_customers."""
     delete_keys(con, GOLDEN_CUSTOMERS.name, "customer_id", [c["id"] for c in customers])
     rows = []
     for customer in customers:
-        if customer["merged_into"] is not None:
-            continue
         fields = customer["fields"]
         address = fields.get("address") if isinstance(fields.get("address"), dict) else {}
         rows.append(
@@ -49,6 +47,7 @@ def write_customers(con: duckdb.DuckDBPyConnection, customers: Sequence[Mapping[
                 "customer_group": _first(fields, GROUP_FIELDS),
                 "crm_segment": _first(fields, SEGMENT_FIELDS),
                 "country": (address or {}).get("country_code"),
+                "merged_into": customer["merged_into"],
             }
         )
     return insert_rows(con, GOLDEN_CUSTOMERS, rows)
@@ -64,12 +63,52 @@ def _first(fields: Mapping[str, Any], names: Sequence[str]) -> str | None:
     return None
 
 
+CUSTOMER_FACTS = (
+    "fact_orders",
+    "fact_order_lines",
+    "fact_returns",
+    "fact_fulfilments",
+    "fact_payments",
+    "fact_channel_fees",
+    "fact_carts",
+    "fact_web_events",
+)
+MAX_MERGE_CHAIN = 20
+
+
+def _follow_merges(con: duckdb.DuckDBPyConnection) -> None:
+    """A customer merged into another is that one in every fact (a chain of merges is
+    followed to its end): a customer's orders are never split across two rows."""
+    merged: dict[str, str] = dict(
+        con.execute(
+            "SELECT customer_id, merged_into FROM _golden_customers WHERE merged_into IS NOT NULL"
+        ).fetchall()
+    )
+    if not merged:
+        return
+    final = {}
+    for start in merged:
+        at, steps = start, 0
+        while at in merged and steps < MAX_MERGE_CHAIN:
+            at, steps = merged[at], steps + 1
+        final[start] = at
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS _survivors (merged VARCHAR, survivor VARCHAR)")
+    con.execute("DELETE FROM _survivors")
+    con.executemany("INSERT INTO _survivors VALUES (?, ?)", list(final.items()))
+    for table in CUSTOMER_FACTS:
+        con.execute(
+            f"UPDATE {table} AS f SET customer_id = s.survivor FROM _survivors AS s "
+            f"WHERE f.customer_id = s.merged"
+        )
+
+
 def finish_customers(
     con: duckdb.DuckDBPyConnection, today: dt.date, thresholds: RfmThresholds
 ) -> None:
     """dim_customer anew: every golden customer and every customer the facts name, with
     the golden record's attributes (its group, else the latest order's), the order
     figures of their orders not cancelled, and the RFM segment."""
+    _follow_merges(con)
     con.execute("DELETE FROM dim_customer")
     con.execute(
         """
@@ -77,7 +116,8 @@ def finish_customers(
         SELECT i.customer_id, coalesce(g.customer_group, f.order_group), g.crm_segment,
             g.country, f.first_day, f.last_day, f.orders, f.revenue, NULL
         FROM (
-            SELECT customer_id FROM _golden_customers UNION SELECT customer_id FROM fact_orders
+            SELECT customer_id FROM _golden_customers WHERE merged_into IS NULL
+            UNION SELECT customer_id FROM fact_orders
             UNION SELECT customer_id FROM fact_carts UNION SELECT customer_id FROM fact_web_events
             UNION SELECT ?
         ) AS i

@@ -69,13 +69,14 @@ WEB_CHECKOUTS = Table(
 )
 GOLDEN_CUSTOMERS = Table(
     "_golden_customers",
-    "golden customer not merged away",
+    "golden customer",
     "the hub's customers",
     (
         C("customer_id", VARCHAR, "the golden record's id", nullable=False),
         C("customer_group", VARCHAR, "its group (customer_group or tags)"),
         C("crm_segment", VARCHAR, "its CRM lifecycle stage"),
         C("country", VARCHAR, "its default address's country"),
+        C("merged_into", VARCHAR, "the record it was merged into (NULL: none)"),
     ),
     key=("customer_id",),
 )
