@@ -124,8 +124,15 @@ class _Build:
         self._orders()
         self._erp_sales()
         self.con.execute("DELETE FROM fact_carts")  # read whole every build (carts_all)
-        self._step("carts", hub.carts_all(self.store), self._carts)
-        self._paged("web_events", hub.web_events_since, "received_at", self._web_events)
+        self._step(
+            "carts", hub.carts_all(self.store), lambda rows: activity.write_carts(self.con, rows)
+        )
+        self._paged(
+            "web_events",
+            hub.web_events_since,
+            "received_at",
+            lambda rows: activity.write_web_events(self.con, rows),
+        )
         replaced_days: set[tuple[str, str, str]] = set()
         self._paged(
             "stock_snapshots",
@@ -145,13 +152,7 @@ class _Build:
             "updated_at",
             lambda rows: dimensions.write_customers(self.con, rows),
         )
-        minutes = self.settings.console.minutes_per_record()
-        self._step(
-            "integration",
-            _flatten(hub.finished_jobs_since(self.store, 0)),
-            lambda jobs: write_integration(self.con, jobs, minutes),
-            whole=True,
-        )
+        self._integration()
         self._dimensions()
 
     # -- steps ----------------------------------------------------------------------------
@@ -180,19 +181,8 @@ class _Build:
             duck.set_watermark(self.con, source, newest)
 
     def _step(
-        self,
-        step: str,
-        pages: Iterator[Any],
-        write: Callable[[Any], int],
-        *,
-        whole: bool = False,
+        self, step: str, pages: Iterator[list[dict[str, Any]]], write: Callable[[Any], int]
     ) -> None:
-        if whole:
-            rows = list(pages)
-            write(rows)
-            self.report.read[step] = len(rows)
-            self.progress(step, len(rows))
-            return
         done = 0
         for rows in pages:
             write(rows)
@@ -242,11 +232,19 @@ class _Build:
             self.con, self.erp, sales, self.rates, tick
         )
 
-    def _carts(self, rows: list[dict[str, Any]]) -> int:
-        return activity.write_carts(self.con, rows)
+    def _integration(self) -> None:
+        """Every finished job the store keeps: a day's figures need all its jobs."""
+        jobs = [0]
 
-    def _web_events(self, rows: list[dict[str, Any]]) -> int:
-        return activity.write_web_events(self.con, rows)
+        def counted(pages: Iterator[list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+            for page in pages:
+                jobs[0] += len(page)
+                self.progress("integration", jobs[0])
+                yield from page
+
+        minutes = self.settings.console.minutes_per_record()
+        write_integration(self.con, counted(hub.finished_jobs_since(self.store, 0)), minutes)
+        self.report.read["integration"] = jobs[0]
 
     def _dimensions(self) -> None:
         activity.fill_return_orders(self.con)
@@ -268,8 +266,3 @@ class _Build:
 def _sale(fact: dict[str, Any]) -> int | None:
     text = fact.get("erp_sale_id")
     return int(text) if text and str(text).strip().isdigit() else None
-
-
-def _flatten(pages: Iterator[list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
-    for page in pages:
-        yield from page
