@@ -11,6 +11,7 @@
 - privacy.py: prune, erase, privacy export
 - users.py: users add, list, set-role, disable, enable, set-password
 - portal.py: portal companies, add-company, invite
+- warehouse.py: warehouse build, export, load
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from causeway.cli import (  # noqa: F401  (registers the commands)
     setup,
     status,
     users,
+    warehouse,
 )
 from causeway.cli.common import ALERTING, app
 

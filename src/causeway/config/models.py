@@ -38,6 +38,7 @@ from causeway.config.systems import (
     is_of,
     types_of_kinds,
 )
+from causeway.config.warehouse import WarehouseSettings
 from causeway.flows.portal_orders.declaration import PortalOrdersFlow
 from causeway.flows.registry import FLOWS
 
@@ -211,6 +212,36 @@ class CausewayConfig(Strict):
         default_factory=dict,
         description="store system -> its storefront events endpoint (docs/clickstream.md)",
     )
+    warehouse: WarehouseSettings = WarehouseSettings()
+
+    @model_validator(mode="after")
+    def _warehouse_names_systems(self) -> CausewayConfig:
+        erp = self.warehouse.erp
+        if erp is not None and erp != "none":
+            system = self.systems.get(erp)
+            if system is None or not is_of(system, (ERP,)):
+                erps = sorted(n for n, s in self.systems.items() if is_of(s, (ERP,)))
+                raise ValueError(
+                    f"warehouse.erp: {erp!r} is not an ERP system of this configuration "
+                    f"(ERP systems: {', '.join(erps) or 'none'}); name one, or write none"
+                )
+        for name in self.warehouse.channel_fees:
+            if name not in self.systems and name != "portal":
+                known = ", ".join(sorted(self.systems)) or "none"
+                raise ValueError(
+                    f"warehouse.channel_fees.{name}: no system named {name!r} (systems "
+                    f"defined: {known}); key each fee by the channel's system name"
+                )
+        return self
+
+    def warehouse_erp(self) -> str | None:
+        """The ERP system the warehouse reads: warehouse.erp, else the only ERP."""
+        if self.warehouse.erp == "none":
+            return None
+        if self.warehouse.erp is not None:
+            return self.warehouse.erp
+        erps = sorted(n for n, s in self.systems.items() if is_of(s, (ERP,)))
+        return erps[0] if len(erps) == 1 else None
 
     @model_validator(mode="after")
     def _clickstream_of_stores(self) -> CausewayConfig:

@@ -8,7 +8,8 @@ What goes into a row is decided by orders/facts.py; this module only stores and 
 `changed_at` is the warehouse's watermark: storing an order's facts or marking it
 cancelled sets it to now, and storing the same facts again changes nothing, so a
 replayed or retried job neither writes twice nor makes the warehouse read the order
-again. Readers page through `facts_changed_since` by (changed_at, hub_id).
+again. The warehouse build pages through them by (changed_at, hub_id):
+engine/warehouse_rows.py `order_facts_since`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from causeway.engine.schema import order_fact_lines, order_facts
 
@@ -150,28 +151,6 @@ def set_customer(
 def fact_of(conn: Connection, hub_id: str) -> StoredOrderFact | None:
     found = _read(conn, select(order_facts).where(order_facts.c.hub_id == hub_id))
     return found[0] if found else None
-
-
-def facts_changed_since(
-    conn: Connection, watermark: float | None, limit: int = 1000, *, after: str | None = None
-) -> list[StoredOrderFact]:
-    """Orders whose facts changed after `watermark`, oldest change first, at most `limit`.
-
-    Ordered by (changed_at, hub_id): the next page starts after the last row's
-    (changed_at, hub_id), passed as `watermark` and `after`; without `after`, every
-    order changed at `watermark` itself is taken as read. None: from the beginning.
-    """
-    if limit <= 0:
-        raise ValueError(f"limit must be a positive number of orders, not {limit}")
-    query = select(order_facts)
-    if watermark is not None:
-        at = order_facts.c.changed_at
-        newer = at > watermark
-        if after is not None:
-            newer = or_(newer, and_(at == watermark, order_facts.c.hub_id > after))
-        query = query.where(newer)
-    query = query.order_by(order_facts.c.changed_at, order_facts.c.hub_id).limit(limit)
-    return _read(conn, query)
 
 
 def _read(conn: Connection, query: Any) -> list[StoredOrderFact]:

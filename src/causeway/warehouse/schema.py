@@ -169,6 +169,7 @@ FACT_ORDERS = Table(
     (
         *ORDER_KEYS,
         C("ordered_at", "TIMESTAMP", "when the order was placed (UTC)"),
+        C("customer_group", VARCHAR, "the customer's group as the order carried it (tags)"),
         C("campaign_key", VARCHAR, "dim_campaign"),
         C("state", VARCHAR, "placed or cancelled"),
         C("cancelled_at", "TIMESTAMP", "when it was cancelled"),
@@ -215,7 +216,7 @@ FACT_ORDER_LINES = Table(
 FACT_RETURNS = Table(
     "fact_returns",
     "returned SKU of a refund",
-    "the hub's order changes (kind refund, with restocked lines)",
+    "the hub's order changes (kind refund: the lines it refunded)",
     (
         *ORDER_KEYS,
         C("return_key", VARCHAR, "the refund's dedupe key + SKU", nullable=False),
@@ -379,8 +380,8 @@ FACT_INTEGRATION = Table(
         C("kind", VARCHAR, "the record kind (order, shipment, invoice, ...)"),
         C("handled", "INTEGER", "records done without a person"),
         C("failed", "INTEGER", "records that needed a person"),
-        C("fixed", "INTEGER", "of those, fixed and replayed"),
-        C("hours_to_fix", "DOUBLE", "mean hours from failure to fix"),
+        C("fixed", "INTEGER", "of those, replayed to done or resolved"),
+        C("hours_to_fix", "DOUBLE", "mean hours from a fixed record's first failure to its fix"),
         C("minutes_each", "DECIMAL(9, 2)", "configured minutes a person spends per record"),
     ),
     key=("date", "flow"),

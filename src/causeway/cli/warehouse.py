@@ -1,0 +1,147 @@
+"""`causeway warehouse build|export|load`: the reporting warehouse (docs/warehouse.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from causeway.cli.common import BAD_CONFIG, ConfigOption, app, console, err, fail, load_or_exit
+
+if TYPE_CHECKING:
+    from causeway.config import CausewayConfig
+    from causeway.model.ports.erp_reporting import ErpReporting
+
+warehouse_app = typer.Typer(
+    help="The reporting warehouse: a DuckDB file built from the hub and the ERP "
+    "(docs/warehouse.md).",
+    no_args_is_help=True,
+)
+app.add_typer(warehouse_app, name="warehouse")
+
+PathOption = Annotated[
+    Path | None,
+    typer.Option("--path", help="the warehouse file; default: warehouse.path in causeway.yaml"),
+]
+
+
+def _file(settings: CausewayConfig, path: Path | None) -> Path:
+    return path if path is not None else settings.warehouse.file
+
+
+def _erp(settings: CausewayConfig) -> ErpReporting | None:
+    """The ERP connector the warehouse reads through its reporting port, or None."""
+    from causeway.connectors.registry import build_connector
+    from causeway.engine.rate import RateBudgets
+    from causeway.model.ports.erp_reporting import ErpReporting
+
+    name = settings.warehouse_erp()
+    if name is None:
+        return None
+    connector = build_connector(name, settings.systems[name], RateBudgets())
+    if not isinstance(connector, ErpReporting):
+        message = (
+            f"the ERP system {name!r} ({settings.systems[name].type}) cannot report costs, "
+            f"shipments, invoices and rates to the warehouse"
+        )
+        if settings.warehouse.erp is not None:
+            raise fail(f"warehouse.erp: {message}; write `erp: none` to build without", BAD_CONFIG)
+        err.print(f"[yellow]note:[/yellow] {message}: building without them", highlight=False)
+        return None
+    return connector
+
+
+@warehouse_app.command("build")
+def build_command(
+    full: Annotated[
+        bool, typer.Option("--full", help="rebuild from nothing rather than apply what changed")
+    ] = False,
+    path: PathOption = None,
+    config: ConfigOption = Path("causeway.yaml"),
+) -> None:
+    """Bring the warehouse up to date (incremental), and swap it in atomically."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from causeway.cli.common import open_store
+    from causeway.warehouse.build import STEPS, build
+
+    settings = load_or_exit(config)
+    erp = _erp(settings)
+    target = _file(settings, path)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} steps"),
+        TimeElapsedColumn(),
+    )
+    with open_store(settings) as store, Progress(*columns, console=console) as bar:
+        task = bar.add_task("warehouse", total=len(STEPS))
+        seen: list[str] = []
+
+        def progress(step: str, rows: int) -> None:
+            if step not in seen:
+                seen.append(step)
+            bar.update(task, completed=len(seen) - 1, description=f"{step}: {rows} rows")
+
+        try:
+            report = build(store, target, erp=erp, settings=settings, full=full, progress=progress)
+        finally:
+            close = getattr(erp, "close", None)
+            if callable(close):  # the connector's HTTP client
+                close()
+        bar.update(task, completed=len(STEPS), description="done")
+    kind = "full" if report.full else "incremental"
+    console.print(f"{target}: {kind} build in {report.seconds:.1f}s")
+    table = Table()
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, rows in report.tables.items():
+        table.add_row(name, str(rows))
+    console.print(table)
+
+
+@warehouse_app.command("export")
+def export_command(
+    to: Annotated[Path, typer.Option("--to", help="the folder to write the tables into")],
+    fmt: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
+    path: PathOption = None,
+    config: ConfigOption = Path("causeway.yaml"),
+) -> None:
+    """Every table as Parquet (partitioned by date and channel) or CSV files."""
+    from causeway.warehouse.export import FORMATS, export
+
+    if fmt not in FORMATS:
+        raise fail(f"--format {fmt}: use {' or '.join(FORMATS)}", BAD_CONFIG)
+    settings = load_or_exit(config)
+    report = export(_file(settings, path), to, fmt)
+    total = sum(report.rows.values())
+    console.print(f"{len(report.rows)} tables, {total} rows, as {fmt} in {to}")
+
+
+@warehouse_app.command("load")
+def load_command(
+    path: PathOption = None,
+    config: ConfigOption = Path("causeway.yaml"),
+) -> None:
+    """Load every table into the company's PostgreSQL warehouse (warehouse.destination)."""
+    from causeway.warehouse.load import load
+
+    settings = load_or_exit(config)
+    destination = settings.warehouse.destination
+    if destination is None:
+        raise fail(
+            "warehouse.destination: name the PostgreSQL database to load into in "
+            "causeway.yaml (postgresql://user:${PASSWORD}@host:5432/database)",
+            BAD_CONFIG,
+        )
+    source = _file(settings, path)
+    report = load(
+        source,
+        destination.get_secret_value(),
+        dataset=settings.warehouse.dataset,
+        pipelines_dir=source.parent / "dlt",
+    )
+    total = sum(report.rows.values())
+    console.print(f"{len(report.rows)} tables, {total} rows loaded into schema {report.dataset}")

@@ -1,0 +1,174 @@
+"""What the warehouse build reads from the hub's tables (docs/warehouse.md), page by page.
+
+Only the engine touches its tables (the import contract "engine-owns-its-tables"), so the
+build (warehouse/build.py) reads through here. Every read returns plain dicts, page by
+page, in keyset order: a page never holds the whole table in memory, and a row written
+while the build reads is either in a later page or in the next build.
+
+Watermarks are times: a read returns the rows changed at or after `since`. The build
+passes its last watermark minus an overlap (a row stamped just before the watermark but
+committed after the last build read must not be missed); re-reading a row is harmless,
+since the build replaces rows by their key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Table, and_, not_, or_, select
+
+from causeway.engine.flow_stats import RUN_KEY
+from causeway.engine.jobs import DEAD, DONE, RESOLVED
+from causeway.engine.schema import (
+    carts,
+    customers,
+    jobs,
+    order_changes,
+    order_fact_lines,
+    order_facts,
+    stock_snapshots,
+    web_events,
+)
+from causeway.engine.store import Store
+
+PAGE = 5000
+Row = dict[str, Any]
+
+
+def _pages(
+    store: Store,
+    table: Table,
+    stamp: str,
+    key: str,
+    since: float,
+    *,
+    columns: Sequence[Any] | None = None,
+    where: ColumnElement[bool] | None = None,
+    page: int | None = None,
+) -> Iterator[list[Row]]:
+    """Rows of `table` with `stamp` >= since, in (stamp, key) order, `page` at a time."""
+    stamp_col, key_col = table.c[stamp], table.c[key]
+    page = page or PAGE  # read when called: a test may make pages small
+    after: tuple[Any, Any] | None = None
+    while True:
+        query: Select[Any] = select(*(columns or [table])).where(stamp_col >= since)
+        if where is not None:
+            query = query.where(where)
+        if after is not None:
+            query = query.where(
+                or_(stamp_col > after[0], and_(stamp_col == after[0], key_col > after[1]))
+            )
+        query = query.order_by(stamp_col, key_col).limit(page)
+        with store.read() as conn:
+            rows = [dict(row._mapping) for row in conn.execute(query)]
+        if not rows:
+            return
+        yield rows
+        after = (rows[-1][stamp], rows[-1][key])
+        if len(rows) < page:
+            return
+
+
+def order_facts_since(
+    store: Store, since: float, *, page: int | None = None
+) -> Iterator[list[Row]]:
+    """Order facts changed at or after `since`, each with its goods lines (`lines`, by
+    line_no), in pages of `page` orders."""
+    for headers in _pages(store, order_facts, "changed_at", "hub_id", since, page=page):
+        ids = [h["hub_id"] for h in headers]
+        lines: dict[str, list[Row]] = {i: [] for i in ids}
+        with store.read() as conn:
+            found = conn.execute(
+                select(order_fact_lines)
+                .where(order_fact_lines.c.hub_id.in_(ids))
+                .order_by(order_fact_lines.c.hub_id, order_fact_lines.c.line_no)
+            )
+            for line in found:
+                lines[line.hub_id].append(dict(line._mapping))
+        yield [{**h, "lines": lines[h["hub_id"]]} for h in headers]
+
+
+def currencies(store: Store) -> list[str]:
+    """Every currency an order fact is in."""
+    with store.read() as conn:
+        return sorted(c for (c,) in conn.execute(select(order_facts.c.currency).distinct()))
+
+
+def carts_all(store: Store, *, page: int | None = None) -> Iterator[list[Row]]:
+    """Every cart, by id. Carts change state with stamps from the past (a cart counts as
+    abandoned at its last change + the wait), which no watermark would see: the build
+    reads them whole, a page at a time."""
+    yield from _pages(store, carts, "id", "id", 0, page=page)
+
+
+def web_events_since(store: Store, since: float, *, page: int | None = None) -> Iterator[list[Row]]:
+    """Storefront events received at or after `since` (they never change once stored)."""
+    yield from _pages(store, web_events, "received_at", "id", since, page=page)
+
+
+def stock_snapshots_since(
+    store: Store, since: float, *, page: int | None = None
+) -> Iterator[list[Row]]:
+    """Snapshot rows taken at or after `since`. A day's rows of a system and kind are
+    replaced together with one `taken_at`, so a read sees each replaced day whole."""
+    yield from _pages(store, stock_snapshots, "taken_at", "id", since, page=page)
+
+
+def order_changes_since(
+    store: Store, since: float, *, page: int | None = None
+) -> Iterator[list[Row]]:
+    """Edits, cancellations and refunds recorded at or after `since`, before/after parsed."""
+    for rows in _pages(store, order_changes, "recorded_at", "id", since, page=page):
+        yield [
+            {**row, "before": json.loads(row["before"]), "after": json.loads(row["after"])}
+            for row in rows
+        ]
+
+
+def customers_since(store: Store, since: float, *, page: int | None = None) -> Iterator[list[Row]]:
+    """Golden customers changed at or after `since`: id, their fields (field -> value),
+    the record they were merged into (or None) and updated_at."""
+    for rows in _pages(store, customers, "updated_at", "id", since, page=page):
+        yield [
+            {
+                "id": row["id"],
+                "fields": _plain(row["record"]),
+                "merged_into": row["merged_into"],
+                "updated_at": row["updated_at"],
+            }
+            for row in rows
+        ]
+
+
+def _plain(record: str) -> dict[str, Any]:
+    """A golden record's fields as values (customers/record.py: GoldenRecord.plain)."""
+    try:
+        fields = json.loads(record).get("fields", {})
+    except (ValueError, AttributeError):
+        return {}
+    return {name: (held or {}).get("value") for name, held in fields.items()}
+
+
+FINISHED = (DONE, DEAD, RESOLVED)
+
+
+def finished_jobs_since(
+    store: Store, since: float, *, page: int | None = None
+) -> Iterator[list[Row]]:
+    """Jobs that finished (done, parked or resolved) at or after `since`, a flow's own
+    scheduled runs left out (they are no record): flow, state, finished_at and the
+    times the job was parked (error_history's `at`s)."""
+    columns = [jobs.c.id, jobs.c.flow, jobs.c.state, jobs.c.finished_at, jobs.c.error_history]
+    where = and_(jobs.c.state.in_(FINISHED), not_(jobs.c.ordering_key.like(RUN_KEY)))
+    for rows in _pages(store, jobs, "finished_at", "id", since, columns=columns, where=where):
+        yield [{**row, "parked_at": _parkings(row.pop("error_history"))} for row in rows]
+
+
+def _parkings(history: str | None) -> list[float]:
+    try:
+        entries = json.loads(history or "[]")
+    except ValueError:
+        return []
+    return [float(e["at"]) for e in entries if isinstance(e, dict) and e.get("at") is not None]
