@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from causeway.reports import REPORTS, FilterError, ReportFilters, WarehouseUnavailable
-from tests.reports.warehouse_kit import Warehouse
+from tests.reports.warehouse_kit import Warehouse, sample
 
 
 def test_empty_fields_are_no_filter_and_dates_are_days() -> None:
@@ -77,3 +77,13 @@ def test_every_report_runs_on_an_empty_warehouse_with_a_chart_and_csv(
     assert result.rows == []
     assert result.chart_spec()["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
     assert result.csv().splitlines() == [",".join(c.name for c in REPORTS[slug].columns)]
+
+
+@pytest.mark.parametrize("slug", sorted(REPORTS))
+def test_every_report_has_rows_and_a_valid_chart_over_the_sample(tmp_path: Path, slug: str) -> None:
+    result = REPORTS[slug].run(sample(tmp_path), ReportFilters())
+    assert result.rows, f"the sample has no rows for {slug}"
+    spec = result.chart_spec()  # Altair validates it against the Vega-Lite schema
+    assert spec["data"]["values"] or spec.get("layer")
+    header, *lines = result.csv().splitlines()
+    assert len(lines) == len(result.rows)

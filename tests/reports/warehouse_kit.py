@@ -187,3 +187,49 @@ def by(rows: list[Row], *keys: str) -> dict[Any, Row]:
     if len(keys) == 1:
         return {row[keys[0]]: row for row in rows}
     return {tuple(row[k] for k in keys): row for row in rows}
+
+
+def sample(folder: Path) -> Path:
+    """A small warehouse with rows for every report (the console's and browser tests'):
+    two channels, EUR and a USD order at 0.9, a return, shipments, stock, carts and
+    the integration's days. The file's path."""
+    w = Warehouse.create(folder)
+    w.customer("alice@example.com", group="retail", rfm="champions")
+    w.customer("bob@example.com", group="wholesale", rfm="new")
+    w.add("dim_product", sku="ANVIL-1", title="Anvil", company_currency="EUR")
+    w.add("dim_product", sku="ROPE-2", title="Rope", company_currency="EUR")
+    w.add("dim_campaign", campaign_key="k1", source="google", campaign="spring", medium="cpc",
+          landing_site="/sale", referrer="google.com")  # fmt: skip
+    w.add("dim_campaign", campaign_key="k2", source="newsletter", campaign="march",
+          medium="email", landing_site="/", referrer="direct")  # fmt: skip
+    orders = [  # key, channel, customer, day, currency, rate, sku, qty, net, cost, campaign
+        ("o1", "shop", "alice@example.com", "2026-03-02", "EUR", "1", "ANVIL-1", "2", "100", "60", "k1"),
+        ("o2", "amazon", "alice@example.com", "2026-03-10", "USD", "0.9", "ROPE-2", "4", "200", "90", "k2"),
+        ("o3", "shop", "bob@example.com", "2026-03-12", "EUR", "1", "ROPE-2", "1", "40", "25", None),
+    ]  # fmt: skip
+    for key, channel, who, day, currency, rate, sku, qty, net, cost, campaign in orders:
+        w.order(key, channel=channel, customer=who, day=day, currency=currency, rate=rate,
+                goods_net=net, campaign_key=campaign)  # fmt: skip
+        w.line(key, 1, sku, qty, net, cost, channel=channel, customer=who, day=day,
+               currency=currency, rate=rate)  # fmt: skip
+        w.fee(key, "3", channel=channel, currency=currency, rate=rate, day=day)
+        w.add("fact_fulfilments", order_key=key, channel=channel, customer_id=who,
+              shipment_id=int(key[1:]), warehouse="WH", ship_date=date.fromisoformat(day),
+              lead_time_hours=float(12 * int(key[1:])))  # fmt: skip
+    w.refund("o1", "ANVIL-1", "1", "50", reason="damaged", customer="alice@example.com")
+    for day, quantity in (("2026-03-01", "5"), ("2026-03-02", "0"), ("2026-03-03", "4")):
+        w.add("fact_stock_snapshots", date=date.fromisoformat(day), system="erp", kind="erp",
+              location="WH", sku="ANVIL-1", quantity=quantity,
+              out_of_stock=quantity == "0")  # fmt: skip
+    for checkout, state, total, currency in (("c1", "abandoned", "30", "EUR"),
+                                             ("c2", "recovered", "45", "EUR"),
+                                             ("c3", "completed", "20", "USD")):  # fmt: skip
+        w.add("fact_carts", channel="shop", checkout_id=checkout, state=state,
+              created_date=date(2026, 3, 2), currency=currency, total=total,
+              abandoned_at=datetime(2026, 3, 2, 12) if state != "completed" else None)  # fmt: skip
+    w.add("fact_integration", date=date(2026, 3, 2), flow="orders-to-erp", kind="order",
+          handled=120, failed=3, fixed=3, hours_to_fix=1.5, minutes_each="4")  # fmt: skip
+    w.add("fact_integration", date=date(2026, 3, 2), flow="fulfillments-to-channels",
+          kind="shipment", handled=80, failed=0, fixed=0, minutes_each="3")  # fmt: skip
+    w.close()
+    return w.path

@@ -5,6 +5,7 @@ fetches nothing more to draw it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import altair as alt
@@ -30,7 +31,7 @@ def bar(
     encoding: dict[str, Any] = {
         "y": alt.Y(f"{category}:N", sort="-x", title=None),
         "x": alt.X(f"sum({value}):Q", title=value_title, axis=alt.Axis(format=value_format)),
-        "tooltip": [alt.Tooltip(f"{name}") for name in (category, *tooltip, value)],
+        "tooltip": tips(rows, (category, *tooltip, value)),
     }
     if color:
         encoding["color"] = alt.Color(f"{color}:N", title=color.replace("_", " "))
@@ -61,7 +62,7 @@ def grouped_bar(
             yOffset=alt.YOffset(f"{series}:N"),
             x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format)),
             color=alt.Color(f"{series}:N", title=series.replace("_", " ")),
-            tooltip=[category, series, value],
+            tooltip=tips(rows, (category, series, value)),
         )
     )
     return chart.to_dict()
@@ -87,10 +88,27 @@ def folded_bar(
             yOffset=alt.YOffset("figure:N", sort=list(measures.values())),
             x=alt.X("amount:Q", title=value_title, axis=alt.Axis(format=value_format)),
             color=alt.Color("figure:N", title=None, sort=list(measures.values())),
-            tooltip=[category, "figure:N", alt.Tooltip("amount:Q", format=value_format)],
+            tooltip=[
+                *tips(rows, (category,)),
+                alt.Tooltip("figure:N"),
+                alt.Tooltip("amount:Q", format=value_format),
+            ],
         )
     )
     return chart.to_dict()
+
+
+def tips(rows: Sequence[Row], names: Sequence[str]) -> list[alt.Tooltip]:
+    """Tooltips for these columns, each typed by its values (numbers: quantitative)."""
+    return [alt.Tooltip(f"{name}:{_type(rows, name)}") for name in names]
+
+
+def _type(rows: Sequence[Row], name: str) -> str:
+    values = [row.get(name) for row in rows if row.get(name) is not None]
+    numeric = values and all(
+        isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in values
+    )
+    return "Q" if numeric else "N"
 
 
 def _labels(measures: dict[str, str]) -> str:

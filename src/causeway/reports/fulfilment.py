@@ -42,7 +42,9 @@ def _chart(rows: Sequence[Row]) -> ChartSpec:
     bars = base.mark_bar().encode(
         y=y,
         x=alt.X("p50_hours:Q", title="hours"),
-        tooltip=["channel", "warehouse", "shipments", "mean_hours", "p50_hours", "p90_hours"],
+        tooltip=charts.tips(
+            data, ("channel", "warehouse", "shipments", "mean_hours", "p50_hours", "p90_hours")
+        ),
     )
     ticks = base.mark_tick(color="#d62728", thickness=3).encode(y=y, x="p90_hours:Q")
     return alt.layer(bars, ticks).to_dict()
