@@ -221,6 +221,10 @@ def sample(folder: Path) -> Path:
         w.add("fact_stock_snapshots", date=date.fromisoformat(day), system="erp", kind="erp",
               location="WH", sku="ANVIL-1", quantity=quantity,
               out_of_stock=quantity == "0")  # fmt: skip
+    for day, quantity in (("2026-03-02", "0"), ("2026-03-03", "0")):  # the shop lags a day
+        w.add("fact_stock_snapshots", date=date.fromisoformat(day), system="shop",
+              kind="channel", location="online", sku="ANVIL-1", quantity=quantity,
+              out_of_stock=True)  # fmt: skip
     for checkout, state, total, currency in (("c1", "abandoned", "30", "EUR"),
                                              ("c2", "recovered", "45", "EUR"),
                                              ("c3", "completed", "20", "USD")):  # fmt: skip

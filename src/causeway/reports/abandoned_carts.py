@@ -71,6 +71,7 @@ REPORT = Report(
     sql=SQL,
     columns=(
         Column("channel", "Channel"),
+        Column("currency", "Currency"),
         Column("carts", "Carts", Kind.COUNT),
         Column("decided", "No longer open", Kind.COUNT),
         Column("abandoned", "Abandoned", Kind.COUNT),
@@ -79,7 +80,6 @@ REPORT = Report(
         Column("recovery_rate", "Recovery rate", Kind.RATIO),
         Column("abandoned_value", "Value still abandoned", Kind.MONEY),
         Column("recovered_value", "Value recovered", Kind.MONEY),
-        Column("currency", "Currency"),
     ),
     filters=frozenset(Filter),
     chart=_chart,

@@ -11,7 +11,13 @@ from collections.abc import Sequence
 
 from causeway.reports import charts
 from causeway.reports.base import ChartSpec, Column, Kind, Report, Row
-from causeway.reports.customer_profitability import FIGURES, FORMULA, MONEY_COLUMNS, PER_ORDER
+from causeway.reports.customer_profitability import (
+    CURRENCY,
+    FIGURES,
+    FORMULA,
+    MONEY_COLUMNS,
+    PER_ORDER,
+)
 from causeway.reports.filters import Filter
 
 
@@ -45,9 +51,9 @@ ORDER BY profit DESC, p.channel
 """,
     columns=(
         Column("channel", "Channel"),
-        *MONEY_COLUMNS[:-1],
+        CURRENCY,
+        *MONEY_COLUMNS,
         Column("average_order", "Average order", Kind.MONEY),
-        Column("company_currency", "Currency"),
     ),
     filters=frozenset(Filter),
     chart=_chart,

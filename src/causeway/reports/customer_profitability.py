@@ -81,8 +81,8 @@ MONEY_COLUMNS = (
     Column("profit", "Profit", Kind.MONEY),
     Column("margin", "Margin", Kind.RATIO),
     Column("shipping_charged", "Shipping charged", Kind.MONEY),
-    Column("company_currency", "Currency"),
 )
+CURRENCY = Column("company_currency", "Currency")
 
 FORMULA = (
     "profit = revenue (goods net of discounts, tax excluded) - cost of goods - refunds "
@@ -139,6 +139,7 @@ ORDER BY profit DESC, p.customer_id
         Column("customer_id", "Customer"),
         Column("customer_group", "Group"),
         Column("rfm_segment", "RFM segment"),
+        CURRENCY,
         *MONEY_COLUMNS,
     ),
     filters=frozenset(Filter),
@@ -160,6 +161,7 @@ ORDER BY profit DESC, rfm_segment
 """,
     columns=(
         Column("rfm_segment", "RFM segment"),
+        CURRENCY,
         Column("customers", "Customers", Kind.COUNT),
         *MONEY_COLUMNS,
     ),

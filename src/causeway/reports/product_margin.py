@@ -86,6 +86,7 @@ REPORT = Report(
     columns=(
         Column("sku", "SKU"),
         Column("title", "Product"),
+        Column("company_currency", "Currency"),
         Column("units_sold", "Units sold", Kind.QUANTITY),
         Column("ending_stock", "Ending stock", Kind.QUANTITY),
         Column("sell_through", "Sell-through", Kind.RATIO),
@@ -94,7 +95,6 @@ REPORT = Report(
         Column("margin", "Margin", Kind.MONEY),
         Column("margin_pct", "Margin %", Kind.RATIO),
         Column("uncosted_lines", "Lines without cost", Kind.COUNT),
-        Column("company_currency", "Currency"),
     ),
     filters=frozenset(Filter),
     chart=_chart,

@@ -22,6 +22,7 @@ ASSETS = {
     ("vega", "vega.min.js"): "text/javascript; charset=utf-8",
     ("vega", "vega-lite.min.js"): "text/javascript; charset=utf-8",
     ("vega", "vega-embed.min.js"): "text/javascript; charset=utf-8",
+    ("vega", "vega-tooltip.css"): "text/css; charset=utf-8",
     ("console", "reports.js"): "text/javascript; charset=utf-8",
 }
 

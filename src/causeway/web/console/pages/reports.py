@@ -160,6 +160,6 @@ def _run(report: Report, raw: Mapping[str, str], path: Path) -> tuple[dict[str, 
         "result": result,
         "rows": table(result),
         "shown": SHOWN,
-        "query": filters.query(),
+        "csv_query": filters.query(),
         "spec": json.dumps(result.chart_spec(), separators=(",", ":")),
     }, 200

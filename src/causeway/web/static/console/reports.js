@@ -4,7 +4,8 @@
 // and SVG buttons export the drawn chart (view.toImageURL).
 //
 // Within the console's Content-Security-Policy: Vega's expression interpreter instead
-// of eval (ast: true), and no <style> injected by vega-embed (defaultStyle: false).
+// of eval (ast: true), and no <style> injected by vega-embed (defaultStyle: false) nor
+// by its tooltips (disableDefaultStyle: static/vega/vega-tooltip.css has their rules).
 (function () {
   "use strict";
 
@@ -24,6 +25,8 @@
       defaultStyle: false,
       ast: true,
       expr: window.vega.expressionInterpreter,
+      // Its rules are in static/vega/vega-tooltip.css: no injected <style>.
+      tooltip: { disableDefaultStyle: true },
     };
     window.vegaEmbed(element, spec, options).then(
       (result) => {
