@@ -23,7 +23,9 @@ def test_revenue_and_share_per_attribution(warehouse: Warehouse) -> None:
     rows = by(warehouse.run("attribution"), "source")
     google = rows["google"]
     assert (google["campaign"], google["landing_site"], google["referrer"]) == (
-        "spring", "/sale", "google.com"
+        "spring",
+        "/sale",
+        "google.com",
     )
     assert google["orders"] == 2
     assert google["revenue"] == D("145")  # 100 + 50 USD x 0.9

@@ -85,5 +85,5 @@ def test_every_report_has_rows_and_a_valid_chart_over_the_sample(tmp_path: Path,
     assert result.rows, f"the sample has no rows for {slug}"
     spec = result.chart_spec()  # Altair validates it against the Vega-Lite schema
     assert spec["data"]["values"] or spec.get("layer")
-    header, *lines = result.csv().splitlines()
+    _header, *lines = result.csv().splitlines()
     assert len(lines) == len(result.rows)

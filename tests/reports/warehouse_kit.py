@@ -202,10 +202,11 @@ def sample(folder: Path) -> Path:
           landing_site="/sale", referrer="google.com")  # fmt: skip
     w.add("dim_campaign", campaign_key="k2", source="newsletter", campaign="march",
           medium="email", landing_site="/", referrer="direct")  # fmt: skip
+    alice, bob = "alice@example.com", "bob@example.com"
     orders = [  # key, channel, customer, day, currency, rate, sku, qty, net, cost, campaign
-        ("o1", "shop", "alice@example.com", "2026-03-02", "EUR", "1", "ANVIL-1", "2", "100", "60", "k1"),
-        ("o2", "amazon", "alice@example.com", "2026-03-10", "USD", "0.9", "ROPE-2", "4", "200", "90", "k2"),
-        ("o3", "shop", "bob@example.com", "2026-03-12", "EUR", "1", "ROPE-2", "1", "40", "25", None),
+        ("o1", "shop", alice, "2026-03-02", "EUR", "1", "ANVIL-1", "2", "100", "60", "k1"),
+        ("o2", "amazon", alice, "2026-03-10", "USD", "0.9", "ROPE-2", "4", "200", "90", "k2"),
+        ("o3", "shop", bob, "2026-03-12", "EUR", "1", "ROPE-2", "1", "40", "25", None),
     ]  # fmt: skip
     for key, channel, who, day, currency, rate, sku, qty, net, cost, campaign in orders:
         w.order(key, channel=channel, customer=who, day=day, currency=currency, rate=rate,

@@ -82,8 +82,8 @@ class Report:
                     f"the warehouse file {warehouse} lacks what this report reads "
                     f"({str(exc).splitlines()[0]}): re{BUILD_HINT}"
                 ) from None
-            names = [d[0] for d in cursor.description]
-            rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+            fields = [d[0] for d in cursor.description]
+            rows = [dict(zip(fields, values, strict=True)) for values in cursor.fetchall()]
         return ReportResult(self, filters, rows)
 
 

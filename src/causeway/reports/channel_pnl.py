@@ -28,7 +28,12 @@ def _chart(rows: Sequence[Row]) -> ChartSpec:
     return charts.folded_bar(
         rows,
         category="channel",
-        measures={"revenue": "Revenue", "cogs": "Cost of goods", "fees": "Fees", "profit": "Profit"},
+        measures={
+            "revenue": "Revenue",
+            "cogs": "Cost of goods",
+            "fees": "Fees",
+            "profit": "Profit",
+        },
         title=title,
         value_title=rows[0]["company_currency"],
     )

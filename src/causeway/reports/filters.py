@@ -59,9 +59,7 @@ class ReportFilters(BaseModel):
     @model_validator(mode="after")
     def _dates_in_order(self) -> ReportFilters:
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValueError(
-                f"the range ends ({self.date_to}) before it starts ({self.date_from})"
-            )
+            raise ValueError(f"the range ends ({self.date_to}) before it starts ({self.date_from})")
         return self
 
     @classmethod

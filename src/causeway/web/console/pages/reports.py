@@ -33,6 +33,7 @@ from causeway.web.console.routing import page
 
 SHOWN = 500  # rows in the page's table; the CSV has every one
 
+
 def field() -> Any:
     """A filter's query parameter: text, which ReportFilters validates (one per parameter:
     FastAPI must not share one Query between two)."""
