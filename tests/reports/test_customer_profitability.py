@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from causeway.reports import REPORTS
 from tests.reports.warehouse_kit import Warehouse, by
 
 
@@ -105,3 +106,18 @@ def test_channel_pnl_sums_the_same_figures_per_channel(shop: Warehouse) -> None:
     # amazon: o2: 180 - 90 - 5.4 = 84.6.
     assert rows["amazon"]["profit"] == D("84.6")
     assert rows["amazon"]["average_order"] == D("180")
+
+
+def test_two_company_currencies_are_two_rows_and_the_chart_draws_only_one(
+    warehouse: Warehouse,
+) -> None:
+    # Two ERP companies' facts in one file (a migration, say): never one sum.
+    warehouse.order("o1", customer="alice", goods_net="100")
+    warehouse.add("fact_orders", order_key="o2", channel="shop", customer_id="alice",
+                  state="placed", currency="USD", company_currency="USD", rate="1",
+                  goods_net="70", goods_net_company="70")  # fmt: skip
+    result = warehouse.run("customer-profitability")
+    rows = by(result, "company_currency")
+    assert (rows["EUR"]["revenue"], rows["USD"]["revenue"]) == (D("100"), D("70"))
+    spec = REPORTS["customer-profitability"].chart(result)
+    assert [v["company_currency"] for v in spec["data"]["values"]] == ["EUR"]

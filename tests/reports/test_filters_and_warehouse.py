@@ -26,7 +26,7 @@ def test_empty_fields_are_no_filter_and_dates_are_days() -> None:
         ({"date_to": "2026-02-30"}, "To: '2026-02-30' is not a date: write it as YYYY-MM-DD"),
         (
             {"date_from": "2026-03-02", "date_to": "2026-03-01"},
-            "the range ends (2026-03-01) before it starts (2026-03-02)",
+            "The range ends (2026-03-01) before it starts (2026-03-02)",
         ),
         ({"channel": "shop'; DROP TABLE fact_orders; --"}, "Channel: letters, digits and"),
         ({"customer_group": "x" * 129}, "Customer group: at most 128 characters"),

@@ -50,7 +50,7 @@ def _chart(rows: Sequence[Row]) -> ChartSpec:
     if not rows:
         return charts.empty(title)
     return charts.bar(
-        rows,
+        charts.one_currency(rows),
         category="source",
         value="revenue",
         color="campaign",

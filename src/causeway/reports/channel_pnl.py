@@ -26,7 +26,7 @@ def _chart(rows: Sequence[Row]) -> ChartSpec:
     if not rows:
         return charts.empty(title)
     return charts.folded_bar(
-        rows,
+        charts.one_currency(rows),
         category="channel",
         measures={
             "revenue": "Revenue",

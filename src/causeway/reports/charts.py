@@ -119,6 +119,13 @@ def _labels(measures: dict[str, str]) -> str:
     return expression
 
 
+def one_currency(rows: Sequence[Row], column: str = "company_currency") -> list[Row]:
+    """The rows in the first row's currency: a chart sums what it stacks, and must never
+    stack two currencies (one ERP has one company currency, so this keeps every row;
+    the table and the CSV show all of them in any case)."""
+    return [row for row in rows if row[column] == rows[0][column]] if rows else []
+
+
 def empty(title: str) -> ChartSpec:
     """A chart with nothing to draw but its title (no rows)."""
     chart = alt.Chart(alt.Data(values=[{"note": "No rows for these filters"}]), title=title)

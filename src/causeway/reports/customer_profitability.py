@@ -100,7 +100,7 @@ def _customer_chart(rows: Sequence[Row]) -> ChartSpec:
         return charts.empty(title)
     currency = rows[0]["company_currency"]
     return charts.bar(
-        rows[:CHART_TOP],
+        charts.one_currency(rows)[:CHART_TOP],
         category="customer_id",
         value="profit",
         title=title,
@@ -115,7 +115,7 @@ def _segment_chart(rows: Sequence[Row]) -> ChartSpec:
         return charts.empty(title)
     currency = rows[0]["company_currency"]
     return charts.folded_bar(
-        rows,
+        charts.one_currency(rows),
         category="rfm_segment",
         measures={"revenue": "Revenue", "cogs": "Cost of goods", "profit": "Profit"},
         title=title,

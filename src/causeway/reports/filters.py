@@ -110,4 +110,4 @@ def _sentence(error: Mapping[str, Any]) -> str:
         return f"{field!r} is not a filter: use {', '.join(_LABELS)}"
     elif error["type"] == "string_too_long":
         message = f"at most {error['ctx']['max_length']} characters"
-    return f"{label}: {message}" if label else message
+    return f"{label}: {message}" if label else message[:1].upper() + message[1:]

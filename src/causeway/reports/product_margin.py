@@ -63,7 +63,7 @@ def _chart(rows: Sequence[Row]) -> ChartSpec:
     if not rows:
         return charts.empty(title)
     return charts.bar(
-        rows[:20],
+        charts.one_currency(rows)[:20],
         category="sku",
         value="margin",
         title=title,
