@@ -24,7 +24,7 @@ def bar(
     title: str,
     value_title: str,
     color: str | None = None,
-    value_format: str = ",.2f",
+    value_format: str = ",.0f",
     tooltip: Sequence[str] = (),
 ) -> ChartSpec:
     """Horizontal bars: one per `category` (stacked by `color`), the longest first."""
@@ -75,7 +75,7 @@ def folded_bar(
     measures: dict[str, str],
     title: str,
     value_title: str,
-    value_format: str = ",.2f",
+    value_format: str = ",.0f",
 ) -> ChartSpec:
     """For each `category`, one bar per measure (column -> label), side by side."""
     chart = (
