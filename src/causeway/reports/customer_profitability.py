@@ -28,17 +28,19 @@ WITH orders AS (
   FROM fact_orders o
   WHERE o.state = 'placed' AND {matching("o")}
 ),
+-- The lines, refunds and fees carry their order's keys (channel, day, customer), so the
+-- same filters pick the same orders' rows: hash joins, no IN over the orders.
 cost AS (
-  SELECT order_key, sum(cost_company) AS cogs FROM fact_order_lines
-  WHERE order_key IN (SELECT order_key FROM orders) GROUP BY order_key
+  SELECT l.order_key, sum(l.cost_company) AS cogs FROM fact_order_lines l
+  WHERE {matching("l")} GROUP BY l.order_key
 ),
 refunds AS (
-  SELECT order_key, sum(refunded_company) AS refunds FROM fact_returns
-  WHERE order_key IN (SELECT order_key FROM orders) GROUP BY order_key
+  SELECT r.order_key, sum(r.refunded_company) AS refunds FROM fact_returns r
+  WHERE {matching("r")} GROUP BY r.order_key
 ),
 fees AS (
-  SELECT order_key, sum(fee_company) AS fees FROM fact_channel_fees
-  WHERE order_key IN (SELECT order_key FROM orders) GROUP BY order_key
+  SELECT f.order_key, sum(f.fee_company) AS fees FROM fact_channel_fees f
+  WHERE {matching("f")} GROUP BY f.order_key
 ),
 per_order AS (
   SELECT o.order_key, o.channel, o.customer_id, o.company_currency,
@@ -128,12 +130,15 @@ BY_CUSTOMER = Report(
     title="Customer profitability",
     question="What does each customer really earn us, after cost of goods, refunds and fees?",
     formula=FORMULA,
-    sql=f"""{PER_ORDER}
-SELECT p.customer_id, d.customer_group, coalesce(d.rfm_segment, 'unknown') AS rfm_segment,
-{FIGURES}, p.company_currency
-FROM per_order p LEFT JOIN dim_customer d USING (customer_id)
-GROUP BY p.customer_id, d.customer_group, d.rfm_segment, p.company_currency
-ORDER BY profit DESC, p.customer_id
+    sql=f"""{PER_ORDER},
+per_customer AS (  -- summed first, then named: a join of one row per customer
+  SELECT p.customer_id, p.company_currency,
+{FIGURES}
+  FROM per_order p GROUP BY p.customer_id, p.company_currency
+)
+SELECT c.*, d.customer_group, coalesce(d.rfm_segment, 'unknown') AS rfm_segment
+FROM per_customer c LEFT JOIN dim_customer d USING (customer_id)
+ORDER BY c.profit DESC, c.customer_id
 """,
     columns=(
         Column("customer_id", "Customer"),
