@@ -21,7 +21,11 @@ def parsed(**warehouse: Any):  # type: ignore[no-untyped-def]
 def test_defaults_read_the_only_erp_into_warehouse_duckdb() -> None:
     settings = parsed()
     assert settings.warehouse_erp() == "erp"
-    assert str(settings.warehouse.file) == "warehouse/warehouse.duckdb"
+    # beside the SQLite store, wherever the hub was started from
+    assert (
+        settings.warehouse_file() == Path("hub.db").resolve().parent / "warehouse/warehouse.duckdb"
+    )
+    assert parsed(path="/srv/w.duckdb").warehouse_file() == Path("/srv/w.duckdb")
     assert parsed(erp="none").warehouse_erp() is None
 
 

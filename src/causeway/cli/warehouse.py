@@ -27,7 +27,7 @@ PathOption = Annotated[
 
 
 def _file(settings: CausewayConfig, path: Path | None) -> Path:
-    return path if path is not None else settings.warehouse.file
+    return path if path is not None else settings.warehouse_file()
 
 
 def _erp(settings: CausewayConfig) -> ErpReporting | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -38,6 +39,7 @@ from causeway.config.systems import (
     is_of,
     types_of_kinds,
 )
+from causeway.config.warehouse import DEFAULT_PATH as DEFAULT_WAREHOUSE_PATH
 from causeway.config.warehouse import WarehouseSettings
 from causeway.flows.portal_orders.declaration import PortalOrdersFlow
 from causeway.flows.registry import FLOWS
@@ -233,6 +235,20 @@ class CausewayConfig(Strict):
                     f"defined: {known}); key each fee by the channel's system name"
                 )
         return self
+
+    def warehouse_file(self) -> Path:
+        """The warehouse file: warehouse.path, else warehouse/warehouse.duckdb beside the
+        hub's SQLite store (in the working directory for a PostgreSQL store). The build
+        writes there and the console's reports read there."""
+        if self.warehouse.path is not None:
+            return Path(self.warehouse.path).expanduser()
+        url = make_url(self.store.url)
+        folder = (
+            Path(url.database).expanduser().resolve().parent
+            if url.get_backend_name() == "sqlite" and url.database
+            else Path.cwd()
+        )
+        return folder / DEFAULT_WAREHOUSE_PATH
 
     def warehouse_erp(self) -> str | None:
         """The ERP system the warehouse reads: warehouse.erp, else the only ERP."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 from sqlalchemy.engine import make_url
@@ -56,9 +55,11 @@ class ChannelFee(Strict):
 
 
 class WarehouseSettings(Strict):
-    path: str = Field(
-        default=DEFAULT_PATH,
-        description="the DuckDB file the build writes and the reports read",
+    path: str | None = Field(
+        default=None,
+        description=f"the DuckDB file the build writes and the reports read; default: "
+        f"{DEFAULT_PATH} in the folder of the hub's SQLite store (the working directory "
+        f"for a PostgreSQL store)",
     )
     erp: str | None = Field(
         default=None,
@@ -92,7 +93,9 @@ class WarehouseSettings(Strict):
 
     @field_validator("path")
     @classmethod
-    def _a_file(cls, value: str) -> str:
+    def _a_file(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.strip() or value.endswith(("/", "\\")):
             raise ValueError(f"{value!r} is not a file path; write e.g. {DEFAULT_PATH}")
         return value
@@ -114,7 +117,3 @@ class WarehouseSettings(Strict):
         if not url.host or not url.database:
             raise ValueError(f"names no host or database; write {DESTINATION_FORM}")
         return value
-
-    @property
-    def file(self) -> Path:
-        return Path(self.path).expanduser()
