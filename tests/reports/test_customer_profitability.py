@@ -72,6 +72,20 @@ def test_each_customer_earns_revenue_less_cost_refunds_and_fees_in_the_company_c
     ]
 
 
+def test_goods_returned_to_stock_are_no_cost_of_the_order(warehouse: Warehouse) -> None:
+    # 3 x A at 30 each: net 90, cost 3 x 12 = 36. Two come back and go on the shelf (cost
+    # 2 x 12 = 24 off), one is refunded without coming back (damaged: its cost stays).
+    warehouse.order("o1", customer="carol", goods_net="90")
+    warehouse.line("o1", 1, "A", "3", "90", "36", customer="carol")
+    warehouse.refund("o1", "A", "2", "60", reason="too small", customer="carol",
+                     restocked="2", restocked_cost="24")  # fmt: skip
+    warehouse.refund("o1", "A", "1", "30", reason="damaged", customer="carol", restocked="0")
+    carol = by(warehouse.run("customer-profitability"), "customer_id")["carol"]
+    assert carol["cogs"] == D("12")  # 36 - 24
+    assert carol["refunds"] == D("90")  # 60 + 30
+    assert carol["profit"] == D("-12")  # 90 - 12 - 90: the damaged unit's cost is lost
+
+
 def test_the_filters_narrow_to_a_date_range_a_channel_and_a_customer_group(
     shop: Warehouse,
 ) -> None:

@@ -154,6 +154,8 @@ class Warehouse:
         day: str = "2026-03-02",
         currency: str = "EUR",
         rate: str | None = "1",
+        restocked: str | None = None,
+        restocked_cost: str | None = None,
     ) -> None:
         self.add(
             "fact_returns",
@@ -170,6 +172,8 @@ class Warehouse:
             rate=rate,
             refunded=refunded,
             refunded_company=company(refunded, rate),
+            restocked=restocked,
+            restocked_cost_company=restocked_cost,
         )
 
     def close(self) -> None:

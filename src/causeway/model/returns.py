@@ -29,6 +29,10 @@ class Restock(StrEnum):
     LEGACY_RESTOCK = "legacy_restock"  # pre-2019 refunds: treated as a return
 
 
+# The restock types whose goods come back to the warehouse.
+COMES_BACK = frozenset({Restock.RETURN, Restock.LEGACY_RESTOCK})
+
+
 class RefundLine(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -42,7 +46,7 @@ class RefundLine(BaseModel):
 
     @property
     def comes_back(self) -> bool:
-        return self.restock in (Restock.RETURN, Restock.LEGACY_RESTOCK)
+        return self.restock in COMES_BACK
 
 
 class Refund(BaseModel):

@@ -125,6 +125,8 @@ def refund_change(
         after={
             **snapshot(*after),
             "refund": refund.external_id,
+            # Shopify's refund note, WooCommerce's refund reason: the return reason
+            "reason": refund.note,
             "refund_lines": [
                 {**fact, "restock": line.restock.value}
                 for fact, line in zip(line_facts(refund.lines), refund.lines, strict=True)

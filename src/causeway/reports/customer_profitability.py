@@ -3,6 +3,7 @@
 Per placed order (fact_orders, state placed, in the filters), in the company currency:
   revenue  = goods_net_company                      (the lines after their discounts, no tax)
   cogs     = sum(fact_order_lines.cost_company)     (the ERP's cost of goods)
+             - sum(fact_returns.restocked_cost_company) (returned goods back in stock)
   refunds  = sum(fact_returns.refunded_company)     (what was refunded on the order)
   fees     = fact_channel_fees.fee_company          (the channel's fee, configured estimate)
   profit   = revenue - cogs - refunds - fees
@@ -35,7 +36,9 @@ cost AS (
   WHERE {matching("l")} GROUP BY l.order_key
 ),
 refunds AS (
-  SELECT r.order_key, sum(r.refunded_company) AS refunds FROM fact_returns r
+  SELECT r.order_key, sum(r.refunded_company) AS refunds,
+         coalesce(sum(r.restocked_cost_company), 0) AS restocked_cost
+  FROM fact_returns r
   WHERE {matching("r")} GROUP BY r.order_key
 ),
 fees AS (
@@ -48,7 +51,8 @@ per_order AS (
          o.goods_net_company AS revenue, o.discounts_company AS discounts,
          o.shipping_charged_company AS shipping_charged,
          -- an unconverted order's costs are left out with its revenue
-         CASE WHEN o.rate IS NULL THEN NULL ELSE coalesce(c.cogs, 0) END AS cogs,
+         CASE WHEN o.rate IS NULL THEN NULL
+              ELSE coalesce(c.cogs, 0) - coalesce(r.restocked_cost, 0) END AS cogs,
          CASE WHEN o.rate IS NULL THEN NULL ELSE coalesce(r.refunds, 0) END AS refunds,
          CASE WHEN o.rate IS NULL THEN NULL ELSE coalesce(f.fees, 0) END AS fees
   FROM orders o
@@ -87,7 +91,8 @@ MONEY_COLUMNS = (
 CURRENCY = Column("company_currency", "Currency")
 
 FORMULA = (
-    "profit = revenue (goods net of discounts, tax excluded) - cost of goods - refunds "
+    "profit = revenue (goods net of discounts, tax excluded) - cost of goods (less the "
+    "cost of returned goods back in stock) - refunds "
     "- channel fees; margin = profit / revenue; in the company currency (ERP rate on the "
     "order date). Placed orders only; an order without a rate is counted apart and left "
     "out of the sums. Shipping charged is shown, not counted: no shipping cost is known."

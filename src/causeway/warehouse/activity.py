@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from causeway.model.returns import COMES_BACK
 from causeway.warehouse.duck import delete_keys, insert_rows
 from causeway.warehouse.money import CENTS4, Rates, converted, decimal
 from causeway.warehouse.orders import utc
@@ -198,12 +199,14 @@ def return_rows(change: Mapping[str, Any], occurred: dt.datetime | None, rates: 
     per_sku: dict[str, list[Decimal]] = {}
     for line in after.get("refund_lines") or []:
         sku = line.get("sku") or line.get("title") or UNKNOWN_REASON
-        totals = per_sku.setdefault(sku, [Decimal(0), Decimal(0)])
+        totals = per_sku.setdefault(sku, [Decimal(0), Decimal(0), Decimal(0)])
         quantity = Decimal(str(line.get("quantity") or 0))
         totals[0] += quantity
         totals[1] += quantity * Decimal(str(line.get("unit_price") or 0))
+        if line.get("restock") in COMES_BACK:
+            totals[2] += quantity
     rows = []
-    for sku, (quantity, refunded) in per_sku.items():
+    for sku, (quantity, refunded, restocked) in per_sku.items():
         amount = refunded.quantize(CENTS4)
         rows.append(
             {
@@ -216,6 +219,7 @@ def return_rows(change: Mapping[str, Any], occurred: dt.datetime | None, rates: 
                 "sku": sku,
                 "quantity": quantity,
                 "reason": reason,
+                "restocked": restocked,
                 "currency": currency,
                 "company_currency": rates.company_currency,
                 "rate": rate,
@@ -227,11 +231,23 @@ def return_rows(change: Mapping[str, Any], occurred: dt.datetime | None, rates: 
 
 
 def fill_return_orders(con: duckdb.DuckDBPyConnection) -> None:
-    """The returns' order columns from their order (it may arrive in a later build)."""
+    """The returns' order columns from their order (it may arrive in a later build), and
+    the restocked units' cost at their order line's unit cost (known once the ERP said)."""
     con.execute(
         """
         UPDATE fact_returns AS r SET order_number = o.order_number, erp_sale_id = o.erp_sale_id,
             customer_id = o.customer_id, order_date = o.order_date
         FROM fact_orders AS o WHERE r.order_key = o.order_key
+        """
+    )
+    con.execute(
+        """
+        UPDATE fact_returns AS r
+        SET restocked_cost_company = CAST(r.restocked * u.unit_cost AS DECIMAL(18, 4))
+        FROM (
+            SELECT order_key, sku, sum(cost_company) / nullif(sum(quantity), 0) AS unit_cost
+            FROM fact_order_lines GROUP BY order_key, sku
+        ) AS u
+        WHERE r.order_key = u.order_key AND r.sku = u.sku
         """
     )

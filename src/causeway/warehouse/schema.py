@@ -224,9 +224,25 @@ FACT_RETURNS = Table(
         C("return_date", "DATE", "its day"),
         C("sku", VARCHAR, "dim_product"),
         C("quantity", QUANTITY, "units returned"),
-        C("reason", VARCHAR, "the return reason the channel gave ('unknown')"),
+        C(
+            "reason",
+            VARCHAR,
+            "the reason the channel gave: Shopify's refund note, WooCommerce's refund "
+            "reason ('unknown' without one)",
+        ),
+        C(
+            "restocked",
+            QUANTITY,
+            "of those units, the ones that come back to stock (restock type return)",
+        ),
         *CURRENCIES,
         *_money("refunded", "what was refunded for those units"),
+        C(
+            "restocked_cost_company",
+            MONEY,
+            "the cost of goods of the restocked units, at their order line's unit cost, "
+            "in `company_currency`: goods back on the shelf are no cost of the order",
+        ),
     ),
     key=("return_key",),
     partition_by=("return_date", "channel"),
