@@ -89,7 +89,7 @@ def run(
 ) -> Iterator[Run]:
     tag = uuid.uuid4().hex[:6].upper()
     a, b = f"WHA-{tag}", f"WHB-{tag}"
-    for sku, price, cost in ((a, "20.00", "8.00"), (b, "50.00", "30.00")):
+    for sku, price in ((a, "20.00"), (b, "50.00")):
         shop.post(
             "/_sandbox/products", json={"title": sku, "sku": sku, "price": price, "quantity": 50}
         ).raise_for_status()
@@ -149,9 +149,7 @@ def shopify_checkout(shop: httpx.Client, lines: list[tuple[str, int]]) -> dict[s
 def table_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     with duckdb.connect(str(path), read_only=True) as con:
         return {
-            t.name: sorted(
-                con.execute(f"SELECT * FROM {t.name}").fetchall(), key=lambda r: repr(r)
-            )
+            t.name: sorted(con.execute(f"SELECT * FROM {t.name}").fetchall(), key=lambda r: repr(r))
             for t in TABLES
         }
 
