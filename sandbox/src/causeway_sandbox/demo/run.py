@@ -23,6 +23,9 @@ from causeway.engine import api_keys, portal_accounts, portal_people, users
 from causeway.flows import stock_to_channels
 from causeway.flows.stock_to_channels import StockToChannels
 from causeway.hub import Hub
+from causeway.reports import REPORTS
+from causeway.reports.filters import ReportFilters
+from causeway.warehouse.build import build as build_warehouse
 from causeway.web.app import create_app
 from causeway.web.order_view import order_view
 from causeway_sandbox.demo.config import demo_config, write_config
@@ -161,6 +164,10 @@ def run_demo(
 
         _read_back(hub, stores, summary)
         steps.done("read_back")
+
+        say("\n[bold]8.[/bold] building the reporting warehouse from the hub and Tryton ...")
+        _build_warehouse(hub, erp, summary, say)
+        steps.done("build_warehouse")
         if not as_json:
             console.print()
             print_tour(summary, console)
@@ -181,6 +188,22 @@ def run_demo(
             shutil.rmtree(workdir, ignore_errors=True)
     print_summary(summary, as_json, console)
     return summary.ok
+
+
+def _build_warehouse(
+    hub: Hub, erp: TrytonServer, summary: DemoSummary, say: Callable[..., None]
+) -> None:
+    """`causeway warehouse build`, then the channel P&L the console's Reports page shows."""
+    path = hub.config.warehouse_file()
+    with TrytonConnector(erp.url, erp.database, erp.username, erp.password) as tryton:
+        built = build_warehouse(hub.store, path, erp=tryton, settings=hub.config)
+    summary.warehouse_order_lines = built.tables.get("fact_order_lines", 0)
+    say(f"   {path}: {summary.warehouse_order_lines} order lines, costed by Tryton")
+    for row in REPORTS["channel-pnl"].run(path, ReportFilters()).rows:
+        say(
+            f"   {row['channel']}: revenue {row['revenue']:.2f}, cost of goods "
+            f"{row['cogs']:.2f}, profit {row['profit']:.2f} {row['company_currency']}"
+        )
 
 
 def _view(hub: Hub, order: PlacedOrder) -> dict[str, Any]:
@@ -330,7 +353,7 @@ def _keep_running(
 ) -> None:
     say: Callable[..., None] = (lambda *_, **__: None) if as_json else console.print
     email, password = console_login(hub)
-    say(f"\nThe operator console: {server.url}/console")
+    say(f"\nThe operator console: {server.url}/console (reports: /console/reports)")
     say(f"  sign in as {email} with the password {password}", highlight=False)
     buyer, buyer_password = portal_login(hub)
     say(f"\nThe B2B portal, as a buyer of {PORTAL_COMPANY} (its own prices and credit):")

@@ -76,6 +76,7 @@ class DemoSummary:
     stores: dict[str, StoreSummary] = field(default_factory=dict)
     stock_skus_published: int = 0
     erp_forecast: dict[str, int] = field(default_factory=dict)  # SKU -> Tryton's, at the end
+    warehouse_order_lines: int = 0  # in the reporting warehouse built at the end
     seconds: float = 0.0
     # Seconds each step took, to see where a slow run spent its time.
     steps: dict[str, float] = field(default_factory=dict)
@@ -85,11 +86,20 @@ class DemoSummary:
         return sum(int(getattr(store, key)) for store in self.stores.values())
 
     def all_problems(self) -> list[str]:
-        return self.problems + [
-            f"{name}: {problem}"
-            for name, store in self.stores.items()
-            for problem in store.problems()
-        ]
+        warehouse = (
+            []
+            if self.warehouse_order_lines or not self.total("orders_in_erp")
+            else ["the reporting warehouse holds no order line"]
+        )
+        return (
+            self.problems
+            + warehouse
+            + [
+                f"{name}: {problem}"
+                for name, store in self.stores.items()
+                for problem in store.problems()
+            ]
+        )
 
     @property
     def ok(self) -> bool:
