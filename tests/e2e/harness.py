@@ -89,6 +89,23 @@ def woo_system(woo: Any) -> dict[str, Any]:
     }
 
 
+def two_stores_config(
+    workdir: Path, erp: TrytonServer, shop_url: str, woo: Any, shop_prefix: str, woo_prefix: str
+) -> dict[str, Any]:
+    """hub_config with a second store, the WooCommerce sandbox `woo`: orders-to-erp takes
+    both as channels, each with its own reference prefix."""
+    config = hub_config(workdir, erp, shop_url, new_port())
+    config["systems"]["woo"] = woo_system(woo)
+    orders = config["flows"]["orders-to-erp"]
+    for key in ("source", "reference_prefix", "tax_map"):
+        orders.pop(key, None)
+    orders["channels"] = [
+        {"system": "shop", "reference_prefix": shop_prefix},
+        {"system": "woo", "reference_prefix": woo_prefix},
+    ]
+    return config
+
+
 def crm_system(crm: Any) -> dict[str, Any]:
     """causeway.yaml's entry for the HubSpot sandbox `crm` (a HubSpotSandboxServer)."""
     return {

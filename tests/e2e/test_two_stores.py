@@ -24,7 +24,7 @@ from causeway_sandbox.shopify import SandboxServer
 from causeway_sandbox.tryton.server import TrytonServer
 from causeway_sandbox.woocommerce.server import WooSandboxServer
 from tests.e2e.conftest import add_eu_store, buy, erp_sells_in_euros, place_orders
-from tests.e2e.harness import hub_config, new_port, serving, settle, subscribe, woo_system
+from tests.e2e.harness import hub_config, new_port, serving, settle, subscribe, two_stores_config
 from tests.tryton.test_tryton_sale_terms import new_payment_term, new_price_list
 from tests.tryton_fixtures import connect
 
@@ -130,15 +130,7 @@ def shopify_and_woo(
 ) -> Iterator[ShopifyAndWoo]:
     run = uuid.uuid4().hex[:6]
     shop_prefix, woo_prefix = f"s{run}-", f"w{run}-"
-    config = hub_config(tmp_path, tryton, sandbox.url, new_port())
-    config["systems"]["woo"] = woo_system(woo)
-    orders = config["flows"]["orders-to-erp"]
-    for key in ("source", "reference_prefix", "tax_map"):
-        orders.pop(key, None)
-    orders["channels"] = [
-        {"system": "shop", "reference_prefix": shop_prefix},
-        {"system": "woo", "reference_prefix": woo_prefix},
-    ]
+    config = two_stores_config(tmp_path, tryton, sandbox.url, woo, shop_prefix, woo_prefix)
     config["flows"][flow] = settings
     topics = SHOPIFY_TOPICS + (["refunds/create"] if flow == "returns-to-erp" else [])
     with serving(config, shop, topics) as (hub, server):

@@ -37,7 +37,8 @@ from causeway_sandbox.tryton.testkit import TrytonTestKit
 from causeway_sandbox.tryton.warehouse import open_shipments, ship
 from causeway_sandbox.woocommerce.server import WooSandboxServer
 from tests.e2e.conftest import buy
-from tests.e2e.harness import hub_config, new_port, serving, settle, woo_system
+from tests.e2e.harness import serving, settle, two_stores_config
+from tests.e2e.test_cancellations_and_returns import checkout
 from tests.tryton_fixtures import connect
 
 pytestmark = pytest.mark.tryton
@@ -98,15 +99,7 @@ def run(
         ).raise_for_status()
         store.put(f"/_sandbox/stock/{sku}", json={"stock_quantity": 50}).raise_for_status()
     shop_prefix, woo_prefix = f"s{tag.lower()}-", f"w{tag.lower()}-"
-    config = hub_config(tmp_path, tryton_server, sandbox.url, new_port())
-    config["systems"]["woo"] = woo_system(woo)
-    orders = config["flows"]["orders-to-erp"]
-    for key in ("source", "reference_prefix", "tax_map"):
-        orders.pop(key, None)
-    orders["channels"] = [
-        {"system": "shop", "reference_prefix": shop_prefix},
-        {"system": "woo", "reference_prefix": woo_prefix},
-    ]
+    config = two_stores_config(tmp_path, tryton_server, sandbox.url, woo, shop_prefix, woo_prefix)
     both = [{"system": "shop"}, {"system": "woo"}]
     config["flows"]["cancellations"] = {"target": "erp", "channels": both}
     config["flows"]["returns-to-erp"] = {
@@ -131,21 +124,6 @@ def run(
             )  # fmt: skip
 
 
-def shopify_checkout(shop: httpx.Client, lines: list[tuple[str, int]]) -> dict[str, Any]:
-    response = shop.post(
-        "/_sandbox/orders",
-        json={
-            "email": f"wh-{uuid.uuid4().hex[:6]}@example.com",
-            "first_name": "Wanda",
-            "last_name": "Warehouse",
-            "lines": [{"sku": sku, "quantity": qty} for sku, qty in lines],
-            "tax_rate": "0.10",
-        },
-    )
-    response.raise_for_status()
-    return response.json()["order"]  # type: ignore[no-any-return]
-
-
 def table_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     with duckdb.connect(str(path), read_only=True) as con:
         return {
@@ -157,8 +135,8 @@ def table_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 def test_reports_over_two_stores_and_the_real_tryton_equal_the_figures_worked_out_by_hand(
     run: Run, tmp_path: Path
 ) -> None:
-    s1 = shopify_checkout(run.shop, [(run.a, 2)])
-    s2 = shopify_checkout(run.shop, [(run.b, 1)])
+    s1 = checkout(run.shop, [(run.a, 2)])
+    s2 = checkout(run.shop, [(run.b, 1)])
     w1 = buy(run.woo, (run.a, 1), (run.b, 1))
     w2 = buy(run.woo, (run.a, 3))
     refs = {
