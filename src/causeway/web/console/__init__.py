@@ -24,6 +24,7 @@ from causeway.web.console.pages import (
     portal_approvals,
     problems,
     product,
+    reports,
     search,
     users,
 )
@@ -44,6 +45,7 @@ PAGES = (
     notifications,
     audit_log,
     portal_approvals,
+    reports,
 )
 
 

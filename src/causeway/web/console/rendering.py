@@ -37,6 +37,7 @@ NAV = (
     ("Overview", "/console", Permission.READ),
     ("Problems", "/console/problems", Permission.READ),
     ("Flows", "/console/flows", Permission.READ),
+    ("Reports", "/console/reports", Permission.READ),
     ("Portal", "/console/portal", Permission.OPERATE),
     ("E-mails", "/console/notifications", Permission.OPERATE),
     ("Audit log", "/console/audit", Permission.READ),

@@ -19,6 +19,11 @@ ASSETS = {
     ("pico", "pico.min.css"): "text/css; charset=utf-8",
     ("console", "console.css"): "text/css; charset=utf-8",
     ("htmx", "htmx.min.js"): "text/javascript; charset=utf-8",
+    ("vega", "vega.min.js"): "text/javascript; charset=utf-8",
+    ("vega", "vega-lite.min.js"): "text/javascript; charset=utf-8",
+    ("vega", "vega-embed.min.js"): "text/javascript; charset=utf-8",
+    ("vega", "vega-tooltip.css"): "text/css; charset=utf-8",
+    ("console", "reports.js"): "text/javascript; charset=utf-8",
 }
 
 

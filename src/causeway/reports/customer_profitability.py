@@ -1,0 +1,170 @@
+"""Customer profitability: what each customer (and each RFM segment) really earns us.
+
+Per placed order (fact_orders, state placed, in the filters), in the company currency:
+  revenue  = goods_net_company                      (the lines after their discounts, no tax)
+  cogs     = sum(fact_order_lines.cost_company)     (the ERP's cost of goods)
+  refunds  = sum(fact_returns.refunded_company)     (what was refunded on the order)
+  fees     = fact_channel_fees.fee_company          (the channel's fee, configured estimate)
+  profit   = revenue - cogs - refunds - fees
+  margin   = profit / revenue
+Shipping charged is shown beside them, not in the profit: the warehouse holds no shipping
+cost to set against it. An order the ERP had no rate for (rate NULL) is counted in
+`unconverted_orders` and left out of every sum: its amounts are in another currency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from causeway.reports import charts
+from causeway.reports.base import ChartSpec, Column, Kind, Report, Row, matching
+from causeway.reports.filters import Filter
+
+PER_ORDER = f"""
+WITH orders AS (
+  SELECT o.order_key, o.channel, coalesce(o.customer_id, 'guest') AS customer_id,
+         o.company_currency,
+         o.rate, o.goods_net_company, o.discounts_company, o.shipping_charged_company
+  FROM fact_orders o
+  WHERE o.state = 'placed' AND {matching("o")}
+),
+cost AS (
+  SELECT order_key, sum(cost_company) AS cogs FROM fact_order_lines
+  WHERE order_key IN (SELECT order_key FROM orders) GROUP BY order_key
+),
+refunds AS (
+  SELECT order_key, sum(refunded_company) AS refunds FROM fact_returns
+  WHERE order_key IN (SELECT order_key FROM orders) GROUP BY order_key
+),
+fees AS (
+  SELECT order_key, sum(fee_company) AS fees FROM fact_channel_fees
+  WHERE order_key IN (SELECT order_key FROM orders) GROUP BY order_key
+),
+per_order AS (
+  SELECT o.order_key, o.channel, o.customer_id, o.company_currency,
+         o.rate IS NULL AS unconverted,
+         o.goods_net_company AS revenue, o.discounts_company AS discounts,
+         o.shipping_charged_company AS shipping_charged,
+         -- an unconverted order's costs are left out with its revenue
+         CASE WHEN o.rate IS NULL THEN NULL ELSE coalesce(c.cogs, 0) END AS cogs,
+         CASE WHEN o.rate IS NULL THEN NULL ELSE coalesce(r.refunds, 0) END AS refunds,
+         CASE WHEN o.rate IS NULL THEN NULL ELSE coalesce(f.fees, 0) END AS fees
+  FROM orders o
+  LEFT JOIN cost c USING (order_key)
+  LEFT JOIN refunds r USING (order_key)
+  LEFT JOIN fees f USING (order_key)
+)
+"""
+
+FIGURES = """
+  count(*) AS orders,
+  count(*) FILTER (WHERE p.unconverted) AS unconverted_orders,
+  coalesce(sum(p.revenue), 0) AS revenue,
+  coalesce(sum(p.discounts), 0) AS discounts,
+  coalesce(sum(p.cogs), 0) AS cogs,
+  coalesce(sum(p.refunds), 0) AS refunds,
+  coalesce(sum(p.fees), 0) AS fees,
+  coalesce(sum(p.revenue - p.cogs - p.refunds - p.fees), 0) AS profit,
+  CAST(sum(p.revenue - p.cogs - p.refunds - p.fees) AS DOUBLE)
+    / nullif(CAST(sum(p.revenue) AS DOUBLE), 0) AS margin,
+  coalesce(sum(p.shipping_charged), 0) AS shipping_charged
+"""
+
+MONEY_COLUMNS = (
+    Column("orders", "Orders", Kind.COUNT),
+    Column("unconverted_orders", "Orders without a rate", Kind.COUNT),
+    Column("revenue", "Revenue", Kind.MONEY),
+    Column("discounts", "Discounts given", Kind.MONEY),
+    Column("cogs", "Cost of goods", Kind.MONEY),
+    Column("refunds", "Refunds", Kind.MONEY),
+    Column("fees", "Channel fees", Kind.MONEY),
+    Column("profit", "Profit", Kind.MONEY),
+    Column("margin", "Margin", Kind.RATIO),
+    Column("shipping_charged", "Shipping charged", Kind.MONEY),
+)
+CURRENCY = Column("company_currency", "Currency")
+
+FORMULA = (
+    "profit = revenue (goods net of discounts, tax excluded) - cost of goods - refunds "
+    "- channel fees; margin = profit / revenue; in the company currency (ERP rate on the "
+    "order date). Placed orders only; an order without a rate is counted apart and left "
+    "out of the sums. Shipping charged is shown, not counted: no shipping cost is known."
+)
+
+CHART_TOP = 20  # customers in the chart (the table and the CSV have them all)
+
+
+def _customer_chart(rows: Sequence[Row]) -> ChartSpec:
+    title = f"Profit by customer (top {CHART_TOP})"
+    if not rows:
+        return charts.empty(title)
+    currency = rows[0]["company_currency"]
+    return charts.bar(
+        rows[:CHART_TOP],
+        category="customer_id",
+        value="profit",
+        title=title,
+        value_title=f"Profit ({currency})",
+        tooltip=("revenue", "cogs", "refunds", "fees"),
+    )
+
+
+def _segment_chart(rows: Sequence[Row]) -> ChartSpec:
+    title = "Revenue, cost and profit by RFM segment"
+    if not rows:
+        return charts.empty(title)
+    currency = rows[0]["company_currency"]
+    return charts.folded_bar(
+        rows,
+        category="rfm_segment",
+        measures={"revenue": "Revenue", "cogs": "Cost of goods", "profit": "Profit"},
+        title=title,
+        value_title=currency,
+    )
+
+
+BY_CUSTOMER = Report(
+    slug="customer-profitability",
+    title="Customer profitability",
+    question="What does each customer really earn us, after cost of goods, refunds and fees?",
+    formula=FORMULA,
+    sql=f"""{PER_ORDER}
+SELECT p.customer_id, d.customer_group, coalesce(d.rfm_segment, 'unknown') AS rfm_segment,
+{FIGURES}, p.company_currency
+FROM per_order p LEFT JOIN dim_customer d USING (customer_id)
+GROUP BY p.customer_id, d.customer_group, d.rfm_segment, p.company_currency
+ORDER BY profit DESC, p.customer_id
+""",
+    columns=(
+        Column("customer_id", "Customer"),
+        Column("customer_group", "Group"),
+        Column("rfm_segment", "RFM segment"),
+        CURRENCY,
+        *MONEY_COLUMNS,
+    ),
+    filters=frozenset(Filter),
+    chart=_customer_chart,
+)
+
+BY_SEGMENT = Report(
+    slug="segment-profitability",
+    title="Profitability by RFM segment",
+    question="Which RFM segments (champions, loyal, at risk, ...) carry the profit?",
+    formula=FORMULA + " Summed over the customers of each segment (dim_customer.rfm_segment).",
+    sql=f"""{PER_ORDER}
+SELECT coalesce(d.rfm_segment, 'unknown') AS rfm_segment,
+  count(DISTINCT p.customer_id) AS customers,
+{FIGURES}, p.company_currency
+FROM per_order p LEFT JOIN dim_customer d USING (customer_id)
+GROUP BY coalesce(d.rfm_segment, 'unknown'), p.company_currency
+ORDER BY profit DESC, rfm_segment
+""",
+    columns=(
+        Column("rfm_segment", "RFM segment"),
+        CURRENCY,
+        Column("customers", "Customers", Kind.COUNT),
+        *MONEY_COLUMNS,
+    ),
+    filters=frozenset(Filter),
+    chart=_segment_chart,
+)

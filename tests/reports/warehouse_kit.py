@@ -1,0 +1,240 @@
+"""A warehouse file written by hand for the reports' tests: the star schema's DDL
+(warehouse/schema.py), then exactly the rows a test names. A column a row leaves out is
+NULL, so each test shows only the figures its arithmetic uses.
+
+The money helpers write an amount and its company-currency twin as the build does:
+`amount x rate` (`rate` NULL: no company amount)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from causeway.reports import REPORTS, ReportFilters
+from causeway.reports.base import Row
+from causeway.warehouse.schema import BY_NAME, all_ddl
+
+D = Decimal
+
+
+def company(amount: str | None, rate: str | None) -> Decimal | None:
+    if amount is None or rate is None:
+        return None
+    return (D(amount) * D(rate)).quantize(D("0.0001"))
+
+
+@dataclass
+class Warehouse:
+    """A warehouse file being written; `run(slug, ...)` closes it and runs a report."""
+
+    path: Path
+    conn: duckdb.DuckDBPyConnection | None = None
+
+    @classmethod
+    def create(cls, folder: Path) -> Warehouse:
+        path = folder / "warehouse.duckdb"
+        conn = duckdb.connect(str(path))
+        for ddl in all_ddl():
+            conn.execute(ddl)
+        return cls(path, conn)
+
+    def add(self, table: str, **values: Any) -> None:
+        names = BY_NAME[table].column_names
+        unknown = set(values) - set(names)
+        assert not unknown, f"{table} has no column {unknown}"
+        assert self.conn is not None, "the warehouse is closed"
+        placeholders = ", ".join("?" for _ in names)
+        self.conn.execute(
+            f"INSERT INTO {table} VALUES ({placeholders})", [values.get(n) for n in names]
+        )
+
+    # -- the rows most tests need --------------------------------------------------------
+
+    def customer(self, customer_id: str, group: str | None = None, rfm: str | None = None) -> None:
+        self.add("dim_customer", customer_id=customer_id, customer_group=group, rfm_segment=rfm)
+
+    def order(
+        self,
+        key: str,
+        *,
+        channel: str = "shop",
+        customer: str | None = None,
+        day: str = "2026-03-02",
+        currency: str = "EUR",
+        rate: str | None = "1",
+        goods_net: str = "0",
+        discounts: str = "0",
+        shipping: str = "0",
+        state: str = "placed",
+        campaign_key: str | None = None,
+    ) -> None:
+        self.add(
+            "fact_orders",
+            order_key=key,
+            channel=channel,
+            customer_id=customer,
+            order_date=date.fromisoformat(day),
+            ordered_at=datetime.fromisoformat(f"{day}T09:00:00"),
+            campaign_key=campaign_key,
+            state=state,
+            currency=currency,
+            company_currency="EUR",
+            rate=rate,
+            goods_net=goods_net,
+            goods_net_company=company(goods_net, rate),
+            discounts=discounts,
+            discounts_company=company(discounts, rate),
+            shipping_charged=shipping,
+            shipping_charged_company=company(shipping, rate),
+        )
+
+    def line(
+        self,
+        key: str,
+        line_no: int,
+        sku: str,
+        quantity: str,
+        net: str,
+        cost: str | None,
+        *,
+        channel: str = "shop",
+        customer: str | None = None,
+        day: str = "2026-03-02",
+        currency: str = "EUR",
+        rate: str | None = "1",
+        state: str = "placed",
+    ) -> None:
+        self.add(
+            "fact_order_lines",
+            order_key=key,
+            channel=channel,
+            customer_id=customer,
+            order_date=date.fromisoformat(day),
+            line_no=line_no,
+            sku=sku,
+            state=state,
+            quantity=quantity,
+            currency=currency,
+            company_currency="EUR",
+            rate=rate,
+            net=net,
+            net_company=company(net, rate),
+            cost_company=cost,
+        )
+
+    def fee(self, key: str, fee: str, *, channel: str = "shop", currency: str = "EUR",
+            rate: str | None = "1", day: str = "2026-03-02") -> None:  # fmt: skip
+        self.add(
+            "fact_channel_fees",
+            order_key=key,
+            channel=channel,
+            order_date=date.fromisoformat(day),
+            currency=currency,
+            company_currency="EUR",
+            rate=rate,
+            fee=fee,
+            fee_company=company(fee, rate),
+        )
+
+    def refund(
+        self,
+        key: str,
+        sku: str,
+        quantity: str,
+        refunded: str,
+        *,
+        reason: str | None = "unknown",
+        channel: str = "shop",
+        customer: str | None = None,
+        day: str = "2026-03-02",
+        currency: str = "EUR",
+        rate: str | None = "1",
+    ) -> None:
+        self.add(
+            "fact_returns",
+            order_key=key,
+            channel=channel,
+            customer_id=customer,
+            order_date=date.fromisoformat(day),
+            return_key=f"{key}:{sku}:{reason}",
+            sku=sku,
+            quantity=quantity,
+            reason=reason,
+            currency=currency,
+            company_currency="EUR",
+            rate=rate,
+            refunded=refunded,
+            refunded_company=company(refunded, rate),
+        )
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def run(self, slug: str, **filters: Any) -> list[Row]:
+        self.close()
+        return REPORTS[slug].run(self.path, ReportFilters(**filters)).rows
+
+
+def by(rows: list[Row], *keys: str) -> dict[Any, Row]:
+    """The rows by the value of `keys` (one key: the value; several: a tuple)."""
+    if len(keys) == 1:
+        return {row[keys[0]]: row for row in rows}
+    return {tuple(row[k] for k in keys): row for row in rows}
+
+
+def sample(folder: Path) -> Path:
+    """A small warehouse with rows for every report (the console's and browser tests'):
+    two channels, EUR and a USD order at 0.9, a return, shipments, stock, carts and
+    the integration's days. The file's path."""
+    w = Warehouse.create(folder)
+    w.customer("alice@example.com", group="retail", rfm="champions")
+    w.customer("bob@example.com", group="wholesale", rfm="new")
+    w.add("dim_product", sku="ANVIL-1", title="Anvil", company_currency="EUR")
+    w.add("dim_product", sku="ROPE-2", title="Rope", company_currency="EUR")
+    w.add("dim_campaign", campaign_key="k1", source="google", campaign="spring", medium="cpc",
+          landing_site="/sale", referrer="google.com")  # fmt: skip
+    w.add("dim_campaign", campaign_key="k2", source="newsletter", campaign="march",
+          medium="email", landing_site="/", referrer="direct")  # fmt: skip
+    alice, bob = "alice@example.com", "bob@example.com"
+    orders = [  # key, channel, customer, day, currency, rate, sku, qty, net, cost, campaign
+        ("o1", "shop", alice, "2026-03-02", "EUR", "1", "ANVIL-1", "2", "100", "60", "k1"),
+        ("o2", "amazon", alice, "2026-03-10", "USD", "0.9", "ROPE-2", "4", "200", "90", "k2"),
+        ("o3", "shop", bob, "2026-03-12", "EUR", "1", "ROPE-2", "1", "40", "25", None),
+    ]  # fmt: skip
+    for key, channel, who, day, currency, rate, sku, qty, net, cost, campaign in orders:
+        w.order(key, channel=channel, customer=who, day=day, currency=currency, rate=rate,
+                goods_net=net, campaign_key=campaign)  # fmt: skip
+        w.line(key, 1, sku, qty, net, cost, channel=channel, customer=who, day=day,
+               currency=currency, rate=rate)  # fmt: skip
+        w.fee(key, "3", channel=channel, currency=currency, rate=rate, day=day)
+        w.add("fact_fulfilments", order_key=key, channel=channel, customer_id=who,
+              shipment_id=int(key[1:]), warehouse="WH", ship_date=date.fromisoformat(day),
+              lead_time_hours=float(12 * int(key[1:])))  # fmt: skip
+    w.refund("o1", "ANVIL-1", "1", "50", reason="damaged", customer="alice@example.com")
+    for day, quantity in (("2026-03-01", "5"), ("2026-03-02", "0"), ("2026-03-03", "4")):
+        w.add("fact_stock_snapshots", date=date.fromisoformat(day), system="erp", kind="erp",
+              location="WH", sku="ANVIL-1", quantity=quantity,
+              out_of_stock=quantity == "0")  # fmt: skip
+    for day, quantity in (("2026-03-02", "0"), ("2026-03-03", "0")):  # the shop lags a day
+        w.add("fact_stock_snapshots", date=date.fromisoformat(day), system="shop",
+              kind="channel", location="online", sku="ANVIL-1", quantity=quantity,
+              out_of_stock=True)  # fmt: skip
+    for checkout, state, total, currency in (("c1", "abandoned", "30", "EUR"),
+                                             ("c2", "recovered", "45", "EUR"),
+                                             ("c3", "completed", "20", "USD")):  # fmt: skip
+        w.add("fact_carts", channel="shop", checkout_id=checkout, state=state,
+              created_date=date(2026, 3, 2), currency=currency, total=total,
+              abandoned_at=datetime(2026, 3, 2, 12) if state != "completed" else None)  # fmt: skip
+    w.add("fact_integration", date=date(2026, 3, 2), flow="orders-to-erp", kind="order",
+          handled=120, failed=3, fixed=3, hours_to_fix=1.5, minutes_each="4")  # fmt: skip
+    w.add("fact_integration", date=date(2026, 3, 2), flow="fulfillments-to-channels",
+          kind="shipment", handled=80, failed=0, fixed=0, minutes_each="3")  # fmt: skip
+    w.close()
+    return w.path
