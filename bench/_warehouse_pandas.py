@@ -134,7 +134,9 @@ def segment_profitability(folder: Path, **filters: Any) -> Frame:
     per = per.merge(customers, on="customer_id", how="left")
     per["rfm_segment"] = per["rfm_segment"].fillna("unknown")
     out = figures(per, ["rfm_segment", "company_currency"])
-    counted = per.groupby(["rfm_segment", "company_currency"])["customer_id"].nunique()
+    counted = per.groupby(["rfm_segment", "company_currency"], dropna=False)[
+        "customer_id"
+    ].nunique()
     out = out.merge(
         counted.rename("customers").reset_index(), on=["rfm_segment", "company_currency"]
     )
@@ -287,6 +289,7 @@ def fulfilment(folder: Path, **filters: Any) -> Frame:
     found = read(
         folder, "fact_fulfilments", ("channel", "warehouse", "ship_date", "lead_time_hours")
     )
+    found["lead_time_hours"] = found["lead_time_hours"].astype(float)  # object when empty
     found = matching(found[found["lead_time_hours"].notna()], day="ship_date", **filters)
     found = found.assign(warehouse=found["warehouse"].fillna("(unknown)"))
     hours = found.groupby(["channel", "warehouse"])["lead_time_hours"]

@@ -24,11 +24,12 @@ after rounding): a mismatch stops the bench with exit code 1. Targets: each repo
 PASS or MISS is printed per target (exit 0 either way).
 
     .venv/bin/python -m bench.warehouse [--lines 1000000] [--repeat 5] [--keep DIR]
-        [--reuse DIR]
+        [--reuse DIR] [--no-erp] [--no-baseline]
 
 --keep DIR keeps the hub store, the warehouse and the CSV export in DIR; --reuse DIR
 times the reports and the baseline over a warehouse kept by an earlier run (no fill, no
-build).
+build); --no-erp builds without the ERP (no costs, shipments, invoices: the ERP step is
+what makes a build of a million lines take hours, see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -77,9 +78,12 @@ def settings(store_url: str) -> Any:
                 },
             },
             "warehouse": {
+                # The ERP's company currency wins; without the ERP (--no-erp) EUR orders
+                # still convert (rate 1) and USD ones are counted apart, without a rate.
+                "company_currency": "EUR",
                 "channel_fees": {
                     "shop": {"percent": "2", "fixed": "0.30", "currency": "EUR"},
-                }
+                },
             },
         },
         env={},
