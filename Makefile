@@ -75,6 +75,7 @@ bench: venv tryton
 	$(BIN)/python -m bench.drop_folder_memory
 	$(BIN)/python -m bench.console --orders 1000000
 	$(BIN)/python -m bench.portal --products 10000
+	$(BIN)/python -m bench.warehouse --lines 1000000
 	$(BIN)/python -m bench.soak --orders 2000 --rate 2.5
 
 lint: venv
