@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from causeway.model.returns import COMES_BACK
-from causeway.warehouse.duck import delete_keys, insert_rows
+from causeway.warehouse.duck import WEB_CHECKOUTS, delete_keys, insert_rows
 from causeway.warehouse.money import CENTS4, Rates, converted, decimal
 from causeway.warehouse.orders import utc
 from causeway.warehouse.schema import (
@@ -85,12 +85,18 @@ def write_web_events(con: duckdb.DuckDBPyConnection, events: Sequence[Mapping[st
             order_id = completed_order(event["data"])
             if order_id is not None:
                 checkouts.append(
-                    [event["system"], event["event_id"], event["client_id"], order_id, occurred]
+                    {
+                        "channel": event["system"],
+                        "event_id": event["event_id"],
+                        "client_id": event["client_id"],
+                        "order_id": order_id,
+                        "occurred_at": occurred,
+                    }
                 )
     _replace_pairs(con, FACT_WEB_EVENTS.name, "event_id", rows)
     insert_rows(con, FACT_WEB_EVENTS, rows)
-    for checkout in checkouts:
-        con.execute("INSERT OR REPLACE INTO _web_checkouts VALUES (?, ?, ?, ?, ?)", checkout)
+    _replace_pairs(con, WEB_CHECKOUTS.name, "event_id", checkouts)
+    insert_rows(con, WEB_CHECKOUTS, checkouts)
     return len(rows)
 
 
