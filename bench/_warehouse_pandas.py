@@ -82,6 +82,7 @@ def per_order(folder: Path, **filters: Any) -> Frame:
     for table, column, name in (
         ("fact_order_lines", "cost_company", "cogs"),
         ("fact_returns", "refunded_company", "refunds"),
+        ("fact_returns", "restocked_cost_company", "restocked_cost"),
         ("fact_channel_fees", "fee_company", "fees"),
     ):
         found = read(folder, table, ("order_key", column))
@@ -95,6 +96,8 @@ def per_order(folder: Path, **filters: Any) -> Frame:
         discounts=per["discounts_company"],
         shipping_charged=per["shipping_charged_company"],
     )
+    # goods back on the shelf are no cost of the order
+    per["cogs"] = per["cogs"].fillna(0.0) - per["restocked_cost"].fillna(0.0)
     for name in ("cogs", "refunds", "fees"):
         per[name] = per[name].fillna(0.0).where(converted)
     per["profit"] = per["revenue"] - per["cogs"] - per["refunds"] - per["fees"]
