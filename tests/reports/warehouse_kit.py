@@ -17,6 +17,7 @@ import duckdb
 
 from causeway.reports import REPORTS, ReportFilters
 from causeway.reports.base import Row
+from causeway.warehouse.orders import roll_up_orders
 from causeway.warehouse.schema import BY_NAME, all_ddl
 
 D = Decimal
@@ -177,7 +178,10 @@ class Warehouse:
         )
 
     def close(self) -> None:
+        """Done writing: each order's cost, refunds and fees rolled up onto it, as the
+        build does at its end."""
         if self.conn is not None:
+            roll_up_orders(self.conn)
             self.conn.close()
             self.conn = None
 

@@ -1,6 +1,7 @@
 """Customer profitability: what each customer (and each RFM segment) really earns us.
 
-Per placed order (fact_orders, state placed, in the filters), in the company currency:
+Per placed order (fact_orders, state placed, in the filters), in the company currency;
+the build keeps cogs, refunds and fees on the order (fact_orders.*_company):
   revenue  = goods_net_company                      (the lines after their discounts, no tax)
   cogs     = sum(fact_order_lines.cost_company)     (the ERP's cost of goods)
              - sum(fact_returns.restocked_cost_company) (returned goods back in stock)
@@ -22,43 +23,20 @@ from causeway.reports.base import ChartSpec, Column, Kind, Report, Row, matching
 from causeway.reports.filters import Filter
 
 PER_ORDER = f"""
-WITH orders AS (
+WITH per_order AS (
+  -- The build rolls each order's lines, returns and fee up onto it (fact_orders'
+  -- cogs_company, refunds_company, fees_company): one row an order to read.
   SELECT o.order_key, o.channel, coalesce(o.customer_id, 'guest') AS customer_id,
          o.company_currency,
-         o.rate, o.goods_net_company, o.discounts_company, o.shipping_charged_company
-  FROM fact_orders o
-  WHERE o.state = 'placed' AND {matching("o")}
-),
--- The lines, refunds and fees carry their order's keys (channel, day, customer), so the
--- same filters pick the same orders' rows: hash joins, no IN over the orders.
-cost AS (
-  SELECT l.order_key, sum(l.cost_company) AS cogs FROM fact_order_lines l
-  WHERE {matching("l")} GROUP BY l.order_key
-),
-refunds AS (
-  SELECT r.order_key, sum(r.refunded_company) AS refunds,
-         coalesce(sum(r.restocked_cost_company), 0) AS restocked_cost
-  FROM fact_returns r
-  WHERE {matching("r")} GROUP BY r.order_key
-),
-fees AS (
-  SELECT f.order_key, sum(f.fee_company) AS fees FROM fact_channel_fees f
-  WHERE {matching("f")} GROUP BY f.order_key
-),
-per_order AS (
-  SELECT o.order_key, o.channel, o.customer_id, o.company_currency,
          o.rate IS NULL AS unconverted,
          o.goods_net_company AS revenue, o.discounts_company AS discounts,
          o.shipping_charged_company AS shipping_charged,
          -- an unconverted order's costs are left out with its revenue
-         CASE WHEN o.rate IS NULL THEN NULL
-              ELSE coalesce(c.cogs, 0) - coalesce(r.restocked_cost, 0) END AS cogs,
-         CASE WHEN o.rate IS NULL THEN NULL ELSE coalesce(r.refunds, 0) END AS refunds,
-         CASE WHEN o.rate IS NULL THEN NULL ELSE coalesce(f.fees, 0) END AS fees
-  FROM orders o
-  LEFT JOIN cost c USING (order_key)
-  LEFT JOIN refunds r USING (order_key)
-  LEFT JOIN fees f USING (order_key)
+         CASE WHEN o.rate IS NULL THEN NULL ELSE coalesce(o.cogs_company, 0) END AS cogs,
+         CASE WHEN o.rate IS NULL THEN NULL ELSE coalesce(o.refunds_company, 0) END AS refunds,
+         CASE WHEN o.rate IS NULL THEN NULL ELSE coalesce(o.fees_company, 0) END AS fees
+  FROM fact_orders o
+  WHERE o.state = 'placed' AND {matching("o")}
 )
 """
 

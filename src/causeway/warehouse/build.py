@@ -30,7 +30,7 @@ from causeway.warehouse import activity, dimensions, duck
 from causeway.warehouse import erp as erp_facts
 from causeway.warehouse.integration import write_integration
 from causeway.warehouse.money import Rates
-from causeway.warehouse.orders import write_orders
+from causeway.warehouse.orders import roll_up_orders, write_orders
 
 # A row stamped just before the last watermark may commit after the last build read:
 # each read goes back this far, and re-reading a row only replaces it.
@@ -80,13 +80,13 @@ def build(
         if not full and target.exists():
             shutil.copyfile(target, work)
         try:
-            con = duckdb.connect(str(work))
+            con = duck.open_for_build(work)
             try:
                 if not duck.schema_matches(con):
                     report.full = True
                     con.close()
                     duck.remove_file(work)
-                    con = duckdb.connect(str(work))
+                    con = duck.open_for_build(work)
                     duck.create_tables(con)
                 # One transaction for the whole build: a statement committed on its
                 # own costs a write of the file's log each time (4x slower at 100,000
@@ -99,6 +99,7 @@ def build(
             finally:
                 con.close()
             work.replace(target)
+            duck.remove_file(work)  # what DuckDB spilled beside it, if anything
         except BaseException:
             duck.remove_file(work)
             raise
@@ -253,6 +254,7 @@ class _Build:
 
     def _dimensions(self) -> None:
         activity.fill_return_orders(self.con)
+        roll_up_orders(self.con)
         dimensions.finish_customers(self.con, self.today, self._rfm())
         dimensions.stitch_web_events(self.con)
         dimensions.write_channels(self.con, self.settings)

@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import fcntl
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -123,6 +124,23 @@ def writer_lock(path: Path) -> Iterator[None]:
         handle.close()  # closing the file releases the lock
 
 
+# What DuckDB may hold in memory while it builds; past it, it writes to its temporary
+# folder beside the file. The build is one transaction: without a cap, a million lines
+# took DuckDB's default share of the machine's memory (bench/warehouse.py).
+BUILD_MEMORY = "384MB"
+
+
+def open_for_build(path: Path) -> duckdb.DuckDBPyConnection:
+    """The writer's connection to the work file, its memory capped."""
+    return duckdb.connect(
+        str(path), config={"memory_limit": BUILD_MEMORY, "temp_directory": str(_spill(path))}
+    )
+
+
+def _spill(path: Path) -> Path:
+    return path.with_name(path.name + ".tmp")
+
+
 def schema_matches(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the file has every table of the schema with exactly its columns (a file
     written by an older Causeway is rebuilt in full)."""
@@ -225,9 +243,10 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def remove_file(path: Path) -> None:
-    """A DuckDB file and its write-ahead log, if there."""
+    """A DuckDB file, its write-ahead log and what it spilled to disk, if there."""
     for candidate in (path, path.with_name(path.name + ".wal")):
         try:
             os.remove(candidate)
         except FileNotFoundError:
             pass
+    shutil.rmtree(_spill(path), ignore_errors=True)

@@ -178,3 +178,37 @@ def write_orders(
     delete_keys(con, DIM_CAMPAIGN.name, "campaign_key", list(campaigns))
     insert_rows(con, DIM_CAMPAIGN, list(campaigns.values()))
     return len(orders)
+
+
+def roll_up_orders(con: duckdb.DuckDBPyConnection) -> None:
+    """Each order's cost of goods, refunds and fees from its lines, returns and fee (the
+    profit reports read them on the order). Over every order: lines, returns and fees
+    of an order change in later builds (the ERP's costs, a refund) without the order."""
+    con.execute(
+        """
+        UPDATE fact_orders SET cogs_company = t.cogs, refunds_company = t.refunds,
+            fees_company = t.fees
+        FROM (
+            WITH cost AS (
+                SELECT order_key, sum(cost_company) AS cogs
+                FROM fact_order_lines GROUP BY order_key
+            ), returned AS (
+                SELECT order_key, sum(refunded_company) AS refunds,
+                    sum(restocked_cost_company) AS restocked
+                FROM fact_returns GROUP BY order_key
+            ), fees AS (
+                SELECT order_key, sum(fee_company) AS fees
+                FROM fact_channel_fees GROUP BY order_key
+            )
+            SELECT o.order_key,
+                coalesce(c.cogs, 0) - coalesce(r.restocked, 0) AS cogs,
+                coalesce(r.refunds, 0) AS refunds,
+                coalesce(f.fees, 0) AS fees
+            FROM fact_orders o
+            LEFT JOIN cost c USING (order_key)
+            LEFT JOIN returned r USING (order_key)
+            LEFT JOIN fees f USING (order_key)
+        ) AS t
+        WHERE fact_orders.order_key = t.order_key
+        """
+    )

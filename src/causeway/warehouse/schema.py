@@ -180,6 +180,16 @@ FACT_ORDERS = Table(
         *_money("tax", "taxes charged"),
         *_money("total", "what the customer was charged"),
         C("line_count", "INTEGER", "goods lines"),
+        # Rolled up from the other facts at the end of each build, so that the profit
+        # reports read one row an order, not its lines, returns and fees.
+        C(
+            "cogs_company",
+            MONEY,
+            "its lines' `cost_company` less its returns' `restocked_cost_company`: its "
+            "cost of goods in `company_currency` (0 until the ERP answered)",
+        ),
+        C("refunds_company", MONEY, "its returns' `refunded_company`, summed"),
+        C("fees_company", MONEY, "its channel fee's `fee_company` (0 without one)"),
     ),
     key=("order_key",),
     partition_by=("order_date", "channel"),
