@@ -76,14 +76,27 @@ class Report:
             raise FilterError(f"{self.title} cannot be filtered by {names}")
         with connect(warehouse) as conn:
             try:
-                cursor = conn.execute(self.sql, parameters(self.sql, filters))
+                query = conn.sql(self.sql, params=parameters(self.sql, filters))
             except duckdb.CatalogException as exc:
                 raise WarehouseUnavailable(
                     f"the warehouse file {warehouse} lacks what this report reads "
                     f"({str(exc).splitlines()[0]}): re{BUILD_HINT}"
                 ) from None
-            fields = [d[0] for d in cursor.description]
-            rows = [dict(zip(fields, values, strict=True)) for values in cursor.fetchall()]
+            fields = query.columns
+            exact = {i for i, kind in enumerate(query.types) if kind.id == "decimal"}
+            # DECIMAL as text, made Decimal here: DuckDB's own conversion of a DECIMAL
+            # to Python costs three times as much (85,001 rows: 1.0 s against 0.35 s).
+            texts = ", ".join(
+                f'CAST("{name}" AS VARCHAR) AS "{name}"' if i in exact else f'"{name}"'
+                for i, name in enumerate(fields)
+            )
+            rows = [
+                {
+                    name: Decimal(value) if i in exact and value is not None else value
+                    for i, (name, value) in enumerate(zip(fields, values, strict=True))
+                }
+                for values in query.project(texts).fetchall()
+            ]
         return ReportResult(self, filters, rows)
 
 
