@@ -317,9 +317,10 @@ def stock_outs(folder: Path, **filters: Any) -> Frame:
     )
     snaps = matching(snaps, day="date", channel_column="system", **filters)
     keys = ["sku", "kind", "system", "location"]
-    observed = snaps.groupby(keys)["date"].nunique().rename("days_observed")
+    # One row a day per key (the table's primary key): the rows of a group are its days.
+    observed = snaps.groupby(keys).size().rename("days_observed")
     out_rows = snaps[snaps["out_of_stock"].astype(bool)]
-    out_days = out_rows.groupby(keys)["date"].agg(["nunique", "min", "max"])
+    out_days = out_rows.groupby(keys)["date"].agg(["size", "min", "max"])
     out_days.columns = ["out_of_stock_days", "first_out", "last_out"]
     out = pd.concat([observed, out_days], axis=1).reset_index()
     out["out_of_stock_days"] = out["out_of_stock_days"].fillna(0).astype(int)

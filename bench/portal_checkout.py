@@ -6,11 +6,11 @@ the checkout's page. It checks the delivery address against the company's, price
 cart with the ERP (portal/checkout.py submit(): one quote of the whole cart, a fixed
 number of RPC calls whatever its lines: the party with its addresses, price list breaks
 and credit position in one, the products in one, their prices in one per break), nothing
-cached (the prices and the credit must be the ERP's figures of now), decides, and writes the checkout row, its
-order record and its inbox record in one transaction. The sale itself is placed
-afterwards by the portal-orders flow's job: "checkout to ERP number" times that apart,
-from the POST to the moment the checkout shows the ERP's sale number (the worker's
-wake-up, the sale created, quoted, confirmed and processed).
+cached (the prices and the credit must be the ERP's figures of now), decides, and writes
+the checkout row, its order record and its inbox record in one transaction. The sale
+itself is placed afterwards by the portal-orders flow's job: "checkout to ERP number"
+times that apart, from the POST to the moment the checkout shows the ERP's sale number
+(the worker's wake-up, the sale created, quoted, confirmed and processed).
 
 - "batched": the portal as shipped: one quote of the whole cart with the credit, nothing
   kept (prices a buyer is about to be charged are read now);

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from causeway.reports import REPORTS
+from causeway.reports import REPORTS, ReportFilters
 from tests.reports.warehouse_kit import Warehouse, by
 
 
@@ -135,3 +135,18 @@ def test_two_company_currencies_are_two_rows_and_the_chart_draws_only_one(
     assert (rows["EUR"]["revenue"], rows["USD"]["revenue"]) == (D("100"), D("70"))
     spec = REPORTS["customer-profitability"].chart(result)
     assert [v["company_currency"] for v in spec["data"]["values"]] == ["EUR"]
+
+
+def test_a_page_is_the_first_rows_of_the_whole_with_the_count_of_all(shop: Warehouse) -> None:
+    """The console's page asks for the first rows only (one per customer can be tens of
+    thousands): they are the whole report's first rows, in its order, and it knows how
+    many there are; a page cannot be downloaded as if it were the whole."""
+    report = REPORTS["customer-profitability"]
+    shop.close()
+    whole = report.run(shop.path, ReportFilters())
+    page = report.run(shop.path, ReportFilters(), limit=2)
+    assert len(whole) == len(page) == len(whole.rows) == 3  # alice, bob, the guest
+    assert page.rows == whole.rows[:2]
+    assert not page.complete and whole.complete
+    with pytest.raises(ValueError, match="run without a limit"):
+        page.csv()

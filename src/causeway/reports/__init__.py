@@ -19,7 +19,7 @@ from causeway.reports import (
     returns,
     stock_outs,
 )
-from causeway.reports.base import Report, ReportResult, WarehouseUnavailable
+from causeway.reports.base import PAGE_ROWS, Report, ReportResult, WarehouseUnavailable
 from causeway.reports.filters import Filter, FilterError, ReportFilters
 
 REPORTS: dict[str, Report] = {
@@ -39,6 +39,7 @@ REPORTS: dict[str, Report] = {
 }
 
 __all__ = [
+    "PAGE_ROWS",
     "REPORTS",
     "Filter",
     "FilterError",

@@ -20,26 +20,34 @@ from causeway.reports import charts
 from causeway.reports.base import ChartSpec, Column, Kind, Report, Row, matching
 from causeway.reports.filters import Filter
 
+# Summed per campaign key first (one hashed column), then named: grouping 400,000 orders
+# by five texts cost three times as much as by their key.
 SQL = f"""
-WITH orders AS (
+WITH per_key AS (
+  SELECT o.campaign_key, o.company_currency, count(*) AS orders,
+    count(*) FILTER (WHERE o.rate IS NULL) AS unconverted_orders,
+    sum(o.goods_net_company) AS revenue
+  FROM fact_orders o
+  WHERE o.state = 'placed' AND {matching("o")}
+  GROUP BY o.campaign_key, o.company_currency
+),
+named AS (
   SELECT coalesce(c.source, '(none)') AS source, coalesce(c.campaign, '(none)') AS campaign,
     coalesce(c.medium, '(none)') AS medium, coalesce(c.landing_site, '(none)') AS landing_site,
-    coalesce(c.referrer, '(none)') AS referrer, o.company_currency, o.rate,
-    o.goods_net_company
-  FROM fact_orders o LEFT JOIN dim_campaign c USING (campaign_key)
-  WHERE o.state = 'placed' AND {matching("o")}
+    coalesce(c.referrer, '(none)') AS referrer, p.*
+  FROM per_key p LEFT JOIN dim_campaign c USING (campaign_key)
 )
 SELECT source, campaign, medium, landing_site, referrer,
-  count(*) AS orders,
-  count(*) FILTER (WHERE rate IS NULL) AS unconverted_orders,
-  coalesce(sum(goods_net_company), 0) AS revenue,
-  CAST(sum(goods_net_company) / nullif(count(*) FILTER (WHERE rate IS NOT NULL), 0)
-    AS DECIMAL(18, 4)) AS average_order,
-  CAST(sum(goods_net_company) AS DOUBLE)
-    / nullif(CAST(sum(sum(goods_net_company)) OVER (PARTITION BY company_currency) AS DOUBLE), 0)
+  CAST(sum(orders) AS BIGINT) AS orders,
+  CAST(sum(unconverted_orders) AS BIGINT) AS unconverted_orders,
+  coalesce(sum(revenue), 0) AS revenue,
+  CAST(sum(revenue) / nullif(sum(orders) - sum(unconverted_orders), 0) AS DECIMAL(18, 4))
+    AS average_order,
+  CAST(sum(revenue) AS DOUBLE)
+    / nullif(CAST(sum(sum(revenue)) OVER (PARTITION BY company_currency) AS DOUBLE), 0)
     AS share,
   company_currency
-FROM orders
+FROM named
 GROUP BY source, campaign, medium, landing_site, referrer, company_currency
 ORDER BY revenue DESC, source, campaign, landing_site, referrer
 """

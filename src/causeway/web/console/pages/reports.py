@@ -25,12 +25,19 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from causeway.access.permissions import Permission
 from causeway.hub import Hub
-from causeway.reports import REPORTS, FilterError, Report, ReportFilters, WarehouseUnavailable
+from causeway.reports import (
+    PAGE_ROWS,
+    REPORTS,
+    FilterError,
+    Report,
+    ReportFilters,
+    WarehouseUnavailable,
+)
 from causeway.reports.base import Column, Kind, ReportResult
 from causeway.web.console.rendering import error_page, render
 from causeway.web.console.routing import page
 
-SHOWN = 500  # rows in the page's table; the CSV has every one
+SHOWN = PAGE_ROWS
 
 
 def field() -> Any:
@@ -63,7 +70,7 @@ def table(result: ReportResult) -> list[list[tuple[str, bool]]]:
     columns = result.report.columns
     return [
         [(cell(row[c.name], c), c.kind is not Kind.TEXT) for c in columns]
-        for row in result.rows[:SHOWN]
+        for row in result.head(SHOWN)
     ]
 
 
@@ -150,7 +157,7 @@ def _run(report: Report, raw: Mapping[str, str], path: Path) -> tuple[dict[str, 
     }
     try:
         filters = ReportFilters.of(raw)
-        result = report.run(path, filters)
+        result = report.run(path, filters, limit=SHOWN)
     except FilterError as exc:
         return {**context, "error": str(exc)}, 422
     except WarehouseUnavailable as exc:
