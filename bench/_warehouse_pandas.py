@@ -362,18 +362,24 @@ def abandoned_carts(folder: Path, **filters: Any) -> Frame:
 
 
 def integration_record(folder: Path, **filters: Any) -> Frame:
+    """One row per finished job: its outcome counted per flow and kind."""
     found = read(
         folder,
         "fact_integration",
-        ("date", "flow", "kind", "handled", "failed", "fixed", "hours_to_fix", "minutes_each"),
+        ("date", "flow", "kind", "outcome", "hours_to_fix", "minutes_each"),
     )
     found = matching(found, day="date", **filters)
-    timed = found["hours_to_fix"].notna()
+    outcome = found["outcome"]
+    handled = outcome == "handled"
+    fixed = outcome == "fixed"
     found = found.assign(
         kind=found["kind"].fillna("(none)"),
-        fix_weight=(found["hours_to_fix"] * found["fixed"]).where(timed),
-        fixed_timed=found["fixed"].where(timed),
-        saved=found["handled"] * found["minutes_each"],
+        handled=handled,
+        failed=outcome.isin(["failed", "fixed"]),
+        fixed=fixed,
+        counted=outcome.notna(),
+        fix_hours=found["hours_to_fix"].where(fixed),
+        saved=found["minutes_each"].where(handled),
     )
     out = (
         found.groupby(["flow", "kind"])
@@ -381,18 +387,16 @@ def integration_record(folder: Path, **filters: Any) -> Frame:
             handled=("handled", "sum"),
             failed=("failed", "sum"),
             fixed=("fixed", "sum"),
-            fix_weight=("fix_weight", "sum"),
-            fixed_timed=("fixed_timed", "sum"),
+            counted=("counted", "sum"),
+            hours_to_fix=("fix_hours", "mean"),
             saved=("saved", "sum"),
         )
         .reset_index()
     )
-    tried = out["handled"] + out["failed"]
-    out["failure_rate"] = out["failed"] / tried.where(tried != 0)
-    out["hours_to_fix"] = out["fix_weight"] / out["fixed_timed"].where(out["fixed_timed"] != 0)
+    out["failure_rate"] = out["failed"] / out["counted"].where(out["counted"] != 0)
     # CAST(... AS DECIMAL(18, 2)) rounds half away from zero (float's round() may not).
     out["hours_saved"] = np.floor(out["saved"] / 60 * 100 + 0.5 + 1e-9) / 100
-    out = out.drop(columns=["fix_weight", "fixed_timed", "saved"])
+    out = out.drop(columns=["counted", "saved"])
     return out.sort_values(["hours_saved", "flow"], ascending=[False, True])
 
 

@@ -66,11 +66,11 @@ def test_a_run_started_before_the_swap_keeps_its_file_and_the_next_reads_the_new
 def test_a_missing_or_unreadable_file_says_how_to_build_one(
     reader: WarehouseReader, tmp_path: Path
 ) -> None:
-    with pytest.raises(WarehouseUnavailable, match="no warehouse file .*causeway warehouse build"):
+    with pytest.raises(WarehouseUnavailable, match=r"no warehouse file .*causeway warehouse build"):
         version(reader, tmp_path / "none.duckdb")
     garbage = tmp_path / "garbage.duckdb"
     garbage.write_bytes(b"not a database" * 1000)
-    with pytest.raises(WarehouseUnavailable, match="cannot be opened .*rebuild it"):
+    with pytest.raises(WarehouseUnavailable, match=r"cannot be opened .*rebuild it"):
         version(reader, garbage)
     # A good file read after the failures is read as usual.
     good = tmp_path / "good.duckdb"
@@ -86,9 +86,7 @@ def test_a_file_is_attached_read_only(reader: WarehouseReader, tmp_path: Path) -
     assert version(reader, path) == 1
 
 
-def test_no_more_files_stay_attached_than_it_keeps(
-    reader: WarehouseReader, tmp_path: Path
-) -> None:
+def test_no_more_files_stay_attached_than_it_keeps(reader: WarehouseReader, tmp_path: Path) -> None:
     paths = [tmp_path / f"w{n}.duckdb" for n in range(4)]
     for n, path in enumerate(paths, start=1):
         swap_in(path, n)

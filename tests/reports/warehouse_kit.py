@@ -35,6 +35,7 @@ class Warehouse:
 
     path: Path
     conn: duckdb.DuckDBPyConnection | None = None
+    last_job: int = 0  # fact_integration's job ids, one after another
 
     @classmethod
     def create(cls, folder: Path) -> Warehouse:
@@ -55,6 +56,43 @@ class Warehouse:
         )
 
     # -- the rows most tests need --------------------------------------------------------
+
+    def jobs(
+        self,
+        day: str,
+        flow: str,
+        kind: str | None,
+        outcome: str | None,
+        n: int = 1,
+        *,
+        hours_to_fix: float | None = None,
+        minutes_each: str | None = None,
+    ) -> None:
+        """`n` finished jobs of `flow` alike (fact_integration: one row per job)."""
+        assert self.conn is not None, "the warehouse is closed"
+        parked = outcome in ("failed", "fixed")
+        row = {
+            "date": date.fromisoformat(day),
+            "created_at": datetime.fromisoformat(f"{day}T11:00:00"),
+            "finished_at": datetime.fromisoformat(f"{day}T12:00:00"),
+            "flow": flow,
+            "kind": kind,
+            "state": {"handled": "done", "fixed": "done", "failed": "dead"}.get(
+                outcome or "", "resolved"
+            ),
+            "outcome": outcome,
+            "parkings": int(parked),
+            "hours_to_fix": hours_to_fix,
+            "minutes_each": minutes_each,
+        }
+        names = BY_NAME["fact_integration"].column_names
+        values = ", ".join("range + ?" if name == "job_id" else "?" for name in names)
+        # One statement for the n rows (binding them one by one takes seconds).
+        self.conn.execute(
+            f"INSERT INTO fact_integration SELECT {values} FROM range(?)",
+            [self.last_job + 1 if name == "job_id" else row.get(name) for name in names] + [n],
+        )
+        self.last_job += n
 
     def customer(self, customer_id: str, group: str | None = None, rfm: str | None = None) -> None:
         self.add("dim_customer", customer_id=customer_id, customer_group=group, rfm_segment=rfm)
@@ -200,7 +238,7 @@ def by(rows: list[Row], *keys: str) -> dict[Any, Row]:
 def sample(folder: Path) -> Path:
     """A small warehouse with rows for every report (the console's and browser tests'):
     two channels, EUR and a USD order at 0.9, a return, shipments, stock, carts and
-    the integration's days. The file's path."""
+    the integration's jobs. The file's path."""
     w = Warehouse.create(folder)
     w.customer("alice@example.com", group="retail", rfm="champions")
     w.customer("bob@example.com", group="wholesale", rfm="new")
@@ -240,9 +278,10 @@ def sample(folder: Path) -> Path:
         w.add("fact_carts", channel="shop", checkout_id=checkout, state=state,
               created_date=date(2026, 3, 2), currency=currency, total=total,
               abandoned_at=datetime(2026, 3, 2, 12) if state != "completed" else None)  # fmt: skip
-    w.add("fact_integration", date=date(2026, 3, 2), flow="orders-to-erp", kind="order",
-          handled=120, failed=3, fixed=3, hours_to_fix=1.5, minutes_each="4")  # fmt: skip
-    w.add("fact_integration", date=date(2026, 3, 2), flow="fulfillments-to-channels",
-          kind="shipment", handled=80, failed=0, fixed=0, minutes_each="3")  # fmt: skip
+    w.jobs("2026-03-02", "orders-to-erp", "order", "handled", 120, minutes_each="4")
+    w.jobs("2026-03-02", "orders-to-erp", "order", "fixed", 3, hours_to_fix=1.5,
+           minutes_each="4")  # fmt: skip
+    w.jobs("2026-03-02", "fulfillments-to-channels", "shipment", "handled", 80,
+           minutes_each="3")  # fmt: skip
     w.close()
     return w.path

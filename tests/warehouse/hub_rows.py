@@ -9,7 +9,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
 
 from causeway.engine import order_changes
 from causeway.engine.schema import carts, customers, jobs, order_fact_lines, order_facts
@@ -209,10 +209,11 @@ def put_customer(
 
 def put_job(
     store: Store, flow: str, state: str, *, finished: float, parked: float | None = None
-) -> None:
+) -> int:
+    """A finished job; its id."""
     history = json.dumps([{"at": parked, "error": "x", "class": None}]) if parked else None
     with store.transaction() as conn:
-        conn.execute(
+        inserted = conn.execute(
             insert(jobs).values(
                 flow=flow,
                 ordering_key=f"shop:order:{finished}",
@@ -227,3 +228,22 @@ def put_job(
                 error_history=history,
             )
         )
+        return int(inserted.inserted_primary_key[0])
+
+
+def replay_job(store: Store, job_id: int, *, finished: float | None, state: str = "done") -> None:
+    """What replaying a parked job does to its row (engine/jobs.py): queued again and
+    unfinished (`finished` None), then done at `finished`; its parkings stay."""
+    values: dict[str, Any] = (
+        {"state": "queued", "finished_at": None}
+        if finished is None
+        else {"state": state, "finished_at": finished}
+    )
+    with store.transaction() as conn:
+        conn.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
+
+
+def prune_job(store: Store, job_id: int) -> None:
+    """What retention does to a job finished long enough ago (engine/retention.py)."""
+    with store.transaction() as conn:
+        conn.execute(delete(jobs).where(jobs.c.id == job_id))

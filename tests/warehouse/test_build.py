@@ -60,6 +60,78 @@ def test_an_incremental_build_after_new_orders_and_changes_equals_a_full_rebuild
     assert second.tables["fact_orders"] == 3
 
 
+@pytest.mark.parametrize("page", [5000, 2])
+def test_a_job_parked_then_replayed_between_builds_replaces_its_row(
+    tmp_path: Path,
+    hub_store: Store,
+    settings: CausewayConfig,
+    erp: ErpDouble,
+    page: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(warehouse_rows, "PAGE", page)
+    seed_first_day(hub_store, erp)
+    parked = seed.put_job(
+        hub_store, "fulfillments-to-channels", "dead",
+        finished=seed.ts("2026-03-03", 9), parked=seed.ts("2026-03-03", 9),
+    )  # fmt: skip
+    path = tmp_path / "inc" / "warehouse.duckdb"
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    job = (
+        f"SELECT outcome, date::VARCHAR, hours_to_fix FROM fact_integration WHERE job_id = {parked}"
+    )
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute(job).fetchone() == ("failed", "2026-03-03", None)
+    seed.replay_job(hub_store, parked, finished=None)  # queued again: not finished
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    seed.replay_job(hub_store, parked, finished=seed.ts("2026-03-04", 10))  # done, 25 h on
+    seed.put_job(hub_store, "orders-to-erp", "done", finished=seed.ts("2026-03-04", 11))
+    second = build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    assert not second.full
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute(job).fetchone() == ("fixed", "2026-03-04", 25.0)
+    rebuilt = tmp_path / "full" / "warehouse.duckdb"
+    build(hub_store, rebuilt, erp=erp, settings=settings, full=True, today=TODAY)
+    for table in TABLES:
+        assert rows(path, table.name) == rows(rebuilt, table.name), table.name
+    assert second.tables["fact_integration"] == 4
+
+
+def test_jobs_the_store_pruned_stay_in_the_warehouse(
+    tmp_path: Path, hub_store: Store, settings: CausewayConfig, erp: ErpDouble
+) -> None:
+    old = seed.put_job(hub_store, "orders-to-erp", "done", finished=seed.ts("2026-01-05"))
+    path = tmp_path / "warehouse.duckdb"
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    seed.prune_job(hub_store, old)
+    seed.put_job(hub_store, "orders-to-erp", "done", finished=seed.ts("2026-03-05"))
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    assert one(path, "SELECT list(date::VARCHAR ORDER BY job_id) FROM fact_integration") == [
+        "2026-01-05",
+        "2026-03-05",
+    ]
+    # SQLite gave the new job the pruned one's id: when each was created tells them apart.
+    assert one(path, "SELECT count(DISTINCT job_id) FROM fact_integration") == 1
+
+
+def test_changed_minutes_per_record_apply_to_every_job_as_a_full_build_would(
+    tmp_path: Path, hub_store: Store, settings: CausewayConfig, erp: ErpDouble
+) -> None:
+    seed_first_day(hub_store, erp)
+    path = tmp_path / "warehouse.duckdb"
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    data = config_data(str(hub_store.url))
+    data["console"] = {"minutes_saved": {"order": "7"}}
+    changed = parse_config(data, env={})
+    seed.put_job(hub_store, "orders-to-erp", "done", finished=seed.ts("2026-03-05"))
+    build(hub_store, path, erp=erp, settings=changed, today=TODAY)
+    minutes = "SELECT list(DISTINCT minutes_each) FROM fact_integration"
+    assert one(path, minutes) == [Decimal("7.00")]
+    rebuilt = tmp_path / "full.duckdb"
+    build(hub_store, rebuilt, erp=erp, settings=changed, full=True, today=TODAY)
+    assert rows(path, "fact_integration") == rows(rebuilt, "fact_integration")
+
+
 def test_the_figures_are_the_ones_worked_out_by_hand(
     tmp_path: Path, hub_store: Store, settings: CausewayConfig, erp: ErpDouble
 ) -> None:
@@ -91,7 +163,10 @@ def test_the_figures_are_the_ones_worked_out_by_hand(
     # The re-taken day replaced its rows: SKU-B is no longer in the 2026-03-02 snapshot.
     assert one(path, "SELECT count(*) FROM fact_stock_snapshots WHERE date = '2026-03-02'") == 1
     # One job done by itself, one parked 2 h before it was fixed.
-    assert rows(path, "fact_integration")[0][3:7] == (1, 1, 1, 2.0)
+    outcomes = "SELECT list(outcome ORDER BY job_id) FROM fact_integration"
+    assert one(path, outcomes) == ["handled", "fixed"]
+    assert one(path, "SELECT hours_to_fix FROM fact_integration WHERE outcome = 'fixed'") == 2.0
+    assert one(path, "SELECT sum(minutes_each) FROM fact_integration") == Decimal("8.00")
     assert one(path, "SELECT title FROM dim_product WHERE sku = 'SKU-B'") == "Beta"
 
 

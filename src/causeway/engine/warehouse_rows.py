@@ -159,8 +159,16 @@ def finished_jobs_since(
 ) -> Iterator[list[Row]]:
     """Jobs that finished (done, parked or resolved) at or after `since`, a flow's own
     scheduled runs left out (they are no record): flow, state, finished_at and the
-    times the job was parked (error_history's `at`s)."""
-    columns = [jobs.c.id, jobs.c.flow, jobs.c.state, jobs.c.finished_at, jobs.c.error_history]
+    times the job was parked (error_history's `at`s), and when it was created (with its
+    id, what tells it from a later job SQLite gave the same id once retention removed it)."""
+    columns = [
+        jobs.c.id,
+        jobs.c.created_at,
+        jobs.c.flow,
+        jobs.c.state,
+        jobs.c.finished_at,
+        jobs.c.error_history,
+    ]
     where = and_(jobs.c.state.in_(FINISHED), not_(jobs.c.ordering_key.like(RUN_KEY)))
     for rows in _pages(store, jobs, "finished_at", "id", since, columns=columns, where=where):
         yield [{**row, "parked_at": _parkings(row.pop("error_history"))} for row in rows]

@@ -1,15 +1,15 @@
 """The integration's record: what did Causeway handle without a person, what failed, how
 fast was it fixed, and how many hours did it save?
 
-Per flow and record kind, over the days in the range (fact_integration, one row per day
-and flow):
-  handled      = sum(handled): records done without a person
-  failed       = sum(failed): records that needed a person;  fixed = sum(fixed)
+Per flow and record kind, over the jobs that finished in the range (fact_integration, one
+row per finished job, its outcome worked out by the build):
+  handled      = jobs done without a person (outcome handled)
+  failed       = jobs that needed a person: parked at least once (outcome failed or fixed)
+  fixed        = of those, replayed to done or resolved (outcome fixed)
   failure_rate = failed / (handled + failed)
-  hours_to_fix = mean hours from failure to fix, weighted by the records fixed each day
-                 (sum(hours_to_fix x fixed) / sum(fixed))
-  hours_saved  = sum(handled x minutes_each) / 60  (minutes_each: the configured minutes a
-                 person spends per record, per day as configured then)
+  hours_to_fix = mean of the fixed jobs' hours from their first parking to their end
+  hours_saved  = sum of minutes_each over the handled jobs / 60 (minutes_each: the
+                 configured minutes a person spends per record, as at the last build)
 """
 
 from __future__ import annotations
@@ -17,20 +17,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from causeway.reports import charts
-from causeway.reports.base import ChartSpec, Column, Kind, Report, Row
+from causeway.reports.base import ChartSpec, Column, Kind, Report, Row, matching
 from causeway.reports.filters import Filter
 
-SQL = """
+SQL = f"""
 SELECT i.flow, coalesce(i.kind, '(none)') AS kind,
-  coalesce(sum(i.handled), 0) AS handled,
-  coalesce(sum(i.failed), 0) AS failed,
-  coalesce(sum(i.fixed), 0) AS fixed,
-  CAST(sum(i.failed) AS DOUBLE) / nullif(sum(i.handled) + sum(i.failed), 0) AS failure_rate,
-  sum(i.hours_to_fix * i.fixed) FILTER (WHERE i.hours_to_fix IS NOT NULL)
-    / nullif(sum(i.fixed) FILTER (WHERE i.hours_to_fix IS NOT NULL), 0) AS hours_to_fix,
-  CAST(coalesce(sum(i.handled * i.minutes_each), 0) / 60 AS DECIMAL(18, 2)) AS hours_saved
+  count(*) FILTER (WHERE i.outcome = 'handled') AS handled,
+  count(*) FILTER (WHERE i.outcome IN ('failed', 'fixed')) AS failed,
+  count(*) FILTER (WHERE i.outcome = 'fixed') AS fixed,
+  CAST(count(*) FILTER (WHERE i.outcome IN ('failed', 'fixed')) AS DOUBLE)
+    / nullif(count(*) FILTER (WHERE i.outcome IS NOT NULL), 0) AS failure_rate,
+  avg(i.hours_to_fix) FILTER (WHERE i.outcome = 'fixed') AS hours_to_fix,
+  CAST(coalesce(sum(i.minutes_each) FILTER (WHERE i.outcome = 'handled'), 0) / 60
+    AS DECIMAL(18, 2)) AS hours_saved
 FROM fact_integration i
-WHERE ($date_from IS NULL OR i.date >= $date_from) AND ($date_to IS NULL OR i.date <= $date_to)
+WHERE {matching("i", day="date", channel=None, customer=None)}
 GROUP BY i.flow, coalesce(i.kind, '(none)')
 ORDER BY hours_saved DESC, i.flow
 """

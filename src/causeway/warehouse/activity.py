@@ -93,9 +93,9 @@ def write_web_events(con: duckdb.DuckDBPyConnection, events: Sequence[Mapping[st
                         "occurred_at": occurred,
                     }
                 )
-    _replace_pairs(con, FACT_WEB_EVENTS.name, "event_id", rows)
+    delete_keys(con, FACT_WEB_EVENTS.name, ("channel", "event_id"), _pairs(rows))
     insert_rows(con, FACT_WEB_EVENTS, rows)
-    _replace_pairs(con, WEB_CHECKOUTS.name, "event_id", checkouts)
+    delete_keys(con, WEB_CHECKOUTS.name, ("channel", "event_id"), _pairs(checkouts))
     insert_rows(con, WEB_CHECKOUTS, checkouts)
     return len(rows)
 
@@ -114,20 +114,9 @@ def completed_order(data: str | None) -> str | None:
     return str(found).rsplit("/", 1)[-1] or None
 
 
-def _replace_pairs(
-    con: duckdb.DuckDBPyConnection, table: str, key: str, rows: Sequence[Mapping[str, Any]]
-) -> None:
-    """Delete rows keyed (channel, `key`) that `rows` bring again."""
-    by_channel: dict[str, list[Any]] = {}
-    for row in rows:
-        by_channel.setdefault(row["channel"], []).append(row[key])
-    for channel, keys in by_channel.items():
-        for start in range(0, len(keys), 5000):
-            chunk = keys[start : start + 5000]
-            marks = ", ".join("?" for _ in chunk)
-            con.execute(
-                f"DELETE FROM {table} WHERE channel = ? AND {key} IN ({marks})", [channel, *chunk]
-            )
+def _pairs(rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, Any]]:
+    """The (channel, event_id) keys of `rows`: what they replace."""
+    return [(row["channel"], row["event_id"]) for row in rows]
 
 
 def write_snapshots(

@@ -28,7 +28,7 @@ from causeway.engine.store import Store
 from causeway.model.ports.erp_reporting import ErpReporting
 from causeway.warehouse import activity, dimensions, duck
 from causeway.warehouse import erp as erp_facts
-from causeway.warehouse.integration import write_integration
+from causeway.warehouse.integration import restamp_minutes, write_jobs
 from causeway.warehouse.money import Rates
 from causeway.warehouse.orders import roll_up_orders, write_orders
 
@@ -43,7 +43,7 @@ STEPS = (
     "stock snapshots",
     "order changes",
     "customers",
-    "integration",
+    "jobs",
     "dimensions",
 )
 # step name, rows so far in that step: what a progress bar shows.
@@ -239,18 +239,16 @@ class _Build:
         )
 
     def _integration(self) -> None:
-        """Every finished job the store keeps: a day's figures need all its jobs."""
-        jobs = [0]
-
-        def counted(pages: Iterator[list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
-            for page in pages:
-                jobs[0] += len(page)
-                self.progress("integration", jobs[0])
-                yield from page
-
+        """Jobs finished since the watermark, each replacing its row: a job replayed after
+        it was parked finishes again, later. Then every row's minutes as configured now."""
         minutes = self.settings.console.minutes_per_record()
-        write_integration(self.con, counted(hub.finished_jobs_since(self.store, 0)), minutes)
-        self.report.read["integration"] = jobs[0]
+        self._paged(
+            "jobs",
+            hub.finished_jobs_since,
+            "finished_at",
+            lambda rows: write_jobs(self.con, rows, minutes),
+        )
+        restamp_minutes(self.con, minutes)
 
     def _dimensions(self) -> None:
         activity.fill_return_orders(self.con)

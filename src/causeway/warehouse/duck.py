@@ -225,13 +225,23 @@ def _text(value: Any) -> str:
 
 
 def delete_keys(
-    con: duckdb.DuckDBPyConnection, table: str, column: str, keys: Sequence[Any]
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: str | Sequence[str],
+    keys: Sequence[Any],
 ) -> None:
-    """Delete the rows whose `column` is one of `keys` (before writing them anew)."""
+    """Delete the rows whose key is one of `keys` (before writing them anew): one column
+    and its values, or several columns and tuples of their values."""
+    names = (columns,) if isinstance(columns, str) else tuple(columns)
     for start in range(0, len(keys), 5000):
         chunk = list(keys[start : start + 5000])
-        marks = ", ".join("?" for _ in chunk)
-        con.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)
+        if len(names) == 1:
+            marks, values = ", ".join("?" for _ in chunk), chunk
+        else:
+            row = f"({', '.join('?' for _ in names)})"
+            marks = f"SELECT * FROM (VALUES {', '.join(row for _ in chunk)})"
+            values = [value for key in chunk for value in key]
+        con.execute(f"DELETE FROM {table} WHERE ({', '.join(names)}) IN ({marks})", values)
 
 
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -1,68 +1,97 @@
-"""fact_integration: the hub's own record, per day and flow, from its finished jobs.
+"""fact_integration: the hub's own record, one row per finished job.
 
-- handled: jobs done and never parked (no person touched them);
-- failed: jobs parked at least once (a person had to look);
-- fixed: of those, the ones that ended done (replayed) or resolved;
-- hours_to_fix: the mean time from a fixed job's first parking to its end.
+Each job's outcome:
+- handled: done and never parked (no person touched it);
+- failed: parked at least once and not (yet) fixed: still parked;
+- fixed: parked at least once, then ended done (replayed) or resolved; its hours to fix
+  run from its first parking to its end.
+A job that fits none (finished without being done or parked: none should) has no
+outcome and counts in no figure, as before the fact was per job.
 
-A job counts on the day (UTC) it finished. The store keeps finished jobs only as long
-as retention says, so the build recomputes the days the store still has and keeps the
-older days the warehouse already holds.
+Rows are upserted by job (its id and when it was created): a parked job replayed later
+finishes again, with a new finished_at the next build's watermark reads, and replaces its
+row. Jobs the store has pruned (retention) are never read again, so their rows stay as
+they are, even when SQLite gives a later job the id of a pruned one (it reuses the
+highest id once that row is deleted): the later job was created at another time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 import duckdb
 
 from causeway.config.console import FLOW_RECORD_KINDS
-from causeway.warehouse.duck import insert_rows
+from causeway.warehouse.duck import delete_keys, insert_rows
 from causeway.warehouse.schema import FACT_INTEGRATION
 
 DONE, RESOLVED = "done", "resolved"
+HANDLED, FAILED, FIXED = "handled", "failed", "fixed"
 
 
-def write_integration(
+def outcome(state: str, parked_at: Sequence[float]) -> str | None:
+    """What a finished job counts as (see the module's doc)."""
+    if not parked_at:
+        return HANDLED if state == DONE else None
+    return FIXED if state in (DONE, RESOLVED) else FAILED
+
+
+def write_jobs(
     con: duckdb.DuckDBPyConnection,
-    jobs: Iterable[Mapping[str, Any]],
+    jobs: Sequence[Mapping[str, Any]],
     minutes: Mapping[str, Decimal],
 ) -> int:
-    cells: dict[tuple[dt.date, str], dict[str, Any]] = {}
-    for job in jobs:
-        day = dt.datetime.fromtimestamp(job["finished_at"], dt.UTC).date()
-        cell = cells.setdefault(
-            (day, job["flow"]), {"handled": 0, "failed": 0, "fixed": 0, "fix_hours": []}
-        )
-        parked = job["parked_at"]
-        if not parked:
-            cell["handled"] += job["state"] == DONE
-            continue
-        cell["failed"] += 1
-        if job["state"] in (DONE, RESOLVED):
-            cell["fixed"] += 1
-            cell["fix_hours"].append((job["finished_at"] - min(parked)) / 3600)
-    if not cells:
-        return 0
-    first = min(day for day, _ in cells)
-    con.execute("DELETE FROM fact_integration WHERE date >= ?", [first])
+    """Finished jobs (engine/warehouse_rows.py finished_jobs_since), each replacing its
+    row (see the module's doc)."""
     rows = []
-    for (day, flow), cell in sorted(cells.items()):
-        kind = FLOW_RECORD_KINDS.get(flow)
-        hours = cell["fix_hours"]
+    for job in jobs:
+        parked = job["parked_at"]
+        result = outcome(job["state"], parked)
+        finished = _at(job["finished_at"])
+        kind = FLOW_RECORD_KINDS.get(job["flow"])
+        fixed_in = (job["finished_at"] - min(parked)) / 3600 if result == FIXED else None
         rows.append(
             {
-                "date": day,
-                "flow": flow,
+                "job_id": job["id"],
+                "created_at": _at(job["created_at"]),
+                "date": finished.date(),
+                "finished_at": finished,
+                "flow": job["flow"],
                 "kind": kind,
-                "handled": cell["handled"],
-                "failed": cell["failed"],
-                "fixed": cell["fixed"],
-                "hours_to_fix": round(sum(hours) / len(hours), 4) if hours else None,
+                "state": job["state"],
+                "outcome": result,
+                "parkings": len(parked),
+                "first_parked_at": _at(min(parked)) if parked else None,
+                "hours_to_fix": fixed_in,
                 "minutes_each": minutes.get(kind) if kind else None,
             }
         )
+    keys = [(r["job_id"], r["created_at"]) for r in rows]
+    delete_keys(con, FACT_INTEGRATION.name, ("job_id", "created_at"), keys)
     return insert_rows(con, FACT_INTEGRATION, rows)
+
+
+def _at(stamp: float) -> dt.datetime:
+    """A Unix time as a naive UTC datetime (the warehouse's TIMESTAMPs are UTC)."""
+    return dt.datetime.fromtimestamp(stamp, dt.UTC).replace(tzinfo=None)
+
+
+def restamp_minutes(con: duckdb.DuckDBPyConnection, minutes: Mapping[str, Decimal]) -> None:
+    """Every row's minutes_each as configured now, so hours saved follow the current
+    estimate and an incremental build equals a full one after the setting changed. Only
+    rows whose minutes differ are written (none, when the setting did not change)."""
+    kinds = sorted(set(FLOW_RECORD_KINDS.values()) | set(minutes))
+    wanted = "CASE kind " + " ".join("WHEN ? THEN CAST(? AS DECIMAL(9, 2))" for _ in kinds)
+    wanted += " ELSE NULL END"
+    params: list[Any] = []
+    for kind in kinds:
+        value = minutes.get(kind)
+        params += [kind, None if value is None else format(value, "f")]
+    con.execute(
+        f"UPDATE {FACT_INTEGRATION.name} SET minutes_each = {wanted} "
+        f"WHERE minutes_each IS DISTINCT FROM ({wanted})",
+        params + params,
+    )

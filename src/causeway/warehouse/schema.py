@@ -398,19 +398,38 @@ FACT_ORDER_CHANGES = Table(
 
 FACT_INTEGRATION = Table(
     "fact_integration",
-    "day and flow",
-    "the hub's jobs and problems",
+    "finished job of a flow (a record the hub moved, or tried to)",
+    "the hub's jobs: done, parked or resolved; a flow's own scheduled runs left out",
     (
-        C("date", "DATE", "the day", nullable=False),
+        C("job_id", "BIGINT", "the hub's id of the job", nullable=False),
+        C(
+            "created_at",
+            "TIMESTAMP",
+            "when the job was created (with job_id, it tells the job from a later one given "
+            "the same id after retention removed it: SQLite may reuse the highest id)",
+            nullable=False,
+        ),
+        C("date", "DATE", "the day it finished (UTC)", nullable=False),
+        C("finished_at", "TIMESTAMP", "when it finished (last, for a job replayed)"),
         C("flow", VARCHAR, "the flow", nullable=False),
-        C("kind", VARCHAR, "the record kind (order, shipment, invoice, ...)"),
-        C("handled", "INTEGER", "records done without a person"),
-        C("failed", "INTEGER", "records that needed a person"),
-        C("fixed", "INTEGER", "of those, replayed to done or resolved"),
-        C("hours_to_fix", "DOUBLE", "mean hours from a fixed record's first failure to its fix"),
-        C("minutes_each", "DECIMAL(9, 2)", "configured minutes a person spends per record"),
+        C("kind", VARCHAR, "the record kind (order, fulfillment, payment, ...)"),
+        C("state", VARCHAR, "the job's state: done, dead (parked) or resolved"),
+        C(
+            "outcome",
+            VARCHAR,
+            "handled: done and never parked; failed: parked, not fixed; fixed: parked, "
+            "then replayed to done or resolved (NULL: none of these; counts nowhere)",
+        ),
+        C("parkings", "INTEGER", "times it was parked (the job keeps its last 20)"),
+        C("first_parked_at", "TIMESTAMP", "when it was first parked (of the parkings kept)"),
+        C("hours_to_fix", "DOUBLE", "fixed: hours from its first parking to its end"),
+        C(
+            "minutes_each",
+            "DECIMAL(9, 2)",
+            "minutes a person spends per record of its kind, as configured at the last build",
+        ),
     ),
-    key=("date", "flow"),
+    key=("job_id", "created_at"),
     partition_by=("date",),
 )
 
