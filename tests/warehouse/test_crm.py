@@ -270,7 +270,7 @@ def test_the_command_line_build_reads_the_configured_crm(
     built = CliRunner().invoke(app, ["warehouse", "build", "--config", str(config)])
     assert built.exit_code == 0, built.output
     assert "fact_deals" in built.output
-    assert table(target, "SELECT name, amount FROM fact_deals") == [("CLI", Decimal("5"))]
+    assert table(target, "SELECT amount, state FROM fact_deals") == [(Decimal("5"), "open")]
 
     data["systems"]["crm"]["access_token"] = "pat-wrong"
     config.write_text(yaml.safe_dump(data))

@@ -38,7 +38,8 @@ def write_deals(
     con: duckdb.DuckDBPyConnection, deals: Sequence[DealFact], rates: Rates, crm: str
 ) -> int:
     """The deals' rows anew (a deal read twice: the later wins); their customer and ERP
-    sale are set by link_deals."""
+    sale are set by link_deals. The deal's name is left out: salespeople name deals after
+    people, and the warehouse holds no personal data (docs/warehouse.md)."""
     latest = {deal.deal_id: deal for deal in deals}
     rows = []
     for deal in latest.values():
@@ -51,7 +52,6 @@ def write_deals(
             {
                 "deal_id": deal.deal_id,
                 "crm": crm,
-                "name": deal.name,
                 "pipeline": deal.pipeline,
                 "stage": deal.stage,
                 "state": deal.state,

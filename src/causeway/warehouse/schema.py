@@ -427,7 +427,6 @@ FACT_DEALS = Table(
     (
         C("deal_id", VARCHAR, "the CRM's id of the deal", nullable=False),
         C("crm", VARCHAR, "the CRM system's name in the configuration"),
-        C("name", VARCHAR, "the deal's name"),
         C("pipeline", VARCHAR, "the CRM's pipeline id"),
         C("stage", VARCHAR, "the CRM's stage id, as the CRM has it (an unknown one is kept)"),
         C(
