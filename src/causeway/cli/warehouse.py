@@ -11,10 +11,11 @@ from causeway.cli.common import BAD_CONFIG, ConfigOption, app, console, err, fai
 
 if TYPE_CHECKING:
     from causeway.config import CausewayConfig
+    from causeway.model.ports.crm_reporting import CrmReporting
     from causeway.model.ports.erp_reporting import ErpReporting
 
 warehouse_app = typer.Typer(
-    help="The reporting warehouse: a DuckDB file built from the hub and the ERP "
+    help="The reporting warehouse: a DuckDB file built from the hub, the ERP and the CRM "
     "(docs/warehouse.md).",
     no_args_is_help=True,
 )
@@ -52,6 +53,28 @@ def _erp(settings: CausewayConfig) -> ErpReporting | None:
     return connector
 
 
+def _crm(settings: CausewayConfig) -> CrmReporting | None:
+    """The CRM connector the warehouse reads deals and segments through, or None."""
+    from causeway.connectors.registry import build_connector
+    from causeway.engine.rate import RateBudgets
+    from causeway.model.ports.crm_reporting import CrmReporting
+
+    name = settings.warehouse_crm()
+    if name is None:
+        return None
+    connector = build_connector(name, settings.systems[name], RateBudgets())
+    if not isinstance(connector, CrmReporting):
+        message = (
+            f"the CRM system {name!r} ({settings.systems[name].type}) cannot report deals "
+            f"and segments to the warehouse"
+        )
+        if settings.warehouse.crm is not None:
+            raise fail(f"warehouse.crm: {message}; write `crm: none` to build without", BAD_CONFIG)
+        err.print(f"[yellow]note:[/yellow] {message}: building without them", highlight=False)
+        return None
+    return connector
+
+
 @warehouse_app.command("build")
 def build_command(
     full: Annotated[
@@ -69,6 +92,7 @@ def build_command(
 
     settings = load_or_exit(config)
     erp = _erp(settings)
+    crm = _crm(settings)
     target = _file(settings, path)
     columns = (
         TextColumn("{task.description}"),
@@ -86,11 +110,14 @@ def build_command(
             bar.update(task, completed=len(seen) - 1, description=f"{step}: {rows} rows")
 
         try:
-            report = build(store, target, erp=erp, settings=settings, full=full, progress=progress)
+            report = build(
+                store, target, erp=erp, crm=crm, settings=settings, full=full, progress=progress
+            )
         finally:
-            close = getattr(erp, "close", None)
-            if callable(close):  # the connector's HTTP client
-                close()
+            for connector in (erp, crm):
+                close = getattr(connector, "close", None)
+                if callable(close):  # the connector's HTTP client
+                    close()
         bar.update(task, completed=len(STEPS), description="done")
     kind = "full" if report.full else "incremental"
     console.print(f"{target}: {kind} build in {report.seconds:.1f}s")

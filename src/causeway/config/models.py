@@ -31,6 +31,7 @@ from causeway.config.notifications import NotificationsSettings
 from causeway.config.portal import PortalSettings
 from causeway.config.retention import RetentionSettings
 from causeway.config.systems import (
+    CRM,
     ERP,
     STORE,
     HubSpotSystem,
@@ -227,6 +228,15 @@ class CausewayConfig(Strict):
                     f"warehouse.erp: {erp!r} is not an ERP system of this configuration "
                     f"(ERP systems: {', '.join(erps) or 'none'}); name one, or write none"
                 )
+        crm = self.warehouse.crm
+        if crm is not None and crm != "none":
+            system = self.systems.get(crm)
+            if system is None or not is_of(system, (CRM,)):
+                crms = sorted(n for n, s in self.systems.items() if is_of(s, (CRM,)))
+                raise ValueError(
+                    f"warehouse.crm: {crm!r} is not a CRM system of this configuration "
+                    f"(CRM systems: {', '.join(crms) or 'none'}); name one, or write none"
+                )
         for name in self.warehouse.channel_fees:
             if name not in self.systems and name != "portal":
                 known = ", ".join(sorted(self.systems)) or "none"
@@ -258,6 +268,15 @@ class CausewayConfig(Strict):
             return self.warehouse.erp
         erps = sorted(n for n, s in self.systems.items() if is_of(s, (ERP,)))
         return erps[0] if len(erps) == 1 else None
+
+    def warehouse_crm(self) -> str | None:
+        """The CRM system the warehouse reads: warehouse.crm, else the only CRM."""
+        if self.warehouse.crm == "none":
+            return None
+        if self.warehouse.crm is not None:
+            return self.warehouse.crm
+        crms = sorted(n for n, s in self.systems.items() if is_of(s, (CRM,)))
+        return crms[0] if len(crms) == 1 else None
 
     @model_validator(mode="after")
     def _clickstream_of_stores(self) -> CausewayConfig:

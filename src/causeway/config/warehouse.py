@@ -2,7 +2,8 @@
 
 Everything has a default: without the section, `causeway warehouse build` writes
 warehouse/warehouse.duckdb beside the working directory, reads the ERP facts from the
-configured ERP (when there is exactly one), charges no channel fee and loads nowhere.
+configured ERP and the deals and segments from the configured CRM (each when there is
+exactly one), charges no channel fee and loads nowhere.
 
 Channel fees are an estimate the merchant writes down (a marketplace's commission, a
 payment provider's percentage and fixed fee): the stores do not report them per order.
@@ -65,6 +66,11 @@ class WarehouseSettings(Strict):
         default=None,
         description="the ERP system whose costs, shipments, invoices, products and rates "
         "the build reads; default: the configured ERP when there is one; `none`: no ERP",
+    )
+    crm: str | None = Field(
+        default=None,
+        description="the CRM system whose deals and contacts' lifecycle stages the build "
+        "reads; default: the configured CRM when there is one; `none`: no CRM",
     )
     company_currency: str | None = Field(
         default=None,

@@ -20,11 +20,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Table, and_, not_, or_, select
 
 from causeway.engine.flow_stats import RUN_KEY
+from causeway.engine.golden_records import CUSTOMER
 from causeway.engine.jobs import DEAD, DONE, RESOLVED
 from causeway.engine.schema import (
     carts,
     customers,
     jobs,
+    links,
     order_changes,
     order_fact_lines,
     order_facts,
@@ -180,3 +182,41 @@ def _parkings(history: str | None) -> list[float]:
     except ValueError:
         return []
     return [float(e["at"]) for e in entries if isinstance(e, dict) and e.get("at") is not None]
+
+
+# The links a CRM's records have (the flows' entity types): customers-to-crm's contact
+# of a golden customer (customers/orders.py: CONTACT; "merged:<kept>" when set aside by a
+# merge), a golden customer's source record (golden_records.CUSTOMER: the contact of a
+# deal's order), quotes-to-erp's deal, and the ERP sale on the deal's hub id
+# (orders/record.py: SALE).
+CONTACT_LINK, DEAL_LINK, SALE_LINK = "contact", "deal", "sale"
+
+
+def crm_links(store: Store, crm: str, *, page: int | None = None) -> Iterator[list[Row]]:
+    """The hub's links of the CRM system `crm`'s contacts and deals, by link id:
+    id, entity_type (contact, customer or deal), external_id (the CRM's id), hub_id
+    (the golden customer; the deal's order) and fingerprint; a deal's row also has
+    `sale_id`: the external id of the sale linked on its hub id (None: none)."""
+    columns = [links.c.id, links.c.entity_type, links.c.external_id, links.c.hub_id]
+    where = and_(
+        links.c.system == crm,
+        links.c.entity_type.in_((CONTACT_LINK, CUSTOMER, DEAL_LINK)),
+    )
+    columns.append(links.c.fingerprint)
+    for rows in _pages(store, links, "id", "id", 0, columns=columns, where=where, page=page):
+        hubs = [r["hub_id"] for r in rows if r["entity_type"] == DEAL_LINK]
+        sales: dict[str, str] = {}
+        if hubs:
+            with store.read() as conn:
+                found = conn.execute(
+                    select(links.c.hub_id, links.c.external_id)
+                    .where(links.c.entity_type == SALE_LINK, links.c.hub_id.in_(hubs))
+                    .order_by(links.c.id)
+                )
+                for hub_id, external_id in found:
+                    sales.setdefault(hub_id, external_id)
+        yield [
+            {**row, "sale_id": sales.get(row["hub_id"])} if row["entity_type"] == DEAL_LINK
+            else row
+            for row in rows
+        ]  # fmt: skip

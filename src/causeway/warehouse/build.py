@@ -1,4 +1,4 @@
-"""`causeway warehouse build`: the warehouse file from the hub's store and the ERP.
+"""`causeway warehouse build`: the warehouse file from the hub's store, the ERP and the CRM.
 
 One writer at a time (an OS lock beside the file; a second is refused). The build
 writes a new file beside the current one: a copy of it (incremental) or an empty one
@@ -25,8 +25,11 @@ from causeway.config import CausewayConfig
 from causeway.config.flows import RfmThresholds
 from causeway.engine import warehouse_rows as hub
 from causeway.engine.store import Store
+from causeway.errors import CausewayError
+from causeway.model.ports.crm_reporting import CrmReporting
 from causeway.model.ports.erp_reporting import ErpReporting
 from causeway.warehouse import activity, dimensions, duck
+from causeway.warehouse import crm as crm_facts
 from causeway.warehouse import erp as erp_facts
 from causeway.warehouse.integration import restamp_minutes, write_jobs
 from causeway.warehouse.money import Rates
@@ -43,6 +46,8 @@ STEPS = (
     "stock snapshots",
     "order changes",
     "customers",
+    "crm deals",
+    "crm contacts",
     "jobs",
     "dimensions",
 )
@@ -65,12 +70,21 @@ def build(
     *,
     erp: ErpReporting | None,
     settings: CausewayConfig,
+    crm: CrmReporting | None = None,
     full: bool = False,
     progress: Progress | None = None,
     today: dt.date | None = None,
 ) -> BuildReport:
     """Build (or bring up to date) the warehouse file `target`; see the module's doc.
-    `today`: the day RFM recency counts to (default: today, UTC)."""
+    `crm`: the CRM system settings.warehouse_crm() names (None: no deals, and the CRM
+    segments stay as the last build left them). `today`: the day RFM recency counts to
+    (default: today, UTC)."""
+    crm_name = settings.warehouse_crm()
+    if crm is not None and crm_name is None:
+        raise duck.WarehouseError(
+            "a CRM was given to the build but the configuration names no CRM system "
+            "(warehouse.crm): its deals could not be matched to the hub's links"
+        )
     started = time.monotonic()
     target = Path(target)
     report = BuildReport(target, full)
@@ -92,7 +106,8 @@ def build(
                 # own costs a write of the file's log each time (4x slower at 100,000
                 # lines), and the file is swapped in only when everything is written.
                 con.execute("BEGIN TRANSACTION")
-                _Build(con, store, erp, settings, report, progress, today).run()
+                crm_source = None if crm is None or crm_name is None else (crm_name, crm)
+                _Build(con, store, erp, settings, report, progress, today, crm_source).run()
                 report.tables = duck.counts(con)
                 con.execute("COMMIT")
                 con.execute("CHECKPOINT")
@@ -117,13 +132,16 @@ class _Build:
         report: BuildReport,
         progress: Progress | None,
         today: dt.date | None,
+        crm: tuple[str, CrmReporting] | None = None,
     ) -> None:
         self.con, self.store, self.erp, self.settings = con, store, erp, settings
+        self.crm = crm
         self.report, self.progress = report, progress or (lambda step, n: None)
         self.today = today or dt.datetime.now(dt.UTC).date()
         company = erp.company_currency() if erp is not None else None
         self.company_currency = company or settings.warehouse.company_currency
         self.rates = Rates(self.company_currency)
+        self.asked_rates: set[str] = set()  # currencies whose rates the ERP was asked for
         self.sales: set[int] = set()
 
     def run(self) -> None:
@@ -158,6 +176,7 @@ class _Build:
             "updated_at",
             lambda rows: dimensions.write_customers(self.con, rows),
         )
+        self._crm()
         self._integration()
         self._dimensions()
 
@@ -222,6 +241,57 @@ class _Build:
             return
         others = [c for c in currencies if c != self.company_currency]
         self.rates = Rates.of(self.company_currency, self.erp.currency_rates(others))
+        self.asked_rates.update(others)
+
+    def _more_rates(self, currencies: Iterable[str]) -> None:
+        """Rates of currencies a later source names (a deal in a currency no order is in)."""
+        new = sorted({c.upper() for c in currencies} - self.asked_rates)
+        new = [c for c in new if not self.rates.knows(c)]
+        if self.erp is None or not new:
+            return
+        self.rates.add(self.erp.currency_rates(new))
+        self.asked_rates.update(new)
+
+    def _crm(self) -> None:
+        """The CRM's deals and contacts changed since their watermarks, then every deal's
+        customer and ERP sale from the hub's links (warehouse/crm.py). A CRM error fails
+        the build, which leaves the current file as it was: nothing read is lost, the
+        next build reads again from the same watermarks."""
+        if self.crm is None:
+            self.report.read["crm deals"] = self.report.read["crm contacts"] = 0
+            return
+        name, crm = self.crm
+
+        def deals(store: Store, since: float) -> Iterator[list[dict[str, Any]]]:
+            for page in crm.deals_since(_moment(since)):
+                self._more_rates(d.currency for d in page)
+                yield [{"deal": d, "stamp": d.modified_at.timestamp()} for d in page]
+
+        def contacts(store: Store, since: float) -> Iterator[list[dict[str, Any]]]:
+            for page in crm.contact_segments(_moment(since)):
+                yield [{"contact": c, "stamp": c.modified_at.timestamp()} for c in page]
+
+        try:
+            self._paged(
+                "crm_deals",
+                deals,
+                "stamp",
+                lambda rows: crm_facts.write_deals(
+                    self.con, [r["deal"] for r in rows], self.rates, name
+                ),
+            )
+            self._paged(
+                "crm_contacts",
+                contacts,
+                "stamp",
+                lambda rows: crm_facts.write_contacts(self.con, [r["contact"] for r in rows]),
+            )
+        except CausewayError as error:
+            raise duck.WarehouseError(
+                f"the CRM {name!r} answered an error while the build read it: {error}. "
+                f"The warehouse is left as the last build made it; build again once fixed"
+            ) from error
+        crm_facts.link_deals(self.con, hub.crm_links(self.store, name))
 
     def _erp_sales(self) -> None:
         if self.erp is None:
@@ -266,6 +336,11 @@ class _Build:
         flow = self.settings.flows.settings("customers-to-crm")
         found = getattr(flow, "rfm", None)
         return found if isinstance(found, RfmThresholds) else RfmThresholds()
+
+
+def _moment(since: float) -> dt.datetime | None:
+    """A watermark as the moment a CRM read starts at (None: from the beginning)."""
+    return None if since <= 0 else dt.datetime.fromtimestamp(since, dt.UTC)
 
 
 def _sale(fact: dict[str, Any]) -> int | None:

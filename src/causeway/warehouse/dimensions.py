@@ -24,7 +24,7 @@ from causeway.config import CausewayConfig
 from causeway.config.flows import RfmThresholds
 from causeway.config.systems import CRM, ERP, is_of
 from causeway.customers import crm_contact as rfm
-from causeway.warehouse.duck import GOLDEN_CUSTOMERS, delete_keys, insert_rows
+from causeway.warehouse.duck import CONTACT_CUSTOMERS, GOLDEN_CUSTOMERS, delete_keys, insert_rows
 from causeway.warehouse.orders import GUEST
 from causeway.warehouse.schema import DIM_CHANNEL, FACTS
 
@@ -72,6 +72,8 @@ CUSTOMER_FACTS = (
     "fact_channel_fees",
     "fact_carts",
     "fact_web_events",
+    "fact_deals",
+    CONTACT_CUSTOMERS.name,  # the CRM's contacts' customers (warehouse/crm.py)
 )
 MAX_MERGE_CHAIN = 20
 
@@ -107,13 +109,20 @@ def finish_customers(
 ) -> None:
     """dim_customer anew: every golden customer and every customer the facts name, with
     the golden record's attributes (its group, else the latest order's), the order
-    figures of their orders not cancelled, and the RFM segment."""
+    figures of their orders not cancelled, and the RFM segment. The CRM segment is the
+    lifecycle stage (else segment) of the customer's CRM contact: the contact link
+    customers-to-crm keeps, else the oldest other (warehouse/crm.py)."""
+    # Empty when this build read no CRM (warehouse/crm.py: link_deals fills it).
+    con.execute(
+        CONTACT_CUSTOMERS.ddl().replace("CREATE TABLE", "CREATE TEMP TABLE IF NOT EXISTS", 1)
+    )
     _follow_merges(con)
     con.execute("DELETE FROM dim_customer")
     con.execute(
         """
         INSERT INTO dim_customer
-        SELECT i.customer_id, coalesce(g.customer_group, f.order_group), g.crm_segment,
+        SELECT i.customer_id, coalesce(g.customer_group, f.order_group),
+            coalesce(s.crm_segment, g.crm_segment),
             g.country, f.first_day, f.last_day, f.orders, f.revenue, NULL
         FROM (
             SELECT customer_id FROM _golden_customers WHERE merged_into IS NULL
@@ -128,6 +137,14 @@ def finish_customers(
                 arg_max(customer_group, ordered_at) AS order_group
             FROM fact_orders WHERE state = 'placed' GROUP BY customer_id
         ) AS f ON f.customer_id = i.customer_id
+        LEFT JOIN (
+            SELECT m.customer_id, arg_min(
+                coalesce(c.lifecycle_stage, c.segment), m.rank::BIGINT * 1000000000000 + m.link_id
+            ) AS crm_segment
+            FROM _contact_customers AS m JOIN _crm_contacts AS c ON c.contact_id = m.contact_id
+            WHERE coalesce(c.lifecycle_stage, c.segment) IS NOT NULL
+            GROUP BY m.customer_id
+        ) AS s ON s.customer_id = i.customer_id
         WHERE i.customer_id IS NOT NULL
         """,
         [GUEST],

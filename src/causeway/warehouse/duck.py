@@ -1,7 +1,7 @@
 """The warehouse file itself: its one-writer lock, its tables, its bookkeeping, and
 writing rows into it.
 
-Besides the star schema (warehouse/schema.py) the file holds three bookkeeping tables,
+Besides the star schema (warehouse/schema.py) the file holds five bookkeeping tables,
 all named with a leading underscore (export and load skip them):
 - `_build_state`: per source of the hub (order_facts, web_events, ...), the watermark
   the next incremental build reads from, and when it was set;
@@ -10,7 +10,9 @@ all named with a leading underscore (export and load skip them):
 - `_web_checkouts`: per storefront client, the orders its checkout_completed events
   named, which stitch the client's events to the order's golden customer;
 - `_golden_customers`: the golden customers' attributes dim_customer is made from (a
-  build reads only the customers changed since the last).
+  build reads only the customers changed since the last);
+- `_crm_contacts`: the CRM's contacts' lifecycle stage and segment (a build reads only
+  the contacts the CRM changed since the last), which fill dim_customer.crm_segment.
 """
 
 from __future__ import annotations
@@ -81,8 +83,43 @@ GOLDEN_CUSTOMERS = Table(
     ),
     key=("customer_id",),
 )
-BOOKKEEPING = (BUILD_STATE, ERP_SALES, WEB_CHECKOUTS, GOLDEN_CUSTOMERS)
-# Scratch space of one build (a temporary table, gone when the build's connection is).
+CRM_CONTACTS = Table(
+    "_crm_contacts",
+    "CRM contact",
+    "the CRM's contacts (model/ports/crm_reporting.py)",
+    (
+        C("contact_id", VARCHAR, "the CRM's id of the contact", nullable=False),
+        C("lifecycle_stage", VARCHAR, "its lifecycle stage"),
+        C("segment", VARCHAR, "the hub's RFM segment on it"),
+        C("modified_at", "TIMESTAMP", "when the CRM last changed it"),
+    ),
+    key=("contact_id",),
+)
+BOOKKEEPING = (BUILD_STATE, ERP_SALES, WEB_CHECKOUTS, GOLDEN_CUSTOMERS, CRM_CONTACTS)
+# Scratch space of one build (temporary tables, gone when the build's connection is).
+# The hub's links of the CRM's contacts and deals, read whole each build (links change
+# without the CRM's records changing: a contact linked later, a deal placed later).
+CONTACT_CUSTOMERS = Table(
+    "_contact_customers",
+    "CRM contact the hub links to a golden customer",
+    "the hub's links",
+    (
+        C("contact_id", VARCHAR, "the CRM's contact"),
+        C("customer_id", VARCHAR, "the golden customer"),
+        C("rank", "INTEGER", "0: its contact link; 1: one set aside by a merge; 2: a source link"),
+        C("link_id", "BIGINT", "the link's id (older first)"),
+    ),
+)
+DEAL_SALES = Table(
+    "_deal_sales",
+    "CRM deal the hub placed in the ERP",
+    "the hub's links",
+    (
+        C("deal_id", VARCHAR, "the CRM's deal"),
+        C("order_key", VARCHAR, "the hub's id of its order"),
+        C("erp_sale_id", "BIGINT", "the ERP sale"),
+    ),
+)
 LINE_COSTS = Table(
     "_line_costs",
     "order line SKU",
@@ -222,6 +259,12 @@ def _text(value: Any) -> str:
     if text == NULL:  # pragma: no cover - no hub value looks like this
         raise WarehouseError(f"{NULL!r} cannot be stored: it is the NULL marker")
     return text
+
+
+def scratch(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """A build's temporary table, created empty (or emptied)."""
+    con.execute(table.ddl().replace("CREATE TABLE", "CREATE TEMP TABLE IF NOT EXISTS", 1))
+    con.execute(f"DELETE FROM {table.name}")
 
 
 def delete_keys(

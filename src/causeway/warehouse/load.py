@@ -81,12 +81,18 @@ def load(source: Path, destination: str, *, dataset: str, pipelines_dir: Path) -
     con = open_read_only(source)
     report = LoadReport(dataset)
 
-    def rows_of(table: Table) -> Iterator[list[dict[str, Any]]]:
+    def rows_of(table: Table) -> Iterator[Any]:
         cursor = con.execute(f"SELECT * FROM {table.name}")
         names = [d[0] for d in cursor.description]
+        empty = True
         while batch := cursor.fetchmany(BATCH):
+            empty = False
             report.rows[table.name] = report.rows.get(table.name, 0) + len(batch)
             yield [dict(zip(names, row, strict=True)) for row in batch]
+        if empty:
+            # dlt makes no table for a resource without rows: an empty table (no CRM,
+            # no clickstream yet) is still made, and a replace empties it.
+            yield dlt.mark.materialize_table_schema()
 
     resources = []
     for table in TABLES:

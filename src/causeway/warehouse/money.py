@@ -37,6 +37,14 @@ class Rates:
             by_currency[currency] = ([d for d, _ in entries], [r for _, r in entries])
         return cls(company_currency, by_currency)
 
+    def add(self, rates: Iterable[CurrencyRate]) -> None:
+        """More currencies' rates (a source read later in the build names new ones)."""
+        self.by_currency.update(Rates.of(self.company_currency, rates).by_currency)
+
+    def knows(self, currency: str) -> bool:
+        code = currency.upper()
+        return code == self.company_currency or code in self.by_currency
+
     def rate(self, currency: str | None, day: dt.date | None) -> Decimal | None:
         """Company units per unit of `currency` on `day`; None when not known."""
         if currency is None or self.company_currency is None:

@@ -107,11 +107,16 @@ DIM_CHANNEL = Table(
 DIM_CUSTOMER = Table(
     "dim_customer",
     "golden customer (customers/: one person across every system)",
-    "the hub's golden records; the CRM's segment",
+    "the hub's golden records; the CRM's contacts (lifecycle stage)",
     (
         C("customer_id", VARCHAR, "the golden record's id (or 'guest' for none)", nullable=False),
         C("customer_group", VARCHAR, "the group the merchant sorts customers into (tags)"),
-        C("crm_segment", VARCHAR, "the CRM's lifecycle stage or segment, when known"),
+        C(
+            "crm_segment",
+            VARCHAR,
+            "the CRM contact's lifecycle stage (HubSpot: lifecyclestage), else its "
+            "segment (causeway_segment), else what the golden record says; NULL: unknown",
+        ),
         C("country", VARCHAR, "ISO country code of the default address"),
         C("first_order_date", "DATE", "the day of the customer's first order"),
         C("last_order_date", "DATE", "the day of the customer's latest order"),
@@ -433,6 +438,61 @@ FACT_INTEGRATION = Table(
     partition_by=("date",),
 )
 
+FACT_DEALS = Table(
+    "fact_deals",
+    "CRM deal",
+    "the CRM's deals (model/ports/crm_reporting.py); the hub's links for its customer and "
+    "ERP sale; ERP rates",
+    (
+        C("deal_id", VARCHAR, "the CRM's id of the deal", nullable=False),
+        C("crm", VARCHAR, "the CRM system's name in the configuration"),
+        C("pipeline", VARCHAR, "the CRM's pipeline id"),
+        C("stage", VARCHAR, "the CRM's stage id, as the CRM has it (an unknown one is kept)"),
+        C(
+            "state",
+            VARCHAR,
+            "open, won or lost, by the CRM's closed flags (HubSpot: hs_is_closed, "
+            "hs_is_closed_won); NULL when the CRM does not say",
+        ),
+        C(
+            "contact_id",
+            VARCHAR,
+            "the deal's customer contact: the lowest id of its contacts, the one "
+            "quotes-to-erp makes the sale's customer (NULL: no contact)",
+        ),
+        C("contact_count", "INTEGER", "contacts associated with the deal"),
+        C(
+            "customer_id",
+            VARCHAR,
+            "dim_customer: the golden customer the hub links that contact to (NULL: no "
+            "contact, or one the hub has not linked)",
+        ),
+        C("created_at", "TIMESTAMP", "when the deal was created (UTC)"),
+        C("created_date", "DATE", "its day"),
+        C("close_date", "DATE", "the day it closed, or is expected to (UTC)"),
+        C("modified_at", "TIMESTAMP", "when the CRM last changed it (UTC)"),
+        C(
+            "currency",
+            VARCHAR,
+            "ISO 4217 code of the deal's amount (the CRM account's own when the deal names none)",
+        ),
+        C("company_currency", VARCHAR, "ISO 4217 code of the ERP company's currency"),
+        C(
+            "rate",
+            "DECIMAL(18, 9)",
+            "company units per unit of `currency`, the ERP's rate on the close date (the "
+            "creation date without one); NULL when the ERP has no rate, and then "
+            "`amount_company` is NULL and the deal is in no company-currency sum",
+        ),
+        *_money("amount", "the deal's amount"),
+        C("order_key", VARCHAR, "fact_orders: the hub's id of the order the deal became"),
+        C("erp_sale_id", "BIGINT", "the ERP sale quotes-to-erp placed for it"),
+        C("in_erp", "BOOLEAN", "whether the deal became an ERP sale", nullable=False),
+    ),
+    key=("deal_id",),
+    partition_by=("created_date",),
+)
+
 DIMENSIONS = (DIM_DATE, DIM_CHANNEL, DIM_CUSTOMER, DIM_PRODUCT, DIM_CAMPAIGN)
 FACTS = (
     FACT_ORDERS,
@@ -446,6 +506,7 @@ FACTS = (
     FACT_WEB_EVENTS,
     FACT_ORDER_CHANGES,
     FACT_INTEGRATION,
+    FACT_DEALS,
 )
 TABLES = DIMENSIONS + FACTS
 BY_NAME = {t.name: t for t in TABLES}

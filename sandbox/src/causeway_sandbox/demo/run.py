@@ -18,8 +18,10 @@ from typing import Any
 from rich.console import Console
 
 from causeway.config import parse_config
+from causeway.connectors.registry import build_connector
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.engine import api_keys, portal_accounts, portal_people, users
+from causeway.engine.rate import RateBudgets
 from causeway.flows import stock_to_channels
 from causeway.flows.stock_to_channels import StockToChannels
 from causeway.hub import Hub
@@ -193,10 +195,21 @@ def run_demo(
 def _build_warehouse(
     hub: Hub, erp: TrytonServer, summary: DemoSummary, say: Callable[..., None]
 ) -> None:
-    """`causeway warehouse build`, then the channel P&L the console's Reports page shows."""
+    """`causeway warehouse build`, then the channel P&L the console's Reports page shows.
+    The CRM's deals and segments too when the configuration has a CRM."""
     path = hub.config.warehouse_file()
-    with TrytonConnector(erp.url, erp.database, erp.username, erp.password) as tryton:
-        built = build_warehouse(hub.store, path, erp=tryton, settings=hub.config)
+    crm_name = hub.config.warehouse_crm()
+    crm = (
+        build_connector(crm_name, hub.config.systems[crm_name], RateBudgets())
+        if crm_name is not None
+        else None
+    )
+    try:
+        with TrytonConnector(erp.url, erp.database, erp.username, erp.password) as tryton:
+            built = build_warehouse(hub.store, path, erp=tryton, crm=crm, settings=hub.config)
+    finally:
+        if crm is not None:
+            crm.close()
     summary.warehouse_order_lines = built.tables.get("fact_order_lines", 0)
     say(f"   {path}: {summary.warehouse_order_lines} order lines, costed by Tryton")
     for row in REPORTS["channel-pnl"].run(path, ReportFilters()).rows:

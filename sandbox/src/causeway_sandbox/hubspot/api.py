@@ -8,6 +8,7 @@ some inputs failed, HTTP 207 with numErrors and errors; refusals as
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -195,13 +196,43 @@ async def batch_upsert(object_type: str, request: Request) -> Any:
 
 _OPERATORS = ("EQ", "NEQ", "IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY", "CONTAINS_TOKEN")
 _RANGES = ("GT", "GTE", "LT", "LTE")
-# Read-only properties HubSpot keeps on every object, searchable like the others.
-_STAMPS = {"createdate": "created_at", "hs_lastmodifieddate": "updated_at"}
 
 
 def _value(record: CrmRecord, name: str) -> str | None:
-    stamp = _STAMPS.get(name)
-    return str(getattr(record, stamp)) if stamp else record.properties.get(name)
+    # Read-only stamps and calculated properties are searchable like the others.
+    return record.value(name)
+
+
+def _sort_key(name: str) -> Callable[[CrmRecord], tuple[Any, ...]]:
+    """How HubSpot orders by a property: numbers and date-times by value, the rest as
+    text; records without the property last. Ties keep id order (a stable sort)."""
+
+    def key(record: CrmRecord) -> tuple[Any, ...]:
+        value = record.value(name)
+        if value in (None, ""):
+            return (2, Decimal(0), "")
+        try:
+            return (0, _number(str(value)), "")
+        except CrmError:
+            return (1, Decimal(0), str(value).lower())
+
+    return key
+
+
+def _sorted(hits: list[CrmRecord], sorts: Any) -> list[CrmRecord]:
+    if not sorts:
+        return hits
+    if not isinstance(sorts, list) or len(sorts) > 1:
+        # HubSpot's search takes one sort rule per request.
+        raise CrmError(400, "VALIDATION_ERROR", "sorts: only one sort is supported")
+    rule = sorts[0]
+    if isinstance(rule, str):  # the shorthand: "-createdate" is descending
+        name, descending = rule.lstrip("-"), rule.startswith("-")
+    elif isinstance(rule, dict) and rule.get("propertyName"):
+        name, descending = str(rule["propertyName"]), rule.get("direction") == "DESCENDING"
+    else:
+        raise CrmError(400, "VALIDATION_ERROR", f"sorts: {rule!r} names no propertyName")
+    return sorted(hits, key=_sort_key(name), reverse=descending)
 
 
 def _number(value: str) -> Decimal:
@@ -254,6 +285,15 @@ async def search(object_type: str, request: Request) -> Any:
     if limit > 200:
         raise CrmError(400, "VALIDATION_ERROR", "limit: must be less than or equal to 200")
     offset = int(body.get("after") or 0)
+    most = request.app.state.hubspot.settings.search_max_results
+    if offset + limit > most:
+        # HubSpot returns at most 10,000 results of one query: paging past them is refused.
+        raise CrmError(
+            400,
+            "VALIDATION_ERROR",
+            f"There was a problem with the request: the search returns at most {most} "
+            f"results; narrow the query to page further",
+        )
     wanted = _wanted(object_type, body.get("properties"))
     with store.lock:
         hits = [
@@ -268,6 +308,7 @@ async def search(object_type: str, request: Request) -> Any:
                 )
             )
         ]
+    hits = _sorted(hits, body.get("sorts"))
     page = hits[offset : offset + limit]
     answer: dict[str, Any] = {"total": len(hits), "results": [r.view(wanted) for r in page]}
     if offset + limit < len(hits):

@@ -1,7 +1,7 @@
 """The HubSpot sandbox as a FastAPI app: the CRM endpoints plus the /_sandbox/ control API.
 
 Faults, the Bearer token check and the rate limit are applied at the HTTP edge
-to /crm/ paths only, in HubSpot's order: an edge fault first, then
+to /crm/ and /account-info/ paths only, in HubSpot's order: an edge fault first, then
 authentication, then the limit; every answer that reached the limit check
 carries the X-HubSpot-RateLimit-* headers.
 """
@@ -85,7 +85,7 @@ def create_app(settings: HubSpotSandboxSettings | None = None) -> FastAPI:
     async def edge(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        if not request.url.path.startswith("/crm/"):
+        if not request.url.path.startswith(("/crm/", "/account-info/")):
             return await call_next(request)
         latency = sandbox.faults.latency_seconds()
         if latency:

@@ -36,6 +36,10 @@ class DealIn(BaseModel):
         default=None, description="properties of a contact to create (or find by email)"
     )
     line_items: list[LineItemIn] = Field(default_factory=list)
+    properties: dict[str, str] = Field(
+        default_factory=dict,
+        description="more deal properties: closedate, deal_currency_code, ...",
+    )
 
 
 class WebhookConfig(BaseModel):
@@ -64,7 +68,7 @@ def create_deal(deal: DealIn, request: Request) -> dict[str, Any]:
             found = store.find_by("contacts", "email", email) if email else None
             contact_id = found.id if found else store.create("contacts", deal.contact).id
         properties = {"dealname": deal.dealname, "dealstage": deal.dealstage}
-        properties |= {"pipeline": deal.pipeline}
+        properties |= {"pipeline": deal.pipeline, **deal.properties}
         if deal.amount is not None:
             properties["amount"] = deal.amount
         record = store.create("deals", properties)

@@ -25,6 +25,12 @@ class HubSpotSandboxSettings(BaseModel):
     rate_interval_ms: int = Field(default=10_000, ge=1)
     daily_max: int = Field(default=250_000, ge=1)
     batch_limit: int = Field(default=100, ge=1, description="Inputs per batch call.")
+    search_max_results: int = Field(
+        default=10_000, ge=1, description="Results one search query pages through, at most."
+    )
+    company_currency: str = Field(
+        default="EUR", description="The account's currency (account-info companyCurrency)."
+    )
     webhook_timeout_s: float = Field(default=5.0, gt=0)
     webhook_retry_initial_s: float = Field(
         default=0.2, ge=0, description="First retry delay (HubSpot: about a minute)."

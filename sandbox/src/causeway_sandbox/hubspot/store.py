@@ -48,6 +48,24 @@ _DEFAULTS: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
+# HubSpot's calculated deal properties follow the stage's metadata (a stage is closed
+# won, closed lost or open). The sandbox's only pipeline is HubSpot's default one, whose
+# closed stages are these two.
+CLOSED_STAGES = {"closedwon": True, "closedlost": False}
+CALCULATED = {"deals": ("hs_is_closed_won", "hs_is_closed")}
+
+
+def calculated(object_type: str, properties: dict[str, str | None]) -> dict[str, str]:
+    """The read-only properties HubSpot computes for a record (booleans as "true"/"false")."""
+    if object_type != "deals":
+        return {}
+    stage = properties.get("dealstage")
+    return {
+        "hs_is_closed_won": "true" if CLOSED_STAGES.get(stage or "") else "false",
+        "hs_is_closed": "true" if stage in CLOSED_STAGES else "false",
+    }
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -72,14 +90,27 @@ class CrmRecord:
     created_at: str
     updated_at: str
     archived: bool = False
+    object_type: str = ""
+
+    def value(self, name: str) -> str | None:
+        """A property as a read or a search sees it, calculated ones and stamps included
+        (contacts call their modification stamp lastmodifieddate, other objects
+        hs_lastmodifieddate)."""
+        if name == "createdate":
+            return self.created_at
+        if name in ("hs_lastmodifieddate", "lastmodifieddate"):
+            return self.updated_at
+        if name in CALCULATED.get(self.object_type, ()):
+            return calculated(self.object_type, self.properties).get(name)
+        return self.properties.get(name)
 
     def view(self, wanted: list[str] | None) -> dict[str, Any]:
         base = {"hs_object_id": self.id, "createdate": self.created_at}
         props = {**base, **self.properties}
         if wanted is not None:
-            # Asked for by name, HubSpot also returns when the object last changed.
-            stamped = {**props, "hs_lastmodifieddate": self.updated_at}
-            props = {k: stamped.get(k) for k in [*base, *wanted]}
+            # Asked for by name, HubSpot also returns when the object last changed and
+            # the properties it calculates.
+            props = {k: self.id if k == "hs_object_id" else self.value(k) for k in [*base, *wanted]}
         return {
             "id": self.id,
             "properties": props,
@@ -191,7 +222,7 @@ class CrmStore:
                     )
                 clean["email"] = email.strip().lower()  # HubSpot stores emails lowercased
             stamp = now_iso()
-            record = CrmRecord(str(next(self._ids)), clean, stamp, stamp)
+            record = CrmRecord(str(next(self._ids)), clean, stamp, stamp, object_type=object_type)
             self.objects[object_type][record.id] = record
             self._emit(ChangeEvent(f"{SINGULAR[object_type]}.creation", int(record.id)))
             return record

@@ -8,7 +8,7 @@ as a BatchResult with its `errors`, so one bad contact never sinks the others.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -31,13 +31,16 @@ from causeway.connectors.hubspot.models import (
     LineItem,
     PropertySpec,
     SearchFilter,
+    next_after,
 )
 from causeway.connectors.hubspot.properties import property_specs
+from causeway.connectors.hubspot.reporting import HubSpotReporting
 from causeway.connectors.hubspot.webhooks import crm_change
 from causeway.engine.rate import RateBudget
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.model import Order
 from causeway.model.ports.crm import Crm, CrmChange, CrmField, DealChange
+from causeway.model.ports.crm_reporting import ContactSegment, CrmReporting, DealFact
 from causeway.model.ports.records import RecordAddresses
 
 log = logging.getLogger(__name__)
@@ -71,6 +74,7 @@ class HubSpotConnector:
         )
         self.portal_id = portal_id
         self.app_url = addresses.app_url_for(base_url)
+        self.reporting = HubSpotReporting(self.client)
 
     def record_url(self, entity_type: str, external_id: str) -> str | None:
         """The record's page in the HubSpot app (addresses.py)."""
@@ -239,6 +243,13 @@ class HubSpotConnector:
             for deal in self.deals_won_since(since)
         ]
 
+    # -- what the warehouse reads (CrmReporting: reporting.py) -----------------------
+    def deals_since(self, modified_since: datetime | None) -> Iterator[list[DealFact]]:
+        return self.reporting.deals_since(modified_since)
+
+    def contact_segments(self, modified_since: datetime | None) -> Iterator[list[ContactSegment]]:
+        return self.reporting.contact_segments(modified_since)
+
     # ----------------------------------------------------------------- tickets
 
     def create_ticket(
@@ -319,7 +330,7 @@ class HubSpotConnector:
                 "POST", f"/crm/v3/objects/{object_type}/search", json=payload
             )
             found.extend(CrmObject.model_validate(r) for r in _results(body))
-            after = _next_after(body)
+            after = next_after(body)
             if not after:
                 return found
 
@@ -361,7 +372,7 @@ class HubSpotConnector:
                 params=params,
             )
             ids.extend(str(r["toObjectId"]) for r in _results(body) if "toObjectId" in r)
-            after = _next_after(body)
+            after = next_after(body)
             if not after:
                 return ids
 
@@ -377,13 +388,6 @@ def _results(body: Any) -> list[dict[str, Any]]:
     if not isinstance(body, dict) or not isinstance(body.get("results", []), list):
         raise InvalidPayloadError(f"HubSpot answered without a results list: {body!r:.200}")
     return [r for r in body.get("results", []) if isinstance(r, dict)]
-
-
-def _next_after(body: Any) -> str | None:
-    paging = body.get("paging") if isinstance(body, dict) else None
-    following = paging.get("next") if isinstance(paging, dict) else None
-    after = following.get("after") if isinstance(following, dict) else None
-    return str(after) if after else None
 
 
 def _merge(into: BatchResult, body: Any) -> None:
@@ -409,4 +413,7 @@ if TYPE_CHECKING:  # mypy checks here that the connector is every port it claims
         return connector
 
     def _gives_addresses(connector: HubSpotConnector) -> RecordAddresses:
+        return connector
+
+    def _reports(connector: HubSpotConnector) -> CrmReporting:
         return connector

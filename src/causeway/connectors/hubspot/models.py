@@ -91,6 +91,14 @@ class SearchFilter(Model):
     value: str | None = None
 
 
+def next_after(body: Any) -> str | None:
+    """The `after` cursor of a paged answer's next page; None on the last page."""
+    paging = body.get("paging") if isinstance(body, dict) else None
+    following = paging.get("next") if isinstance(paging, dict) else None
+    after = following.get("after") if isinstance(following, dict) else None
+    return str(after) if after else None
+
+
 def _decimal(item: CrmObject, name: str) -> Decimal:
     raw = item.get(name)
     if raw is None or raw == "":
