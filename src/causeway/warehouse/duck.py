@@ -168,10 +168,14 @@ BUILD_MEMORY = "384MB"
 
 
 def open_for_build(path: Path) -> duckdb.DuckDBPyConnection:
-    """The writer's connection to the work file, its memory capped."""
-    return duckdb.connect(
+    """The writer's connection to the work file, its memory capped. DuckDB's own progress
+    bar stays off: the build reports its progress (the CLI's bar), and a second bar drawn
+    on the terminal by a long statement would garble it."""
+    con = duckdb.connect(
         str(path), config={"memory_limit": BUILD_MEMORY, "temp_directory": str(_spill(path))}
     )
+    con.execute("SET enable_progress_bar = false")  # a setting of the connection's own
+    return con
 
 
 def _spill(path: Path) -> Path:
