@@ -4,6 +4,7 @@ sums of money, as the DuckDB file."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,6 +91,18 @@ def test_export_refuses_clearly(warehouse: Path, tmp_path: Path) -> None:
     a_file.write_text("x")
     with pytest.raises(WarehouseError, match="is a file"):
         export(warehouse, a_file, "csv")
+
+
+def test_a_file_built_by_another_version_is_refused_with_what_to_run(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    older = tmp_path / "older.duckdb"
+    shutil.copyfile(warehouse, older)
+    with duckdb.connect(str(older)) as con:
+        con.execute("DROP TABLE fact_integration")  # a table this version has, that one lacks
+    with pytest.raises(WarehouseError, match=r"another version of Causeway.*warehouse build"):
+        export(older, tmp_path / "out", "csv")
+    assert not (tmp_path / "out").exists(), "nothing half-exported"
 
 
 @pytest.fixture

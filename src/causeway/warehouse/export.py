@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from causeway.warehouse.duck import WarehouseError
+from causeway.warehouse.duck import WarehouseError, schema_matches
 from causeway.warehouse.schema import TABLES
 
 FORMATS = ("parquet", "csv")
@@ -40,9 +40,16 @@ def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
             f"warehouse.path to where it is)"
         )
     try:
-        return duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
         raise WarehouseError(f"{path} is not a warehouse file DuckDB can open: {exc}") from None
+    if not schema_matches(con):
+        con.close()
+        raise WarehouseError(
+            f"{path} was built by another version of Causeway (its tables are not this "
+            f"version's): run `causeway warehouse build` first, which rebuilds it in full"
+        )
+    return con
 
 
 def export(source: Path, target: Path, fmt: str) -> ExportReport:
