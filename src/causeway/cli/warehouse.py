@@ -33,46 +33,47 @@ def _file(settings: CausewayConfig, path: Path | None) -> Path:
 
 def _erp(settings: CausewayConfig) -> ErpReporting | None:
     """The ERP connector the warehouse reads through its reporting port, or None."""
-    from causeway.connectors.registry import build_connector
-    from causeway.engine.rate import RateBudgets
     from causeway.model.ports.erp_reporting import ErpReporting
 
-    name = settings.warehouse_erp()
-    if name is None:
-        return None
-    connector = build_connector(name, settings.systems[name], RateBudgets())
-    if not isinstance(connector, ErpReporting):
-        message = (
-            f"the ERP system {name!r} ({settings.systems[name].type}) cannot report costs, "
-            f"shipments, invoices and rates to the warehouse"
-        )
-        if settings.warehouse.erp is not None:
-            raise fail(f"warehouse.erp: {message}; write `erp: none` to build without", BAD_CONFIG)
-        err.print(f"[yellow]note:[/yellow] {message}: building without them", highlight=False)
-        return None
-    return connector
+    found = _reporting(
+        settings, "erp", settings.warehouse_erp(), ErpReporting,
+        "costs, shipments, invoices and rates",
+    )  # fmt: skip
+    return found if isinstance(found, ErpReporting) else None
 
 
 def _crm(settings: CausewayConfig) -> CrmReporting | None:
     """The CRM connector the warehouse reads deals and segments through, or None."""
-    from causeway.connectors.registry import build_connector
-    from causeway.engine.rate import RateBudgets
     from causeway.model.ports.crm_reporting import CrmReporting
 
-    name = settings.warehouse_crm()
+    found = _reporting(
+        settings, "crm", settings.warehouse_crm(), CrmReporting, "deals and segments"
+    )
+    return found if isinstance(found, CrmReporting) else None
+
+
+def _reporting(
+    settings: CausewayConfig, key: str, name: str | None, port: type, reports: str
+) -> object | None:
+    """The connector of the system `name` if it implements the reporting `port`. When it
+    does not: an error if warehouse.<key> named it, else a note and None (the build goes
+    on without that system)."""
+    from causeway.connectors.registry import build_connector
+    from causeway.engine.rate import RateBudgets
+
     if name is None:
         return None
     connector = build_connector(name, settings.systems[name], RateBudgets())
-    if not isinstance(connector, CrmReporting):
-        message = (
-            f"the CRM system {name!r} ({settings.systems[name].type}) cannot report deals "
-            f"and segments to the warehouse"
-        )
-        if settings.warehouse.crm is not None:
-            raise fail(f"warehouse.crm: {message}; write `crm: none` to build without", BAD_CONFIG)
-        err.print(f"[yellow]note:[/yellow] {message}: building without them", highlight=False)
-        return None
-    return connector
+    if isinstance(connector, port):
+        return connector
+    message = (
+        f"the {key.upper()} system {name!r} ({settings.systems[name].type}) cannot report "
+        f"{reports} to the warehouse"
+    )
+    if getattr(settings.warehouse, key) is not None:
+        raise fail(f"warehouse.{key}: {message}; write `{key}: none` to build without", BAD_CONFIG)
+    err.print(f"[yellow]note:[/yellow] {message}: building without them", highlight=False)
+    return None
 
 
 @warehouse_app.command("build")

@@ -219,23 +219,19 @@ class CausewayConfig(Strict):
 
     @model_validator(mode="after")
     def _warehouse_names_systems(self) -> CausewayConfig:
-        erp = self.warehouse.erp
-        if erp is not None and erp != "none":
-            system = self.systems.get(erp)
-            if system is None or not is_of(system, (ERP,)):
-                erps = sorted(n for n, s in self.systems.items() if is_of(s, (ERP,)))
+        for key, role in (("erp", ERP), ("crm", CRM)):
+            named = getattr(self.warehouse, key)
+            if named is None or named == "none":
+                continue
+            system = self.systems.get(named)
+            if system is None or not is_of(system, (role,)):
+                kind = key.upper()
+                known = sorted(n for n, s in self.systems.items() if is_of(s, (role,)))
+                article = "an" if kind == "ERP" else "a"
                 raise ValueError(
-                    f"warehouse.erp: {erp!r} is not an ERP system of this configuration "
-                    f"(ERP systems: {', '.join(erps) or 'none'}); name one, or write none"
-                )
-        crm = self.warehouse.crm
-        if crm is not None and crm != "none":
-            system = self.systems.get(crm)
-            if system is None or not is_of(system, (CRM,)):
-                crms = sorted(n for n, s in self.systems.items() if is_of(s, (CRM,)))
-                raise ValueError(
-                    f"warehouse.crm: {crm!r} is not a CRM system of this configuration "
-                    f"(CRM systems: {', '.join(crms) or 'none'}); name one, or write none"
+                    f"warehouse.{key}: {named!r} is not {article} {kind} system of this "
+                    f"configuration ({kind} systems: {', '.join(known) or 'none'}); name one, "
+                    f"or write none"
                 )
         for name in self.warehouse.channel_fees:
             if name not in self.systems and name != "portal":
@@ -262,21 +258,19 @@ class CausewayConfig(Strict):
 
     def warehouse_erp(self) -> str | None:
         """The ERP system the warehouse reads: warehouse.erp, else the only ERP."""
-        if self.warehouse.erp == "none":
-            return None
-        if self.warehouse.erp is not None:
-            return self.warehouse.erp
-        erps = sorted(n for n, s in self.systems.items() if is_of(s, (ERP,)))
-        return erps[0] if len(erps) == 1 else None
+        return self._warehouse_source(self.warehouse.erp, ERP)
 
     def warehouse_crm(self) -> str | None:
         """The CRM system the warehouse reads: warehouse.crm, else the only CRM."""
-        if self.warehouse.crm == "none":
+        return self._warehouse_source(self.warehouse.crm, CRM)
+
+    def _warehouse_source(self, named: str | None, role: str) -> str | None:
+        if named == "none":
             return None
-        if self.warehouse.crm is not None:
-            return self.warehouse.crm
-        crms = sorted(n for n, s in self.systems.items() if is_of(s, (CRM,)))
-        return crms[0] if len(crms) == 1 else None
+        if named is not None:
+            return named
+        found = sorted(n for n, s in self.systems.items() if is_of(s, (role,)))
+        return found[0] if len(found) == 1 else None
 
     @model_validator(mode="after")
     def _clickstream_of_stores(self) -> CausewayConfig:
