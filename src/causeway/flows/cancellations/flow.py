@@ -166,9 +166,10 @@ class Cancellations(FlowBase[None]):
     def _record(
         self, conn: Connection, source: str, cancellation: Cancellation, sale: CancelledSale
     ) -> None:
-        hub_id = order_hub_id(conn, source, cancellation.order_external_id)
+        known = links.find(conn, source, ORDER, cancellation.order_external_id)
+        hub_id = known.hub_id if known else links.new_hub_id()
         before = changes.known(conn, hub_id)
-        if links.find(conn, source, ORDER, cancellation.order_external_id) is None:
+        if known is None:
             # The ERP had the sale but the hub had lost the link (a crash after placing).
             links.save(
                 conn,
