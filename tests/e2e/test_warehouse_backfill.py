@@ -222,7 +222,7 @@ def test_backfill_rebuilds_the_facts_the_flows_stored_and_skips_what_it_cannot(r
     assert "4 orders without facts, 2 backfilled" in out, out
     assert "woo: 1 orders' records were pruned by retention" in out
     assert "cannot be rebuilt" in out
-    assert f"woo: unreadable (" in out and f"order {w2['id']} (inbox record {newest.id})" in out
+    assert "woo: unreadable (" in out and f"order {w2['id']} (inbox record {newest.id})" in out
     rebuilt = facts(run)
     assert set(rebuilt) == set(original) - {hub_w1, hub_w2}
     assert rebuilt == {hub: original[hub] for hub in rebuilt}
