@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from causeway.engine import entities
 from causeway.engine import inbox as inbox_store
 from causeway.engine import order_facts as fact_store
+from causeway.engine.entities import Entity
 from causeway.engine.inbox import StoredEvent
 from causeway.engine.order_facts import Unrecorded
 from causeway.engine.store import Store
@@ -165,12 +166,7 @@ def _read_batch(
         order = _parsed(event, channels[item.system].connector, item, count)
         if order is None:
             continue
-        hub = hubs.get(item.hub_id)
-        cancelled = hub is not None and hub.state == CANCELLED
-        cancelled_at = (
-            _cancelled_at(hub.summary, order, hub.updated_at) if hub and cancelled else None
-        )
-        readable.append(_Readable(item, order, cancelled_at))
+        readable.append(_Readable(item, order, _cancelled_at(hubs.get(item.hub_id), order)))
     return readable
 
 
@@ -194,10 +190,12 @@ def _parsed(
         return None
 
 
-def _cancelled_at(summary: dict[str, object], order: Order, fallback: float) -> float:
-    """When the hub's order was cancelled: as the cancellations flow recorded it, else as
-    the channel's record says, else when the hub last changed the order."""
-    recorded = summary.get("cancelled_at")
+def _cancelled_at(hub: Entity | None, order: Order) -> float | None:
+    """When the hub's order was cancelled (None: it is not): as the cancellations flow
+    recorded it, else as the channel's record says, else when the hub last changed it."""
+    if hub is None or hub.state != CANCELLED:
+        return None
+    recorded = hub.summary.get("cancelled_at")
     if isinstance(recorded, str):
         try:
             return timestamp(datetime.fromisoformat(recorded))
@@ -205,7 +203,7 @@ def _cancelled_at(summary: dict[str, object], order: Order, fallback: float) -> 
             pass
     if order.cancelled_at is not None:
         return timestamp(order.cancelled_at)
-    return fallback
+    return hub.updated_at
 
 
 def _write_batch(
@@ -214,19 +212,23 @@ def _write_batch(
     """The batch's facts in one transaction: all of them or, on an error, none."""
     written = []
     with store.transaction() as conn:
-        for item in readable:
-            order = item.unrecorded
+        for read in readable:
+            order = read.unrecorded
+            # Read again in the transaction that writes: the order may have been
+            # cancelled since the batch was read.
+            hub = entities.get(conn, order.hub_id)
+            ready = replace(read, cancelled_at=_cancelled_at(hub, read.order))
             if backfill_facts(
                 conn,
                 order.hub_id,
-                item.order,
+                ready.order,
                 source=order.system,
                 customer_group=channels[order.system].customer_group,
                 erp_system=order.erp_system,
                 erp_sale_id=order.erp_sale_id,
-                cancelled_at=item.cancelled_at,
+                cancelled_at=ready.cancelled_at,
             ):
-                written.append(item)
+                written.append(ready)
     # Counted once committed: a batch rolled back counts nothing.
     for item in written:
         _count_backfilled(report, item)
