@@ -11,7 +11,7 @@
 - privacy.py: prune, erase, privacy export
 - users.py: users add, list, set-role, disable, enable, set-password
 - portal.py: portal companies, add-company, invite
-- warehouse.py: warehouse build, export, load
+- warehouse.py: warehouse build, export, load, backfill-orders
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""`causeway warehouse build|export|load`: the reporting warehouse (docs/warehouse.md)."""
+"""`causeway warehouse build|export|load|backfill-orders`: the reporting warehouse
+(docs/warehouse.md)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from causeway.cli.common import BAD_CONFIG, ConfigOption, app, console, err, fai
 
 if TYPE_CHECKING:
     from causeway.config import CausewayConfig
+    from causeway.flows.orders_to_erp.backfill import BackfillReport, Channel
     from causeway.model.ports.crm_reporting import CrmReporting
     from causeway.model.ports.erp_reporting import ErpReporting
 
@@ -173,3 +175,127 @@ def load_command(
     )
     total = sum(report.rows.values())
     console.print(f"{len(report.rows)} tables, {total} rows loaded into schema {report.dataset}")
+
+
+@warehouse_app.command("backfill-orders")
+def backfill_orders_command(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="read and count the orders, write nothing")
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, max=5000, help="orders per transaction")
+    ] = 200,
+    config: ConfigOption = Path("causeway.yaml"),
+) -> None:
+    """Order facts for the store orders placed before the hub kept them (upgrades from
+    before migration 0020), read again from their newest record in the inbox, so the
+    warehouse has their history. Orders whose records retention pruned cannot be
+    rebuilt; portal orders and CRM quotes are left out (docs/order-facts.md). Safe to
+    run again: only orders without facts are written."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from causeway.cli.common import open_store
+
+    settings = load_or_exit(config)
+    channels, erp = _order_channels(settings)
+    from causeway.flows.orders_to_erp.backfill import backfill_orders, to_backfill
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    try:
+        with open_store(settings) as store:
+            total = to_backfill(store, channels, erp=erp)
+            with Progress(*columns, console=console) as bar:
+                task = bar.add_task("orders without facts", total=total)
+                report = backfill_orders(
+                    store,
+                    channels,
+                    erp=erp,
+                    batch=batch_size,
+                    dry_run=dry_run,
+                    progress=lambda looked: bar.update(task, completed=looked),
+                )
+    finally:
+        for channel in channels.values():
+            close = getattr(channel.connector, "close", None)
+            if callable(close):  # the connector's HTTP client (no request is made)
+                close()
+    _print_backfill(report, total)
+
+
+def _order_channels(settings: CausewayConfig) -> tuple[dict[str, Channel], str]:
+    """orders-to-erp's channels, each with the connector the flow reads its records with
+    and its configured customer group, and the ERP it places sales in."""
+    from causeway.connectors.registry import build_connector
+    from causeway.engine.rate import RateBudgets
+    from causeway.flows.orders_to_erp import NAME
+    from causeway.flows.orders_to_erp.backfill import Channel
+    from causeway.flows.orders_to_erp.declaration import OrdersToErpFlow
+
+    orders = settings.flows.settings(NAME)
+    if not isinstance(orders, OrdersToErpFlow):
+        raise fail(
+            f"flows.{NAME} is not in causeway.yaml: the hub places no store orders, so there "
+            f"are none to backfill",
+            BAD_CONFIG,
+        )
+    budgets = RateBudgets()
+    channels = {
+        c.system: Channel(
+            build_connector(c.system, settings.systems[c.system], budgets), c.customer_group
+        )
+        for c in orders.channels
+    }
+    return channels, orders.target
+
+
+def _print_backfill(report: BackfillReport, total: int) -> None:
+    from rich.table import Table
+
+    done = "would be backfilled" if report.dry_run else "backfilled"
+    table = Table()
+    for name, justify in (
+        ("channel", "left"),
+        (done, "right"),
+        ("of them cancelled", "right"),
+        ("pruned: cannot be rebuilt", "right"),
+        ("no record", "right"),
+        ("unreadable", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for system, count in sorted(report.channels.items()):
+        table.add_row(
+            system,
+            *(
+                str(n)
+                for n in (
+                    count.backfilled,
+                    count.cancelled,
+                    count.pruned,
+                    count.no_record,
+                    count.unreadable,
+                )
+            ),
+        )
+    what = "dry run: nothing written; " if report.dry_run else ""
+    console.print(f"{what}{total} orders without facts, {report.backfilled} {done}", soft_wrap=True)
+    if report.channels:
+        console.print(table)
+    for system, count in sorted(report.channels.items()):
+        if count.pruned:
+            console.print(
+                f"{system}: {count.pruned} orders' records were pruned by retention: their "
+                f"facts cannot be rebuilt, and the warehouse goes without them",
+                highlight=False,
+                soft_wrap=True,
+            )
+        if count.no_record:
+            console.print(
+                f"{system}: {count.no_record} orders have no record in the inbox: their facts "
+                f"cannot be rebuilt",
+                highlight=False,
+                soft_wrap=True,
+            )
+        for kind, first in count.first_errors.items():
+            console.print(
+                f"{system}: unreadable ({kind}), first: {first}", highlight=False, soft_wrap=True
+            )

@@ -180,6 +180,35 @@ def newest_event(
     return stored_event(row) if row is not None else None
 
 
+def newest_kept(
+    conn: Connection, source: str, entity_keys: Sequence[str], topics: Sequence[str]
+) -> dict[str, StoredEvent | None]:
+    """Entity key -> the newest record from `source` with one of `topics` that still
+    holds its body; None when every such record was pruned (retention dropped its body);
+    a key with no such record at all is left out. Bodies are read for the chosen records
+    only, by their ids."""
+    if not entity_keys:
+        return {}
+    rows = conn.execute(
+        select(inbox.c.id, inbox.c.entity_key, inbox.c.pruned_at).where(
+            inbox.c.source == source,
+            inbox.c.entity_key.in_(list(entity_keys)),
+            inbox.c.topic.in_(list(topics)),
+        )
+    )
+    newest: dict[str, int | None] = {}
+    for row in rows:
+        kept = newest.setdefault(row.entity_key, None)
+        if row.pruned_at is None and (kept is None or row.id > kept):
+            newest[row.entity_key] = row.id
+    ids = [i for i in newest.values() if i is not None]
+    events: dict[int, StoredEvent] = {}
+    if ids:
+        found = conn.execute(select(inbox).where(inbox.c.id.in_(ids)))
+        events = {row.id: stored_event(row) for row in found}
+    return {key: events.get(i) if i is not None else None for key, i in newest.items()}
+
+
 @dataclass(frozen=True)
 class Delivery:
     event_id: str

@@ -15,13 +15,14 @@ engine/warehouse_rows.py `order_facts_since`.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
-from causeway.engine.schema import order_fact_lines, order_facts
+from causeway.engine.schema import links, order_fact_lines, order_facts
 
 PLACED, CANCELLED = "placed", "cancelled"
 
@@ -183,3 +184,71 @@ def _read(conn: Connection, query: Any) -> list[StoredOrderFact]:
         fact = OrderFact(**values, lines=tuple(lines.get(hub_id, ())))
         found.append(StoredOrderFact(hub_id, changed_at, fact))
     return found
+
+
+@dataclass(frozen=True)
+class Unrecorded:
+    """An order the ERP has a sale of but the hub keeps no facts of (placed before the
+    hub kept them): its channel's link and its ERP sale's."""
+
+    hub_id: str
+    system: str
+    external_id: str
+    erp_system: str
+    erp_sale_id: str
+
+
+def _unrecorded(systems: Sequence[str], order_type: str, sale_type: str, erp: str) -> Any:
+    order, sale = links.alias("order_link"), links.alias("sale_link")
+    # A sale link on the order's hub id: the ERP has it (an order cancelled before it
+    # reached the ERP has none); no header: no facts.
+    joined = order.join(
+        sale,
+        and_(
+            sale.c.hub_id == order.c.hub_id, sale.c.system == erp, sale.c.entity_type == sale_type
+        ),
+    ).outerjoin(order_facts, order_facts.c.hub_id == order.c.hub_id)
+    where = and_(
+        order.c.system.in_(list(systems)),
+        order.c.entity_type == order_type,
+        order_facts.c.hub_id.is_(None),
+    )
+    return order, sale, joined, where
+
+
+def placed_without_facts(
+    conn: Connection,
+    systems: Sequence[str],
+    *,
+    order_type: str,
+    sale_type: str,
+    erp: str,
+    after: str | None = None,
+    limit: int = 500,
+) -> list[Unrecorded]:
+    """The orders of these channels (their `order_type` links) with a `sale_type` link of
+    `erp` on the same hub id and no facts, by hub id after `after`, `limit` at most."""
+    order, sale, joined, where = _unrecorded(systems, order_type, sale_type, erp)
+    if after is not None:
+        where = and_(where, order.c.hub_id > after)
+    rows = conn.execute(
+        select(order.c.hub_id, order.c.system, order.c.external_id, sale.c.external_id)
+        .select_from(joined)
+        .where(where)
+        .order_by(order.c.hub_id, sale.c.id)
+        .limit(limit)
+    ).all()
+    found: dict[str, Unrecorded] = {}
+    for hub_id, system, external_id, sale_id in rows:
+        # One sale per order; should the hub hold two, the first linked is the order's.
+        found.setdefault(hub_id, Unrecorded(hub_id, system, external_id, erp, sale_id))
+    return list(found.values())
+
+
+def count_placed_without_facts(
+    conn: Connection, systems: Sequence[str], *, order_type: str, sale_type: str, erp: str
+) -> int:
+    """How many orders placed_without_facts would give, for a progress bar."""
+    order, _, joined, where = _unrecorded(systems, order_type, sale_type, erp)
+    query = select(func.count(func.distinct(order.c.hub_id))).select_from(joined).where(where)
+    return int(conn.execute(query).scalar_one())

@@ -147,15 +147,39 @@ def record_placed(
     timeline.record(conn, hub_id, "received", at=received_at)
     timeline.record(conn, hub_id, "in_erp", detail={"erp_number": sale.number})
     search.note_products(conn, order.skus)  # a SKU sold is a SKU the search box finds
-    fact = order_fact(
+    fact_store.store(
+        conn,
+        hub_id,
+        placed_fact(
+            conn,
+            order,
+            source=source,
+            customer_group=customer_group,
+            erp_system=target,
+            erp_sale_id=str(sale.sale_id),
+        ),
+    )
+
+
+def placed_fact(
+    conn: Connection,
+    order: Order,
+    *,
+    source: str,
+    customer_group: str | None,
+    erp_system: str,
+    erp_sale_id: str,
+) -> fact_store.OrderFact:
+    """The facts of an order the ERP has as sale `erp_sale_id`, as they are stored when
+    it is placed: its customer the golden record known now (if any)."""
+    return order_fact(
         order,
         system=source,
         customer_id=golden_customer(conn, source, order),
         customer_group=customer_group,
-        erp_system=target,
-        erp_sale_id=str(sale.sale_id),
+        erp_system=erp_system,
+        erp_sale_id=erp_sale_id,
     )
-    fact_store.store(conn, hub_id, fact)
 
 
 def golden_customer(conn: Connection, source: str, order: Order) -> str | None:
@@ -189,3 +213,35 @@ def rewrite_facts(conn: Connection, hub_id: str, order: Order, *, erp_sale_id: s
     return fact_store.store(
         conn, hub_id, replace(fact, state=old.state, cancelled_at=old.cancelled_at)
     )
+
+
+def backfill_facts(
+    conn: Connection,
+    hub_id: str,
+    order: Order,
+    *,
+    source: str,
+    customer_group: str | None,
+    erp_system: str,
+    erp_sale_id: str,
+    cancelled_at: float | None = None,
+) -> bool:
+    """Facts for an order placed before the hub kept them, from its newest version
+    (flows/orders_to_erp/backfill.py): what record_placed stores, and cancelled at
+    `cancelled_at` when the hub's order is cancelled. False: the order has facts
+    already (a worker wrote them meanwhile: they stay as they are)."""
+    # Not rewrite_facts: it keeps the stored customer, group and state, and with no
+    # stored facts there is nothing for it to keep.
+    if fact_store.fact_of(conn, hub_id) is not None:
+        return False
+    fact = placed_fact(
+        conn,
+        order,
+        source=source,
+        customer_group=customer_group,
+        erp_system=erp_system,
+        erp_sale_id=erp_sale_id,
+    )
+    if cancelled_at is not None:
+        fact = replace(fact, state=fact_store.CANCELLED, cancelled_at=cancelled_at)
+    return fact_store.store(conn, hub_id, fact)
