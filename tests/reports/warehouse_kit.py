@@ -132,6 +132,38 @@ class Warehouse:
             shipping_charged_company=company(shipping, rate),
         )
 
+    def deal(
+        self,
+        deal_id: str,
+        *,
+        pipeline: str = "default",
+        state: str | None = "open",
+        amount: str | None = "100",
+        currency: str = "EUR",
+        rate: str | None = "1",
+        customer: str | None = None,
+        created: str = "2026-03-02",
+        order_key: str | None = None,
+    ) -> None:
+        """A CRM deal; `order_key`: the order it became (quotes-to-erp)."""
+        self.add(
+            "fact_deals",
+            deal_id=deal_id,
+            crm="hubspot",
+            pipeline=pipeline,
+            stage=state,
+            state=state,
+            customer_id=customer,
+            created_date=date.fromisoformat(created),
+            currency=currency,
+            company_currency="EUR",
+            rate=rate,
+            amount=amount,
+            amount_company=None if amount is None else company(amount, rate),
+            order_key=order_key,
+            in_erp=order_key is not None,
+        )
+
     def line(
         self,
         key: str,
@@ -278,6 +310,9 @@ def sample(folder: Path) -> Path:
         w.add("fact_carts", channel="shop", checkout_id=checkout, state=state,
               created_date=date(2026, 3, 2), currency=currency, total=total,
               abandoned_at=datetime(2026, 3, 2, 12) if state != "completed" else None)  # fmt: skip
+    w.deal("d1", state="won", amount="250", customer=alice, order_key="o1")
+    w.deal("d2", state="lost", amount="90", customer=bob)
+    w.deal("d3", state="open", amount="400", customer=bob)
     w.jobs("2026-03-02", "orders-to-erp", "order", "handled", 120, minutes_each="4")
     w.jobs("2026-03-02", "orders-to-erp", "order", "fixed", 3, hours_to_fix=1.5,
            minutes_each="4")  # fmt: skip

@@ -12,6 +12,7 @@ from causeway.reports import (
     abandoned_carts,
     attribution,
     channel_pnl,
+    crm_deals,
     customer_profitability,
     fulfilment,
     integration_record,
@@ -34,6 +35,7 @@ REPORTS: dict[str, Report] = {
         returns.REPORT,
         stock_outs.REPORT,
         abandoned_carts.REPORT,
+        crm_deals.REPORT,
         integration_record.REPORT,
     )
 }
