@@ -46,8 +46,7 @@ REPORT = Report(
     slug="channel-pnl",
     title="Channel P&L",
     question=(
-        "Which channel earns us what, after cost of goods, shipping cost, refunds and "
-        "channel fees?"
+        "Which channel earns us what, after cost of goods, shipping cost, refunds and channel fees?"
     ),
     formula=FORMULA + " Summed per channel; average order = revenue / orders.",
     sql=f"""{PER_ORDER}

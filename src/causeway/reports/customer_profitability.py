@@ -14,7 +14,8 @@ the build keeps cogs, refunds, fees and shipping cost on the order (fact_orders.
   profit   = revenue + shipping charged - cogs - shipping cost - refunds - fees
   margin   = profit / revenue
 Shipping charged counts against the shipping cost: both are the order's (the channel fee
-is on the total, shipping included). Discounts are shown, not subtracted again: revenue
+is on the total, shipping included); an order not shipped yet has no shipping cost
+yet. Discounts are shown, not subtracted again: revenue
 and shipping charged are already net of them. An order the ERP had no rate for (rate
 NULL) is counted in `unconverted_orders` and left out of every sum: its amounts are in
 another currency.

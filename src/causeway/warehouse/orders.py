@@ -182,8 +182,9 @@ def write_orders(
 
 def roll_up_orders(con: duckdb.DuckDBPyConnection) -> None:
     """Each order's cost of goods, refunds, fees and shipping cost from its lines,
-    returns, fee and fulfilments (the profit reports read them on the order). Over every order: lines, returns and fees
-    of an order change in later builds (the ERP's costs, a refund) without the order."""
+    returns, fee and fulfilments (the profit reports read them on the order). Over every
+    order: lines, returns, fees and shipments of an order change in later builds (the
+    ERP's costs, a refund, a shipment) without the order."""
     con.execute(
         """
         UPDATE fact_orders SET cogs_company = t.cogs, refunds_company = t.refunds,
