@@ -179,6 +179,11 @@ class Order:
 SHIPPING = Decimal("4.90")
 
 
+def shipping_cost(n: int) -> Decimal:
+    """What the carrier charged for order n's shipment, in its currency."""
+    return Decimal("3.80") + Decimal(n % 5) / 2
+
+
 def order(n: int, shape: Shape) -> Order:
     skus = shape.skus
     count = min(1 + n % 4, shape.lines - first_line(n))
@@ -536,6 +541,9 @@ class BenchErp:
                     carrier=("UPS", "DHL")[o.n % 2],
                     shipped_at=at,
                     units=Decimal(sum(ln.quantity for ln in o.lines)),
+                    # DHL bills in dollars: its cost converts at the ship date's rate.
+                    cost=shipping_cost(o.n),
+                    cost_currency=("EUR", "USD")[o.n % 2],
                 )
             ]
         return found

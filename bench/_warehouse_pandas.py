@@ -58,7 +58,7 @@ def _sum(series: pd.Series) -> float:
 # -- profitability: per customer, per segment, per channel --------------------------------
 def per_order(folder: Path, **filters: Any) -> Frame:
     """reports/customer_profitability.py PER_ORDER: each placed order with its costs,
-    refunds and fees (all NULL for an order without a rate)."""
+    refunds, fees and shipping cost (all NULL for an order without a rate)."""
     orders = read(
         folder,
         "fact_orders",
@@ -84,6 +84,7 @@ def per_order(folder: Path, **filters: Any) -> Frame:
         ("fact_returns", "refunded_company", "refunds"),
         ("fact_returns", "restocked_cost_company", "restocked_cost"),
         ("fact_channel_fees", "fee_company", "fees"),
+        ("fact_fulfilments", "shipping_cost_company", "shipping_cost"),
     ):
         found = read(folder, table, ("order_key", column))
         found = found[found["order_key"].isin(keys)]
@@ -98,9 +99,16 @@ def per_order(folder: Path, **filters: Any) -> Frame:
     )
     # goods back on the shelf are no cost of the order
     per["cogs"] = per["cogs"].fillna(0.0) - per["restocked_cost"].fillna(0.0)
-    for name in ("cogs", "refunds", "fees"):
+    for name in ("cogs", "refunds", "fees", "shipping_cost"):
         per[name] = per[name].fillna(0.0).where(converted)
-    per["profit"] = per["revenue"] - per["cogs"] - per["refunds"] - per["fees"]
+    per["profit"] = (
+        per["revenue"]
+        + per["shipping_charged"].fillna(0.0)
+        - per["cogs"]
+        - per["shipping_cost"]
+        - per["refunds"]
+        - per["fees"]
+    )
     return per
 
 
@@ -115,6 +123,7 @@ def figures(per: Frame, keys: list[str]) -> Frame:
         cogs=("cogs", "sum"),
         refunds=("refunds", "sum"),
         fees=("fees", "sum"),
+        shipping_cost=("shipping_cost", "sum"),
         profit=("profit", "sum"),
         shipping_charged=("shipping_charged", "sum"),
     )

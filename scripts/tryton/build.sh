@@ -71,7 +71,7 @@ step "pip install trytond 8.2 + modules" "${pip[@]}" install -q \
     "trytond_stock_package_shipping==8.2.*" "trytond_product_measurements==8.2.*" \
     "trytond_sale_amendment==8.2.*" "trytond_account_credit_limit==8.2.*" \
     "trytond_sale_credit_limit==8.2.*" "trytond_product_image==8.2.*" \
-    "trytond_sale_product_quantity==8.2.*"
+    "trytond_sale_product_quantity==8.2.*" "trytond_sale_shipment_cost==8.2.*"
 "${pip[@]}" freeze > "$tmp/versions.txt"
 
 mkdir -p "$tmp/db" "$tmp/work"
@@ -91,6 +91,7 @@ step "trytond-admin: initialise database (sale, stock, accounting)" \
     -u sale sale_price_list account_invoice_stock account_product \
        carrier stock_package_shipping product_measurements sale_amendment \
        account_credit_limit sale_credit_limit product_image sale_product_quantity \
+       sale_shipment_cost \
     --activate-dependencies --email admin@example.com
 step "business setup (proteus)" \
     env DB=erp CONF="$tmp/work/trytond.conf" "$tmp/venv/bin/python" "$scripts/setup_business.py"

@@ -45,6 +45,12 @@ SERVICES: list[tuple[str, str]] = [
 # The carrier warehouse users pick on a shipment (its tracking number goes to the store),
 # and the payment method store payments are booked with.
 CARRIER = ("UPS", "UPS-GROUND", "UPS Ground")
+# What the carrier charges us per shipment: its product's cost price, which is the
+# carrier's purchase price under the default 'product' cost method (module carrier), so
+# module sale_shipment_cost gives every shipment done with it this cost (the profit reports
+# subtract it). Its list price stays 0: Causeway's sales carry no carrier, and the shipping
+# charged comes from the store as its own line.
+CARRIER_COST = Decimal("6.50")
 PAYMENT_METHOD = "Shop payments"
 # The B2B portal's business customers (docs/portal.md): two companies, each with its own
 # price list (the formulas' quantity breaks are what the portal shows), its credit limit
@@ -178,8 +184,8 @@ def main() -> None:
         for sku, name, price, cost in GOODS
     ] + [
         template(name, "service", Decimal(0), services_category.id, sku, Decimal(0))
-        for sku, name in [*SERVICES, CARRIER[1:]]
-    ]
+        for sku, name in SERVICES
+    ] + [template(CARRIER[2], "service", Decimal(0), services_category.id, CARRIER[1], CARRIER_COST)]
     Template._proxy.create(values, config.context)
     goods = Product.find([("code", "in", [g[0] for g in GOODS])])
     assert len(goods) == len(GOODS), [p.code for p in goods]
@@ -203,6 +209,16 @@ def main() -> None:
     (carrier_product,) = Product.find([("code", "=", CARRIER[1])])
     Carrier = Model.get("carrier")
     Carrier(party=carrier_party, carrier_product=carrier_product).save()
+    # Module sale_shipment_cost would otherwise make every sale 'order' cost method: a
+    # goods sale without a carrier could not be quoted (all carriers are available when
+    # no carrier selection is set), and one with a carrier would get a shipping line of
+    # the carrier's price. The stores' own shipping line is what the customer paid, so
+    # sales add none; the shipment still gets its carrier's cost (module
+    # stock_shipment_cost) when it is done.
+    SaleConfig = Model.get("sale.configuration")
+    sale_config = SaleConfig(1)
+    sale_config.sale_shipment_cost_method = None
+    sale_config.save()
 
     # 10. The payment method store payments are booked with (the invoice's pay wizard).
     Journal = Model.get("account.journal")
@@ -234,7 +250,7 @@ def main() -> None:
         f"tryton setup: company={company.party.name} (USD), fiscal years {this_year}-"
         f"{this_year + 1}, taxes={', '.join(taxes)}, payment_term={payment_term.name}, "
         f"{len(GOODS)} goods x {STOCK_PER_PRODUCT} in {warehouse.code}/{storage.code}, "
-        f"services={', '.join(s for s, _ in SERVICES)}, carrier={CARRIER[0]}, "
+        f"services={', '.join(s for s, _ in SERVICES)}, carrier={CARRIER[0]} (cost {CARRIER_COST}), "
         f"payment method={PAYMENT_METHOD!r} ({time.time() - t0:.1f}s)"
     )
 

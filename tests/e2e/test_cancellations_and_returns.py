@@ -72,7 +72,9 @@ def drain(hub: Hub, shop: httpx.Client) -> None:
     hub.new_worker().run_until_idle(timeout=120)
 
 
-def checkout(shop: httpx.Client, lines: list[tuple[str, int]]) -> dict[str, Any]:
+def checkout(
+    shop: httpx.Client, lines: list[tuple[str, int]], *, shipping: str = "0"
+) -> dict[str, Any]:
     response = shop.post(
         "/_sandbox/orders",
         json={
@@ -81,6 +83,7 @@ def checkout(shop: httpx.Client, lines: list[tuple[str, int]]) -> dict[str, Any]
             "last_name": "Returns",
             "lines": [{"sku": sku, "quantity": qty} for sku, qty in lines],
             "tax_rate": "0.10",
+            "shipping_price": shipping,
         },
     )
     response.raise_for_status()

@@ -5,10 +5,14 @@ costs known, and the figures worked out by hand below.
 The catalogue (this test's own SKUs, in the two stores and in Tryton, taxed at 10 %):
   A: sold at 20.00, costs 8.00      B: sold at 50.00, costs 30.00
 The orders (the company's currency and both stores' is USD: every rate is 1):
-  S1  Shopify  2 x A  net 40.00, total 44.00    shipped in Tryton (2 x A at 8.00 = 16.00)
+  S1  Shopify  2 x A  net 40.00, 5.00 shipping (untaxed), total 49.00
+                                                shipped in Tryton with UPS (2 x A at 8.00
+                                                = 16.00), whose carrier cost is 6.50
+                                                (scripts/tryton/setup_business.py)
   S2  Shopify  1 x B  net 50.00, total 55.00    refunded and returned, "too small"
   W1  Woo      1 x A + 1 x B                    cancelled in the store
-  W2  Woo      3 x A  net 60.00, total 66.00    placed, not shipped yet
+  W2  Woo      3 x A  net 60.00, the store's 10.00 flat-rate shipping
+                                                placed, not shipped yet (no shipping cost)
 The Shopify channel's fee is configured at 2.9 % + 0.30 a order; WooCommerce's is none.
 """
 
@@ -135,7 +139,7 @@ def table_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 def test_reports_over_two_stores_and_the_real_tryton_equal_the_figures_worked_out_by_hand(
     run: Run, tmp_path: Path
 ) -> None:
-    s1 = checkout(run.shop, [(run.a, 2)])
+    s1 = checkout(run.shop, [(run.a, 2)], shipping="5.00")
     s2 = checkout(run.shop, [(run.b, 1)])
     w1 = buy(run.woo, (run.a, 1), (run.b, 1))
     w2 = buy(run.woo, (run.a, 3))
@@ -184,16 +188,32 @@ def test_reports_over_two_stores_and_the_real_tryton_equal_the_figures_worked_ou
     # shelf after the return, so 30.00 off: 16.00 + 30.00 - 30.00
     assert shop["cogs"] == D("16.00")
     assert shop["refunds"] == D("50.00")  # 1 x 50.00 refunded on S2
-    # 2.9 % of each total + 0.30: 44.00 x 0.029 + 0.30 = 1.576; 55.00 x 0.029 + 0.30 = 1.895
-    assert shop["fees"] == D("3.471")
-    assert shop["profit"] == D("20.529")  # 90.00 - 16.00 - 50.00 - 3.471
+    # 2.9 % of each total + 0.30: 49.00 x 0.029 + 0.30 = 1.721; 55.00 x 0.029 + 0.30 = 1.895
+    assert shop["fees"] == D("3.616")
+    assert shop["shipping_charged"] == D("5.00")  # S1's
+    assert shop["shipping_cost"] == D("6.50")  # UPS's cost on S1's one shipment
+    # 90.00 + 5.00 shipping charged - 16.00 - 6.50 shipping cost - 50.00 - 3.616
+    assert shop["profit"] == D("18.884")
     woo = pnl["woo"]
     assert woo["orders"] == 1  # W2; the cancelled W1 is no order of the P&L
     # W2: 3 x A: 60.00 net, 3 x 8.00 = 24.00 (product cost: nothing shipped), no fee
     assert (woo["revenue"], woo["cogs"], woo["refunds"], woo["fees"]) == (
         D("60.00"), D("24.00"), D(0), D(0),
     )  # fmt: skip
-    assert woo["profit"] == D("36.00")
+    # 60.00 + 10.00 shipping charged - 24.00 - 0 shipping cost (not shipped yet)
+    assert (woo["shipping_charged"], woo["shipping_cost"]) == (D("10.00"), D(0))
+    assert woo["profit"] == D("46.00")
+
+    # -- customer profitability: the same orders, per customer ------------------------------
+    customers = run.report("customer-profitability", "customer_id").values()
+    assert sum(c["shipping_cost"] for c in customers) == D("6.50")
+    assert sum(c["profit"] for c in customers) == D("64.884")  # 18.884 + 46.00
+    with duckdb.connect(str(run.warehouse), read_only=True) as con:
+        shipped = con.execute(
+            "SELECT shipping_cost, shipping_cost_currency, rate, shipping_cost_company "
+            "FROM fact_fulfilments"
+        ).fetchall()
+    assert shipped == [(D("6.50"), "USD", D(1), D("6.50"))]
 
     # -- product margin -----------------------------------------------------------------
     margin = run.report("product-margin", "sku")

@@ -1,5 +1,6 @@
 """Customer profitability, per customer and per RFM segment, worked out by hand: the
-company's currency is EUR; one of Alice's orders is in dollars at 0.9 EUR per USD."""
+company's currency is EUR; one of Alice's orders is in dollars at 0.9 EUR per USD.
+profit = revenue + shipping charged - cost of goods - shipping cost - refunds - fees."""
 
 from __future__ import annotations
 
@@ -15,27 +16,35 @@ from tests.reports.warehouse_kit import Warehouse, by
 def shop(warehouse: Warehouse) -> Warehouse:
     warehouse.customer("alice", group="retail", rfm="champions")
     warehouse.customer("bob", group="wholesale", rfm="new")
-    # o1: Alice, EUR: 2 x A for 100 net (10 off), cost 60, fee 3.20, 1 A refunded 50.
+    # o1: Alice, EUR: 2 x A for 100 net (10 off), 5 shipping charged, cost 60, shipped
+    # for 7, fee 3.20, 1 A refunded 50: 100 + 5 - 60 - 7 - 50 - 3.2 = -15.2.
     warehouse.order("o1", customer="alice", goods_net="100", discounts="10", shipping="5")
+    warehouse.shipped("o1", 1, "7")
     warehouse.line("o1", 1, "A", "2", "100", "60", customer="alice")
     warehouse.fee("o1", "3.20")
     warehouse.refund("o1", "A", "1", "50", customer="alice")
     # o2: Alice, USD 200 at 0.9 = EUR 180; cost EUR 90 (the ERP books in EUR);
-    # fee USD 6 = EUR 5.40.
+    # fee USD 6 = EUR 5.40; its carrier charged USD 10 at 0.9 on the ship date = EUR 9:
+    # 180 - 90 - 9 - 5.4 = 75.6.
     warehouse.order("o2", channel="amazon", customer="alice", currency="USD", rate="0.9",
                     goods_net="200", day="2026-03-10")  # fmt: skip
     warehouse.line("o2", 1, "B", "4", "200", "90", channel="amazon", customer="alice",
                    currency="USD", rate="0.9", day="2026-03-10")  # fmt: skip
     warehouse.fee("o2", "6", channel="amazon", currency="USD", rate="0.9", day="2026-03-10")
+    warehouse.shipped("o2", 2, "10", channel="amazon", currency="USD", rate="0.9")
     # o3: Bob, cancelled: counts for nothing.
     warehouse.order("o3", customer="bob", goods_net="500", state="cancelled")
     warehouse.line("o3", 1, "A", "10", "500", "300", customer="bob", state="cancelled")
-    # o4: Bob, EUR 40, cost 25, no fee configured.
+    # o4: Bob, EUR 40, cost 25, no fee configured, shipped for 4 EUR: 40 - 25 - 4 = 11;
+    # a second parcel's cost is in CHF, which the ERP has no rate for: not summed.
     warehouse.order("o4", customer="bob", goods_net="40", day="2026-04-01")
     warehouse.line("o4", 1, "C", "1", "40", "25", customer="bob", day="2026-04-01")
+    warehouse.shipped("o4", 4, "4", day="2026-04-02")
+    warehouse.shipped("o4", 5, "3", currency="CHF", rate=None, day="2026-04-02")
     # o5: a guest's order in CHF the ERP has no rate for: counted, never summed.
     warehouse.order("o5", currency="CHF", rate=None, goods_net="1000")
     warehouse.line("o5", 1, "A", "1", "1000", "30", currency="CHF", rate=None)
+    warehouse.shipped("o5", 6, "6")  # left out with the order's revenue
     return warehouse
 
 
@@ -50,24 +59,27 @@ def test_each_customer_earns_revenue_less_cost_refunds_and_fees_in_the_company_c
     assert alice["cogs"] == D("150")  # 60 + 90
     assert alice["refunds"] == D("50")
     assert alice["fees"] == D("8.6")  # 3.20 + 6 USD x 0.9
-    assert alice["profit"] == D("71.4")  # 280 - 150 - 50 - 8.6
-    assert alice["margin"] == pytest.approx(71.4 / 280)
-    assert alice["discounts"] == D("10")
+    assert alice["shipping_cost"] == D("16")  # 7 + 10 USD x 0.9
+    assert alice["profit"] == D("60.4")  # 280 + 5 - 150 - 16 - 50 - 8.6
+    assert alice["margin"] == pytest.approx(60.4 / 280)
+    assert alice["discounts"] == D("10")  # shown: revenue is already net of it
     assert alice["shipping_charged"] == D("5")
     assert (alice["customer_group"], alice["rfm_segment"]) == ("retail", "champions")
     assert alice["company_currency"] == "EUR"
 
     bob = rows["bob"]  # the cancelled o3 is left out
-    assert (bob["orders"], bob["revenue"], bob["cogs"], bob["profit"]) == (1, 40, 25, 15)
+    assert (bob["orders"], bob["revenue"], bob["cogs"], bob["profit"]) == (1, 40, 25, 11)
+    assert bob["shipping_cost"] == D("4")  # the CHF parcel has no rate: not summed
 
     guest = rows["guest"]  # CHF without a rate: counted apart, no franc in a euro sum
     assert (guest["orders"], guest["unconverted_orders"]) == (1, 1)
     assert (guest["revenue"], guest["cogs"], guest["profit"]) == (0, 0, 0)
+    assert guest["shipping_cost"] == 0
     assert guest["rfm_segment"] == "unknown"
 
     assert [r["customer_id"] for r in shop.run("customer-profitability")] == [
-        "alice",  # 71.4
-        "bob",  # 15
+        "alice",  # 60.4
+        "bob",  # 11
         "guest",  # 0
     ]
 
@@ -94,31 +106,34 @@ def test_the_filters_narrow_to_a_date_range_a_channel_and_a_customer_group(
     assert set(march) == {"alice", "guest"}  # Bob's o4 is in April
     amazon = shop.run("customer-profitability", channel="amazon")
     assert [(r["customer_id"], r["profit"]) for r in amazon] == [
-        ("alice", D("84.6"))  # o2 alone: 180 - 90 - 0 - 5.4
+        ("alice", D("75.6"))  # o2 alone: 180 - 90 - 9 - 0 - 5.4
     ]
     wholesale = shop.run("customer-profitability", customer_group="wholesale")
-    assert [(r["customer_id"], r["profit"]) for r in wholesale] == [("bob", D("15"))]
+    assert [(r["customer_id"], r["profit"]) for r in wholesale] == [("bob", D("11"))]
 
 
 def test_per_rfm_segment_the_customers_figures_add_up(shop: Warehouse) -> None:
     rows = by(shop.run("segment-profitability"), "rfm_segment")
     assert rows["champions"]["customers"] == 1
-    assert rows["champions"]["profit"] == D("71.4")
-    assert rows["new"]["profit"] == D("15")
+    assert rows["champions"]["profit"] == D("60.4")
+    assert rows["champions"]["shipping_cost"] == D("16")
+    assert rows["new"]["profit"] == D("11")
     assert rows["unknown"]["unconverted_orders"] == 1
 
 
 def test_channel_pnl_sums_the_same_figures_per_channel(shop: Warehouse) -> None:
     rows = by(shop.run("channel-pnl"), "channel")
-    # shop: o1 + o4 (+ o5 unconverted): revenue 100 + 40 = 140; cogs 60 + 25 = 85;
-    # refunds 50; fees 3.20; profit 140 - 85 - 50 - 3.2 = 1.8; average 140 / 2 = 70.
+    # shop: o1 + o4 (+ o5 unconverted): revenue 100 + 40 = 140; shipping charged 5;
+    # cogs 60 + 25 = 85; shipping cost 7 + 4 = 11; refunds 50; fees 3.20;
+    # profit 140 + 5 - 85 - 11 - 50 - 3.2 = -4.2; average 140 / 2 = 70.
     assert rows["shop"]["orders"] == 3
     assert rows["shop"]["unconverted_orders"] == 1
     assert rows["shop"]["revenue"] == D("140")
-    assert rows["shop"]["profit"] == D("1.8")
+    assert rows["shop"]["shipping_cost"] == D("11")
+    assert rows["shop"]["profit"] == D("-4.2")
     assert rows["shop"]["average_order"] == D("70")
-    # amazon: o2: 180 - 90 - 5.4 = 84.6.
-    assert rows["amazon"]["profit"] == D("84.6")
+    # amazon: o2: 180 - 90 - 9 - 5.4 = 75.6.
+    assert rows["amazon"]["profit"] == D("75.6")
     assert rows["amazon"]["average_order"] == D("180")
 
 

@@ -212,6 +212,24 @@ class Warehouse:
             fee_company=company(fee, rate),
         )
 
+    def shipped(self, key: str, shipment_id: int, cost: str, *, currency: str = "EUR",
+                rate: str | None = "1", channel: str = "shop",
+                day: str = "2026-03-03") -> None:  # fmt: skip
+        """A done shipment of the order whose carrier cost `cost` (in `currency`, at the
+        ship date's `rate`)."""
+        self.add(
+            "fact_fulfilments",
+            order_key=key,
+            channel=channel,
+            shipment_id=shipment_id,
+            ship_date=date.fromisoformat(day),
+            shipping_cost=cost,
+            shipping_cost_currency=currency,
+            company_currency="EUR",
+            rate=rate,
+            shipping_cost_company=company(cost, rate),
+        )
+
     def refund(
         self,
         key: str,
@@ -248,8 +266,8 @@ class Warehouse:
         )
 
     def close(self) -> None:
-        """Done writing: each order's cost, refunds and fees rolled up onto it, as the
-        build does at its end."""
+        """Done writing: each order's cost, refunds, fees and shipping cost rolled up onto
+        it, as the build does at its end."""
         if self.conn is not None:
             roll_up_orders(self.conn)
             self.conn.close()

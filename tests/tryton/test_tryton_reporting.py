@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from causeway.connectors.tryton.connector import PlacedSale, TrytonConnector
+from causeway.connectors.tryton.reporting import _shares
 from causeway.model.ports.erp_reporting import ErpReporting
 from causeway_sandbox.tryton.testkit import TrytonTestKit
 from causeway_sandbox.tryton.warehouse import open_shipments, ship
@@ -62,6 +63,9 @@ def test_a_sale_shipped_in_part_and_invoiced_gives_its_cost_shipment_and_invoice
     (done,) = shipments[sale_id]
     assert (done.shipment_id, done.number, done.units) == (shipment_id, shipped["number"], D(2))
     assert (done.warehouse, done.carrier, done.sale_id) == ("WH", "UPS", sale_id)
+    # UPS's cost: its carrier product's cost price (scripts/tryton/setup_business.py), which
+    # module sale_shipment_cost's carrier gives a shipment when it is done.
+    assert (done.cost, done.cost_currency) == (D("6.50"), "USD")
     assert dt.datetime.now(dt.UTC) - done.shipped_at < dt.timedelta(minutes=5)
 
     assert list(invoices) == [sale_id]
@@ -69,6 +73,13 @@ def test_a_sale_shipped_in_part_and_invoiced_gives_its_cost_shipment_and_invoice
     assert (invoice.state, invoice.currency, invoice.sale_id) == ("paid", "USD", sale_id)
     assert invoice.total_amount == D("37.00")  # 3 x 10.00 + 10 % tax, 4.00 shipping
     assert invoice.invoice_date is not None
+
+
+def test_a_shipment_of_several_sales_splits_its_cost_by_units() -> None:
+    # Tryton would need a warehouse user to merge two sales' shipments; the split is ours.
+    assert _shares(D("6.50"), {1: D(1), 2: D(2)}) == {1: D("2.17"), 2: D("4.33")}
+    assert _shares(D("6.50"), {1: D(3)}) == {1: D("6.50")}
+    assert _shares(None, {1: D(3)}) == {}
 
 
 def test_products_come_with_their_cost_price(tryton: TrytonConnector, unique: str) -> None:

@@ -1,7 +1,9 @@
-"""Channel P&L: what each channel earns us after cost of goods, refunds and its fees.
+"""Channel P&L: what each channel earns us after cost of goods, shipping cost, refunds and
+its fees.
 
 The customer profitability's figures (customer_profitability.py), summed per channel:
-  profit = revenue - cogs - refunds - fees, in the company currency, over placed orders;
+  profit = revenue + shipping charged - cogs - shipping cost - refunds - fees, in the
+  company currency, over placed orders;
   margin = profit / revenue; average order = revenue / orders.
 """
 
@@ -32,6 +34,7 @@ def _chart(rows: Sequence[Row]) -> ChartSpec:
             "revenue": "Revenue",
             "cogs": "Cost of goods",
             "fees": "Fees",
+            "shipping_cost": "Shipping cost",
             "profit": "Profit",
         },
         title=title,
@@ -42,7 +45,9 @@ def _chart(rows: Sequence[Row]) -> ChartSpec:
 REPORT = Report(
     slug="channel-pnl",
     title="Channel P&L",
-    question="Which channel earns us what, after cost of goods, refunds and channel fees?",
+    question=(
+        "Which channel earns us what, after cost of goods, shipping cost, refunds and channel fees?"
+    ),
     formula=FORMULA + " Summed per channel; average order = revenue / orders.",
     sql=f"""{PER_ORDER}
 SELECT p.channel,

@@ -1,17 +1,24 @@
 """Customer profitability: what each customer (and each RFM segment) really earns us.
 
 Per placed order (fact_orders, state placed, in the filters), in the company currency;
-the build keeps cogs, refunds and fees on the order (fact_orders.*_company):
+the build keeps cogs, refunds, fees and shipping cost on the order (fact_orders.*_company):
   revenue  = goods_net_company                      (the lines after their discounts, no tax)
+  shipping charged = shipping_charged_company       (what the customer paid for shipping,
+                                                     after its discounts, no tax)
   cogs     = sum(fact_order_lines.cost_company)     (the ERP's cost of goods)
              - sum(fact_returns.restocked_cost_company) (returned goods back in stock)
+  shipping cost = sum(fact_fulfilments.shipping_cost_company) (what the ERP's carriers
+                                                     charge for the order's shipments)
   refunds  = sum(fact_returns.refunded_company)     (what was refunded on the order)
   fees     = fact_channel_fees.fee_company          (the channel's fee, configured estimate)
-  profit   = revenue - cogs - refunds - fees
+  profit   = revenue + shipping charged - cogs - shipping cost - refunds - fees
   margin   = profit / revenue
-Shipping charged is shown beside them, not in the profit: the warehouse holds no shipping
-cost to set against it. An order the ERP had no rate for (rate NULL) is counted in
-`unconverted_orders` and left out of every sum: its amounts are in another currency.
+Shipping charged counts against the shipping cost: both are the order's (the channel fee
+is on the total, shipping included); an order not shipped yet has no shipping cost
+yet. Discounts are shown, not subtracted again: revenue
+and shipping charged are already net of them. An order the ERP had no rate for (rate
+NULL) is counted in `unconverted_orders` and left out of every sum: its amounts are in
+another currency.
 """
 
 from __future__ import annotations
@@ -25,7 +32,8 @@ from causeway.reports.filters import Filter
 PER_ORDER = f"""
 WITH per_order AS (
   -- The build rolls each order's lines, returns and fee up onto it (fact_orders'
-  -- cogs_company, refunds_company, fees_company): one row an order to read.
+  -- cogs_company, refunds_company, fees_company, shipping_cost_company): one row an
+  -- order to read.
   SELECT o.order_key, o.channel, coalesce(o.customer_id, 'guest') AS customer_id,
          o.company_currency,
          o.rate IS NULL AS unconverted,
@@ -34,13 +42,20 @@ WITH per_order AS (
          -- an unconverted order's costs are left out with its revenue
          CASE WHEN o.rate IS NULL THEN NULL ELSE coalesce(o.cogs_company, 0) END AS cogs,
          CASE WHEN o.rate IS NULL THEN NULL ELSE coalesce(o.refunds_company, 0) END AS refunds,
-         CASE WHEN o.rate IS NULL THEN NULL ELSE coalesce(o.fees_company, 0) END AS fees
+         CASE WHEN o.rate IS NULL THEN NULL ELSE coalesce(o.fees_company, 0) END AS fees,
+         CASE WHEN o.rate IS NULL THEN NULL
+              ELSE coalesce(o.shipping_cost_company, 0) END AS shipping_cost
   FROM fact_orders o
   WHERE o.state = 'placed' AND {matching("o")}
 )
 """
 
-FIGURES = """
+# An order's profit (see the module's docstring); NULL for an order without a rate.
+PROFIT = (
+    "p.revenue + coalesce(p.shipping_charged, 0) - p.cogs - p.shipping_cost - p.refunds - p.fees"
+)
+
+FIGURES = f"""
   count(*) AS orders,
   count(*) FILTER (WHERE p.unconverted) AS unconverted_orders,
   coalesce(sum(p.revenue), 0) AS revenue,
@@ -48,9 +63,9 @@ FIGURES = """
   coalesce(sum(p.cogs), 0) AS cogs,
   coalesce(sum(p.refunds), 0) AS refunds,
   coalesce(sum(p.fees), 0) AS fees,
-  coalesce(sum(p.revenue - p.cogs - p.refunds - p.fees), 0) AS profit,
-  CAST(sum(p.revenue - p.cogs - p.refunds - p.fees) AS DOUBLE)
-    / nullif(CAST(sum(p.revenue) AS DOUBLE), 0) AS margin,
+  coalesce(sum(p.shipping_cost), 0) AS shipping_cost,
+  coalesce(sum({PROFIT}), 0) AS profit,
+  CAST(sum({PROFIT}) AS DOUBLE) / nullif(CAST(sum(p.revenue) AS DOUBLE), 0) AS margin,
   coalesce(sum(p.shipping_charged), 0) AS shipping_charged
 """
 
@@ -62,6 +77,7 @@ MONEY_COLUMNS = (
     Column("cogs", "Cost of goods", Kind.MONEY),
     Column("refunds", "Refunds", Kind.MONEY),
     Column("fees", "Channel fees", Kind.MONEY),
+    Column("shipping_cost", "Shipping cost", Kind.MONEY),
     Column("profit", "Profit", Kind.MONEY),
     Column("margin", "Margin", Kind.RATIO),
     Column("shipping_charged", "Shipping charged", Kind.MONEY),
@@ -69,11 +85,12 @@ MONEY_COLUMNS = (
 CURRENCY = Column("company_currency", "Currency")
 
 FORMULA = (
-    "profit = revenue (goods net of discounts, tax excluded) - cost of goods (less the "
-    "cost of returned goods back in stock) - refunds "
-    "- channel fees; margin = profit / revenue; in the company currency (ERP rate on the "
-    "order date). Placed orders only; an order without a rate is counted apart and left "
-    "out of the sums. Shipping charged is shown, not counted: no shipping cost is known."
+    "profit = revenue (goods net of discounts, tax excluded) + shipping charged (net of "
+    "its discounts, tax excluded) - cost of goods (less the cost of returned goods back "
+    "in stock) - shipping cost (what the ERP's carriers charge for the order's shipments) "
+    "- refunds - channel fees; margin = profit / revenue; in the company currency (ERP "
+    "rate on the order date; a shipment's cost at the rate of its ship date). Placed "
+    "orders only; an order without a rate is counted apart and left out of the sums."
 )
 
 CHART_TOP = 20  # customers in the chart (the table and the CSV have them all)
@@ -90,7 +107,7 @@ def _customer_chart(rows: Sequence[Row]) -> ChartSpec:
         value="profit",
         title=title,
         value_title=f"Profit ({currency})",
-        tooltip=("revenue", "cogs", "refunds", "fees"),
+        tooltip=("revenue", "shipping_charged", "cogs", "shipping_cost", "refunds", "fees"),
     )
 
 
@@ -111,7 +128,10 @@ def _segment_chart(rows: Sequence[Row]) -> ChartSpec:
 BY_CUSTOMER = Report(
     slug="customer-profitability",
     title="Customer profitability",
-    question="What does each customer really earn us, after cost of goods, refunds and fees?",
+    question=(
+        "What does each customer really earn us, after cost of goods, shipping cost, "
+        "refunds and fees?"
+    ),
     formula=FORMULA,
     sql=f"""{PER_ORDER},
 per_customer AS (  -- summed first, then named: a join of one row per customer

@@ -234,7 +234,10 @@ class _Build:
         """Every currency the warehouse holds or is about to: rates are read once a build."""
         held = self.con.execute(
             "SELECT DISTINCT currency FROM fact_orders UNION SELECT currency FROM fact_returns "
-            "UNION SELECT currency FROM fact_payments"
+            "UNION SELECT currency FROM fact_payments "
+            # A carrier's cost in another currency converts from the build after the
+            # one that first saw it (the rates are read before the ERP's shipments).
+            "UNION SELECT shipping_cost_currency FROM fact_fulfilments"
         ).fetchall()
         currencies = sorted({c for (c,) in held if c} | set(order_currencies))
         if self.erp is None:

@@ -1,4 +1,5 @@
-"""What the ERP adds (docs/warehouse.md): line costs, shipments, invoices, products.
+"""What the ERP adds (docs/warehouse.md): line costs, shipments (with what the carrier
+charges), invoices, products.
 
 Read through the ErpReporting port, in batches of sale ids. A build reads the sales of
 the orders it rewrote and every sale not yet final (not done or cancelled), so a
@@ -50,7 +51,7 @@ def read_sales(
         orders = _orders_of(con, batch)
         costs = erp.sale_costs(batch)
         _write_costs(con, orders, costs)
-        _write_shipments(con, orders, erp.sale_shipments(batch))
+        _write_shipments(con, orders, erp.sale_shipments(batch), rates)
         _write_invoices(con, orders, erp.sale_invoice_facts(batch), rates)
         delete_keys(con, ERP_SALES.name, "sale_id", batch)
         read = []
@@ -122,7 +123,9 @@ def _write_shipments(
     con: duckdb.DuckDBPyConnection,
     orders: Mapping[int, Mapping[str, Any]],
     shipments: Mapping[int, list[Any]],
+    rates: Rates,
 ) -> None:
+    """A shipment's cost converts at the rate of its ship date."""
     delete_keys(con, FACT_FULFILMENTS.name, "order_key", [o["order_key"] for o in orders.values()])
     rows = []
     for sale, order in orders.items():
@@ -130,6 +133,9 @@ def _write_shipments(
             shipped = utc(shipment.shipped_at.timestamp())
             assert shipped is not None
             hours = (shipped - order["ordered_at"]).total_seconds() / 3600
+            cost = None if shipment.cost is None else shipment.cost.quantize(CENTS4)
+            currency = shipment.cost_currency if cost is not None else None
+            rate = rates.rate(currency, shipped.date()) if currency else None
             rows.append(
                 {
                     **{k: order[k] for k in KEY_NAMES},
@@ -142,6 +148,11 @@ def _write_shipments(
                     "ship_date": shipped.date(),
                     "lead_time_hours": round(hours, 4),
                     "units": shipment.units,
+                    "shipping_cost": cost,
+                    "shipping_cost_currency": currency,
+                    "company_currency": rates.company_currency,
+                    "rate": rate,
+                    "shipping_cost_company": converted(cost, rate),
                 }
             )
     insert_rows(con, FACT_FULFILMENTS, rows)

@@ -181,13 +181,14 @@ def write_orders(
 
 
 def roll_up_orders(con: duckdb.DuckDBPyConnection) -> None:
-    """Each order's cost of goods, refunds and fees from its lines, returns and fee (the
-    profit reports read them on the order). Over every order: lines, returns and fees
-    of an order change in later builds (the ERP's costs, a refund) without the order."""
+    """Each order's cost of goods, refunds, fees and shipping cost from its lines,
+    returns, fee and fulfilments (the profit reports read them on the order). Over every
+    order: lines, returns, fees and shipments of an order change in later builds (the
+    ERP's costs, a refund, a shipment) without the order."""
     con.execute(
         """
         UPDATE fact_orders SET cogs_company = t.cogs, refunds_company = t.refunds,
-            fees_company = t.fees
+            fees_company = t.fees, shipping_cost_company = t.shipping
         FROM (
             WITH cost AS (
                 SELECT order_key, sum(cost_company) AS cogs
@@ -199,15 +200,20 @@ def roll_up_orders(con: duckdb.DuckDBPyConnection) -> None:
             ), fees AS (
                 SELECT order_key, sum(fee_company) AS fees
                 FROM fact_channel_fees GROUP BY order_key
+            ), shipped AS (
+                SELECT order_key, sum(shipping_cost_company) AS shipping
+                FROM fact_fulfilments GROUP BY order_key
             )
             SELECT o.order_key,
                 coalesce(c.cogs, 0) - coalesce(r.restocked, 0) AS cogs,
                 coalesce(r.refunds, 0) AS refunds,
-                coalesce(f.fees, 0) AS fees
+                coalesce(f.fees, 0) AS fees,
+                coalesce(s.shipping, 0) AS shipping
             FROM fact_orders o
             LEFT JOIN cost c USING (order_key)
             LEFT JOIN returned r USING (order_key)
             LEFT JOIN fees f USING (order_key)
+            LEFT JOIN shipped s USING (order_key)
         ) AS t
         WHERE fact_orders.order_key = t.order_key
         """

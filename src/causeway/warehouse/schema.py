@@ -195,6 +195,12 @@ FACT_ORDERS = Table(
         ),
         C("refunds_company", MONEY, "its returns' `refunded_company`, summed"),
         C("fees_company", MONEY, "its channel fee's `fee_company` (0 without one)"),
+        C(
+            "shipping_cost_company",
+            MONEY,
+            "its fulfilments' `shipping_cost_company`, summed: what its shipments cost in "
+            "`company_currency` (0 until shipped; a cost without a rate is left out)",
+        ),
     ),
     key=("order_key",),
     partition_by=("order_date", "channel"),
@@ -278,6 +284,26 @@ FACT_FULFILMENTS = Table(
         C("ship_date", "DATE", "its day"),
         C("lead_time_hours", "DOUBLE", "shipped_at - ordered_at, in hours"),
         C("units", QUANTITY, "units shipped"),
+        C(
+            "shipping_cost",
+            MONEY,
+            "what the carrier charges for the shipment (the ERP's shipment cost: Tryton's "
+            "carrier purchase price), the order's share by units when it ships several "
+            "orders, in `shipping_cost_currency`; NULL when the ERP has none",
+        ),
+        C("shipping_cost_currency", VARCHAR, "ISO 4217 code of `shipping_cost`"),
+        C("company_currency", VARCHAR, "ISO 4217 code of the ERP company's currency"),
+        C(
+            "rate",
+            "DECIMAL(18, 9)",
+            "company units per unit of `shipping_cost_currency`, the ERP's rate on "
+            "`ship_date` (1 when the two are the same; NULL when the ERP has no rate)",
+        ),
+        C(
+            "shipping_cost_company",
+            MONEY,
+            "`shipping_cost` in `company_currency` (x `rate`); NULL without a cost or a rate",
+        ),
     ),
     key=("shipment_id", "order_key"),
     partition_by=("ship_date", "channel"),

@@ -3,7 +3,8 @@ each sale's goods, its done shipments, its invoices, the products and the exchan
 Reads only, each method a fixed number of calls whatever the number of sales:
 
 - sale_costs: 3 (margins.py: the sales, their lines with SKU, the lines' moves)
-- sale_shipments: 4 (the sales' shipments, the shipments, their moves, the moves' lines)
+- sale_shipments: 4 (the sales' shipments, the shipments with their carrier's cost, their
+  moves, the moves' lines)
 - sale_invoice_facts: 2 (the sales' invoices, the invoices)
 - product_facts: 1; currency_rates: 1 (plus the company's currency, read once)
 An empty list of sales costs no call. See docs/connectors/tryton.md ("The warehouse").
@@ -31,6 +32,9 @@ from causeway.model.ports.erp_reporting import (
 SHIPMENT_FIELDS = (
     *("number", "state", "write_date", "create_date", "outgoing_moves"),
     *("carrier.party.name", "warehouse.code", "warehouse.name"),
+    # Set when the shipment is done (module stock_shipment_cost, which sale_shipment_cost
+    # extends): the carrier's purchase price, in its currency; empty without a carrier.
+    *("cost", "cost_currency.code"),
 )
 MOVE_FIELDS = ("quantity", "state", "origin")
 INVOICE_FIELDS = ("number", "state", "type", "total_amount", "currency.code", "invoice_date")
@@ -87,8 +91,9 @@ class TrytonReporting:
 
     def sale_shipments(self, sale_ids: Sequence[int]) -> dict[int, list[ShipmentFact]]:
         """Done customer shipments per sale, oldest first, with the units of that sale's
-        goods in each. A shipment's done time is its last write (Tryton stamps no done
-        time; a done shipment is not written again by the stock process)."""
+        goods in each and its carrier's cost. A shipment's done time is its last write
+        (Tryton stamps no done time; a done shipment is not written again by the stock
+        process). A shipment of several sales' goods splits its cost by their units."""
         ids = _ids(sale_ids)
         if not ids:
             return {}
@@ -113,9 +118,12 @@ class TrytonReporting:
                 sale_id = sale_of_line.get(origin_id(move.get("origin"), "sale.line") or 0)
                 if sale_id is not None and move.get("state") == "done":
                     units[sale_id] = units.get(sale_id, ZERO) + Decimal(str(move["quantity"]))
+            costs = _shares(_cost(shipment), units)
             for sale_id, quantity in units.items():
                 if sale_id in found:
-                    found[sale_id].append(_shipment(shipment, sale_id, quantity))
+                    found[sale_id].append(
+                        _shipment(shipment, sale_id, quantity, costs.get(sale_id))
+                    )
         return found
 
     def sale_invoice_facts(self, sale_ids: Sequence[int]) -> dict[int, list[InvoiceFact]]:
@@ -227,7 +235,30 @@ def _done_at(shipment: Mapping[str, Any]) -> dt.datetime:
     return stamp.replace(tzinfo=dt.UTC)  # Tryton's timestamps are naive UTC
 
 
-def _shipment(record: Mapping[str, Any], sale_id: int, units: Decimal) -> ShipmentFact:
+def _cost(record: Mapping[str, Any]) -> Decimal | None:
+    value = record.get("cost")
+    return None if value is None else Decimal(str(value))
+
+
+def _shares(cost: Decimal | None, units: Mapping[int, Decimal]) -> dict[int, Decimal]:
+    """A shipment's cost per sale, by the units of each in it; the last sale takes what
+    rounding leaves, so the shares add up to the cost exactly."""
+    total = sum(units.values(), ZERO)
+    if cost is None or not units:
+        return {}
+    if len(units) == 1 or not total:
+        return {next(iter(units)): cost}
+    exponent = cost.as_tuple().exponent
+    step = Decimal(1).scaleb(min(exponent, -2) if isinstance(exponent, int) else -2)
+    *firsts, last = units
+    shares = {s: (cost * units[s] / total).quantize(step) for s in firsts}
+    shares[last] = cost - sum(shares.values(), ZERO)
+    return shares
+
+
+def _shipment(
+    record: Mapping[str, Any], sale_id: int, units: Decimal, cost: Decimal | None
+) -> ShipmentFact:
     return ShipmentFact(
         shipment_id=int(record["id"]),
         number=record.get("number") or None,
@@ -236,6 +267,8 @@ def _shipment(record: Mapping[str, Any], sale_id: int, units: Decimal) -> Shipme
         carrier=nested(record, "carrier", "party", "name"),
         shipped_at=_done_at(record),
         units=units,
+        cost=cost,
+        cost_currency=nested(record, "cost_currency", "code") if cost is not None else None,
     )
 
 

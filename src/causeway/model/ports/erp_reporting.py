@@ -39,7 +39,7 @@ class SaleCosts(BaseModel):
 
 
 class ShipmentFact(BaseModel):
-    """A done customer shipment of a sale: when, from where, how much."""
+    """A done customer shipment of a sale: when, from where, how much, at what cost."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -50,6 +50,10 @@ class ShipmentFact(BaseModel):
     carrier: str | None
     shipped_at: dt.datetime  # when it was done, UTC
     units: Decimal  # units of goods of that sale in the shipment
+    # What the carrier charges for it (Tryton: stock_shipment_cost's cost, the carrier's
+    # purchase price), that sale's share when it ships several; None when the ERP has none.
+    cost: Decimal | None = None
+    cost_currency: str | None = None  # ISO code of `cost`
 
 
 class InvoiceFact(BaseModel):
