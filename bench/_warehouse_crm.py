@@ -2,7 +2,7 @@
 
 One deal per 10 orders (40,000 with 1,000,000 order lines), each a pure function of its
 index like the orders (bench/_warehouse_data.py): three pipelines; open, won and lost;
-EUR and, one in four, USD; created a week before the order it is about. A won deal
+EUR and, one in four, USD; created on the day of the order it is about. A won deal
 became that order: the hub holds the deal's link and the ERP sale's link on the order's
 hub id, as quotes-to-erp leaves them, so the build finds which deals are in the ERP.
 `BenchCrm` answers the warehouse build's CrmReporting reads from the same numbers.
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from bench._warehouse_data import CHUNK, FIRST_DAY, Shape, order
+from bench._warehouse_data import CHUNK, Shape, order
 from causeway.engine.schema import links
 from causeway.engine.store import Store
 from causeway.model.ports.crm_reporting import ContactSegment, DealFact, DealState
@@ -33,9 +33,7 @@ def deals(shape: Shape) -> int:
 def deal(i: int, shape: Shape) -> DealFact:
     """Deal i, about order 10 * i."""
     about = order(10 * i, shape)
-    created = dt.datetime.combine(
-        max(FIRST_DAY, about.day - dt.timedelta(days=7)), dt.time(10), dt.UTC
-    )
+    created = dt.datetime.combine(about.day, dt.time(6), dt.UTC)
     return DealFact(
         deal_id=f"d{i}",
         name=None,

@@ -409,6 +409,52 @@ def integration_record(folder: Path, **filters: Any) -> Frame:
     return out.sort_values(["hours_saved", "flow"], ascending=[False, True])
 
 
+# -- the CRM --------------------------------------------------------------------------------------
+def crm_deals(folder: Path, **filters: Any) -> Frame:
+    deals = read(
+        folder,
+        "fact_deals",
+        ("pipeline", "state", "amount", "rate", "amount_company", "in_erp", "company_currency",
+         "created_date", "order_key"),
+    )  # fmt: skip
+    deals = matching(deals, day="created_date", **filters)
+    orders = read(folder, "fact_orders", ("order_key", "goods_net_company", "state"))
+    orders = orders.rename(columns={"state": "order_state", "goods_net_company": "revenue"})
+    found = deals.merge(orders, on="order_key", how="left")
+    state, in_erp = found["state"], found["in_erp"].astype(bool)
+    found = found.assign(
+        pipeline=found["pipeline"].fillna("(none)"),
+        open=state == "open",
+        won=state == "won",
+        lost=state == "lost",
+        open_amount=found["amount_company"].where(state == "open"),
+        won_amount=found["amount_company"].where(state == "won"),
+        lost_amount=found["amount_company"].where(state == "lost"),
+        in_erp=in_erp,
+        erp_revenue=found["revenue"].where(in_erp & (found["order_state"] == "placed")),
+        unconverted=found["amount"].notna() & found["rate"].isna(),
+    )
+    out = (
+        found.groupby(["pipeline", "company_currency"])
+        .agg(
+            deals=("state", "size"),
+            open=("open", "sum"),
+            won=("won", "sum"),
+            lost=("lost", "sum"),
+            open_amount=("open_amount", "sum"),
+            won_amount=("won_amount", "sum"),
+            lost_amount=("lost_amount", "sum"),
+            in_erp=("in_erp", "sum"),
+            erp_revenue=("erp_revenue", "sum"),
+            unconverted_deals=("unconverted", "sum"),
+        )
+        .reset_index()
+    )
+    decided = out["won"] + out["lost"]
+    out["win_rate"] = out["won"] / decided.where(decided != 0)
+    return out.sort_values(["won_amount", "pipeline"], ascending=[False, True])
+
+
 PANDAS_REPORTS: dict[str, PandasReport] = {
     "customer-profitability": customer_profitability,
     "segment-profitability": segment_profitability,
@@ -419,6 +465,7 @@ PANDAS_REPORTS: dict[str, PandasReport] = {
     "returns": returns,
     "stock-outs": stock_outs,
     "abandoned-carts": abandoned_carts,
+    "crm-deals": crm_deals,
     "integration-record": integration_record,
 }
 

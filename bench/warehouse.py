@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._memory import status_kb
+from bench._warehouse_crm import CRM, BenchCrm, fill_deal_links
 from bench._warehouse_data import BenchErp, Shape, fill
 
 TARGET_S = 1.0
@@ -62,6 +63,7 @@ def settings(store_url: str) -> Any:
     return parse_config(
         {
             "store": {"url": store_url},
+            "server": {"public_url": "http://127.0.0.1:9"},  # a HubSpot system needs one
             "systems": {
                 "shop": {
                     "type": "shopify",
@@ -75,6 +77,13 @@ def settings(store_url: str) -> Any:
                     "database": "tryton",
                     "username": "causeway",
                     "password": "secret",
+                },
+                CRM: {  # never called: BenchCrm answers in its place
+                    "type": "hubspot",
+                    "base_url": "http://127.0.0.1:9",
+                    "access_token": "pat-bench",
+                    "client_secret": "bench-secret-0123456789abcdef",
+                    "portal_id": 1,
                 },
             },
             "warehouse": {
@@ -109,6 +118,7 @@ def phase_fill(folder: str, lines: int) -> dict[str, Any]:
     try:
         started = time.perf_counter()
         counts = fill(store, Shape(lines))
+        counts["links of deals and their sales"] = fill_deal_links(store, Shape(lines))
         return {"seconds": time.perf_counter() - started, "rows": counts}
     finally:
         store.dispose()
@@ -139,6 +149,7 @@ def phase_build(folder: str, lines: int, with_erp: bool = True) -> dict[str, Any
             store,
             Path(folder) / "warehouse.duckdb",
             erp=erp,
+            crm=BenchCrm(shape),
             settings=settings(url),
             full=True,
             progress=progress,

@@ -68,6 +68,17 @@ def test_a_file_without_the_tables_asks_for_a_rebuild(tmp_path: Path) -> None:
         REPORTS["channel-pnl"].run(tmp_path / "old.duckdb", ReportFilters())
 
 
+def test_a_file_an_older_version_built_asks_for_a_rebuild(tmp_path: Path) -> None:
+    """Its tables are there but one lacks a column this version's reports read."""
+    import duckdb
+
+    path = sample(tmp_path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("ALTER TABLE fact_orders DROP COLUMN shipping_cost_company")
+    with pytest.raises(WarehouseUnavailable, match=r"shipping_cost_company.*rebuild it"):
+        REPORTS["channel-pnl"].run(path, ReportFilters())
+
+
 @pytest.mark.parametrize("slug", sorted(REPORTS))
 def test_every_report_runs_on_an_empty_warehouse_with_a_chart_and_csv(
     warehouse: Warehouse, slug: str
