@@ -226,12 +226,12 @@ class CausewayConfig(Strict):
             system = self.systems.get(named)
             if system is None or not is_of(system, (role,)):
                 kind = key.upper()
-                known = sorted(n for n, s in self.systems.items() if is_of(s, (role,)))
+                of_role = sorted(n for n, s in self.systems.items() if is_of(s, (role,)))
                 article = "an" if kind == "ERP" else "a"
                 raise ValueError(
                     f"warehouse.{key}: {named!r} is not {article} {kind} system of this "
-                    f"configuration ({kind} systems: {', '.join(known) or 'none'}); name one, "
-                    f"or write none"
+                    f"configuration ({kind} systems: {', '.join(of_role) or 'none'}); name "
+                    f"one, or write none"
                 )
         for name in self.warehouse.channel_fees:
             if name not in self.systems and name != "portal":
