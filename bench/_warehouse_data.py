@@ -17,10 +17,11 @@ It answers in batches of sale ids, like the real one (warehouse/erp.py asks 200 
 The hub's side (inserted in bulk straight into the engine's tables, bench-only):
 order_facts + order_fact_lines (3 channels, EUR and USD, golden customers in three
 groups and guests, utm campaigns and referrers, one order in 20 cancelled), the golden
-customers, one cart per 4 orders, one storefront event per 2 orders (with checkouts
-naming orders), a daily stock snapshot per SKU of the ERP's 2 warehouses and the shop,
-a refund for one order in 25 and a cancellation change for each cancelled order, and a
-finished job per 4 orders (some parked, then fixed).
+customers, two started checkouts per order of the two channels that report carts (about
+half end in an order), one storefront event per 2 orders (with checkouts naming orders),
+a daily stock snapshot per SKU of the ERP's 2 warehouses and the shop, a refund for one
+order in 25 and a cancellation change for each cancelled order, and three finished jobs
+per order (placed, fulfilment sent back, payment or invoice; some parked, then fixed).
 """
 
 from __future__ import annotations
@@ -329,8 +330,14 @@ def customer_row(c: int, stamp: float) -> dict[str, Any]:
 CART_STATES = ("open", "abandoned", "recovered", "completed", "abandoned")
 
 
+def carts_of(shape: Shape) -> int:
+    """Checkouts started: two per order of the two channels that report carts (about half
+    of started checkouts end in an order, Shopify's usual checkout completion)."""
+    return shape.orders * 2 * 2 // 3
+
+
 def cart_row(i: int, shape: Shape) -> dict[str, Any]:
-    n = i * 4 % shape.orders
+    n = i * shape.orders // carts_of(shape)
     o_day = shape.day_of(n)
     created = ts(o_day, 9 * 3600 + i % 3600)
     state = CART_STATES[i % len(CART_STATES)]
@@ -420,8 +427,14 @@ def snapshot_rows(day: dt.date, shape: Shape) -> list[dict[str, Any]]:
 JOB_FLOWS = ("orders-to-erp", "fulfillments-to-channels", "payments-and-invoices", "cases")
 
 
+def jobs_of(shape: Shape) -> int:
+    """Finished jobs: three per order (placed in the ERP, its fulfilment sent back, its
+    payment or invoice), the rest of the flows left out."""
+    return shape.orders * 3
+
+
 def job_row(i: int, shape: Shape) -> dict[str, Any]:
-    o_day = shape.day_of(i * 4 % shape.orders)
+    o_day = shape.day_of(i * shape.orders // jobs_of(shape))
     finished = ts(o_day, 10 * 3600 + i % 3600)
     parked = i % 40 == 0
     state = ("done", "resolved", "dead")[i % 3] if parked else "done"
@@ -478,9 +491,9 @@ def fill(store: Store, shape: Shape, say: Any = print) -> dict[str, int]:
         stamp = ts(shape.last_day)
         for name, table, count, make in (
             ("customers", customers, shape.customers, lambda i: customer_row(i, stamp)),
-            ("carts", carts, shape.orders // 4, lambda i: cart_row(i, shape)),
+            ("carts", carts, carts_of(shape), lambda i: cart_row(i, shape)),
             ("web events", web_events, shape.orders // 2, lambda i: event_row(i, shape)),
-            ("jobs", jobs, shape.orders // 4, lambda i: job_row(i, shape)),
+            ("jobs", jobs, jobs_of(shape), lambda i: job_row(i, shape)),
         ):
             for start in range(0, count, CHUNK):
                 put(conn, table, [make(i) for i in range(start, min(count, start + CHUNK))])
