@@ -5,6 +5,9 @@ kept as rejected, a batch of 25 all stored, SQS failures retried with backoff.""
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,6 +27,8 @@ from causeway.engine.schema import inbox as inbox_table
 from causeway.engine.schema import jobs as jobs_table
 from causeway.engine.store import Store
 from causeway.errors import PermanentError, RetryableError
+from tests import essential
+from tests.amazon_notifications import local_sqs as local
 from tests.amazon_notifications.conftest import RecordingRouter
 from tests.amazon_notifications.local_sqs import LocalSqs, notification
 
@@ -271,11 +276,6 @@ def test_the_local_server_failing_to_start_fails_the_tests_under_ci(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Under CI=true a missing local SQS is a failure, never a silent skip."""
-    import socket
-
-    from tests import essential
-    from tests.amazon_notifications import local_sqs as local
-
     monkeypatch.setattr(essential, "IN_CI", True)
     monkeypatch.setattr(local, "START_TIMEOUT", 1.0)
     with socket.socket() as taken:
@@ -284,3 +284,27 @@ def test_the_local_server_failing_to_start_fails_the_tests_under_ci(
         port = taken.getsockname()[1]
         with pytest.raises(pytest.fail.Exception, match="CI=true"):
             local.start_local_sqs(port=port)
+
+
+def test_the_reader_thread_keeps_reading_through_a_failure_and_stops_when_told(
+    local_sqs: LocalSqs, sqlite_store: Store, router: RecordingRouter
+) -> None:
+    """run(stop) is what the hub spawns: a failed round backs off, then reading goes on."""
+    queue_url = local_sqs.new_queue(visibility_timeout=1)
+    inbox = FailingOnce(sqlite_store, JobQueue(sqlite_store), router)
+    reader = NotificationReader(local_sqs.settings(queue_url), inbox, SOURCE)
+    stop = threading.Event()
+    thread = threading.Thread(target=reader.run, args=(stop,), daemon=True)
+    thread.start()
+    send(local_sqs, queue_url, *(notification(f"nid-r{i}", f"777-000000{i}") for i in range(3)))
+
+    deadline = time.monotonic() + 20
+    while len(stored(sqlite_store)) < 3 and time.monotonic() < deadline:
+        stop.wait(0.1)
+    stop.set()
+    thread.join(timeout=10)
+
+    assert not thread.is_alive()
+    assert inbox.failures == 1
+    assert sorted(r.event_id for r in stored(sqlite_store)) == ["nid-r0", "nid-r1", "nid-r2"]
+    assert local_sqs.depth(queue_url) == 0
