@@ -236,7 +236,8 @@ class NotificationReader:
         return self.process(self.receive())
 
     def drain(self, *, max_batches: int | None = None) -> DrainCounts:
-        """Receive and store until a receive comes back empty (or max_batches)."""
+        """Receive and store until a receive comes back empty (or max_batches). That last
+        receive is a long poll too: it waits wait_seconds before the drain returns."""
         total = DrainCounts()
         while max_batches is None or total.batches < max_batches:
             counts = self.drain_once()
