@@ -21,7 +21,9 @@ def test_every_example_answer_parses() -> None:
         for op in path.values():
             if not isinstance(op, dict):
                 continue
-            shape = SearchOrdersResponse if op["operationId"] == "searchOrders" else GetOrderResponse
+            shape = (
+                SearchOrdersResponse if op["operationId"] == "searchOrders" else GetOrderResponse
+            )
             answer = op["responses"]["200"]
             bodies = [answer["examples"]["application/json"]]
             bodies += [case["response"] for case in answer["x-amzn-api-sandbox"]["static"]]
@@ -74,9 +76,7 @@ def test_the_fba_example_is_recognisable() -> None:
         ("CANCELLED", FinancialStatus.VOIDED),
     ],
 )
-def test_the_state_is_kept_and_tells_whether_it_is_paid(
-    status: str, paid: FinancialStatus
-) -> None:
+def test_the_state_is_kept_and_tells_whether_it_is_paid(status: str, paid: FinancialStatus) -> None:
     payload = copy.deepcopy(vendor_orders()[0])
     payload["fulfillment"]["fulfillmentStatus"] = status
     order = order_from_amazon(payload)

@@ -230,11 +230,11 @@ def _search(sandbox: AmazonSandbox, request: Request) -> Response:
             )
         try:
             after = parse_time(q["lastUpdatedAfter"])
-            before = parse_time(q["lastUpdatedBefore"]) if "lastUpdatedBefore" in q else None
+            asked = parse_time(q["lastUpdatedBefore"]) if "lastUpdatedBefore" in q else None
         except ValueError:
             return _amazon_error(400, "InvalidInput", "Invalid Input", "lastUpdatedAfter")
         # The first page fixes the instant every page stops at (the answer says it).
-        before = min(before, sandbox.clock.now()) if before else sandbox.clock.now()
+        before = min(asked, sandbox.clock.now()) if asked else sandbox.clock.now()
         key = None
     orders, last = sandbox.store.search(
         updated_after=after,

@@ -88,11 +88,11 @@ class LwaTokens:
         except ValueError:
             body = {}
         if response.status_code != 200 or not isinstance(body, dict):
-            error = body.get("error") if isinstance(body, dict) else None
+            code = body.get("error") if isinstance(body, dict) else None
             detail = body.get("error_description") if isinstance(body, dict) else None
             raise PermanentError(
                 f"Login with Amazon refused the app's credentials (HTTP {response.status_code}"
-                f"{', ' + str(error) if error else ''}{': ' + str(detail) if detail else ''}): "
+                f"{', ' + str(code) if code else ''}{': ' + str(detail) if detail else ''}): "
                 f"check client_id and client_secret, and that refresh_token is the one the "
                 f"seller's authorisation of this app gave (it ends when the seller revokes the "
                 f"app or after a year of a self-authorised app: authorise it again)"

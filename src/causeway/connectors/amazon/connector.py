@@ -95,6 +95,9 @@ class AmazonConnector:
         }
         while True:
             body = self.client.get("searchOrders", ORDERS_PATH, params)
+            if isinstance(body, dict) and isinstance(body.get("orders"), list):
+                for raw in body["orders"]:
+                    parse_order(raw)  # a bad order is named by its id, not its position
             page = parse(SearchOrdersResponse, body, "searchOrders answer")
             for raw in body["orders"]:
                 self._searched[raw["orderId"]] = raw
