@@ -131,7 +131,7 @@ def test_wrong_app_credentials_are_a_clear_permanent_error(
     connector.client.tokens._credentials = connector.client.tokens._credentials.__class__(
         amazon.token_url, "wrong", "wrong", "wrong"
     )
-    with pytest.raises(PermanentError, match="invalid_client.*client_id and client_secret"):
+    with pytest.raises(PermanentError, match=r"invalid_client.*client_id and client_secret"):
         list(connector.order_changes_since(None))
 
 
@@ -223,7 +223,7 @@ def test_a_malformed_order_gives_a_clear_error(
     broken = new_order("111-0000000-0000001")
     broken["orderItems"][0]["quantityOrdered"] = "two"
     seed(amazon, broken)
-    with pytest.raises(InvalidPayloadError, match="111-0000000-0000001.*quantityOrdered"):
+    with pytest.raises(InvalidPayloadError, match=r"111-0000000-0000001.*quantityOrdered"):
         list(connect().order_changes_since(None))
 
 

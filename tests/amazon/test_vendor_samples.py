@@ -87,14 +87,14 @@ def test_the_state_is_kept_and_tells_whether_it_is_paid(status: str, paid: Finan
 def test_an_order_without_its_items_is_refused_naming_the_field() -> None:
     payload = copy.deepcopy(vendor_orders()[0])
     del payload["orderItems"]
-    with pytest.raises(InvalidPayloadError, match="123-4567890-1234567.*orderItems"):
+    with pytest.raises(InvalidPayloadError, match=r"123-4567890-1234567.*orderItems"):
         order_from_amazon(payload)
 
 
 def test_a_malformed_amount_is_refused_naming_the_field() -> None:
     payload = copy.deepcopy(vendor_orders()[0])
     payload["orderItems"][0]["product"]["price"]["unitPrice"]["amount"] = "forty"
-    with pytest.raises(InvalidPayloadError, match="unitPrice.amount"):
+    with pytest.raises(InvalidPayloadError, match=r"unitPrice\.amount"):
         order_from_amazon(payload)
 
 
