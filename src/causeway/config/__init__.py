@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from causeway.config.systems import (
+    AmazonSystem,
     FilesSystem,
     HubSpotSystem,
     ShopifySystem,
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from causeway.config.models import CausewayConfig
 
 __all__ = [
+    "AmazonSystem",
     "CausewayConfig",
     "FilesSystem",
     "HubSpotSystem",

@@ -27,6 +27,10 @@ from causeway.config.base import (
 
 # What a system is to the flows. A flow's role accepts systems of given kinds.
 STORE, ERP, CRM, DROP_FOLDER = "store", "ERP", "CRM", "drop folder"
+# A marketplace sells like a store but no flow takes one yet: Amazon's orders must wait
+# for payment (Pending) before the ERP has them, which orders-to-erp does not do yet
+# (issue 15's next slice adds the kind to the flows that handle it).
+MARKETPLACE = "marketplace"
 
 
 class SystemSettings(Strict):
@@ -253,6 +257,78 @@ class WooCommerceSystem(SystemSettings):
         )
 
 
+# Amazon's marketplace ids: A, then 9 to 15 upper-case letters and digits (ATVPDKIKX0DER).
+_AMAZON_MARKETPLACE_ID = re.compile(r"A[A-Z0-9]{9,15}")
+
+
+class AmazonSystem(SystemSettings):
+    """A seller account on Amazon, reached through the Selling Partner API with a Login
+    with Amazon refresh token (docs/connectors/amazon.md)."""
+
+    kind: ClassVar[str] = MARKETPLACE
+    type: Literal["amazon"]
+    endpoint: str = Field(
+        default="https://sellingpartnerapi-na.amazon.com",
+        description="the Selling Partner API endpoint of the account's region (-na, -eu, -fe), "
+        "or the sandbox URL",
+    )
+    token_url: str = Field(
+        default="https://api.amazon.com/auth/o2/token",
+        description="Login with Amazon's token endpoint, or the sandbox's",
+    )
+    client_id: SecretStr = Field(
+        description="the app's LWA client identifier, amzn1.application-oa2-client..."
+    )
+    client_secret: SecretStr = Field(description="the app's LWA client secret")
+    refresh_token: SecretStr = Field(
+        description="the refresh token the seller's authorisation of the app gave, Atzr|..."
+    )
+    marketplace_ids: list[str] = Field(
+        min_length=1, description="the marketplaces whose orders come in, e.g. [ATVPDKIKX0DER]"
+    )
+    selling_partner_id: str = Field(
+        min_length=1,
+        description="the seller's merchant token (Seller Central > Settings > Account Info); "
+        "keeps each selling account's rate limits apart",
+    )
+    timeout: Duration = 30.0
+
+    @field_validator("endpoint", "token_url")
+    @classmethod
+    def _urls(cls, value: str) -> str:
+        return service_url(
+            value,
+            password_fix="the app's credentials go in `client_id`, `client_secret` and "
+            "`refresh_token`",
+        )
+
+    @field_validator("client_id", "client_secret", "refresh_token")
+    @classmethod
+    def _secrets_set(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        what = {
+            "client_id": "the app's LWA client identifier, e.g. ${AMAZON_LWA_CLIENT_ID}",
+            "client_secret": "the app's LWA client secret, e.g. ${AMAZON_LWA_CLIENT_SECRET}",
+            "refresh_token": "the refresh token of the seller's authorisation, "
+            "e.g. ${AMAZON_REFRESH_TOKEN}",
+        }[str(info.field_name)]
+        return required_secret(value, what)
+
+    @field_validator("marketplace_ids")
+    @classmethod
+    def _marketplaces(cls, value: list[str]) -> list[str]:
+        ids = [v.strip() for v in value]
+        wrong = [v for v in ids if not _AMAZON_MARKETPLACE_ID.fullmatch(v)]
+        if wrong:
+            raise ValueError(
+                f"{', '.join(repr(w) for w in wrong)} is not an Amazon marketplace id: write "
+                f"ids such as ATVPDKIKX0DER (amazon.com) or A1PA6795UKMFR9 (amazon.de), not "
+                f"a country or a domain"
+            )
+        if len(set(ids)) != len(ids):
+            raise ValueError("names a marketplace twice")
+        return ids
+
+
 # Canonical order fields a CSV column can fill (connectors/files/orders.py reads them).
 ORDER_FIELDS = (
     *("order_number", "ordered_at", "email", "customer_name", "first_name", "last_name"),
@@ -347,7 +423,7 @@ class FilesSystem(SystemSettings):
 
 
 System = Annotated[
-    ShopifySystem | TrytonSystem | FilesSystem | HubSpotSystem | WooCommerceSystem,
+    ShopifySystem | TrytonSystem | FilesSystem | HubSpotSystem | WooCommerceSystem | AmazonSystem,
     Field(discriminator="type"),
 ]
 

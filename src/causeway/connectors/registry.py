@@ -20,6 +20,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import httpx
 
 from causeway.config.systems import (
+    AmazonSystem,
     FilesSystem,
     HubSpotSystem,
     ShopifySystem,
@@ -28,7 +29,7 @@ from causeway.config.systems import (
     TrytonSystem,
     WooCommerceSystem,
 )
-from causeway.connectors import woocommerce
+from causeway.connectors import amazon, woocommerce
 from causeway.connectors.files.connector import FilesConnector
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.ingress import HubSpotIngress
@@ -145,6 +146,12 @@ SYSTEM_TYPES: tuple[SystemType[Any], ...] = (
         lambda name, system, shared: woocommerce.build_connector(name, system, shared.budgets),
         lambda name, system, _public_url: woocommerce.build_ingress(name, system),
         lambda c: c.client,
+    ),
+    # No receiver: Amazon sends no webhooks (its notifications go to an SQS queue).
+    SystemType(
+        AmazonSystem,
+        lambda name, system, shared: amazon.build_connector(name, system, shared.budgets),
+        http_client=lambda c: c.client,
     ),
 )
 

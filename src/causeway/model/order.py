@@ -128,6 +128,13 @@ class Order(BaseModel):
     total: Decimal  # what the customer was charged: lines, shipping, tax (if excluded), tip
     financial_status: FinancialStatus = FinancialStatus.UNKNOWN
     fulfillment_status: str | None = None
+    # The channel's own word for the order's state where the hub's lifecycle needs more
+    # than financial_status says (Amazon: PENDING, UNSHIPPED, PARTIALLY_SHIPPED, SHIPPED,
+    # CANCELLED), kept verbatim so a flow can decide (a PENDING order is not placed yet).
+    channel_status: str | None = None
+    # The marketplace ships the order from its own stock (Amazon FBA): the ERP never ships
+    # it nor confirms a shipment for it.
+    fulfilled_by_channel: bool = False
     cancelled_at: datetime | None = None
     note: str | None = None
     tags: tuple[str, ...] = ()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from causeway.config import (
+    AmazonSystem,
     FilesSystem,
     HubSpotSystem,
     ShopifySystem,
@@ -121,7 +122,13 @@ def erase_system(store: Store, config: CausewayConfig, system: str) -> ErasureRe
         for folder, count in drop_folders.remove_all(settings).items():
             report.changed[f"{system}: {folder}/ files"] = count
     if isinstance(
-        settings, ShopifySystem | TrytonSystem | HubSpotSystem | FilesSystem | WooCommerceSystem
+        settings,
+        ShopifySystem
+        | TrytonSystem
+        | HubSpotSystem
+        | FilesSystem
+        | WooCommerceSystem
+        | AmazonSystem,
     ):
         report.remote = [f"{system} ({settings.type}): the system's own data is its own"]
     return report

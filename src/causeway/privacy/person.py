@@ -44,7 +44,8 @@ ORDER_MARKERS = {"line_items", "lines", "order_number", "number", "financial_sta
 # Never rewritten for a detail: what identifies the order and its goods, not the person.
 STRUCTURAL = {
     *("id", "sku", "admin_graphql_api_id", "currency", "order_number", "number", "reference"),
-    *("financial_status", "fulfillment_status", "state", "status", "gateway", "kind"),
+    *("financial_status", "fulfillment_status", "channel_status", "state", "status"),
+    *("gateway", "kind"),
     *("topic", "country_code", "province_code", "title", "name"),
 }
 # Where a document names the person it is about (an order's customer, a party...),

@@ -1,0 +1,252 @@
+"""The sandbox as a FastAPI app: Login with Amazon's token endpoint, the Orders
+v2026-01-01 API (searchOrders, getOrder) and the `/_sandbox/` control API (control.py).
+
+At the edge of the Selling Partner API and in this order, as a request meets Amazon:
+injected faults, the access token (`x-amz-access-token`), the operation's token bucket,
+then the operation. Errors leave in Amazon's format; every API call is logged for tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import threading
+from datetime import UTC, datetime, timedelta
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from causeway_sandbox.amazon.control import router as control_router
+from causeway_sandbox.amazon.faults import QUOTA_EXCEEDED, AmazonFaultInjector, error_body
+from causeway_sandbox.amazon.limits import Buckets
+from causeway_sandbox.amazon.settings import AmazonSandboxSettings
+from causeway_sandbox.amazon.store import (
+    BLOCKS,
+    Clock,
+    OrderStore,
+    decode_token,
+    encode_token,
+    iso,
+    parse_time,
+)
+from causeway_sandbox.common import fault_routes
+
+ORDERS = "/orders/2026-01-01/orders"
+TOKEN_PATH = "/auth/o2/token"
+
+
+class AmazonSandbox:
+    """One sandbox seller: every component, and how to reset them."""
+
+    def __init__(self, settings: AmazonSandboxSettings) -> None:
+        self.settings = settings
+        self.clock = Clock()
+        self.store = OrderStore(self.clock)
+        self.buckets = Buckets(settings.usage_plans)
+        self.faults = AmazonFaultInjector(settings.faults, settings.seed)
+        self.tokens: dict[str, datetime] = {}  # access token -> when it expires
+        self.tokens_issued = 0
+        self._lock = threading.Lock()
+        self.calls: list[dict[str, object]] = []
+
+    def reset(self) -> None:
+        self.store.reset()
+        self.clock.offset = timedelta()
+        self.buckets.reset(self.settings.usage_plans)
+        self.faults.reset(self.settings.faults)
+        with self._lock:
+            self.tokens.clear()
+            self.tokens_issued = 0
+        self.calls.clear()
+
+    def issue_token(self) -> tuple[str, int]:
+        token = "Atza|" + secrets.token_urlsafe(24)
+        life = self.settings.token_lifetime_s
+        with self._lock:
+            self.tokens[token] = self.clock.now() + timedelta(seconds=life)
+            self.tokens_issued += 1
+        return token, life
+
+    def token_state(self, token: str | None) -> str:
+        """valid, expired or unknown."""
+        with self._lock:
+            expires = self.tokens.get(token or "")
+        if expires is None:
+            return "unknown"
+        return "valid" if self.clock.now() < expires else "expired"
+
+    def expire_tokens(self) -> None:
+        with self._lock:
+            now = self.clock.now()
+            self.tokens = {t: now for t in self.tokens}
+
+
+def _amazon_error(status: int, code: str, message: str, details: str = "") -> Response:
+    return Response(error_body(code, message, details), status, media_type="application/json")
+
+
+def create_app(settings: AmazonSandboxSettings | None = None) -> FastAPI:
+    settings = settings or AmazonSandboxSettings()
+    sandbox = AmazonSandbox(settings)
+    app = FastAPI(
+        title="Causeway Amazon Selling Partner API sandbox",
+        description="Login with Amazon's token endpoint and Orders v2026-01-01. Everything "
+        "under /_sandbox/ is the sandbox's own control API and is NOT part of Amazon.",
+    )
+    app.state.amazon = sandbox
+
+    @app.post(TOKEN_PATH)
+    async def token(request: Request) -> Response:
+        form = await request.form()
+        if form.get("grant_type") != "refresh_token":
+            return JSONResponse(
+                {"error": "unsupported_grant_type", "error_description": "grant_type"}, 400
+            )
+        if form.get("client_id") != settings.client_id or (
+            form.get("client_secret") != settings.client_secret
+        ):
+            return JSONResponse(
+                {"error": "invalid_client", "error_description": "Client authentication failed"},
+                401,
+            )
+        if form.get("refresh_token") != settings.refresh_token:
+            return JSONResponse(
+                {
+                    "error": "invalid_grant",
+                    "error_description": "The request has an invalid "
+                    "grant parameter : refresh_token",
+                },
+                400,
+            )
+        access, life = sandbox.issue_token()
+        return JSONResponse(
+            {
+                "access_token": access,
+                "refresh_token": settings.refresh_token,
+                "token_type": "bearer",
+                "expires_in": life,
+            }
+        )
+
+    async def edge(request: Request, operation: str) -> Response | None:
+        """The answer that stops a call before its operation runs, or None."""
+        latency = sandbox.faults.latency_seconds()
+        if latency:
+            await asyncio.sleep(latency)
+        fault = sandbox.faults.api_fault()
+        if fault is not None:
+            return Response(fault.body, fault.status, media_type=fault.media_type)
+        state = sandbox.token_state(request.headers.get("x-amz-access-token"))
+        if state == "expired":
+            return _amazon_error(
+                settings.expired_token_status,
+                "Unauthorized",
+                "Access to requested resource is denied.",
+                "The access token you provided has expired.",
+            )
+        if state != "valid":
+            return _amazon_error(403, "Unauthorized", "Access to requested resource is denied.")
+        if not sandbox.buckets.take(operation):
+            return Response(QUOTA_EXCEEDED, 429, media_type="application/json")
+        return None
+
+    def log(request: Request, operation: str, response: Response) -> Response:
+        response.headers.setdefault("x-amzn-RequestId", secrets.token_hex(8))
+        if response.status_code != 429 and response.status_code < 500:
+            response.headers["x-amzn-RateLimit-Limit"] = sandbox.buckets.rate(operation)
+        sandbox.calls.append(
+            {
+                "operation": operation,
+                "query": str(request.url.query),
+                "status": response.status_code,
+                "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            }
+        )
+        return response
+
+    @app.get(ORDERS)
+    async def search_orders(request: Request) -> Response:
+        stopped = await edge(request, "searchOrders")
+        return log(request, "searchOrders", stopped or _search(sandbox, request))
+
+    @app.get(ORDERS + "/{order_id}")
+    async def get_order(request: Request, order_id: str) -> Response:
+        stopped = await edge(request, "getOrder")
+        if stopped is not None:
+            return log(request, "getOrder", stopped)
+        included = _included(request)
+        if included is None:
+            answer = _amazon_error(400, "InvalidInput", "Invalid Input", "includedData")
+        else:
+            order = sandbox.store.get(order_id, included)
+            answer = (
+                JSONResponse({"order": order})
+                if order is not None
+                else _amazon_error(404, "NotFound", "Order not found", order_id)
+            )
+        return log(request, "getOrder", answer)
+
+    app.include_router(control_router)
+    app.include_router(fault_routes(lambda _: sandbox.faults))
+    return app
+
+
+def _csv(request: Request, name: str) -> list[str]:
+    return [v for raw in request.query_params.getlist(name) for v in raw.split(",") if v]
+
+
+def _included(request: Request) -> list[str] | None:
+    included = _csv(request, "includedData")
+    return included if all(name in BLOCKS for name in included) else None
+
+
+def _search(sandbox: AmazonSandbox, request: Request) -> Response:
+    q = request.query_params
+    included = _included(request)
+    try:
+        size = int(q.get("maxResultsPerPage", "100"))
+    except ValueError:
+        size = 0
+    if included is None or not 1 <= size <= 100:
+        return _amazon_error(400, "InvalidInput", "Invalid Input", "includedData or page size")
+    token = q.get("paginationToken")
+    if token:
+        state = decode_token(token)
+        if state is None:
+            return _amazon_error(400, "InvalidInput", "Invalid Input", "paginationToken")
+        after, before = parse_time(state["after"]), parse_time(state["before"])
+        key: tuple[str, str] | None = (state["key"][0], state["key"][1])
+    else:
+        if ("createdAfter" in q) == ("lastUpdatedAfter" in q):
+            return _amazon_error(
+                400,
+                "InvalidInput",
+                "Invalid Input",
+                "exactly one of createdAfter and lastUpdatedAfter is required",
+            )
+        if "createdAfter" in q:
+            return _amazon_error(
+                400, "InvalidInput", "Invalid Input", "sandbox: use lastUpdatedAfter"
+            )
+        try:
+            after = parse_time(q["lastUpdatedAfter"])
+            asked = parse_time(q["lastUpdatedBefore"]) if "lastUpdatedBefore" in q else None
+        except ValueError:
+            return _amazon_error(400, "InvalidInput", "Invalid Input", "lastUpdatedAfter")
+        # The first page fixes the instant every page stops at (the answer says it).
+        before = min(asked, sandbox.clock.now()) if asked else sandbox.clock.now()
+        key = None
+    orders, last = sandbox.store.search(
+        updated_after=after,
+        updated_before=before,
+        marketplaces=_csv(request, "marketplaceIds"),
+        included=included,
+        page_size=size,
+        after_key=key,
+    )
+    body: dict[str, object] = {"orders": orders, "lastUpdatedBefore": iso(before)}
+    if last is not None:
+        body["pagination"] = {
+            "nextToken": encode_token({"after": iso(after), "before": iso(before), "key": last})
+        }
+    return JSONResponse(body)

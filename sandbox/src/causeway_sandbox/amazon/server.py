@@ -1,0 +1,28 @@
+"""Run the Amazon sandbox in-process on 127.0.0.1 and a free port (localserver)."""
+
+from __future__ import annotations
+
+from causeway_sandbox.amazon.app import AmazonSandbox, create_app
+from causeway_sandbox.amazon.settings import AmazonSandboxSettings
+from causeway_sandbox.common import VendorSandboxServer
+
+
+class AmazonSandboxServer(VendorSandboxServer):
+    """`with AmazonSandboxServer() as amazon: ...` with amazon.endpoint, amazon.token_url."""
+
+    def __init__(self, settings: AmazonSandboxSettings | None = None, *, port: int = 0) -> None:
+        self.settings = settings or AmazonSandboxSettings()
+        super().__init__(create_app(self.settings), port=port, name="amazon-sandbox")
+
+    @property
+    def sandbox(self) -> AmazonSandbox:
+        return self.app.state.amazon  # type: ignore[no-any-return]
+
+    @property
+    def endpoint(self) -> str:
+        """The Selling Partner API endpoint a connector is configured with."""
+        return self.url
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.url}/auth/o2/token"

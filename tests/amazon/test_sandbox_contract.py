@@ -1,0 +1,153 @@
+"""The sandbox's answers validate against Amazon's own OpenAPI model of Orders v2026-01-01."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import jsonschema
+import pytest
+
+from causeway_sandbox.amazon import AmazonSandboxServer
+from tests.amazon.conftest import MARKETPLACE, new_order, orders_model, vendor_orders
+
+ORDERS = "/orders/2026-01-01/orders"
+ALL_DATA = (
+    "BUYER,RECIPIENT,PROCEEDS,EXPENSE,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES,TAX,PAYMENT"
+)
+
+
+def validate(body: Any, definition: str) -> None:
+    model = orders_model()
+    schema = {"$ref": f"#/definitions/{definition}", "definitions": model["definitions"]}
+    jsonschema.Draft4Validator(schema).validate(body)
+
+
+def token(amazon: AmazonSandboxServer) -> str:
+    s = amazon.settings
+    answer = httpx.post(
+        amazon.token_url,
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": s.refresh_token,
+            "client_id": s.client_id,
+            "client_secret": s.client_secret,
+        },
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["token_type"] == "bearer" and body["expires_in"] == 3600
+    return str(body["access_token"])
+
+
+def get(amazon: AmazonSandboxServer, path: str, **params: str) -> httpx.Response:
+    return httpx.get(
+        amazon.endpoint + path, params=params, headers={"x-amz-access-token": token(amazon)}
+    )
+
+
+def test_the_validator_catches_a_wrong_shape() -> None:
+    with pytest.raises(jsonschema.ValidationError):
+        validate({"orders": [{"orderId": "1"}]}, "SearchOrdersResponse")
+
+
+def test_search_pages_validate_and_carry_the_rate_limit(amazon: AmazonSandboxServer) -> None:
+    vendor = [
+        {**o, "salesChannel": {**o["salesChannel"], "marketplaceId": MARKETPLACE}}
+        for o in vendor_orders()
+    ]
+    for o in vendor:
+        o.pop("lastUpdatedTime")  # the sandbox's clock stamps them now
+    amazon.control("POST", "orders", json=vendor)
+    seen = 0
+    answer = get(
+        amazon,
+        ORDERS,
+        lastUpdatedAfter="2020-01-01T00:00:00Z",
+        marketplaceIds=MARKETPLACE,
+        includedData=ALL_DATA,
+        maxResultsPerPage="3",
+    )
+    while True:
+        assert answer.status_code == 200
+        assert answer.headers["x-amzn-RateLimit-Limit"] == "50"
+        body = answer.json()
+        validate(body, "SearchOrdersResponse")
+        seen += len(body["orders"])
+        next_token = body.get("pagination", {}).get("nextToken")
+        if not next_token:
+            break
+        answer = get(
+            amazon,
+            ORDERS,
+            paginationToken=next_token,
+            marketplaceIds=MARKETPLACE,
+            includedData=ALL_DATA,
+            maxResultsPerPage="3",
+        )
+    assert seen == len(vendor)
+
+
+def test_get_order_validates_and_leaves_out_what_was_not_asked(
+    amazon: AmazonSandboxServer,
+) -> None:
+    amazon.control("POST", "orders", json=new_order("111-0000000-0000001"))
+    full = get(amazon, f"{ORDERS}/111-0000000-0000001", includedData=ALL_DATA)
+    validate(full.json(), "GetOrderResponse")
+    bare = get(amazon, f"{ORDERS}/111-0000000-0000001").json()
+    validate(bare, "GetOrderResponse")
+    assert {"buyer", "recipient", "proceeds", "fulfillment"} & set(bare["order"]) == set()
+    assert "proceeds" not in bare["order"]["orderItems"][0]
+
+
+@pytest.mark.parametrize(
+    ("setup", "status"),
+    [
+        ({"next_429": 1}, 429),
+        ({"next_5xx": 1, "status_5xx": 500}, 500),
+        ({"next_5xx": 1, "status_5xx": 503}, 503),
+    ],
+)
+def test_errors_are_in_amazons_format(
+    amazon: AmazonSandboxServer, setup: dict[str, int], status: int
+) -> None:
+    amazon.control("PUT", "faults", json=setup)
+    answer = get(amazon, f"{ORDERS}/111-0000000-0000001")
+    assert answer.status_code == status
+    validate(answer.json(), "ErrorList")
+    if status == 429:
+        assert answer.json()["errors"][0]["code"] == "QuotaExceeded"
+
+
+def test_not_found_and_bad_input_are_error_lists(amazon: AmazonSandboxServer) -> None:
+    missing = get(amazon, f"{ORDERS}/999-0000000-0000000")
+    assert missing.status_code == 404
+    validate(missing.json(), "ErrorList")
+    bad = get(
+        amazon, ORDERS, marketplaceIds=MARKETPLACE
+    )  # neither createdAfter nor lastUpdatedAfter
+    assert bad.status_code == 400
+    validate(bad.json(), "ErrorList")
+
+
+def test_an_expired_token_is_refused_as_unauthorized(amazon: AmazonSandboxServer) -> None:
+    access = token(amazon)
+    amazon.control("POST", "tokens/expire")
+    answer = httpx.get(amazon.endpoint + f"{ORDERS}/1", headers={"x-amz-access-token": access})
+    assert answer.status_code == 403
+    validate(answer.json(), "ErrorList")
+    assert answer.json()["errors"][0]["code"] == "Unauthorized"
+
+
+def test_the_token_endpoint_refuses_a_wrong_refresh_token(amazon: AmazonSandboxServer) -> None:
+    s = amazon.settings
+    answer = httpx.post(
+        amazon.token_url,
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": "Atzr|revoked",
+            "client_id": s.client_id,
+            "client_secret": s.client_secret,
+        },
+    )
+    assert (answer.status_code, answer.json()["error"]) == (400, "invalid_grant")
