@@ -106,6 +106,22 @@ def two_stores_config(
     return config
 
 
+def sold_on_both_stores(
+    shop: httpx.Client, store: httpx.Client, prices: dict[str, str], quantity: int = 50
+) -> None:
+    """Each SKU (-> its price) listed with `quantity` in stock on the Shopify sandbox
+    (`shop`) and the WooCommerce sandbox (`store`): a test's own products."""
+    for sku, price in prices.items():
+        shop.post(
+            "/_sandbox/products",
+            json={"title": sku, "sku": sku, "price": price, "quantity": quantity},
+        ).raise_for_status()
+        store.post(
+            "/_sandbox/products", json={"name": sku, "sku": sku, "regular_price": price}
+        ).raise_for_status()
+        store.put(f"/_sandbox/stock/{sku}", json={"stock_quantity": quantity}).raise_for_status()
+
+
 def crm_system(crm: Any) -> dict[str, Any]:
     """causeway.yaml's entry for the HubSpot sandbox `crm` (a HubSpotSandboxServer)."""
     return {

@@ -30,7 +30,7 @@ from causeway_sandbox.tryton.server import TrytonServer
 from causeway_sandbox.tryton.testkit import TrytonTestKit
 from causeway_sandbox.woocommerce.server import WooSandboxServer
 from tests.e2e.conftest import buy
-from tests.e2e.harness import serving, settle, two_stores_config
+from tests.e2e.harness import serving, settle, sold_on_both_stores, two_stores_config
 from tests.e2e.test_cancellations_and_returns import checkout
 from tests.tryton_fixtures import connect
 
@@ -83,14 +83,7 @@ def run(
 ) -> Iterator[Run]:
     tag = uuid.uuid4().hex[:6].upper()
     a, b = f"BFA-{tag}", f"BFB-{tag}"
-    for sku, price in ((a, "20.00"), (b, "50.00")):
-        shop.post(
-            "/_sandbox/products", json={"title": sku, "sku": sku, "price": price, "quantity": 50}
-        ).raise_for_status()
-        store.post(
-            "/_sandbox/products", json={"name": sku, "sku": sku, "regular_price": price}
-        ).raise_for_status()
-        store.put(f"/_sandbox/stock/{sku}", json={"stock_quantity": 50}).raise_for_status()
+    sold_on_both_stores(shop, store, {a: "20.00", b: "50.00"})
     shop_prefix, woo_prefix = f"s{tag.lower()}-", f"w{tag.lower()}-"
     config = two_stores_config(tmp_path, tryton_server, sandbox.url, woo, shop_prefix, woo_prefix)
     # The Shopify channel's sales go to a customer group of this test's own.
