@@ -41,7 +41,14 @@ class ErpDouble:
         )
 
     def ship(
-        self, sale_id: int, shipment_id: int, at: dt.datetime, units: int, warehouse: str = "WH"
+        self,
+        sale_id: int,
+        shipment_id: int,
+        at: dt.datetime,
+        units: int,
+        warehouse: str = "WH",
+        cost: str | None = None,
+        cost_currency: str | None = None,
     ) -> None:
         self.shipments.setdefault(sale_id, []).append(
             ShipmentFact(
@@ -52,6 +59,8 @@ class ErpDouble:
                 carrier="DHL",
                 shipped_at=at,
                 units=Decimal(units),
+                cost=None if cost is None else Decimal(cost),
+                cost_currency=cost_currency,
             )
         )
 

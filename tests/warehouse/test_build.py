@@ -3,6 +3,7 @@ rebuild, no ERP, readers never blocked, one writer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +16,7 @@ import pytest
 from causeway.config import CausewayConfig, parse_config
 from causeway.engine import warehouse_rows
 from causeway.engine.store import Store
+from causeway.model.ports.erp_reporting import CurrencyRate
 from causeway.warehouse.build import build
 from causeway.warehouse.duck import WarehouseBusyError, writer_lock
 from causeway.warehouse.schema import TABLES
@@ -168,6 +170,23 @@ def test_the_figures_are_the_ones_worked_out_by_hand(
     assert one(path, "SELECT hours_to_fix FROM fact_integration WHERE outcome = 'fixed'") == 2.0
     assert one(path, "SELECT sum(minutes_each) FROM fact_integration") == Decimal("8.00")
     assert one(path, "SELECT title FROM dim_product WHERE sku = 'SKU-B'") == "Beta"
+
+
+def test_a_carrier_billing_in_a_currency_no_order_is_in_converts_in_the_same_build(
+    tmp_path: Path, hub_store: Store, settings: CausewayConfig, erp: ErpDouble
+) -> None:
+    """The rates are read before the ERP's shipments: a carrier's pounds are asked for
+    when its shipment is read, not left unconverted until the next build."""
+    seed_first_day(hub_store, erp)
+    erp.shipments.clear()
+    erp.ship(1, 501, dt.datetime(2026, 3, 4, 12, tzinfo=dt.UTC), 1, cost="10", cost_currency="GBP")
+    erp.rates.append(CurrencyRate(currency="GBP", date=dt.date(2026, 1, 1), rate=Decimal("1.2")))
+    path = tmp_path / "warehouse.duckdb"
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    assert one(path, "SELECT shipping_cost_company FROM fact_fulfilments") == Decimal("12.0000")
+    assert one(path, "SELECT shipping_cost_company FROM fact_orders WHERE erp_sale_id = 1") == (
+        Decimal("12.0000")
+    )
 
 
 def test_final_sales_are_not_read_again(

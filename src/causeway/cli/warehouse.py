@@ -78,6 +78,14 @@ def _reporting(
     return None
 
 
+def _close(*connectors: object) -> None:
+    """Each connector's HTTP client, where it has one."""
+    for connector in connectors:
+        close = getattr(connector, "close", None)
+        if callable(close):
+            close()
+
+
 @warehouse_app.command("build")
 def build_command(
     full: Annotated[
@@ -117,10 +125,7 @@ def build_command(
                 store, target, erp=erp, crm=crm, settings=settings, full=full, progress=progress
             )
         finally:
-            for connector in (erp, crm):
-                close = getattr(connector, "close", None)
-                if callable(close):  # the connector's HTTP client
-                    close()
+            _close(erp, crm)
         bar.update(task, completed=len(STEPS), description="done")
     kind = "full" if report.full else "incremental"
     console.print(f"{target}: {kind} build in {report.seconds:.1f}s")
@@ -215,10 +220,7 @@ def backfill_orders_command(
                     progress=lambda looked: bar.update(task, completed=looked),
                 )
     finally:
-        for channel in channels.values():
-            close = getattr(channel.connector, "close", None)
-            if callable(close):  # the connector's HTTP client (no request is made)
-                close()
+        _close(*(channel.connector for channel in channels.values()))
     _print_backfill(report, total)
 
 

@@ -234,10 +234,7 @@ class _Build:
         """Every currency the warehouse holds or is about to: rates are read once a build."""
         held = self.con.execute(
             "SELECT DISTINCT currency FROM fact_orders UNION SELECT currency FROM fact_returns "
-            "UNION SELECT currency FROM fact_payments "
-            # A carrier's cost in another currency converts from the build after the
-            # one that first saw it (the rates are read before the ERP's shipments).
-            "UNION SELECT shipping_cost_currency FROM fact_fulfilments"
+            "UNION SELECT currency FROM fact_payments"
         ).fetchall()
         currencies = sorted({c for (c,) in held if c} | set(order_currencies))
         if self.erp is None:
@@ -247,7 +244,8 @@ class _Build:
         self.asked_rates.update(others)
 
     def _more_rates(self, currencies: Iterable[str]) -> None:
-        """Rates of currencies a later source names (a deal in a currency no order is in)."""
+        """Rates of currencies a later source names (a deal, or a carrier's cost, in a
+        currency no order is in), asked for when that source is read."""
         new = sorted({c.upper() for c in currencies} - self.asked_rates)
         new = [c for c in new if not self.rates.knows(c)]
         if self.erp is None or not new:
@@ -308,7 +306,7 @@ class _Build:
             self.progress("erp sales", done[0])
 
         self.report.read["erp sales"] = erp_facts.read_sales(
-            self.con, self.erp, sales, self.rates, tick
+            self.con, self.erp, sales, self.rates, tick, learn=self._more_rates
         )
 
     def _integration(self) -> None:

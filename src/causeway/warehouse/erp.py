@@ -43,15 +43,21 @@ def read_sales(
     sale_ids: Iterable[int],
     rates: Rates,
     tick: Callable[[int], None] = lambda n: None,
+    *,
+    learn: Callable[[Iterable[str]], None] = lambda currencies: None,
 ) -> int:
-    """Costs, shipments and invoices of these sales into the warehouse; how many read."""
+    """Costs, shipments and invoices of these sales into the warehouse; how many read.
+    `learn`: called with the currencies of the shipments' costs before they are
+    converted, so that `rates` knows one no order is in (a carrier billing in dollars)."""
     ids = sorted(set(sale_ids))
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         orders = _orders_of(con, batch)
         costs = erp.sale_costs(batch)
         _write_costs(con, orders, costs)
-        _write_shipments(con, orders, erp.sale_shipments(batch), rates)
+        shipments = erp.sale_shipments(batch)
+        learn({s.cost_currency for found in shipments.values() for s in found if s.cost_currency})
+        _write_shipments(con, orders, shipments, rates)
         _write_invoices(con, orders, erp.sale_invoice_facts(batch), rates)
         delete_keys(con, ERP_SALES.name, "sale_id", batch)
         read = []
