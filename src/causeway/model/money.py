@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -23,3 +24,16 @@ class Money(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+
+def shared_out(amount: Decimal, weights: Sequence[Decimal], step: Decimal) -> list[Decimal]:
+    """`amount` shared out over `weights` in proportion, each share rounded to `step`,
+    the last taking what rounding leaves so that the shares add up to `amount` exactly
+    (weights summing to nothing: all of it on the last)."""
+    if not weights:
+        return []
+    total = sum(weights, Decimal(0))
+    shares = [
+        (amount * weight / total).quantize(step) if total else Decimal(0) for weight in weights[:-1]
+    ]
+    return [*shares, amount - sum(shares, Decimal(0))]

@@ -27,6 +27,7 @@ from decimal import Decimal
 from causeway.engine.order_facts import FactLine, OrderFact
 from causeway.engine.portal_checkouts import Checkout
 from causeway.model import Order
+from causeway.model.money import shared_out
 from causeway.model.order import OrderLine, ShippingLine, TaxLine
 from causeway.model.ports.portal import PlacedPortalSale
 from causeway.notifications.events import PORTAL_CHANNEL
@@ -138,14 +139,9 @@ def portal_order_fact(
     """
     amounts = [line.quantity * line.unit_price for line in checkout.lines]
     goods_net = sum(amounts, ZERO)
+    taxes = shared_out(sale.tax_amount, amounts, PLACES)
     lines: list[FactLine] = []
-    shared = ZERO
-    for no, (line, amount) in enumerate(zip(checkout.lines, amounts, strict=True), start=1):
-        if no == len(amounts):
-            tax = sale.tax_amount - shared
-        else:
-            tax = _places(sale.tax_amount * amount / goods_net) if goods_net else ZERO
-        shared += tax
+    for no, (line, tax) in enumerate(zip(checkout.lines, taxes, strict=True), start=1):
         # The portal sells whole units; a fractional quantity would be a portal bug.
         lines.append(
             FactLine(no, line.sku, line.name, int(line.quantity), line.unit_price, ZERO, tax)

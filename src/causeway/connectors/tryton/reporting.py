@@ -20,6 +20,7 @@ from typing import Any
 from causeway.connectors.tryton.margins import read_sale_figures
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.connectors.tryton.shipments import nested, origin_id
+from causeway.model.money import shared_out
 from causeway.model.ports.erp_reporting import (
     CurrencyRate,
     InvoiceFact,
@@ -241,19 +242,13 @@ def _cost(record: Mapping[str, Any]) -> Decimal | None:
 
 
 def _shares(cost: Decimal | None, units: Mapping[int, Decimal]) -> dict[int, Decimal]:
-    """A shipment's cost per sale, by the units of each in it; the last sale takes what
-    rounding leaves, so the shares add up to the cost exactly."""
-    total = sum(units.values(), ZERO)
+    """A shipment's cost per sale, by the units of each in it (the shares add up to the
+    cost exactly), to the cent or to the cost's own places if finer."""
     if cost is None or not units:
         return {}
-    if len(units) == 1 or not total:
-        return {next(iter(units)): cost}
     exponent = cost.as_tuple().exponent
     step = Decimal(1).scaleb(min(exponent, -2) if isinstance(exponent, int) else -2)
-    *firsts, last = units
-    shares = {s: (cost * units[s] / total).quantize(step) for s in firsts}
-    shares[last] = cost - sum(shares.values(), ZERO)
-    return shares
+    return dict(zip(units, shared_out(cost, list(units.values()), step), strict=True))
 
 
 def _shipment(
