@@ -32,6 +32,7 @@ from causeway.connectors.hubspot.models import (
     PropertySpec,
     SearchFilter,
     next_after,
+    search_payload,
 )
 from causeway.connectors.hubspot.properties import property_specs
 from causeway.connectors.hubspot.reporting import HubSpotReporting
@@ -317,15 +318,7 @@ class HubSpotConnector:
         found: list[CrmObject] = []
         after: str | None = None
         while True:
-            payload: dict[str, Any] = {
-                "filterGroups": [
-                    {"filters": [f.model_dump(by_alias=True, exclude_none=True) for f in filters]}
-                ],
-                "properties": list(properties),
-                "limit": SEARCH_PAGE,
-            }
-            if after:
-                payload["after"] = after
+            payload = search_payload(filters, properties, limit=SEARCH_PAGE, after=after)
             _, body = self.client.request(
                 "POST", f"/crm/v3/objects/{object_type}/search", json=payload
             )

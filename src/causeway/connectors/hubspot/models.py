@@ -6,6 +6,7 @@ times as ISO 8601; money stays a string until a caller turns it into Decimal.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -89,6 +90,32 @@ class SearchFilter(Model):
     property_name: str = Field(alias="propertyName")
     operator: str = "EQ"
     value: str | None = None
+
+
+def search_payload(
+    filters: Sequence[SearchFilter],
+    properties: Sequence[str],
+    *,
+    limit: int,
+    after: str | None = None,
+    sort_by: str | None = None,
+) -> dict[str, Any]:
+    """The body of a CRM v3 search: `filters` in one group (all must match), the
+    properties to return, the page's size and cursor, ascending by `sort_by`."""
+    payload: dict[str, Any] = {
+        "filterGroups": (
+            [{"filters": [f.model_dump(by_alias=True, exclude_none=True) for f in filters]}]
+            if filters
+            else []
+        ),
+        "properties": list(properties),
+        "limit": limit,
+    }
+    if sort_by:
+        payload["sorts"] = [{"propertyName": sort_by, "direction": "ASCENDING"}]
+    if after:
+        payload["after"] = after
+    return payload
 
 
 def next_after(body: Any) -> str | None:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from causeway.connectors.hubspot.client import HubSpotClient
 from causeway.connectors.hubspot.deals import _parse_time
-from causeway.connectors.hubspot.models import CrmObject, next_after
+from causeway.connectors.hubspot.models import CrmObject, SearchFilter, next_after, search_payload
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.model.ports.crm_reporting import ContactSegment, CrmReporting, DealFact, DealState
 
@@ -165,17 +165,9 @@ class HubSpotReporting:
         mark: int | None,
         after: str | None,
     ) -> Any:
-        filters = [] if mark is None else [
-            {"propertyName": stamp, "operator": "GTE", "value": str(mark)}
-        ]  # fmt: skip
-        payload: dict[str, Any] = {
-            "filterGroups": [{"filters": filters}] if filters else [],
-            "sorts": [{"propertyName": stamp, "direction": "ASCENDING"}],
-            "properties": list(properties),
-            "limit": self.page,
-        }
-        if after:
-            payload["after"] = after
+        since = SearchFilter(propertyName=stamp, operator="GTE", value=str(mark))
+        filters = [] if mark is None else [since]
+        payload = search_payload(filters, properties, limit=self.page, after=after, sort_by=stamp)
         _, body = self.client.request("POST", f"/crm/v3/objects/{object_type}/search", json=payload)
         return body
 
