@@ -26,18 +26,23 @@ from causeway.customers import normalise
 ERASED = "[erased]"
 # Keys whose value becomes null: no flow needs them, and a null says "nobody".
 NULLED = {
-    *("email", "contact_email", "customer_email", "phone", "mobilephone"),
+    *("email", "contact_email", "customer_email", "buyerEmail", "phone", "mobilephone"),
     *("latitude", "longitude", "browser_ip"),
 }
 # Keys whose text becomes [erased] (kept a string: models that want one still parse).
 ERASED_KEYS = {
     *("first_name", "last_name", "firstname", "lastname", "customer_name", "company"),
     *("address1", "address2", "street", "street2", "zip", "postal_code", "city", "address"),
+    # Amazon's buyer and delivery address (Orders v2026-01-01 Buyer, CustomerAddress)
+    *("buyerName", "buyerCompanyName", "companyName", "addressLine1", "addressLine2"),
+    *("addressLine3", "postalCode", "streetName", "streetNumber", "complement"),
+    *("neighborhood", "addressInstruction"),
 }
 # A dict with one of these is an address or a person: its "name" is a person's name.
 PERSON_MARKERS = {
     *("first_name", "last_name", "firstname", "lastname", "address1", "address2"),
     *("street", "street2", "zip", "postal_code"),
+    *("addressLine1", "addressLine2", "postalCode", "buyerName", "buyerEmail"),
 }
 # A dict with one of these is an order or a line: its "name" is a number or a product.
 ORDER_MARKERS = {"line_items", "lines", "order_number", "number", "financial_status", "sku"}
@@ -50,8 +55,13 @@ STRUCTURAL = {
 }
 # Where a document names the person it is about (an order's customer, a party...),
 # and the keys that hold that person's own contact data.
-PERSON_OBJECTS = ("customer", "party", "contact")
-SUBJECT_KEYS = ("email", "contact_email", "customer_email", "phone")
+PERSON_OBJECTS = ("customer", "party", "contact", "buyer")
+SUBJECT_KEYS = ("email", "contact_email", "customer_email", "buyerEmail", "phone")
+# The texts of a person or an address that are theirs: their details.
+DETAIL_KEYS = (
+    *("name", "customer_name", "buyerName", "address1", "address2", "street", "street2"),
+    *("addressLine1", "addressLine2", "addressLine3"),
+)
 # A run of digits and the separators people write phone numbers with.
 _PHONE_RUN = re.compile(r"\+?\d[\d\s().\-/]{4,}\d")
 _DIGITS = re.compile(r"\D")
@@ -165,8 +175,9 @@ class Person:
         for key in PERSON_OBJECTS:
             about = doc.get(key)
             if isinstance(about, Mapping):
-                self.add_email(about.get("email"))
-                self.add_phone(about.get("phone"))
+                for subject_key in SUBJECT_KEYS:
+                    add = self.add_phone if subject_key == "phone" else self.add_email
+                    add(about.get(subject_key))
                 if key == "customer" and system and about.get("id") is not None:
                     self.customers.add((system, str(about["id"]).rsplit("/", 1)[-1]))
         if _is_person(doc):
@@ -175,13 +186,7 @@ class Person:
                 for k in ("first_name", "firstname", "last_name", "lastname")
                 if isinstance(n := doc.get(k), str) and n.strip()
             ]
-            for value in [
-                *names,
-                " ".join(names),
-                doc.get("name"),
-                doc.get("customer_name"),
-                *(doc.get(k) for k in ("address1", "address2", "street", "street2")),
-            ]:
+            for value in [*names, " ".join(names), *(doc.get(k) for k in DETAIL_KEYS)]:
                 self.add_detail(value)
         for key, value in doc.items():
             if isinstance(value, Mapping | list) and key not in PERSON_OBJECTS:
@@ -194,9 +199,7 @@ class Person:
                 self._learn_details(item)
         elif isinstance(doc, Mapping):
             if _is_person(doc):
-                for key in ("first_name", "last_name", "name", "address1", "address2"):
-                    self.add_detail(doc.get(key))
-                for key in ("street", "street2", "customer_name", "firstname", "lastname"):
+                for key in ("first_name", "last_name", "firstname", "lastname", *DETAIL_KEYS):
                     self.add_detail(doc.get(key))
             for value in doc.values():
                 self._learn_details(value)
