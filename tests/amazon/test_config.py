@@ -66,5 +66,5 @@ def test_no_flow_takes_an_amazon_system_until_it_handles_amazons_lifecycle(
     data = hub_config(tmp_path)
     data["systems"]["amazon"] = dict(GOOD)
     data["flows"]["orders-to-erp"]["source"] = "amazon"
-    with pytest.raises(ConfigError, match=r"'amazon' is .*amazon.*needs a shopify or woo"):
+    with pytest.raises(ConfigError, match=r"'amazon' is .*amazon.*needs one of type shopify or woo"):
         parse_config(data, env={})

@@ -63,7 +63,7 @@ def test_a_clickstream_must_belong_to_a_store_system() -> None:
     with pytest.raises(ConfigError, match=r"clickstream\.shopp: no system named 'shopp'"):
         parse_config(data, env={})
     data["clickstream"] = {"erp": CLICKSTREAM}
-    with pytest.raises(ConfigError, match=r"system 'erp' is a tryton, but storefront events"):
+    with pytest.raises(ConfigError, match=r"system 'erp' is of type tryton, but storefront events"):
         parse_config(data, env={})
 
 

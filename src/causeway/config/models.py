@@ -285,7 +285,7 @@ class CausewayConfig(Strict):
             if not is_of(system, (STORE,)):
                 stores = " or ".join(types_of_kinds((STORE,)))
                 raise ValueError(
-                    f"clickstream.{name}: system {name!r} is a {system.type}, but storefront "
+                    f"clickstream.{name}: system {name!r} is of type {system.type}, but storefront "
                     f"events come from a store ({stores})"
                 )
         return self
@@ -351,6 +351,6 @@ class CausewayConfig(Strict):
         if not is_of(system, kinds):
             wanted = " or ".join(types_of_kinds(kinds))
             raise ValueError(
-                f"flows.{flow}.{key}: system {name!r} is a {system.type}, "
-                f"but this flow needs a {wanted}"
+                f"flows.{flow}.{key}: system {name!r} is of type {system.type}, "
+                f"but this flow needs one of type {wanted}"
             )
