@@ -4,12 +4,14 @@ tracking (Orders v0 confirmShipment), in full or item by item, never twice."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import jsonschema
 import pytest
 
+from causeway.config import parse_config
 from causeway.connectors.amazon import AmazonConnector
 from causeway.connectors.amazon.rates import USAGE_PLANS
 from causeway.connectors.amazon.shipments import carrier_fields, package_reference
@@ -18,6 +20,8 @@ from causeway.model.ports.channel import FulfillmentChannel, FulfillmentLine, Tr
 from causeway_sandbox.amazon import AmazonSandboxServer
 from tests.amazon.conftest import MARKETPLACE
 from tests.amazon.shipping_support import unshipped_order, v0_validate, v2026_validate
+from tests.amazon.test_config import GOOD
+from tests.unit.files_support import hub_config
 
 Connect = Callable[..., AmazonConnector]
 ALL_DATA = "FULFILLMENT,PACKAGES"
@@ -38,6 +42,14 @@ def whole_order(state_lines: Any, order_id: str) -> list[FulfillmentLine]:
 
 def test_the_amazon_connector_is_a_fulfillment_channel(connect: Connect) -> None:
     assert isinstance(connect(), FulfillmentChannel)
+
+
+def test_fulfillments_to_channels_takes_an_amazon_system_as_a_target(tmp_path: Path) -> None:
+    data = hub_config(tmp_path)
+    data["systems"]["amazon"] = dict(GOOD)
+    data["flows"]["fulfillments-to-channels"] = {"source": "erp", "targets": ["amazon"]}
+    config = parse_config(data, env={})
+    assert config.flows.settings("fulfillments-to-channels").targets == ["amazon"]  # type: ignore[union-attr]
 
 
 def test_confirm_shipment_has_amazons_documented_usage_plan() -> None:
