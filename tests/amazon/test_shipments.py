@@ -4,6 +4,8 @@ tracking (Orders v0 confirmShipment), in full or item by item, never twice."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,9 @@ from causeway.connectors.amazon import AmazonConnector
 from causeway.connectors.amazon.rates import USAGE_PLANS
 from causeway.connectors.amazon.shipments import carrier_fields, package_reference
 from causeway.errors import PermanentError
+from causeway.flows.fulfillments_to_channels.decisions import plan_fulfillment, reached_store
 from causeway.model.ports.channel import FulfillmentChannel, FulfillmentLine, Tracking
+from causeway.model.ports.erp import DoneShipment, ShippedLine
 from causeway_sandbox.amazon import AmazonSandboxServer
 from tests.amazon.conftest import MARKETPLACE
 from tests.amazon.shipping_support import unshipped_order, v0_validate, v2026_validate
@@ -195,6 +199,36 @@ def test_the_erp_carrier_becomes_amazons_code_or_other_with_its_name(
     erp_carrier: str, fields: dict[str, str]
 ) -> None:
     assert carrier_fields(erp_carrier) == fields
+
+
+def test_the_flows_decisions_read_amazons_one_fulfilment_order(
+    amazon: AmazonSandboxServer, connect: Connect
+) -> None:
+    """plan_fulfillment maps the ERP's shipped SKUs onto the order's items; after the
+    confirmation, reached_store finds the package by its tracking number (a crash retry)."""
+    order_id = "111-0000011-0000011"
+    seed(amazon, unshipped_order(order_id, [("WID-1", 2), ("GAD-1", 1)]))
+    connector = connect()
+    state = connector.fulfillment_state(order_id)
+    widget, _ = state.fulfillment_orders[0].lines
+    shipment = DoneShipment(
+        id=7,
+        number="CS7",
+        done_at=datetime.now(UTC),
+        carrier="UPS",
+        tracking_number="1ZFLOW7",
+        lines=(ShippedLine(sku="WID-1", quantity=Decimal(2), sale_id=1),),
+    )
+
+    plan = plan_fulfillment(shipment.lines, state, shipment.number)
+
+    assert plan.lines == (FulfillmentLine(order_id, widget.id, 2),) and not plan.complete
+    assert reached_store(shipment, state, None) is None
+    made = connector.publish_fulfillment(plan.lines, tracking=Tracking("UPS", "1ZFLOW7"))
+    after = connector.fulfillment_state(order_id)
+    assert reached_store(shipment, after, None) == made
+    with pytest.raises(PermanentError, match=r"has only 0 left to fulfil"):
+        plan_fulfillment(shipment.lines, after, "CS8")
 
 
 # -- the contract: requests and answers against Amazon's v0 model ---------------------------
