@@ -157,7 +157,7 @@ def test_amazons_refusal_is_a_permanent_error_with_its_message(
     connector = connect()
     (line,) = connector.fulfillment_state(order_id).fulfillment_orders[0].lines
 
-    with pytest.raises(PermanentError, match=r"exceeds the 1 unshipped"):
+    with pytest.raises(PermanentError, match=r"order 111-0000005-0000005.*exceeds the 1 unshipped"):
         connector.publish_fulfillment(
             [FulfillmentLine(order_id, line.id, 2)], tracking=Tracking("UPS", "1ZTOOMANY")
         )

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from causeway.connectors.amazon.client import AmazonClient
+from causeway.connectors.amazon.client import AmazonApiError, AmazonClient
 from causeway.connectors.amazon.models import AmazonModel, OrderFulfillment, OrderItem, parse
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.model.ports.channel import (
@@ -217,7 +217,14 @@ class AmazonShipments:
             self._marketplace(order_id), reference, carrier, number, lines, datetime.now(UTC)
         )
         path = CONFIRM_PATH.format(order_id=order_id)
-        self.client.post("confirmShipment", path, payload)
+        try:
+            self.client.post("confirmShipment", path, payload)
+        except AmazonApiError as refused:
+            raise AmazonApiError(
+                f"Amazon order {order_id}, package {number}: {refused}",
+                status=refused.status,
+                code=refused.code,
+            ) from refused
         return PublishedFulfillment(id=reference, tracking_numbers=(number,))
 
     def _marketplace(self, order_id: str) -> str:
