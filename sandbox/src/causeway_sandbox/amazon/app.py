@@ -1,5 +1,6 @@
 """The sandbox as a FastAPI app: Login with Amazon's token endpoint, the Orders
-v2026-01-01 API (searchOrders, getOrder) and the `/_sandbox/` control API (control.py).
+v2026-01-01 API (searchOrders, getOrder), Orders v0 confirmShipment (shipments.py) and the
+`/_sandbox/` control API (control.py).
 
 At the edge of the Selling Partner API and in this order, as a request meets Amazon:
 injected faults, the access token (`x-amz-access-token`), the operation's token bucket,
@@ -20,6 +21,8 @@ from causeway_sandbox.amazon.control import router as control_router
 from causeway_sandbox.amazon.faults import QUOTA_EXCEEDED, AmazonFaultInjector, error_body
 from causeway_sandbox.amazon.limits import Buckets
 from causeway_sandbox.amazon.settings import AmazonSandboxSettings
+from causeway_sandbox.amazon.shipments import CONFIRM_PATH, Confirmations, Refused, confirm_shipment
+from causeway_sandbox.amazon.shipments import router as shipments_router
 from causeway_sandbox.amazon.store import (
     BLOCKS,
     Clock,
@@ -42,6 +45,7 @@ class AmazonSandbox:
         self.settings = settings
         self.clock = Clock()
         self.store = OrderStore(self.clock)
+        self.confirmations = Confirmations()
         self.buckets = Buckets(settings.usage_plans)
         self.faults = AmazonFaultInjector(settings.faults, settings.seed)
         self.tokens: dict[str, datetime] = {}  # access token -> when it expires
@@ -51,6 +55,7 @@ class AmazonSandbox:
 
     def reset(self) -> None:
         self.store.reset()
+        self.confirmations.reset()
         self.clock.offset = timedelta()
         self.buckets.reset(self.settings.usage_plans)
         self.faults.reset(self.settings.faults)
@@ -186,9 +191,29 @@ def create_app(settings: AmazonSandboxSettings | None = None) -> FastAPI:
             )
         return log(request, "getOrder", answer)
 
+    @app.post(CONFIRM_PATH)
+    async def confirm(request: Request, order_id: str) -> Response:
+        stopped = await edge(request, "confirmShipment")
+        if stopped is not None:
+            return log(request, "confirmShipment", stopped)
+        try:
+            confirm_shipment(sandbox.store, sandbox.confirmations, order_id, await _json(request))
+            answer = Response(status_code=204)
+        except Refused as no:
+            answer = _amazon_error(no.status, no.code, no.message, no.details)
+        return log(request, "confirmShipment", answer)
+
     app.include_router(control_router)
+    app.include_router(shipments_router)
     app.include_router(fault_routes(lambda _: sandbox.faults))
     return app
+
+
+async def _json(request: Request) -> object:
+    try:
+        return await request.json()
+    except ValueError:
+        return None
 
 
 def _csv(request: Request, name: str) -> list[str]:

@@ -7,6 +7,8 @@ orders, move the clock, expire access tokens, read the calls made, reset.
     POST  /_sandbox/clock             {"advance_seconds": 120}
     POST  /_sandbox/tokens/expire     every access token issued so far expires now
     GET   /_sandbox/calls             the API calls, oldest first
+    GET   /_sandbox/shipment-confirmations[?orderId=]  confirmShipment bodies accepted
+                                      (shipments.py)
     GET   /_sandbox/stats             tokens issued, requests refused for quota
     POST  /_sandbox/reset
 """

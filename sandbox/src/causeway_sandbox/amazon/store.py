@@ -13,6 +13,7 @@ import base64
 import copy
 import json
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -85,6 +86,19 @@ class OrderStore:
             order.update(copy.deepcopy(changes))
             order["lastUpdatedTime"] = iso(self.clock.now())
             return copy.deepcopy(order)
+
+    def modify(self, order_id: str, change: Callable[[dict[str, Any]], object]) -> bool:
+        """Run `change` on a copy of the order and keep it, with lastUpdatedTime now, unless
+        it raises (the order is then as it was); False when there is no such order."""
+        with self._lock:
+            order = self._orders.get(order_id)
+            if order is None:
+                return False
+            changed = copy.deepcopy(order)
+            change(changed)
+            changed["lastUpdatedTime"] = iso(self.clock.now())
+            self._orders[order_id] = changed
+            return True
 
     def get(self, order_id: str, included: list[str]) -> dict[str, Any] | None:
         with self._lock:

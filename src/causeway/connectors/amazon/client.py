@@ -104,16 +104,35 @@ class AmazonClient(RetryingClient):
         """GET `path` as `operation` (its bucket and usage plan); the decoded JSON body."""
         return self._call(self._attempt, operation, path, _query(params)).body
 
+    def post(self, operation: str, path: str, payload: Any, params: Params | None = None) -> Any:
+        """POST `payload` as JSON to `path` as `operation`; the decoded body (None on a 204).
+        A transient failure sends the same body again: the operation must be idempotent
+        for it (confirmShipment is, by its packageReferenceId)."""
+        return self._call(self._attempt, operation, path, _query(params), "POST", payload).body
+
     # ----------------------------------------------------------------- private
 
-    def _attempt(self, operation: str, path: str, query: dict[str, str]) -> Answer:
+    def _attempt(
+        self,
+        operation: str,
+        path: str,
+        query: dict[str, str],
+        method: str = "GET",
+        payload: Any = None,
+    ) -> Answer:
         budget = self.operations.budget(operation)
         for renewed in (False, True):
             budget.acquire(1.0)
             self.calls += 1
             token = self.tokens.access_token()
             try:
-                response = self._http.get(path, params=query, headers={"x-amz-access-token": token})
+                response = self._http.request(
+                    method,
+                    path,
+                    params=query,
+                    json=payload,
+                    headers={"x-amz-access-token": token},
+                )
             except httpx.TransportError as error:
                 raise Transient(f"{type(error).__name__} on {operation}") from error
             rate = header_rate(response.headers.get(RATE_LIMIT_HEADER))
@@ -144,6 +163,8 @@ class AmazonClient(RetryingClient):
             raise Throttled(f"HTTP 429 on {operation}: {_errors(response)}", wait)
         if status >= 500:
             raise Transient(f"HTTP {status} on {operation}")
+        if status == 204:  # done, nothing to say (confirmShipment)
+            return Answer(status, None, response.headers)
         try:
             body = response.json()
         except ValueError:

@@ -2,8 +2,9 @@
 
 This first slice reads orders: changed since a cursor (searchOrders by lastUpdatedAfter,
 page by page), one order in full (getOrder), and both read into the canonical Order
-(orders.py). Stock (listings feeds), shipment confirmation, ORDER_CHANGE notifications
-and fees come in later slices (docs/connectors/amazon.md).
+(orders.py); a shipment done in the ERP is confirmed with its carrier and tracking
+(shipments.py, the FulfillmentChannel port). Stock (listings feeds), ORDER_CHANGE
+notifications and fees come in later slices (docs/connectors/amazon.md).
 
 Two things keep the calls few, because searchOrders refills one request every three
 minutes and getOrder one every two seconds:
@@ -16,7 +17,7 @@ minutes and getOrder one every two seconds:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,11 +28,18 @@ from causeway.connectors.amazon.auth import LwaCredentials
 from causeway.connectors.amazon.client import AmazonClient
 from causeway.connectors.amazon.models import SearchOrdersResponse, parse
 from causeway.connectors.amazon.orders import order_from_amazon, parse_order
+from causeway.connectors.amazon.shipments import AmazonShipments
 from causeway.connectors.http_retry import RetryPolicy
 from causeway.engine.rate import RateBudgets
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.model import Order
-from causeway.model.ports.channel import OrderChange
+from causeway.model.ports.channel import (
+    FulfillmentLine,
+    FulfillmentState,
+    OrderChange,
+    PublishedFulfillment,
+    Tracking,
+)
 
 ORDERS_PATH = "/orders/2026-01-01/orders"
 # The blocks the mapping reads, and no more: each one Amazon leaves out is work it
@@ -80,6 +88,7 @@ class AmazonConnector:
         )
         # The last search's copy of each order it listed, for order_node (see above).
         self._searched: dict[str, dict[str, Any]] = {}
+        self.shipments = AmazonShipments(self.client, self.marketplace_ids)
 
     # ------------------------------------------------------------------ orders
 
@@ -164,6 +173,22 @@ class AmazonConnector:
             return parse_order(json.loads(body)).lastUpdatedTime
         except (ValueError, InvalidPayloadError):
             return None
+
+    # ------------------------------------------------------------- shipments
+
+    def fulfillment_state(self, order_id: str) -> FulfillmentState:
+        """The order's items left to ship and its packages so far (shipments.py)."""
+        return self.shipments.state(order_id)
+
+    def publish_fulfillment(
+        self,
+        lines: Sequence[FulfillmentLine],
+        *,
+        tracking: Tracking | None = None,
+        notify_customer: bool = False,
+    ) -> PublishedFulfillment:
+        """Confirm one package with its carrier and tracking (Amazon tells the buyer)."""
+        return self.shipments.confirm(lines, tracking)
 
     def close(self) -> None:
         self.client.close()

@@ -27,6 +27,8 @@ class UsagePlan:
 USAGE_PLANS: dict[str, UsagePlan] = {
     "searchOrders": UsagePlan(rate=0.0056, burst=20),
     "getOrder": UsagePlan(rate=0.5, burst=30),
+    # Orders v0 confirmShipment (vendor-samples/amazon/ordersV0.json's Usage Plan table).
+    "confirmShipment": UsagePlan(rate=2.0, burst=10),
 }
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from causeway.config.base import Duration
 from causeway.config.flows import FlowSettings
-from causeway.config.systems import ERP, STORE
+from causeway.config.systems import ERP, MARKETPLACE, STORE
 from causeway.engine.schedule import INTERVAL, Schedule
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
 from causeway.flows.fulfillments_to_channels import (
@@ -24,7 +24,11 @@ from causeway.notifications.order_mail import OrderMail
 
 class FulfillmentsToChannelsFlow(FlowSettings):
     source: str = Field(description="the ERP system whose shipments fulfil store orders")
-    targets: list[str] = Field(min_length=1, description="the stores whose orders are fulfilled")
+    targets: list[str] = Field(
+        min_length=1,
+        description="the stores and marketplaces (Amazon: a shipment confirmation) whose "
+        "orders are fulfilled",
+    )
     every: Duration = Field(default=60.0, description="how often the ERP is asked for shipments")
     overlap: Duration = Field(
         default=300.0, description="how far back each poll re-reads, for late commits and skew"
@@ -77,7 +81,7 @@ def build(context: FlowContext, settings: FulfillmentsToChannelsFlow) -> Fulfill
 DECLARATION = FlowDeclaration(
     name=NAME,
     settings=FulfillmentsToChannelsFlow,
-    roles=(Role("source", (ERP,)), Role("targets", (STORE,), many=True)),
+    roles=(Role("source", (ERP,)), Role("targets", (STORE, MARKETPLACE), many=True)),
     # The poll writes each done shipment to the inbox; the record starts its job.
     starts=Starts(role="source", topics=(TOPIC,), job=shipment_job, polled=(TOPIC,)),
     # A run polls the ERP for shipments done since the cursor.
