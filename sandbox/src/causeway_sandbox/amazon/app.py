@@ -18,8 +18,12 @@ from fastapi.responses import JSONResponse
 
 from causeway_sandbox.amazon.control import router as control_router
 from causeway_sandbox.amazon.faults import QUOTA_EXCEEDED, AmazonFaultInjector, error_body
+from causeway_sandbox.amazon.feeds import FeedStore
 from causeway_sandbox.amazon.limits import Buckets
+from causeway_sandbox.amazon.listings import ListingsStore
 from causeway_sandbox.amazon.settings import AmazonSandboxSettings
+from causeway_sandbox.amazon.stock_control import router as stock_control_router
+from causeway_sandbox.amazon.stock_routes import stock_router
 from causeway_sandbox.amazon.store import (
     BLOCKS,
     Clock,
@@ -42,6 +46,10 @@ class AmazonSandbox:
         self.settings = settings
         self.clock = Clock()
         self.store = OrderStore(self.clock)
+        self.listings = ListingsStore(self.clock, settings.marketplace_id)
+        self.feeds = FeedStore(
+            self.clock, self.listings, settings.selling_partner_id, settings.feed_processing_s
+        )
         self.buckets = Buckets(settings.usage_plans)
         self.faults = AmazonFaultInjector(settings.faults, settings.seed)
         self.tokens: dict[str, datetime] = {}  # access token -> when it expires
@@ -51,6 +59,8 @@ class AmazonSandbox:
 
     def reset(self) -> None:
         self.store.reset()
+        self.listings.reset()
+        self.feeds.reset(self.settings.feed_processing_s)
         self.clock.offset = timedelta()
         self.buckets.reset(self.settings.usage_plans)
         self.faults.reset(self.settings.faults)
@@ -186,7 +196,11 @@ def create_app(settings: AmazonSandboxSettings | None = None) -> FastAPI:
             )
         return log(request, "getOrder", answer)
 
+    app.include_router(
+        stock_router(sandbox.feeds, sandbox.listings, settings.selling_partner_id, edge, log)
+    )
     app.include_router(control_router)
+    app.include_router(stock_control_router)
     app.include_router(fault_routes(lambda _: sandbox.faults))
     return app
 
