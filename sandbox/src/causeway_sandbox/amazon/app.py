@@ -1,5 +1,6 @@
 """The sandbox as a FastAPI app: Login with Amazon's token endpoint, the Orders
-v2026-01-01 API (searchOrders, getOrder) and the `/_sandbox/` control API (control.py).
+v2026-01-01 API (searchOrders, getOrder), the feeds and listings of stock
+(stock_routes.py) and the `/_sandbox/` control API (control.py, stock_control.py).
 
 At the edge of the Selling Partner API and in this order, as a request meets Amazon:
 injected faults, the access token (`x-amz-access-token`), the operation's token bucket,

@@ -57,6 +57,11 @@ async def refuse(request: Request) -> dict[str, str]:
     return {"sku": body["sku"]}
 
 
+@router.delete("/listings/refusals/{sku:path}")
+def accept(request: Request, sku: str) -> dict[str, bool]:
+    return {"removed": _sandbox(request).listings.refusals.pop(sku, None) is not None}
+
+
 @router.get("/feeds")
 def feeds(request: Request) -> list[dict[str, Any]]:
     store = _sandbox(request).feeds
