@@ -11,8 +11,8 @@ listings-feed-processing-report-schema-v2 in vendor-samples/amazon).
 5. getFeedDocument of the feed's resultFeedDocumentId, and the report downloaded from its
    URL, gunzipped when `compressionAlgorithm` is GZIP.
 
-createFeed is not repeated by the client's retries only when it answered: a createFeed
-whose answer was lost can be sent twice, which sets the same absolute quantities twice.
+The client retries a createFeed that failed with a 5xx or a lost connection, so a feed
+whose answer was lost can be created twice: both set the same absolute quantities.
 """
 
 from __future__ import annotations
