@@ -66,5 +66,20 @@ def test_no_flow_takes_an_amazon_system_until_it_handles_amazons_lifecycle(
     data = hub_config(tmp_path)
     data["systems"]["amazon"] = dict(GOOD)
     data["flows"]["orders-to-erp"]["source"] = "amazon"
-    with pytest.raises(ConfigError, match=r"'amazon' is .*amazon.*needs one of type shopify or woo"):
+    with pytest.raises(ConfigError, match=r"'amazon' is .*amazon.*needs one of type shopify"):
         parse_config(data, env={})
+
+
+def test_stock_to_channels_takes_an_amazon_system_as_a_target(tmp_path: Path) -> None:
+    data = hub_config(tmp_path)
+    data["systems"]["amazon"] = {**GOOD, "feed_poll_every": "30s", "feed_timeout": "10m"}
+    data["flows"]["stock-to-channels"] = {"source": "erp", "targets": ["amazon"]}
+    config = parse_config(data, env={})
+    amazon = config.systems["amazon"]
+    assert isinstance(amazon, AmazonSystem)
+    assert (amazon.feed_poll_every, amazon.feed_timeout) == (30.0, 600.0)
+
+
+def test_a_feed_poll_of_zero_is_refused() -> None:
+    with pytest.raises(ValidationError, match="feed_poll_every"):
+        system(feed_poll_every=0)

@@ -52,7 +52,7 @@ def test_a_flow_pointing_at_the_wrong_kind_of_system_says_so() -> None:
     data = example()
     data["flows"]["orders-to-erp"]["target"] = "shop"
     with pytest.raises(
-        ConfigError, match="system 'shop' is of type shopify, but this flow needs one of type tryton"
+        ConfigError, match="'shop' is of type shopify, but this flow needs one of type tryton"
     ):
         parse_config(data, env=ENV)
 

@@ -73,7 +73,9 @@ def test_bad_files_settings_name_their_key(
 def test_files_exchange_needs_a_files_system_and_an_erp(tmp_path: Path) -> None:
     data = hub_config(tmp_path)
     data["flows"]["files-exchange"]["source"] = "erp"
-    with pytest.raises(ConfigError, match="system 'erp' is of type tryton, but this flow needs one of type files"):
+    with pytest.raises(
+        ConfigError, match="'erp' is of type tryton, but this flow needs one of type files"
+    ):
         parse_config(data, env={})
 
 

@@ -136,8 +136,8 @@ def test_a_system_of_a_kind_the_role_does_not_take_is_refused_naming_the_key(
         with pytest.raises(ConfigError) as refused:
             hub_config(tmp_path, flows)
         assert (
-            f"flows.{declared.name}.{role.key}: system {other!r} is a {systems[other].type}, "
-            f"but this flow needs a {wanted}"
+            f"flows.{declared.name}.{role.key}: system {other!r} is of type "
+            f"{systems[other].type}, but this flow needs one of type {wanted}"
         ) in str(refused.value)
     flows = {declared.name: settings_naming(declared, **{role.key: "nosuch"})}
     with pytest.raises(ConfigError, match=rf"flows\.{declared.name}\.{role.key}: no system named"):

@@ -292,6 +292,9 @@ class AmazonSystem(SystemSettings):
         "keeps each selling account's rate limits apart",
     )
     timeout: Duration = 30.0
+    # Stock: how often a listings feed's status is asked, and how long it is waited for.
+    feed_poll_every: Duration = Field(default=15.0, gt=0)
+    feed_timeout: Duration = Field(default=900.0, gt=0)
 
     @field_validator("endpoint", "token_url")
     @classmethod

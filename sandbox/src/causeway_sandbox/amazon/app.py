@@ -1,6 +1,7 @@
 """The sandbox as a FastAPI app: Login with Amazon's token endpoint, the Orders
-v2026-01-01 API (searchOrders, getOrder), Orders v0 confirmShipment (shipments.py) and the
-`/_sandbox/` control API (control.py).
+v2026-01-01 API (searchOrders, getOrder), Orders v0 confirmShipment (shipments.py), the
+feeds and listings of stock (stock_routes.py) and the `/_sandbox/` control API
+(control.py, stock_control.py).
 
 At the edge of the Selling Partner API and in this order, as a request meets Amazon:
 injected faults, the access token (`x-amz-access-token`), the operation's token bucket,
@@ -19,10 +20,14 @@ from fastapi.responses import JSONResponse
 
 from causeway_sandbox.amazon.control import router as control_router
 from causeway_sandbox.amazon.faults import QUOTA_EXCEEDED, AmazonFaultInjector, error_body
+from causeway_sandbox.amazon.feeds import FeedStore
 from causeway_sandbox.amazon.limits import Buckets
+from causeway_sandbox.amazon.listings import ListingsStore
 from causeway_sandbox.amazon.settings import AmazonSandboxSettings
 from causeway_sandbox.amazon.shipments import CONFIRM_PATH, Confirmations, Refused, confirm_shipment
 from causeway_sandbox.amazon.shipments import router as shipments_router
+from causeway_sandbox.amazon.stock_control import router as stock_control_router
+from causeway_sandbox.amazon.stock_routes import stock_router
 from causeway_sandbox.amazon.store import (
     BLOCKS,
     Clock,
@@ -46,6 +51,10 @@ class AmazonSandbox:
         self.clock = Clock()
         self.store = OrderStore(self.clock)
         self.confirmations = Confirmations()
+        self.listings = ListingsStore(self.clock, settings.marketplace_id)
+        self.feeds = FeedStore(
+            self.clock, self.listings, settings.selling_partner_id, settings.feed_processing_s
+        )
         self.buckets = Buckets(settings.usage_plans)
         self.faults = AmazonFaultInjector(settings.faults, settings.seed)
         self.tokens: dict[str, datetime] = {}  # access token -> when it expires
@@ -56,6 +65,8 @@ class AmazonSandbox:
     def reset(self) -> None:
         self.store.reset()
         self.confirmations.reset()
+        self.listings.reset()
+        self.feeds.reset(self.settings.feed_processing_s)
         self.clock.offset = timedelta()
         self.buckets.reset(self.settings.usage_plans)
         self.faults.reset(self.settings.faults)
@@ -203,7 +214,11 @@ def create_app(settings: AmazonSandboxSettings | None = None) -> FastAPI:
             answer = _amazon_error(no.status, no.code, no.message, no.details)
         return log(request, "confirmShipment", answer)
 
+    app.include_router(
+        stock_router(sandbox.feeds, sandbox.listings, settings.selling_partner_id, edge, log)
+    )
     app.include_router(control_router)
+    app.include_router(stock_control_router)
     app.include_router(shipments_router)
     app.include_router(fault_routes(lambda _: sandbox.faults))
     return app

@@ -51,7 +51,20 @@ class AmazonSandboxSettings(BaseModel):
             "searchOrders": UsagePlanSetting(rate=50.0, burst=20),
             "getOrder": UsagePlanSetting(rate=50.0, burst=30),
             "confirmShipment": UsagePlanSetting(rate=50.0, burst=10),
+            "createFeedDocument": UsagePlanSetting(rate=50.0, burst=15),
+            "createFeed": UsagePlanSetting(rate=50.0, burst=15),
+            "getFeed": UsagePlanSetting(rate=50.0, burst=15),
+            "getFeedDocument": UsagePlanSetting(rate=50.0, burst=10),
+            "searchListingsItems": UsagePlanSetting(rate=50.0, burst=5),
+            "getListingsItem": UsagePlanSetting(rate=50.0, burst=10),
+            "patchListingsItem": UsagePlanSetting(rate=50.0, burst=5),
         }
+    )
+    marketplace_id: str = Field(
+        default="ATVPDKIKX0DER", description="the marketplace of listings seeded without one"
+    )
+    feed_processing_s: float = Field(
+        default=0.3, ge=0, description="how long a feed takes from IN_QUEUE to DONE"
     )
     faults: AmazonFaultSettings = AmazonFaultSettings()
     seed: int = 1

@@ -102,23 +102,28 @@ class AmazonClient(RetryingClient):
 
     def get(self, operation: str, path: str, params: Params | None = None) -> Any:
         """GET `path` as `operation` (its bucket and usage plan); the decoded JSON body."""
-        return self._call(self._attempt, operation, path, _query(params)).body
+        return self._call(self._attempt, "GET", operation, path, _query(params), None).body
 
-    def post(self, operation: str, path: str, payload: Any, params: Params | None = None) -> Any:
-        """POST `payload` as JSON to `path` as `operation`; the decoded body (None on a 204).
-        A transient failure sends the same body again: the operation must be idempotent
-        for it (confirmShipment is, by its packageReferenceId)."""
-        return self._call(self._attempt, operation, path, _query(params), "POST", payload).body
+    def send(
+        self, method: str, operation: str, path: str, params: Params | None = None, body: Any = None
+    ) -> Any:
+        """`method` (POST, PATCH, ...) `path` as `operation` with a JSON `body`; the decoded
+        JSON answer. Retried like a GET: each caller sends only what is safe to repeat."""
+        return self._call(self._attempt, method, operation, path, _query(params), body).body
+
+    def upload(self, url: str, content: bytes, content_type: str) -> None:
+        """PUT a document to a presigned URL (createFeedDocument's): no access token, no
+        usage plan; 5xx and network failures retried, a refusal is a PermanentError."""
+        self._call(self._transfer, "PUT", url, content, content_type)
+
+    def download(self, url: str) -> bytes:
+        """GET a document from a presigned URL (getFeedDocument's), as stored."""
+        return self._call(self._transfer, "GET", url, None, None)
 
     # ----------------------------------------------------------------- private
 
     def _attempt(
-        self,
-        operation: str,
-        path: str,
-        query: dict[str, str],
-        method: str = "GET",
-        payload: Any = None,
+        self, method: str, operation: str, path: str, query: dict[str, str], body: Any
     ) -> Answer:
         budget = self.operations.budget(operation)
         for renewed in (False, True):
@@ -130,7 +135,7 @@ class AmazonClient(RetryingClient):
                     method,
                     path,
                     params=query,
-                    json=payload,
+                    json=body,
                     headers={"x-amz-access-token": token},
                 )
             except httpx.TransportError as error:
@@ -180,6 +185,24 @@ class AmazonClient(RetryingClient):
                 code=code,
             )
         return Answer(status, body, response.headers)
+
+    def _transfer(
+        self, method: str, url: str, content: bytes | None, content_type: str | None
+    ) -> bytes:
+        headers = {"Content-Type": content_type} if content_type else {}
+        try:
+            # The presigned URL is absolute: the endpoint's base URL does not apply.
+            response = self._http.request(method, url, content=content, headers=headers)
+        except httpx.TransportError as error:
+            raise Transient(f"{type(error).__name__} on the feed document") from error
+        if response.status_code >= 500:
+            raise Transient(f"HTTP {response.status_code} on the feed document")
+        if response.status_code >= 400:
+            raise PermanentError(
+                f"{self.what}: the feed document's URL refused {method} "
+                f"(HTTP {response.status_code}: {response.text[:200].strip()})"
+            )
+        return response.content
 
 
 def _query(params: Params | None) -> dict[str, str]:

@@ -1,10 +1,11 @@
 """The Amazon connector: a seller's Amazon orders, in canonical terms (the OrderChannel port).
 
-This first slice reads orders: changed since a cursor (searchOrders by lastUpdatedAfter,
-page by page), one order in full (getOrder), and both read into the canonical Order
-(orders.py); a shipment done in the ERP is confirmed with its carrier and tracking
-(shipments.py, the FulfillmentChannel port). Stock (listings feeds), ORDER_CHANGE
-notifications and fees come in later slices (docs/connectors/amazon.md).
+It reads orders: changed since a cursor (searchOrders by lastUpdatedAfter, page by page),
+one order in full (getOrder), and both read into the canonical Order (orders.py). Stock
+goes out by listings feeds and patches (stock.py: the StockChannel port); a shipment done
+in the ERP is confirmed with its carrier and tracking (shipments.py: the
+FulfillmentChannel port). ORDER_CHANGE notifications and fees come in later slices
+(docs/connectors/amazon.md).
 
 Two things keep the calls few, because searchOrders refills one request every three
 minutes and getOrder one every two seconds:
@@ -17,7 +18,8 @@ minutes and getOrder one every two seconds:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,9 +28,12 @@ import httpx
 from causeway.config.systems import AmazonSystem
 from causeway.connectors.amazon.auth import LwaCredentials
 from causeway.connectors.amazon.client import AmazonClient
+from causeway.connectors.amazon.feeds import FeedSubmitter
+from causeway.connectors.amazon.listings import AmazonStockItem, Listings
 from causeway.connectors.amazon.models import SearchOrdersResponse, parse
 from causeway.connectors.amazon.orders import order_from_amazon, parse_order
 from causeway.connectors.amazon.shipments import AmazonShipments
+from causeway.connectors.amazon.stock import AmazonStock
 from causeway.connectors.http_retry import RetryPolicy
 from causeway.engine.rate import RateBudgets
 from causeway.errors import InvalidPayloadError, PermanentError
@@ -38,6 +43,8 @@ from causeway.model.ports.channel import (
     FulfillmentState,
     OrderChange,
     PublishedFulfillment,
+    QuantityChange,
+    SetOutcome,
     Tracking,
 )
 
@@ -71,6 +78,9 @@ class AmazonConnector:
         search_overlap: timedelta = SEARCH_OVERLAP,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
+        feed_poll_every: float = 15.0,
+        feed_timeout: float = 900.0,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not marketplace_ids:
             raise ValueError("an Amazon connector needs at least one marketplace id")
@@ -89,6 +99,17 @@ class AmazonConnector:
         # The last search's copy of each order it listed, for order_node (see above).
         self._searched: dict[str, dict[str, Any]] = {}
         self.shipments = AmazonShipments(self.client, self.marketplace_ids)
+        self.stock = AmazonStock(
+            Listings(self.client, seller_id=selling_partner_id, marketplace_ids=marketplace_ids),
+            FeedSubmitter(
+                self.client,
+                marketplace_ids=marketplace_ids,
+                poll_every=feed_poll_every,
+                timeout=feed_timeout,
+                sleep=sleep,
+            ),
+            system=system,
+        )
 
     # ------------------------------------------------------------------ orders
 
@@ -174,6 +195,28 @@ class AmazonConnector:
         except (ValueError, InvalidPayloadError):
             return None
 
+    # ------------------------------------------------------------------- stock
+
+    def primary_location_id(self) -> str:
+        return self.stock.primary_location_id()
+
+    def inventory_items_by_sku(self, skus: list[str]) -> dict[str, AmazonStockItem]:
+        return self.stock.inventory_items_by_sku(skus)
+
+    def available_quantities(
+        self, inventory_item_ids: list[str], location_id: str
+    ) -> dict[str, int]:
+        return self.stock.available_quantities(inventory_item_ids, location_id)
+
+    def set_available(
+        self,
+        quantities: list[QuantityChange],
+        *,
+        reason: str = "correction",
+        reference_uri: str | None = None,
+    ) -> SetOutcome:
+        return self.stock.set_available(quantities, reason=reason, reference_uri=reference_uri)
+
     # ------------------------------------------------------------- shipments
 
     def fulfillment_state(self, order_id: str) -> FulfillmentState:
@@ -217,4 +260,6 @@ def build_connector(name: str, system: AmazonSystem, budgets: RateBudgets) -> Am
         budgets=budgets,
         system=name,
         timeout=system.timeout,
+        feed_poll_every=system.feed_poll_every,
+        feed_timeout=system.feed_timeout,
     )

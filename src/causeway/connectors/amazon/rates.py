@@ -29,6 +29,14 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "getOrder": UsagePlan(rate=0.5, burst=30),
     # Orders v0 confirmShipment (vendor-samples/amazon/ordersV0.json's Usage Plan table).
     "confirmShipment": UsagePlan(rate=2.0, burst=10),
+    # Stock (feeds_2021-06-30.json, listingsItems_2021-08-01.json).
+    "createFeedDocument": UsagePlan(rate=0.5, burst=15),
+    "createFeed": UsagePlan(rate=0.0083, burst=15),
+    "getFeed": UsagePlan(rate=2.0, burst=15),
+    "getFeedDocument": UsagePlan(rate=0.0222, burst=10),
+    "searchListingsItems": UsagePlan(rate=5.0, burst=5),
+    "getListingsItem": UsagePlan(rate=5.0, burst=10),
+    "patchListingsItem": UsagePlan(rate=5.0, burst=5),
 }
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 

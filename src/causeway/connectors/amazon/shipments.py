@@ -218,7 +218,7 @@ class AmazonShipments:
         )
         path = CONFIRM_PATH.format(order_id=order_id)
         try:
-            self.client.post("confirmShipment", path, payload)
+            self.client.send("POST", "confirmShipment", path, body=payload)
         except AmazonApiError as refused:
             raise AmazonApiError(
                 f"Amazon order {order_id}, package {number}: {refused}",

@@ -17,7 +17,7 @@ from pydantic import Field, field_validator, model_validator
 from causeway.config.base import Duration
 from causeway.config.channels import ChannelSettings
 from causeway.config.flows import Flows, FlowSettings
-from causeway.config.systems import ERP, STORE
+from causeway.config.systems import ERP, MARKETPLACE, STORE
 from causeway.engine.schedule import INTERVAL, Schedule
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
 from causeway.flows.orders_to_erp.declaration import channel_terms
@@ -158,7 +158,7 @@ def stock_warehouses(flows: Flows, erp: str) -> dict[str, tuple[str, ...]]:
 DECLARATION = FlowDeclaration(
     name=NAME,
     settings=StockToChannelsFlow,
-    roles=(Role("source", (ERP,)), Role("targets", (STORE,), many=True)),
+    roles=(Role("source", (ERP,)), Role("targets", (STORE, MARKETPLACE), many=True)),
     build=build,
     # A sale in one channel reaches the others now, not at the next scheduled run.
     starts=Starts(

@@ -1,0 +1,123 @@
+"""Stock from the real Tryton to Amazon (the Amazon sandbox) through the hub: the changed
+SKUs go out in one JSON_LISTINGS_FEED, one SKU Amazon refuses is parked with Amazon's
+message while the others apply, and once the listing is fixed the retry sends that SKU
+alone. An FBA listing of a Tryton product is never given the ERP's stock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from causeway.config import parse_config
+from causeway.engine.schema import jobs
+from causeway.flows import stock_to_channels
+from causeway.hub import Hub
+from causeway_sandbox.amazon import AmazonSandboxServer, AmazonSandboxSettings
+from causeway_sandbox.shopify import SandboxServer
+from causeway_sandbox.tryton.server import TrytonServer
+from tests.e2e.harness import hub_config, new_port
+from tests.tryton_fixtures import connect
+
+pytestmark = pytest.mark.tryton
+
+MARKETPLACE = "ATVPDKIKX0DER"
+BATTERIES = "'[batteries_required]' is required but not supplied."
+
+
+@pytest.fixture(scope="module")
+def amazon() -> Iterator[AmazonSandboxServer]:
+    with AmazonSandboxServer(AmazonSandboxSettings(feed_processing_s=0.2)) as server:
+        yield server
+
+
+def amazon_system(amazon: AmazonSandboxServer) -> dict[str, Any]:
+    s = amazon.settings
+    return {
+        "type": "amazon",
+        "endpoint": amazon.endpoint,
+        "token_url": amazon.token_url,
+        "client_id": s.client_id,
+        "client_secret": s.client_secret,
+        "refresh_token": s.refresh_token,
+        "marketplace_ids": [MARKETPLACE],
+        "selling_partner_id": s.selling_partner_id,
+        "feed_poll_every": "50ms",
+    }
+
+
+def feeds(amazon: AmazonSandboxServer) -> list[dict[str, Any]]:
+    return amazon.control("GET", "feeds").json()  # type: ignore[no-any-return]
+
+
+def test_a_tryton_stock_change_reaches_amazon_in_one_feed_and_a_refused_sku_is_parked_alone(
+    tmp_path: Path, tryton_server: TrytonServer, sandbox: SandboxServer, amazon: AmazonSandboxServer
+) -> None:
+    # Products of the ERP's catalogue (every one stocked), as the hub has never published
+    # them: to it, all of Tryton's stock is a change.
+    bag, belt, cap, fba = "SKU-0008", "SKU-0009", "SKU-0010", "GAD-001"
+    with connect(tryton_server) as erp:
+        levels = {level.sku: level.forecast for level in erp.stock_levels([bag, belt, cap])}
+    sellable = {sku: max(0, int(forecast)) for sku, forecast in levels.items()}
+    assert all(sellable.values()), sellable
+    amazon.control("POST", "reset")
+    amazon.control(
+        "POST",
+        "listings",
+        json=[{"sku": s, "productType": "LUGGAGE", "quantity": 0} for s in (bag, belt, cap)]
+        + [{"sku": fba, "productType": "LUGGAGE", "fulfillmentChannelCode": "AMAZON_NA"}],
+    )
+    amazon.control(
+        "POST", "listings/refusals", json={"sku": belt, "code": "90220", "message": BATTERIES}
+    )
+    config = hub_config(tmp_path, tryton_server, sandbox.url, new_port())
+    config["systems"]["amazon"] = amazon_system(amazon)
+    config["flows"][stock_to_channels.NAME]["targets"] = ["amazon"]
+    hub = Hub(parse_config(config, env={}))
+    hub.start(workers=0, scheduler=False)
+    try:
+        worker = hub.new_worker()
+        assert hub.run_flow(stock_to_channels.NAME) == 1
+        assert worker.run_once()
+
+        # One feed: the bag and the cap are on sale, the belt is refused with Amazon's words.
+        (feed,) = feeds(amazon)
+        assert sorted(m["sku"] for m in feed["sent"]["messages"]) == sorted((bag, belt, cap))
+        shown = amazon.control("GET", "listings").json()
+        assert (shown[bag], shown[belt], shown[cap]) == (sellable[bag], 0, sellable[cap])
+        assert shown[fba] is None  # FBA: Amazon counts it, the ERP's 1000-odd never sent
+        (job,) = stock_runs(hub)
+        assert (job["state"], job["attempts"]) == ("queued", 1)  # backing off, to retry
+        assert f"amazon: SKU {belt}: Amazon refused it (listings feed " in job["last_error"]
+        assert f"90220: {BATTERIES}" in job["last_error"]
+        assert bag not in job["last_error"] and cap not in job["last_error"]
+
+        # The seller fixes the listing; the job's retry sends the belt alone.
+        amazon.control("DELETE", f"listings/refusals/{belt}")
+        deadline = time.monotonic() + 30
+        while hub.jobs.unfinished([stock_to_channels.NAME]):
+            assert time.monotonic() < deadline, "the stock run was not retried"
+            if not worker.run_once():
+                time.sleep(0.1)
+        (job,) = stock_runs(hub)
+        assert (job["state"], job["attempts"]) == ("done", 2)
+        assert amazon.control("GET", "listings").json()[belt] == sellable[belt]
+        last = feeds(amazon)[-1]
+        assert [m["sku"] for m in last["sent"]["messages"]] == [belt]
+        assert len(feeds(amazon)) == 2
+    finally:
+        hub.stop()
+
+
+def stock_runs(hub: Hub) -> list[dict[str, Any]]:
+    with hub.store.read() as conn:
+        rows = conn.execute(
+            select(jobs.c.id, jobs.c.state, jobs.c.attempts, jobs.c.last_error).where(
+                jobs.c.flow == stock_to_channels.NAME
+            )
+        )
+        return [dict(r._mapping) for r in rows]
