@@ -11,6 +11,11 @@ marketplace counts it), so a shipment `assign_try` cannot reserve is force-assig
 (`assign_force`, which Tryton's group "Stock Force Assignment" may run: the hub's user
 must be in it; Tryton's admin is).
 
+Carrier: the marketplace's carrier took the goods, and the ERP may know none. Packing a
+shipment without a carrier raises Tryton's "no carrier" warning (sale_shipment_cost); the
+hub answers it for these shipments once, as a user answering "Yes" in Tryton would
+(res.user.warning.skip); any other warning stops the shipment with Tryton's message.
+
 Exactly once and resumable: every step is asked of the shipments in the state it takes
 them from, read again before each step, so a re-run (a replayed job, a crash halfway)
 carries on where Tryton stands and does nothing to a shipment already done. A few calls
@@ -24,12 +29,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from causeway.connectors.tryton.mapping import PlacedSale
+from causeway.connectors.tryton.protocol import TrytonUserError
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.errors import CausewayError, PermanentError
 
 # state -> the button that takes a shipment on from it ("waiting": assign, see below).
 NEXT_STEP = {"assigned": "pick", "picked": "pack", "packed": "do"}
 FINISHED = ("done", "cancelled")
+NO_CARRIER = ".no_carrier"  # the end of the name of Tryton's warning on packing
 STEPS = 6  # waiting -> assigned -> picked -> packed -> done, with a margin
 
 
@@ -78,12 +85,23 @@ def _finish(rpc: TrytonRPC, shipment_ids: list[int]) -> dict[int, str]:
         for state, button in NEXT_STEP.items():
             ready = [s for s, current in states.items() if current == state]
             if ready:
-                rpc.button("stock.shipment.out", button, ready)
+                _press(rpc, button, ready)
                 moved = True
         if not waiting and not moved:
             break
         states = _states(rpc, shipment_ids)
     return states
+
+
+def _press(rpc: TrytonRPC, button: str, shipment_ids: list[int]) -> None:
+    """Run the button; the "no carrier" warning is answered once (module docstring)."""
+    try:
+        rpc.button("stock.shipment.out", button, shipment_ids)
+    except TrytonUserError as exc:
+        if exc.warning is None or not exc.warning.endswith(NO_CARRIER):
+            raise
+        rpc.model("res.user.warning", "skip", exc.warning, False)
+        rpc.button("stock.shipment.out", button, shipment_ids)
 
 
 def _states(rpc: TrytonRPC, shipment_ids: list[int]) -> dict[int, str]:
