@@ -205,6 +205,20 @@ def channel_terms(flows: Flows, erp: str) -> dict[str, SaleTerms]:
     return {channel.system: channel.terms() for channel in orders.channels}
 
 
+def channel_fulfilled_terms(flows: Flows, erp: str) -> dict[str, SaleTerms]:
+    """ "<channel> (fulfilled by the channel)" -> the terms orders-to-erp places the orders a
+    channel fulfils itself on in `erp` (Amazon FBA), for `causeway check`; kept apart from
+    channel_terms, whose warehouse is the one the channel's own sales ship from."""
+    orders = flows.settings(NAME)
+    if not isinstance(orders, OrdersToErpFlow) or orders.target != erp:
+        return {}
+    return {
+        f"{channel.system} (fulfilled by the channel)": terms
+        for channel in orders.channels
+        if (terms := channel.fulfilled_terms()) is not None
+    }
+
+
 def build(context: FlowContext, settings: OrdersToErpFlow) -> OrdersFromChannels:
     mail = OrderMail.from_config(context.config)
 
