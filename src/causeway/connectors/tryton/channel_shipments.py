@@ -80,7 +80,7 @@ def _finish(rpc: TrytonRPC, shipment_ids: list[int]) -> dict[int, str]:
             states = _states(rpc, shipment_ids)
             still = [s for s in waiting if states[s] == "waiting"]
             if still:  # no counted stock in the channel's warehouse: the goods left anyway
-                rpc.button("stock.shipment.out", "assign_force", still)
+                _force(rpc, still)
         moved = False
         for state, button in NEXT_STEP.items():
             ready = [s for s, current in states.items() if current == state]
@@ -91,6 +91,17 @@ def _finish(rpc: TrytonRPC, shipment_ids: list[int]) -> dict[int, str]:
             break
         states = _states(rpc, shipment_ids)
     return states
+
+
+def _force(rpc: TrytonRPC, shipment_ids: list[int]) -> None:
+    try:
+        rpc.button("stock.shipment.out", "assign_force", shipment_ids)
+    except TrytonUserError as exc:
+        raise PermanentError(
+            f"{exc}: the shipments of orders the channel fulfilled are force-assigned when "
+            f"their warehouse holds no counted stock; add the hub's Tryton user to the group "
+            f"Stock Force Assignment (or count the stock there), then replay"
+        ) from exc
 
 
 def _press(rpc: TrytonRPC, button: str, shipment_ids: list[int]) -> None:
