@@ -159,7 +159,7 @@ def test_the_channels_form_shown_has_what_each_flow_takes_per_store(tmp_path: Pa
         ({"channels": ["shop", "woo"]}, "write each store as an entry, {system: shop}"),
         ({"channels": [{"system": "shop"}, {"system": "shop"}]}, "'shop' listed twice"),
         ({"channels": [{"system": "shop", "prefix": "X-"}]}, "prefix"),
-        ({"channels": [{"system": "drop"}]}, "system 'drop' is a files"),
+        ({"channels": [{"system": "drop"}]}, "system 'drop' is of type files"),
         ({"channels": [{"system": "shopp"}]}, "no system named 'shopp'"),
     ],
 )

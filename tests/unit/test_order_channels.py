@@ -17,7 +17,7 @@ from causeway.errors import ConfigError, PermanentError
 from causeway.flows.base import Outcomes
 from causeway.flows.cancellations import Cancellations
 from causeway.flows.orders_to_erp import OrdersFromChannels, OrdersToErp
-from causeway.flows.orders_to_erp.declaration import channel_terms
+from causeway.flows.orders_to_erp.declaration import channel_fulfilled_terms, channel_terms
 from causeway.hub import Hub
 from causeway.model.sale_terms import SaleTerms
 from tests.unit.hub_configs import hub_yaml, systems
@@ -77,6 +77,27 @@ def test_each_channel_is_placed_by_its_own_flow_with_its_prefix_taxes_and_terms(
         assert set(hub.flows.enabled["orders-to-erp"].sources) == {"shop", "shop_us"}
         assert set(channel_terms(hub.config.flows, "erp")) == {"shop", "shop_us"}
         assert channel_terms(hub.config.flows, "another-erp") == {}
+    finally:
+        hub.stop()
+
+
+def test_a_channel_that_fulfils_orders_itself_places_them_from_its_own_warehouse(
+    tmp_path: Path,
+) -> None:
+    fba = {"channel_fulfilled_warehouse": "Amazon FBA"}
+    orders = {"target": "erp", "channels": [EU | EU_TERMS | fba, US]}
+    hub = Hub(parse_config(config(tmp_path, orders), env={}))
+    try:
+        flow = hub.flows["orders-to-erp"]
+        assert isinstance(flow, OrdersFromChannels)
+        on_amazon = EU_TERMS | {"warehouse": "Amazon FBA", "shipped_by_channel": True}
+        assert flow.channel("shop").fulfilled_terms == SaleTerms(**on_amazon)
+        assert flow.channel("shop_us").fulfilled_terms is None  # its FBA orders park
+        # `causeway check` looks for the FBA warehouse too; stock keeps the channels' own.
+        assert channel_fulfilled_terms(hub.config.flows, "erp") == {
+            "shop (fulfilled by the channel)": SaleTerms(**on_amazon)
+        }
+        assert channel_terms(hub.config.flows, "erp")["shop"].warehouse == "WH"
     finally:
         hub.stop()
 

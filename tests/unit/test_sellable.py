@@ -134,3 +134,15 @@ def test_every_store_of_unknown_warehouse_is_the_sum_of_all_held_orders() -> Non
     # The single-warehouse case (and files-exchange): all held orders come off.
     held = HeldStock.of_channels({"a": {"A": Decimal(3)}, "b": {"A": Decimal(2)}}, {})
     assert held.anywhere == {"A": Decimal(5)} and held.by_warehouse == {}
+
+
+def test_an_order_amazon_fulfils_holds_none_of_the_merchants_stock() -> None:
+    # Amazon (FBA) shipped 5 from its own warehouse, the merchant ships 2 from WH: only the
+    # merchant's order comes off what the channels may sell from WH.
+    by_amazon = order(("A", 5)).model_copy(update={"fulfilled_by_channel": True})
+    held = HeldStock.of_channels(
+        {"amazon": pending_quantities([by_amazon, order(("A", 2))])}, {"amazon": "WH"}
+    )
+    assert sellable_quantities(
+        [level("A", "10")], safety_stock=0, safety_by_sku={}, held=held.against(["WH"])
+    ) == {"A": 8}

@@ -21,7 +21,7 @@ from causeway.config import (
 )
 from causeway.connectors.http_retry import RetryPolicy
 from causeway.engine.store import Store
-from causeway.flows.orders_to_erp.declaration import channel_terms
+from causeway.flows.orders_to_erp.declaration import channel_fulfilled_terms, channel_terms
 from causeway.flows.stock_to_channels.declaration import stock_warehouses
 
 # A check reports an unreachable system after a second try, not after the minutes of
@@ -59,7 +59,8 @@ def run_checks(config: CausewayConfig) -> list[Check]:
                     ),
                     payment_methods=needs.payment_methods(config, name),
                     carriers=needs.carriers(config, name),
-                    sale_terms=channel_terms(config.flows, name),
+                    sale_terms=channel_terms(config.flows, name)
+                    | channel_fulfilled_terms(config.flows, name),
                     stock_warehouses=stock_warehouses(config.flows, name),
                 )
             elif isinstance(system, HubSpotSystem):

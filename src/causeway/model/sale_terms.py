@@ -14,6 +14,10 @@ Every term is optional: one left out is the ERP's default (for Tryton, see
 docs/connectors/tryton.md, "Per-channel sale terms"). The ERP connector looks the names
 up, and a name the ERP does not have stops the channel's orders with an error that lists
 the names it does have.
+
+One more term is no name but a fact the flow sets per order: `shipped_by_channel`, for an
+order the channel fulfils from its own warehouse (Amazon FBA). Its sale is placed as
+already shipped: the ERP completes its shipment at once and never picks the goods.
 """
 
 from __future__ import annotations
@@ -46,6 +50,11 @@ class SaleTerms(BaseModel):
     )
     customer_group: str | None = Field(
         default=None, description="customer category the channel's buyers are added to"
+    )
+    shipped_by_channel: bool = Field(
+        default=False,
+        description="the channel fulfilled the order from its own warehouse (e.g. Amazon FBA): "
+        "the sale's shipment is completed at once, nothing is picked",
     )
 
     @field_validator("price_list", "warehouse", "payment_term", "customer_group")

@@ -19,6 +19,8 @@ Many warehouses. A channel sells from a view: one ERP warehouse, or several adde
 An order held back comes off the view of the warehouse that will ship it (its sale's
 warehouse: orders-to-erp's channel `warehouse`), and only off views that hold that
 warehouse: an order the EU warehouse ships takes nothing from the US warehouse's stock.
+An order the channel fulfils itself (Amazon FBA) is held off no view: it ships from the
+channel's warehouse (`channel_fulfilled_warehouse`), whose stock no view publishes.
 An order whose warehouse is not known (its channel's warehouse cannot be found in the
 ERP, or its store is not an orders-to-erp channel of this ERP) comes off every view:
 counted twice it costs a sale for a while; counted nowhere it could oversell.
@@ -39,10 +41,12 @@ from causeway.model import Order, StockLevel
 
 def pending_quantities(orders: Iterable[Order]) -> dict[str, Decimal]:
     """SKU -> quantity held by orders taken that the ERP does not have yet. A cancelled
-    order holds nothing; a line without a SKU is no stock the hub publishes."""
+    order holds nothing; a line without a SKU is no stock the hub publishes; an order the
+    channel fulfils from its own warehouse (Amazon FBA) holds nothing either: its goods
+    leave the channel's warehouse, whose stock the hub never publishes."""
     held: dict[str, Decimal] = {}
     for order in orders:
-        if order.cancelled_at:
+        if order.cancelled_at or order.fulfilled_by_channel:
             continue
         for line in order.lines:
             if line.sku:

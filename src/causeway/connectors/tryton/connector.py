@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Self
 from causeway.connectors.tryton import addresses, parties, sale_reading
 from causeway.connectors.tryton.amendments import AmendedSale, Amendments
 from causeway.connectors.tryton.cancellations import SaleCancellations, SaleCancelled
+from causeway.connectors.tryton.channel_shipments import ship_at_once
 from causeway.connectors.tryton.customers import CustomerResolver
 from causeway.connectors.tryton.invoices import Invoices, SaleInvoices
 from causeway.connectors.tryton.mapping import PlacedSale
@@ -184,8 +185,11 @@ class TrytonConnector:
     ) -> dict[str, Result]:
         """Create, quote and confirm a sale per order, at most once per reference (Sales.place).
         terms: the channel's price list, warehouse, payment term and customer group, one
-        channel per call (terms.py); None: the connector's defaults."""
-        return self.sales.place(orders, hold=hold, tax_map=tax_map, terms=terms)
+        channel per call (terms.py); None: the connector's defaults. Orders the channel
+        fulfilled itself (terms.shipped_by_channel) get their shipments done at once."""
+        results = self.sales.place(orders, hold=hold, tax_map=tax_map, terms=terms)
+        shipped = terms is not None and terms.shipped_by_channel
+        return ship_at_once(self.rpc, results, system=self.system) if shipped else results
 
     # --- the B2B portal's orders and credit (portal_sales.py) ----------------------------
 

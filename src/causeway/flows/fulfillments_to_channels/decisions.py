@@ -7,12 +7,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from causeway.errors import PermanentError
 from causeway.model.ports.channel import FulfillmentLine, FulfillmentState, PublishedFulfillment
 from causeway.model.ports.erp import DoneShipment, ShippedLine
 
 PENDING = "pending:"  # shipment link fingerprint while its store write is under way
+# Shipment link fingerprint of a shipment of an order the channel fulfilled itself.
+BY_CHANNEL = "fulfilled-by-channel"
 
 
 @dataclass(frozen=True)
@@ -115,3 +118,9 @@ def reached_store(
         return None
     before = int(intent.removeprefix(PENDING))
     return order.fulfillments[before] if len(order.fulfillments) > before else None
+
+
+def fulfilled_by_channel(order_summary: Mapping[str, Any]) -> bool:
+    """The order was fulfilled by its channel from the channel's own warehouse (Amazon FBA;
+    orders-to-erp records it): the channel shipped it and gets no shipment confirmation."""
+    return order_summary.get("fulfilled_by_channel") is True

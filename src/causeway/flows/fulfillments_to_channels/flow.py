@@ -32,7 +32,9 @@ from causeway.engine.store import Store
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.flows.base import FlowBase
 from causeway.flows.fulfillments_to_channels.decisions import (
+    BY_CHANNEL,
     PENDING,
+    fulfilled_by_channel,
     plan_fulfillment,
     reached_store,
     tracking_url,
@@ -40,7 +42,7 @@ from causeway.flows.fulfillments_to_channels.decisions import (
 from causeway.model.ports.channel import FulfillmentChannel, PublishedFulfillment, Tracking
 from causeway.model.ports.erp import DoneShipment, ErpShipments
 from causeway.notifications.order_mail import OrderMail
-from causeway.orders.record import SALE
+from causeway.orders.record import SALE, read_summary
 
 log = logging.getLogger("causeway.flows.fulfillments_to_channels")
 
@@ -202,6 +204,11 @@ class FulfillmentsToChannels(FlowBase[None]):
                 f"let orders-to-erp place it (or link it), then replay this job"
             )
         system, order_id, hub_id = found
+        with self.store.read() as conn:
+            by_channel = fulfilled_by_channel(read_summary(conn, hub_id))
+        if by_channel:
+            self._skip(shipment, hub_id)
+            return
         channel = self.targets[system]
         state = channel.fulfillment_state(order_id)
         url = tracking_url(self.tracking_urls, shipment.carrier, shipment.tracking_number)
@@ -218,6 +225,26 @@ class FulfillmentsToChannels(FlowBase[None]):
             plan.lines, tracking=tracking, notify_customer=self.notify_customer
         )
         self._save(shipment, system, hub_id, created, plan.complete, url)
+
+    def _skip(self, shipment: DoneShipment, hub_id: str) -> None:
+        """The channel shipped the order itself (Amazon FBA): the ERP's shipment, done at
+        once by orders-to-erp, is confirmed to no one; its link makes a later job a no-op."""
+        with self.store.transaction() as conn:
+            links.save(
+                conn,
+                hub_id=hub_id,
+                system=self.source,
+                entity_type=SHIPMENT,
+                external_id=str(shipment.id),
+                fingerprint=BY_CHANNEL,
+                remote_updated_at=shipment.done_at.timestamp(),
+            )
+            timeline.record(
+                conn,
+                hub_id,
+                "shipped",
+                detail={"shipment": shipment.number, "fulfilled_by": "the channel"},
+            )
 
     def _intend(self, shipment: DoneShipment, hub_id: str, fulfillments_before: int) -> None:
         """Note, before the store write, how many fulfillments the order had: a shipment

@@ -7,7 +7,14 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from causeway.config.base import Duration
 from causeway.config.flows import Flows, FlowSettings
@@ -23,6 +30,7 @@ from causeway.flows.orders_to_erp import (
     OrdersToErp,
     order_job,
 )
+from causeway.flows.orders_to_erp.channel_fulfilled import fulfilled_terms
 from causeway.model.sale_terms import SaleTerms
 from causeway.model.tax_map import TaxMap
 from causeway.notifications.order_mail import OrderMail
@@ -33,6 +41,11 @@ NEW_FORM = """use the list of channels, for example:
     channels:
       - {system: shop_eu, reference_prefix: EU-, price_list: EUR Retail}
       - {system: shop_us, reference_prefix: US-, tax_map: {...}}"""
+
+
+def _same(name: str, other: str) -> bool:
+    """Two names of one ERP record, as the ERP compares them (case and spaces aside)."""
+    return " ".join(name.split()).casefold() == " ".join(other.split()).casefold()
 
 
 def _parsed_tax_map(value: dict[str, str]) -> dict[str, str]:
@@ -58,8 +71,26 @@ class OrderChannel(BaseModel):
     warehouse: str | None = None
     payment_term: str | None = None
     customer_group: str | None = None
+    channel_fulfilled_warehouse: str | None = Field(
+        default=None,
+        description="the ERP warehouse (code or name) that orders the channel fulfils from its "
+        "own warehouse (Amazon FBA) ship from, e.g. 'Amazon FBA': their sales are placed as "
+        "shipped from it; unset, such orders are parked",
+    )
 
     _tax_map_parses = field_validator("tax_map")(_parsed_tax_map)
+
+    @field_validator("channel_fulfilled_warehouse")
+    @classmethod
+    def _a_warehouse_of_its_own(cls, value: str | None, info: ValidationInfo) -> str | None:
+        own = info.data.get("warehouse")
+        if value is not None and own is not None and _same(value, own):
+            raise ValueError(
+                f"{value!r} is also the channel's warehouse: orders the channel fulfils itself "
+                f"would take the merchant's stock; name the ERP warehouse that stands for the "
+                f"channel's (e.g. 'Amazon FBA')"
+            )
+        return value
 
     @property
     def prefix(self) -> str:
@@ -76,6 +107,10 @@ class OrderChannel(BaseModel):
             payment_term=self.payment_term,
             customer_group=self.customer_group,
         )
+
+    def fulfilled_terms(self) -> SaleTerms | None:
+        """The terms of orders the channel fulfils itself (None: not configured)."""
+        return fulfilled_terms(self.terms(), self.channel_fulfilled_warehouse)
 
 
 class OrdersToErpFlow(FlowSettings):
@@ -170,6 +205,20 @@ def channel_terms(flows: Flows, erp: str) -> dict[str, SaleTerms]:
     return {channel.system: channel.terms() for channel in orders.channels}
 
 
+def channel_fulfilled_terms(flows: Flows, erp: str) -> dict[str, SaleTerms]:
+    """ "<channel> (fulfilled by the channel)" -> the terms orders-to-erp places the orders a
+    channel fulfils itself on in `erp` (Amazon FBA), for `causeway check`; kept apart from
+    channel_terms, whose warehouse is the one the channel's own sales ship from."""
+    orders = flows.settings(NAME)
+    if not isinstance(orders, OrdersToErpFlow) or orders.target != erp:
+        return {}
+    return {
+        f"{channel.system} (fulfilled by the channel)": terms
+        for channel in orders.channels
+        if (terms := channel.fulfilled_terms()) is not None
+    }
+
+
 def build(context: FlowContext, settings: OrdersToErpFlow) -> OrdersFromChannels:
     mail = OrderMail.from_config(context.config)
 
@@ -188,6 +237,7 @@ def build(context: FlowContext, settings: OrdersToErpFlow) -> OrdersFromChannels
             tax_map=channel.taxes(),
             terms=channel.terms(),
             mail=mail,
+            fulfilled_terms=channel.fulfilled_terms(),
         )
 
     polled = [c.system for c in settings.channels if not _drop_folder(context, c.system)]

@@ -37,6 +37,7 @@ from causeway.errors import PermanentError
 from causeway.flows.base import FlowBase, Outcomes
 from causeway.flows.events import json_object
 from causeway.flows.orders_to_erp.amount_check import AmountCheck, record_mismatch
+from causeway.flows.orders_to_erp.channel_fulfilled import by_terms
 from causeway.flows.orders_to_erp.order_edits import (
     OrderEdits,
     is_edit,
@@ -117,6 +118,7 @@ class OrdersToErp(FlowBase[Order]):
         tax_map: TaxMap | None = None,
         terms: SaleTerms | None = None,
         mail: OrderMail | None = None,
+        fulfilled_terms: SaleTerms | None = None,
     ) -> None:
         self.store = store
         self.mail = mail  # the confirmed e-mail, for channels that get e-mails
@@ -130,6 +132,8 @@ class OrdersToErp(FlowBase[Order]):
         self.amount_check = amount_check or AmountCheck()
         self.tax_map = tax_map  # this store's taxes -> the ERP's (model/tax_map.py)
         self.terms = terms  # this store's price list, warehouse, ... (model/sale_terms.py)
+        # Orders the channel fulfils itself (Amazon FBA): channel_fulfilled.py.
+        self.fulfilled_terms = fulfilled_terms
         self.cursor = Cursor(store, source, "orders", reconcile_overlap, flow=NAME)
         self.edits = OrderEdits(store, source=source, target=target, connector=target_connector)
 
@@ -214,6 +218,16 @@ class OrdersToErp(FlowBase[Order]):
             )
 
     def _place(self, orders: dict[int, Order]) -> dict[int, BaseException | None]:
+        """One ERP call per terms: the channel's, and those of orders it fulfils itself."""
+        groups, refused = by_terms(orders, self.terms, self.fulfilled_terms, source=self.source)
+        outcomes: dict[int, BaseException | None] = dict(refused)
+        for terms, group in groups:
+            outcomes |= self._place_on(group, terms)
+        return outcomes
+
+    def _place_on(
+        self, orders: dict[int, Order], terms: SaleTerms | None
+    ) -> dict[int, BaseException | None]:
         by_reference = {reference_for(self.prefix, o): (job_id, o) for job_id, o in orders.items()}
         # park: the connector leaves a quotation whose amounts differ unconfirmed.
         hold = self.amount_check.hold(self.source, self.target) if self.amount_check.parks else None
@@ -222,7 +236,7 @@ class OrdersToErp(FlowBase[Order]):
                 [(ref, order) for ref, (_, order) in by_reference.items()],
                 hold=hold,
                 tax_map=self.tax_map,
-                terms=self.terms,
+                terms=terms,
             )
         except Exception as exc:  # the whole call failed: every job shares it
             return {job_id: exc for job_id in orders}
@@ -266,6 +280,8 @@ class OrdersToErp(FlowBase[Order]):
             customer_group=self.terms.customer_group if self.terms else None,
             financial_status=str(order.financial_status),
             lines_fingerprint=lines_fingerprint(order),
+            # fulfillments-to-channels confirms no shipment of such an order.
+            **({"fulfilled_by_channel": True} if order.fulfilled_by_channel else {}),
         )
         if self.mail is not None and sale.state not in UNCONFIRMED:
             # In the transaction that records the sale: the e-mail exactly when the sale.

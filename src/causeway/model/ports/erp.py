@@ -64,7 +64,10 @@ class ErpOrders(Protocol):
         At most one sale per reference, whatever crashed before. With `hold`, a
         quotation it gives a reason against stays unconfirmed (that reason comes back
         as a PermanentError); tax_map names the ERP's taxes for the channel's;
-        terms are the channel's price list, warehouse, payment term and customer group.
+        terms are the channel's price list, warehouse, payment term and customer group;
+        with terms.shipped_by_channel (the channel fulfilled the orders from its own
+        warehouse, e.g. Amazon FBA) each sale's shipment is done at once, exactly once: a
+        repeat finds the sale and leaves a done shipment as it is.
         """
         ...
 
