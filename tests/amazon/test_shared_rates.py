@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
+from sqlalchemy import select
+
+from causeway.config import parse_config
 from causeway.connectors.amazon import AmazonConnector
-from causeway.engine.rate import RateBudgets
+from causeway.engine.rate import RateBudget, RateBudgets
+from causeway.engine.schema import rate_buckets
 from causeway.engine.shared_rate import StoreBuckets, StoreRateBudget
 from causeway.engine.store import Store
+from causeway.hub import Hub
 from causeway_sandbox.amazon import AmazonSandboxServer
 from causeway_sandbox.amazon.settings import UsagePlanSetting
 from tests.amazon.conftest import new_order
+from tests.amazon.test_config import GOOD as AMAZON
+from tests.unit.files_support import hub_config
 
 Connect = Callable[..., AmazonConnector]
 ORDER = "111-0000000-0000001"
@@ -82,3 +90,26 @@ def test_each_process_with_its_own_bucket_overdraws_it(
     one, two = connect(budgets=RateBudgets()), connect(budgets=RateBudgets())
     read_at_once([one, two])
     assert refused(amazon) > 0
+
+
+def test_the_hub_gives_amazon_its_stores_buckets_and_the_other_systems_their_own(
+    tmp_path: Path,
+) -> None:
+    data = hub_config(tmp_path)
+    data["systems"]["amazon"] = dict(AMAZON)
+    hub = Hub(parse_config(data, env={}))
+    try:
+        amazon = hub.connectors["amazon"]
+        assert isinstance(amazon.client.operations.budget("getOrder"), StoreRateBudget)
+        with hub.store.read() as conn:
+            names = set(conn.execute(select(rate_buckets.c.name)).scalars())
+        assert names == {
+            "amazon:https://sellingpartnerapi-na.amazon.com:A3SELLER:getOrder",
+        }, "a row per operation used, named without a secret"
+        # A credential's budget (Shopify's, WooCommerce's) stays the process's own.
+        own = hub.budgets.for_credential(
+            "shopify", "https://x", "t", capacity=40, refill_per_second=2
+        )
+        assert type(own) is RateBudget
+    finally:
+        hub.stop(timeout=1)

@@ -8,10 +8,12 @@ processes have. tests/engine/test_shared_rate_processes.py runs real processes.
 from __future__ import annotations
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import delete, select
 
 from causeway.engine.rate import RateBudget, RateBudgets
-from causeway.engine.schema import rate_buckets
+from causeway.engine.schema import metadata, rate_buckets
 from causeway.engine.shared_rate import (
     MAX_NAP,
     RETRY_SOON,
@@ -183,3 +185,9 @@ def test_the_hub_hands_out_shared_buckets_and_a_process_without_a_store_its_own(
     own = RateBudgets().shared(GET_ORDER, capacity=30, refill_per_second=0.5)
     assert type(own) is RateBudget
     shared.close()
+
+
+def test_migration_0021_creates_the_table_schema_py_describes(store: Store) -> None:
+    with store.read() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert [d for d in diff if "rate_buckets" in str(d)] == []
