@@ -23,6 +23,7 @@ from causeway.engine.jobs import JobQueue, RetryPolicy
 from causeway.engine.locks import StoreLocks
 from causeway.engine.rate import RateBudgets
 from causeway.engine.scheduler import Scheduler
+from causeway.engine.shared_rate import StoreBuckets
 from causeway.engine.store import Store
 from causeway.engine.web_event_writer import WebEventWriter
 from causeway.engine.worker import Worker
@@ -57,7 +58,9 @@ class Hub:
             RetryPolicy(workers.max_attempts, workers.backoff_base, workers.backoff_cap),
             clean_text=self.redact,
         )
-        self.budgets = RateBudgets()
+        # Buckets that belong to a selling account (Amazon's) live in the store, shared
+        # by every process on it; the others are this process's (docs/scaling.md).
+        self.budgets = RateBudgets(shared=StoreBuckets(self.store))
         # Every worker, in this process or another on the same store, shares these locks.
         self.locks = StoreLocks(self.store)
         self.connectors = build_connectors(config.systems, self.budgets, self.locks)
@@ -276,10 +279,12 @@ class Hub:
             self.web_event_writer = None
         if busy:
             # A thread is still in a remote call on these clients; they go with the process.
+            self.budgets.close()
             self.store.dispose()
             return
         for connector in self.connectors.values():
             close = getattr(connector, "close", None)
             if close:
                 close()
+        self.budgets.close()
         self.store.dispose()

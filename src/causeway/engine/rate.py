@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 @dataclass
@@ -84,18 +85,23 @@ class RateBudget:
     def observe(
         self,
         *,
-        available: float,
+        available: float | None = None,
         capacity: float | None = None,
         refill_per_second: float | None = None,
     ) -> None:
-        """Adopt the server's own view of the bucket (it is the one that counts)."""
+        """Adopt the server's own view of the bucket (it is the one that counts).
+        available=None: keep what the bucket holds now (refilled at the old rate up to
+        now), and only resize it or change its rate from now on."""
         with self._lock:
+            now = self.clock()
+            self._refill(now)
             if capacity:
                 self.capacity = float(capacity)
             if refill_per_second:
                 self.refill_per_second = float(refill_per_second)
-            self._available = min(self.capacity, float(available))
-            self._stamp = self.clock()
+            held = self._available if available is None else float(available)
+            self._available = min(self.capacity, held)
+            self._stamp = now
 
     def refund(self, units: float) -> None:
         """Give back units taken for a request that cost less than estimated."""
@@ -109,12 +115,25 @@ class RateBudget:
             return self._available
 
 
-class RateBudgets:
-    """The registry: the same credential always gets the same budget object."""
+class SharedBudgets(Protocol):
+    """Makes budgets whose state lives outside the process (engine/shared_rate.py)."""
 
-    def __init__(self) -> None:
+    def __call__(self, name: str, capacity: float, refill_per_second: float) -> RateBudget: ...
+
+    def close(self) -> None: ...
+
+
+class RateBudgets:
+    """The registry: the same credential always gets the same budget object.
+
+    shared: how to make the budgets every worker process draws from (the hub gives its
+    store's, engine/shared_rate.py); without it `shared()` hands out this process's own,
+    as `get()` does (tests, one-off commands)."""
+
+    def __init__(self, shared: SharedBudgets | None = None) -> None:
         self._budgets: dict[str, RateBudget] = {}
         self._lock = threading.Lock()
+        self._shared = shared
 
     def get(self, credential: str, *, capacity: float, refill_per_second: float) -> RateBudget:
         with self._lock:
@@ -123,6 +142,23 @@ class RateBudgets:
                 budget = RateBudget(credential, capacity, refill_per_second)
                 self._budgets[credential] = budget
             return budget
+
+    def shared(self, name: str, *, capacity: float, refill_per_second: float) -> RateBudget:
+        """The budget `name` that every worker process on the hub's store shares, sized
+        capacity/refill_per_second unless the store already knows better (a rate a remote
+        stated); this process's own when no store was given."""
+        with self._lock:
+            budget = self._budgets.get(name)
+            if budget is None:
+                make = self._shared or RateBudget
+                budget = make(name, capacity, refill_per_second)
+                self._budgets[name] = budget
+            return budget
+
+    def close(self) -> None:
+        """Let go of the store connections the shared budgets hold, if any."""
+        if self._shared is not None:
+            self._shared.close()
 
     def for_credential(
         self, vendor: str, base_url: str, secret: str, *, capacity: float, refill_per_second: float

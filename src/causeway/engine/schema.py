@@ -235,6 +235,20 @@ locks = Table(
     Column("acquired_at", Float, nullable=False),
 )
 
+# Rate buckets shared by every worker process (engine/shared_rate.py): one row per bucket
+# (an Amazon operation of one selling account), its tokens as of `stamp`, its size and
+# refill rate (the rate a remote's header stated), and until when a Retry-After stops it.
+rate_buckets = Table(
+    "rate_buckets",
+    metadata,
+    Column("name", String(255), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("capacity", Float, nullable=False),
+    Column("refill_per_second", Float, nullable=False),
+    Column("stamp", Float, nullable=False),
+    Column("paused_until", Float, nullable=False, server_default=text("0")),
+)
+
 # The audit log (engine/audit.py): one row per operator action, never changed afterwards.
 # `before` and `after` are JSON of what the action changed (null: nothing there).
 audit_log = Table(

@@ -8,6 +8,10 @@ vendor-samples/amazon/orders_2026-01-01.json). So the client keeps one RateBudge
 documented plan; an answer's `x-amzn-RateLimit-Limit` header carries the rate Amazon
 actually applies to this account (a seller with a higher plan gets more), which the
 bucket adopts. Amazon does not send the burst: it stays the documented one.
+
+The buckets are the hub's shared ones (RateBudgets.shared): a row each in the store that
+every worker process draws from (engine/shared_rate.py), so two processes never spend a
+selling account's requests twice; without a store (tests, one-off commands) the process's own.
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ class OperationBudgets:
 
     def budget(self, operation: str) -> RateBudget:
         plan = self.plan(operation)
-        return self._budgets.get(
+        return self._budgets.shared(
             f"{self._prefix}:{operation}", capacity=plan.burst, refill_per_second=plan.rate
         )
 
@@ -84,6 +88,7 @@ def header_rate(value: str | None) -> float | None:
 
 
 def adopt_rate(budget: RateBudget, rate: float) -> None:
-    """Refill the bucket at Amazon's stated rate from now on, keeping what it holds."""
+    """Refill the bucket at Amazon's stated rate from now on, keeping what it holds (one
+    statement on a shared bucket, and only when the rate differs from the last seen)."""
     if abs(budget.refill_per_second - rate) > 1e-12:
-        budget.observe(available=budget.available, refill_per_second=rate)
+        budget.observe(refill_per_second=rate)
