@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
+from causeway_sandbox.amazon import finances
 from causeway_sandbox.amazon.control import router as control_router
 from causeway_sandbox.amazon.faults import QUOTA_EXCEEDED, AmazonFaultInjector, error_body
 from causeway_sandbox.amazon.limits import Buckets
@@ -48,9 +49,11 @@ class AmazonSandbox:
         self.tokens_issued = 0
         self._lock = threading.Lock()
         self.calls: list[dict[str, object]] = []
+        self.finances = finances.FinancialEvents()
 
     def reset(self) -> None:
         self.store.reset()
+        self.finances.reset()
         self.clock.offset = timedelta()
         self.buckets.reset(self.settings.usage_plans)
         self.faults.reset(self.settings.faults)
@@ -186,6 +189,7 @@ def create_app(settings: AmazonSandboxSettings | None = None) -> FastAPI:
             )
         return log(request, "getOrder", answer)
 
+    finances.install(app, sandbox, edge, log)
     app.include_router(control_router)
     app.include_router(fault_routes(lambda _: sandbox.faults))
     return app

@@ -50,6 +50,7 @@ class AmazonSandboxSettings(BaseModel):
         default_factory=lambda: {
             "searchOrders": UsagePlanSetting(rate=50.0, burst=20),
             "getOrder": UsagePlanSetting(rate=50.0, burst=30),
+            "listFinancialEventsByOrderId": UsagePlanSetting(rate=50.0, burst=30),
         }
     )
     faults: AmazonFaultSettings = AmazonFaultSettings()

@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from causeway.config.systems import AmazonSystem
+from causeway.connectors.amazon import finances
 from causeway.connectors.amazon.auth import LwaCredentials
 from causeway.connectors.amazon.client import AmazonClient
 from causeway.connectors.amazon.models import SearchOrdersResponse, parse
@@ -32,6 +33,7 @@ from causeway.engine.rate import RateBudgets
 from causeway.errors import InvalidPayloadError, PermanentError
 from causeway.model import Order
 from causeway.model.ports.channel import OrderChange
+from causeway.model.ports.fees import OrderFees
 
 ORDERS_PATH = "/orders/2026-01-01/orders"
 # The blocks the mapping reads, and no more: each one Amazon leaves out is work it
@@ -164,6 +166,10 @@ class AmazonConnector:
             return parse_order(json.loads(body)).lastUpdatedTime
         except (ValueError, InvalidPayloadError):
             return None
+
+    def order_fees(self, external_id: str, page_size: int = finances.MAX_PER_PAGE) -> OrderFees:
+        """The order's marketplace fees posted so far (ChannelFees port; finances.py)."""
+        return finances.order_fees(self.client, external_id, page_size)
 
     def close(self) -> None:
         self.client.close()

@@ -27,6 +27,8 @@ class UsagePlan:
 USAGE_PLANS: dict[str, UsagePlan] = {
     "searchOrders": UsagePlan(rate=0.0056, burst=20),
     "getOrder": UsagePlan(rate=0.5, burst=30),
+    # Finances v0 (financesV0.json, the operation's usage plan): fees of one order.
+    "listFinancialEventsByOrderId": UsagePlan(rate=0.5, burst=30),
 }
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 
