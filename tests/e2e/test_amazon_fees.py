@@ -27,6 +27,7 @@ from causeway.engine import links
 from causeway.engine.rate import RateBudgets
 from causeway.engine.schema import links as link_rows
 from causeway.engine.store import Store
+from causeway.errors import PermanentError
 from causeway.flows.channel_fees import FEES, ChannelFeesToErp
 from causeway.flows.orders_to_erp import ORDER, reference_for
 from causeway.orders.record import read_summary, record_placed, timestamp
@@ -58,6 +59,11 @@ def amazon(amazon_server: AmazonSandboxServer) -> Iterator[AmazonConnector]:
     )
     yield connector
     connector.close()
+
+
+def new_order_id() -> str:
+    """An Amazon order id (3-7-7) of this test's own: the session's Tryton is shared."""
+    return f"113-{random.randrange(10**7):07d}-{random.randrange(10**7):07d}"
 
 
 def place_in_tryton(
@@ -99,7 +105,7 @@ def test_an_amazon_orders_fees_become_one_supplier_invoice_once_posted(
     amazon_server: AmazonSandboxServer,
     amazon: AmazonConnector,
 ) -> None:
-    order_id = f"113-{random.randrange(10**7):07d}-{random.randrange(10**7):07d}"
+    order_id = new_order_id()
     amazon_server.control("POST", "orders", json=[new_order(order_id, sku="WID-001")])
     reference = place_in_tryton(sqlite_store, tryton, amazon, order_id)
     flow = ChannelFeesToErp(sqlite_store, channels={AMAZON: amazon}, target=ERP, erp=tryton)
@@ -133,3 +139,39 @@ def test_an_amazon_orders_fees_become_one_supplier_invoice_once_posted(
         conn.execute(delete(link_rows).where(link_rows.c.entity_type == FEES))
     assert flow.run().booked == [reference]
     assert len(fee_invoices(tryton, reference)) == 1
+
+
+def test_one_orders_unbookable_fees_are_named_and_the_others_still_booked(
+    sqlite_store: Store,
+    tryton: TrytonConnector,
+    amazon_server: AmazonSandboxServer,
+    amazon: AmazonConnector,
+) -> None:
+    good, odd = new_order_id(), new_order_id()
+    amazon_server.control(
+        "POST",
+        "orders",
+        json=[
+            new_order(i, sku="WID-001", status="SHIPPED", fulfilled_by="AMAZON")
+            for i in (good, odd)
+        ],
+    )
+    usd = {"FeeType": "Commission", "FeeAmount": {"CurrencyCode": "USD", "CurrencyAmount": -1.5}}
+    eur = {"FeeType": "Commission", "FeeAmount": {"CurrencyCode": "EUR", "CurrencyAmount": -1.2}}
+    amazon_server.control(
+        "POST",
+        f"financial-events/{odd}",
+        json=[{"AmazonOrderId": odd, "ShipmentItemList": [{"ItemFeeList": [usd, eur]}]}],
+    )
+    references = {i: place_in_tryton(sqlite_store, tryton, amazon, i) for i in (good, odd)}
+    flow = ChannelFeesToErp(
+        sqlite_store, channels={AMAZON: amazon}, target=ERP, erp=tryton, party="Amazon EU"
+    )
+    with pytest.raises(PermanentError, match=rf"{references[odd]}: .*EUR, USD"):
+        flow.on_run({"run": True})
+    (invoice,) = fee_invoices(tryton, references[good])
+    # FBA: 15% of 2 x 10.00 and 2 x 3.22 for the fulfilment.
+    assert Decimal(str(invoice["total_amount"])) == Decimal("9.44")
+    assert invoice["party."]["name"] == "Amazon EU"  # type: ignore[index]
+    assert len(invoice["lines"]) == 2  # type: ignore[arg-type]
+    assert fee_invoices(tryton, references[odd]) == []
