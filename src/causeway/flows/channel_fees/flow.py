@@ -27,8 +27,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from causeway.engine import entities, links
+from causeway.engine import entities, links, order_facts
 from causeway.engine.store import Store
+from causeway.engine.warehouse_rows import BOOKED_FEES
 from causeway.errors import PermanentError
 from causeway.flows.base import FlowBase
 from causeway.flows.orders_to_erp import ORDER
@@ -38,7 +39,9 @@ from causeway.orders.record import SALE, merge_summary
 log = logging.getLogger("causeway.flows.channel_fees")
 
 NAME = "channel-fees"
-FEES = "fees"  # link type: the ERP's booking of an order's fees (a supplier invoice)
+# Link type: the ERP's booking of an order's fees (a supplier invoice), fingerprint
+# "<total> <currency>": the warehouse reads it as the order's actual fees.
+FEES = BOOKED_FEES
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,7 @@ class ChannelFeesToErp(FlowBase[None]):
 
     def _record(self, order: Pending, fees: OrderFees, booked: BookedFees) -> None:
         with self.store.transaction() as conn:
+            # The link is what the warehouse's fact_channel_fees reads (engine/warehouse_rows).
             links.save(
                 conn,
                 hub_id=order.hub_id,
@@ -178,3 +182,4 @@ class ChannelFeesToErp(FlowBase[None]):
                     "fees_document": booked.number,
                 },
             )
+            order_facts.touch(conn, order.hub_id)  # the next warehouse build rewrites it
