@@ -8,7 +8,15 @@ from typing import Any
 
 from causeway.config import parse_config
 from causeway.config.models import CausewayConfig
-from causeway.config.systems import CRM, DROP_FOLDER, ERP, STORE, Kind, ShopifySystem
+from causeway.config.systems import (
+    CRM,
+    DROP_FOLDER,
+    ERP,
+    MARKETPLACE,
+    STORE,
+    Kind,
+    ShopifySystem,
+)
 
 NOWHERE = "http://127.0.0.1:9"
 
@@ -24,6 +32,9 @@ def systems(tmp_path: Path) -> dict[str, dict[str, Any]]:
         "drop": {"type": "files", "folder": str(tmp_path / "drop")},
         "woo": {"type": "woocommerce", "url": NOWHERE, "consumer_key": "ck"}
         | {"consumer_secret": "cs", "webhook_secret": "s"},
+        "amazon": {"type": "amazon", "endpoint": NOWHERE, "token_url": NOWHERE}
+        | {"client_id": "c", "client_secret": "s", "refresh_token": "r"}
+        | {"marketplace_ids": ["ATVPDKIKX0DER"], "selling_partner_id": "A1"},
     }
 
 
@@ -34,6 +45,7 @@ OF_KIND: dict[Kind, str] = {
     ERP: "erp",
     CRM: "crm",
     DROP_FOLDER: "drop",
+    MARKETPLACE: "amazon",
 }
 
 

@@ -47,6 +47,7 @@ TRYTON_MODULES: dict[str, tuple[str, ...]] = {
     "quotes-to-erp": ("sale",),
     "margins-to-crm": ("sale",),
     "customers-sync": ("party",),
+    "channel-fees": ("sale", "account_invoice"),
 }
 # Flows whose sales carry shipping and order discounts as product lines.
 PLACES_SALES = {"orders-to-erp", "quotes-to-erp", "files-exchange"}

@@ -28,6 +28,7 @@ DEFAULT_MINUTES_SAVED: Final[dict[str, Decimal]] = {
     "privacy_request": Decimal("15"),  # find and erase or export one person everywhere
     "cart": Decimal("0.5"),  # copy one left checkout into the follow-up list
     "stock_snapshot": Decimal("10"),  # note the day's stock in the ERP and each store
+    "channel_fee": Decimal("3"),  # look up an order's marketplace fees, book the bill
 }
 
 # The kind of record each flow's jobs handle (one job, one record).
@@ -52,6 +53,8 @@ FLOW_RECORD_KINDS: Final[dict[str, str]] = {
     "carts": "cart",
     # One job per run: a record is one day's snapshot of every SKU and store.
     "stock-snapshots": "stock_snapshot",
+    # One job per run, which books the fees of many orders (counted as no record).
+    "channel-fees": "channel_fee",
 }
 
 

@@ -117,6 +117,17 @@ def store(conn: Connection, hub_id: str, fact: OrderFact, *, now: float | None =
     return True
 
 
+def touch(conn: Connection, hub_id: str, *, now: float | None = None) -> bool:
+    """Something the warehouse reads beside the facts changed (the order's booked fees):
+    stamp the facts changed so the next build rewrites the order; False: it has none."""
+    result = conn.execute(
+        update(order_facts)
+        .where(order_facts.c.hub_id == hub_id)
+        .values(changed_at=time.time() if now is None else now)
+    )
+    return result.rowcount > 0
+
+
 def mark_cancelled(
     conn: Connection, hub_id: str, cancelled_at: float, *, now: float | None = None
 ) -> bool:

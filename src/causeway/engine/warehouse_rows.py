@@ -36,6 +36,9 @@ from causeway.engine.schema import (
 from causeway.engine.store import Store
 
 PAGE = 5000
+# The link a channel-fees flow writes when the ERP has booked an order's fees; its
+# fingerprint is "<total> <currency>" (flows/channel_fees).
+BOOKED_FEES = "fees"
 Row = dict[str, Any]
 
 
@@ -77,7 +80,8 @@ def order_facts_since(
     store: Store, since: float, *, page: int | None = None
 ) -> Iterator[list[Row]]:
     """Order facts changed at or after `since`, each with its goods lines (`lines`, by
-    line_no), in pages of `page` orders."""
+    line_no) and the fees the ERP booked for it (`booked_fees`: "<total> <currency>", or
+    None), in pages of `page` orders."""
     for headers in _pages(store, order_facts, "changed_at", "hub_id", since, page=page):
         ids = [h["hub_id"] for h in headers]
         lines: dict[str, list[Row]] = {i: [] for i in ids}
@@ -89,7 +93,17 @@ def order_facts_since(
             )
             for line in found:
                 lines[line.hub_id].append(dict(line._mapping))
-        yield [{**h, "lines": lines[h["hub_id"]]} for h in headers]
+            booked = dict(
+                conn.execute(
+                    select(links.c.hub_id, links.c.fingerprint).where(
+                        links.c.entity_type == BOOKED_FEES, links.c.hub_id.in_(ids)
+                    )
+                ).all()
+            )
+        yield [
+            {**h, "lines": lines[h["hub_id"]], "booked_fees": booked.get(h["hub_id"])}
+            for h in headers
+        ]
 
 
 def currencies(store: Store) -> list[str]:

@@ -13,6 +13,7 @@ from causeway.flows.cancellations import declaration as cancellations
 from causeway.flows.carts import declaration as carts
 from causeway.flows.cases import declaration as cases
 from causeway.flows.catalog_to_channels import declaration as catalog_to_channels
+from causeway.flows.channel_fees import declaration as channel_fees
 from causeway.flows.customers_sync import declaration as customers_sync
 from causeway.flows.customers_to_crm import declaration as customers_to_crm
 from causeway.flows.declaration import FlowDeclaration
@@ -48,6 +49,7 @@ FLOWS: tuple[FlowDeclaration[Any], ...] = (
     portal_orders.DECLARATION,
     carts.DECLARATION,
     stock_snapshots.DECLARATION,
+    channel_fees.DECLARATION,
 )
 
 

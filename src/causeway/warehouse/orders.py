@@ -126,21 +126,29 @@ def order_rows(fact: Mapping[str, Any], rates: Rates) -> tuple[Row, list[Row], R
     return order, lines, source
 
 
-def fee_row(order: Mapping[str, Any], fee: ChannelFee | None, rates: Rates) -> Row | None:
-    """fact_channel_fees' row: percent of the order's total plus the fixed fee, in the
-    order's currency (a fixed fee in another currency goes through the company's; NULL
-    when no rate allows it). Cancelled orders and channels without a fee have none."""
-    if fee is None or order["state"] != PLACED or order["total"] is None:
+def booked_fee(order: Mapping[str, Any], booked: str | None) -> Decimal | None:
+    """The fees the ERP booked for the order ("<total> <currency>", the channel-fees
+    flow's link), when in the order's currency; None: none booked, or unreadable."""
+    parts = (booked or "").split()
+    if len(parts) != 2 or parts[1] != order["currency"]:
         return None
-    amount: Decimal | None = order["total"] * fee.percent / Decimal(100)
-    if fee.fixed:
-        fixed: Decimal | None = fee.fixed
-        if fee.currency != order["currency"]:
-            day = order["order_date"]
-            in_company = converted(fee.fixed, rates.rate(fee.currency, day))
-            rate = rates.rate(order["currency"], day)
-            fixed = None if in_company is None or not rate else in_company / rate
-        amount = None if fixed is None or amount is None else amount + fixed
+    return decimal(parts[0])
+
+
+def fee_row(
+    order: Mapping[str, Any], fee: ChannelFee | None, rates: Rates, booked: str | None = None
+) -> Row | None:
+    """fact_channel_fees' row: the fees the ERP booked for the order where it has them
+    (the marketplace's own, docs/flows/channel-fees.md), else the estimate: percent of
+    the order's total plus the fixed fee, in the order's currency (a fixed fee in another
+    currency goes through the company's; NULL when no rate allows it). Cancelled orders,
+    and channels without a fee nor a booking, have none."""
+    if order["state"] != PLACED or order["total"] is None:
+        return None
+    actual = booked_fee(order, booked)
+    if actual is None and fee is None:
+        return None
+    amount = actual if actual is not None or fee is None else estimated_fee(order, fee, rates)
     amount = None if amount is None else amount.quantize(CENTS4)
     keys = {k: order[k] for k in ("order_key", "channel", "order_id", "order_number")}
     return {
@@ -150,6 +158,20 @@ def fee_row(order: Mapping[str, Any], fee: ChannelFee | None, rates: Rates) -> R
         "fee": amount,
         "fee_company": converted(amount, order["rate"]),
     }
+
+
+def estimated_fee(order: Mapping[str, Any], fee: ChannelFee, rates: Rates) -> Decimal | None:
+    """The channel's configured fee on the order: percent of its total plus the fixed fee."""
+    amount: Decimal | None = order["total"] * fee.percent / Decimal(100)
+    if fee.fixed:
+        fixed: Decimal | None = fee.fixed
+        if fee.currency != order["currency"]:
+            day = order["order_date"]
+            in_company = converted(fee.fixed, rates.rate(fee.currency, day))
+            rate = rates.rate(order["currency"], day)
+            fixed = None if in_company is None or not rate else in_company / rate
+        amount = None if fixed is None or amount is None else amount + fixed
+    return amount
 
 
 def write_orders(
@@ -165,7 +187,7 @@ def write_orders(
         order, order_lines, source = order_rows(fact, rates)
         orders.append(order)
         lines.extend(order_lines)
-        fee = fee_row(order, fees.get(order["channel"]), rates)
+        fee = fee_row(order, fees.get(order["channel"]), rates, fact.get("booked_fees"))
         if fee is not None:
             fee_rows.append(fee)
         campaigns[source["campaign_key"]] = source

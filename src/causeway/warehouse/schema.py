@@ -328,7 +328,8 @@ FACT_PAYMENTS = Table(
 FACT_CHANNEL_FEES = Table(
     "fact_channel_fees",
     "order's channel fee",
-    "the channel's configured fee (warehouse.channel_fees) applied to the order's total",
+    "the fees the ERP booked for the order (flow channel-fees: the marketplace's own), "
+    "else the channel's configured fee (warehouse.channel_fees) applied to the order's total",
     (
         *ORDER_KEYS,
         *CURRENCIES,

@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from causeway.config.systems import AmazonSystem
+from causeway.connectors.amazon import finances
 from causeway.connectors.amazon.auth import LwaCredentials
 from causeway.connectors.amazon.client import AmazonClient
 from causeway.connectors.amazon.feeds import FeedSubmitter
@@ -47,6 +48,7 @@ from causeway.model.ports.channel import (
     SetOutcome,
     Tracking,
 )
+from causeway.model.ports.fees import OrderFees
 
 ORDERS_PATH = "/orders/2026-01-01/orders"
 # The blocks the mapping reads, and no more: each one Amazon leaves out is work it
@@ -232,6 +234,12 @@ class AmazonConnector:
     ) -> PublishedFulfillment:
         """Confirm one package with its carrier and tracking (Amazon tells the buyer)."""
         return self.shipments.confirm(lines, tracking)
+
+    # -------------------------------------------------------------------- fees
+
+    def order_fees(self, external_id: str, page_size: int = finances.MAX_PER_PAGE) -> OrderFees:
+        """The order's marketplace fees posted so far (ChannelFees port; finances.py)."""
+        return finances.order_fees(self.client, external_id, page_size)
 
     def close(self) -> None:
         self.client.close()

@@ -41,6 +41,8 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "searchListingsItems": UsagePlan(rate=5.0, burst=5),
     "getListingsItem": UsagePlan(rate=5.0, burst=10),
     "patchListingsItem": UsagePlan(rate=5.0, burst=5),
+    # Finances v0 (financesV0.json, the operation's usage plan): fees of one order.
+    "listFinancialEventsByOrderId": UsagePlan(rate=0.5, burst=30),
 }
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 

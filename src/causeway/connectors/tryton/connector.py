@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Self
 from causeway.connectors.tryton import addresses, parties, sale_reading
 from causeway.connectors.tryton.amendments import AmendedSale, Amendments
 from causeway.connectors.tryton.cancellations import SaleCancellations, SaleCancelled
+from causeway.connectors.tryton.channel_fees import ChannelFeeInvoices
 from causeway.connectors.tryton.channel_shipments import ship_at_once
 from causeway.connectors.tryton.customers import CustomerResolver
 from causeway.connectors.tryton.invoices import Invoices, SaleInvoices
@@ -60,6 +61,7 @@ from causeway.model.ports.erp_reporting import (
     SaleCosts,
     ShipmentFact,
 )
+from causeway.model.ports.fees import BookedFees, ChannelFee
 from causeway.model.ports.locks import Locks
 from causeway.model.ports.portal import (
     Availability,
@@ -133,6 +135,7 @@ class TrytonConnector:
         )
         self.catalog = CatalogReader(self.rpc, system=system)
         self.invoices = Invoices(self.rpc, system=system)
+        self.channel_fees = ChannelFeeInvoices(self.rpc, self.master, system=system)
         self.amendments = Amendments(self.rpc, system=system, skip_skus=self.sales.service_skus())
         self.cancellations = SaleCancellations(self.rpc, system=system)
         self.returns = ReturnSales(self.rpc, system=system)
@@ -223,6 +226,22 @@ class TrytonConnector:
         return self.invoices.pay_sale(
             reference, amount, currency, payment_method=payment_method, description=note
         )
+
+    # --- a marketplace's fees on a sale (ErpChannelFees: channel_fees.py) ---------------------
+
+    def book_channel_fees(
+        self,
+        sale_reference: str,
+        fees: Sequence[ChannelFee],
+        *,
+        party: str,
+        account: str | None = None,
+    ) -> BookedFees:
+        """The fees as one posted supplier invoice for `party`, at most once per sale."""
+        return self.channel_fees.book(sale_reference, fees, party=party, account=account)
+
+    def booked_channel_fees(self, sale_references: Sequence[str]) -> dict[str, BookedFees]:
+        return self.channel_fees.find(sale_references)
 
     def sale_figures(
         self, sale_ids: Sequence[int], *, with_costs: bool = True

@@ -1,0 +1,178 @@
+"""The Finances API v0's listFinancialEventsByOrderId, as Amazon's public model has it
+(financesV0.json in Amazon's selling-partner-api-models; docs/connectors/amazon.md, "Fees").
+
+    GET /finances/v0/orders/{orderId}/financialEvents?MaxResultsPerPage=&NextToken=
+    -> {"payload": {"FinancialEvents": {"ShipmentEventList": [...]}, "NextToken": "..."}}
+
+An order's shipment events are, in this order of precedence:
+- those the control API seeded for it (POST /_sandbox/financial-events/{orderId});
+- else, once the order is SHIPPED, one event derived from it as Amazon would post it:
+  per item a Principal charge (unit price x quantity), a ReferralFee of
+  `referral_percent` of it, and on an order fulfilled by Amazon an
+  FBAPerUnitFulfillmentFee of `fba_fee_per_unit` per unit, fees negative;
+- else none: Amazon posts an order's events after it ships.
+Pages hold MaxResultsPerPage events (1..100) with an opaque NextToken; the operation has
+its own token bucket (usage plan 0.5/s, burst 30 at Amazon).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import threading
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+
+from causeway_sandbox.amazon.faults import error_body
+from causeway_sandbox.amazon.store import BLOCKS, decode_token, encode_token, iso
+
+OPERATION = "listFinancialEventsByOrderId"
+PATH = "/finances/v0/orders/{order_id}/financialEvents"
+CENT = Decimal("0.01")
+ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")  # Amazon's 3-7-7 order ids
+
+Edge = Callable[[Request, str], Awaitable[Response | None]]
+Log = Callable[[Request, str, Response], Response]
+
+
+class FinancialEvents:
+    """Seeded shipment events per order, and the fee schedule derived events use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seeded: dict[str, list[dict[str, Any]]] = {}
+        self.referral_percent = Decimal(15)
+        self.fba_fee_per_unit = Decimal("3.22")
+
+    def reset(self) -> None:
+        with self._lock:
+            self._seeded.clear()
+        self.referral_percent = Decimal(15)
+        self.fba_fee_per_unit = Decimal("3.22")
+
+    def seed(self, order_id: str, events: list[dict[str, Any]]) -> int:
+        with self._lock:
+            held = self._seeded.setdefault(order_id, [])
+            held += copy.deepcopy(events)
+            return len(held)
+
+    def of_order(self, order_id: str, order: dict[str, Any] | None) -> list[dict[str, Any]]:
+        with self._lock:
+            seeded = copy.deepcopy(self._seeded.get(order_id))
+        if seeded is not None:
+            return seeded
+        if order is None or (order.get("fulfillment") or {}).get("fulfillmentStatus") != "SHIPPED":
+            return []
+        return [self.derived(order)]
+
+    def derived(self, order: dict[str, Any]) -> dict[str, Any]:
+        by_amazon = (order.get("fulfillment") or {}).get("fulfilledBy") == "AMAZON"
+        items = []
+        for item in order.get("orderItems", []):
+            unit = ((item.get("product") or {}).get("price") or {}).get("unitPrice") or {}
+            currency = unit.get("currencyCode", "USD")
+            quantity = int(item.get("quantityOrdered") or 0)
+            principal = Decimal(str(unit.get("amount", "0"))) * quantity
+            fees = [_fee("ReferralFee", -_cents(principal * self.referral_percent / 100), currency)]
+            if by_amazon:
+                fees.append(
+                    _fee("FBAPerUnitFulfillmentFee", -self.fba_fee_per_unit * quantity, currency)
+                )
+            items.append(
+                {
+                    "SellerSKU": (item.get("product") or {}).get("sellerSku"),
+                    "OrderItemId": item.get("orderItemId"),
+                    "QuantityShipped": quantity,
+                    "ItemChargeList": [
+                        {"ChargeType": "Principal", "ChargeAmount": _money(principal, currency)}
+                    ],
+                    "ItemFeeList": fees,
+                }
+            )
+        return {
+            "AmazonOrderId": order["orderId"],
+            "MarketplaceName": "Amazon.com",
+            "PostedDate": order.get("lastUpdatedTime") or iso(datetime.now(UTC)),
+            "ShipmentItemList": items,
+        }
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _money(amount: Decimal, currency: str) -> dict[str, Any]:
+    # Amazon's Currency.CurrencyAmount is a JSON number (BigDecimal).
+    return {"CurrencyCode": currency, "CurrencyAmount": float(_cents(amount))}
+
+
+def _fee(kind: str, amount: Decimal, currency: str) -> dict[str, Any]:
+    return {"FeeType": kind, "FeeAmount": _money(amount, currency)}
+
+
+def _error(status: int, code: str, message: str, details: str = "") -> Response:
+    return Response(error_body(code, message, details), status, media_type="application/json")
+
+
+def install(app: FastAPI, sandbox: Any, edge: Edge, log: Log) -> None:
+    """Add the operation and its control routes to the sandbox's app."""
+    events: FinancialEvents = sandbox.finances
+
+    @app.get(PATH)
+    async def list_by_order(request: Request, order_id: str) -> Response:
+        stopped = await edge(request, OPERATION)
+        return log(request, OPERATION, stopped or _page(sandbox, events, request, order_id))
+
+    control = APIRouter(prefix="/_sandbox", tags=["sandbox control (not part of Amazon)"])
+
+    @control.post("/financial-events/{order_id}")
+    async def seed(request: Request, order_id: str) -> dict[str, Any]:
+        body = await request.json()
+        shipments = body.get("ShipmentEventList") if isinstance(body, dict) else body
+        if not isinstance(shipments, list) or not all(isinstance(e, dict) for e in shipments):
+            raise HTTPException(422, "send a list of ShipmentEvents or {ShipmentEventList: [...]}")
+        return {"order": order_id, "events": events.seed(order_id, shipments)}
+
+    @control.post("/fee-schedule")
+    async def schedule(request: Request) -> dict[str, str]:
+        body = await request.json()
+        if "referral_percent" in body:
+            events.referral_percent = Decimal(str(body["referral_percent"]))
+        if "fba_fee_per_unit" in body:
+            events.fba_fee_per_unit = Decimal(str(body["fba_fee_per_unit"]))
+        return {
+            "referral_percent": str(events.referral_percent),
+            "fba_fee_per_unit": str(events.fba_fee_per_unit),
+        }
+
+    app.include_router(control)
+
+
+def _page(sandbox: Any, events: FinancialEvents, request: Request, order_id: str) -> Response:
+    q = request.query_params
+    if not ORDER_ID.fullmatch(order_id):
+        return _error(400, "InvalidInput", "Bad order ID provided.")
+    try:
+        size = int(q.get("MaxResultsPerPage", "100"))
+    except ValueError:
+        size = 0
+    if not 1 <= size <= 100:
+        return _error(400, "InvalidInput", "Invalid Input", "MaxResultsPerPage")
+    offset = 0
+    if "NextToken" in q:
+        state = decode_token(q["NextToken"])
+        if state is None or state.get("order") != order_id:
+            return _error(400, "InvalidInput", "Invalid Input", "NextToken")
+        offset = int(state.get("offset", 0))
+    order = sandbox.store.get(order_id, list(BLOCKS))
+    shipments = events.of_order(order_id, order)
+    page = shipments[offset : offset + size]
+    payload: dict[str, Any] = {"FinancialEvents": {"ShipmentEventList": page}}
+    if offset + size < len(shipments):
+        payload["NextToken"] = encode_token({"order": order_id, "offset": offset + size})
+    return JSONResponse({"payload": payload})

@@ -1,0 +1,222 @@
+"""A marketplace's fees on a sale, booked in Tryton 8.2 as a supplier invoice.
+
+One supplier invoice (account.invoice, type "in") per sale, for the marketplace's party
+(e.g. "Amazon"), with one line per fee type on the expense account, its `reference` the
+sale's reference plus "-fees" ("AMZ-113-0000001-fees"). That is how a bookkeeper records
+what a marketplace keeps: a cost owed to the marketplace, settled against its payout,
+and what Tryton's margin and payables reports read (docs/connectors/amazon.md, "Fees").
+
+Exactly once: the invoice's reference is the key. The connector searches it before it
+creates, so a replay, or a crash between Tryton's write and the hub's link, books
+nothing twice. The invoice is posted on creation (dated today: the fiscal year of the
+booking); one left in draft by a crash between the create and the post is posted by the
+next call.
+
+Master data: the party is found by name and created (with one empty address) when Tryton
+has none; the expense account is the one named `account` (by code or name), else the
+company's default expense account of product categories; the payable account is the
+party's, else the company's default; the journal is the first expense journal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from causeway.connectors.tryton.masterdata import MasterData
+from causeway.connectors.tryton.rpc import TrytonRPC
+from causeway.errors import MissingMasterDataError, PermanentError
+from causeway.model.ports.fees import BookedFees, ChannelFee
+
+SUFFIX = "-fees"
+FIELDS = ("reference", "number", "state", "total_amount", "currency.code")
+
+
+def fees_reference(sale_reference: str) -> str:
+    return f"{sale_reference}{SUFFIX}"
+
+
+def booked(record: Mapping[str, Any], *, created: bool) -> BookedFees:
+    return BookedFees(
+        document_id=int(record["id"]),
+        number=record.get("number") or None,
+        state=str(record["state"]),
+        currency=str((record.get("currency.") or {}).get("code") or ""),
+        total=Decimal(record.get("total_amount") or 0),
+        created=created,
+    )
+
+
+class ChannelFeeInvoices:
+    """Supplier invoices of marketplace fees, over one RPC session."""
+
+    def __init__(self, rpc: TrytonRPC, master: MasterData, *, system: str) -> None:
+        self.rpc = rpc
+        self.master = master
+        self.system = system
+        self._ids: dict[str, int] = {}
+
+    def find(self, sale_references: Sequence[str]) -> dict[str, BookedFees]:
+        """sale reference -> its fee invoice (not cancelled), in one call."""
+        if not sale_references:
+            return {}
+        wanted = {fees_reference(r): r for r in sale_references}
+        records = self.rpc.search_read(
+            "account.invoice",
+            [("type", "=", "in"), ("reference", "in", list(wanted)), ("state", "!=", "cancelled")],
+            list(FIELDS),
+            order=[("id", "ASC")],
+        )
+        found: dict[str, BookedFees] = {}
+        for record in records:
+            found.setdefault(wanted[record["reference"]], booked(record, created=False))
+        return found
+
+    def book(
+        self,
+        sale_reference: str,
+        fees: Sequence[ChannelFee],
+        *,
+        party: str,
+        account: str | None = None,
+    ) -> BookedFees:
+        """The sale's fees as one posted supplier invoice, created at most once."""
+        existing = self.find([sale_reference]).get(sale_reference)
+        if existing is not None:
+            if existing.state == "draft":
+                return self._post(existing, created=False)
+            return existing
+        currencies = {f.currency for f in fees}
+        if len(currencies) != 1:
+            raise PermanentError(
+                f"fees of {sale_reference} are in {', '.join(sorted(currencies)) or 'no currency'}:"
+                f" one supplier invoice takes one currency; book them in {self.system} by hand"
+            )
+        (currency,) = currencies
+        total = sum((f.amount for f in fees), Decimal(0))
+        if total <= 0:
+            raise PermanentError(
+                f"fees of {sale_reference} add up to {total} {currency}: a supplier invoice "
+                f"needs a positive total; book the credit in {self.system} by hand"
+            )
+        currency_id = self.master.currencies([currency]).get(currency)
+        if currency_id is None:
+            raise MissingMasterDataError(f"no currency {currency} in {self.system}")
+        party_id, address_id, payable = self._party(party)
+        company = int(self.rpc.context["company"])
+        expense = self._expense_account(account)
+        lines = [
+            {
+                "type": "line",
+                "description": f"{party} {fee.fee_type}",
+                "quantity": 1.0,
+                "unit_price": fee.amount,
+                "account": expense,
+                "company": company,
+                "currency": currency_id,
+                "invoice_type": "in",
+                "party": party_id,
+            }
+            for fee in fees
+            if fee.amount != 0
+        ]
+        (invoice_id,) = self.rpc.create(
+            "account.invoice",
+            [
+                {
+                    "type": "in",
+                    "company": company,
+                    "party": party_id,
+                    "invoice_address": address_id,
+                    "currency": currency_id,
+                    "journal": self._id("journal", "account.journal", [("type", "=", "expense")]),
+                    "account": payable,
+                    "reference": fees_reference(sale_reference),
+                    "description": f"{party} fees of sale {sale_reference}",
+                    "invoice_date": dt.date.today(),
+                    "lines": [["create", lines]],
+                }
+            ],
+        )
+        (record,) = self.rpc.read("account.invoice", [invoice_id], ["id", *FIELDS])
+        return self._post(booked(record, created=True), created=True)
+
+    # -- private ---------------------------------------------------------------------------
+
+    def _post(self, invoice: BookedFees, *, created: bool) -> BookedFees:
+        self.rpc.button("account.invoice", "post", [invoice.document_id])
+        (record,) = self.rpc.read("account.invoice", [invoice.document_id], ["id", *FIELDS])
+        return booked(record, created=created)
+
+    def _party(self, name: str) -> tuple[int, int, int]:
+        """(party, its invoice address, its payable account), the party made when missing."""
+        found = self.rpc.search_read(
+            "party.party", [("name", "=", name)], ["id"], order=[("id", "ASC")], limit=1
+        )
+        if found:
+            party_id = int(found[0]["id"])
+        else:
+            (party_id,) = self.rpc.create("party.party", [{"name": name}])
+        addresses = self.rpc.search_read(
+            "party.address", [("party", "=", party_id)], ["id"], order=[("id", "ASC")], limit=1
+        )
+        if addresses:
+            address_id = int(addresses[0]["id"])
+        else:
+            (address_id,) = self.rpc.create("party.address", [{"party": party_id}])
+        (party,) = self.rpc.read("party.party", [party_id], ["account_payable"])
+        payable = party.get("account_payable") or self._default_payable()
+        return party_id, address_id, int(payable)
+
+    def _default_payable(self) -> int:
+        if "payable" not in self._ids:
+            (config,) = self.rpc.read("account.configuration", [1], ["default_account_payable"])
+            if not config.get("default_account_payable"):
+                raise MissingMasterDataError(
+                    f"no default payable account in {self.system}: set it in Financial > "
+                    f"Configuration, or give the marketplace's party one, then replay"
+                )
+            self._ids["payable"] = int(config["default_account_payable"])
+        return self._ids["payable"]
+
+    def _expense_account(self, account: str | None) -> int:
+        """The account named `account` (code or name), else the company's default expense
+        account of product categories (Financial > Configuration)."""
+        key = f"expense:{account or ''}"
+        if key in self._ids:
+            return self._ids[key]
+        if account:
+            domain: list[Any] = [
+                ["OR", ("code", "=", account), ("name", "=", account)],
+                ("type.expense", "=", True),
+                ("closed", "!=", True),
+            ]
+            found = self.rpc.search_read("account.account", domain, ["id"], order=[("id", "ASC")])
+            if len(found) != 1:
+                raise MissingMasterDataError(
+                    f"{'no' if not found else 'more than one'} open expense account {account!r} "
+                    f"in {self.system} for marketplace fees: set flows.channel-fees.fees_account "
+                    f"to the code of one, then replay"
+                )
+            self._ids[key] = int(found[0]["id"])
+        else:
+            (config,) = self.rpc.read(
+                "account.configuration", [1], ["default_category_account_expense"]
+            )
+            if not config.get("default_category_account_expense"):
+                raise MissingMasterDataError(
+                    f"no default expense account in {self.system} for marketplace fees: set "
+                    f"flows.channel-fees.fees_account to an expense account's code, then replay"
+                )
+            self._ids[key] = int(config["default_category_account_expense"])
+        return self._ids[key]
+
+    def _id(self, key: str, model: str, domain: list[Any]) -> int:
+        if key not in self._ids:
+            records = self.rpc.search_read(model, domain, ["id"], order=[("id", "ASC")])
+            if not records:
+                raise MissingMasterDataError(f"no {model} {domain} in {self.system}")
+            self._ids[key] = int(records[0]["id"])
+        return self._ids[key]

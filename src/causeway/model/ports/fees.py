@@ -1,0 +1,89 @@
+"""Marketplace fees: what a channel kept of an order's money, and booking it in the ERP.
+
+A marketplace (Amazon) keeps fees on each order it sells for the merchant: a referral
+fee, a fulfilment fee... They are the difference between what the customer paid and
+what the marketplace pays out, so the true margin of a marketplace sale needs them.
+The channel says what it charged (ChannelFees); the ERP books it once per order
+(ErpChannelFees). docs/flows/channel-fees.md tells the flow between them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ChannelFee(BaseModel):
+    """One kind of fee on one order, as a positive cost in the order's currency."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fee_type: str  # the channel's own name, e.g. Amazon's "Commission", "FBAPerUnitFulfillmentFee"
+    currency: str = Field(min_length=3, max_length=3)
+    amount: Decimal  # positive: a cost; negative: a credit (a fee reversed)
+
+
+class OrderFees(BaseModel):
+    """The fees a channel has posted on one order so far."""
+
+    model_config = ConfigDict(frozen=True)
+
+    order_id: str
+    # False: the channel has posted nothing on the order yet (Amazon posts after the
+    # shipment): ask again later. True with no fees: posted, and it charged none.
+    posted: bool
+    posted_at: datetime | None = None
+    fees: tuple[ChannelFee, ...] = ()
+
+    def totals(self) -> dict[str, Decimal]:
+        """currency -> the sum of the fees in it."""
+        sums: dict[str, Decimal] = {}
+        for fee in self.fees:
+            sums[fee.currency] = sums.get(fee.currency, Decimal(0)) + fee.amount
+        return sums
+
+
+@runtime_checkable
+class ChannelFees(Protocol):
+    def order_fees(self, external_id: str) -> OrderFees:
+        """The fees the channel has posted on the order so far (never None: `posted`
+        says whether it has posted anything)."""
+        ...
+
+
+class BookedFees(BaseModel):
+    """The ERP's record of one order's fees (a supplier invoice for Tryton)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    document_id: int
+    number: str | None
+    state: str
+    currency: str
+    total: Decimal
+    created: bool  # False: it was booked already (found by its reference)
+
+
+@runtime_checkable
+class ErpChannelFees(Protocol):
+    def book_channel_fees(
+        self,
+        sale_reference: str,
+        fees: Sequence[ChannelFee],
+        *,
+        party: str,
+        account: str | None = None,
+    ) -> BookedFees:
+        """Book the order's fees once: the ERP searches for the booking of this sale's fees
+        before it creates one, so a replay or a crash before the hub's link books nothing
+        twice. `party`: the marketplace, as the ERP names it; `account`: the expense
+        account's code or name (None: the ERP's one expense account). One currency."""
+        ...
+
+    def booked_channel_fees(self, sale_references: Sequence[str]) -> dict[str, BookedFees]:
+        """sale reference -> its fees as booked; sales with none booked are left out."""
+        ...
