@@ -15,7 +15,12 @@ import time
 from typing import Any
 
 from causeway.config import CausewayConfig
-from causeway.connectors.registry import build_connectors, build_receivers, watch_answers
+from causeway.connectors.registry import (
+    build_connectors,
+    build_queue_readers,
+    build_receivers,
+    watch_answers,
+)
 from causeway.engine.facts import note_disabled_webhooks, note_hub_start
 from causeway.engine.flow_pauses import FlowPausedError, is_paused
 from causeway.engine.inbox import Inbox, InboxWriter
@@ -72,6 +77,8 @@ class Hub:
         self.flows = EnabledFlows.build(
             config, store=self.store, inbox=self.inbox, jobs=self.jobs, connectors=self.connectors
         )
+        # Queues a system's changes come through instead of webhooks (Amazon's SQS).
+        self.queue_readers = build_queue_readers(config.systems, self.inbox)
         self.scheduler = Scheduler(self.store, self.jobs, self.flows.triggers())
         # Order-status and account e-mails, from the outbox (docs/notifications.md).
         self.mail_sender = MailSender(self.store, config.notifications, clean_text=self.redact)
@@ -120,6 +127,9 @@ class Hub:
             ).start()
             if self.config.clickstream:
                 self.web_event_writer = WebEventWriter(self.store).start()
+            # Read by the process that takes webhooks: the inbox dedupes what two read.
+            for name, read_queue in self.queue_readers.items():
+                self._spawn(f"queue-{name}", read_queue)
         count = self.config.workers.count if workers is None else workers
         for i in range(count):
             worker = self.new_worker()

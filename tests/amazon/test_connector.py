@@ -54,12 +54,26 @@ def test_an_order_listed_by_the_search_is_not_fetched_again(
 ) -> None:
     seed(amazon, new_order("111-0000000-0000001", quantity=3))
     connector = connect()
-    (change,) = connector.order_changes_since(None)
-    order = connector.order_from_polled(connector.order_node(change.external_id))
-    assert (order.lines[0].quantity, order.lines[0].sku) == (3, "WID-1")
-    assert calls(amazon, "getOrder") == []  # no per-order call, no items call
+    for change in connector.order_changes_since(None):  # as the reconciling poll reads
+        order = connector.order_from_polled(connector.order_node(change.external_id))
+        assert (order.lines[0].quantity, order.lines[0].sku) == (3, "WID-1")
+        assert calls(amazon, "getOrder") == []  # no per-order call, no items call
     again = connector.order_from_polled(connector.order_node(change.external_id))
     assert again == order  # not listed by a search any more: read with getOrder
+    assert len(calls(amazon, "getOrder")) == 1
+
+
+def test_after_the_poll_an_order_is_fetched_as_it_is_now(
+    amazon: AmazonSandboxServer, connect: Connect
+) -> None:
+    """The search's copy serves the poll that listed the order, never a later ask (an
+    ORDER_CHANGE notification's): by then the order may have changed."""
+    seed(amazon, new_order("111-0000000-0000001", status="PENDING"))
+    connector = connect()
+    assert len(list(connector.order_changes_since(None))) == 1  # listed, not fetched
+    amazon.control("PATCH", "orders/111-0000000-0000001", json={"fulfillmentStatus": "UNSHIPPED"})
+    node = connector.order_node("111-0000000-0000001")
+    assert connector.order_from_polled(node).channel_status == "UNSHIPPED"
     assert len(calls(amazon, "getOrder")) == 1
 
 

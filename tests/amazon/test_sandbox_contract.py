@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
 import jsonschema
 import pytest
 
+from causeway.connectors.amazon.orders import order_from_amazon
 from causeway_sandbox.amazon import AmazonSandboxServer
 from tests.amazon.conftest import MARKETPLACE, new_order, orders_model, vendor_orders
 
@@ -151,3 +153,23 @@ def test_the_token_endpoint_refuses_a_wrong_refresh_token(amazon: AmazonSandboxS
         },
     )
     assert (answer.status_code, answer.json()["error"]) == (400, "invalid_grant")
+
+
+def test_a_checkout_of_skus_becomes_an_order_that_validates_and_maps(
+    amazon: AmazonSandboxServer,
+) -> None:
+    lines = [
+        {"sku": "WID-001", "quantity": 2, "unit_price": "10.00"},
+        {"sku": "GAD-001", "quantity": 1, "unit_price": "25.00"},
+    ]
+    body = {"lines": lines, "status": "PENDING", "shipping": "4.90", "tax_rate": "0.10"}
+    made = amazon.control("POST", "checkouts", json=body).json()
+    answer = get(amazon, f"{ORDERS}/{made['orderId']}", includedData=ALL_DATA)
+    validate(answer.json(), "GetOrderResponse")
+    order = order_from_amazon(answer.json())
+    assert [(line.sku, line.quantity) for line in order.lines] == [("WID-001", 2), ("GAD-001", 1)]
+    assert order.awaiting_payment and order.channel_status == "PENDING"
+    assert order.total == Decimal("54.89")  # 45.00 + 4.90 shipping + 10 % tax on both
+    assert order.total_tax == Decimal("4.99")
+    refused = httpx.post(f"{amazon.url}/_sandbox/checkouts", json={"lines": []})
+    assert refused.status_code == 422

@@ -120,3 +120,28 @@ def test_an_order_whose_webhooks_came_twice_holds_its_stock_once_as_last_receive
     )
     hub.inbox.accept([created, received(2, "WID-001", 1), updated])
     assert held(hub) == {"WID-001": Decimal(4)}
+
+
+def test_an_order_awaiting_payment_holds_its_latest_version_after_its_job_is_done(
+    hub: Hub,
+) -> None:
+    """orders-to-erp finishes the job of an order not paid yet (Amazon's Pending) and
+    records it awaiting payment: its units stay held until it is placed or cancelled."""
+    updated = InboxRecord(
+        "shop", "e1-upd", "orders/updated", "order:1", order_body(1, "WID-001", 3)
+    )
+    hub.inbox.accept([received(1, "WID-001", 2), updated])
+    while claimed := hub.jobs.claim("w", ["orders-to-erp"], limit=5, lease_seconds=30):
+        for job in claimed:  # one at a time: both are jobs of order 1
+            hub.jobs.complete(job, "w")
+    assert held(hub) == {}  # done, and the hub records nothing of it: placed
+    with hub.store.transaction() as conn:
+        links.save(
+            conn,
+            hub_id="h1",
+            system="shop",
+            entity_type="order",
+            external_id="1",
+            fingerprint="awaiting_payment",
+        )
+    assert held(hub) == {"WID-001": Decimal(3)}

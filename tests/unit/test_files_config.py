@@ -82,7 +82,9 @@ def test_files_exchange_needs_a_files_system_and_an_erp(tmp_path: Path) -> None:
 def test_orders_to_erp_takes_a_store_or_a_drop_folder_as_its_source(tmp_path: Path) -> None:
     data = hub_config(tmp_path)
     data["flows"]["orders-to-erp"]["source"] = "erp"
-    with pytest.raises(ConfigError, match="needs one of type shopify or woocommerce or files"):
+    with pytest.raises(
+        ConfigError, match="needs one of type shopify or woocommerce or amazon or files"
+    ):
         parse_config(data, env={})
 
 

@@ -14,6 +14,7 @@ from pydantic import (
     SecretStr,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from causeway.config.base import (
@@ -27,9 +28,9 @@ from causeway.config.base import (
 
 # What a system is to the flows. A flow's role accepts systems of given kinds.
 STORE, ERP, CRM, DROP_FOLDER = "store", "ERP", "CRM", "drop folder"
-# A marketplace sells like a store but no flow takes one yet: Amazon's orders must wait
-# for payment (Pending) before the ERP has them, which orders-to-erp does not do yet
-# (issue 15's next slice adds the kind to the flows that handle it).
+# A marketplace sells like a store, but its orders may come unpaid (Amazon's Pending):
+# orders-to-erp holds those until paid (Order.awaiting_payment), and it and cancellations
+# take marketplaces beside stores.
 MARKETPLACE = "marketplace"
 
 
@@ -261,6 +262,49 @@ class WooCommerceSystem(SystemSettings):
 _AMAZON_MARKETPLACE_ID = re.compile(r"A[A-Z0-9]{9,15}")
 
 
+class AmazonNotifications(Strict):
+    """The SQS queue Amazon delivers the account's ORDER_CHANGE notifications to
+    (docs/connectors/amazon.md, "Notifications"): the hub reads it while it runs."""
+
+    queue_url: str = Field(
+        description="the queue's URL, https://sqs.<region>.amazonaws.com/<account>/<name>"
+    )
+    region: str = Field(min_length=1, description="the queue's AWS region, e.g. us-east-1")
+    endpoint_url: str | None = Field(
+        default=None, description="an SQS endpoint other than AWS's own for the region"
+    )
+    access_key_id: SecretStr | None = Field(
+        default=None,
+        description="an IAM key allowed to receive and delete the queue's messages; "
+        "without it (and the secret) the AWS default chain applies (an instance role)",
+    )
+    secret_access_key: SecretStr | None = None
+    wait_seconds: int = Field(default=20, ge=0, le=20, description="SQS long poll, seconds")
+    visibility_timeout: int | None = Field(
+        default=None, ge=0, le=43200, description="default: the queue's own"
+    )
+
+    @field_validator("queue_url", "endpoint_url")
+    @classmethod
+    def _urls(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return service_url(
+            value, password_fix="the key goes in `access_key_id` and `secret_access_key`"
+        )
+
+    @model_validator(mode="after")
+    def _key_paired(self) -> AmazonNotifications:
+        if (self.access_key_id is None) != (self.secret_access_key is None):
+            raise ValueError(
+                "give both access_key_id and secret_access_key (e.g. ${AWS_ACCESS_KEY_ID} and "
+                "${AWS_SECRET_ACCESS_KEY}), or neither for the AWS default chain"
+            )
+        if self.secret_access_key is not None:
+            required_secret(self.secret_access_key, "the IAM key's secret access key")
+        return self
+
+
 class AmazonSystem(SystemSettings):
     """A seller account on Amazon, reached through the Selling Partner API with a Login
     with Amazon refresh token (docs/connectors/amazon.md)."""
@@ -295,6 +339,11 @@ class AmazonSystem(SystemSettings):
     # Stock: how often a listings feed's status is asked, and how long it is waited for.
     feed_poll_every: Duration = Field(default=15.0, gt=0)
     feed_timeout: Duration = Field(default=900.0, gt=0)
+    notifications: AmazonNotifications | None = Field(
+        default=None,
+        description="the SQS queue of the account's ORDER_CHANGE notifications; without it "
+        "orders come by the reconciling poll alone",
+    )
 
     @field_validator("endpoint", "token_url")
     @classmethod

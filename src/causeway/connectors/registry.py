@@ -8,11 +8,14 @@ entry says, for one `type:` of system (its model in config/systems.py):
 - how to build its webhook receiver, if it delivers webhooks;
 - which HTTP client the connector talks through, so that the hub can note when the
   system last answered (a drop folder has none).
+Beside them, build_queue_readers: the queues the hub reads a system's changes from
+(Amazon's ORDER_CHANGE notifications, from SQS), each a loop the hub runs in a thread.
 Adding a system type is adding its entry to SYSTEM_TYPES.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
@@ -30,6 +33,7 @@ from causeway.config.systems import (
     WooCommerceSystem,
 )
 from causeway.connectors import amazon, woocommerce
+from causeway.connectors.amazon_notifications import NotificationReader, queue_settings
 from causeway.connectors.files.connector import FilesConnector
 from causeway.connectors.hubspot.connector import HubSpotConnector
 from causeway.connectors.hubspot.ingress import HubSpotIngress
@@ -37,6 +41,7 @@ from causeway.connectors.ingress import Receiver
 from causeway.connectors.shopify.connector import ShopifyConnector
 from causeway.connectors.shopify.ingress import ShopifyIngress
 from causeway.connectors.tryton.connector import TrytonConnector
+from causeway.engine.inbox import Inbox
 from causeway.engine.rate import RateBudgets
 from causeway.model.ports.locks import Locks
 
@@ -183,6 +188,19 @@ def build_receivers(systems: Mapping[str, System], public_url: str | None) -> di
         if build is not None:
             receivers[name] = build(name, system, public_url)
     return receivers
+
+
+def build_queue_readers(
+    systems: Mapping[str, System], inbox: Inbox
+) -> dict[str, Callable[[threading.Event], None]]:
+    """System -> the loop reading its notification queue into the inbox, for each Amazon
+    system with a `notifications:` queue (its reader runs until the event is set)."""
+    readers: dict[str, Callable[[threading.Event], None]] = {}
+    for name, system in systems.items():
+        if isinstance(system, AmazonSystem) and system.notifications is not None:
+            settings = queue_settings(system.notifications)
+            readers[name] = NotificationReader(settings, inbox, name).run
+    return readers
 
 
 def http_client_of(system: System, connector: Any) -> HttpClient | None:

@@ -135,6 +135,10 @@ class Order(BaseModel):
     # The marketplace ships the order from its own stock (Amazon FBA): the ERP never ships
     # it nor confirms a shipment for it.
     fulfilled_by_channel: bool = False
+    # Taken but not paid yet (Amazon's PENDING): its units are held, but orders-to-erp
+    # places it only once a later version is paid. False on channels whose orders are
+    # placed as they come (Shopify, WooCommerce: their own financial_status says the rest).
+    awaiting_payment: bool = False
     cancelled_at: datetime | None = None
     note: str | None = None
     tags: tuple[str, ...] = ()

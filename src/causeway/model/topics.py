@@ -21,3 +21,6 @@ REFUND_CREATED = "refunds/create"
 PRODUCT_UPDATED = "products/update"
 CHECKOUT_CREATED = "checkouts/create"  # a shopper gave contact details at checkout
 CHECKOUT_UPDATED = "checkouts/update"  # the checkout changed (lines, e-mail, completed_at)
+# A marketplace's notice that an order changed, naming it without its body (Amazon's
+# ORDER_CHANGE, read from its SQS queue): the order is then fetched from the channel.
+ORDER_CHANGE = "ORDER_CHANGE"

@@ -24,6 +24,9 @@ SALE = "sale"  # the ERP sale's link on the order's hub id
 # The order-link fingerprint of an order cancelled before it reached the ERP: the
 # ERP must never get it (orders-to-erp treats it as done).
 CANCELLED = "cancelled"
+# The order-link fingerprint (and the order's state) of an order taken but not paid yet
+# (Amazon's Pending): its units are held (stock/held.py), the ERP gets it once it is paid.
+AWAITING_PAYMENT = "awaiting_payment"
 
 
 def timestamp(value: datetime) -> float:
@@ -91,6 +94,39 @@ def record_cancelled_before_erp(
         at=timestamp(cancelled_at) if cancelled_at else None,
         detail={"reason": reason, "erp": "never placed: cancelled before it reached the ERP"},
     )
+
+
+def record_awaiting_payment(conn: Connection, source: str, order: Order) -> bool:
+    """The hub has `order` in a version not paid yet: its link says so with the version's
+    stamp (the reconciling poll fetches no version it has), and the order's record shows it
+    waiting. False (nothing written): the hub already has this version or a newer one."""
+    stamp = timestamp(order.updated_at)
+    link = links.find(conn, source, ORDER, order.external_id)
+    if link is not None and (link.remote_updated_at or 0) >= stamp:
+        return False
+    hub_id = link.hub_id if link else links.new_hub_id()
+    links.save(
+        conn,
+        hub_id=hub_id,
+        system=source,
+        entity_type=ORDER,
+        external_id=order.external_id,
+        fingerprint=AWAITING_PAYMENT,
+        remote_updated_at=stamp,
+    )
+    update_order(
+        conn,
+        hub_id,
+        state=AWAITING_PAYMENT,
+        number=order.number,
+        total=str(order.total),
+        currency=order.currency,
+        email=order.customer.email,
+        channel_status=order.channel_status,
+    )
+    if link is None:
+        timeline.record(conn, hub_id, "received", at=timestamp(order.created_at))
+    return True
 
 
 def record_placed(

@@ -6,8 +6,10 @@ or parked. A late update of an order the ERP already has is queued too; its stoc
 already out of the ERP forecast and is not held back twice. An order whose webhooks
 came more than once while it waits (orders/create then orders/paid or orders/updated;
 WooCommerce's order.created then order.updated when the payment goes through) holds its
-quantities once, as its latest version has them. The reads are the engine's; the rule
-is stock/sellable.py.
+quantities once, as its latest version has them. An order taken but not paid yet
+(Amazon's Pending: orders-to-erp records it awaiting payment and finishes its job) holds
+its units too, as its latest stored version has them, until a paid version is placed or
+a cancelled one is recorded. The reads are the engine's; the rule is stock/sellable.py.
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ from collections import defaultdict
 from collections.abc import Mapping
 from decimal import Decimal
 
+from causeway.engine import inbox as inbox_store
 from causeway.engine import links
 from causeway.engine.inbox import Inbox, StoredEvent
 from causeway.engine.jobs import JobQueue
 from causeway.engine.store import Store
 from causeway.errors import CausewayError
-from causeway.flows.orders_to_erp import NAME, ORDER, parse_event
+from causeway.flows.orders_to_erp import NAME, ORDER, ORDER_TOPICS, parse_event
 from causeway.model import Order
 from causeway.model.ports.channel import OrderChannel
+from causeway.orders.record import AWAITING_PAYMENT
 from causeway.stock.sellable import HeldStock, pending_quantities
 
 IN_ERP = "in_erp"  # the order link's fingerprint once its sale is placed
@@ -34,13 +38,15 @@ def held_by_channel(
 ) -> dict[str, dict[str, Decimal]]:
     """store -> SKU -> quantity of the orders it took that the ERP does not have yet (by
     store, because each store's sales ship from its own warehouse: stock/sellable.py)."""
-    events = inbox.get_many(jobs.open_inbox_ids(NAME))
+    events = inbox.get_many(jobs.open_inbox_ids(NAME)) | _awaiting_payment(store, channels)
     # An order with several records waiting (created, then paid) holds its units once,
     # as its latest record says.
     latest: dict[tuple[str, str], StoredEvent] = {}
     for inbox_id in sorted(events):  # received order: a later version replaces an earlier
         event = events[inbox_id]
-        if event.source in channels:  # a system since removed from causeway.yaml: not ours
+        # Not a system since removed from causeway.yaml, nor a notification that only
+        # names the order (its fetched version is a record of its own).
+        if event.source in channels and event.topic in ORDER_TOPICS:
             latest[(event.source, _order_id(event))] = event
     by_source: dict[str, list[StoredEvent]] = defaultdict(list)
     for event in latest.values():
@@ -79,6 +85,19 @@ def orders_landing(jobs: JobQueue) -> bool:
 
 def _order_id(event: StoredEvent) -> str:
     return event.entity_key.removeprefix(f"{ORDER}:")
+
+
+def _awaiting_payment(store: Store, channels: Mapping[str, OrderChannel]) -> dict[int, StoredEvent]:
+    """Inbox id -> the latest stored version of each order the hub holds awaiting payment
+    (its job is done, so no open job names it)."""
+    found: dict[int, StoredEvent] = {}
+    with store.read() as conn:
+        for source in channels:
+            waiting = links.all_of_type(conn, source, ORDER, fingerprint=AWAITING_PAYMENT)
+            keys = [f"{ORDER}:{external_id}" for external_id in waiting]
+            newest = inbox_store.newest_kept(conn, source, keys, ORDER_TOPICS)
+            found |= {event.id: event for event in newest.values() if event is not None}
+    return found
 
 
 def _in_erp(store: Store, source: str, order_ids: set[str]) -> set[str]:

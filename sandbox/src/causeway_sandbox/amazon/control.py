@@ -2,6 +2,8 @@
 orders, move the clock, expire access tokens, read the calls made, reset.
 
     POST  /_sandbox/orders            an order in Amazon's v2026-01-01 shape, or a list
+    POST  /_sandbox/checkouts         {"lines": [{"sku", "quantity", "unit_price"}], ...}:
+                                      an order made from SKUs (checkout.py)
     PATCH /_sandbox/orders/{id}       {"fulfillmentStatus": "UNSHIPPED"} or whole blocks;
                                       lastUpdatedTime becomes the clock's now
     POST  /_sandbox/clock             {"advance_seconds": 120}
@@ -19,6 +21,9 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
+from pydantic import ValidationError
+
+from causeway_sandbox.amazon.checkout import Checkout, order_from_checkout
 
 router = APIRouter(prefix="/_sandbox", tags=["sandbox control (not part of Amazon)"])
 
@@ -34,6 +39,15 @@ async def seed_orders(request: Request) -> list[dict[str, Any]]:
     if not all(isinstance(o, dict) and isinstance(o.get("orderId"), str) for o in orders):
         raise HTTPException(422, "send an order (with its orderId) or a list of them")
     return [_sandbox(request).store.put(o) for o in orders]
+
+
+@router.post("/checkouts")
+async def checkout(request: Request) -> dict[str, Any]:
+    try:
+        bought = Checkout.model_validate(await request.json())
+    except (ValidationError, ValueError) as error:
+        raise HTTPException(422, f"not a checkout: {error}") from None
+    return _sandbox(request).store.put(order_from_checkout(bought))  # type: ignore[no-any-return]
 
 
 @router.patch("/orders/{order_id}")

@@ -49,6 +49,7 @@ from causeway.model.ports.channel import (
     Tracking,
 )
 from causeway.model.ports.fees import OrderFees
+from causeway.model.returns import Cancellation
 
 ORDERS_PATH = "/orders/2026-01-01/orders"
 # The blocks the mapping reads, and no more: each one Amazon leaves out is work it
@@ -167,6 +168,9 @@ class AmazonConnector:
                     newest[order.orderId] = order.lastUpdatedTime
         for order_id, updated in sorted(newest.items(), key=lambda kv: (kv[1], kv[0])):
             yield OrderChange(external_id=order_id, updated_at=updated)
+        # The poll that read these changes is done: a later order_node (an ORDER_CHANGE
+        # notification's) must get the order as it is then, not as this search saw it.
+        self._searched = {}
 
     def order_node(self, external_id: str) -> dict[str, Any]:
         """The order as the last search listed it, or else as getOrder gives it."""
@@ -189,6 +193,15 @@ class AmazonConnector:
         raise PermanentError(
             "Amazon sends no order webhooks: its orders come in by the poll (searchOrders); "
             "a body that reached the webhook receiver for an Amazon system is not Amazon's"
+        )
+
+    def cancellation_from_webhook(self, body: dict[str, Any]) -> Cancellation | None:
+        """Amazon has no cancellation webhook: a cancelled order comes as a polled order
+        whose state is CANCELLED (CancellationChannel reads it with order_from_polled)."""
+        raise PermanentError(
+            "Amazon sends no cancellation webhooks: its cancelled orders come in by the poll "
+            "and its ORDER_CHANGE notifications; a body that reached the webhook receiver "
+            "for an Amazon system is not Amazon's"
         )
 
     def order_updated_at(self, body: bytes) -> datetime | None:

@@ -16,7 +16,8 @@ canonical Order. The rules (docs/connectors/amazon.md, "How an order maps"):
 - every amount is in the one currency of the order: another one is refused;
 - the state is `fulfillment.fulfillmentStatus`, kept verbatim as channel_status; PENDING
   (and a pre-order's PENDING_AVAILABILITY) is not paid yet, UNSHIPPED, PARTIALLY_SHIPPED
-  and SHIPPED are, CANCELLED is voided and cancelled at its last update; fulfilledBy
+  and SHIPPED are, CANCELLED is voided and cancelled at its last update; a PENDING order
+  is awaiting_payment (held, placed in the ERP only once paid); fulfilledBy
   AMAZON (FBA) sets fulfilled_by_channel;
 - the buyer and the delivery address are as Amazon gives them (a Pending order has
   neither yet; the e-mail is Amazon's anonymised relay, and only on merchant-fulfilled
@@ -171,6 +172,7 @@ def canonical_order(o: AmazonOrder) -> Order:
         fulfillment_status=FULFILMENT.get(status, "unfulfilled"),
         channel_status=status,
         fulfilled_by_channel=o.fulfillment.fulfilledBy == "AMAZON",
+        awaiting_payment=status in NOT_PAID,
         cancelled_at=o.lastUpdatedTime if status == "CANCELLED" else None,
         attribution=Attribution(
             source_name=o.salesChannel.marketplaceName or o.salesChannel.channelName

@@ -13,7 +13,7 @@ from causeway.connectors.amazon_notifications.reader import (
     drain,
 )
 from causeway.connectors.amazon_notifications.schema import OrderChangeNotification
-from causeway.connectors.amazon_notifications.settings import QueueSettings
+from causeway.connectors.amazon_notifications.settings import QueueSettings, queue_settings
 
 __all__ = [
     "REJECTED_TOPIC",
@@ -23,4 +23,5 @@ __all__ = [
     "OrderChangeNotification",
     "QueueSettings",
     "drain",
+    "queue_settings",
 ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
+from causeway.config.systems import AmazonNotifications
 from causeway.connectors.http_retry import RetryPolicy
 
 
@@ -46,3 +47,18 @@ class QueueSettings(BaseModel):
             if self.session_token:
                 kwargs["aws_session_token"] = self.session_token.get_secret_value()
         return kwargs
+
+
+def queue_settings(configured: AmazonNotifications) -> QueueSettings:
+    """The reader's settings of an Amazon system's `notifications:` block."""
+    key = configured.access_key_id
+    return QueueSettings(
+        queue_url=configured.queue_url,
+        region=configured.region,
+        endpoint_url=configured.endpoint_url,
+        access_key_id=key.get_secret_value() if key is not None else None,
+        secret_access_key=configured.secret_access_key,
+        wait_seconds=configured.wait_seconds,
+        visibility_timeout=configured.visibility_timeout,
+        max_messages=10,  # SQS's most per receive: each batch is one inbox commit
+    )

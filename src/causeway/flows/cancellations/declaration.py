@@ -7,7 +7,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from causeway.config.channels import ChannelEntry
-from causeway.config.systems import ERP, STORE
+from causeway.config.systems import ERP, MARKETPLACE, STORE
 from causeway.flows.cancellations import (
     NAME,
     TOPICS,
@@ -49,7 +49,10 @@ def build(context: FlowContext, settings: CancellationsFlow) -> Cancellations:
 DECLARATION = FlowDeclaration(
     name=NAME,
     settings=CancellationsFlow,
-    roles=(Role("channels", (STORE,), many=True, item="system"), Role("target", (ERP,))),
+    roles=(
+        Role("channels", (STORE, MARKETPLACE), many=True, item="system"),
+        Role("target", (ERP,)),
+    ),
     starts=Starts(
         role="channels",
         topics=TOPICS,

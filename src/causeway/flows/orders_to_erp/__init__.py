@@ -1,7 +1,9 @@
 """orders-to-erp: every store order becomes a confirmed ERP sales order, once.
 
 amount_check.py: every placed sale's amounts against the order's;
-order_edits.py: a later event of a placed order whose lines changed.
+order_edits.py: a later event of a placed order whose lines changed;
+notified.py: an order a channel only names (Amazon's ORDER_CHANGE), fetched and taken
+as polled.
 
 The flow is in flow.py; its public names are importable from this package.
 """
@@ -14,6 +16,7 @@ from causeway.flows.orders_to_erp.flow import (
     ORDER_TOPICS,
     POLL_TOPIC,
     SETTLED,
+    STARTED_BY,
     OrdersToErp,
     SalesTarget,
     order_job,
@@ -28,6 +31,7 @@ __all__ = [
     "ORDER_TOPICS",
     "POLL_TOPIC",
     "SETTLED",
+    "STARTED_BY",
     "AmountCheck",
     "OrdersFromChannels",
     "OrdersToErp",

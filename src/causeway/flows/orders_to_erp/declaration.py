@@ -18,13 +18,13 @@ from pydantic import (
 
 from causeway.config.base import Duration
 from causeway.config.flows import Flows, FlowSettings
-from causeway.config.systems import DROP_FOLDER, ERP, STORE, FilesSystem
+from causeway.config.systems import DROP_FOLDER, ERP, MARKETPLACE, STORE, FilesSystem
 from causeway.engine.schedule import REALTIME, Schedule
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, RunPayload, Starts
 from causeway.flows.orders_to_erp import (
     NAME,
-    ORDER_TOPICS,
     POLL_TOPIC,
+    STARTED_BY,
     AmountCheck,
     OrdersFromChannels,
     OrdersToErp,
@@ -33,6 +33,7 @@ from causeway.flows.orders_to_erp import (
 from causeway.flows.orders_to_erp.channel_fulfilled import fulfilled_terms
 from causeway.model.sale_terms import SaleTerms
 from causeway.model.tax_map import TaxMap
+from causeway.model.topics import ORDER_CHANGE
 from causeway.notifications.order_mail import OrderMail
 
 NEW_FORM = """use the list of channels, for example:
@@ -261,16 +262,19 @@ def reconcile(context: FlowContext, settings: OrdersToErpFlow) -> RunPayload:
 DECLARATION = FlowDeclaration(
     name=NAME,
     settings=OrdersToErpFlow,
-    # A drop folder of CSV orders is a store too, the simplest one.
+    # A drop folder of CSV orders is a store too, the simplest one; a marketplace
+    # (Amazon) is one whose unpaid orders wait (awaiting_payment) before they are placed.
     roles=(
-        Role("channels", (STORE, DROP_FOLDER), many=True, item="system"),
+        Role("channels", (STORE, MARKETPLACE, DROP_FOLDER), many=True, item="system"),
         Role("target", (ERP,)),
     ),
     starts=Starts(
         role="channels",
-        topics=ORDER_TOPICS,
+        topics=STARTED_BY,
         job=lambda record, inbox_id: order_job(record.source, record, inbox_id),
-        polled=(POLL_TOPIC,),
+        # Both written by the hub itself, never subscribed to as webhooks: the poll's
+        # orders, and the ORDER_CHANGE notifications its queue reader stores.
+        polled=(POLL_TOPIC, ORDER_CHANGE),
     ),
     run=reconcile,
     build=build,

@@ -16,7 +16,6 @@ that customer's lock (docs/scaling.md).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -38,6 +37,12 @@ from causeway.flows.base import FlowBase, Outcomes
 from causeway.flows.events import json_object
 from causeway.flows.orders_to_erp.amount_check import AmountCheck, record_mismatch
 from causeway.flows.orders_to_erp.channel_fulfilled import by_terms
+from causeway.flows.orders_to_erp.notified import (
+    POLL_TOPIC,
+    notified_order_id,
+    polled_record,
+    take_notified,
+)
 from causeway.flows.orders_to_erp.order_edits import (
     OrderEdits,
     is_edit,
@@ -49,11 +54,13 @@ from causeway.model.ports.channel import OrderChannel
 from causeway.model.ports.erp import ErpAmendments, ErpOrders, PlacedSale
 from causeway.model.sale_terms import SaleTerms
 from causeway.model.tax_map import TaxMap
-from causeway.model.topics import ORDER_CREATED, ORDER_PAID, ORDER_UPDATED
+from causeway.model.topics import ORDER_CHANGE, ORDER_CREATED, ORDER_PAID, ORDER_UPDATED
 from causeway.notifications.order_mail import UNCONFIRMED, OrderMail, order_facts
 from causeway.orders.record import (
+    AWAITING_PAYMENT,
     CANCELLED,
     order_hub_id,
+    record_awaiting_payment,
     record_cancelled_before_erp,
     record_placed,
     timestamp,
@@ -62,8 +69,10 @@ from causeway.orders.record import (
 log = logging.getLogger("causeway.flows.orders_to_erp")
 
 NAME = "orders-to-erp"
-POLL_TOPIC = "orders/poll"  # inbox topic of orders found by the reconciling poll
+# The topics whose records hold an order (parse_event reads them).
 ORDER_TOPICS = (ORDER_CREATED, ORDER_UPDATED, ORDER_PAID, POLL_TOPIC)
+# What starts a job: those, and a notification naming an order to fetch (notified.py).
+STARTED_BY = (*ORDER_TOPICS, ORDER_CHANGE)
 ORDER = "order"
 # Order-link fingerprints after which no event of the order is placed again.
 SETTLED = ("in_erp", CANCELLED)
@@ -141,7 +150,17 @@ class OrdersToErp(FlowBase[Order]):
     def on_run(self, payload: Mapping[str, Any]) -> None:
         self.reconcile()
 
-    def on_event(self, event: StoredEvent) -> Order:
+    def on_event(self, event: StoredEvent) -> Order | None:
+        if event.topic == ORDER_CHANGE:
+            # Fetched and taken as a polled version: that record's own job places it.
+            take_notified(event, self.source_connector, self.inbox)
+            return None
+        return parse_event(event, self.source_connector)
+
+    def validate_event(self, event: StoredEvent) -> object:
+        """on_event without its one action (a notification's fetch): reads only."""
+        if event.topic == ORDER_CHANGE:
+            return notified_order_id(event)
         return parse_event(event, self.source_connector)
 
     def on_batch(self, orders: dict[int, Order]) -> Outcomes:
@@ -163,6 +182,10 @@ class OrdersToErp(FlowBase[Order]):
             elif order.cancelled_at:
                 # First seen already cancelled: the ERP never gets it.
                 outcomes[job_id] = self.guard(job_id, partial(self._record_cancelled, order))
+            elif order.awaiting_payment:
+                # Not paid yet: held, and placed once a paid version comes (the poll or
+                # the channel's notification brings it).
+                outcomes[job_id] = self.guard(job_id, partial(self._record_awaiting, order))
             else:
                 to_place[job_id] = order
         if to_place:
@@ -216,6 +239,10 @@ class OrdersToErp(FlowBase[Order]):
                 cancelled_at=order.cancelled_at,
                 reason=None,
             )
+
+    def _record_awaiting(self, order: Order) -> None:
+        with self.store.transaction() as conn:
+            record_awaiting_payment(conn, self.source, order)
 
     def _place(self, orders: dict[int, Order]) -> dict[int, BaseException | None]:
         """One ERP call per terms: the channel's, and those of orders it fulfils itself."""
@@ -309,12 +336,13 @@ class OrdersToErp(FlowBase[Order]):
 
     # -- the reconciling poll -------------------------------------------------
     def _current(self, external_id: str, updated_at: datetime) -> bool:
-        """The ERP has this order, from an event at least as new as `updated_at`."""
+        """The ERP has this order, or the hub holds it awaiting payment, from an event at
+        least as new as `updated_at`."""
         with self.store.read() as conn:
             link = links.find(conn, self.source, ORDER, external_id)
         return (
             link is not None
-            and link.fingerprint in SETTLED
+            and (link.fingerprint in SETTLED or link.fingerprint == AWAITING_PAYMENT)
             and (link.remote_updated_at or 0) >= timestamp(updated_at)
         )
 
@@ -353,13 +381,7 @@ class OrdersToErp(FlowBase[Order]):
             ):
                 continue
             node = self.source_connector.order_node(change.external_id)
-            record = InboxRecord(
-                source=self.source,
-                event_id=f"poll:{change.external_id}:{change.updated_at.isoformat()}",
-                topic=POLL_TOPIC,
-                entity_key=f"{ORDER}:{change.external_id}",
-                body=json.dumps(node).encode(),
-            )
+            record = polled_record(self.source, change.external_id, change.updated_at, node)
             fresh += sum(self.inbox.accept([record]))
         self.cursor.advance(seen)
         if fresh:
