@@ -160,4 +160,4 @@ def test_a_flow_whose_reading_acts_refuses_edits_unless_it_says_how_to_check_the
 
     assert not Acting().validates_events
     assert Checking().validates_events
-    assert OrdersToErp.on_event_only_reads
+    assert OrdersToErp.__new__(OrdersToErp).validates_events  # it reads without acting

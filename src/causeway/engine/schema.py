@@ -42,6 +42,8 @@ links = Table(
     Column("updated_at", Float, nullable=False),
     UniqueConstraint("system", "entity_type", "external_id", name="uq_links_external"),
     Index("ix_links_hub", "hub_id"),
+    # all_of_type(..., fingerprint=...): the links in one state, read per stock publish.
+    Index("ix_links_state", "system", "entity_type", "fingerprint"),
 )
 
 inbox = Table(

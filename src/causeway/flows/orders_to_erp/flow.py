@@ -108,8 +108,9 @@ class OrdersToErp(FlowBase[Order]):
     # (never two at once), and the ERP connector finds-or-creates each customer under
     # that customer's lock (model/ports/locks.py), so two batches make one new customer.
     exclusive = False
-    # on_event is the channel's parsing of the order, no more: it checks edited records.
-    on_event_only_reads = True
+    # on_event fetches the order a notification names (an action), so edited records are
+    # checked by validate_event, which only reads.
+    on_event_only_reads = False
 
     def __init__(
         self,
