@@ -24,6 +24,8 @@ from causeway_sandbox.amazon.faults import QUOTA_EXCEEDED, AmazonFaultInjector, 
 from causeway_sandbox.amazon.feeds import FeedStore
 from causeway_sandbox.amazon.limits import Buckets
 from causeway_sandbox.amazon.listings import ListingsStore
+from causeway_sandbox.amazon.notifications import OrderChangeNotifier
+from causeway_sandbox.amazon.notifications import router as notifications_router
 from causeway_sandbox.amazon.settings import AmazonSandboxSettings
 from causeway_sandbox.amazon.shipments import CONFIRM_PATH, Confirmations, Refused, confirm_shipment
 from causeway_sandbox.amazon.shipments import router as shipments_router
@@ -50,7 +52,8 @@ class AmazonSandbox:
     def __init__(self, settings: AmazonSandboxSettings) -> None:
         self.settings = settings
         self.clock = Clock()
-        self.store = OrderStore(self.clock)
+        self.notifier = OrderChangeNotifier(settings.selling_partner_id, settings.seed)
+        self.store = OrderStore(self.clock, self.notifier.order_changed)
         self.confirmations = Confirmations()
         self.listings = ListingsStore(self.clock, settings.marketplace_id)
         self.feeds = FeedStore(
@@ -66,6 +69,7 @@ class AmazonSandbox:
 
     def reset(self) -> None:
         self.store.reset()
+        self.notifier.reset()
         self.confirmations.reset()
         self.listings.reset()
         self.feeds.reset(self.settings.feed_processing_s)
@@ -224,6 +228,7 @@ def create_app(settings: AmazonSandboxSettings | None = None) -> FastAPI:
     app.include_router(control_router)
     app.include_router(stock_control_router)
     app.include_router(shipments_router)
+    app.include_router(notifications_router)
     app.include_router(fault_routes(lambda _: sandbox.faults))
     return app
 

@@ -13,6 +13,8 @@ orders, move the clock, expire access tokens, read the calls made, reset.
                                       (shipments.py)
     GET   /_sandbox/stats             tokens issued, requests refused for quota
     POST  /_sandbox/reset
+    POST  /_sandbox/notifications/destination, GET /_sandbox/notifications: ORDER_CHANGE
+                                      to an SQS queue (notifications.py)
 """
 
 from __future__ import annotations

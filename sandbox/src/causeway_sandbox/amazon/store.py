@@ -52,11 +52,20 @@ class Clock:
         return datetime.now(UTC).replace(microsecond=0) + self.offset
 
 
+# Told of every change the store makes: the order as it now is, and why (notifications.py).
+OrderListener = Callable[[dict[str, Any], str], None]
+
+
 class OrderStore:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, listener: OrderListener | None = None) -> None:
         self.clock = clock
+        self.listener = listener
         self._lock = threading.Lock()
         self._orders: dict[str, dict[str, Any]] = {}
+
+    def _changed(self, order: dict[str, Any], reason: str) -> None:
+        if self.listener is not None:
+            self.listener(copy.deepcopy(order), reason)
 
     def reset(self) -> None:
         with self._lock:
@@ -69,7 +78,9 @@ class OrderStore:
         order.setdefault("createdTime", now)
         order.setdefault("lastUpdatedTime", now)
         with self._lock:
+            new = order["orderId"] not in self._orders
             self._orders[order["orderId"]] = order
+        self._changed(order, "New order" if new else "Order replaced")
         return order
 
     def update(self, order_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
@@ -85,7 +96,9 @@ class OrderStore:
                 order.setdefault("fulfillment", {})["fulfillmentStatus"] = status
             order.update(copy.deepcopy(changes))
             order["lastUpdatedTime"] = iso(self.clock.now())
-            return copy.deepcopy(order)
+            changed = copy.deepcopy(order)
+        self._changed(changed, "Order status changed" if status else "Order changed")
+        return changed
 
     def modify(self, order_id: str, change: Callable[[dict[str, Any]], object]) -> bool:
         """Run `change` on a copy of the order and keep it, with lastUpdatedTime now, unless
@@ -98,7 +111,8 @@ class OrderStore:
             change(changed)
             changed["lastUpdatedTime"] = iso(self.clock.now())
             self._orders[order_id] = changed
-            return True
+        self._changed(changed, "Order changed")
+        return True
 
     def get(self, order_id: str, included: list[str]) -> dict[str, Any] | None:
         with self._lock:
