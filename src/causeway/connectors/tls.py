@@ -1,4 +1,4 @@
-"""One TLS context for every connector's HTTP client in a process.
+"""Every connector's HTTP client, made one way, with one TLS context for the process.
 
 httpx builds a new context for each client it makes, and building one reads the whole CA
 bundle (tens of milliseconds, most of it in the kernel): a hub that opens a client per
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import ssl
+from typing import Any
 
 import httpx
 
@@ -18,3 +19,14 @@ import httpx
 @functools.cache
 def tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
+
+
+def http_client(**options: Any) -> httpx.Client:
+    """An HTTP client with the defaults every connector keeps:
+    - the process's one TLS context (above);
+    - nothing taken from the environment (`trust_env=False`: no HTTP(S)_PROXY, no .netrc
+      credentials): a connector talks to the address its configuration names, and its
+      credentials go nowhere else;
+    - no redirect followed: a redirect would carry the credentials to another address.
+    `options` are httpx.Client's own (base_url, timeout, headers, auth, transport...)."""
+    return httpx.Client(verify=tls_context(), trust_env=False, follow_redirects=False, **options)

@@ -40,7 +40,7 @@ from causeway.connectors.http_retry import (
     Transient,
     retry_after_seconds,
 )
-from causeway.connectors.tls import tls_context
+from causeway.connectors.tls import http_client
 from causeway.engine.rate import RateBudget, RateBudgets
 from causeway.errors import PermanentError
 
@@ -84,13 +84,10 @@ class AmazonClient(RetryingClient):
         self.endpoint = endpoint.strip().rstrip("/")
         self.what = f"Amazon SP-API {self.endpoint}"
         self.retry = retry or RetryPolicy()
-        self._http = httpx.Client(
+        self._http = http_client(
             base_url=self.endpoint,
             timeout=timeout,
             transport=transport,
-            verify=tls_context(),
-            trust_env=False,
-            follow_redirects=False,
             headers={"Accept": "application/json", "User-Agent": "Causeway (Language=Python)"},
         )
         self.tokens = LwaTokens(credentials, self._http)

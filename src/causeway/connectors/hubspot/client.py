@@ -33,7 +33,7 @@ from causeway.connectors.http_retry import (
     Transient,
     retry_after_seconds,
 )
-from causeway.connectors.tls import tls_context
+from causeway.connectors.tls import http_client
 from causeway.engine.rate import RateBudget
 from causeway.errors import PermanentError, RateLimitedError
 
@@ -76,12 +76,10 @@ class HubSpotClient(RetryingClient):
             f"hubspot:{self.base_url}", DEFAULT_MAX, DEFAULT_MAX / DEFAULT_INTERVAL
         )
         self.retry = retry or RetryPolicy()
-        self._http = httpx.Client(
+        self._http = http_client(
             base_url=self.base_url,
             timeout=timeout,
             transport=transport,
-            verify=tls_context(),
-            trust_env=False,
             headers={
                 "Authorization": f"Bearer {access_token}",
                 "Content-Type": "application/json",

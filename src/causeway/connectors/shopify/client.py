@@ -38,7 +38,7 @@ from causeway.connectors.http_retry import (
     with_transient_retries,
 )
 from causeway.connectors.shopify.api_versions import API_VERSION
-from causeway.connectors.tls import tls_context
+from causeway.connectors.tls import http_client
 from causeway.engine.rate import RateBudget
 from causeway.errors import PermanentError, RateLimitedError
 
@@ -82,9 +82,8 @@ class ShopifyGraphQL:
         )
         self.retry = retry or RetryPolicy()
         self._estimates: dict[str, float] = {}
-        self._http = httpx.Client(
+        self._http = http_client(
             timeout=timeout,
-            verify=tls_context(),
             transport=transport,
             headers={
                 "X-Shopify-Access-Token": access_token,

@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_fixed
 
-from causeway.connectors.tls import tls_context
+from causeway.connectors.tls import http_client
 from causeway.connectors.tryton.protocol import (
     TrytonUnavailableError,
     TrytonUserError,
@@ -99,9 +99,8 @@ class TrytonRPC:
         self.language = language
         self.endpoint = f"{self.url}/{database}/rpc/"
         self._tries = max(1, transport_tries)
-        self._http = httpx.Client(
+        self._http = http_client(
             timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
-            verify=tls_context(),
             headers={"Content-Type": "application/json", "Accept-Encoding": "gzip"},
         )
         self._auth: str | None = None

@@ -35,7 +35,7 @@ from causeway.connectors.http_retry import (
     Transient,
     retry_after_seconds,
 )
-from causeway.connectors.tls import tls_context
+from causeway.connectors.tls import http_client
 from causeway.connectors.woocommerce.refusals import refusal
 from causeway.engine.rate import RateBudget
 from causeway.errors import InvalidPayloadError, PermanentError
@@ -108,13 +108,10 @@ class WooCommerceClient(RetryingClient):
             if auth == "query"
             else {}
         )
-        self._http = httpx.Client(
+        self._http = http_client(
             base_url=self.api_url,
             timeout=timeout,
             transport=transport,
-            verify=tls_context(),
-            trust_env=False,
-            follow_redirects=False,
             auth=httpx.BasicAuth(consumer_key, consumer_secret) if auth == "header" else None,
             headers={"Accept": "application/json"},
         )
