@@ -11,10 +11,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Connection, and_, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Connection, and_, func, select, true, tuple_, update
 
 from causeway.engine import search
-from causeway.engine.schema import links
+from causeway.engine.schema import entities, links
 from causeway.engine.store import now
 
 
@@ -90,6 +90,53 @@ def all_of_type(
     if fingerprint is not None:
         query = query.where(links.c.fingerprint == fingerprint)
     return {link.external_id: link for link in map(_row_to_link, conn.execute(query))}
+
+
+def still_owed(
+    conn: Connection,
+    system: str,
+    entity_type: str,
+    *,
+    target: str,
+    having: str,
+    lacking: str,
+    since: float,
+    limit: int,
+    not_in_state: str | None = None,
+) -> list[Link]:
+    """Links of `entity_type` in `system` changed since `since`, newest first, at most
+    `limit`, whose hub entity has a `having` link in `target` and no `lacking` link there
+    (nor the state `not_in_state`): work a flow still owes (channel-fees: orders the ERP
+    has whose fees it has not). One query, however many entities have long been done."""
+    mine, done, wanted = links.alias("mine"), links.alias("done"), links.alias("wanted")
+
+    def beside(other: object, entity: str) -> ColumnElement[bool]:
+        return and_(
+            other.c.hub_id == mine.c.hub_id,  # type: ignore[attr-defined]
+            other.c.system == target,  # type: ignore[attr-defined]
+            other.c.entity_type == entity,  # type: ignore[attr-defined]
+        )
+
+    query = (
+        select(mine)
+        .where(
+            mine.c.system == system,
+            mine.c.entity_type == entity_type,
+            mine.c.remote_updated_at >= since,
+            select(wanted.c.id).where(beside(wanted, having)).exists(),
+            ~select(done.c.id).where(beside(done, lacking)).exists(),
+        )
+        .where(
+            ~select(entities.c.hub_id)
+            .where(entities.c.hub_id == mine.c.hub_id, entities.c.state == not_in_state)
+            .exists()
+            if not_in_state is not None
+            else true()
+        )
+        .order_by(mine.c.remote_updated_at.desc(), mine.c.external_id)
+        .limit(limit)
+    )
+    return [_row_to_link(row) for row in conn.execute(query)]
 
 
 def of_hubs(conn: Connection, system: str, entity_type: str, hub_ids: list[str]) -> dict[str, Link]:

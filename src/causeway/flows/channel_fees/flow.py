@@ -34,7 +34,7 @@ from causeway.errors import PermanentError
 from causeway.flows.base import FlowBase
 from causeway.flows.orders_to_erp import ORDER
 from causeway.model.ports.fees import BookedFees, ChannelFees, ErpChannelFees, OrderFees
-from causeway.orders.record import SALE, merge_summary
+from causeway.orders.record import CANCELLED, SALE, merge_summary
 
 log = logging.getLogger("causeway.flows.channel_fees")
 
@@ -135,20 +135,22 @@ class ChannelFeesToErp(FlowBase[None]):
         found: list[Pending] = []
         with self.store.read() as conn:
             for channel in self.channels:
-                orders = [
-                    link
-                    for link in links.all_of_type(conn, channel, ORDER).values()
-                    if (link.remote_updated_at or 0) >= since
-                ]
-                hub_ids = [link.hub_id for link in orders]
-                sales = links.of_hubs(conn, self.target, SALE, hub_ids)
-                booked = links.of_hubs(conn, self.target, FEES, hub_ids)
-                waiting = [o for o in orders if o.hub_id in sales and o.hub_id not in booked]
+                waiting = links.still_owed(
+                    conn,
+                    channel,
+                    ORDER,
+                    target=self.target,
+                    having=SALE,
+                    lacking=FEES,
+                    since=since,
+                    limit=self.per_run,
+                    not_in_state=CANCELLED,  # the sale cancelled: no fees to book
+                )
                 records = entities.get_many(conn, [o.hub_id for o in waiting])
                 for link in waiting:
                     record = records.get(link.hub_id)
                     reference = record.summary.get("reference") if record else None
-                    if not reference or (record and record.state == "cancelled"):
+                    if not reference:
                         continue
                     found.append(
                         Pending(
