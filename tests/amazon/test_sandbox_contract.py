@@ -173,3 +173,39 @@ def test_a_checkout_of_skus_becomes_an_order_that_validates_and_maps(
     assert order.total_tax == Decimal("4.99")
     refused = httpx.post(f"{amazon.url}/_sandbox/checkouts", json={"lines": []})
     assert refused.status_code == 422
+
+
+def test_a_search_by_creation_lists_what_was_created_since_not_what_changed(
+    amazon: AmazonSandboxServer,
+) -> None:
+    def sku_line(sku: str) -> dict[str, Any]:
+        return {"lines": [{"sku": sku, "quantity": 1, "unit_price": "5.00"}]}
+
+    old = amazon.control("POST", "checkouts", json=sku_line("WID-001")).json()
+    amazon.control("POST", "clock", json={"advance_seconds": 3600})
+    since = amazon.control("POST", "clock", json={"advance_seconds": 0}).json()["now"]
+    amazon.control("PATCH", f"orders/{old['orderId']}", json={"fulfillmentStatus": "SHIPPED"})
+    new = amazon.control("POST", "checkouts", json=sku_line("WID-001")).json()
+    by_creation = get(amazon, ORDERS, createdAfter=since, marketplaceIds=MARKETPLACE)
+    by_change = get(amazon, ORDERS, lastUpdatedAfter=since, marketplaceIds=MARKETPLACE)
+    validate(by_creation.json(), "SearchOrdersResponse")
+    assert "createdBefore" in by_creation.json()
+    assert [o["orderId"] for o in by_creation.json()["orders"]] == [new["orderId"]]
+    assert {o["orderId"] for o in by_change.json()["orders"]} == {old["orderId"], new["orderId"]}
+
+
+def test_a_merchant_fulfilled_checkout_takes_its_units_off_the_listing(
+    amazon: AmazonSandboxServer,
+) -> None:
+    amazon.control("POST", "listings", json={"sku": "SOLD-1", "productType": "P", "quantity": 5})
+    amazon.control(
+        "POST",
+        "listings",
+        json={"sku": "FBA-1", "productType": "P", "fulfillmentChannelCode": "AMAZON_NA"},
+    )
+    for sku, quantity in (("SOLD-1", 2), ("SOLD-1", 4), ("FBA-1", 1)):
+        line = {"sku": sku, "quantity": quantity, "unit_price": "5.00"}
+        fulfilled_by = "AMAZON" if sku.startswith("FBA") else "MERCHANT"
+        amazon.control("POST", "checkouts", json={"lines": [line], "fulfilled_by": fulfilled_by})
+    listed = amazon.control("GET", "listings").json()
+    assert (listed["SOLD-1"], listed["FBA-1"]) == (0, None)  # never below 0; FBA is Amazon's

@@ -64,9 +64,16 @@ class Seller:
         duplicate: float = 0.0,
     ) -> None:
         self.amazon = amazon
-        destination = {"queue_url": queue_url, "endpoint_url": sqs.endpoint_url}
-        destination |= {"lose": lose, "duplicate": duplicate}
-        amazon.control("POST", "notifications/destination", json=destination)
+        self.destination = {"queue_url": queue_url, "endpoint_url": sqs.endpoint_url}
+        self.destination |= {"lose": lose, "duplicate": duplicate}
+        self.subscribe()
+
+    def subscribe(self) -> None:
+        self.amazon.control("POST", "notifications/destination", json=self.destination)
+
+    def unsubscribe(self) -> None:
+        """Amazon's deliveries stop (lost): only the reconciling poll finds the orders."""
+        self.amazon.control("DELETE", "notifications/destination")
 
     def checkout(self, status: str = "UNSHIPPED", sku: str = "WID-001", quantity: int = 2) -> str:
         lines = [{"sku": sku, "quantity": quantity, "unit_price": "10.00"}]

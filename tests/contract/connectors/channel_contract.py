@@ -29,6 +29,14 @@ listing showing the item, never two; a SKU the store refuses is refused alone, w
 store's reason, while the others are written; an item no longer for sale is taken off
 sale, not deleted.
 
+Capabilities. Not every channel has every capability: Amazon has no catalogue publishing
+(catalog-to-channels does not take it) and neither it nor WooCommerce has compare-and-set.
+A subject names what its channel lacks in `lacks` (capability -> why); the scenarios of a
+lacked capability are skipped with that reason, and a capability a channel lacks must be in
+the table of docs/connectors/writing-a-connector.md ("What a channel may lack"), or the
+suite fails: nothing is left out silently. Without compare-and-set, the stock scenarios still
+check absolute sets.
+
 `ChannelContract` holds the scenarios as tests; a connector's own module provides the
 fixture `subject` (a `ChannelSubject`) and inherits them
 (docs/connectors/writing-a-connector.md).
@@ -39,7 +47,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Literal, Protocol
+
+import pytest
 
 from causeway.engine.cursors import Cursor
 from causeway.engine.store import Store
@@ -48,7 +59,22 @@ from causeway.model import Order
 from causeway.model.catalog import CatalogItem
 from tests.contract.connectors.wire import Wire, WireCall
 
-__all__ = ["ChannelContract", "ChannelSubject", "OrderChange", "SetResult", "Shown"]
+__all__ = [
+    "CAPABILITIES",
+    "ChannelContract",
+    "ChannelSubject",
+    "OrderChange",
+    "SetResult",
+    "Shown",
+    "lacked_in_the_docs",
+]
+
+# What a channel may lack; every other scenario applies to every channel.
+CAPABILITIES = {
+    "catalogue": "publishes the ERP's items as listings (catalog-to-channels)",
+    "compare-and-set": "refuses a stock set whose expected quantity is stale",
+}
+GUIDE = Path(__file__).parents[3] / "docs" / "connectors" / "writing-a-connector.md"
 
 SetResult = Literal["applied", "stale"]
 Shown = tuple[Decimal, bool]  # what the store shows for a SKU: the price paid, on sale
@@ -70,6 +96,16 @@ class ChannelSubject(Protocol):
     the actors use the store's own means (a sandbox's control API), never the connector.
     (When the neutral ports land, the stock and order methods become the port's calls.)
     """
+
+    @property
+    def name(self) -> str:
+        """The channel as the guide's tables name it (shopify, woocommerce, amazon)."""
+        ...
+
+    @property
+    def lacks(self) -> Mapping[str, str]:
+        """The CAPABILITIES this channel does not have, each with the reason."""
+        ...
 
     @property
     def wire(self) -> Wire: ...
@@ -159,6 +195,21 @@ class ChannelSubject(Protocol):
         ...
 
 
+def needs(subject: ChannelSubject, capability: str) -> None:
+    """Skip the scenario, saying why, when the channel lacks `capability`."""
+    assert capability in CAPABILITIES, f"unknown capability {capability}"
+    if capability in subject.lacks:
+        pytest.skip(f"{subject.name} lacks {capability}: {subject.lacks[capability]}")
+
+
+def lacked_in_the_docs() -> set[tuple[str, str]]:
+    """(channel, capability) of every row of the guide's "What a channel may lack" table."""
+    text = GUIDE.read_text(encoding="utf-8")
+    section = text.split("### What a channel may lack", 1)[-1].split("\n#", 1)[0]
+    rows = [line.strip("| ").split("|") for line in section.splitlines() if line.startswith("|")]
+    return {(r[0].strip(" `"), r[1].strip(" `")) for r in rows if len(r) >= 2}
+
+
 def publish(subject: ChannelSubject, sku: str, quantity: int) -> SetResult:
     """Publish as stock-to-channels does: read, then set with what was read as expected."""
     expected = subject.stock(sku) if subject.compare_and_set else None
@@ -202,6 +253,25 @@ def ids(changes: Sequence[OrderChange]) -> list[str]:
 
 class ChannelContract:
     """Inherit it and provide the `subject` fixture."""
+
+    # -- capabilities --------------------------------------------------------------------
+
+    def test_what_the_channel_lacks_is_declared_and_documented(
+        self, subject: ChannelSubject
+    ) -> None:
+        unknown = set(subject.lacks) - set(CAPABILITIES)
+        assert not unknown, f"{subject.name} lacks capabilities the suite does not know: {unknown}"
+        assert subject.compare_and_set == ("compare-and-set" not in subject.lacks), (
+            f"{subject.name}: compare_and_set and lacks disagree"
+        )
+        documented = lacked_in_the_docs()
+        undocumented = [c for c in subject.lacks if (subject.name, c) not in documented]
+        assert not undocumented, (
+            f"{subject.name} lacks {undocumented} but {GUIDE.name}'s table \"What a channel "
+            f'may lack" does not say so'
+        )
+        claimed = {c for name, c in documented if name == subject.name} - set(subject.lacks)
+        assert not claimed, f"the guide says {subject.name} lacks {claimed}, the subject does not"
 
     # -- stock ---------------------------------------------------------------------------
 
@@ -270,6 +340,7 @@ class ChannelContract:
     def test_a_publish_whose_answer_was_lost_leaves_one_listing_not_two(
         self, subject: ChannelSubject
     ) -> None:
+        needs(subject, "catalogue")
         sku = subject.new_sku()
         subject.wire.lose_answer(subject.catalog_write)
         try:
@@ -288,6 +359,7 @@ class ChannelContract:
     def test_a_refused_sku_is_refused_alone_with_the_stores_reason(
         self, subject: ChannelSubject
     ) -> None:
+        needs(subject, "catalogue")
         good, refused = subject.new_sku(), subject.new_sku()
         subject.refuse(refused)
         result = publish_all(subject, [catalog_item(good), catalog_item(refused)])
@@ -301,6 +373,7 @@ class ChannelContract:
     def test_an_item_no_longer_for_sale_is_taken_off_sale_not_deleted(
         self, subject: ChannelSubject
     ) -> None:
+        needs(subject, "catalogue")
         sku = subject.new_sku()
         publish_all(subject, [catalog_item(sku)])
         publish_all(subject, [catalog_item(sku, "17.00", active=False)])
@@ -362,6 +435,20 @@ class ChannelContract:
         cursor = subject.polled(at_cursor).updated_at
         assert at_cursor in ids(subject.changes_since(cursor)), (
             f"order {at_cursor}, changed at the cursor {cursor}, is not listed"
+        )
+
+    def test_an_old_order_changed_at_the_cursor_is_listed_by_its_change(
+        self, subject: ChannelSubject
+    ) -> None:
+        # A status change (paid, shipped, cancelled) is a change: a list by creation
+        # date misses every one of an order created before the window the hub reads.
+        old = subject.sell(subject.stocked_product(10), 1)
+        subject.let_time_pass(2 * 3600)  # longer than any overlap a connector keeps
+        subject.edit(old)
+        cursor = subject.polled(old).updated_at
+        assert old in ids(subject.changes_since(cursor)), (
+            f"order {old}, created two hours before it changed at the cursor {cursor}, is not "
+            f"listed: the change list must go by the change, not by the creation"
         )
 
     def test_an_order_changed_while_the_list_is_read_is_listed_or_left_for_the_next_read(

@@ -4,7 +4,7 @@ connector's own receiver; the sandbox's control API plays shopper, merchant and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -39,6 +39,8 @@ class ShopifyChannel(SandboxChannel):
     """The ChannelSubject of Shopify (tests/contract/connectors/channel_contract.py); its
     stock, webhooks and clock are SandboxChannel's."""
 
+    name = "shopify"
+    lacks: Mapping[str, str] = {}  # every capability of the contract
     stock_write = graphql_operation("InventorySetQuantities")
     compare_and_set = True
     change_list_read = graphql_operation("OrdersChangedSince")

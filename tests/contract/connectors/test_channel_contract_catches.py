@@ -6,7 +6,8 @@ adjustment, dropping the compare-and-set, taking an order's creation time for it
 version, turning the change list's pages by position, treating the cursor as exclusive,
 stopping after the first page, stamping changes in the shop's local time without its
 zone, forgetting the product a cut-short create left, and keeping on sale what is no
-longer for sale.
+longer for sale; and, on Amazon, searching orders by creation date (createdAfter) instead of
+by change (lastUpdatedAfter), as the common Amazon connectors do.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from causeway.connectors.amazon.client import Params
+from causeway.connectors.amazon.connector import AmazonConnector
 from causeway.connectors.shopify.connector import (
     OrderChange,
     QuantityChange,
@@ -30,7 +33,10 @@ from causeway.connectors.shopify.products import Listing
 from causeway.engine.store import Store
 from causeway.model import Order
 from causeway.model.catalog import CatalogItem
+from causeway_sandbox.amazon import AmazonSandboxServer
 from causeway_sandbox.shopify import SandboxServer
+from tests.contract.connectors import amazon_channel
+from tests.contract.connectors.amazon_channel import AmazonChannel
 from tests.contract.connectors.channel_contract import ChannelContract
 from tests.contract.connectors.shopify_channel import ShopifyChannel, sandbox_settings
 from tests.contract.connectors.wire import Wire
@@ -122,6 +128,25 @@ class KeepsEverythingOnSale(ShopifyConnector):
             for sku, (listing, item) in items.items()
         }
         return super().publish_listings(on_sale)
+
+
+class SearchesByCreation(AmazonConnector):
+    """Searches Amazon's orders by createdAfter, not lastUpdatedAfter: an order paid,
+    shipped or cancelled after the search window's start is never listed again."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        get = self.client.get
+
+        def by_creation(operation: str, path: str, params: Params | None = None) -> Any:
+            if operation == "searchOrders" and params and "lastUpdatedAfter" in params:
+                params = {
+                    ("createdAfter" if key == "lastUpdatedAfter" else key): value
+                    for key, value in params.items()
+                }
+            return get(operation, path, params)
+
+        self.client.get = by_creation  # type: ignore[method-assign]
 
 
 def version_is_creation(payload: dict[str, Any]) -> Order:
@@ -224,6 +249,16 @@ def test_the_suite_catches_a_connector_keeping_on_sale_what_is_not(channel: Vari
         CONTRACT.test_an_item_no_longer_for_sale_is_taken_off_sale_not_deleted(
             channel(build=KeepsEverythingOnSale)
         )
+
+
+def test_the_suite_catches_an_amazon_search_by_creation_date() -> None:
+    with (
+        AmazonSandboxServer(amazon_channel.sandbox_settings()) as amazon,
+        Wire(amazon.url) as wire,
+        AmazonChannel(amazon, wire, build=SearchesByCreation) as subject,
+        pytest.raises(AssertionError, match="must go by the change, not by the creation"),
+    ):
+        CONTRACT.test_an_old_order_changed_at_the_cursor_is_listed_by_its_change(subject)
 
 
 def test_shop_time_is_east_of_utc_so_a_lost_zone_moves_the_cursor_ahead() -> None:

@@ -4,7 +4,7 @@ connector's own receiver; the sandbox's control API plays customer, merchant and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -36,8 +36,11 @@ class WooCommerceChannel(SandboxChannel):
     """The ChannelSubject of WooCommerce (tests/contract/connectors/channel_contract.py); its
     stock, webhooks and clock are SandboxChannel's."""
 
+    name = "woocommerce"
+    lacks: Mapping[str, str] = {
+        "compare-and-set": "WooCommerce's REST API writes stock_quantity as given",
+    }
     stock_write = rest_call("POST", r"/wc/v3/products/batch$")
-    # WooCommerce's REST API has no compare-and-set: stock_quantity is written as given.
     compare_and_set = False
     change_list_read = rest_call("GET", r"/wc/v3/orders$")
     catalog_write = rest_call("POST", r"/wc/v3/products/batch$")

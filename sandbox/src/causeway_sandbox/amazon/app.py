@@ -264,6 +264,7 @@ def _search(sandbox: AmazonSandbox, request: Request) -> Response:
         if state is None:
             return _amazon_error(400, "InvalidInput", "Invalid Input", "paginationToken")
         after, before = parse_time(state["after"]), parse_time(state["before"])
+        by_creation = bool(state.get("created"))
         key: tuple[str, str] | None = (state["key"][0], state["key"][1])
     else:
         if ("createdAfter" in q) == ("lastUpdatedAfter" in q):
@@ -273,29 +274,31 @@ def _search(sandbox: AmazonSandbox, request: Request) -> Response:
                 "Invalid Input",
                 "exactly one of createdAfter and lastUpdatedAfter is required",
             )
-        if "createdAfter" in q:
-            return _amazon_error(
-                400, "InvalidInput", "Invalid Input", "sandbox: use lastUpdatedAfter"
-            )
+        # createdAfter lists the orders created since (with createdBefore), whatever
+        # happened to them since: a status change is not a creation.
+        by_creation = "createdAfter" in q
+        since = "createdAfter" if by_creation else "lastUpdatedAfter"
+        until = since.replace("After", "Before")
         try:
-            after = parse_time(q["lastUpdatedAfter"])
-            asked = parse_time(q["lastUpdatedBefore"]) if "lastUpdatedBefore" in q else None
+            after = parse_time(q[since])
+            asked = parse_time(q[until]) if until in q else None
         except ValueError:
-            return _amazon_error(400, "InvalidInput", "Invalid Input", "lastUpdatedAfter")
+            return _amazon_error(400, "InvalidInput", "Invalid Input", since)
         # The first page fixes the instant every page stops at (the answer says it).
         before = min(asked, sandbox.clock.now()) if asked else sandbox.clock.now()
         key = None
     orders, last = sandbox.store.search(
         updated_after=after,
         updated_before=before,
+        by_creation=by_creation,
         marketplaces=_csv(request, "marketplaceIds"),
         included=included,
         page_size=size,
         after_key=key,
     )
-    body: dict[str, object] = {"orders": orders, "lastUpdatedBefore": iso(before)}
+    body: dict[str, object] = {"orders": orders}
+    body["createdBefore" if by_creation else "lastUpdatedBefore"] = iso(before)
     if last is not None:
-        body["pagination"] = {
-            "nextToken": encode_token({"after": iso(after), "before": iso(before), "key": last})
-        }
+        state = {"after": iso(after), "before": iso(before), "key": last, "created": by_creation}
+        body["pagination"] = {"nextToken": encode_token(state)}
     return JSONResponse(body)

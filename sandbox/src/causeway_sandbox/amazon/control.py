@@ -3,7 +3,9 @@ orders, move the clock, expire access tokens, read the calls made, reset.
 
     POST  /_sandbox/orders            an order in Amazon's v2026-01-01 shape, or a list
     POST  /_sandbox/checkouts         {"lines": [{"sku", "quantity", "unit_price"}], ...}:
-                                      an order made from SKUs (checkout.py)
+                                      an order made from SKUs (checkout.py); a
+                                      merchant-fulfilled one takes its units off the
+                                      SKUs' listed quantities
     PATCH /_sandbox/orders/{id}       {"fulfillmentStatus": "UNSHIPPED"} or whole blocks;
                                       lastUpdatedTime becomes the clock's now
     POST  /_sandbox/clock             {"advance_seconds": 120}
@@ -49,7 +51,12 @@ async def checkout(request: Request) -> dict[str, Any]:
         bought = Checkout.model_validate(await request.json())
     except (ValidationError, ValueError) as error:
         raise HTTPException(422, f"not a checkout: {error}") from None
-    return _sandbox(request).store.put(order_from_checkout(bought))  # type: ignore[no-any-return]
+    sandbox = _sandbox(request)
+    if bought.fulfilled_by == "MERCHANT" and bought.status != "CANCELLED":
+        sandbox.feeds.settle()  # the feeds processed so far land before the sale
+        for line in bought.lines:
+            sandbox.listings.sell(line.sku, line.quantity)
+    return sandbox.store.put(order_from_checkout(bought))  # type: ignore[no-any-return]
 
 
 @router.patch("/orders/{order_id}")

@@ -116,6 +116,16 @@ class ListingsStore:
         with self._lock:
             return {sku: _default_quantity(item) for sku, item in self._items.items()}
 
+    def sell(self, sku: str, quantity: int) -> None:
+        """A buyer ordered `quantity` of a merchant-fulfilled `sku`: Amazon takes the units
+        off the listing's DEFAULT quantity at once (never below 0). No listing, FBA or no
+        quantity set: nothing to take."""
+        with self._lock:
+            item = self._items.get(sku)
+            for entry in item["fulfillmentAvailability"] if item else []:
+                if entry["fulfillmentChannelCode"] == DEFAULT and entry.get("quantity") is not None:
+                    entry["quantity"] = max(0, int(entry["quantity"]) - quantity)
+
     def patch(self, sku: str, product_type: Any, patches: Any) -> list[Issue]:
         """Apply a listing's patches; the ERROR issues that refused them (none: applied)."""
         refused = self.refusals.get(sku)

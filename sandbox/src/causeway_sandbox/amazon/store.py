@@ -124,17 +124,20 @@ class OrderStore:
         *,
         updated_after: datetime,
         updated_before: datetime | None,
+        by_creation: bool = False,
         marketplaces: list[str],
         included: list[str],
         page_size: int,
         after_key: tuple[str, str] | None,
     ) -> tuple[list[dict[str, Any]], tuple[str, str] | None]:
+        """The orders updated (by_creation: created) between the two instants."""
+        stamp = "createdTime" if by_creation else "lastUpdatedTime"
         with self._lock:
             found = [
                 o
                 for o in self._orders.values()
-                if updated_after <= parse_time(o["lastUpdatedTime"])
-                and (updated_before is None or parse_time(o["lastUpdatedTime"]) <= updated_before)
+                if updated_after <= parse_time(o[stamp])
+                and (updated_before is None or parse_time(o[stamp]) <= updated_before)
                 and (not marketplaces or o["salesChannel"].get("marketplaceId") in marketplaces)
             ]
             found.sort(key=_key)
