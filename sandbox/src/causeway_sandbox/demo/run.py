@@ -1,6 +1,6 @@
-"""The demo's scenario, step by step: start Tryton, the three stores and the hub; publish
-the stock; let customers buy; follow each order into Tryton; ship and pay; read back what
-Tryton and each store show."""
+"""The demo's scenario, step by step: start Tryton, the three stores, Amazon and the hub;
+publish the stock; let customers buy; follow each order into Tryton; sell on Amazon; ship
+and pay; read back what Tryton and each store show."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,15 @@ from causeway.reports.filters import ReportFilters
 from causeway.warehouse.build import build as build_warehouse
 from causeway.web.app import create_app
 from causeway.web.order_view import order_view
+from causeway_sandbox.demo.amazon import (
+    AmazonSeller,
+    AmazonSummary,
+    buy_on_amazon,
+    confirm_shipment,
+    pay_on_amazon,
+)
 from causeway_sandbox.demo.config import demo_config, write_config
-from causeway_sandbox.demo.erp import prepare_erp, sales_of
+from causeway_sandbox.demo.erp import prepare_erp, sales_of, sales_with_prefix
 from causeway_sandbox.demo.shopify_store import ShopifyStore
 from causeway_sandbox.demo.stores import SKUS, STORES, DemoStore, PlacedOrder, basket
 from causeway_sandbox.demo.summary import DemoSummary, StoreSummary
@@ -90,6 +98,7 @@ def run_demo(
     stores: list[DemoStore] = []
     server: BackgroundServer | None = None
     placed: list[PlacedOrder] = []
+    seller: AmazonSeller | None = None
     try:
         say("[bold]1.[/bold] starting the Tryton ERP (real trytond, SQLite) ...")
         # Tryton takes seconds to start: the stores start meanwhile (leaving the block
@@ -104,6 +113,9 @@ def run_demo(
                 summary.stores[spec.system] = StoreSummary.of(spec, pays_invoices=True)
                 domain = f", {spec.shop_domain}" if spec.shop_domain else ""
                 say(f"   {spec.system}: {spec.title} in {spec.currency}{domain}, at {store.url}")
+            seller = AmazonSeller()
+            summary.amazon = AmazonSummary()
+            say(f"   and Amazon (the Selling Partner API sandbox), at {seller.url}")
             starting.result()
         with TrytonConnector(erp.url, erp.database, erp.username, erp.password) as tryton:
             prepare_erp(tryton, STORES)
@@ -112,7 +124,7 @@ def run_demo(
 
         say("[bold]3.[/bold] starting the hub ...")
         port = free_port()
-        config = demo_config(workdir, erp, stores, port)
+        config = demo_config(workdir, erp, stores, port, amazon=seller.system_config())
         write_config(config, workdir / "causeway.yaml")
         hub = Hub(parse_config(config, env={}))
         hub.start()
@@ -123,7 +135,10 @@ def run_demo(
             hub.connectors[name].subscribe_webhooks(uri, hub.flows.webhook_topics(name))
         say(f"   hub at {server.url}, webhooks at /webhooks/<store>")
         say(f"   its config: {workdir / 'causeway.yaml'}", soft_wrap=True)
-        say("   orders-to-erp: a channel per store, prefixes US-, EU- (euro terms), WOO-")
+        say(
+            "   orders-to-erp: a channel per store, prefixes US-, EU- (euro terms), WOO-, "
+            "and Amazon, AMZ-"
+        )
         steps.done("start_hub")
 
         say("[bold]4.[/bold] publishing the ERP's stock, shared 50% / 30% / 20% ...")
@@ -138,7 +153,15 @@ def run_demo(
         )
         steps.done("publish_stock")
 
-        say(f"[bold]5.[/bold] {orders} customers buy, taking turns at the three stores ...")
+        say(
+            f"[bold]5.[/bold] {orders} customers buy, taking turns at the three stores; two "
+            "buy on Amazon ..."
+        )
+        # Amazon's buyers first: its orders come by the poll, run now, while the
+        # stores' orders travel (step 6 follows them).
+        assert summary.amazon is not None
+        poll_orders = partial(hub.run_flow, "orders-to-erp")
+        buy_on_amazon(seller, summary.amazon, poll_orders)
         rng = random.Random(2026)
         for n in range(orders):
             store = stores[n % len(stores)]
@@ -147,14 +170,18 @@ def run_demo(
         _follow_orders(hub, placed, summary, live_view(as_json, console), 60 + 3 * orders)
         steps.done("orders_to_erp")
 
-        say("\n[bold]6.[/bold] the ERP's forecast dropped; publishing the change ...")
+        say("\n[bold]6.[/bold] Amazon: orders come by the poll, each by its lifecycle ...")
+        pay_on_amazon(seller, summary.amazon, lambda order: _view(hub, order), poll_orders, say)
+        steps.done("amazon_orders_to_erp")
+
+        say("\n[bold]7.[/bold] the ERP's forecast dropped; publishing the change ...")
         stock.run()
         steps.done("republish_stock")
 
         shipped = [next(o for o in placed if o.store == s.spec.system) for s in stores]
-        say("\n[bold]7.[/bold] the warehouse ships an order of each store in Tryton, with UPS")
-        say("   tracking; every order was paid at checkout ...")
-        _ship_in_erp(hub, shipped)
+        say("\n[bold]8.[/bold] the warehouse ships an order of each store and the paid Amazon")
+        say("   order in Tryton, with UPS tracking; every store order was paid at checkout ...")
+        _ship_in_erp(hub, [*shipped, seller.placed[0]])
         hub.run_flow("fulfillments-to-channels")  # rather than wait for its next run
         _follow_lifecycle(hub, placed, shipped, summary, live_view(as_json, console))
         by_name = {store.spec.system: store for store in stores}
@@ -162,12 +189,19 @@ def run_demo(
             summary.stores[order.store].orders_shipped_in_erp += 1
             if by_name[order.store].fulfilled(order.order_id):
                 summary.stores[order.store].orders_fulfilled_in_store += 1
+        confirm_shipment(seller, seller.placed[0], summary.amazon)
+        say(
+            f"   Amazon was sent {seller.placed[0].number}'s tracking: "
+            f"{', '.join(summary.amazon.tracking_numbers) or 'nothing'}"
+        )
         steps.done("ship_and_pay")
 
         _read_back(hub, stores, summary)
+        found = sales_with_prefix(hub.connectors["erp"], summary.amazon.reference_prefix)
+        summary.amazon.erp_references = [sale.reference for sale in found]
         steps.done("read_back")
 
-        say("\n[bold]8.[/bold] building the reporting warehouse from the hub and Tryton ...")
+        say("\n[bold]9.[/bold] building the reporting warehouse from the hub and Tryton ...")
         _build_warehouse(hub, erp, summary, say)
         steps.done("build_warehouse")
         if not as_json:
@@ -178,11 +212,13 @@ def run_demo(
     finally:
         summary.seconds = round(time.monotonic() - started, 1)
         if not once and summary.ok and hub is not None and server is not None:
-            _keep_running(hub, server, stores, placed[0], as_json, console)
+            _keep_running(hub, server, stores, placed[0], seller, as_json, console)
         if server is not None:
             server.stop()
         for store in reversed(stores):
             store.stop()
+        if seller is not None:
+            seller.stop()
         if hub is not None:
             hub.stop()
         erp.stop()
@@ -361,6 +397,7 @@ def _keep_running(
     server: BackgroundServer,
     stores: list[DemoStore],
     first: PlacedOrder,
+    seller: AmazonSeller | None,
     as_json: bool,
     console: Console,
 ) -> None:
@@ -388,6 +425,11 @@ def _keep_running(
     for store in stores:
         checkout = "_sandbox/orders" if store.spec.kind == "shopify" else "_sandbox/purchases"
         say(f"Buy at {store.spec.system} with POST {store.url}/{checkout}.")
+    if seller is not None:
+        say(
+            f"Buy on Amazon with POST {seller.url}/_sandbox/checkouts: the hub polls its "
+            "orders every 20 s."
+        )
     say("Ctrl-C stops.")
     try:
         while True:
