@@ -25,7 +25,8 @@ pytestmark = pytest.mark.tryton
 BUILD_STOCK = 1000  # of every SKU in the Tryton build (scripts/tryton/setup_business.py)
 # The stores' prefixes and currencies, as the tour tells them.
 STORES = {"shop_us": ("US-", "USD"), "shop_eu": ("EU-", "EUR"), "woo": ("WOO-", "USD")}
-AMAZON_ORDERS = 2  # one paid at checkout, one Pending and paid later
+# One paid at checkout, one Pending and paid later, one fulfilled by Amazon (FBA).
+AMAZON_ORDERS = 3
 
 
 def run_demo(workdir: Path, orders: int) -> dict[str, Any]:
@@ -97,12 +98,15 @@ def test_each_store_shows_its_share_of_what_tryton_can_still_sell(
     channels = config["flows"]["stock-to-channels"]["channels"]
     assert "targets" not in config["flows"]["stock-to-channels"]
     assert sum(Fraction(str(c["share"])) for c in channels) == 1  # never more than there is
+    # What the merchant's warehouse sold: Amazon's FBA sales left Amazon's, not theirs.
     sold = dict(
         tryton_rows(
             workdir,
             "SELECT p.code, SUM(l.quantity) FROM sale_line l "
             "JOIN product_product p ON p.id = l.product JOIN sale_sale s ON s.id = l.sale "
-            "WHERE s.state IN ('confirmed', 'processing', 'done') GROUP BY p.code",
+            "JOIN stock_location w ON w.id = s.warehouse "
+            "WHERE s.state IN ('confirmed', 'processing', 'done') AND w.code != 'FBA' "
+            "GROUP BY p.code",
         )
     )
     assert sold, "the demo's customers bought nothing"
@@ -153,6 +157,18 @@ def test_amazon_orders_reach_tryton_by_their_lifecycle_and_a_shipment_is_confirm
     assert {s[1] for s in sales} == {"USD"}
     assert {s[2] for s in sales} <= {"confirmed", "processing", "done"}
     assert sorted(amazon["erp_numbers"].values()) == sorted(str(s[3]) for s in sales)
+    # The FBA order is one sale from the Amazon FBA warehouse, its shipment done at once;
+    # the others ship from the merchant's.
+    warehouses = tryton_rows(
+        workdir,
+        "SELECT s.reference, w.code, (SELECT group_concat(DISTINCT m.state) FROM stock_move m "
+        "WHERE m.origin = 'sale.line,' || l.id) FROM sale_sale s "
+        "JOIN stock_location w ON w.id = s.warehouse JOIN sale_line l ON l.sale = s.id "
+        "WHERE s.reference LIKE 'AMZ-%'",
+    )
+    fba = [(w[0], w[2]) for w in warehouses if w[1] == "FBA"]
+    assert amazon["fba_orders"] == len({reference for reference, _ in fba}) == 1
+    assert {state for _, state in fba} == {"done"}
     # The paid order shipped in Tryton was confirmed on Amazon with its tracking number.
     assert amazon["orders_shipped_in_erp"] == amazon["shipments_confirmed_on_amazon"] == 1
     assert [t.startswith("1Z999AA1") for t in amazon["tracking_numbers"]] == [True]

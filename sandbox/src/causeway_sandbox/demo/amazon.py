@@ -2,13 +2,13 @@
 an orders-to-erp channel, and buyers who check out on it. One order is paid at once; one is
 Pending (Amazon has not charged the buyer yet): the hub records it awaiting payment and
 places it only once Amazon says it is paid (docs/connectors/amazon.md, "Amazon's order
-lifecycle in the ERP"). The paid order is then shipped in Tryton and the shipment confirmed
-on Amazon with its tracking number.
+lifecycle in the ERP"); one Amazon fulfilled itself (FBA): it becomes a sale already
+shipped from the "Amazon FBA" warehouse, leaving the merchant's stock alone. The paid
+order is then shipped in Tryton and the shipment confirmed on Amazon with its tracking.
 
 Amazon sends no webhooks: its orders come by the orders flow's reconciling poll
 (searchOrders by lastUpdatedAfter), which the demo runs at once instead of waiting for its
-schedule. FBA orders are left out: they need an "Amazon FBA" warehouse in Tryton, and a
-second warehouse changes which one the stores' sales ship from.
+schedule (the demo has no SQS queue for ORDER_CHANGE notifications).
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from causeway.connectors.tryton.connector import TrytonConnector
 from causeway_sandbox.amazon import AmazonSandboxServer, AmazonSandboxSettings
 from causeway_sandbox.demo.stores import CATALOGUE, PlacedOrder
+from causeway_sandbox.tryton.testkit import TrytonTestKit
 
 SYSTEM = "amazon"
 TITLE = "Amazon.com"
@@ -27,8 +29,11 @@ PREFIX = "AMZ-"
 MARKETPLACE = "ATVPDKIKX0DER"  # amazon.com: dollars, like the company
 TAX_RATE = "0.10"  # Tryton's VAT 10%, matched by rate like the stores' taxes
 PRICES = {sku: price for sku, _, price in CATALOGUE}
-# What the two buyers take: the first pays at once, the second pays later.
-BASKETS = ([("WID-001", 2), ("SKU-0003", 1)], [("GAD-001", 1)])
+# What the buyers take: the first pays at once, the second pays later, the third's order
+# Amazon ships from its own warehouse (FBA).
+BASKETS = ([("WID-001", 2), ("SKU-0003", 1)], [("GAD-001", 1)], [("SKU-0005", 3)])
+# The ERP's stand-in for Amazon's warehouses (code, name): channel_fulfilled_warehouse.
+FBA_WAREHOUSE = ("FBA", "Amazon FBA")
 WAIT = 60.0  # seconds an order may take to reach the state the demo waits for
 
 
@@ -39,6 +44,7 @@ class AmazonSummary:
     orders_placed: int = 0
     # Seen by the hub while Pending: recorded awaiting payment, not placed.
     orders_held_until_paid: int = 0
+    fba_orders: int = 0  # fulfilled by Amazon: placed as shipped from FBA_WAREHOUSE
     orders_in_erp: int = 0
     erp_numbers: dict[str, str] = field(default_factory=dict)  # Amazon order -> ERP sale
     erp_references: list[str] = field(default_factory=list)  # AMZ- sales Tryton holds
@@ -84,10 +90,14 @@ class AmazonSeller:
             "selling_partner_id": s.selling_partner_id,
         }
 
-    def checkout(self, lines: list[tuple[str, int]], *, paid: bool) -> PlacedOrder:
+    def checkout(
+        self, lines: list[tuple[str, int]], *, paid: bool, by_amazon: bool = False
+    ) -> PlacedOrder:
+        """An order; `by_amazon`: fulfilled by Amazon (FBA), shipped as soon as it is paid."""
         body = {
             "lines": [{"sku": s, "quantity": q, "unit_price": PRICES[s]} for s, q in lines],
-            "status": "UNSHIPPED" if paid else "PENDING",
+            "status": ("SHIPPED" if by_amazon else "UNSHIPPED") if paid else "PENDING",
+            "fulfilled_by": "AMAZON" if by_amazon else "MERCHANT",
             "marketplace_id": MARKETPLACE,
             "tax_rate": TAX_RATE,
             "buyer_name": "Jane Buyer",
@@ -116,11 +126,14 @@ class AmazonSeller:
 
 
 def buy_on_amazon(seller: AmazonSeller, summary: AmazonSummary, poll: Callable[[], object]) -> None:
-    """A buyer pays at checkout, another's order stays Pending (not charged yet); then the
-    orders flow's reconciling poll runs now (`poll`), beside the stores' orders."""
+    """A buyer pays at checkout, another's order stays Pending (not charged yet), a third's
+    Amazon fulfils (FBA); then the orders flow's reconciling poll runs now (`poll`), beside
+    the stores' orders."""
     seller.checkout(BASKETS[0], paid=True)
     seller.checkout(BASKETS[1], paid=False)
-    summary.orders_placed = 2
+    seller.checkout(BASKETS[2], paid=True, by_amazon=True)
+    summary.orders_placed = 3
+    summary.fba_orders = 1
     poll()
 
 
@@ -133,8 +146,9 @@ def pay_on_amazon(
 ) -> None:
     """Once the hub holds the Pending order awaiting payment, Amazon charges the buyer and
     the next poll brings it paid: it is placed. `view` is the hub's order view."""
-    paid, pending = seller.placed
+    paid, pending, fba = seller.placed
     say(f"   {paid.number}: paid at checkout; {pending.number}: Pending (not charged yet)")
+    say(f"   {fba.number}: fulfilled by Amazon (FBA), shipped from Amazon's warehouse")
     _wait(lambda: _state(view, pending) == "awaiting_payment")
     if _state(view, pending) == "awaiting_payment":
         summary.orders_held_until_paid += 1
@@ -159,6 +173,11 @@ def confirm_shipment(seller: AmazonSeller, order: PlacedOrder, summary: AmazonSu
     tracking = seller.confirmed_tracking(order)
     summary.tracking_numbers += tracking
     summary.shipments_confirmed_on_amazon += 1 if tracking else 0
+
+
+def prepare_fba(erp: TrytonConnector) -> None:
+    """The "Amazon FBA" warehouse FBA orders are placed from (no stock of its own)."""
+    TrytonTestKit(erp).ensure_warehouse(*FBA_WAREHOUSE)
 
 
 def _state(view: Callable[[PlacedOrder], dict[str, Any]], order: PlacedOrder) -> str:

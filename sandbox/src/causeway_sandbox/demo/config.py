@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from causeway_sandbox.demo.amazon import FBA_WAREHOUSE
 from causeway_sandbox.demo.amazon import PREFIX as AMAZON_PREFIX
 from causeway_sandbox.demo.amazon import SYSTEM as AMAZON
 from causeway_sandbox.demo.stores import DemoStore
@@ -83,7 +84,15 @@ def demo_config(
         if store.spec.payment_term:
             channel["payment_term"] = store.spec.payment_term
         order_channels.append(channel)
-    order_channels += [{"system": name, "reference_prefix": AMAZON_PREFIX} for name in marketplaces]
+    order_channels += [
+        {
+            "system": name,
+            "reference_prefix": AMAZON_PREFIX,
+            # Orders Amazon fulfils are placed as shipped from there (no stock is counted).
+            "channel_fulfilled_warehouse": FBA_WAREHOUSE[1],
+        }
+        for name in marketplaces
+    ]
     stock_channels = [
         # share: 0.3, as a merchant writes it (the settings read it as exactly 3/10).
         {"system": s.spec.system, "share": float(s.spec.share), "safety_stock": s.spec.safety_stock}

@@ -21,7 +21,7 @@ from rich.console import Console
 from causeway.config import parse_config
 from causeway.connectors.registry import build_connector
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.engine import api_keys, portal_accounts, portal_people, users
+from causeway.engine import api_keys
 from causeway.engine.rate import RateBudgets
 from causeway.flows import stock_to_channels
 from causeway.flows.stock_to_channels import StockToChannels
@@ -37,9 +37,11 @@ from causeway_sandbox.demo.amazon import (
     buy_on_amazon,
     confirm_shipment,
     pay_on_amazon,
+    prepare_fba,
 )
 from causeway_sandbox.demo.config import demo_config, write_config
 from causeway_sandbox.demo.erp import prepare_erp, sales_of, sales_with_prefix
+from causeway_sandbox.demo.logins import PORTAL_COMPANY, console_login, portal_login
 from causeway_sandbox.demo.shopify_store import ShopifyStore
 from causeway_sandbox.demo.stores import SKUS, STORES, DemoStore, PlacedOrder, basket
 from causeway_sandbox.demo.summary import DemoSummary, StoreSummary
@@ -119,7 +121,11 @@ def run_demo(
             starting.result()
         with TrytonConnector(erp.url, erp.database, erp.username, erp.password) as tryton:
             prepare_erp(tryton, STORES)
-        say(f"   Tryton at {erp.url}, with EUR, a euro price list and a Net 30 term")
+            prepare_fba(tryton)
+        say(
+            f"   Tryton at {erp.url}, with EUR, a euro price list, a Net 30 term and an "
+            "Amazon FBA warehouse"
+        )
         steps.done("start_erp_and_stores")
 
         say("[bold]3.[/bold] starting the hub ...")
@@ -154,7 +160,7 @@ def run_demo(
         steps.done("publish_stock")
 
         say(
-            f"[bold]5.[/bold] {orders} customers buy, taking turns at the three stores; two "
+            f"[bold]5.[/bold] {orders} customers buy, taking turns at the three stores; three "
             "buy on Amazon ..."
         )
         # Amazon's buyers first: its orders come by the poll, run now, while the
@@ -351,45 +357,6 @@ def _read_back(hub: Hub, stores: list[DemoStore], summary: DemoSummary) -> None:
         found.stock_shown = store.shown_stock()
         found.found_in_erp(sales_of(erp, store.spec))
         found.webhook_deliveries, found.duplicates_ignored = store.webhook_deliveries()
-
-
-DEMO_LOGIN = "demo@causeway.example"
-
-
-def console_login(hub: Hub) -> tuple[str, str]:
-    """A console login for the tour (docs/console.md): an administrator, so that every
-    page shows; a new password on every run, printed once."""
-    password = secrets.token_urlsafe(12)
-    if users.find(hub.store, DEMO_LOGIN) is None:
-        users.add(hub.store, DEMO_LOGIN, "admin", password, actor="demo")
-    else:
-        users.set_password(hub.store, DEMO_LOGIN, password, actor="demo")
-    return DEMO_LOGIN, password
-
-
-PORTAL_COMPANY = "Acme Retail Ltd"  # a B2B customer of the Tryton build, with its price list
-PORTAL_LOGIN = "buyer@acme-retail.example"
-
-
-def portal_login(hub: Hub) -> tuple[str, str]:
-    """A portal login for the tour (docs/portal.md): a buyer of the build's Acme Retail,
-    which buys at its own price list against its credit limit; a new password each run."""
-    erp = hub.connectors["erp"]
-    assert isinstance(erp, TrytonConnector)
-    company = next(
-        (c for c in portal_accounts.companies(hub.store) if c.name == PORTAL_COMPANY), None
-    )
-    if company is None:
-        (party,) = [p for p in erp.find_parties(PORTAL_COMPANY) if p.name == PORTAL_COMPANY]
-        company = portal_accounts.add_company(hub.store, party.party_id, party.name, actor="demo")
-    person = portal_people.find(hub.store, PORTAL_LOGIN)
-    if person is None:
-        portal_accounts.add_member(hub.store, company.id, PORTAL_LOGIN, "buyer", actor="demo")
-        person = portal_people.find(hub.store, PORTAL_LOGIN)
-    assert person is not None
-    password = secrets.token_urlsafe(12)
-    portal_people.set_password(hub.store, person.id, password, actor="demo")
-    return PORTAL_LOGIN, password
 
 
 def _keep_running(
