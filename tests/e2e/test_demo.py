@@ -1,6 +1,7 @@
 """`causeway demo --once --json`: the tour a new user runs first, as a check. Three stores
-(two Shopify stores, in dollars and in euros, and a WooCommerce store) sell into one real
-Tryton; what the demo reports is checked against Tryton's own database afterwards."""
+(two Shopify stores, in dollars and in euros, and a WooCommerce store) and Amazon sell
+into one real Tryton; what the demo reports is checked against Tryton's own database
+afterwards."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ pytestmark = pytest.mark.tryton
 BUILD_STOCK = 1000  # of every SKU in the Tryton build (scripts/tryton/setup_business.py)
 # The stores' prefixes and currencies, as the tour tells them.
 STORES = {"shop_us": ("US-", "USD"), "shop_eu": ("EU-", "EUR"), "woo": ("WOO-", "USD")}
+# One paid at checkout, one Pending and paid later, one fulfilled by Amazon (FBA).
+AMAZON_ORDERS = 3
 
 
 def run_demo(workdir: Path, orders: int) -> dict[str, Any]:
@@ -65,7 +68,8 @@ def test_orders_of_three_stores_land_in_one_tryton_once_each_with_prefix_and_cur
         "SELECT s.reference, c.code, s.state, s.number FROM sale_sale s "
         "JOIN currency_currency c ON c.id = s.currency",
     )
-    assert len(sales) == 6  # the demo's Tryton holds these sales and no other
+    # The demo's Tryton holds these sales and no other: the stores' and Amazon's.
+    assert len(sales) == 6 + AMAZON_ORDERS
     assert [n for n, count in Counter(s[0] for s in sales).items() if count > 1] == []
     for system, (prefix, currency) in STORES.items():
         store = summary["stores"][system]
@@ -94,12 +98,15 @@ def test_each_store_shows_its_share_of_what_tryton_can_still_sell(
     channels = config["flows"]["stock-to-channels"]["channels"]
     assert "targets" not in config["flows"]["stock-to-channels"]
     assert sum(Fraction(str(c["share"])) for c in channels) == 1  # never more than there is
+    # What the merchant's warehouse sold: Amazon's FBA sales left Amazon's, not theirs.
     sold = dict(
         tryton_rows(
             workdir,
             "SELECT p.code, SUM(l.quantity) FROM sale_line l "
             "JOIN product_product p ON p.id = l.product JOIN sale_sale s ON s.id = l.sale "
-            "WHERE s.state IN ('confirmed', 'processing', 'done') GROUP BY p.code",
+            "JOIN stock_location w ON w.id = s.warehouse "
+            "WHERE s.state IN ('confirmed', 'processing', 'done') AND w.code != 'FBA' "
+            "GROUP BY p.code",
         )
     )
     assert sold, "the demo's customers bought nothing"
@@ -130,7 +137,45 @@ def test_shipments_fulfil_each_stores_order_and_each_stores_payments_pay_its_inv
     assert "source" not in orders
     assert [(c["system"], c["reference_prefix"]) for c in orders["channels"]] == [
         (system, prefix) for system, (prefix, _) in STORES.items()
-    ]
+    ] + [("amazon", "AMZ-")]
+
+
+def test_amazon_orders_reach_tryton_by_their_lifecycle_and_a_shipment_is_confirmed_on_amazon(
+    demo: tuple[Path, dict[str, Any]],
+) -> None:
+    workdir, summary = demo
+    amazon = summary["amazon"]
+    assert amazon["orders_placed"] == amazon["orders_in_erp"] == AMAZON_ORDERS
+    # The Pending order was held (awaiting payment) before Amazon said it was paid.
+    assert amazon["orders_held_until_paid"] == 1
+    sales = tryton_rows(
+        workdir,
+        "SELECT s.reference, c.code, s.state, s.number FROM sale_sale s "
+        "JOIN currency_currency c ON c.id = s.currency WHERE s.reference LIKE 'AMZ-%'",
+    )
+    assert sorted(s[0] for s in sales) == sorted(f"AMZ-{o}" for o in amazon["erp_numbers"])
+    assert {s[1] for s in sales} == {"USD"}
+    assert {s[2] for s in sales} <= {"confirmed", "processing", "done"}
+    assert sorted(amazon["erp_numbers"].values()) == sorted(str(s[3]) for s in sales)
+    # The FBA order is one sale from the Amazon FBA warehouse, its shipment done at once;
+    # the others ship from the merchant's.
+    warehouses = tryton_rows(
+        workdir,
+        "SELECT s.reference, w.code, (SELECT group_concat(DISTINCT m.state) FROM stock_move m "
+        "WHERE m.origin = 'sale.line,' || l.id) FROM sale_sale s "
+        "JOIN stock_location w ON w.id = s.warehouse JOIN sale_line l ON l.sale = s.id "
+        "WHERE s.reference LIKE 'AMZ-%'",
+    )
+    fba = [(w[0], w[2]) for w in warehouses if w[1] == "FBA"]
+    assert amazon["fba_orders"] == len({reference for reference, _ in fba}) == 1
+    assert {state for _, state in fba} == {"done"}
+    # The paid order shipped in Tryton was confirmed on Amazon with its tracking number.
+    assert amazon["orders_shipped_in_erp"] == amazon["shipments_confirmed_on_amazon"] == 1
+    assert [t.startswith("1Z999AA1") for t in amazon["tracking_numbers"]] == [True]
+    config = yaml.safe_load((workdir / "causeway.yaml").read_text())
+    assert config["systems"]["amazon"]["type"] == "amazon"
+    assert config["flows"]["cancellations"]["channels"] == [{"system": "amazon"}]
+    assert "amazon" in config["flows"]["fulfillments-to-channels"]["targets"]
 
 
 def test_fewer_orders_than_stores_is_refused_with_the_reason_before_anything_starts() -> None:

@@ -9,6 +9,9 @@ from typing import Any
 
 import yaml
 
+from causeway_sandbox.demo.amazon import FBA_WAREHOUSE
+from causeway_sandbox.demo.amazon import PREFIX as AMAZON_PREFIX
+from causeway_sandbox.demo.amazon import SYSTEM as AMAZON
 from causeway_sandbox.demo.stores import DemoStore
 from causeway_sandbox.tryton.server import TrytonServer
 
@@ -59,12 +62,20 @@ def local_config(
 
 
 def demo_config(
-    workdir: Path, erp: TrytonServer, stores: Sequence[DemoStore], port: int
+    workdir: Path,
+    erp: TrytonServer,
+    stores: Sequence[DemoStore],
+    port: int,
+    amazon: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The demo's hub: every store's orders into one Tryton, each channel with its
     reference prefix and sale terms; the ERP's stock split between the stores by share;
-    shipments fulfil each store's orders; each store's payments pay its invoices."""
+    shipments fulfil each store's orders; each store's payments pay its invoices.
+    `amazon`: an Amazon system, another orders channel (prefix AMZ-) whose shipments are
+    confirmed and whose cancellations cancel the sale; Amazon pays out, not the buyer, so
+    it has no payments channel."""
     systems = {store.spec.system: store.system_config() for store in stores}
+    marketplaces = {} if amazon is None else {AMAZON: amazon}
     order_channels = []
     for store in stores:
         channel = {"system": store.spec.system, "reference_prefix": store.spec.reference_prefix}
@@ -73,6 +84,15 @@ def demo_config(
         if store.spec.payment_term:
             channel["payment_term"] = store.spec.payment_term
         order_channels.append(channel)
+    order_channels += [
+        {
+            "system": name,
+            "reference_prefix": AMAZON_PREFIX,
+            # Orders Amazon fulfils are placed as shipped from there (no stock is counted).
+            "channel_fulfilled_warehouse": FBA_WAREHOUSE[1],
+        }
+        for name in marketplaces
+    ]
     stock_channels = [
         # share: 0.3, as a merchant writes it (the settings read it as exactly 3/10).
         {"system": s.spec.system, "share": float(s.spec.share), "safety_stock": s.spec.safety_stock}
@@ -90,7 +110,7 @@ def demo_config(
             "backoff_cap": "2s",
             "max_attempts": 90,
         },
-        "systems": systems | {"erp": erp_system(erp)},
+        "systems": systems | marketplaces | {"erp": erp_system(erp)},
         # The B2B portal on the same listener (docs/portal.md): the demo's company buys
         # there at its own prices; portal-orders places its orders (on with the portal).
         "portal": {"enabled": True, "erp": "erp"},
@@ -108,7 +128,7 @@ def demo_config(
             # tracking, and each store's payments pay its ERP invoices.
             "fulfillments-to-channels": {
                 "source": "erp",
-                "targets": list(systems),
+                "targets": [*systems, *marketplaces],
                 "schedule": "every 5s",
                 "tracking_urls": {"UPS": "https://www.ups.com/track?tracknum={number}"},
                 "notify_customer": True,
@@ -120,7 +140,13 @@ def demo_config(
                 # person pays in Tryton, and every 5 s it would only keep Tryton busy.
                 "schedule": "realtime, every 60s",
             },
-        },
+        }
+        # An Amazon order cancelled after it was placed cancels its sale.
+        | (
+            {"cancellations": {"target": "erp", "channels": [{"system": m} for m in marketplaces]}}
+            if marketplaces
+            else {}
+        ),
     }
 
 

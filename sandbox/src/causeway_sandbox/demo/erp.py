@@ -38,9 +38,13 @@ def prepare_erp(erp: TrytonConnector, stores: Sequence[StoreSpec]) -> None:
 
 def sales_of(erp: TrytonConnector, store: StoreSpec) -> list[ErpSale]:
     """Every sale in Tryton whose reference carries the store's prefix, in any state."""
+    return sales_with_prefix(erp, store.reference_prefix)
+
+
+def sales_with_prefix(erp: TrytonConnector, prefix: str) -> list[ErpSale]:
     rows = erp.rpc.search_read(
         "sale.sale",
-        [["reference", "like", f"{store.reference_prefix}%"]],
+        [["reference", "like", f"{prefix}%"]],
         ["reference", "number", "currency.code", "state"],
         order=[("reference", "ASC")],
     )

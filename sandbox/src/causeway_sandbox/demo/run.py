@@ -1,6 +1,6 @@
-"""The demo's scenario, step by step: start Tryton, the three stores and the hub; publish
-the stock; let customers buy; follow each order into Tryton; ship and pay; read back what
-Tryton and each store show."""
+"""The demo's scenario, step by step: start Tryton, the three stores, Amazon and the hub;
+publish the stock; let customers buy; follow each order into Tryton; sell on Amazon; ship
+and pay; read back what Tryton and each store show."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from rich.console import Console
 from causeway.config import parse_config
 from causeway.connectors.registry import build_connector
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.engine import api_keys, portal_accounts, portal_people, users
+from causeway.engine import api_keys
 from causeway.engine.rate import RateBudgets
 from causeway.flows import stock_to_channels
 from causeway.flows.stock_to_channels import StockToChannels
@@ -30,8 +31,17 @@ from causeway.reports.filters import ReportFilters
 from causeway.warehouse.build import build as build_warehouse
 from causeway.web.app import create_app
 from causeway.web.order_view import order_view
+from causeway_sandbox.demo.amazon import (
+    AmazonSeller,
+    AmazonSummary,
+    buy_on_amazon,
+    confirm_shipment,
+    pay_on_amazon,
+    prepare_fba,
+)
 from causeway_sandbox.demo.config import demo_config, write_config
-from causeway_sandbox.demo.erp import prepare_erp, sales_of
+from causeway_sandbox.demo.erp import prepare_erp, sales_of, sales_with_prefix
+from causeway_sandbox.demo.logins import PORTAL_COMPANY, console_login, portal_login
 from causeway_sandbox.demo.shopify_store import ShopifyStore
 from causeway_sandbox.demo.stores import SKUS, STORES, DemoStore, PlacedOrder, basket
 from causeway_sandbox.demo.summary import DemoSummary, StoreSummary
@@ -90,6 +100,7 @@ def run_demo(
     stores: list[DemoStore] = []
     server: BackgroundServer | None = None
     placed: list[PlacedOrder] = []
+    seller: AmazonSeller | None = None
     try:
         say("[bold]1.[/bold] starting the Tryton ERP (real trytond, SQLite) ...")
         # Tryton takes seconds to start: the stores start meanwhile (leaving the block
@@ -104,15 +115,22 @@ def run_demo(
                 summary.stores[spec.system] = StoreSummary.of(spec, pays_invoices=True)
                 domain = f", {spec.shop_domain}" if spec.shop_domain else ""
                 say(f"   {spec.system}: {spec.title} in {spec.currency}{domain}, at {store.url}")
+            seller = AmazonSeller()
+            summary.amazon = AmazonSummary()
+            say(f"   and Amazon (the Selling Partner API sandbox), at {seller.url}")
             starting.result()
         with TrytonConnector(erp.url, erp.database, erp.username, erp.password) as tryton:
             prepare_erp(tryton, STORES)
-        say(f"   Tryton at {erp.url}, with EUR, a euro price list and a Net 30 term")
+            prepare_fba(tryton)
+        say(
+            f"   Tryton at {erp.url}, with EUR, a euro price list, a Net 30 term and an "
+            "Amazon FBA warehouse"
+        )
         steps.done("start_erp_and_stores")
 
         say("[bold]3.[/bold] starting the hub ...")
         port = free_port()
-        config = demo_config(workdir, erp, stores, port)
+        config = demo_config(workdir, erp, stores, port, amazon=seller.system_config())
         write_config(config, workdir / "causeway.yaml")
         hub = Hub(parse_config(config, env={}))
         hub.start()
@@ -123,7 +141,10 @@ def run_demo(
             hub.connectors[name].subscribe_webhooks(uri, hub.flows.webhook_topics(name))
         say(f"   hub at {server.url}, webhooks at /webhooks/<store>")
         say(f"   its config: {workdir / 'causeway.yaml'}", soft_wrap=True)
-        say("   orders-to-erp: a channel per store, prefixes US-, EU- (euro terms), WOO-")
+        say(
+            "   orders-to-erp: a channel per store, prefixes US-, EU- (euro terms), WOO-, "
+            "and Amazon, AMZ-"
+        )
         steps.done("start_hub")
 
         say("[bold]4.[/bold] publishing the ERP's stock, shared 50% / 30% / 20% ...")
@@ -138,7 +159,15 @@ def run_demo(
         )
         steps.done("publish_stock")
 
-        say(f"[bold]5.[/bold] {orders} customers buy, taking turns at the three stores ...")
+        say(
+            f"[bold]5.[/bold] {orders} customers buy, taking turns at the three stores; three "
+            "buy on Amazon ..."
+        )
+        # Amazon's buyers first: its orders come by the poll, run now, while the
+        # stores' orders travel (step 6 follows them).
+        assert summary.amazon is not None
+        poll_orders = partial(hub.run_flow, "orders-to-erp")
+        buy_on_amazon(seller, summary.amazon, poll_orders)
         rng = random.Random(2026)
         for n in range(orders):
             store = stores[n % len(stores)]
@@ -147,14 +176,18 @@ def run_demo(
         _follow_orders(hub, placed, summary, live_view(as_json, console), 60 + 3 * orders)
         steps.done("orders_to_erp")
 
-        say("\n[bold]6.[/bold] the ERP's forecast dropped; publishing the change ...")
+        say("\n[bold]6.[/bold] Amazon: orders come by the poll, each by its lifecycle ...")
+        pay_on_amazon(seller, summary.amazon, lambda order: _view(hub, order), poll_orders, say)
+        steps.done("amazon_orders_to_erp")
+
+        say("\n[bold]7.[/bold] the ERP's forecast dropped; publishing the change ...")
         stock.run()
         steps.done("republish_stock")
 
         shipped = [next(o for o in placed if o.store == s.spec.system) for s in stores]
-        say("\n[bold]7.[/bold] the warehouse ships an order of each store in Tryton, with UPS")
-        say("   tracking; every order was paid at checkout ...")
-        _ship_in_erp(hub, shipped)
+        say("\n[bold]8.[/bold] the warehouse ships an order of each store and the paid Amazon")
+        say("   order in Tryton, with UPS tracking; every store order was paid at checkout ...")
+        _ship_in_erp(hub, [*shipped, seller.placed[0]])
         hub.run_flow("fulfillments-to-channels")  # rather than wait for its next run
         _follow_lifecycle(hub, placed, shipped, summary, live_view(as_json, console))
         by_name = {store.spec.system: store for store in stores}
@@ -162,12 +195,19 @@ def run_demo(
             summary.stores[order.store].orders_shipped_in_erp += 1
             if by_name[order.store].fulfilled(order.order_id):
                 summary.stores[order.store].orders_fulfilled_in_store += 1
+        confirm_shipment(seller, seller.placed[0], summary.amazon)
+        say(
+            f"   Amazon was sent {seller.placed[0].number}'s tracking: "
+            f"{', '.join(summary.amazon.tracking_numbers) or 'nothing'}"
+        )
         steps.done("ship_and_pay")
 
         _read_back(hub, stores, summary)
+        found = sales_with_prefix(hub.connectors["erp"], summary.amazon.reference_prefix)
+        summary.amazon.erp_references = [sale.reference for sale in found]
         steps.done("read_back")
 
-        say("\n[bold]8.[/bold] building the reporting warehouse from the hub and Tryton ...")
+        say("\n[bold]9.[/bold] building the reporting warehouse from the hub and Tryton ...")
         _build_warehouse(hub, erp, summary, say)
         steps.done("build_warehouse")
         if not as_json:
@@ -178,11 +218,13 @@ def run_demo(
     finally:
         summary.seconds = round(time.monotonic() - started, 1)
         if not once and summary.ok and hub is not None and server is not None:
-            _keep_running(hub, server, stores, placed[0], as_json, console)
+            _keep_running(hub, server, stores, placed[0], seller, as_json, console)
         if server is not None:
             server.stop()
         for store in reversed(stores):
             store.stop()
+        if seller is not None:
+            seller.stop()
         if hub is not None:
             hub.stop()
         erp.stop()
@@ -317,50 +359,12 @@ def _read_back(hub: Hub, stores: list[DemoStore], summary: DemoSummary) -> None:
         found.webhook_deliveries, found.duplicates_ignored = store.webhook_deliveries()
 
 
-DEMO_LOGIN = "demo@causeway.example"
-
-
-def console_login(hub: Hub) -> tuple[str, str]:
-    """A console login for the tour (docs/console.md): an administrator, so that every
-    page shows; a new password on every run, printed once."""
-    password = secrets.token_urlsafe(12)
-    if users.find(hub.store, DEMO_LOGIN) is None:
-        users.add(hub.store, DEMO_LOGIN, "admin", password, actor="demo")
-    else:
-        users.set_password(hub.store, DEMO_LOGIN, password, actor="demo")
-    return DEMO_LOGIN, password
-
-
-PORTAL_COMPANY = "Acme Retail Ltd"  # a B2B customer of the Tryton build, with its price list
-PORTAL_LOGIN = "buyer@acme-retail.example"
-
-
-def portal_login(hub: Hub) -> tuple[str, str]:
-    """A portal login for the tour (docs/portal.md): a buyer of the build's Acme Retail,
-    which buys at its own price list against its credit limit; a new password each run."""
-    erp = hub.connectors["erp"]
-    assert isinstance(erp, TrytonConnector)
-    company = next(
-        (c for c in portal_accounts.companies(hub.store) if c.name == PORTAL_COMPANY), None
-    )
-    if company is None:
-        (party,) = [p for p in erp.find_parties(PORTAL_COMPANY) if p.name == PORTAL_COMPANY]
-        company = portal_accounts.add_company(hub.store, party.party_id, party.name, actor="demo")
-    person = portal_people.find(hub.store, PORTAL_LOGIN)
-    if person is None:
-        portal_accounts.add_member(hub.store, company.id, PORTAL_LOGIN, "buyer", actor="demo")
-        person = portal_people.find(hub.store, PORTAL_LOGIN)
-    assert person is not None
-    password = secrets.token_urlsafe(12)
-    portal_people.set_password(hub.store, person.id, password, actor="demo")
-    return PORTAL_LOGIN, password
-
-
 def _keep_running(
     hub: Hub,
     server: BackgroundServer,
     stores: list[DemoStore],
     first: PlacedOrder,
+    seller: AmazonSeller | None,
     as_json: bool,
     console: Console,
 ) -> None:
@@ -388,6 +392,11 @@ def _keep_running(
     for store in stores:
         checkout = "_sandbox/orders" if store.spec.kind == "shopify" else "_sandbox/purchases"
         say(f"Buy at {store.spec.system} with POST {store.url}/{checkout}.")
+    if seller is not None:
+        say(
+            f"Buy on Amazon with POST {seller.url}/_sandbox/checkouts: the hub polls its "
+            "orders every 20 s."
+        )
     say("Ctrl-C stops.")
     try:
         while True:

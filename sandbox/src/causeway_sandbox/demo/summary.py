@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from causeway_sandbox.demo.amazon import AmazonSummary
 from causeway_sandbox.demo.erp import PLACED, ErpSale
 from causeway_sandbox.demo.stores import SKUS, StoreSpec
 
@@ -74,6 +75,7 @@ class StoreSummary:
 @dataclass
 class DemoSummary:
     stores: dict[str, StoreSummary] = field(default_factory=dict)
+    amazon: AmazonSummary | None = None  # the Amazon channel, when the demo sells there
     stock_skus_published: int = 0
     erp_forecast: dict[str, int] = field(default_factory=dict)  # SKU -> Tryton's, at the end
     warehouse_order_lines: int = 0  # in the reporting warehouse built at the end
@@ -99,6 +101,7 @@ class DemoSummary:
                 for name, store in self.stores.items()
                 for problem in store.problems()
             ]
+            + [f"amazon: {problem}" for problem in (self.amazon.problems() if self.amazon else [])]
         )
 
     @property

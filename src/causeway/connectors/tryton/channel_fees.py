@@ -143,6 +143,15 @@ class ChannelFeeInvoices:
         (record,) = self.rpc.read("account.invoice", [invoice_id], ["id", *FIELDS])
         return self._post(booked(record, created=True), created=True)
 
+    def party_exists(self, name: str) -> bool:
+        """Whether Tryton has a party of `name` (book() makes it when it has none)."""
+        return bool(self.rpc.search_read("party.party", [("name", "=", name)], ["id"], limit=1))
+
+    def expense_account(self, account: str | None) -> int:
+        """The expense account fees are booked on (see _expense_account), or the
+        MissingMasterDataError saying what to set."""
+        return self._expense_account(account)
+
     # -- private ---------------------------------------------------------------------------
 
     def _post(self, invoice: BookedFees, *, created: bool) -> BookedFees:
