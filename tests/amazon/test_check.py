@@ -15,7 +15,7 @@ from causeway.config import parse_config
 from causeway.engine.store import Store
 from causeway_sandbox.amazon import AmazonSandboxServer
 from tests.amazon.conftest import MARKETPLACE
-from tests.amazon_notifications.local_sqs import REGION, LocalSqs, start_local_sqs
+from tests.amazon_notifications.local_sqs import LocalSqs, start_local_sqs
 
 
 @pytest.fixture(scope="module")
@@ -28,25 +28,7 @@ def sqs() -> Iterator[LocalSqs]:
 def amazon_config(
     tmp_path: Path, amazon: AmazonSandboxServer, sqs: LocalSqs, queue_url: str, **changes: Any
 ) -> Any:
-    s = amazon.settings
-    system = {
-        "type": "amazon",
-        "endpoint": amazon.endpoint,
-        "token_url": amazon.token_url,
-        "client_id": s.client_id,
-        "client_secret": s.client_secret,
-        "refresh_token": s.refresh_token,
-        "marketplace_ids": [MARKETPLACE],
-        "selling_partner_id": s.selling_partner_id,
-        "notifications": {
-            "queue_url": queue_url,
-            "region": REGION,
-            "endpoint_url": sqs.endpoint_url,
-            "access_key_id": "testing",
-            "secret_access_key": "testing",
-            "wait_seconds": 1,
-        },
-    }
+    system = amazon.system_config(notifications=sqs.hub_settings(queue_url))
     data = {
         "store": {"url": f"sqlite:///{tmp_path / 'causeway.db'}"},
         "systems": {"amazon": system | changes},

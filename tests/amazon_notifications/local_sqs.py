@@ -58,6 +58,17 @@ class LocalSqs:
         )
         return QueueSettings(**(values | overrides))
 
+    def hub_settings(self, queue_url: str) -> dict[str, Any]:
+        """An Amazon system's `notifications:` block in causeway.yaml for this queue."""
+        return {
+            "queue_url": queue_url,
+            "region": REGION,
+            "endpoint_url": self.endpoint_url,
+            "access_key_id": KEY_ID,
+            "secret_access_key": SECRET,
+            "wait_seconds": 1,
+        }
+
     def depth(self, queue_url: str) -> int:
         """Messages still in the queue, visible or in flight."""
         attributes = self.client().get_queue_attributes(

@@ -98,27 +98,9 @@ def amazon_hub_config(
     reconcile_every: str,
 ) -> dict[str, Any]:
     config = hub_config(tmp_path, tryton, "http://127.0.0.1:9", new_port())
-    s = amazon.settings
     config["systems"] = {
         "erp": config["systems"]["erp"],
-        "amazon": {
-            "type": "amazon",
-            "endpoint": amazon.endpoint,
-            "token_url": amazon.token_url,
-            "client_id": s.client_id,
-            "client_secret": s.client_secret,
-            "refresh_token": s.refresh_token,
-            "marketplace_ids": [MARKETPLACE],
-            "selling_partner_id": s.selling_partner_id,
-            "notifications": {
-                "queue_url": queue_url,
-                "region": "us-east-1",
-                "endpoint_url": sqs.endpoint_url,
-                "access_key_id": "testing",
-                "secret_access_key": "testing",
-                "wait_seconds": 1,
-            },
-        },
+        "amazon": amazon.system_config(notifications=sqs.hub_settings(queue_url)),
     }
     channel = {"system": "amazon", "reference_prefix": prefix}
     config["flows"] = {

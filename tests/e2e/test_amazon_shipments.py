@@ -41,26 +41,12 @@ def amazon() -> Iterator[AmazonSandboxServer]:
         yield server
 
 
-def amazon_system(amazon: AmazonSandboxServer) -> dict[str, Any]:
-    s = amazon.settings
-    return {
-        "type": "amazon",
-        "endpoint": amazon.endpoint,
-        "token_url": amazon.token_url,
-        "client_id": s.client_id,
-        "client_secret": s.client_secret,
-        "refresh_token": s.refresh_token,
-        "marketplace_ids": [MARKETPLACE],
-        "selling_partner_id": s.selling_partner_id,
-    }
-
-
 @pytest.fixture
 def hub(tmp_path: Path, tryton_server: TrytonServer, amazon: AmazonSandboxServer) -> Iterator[Hub]:
     config = {
         "store": {"url": f"sqlite:///{tmp_path / 'hub.db'}"},
         "workers": {"count": 1, "lease": "3s", "backoff_base": "200ms", "backoff_cap": "2s"},
-        "systems": {"erp": erp_system(tryton_server), "amazon": amazon_system(amazon)},
+        "systems": {"erp": erp_system(tryton_server), "amazon": amazon.system_config()},
         "flows": {
             "fulfillments-to-channels": {"source": "erp", "targets": ["amazon"], "every": "1h"}
         },

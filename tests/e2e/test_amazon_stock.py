@@ -25,7 +25,6 @@ from tests.tryton_fixtures import connect
 
 pytestmark = pytest.mark.tryton
 
-MARKETPLACE = "ATVPDKIKX0DER"
 BATTERIES = "'[batteries_required]' is required but not supplied."
 
 
@@ -33,21 +32,6 @@ BATTERIES = "'[batteries_required]' is required but not supplied."
 def amazon() -> Iterator[AmazonSandboxServer]:
     with AmazonSandboxServer(AmazonSandboxSettings(feed_processing_s=0.2)) as server:
         yield server
-
-
-def amazon_system(amazon: AmazonSandboxServer) -> dict[str, Any]:
-    s = amazon.settings
-    return {
-        "type": "amazon",
-        "endpoint": amazon.endpoint,
-        "token_url": amazon.token_url,
-        "client_id": s.client_id,
-        "client_secret": s.client_secret,
-        "refresh_token": s.refresh_token,
-        "marketplace_ids": [MARKETPLACE],
-        "selling_partner_id": s.selling_partner_id,
-        "feed_poll_every": "50ms",
-    }
 
 
 def feeds(amazon: AmazonSandboxServer) -> list[dict[str, Any]]:
@@ -75,7 +59,7 @@ def test_a_tryton_stock_change_reaches_amazon_in_one_feed_and_a_refused_sku_is_p
         "POST", "listings/refusals", json={"sku": belt, "code": "90220", "message": BATTERIES}
     )
     config = hub_config(tmp_path, tryton_server, sandbox.url, new_port())
-    config["systems"]["amazon"] = amazon_system(amazon)
+    config["systems"]["amazon"] = amazon.system_config(feed_poll_every="50ms")
     config["flows"][stock_to_channels.NAME]["targets"] = ["amazon"]
     hub = Hub(parse_config(config, env={}))
     hub.start(workers=0, scheduler=False)

@@ -31,20 +31,7 @@ def amazon_hub(
     tmp_path: Path, tryton: TrytonServer, amazon: AmazonSandboxServer, **fees: Any
 ) -> Any:
     config = hub_config(tmp_path, tryton, "http://127.0.0.1:9", new_port())
-    s = amazon.settings
-    config["systems"] = {
-        "erp": config["systems"]["erp"],
-        "amazon": {
-            "type": "amazon",
-            "endpoint": amazon.endpoint,
-            "token_url": amazon.token_url,
-            "client_id": s.client_id,
-            "client_secret": s.client_secret,
-            "refresh_token": s.refresh_token,
-            "marketplace_ids": ["ATVPDKIKX0DER"],
-            "selling_partner_id": s.selling_partner_id,
-        },
-    }
+    config["systems"] = {"erp": config["systems"]["erp"], "amazon": amazon.system_config()}
     channel = {
         "system": "amazon",
         "reference_prefix": "AMZ-",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from causeway_sandbox.amazon.app import AmazonSandbox, create_app
 from causeway_sandbox.amazon.settings import AmazonSandboxSettings
 from causeway_sandbox.common import VendorSandboxServer
@@ -26,3 +28,19 @@ class AmazonSandboxServer(VendorSandboxServer):
     @property
     def token_url(self) -> str:
         return f"{self.url}/auth/o2/token"
+
+    def system_config(self, **extra: Any) -> dict[str, Any]:
+        """This seller's entry under causeway.yaml's `systems:` (`type: amazon`), its
+        credentials the sandbox's own, with `extra` settings beside them."""
+        s = self.settings
+        return {
+            "type": "amazon",
+            "endpoint": self.endpoint,
+            "token_url": self.token_url,
+            "client_id": s.client_id,
+            "client_secret": s.client_secret,
+            "refresh_token": s.refresh_token,
+            "marketplace_ids": [s.marketplace_id],
+            "selling_partner_id": s.selling_partner_id,
+            **extra,
+        }

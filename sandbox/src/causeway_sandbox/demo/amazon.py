@@ -78,17 +78,7 @@ class AmazonSeller:
 
     def system_config(self) -> dict[str, Any]:
         """The account's entry under causeway.yaml's systems."""
-        s = self.server.settings
-        return {
-            "type": "amazon",
-            "endpoint": self.server.endpoint,
-            "token_url": self.server.token_url,
-            "client_id": s.client_id,
-            "client_secret": s.client_secret,
-            "refresh_token": s.refresh_token,
-            "marketplace_ids": [MARKETPLACE],
-            "selling_partner_id": s.selling_partner_id,
-        }
+        return self.server.system_config()
 
     def checkout(
         self, lines: list[tuple[str, int]], *, paid: bool, by_amazon: bool = False
