@@ -11,11 +11,12 @@ that saw it, because the limit belongs to the credential.
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 
 @dataclass
@@ -56,12 +57,17 @@ class RateBudget:
         shortfall = 0.0 if shortfall < 1e-9 else shortfall
         return max(pause, shortfall / self.refill_per_second)
 
+    # The longest one sleep while waiting for tokens: a bucket another process also
+    # changes (engine/shared_rate.py) looks again before the wait it computed is over.
+    max_nap: ClassVar[float] = math.inf
+
     def acquire(self, cost: float = 1.0) -> float:
         """Block until `cost` units are available, take them, return seconds waited."""
         waited = 0.0
         while (delay := self.try_acquire(cost)) > 0:
-            self.sleep(delay)
-            waited += delay
+            nap = min(delay, self.max_nap)
+            self.sleep(nap)
+            waited += nap
         if waited:
             with self._lock:
                 self.waits += 1

@@ -34,7 +34,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, Engine, Float, case, create_engine, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -221,6 +221,7 @@ class StoreRateBudget(RateBudget):
 
     clock: Callable[[], float] = time.time
     buckets: StoreBuckets = field(kw_only=True)
+    max_nap: ClassVar[float] = MAX_NAP
 
     def __post_init__(self) -> None:
         if self.capacity <= 0 or self.refill_per_second <= 0:
@@ -233,19 +234,6 @@ class StoreRateBudget(RateBudget):
         self.capacity = state.capacity
         self.refill_per_second = state.refill_per_second
         return state
-
-    def acquire(self, cost: float = 1.0) -> float:
-        """Block until `cost` tokens are taken from the shared bucket; seconds waited."""
-        waited = 0.0
-        while (delay := self.try_acquire(cost)) > 0:
-            nap = min(delay, MAX_NAP)
-            self.sleep(nap)
-            waited += nap
-        if waited:
-            with self._lock:
-                self.waits += 1
-                self.waited_seconds += waited
-        return waited
 
     def try_acquire(self, cost: float = 1.0) -> float:
         now = self.clock()
