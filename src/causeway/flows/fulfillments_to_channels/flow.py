@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import Connection
 
 from causeway.engine import links, timeline
 from causeway.engine.cursors import Cursor
@@ -230,15 +231,7 @@ class FulfillmentsToChannels(FlowBase[None]):
         """The channel shipped the order itself (Amazon FBA): the ERP's shipment, done at
         once by orders-to-erp, is confirmed to no one; its link makes a later job a no-op."""
         with self.store.transaction() as conn:
-            links.save(
-                conn,
-                hub_id=hub_id,
-                system=self.source,
-                entity_type=SHIPMENT,
-                external_id=str(shipment.id),
-                fingerprint=BY_CHANNEL,
-                remote_updated_at=shipment.done_at.timestamp(),
-            )
+            self._link_shipment(conn, shipment, hub_id, BY_CHANNEL, done=True)
             timeline.record(
                 conn,
                 hub_id,
@@ -250,14 +243,28 @@ class FulfillmentsToChannels(FlowBase[None]):
         """Note, before the store write, how many fulfillments the order had: a shipment
         without a tracking number is recognised after a crash as the one made after them."""
         with self.store.transaction() as conn:
-            links.save(
-                conn,
-                hub_id=hub_id,
-                system=self.source,
-                entity_type=SHIPMENT,
-                external_id=str(shipment.id),
-                fingerprint=f"{PENDING}{fulfillments_before}",
-            )
+            self._link_shipment(conn, shipment, hub_id, f"{PENDING}{fulfillments_before}")
+
+    def _link_shipment(
+        self,
+        conn: Connection,
+        shipment: DoneShipment,
+        hub_id: str,
+        fingerprint: str,
+        *,
+        done: bool = False,
+    ) -> None:
+        """The ERP shipment's link on the order: what became of it (`fingerprint`), and
+        once `done`, the shipment's time (a later job of it is then a no-op)."""
+        links.save(
+            conn,
+            hub_id=hub_id,
+            system=self.source,
+            entity_type=SHIPMENT,
+            external_id=str(shipment.id),
+            fingerprint=fingerprint,
+            remote_updated_at=shipment.done_at.timestamp() if done else None,
+        )
 
     def _save(
         self,
@@ -278,15 +285,7 @@ class FulfillmentsToChannels(FlowBase[None]):
             "lines": {ln.sku: str(ln.quantity) for ln in shipment.lines},
         }
         with self.store.transaction() as conn:
-            links.save(
-                conn,
-                hub_id=hub_id,
-                system=self.source,
-                entity_type=SHIPMENT,
-                external_id=str(shipment.id),
-                fingerprint=fulfillment.id,
-                remote_updated_at=shipment.done_at.timestamp(),
-            )
+            self._link_shipment(conn, shipment, hub_id, fulfillment.id, done=True)
             links.save(
                 conn,
                 hub_id=hub_id,
