@@ -3,7 +3,9 @@ orders, move the clock, expire access tokens, read the calls made, reset.
 
     POST  /_sandbox/orders            an order in Amazon's v2026-01-01 shape, or a list
     POST  /_sandbox/checkouts         {"lines": [{"sku", "quantity", "unit_price"}], ...}:
-                                      an order made from SKUs (checkout.py)
+                                      an order made from SKUs (checkout.py); with the
+                                      setting sell_from_listings, a merchant-fulfilled one
+                                      takes its units from the listings, 409 beyond them
     PATCH /_sandbox/orders/{id}       {"fulfillmentStatus": "UNSHIPPED"} or whole blocks;
                                       lastUpdatedTime becomes the clock's now
     POST  /_sandbox/clock             {"advance_seconds": 120}
@@ -47,7 +49,15 @@ async def checkout(request: Request) -> dict[str, Any]:
         bought = Checkout.model_validate(await request.json())
     except (ValidationError, ValueError) as error:
         raise HTTPException(422, f"not a checkout: {error}") from None
-    return _sandbox(request).store.put(order_from_checkout(bought))  # type: ignore[no-any-return]
+    sandbox = _sandbox(request)
+    if sandbox.settings.sell_from_listings and bought.fulfilled_by == "MERCHANT":
+        sandbox.feeds.settle()  # a feed Amazon has processed by now counts first
+        wanted: dict[str, int] = {}
+        for line in bought.lines:
+            wanted[line.sku] = wanted.get(line.sku, 0) + line.quantity
+        if (refused := sandbox.listings.sell(wanted)) is not None:
+            raise HTTPException(409, f"not enough stock: {refused}")
+    return sandbox.store.put(order_from_checkout(bought))  # type: ignore[no-any-return]
 
 
 @router.patch("/orders/{order_id}")

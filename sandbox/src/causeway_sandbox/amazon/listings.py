@@ -146,6 +146,24 @@ class ListingsStore:
                 self.patched.append((sku, quantity))
             return []
 
+    def sell(self, quantities: dict[str, int]) -> str | None:
+        """A buyer's purchase of merchant-fulfilled units: every SKU's DEFAULT quantity
+        lowered by its units, or none of them and the reason (a SKU not listed, not enough
+        left), as Amazon refuses an order beyond the listing's quantity."""
+        with self._lock:
+            for sku, wanted in quantities.items():
+                item = self._items.get(sku)
+                left = _default_quantity(item) if item is not None else None
+                if left is None:
+                    return f"SKU '{sku}' is not listed with a merchant-fulfilled quantity"
+                if left < wanted:
+                    return f"SKU '{sku}': {wanted} asked, {left} left"
+            for sku, wanted in quantities.items():
+                for entry in self._items[sku]["fulfillmentAvailability"]:
+                    if entry["fulfillmentChannelCode"] == DEFAULT:
+                        entry["quantity"] = int(entry["quantity"]) - wanted
+            return None
+
 
 def _availability(patches: Any) -> list[dict[str, Any]] | None:
     if not isinstance(patches, list) or not patches:
