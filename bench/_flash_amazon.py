@@ -59,8 +59,11 @@ def sqs_client(endpoint: str) -> Any:
     )
 
 
-def order_change(order_id: str, seller_id: str, status: str) -> dict[str, Any]:
-    """An ORDER_CHANGE notification as Amazon's schema has it (OrderChangeNotification.json)."""
+def order_change(
+    order_id: str, seller_id: str, status: str, sku: str, quantity: int
+) -> dict[str, Any]:
+    """An ORDER_CHANGE notification as Amazon's schema has it (OrderChangeNotification.json),
+    its summary naming the order's item."""
     now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return {
         "NotificationVersion": "1.0",
@@ -74,7 +77,21 @@ def order_change(order_id: str, seller_id: str, status: str) -> dict[str, Any]:
                 "AmazonOrderId": order_id,
                 "OrderChangeType": "OrderStatusChange",
                 "OrderChangeTrigger": {"TimeOfOrderChange": now, "ChangeReason": "NewOrder"},
-                "Summary": {"MarketplaceId": MARKETPLACE, "OrderStatus": status},
+                "Summary": {
+                    "MarketplaceId": MARKETPLACE,
+                    "OrderStatus": status,
+                    "FulfillmentType": "MFN",
+                    "NumberOfItemsShipped": 0,
+                    "NumberOfItemsUnshipped": quantity,
+                    "OrderItems": [
+                        {
+                            "OrderItemId": f"{order_id.replace('-', '')}01",
+                            "SellerSKU": sku,
+                            "Quantity": quantity,
+                            "QuantityShipped": 0,
+                        }
+                    ],
+                },
             }
         },
         "NotificationMetadata": {
@@ -116,9 +133,8 @@ class AmazonShelf:
         if response.status_code == 409:
             return False
         response.raise_for_status()
-        notice = order_change(
-            response.json()["orderId"], self.server.settings.selling_partner_id, "Unshipped"
-        )
+        seller = self.server.settings.selling_partner_id
+        notice = order_change(response.json()["orderId"], seller, "Unshipped", self.sku, 1)
         self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(notice))
         return True
 
