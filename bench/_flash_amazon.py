@@ -7,6 +7,7 @@ Amazon's Notifications API does in production; the hub reads it with a 1 s long 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ def sqs_endpoint() -> str:
     with _sqs_lock:
         if _sqs_endpoint is None:
             from moto.server import ThreadedMotoServer
+
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
 
             server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
             server.start()
