@@ -1,6 +1,6 @@
-"""The flash sale's storefronts (bench/flash_sale.py): two Shopify stores and a WooCommerce
-store listing one SKU, as its buyers and its observer use them, and the hub's settings
-between them and the real Tryton."""
+"""The flash sale's storefronts (bench/flash_sale.py): two Shopify stores, a WooCommerce
+store and Amazon (bench/_flash_amazon.py) listing one SKU, as its buyers and its observer
+use them, and the hub's settings between them and the real Tryton."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from bench._flash_amazon import AmazonShelf, amazon_system, open_amazon
 from causeway_sandbox.localserver import free_port
 from causeway_sandbox.shopify import SandboxServer, SandboxSettings
 from causeway_sandbox.tryton.server import TrytonServer
@@ -20,17 +21,19 @@ from causeway_sandbox.woocommerce.settings import WooSandboxSettings
 SECRET = "flash-secret"
 SHOPS = ("shop_a", "shop_b")
 WOO = "woo"
-CHANNELS = (*SHOPS, WOO)
+AMAZON = "amazon"
+CHANNELS = (*SHOPS, WOO, AMAZON)
 PRICE = "20.00"
 
 
 @dataclass
 class Stores:
-    """The three storefronts of one side, as buyers and an observer see them."""
+    """The four storefronts of one side, as buyers and an observer see them."""
 
     sku: str
     shops: dict[str, SandboxServer]
     woo: WooSandboxServer
+    amazon: AmazonShelf
     clients: dict[str, httpx.Client] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -40,10 +43,13 @@ class Stores:
     def shown(self) -> dict[str, int]:
         found = {n: self.clients[n].get("/_sandbox/inventory").json() for n in SHOPS}
         woo = self.clients[WOO].get("/_sandbox/stock").json()
-        return {**{n: int(found[n][self.sku]) for n in SHOPS}, WOO: int(woo[self.sku] or 0)}
+        shown = {n: int(found[n][self.sku]) for n in SHOPS}
+        return {**shown, WOO: int(woo[self.sku] or 0), AMAZON: self.amazon.shown()}
 
     def buy(self, channel: str, buyer: int) -> bool:
         """One checkout of one unit; False when the store refuses (sold out)."""
+        if channel == AMAZON:
+            return self.amazon.buy(buyer, PRICE)
         if channel == WOO:
             body: dict[str, Any] = {"lines": [{"sku": self.sku, "quantity": 1}]}
             response = self.clients[WOO].post("/_sandbox/purchases", json=body)
@@ -65,8 +71,8 @@ class Stores:
 
     def sold(self) -> dict[str, int]:
         """Units of the SKU in the orders each store took: the measured figure."""
-        counts = {}
-        for name in CHANNELS:
+        counts = {AMAZON: self.amazon.sold()}
+        for name in (*SHOPS, WOO):
             orders = self.clients[name].get("/_sandbox/orders").json()
             if isinstance(orders, dict):  # Shopify's envelope
                 orders = orders["orders"]
@@ -88,16 +94,20 @@ class Stores:
         writes += sum(
             1 for c in calls if c.get("method") == "POST" and "batch" in str(c.get("path"))
         )
-        return writes
+        return writes + self.amazon.stock_writes()
 
     def close(self) -> None:
+        """Close the clients and stop the sandboxes."""
         for client in self.clients.values():
             client.close()
+        self.amazon.close()
+        for server in (*self.shops.values(), self.woo):
+            server.stop()
 
 
 def open_stores(sku: str) -> Stores:
-    """Two Shopify stores and a WooCommerce store listing `sku` with nothing in stock yet
-    (the hub's first publish stocks them)."""
+    """Two Shopify stores, a WooCommerce store and Amazon listing `sku` with nothing in
+    stock yet (the hub's first publish stocks them)."""
     shops = {}
     for name in SHOPS:
         settings = SandboxSettings(
@@ -110,7 +120,7 @@ def open_stores(sku: str) -> Stores:
     product = {"name": sku, "sku": sku, "regular_price": PRICE}
     httpx.post(f"{woo.url}/_sandbox/products", json=product).raise_for_status()
     httpx.put(f"{woo.url}/_sandbox/stock/{sku}", json={"stock_quantity": 0}).raise_for_status()
-    return Stores(sku, shops, woo)
+    return Stores(sku, shops, woo, open_amazon(sku))
 
 
 def subscribed(stores: Stores) -> bool:
@@ -122,8 +132,9 @@ def subscribed(stores: Stores) -> bool:
 def hub_config(
     workdir: Path, erp: TrytonServer, stores: Stores, *, share: Any, republish_on_sale: bool
 ) -> dict[str, Any]:
-    """causeway.yaml: orders from the three stores into Tryton, stock to each, every
-    channel seeing `share` of it (None: all of it)."""
+    """causeway.yaml: orders from the four channels into Tryton, stock to each, every
+    channel seeing `share` of it (None: all of it). Amazon is the last channel: a run
+    writes the stores before it waits for Amazon's feed to be processed."""
     port = free_port()
     systems: dict[str, Any] = {
         name: {
@@ -141,6 +152,7 @@ def hub_config(
         "consumer_secret": stores.woo.consumer_secret,
         "webhook_secret": SECRET,
     }
+    systems[AMAZON] = amazon_system(stores.amazon)
     systems["erp"] = {
         "type": "tryton",
         "url": erp.url,

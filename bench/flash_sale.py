@@ -1,30 +1,37 @@
-"""Flash sale: three channels sell one SKU with 100 units in the ERP; how many units are
+"""Flash sale: four channels sell one SKU with 100 units in the ERP; how many units are
 sold that the ERP does not have (oversold), and how fast each sale reaches every channel.
 
-Two Shopify stores and a WooCommerce store (the sandboxes) sell one SKU that the real
-Tryton holds 100 of. Buyers check out on each store's storefront as fast as it lets them
-until every store shows 0 and the hub has nothing left to do. A store decrements its own
+Two Shopify stores, a WooCommerce store and Amazon (the sandboxes) sell one SKU that the
+real Tryton holds 100 of. Buyers check out on each channel as fast as it lets them until
+every channel shows 0 and the hub has nothing left to do. A channel decrements its own
 stock when it sells and refuses a sale beyond what it shows (Shopify: a tracked item,
-policy "deny"; WooCommerce: manage_stock, no backorders), so oversold units are counted
-from the orders the stores took, not computed. The hub runs as `causeway run` in its own
-process: orders-to-erp places the orders in Tryton, stock-to-channels publishes.
+policy "deny"; WooCommerce: manage_stock, no backorders; Amazon: the merchant-fulfilled
+listing's DEFAULT quantity, the sandbox's `sell_from_listings`), so oversold units are
+counted from the orders the channels took, not computed. Each Amazon order's ORDER_CHANGE
+goes on an SQS queue (moto) as it is taken; Amazon's stock is published by a
+JSON_LISTINGS_FEED that the sandbox processes in bench/_flash_amazon.FEED_PROCESSING_S
+(a sold-out by patchListingsItem at once), so its times include the feed's processing.
+The hub runs as `causeway run` in its own process: orders-to-erp places the orders in
+Tryton, stock-to-channels publishes.
 
 Side by side, in one run, each with its own SKU, stores and hub:
 - the baseline, the usual batch integration: stock-to-channels every 5 minutes and not on
   a sale (`republish_on_sale: false`), every channel shown the whole quantity. The sale is
   over long before the next run: that is its behaviour, configured, not simulated;
 - Causeway in real time, every channel shown the whole quantity (`targets:`);
-- Causeway in real time, each channel a third (`share: 1/3`, the no-oversell split).
+- Causeway in real time, each channel a quarter (`share: 1/4`, the no-oversell split).
 
 "To every channel" is, for each sale, the time until every channel shows no more than its
 part of what the ERP has left after that sale (the selling store at once; the others when
 a publish, or their own sales, bring them there). "Publishes" counts the stock writes the
 stores received from the hub after the first one.
 
+"Each channel" is the same per channel: until that channel shows no more than its part.
+
 Demand is uneven, as in a real sale: shop_a has the most buyers, the WooCommerce store the
 fewest, so a split of the stock has to follow the sales, not just be set once.
 
-    .venv/bin/python -m bench.flash_sale [--units 100] [--buyers 3 2 1] [--rate 6]
+    .venv/bin/python -m bench.flash_sale [--units 100] [--buyers 3 2 1 2] [--rate 6]
 """
 
 from __future__ import annotations
@@ -46,7 +53,17 @@ from pathlib import Path
 from typing import Any
 
 from bench._common import start_tryton
-from bench._flash_stores import CHANNELS, PRICE, WOO, Stores, hub_config, open_stores, subscribed
+from bench._flash_amazon import FEED_PROCESSING_S
+from bench._flash_stores import (
+    AMAZON,
+    CHANNELS,
+    PRICE,
+    WOO,
+    Stores,
+    hub_config,
+    open_stores,
+    subscribed,
+)
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.engine.jobs import JobQueue, RetryPolicy
 from causeway.engine.store import Store
@@ -72,7 +89,7 @@ class Side:
 
 
 SIDES = (
-    Side("Causeway real time, shares 1/3", True, Fraction(1, 3)),
+    Side(f"Causeway real time, shares 1/{len(CHANNELS)}", True, Fraction(1, len(CHANNELS))),
     Side("Causeway real time, whole stock", True, None),
     Side("batch every 5 min (baseline)", False, None),
 )
@@ -86,6 +103,7 @@ class Outcome:
     publishes: int
     lasted: float
     latencies: list[float]  # per sale, to every channel
+    to_each: dict[str, list[float]]  # per channel, per sale: until it showed its part
     never: int  # sales some channel never reflected before the end
     refused: int
     erp_busy: bool  # the ERP was still taking orders when the side ended
@@ -147,9 +165,11 @@ def buyer(
 
 def to_every_channel(
     side: Side, units: int, sales: list[tuple[float, str]], samples: list[Any]
-) -> tuple[list[float], int]:
-    """Per sale, seconds until every channel showed at most its part of what was left."""
+) -> tuple[list[float], int, dict[str, list[float]]]:
+    """Per sale, seconds until every channel showed at most its part of what was left;
+    sales some channel never reflected; and per channel, the seconds until it did."""
     latencies, never = [], 0
+    to_each: dict[str, list[float]] = {name: [] for name in CHANNELS}
     for k, (sold_at, _) in enumerate(sorted(sales), start=1):
         target = side.part(units - k)
         reached: dict[str, float] = {}
@@ -161,11 +181,13 @@ def to_every_channel(
                     reached[name] = at
             if len(reached) == len(CHANNELS):
                 break
+        for name, at in reached.items():
+            to_each[name].append(max(0.0, at - sold_at))
         if len(reached) < len(CHANNELS):
             never += 1
         else:
             latencies.append(max(0.0, max(reached.values()) - sold_at))
-    return latencies, never
+    return latencies, never, to_each
 
 
 def flash_sale(
@@ -229,7 +251,7 @@ def flash_sale(
         lasted = (max(at for at, _ in sales) if sales else started) - started
         observer.stop.set()
         observer.join()
-        latencies, never = to_every_channel(side, units, sales, observer.samples)
+        latencies, never, to_each = to_every_channel(side, units, sales, observer.samples)
         log(side, f"sale over after {time.monotonic() - started:.1f} s; hub log {hub.log}")
         dump(workdir, sales, observer.samples)
         sold = stores.sold()
@@ -243,6 +265,7 @@ def flash_sale(
             stores.stock_writes() - writes_before,
             lasted,
             latencies,
+            to_each,
             never,
             len(refusals),
             erp_busy,
@@ -253,8 +276,6 @@ def flash_sale(
         observer.stop.set()
         hub.stop()
         stores.close()
-        for server in (*stores.shops.values(), stores.woo):
-            server.stop()
 
 
 def log(side: Side, text: str) -> None:
@@ -279,11 +300,12 @@ def seconds(value: float | None) -> str:
 def report(outcomes: list[Outcome], units: int, buyers: list[int], rate: float) -> None:
     print(
         f"flash sale: 1 SKU, {units} units in the real Tryton 8.2; 2 Shopify stores + 1 "
-        f"WooCommerce store with {'/'.join(map(str, buyers))} buyers, each trying "
-        f"{rate:g} checkouts/s"
+        f"WooCommerce store + Amazon with {'/'.join(map(str, buyers))} buyers, each trying "
+        f"{rate:g} checkouts/s; Amazon's feeds processed in {FEED_PROCESSING_S:g} s"
     )
     head = (
         f"{'':33} {'sold':>5} {'oversold':>8} {'unsold':>6} {'a':>4} {'b':>4} {'woo':>4} "
+        f"{'amz':>4} "
         f"{'sale':>7} {'p50':>8} {'p99':>8} {'never':>5} {'publishes':>9} {'ERP left':>8}"
     )
     print(head)
@@ -292,9 +314,16 @@ def report(outcomes: list[Outcome], units: int, buyers: list[int], rate: float) 
         print(
             f"{o.side.label:33} {o.total:5} {max(0, o.total - units):8} "
             f"{max(0, units - o.total):6} {o.sold['shop_a']:4} {o.sold['shop_b']:4} "
-            f"{o.sold[WOO]:4} {o.lasted:6.1f}s {seconds(percentile(o.latencies, 50)):>8} "
+            f"{o.sold[WOO]:4} {o.sold[AMAZON]:4} {o.lasted:6.1f}s "
+            f"{seconds(percentile(o.latencies, 50)):>8} "
             f"{seconds(percentile(o.latencies, 99)):>8} {o.never:5} {o.publishes:9} {erp:>8}"
         )
+        each = ", ".join(
+            f"{name} {seconds(percentile(o.to_each[name], 50))}/"
+            f"{seconds(percentile(o.to_each[name], 99))}"
+            for name in CHANNELS
+        )
+        print(f"  to each channel's new quantity, p50/p99: {each}")
         if o.erp_busy or o.dead_jobs:
             print(
                 f"  the ERP was still taking the orders after {LONGEST:.0f} s (its figure is "
@@ -320,7 +349,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=100)
     parser.add_argument(
-        "--buyers", type=int, nargs=3, default=[3, 2, 1], help="of shop_a, shop_b and woo"
+        "--buyers",
+        type=int,
+        nargs=len(CHANNELS),
+        default=[3, 2, 1, 2],
+        help="of shop_a, shop_b, woo and amazon",
     )
     parser.add_argument("--rate", type=float, default=6.0, help="checkouts/s per buyer")
     parser.add_argument("--only", type=int, nargs="*", help="the sides to run (0, 1, 2)")

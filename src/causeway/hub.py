@@ -77,6 +77,8 @@ class Hub:
         self.flows = EnabledFlows.build(
             config, store=self.store, inbox=self.inbox, jobs=self.jobs, connectors=self.connectors
         )
+        # Records that start a job only as their entity's first (a new order polled).
+        self.inbox.firsts = self.flows
         # Queues a system's changes come through instead of webhooks (Amazon's SQS).
         self.queue_readers = build_queue_readers(config.systems, self.inbox)
         self.scheduler = Scheduler(self.store, self.jobs, self.flows.triggers())

@@ -6,6 +6,7 @@ asked; tests/e2e/test_amazon_orders.py runs the same against the real Tryton."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -215,3 +216,41 @@ def test_notifications_bring_the_order_in_as_the_poll_does_once_per_version(hub:
 
 def event_ids(conn: Connection) -> list[str]:
     return list(conn.execute(select(inbox_table.c.event_id)).scalars())
+
+
+def order_change(notification_id: str, status: str, fulfilment: str = "MFN") -> InboxRecord:
+    """An ORDER_CHANGE as Amazon sends it: its summary names the order's items."""
+    item = {"OrderItemId": "1", "SellerSKU": "WID-1", "Quantity": 3, "QuantityShipped": 0}
+    change = {
+        "AmazonOrderId": ORDER_ID,
+        "OrderChangeType": "OrderStatusChange",
+        "Summary": {"OrderStatus": status, "FulfillmentType": fulfilment, "OrderItems": [item]},
+    }
+    body = {
+        "NotificationType": "ORDER_CHANGE",
+        "EventTime": "2026-12-07T09:00:00Z",
+        "Payload": {"OrderChangeNotification": change},
+        "NotificationMetadata": {"NotificationId": notification_id},
+    }
+    return InboxRecord(
+        "amazon", notification_id, ORDER_CHANGE, f"order:{ORDER_ID}", json.dumps(body).encode()
+    )
+
+
+def test_a_sale_known_only_by_its_notification_holds_its_units_until_fetched(hub: Hub) -> None:
+    """Amazon has taken the units off the listing when it notifies: the other channels must
+    not be given them while the hub has yet to fetch the order (a flash sale's burst)."""
+    hub.seed("UNSHIPPED", sku="WID-1", quantity=3)
+    hub.inbox.accept([order_change("n-1", "Unshipped")])
+    assert hub.held() == {"amazon": {"WID-1": Decimal(3)}}
+    hub.work()  # fetched and placed: the ERP's forecast has the units, nothing is held
+    assert len(hub.erp.placed) == 1 and hub.held() == {}
+    hub.inbox.accept([order_change("n-2", "Shipped")])  # an order the ERP has
+    assert hub.held() == {}
+
+
+def test_a_notification_of_a_cancelled_or_fba_order_holds_nothing(hub: Hub) -> None:
+    hub.inbox.accept([order_change("n-3", "Canceled")])
+    assert hub.held() == {}
+    hub.inbox.accept([order_change("n-4", "Unshipped", fulfilment="AFN")])
+    assert hub.held() == {}

@@ -16,10 +16,10 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -79,11 +79,35 @@ class StoredEvent:
 Router = Callable[[InboxRecord, int], Sequence[NewJob]]
 
 
+@dataclass(frozen=True)
+class FirstTopics:
+    """Records of `checked` topics start jobs only as the first record of their entity
+    from their source; an earlier record of one of `seen` (same source and entity key)
+    means the entity is not new. (A notification that only names an order is left out of
+    `seen`: the order's first record with its body is what is new.)"""
+
+    checked: frozenset[str]
+    seen: frozenset[str]
+
+
+class FirstRecords(Protocol):
+    """The jobs a record starts only when it is the first of its entity (a new order, not
+    a later version of one): flows/enabled.py."""
+
+    def first_topics(self) -> FirstTopics: ...
+
+    def route_first(self, record: InboxRecord, inbox_id: int) -> Sequence[NewJob]: ...
+
+
 class Inbox:
-    def __init__(self, store: Store, jobs: JobQueue, router: Router) -> None:
+    def __init__(
+        self, store: Store, jobs: JobQueue, router: Router, firsts: FirstRecords | None = None
+    ) -> None:
         self.store = store
         self.jobs = jobs
         self.router = router
+        # Set by the hub once its flows are built (they are built with this inbox).
+        self.firsts = firsts
 
     def accept_in(self, conn: Connection, records: Sequence[InboxRecord]) -> list[bool]:
         """Store records and their jobs in the caller's transaction.
@@ -119,6 +143,12 @@ class Inbox:
         new_jobs = [
             job for key, inbox_id in stored.items() for job in self.router(unique[key], inbox_id)
         ]
+        if self.firsts is not None:
+            new_jobs += [
+                job
+                for key in self._first_of_entity(conn, self.firsts.first_topics(), stored, unique)
+                for job in self.firsts.route_first(unique[key], stored[key])
+            ]
         self.jobs.enqueue_in(conn, new_jobs)
         claimed: set[tuple[str, str]] = set()
         results = []
@@ -127,6 +157,40 @@ class Inbox:
             results.append(key in stored and key not in claimed)
             claimed.add(key)
         return results
+
+    @staticmethod
+    def _first_of_entity(
+        conn: Connection,
+        topics: FirstTopics,
+        stored: Mapping[tuple[str, str], int],
+        records: Mapping[tuple[str, str], InboxRecord],
+    ) -> list[tuple[str, str]]:
+        """The stored records of `topics.checked` that are the first record of their
+        entity from their source among those of `topics.seen` (one indexed read, only
+        when such a record came). Two transactions storing an entity's first records at
+        once (PostgreSQL) may both find themselves first: a job too many, never none."""
+        checked = {k: i for k, i in stored.items() if records[k].topic in topics.checked}
+        if not checked:
+            return []
+        sources = {records[k].source for k in checked}
+        entities = {records[k].entity_key for k in checked}
+        first = dict(
+            ((source, entity), earliest)
+            for source, entity, earliest in conn.execute(
+                select(inbox.c.source, inbox.c.entity_key, func.min(inbox.c.id))
+                .where(
+                    inbox.c.source.in_(sources),
+                    inbox.c.entity_key.in_(entities),
+                    inbox.c.topic.in_(topics.seen | topics.checked),
+                )
+                .group_by(inbox.c.source, inbox.c.entity_key)
+            )
+        )
+        return [
+            k
+            for k, inbox_id in checked.items()
+            if first.get((records[k].source, records[k].entity_key)) == inbox_id
+        ]
 
     def accept(self, records: Sequence[InboxRecord]) -> list[bool]:
         with self.store.transaction() as conn:

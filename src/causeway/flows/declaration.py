@@ -83,6 +83,11 @@ class Starts(Generic[S]):
     # A trigger, not a change to hold for the next scheduled run: the job runs when it
     # is due even if the flow's schedule is not real time (stock-to-channels on an order).
     immediate: bool = False
+    # Those of `topics` that start the job only with the first record of its entity from
+    # the system (a new order, not each later version of it): first, that is, among its
+    # records of `seen_in` and of these topics (engine/inbox.py FirstTopics).
+    first_only: Sequence[str] = ()
+    seen_in: Sequence[str] = ()
 
     def topics_for(self, settings: S) -> tuple[str, ...]:
         topics = self.topics(settings) if callable(self.topics) else self.topics

@@ -16,7 +16,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from causeway.config.flows import FlowSettings
-from causeway.engine.inbox import Inbox, InboxRecord
+from causeway.engine.inbox import FirstTopics, Inbox, InboxRecord
 from causeway.engine.jobs import JobQueue, NewJob
 from causeway.engine.schedule import HELD_UNTIL, Schedule
 from causeway.engine.scheduler import Trigger
@@ -45,6 +45,11 @@ class EnabledFlow:
 
     def takes(self, record: InboxRecord) -> bool:
         return record.source in self.sources and record.topic in self.topics
+
+    def takes_if_first(self, record: InboxRecord) -> bool:
+        """Takes it only as the first record of its entity (the inbox tells: route_first)."""
+        starts = self.declaration.starts
+        return starts is not None and self.takes(record) and record.topic in starts.first_only
 
     def subscribed(self, system: str) -> list[str]:
         """The topics `system` is asked to deliver as webhooks for this flow."""
@@ -124,17 +129,44 @@ class EnabledFlows(Mapping[str, Flow]):
         started = []
         for enabled in self.enabled.values():
             starts = enabled.declaration.starts
-            if starts is None or not enabled.takes(record):
+            if starts is None or not enabled.takes(record) or enabled.takes_if_first(record):
                 continue
-            job = starts.job(record, inbox_id)
-            if enabled.schedule.holds_changes and not starts.immediate:
-                job = replace(job, run_at=HELD_UNTIL)
-            started.append(job)
-        if not started:
+            started.append(self._job(enabled, record, inbox_id))
+        if not started and not any(e.takes_if_first(record) for e in self.enabled.values()):
             log.info(
                 "no flow takes %s from %s; kept in the inbox only", record.topic, record.source
             )
         return started
+
+    def first_topics(self) -> FirstTopics:
+        """The topics whose records start jobs only as their entity's first record, and
+        those whose earlier records mean the entity is not new (engine/inbox.py)."""
+        checked: set[str] = set()
+        seen: set[str] = set()
+        for enabled in self.enabled.values():
+            starts = enabled.declaration.starts
+            if starts is not None:
+                checked.update(t for t in starts.first_only if t in enabled.topics)
+                seen.update(starts.seen_in)
+        return FirstTopics(frozenset(checked), frozenset(seen))
+
+    def route_first(self, record: InboxRecord, inbox_id: int) -> list[NewJob]:
+        """The jobs `record` starts as the first record of its entity (the inbox found it
+        so): those of the flows that take its topic only then."""
+        return [
+            self._job(enabled, record, inbox_id)
+            for enabled in self.enabled.values()
+            if enabled.takes_if_first(record)
+        ]
+
+    @staticmethod
+    def _job(enabled: EnabledFlow, record: InboxRecord, inbox_id: int) -> NewJob:
+        starts = enabled.declaration.starts
+        assert starts is not None
+        job = starts.job(record, inbox_id)
+        if enabled.schedule.holds_changes and not starts.immediate:
+            job = replace(job, run_at=HELD_UNTIL)
+        return job
 
     def webhook_topics(self, system: str) -> list[str]:
         """The webhook topics some flow takes from `system`, to subscribe to."""

@@ -15,7 +15,7 @@ a cancelled one is recorded. The reads are the engine's; the rule is stock/sella
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from causeway.engine import inbox as inbox_store
@@ -26,7 +26,8 @@ from causeway.engine.store import Store
 from causeway.errors import CausewayError
 from causeway.flows.orders_to_erp import NAME, ORDER, ORDER_TOPICS, parse_event
 from causeway.model import Order
-from causeway.model.ports.channel import OrderChannel
+from causeway.model.ports.channel import NotifiedUnits, OrderChannel
+from causeway.model.topics import ORDER_CHANGE
 from causeway.orders.record import AWAITING_PAYMENT
 from causeway.stock.sellable import HeldStock, pending_quantities
 
@@ -65,6 +66,43 @@ def held_by_channel(
                 continue
         if quantities := pending_quantities(orders):
             held[source] = quantities
+    for source, quantities in _notified(store, events.values(), latest, channels).items():
+        for sku, units in quantities.items():
+            into = held.setdefault(source, {})
+            into[sku] = into.get(sku, Decimal(0)) + units
+    return held
+
+
+def _notified(
+    store: Store,
+    events: Iterable[StoredEvent],
+    fetched: Mapping[tuple[str, str], StoredEvent],
+    channels: Mapping[str, OrderChannel],
+) -> dict[str, dict[str, Decimal]]:
+    """store -> SKU -> units of orders known only by a notification not fetched yet (its
+    job open, no record of the order itself): the sale is made, its order not read."""
+    named: dict[str, dict[str, StoredEvent]] = defaultdict(dict)
+    for event in sorted(events, key=lambda e: e.id):
+        channel = channels.get(event.source)
+        if event.topic != ORDER_CHANGE or not isinstance(channel, NotifiedUnits):
+            continue
+        if (event.source, _order_id(event)) not in fetched:
+            named[event.source][_order_id(event)] = event  # the latest notification
+    held: dict[str, dict[str, Decimal]] = {}
+    for source, by_order in named.items():
+        placed = _in_erp(store, source, set(by_order))
+        channel = channels[source]
+        assert isinstance(channel, NotifiedUnits)
+        for order_id, event in by_order.items():
+            if order_id in placed:
+                continue
+            try:
+                units = channel.units_notified(event.body)
+            except CausewayError:  # its job fetches the order or parks with the reason
+                continue
+            into = held.setdefault(source, {})
+            for sku, quantity in units.items():
+                into[sku] = into.get(sku, Decimal(0)) + quantity
     return held
 
 

@@ -5,7 +5,8 @@ orders, move the clock, expire access tokens, read the calls made, reset.
     POST  /_sandbox/checkouts         {"lines": [{"sku", "quantity", "unit_price"}], ...}:
                                       an order made from SKUs (checkout.py); a
                                       merchant-fulfilled one takes its units off the
-                                      SKUs' listed quantities
+                                      SKUs' listed quantities (with the setting
+                                      sell_from_listings: 409 beyond them)
     PATCH /_sandbox/orders/{id}       {"fulfillmentStatus": "UNSHIPPED"} or whole blocks;
                                       lastUpdatedTime becomes the clock's now
     POST  /_sandbox/clock             {"advance_seconds": 120}
@@ -53,9 +54,13 @@ async def checkout(request: Request) -> dict[str, Any]:
         raise HTTPException(422, f"not a checkout: {error}") from None
     sandbox = _sandbox(request)
     if bought.fulfilled_by == "MERCHANT" and bought.status != "CANCELLED":
-        sandbox.feeds.settle()  # the feeds processed so far land before the sale
+        sandbox.feeds.settle()  # a feed Amazon has processed by now counts first
+        wanted: dict[str, int] = {}
         for line in bought.lines:
-            sandbox.listings.sell(line.sku, line.quantity)
+            wanted[line.sku] = wanted.get(line.sku, 0) + line.quantity
+        refused = sandbox.listings.sell(wanted, strict=sandbox.settings.sell_from_listings)
+        if refused is not None:
+            raise HTTPException(409, f"not enough stock: {refused}")
     return sandbox.store.put(order_from_checkout(bought))  # type: ignore[no-any-return]
 
 

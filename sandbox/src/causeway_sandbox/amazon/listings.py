@@ -116,16 +116,6 @@ class ListingsStore:
         with self._lock:
             return {sku: _default_quantity(item) for sku, item in self._items.items()}
 
-    def sell(self, sku: str, quantity: int) -> None:
-        """A buyer ordered `quantity` of a merchant-fulfilled `sku`: Amazon takes the units
-        off the listing's DEFAULT quantity at once (never below 0). No listing, FBA or no
-        quantity set: nothing to take."""
-        with self._lock:
-            item = self._items.get(sku)
-            for entry in item["fulfillmentAvailability"] if item else []:
-                if entry["fulfillmentChannelCode"] == DEFAULT and entry.get("quantity") is not None:
-                    entry["quantity"] = max(0, int(entry["quantity"]) - quantity)
-
     def patch(self, sku: str, product_type: Any, patches: Any) -> list[Issue]:
         """Apply a listing's patches; the ERROR issues that refused them (none: applied)."""
         refused = self.refusals.get(sku)
@@ -155,6 +145,31 @@ class ListingsStore:
             if quantity is not None:
                 self.patched.append((sku, quantity))
             return []
+
+    def sell(self, quantities: dict[str, int], *, strict: bool) -> str | None:
+        """A buyer's purchase of merchant-fulfilled units: Amazon takes them off each SKU's
+        DEFAULT quantity at once. `strict` (a marketplace that sells from its listings):
+        every SKU lowered, or none of them and the reason (a SKU not listed, not enough
+        left), as Amazon refuses an order beyond the listing's quantity. Otherwise what a
+        listing has is lowered, never below 0, and a SKU not listed is left alone."""
+        with self._lock:
+            if strict:
+                for sku, wanted in quantities.items():
+                    item = self._items.get(sku)
+                    left = _default_quantity(item) if item is not None else None
+                    if left is None:
+                        return f"SKU '{sku}' is not listed with a merchant-fulfilled quantity"
+                    if left < wanted:
+                        return f"SKU '{sku}': {wanted} asked, {left} left"
+            for sku, wanted in quantities.items():
+                item = self._items.get(sku)
+                for entry in item["fulfillmentAvailability"] if item else []:
+                    if (
+                        entry["fulfillmentChannelCode"] == DEFAULT
+                        and entry.get("quantity") is not None
+                    ):
+                        entry["quantity"] = max(0, int(entry["quantity"]) - wanted)
+            return None
 
 
 def _availability(patches: Any) -> list[dict[str, Any]] | None:

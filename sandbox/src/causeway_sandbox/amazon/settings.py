@@ -67,5 +67,11 @@ class AmazonSandboxSettings(BaseModel):
     feed_processing_s: float = Field(
         default=0.3, ge=0, description="how long a feed takes from IN_QUEUE to DONE"
     )
+    sell_from_listings: bool = Field(
+        default=False,
+        description="a checkout (POST /_sandbox/checkouts) of a merchant-fulfilled order "
+        "takes its units from the listings' DEFAULT quantity and is refused (409) beyond "
+        "it, as Amazon sells; off: checkouts make orders whatever the listings hold",
+    )
     faults: AmazonFaultSettings = AmazonFaultSettings()
     seed: int = 1

@@ -21,12 +21,13 @@ import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
 
 from causeway.config.systems import AmazonSystem
-from causeway.connectors.amazon import finances
+from causeway.connectors.amazon import finances, notified_units
 from causeway.connectors.amazon.auth import LwaCredentials
 from causeway.connectors.amazon.client import AmazonClient
 from causeway.connectors.amazon.feeds import FeedSubmitter
@@ -209,6 +210,10 @@ class AmazonConnector:
             return parse_order(json.loads(body)).lastUpdatedTime
         except (ValueError, InvalidPayloadError):
             return None
+
+    def units_notified(self, body: bytes) -> dict[str, Decimal]:
+        """The units an ORDER_CHANGE names, held until the order is fetched (NotifiedUnits)."""
+        return notified_units.units_notified(body)
 
     # ------------------------------------------------------------------- stock
 

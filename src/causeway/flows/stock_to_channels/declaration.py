@@ -20,9 +20,11 @@ from causeway.config.flows import Flows, FlowSettings
 from causeway.config.systems import ERP, MARKETPLACE, STORE
 from causeway.engine.schedule import INTERVAL, Schedule
 from causeway.flows.declaration import FlowContext, FlowDeclaration, Role, Starts
+from causeway.flows.orders_to_erp import ORDER_TOPICS
 from causeway.flows.orders_to_erp.declaration import channel_terms
 from causeway.flows.stock_to_channels.flow import (
     NAME,
+    ORDER_FOUND_TOPICS,
     ORDER_PLACED_TOPICS,
     StockToChannels,
     republish_job,
@@ -160,11 +162,19 @@ DECLARATION = FlowDeclaration(
     settings=StockToChannelsFlow,
     roles=(Role("source", (ERP,)), Role("targets", (STORE, MARKETPLACE), many=True)),
     build=build,
-    # A sale in one channel reaches the others now, not at the next scheduled run.
+    # A sale in one channel reaches the others now, not at the next scheduled run: a
+    # store's new-order webhook, or the first polled version of an order the hub had not
+    # seen (a marketplace's: Amazon's, fetched for its ORDER_CHANGE or found by the poll;
+    # a store's whose webhook was lost). Later versions of an order start nothing.
     starts=Starts(
         role="targets",
-        topics=lambda settings: ORDER_PLACED_TOPICS if settings.republish_on_sale else (),
+        topics=lambda settings: (
+            (*ORDER_PLACED_TOPICS, *ORDER_FOUND_TOPICS) if settings.republish_on_sale else ()
+        ),
         job=lambda record, inbox_id: republish_job(record, inbox_id),
         immediate=True,
+        polled=ORDER_FOUND_TOPICS,
+        first_only=ORDER_FOUND_TOPICS,
+        seen_in=ORDER_TOPICS,
     ),
 )

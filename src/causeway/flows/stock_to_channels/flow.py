@@ -31,6 +31,7 @@ from causeway.engine.jobs import JobQueue, NewJob, ordering_key
 from causeway.engine.store import Store
 from causeway.errors import PermanentError, RetryableError
 from causeway.flows.base import FlowBase, RunCounts
+from causeway.flows.orders_to_erp.notified import POLL_TOPIC
 from causeway.model.ports.channel import QuantityChange, StockChannel, StockItem
 from causeway.model.ports.erp import ErpStock
 from causeway.stock.allocation import Allocation, channel_quantities, without_unseen_sales
@@ -57,6 +58,9 @@ FOLLOW_UP_AFTER = 5.0
 # Topics of a new order in a channel, in the hub's names: each connector receives its
 # vendor's (WooCommerce's order.created arrives as orders/create).
 ORDER_PLACED_TOPICS = ("orders/create",)
+# An order the hub fetched itself (the reconciling poll's, or a marketplace's named by a
+# notification, Amazon's ORDER_CHANGE): a sale when it is the order's first record.
+ORDER_FOUND_TOPICS = (POLL_TOPIC,)
 
 
 def republish_job(record: InboxRecord, inbox_id: int, *, at: float | None = None) -> NewJob:

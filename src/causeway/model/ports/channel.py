@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
@@ -68,6 +69,18 @@ class OrderChannel(Protocol):
     def order_updated_at(self, body: bytes) -> datetime | None:
         """When the order in a stored body (webhook or polled) last changed, timezone-aware;
         None when the body does not say (its own job parks it)."""
+        ...
+
+
+@runtime_checkable
+class NotifiedUnits(Protocol):
+    """A channel whose order notifications name the order's units (Amazon's ORDER_CHANGE
+    summary): what stock-to-channels holds for an order between its notification and the
+    hub's fetch of it, when the hub knows of the sale but not yet its order."""
+
+    def units_notified(self, body: bytes) -> Mapping[str, Decimal]:
+        """SKU -> units the notified order takes from the merchant's stock (none for a
+        cancelled order or one the channel fulfils); InvalidPayloadError if unreadable."""
         ...
 
 
