@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from causeway.connectors.tryton.connector import PlacedSale, TrytonConnector
 from causeway.errors import PermanentError
 from causeway.model import TaxLine
+from causeway_sandbox.tryton.server import TrytonServer
 from causeway_sandbox.tryton.testkit import TrytonTestKit
 from tests.tryton.test_tryton_connector import make_order
 
@@ -119,3 +121,31 @@ def test_an_edit_after_shipping_started_is_refused(tryton: TrytonConnector, uniq
     edited = make_order(f"#{reference}", [("WID-001", 3, "10.00")])
     with pytest.raises(PermanentError, match=r"started shipping \(.*picked\)"):
         tryton.amend_sale(reference, edited)
+
+
+def test_a_payment_tryton_did_not_finish_marking_is_finished_not_paid_twice(
+    tryton: TrytonConnector, tryton_server: TrytonServer, unique: str
+) -> None:
+    """Tryton marks an invoice paid in a task queued at the payment's commit; a Tryton
+    stopped in between leaves it posted with nothing to pay (as the soak's ERP restart
+    once did). The retried payment finishes it with Tryton's Process button."""
+    reference = f"pay-unfinished-{unique}"
+    place(tryton, reference, [("WID-001", 1, "10.00")])
+    paid, _ = tryton.pay_sale_invoices(
+        reference, D("11.00"), "USD", payment_method=METHOD, note="store payment"
+    )
+    (invoice,) = paid.invoices
+    with sqlite3.connect(tryton_server.db_path) as db:  # the queued task, never run
+        db.execute(
+            "UPDATE account_invoice SET state = 'posted' WHERE id = ?", (invoice.invoice_id,)
+        )
+    stuck = tryton.sale_invoices([reference])[reference]
+    assert not stuck.paid and stuck.invoices[0].amount_to_pay == 0
+
+    after, _ = tryton.pay_sale_invoices(
+        reference, D("11.00"), "USD", payment_method=METHOD, note="store payment"
+    )
+
+    assert after.paid
+    (read,) = tryton.rpc.read("account.invoice", [invoice.invoice_id], ["payment_lines"])
+    assert len(read["payment_lines"]) == 1  # finished, not paid a second time

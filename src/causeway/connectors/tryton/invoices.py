@@ -184,11 +184,25 @@ class Invoices:
             if invoice.state not in PAYABLE or invoice.amount_to_pay <= 0:
                 continue
             self._pay(invoice, method, description)
-        after = self.of_sales([reference])[reference]
+        after = self._processed(self.of_sales([reference])[reference])
         if not after.paid:
             states = ", ".join(f"{i.number}: {i.state}" for i in after.invoices)
             raise RetryableError(f"invoices of {reference} not paid after payment ({states})")
         return after, True
+
+    def _processed(self, sale: SaleInvoices) -> SaleInvoices:
+        """The sale with its settled invoices marked paid. Tryton marks an invoice paid
+        in a task it queues when the payment's transaction commits; a Tryton stopped in
+        between (a restart right after the pay wizard) leaves the invoice posted with
+        nothing left to pay, which no payment can settle again. Tryton's own Process
+        button does what the task would have done."""
+        settled = [
+            i.invoice_id for i in sale.invoices if i.state == "posted" and i.amount_to_pay <= 0
+        ]
+        if not settled:
+            return sale
+        self.rpc.button("account.invoice", "process", settled)
+        return self.of_sales([sale.reference])[sale.reference]
 
     def _post(self, invoice_ids: list[int]) -> None:
         """Post the invoices. Tryton warns when a line's taxes are not its product's
