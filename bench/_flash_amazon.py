@@ -6,10 +6,8 @@ Amazon's Notifications API does in production; the hub reads it with a 1 s long 
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -62,50 +60,6 @@ def sqs_client(endpoint: str) -> Any:
     )
 
 
-def order_change(
-    order_id: str, seller_id: str, status: str, sku: str, quantity: int
-) -> dict[str, Any]:
-    """An ORDER_CHANGE notification as Amazon's schema has it (OrderChangeNotification.json),
-    its summary naming the order's item."""
-    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return {
-        "NotificationVersion": "1.0",
-        "NotificationType": "ORDER_CHANGE",
-        "PayloadVersion": "1.0",
-        "EventTime": now,
-        "Payload": {
-            "OrderChangeNotification": {
-                "NotificationLevel": "OrderLevel",
-                "SellerId": seller_id,
-                "AmazonOrderId": order_id,
-                "OrderChangeType": "OrderStatusChange",
-                "OrderChangeTrigger": {"TimeOfOrderChange": now, "ChangeReason": "NewOrder"},
-                "Summary": {
-                    "MarketplaceId": MARKETPLACE,
-                    "OrderStatus": status,
-                    "FulfillmentType": "MFN",
-                    "NumberOfItemsShipped": 0,
-                    "NumberOfItemsUnshipped": quantity,
-                    "OrderItems": [
-                        {
-                            "OrderItemId": f"{order_id.replace('-', '')}01",
-                            "SellerSKU": sku,
-                            "Quantity": quantity,
-                            "QuantityShipped": 0,
-                        }
-                    ],
-                },
-            }
-        },
-        "NotificationMetadata": {
-            "ApplicationId": "amzn1.sellerapps.app.flash-bench",
-            "SubscriptionId": "flash-bench",
-            "PublishTime": now,
-            "NotificationId": str(uuid.uuid4()),
-        },
-    }
-
-
 @dataclass
 class AmazonShelf:
     """One side's Amazon: the listing of its SKU, its buyers' checkouts, its queue."""
@@ -115,18 +69,17 @@ class AmazonShelf:
     queue_url: str
     sqs_endpoint: str
     client: httpx.Client = field(init=False)
-    sqs: Any = field(init=False)
 
     def __post_init__(self) -> None:
         self.client = httpx.Client(base_url=self.server.url, timeout=30)
-        self.sqs = sqs_client(self.sqs_endpoint)
 
     def shown(self) -> int:
         """The listing's DEFAULT quantity (feeds processed by now applied first)."""
         return int(self.client.get("/_sandbox/listings").json()[self.sku] or 0)
 
     def buy(self, buyer: int, price: str) -> bool:
-        """One unit bought; its ORDER_CHANGE on the queue. False: refused (sold out)."""
+        """One unit bought (the sandbox sends its ORDER_CHANGE to the queue, as Amazon
+        does). False: refused (sold out)."""
         body = {
             "lines": [{"sku": self.sku, "quantity": 1, "unit_price": price}],
             "tax_rate": "0.10",
@@ -135,10 +88,7 @@ class AmazonShelf:
         response = self.client.post("/_sandbox/checkouts", json=body)
         if response.status_code == 409:
             return False
-        response.raise_for_status()
-        seller = self.server.settings.selling_partner_id
-        notice = order_change(response.json()["orderId"], seller, "Unshipped", self.sku, 1)
-        self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(notice))
+        response.raise_for_status()  # Amazon puts its ORDER_CHANGE on the queue
         return True
 
     def sold(self) -> int:
@@ -188,28 +138,25 @@ def open_amazon(sku: str) -> AmazonShelf:
     queue = sqs_client(endpoint).create_queue(
         QueueName=f"order-change-{sku.lower()}", Attributes={"VisibilityTimeout": "30"}
     )
-    return AmazonShelf(sku, server, str(queue["QueueUrl"]), endpoint)
+    shelf = AmazonShelf(sku, server, str(queue["QueueUrl"]), endpoint)
+    # The app's ORDER_CHANGE subscription: every order Amazon takes is notified there.
+    server.control("POST", "notifications/destination", json=queue_settings(shelf))
+    return shelf
+
+
+def queue_settings(shelf: AmazonShelf) -> dict[str, Any]:
+    return {
+        "queue_url": shelf.queue_url,
+        "region": REGION,
+        "endpoint_url": shelf.sqs_endpoint,
+        "access_key_id": KEY_ID,
+        "secret_access_key": SECRET,
+    }
 
 
 def amazon_system(shelf: AmazonShelf) -> dict[str, Any]:
     """causeway.yaml's Amazon system for the shelf, its notifications read from the queue."""
-    s = shelf.server.settings
-    return {
-        "type": "amazon",
-        "endpoint": shelf.server.endpoint,
-        "token_url": shelf.server.token_url,
-        "client_id": s.client_id,
-        "client_secret": s.client_secret,
-        "refresh_token": s.refresh_token,
-        "marketplace_ids": [MARKETPLACE],
-        "selling_partner_id": s.selling_partner_id,
-        "feed_poll_every": FEED_POLL_EVERY,
-        "notifications": {
-            "queue_url": shelf.queue_url,
-            "region": REGION,
-            "endpoint_url": shelf.sqs_endpoint,
-            "access_key_id": KEY_ID,
-            "secret_access_key": SECRET,
-            "wait_seconds": 1,
-        },
-    }
+    return shelf.server.system_config(
+        feed_poll_every=FEED_POLL_EVERY,
+        notifications={**queue_settings(shelf), "wait_seconds": 1},
+    )
