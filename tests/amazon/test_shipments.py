@@ -25,6 +25,7 @@ from causeway_sandbox.amazon import AmazonSandboxServer
 from tests.amazon.conftest import MARKETPLACE
 from tests.amazon.shipping_support import unshipped_order, v0_validate, v2026_validate
 from tests.amazon.test_config import GOOD
+from tests.amazon.test_sandbox_contract import token
 from tests.unit.files_support import hub_config
 
 Connect = Callable[..., AmazonConnector]
@@ -252,25 +253,11 @@ def test_the_validator_catches_a_wrong_request() -> None:
         v0_validate({"marketplaceId": MARKETPLACE, "packageDetail": {}}, "ConfirmShipmentRequest")
 
 
-def _token(amazon: AmazonSandboxServer) -> str:
-    s = amazon.settings
-    answer = httpx.post(
-        amazon.token_url,
-        data={
-            "grant_type": "refresh_token",
-            "refresh_token": s.refresh_token,
-            "client_id": s.client_id,
-            "client_secret": s.client_secret,
-        },
-    )
-    return str(answer.json()["access_token"])
-
-
 def _get_order(amazon: AmazonSandboxServer, order_id: str) -> dict[str, Any]:
     answer = httpx.get(
         f"{amazon.endpoint}/orders/2026-01-01/orders/{order_id}",
         params={"includedData": ALL_DATA},
-        headers={"x-amz-access-token": _token(amazon)},
+        headers={"x-amz-access-token": token(amazon)},
     )
     assert answer.status_code == 200
     return answer.json()["order"]  # type: ignore[no-any-return]
@@ -280,7 +267,7 @@ def _confirm(amazon: AmazonSandboxServer, order_id: str, body: Any) -> httpx.Res
     return httpx.post(
         f"{amazon.endpoint}/orders/v0/orders/{order_id}/shipmentConfirmation",
         json=body,
-        headers={"x-amz-access-token": _token(amazon)},
+        headers={"x-amz-access-token": token(amazon)},
     )
 
 

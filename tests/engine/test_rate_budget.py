@@ -8,8 +8,10 @@ from causeway.engine.rate import RateBudget, RateBudgets
 
 
 class FakeTime:
-    def __init__(self) -> None:
-        self.now = 100.0
+    """A clock that moves only when a budget sleeps."""
+
+    def __init__(self, now: float = 100.0) -> None:
+        self.now = now
         self.slept: list[float] = []
 
     def clock(self) -> float:

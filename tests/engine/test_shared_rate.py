@@ -22,21 +22,9 @@ from causeway.engine.shared_rate import (
     StoreRateBudget,
 )
 from causeway.engine.store import Store
+from tests.engine.test_rate_budget import FakeTime
 
 GET_ORDER = "amazon:https://sellingpartnerapi-eu.amazon.com:A1SELLER:getOrder"
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def process(store: Store, t: FakeTime, capacity: float = 10, rate: float = 2) -> StoreRateBudget:
@@ -48,7 +36,7 @@ def process(store: Store, t: FakeTime, capacity: float = 10, rate: float = 2) ->
 
 @pytest.fixture
 def t() -> FakeTime:
-    return FakeTime()
+    return FakeTime(1_000_000.0)
 
 
 # -- the arithmetic, without a store ----------------------------------------------------
