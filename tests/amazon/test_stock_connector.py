@@ -1,5 +1,6 @@
-"""Stock to Amazon against the sandbox: every change in one feed, one SKU's refusal named
-with its message while the others apply, FBA listings left alone, sold-outs patched at once."""
+"""Stock to Amazon against the sandbox: every change in one feed, submitted without waiting
+for Amazon to process it and settled later from its report; one SKU's refusal named with
+its message while the others apply, FBA listings left alone, sold-outs patched at once."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import pytest
 from causeway.connectors.amazon import AmazonConnector
 from causeway.connectors.amazon.feeds import FeedResult, ProcessingReport, ReportIssue
 from causeway.connectors.amazon.stock import AmazonStock
-from causeway.errors import RetryableError
-from causeway.model.ports.channel import QuantityChange, StockChannel
+from causeway.flows.stock_to_channels.settlement import wait_for
+from causeway.model.ports.channel import DeferredStock, QuantityChange, SetOutcome, StockChannel
 from causeway_sandbox.amazon import AmazonSandboxServer
 
 Connect = Callable[..., AmazonConnector]
@@ -37,6 +38,11 @@ def shown(amazon: AmazonSandboxServer) -> dict[str, int | None]:
 
 def operations(amazon: AmazonSandboxServer) -> list[str]:
     return [c["operation"] for c in amazon.control("GET", "calls").json()]
+
+
+def settled(connector: AmazonConnector | AmazonStock, *changes: QuantityChange) -> SetOutcome:
+    """set_available, its feed waited for as the stock flow does without a job queue."""
+    return wait_for(connector, connector.set_available(list(changes)))
 
 
 def change(sku: str, quantity: int, compare: int | None = None) -> QuantityChange:
@@ -66,7 +72,7 @@ def test_every_changed_sku_goes_out_in_one_feed(
     items = connector.inventory_items_by_sku(skus)
     assert sorted(items) == skus
 
-    outcome = connector.set_available([change(s, 3 + i) for i, s in enumerate(skus)])
+    outcome = settled(connector, *(change(s, 3 + i) for i, s in enumerate(skus)))
 
     assert (len(outcome.applied), outcome.failed, outcome.errors) == (25, [], [])
     assert operations(amazon).count("createFeed") == 1
@@ -88,7 +94,7 @@ def test_one_skus_refusal_is_reported_with_its_message_while_the_others_apply(
     connector = stock(connect, system="amazon_us")
     connector.inventory_items_by_sku(["BAG-1", "BAG-2", "BAG-3"])
 
-    outcome = connector.set_available([change("BAG-1", 5), change("BAG-2", 6), change("BAG-3", 7)])
+    outcome = settled(connector, change("BAG-1", 5), change("BAG-2", 6), change("BAG-3", 7))
 
     assert [c.inventory_item_id for c in outcome.applied] == ["BAG-1", "BAG-3"]
     assert [c.inventory_item_id for c in outcome.failed] == ["BAG-2"]
@@ -108,7 +114,7 @@ def test_a_sku_gone_from_amazon_since_it_was_looked_up_is_failed_by_the_report(
     amazon.control("POST", "reset")  # the seller deleted both listings; one comes back
     listed(amazon, "BAG-1")
 
-    outcome = connector.set_available([change("BAG-1", 2), change("BAG-2", 2)])
+    outcome = settled(connector, change("BAG-1", 2), change("BAG-2", 2))
 
     assert [c.inventory_item_id for c in outcome.applied] == ["BAG-1"]
     (error,) = outcome.errors
@@ -153,7 +159,7 @@ def test_sold_outs_go_first_by_patch_and_the_rest_in_one_feed(
     connector = stock(connect)
     connector.inventory_items_by_sku(["BAG-1", "BAG-2", "BAG-3"])
 
-    outcome = connector.set_available([change("BAG-1", 4), change("BAG-2", 0), change("BAG-3", 8)])
+    outcome = settled(connector, change("BAG-1", 4), change("BAG-2", 0), change("BAG-3", 8))
 
     assert len(outcome.applied) == 3 and outcome.errors == []
     calls = operations(amazon)
@@ -189,7 +195,7 @@ def test_amazon_has_no_compare_and_set_so_nothing_is_ever_stale(
     listed(amazon, "BAG-1", quantity=3)
     connector = stock(connect)
     connector.inventory_items_by_sku(["BAG-1"])
-    outcome = connector.set_available([change("BAG-1", 9, compare=7)])  # 7 is not what it shows
+    outcome = settled(connector, change("BAG-1", 9, compare=7))  # 7 is not what it shows
     assert outcome.stale == [] and len(outcome.applied) == 1
     assert shown(amazon) == {"BAG-1": 9}
 
@@ -206,26 +212,59 @@ def test_a_location_other_than_the_sellers_own_stock_is_refused_by_name(
     assert connector.available_quantities(["BAG-1"], "AMAZON_NA") == {}
 
 
-def test_a_feed_not_done_in_time_is_retried_by_the_next_run(
+def test_a_feed_is_submitted_without_waiting_and_settled_once_amazon_has_processed_it(
+    amazon: AmazonSandboxServer, connect: Connect
+) -> None:
+    listed(amazon, "BAG-1", "BAG-2", quantity=1)
+    amazon.control("POST", "feeds/processing", json={"seconds": 30})  # minutes, on Amazon
+    connector = stock(connect, feed_poll_every=5, feed_timeout=600)
+    assert isinstance(connector, DeferredStock)
+    assert (connector.settle_every, connector.settle_within) == (5, 600)
+    connector.inventory_items_by_sku(["BAG-1", "BAG-2"])
+
+    outcome = connector.set_available([change("BAG-1", 5), change("BAG-2", 6)])
+
+    # Taken, not applied yet: the run goes on while Amazon processes the feed.
+    assert outcome.applied == [] and outcome.failed == []
+    assert [c.inventory_item_id for c in outcome.submitted] == ["BAG-1", "BAG-2"]
+    (feed,) = amazon.control("GET", "feeds").json()
+    assert outcome.receipt == feed["feedId"]
+    assert connector.settled(outcome.receipt, outcome.submitted) is None
+    assert shown(amazon) == {"BAG-1": 1, "BAG-2": 1}
+
+    amazon.control("POST", "feeds/finish")  # Amazon has got round to it
+    done = connector.settled(outcome.receipt, outcome.submitted)
+    assert done is not None and [c.inventory_item_id for c in done.applied] == ["BAG-1", "BAG-2"]
+    assert shown(amazon) == {"BAG-1": 5, "BAG-2": 6}
+
+
+def test_a_feed_not_processed_in_time_fails_its_skus_with_a_message_saying_so(
     amazon: AmazonSandboxServer, connect: Connect
 ) -> None:
     listed(amazon, "BAG-1")
     amazon.control("POST", "feeds/processing", json={"seconds": 30})
     connector = stock(connect, feed_timeout=0.2)
     connector.inventory_items_by_sku(["BAG-1"])
-    with pytest.raises(RetryableError, match=r"still IN_(QUEUE|PROGRESS) after 0.2s"):
-        connector.set_available([change("BAG-1", 5)])
+    outcome = wait_for(connector, connector.set_available([change("BAG-1", 5)]))
+    assert outcome.applied == [] and len(outcome.failed) == 1
+    (error,) = outcome.errors
+    assert "had not processed submission" in error and "after 0.2s" in error
 
 
 class FinishedFeed:
     """A feed that ended as given: Amazon's FATAL and feed-level errors, which a feed this
     connector writes does not provoke in the sandbox."""
 
-    def __init__(self, result: FeedResult) -> None:
-        self.result = result
+    poll_every, timeout = 0.01, 1.0
 
-    def submit(self, feed: dict[str, Any]) -> FeedResult:
-        return self.result
+    def __init__(self, result: FeedResult) -> None:
+        self.finished = result
+
+    def submit(self, feed: dict[str, Any]) -> str:
+        return self.finished.feed_id
+
+    def result(self, feed_id: str) -> FeedResult:
+        return self.finished
 
 
 @pytest.mark.parametrize(
@@ -257,6 +296,6 @@ def test_a_feed_that_failed_as_a_whole_fails_every_sku(
     connector = stock(connect)
     whole = AmazonStock(connector.stock.listings, FinishedFeed(result), system="amazon")  # type: ignore[arg-type]
     whole.inventory_items_by_sku(["BAG-1", "BAG-2"])
-    outcome = whole.set_available([change("BAG-1", 1), change("BAG-2", 2)])
+    outcome = settled(whole, change("BAG-1", 1), change("BAG-2", 2))
     assert outcome.applied == [] and len(outcome.failed) == 2
     assert all(says in e for e in outcome.errors), outcome.errors

@@ -10,3 +10,8 @@ def test_only_values_that_differ_from_the_last_published_are_pushed() -> None:
     sellable = {"A": 35, "B": 30, "C": 0}
     assert changed_since_published(sellable, {"A": "35", "B": "29"}) == {"B": 30, "C": 0}
     assert changed_since_published(sellable, {"A": "35", "B": "30", "C": "0"}) == {}
+
+
+def test_a_quantity_the_channel_refused_is_not_sent_again_until_it_changes() -> None:
+    published = {"TEE": "refused:6", "CAP": "refused:6"}
+    assert changed_since_published({"TEE": 6, "CAP": 5}, published) == {"CAP": 5}

@@ -195,6 +195,12 @@ def sync_stock(
             f"{name}: {len(channel.pushed)} updated, {len(channel.already_right)} already right, "
             f"{len(channel.not_in_channel)} not sold there"
         )
+        if channel.submitted or channel.waiting:
+            # A channel that decides later (Amazon's feed): the hub's workers follow it.
+            console.print(
+                f"{name}: {len(channel.submitted)} submitted, applied once the channel has "
+                f"processed them; {len(channel.waiting)} wait for an earlier submission"
+            )
         for problem in channel.errors:
             err.print(f"[red]{name}:[/red] {hub.redact(problem)}", highlight=False)
     if any(c.errors for c in result.channels.values()):

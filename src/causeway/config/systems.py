@@ -336,7 +336,8 @@ class AmazonSystem(SystemSettings):
         "keeps each selling account's rate limits apart",
     )
     timeout: Duration = 30.0
-    # Stock: how often a listings feed's status is asked, and how long it is waited for.
+    # Stock: how often a listings feed's outcome is asked (by a job of the stock flow), and
+    # how long before its quantities count as not sent and are checked again.
     feed_poll_every: Duration = Field(default=15.0, gt=0)
     feed_timeout: Duration = Field(default=900.0, gt=0)
     notifications: AmazonNotifications | None = Field(

@@ -427,6 +427,28 @@ class JobQueue:
             )
         return DEAD
 
+    def park_in(self, conn: Connection, new_job: NewJob, reason: str) -> None:
+        """Add a job parked from the start, inside the caller's transaction: work that
+        must wait for a person (fix the cause, then replay it), with the reason shown."""
+        stamp = now()
+        reason = self.clean_text(reason)
+        conn.execute(
+            jobs.insert().values(
+                flow=new_job.flow,
+                ordering_key=new_job.ordering_key,
+                payload=json.dumps(new_job.payload),
+                state=DEAD,
+                attempts=0,
+                max_attempts=self.policy.max_attempts,
+                run_at=stamp,
+                last_error=reason,
+                error_history=json.dumps([history_entry(stamp, reason, None)]),
+                created_at=stamp,
+                updated_at=stamp,
+                finished_at=stamp,
+            )
+        )
+
     def release(self, worker: str) -> int:
         """Give back every job `worker` holds, due now, as if its attempt never started:
         a worker stopped mid-call hands its jobs on at once instead of leaving them to

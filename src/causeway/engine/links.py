@@ -280,3 +280,20 @@ def save_fingerprints(
         conn.execute(links.insert(), new_rows)
         for external_id in values.keys() - known.keys():
             search.note_link(conn, values[external_id][0], system, entity_type, external_id)
+
+
+def forget_fingerprints(
+    conn: Connection, system: str, entity_type: str, external_ids: list[str]
+) -> None:
+    """What was recorded of these is no longer known (a write the system refused after
+    all): the next comparison finds them changed."""
+    if external_ids:
+        conn.execute(
+            update(links)
+            .where(
+                links.c.system == system,
+                links.c.entity_type == entity_type,
+                links.c.external_id.in_(external_ids),
+            )
+            .values(fingerprint=None, updated_at=now())
+        )

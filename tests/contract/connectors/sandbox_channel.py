@@ -16,6 +16,7 @@ from typing import Any, Self
 
 from causeway.connectors.shopify.types import QuantityChange
 from causeway.errors import PermanentError
+from causeway.flows.stock_to_channels.settlement import deferred, wait_for
 from causeway.model import Order
 from causeway.model.catalog import CatalogItem
 from tests.contract.connectors.channel_contract import SetResult
@@ -64,6 +65,8 @@ class SandboxChannel:
             compare_quantity=expected,
         )
         outcome = self.connector.set_available([change], reference_uri="causeway://contract")
+        if outcome.submitted:  # a channel that decides later (Amazon's feed): wait for it
+            outcome = wait_for(deferred(self.connector, self.connector.system), outcome)
         if outcome.applied:
             return "applied"
         if outcome.stale:

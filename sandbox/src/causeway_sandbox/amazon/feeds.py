@@ -156,6 +156,16 @@ class FeedStore:
         except ValueError:
             return content.decode("utf-8", "replace") if content else None
 
+    def finish_pending(self) -> int:
+        """Process every feed not processed yet, now (the control API's: Amazon has got
+        round to them); how many there were."""
+        with self._lock:
+            pending = [f for f in self.feeds.values() if f.result_document_id is None]
+            for feed in pending:
+                feed.processing_s = 0.0
+            self.settle()
+            return len(pending)
+
     def settle(self) -> None:
         """Process every feed whose time has come, oldest first (Amazon processes a
         seller's feeds one after the other)."""

@@ -9,6 +9,7 @@ POST /_sandbox/listings/refusals    {"sku", "code", "message"}: every change of 
                                     SKU (feed message or patch) is refused so
 GET  /_sandbox/feeds                every feed: id, status, the document sent, the report
 POST /_sandbox/feeds/processing     {"seconds": 0.2}: how long a feed takes from now on
+POST /_sandbox/feeds/finish         every feed not processed yet is processed now
 """
 
 from __future__ import annotations
@@ -86,3 +87,8 @@ async def processing(request: Request) -> dict[str, float]:
         raise HTTPException(422, 'send {"seconds": 0.2}')
     _sandbox(request).feeds.processing_s = float(seconds)
     return {"seconds": float(seconds)}
+
+
+@router.post("/feeds/finish")
+async def finish(request: Request) -> dict[str, int]:
+    return {"finished": _sandbox(request).feeds.finish_pending()}

@@ -18,8 +18,7 @@ minutes and getOrder one every two seconds:
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -84,7 +83,6 @@ class AmazonConnector:
         transport: httpx.BaseTransport | None = None,
         feed_poll_every: float = 15.0,
         feed_timeout: float = 900.0,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not marketplace_ids:
             raise ValueError("an Amazon connector needs at least one marketplace id")
@@ -110,7 +108,6 @@ class AmazonConnector:
                 marketplace_ids=marketplace_ids,
                 poll_every=feed_poll_every,
                 timeout=feed_timeout,
-                sleep=sleep,
             ),
             system=system,
         )
@@ -236,6 +233,18 @@ class AmazonConnector:
         reference_uri: str | None = None,
     ) -> SetOutcome:
         return self.stock.set_available(quantities, reason=reason, reference_uri=reference_uri)
+
+    @property
+    def settle_every(self) -> float:
+        return self.stock.settle_every
+
+    @property
+    def settle_within(self) -> float:
+        return self.stock.settle_within
+
+    def settled(self, receipt: str, submitted: Sequence[QuantityChange]) -> SetOutcome | None:
+        """What Amazon made of a feed set_available submitted (stock.py); None: not yet."""
+        return self.stock.settled(receipt, submitted)
 
     # ------------------------------------------------------------- shipments
 

@@ -6,8 +6,8 @@ listings-feed-processing-report-schema-v2 in vendor-samples/amazon).
    presigned URL;
 2. PUT the feed to that URL;
 3. createFeed (JSON_LISTINGS_FEED, the marketplaces, the document id);
-4. getFeed until DONE, FATAL or CANCELLED, every `poll_every` seconds (its own bucket:
-   2 a second, burst 15), for at most `timeout` seconds;
+4. getFeed, until DONE, FATAL or CANCELLED (its own bucket: 2 a second, burst 15), asked
+   by a later job rather than waited for: Amazon takes minutes to process a feed;
 5. getFeedDocument of the feed's resultFeedDocumentId, and the report downloaded from its
    URL, gunzipped when `compressionAlgorithm` is GZIP.
 
@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -29,7 +28,7 @@ from pydantic import Field
 from causeway.connectors.amazon.client import AmazonClient
 from causeway.connectors.amazon.listings import DEFAULT_CHANNEL
 from causeway.connectors.amazon.models import AmazonModel, parse
-from causeway.errors import InvalidPayloadError, RetryableError
+from causeway.errors import InvalidPayloadError
 
 FEEDS_PATH = "/feeds/2021-06-30"
 FEED_TYPE = "JSON_LISTINGS_FEED"
@@ -140,7 +139,9 @@ class FeedResult:
 
 
 class FeedSubmitter:
-    """Sends a listings feed and waits for its report."""
+    """Sends a listings feed (`submit`), and reads what became of it (`result`) as long
+    after as the caller likes: the stock flow asks again every `poll_every` seconds, from
+    a job of its own, for at most `timeout` seconds (docs/flows/stock-to-channels.md)."""
 
     def __init__(
         self,
@@ -149,17 +150,14 @@ class FeedSubmitter:
         marketplace_ids: Sequence[str],
         poll_every: float,
         timeout: float,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.marketplace_ids = list(marketplace_ids)
         self.poll_every = poll_every
         self.timeout = timeout
-        self.sleep = sleep
-        self.clock = clock
 
-    def submit(self, feed: dict[str, Any]) -> FeedResult:
+    def submit(self, feed: dict[str, Any]) -> str:
+        """Steps 1 to 3: the feed's id, once Amazon has queued it for processing."""
         upload = parse(
             FeedDocumentUpload,
             self.client.send(
@@ -185,7 +183,15 @@ class FeedSubmitter:
             ),
             "createFeed answer",
         )
-        feed_state = self._wait(created.feedId)
+        return created.feedId
+
+    def result(self, feed_id: str) -> FeedResult | None:
+        """Steps 4 and 5, once: None while Amazon is still processing the feed."""
+        feed_state = parse(
+            Feed, self.client.get("getFeed", f"{FEEDS_PATH}/feeds/{feed_id}"), "getFeed answer"
+        )
+        if feed_state.processingStatus not in FINISHED:
+            return None
         if feed_state.resultFeedDocumentId is None:
             return FeedResult(feed_state.feedId, feed_state.processingStatus, None)
         document = parse(
@@ -198,20 +204,3 @@ class FeedSubmitter:
         content = self.client.download(document.url)
         report = read_report(content, document.compressionAlgorithm)
         return FeedResult(feed_state.feedId, feed_state.processingStatus, report)
-
-    def _wait(self, feed_id: str) -> Feed:
-        """getFeed until the feed is finished; RetryableError once `timeout` has passed (the
-        quantities are set again by the next run: they are absolute)."""
-        deadline = self.clock() + self.timeout
-        while True:
-            feed = parse(
-                Feed, self.client.get("getFeed", f"{FEEDS_PATH}/feeds/{feed_id}"), "getFeed answer"
-            )
-            if feed.processingStatus in FINISHED:
-                return feed
-            if self.clock() >= deadline:
-                raise RetryableError(
-                    f"Amazon feed {feed_id} is still {feed.processingStatus} after "
-                    f"{self.timeout:g}s; its quantities are sent again by the next run"
-                )
-            self.sleep(self.poll_every)

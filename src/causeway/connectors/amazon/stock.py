@@ -4,9 +4,11 @@
   searchListingsItems (20 SKUs a call) which SKUs the seller lists; a Fulfilment by Amazon
   listing is left out: Amazon counts that stock, the ERP's is never published to it.
 - The one location is the fulfilment channel `DEFAULT` (the seller's own stock).
-- set_available sends every change in ONE JSON_LISTINGS_FEED (feeds.py) and reads its
-  processing report: a SKU with an ERROR issue is failed, with a message naming the SKU,
-  Amazon's code and its message; every other SKU is applied.
+- set_available sends every change in ONE JSON_LISTINGS_FEED (feeds.py) and answers them
+  `submitted`, the feed's id their receipt: Amazon processes a feed in minutes, and the
+  run does not wait (the DeferredStock port). `settled` reads the feed's processing
+  report once Amazon has finished: a SKU with an ERROR issue is failed, with a message
+  naming the SKU, Amazon's code and its message; every other SKU is applied.
 - Sold out goes at once: a change to 0 is sent by patchListingsItem before the feed is
   built (up to URGENT_PATCHES a call, the operation's burst), because a feed takes minutes
   to be processed and a listing still showing stock meanwhile is sold again. The rest of
@@ -45,6 +47,17 @@ class _Outcome:
     def fail(self, change: QuantityChange, message: str) -> None:
         self.failed.append((change, message))
 
+    def answer(
+        self, submitted: Sequence[QuantityChange] = (), receipt: str | None = None
+    ) -> SetOutcome:
+        return SetOutcome(
+            applied=self.applied,
+            failed=[change for change, _ in self.failed],
+            errors=[message for _, message in self.failed],
+            submitted=list(submitted),
+            receipt=receipt,
+        )
+
 
 class AmazonStock:
     def __init__(self, listings: Listings, feeds: FeedSubmitter, *, system: str) -> None:
@@ -52,6 +65,9 @@ class AmazonStock:
         self.feeds = feeds
         self.system = system
         self._product_types: dict[str, str] = {}
+        # DeferredStock: how often the flow asks about a feed, and for how long.
+        self.settle_every = feeds.poll_every
+        self.settle_within = feeds.timeout
 
     def primary_location_id(self) -> str:
         return DEFAULT_CHANNEL
@@ -91,7 +107,8 @@ class AmazonStock:
         reason: str = "correction",
         reference_uri: str | None = None,
     ) -> SetOutcome:
-        """Every change in one feed, sold-outs patched first (module docstring)."""
+        """Sold-outs patched at once, every other change submitted in one feed (module
+        docstring)."""
         outcome = _Outcome(applied=[], failed=[])
         sendable = self._with_product_types(self._at_default(quantities, outcome), outcome)
         urgent = [c for c in sendable if c.quantity == 0][:URGENT_PATCHES]
@@ -99,13 +116,24 @@ class AmazonStock:
         for change in urgent:
             if not self._patch(change, outcome):
                 later.append(change)
-        if later:
-            self._feed(later, outcome)
-        return SetOutcome(
-            applied=outcome.applied,
-            failed=[change for change, _ in outcome.failed],
-            errors=[message for _, message in outcome.failed],
-        )
+        receipt = self._feed(later) if later else None
+        return outcome.answer(submitted=later, receipt=receipt)
+
+    def settled(self, receipt: str, submitted: Sequence[QuantityChange]) -> SetOutcome | None:
+        """The feed's processing report read into applied and refused changes; None while
+        Amazon is still processing the feed."""
+        result = self.feeds.result(receipt)
+        if result is None:
+            return None
+        refused = self._refusals(result, [c.inventory_item_id for c in submitted])
+        outcome = _Outcome(applied=[], failed=[])
+        for change in submitted:
+            messages = refused.get(change.inventory_item_id)
+            if messages:
+                outcome.fail(change, f"{self.system}: " + "; ".join(messages))
+            else:
+                outcome.applied.append(change)
+        return outcome.answer()
 
     # ----------------------------------------------------------------- private
 
@@ -169,20 +197,13 @@ class AmazonStock:
             outcome.applied.append(change)
         return True
 
-    def _feed(self, changes: list[QuantityChange], outcome: _Outcome) -> None:
+    def _feed(self, changes: list[QuantityChange]) -> str:
+        """The changes in one feed, in their order (a report's messageId is a position)."""
         lines = [
             QuantityLine(c.inventory_item_id, self._product_types[c.inventory_item_id], c.quantity)
             for c in changes
         ]
-        feed = listings_feed(self.listings.seller_id, lines)
-        result = self.feeds.submit(feed)
-        refused = self._refusals(result, [line.sku for line in lines])
-        for change in changes:
-            messages = refused.get(change.inventory_item_id)
-            if messages:
-                outcome.fail(change, f"{self.system}: " + "; ".join(messages))
-            else:
-                outcome.applied.append(change)
+        return self.feeds.submit(listings_feed(self.listings.seller_id, lines))
 
     def _refusals(self, result: FeedResult, skus: list[str]) -> dict[str, list[str]]:
         """SKU -> the report's ERROR issues of it. A feed that did not finish (FATAL,

@@ -132,7 +132,7 @@ class ShopifyInventory:
         outcome: dict[str, list[Any]] = {"applied": [], "stale": [], "failed": [], "errors": []}
         for chunk in _chunks(quantities, q.MAX_QUANTITIES_PER_SET):
             self._set_chunk(chunk, reason, reference_uri, outcome)
-        return SetOutcome(**outcome)
+        return SetOutcome.model_validate(outcome)
 
     def _set_chunk(
         self,

@@ -1,6 +1,7 @@
 """stock-to-channels: what each SKU can still be sold, as the ERP sees it, reaches every store.
 
-The flow is in flow.py; its public names are importable from this package.
+The flow is in flow.py, what a run did in results.py, and the writes a channel decides on
+later in settlement.py; their public names are importable from this package.
 """
 
 from causeway.flows.stock_to_channels.flow import (
@@ -8,10 +9,12 @@ from causeway.flows.stock_to_channels.flow import (
     NAME,
     NOT_IN_CHANNEL_RECHECK,
     STOCK,
+    StockToChannels,
+)
+from causeway.flows.stock_to_channels.results import (
     ChannelResult,
     Progress,
     StockRun,
-    StockToChannels,
     changed_since_published,
 )
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -32,14 +31,22 @@ from causeway.engine.store import Store
 from causeway.errors import PermanentError, RetryableError
 from causeway.flows.base import FlowBase, RunCounts
 from causeway.flows.orders_to_erp.notified import POLL_TOPIC
-from causeway.model.ports.channel import QuantityChange, StockChannel, StockItem
+from causeway.flows.stock_to_channels import settlement
+from causeway.flows.stock_to_channels.results import (
+    ChannelResult,
+    Progress,
+    StockRun,
+    changed_since_published,
+)
+from causeway.flows.stock_to_channels.settlement import Submission
+from causeway.model.ports.channel import QuantityChange, SetOutcome, StockChannel, StockItem
 from causeway.model.ports.erp import ErpStock
 from causeway.stock.allocation import Allocation, channel_quantities, without_unseen_sales
 from causeway.stock.sellable import HeldStock, sellable_quantities
 
 log = logging.getLogger("causeway.flows.stock_to_channels")
 
-NAME = "stock-to-channels"
+NAME = settlement.FLOW  # "stock-to-channels"
 STOCK = "stock"  # link entity type: external_id = SKU, fingerprint = published quantity
 MAX_CAS_ROUNDS = 3
 # A SKU the store does not sell is looked up again only after this long (or on a
@@ -81,52 +88,6 @@ def run_job(at: float | None = None) -> NewJob:
         dedupe_key=key,
         run_at=(window + 1) * REPUBLISH_WINDOW,
     )
-
-
-# -- the decisions, free of I/O ----------------------------------------------
-def changed_since_published(
-    sellable: Mapping[str, int], published: Mapping[str, str | None]
-) -> dict[str, int]:
-    return {sku: qty for sku, qty in sellable.items() if published.get(sku) != str(qty)}
-
-
-@dataclass
-class ChannelResult:
-    pushed: dict[str, int] = field(default_factory=dict)
-    already_right: list[str] = field(default_factory=list)
-    # SKU -> the quantity the channel shows after this run (pushed or already right).
-    shown: dict[str, int] = field(default_factory=dict)
-    not_in_channel: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def merge(self, later: ChannelResult) -> ChannelResult:
-        """This pass's result followed by a later pass's over the same channel."""
-        return ChannelResult(
-            pushed={**self.pushed, **later.pushed},
-            already_right=self.already_right
-            + [s for s in later.already_right if s not in {*self.pushed, *self.already_right}],
-            shown={**self.shown, **later.shown},
-            not_in_channel=sorted(set(self.not_in_channel) | set(later.not_in_channel)),
-            errors=self.errors + later.errors,
-        )
-
-
-@dataclass
-class StockRun:
-    considered: int = 0
-    channels: dict[str, ChannelResult] = field(default_factory=dict)
-
-    def counts(self) -> dict[str, int]:
-        """The run in figures, as the console's run history shows them."""
-        results = self.channels.values()
-        return {
-            "SKUs looked at": self.considered,
-            "quantities pushed": sum(len(r.pushed) for r in results),
-            "already right": sum(len(r.already_right) for r in results),
-        }
-
-
-Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
 class StockToChannels(RunCounts, FlowBase[None]):
@@ -181,13 +142,25 @@ class StockToChannels(RunCounts, FlowBase[None]):
         self.orders_landing = orders_landing
 
     def on_run(self, payload: Mapping[str, Any]) -> None:
-        run = self.run(full=bool(payload.get("full")))
+        if settlement.SETTLE in payload:
+            self._settle(Submission.of(payload[settlement.SETTLE]))
+            return
+        run = self.run(full=bool(payload.get("full")), recheck=payload.get(settlement.RECHECK))
         self.counted(run.counts())
         errors = [e for r in run.channels.values() for e in r.errors]
         if errors:
             raise RetryableError("; ".join(errors))
 
-    def run(self, *, full: bool = False, progress: Progress | None = None) -> StockRun:
+    def run(
+        self,
+        *,
+        full: bool = False,
+        progress: Progress | None = None,
+        recheck: Mapping[str, Sequence[str]] | None = None,
+    ) -> StockRun:
+        """recheck: channel -> SKUs compared with what the channel shows rather than with
+        what was last published (settlement.py)."""
+        recheck = recheck or {}
         run = StockRun()
         views, reads = self._views(run)
         # Read before the ERP's levels: an order placed in between then counts twice
@@ -202,7 +175,7 @@ class StockToChannels(RunCounts, FlowBase[None]):
             changed, seen = self.erp.stock_changes_since(self.cursor.window_start())
             # A store order the ERP does not have yet moves no ERP stock, but changes
             # what is sellable: its SKUs are looked at too (unchanged ones cost no push).
-            skus = sorted(set(changed) | held.skus())
+            skus = sorted(set(changed) | held.skus() | {s for v in recheck.values() for s in v})
         # One read per warehouse, however many channels it feeds.
         levels = {
             key: self.erp.stock_levels(skus, warehouse=name) if skus != [] else []
@@ -222,7 +195,9 @@ class StockToChannels(RunCounts, FlowBase[None]):
         # out is not given its new part while another still shows its old, larger one.
         for lowering in (True, False):
             for name, share in shares.items():
-                done = self._publish(name, self.targets[name], share, full, progress, lowering)
+                done = self._publish(
+                    name, share, full, progress, lowering, recheck=recheck.get(name, ())
+                )
                 run.channels[name] = done if lowering else run.channels[name].merge(done)
         if all(not r.errors for r in run.channels.values()):
             # Only move the watermark once every channel has what it saw.
@@ -265,21 +240,27 @@ class StockToChannels(RunCounts, FlowBase[None]):
     def _publish(
         self,
         name: str,
-        channel: StockChannel,
         sellable: Mapping[str, int],
         full: bool,
         progress: Progress | None,
         lowering: bool,
+        *,
+        recheck: Sequence[str] = (),
     ) -> ChannelResult:
         """Set the SKUs whose figure is below what the channel shows (`lowering`), or the
         others."""
+        channel = self.targets[name]
         result = ChannelResult()
         with self.store.read() as conn:
             published = {
                 sku: link.fingerprint
                 for sku, link in links.find_many(conn, name, STOCK, list(sellable)).items()
             }
+            flying = settlement.in_flight(conn, name)
         wanted = dict(sellable) if full else changed_since_published(sellable, published)
+        wanted |= {sku: sellable[sku] for sku in recheck if sku in sellable}
+        wanted, waiting = settlement.not_in_flight(wanted, flying)
+        result.waiting = waiting
         if not wanted:
             return result
         location = self._location(name, channel)
@@ -294,7 +275,7 @@ class StockToChannels(RunCounts, FlowBase[None]):
             if not todo:
                 break
             stale = self._push_round(
-                channel, items, location, todo, last, result, progress, lowering
+                name, channel, items, location, todo, last, result, progress, lowering
             )
             todo = {sku: todo[sku] for sku in stale}
             if todo:
@@ -313,10 +294,13 @@ class StockToChannels(RunCounts, FlowBase[None]):
         done = {sku: (f"sku:{sku}", str(qty)) for sku, qty in result.shown.items()}
         with self.store.transaction() as conn:
             links.save_fingerprints(conn, name, STOCK, done)
+            if result.submissions and self.queue is not None:
+                self.queue.enqueue_in(conn, [s.job(s.submitted_at) for s in result.submissions])
         return result
 
     def _push_round(
         self,
+        name: str,
         channel: StockChannel,
         items: Mapping[str, StockItem],
         location: str,
@@ -355,8 +339,12 @@ class StockToChannels(RunCounts, FlowBase[None]):
                 )
         if not changes:
             return []
-        outcome = channel.set_available(
-            changes, reason="correction", reference_uri=f"causeway://{NAME}"
+        outcome = self._submitted(
+            name,
+            channel,
+            channel.set_available(changes, reason="correction", reference_uri=f"causeway://{NAME}"),
+            ids,
+            result,
         )
         for change in outcome.applied:
             result.pushed[ids[change.inventory_item_id]] = change.quantity
@@ -365,6 +353,44 @@ class StockToChannels(RunCounts, FlowBase[None]):
         if progress:
             progress("push", len(result.pushed) + len(result.already_right), len(ids))
         return [ids[c.inventory_item_id] for c in outcome.stale]
+
+    def _submitted(
+        self,
+        name: str,
+        channel: StockChannel,
+        outcome: SetOutcome,
+        ids: Mapping[str, str],
+        result: ChannelResult,
+    ) -> SetOutcome:
+        """The outcome, its submitted changes taken note of: shown as sent, and settled by
+        a job (settlement.py); with no queue, waited for here."""
+        if not outcome.submitted or outcome.receipt is None:
+            return outcome
+        if self.queue is None:
+            return settlement.wait_for(settlement.deferred(channel, name), outcome)
+        settlement.deferred(channel, name)
+        submission = Submission(
+            name,
+            outcome.receipt,
+            tuple(outcome.submitted),
+            tuple(ids[c.inventory_item_id] for c in outcome.submitted),
+            time.time(),
+        )
+        result.submissions.append(submission)
+        result.submitted |= submission.quantities()
+        result.shown |= submission.quantities()
+        return outcome
+
+    def _settle(self, submission: Submission) -> None:
+        name = submission.channel
+        if name not in self.targets or self.queue is None:
+            raise PermanentError(
+                f"{name} is no stock channel of this flow any more: what became of its "
+                f"submission {submission.receipt} is not followed; `causeway sync stock "
+                "--full` sets every quantity again"
+            )
+        channel = settlement.deferred(self.targets[name], name)
+        settlement.settle(self.store, self.queue, channel, submission, entity=STOCK)
 
     def _follow_up_while_orders_land(self, held: HeldStock) -> None:
         """Queue another run while orders held back are being placed in the ERP: the run

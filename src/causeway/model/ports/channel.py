@@ -154,13 +154,16 @@ class SetOutcome(_Frozen):
 
     applied: written. stale: refused because the quantity changed since it was read;
     re-read and retry them. failed: refused for another reason, described in errors
-    (one message per refusal).
+    (one message per refusal). submitted: taken, but the channel decides later (Amazon
+    processes a feed in minutes): `receipt` names them to DeferredStock.settled.
     """
 
     applied: list[QuantityChange] = []
     stale: list[QuantityChange] = []
     errors: list[str] = []
     failed: list[QuantityChange] = []
+    submitted: list[QuantityChange] = []
+    receipt: str | None = None
 
 
 class StockItem(Protocol):
@@ -194,6 +197,24 @@ class StockChannel(Protocol):
         reference_uri: str | None = None,
     ) -> SetOutcome:
         """Set absolute quantities, compare-and-set where the API has it."""
+        ...
+
+
+@runtime_checkable
+class DeferredStock(Protocol):
+    """A stock channel that takes quantities now and applies them later (Amazon's
+    listings feed): set_available answers some changes `submitted` with a receipt, and
+    the flow asks `settled` every `settle_every` seconds until the channel has decided,
+    for at most `settle_within` seconds (docs/flows/stock-to-channels.md, "Channels
+    that decide later")."""
+
+    settle_every: float
+    settle_within: float
+
+    def settled(self, receipt: str, submitted: Sequence[QuantityChange]) -> SetOutcome | None:
+        """What became of the changes submitted under `receipt` (given in the order
+        set_available answered them): applied or failed, with one message per refusal.
+        None while the channel is still processing them."""
         ...
 
 
