@@ -153,12 +153,16 @@ class ChannelFeesToErp(FlowBase[None]):
             result.booked.append(order.reference)
             self._book_refunds(order, fees.refunds, result)
         for order in self.refunds_due():
+            if order.reference in result.booked:
+                continue  # asked a moment ago, its refunds booked with its fees
             fees = self._ask(order, result)
+            # Stamped even when the channel refused: a failing order waits `refund_every`
+            # like the others instead of taking the run's refund looks every run.
+            self._asked_again(order)
             if fees is None:
                 continue
             result.rechecked.append(order.reference)
             self._book_refunds(order, fees.refunds, result)
-            self._asked_again(order)
         if result.booked or result.failed or result.refunds:
             log.info(
                 "fees: %d booked, %d not posted yet, %d refunds booked, %d orders asked "

@@ -3,8 +3,9 @@
 A marketplace (Amazon) keeps fees on each order it sells for the merchant: a referral
 fee, a fulfilment fee... They are the difference between what the customer paid and
 what the marketplace pays out, so the true margin of a marketplace sale needs them.
-The channel says what it charged (ChannelFees); the ERP books it once per order
-(ErpChannelFees). docs/flows/channel-fees.md tells the flow between them.
+The channel says what it charged (ChannelFees), and what each refund of the order gave
+back or charged (FeeRefund); the ERP books the fees once per order and each refund's
+changes once after them (ErpChannelFees). docs/flows/channel-fees.md tells the flow between them.
 """
 
 from __future__ import annotations
