@@ -57,3 +57,49 @@ def test_only_orders_in_the_erp_without_fees_recent_and_not_cancelled_are_owed(
 
     assert owed(store) == ["newest", "older"]
     assert owed(store, limit=1) == ["newest"]
+
+
+def due_again(store: Store, *, every: float, window: float = 3600, limit: int = 10) -> list[str]:
+    now = time.time()
+    with store.read() as conn:
+        found = links.done_and_due(
+            conn,
+            "amazon",
+            "order",
+            target="erp",
+            done="fees",
+            since=now - window,
+            checked_before=now - every,
+            limit=limit,
+            not_in_state="cancelled",
+        )
+    return [order.external_id for order, _ in found]
+
+
+def test_booked_orders_are_due_again_least_recently_checked_first_within_the_window(
+    store: Store,
+) -> None:
+    """links.done_and_due: the orders channel-fees asks about refunds again."""
+    order(store, "owed", age=5, sale=True, fees=False, state="in_erp")
+    order(store, "cancelled", age=5, sale=True, fees=True, state="cancelled")
+    for name in ("checked-long-ago", "checked-lately", "never-checked"):
+        order(store, name, age=5, sale=True, fees=True, state="in_erp")
+    now = time.time()
+    with store.transaction() as conn:
+        for name, checked in (("checked-long-ago", now - 600), ("checked-lately", now - 30)):
+            links.save(
+                conn,
+                hub_id=f"hub-{name}",
+                system="erp",
+                entity_type="fees",
+                external_id=name,
+                remote_updated_at=checked,
+            )
+
+    # Checked (or booked: never checked since) more than 60 s ago.
+    assert due_again(store, every=60) == ["checked-long-ago"]
+    # Every one, least recently checked first; a booking counts as a check.
+    assert due_again(store, every=0) == ["checked-long-ago", "checked-lately", "never-checked"]
+    assert due_again(store, every=0, limit=1) == ["checked-long-ago"]
+    assert due_again(store, every=3600) == []  # none left unasked for an hour
+    assert due_again(store, every=0, window=0) == []  # all booked before the window

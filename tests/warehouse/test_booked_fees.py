@@ -12,7 +12,7 @@ import duckdb
 from causeway.config import CausewayConfig
 from causeway.engine import links, order_facts
 from causeway.engine.store import Store
-from causeway.engine.warehouse_rows import BOOKED_FEES
+from causeway.engine.warehouse_rows import BOOKED_FEE_REFUNDS, BOOKED_FEES
 from causeway.warehouse.build import build
 from tests.warehouse import hub_rows as seed
 from tests.warehouse.conftest import TODAY
@@ -64,3 +64,29 @@ def test_a_channel_without_an_estimate_has_rows_only_for_its_booked_orders(
     path = tmp_path / "warehouse.duckdb"
     build(hub_store, path, erp=erp, settings=settings, today=TODAY)
     assert fees(path) == {"113-1": Decimal("1.5000")}
+
+
+def test_booked_refunds_of_fees_are_netted_in_the_next_build(
+    tmp_path: Path, hub_store: Store, settings: CausewayConfig, erp: ErpDouble
+) -> None:
+    seed.put_order(hub_store, "amazon:113-1", system="amazon", sale=1)
+    book(hub_store, "amazon:113-1", "3.00 EUR")
+    path = tmp_path / "warehouse.duckdb"
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY)
+    assert fees(path) == {"113-1": Decimal("3.0000")}
+
+    # The order refunded: a credit note of -2.40 (3.00 given back, 0.60 kept), and one in
+    # another currency than the order's, which is not its fee.
+    with hub_store.transaction() as conn:
+        for credit_note, fingerprint in (("note-1", "-2.40 EUR"), ("note-2", "-1.00 USD")):
+            links.save(
+                conn,
+                hub_id="amazon:113-1",
+                system="erp",
+                entity_type=BOOKED_FEE_REFUNDS,
+                external_id=credit_note,
+                fingerprint=fingerprint,
+            )
+        order_facts.touch(conn, "amazon:113-1")
+    build(hub_store, path, erp=erp, settings=settings, today=TODAY)  # incremental
+    assert fees(path) == {"113-1": Decimal("0.6000")}

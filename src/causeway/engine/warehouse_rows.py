@@ -39,6 +39,9 @@ PAGE = 5000
 # The link a channel-fees flow writes when the ERP has booked an order's fees; its
 # fingerprint is "<total> <currency>" (flows/channel_fees).
 BOOKED_FEES = "fees"
+# The link it writes for each refund's fee changes the ERP booked (a supplier credit
+# note), fingerprint "<total> <currency>", negative for a credit.
+BOOKED_FEE_REFUNDS = "fees-refund"
 Row = dict[str, Any]
 
 
@@ -80,8 +83,9 @@ def order_facts_since(
     store: Store, since: float, *, page: int | None = None
 ) -> Iterator[list[Row]]:
     """Order facts changed at or after `since`, each with its goods lines (`lines`, by
-    line_no) and the fees the ERP booked for it (`booked_fees`: "<total> <currency>", or
-    None), in pages of `page` orders."""
+    line_no), the fees the ERP booked for it (`booked_fees`: "<total> <currency>", or
+    None) and the refunds of fees it booked since (`booked_fee_refunds`: a list of
+    "<total> <currency>", totals negative for credits), in pages of `page` orders."""
     for headers in _pages(store, order_facts, "changed_at", "hub_id", since, page=page):
         ids = [h["hub_id"] for h in headers]
         lines: dict[str, list[Row]] = {i: [] for i in ids}
@@ -93,15 +97,28 @@ def order_facts_since(
             )
             for line in found:
                 lines[line.hub_id].append(dict(line._mapping))
-            booked = dict(
-                conn.execute(
-                    select(links.c.hub_id, links.c.fingerprint).where(
-                        links.c.entity_type == BOOKED_FEES, links.c.hub_id.in_(ids)
-                    )
-                ).all()
+            booked: dict[str, str | None] = {}
+            refunds: dict[str, list[str]] = {i: [] for i in ids}
+            found = conn.execute(
+                select(links.c.hub_id, links.c.entity_type, links.c.fingerprint)
+                .where(
+                    links.c.entity_type.in_((BOOKED_FEES, BOOKED_FEE_REFUNDS)),
+                    links.c.hub_id.in_(ids),
+                )
+                .order_by(links.c.id)
             )
+            for hub_id, entity_type, fingerprint in found:
+                if entity_type == BOOKED_FEES:
+                    booked[hub_id] = fingerprint
+                elif fingerprint:
+                    refunds[hub_id].append(fingerprint)
         yield [
-            {**h, "lines": lines[h["hub_id"]], "booked_fees": booked.get(h["hub_id"])}
+            {
+                **h,
+                "lines": lines[h["hub_id"]],
+                "booked_fees": booked.get(h["hub_id"]),
+                "booked_fee_refunds": refunds[h["hub_id"]],
+            }
             for h in headers
         ]
 

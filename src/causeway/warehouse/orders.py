@@ -126,26 +126,45 @@ def order_rows(fact: Mapping[str, Any], rates: Rates) -> tuple[Row, list[Row], R
     return order, lines, source
 
 
-def booked_fee(order: Mapping[str, Any], booked: str | None) -> Decimal | None:
-    """The fees the ERP booked for the order ("<total> <currency>", the channel-fees
-    flow's link), when in the order's currency; None: none booked, or unreadable."""
+def booked_amount(order: Mapping[str, Any], booked: str | None) -> Decimal | None:
+    """A booking's "<total> <currency>" (the channel-fees flow's links), when in the
+    order's currency; None: none, unreadable, or in another currency."""
     parts = (booked or "").split()
     if len(parts) != 2 or parts[1] != order["currency"]:
         return None
     return decimal(parts[0])
 
 
+def booked_fee(
+    order: Mapping[str, Any], booked: str | None, refunds: Sequence[str] = ()
+) -> Decimal | None:
+    """The fees the ERP booked for the order, net of the refunds of fees it booked since
+    (credit notes: negative totals); None: no fees booked (or not in the order's
+    currency). A refund in another currency than the order's is left out."""
+    fees = booked_amount(order, booked)
+    if fees is None:
+        return None
+    for refund in refunds:
+        fees += booked_amount(order, refund) or Decimal(0)
+    return fees
+
+
 def fee_row(
-    order: Mapping[str, Any], fee: ChannelFee | None, rates: Rates, booked: str | None = None
+    order: Mapping[str, Any],
+    fee: ChannelFee | None,
+    rates: Rates,
+    booked: str | None = None,
+    refunds: Sequence[str] = (),
 ) -> Row | None:
     """fact_channel_fees' row: the fees the ERP booked for the order where it has them
-    (the marketplace's own, docs/flows/channel-fees.md), else the estimate: percent of
+    (the marketplace's own, net of the refunds of fees booked since,
+    docs/flows/channel-fees.md), else the estimate: percent of
     the order's total plus the fixed fee, in the order's currency (a fixed fee in another
     currency goes through the company's; NULL when no rate allows it). Cancelled orders,
     and channels without a fee nor a booking, have none."""
     if order["state"] != PLACED or order["total"] is None:
         return None
-    actual = booked_fee(order, booked)
+    actual = booked_fee(order, booked, refunds)
     if actual is None and fee is None:
         return None
     amount = actual if actual is not None or fee is None else estimated_fee(order, fee, rates)
@@ -187,7 +206,13 @@ def write_orders(
         order, order_lines, source = order_rows(fact, rates)
         orders.append(order)
         lines.extend(order_lines)
-        fee = fee_row(order, fees.get(order["channel"]), rates, fact.get("booked_fees"))
+        fee = fee_row(
+            order,
+            fees.get(order["channel"]),
+            rates,
+            fact.get("booked_fees"),
+            fact.get("booked_fee_refunds") or (),
+        )
         if fee is not None:
             fee_rows.append(fee)
         campaigns[source["campaign_key"]] = source

@@ -328,12 +328,16 @@ FACT_PAYMENTS = Table(
 FACT_CHANNEL_FEES = Table(
     "fact_channel_fees",
     "order's channel fee",
-    "the fees the ERP booked for the order (flow channel-fees: the marketplace's own), "
-    "else the channel's configured fee (warehouse.channel_fees) applied to the order's total",
+    "the fees the ERP booked for the order (flow channel-fees: the marketplace's own), net "
+    "of the refunds of fees it booked since (credit notes), else the channel's configured "
+    "fee (warehouse.channel_fees) applied to the order's total",
     (
         *ORDER_KEYS,
         *CURRENCIES,
-        *_money("fee", "fee_percent % of the total + fee_fixed"),
+        *_money(
+            "fee",
+            "the booked fees net of booked refunds, else fee_percent % of the total + fee_fixed",
+        ),
     ),
     key=("order_key",),
     partition_by=("order_date", "channel"),

@@ -2,7 +2,8 @@
 (financesV0.json in Amazon's selling-partner-api-models; docs/connectors/amazon.md, "Fees").
 
     GET /finances/v0/orders/{orderId}/financialEvents?MaxResultsPerPage=&NextToken=
-    -> {"payload": {"FinancialEvents": {"ShipmentEventList": [...]}, "NextToken": "..."}}
+    -> {"payload": {"FinancialEvents": {"ShipmentEventList": [...],
+                                        "RefundEventList": [...]}, "NextToken": "..."}}
 
 An order's shipment events are, in this order of precedence:
 - those the control API seeded for it (POST /_sandbox/financial-events/{orderId});
@@ -11,6 +12,9 @@ An order's shipment events are, in this order of precedence:
   `referral_percent` of it, and on an order fulfilled by Amazon an
   FBAPerUnitFulfillmentFee of `fba_fee_per_unit` per unit, fees negative;
 - else none: Amazon posts an order's events after it ships.
+Its refund events (RefundEventList) are those seeded for it (the same control route with
+{"RefundEventList": [...]}) and those of refunding it (POST
+/_sandbox/orders/{orderId}/refund: refunds.py), in the order they were posted.
 Pages hold MaxResultsPerPage events (1..100) with an opaque NextToken; the operation has
 its own token bucket (usage plan 0.5/s, burst 30 at Amazon).
 """
@@ -29,6 +33,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
 from causeway_sandbox.amazon.faults import error_body
+from causeway_sandbox.amazon.refunds import RefundRefused, RefundRequest, refund_event
 from causeway_sandbox.amazon.store import BLOCKS, decode_token, encode_token, iso
 
 OPERATION = "listFinancialEventsByOrderId"
@@ -36,30 +41,78 @@ PATH = "/finances/v0/orders/{order_id}/financialEvents"
 CENT = Decimal("0.01")
 ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}")  # Amazon's 3-7-7 order ids
 
+# The fee schedule's settings (POST /_sandbox/fee-schedule).
+SCHEDULE = (
+    "referral_percent",
+    "fba_fee_per_unit",
+    "refund_commission_percent",
+    "refund_commission_cap",
+)
+
 Edge = Callable[[Request, str], Awaitable[Response | None]]
 Log = Callable[[Request, str, Response], Response]
 
 
 class FinancialEvents:
-    """Seeded shipment events per order, and the fee schedule derived events use."""
+    """Seeded shipment events and refund events per order, and the fee schedule derived
+    events use."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seeded: dict[str, list[dict[str, Any]]] = {}
+        self._refunds: dict[str, list[dict[str, Any]]] = {}
+        self._refunded: dict[str, dict[str, int]] = {}  # order -> item -> units refunded
+        self._adjustments = 0
+        self.schedule_defaults()
+
+    def schedule_defaults(self) -> None:
         self.referral_percent = Decimal(15)
         self.fba_fee_per_unit = Decimal("3.22")
+        self.refund_commission_percent = Decimal(20)
+        self.refund_commission_cap = Decimal("5.00")
 
     def reset(self) -> None:
         with self._lock:
             self._seeded.clear()
-        self.referral_percent = Decimal(15)
-        self.fba_fee_per_unit = Decimal("3.22")
+            self._refunds.clear()
+            self._refunded.clear()
+        self.schedule_defaults()
 
     def seed(self, order_id: str, events: list[dict[str, Any]]) -> int:
         with self._lock:
             held = self._seeded.setdefault(order_id, [])
             held += copy.deepcopy(events)
             return len(held)
+
+    def seed_refunds(self, order_id: str, events: list[dict[str, Any]]) -> int:
+        with self._lock:
+            held = self._refunds.setdefault(order_id, [])
+            held += copy.deepcopy(events)
+            return len(held)
+
+    def refund(self, order: dict[str, Any], request: RefundRequest, posted: str) -> dict[str, Any]:
+        """Refund units of a shipped order: its RefundEventList event, kept and returned."""
+        with self._lock:
+            refunded = self._refunded.setdefault(order["orderId"], {})
+            first = self._adjustments + 1
+            ids = [f"ADJ-{first + i:07d}" for i in range(len(order.get("orderItems", [])) or 1)]
+            event = refund_event(
+                order,
+                request,
+                refunded,
+                referral_percent=self.referral_percent,
+                commission_percent=self.refund_commission_percent,
+                commission_cap=self.refund_commission_cap,
+                posted=posted,
+                adjustment_ids=ids,
+            )
+            self._adjustments += len(event["ShipmentItemAdjustmentList"])
+            self._refunds.setdefault(order["orderId"], []).append(event)
+            return copy.deepcopy(event)
+
+    def refunds_of(self, order_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return copy.deepcopy(self._refunds.get(order_id, []))
 
     def of_order(self, order_id: str, order: dict[str, Any] | None) -> list[dict[str, Any]]:
         with self._lock:
@@ -133,22 +186,42 @@ def install(app: FastAPI, sandbox: Any, edge: Edge, log: Log) -> None:
     @control.post("/financial-events/{order_id}")
     async def seed(request: Request, order_id: str) -> dict[str, Any]:
         body = await request.json()
-        shipments = body.get("ShipmentEventList") if isinstance(body, dict) else body
-        if not isinstance(shipments, list) or not all(isinstance(e, dict) for e in shipments):
-            raise HTTPException(422, "send a list of ShipmentEvents or {ShipmentEventList: [...]}")
-        return {"order": order_id, "events": events.seed(order_id, shipments)}
+        if isinstance(body, dict):
+            shipments, refunds = body.get("ShipmentEventList"), body.get("RefundEventList", [])
+        else:
+            shipments, refunds = body, []
+        lists = [refunds] if shipments is None else [shipments, refunds]
+        if not all(isinstance(x, list) and all(isinstance(e, dict) for e in x) for x in lists):
+            raise HTTPException(
+                422, "send a list of ShipmentEvents or {ShipmentEventList, RefundEventList}"
+            )
+        answer = {"order": order_id, "refunds": events.seed_refunds(order_id, refunds)}
+        if shipments is not None:
+            answer["events"] = events.seed(order_id, shipments)
+        return answer
+
+    @control.post("/orders/{order_id}/refund")
+    async def refund(request: Request, order_id: str) -> dict[str, Any]:
+        raw = await request.body()
+        try:
+            wanted = RefundRequest.model_validate_json(raw or b"{}")
+        except ValueError as error:
+            raise HTTPException(422, f"not a refund: {error}") from None
+        order = sandbox.store.get(order_id, list(BLOCKS))
+        if order is None:
+            raise HTTPException(404, f"no order {order_id}")
+        try:
+            return events.refund(order, wanted, iso(sandbox.clock.now()))
+        except RefundRefused as refused:
+            raise HTTPException(409, str(refused)) from None
 
     @control.post("/fee-schedule")
     async def schedule(request: Request) -> dict[str, str]:
         body = await request.json()
-        if "referral_percent" in body:
-            events.referral_percent = Decimal(str(body["referral_percent"]))
-        if "fba_fee_per_unit" in body:
-            events.fba_fee_per_unit = Decimal(str(body["fba_fee_per_unit"]))
-        return {
-            "referral_percent": str(events.referral_percent),
-            "fba_fee_per_unit": str(events.fba_fee_per_unit),
-        }
+        for name in SCHEDULE:
+            if name in body:
+                setattr(events, name, Decimal(str(body[name])))
+        return {name: str(getattr(events, name)) for name in SCHEDULE}
 
     app.include_router(control)
 
@@ -170,9 +243,13 @@ def _page(sandbox: Any, events: FinancialEvents, request: Request, order_id: str
             return _error(400, "InvalidInput", "Invalid Input", "NextToken")
         offset = int(state.get("offset", 0))
     order = sandbox.store.get(order_id, list(BLOCKS))
-    shipments = events.of_order(order_id, order)
-    page = shipments[offset : offset + size]
-    payload: dict[str, Any] = {"FinancialEvents": {"ShipmentEventList": page}}
-    if offset + size < len(shipments):
+    # One sequence of events, shipments then refunds (posted after them), paged together.
+    every = [("ShipmentEventList", e) for e in events.of_order(order_id, order)]
+    every += [("RefundEventList", e) for e in events.refunds_of(order_id)]
+    lists: dict[str, list[dict[str, Any]]] = {"ShipmentEventList": []}
+    for kind, event in every[offset : offset + size]:
+        lists.setdefault(kind, []).append(event)
+    payload: dict[str, Any] = {"FinancialEvents": lists}
+    if offset + size < len(every):
         payload["NextToken"] = encode_token({"order": order_id, "offset": offset + size})
     return JSONResponse({"payload": payload})

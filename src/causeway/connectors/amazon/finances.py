@@ -19,8 +19,19 @@ vendor-samples has no Finances model):
 Amazon posts a shipment's events after it ships (up to 48 hours later, its guide says),
 so an order may have no ShipmentEvent yet: then it has no fees yet, not zero fees. Fees
 are negative amounts (money Amazon keeps); `order_fees` sums them per fee type and
-currency with Decimal and turns them into positive costs. Refund events (fee
-reversals) are not read yet.
+currency with Decimal and turns them into positive costs.
+
+Refunds: each event of RefundEventList (a ShipmentEvent too, in the model) carries the
+fee changes of one refund in `ShipmentItemAdjustmentList[].ItemFeeAdjustmentList`,
+`ShipmentFeeAdjustmentList` and `OrderFeeAdjustmentList`: a fee given back is a positive
+amount (Commission +8.00), a fee the refund charges a negative one (RefundCommission
+-2.00). `refunds_of` turns each event into a FeeRefund with the same sign rule as the
+fees (costs positive, so a fee given back is a negative cost: a credit). A refund event
+has no id of its own in the model; its key is its items' `OrderAdjustmentItemId`s
+("An Amazon-defined order adjustment identifier defined for refunds", the model says),
+else its PostedDate and position. Its number is its rank among the order's refund events
+by (PostedDate, key): Amazon posts a later refund later, so the numbers of refunds
+already booked do not change.
 
 Only the fields the hub reads are modelled; every one is optional in Amazon's model, and
 unknown keys are ignored (Amazon adds event lists to v0 without a new version).
@@ -28,7 +39,8 @@ unknown keys are ignored (Amazon adds event lists to v0 without a new version).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -37,10 +49,11 @@ from pydantic import Field
 from causeway.connectors.amazon.client import AmazonClient
 from causeway.connectors.amazon.models import AmazonModel, Timestamp, parse
 from causeway.connectors.json_values import Money
-from causeway.model.ports.fees import ChannelFee, OrderFees
+from causeway.model.ports.fees import ChannelFee, FeeRefund, OrderFees
 
 OPERATION = "listFinancialEventsByOrderId"
 MAX_PER_PAGE = 100
+EARLIEST = datetime.min.replace(tzinfo=UTC)  # sorts a refund without a PostedDate first
 
 
 def events_path(order_id: str) -> str:
@@ -65,9 +78,11 @@ class ChargeComponent(AmazonModel):
 class ShipmentItem(AmazonModel):
     SellerSKU: str | None = None
     OrderItemId: str | None = None
+    OrderAdjustmentItemId: str | None = None  # refunds, guarantee claims, chargebacks
     QuantityShipped: int | None = None
     ItemChargeList: tuple[ChargeComponent, ...] = ()
     ItemFeeList: tuple[FeeComponent, ...] = ()
+    ItemFeeAdjustmentList: tuple[FeeComponent, ...] = ()
 
 
 class ShipmentEvent(AmazonModel):
@@ -76,14 +91,28 @@ class ShipmentEvent(AmazonModel):
     MarketplaceName: str | None = None
     PostedDate: Timestamp | None = None
     ShipmentFeeList: tuple[FeeComponent, ...] = ()
+    ShipmentFeeAdjustmentList: tuple[FeeComponent, ...] = ()
     OrderFeeList: tuple[FeeComponent, ...] = ()
+    OrderFeeAdjustmentList: tuple[FeeComponent, ...] = ()
     ShipmentItemList: tuple[ShipmentItem, ...] = ()
+    ShipmentItemAdjustmentList: tuple[ShipmentItem, ...] = ()
 
     def fees(self) -> Iterator[FeeComponent]:
         yield from self.ShipmentFeeList
         yield from self.OrderFeeList
         for item in self.ShipmentItemList:
             yield from item.ItemFeeList
+
+    def fee_adjustments(self) -> Iterator[FeeComponent]:
+        """A refund event's fee changes (the model's *AdjustmentList fields)."""
+        yield from self.ShipmentFeeAdjustmentList
+        yield from self.OrderFeeAdjustmentList
+        for item in self.ShipmentItemAdjustmentList:
+            yield from item.ItemFeeAdjustmentList
+
+    def adjustment_ids(self) -> list[str]:
+        items = self.ShipmentItemAdjustmentList
+        return sorted({i.OrderAdjustmentItemId for i in items if i.OrderAdjustmentItemId})
 
 
 class EventLists(AmazonModel):
@@ -102,28 +131,69 @@ class ListFinancialEventsResponse(AmazonModel):
     payload: ListFinancialEventsPayload = ListFinancialEventsPayload()
 
 
-def fees_of(order_id: str, shipments: list[ShipmentEvent]) -> OrderFees:
+def as_costs(components: Iterable[FeeComponent]) -> tuple[ChannelFee, ...]:
+    """Amazon's fee amounts per fee type and currency, summed with Decimal and turned into
+    costs (Amazon's sign flipped: a fee kept, negative at Amazon, is a positive cost; a
+    fee given back, positive at Amazon, a negative one). Types summing to zero are left
+    out."""
+    totals: dict[tuple[str, str], Decimal] = {}
+    for fee in components:
+        if fee.FeeAmount is None:
+            continue
+        key = (fee.FeeType or "Fee", fee.FeeAmount.CurrencyCode.upper())
+        totals[key] = totals.get(key, Decimal(0)) + fee.FeeAmount.CurrencyAmount
+    return tuple(
+        ChannelFee(fee_type=fee_type, currency=currency, amount=-amount)
+        for (fee_type, currency), amount in sorted(totals.items())
+        if amount != 0
+    )
+
+
+def fees_of(
+    order_id: str, shipments: list[ShipmentEvent], refunds: Sequence[ShipmentEvent] = ()
+) -> OrderFees:
     """The order's fees from its shipment events: per fee type and currency, summed with
     Decimal and turned positive (Amazon's fees are negative). No shipment event: no fees
-    yet (`posted` False), which is not the same as fees of zero."""
-    totals: dict[tuple[str, str], Decimal] = {}
-    for event in shipments:
-        for fee in event.fees():
-            if fee.FeeAmount is None:
-                continue
-            key = (fee.FeeType or "Fee", fee.FeeAmount.CurrencyCode.upper())
-            totals[key] = totals.get(key, Decimal(0)) + fee.FeeAmount.CurrencyAmount
+    yet (`posted` False), which is not the same as fees of zero. Its refund events' fee
+    changes are `refunds` (refunds_of)."""
     posted = [e.PostedDate for e in shipments if e.PostedDate is not None]
     return OrderFees(
         order_id=order_id,
         posted=bool(shipments),
         posted_at=max(posted) if posted else None,
-        fees=tuple(
-            ChannelFee(fee_type=fee_type, currency=currency, amount=-amount)
-            for (fee_type, currency), amount in sorted(totals.items())
-            if amount != 0
-        ),
+        fees=as_costs(f for event in shipments for f in event.fees()),
+        refunds=refunds_of(refunds),
     )
+
+
+def refunds_of(events: Sequence[ShipmentEvent]) -> tuple[FeeRefund, ...]:
+    """The fee changes of each refund event, numbered by (PostedDate, key) from 1; events
+    that changed no fee (a refund of the price alone) keep their number but are left out."""
+    keyed: list[tuple[datetime, str, ShipmentEvent]] = []
+    seen: dict[str, int] = {}
+    for event in events:
+        ids = event.adjustment_ids()
+        posted = event.PostedDate.isoformat() if event.PostedDate else "unposted"
+        key = ",".join(ids) if ids else posted
+        # Two events with the same key (no adjustment ids, same PostedDate): by position.
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            key = f"{key}#{seen[key]}"
+        keyed.append((event.PostedDate or EARLIEST, key, event))
+    keyed.sort(key=lambda k: (k[0], k[1]))
+    refunds = []
+    for number, (posted_at, key, event) in enumerate(keyed, start=1):
+        fees = as_costs(event.fee_adjustments())
+        if fees:
+            refunds.append(
+                FeeRefund(
+                    number=number,
+                    key=key,
+                    posted_at=None if posted_at == EARLIEST else posted_at,
+                    fees=fees,
+                )
+            )
+    return tuple(refunds)
 
 
 def event_pages(
@@ -142,12 +212,12 @@ def event_pages(
 
 
 def order_fees(client: AmazonClient, order_id: str, page_size: int = MAX_PER_PAGE) -> OrderFees:
-    """The order's marketplace fees as Amazon has posted them so far (every page read)."""
+    """The order's marketplace fees and its refunds' fee changes as Amazon has posted them
+    so far (every page read: one call per 100 events)."""
     shipments: list[ShipmentEvent] = []
+    refunds: list[ShipmentEvent] = []
     for page in event_pages(client, order_id, page_size):
-        shipments += [
-            e
-            for e in page.payload.FinancialEvents.ShipmentEventList
-            if e.AmazonOrderId in (None, order_id)
-        ]
-    return fees_of(order_id, shipments)
+        lists = page.payload.FinancialEvents
+        shipments += [e for e in lists.ShipmentEventList if e.AmazonOrderId in (None, order_id)]
+        refunds += [e for e in lists.RefundEventList if e.AmazonOrderId in (None, order_id)]
+    return fees_of(order_id, shipments, refunds)

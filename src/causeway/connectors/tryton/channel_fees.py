@@ -12,6 +12,16 @@ nothing twice. The invoice is posted on creation (dated today: the fiscal year o
 booking); one left in draft by a crash between the create and the post is posted by the
 next call.
 
+Refunds: each refund of the order that changed fees (the marketplace gave fees back and
+maybe charged a refund fee) is one more supplier document for the same party, booked
+after the fees invoice: its reference the sale's plus "-fees-refund-<n>" (n the refund's
+number, FeeRefund), its lines the changes as costs. Tryton's own convention for a
+credit: a fee given back is a line of quantity -1 at the fee's (positive) price, a fee
+charged one of quantity 1, so a refund that gives back more than it charges is an `in`
+invoice with a negative total, which Tryton numbers and shows as a supplier credit note
+(account.invoice's sequence type "credit_note": every line <= 0 and the total < 0). Found
+by its reference before it is created, posted at once, like the fees invoice.
+
 Master data: the party is found by name and created (with one empty address) when Tryton
 has none; the expense account is the one named `account` (by code or name), else the
 company's default expense account of product categories; the payable account is the
@@ -28,14 +38,31 @@ from typing import Any
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.errors import MissingMasterDataError, PermanentError
-from causeway.model.ports.fees import BookedFees, ChannelFee
+from causeway.model.ports.fees import BookedFees, ChannelFee, FeeRefund
 
 SUFFIX = "-fees"
+REFUND_SUFFIX = "-fees-refund-"
 FIELDS = ("reference", "number", "state", "total_amount", "currency.code")
 
 
 def fees_reference(sale_reference: str) -> str:
     return f"{sale_reference}{SUFFIX}"
+
+
+def refund_reference(sale_reference: str, number: int) -> str:
+    return f"{sale_reference}{REFUND_SUFFIX}{number}"
+
+
+def one_currency(fees: Sequence[ChannelFee], what: str, system: str) -> tuple[str, Decimal]:
+    """(the fees' one currency, their total), or the PermanentError a person can act on."""
+    currencies = {f.currency for f in fees}
+    if len(currencies) != 1:
+        raise PermanentError(
+            f"{what} are in {', '.join(sorted(currencies)) or 'no currency'}: one supplier "
+            f"document takes one currency; book them in {system} by hand"
+        )
+    (currency,) = currencies
+    return currency, sum((f.amount for f in fees), Decimal(0))
 
 
 def booked(record: Mapping[str, Any], *, created: bool) -> BookedFees:
@@ -88,19 +115,93 @@ class ChannelFeeInvoices:
             if existing.state == "draft":
                 return self._post(existing, created=False)
             return existing
-        currencies = {f.currency for f in fees}
-        if len(currencies) != 1:
-            raise PermanentError(
-                f"fees of {sale_reference} are in {', '.join(sorted(currencies)) or 'no currency'}:"
-                f" one supplier invoice takes one currency; book them in {self.system} by hand"
-            )
-        (currency,) = currencies
-        total = sum((f.amount for f in fees), Decimal(0))
+        currency, total = one_currency(fees, f"fees of {sale_reference}", self.system)
         if total <= 0:
             raise PermanentError(
                 f"fees of {sale_reference} add up to {total} {currency}: a supplier invoice "
                 f"needs a positive total; book the credit in {self.system} by hand"
             )
+        return self._create(
+            fees_reference(sale_reference),
+            f"{party} fees of sale {sale_reference}",
+            fees,
+            currency=currency,
+            party=party,
+            account=account,
+        )
+
+    def find_refunds(self, sale_reference: str) -> dict[int, BookedFees]:
+        """refund number -> the sale's fee refund document (not cancelled), in one call."""
+        prefix = refund_reference(sale_reference, 0)[:-1]
+        records = self.rpc.search_read(
+            "account.invoice",
+            [
+                ("type", "=", "in"),
+                ("reference", "like", f"{prefix}%"),
+                ("state", "!=", "cancelled"),
+            ],
+            list(FIELDS),
+            order=[("id", "ASC")],
+        )
+        found: dict[int, BookedFees] = {}
+        for record in records:
+            number = str(record["reference"])[len(prefix) :]
+            # LIKE's "_" matches any character: keep only this sale's own references.
+            if str(record["reference"]).startswith(prefix) and number.isdigit():
+                found.setdefault(int(number), booked(record, created=False))
+        return found
+
+    def book_refund(
+        self,
+        sale_reference: str,
+        refund: FeeRefund,
+        *,
+        party: str,
+        account: str | None = None,
+    ) -> BookedFees:
+        """One refund's fee changes as one posted supplier document (a credit note when it
+        gives back more than it charges), created at most once."""
+        existing = self.find_refunds(sale_reference).get(refund.number)
+        if existing is not None:
+            if existing.state == "draft":
+                return self._post(existing, created=False)
+            return existing
+        what = f"fee refund {refund.number} of {sale_reference}"
+        currency, total = one_currency(refund.fees, what, self.system)
+        if total == 0:
+            raise PermanentError(f"{what} adds up to 0 {currency}: there is nothing to book")
+        return self._create(
+            refund_reference(sale_reference, refund.number),
+            f"{party} fee refund {refund.number} of sale {sale_reference} (refund {refund.key})",
+            refund.fees,
+            currency=currency,
+            party=party,
+            account=account,
+        )
+
+    def party_exists(self, name: str) -> bool:
+        """Whether Tryton has a party of `name` (book() makes it when it has none)."""
+        return bool(self.rpc.search_read("party.party", [("name", "=", name)], ["id"], limit=1))
+
+    def expense_account(self, account: str | None) -> int:
+        """The expense account fees are booked on (see _expense_account), or the
+        MissingMasterDataError saying what to set."""
+        return self._expense_account(account)
+
+    # -- private ---------------------------------------------------------------------------
+
+    def _create(
+        self,
+        reference: str,
+        description: str,
+        fees: Sequence[ChannelFee],
+        *,
+        currency: str,
+        party: str,
+        account: str | None,
+    ) -> BookedFees:
+        """A posted supplier document of these fees: a line per fee, a negative cost as
+        Tryton's credit line (quantity -1 at the positive price)."""
         currency_id = self.master.currencies([currency]).get(currency)
         if currency_id is None:
             raise MissingMasterDataError(f"no currency {currency} in {self.system}")
@@ -111,8 +212,8 @@ class ChannelFeeInvoices:
             {
                 "type": "line",
                 "description": f"{party} {fee.fee_type}",
-                "quantity": 1.0,
-                "unit_price": fee.amount,
+                "quantity": 1.0 if fee.amount > 0 else -1.0,
+                "unit_price": abs(fee.amount),
                 "account": expense,
                 "company": company,
                 "currency": currency_id,
@@ -133,8 +234,8 @@ class ChannelFeeInvoices:
                     "currency": currency_id,
                     "journal": self._id("journal", "account.journal", [("type", "=", "expense")]),
                     "account": payable,
-                    "reference": fees_reference(sale_reference),
-                    "description": f"{party} fees of sale {sale_reference}",
+                    "reference": reference,
+                    "description": description,
                     "invoice_date": dt.date.today(),
                     "lines": [["create", lines]],
                 }
@@ -142,17 +243,6 @@ class ChannelFeeInvoices:
         )
         (record,) = self.rpc.read("account.invoice", [invoice_id], ["id", *FIELDS])
         return self._post(booked(record, created=True), created=True)
-
-    def party_exists(self, name: str) -> bool:
-        """Whether Tryton has a party of `name` (book() makes it when it has none)."""
-        return bool(self.rpc.search_read("party.party", [("name", "=", name)], ["id"], limit=1))
-
-    def expense_account(self, account: str | None) -> int:
-        """The expense account fees are booked on (see _expense_account), or the
-        MissingMasterDataError saying what to set."""
-        return self._expense_account(account)
-
-    # -- private ---------------------------------------------------------------------------
 
     def _post(self, invoice: BookedFees, *, created: bool) -> BookedFees:
         self.rpc.button("account.invoice", "post", [invoice.document_id])

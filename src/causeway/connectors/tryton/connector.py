@@ -61,7 +61,7 @@ from causeway.model.ports.erp_reporting import (
     SaleCosts,
     ShipmentFact,
 )
-from causeway.model.ports.fees import BookedFees, ChannelFee
+from causeway.model.ports.fees import BookedFees, ChannelFee, FeeRefund
 from causeway.model.ports.locks import Locks
 from causeway.model.ports.portal import (
     Availability,
@@ -242,6 +242,20 @@ class TrytonConnector:
 
     def booked_channel_fees(self, sale_references: Sequence[str]) -> dict[str, BookedFees]:
         return self.channel_fees.find(sale_references)
+
+    def book_fee_refund(
+        self,
+        sale_reference: str,
+        refund: FeeRefund,
+        *,
+        party: str,
+        account: str | None = None,
+    ) -> BookedFees:
+        """One refund's fee changes as a posted supplier credit note, at most once."""
+        return self.channel_fees.book_refund(sale_reference, refund, party=party, account=account)
+
+    def booked_fee_refunds(self, sale_reference: str) -> dict[int, BookedFees]:
+        return self.channel_fees.find_refunds(sale_reference)
 
     def sale_figures(
         self, sale_ids: Sequence[int], *, with_costs: bool = True

@@ -3,6 +3,13 @@
 The flow is in flow.py; its public names are importable from this package.
 """
 
-from causeway.flows.channel_fees.flow import FEES, NAME, ChannelFeesToErp, Pending, RunResult
+from causeway.flows.channel_fees.flow import (
+    FEE_REFUNDS,
+    FEES,
+    NAME,
+    ChannelFeesToErp,
+    Pending,
+    RunResult,
+)
 
-__all__ = ["FEES", "NAME", "ChannelFeesToErp", "Pending", "RunResult"]
+__all__ = ["FEES", "FEE_REFUNDS", "NAME", "ChannelFeesToErp", "Pending", "RunResult"]

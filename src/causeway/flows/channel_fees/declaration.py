@@ -36,6 +36,21 @@ class ChannelFeesFlow(FlowSettings):
         description="orders last changed longer ago than this are not asked about any more",
     )
 
+    refund_window: Duration = Field(
+        default=60 * 86400.0,
+        description="how long after an order's fees are booked its refunds are looked for",
+    )
+    refund_every: Duration = Field(
+        default=86400.0,
+        description="a booked order is asked about refunds again at most this often",
+    )
+    refund_checks: int = Field(
+        default=50,
+        ge=0,
+        le=1000,
+        description="at most this many booked orders are asked about refunds a run",
+    )
+
     def default_schedule(self) -> Schedule:
         return Schedule(INTERVAL, every_seconds=self.every)
 
@@ -50,6 +65,9 @@ def build(context: FlowContext, settings: ChannelFeesFlow) -> ChannelFeesToErp:
         fees_account=settings.fees_account,
         per_run=settings.per_run,
         look_back=settings.look_back,
+        refund_window=settings.refund_window,
+        refund_every=settings.refund_every,
+        refund_checks=settings.refund_checks,
     )
 
 

@@ -12,6 +12,20 @@ link), newest first and at most `per_run` of them, and for each:
    created), and writes the link (erp, "fees", document id) on the order's hub id and
    the booked total on the order's summary, in one transaction per order.
 
+4. then books each refund of the order that changed fees (OrderFees.refunds) once, after
+   the fees: for Tryton a posted supplier credit note `<sale ref>-fees-refund-<n>`
+   (ErpChannelFees.book_fee_refund, found by its reference before it is created), and
+   writes the link (erp, "fees-refund", document id) with its total.
+
+Refunds come later than fees (a customer returns the goods weeks after). So a run also
+asks again about orders whose fees it booked within `refund_window` (60 days) and that
+it has not asked about for `refund_every` (1 day), least recently asked first, at most
+`refund_checks` of them (the fees link's remote_updated_at is when it last asked). The
+cost is bounded whatever the number of orders: a run makes at most per_run +
+refund_checks calls of Amazon's 0.5/s operation. An order whose refunds are all linked
+in the hub costs no ERP call; the ERP is asked (one search) only when Amazon shows a
+refund the hub has not linked.
+
 A crash between the ERP's booking and the link books nothing twice: the next run asks
 the ERP, which finds its own booking. An order older than `look_back` is not asked
 about any more (its fees would have been posted long since). One order's permanent
@@ -25,15 +39,22 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from causeway.engine import entities, links, order_facts
 from causeway.engine.store import Store
-from causeway.engine.warehouse_rows import BOOKED_FEES
+from causeway.engine.warehouse_rows import BOOKED_FEE_REFUNDS, BOOKED_FEES
 from causeway.errors import PermanentError
 from causeway.flows.base import FlowBase
 from causeway.flows.orders_to_erp import ORDER
-from causeway.model.ports.fees import BookedFees, ChannelFees, ErpChannelFees, OrderFees
+from causeway.model.ports.fees import (
+    BookedFees,
+    ChannelFees,
+    ErpChannelFees,
+    FeeRefund,
+    OrderFees,
+)
 from causeway.orders.record import CANCELLED, SALE, merge_summary
 
 log = logging.getLogger("causeway.flows.channel_fees")
@@ -42,6 +63,10 @@ NAME = "channel-fees"
 # Link type: the ERP's booking of an order's fees (a supplier invoice), fingerprint
 # "<total> <currency>": the warehouse reads it as the order's actual fees.
 FEES = BOOKED_FEES
+# Link type: the ERP's booking of one refund's fee changes (a supplier credit note),
+# fingerprint "<total> <currency>" (negative for a credit): the warehouse nets them.
+FEE_REFUNDS = BOOKED_FEE_REFUNDS
+DAY = 86400.0
 
 
 @dataclass(frozen=True)
@@ -53,6 +78,7 @@ class Pending:
     hub_id: str
     reference: str
     updated_at: float
+    booked: links.Link | None = None  # the fees link, for an order asked about again
 
 
 @dataclass
@@ -60,6 +86,8 @@ class RunResult:
     booked: list[str] = field(default_factory=list)  # references booked now
     waiting: list[str] = field(default_factory=list)  # nothing posted by the channel yet
     failed: dict[str, str] = field(default_factory=dict)  # reference -> why
+    refunds: list[str] = field(default_factory=list)  # "<reference> refund <n>" booked now
+    rechecked: list[str] = field(default_factory=list)  # booked orders asked about again
 
 
 class ChannelFeesToErp(FlowBase[None]):
@@ -79,7 +107,10 @@ class ChannelFeesToErp(FlowBase[None]):
         party: str = "Amazon",
         fees_account: str | None = None,
         per_run: int = 100,
-        look_back: float = 60 * 86400.0,
+        look_back: float = 60 * DAY,
+        refund_window: float = 60 * DAY,
+        refund_every: float = DAY,
+        refund_checks: int = 50,
     ) -> None:
         if not channels:
             raise ValueError(f"{NAME} needs at least one channel")
@@ -91,6 +122,9 @@ class ChannelFeesToErp(FlowBase[None]):
         self.fees_account = fees_account
         self.per_run = per_run
         self.look_back = look_back
+        self.refund_window = refund_window
+        self.refund_every = refund_every
+        self.refund_checks = refund_checks
 
     def on_run(self, payload: Mapping[str, Any]) -> None:
         result = self.run()
@@ -102,10 +136,8 @@ class ChannelFeesToErp(FlowBase[None]):
     def run(self) -> RunResult:
         result = RunResult()
         for order in self.pending():
-            try:
-                fees = self.channels[order.channel].order_fees(order.external_id)
-            except PermanentError as exc:
-                result.failed[order.reference] = str(exc)
+            fees = self._ask(order, result)
+            if fees is None:
                 continue
             if not fees.posted:
                 result.waiting.append(order.reference)
@@ -119,14 +151,66 @@ class ChannelFeesToErp(FlowBase[None]):
                 continue
             self._record(order, fees, booked)
             result.booked.append(order.reference)
-        if result.booked or result.failed:
+            self._book_refunds(order, fees.refunds, result)
+        for order in self.refunds_due():
+            if order.reference in result.booked:
+                continue  # asked a moment ago, its refunds booked with its fees
+            fees = self._ask(order, result)
+            # Stamped even when the channel refused: a failing order waits `refund_every`
+            # like the others instead of taking the run's refund looks every run.
+            self._asked_again(order)
+            if fees is None:
+                continue
+            result.rechecked.append(order.reference)
+            self._book_refunds(order, fees.refunds, result)
+        if result.booked or result.failed or result.refunds:
             log.info(
-                "fees: %d booked, %d not posted yet, %d failed",
+                "fees: %d booked, %d not posted yet, %d refunds booked, %d orders asked "
+                "again, %d failed",
                 len(result.booked),
                 len(result.waiting),
+                len(result.refunds),
+                len(result.rechecked),
                 len(result.failed),
             )
         return result
+
+    def _ask(self, order: Pending, result: RunResult) -> OrderFees | None:
+        try:
+            return self.channels[order.channel].order_fees(order.external_id)
+        except PermanentError as exc:
+            result.failed[order.reference] = str(exc)
+            return None
+
+    def _book_refunds(
+        self, order: Pending, refunds: tuple[FeeRefund, ...], result: RunResult
+    ) -> None:
+        """Each refund with a net fee change booked once, after the order's fees."""
+        # A refund whose changes cancel out (gave back 2.00, charged 2.00) owes nothing.
+        todo = [r for r in refunds if any(t != 0 for t in r.totals().values())]
+        if not todo:
+            return
+        with self.store.read() as conn:
+            linked = links.of_hubs_oldest_first(conn, [order.hub_id], self.target, FEE_REFUNDS)
+        if len(linked) >= len(todo):
+            return  # refunds are only ever added: every one is booked and linked already
+        try:
+            booked = self.erp.booked_fee_refunds(order.reference)
+        except PermanentError as exc:
+            result.failed[order.reference] = str(exc)
+            return
+        for refund in todo:
+            done = booked.get(refund.number)
+            if done is None:
+                try:
+                    done = self.erp.book_fee_refund(
+                        order.reference, refund, party=self.party, account=self.fees_account
+                    )
+                except PermanentError as exc:
+                    result.failed[f"{order.reference} refund {refund.number}"] = str(exc)
+                    continue
+                result.refunds.append(f"{order.reference} refund {refund.number}")
+            self._record_refund(order, done)
 
     def pending(self) -> list[Pending]:
         """The channels' orders in the ERP without booked fees, newest first, at most
@@ -164,6 +248,38 @@ class ChannelFeesToErp(FlowBase[None]):
         found.sort(key=lambda p: (-p.updated_at, p.reference))
         return found[: self.per_run]
 
+    def refunds_due(self) -> list[Pending]:
+        """Orders whose fees were booked within `refund_window` and not asked about for
+        `refund_every`, least recently asked first, at most `refund_checks` in all."""
+        now = time.time()
+        found: list[Pending] = []
+        with self.store.read() as conn:
+            for channel in self.channels:
+                due = links.done_and_due(
+                    conn,
+                    channel,
+                    ORDER,
+                    target=self.target,
+                    done=FEES,
+                    since=now - self.refund_window,
+                    checked_before=now - self.refund_every,
+                    limit=self.refund_checks,
+                    not_in_state=CANCELLED,
+                )
+                records = entities.get_many(conn, [o.hub_id for o, _ in due])
+                for link, fees in due:
+                    record = records.get(link.hub_id)
+                    reference = record.summary.get("reference") if record else None
+                    if not reference:
+                        continue
+                    checked = fees.remote_updated_at or 0.0
+                    order = Pending(
+                        channel, link.external_id, link.hub_id, str(reference), checked, fees
+                    )
+                    found.append(order)
+        found.sort(key=lambda p: (p.updated_at, p.reference))
+        return found[: self.refund_checks]
+
     def _record(self, order: Pending, fees: OrderFees, booked: BookedFees) -> None:
         with self.store.transaction() as conn:
             # The link is what the warehouse's fact_channel_fees reads (engine/warehouse_rows).
@@ -174,6 +290,7 @@ class ChannelFeesToErp(FlowBase[None]):
                 entity_type=FEES,
                 external_id=str(booked.document_id),
                 fingerprint=f"{booked.total} {booked.currency}",
+                remote_updated_at=time.time(),  # when the channel was last asked
             )
             merge_summary(
                 conn,
@@ -185,3 +302,40 @@ class ChannelFeesToErp(FlowBase[None]):
                 },
             )
             order_facts.touch(conn, order.hub_id)  # the next warehouse build rewrites it
+
+    def _record_refund(self, order: Pending, booked: BookedFees) -> None:
+        with self.store.transaction() as conn:
+            links.save(
+                conn,
+                hub_id=order.hub_id,
+                system=self.target,
+                entity_type=FEE_REFUNDS,
+                external_id=str(booked.document_id),
+                fingerprint=f"{booked.total} {booked.currency}",
+            )
+            refunded = links.of_hubs_oldest_first(conn, [order.hub_id], self.target, FEE_REFUNDS)
+            total = sum(
+                (Decimal(r.fingerprint.split()[0]) for r in refunded if r.fingerprint),
+                Decimal(0),
+            )
+            merge_summary(
+                conn,
+                order.hub_id,
+                {"fees_refunded": str(total), "fees_refund_documents": len(refunded)},
+            )
+            order_facts.touch(conn, order.hub_id)
+
+    def _asked_again(self, order: Pending) -> None:
+        """Stamp the fees link asked now: the next look is `refund_every` later."""
+        if order.booked is None:
+            return
+        with self.store.transaction() as conn:
+            links.save(
+                conn,
+                hub_id=order.hub_id,
+                system=self.target,
+                entity_type=FEES,
+                external_id=order.booked.external_id,
+                fingerprint=order.booked.fingerprint,
+                remote_updated_at=time.time(),
+            )

@@ -3,8 +3,9 @@
 A marketplace (Amazon) keeps fees on each order it sells for the merchant: a referral
 fee, a fulfilment fee... They are the difference between what the customer paid and
 what the marketplace pays out, so the true margin of a marketplace sale needs them.
-The channel says what it charged (ChannelFees); the ERP books it once per order
-(ErpChannelFees). docs/flows/channel-fees.md tells the flow between them.
+The channel says what it charged (ChannelFees), and what each refund of the order gave
+back or charged (FeeRefund); the ERP books the fees once per order and each refund's
+changes once after them (ErpChannelFees). docs/flows/channel-fees.md tells the flow between them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,34 @@ class ChannelFee(BaseModel):
     amount: Decimal  # positive: a cost; negative: a credit (a fee reversed)
 
 
+def currency_totals(fees: Sequence[ChannelFee]) -> dict[str, Decimal]:
+    """currency -> the sum of the fees in it."""
+    sums: dict[str, Decimal] = {}
+    for fee in fees:
+        sums[fee.currency] = sums.get(fee.currency, Decimal(0)) + fee.amount
+    return sums
+
+
+class FeeRefund(BaseModel):
+    """The fees one refund of an order changed: the fees the channel gave back (negative
+    costs, credits) and those the refund itself charged (positive costs, e.g. Amazon's
+    RefundCommission). Booked once, after the order's fees, as its own ERP document."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # 1, 2, ...: the refund's rank among the order's refunds by posting time (the ERP
+    # document's reference ends with it); refunds posted later get higher numbers.
+    number: int = Field(ge=1)
+    # What identifies the refund at the channel (Amazon: its OrderAdjustmentItemIds),
+    # written on the ERP document so that a person can find the channel's record.
+    key: str
+    posted_at: datetime | None = None
+    fees: tuple[ChannelFee, ...] = ()
+
+    def totals(self) -> dict[str, Decimal]:
+        return currency_totals(self.fees)
+
+
 class OrderFees(BaseModel):
     """The fees a channel has posted on one order so far."""
 
@@ -38,13 +67,13 @@ class OrderFees(BaseModel):
     posted: bool
     posted_at: datetime | None = None
     fees: tuple[ChannelFee, ...] = ()
+    # The order's refunds that changed fees, oldest first (none: never refunded, or the
+    # refunds changed no fee).
+    refunds: tuple[FeeRefund, ...] = ()
 
     def totals(self) -> dict[str, Decimal]:
         """currency -> the sum of the fees in it."""
-        sums: dict[str, Decimal] = {}
-        for fee in self.fees:
-            sums[fee.currency] = sums.get(fee.currency, Decimal(0)) + fee.amount
-        return sums
+        return currency_totals(self.fees)
 
 
 @runtime_checkable
@@ -86,4 +115,21 @@ class ErpChannelFees(Protocol):
 
     def booked_channel_fees(self, sale_references: Sequence[str]) -> dict[str, BookedFees]:
         """sale reference -> its fees as booked; sales with none booked are left out."""
+        ...
+
+    def book_fee_refund(
+        self,
+        sale_reference: str,
+        refund: FeeRefund,
+        *,
+        party: str,
+        account: str | None = None,
+    ) -> BookedFees:
+        """Book one refund's fee changes once (for Tryton a supplier credit note, found by
+        its reference `<sale>-fees-refund-<number>` before it is created). One currency;
+        a net of zero is the caller's to skip."""
+        ...
+
+    def booked_fee_refunds(self, sale_reference: str) -> dict[int, BookedFees]:
+        """refund number -> the sale's fee refund as booked (none booked: empty)."""
         ...
