@@ -217,3 +217,23 @@ def test_a_feed_never_processed_is_checked_again_after_settle_within(tmp_path: P
     # Nothing is known of feed-1: what Amazon shows is compared, and the SKU sent again.
     assert list(amazon.feeds) == ["feed-1", "feed-2"]
     assert hub.jobs("dead") == []
+
+
+def test_a_run_settles_a_feed_processed_by_then_and_publishes_its_sku_itself(
+    tmp_path: Path,
+) -> None:
+    amazon, erp = Marketplace(), Erp(10)
+    amazon.settle_every = 60.0  # the settle job asks again in a minute
+    hub = Hub(tmp_path, erp, amazon=amazon)
+    hub.run()
+    assert [j["settle"]["asked"] for j in hub.settling()] == [1]  # asked once: not yet
+
+    # Amazon processes feed-1; a sale elsewhere starts a run before the settle job asks.
+    amazon.process("feed-1")
+    erp.forecast = 7
+    hub.run()
+
+    # The run settled feed-1 itself and sent the new figure: no wait for the settle job.
+    assert list(amazon.feeds) == ["feed-1", "feed-2"]
+    assert amazon.feeds["feed-2"][0].quantity == 7
+    assert [j["settle"]["receipt"] for j in hub.settling()] == ["feed-2"]

@@ -427,6 +427,18 @@ class JobQueue:
             )
         return DEAD
 
+    def drop_queued_in(self, conn: Connection, dedupe_key: str) -> bool:
+        """Finish, unrun, the queued job of this dedupe key: its work was done by
+        another job (a stock run settled the submission a settle job was to ask about).
+        False when there is none queued (it ran, or is running)."""
+        stamp = now()
+        result = conn.execute(
+            update(jobs)
+            .where(jobs.c.dedupe_key == dedupe_key, jobs.c.state == QUEUED)
+            .values(state=DONE, dedupe_key=None, finished_at=stamp, updated_at=stamp)
+        )
+        return bool(result.rowcount)
+
     def park_in(self, conn: Connection, new_job: NewJob, reason: str) -> None:
         """Add a job parked from the start, inside the caller's transaction: work that
         must wait for a person (fix the cause, then replay it), with the reason shown."""

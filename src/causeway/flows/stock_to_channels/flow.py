@@ -159,8 +159,9 @@ class StockToChannels(RunCounts, FlowBase[None]):
         recheck: Mapping[str, Sequence[str]] | None = None,
     ) -> StockRun:
         """recheck: channel -> SKUs compared with what the channel shows rather than with
-        what was last published (settlement.py)."""
-        recheck = recheck or {}
+        what was last published (settlement.py), the SKUs of every submission a channel
+        has decided on by now included."""
+        recheck = self._with_decided(recheck or {})
         run = StockRun()
         views, reads = self._views(run)
         # Read before the ERP's levels: an order placed in between then counts twice
@@ -203,6 +204,14 @@ class StockToChannels(RunCounts, FlowBase[None]):
             # Only move the watermark once every channel has what it saw.
             self.cursor.advance(seen)
         return run
+
+    def _with_decided(self, recheck: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+        found = {name: list(skus) for name, skus in recheck.items()}
+        if self.queue is not None:
+            decided = settlement.settle_decided(self.store, self.queue, self.targets, entity=STOCK)
+            for name, skus in decided.items():
+                found.setdefault(name, []).extend(skus)
+        return found
 
     def _views(self, run: StockRun) -> tuple[dict[str, tuple[str, ...]], dict[str, str | None]]:
         """channel -> the keys of the warehouses it sells from, and key -> the name to read

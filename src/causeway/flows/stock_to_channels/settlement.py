@@ -3,7 +3,9 @@ processes a listings feed in minutes).
 
 A run does not wait for them. It records the quantities as published and, in the same
 transaction, a settle job that asks the channel what became of them every
-`settle_every` seconds (a new job each time, so no attempt is spent on waiting):
+`settle_every` seconds (a new job each time, so no attempt is spent on waiting). Each run
+also asks first (settle_decided) and settles what is decided, publishing those SKUs
+itself. Once decided:
 
 - applied: the SKUs are looked at again by a run of their own (a "recheck": compared
   with what the channel shows, not with what was published), which puts right a change
@@ -189,32 +191,93 @@ def unsettled_message(receipt: str, within: float) -> str:
 def settle(
     store: Store, queue: JobQueue, channel: DeferredStock, submission: Submission, *, entity: str
 ) -> None:
-    """Ask the channel what became of a submission (the settle job); not decided yet and
-    not too late: ask again later. `entity`: the links of published stock."""
-    name = submission.channel
-    outcome = channel.settled(submission.receipt, submission.changes)
-    if outcome is None and time.time() < submission.submitted_at + channel.settle_within:
+    """The settle job: ask the channel what became of a submission; not decided yet and
+    not too late: ask again later. Decided: recorded, and its SKUs rechecked by a run."""
+    found = ask(channel, submission)
+    if isinstance(found, Undecided):
         queue.enqueue(submission.asked_again(time.time() + channel.settle_every))
         return
+    within = channel.settle_within
     with store.transaction() as conn:
-        if outcome is None:
-            late = unsettled_message(submission.receipt, channel.settle_within)
-            log.warning("%s: %s", name, late)
-            recheck = unknown = submission.sku_of(submission.changes)
-        else:
-            recheck, unknown = submission.sku_of(outcome.applied), []
-            refused = submission.sku_of(outcome.failed)
-            if refused:
-                quantities = submission.quantities()
-                marks = {sku: (f"sku:{sku}", refused_mark(quantities[sku])) for sku in refused}
-                links.save_fingerprints(conn, name, entity, marks)
-                queue.park_in(
-                    conn,
-                    recheck_job(name, refused, key=f"refused:{submission.receipt}"),
-                    "; ".join(outcome.errors),
-                )
-        # Not known to be what the channel shows: compared with it, the channel's figure
-        # would read as units sold there (allocation.without_unseen_sales).
-        links.forget_fingerprints(conn, name, entity, unknown)
+        recheck = record(conn, queue, submission, found, entity=entity, within=within)
         if recheck:
-            queue.enqueue_in(conn, [recheck_job(name, recheck, key=submission.receipt)])
+            job = recheck_job(submission.channel, recheck, key=submission.receipt)
+            queue.enqueue_in(conn, [job])
+
+
+def settle_decided(
+    store: Store, queue: JobQueue, channels: Mapping[str, object], *, entity: str
+) -> dict[str, list[str]]:
+    """What a run does first: every submission whose channel has decided by now is
+    recorded, and its settle job done, so that the run publishes its SKUs itself rather
+    than leave them to a recheck behind it. Answers channel -> SKUs to recheck."""
+    with store.read() as conn:
+        waiting = [
+            Submission.of(payload[SETTLE])
+            for payload in jobs.payloads(conn, FLOW, [jobs.QUEUED])
+            if SETTLE in payload and payload[SETTLE]["channel"] in channels
+        ]
+    recheck: dict[str, list[str]] = {}
+    for submission in waiting:
+        channel = channels[submission.channel]
+        if not isinstance(channel, DeferredStock):
+            continue  # its settle job says so
+        found = ask(channel, submission)
+        if isinstance(found, Undecided):
+            continue
+        within = channel.settle_within
+        with store.transaction() as conn:
+            if not queue.drop_queued_in(conn, submission.job().dedupe_key or ""):
+                continue  # settled by its own job meanwhile
+            skus = record(conn, queue, submission, found, entity=entity, within=within)
+        recheck.setdefault(submission.channel, []).extend(skus)
+    return recheck
+
+
+class Undecided:
+    """The channel is still processing a submission, and may still decide on it."""
+
+
+UNDECIDED = Undecided()
+
+
+def ask(channel: DeferredStock, submission: Submission) -> SetOutcome | Undecided | None:
+    """The channel's outcome; UNDECIDED while it may still decide; None: too late."""
+    outcome = channel.settled(submission.receipt, submission.changes)
+    if outcome is not None:
+        return outcome
+    if time.time() < submission.submitted_at + channel.settle_within:
+        return UNDECIDED
+    return None
+
+
+def record(
+    conn: Connection,
+    queue: JobQueue,
+    submission: Submission,
+    outcome: SetOutcome | None,
+    *,
+    entity: str,
+    within: float,
+) -> list[str]:
+    """A decided submission (None: not decided in time) recorded; the SKUs to recheck."""
+    name = submission.channel
+    if outcome is None:
+        log.warning("%s: %s", name, unsettled_message(submission.receipt, within))
+        recheck = unknown = submission.sku_of(submission.changes)
+    else:
+        recheck, unknown = submission.sku_of(outcome.applied), []
+        refused = submission.sku_of(outcome.failed)
+        if refused:
+            quantities = submission.quantities()
+            marks = {sku: (f"sku:{sku}", refused_mark(quantities[sku])) for sku in refused}
+            links.save_fingerprints(conn, name, entity, marks)
+            queue.park_in(
+                conn,
+                recheck_job(name, refused, key=f"refused:{submission.receipt}"),
+                "; ".join(outcome.errors),
+            )
+    # Not known to be what the channel shows: compared with it, the channel's figure
+    # would read as units sold there (allocation.without_unseen_sales).
+    links.forget_fingerprints(conn, name, entity, unknown)
+    return recheck
