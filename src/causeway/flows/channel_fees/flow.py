@@ -96,6 +96,8 @@ class RunResult:
     refunds: list[str] = field(default_factory=list)  # "<reference> refund <n>" booked now
     rechecked: list[str] = field(default_factory=list)  # booked orders asked about again
     refunded: list[str] = field(default_factory=list)  # orders the channels named refunded
+    # Channels an order's refund failed for this run: their refund cursor stays put.
+    refunds_failed: set[str] = field(default_factory=set)
 
 
 class ChannelFeesToErp(FlowBase[None]):
@@ -200,6 +202,7 @@ class ChannelFeesToErp(FlowBase[None]):
             booked = self.erp.booked_fee_refunds(order.reference)
         except PermanentError as exc:
             result.failed[order.reference] = str(exc)
+            result.refunds_failed.add(order.channel)
             return
         for refund in todo:
             done = booked.get(refund.number)
@@ -210,6 +213,7 @@ class ChannelFeesToErp(FlowBase[None]):
                     )
                 except PermanentError as exc:
                     result.failed[f"{order.reference} refund {refund.number}"] = str(exc)
+                    result.refunds_failed.add(order.channel)
                     continue
                 result.refunds.append(f"{order.reference} refund {refund.number}")
             self._record_refund(order, done)
@@ -262,17 +266,17 @@ class ChannelFeesToErp(FlowBase[None]):
         except PermanentError as exc:
             result.failed[f"{channel} refunds since {since.isoformat()}"] = str(exc)
             return
-        failures = len(result.failed)
         for order in self.booked_orders(channel, found.order_ids):
             result.refunded.append(order.reference)
             if order.reference in result.booked:
                 continue  # asked a moment ago: its refunds were booked with its fees
             fees = self._ask(order, result)
             if fees is None:
+                result.refunds_failed.add(channel)
                 continue
             result.rechecked.append(order.reference)
             self._book_refunds(order, fees.refunds, result)
-        if len(result.failed) == failures:
+        if channel not in result.refunds_failed:
             cursor.advance(found.until)
         else:
             # Keep the span: the next run asks again, and what was booked is found linked.
