@@ -313,7 +313,9 @@ def test_a_refund_posted_while_the_hub_was_down_is_found_by_the_cursor(
     amazon: AmazonConnector,
 ) -> None:
     order_id = new_order_id()
-    amazon_server.control("POST", "orders", json=[new_order(order_id, sku="WID-001", status="SHIPPED")])
+    amazon_server.control(
+        "POST", "orders", json=[new_order(order_id, sku="WID-001", status="SHIPPED")]
+    )
     reference = place_in_tryton(sqlite_store, tryton, amazon, order_id)
     # No overlap: only the cursor carries the span from the last run to the next.
     flow = ChannelFeesToErp(
