@@ -7,12 +7,16 @@ the run books nothing and the order waits. Once it ships, Amazon's fee events gi
 referral fee: the next run books it as one posted supplier invoice for the "Amazon"
 party, in the order's currency; runs after that book nothing new, and a hub that lost its
 link (a crash after Tryton's write) finds Tryton's invoice instead of making a second.
+A refund posted later is found by the run's one date-range call (listFinancialEvents)
+and booked as a credit note; an order never refunded is not asked about again; a refund
+posted while the hub was down is found from the refund cursor.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +30,7 @@ from causeway.connectors.http_retry import RetryPolicy
 from causeway.connectors.tryton.connector import TrytonConnector
 from causeway.engine import links
 from causeway.engine.rate import RateBudgets
+from causeway.engine.schema import cursors
 from causeway.engine.schema import links as link_rows
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
@@ -210,44 +215,59 @@ def refund_notes(tryton: TrytonConnector, reference: str) -> list[dict[str, Any]
     )
 
 
+def per_order_calls(amazon_server: AmazonSandboxServer, order_id: str) -> int:
+    """listFinancialEventsByOrderId calls about the order so far (the sandbox's call log)."""
+    return sum(
+        1
+        for c in amazon_server.control("GET", "calls").json()
+        if c["operation"] == "listFinancialEventsByOrderId" and order_id in c["path"]
+    )
+
+
+def refund_posted_ago(
+    amazon_server: AmazonSandboxServer, order_id: str, seconds: float
+) -> dict[str, Any]:
+    """Refund every unit of the order, posted `seconds` ago by the sandbox's clock: Amazon's
+    date-range operation shows nothing posted in the last two minutes, so a refund posted
+    just now would be the next hour's run's."""
+    amazon_server.control("POST", "clock", json={"advance_seconds": -seconds})
+    try:
+        return amazon_server.control("POST", f"orders/{order_id}/refund", json={}).json()
+    finally:
+        amazon_server.control("POST", "clock", json={"advance_seconds": seconds})
+
+
 def test_a_refund_after_the_fees_are_booked_becomes_one_supplier_credit_note(
     sqlite_store: Store,
     tryton: TrytonConnector,
     amazon_server: AmazonSandboxServer,
     amazon: AmazonConnector,
 ) -> None:
-    order_id = new_order_id()
-    shipped = new_order(order_id, sku="WID-001", status="SHIPPED")
-    amazon_server.control("POST", "orders", json=[shipped])
+    order_id, quiet_id = new_order_id(), new_order_id()
+    amazon_server.control(
+        "POST",
+        "orders",
+        json=[new_order(i, sku="WID-001", status="SHIPPED") for i in (order_id, quiet_id)],
+    )
     reference = place_in_tryton(sqlite_store, tryton, amazon, order_id)
+    quiet = place_in_tryton(sqlite_store, tryton, amazon, quiet_id)
     party = f"Amazon {order_id}"  # a party of its own: its payable is this order's alone
-    daily = ChannelFeesToErp(
+    hourly = ChannelFeesToErp(
         sqlite_store, channels={AMAZON: amazon}, target=ERP, erp=tryton, party=party
     )
-    assert daily.run().booked == [reference]  # 15 % of 2 x 10.00 = 3.00
-    assert payable(tryton, party) == Decimal("3.00")
+    assert sorted(hourly.run().booked) == sorted([reference, quiet])  # 15 % of 2 x 10.00
+    assert payable(tryton, party) == Decimal("6.00")
+    asked = {i: per_order_calls(amazon_server, i) for i in (order_id, quiet_id)}
+    assert asked == {order_id: 1, quiet_id: 1}  # once each, for its fees
 
-    # Weeks later the customer returns both units: Amazon gives the referral fee back and
-    # keeps a refund commission (20 % of it). The order itself does not change at Amazon.
-    amazon_server.control("POST", f"orders/{order_id}/refund", json={})
-    # A run within a day of the booking does not ask Amazon again (the cost bound).
-    soon = daily.run()
-    assert (soon.booked, soon.rechecked, soon.refunds) == ([], [], [])
-    assert refund_notes(tryton, reference) == []
-
-    # A day later (refund_every 0 here: every run is "a day later") the order is asked
-    # again and its refund booked once, after its fees.
-    later = ChannelFeesToErp(
-        sqlite_store,
-        channels={AMAZON: amazon},
-        target=ERP,
-        erp=tryton,
-        party=party,
-        refund_every=0.0,
-    )
-    result = later.run()
+    # Later the customer returns both units of one order: Amazon gives the referral fee
+    # back and keeps a refund commission (20 % of it). The order itself does not change
+    # at Amazon; the run's date-range poll (listFinancialEvents) names it.
+    refund_posted_ago(amazon_server, order_id, 600)
+    result = hourly.run()
     assert result.failed == {}
-    assert (result.rechecked, result.refunds) == ([reference], [f"{reference} refund 1"])
+    assert (result.refunded, result.rechecked) == ([reference], [reference])
+    assert result.refunds == [f"{reference} refund 1"]
     (note,) = refund_notes(tryton, reference)
     assert note["reference"] == f"{reference}-fees-refund-1"
     assert (note["type"], note["state"]) == ("in", "posted")
@@ -261,31 +281,103 @@ def test_a_refund_after_the_fees_are_booked_becomes_one_supplier_credit_note(
         (f"{party} ReferralFee", -1.0, Decimal("3.00")),  # Tryton's credit line
         (f"{party} RefundCommission", 1.0, Decimal("0.60")),
     ]
-    # Tryton's payable to the marketplace is the net: 3.00 owed, 2.40 credited.
-    assert payable(tryton, party) == Decimal("0.60")
+    # Tryton's payable to the marketplace is the net: 6.00 owed, 2.40 credited.
+    assert payable(tryton, party) == Decimal("3.60")
     with sqlite_store.read() as conn:
         (link,) = links.all_of_type(conn, ERP, FEE_REFUNDS).values()
         assert (link.external_id, link.fingerprint) == (str(note["id"]), "-2.40 USD")
         assert read_summary(conn, link.hub_id)["fees_refunded"] == "-2.40"
+    # The refunded order was asked once more; the one never refunded costs no call at all.
+    assert per_order_calls(amazon_server, order_id) == 2
+    assert per_order_calls(amazon_server, quiet_id) == 1
+    calls = amazon_server.control("GET", "calls").json()
+    assert sum(c["operation"] == "listFinancialEvents" for c in calls) == 2  # one a run
 
-    # Runs after that, and a replay after the hub lost its link, book nothing twice.
-    assert later.run().refunds == []
+    # Runs after that (the refund still in the cursor's overlap), and a replay after the
+    # hub lost its link, book nothing twice.
+    assert hourly.run().refunds == []
     with sqlite_store.transaction() as conn:
         conn.execute(delete(link_rows).where(link_rows.c.entity_type == FEE_REFUNDS))
-    replay = later.run()
+    replay = hourly.run()
     assert (replay.refunds, replay.failed) == ([], {})
     assert len(refund_notes(tryton, reference)) == 1
     with sqlite_store.read() as conn:
         assert len(links.all_of_type(conn, ERP, FEE_REFUNDS)) == 1  # Tryton's note, relinked
+    assert per_order_calls(amazon_server, quiet_id) == 1
 
-    # A refund posted after the window is not looked for any more.
-    closed = ChannelFeesToErp(
+
+def test_a_refund_posted_while_the_hub_was_down_is_found_by_the_cursor(
+    sqlite_store: Store,
+    tryton: TrytonConnector,
+    amazon_server: AmazonSandboxServer,
+    amazon: AmazonConnector,
+) -> None:
+    order_id = new_order_id()
+    amazon_server.control(
+        "POST", "orders", json=[new_order(order_id, sku="WID-001", status="SHIPPED")]
+    )
+    reference = place_in_tryton(sqlite_store, tryton, amazon, order_id)
+    # No overlap: only the cursor carries the span from the last run to the next.
+    flow = ChannelFeesToErp(
         sqlite_store,
         channels={AMAZON: amazon},
         target=ERP,
         erp=tryton,
-        party=party,
-        refund_every=0.0,
-        refund_window=0.0,
+        party=f"Amazon {order_id}",
+        refund_overlap=0.0,
     )
-    assert closed.run().rechecked == []
+    assert flow.run().booked == [reference]
+    # The hub's last run was two hours ago (its cursor says so); then it was down, and
+    # Amazon posted the refund an hour ago. The runs in between never happened.
+    cursor = flow.cursors[AMAZON]
+    last_look = datetime.now(UTC) - timedelta(hours=2)
+    with sqlite_store.transaction() as conn:
+        conn.execute(
+            cursors.update()
+            .where(cursors.c.system == AMAZON, cursors.c.stream == cursor.stream)
+            .values(value=last_look.isoformat())
+        )
+    refund_posted_ago(amazon_server, order_id, 3600)
+
+    back = flow.run()
+    assert (back.refunded, back.refunds, back.failed) == (
+        [reference],
+        [f"{reference} refund 1"],
+        {},
+    )
+    assert len(refund_notes(tryton, reference)) == 1
+    moved = cursor.value()
+    assert moved is not None and moved > datetime.now(UTC) - timedelta(minutes=4)
+
+    # A run that fails for a refunded order keeps the span: the next one asks again.
+    # (Another outage; then a second refund changing fees in two currencies, which one
+    # credit note cannot hold.)
+    with sqlite_store.transaction() as conn:
+        conn.execute(
+            cursors.update()
+            .where(cursors.c.system == AMAZON, cursors.c.stream == cursor.stream)
+            .values(value=last_look.isoformat())
+        )
+    usd = {"FeeType": "Commission", "FeeAmount": {"CurrencyCode": "USD", "CurrencyAmount": 1.5}}
+    eur = {"FeeType": "Commission", "FeeAmount": {"CurrencyCode": "EUR", "CurrencyAmount": 1.2}}
+    posted = (datetime.now(UTC) - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    amazon_server.control(
+        "POST",
+        f"financial-events/{order_id}",
+        json={
+            "RefundEventList": [
+                {
+                    "AmazonOrderId": order_id,
+                    "PostedDate": posted,
+                    "ShipmentFeeAdjustmentList": [eur],
+                    "OrderFeeAdjustmentList": [usd],
+                }
+            ]
+        },
+    )
+    for _ in range(2):
+        failing = flow.run()
+        assert failing.refunded == [reference]
+        assert list(failing.failed) == [f"{reference} refund 2"]
+        assert cursor.value() == last_look  # kept: the next run asks again
+    assert len(refund_notes(tryton, reference)) == 1  # refund 1 is not booked twice

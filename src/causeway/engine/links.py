@@ -139,55 +139,6 @@ def still_owed(
     return [_row_to_link(row) for row in conn.execute(query)]
 
 
-def done_and_due(
-    conn: Connection,
-    system: str,
-    entity_type: str,
-    *,
-    target: str,
-    done: str,
-    since: float,
-    checked_before: float,
-    limit: int,
-    not_in_state: str | None = None,
-) -> list[tuple[Link, Link]]:
-    """(link of `entity_type` in `system`, its hub entity's `done` link in `target`) for
-    `done` links made since `since` and last checked (their remote_updated_at, else their
-    creation) before `checked_before`, least recently checked first, at most `limit`:
-    work a flow did that it looks at again for a while (channel-fees: booked orders
-    whose refunds may still come). Two queries, however many are done."""
-    mine = links.alias("mine")
-    checked = func.coalesce(links.c.remote_updated_at, links.c.created_at)
-    query = (
-        select(links)
-        .where(
-            links.c.system == target,
-            links.c.entity_type == done,
-            links.c.created_at >= since,
-            checked < checked_before,
-            select(mine.c.id)
-            .where(
-                mine.c.hub_id == links.c.hub_id,
-                mine.c.system == system,
-                mine.c.entity_type == entity_type,
-            )
-            .exists(),
-        )
-        .where(
-            ~select(entities.c.hub_id)
-            .where(entities.c.hub_id == links.c.hub_id, entities.c.state == not_in_state)
-            .exists()
-            if not_in_state is not None
-            else true()
-        )
-        .order_by(checked, links.c.id)
-        .limit(limit)
-    )
-    finished = [_row_to_link(row) for row in conn.execute(query)]
-    owners = of_hubs(conn, system, entity_type, [f.hub_id for f in finished])
-    return [(owners[f.hub_id], f) for f in finished if f.hub_id in owners]
-
-
 def of_hubs(conn: Connection, system: str, entity_type: str, hub_ids: list[str]) -> dict[str, Link]:
     """The links of a type in `system` for the given hub entities, by hub id."""
     if not hub_ids:

@@ -180,6 +180,7 @@ def create_app(settings: AmazonSandboxSettings | None = None) -> FastAPI:
         sandbox.calls.append(
             {
                 "operation": operation,
+                "path": request.url.path,
                 "query": str(request.url.query),
                 "status": response.status_code,
                 "at": datetime.now(UTC).isoformat(timespec="milliseconds"),

@@ -16,7 +16,8 @@ Its refund events (RefundEventList) are those seeded for it (the same control ro
 {"RefundEventList": [...]}) and those of refunding it (POST
 /_sandbox/orders/{orderId}/refund: refunds.py), in the order they were posted.
 Pages hold MaxResultsPerPage events (1..100) with an opaque NextToken; the operation has
-its own token bucket (usage plan 0.5/s, burst 30 at Amazon).
+its own token bucket (usage plan 0.5/s, burst 30 at Amazon). The same events, of every
+order, by the date range they were posted in: listFinancialEvents (finance_range.py).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
+from causeway_sandbox.amazon import finance_range
 from causeway_sandbox.amazon.faults import error_body
 from causeway_sandbox.amazon.refunds import RefundRefused, RefundRequest, refund_event
 from causeway_sandbox.amazon.store import BLOCKS, decode_token, encode_token, iso
@@ -110,6 +112,11 @@ class FinancialEvents:
             self._refunds.setdefault(order["orderId"], []).append(event)
             return copy.deepcopy(event)
 
+    def order_ids(self) -> set[str]:
+        """The orders with seeded or refund events (listFinancialEvents reads them all)."""
+        with self._lock:
+            return set(self._seeded) | set(self._refunds)
+
     def refunds_of(self, order_id: str) -> list[dict[str, Any]]:
         with self._lock:
             return copy.deepcopy(self._refunds.get(order_id, []))
@@ -180,6 +187,12 @@ def install(app: FastAPI, sandbox: Any, edge: Edge, log: Log) -> None:
     async def list_by_order(request: Request, order_id: str) -> Response:
         stopped = await edge(request, OPERATION)
         return log(request, OPERATION, stopped or _page(sandbox, events, request, order_id))
+
+    @app.get(finance_range.PATH)
+    async def list_in_range(request: Request) -> Response:
+        stopped = await edge(request, finance_range.OPERATION)
+        answer = stopped or finance_range.range_page(sandbox, request)
+        return log(request, finance_range.OPERATION, answer)
 
     control = APIRouter(prefix="/_sandbox", tags=["sandbox control (not part of Amazon)"])
 

@@ -59,6 +59,7 @@ class AmazonSandboxSettings(BaseModel):
             "getListingsItem": UsagePlanSetting(rate=50.0, burst=10),
             "patchListingsItem": UsagePlanSetting(rate=50.0, burst=5),
             "listFinancialEventsByOrderId": UsagePlanSetting(rate=50.0, burst=30),
+            "listFinancialEvents": UsagePlanSetting(rate=50.0, burst=30),
         }
     )
     marketplace_id: str = Field(

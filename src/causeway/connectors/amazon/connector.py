@@ -48,7 +48,7 @@ from causeway.model.ports.channel import (
     SetOutcome,
     Tracking,
 )
-from causeway.model.ports.fees import OrderFees
+from causeway.model.ports.fees import OrderFees, RefundedOrders
 from causeway.model.returns import Cancellation
 
 ORDERS_PATH = "/orders/2026-01-01/orders"
@@ -267,6 +267,13 @@ class AmazonConnector:
     def order_fees(self, external_id: str, page_size: int = finances.MAX_PER_PAGE) -> OrderFees:
         """The order's marketplace fees posted so far (ChannelFees port; finances.py)."""
         return finances.order_fees(self.client, external_id, page_size)
+
+    def refunded_orders_since(
+        self, since: datetime, page_size: int = finances.MAX_PER_PAGE
+    ) -> RefundedOrders:
+        """The orders with refund events posted since `since` (ChannelFees port; one paged
+        listFinancialEvents over every order, finances.py)."""
+        return finances.refunded_orders_since(self.client, since, page_size=page_size)
 
     def close(self) -> None:
         self.client.close()

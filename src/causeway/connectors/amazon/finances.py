@@ -33,14 +33,26 @@ else its PostedDate and position. Its number is its rank among the order's refun
 by (PostedDate, key): Amazon posts a later refund later, so the numbers of refunds
 already booked do not change.
 
+Refunds across orders (listFinancialEvents, the date-range operation):
+
+    GET /finances/v0/financialEvents?PostedAfter=&PostedBefore=&MaxResultsPerPage=1..100
+                                    &NextToken=
+    200: the same ListFinancialEventsResponse, with the events of every order posted in
+    [PostedAfter, PostedBefore); 400 InvalidInput for a bad range.
+    PostedBefore: later than PostedAfter, no later than two minutes before the request;
+    more than 180 days apart: no events at all (not an error). Usage plan 0.5/s, burst 30.
+
+`refunded_orders_since` asks it for the refund events posted since a time and returns the
+orders they name, so the flow asks listFinancialEventsByOrderId only about those.
+
 Only the fields the hub reads are modelled; every one is optional in Amazon's model, and
 unknown keys are ignored (Amazon adds event lists to v0 without a new version).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -49,9 +61,17 @@ from pydantic import Field
 from causeway.connectors.amazon.client import AmazonClient
 from causeway.connectors.amazon.models import AmazonModel, Timestamp, parse
 from causeway.connectors.json_values import Money
-from causeway.model.ports.fees import ChannelFee, FeeRefund, OrderFees
+from causeway.model.ports.fees import ChannelFee, FeeRefund, OrderFees, RefundedOrders
 
 OPERATION = "listFinancialEventsByOrderId"
+RANGE_OPERATION = "listFinancialEvents"
+RANGE_PATH = "/finances/v0/financialEvents"
+# PostedBefore must be no later than two minutes before the request (the model). One more
+# minute for the skew between our clock and Amazon's, so the range is never refused.
+POSTED_BEFORE_LAG = timedelta(minutes=3)
+# PostedAfter and PostedBefore more than 180 days apart return no events at all (the
+# model), silently: a longer range is asked in spans of at most this.
+LONGEST_RANGE = timedelta(days=180)
 MAX_PER_PAGE = 100
 EARLIEST = datetime.min.replace(tzinfo=UTC)  # sorts a refund without a PostedDate first
 
@@ -221,3 +241,63 @@ def order_fees(client: AmazonClient, order_id: str, page_size: int = MAX_PER_PAG
         shipments += [e for e in lists.ShipmentEventList if e.AmazonOrderId in (None, order_id)]
         refunds += [e for e in lists.RefundEventList if e.AmazonOrderId in (None, order_id)]
     return fees_of(order_id, shipments, refunds)
+
+
+def amazon_time(when: datetime) -> str:
+    """ISO 8601 in UTC to the second (truncated: never later than `when`)."""
+    return _to_second(when).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _to_second(when: datetime) -> datetime:
+    return when.astimezone(UTC).replace(microsecond=0)
+
+
+def range_pages(
+    client: AmazonClient, after: str, before: str, page_size: int = MAX_PER_PAGE
+) -> Iterator[ListFinancialEventsResponse]:
+    """Each page of the events of every order posted in [after, before), by NextToken."""
+    size = max(1, min(page_size, MAX_PER_PAGE))
+    params: dict[str, Any] = {
+        "PostedAfter": after,
+        "PostedBefore": before,
+        "MaxResultsPerPage": size,
+    }
+    while True:
+        body = client.get(RANGE_OPERATION, RANGE_PATH, params)
+        page = parse(ListFinancialEventsResponse, body, f"{RANGE_OPERATION} answer ({after}..)")
+        yield page
+        token = page.payload.NextToken
+        if not token:
+            return
+        # Amazon's next pages are named by the token alone (the range is in it).
+        params = {"MaxResultsPerPage": size, "NextToken": token}
+
+
+def refunded_orders_since(
+    client: AmazonClient,
+    since: datetime,
+    *,
+    page_size: int = MAX_PER_PAGE,
+    now: Callable[[], datetime] | None = None,
+) -> RefundedOrders:
+    """The orders with refund events posted from `since` until POSTED_BEFORE_LAG ago, and
+    that end (`until`: the next look starts there). Every page is read; a range longer
+    than 180 days is asked in spans (Amazon answers a longer one with nothing)."""
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    current = now() if now is not None else datetime.now(UTC)
+    # Whole seconds, as sent: the end returned is exactly the PostedBefore Amazon was given.
+    end = _to_second(current - POSTED_BEFORE_LAG)
+    start = _to_second(since)
+    if start >= end:
+        # Looked at less than the lag ago: Amazon would refuse the range.
+        return RefundedOrders(order_ids=(), until=start)
+    found: dict[str, None] = {}  # insertion-ordered: first refunded first
+    while start < end:
+        stop = min(start + LONGEST_RANGE, end)
+        for page in range_pages(client, amazon_time(start), amazon_time(stop), page_size):
+            for event in page.payload.FinancialEvents.RefundEventList:
+                if event.AmazonOrderId:
+                    found.setdefault(event.AmazonOrderId, None)
+        start = stop
+    return RefundedOrders(order_ids=tuple(found), until=end)

@@ -43,6 +43,8 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "patchListingsItem": UsagePlan(rate=5.0, burst=5),
     # Finances v0 (financesV0.json, the operation's usage plan): fees of one order.
     "listFinancialEventsByOrderId": UsagePlan(rate=0.5, burst=30),
+    # ... and the events of every order posted in a date range (refunds found).
+    "listFinancialEvents": UsagePlan(rate=0.5, burst=30),
 }
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 

@@ -38,17 +38,13 @@ class ChannelFeesFlow(FlowSettings):
 
     refund_window: Duration = Field(
         default=60 * 86400.0,
-        description="how long after an order's fees are booked its refunds are looked for",
+        description="how far back the first run looks for refunds posted (later runs "
+        "look from where the last one ended)",
     )
-    refund_every: Duration = Field(
-        default=86400.0,
-        description="a booked order is asked about refunds again at most this often",
-    )
-    refund_checks: int = Field(
-        default=50,
-        ge=0,
-        le=1000,
-        description="at most this many booked orders are asked about refunds a run",
+    refund_overlap: Duration = Field(
+        default=3600.0,
+        description="each run looks for refunds this much before where the last one "
+        "ended (events the channel posted late)",
     )
 
     def default_schedule(self) -> Schedule:
@@ -66,8 +62,7 @@ def build(context: FlowContext, settings: ChannelFeesFlow) -> ChannelFeesToErp:
         per_run=settings.per_run,
         look_back=settings.look_back,
         refund_window=settings.refund_window,
-        refund_every=settings.refund_every,
-        refund_checks=settings.refund_checks,
+        refund_overlap=settings.refund_overlap,
     )
 
 

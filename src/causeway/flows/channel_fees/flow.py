@@ -17,14 +17,18 @@ link), newest first and at most `per_run` of them, and for each:
    (ErpChannelFees.book_fee_refund, found by its reference before it is created), and
    writes the link (erp, "fees-refund", document id) with its total.
 
-Refunds come later than fees (a customer returns the goods weeks after). So a run also
-asks again about orders whose fees it booked within `refund_window` (60 days) and that
-it has not asked about for `refund_every` (1 day), least recently asked first, at most
-`refund_checks` of them (the fees link's remote_updated_at is when it last asked). The
-cost is bounded whatever the number of orders: a run makes at most per_run +
-refund_checks calls of Amazon's 0.5/s operation. An order whose refunds are all linked
-in the hub costs no ERP call; the ERP is asked (one search) only when Amazon shows a
-refund the hub has not linked.
+Refunds come later than fees (a customer returns the goods weeks after), and they do not
+change the order at the marketplace. So a run also asks each channel, in one paged query,
+which orders had refunds posted since its cursor (ChannelFees.refunded_orders_since:
+Amazon's listFinancialEvents over every order), and for each of them whose fees are
+booked asks for its events (order_fees) and books its refunds as in 4. An order named
+whose fees are not booked yet needs nothing: its refunds are booked with its fees. The
+cursor (engine/cursors.py, one per channel, read with `refund_overlap` of overlap) moves
+to the span's end only once every order named was handled: a failure keeps the span for
+the next run. The first run looks back `refund_window`. The cost: one paged call per
+run and channel plus one call per refunded order, however many orders are booked. An
+order whose refunds are all linked in the hub costs no ERP call; the ERP is asked (one
+search) only when the marketplace shows a refund the hub has not linked.
 
 A crash between the ERP's booking and the link books nothing twice: the next run asks
 the ERP, which finds its own booking. An order older than `look_back` is not asked
@@ -39,10 +43,12 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from causeway.engine import entities, links, order_facts
+from causeway.engine.cursors import Cursor
 from causeway.engine.store import Store
 from causeway.engine.warehouse_rows import BOOKED_FEE_REFUNDS, BOOKED_FEES
 from causeway.errors import PermanentError
@@ -67,6 +73,8 @@ FEES = BOOKED_FEES
 # fingerprint "<total> <currency>" (negative for a credit): the warehouse nets them.
 FEE_REFUNDS = BOOKED_FEE_REFUNDS
 DAY = 86400.0
+# The cursor's stream: refunds posted at the channel, per channel system.
+REFUNDS_STREAM = f"{NAME}:refunds"
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,6 @@ class Pending:
     hub_id: str
     reference: str
     updated_at: float
-    booked: links.Link | None = None  # the fees link, for an order asked about again
 
 
 @dataclass
@@ -88,6 +95,9 @@ class RunResult:
     failed: dict[str, str] = field(default_factory=dict)  # reference -> why
     refunds: list[str] = field(default_factory=list)  # "<reference> refund <n>" booked now
     rechecked: list[str] = field(default_factory=list)  # booked orders asked about again
+    refunded: list[str] = field(default_factory=list)  # orders the channels named refunded
+    # Channels an order's refund failed for this run: their refund cursor stays put.
+    refunds_failed: set[str] = field(default_factory=set)
 
 
 class ChannelFeesToErp(FlowBase[None]):
@@ -109,8 +119,7 @@ class ChannelFeesToErp(FlowBase[None]):
         per_run: int = 100,
         look_back: float = 60 * DAY,
         refund_window: float = 60 * DAY,
-        refund_every: float = DAY,
-        refund_checks: int = 50,
+        refund_overlap: float = 3600.0,
     ) -> None:
         if not channels:
             raise ValueError(f"{NAME} needs at least one channel")
@@ -123,8 +132,12 @@ class ChannelFeesToErp(FlowBase[None]):
         self.per_run = per_run
         self.look_back = look_back
         self.refund_window = refund_window
-        self.refund_every = refund_every
-        self.refund_checks = refund_checks
+        self.cursors = {
+            channel: Cursor(
+                store, channel, REFUNDS_STREAM, timedelta(seconds=refund_overlap), flow=NAME
+            )
+            for channel in self.channels
+        }
 
     def on_run(self, payload: Mapping[str, Any]) -> None:
         result = self.run()
@@ -152,21 +165,12 @@ class ChannelFeesToErp(FlowBase[None]):
             self._record(order, fees, booked)
             result.booked.append(order.reference)
             self._book_refunds(order, fees.refunds, result)
-        for order in self.refunds_due():
-            if order.reference in result.booked:
-                continue  # asked a moment ago, its refunds booked with its fees
-            fees = self._ask(order, result)
-            # Stamped even when the channel refused: a failing order waits `refund_every`
-            # like the others instead of taking the run's refund looks every run.
-            self._asked_again(order)
-            if fees is None:
-                continue
-            result.rechecked.append(order.reference)
-            self._book_refunds(order, fees.refunds, result)
+        for channel in self.channels:
+            self._refunds_posted(channel, result)
         if result.booked or result.failed or result.refunds:
             log.info(
-                "fees: %d booked, %d not posted yet, %d refunds booked, %d orders asked "
-                "again, %d failed",
+                "fees: %d booked, %d not posted yet, %d refunds booked, %d refunded orders "
+                "asked again, %d failed",
                 len(result.booked),
                 len(result.waiting),
                 len(result.refunds),
@@ -198,6 +202,7 @@ class ChannelFeesToErp(FlowBase[None]):
             booked = self.erp.booked_fee_refunds(order.reference)
         except PermanentError as exc:
             result.failed[order.reference] = str(exc)
+            result.refunds_failed.add(order.channel)
             return
         for refund in todo:
             done = booked.get(refund.number)
@@ -208,6 +213,7 @@ class ChannelFeesToErp(FlowBase[None]):
                     )
                 except PermanentError as exc:
                     result.failed[f"{order.reference} refund {refund.number}"] = str(exc)
+                    result.refunds_failed.add(order.channel)
                     continue
                 result.refunds.append(f"{order.reference} refund {refund.number}")
             self._record_refund(order, done)
@@ -248,37 +254,55 @@ class ChannelFeesToErp(FlowBase[None]):
         found.sort(key=lambda p: (-p.updated_at, p.reference))
         return found[: self.per_run]
 
-    def refunds_due(self) -> list[Pending]:
-        """Orders whose fees were booked within `refund_window` and not asked about for
-        `refund_every`, least recently asked first, at most `refund_checks` in all."""
-        now = time.time()
+    def _refunds_posted(self, channel: str, result: RunResult) -> None:
+        """Book the refunds of the booked orders the channel posted refunds of since its
+        cursor; move the cursor once every one of them was handled."""
+        cursor = self.cursors[channel]
+        since = cursor.window_start()
+        if since is None:  # the first run: as far back as refunds are looked for
+            since = datetime.now(UTC) - timedelta(seconds=self.refund_window)
+        try:
+            found = self.channels[channel].refunded_orders_since(since)
+        except PermanentError as exc:
+            result.failed[f"{channel} refunds since {since.isoformat()}"] = str(exc)
+            return
+        for order in self.booked_orders(channel, found.order_ids):
+            result.refunded.append(order.reference)
+            if order.reference in result.booked:
+                continue  # asked a moment ago: its refunds were booked with its fees
+            fees = self._ask(order, result)
+            if fees is None:
+                result.refunds_failed.add(channel)
+                continue
+            result.rechecked.append(order.reference)
+            self._book_refunds(order, fees.refunds, result)
+        if channel not in result.refunds_failed:
+            cursor.advance(found.until)
+        else:
+            # Keep the span: the next run asks again, and what was booked is found linked.
+            log.warning("fees: %s refunds since %s kept for the next run", channel, since)
+
+    def booked_orders(self, channel: str, external_ids: tuple[str, ...]) -> list[Pending]:
+        """The channel's orders among `external_ids` whose fees are booked (a fees link on
+        the order's hub id): the others' refunds are booked with their fees."""
         found: list[Pending] = []
         with self.store.read() as conn:
-            for channel in self.channels:
-                due = links.done_and_due(
-                    conn,
-                    channel,
-                    ORDER,
-                    target=self.target,
-                    done=FEES,
-                    since=now - self.refund_window,
-                    checked_before=now - self.refund_every,
-                    limit=self.refund_checks,
-                    not_in_state=CANCELLED,
+            orders = links.find_many(conn, channel, ORDER, list(external_ids))
+            hub_ids = [o.hub_id for o in orders.values()]
+            booked = links.of_hubs(conn, self.target, FEES, hub_ids)
+            records = entities.get_many(conn, [h for h in hub_ids if h in booked])
+        for external_id in external_ids:
+            link = orders.get(external_id)
+            record = records.get(link.hub_id) if link else None
+            reference = record.summary.get("reference") if record else None
+            if link is None or not reference:
+                continue
+            found.append(
+                Pending(
+                    channel, external_id, link.hub_id, str(reference), link.remote_updated_at or 0.0
                 )
-                records = entities.get_many(conn, [o.hub_id for o, _ in due])
-                for link, fees in due:
-                    record = records.get(link.hub_id)
-                    reference = record.summary.get("reference") if record else None
-                    if not reference:
-                        continue
-                    checked = fees.remote_updated_at or 0.0
-                    order = Pending(
-                        channel, link.external_id, link.hub_id, str(reference), checked, fees
-                    )
-                    found.append(order)
-        found.sort(key=lambda p: (p.updated_at, p.reference))
-        return found[: self.refund_checks]
+            )
+        return found
 
     def _record(self, order: Pending, fees: OrderFees, booked: BookedFees) -> None:
         with self.store.transaction() as conn:
@@ -290,7 +314,7 @@ class ChannelFeesToErp(FlowBase[None]):
                 entity_type=FEES,
                 external_id=str(booked.document_id),
                 fingerprint=f"{booked.total} {booked.currency}",
-                remote_updated_at=time.time(),  # when the channel was last asked
+                remote_updated_at=time.time(),  # when it was booked
             )
             merge_summary(
                 conn,
@@ -324,18 +348,3 @@ class ChannelFeesToErp(FlowBase[None]):
                 {"fees_refunded": str(total), "fees_refund_documents": len(refunded)},
             )
             order_facts.touch(conn, order.hub_id)
-
-    def _asked_again(self, order: Pending) -> None:
-        """Stamp the fees link asked now: the next look is `refund_every` later."""
-        if order.booked is None:
-            return
-        with self.store.transaction() as conn:
-            links.save(
-                conn,
-                hub_id=order.hub_id,
-                system=self.target,
-                entity_type=FEES,
-                external_id=order.booked.external_id,
-                fingerprint=order.booked.fingerprint,
-                remote_updated_at=time.time(),
-            )

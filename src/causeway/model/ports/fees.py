@@ -76,11 +76,27 @@ class OrderFees(BaseModel):
         return currency_totals(self.fees)
 
 
+class RefundedOrders(BaseModel):
+    """The orders a channel posted refunds of in a span of time, and where it ended."""
+
+    model_config = ConfigDict(frozen=True)
+
+    order_ids: tuple[str, ...] = ()  # the channel's order ids, each once
+    # The span's end (exclusive): refunds posted from here on are the next look's. Behind
+    # the present: the channel's newest events are not readable at once (Amazon: 2 min).
+    until: datetime
+
+
 @runtime_checkable
 class ChannelFees(Protocol):
     def order_fees(self, external_id: str) -> OrderFees:
         """The fees the channel has posted on the order so far (never None: `posted`
         says whether it has posted anything)."""
+        ...
+
+    def refunded_orders_since(self, since: datetime) -> RefundedOrders:
+        """The orders with refunds posted since `since` (any order, one paged query of
+        the channel, not one per order), and the span's end to look from next."""
         ...
 
 
