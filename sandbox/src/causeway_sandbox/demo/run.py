@@ -1,6 +1,7 @@
 """The demo's scenario, step by step: start Tryton, the three stores, Amazon and the hub;
-publish the stock; let customers buy; follow each order into Tryton; sell on Amazon; ship
-and pay; read back what Tryton and each store show."""
+publish the stock (Amazon's by a feed the hub settles); let customers buy; follow each order
+into Tryton; sell on Amazon; ship and pay; book Amazon's fees and a refund's; read back
+what Tryton, each store and Amazon show."""
 
 from __future__ import annotations
 
