@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from causeway.engine import users
 from causeway.hub import Hub
-from causeway_sandbox.demo.run import console_login
+from causeway_sandbox.demo.logins import console_login
 
 
 def test_the_demo_login_signs_in_as_an_administrator_and_changes_on_each_run(hub: Hub) -> None:

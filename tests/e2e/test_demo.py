@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from collections import Counter
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,8 @@ def test_each_store_shows_its_share_of_what_tryton_can_still_sell(
     )
     assert sold, "the demo's customers bought nothing"
     for channel in channels:
+        if channel["system"] == "amazon":  # its listings: the next test
+            continue
         shown = summary["stores"][channel["system"]]["stock_shown"]
         share = Fraction(str(channel["share"]))
         expected = {
@@ -176,6 +179,66 @@ def test_amazon_orders_reach_tryton_by_their_lifecycle_and_a_shipment_is_confirm
     assert config["systems"]["amazon"]["type"] == "amazon"
     assert config["flows"]["cancellations"]["channels"] == [{"system": "amazon"}]
     assert "amazon" in config["flows"]["fulfillments-to-channels"]["targets"]
+
+
+def test_amazon_takes_its_share_of_stock_by_feed_and_its_fees_are_booked_in_tryton(
+    demo: tuple[Path, dict[str, Any]],
+) -> None:
+    workdir, summary = demo
+    amazon = summary["amazon"]
+    config = yaml.safe_load((workdir / "causeway.yaml").read_text())
+    (channel,) = [
+        c for c in config["flows"]["stock-to-channels"]["channels"] if c["system"] == "amazon"
+    ]
+    share = Fraction(str(channel["share"]))
+    # The merchant-fulfilled listings show Amazon's share of what Tryton can still sell,
+    # once every feed was processed and settled by the hub.
+    assert amazon["feeds_submitted"] == amazon["feeds_settled"] >= 2
+    sold = dict(
+        tryton_rows(
+            workdir,
+            "SELECT p.code, SUM(l.quantity) FROM sale_line l "
+            "JOIN product_product p ON p.id = l.product JOIN sale_sale s ON s.id = l.sale "
+            "JOIN stock_location w ON w.id = s.warehouse "
+            "WHERE s.state IN ('confirmed', 'processing', 'done') AND w.code != 'FBA' "
+            "GROUP BY p.code",
+        )
+    )
+    listed = amazon["listing_quantities"]
+    assert {sku: listed[sku] for sku in amazon["listed"]} == {
+        sku: math.floor(share * (BUILD_STOCK - int(sold.get(sku, 0)))) for sku in amazon["listed"]
+    }
+    assert listed[amazon["fba_listing"]] is None  # FBA: never given the ERP's stock
+    # The SKU Amazon refused is parked once, with Amazon's message, for the tour's replay.
+    refused = amazon["refused_sku"]
+    assert listed[refused] is None  # listed without a quantity; the refused one not applied
+    ((_job, message),) = amazon["parked"].items()
+    assert message.startswith(f"amazon: SKU {refused}: Amazon refused it (listings feed ")
+    assert "90220: '[batteries_required]' is required but not supplied." in message
+    # Fees: one posted supplier invoice per shipped Amazon order (the paid one and the
+    # FBA one), and a credit note for the refunded one, as Tryton holds them.
+    documents = tryton_rows(
+        workdir,
+        "SELECT i.reference, i.number, i.state, i.type, p.name FROM account_invoice i "
+        "JOIN party_party p ON p.id = i.party WHERE i.reference LIKE 'AMZ-%-fees%'",
+    )
+    by_reference = {d[0]: d[1:] for d in documents}
+    (paid, _, fba) = list(amazon["erp_numbers"])
+    invoices = {f"AMZ-{paid}-fees", f"AMZ-{fba}-fees"}
+    credit = f"AMZ-{paid}-fees-refund-1"
+    assert set(by_reference) == invoices | {credit}
+    assert set(amazon["fee_invoices"]) == invoices
+    assert set(amazon["fee_credit_notes"]) == {credit}
+    for reference, document in (amazon["fee_invoices"] | amazon["fee_credit_notes"]).items():
+        number, state, kind, party = by_reference[reference]
+        assert (document["number"], document["state"]) == (str(number), state)
+        assert (state, kind, party) == ("posted", "in", "Amazon")
+    # 15 % of the paid order's 28.00; 15 % of the FBA order's 30.00 and 3 x 3.22 FBA fees;
+    # the refund gives 4.20 back and Amazon keeps 20 % of it.
+    totals = {r: Decimal(d["total"]) for r, d in amazon["fee_invoices"].items()}
+    assert totals == {f"AMZ-{paid}-fees": Decimal("4.20"), f"AMZ-{fba}-fees": Decimal("14.16")}
+    assert Decimal(amazon["fee_credit_notes"][credit]["total"]) == Decimal("-3.36")
+    assert config["flows"]["channel-fees"]["channels"] == ["amazon"]
 
 
 def test_fewer_orders_than_stores_is_refused_with_the_reason_before_anything_starts() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from causeway.engine import portal_accounts, portal_people
-from causeway_sandbox.demo.run import PORTAL_COMPANY, portal_login
+from causeway_sandbox.demo.logins import PORTAL_COMPANY, portal_login
 from causeway_sandbox.tryton.server import TrytonServer
 from tests.portal.conftest import portal_hub
 

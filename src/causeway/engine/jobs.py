@@ -593,10 +593,14 @@ class JobQueue:
             job["error_detail"] = json.loads(job["error_detail"] or "{}")
         return job
 
-    def unfinished(self, flows: Sequence[str] | None = None) -> int:
+    def unfinished(self, flows: Sequence[str] | None = None, *, held: bool = True) -> int:
+        """Jobs queued or running; held=False leaves out those a schedule holds for the
+        flow's next run (engine/schedule.py)."""
         condition: ColumnElement[bool] = jobs.c.state.in_(UNFINISHED)
         if flows:
             condition = and_(condition, jobs.c.flow.in_(list(flows)))
+        if not held:
+            condition = and_(condition, jobs.c.run_at < HELD_UNTIL)
         with self.store.read() as conn:
             return conn.execute(select(func.count()).where(condition)).scalar_one()
 

@@ -35,6 +35,10 @@ BASKETS = ([("WID-001", 2), ("SKU-0003", 1)], [("GAD-001", 1)], [("SKU-0005", 3)
 # The ERP's stand-in for Amazon's warehouses (code, name): channel_fulfilled_warehouse.
 FBA_WAREHOUSE = ("FBA", "Amazon FBA")
 WAIT = 60.0  # seconds an order may take to reach the state the demo waits for
+# Amazon processes a listings feed in minutes; the demo's sandbox in a second, and the
+# hub's settle job asks about it twice a second (Amazon's default: every 15 s).
+FEED_SECONDS = 1.0
+FEED_POLL = "500ms"
 
 
 @dataclass
@@ -51,6 +55,18 @@ class AmazonSummary:
     orders_shipped_in_erp: int = 0
     shipments_confirmed_on_amazon: int = 0
     tracking_numbers: list[str] = field(default_factory=list)  # as Amazon got them
+    # Stock (amazon_stock.py): Amazon's share, its listings, the feeds and what it refused.
+    stock_share: str = ""
+    listed: list[str] = field(default_factory=list)  # merchant-fulfilled SKUs
+    fba_listing: str = ""  # fulfilled by Amazon: never given the ERP's stock
+    refused_sku: str = ""  # listed late without a required attribute: refused
+    feeds_submitted: int = 0
+    feeds_settled: int = 0  # processed by Amazon and read back by the hub's settle job
+    listing_quantities: dict[str, int | None] = field(default_factory=dict)  # SKU -> shown
+    parked: dict[str, str] = field(default_factory=dict)  # job id -> Amazon's refusal
+    # Fees (amazon_fees.py): Tryton's documents by reference -> number, state, total.
+    fee_invoices: dict[str, dict[str, str]] = field(default_factory=dict)
+    fee_credit_notes: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def problems(self) -> list[str]:
         found = []
@@ -65,6 +81,28 @@ class AmazonSummary:
                 f"{self.shipments_confirmed_on_amazon} of {self.orders_shipped_in_erp} "
                 "shipments confirmed on Amazon"
             )
+        return found + self.stock_problems() + self.fee_problems()
+
+    def stock_problems(self) -> list[str]:
+        found = []
+        if not self.feeds_submitted or self.feeds_settled != self.feeds_submitted:
+            found.append(f"{self.feeds_settled} of {self.feeds_submitted} listings feeds settled")
+        if self.listing_quantities.get(self.fba_listing, 0) is not None:
+            found.append(f"the FBA listing {self.fba_listing} was given the ERP's stock")
+        if [sku for sku in self.listed if not self.listing_quantities.get(sku)]:
+            found.append(f"Amazon shows no stock for some of {self.listed}")
+        refusals = [m for m in self.parked.values() if f"SKU {self.refused_sku}:" in m]
+        if len(refusals) != 1 or len(self.parked) != 1:
+            found.append(f"parked for Amazon's stock: {sorted(self.parked.values())}")
+        return found
+
+    def fee_problems(self) -> list[str]:
+        documents = self.fee_invoices | self.fee_credit_notes
+        found = [] if self.fee_invoices else ["no fees invoice in Tryton"]
+        if not self.fee_credit_notes:
+            found.append("no credit note in Tryton for the refund's fees")
+        if not_posted := sorted(r for r, d in documents.items() if d["state"] != "posted"):
+            found.append(f"fee documents not posted: {not_posted}")
         return found
 
 
@@ -72,13 +110,15 @@ class AmazonSeller:
     """The seller's Amazon account (the sandbox) and its buyers."""
 
     def __init__(self) -> None:
-        self.server = AmazonSandboxServer(AmazonSandboxSettings()).start()
+        self.server = AmazonSandboxServer(
+            AmazonSandboxSettings(feed_processing_s=FEED_SECONDS)
+        ).start()
         self.url = self.server.url
         self.placed: list[PlacedOrder] = []
 
     def system_config(self) -> dict[str, Any]:
         """The account's entry under causeway.yaml's systems."""
-        return self.server.system_config()
+        return self.server.system_config(feed_poll_every=FEED_POLL)
 
     def checkout(
         self, lines: list[tuple[str, int]], *, paid: bool, by_amazon: bool = False

@@ -12,6 +12,8 @@ import yaml
 from causeway_sandbox.demo.amazon import FBA_WAREHOUSE
 from causeway_sandbox.demo.amazon import PREFIX as AMAZON_PREFIX
 from causeway_sandbox.demo.amazon import SYSTEM as AMAZON
+from causeway_sandbox.demo.amazon_fees import fees_flow
+from causeway_sandbox.demo.amazon_stock import stock_channel
 from causeway_sandbox.demo.stores import DemoStore
 from causeway_sandbox.tryton.server import TrytonServer
 
@@ -73,7 +75,8 @@ def demo_config(
     shipments fulfil each store's orders; each store's payments pay its invoices.
     `amazon`: an Amazon system, another orders channel (prefix AMZ-) whose shipments are
     confirmed and whose cancellations cancel the sale; Amazon pays out, not the buyer, so
-    it has no payments channel."""
+    it has no payments channel. Amazon is a stock channel too (its share beside the
+    stores'), and channel-fees books what Amazon keeps of each order in Tryton."""
     systems = {store.spec.system: store.system_config() for store in stores}
     marketplaces = {} if amazon is None else {AMAZON: amazon}
     order_channels = []
@@ -98,6 +101,8 @@ def demo_config(
         {"system": s.spec.system, "share": float(s.spec.share), "safety_stock": s.spec.safety_stock}
         for s in stores
     ]
+    # Amazon takes its share too, of the SKUs the seller lists there as merchant-fulfilled.
+    stock_channels += [stock_channel() for _ in marketplaces]
     return {
         "store": {"url": f"sqlite:///{workdir / 'causeway.db'}"},
         "server": {"port": port, "public_url": f"http://127.0.0.1:{port}"},
@@ -141,9 +146,16 @@ def demo_config(
                 "schedule": "realtime, every 60s",
             },
         }
-        # An Amazon order cancelled after it was placed cancels its sale.
+        # An Amazon order cancelled after it was placed cancels its sale; Amazon's fees
+        # become supplier invoices (and its refunds' fee changes, credit notes).
         | (
-            {"cancellations": {"target": "erp", "channels": [{"system": m} for m in marketplaces]}}
+            {
+                "cancellations": {
+                    "target": "erp",
+                    "channels": [{"system": m} for m in marketplaces],
+                },
+                "channel-fees": fees_flow("erp"),
+            }
             if marketplaces
             else {}
         ),

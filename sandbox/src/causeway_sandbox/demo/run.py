@@ -1,11 +1,11 @@
 """The demo's scenario, step by step: start Tryton, the three stores, Amazon and the hub;
-publish the stock; let customers buy; follow each order into Tryton; sell on Amazon; ship
-and pay; read back what Tryton and each store show."""
+publish the stock (Amazon's by a feed the hub settles); let customers buy; follow each order
+into Tryton; sell on Amazon; ship and pay; book Amazon's fees and a refund's; read back
+what Tryton, each store and Amazon show."""
 
 from __future__ import annotations
 
 import random
-import secrets
 import shutil
 import tempfile
 import time
@@ -21,7 +21,6 @@ from rich.console import Console
 from causeway.config import parse_config
 from causeway.connectors.registry import build_connector
 from causeway.connectors.tryton.connector import TrytonConnector
-from causeway.engine import api_keys
 from causeway.engine.rate import RateBudgets
 from causeway.flows import stock_to_channels
 from causeway.flows.stock_to_channels import StockToChannels
@@ -31,6 +30,7 @@ from causeway.reports.filters import ReportFilters
 from causeway.warehouse.build import build as build_warehouse
 from causeway.web.app import create_app
 from causeway.web.order_view import order_view
+from causeway_sandbox.demo import amazon_stock
 from causeway_sandbox.demo.amazon import (
     AmazonSeller,
     AmazonSummary,
@@ -39,9 +39,10 @@ from causeway_sandbox.demo.amazon import (
     pay_on_amazon,
     prepare_fba,
 )
+from causeway_sandbox.demo.amazon_fees import book_fees
 from causeway_sandbox.demo.config import demo_config, write_config
 from causeway_sandbox.demo.erp import prepare_erp, sales_of, sales_with_prefix
-from causeway_sandbox.demo.logins import PORTAL_COMPANY, console_login, portal_login
+from causeway_sandbox.demo.keep_running import keep_running
 from causeway_sandbox.demo.shopify_store import ShopifyStore
 from causeway_sandbox.demo.stores import SKUS, STORES, DemoStore, PlacedOrder, basket
 from causeway_sandbox.demo.summary import DemoSummary, StoreSummary
@@ -117,6 +118,7 @@ def run_demo(
                 say(f"   {spec.system}: {spec.title} in {spec.currency}{domain}, at {store.url}")
             seller = AmazonSeller()
             summary.amazon = AmazonSummary()
+            amazon_stock.list_on_amazon(seller, summary.amazon)
             say(f"   and Amazon (the Selling Partner API sandbox), at {seller.url}")
             starting.result()
         with TrytonConnector(erp.url, erp.database, erp.username, erp.password) as tryton:
@@ -147,11 +149,17 @@ def run_demo(
         )
         steps.done("start_hub")
 
-        say("[bold]4.[/bold] publishing the ERP's stock, shared 50% / 30% / 20% ...")
+        say(
+            "[bold]4.[/bold] publishing the ERP's stock, shared 40% / 30% / 20% and Amazon 10% "
+            "(its listings feed settles later) ..."
+        )
         stock = hub.flows[stock_to_channels.NAME]
         assert isinstance(stock, StockToChannels)
-        published = stock.run(full=True).channels.values()
+        channels = stock.run(full=True).channels
+        published = [channels[store.spec.system] for store in stores]
         summary.stock_skus_published = len(set.intersection(*(set(c.shown) for c in published)))
+        amazon_stock.settle(hub, seller, summary.amazon)
+        amazon_stock.show_feeds(summary.amazon, say)
         shown = {store.spec.system: store.shown_stock().get("WID-001") for store in stores}
         say(
             "   WID-001 (Tryton has 1000) sells: "
@@ -202,12 +210,22 @@ def run_demo(
         )
         steps.done("ship_and_pay")
 
+        say("\n[bold]9.[/bold] Amazon posts the shipped orders' fees; channel-fees books them ...")
+        paid, _, fba = seller.placed
+        book_fees(hub, seller, [paid, fba], paid, summary.amazon, say)
+        steps.done("amazon_fees")
+
+        say(f"\n[bold]10.[/bold] the seller lists {amazon_stock.REFUSED[0]} on Amazon, missing")
+        say("   an attribute; the final publish sends it and Amazon refuses it ...")
+        amazon_stock.list_refused_product(seller, summary.amazon)
         _read_back(hub, stores, summary)
+        amazon_stock.settle(hub, seller, summary.amazon)
+        amazon_stock.show_feeds(summary.amazon, say)
         found = sales_with_prefix(hub.connectors["erp"], summary.amazon.reference_prefix)
         summary.amazon.erp_references = [sale.reference for sale in found]
         steps.done("read_back")
 
-        say("\n[bold]9.[/bold] building the reporting warehouse from the hub and Tryton ...")
+        say("\n[bold]11.[/bold] building the reporting warehouse from the hub and Tryton ...")
         _build_warehouse(hub, erp, summary, say)
         steps.done("build_warehouse")
         if not as_json:
@@ -218,7 +236,7 @@ def run_demo(
     finally:
         summary.seconds = round(time.monotonic() - started, 1)
         if not once and summary.ok and hub is not None and server is not None:
-            _keep_running(hub, server, stores, placed[0], seller, as_json, console)
+            keep_running(hub, server, stores, placed[0], (seller, summary.amazon), as_json, console)
         if server is not None:
             server.stop()
         for store in reversed(stores):
@@ -357,49 +375,3 @@ def _read_back(hub: Hub, stores: list[DemoStore], summary: DemoSummary) -> None:
         found.stock_shown = store.shown_stock()
         found.found_in_erp(sales_of(erp, store.spec))
         found.webhook_deliveries, found.duplicates_ignored = store.webhook_deliveries()
-
-
-def _keep_running(
-    hub: Hub,
-    server: BackgroundServer,
-    stores: list[DemoStore],
-    first: PlacedOrder,
-    seller: AmazonSeller | None,
-    as_json: bool,
-    console: Console,
-) -> None:
-    say: Callable[..., None] = (lambda *_, **__: None) if as_json else console.print
-    email, password = console_login(hub)
-    say(f"\nThe operator console: {server.url}/console (reports: /console/reports)")
-    say(f"  sign in as {email} with the password {password}", highlight=False)
-    buyer, buyer_password = portal_login(hub)
-    say(f"\nThe B2B portal, as a buyer of {PORTAL_COMPANY} (its own prices and credit):")
-    say(f"  {server.url}/portal", highlight=False)
-    say(f"  sign in as {buyer} with the password {buyer_password}", highlight=False)
-    # The API needs a key (docs/security.md): one that can only read, for the tour.
-    _, key = api_keys.create(hub.store, f"demo-{secrets.token_hex(3)}", "read")
-    say(
-        "\nThe hub keeps running. Look an order up with a read-only API key made for the "
-        "demo (`causeway keys create` makes your own):"
-    )
-    if not as_json:  # one line, unwrapped, to copy
-        console.print(
-            f"  curl -H 'Authorization: Bearer {key}' "
-            f"{server.url}/api/orders/{first.store}/{first.order_id}",
-            soft_wrap=True,
-            highlight=False,
-        )
-    for store in stores:
-        checkout = "_sandbox/orders" if store.spec.kind == "shopify" else "_sandbox/purchases"
-        say(f"Buy at {store.spec.system} with POST {store.url}/{checkout}.")
-    if seller is not None:
-        say(
-            f"Buy on Amazon with POST {seller.url}/_sandbox/checkouts: the hub polls its "
-            "orders every 20 s."
-        )
-    say("Ctrl-C stops.")
-    try:
-        while True:
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass

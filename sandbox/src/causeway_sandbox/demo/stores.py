@@ -32,7 +32,9 @@ class StoreSpec:
     title: str
     currency: str
     reference_prefix: str
-    share: Fraction  # of the sellable stock; the three add up to 1: no oversell
+    # Of the sellable stock; the three and Amazon's (amazon_stock.SHARE) add up to 1: no
+    # oversell.
+    share: Fraction
     safety_stock: int = 0
     shop_domain: str | None = None
     token: str = ""
@@ -50,7 +52,7 @@ STORES = (
         title="Shopify US",
         currency="USD",
         reference_prefix="US-",
-        share=Fraction(1, 2),
+        share=Fraction(2, 5),
         safety_stock=2,
         shop_domain="causeway-us.myshopify.com",
         token="shpat_demo_us",

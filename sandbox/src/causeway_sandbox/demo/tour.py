@@ -61,8 +61,13 @@ def print_tour(summary: DemoSummary, console: Console) -> None:
     for store in summary.stores.values():
         less = f", less {store.safety_stock} kept back" if store.safety_stock else ""
         stock.add_column(f"{store.title}\n({_percent(store.share)}{less})", justify="right")
+    amazon = summary.amazon
+    if amazon is not None and amazon.stock_share:
+        stock.add_column(f"Amazon\n({_percent(amazon.stock_share)}, listed)", justify="right")
     for sku in SKUS[:SKUS_SHOWN]:
         shown = [str(store.stock_shown.get(sku)) for store in summary.stores.values()]
+        if amazon is not None and amazon.stock_share:
+            shown.append(str(amazon.listing_quantities.get(sku, "not listed")))
         stock.add_row(sku, str(summary.erp_forecast.get(sku, "")), *shown)
     console.print(stock)
 
@@ -70,6 +75,17 @@ def print_tour(summary: DemoSummary, console: Console) -> None:
 def _percent(share: str) -> str:
     numerator, _, denominator = share.partition("/")
     return f"{100 * int(numerator) // int(denominator or 1)}%"
+
+
+def _print_fees(documents: dict[str, dict[str, str]], console: Console) -> None:
+    """Amazon's fees as Tryton booked them: supplier invoices and refund credit notes."""
+    if not documents:
+        return
+    table = Table("Tryton document", "reference", "state", "total", title="Amazon's fees")
+    for reference, document in documents.items():
+        total = f"{document['total']} {document['currency']}"
+        table.add_row(document["number"], reference, document["state"], total)
+    console.print(table)
 
 
 def print_summary(summary: DemoSummary, as_json: bool, console: Console) -> None:
@@ -93,6 +109,8 @@ def print_summary(summary: DemoSummary, as_json: bool, console: Console) -> None
     ):
         table.add_row(key.replace("_", " "), str(data[key]))
     console.print(table)
+    if summary.amazon is not None:
+        _print_fees(summary.amazon.fee_invoices | summary.amazon.fee_credit_notes, console)
     for problem in data["problems"]:
         console.print(f"[red]problem:[/red] {problem}")
     console.print(
