@@ -100,16 +100,7 @@ def test_each_store_shows_its_share_of_what_tryton_can_still_sell(
     assert "targets" not in config["flows"]["stock-to-channels"]
     assert sum(Fraction(str(c["share"])) for c in channels) == 1  # never more than there is
     # What the merchant's warehouse sold: Amazon's FBA sales left Amazon's, not theirs.
-    sold = dict(
-        tryton_rows(
-            workdir,
-            "SELECT p.code, SUM(l.quantity) FROM sale_line l "
-            "JOIN product_product p ON p.id = l.product JOIN sale_sale s ON s.id = l.sale "
-            "JOIN stock_location w ON w.id = s.warehouse "
-            "WHERE s.state IN ('confirmed', 'processing', 'done') AND w.code != 'FBA' "
-            "GROUP BY p.code",
-        )
-    )
+    sold = merchant_sold(workdir)
     assert sold, "the demo's customers bought nothing"
     for channel in channels:
         if channel["system"] == "amazon":  # its listings: the next test
@@ -194,16 +185,7 @@ def test_amazon_takes_its_share_of_stock_by_feed_and_its_fees_are_booked_in_tryt
     # The merchant-fulfilled listings show Amazon's share of what Tryton can still sell,
     # once every feed was processed and settled by the hub.
     assert amazon["feeds_submitted"] == amazon["feeds_settled"] >= 2
-    sold = dict(
-        tryton_rows(
-            workdir,
-            "SELECT p.code, SUM(l.quantity) FROM sale_line l "
-            "JOIN product_product p ON p.id = l.product JOIN sale_sale s ON s.id = l.sale "
-            "JOIN stock_location w ON w.id = s.warehouse "
-            "WHERE s.state IN ('confirmed', 'processing', 'done') AND w.code != 'FBA' "
-            "GROUP BY p.code",
-        )
-    )
+    sold = merchant_sold(workdir)
     listed = amazon["listing_quantities"]
     assert {sku: listed[sku] for sku in amazon["listed"]} == {
         sku: math.floor(share * (BUILD_STOCK - int(sold.get(sku, 0)))) for sku in amazon["listed"]
@@ -253,3 +235,17 @@ def test_fewer_orders_than_stores_is_refused_with_the_reason_before_anything_sta
     summary = json.loads(result.stdout)
     assert summary["ok"] is False
     assert summary["problems"] == ["--orders 2: at least one per store, 3"]
+
+
+def merchant_sold(workdir: Path) -> dict[str, Any]:
+    """SKU -> units the merchant's warehouses sold: Amazon's FBA sales left Amazon's."""
+    return dict(
+        tryton_rows(
+            workdir,
+            "SELECT p.code, SUM(l.quantity) FROM sale_line l "
+            "JOIN product_product p ON p.id = l.product JOIN sale_sale s ON s.id = l.sale "
+            "JOIN stock_location w ON w.id = s.warehouse "
+            "WHERE s.state IN ('confirmed', 'processing', 'done') AND w.code != 'FBA' "
+            "GROUP BY p.code",
+        )
+    )

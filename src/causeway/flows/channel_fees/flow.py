@@ -47,6 +47,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Connection
+
 from causeway.engine import entities, links, order_facts
 from causeway.engine.cursors import Cursor
 from causeway.engine.store import Store
@@ -307,15 +309,7 @@ class ChannelFeesToErp(FlowBase[None]):
     def _record(self, order: Pending, fees: OrderFees, booked: BookedFees) -> None:
         with self.store.transaction() as conn:
             # The link is what the warehouse's fact_channel_fees reads (engine/warehouse_rows).
-            links.save(
-                conn,
-                hub_id=order.hub_id,
-                system=self.target,
-                entity_type=FEES,
-                external_id=str(booked.document_id),
-                fingerprint=f"{booked.total} {booked.currency}",
-                remote_updated_at=time.time(),  # when it was booked
-            )
+            self._link(conn, order, FEES, booked)
             merge_summary(
                 conn,
                 order.hub_id,
@@ -327,16 +321,21 @@ class ChannelFeesToErp(FlowBase[None]):
             )
             order_facts.touch(conn, order.hub_id)  # the next warehouse build rewrites it
 
+    def _link(self, conn: Connection, order: Pending, entity: str, booked: BookedFees) -> None:
+        """The ERP's document of the order's fees (or a refund's), with "<total> <currency>"."""
+        links.save(
+            conn,
+            hub_id=order.hub_id,
+            system=self.target,
+            entity_type=entity,
+            external_id=str(booked.document_id),
+            fingerprint=f"{booked.total} {booked.currency}",
+            remote_updated_at=time.time(),  # when it was booked
+        )
+
     def _record_refund(self, order: Pending, booked: BookedFees) -> None:
         with self.store.transaction() as conn:
-            links.save(
-                conn,
-                hub_id=order.hub_id,
-                system=self.target,
-                entity_type=FEE_REFUNDS,
-                external_id=str(booked.document_id),
-                fingerprint=f"{booked.total} {booked.currency}",
-            )
+            self._link(conn, order, FEE_REFUNDS, booked)
             refunded = links.of_hubs_oldest_first(conn, [order.hub_id], self.target, FEE_REFUNDS)
             total = sum(
                 (Decimal(r.fingerprint.split()[0]) for r in refunded if r.fingerprint),
