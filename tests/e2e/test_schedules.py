@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from causeway.config import parse_config
+from causeway.engine import flow_history
 from causeway.engine.schema import jobs
 from causeway.hub import Hub
 from causeway.status import collect_status
@@ -63,11 +64,19 @@ def run_times(hub: Hub, flow: str) -> list[float]:
 def test_an_interval_schedule_runs_on_time(make_hub: Any, prefix: str) -> None:
     hub = make_hub(prefix, stock_to_channels="every 2s")
     time.sleep(7.0)
-    runs = run_times(hub, "stock-to-channels")
-    # At start, then every 2 s: 4 runs in 7 s (3-5 allows for a slow machine's start).
-    assert 3 <= len(runs) <= 5, runs
-    gaps = [b - a for a, b in itertools.pairwise(runs)]
+    # When the schedule fired: at start, then every 2 s, 4 times in 7 s (3-5 allows for a
+    # slow machine's start). A firing that finds the last run still going queues nothing
+    # (its job's dedupe key), so on a loaded machine the jobs can be 4 s apart while the
+    # schedule kept its time: the firings are what is on time, the jobs what ran.
+    fired = sorted(
+        run.started_at
+        for run in flow_history.recent(hub.store, "stock-to-channels")
+        if run.trigger == flow_history.SCHEDULE
+    )
+    assert 3 <= len(fired) <= 5, fired
+    gaps = [b - a for a, b in itertools.pairwise(fired)]
     assert all(1.9 <= gap <= 3.0 for gap in gaps), gaps
+    assert len(run_times(hub, "stock-to-channels")) >= 2  # and the runs were queued
     stock = next(f for f in collect_status(hub.config)["flows"] if f["name"] == "stock-to-channels")
     assert stock["schedule"] == "every 2s" and stock["last_success_at"] is not None
     assert stock["next_run_at"] > time.time() - 0.5

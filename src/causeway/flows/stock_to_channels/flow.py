@@ -378,16 +378,7 @@ class StockToChannels(RunCounts, FlowBase[None]):
         if self.queue is None:
             return settlement.wait_for(settlement.deferred(channel, name), outcome)
         settlement.deferred(channel, name)
-        submission = Submission(
-            name,
-            outcome.receipt,
-            tuple(outcome.submitted),
-            tuple(ids[c.inventory_item_id] for c in outcome.submitted),
-            time.time(),
-        )
-        result.submissions.append(submission)
-        result.submitted |= submission.quantities()
-        result.shown |= submission.quantities()
+        result.took(Submission.taken(name, outcome.receipt, outcome.submitted, ids))
         return outcome
 
     def _settle(self, submission: Submission) -> None:

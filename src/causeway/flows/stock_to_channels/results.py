@@ -39,6 +39,12 @@ class ChannelResult:
     # looks at them again.
     waiting: list[str] = field(default_factory=list)
 
+    def took(self, submission: Submission) -> None:
+        """The channel took these to decide later: shown as sent, settled afterwards."""
+        self.submissions.append(submission)
+        self.submitted |= submission.quantities()
+        self.shown |= submission.quantities()
+
     def merge(self, later: ChannelResult) -> ChannelResult:
         """This pass's result followed by a later pass's over the same channel."""
         return ChannelResult(

@@ -56,6 +56,18 @@ class Submission:
     submitted_at: float
     asked: int = 0  # how many times the channel was asked already
 
+    @classmethod
+    def taken(
+        cls,
+        channel: str,
+        receipt: str,
+        changes: Sequence[QuantityChange],
+        sku_of_item: Mapping[str, str],
+    ) -> Submission:
+        """What a channel just answered `submitted`; sku_of_item: item id -> ERP SKU."""
+        skus = tuple(sku_of_item[c.inventory_item_id] for c in changes)
+        return cls(channel, receipt, tuple(changes), skus, time.time())
+
     def sku_of(self, changes: Sequence[QuantityChange]) -> list[str]:
         """The ERP SKUs of some of these changes."""
         by_item = {c.inventory_item_id: sku for c, sku in zip(self.changes, self.skus, strict=True)}
