@@ -178,18 +178,7 @@ class JobQueue:
         stamp = now()
         paused = paused_in(conn, sorted({j.flow for j in new_jobs})) if new_jobs else {}
         rows = [
-            dict(
-                flow=j.flow,
-                ordering_key=j.ordering_key,
-                dedupe_key=j.dedupe_key,
-                payload=json.dumps(j.payload),
-                state=QUEUED,
-                attempts=0,
-                max_attempts=self.policy.max_attempts,
-                run_at=_run_at(j, stamp, paused=j.flow in paused),
-                created_at=stamp,
-                updated_at=stamp,
-            )
+            self._row(j, stamp, state=QUEUED, run_at=_run_at(j, stamp, paused=j.flow in paused))
             for j in new_jobs
         ]
         if not rows:
@@ -201,6 +190,21 @@ class JobQueue:
         )
         # Counted from RETURNING: rowcount of a multi-row insert differs by driver.
         return len(conn.execute(statement, rows).all())
+
+    def _row(self, job: NewJob, stamp: float, *, state: str, run_at: float) -> dict[str, Any]:
+        """A new job's row, as every way of adding one writes it."""
+        return dict(
+            flow=job.flow,
+            ordering_key=job.ordering_key,
+            dedupe_key=job.dedupe_key,
+            payload=json.dumps(job.payload),
+            state=state,
+            attempts=0,
+            max_attempts=self.policy.max_attempts,
+            run_at=run_at,
+            created_at=stamp,
+            updated_at=stamp,
+        )
 
     def enqueue(self, *new_jobs: NewJob) -> int:
         with self.store.transaction() as conn:
@@ -446,18 +450,14 @@ class JobQueue:
         reason = self.clean_text(reason)
         conn.execute(
             jobs.insert().values(
-                flow=new_job.flow,
-                ordering_key=new_job.ordering_key,
-                payload=json.dumps(new_job.payload),
-                state=DEAD,
-                attempts=0,
-                max_attempts=self.policy.max_attempts,
-                run_at=stamp,
-                last_error=reason,
-                error_history=json.dumps([history_entry(stamp, reason, None)]),
-                created_at=stamp,
-                updated_at=stamp,
-                finished_at=stamp,
+                {
+                    **self._row(new_job, stamp, state=DEAD, run_at=stamp),
+                    # Parked: its key is not held (kill() lets it go likewise).
+                    "dedupe_key": None,
+                    "last_error": reason,
+                    "error_history": json.dumps([history_entry(stamp, reason, None)]),
+                    "finished_at": stamp,
+                }
             )
         )
 
