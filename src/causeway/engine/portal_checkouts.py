@@ -23,6 +23,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -175,8 +176,11 @@ def create(
         "company_id": company_id,
         "user_id": user_id,
         "idempotency_key": idempotency_key,
-        # Numbered below from the row's id; unique meanwhile.
-        "reference": f"pending:{idempotency_key}",
+        # Numbered below from the row's id; unique meanwhile, and unique to this attempt:
+        # were it the key's, a racing request with the same key would conflict on the
+        # reference too, which ON CONFLICT does not arbitrate, and PostgreSQL would see the
+        # two inserts wait on each other (a deadlock) instead of one finding the other's row.
+        "reference": f"pending:{uuid4().hex}",
         "state": state,
         "lines": json.dumps([line.as_json() for line in lines]),
         "shipment_address_id": shipment_address_id,
