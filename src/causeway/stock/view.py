@@ -28,7 +28,7 @@ from causeway.engine.store import Store
 from causeway.flows.catalog_to_channels.channels import CatalogChannelSettings
 from causeway.flows.catalog_to_channels.decisions import fingerprint
 from causeway.flows.catalog_to_channels.flow import DELETED, LISTING, PRODUCT, STORE_PRODUCT
-from causeway.flows.stock_to_channels.flow import STOCK
+from causeway.flows.stock_to_channels.publish import STOCK
 from causeway.model.catalog import CatalogItem
 from causeway.observability.live import DEADLINE, Answer, ask_all
 

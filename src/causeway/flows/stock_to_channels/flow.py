@@ -11,19 +11,18 @@ orders have not reached the hub yet (allocation.without_unseen_sales), and lower
 figures are written before raised ones. Only SKUs whose value differs from what was last
 published are touched, so an unchanged catalogue costs no store API call at all. Runs on
 an interval, on a sale, while orders land in the ERP, on demand (`causeway sync stock`),
-and in full (`--full`) to repair drift.
+and in full (`--full`) to repair drift. Setting the figures on one channel, compare-and-set,
+is publish.py's.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from causeway.engine import links
 from causeway.engine.cursors import Cursor
 from causeway.engine.inbox import InboxRecord
 from causeway.engine.jobs import JobQueue, NewJob, ordering_key
@@ -32,27 +31,15 @@ from causeway.errors import PermanentError, RetryableError
 from causeway.flows.base import FlowBase, RunCounts
 from causeway.flows.orders_to_erp.notified import POLL_TOPIC
 from causeway.flows.stock_to_channels import settlement
-from causeway.flows.stock_to_channels.results import (
-    ChannelResult,
-    Progress,
-    StockRun,
-    changed_since_published,
-)
+from causeway.flows.stock_to_channels.publish import STOCK, ChannelPublisher
+from causeway.flows.stock_to_channels.results import ChannelResult, Progress, StockRun
 from causeway.flows.stock_to_channels.settlement import Submission
-from causeway.model.ports.channel import QuantityChange, SetOutcome, StockChannel, StockItem
+from causeway.model.ports.channel import StockChannel
 from causeway.model.ports.erp import ErpStock
-from causeway.stock.allocation import Allocation, channel_quantities, without_unseen_sales
+from causeway.stock.allocation import Allocation, channel_quantities
 from causeway.stock.sellable import HeldStock, sellable_quantities
 
-log = logging.getLogger("causeway.flows.stock_to_channels")
-
 NAME = settlement.FLOW  # "stock-to-channels"
-STOCK = "stock"  # link entity type: external_id = SKU, fingerprint = published quantity
-MAX_CAS_ROUNDS = 3
-# A SKU the store does not sell is looked up again only after this long (or on a
-# full run), so that an unchanged ERP costs no store call at all.
-NOT_IN_CHANNEL_RECHECK = 15 * 60
-
 
 # A new order in any channel republishes every channel's stock within this many seconds:
 # the orders of one window share one run (the debounce), the next window gets its own.
@@ -132,12 +119,19 @@ class StockToChannels(RunCounts, FlowBase[None]):
         self._warehouses = {n: tuple((warehouses or {}).get(n, ())) for n in self.targets}
         self._ships_from = dict(ships_from or {})
         self.cursor = Cursor(store, source, "stock-moves", overlap, flow=NAME)
-        self._locations: dict[str, str | None] = dict(location_ids or {})
         # No allocation = the channel sees the whole sellable quantity (the targets: form).
         self._allocations = {n: (allocations or {}).get(n, Allocation()) for n in self.targets}
-        self._sku_maps = {n: dict((sku_maps or {}).get(n, {})) for n in self.targets}
-        self._items: dict[str, dict[str, StockItem]] = {name: {} for name in self.targets}
-        self._absent: dict[str, dict[str, float]] = {name: {} for name in self.targets}
+        self._publishers = {
+            name: ChannelPublisher(
+                store,
+                name,
+                channel,
+                location_id=(location_ids or {}).get(name),
+                sku_map=(sku_maps or {}).get(name),
+                queue=queue,
+            )
+            for name, channel in self.targets.items()
+        }
         self.queue = queue
         self.orders_landing = orders_landing
 
@@ -196,8 +190,12 @@ class StockToChannels(RunCounts, FlowBase[None]):
         # out is not given its new part while another still shows its old, larger one.
         for lowering in (True, False):
             for name, share in shares.items():
-                done = self._publish(
-                    name, share, full, progress, lowering, recheck=recheck.get(name, ())
+                done = self._publishers[name].publish(
+                    share,
+                    full=full,
+                    progress=progress,
+                    lowering=lowering,
+                    recheck=recheck.get(name, ()),
                 )
                 run.channels[name] = done if lowering else run.channels[name].merge(done)
         if all(not r.errors for r in run.channels.values()):
@@ -246,141 +244,6 @@ class StockToChannels(RunCounts, FlowBase[None]):
                 continue
         return HeldStock.of_channels(held, ships_from)
 
-    def _publish(
-        self,
-        name: str,
-        sellable: Mapping[str, int],
-        full: bool,
-        progress: Progress | None,
-        lowering: bool,
-        *,
-        recheck: Sequence[str] = (),
-    ) -> ChannelResult:
-        """Set the SKUs whose figure is below what the channel shows (`lowering`), or the
-        others."""
-        channel = self.targets[name]
-        result = ChannelResult()
-        with self.store.read() as conn:
-            published = {
-                sku: link.fingerprint
-                for sku, link in links.find_many(conn, name, STOCK, list(sellable)).items()
-            }
-            flying = settlement.in_flight(conn, name)
-        wanted = dict(sellable) if full else changed_since_published(sellable, published)
-        wanted |= {sku: sellable[sku] for sku in recheck if sku in sellable}
-        wanted, waiting = settlement.not_in_flight(wanted, flying)
-        result.waiting = waiting
-        if not wanted:
-            return result
-        location = self._location(name, channel)
-        sku_map = self._sku_maps[name]
-        named = {sku: sku_map.get(sku, sku) for sku in wanted}  # ERP SKU -> channel's
-        found = self._inventory_items(name, channel, list(named.values()), recheck_absent=full)
-        items = {sku: found[theirs] for sku, theirs in named.items() if theirs in found}
-        result.not_in_channel = sorted(named[sku] for sku in set(wanted) - set(items))
-        last = {sku: int(fp) for sku, fp in published.items() if fp is not None and fp.isdigit()}
-        todo = {sku: qty for sku, qty in wanted.items() if sku in items}
-        for round_ in range(MAX_CAS_ROUNDS):
-            if not todo:
-                break
-            stale = self._push_round(
-                name, channel, items, location, todo, last, result, progress, lowering
-            )
-            todo = {sku: todo[sku] for sku in stale}
-            if todo:
-                log.info(
-                    "%s: %d quantities changed under us; re-reading (round %d)",
-                    name,
-                    len(todo),
-                    round_ + 1,
-                )
-        if todo:
-            result.errors.append(
-                f"{name}: stock kept changing in the store for {', '.join(sorted(todo))}"
-            )
-        # What the channel shows, which is what a channel without compare-and-set
-        # compares against next time (allocation.without_unseen_sales).
-        done = {sku: (f"sku:{sku}", str(qty)) for sku, qty in result.shown.items()}
-        with self.store.transaction() as conn:
-            links.save_fingerprints(conn, name, STOCK, done)
-            if result.submissions and self.queue is not None:
-                self.queue.enqueue_in(conn, [s.job(s.submitted_at) for s in result.submissions])
-        return result
-
-    def _push_round(
-        self,
-        name: str,
-        channel: StockChannel,
-        items: Mapping[str, StockItem],
-        location: str,
-        todo: Mapping[str, int],
-        last_published: Mapping[str, int],
-        result: ChannelResult,
-        progress: Progress | None,
-        lowering: bool,
-    ) -> list[str]:
-        ids = {items[sku].inventory_item_id: sku for sku in todo}
-        current = channel.available_quantities(list(ids), location)
-        # Every channel: compare-and-set only guards the moment between this read and
-        # the write; a sale whose order is still on its way to the hub is older than that.
-        todo = {
-            sku: without_unseen_sales(
-                todo[sku], last_published.get(sku), current.get(items[sku].inventory_item_id)
-            )
-            for sku in todo
-        }
-        changes = []
-        for item_id, sku in ids.items():
-            shows = current.get(item_id)
-            if lowering != (shows is not None and todo[sku] < shows):
-                continue  # the other pass's
-            if shows == todo[sku]:
-                result.already_right.append(sku)
-                result.shown[sku] = todo[sku]
-            else:
-                changes.append(
-                    QuantityChange(
-                        inventory_item_id=item_id,
-                        location_id=location,
-                        quantity=todo[sku],
-                        compare_quantity=current.get(item_id),
-                    )
-                )
-        if not changes:
-            return []
-        outcome = self._submitted(
-            name,
-            channel,
-            channel.set_available(changes, reason="correction", reference_uri=f"causeway://{NAME}"),
-            ids,
-            result,
-        )
-        for change in outcome.applied:
-            result.pushed[ids[change.inventory_item_id]] = change.quantity
-            result.shown[ids[change.inventory_item_id]] = change.quantity
-        result.errors.extend(outcome.errors)
-        if progress:
-            progress("push", len(result.pushed) + len(result.already_right), len(ids))
-        return [ids[c.inventory_item_id] for c in outcome.stale]
-
-    def _submitted(
-        self,
-        name: str,
-        channel: StockChannel,
-        outcome: SetOutcome,
-        ids: Mapping[str, str],
-        result: ChannelResult,
-    ) -> SetOutcome:
-        """The outcome, its submitted changes taken note of: shown as sent, and settled by
-        a job (settlement.py); with no queue, waited for here."""
-        if not outcome.submitted or outcome.receipt is None:
-            return outcome
-        if self.queue is None:
-            return settlement.wait_for(settlement.deferred(channel, name), outcome)
-        settlement.deferred(channel, name)
-        result.took(Submission.taken(name, outcome.receipt, outcome.submitted, ids))
-        return outcome
-
     def _settle(self, submission: Submission) -> None:
         name = submission.channel
         if name not in self.targets or self.queue is None:
@@ -398,28 +261,3 @@ class StockToChannels(RunCounts, FlowBase[None]):
         not being placed: they hold their stock and start no runs."""
         if self.queue is not None and held.skus() and self.orders_landing():
             self.queue.enqueue(run_job(time.time() + FOLLOW_UP_AFTER))
-
-    def _location(self, name: str, channel: StockChannel) -> str:
-        if not self._locations.get(name):
-            self._locations[name] = channel.primary_location_id()
-        return self._locations[name]  # type: ignore[return-value]
-
-    def _inventory_items(
-        self, name: str, channel: StockChannel, skus: list[str], *, recheck_absent: bool
-    ) -> dict[str, StockItem]:
-        cache, absent = self._items[name], self._absent[name]
-        stamp = time.monotonic()
-        unknown = [
-            sku
-            for sku in skus
-            if sku not in cache
-            and (
-                recheck_absent
-                or stamp - absent.get(sku, -NOT_IN_CHANNEL_RECHECK) >= NOT_IN_CHANNEL_RECHECK
-            )
-        ]
-        if unknown:
-            found = channel.inventory_items_by_sku(unknown)
-            cache.update(found)
-            absent.update({sku: stamp for sku in unknown if sku not in found})
-        return {sku: cache[sku] for sku in skus if sku in cache}
