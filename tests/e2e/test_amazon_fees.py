@@ -9,7 +9,8 @@ party, in the order's currency; runs after that book nothing new, and a hub that
 link (a crash after Tryton's write) finds Tryton's invoice instead of making a second.
 A refund posted later is found by the run's one date-range call (listFinancialEvents)
 and booked as a credit note; an order never refunded is not asked about again; a refund
-posted while the hub was down is found from the refund cursor.
+posted while the hub was down is found from the refund cursor; a refund Tryton cannot book
+is asked about (and named) by every run until it is booked.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ from causeway.engine.schema import cursors
 from causeway.engine.schema import links as link_rows
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
-from causeway.flows.channel_fees import FEE_REFUNDS, FEES, ChannelFeesToErp
+from causeway.flows.channel_fees import FEE_REFUNDS, FEES, REFUND_OWED, ChannelFeesToErp
 from causeway.flows.orders_to_erp import ORDER, reference_for
+from causeway.model.ports.fees import ChannelFee, FeeRefund
 from causeway.orders.record import read_summary, record_placed, timestamp
 from causeway_sandbox.amazon import AmazonSandboxServer, AmazonSandboxSettings
 from tests.amazon.conftest import MARKETPLACE, new_order
@@ -375,9 +377,34 @@ def test_a_refund_posted_while_the_hub_was_down_is_found_by_the_cursor(
             ]
         },
     )
+    failing = flow.run()
+    assert failing.refunded == [reference]
+    assert list(failing.failed) == [f"{reference} refund 2"]
+    # The refused refund marks its order; the cursor moves on, and every later run asks
+    # about the order as owed a refund (the poll no longer names it) and names it again.
+    moved_on = cursor.value()
+    assert moved_on is not None and moved_on > last_look
+    with sqlite_store.read() as conn:
+        (marker,) = links.all_of_type(conn, ERP, REFUND_OWED).values()
+        assert (marker.external_id, marker.fingerprint) == (reference, "refund 2")
     for _ in range(2):
-        failing = flow.run()
-        assert failing.refunded == [reference]
-        assert list(failing.failed) == [f"{reference} refund 2"]
-        assert cursor.value() == last_look  # kept: the next run asks again
+        again = flow.run()
+        assert (again.refunded, again.owed) == ([], [reference])
+        assert list(again.failed) == [f"{reference} refund 2"]
     assert len(refund_notes(tryton, reference)) == 1  # refund 1 is not booked twice
+
+    # A person books refund 2 by hand in Tryton, in dollars, with the flow's reference:
+    # the next run finds it, links it, books nothing and drops the marker.
+    by_hand = FeeRefund(
+        number=2,
+        key="booked by hand",
+        fees=(ChannelFee(fee_type="Commission", currency="USD", amount=Decimal("-1.50")),),
+    )
+    tryton.book_fee_refund(reference, by_hand, party=f"Amazon {order_id}")
+    settled = flow.run()
+    assert (settled.owed, settled.refunds, settled.failed) == ([reference], [], {})
+    assert len(refund_notes(tryton, reference)) == 2
+    with sqlite_store.read() as conn:
+        assert links.all_of_type(conn, ERP, REFUND_OWED) == {}
+        assert len(links.all_of_type(conn, ERP, FEE_REFUNDS)) == 2
+    assert flow.run().owed == []

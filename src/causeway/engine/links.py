@@ -11,7 +11,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Connection, and_, func, select, true, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    delete,
+    func,
+    select,
+    true,
+    tuple_,
+    update,
+)
 
 from causeway.engine import search
 from causeway.engine.schema import entities, links
@@ -200,6 +210,11 @@ def relink(conn: Connection, system: str, entity_type: str, external_id: str, hu
         .where(_keyed(system, entity_type, external_id), links.c.hub_id != hub_id)
         .values(hub_id=hub_id, updated_at=now())
     )
+
+
+def remove(conn: Connection, system: str, entity_type: str, external_id: str) -> None:
+    """Drop the link (a marker of work owed, once the work is done); none: nothing."""
+    conn.execute(delete(links).where(_keyed(system, entity_type, external_id)))
 
 
 def save(

@@ -11,5 +11,14 @@ from causeway.flows.channel_fees.flow import (
     Pending,
     RunResult,
 )
+from causeway.flows.channel_fees.owed import REFUND_OWED
 
-__all__ = ["FEES", "FEE_REFUNDS", "NAME", "ChannelFeesToErp", "Pending", "RunResult"]
+__all__ = [
+    "FEES",
+    "FEE_REFUNDS",
+    "NAME",
+    "REFUND_OWED",
+    "ChannelFeesToErp",
+    "Pending",
+    "RunResult",
+]

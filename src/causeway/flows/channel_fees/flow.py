@@ -24,11 +24,20 @@ Amazon's listFinancialEvents over every order), and for each of them whose fees 
 booked asks for its events (order_fees) and books its refunds as in 4. An order named
 whose fees are not booked yet needs nothing: its refunds are booked with its fees. The
 cursor (engine/cursors.py, one per channel, read with `refund_overlap` of overlap) moves
-to the span's end only once every order named was handled: a failure keeps the span for
-the next run. The first run looks back `refund_window`. The cost: one paged call per
+to the span's end once the channel answered for every order named: a failed answer keeps
+the span for the next run. The first run looks back `refund_window`. The cost: one paged call per
 run and channel plus one call per refunded order, however many orders are booked. An
 order whose refunds are all linked in the hub costs no ERP call; the ERP is asked (one
 search) only when the marketplace shows a refund the hub has not linked.
+
+A refund the ERP refuses (its changes in two currencies, a party or account it refuses)
+marks its order: a link (erp, "fees-refund-owed", the order's reference) whose fingerprint
+names the refunds owed (owed.py). Every run reads the markers in one query and, before the
+poll, asks the channel about each marked order and books its refunds as in 4; the marker
+goes once nothing is owed. So a refund found when the order's fees were booked late, long
+after the poll passed it, is not forgotten when it fails, and a refused refund does not
+hold the cursor: each run reports it (the run fails naming it) until the cause is fixed,
+and the next run then books it once.
 
 A crash between the ERP's booking and the link books nothing twice: the next run asks
 the ERP, which finds its own booking. An order older than `look_back` is not asked
@@ -51,10 +60,12 @@ from sqlalchemy import Connection
 
 from causeway.engine import entities, links, order_facts
 from causeway.engine.cursors import Cursor
+from causeway.engine.links import Link
 from causeway.engine.store import Store
 from causeway.engine.warehouse_rows import BOOKED_FEE_REFUNDS, BOOKED_FEES
 from causeway.errors import PermanentError
 from causeway.flows.base import FlowBase
+from causeway.flows.channel_fees import owed
 from causeway.flows.orders_to_erp import ORDER
 from causeway.model.ports.fees import (
     BookedFees,
@@ -98,7 +109,10 @@ class RunResult:
     refunds: list[str] = field(default_factory=list)  # "<reference> refund <n>" booked now
     rechecked: list[str] = field(default_factory=list)  # booked orders asked about again
     refunded: list[str] = field(default_factory=list)  # orders the channels named refunded
-    # Channels an order's refund failed for this run: their refund cursor stays put.
+    # Orders with a refund still owed (a marker, owed.py) asked about again.
+    owed: list[str] = field(default_factory=list)
+    # Channels a refunded order could not be asked about for this run: their refund
+    # cursor stays put. (A refund the ERP refused is carried by its order's marker.)
     refunds_failed: set[str] = field(default_factory=set)
 
 
@@ -150,6 +164,10 @@ class ChannelFeesToErp(FlowBase[None]):
 
     def run(self) -> RunResult:
         result = RunResult()
+        with self.store.read() as conn:
+            marked = owed.marked(conn, self.target)
+        # Read before any fees are booked: an order that lacks its fees link is pending.
+        owed_orders = self.owed_orders(marked)
         for order in self.pending():
             fees = self._ask(order, result)
             if fees is None:
@@ -166,17 +184,24 @@ class ChannelFeesToErp(FlowBase[None]):
                 continue
             self._record(order, fees, booked)
             result.booked.append(order.reference)
-            self._book_refunds(order, fees.refunds, result)
+            self._book_refunds(order, fees.refunds, result, marked)
+        for order in owed_orders:
+            fees = self._ask(order, result)
+            if fees is None:
+                continue  # its marker stays: the next run asks again
+            result.owed.append(order.reference)
+            self._book_refunds(order, fees.refunds, result, marked)
         for channel in self.channels:
-            self._refunds_posted(channel, result)
+            self._refunds_posted(channel, result, marked)
         if result.booked or result.failed or result.refunds:
             log.info(
                 "fees: %d booked, %d not posted yet, %d refunds booked, %d refunded orders "
-                "asked again, %d failed",
+                "asked again, %d owed a refund asked again, %d failed",
                 len(result.booked),
                 len(result.waiting),
                 len(result.refunds),
                 len(result.rechecked),
+                len(result.owed),
                 len(result.failed),
             )
         return result
@@ -189,23 +214,47 @@ class ChannelFeesToErp(FlowBase[None]):
             return None
 
     def _book_refunds(
-        self, order: Pending, refunds: tuple[FeeRefund, ...], result: RunResult
+        self,
+        order: Pending,
+        refunds: tuple[FeeRefund, ...],
+        result: RunResult,
+        marked: Mapping[str, Link],
     ) -> None:
-        """Each refund with a net fee change booked once, after the order's fees."""
+        """Each refund with a net fee change booked once, after the order's fees. One the
+        ERP refused marks the order (owed.py): every later run asks about it again, until
+        its refunds are all booked and the marker goes."""
+        still_owed = self._book_each_refund(order, refunds, result)
+        if still_owed is not None:
+            with self.store.transaction() as conn:
+                owed.mark(
+                    conn,
+                    target=self.target,
+                    hub_id=order.hub_id,
+                    reference=order.reference,
+                    owed=still_owed,
+                )
+        elif order.hub_id in marked:
+            with self.store.transaction() as conn:
+                owed.clear(conn, target=self.target, reference=order.reference)
+
+    def _book_each_refund(
+        self, order: Pending, refunds: tuple[FeeRefund, ...], result: RunResult
+    ) -> str | None:
+        """Book the refunds not booked yet; what is still owed after (None: nothing)."""
         # A refund whose changes cancel out (gave back 2.00, charged 2.00) owes nothing.
         todo = [r for r in refunds if any(t != 0 for t in r.totals().values())]
         if not todo:
-            return
+            return None
         with self.store.read() as conn:
             linked = links.of_hubs_oldest_first(conn, [order.hub_id], self.target, FEE_REFUNDS)
         if len(linked) >= len(todo):
-            return  # refunds are only ever added: every one is booked and linked already
+            return None  # refunds are only ever added: every one is booked and linked already
         try:
             booked = self.erp.booked_fee_refunds(order.reference)
         except PermanentError as exc:
             result.failed[order.reference] = str(exc)
-            result.refunds_failed.add(order.channel)
-            return
+            return owed.describe([])
+        failed: list[int] = []
         for refund in todo:
             done = booked.get(refund.number)
             if done is None:
@@ -215,10 +264,11 @@ class ChannelFeesToErp(FlowBase[None]):
                     )
                 except PermanentError as exc:
                     result.failed[f"{order.reference} refund {refund.number}"] = str(exc)
-                    result.refunds_failed.add(order.channel)
+                    failed.append(refund.number)
                     continue
                 result.refunds.append(f"{order.reference} refund {refund.number}")
             self._record_refund(order, done)
+        return owed.describe(failed) if failed else None
 
     def pending(self) -> list[Pending]:
         """The channels' orders in the ERP without booked fees, newest first, at most
@@ -256,7 +306,24 @@ class ChannelFeesToErp(FlowBase[None]):
         found.sort(key=lambda p: (-p.updated_at, p.reference))
         return found[: self.per_run]
 
-    def _refunds_posted(self, channel: str, result: RunResult) -> None:
+    def owed_orders(self, marked: Mapping[str, Link]) -> list[Pending]:
+        """The orders with a refund still owed (`marked`, owed.py) whose fees are booked,
+        by reference. An order whose fees link is missing is pending: its refunds are
+        booked with its fees."""
+        if not marked:
+            return []
+        found: list[Pending] = []
+        with self.store.read() as conn:
+            booked = links.of_hubs(conn, self.target, FEES, list(marked))
+            for channel in self.channels:
+                for hub_id, link in links.of_hubs(conn, channel, ORDER, list(booked)).items():
+                    reference = marked[hub_id].external_id
+                    updated = link.remote_updated_at or 0.0
+                    found.append(Pending(channel, link.external_id, hub_id, reference, updated))
+        found.sort(key=lambda p: p.reference)
+        return found
+
+    def _refunds_posted(self, channel: str, result: RunResult, marked: Mapping[str, Link]) -> None:
         """Book the refunds of the booked orders the channel posted refunds of since its
         cursor; move the cursor once every one of them was handled."""
         cursor = self.cursors[channel]
@@ -270,18 +337,21 @@ class ChannelFeesToErp(FlowBase[None]):
             return
         for order in self.booked_orders(channel, found.order_ids):
             result.refunded.append(order.reference)
-            if order.reference in result.booked:
-                continue  # asked a moment ago: its refunds were booked with its fees
+            if order.reference in result.booked or order.reference in result.owed:
+                continue  # asked a moment ago, with its fees or as owed a refund
             fees = self._ask(order, result)
             if fees is None:
                 result.refunds_failed.add(channel)
                 continue
             result.rechecked.append(order.reference)
-            self._book_refunds(order, fees.refunds, result)
+            self._book_refunds(order, fees.refunds, result, marked)
+        # A refund the ERP refused does not hold the cursor: its order's marker has every
+        # later run ask again, and the span does not grow run after run meanwhile.
         if channel not in result.refunds_failed:
             cursor.advance(found.until)
         else:
-            # Keep the span: the next run asks again, and what was booked is found linked.
+            # The channel did not answer for an order: keep the span, the next run asks
+            # again, and what was booked is found linked.
             log.warning("fees: %s refunds since %s kept for the next run", channel, since)
 
     def booked_orders(self, channel: str, external_ids: tuple[str, ...]) -> list[Pending]:
