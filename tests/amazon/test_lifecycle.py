@@ -1,8 +1,9 @@
 """Amazon's order lifecycle in orders-to-erp and cancellations, against the Amazon sandbox:
-a Pending order is held (its units too) and placed once it is Unshipped, a Canceled one
-is never placed, a cancellation after placement cancels the sale, and an ORDER_CHANGE
-notification brings the order in as the poll would. The ERP here records what it is
-asked; tests/e2e/test_amazon_orders.py runs the same against the real Tryton."""
+a Pending order (Amazon withholds its buyer and address) is held, its units too, and
+placed with them once it is Unshipped; a Canceled one is never placed, a cancellation
+after placement cancels the sale, and an ORDER_CHANGE notification brings the order in
+as the poll would. The ERP here records what it is asked; tests/e2e/test_amazon_orders.py
+runs the same against the real Tryton."""
 
 from __future__ import annotations
 
@@ -168,6 +169,9 @@ def hub(
 
 def test_a_pending_order_is_held_and_placed_once_it_is_paid(hub: Hub) -> None:
     hub.seed("PENDING", sku="WID-1", quantity=3)
+    # Amazon withholds the buyer and the address of an order not paid yet.
+    unpaid = hub.connector.order_from_polled(hub.connector.order_node(ORDER_ID))
+    assert unpaid.shipping_address is None and unpaid.customer.email is None
     assert hub.poll() == 1
     assert hub.erp.placed == []
     assert hub.state() == ("awaiting_payment", None)
@@ -176,6 +180,13 @@ def test_a_pending_order_is_held_and_placed_once_it_is_paid(hub: Hub) -> None:
     hub.amazon_changes("UNSHIPPED")
     assert hub.poll() == 1
     assert [o.channel_status for o in hub.erp.placed] == ["UNSHIPPED"]
+    (placed,) = hub.erp.placed  # the paid version, with the buyer and where it goes
+    assert placed.shipping_address is not None
+    assert (placed.shipping_address.street, placed.shipping_address.city) == (
+        "123 Main Street",
+        "Seattle",
+    )
+    assert placed.customer.email == "buyer-email@marketplace.amazon.com"
     assert hub.state() == ("in_erp", "processing")
     assert hub.held() == {}  # the ERP's forecast has the units now
     assert hub.poll() == 0 and len(hub.erp.placed) == 1

@@ -169,10 +169,47 @@ def test_a_checkout_of_skus_becomes_an_order_that_validates_and_maps(
     order = order_from_amazon(answer.json())
     assert [(line.sku, line.quantity) for line in order.lines] == [("WID-001", 2), ("GAD-001", 1)]
     assert order.awaiting_payment and order.channel_status == "PENDING"
+    assert order.shipping_address is None and order.customer.email is None  # not paid yet
     assert order.total == Decimal("54.89")  # 45.00 + 4.90 shipping + 10 % tax on both
     assert order.total_tax == Decimal("4.99")
     refused = httpx.post(f"{amazon.url}/_sandbox/checkouts", json={"lines": []})
     assert refused.status_code == 422
+
+
+@pytest.mark.parametrize("unpaid", ["PENDING", "PENDING_AVAILABILITY"])
+def test_an_unpaid_order_has_no_buyer_nor_address_until_it_is_paid(
+    amazon: AmazonSandboxServer, unpaid: str
+) -> None:
+    line = {"sku": "WID-001", "quantity": 1, "unit_price": "5.00"}
+    body = {"lines": [line], "status": unpaid, "buyer_name": "Jane Buyer"}
+    order_id = amazon.control("POST", "checkouts", json=body).json()["orderId"]
+
+    def as_searched() -> dict[str, Any]:
+        found = get(
+            amazon,
+            ORDERS,
+            lastUpdatedAfter="2020-01-01T00:00:00Z",
+            marketplaceIds=MARKETPLACE,
+            includedData=ALL_DATA,
+        ).json()
+        validate(found, "SearchOrdersResponse")
+        (order,) = found["orders"]
+        return dict(order)
+
+    def as_got() -> dict[str, Any]:
+        found = get(amazon, f"{ORDERS}/{order_id}", includedData=ALL_DATA).json()
+        validate(found, "GetOrderResponse")
+        return dict(found["order"])
+
+    for unpaid_view in (as_searched(), as_got()):
+        # Absent, not empty: Amazon leaves the restricted blocks out altogether.
+        assert {"buyer", "recipient"} & set(unpaid_view) == set()
+        assert unpaid_view["fulfillment"]["fulfillmentStatus"] == unpaid
+    amazon.control("POST", "clock", json={"advance_seconds": 2})
+    amazon.control("PATCH", f"orders/{order_id}", json={"fulfillmentStatus": "UNSHIPPED"})
+    for paid_view in (as_searched(), as_got()):
+        assert paid_view["buyer"]["buyerName"] == "Jane Buyer"
+        assert paid_view["recipient"]["deliveryAddress"]["addressLine1"] == "410 Terry Ave N"
 
 
 def test_a_search_by_creation_lists_what_was_created_since_not_what_changed(

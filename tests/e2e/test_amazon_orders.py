@@ -201,12 +201,25 @@ def test_a_pending_order_reaches_the_erp_only_once_it_is_paid(
     running: tuple[Hub, Seller], tryton_server: TrytonServer, prefix: str
 ) -> None:
     hub, seller = running
-    pending = seller.checkout(status="PENDING")
+    pending = seller.checkout(status="PENDING")  # Amazon withholds buyer and address
     eventually(lambda: hub_state(hub, pending) == "awaiting_payment", 30, "held as unpaid")
     assert sales_by_order(tryton_server, prefix) == {}
     seller.change(pending, "UNSHIPPED")
     eventually(lambda: hub_state(hub, pending) == "in_erp", 30, "placed once paid")
     assert list(sales_by_order(tryton_server, prefix)) == [pending]
+    # The paid version brought them: the sale goes to the buyer's address.
+    (sale,) = erp_sales(tryton_server, prefix)
+    with TrytonConnector(
+        tryton_server.url, tryton_server.database, tryton_server.username, tryton_server.password
+    ) as erp:
+        (delivery,) = erp.rpc.read(
+            "sale.sale",
+            [sale["id"]],
+            ["party.name", "shipment_address.street", "shipment_address.postal_code"],
+        )
+    assert delivery["party."]["name"] == "Jane Buyer"
+    assert delivery["shipment_address."]["street"] == "410 Terry Ave N"
+    assert delivery["shipment_address."]["postal_code"] == "98109"
 
 
 def test_an_order_canceled_while_pending_never_reaches_the_erp(

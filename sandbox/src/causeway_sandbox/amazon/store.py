@@ -4,7 +4,9 @@ Orders are kept in Amazon's own v2026-01-01 shape with every block; a view leave
 the blocks `includedData` did not ask for, as Amazon does. Pages are keysets (the last
 order's creation time and id, in an opaque nextToken) over the orders updated before the
 first page's instant (`lastUpdatedBefore`), so an order updated while a client pages is
-neither skipped nor listed twice: its new version is for the next search.
+neither skipped nor listed twice: its new version is for the next search. A view of an
+order not paid yet (Pending) leaves out its buyer and recipient, as Amazon does: they
+come once the order moves on (Unshipped, ...).
 """
 
 from __future__ import annotations
@@ -31,6 +33,16 @@ BLOCKS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "PAYMENT": (("payment",), ()),
     "FULFILLMENT_ORDERS": (("fulfillmentOrders",), ()),
 }
+
+# Amazon gives no buyer nor delivery address before the payment is authorised. The vendor
+# model ordersV0.json says it of the address (Order.ShippingAddress): "`ShippingAddress` is
+# only available for orders with the following status values: Unshipped,
+# `PartiallyShipped`, Shipped and `InvoiceUnconfirmed`." orders_2026-01-01.json does not
+# repeat it for `recipient` nor say it of `buyer`; Amazon's developer support does, in
+# amzn/selling-partner-api-models#4536: "Buyer Information is available for Unshipped,
+# PartiallyShipped, Shipped Orders." Withheld means absent: the blocks are left out.
+NOT_PAID_YET = frozenset({"PENDING", "PENDING_AVAILABILITY"})
+WITHHELD_UNTIL_PAID = ("buyer", "recipient")
 
 
 def iso(when: datetime) -> str:
@@ -153,8 +165,12 @@ def _key(order: dict[str, Any]) -> tuple[str, str]:
 
 
 def view(order: dict[str, Any], included: list[str]) -> dict[str, Any]:
-    """The order with only the blocks `included` asks for."""
+    """The order with only the blocks `included` asks for, and without what Amazon
+    withholds while it is not paid yet."""
     shown = copy.deepcopy(order)
+    if (shown.get("fulfillment") or {}).get("fulfillmentStatus") in NOT_PAID_YET:
+        for block in WITHHELD_UNTIL_PAID:
+            shown.pop(block, None)
     for name, (order_blocks, item_blocks) in BLOCKS.items():
         if name in included:
             continue
