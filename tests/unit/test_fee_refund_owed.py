@@ -22,6 +22,7 @@ from causeway.engine.store import Store
 from causeway.errors import PermanentError
 from causeway.flows.channel_fees import FEE_REFUNDS, FEES, REFUND_OWED, ChannelFeesToErp
 from causeway.model.ports.fees import (
+    AccountFeePeriods,
     BookedFees,
     ChannelFee,
     FeeRefund,
@@ -59,6 +60,9 @@ class FakeAmazon:
             if any(r.posted_at and since <= r.posted_at < until for r in posted.refunds)
         )
         return RefundedOrders(order_ids=named, until=until)
+
+    def account_fees_since(self, since: datetime) -> AccountFeePeriods:
+        return AccountFeePeriods(until=datetime.now(UTC) - timedelta(minutes=3))
 
 
 @dataclass

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from causeway_sandbox.amazon import finances
+from causeway_sandbox.amazon import event_groups, finances
 from causeway_sandbox.amazon.control import router as control_router
 from causeway_sandbox.amazon.faults import QUOTA_EXCEEDED, AmazonFaultInjector, error_body
 from causeway_sandbox.amazon.feeds import FeedStore
@@ -66,6 +66,7 @@ class AmazonSandbox:
         self._lock = threading.Lock()
         self.calls: list[dict[str, object]] = []
         self.finances = finances.FinancialEvents()
+        self.event_groups = event_groups.EventGroups()
 
     def reset(self) -> None:
         self.store.reset()
@@ -74,6 +75,7 @@ class AmazonSandbox:
         self.listings.reset()
         self.feeds.reset(self.settings.feed_processing_s)
         self.finances.reset()
+        self.event_groups.reset()
         self.clock.offset = timedelta()
         self.buckets.reset(self.settings.usage_plans)
         self.faults.reset(self.settings.faults)
@@ -226,6 +228,7 @@ def create_app(settings: AmazonSandboxSettings | None = None) -> FastAPI:
         stock_router(sandbox.feeds, sandbox.listings, settings.selling_partner_id, edge, log)
     )
     finances.install(app, sandbox, edge, log)
+    event_groups.install(app, sandbox, edge, log)
     app.include_router(control_router)
     app.include_router(stock_control_router)
     app.include_router(shipments_router)

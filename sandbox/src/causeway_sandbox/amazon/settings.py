@@ -60,6 +60,8 @@ class AmazonSandboxSettings(BaseModel):
             "patchListingsItem": UsagePlanSetting(rate=50.0, burst=5),
             "listFinancialEventsByOrderId": UsagePlanSetting(rate=50.0, burst=30),
             "listFinancialEvents": UsagePlanSetting(rate=50.0, burst=30),
+            "listFinancialEventGroups": UsagePlanSetting(rate=50.0, burst=30),
+            "listFinancialEventsByGroupId": UsagePlanSetting(rate=50.0, burst=30),
         }
     )
     marketplace_id: str = Field(

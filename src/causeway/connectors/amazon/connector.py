@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from causeway.config.systems import AmazonSystem
-from causeway.connectors.amazon import finances, notified_units
+from causeway.connectors.amazon import account_fees, finances, notified_units
 from causeway.connectors.amazon.auth import LwaCredentials
 from causeway.connectors.amazon.client import AmazonClient
 from causeway.connectors.amazon.feeds import FeedSubmitter
@@ -48,7 +48,7 @@ from causeway.model.ports.channel import (
     SetOutcome,
     Tracking,
 )
-from causeway.model.ports.fees import OrderFees, RefundedOrders
+from causeway.model.ports.fees import AccountFeePeriods, OrderFees, RefundedOrders
 from causeway.model.returns import Cancellation
 
 ORDERS_PATH = "/orders/2026-01-01/orders"
@@ -274,6 +274,13 @@ class AmazonConnector:
         """The orders with refund events posted since `since` (ChannelFees port; one paged
         listFinancialEvents over every order, finances.py)."""
         return finances.refunded_orders_since(self.client, since, page_size=page_size)
+
+    def account_fees_since(
+        self, since: datetime, page_size: int = finances.MAX_PER_PAGE
+    ) -> AccountFeePeriods:
+        """The settlement periods started since `since`: the closed ones with their
+        account fees, the open ones named (ChannelFees port; account_fees.py)."""
+        return account_fees.account_fees_since(self.client, since, page_size=page_size)
 
     def close(self) -> None:
         self.client.close()

@@ -135,11 +135,23 @@ class ShipmentEvent(AmazonModel):
         return sorted({i.OrderAdjustmentItemId for i in items if i.OrderAdjustmentItemId})
 
 
+class ServiceFeeEvent(AmazonModel):
+    """A fee on the seller's account (the model: "A service fee on the seller's account"):
+    an order's when it names AmazonOrderId, else the account's (subscription, storage)."""
+
+    AmazonOrderId: str | None = None
+    FeeReason: str | None = None
+    FeeDescription: str | None = None
+    SellerSKU: str | None = None
+    FeeList: tuple[FeeComponent, ...] = ()
+
+
 class EventLists(AmazonModel):
     """FinancialEvents in Amazon's model: the event lists (only those read here)."""
 
     ShipmentEventList: tuple[ShipmentEvent, ...] = ()
     RefundEventList: tuple[ShipmentEvent, ...] = ()
+    ServiceFeeEventList: tuple[ServiceFeeEvent, ...] = ()
 
 
 class ListFinancialEventsPayload(AmazonModel):
@@ -245,10 +257,10 @@ def order_fees(client: AmazonClient, order_id: str, page_size: int = MAX_PER_PAG
 
 def amazon_time(when: datetime) -> str:
     """ISO 8601 in UTC to the second (truncated: never later than `when`)."""
-    return _to_second(when).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return to_second(when).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _to_second(when: datetime) -> datetime:
+def to_second(when: datetime) -> datetime:
     return when.astimezone(UTC).replace(microsecond=0)
 
 
@@ -287,8 +299,8 @@ def refunded_orders_since(
         since = since.replace(tzinfo=UTC)
     current = now() if now is not None else datetime.now(UTC)
     # Whole seconds, as sent: the end returned is exactly the PostedBefore Amazon was given.
-    end = _to_second(current - POSTED_BEFORE_LAG)
-    start = _to_second(since)
+    end = to_second(current - POSTED_BEFORE_LAG)
+    start = to_second(since)
     if start >= end:
         # Looked at less than the lag ago: Amazon would refuse the range.
         return RefundedOrders(order_ids=(), until=start)

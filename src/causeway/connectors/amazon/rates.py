@@ -45,6 +45,9 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "listFinancialEventsByOrderId": UsagePlan(rate=0.5, burst=30),
     # ... and the events of every order posted in a date range (refunds found).
     "listFinancialEvents": UsagePlan(rate=0.5, burst=30),
+    # ... the settlement periods (financial event groups) and each one's events.
+    "listFinancialEventGroups": UsagePlan(rate=0.5, burst=30),
+    "listFinancialEventsByGroupId": UsagePlan(rate=0.5, burst=30),
 }
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 

@@ -22,6 +22,12 @@ invoice with a negative total, which Tryton numbers and shows as a supplier cred
 (account.invoice's sequence type "credit_note": every line <= 0 and the total < 0). Found
 by its reference before it is created, posted at once, like the fees invoice.
 
+Account fees: the fees a marketplace charged the seller's account in one closed settlement
+period rather than on an order (Amazon's subscription, FBA storage fees) are one more
+supplier document for the party, a line per fee type, its reference the channel's name
+plus "-account-fees-" and the period's id ("amazon-account-fees-1234567890"); found by
+its reference before it is created and posted at once, as the others.
+
 Master data: the party is found by name and created (with one empty address) when Tryton
 has none; the expense account is the one named `account` (by code or name), else the
 company's default expense account of product categories; the payable account is the
@@ -38,10 +44,11 @@ from typing import Any
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.errors import MissingMasterDataError, PermanentError
-from causeway.model.ports.fees import BookedFees, ChannelFee, FeeRefund
+from causeway.model.ports.fees import AccountFees, BookedFees, ChannelFee, FeeRefund
 
 SUFFIX = "-fees"
 REFUND_SUFFIX = "-fees-refund-"
+ACCOUNT_FEES_INFIX = "-account-fees-"
 FIELDS = ("reference", "number", "state", "total_amount", "currency.code")
 
 
@@ -51,6 +58,10 @@ def fees_reference(sale_reference: str) -> str:
 
 def refund_reference(sale_reference: str, number: int) -> str:
     return f"{sale_reference}{REFUND_SUFFIX}{number}"
+
+
+def account_fees_reference(channel: str, group_id: str) -> str:
+    return f"{channel}{ACCOUNT_FEES_INFIX}{group_id}"
 
 
 def one_currency(fees: Sequence[ChannelFee], what: str, system: str) -> tuple[str, Decimal]:
@@ -87,18 +98,27 @@ class ChannelFeeInvoices:
 
     def find(self, sale_references: Sequence[str]) -> dict[str, BookedFees]:
         """sale reference -> its fee invoice (not cancelled), in one call."""
-        if not sale_references:
-            return {}
         wanted = {fees_reference(r): r for r in sale_references}
+        found = self.find_references(list(wanted))
+        return {wanted[reference]: fees for reference, fees in found.items()}
+
+    def find_references(self, references: Sequence[str]) -> dict[str, BookedFees]:
+        """reference -> the supplier document of that reference (not cancelled), in one call."""
+        if not references:
+            return {}
         records = self.rpc.search_read(
             "account.invoice",
-            [("type", "=", "in"), ("reference", "in", list(wanted)), ("state", "!=", "cancelled")],
+            [
+                ("type", "=", "in"),
+                ("reference", "in", list(references)),
+                ("state", "!=", "cancelled"),
+            ],
             list(FIELDS),
             order=[("id", "ASC")],
         )
         found: dict[str, BookedFees] = {}
         for record in records:
-            found.setdefault(wanted[record["reference"]], booked(record, created=False))
+            found.setdefault(str(record["reference"]), booked(record, created=False))
         return found
 
     def book(
@@ -112,9 +132,7 @@ class ChannelFeeInvoices:
         """The sale's fees as one posted supplier invoice, created at most once."""
         existing = self.find([sale_reference]).get(sale_reference)
         if existing is not None:
-            if existing.state == "draft":
-                return self._post(existing, created=False)
-            return existing
+            return self._posted(existing)
         currency, total = one_currency(fees, f"fees of {sale_reference}", self.system)
         if total <= 0:
             raise PermanentError(
@@ -163,9 +181,7 @@ class ChannelFeeInvoices:
         gives back more than it charges), created at most once."""
         existing = self.find_refunds(sale_reference).get(refund.number)
         if existing is not None:
-            if existing.state == "draft":
-                return self._post(existing, created=False)
-            return existing
+            return self._posted(existing)
         what = f"fee refund {refund.number} of {sale_reference}"
         currency, total = one_currency(refund.fees, what, self.system)
         if total == 0:
@@ -174,6 +190,36 @@ class ChannelFeeInvoices:
             refund_reference(sale_reference, refund.number),
             f"{party} fee refund {refund.number} of sale {sale_reference} (refund {refund.key})",
             refund.fees,
+            currency=currency,
+            party=party,
+            account=account,
+        )
+
+    def book_account_fees(
+        self,
+        channel: str,
+        period: AccountFees,
+        *,
+        party: str,
+        account: str | None = None,
+    ) -> BookedFees:
+        """One closed settlement period's account fees as one posted supplier document
+        (a credit note when the period gave back more than it charged), created at most
+        once: found by its reference `<channel>-account-fees-<group id>` first."""
+        reference = account_fees_reference(channel, period.group_id)
+        existing = self.find_references([reference]).get(reference)
+        if existing is not None:
+            return self._posted(existing)
+        what = f"{channel} account fees of settlement {period.group_id}"
+        currency, total = one_currency(period.fees, what, self.system)
+        if total == 0:
+            raise PermanentError(f"{what} add up to 0 {currency}: there is nothing to book")
+        ended = f" to {period.ended_at.date().isoformat()}" if period.ended_at else ""
+        return self._create(
+            reference,
+            f"{party} account fees, settlement {period.group_id} "
+            f"({period.started_at.date().isoformat()}{ended})",
+            period.fees,
             currency=currency,
             party=party,
             account=account,
@@ -243,6 +289,12 @@ class ChannelFeeInvoices:
         )
         (record,) = self.rpc.read("account.invoice", [invoice_id], ["id", *FIELDS])
         return self._post(booked(record, created=True), created=True)
+
+    def _posted(self, existing: BookedFees) -> BookedFees:
+        """A document found by its reference, posted if a crash left it in draft."""
+        if existing.state == "draft":
+            return self._post(existing, created=False)
+        return existing
 
     def _post(self, invoice: BookedFees, *, created: bool) -> BookedFees:
         self.rpc.button("account.invoice", "post", [invoice.document_id])

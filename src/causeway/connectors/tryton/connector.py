@@ -61,7 +61,7 @@ from causeway.model.ports.erp_reporting import (
     SaleCosts,
     ShipmentFact,
 )
-from causeway.model.ports.fees import BookedFees, ChannelFee, FeeRefund
+from causeway.model.ports.fees import AccountFees, BookedFees, ChannelFee, FeeRefund
 from causeway.model.ports.locks import Locks
 from causeway.model.ports.portal import (
     Availability,
@@ -256,6 +256,17 @@ class TrytonConnector:
 
     def booked_fee_refunds(self, sale_reference: str) -> dict[int, BookedFees]:
         return self.channel_fees.find_refunds(sale_reference)
+
+    def book_account_fees(
+        self,
+        channel: str,
+        period: AccountFees,
+        *,
+        party: str,
+        account: str | None = None,
+    ) -> BookedFees:
+        """A closed period's account fees as one posted supplier invoice, at most once."""
+        return self.channel_fees.book_account_fees(channel, period, party=party, account=account)
 
     def sale_figures(
         self, sale_ids: Sequence[int], *, with_costs: bool = True

@@ -3,6 +3,7 @@
 The flow is in flow.py; its public names are importable from this package.
 """
 
+from causeway.flows.channel_fees.account_fees import ACCOUNT_FEES
 from causeway.flows.channel_fees.flow import (
     FEE_REFUNDS,
     FEES,
@@ -14,6 +15,7 @@ from causeway.flows.channel_fees.flow import (
 from causeway.flows.channel_fees.owed import REFUND_OWED
 
 __all__ = [
+    "ACCOUNT_FEES",
     "FEES",
     "FEE_REFUNDS",
     "NAME",

@@ -46,6 +46,16 @@ class ChannelFeesFlow(FlowSettings):
         description="each run looks for refunds this much before where the last one "
         "ended (events the channel posted late)",
     )
+    account_fees_window: Duration = Field(
+        default=60 * 86400.0,
+        description="how far back the first run looks for settlement periods whose "
+        "account fees (subscription, storage) are booked",
+    )
+    account_fees_overlap: Duration = Field(
+        default=3600.0,
+        description="each run looks for settlement periods started this much before "
+        "where the last one ended",
+    )
 
     def default_schedule(self) -> Schedule:
         return Schedule(INTERVAL, every_seconds=self.every)
@@ -63,6 +73,8 @@ def build(context: FlowContext, settings: ChannelFeesFlow) -> ChannelFeesToErp:
         look_back=settings.look_back,
         refund_window=settings.refund_window,
         refund_overlap=settings.refund_overlap,
+        account_fees_window=settings.account_fees_window,
+        account_fees_overlap=settings.account_fees_overlap,
     )
 
 

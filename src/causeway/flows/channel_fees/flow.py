@@ -44,6 +44,10 @@ the ERP, which finds its own booking. An order older than `look_back` is not ask
 about any more (its fees would have been posted long since). One order's permanent
 problem (fees in two currencies, a party Tryton refuses) does not stop the others: the
 run books the rest, then fails with every problem named.
+
+Each run also books the fees the channels charged the seller's account rather than an
+order (Amazon's subscription, storage fees), once per closed settlement period: link
+(erp, "account-fees", period id), a cursor of their own (account_fees.py).
 """
 
 from __future__ import annotations
@@ -51,7 +55,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -66,6 +69,8 @@ from causeway.engine.warehouse_rows import BOOKED_FEE_REFUNDS, BOOKED_FEES
 from causeway.errors import PermanentError
 from causeway.flows.base import FlowBase
 from causeway.flows.channel_fees import owed
+from causeway.flows.channel_fees.account_fees import AccountFeeBooking
+from causeway.flows.channel_fees.results import Pending, RunResult
 from causeway.flows.orders_to_erp import ORDER
 from causeway.model.ports.fees import (
     BookedFees,
@@ -90,32 +95,6 @@ DAY = 86400.0
 REFUNDS_STREAM = f"{NAME}:refunds"
 
 
-@dataclass(frozen=True)
-class Pending:
-    """An order of a marketplace in the ERP whose fees are not booked yet."""
-
-    channel: str
-    external_id: str
-    hub_id: str
-    reference: str
-    updated_at: float
-
-
-@dataclass
-class RunResult:
-    booked: list[str] = field(default_factory=list)  # references booked now
-    waiting: list[str] = field(default_factory=list)  # nothing posted by the channel yet
-    failed: dict[str, str] = field(default_factory=dict)  # reference -> why
-    refunds: list[str] = field(default_factory=list)  # "<reference> refund <n>" booked now
-    rechecked: list[str] = field(default_factory=list)  # booked orders asked about again
-    refunded: list[str] = field(default_factory=list)  # orders the channels named refunded
-    # Orders with a refund still owed (a marker, owed.py) asked about again.
-    owed: list[str] = field(default_factory=list)
-    # Channels a refunded order could not be asked about for this run: their refund
-    # cursor stays put. (A refund the ERP refused is carried by its order's marker.)
-    refunds_failed: set[str] = field(default_factory=set)
-
-
 class ChannelFeesToErp(FlowBase[None]):
     name = NAME
     batch_size = 1
@@ -136,6 +115,8 @@ class ChannelFeesToErp(FlowBase[None]):
         look_back: float = 60 * DAY,
         refund_window: float = 60 * DAY,
         refund_overlap: float = 3600.0,
+        account_fees_window: float = 60 * DAY,
+        account_fees_overlap: float = 3600.0,
     ) -> None:
         if not channels:
             raise ValueError(f"{NAME} needs at least one channel")
@@ -154,6 +135,16 @@ class ChannelFeesToErp(FlowBase[None]):
             )
             for channel in self.channels
         }
+        self.account_fees = AccountFeeBooking(
+            store,
+            channels=self.channels,
+            target=target,
+            erp=erp,
+            party=party,
+            fees_account=fees_account,
+            window=account_fees_window,
+            overlap=account_fees_overlap,
+        )
 
     def on_run(self, payload: Mapping[str, Any]) -> None:
         result = self.run()
@@ -193,15 +184,17 @@ class ChannelFeesToErp(FlowBase[None]):
             self._book_refunds(order, fees.refunds, result, marked)
         for channel in self.channels:
             self._refunds_posted(channel, result, marked)
-        if result.booked or result.failed or result.refunds:
+        self.account_fees.run(result)
+        if result.booked or result.failed or result.refunds or result.account_fees:
             log.info(
                 "fees: %d booked, %d not posted yet, %d refunds booked, %d refunded orders "
-                "asked again, %d owed a refund asked again, %d failed",
+                "asked again, %d owed a refund asked again, %d account fees booked, %d failed",
                 len(result.booked),
                 len(result.waiting),
                 len(result.refunds),
                 len(result.rechecked),
                 len(result.owed),
+                len(result.account_fees),
                 len(result.failed),
             )
         return result

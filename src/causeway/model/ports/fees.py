@@ -5,7 +5,9 @@ fee, a fulfilment fee... They are the difference between what the customer paid 
 what the marketplace pays out, so the true margin of a marketplace sale needs them.
 The channel says what it charged (ChannelFees), and what each refund of the order gave
 back or charged (FeeRefund); the ERP books the fees once per order and each refund's
-changes once after them (ErpChannelFees). docs/flows/channel-fees.md tells the flow between them.
+changes once after them (ErpChannelFees). Fees on the seller's account rather than an
+order (a subscription, storage) are booked once per closed settlement period
+(AccountFees). docs/flows/channel-fees.md tells the flow between them.
 """
 
 from __future__ import annotations
@@ -87,6 +89,34 @@ class RefundedOrders(BaseModel):
     until: datetime
 
 
+class AccountFees(BaseModel):
+    """The fees a channel charged the seller's account, not any one order (Amazon: the
+    monthly subscription, FBA storage fees...), in one closed settlement period (Amazon:
+    a financial event group). Booked once per period, as one ERP document."""
+
+    model_config = ConfigDict(frozen=True)
+
+    group_id: str  # the channel's id of the period (Amazon: FinancialEventGroupId)
+    started_at: datetime
+    ended_at: datetime | None = None
+    fees: tuple[ChannelFee, ...] = ()  # positive: a cost; none: nothing to book
+
+    def totals(self) -> dict[str, Decimal]:
+        return currency_totals(self.fees)
+
+
+class AccountFeePeriods(BaseModel):
+    """The settlement periods a channel started since a time: the closed ones with their
+    account fees, and the ids and starts of those still open (not booked: asked again)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    closed: tuple[AccountFees, ...] = ()
+    open: tuple[tuple[str, datetime], ...] = ()  # (group id, its start)
+    # The span's end (exclusive): periods started from here on are the next look's.
+    until: datetime
+
+
 @runtime_checkable
 class ChannelFees(Protocol):
     def order_fees(self, external_id: str) -> OrderFees:
@@ -97,6 +127,11 @@ class ChannelFees(Protocol):
     def refunded_orders_since(self, since: datetime) -> RefundedOrders:
         """The orders with refunds posted since `since` (any order, one paged query of
         the channel, not one per order), and the span's end to look from next."""
+        ...
+
+    def account_fees_since(self, since: datetime) -> AccountFeePeriods:
+        """The settlement periods started since `since`: each closed one with the fees it
+        charged the account (not an order), the open ones named, and the span's end."""
         ...
 
 
@@ -148,4 +183,17 @@ class ErpChannelFees(Protocol):
 
     def booked_fee_refunds(self, sale_reference: str) -> dict[int, BookedFees]:
         """refund number -> the sale's fee refund as booked (none booked: empty)."""
+        ...
+
+    def book_account_fees(
+        self,
+        channel: str,
+        period: AccountFees,
+        *,
+        party: str,
+        account: str | None = None,
+    ) -> BookedFees:
+        """Book one closed period's account fees once (for Tryton a posted supplier
+        invoice, found by its reference `<channel>-account-fees-<group id>` before it is
+        created). One currency; a period with no fees is the caller's to skip."""
         ...

@@ -1,0 +1,120 @@
+"""Account fees: what a marketplace charged the seller's account, not an order (Amazon's
+monthly subscription, FBA storage fees), booked in the ERP once per closed settlement period.
+
+Each run of channel-fees asks each channel, from its cursor (engine/cursors.py, stream
+"channel-fees:account-fees", over the periods' start dates, read with `overlap`), for the
+settlement periods started since (ChannelFees.account_fees_since: for Amazon its financial
+event groups), and for each closed one whose fees are not linked yet books them
+(ErpChannelFees.book_account_fees: for Tryton one posted supplier invoice
+`<channel>-account-fees-<group id>`, found by its reference before it is created) and
+writes the link (erp, "account-fees", group id) with "<total> <currency>". A period with no
+account fees (or fees netting zero) books nothing. An open period is not booked: the
+cursor stops at its start, so every run asks about it again until it is closed. The cursor
+moves only when every closed period found is booked; one the ERP refuses (fees in two
+currencies) is named in the run's failures and asked about again next run. The first run
+looks back `window`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+
+from causeway.engine import links
+from causeway.engine.cursors import Cursor
+from causeway.engine.store import Store
+from causeway.errors import PermanentError
+from causeway.flows.channel_fees.results import RunResult
+from causeway.model.ports.fees import AccountFees, ChannelFees, ErpChannelFees
+
+log = logging.getLogger("causeway.flows.channel_fees")
+
+# Link type: the ERP's booking of one settlement period's account fees (external id: the
+# channel's period id), fingerprint "<total> <currency>".
+ACCOUNT_FEES = "account-fees"
+STREAM = "channel-fees:account-fees"
+
+
+class AccountFeeBooking:
+    """The account fees of each channel's closed settlement periods, booked once."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        channels: Mapping[str, ChannelFees],
+        target: str,
+        erp: ErpChannelFees,
+        party: str,
+        fees_account: str | None,
+        window: float,
+        overlap: float,
+    ) -> None:
+        self.store = store
+        self.channels = dict(channels)
+        self.target = target
+        self.erp = erp
+        self.party = party
+        self.fees_account = fees_account
+        self.window = window
+        self.cursors = {
+            channel: Cursor(store, channel, STREAM, timedelta(seconds=overlap), flow="channel-fees")
+            for channel in self.channels
+        }
+
+    def run(self, result: RunResult) -> None:
+        for channel in self.channels:
+            self._book_channel(channel, result)
+
+    def _book_channel(self, channel: str, result: RunResult) -> None:
+        cursor = self.cursors[channel]
+        since = cursor.window_start()
+        if since is None:  # the first run: as far back as account fees are looked for
+            since = datetime.now(UTC) - timedelta(seconds=self.window)
+        try:
+            found = self.channels[channel].account_fees_since(since)
+        except PermanentError as exc:
+            result.failed[f"{channel} account fees since {since.isoformat()}"] = str(exc)
+            return
+        with self.store.read() as conn:
+            linked = links.find_many(
+                conn, self.target, ACCOUNT_FEES, [p.group_id for p in found.closed]
+            )
+        every_one_booked = True
+        for period in found.closed:
+            if period.group_id in linked:
+                continue  # booked by an earlier run (the overlap reads it again)
+            if not any(total != 0 for total in period.totals().values()):
+                continue  # no account fees in the period: nothing to book
+            if not self._book(channel, period, result):
+                every_one_booked = False
+        result.account_fees_open += [f"{channel} {group_id}" for group_id, _ in found.open]
+        if not every_one_booked:
+            # The span is kept: the next run asks again, and what was booked is linked.
+            log.warning("fees: %s account fees since %s kept for the next run", channel, since)
+            return
+        # An open period is asked about again: the cursor goes no further than its start.
+        cursor.advance(min([found.until, *(started for _, started in found.open)]))
+
+    def _book(self, channel: str, period: AccountFees, result: RunResult) -> bool:
+        try:
+            booked = self.erp.book_account_fees(
+                channel, period, party=self.party, account=self.fees_account
+            )
+        except PermanentError as exc:
+            result.failed[f"{channel} account fees {period.group_id}"] = str(exc)
+            return False
+        with self.store.transaction() as conn:
+            links.save(
+                conn,
+                hub_id=links.new_hub_id(),
+                system=self.target,
+                entity_type=ACCOUNT_FEES,
+                external_id=period.group_id,
+                fingerprint=f"{booked.total} {booked.currency}",
+                remote_updated_at=time.time(),  # when it was booked
+            )
+        result.account_fees.append(f"{channel} {period.group_id}")
+        return True
