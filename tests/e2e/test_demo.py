@@ -220,6 +220,26 @@ def test_amazon_takes_its_share_of_stock_by_feed_and_its_fees_are_booked_in_tryt
     totals = {r: Decimal(d["total"]) for r, d in amazon["fee_invoices"].items()}
     assert totals == {f"AMZ-{paid}-fees": Decimal("4.20"), f"AMZ-{fba}-fees": Decimal("14.16")}
     assert Decimal(amazon["fee_credit_notes"][credit]["total"]) == Decimal("-3.36")
+    # The closed settlement's account fees (subscription 39.99, FBA storage 12.50): one
+    # posted supplier invoice with a line per fee.
+    ((reference, document),) = amazon["account_fee_invoices"].items()
+    assert reference.startswith("amazon-account-fees-")
+    lines = tryton_rows(
+        workdir,
+        "SELECT i.number, i.state, i.type, p.name, l.quantity * l.unit_price "
+        "FROM account_invoice i "
+        "JOIN party_party p ON p.id = i.party "
+        "JOIN account_invoice_line l ON l.invoice = i.id "
+        f"WHERE i.reference = '{reference}' ORDER BY l.unit_price",
+    )
+    assert [(str(number), state, kind, party) for number, state, kind, party, _ in lines] == [
+        (document["number"], "posted", "in", "Amazon")
+    ] * 2
+    assert [round(Decimal(str(line[4])), 2) for line in lines] == [
+        Decimal("12.50"),
+        Decimal("39.99"),
+    ]
+    assert Decimal(document["total"]) == Decimal("52.49")
     assert config["flows"]["channel-fees"]["channels"] == ["amazon"]
 
 

@@ -67,6 +67,7 @@ class AmazonSummary:
     # Fees (amazon_fees.py): Tryton's documents by reference -> number, state, total.
     fee_invoices: dict[str, dict[str, str]] = field(default_factory=dict)
     fee_credit_notes: dict[str, dict[str, str]] = field(default_factory=dict)
+    account_fee_invoices: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def problems(self) -> list[str]:
         found = []
@@ -96,11 +97,17 @@ class AmazonSummary:
             found.append(f"parked for Amazon's stock: {sorted(self.parked.values())}")
         return found
 
+    def fee_documents(self) -> dict[str, dict[str, str]]:
+        """Every fee document booked in Tryton, by reference."""
+        return self.fee_invoices | self.fee_credit_notes | self.account_fee_invoices
+
     def fee_problems(self) -> list[str]:
-        documents = self.fee_invoices | self.fee_credit_notes
+        documents = self.fee_documents()
         found = [] if self.fee_invoices else ["no fees invoice in Tryton"]
         if not self.fee_credit_notes:
             found.append("no credit note in Tryton for the refund's fees")
+        if not self.account_fee_invoices:
+            found.append("no invoice in Tryton for the settlement's account fees")
         if not_posted := sorted(r for r, d in documents.items() if d["state"] != "posted"):
             found.append(f"fee documents not posted: {not_posted}")
         return found

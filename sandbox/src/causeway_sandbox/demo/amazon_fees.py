@@ -4,6 +4,9 @@ and the FBA fulfilment fee on the order Amazon shipped itself; finances.py), the
 channel-fees flow runs and Tryton has a posted supplier invoice `<sale>-fees` for Amazon.
 Then one order is refunded on Amazon: Amazon gives the referral fee back less its refund
 administration fee, and the next run books a credit note `<sale>-fees-refund-1`.
+Meanwhile Amazon's settlement period (a financial event group) holds the account's own
+fees, the monthly subscription and FBA storage; once Amazon closes it, the next run books
+one supplier invoice `amazon-account-fees-<group id>` for them.
 
 Fees come hours after shipping at Amazon and the flow runs hourly; the demo runs it at
 once. Refunds are found by Amazon's date-range query, which only reaches up to a few
@@ -25,6 +28,9 @@ from causeway_sandbox.demo.stores import PlacedOrder
 WAIT = 60.0
 ASK_EVERY = 1.5  # seconds between two runs while the demo waits
 REFUNDED_AGO = 300  # seconds: older than the date-range query's few minutes' lag
+SETTLEMENT_STARTED_AGO = 600  # seconds: a period Amazon's groups query already shows
+# The account's fees in the demo's settlement period, as Amazon posts them (negative).
+ACCOUNT_FEES = (("Subscription", "-39.99"), ("FBAStorageFee", "-12.50"))
 
 
 def fees_flow(erp: str) -> dict[str, Any]:
@@ -42,6 +48,8 @@ def book_fees(
 ) -> None:
     """Run channel-fees until each shipped order's fees are booked; refund `refunded` on
     Amazon and run it until the refund's credit note is booked."""
+    settlement = _open_settlement(seller)
+    say(f"   Amazon's settlement {settlement} is open: the subscription and FBA storage fees")
     wanted = [f"{PREFIX}{order.order_id}-fees" for order in shipped]
     _run_until(hub, lambda: _posted(hub, wanted))
     found = _documents(hub)
@@ -59,6 +67,28 @@ def book_fees(
     found = _documents(hub)
     summary.fee_credit_notes = {credit: found[credit]} if credit in found else {}
     _show(summary.fee_credit_notes, say)
+    seller.server.control("POST", f"financial-event-groups/{settlement}/close", json={})
+    say(f"   Amazon closes settlement {settlement} and pays out ...")
+    account = f"{SYSTEM}-account-fees-{settlement}"
+    _run_until(hub, lambda: _posted(hub, [account]))
+    found = _documents(hub)
+    summary.account_fee_invoices = {account: found[account]} if account in found else {}
+    _show(summary.account_fee_invoices, say)
+
+
+def _open_settlement(seller: AmazonSeller) -> str:
+    """A settlement period started minutes ago (by the sandbox's clock) holding the
+    account's fees: its id."""
+    seller.server.control("POST", "clock", json={"advance_seconds": -SETTLEMENT_STARTED_AGO})
+    try:
+        group = seller.server.control("POST", "financial-event-groups", json={}).json()
+    finally:
+        seller.server.control("POST", "clock", json={"advance_seconds": SETTLEMENT_STARTED_AGO})
+    for reason, amount in ACCOUNT_FEES:
+        fee = {"FeeType": reason, "FeeAmount": {"CurrencyCode": "USD", "CurrencyAmount": amount}}
+        event = {"FeeReason": reason, "FeeDescription": f"{reason} fee", "FeeList": [fee]}
+        seller.server.control("POST", "financial-event-groups/service-fees", json=event)
+    return str(group["FinancialEventGroupId"])
 
 
 def _show(documents: dict[str, dict[str, str]], say: Callable[..., None]) -> None:
@@ -83,10 +113,17 @@ def _posted(hub: Hub, references: list[str]) -> bool:
 
 
 def _documents(hub: Hub) -> dict[str, dict[str, str]]:
-    """Tryton's fee invoices and credit notes for Amazon's sales, by reference."""
+    """Tryton's fee invoices and credit notes for Amazon, by reference."""
     rows = hub.connectors["erp"].rpc.search_read(
         "account.invoice",
-        [["reference", "like", f"{PREFIX}%-fees%"], ["type", "=", "in"]],
+        [
+            ["type", "=", "in"],
+            [
+                "OR",
+                ["reference", "like", f"{PREFIX}%-fees%"],
+                ["reference", "like", f"{SYSTEM}-account-fees-%"],
+            ],
+        ],
         ["reference", "number", "state", "total_amount", "currency.code"],
     )
     return {

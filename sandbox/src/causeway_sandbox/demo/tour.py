@@ -110,7 +110,7 @@ def print_summary(summary: DemoSummary, as_json: bool, console: Console) -> None
         table.add_row(key.replace("_", " "), str(data[key]))
     console.print(table)
     if summary.amazon is not None:
-        _print_fees(summary.amazon.fee_invoices | summary.amazon.fee_credit_notes, console)
+        _print_fees(summary.amazon.fee_documents(), console)
     for problem in data["problems"]:
         console.print(f"[red]problem:[/red] {problem}")
     console.print(
