@@ -47,6 +47,7 @@ from causeway.engine.schema import (
     web_events,
 )
 from causeway.engine.store import Store
+from causeway.flows.channel_fees import account_fees
 from causeway.model.ports.erp_reporting import (
     CurrencyRate,
     InvoiceFact,
@@ -55,8 +56,10 @@ from causeway.model.ports.erp_reporting import (
     SaleLineCost,
     ShipmentFact,
 )
+from causeway.model.ports.fees import AccountFees, BookedFees, ChannelFee
 
 CHANNELS = ("shop", "woo", "market")
+ERP = "erp"  # the ERP system of bench/warehouse.py's settings
 GROUPS = ("retail", "wholesale", "vip")
 REASONS = ("damaged", "wrong size", "not as described", "changed mind")
 WAREHOUSES = ("WH-1", "WH-2")
@@ -460,6 +463,37 @@ def job_row(i: int, shape: Shape) -> dict[str, Any]:
     }
 
 
+def account_fee_periods(shape: Shape) -> list[tuple[str, AccountFees, BookedFees]]:
+    """The marketplace's and the shop's settlement periods with their account fees as the
+    ERP booked them (subscription, storage), about four each, every fourth in USD: so
+    the Channel P&L's account fees have periods in and out of a date range, and some
+    without a rate when the ERP has none."""
+    length = max(1, shape.days // 4)
+    periods = []
+    for channel in ("market", "shop"):
+        for i in range(shape.days // length):
+            start = FIRST_DAY + dt.timedelta(days=i * length)
+            end = start + dt.timedelta(days=length - 1)
+            currency = "USD" if i % 4 == 3 else "EUR"
+            total = Decimal("39.99") + Decimal(i % 5) * Decimal("1.25")
+            period = AccountFees(
+                group_id=f"{channel}-{i}",
+                started_at=dt.datetime.combine(start, dt.time(), dt.UTC),
+                ended_at=dt.datetime.combine(end, dt.time(23, 59), dt.UTC),
+                fees=(ChannelFee(fee_type="Subscription", currency=currency, amount=total),),
+            )
+            booked = BookedFees(
+                document_id=i + 1,
+                number=None,
+                state="posted",
+                currency=currency,
+                total=total,
+                created=True,
+            )
+            periods.append((channel, period, booked))
+    return periods
+
+
 def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     if rows:
         conn.execute(table.insert(), rows)
@@ -500,6 +534,10 @@ def fill(store: Store, shape: Shape, say: Any = print) -> dict[str, int]:
             say(f"  {count:,} {name} ({time.perf_counter() - started:.0f} s)")
         for d in range(shape.days):
             put(conn, stock_snapshots, snapshot_rows(FIRST_DAY + dt.timedelta(days=d), shape))
+        periods = account_fee_periods(shape)
+        for channel, period, booked in periods:
+            account_fees.record(conn, ERP, channel, period, booked, booked_at=stamp)
+        counts["account fee periods"] = len(periods)
     with store.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
     return counts

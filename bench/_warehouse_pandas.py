@@ -157,9 +157,38 @@ def segment_profitability(folder: Path, **filters: Any) -> Frame:
 
 def channel_pnl(folder: Path, **filters: Any) -> Frame:
     per = per_order(folder, **filters)
-    out = figures(per, ["channel", "company_currency"])
+    keys = ["channel", "company_currency"]
+    out = figures(per, keys)
     converted = out["orders"] - out["unconverted_orders"]
     out["average_order"] = (out["revenue"] / converted.where(converted != 0)).round(4)
+    # The account fees of the settlement periods ending in the range, per channel; a
+    # channel with account fees and no orders still has its row.
+    periods = read(
+        folder,
+        "fact_account_fees",
+        ("channel", "company_currency", "period_end", "rate", "amount_company"),
+    )
+    periods = matching(periods, day="period_end", **filters)
+    account = (
+        periods.assign(unconverted=periods["rate"].isna())
+        .groupby(keys, dropna=False)
+        .agg(
+            account_fees=("amount_company", "sum"), unconverted_account_fees=("unconverted", "sum")
+        )
+        .reset_index()
+    )
+    out = out.merge(account, on=keys, how="outer")
+    sums = ["orders", "unconverted_orders", "revenue", "discounts", "cogs", "refunds", "fees"]
+    sums += [
+        "shipping_cost",
+        "shipping_charged",
+        "profit",
+        "account_fees",
+        "unconverted_account_fees",
+    ]
+    out[sums] = out[sums].fillna(0.0)
+    out["profit"] = out["profit"] - out["account_fees"]
+    out["margin"] = out["profit"] / out["revenue"].where(out["revenue"] != 0)
     return out.sort_values(["profit", "channel"], ascending=[False, True])
 
 

@@ -137,6 +137,67 @@ def test_channel_pnl_sums_the_same_figures_per_channel(shop: Warehouse) -> None:
     assert rows["amazon"]["average_order"] == D("180")
 
 
+@pytest.fixture
+def with_account_fees(shop: Warehouse) -> Warehouse:
+    # amazon: USD 20 at 0.9 = EUR 18 for the period ending 15 March, EUR 10 for the one
+    # ending 27 February, CHF 3 the ERP has no rate for (counted, never summed);
+    # ebay: EUR 5 ending 20 March, and no order at all.
+    shop.account_fees("amazon", "A1", "20", end="2026-03-15", currency="USD", rate="0.9")
+    shop.account_fees("amazon", "A0", "10", end="2026-02-27")
+    shop.account_fees("amazon", "A2", "3", end="2026-03-14", currency="CHF", rate=None)
+    shop.account_fees("ebay", "E1", "5", end="2026-03-20")
+    return shop
+
+
+def test_channel_pnl_takes_the_account_fees_off_each_channels_profit(
+    with_account_fees: Warehouse,
+) -> None:
+    rows = by(with_account_fees.run("channel-pnl"), "channel")
+    # amazon: 75.6 - (18 + 10) = 47.6; margin 47.6 / 180.
+    amazon = rows["amazon"]
+    assert (amazon["account_fees"], amazon["unconverted_account_fees"]) == (D("28"), 1)
+    assert amazon["profit"] == D("47.6")
+    assert amazon["margin"] == pytest.approx(47.6 / 180)
+    assert amazon["fees"] == D("5.4")  # the order's fees stay as they were
+    # ebay: no order, still a row: -5 profit and no margin (no revenue).
+    ebay = rows["ebay"]
+    assert (ebay["orders"], ebay["revenue"], ebay["account_fees"]) == (0, D("0"), D("5"))
+    assert (ebay["profit"], ebay["margin"], ebay["average_order"]) == (D("-5"), None, None)
+    # shop has none: as before.
+    assert (rows["shop"]["account_fees"], rows["shop"]["profit"]) == (D("0"), D("-4.2"))
+    assert list(rows) == ["amazon", "shop", "ebay"]  # by profit
+
+
+def test_account_fees_count_in_the_range_their_periods_end_in(
+    with_account_fees: Warehouse,
+) -> None:
+    rows = by(with_account_fees.run("channel-pnl", date_from="2026-03-01",
+                                    date_to="2026-03-31"), "channel")  # fmt: skip
+    # The period ending 27 February is February's: amazon 75.6 - 18 = 57.6, margin 0.32.
+    assert (rows["amazon"]["account_fees"], rows["amazon"]["profit"]) == (D("18"), D("57.6"))
+    assert rows["amazon"]["margin"] == pytest.approx(0.32)
+    assert rows["ebay"]["account_fees"] == D("5")
+    only_ebay = with_account_fees.run("channel-pnl", channel="ebay")
+    assert [(r["channel"], r["profit"]) for r in only_ebay] == [("ebay", D("-5"))]
+
+
+def test_account_fees_belong_to_no_customer(with_account_fees: Warehouse) -> None:
+    # A customer group's P&L has none (and no row for a channel with only account fees).
+    retail = by(with_account_fees.run("channel-pnl", customer_group="retail"), "channel")
+    assert set(retail) == {"amazon", "shop"}
+    assert (retail["amazon"]["account_fees"], retail["amazon"]["profit"]) == (D("0"), D("75.6"))
+    # Per customer, nothing changes: Alice's -15.2 + 75.6.
+    customers = by(with_account_fees.run("customer-profitability"), "customer_id")
+    assert customers["alice"]["profit"] == D("60.4")
+    assert "account_fees" not in customers["alice"]
+
+
+def test_the_channel_pnl_formula_says_how_account_fees_count() -> None:
+    formula = REPORTS["channel-pnl"].formula
+    assert "- channel fees - account fees;" in formula
+    assert "last day" in formula and "customer group" in formula
+
+
 def test_two_company_currencies_are_two_rows_and_the_chart_draws_only_one(
     warehouse: Warehouse,
 ) -> None:

@@ -108,8 +108,9 @@ def test_the_filters_refresh_in_place_and_the_csv_takes_the_same(
     assert header.startswith("channel,company_currency,orders,")
     assert lines == [
         # o1 alone (o3 is on 12 March): 100 - 60 - 50 refunded - 3 fee - 0 shipping cost
-        # (the sample's shipments have none) = -13
-        "shop,EUR,1,0,100.0000,0.0000,60.0000,50.0000,3.0000,0.0000,-13.0000,-0.13,0.0000,100.0000"
+        # (the sample's shipments have none) = -13; no account fees (columns 10 and last)
+        "shop,EUR,1,0,100.0000,0.0000,60.0000,50.0000,3.0000,0.0000,0.0000,-13.0000,-0.13,0.0000,"
+        "100.0000,0"
     ]
 
 

@@ -212,6 +212,22 @@ class Warehouse:
             fee_company=company(fee, rate),
         )
 
+    def account_fees(self, channel: str, period_id: str, amount: str, *, end: str,
+                     currency: str = "EUR", rate: str | None = "1") -> None:  # fmt: skip
+        """A settlement period of `channel` ending on `end` whose account fees the ERP
+        booked (`amount` in `currency`, at the end day's `rate`)."""
+        self.add(
+            "fact_account_fees",
+            channel=channel,
+            period_id=period_id,
+            period_end=date.fromisoformat(end),
+            currency=currency,
+            company_currency="EUR",
+            rate=rate,
+            amount=amount,
+            amount_company=company(amount, rate),
+        )
+
     def shipped(self, key: str, shipment_id: int, cost: str, *, currency: str = "EUR",
                 rate: str | None = "1", channel: str = "shop",
                 day: str = "2026-03-03") -> None:  # fmt: skip

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from causeway.engine import links
+from causeway.engine import entities, links
 from causeway.engine.cursors import Cursor
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
@@ -45,6 +45,7 @@ class Period:
     started_at: datetime
     fees: tuple[ChannelFee, ...] = ()
     closed: bool = True
+    ended_at: datetime | None = None
 
 
 @dataclass
@@ -65,7 +66,9 @@ class FakeAmazon:
         started = [p for p in self.periods if p.started_at >= since]
         return AccountFeePeriods(
             closed=tuple(
-                AccountFees(group_id=p.group_id, started_at=p.started_at, fees=p.fees)
+                AccountFees(
+                    group_id=p.group_id, started_at=p.started_at, ended_at=p.ended_at, fees=p.fees
+                )
                 for p in started
                 if p.closed
             ),
@@ -208,3 +211,25 @@ def test_a_period_without_account_fees_books_nothing(sqlite_store: Store) -> Non
     assert (result.account_fees, result.failed, erp.calls) == ([], {}, 0)
     assert booked_links(sqlite_store) == {}
     assert cursor(sqlite_store) is not None  # nothing owed: the cursor moves on
+
+
+def test_a_booked_period_keeps_its_channel_and_dates_for_the_warehouse(
+    sqlite_store: Store,
+) -> None:
+    started, ended = days_ago(20), days_ago(6)
+    amazon = FakeAmazon([Period("G1", started, (fee("Subscription", "39.99"),), ended_at=ended)])
+    flow(sqlite_store, amazon, FakeErp()).run()
+
+    with sqlite_store.read() as conn:
+        link = links.all_of_type(conn, ERP, ACCOUNT_FEES)["G1"]
+        record = entities.get(conn, link.hub_id)
+    assert record is not None and record.entity_type == ACCOUNT_FEES
+    assert record.summary == {
+        "channel": AMAZON,
+        "period_id": "G1",
+        "period_start": started.isoformat(),
+        "period_end": ended.isoformat(),
+        "total": "39.99",
+        "currency": "USD",
+        "booked_at": link.remote_updated_at,
+    }

@@ -25,6 +25,7 @@ from causeway.engine.jobs import DEAD, DONE, RESOLVED
 from causeway.engine.schema import (
     carts,
     customers,
+    entities,
     jobs,
     links,
     order_changes,
@@ -42,6 +43,10 @@ BOOKED_FEES = "fees"
 # The link it writes for each refund's fee changes the ERP booked (a supplier credit
 # note), fingerprint "<total> <currency>", negative for a credit.
 BOOKED_FEE_REFUNDS = "fees-refund"
+# The link it writes for each settlement period whose account fees the ERP booked
+# (external id: the period's id, fingerprint "<total> <currency>"), with an entity of the
+# same type on its hub id: the period's channel and dates (flows/channel_fees/account_fees.py).
+BOOKED_ACCOUNT_FEES = "account-fees"
 Row = dict[str, Any]
 
 
@@ -121,6 +126,38 @@ def order_facts_since(
             }
             for h in headers
         ]
+
+
+def booked_account_fees(store: Store, erp: str | None) -> list[Row]:
+    """Every settlement period whose account fees the ERP `erp` booked (None: any
+    system's), by link id: period_id, booked ("<total> <currency>"), booked_at and the
+    period's record (`record`: channel, period_start, period_end as ISO text; {} for a
+    period booked before the hub kept it). Read whole: one row per channel a fortnight."""
+    where = links.c.entity_type == BOOKED_ACCOUNT_FEES
+    if erp is not None:  # the index on (system, entity_type) finds them
+        where = and_(links.c.system == erp, where)
+    query = (
+        select(
+            links.c.external_id.label("period_id"),
+            links.c.fingerprint.label("booked"),
+            links.c.remote_updated_at.label("booked_at"),
+            entities.c.summary,
+        )
+        .select_from(links.outerjoin(entities, entities.c.hub_id == links.c.hub_id))
+        .where(where)
+        .order_by(links.c.id)
+    )
+    with store.read() as conn:
+        found = [dict(row._mapping) for row in conn.execute(query)]
+    return [{**row, "record": _json_object(row.pop("summary"))} for row in found]
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    try:
+        found = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def currencies(store: Store) -> list[str]:

@@ -18,7 +18,9 @@ is on the total, shipping included); an order not shipped yet has no shipping co
 yet. Discounts are shown, not subtracted again: revenue
 and shipping charged are already net of them. An order the ERP had no rate for (rate
 NULL) is counted in `unconverted_orders` and left out of every sum: its amounts are in
-another currency.
+another currency. A marketplace's account fees (fact_account_fees: a subscription,
+storage) belong to no customer and are in none of these figures; only the Channel P&L
+(channel_pnl.py) subtracts them.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from causeway.model.ports.erp_reporting import ErpReporting
 from causeway.warehouse import activity, dimensions, duck
 from causeway.warehouse import crm as crm_facts
 from causeway.warehouse import erp as erp_facts
+from causeway.warehouse.account_fees import booked_currencies, write_account_fees
 from causeway.warehouse.integration import restamp_minutes, write_jobs
 from causeway.warehouse.money import Rates
 from causeway.warehouse.orders import roll_up_orders, write_orders
@@ -41,6 +42,7 @@ OVERLAP = 300.0
 STEPS = (
     "orders",
     "erp sales",
+    "account fees",
     "carts",
     "web events",
     "stock snapshots",
@@ -147,6 +149,7 @@ class _Build:
     def run(self) -> None:
         self._orders()
         self._erp_sales()
+        self._account_fees()
         self.con.execute("DELETE FROM fact_carts")  # read whole every build (carts_all)
         self._step(
             "carts", hub.carts_all(self.store), lambda rows: activity.write_carts(self.con, rows)
@@ -229,6 +232,13 @@ class _Build:
         self.report.read["orders"] = done
         if mark is not None:
             duck.set_watermark(self.con, "order_facts", mark)
+
+    def _account_fees(self) -> None:
+        """Every period whose account fees the warehouse's ERP booked, read whole."""
+        bookings = hub.booked_account_fees(self.store, self.settings.warehouse_erp())
+        self._more_rates(booked_currencies(bookings))
+        self.report.read["account fees"] = write_account_fees(self.con, bookings, self.rates)
+        self.progress("account fees", self.report.read["account fees"])
 
     def _load_rates(self, order_currencies: Iterable[str]) -> None:
         """Every currency the warehouse holds or is about to: rates are read once a build."""

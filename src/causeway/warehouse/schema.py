@@ -343,6 +343,41 @@ FACT_CHANNEL_FEES = Table(
     partition_by=("order_date", "channel"),
 )
 
+FACT_ACCOUNT_FEES = Table(
+    "fact_account_fees",
+    "settlement period whose account fees the ERP booked",
+    "the hub's `account-fees` links and records (flow channel-fees: what a marketplace "
+    "charged the seller's account, not an order: Amazon's subscription, FBA storage)",
+    (
+        C("channel", VARCHAR, "the marketplace", nullable=False),
+        C(
+            "period_id",
+            VARCHAR,
+            "the channel's id of the period (Amazon: its event group)",
+            nullable=False,
+        ),
+        C("period_start", "DATE", "the period's first day (UTC)"),
+        C("period_end", "DATE", "the period's last day (UTC); NULL when the channel gave none"),
+        C("booked_at", "TIMESTAMP", "when the flow booked it in the ERP"),
+        C(
+            "currency",
+            VARCHAR,
+            "ISO 4217 code of the booked fees (one currency per period: the ERP's invoice)",
+        ),
+        C("company_currency", VARCHAR, "ISO 4217 code of the ERP company's currency"),
+        C(
+            "rate",
+            "DECIMAL(18, 9)",
+            "company units per unit of `currency`, the ERP's rate on `period_end` "
+            "(`period_start` without one); NULL when the ERP has no rate, and then "
+            "`amount_company` is NULL",
+        ),
+        *_money("amount", "the account fees the ERP booked for the period"),
+    ),
+    key=("channel", "period_id"),
+    partition_by=("period_end", "channel"),
+)
+
 FACT_STOCK_SNAPSHOTS = Table(
     "fact_stock_snapshots",
     "day, system, location, SKU and kind",
@@ -532,6 +567,7 @@ FACTS = (
     FACT_FULFILMENTS,
     FACT_PAYMENTS,
     FACT_CHANNEL_FEES,
+    FACT_ACCOUNT_FEES,
     FACT_STOCK_SNAPSHOTS,
     FACT_CARTS,
     FACT_WEB_EVENTS,

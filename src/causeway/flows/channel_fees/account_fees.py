@@ -7,7 +7,10 @@ settlement periods started since (ChannelFees.account_fees_since: for Amazon its
 event groups), and for each closed one whose fees are not linked yet books them
 (ErpChannelFees.book_account_fees: for Tryton one posted supplier invoice
 `<channel>-account-fees-<group id>`, found by its reference before it is created) and
-writes the link (erp, "account-fees", group id) with "<total> <currency>". A period with no
+writes the link (erp, "account-fees", group id) with "<total> <currency>" and, on the same
+hub id, an "account-fees" entity whose summary holds what the warehouse needs
+(fact_account_fees: the channel, the period's id, start and end, the total and currency,
+when it was booked). A period with no
 account fees (or fees netting zero) books nothing. An open period is not booked: the
 cursor stops at its start, so every run asks about it again until it is closed. The cursor
 moves only when every closed period found is booked; one the ERP refuses (fees in two
@@ -22,18 +25,22 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
-from causeway.engine import links
+from sqlalchemy import Connection
+
+from causeway.engine import entities, links
 from causeway.engine.cursors import Cursor
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
 from causeway.flows.channel_fees.results import RunResult
-from causeway.model.ports.fees import AccountFees, ChannelFees, ErpChannelFees
+from causeway.model.ports.fees import AccountFees, BookedFees, ChannelFees, ErpChannelFees
 
 log = logging.getLogger("causeway.flows.channel_fees")
 
 # Link type: the ERP's booking of one settlement period's account fees (external id: the
-# channel's period id), fingerprint "<total> <currency>".
+# channel's period id), fingerprint "<total> <currency>"; also the type of the entity on
+# the same hub id that records the period (engine/warehouse_rows.py reads both).
 ACCOUNT_FEES = "account-fees"
+BOOKED = "booked"
 STREAM = "channel-fees:account-fees"
 
 
@@ -107,14 +114,45 @@ class AccountFeeBooking:
             result.failed[f"{channel} account fees {period.group_id}"] = str(exc)
             return False
         with self.store.transaction() as conn:
-            links.save(
-                conn,
-                hub_id=links.new_hub_id(),
-                system=self.target,
-                entity_type=ACCOUNT_FEES,
-                external_id=period.group_id,
-                fingerprint=f"{booked.total} {booked.currency}",
-                remote_updated_at=time.time(),  # when it was booked
-            )
+            record(conn, self.target, channel, period, booked, booked_at=time.time())
         result.account_fees.append(f"{channel} {period.group_id}")
         return True
+
+
+def record(
+    conn: Connection,
+    target: str,
+    channel: str,
+    period: AccountFees,
+    booked: BookedFees,
+    *,
+    booked_at: float,
+) -> None:
+    """The ERP's booking of the period, in the caller's transaction: the link (what was
+    booked) and, on its hub id, the entity with the period's channel and dates, which the
+    warehouse needs too (a report counts a period by its end)."""
+    hub_id = links.new_hub_id()
+    links.save(
+        conn,
+        hub_id=hub_id,
+        system=target,
+        entity_type=ACCOUNT_FEES,
+        external_id=period.group_id,
+        fingerprint=f"{booked.total} {booked.currency}",
+        remote_updated_at=booked_at,
+    )
+    entities.merge(
+        conn,
+        hub_id,
+        {
+            "channel": channel,
+            "period_id": period.group_id,
+            "period_start": period.started_at.isoformat(),
+            "period_end": period.ended_at.isoformat() if period.ended_at else None,
+            "total": str(booked.total),
+            "currency": booked.currency,
+            "booked_at": booked_at,
+        },
+        entity_type=ACCOUNT_FEES,
+        state=BOOKED,
+    )
