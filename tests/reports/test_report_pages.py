@@ -79,9 +79,11 @@ def test_a_report_page_shows_its_table_chart_and_downloads(
     page = client_for("read").get("/console/reports/channel-pnl")
     assert page.status_code == 200
     assert "<td>amazon</td>" in page.text
-    # amazon: 200 USD x 0.9 = 180.00 EUR revenue; 180 - 90 - 3 x 0.9 = 87.30 profit
+    # amazon: 200 USD x 0.9 = 180.00 EUR revenue; 180 - 90 - 3 x 0.9 = 87.30 before its
+    # account fees of 20 USD x 0.9 = 18.00: 69.30 profit
     assert '<td class="number">180.00</td>' in page.text
-    assert '<td class="number">87.30</td>' in page.text
+    assert '<td class="number">18.00</td>' in page.text
+    assert '<td class="number">69.30</td>' in page.text
     assert "data-vega-spec=" in page.text
     assert 'src="/console/static/vega/vega-embed.min.js"' in page.text
     assert 'href="/console/reports/channel-pnl.csv"' in page.text

@@ -303,8 +303,8 @@ def by(rows: list[Row], *keys: str) -> dict[Any, Row]:
 
 def sample(folder: Path) -> Path:
     """A small warehouse with rows for every report (the console's and browser tests'):
-    two channels, EUR and a USD order at 0.9, a return, shipments, stock, carts and
-    the integration's jobs. The file's path."""
+    two channels, EUR and a USD order at 0.9, a return, shipments, a marketplace's
+    account fees, stock, carts and the integration's jobs. The file's path."""
     w = Warehouse.create(folder)
     w.customer("alice@example.com", group="retail", rfm="champions")
     w.customer("bob@example.com", group="wholesale", rfm="new")
@@ -330,6 +330,8 @@ def sample(folder: Path) -> Path:
               shipment_id=int(key[1:]), warehouse="WH", ship_date=date.fromisoformat(day),
               lead_time_hours=float(12 * int(key[1:])))  # fmt: skip
     w.refund("o1", "ANVIL-1", "1", "50", reason="damaged", customer="alice@example.com")
+    # Amazon's settlement period to 14 March: its subscription, 20 USD at 0.9.
+    w.account_fees("amazon", "G-1", "20", end="2026-03-14", currency="USD", rate="0.9")
     for day, quantity in (("2026-03-01", "5"), ("2026-03-02", "0"), ("2026-03-03", "4")):
         w.add("fact_stock_snapshots", date=date.fromisoformat(day), system="erp", kind="erp",
               location="WH", sku="ANVIL-1", quantity=quantity,
