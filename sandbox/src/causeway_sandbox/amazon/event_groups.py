@@ -40,6 +40,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
 from causeway_sandbox.amazon.faults import error_body
+from causeway_sandbox.amazon.finance_range import invalid, page_size, when
 from causeway_sandbox.amazon.store import decode_token, encode_token, iso, parse_time
 
 GROUPS_OPERATION = "listFinancialEventGroups"
@@ -133,55 +134,32 @@ def _totals(events: list[dict[str, Any]]) -> dict[str, Decimal]:
     return sums
 
 
-def _invalid(details: str, message: str = "Input not valid.") -> Response:
-    return Response(
-        error_body("InvalidInput", message, details), 400, media_type="application/json"
-    )
-
-
-def _page_size(request: Request) -> int | None:
-    try:
-        size = int(request.query_params.get("MaxResultsPerPage", "100"))
-    except ValueError:
-        return None
-    return size if 1 <= size <= 100 else None
-
-
-def _when(value: str | None) -> datetime | str | None:
-    if value is None:
-        return None
-    try:
-        return parse_time(value)
-    except ValueError:
-        return ""
-
-
 def groups_page(sandbox: Any, request: Request) -> Response:
     q = request.query_params
-    size = _page_size(request)
+    size = page_size(request)
     if size is None:
-        return _invalid("MaxResultsPerPage")
+        return invalid("MaxResultsPerPage")
     offset = 0
     if "NextToken" in q:
         state = decode_token(q["NextToken"])
         if state is None or state.get("groups") is None:
-            return _invalid("NextToken")
+            return invalid("NextToken")
         after_text, before_text = state["groups"]
         offset = int(state.get("offset", 0))
     else:
         after_text = q.get("FinancialEventGroupStartedAfter")
         before_text = q.get("FinancialEventGroupStartedBefore")
     latest = sandbox.clock.now() - LAG
-    after, before = _when(after_text), _when(before_text)
+    after, before = when(after_text), when(before_text)
     if after == "" or (isinstance(after, datetime) and after > latest):
-        return _invalid("FinancialEventGroupStartedAfter", "Date range is invalid.")
+        return invalid("FinancialEventGroupStartedAfter", "Date range is invalid.")
     if before == "":
-        return _invalid("FinancialEventGroupStartedBefore", "Date range is invalid.")
+        return invalid("FinancialEventGroupStartedBefore", "Date range is invalid.")
     if before is None:
         before = latest
     assert isinstance(before, datetime)
     if before > latest or (isinstance(after, datetime) and before <= after):
-        return _invalid("FinancialEventGroupStartedBefore", "Date range is invalid.")
+        return invalid("FinancialEventGroupStartedBefore", "Date range is invalid.")
     too_long = isinstance(after, datetime) and before - after > LONGEST  # the model: none
     chosen = [
         g
@@ -200,14 +178,14 @@ def groups_page(sandbox: Any, request: Request) -> Response:
 
 def events_page(sandbox: Any, request: Request, group_id: str) -> Response:
     q = request.query_params
-    size = _page_size(request)
+    size = page_size(request)
     if size is None:
-        return _invalid("MaxResultsPerPage")
+        return invalid("MaxResultsPerPage")
     offset = 0
     if "NextToken" in q:
         state = decode_token(q["NextToken"])
         if state is None or state.get("group") != group_id:
-            return _invalid("NextToken")
+            return invalid("NextToken")
         offset = int(state.get("offset", 0))
     events = sandbox.event_groups.events_of(group_id)
     if events is None:

@@ -36,12 +36,22 @@ LONGEST = timedelta(days=180)
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _invalid(details: str) -> Response:
-    body = error_body("InvalidInput", "Input not valid.", details)
+def invalid(details: str, message: str = "Input not valid.") -> Response:
+    """Amazon's 400 InvalidInput for the parameter `details` names."""
+    body = error_body("InvalidInput", message, details)
     return Response(body, 400, media_type="application/json")
 
 
-def _when(value: str | None) -> datetime | str | None:
+def page_size(request: Request) -> int | None:
+    """MaxResultsPerPage (1..100, 100 when not given); None when it is not."""
+    try:
+        size = int(request.query_params.get("MaxResultsPerPage", "100"))
+    except ValueError:
+        return None
+    return size if 1 <= size <= 100 else None
+
+
+def when(value: str | None) -> datetime | str | None:
     """The parameter's instant; "" when it is not an ISO 8601 date-time."""
     if value is None:
         return None
@@ -68,7 +78,7 @@ def every_event(sandbox: Any) -> list[tuple[datetime, int, str, dict[str, Any]]]
         kinds = [("ShipmentEventList", e) for e in shipments]
         kinds += [("RefundEventList", e) for e in sandbox.finances.refunds_of(order_id)]
         for kind, event in kinds:
-            posted = _when(event.get("PostedDate"))
+            posted = when(event.get("PostedDate"))
             if isinstance(posted, datetime):
                 found.append((posted, len(found), kind, event))
     found.sort(key=lambda f: (f[0], f[1]))
@@ -77,32 +87,29 @@ def every_event(sandbox: Any) -> list[tuple[datetime, int, str, dict[str, Any]]]
 
 def range_page(sandbox: Any, request: Request) -> Response:
     q = request.query_params
-    try:
-        size = int(q.get("MaxResultsPerPage", "100"))
-    except ValueError:
-        size = 0
-    if not 1 <= size <= 100:
-        return _invalid("MaxResultsPerPage")
+    size = page_size(request)
+    if size is None:
+        return invalid("MaxResultsPerPage")
     offset, from_token = 0, "NextToken" in q
     if from_token:
         state = decode_token(q["NextToken"])
         if state is None or state.get("range") is None:
-            return _invalid("NextToken")
+            return invalid("NextToken")
         after_text, before_text = state["range"]
         offset = int(state.get("offset", 0))
     else:
         after_text, before_text = q.get("PostedAfter"), q.get("PostedBefore")
     latest = sandbox.clock.now() - LAG
-    after, before = _when(after_text), _when(before_text)
+    after, before = when(after_text), when(before_text)
     if after == "" or (isinstance(after, datetime) and after > latest):
-        return _invalid("PostedAfter")
+        return invalid("PostedAfter")
     if before == "" or (before is not None and after is None and not from_token):
-        return _invalid("PostedBefore")
+        return invalid("PostedBefore")
     if before is None:
         before = latest
     assert isinstance(before, datetime)
     if before > latest or (isinstance(after, datetime) and before <= after):
-        return _invalid("PostedBefore")
+        return invalid("PostedBefore")
     start = after if isinstance(after, datetime) else EARLIEST
     chosen = (
         []
