@@ -227,14 +227,16 @@ def per_order_calls(amazon_server: AmazonSandboxServer, order_id: str) -> int:
 
 
 def refund_posted_ago(
-    amazon_server: AmazonSandboxServer, order_id: str, seconds: float
+    amazon_server: AmazonSandboxServer, order_id: str, seconds: float, kind: str = "refund"
 ) -> dict[str, Any]:
-    """Refund every unit of the order, posted `seconds` ago by the sandbox's clock: Amazon's
-    date-range operation shows nothing posted in the last two minutes, so a refund posted
-    just now would be the next hour's run's."""
+    """Refund every unit of the order (`kind`: or pay it back by a guarantee claim or a
+    chargeback), posted `seconds` ago by the sandbox's clock: Amazon's date-range
+    operation shows nothing posted in the last two minutes, so a refund posted just now
+    would be the next hour's run's."""
     amazon_server.control("POST", "clock", json={"advance_seconds": -seconds})
     try:
-        return amazon_server.control("POST", f"orders/{order_id}/refund", json={}).json()
+        body = {"kind": kind}
+        return amazon_server.control("POST", f"orders/{order_id}/refund", json=body).json()
     finally:
         amazon_server.control("POST", "clock", json={"advance_seconds": seconds})
 

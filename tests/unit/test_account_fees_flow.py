@@ -26,6 +26,7 @@ from causeway.model.ports.fees import (
     FeeRefund,
     OrderFees,
     RefundedOrders,
+    RefundKind,
 )
 
 AMAZON, ERP = "amazon", "erp"
@@ -124,7 +125,7 @@ class FakeErp:
     ) -> BookedFees:
         raise AssertionError("no refund here")
 
-    def booked_fee_refunds(self, sale_reference: str) -> dict[int, BookedFees]:
+    def booked_fee_refunds(self, sale_reference: str) -> dict[tuple[RefundKind, int], BookedFees]:
         return {}
 
 

@@ -28,6 +28,7 @@ from causeway.model.ports.fees import (
     FeeRefund,
     OrderFees,
     RefundedOrders,
+    RefundKind,
 )
 from causeway.orders.record import read_summary, update_order
 
@@ -72,7 +73,7 @@ class FakeErp:
 
     refusing: str | None = None
     invoices: dict[str, BookedFees] = field(default_factory=dict)
-    notes: dict[str, dict[int, BookedFees]] = field(default_factory=dict)
+    notes: dict[str, dict[tuple[RefundKind, int], BookedFees]] = field(default_factory=dict)
     created_notes: int = 0
 
     def book_channel_fees(
@@ -108,9 +109,9 @@ class FakeErp:
         if self.refusing:
             raise PermanentError(self.refusing)
         notes = self.notes.setdefault(sale_reference, {})
-        if refund.number not in notes:
+        if refund.series not in notes:
             self.created_notes += 1
-            notes[refund.number] = BookedFees(
+            notes[refund.series] = BookedFees(
                 document_id=100 + self.created_notes,
                 number=f"CN-{self.created_notes}",
                 state="posted",
@@ -118,9 +119,9 @@ class FakeErp:
                 total=sum((f.amount for f in refund.fees), Decimal(0)),
                 created=True,
             )
-        return notes[refund.number]
+        return notes[refund.series]
 
-    def booked_fee_refunds(self, sale_reference: str) -> dict[int, BookedFees]:
+    def booked_fee_refunds(self, sale_reference: str) -> dict[tuple[RefundKind, int], BookedFees]:
         return dict(self.notes.get(sale_reference, {}))
 
 
@@ -263,7 +264,7 @@ def test_an_erp_that_cannot_say_what_it_booked_leaves_the_order_marked(
     amazon, erp = FakeAmazon(), FakeErp()
     amazon.fees[ORDER_ID] = posted(ORDER_ID, refund_days_ago=10)
 
-    def unreadable(sale_reference: str) -> dict[int, BookedFees]:
+    def unreadable(sale_reference: str) -> dict[tuple[RefundKind, int], BookedFees]:
         raise PermanentError("Tryton: access denied to account.invoice")
 
     erp.booked_fee_refunds = unreadable  # type: ignore[method-assign]

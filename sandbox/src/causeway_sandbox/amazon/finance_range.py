@@ -6,8 +6,9 @@ selling-partner-api-models; docs/connectors/amazon.md, "Fees").
     -> the same ListFinancialEventsResponse as listFinancialEventsByOrderId
 
 The events are those listFinancialEventsByOrderId gives of each order (finances.py:
-seeded or derived shipment events, refund events), of every order the sandbox knows, whose
-PostedDate is at or after PostedAfter and before PostedBefore, oldest first. The model's
+seeded or derived shipment events, refund, guarantee claim and chargeback events), of
+every order the sandbox knows, whose PostedDate is at or after PostedAfter and before
+PostedBefore, oldest first. The model's
 rules on the range, checked against the sandbox's clock:
 - PostedAfter no later than two minutes before the request;
 - PostedBefore later than PostedAfter, no later than two minutes before the request,
@@ -76,7 +77,7 @@ def every_event(sandbox: Any) -> list[tuple[datetime, int, str, dict[str, Any]]]
     for order_id in sorted(set(known) | sandbox.finances.order_ids()):
         shipments = sandbox.finances.of_order(order_id, known.get(order_id))
         kinds = [("ShipmentEventList", e) for e in shipments]
-        kinds += [("RefundEventList", e) for e in sandbox.finances.refunds_of(order_id)]
+        kinds += sandbox.finances.refunds_of(order_id)  # refunds, claims, chargebacks
         for kind, event in kinds:
             posted = when(event.get("PostedDate"))
             if isinstance(posted, datetime):

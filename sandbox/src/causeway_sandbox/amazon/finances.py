@@ -3,7 +3,9 @@
 
     GET /finances/v0/orders/{orderId}/financialEvents?MaxResultsPerPage=&NextToken=
     -> {"payload": {"FinancialEvents": {"ShipmentEventList": [...],
-                                        "RefundEventList": [...]}, "NextToken": "..."}}
+                                        "RefundEventList": [...],
+                                        "GuaranteeClaimEventList": [...],
+                                        "ChargebackEventList": [...]}, "NextToken": "..."}}
 
 An order's shipment events are, in this order of precedence:
 - those the control API seeded for it (POST /_sandbox/financial-events/{orderId});
@@ -14,7 +16,9 @@ An order's shipment events are, in this order of precedence:
 - else none: Amazon posts an order's events after it ships.
 Its refund events (RefundEventList) are those seeded for it (the same control route with
 {"RefundEventList": [...]}) and those of refunding it (POST
-/_sandbox/orders/{orderId}/refund: refunds.py), in the order they were posted.
+/_sandbox/orders/{orderId}/refund: refunds.py), in the order they were posted; likewise
+its guarantee claim and chargeback events (GuaranteeClaimEventList, ChargebackEventList:
+seeded under those keys, or the refund route with {"kind": "claim" | "chargeback"}).
 Pages hold MaxResultsPerPage events (1..100) with an opaque NextToken; the operation has
 its own token bucket (usage plan 0.5/s, burst 30 at Amazon). The same events, of every
 order, by the date range they were posted in: listFinancialEvents (finance_range.py).
@@ -35,7 +39,12 @@ from fastapi.responses import JSONResponse
 
 from causeway_sandbox.amazon import finance_range
 from causeway_sandbox.amazon.faults import error_body
-from causeway_sandbox.amazon.refunds import RefundRefused, RefundRequest, refund_event
+from causeway_sandbox.amazon.refunds import (
+    EVENT_LISTS,
+    RefundRefused,
+    RefundRequest,
+    refund_event,
+)
 from causeway_sandbox.amazon.store import BLOCKS, decode_token, encode_token, iso
 
 OPERATION = "listFinancialEventsByOrderId"
@@ -62,7 +71,8 @@ class FinancialEvents:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seeded: dict[str, list[dict[str, Any]]] = {}
-        self._refunds: dict[str, list[dict[str, Any]]] = {}
+        # order -> (its list in FinancialEvents, event) of its refunds, claims, chargebacks
+        self._refunds: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self._refunded: dict[str, dict[str, int]] = {}  # order -> item -> units refunded
         self._adjustments = 0
         self.schedule_defaults()
@@ -86,14 +96,17 @@ class FinancialEvents:
             held += copy.deepcopy(events)
             return len(held)
 
-    def seed_refunds(self, order_id: str, events: list[dict[str, Any]]) -> int:
+    def seed_refunds(
+        self, order_id: str, events: list[dict[str, Any]], into: str = "RefundEventList"
+    ) -> int:
         with self._lock:
             held = self._refunds.setdefault(order_id, [])
-            held += copy.deepcopy(events)
-            return len(held)
+            held += [(into, e) for e in copy.deepcopy(events)]
+            return sum(1 for kind, _ in held if kind == into)
 
     def refund(self, order: dict[str, Any], request: RefundRequest, posted: str) -> dict[str, Any]:
-        """Refund units of a shipped order: its RefundEventList event, kept and returned."""
+        """Refund units of a shipped order: its RefundEventList event (GuaranteeClaimEventList,
+        ChargebackEventList by the request's kind), kept and returned."""
         with self._lock:
             refunded = self._refunded.setdefault(order["orderId"], {})
             first = self._adjustments + 1
@@ -109,7 +122,8 @@ class FinancialEvents:
                 adjustment_ids=ids,
             )
             self._adjustments += len(event["ShipmentItemAdjustmentList"])
-            self._refunds.setdefault(order["orderId"], []).append(event)
+            into = EVENT_LISTS[request.kind]
+            self._refunds.setdefault(order["orderId"], []).append((into, event))
             return copy.deepcopy(event)
 
     def order_ids(self) -> set[str]:
@@ -117,7 +131,8 @@ class FinancialEvents:
         with self._lock:
             return set(self._seeded) | set(self._refunds)
 
-    def refunds_of(self, order_id: str) -> list[dict[str, Any]]:
+    def refunds_of(self, order_id: str) -> list[tuple[str, dict[str, Any]]]:
+        """(list name, event) of the order's refunds, claims and chargebacks, as posted."""
         with self._lock:
             return copy.deepcopy(self._refunds.get(order_id, []))
 
@@ -200,15 +215,22 @@ def install(app: FastAPI, sandbox: Any, edge: Edge, log: Log) -> None:
     async def seed(request: Request, order_id: str) -> dict[str, Any]:
         body = await request.json()
         if isinstance(body, dict):
-            shipments, refunds = body.get("ShipmentEventList"), body.get("RefundEventList", [])
+            shipments = body.get("ShipmentEventList")
+            adjusted = {name: body.get(name, []) for name in EVENT_LISTS.values()}
         else:
-            shipments, refunds = body, []
-        lists = [refunds] if shipments is None else [shipments, refunds]
+            shipments, adjusted = body, {}
+        lists = [*adjusted.values()] if shipments is None else [shipments, *adjusted.values()]
         if not all(isinstance(x, list) and all(isinstance(e, dict) for e in x) for x in lists):
             raise HTTPException(
-                422, "send a list of ShipmentEvents or {ShipmentEventList, RefundEventList}"
+                422,
+                "send a list of ShipmentEvents or {ShipmentEventList, RefundEventList, "
+                "GuaranteeClaimEventList, ChargebackEventList}",
             )
-        answer = {"order": order_id, "refunds": events.seed_refunds(order_id, refunds)}
+        answer: dict[str, Any] = {"order": order_id}
+        for kind, name in EVENT_LISTS.items():
+            held = events.seed_refunds(order_id, adjusted.get(name, []), into=name)
+            if kind == "refund" or adjusted.get(name):
+                answer[f"{kind}s"] = held
         if shipments is not None:
             answer["events"] = events.seed(order_id, shipments)
         return answer
@@ -256,9 +278,10 @@ def _page(sandbox: Any, events: FinancialEvents, request: Request, order_id: str
             return _error(400, "InvalidInput", "Invalid Input", "NextToken")
         offset = int(state.get("offset", 0))
     order = sandbox.store.get(order_id, list(BLOCKS))
-    # One sequence of events, shipments then refunds (posted after them), paged together.
+    # One sequence of events, shipments then refunds, claims and chargebacks (posted after
+    # them), paged together.
     every = [("ShipmentEventList", e) for e in events.of_order(order_id, order)]
-    every += [("RefundEventList", e) for e in events.refunds_of(order_id)]
+    every += events.refunds_of(order_id)
     lists: dict[str, list[dict[str, Any]]] = {"ShipmentEventList": []}
     for kind, event in every[offset : offset + size]:
         lists.setdefault(kind, []).append(event)

@@ -1,8 +1,14 @@
 """A refund of a shipped Amazon order, as the Finances API v0 posts it: one event of
 RefundEventList (a ShipmentEvent in financesV0.json) with the refund's fee changes.
 
-    POST /_sandbox/orders/{orderId}/refund   {"items": [{"orderItemId" | "sku", "quantity"}]}
+    POST /_sandbox/orders/{orderId}/refund   {"items": [{"orderItemId" | "sku", "quantity"}],
+                                              "kind": "refund" | "claim" | "chargeback"}
                                              (no items: every unit not refunded yet)
+
+`kind` (default "refund"): a guarantee claim (A-to-z) Amazon granted the buyer, or a
+chargeback of the buyer's card, posts the same event in GuaranteeClaimEventList or
+ChargebackEventList (the model's FinancialEvents: both ShipmentEventLists, like
+RefundEventList), with the same fee changes; a unit is paid back once whatever the kind.
 
 Per refunded item (`quantity` units of the `quantityOrdered`) the event's
 `ShipmentItemAdjustmentList` entry has, as Amazon posts it:
@@ -21,7 +27,7 @@ it has booked the fees of.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,10 +42,21 @@ class RefundLine(BaseModel):
     quantity: int = Field(ge=1)
 
 
+Kind = Literal["refund", "claim", "chargeback"]
+
+# The FinancialEvents list each kind's events are posted in (financesV0.json).
+EVENT_LISTS: dict[str, str] = {
+    "refund": "RefundEventList",
+    "claim": "GuaranteeClaimEventList",
+    "chargeback": "ChargebackEventList",
+}
+
+
 class RefundRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     items: list[RefundLine] = []
+    kind: Kind = "refund"
 
 
 class RefundRefused(ValueError):

@@ -33,6 +33,12 @@ else its PostedDate and position. Its number is its rank among the order's refun
 by (PostedDate, key): Amazon posts a later refund later, so the numbers of refunds
 already booked do not change.
 
+Guarantee claims (A-to-z) and chargebacks: GuaranteeClaimEventList and ChargebackEventList
+are ShipmentEventLists too (the model's FinancialEvents: "A list of guarantee claim
+events.", "A list of chargeback events."), their fee changes in the same adjustment lists.
+Each list is its own series, read like the refunds (kind "claim", "chargeback"; numbered
+from 1 by (PostedDate, key) within its kind), so a claim does not renumber the refunds.
+
 Refunds across orders (listFinancialEvents, the date-range operation):
 
     GET /finances/v0/financialEvents?PostedAfter=&PostedBefore=&MaxResultsPerPage=1..100
@@ -42,8 +48,9 @@ Refunds across orders (listFinancialEvents, the date-range operation):
     PostedBefore: later than PostedAfter, no later than two minutes before the request;
     more than 180 days apart: no events at all (not an error). Usage plan 0.5/s, burst 30.
 
-`refunded_orders_since` asks it for the refund events posted since a time and returns the
-orders they name, so the flow asks listFinancialEventsByOrderId only about those.
+`refunded_orders_since` asks it for the refund, claim and chargeback events posted since a
+time and returns the orders they name, so the flow asks listFinancialEventsByOrderId only
+about those.
 
 Only the fields the hub reads are modelled; every one is optional in Amazon's model, and
 unknown keys are ignored (Amazon adds event lists to v0 without a new version).
@@ -51,7 +58,7 @@ unknown keys are ignored (Amazon adds event lists to v0 without a new version).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -61,7 +68,13 @@ from pydantic import Field
 from causeway.connectors.amazon.client import AmazonClient
 from causeway.connectors.amazon.models import AmazonModel, Timestamp, parse
 from causeway.connectors.json_values import Money
-from causeway.model.ports.fees import ChannelFee, FeeRefund, OrderFees, RefundedOrders
+from causeway.model.ports.fees import (
+    ChannelFee,
+    FeeRefund,
+    OrderFees,
+    RefundedOrders,
+    RefundKind,
+)
 
 OPERATION = "listFinancialEventsByOrderId"
 RANGE_OPERATION = "listFinancialEvents"
@@ -151,7 +164,23 @@ class EventLists(AmazonModel):
 
     ShipmentEventList: tuple[ShipmentEvent, ...] = ()
     RefundEventList: tuple[ShipmentEvent, ...] = ()
+    GuaranteeClaimEventList: tuple[ShipmentEvent, ...] = ()
+    ChargebackEventList: tuple[ShipmentEvent, ...] = ()
     ServiceFeeEventList: tuple[ServiceFeeEvent, ...] = ()
+
+    def adjustments(self) -> Iterator[tuple[RefundKind, ShipmentEvent]]:
+        """The events that gave the buyer money back and changed fees, with their kind."""
+        for kind, name in ADJUSTMENT_LISTS.items():
+            for event in getattr(self, name):
+                yield kind, event
+
+
+# Each kind of fee-changing event and its list in FinancialEvents (the model).
+ADJUSTMENT_LISTS: dict[RefundKind, str] = {
+    "refund": "RefundEventList",
+    "claim": "GuaranteeClaimEventList",
+    "chargeback": "ChargebackEventList",
+}
 
 
 class ListFinancialEventsPayload(AmazonModel):
@@ -182,25 +211,38 @@ def as_costs(components: Iterable[FeeComponent]) -> tuple[ChannelFee, ...]:
 
 
 def fees_of(
-    order_id: str, shipments: list[ShipmentEvent], refunds: Sequence[ShipmentEvent] = ()
+    order_id: str,
+    shipments: list[ShipmentEvent],
+    refunds: Sequence[ShipmentEvent] = (),
+    adjusted: Mapping[RefundKind, Sequence[ShipmentEvent]] | None = None,
 ) -> OrderFees:
     """The order's fees from its shipment events: per fee type and currency, summed with
     Decimal and turned positive (Amazon's fees are negative). No shipment event: no fees
     yet (`posted` False), which is not the same as fees of zero. Its refund events' fee
-    changes are `refunds` (refunds_of)."""
+    changes are `refunds` (refunds_of); `adjusted` adds the claims' and chargebacks'
+    events by kind (each its own numbered series)."""
     posted = [e.PostedDate for e in shipments if e.PostedDate is not None]
+    series = dict(adjusted or {})
+    series["refund"] = [*refunds, *series.get("refund", ())]
     return OrderFees(
         order_id=order_id,
         posted=bool(shipments),
         posted_at=max(posted) if posted else None,
         fees=as_costs(f for event in shipments for f in event.fees()),
-        refunds=refunds_of(refunds),
+        refunds=tuple(
+            done
+            for kind in ADJUSTMENT_LISTS
+            for done in refunds_of(series.get(kind, ()), kind=kind)
+        ),
     )
 
 
-def refunds_of(events: Sequence[ShipmentEvent]) -> tuple[FeeRefund, ...]:
-    """The fee changes of each refund event, numbered by (PostedDate, key) from 1; events
-    that changed no fee (a refund of the price alone) keep their number but are left out."""
+def refunds_of(
+    events: Sequence[ShipmentEvent], *, kind: RefundKind = "refund"
+) -> tuple[FeeRefund, ...]:
+    """The fee changes of each event of one kind (refund, claim, chargeback), numbered by
+    (PostedDate, key) from 1; events that changed no fee (a refund of the price alone)
+    keep their number but are left out."""
     keyed: list[tuple[datetime, str, ShipmentEvent]] = []
     seen: dict[str, int] = {}
     for event in events:
@@ -219,6 +261,7 @@ def refunds_of(events: Sequence[ShipmentEvent]) -> tuple[FeeRefund, ...]:
         if fees:
             refunds.append(
                 FeeRefund(
+                    kind=kind,
                     number=number,
                     key=key,
                     posted_at=None if posted_at == EARLIEST else posted_at,
@@ -247,12 +290,14 @@ def order_fees(client: AmazonClient, order_id: str, page_size: int = MAX_PER_PAG
     """The order's marketplace fees and its refunds' fee changes as Amazon has posted them
     so far (every page read: one call per 100 events)."""
     shipments: list[ShipmentEvent] = []
-    refunds: list[ShipmentEvent] = []
+    adjusted: dict[RefundKind, list[ShipmentEvent]] = {}
     for page in event_pages(client, order_id, page_size):
         lists = page.payload.FinancialEvents
         shipments += [e for e in lists.ShipmentEventList if e.AmazonOrderId in (None, order_id)]
-        refunds += [e for e in lists.RefundEventList if e.AmazonOrderId in (None, order_id)]
-    return fees_of(order_id, shipments, refunds)
+        for kind, event in lists.adjustments():
+            if event.AmazonOrderId in (None, order_id):
+                adjusted.setdefault(kind, []).append(event)
+    return fees_of(order_id, shipments, adjusted=adjusted)
 
 
 def amazon_time(when: datetime) -> str:
@@ -292,7 +337,8 @@ def refunded_orders_since(
     page_size: int = MAX_PER_PAGE,
     now: Callable[[], datetime] | None = None,
 ) -> RefundedOrders:
-    """The orders with refund events posted from `since` until POSTED_BEFORE_LAG ago, and
+    """The orders with refund, claim or chargeback events posted from `since` until
+    POSTED_BEFORE_LAG ago, and
     that end (`until`: the next look starts there). Every page is read; a range longer
     than 180 days is asked in spans (Amazon answers a longer one with nothing)."""
     if since.tzinfo is None:
@@ -308,7 +354,7 @@ def refunded_orders_since(
     while start < end:
         stop = min(start + LONGEST_RANGE, end)
         for page in range_pages(client, amazon_time(start), amazon_time(stop), page_size):
-            for event in page.payload.FinancialEvents.RefundEventList:
+            for _, event in page.payload.FinancialEvents.adjustments():
                 if event.AmazonOrderId:
                     found.setdefault(event.AmazonOrderId, None)
         start = stop

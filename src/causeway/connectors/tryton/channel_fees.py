@@ -20,7 +20,9 @@ credit: a fee given back is a line of quantity -1 at the fee's (positive) price,
 charged one of quantity 1, so a refund that gives back more than it charges is an `in`
 invoice with a negative total, which Tryton numbers and shows as a supplier credit note
 (account.invoice's sequence type "credit_note": every line <= 0 and the total < 0). Found
-by its reference before it is created, posted at once, like the fees invoice.
+by its reference before it is created, posted at once, like the fees invoice. A guarantee
+claim (Amazon's A-to-z) or a chargeback changes fees as a refund does and is booked the
+same way, its own series: "-fees-claim-<n>", "-fees-chargeback-<n>" (FeeRefund.kind).
 
 Account fees: the fees a marketplace charged the seller's account in one closed settlement
 period rather than on an order (Amazon's subscription, FBA storage fees) are one more
@@ -44,10 +46,10 @@ from typing import Any
 from causeway.connectors.tryton.masterdata import MasterData
 from causeway.connectors.tryton.rpc import TrytonRPC
 from causeway.errors import MissingMasterDataError, PermanentError
-from causeway.model.ports.fees import AccountFees, BookedFees, ChannelFee, FeeRefund
+from causeway.model.ports.fees import AccountFees, BookedFees, ChannelFee, FeeRefund, RefundKind
 
 SUFFIX = "-fees"
-REFUND_SUFFIX = "-fees-refund-"
+REFUND_KINDS: tuple[RefundKind, ...] = ("refund", "claim", "chargeback")
 ACCOUNT_FEES_INFIX = "-account-fees-"
 FIELDS = ("reference", "number", "state", "total_amount", "currency.code")
 
@@ -56,8 +58,21 @@ def fees_reference(sale_reference: str) -> str:
     return f"{sale_reference}{SUFFIX}"
 
 
-def refund_reference(sale_reference: str, number: int) -> str:
-    return f"{sale_reference}{REFUND_SUFFIX}{number}"
+def refund_reference(sale_reference: str, number: int, kind: RefundKind = "refund") -> str:
+    """`<sale>-fees-refund-1`, `<sale>-fees-claim-1`, `<sale>-fees-chargeback-1`."""
+    return f"{sale_reference}{SUFFIX}-{kind}-{number}"
+
+
+def refund_series(prefix: str, reference: str) -> tuple[RefundKind, int] | None:
+    """(kind, number) of a fee refund's reference that starts with `prefix`
+    (`<sale>-fees-`), None for any other reference."""
+    if not reference.startswith(prefix):
+        return None
+    kind, _, number = reference[len(prefix) :].partition("-")
+    for known in REFUND_KINDS:
+        if kind == known and number.isdigit():
+            return known, int(number)
+    return None
 
 
 def account_fees_reference(channel: str, group_id: str) -> str:
@@ -148,9 +163,10 @@ class ChannelFeeInvoices:
             account=account,
         )
 
-    def find_refunds(self, sale_reference: str) -> dict[int, BookedFees]:
-        """refund number -> the sale's fee refund document (not cancelled), in one call."""
-        prefix = refund_reference(sale_reference, 0)[:-1]
+    def find_refunds(self, sale_reference: str) -> dict[tuple[RefundKind, int], BookedFees]:
+        """(kind, number) -> the sale's fee refund, claim or chargeback document (not
+        cancelled), in one call."""
+        prefix = f"{fees_reference(sale_reference)}-"
         records = self.rpc.search_read(
             "account.invoice",
             [
@@ -161,12 +177,12 @@ class ChannelFeeInvoices:
             list(FIELDS),
             order=[("id", "ASC")],
         )
-        found: dict[int, BookedFees] = {}
+        found: dict[tuple[RefundKind, int], BookedFees] = {}
         for record in records:
-            number = str(record["reference"])[len(prefix) :]
             # LIKE's "_" matches any character: keep only this sale's own references.
-            if str(record["reference"]).startswith(prefix) and number.isdigit():
-                found.setdefault(int(number), booked(record, created=False))
+            series = refund_series(prefix, str(record["reference"]))
+            if series is not None:
+                found.setdefault(series, booked(record, created=False))
         return found
 
     def book_refund(
@@ -179,16 +195,16 @@ class ChannelFeeInvoices:
     ) -> BookedFees:
         """One refund's fee changes as one posted supplier document (a credit note when it
         gives back more than it charges), created at most once."""
-        existing = self.find_refunds(sale_reference).get(refund.number)
+        existing = self.find_refunds(sale_reference).get(refund.series)
         if existing is not None:
             return self._posted(existing)
-        what = f"fee refund {refund.number} of {sale_reference}"
+        what = f"fee {refund.label} of {sale_reference}"
         currency, total = one_currency(refund.fees, what, self.system)
         if total == 0:
             raise PermanentError(f"{what} adds up to 0 {currency}: there is nothing to book")
         return self._create(
-            refund_reference(sale_reference, refund.number),
-            f"{party} fee refund {refund.number} of sale {sale_reference} (refund {refund.key})",
+            refund_reference(sale_reference, refund.number, refund.kind),
+            f"{party} fee {refund.label} of sale {sale_reference} ({refund.kind} {refund.key})",
             refund.fees,
             currency=currency,
             party=party,

@@ -61,7 +61,13 @@ from causeway.model.ports.erp_reporting import (
     SaleCosts,
     ShipmentFact,
 )
-from causeway.model.ports.fees import AccountFees, BookedFees, ChannelFee, FeeRefund
+from causeway.model.ports.fees import (
+    AccountFees,
+    BookedFees,
+    ChannelFee,
+    FeeRefund,
+    RefundKind,
+)
 from causeway.model.ports.locks import Locks
 from causeway.model.ports.portal import (
     Availability,
@@ -254,7 +260,7 @@ class TrytonConnector:
         """One refund's fee changes as a posted supplier credit note, at most once."""
         return self.channel_fees.book_refund(sale_reference, refund, party=party, account=account)
 
-    def booked_fee_refunds(self, sale_reference: str) -> dict[int, BookedFees]:
+    def booked_fee_refunds(self, sale_reference: str) -> dict[tuple[RefundKind, int], BookedFees]:
         return self.channel_fees.find_refunds(sale_reference)
 
     def book_account_fees(

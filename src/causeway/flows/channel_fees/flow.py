@@ -15,11 +15,16 @@ link), newest first and at most `per_run` of them, and for each:
 4. then books each refund of the order that changed fees (OrderFees.refunds) once, after
    the fees: for Tryton a posted supplier credit note `<sale ref>-fees-refund-<n>`
    (ErpChannelFees.book_fee_refund, found by its reference before it is created), and
-   writes the link (erp, "fees-refund", document id) with its total.
+   writes the link (erp, "fees-refund", document id) with its total. A guarantee claim
+   (Amazon's A-to-z) or a chargeback changes fees as a refund does: it is a FeeRefund of
+   its kind, numbered in its own series, booked by the same path as
+   `<sale ref>-fees-claim-<n>` / `-fees-chargeback-<n>`, its link of the same type (the
+   warehouse nets every "fees-refund" link from the order's fees alike).
 
 Refunds come later than fees (a customer returns the goods weeks after), and they do not
 change the order at the marketplace. So a run also asks each channel, in one paged query,
-which orders had refunds posted since its cursor (ChannelFees.refunded_orders_since:
+which orders had refunds (claims, chargebacks) posted since its cursor
+(ChannelFees.refunded_orders_since:
 Amazon's listFinancialEvents over every order), and for each of them whose fees are
 booked asks for its events (order_fees) and books its refunds as in 4. An order named
 whose fees are not booked yet needs nothing: its refunds are booked with its fees. The
@@ -240,26 +245,29 @@ class ChannelFeesToErp(FlowBase[None]):
             return None
         with self.store.read() as conn:
             linked = links.of_hubs_oldest_first(conn, [order.hub_id], self.target, FEE_REFUNDS)
+        # Refunds, claims and chargebacks are only ever added, and each booked one is one
+        # link of the same type: as many links as owed of every kind together means every
+        # one is booked and linked already.
         if len(linked) >= len(todo):
-            return None  # refunds are only ever added: every one is booked and linked already
+            return None
         try:
             booked = self.erp.booked_fee_refunds(order.reference)
         except PermanentError as exc:
             result.failed[order.reference] = str(exc)
             return owed.describe([])
-        failed: list[int] = []
+        failed: list[FeeRefund] = []
         for refund in todo:
-            done = booked.get(refund.number)
+            done = booked.get(refund.series)
             if done is None:
                 try:
                     done = self.erp.book_fee_refund(
                         order.reference, refund, party=self.party, account=self.fees_account
                     )
                 except PermanentError as exc:
-                    result.failed[f"{order.reference} refund {refund.number}"] = str(exc)
-                    failed.append(refund.number)
+                    result.failed[f"{order.reference} {refund.label}"] = str(exc)
+                    failed.append(refund)
                     continue
-                result.refunds.append(f"{order.reference} refund {refund.number}")
+                result.refunds.append(f"{order.reference} {refund.label}")
             self._record_refund(order, done)
         return owed.describe(failed) if failed else None
 

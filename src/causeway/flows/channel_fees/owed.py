@@ -4,7 +4,8 @@ A refund that fails when it is first booked (the order's fees booked late, after
 refunds poll had passed the refund) would otherwise never be asked about again: the
 order's fees link exists, so it is not pending, and the poll does not name it again. So
 a failure leaves a marker, a link of its own type in the ERP system on the order's hub id
-(external id: the order's reference; fingerprint: which refunds are owed). Every run
+(external id: the order's reference; fingerprint: which refunds are owed, by kind:
+"refund 2; claim 1"). Every run
 reads the markers in one query and books those orders' refunds again; the marker goes in
 the transaction after the refunds are all booked. The warehouse reads only the fees and
 fees-refund links, so a marker changes no figure.
@@ -12,10 +13,13 @@ fees-refund links, so a marker changes no figure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Connection
 
 from causeway.engine import links
 from causeway.engine.links import Link
+from causeway.model.ports.fees import FeeRefund
 
 # Link type: an order with a refund of fees the ERP has not booked yet.
 REFUND_OWED = "fees-refund-owed"
@@ -23,12 +27,19 @@ REFUND_OWED = "fees-refund-owed"
 UNKNOWN = "refunds not read"
 
 
-def describe(numbers: list[int]) -> str:
-    """The marker's fingerprint: "refund 2", "refunds 2, 3" (it fits the 128 characters)."""
-    if not numbers:
+def describe(refunds: Sequence[FeeRefund]) -> str:
+    """The marker's fingerprint, per kind: "refund 2", "refunds 2, 3", "refund 2; claim 1"
+    (it fits the 128 characters)."""
+    if not refunds:
         return UNKNOWN
-    label = "refund" if len(numbers) == 1 else "refunds"
-    return f"{label} {', '.join(map(str, numbers))}"[:128]
+    numbers: dict[str, list[int]] = {}
+    for refund in refunds:
+        numbers.setdefault(refund.kind, []).append(refund.number)
+    parts = [
+        f"{kind if len(each) == 1 else kind + 's'} {', '.join(map(str, each))}"
+        for kind, each in numbers.items()
+    ]
+    return "; ".join(parts)[:128]
 
 
 def mark(conn: Connection, *, target: str, hub_id: str, reference: str, owed: str) -> None:

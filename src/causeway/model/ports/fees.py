@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,15 +38,23 @@ def currency_totals(fees: Sequence[ChannelFee]) -> dict[str, Decimal]:
     return sums
 
 
+# What gave the buyer money back: a refund, a guarantee claim the marketplace granted
+# (Amazon's A-to-z), or a chargeback of the buyer's card. Each changes the order's fees.
+RefundKind = Literal["refund", "claim", "chargeback"]
+
+
 class FeeRefund(BaseModel):
     """The fees one refund of an order changed: the fees the channel gave back (negative
     costs, credits) and those the refund itself charged (positive costs, e.g. Amazon's
-    RefundCommission). Booked once, after the order's fees, as its own ERP document."""
+    RefundCommission). Booked once, after the order's fees, as its own ERP document. A
+    guarantee claim or a chargeback changes fees the same way: a FeeRefund of its kind."""
 
     model_config = ConfigDict(frozen=True)
 
-    # 1, 2, ...: the refund's rank among the order's refunds by posting time (the ERP
-    # document's reference ends with it); refunds posted later get higher numbers.
+    kind: RefundKind = "refund"
+    # 1, 2, ...: the rank among the order's refunds of this kind by posting time (each
+    # kind its own series: claim 1, chargeback 1...; the ERP document's reference ends
+    # with it); those posted later get higher numbers.
     number: int = Field(ge=1)
     # What identifies the refund at the channel (Amazon: its OrderAdjustmentItemIds),
     # written on the ERP document so that a person can find the channel's record.
@@ -56,6 +64,16 @@ class FeeRefund(BaseModel):
 
     def totals(self) -> dict[str, Decimal]:
         return currency_totals(self.fees)
+
+    @property
+    def series(self) -> tuple[RefundKind, int]:
+        """(kind, number): what tells it from the order's other refunds."""
+        return (self.kind, self.number)
+
+    @property
+    def label(self) -> str:
+        """ "refund 1", "claim 2": how results and errors name it."""
+        return f"{self.kind} {self.number}"
 
 
 class OrderFees(BaseModel):
@@ -69,8 +87,8 @@ class OrderFees(BaseModel):
     posted: bool
     posted_at: datetime | None = None
     fees: tuple[ChannelFee, ...] = ()
-    # The order's refunds that changed fees, oldest first (none: never refunded, or the
-    # refunds changed no fee).
+    # The order's refunds, claims and chargebacks that changed fees, by kind then oldest
+    # first (none: never refunded, or the refunds changed no fee).
     refunds: tuple[FeeRefund, ...] = ()
 
     def totals(self) -> dict[str, Decimal]:
@@ -79,7 +97,8 @@ class OrderFees(BaseModel):
 
 
 class RefundedOrders(BaseModel):
-    """The orders a channel posted refunds of in a span of time, and where it ended."""
+    """The orders a channel posted refunds (claims, chargebacks) of in a span of time, and
+    where it ended."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -125,8 +144,9 @@ class ChannelFees(Protocol):
         ...
 
     def refunded_orders_since(self, since: datetime) -> RefundedOrders:
-        """The orders with refunds posted since `since` (any order, one paged query of
-        the channel, not one per order), and the span's end to look from next."""
+        """The orders with refunds, claims or chargebacks posted since `since` (any order,
+        one paged query of the channel, not one per order), and the span's end to look
+        from next."""
         ...
 
     def account_fees_since(self, since: datetime) -> AccountFeePeriods:
@@ -177,12 +197,14 @@ class ErpChannelFees(Protocol):
         account: str | None = None,
     ) -> BookedFees:
         """Book one refund's fee changes once (for Tryton a supplier credit note, found by
-        its reference `<sale>-fees-refund-<number>` before it is created). One currency;
-        a net of zero is the caller's to skip."""
+        its reference `<sale>-fees-<kind>-<number>` before it is created, e.g.
+        `-fees-refund-1`, `-fees-claim-1`). One currency; a net of zero is the caller's
+        to skip."""
         ...
 
-    def booked_fee_refunds(self, sale_reference: str) -> dict[int, BookedFees]:
-        """refund number -> the sale's fee refund as booked (none booked: empty)."""
+    def booked_fee_refunds(self, sale_reference: str) -> dict[tuple[RefundKind, int], BookedFees]:
+        """(kind, number) (FeeRefund.series) -> the sale's fee refund of that kind as
+        booked (none booked: empty)."""
         ...
 
     def book_account_fees(
