@@ -100,7 +100,7 @@ def test_a_refund_that_changed_no_fee_keeps_its_number_and_books_nothing() -> No
     (only,) = refunds_of(page.payload.FinancialEvents.RefundEventList)
     assert (only.number, only.key) == (3, "ADJ-3")
     # The order's shipment fees are unchanged by its refunds.
-    fees = fees_of(ORDER, [], page.payload.FinancialEvents.RefundEventList)
+    fees = fees_of(ORDER, [], {"refund": page.payload.FinancialEvents.RefundEventList})
     assert (fees.posted, fees.fees, len(fees.refunds)) == (False, (), 1)
 
 

@@ -17,7 +17,7 @@ from causeway.engine.cursors import Cursor
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
 from causeway.flows.channel_fees import ACCOUNT_FEES, ChannelFeesToErp
-from causeway.flows.channel_fees.account_fees import STREAM
+from causeway.flows.channel_fees.account_fees import OPEN_PERIOD, STREAM
 from causeway.model.ports.fees import (
     AccountFeePeriods,
     AccountFees,
@@ -138,6 +138,12 @@ def booked_links(store: Store) -> dict[str, str | None]:
         return {k: v.fingerprint for k, v in links.all_of_type(conn, ERP, ACCOUNT_FEES).items()}
 
 
+def open_marks(store: Store) -> dict[str, str | None]:
+    with store.read() as conn:
+        marks = links.all_of_type(conn, AMAZON, OPEN_PERIOD)
+    return {k: v.fingerprint for k, v in marks.items()}
+
+
 def cursor(store: Store) -> datetime | None:
     return Cursor(store, AMAZON, STREAM, timedelta(hours=1)).value()
 
@@ -160,10 +166,14 @@ def test_a_closed_periods_account_fees_are_booked_once_and_an_open_period_waits(
     assert first.failed == {}
     assert (first.account_fees, first.account_fees_open) == (["amazon G1"], ["amazon G2"])
     assert booked_links(sqlite_store) == {"G1": "52.74 USD"}
-    # The cursor stops at the open period's start: the next run asks about it again.
-    assert cursor(sqlite_store) == amazon.periods[1].started_at
+    # The cursor moves on (its alert would otherwise fire while a period is merely open);
+    # the open period is marked and the next run asks from its start again.
+    moved = cursor(sqlite_store)
+    assert moved is not None and moved > amazon.periods[1].started_at
+    assert open_marks(sqlite_store) == {"G2": amazon.periods[1].started_at.isoformat()}
 
     second = channel_fees.run()
+    assert amazon.asked_since[-1] == amazon.periods[1].started_at
     assert (second.account_fees, second.account_fees_open) == ([], ["amazon G2"])
     assert erp.calls == 1  # G1 is linked: the ERP is not asked again
 
@@ -171,6 +181,9 @@ def test_a_closed_periods_account_fees_are_booked_once_and_an_open_period_waits(
     third = channel_fees.run()
     assert third.account_fees == ["amazon G2"] and third.account_fees_open == []
     assert booked_links(sqlite_store) == {"G1": "52.74 USD", "G2": "39.99 USD"}
+    assert open_marks(sqlite_store) == {}  # closed and booked: the mark goes
+    channel_fees.run()
+    assert amazon.asked_since[-1] > amazon.periods[1].started_at
 
 
 def test_a_period_in_two_currencies_is_named_books_nothing_and_holds_the_cursor(

@@ -213,17 +213,15 @@ def as_costs(components: Iterable[FeeComponent]) -> tuple[ChannelFee, ...]:
 def fees_of(
     order_id: str,
     shipments: list[ShipmentEvent],
-    refunds: Sequence[ShipmentEvent] = (),
     adjusted: Mapping[RefundKind, Sequence[ShipmentEvent]] | None = None,
 ) -> OrderFees:
     """The order's fees from its shipment events: per fee type and currency, summed with
     Decimal and turned positive (Amazon's fees are negative). No shipment event: no fees
-    yet (`posted` False), which is not the same as fees of zero. Its refund events' fee
-    changes are `refunds` (refunds_of); `adjusted` adds the claims' and chargebacks'
-    events by kind (each its own numbered series)."""
+    yet (`posted` False), which is not the same as fees of zero. `adjusted`: its refund,
+    claim and chargeback events by kind, whose fee changes are each kind's numbered series
+    (refunds_of)."""
     posted = [e.PostedDate for e in shipments if e.PostedDate is not None]
     series = dict(adjusted or {})
-    series["refund"] = [*refunds, *series.get("refund", ())]
     return OrderFees(
         order_id=order_id,
         posted=bool(shipments),

@@ -11,24 +11,28 @@ writes the link (erp, "account-fees", group id) with "<total> <currency>" and, o
 hub id, an "account-fees" entity whose summary holds what the warehouse needs
 (fact_account_fees: the channel, the period's id, start and end, the total and currency,
 when it was booked). A period with no
-account fees (or fees netting zero) books nothing. An open period is not booked: the
-cursor stops at its start, so every run asks about it again until it is closed. The cursor
-moves only when every closed period found is booked; one the ERP refuses (fees in two
-currencies) is named in the run's failures and asked about again next run. The first run
-looks back `window`.
+account fees (or fees netting zero) books nothing. An open period is not booked: it is
+marked (a link (channel, "account-fees-open", period id) with its start), and every run
+asks from the earliest marked start until the period is closed and booked, when the mark
+goes. The cursor moves to the span's end on every run where every closed period found is
+booked, so that its stalled-cursor alert means a person is needed, never a period that is
+merely still open (Amazon's stay open two weeks); one the ERP refuses (fees in two
+currencies) is named in the run's failures, holds the cursor and is asked about again next
+run. The first run looks back `window`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection
 
 from causeway.engine import entities, links
 from causeway.engine.cursors import Cursor
+from causeway.engine.links import Link
 from causeway.engine.store import Store
 from causeway.errors import PermanentError
 from causeway.flows.channel_fees.results import RunResult
@@ -42,6 +46,9 @@ log = logging.getLogger("causeway.flows.channel_fees")
 ACCOUNT_FEES = "account-fees"
 BOOKED = "booked"
 STREAM = "channel-fees:account-fees"
+# Link type: a settlement period the marketplace showed open (system: the channel, external
+# id: the period's id, fingerprint: its start), asked about from its start until closed.
+OPEN_PERIOD = "account-fees-open"
 
 
 class AccountFeeBooking:
@@ -80,6 +87,10 @@ class AccountFeeBooking:
         since = cursor.window_start()
         if since is None:  # the first run: as far back as account fees are looked for
             since = datetime.now(UTC) - timedelta(seconds=self.window)
+        with self.store.read() as conn:
+            waiting = links.all_of_type(conn, channel, OPEN_PERIOD)
+        # A period seen open is asked about again, from its start, until it is closed.
+        since = min([since, *(started(link) for link in waiting.values())])
         try:
             found = self.channels[channel].account_fees_since(since)
         except PermanentError as exc:
@@ -89,21 +100,25 @@ class AccountFeeBooking:
             linked = links.find_many(
                 conn, self.target, ACCOUNT_FEES, [p.group_id for p in found.closed]
             )
-        every_one_booked = True
+        handled: list[str] = []  # closed periods booked now or before, or with nothing owed
         for period in found.closed:
-            if period.group_id in linked:
-                continue  # booked by an earlier run (the overlap reads it again)
-            if not any(total != 0 for total in period.totals().values()):
-                continue  # no account fees in the period: nothing to book
-            if not self._book(channel, period, result):
-                every_one_booked = False
+            owes = any(total != 0 for total in period.totals().values())
+            if period.group_id in linked or not owes:
+                handled.append(period.group_id)  # booked before (read again), or no fees
+            elif self._book(channel, period, result):
+                handled.append(period.group_id)
         result.account_fees_open += [f"{channel} {group_id}" for group_id, _ in found.open]
-        if not every_one_booked:
+        with self.store.transaction() as conn:
+            wait_for(conn, channel, found.open)
+            for group_id in handled:
+                links.remove(conn, channel, OPEN_PERIOD, group_id)
+        if len(handled) < len(found.closed):
             # The span is kept: the next run asks again, and what was booked is linked.
             log.warning("fees: %s account fees since %s kept for the next run", channel, since)
             return
-        # An open period is asked about again: the cursor goes no further than its start.
-        cursor.advance(min([found.until, *(started for _, started in found.open)]))
+        # The watermark moves on every run, so an alert on it means a person is needed: a
+        # period held open for weeks is carried by its mark, not by the cursor.
+        cursor.advance(found.until)
 
     def _book(self, channel: str, period: AccountFees, result: RunResult) -> bool:
         try:
@@ -156,3 +171,21 @@ def record(
         entity_type=ACCOUNT_FEES,
         state=BOOKED,
     )
+
+
+def wait_for(conn: Connection, channel: str, periods: Sequence[tuple[str, datetime]]) -> None:
+    """Mark each open period (its id, its start) to be asked about until it is closed."""
+    for group_id, start in periods:
+        links.save(
+            conn,
+            hub_id=links.new_hub_id(),
+            system=channel,
+            entity_type=OPEN_PERIOD,
+            external_id=group_id,
+            fingerprint=start.isoformat(),
+        )
+
+
+def started(mark: Link) -> datetime:
+    """The start of a period marked open (wait_for)."""
+    return datetime.fromisoformat(str(mark.fingerprint))
