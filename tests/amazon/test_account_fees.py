@@ -1,7 +1,7 @@
 """Amazon's fees on the seller's account, per settlement period (the Finances API v0's
 financial event groups): the documented shapes parse, the sandbox's answers match the
-model, and the connector reads only closed groups' service fees that name no order, in
-pages, while an open group is only named."""
+model, and the connector reads only closed groups' service fees and their advertising,
+coupon and deal payments, in pages, while an open group is only named."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 
 from causeway.connectors.amazon import AmazonConnector, account_fees
 from causeway.connectors.amazon.account_fees import ListFinancialEventGroupsResponse
+from causeway.connectors.amazon.finances import as_costs
 from causeway.connectors.amazon.models import parse
 from causeway.connectors.amazon.rates import USAGE_PLANS
 from causeway.errors import PermanentError
@@ -25,6 +26,8 @@ from tests.amazon.test_sandbox_contract import token
 
 Connect = Callable[..., AmazonConnector]
 GROUPS, GROUP_EVENTS = "listFinancialEventGroups", "listFinancialEventsByGroupId"
+# An event posted into a group: a ServiceFeeEvent, or (its list, an event of that list).
+Posted = dict[str, Any] | tuple[str, dict[str, Any]]
 
 
 def stamp(when: datetime) -> str:
@@ -52,16 +55,74 @@ def service_fee(
     return event | ({"AmazonOrderId": order} if order else {})
 
 
+def money(amount: str, currency: str = "USD") -> dict[str, Any]:
+    return {"CurrencyCode": currency, "CurrencyAmount": float(amount)}
+
+
+def ads_payment(kind: str, base: str, tax: str = "0.00") -> tuple[str, dict[str, Any]]:
+    """A Sponsored Products payment: a charge negative (taken from the account), a refund
+    positive."""
+    total = Decimal(base) + Decimal(tax)
+    event = {
+        "postedDate": "2026-11-30T00:00:00Z",
+        "transactionType": kind,
+        "invoiceId": f"INV-{kind}-{base}",
+        "baseValue": money(base),
+        "taxValue": money(tax),
+        "transactionValue": money(str(total)),
+    }
+    return "ProductAdsPaymentEventList", event
+
+
+def coupon_payment(fee: str, charge: str, redemptions: int = 1) -> tuple[str, dict[str, Any]]:
+    """A coupon's payment: its redemption fee and the discounts it charged, both taken."""
+    event = {
+        "PostedDate": "2026-11-30T00:00:00Z",
+        "CouponId": "COUPON-1",
+        "SellerCouponDescription": "5 off",
+        "ClipOrRedemptionCount": redemptions,
+        "PaymentEventId": f"PAY-{fee}-{charge}",
+        "FeeComponent": {"FeeType": "CouponRedemptionFee", "FeeAmount": money(fee)},
+        "ChargeComponent": {"ChargeType": "CouponCharge", "ChargeAmount": money(charge)},
+        "TotalAmount": money(str(Decimal(fee) + Decimal(charge))),
+    }
+    return "CouponPaymentEventList", event
+
+
+def deal_payment(fee: str, tax: str = "0.00") -> tuple[str, dict[str, Any]]:
+    event = {
+        "postedDate": "2026-11-30T00:00:00Z",
+        "dealId": "DEAL-1",
+        "dealDescription": "Lightning deal",
+        "eventType": "SellerDealComplete",
+        "feeType": "RunLightningDealFee",
+        "feeAmount": money(fee),
+        "taxAmount": money(tax),
+        "totalAmount": money(str(Decimal(fee) + Decimal(tax))),
+    }
+    return "SellerDealPaymentEventList", event
+
+
+def post_event(amazon: AmazonSandboxServer, posted: Posted) -> None:
+    """Post a service fee, or an ads, coupon or deal payment, into the open group."""
+    if isinstance(posted, tuple):
+        list_name, event = posted
+        path = f"financial-event-groups/events/{list_name}"
+        amazon.control("POST", path, json=event)
+    else:
+        amazon.control("POST", "financial-event-groups/service-fees", json=posted)
+
+
 def settlement(
     amazon: AmazonSandboxServer,
-    *fees: dict[str, Any],
+    *fees: Posted,
     started: datetime,
     closed: bool = True,
 ) -> str:
-    """A group opened at `started` with these service fees, closed unless told."""
+    """A group opened at `started` with these events, closed unless told."""
     group = amazon.control("POST", "financial-event-groups", json={"start": stamp(started)}).json()
     for fee in fees:
-        amazon.control("POST", "financial-event-groups/service-fees", json=fee)
+        post_event(amazon, fee)
     group_id = str(group["FinancialEventGroupId"])
     if closed:
         amazon.control("POST", f"financial-event-groups/{group_id}/close")
@@ -139,6 +200,86 @@ def test_a_closed_groups_account_fees_are_read_and_an_open_group_only_named(
     assert [group_id for group_id, _ in found.open] == [still_open]
     assert found.until <= ago(minutes=3) + timedelta(seconds=5)
     assert len(calls(amazon, GROUP_EVENTS)) == 2  # the open group's events are not read
+
+
+def test_a_periods_ads_coupon_and_deal_payments_join_its_account_fees(
+    amazon: AmazonSandboxServer, connect: Connect
+) -> None:
+    closed = settlement(
+        amazon,
+        service_fee("Subscription", "Subscription", "-39.99"),
+        ads_payment("charge", "-120.00", "-6.00"),
+        ads_payment("charge", "-30.50"),
+        ads_payment("refund", "10.00", "0.50"),
+        coupon_payment("-0.60", "-5.00"),
+        coupon_payment("-1.20", "-10.00", redemptions=2),
+        deal_payment("-150.00", "-7.50"),
+        started=ago(days=14),
+    )
+    answer = get(amazon, account_fees.group_events_path(closed))
+    validate(answer.json())
+    lists = answer.json()["payload"]["FinancialEvents"]
+    assert {name: len(events) for name, events in lists.items()} == {
+        "ServiceFeeEventList": 1,
+        "ProductAdsPaymentEventList": 3,
+        "CouponPaymentEventList": 2,
+        "SellerDealPaymentEventList": 1,
+    }
+    groups = get(
+        amazon, account_fees.GROUPS_PATH, FinancialEventGroupStartedAfter=stamp(ago(days=30))
+    )
+    (group,) = groups.json()["payload"]["FinancialEventGroupList"]
+    # What the period took from the account: its events' totals.
+    assert group["OriginalTotal"] == money("-360.29")
+
+    (period,) = connect().account_fees_since(ago(days=30)).closed
+    assert period.fees == (
+        ChannelFee(fee_type="Coupon", currency="USD", amount=Decimal("16.80")),
+        # Both charges, less the refund (its tax too): an ads refund lowers the ads cost.
+        ChannelFee(fee_type="ProductAds", currency="USD", amount=Decimal("146.00")),
+        ChannelFee(fee_type="RunLightningDealFee", currency="USD", amount=Decimal("157.50")),
+        ChannelFee(fee_type="Subscription", currency="USD", amount=Decimal("39.99")),
+    )
+    assert period.totals() == {"USD": Decimal("360.29")}
+
+
+def test_a_payment_without_its_total_is_read_by_its_parts_and_a_deal_by_its_kind(
+    amazon: AmazonSandboxServer, connect: Connect
+) -> None:
+    kind, ads = ads_payment("charge", "-20.00", "-1.00")
+    _, deal = deal_payment("-50.00")
+    del ads["transactionValue"], deal["feeType"], deal["totalAmount"]
+    settlement(amazon, (kind, ads), ("SellerDealPaymentEventList", deal), started=ago(days=3))
+    (period,) = connect().account_fees_since(ago(days=30)).closed
+    assert period.fees == (
+        ChannelFee(fee_type="Deal", currency="USD", amount=Decimal("50.00")),
+        ChannelFee(fee_type="ProductAds", currency="USD", amount=Decimal("21.00")),
+    )
+
+
+def test_ads_payments_are_signed_by_their_type_in_either_spelling() -> None:
+    """The model states no sign and spells the fields in camelCase; live answers are
+    reported in PascalCase and with charges positive: the type says which way it went."""
+    charge = {
+        "TransactionType": "Charge",
+        "TransactionValue": {"CurrencyCode": "USD", "CurrencyAmount": 30.0},
+    }
+    refund = {
+        "transactionType": "refund",
+        "transactionValue": {"CurrencyCode": "USD", "CurrencyAmount": -4.0},
+    }
+    body = {"payload": {"FinancialEvents": {"ProductAdsPaymentEventList": [charge, refund]}}}
+    events = parse(account_fees.GroupEventsResponse, body, "test").payload.FinancialEvents
+    assert as_costs(events.account_costs()) == (
+        ChannelFee(fee_type="ProductAds", currency="USD", amount=Decimal("26.00")),
+    )
+
+
+def test_the_sandbox_refuses_an_event_list_it_does_not_know(amazon: AmazonSandboxServer) -> None:
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        amazon.control("POST", "financial-event-groups/events/AdjustmentEventList", json={})
+    assert refused.value.response.status_code == 422
+    assert "ProductAdsPaymentEventList" in refused.value.response.text
 
 
 def test_every_page_of_groups_and_of_a_groups_events_is_read(

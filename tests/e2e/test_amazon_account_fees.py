@@ -5,7 +5,8 @@ A closed settlement period with the monthly subscription and a storage fee becom
 posted supplier invoice for the "Amazon" party with two lines, booked once however many
 runs follow (and found in Tryton by its reference when the hub lost its link); the open
 period is named and not booked. A period whose fees are in two currencies is reported by
-the run and books nothing.
+the run and books nothing. A period's Sponsored Products charge is booked with its
+subscription, an invoice line of its own.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from causeway.engine.store import Store
 from causeway.errors import PermanentError
 from causeway.flows.channel_fees import ACCOUNT_FEES, ChannelFeesToErp
 from causeway_sandbox.amazon import AmazonSandboxServer
-from tests.amazon.test_account_fees import service_fee, stamp
+from tests.amazon.test_account_fees import Posted, ads_payment, post_event, service_fee, stamp
 from tests.e2e.test_amazon_fees import amazon, amazon_server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.tryton
@@ -38,15 +39,13 @@ def group_id() -> str:
     return f"G{random.randrange(10**12):012d}"
 
 
-def settlement(
-    sandbox: AmazonSandboxServer, *fees: dict[str, object], days_ago: float, closed: bool
-) -> str:
+def settlement(sandbox: AmazonSandboxServer, *fees: Posted, days_ago: float, closed: bool) -> str:
     started = datetime.now(UTC) - timedelta(days=days_ago)
     made = group_id()
     body = {"FinancialEventGroupId": made, "start": stamp(started)}
     sandbox.control("POST", "financial-event-groups", json=body)
     for fee in fees:
-        sandbox.control("POST", "financial-event-groups/service-fees", json=fee)
+        post_event(sandbox, fee)
     if closed:
         sandbox.control("POST", f"financial-event-groups/{made}/close")
     return made
@@ -57,6 +56,14 @@ def account_fee_invoices(tryton: TrytonConnector, group: str) -> list[dict[str, 
         "account.invoice",
         [("reference", "=", f"{AMAZON}-account-fees-{group}")],
         ["type", "state", "total_amount", "currency.code", "party.name", "lines"],
+    )
+
+
+def invoice_lines(tryton: TrytonConnector, invoice: dict[str, object]) -> list[dict[str, object]]:
+    return tryton.rpc.search_read(
+        "account.invoice.line",
+        [("id", "in", invoice["lines"])],
+        ["description", "quantity", "unit_price", "amount"],
     )
 
 
@@ -133,3 +140,30 @@ def test_a_period_in_two_currencies_is_reported_and_books_nothing(
     assert account_fee_invoices(tryton, bad) == []
     with sqlite_store.read() as conn:
         assert links.all_of_type(conn, ERP, ACCOUNT_FEES) == {}
+
+
+def test_a_periods_ads_charge_is_booked_with_its_subscription(
+    sqlite_store: Store,
+    tryton: TrytonConnector,
+    amazon_server: AmazonSandboxServer,  # noqa: F811
+    amazon: AmazonConnector,  # noqa: F811
+) -> None:
+    closed = settlement(
+        amazon_server,
+        service_fee("Subscription", "Subscription", "-39.99"),
+        ads_payment("charge", "-120.00", "-6.00"),
+        days_ago=14,
+        closed=True,
+    )
+    flow = ChannelFeesToErp(sqlite_store, channels={AMAZON: amazon}, target=ERP, erp=tryton)
+
+    assert f"{AMAZON} {closed}" in flow.run().account_fees
+    (invoice,) = account_fee_invoices(tryton, closed)
+    assert invoice["type"] == "in" and invoice["state"] == "posted"
+    assert Decimal(str(invoice["total_amount"])) == Decimal("165.99")
+    lines = invoice_lines(tryton, invoice)
+    assert sorted(Decimal(str(line["amount"])) for line in lines) == [
+        Decimal("39.99"),
+        Decimal("126.00"),
+    ]
+    assert any("ProductAds" in str(line["description"]) for line in lines)

@@ -7,7 +7,9 @@ selling-partner-api-models; docs/connectors/amazon.md, "Fees").
     -> {"payload": {"FinancialEventGroupList": [FinancialEventGroup], "NextToken"}}
     GET /finances/v0/financialEventGroups/{eventGroupId}/financialEvents
             ?MaxResultsPerPage=&NextToken=
-    -> {"payload": {"FinancialEvents": {"ServiceFeeEventList": [...]}, "NextToken"}}
+    -> {"payload": {"FinancialEvents": {"ServiceFeeEventList": [...],
+        "ProductAdsPaymentEventList": [...], "CouponPaymentEventList": [...],
+        "SellerDealPaymentEventList": [...]}, "NextToken"}}
 
 A group is Open (ProcessingStatus) until it is closed, then Closed with its
 FinancialEventGroupEnd, FundTransferDate and FundTransferStatus "Succeeded", and its
@@ -15,15 +17,19 @@ OriginalTotal (the sum of its events). Groups are listed by FinancialEventGroupS
 oldest first, with the same range rules as listFinancialEvents (finance_range.py):
 StartedAfter no later than two minutes before the request, StartedBefore later than it and
 no later than two minutes before the request, the two more than 180 days apart: none. A
-group's events are its ServiceFeeEvents in the order they were posted (ServiceFeeEvent has
-no PostedDate in the model, so PostedAfter/PostedBefore are accepted and not applied); an
-unknown group is a 404. Both page by MaxResultsPerPage (1..100) with an opaque NextToken.
+group's events are its service fees and its ads, coupon and deal payments in the order
+they were posted, each page naming each event's list (ServiceFeeEvent has no PostedDate in
+the model, so PostedAfter/PostedBefore are accepted and not applied); an unknown group is
+a 404. Both page by MaxResultsPerPage (1..100) with an opaque NextToken.
 
 Control (not Amazon's):
     POST /_sandbox/financial-event-groups   {"FinancialEventGroupId"?, "start"?}
         opens a group (409 while one is open); start: ISO 8601, default now
     POST /_sandbox/financial-event-groups/service-fees   a ServiceFeeEvent
         posts it into the open group (one opened now when none is)
+    POST /_sandbox/financial-event-groups/events/{list}   an event of that list
+        (ProductAdsPaymentEventList, CouponPaymentEventList, SellerDealPaymentEventList,
+        ServiceFeeEventList), posted the same way, kept as sent (Amazon's schema)
     POST /_sandbox/financial-event-groups/{id}/close   {"end"?}
 """
 
@@ -49,15 +55,23 @@ EVENTS_OPERATION = "listFinancialEventsByGroupId"
 EVENTS_PATH = "/finances/v0/financialEventGroups/{group_id}/financialEvents"
 LAG = timedelta(minutes=2)
 LONGEST = timedelta(days=180)
+SERVICE_FEES = "ServiceFeeEventList"
+# Each list a group's events are posted to, and its event's total (service fees: FeeList).
+EVENT_TOTALS: dict[str, str] = {
+    SERVICE_FEES: "FeeList",
+    "ProductAdsPaymentEventList": "transactionValue",
+    "CouponPaymentEventList": "TotalAmount",
+    "SellerDealPaymentEventList": "totalAmount",
+}
 
 
 class EventGroups:
-    """The seller's financial event groups, oldest first, each with its service fees."""
+    """The seller's financial event groups, oldest first, each with its events (by list)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._groups: list[dict[str, Any]] = []
-        self._events: dict[str, list[dict[str, Any]]] = {}
+        self._events: dict[str, list[tuple[str, dict[str, Any]]]] = {}
 
     def reset(self) -> None:
         with self._lock:
@@ -83,12 +97,15 @@ class EventGroups:
         self._events[group_id] = []
         return group
 
-    def post(self, event: dict[str, Any], now: datetime) -> dict[str, Any]:
-        """Post a service fee into the open group (opened now when none is)."""
+    def post(
+        self, event: dict[str, Any], now: datetime, list_name: str = SERVICE_FEES
+    ) -> dict[str, Any]:
+        """Post an event of `list_name` into the open group (opened now when none is)."""
         with self._lock:
             open_now = [g for g in self._groups if g["ProcessingStatus"] == "Open"]
             group = open_now[0] if open_now else self._open(now, None)
-            self._events[group["FinancialEventGroupId"]].append(copy.deepcopy(event))
+            held = (list_name, copy.deepcopy(event))
+            self._events[group["FinancialEventGroupId"]].append(held)
             return {
                 "group": group["FinancialEventGroupId"],
                 "events": len(self._events[group["FinancialEventGroupId"]]),
@@ -118,17 +135,21 @@ class EventGroups:
         with self._lock:
             return copy.deepcopy(self._groups)
 
-    def events_of(self, group_id: str) -> list[dict[str, Any]] | None:
+    def events_of(self, group_id: str) -> list[tuple[str, dict[str, Any]]] | None:
         with self._lock:
             held = self._events.get(group_id)
             return None if held is None else copy.deepcopy(held)
 
 
-def _totals(events: list[dict[str, Any]]) -> dict[str, Decimal]:
+def _totals(events: list[tuple[str, dict[str, Any]]]) -> dict[str, Decimal]:
     sums: dict[str, Decimal] = {}
-    for event in events:
-        for fee in event.get("FeeList") or []:
-            amount = fee.get("FeeAmount") or {}
+    for list_name, event in events:
+        field = EVENT_TOTALS[list_name]
+        if list_name == SERVICE_FEES:
+            amounts = [fee.get("FeeAmount") or {} for fee in event.get(field) or []]
+        else:
+            amounts = [event.get(field) or {}]
+        for amount in amounts:
             code = str(amount.get("CurrencyCode", "USD"))
             sums[code] = sums.get(code, Decimal(0)) + Decimal(str(amount.get("CurrencyAmount", 0)))
     return sums
@@ -191,9 +212,10 @@ def events_page(sandbox: Any, request: Request, group_id: str) -> Response:
     if events is None:
         body = error_body("NotFound", "The resource specified does not exist.", group_id)
         return Response(body, 404, media_type="application/json")
-    payload: dict[str, Any] = {
-        "FinancialEvents": {"ServiceFeeEventList": events[offset : offset + size]}
-    }
+    lists: dict[str, list[dict[str, Any]]] = {SERVICE_FEES: []}
+    for list_name, event in events[offset : offset + size]:
+        lists.setdefault(list_name, []).append(event)
+    payload: dict[str, Any] = {"FinancialEvents": lists}
     if offset + size < len(events):
         payload["NextToken"] = encode_token({"group": group_id, "offset": offset + size})
     return JSONResponse({"payload": payload})
@@ -231,6 +253,16 @@ def install(app: FastAPI, sandbox: Any, edge: Any, log: Any) -> None:
         if not isinstance(body.get("FeeList", []), list):
             raise HTTPException(422, "send a ServiceFeeEvent: FeeList is a list of FeeComponents")
         return groups.post(body, sandbox.clock.now())
+
+    @control.post("/financial-event-groups/events/{list_name}")
+    async def post_event(request: Request, list_name: str) -> dict[str, Any]:
+        if list_name not in EVENT_TOTALS:
+            known = ", ".join(sorted(EVENT_TOTALS))
+            raise HTTPException(422, f"no event list {list_name!r}: one of {known}")
+        body = await _body(request)
+        if list_name == SERVICE_FEES and not isinstance(body.get("FeeList", []), list):
+            raise HTTPException(422, "send a ServiceFeeEvent: FeeList is a list of FeeComponents")
+        return groups.post(body, sandbox.clock.now(), list_name)
 
     @control.post("/financial-event-groups/{group_id}/close")
     async def close_group(request: Request, group_id: str) -> dict[str, Any]:

@@ -23,6 +23,26 @@ events only, and nothing else would book it. A closed group's events do not chan
 its account fees are read once it is closed, summed per fee type and currency with
 Decimal and turned into positive costs (as_costs: Amazon's fees are negative). An open
 group is named, not read: it is asked about again until it closes.
+
+Its advertising, coupon and deal payments are the account's costs too, each kind one fee
+type (the model's definitions, same file):
+
+    ProductAdsPaymentEventList: [{"postedDate", "transactionType": "charge" | "refund",
+        "invoiceId", "baseValue", "taxValue", "transactionValue": Currency}]
+        ("A Sponsored Products payment event"; transactionValue = baseValue + taxValue)
+    CouponPaymentEventList: [{"PostedDate", "CouponId", "SellerCouponDescription",
+        "ClipOrRedemptionCount", "PaymentEventId", "FeeComponent", "ChargeComponent",
+        "TotalAmount": Currency}]  (TotalAmount: "The FeeComponent value plus the
+        ChargeComponent value")
+    SellerDealPaymentEventList: [{"postedDate", "dealId", "dealDescription", "eventType",
+        "feeType", "feeAmount", "taxAmount", "totalAmount": Currency}]
+
+Each event's total is read ("ProductAds", "Coupon", the deal's feeType else "Deal"); an
+event without its total is read by its parts, which add up to it. The model states no
+sign for these amounts and its examples put 25.37 in every amount, fees included, so the
+account's rule is applied as for FeeComponents: money Amazon takes from the account is
+negative (a charge), money it gives back positive (an ads refund), and as_costs turns
+them into costs (a refund: a negative cost, lowering the period's ads cost).
 """
 
 from __future__ import annotations
@@ -32,13 +52,18 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from pydantic import AliasChoices, Field
+
 from causeway.connectors.amazon.client import AmazonClient
 from causeway.connectors.amazon.finances import (
     LONGEST_RANGE,
     MAX_PER_PAGE,
     POSTED_BEFORE_LAG,
+    ChargeComponent,
     Currency,
+    EventLists,
     FeeComponent,
+    ListFinancialEventsPayload,
     ListFinancialEventsResponse,
     amazon_time,
     as_costs,
@@ -64,6 +89,115 @@ class FinancialEventGroup(AmazonModel):
     OriginalTotal: Currency | None = None
     FinancialEventGroupStart: Timestamp | None = None
     FinancialEventGroupEnd: Timestamp | None = None
+
+
+def either(name: str) -> Any:
+    """A field the model spells in camelCase that live answers are reported to spell in
+    PascalCase too (transactionValue, TransactionValue): either is read."""
+    return Field(default=None, validation_alias=AliasChoices(name, name[0].upper() + name[1:]))
+
+
+class ProductAdsPaymentEvent(AmazonModel):
+    """A Sponsored Products payment event (the model)."""
+
+    postedDate: Timestamp | None = either("postedDate")
+    transactionType: str | None = either("transactionType")  # "charge" | "refund"
+    invoiceId: str | None = either("invoiceId")
+    baseValue: Currency | None = either("baseValue")
+    taxValue: Currency | None = either("taxValue")
+    transactionValue: Currency | None = either("transactionValue")
+
+    def costs(self) -> list[FeeComponent]:
+        found = _total("ProductAds", self.transactionValue, self.baseValue, self.taxValue)
+        # The model states no sign: the type says which way the money went. A charge is
+        # money Amazon took (negative, as its fees), a refund money it gave back.
+        kind = (self.transactionType or "").lower()
+        if kind not in ("charge", "refund"):
+            return found  # as Amazon signed it
+        sign = -1 if kind == "charge" else 1
+        return [
+            component.model_copy(
+                update={
+                    "FeeAmount": amount.model_copy(
+                        update={"CurrencyAmount": sign * abs(amount.CurrencyAmount)}
+                    )
+                }
+            )
+            for component in found
+            if (amount := component.FeeAmount) is not None
+        ]
+
+
+class CouponPaymentEvent(AmazonModel):
+    """An event related to coupon payments (the model)."""
+
+    PostedDate: Timestamp | None = None
+    CouponId: str | None = None
+    SellerCouponDescription: str | None = None
+    ClipOrRedemptionCount: int | None = None
+    PaymentEventId: str | None = None
+    # Named like their types in the model: aliased, so the annotations name the types.
+    fee: FeeComponent | None = Field(default=None, alias="FeeComponent")
+    charge: ChargeComponent | None = Field(default=None, alias="ChargeComponent")
+    TotalAmount: Currency | None = None
+
+    def costs(self) -> list[FeeComponent]:
+        fee = self.fee.FeeAmount if self.fee else None
+        charge = self.charge.ChargeAmount if self.charge else None
+        return _total("Coupon", self.TotalAmount, fee, charge)
+
+
+class SellerDealPaymentEvent(AmazonModel):
+    """A payment of a fee related to a deal (the model)."""
+
+    postedDate: Timestamp | None = either("postedDate")
+    dealId: str | None = either("dealId")
+    dealDescription: str | None = either("dealDescription")
+    eventType: str | None = either("eventType")
+    feeType: str | None = either("feeType")  # "RunLightningDealFee"
+    feeAmount: Currency | None = either("feeAmount")
+    taxAmount: Currency | None = either("taxAmount")
+    totalAmount: Currency | None = either("totalAmount")
+
+    def costs(self) -> list[FeeComponent]:
+        return _total(self.feeType or "Deal", self.totalAmount, self.feeAmount, self.taxAmount)
+
+
+def _total(fee_type: str, total: Currency | None, *parts: Currency | None) -> list[FeeComponent]:
+    """The event's total as a fee component, else its parts (which add up to it): as_costs
+    sums them per fee type and currency all the same."""
+    amounts = [total] if total is not None else [p for p in parts if p is not None]
+    return [FeeComponent(FeeType=fee_type, FeeAmount=amount) for amount in amounts]
+
+
+class GroupEventLists(EventLists):
+    """A group's event lists: an order's, and the account's payments read here."""
+
+    ProductAdsPaymentEventList: tuple[ProductAdsPaymentEvent, ...] = ()
+    CouponPaymentEventList: tuple[CouponPaymentEvent, ...] = ()
+    SellerDealPaymentEventList: tuple[SellerDealPaymentEvent, ...] = ()
+
+    def account_costs(self) -> Iterator[FeeComponent]:
+        """The service fees and the ads, coupon and deal payments, as Amazon's amounts."""
+        for event in self.ServiceFeeEventList:
+            reason = event.FeeReason or event.FeeDescription or "ServiceFee"
+            # A component without a FeeType is named by its event's reason.
+            for fee in event.FeeList:
+                yield fee if fee.FeeType else fee.model_copy(update={"FeeType": reason})
+        for ads in self.ProductAdsPaymentEventList:
+            yield from ads.costs()
+        for coupon in self.CouponPaymentEventList:
+            yield from coupon.costs()
+        for deal in self.SellerDealPaymentEventList:
+            yield from deal.costs()
+
+
+class GroupEventsPayload(ListFinancialEventsPayload):
+    FinancialEvents: GroupEventLists = GroupEventLists()
+
+
+class GroupEventsResponse(ListFinancialEventsResponse):
+    payload: GroupEventsPayload = GroupEventsPayload()
 
 
 class ListFinancialEventGroupsPayload(AmazonModel):
@@ -109,19 +243,14 @@ def groups_started(
 def account_fees_of(
     client: AmazonClient, group: FinancialEventGroup, page_size: int = MAX_PER_PAGE
 ) -> AccountFees:
-    """The group's service fees, as positive costs per fee type."""
+    """The group's service fees and its ads, coupon and deal payments, as costs per fee
+    type (a refund: negative)."""
     group_id = str(group.FinancialEventGroupId)
     params: dict[str, Any] = {"MaxResultsPerPage": max(1, min(page_size, MAX_PER_PAGE))}
     what = f"{EVENTS_OPERATION} answer for {group_id}"
     components: list[FeeComponent] = []
     for body in _paged(client, EVENTS_OPERATION, group_events_path(group_id), params):
-        page = parse(ListFinancialEventsResponse, body, what)
-        for event in page.payload.FinancialEvents.ServiceFeeEventList:
-            reason = event.FeeReason or event.FeeDescription or "ServiceFee"
-            # A component without a FeeType is named by its event's reason.
-            components += [
-                f if f.FeeType else f.model_copy(update={"FeeType": reason}) for f in event.FeeList
-            ]
+        components += parse(GroupEventsResponse, body, what).payload.FinancialEvents.account_costs()
     assert group.FinancialEventGroupStart is not None  # checked by the caller
     return AccountFees(
         group_id=group_id,
