@@ -66,17 +66,16 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from causeway.engine import entities, links, order_facts
+from causeway.engine import links, order_facts
 from causeway.engine.cursors import Cursor
 from causeway.engine.links import Link
 from causeway.engine.store import Store
 from causeway.engine.warehouse_rows import BOOKED_FEE_REFUNDS, BOOKED_FEES
 from causeway.errors import PermanentError
 from causeway.flows.base import FlowBase
-from causeway.flows.channel_fees import owed
+from causeway.flows.channel_fees import orders, owed
 from causeway.flows.channel_fees.account_fees import AccountFeeBooking
 from causeway.flows.channel_fees.results import Pending, RunResult
-from causeway.flows.orders_to_erp import ORDER
 from causeway.model.ports.fees import (
     BookedFees,
     ChannelFees,
@@ -84,7 +83,7 @@ from causeway.model.ports.fees import (
     FeeRefund,
     OrderFees,
 )
-from causeway.orders.record import CANCELLED, SALE, merge_summary
+from causeway.orders.record import merge_summary
 
 log = logging.getLogger("causeway.flows.channel_fees")
 
@@ -272,57 +271,12 @@ class ChannelFeesToErp(FlowBase[None]):
         return owed.describe(failed) if failed else None
 
     def pending(self) -> list[Pending]:
-        """The channels' orders in the ERP without booked fees, newest first, at most
-        `per_run`, none older than `look_back`."""
-        since = time.time() - self.look_back
-        found: list[Pending] = []
-        with self.store.read() as conn:
-            for channel in self.channels:
-                waiting = links.still_owed(
-                    conn,
-                    channel,
-                    ORDER,
-                    target=self.target,
-                    having=SALE,
-                    lacking=FEES,
-                    since=since,
-                    limit=self.per_run,
-                    not_in_state=CANCELLED,  # the sale cancelled: no fees to book
-                )
-                records = entities.get_many(conn, [o.hub_id for o in waiting])
-                for link in waiting:
-                    record = records.get(link.hub_id)
-                    reference = record.summary.get("reference") if record else None
-                    if not reference:
-                        continue
-                    found.append(
-                        Pending(
-                            channel,
-                            link.external_id,
-                            link.hub_id,
-                            str(reference),
-                            link.remote_updated_at or 0.0,
-                        )
-                    )
-        found.sort(key=lambda p: (-p.updated_at, p.reference))
-        return found[: self.per_run]
+        return orders.owing_fees(
+            self.store, self.channels, self.target, look_back=self.look_back, limit=self.per_run
+        )
 
     def owed_orders(self, marked: Mapping[str, Link]) -> list[Pending]:
-        """The orders with a refund still owed (`marked`, owed.py) whose fees are booked,
-        by reference. An order whose fees link is missing is pending: its refunds are
-        booked with its fees."""
-        if not marked:
-            return []
-        found: list[Pending] = []
-        with self.store.read() as conn:
-            booked = links.of_hubs(conn, self.target, FEES, list(marked))
-            for channel in self.channels:
-                for hub_id, link in links.of_hubs(conn, channel, ORDER, list(booked)).items():
-                    reference = marked[hub_id].external_id
-                    updated = link.remote_updated_at or 0.0
-                    found.append(Pending(channel, link.external_id, hub_id, reference, updated))
-        found.sort(key=lambda p: p.reference)
-        return found
+        return orders.owing_refunds(self.store, self.channels, self.target, marked)
 
     def _refunds_posted(self, channel: str, result: RunResult, marked: Mapping[str, Link]) -> None:
         """Book the refunds of the booked orders the channel posted refunds of since its
@@ -356,26 +310,7 @@ class ChannelFeesToErp(FlowBase[None]):
             log.warning("fees: %s refunds since %s kept for the next run", channel, since)
 
     def booked_orders(self, channel: str, external_ids: tuple[str, ...]) -> list[Pending]:
-        """The channel's orders among `external_ids` whose fees are booked (a fees link on
-        the order's hub id): the others' refunds are booked with their fees."""
-        found: list[Pending] = []
-        with self.store.read() as conn:
-            orders = links.find_many(conn, channel, ORDER, list(external_ids))
-            hub_ids = [o.hub_id for o in orders.values()]
-            booked = links.of_hubs(conn, self.target, FEES, hub_ids)
-            records = entities.get_many(conn, [h for h in hub_ids if h in booked])
-        for external_id in external_ids:
-            link = orders.get(external_id)
-            record = records.get(link.hub_id) if link else None
-            reference = record.summary.get("reference") if record else None
-            if link is None or not reference:
-                continue
-            found.append(
-                Pending(
-                    channel, external_id, link.hub_id, str(reference), link.remote_updated_at or 0.0
-                )
-            )
-        return found
+        return orders.with_fees_booked(self.store, channel, self.target, external_ids)
 
     def _record(self, order: Pending, fees: OrderFees, booked: BookedFees) -> None:
         with self.store.transaction() as conn:
