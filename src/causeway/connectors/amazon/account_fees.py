@@ -108,24 +108,11 @@ class ProductAdsPaymentEvent(AmazonModel):
     transactionValue: Currency | None = either("transactionValue")
 
     def costs(self) -> list[FeeComponent]:
-        found = _total("ProductAds", self.transactionValue, self.baseValue, self.taxValue)
         # The model states no sign: the type says which way the money went. A charge is
-        # money Amazon took (negative, as its fees), a refund money it gave back.
-        kind = (self.transactionType or "").lower()
-        if kind not in ("charge", "refund"):
-            return found  # as Amazon signed it
-        sign = -1 if kind == "charge" else 1
-        return [
-            component.model_copy(
-                update={
-                    "FeeAmount": amount.model_copy(
-                        update={"CurrencyAmount": sign * abs(amount.CurrencyAmount)}
-                    )
-                }
-            )
-            for component in found
-            if (amount := component.FeeAmount) is not None
-        ]
+        # money Amazon took (negative, as its fees), a refund money it gave back; another
+        # type keeps Amazon's sign.
+        sign = {"charge": -1, "refund": 1}.get((self.transactionType or "").lower())
+        return _total("ProductAds", self.transactionValue, self.baseValue, self.taxValue, sign=sign)
 
 
 class CouponPaymentEvent(AmazonModel):
@@ -163,10 +150,17 @@ class SellerDealPaymentEvent(AmazonModel):
         return _total(self.feeType or "Deal", self.totalAmount, self.feeAmount, self.taxAmount)
 
 
-def _total(fee_type: str, total: Currency | None, *parts: Currency | None) -> list[FeeComponent]:
+def _total(
+    fee_type: str, total: Currency | None, *parts: Currency | None, sign: int | None = None
+) -> list[FeeComponent]:
     """The event's total as a fee component, else its parts (which add up to it): as_costs
-    sums them per fee type and currency all the same."""
+    sums them per fee type and currency all the same. `sign`: each amount given that sign
+    whatever Amazon's (None: as Amazon signed it)."""
     amounts = [total] if total is not None else [p for p in parts if p is not None]
+    if sign is not None:
+        amounts = [
+            a.model_copy(update={"CurrencyAmount": sign * abs(a.CurrencyAmount)}) for a in amounts
+        ]
     return [FeeComponent(FeeType=fee_type, FeeAmount=amount) for amount in amounts]
 
 
